@@ -1,0 +1,277 @@
+package fieldportal
+
+import (
+	"strings"
+	"time"
+)
+
+// Document is a file attached to one record. CustomerID and SiteID are
+// those of the record it is attached to, so the access rules apply to
+// files by the same predicate as to every other record.
+type Document struct {
+	ID                string    `json:"id"`
+	OrgID             string    `json:"-"`
+	ExternalID        string    `json:"external_id,omitempty"`
+	Name              string    `json:"name"`
+	ContentType       string    `json:"content_type"`
+	Size              int64     `json:"size"`
+	SHA256            string    `json:"sha256"`
+	StorageKey        string    `json:"-"`
+	AttachedTo        string    `json:"attached_to"` // customer, site, job, quote, invoice, asset, certificate, issue
+	CustomerID        string    `json:"customer_id"`
+	SiteID            string    `json:"site_id,omitempty"`
+	JobID             string    `json:"job_id,omitempty"`
+	QuoteID           string    `json:"quote_id,omitempty"`
+	InvoiceID         string    `json:"invoice_id,omitempty"`
+	AssetID           string    `json:"asset_id,omitempty"`
+	CertificateID     string    `json:"certificate_id,omitempty"`
+	IssueID           string    `json:"issue_id,omitempty"`
+	UploadedByContact string    `json:"uploaded_by_contact,omitempty"`
+	UploadedByStaff   string    `json:"uploaded_by_staff,omitempty"`
+	VisibleToCustomer bool      `json:"visible_to_customer"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
+}
+
+// Validate checks a document's record before it is saved.
+func (d *Document) Validate() error {
+	var v Validation
+	if strings.TrimSpace(d.Name) == "" {
+		v.Add("name", "Name is required.")
+	} else if len(d.Name) > 255 || strings.ContainsAny(d.Name, "/\\\x00") {
+		v.Add("name", "Name must be at most 255 characters with no slashes.")
+	}
+	if d.CustomerID == "" {
+		v.Add("customer_id", "Customer is required.")
+	}
+	want := map[string]string{
+		"customer": d.CustomerID, "site": d.SiteID, "job": d.JobID, "quote": d.QuoteID,
+		"invoice": d.InvoiceID, "asset": d.AssetID, "certificate": d.CertificateID, "issue": d.IssueID,
+	}
+	if id, ok := want[d.AttachedTo]; !ok {
+		v.Add("attached_to", "Attached to must be customer, site, job, quote, invoice, asset, certificate or issue.")
+	} else if id == "" {
+		v.Add(d.AttachedTo+"_id", "The record the document is attached to is required.")
+	}
+	if d.Size < 0 {
+		v.Add("size", "Size cannot be negative.")
+	}
+	return v.Err()
+}
+
+// DocumentFilter selects documents.
+type DocumentFilter struct {
+	Page
+	Search        string
+	AttachedTo    string
+	SiteID        string
+	JobID         string
+	QuoteID       string
+	InvoiceID     string
+	AssetID       string
+	CertificateID string
+	IssueID       string
+	// CustomerOnly selects documents attached to the customer itself
+	// (Preferences > Attachments).
+	CustomerOnly bool
+	UpdatedSince time.Time
+}
+
+// Certificate is a compliance certificate (gas safety, fire alarm, EICR...).
+type Certificate struct {
+	ID           string    `json:"id"`
+	OrgID        string    `json:"-"`
+	ExternalID   string    `json:"external_id,omitempty"`
+	Number       string    `json:"number"`
+	Type         string    `json:"type"`
+	CustomerID   string    `json:"customer_id"`
+	SiteID       string    `json:"site_id"`
+	ContractorID string    `json:"contractor_id,omitempty"`
+	JobID        string    `json:"job_id,omitempty"`
+	IssuedOn     Date      `json:"issued_on"`
+	ExpiresOn    Date      `json:"expires_on,omitzero"`
+	DocumentID   string    `json:"document_id,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+
+	SiteName       string `json:"site_name,omitempty"`
+	ContractorName string `json:"contractor_name,omitempty"`
+}
+
+// Validate checks a certificate before it is saved.
+func (c *Certificate) Validate() error {
+	var v Validation
+	if strings.TrimSpace(c.Type) == "" {
+		v.Add("type", "Type is required.")
+	}
+	if c.SiteID == "" {
+		v.Add("site_id", "Site is required.")
+	}
+	if c.IssuedOn.IsZero() {
+		v.Add("issued_on", "Issue date is required.")
+	}
+	if !c.ExpiresOn.IsZero() && c.ExpiresOn.Before(c.IssuedOn) {
+		v.Add("expires_on", "Expiry cannot be before the issue date.")
+	}
+	return v.Err()
+}
+
+// CertificateFilter selects certificates.
+type CertificateFilter struct {
+	Page
+	SiteID       string
+	ContractorID string
+	Type         string
+	IssuedFrom   Date
+	IssuedTo     Date
+	UpdatedSince time.Time
+}
+
+// Appointment is a diary event for a job or a quote at a site.
+type Appointment struct {
+	ID          string    `json:"id"`
+	OrgID       string    `json:"-"`
+	ExternalID  string    `json:"external_id,omitempty"`
+	CustomerID  string    `json:"customer_id"`
+	SiteID      string    `json:"site_id"`
+	JobID       string    `json:"job_id,omitempty"`
+	QuoteID     string    `json:"quote_id,omitempty"`
+	StartsAt    time.Time `json:"starts_at"`
+	EndsAt      time.Time `json:"ends_at"`
+	Technician  string    `json:"technician"`
+	Description string    `json:"description"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+
+	SiteName string `json:"site_name,omitempty"`
+}
+
+// Overlaps reports whether two appointments share any time.
+func (a *Appointment) Overlaps(b *Appointment) bool {
+	return a.StartsAt.Before(b.EndsAt) && b.StartsAt.Before(a.EndsAt)
+}
+
+// Validate checks an appointment before it is saved.
+func (a *Appointment) Validate() error {
+	var v Validation
+	if a.SiteID == "" {
+		v.Add("site_id", "Site is required.")
+	}
+	if a.StartsAt.IsZero() {
+		v.Add("starts_at", "Start is required.")
+	}
+	if !a.EndsAt.After(a.StartsAt) {
+		v.Add("ends_at", "End must be after the start.")
+	}
+	return v.Err()
+}
+
+// AppointmentFilter selects appointments.
+type AppointmentFilter struct {
+	Page
+	SiteID       string
+	JobID        string
+	From, To     time.Time
+	Technician   string
+	UpdatedSince time.Time
+}
+
+// Task is a to-do the operator made for work with the customer.
+type Task struct {
+	ID          string    `json:"id"`
+	OrgID       string    `json:"-"`
+	ExternalID  string    `json:"external_id,omitempty"`
+	CustomerID  string    `json:"customer_id"`
+	SiteID      string    `json:"site_id,omitempty"`
+	JobID       string    `json:"job_id,omitempty"`
+	Subject     string    `json:"subject"`
+	Description string    `json:"description"`
+	Status      string    `json:"status"` // open, in_progress, done
+	DueDate     Date      `json:"due_date,omitzero"`
+	Assignee    string    `json:"assignee"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// Validate checks a task before it is saved.
+func (t *Task) Validate() error {
+	var v Validation
+	if strings.TrimSpace(t.Subject) == "" {
+		v.Add("subject", "Subject is required.")
+	}
+	if t.CustomerID == "" {
+		v.Add("customer_id", "Customer is required.")
+	}
+	switch t.Status {
+	case "open", "in_progress", "done":
+	default:
+		v.Add("status", "Status must be open, in_progress or done.")
+	}
+	return v.Err()
+}
+
+// TaskFilter selects tasks.
+type TaskFilter struct {
+	Page
+	Status       string
+	SiteID       string
+	UpdatedSince time.Time
+}
+
+// Script is canned description text a customer can insert when booking.
+type Script struct {
+	ID         string    `json:"id"`
+	OrgID      string    `json:"-"`
+	ExternalID string    `json:"external_id,omitempty"`
+	Title      string    `json:"title"`
+	Body       string    `json:"body"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// Validate checks a script before it is saved.
+func (s *Script) Validate() error {
+	var v Validation
+	if strings.TrimSpace(s.Title) == "" {
+		v.Add("title", "Title is required.")
+	}
+	if strings.TrimSpace(s.Body) == "" {
+		v.Add("body", "Text is required.")
+	}
+	return v.Err()
+}
+
+// Item is a catalogue item a customer may add to a request.
+type Item struct {
+	ID         string    `json:"id"`
+	OrgID      string    `json:"-"`
+	ExternalID string    `json:"external_id,omitempty"`
+	Code       string    `json:"code"`
+	Name       string    `json:"name"`
+	UnitPrice  Money     `json:"unit_price"`
+	Active     bool      `json:"active"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// Validate checks an item before it is saved.
+func (i *Item) Validate() error {
+	var v Validation
+	if strings.TrimSpace(i.Code) == "" {
+		v.Add("code", "Code is required.")
+	}
+	if strings.TrimSpace(i.Name) == "" {
+		v.Add("name", "Name is required.")
+	}
+	if i.UnitPrice < 0 {
+		v.Add("unit_price", "Unit price cannot be negative.")
+	}
+	return v.Err()
+}
+
+// CatalogueFilter selects scripts or items.
+type CatalogueFilter struct {
+	Page
+	Search       string
+	UpdatedSince time.Time
+}

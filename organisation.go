@@ -1,0 +1,157 @@
+package fieldportal
+
+import (
+	"strings"
+	"time"
+)
+
+// Organisation is the operator: the contractor that runs the portal. One
+// install can host several, chosen by host name.
+type Organisation struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Host      string    `json:"host,omitempty"`
+	Currency  string    `json:"currency"`
+	TimeZone  string    `json:"time_zone"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Validate checks an organisation before it is saved.
+func (o *Organisation) Validate() error {
+	var v Validation
+	if strings.TrimSpace(o.Name) == "" {
+		v.Add("name", "Name is required.")
+	}
+	if len(o.Currency) != 3 {
+		v.Add("currency", "Currency must be a three-letter ISO code.")
+	}
+	if _, err := time.LoadLocation(o.TimeZone); err != nil || o.TimeZone == "" {
+		v.Add("time_zone", "Time zone must be an IANA name such as Europe/London.")
+	}
+	return v.Err()
+}
+
+// Settings are what an admin sets for the organisation (SPEC §5).
+type Settings struct {
+	Modules        Modules        `json:"modules"`
+	HiddenActions  []Action       `json:"hidden_actions"`
+	PasswordPolicy PasswordPolicy `json:"password_policy"`
+	// DiaryOverlap allows appointments of one technician to overlap.
+	DiaryOverlap bool `json:"diary_overlap"`
+	// BookingWindowDays is how far ahead customers may ask for a date.
+	BookingWindowDays int      `json:"booking_window_days"`
+	Branding          Branding `json:"branding"`
+	// PaymentProvider is "" (online payment off), "stripe" or "testmode".
+	PaymentProvider string `json:"payment_provider"`
+	// DefaultPages is the page access given to new portal logins.
+	DefaultPages Modules `json:"default_pages"`
+}
+
+// Branding is the look of the portal's header.
+type Branding struct {
+	DisplayName   string `json:"display_name"`
+	AccentColour  string `json:"accent_colour"`
+	LogoDocument  string `json:"logo_document,omitempty"`
+	SupportEmail  string `json:"support_email"`
+	SupportPhone  string `json:"support_phone"`
+	WelcomeNotice string `json:"welcome_notice"`
+}
+
+// PasswordPolicy is the organisation's rule for portal passwords (SPEC §3).
+// The auth package checks passwords against it.
+type PasswordPolicy struct {
+	MinLength    int  `json:"min_length"`
+	RequireDigit bool `json:"require_digit"`
+	RequireUpper bool `json:"require_upper"`
+	RequireLower bool `json:"require_lower"`
+	RejectCommon bool `json:"reject_common"`
+}
+
+// DefaultPasswordPolicy is SPEC §3's default: 10 characters, a digit, an
+// upper-case and a lower-case letter, not a common password.
+func DefaultPasswordPolicy() PasswordPolicy {
+	return PasswordPolicy{MinLength: 10, RequireDigit: true, RequireUpper: true, RequireLower: true, RejectCommon: true}
+}
+
+// DefaultSettings are a new organisation's settings: every module on,
+// nothing hidden.
+func DefaultSettings() Settings {
+	return Settings{
+		Modules:           slicesClone(AllModules),
+		PasswordPolicy:    DefaultPasswordPolicy(),
+		BookingWindowDays: 90,
+		Branding:          Branding{AccentColour: "#0b5cad"},
+		DefaultPages:      slicesClone(AllModules),
+	}
+}
+
+func slicesClone(m []Module) Modules { return append(Modules(nil), m...) }
+
+// Validate checks settings before they are saved.
+func (s *Settings) Validate() error {
+	var v Validation
+	for _, m := range s.Modules {
+		if !m.Valid() {
+			v.Add("modules", "Unknown module %q.", m)
+		}
+	}
+	if s.PasswordPolicy.MinLength < 8 || s.PasswordPolicy.MinLength > 128 {
+		v.Add("password_policy.min_length", "Minimum password length must be between 8 and 128.")
+	}
+	if s.BookingWindowDays < 0 || s.BookingWindowDays > 730 {
+		v.Add("booking_window_days", "Booking window must be between 0 and 730 days.")
+	}
+	switch s.PaymentProvider {
+	case "", "stripe", "testmode":
+	default:
+		v.Add("payment_provider", "Payment provider must be stripe, testmode or empty.")
+	}
+	return v.Err()
+}
+
+// StaffRole is a console user's role.
+type StaffRole string
+
+// Staff roles.
+const (
+	RoleAdmin StaffRole = "admin"
+	RoleStaff StaffRole = "staff"
+)
+
+// StaffUser is an operator's console account.
+type StaffUser struct {
+	ID           string    `json:"id"`
+	OrgID        string    `json:"-"`
+	Email        string    `json:"email"`
+	Name         string    `json:"name"`
+	Role         StaffRole `json:"role"`
+	PasswordHash string    `json:"-"`
+	Disabled     bool      `json:"disabled"`
+	LastLoginAt  time.Time `json:"last_login_at,omitzero"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// Validate checks a staff user before it is saved.
+func (u *StaffUser) Validate() error {
+	var v Validation
+	if !ValidEmail(u.Email) {
+		v.Add("email", "Email must be a valid address.")
+	}
+	if strings.TrimSpace(u.Name) == "" {
+		v.Add("name", "Name is required.")
+	}
+	if u.Role != RoleAdmin && u.Role != RoleStaff {
+		v.Add("role", "Role must be admin or staff.")
+	}
+	return v.Err()
+}
+
+// ValidEmail is a deliberately plain check: something@something.something,
+// no spaces. Delivery is the real test.
+func ValidEmail(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && local != "" && strings.Contains(domain, ".") && !strings.ContainsAny(s, " \t\r\n<>,;") &&
+		!strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") && len(s) <= 254
+}

@@ -1,0 +1,237 @@
+package fieldportal
+
+import (
+	"slices"
+	"strings"
+)
+
+// Module is a tab of the customer portal (SPEC §4). A contact may use a
+// module when the organisation shows it and the contact's page access
+// includes it (SPEC §2.4).
+type Module string
+
+// The portal's modules.
+const (
+	ModuleDashboard    Module = "dashboard"
+	ModuleSites        Module = "sites"
+	ModuleIssues       Module = "issues"
+	ModuleService      Module = "service"
+	ModuleInstall      Module = "install"
+	ModuleQuotes       Module = "quotes"
+	ModuleInvoices     Module = "invoices"
+	ModuleStatement    Module = "statement"
+	ModuleAutopay      Module = "autopay"
+	ModuleAssets       Module = "assets"
+	ModuleDocuments    Module = "documents"
+	ModuleCertificates Module = "certificates"
+	ModuleDiary        Module = "diary"
+	ModuleTasks        Module = "tasks"
+	ModuleReports      Module = "reports"
+)
+
+// AllModules lists every module in the order the navigation shows them.
+var AllModules = []Module{
+	ModuleDashboard, ModuleSites, ModuleIssues, ModuleService, ModuleInstall,
+	ModuleQuotes, ModuleInvoices, ModuleStatement, ModuleAutopay, ModuleAssets,
+	ModuleDocuments, ModuleCertificates, ModuleDiary, ModuleTasks, ModuleReports,
+}
+
+// Label is the module's name in the navigation.
+func (m Module) Label() string {
+	switch m {
+	case ModuleSites:
+		return "Job sites"
+	case ModuleService:
+		return "Service"
+	case ModuleInstall:
+		return "Install"
+	case ModuleAutopay:
+		return "Automatic payments"
+	case ModuleAssets:
+		return "Equipment"
+	}
+	s := string(m)
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// Valid reports whether m is a known module.
+func (m Module) Valid() bool { return slices.Contains(AllModules, m) }
+
+// Modules is a set of modules, stored as a comma-separated list.
+type Modules []Module
+
+// Has reports whether the set contains m.
+func (ms Modules) Has(m Module) bool { return slices.Contains(ms, m) }
+
+// String joins the set with commas, the stored form.
+func (ms Modules) String() string {
+	s := make([]string, len(ms))
+	for i, m := range ms {
+		s[i] = string(m)
+	}
+	return strings.Join(s, ",")
+}
+
+// ParseModules parses a comma-separated list, dropping unknown names and
+// duplicates and keeping the navigation order.
+func ParseModules(s string) Modules {
+	var out Modules
+	for _, m := range AllModules {
+		for part := range strings.SplitSeq(s, ",") {
+			if Module(strings.TrimSpace(part)) == m {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Action is a button of the portal that the organisation may hide and a
+// contact may or may not be allowed to press (SPEC §2.4).
+type Action string
+
+// The portal's actions.
+const (
+	ActionNewIssue       Action = "new_issue"
+	ActionBookJob        Action = "book_job"
+	ActionRequestQuote   Action = "request_quote"
+	ActionPayOnline      Action = "pay_online"
+	ActionEditSite       Action = "edit_site"
+	ActionCreateSite     Action = "create_site"
+	ActionManageContacts Action = "manage_contacts"
+	ActionUpload         Action = "upload"
+)
+
+// AllActions lists every action.
+var AllActions = []Action{
+	ActionNewIssue, ActionBookJob, ActionRequestQuote, ActionPayOnline,
+	ActionEditSite, ActionCreateSite, ActionManageContacts, ActionUpload,
+}
+
+// Module returns the module an action belongs to: the action is offered
+// only where its module is usable.
+func (a Action) Module() Module {
+	switch a {
+	case ActionNewIssue:
+		return ModuleIssues
+	case ActionBookJob:
+		return ModuleService
+	case ActionRequestQuote:
+		return ModuleQuotes
+	case ActionPayOnline:
+		return ModuleInvoices
+	case ActionEditSite, ActionCreateSite:
+		return ModuleSites
+	case ActionUpload:
+		return ModuleDocuments
+	}
+	return ""
+}
+
+// ViewerKind says who is asking.
+type ViewerKind int
+
+// Kinds of viewer.
+const (
+	ViewerAnonymous ViewerKind = iota // nobody signed in: sees nothing
+	ViewerContact                     // a customer contact, limited by SPEC §2
+	ViewerStaff                       // operator staff: the whole organisation
+	ViewerAPI                         // a back-office API key: the whole organisation
+	ViewerSystem                      // the program itself (demo, workers)
+)
+
+// SiteAccess is how a contact's sites are chosen (SPEC §2.2).
+type SiteAccess string
+
+// Site access values.
+const (
+	SiteAccessAll      SiteAccess = "all"
+	SiteAccessAssigned SiteAccess = "assigned"
+)
+
+// Viewer is who is asking, with everything the access rules need. Every
+// portal query of the store takes one and applies SPEC §2 from it; handlers
+// never filter by hand.
+type Viewer struct {
+	Kind  ViewerKind
+	OrgID string
+	Name  string
+
+	// A contact's identity and grants.
+	LoginID           string
+	ContactID         string
+	CustomerID        string
+	SiteAccess        SiteAccess
+	Pages             Modules // the login's page access
+	MayManageContacts bool
+
+	// The organisation's switches, copied from its settings so that one
+	// Viewer answers CanUse and CanDo on its own.
+	OrgModules    Modules
+	HiddenActions []Action
+
+	// Staff identity.
+	StaffID string
+	Role    StaffRole
+	// APIKeyID is set for ViewerAPI.
+	APIKeyID string
+}
+
+// SystemViewer is the program acting for an organisation (demo data,
+// workers, the back office through trusted code).
+func SystemViewer(orgID string) Viewer {
+	return Viewer{Kind: ViewerSystem, OrgID: orgID, Name: "system"}
+}
+
+// SeesWholeOrg reports whether the viewer sees every record of its
+// organisation (staff, API keys, the system): SPEC §2.8.
+func (v Viewer) SeesWholeOrg() bool {
+	return v.Kind == ViewerStaff || v.Kind == ViewerAPI || v.Kind == ViewerSystem
+}
+
+// IsContact reports whether the viewer is a customer contact.
+func (v Viewer) IsContact() bool { return v.Kind == ViewerContact }
+
+// IsAdmin reports whether the viewer is an operator admin.
+func (v Viewer) IsAdmin() bool {
+	return v.Kind == ViewerSystem || (v.Kind == ViewerStaff && v.Role == RoleAdmin)
+}
+
+// CanUse reports whether a module is usable: switched on for the
+// organisation and in the contact's page access. Staff use every module.
+func (v Viewer) CanUse(m Module) bool {
+	switch {
+	case v.SeesWholeOrg():
+		return true
+	case v.Kind != ViewerContact:
+		return false
+	}
+	return v.OrgModules.Has(m) && v.Pages.Has(m)
+}
+
+// CanDo reports whether an action button is offered: its module is
+// usable, the organisation has not hidden it, and the contact may use it.
+func (v Viewer) CanDo(a Action) bool {
+	if v.SeesWholeOrg() {
+		return true
+	}
+	if v.Kind != ViewerContact || slices.Contains(v.HiddenActions, a) {
+		return false
+	}
+	if a == ActionManageContacts {
+		return v.MayManageContacts
+	}
+	return v.CanUse(a.Module())
+}
+
+// UsableModules lists the modules this viewer may use, in navigation order.
+func (v Viewer) UsableModules() Modules {
+	var out Modules
+	for _, m := range AllModules {
+		if v.CanUse(m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
