@@ -1,0 +1,150 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+const customerColumns = `c.id, c.org_id, c.external_id, c.parent_id, c.name, c.address_line1, c.address_line2, c.city,
+	c.region, c.postcode, c.country, c.phone, c.email, c.tax_number, c.created_at, c.updated_at`
+
+func scanCustomer(row interface{ Scan(...any) error }) (*fieldportal.Customer, error) {
+	var c fieldportal.Customer
+	a := &c.Billing
+	err := row.Scan(&c.ID, &c.OrgID, str(&c.ExternalID), str(&c.ParentID), &c.Name, &a.Line1, &a.Line2, &a.City,
+		&a.Region, &a.Postcode, &a.Country, &c.Phone, &c.Email, &c.TaxNumber, tm(&c.CreatedAt), tm(&c.UpdatedAt))
+	return &c, err
+}
+
+// CreateCustomer adds a customer (operator side only).
+func (d *DB) CreateCustomer(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Customer) error {
+	if err := needStaff(v); err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error {
+		if c.ParentID != "" {
+			if _, err := tx.findCustomer(ctx, v, c.ParentID); err != nil {
+				return fieldportal.FieldErrorf("parent_id", "Parent customer not found.")
+			}
+		}
+		c.ID, c.OrgID, c.CreatedAt, c.UpdatedAt = newID(), v.OrgID, tx.now, tx.now
+		a := c.Billing
+		_, err := tx.ExecContext(ctx, `INSERT INTO customers (id, org_id, external_id, parent_id, name, address_line1,
+			address_line2, city, region, postcode, country, phone, email, tax_number, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)`,
+			c.ID, c.OrgID, nullStr(c.ExternalID), nullStr(c.ParentID), c.Name, a.Line1, a.Line2, a.City,
+			a.Region, a.Postcode, a.Country, c.Phone, c.Email, c.TaxNumber, tx.now)
+		return sqlErr(err, "customer")
+	})
+}
+
+// UpdateCustomer saves a customer's fields (operator side only). A new
+// parent may not be the customer itself or one of its descendants.
+func (d *DB) UpdateCustomer(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Customer) error {
+	if err := needStaff(v); err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error {
+		old, err := tx.findCustomer(ctx, v, c.ID)
+		if err != nil {
+			return err
+		}
+		if c.ParentID != "" && c.ParentID != old.ParentID {
+			var cycle bool
+			if err := tx.QueryRowContext(ctx, `WITH RECURSIVE down(id) AS (SELECT CAST($1 AS TEXT) UNION SELECT c.id FROM customers c JOIN down ON c.parent_id = down.id)
+				SELECT EXISTS (SELECT 1 FROM down WHERE id = $2)`, c.ID, c.ParentID).Scan(&cycle); err != nil {
+				return err
+			}
+			if cycle {
+				return fieldportal.FieldErrorf("parent_id", "A customer cannot be placed under itself or its own sub-customer.")
+			}
+		}
+		c.OrgID, c.CreatedAt, c.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
+		a := c.Billing
+		_, err = tx.ExecContext(ctx, `UPDATE customers SET external_id = $2, parent_id = $3, name = $4, address_line1 = $5,
+			address_line2 = $6, city = $7, region = $8, postcode = $9, country = $10, phone = $11, email = $12,
+			tax_number = $13, updated_at = $14 WHERE id = $1`,
+			c.ID, nullStr(c.ExternalID), nullStr(c.ParentID), c.Name, a.Line1, a.Line2, a.City, a.Region, a.Postcode,
+			a.Country, c.Phone, c.Email, c.TaxNumber, tx.now)
+		return sqlErr(err, "customer")
+	})
+}
+
+// FindCustomerByID returns a customer the viewer can reach.
+func (d *DB) FindCustomerByID(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Customer, error) {
+	tx, err := d.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return tx.findCustomer(ctx, v, id)
+}
+
+func (tx *Tx) findCustomer(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Customer, error) {
+	var q query
+	q.scopeCustomer(v, "c")
+	q.and("c.id = " + q.arg(id))
+	c, err := scanCustomer(tx.QueryRowContext(ctx, q.sql(`SELECT `+customerColumns+` FROM customers c`, ""), q.args...))
+	return c, sqlErr(err, "customer")
+}
+
+// FindCustomers lists the customers the viewer can reach, by name.
+func (d *DB) FindCustomers(ctx context.Context, v fieldportal.Viewer, f fieldportal.CustomerFilter) ([]*fieldportal.Customer, string, error) {
+	var q query
+	q.scopeCustomer(v, "c")
+	q.search(f.Search, "c.name", "c.email", "c.postcode")
+	if f.ParentID != "" {
+		q.and("c.parent_id = " + q.arg(f.ParentID))
+	}
+	order := "c.name, c.id"
+	if !f.UpdatedSince.IsZero() {
+		q.and("c.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		order = "c.updated_at, c.id"
+		if err := q.keyset(f.After, false, "c.updated_at", "c.id"); err != nil {
+			return nil, "", err
+		}
+	} else if err := q.keyset(f.After, false, "c.name", "c.id"); err != nil {
+		return nil, "", err
+	}
+	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+customerColumns+` FROM customers c`, "ORDER BY "+order+limit(f.Page)), q.args...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanCustomer)
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := trim(list, f.Page, func(c *fieldportal.Customer) string {
+		if !f.UpdatedSince.IsZero() {
+			return cursor(c.UpdatedAt, c.ID)
+		}
+		return cursor(c.Name, c.ID)
+	})
+	return list, next, nil
+}
+
+// collect scans every row with scan.
+func collect[T any](rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+	Close() error
+}, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,233 @@
+// Package sqlstore keeps fieldportal's records in SQLite or PostgreSQL with
+// one hand-written SQL text for both engines. Public methods own their
+// transaction; private helpers take the *Tx. Every portal query takes the
+// viewer and applies the access rules of SPEC §2 (scope.go).
+package sqlstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/fieldportal/fieldportal"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is an open database of either engine.
+type DB struct {
+	db      *sql.DB
+	dialect Dialect
+	logger  *slog.Logger
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// Open opens the database named by dsn: a postgres:// or postgresql:// URL
+// selects PostgreSQL, anything else is a SQLite file path (optionally
+// prefixed with sqlite: or file:). It does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string, logger *slog.Logger) (*DB, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	d := &DB{logger: logger, Now: time.Now}
+	var err error
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		d.dialect = Postgres
+		d.db, err = sql.Open("pgx", dsn)
+		if err == nil {
+			d.db.SetMaxOpenConns(20)
+			d.db.SetMaxIdleConns(10)
+			d.db.SetConnMaxIdleTime(5 * time.Minute)
+		}
+	default:
+		d.dialect = SQLite
+		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
+		if i := strings.IndexByte(path, '?'); i >= 0 {
+			path = path[:i]
+		}
+		if path == "" {
+			return nil, fmt.Errorf("empty SQLite path")
+		}
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("create data folder: %w", err)
+			}
+		}
+		d.db, err = sql.Open("sqlite", sqliteDSN(path))
+		if err == nil {
+			// WAL lets readers run beside the one writer; a small pool
+			// keeps writers from queueing on busy_timeout for long.
+			d.db.SetMaxOpenConns(8)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := d.db.PingContext(ctx); err != nil {
+		d.db.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return d, nil
+}
+
+// sqliteDSN sets what every SQLite connection needs: foreign keys on, WAL,
+// a busy timeout instead of immediate SQLITE_BUSY, IMMEDIATE transactions
+// (so a read-then-write transaction cannot deadlock on lock upgrade), and
+// times written in a form that sorts as text.
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	q.Set("_time_format", "sqlite")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Dialect reports the engine.
+func (d *DB) Dialect() Dialect { return d.dialect }
+
+// Close closes the database.
+func (d *DB) Close() error { return d.db.Close() }
+
+// Ping checks that the database answers (/readyz).
+func (d *DB) Ping(ctx context.Context) error {
+	var one int
+	return d.db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// SQL exposes the pool to tests and to benchmarks that need raw access.
+func (d *DB) SQL() *sql.DB { return d.db }
+
+// migrationsFS returns the migrations rewritten for the engine.
+func (d *DB) migrationsFS() fs.FS {
+	sub, _ := fs.Sub(migrationFS, "migrations")
+	return dialectFS{fs: sub, dialect: d.dialect}
+}
+
+// Migrate applies the pending migrations, each in its own transaction.
+// On PostgreSQL a session lock keeps two instances starting at once from
+// running them twice. A run on an up-to-date database does nothing.
+func (d *DB) Migrate(ctx context.Context) error {
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	dialect := goose.DialectSQLite3
+	if d.dialect == Postgres {
+		dialect = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, d.db, d.migrationsFS(), opts...)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	results, err := p.Up(ctx)
+	for _, r := range results {
+		d.logger.Info("migration applied", "version", r.Source.Version, "duration", r.Duration)
+	}
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// MigrationsHash identifies the schema: tests keep one migrated template
+// database per hash.
+func MigrationsHash() string {
+	h := sha256.New()
+	entries, _ := fs.ReadDir(migrationFS, "migrations")
+	for _, e := range entries {
+		b, _ := fs.ReadFile(migrationFS, "migrations/"+e.Name())
+		h.Write([]byte(e.Name()))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+// Tx is a transaction with the time it began, so every row written in it
+// carries the same timestamp.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// BeginTx starts a transaction.
+func (d *DB) BeginTx(ctx context.Context) (*Tx, error) {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Tx{Tx: tx, db: d, now: d.Now().UTC().Truncate(time.Microsecond)}, nil
+}
+
+// inTx runs fn in a transaction, committing when it returns nil.
+func (d *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := d.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// now returns the store's clock in UTC at the precision both engines keep.
+func (d *DB) now() time.Time { return d.Now().UTC().Truncate(time.Microsecond) }
+
+// newID returns a new opaque, time-ordered id (UUIDv7).
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// NewID returns a new id for callers that must know it before insert
+// (documents stored before their row).
+func NewID() string { return newID() }
+
+// sqlErr turns driver errors into application errors where they have a
+// meaning for the user (a duplicate), and leaves the rest as internal.
+func sqlErr(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fieldportal.NotFound(what)
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505") {
+		return fieldportal.Errorf(fieldportal.ECONFLICT, "%s already exists.", capitalise(what))
+	}
+	if strings.Contains(msg, "FOREIGN KEY constraint failed") || strings.Contains(msg, "SQLSTATE 23503") {
+		return fieldportal.Errorf(fieldportal.EINVALID, "%s refers to a record that does not exist.", capitalise(what))
+	}
+	return err
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,0 +1,81 @@
+package sqlstore
+
+import (
+	"bytes"
+	"io"
+	"io/fs"
+	"regexp"
+)
+
+// Dialect is the database engine. The SQL text is one for both; the
+// dialect covers the few places they differ.
+type Dialect int
+
+// The engines.
+const (
+	SQLite Dialect = iota
+	Postgres
+)
+
+// String names the engine (test names use it: "sqlite", "postgres").
+func (d Dialect) String() string {
+	if d == Postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// skipLocked is appended to a claiming SELECT: PostgreSQL lets concurrent
+// workers skip each other's rows; SQLite has one writer at a time anyway.
+func (d Dialect) skipLocked() string {
+	if d == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
+// timestamptz matches the type name that SQLite must see as TIMESTAMP,
+// the only spelling its driver parses back into time.Time.
+var timestamptz = regexp.MustCompile(`\bTIMESTAMPTZ\b`)
+
+// ddl rewrites migration text written for PostgreSQL for the engine.
+func (d Dialect) ddl(src []byte) []byte {
+	if d == Postgres {
+		return src
+	}
+	src = timestamptz.ReplaceAll(src, []byte("TIMESTAMP"))
+	return bytes.ReplaceAll(src, []byte("BYTEA"), []byte("BLOB"))
+}
+
+// dialectFS serves the embedded migrations rewritten for one engine.
+type dialectFS struct {
+	fs      fs.FS
+	dialect Dialect
+}
+
+func (f dialectFS) Open(name string) (fs.File, error) {
+	file, err := f.fs.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	st, err := file.Stat()
+	if err != nil || st.IsDir() {
+		return file, err
+	}
+	defer file.Close()
+	b, err := io.ReadAll(file)
+	if err != nil {
+		return nil, err
+	}
+	return &memFile{Reader: bytes.NewReader(f.dialect.ddl(b)), info: st}, nil
+}
+
+func (f dialectFS) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(f.fs, name) }
+
+type memFile struct {
+	*bytes.Reader
+	info fs.FileInfo
+}
+
+func (m *memFile) Stat() (fs.FileInfo, error) { return m.info, nil }
+func (m *memFile) Close() error               { return nil }

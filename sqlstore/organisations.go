@@ -1,0 +1,148 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+// CreateOrganisation adds an operator with default settings.
+func (d *DB) CreateOrganisation(ctx context.Context, o *fieldportal.Organisation) error {
+	if o.Currency == "" {
+		o.Currency = "GBP"
+	}
+	if o.TimeZone == "" {
+		o.TimeZone = "Europe/London"
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error {
+		if o.ID == "" {
+			o.ID = newID()
+		}
+		o.CreatedAt, o.UpdatedAt = tx.now, tx.now
+		o.Host = strings.ToLower(strings.TrimSpace(o.Host))
+		if _, err := tx.ExecContext(ctx, `INSERT INTO organisations (id, name, host, currency, time_zone, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $6)`, o.ID, o.Name, nullStr(o.Host), o.Currency, o.TimeZone, tx.now); err != nil {
+			return sqlErr(err, "organisation")
+		}
+		return tx.putSettings(ctx, o.ID, fieldportal.DefaultSettings())
+	})
+}
+
+const orgColumns = `id, name, host, currency, time_zone, created_at, updated_at`
+
+func scanOrg(row interface{ Scan(...any) error }) (*fieldportal.Organisation, error) {
+	var o fieldportal.Organisation
+	err := row.Scan(&o.ID, &o.Name, str(&o.Host), &o.Currency, &o.TimeZone, tm(&o.CreatedAt), tm(&o.UpdatedAt))
+	return &o, err
+}
+
+// FindOrganisationByID returns one organisation.
+func (d *DB) FindOrganisationByID(ctx context.Context, id string) (*fieldportal.Organisation, error) {
+	o, err := scanOrg(d.db.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE id = $1`, id))
+	return o, sqlErr(err, "organisation")
+}
+
+// FindOrganisationForHost returns the organisation that serves a host name:
+// the one whose host matches, or, on an install with exactly one
+// organisation, that one for every host.
+func (d *DB) FindOrganisationForHost(ctx context.Context, host string) (*fieldportal.Organisation, error) {
+	host = strings.ToLower(host)
+	if h, _, ok := strings.Cut(host, ":"); ok && !strings.HasPrefix(host, "[") {
+		host = h
+	}
+	o, err := scanOrg(d.db.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE host = $1`, host))
+	if err == nil {
+		return o, nil
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT `+orgColumns+` FROM organisations ORDER BY id LIMIT 2`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var found []*fieldportal.Organisation
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(found) != 1 {
+		return nil, fieldportal.NotFound("organisation")
+	}
+	return found[0], nil
+}
+
+// FindSettings returns an organisation's settings.
+func (d *DB) FindSettings(ctx context.Context, orgID string) (fieldportal.Settings, error) {
+	var raw string
+	if err := d.db.QueryRowContext(ctx, `SELECT data FROM organisation_settings WHERE org_id = $1`, orgID).Scan(&raw); err != nil {
+		return fieldportal.Settings{}, sqlErr(err, "settings")
+	}
+	s := fieldportal.DefaultSettings()
+	if err := json.Unmarshal([]byte(raw), &s); err != nil {
+		return fieldportal.Settings{}, err
+	}
+	return s, nil
+}
+
+// UpdateSettings replaces an organisation's settings (admins only).
+func (d *DB) UpdateSettings(ctx context.Context, v fieldportal.Viewer, s fieldportal.Settings) error {
+	if !v.IsAdmin() {
+		return fieldportal.Errorf(fieldportal.EFORBIDDEN, "Only an admin can change settings.")
+	}
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error {
+		if err := tx.putSettings(ctx, v.OrgID, s); err != nil {
+			return err
+		}
+		return tx.audit(ctx, v, "settings.updated", "organisation", v.OrgID, "")
+	})
+}
+
+func (tx *Tx) putSettings(ctx context.Context, orgID string, s fieldportal.Settings) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO organisation_settings (org_id, data, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (org_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`, orgID, string(b), tx.now)
+	return err
+}
+
+// audit records who did what, in the same transaction as the change.
+func (tx *Tx) audit(ctx context.Context, v fieldportal.Viewer, action, entity, entityID, detail string) error {
+	kind, id := "system", ""
+	switch v.Kind {
+	case fieldportal.ViewerContact:
+		kind, id = "contact", v.ContactID
+	case fieldportal.ViewerStaff:
+		kind, id = "staff", v.StaffID
+	case fieldportal.ViewerAPI:
+		kind, id = "api", v.APIKeyID
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (id, org_id, at, actor_kind, actor_id, actor_name, action, entity, entity_id, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		newID(), v.OrgID, tx.now, kind, id, v.Name, action, entity, entityID, detail)
+	return err
+}
+
+// nextNumber returns the next human number of a kind (J-1001, Q-1001...)
+// for an organisation, in the caller's transaction.
+func (tx *Tx) nextNumber(ctx context.Context, orgID, name string, start int64) (int64, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO counters (org_id, name, value) VALUES ($1, $2, $3)
+		ON CONFLICT (org_id, name) DO UPDATE SET value = counters.value + 1
+		RETURNING value`, orgID, name, start).Scan(&n)
+	return n, err
+}

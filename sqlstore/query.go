@@ -1,0 +1,246 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"database/sql/driver"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+// query builds one SQL statement with numbered placeholders ($1, $2...),
+// which both engines accept, so fragments (scope, filters, keyset) can be
+// composed without counting arguments by hand.
+type query struct {
+	with  []string // common table expressions, joined into one WITH RECURSIVE
+	ctes  map[string]bool
+	where []string
+	args  []any
+}
+
+// arg adds a value and returns its placeholder.
+func (q *query) arg(v any) string {
+	q.args = append(q.args, v)
+	return "$" + strconv.Itoa(len(q.args))
+}
+
+// cte adds a named common table expression once.
+func (q *query) cte(name, body string) {
+	if q.ctes == nil {
+		q.ctes = map[string]bool{}
+	}
+	if q.ctes[name] {
+		return
+	}
+	q.ctes[name] = true
+	q.with = append(q.with, name+" AS ("+body+")")
+}
+
+// and adds a condition to the WHERE clause.
+func (q *query) and(cond string) { q.where = append(q.where, cond) }
+
+// prefix returns the WITH clause, or "".
+func (q *query) prefix() string {
+	if len(q.with) == 0 {
+		return ""
+	}
+	return "WITH RECURSIVE " + strings.Join(q.with, ", ") + "\n"
+}
+
+// whereSQL returns " WHERE a AND b", or "".
+func (q *query) whereSQL() string {
+	if len(q.where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(q.where, " AND ")
+}
+
+// sql assembles: WITH ... + head + WHERE ... + tail.
+func (q *query) sql(head, tail string) string {
+	return q.prefix() + head + q.whereSQL() + " " + tail
+}
+
+// search adds a case-insensitive substring match of term on any of cols.
+// LIKE wildcards typed by the user are escaped.
+func (q *query) search(term string, cols ...string) {
+	term = strings.TrimSpace(term)
+	if term == "" {
+		return
+	}
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	p := q.arg("%" + r.Replace(strings.ToLower(term)) + "%")
+	ors := make([]string, len(cols))
+	for i, c := range cols {
+		ors[i] = "lower(" + c + ") LIKE " + p + ` ESCAPE '\'`
+	}
+	q.and("(" + strings.Join(ors, " OR ") + ")")
+}
+
+// keyset adds the condition that continues a list after the cursor. The
+// list is ordered by (cols..., id) in the given direction; the cursor holds
+// the last row's values of those columns. Row-value comparison is
+// understood by both engines and uses the (cols, id) index.
+func (q *query) keyset(after string, desc bool, cols ...string) error {
+	if after == "" {
+		return nil
+	}
+	var vals []any
+	if err := decodeCursor(after, &vals); err != nil || len(vals) != len(cols) {
+		return fieldportal.FieldErrorf("after", "The page cursor is not valid; start from the first page.")
+	}
+	ph := make([]string, len(vals))
+	for i, v := range vals {
+		ph[i] = q.arg(cursorValue(v))
+	}
+	op := ">"
+	if desc {
+		op = "<"
+	}
+	q.and("(" + strings.Join(cols, ", ") + ") " + op + " (" + strings.Join(ph, ", ") + ")")
+	return nil
+}
+
+// cursorValue turns a decoded JSON value back into what the column holds:
+// times travel as RFC 3339 strings tagged "t:".
+func cursorValue(v any) any {
+	if s, ok := v.(string); ok && strings.HasPrefix(s, "t:") {
+		if t, err := time.Parse(time.RFC3339Nano, s[2:]); err == nil {
+			return t
+		}
+	}
+	if f, ok := v.(float64); ok {
+		return int64(f)
+	}
+	return v
+}
+
+// cursor encodes the sort values of a page's last row.
+func cursor(vals ...any) string {
+	out := make([]any, len(vals))
+	for i, v := range vals {
+		switch v := v.(type) {
+		case time.Time:
+			out[i] = "t:" + v.UTC().Format(time.RFC3339Nano)
+		case fieldportal.Date:
+			out[i] = "t:" + v.Time().Format(time.RFC3339Nano)
+		case fieldportal.Money:
+			out[i] = int64(v)
+		default:
+			out[i] = v
+		}
+	}
+	b, _ := json.Marshal(out)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string, v *[]any) error {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+// limit returns " LIMIT n+1": one more row than the page tells whether a
+// next page exists.
+func limit(p fieldportal.Page) string { return fmt.Sprintf(" LIMIT %d", p.Size()+1) }
+
+// trim cuts a fetched page to its size and returns the cursor of the next
+// page ("" on the last page), computed by key from the last kept row.
+func trim[T any](rows []T, p fieldportal.Page, key func(T) string) ([]T, string) {
+	if len(rows) <= p.Size() {
+		return rows, ""
+	}
+	rows = rows[:p.Size()]
+	return rows, key(rows[len(rows)-1])
+}
+
+// nullStr stores "" as NULL (optional references and external ids).
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// nullTime stores the zero time as NULL.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// str scans a nullable text column into a string ("" for NULL).
+func str(p *string) sql.Scanner { return strScanner{p} }
+
+type strScanner struct{ p *string }
+
+func (s strScanner) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*s.p = ""
+	case string:
+		*s.p = v
+	case []byte:
+		*s.p = string(v)
+	default:
+		return fmt.Errorf("cannot scan %T into string", v)
+	}
+	return nil
+}
+
+// tm scans a nullable timestamp into a time.Time (zero for NULL), in UTC.
+func tm(p *time.Time) sql.Scanner { return timeScanner{p} }
+
+type timeScanner struct{ p *time.Time }
+
+func (s timeScanner) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*s.p = time.Time{}
+	case time.Time:
+		*s.p = v.UTC()
+	case string:
+		t, err := parseSQLiteTime(v)
+		if err != nil {
+			return err
+		}
+		*s.p = t
+	default:
+		return fmt.Errorf("cannot scan %T into time", v)
+	}
+	return nil
+}
+
+// parseSQLiteTime reads a time that SQLite returned as text (an aggregate
+// such as max() loses the column's declared type).
+func parseSQLiteTime(s string) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("cannot parse time %q", s)
+}
+
+// money scans an integer column into Money.
+func money(p *fieldportal.Money) sql.Scanner { return moneyScanner{p} }
+
+type moneyScanner struct{ p *fieldportal.Money }
+
+func (s moneyScanner) Scan(v any) error {
+	var n sql.NullInt64
+	if err := n.Scan(v); err != nil {
+		return err
+	}
+	*s.p = fieldportal.Money(n.Int64)
+	return nil
+}
+
+var _ driver.Valuer = fieldportal.Date{}

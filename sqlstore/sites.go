@@ -1,0 +1,210 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+const siteColumns = `s.id, s.org_id, s.external_id, s.customer_id, s.name, s.address_line1, s.address_line2, s.city,
+	s.region, s.postcode, s.country, s.uprn, s.company_site, s.contractor_id, s.created_in_portal, s.notes,
+	s.created_at, s.updated_at, c.name`
+
+const siteFrom = ` FROM sites s JOIN customers c ON c.id = s.customer_id`
+
+// openActivities counts a site's open issues, open service and install
+// orders and unpaid invoices (SPEC §4, seed 000's Open Activities).
+const openActivities = `(SELECT count(*) FROM issues i WHERE i.site_id = s.id AND i.status = 'open')
+	+ (SELECT count(*) FROM jobs j WHERE j.site_id = s.id AND j.stage IN ('pending', 'scheduled', 'in_progress'))
+	+ (SELECT count(*) FROM invoices v WHERE v.site_id = s.id AND v.status IN ('unpaid', 'part_paid'))`
+
+func scanSite(row interface{ Scan(...any) error }) (*fieldportal.Site, error) {
+	var s fieldportal.Site
+	a := &s.Address
+	dest := []any{&s.ID, &s.OrgID, str(&s.ExternalID), &s.CustomerID, &s.Name, &a.Line1, &a.Line2, &a.City,
+		&a.Region, &a.Postcode, &a.Country, &s.UPRN, &s.CompanySite, str(&s.ContractorID), &s.CreatedInPortal, &s.Notes,
+		tm(&s.CreatedAt), tm(&s.UpdatedAt), &s.CustomerName}
+	err := row.Scan(dest...)
+	return &s, err
+}
+
+// CreateSite adds a site. A contact may create sites (when allowed) only
+// for a customer it reaches; such sites are flagged created-in-portal.
+func (d *DB) CreateSite(ctx context.Context, v fieldportal.Viewer, s *fieldportal.Site) error {
+	if v.IsContact() && !v.CanDo(fieldportal.ActionCreateSite) {
+		return fieldportal.Errorf(fieldportal.EFORBIDDEN, "You cannot create sites.")
+	}
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.findCustomer(ctx, v, s.CustomerID); err != nil {
+			return fieldportal.FieldErrorf("customer_id", "Customer not found.")
+		}
+		if err := tx.checkContractor(ctx, v.OrgID, s.ContractorID); err != nil {
+			return err
+		}
+		s.ID, s.OrgID, s.CreatedAt, s.UpdatedAt = newID(), v.OrgID, tx.now, tx.now
+		s.CreatedInPortal = v.IsContact()
+		a := s.Address
+		_, err := tx.ExecContext(ctx, `INSERT INTO sites (id, org_id, external_id, customer_id, name, address_line1,
+			address_line2, city, region, postcode, country, uprn, company_site, contractor_id, created_in_portal, notes,
+			created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)`,
+			s.ID, s.OrgID, nullStr(s.ExternalID), s.CustomerID, s.Name, a.Line1, a.Line2, a.City, a.Region, a.Postcode,
+			a.Country, s.UPRN, s.CompanySite, nullStr(s.ContractorID), s.CreatedInPortal, s.Notes, tx.now)
+		if err != nil {
+			return sqlErr(err, "site")
+		}
+		return tx.audit(ctx, v, "site.created", "site", s.ID, s.Name)
+	})
+}
+
+// UpdateSite saves a site's editable fields. A contact may edit (when
+// allowed) only a site it reaches, and cannot move it to another customer.
+func (d *DB) UpdateSite(ctx context.Context, v fieldportal.Viewer, s *fieldportal.Site) error {
+	if v.IsContact() && !v.CanDo(fieldportal.ActionEditSite) {
+		return fieldportal.Errorf(fieldportal.EFORBIDDEN, "You cannot edit sites.")
+	}
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error {
+		old, err := tx.findSite(ctx, v, s.ID)
+		if err != nil {
+			return err
+		}
+		if v.IsContact() {
+			s.CustomerID, s.ExternalID, s.ContractorID = old.CustomerID, old.ExternalID, old.ContractorID
+		} else if s.CustomerID != old.CustomerID {
+			if _, err := tx.findCustomer(ctx, v, s.CustomerID); err != nil {
+				return fieldportal.FieldErrorf("customer_id", "Customer not found.")
+			}
+		}
+		if err := tx.checkContractor(ctx, v.OrgID, s.ContractorID); err != nil {
+			return err
+		}
+		s.OrgID, s.CreatedAt, s.UpdatedAt, s.CreatedInPortal = old.OrgID, old.CreatedAt, tx.now, old.CreatedInPortal
+		a := s.Address
+		_, err = tx.ExecContext(ctx, `UPDATE sites SET external_id = $2, customer_id = $3, name = $4, address_line1 = $5,
+			address_line2 = $6, city = $7, region = $8, postcode = $9, country = $10, uprn = $11, company_site = $12,
+			contractor_id = $13, notes = $14, updated_at = $15 WHERE id = $1`,
+			s.ID, nullStr(s.ExternalID), s.CustomerID, s.Name, a.Line1, a.Line2, a.City, a.Region, a.Postcode, a.Country,
+			s.UPRN, s.CompanySite, nullStr(s.ContractorID), s.Notes, tx.now)
+		if err != nil {
+			return sqlErr(err, "site")
+		}
+		return tx.audit(ctx, v, "site.updated", "site", s.ID, s.Name)
+	})
+}
+
+func (tx *Tx) checkContractor(ctx context.Context, orgID, id string) error {
+	if id == "" {
+		return nil
+	}
+	var ok bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM contractors WHERE id = $1 AND org_id = $2)`, id, orgID).Scan(&ok); err != nil {
+		return err
+	}
+	if !ok {
+		return fieldportal.FieldErrorf("contractor_id", "Contractor not found.")
+	}
+	return nil
+}
+
+// FindSiteByID returns a site the viewer can reach.
+func (d *DB) FindSiteByID(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Site, error) {
+	if err := needModule(v, fieldportal.ModuleSites, "site"); err != nil {
+		return nil, err
+	}
+	tx, err := d.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return tx.findSite(ctx, v, id)
+}
+
+func (tx *Tx) findSite(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Site, error) {
+	var q query
+	q.scopeSite(v, "s", "s.id")
+	q.and("s.id = " + q.arg(id))
+	s, err := scanSite(tx.QueryRowContext(ctx, q.sql(`SELECT `+siteColumns+siteFrom, ""), q.args...))
+	return s, sqlErr(err, "site")
+}
+
+// FindSites lists the sites the viewer can reach, by name, optionally
+// with their open activities.
+func (d *DB) FindSites(ctx context.Context, v fieldportal.Viewer, f fieldportal.SiteFilter) ([]*fieldportal.Site, string, error) {
+	if err := needModule(v, fieldportal.ModuleSites, "site"); err != nil {
+		return nil, "", err
+	}
+	var q query
+	q.scopeSite(v, "s", "s.id")
+	q.search(f.Search, "s.name", "s.address_line1", "s.city", "s.postcode", "s.uprn")
+	if f.CustomerID != "" {
+		q.and("s.customer_id = " + q.arg(f.CustomerID))
+	}
+	if f.ContractorID != "" {
+		q.and("s.contractor_id = " + q.arg(f.ContractorID))
+	}
+	order, byUpdate := "s.name, s.id", !f.UpdatedSince.IsZero()
+	if byUpdate {
+		q.and("s.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		order = "s.updated_at, s.id"
+		if err := q.keyset(f.After, false, "s.updated_at", "s.id"); err != nil {
+			return nil, "", err
+		}
+	} else if err := q.keyset(f.After, false, "s.name", "s.id"); err != nil {
+		return nil, "", err
+	}
+	cols := siteColumns
+	if f.WithActivity {
+		cols += ", " + openActivities
+	} else {
+		cols += ", 0"
+	}
+	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+cols+siteFrom, "ORDER BY "+order+limit(f.Page)), q.args...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, func(r interface{ Scan(...any) error }) (*fieldportal.Site, error) {
+		var n int
+		s, err := scanSiteWith(r, &n)
+		s.OpenActivities = n
+		return s, err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := trim(list, f.Page, func(s *fieldportal.Site) string {
+		if byUpdate {
+			return cursor(s.UpdatedAt, s.ID)
+		}
+		return cursor(s.Name, s.ID)
+	})
+	return list, next, nil
+}
+
+// CountSites counts the sites the viewer can reach (dashboard).
+func (d *DB) CountSites(ctx context.Context, v fieldportal.Viewer) (int, error) {
+	if err := needModule(v, fieldportal.ModuleSites, "site"); err != nil {
+		return 0, err
+	}
+	var q query
+	q.scopeSite(v, "s", "s.id")
+	var n int
+	err := d.db.QueryRowContext(ctx, q.sql(`SELECT count(*) FROM sites s`, ""), q.args...).Scan(&n)
+	return n, err
+}
+
+func scanSiteWith(row interface{ Scan(...any) error }, n *int) (*fieldportal.Site, error) {
+	return scanSite(scanPlus{row, []any{n}})
+}
+
+// scanPlus appends extra destinations to a row scan (computed columns).
+type scanPlus struct {
+	row   interface{ Scan(...any) error }
+	extra []any
+}
+
+func (s scanPlus) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }
