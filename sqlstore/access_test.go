@@ -163,7 +163,7 @@ func TestAccessMatrix(t *testing.T) {
 						return idsOf(s, func(s *fieldportal.Site) string { return s.ID }), next, err
 					})
 				},
-				get: func(v fieldportal.Viewer, id string) error { _, err := db.FindSiteByID(ctx, v, id); return err },
+				get:   func(v fieldportal.Viewer, id string) error { _, err := db.FindSiteByID(ctx, v, id); return err },
 				count: func(v fieldportal.Viewer) (int, error) { return db.CountSites(ctx, v) },
 				want: map[string][]string{
 					"parent":   {"P0", "S1a", "S1b", "G1", "S2"},
