@@ -154,3 +154,56 @@ func (tx *Tx) nextNumber(ctx context.Context, orgID, name string, start int64) (
 		RETURNING value`, orgID, name, start).Scan(&n)
 	return n, err
 }
+
+// UpdateOrganisation saves an organisation's name, host, currency and
+// time zone (admins only).
+func (d *DB) UpdateOrganisation(ctx context.Context, v fieldportal.Viewer, o *fieldportal.Organisation) error {
+	if !v.IsAdmin() || o.ID != v.OrgID {
+		return fieldportal.Errorf(fieldportal.EFORBIDDEN, "Only an admin can change the organisation.")
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error {
+		o.Host = strings.ToLower(strings.TrimSpace(o.Host))
+		if _, err := tx.ExecContext(ctx, `UPDATE organisations SET name = $2, host = $3, currency = $4, time_zone = $5, updated_at = $6
+			WHERE id = $1`, o.ID, o.Name, nullStr(o.Host), o.Currency, o.TimeZone, tx.now); err != nil {
+			return sqlErr(err, "organisation")
+		}
+		o.UpdatedAt = tx.now
+		return tx.audit(ctx, v, "organisation.updated", "organisation", o.ID, o.Name)
+	})
+}
+
+// FindAuditLog lists an organisation's audit entries, newest first.
+func (d *DB) FindAuditLog(ctx context.Context, v fieldportal.Viewer, f fieldportal.AuditFilter) ([]*fieldportal.AuditEntry, string, error) {
+	if err := needStaff(v); err != nil {
+		return nil, "", err
+	}
+	var q query
+	q.and("org_id = " + q.arg(v.OrgID))
+	if f.Entity != "" {
+		q.and("entity = " + q.arg(f.Entity))
+	}
+	if f.EntityID != "" {
+		q.and("entity_id = " + q.arg(f.EntityID))
+	}
+	if err := q.keyset(f.After, true, "id"); err != nil {
+		return nil, "", err
+	}
+	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT id, org_id, at, actor_kind, actor_id, actor_name, action, entity, entity_id,
+		detail, ip FROM audit_log`, "ORDER BY id DESC"+limit(f.Page)), q.args...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, func(r interface{ Scan(...any) error }) (*fieldportal.AuditEntry, error) {
+		var a fieldportal.AuditEntry
+		err := r.Scan(&a.ID, &a.OrgID, tm(&a.At), &a.ActorKind, &a.ActorID, &a.ActorName, &a.Action, &a.Entity, &a.EntityID, &a.Detail, &a.IP)
+		return &a, err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := trim(list, f.Page, func(a *fieldportal.AuditEntry) string { return cursor(a.ID) })
+	return list, next, nil
+}

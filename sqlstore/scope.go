@@ -30,7 +30,7 @@ func (q *query) reach(v fieldportal.Viewer) {
 	}
 	org, login := q.arg(v.OrgID), q.arg(v.LoginID)
 	q.loginArg = login
-	q.cte("reach_login", `SELECT pl.id, pl.site_access, ct.customer_id
+	q.cte("reach_login", `SELECT pl.id, pl.site_access, pl.may_manage_contacts, ct.customer_id
 		FROM portal_logins pl JOIN contacts ct ON ct.id = pl.contact_id
 		WHERE pl.id = `+login+` AND pl.org_id = `+org+` AND pl.status = 'active'`)
 	q.cte("reach_customers", `SELECT customer_id FROM reach_login
@@ -106,7 +106,8 @@ func (q *query) scopeCustomer(v fieldportal.Viewer, alias string) {
 }
 
 // scopeContact restricts contacts: those of reachable customers when the
-// viewer's site access is "all" (a contact is a customer-level record), and
+// viewer's site access is "all" (a contact is a customer-level record) or
+// when it manages contacts (SPEC §2.6: of its reachable customers), and
 // always the viewer's own contact.
 func (q *query) scopeContact(v fieldportal.Viewer, alias string) {
 	if p, done := q.orgOnly(v, alias+".org_id"); done {
@@ -116,7 +117,7 @@ func (q *query) scopeContact(v fieldportal.Viewer, alias string) {
 	q.reach(v)
 	q.and(alias + ".org_id = " + q.arg(v.OrgID))
 	q.and("(" + alias + ".id = " + q.arg(v.ContactID) + " AND EXISTS (SELECT 1 FROM reach_login) OR (" +
-		alias + ".customer_id IN (SELECT customer_id FROM reach_customers) AND (SELECT site_access FROM reach_login) = 'all'))")
+		alias + ".customer_id IN (SELECT customer_id FROM reach_customers) AND EXISTS (SELECT 1 FROM reach_login WHERE site_access = 'all' OR may_manage_contacts)))")
 }
 
 // scopeOrg restricts organisation-wide reference data that every signed-in

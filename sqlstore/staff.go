@@ -82,3 +82,45 @@ func (d *DB) ViewerForStaff(ctx context.Context, orgID, staffID string) (fieldpo
 	}
 	return fieldportal.Viewer{Kind: fieldportal.ViewerStaff, OrgID: orgID, StaffID: u.ID, Role: u.Role, Name: u.Name}, nil
 }
+
+// FindStaffUsers lists an organisation's console accounts by name.
+func (d *DB) FindStaffUsers(ctx context.Context, v fieldportal.Viewer) ([]*fieldportal.StaffUser, error) {
+	if err := needStaff(v); err != nil {
+		return nil, err
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT `+staffColumns+` FROM staff_users WHERE org_id = $1 ORDER BY name, id`, v.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanStaff)
+}
+
+// UpdateStaffUser saves a console account's name, email, role and
+// disabled flag (admins only); disabling ends its sessions.
+func (d *DB) UpdateStaffUser(ctx context.Context, v fieldportal.Viewer, u *fieldportal.StaffUser) error {
+	if !v.IsAdmin() {
+		return fieldportal.Errorf(fieldportal.EFORBIDDEN, "Only an admin can change staff.")
+	}
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE staff_users SET email = $3, name = $4, role = $5, disabled = $6, updated_at = $7
+			WHERE org_id = $1 AND id = $2`, v.OrgID, u.ID, strings.TrimSpace(u.Email), u.Name, u.Role, u.Disabled, tx.now)
+		if err != nil {
+			if fieldportal.ErrorCode(sqlErr(err, "staff user")) == fieldportal.ECONFLICT {
+				return fieldportal.FieldErrorf("email", "A staff user with that email exists.")
+			}
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fieldportal.NotFound("staff user")
+		}
+		if u.Disabled {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE staff_id = $1`, u.ID); err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, v, "staff.updated", "staff", u.ID, u.Email)
+	})
+}
