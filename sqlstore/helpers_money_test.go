@@ -10,7 +10,9 @@ import (
 )
 
 // day is a short way to write a date in tests.
-func day(y int, m time.Month, d int) fieldportal.Date { return fieldportal.Date{Year: y, Month: m, Day: d} }
+func day(y int, m time.Month, d int) fieldportal.Date {
+	return fieldportal.Date{Year: y, Month: m, Day: d}
+}
 
 // MustInvoice creates an invoice.
 func MustInvoice(tb testing.TB, db *sqlstore.DB, v fieldportal.Viewer, inv *fieldportal.Invoice) *fieldportal.Invoice {

@@ -280,7 +280,9 @@ func invoiceIDsNewestFirst(list []*fieldportal.Invoice) []string {
 }
 
 // ids lists the ids of records, nil for none.
-func ids[T interface{ *fieldportal.Invoice | *fieldportal.Payment | *fieldportal.RecurringInvoice }](list []T) []string {
+func ids[T interface {
+	*fieldportal.Invoice | *fieldportal.Payment | *fieldportal.RecurringInvoice
+}](list []T) []string {
 	var out []string
 	for _, x := range list {
 		switch x := any(x).(type) {
