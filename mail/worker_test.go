@@ -3,8 +3,10 @@ package mail_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,6 +28,11 @@ func (c *clock) Add(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
+}
+
+// testLogger shows the worker's warnings and errors in the test's log.
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
 func fakeClock(db *sqlstore.DB) *clock {
@@ -269,8 +276,9 @@ func TestTwoWorkersSendEachMessageOnce(t *testing.T) {
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
-		for range 2 {
-			w := mail.NewWorker(db, mustSender(t, srv), nil, mail.WithInterval(time.Millisecond), mail.WithBatch(3))
+		senders := []*countingSender{{s: mustSender(t, srv)}, {s: mustSender(t, srv)}}
+		for _, s := range senders {
+			w := mail.NewWorker(db, s, testLogger(t), mail.WithInterval(20*time.Millisecond), mail.WithBatch(3))
 			wg.Go(func() { w.Run(ctx) })
 		}
 		srv.WaitFor(t, n, 30*time.Second)
@@ -307,7 +315,22 @@ func TestTwoWorkersSendEachMessageOnce(t *testing.T) {
 		if len(got) != n {
 			t.Errorf("server got %d messages, want %d", len(got), n)
 		}
+		t.Logf("the workers sent %d and %d", senders[0].n.Load(), senders[1].n.Load())
 	})
+}
+
+// countingSender counts what one worker sent, to show both took part.
+type countingSender struct {
+	s mail.Sender
+	n atomic.Int64
+}
+
+func (c *countingSender) Send(ctx context.Context, m mail.Message) error {
+	err := c.s.Send(ctx, m)
+	if err == nil {
+		c.n.Add(1)
+	}
+	return err
 }
 
 func TestBackoff(t *testing.T) {

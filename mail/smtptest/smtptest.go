@@ -30,6 +30,7 @@ type Server struct {
 	pass     string
 	tls      *tls.Config
 	certPool *x509.CertPool
+	implicit bool // TLS from the first byte, as on port 465
 
 	mu       sync.Mutex
 	srv      *smtp.Server
@@ -48,6 +49,15 @@ func WithTLS() Option {
 		cert, pool := selfSigned()
 		s.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		s.certPool = pool
+	}
+}
+
+// WithImplicitTLS serves TLS from the first byte (as on port 465) instead
+// of offering STARTTLS.
+func WithImplicitTLS() Option {
+	return func(s *Server) {
+		WithTLS()(s)
+		s.implicit = true
 	}
 }
 
@@ -78,7 +88,11 @@ func Start(tb testing.TB, opts ...Option) *Server {
 func (s *Server) serve(l net.Listener) {
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }))
 	srv.Domain = "localhost"
-	srv.TLSConfig = s.tls
+	if s.implicit {
+		l = tls.NewListener(l, s.tls)
+	} else {
+		srv.TLSConfig = s.tls
+	}
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	srv.MaxMessageBytes = 10 << 20
 	srv.ErrorLog = log.New(io.Discard, "", 0)
