@@ -1,0 +1,139 @@
+package mail_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fieldportal/fieldportal/mail"
+	"github.com/fieldportal/fieldportal/mail/smtptest"
+)
+
+func config(srv *smtptest.Server, tls string) mail.Config {
+	return mail.Config{Host: srv.Host(), Port: srv.Port(), From: "portal@acme.test", TLS: tls, Timeout: 5 * time.Second}
+}
+
+func TestSMTPStartTLSWithAuth(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.WithTLS(), smtptest.WithAuth("relay", "s3cret"))
+	cfg := config(srv, mail.TLSStartTLS)
+	cfg.Username, cfg.Password = "relay", "s3cret"
+	s, err := mail.NewSMTP(cfg, mail.WithRootCAs(srv.CertPool()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := mail.Message{To: "ann@example.test", Subject: "Grüße & <tags>", Text: "Plain body: café.\n", HTML: "<p>HTML body</p>"}
+	if err := s.Send(context.Background(), msg); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	r := srv.WaitFor(t, 1, 5*time.Second)[0]
+	if r.Subject != msg.Subject || r.Text != msg.Text || r.HTML != msg.HTML {
+		t.Errorf("got subject %q, text %q, html %q", r.Subject, r.Text, r.HTML)
+	}
+
+	// A wrong password is refused, and the error says so.
+	cfg.Password = "wrong"
+	s, _ = mail.NewSMTP(cfg, mail.WithRootCAs(srv.CertPool()))
+	if err := s.Send(context.Background(), msg); err == nil {
+		t.Error("sent with a wrong password")
+	}
+}
+
+func TestSMTPNoAuthWithoutUsername(t *testing.T) {
+	// A server that demands AUTH rejects MAIL from a client that did not
+	// authenticate: with no username set, the sender must not try.
+	srv := smtptest.Start(t, smtptest.WithTLS(), smtptest.WithAuth("relay", "s3cret"))
+	s, err := mail.NewSMTP(config(srv, mail.TLSStartTLS), mail.WithRootCAs(srv.CertPool()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Send(context.Background(), mail.Message{To: "ann@example.test", Subject: "x", Text: "x"})
+	if err == nil || !strings.Contains(err.Error(), "authenticate") {
+		t.Errorf("err = %v, want the server's authentication required", err)
+	}
+}
+
+func TestSMTPStartTLSIsMandatory(t *testing.T) {
+	// starttls never falls back to sending in the clear.
+	srv := smtptest.Start(t)
+	s, err := mail.NewSMTP(config(srv, mail.TLSStartTLS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(context.Background(), mail.Message{To: "ann@example.test", Subject: "x", Text: "x"}); err == nil {
+		t.Error("sent over a server without STARTTLS")
+	}
+	if n := len(srv.Messages()); n != 0 {
+		t.Errorf("server got %d messages", n)
+	}
+}
+
+func TestSMTPNoPasswordInTheClear(t *testing.T) {
+	// With TLS none and a username, the sender will not offer a password
+	// over an unencrypted connection.
+	srv := smtptest.Start(t)
+	cfg := config(srv, mail.TLSNone)
+	cfg.Username, cfg.Password = "relay", "s3cret"
+	s, err := mail.NewSMTP(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(context.Background(), mail.Message{To: "ann@example.test", Subject: "x", Text: "x"}); err == nil {
+		t.Error("sent although authentication could not be done safely")
+	}
+}
+
+func TestSMTPCancelled(t *testing.T) {
+	srv := smtptest.Start(t)
+	s, _ := mail.NewSMTP(config(srv, mail.TLSNone))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.Send(ctx, mail.Message{To: "ann@example.test", Subject: "x", Text: "x"}); err == nil {
+		t.Error("sent with a cancelled context")
+	}
+}
+
+func TestConfig(t *testing.T) {
+	if (mail.Config{}).Enabled() || !(mail.Config{Host: "smtp.example.test"}).Enabled() {
+		t.Error("Enabled should follow Host")
+	}
+	if err := (mail.Config{}).Validate(); err != nil {
+		t.Errorf("an empty config is valid (mail off): %v", err)
+	}
+	for _, c := range []mail.Config{
+		{Host: "h", From: "a@b.test", TLS: "ssl"},
+		{Host: "h", From: "a@b.test", Port: 70000},
+		{Host: "h"},
+	} {
+		if err := c.Validate(); err == nil {
+			t.Errorf("%+v: no error", c)
+		}
+		if _, err := mail.NewSMTP(c); err == nil {
+			t.Errorf("%+v: NewSMTP accepted it", c)
+		}
+	}
+	if _, err := mail.NewSMTP(mail.Config{}); err == nil {
+		t.Error("NewSMTP without a host")
+	}
+}
+
+func TestSMTPImplicitTLS(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.WithImplicitTLS(), smtptest.WithAuth("relay", "s3cret"))
+	cfg := config(srv, mail.TLSImplicit)
+	cfg.Username, cfg.Password = "relay", "s3cret"
+	s, err := mail.NewSMTP(cfg, mail.WithRootCAs(srv.CertPool()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(context.Background(), mail.Message{To: "ann@example.test", Subject: "Over TLS", Text: "x\n"}); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	if r := srv.WaitFor(t, 1, 5*time.Second)[0]; r.Subject != "Over TLS" {
+		t.Errorf("subject %q", r.Subject)
+	}
+	// Without trusting the server's certificate, nothing is sent.
+	s, _ = mail.NewSMTP(cfg)
+	if err := s.Send(context.Background(), mail.Message{To: "ann@example.test", Subject: "x", Text: "x"}); err == nil {
+		t.Error("sent to a server whose certificate is not trusted")
+	}
+}

@@ -1,0 +1,85 @@
+package mail
+
+import (
+	"embed"
+	"strings"
+	"text/template"
+	"time"
+	"unicode"
+)
+
+// The mails are plain text: every mail client shows them, and nothing a
+// user typed (a name, an organisation's name) can become markup. A later
+// HTML alternative must use html/template.
+
+//go:embed templates/*.txt
+var templateFS embed.FS
+
+// templates holds one set per file, as each file defines its own
+// "subject" and "text".
+var templates = map[string]*template.Template{}
+
+func init() {
+	files, err := templateFS.ReadDir("templates")
+	if err != nil {
+		panic(err)
+	}
+	for _, f := range files {
+		templates[f.Name()] = template.Must(template.New(f.Name()).Option("missingkey=error").ParseFS(templateFS, "templates/"+f.Name()))
+	}
+}
+
+// mailData is what the templates see; every field is one line of text.
+type mailData struct {
+	Org, Name, Link, Expires, ReceiptNo, Amount string
+}
+
+// Invite is the invitation to a new portal login (SPEC §3): link sets the
+// first password and works until expires. The caller sets To.
+func Invite(org, name, link string, expires time.Time) Message {
+	return render("invite.txt", mailData{Org: org, Name: name, Link: link,
+		Expires: expires.UTC().Format("2 January 2006 at 15:04 UTC")})
+}
+
+// PasswordReset is the mail with a password reset link. The caller sets To.
+func PasswordReset(org, name, link string) Message {
+	return render("reset.txt", mailData{Org: org, Name: name, Link: link})
+}
+
+// Receipt confirms a payment; amount is already formatted with its
+// currency. The caller sets To.
+func Receipt(org, name, receiptNo, amount string) Message {
+	return render("receipt.txt", mailData{Org: org, Name: name, ReceiptNo: receiptNo, Amount: amount})
+}
+
+// render fills a mail's subject and text. The templates are embedded and
+// tested, so a failure is a programming error and panics.
+func render(file string, d mailData) Message {
+	for _, f := range []*string{&d.Org, &d.Name, &d.Link, &d.Expires, &d.ReceiptNo, &d.Amount} {
+		*f = oneLine(*f)
+	}
+	if d.Name == "" {
+		d.Name = "there" // "Hello there," rather than "Hello ,"
+	}
+	t := templates[file]
+	var subject, text strings.Builder
+	if err := t.ExecuteTemplate(&subject, "subject", d); err != nil {
+		panic(err)
+	}
+	if err := t.ExecuteTemplate(&text, "text", d); err != nil {
+		panic(err)
+	}
+	return Message{Subject: subject.String(), Text: strings.TrimLeft(text.String(), "\n")}
+}
+
+// oneLine flattens line breaks and control characters to spaces, so that
+// a name cannot add lines to a mail or headers to its subject.
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,73 @@
+package mail_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fieldportal/fieldportal/mail"
+)
+
+func TestTemplates(t *testing.T) {
+	expires := time.Date(2026, 3, 9, 17, 30, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		m       mail.Message
+		subject string
+		has     []string
+	}{
+		{"invite", mail.Invite("Acme Fire", "Ann Lee", "https://portal.test/invite/abc", expires),
+			"You're invited to the Acme Fire customer portal",
+			[]string{"Hello Ann Lee,", "Acme Fire has invited you", "https://portal.test/invite/abc\n", "9 March 2026 at 17:30 UTC"}},
+		{"reset", mail.PasswordReset("Acme Fire", "Ann Lee", "https://portal.test/reset/xyz"),
+			"Reset your Acme Fire portal password",
+			[]string{"Hello Ann Lee,", "https://portal.test/reset/xyz\n", "If you didn't ask for this"}},
+		{"receipt", mail.Receipt("Acme Fire", "Ann Lee", "R-0042", "£1,250.00"),
+			"Receipt R-0042 from Acme Fire",
+			[]string{"Hello Ann Lee,", "Receipt: R-0042", "Amount paid: £1,250.00", "payment to Acme Fire"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.m.Subject != tc.subject {
+				t.Errorf("subject %q, want %q", tc.m.Subject, tc.subject)
+			}
+			for _, s := range tc.has {
+				if !strings.Contains(tc.m.Text, s) {
+					t.Errorf("text lacks %q:\n%s", s, tc.m.Text)
+				}
+			}
+			if strings.HasPrefix(tc.m.Text, "\n") || strings.Contains(tc.m.Text, "<no value>") || tc.m.To != "" || tc.m.HTML != "" {
+				t.Errorf("bad message: %+v", tc.m)
+			}
+			if !strings.HasSuffix(tc.m.Text, "Acme Fire\n") {
+				t.Errorf("text should be signed by the organisation:\n%s", tc.m.Text)
+			}
+		})
+	}
+}
+
+func TestTemplatesFlattenUserInput(t *testing.T) {
+	// A name or an organisation's name with line breaks must not add
+	// lines to the mail or headers to its subject.
+	m := mail.Invite("Evil\r\nBcc: victim@example.test", "Ann\n\nClick http://evil.test", "https://portal.test/i/1", time.Now())
+	if strings.ContainsAny(m.Subject, "\r\n") {
+		t.Errorf("subject has a line break: %q", m.Subject)
+	}
+	if !strings.Contains(m.Subject, "Evil Bcc: victim@example.test") {
+		t.Errorf("subject %q", m.Subject)
+	}
+	if !strings.Contains(m.Text, "Hello Ann Click http://evil.test,") {
+		t.Errorf("name not kept on one line:\n%s", m.Text)
+	}
+	if m := mail.PasswordReset("Acme", "", "https://x.test"); !strings.HasPrefix(m.Text, "Hello there,") {
+		t.Errorf("empty name: %q", m.Text)
+	}
+}
+
+func TestOutbox(t *testing.T) {
+	m := mail.Receipt("Acme", "Ann", "R-1", "£5.00")
+	m.To = "ann@example.test"
+	o := mail.Outbox("org1", "receipt", m)
+	if o.OrgID != "org1" || o.Kind != mail.Kind || o.Topic != "receipt" || o.Recipient != m.To || o.Subject != m.Subject || o.Payload != m.Text {
+		t.Errorf("outbox row %+v from %+v", o, m)
+	}
+}

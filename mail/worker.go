@@ -1,0 +1,174 @@
+package mail
+
+import (
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"time"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/sqlstore"
+)
+
+// Defaults of a Worker.
+const (
+	DefaultInterval = 5 * time.Second
+	DefaultLease    = 2 * time.Minute
+	DefaultBatch    = 10
+	// GiveUpAfter is how long a message is retried, counted from when it
+	// was queued; then it is marked failed and shown so in the mail log.
+	GiveUpAfter = 24 * time.Hour
+
+	firstRetry = 30 * time.Second
+	maxRetry   = time.Hour
+	// markTimeout bounds recording an outcome after the worker's context
+	// has ended: a message that went out must be marked sent even while
+	// the program stops, or another instance sends it again.
+	markTimeout = 10 * time.Second
+)
+
+// Worker delivers the outbox's mail messages through a Sender.
+type Worker struct {
+	db       *sqlstore.DB
+	sender   Sender
+	log      *slog.Logger
+	id       string
+	interval time.Duration
+	lease    time.Duration
+	batch    int
+}
+
+// WorkerOption adjusts a Worker.
+type WorkerOption func(*Worker)
+
+// WithInterval sets how often Run looks for due messages (tests use a few
+// milliseconds).
+func WithInterval(d time.Duration) WorkerOption { return func(w *Worker) { w.interval = d } }
+
+// WithLease sets how long a claim keeps other workers off a message. It
+// must exceed the sender's worst-case time for one message.
+func WithLease(d time.Duration) WorkerOption { return func(w *Worker) { w.lease = d } }
+
+// WithBatch sets how many messages one claim takes.
+func WithBatch(n int) WorkerOption { return func(w *Worker) { w.batch = n } }
+
+// NewWorker returns a worker with a random id, so that instances sharing a
+// database tell their claims apart.
+func NewWorker(db *sqlstore.DB, sender Sender, logger *slog.Logger, opts ...WorkerOption) *Worker {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	w := &Worker{db: db, sender: sender, id: "mail-" + rand.Text(), interval: DefaultInterval, lease: DefaultLease, batch: DefaultBatch}
+	for _, opt := range opts {
+		opt(w)
+	}
+	w.log = logger.With("worker", w.id)
+	return w
+}
+
+// ID is the worker's claim id.
+func (w *Worker) ID() string { return w.id }
+
+// Run sends due messages until ctx ends. After a full batch it goes on at
+// once, as more are likely waiting; otherwise it waits for the interval.
+func (w *Worker) Run(ctx context.Context) {
+	t := time.NewTicker(w.interval)
+	defer t.Stop()
+	for {
+		n, err := w.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			w.log.Error("mail outbox", "err", err)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if err == nil && n >= w.batch {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce claims one batch of due messages and tries each. It returns how
+// many went out; a failed send is not an error (it is recorded on the
+// message for a retry), a database failure is.
+func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
+	claimed := time.Now()
+	msgs, err := w.db.ClaimOutbox(ctx, Kind, w.id, w.batch, w.lease)
+	if err != nil {
+		return 0, err
+	}
+	for i, m := range msgs {
+		// Stop while the claim is safely held: past the lease another
+		// worker may take the rest, and sending them too would send twice.
+		// time.Since is the real clock, so a test's frozen store clock
+		// cannot stretch it.
+		if ctx.Err() != nil || time.Since(claimed) > w.lease/2 {
+			w.release(ctx, msgs[i:])
+			return sent, ctx.Err()
+		}
+		ok, err := w.deliver(ctx, m)
+		if err != nil {
+			return sent, err
+		}
+		if ok {
+			sent++
+		}
+	}
+	return sent, nil
+}
+
+// deliver sends one claimed message and records the outcome.
+func (w *Worker) deliver(ctx context.Context, m *fieldportal.OutboxMessage) (bool, error) {
+	// A quarter of the lease per send, and no new send after half of it,
+	// so every send ends while the claim still holds.
+	sendCtx, cancel := context.WithTimeout(ctx, w.lease/4)
+	err := w.sender.Send(sendCtx, Message{To: m.Recipient, Subject: m.Subject, Text: m.Payload})
+	cancel()
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+	defer cancel()
+	if err == nil {
+		w.log.Info("mail sent", "id", m.ID, "topic", m.Topic, "attempts", m.Attempts)
+		return true, w.db.MarkOutboxSent(mctx, m.ID, w.id)
+	}
+	if ctx.Err() != nil {
+		// Stopping, not a failure of the mail: let the next run try now.
+		return false, w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.db.Now(), false)
+	}
+	now := w.db.Now()
+	giveUp := IsPermanent(err) || now.Sub(m.CreatedAt) >= GiveUpAfter
+	next := now.Add(Backoff(m.Attempts))
+	if giveUp {
+		w.log.Error("mail failed, giving up", "id", m.ID, "topic", m.Topic, "attempts", m.Attempts, "err", err)
+	} else {
+		w.log.Warn("mail not sent, will retry", "id", m.ID, "topic", m.Topic, "attempts", m.Attempts, "next", next, "err", err)
+	}
+	return false, w.db.MarkOutboxRetry(mctx, m.ID, w.id, err.Error(), next, giveUp)
+}
+
+// release hands claimed but untried messages back for an immediate retry,
+// keeping their last error.
+func (w *Worker) release(ctx context.Context, msgs []*fieldportal.OutboxMessage) {
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+	defer cancel()
+	for _, m := range msgs {
+		if err := w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.db.Now(), false); err != nil {
+			w.log.Error("mail outbox release", "id", m.ID, "err", err)
+		}
+	}
+}
+
+// Backoff is the wait after the attempts-th failed attempt: 30 s, then
+// doubling, at most an hour, so a short outage costs little delay and a
+// long one few connections.
+func Backoff(attempts int) time.Duration {
+	d := firstRetry
+	for i := 1; i < attempts && d < maxRetry; i++ {
+		d *= 2
+	}
+	return min(d, maxRetry)
+}
