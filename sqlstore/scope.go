@@ -90,8 +90,50 @@ func (q *query) scopeSiteOrCustomer(v fieldportal.Viewer, alias string) {
 	}
 	q.reach(v)
 	q.and(alias + ".org_id = " + q.arg(v.OrgID))
-	q.and("(" + alias + ".site_id IS NOT NULL AND " + q.siteIDReachable(alias+".site_id") + " OR (" + alias + ".site_id IS NULL AND " +
-		alias + ".customer_id IN (SELECT customer_id FROM reach_customers) AND (SELECT site_access FROM reach_login) = 'all'))")
+	q.and(q.siteOrCustomerVisible(alias))
+}
+
+// siteOrCustomerVisible is scopeSiteOrCustomer's condition on its own, for
+// use inside sub-queries (a payment's allocations). q.reach(v) must have
+// been called.
+func (q *query) siteOrCustomerVisible(alias string) string {
+	return "(" + alias + ".site_id IS NOT NULL AND " + q.siteIDReachable(alias+".site_id") + " OR (" + alias + ".site_id IS NULL AND " +
+		customerOnlyVisible(alias+".customer_id") + "))"
+}
+
+// customerOnlyVisible is rule 3 for a record tied only to a customer: the
+// customer is reachable and the contact's site access is "all".
+func customerOnlyVisible(customerCol string) string {
+	return "(" + customerCol + " IN (SELECT customer_id FROM reach_customers) AND (SELECT site_access FROM reach_login) = 'all')"
+}
+
+// scopeCustomerRecord restricts a customer-level record that has no site
+// column (a saved card): rule 3 for a record tied only to a customer.
+func (q *query) scopeCustomerRecord(v fieldportal.Viewer, alias string) {
+	if p, done := q.orgOnly(v, alias+".org_id"); done {
+		q.and(p)
+		return
+	}
+	q.reach(v)
+	q.and(alias + ".org_id = " + q.arg(v.OrgID))
+	q.and(customerOnlyVisible(alias + ".customer_id"))
+}
+
+// scopePayment restricts payments. A payment is a customer-level record,
+// so it is visible when its customer is reachable with site access "all";
+// a contact limited to assigned sites still sees a payment that settled an
+// invoice it can see, through the allocations. What such a payment
+// allocated to invoices out of reach is hidden by reading allocations with
+// scopeSiteOrCustomer (payments.go).
+func (q *query) scopePayment(v fieldportal.Viewer, alias string) {
+	if p, done := q.orgOnly(v, alias+".org_id"); done {
+		q.and(p)
+		return
+	}
+	q.reach(v)
+	q.and(alias + ".org_id = " + q.arg(v.OrgID))
+	q.and("(" + customerOnlyVisible(alias+".customer_id") + " OR EXISTS (SELECT 1 FROM payment_allocations pa_s" +
+		" JOIN invoices iv_s ON iv_s.id = pa_s.invoice_id WHERE pa_s.payment_id = " + alias + ".id AND " + q.siteOrCustomerVisible("iv_s") + "))")
 }
 
 // scopeCustomer restricts customers themselves: the reachable ones.
