@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -290,12 +291,38 @@ var reach = map[string][]string{
 	"staff":    {"P0", "S1a", "S1b", "G1", "S2", "X1"},
 }
 
+// customerReach lists the customers each viewer reaches (rule 1).
+var customerReach = map[string][]string{
+	"parent":   {"Parent", "Child1", "Grandchild", "Child2"},
+	"child":    {"Child1", "Grandchild"},
+	"assigned": {"Parent", "Child1", "Grandchild", "Child2"},
+	"solo":     {"Solo"},
+	"otherorg": {"OtherB"},
+	"staff":    {"Parent", "Child1", "Grandchild", "Child2", "Solo"},
+}
+
+// mustAccessInvoice makes an unpaid invoice for a customer, at a site or
+// (siteID "") for the customer alone.
+func mustAccessInvoice(t *testing.T, db *sqlstore.DB, orgID, customerID, siteID string) string {
+	t.Helper()
+	today := fieldportal.DateOf(time.Now())
+	x := &fieldportal.Invoice{CustomerID: customerID, SiteID: siteID, IssueDate: today, DueDate: today.AddDays(30),
+		Subtotal: 10000, Tax: 2000, Total: 12000, Status: fieldportal.InvoiceUnpaid}
+	if err := db.CreateInvoice(context.Background(), fieldportal.SystemViewer(orgID), x); err != nil {
+		t.Fatalf("invoice: %v", err)
+	}
+	return x.ID
+}
+
 // siteBound describes a kind of record tied to a site: one is made at
 // every site of the fixture, and each viewer must see exactly those at
 // the sites it reaches (SPEC §2.3), unless it lacks the module.
 type siteBound struct {
 	name   string
 	create func(site *fieldportal.Site) string
+	// createForCustomer, when set, also makes a record tied only to each
+	// customer (no site), visible only with site access "all".
+	createForCustomer func(c *fieldportal.Customer) string
 	list   func(v fieldportal.Viewer, after string) ([]string, string, error)
 	get    func(v fieldportal.Viewer, id string) error
 	count  func(v fieldportal.Viewer) (int, error)
@@ -356,14 +383,45 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 			count: func(v fieldportal.Viewer) (int, error) { return db.CountIssues(ctx, v, fieldportal.IssueOpen) },
 		},
 	}
+	kinds = append(kinds, siteBound{
+		name: "invoices",
+		create: func(s *fieldportal.Site) string {
+			x := mustAccessInvoice(t, db, s.OrgID, s.CustomerID, s.ID)
+			return x
+		},
+		createForCustomer: func(c *fieldportal.Customer) string { return mustAccessInvoice(t, db, c.OrgID, c.ID, "") },
+		list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
+			l, next, err := db.FindInvoices(ctx, v, fieldportal.InvoiceFilter{Page: fieldportal.Page{After: after, Limit: 2}})
+			return idsOf(l, func(x *fieldportal.Invoice) string { return x.ID }), next, err
+		},
+		get: func(v fieldportal.Viewer, id string) error { _, err := db.FindInvoiceByID(ctx, v, id); return err },
+		count: func(v fieldportal.Viewer) (int, error) {
+			return db.CountInvoices(ctx, v, fieldportal.InvoiceFilter{})
+		},
+	})
 	var out []resource
 	for _, k := range kinds {
 		all := map[string]string{}
 		for name, site := range w.site {
 			all[name] = k.create(site)
 		}
+		want := reach
+		if k.createForCustomer != nil {
+			want = map[string][]string{}
+			for kind, sites := range reach {
+				want[kind] = append([]string(nil), sites...)
+				if kind != "assigned" {
+					for _, c := range customerReach[kind] {
+						want[kind] = append(want[kind], "cust:"+c)
+					}
+				}
+			}
+			for name, c := range w.cust {
+				all["cust:"+name] = k.createForCustomer(c)
+			}
+		}
 		out = append(out, resource{
-			name: k.name, all: all, get: k.get, count: k.count, want: reach,
+			name: k.name, all: all, get: k.get, count: k.count, want: want,
 			list: func(v fieldportal.Viewer) ([]string, error) {
 				return listAll(func(after string) ([]string, string, error) { return k.list(v, after) })
 			},
