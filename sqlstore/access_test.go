@@ -323,9 +323,9 @@ type siteBound struct {
 	// createForCustomer, when set, also makes a record tied only to each
 	// customer (no site), visible only with site access "all".
 	createForCustomer func(c *fieldportal.Customer) string
-	list   func(v fieldportal.Viewer, after string) ([]string, string, error)
-	get    func(v fieldportal.Viewer, id string) error
-	count  func(v fieldportal.Viewer) (int, error)
+	list              func(v fieldportal.Viewer, after string) ([]string, string, error)
+	get               func(v fieldportal.Viewer, id string) error
+	count             func(v fieldportal.Viewer) (int, error)
 }
 
 func (w *world) siteBoundResources(t *testing.T) []resource {
