@@ -85,7 +85,10 @@ func (d *DB) CreateDocument(ctx context.Context, v fieldportal.Viewer, doc *fiel
 	}
 	return d.inTx(ctx, func(tx *Tx) error {
 		refs := attachedIDs(doc)
-		if p, ok := refs[doc.AttachedTo]; ok && *p != "" {
+		p, ok := refs[doc.AttachedTo]
+		if ok && *p == "" {
+			return fieldportal.FieldErrorf(doc.AttachedTo+"_id", "The record the document is attached to is required.")
+		} else if ok {
 			customerID, siteID, err := tx.findRef(ctx, v, doc.AttachedTo, *p)
 			if err != nil {
 				return notFoundField(err, doc.AttachedTo+"_id", "The record the document is attached to was not found.")
