@@ -106,28 +106,8 @@ func (tx *Tx) updateAsset(ctx context.Context, v fieldportal.Viewer, a *fieldpor
 // UpsertAssetByExternalID creates or updates the asset the back office
 // knows by a.ExternalID (the API's PUT /by-external-id).
 func (d *DB) UpsertAssetByExternalID(ctx context.Context, v fieldportal.Viewer, a *fieldportal.Asset) (created bool, err error) {
-	if err := needStaff(v); err != nil {
-		return false, err
-	}
-	if err := needExternalID(a.ExternalID); err != nil {
-		return false, err
-	}
-	if err := prepareAsset(a); err != nil {
-		return false, err
-	}
-	err = d.inTx(ctx, func(tx *Tx) error {
-		id, err := tx.idByExternalID(ctx, v, "assets", a.ExternalID)
-		if err != nil {
-			return err
-		}
-		if id == "" {
-			created = true
-			return tx.createAsset(ctx, v, a)
-		}
-		a.ID = id
-		return tx.updateAsset(ctx, v, a)
-	})
-	return created, err
+	return d.upsertByExternal(ctx, v, "assets", a.ExternalID, func() error { return prepareAsset(a) }, func(id string) { a.ID = id },
+		func(tx *Tx) error { return tx.createAsset(ctx, v, a) }, func(tx *Tx) error { return tx.updateAsset(ctx, v, a) })
 }
 
 // FindAssetByID returns an asset at a site the viewer reaches.
@@ -320,4 +300,31 @@ func (tx *Tx) idByExternalID(ctx context.Context, v fieldportal.Viewer, table, e
 		return "", nil
 	}
 	return id, err
+}
+
+// upsertByExternal is the shared body of every upsert by external id.
+func (d *DB) upsertByExternal(ctx context.Context, v fieldportal.Viewer, table, externalID string, validate func() error,
+	setID func(string), create, update func(tx *Tx) error) (created bool, err error) {
+	if err := needStaff(v); err != nil {
+		return false, err
+	}
+	if err := needExternalID(externalID); err != nil {
+		return false, err
+	}
+	if err := validate(); err != nil {
+		return false, err
+	}
+	err = d.inTx(ctx, func(tx *Tx) error {
+		id, err := tx.idByExternalID(ctx, v, table, externalID)
+		if err != nil {
+			return err
+		}
+		if id == "" {
+			created = true
+			return create(tx)
+		}
+		setID(id)
+		return update(tx)
+	})
+	return created, err
 }

@@ -102,28 +102,8 @@ func (tx *Tx) updateAssetTest(ctx context.Context, v fieldportal.Viewer, t *fiel
 // UpsertAssetTestByExternalID creates or updates the test the back office
 // knows by t.ExternalID.
 func (d *DB) UpsertAssetTestByExternalID(ctx context.Context, v fieldportal.Viewer, t *fieldportal.AssetTest) (created bool, err error) {
-	if err := needStaff(v); err != nil {
-		return false, err
-	}
-	if err := needExternalID(t.ExternalID); err != nil {
-		return false, err
-	}
-	if err := t.Validate(); err != nil {
-		return false, err
-	}
-	err = d.inTx(ctx, func(tx *Tx) error {
-		id, err := tx.idByExternalID(ctx, v, "asset_tests", t.ExternalID)
-		if err != nil {
-			return err
-		}
-		if id == "" {
-			created = true
-			return tx.createAssetTest(ctx, v, t)
-		}
-		t.ID = id
-		return tx.updateAssetTest(ctx, v, t)
-	})
-	return created, err
+	return d.upsertByExternal(ctx, v, "asset_tests", t.ExternalID, t.Validate, func(id string) { t.ID = id },
+		func(tx *Tx) error { return tx.createAssetTest(ctx, v, t) }, func(tx *Tx) error { return tx.updateAssetTest(ctx, v, t) })
 }
 
 // FindAssetTestByID returns a test of an asset the viewer reaches.

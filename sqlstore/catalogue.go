@@ -23,33 +23,6 @@ func (q *query) pageOrder(p fieldportal.Page, updatedSince time.Time, alias, col
 	return alias + "." + col + ", " + alias + ".id", false, q.keyset(p.After, false, alias+"."+col, alias+".id")
 }
 
-// upsertByExternal is the shared body of the catalogue's upserts.
-func (d *DB) upsertByExternal(ctx context.Context, v fieldportal.Viewer, table, externalID string, validate func() error,
-	setID func(string), create, update func(tx *Tx) error) (created bool, err error) {
-	if err := needStaff(v); err != nil {
-		return false, err
-	}
-	if err := needExternalID(externalID); err != nil {
-		return false, err
-	}
-	if err := validate(); err != nil {
-		return false, err
-	}
-	err = d.inTx(ctx, func(tx *Tx) error {
-		id, err := tx.idByExternalID(ctx, v, table, externalID)
-		if err != nil {
-			return err
-		}
-		if id == "" {
-			created = true
-			return create(tx)
-		}
-		setID(id)
-		return update(tx)
-	})
-	return created, err
-}
-
 // ---- scripts
 
 const scriptColumns = `x.id, x.org_id, x.external_id, x.title, x.body, x.created_at, x.updated_at`

@@ -109,28 +109,8 @@ func (tx *Tx) updateCertificate(ctx context.Context, v fieldportal.Viewer, c *fi
 // UpsertCertificateByExternalID creates or updates the certificate the
 // back office knows by c.ExternalID.
 func (d *DB) UpsertCertificateByExternalID(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Certificate) (created bool, err error) {
-	if err := needStaff(v); err != nil {
-		return false, err
-	}
-	if err := needExternalID(c.ExternalID); err != nil {
-		return false, err
-	}
-	if err := c.Validate(); err != nil {
-		return false, err
-	}
-	err = d.inTx(ctx, func(tx *Tx) error {
-		id, err := tx.idByExternalID(ctx, v, "certificates", c.ExternalID)
-		if err != nil {
-			return err
-		}
-		if id == "" {
-			created = true
-			return tx.createCertificate(ctx, v, c)
-		}
-		c.ID = id
-		return tx.updateCertificate(ctx, v, c)
-	})
-	return created, err
+	return d.upsertByExternal(ctx, v, "certificates", c.ExternalID, c.Validate, func(id string) { c.ID = id },
+		func(tx *Tx) error { return tx.createCertificate(ctx, v, c) }, func(tx *Tx) error { return tx.updateCertificate(ctx, v, c) })
 }
 
 // FindCertificateByID returns a certificate at a site the viewer reaches.
