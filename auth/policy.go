@@ -17,22 +17,16 @@ const (
 	MinLengthCeiling = 128
 )
 
-// PasswordPolicy is an organisation's password rule set (SPEC §3), stored
-// as a setting, hence the JSON tags. Check enforces it; Describe puts it
-// into words for the hint under a password field.
-type PasswordPolicy struct {
-	MinLength    int  `json:"min_length"`    // in characters (runes), not bytes
-	RequireDigit bool `json:"require_digit"` // at least one digit
-	RequireUpper bool `json:"require_upper"` // at least one upper-case letter
-	RequireLower bool `json:"require_lower"` // at least one lower-case letter
-	RejectCommon bool `json:"reject_common"` // not on DefaultCommonList
-}
+// PasswordPolicy is the organisation's password rule set (SPEC §3), kept
+// in its settings as fieldportal.PasswordPolicy; this type adds the
+// checking. Convert with auth.PasswordPolicy(settings.PasswordPolicy).
+type PasswordPolicy fieldportal.PasswordPolicy
 
 // DefaultPasswordPolicy returns the policy of a new organisation: at
 // least 10 characters with a digit, an upper- and a lower-case letter,
 // and not one of the 10,000 most common passwords.
 func DefaultPasswordPolicy() PasswordPolicy {
-	return PasswordPolicy{MinLength: 10, RequireDigit: true, RequireUpper: true, RequireLower: true, RejectCommon: true}
+	return PasswordPolicy(fieldportal.DefaultPasswordPolicy())
 }
 
 // Validate checks the policy itself, as an administrator edits it, and

@@ -47,6 +47,14 @@ func (d *DB) FindOrganisationByID(ctx context.Context, id string) (*fieldportal.
 	return o, sqlErr(err, "organisation")
 }
 
+// CountOrganisations returns how many organisations the database holds;
+// `fieldportal demo` refuses a database that already has one.
+func (d *DB) CountOrganisations(ctx context.Context) (int, error) {
+	var n int
+	err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM organisations`).Scan(&n)
+	return n, err
+}
+
 // FindOrganisationForHost returns the organisation that serves a host name:
 // the one whose host matches, or, on an install with exactly one
 // organisation, that one for every host.

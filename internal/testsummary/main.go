@@ -33,7 +33,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 )
 
@@ -58,6 +57,7 @@ type test struct {
 	elapsed     float64
 	hasChildren bool
 	childFailed bool // a subtest (at any depth) failed
+	unfinished  bool // still running when its package ended
 }
 
 type pkg struct {
@@ -70,7 +70,6 @@ type pkg struct {
 	build   bool // the build failed
 
 	passed, failed, skipped int // counted tests, filled in when the package ends
-	unfinished              int // tests cut short by the package's death
 }
 
 type count struct{ passed, failed, skipped int }
@@ -189,11 +188,14 @@ func (s *summariser) line(b []byte) {
 // failure is its subtests' (already shown) and that printed nothing itself is
 // not shown again.
 func (s *summariser) printFailure(p *pkg, t *test, note string) {
+	if note == "" {
+		note = fmt.Sprintf("%.2fs", t.elapsed)
+	}
 	body := ownOutput(t)
-	if t.childFailed && strings.TrimSpace(body) == "" && note == "" {
+	if t.childFailed && strings.TrimSpace(body) == "" {
 		return
 	}
-	fmt.Fprintf(s.out, "\n--- FAIL: %s (%s, %.2fs)%s\n%s", t.name, p.name, t.elapsed, note, body)
+	fmt.Fprintf(s.out, "\n--- FAIL: %s (%s, %s)\n%s", t.name, p.name, note, body)
 	if body != "" && !strings.HasSuffix(body, "\n") {
 		fmt.Fprintln(s.out)
 	}
@@ -205,11 +207,7 @@ func (s *summariser) printFailure(p *pkg, t *test, note string) {
 func ownOutput(t *test) string {
 	var b strings.Builder
 	for _, l := range strings.SplitAfter(t.output.String(), "\n") {
-		x := strings.TrimSpace(l)
-		if x == "" && l == "" {
-			continue
-		}
-		if isFraming(x, t.name) {
+		if l == "" || isFraming(strings.TrimSpace(l), t.name) {
 			continue
 		}
 		b.WriteString(l)
@@ -240,8 +238,7 @@ func (s *summariser) endPackage(p *pkg) {
 		for _, name := range p.order {
 			t := p.tests[name]
 			if t.result == "" {
-				t.result = "fail"
-				p.unfinished++
+				t.result, t.unfinished = "fail", true
 				for a := parentName(name); a != ""; a = parentName(a) {
 					if pt := p.tests[a]; pt != nil {
 						pt.childFailed = true
@@ -250,8 +247,8 @@ func (s *summariser) endPackage(p *pkg) {
 			}
 		}
 		for _, name := range p.order {
-			if t := p.tests[name]; t.result == "fail" && t.output.Len() > 0 && p.unfinished > 0 && !t.hasChildren {
-				s.printFailure(p, t, " (did not finish)")
+			if t := p.tests[name]; t.unfinished {
+				s.printFailure(p, t, "did not finish")
 			}
 		}
 	}
@@ -320,6 +317,13 @@ func packageOutput(p *pkg) string {
 	return b.String()
 }
 
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
 func engineOf(name string) []string {
 	var es []string
 	for _, el := range strings.Split(name, "/") {
@@ -344,11 +348,11 @@ func (s *summariser) finish() int {
 	}
 
 	width := 0
-	var noTests []string
+	noTests := 0
 	for _, name := range s.order {
 		p := s.pkgs[name]
 		if p.passed+p.failed+p.skipped == 0 && p.result != "fail" {
-			noTests = append(noTests, name)
+			noTests++
 			continue
 		}
 		width = max(width, len(name))
@@ -360,7 +364,8 @@ func (s *summariser) finish() int {
 		if p.passed+p.failed+p.skipped == 0 && p.result != "fail" {
 			continue
 		}
-		status, detail := "ok  ", count{p.passed, p.failed, p.skipped}.String()
+		status := "ok  "
+		detail := fmt.Sprintf("%s (%.1fs)", count{p.passed, p.failed, p.skipped}, p.elapsed)
 		if p.result == "fail" {
 			status = "FAIL"
 			if p.failed == 0 {
@@ -368,15 +373,18 @@ func (s *summariser) finish() int {
 				if p.build {
 					detail = "build failed"
 				} else {
-					detail += "; the package failed outside any test (see its output above)"
+					detail += ": failed outside any test, see its output above"
 				}
 			}
 		}
 		fmt.Fprintf(s.out, "%s %-*s  %s\n", status, width, name, detail)
 	}
-	if len(noTests) > 0 {
-		sort.Strings(noTests)
-		fmt.Fprintf(s.out, "     %d packages without tests (or none matched)\n", len(noTests))
+	if noTests > 0 {
+		more := ""
+		if width > 0 {
+			more = "and "
+		}
+		fmt.Fprintf(s.out, "     %s%d %s with no test files, or no test matched\n", more, noTests, plural(noTests, "package"))
 	}
 	for _, e := range engines {
 		fmt.Fprintf(s.out, "engine %s: %s\n", e, *s.engine[e])
@@ -389,7 +397,7 @@ func (s *summariser) finish() int {
 	}
 	last := s.total.String()
 	if pkgsFailed > 0 {
-		last += fmt.Sprintf(", %d packages failed", pkgsFailed)
+		last += fmt.Sprintf(", %d %s failed", pkgsFailed, plural(pkgsFailed, "package"))
 	}
 	fmt.Fprintln(s.out, last)
 
@@ -420,21 +428,5 @@ func main() {
 	// On Ctrl-C go test stops its tests and exits; keep reading so the
 	// summary of what did run is still printed.
 	signal.Ignore(os.Interrupt)
-	out := bufio.NewWriter(os.Stdout)
-	w := flushWriter{out}
-	code := run(os.Stdin, w)
-	out.Flush()
-	os.Exit(code)
-}
-
-// flushWriter flushes after each write so that progress shows as it happens,
-// while a burst of output is still written in one go.
-type flushWriter struct{ w *bufio.Writer }
-
-func (f flushWriter) Write(b []byte) (int, error) {
-	n, err := f.w.Write(b)
-	if err == nil {
-		err = f.w.Flush()
-	}
-	return n, err
+	os.Exit(run(os.Stdin, os.Stdout))
 }

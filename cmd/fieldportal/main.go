@@ -1,0 +1,277 @@
+// Command fieldportal is the customer portal server: one binary that
+// migrates its database, serves the portal, and runs a demo.
+//
+// main only wires things together: it reads the Config, opens the
+// database, builds the web.Server and runs it until a signal arrives.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/fieldportal/fieldportal/demo"
+	"github.com/fieldportal/fieldportal/sqlstore"
+	"github.com/fieldportal/fieldportal/web"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3";
+// when empty, the module version or VCS revision of the build is used.
+var version string
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is the whole program behind main, with its inputs passed in so tests
+// can run it in-process. It returns the exit status: 0 done, 1 failed,
+// 2 bad command line or configuration. Cancelling ctx stops a server
+// gracefully.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "fieldportal: no command given; run 'fieldportal help'")
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "help", "-h", "-help", "--help":
+		return help(rest, stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintf(stdout, "fieldportal %s\n", versionString())
+		return 0
+	case "serve", "migrate", "demo":
+	default:
+		fmt.Fprintf(stderr, "fieldportal: unknown command %q; run 'fieldportal help'\n", cmd)
+		return 2
+	}
+
+	cfg, err := parseConfig(cmd, rest, getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		return help([]string{cmd}, stdout, stderr)
+	} else if err != nil {
+		fmt.Fprintf(stderr, "fieldportal: %v\n", err)
+		return 2
+	}
+	logger := newLogger(stderr, cfg)
+
+	switch cmd {
+	case "migrate":
+		err = runMigrate(ctx, cfg, logger)
+	case "serve":
+		err = runServe(ctx, cfg, logger)
+	case "demo":
+		err = runDemo(ctx, cfg, logger, stdout)
+	}
+	if err != nil {
+		logger.Error("fieldportal "+cmd+" failed", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// help prints the commands, or one command's flags.
+func help(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		if _, ok := commandHelp[args[0]]; !ok {
+			fmt.Fprintf(stderr, "fieldportal: no help for %q; run 'fieldportal help'\n", args[0])
+			return 2
+		}
+		p := newConfigParser(args[0], func(string) string { return "" })
+		p.fs.SetOutput(stdout)
+		p.fs.Usage()
+		return 0
+	}
+	fmt.Fprintf(stdout, `Usage: fieldportal <command> [flags]
+
+Commands:
+  serve     %s
+  migrate   %s
+  demo      %s
+  version   print the version
+  help      this text; 'fieldportal help <command>' lists a command's flags
+`, commandHelp["serve"], commandHelp["migrate"], commandHelp["demo"])
+	return 0
+}
+
+// versionString is the -ldflags version, else what the Go toolchain
+// recorded about the build, else "dev".
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, modified string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "-modified"
+			}
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev != "" {
+		return "dev-" + rev + modified
+	}
+	return "dev"
+}
+
+// newLogger builds the one logger of the process; everything gets it
+// passed in rather than using slog's default.
+func newLogger(w io.Writer, cfg Config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openDB opens and migrates the database; migrations are forward only and
+// safe to run on every start (SPEC §8).
+func openDB(ctx context.Context, dsn string, logger *slog.Logger) (*sqlstore.DB, error) {
+	db, err := sqlstore.Open(ctx, dsn, logger)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func runMigrate(ctx context.Context, cfg Config, logger *slog.Logger) error {
+	db, err := openDB(ctx, cfg.Database, logger)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	logger.Info("database is up to date", "engine", db.Dialect().String())
+	return nil
+}
+
+func runServe(ctx context.Context, cfg Config, logger *slog.Logger) error {
+	db, err := openDB(ctx, cfg.Database, logger)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return serve(ctx, cfg, db, logger, nil)
+}
+
+// runDemo serves a fresh demo database: by default a new SQLite file in
+// a new folder under the data folder, so runs never trip over each other;
+// a given database must hold no organisation yet.
+func runDemo(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Writer) error {
+	dsn, where := cfg.Database, "the database given"
+	if !cfg.DatabaseSet {
+		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+			return fmt.Errorf("create data folder: %w", err)
+		}
+		dir, err := os.MkdirTemp(cfg.DataDir, "demo-"+time.Now().Format("20060102-150405")+"-")
+		if err != nil {
+			return fmt.Errorf("create demo folder: %w", err)
+		}
+		dsn = filepath.Join(dir, "fieldportal.db")
+		where = dsn
+	}
+	db, err := openDB(ctx, dsn, logger)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if n, err := db.CountOrganisations(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		return errors.New("the demo needs an empty database, and the one given already has organisations; leave out --database to get a fresh one")
+	}
+	logins, err := demo.Load(ctx, db, time.Now())
+	if err != nil {
+		return fmt.Errorf("load demo data: %w", err)
+	}
+	return serve(ctx, cfg, db, logger, func(url string) {
+		fmt.Fprintf(stdout, "\nfieldportal demo is running at %s\n\nSign in with (password %s for all):\n", url, demo.Password)
+		for _, l := range logins {
+			fmt.Fprintf(stdout, "  %-20s %s\n", l.Email, l.Who)
+		}
+		fmt.Fprintf(stdout, "\nDemo database: %s\nPress Ctrl+C to stop.\n\n", where)
+	})
+}
+
+// serve listens on cfg.Addr and serves the portal until ctx ends. ready,
+// if not nil, is called with the portal's URL once the listener is up.
+func serve(ctx context.Context, cfg Config, db *sqlstore.DB, logger *slog.Logger, ready func(url string)) error {
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	baseURL := cfg.BaseURL
+	if !cfg.BaseURLSet {
+		baseURL = "http://" + urlHost(ln.Addr().String())
+	}
+	srv, err := web.New(web.Config{BaseURL: baseURL}, db, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	logger.Info("fieldportal listening", "addr", ln.Addr().String(), "url", baseURL, "version", versionString(), "engine", db.Dialect().String())
+	if ready != nil {
+		ready(baseURL)
+	}
+	return serveHTTP(ctx, ln, srv.Handler(), cfg.ShutdownTimeout, logger)
+}
+
+// serveHTTP serves h on ln until ctx ends, then stops accepting and gives
+// in-flight requests up to timeout to finish before closing them.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, timeout time.Duration, logger *slog.Logger) error {
+	hs := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second, // a slow client cannot hold a connection open for free
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// Requests do not inherit ctx: a signal must let them finish,
+		// not cancel them.
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing requests in flight", "timeout", timeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		hs.Close()
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	<-errc // http.ErrServerClosed
+	logger.Info("stopped")
+	return nil
+}

@@ -1,0 +1,282 @@
+package sqlstore_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/sqlstore"
+	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
+)
+
+// world is the access fixture: organisation A with a customer tree
+//
+//	Parent (site P0)
+//	├── Child1 (sites S1a, S1b)
+//	│   └── Grandchild (site G1)
+//	└── Child2 (site S2)
+//	Solo (site X1)
+//
+// and organisation B with its own customer and site. Each viewer is a
+// contact of one kind; want lists, per resource, what it must see.
+type world struct {
+	db      *sqlstore.DB
+	orgA    string
+	orgB    string
+	staff   fieldportal.Viewer
+	cust    map[string]*fieldportal.Customer
+	site    map[string]*fieldportal.Site
+	contact map[string]*fieldportal.Contact
+	viewers map[string]fieldportal.Viewer
+}
+
+// The kinds of viewer of the matrix (SPEC §2 and issue 3).
+var viewerKinds = []string{"parent", "child", "assigned", "nopage", "solo", "otherorg", "forged", "disabled", "anonymous", "staff"}
+
+func mustWorld(t *testing.T, db *sqlstore.DB) *world {
+	t.Helper()
+	ctx := context.Background()
+	w := &world{db: db, cust: map[string]*fieldportal.Customer{}, site: map[string]*fieldportal.Site{},
+		contact: map[string]*fieldportal.Contact{}, viewers: map[string]fieldportal.Viewer{}}
+	w.orgA, w.orgB = MustOrg(t, db, "Org A").ID, MustOrg(t, db, "Org B").ID
+	sysA, sysB := fieldportal.SystemViewer(w.orgA), fieldportal.SystemViewer(w.orgB)
+	w.staff = fieldportal.Viewer{Kind: fieldportal.ViewerStaff, OrgID: w.orgA, Role: fieldportal.RoleStaff}
+	cust := func(v fieldportal.Viewer, name, parent string) {
+		p := ""
+		if parent != "" {
+			p = w.cust[parent].ID
+		}
+		w.cust[name] = MustCustomer(t, db, v, &fieldportal.Customer{Name: name, ParentID: p})
+	}
+	site := func(v fieldportal.Viewer, name, customer string) {
+		w.site[name] = MustSite(t, db, v, &fieldportal.Site{Name: name, CustomerID: w.cust[customer].ID, Address: fieldportal.Address{Line1: "1 " + name}})
+	}
+	cust(sysA, "Parent", "")
+	cust(sysA, "Child1", "Parent")
+	cust(sysA, "Grandchild", "Child1")
+	cust(sysA, "Child2", "Parent")
+	cust(sysA, "Solo", "")
+	cust(sysB, "OtherB", "")
+	site(sysA, "P0", "Parent")
+	site(sysA, "S1a", "Child1")
+	site(sysA, "S1b", "Child1")
+	site(sysA, "G1", "Grandchild")
+	site(sysA, "S2", "Child2")
+	site(sysA, "X1", "Solo")
+	site(sysB, "B1", "OtherB")
+
+	allPages := fieldportal.Modules(fieldportal.AllModules)
+	var noSites fieldportal.Modules
+	for _, m := range allPages {
+		if m != fieldportal.ModuleSites {
+			noSites = append(noSites, m)
+		}
+	}
+	login := func(name, customer string, org fieldportal.Viewer, pages fieldportal.Modules, access fieldportal.SiteAccess, sites []string, status fieldportal.LoginStatus) {
+		c := &fieldportal.Contact{FirstName: name, CustomerID: w.cust[customer].ID, Email: name + "@example.test"}
+		if err := db.CreateContact(ctx, org, c); err != nil {
+			t.Fatalf("contact %s: %v", name, err)
+		}
+		w.contact[name] = c
+		l := &fieldportal.PortalLogin{ContactID: c.ID, Username: name + "@example.test", Status: fieldportal.LoginActive,
+			Pages: pages, SiteAccess: access, PasswordHash: "x"}
+		for _, s := range sites {
+			l.SiteIDs = append(l.SiteIDs, w.site[s].ID)
+		}
+		if err := db.CreatePortalLogin(ctx, org, l); err != nil {
+			t.Fatalf("login %s: %v", name, err)
+		}
+		v, err := db.ViewerForLogin(ctx, org.OrgID, l.ID)
+		if err != nil {
+			t.Fatalf("viewer %s: %v", name, err)
+		}
+		if status == fieldportal.LoginDisabled {
+			l.Status = fieldportal.LoginDisabled
+			if err := db.UpdateLoginAccess(ctx, org, l); err != nil {
+				t.Fatalf("disable %s: %v", name, err)
+			}
+		}
+		w.viewers[name] = v // a disabled login keeps its old viewer: the store must still refuse it
+	}
+	login("parent", "Parent", sysA, allPages, fieldportal.SiteAccessAll, nil, fieldportal.LoginActive)
+	login("child", "Child1", sysA, allPages, fieldportal.SiteAccessAll, nil, fieldportal.LoginActive)
+	login("assigned", "Parent", sysA, allPages, fieldportal.SiteAccessAssigned, []string{"S1a", "S2"}, fieldportal.LoginActive)
+	login("nopage", "Parent", sysA, noSites, fieldportal.SiteAccessAll, nil, fieldportal.LoginActive)
+	login("solo", "Solo", sysA, allPages, fieldportal.SiteAccessAll, nil, fieldportal.LoginActive)
+	login("otherorg", "OtherB", sysB, allPages, fieldportal.SiteAccessAll, nil, fieldportal.LoginActive)
+	login("disabled", "Parent", sysA, allPages, fieldportal.SiteAccessAll, nil, fieldportal.LoginDisabled)
+	// An anonymous viewer of organisation A, and a forged contact viewer
+	// naming a login of organisation B on organisation A.
+	w.viewers["anonymous"] = fieldportal.Viewer{OrgID: w.orgA}
+	forged := w.viewers["otherorg"]
+	forged.OrgID = w.orgA
+	w.viewers["forged"] = forged
+	w.viewers["staff"] = w.staff
+	return w
+}
+
+// resource is one row of the matrix: how to list and fetch one kind of
+// record, and the names of the records each viewer must see.
+type resource struct {
+	name  string
+	all   map[string]string // name -> id of every record of the kind in the fixture
+	list  func(v fieldportal.Viewer) ([]string, error)
+	get   func(v fieldportal.Viewer, id string) error
+	count func(v fieldportal.Viewer) (int, error)
+	want  map[string][]string // viewer kind -> visible record names
+}
+
+func (w *world) ids(m map[string]string, names []string) []string {
+	var out []string
+	for _, n := range names {
+		out = append(out, m[n])
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestAccessMatrix(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := mustWorld(t, db)
+		siteIDs := map[string]string{}
+		for n, s := range w.site {
+			siteIDs[n] = s.ID
+		}
+		custIDs := map[string]string{}
+		for n, c := range w.cust {
+			custIDs[n] = c.ID
+		}
+		contactIDs := map[string]string{}
+		for n, c := range w.contact {
+			contactIDs[n] = c.ID
+		}
+		resources := []resource{
+			{
+				name: "sites", all: siteIDs,
+				list: func(v fieldportal.Viewer) ([]string, error) {
+					return listAll(func(after string) ([]string, string, error) {
+						s, next, err := db.FindSites(ctx, v, fieldportal.SiteFilter{Page: fieldportal.Page{After: after, Limit: 2}, WithActivity: true})
+						return idsOf(s, func(s *fieldportal.Site) string { return s.ID }), next, err
+					})
+				},
+				get:   func(v fieldportal.Viewer, id string) error { _, err := db.FindSiteByID(ctx, v, id); return err },
+				count: func(v fieldportal.Viewer) (int, error) { return db.CountSites(ctx, v) },
+				want: map[string][]string{
+					"parent":   {"P0", "S1a", "S1b", "G1", "S2"},
+					"child":    {"S1a", "S1b", "G1"},
+					"assigned": {"S1a", "S2"},
+					"solo":     {"X1"},
+					"otherorg": {"B1"},
+					"staff":    {"P0", "S1a", "S1b", "G1", "S2", "X1"},
+				},
+			},
+			{
+				name: "customers", all: custIDs,
+				list: func(v fieldportal.Viewer) ([]string, error) {
+					return listAll(func(after string) ([]string, string, error) {
+						s, next, err := db.FindCustomers(ctx, v, fieldportal.CustomerFilter{Page: fieldportal.Page{After: after, Limit: 2}})
+						return idsOf(s, func(c *fieldportal.Customer) string { return c.ID }), next, err
+					})
+				},
+				get: func(v fieldportal.Viewer, id string) error { _, err := db.FindCustomerByID(ctx, v, id); return err },
+				want: map[string][]string{
+					"parent":   {"Parent", "Child1", "Grandchild", "Child2"},
+					"child":    {"Child1", "Grandchild"},
+					"assigned": {"Parent", "Child1", "Grandchild", "Child2"},
+					"nopage":   {"Parent", "Child1", "Grandchild", "Child2"},
+					"solo":     {"Solo"},
+					"otherorg": {"OtherB"},
+					"staff":    {"Parent", "Child1", "Grandchild", "Child2", "Solo"},
+				},
+			},
+			{
+				name: "contacts", all: contactIDs,
+				list: func(v fieldportal.Viewer) ([]string, error) {
+					return listAll(func(after string) ([]string, string, error) {
+						s, next, err := db.FindContacts(ctx, v, fieldportal.ContactFilter{Page: fieldportal.Page{After: after, Limit: 2}})
+						return idsOf(s, func(c *fieldportal.Contact) string { return c.ID }), next, err
+					})
+				},
+				get: func(v fieldportal.Viewer, id string) error { _, err := db.FindContactByID(ctx, v, id); return err },
+				want: map[string][]string{
+					// Customer-level records need site access "all"; a contact always sees itself.
+					"parent":   {"parent", "child", "assigned", "nopage", "disabled"},
+					"child":    {"child"},
+					"assigned": {"assigned"},
+					"nopage":   {"parent", "child", "assigned", "nopage", "disabled"},
+					"solo":     {"solo"},
+					"otherorg": {"otherorg"},
+					"staff":    {"parent", "child", "assigned", "nopage", "solo", "disabled"},
+				},
+			},
+		}
+		for _, r := range resources {
+			for _, kind := range viewerKinds {
+				t.Run(r.name+"/"+kind, func(t *testing.T) {
+					v := w.viewers[kind]
+					want := w.ids(r.all, r.want[kind])
+					got, err := r.list(v)
+					if err != nil && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
+						t.Fatalf("list: %v", err)
+					}
+					slices.Sort(got)
+					if diff := cmp.Diff(want, got, cmpEmpty); diff != "" {
+						t.Errorf("list (-want +got):\n%s", diff)
+					}
+					if r.count != nil {
+						n, err := r.count(v)
+						if err != nil && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
+							t.Fatalf("count: %v", err)
+						}
+						if n != len(want) {
+							t.Errorf("count = %d, want %d", n, len(want))
+						}
+					}
+					for name, id := range r.all {
+						err := r.get(v, id)
+						visible := slices.Contains(r.want[kind], name)
+						switch {
+						case visible && err != nil:
+							t.Errorf("get %s: %v, want visible", name, err)
+						case !visible && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND:
+							t.Errorf("get %s: err = %v, want not found", name, err)
+						}
+					}
+				})
+			}
+		}
+	})
+}
+
+var cmpEmpty = cmp.Comparer(func(a, b []string) bool { return len(a) == 0 && len(b) == 0 || slices.Equal(a, b) })
+
+// listAll pages through a list to the end, so paging is part of what the
+// matrix checks.
+func listAll(page func(after string) ([]string, string, error)) ([]string, error) {
+	var out []string
+	after := ""
+	for range 1000 {
+		ids, next, err := page(after)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, ids...)
+		if next == "" {
+			return out, nil
+		}
+		after = next
+	}
+	return out, nil
+}
+
+func idsOf[T any](list []T, id func(T) string) []string {
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		out = append(out, id(x))
+	}
+	return out
+}

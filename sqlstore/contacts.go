@@ -1,0 +1,145 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+const contactColumns = `ct.id, ct.org_id, ct.external_id, ct.customer_id, ct.first_name, ct.last_name, ct.email, ct.phone,
+	ct.mobile, ct.position, ct.quote_contact, ct.job_contact, ct.invoice_contact, ct.statement_contact, ct.is_primary,
+	ct.created_in_portal, ct.created_at, ct.updated_at`
+
+func scanContact(row interface{ Scan(...any) error }) (*fieldportal.Contact, error) {
+	var c fieldportal.Contact
+	err := row.Scan(&c.ID, &c.OrgID, str(&c.ExternalID), &c.CustomerID, &c.FirstName, &c.LastName, &c.Email, &c.Phone,
+		&c.Mobile, &c.Position, &c.QuoteContact, &c.JobContact, &c.InvoiceContact, &c.StatementContact, &c.Primary,
+		&c.CreatedInPortal, tm(&c.CreatedAt), tm(&c.UpdatedAt))
+	return &c, err
+}
+
+// canManageContacts: staff, or a contact allowed to manage contacts
+// (SPEC §2.6); the customer must then be one it reaches.
+func canManageContacts(v fieldportal.Viewer) error {
+	if v.SeesWholeOrg() || (v.IsContact() && v.CanDo(fieldportal.ActionManageContacts)) {
+		return nil
+	}
+	return fieldportal.Errorf(fieldportal.EFORBIDDEN, "You cannot manage contacts.")
+}
+
+// CreateContact adds a contact to a customer the viewer reaches.
+func (d *DB) CreateContact(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Contact) error {
+	if err := canManageContacts(v); err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.findCustomer(ctx, v, c.CustomerID); err != nil {
+			return fieldportal.FieldErrorf("customer_id", "Customer not found.")
+		}
+		c.ID, c.OrgID, c.CreatedAt, c.UpdatedAt, c.CreatedInPortal = newID(), v.OrgID, tx.now, tx.now, v.IsContact()
+		_, err := tx.ExecContext(ctx, `INSERT INTO contacts (id, org_id, external_id, customer_id, first_name, last_name,
+			email, phone, mobile, position, quote_contact, job_contact, invoice_contact, statement_contact, is_primary,
+			created_in_portal, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)`,
+			c.ID, c.OrgID, nullStr(c.ExternalID), c.CustomerID, c.FirstName, c.LastName, c.Email, c.Phone, c.Mobile,
+			c.Position, c.QuoteContact, c.JobContact, c.InvoiceContact, c.StatementContact, c.Primary, c.CreatedInPortal, tx.now)
+		if err != nil {
+			return sqlErr(err, "contact")
+		}
+		return tx.audit(ctx, v, "contact.created", "contact", c.ID, c.Name())
+	})
+}
+
+// UpdateContact saves a contact's details. A contact may always edit its
+// own details; others need the manage-contacts right.
+func (d *DB) UpdateContact(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Contact) error {
+	if c.ID != v.ContactID || !v.IsContact() {
+		if err := canManageContacts(v); err != nil {
+			return err
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error {
+		old, err := tx.findContact(ctx, v, c.ID)
+		if err != nil {
+			return err
+		}
+		if v.IsContact() {
+			c.CustomerID, c.ExternalID = old.CustomerID, old.ExternalID
+		} else if c.CustomerID != old.CustomerID {
+			if _, err := tx.findCustomer(ctx, v, c.CustomerID); err != nil {
+				return fieldportal.FieldErrorf("customer_id", "Customer not found.")
+			}
+		}
+		c.OrgID, c.CreatedAt, c.UpdatedAt, c.CreatedInPortal = old.OrgID, old.CreatedAt, tx.now, old.CreatedInPortal
+		_, err = tx.ExecContext(ctx, `UPDATE contacts SET external_id = $2, customer_id = $3, first_name = $4, last_name = $5,
+			email = $6, phone = $7, mobile = $8, position = $9, quote_contact = $10, job_contact = $11, invoice_contact = $12,
+			statement_contact = $13, is_primary = $14, updated_at = $15 WHERE id = $1`,
+			c.ID, nullStr(c.ExternalID), c.CustomerID, c.FirstName, c.LastName, c.Email, c.Phone, c.Mobile, c.Position,
+			c.QuoteContact, c.JobContact, c.InvoiceContact, c.StatementContact, c.Primary, tx.now)
+		if err != nil {
+			return sqlErr(err, "contact")
+		}
+		return tx.audit(ctx, v, "contact.updated", "contact", c.ID, c.Name())
+	})
+}
+
+// FindContactByID returns a contact the viewer can see.
+func (d *DB) FindContactByID(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Contact, error) {
+	tx, err := d.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return tx.findContact(ctx, v, id)
+}
+
+func (tx *Tx) findContact(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Contact, error) {
+	var q query
+	q.scopeContact(v, "ct")
+	q.and("ct.id = " + q.arg(id))
+	c, err := scanContact(tx.QueryRowContext(ctx, q.sql(`SELECT `+contactColumns+` FROM contacts ct`, ""), q.args...))
+	return c, sqlErr(err, "contact")
+}
+
+// FindContacts lists the contacts the viewer can see, by name.
+func (d *DB) FindContacts(ctx context.Context, v fieldportal.Viewer, f fieldportal.ContactFilter) ([]*fieldportal.Contact, string, error) {
+	var q query
+	q.scopeContact(v, "ct")
+	q.search(f.Search, "ct.first_name", "ct.last_name", "ct.email")
+	if f.CustomerID != "" {
+		q.and("ct.customer_id = " + q.arg(f.CustomerID))
+	}
+	order, byUpdate := "ct.last_name, ct.first_name, ct.id", !f.UpdatedSince.IsZero()
+	var err error
+	if byUpdate {
+		q.and("ct.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		order = "ct.updated_at, ct.id"
+		err = q.keyset(f.After, false, "ct.updated_at", "ct.id")
+	} else {
+		err = q.keyset(f.After, false, "ct.last_name", "ct.first_name", "ct.id")
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+contactColumns+` FROM contacts ct`, "ORDER BY "+order+limit(f.Page)), q.args...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanContact)
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := trim(list, f.Page, func(c *fieldportal.Contact) string {
+		if byUpdate {
+			return cursor(c.UpdatedAt, c.ID)
+		}
+		return cursor(c.LastName, c.FirstName, c.ID)
+	})
+	return list, next, nil
+}

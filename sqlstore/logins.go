@@ -1,0 +1,315 @@
+package sqlstore
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+const loginColumns = `pl.id, pl.org_id, pl.contact_id, pl.username, pl.password_hash, pl.status, pl.must_change_password,
+	pl.page_access, pl.site_access, pl.may_manage_contacts, pl.last_login_at, pl.created_at, pl.updated_at`
+
+func scanLogin(row interface{ Scan(...any) error }) (*fieldportal.PortalLogin, error) {
+	var l fieldportal.PortalLogin
+	var pages string
+	err := row.Scan(&l.ID, &l.OrgID, &l.ContactID, &l.Username, &l.PasswordHash, &l.Status, &l.MustChangePassword,
+		&pages, &l.SiteAccess, &l.MayManageContacts, tm(&l.LastLoginAt), tm(&l.CreatedAt), tm(&l.UpdatedAt))
+	l.Pages = fieldportal.ParseModules(pages)
+	return &l, err
+}
+
+// loadSiteIDs fills a login's assigned sites.
+func (tx *Tx) loadSiteIDs(ctx context.Context, l *fieldportal.PortalLogin) error {
+	rows, err := tx.QueryContext(ctx, `SELECT site_id FROM login_sites WHERE login_id = $1 ORDER BY site_id`, l.ID)
+	if err != nil {
+		return err
+	}
+	l.SiteIDs, err = collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+		var s string
+		return s, r.Scan(&s)
+	})
+	return err
+}
+
+// FindLoginByContact returns the portal login of a contact the viewer can
+// see (ENOTFOUND when the contact has none).
+func (d *DB) FindLoginByContact(ctx context.Context, v fieldportal.Viewer, contactID string) (*fieldportal.PortalLogin, error) {
+	tx, err := d.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.findContact(ctx, v, contactID); err != nil {
+		return nil, err
+	}
+	l, err := scanLogin(tx.QueryRowContext(ctx, `SELECT `+loginColumns+` FROM portal_logins pl WHERE pl.contact_id = $1`, contactID))
+	if err != nil {
+		return nil, sqlErr(err, "login")
+	}
+	return l, tx.loadSiteIDs(ctx, l)
+}
+
+// checkGrant enforces SPEC §2.6: a managing contact can grant only page
+// and site access it has itself, and only sites it reaches.
+func (tx *Tx) checkGrant(ctx context.Context, v fieldportal.Viewer, l *fieldportal.PortalLogin) error {
+	if l.SiteAccess == fieldportal.SiteAccessAssigned {
+		for _, id := range l.SiteIDs {
+			if _, err := tx.findSite(ctx, v, id); err != nil {
+				return fieldportal.FieldErrorf("site_ids", "Site not found.")
+			}
+		}
+	}
+	if !v.IsContact() {
+		return nil
+	}
+	for _, p := range l.Pages {
+		if !v.Pages.Has(p) {
+			return fieldportal.FieldErrorf("page_access", "You cannot grant access to %s, which you do not have.", p.Label())
+		}
+	}
+	var own fieldportal.SiteAccess
+	if err := tx.QueryRowContext(ctx, `SELECT site_access FROM portal_logins WHERE id = $1`, v.LoginID).Scan(&own); err != nil {
+		return sqlErr(err, "login")
+	}
+	if own == fieldportal.SiteAccessAssigned && l.SiteAccess == fieldportal.SiteAccessAll {
+		return fieldportal.FieldErrorf("site_access", "You can grant only assigned sites, as you have yourself.")
+	}
+	if l.MayManageContacts && !v.MayManageContacts {
+		return fieldportal.FieldErrorf("may_manage_contacts", "You cannot grant the right to manage contacts.")
+	}
+	return nil
+}
+
+// CreatePortalLogin gives a contact a portal login (status invited unless
+// a password hash is set, in which case it must be changed at first login).
+func (d *DB) CreatePortalLogin(ctx context.Context, v fieldportal.Viewer, l *fieldportal.PortalLogin) error {
+	if err := canManageContacts(v); err != nil {
+		return err
+	}
+	l.Username = strings.TrimSpace(l.Username)
+	if l.Status == "" {
+		l.Status = fieldportal.LoginInvited
+	}
+	if l.SiteAccess == "" {
+		l.SiteAccess = fieldportal.SiteAccessAll
+	}
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.findContact(ctx, v, l.ContactID); err != nil {
+			return fieldportal.FieldErrorf("contact_id", "Contact not found.")
+		}
+		if err := tx.checkGrant(ctx, v, l); err != nil {
+			return err
+		}
+		l.ID, l.OrgID, l.CreatedAt, l.UpdatedAt = newID(), v.OrgID, tx.now, tx.now
+		_, err := tx.ExecContext(ctx, `INSERT INTO portal_logins (id, org_id, contact_id, username, password_hash, status,
+			must_change_password, page_access, site_access, may_manage_contacts, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)`,
+			l.ID, l.OrgID, l.ContactID, l.Username, l.PasswordHash, l.Status, l.MustChangePassword, l.Pages.String(),
+			l.SiteAccess, l.MayManageContacts, tx.now)
+		if err != nil {
+			if fieldportal.ErrorCode(sqlErr(err, "login")) == fieldportal.ECONFLICT {
+				return fieldportal.FieldErrorf("username", "That username is taken.")
+			}
+			return sqlErr(err, "login")
+		}
+		if err := tx.putSiteIDs(ctx, l); err != nil {
+			return err
+		}
+		return tx.audit(ctx, v, "login.created", "contact", l.ContactID, l.Username)
+	})
+}
+
+func (tx *Tx) putSiteIDs(ctx context.Context, l *fieldportal.PortalLogin) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM login_sites WHERE login_id = $1`, l.ID); err != nil {
+		return err
+	}
+	if l.SiteAccess != fieldportal.SiteAccessAssigned {
+		l.SiteIDs = nil
+		return nil
+	}
+	slices.Sort(l.SiteIDs)
+	l.SiteIDs = slices.Compact(l.SiteIDs)
+	for _, id := range l.SiteIDs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO login_sites (login_id, site_id, org_id) VALUES ($1, $2, $3)`, l.ID, id, l.OrgID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateLoginAccess saves a login's grants and status (page access, site
+// access, manage-contacts, enabled/disabled, username). Disabling it or
+// narrowing its access ends every session of the login (SPEC §2.7).
+func (d *DB) UpdateLoginAccess(ctx context.Context, v fieldportal.Viewer, l *fieldportal.PortalLogin) error {
+	if err := canManageContacts(v); err != nil {
+		return err
+	}
+	l.Username = strings.TrimSpace(l.Username)
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.findContact(ctx, v, l.ContactID); err != nil {
+			return err
+		}
+		old, err := scanLogin(tx.QueryRowContext(ctx, `SELECT `+loginColumns+` FROM portal_logins pl WHERE pl.contact_id = $1`, l.ContactID))
+		if err != nil {
+			return sqlErr(err, "login")
+		}
+		if err := tx.loadSiteIDs(ctx, old); err != nil {
+			return err
+		}
+		if err := tx.checkGrant(ctx, v, l); err != nil {
+			return err
+		}
+		if v.IsContact() && l.Username != old.Username {
+			return fieldportal.FieldErrorf("username", "Usernames can be changed only by the operator.")
+		}
+		l.ID, l.OrgID, l.PasswordHash, l.CreatedAt, l.UpdatedAt = old.ID, old.OrgID, old.PasswordHash, old.CreatedAt, tx.now
+		if old.Status == fieldportal.LoginInvited && l.Status == fieldportal.LoginActive && old.PasswordHash == "" {
+			l.Status = fieldportal.LoginInvited // enabling does not skip the setup link
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE portal_logins SET username = $2, status = $3, page_access = $4, site_access = $5,
+			may_manage_contacts = $6, updated_at = $7 WHERE id = $1`,
+			l.ID, l.Username, l.Status, l.Pages.String(), l.SiteAccess, l.MayManageContacts, tx.now)
+		if err != nil {
+			if fieldportal.ErrorCode(sqlErr(err, "login")) == fieldportal.ECONFLICT {
+				return fieldportal.FieldErrorf("username", "That username is taken.")
+			}
+			return sqlErr(err, "login")
+		}
+		if err := tx.putSiteIDs(ctx, l); err != nil {
+			return err
+		}
+		if narrowed(old, l) {
+			if err := tx.endLoginSessions(ctx, l.ID); err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, v, "login.access_changed", "contact", l.ContactID, l.Username)
+	})
+}
+
+// narrowed reports whether access was taken away: disabled, a page
+// removed, all sites narrowed to assigned, or an assigned site removed.
+func narrowed(old, l *fieldportal.PortalLogin) bool {
+	if l.Status == fieldportal.LoginDisabled && old.Status != fieldportal.LoginDisabled {
+		return true
+	}
+	for _, p := range old.Pages {
+		if !l.Pages.Has(p) {
+			return true
+		}
+	}
+	if old.SiteAccess == fieldportal.SiteAccessAll && l.SiteAccess == fieldportal.SiteAccessAssigned {
+		return true
+	}
+	if old.SiteAccess == fieldportal.SiteAccessAssigned && l.SiteAccess == fieldportal.SiteAccessAssigned {
+		for _, id := range old.SiteIDs {
+			if !slices.Contains(l.SiteIDs, id) {
+				return true
+			}
+		}
+	}
+	return old.MayManageContacts && !l.MayManageContacts
+}
+
+// RevokeLogin removes a contact's portal access: the login is disabled and
+// every session ends.
+func (d *DB) RevokeLogin(ctx context.Context, v fieldportal.Viewer, contactID string) error {
+	l, err := d.FindLoginByContact(ctx, v, contactID)
+	if err != nil {
+		return err
+	}
+	l.Status = fieldportal.LoginDisabled
+	return d.UpdateLoginAccess(ctx, v, l)
+}
+
+// FindLoginForSignIn finds an organisation's login by username or by its
+// contact's email, case-insensitively. Used before anyone is signed in.
+func (d *DB) FindLoginForSignIn(ctx context.Context, orgID, name string) (*fieldportal.PortalLogin, error) {
+	name = strings.ToLower(strings.TrimSpace(name))
+	l, err := scanLogin(d.db.QueryRowContext(ctx, `SELECT `+loginColumns+` FROM portal_logins pl
+		WHERE pl.org_id = $1 AND lower(pl.username) = $2`, orgID, name))
+	if err == nil {
+		return l, nil
+	}
+	// Fall back to the contact's email, but only when it picks one login.
+	rows, err := d.db.QueryContext(ctx, `SELECT `+loginColumns+` FROM portal_logins pl JOIN contacts ct ON ct.id = pl.contact_id
+		WHERE pl.org_id = $1 AND lower(ct.email) = $2 LIMIT 2`, orgID, name)
+	if err != nil {
+		return nil, err
+	}
+	list, err := collect(rows, scanLogin)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) != 1 {
+		return nil, fieldportal.NotFound("login")
+	}
+	return list[0], nil
+}
+
+// FindLoginByID returns a login of an organisation (sessions, tokens).
+func (d *DB) FindLoginByID(ctx context.Context, orgID, id string) (*fieldportal.PortalLogin, error) {
+	l, err := scanLogin(d.db.QueryRowContext(ctx, `SELECT `+loginColumns+` FROM portal_logins pl WHERE pl.org_id = $1 AND pl.id = $2`, orgID, id))
+	return l, sqlErr(err, "login")
+}
+
+// SetLoginPassword stores a new password hash, activates the login and
+// ends every session of it (SPEC §2.7). mustChange marks an initial
+// password set by someone else.
+func (d *DB) SetLoginPassword(ctx context.Context, orgID, loginID, hash string, mustChange bool) error {
+	return d.inTx(ctx, func(tx *Tx) error { return tx.setLoginPassword(ctx, orgID, loginID, hash, mustChange) })
+}
+
+func (tx *Tx) setLoginPassword(ctx context.Context, orgID, loginID, hash string, mustChange bool) error {
+	res, err := tx.ExecContext(ctx, `UPDATE portal_logins SET password_hash = $3, must_change_password = $4,
+		status = CASE WHEN status = 'invited' THEN 'active' ELSE status END, updated_at = $5
+		WHERE org_id = $1 AND id = $2`, orgID, loginID, hash, mustChange, tx.now)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fieldportal.NotFound("login")
+	}
+	return tx.endLoginSessions(ctx, loginID)
+}
+
+// RecordLogin notes a successful sign-in.
+func (d *DB) RecordLogin(ctx context.Context, loginID string) error {
+	_, err := d.db.ExecContext(ctx, `UPDATE portal_logins SET last_login_at = $2 WHERE id = $1`, loginID, d.now())
+	return err
+}
+
+// ViewerForLogin builds the viewer of a signed-in contact from the
+// database: the login must be active; its grants and the organisation's
+// switches are read fresh, so a change applies on the next request.
+func (d *DB) ViewerForLogin(ctx context.Context, orgID, loginID string) (fieldportal.Viewer, error) {
+	var v fieldportal.Viewer
+	var pages, first, last string
+	var status fieldportal.LoginStatus
+	err := d.db.QueryRowContext(ctx, `SELECT pl.id, pl.contact_id, ct.customer_id, pl.site_access, pl.page_access,
+		pl.may_manage_contacts, pl.status, ct.first_name, ct.last_name
+		FROM portal_logins pl JOIN contacts ct ON ct.id = pl.contact_id WHERE pl.org_id = $1 AND pl.id = $2`, orgID, loginID).
+		Scan(&v.LoginID, &v.ContactID, &v.CustomerID, &v.SiteAccess, &pages, &v.MayManageContacts, &status, &first, &last)
+	if err != nil {
+		return fieldportal.Viewer{}, sqlErr(err, "login")
+	}
+	if status != fieldportal.LoginActive {
+		return fieldportal.Viewer{}, fieldportal.Errorf(fieldportal.EUNAUTHORIZED, "Your portal access is not active.")
+	}
+	settings, err := d.FindSettings(ctx, orgID)
+	if err != nil {
+		return fieldportal.Viewer{}, err
+	}
+	v.Kind, v.OrgID, v.Name = fieldportal.ViewerContact, orgID, strings.TrimSpace(first+" "+last)
+	v.Pages = fieldportal.ParseModules(pages)
+	v.OrgModules, v.HiddenActions = settings.Modules, settings.HiddenActions
+	return v, nil
+}

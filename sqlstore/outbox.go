@@ -1,0 +1,106 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+// The outbox holds mail and webhook deliveries. A message is written in
+// the same transaction as the change that causes it, so a crash can lose
+// neither; workers claim due messages with a lease, so two instances never
+// send one message at the same time, and a worker that dies leaves its
+// claim to expire.
+
+const outboxColumns = `id, org_id, kind, topic, recipient, subject, payload, status, attempts, next_attempt_at,
+	last_error, endpoint_id, created_at, sent_at`
+
+func scanOutbox(row interface{ Scan(...any) error }) (*fieldportal.OutboxMessage, error) {
+	var m fieldportal.OutboxMessage
+	err := row.Scan(&m.ID, &m.OrgID, &m.Kind, &m.Topic, &m.Recipient, &m.Subject, &m.Payload, &m.Status, &m.Attempts,
+		tm(&m.NextAttemptAt), &m.LastError, str(&m.EndpointID), tm(&m.CreatedAt), tm(&m.SentAt))
+	return &m, err
+}
+
+func (tx *Tx) enqueue(ctx context.Context, m *fieldportal.OutboxMessage) error {
+	m.ID, m.CreatedAt, m.NextAttemptAt, m.Status = newID(), tx.now, tx.now, fieldportal.OutboxPending
+	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, org_id, kind, topic, recipient, subject, payload, status,
+		attempts, next_attempt_at, endpoint_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $9)`,
+		m.ID, m.OrgID, m.Kind, m.Topic, m.Recipient, m.Subject, m.Payload, m.Status, tx.now, nullStr(m.EndpointID))
+	return err
+}
+
+// Enqueue queues a message on its own (when there is no other change to
+// make in the same transaction).
+func (d *DB) Enqueue(ctx context.Context, m *fieldportal.OutboxMessage) error {
+	return d.inTx(ctx, func(tx *Tx) error { return tx.enqueue(ctx, m) })
+}
+
+// ClaimOutbox leases up to n due messages of a kind to worker for lease.
+func (d *DB) ClaimOutbox(ctx context.Context, kind, worker string, n int, lease time.Duration) ([]*fieldportal.OutboxMessage, error) {
+	var out []*fieldportal.OutboxMessage
+	err := d.inTx(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1
+			WHERE id IN (SELECT id FROM outbox WHERE kind = $3 AND status = 'pending' AND next_attempt_at <= $4
+				AND (claimed_until IS NULL OR claimed_until < $4) ORDER BY next_attempt_at, id LIMIT $5`+d.dialect.skipLocked()+`)
+			RETURNING `+outboxColumns, worker, tx.now.Add(lease), kind, tx.now, n)
+		if err != nil {
+			return err
+		}
+		out, err = collect(rows, scanOutbox)
+		return err
+	})
+	return out, err
+}
+
+// MarkOutboxSent records a delivery, if the worker still holds the claim.
+func (d *DB) MarkOutboxSent(ctx context.Context, id, worker string) error {
+	_, err := d.db.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = $3, claimed_until = NULL, last_error = ''
+		WHERE id = $1 AND claimed_by = $2`, id, worker, d.now())
+	return err
+}
+
+// MarkOutboxRetry records a failed attempt: the message is tried again at
+// next, or marked failed when giveUp.
+func (d *DB) MarkOutboxRetry(ctx context.Context, id, worker, lastError string, next time.Time, giveUp bool) error {
+	status := fieldportal.OutboxPending
+	if giveUp {
+		status = fieldportal.OutboxFailed
+	}
+	if len(lastError) > 1000 {
+		lastError = lastError[:1000]
+	}
+	_, err := d.db.ExecContext(ctx, `UPDATE outbox SET status = $3, next_attempt_at = $4, last_error = $5, claimed_until = NULL
+		WHERE id = $1 AND claimed_by = $2`, id, worker, status, next.UTC(), lastError)
+	return err
+}
+
+// FindOutbox lists an organisation's messages, newest first (the
+// console's mail and webhook logs).
+func (d *DB) FindOutbox(ctx context.Context, v fieldportal.Viewer, f fieldportal.OutboxFilter) ([]*fieldportal.OutboxMessage, string, error) {
+	if err := needStaff(v); err != nil {
+		return nil, "", err
+	}
+	var q query
+	q.and("org_id = " + q.arg(v.OrgID))
+	if f.Kind != "" {
+		q.and("kind = " + q.arg(f.Kind))
+	}
+	if f.Status != "" {
+		q.and("status = " + q.arg(f.Status))
+	}
+	if err := q.keyset(f.After, true, "id"); err != nil {
+		return nil, "", err
+	}
+	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+outboxColumns+` FROM outbox`, "ORDER BY id DESC"+limit(f.Page)), q.args...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanOutbox)
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := trim(list, f.Page, func(m *fieldportal.OutboxMessage) string { return cursor(m.ID) })
+	return list, next, nil
+}
