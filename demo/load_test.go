@@ -1,0 +1,100 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/auth"
+	"github.com/fieldportal/fieldportal/demo"
+	"github.com/fieldportal/fieldportal/sqlstore"
+	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
+)
+
+var now = time.Date(2026, 6, 10, 9, 30, 0, 0, time.UTC)
+
+func TestLoad(t *testing.T) {
+	if m := demo.Missing(); len(m) > 0 {
+		t.Logf("store methods not in this build, their records are skipped: %v", m)
+	}
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		hasher := auth.TestHasher()
+		start := time.Now()
+		logins, err := demo.Load(ctx, db, now, hasher)
+		if err != nil {
+			t.Fatalf("load: %v", err)
+		}
+		took := time.Since(start)
+		t.Logf("loaded in %v", took)
+		if db.Dialect() == sqlstore.SQLite && took > 3*time.Second {
+			t.Errorf("loading took %v on SQLite, want under 3 s", took)
+		}
+		if db.Now().Sub(time.Now()).Abs() > time.Minute {
+			t.Errorf("Load left the store's clock at %v", db.Now())
+		}
+		org, err := db.FindOrganisationForHost(ctx, "localhost")
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		t.Run("admin", func(t *testing.T) {
+			u, err := db.FindStaffByEmail(ctx, org.ID, logins.Admin.Email)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok, _, err := hasher.Verify(u.PasswordHash, logins.Admin.Password); !ok || err != nil || u.Role != fieldportal.RoleAdmin {
+				t.Errorf("admin %+v: password ok=%v err=%v", u, ok, err)
+			}
+		})
+		viewer := func(t *testing.T, username, password string) fieldportal.Viewer {
+			t.Helper()
+			l, err := db.FindLoginForSignIn(ctx, org.ID, username)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok, _, err := hasher.Verify(l.PasswordHash, password); !ok || err != nil {
+				t.Fatalf("%s: password does not verify (%v)", username, err)
+			}
+			v, err := db.ViewerForLogin(ctx, org.ID, l.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		t.Run("parent reaches every site of the group", func(t *testing.T) {
+			v := viewer(t, logins.Parent.Email, logins.Parent.Password)
+			n, err := db.CountSites(ctx, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n < 3 {
+				t.Errorf("parent reaches %d sites, want at least 3", n)
+			}
+			if !v.MayManageContacts || len(v.Pages) != len(fieldportal.AllModules) {
+				t.Errorf("parent viewer %+v", v)
+			}
+		})
+		t.Run("site contact reaches its one site", func(t *testing.T) {
+			v := viewer(t, logins.Site.Email, logins.Site.Password)
+			sites, _, err := db.FindSites(ctx, v, fieldportal.SiteFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sites) != 1 {
+				t.Fatalf("site contact reaches %d sites, want 1", len(sites))
+			}
+			children, _, err := db.FindCustomers(ctx, fieldportal.SystemViewer(org.ID), fieldportal.CustomerFilter{ParentID: v.CustomerID})
+			if err != nil || len(children) != 0 {
+				t.Errorf("the site contact's customer has %d children (%v)", len(children), err)
+			}
+		})
+		t.Run("the assigned-sites contact reaches only its site", func(t *testing.T) {
+			v := viewer(t, "helen.carter@severnvale.example", demo.Password)
+			if n, err := db.CountSites(ctx, v); err != nil || n != 1 {
+				t.Errorf("assigned contact reaches %d sites (%v), want 1", n, err)
+			}
+		})
+	})
+}

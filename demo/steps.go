@@ -1,0 +1,219 @@
+package demo
+
+import (
+	"github.com/fieldportal/fieldportal"
+)
+
+// The steps of Load after the people, in dependency order. Each copies a
+// record, swaps its keys for store ids, and saves it at the moment it
+// happened. Child slices are rebuilt, never edited in place, so the
+// Dataset is left as generated.
+
+func (l *loader) contractors() {
+	s, ok := has[contractorStore](l, "CreateContractor")
+	for _, c := range l.ds.Contractors {
+		if ok {
+			l.save(c.ID, c.CreatedAt, func() (string, error) { return c.ID, s.CreateContractor(l.ctx, l.v, &c) })
+		}
+	}
+}
+
+func (l *loader) catalogue() {
+	if s, ok := has[scriptStore](l, "CreateScript"); ok {
+		for _, x := range l.ds.Scripts {
+			l.save(x.ID, x.CreatedAt, func() (string, error) { return x.ID, s.CreateScript(l.ctx, l.v, &x) })
+		}
+	}
+	if s, ok := has[itemStore](l, "CreateItem"); ok {
+		for _, x := range l.ds.Items {
+			l.save(x.ID, x.CreatedAt, func() (string, error) { return x.ID, s.CreateItem(l.ctx, l.v, &x) })
+		}
+	}
+}
+
+func (l *loader) equipment() {
+	s, ok := has[assetStore](l, "CreateAsset")
+	if !ok {
+		return
+	}
+	for _, a := range l.ds.Assets {
+		a.CustomerID, a.SiteID = l.id(a.CustomerID), l.id(a.SiteID)
+		l.save(a.ID, a.CreatedAt, func() (string, error) { return a.ID, s.CreateAsset(l.ctx, l.v, &a) })
+	}
+	if s, ok := has[transferStore](l, "TransferAsset"); ok {
+		for _, t := range l.ds.Transfers {
+			l.save(t.ID, t.CreatedAt, func() (string, error) {
+				out, err := s.TransferAsset(l.ctx, l.v, l.id(t.AssetID), l.id(t.ToSiteID), t.TransferredOn, t.Note)
+				if err != nil {
+					return "", err
+				}
+				return out.ID, nil
+			})
+		}
+	}
+}
+
+func (l *loader) work() {
+	if s, ok := has[quoteStore](l, "CreateQuote"); ok {
+		for _, q := range l.ds.Quotes {
+			q.CustomerID, q.SiteID, q.ContractorID = l.id(q.CustomerID), l.id(q.SiteID), l.opt(q.ContractorID)
+			q.RequestedBy, q.AssetIDs = l.id(q.RequestedBy), l.idList(q.AssetIDs)
+			items := make([]fieldportal.QuoteItem, len(q.Items))
+			for i, it := range q.Items {
+				it.ItemID = l.opt(it.ItemID)
+				items[i] = it
+			}
+			q.Items = items
+			l.save(q.ID, q.CreatedAt, func() (string, error) { return q.ID, s.CreateQuote(l.ctx, l.v, &q) })
+		}
+	}
+	if s, ok := has[jobStore](l, "CreateJob"); ok {
+		for _, j := range l.ds.Jobs {
+			j.CustomerID, j.SiteID, j.ContractorID = l.id(j.CustomerID), l.id(j.SiteID), l.opt(j.ContractorID)
+			j.QuoteID, j.RequestedBy, j.AssetIDs = l.opt(j.QuoteID), l.id(j.RequestedBy), l.idList(j.AssetIDs)
+			items := make([]fieldportal.JobItem, len(j.Items))
+			for i, it := range j.Items {
+				it.ItemID = l.opt(it.ItemID)
+				items[i] = it
+			}
+			j.Items = items
+			l.save(j.ID, j.CreatedAt, func() (string, error) { return j.ID, s.CreateJob(l.ctx, l.v, &j) })
+		}
+	}
+	if s, ok := has[assetTestStore](l, "CreateAssetTest"); ok {
+		for _, t := range l.ds.Tests {
+			if l.opt(t.AssetID) == "" {
+				continue // assets were skipped
+			}
+			t.AssetID, t.JobID = l.id(t.AssetID), l.opt(t.JobID)
+			l.save("", t.CreatedAt, func() (string, error) { return t.ID, s.CreateAssetTest(l.ctx, l.v, &t) })
+		}
+	}
+	s, ok := has[issueStore](l, "CreateIssue")
+	if !ok {
+		return
+	}
+	cs, commentsOK := has[commentStore](l, "AddIssueComment")
+	for _, th := range l.ds.Issues {
+		is := th.Issue
+		is.CustomerID, is.SiteID, is.AssetID, is.ReportedBy = l.id(is.CustomerID), l.id(is.SiteID), l.opt(is.AssetID), l.id(is.ReportedBy)
+		l.save(is.ID, is.CreatedAt, func() (string, error) { return is.ID, s.CreateIssue(l.ctx, l.v, &is) })
+		for _, c := range th.Comments {
+			if !commentsOK {
+				break
+			}
+			c.IssueID, c.AuthorContact, c.AuthorStaff = l.id(th.Issue.ID), l.id(c.AuthorContact), l.id(c.AuthorStaff)
+			l.save("", c.CreatedAt, func() (string, error) { return c.ID, cs.AddIssueComment(l.ctx, l.v, &c) })
+		}
+	}
+}
+
+func (l *loader) billing() {
+	s, ok := has[invoiceStore](l, "CreateInvoice")
+	if !ok {
+		return
+	}
+	ps, payments := has[paymentStore](l, "RecordPayment")
+	for _, inv := range l.ds.Invoices {
+		inv.CustomerID, inv.SiteID, inv.JobID = l.id(inv.CustomerID), l.id(inv.SiteID), l.opt(inv.JobID)
+		inv.ContractorID = l.opt(inv.ContractorID)
+		inv.Lines = append([]fieldportal.InvoiceLine(nil), inv.Lines...)
+		if payments && inv.Status != fieldportal.InvoiceVoid {
+			// The payments bring the invoice to its final amount paid.
+			inv.AmountPaid, inv.Status = 0, fieldportal.InvoiceUnpaid
+		}
+		l.save(inv.ID, inv.CreatedAt, func() (string, error) { return inv.ID, s.CreateInvoice(l.ctx, l.v, &inv) })
+	}
+	if payments {
+		for _, p := range l.ds.Payments {
+			p.CustomerID, p.PaidBy = l.id(p.CustomerID), l.id(p.PaidBy)
+			allocs := make([]fieldportal.PaymentAllocation, len(p.Allocations))
+			for i, a := range p.Allocations {
+				allocs[i] = fieldportal.PaymentAllocation{InvoiceID: l.id(a.InvoiceID), Amount: a.Amount}
+			}
+			p.Allocations = allocs
+			l.save(p.ID, p.CreatedAt, func() (string, error) { return p.ID, ps.RecordPayment(l.ctx, l.v, &p) })
+		}
+	}
+	if s, ok := has[recurringStore](l, "CreateRecurringInvoice"); ok {
+		for _, r := range l.ds.Recurring {
+			r.CustomerID, r.SiteID = l.id(r.CustomerID), l.id(r.SiteID)
+			l.save(r.ID, r.CreatedAt, func() (string, error) { return r.ID, s.CreateRecurringInvoice(l.ctx, l.v, &r) })
+		}
+	}
+	if s, ok := has[cardStore](l, "PutSavedCard"); ok {
+		for _, c := range l.ds.Cards {
+			c.CustomerID = l.id(c.CustomerID)
+			l.save(c.ID, c.CreatedAt, func() (string, error) { return c.ID, s.PutSavedCard(l.ctx, l.v, &c) })
+		}
+	}
+}
+
+// paperwork writes the certificates, then the files (bytes first, then the
+// document row that points at them), then links each certificate to its PDF.
+func (l *loader) paperwork() {
+	if s, ok := has[certificateStore](l, "CreateCertificate"); ok {
+		for _, c := range l.ds.Certificates {
+			c.CustomerID, c.SiteID, c.ContractorID, c.JobID, c.DocumentID = l.id(c.CustomerID), l.id(c.SiteID), l.opt(c.ContractorID), l.opt(c.JobID), ""
+			l.save(c.ID, c.CreatedAt, func() (string, error) { return c.ID, s.CreateCertificate(l.ctx, l.v, &c) })
+		}
+	}
+	ds, docsOK := has[documentStore](l, "CreateDocument")
+	bs, blobsOK := has[blobStore](l, "PutBlob")
+	if !docsOK || !blobsOK {
+		return
+	}
+	for _, f := range l.ds.Files {
+		d := f.Document
+		refs := []*string{&d.SiteID, &d.JobID, &d.QuoteID, &d.InvoiceID, &d.AssetID, &d.CertificateID, &d.IssueID}
+		skip := false
+		for _, r := range refs {
+			if *r != "" {
+				id := l.opt(*r)
+				skip = skip || id == "" // what it is attached to was skipped
+				*r = id
+			}
+		}
+		if skip {
+			continue
+		}
+		d.CustomerID, d.UploadedByContact, d.UploadedByStaff = l.id(d.CustomerID), l.id(d.UploadedByContact), l.id(d.UploadedByStaff)
+		d.StorageKey = storageKey(l.v.OrgID, d.ID)
+		l.save(d.ID, d.CreatedAt, func() (string, error) {
+			if err := bs.PutBlob(l.ctx, l.v, d.StorageKey, f.Data); err != nil {
+				return "", err
+			}
+			return d.ID, ds.CreateDocument(l.ctx, l.v, &d)
+		})
+	}
+	us, ok := has[certificateUpdater](l, "UpdateCertificate")
+	if !ok {
+		return
+	}
+	for _, c := range l.ds.Certificates {
+		if l.opt(c.ID) == "" || l.opt(c.DocumentID) == "" {
+			continue
+		}
+		c.ID, c.CustomerID, c.SiteID, c.ContractorID, c.JobID = l.id(c.ID), l.id(c.CustomerID), l.id(c.SiteID), l.opt(c.ContractorID), l.opt(c.JobID)
+		c.DocumentID = l.id(c.DocumentID)
+		l.save("", c.CreatedAt, func() (string, error) { return c.ID, us.UpdateCertificate(l.ctx, l.v, &c) })
+	}
+}
+
+func (l *loader) diary() {
+	if s, ok := has[appointmentStore](l, "CreateAppointment"); ok {
+		for _, a := range l.ds.Appointments {
+			if (a.JobID != "" && l.opt(a.JobID) == "") || (a.QuoteID != "" && l.opt(a.QuoteID) == "") {
+				continue
+			}
+			a.CustomerID, a.SiteID, a.JobID, a.QuoteID = l.id(a.CustomerID), l.id(a.SiteID), l.opt(a.JobID), l.opt(a.QuoteID)
+			l.save(a.ID, a.CreatedAt, func() (string, error) { return a.ID, s.CreateAppointment(l.ctx, l.v, &a) })
+		}
+	}
+	if s, ok := has[taskStore](l, "CreateTask"); ok {
+		for _, t := range l.ds.Tasks {
+			t.CustomerID, t.SiteID, t.JobID = l.id(t.CustomerID), l.id(t.SiteID), l.opt(t.JobID)
+			l.save(t.ID, t.CreatedAt, func() (string, error) { return t.ID, s.CreateTask(l.ctx, l.v, &t) })
+		}
+	}
+}
