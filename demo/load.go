@@ -46,8 +46,11 @@ type loader struct {
 	missing []string
 }
 
-// save writes one record at the moment it happened and remembers its id.
-func (l *loader) save(key string, at time.Time, create func() (string, error)) {
+// save writes one record at the moment it happened and remembers, under
+// key, the id the store gave it. id points at the record's ID field: it is
+// cleared first, so that no store keeps a demo key as an id, and read
+// after create. A nil id saves a record under no key (an update).
+func (l *loader) save(key string, at time.Time, id *string, create func() error) {
 	if l.err != nil {
 		return
 	}
@@ -55,13 +58,15 @@ func (l *loader) save(key string, at time.Time, create func() (string, error)) {
 		at = l.ds.Now
 	}
 	l.db.Now = func() time.Time { return at }
-	id, err := create()
-	if err != nil {
+	if id != nil {
+		*id = ""
+	}
+	if err := create(); err != nil {
 		l.err = fmt.Errorf("demo: create %s: %w", key, err)
 		return
 	}
-	if key != "" {
-		l.ids[key] = id
+	if key != "" && id != nil {
+		l.ids[key] = *id
 	}
 }
 
@@ -94,45 +99,45 @@ func (l *loader) idList(keys []string) []string {
 func (l *loader) load(hasher auth.Hasher) error {
 	ctx, ds, db := l.ctx, l.ds, l.db
 	org := ds.Organisation
-	l.save("org", ds.Now.AddDate(-2, 0, -2), func() (string, error) { return org.ID, db.CreateOrganisation(ctx, &org) })
+	l.save("org", ds.Now.AddDate(-2, 0, -2), &org.ID, func() error { return db.CreateOrganisation(ctx, &org) })
 	if l.err != nil {
 		return l.err
 	}
 	l.v = fieldportal.SystemViewer(org.ID)
 	v := l.v
-	l.save("", ds.Now.AddDate(-2, 0, -2), func() (string, error) { return "", db.UpdateSettings(ctx, v, ds.Settings) })
+	l.save("settings", ds.Now.AddDate(-2, 0, -2), nil, func() error { return db.UpdateSettings(ctx, v, ds.Settings) })
 	for _, s := range ds.Staff {
 		u := s.User
-		l.save(u.ID, u.CreatedAt, func() (_ string, err error) {
+		l.save(u.ID, u.CreatedAt, &u.ID, func() (err error) {
 			if u.PasswordHash, err = hasher.Hash(s.Password); err != nil {
-				return "", err
+				return err
 			}
-			return u.ID, db.CreateStaffUser(ctx, v, &u)
+			return db.CreateStaffUser(ctx, v, &u)
 		})
 	}
 	l.contractors()
 	for _, c := range ds.Customers {
 		c.ParentID = l.id(c.ParentID)
-		l.save(c.ID, c.CreatedAt, func() (string, error) { return c.ID, db.CreateCustomer(ctx, v, &c) })
+		l.save(c.ID, c.CreatedAt, &c.ID, func() error { return db.CreateCustomer(ctx, v, &c) })
 	}
 	for _, s := range ds.Sites {
 		s.CustomerID, s.ContractorID = l.id(s.CustomerID), l.opt(s.ContractorID)
-		l.save(s.ID, s.CreatedAt, func() (string, error) { return s.ID, db.CreateSite(ctx, v, &s) })
+		l.save(s.ID, s.CreatedAt, &s.ID, func() error { return db.CreateSite(ctx, v, &s) })
 	}
 	for _, c := range ds.Contacts {
 		c.CustomerID = l.id(c.CustomerID)
-		l.save(c.ID, c.CreatedAt, func() (string, error) { return c.ID, db.CreateContact(ctx, v, &c) })
+		l.save(c.ID, c.CreatedAt, &c.ID, func() error { return db.CreateContact(ctx, v, &c) })
 	}
 	for _, a := range ds.Logins {
 		p := a.Login
 		p.ContactID, p.SiteIDs = l.id(p.ContactID), l.idList(p.SiteIDs)
-		l.save(p.ID, p.CreatedAt, func() (_ string, err error) {
+		l.save(p.ID, p.CreatedAt, &p.ID, func() (err error) {
 			if a.Password != "" {
 				if p.PasswordHash, err = hasher.Hash(a.Password); err != nil {
-					return "", err
+					return err
 				}
 			}
-			return p.ID, db.CreatePortalLogin(ctx, v, &p)
+			return db.CreatePortalLogin(ctx, v, &p)
 		})
 	}
 	l.catalogue()

@@ -66,7 +66,7 @@ type (
 		CreateDocument(context.Context, fieldportal.Viewer, *fieldportal.Document) error
 	}
 	blobStore interface {
-		PutBlob(ctx context.Context, v fieldportal.Viewer, key string, data []byte) error
+		PutBlob(ctx context.Context, orgID, key string, data []byte) error
 	}
 	appointmentStore interface {
 		CreateAppointment(context.Context, fieldportal.Viewer, *fieldportal.Appointment) error
@@ -119,4 +119,4 @@ func (l *loader) probe() {
 }
 
 // storageKey names a document's bytes in the blob store.
-func storageKey(orgID, docKey string) string { return fmt.Sprintf("%s/demo/%s", orgID, docKey) }
+func storageKey(orgID, docID string) string { return fmt.Sprintf("%s/%s", orgID, docID) }

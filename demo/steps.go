@@ -2,6 +2,7 @@ package demo
 
 import (
 	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/sqlstore"
 )
 
 // The steps of Load after the people, in dependency order. Each copies a
@@ -13,7 +14,7 @@ func (l *loader) contractors() {
 	s, ok := has[contractorStore](l, "CreateContractor")
 	for _, c := range l.ds.Contractors {
 		if ok {
-			l.save(c.ID, c.CreatedAt, func() (string, error) { return c.ID, s.CreateContractor(l.ctx, l.v, &c) })
+			l.save(c.ID, c.CreatedAt, &c.ID, func() error { return s.CreateContractor(l.ctx, l.v, &c) })
 		}
 	}
 }
@@ -21,12 +22,12 @@ func (l *loader) contractors() {
 func (l *loader) catalogue() {
 	if s, ok := has[scriptStore](l, "CreateScript"); ok {
 		for _, x := range l.ds.Scripts {
-			l.save(x.ID, x.CreatedAt, func() (string, error) { return x.ID, s.CreateScript(l.ctx, l.v, &x) })
+			l.save(x.ID, x.CreatedAt, &x.ID, func() error { return s.CreateScript(l.ctx, l.v, &x) })
 		}
 	}
 	if s, ok := has[itemStore](l, "CreateItem"); ok {
 		for _, x := range l.ds.Items {
-			l.save(x.ID, x.CreatedAt, func() (string, error) { return x.ID, s.CreateItem(l.ctx, l.v, &x) })
+			l.save(x.ID, x.CreatedAt, &x.ID, func() error { return s.CreateItem(l.ctx, l.v, &x) })
 		}
 	}
 }
@@ -38,16 +39,17 @@ func (l *loader) equipment() {
 	}
 	for _, a := range l.ds.Assets {
 		a.CustomerID, a.SiteID = l.id(a.CustomerID), l.id(a.SiteID)
-		l.save(a.ID, a.CreatedAt, func() (string, error) { return a.ID, s.CreateAsset(l.ctx, l.v, &a) })
+		l.save(a.ID, a.CreatedAt, &a.ID, func() error { return s.CreateAsset(l.ctx, l.v, &a) })
 	}
 	if s, ok := has[transferStore](l, "TransferAsset"); ok {
 		for _, t := range l.ds.Transfers {
-			l.save(t.ID, t.CreatedAt, func() (string, error) {
-				out, err := s.TransferAsset(l.ctx, l.v, l.id(t.AssetID), l.id(t.ToSiteID), t.TransferredOn, t.Note)
-				if err != nil {
-					return "", err
+			asset, to := l.id(t.AssetID), l.id(t.ToSiteID)
+			l.save(t.ID, t.CreatedAt, &t.ID, func() error {
+				out, err := s.TransferAsset(l.ctx, l.v, asset, to, t.TransferredOn, t.Note)
+				if err == nil {
+					t.ID = out.ID
 				}
-				return out.ID, nil
+				return err
 			})
 		}
 	}
@@ -64,7 +66,7 @@ func (l *loader) work() {
 				items[i] = it
 			}
 			q.Items = items
-			l.save(q.ID, q.CreatedAt, func() (string, error) { return q.ID, s.CreateQuote(l.ctx, l.v, &q) })
+			l.save(q.ID, q.CreatedAt, &q.ID, func() error { return s.CreateQuote(l.ctx, l.v, &q) })
 		}
 	}
 	if s, ok := has[jobStore](l, "CreateJob"); ok {
@@ -77,7 +79,7 @@ func (l *loader) work() {
 				items[i] = it
 			}
 			j.Items = items
-			l.save(j.ID, j.CreatedAt, func() (string, error) { return j.ID, s.CreateJob(l.ctx, l.v, &j) })
+			l.save(j.ID, j.CreatedAt, &j.ID, func() error { return s.CreateJob(l.ctx, l.v, &j) })
 		}
 	}
 	if s, ok := has[assetTestStore](l, "CreateAssetTest"); ok {
@@ -86,7 +88,7 @@ func (l *loader) work() {
 				continue // assets were skipped
 			}
 			t.AssetID, t.JobID = l.id(t.AssetID), l.opt(t.JobID)
-			l.save("", t.CreatedAt, func() (string, error) { return t.ID, s.CreateAssetTest(l.ctx, l.v, &t) })
+			l.save(t.ID, t.CreatedAt, &t.ID, func() error { return s.CreateAssetTest(l.ctx, l.v, &t) })
 		}
 	}
 	s, ok := has[issueStore](l, "CreateIssue")
@@ -97,13 +99,13 @@ func (l *loader) work() {
 	for _, th := range l.ds.Issues {
 		is := th.Issue
 		is.CustomerID, is.SiteID, is.AssetID, is.ReportedBy = l.id(is.CustomerID), l.id(is.SiteID), l.opt(is.AssetID), l.id(is.ReportedBy)
-		l.save(is.ID, is.CreatedAt, func() (string, error) { return is.ID, s.CreateIssue(l.ctx, l.v, &is) })
+		l.save(is.ID, is.CreatedAt, &is.ID, func() error { return s.CreateIssue(l.ctx, l.v, &is) })
 		for _, c := range th.Comments {
 			if !commentsOK {
 				break
 			}
 			c.IssueID, c.AuthorContact, c.AuthorStaff = l.id(th.Issue.ID), l.id(c.AuthorContact), l.id(c.AuthorStaff)
-			l.save("", c.CreatedAt, func() (string, error) { return c.ID, cs.AddIssueComment(l.ctx, l.v, &c) })
+			l.save(c.ID, c.CreatedAt, &c.ID, func() error { return cs.AddIssueComment(l.ctx, l.v, &c) })
 		}
 	}
 }
@@ -122,7 +124,7 @@ func (l *loader) billing() {
 			// The payments bring the invoice to its final amount paid.
 			inv.AmountPaid, inv.Status = 0, fieldportal.InvoiceUnpaid
 		}
-		l.save(inv.ID, inv.CreatedAt, func() (string, error) { return inv.ID, s.CreateInvoice(l.ctx, l.v, &inv) })
+		l.save(inv.ID, inv.CreatedAt, &inv.ID, func() error { return s.CreateInvoice(l.ctx, l.v, &inv) })
 	}
 	if payments {
 		for _, p := range l.ds.Payments {
@@ -132,19 +134,19 @@ func (l *loader) billing() {
 				allocs[i] = fieldportal.PaymentAllocation{InvoiceID: l.id(a.InvoiceID), Amount: a.Amount}
 			}
 			p.Allocations = allocs
-			l.save(p.ID, p.CreatedAt, func() (string, error) { return p.ID, ps.RecordPayment(l.ctx, l.v, &p) })
+			l.save(p.ID, p.CreatedAt, &p.ID, func() error { return ps.RecordPayment(l.ctx, l.v, &p) })
 		}
 	}
 	if s, ok := has[recurringStore](l, "CreateRecurringInvoice"); ok {
 		for _, r := range l.ds.Recurring {
 			r.CustomerID, r.SiteID = l.id(r.CustomerID), l.id(r.SiteID)
-			l.save(r.ID, r.CreatedAt, func() (string, error) { return r.ID, s.CreateRecurringInvoice(l.ctx, l.v, &r) })
+			l.save(r.ID, r.CreatedAt, &r.ID, func() error { return s.CreateRecurringInvoice(l.ctx, l.v, &r) })
 		}
 	}
 	if s, ok := has[cardStore](l, "PutSavedCard"); ok {
 		for _, c := range l.ds.Cards {
 			c.CustomerID = l.id(c.CustomerID)
-			l.save(c.ID, c.CreatedAt, func() (string, error) { return c.ID, s.PutSavedCard(l.ctx, l.v, &c) })
+			l.save(c.ID, c.CreatedAt, &c.ID, func() error { return s.PutSavedCard(l.ctx, l.v, &c) })
 		}
 	}
 }
@@ -155,7 +157,7 @@ func (l *loader) paperwork() {
 	if s, ok := has[certificateStore](l, "CreateCertificate"); ok {
 		for _, c := range l.ds.Certificates {
 			c.CustomerID, c.SiteID, c.ContractorID, c.JobID, c.DocumentID = l.id(c.CustomerID), l.id(c.SiteID), l.opt(c.ContractorID), l.opt(c.JobID), ""
-			l.save(c.ID, c.CreatedAt, func() (string, error) { return c.ID, s.CreateCertificate(l.ctx, l.v, &c) })
+			l.save(c.ID, c.CreatedAt, &c.ID, func() error { return s.CreateCertificate(l.ctx, l.v, &c) })
 		}
 	}
 	ds, docsOK := has[documentStore](l, "CreateDocument")
@@ -178,12 +180,16 @@ func (l *loader) paperwork() {
 			continue
 		}
 		d.CustomerID, d.UploadedByContact, d.UploadedByStaff = l.id(d.CustomerID), l.id(d.UploadedByContact), l.id(d.UploadedByStaff)
-		d.StorageKey = storageKey(l.v.OrgID, d.ID)
-		l.save(d.ID, d.CreatedAt, func() (string, error) {
-			if err := bs.PutBlob(l.ctx, l.v, d.StorageKey, f.Data); err != nil {
-				return "", err
+		key := d.ID
+		l.save(key, d.CreatedAt, &d.ID, func() error {
+			// The bytes go first, under a key made from the document's
+			// own id, which CreateDocument keeps when it is set.
+			d.ID = sqlstore.NewID()
+			d.StorageKey = storageKey(l.v.OrgID, d.ID)
+			if err := bs.PutBlob(l.ctx, l.v.OrgID, d.StorageKey, f.Data); err != nil {
+				return err
 			}
-			return d.ID, ds.CreateDocument(l.ctx, l.v, &d)
+			return ds.CreateDocument(l.ctx, l.v, &d)
 		})
 	}
 	us, ok := has[certificateUpdater](l, "UpdateCertificate")
@@ -196,7 +202,7 @@ func (l *loader) paperwork() {
 		}
 		c.ID, c.CustomerID, c.SiteID, c.ContractorID, c.JobID = l.id(c.ID), l.id(c.CustomerID), l.id(c.SiteID), l.opt(c.ContractorID), l.opt(c.JobID)
 		c.DocumentID = l.id(c.DocumentID)
-		l.save("", c.CreatedAt, func() (string, error) { return c.ID, us.UpdateCertificate(l.ctx, l.v, &c) })
+		l.save("link "+c.DocumentID, c.CreatedAt, nil, func() error { return us.UpdateCertificate(l.ctx, l.v, &c) })
 	}
 }
 
@@ -207,13 +213,13 @@ func (l *loader) diary() {
 				continue
 			}
 			a.CustomerID, a.SiteID, a.JobID, a.QuoteID = l.id(a.CustomerID), l.id(a.SiteID), l.opt(a.JobID), l.opt(a.QuoteID)
-			l.save(a.ID, a.CreatedAt, func() (string, error) { return a.ID, s.CreateAppointment(l.ctx, l.v, &a) })
+			l.save(a.ID, a.CreatedAt, &a.ID, func() error { return s.CreateAppointment(l.ctx, l.v, &a) })
 		}
 	}
 	if s, ok := has[taskStore](l, "CreateTask"); ok {
 		for _, t := range l.ds.Tasks {
 			t.CustomerID, t.SiteID, t.JobID = l.id(t.CustomerID), l.id(t.SiteID), l.opt(t.JobID)
-			l.save(t.ID, t.CreatedAt, func() (string, error) { return t.ID, s.CreateTask(l.ctx, l.v, &t) })
+			l.save(t.ID, t.CreatedAt, &t.ID, func() error { return s.CreateTask(l.ctx, l.v, &t) })
 		}
 	}
 }
