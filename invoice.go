@@ -274,3 +274,34 @@ type SavedCard struct {
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 }
+
+// Validate checks a saved card before it is stored: only the provider's
+// reference and display details are kept, never a card number.
+func (c *SavedCard) Validate() error {
+	var v Validation
+	if c.CustomerID == "" {
+		v.Add("customer_id", "Customer is required.")
+	}
+	if strings.TrimSpace(c.Provider) == "" {
+		v.Add("provider", "Provider is required.")
+	}
+	if strings.TrimSpace(c.ProviderRef) == "" {
+		v.Add("provider_ref", "Provider reference is required.")
+	}
+	if c.Last4 != "" && len(c.Last4) != 4 {
+		v.Add("last4", "Last four digits must be four digits.")
+	}
+	if c.ExpMonth < 0 || c.ExpMonth > 12 {
+		v.Add("exp_month", "Expiry month must be between 1 and 12.")
+	}
+	return v.Err()
+}
+
+// InvoiceSummary is the balance summary of the invoices a viewer sees
+// (dashboard, invoice list header): unpaid means unpaid or part paid.
+type InvoiceSummary struct {
+	Unpaid         int   `json:"unpaid"`
+	Balance        Money `json:"balance"`
+	Overdue        int   `json:"overdue"`
+	OverdueBalance Money `json:"overdue_balance"`
+}

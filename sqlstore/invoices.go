@@ -1,0 +1,350 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+const invoiceColumns = `i.id, i.org_id, i.external_id, i.number, i.customer_id, i.site_id, i.job_id, i.contractor_id,
+	i.issue_date, i.due_date, i.description, i.subtotal, i.tax, i.total, i.amount_paid, i.status, i.created_at,
+	i.updated_at, s.name, j.number`
+
+// invoiceFrom joins the site's name and the job's number shown in lists;
+// the job join also serves the search by job number.
+const invoiceFrom = ` FROM invoices i LEFT JOIN sites s ON s.id = i.site_id LEFT JOIN jobs j ON j.id = i.job_id`
+
+func scanInvoice(row interface{ Scan(...any) error }) (*fieldportal.Invoice, error) {
+	var i fieldportal.Invoice
+	err := row.Scan(&i.ID, &i.OrgID, str(&i.ExternalID), &i.Number, &i.CustomerID, str(&i.SiteID), str(&i.JobID),
+		str(&i.ContractorID), &i.IssueDate, &i.DueDate, &i.Description, money(&i.Subtotal), money(&i.Tax),
+		money(&i.Total), money(&i.AmountPaid), &i.Status, tm(&i.CreatedAt), tm(&i.UpdatedAt), str(&i.SiteName),
+		str(&i.JobNumber))
+	return &i, err
+}
+
+// CreateInvoice adds an invoice with its lines (operator side only). An
+// empty number gets the organisation's next INV-n; the customer and site
+// are filled from the job or site when left empty. The status follows the
+// amounts (Invoice.StatusFor), except that a void invoice stays void.
+func (d *DB) CreateInvoice(ctx context.Context, v fieldportal.Viewer, inv *fieldportal.Invoice) error {
+	if err := needStaff(v); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error { return tx.createInvoice(ctx, v, inv) })
+}
+
+func (tx *Tx) createInvoice(ctx context.Context, v fieldportal.Viewer, inv *fieldportal.Invoice) error {
+	if strings.TrimSpace(inv.Number) == "" {
+		n, err := tx.nextNumber(ctx, v.OrgID, "invoice", 1001)
+		if err != nil {
+			return err
+		}
+		inv.Number = fmt.Sprintf("INV-%d", n)
+	}
+	if err := tx.checkInvoiceRefs(ctx, v, inv); err != nil {
+		return err
+	}
+	inv.Status = inv.StatusFor()
+	if err := inv.Validate(); err != nil {
+		return err
+	}
+	inv.ID, inv.OrgID, inv.CreatedAt, inv.UpdatedAt = newID(), v.OrgID, tx.now, tx.now
+	_, err := tx.ExecContext(ctx, `INSERT INTO invoices (id, org_id, external_id, number, customer_id, site_id, job_id,
+		contractor_id, issue_date, due_date, description, subtotal, tax, total, amount_paid, status, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)`,
+		inv.ID, inv.OrgID, nullStr(inv.ExternalID), inv.Number, inv.CustomerID, nullStr(inv.SiteID), nullStr(inv.JobID),
+		nullStr(inv.ContractorID), inv.IssueDate, inv.DueDate, inv.Description, inv.Subtotal, inv.Tax, inv.Total,
+		inv.AmountPaid, inv.Status, tx.now)
+	if err != nil {
+		return sqlErr(err, "invoice")
+	}
+	if err := tx.putInvoiceLines(ctx, inv); err != nil {
+		return err
+	}
+	return tx.audit(ctx, v, "invoice.created", "invoice", inv.ID, inv.Number)
+}
+
+// UpdateInvoice saves an invoice and replaces its lines (operator side
+// only). The amount paid is taken as given: a back office that syncs its
+// invoices is the authority on payments made outside the portal.
+func (d *DB) UpdateInvoice(ctx context.Context, v fieldportal.Viewer, inv *fieldportal.Invoice) error {
+	if err := needStaff(v); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error { return tx.updateInvoice(ctx, v, inv) })
+}
+
+func (tx *Tx) updateInvoice(ctx context.Context, v fieldportal.Viewer, inv *fieldportal.Invoice) error {
+	old, err := tx.findInvoice(ctx, v, inv.ID)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(inv.Number) == "" {
+		inv.Number = old.Number
+	}
+	if err := tx.checkInvoiceRefs(ctx, v, inv); err != nil {
+		return err
+	}
+	inv.Status = inv.StatusFor()
+	if err := inv.Validate(); err != nil {
+		return err
+	}
+	inv.OrgID, inv.CreatedAt, inv.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
+	_, err = tx.ExecContext(ctx, `UPDATE invoices SET external_id = $2, number = $3, customer_id = $4, site_id = $5,
+		job_id = $6, contractor_id = $7, issue_date = $8, due_date = $9, description = $10, subtotal = $11, tax = $12,
+		total = $13, amount_paid = $14, status = $15, updated_at = $16 WHERE id = $1`,
+		inv.ID, nullStr(inv.ExternalID), inv.Number, inv.CustomerID, nullStr(inv.SiteID), nullStr(inv.JobID),
+		nullStr(inv.ContractorID), inv.IssueDate, inv.DueDate, inv.Description, inv.Subtotal, inv.Tax, inv.Total,
+		inv.AmountPaid, inv.Status, tx.now)
+	if err != nil {
+		return sqlErr(err, "invoice")
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM invoice_lines WHERE invoice_id = $1`, inv.ID); err != nil {
+		return err
+	}
+	if err := tx.putInvoiceLines(ctx, inv); err != nil {
+		return err
+	}
+	return tx.audit(ctx, v, "invoice.updated", "invoice", inv.ID, inv.Number)
+}
+
+// UpsertInvoiceByExternalID creates or updates the invoice with the back
+// office's id (PUT /by-external-id). Staff/API only.
+func (d *DB) UpsertInvoiceByExternalID(ctx context.Context, v fieldportal.Viewer, inv *fieldportal.Invoice) (created bool, err error) {
+	if err := needStaff(v); err != nil {
+		return false, err
+	}
+	if strings.TrimSpace(inv.ExternalID) == "" {
+		return false, fieldportal.FieldErrorf("external_id", "External id is required.")
+	}
+	err = d.inTx(ctx, func(tx *Tx) error {
+		var id string
+		err := tx.QueryRowContext(ctx, `SELECT id FROM invoices WHERE org_id = $1 AND external_id = $2`, v.OrgID, inv.ExternalID).Scan(&id)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			created = true
+			return tx.createInvoice(ctx, v, inv)
+		case err != nil:
+			return err
+		}
+		inv.ID = id
+		return tx.updateInvoice(ctx, v, inv)
+	})
+	return created, err
+}
+
+// checkInvoiceRefs checks that the customer, site, job and contractor
+// exist in the viewer's organisation, filling the site from the job and
+// the customer from the site, and that they agree with each other.
+func (tx *Tx) checkInvoiceRefs(ctx context.Context, v fieldportal.Viewer, inv *fieldportal.Invoice) error {
+	if inv.JobID != "" {
+		// The job finder belongs to the work branch; this check reads only
+		// the job's site within the organisation.
+		var siteID string
+		err := tx.QueryRowContext(ctx, `SELECT site_id FROM jobs WHERE id = $1 AND org_id = $2`, inv.JobID, v.OrgID).Scan(&siteID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fieldportal.FieldErrorf("job_id", "Job not found.")
+		} else if err != nil {
+			return err
+		}
+		if inv.SiteID == "" {
+			inv.SiteID = siteID
+		} else if inv.SiteID != siteID {
+			return fieldportal.FieldErrorf("job_id", "The job is at another site.")
+		}
+	}
+	if inv.SiteID != "" {
+		s, err := tx.findSite(ctx, v, inv.SiteID)
+		if err != nil {
+			return fieldportal.FieldErrorf("site_id", "Site not found.")
+		}
+		if inv.CustomerID == "" {
+			inv.CustomerID = s.CustomerID
+		} else if inv.CustomerID != s.CustomerID {
+			return fieldportal.FieldErrorf("site_id", "The site belongs to another customer.")
+		}
+	}
+	if inv.CustomerID != "" {
+		if _, err := tx.findCustomer(ctx, v, inv.CustomerID); err != nil {
+			return fieldportal.FieldErrorf("customer_id", "Customer not found.")
+		}
+	}
+	return tx.checkContractor(ctx, v.OrgID, inv.ContractorID)
+}
+
+func (tx *Tx) putInvoiceLines(ctx context.Context, inv *fieldportal.Invoice) error {
+	for n := range inv.Lines {
+		l := &inv.Lines[n]
+		l.ID = newID()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO invoice_lines (id, org_id, invoice_id, description, quantity,
+			unit_price, tax, total, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			l.ID, inv.OrgID, inv.ID, l.Description, l.Quantity, l.UnitPrice, l.Tax, l.Total, n); err != nil {
+			return sqlErr(err, "invoice line")
+		}
+	}
+	return nil
+}
+
+// FindInvoiceByID returns an invoice with its lines, if the viewer sees it.
+func (d *DB) FindInvoiceByID(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Invoice, error) {
+	if err := needModule(v, fieldportal.ModuleInvoices, "invoice"); err != nil {
+		return nil, err
+	}
+	tx, err := d.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return tx.findInvoice(ctx, v, id)
+}
+
+func (tx *Tx) findInvoice(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Invoice, error) {
+	var q query
+	q.scopeSiteOrCustomer(v, "i")
+	q.and("i.id = " + q.arg(id))
+	inv, err := scanInvoice(tx.QueryRowContext(ctx, q.sql(`SELECT `+invoiceColumns+invoiceFrom, ""), q.args...))
+	if err != nil {
+		return nil, sqlErr(err, "invoice")
+	}
+	if err := loadInvoiceLines(ctx, tx, []*fieldportal.Invoice{inv}); err != nil {
+		return nil, err
+	}
+	return inv, nil
+}
+
+// loadInvoiceLines fills the lines of already scoped invoices with one query.
+func loadInvoiceLines(ctx context.Context, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, invs []*fieldportal.Invoice) error {
+	if len(invs) == 0 {
+		return nil
+	}
+	var q query
+	byID := map[string]*fieldportal.Invoice{}
+	ph := make([]string, len(invs))
+	for n, inv := range invs {
+		byID[inv.ID] = inv
+		inv.Lines = []fieldportal.InvoiceLine{}
+		ph[n] = q.arg(inv.ID)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT invoice_id, id, description, quantity, unit_price, tax, total
+		FROM invoice_lines WHERE invoice_id IN (`+strings.Join(ph, ", ")+`) ORDER BY invoice_id, position`, q.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var invID string
+		var l fieldportal.InvoiceLine
+		if err := rows.Scan(&invID, &l.ID, &l.Description, &l.Quantity, money(&l.UnitPrice), money(&l.Tax), money(&l.Total)); err != nil {
+			return err
+		}
+		byID[invID].Lines = append(byID[invID].Lines, l)
+	}
+	return rows.Err()
+}
+
+// invoiceFilter adds the scope and the filter's conditions (not paging).
+func invoiceFilter(q *query, v fieldportal.Viewer, f fieldportal.InvoiceFilter) {
+	q.scopeSiteOrCustomer(v, "i")
+	q.search(f.Search, "i.number", "j.number")
+	if len(f.Statuses) > 0 {
+		ph := make([]string, len(f.Statuses))
+		for n, s := range f.Statuses {
+			ph[n] = q.arg(string(s))
+		}
+		q.and("i.status IN (" + strings.Join(ph, ", ") + ")")
+	}
+	if f.SiteID != "" {
+		q.and("i.site_id = " + q.arg(f.SiteID))
+	}
+	if f.CustomerID != "" {
+		q.and("i.customer_id = " + q.arg(f.CustomerID))
+	}
+	if f.ContractorID != "" {
+		q.and("i.contractor_id = " + q.arg(f.ContractorID))
+	}
+	if !f.IssuedFrom.IsZero() {
+		q.and("i.issue_date >= " + q.arg(f.IssuedFrom))
+	}
+	if !f.IssuedTo.IsZero() {
+		q.and("i.issue_date <= " + q.arg(f.IssuedTo))
+	}
+}
+
+// FindInvoices lists the invoices the viewer sees, with their lines.
+// Default order is newest first, (issue_date DESC, id DESC); with
+// UpdatedSince it is (updated_at, id) ascending for API sync.
+func (d *DB) FindInvoices(ctx context.Context, v fieldportal.Viewer, f fieldportal.InvoiceFilter) ([]*fieldportal.Invoice, string, error) {
+	if err := needModule(v, fieldportal.ModuleInvoices, "invoice"); err != nil {
+		return nil, "", err
+	}
+	var q query
+	invoiceFilter(&q, v, f)
+	order, byUpdate := "i.issue_date DESC, i.id DESC", !f.UpdatedSince.IsZero()
+	if byUpdate {
+		q.and("i.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		order = "i.updated_at, i.id"
+		if err := q.keyset(f.After, false, "i.updated_at", "i.id"); err != nil {
+			return nil, "", err
+		}
+	} else if err := q.keyset(f.After, true, "i.issue_date", "i.id"); err != nil {
+		return nil, "", err
+	}
+	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+invoiceColumns+invoiceFrom, "ORDER BY "+order+limit(f.Page)), q.args...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanInvoice)
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := trim(list, f.Page, func(i *fieldportal.Invoice) string {
+		if byUpdate {
+			return cursor(i.UpdatedAt, i.ID)
+		}
+		return cursor(i.IssueDate, i.ID)
+	})
+	if err := loadInvoiceLines(ctx, d.db, list); err != nil {
+		return nil, "", err
+	}
+	return list, next, nil
+}
+
+// CountInvoices counts the invoices the filter selects (paging ignored).
+func (d *DB) CountInvoices(ctx context.Context, v fieldportal.Viewer, f fieldportal.InvoiceFilter) (int, error) {
+	if err := needModule(v, fieldportal.ModuleInvoices, "invoice"); err != nil {
+		return 0, err
+	}
+	var q query
+	invoiceFilter(&q, v, f)
+	var n int
+	err := d.db.QueryRowContext(ctx, q.sql(`SELECT count(*)`+invoiceFrom, ""), q.args...).Scan(&n)
+	return n, err
+}
+
+// InvoiceSummary sums the viewer's unpaid and part-paid invoices for the
+// dashboard and the invoice list's balance summary. An invoice is overdue
+// when its due date is before today, the viewer's calendar day, which the
+// caller passes in the organisation's time zone.
+func (d *DB) InvoiceSummary(ctx context.Context, v fieldportal.Viewer, today fieldportal.Date) (fieldportal.InvoiceSummary, error) {
+	var s fieldportal.InvoiceSummary
+	if err := needModule(v, fieldportal.ModuleInvoices, "invoice"); err != nil {
+		return s, err
+	}
+	var q query
+	q.scopeSiteOrCustomer(v, "i")
+	q.and("i.status IN ('unpaid', 'part_paid')")
+	t := q.arg(today)
+	err := d.db.QueryRowContext(ctx, q.sql(`SELECT count(*),
+		CAST(COALESCE(sum(i.total - i.amount_paid), 0) AS BIGINT),
+		count(CASE WHEN i.due_date < `+t+` THEN 1 END),
+		CAST(COALESCE(sum(CASE WHEN i.due_date < `+t+` THEN i.total - i.amount_paid ELSE 0 END), 0) AS BIGINT)
+		FROM invoices i`, ""), q.args...).Scan(&s.Unpaid, money(&s.Balance), &s.Overdue, money(&s.OverdueBalance))
+	return s, err
+}

@@ -1,0 +1,273 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+const recurringColumns = `r.id, r.org_id, r.external_id, r.customer_id, r.site_id, r.name, r.total_inc_tax, r.frequency,
+	r.last_payment_date, r.next_due_date, r.autopay, r.active, r.created_at, r.updated_at, s.name`
+
+const recurringFrom = ` FROM recurring_invoices r LEFT JOIN sites s ON s.id = r.site_id`
+
+func scanRecurring(row interface{ Scan(...any) error }) (*fieldportal.RecurringInvoice, error) {
+	var r fieldportal.RecurringInvoice
+	err := row.Scan(&r.ID, &r.OrgID, str(&r.ExternalID), &r.CustomerID, str(&r.SiteID), &r.Name, money(&r.TotalIncTax),
+		&r.Frequency, &r.LastPaymentDate, &r.NextDueDate, &r.Autopay, &r.Active, tm(&r.CreatedAt), tm(&r.UpdatedAt),
+		str(&r.SiteName))
+	return &r, err
+}
+
+// CreateRecurringInvoice adds a recurring invoice schedule (operator side
+// only). The customer is filled from the site when left empty.
+func (d *DB) CreateRecurringInvoice(ctx context.Context, v fieldportal.Viewer, r *fieldportal.RecurringInvoice) error {
+	if err := needStaff(v); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error { return tx.createRecurring(ctx, v, r) })
+}
+
+func (tx *Tx) createRecurring(ctx context.Context, v fieldportal.Viewer, r *fieldportal.RecurringInvoice) error {
+	if err := tx.checkRecurringRefs(ctx, v, r); err != nil {
+		return err
+	}
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	r.ID, r.OrgID, r.CreatedAt, r.UpdatedAt = newID(), v.OrgID, tx.now, tx.now
+	_, err := tx.ExecContext(ctx, `INSERT INTO recurring_invoices (id, org_id, external_id, customer_id, site_id, name,
+		total_inc_tax, frequency, last_payment_date, next_due_date, autopay, active, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)`,
+		r.ID, r.OrgID, nullStr(r.ExternalID), r.CustomerID, nullStr(r.SiteID), r.Name, r.TotalIncTax, r.Frequency,
+		r.LastPaymentDate, r.NextDueDate, r.Autopay, r.Active, tx.now)
+	if err != nil {
+		return sqlErr(err, "recurring invoice")
+	}
+	return tx.audit(ctx, v, "recurring_invoice.created", "recurring_invoice", r.ID, r.Name)
+}
+
+// UpdateRecurringInvoice saves a recurring invoice (operator side only).
+func (d *DB) UpdateRecurringInvoice(ctx context.Context, v fieldportal.Viewer, r *fieldportal.RecurringInvoice) error {
+	if err := needStaff(v); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error { return tx.updateRecurring(ctx, v, r) })
+}
+
+func (tx *Tx) updateRecurring(ctx context.Context, v fieldportal.Viewer, r *fieldportal.RecurringInvoice) error {
+	old, err := tx.findRecurring(ctx, v, r.ID)
+	if err != nil {
+		return err
+	}
+	if err := tx.checkRecurringRefs(ctx, v, r); err != nil {
+		return err
+	}
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	r.OrgID, r.CreatedAt, r.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
+	_, err = tx.ExecContext(ctx, `UPDATE recurring_invoices SET external_id = $2, customer_id = $3, site_id = $4, name = $5,
+		total_inc_tax = $6, frequency = $7, last_payment_date = $8, next_due_date = $9, autopay = $10, active = $11,
+		updated_at = $12 WHERE id = $1`,
+		r.ID, nullStr(r.ExternalID), r.CustomerID, nullStr(r.SiteID), r.Name, r.TotalIncTax, r.Frequency,
+		r.LastPaymentDate, r.NextDueDate, r.Autopay, r.Active, tx.now)
+	if err != nil {
+		return sqlErr(err, "recurring invoice")
+	}
+	return tx.audit(ctx, v, "recurring_invoice.updated", "recurring_invoice", r.ID, r.Name)
+}
+
+// UpsertRecurringInvoiceByExternalID creates or updates the schedule with
+// the back office's id (PUT /by-external-id). Staff/API only.
+func (d *DB) UpsertRecurringInvoiceByExternalID(ctx context.Context, v fieldportal.Viewer, r *fieldportal.RecurringInvoice) (created bool, err error) {
+	if err := needStaff(v); err != nil {
+		return false, err
+	}
+	if strings.TrimSpace(r.ExternalID) == "" {
+		return false, fieldportal.FieldErrorf("external_id", "External id is required.")
+	}
+	err = d.inTx(ctx, func(tx *Tx) error {
+		var id string
+		err := tx.QueryRowContext(ctx, `SELECT id FROM recurring_invoices WHERE org_id = $1 AND external_id = $2`, v.OrgID, r.ExternalID).Scan(&id)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			created = true
+			return tx.createRecurring(ctx, v, r)
+		case err != nil:
+			return err
+		}
+		r.ID = id
+		return tx.updateRecurring(ctx, v, r)
+	})
+	return created, err
+}
+
+func (tx *Tx) checkRecurringRefs(ctx context.Context, v fieldportal.Viewer, r *fieldportal.RecurringInvoice) error {
+	if r.SiteID != "" {
+		s, err := tx.findSite(ctx, v, r.SiteID)
+		if err != nil {
+			return fieldportal.FieldErrorf("site_id", "Site not found.")
+		}
+		if r.CustomerID == "" {
+			r.CustomerID = s.CustomerID
+		} else if r.CustomerID != s.CustomerID {
+			return fieldportal.FieldErrorf("site_id", "The site belongs to another customer.")
+		}
+	}
+	if r.CustomerID != "" {
+		if _, err := tx.findCustomer(ctx, v, r.CustomerID); err != nil {
+			return fieldportal.FieldErrorf("customer_id", "Customer not found.")
+		}
+	}
+	return nil
+}
+
+// FindRecurringInvoiceByID returns a recurring invoice the viewer sees.
+func (d *DB) FindRecurringInvoiceByID(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.RecurringInvoice, error) {
+	if err := needModule(v, fieldportal.ModuleAutopay, "recurring invoice"); err != nil {
+		return nil, err
+	}
+	tx, err := d.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return tx.findRecurring(ctx, v, id)
+}
+
+func (tx *Tx) findRecurring(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.RecurringInvoice, error) {
+	var q query
+	q.scopeSiteOrCustomer(v, "r")
+	q.and("r.id = " + q.arg(id))
+	r, err := scanRecurring(tx.QueryRowContext(ctx, q.sql(`SELECT `+recurringColumns+recurringFrom, ""), q.args...))
+	return r, sqlErr(err, "recurring invoice")
+}
+
+// FindRecurringInvoices lists the recurring invoices the viewer sees, by
+// name (name, id); with UpdatedSince, (updated_at, id) for API sync.
+func (d *DB) FindRecurringInvoices(ctx context.Context, v fieldportal.Viewer, f fieldportal.RecurringInvoiceFilter) ([]*fieldportal.RecurringInvoice, string, error) {
+	if err := needModule(v, fieldportal.ModuleAutopay, "recurring invoice"); err != nil {
+		return nil, "", err
+	}
+	var q query
+	q.scopeSiteOrCustomer(v, "r")
+	if f.SiteID != "" {
+		q.and("r.site_id = " + q.arg(f.SiteID))
+	}
+	order, byUpdate := "r.name, r.id", !f.UpdatedSince.IsZero()
+	if byUpdate {
+		q.and("r.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		order = "r.updated_at, r.id"
+		if err := q.keyset(f.After, false, "r.updated_at", "r.id"); err != nil {
+			return nil, "", err
+		}
+	} else if err := q.keyset(f.After, false, "r.name", "r.id"); err != nil {
+		return nil, "", err
+	}
+	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+recurringColumns+recurringFrom, "ORDER BY "+order+limit(f.Page)), q.args...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanRecurring)
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := trim(list, f.Page, func(r *fieldportal.RecurringInvoice) string {
+		if byUpdate {
+			return cursor(r.UpdatedAt, r.ID)
+		}
+		return cursor(r.Name, r.ID)
+	})
+	return list, next, nil
+}
+
+// CancelAutopay turns automatic payment off for one schedule: a contact
+// who may use Automatic payments and sees the schedule, or staff.
+// Cancelling an already cancelled schedule changes nothing.
+func (d *DB) CancelAutopay(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.RecurringInvoice, error) {
+	if err := needModule(v, fieldportal.ModuleAutopay, "recurring invoice"); err != nil {
+		return nil, err
+	}
+	var r *fieldportal.RecurringInvoice
+	err := d.inTx(ctx, func(tx *Tx) error {
+		var err error
+		if r, err = tx.findRecurring(ctx, v, id); err != nil || !r.Autopay {
+			return err
+		}
+		r.Autopay, r.UpdatedAt = false, tx.now
+		if _, err := tx.ExecContext(ctx, `UPDATE recurring_invoices SET autopay = $2, updated_at = $3 WHERE id = $1`,
+			r.ID, false, tx.now); err != nil {
+			return err
+		}
+		return tx.audit(ctx, v, "autopay.cancelled", "recurring_invoice", r.ID, r.Name)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+const savedCardColumns = `sc.id, sc.org_id, sc.customer_id, sc.provider, sc.provider_ref, sc.brand, sc.last4,
+	sc.exp_month, sc.exp_year, sc.created_at, sc.updated_at`
+
+// FindSavedCard returns a customer's saved card, if the viewer sees the
+// customer as a whole (site access "all") and may use Automatic payments.
+func (d *DB) FindSavedCard(ctx context.Context, v fieldportal.Viewer, customerID string) (*fieldportal.SavedCard, error) {
+	if err := needModule(v, fieldportal.ModuleAutopay, "saved card"); err != nil {
+		return nil, err
+	}
+	var q query
+	q.scopeCustomerRecord(v, "sc")
+	q.and("sc.customer_id = " + q.arg(customerID))
+	var c fieldportal.SavedCard
+	err := d.db.QueryRowContext(ctx, q.sql(`SELECT `+savedCardColumns+` FROM saved_cards sc`, ""), q.args...).Scan(
+		&c.ID, &c.OrgID, &c.CustomerID, &c.Provider, &c.ProviderRef, &c.Brand, &c.Last4, &c.ExpMonth, &c.ExpYear,
+		tm(&c.CreatedAt), tm(&c.UpdatedAt))
+	if err != nil {
+		return nil, sqlErr(err, "saved card")
+	}
+	return &c, nil
+}
+
+// PutSavedCard stores the one card of a customer, replacing any earlier
+// one (SPEC §4 "one saved card per customer, change it"). A contact may
+// change the card of a customer it sees as a whole; staff and the system
+// of any customer of the organisation.
+func (d *DB) PutSavedCard(ctx context.Context, v fieldportal.Viewer, c *fieldportal.SavedCard) error {
+	if err := needModule(v, fieldportal.ModuleAutopay, "saved card"); err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error {
+		var q query
+		q.scopeCustomerRecord(v, "c")
+		q.and("c.id = " + q.arg(c.CustomerID))
+		var ok bool
+		if err := tx.QueryRowContext(ctx, q.sql(`SELECT EXISTS (SELECT 1 FROM customers c`, ")"), q.args...).Scan(&ok); err != nil {
+			return err
+		}
+		if !ok {
+			return fieldportal.FieldErrorf("customer_id", "Customer not found.")
+		}
+		c.OrgID, c.UpdatedAt = v.OrgID, tx.now
+		// One statement replaces the card, so two changes at once leave
+		// exactly one card; the id and created time of the first stay.
+		err := tx.QueryRowContext(ctx, `INSERT INTO saved_cards (id, org_id, customer_id, provider, provider_ref, brand,
+			last4, exp_month, exp_year, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+			ON CONFLICT (customer_id) DO UPDATE SET provider = excluded.provider, provider_ref = excluded.provider_ref,
+			brand = excluded.brand, last4 = excluded.last4, exp_month = excluded.exp_month, exp_year = excluded.exp_year,
+			updated_at = excluded.updated_at
+			RETURNING id, created_at`, newID(), c.OrgID, c.CustomerID, c.Provider, c.ProviderRef, c.Brand, c.Last4,
+			c.ExpMonth, c.ExpYear, tx.now).Scan(&c.ID, tm(&c.CreatedAt))
+		if err != nil {
+			return sqlErr(err, "saved card")
+		}
+		return tx.audit(ctx, v, "saved_card.changed", "customer", c.CustomerID, c.Brand+" "+c.Last4)
+	})
+}
