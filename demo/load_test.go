@@ -90,6 +90,49 @@ func TestLoad(t *testing.T) {
 				t.Errorf("the site contact's customer has %d children (%v)", len(children), err)
 			}
 		})
+		sys := fieldportal.SystemViewer(org.ID)
+		ds := demo.Generate(now)
+		t.Run("work", func(t *testing.T) {
+			jobs, err := db.CountJobs(ctx, sys, fieldportal.JobService, nil)
+			installs, err2 := db.CountJobs(ctx, sys, fieldportal.JobInstall, nil)
+			if err != nil || err2 != nil || jobs+installs != len(ds.Jobs) {
+				t.Errorf("%d + %d jobs (%v, %v), want %d", jobs, installs, err, err2, len(ds.Jobs))
+			}
+			if n, err := db.CountQuotes(ctx, sys, nil); err != nil || n != len(ds.Quotes) {
+				t.Errorf("%d quotes (%v), want %d", n, err, len(ds.Quotes))
+			}
+			open, err := db.CountIssues(ctx, sys, fieldportal.IssueOpen)
+			closed, err2 := db.CountIssues(ctx, sys, fieldportal.IssueClosed)
+			if err != nil || err2 != nil || open == 0 || closed == 0 || open+closed != len(ds.Issues) {
+				t.Errorf("%d open and %d closed issues (%v, %v), want %d", open, closed, err, err2, len(ds.Issues))
+			}
+		})
+		t.Run("invoices are settled as generated", func(t *testing.T) {
+			got := map[string]*fieldportal.Invoice{}
+			f := fieldportal.InvoiceFilter{Page: fieldportal.Page{Limit: fieldportal.MaxLimit}}
+			for {
+				page, next, err := db.FindInvoices(ctx, sys, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, inv := range page {
+					got[inv.Number] = inv
+				}
+				if next == "" {
+					break
+				}
+				f.After = next
+			}
+			if len(got) != len(ds.Invoices) {
+				t.Errorf("%d invoices, want %d", len(got), len(ds.Invoices))
+			}
+			for _, want := range ds.Invoices {
+				inv := got[want.Number]
+				if inv == nil || inv.Status != want.Status || inv.AmountPaid != want.AmountPaid || inv.Total != want.Total {
+					t.Errorf("%s: got %+v, want status %s, paid %v of %v", want.Number, inv, want.Status, want.AmountPaid, want.Total)
+				}
+			}
+		})
 		t.Run("the assigned-sites contact reaches only its site", func(t *testing.T) {
 			v := viewer(t, "helen.carter@severnvale.example", demo.Password)
 			if n, err := db.CountSites(ctx, v); err != nil || n != 1 {

@@ -48,7 +48,7 @@ type (
 		CreateInvoice(context.Context, fieldportal.Viewer, *fieldportal.Invoice) error
 	}
 	paymentStore interface {
-		RecordPayment(context.Context, fieldportal.Viewer, *fieldportal.Payment) error
+		RecordPayment(context.Context, fieldportal.Viewer, *fieldportal.Payment) (created bool, err error)
 	}
 	recurringStore interface {
 		CreateRecurringInvoice(context.Context, fieldportal.Viewer, *fieldportal.RecurringInvoice) error

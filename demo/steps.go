@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"fmt"
+
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/sqlstore"
 )
@@ -104,10 +106,36 @@ func (l *loader) work() {
 			if !commentsOK {
 				break
 			}
-			c.IssueID, c.AuthorContact, c.AuthorStaff = l.id(th.Issue.ID), l.id(c.AuthorContact), l.id(c.AuthorStaff)
-			l.save(c.ID, c.CreatedAt, &c.ID, func() error { return cs.AddIssueComment(l.ctx, l.v, &c) })
+			c.IssueID = l.id(th.Issue.ID)
+			author := l.author(c)
+			l.save(c.ID, c.CreatedAt, &c.ID, func() error { return cs.AddIssueComment(l.ctx, author, &c) })
 		}
 	}
+}
+
+// author returns the viewer who writes a comment, since the store takes
+// the author from the viewer: the staff member, the contact when it has a
+// portal login, or else the system with the contact's name on the comment.
+func (l *loader) author(c fieldportal.IssueComment) fieldportal.Viewer {
+	var v fieldportal.Viewer
+	var err error
+	switch {
+	case c.AuthorStaff != "":
+		v, err = l.db.ViewerForStaff(l.ctx, l.v.OrgID, l.id(c.AuthorStaff))
+	case c.AuthorContact != "":
+		for _, a := range l.ds.Logins {
+			if a.Login.ContactID == c.AuthorContact && a.Login.Status == fieldportal.LoginActive && a.Login.SiteAccess == fieldportal.SiteAccessAll {
+				v, err = l.db.ViewerForLogin(l.ctx, l.v.OrgID, l.id(a.Login.ID))
+			}
+		}
+	}
+	if err != nil && l.err == nil {
+		l.err = fmt.Errorf("demo: viewer for a comment: %w", err)
+	}
+	if v.Kind == fieldportal.ViewerAnonymous {
+		return l.v
+	}
+	return v
 }
 
 func (l *loader) billing() {
@@ -134,7 +162,13 @@ func (l *loader) billing() {
 				allocs[i] = fieldportal.PaymentAllocation{InvoiceID: l.id(a.InvoiceID), Amount: a.Amount}
 			}
 			p.Allocations = allocs
-			l.save(p.ID, p.CreatedAt, &p.ID, func() error { return ps.RecordPayment(l.ctx, l.v, &p) })
+			l.save(p.ID, p.CreatedAt, &p.ID, func() error {
+				created, err := ps.RecordPayment(l.ctx, l.v, &p)
+				if err == nil && !created {
+					err = fmt.Errorf("provider reference %s recorded twice", p.ProviderRef)
+				}
+				return err
+			})
 		}
 	}
 	if s, ok := has[recurringStore](l, "CreateRecurringInvoice"); ok {
