@@ -86,6 +86,12 @@ type AssetTest struct {
 	RectifiedAt time.Time  `json:"rectified_at,omitzero"`
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
+
+	// The asset's number, name and type, read with the test so that the
+	// Test history report and its CSV need no second query.
+	AssetNumber string `json:"asset_number,omitempty"`
+	AssetName   string `json:"asset_name,omitempty"`
+	AssetType   string `json:"asset_type,omitempty"`
 }
 
 // Validate checks a test before it is saved.
@@ -148,4 +154,11 @@ func (t *AssetTransfer) Validate() error {
 		v.Add("transferred_on", "Transfer date is required.")
 	}
 	return v.Err()
+}
+
+// AssetDefect is one row of the Current defects report: an asset whose
+// latest test failed and has not been rectified, with that test.
+type AssetDefect struct {
+	Asset *Asset     `json:"asset"`
+	Test  *AssetTest `json:"test"`
 }

@@ -272,6 +272,9 @@ func (i *Item) Validate() error {
 // CatalogueFilter selects scripts or items.
 type CatalogueFilter struct {
 	Page
-	Search       string
+	Search string
+	// ActiveOnly keeps active items only (what a customer may pick);
+	// scripts have no active flag and ignore it.
+	ActiveOnly   bool
 	UpdatedSince time.Time
 }

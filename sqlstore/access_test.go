@@ -69,12 +69,9 @@ func mustWorld(t *testing.T, db *sqlstore.DB) *world {
 	site(sysB, "B1", "OtherB")
 
 	allPages := fieldportal.Modules(fieldportal.AllModules)
-	var noSites fieldportal.Modules
-	for _, m := range allPages {
-		if m != fieldportal.ModuleSites {
-			noSites = append(noSites, m)
-		}
-	}
+	// The contact without the page has the dashboard alone: every module
+	// of the matrix is closed to it.
+	noSites := fieldportal.Modules{fieldportal.ModuleDashboard}
 	login := func(name, customer string, org fieldportal.Viewer, pages fieldportal.Modules, access fieldportal.SiteAccess, sites []string, status fieldportal.LoginStatus) {
 		c := &fieldportal.Contact{FirstName: name, CustomerID: w.cust[customer].ID, Email: name + "@example.test"}
 		if err := db.CreateContact(ctx, org, c); err != nil {
@@ -214,6 +211,7 @@ func TestAccessMatrix(t *testing.T) {
 				},
 			},
 		}
+		resources = append(resources, w.siteBoundResources(t)...)
 		for _, r := range resources {
 			for _, kind := range viewerKinds {
 				t.Run(r.name+"/"+kind, func(t *testing.T) {
@@ -277,6 +275,99 @@ func idsOf[T any](list []T, id func(T) string) []string {
 	out := make([]string, 0, len(list))
 	for _, x := range list {
 		out = append(out, id(x))
+	}
+	return out
+}
+
+// reach lists, per viewer kind, the sites the rules of SPEC §2.1-2.2 let
+// it reach, before modules are considered.
+var reach = map[string][]string{
+	"parent":   {"P0", "S1a", "S1b", "G1", "S2"},
+	"child":    {"S1a", "S1b", "G1"},
+	"assigned": {"S1a", "S2"},
+	"solo":     {"X1"},
+	"otherorg": {"B1"},
+	"staff":    {"P0", "S1a", "S1b", "G1", "S2", "X1"},
+}
+
+// siteBound describes a kind of record tied to a site: one is made at
+// every site of the fixture, and each viewer must see exactly those at
+// the sites it reaches (SPEC §2.3), unless it lacks the module.
+type siteBound struct {
+	name   string
+	create func(site *fieldportal.Site) string
+	list   func(v fieldportal.Viewer, after string) ([]string, string, error)
+	get    func(v fieldportal.Viewer, id string) error
+	count  func(v fieldportal.Viewer) (int, error)
+}
+
+func (w *world) siteBoundResources(t *testing.T) []resource {
+	ctx := context.Background()
+	db := w.db
+	kinds := []siteBound{
+		{
+			name: "jobs",
+			create: func(s *fieldportal.Site) string {
+				j := &fieldportal.Job{SiteID: s.ID, Kind: fieldportal.JobService, Stage: fieldportal.StagePending, Description: "Service at " + s.Name}
+				if err := db.CreateJob(ctx, fieldportal.SystemViewer(s.OrgID), j); err != nil {
+					t.Fatalf("job: %v", err)
+				}
+				return j.ID
+			},
+			list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
+				l, next, err := db.FindJobs(ctx, v, fieldportal.JobFilter{Page: fieldportal.Page{After: after, Limit: 2}, Kind: fieldportal.JobService})
+				return idsOf(l, func(x *fieldportal.Job) string { return x.ID }), next, err
+			},
+			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindJobByID(ctx, v, id); return err },
+			count: func(v fieldportal.Viewer) (int, error) {
+				return db.CountJobs(ctx, v, fieldportal.JobService, nil)
+			},
+		},
+		{
+			name: "quotes",
+			create: func(s *fieldportal.Site) string {
+				q := &fieldportal.Quote{SiteID: s.ID, Stage: fieldportal.QuoteOutstanding, Description: "Quote at " + s.Name}
+				if err := db.CreateQuote(ctx, fieldportal.SystemViewer(s.OrgID), q); err != nil {
+					t.Fatalf("quote: %v", err)
+				}
+				return q.ID
+			},
+			list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
+				l, next, err := db.FindQuotes(ctx, v, fieldportal.QuoteFilter{Page: fieldportal.Page{After: after, Limit: 2}})
+				return idsOf(l, func(x *fieldportal.Quote) string { return x.ID }), next, err
+			},
+			get:   func(v fieldportal.Viewer, id string) error { _, err := db.FindQuoteByID(ctx, v, id); return err },
+			count: func(v fieldportal.Viewer) (int, error) { return db.CountQuotes(ctx, v, nil) },
+		},
+		{
+			name: "issues",
+			create: func(s *fieldportal.Site) string {
+				x := &fieldportal.Issue{SiteID: s.ID, Title: "Fault at " + s.Name, Priority: fieldportal.PriorityNormal, Status: fieldportal.IssueOpen}
+				if err := db.CreateIssue(ctx, fieldportal.SystemViewer(s.OrgID), x); err != nil {
+					t.Fatalf("issue: %v", err)
+				}
+				return x.ID
+			},
+			list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
+				l, next, err := db.FindIssues(ctx, v, fieldportal.IssueFilter{Page: fieldportal.Page{After: after, Limit: 2}})
+				return idsOf(l, func(x *fieldportal.Issue) string { return x.ID }), next, err
+			},
+			get:   func(v fieldportal.Viewer, id string) error { _, err := db.FindIssueByID(ctx, v, id); return err },
+			count: func(v fieldportal.Viewer) (int, error) { return db.CountIssues(ctx, v, fieldportal.IssueOpen) },
+		},
+	}
+	var out []resource
+	for _, k := range kinds {
+		all := map[string]string{}
+		for name, site := range w.site {
+			all[name] = k.create(site)
+		}
+		out = append(out, resource{
+			name: k.name, all: all, get: k.get, count: k.count, want: reach,
+			list: func(v fieldportal.Viewer) ([]string, error) {
+				return listAll(func(after string) ([]string, string, error) { return k.list(v, after) })
+			},
+		})
 	}
 	return out
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/fieldportal/fieldportal/sqlstore"
 )
 
-// day is a short way to write a date in tests.
-func day(y int, m time.Month, d int) fieldportal.Date {
+// moneyDay is a short way to write a date in tests.
+func moneyDay(y int, m time.Month, d int) fieldportal.Date {
 	return fieldportal.Date{Year: y, Month: m, Day: d}
 }
 
@@ -52,9 +52,9 @@ func MustInvoiceTotal(tb testing.TB, db *sqlstore.DB, v fieldportal.Viewer, id s
 	return inv.AmountPaid, inv.Status
 }
 
-// mustExec runs raw SQL for rows whose store methods live on other
+// mustMoneyExec runs raw SQL for rows whose store methods live on other
 // branches (contacts, logins, jobs, contractors).
-func mustExec(tb testing.TB, db *sqlstore.DB, q string, args ...any) {
+func mustMoneyExec(tb testing.TB, db *sqlstore.DB, q string, args ...any) {
 	tb.Helper()
 	if _, err := db.SQL().ExecContext(context.Background(), q, args...); err != nil {
 		tb.Fatalf("exec %q: %v", q, err)
@@ -67,12 +67,12 @@ func MustMoneyContact(tb testing.TB, db *sqlstore.DB, orgID, customerID string, 
 	tb.Helper()
 	now := time.Now().UTC()
 	contactID, loginID := sqlstore.NewID(), sqlstore.NewID()
-	mustExec(tb, db, `INSERT INTO contacts (id, org_id, customer_id, first_name, created_at, updated_at) VALUES ($1, $2, $3, 'Pat', $4, $4)`,
+	mustMoneyExec(tb, db, `INSERT INTO contacts (id, org_id, customer_id, first_name, created_at, updated_at) VALUES ($1, $2, $3, 'Pat', $4, $4)`,
 		contactID, orgID, customerID, now)
-	mustExec(tb, db, `INSERT INTO portal_logins (id, org_id, contact_id, username, status, site_access, created_at, updated_at)
+	mustMoneyExec(tb, db, `INSERT INTO portal_logins (id, org_id, contact_id, username, status, site_access, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, 'active', $5, $6, $6)`, loginID, orgID, contactID, loginID+"@example.test", string(access), now)
 	for _, s := range siteIDs {
-		mustExec(tb, db, `INSERT INTO login_sites (login_id, site_id, org_id) VALUES ($1, $2, $3)`, loginID, s, orgID)
+		mustMoneyExec(tb, db, `INSERT INTO login_sites (login_id, site_id, org_id) VALUES ($1, $2, $3)`, loginID, s, orgID)
 	}
 	mods := fieldportal.Modules(fieldportal.AllModules)
 	if len(pages) > 0 {
@@ -87,7 +87,7 @@ func MustMoneyContact(tb testing.TB, db *sqlstore.DB, orgID, customerID string, 
 func MustMoneyJob(tb testing.TB, db *sqlstore.DB, orgID, customerID, siteID, number string) string {
 	tb.Helper()
 	id := sqlstore.NewID()
-	mustExec(tb, db, `INSERT INTO jobs (id, org_id, number, customer_id, site_id, kind, stage, created_at, updated_at)
+	mustMoneyExec(tb, db, `INSERT INTO jobs (id, org_id, number, customer_id, site_id, kind, stage, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, 'service', 'invoiced', $6, $6)`, id, orgID, number, customerID, siteID, time.Now().UTC())
 	return id
 }
@@ -96,7 +96,7 @@ func MustMoneyJob(tb testing.TB, db *sqlstore.DB, orgID, customerID, siteID, num
 func MustMoneyContractor(tb testing.TB, db *sqlstore.DB, orgID, name string) string {
 	tb.Helper()
 	id := sqlstore.NewID()
-	mustExec(tb, db, `INSERT INTO contractors (id, org_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)`,
+	mustMoneyExec(tb, db, `INSERT INTO contractors (id, org_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)`,
 		id, orgID, name, time.Now().UTC())
 	return id
 }

@@ -27,22 +27,22 @@ func TestInvoices(t *testing.T) {
 			all = append(all, MustInvoice(t, db, staff, inv))
 			return inv
 		}
-		onJob := w.invoice("", "", day(2025, 1, 10), 12000)
+		onJob := w.invoice("", "", moneyDay(2025, 1, 10), 12000)
 		onJob.JobID, onJob.ContractorID = job, contractor
 		onJob.Lines = []fieldportal.InvoiceLine{
 			{Description: "Call-out", Quantity: 1, UnitPrice: 6000, Tax: 1000, Total: 7000},
 			{Description: "Parts", Quantity: 2, UnitPrice: 2000, Tax: 1000, Total: 5000},
 		}
 		add(onJob)
-		add(w.invoice(w.parent.ID, w.siteA.ID, day(2025, 1, 10), 600))
-		siteB := add(w.invoice(w.parent.ID, w.siteB.ID, day(2025, 2, 1), 1200))
-		noSite := add(w.invoice(w.parent.ID, "", day(2025, 2, 1), 2400))
-		childInv := add(w.invoice("", w.siteC.ID, day(2025, 3, 1), 3600))
-		add(w.invoice(w.child.ID, "", day(2025, 3, 1), 4800))
-		paid := w.invoice(w.parent.ID, w.siteA.ID, day(2025, 4, 1), 6000)
+		add(w.invoice(w.parent.ID, w.siteA.ID, moneyDay(2025, 1, 10), 600))
+		siteB := add(w.invoice(w.parent.ID, w.siteB.ID, moneyDay(2025, 2, 1), 1200))
+		noSite := add(w.invoice(w.parent.ID, "", moneyDay(2025, 2, 1), 2400))
+		childInv := add(w.invoice("", w.siteC.ID, moneyDay(2025, 3, 1), 3600))
+		add(w.invoice(w.child.ID, "", moneyDay(2025, 3, 1), 4800))
+		paid := w.invoice(w.parent.ID, w.siteA.ID, moneyDay(2025, 4, 1), 6000)
 		paid.AmountPaid = 6000
 		add(paid)
-		void := w.invoice(w.parent.ID, w.siteA.ID, day(2025, 4, 1), 9000)
+		void := w.invoice(w.parent.ID, w.siteA.ID, moneyDay(2025, 4, 1), 9000)
 		void.Status = fieldportal.InvoiceVoid
 		add(void)
 
@@ -72,20 +72,20 @@ func TestInvoices(t *testing.T) {
 			}
 		})
 		t.Run("invalid invoice names the field", func(t *testing.T) {
-			bad := w.invoice(w.parent.ID, "", day(2025, 1, 10), 100)
-			bad.DueDate = day(2025, 1, 1)
+			bad := w.invoice(w.parent.ID, "", moneyDay(2025, 1, 10), 100)
+			bad.DueDate = moneyDay(2025, 1, 1)
 			err := db.CreateInvoice(ctx, staff, bad)
 			if e, ok := err.(*fieldportal.Error); !ok || e.Code != fieldportal.EINVALID || e.Field != "due_date" {
 				t.Fatalf("err = %v, want invalid due_date", err)
 			}
-			bad = w.invoice(w.parent.ID, w.siteC.ID, day(2025, 1, 10), 100)
+			bad = w.invoice(w.parent.ID, w.siteC.ID, moneyDay(2025, 1, 10), 100)
 			if err := db.CreateInvoice(ctx, staff, bad); fieldportal.ErrorCode(err) != fieldportal.EINVALID {
 				t.Fatalf("site of another customer: err = %v", err)
 			}
 		})
 		t.Run("contacts cannot create invoices", func(t *testing.T) {
 			c := MustMoneyContact(t, db, w.org.ID, w.parent.ID, fieldportal.SiteAccessAll, nil)
-			if err := db.CreateInvoice(ctx, c, w.invoice(w.parent.ID, "", day(2025, 1, 1), 100)); fieldportal.ErrorCode(err) != fieldportal.EFORBIDDEN {
+			if err := db.CreateInvoice(ctx, c, w.invoice(w.parent.ID, "", moneyDay(2025, 1, 1), 100)); fieldportal.ErrorCode(err) != fieldportal.EFORBIDDEN {
 				t.Fatalf("err = %v", err)
 			}
 		})
@@ -121,7 +121,7 @@ func TestInvoices(t *testing.T) {
 				{"site", fieldportal.InvoiceFilter{SiteID: w.siteB.ID}, []*fieldportal.Invoice{siteB}},
 				{"customer", fieldportal.InvoiceFilter{CustomerID: w.child.ID}, all[4:6]},
 				{"contractor", fieldportal.InvoiceFilter{ContractorID: contractor}, []*fieldportal.Invoice{onJob}},
-				{"issued range", fieldportal.InvoiceFilter{IssuedFrom: day(2025, 2, 1), IssuedTo: day(2025, 3, 1)}, all[2:6]},
+				{"issued range", fieldportal.InvoiceFilter{IssuedFrom: moneyDay(2025, 2, 1), IssuedTo: moneyDay(2025, 3, 1)}, all[2:6]},
 				{"search invoice number", fieldportal.InvoiceFilter{Search: "inv-1004"}, []*fieldportal.Invoice{noSite}},
 				{"search job number", fieldportal.InvoiceFilter{Search: "j-7001"}, []*fieldportal.Invoice{onJob}},
 				{"search wildcard is literal", fieldportal.InvoiceFilter{Search: "%"}, nil},
@@ -131,7 +131,7 @@ func TestInvoices(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if diff := cmp.Diff(invoiceIDsNewestFirst(tc.want), ids(page)); diff != "" {
+					if diff := cmp.Diff(invoiceIDsNewestFirst(tc.want), moneyIDs(page)); diff != "" {
 						t.Errorf("found (-want +got):\n%s", diff)
 					}
 					n, err := db.CountInvoices(ctx, staff, tc.f)
@@ -154,7 +154,7 @@ func TestInvoices(t *testing.T) {
 				t.Fatal(err)
 			}
 			if len(page) != 1 || page[0].ID != siteB.ID || page[0].Description != "changed" {
-				t.Errorf("updated since found %v", ids(page))
+				t.Errorf("updated since found %v", moneyIDs(page))
 			}
 		})
 		t.Run("update replaces lines", func(t *testing.T) {
@@ -176,13 +176,13 @@ func TestInvoices(t *testing.T) {
 			}
 		})
 		t.Run("upsert by external id", func(t *testing.T) {
-			inv := w.invoice(w.parent.ID, w.siteA.ID, day(2025, 5, 1), 1000)
+			inv := w.invoice(w.parent.ID, w.siteA.ID, moneyDay(2025, 5, 1), 1000)
 			inv.ExternalID, inv.Number = "BO-1", "BO-INV-1"
 			created, err := db.UpsertInvoiceByExternalID(ctx, staff, inv)
 			if err != nil || !created {
 				t.Fatalf("first upsert: created %v, %v", created, err)
 			}
-			again := w.invoice(w.parent.ID, w.siteA.ID, day(2025, 5, 1), 1000)
+			again := w.invoice(w.parent.ID, w.siteA.ID, moneyDay(2025, 5, 1), 1000)
 			again.ExternalID, again.Number, again.AmountPaid = "BO-1", "BO-INV-1", 400
 			created, err = db.UpsertInvoiceByExternalID(ctx, staff, again)
 			if err != nil || created {
@@ -195,15 +195,15 @@ func TestInvoices(t *testing.T) {
 			if again.ID != inv.ID || got.Status != fieldportal.InvoicePartPaid || got.AmountPaid != 400 {
 				t.Errorf("after upsert: id %q status %q paid %v", again.ID, got.Status, got.AmountPaid)
 			}
-			if _, err := db.UpsertInvoiceByExternalID(ctx, staff, w.invoice(w.parent.ID, "", day(2025, 5, 1), 1)); fieldportal.ErrorCode(err) != fieldportal.EINVALID {
+			if _, err := db.UpsertInvoiceByExternalID(ctx, staff, w.invoice(w.parent.ID, "", moneyDay(2025, 5, 1), 1)); fieldportal.ErrorCode(err) != fieldportal.EINVALID {
 				t.Errorf("no external id: err = %v", err)
 			}
 			// Leave the invoice as it was so that later subtests count as before.
-			mustExec(t, db, `DELETE FROM invoices WHERE id = $1`, inv.ID)
+			mustMoneyExec(t, db, `DELETE FROM invoices WHERE id = $1`, inv.ID)
 		})
 		t.Run("summary", func(t *testing.T) {
 			// Unpaid: the six first invoices; due 30 days after issue.
-			s, err := db.InvoiceSummary(ctx, staff, day(2025, 3, 2))
+			s, err := db.InvoiceSummary(ctx, staff, moneyDay(2025, 3, 2))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -243,7 +243,7 @@ func TestInvoices(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if diff := cmp.Diff(invoiceIDsNewestFirst(tc.want), ids(page)); diff != "" {
+					if diff := cmp.Diff(invoiceIDsNewestFirst(tc.want), moneyIDs(page)); diff != "" {
 						t.Errorf("found (-want +got):\n%s", diff)
 					}
 				})
@@ -257,7 +257,7 @@ func TestInvoices(t *testing.T) {
 			if _, _, err := db.FindInvoices(ctx, noModule, fieldportal.InvoiceFilter{}); fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
 				t.Errorf("without the invoices module: %v", err)
 			}
-			s, err := db.InvoiceSummary(ctx, childAll, day(2025, 3, 2))
+			s, err := db.InvoiceSummary(ctx, childAll, moneyDay(2025, 3, 2))
 			if err != nil || s.Unpaid != 2 || s.Balance != 3600+4800 || s.Overdue != 0 {
 				t.Errorf("child summary = %+v, %v", s, err)
 			}
@@ -276,11 +276,11 @@ func invoiceIDsNewestFirst(list []*fieldportal.Invoice) []string {
 			}
 		}
 	}
-	return ids(sorted)
+	return moneyIDs(sorted)
 }
 
-// ids lists the ids of records, nil for none.
-func ids[T interface {
+// moneyIDs lists the ids of records, nil for none.
+func moneyIDs[T interface {
 	*fieldportal.Invoice | *fieldportal.Payment | *fieldportal.RecurringInvoice
 }](list []T) []string {
 	var out []string

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/fieldportal/fieldportal"
@@ -133,7 +134,7 @@ func (tx *Tx) preparePayment(ctx context.Context, v fieldportal.Viewer, p *field
 // or one of its sub-customers (a parent pays for its children), and when
 // apply is set adds them to the invoices' amounts paid.
 func (tx *Tx) putAllocations(ctx context.Context, p *fieldportal.Payment, apply bool) error {
-	for _, a := range p.Allocations {
+	for _, a := range byInvoice(p.Allocations) {
 		var ok bool
 		err := tx.QueryRowContext(ctx, `WITH RECURSIVE down(id) AS (SELECT CAST($1 AS TEXT)
 				UNION SELECT c.id FROM customers c JOIN down ON c.parent_id = down.id)
@@ -156,6 +157,15 @@ func (tx *Tx) putAllocations(ctx context.Context, p *fieldportal.Payment, apply 
 		}
 	}
 	return nil
+}
+
+// byInvoice returns the allocations ordered by invoice id: every
+// transaction locks invoices in that one order, so two payments of the
+// same invoices cannot deadlock on PostgreSQL.
+func byInvoice(as []fieldportal.PaymentAllocation) []fieldportal.PaymentAllocation {
+	out := slices.Clone(as)
+	slices.SortFunc(out, func(a, b fieldportal.PaymentAllocation) int { return strings.Compare(a.InvoiceID, b.InvoiceID) })
+	return out
 }
 
 // applyToInvoice adds delta (negative to reverse) to an invoice's amount
@@ -213,7 +223,7 @@ func (tx *Tx) updatePayment(ctx context.Context, v fieldportal.Viewer, p *fieldp
 		return err
 	}
 	if old.Status == fieldportal.PaymentSucceeded {
-		for _, a := range old.Allocations {
+		for _, a := range byInvoice(old.Allocations) {
 			if err := tx.applyToInvoice(ctx, a.InvoiceID, -a.Amount); err != nil {
 				return err
 			}

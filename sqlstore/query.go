@@ -21,6 +21,8 @@ type query struct {
 	ctes  map[string]bool
 	where []string
 	args  []any
+	// loginArg is the placeholder of the viewer's login id, set by reach.
+	loginArg string
 }
 
 // arg adds a value and returns its placeholder.

@@ -245,11 +245,14 @@ func (d *DB) PutSavedCard(ctx context.Context, v fieldportal.Viewer, c *fieldpor
 		return err
 	}
 	return d.inTx(ctx, func(tx *Tx) error {
+		// The card is a customer-level record: the customer must be one the
+		// viewer may hold such records of, by the same rule as reading it.
 		var q query
 		q.scopeCustomerRecord(v, "c")
 		q.and("c.id = " + q.arg(c.CustomerID))
 		var ok bool
-		if err := tx.QueryRowContext(ctx, q.sql(`SELECT EXISTS (SELECT 1 FROM customers c`, ")"), q.args...).Scan(&ok); err != nil {
+		if err := tx.QueryRowContext(ctx, q.sql(`SELECT EXISTS (SELECT 1 FROM (SELECT id, org_id, id AS customer_id FROM customers) c`, ")"),
+			q.args...).Scan(&ok); err != nil {
 			return err
 		}
 		if !ok {

@@ -14,27 +14,41 @@ import (
 // 20,000 sites costs one indexed walk of the tree.
 //
 //   reach_login(id, site_access, customer_id): the viewer's login, only if active
-//   reach_customers(id): its customer and every descendant (rule 1)
-//   reach_sites(id): the sites of those customers, narrowed to the
-//                    assigned ones for "assigned" access (rule 2)
+//   reach_customers(customer_id): its customer and every descendant (rule 1)
+//
+// Sites are never listed into a set: a record's site is checked with a
+// correlated EXISTS against the (small) set of reachable customers and,
+// for "assigned" access, the login's assigned sites (rule 2). Both
+// planners then drive a list from the record's own sort index and stop
+// after one page, and a lookup by id costs a few index probes.
 
 // reach adds the viewer's reach CTEs to q. Callers first handle viewers
 // that see the whole organisation.
 func (q *query) reach(v fieldportal.Viewer) {
-	if q.ctes["reach_sites"] {
+	if q.ctes["reach_customers"] {
 		return
 	}
 	org, login := q.arg(v.OrgID), q.arg(v.LoginID)
+	q.loginArg = login
 	q.cte("reach_login", `SELECT pl.id, pl.site_access, ct.customer_id
 		FROM portal_logins pl JOIN contacts ct ON ct.id = pl.contact_id
 		WHERE pl.id = `+login+` AND pl.org_id = `+org+` AND pl.status = 'active'`)
 	q.cte("reach_customers", `SELECT customer_id FROM reach_login
 		UNION
 		SELECT c.id FROM customers c JOIN reach_customers r ON c.parent_id = r.customer_id`)
-	q.cte("reach_sites", `SELECT s.id FROM sites s
-		WHERE s.customer_id IN (SELECT customer_id FROM reach_customers)
-		AND ((SELECT site_access FROM reach_login) = 'all'
-			OR s.id IN (SELECT ls.site_id FROM login_sites ls WHERE ls.login_id = `+login+`))`)
+}
+
+// siteReachable is the predicate "the site whose id is in column siteCol,
+// belonging to the customer in column customerCol, is reachable".
+func (q *query) siteReachable(siteCol, customerCol string) string {
+	return "(" + customerCol + " IN (SELECT customer_id FROM reach_customers) AND ((SELECT site_access FROM reach_login) = 'all'" +
+		" OR EXISTS (SELECT 1 FROM login_sites ls WHERE ls.login_id = " + q.loginArg + " AND ls.site_id = " + siteCol + ")))"
+}
+
+// siteIDReachable is the predicate for a record that carries only a site
+// id: its site is looked up by primary key and checked.
+func (q *query) siteIDReachable(siteCol string) string {
+	return "EXISTS (SELECT 1 FROM sites rs WHERE rs.id = " + siteCol + " AND " + q.siteReachable("rs.id", "rs.customer_id") + ")"
 }
 
 // orgOnly is the predicate for viewers who see the whole organisation, or
@@ -59,7 +73,11 @@ func (q *query) scopeSite(v fieldportal.Viewer, alias, siteCol string) {
 	}
 	q.reach(v)
 	q.and(alias + ".org_id = " + q.arg(v.OrgID))
-	q.and(siteCol + " IN (SELECT id FROM reach_sites)")
+	if siteCol == alias+".id" { // the sites table itself
+		q.and(q.siteReachable(alias+".id", alias+".customer_id"))
+		return
+	}
+	q.and(q.siteIDReachable(siteCol))
 }
 
 // scopeSiteOrCustomer restricts a record tied to a site or, when it has
@@ -72,7 +90,7 @@ func (q *query) scopeSiteOrCustomer(v fieldportal.Viewer, alias string) {
 	}
 	q.reach(v)
 	q.and(alias + ".org_id = " + q.arg(v.OrgID))
-	q.and("(" + alias + ".site_id IN (SELECT id FROM reach_sites) OR (" + alias + ".site_id IS NULL AND " +
+	q.and("(" + alias + ".site_id IS NOT NULL AND " + q.siteIDReachable(alias+".site_id") + " OR (" + alias + ".site_id IS NULL AND " +
 		alias + ".customer_id IN (SELECT customer_id FROM reach_customers) AND (SELECT site_access FROM reach_login) = 'all'))")
 }
 

@@ -1,0 +1,323 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+const assetColumns = `a.id, a.org_id, a.external_id, a.number, a.customer_id, a.site_id, a.asset_type, a.name,
+	a.location, a.serial, a.make, a.model, a.service_level, a.service_interval, a.next_service_due, a.installed_on,
+	a.status, a.created_at, a.updated_at, s.name`
+
+const assetFrom = ` FROM assets a JOIN sites s ON s.id = a.site_id`
+
+// assetDest lists the scan destinations of assetColumns.
+func assetDest(a *fieldportal.Asset) []any {
+	return []any{&a.ID, &a.OrgID, str(&a.ExternalID), &a.Number, &a.CustomerID, &a.SiteID, &a.Type, &a.Name,
+		&a.Location, &a.Serial, &a.Make, &a.Model, &a.ServiceLevel, &a.ServiceInterval, &a.NextServiceDue, &a.InstalledOn,
+		&a.Status, tm(&a.CreatedAt), tm(&a.UpdatedAt), &a.SiteName}
+}
+
+func scanAsset(row interface{ Scan(...any) error }) (*fieldportal.Asset, error) {
+	var a fieldportal.Asset
+	return &a, row.Scan(assetDest(&a)...)
+}
+
+// prepareAsset defaults the status (a synced or console-made asset is
+// active unless told otherwise) and validates.
+func prepareAsset(a *fieldportal.Asset) error {
+	if a.Status == "" {
+		a.Status = "active"
+	}
+	return a.Validate()
+}
+
+// CreateAsset adds an asset at a site (operator side only). The asset's
+// customer is always its site's customer.
+func (d *DB) CreateAsset(ctx context.Context, v fieldportal.Viewer, a *fieldportal.Asset) error {
+	if err := needStaff(v); err != nil {
+		return err
+	}
+	if err := prepareAsset(a); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error { return tx.createAsset(ctx, v, a) })
+}
+
+func (tx *Tx) createAsset(ctx context.Context, v fieldportal.Viewer, a *fieldportal.Asset) error {
+	site, err := tx.findSite(ctx, v, a.SiteID)
+	if err != nil {
+		return notFoundField(err, "site_id", "Site not found.")
+	}
+	a.ID, a.OrgID, a.CreatedAt, a.UpdatedAt = newID(), v.OrgID, tx.now, tx.now
+	a.CustomerID, a.SiteName = site.CustomerID, site.Name
+	_, err = tx.ExecContext(ctx, `INSERT INTO assets (id, org_id, external_id, number, customer_id, site_id, asset_type,
+		name, location, serial, make, model, service_level, service_interval, next_service_due, installed_on, status,
+		created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)`,
+		a.ID, a.OrgID, nullStr(a.ExternalID), a.Number, a.CustomerID, a.SiteID, a.Type, a.Name, a.Location, a.Serial,
+		a.Make, a.Model, a.ServiceLevel, a.ServiceInterval, a.NextServiceDue, a.InstalledOn, a.Status, tx.now)
+	if err != nil {
+		return sqlErr(err, "asset")
+	}
+	return tx.audit(ctx, v, "asset.created", "asset", a.ID, a.Number)
+}
+
+// UpdateAsset saves an asset's fields (operator side only). A new site
+// moves the asset: the move is recorded as a transfer dated today, so the
+// transfer history stays complete whichever way the asset was moved.
+func (d *DB) UpdateAsset(ctx context.Context, v fieldportal.Viewer, a *fieldportal.Asset) error {
+	if err := needStaff(v); err != nil {
+		return err
+	}
+	if err := prepareAsset(a); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error { return tx.updateAsset(ctx, v, a) })
+}
+
+func (tx *Tx) updateAsset(ctx context.Context, v fieldportal.Viewer, a *fieldportal.Asset) error {
+	old, err := tx.findAsset(ctx, v, a.ID)
+	if err != nil {
+		return err
+	}
+	a.CustomerID, a.SiteName = old.CustomerID, old.SiteName
+	if a.SiteID != old.SiteID {
+		_, site, err := tx.moveAsset(ctx, v, old, a.SiteID, fieldportal.DateOf(tx.now), "")
+		if err != nil {
+			return err
+		}
+		a.CustomerID, a.SiteName = site.CustomerID, site.Name
+	}
+	a.OrgID, a.CreatedAt, a.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
+	_, err = tx.ExecContext(ctx, `UPDATE assets SET external_id = $2, number = $3, customer_id = $4, site_id = $5,
+		asset_type = $6, name = $7, location = $8, serial = $9, make = $10, model = $11, service_level = $12,
+		service_interval = $13, next_service_due = $14, installed_on = $15, status = $16, updated_at = $17 WHERE id = $1`,
+		a.ID, nullStr(a.ExternalID), a.Number, a.CustomerID, a.SiteID, a.Type, a.Name, a.Location, a.Serial, a.Make,
+		a.Model, a.ServiceLevel, a.ServiceInterval, a.NextServiceDue, a.InstalledOn, a.Status, tx.now)
+	if err != nil {
+		return sqlErr(err, "asset")
+	}
+	return tx.audit(ctx, v, "asset.updated", "asset", a.ID, a.Number)
+}
+
+// UpsertAssetByExternalID creates or updates the asset the back office
+// knows by a.ExternalID (the API's PUT /by-external-id).
+func (d *DB) UpsertAssetByExternalID(ctx context.Context, v fieldportal.Viewer, a *fieldportal.Asset) (created bool, err error) {
+	if err := needStaff(v); err != nil {
+		return false, err
+	}
+	if err := needExternalID(a.ExternalID); err != nil {
+		return false, err
+	}
+	if err := prepareAsset(a); err != nil {
+		return false, err
+	}
+	err = d.inTx(ctx, func(tx *Tx) error {
+		id, err := tx.idByExternalID(ctx, v, "assets", a.ExternalID)
+		if err != nil {
+			return err
+		}
+		if id == "" {
+			created = true
+			return tx.createAsset(ctx, v, a)
+		}
+		a.ID = id
+		return tx.updateAsset(ctx, v, a)
+	})
+	return created, err
+}
+
+// FindAssetByID returns an asset at a site the viewer reaches.
+func (d *DB) FindAssetByID(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Asset, error) {
+	if err := needModule(v, fieldportal.ModuleAssets, "asset"); err != nil {
+		return nil, err
+	}
+	tx, err := d.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return tx.findAsset(ctx, v, id)
+}
+
+func (tx *Tx) findAsset(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Asset, error) {
+	var q query
+	q.scopeSite(v, "a", "a.site_id")
+	q.and("a.id = " + q.arg(id))
+	a, err := scanAsset(tx.QueryRowContext(ctx, q.sql(`SELECT `+assetColumns+assetFrom, ""), q.args...))
+	return a, sqlErr(err, "asset")
+}
+
+// FindAssets lists the assets at the sites the viewer reaches. The list is
+// ordered by (type, number, id): the portal groups equipment by site and
+// type, but (site name, type, number) cannot be paged by keyset without
+// copying the site's name into every asset, so pages go by type and number
+// and a page filtered to one site (SiteID) is exactly "grouped by site and
+// type". With UpdatedSince the order is (updated_at, id) for API sync.
+func (d *DB) FindAssets(ctx context.Context, v fieldportal.Viewer, f fieldportal.AssetFilter) ([]*fieldportal.Asset, string, error) {
+	if err := needModule(v, fieldportal.ModuleAssets, "asset"); err != nil {
+		return nil, "", err
+	}
+	var q query
+	q.scopeSite(v, "a", "a.site_id")
+	q.search(f.Search, "a.number", "a.name", "a.location", "a.serial")
+	if f.SiteID != "" {
+		q.and("a.site_id = " + q.arg(f.SiteID))
+	}
+	if f.Type != "" {
+		q.and("a.asset_type = " + q.arg(f.Type))
+	}
+	order, byUpdate := "a.asset_type, a.number, a.id", !f.UpdatedSince.IsZero()
+	if byUpdate {
+		q.and("a.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		order = "a.updated_at, a.id"
+		if err := q.keyset(f.After, false, "a.updated_at", "a.id"); err != nil {
+			return nil, "", err
+		}
+	} else if err := q.keyset(f.After, false, "a.asset_type", "a.number", "a.id"); err != nil {
+		return nil, "", err
+	}
+	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+assetColumns+assetFrom, "ORDER BY "+order+limit(f.Page)), q.args...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanAsset)
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := trim(list, f.Page, func(a *fieldportal.Asset) string {
+		if byUpdate {
+			return cursor(a.UpdatedAt, a.ID)
+		}
+		return cursor(a.Type, a.Number, a.ID)
+	})
+	return list, next, nil
+}
+
+// FindAssetTypes lists the distinct types of the assets the viewer
+// reaches, in order (the type filter and the reports' rows).
+func (d *DB) FindAssetTypes(ctx context.Context, v fieldportal.Viewer) ([]string, error) {
+	if err := needModule(v, fieldportal.ModuleAssets, "asset"); err != nil {
+		return nil, err
+	}
+	var q query
+	q.scopeSite(v, "a", "a.site_id")
+	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT DISTINCT a.asset_type FROM assets a`, "ORDER BY a.asset_type"), q.args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+		var s string
+		return s, r.Scan(&s)
+	})
+}
+
+const transferColumns = `t.id, t.org_id, t.external_id, t.asset_id, t.from_site_id, t.to_site_id, t.transferred_on,
+	t.note, t.created_at, t.updated_at`
+
+// TransferAsset moves an asset to another site and records the transfer,
+// in one transaction (operator side only). The asset takes the new site's
+// customer.
+func (d *DB) TransferAsset(ctx context.Context, v fieldportal.Viewer, assetID, toSiteID string, date fieldportal.Date, note string) (*fieldportal.AssetTransfer, error) {
+	if err := needStaff(v); err != nil {
+		return nil, err
+	}
+	var t *fieldportal.AssetTransfer
+	err := d.inTx(ctx, func(tx *Tx) error {
+		a, err := tx.findAsset(ctx, v, assetID)
+		if err != nil {
+			return err
+		}
+		var site *fieldportal.Site
+		if t, site, err = tx.moveAsset(ctx, v, a, toSiteID, date, note); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE assets SET site_id = $2, customer_id = $3, updated_at = $4 WHERE id = $1`,
+			a.ID, site.ID, site.CustomerID, tx.now)
+		return sqlErr(err, "asset")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// moveAsset checks the new site and records the transfer of a from its
+// current site; the caller updates the asset row itself.
+func (tx *Tx) moveAsset(ctx context.Context, v fieldportal.Viewer, a *fieldportal.Asset, toSiteID string, date fieldportal.Date, note string) (*fieldportal.AssetTransfer, *fieldportal.Site, error) {
+	t := &fieldportal.AssetTransfer{AssetID: a.ID, FromSiteID: a.SiteID, ToSiteID: toSiteID, TransferredOn: date, Note: note}
+	if err := t.Validate(); err != nil {
+		return nil, nil, err
+	}
+	site, err := tx.findSite(ctx, v, toSiteID)
+	if err != nil {
+		return nil, nil, notFoundField(err, "to_site_id", "Site not found.")
+	}
+	t.ID, t.OrgID, t.CreatedAt, t.UpdatedAt = newID(), v.OrgID, tx.now, tx.now
+	_, err = tx.ExecContext(ctx, `INSERT INTO asset_transfers (id, org_id, asset_id, from_site_id, to_site_id,
+		transferred_on, note, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
+		t.ID, t.OrgID, t.AssetID, t.FromSiteID, t.ToSiteID, t.TransferredOn, t.Note, tx.now)
+	if err != nil {
+		return nil, nil, sqlErr(err, "asset transfer")
+	}
+	return t, site, tx.audit(ctx, v, "asset.transferred", "asset", a.ID, a.SiteID+" -> "+toSiteID)
+}
+
+// FindAssetTransfers lists an asset's transfers, newest first. Transfers
+// are scoped by their asset's current site: whoever sees the asset sees
+// its whole history.
+func (d *DB) FindAssetTransfers(ctx context.Context, v fieldportal.Viewer, assetID string) ([]*fieldportal.AssetTransfer, error) {
+	if err := needModule(v, fieldportal.ModuleAssets, "asset"); err != nil {
+		return nil, err
+	}
+	var q query
+	q.scopeSite(v, "a", "a.site_id")
+	q.and("t.asset_id = " + q.arg(assetID))
+	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+transferColumns+` FROM asset_transfers t JOIN assets a ON a.id = t.asset_id`,
+		"ORDER BY t.transferred_on DESC, t.id DESC"), q.args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(r interface{ Scan(...any) error }) (*fieldportal.AssetTransfer, error) {
+		var t fieldportal.AssetTransfer
+		err := r.Scan(&t.ID, &t.OrgID, str(&t.ExternalID), &t.AssetID, &t.FromSiteID, &t.ToSiteID, &t.TransferredOn,
+			&t.Note, tm(&t.CreatedAt), tm(&t.UpdatedAt))
+		return &t, err
+	})
+}
+
+// notFoundField turns "not found" of a referenced record into a field
+// error of the form that names it; other errors pass unchanged.
+func notFoundField(err error, field, msg string) error {
+	if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
+		return fieldportal.FieldErrorf(field, "%s", msg)
+	}
+	return err
+}
+
+// needExternalID refuses an upsert without the key it upserts by.
+func needExternalID(id string) error {
+	if id == "" {
+		return fieldportal.FieldErrorf("external_id", "External id is required.")
+	}
+	return nil
+}
+
+// idByExternalID returns the id of the row of table with the external id
+// in the viewer's organisation, or "" when there is none. Only upserts
+// call it, and they are operator-side only (needStaff), so the
+// organisation is the whole scope.
+func (tx *Tx) idByExternalID(ctx context.Context, v fieldportal.Viewer, table, externalID string) (string, error) {
+	var q query
+	q.scopeOrg(v, "x")
+	q.and("x.external_id = " + q.arg(externalID))
+	var id string
+	err := tx.QueryRowContext(ctx, q.sql(`SELECT x.id FROM `+table+` x`, ""), q.args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}

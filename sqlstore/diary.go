@@ -1,0 +1,281 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+const appointmentColumns = `a.id, a.org_id, a.external_id, a.customer_id, a.site_id, a.job_id, a.quote_id, a.starts_at,
+	a.ends_at, a.technician, a.description, a.created_at, a.updated_at, s.name`
+
+const appointmentFrom = ` FROM appointments a JOIN sites s ON s.id = a.site_id`
+
+func scanAppointment(row interface{ Scan(...any) error }) (*fieldportal.Appointment, error) {
+	var a fieldportal.Appointment
+	err := row.Scan(&a.ID, &a.OrgID, str(&a.ExternalID), &a.CustomerID, &a.SiteID, str(&a.JobID), str(&a.QuoteID),
+		tm(&a.StartsAt), tm(&a.EndsAt), &a.Technician, &a.Description, tm(&a.CreatedAt), tm(&a.UpdatedAt), &a.SiteName)
+	return &a, err
+}
+
+// CreateAppointment adds a diary appointment (operator side only). Unless
+// the organisation's settings allow a technician's appointments to
+// overlap, one that clashes with another of the same technician is
+// refused with a conflict naming the clash.
+func (d *DB) CreateAppointment(ctx context.Context, v fieldportal.Viewer, a *fieldportal.Appointment) error {
+	if err := needStaff(v); err != nil {
+		return err
+	}
+	overlapOK, err := d.diaryOverlapAllowed(ctx, v.OrgID)
+	if err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error { return tx.createAppointment(ctx, v, a, overlapOK) })
+}
+
+// diaryOverlapAllowed reads the organisation's diary overlap setting.
+func (d *DB) diaryOverlapAllowed(ctx context.Context, orgID string) (bool, error) {
+	s, err := d.FindSettings(ctx, orgID)
+	if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
+		return fieldportal.DefaultSettings().DiaryOverlap, nil
+	}
+	return s.DiaryOverlap, err
+}
+
+func (tx *Tx) createAppointment(ctx context.Context, v fieldportal.Viewer, a *fieldportal.Appointment, overlapOK bool) error {
+	if err := tx.prepareAppointment(ctx, v, a, overlapOK); err != nil {
+		return err
+	}
+	a.ID, a.OrgID, a.CreatedAt, a.UpdatedAt = newID(), v.OrgID, tx.now, tx.now
+	_, err := tx.ExecContext(ctx, `INSERT INTO appointments (id, org_id, external_id, customer_id, site_id, job_id, quote_id,
+		starts_at, ends_at, technician, description, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)`,
+		a.ID, a.OrgID, nullStr(a.ExternalID), a.CustomerID, a.SiteID, nullStr(a.JobID), nullStr(a.QuoteID),
+		a.StartsAt, a.EndsAt, a.Technician, a.Description, tx.now)
+	if err != nil {
+		return sqlErr(err, "appointment")
+	}
+	return tx.audit(ctx, v, "appointment.created", "appointment", a.ID, a.StartsAt.Format(time.RFC3339))
+}
+
+// prepareAppointment validates an appointment, checks its site, job and
+// quote (which must be at the same site), and the overlap rule.
+func (tx *Tx) prepareAppointment(ctx context.Context, v fieldportal.Viewer, a *fieldportal.Appointment, overlapOK bool) error {
+	a.StartsAt, a.EndsAt = a.StartsAt.UTC().Truncate(time.Microsecond), a.EndsAt.UTC().Truncate(time.Microsecond)
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	if _, err := tx.siteOfRecord(ctx, v, a.SiteID, &a.CustomerID); err != nil {
+		return err
+	}
+	if a.JobID != "" {
+		j, err := tx.findJob(ctx, v, a.JobID)
+		if err != nil {
+			return notFoundAsField(err, "job_id", "Job not found.")
+		} else if j.SiteID != a.SiteID {
+			return fieldportal.FieldErrorf("job_id", "The job is at another site.")
+		}
+	}
+	if a.QuoteID != "" {
+		x, err := tx.findQuote(ctx, v, a.QuoteID)
+		if err != nil {
+			return notFoundAsField(err, "quote_id", "Quote not found.")
+		} else if x.SiteID != a.SiteID {
+			return fieldportal.FieldErrorf("quote_id", "The quote is at another site.")
+		}
+	}
+	if overlapOK || strings.TrimSpace(a.Technician) == "" {
+		return nil
+	}
+	clash, err := tx.findOverlapping(ctx, v, a.Technician, a.StartsAt, a.EndsAt, a.ID)
+	if err != nil {
+		return err
+	}
+	if len(clash) > 0 {
+		c := clash[0]
+		return &fieldportal.Error{Code: fieldportal.ECONFLICT, Field: "starts_at", Message: a.Technician +
+			" already has an appointment from " + c.StartsAt.Format("2 Jan 2006 15:04") + " to " + c.EndsAt.Format("15:04") + " (UTC)."}
+	}
+	return nil
+}
+
+// UpdateAppointment saves an appointment (operator side only), with the
+// same overlap rule as CreateAppointment.
+func (d *DB) UpdateAppointment(ctx context.Context, v fieldportal.Viewer, a *fieldportal.Appointment) error {
+	if err := needStaff(v); err != nil {
+		return err
+	}
+	overlapOK, err := d.diaryOverlapAllowed(ctx, v.OrgID)
+	if err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error { return tx.updateAppointment(ctx, v, a, overlapOK) })
+}
+
+func (tx *Tx) updateAppointment(ctx context.Context, v fieldportal.Viewer, a *fieldportal.Appointment, overlapOK bool) error {
+	old, err := tx.findAppointment(ctx, v, a.ID)
+	if err != nil {
+		return err
+	}
+	if a.CustomerID == old.CustomerID && a.SiteID != old.SiteID {
+		a.CustomerID = "" // moved to another site: take that site's customer
+	}
+	if err := tx.prepareAppointment(ctx, v, a, overlapOK); err != nil {
+		return err
+	}
+	a.OrgID, a.CreatedAt, a.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
+	_, err = tx.ExecContext(ctx, `UPDATE appointments SET external_id = $2, customer_id = $3, site_id = $4, job_id = $5,
+		quote_id = $6, starts_at = $7, ends_at = $8, technician = $9, description = $10, updated_at = $11 WHERE id = $1`,
+		a.ID, nullStr(a.ExternalID), a.CustomerID, a.SiteID, nullStr(a.JobID), nullStr(a.QuoteID), a.StartsAt, a.EndsAt,
+		a.Technician, a.Description, tx.now)
+	if err != nil {
+		return sqlErr(err, "appointment")
+	}
+	return tx.audit(ctx, v, "appointment.updated", "appointment", a.ID, a.StartsAt.Format(time.RFC3339))
+}
+
+// UpsertAppointmentByExternalID creates or updates the appointment with
+// a.ExternalID (the back office's PUT /by-external-id). Staff and API only.
+// The overlap rule is not applied: the back office's diary is the record
+// of where technicians are, and refusing its sync would only leave the
+// portal showing a stale diary.
+func (d *DB) UpsertAppointmentByExternalID(ctx context.Context, v fieldportal.Viewer, a *fieldportal.Appointment) (created bool, err error) {
+	if err := needStaff(v); err != nil {
+		return false, err
+	}
+	if strings.TrimSpace(a.ExternalID) == "" {
+		return false, fieldportal.FieldErrorf("external_id", "External id is required.")
+	}
+	err = d.inTx(ctx, func(tx *Tx) error {
+		var q query
+		q.scopeSite(v, "a", "a.site_id")
+		q.and("a.external_id = " + q.arg(a.ExternalID))
+		var id string
+		switch err := tx.QueryRowContext(ctx, q.sql(`SELECT a.id FROM appointments a`, ""), q.args...).Scan(&id); {
+		case err == sql.ErrNoRows:
+			created = true
+			return tx.createAppointment(ctx, v, a, true)
+		case err != nil:
+			return err
+		}
+		a.ID = id
+		return tx.updateAppointment(ctx, v, a, true)
+	})
+	return created, err
+}
+
+// FindAppointmentByID returns an appointment the viewer can reach.
+func (d *DB) FindAppointmentByID(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Appointment, error) {
+	if err := needModule(v, fieldportal.ModuleDiary, "appointment"); err != nil {
+		return nil, err
+	}
+	tx, err := d.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return tx.findAppointment(ctx, v, id)
+}
+
+func (tx *Tx) findAppointment(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Appointment, error) {
+	var q query
+	q.scopeSite(v, "a", "a.site_id")
+	q.and("a.id = " + q.arg(id))
+	a, err := scanAppointment(tx.QueryRowContext(ctx, q.sql(`SELECT `+appointmentColumns+appointmentFrom, ""), q.args...))
+	return a, sqlErr(err, "appointment")
+}
+
+// FindAppointments lists the appointments the viewer can reach in start
+// order (the diary reads forward in time), or by (updated_at, id) when
+// UpdatedSince is set, for API sync. From and To select the appointments
+// that overlap [From, To), so one running across From still shows.
+func (d *DB) FindAppointments(ctx context.Context, v fieldportal.Viewer, f fieldportal.AppointmentFilter) ([]*fieldportal.Appointment, string, error) {
+	if err := needModule(v, fieldportal.ModuleDiary, "appointment"); err != nil {
+		return nil, "", err
+	}
+	var q query
+	q.scopeSite(v, "a", "a.site_id")
+	if f.SiteID != "" {
+		q.and("a.site_id = " + q.arg(f.SiteID))
+	}
+	if f.JobID != "" {
+		q.and("a.job_id = " + q.arg(f.JobID))
+	}
+	if f.Technician != "" {
+		q.and("a.technician = " + q.arg(f.Technician))
+	}
+	if !f.From.IsZero() {
+		q.and("a.ends_at > " + q.arg(f.From.UTC()))
+	}
+	if !f.To.IsZero() {
+		q.and("a.starts_at < " + q.arg(f.To.UTC()))
+	}
+	order, byUpdate := "a.starts_at, a.id", !f.UpdatedSince.IsZero()
+	if byUpdate {
+		q.and("a.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		order = "a.updated_at, a.id"
+		if err := q.keyset(f.After, false, "a.updated_at", "a.id"); err != nil {
+			return nil, "", err
+		}
+	} else if err := q.keyset(f.After, false, "a.starts_at", "a.id"); err != nil {
+		return nil, "", err
+	}
+	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+appointmentColumns+appointmentFrom, "ORDER BY "+order+limit(f.Page)), q.args...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanAppointment)
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := trim(list, f.Page, func(a *fieldportal.Appointment) string {
+		if byUpdate {
+			return cursor(a.UpdatedAt, a.ID)
+		}
+		return cursor(a.StartsAt, a.ID)
+	})
+	return list, next, nil
+}
+
+// FindOverlappingAppointments lists the technician's appointments that
+// share time with [start, end), leaving out excludeID (the appointment
+// being moved), in start order. It is the diary's overlap check. The scope
+// applies as everywhere, so to offer a contact free booking slots call it
+// with the system viewer and tell the contact only whether a slot is free.
+func (d *DB) FindOverlappingAppointments(ctx context.Context, v fieldportal.Viewer, technician string, start, end time.Time, excludeID string) ([]*fieldportal.Appointment, error) {
+	if err := needModule(v, fieldportal.ModuleDiary, "appointment"); err != nil {
+		return nil, err
+	}
+	tx, err := d.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return tx.findOverlapping(ctx, v, technician, start, end, excludeID)
+}
+
+func (tx *Tx) findOverlapping(ctx context.Context, v fieldportal.Viewer, technician string, start, end time.Time, excludeID string) ([]*fieldportal.Appointment, error) {
+	if strings.TrimSpace(technician) == "" || !end.After(start) {
+		return []*fieldportal.Appointment{}, nil
+	}
+	var q query
+	q.scopeSite(v, "a", "a.site_id")
+	q.and("a.technician = " + q.arg(technician))
+	q.and("a.starts_at < " + q.arg(end.UTC()))
+	q.and("a.ends_at > " + q.arg(start.UTC()))
+	if excludeID != "" {
+		q.and("a.id <> " + q.arg(excludeID))
+	}
+	rows, err := tx.QueryContext(ctx, q.sql(`SELECT `+appointmentColumns+appointmentFrom, "ORDER BY a.starts_at, a.id"), q.args...)
+	if err != nil {
+		return nil, err
+	}
+	list, err := collect(rows, scanAppointment)
+	if list == nil && err == nil {
+		list = []*fieldportal.Appointment{}
+	}
+	return list, err
+}
