@@ -20,8 +20,8 @@ func customerOnlyVisible(customerCol string) string {
 // invoiceVisible is scopeSiteOrCustomer's condition for an invoice alias,
 // for use inside sub-queries (a payment's allocations). q.reach(v) must
 // have been called.
-func invoiceVisible(alias string) string {
-	return "(" + alias + ".site_id IN (SELECT id FROM reach_sites) OR (" + alias + ".site_id IS NULL AND " +
+func (q *query) invoiceVisible(alias string) string {
+	return "((" + alias + ".site_id IS NOT NULL AND " + q.siteIDReachable(alias+".site_id") + ") OR (" + alias + ".site_id IS NULL AND " +
 		customerOnlyVisible(alias+".customer_id") + "))"
 }
 
@@ -52,5 +52,5 @@ func (q *query) scopePayment(v fieldportal.Viewer, alias string) {
 	q.reach(v)
 	q.and(alias + ".org_id = " + q.arg(v.OrgID))
 	q.and("(" + customerOnlyVisible(alias+".customer_id") + " OR EXISTS (SELECT 1 FROM payment_allocations pa_s" +
-		" JOIN invoices iv_s ON iv_s.id = pa_s.invoice_id WHERE pa_s.payment_id = " + alias + ".id AND " + invoiceVisible("iv_s") + "))")
+		" JOIN invoices iv_s ON iv_s.id = pa_s.invoice_id WHERE pa_s.payment_id = " + alias + ".id AND " + q.invoiceVisible("iv_s") + "))")
 }
