@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/fieldportal/fieldportal/auth"
 	"github.com/fieldportal/fieldportal/demo"
 	"github.com/fieldportal/fieldportal/sqlstore"
 	"github.com/fieldportal/fieldportal/web"
@@ -209,14 +210,14 @@ func runDemo(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Wri
 	} else if n > 0 {
 		return errors.New("the demo needs an empty database, and the one given already has organisations; leave out --database to get a fresh one")
 	}
-	logins, err := demo.Load(ctx, db, time.Now())
+	logins, err := demo.Load(ctx, db, time.Now(), auth.DefaultHasher())
 	if err != nil {
 		return fmt.Errorf("load demo data: %w", err)
 	}
 	return serve(ctx, cfg, db, logger, func(url string) {
 		fmt.Fprintf(stdout, "\nfieldportal demo is running at %s\n\nSign in with (password %s for all):\n", url, demo.Password)
-		for _, l := range logins {
-			fmt.Fprintf(stdout, "  %-20s %s\n", l.Email, l.Who)
+		for _, l := range logins.List() {
+			fmt.Fprintf(stdout, "  %-20s %s\n", l.Email, l.Role)
 		}
 		fmt.Fprintf(stdout, "\nDemo database: %s\nPress Ctrl+C to stop.\n\n", where)
 	})
