@@ -72,9 +72,11 @@ func addr(line1, line2, city, region, postcode string) fieldportal.Address {
 	return fieldportal.Address{Line1: line1, Line2: line2, City: city, Region: region, Postcode: postcode, Country: "United Kingdom"}
 }
 
-// customerSpecs is the customer tree: Harbourside Property Group with three
-// child customers (and a head office of its own), plus Parkway Cinemas, a
-// customer with no parent, no children and exactly one site.
+// customerSpecs is the customer tree: Harbourside Property Group with four
+// child customers (and a head office of its own), one of them Parkway
+// Cinemas, a child with exactly one site (site@demo.test, SPEC §8, seed
+// 000's "site customer record"); plus Kingsmead Dental, a customer of its
+// own with one site.
 var customerSpecs = []customerSpec{
 	{
 		key: "cust-harbourside", name: "Harbourside Property Group", email: "facilities@harbourside.example",
@@ -126,7 +128,7 @@ var customerSpecs = []customerSpec{
 		},
 	},
 	{
-		key: "cust-parkway", name: "Parkway Cinemas Ltd", email: "accounts@parkwaycinemas.example",
+		key: "cust-parkway", parent: "cust-harbourside", name: "Parkway Cinemas Ltd", email: "accounts@parkwaycinemas.example",
 		phone: "01793 496 021", vat: "GB 519 4402 17", orderPrefix: "PCL-",
 		billing: addr("Parkway Cinema", "Greenbridge Road", "Swindon", "Wiltshire", "SN3 3LH"),
 		sites: []siteSpec{
@@ -135,6 +137,17 @@ var customerSpecs = []customerSpec{
 		contacts: []contactSpec{
 			{key: "contact-sophie", first: "Sophie", last: "Turner", email: "site@demo.test", position: "General Manager", quote: true, job: true, invoice: true, statement: true, primary: true},
 			{key: "contact-mark", first: "Mark", last: "Jenkins", email: "mark.jenkins@parkwaycinemas.example", position: "Duty Manager", job: true},
+		},
+	},
+	{
+		key: "cust-kingsmead", name: "Kingsmead Dental Practice", email: "practice@kingsmeaddental.example",
+		phone: "01225 448 390", vat: "GB 728 1150 62", orderPrefix: "KDP-",
+		billing: addr("Kingsmead House", "4 Kingsmead Square", "Bath", "Somerset", "BA1 2AB"),
+		sites: []siteSpec{
+			{key: "site-dental", name: "Kingsmead Dental Practice", line1: "4 Kingsmead Square", city: "Bath", region: "Somerset", postcode: "BA1 2AB", security: true, notes: "Surgery hours 08:00-18:00. Alarm panel in the rear store; code held by the practice manager."},
+		},
+		contacts: []contactSpec{
+			{key: "contact-helenp", first: "Helen", last: "Price", email: "helen.price@kingsmeaddental.example", position: "Practice Manager", quote: true, job: true, invoice: true, statement: true, primary: true},
 		},
 	},
 }
@@ -191,7 +204,7 @@ func (g *gen) people() {
 	g.ds.Demo = Logins{
 		Admin:  Login{Email: "admin@demo.test", Password: Password, Role: "Operator admin (console)"},
 		Parent: Login{Email: "parent@demo.test", Password: Password, Role: "Contact at Harbourside Property Group (parent customer, every site)"},
-		Site:   Login{Email: "site@demo.test", Password: Password, Role: "Contact at Parkway Cinemas Ltd (one site)"},
+		Site:   Login{Email: "site@demo.test", Password: Password, Role: "Contact at Parkway Cinemas Ltd (a child customer with one site)"},
 	}
 }
 
