@@ -7,12 +7,14 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/mail"
+	netmail "net/mail"
 	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fieldportal/fieldportal/mail"
 )
 
 // Config is everything fieldportal can be told. It is filled once, from
@@ -44,21 +46,7 @@ type Config struct {
 	// SIGINT or SIGTERM before their connections are closed.
 	ShutdownTimeout time.Duration
 	// SMTP is the mail server (used by the mail worker).
-	SMTP SMTPConfig
-}
-
-// SMTPConfig is how outgoing mail is sent. An empty Host means mail is
-// not configured.
-type SMTPConfig struct {
-	Host     string
-	Port     int
-	Username string
-	// Password comes from FIELDPORTAL_SMTP_PASSWORD only: a flag would
-	// show it to every user of ps.
-	Password string
-	From     string
-	// TLS is none, starttls or tls.
-	TLS string
+	SMTP mail.Config
 }
 
 // setting is one configuration value with its flag, variable and default;
@@ -227,8 +215,8 @@ func parseConfig(cmd string, args []string, getenv func(string) string) (Config,
 	return cfg, nil
 }
 
-func parseSMTP(p *configParser) (SMTPConfig, error) {
-	var c SMTPConfig
+func parseSMTP(p *configParser) (mail.Config, error) {
+	var c mail.Config
 	s, _ := p.get("smtp-host")
 	c.Host = s.val
 	if strings.ContainsAny(c.Host, " /:") {
@@ -245,7 +233,7 @@ func parseSMTP(p *configParser) (SMTPConfig, error) {
 	c.Password = p.getenv("FIELDPORTAL_SMTP_PASSWORD")
 	s, _ = p.get("smtp-from")
 	if c.From = s.val; c.From != "" {
-		if _, err := mail.ParseAddress(c.From); err != nil {
+		if _, err := netmail.ParseAddress(c.From); err != nil {
 			return c, invalid(s, "must be a mail address such as Portal <portal@example.com>")
 		}
 	}

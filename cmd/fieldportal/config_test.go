@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/fieldportal/fieldportal/mail"
 )
 
 // envOf makes a getenv from a map, so tests never see the real environment.
@@ -27,7 +29,7 @@ func defaultServe() Config {
 		LogLevel:        slog.LevelInfo,
 		LogFormat:       "text",
 		ShutdownTimeout: 15 * time.Second,
-		SMTP:            SMTPConfig{Port: 587, TLS: "starttls"},
+		SMTP:            mail.Config{Port: 587, TLS: "starttls"},
 	}
 }
 
@@ -61,7 +63,7 @@ func TestParseConfig(t *testing.T) {
 			args: []string{"--smtp-host", "smtp.example.com", "--smtp-tls", "tls"},
 			env:  map[string]string{"FIELDPORTAL_SMTP_PORT": "465", "FIELDPORTAL_SMTP_USERNAME": "u", "FIELDPORTAL_SMTP_PASSWORD": "s3cret", "FIELDPORTAL_SMTP_FROM": "Portal <p@example.com>", "FIELDPORTAL_SMTP_TLS": "none"},
 			want: func(c *Config) {
-				c.SMTP = SMTPConfig{Host: "smtp.example.com", Port: 465, Username: "u", Password: "s3cret", From: "Portal <p@example.com>", TLS: "tls"}
+				c.SMTP = mail.Config{Host: "smtp.example.com", Port: 465, Username: "u", Password: "s3cret", From: "Portal <p@example.com>", TLS: "tls"}
 			}},
 		{name: "shutdown timeout", cmd: "serve", args: []string{"--shutdown-timeout", "2m"},
 			want: func(c *Config) { c.ShutdownTimeout = 2 * time.Minute }},

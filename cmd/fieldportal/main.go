@@ -23,6 +23,7 @@ import (
 
 	"github.com/fieldportal/fieldportal/auth"
 	"github.com/fieldportal/fieldportal/demo"
+	"github.com/fieldportal/fieldportal/mail"
 	"github.com/fieldportal/fieldportal/sqlstore"
 	"github.com/fieldportal/fieldportal/web"
 )
@@ -239,6 +240,10 @@ func serve(ctx context.Context, cfg Config, db *sqlstore.DB, logger *slog.Logger
 		ln.Close()
 		return err
 	}
+	if err := startWorkers(ctx, cfg, db, logger); err != nil {
+		ln.Close()
+		return err
+	}
 	logger.Info("fieldportal listening", "addr", ln.Addr().String(), "url", baseURL, "version", versionString(), "engine", db.Dialect().String())
 	if ready != nil {
 		ready(baseURL)
@@ -274,5 +279,38 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, timeout tim
 	}
 	<-errc // http.ErrServerClosed
 	logger.Info("stopped")
+	return nil
+}
+
+// startWorkers runs the background work of an instance until ctx ends:
+// the mail worker when a mail server is set (without one, mail stays in
+// the outbox and the console's mail log shows it, SPEC §7), and the
+// periodic clean-up of expired sessions, links and throttle records.
+func startWorkers(ctx context.Context, cfg Config, db *sqlstore.DB, logger *slog.Logger) error {
+	if cfg.SMTP.Enabled() {
+		sender, err := mail.NewSMTP(cfg.SMTP)
+		if err != nil {
+			return fmt.Errorf("mail: %w", err)
+		}
+		w := mail.NewWorker(db, sender, logger)
+		go w.Run(ctx)
+		logger.Info("mail worker started", "smtp", cfg.SMTP.Host)
+	} else {
+		logger.Info("no mail server set: mail is kept in the outbox and shown in the console's mail log")
+	}
+	go func() {
+		t := time.NewTicker(10 * time.Minute)
+		defer t.Stop()
+		for {
+			if err := db.DeleteExpired(ctx, db.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+				logger.Warn("clean-up of expired sessions failed", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
 	return nil
 }
