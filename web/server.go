@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/auth"
 	"github.com/fieldportal/fieldportal/sqlstore"
 )
 
@@ -29,6 +30,14 @@ type Config struct {
 	BaseURL string
 	// ReadyTimeout bounds the database ping of /readyz; zero means 2 s.
 	ReadyTimeout time.Duration
+	// IdleTimeout ends a session unused for this long; zero means 2 h.
+	IdleTimeout time.Duration
+	// AbsoluteTimeout ends a session this long after sign-in whatever its
+	// use; zero means 12 h.
+	AbsoluteTimeout time.Duration
+	// Hasher hashes and checks portal passwords; the zero value means
+	// auth.DefaultHasher(). Tests pass auth.TestHasher(), which is fast.
+	Hasher auth.Hasher
 }
 
 // Server is the portal's HTTP side. Build it with New; serve Handler.
@@ -40,6 +49,11 @@ type Server struct {
 	errorTmpl *template.Template
 	hsts      bool
 	handler   http.Handler
+
+	// secureCookies marks the session cookie Secure: the base URL is https.
+	secureCookies bool
+	pages         map[string]*template.Template
+	assets        map[string]staticAsset
 }
 
 // New builds the server and its routes. It fails on a bad Config, so a
@@ -51,10 +65,25 @@ func New(cfg Config, db *sqlstore.DB, logger *slog.Logger) (*Server, error) {
 	if cfg.ReadyTimeout <= 0 {
 		cfg.ReadyTimeout = 2 * time.Second
 	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 2 * time.Hour
+	}
+	if cfg.AbsoluteTimeout <= 0 {
+		cfg.AbsoluteTimeout = 12 * time.Hour
+	}
+	if cfg.Hasher == (auth.Hasher{}) {
+		cfg.Hasher = auth.DefaultHasher()
+	}
 	s := &Server{cfg: cfg, db: db, logger: logger, mux: http.NewServeMux()}
 	var err error
 	if s.errorTmpl, err = template.New("error").Parse(errorPageHTML); err != nil {
 		return nil, fmt.Errorf("parse error page: %w", err)
+	}
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, fmt.Errorf("web: static assets: %w", err)
+	}
+	if err := s.parseTemplates(); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
 	}
 
 	cop := http.NewCrossOriginProtection()
@@ -64,6 +93,7 @@ func New(cfg Config, db *sqlstore.DB, logger *slog.Logger) (*Server, error) {
 			return nil, fmt.Errorf("web: base URL %q must be an absolute http or https URL", cfg.BaseURL)
 		}
 		s.hsts = u.Scheme == "https"
+		s.secureCookies = s.hsts
 		if err := cop.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
 			return nil, fmt.Errorf("web: base URL: %w", err)
 		}
@@ -90,6 +120,26 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) routes() {
 	s.handleBare("GET /healthz", s.handleHealthz)
 	s.handleBare("GET /readyz", s.handleReadyz)
+	s.handleBare("GET /static/{hash}/{name}", s.handleStatic)
+
+	// Signing in, out, and the single-use links (signin.go).
+	s.handle("GET /login", s.handleLoginForm)
+	s.handle("POST /login", s.handleLogin)
+	s.handle("POST /logout", s.handleLogout)
+	s.handle("GET /forgot", s.handleForgotForm)
+	s.handle("POST /forgot", s.handleForgot)
+	s.handle("GET /reset/{token}", s.handleResetForm)
+	s.handle("POST /reset/{token}", s.handleReset)
+	s.handle("GET /setup/{token}", s.handleSetupForm)
+	s.handle("POST /setup/{token}", s.handleSetup)
+	s.handle("GET /password", s.portal(s.handlePasswordForm))
+	s.handle("POST /password", s.portal(s.handlePassword))
+
+	// The portal's pages, each behind a session (portal.go, sites.go).
+	s.handle("GET /{$}", s.portal(s.handleDashboard))
+	s.handle("GET /sites", s.portal(s.handleSites))
+	s.handle("GET /sites.csv", s.portal(s.handleSitesCSV))
+	s.handle("GET /sites/{id}", s.portal(s.handleSite))
 
 	// Anything not matched above is an unknown page of an organisation.
 	s.handle("/", func(w http.ResponseWriter, r *http.Request) {

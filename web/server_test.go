@@ -244,10 +244,12 @@ func TestRequestLog(t *testing.T) {
 	db := sqltest.MustOpen(t, sqlstore.SQLite)
 	mustOrg(t, db, "Acme", "")
 	s, logs := newTestServer(t, db, Config{})
-	s.handle("GET /reset/{token}", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") })
-	do(t, s.Handler(), httptest.NewRequest("GET", "/reset/tok-SECRET?code=Q-SECRET", nil))
+	// The real /reset/{token} is taken; a stand-in route with a token in
+	// its path tests the same thing.
+	s.handle("GET /test-link/{token}", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") })
+	do(t, s.Handler(), httptest.NewRequest("GET", "/test-link/tok-SECRET?code=Q-SECRET", nil))
 	got := logs.String()
-	for _, want := range []string{`method=GET`, `route="GET /reset/{token}"`, `status=200`, `bytes=5`, `duration=`} {
+	for _, want := range []string{`method=GET`, `route="GET /test-link/{token}"`, `status=200`, `bytes=5`, `duration=`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("log lacks %s:\n%s", want, got)
 		}
