@@ -103,9 +103,8 @@ type loginView struct {
 // loginNotices are the messages the sign-in page shows after another page
 // sent the user to it.
 var loginNotices = map[string]string{
-	"logout":   "You have logged out.",
-	"reset":    "Your password has been changed. Sign in with your new password.",
-	"password": "Your password has been changed. Please sign in again.",
+	"logout": "You have logged out.",
+	"reset":  "Your password has been changed. Sign in with your new password.",
 }
 
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, username, next string, errs FormErrors) {
