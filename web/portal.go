@@ -37,28 +37,98 @@ type ActivityItem struct {
 }
 
 // DashboardSource is the part of the store the dashboard reads;
-// *sqlstore.DB satisfies it. As the store gains counts of issues, jobs,
-// quotes, invoices and appointments, add them here and in CountDashboard.
+// *sqlstore.DB satisfies it.
 type DashboardSource interface {
 	CountSites(ctx context.Context, v fieldportal.Viewer) (int, error)
+	CountIssues(ctx context.Context, v fieldportal.Viewer, status string) (int, error)
+	CountJobs(ctx context.Context, v fieldportal.Viewer, kind fieldportal.JobKind, stages []fieldportal.JobStage) (int, error)
+	CountQuotes(ctx context.Context, v fieldportal.Viewer, stages []fieldportal.QuoteStage) (int, error)
+	InvoiceSummary(ctx context.Context, v fieldportal.Viewer, today fieldportal.Date) (fieldportal.InvoiceSummary, error)
+	FindAppointments(ctx context.Context, v fieldportal.Viewer, f fieldportal.AppointmentFilter) ([]*fieldportal.Appointment, string, error)
+	FindJobs(ctx context.Context, v fieldportal.Viewer, f fieldportal.JobFilter) ([]*fieldportal.Job, string, error)
 }
+
+// openStages are the stages of a job that still counts as open work.
+var openStages = []fieldportal.JobStage{fieldportal.StagePending, fieldportal.StageScheduled, fieldportal.StageInProgress}
 
 // CountDashboard fills the counts the viewer may see, asking the store
 // only for modules the viewer can use (SPEC §2.4): a hidden module is not
-// even counted.
-func CountDashboard(ctx context.Context, src DashboardSource, v fieldportal.Viewer) (DashboardCounts, error) {
+// even counted. now is the moment the page is for (today's date in the
+// organisation's zone decides what is overdue).
+func CountDashboard(ctx context.Context, src DashboardSource, v fieldportal.Viewer, now time.Time) (DashboardCounts, error) {
 	var c DashboardCounts
-	if v.CanUse(fieldportal.ModuleSites) {
-		n, err := src.CountSites(ctx, v)
-		if err != nil {
-			return c, fmt.Errorf("count sites: %w", err)
+	count := func(m fieldportal.Module, dst **int, what string, fn func() (int, error)) error {
+		if !v.CanUse(m) {
+			return nil
 		}
-		c.Sites = &n
+		n, err := fn()
+		if err != nil {
+			return fmt.Errorf("count %s: %w", what, err)
+		}
+		*dst = &n
+		return nil
 	}
-	// Open issues, open service and install orders, outstanding quotes,
-	// unpaid invoices and their balance, next appointments and recent
-	// activity are filled here when their store methods land.
+	steps := []error{
+		count(fieldportal.ModuleSites, &c.Sites, "sites", func() (int, error) { return src.CountSites(ctx, v) }),
+		count(fieldportal.ModuleIssues, &c.OpenIssues, "issues", func() (int, error) { return src.CountIssues(ctx, v, fieldportal.IssueOpen) }),
+		count(fieldportal.ModuleService, &c.OpenService, "service orders", func() (int, error) {
+			return src.CountJobs(ctx, v, fieldportal.JobService, openStages)
+		}),
+		count(fieldportal.ModuleInstall, &c.OpenInstall, "install orders", func() (int, error) {
+			return src.CountJobs(ctx, v, fieldportal.JobInstall, openStages)
+		}),
+		count(fieldportal.ModuleQuotes, &c.OutstandingQuotes, "quotes", func() (int, error) {
+			return src.CountQuotes(ctx, v, []fieldportal.QuoteStage{fieldportal.QuoteOutstanding})
+		}),
+	}
+	for _, err := range steps {
+		if err != nil {
+			return c, err
+		}
+	}
+	if v.CanUse(fieldportal.ModuleInvoices) {
+		sum, err := src.InvoiceSummary(ctx, v, fieldportal.DateOf(now))
+		if err != nil {
+			return c, fmt.Errorf("invoice summary: %w", err)
+		}
+		c.UnpaidInvoices, c.Balance = &sum.Unpaid, &sum.Balance
+	}
+	if v.CanUse(fieldportal.ModuleDiary) {
+		next, _, err := src.FindAppointments(ctx, v, fieldportal.AppointmentFilter{Page: fieldportal.Page{Limit: 5}, From: now})
+		if err != nil {
+			return c, fmt.Errorf("next appointments: %w", err)
+		}
+		c.NextAppointments = append([]*fieldportal.Appointment{}, next...)
+	}
+	// Recent activity: the latest changes to the contact's orders.
+	var kinds []fieldportal.JobKind
+	for _, k := range []fieldportal.JobKind{fieldportal.JobService, fieldportal.JobInstall} {
+		if v.CanUse(k.Module()) {
+			kinds = append(kinds, k)
+		}
+	}
+	if len(kinds) > 0 {
+		c.RecentActivity = []ActivityItem{}
+		jobs, _, err := src.FindJobs(ctx, v, fieldportal.JobFilter{Page: fieldportal.Page{Limit: 5}})
+		if err != nil {
+			return c, fmt.Errorf("recent jobs: %w", err)
+		}
+		for _, j := range jobs {
+			c.RecentActivity = append(c.RecentActivity, ActivityItem{
+				At:   j.UpdatedAt,
+				Text: fmt.Sprintf("%s order %s at %s: %s", kindLabel(j.Kind), j.Number, j.SiteName, j.Stage.Label()),
+				// No link until the jobs pages exist (a later issue).
+			})
+		}
+	}
 	return c, nil
+}
+
+func kindLabel(k fieldportal.JobKind) string {
+	if k == fieldportal.JobInstall {
+		return "Install"
+	}
+	return "Service"
 }
 
 // DashboardTile is one count on the dashboard, linking to the list it counts.
@@ -103,10 +173,18 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v, _ := ViewerFromContext(ctx)
 	org := OrganisationFromContext(ctx)
-	c, err := CountDashboard(ctx, s.db, v)
+	c, err := CountDashboard(ctx, s.db, v, s.db.Now())
 	if err != nil {
 		s.Error(w, r, err)
 		return
+	}
+	// Times are shown in the organisation's zone.
+	if loc, err := time.LoadLocation(org.TimeZone); err == nil {
+		for i, a := range c.NextAppointments {
+			local := *a
+			local.StartsAt, local.EndsAt = a.StartsAt.In(loc), a.EndsAt.In(loc)
+			c.NextAppointments[i] = &local
+		}
 	}
 	s.render(w, r, http.StatusOK, "dashboard", dashboardView{
 		Layout:           s.layoutFor(r, "Dashboard"),
