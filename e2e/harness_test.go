@@ -242,8 +242,38 @@ func (b *browser) login(username, password string) {
 		chromedp.WaitVisible(`input[name=username]`, chromedp.ByQuery),
 		chromedp.SendKeys(`input[name=username]`, username, chromedp.ByQuery),
 		chromedp.SendKeys(`input[name=password]`, password, chromedp.ByQuery),
-		chromedp.Click(`form#login button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitReady(`body`, chromedp.ByQuery),
+	)
+	b.submit(`form#login button[type=submit]`)
+}
+
+// submit clicks a button that loads a new page and waits until the new
+// document has loaded: the old one is marked, and the wait ends when the
+// mark is gone, so the next action never cuts off the form's request.
+func (b *browser) submit(sel string) {
+	b.t.Helper()
+	b.run(
+		chromedp.Evaluate(`window.__fpOld = true`, nil),
+		chromedp.Click(sel, chromedp.ByQuery),
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			// Evaluating while the page is being replaced fails; that is
+			// part of waiting, so errors only end the wait at the deadline.
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				var loaded bool
+				err := chromedp.Evaluate(`window.__fpOld === undefined && document.readyState === "complete"`, &loaded).Do(ctx)
+				if err == nil && loaded {
+					return nil
+				}
+				if time.Now().After(deadline) {
+					return fmt.Errorf("no new page after clicking %s (last error: %v)", sel, err)
+				}
+				select {
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+		}),
 	)
 }
 

@@ -208,3 +208,21 @@ type scanPlus struct {
 }
 
 func (s scanPlus) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }
+
+// FindSitesUnderCustomer lists the sites of a customer and of every
+// customer below it, by name: the sites a contact of that customer can
+// reach, offered when staff assign sites to its login.
+func (d *DB) FindSitesUnderCustomer(ctx context.Context, v fieldportal.Viewer, customerID string) ([]*fieldportal.Site, error) {
+	var q query
+	q.cte("under", `SELECT CAST(`+q.arg(customerID)+` AS TEXT) AS id UNION SELECT c.id FROM customers c JOIN under u ON c.parent_id = u.id`)
+	q.scopeSite(v, "s", "s.id")
+	q.and("s.customer_id IN (SELECT id FROM under)")
+	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+siteColumns+`, 0`+siteFrom, "ORDER BY s.name, s.id LIMIT 1000"), q.args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(r interface{ Scan(...any) error }) (*fieldportal.Site, error) {
+		var n int
+		return scanSiteWith(r, &n)
+	})
+}

@@ -34,6 +34,9 @@ type Layout struct {
 	User string
 	// Nav lists the modules the viewer may use (SPEC §2.4).
 	Nav []NavLink
+	// Console marks a page of the staff console: its brand links to the
+	// console's home, and its account menu signs out of the console.
+	Console bool
 }
 
 // NavLink is one entry of the main navigation.

@@ -38,6 +38,9 @@ type Config struct {
 	// Hasher hashes and checks portal passwords; the zero value means
 	// auth.DefaultHasher(). Tests pass auth.TestHasher(), which is fast.
 	Hasher auth.Hasher
+	// MailEnabled says a mail worker sends the outbox; without one the
+	// console tells staff that mail is only kept in its mail log.
+	MailEnabled bool
 }
 
 // Server is the portal's HTTP side. Build it with New; serve Handler.
@@ -140,6 +143,9 @@ func (s *Server) routes() {
 	s.handle("GET /sites", s.portal(s.handleSites))
 	s.handle("GET /sites.csv", s.portal(s.handleSitesCSV))
 	s.handle("GET /sites/{id}", s.portal(s.handleSite))
+
+	// The staff console (console*.go).
+	s.consoleRoutes()
 
 	// Anything not matched above is an unknown page of an organisation.
 	s.handle("/", func(w http.ResponseWriter, r *http.Request) {

@@ -128,8 +128,14 @@ func safeNext(next string) string {
 // time, and any session the browser already had is ended, so a token
 // planted before sign-in (session fixation) is worth nothing after it.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, org *fieldportal.Organisation, loginID string) error {
+	return s.newSession(w, r, sessionCookie, "/", &fieldportal.Session{OrgID: org.ID, LoginID: loginID})
+}
+
+// newSession stores sess under a fresh token and sets the cookie named
+// name for path, ending the session the browser held under that name.
+func (s *Server) newSession(w http.ResponseWriter, r *http.Request, name, path string, sess *fieldportal.Session) error {
 	ctx := r.Context()
-	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+	if c, err := r.Cookie(name); err == nil && c.Value != "" {
 		if err := s.db.DeleteSession(ctx, auth.HashToken(c.Value)); err != nil {
 			return fmt.Errorf("end old session: %w", err)
 		}
@@ -139,21 +145,19 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, org *field
 		return err
 	}
 	// The CSRF token is kept for forms that want a synchronizer token;
-	// the portal's forms rely on http.CrossOriginProtection (server.go).
+	// the forms rely on http.CrossOriginProtection (server.go).
 	_, csrf, err := auth.NewToken()
 	if err != nil {
 		return err
 	}
-	sess := &fieldportal.Session{
-		TokenHash: hash, OrgID: org.ID, LoginID: loginID, CSRFToken: csrf,
-		IP: clientAddress(r), UserAgent: truncate(r.UserAgent(), 300),
-		ExpiresAt: s.db.Now().Add(s.cfg.AbsoluteTimeout),
-	}
+	sess.TokenHash, sess.CSRFToken = hash, csrf
+	sess.IP, sess.UserAgent = clientAddress(r), truncate(r.UserAgent(), 300)
+	sess.ExpiresAt = s.db.Now().Add(s.cfg.AbsoluteTimeout)
 	if err := s.db.CreateSession(ctx, sess); err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: plain, Path: "/",
+		Name: name, Value: plain, Path: path,
 		HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteLaxMode,
 	})
 	return nil
