@@ -116,6 +116,9 @@ type browser struct {
 	f   *fixture
 	jar *cookiejar.Jar
 	c   *http.Client
+	// host, when set, is sent as the Host header: the organisation the
+	// requests are for on an install with several.
+	host string
 }
 
 func (f *fixture) browser() *browser {
@@ -126,6 +129,9 @@ func (f *fixture) browser() *browser {
 
 func (b *browser) do(req *http.Request) (*http.Response, string) {
 	b.t.Helper()
+	if b.host != "" {
+		req.Host = b.host
+	}
 	res, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)

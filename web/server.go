@@ -143,6 +143,7 @@ func (s *Server) routes() {
 	s.handle("GET /sites", s.portal(s.handleSites))
 	s.handle("GET /sites.csv", s.portal(s.handleSitesCSV))
 	s.handle("GET /sites/{id}", s.portal(s.handleSite))
+	s.handle("GET /documents/{id}/download", s.portal(s.handleDocumentDownload))
 
 	// The staff console (console*.go).
 	s.consoleRoutes()
