@@ -50,13 +50,20 @@ type Settings struct {
 
 // Branding is the look of the portal's header.
 type Branding struct {
-	DisplayName   string `json:"display_name"`
-	AccentColour  string `json:"accent_colour"`
-	LogoDocument  string `json:"logo_document,omitempty"`
+	DisplayName  string `json:"display_name"`
+	AccentColour string `json:"accent_colour"`
+	// Logo is the SHA-256 of the logo image (PNG or JPEG) stored as the
+	// file "branding/logo/<sha>"; its hash is also its URL, so browsers
+	// may cache it for ever. LogoType is its content type.
+	Logo          string `json:"logo,omitempty"`
+	LogoType      string `json:"logo_type,omitempty"`
 	SupportEmail  string `json:"support_email"`
 	SupportPhone  string `json:"support_phone"`
 	WelcomeNotice string `json:"welcome_notice"`
 }
+
+// LogoStorageKey is where the bytes of a logo with that SHA-256 are kept.
+func LogoStorageKey(sha string) string { return "branding/logo/" + sha }
 
 // PasswordPolicy is the organisation's rule for portal passwords (SPEC §3).
 // The auth package checks passwords against it.

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math"
 	"strings"
 )
 
@@ -106,4 +107,47 @@ func pngPlan(w, h, rooms int, devices [][2]int) []byte {
 		panic("demo: encoding a PNG in memory cannot fail: " + err.Error())
 	}
 	return b.Bytes()
+}
+
+// pngLogo draws the demo contractor's logo: a flame in a shield on the
+// brand's red, 96 x 96 pixels, so the portal's header shows a real image.
+func pngLogo() []byte {
+	const size = 96
+	palette := color.Palette{
+		color.RGBA{0xff, 0xff, 0xff, 0x00}, // transparent
+		color.RGBA{0xb3, 0x26, 0x1e, 0xff}, // shield
+		color.RGBA{0xff, 0xff, 0xff, 0xff}, // flame
+		color.RGBA{0xf5, 0xa6, 0x23, 0xff}, // flame core
+	}
+	img := image.NewPaletted(image.Rect(0, 0, size, size), palette)
+	for y := 0; y < size; y++ {
+		for x := 0; x < size; x++ {
+			dx, fy := float64(x-size/2), float64(y)
+			// Shield: a square top that narrows to a point at the bottom.
+			half := 40.0
+			if fy > 50 {
+				half = 40 * (92 - fy) / 42
+			}
+			if fy < 6 || fy > 92 || dx < -half || dx > half {
+				continue
+			}
+			img.SetColorIndex(x, y, 1)
+			// Flame: a teardrop, wide at the bottom, pointed at the top.
+			if fy > 20 && fy < 78 {
+				r := 18 * (fy - 20) / 58
+				if fy > 64 {
+					r = 18 * math.Sqrt(1-((fy-64)/14)*((fy-64)/14))
+				}
+				if dx*dx < r*r {
+					img.SetColorIndex(x, y, 2)
+					if dx*dx < r*r/4 && fy > 48 {
+						img.SetColorIndex(x, y, 3)
+					}
+				}
+			}
+		}
+	}
+	var buf bytes.Buffer
+	png.Encode(&buf, img)
+	return buf.Bytes()
 }

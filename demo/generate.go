@@ -72,6 +72,7 @@ type Dataset struct {
 	Today        fieldportal.Date // today in the organisation's time zone
 	Organisation fieldportal.Organisation
 	Settings     fieldportal.Settings
+	Logo         []byte // the PNG whose hash Settings.Branding.Logo holds
 	Staff        []StaffAccount
 	Contractors  []fieldportal.Contractor
 	Customers    []fieldportal.Customer // parents before children

@@ -105,7 +105,12 @@ func (l *loader) load(hasher auth.Hasher) error {
 	}
 	l.v = fieldportal.SystemViewer(org.ID)
 	v := l.v
-	l.save("settings", ds.Now.AddDate(-2, 0, -2), nil, func() error { return db.UpdateSettings(ctx, v, ds.Settings) })
+	l.save("settings", ds.Now.AddDate(-2, 0, -2), nil, func() error {
+		if err := db.PutBlob(ctx, v.OrgID, fieldportal.LogoStorageKey(ds.Settings.Branding.Logo), ds.Logo); err != nil {
+			return err
+		}
+		return db.UpdateSettings(ctx, v, ds.Settings)
+	})
 	for _, s := range ds.Staff {
 		u := s.User
 		l.save(u.ID, u.CreatedAt, &u.ID, func() (err error) {

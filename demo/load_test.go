@@ -175,7 +175,7 @@ func TestLoad(t *testing.T) {
 				{"saved_cards", "PutSavedCard", len(ds.Cards)},
 				{"certificates", "CreateCertificate", len(ds.Certificates)},
 				{"documents", "CreateDocument PutBlob CreateCertificate CreateJob", len(ds.Files)},
-				{"file_blobs", "CreateDocument PutBlob CreateCertificate CreateJob", len(ds.Files)},
+				{"file_blobs", "CreateDocument PutBlob CreateCertificate CreateJob", len(ds.Files) + 1}, // + the logo
 				{"certificates WHERE document_id IS NOT NULL", "UpdateCertificate CreateDocument PutBlob", linked},
 				{"appointments", "CreateAppointment CreateJob CreateQuote", len(ds.Appointments)},
 				{"tasks", "CreateTask CreateJob", len(ds.Tasks)},

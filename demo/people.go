@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 
 	"github.com/fieldportal/fieldportal"
@@ -37,6 +39,9 @@ func (g *gen) organisation() {
 		SupportPhone:  "0117 496 0123",
 		WelcomeNotice: "Welcome to the Brightwater customer portal. For a fire alarm emergency call 0117 496 0199, 24 hours a day.",
 	}
+	g.ds.Logo = pngLogo()
+	sum := sha256.Sum256(g.ds.Logo)
+	s.Branding.Logo, s.Branding.LogoType = hex.EncodeToString(sum[:]), "image/png"
 	g.ds.Settings = s
 	g.ds.Staff = []StaffAccount{
 		{User: fieldportal.StaffUser{ID: "staff-admin", Email: "admin@demo.test", Name: staffNames[0], Role: fieldportal.RoleAdmin, CreatedAt: g.past(730)}, Password: Password},

@@ -213,6 +213,7 @@ func TestAccessMatrix(t *testing.T) {
 			},
 		}
 		resources = append(resources, w.siteBoundResources(t)...)
+		resources = append(resources, w.orgWideResources(t)...)
 		for _, r := range resources {
 			for _, kind := range viewerKinds {
 				t.Run(r.name+"/"+kind, func(t *testing.T) {
@@ -326,6 +327,25 @@ type siteBound struct {
 	list              func(v fieldportal.Viewer, after string) ([]string, string, error)
 	get               func(v fieldportal.Viewer, id string) error
 	count             func(v fieldportal.Viewer) (int, error)
+	// create may be nil (customer-level records only) or return "" for a
+	// site where the kind cannot be made; that site then has no record.
+	// extras, when set, is called after the records above are made and
+	// returns further records, each with its own rule of who sees it.
+	extras func() []extraRecord
+}
+
+// extraRecord is a record of a siteBound kind outside the one-per-site
+// pattern; visible says, from reach and customerReach, which viewer
+// kinds must see it.
+type extraRecord struct {
+	name, id string
+	visible  func(kind string) bool
+}
+
+// seesCustomerRecords reports whether a viewer kind's site access lets it
+// see records tied only to a customer (SPEC §2.3: site access "all").
+func (w *world) seesCustomerRecords(kind string) bool {
+	return w.viewers[kind].SiteAccess != fieldportal.SiteAccessAssigned
 }
 
 func (w *world) siteBoundResources(t *testing.T) []resource {
@@ -399,25 +419,43 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 			return db.CountInvoices(ctx, v, fieldportal.InvoiceFilter{})
 		},
 	})
+	kinds = append(kinds, w.moreSiteBound(t)...)
 	var out []resource
 	for _, k := range kinds {
 		all := map[string]string{}
-		for name, site := range w.site {
-			all[name] = k.create(site)
-		}
-		want := reach
-		if k.createForCustomer != nil {
-			want = map[string][]string{}
-			for kind, sites := range reach {
-				want[kind] = append([]string(nil), sites...)
-				if kind != "assigned" {
-					for _, c := range customerReach[kind] {
-						want[kind] = append(want[kind], "cust:"+c)
-					}
+		if k.create != nil {
+			for name, site := range w.site {
+				if id := k.create(site); id != "" {
+					all[name] = id
 				}
 			}
+		}
+		if k.createForCustomer != nil {
 			for name, c := range w.cust {
 				all["cust:"+name] = k.createForCustomer(c)
+			}
+		}
+		want := map[string][]string{}
+		for kind, sites := range reach {
+			for _, s := range sites {
+				if _, ok := all[s]; ok {
+					want[kind] = append(want[kind], s)
+				}
+			}
+			if k.createForCustomer != nil && w.seesCustomerRecords(kind) {
+				for _, c := range customerReach[kind] {
+					want[kind] = append(want[kind], "cust:"+c)
+				}
+			}
+		}
+		if k.extras != nil {
+			for _, x := range k.extras() {
+				all[x.name] = x.id
+				for _, kind := range viewerKinds {
+					if x.visible(kind) {
+						want[kind] = append(want[kind], x.name)
+					}
+				}
 			}
 		}
 		out = append(out, resource{

@@ -30,6 +30,7 @@ func (s *Server) consoleRoutes() {
 	s.handle("POST /console/contacts/{id}/access", s.console(s.handleConsoleAccess))
 	s.handle("GET /console/settings", s.console(s.handleConsoleSettingsForm))
 	s.handle("POST /console/settings", s.console(s.handleConsoleSettings))
+	s.handle("POST /console/settings/logo", s.console(s.handleConsoleLogo))
 	s.handle("GET /console/mail", s.console(s.handleConsoleMail))
 }
 
@@ -83,6 +84,7 @@ func (s *Server) consoleLayout(r *http.Request, title string) Layout {
 	l := Layout{Title: title, Console: true}
 	if o := OrganisationFromContext(r.Context()); o != nil {
 		l.OrgName = o.Name
+		l.LogoURL = s.orgLogoURL(r, o)
 	}
 	v, _ := ViewerFromContext(r.Context())
 	l.User = v.Name

@@ -23,6 +23,7 @@ type consoleSettingsView struct {
 	Actions   []checkOption
 	MinLength FieldView
 	Rules     []checkOption
+	LogoError string
 }
 
 // actionLabels names the portal's buttons as the settings page lists them.
@@ -55,8 +56,16 @@ func (s *Server) handleConsoleSettingsForm(w http.ResponseWriter, r *http.Reques
 	s.renderConsoleSettings(w, r, http.StatusOK, settings, strconv.Itoa(settings.PasswordPolicy.MinLength), notice, FormErrors{})
 }
 
+// minLengthText is the typed minimum length to show again, or the saved one.
+func minLengthText(typed string, st fieldportal.Settings) string {
+	if typed != "" {
+		return typed
+	}
+	return strconv.Itoa(st.PasswordPolicy.MinLength)
+}
+
 func (s *Server) renderConsoleSettings(w http.ResponseWriter, r *http.Request, status int, st fieldportal.Settings, minLength, notice string, errs FormErrors) {
-	view := consoleSettingsView{Layout: s.consoleLayout(r, "Settings"), Notice: notice, Errors: errs.List("modules", "password_policy.min_length")}
+	view := consoleSettingsView{Layout: s.consoleLayout(r, "Settings"), Notice: notice, Errors: errs.List("modules", "password_policy.min_length", "logo"), LogoError: errs["logo"]}
 	for _, m := range fieldportal.AllModules {
 		view.Modules = append(view.Modules, checkOption{Value: string(m), Label: m.Label(), Checked: st.Modules.Has(m)})
 		view.Defaults = append(view.Defaults, checkOption{Value: string(m), Label: m.Label(), Checked: st.DefaultPages.Has(m)})
@@ -64,7 +73,7 @@ func (s *Server) renderConsoleSettings(w http.ResponseWriter, r *http.Request, s
 	for _, a := range fieldportal.AllActions {
 		view.Actions = append(view.Actions, checkOption{Value: string(a), Label: actionLabels[a], Checked: slices.Contains(st.HiddenActions, a)})
 	}
-	view.MinLength = field("password_policy.min_length", "Minimum password length", "number", minLength, "off", errs)
+	view.MinLength = field("password_policy.min_length", "Minimum password length", "number", minLengthText(minLength, st), "off", errs)
 	p := st.PasswordPolicy
 	view.Rules = []checkOption{
 		{Value: "require_digit", Label: "Must contain a digit", Checked: p.RequireDigit},

@@ -34,6 +34,8 @@ type Layout struct {
 	User string
 	// Nav lists the modules the viewer may use (SPEC §2.4).
 	Nav []NavLink
+	// LogoURL is the organisation's logo, or "".
+	LogoURL string
 	// Console marks a page of the staff console: its brand links to the
 	// console's home, and its account menu signs out of the console.
 	Console bool
@@ -162,6 +164,7 @@ func (s *Server) layoutFor(r *http.Request, title string) Layout {
 	l := Layout{Title: title}
 	if o := OrganisationFromContext(r.Context()); o != nil {
 		l.OrgName = o.Name
+		l.LogoURL = s.orgLogoURL(r, o)
 	}
 	if v, ok := ViewerFromContext(r.Context()); ok {
 		l.User = v.Name
@@ -213,4 +216,15 @@ func navFor(v fieldportal.Viewer, r *http.Request) []NavLink {
 		out = append(out, NavLink{Label: m.Label(), URL: u, Current: cur})
 	}
 	return out
+}
+
+// orgLogoURL returns the organisation's logo address; a failure to read
+// the settings only costs the logo, never the page.
+func (s *Server) orgLogoURL(r *http.Request, o *fieldportal.Organisation) string {
+	st, err := s.db.FindSettings(r.Context(), o.ID)
+	if err != nil {
+		s.logger.WarnContext(r.Context(), "read settings for the logo", "err", err)
+		return ""
+	}
+	return logoURL(st.Branding)
 }

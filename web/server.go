@@ -144,6 +144,7 @@ func (s *Server) routes() {
 	s.handle("GET /sites.csv", s.portal(s.handleSitesCSV))
 	s.handle("GET /sites/{id}", s.portal(s.handleSite))
 	s.handle("GET /documents/{id}/download", s.portal(s.handleDocumentDownload))
+	s.handle("GET /branding/logo/{sha}", s.handleLogo)
 	s.handle("GET /preferences", s.portal(s.handlePreferences))
 	s.handle("POST /preferences", s.portal(s.handlePreferencesSave))
 

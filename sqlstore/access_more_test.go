@@ -1,0 +1,484 @@
+package sqlstore_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+// The rest of the access matrix: every other kind of record of the store,
+// made at every site of the fixture (and for every customer where the
+// table allows a customer-only record), with the same expectations as
+// siteBoundResources derives from reach and customerReach.
+
+// reaches is the visibility rule of a record at a site, for an extra record.
+func reaches(site string) func(kind string) bool {
+	return func(kind string) bool { return slices.Contains(reach[kind], site) }
+}
+
+// page2 is the page every list of the matrix asks for, so that paging to
+// the end is part of what is checked.
+func page2(after string) fieldportal.Page { return fieldportal.Page{After: after, Limit: 2} }
+
+// notInList is the error of a synthetic lookup (a record without a find
+// by id of its own) whose parent answered but did not hold the record: it
+// is not ENOTFOUND, so a row expecting "not found" fails on it.
+func notInList(what, id string) error {
+	return fmt.Errorf("%s %s: its parent answered without it", what, id)
+}
+
+// sortedValues returns a map's values in order.
+func sortedValues(m map[string]string) []string {
+	var out []string
+	for _, v := range m {
+		out = append(out, v)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func (w *world) moreSiteBound(t *testing.T) []siteBound {
+	ctx := context.Background()
+	db := w.db
+	sys := func(orgID string) fieldportal.Viewer { return fieldportal.SystemViewer(orgID) }
+	fail := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+
+	// Records made by one kind and used by later ones (kinds are made in
+	// order): the asset at each site, and which asset each transfer is of.
+	assetAt := map[string]string{}
+	transferAsset := map[string]string{}
+	var transferExtras []extraRecord
+
+	// The only invoice of the invoices row at a site, or the customer-only
+	// one of a customer (site "").
+	invoiceOf := func(orgID, customerID, siteID string) string {
+		t.Helper()
+		l, _, err := db.FindInvoices(ctx, sys(orgID), fieldportal.InvoiceFilter{CustomerID: customerID, SiteID: siteID})
+		fail("find invoice", err)
+		var ids []string
+		for _, x := range l {
+			if x.SiteID == siteID {
+				ids = append(ids, x.ID)
+			}
+		}
+		if len(ids) != 1 {
+			t.Fatalf("invoices of customer %s at site %q: %d, want 1", customerID, siteID, len(ids))
+		}
+		return ids[0]
+	}
+	// The allocations each payment was recorded with.
+	allocated := map[string][]string{}
+	pay := func(orgID, customerID string, invoices ...string) string {
+		t.Helper()
+		p := &fieldportal.Payment{CustomerID: customerID, Amount: 1000, Method: "bank_transfer", Status: fieldportal.PaymentSucceeded}
+		for _, inv := range invoices {
+			p.Allocations = append(p.Allocations, fieldportal.PaymentAllocation{InvoiceID: inv, Amount: 100})
+		}
+		_, err := db.RecordPayment(ctx, sys(orgID), p)
+		fail("payment", err)
+		allocated[p.ID] = invoices
+		return p.ID
+	}
+
+	// The issue of the issues row at each site, and each comment's issue.
+	issueAt := map[string]string{}
+	commentIssue := map[string]string{}
+	// The customer of each saved card.
+	cardCustomer := map[string]string{}
+
+	appointmentAt := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
+
+	return []siteBound{
+		{
+			name: "assets",
+			create: func(s *fieldportal.Site) string {
+				a := MustAsset(t, db, sys(s.OrgID), &fieldportal.Asset{SiteID: s.ID, Number: "A-" + s.Name, Type: "Extinguisher", Name: "Extinguisher at " + s.Name})
+				assetAt[s.Name] = a.ID
+				return a.ID
+			},
+			list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
+				l, next, err := db.FindAssets(ctx, v, fieldportal.AssetFilter{Page: page2(after)})
+				return idsOf(l, func(x *fieldportal.Asset) string { return x.ID }), next, err
+			},
+			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindAssetByID(ctx, v, id); return err },
+		},
+		{
+			name: "asset tests",
+			create: func(s *fieldportal.Site) string {
+				return MustAssetTest(t, db, sys(s.OrgID), &fieldportal.AssetTest{AssetID: assetAt[s.Name], TestedOn: day(time.February, 1), Result: fieldportal.TestPass}).ID
+			},
+			list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
+				l, next, err := db.FindAssetTests(ctx, v, fieldportal.AssetTestFilter{Page: page2(after)})
+				return idsOf(l, func(x *fieldportal.AssetTest) string { return x.ID }), next, err
+			},
+			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindAssetTestByID(ctx, v, id); return err },
+		},
+		{
+			// Transfers are listed per asset and scoped by the asset's
+			// current site. Each site's asset goes to another site of its
+			// organisation and back: the transfer back is the site's
+			// record, the one out an extra seen by the same viewers
+			// (whoever sees the asset sees its whole history). Org B has a
+			// single site, so B1 has no transfer.
+			name: "asset transfers",
+			create: func(s *fieldportal.Site) string {
+				var other *fieldportal.Site
+				for _, o := range w.site {
+					if o.OrgID == s.OrgID && o.ID != s.ID && (other == nil || o.Name < other.Name) {
+						other = o
+					}
+				}
+				if other == nil {
+					return ""
+				}
+				a := assetAt[s.Name]
+				out, err := db.TransferAsset(ctx, sys(s.OrgID), a, other.ID, day(time.March, 1), "out")
+				fail("transfer out", err)
+				back, err := db.TransferAsset(ctx, sys(s.OrgID), a, s.ID, day(time.March, 2), "back")
+				fail("transfer back", err)
+				transferAsset[out.ID], transferAsset[back.ID] = a, a
+				transferExtras = append(transferExtras, extraRecord{name: "out:" + s.Name, id: out.ID, visible: reaches(s.Name)})
+				return back.ID
+			},
+			extras: func() []extraRecord { return transferExtras },
+			list: func(v fieldportal.Viewer, _ string) ([]string, string, error) {
+				var ids []string
+				for _, a := range sortedValues(assetAt) {
+					l, err := db.FindAssetTransfers(ctx, v, a)
+					if err != nil {
+						return ids, "", err
+					}
+					ids = append(ids, idsOf(l, func(x *fieldportal.AssetTransfer) string { return x.ID })...)
+				}
+				return ids, "", nil
+			},
+			// There is no transfer by id: a transfer is found when its
+			// asset's history holds it.
+			get: func(v fieldportal.Viewer, id string) error {
+				l, err := db.FindAssetTransfers(ctx, v, transferAsset[id])
+				if err != nil {
+					return err
+				}
+				if slices.ContainsFunc(l, func(x *fieldportal.AssetTransfer) bool { return x.ID == id }) {
+					return nil
+				}
+				return fieldportal.NotFound("asset transfer")
+			},
+		},
+		{
+			// Documents attached to each site and to each customer, and one
+			// at a reachable site that the operator keeps from customers.
+			name: "documents",
+			create: func(s *fieldportal.Site) string {
+				return MustDocument(t, db, sys(s.OrgID), &fieldportal.Document{Name: "Site " + s.Name + ".pdf", AttachedTo: "site",
+					SiteID: s.ID, VisibleToCustomer: true}).ID
+			},
+			createForCustomer: func(c *fieldportal.Customer) string {
+				return MustDocument(t, db, sys(c.OrgID), &fieldportal.Document{Name: "Customer " + c.Name + ".pdf", AttachedTo: "customer",
+					CustomerID: c.ID, VisibleToCustomer: true}).ID
+			},
+			extras: func() []extraRecord {
+				s := w.site["S1a"]
+				d := MustDocument(t, db, sys(s.OrgID), &fieldportal.Document{Name: "Internal " + s.Name + ".pdf", AttachedTo: "site",
+					SiteID: s.ID, VisibleToCustomer: false})
+				return []extraRecord{{name: "hidden:S1a", id: d.ID, visible: func(kind string) bool {
+					return reaches("S1a")(kind) && !w.viewers[kind].IsContact()
+				}}}
+			},
+			list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
+				l, next, err := db.FindDocuments(ctx, v, fieldportal.DocumentFilter{Page: page2(after)})
+				return idsOf(l, func(x *fieldportal.Document) string { return x.ID }), next, err
+			},
+			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindDocumentByID(ctx, v, id); return err },
+		},
+		{
+			name: "certificates",
+			create: func(s *fieldportal.Site) string {
+				c := &fieldportal.Certificate{SiteID: s.ID, Number: "C-" + s.Name, Type: "Fire alarm", IssuedOn: day(time.January, 10)}
+				fail("certificate", db.CreateCertificate(ctx, sys(s.OrgID), c))
+				return c.ID
+			},
+			list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
+				l, next, err := db.FindCertificates(ctx, v, fieldportal.CertificateFilter{Page: page2(after)})
+				return idsOf(l, func(x *fieldportal.Certificate) string { return x.ID }), next, err
+			},
+			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindCertificateByID(ctx, v, id); return err },
+		},
+		{
+			name: "appointments",
+			create: func(s *fieldportal.Site) string {
+				a := &fieldportal.Appointment{SiteID: s.ID, StartsAt: appointmentAt, EndsAt: appointmentAt.Add(time.Hour),
+					Technician: "Tech " + s.Name, Description: "Visit to " + s.Name}
+				fail("appointment", db.CreateAppointment(ctx, sys(s.OrgID), a))
+				return a.ID
+			},
+			list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
+				l, next, err := db.FindAppointments(ctx, v, fieldportal.AppointmentFilter{Page: page2(after)})
+				return idsOf(l, func(x *fieldportal.Appointment) string { return x.ID }), next, err
+			},
+			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindAppointmentByID(ctx, v, id); return err },
+		},
+		{
+			name: "tasks",
+			create: func(s *fieldportal.Site) string {
+				x := &fieldportal.Task{SiteID: s.ID, Subject: "Check " + s.Name, Status: "open"}
+				fail("task", db.CreateTask(ctx, sys(s.OrgID), x))
+				return x.ID
+			},
+			createForCustomer: func(c *fieldportal.Customer) string {
+				x := &fieldportal.Task{CustomerID: c.ID, Subject: "Call " + c.Name, Status: "open"}
+				fail("task", db.CreateTask(ctx, sys(c.OrgID), x))
+				return x.ID
+			},
+			list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
+				l, next, err := db.FindTasks(ctx, v, fieldportal.TaskFilter{Page: page2(after)})
+				return idsOf(l, func(x *fieldportal.Task) string { return x.ID }), next, err
+			},
+			get:   func(v fieldportal.Viewer, id string) error { _, err := db.FindTaskByID(ctx, v, id); return err },
+			count: func(v fieldportal.Viewer) (int, error) { return db.CountTasks(ctx, v, "") },
+		},
+		{
+			name: "recurring invoices",
+			create: func(s *fieldportal.Site) string {
+				r := &fieldportal.RecurringInvoice{SiteID: s.ID, Name: "Service plan " + s.Name, TotalIncTax: 5000,
+					Frequency: fieldportal.Monthly, Active: true, Autopay: true}
+				fail("recurring invoice", db.CreateRecurringInvoice(ctx, sys(s.OrgID), r))
+				return r.ID
+			},
+			createForCustomer: func(c *fieldportal.Customer) string {
+				r := &fieldportal.RecurringInvoice{CustomerID: c.ID, Name: "Account plan " + c.Name, TotalIncTax: 5000,
+					Frequency: fieldportal.Monthly, Active: true}
+				fail("recurring invoice", db.CreateRecurringInvoice(ctx, sys(c.OrgID), r))
+				return r.ID
+			},
+			list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
+				l, next, err := db.FindRecurringInvoices(ctx, v, fieldportal.RecurringInvoiceFilter{Page: page2(after)})
+				return idsOf(l, func(x *fieldportal.RecurringInvoice) string { return x.ID }), next, err
+			},
+			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindRecurringInvoiceByID(ctx, v, id); return err },
+		},
+		{
+			// Payments are customer-level records (scopePayment): visible
+			// with the customer in reach and site access "all", or through
+			// an allocation to an invoice the viewer sees. Each site's
+			// customer pays that site's invoice, each customer its
+			// customer-only invoice, and Parent pays invoices at S1b and S2
+			// at once, which Child1's contact and the assigned contact
+			// (S2) see through one allocation each.
+			name: "payments",
+			create: func(s *fieldportal.Site) string {
+				return pay(s.OrgID, s.CustomerID, invoiceOf(s.OrgID, s.CustomerID, s.ID))
+			},
+			createForCustomer: func(c *fieldportal.Customer) string {
+				return pay(c.OrgID, c.ID, invoiceOf(c.OrgID, c.ID, ""))
+			},
+			extras: func() []extraRecord {
+				parent, s1b, s2 := w.cust["Parent"], w.site["S1b"], w.site["S2"]
+				id := pay(parent.OrgID, parent.ID, invoiceOf(s1b.OrgID, s1b.CustomerID, s1b.ID), invoiceOf(s2.OrgID, s2.CustomerID, s2.ID))
+				return []extraRecord{{name: "parent pays S1b+S2", id: id, visible: func(kind string) bool {
+					return w.seesCustomerRecords(kind) && slices.Contains(customerReach[kind], "Parent") || reaches("S1b")(kind) || reaches("S2")(kind)
+				}}}
+			},
+			list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
+				l, next, err := db.FindPayments(ctx, v, fieldportal.PaymentFilter{Page: page2(after)})
+				return idsOf(l, func(x *fieldportal.Payment) string { return x.ID }), next, err
+			},
+			// A payment shown must list exactly its allocations to the
+			// invoices the viewer sees (the invoices row checks those).
+			get: func(v fieldportal.Viewer, id string) error {
+				p, err := db.FindPaymentByID(ctx, v, id)
+				if err != nil {
+					return err
+				}
+				var want, got []string
+				for _, inv := range allocated[id] {
+					if _, err := db.FindInvoiceByID(ctx, v, inv); err == nil {
+						want = append(want, inv)
+					}
+				}
+				for _, a := range p.Allocations {
+					got = append(got, a.InvoiceID)
+				}
+				slices.Sort(want)
+				slices.Sort(got)
+				if !slices.Equal(want, got) {
+					return fmt.Errorf("payment %s shows allocations to %v, want %v", id, got, want)
+				}
+				return nil
+			},
+		},
+		{
+			// Comments are read per issue: an issue out of reach answers
+			// ENOTFOUND, not an empty thread.
+			name: "issue comments",
+			create: func(s *fieldportal.Site) string {
+				l, _, err := db.FindIssues(ctx, sys(s.OrgID), fieldportal.IssueFilter{SiteID: s.ID})
+				fail("find issue", err)
+				if len(l) != 1 {
+					t.Fatalf("issues at %s: %d, want 1", s.Name, len(l))
+				}
+				c := &fieldportal.IssueComment{IssueID: l[0].ID, Body: "Still faulty at " + s.Name}
+				fail("comment", db.AddIssueComment(ctx, sys(s.OrgID), c))
+				issueAt[s.Name], commentIssue[c.ID] = l[0].ID, l[0].ID
+				return c.ID
+			},
+			list: func(v fieldportal.Viewer, _ string) ([]string, string, error) {
+				var ids []string
+				for _, issue := range sortedValues(issueAt) {
+					l, err := db.FindIssueComments(ctx, v, issue)
+					if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
+						continue
+					} else if err != nil {
+						return ids, "", err
+					}
+					ids = append(ids, idsOf(l, func(x *fieldportal.IssueComment) string { return x.ID })...)
+				}
+				return ids, "", nil
+			},
+			get: func(v fieldportal.Viewer, id string) error {
+				l, err := db.FindIssueComments(ctx, v, commentIssue[id])
+				if err != nil {
+					return err
+				}
+				if !slices.ContainsFunc(l, func(x *fieldportal.IssueComment) bool { return x.ID == id }) {
+					return notInList("comment", id)
+				}
+				return nil
+			},
+		},
+		{
+			// A saved card is a customer-level record (scopeCustomerRecord)
+			// read by its customer.
+			name: "saved cards",
+			createForCustomer: func(c *fieldportal.Customer) string {
+				card := &fieldportal.SavedCard{CustomerID: c.ID, Provider: "stripe", ProviderRef: "pm_" + c.ID, Brand: "visa",
+					Last4: "4242", ExpMonth: 12, ExpYear: 2030}
+				fail("saved card", db.PutSavedCard(ctx, sys(c.OrgID), card))
+				cardCustomer[card.ID] = c.ID
+				return card.ID
+			},
+			list: func(v fieldportal.Viewer, _ string) ([]string, string, error) {
+				var ids []string
+				for _, c := range sortedValues(cardCustomer) {
+					card, err := db.FindSavedCard(ctx, v, c)
+					if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
+						continue
+					} else if err != nil {
+						return ids, "", err
+					}
+					ids = append(ids, card.ID)
+				}
+				return ids, "", nil
+			},
+			get: func(v fieldportal.Viewer, id string) error {
+				card, err := db.FindSavedCard(ctx, v, cardCustomer[id])
+				if err == nil && card.ID != id {
+					return notInList("saved card", id)
+				}
+				return err
+			},
+		},
+	}
+}
+
+// orgWideResources are the organisation's reference data (scripts,
+// catalogue items, contractors): not tied to a customer, read by every
+// active contact of the organisation (no module gates them) and its staff,
+// by nobody of another organisation. One of each is made per organisation.
+func (w *world) orgWideResources(t *testing.T) []resource {
+	ctx := context.Background()
+	db := w.db
+	orgs := map[string]string{"A": w.orgA, "B": w.orgB}
+	// The organisation each viewer kind is signed in to, derived from the
+	// customers it reaches; "nopage" is a contact at Parent whose lack of
+	// pages does not close reference data.
+	orgOf := func(kind string) string {
+		if kind == "nopage" {
+			kind = "parent"
+		}
+		for _, c := range customerReach[kind] {
+			return w.cust[c].OrgID
+		}
+		return ""
+	}
+	wantFor := func() map[string][]string {
+		want := map[string][]string{}
+		for _, kind := range viewerKinds {
+			for name, org := range orgs {
+				if orgOf(kind) == org {
+					want[kind] = append(want[kind], name)
+				}
+			}
+		}
+		return want
+	}
+	make3 := func(create func(org fieldportal.Viewer, name string) string) map[string]string {
+		all := map[string]string{}
+		for name, org := range orgs {
+			all[name] = create(fieldportal.SystemViewer(org), name)
+		}
+		return all
+	}
+	fail := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	// One record each is too few to page: each list is read one at a time.
+	one := func(after string) fieldportal.Page { return fieldportal.Page{After: after, Limit: 1} }
+	return []resource{
+		{
+			name: "scripts", want: wantFor(),
+			all: make3(func(v fieldportal.Viewer, name string) string {
+				s := &fieldportal.Script{Title: "Script " + name, Body: "Say hello."}
+				fail("script", db.CreateScript(ctx, v, s))
+				return s.ID
+			}),
+			list: func(v fieldportal.Viewer) ([]string, error) {
+				return listAll(func(after string) ([]string, string, error) {
+					l, next, err := db.FindScripts(ctx, v, fieldportal.CatalogueFilter{Page: one(after)})
+					return idsOf(l, func(x *fieldportal.Script) string { return x.ID }), next, err
+				})
+			},
+			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindScriptByID(ctx, v, id); return err },
+		},
+		{
+			name: "items", want: wantFor(),
+			all: make3(func(v fieldportal.Viewer, name string) string {
+				i := &fieldportal.Item{Code: "ITEM-" + name, Name: "Item " + name, UnitPrice: 100, Active: true}
+				fail("item", db.CreateItem(ctx, v, i))
+				return i.ID
+			}),
+			list: func(v fieldportal.Viewer) ([]string, error) {
+				return listAll(func(after string) ([]string, string, error) {
+					l, next, err := db.FindItems(ctx, v, fieldportal.CatalogueFilter{Page: one(after)})
+					return idsOf(l, func(x *fieldportal.Item) string { return x.ID }), next, err
+				})
+			},
+			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindItemByID(ctx, v, id); return err },
+		},
+		{
+			name: "contractors", want: wantFor(),
+			all: make3(func(v fieldportal.Viewer, name string) string {
+				return MustContractor(t, db, v, "Contractor "+name).ID
+			}),
+			list: func(v fieldportal.Viewer) ([]string, error) {
+				return listAll(func(after string) ([]string, string, error) {
+					l, next, err := db.FindContractors(ctx, v, fieldportal.ContractorFilter{Page: one(after)})
+					return idsOf(l, func(x *fieldportal.Contractor) string { return x.ID }), next, err
+				})
+			},
+			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindContractorByID(ctx, v, id); return err },
+		},
+	}
+}
