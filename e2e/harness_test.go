@@ -221,7 +221,7 @@ func (b *browser) screenshot() {
 	var png []byte
 	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
 	defer cancel()
-	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 80)); err != nil {
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
 		b.t.Logf("no screenshot: %v", err)
 		return
 	}

@@ -20,7 +20,6 @@ import (
 
 const maxLogoBytes = 512 << 10
 
-
 // logoURL is the logo's address, or "" when there is none.
 func logoURL(b fieldportal.Branding) string {
 	if b.Logo == "" {

@@ -142,7 +142,7 @@ type DashboardTile struct {
 type dashboardView struct {
 	Layout
 	Tiles            []DashboardTile
-	NextAppointments []*fieldportal.Appointment
+	NextAppointments []appointmentRow
 	ShowAppointments bool
 	RecentActivity   []ActivityItem
 	ShowActivity     bool
@@ -163,7 +163,7 @@ func dashboardTiles(c DashboardCounts, v fieldportal.Viewer, currency string) []
 	add(fieldportal.ModuleQuotes, c.OutstandingQuotes, "Outstanding quotes", "/quotes?stage=outstanding")
 	add(fieldportal.ModuleInvoices, c.UnpaidInvoices, "Unpaid invoices", "/invoices?status=unpaid")
 	if c.Balance != nil && v.CanUse(fieldportal.ModuleInvoices) {
-		out = append(out, DashboardTile{Label: "Balance outstanding", Value: currency + " " + c.Balance.String(), URL: "/invoices?status=unpaid"})
+		out = append(out, DashboardTile{Label: "Balance outstanding", Value: moneyText(currency, *c.Balance), URL: "/invoices?status=unpaid"})
 	}
 	return out
 }
@@ -179,17 +179,19 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Times are shown in the organisation's zone.
-	if loc, err := time.LoadLocation(org.TimeZone); err == nil {
-		for i, a := range c.NextAppointments {
-			local := *a
-			local.StartsAt, local.EndsAt = a.StartsAt.In(loc), a.EndsAt.In(loc)
-			c.NextAppointments[i] = &local
-		}
+	loc, err := time.LoadLocation(org.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	var next []appointmentRow
+	for _, a := range c.NextAppointments {
+		next = append(next, appointmentRow{Start: a.StartsAt.In(loc), When: appointmentSpan(a.StartsAt.In(loc), a.EndsAt.In(loc)),
+			Site: a.SiteName, Description: a.Description})
 	}
 	s.render(w, r, http.StatusOK, "dashboard", dashboardView{
 		Layout:           s.layoutFor(r, "Dashboard"),
 		Tiles:            dashboardTiles(c, v, org.Currency),
-		NextAppointments: c.NextAppointments,
+		NextAppointments: next,
 		ShowAppointments: v.CanUse(fieldportal.ModuleDiary) && c.NextAppointments != nil,
 		RecentActivity:   c.RecentActivity,
 		ShowActivity:     c.RecentActivity != nil,
@@ -206,4 +208,34 @@ func (s *Server) needModule(w http.ResponseWriter, r *http.Request, m fieldporta
 		return v, false
 	}
 	return v, true
+}
+
+// appointmentRow is an appointment as the dashboard lists it.
+type appointmentRow struct {
+	Start                   time.Time
+	When, Site, Description string
+}
+
+// appointmentSpan says when an appointment runs: one day with its hours,
+// or the first and last day of a visit over several days.
+func appointmentSpan(start, end time.Time) string {
+	if fieldportal.DateOf(start) == fieldportal.DateOf(end) {
+		return start.Format("Mon 2 Jan 2006, 15:04") + "–" + end.Format("15:04")
+	}
+	return start.Format("Mon 2 Jan, 15:04") + " to " + end.Format("Mon 2 Jan 2006, 15:04")
+}
+
+// currencySymbols are the signs written before amounts; other currencies
+// are written with their code.
+var currencySymbols = map[string]string{"GBP": "£", "EUR": "€", "USD": "$", "AUD": "$", "NZD": "$", "CAD": "$", "IEP": "€"}
+
+// moneyText formats an amount in the organisation's currency.
+func moneyText(currency string, m fieldportal.Money) string {
+	if sym, ok := currencySymbols[currency]; ok {
+		if m < 0 {
+			return "-" + sym + (-m).String()
+		}
+		return sym + m.String()
+	}
+	return currency + " " + m.String()
 }
