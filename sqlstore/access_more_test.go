@@ -264,7 +264,10 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 				l, next, err := db.FindRecurringInvoices(ctx, v, fieldportal.RecurringInvoiceFilter{Page: page2(after)})
 				return idsOf(l, func(x *fieldportal.RecurringInvoice) string { return x.ID }), next, err
 			},
-			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindRecurringInvoiceByID(ctx, v, id); return err },
+			get: func(v fieldportal.Viewer, id string) error {
+				_, err := db.FindRecurringInvoiceByID(ctx, v, id)
+				return err
+			},
 		},
 		{
 			// Payments are customer-level records (scopePayment): visible

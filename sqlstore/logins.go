@@ -105,6 +105,9 @@ func (d *DB) CreatePortalLogin(ctx context.Context, v fieldportal.Viewer, l *fie
 		if err := tx.checkGrant(ctx, v, l); err != nil {
 			return err
 		}
+		if err := tx.checkUsername(ctx, l.ContactID, l.Username); err != nil {
+			return err
+		}
 		l.ID, l.OrgID, l.CreatedAt, l.UpdatedAt = newID(), v.OrgID, tx.now, tx.now
 		_, err := tx.ExecContext(ctx, `INSERT INTO portal_logins (id, org_id, contact_id, username, password_hash, status,
 			must_change_password, page_access, site_access, may_manage_contacts, created_at, updated_at)
@@ -170,6 +173,14 @@ func (d *DB) UpdateLoginAccess(ctx context.Context, v fieldportal.Viewer, l *fie
 		if v.IsContact() && l.Username != old.Username {
 			return fieldportal.FieldErrorf("username", "Usernames can be changed only by the operator.")
 		}
+		if l.Username != old.Username {
+			if err := tx.checkUsername(ctx, l.ContactID, l.Username); err != nil {
+				return err
+			}
+		}
+		if v.IsContact() && old.Status == fieldportal.LoginDisabled && l.Status != fieldportal.LoginDisabled {
+			return fieldportal.FieldErrorf("status", "Only the operator can restore access it revoked.")
+		}
 		l.ID, l.OrgID, l.PasswordHash, l.CreatedAt, l.UpdatedAt = old.ID, old.OrgID, old.PasswordHash, old.CreatedAt, tx.now
 		if old.Status == fieldportal.LoginInvited && l.Status == fieldportal.LoginActive && old.PasswordHash == "" {
 			l.Status = fieldportal.LoginInvited // enabling does not skip the setup link
@@ -191,6 +202,12 @@ func (d *DB) UpdateLoginAccess(ctx context.Context, v fieldportal.Viewer, l *fie
 				return err
 			}
 		}
+		if l.Status == fieldportal.LoginDisabled {
+			// Revoked: no older link may open it again.
+			if err := tx.voidLoginTokens(ctx, l.ID); err != nil {
+				return err
+			}
+		}
 		return tx.audit(ctx, v, "login.access_changed", "contact", l.ContactID, l.Username)
 	})
 }
@@ -198,7 +215,8 @@ func (d *DB) UpdateLoginAccess(ctx context.Context, v fieldportal.Viewer, l *fie
 // narrowed reports whether access was taken away: disabled, a page
 // removed, all sites narrowed to assigned, or an assigned site removed.
 func narrowed(old, l *fieldportal.PortalLogin) bool {
-	if l.Status == fieldportal.LoginDisabled && old.Status != fieldportal.LoginDisabled {
+	if old.Status == fieldportal.LoginActive && l.Status != fieldportal.LoginActive ||
+		l.Status == fieldportal.LoginDisabled && old.Status != fieldportal.LoginDisabled {
 		return true
 	}
 	for _, p := range old.Pages {
@@ -278,6 +296,9 @@ func (tx *Tx) setLoginPassword(ctx context.Context, orgID, loginID, hash string,
 	if n, _ := res.RowsAffected(); n != 1 {
 		return fieldportal.NotFound("login")
 	}
+	if err := tx.voidLoginTokens(ctx, loginID); err != nil {
+		return err
+	}
 	return tx.endLoginSessions(ctx, loginID)
 }
 
@@ -312,4 +333,39 @@ func (d *DB) ViewerForLogin(ctx context.Context, orgID, loginID string) (fieldpo
 	v.Pages = fieldportal.ParseModules(pages)
 	v.OrgModules, v.HiddenActions = settings.Modules, settings.HiddenActions
 	return v, nil
+}
+
+// checkUsername refuses a username that is an email address other than
+// the contact's own: otherwise one contact could take another's address
+// as its username and block that person's sign-in by email and reset.
+func (tx *Tx) checkUsername(ctx context.Context, contactID, username string) error {
+	if !strings.Contains(username, "@") {
+		return nil
+	}
+	var email string
+	if err := tx.QueryRowContext(ctx, `SELECT email FROM contacts WHERE id = $1`, contactID).Scan(&email); err != nil {
+		return sqlErr(err, "contact")
+	}
+	if !strings.EqualFold(strings.TrimSpace(email), strings.TrimSpace(username)) {
+		return fieldportal.FieldErrorf("username", "A username that is an email address must be the contact's own email address.")
+	}
+	return nil
+}
+
+// FindLoginByEmail finds the login whose contact has this email address,
+// when exactly one does (password reset mails only the address on file).
+func (d *DB) FindLoginByEmail(ctx context.Context, orgID, email string) (*fieldportal.PortalLogin, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT `+loginColumns+` FROM portal_logins pl JOIN contacts ct ON ct.id = pl.contact_id
+		WHERE pl.org_id = $1 AND lower(ct.email) = $2 LIMIT 2`, orgID, strings.ToLower(strings.TrimSpace(email)))
+	if err != nil {
+		return nil, err
+	}
+	list, err := collect(rows, scanLogin)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) != 1 {
+		return nil, fieldportal.NotFound("login")
+	}
+	return list[0], nil
 }

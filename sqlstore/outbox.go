@@ -54,10 +54,16 @@ func (d *DB) ClaimOutbox(ctx context.Context, kind, worker string, n int, lease 
 	return out, err
 }
 
+// secretTopics are mails that carry a single-use link: once delivered,
+// their text is dropped, so the database holds no usable link (only the
+// hash of each token is kept, SPEC §3).
+var secretTopics = []string{"invite", "reset", "staff_reset"}
+
 // MarkOutboxSent records a delivery, if the worker still holds the claim.
 func (d *DB) MarkOutboxSent(ctx context.Context, id, worker string) error {
-	_, err := d.db.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = $3, claimed_until = NULL, last_error = ''
-		WHERE id = $1 AND claimed_by = $2`, id, worker, d.now())
+	_, err := d.db.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = $3, claimed_until = NULL, last_error = '',
+		payload = CASE WHEN topic IN ($4, $5, $6) THEN '(delivered; the single-use link it carried is not kept)' ELSE payload END
+		WHERE id = $1 AND claimed_by = $2`, id, worker, d.now(), secretTopics[0], secretTopics[1], secretTopics[2])
 	return err
 }
 

@@ -140,12 +140,24 @@ func cursor(vals ...any) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// decodeCursor reads a cursor; only strings and numbers are accepted, so a
+// forged cursor cannot hand the driver a value it cannot bind.
 func decodeCursor(s string, v *[]any) error {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(b, v)
+	if err := json.Unmarshal(b, v); err != nil {
+		return err
+	}
+	for _, x := range *v {
+		switch x.(type) {
+		case string, float64:
+		default:
+			return fmt.Errorf("cursor value of type %T", x)
+		}
+	}
+	return nil
 }
 
 // limit returns " LIMIT n+1": one more row than the page tells whether a

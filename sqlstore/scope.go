@@ -158,8 +158,14 @@ func (q *query) scopeContact(v fieldportal.Viewer, alias string) {
 	}
 	q.reach(v)
 	q.and(alias + ".org_id = " + q.arg(v.OrgID))
+	// The manage branch also needs the organisation not to hide the
+	// button (the viewer's switches are read fresh for every request).
+	manage := "may_manage_contacts"
+	if !v.CanDo(fieldportal.ActionManageContacts) {
+		manage = "FALSE"
+	}
 	q.and("(" + alias + ".id = " + q.arg(v.ContactID) + " AND EXISTS (SELECT 1 FROM reach_login) OR (" +
-		alias + ".customer_id IN (SELECT customer_id FROM reach_customers) AND EXISTS (SELECT 1 FROM reach_login WHERE site_access = 'all' OR may_manage_contacts)))")
+		alias + ".customer_id IN (SELECT customer_id FROM reach_customers) AND EXISTS (SELECT 1 FROM reach_login WHERE site_access = 'all' OR " + manage + ")))")
 }
 
 // scopeOrg restricts organisation-wide reference data that every signed-in

@@ -67,6 +67,14 @@ func (tx *Tx) endLoginSessions(ctx context.Context, loginID string) error {
 	return err
 }
 
+// voidLoginTokens spends every unused link of a login: after its access is
+// taken away or its password set, an older invitation or reset link must
+// not open it again.
+func (tx *Tx) voidLoginTokens(ctx context.Context, loginID string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM one_time_tokens WHERE login_id = $1 AND used_at IS NULL`, loginID)
+	return err
+}
+
 // EndStaffSessions ends every session of a staff user.
 func (d *DB) EndStaffSessions(ctx context.Context, staffID string) error {
 	_, err := d.db.ExecContext(ctx, `DELETE FROM sessions WHERE staff_id = $1`, staffID)
@@ -165,12 +173,25 @@ func (d *DB) CompleteSetup(ctx context.Context, orgID, tokenHash, firstName, las
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE portal_logins SET username = $2, status = 'active', updated_at = $3 WHERE id = $1`,
-			t.LoginID, username, tx.now); err != nil {
+		var contactID string
+		if err := tx.QueryRowContext(ctx, `SELECT contact_id FROM portal_logins WHERE id = $1`, t.LoginID).Scan(&contactID); err != nil {
+			return sqlErr(err, "login")
+		}
+		if err := tx.checkUsername(ctx, contactID, username); err != nil {
+			return err
+		}
+		// A revoked login stays revoked: its old invitation cannot bring
+		// it back (SPEC §2.7).
+		res, err := tx.ExecContext(ctx, `UPDATE portal_logins SET username = $2, status = 'active', updated_at = $3
+			WHERE id = $1 AND status <> 'disabled'`, t.LoginID, username, tx.now)
+		if err != nil {
 			if fieldportal.ErrorCode(sqlErr(err, "login")) == fieldportal.ECONFLICT {
 				return fieldportal.FieldErrorf("username", "That username is taken; choose another.")
 			}
 			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fieldportal.Errorf(fieldportal.ENOTFOUND, "This link has expired or has already been used.")
 		}
 		if err := tx.setLoginPassword(ctx, orgID, t.LoginID, passwordHash, false); err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 
 	"github.com/fieldportal/fieldportal"
@@ -129,7 +130,7 @@ func (s *Server) renderConsoleLogin(w http.ResponseWriter, r *http.Request, stat
 
 func (s *Server) handleConsoleLoginForm(w http.ResponseWriter, r *http.Request) {
 	next := r.URL.Query().Get("next")
-	if !strings.HasPrefix(safeNext(next), "/console") {
+	if !consoleNext(next) {
 		next = ""
 	}
 	s.renderConsoleLogin(w, r, http.StatusOK, "", next, FormErrors{})
@@ -146,7 +147,7 @@ func (s *Server) handleConsoleLogin(w http.ResponseWriter, r *http.Request) {
 	email := strings.TrimSpace(r.PostForm.Get("email"))
 	password := r.PostForm.Get("password")
 	next := r.PostForm.Get("next")
-	if !strings.HasPrefix(safeNext(next), "/console") {
+	if !consoleNext(next) {
 		next = "/console"
 	}
 	errs := FormErrors{}
@@ -166,24 +167,34 @@ func (s *Server) handleConsoleLogin(w http.ResponseWriter, r *http.Request) {
 		s.renderConsoleLogin(w, r, http.StatusTooManyRequests, email, next, FormErrors{"": fieldportal.ErrorMessage(err)})
 		return
 	}
+	if err := th.Fail(ctx, account, ""); err != nil { // counted before the check; cleared on success
+		s.Error(w, r, err)
+		return
+	}
 	u, err := s.db.FindStaffByEmail(ctx, org.ID, email)
 	ok := false
 	switch fieldportal.ErrorCode(err) {
 	case "":
-		ok, _, err = s.cfg.Hasher.Verify(u.PasswordHash, password)
-		if err != nil {
+		ok, err = s.verifyPassword(ctx, u.PasswordHash, password)
+		if err == errBusy {
+			s.Error(w, r, err)
+			return
+		} else if err != nil {
 			s.logger.WarnContext(ctx, "staff password hash unreadable", "staff", u.ID, "err", err)
 			ok = false
 		}
 		ok = ok && !u.Disabled
 	case fieldportal.ENOTFOUND:
-		s.cfg.Hasher.DummyVerify(password)
+		if err := s.dummyVerify(ctx, password); err != nil {
+			s.Error(w, r, err)
+			return
+		}
 	default:
 		s.Error(w, r, err)
 		return
 	}
 	if !ok {
-		if err := th.Fail(ctx, account, clientAddress(r)); err != nil {
+		if err := th.Fail(ctx, "", clientAddress(r)); err != nil {
 			s.logger.WarnContext(ctx, "record failed staff sign-in", "err", err)
 		}
 		s.renderConsoleLogin(w, r, http.StatusUnauthorized, email, next, FormErrors{"": "Wrong email address or password."})
@@ -225,4 +236,16 @@ func (s *Server) handleConsoleHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "console_home", consoleHomeView{Layout: s.consoleLayout(r, "Staff console"), PendingMail: len(msgs), MailHeld: !s.cfg.MailEnabled})
+}
+
+// consoleNext reports whether next is a safe page of the console to
+// return to after signing in: local, and still under /console once the
+// path is cleaned as the redirect will clean it.
+func consoleNext(next string) bool {
+	if safeNext(next) != next {
+		return false
+	}
+	p, _, _ := strings.Cut(next, "?")
+	c := path.Clean(p)
+	return c == "/console" || strings.HasPrefix(c, "/console/")
 }

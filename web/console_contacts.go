@@ -318,7 +318,7 @@ func (s *Server) initialPassword(r *http.Request, c *fieldportal.Contact, l *fie
 	if err := policy.Check(pw, l.Username, c.Email, c.Name()); err != nil {
 		return err
 	}
-	hash, err := s.cfg.Hasher.Hash(pw)
+	hash, err := s.hashPassword(r.Context(), pw)
 	if err != nil {
 		return err
 	}

@@ -164,13 +164,22 @@ func (s *Server) handleConsoleMail(w http.ResponseWriter, r *http.Request) {
 	}
 	view := consoleMailView{Layout: s.consoleLayout(r, "Mail log"), MailEnabled: s.cfg.MailEnabled}
 	for _, m := range msgs {
+		// A mail's text may hold a single-use link that signs its reader
+		// in as the contact: only admins read it, and only while no mail
+		// server sends it (the demo); once sent it is not kept at all.
+		body := m.Payload
+		if !v.IsAdmin() {
+			body = "(Only an admin can read mail text.)"
+		} else if s.cfg.MailEnabled && slices.Contains([]string{"invite", "reset", "staff_reset"}, m.Topic) {
+			body = "(This mail carries a single-use link; it is not shown while mail is sent by the mail server.)"
+		}
 		status := map[string]string{fieldportal.OutboxPending: "Waiting", fieldportal.OutboxSent: "Sent", fieldportal.OutboxFailed: "Failed", fieldportal.OutboxHeld: "Held"}[m.Status]
 		if m.Status == fieldportal.OutboxPending && !s.cfg.MailEnabled {
 			status = "Not sent (no mail server)"
 		}
 		view.Messages = append(view.Messages, consoleMailRow{
 			Created: m.CreatedAt.In(loc).Format("2 Jan 2006 15:04"), To: m.Recipient, Subject: m.Subject, Topic: m.Topic,
-			Status: status, LastError: m.LastError, Body: m.Payload, Attempts: m.Attempts,
+			Status: status, LastError: m.LastError, Body: body, Attempts: m.Attempts,
 		})
 	}
 	if next != "" {

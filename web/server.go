@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"time"
 
@@ -51,6 +52,8 @@ type Server struct {
 	mux       *http.ServeMux
 	errorTmpl *template.Template
 	hsts      bool
+	// hashSlots bounds the password hashes computed at once (passwords.go).
+	hashSlots chan struct{}
 	handler   http.Handler
 
 	// secureCookies marks the session cookie Secure: the base URL is https.
@@ -77,7 +80,7 @@ func New(cfg Config, db *sqlstore.DB, logger *slog.Logger) (*Server, error) {
 	if cfg.Hasher == (auth.Hasher{}) {
 		cfg.Hasher = auth.DefaultHasher()
 	}
-	s := &Server{cfg: cfg, db: db, logger: logger, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, db: db, logger: logger, mux: http.NewServeMux(), hashSlots: make(chan struct{}, max(2, runtime.NumCPU()))}
 	var err error
 	if s.errorTmpl, err = template.New("error").Parse(errorPageHTML); err != nil {
 		return nil, fmt.Errorf("parse error page: %w", err)

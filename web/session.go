@@ -6,7 +6,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
+	"unicode"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/auth"
@@ -114,11 +116,19 @@ func (s *Server) toLogin(w http.ResponseWriter, r *http.Request) {
 
 // safeNext returns next when it is a path on this site, else "/". Only a
 // path starting with one "/" is local: "//host" and "/\host" are read by
-// browsers as another site, and an absolute URL is one, so they could turn
-// the sign-in page into an open redirect.
+// browsers as another site, and an absolute URL is one. A backslash or a
+// control character anywhere is refused, and the path is checked again as
+// the redirect will clean it ("/./\host" becomes "/\host"), so the
+// sign-in page can never be turned into an open redirect.
 func safeNext(next string) string {
-	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n\t") {
+	if next == "" || next[0] != '/' || strings.ContainsRune(next, '\\') || strings.ContainsFunc(next, unicode.IsControl) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/"
+	}
+	if c := path.Clean(u.Path); strings.HasPrefix(c, "//") || !strings.HasPrefix(c, "/") {
 		return "/"
 	}
 	return next

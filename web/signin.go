@@ -154,13 +154,22 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, http.StatusBadRequest, username, next, errs)
 		return
 	}
-	th, addr := s.throttle("login"), clientAddress(r)
-	if err := th.Check(ctx, username, addr); err != nil {
+	// Throttle keys carry the organisation: attempts on one portal do not
+	// slow the same name on another.
+	th, addr, account := s.throttle("login"), clientAddress(r), org.ID+":"+strings.ToLower(username)
+	if err := th.Check(ctx, account, addr); err != nil {
 		if fieldportal.ErrorCode(err) != fieldportal.ERATELIMIT {
 			s.Error(w, r, err)
 			return
 		}
 		s.renderLogin(w, r, http.StatusTooManyRequests, username, next, FormErrors{"": fieldportal.ErrorMessage(err)})
+		return
+	}
+	// The attempt counts against the account before the password is
+	// checked, so parallel guesses see each other at once instead of all
+	// passing the check together; a success clears it.
+	if err := th.Fail(ctx, account, ""); err != nil {
+		s.Error(w, r, err)
 		return
 	}
 
@@ -172,19 +181,23 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	ok := false
 	if login != nil && err == nil && login.PasswordHash != "" {
 		var verr error
-		ok, _, verr = s.cfg.Hasher.Verify(login.PasswordHash, password)
-		if verr != nil {
+		ok, verr = s.verifyPassword(ctx, login.PasswordHash, password)
+		if verr == errBusy {
+			s.Error(w, r, verr)
+			return
+		} else if verr != nil {
 			s.logger.ErrorContext(ctx, "stored password hash unreadable", "login", login.ID, "err", verr)
 			ok = false
 		}
 		// Only an active login signs in; an invited or disabled one fails
 		// exactly like a wrong password, after the same work.
 		ok = ok && login.Status == fieldportal.LoginActive
-	} else {
-		s.cfg.Hasher.DummyVerify(password)
+	} else if err := s.dummyVerify(ctx, password); err != nil {
+		s.Error(w, r, err)
+		return
 	}
 	if !ok {
-		if err := th.Fail(ctx, username, addr); err != nil {
+		if err := th.Fail(ctx, "", addr); err != nil {
 			s.Error(w, r, err)
 			return
 		}
@@ -194,7 +207,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	// A needed rehash (after the hasher's cost changed) is left for the
 	// next password change: the store's only way to set a hash ends every
 	// other session of the login.
-	if err := th.Succeed(ctx, username); err != nil {
+	if err := th.Succeed(ctx, account); err != nil {
 		s.logger.WarnContext(ctx, "clear login failures", "err", err)
 	}
 	if err := s.db.RecordLogin(ctx, login.ID); err != nil {
@@ -267,7 +280,7 @@ func (s *Server) handleForgot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	th, addr := s.throttle("reset"), clientAddress(r)
-	if err := th.Check(ctx, email, addr); err != nil {
+	if err := th.Check(ctx, org.ID+":"+strings.ToLower(email), addr); err != nil {
 		if fieldportal.ErrorCode(err) != fieldportal.ERATELIMIT {
 			s.Error(w, r, err)
 			return
@@ -275,7 +288,7 @@ func (s *Server) handleForgot(w http.ResponseWriter, r *http.Request) {
 		s.renderForgot(w, r, http.StatusTooManyRequests, email, "", FormErrors{"": fieldportal.ErrorMessage(err)})
 		return
 	}
-	if err := th.Fail(ctx, email, addr); err != nil {
+	if err := th.Fail(ctx, org.ID+":"+strings.ToLower(email), addr); err != nil {
 		s.Error(w, r, err)
 		return
 	}
@@ -291,7 +304,7 @@ func (s *Server) handleForgot(w http.ResponseWriter, r *http.Request) {
 // and says nothing, when there is no such login. The link goes only to
 // the address on file, never to a typed one that matched a username.
 func (s *Server) sendReset(ctx context.Context, org *fieldportal.Organisation, email string) error {
-	login, err := s.db.FindLoginForSignIn(ctx, org.ID, email)
+	login, err := s.db.FindLoginByEmail(ctx, org.ID, email)
 	if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
 		return nil
 	} else if err != nil {
@@ -369,6 +382,10 @@ func (s *Server) tokenLogin(ctx context.Context, org *fieldportal.Organisation, 
 	if err != nil {
 		return nil, nil, err
 	}
+	if login.Status == fieldportal.LoginDisabled {
+		// A revoked login's links are dead, whatever their age.
+		return nil, nil, fieldportal.Errorf(fieldportal.ENOTFOUND, "This link has expired or has already been used.")
+	}
 	contact, err := s.db.FindContactByID(ctx, fieldportal.SystemViewer(org.ID), login.ContactID)
 	if err != nil {
 		return nil, nil, err
@@ -440,7 +457,7 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 		s.renderReset(w, r, http.StatusBadRequest, policy, errs)
 		return
 	}
-	hash, err := s.cfg.Hasher.Hash(password)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -519,6 +536,17 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) {
 		s.linkGone(w, r, err, fieldportal.TokenInvite)
 		return
 	}
+	// Each submission counts, per link and per address, so one link cannot
+	// be used to probe which usernames are taken.
+	th := s.throttle("setup")
+	if err := th.Check(ctx, org.ID+":"+auth.HashToken(token), clientAddress(r)); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := th.Fail(ctx, org.ID+":"+auth.HashToken(token), clientAddress(r)); err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	policy, err := s.policyFor(ctx, org.ID)
 	if err != nil {
 		s.Error(w, r, err)
@@ -552,7 +580,7 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) {
 		s.renderSetup(w, r, http.StatusBadRequest, policy, in, errs)
 		return
 	}
-	hash, err := s.cfg.Hasher.Hash(password)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -590,6 +618,16 @@ func (s *Server) SendInvite(ctx context.Context, v fieldportal.Viewer, login *fi
 	}
 	if current.Status == fieldportal.LoginDisabled {
 		return fieldportal.Errorf(fieldportal.ECONFLICT, "This portal login is disabled; enable it before sending access.")
+	}
+	// Invitations are rate-limited per login: each one is a mail to a
+	// person who may not want it.
+	th := s.throttle("invite")
+	th.PerAccount = auth.Limit{Free: 5, Window: time.Hour, MaxDelay: time.Hour}
+	if err := th.Check(ctx, v.OrgID+":"+login.ID, ""); err != nil {
+		return err
+	}
+	if err := th.Fail(ctx, v.OrgID+":"+login.ID, ""); err != nil {
+		return err
 	}
 	org, err := s.db.FindOrganisationByID(ctx, v.OrgID)
 	if err != nil {
@@ -699,7 +737,7 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
 	errs := FormErrors{}
 	if current == "" {
 		errs["current"] = "Enter your current password."
-	} else if ok, _, verr := s.cfg.Hasher.Verify(login.PasswordHash, current); verr != nil || !ok {
+	} else if ok, verr := s.verifyPassword(ctx, login.PasswordHash, current); verr != nil || !ok {
 		if err := th.Fail(ctx, login.ID, addr); err != nil {
 			s.Error(w, r, err)
 			return
@@ -715,7 +753,7 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
 		s.renderPassword(w, r, http.StatusBadRequest, policy, login.MustChangePassword, errs)
 		return
 	}
-	hash, err := s.cfg.Hasher.Hash(password)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		s.Error(w, r, err)
 		return

@@ -337,12 +337,13 @@ func TestSetupFromInvitation(t *testing.T) {
 				t.Errorf("bad setup page lacks %q", want)
 			}
 		}
-		// A username that is taken is named too.
+		// Another person's email cannot be taken as a username (it would
+		// block that person's sign-in by email and reset).
 		res, body = b.post(link, url.Values{"first_name": {"Sam"}, "last_name": {"Newman"}, "username": {"PARENT@example.test"},
 			"password": {"Fire-Door-Check-5"}, "confirm": {"Fire-Door-Check-5"}})
-		wantStatus(t, "setup with a taken username", res, body, http.StatusBadRequest)
-		if !strings.Contains(body, "That username is taken") {
-			t.Errorf("taken username not named:\n%s", body)
+		wantStatus(t, "setup with another person's email", res, body, http.StatusBadRequest)
+		if !strings.Contains(body, "must be the contact&#39;s own email address") {
+			t.Errorf("email username not refused:\n%s", body)
 		}
 		// A failed setup spent nothing; a good one signs in.
 		res, body = b.post(link, url.Values{"first_name": {"Samantha"}, "last_name": {"Newman"}, "username": {"sam"},
