@@ -163,7 +163,7 @@ func (s *Server) handleConsoleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	th := s.throttle("console")
 	account := org.ID + ":" + email
-	if err := th.Check(ctx, account, clientAddress(r)); err != nil {
+	if err := th.Check(ctx, account, s.clientAddress(r)); err != nil {
 		s.renderConsoleLogin(w, r, http.StatusTooManyRequests, email, next, FormErrors{"": fieldportal.ErrorMessage(err)})
 		return
 	}
@@ -194,7 +194,7 @@ func (s *Server) handleConsoleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ok {
-		if err := th.Fail(ctx, "", clientAddress(r)); err != nil {
+		if err := th.Fail(ctx, "", s.clientAddress(r)); err != nil {
 			s.logger.WarnContext(ctx, "record failed staff sign-in", "err", err)
 		}
 		s.renderConsoleLogin(w, r, http.StatusUnauthorized, email, next, FormErrors{"": "Wrong email address or password."})

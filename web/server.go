@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime"
 	"strings"
@@ -39,6 +40,10 @@ type Config struct {
 	// Hasher hashes and checks portal passwords; the zero value means
 	// auth.DefaultHasher(). Tests pass auth.TestHasher(), which is fast.
 	Hasher auth.Hasher
+	// TrustedProxies are the reverse proxies in front of the portal: for a
+	// request from one of them, the client is the nearest untrusted address
+	// of X-Forwarded-For.
+	TrustedProxies []netip.Prefix
 	// MailEnabled says a mail worker sends the outbox; without one the
 	// console tells staff that mail is only kept in its mail log.
 	MailEnabled bool

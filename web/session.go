@@ -3,8 +3,8 @@ package web
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"path"
 	"strings"
@@ -161,7 +161,7 @@ func (s *Server) newSession(w http.ResponseWriter, r *http.Request, name, path s
 		return err
 	}
 	sess.TokenHash, sess.CSRFToken = hash, csrf
-	sess.IP, sess.UserAgent = clientAddress(r), truncate(r.UserAgent(), 300)
+	sess.IP, sess.UserAgent = s.clientAddress(r), truncate(r.UserAgent(), 300)
 	sess.ExpiresAt = s.db.Now().Add(s.cfg.AbsoluteTimeout)
 	if err := s.db.CreateSession(ctx, sess); err != nil {
 		return fmt.Errorf("create session: %w", err)
@@ -182,14 +182,51 @@ func (s *Server) clearSessionCookie(w http.ResponseWriter) {
 }
 
 // clientAddress is the address the throttles count failures by. It is the
-// TCP peer: a forwarded-for header is not trusted, as any client can send
-// one; behind a proxy all clients share the proxy's count.
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
+// TCP peer, unless the peer is a trusted proxy: then it is the nearest
+// address of X-Forwarded-For that is not a trusted proxy (a client can
+// write anything there, but only what the proxies appended is believed).
+// IPv6 clients count by their /64, the block one subscriber usually holds.
+func (s *Server) clientAddress(r *http.Request) string {
+	peer := addrOf(r.RemoteAddr)
+	if peer.IsValid() && s.trusted(peer) {
+		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				break
+			}
+			peer = a.Unmap()
+			if !s.trusted(peer) {
+				break
+			}
+		}
+	}
+	if !peer.IsValid() {
 		return r.RemoteAddr
 	}
-	return host
+	if peer.Is6() {
+		p, _ := peer.Prefix(64)
+		return p.String()
+	}
+	return peer.String()
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func addrOf(remote string) netip.Addr {
+	ap, err := netip.ParseAddrPort(remote)
+	if err != nil {
+		a, _ := netip.ParseAddr(remote)
+		return a.Unmap()
+	}
+	return ap.Addr().Unmap()
 }
 
 // truncate cuts s to at most n bytes, on a rune boundary.

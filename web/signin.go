@@ -156,7 +156,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	// Throttle keys carry the organisation: attempts on one portal do not
 	// slow the same name on another.
-	th, addr, account := s.throttle("login"), clientAddress(r), org.ID+":"+strings.ToLower(username)
+	th, addr, account := s.throttle("login"), s.clientAddress(r), org.ID+":"+strings.ToLower(username)
 	if err := th.Check(ctx, account, addr); err != nil {
 		if fieldportal.ErrorCode(err) != fieldportal.ERATELIMIT {
 			s.Error(w, r, err)
@@ -279,7 +279,7 @@ func (s *Server) handleForgot(w http.ResponseWriter, r *http.Request) {
 		s.renderForgot(w, r, http.StatusBadRequest, email, "", errs)
 		return
 	}
-	th, addr := s.throttle("reset"), clientAddress(r)
+	th, addr := s.throttle("reset"), s.clientAddress(r)
 	if err := th.Check(ctx, org.ID+":"+strings.ToLower(email), addr); err != nil {
 		if fieldportal.ErrorCode(err) != fieldportal.ERATELIMIT {
 			s.Error(w, r, err)
@@ -539,11 +539,11 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) {
 	// Each submission counts, per link and per address, so one link cannot
 	// be used to probe which usernames are taken.
 	th := s.throttle("setup")
-	if err := th.Check(ctx, org.ID+":"+auth.HashToken(token), clientAddress(r)); err != nil {
+	if err := th.Check(ctx, org.ID+":"+auth.HashToken(token), s.clientAddress(r)); err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	if err := th.Fail(ctx, org.ID+":"+auth.HashToken(token), clientAddress(r)); err != nil {
+	if err := th.Fail(ctx, org.ID+":"+auth.HashToken(token), s.clientAddress(r)); err != nil {
 		s.Error(w, r, err)
 		return
 	}
@@ -724,7 +724,7 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	th, addr := s.throttle("password"), clientAddress(r)
+	th, addr := s.throttle("password"), s.clientAddress(r)
 	if err := th.Check(ctx, login.ID, addr); err != nil {
 		if fieldportal.ErrorCode(err) != fieldportal.ERATELIMIT {
 			s.Error(w, r, err)

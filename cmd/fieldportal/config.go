@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	netmail "net/mail"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -45,6 +46,9 @@ type Config struct {
 	// ShutdownTimeout is how long in-flight requests get to finish on
 	// SIGINT or SIGTERM before their connections are closed.
 	ShutdownTimeout time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the real client (for throttling by address).
+	TrustedProxies []netip.Prefix
 	// SMTP is the mail server (used by the mail worker).
 	SMTP mail.Config
 }
@@ -87,6 +91,7 @@ func newConfigParser(cmd string, getenv func(string) string) *configParser {
 		p.str("addr", "FIELDPORTAL_ADDR", "127.0.0.1:8080", "host:port to listen on")
 		p.str("base-url", "FIELDPORTAL_BASE_URL", "", "URL users reach the portal at (default: http://<addr>)")
 		p.str("shutdown-timeout", "FIELDPORTAL_SHUTDOWN_TIMEOUT", "15s", "time in-flight requests get to finish on shutdown")
+		p.str("trusted-proxies", "FIELDPORTAL_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed")
 		p.str("smtp-host", "FIELDPORTAL_SMTP_HOST", "", "SMTP server for outgoing mail (empty: mail is not sent)")
 		p.str("smtp-port", "FIELDPORTAL_SMTP_PORT", "587", "SMTP port")
 		p.str("smtp-username", "FIELDPORTAL_SMTP_USERNAME", "", "SMTP user name (password: FIELDPORTAL_SMTP_PASSWORD only)")
@@ -207,6 +212,22 @@ func parseConfig(cmd string, args []string, getenv func(string) string) (Config,
 			return Config{}, invalid(s, "must be a positive duration such as 15s")
 		}
 		cfg.ShutdownTimeout = d
+
+		s, _ = p.get("trusted-proxies")
+		for part := range strings.SplitSeq(s.val, ",") {
+			if part = strings.TrimSpace(part); part == "" {
+				continue
+			}
+			pfx, err := netip.ParsePrefix(part)
+			if err != nil {
+				addr, aerr := netip.ParseAddr(part)
+				if aerr != nil {
+					return Config{}, invalid(s, "must be IP addresses or CIDR ranges separated by commas")
+				}
+				pfx = netip.PrefixFrom(addr, addr.BitLen())
+			}
+			cfg.TrustedProxies = append(cfg.TrustedProxies, pfx.Masked())
+		}
 
 		if cfg.SMTP, err = parseSMTP(p); err != nil {
 			return Config{}, err

@@ -235,7 +235,7 @@ func serve(ctx context.Context, cfg Config, db *sqlstore.DB, logger *slog.Logger
 	if !cfg.BaseURLSet {
 		baseURL = "http://" + urlHost(ln.Addr().String())
 	}
-	srv, err := web.New(web.Config{BaseURL: baseURL, MailEnabled: cfg.SMTP.Enabled()}, db, logger)
+	srv, err := web.New(web.Config{BaseURL: baseURL, MailEnabled: cfg.SMTP.Enabled(), TrustedProxies: cfg.TrustedProxies}, db, logger)
 	if err != nil {
 		ln.Close()
 		return err

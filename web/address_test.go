@@ -1,0 +1,33 @@
+package web
+
+import (
+	"net/http/httptest"
+	"net/netip"
+	"testing"
+)
+
+func TestClientAddress(t *testing.T) {
+	s := &Server{cfg: Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}}
+	for _, tc := range []struct {
+		name, remote, xff, want string
+	}{
+		{"direct client", "203.0.113.5:4000", "", "203.0.113.5"},
+		{"untrusted peer's header is ignored", "203.0.113.5:4000", "198.51.100.9", "203.0.113.5"},
+		{"behind the proxy", "10.1.2.3:4000", "198.51.100.9", "198.51.100.9"},
+		{"a client's forged hop before the real one", "10.1.2.3:4000", "1.2.3.4, 198.51.100.9", "198.51.100.9"},
+		{"two proxies", "10.1.2.3:4000", "198.51.100.9, 10.9.9.9", "198.51.100.9"},
+		{"garbage header keeps the proxy", "10.1.2.3:4000", "nonsense", "10.1.2.3"},
+		{"IPv6 counts by /64", "[2001:db8:1:2:3:4:5:6]:4000", "", "2001:db8:1:2::/64"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.RemoteAddr = tc.remote
+			if tc.xff != "" {
+				r.Header.Set("X-Forwarded-For", tc.xff)
+			}
+			if got := s.clientAddress(r); got != tc.want {
+				t.Errorf("clientAddress = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
