@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/mail"
 )
 
@@ -22,8 +23,10 @@ import (
 // flags and FIELDPORTAL_* variables, and passed down; nothing reads the
 // environment later, so what a run does is decided by this value alone.
 type Config struct {
-	// Command is the subcommand: serve, migrate or demo.
+	// Command is the subcommand: serve, migrate, demo or init.
 	Command string
+	// Init is what `fieldportal init` creates.
+	Init InitConfig
 	// Addr is the host:port to listen on.
 	Addr string
 	// DataDir holds the SQLite file and, later, uploaded files.
@@ -76,6 +79,14 @@ var commandHelp = map[string]string{
 	"serve":   "migrate the database and serve the portal",
 	"migrate": "apply pending database migrations and exit",
 	"demo":    "serve the portal on a fresh database full of demo data",
+	"init":    "create the organisation and its first admin on a new install",
+}
+
+// InitConfig is the organisation and first admin of a new install. The
+// admin's password comes from FIELDPORTAL_ADMIN_PASSWORD only (a flag
+// would show it in ps); without it one is generated and printed once.
+type InitConfig struct {
+	OrgName, OrgHost, AdminEmail, AdminName, AdminPassword string
 }
 
 // newConfigParser declares the flags of cmd. Settings a command does not
@@ -87,6 +98,12 @@ func newConfigParser(cmd string, getenv func(string) string) *configParser {
 	p.str("data-dir", "FIELDPORTAL_DATA_DIR", "./data", "folder for the SQLite database and files")
 	p.str("log-level", "FIELDPORTAL_LOG_LEVEL", "info", "lowest level logged: debug, info, warn or error")
 	p.str("log-format", "FIELDPORTAL_LOG_FORMAT", "text", "log format: text or json")
+	if cmd == "init" {
+		p.str("org-name", "FIELDPORTAL_ORG_NAME", "", "the operator's name, as customers see it")
+		p.str("org-host", "FIELDPORTAL_ORG_HOST", "", "host name the organisation is served on (needed only when one install hosts several)")
+		p.str("admin-email", "FIELDPORTAL_ADMIN_EMAIL", "", "email address of the first admin (their console sign-in)")
+		p.str("admin-name", "FIELDPORTAL_ADMIN_NAME", "Administrator", "name of the first admin")
+	}
 	if cmd == "serve" || cmd == "demo" {
 		p.str("addr", "FIELDPORTAL_ADDR", "127.0.0.1:8080", "host:port to listen on")
 		p.str("base-url", "FIELDPORTAL_BASE_URL", "", "URL users reach the portal at (default: http://<addr>)")
@@ -232,6 +249,24 @@ func parseConfig(cmd string, args []string, getenv func(string) string) (Config,
 		if cfg.SMTP, err = parseSMTP(p); err != nil {
 			return Config{}, err
 		}
+	}
+	if cmd == "init" {
+		s, _ := p.get("org-name")
+		if cfg.Init.OrgName = strings.TrimSpace(s.val); cfg.Init.OrgName == "" {
+			return Config{}, invalid(s, "is required: the operator's name")
+		}
+		s, _ = p.get("org-host")
+		cfg.Init.OrgHost = strings.ToLower(strings.TrimSpace(s.val))
+		if strings.ContainsAny(cfg.Init.OrgHost, " /:") {
+			return Config{}, invalid(s, "must be a host name without scheme or port")
+		}
+		s, _ = p.get("admin-email")
+		if cfg.Init.AdminEmail = strings.TrimSpace(s.val); !fieldportal.ValidEmail(cfg.Init.AdminEmail) {
+			return Config{}, invalid(s, "must be an email address")
+		}
+		s, _ = p.get("admin-name")
+		cfg.Init.AdminName = strings.TrimSpace(s.val)
+		cfg.Init.AdminPassword = p.getenv("FIELDPORTAL_ADMIN_PASSWORD")
 	}
 	return cfg, nil
 }

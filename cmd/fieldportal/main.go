@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/auth"
 	"github.com/fieldportal/fieldportal/demo"
 	"github.com/fieldportal/fieldportal/mail"
@@ -55,7 +57,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "version", "-version", "--version":
 		fmt.Fprintf(stdout, "fieldportal %s\n", versionString())
 		return 0
-	case "serve", "migrate", "demo":
+	case "serve", "migrate", "demo", "init":
 	default:
 		fmt.Fprintf(stderr, "fieldportal: unknown command %q; run 'fieldportal help'\n", cmd)
 		return 2
@@ -73,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "migrate":
 		err = runMigrate(ctx, cfg, logger)
+	case "init":
+		err = runInit(ctx, cfg, logger, stdout)
 	case "serve":
 		err = runServe(ctx, cfg, logger)
 	case "demo":
@@ -103,9 +107,10 @@ Commands:
   serve     %s
   migrate   %s
   demo      %s
+  init      %s
   version   print the version
   help      this text; 'fieldportal help <command>' lists a command's flags
-`, commandHelp["serve"], commandHelp["migrate"], commandHelp["demo"])
+`, commandHelp["serve"], commandHelp["migrate"], commandHelp["demo"], commandHelp["init"])
 	return 0
 }
 
@@ -312,5 +317,50 @@ func startWorkers(ctx context.Context, cfg Config, db *sqlstore.DB, logger *slog
 			}
 		}
 	}()
+	return nil
+}
+
+// runInit creates an organisation and its first admin: the one step a new
+// install needs before `serve` (SPEC §1: a fresh install has one
+// organisation). A second organisation needs its own host name, so that
+// requests can be told apart.
+func runInit(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Writer) error {
+	db, err := openDB(ctx, cfg.Database, logger)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.CountOrganisations(ctx)
+	if err != nil {
+		return err
+	}
+	in := cfg.Init
+	if n > 0 && in.OrgHost == "" {
+		return errors.New("this install already has an organisation; a further one needs --org-host")
+	}
+	password, generated := in.AdminPassword, false
+	if password == "" {
+		password, generated = "Fp-"+rand.Text()[:16], true
+	}
+	if err := auth.DefaultPasswordPolicy().Check(password, in.AdminEmail, in.AdminName); err != nil {
+		return fmt.Errorf("FIELDPORTAL_ADMIN_PASSWORD: %s", fieldportal.ErrorMessage(err))
+	}
+	hash, err := auth.DefaultHasher().Hash(password)
+	if err != nil {
+		return err
+	}
+	org := &fieldportal.Organisation{Name: in.OrgName, Host: in.OrgHost}
+	if err := db.CreateOrganisation(ctx, org); err != nil {
+		return fmt.Errorf("create organisation: %s", fieldportal.ErrorMessage(err))
+	}
+	admin := &fieldportal.StaffUser{Email: in.AdminEmail, Name: in.AdminName, Role: fieldportal.RoleAdmin, PasswordHash: hash}
+	if err := db.CreateStaffUser(ctx, fieldportal.SystemViewer(org.ID), admin); err != nil {
+		return fmt.Errorf("create admin: %s", fieldportal.ErrorMessage(err))
+	}
+	fmt.Fprintf(stdout, "Created %s with admin %s.\n", org.Name, admin.Email)
+	if generated {
+		fmt.Fprintf(stdout, "The admin's password is %s (shown once: keep it safe; set FIELDPORTAL_ADMIN_PASSWORD to choose your own).\n", password)
+	}
+	fmt.Fprintf(stdout, "Start the portal with 'fieldportal serve' and sign in to the staff console at /console.\n")
 	return nil
 }

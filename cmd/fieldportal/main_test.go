@@ -292,3 +292,31 @@ func TestRunDemoRefusesUsedDatabase(t *testing.T) {
 		t.Errorf("demo on a used database = %d:\n%s", code, stderr)
 	}
 }
+
+func TestRunInit(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"FIELDPORTAL_DATA_DIR": dir}
+	t.Run("needs a name and an email", func(t *testing.T) {
+		code, _, stderr := runSync(t, env, "init", "--admin-email", "boss@acme.test")
+		if code != 2 || !strings.Contains(stderr, `invalid --org-name "": is required`) {
+			t.Errorf("init without a name = %d:\n%s", code, stderr)
+		}
+	})
+	t.Run("a weak chosen password is refused", func(t *testing.T) {
+		weak := map[string]string{"FIELDPORTAL_DATA_DIR": dir, "FIELDPORTAL_ADMIN_PASSWORD": "password"}
+		code, _, stderr := runSync(t, weak, "init", "--org-name", "Acme", "--admin-email", "boss@acme.test")
+		if code != 1 || !strings.Contains(stderr, "at least 10 characters") {
+			t.Errorf("weak password = %d:\n%s", code, stderr)
+		}
+	})
+	t.Run("creates the organisation and admin once", func(t *testing.T) {
+		code, stdout, stderr := runSync(t, env, "init", "--org-name", "Acme Fire", "--admin-email", "boss@acme.test")
+		if code != 0 || !strings.Contains(stdout, "Created Acme Fire with admin boss@acme.test") || !strings.Contains(stdout, "password is Fp-") {
+			t.Fatalf("init = %d:\n%s\n%s", code, stdout, stderr)
+		}
+		code, _, stderr = runSync(t, env, "init", "--org-name", "Acme Again", "--admin-email", "boss@acme.test")
+		if code != 1 || !strings.Contains(stderr, "already has an organisation") {
+			t.Errorf("second init = %d:\n%s", code, stderr)
+		}
+	})
+}
