@@ -38,7 +38,7 @@ func (b *browser) siteRows() int {
 func TestJourneyDemoContacts(t *testing.T) {
 	eachEngine(t, func(t *testing.T, p *portal) {
 		parent := mustBrowser(t, p.URL)
-		parent.login("parent@demo.test", demoPassword)
+		parent.loginAs("parent")
 		if got := parent.location(); got != "/" {
 			t.Fatalf("after sign-in the parent is at %q, want the dashboard", got)
 		}
@@ -138,7 +138,7 @@ func TestJourneyInviteSetupLogin(t *testing.T) {
 func TestJourneyForgotResetEndsSessions(t *testing.T) {
 	eachEngine(t, func(t *testing.T, p *portal) {
 		old := mustBrowser(t, p.URL)
-		old.login("site@demo.test", demoPassword)
+		old.loginAs("site")
 		if n := old.siteRows(); n != 1 {
 			t.Fatalf("signed-in contact sees %d sites", n)
 		}

@@ -76,7 +76,10 @@ var urlInLog = regexp.MustCompile(`msg="fieldportal listening".* url=(http://\S+
 // url waits for the server to listen and returns its URL.
 func (r *running) url(t *testing.T) string {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	// A readiness deadline, not a speed test: under the race detector,
+	// with every package's tests running at once, loading the demo is
+	// ten times slower than alone.
+	deadline := time.Now().Add(120 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := urlInLog.FindStringSubmatch(r.stderr.String()); m != nil {
 			return m[1]
