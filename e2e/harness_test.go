@@ -61,10 +61,10 @@ var demoDB = regexp.MustCompile(`Demo database: (\S+)`)
 
 // mustDemo starts `fieldportal demo` on a free port with a fresh database
 // of the engine, and stops it when the test ends.
-func mustDemo(t *testing.T, engine sqlstore.Dialect) *portal {
+func mustDemo(t *testing.T, engine sqlstore.Dialect, extra ...string) *portal {
 	t.Helper()
 	bin := mustBinary(t)
-	args := []string{"demo", "--addr", "127.0.0.1:" + freePort(t), "--data-dir", t.TempDir()}
+	args := append([]string{"demo", "--addr", "127.0.0.1:" + freePort(t), "--data-dir", t.TempDir()}, extra...)
 	var dsn string
 	if engine == sqlstore.Postgres {
 		dsn = sqltest.MustPostgresDatabase(t)
