@@ -165,6 +165,9 @@ type Viewer struct {
 	SiteAccess        SiteAccess
 	Pages             Modules // the login's page access
 	MayManageContacts bool
+	// MustChangePassword marks a login whose password was set by someone
+	// else: it may only change it (SPEC §3).
+	MustChangePassword bool
 
 	// The organisation's switches, copied from its settings so that one
 	// Viewer answers CanUse and CanDo on its own.

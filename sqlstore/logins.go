@@ -312,22 +312,29 @@ func (d *DB) RecordLogin(ctx context.Context, loginID string) error {
 // database: the login must be active; its grants and the organisation's
 // switches are read fresh, so a change applies on the next request.
 func (d *DB) ViewerForLogin(ctx context.Context, orgID, loginID string) (fieldportal.Viewer, error) {
+	settings, err := d.FindSettings(ctx, orgID)
+	if err != nil {
+		return fieldportal.Viewer{}, err
+	}
+	return d.ViewerForLoginWith(ctx, orgID, loginID, settings)
+}
+
+// ViewerForLoginWith is ViewerForLogin with the organisation's settings
+// already read (a request reads them once).
+func (d *DB) ViewerForLoginWith(ctx context.Context, orgID, loginID string, settings fieldportal.Settings) (fieldportal.Viewer, error) {
 	var v fieldportal.Viewer
 	var pages, first, last string
 	var status fieldportal.LoginStatus
 	err := d.db.QueryRowContext(ctx, `SELECT pl.id, pl.contact_id, ct.customer_id, pl.site_access, pl.page_access,
-		pl.may_manage_contacts, pl.status, ct.first_name, ct.last_name
+		pl.may_manage_contacts, pl.must_change_password, pl.status, ct.first_name, ct.last_name
 		FROM portal_logins pl JOIN contacts ct ON ct.id = pl.contact_id WHERE pl.org_id = $1 AND pl.id = $2`, orgID, loginID).
-		Scan(&v.LoginID, &v.ContactID, &v.CustomerID, &v.SiteAccess, &pages, &v.MayManageContacts, &status, &first, &last)
+		Scan(&v.LoginID, &v.ContactID, &v.CustomerID, &v.SiteAccess, &pages, &v.MayManageContacts, &v.MustChangePassword,
+			&status, &first, &last)
 	if err != nil {
 		return fieldportal.Viewer{}, sqlErr(err, "login")
 	}
 	if status != fieldportal.LoginActive {
 		return fieldportal.Viewer{}, fieldportal.Errorf(fieldportal.EUNAUTHORIZED, "Your portal access is not active.")
-	}
-	settings, err := d.FindSettings(ctx, orgID)
-	if err != nil {
-		return fieldportal.Viewer{}, err
 	}
 	v.Kind, v.OrgID, v.Name = fieldportal.ViewerContact, orgID, strings.TrimSpace(first+" "+last)
 	v.Pages = fieldportal.ParseModules(pages)

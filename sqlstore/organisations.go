@@ -57,36 +57,24 @@ func (d *DB) CountOrganisations(ctx context.Context) (int, error) {
 
 // FindOrganisationForHost returns the organisation that serves a host name:
 // the one whose host matches, or, on an install with exactly one
-// organisation, that one for every host.
+// organisation, that one for every host. One query, as every request
+// asks it.
 func (d *DB) FindOrganisationForHost(ctx context.Context, host string) (*fieldportal.Organisation, error) {
 	host = strings.ToLower(host)
 	if h, _, ok := strings.Cut(host, ":"); ok && !strings.HasPrefix(host, "[") {
 		host = h
 	}
-	o, err := scanOrg(d.db.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE host = $1`, host))
-	if err == nil {
-		return o, nil
-	}
-	rows, err := d.db.QueryContext(ctx, `SELECT `+orgColumns+` FROM organisations ORDER BY id LIMIT 2`)
+	var k int
+	var o fieldportal.Organisation
+	err := d.db.QueryRowContext(ctx, `SELECT 0 AS k, `+orgColumns+` FROM organisations WHERE host = $1
+		UNION ALL
+		SELECT 1 AS k, `+orgColumns+` FROM organisations WHERE (SELECT count(*) FROM organisations) = 1
+		ORDER BY k LIMIT 1`, host).
+		Scan(&k, &o.ID, &o.Name, str(&o.Host), &o.Currency, &o.TimeZone, tm(&o.CreatedAt), tm(&o.UpdatedAt))
 	if err != nil {
-		return nil, err
+		return nil, sqlErr(err, "organisation")
 	}
-	defer rows.Close()
-	var found []*fieldportal.Organisation
-	for rows.Next() {
-		o, err := scanOrg(rows)
-		if err != nil {
-			return nil, err
-		}
-		found = append(found, o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(found) != 1 {
-		return nil, fieldportal.NotFound("organisation")
-	}
-	return found[0], nil
+	return &o, nil
 }
 
 // FindSettings returns an organisation's settings.

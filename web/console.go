@@ -85,7 +85,7 @@ func (s *Server) consoleLayout(r *http.Request, title string) Layout {
 	l := Layout{Title: title, Console: true}
 	if o := OrganisationFromContext(r.Context()); o != nil {
 		l.OrgName = o.Name
-		l.LogoURL = s.orgLogoURL(r, o)
+		l.LogoURL = s.orgLogoURL(r)
 	}
 	v, _ := ViewerFromContext(r.Context())
 	l.User = v.Name

@@ -164,7 +164,7 @@ func (s *Server) layoutFor(r *http.Request, title string) Layout {
 	l := Layout{Title: title}
 	if o := OrganisationFromContext(r.Context()); o != nil {
 		l.OrgName = o.Name
-		l.LogoURL = s.orgLogoURL(r, o)
+		l.LogoURL = s.orgLogoURL(r)
 	}
 	if v, ok := ViewerFromContext(r.Context()); ok {
 		l.User = v.Name
@@ -220,8 +220,8 @@ func navFor(v fieldportal.Viewer, r *http.Request) []NavLink {
 
 // orgLogoURL returns the organisation's logo address; a failure to read
 // the settings only costs the logo, never the page.
-func (s *Server) orgLogoURL(r *http.Request, o *fieldportal.Organisation) string {
-	st, err := s.db.FindSettings(r.Context(), o.ID)
+func (s *Server) orgLogoURL(r *http.Request) string {
+	st, err := s.settings(r)
 	if err != nil {
 		s.logger.WarnContext(r.Context(), "read settings for the logo", "err", err)
 		return ""

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fieldportal/fieldportal"
@@ -230,6 +231,32 @@ func (s *Server) resolveOrganisation(next http.Handler) http.Handler {
 			s.Error(w, r, fmt.Errorf("resolve organisation for host: %w", err))
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(ContextWithOrganisation(r.Context(), o)))
+		ctx := context.WithValue(ContextWithOrganisation(r.Context(), o), settingsKey{}, &requestSettings{})
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// settingsKey holds a request's memo of its organisation's settings.
+type settingsKey struct{}
+
+// requestSettings reads the organisation's settings once per request:
+// the viewer, the layout and the page all need them.
+type requestSettings struct {
+	once sync.Once
+	st   fieldportal.Settings
+	err  error
+}
+
+// settings returns the request's organisation's settings.
+func (s *Server) settings(r *http.Request) (fieldportal.Settings, error) {
+	o := OrganisationFromContext(r.Context())
+	if o == nil {
+		return fieldportal.Settings{}, fieldportal.NotFound("organisation")
+	}
+	memo, ok := r.Context().Value(settingsKey{}).(*requestSettings)
+	if !ok {
+		return s.db.FindSettings(r.Context(), o.ID)
+	}
+	memo.once.Do(func() { memo.st, memo.err = s.db.FindSettings(r.Context(), o.ID) })
+	return memo.st, memo.err
 }

@@ -62,7 +62,12 @@ func (s *Server) portal(h http.HandlerFunc) http.HandlerFunc {
 			s.toLogin(w, r)
 			return
 		}
-		v, err := s.db.ViewerForLogin(ctx, org.ID, sess.LoginID)
+		settings, err := s.settings(r)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		v, err := s.db.ViewerForLoginWith(ctx, org.ID, sess.LoginID, settings)
 		switch fieldportal.ErrorCode(err) {
 		case "":
 		case fieldportal.EUNAUTHORIZED, fieldportal.ENOTFOUND:
@@ -74,12 +79,7 @@ func (s *Server) portal(h http.HandlerFunc) http.HandlerFunc {
 			s.Error(w, r, fmt.Errorf("load viewer: %w", err))
 			return
 		}
-		login, err := s.db.FindLoginByID(ctx, org.ID, sess.LoginID)
-		if err != nil {
-			s.Error(w, r, fmt.Errorf("load login: %w", err))
-			return
-		}
-		if login.MustChangePassword && r.URL.Path != "/password" {
+		if v.MustChangePassword && r.URL.Path != "/password" {
 			http.Redirect(w, r, "/password", http.StatusSeeOther)
 			return
 		}
