@@ -116,26 +116,9 @@ func (tx *Tx) updateInvoice(ctx context.Context, v fieldportal.Viewer, inv *fiel
 // UpsertInvoiceByExternalID creates or updates the invoice with the back
 // office's id (PUT /by-external-id). Staff/API only.
 func (d *DB) UpsertInvoiceByExternalID(ctx context.Context, v fieldportal.Viewer, inv *fieldportal.Invoice) (created bool, err error) {
-	if err := needStaff(v); err != nil {
-		return false, err
-	}
-	if strings.TrimSpace(inv.ExternalID) == "" {
-		return false, fieldportal.FieldErrorf("external_id", "External id is required.")
-	}
-	err = d.inTx(ctx, func(tx *Tx) error {
-		var id string
-		err := tx.QueryRowContext(ctx, `SELECT id FROM invoices WHERE org_id = $1 AND external_id = $2`, v.OrgID, inv.ExternalID).Scan(&id)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			created = true
-			return tx.createInvoice(ctx, v, inv)
-		case err != nil:
-			return err
-		}
-		inv.ID = id
-		return tx.updateInvoice(ctx, v, inv)
-	})
-	return created, err
+	return d.upsertByExternal(ctx, v, "invoices", inv.ExternalID, noValidate, func(id string) { inv.ID = id },
+		func(tx *Tx) error { return tx.createInvoice(ctx, v, inv) },
+		func(tx *Tx) error { return tx.updateInvoice(ctx, v, inv) })
 }
 
 // checkInvoiceRefs checks that the customer, site, job and contractor

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -132,28 +131,9 @@ func (tx *Tx) updateIssue(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 // UpsertIssueByExternalID creates or updates the issue with x.ExternalID
 // (the back office's PUT /by-external-id). Staff and API only.
 func (d *DB) UpsertIssueByExternalID(ctx context.Context, v fieldportal.Viewer, x *fieldportal.Issue) (created bool, err error) {
-	if err := needStaff(v); err != nil {
-		return false, err
-	}
-	if strings.TrimSpace(x.ExternalID) == "" {
-		return false, fieldportal.FieldErrorf("external_id", "External id is required.")
-	}
-	err = d.inTx(ctx, func(tx *Tx) error {
-		var q query
-		q.scopeSite(v, "i", "i.site_id")
-		q.and("i.external_id = " + q.arg(x.ExternalID))
-		var id string
-		switch err := tx.QueryRowContext(ctx, q.sql(`SELECT i.id FROM issues i`, ""), q.args...).Scan(&id); {
-		case err == sql.ErrNoRows:
-			created = true
-			return tx.createIssue(ctx, v, x)
-		case err != nil:
-			return err
-		}
-		x.ID = id
-		return tx.updateIssue(ctx, v, x)
-	})
-	return created, err
+	return d.upsertByExternal(ctx, v, "issues", x.ExternalID, x.Validate, func(id string) { x.ID = id },
+		func(tx *Tx) error { return tx.createIssue(ctx, v, x) },
+		func(tx *Tx) error { return tx.updateIssue(ctx, v, x) })
 }
 
 // FindIssueByID returns an issue the viewer can reach.

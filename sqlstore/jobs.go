@@ -198,28 +198,9 @@ func (tx *Tx) updateJob(ctx context.Context, v fieldportal.Viewer, j *fieldporta
 // UpsertJobByExternalID creates or updates the job with j.ExternalID (the
 // back office's PUT /by-external-id). Staff and API only.
 func (d *DB) UpsertJobByExternalID(ctx context.Context, v fieldportal.Viewer, j *fieldportal.Job) (created bool, err error) {
-	if err := needStaff(v); err != nil {
-		return false, err
-	}
-	if strings.TrimSpace(j.ExternalID) == "" {
-		return false, fieldportal.FieldErrorf("external_id", "External id is required.")
-	}
-	err = d.inTx(ctx, func(tx *Tx) error {
-		var q query
-		q.scopeSite(v, "j", "j.site_id")
-		q.and("j.external_id = " + q.arg(j.ExternalID))
-		var id string
-		switch err := tx.QueryRowContext(ctx, q.sql(`SELECT j.id FROM jobs j`, ""), q.args...).Scan(&id); {
-		case err == sql.ErrNoRows:
-			created = true
-			return tx.createJob(ctx, v, j)
-		case err != nil:
-			return err
-		}
-		j.ID = id
-		return tx.updateJob(ctx, v, j)
-	})
-	return created, err
+	return d.upsertByExternal(ctx, v, "jobs", j.ExternalID, j.Validate, func(id string) { j.ID = id },
+		func(tx *Tx) error { return tx.createJob(ctx, v, j) },
+		func(tx *Tx) error { return tx.updateJob(ctx, v, j) })
 }
 
 // FindJobByID returns a job the viewer can reach, with its items and

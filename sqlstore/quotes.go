@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -181,28 +180,9 @@ func (tx *Tx) updateQuote(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 // UpsertQuoteByExternalID creates or updates the quote with x.ExternalID
 // (the back office's PUT /by-external-id). Staff and API only.
 func (d *DB) UpsertQuoteByExternalID(ctx context.Context, v fieldportal.Viewer, x *fieldportal.Quote) (created bool, err error) {
-	if err := needStaff(v); err != nil {
-		return false, err
-	}
-	if strings.TrimSpace(x.ExternalID) == "" {
-		return false, fieldportal.FieldErrorf("external_id", "External id is required.")
-	}
-	err = d.inTx(ctx, func(tx *Tx) error {
-		var q query
-		q.scopeSite(v, "q", "q.site_id")
-		q.and("q.external_id = " + q.arg(x.ExternalID))
-		var id string
-		switch err := tx.QueryRowContext(ctx, q.sql(`SELECT q.id FROM quotes q`, ""), q.args...).Scan(&id); {
-		case err == sql.ErrNoRows:
-			created = true
-			return tx.createQuote(ctx, v, x)
-		case err != nil:
-			return err
-		}
-		x.ID = id
-		return tx.updateQuote(ctx, v, x)
-	})
-	return created, err
+	return d.upsertByExternal(ctx, v, "quotes", x.ExternalID, x.Validate, func(id string) { x.ID = id },
+		func(tx *Tx) error { return tx.createQuote(ctx, v, x) },
+		func(tx *Tx) error { return tx.updateQuote(ctx, v, x) })
 }
 
 // AcceptQuote records a contact's acceptance of an outstanding quote,

@@ -2,9 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
-	"strings"
 
 	"github.com/fieldportal/fieldportal"
 )
@@ -84,26 +81,9 @@ func (tx *Tx) updateRecurring(ctx context.Context, v fieldportal.Viewer, r *fiel
 // UpsertRecurringInvoiceByExternalID creates or updates the schedule with
 // the back office's id (PUT /by-external-id). Staff/API only.
 func (d *DB) UpsertRecurringInvoiceByExternalID(ctx context.Context, v fieldportal.Viewer, r *fieldportal.RecurringInvoice) (created bool, err error) {
-	if err := needStaff(v); err != nil {
-		return false, err
-	}
-	if strings.TrimSpace(r.ExternalID) == "" {
-		return false, fieldportal.FieldErrorf("external_id", "External id is required.")
-	}
-	err = d.inTx(ctx, func(tx *Tx) error {
-		var id string
-		err := tx.QueryRowContext(ctx, `SELECT id FROM recurring_invoices WHERE org_id = $1 AND external_id = $2`, v.OrgID, r.ExternalID).Scan(&id)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			created = true
-			return tx.createRecurring(ctx, v, r)
-		case err != nil:
-			return err
-		}
-		r.ID = id
-		return tx.updateRecurring(ctx, v, r)
-	})
-	return created, err
+	return d.upsertByExternal(ctx, v, "recurring_invoices", r.ExternalID, noValidate, func(id string) { r.ID = id },
+		func(tx *Tx) error { return tx.createRecurring(ctx, v, r) },
+		func(tx *Tx) error { return tx.updateRecurring(ctx, v, r) })
 }
 
 func (tx *Tx) checkRecurringRefs(ctx context.Context, v fieldportal.Viewer, r *fieldportal.RecurringInvoice) error {

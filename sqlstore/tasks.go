@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"strings"
 
 	"github.com/fieldportal/fieldportal"
 )
@@ -104,28 +102,9 @@ func (tx *Tx) updateTask(ctx context.Context, v fieldportal.Viewer, t *fieldport
 // UpsertTaskByExternalID creates or updates the task with t.ExternalID
 // (the back office's PUT /by-external-id). Staff and API only.
 func (d *DB) UpsertTaskByExternalID(ctx context.Context, v fieldportal.Viewer, t *fieldportal.Task) (created bool, err error) {
-	if err := needStaff(v); err != nil {
-		return false, err
-	}
-	if strings.TrimSpace(t.ExternalID) == "" {
-		return false, fieldportal.FieldErrorf("external_id", "External id is required.")
-	}
-	err = d.inTx(ctx, func(tx *Tx) error {
-		var q query
-		q.scopeSiteOrCustomer(v, "t")
-		q.and("t.external_id = " + q.arg(t.ExternalID))
-		var id string
-		switch err := tx.QueryRowContext(ctx, q.sql(`SELECT t.id FROM tasks t`, ""), q.args...).Scan(&id); {
-		case err == sql.ErrNoRows:
-			created = true
-			return tx.createTask(ctx, v, t)
-		case err != nil:
-			return err
-		}
-		t.ID = id
-		return tx.updateTask(ctx, v, t)
-	})
-	return created, err
+	return d.upsertByExternal(ctx, v, "tasks", t.ExternalID, t.Validate, func(id string) { t.ID = id },
+		func(tx *Tx) error { return tx.createTask(ctx, v, t) },
+		func(tx *Tx) error { return tx.updateTask(ctx, v, t) })
 }
 
 // FindTaskByID returns a task the viewer can reach: by its site, or for a

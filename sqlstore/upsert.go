@@ -60,3 +60,60 @@ func (d *DB) UpsertContactByExternalID(ctx context.Context, v fieldportal.Viewer
 	return d.upsertByExternalID(ctx, v, "contacts", c.ExternalID, func(id string) { c.ID = id },
 		func() error { return d.CreateContact(ctx, v, c) }, func() error { return d.UpdateContact(ctx, v, c) })
 }
+
+
+// needExternalID refuses an upsert without the key it upserts by.
+func needExternalID(id string) error {
+	if id == "" {
+		return fieldportal.FieldErrorf("external_id", "External id is required.")
+	}
+	return nil
+}
+
+// idByExternalID returns the id of the row of table with the external id
+// in the viewer's organisation, or "" when there is none. Only upserts
+// call it, and they are operator-side only (needStaff), so the
+// organisation is the whole scope.
+func (tx *Tx) idByExternalID(ctx context.Context, v fieldportal.Viewer, table, externalID string) (string, error) {
+	var q query
+	q.scopeOrg(v, "x")
+	q.and("x.external_id = " + q.arg(externalID))
+	var id string
+	err := tx.QueryRowContext(ctx, q.sql(`SELECT x.id FROM `+table+` x`, ""), q.args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}
+
+// upsertByExternal is the shared body of every upsert by external id.
+func (d *DB) upsertByExternal(ctx context.Context, v fieldportal.Viewer, table, externalID string, validate func() error,
+	setID func(string), create, update func(tx *Tx) error) (created bool, err error) {
+	if err := needStaff(v); err != nil {
+		return false, err
+	}
+	if err := needExternalID(externalID); err != nil {
+		return false, err
+	}
+	if err := validate(); err != nil {
+		return false, err
+	}
+	err = d.inTx(ctx, func(tx *Tx) error {
+		id, err := tx.idByExternalID(ctx, v, table, externalID)
+		if err != nil {
+			return err
+		}
+		if id == "" {
+			created = true
+			return create(tx)
+		}
+		setID(id)
+		return update(tx)
+	})
+	return created, err
+}
+
+// noValidate is for resources whose transaction-level create and update
+// validate themselves, after filling what they derive (an invoice's
+// status, a schedule's customer from its site).
+func noValidate() error { return nil }
