@@ -275,4 +275,3 @@ func notFoundField(err error, field, msg string) error {
 	}
 	return err
 }
-

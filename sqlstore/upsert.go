@@ -61,7 +61,6 @@ func (d *DB) UpsertContactByExternalID(ctx context.Context, v fieldportal.Viewer
 		func() error { return d.CreateContact(ctx, v, c) }, func() error { return d.UpdateContact(ctx, v, c) })
 }
 
-
 // needExternalID refuses an upsert without the key it upserts by.
 func needExternalID(id string) error {
 	if id == "" {
