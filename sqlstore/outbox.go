@@ -110,3 +110,23 @@ func (d *DB) FindOutbox(ctx context.Context, v fieldportal.Viewer, f fieldportal
 	list, next := trim(list, f.Page, func(m *fieldportal.OutboxMessage) string { return cursor(m.ID) })
 	return list, next, nil
 }
+
+// CountPendingOutbox counts the messages waiting to be sent, by kind, over
+// every organisation (the /metrics backlog gauge).
+func (d *DB) CountPendingOutbox(ctx context.Context) (map[string]int, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT kind, count(*) FROM outbox WHERE status = 'pending' GROUP BY kind`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var kind string
+		var n int
+		if err := rows.Scan(&kind, &n); err != nil {
+			return nil, err
+		}
+		out[kind] = n
+	}
+	return out, rows.Err()
+}

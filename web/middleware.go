@@ -77,9 +77,11 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if route == "GET /healthz" || route == "GET /readyz" {
 			level = slog.LevelDebug
 		}
+		took := time.Since(start)
+		s.metrics.observe(route, status, took)
 		s.logger.Log(r.Context(), level, "request",
 			"method", r.Method, "route", route, "status", status,
-			"duration", time.Since(start), "bytes", rec.bytes)
+			"duration", took, "bytes", rec.bytes)
 	})
 }
 

@@ -60,6 +60,7 @@ type Server struct {
 	hsts      bool
 	// hashSlots bounds the password hashes computed at once (passwords.go).
 	hashSlots chan struct{}
+	metrics   *metrics
 	handler   http.Handler
 
 	// secureCookies marks the session cookie Secure: the base URL is https.
@@ -86,7 +87,7 @@ func New(cfg Config, db *sqlstore.DB, logger *slog.Logger) (*Server, error) {
 	if cfg.Hasher == (auth.Hasher{}) {
 		cfg.Hasher = auth.DefaultHasher()
 	}
-	s := &Server{cfg: cfg, db: db, logger: logger, mux: http.NewServeMux(), hashSlots: make(chan struct{}, max(2, runtime.NumCPU()))}
+	s := &Server{cfg: cfg, db: db, logger: logger, mux: http.NewServeMux(), hashSlots: make(chan struct{}, max(2, runtime.NumCPU())), metrics: newMetrics(db)}
 	var err error
 	if s.errorTmpl, err = template.New("error").Parse(errorPageHTML); err != nil {
 		return nil, fmt.Errorf("parse error page: %w", err)
@@ -132,6 +133,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) routes() {
 	s.handleBare("GET /healthz", s.handleHealthz)
 	s.handleBare("GET /readyz", s.handleReadyz)
+	s.handleBare("GET /metrics", s.metrics.handler().ServeHTTP)
 	s.handleBare("GET /static/{hash}/{name}", s.handleStatic)
 
 	// Signing in, out, and the single-use links (signin.go).

@@ -315,3 +315,31 @@ func TestErrorPage(t *testing.T) {
 		t.Errorf("the internal error was not logged:\n%s", logs)
 	}
 }
+
+func TestMetrics(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		mustOrg(t, db, "Acme", "")
+		s, _ := newTestServer(t, db, Config{})
+		h := s.Handler()
+		do(t, h, httptest.NewRequest("GET", "/login", nil))
+		do(t, h, httptest.NewRequest("GET", "/sites/01234567-no-such-site", nil))
+		res, body := do(t, h, httptest.NewRequest("GET", "/metrics", nil))
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET /metrics = %d", res.StatusCode)
+		}
+		for _, want := range []string{
+			`fieldportal_http_requests_total{route="GET /login",status="2xx"} 1`,
+			`fieldportal_http_requests_total{route="GET /sites/{id}",status="3xx"} 1`,
+			`fieldportal_outbox_pending{kind="mail"} 0`,
+			`go_goroutines`,
+			`go_sql_max_open_connections{db_name="fieldportal"}`,
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("metrics lack %s", want)
+			}
+		}
+		if strings.Contains(body, "no-such-site") {
+			t.Error("metrics carry a raw path")
+		}
+	})
+}
