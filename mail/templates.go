@@ -16,17 +16,20 @@ import (
 var templateFS embed.FS
 
 // templates holds one set per file, as each file defines its own
-// "subject" and "text".
-var templates = map[string]*template.Template{}
+// "subject" and "text"; parsed once from the embedded files, so a broken
+// template fails every test at once.
+var templates = parseTemplates()
 
-func init() {
+func parseTemplates() map[string]*template.Template {
 	files, err := templateFS.ReadDir("templates")
 	if err != nil {
 		panic(err)
 	}
+	out := map[string]*template.Template{}
 	for _, f := range files {
-		templates[f.Name()] = template.Must(template.New(f.Name()).Option("missingkey=error").ParseFS(templateFS, "templates/"+f.Name()))
+		out[f.Name()] = template.Must(template.New(f.Name()).Option("missingkey=error").ParseFS(templateFS, "templates/"+f.Name()))
 	}
+	return out
 }
 
 // mailData is what the templates see; every field is one line of text.

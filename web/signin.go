@@ -10,6 +10,7 @@ import (
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/auth"
+	"github.com/fieldportal/fieldportal/mail"
 )
 
 // The sign-in pages (SPEC §3): sign in and out, forgotten password, the
@@ -325,15 +326,11 @@ func (s *Server) sendReset(ctx context.Context, org *fieldportal.Organisation, e
 	if err != nil {
 		return err
 	}
-	link := s.linkBase(org) + "/reset/" + plain
-	body := fmt.Sprintf("Hello %s,\n\nSomeone asked to reset the password of your %s customer portal login.\n\n"+
-		"To choose a new password, open this link within one hour (it works once):\n\n%s\n\n"+
-		"If you did not ask for this, you can ignore this message; your password stays as it is.\n",
-		greetingName(contact), org.Name, link)
+	m := mail.PasswordReset(org.Name, greetingName(contact), s.linkBase(org)+"/reset/"+plain)
+	m.To = contact.Email
 	return s.db.IssueToken(ctx, sys,
 		&fieldportal.OneTimeToken{TokenHash: hash, OrgID: org.ID, Purpose: fieldportal.TokenReset, LoginID: login.ID},
-		&fieldportal.OutboxMessage{OrgID: org.ID, Kind: "mail", Topic: "reset", Recipient: contact.Email,
-			Subject: "Reset your " + org.Name + " portal password", Payload: body})
+		mail.Outbox(org.ID, "reset", m))
 }
 
 // greetingName is how a mail addresses its reader.
@@ -637,15 +634,12 @@ func (s *Server) SendInvite(ctx context.Context, v fieldportal.Viewer, login *fi
 	if err != nil {
 		return err
 	}
-	link := s.linkBase(org) + "/setup/" + plain
-	body := fmt.Sprintf("Hello %s,\n\n%s has given you access to its customer portal, where you can see your "+
-		"sites, jobs, quotes and invoices.\n\nTo set up your login, open this link within 72 hours (it works once):\n\n%s\n\n"+
-		"If you were not expecting this, you can ignore this message.\n",
-		greetingName(contact), org.Name, link)
+	expires := s.db.Now().Add(fieldportal.TokenInvite.Lifetime())
+	m := mail.Invite(org.Name, greetingName(contact), s.linkBase(org)+"/setup/"+plain, expires)
+	m.To = strings.TrimSpace(contact.Email)
 	return s.db.IssueToken(ctx, v,
-		&fieldportal.OneTimeToken{TokenHash: hash, OrgID: org.ID, Purpose: fieldportal.TokenInvite, LoginID: login.ID},
-		&fieldportal.OutboxMessage{OrgID: org.ID, Kind: "mail", Topic: "invite", Recipient: strings.TrimSpace(contact.Email),
-			Subject: "Your " + org.Name + " customer portal access", Payload: body})
+		&fieldportal.OneTimeToken{TokenHash: hash, OrgID: org.ID, Purpose: fieldportal.TokenInvite, LoginID: login.ID, ExpiresAt: expires},
+		mail.Outbox(org.ID, "invite", m))
 }
 
 // --- change password -------------------------------------------------------
