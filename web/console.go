@@ -33,6 +33,11 @@ func (s *Server) consoleRoutes() {
 	s.handle("POST /console/settings", s.console(s.handleConsoleSettings))
 	s.handle("POST /console/settings/logo", s.console(s.handleConsoleLogo))
 	s.handle("GET /console/mail", s.console(s.handleConsoleMail))
+	s.handle("GET /console/account", s.console(s.handleConsoleAccount))
+	s.handle("POST /console/account/password", s.console(s.handleConsoleAccountPassword))
+	s.handle("GET /console/staff", s.console(s.handleConsoleStaff))
+	s.handle("POST /console/staff", s.console(s.handleConsoleStaffAdd))
+	s.handle("POST /console/staff/{id}", s.console(s.handleConsoleStaffUpdate))
 }
 
 // console wraps a console page: a live staff session of an enabled staff
@@ -91,7 +96,7 @@ func (s *Server) consoleLayout(r *http.Request, title string) Layout {
 	l.User = v.Name
 	links := []NavLink{{Label: "Home", URL: "/console"}, {Label: "Contacts and access", URL: "/console/contacts"}, {Label: "Mail log", URL: "/console/mail"}}
 	if v.IsAdmin() {
-		links = append(links, NavLink{Label: "Settings", URL: "/console/settings"})
+		links = append(links, NavLink{Label: "Staff", URL: "/console/staff"}, NavLink{Label: "Settings", URL: "/console/settings"})
 	}
 	for i := range links {
 		p := links[i].URL
