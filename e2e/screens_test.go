@@ -45,7 +45,7 @@ func TestScreens(t *testing.T) {
 		staff := mustBrowser(t, p.URL)
 		staff.run(chromedp.EmulateViewport(width, 900), chromedp.Navigate(p.URL+"/console/login"))
 		staff.fill(`form#console-login`, "email", "admin@demo.test", "password", demoPassword)
-		for _, path := range []string{"/console", "/console/contacts", "/console/settings", "/console/mail"} {
+		for _, path := range []string{"/console", "/console/contacts", "/console/settings", "/console/mail", "/console/staff", "/console/account"} {
 			staff.save(p.URL+path, filepath.Join(dir, "console"+filepath.Base(path)+"-"+itoa(width)+".png"))
 		}
 		var first string
