@@ -286,6 +286,28 @@ func (d *DB) SetLoginPassword(ctx context.Context, orgID, loginID, hash string, 
 	return d.inTx(ctx, func(tx *Tx) error { return tx.setLoginPassword(ctx, orgID, loginID, hash, mustChange) })
 }
 
+// SetInitialPassword is staff (or a managing contact) setting a contact's
+// password, which it must change at first login: the viewer must reach
+// the contact, and the change is audited.
+func (d *DB) SetInitialPassword(ctx context.Context, v fieldportal.Viewer, contactID, hash string) error {
+	if err := canManageContacts(v); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.findContact(ctx, v, contactID); err != nil {
+			return err
+		}
+		var loginID string
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM portal_logins WHERE contact_id = $1`, contactID).Scan(&loginID); err != nil {
+			return sqlErr(err, "login")
+		}
+		if err := tx.setLoginPassword(ctx, v.OrgID, loginID, hash, true); err != nil {
+			return err
+		}
+		return tx.audit(ctx, v, "login.initial_password", "contact", contactID, "")
+	})
+}
+
 func (tx *Tx) setLoginPassword(ctx context.Context, orgID, loginID, hash string, mustChange bool) error {
 	res, err := tx.ExecContext(ctx, `UPDATE portal_logins SET password_hash = $3, must_change_password = $4,
 		status = CASE WHEN status = 'invited' THEN 'active' ELSE status END, updated_at = $5

@@ -117,6 +117,10 @@ func (d *DB) IssueToken(ctx context.Context, v fieldportal.Viewer, t *fieldporta
 		if _, err := tx.ExecContext(ctx, `INSERT INTO one_time_tokens (token_hash, org_id, purpose, login_id, staff_id,
 			expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			t.TokenHash, t.OrgID, t.Purpose, nullStr(t.LoginID), nullStr(t.StaffID), t.ExpiresAt.UTC(), tx.now); err != nil {
+			if fieldportal.ErrorCode(sqlErr(err, "link")) == fieldportal.ECONFLICT {
+				// Another send for the same login won the race.
+				return fieldportal.Errorf(fieldportal.ECONFLICT, "A link was sent a moment ago; wait a little before sending another.")
+			}
 			return err
 		}
 		if mail != nil {

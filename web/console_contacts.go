@@ -293,7 +293,7 @@ func (s *Server) handleConsoleAccess(w http.ResponseWriter, r *http.Request) {
 			fail(err)
 			return
 		}
-		if err := s.db.SetLoginPassword(ctx, v.OrgID, login.ID, login.PasswordHash, true); err != nil {
+		if err := s.db.SetInitialPassword(ctx, v, c.ID, login.PasswordHash); err != nil {
 			fail(err)
 			return
 		}
