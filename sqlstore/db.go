@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"encoding/hex"
 	"errors"
@@ -18,13 +19,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/fieldportal/fieldportal"
 )
@@ -61,6 +63,9 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*DB, error) {
 		}
 	default:
 		d.dialect = SQLite
+		if err := registerSQLiteFunctions(); err != nil {
+			return nil, err
+		}
 		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
 		if i := strings.IndexByte(path, '?'); i >= 0 {
 			path = path[:i]
@@ -88,6 +93,33 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*DB, error) {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	return d, nil
+}
+
+// sqliteFunctions registers, once per process, the functions SQLite must
+// share with PostgreSQL for one SQL text to mean the same on both: lower()
+// folding every letter, as PostgreSQL's does, not only A to Z (usernames,
+// emails and searches are compared lower-cased, and Go lower-cases the
+// other side). The driver registers functions for all its connections, so
+// this is necessarily process-wide.
+var sqliteFunctions struct {
+	once sync.Once
+	err  error
+}
+
+func registerSQLiteFunctions() error {
+	sqliteFunctions.once.Do(func() {
+		sqliteFunctions.err = sqlite.RegisterDeterministicScalarFunction("lower", 1,
+			func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+				switch v := args[0].(type) {
+				case string:
+					return strings.ToLower(v), nil
+				case []byte:
+					return strings.ToLower(string(v)), nil
+				}
+				return args[0], nil
+			})
+	})
+	return sqliteFunctions.err
 }
 
 // sqliteDSN sets what every SQLite connection needs: foreign keys on, WAL,

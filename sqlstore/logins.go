@@ -182,7 +182,7 @@ func (d *DB) UpdateLoginAccess(ctx context.Context, v fieldportal.Viewer, l *fie
 			return fieldportal.FieldErrorf("status", "Only the operator can restore access it revoked.")
 		}
 		l.ID, l.OrgID, l.PasswordHash, l.CreatedAt, l.UpdatedAt = old.ID, old.OrgID, old.PasswordHash, old.CreatedAt, tx.now
-		if old.Status == fieldportal.LoginInvited && l.Status == fieldportal.LoginActive && old.PasswordHash == "" {
+		if l.Status == fieldportal.LoginActive && old.PasswordHash == "" {
 			l.Status = fieldportal.LoginInvited // enabling does not skip the setup link
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE portal_logins SET username = $2, status = $3, page_access = $4, site_access = $5,

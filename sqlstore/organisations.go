@@ -10,6 +10,21 @@ import (
 
 // CreateOrganisation adds an operator with default settings.
 func (d *DB) CreateOrganisation(ctx context.Context, o *fieldportal.Organisation) error {
+	return d.inTx(ctx, func(tx *Tx) error { return tx.createOrganisation(ctx, o) })
+}
+
+// CreateOrganisationWithAdmin adds an operator and its first admin in one
+// transaction (`fieldportal init`): never an organisation nobody can run.
+func (d *DB) CreateOrganisationWithAdmin(ctx context.Context, o *fieldportal.Organisation, admin *fieldportal.StaffUser) error {
+	return d.inTx(ctx, func(tx *Tx) error {
+		if err := tx.createOrganisation(ctx, o); err != nil {
+			return err
+		}
+		return tx.createStaffUser(ctx, fieldportal.SystemViewer(o.ID), admin)
+	})
+}
+
+func (tx *Tx) createOrganisation(ctx context.Context, o *fieldportal.Organisation) error {
 	if o.Currency == "" {
 		o.Currency = "GBP"
 	}
@@ -19,18 +34,16 @@ func (d *DB) CreateOrganisation(ctx context.Context, o *fieldportal.Organisation
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	return d.inTx(ctx, func(tx *Tx) error {
-		if o.ID == "" {
-			o.ID = newID()
-		}
-		o.CreatedAt, o.UpdatedAt = tx.now, tx.now
-		o.Host = strings.ToLower(strings.TrimSpace(o.Host))
-		if _, err := tx.ExecContext(ctx, `INSERT INTO organisations (id, name, host, currency, time_zone, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $6)`, o.ID, o.Name, nullStr(o.Host), o.Currency, o.TimeZone, tx.now); err != nil {
-			return sqlErr(err, "organisation")
-		}
-		return tx.putSettings(ctx, o.ID, fieldportal.DefaultSettings())
-	})
+	if o.ID == "" {
+		o.ID = newID()
+	}
+	o.CreatedAt, o.UpdatedAt = tx.now, tx.now
+	o.Host = strings.ToLower(strings.TrimSpace(o.Host))
+	if _, err := tx.ExecContext(ctx, `INSERT INTO organisations (id, name, host, currency, time_zone, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $6)`, o.ID, o.Name, nullStr(o.Host), o.Currency, o.TimeZone, tx.now); err != nil {
+		return sqlErr(err, "organisation")
+	}
+	return tx.putSettings(ctx, o.ID, fieldportal.DefaultSettings())
 }
 
 const orgColumns = `id, name, host, currency, time_zone, created_at, updated_at`

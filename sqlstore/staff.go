@@ -18,6 +18,10 @@ func scanStaff(row interface{ Scan(...any) error }) (*fieldportal.StaffUser, err
 
 // CreateStaffUser adds a console account (admins and the system only).
 func (d *DB) CreateStaffUser(ctx context.Context, v fieldportal.Viewer, u *fieldportal.StaffUser) error {
+	return d.inTx(ctx, func(tx *Tx) error { return tx.createStaffUser(ctx, v, u) })
+}
+
+func (tx *Tx) createStaffUser(ctx context.Context, v fieldportal.Viewer, u *fieldportal.StaffUser) error {
 	if !v.IsAdmin() {
 		return fieldportal.Errorf(fieldportal.EFORBIDDEN, "Only an admin can add staff.")
 	}
@@ -25,19 +29,17 @@ func (d *DB) CreateStaffUser(ctx context.Context, v fieldportal.Viewer, u *field
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	return d.inTx(ctx, func(tx *Tx) error {
-		u.ID, u.OrgID, u.CreatedAt, u.UpdatedAt = newID(), v.OrgID, tx.now, tx.now
-		_, err := tx.ExecContext(ctx, `INSERT INTO staff_users (id, org_id, email, name, role, password_hash, disabled,
-			created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
-			u.ID, u.OrgID, u.Email, u.Name, u.Role, u.PasswordHash, u.Disabled, tx.now)
-		if err != nil {
-			if fieldportal.ErrorCode(sqlErr(err, "staff user")) == fieldportal.ECONFLICT {
-				return fieldportal.FieldErrorf("email", "A staff user with that email exists.")
-			}
-			return err
+	u.ID, u.OrgID, u.CreatedAt, u.UpdatedAt = newID(), v.OrgID, tx.now, tx.now
+	_, err := tx.ExecContext(ctx, `INSERT INTO staff_users (id, org_id, email, name, role, password_hash, disabled,
+		created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
+		u.ID, u.OrgID, u.Email, u.Name, u.Role, u.PasswordHash, u.Disabled, tx.now)
+	if err != nil {
+		if fieldportal.ErrorCode(sqlErr(err, "staff user")) == fieldportal.ECONFLICT {
+			return fieldportal.FieldErrorf("email", "A staff user with that email exists.")
 		}
-		return tx.audit(ctx, v, "staff.created", "staff", u.ID, u.Email)
-	})
+		return err
+	}
+	return tx.audit(ctx, v, "staff.created", "staff", u.ID, u.Email)
 }
 
 // FindStaffByEmail finds a console account for sign-in.

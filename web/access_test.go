@@ -114,7 +114,7 @@ func TestPortalAccessMatrix(t *testing.T) {
 				_, csvBody := check("/sites.csv", !w.noSites)
 				if w.signedIn && !w.noSites {
 					var got []string
-					rows, err := csv.NewReader(strings.NewReader(csvBody)).ReadAll()
+					rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(csvBody, "\uFEFF"))).ReadAll()
 					if err != nil || len(rows) == 0 {
 						t.Fatalf("CSV: %v\n%s", err, csvBody)
 					}

@@ -167,7 +167,7 @@ func (s *Server) handleConsoleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	th := s.throttle("console")
-	account := org.ID + ":" + email
+	account := org.ID + ":" + strings.ToLower(email)
 	if err := th.Check(ctx, account, s.clientAddress(r)); err != nil {
 		s.renderConsoleLogin(w, r, http.StatusTooManyRequests, email, next, FormErrors{"": fieldportal.ErrorMessage(err)})
 		return

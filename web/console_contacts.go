@@ -196,8 +196,15 @@ func (s *Server) handleConsoleAccess(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/console/contacts/"+c.ID+"?done="+done, http.StatusSeeOther)
 	}
 	fail := func(err error) {
-		if code := fieldportal.ErrorCode(err); code == fieldportal.EINVALID || code == fieldportal.ECONFLICT || code == fieldportal.EFORBIDDEN {
-			s.renderConsoleContact(w, r, http.StatusBadRequest, form, formErrors(err))
+		if code := fieldportal.ErrorCode(err); code == fieldportal.EINVALID || code == fieldportal.ECONFLICT ||
+			code == fieldportal.EFORBIDDEN || code == fieldportal.ERATELIMIT {
+			// Only the access form's own actions post its fields; after
+			// any other action the form shows the saved grants.
+			typed := form
+			if a := form.Get("action"); a != "create" && a != "save" {
+				typed = nil
+			}
+			s.renderConsoleContact(w, r, http.StatusBadRequest, typed, formErrors(err))
 			return
 		}
 		s.Error(w, r, err)
@@ -214,7 +221,22 @@ func (s *Server) handleConsoleAccess(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	switch action := form.Get("action"); {
+	action := form.Get("action")
+	if action == "create" && login != nil {
+		// The login was made by an earlier attempt whose mail failed:
+		// save what was chosen and send the invitation again.
+		if login.Status == fieldportal.LoginInvited {
+			grants(login)
+			if err := s.db.UpdateLoginAccess(ctx, v, login); err != nil {
+				fail(err)
+				return
+			}
+			action = "resend"
+		} else {
+			action = "save"
+		}
+	}
+	switch {
 	case action == "create" && login == nil:
 		l := &fieldportal.PortalLogin{ContactID: c.ID, Status: fieldportal.LoginInvited}
 		grants(l)
@@ -283,7 +305,7 @@ func (s *Server) handleConsoleAccess(w http.ResponseWriter, r *http.Request) {
 			fail(fieldportal.Errorf(fieldportal.ECONFLICT, "Only an active login can be sent a password reset; re-send the invitation instead."))
 			return
 		}
-		if err := s.sendReset(ctx, org, c.Email); err != nil {
+		if err := s.issueReset(ctx, v, org, login, c); err != nil {
 			fail(err)
 			return
 		}

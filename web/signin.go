@@ -322,13 +322,26 @@ func (s *Server) sendReset(ctx context.Context, org *fieldportal.Organisation, e
 	if !strings.EqualFold(strings.TrimSpace(contact.Email), email) {
 		return nil
 	}
+	err = s.issueReset(ctx, sys, org, login, contact)
+	if fieldportal.ErrorCode(err) == fieldportal.ECONFLICT {
+		return nil // a link was sent a moment ago: the same answer as ever
+	}
+	return err
+}
+
+// issueReset issues a reset link (1 h) for a login and queues the mail to
+// its contact's address, in one transaction.
+func (s *Server) issueReset(ctx context.Context, v fieldportal.Viewer, org *fieldportal.Organisation, login *fieldportal.PortalLogin, contact *fieldportal.Contact) error {
+	if !fieldportal.ValidEmail(strings.TrimSpace(contact.Email)) {
+		return fieldportal.FieldErrorf("email", "The contact needs a valid email address to be sent a reset link.")
+	}
 	plain, hash, err := auth.NewToken()
 	if err != nil {
 		return err
 	}
 	m := mail.PasswordReset(org.Name, greetingName(contact), s.linkBase(org)+"/reset/"+plain)
-	m.To = contact.Email
-	return s.db.IssueToken(ctx, sys,
+	m.To = strings.TrimSpace(contact.Email)
+	return s.db.IssueToken(ctx, v,
 		&fieldportal.OneTimeToken{TokenHash: hash, OrgID: org.ID, Purpose: fieldportal.TokenReset, LoginID: login.ID},
 		mail.Outbox(org.ID, "reset", m))
 }

@@ -122,6 +122,8 @@ func (s *Server) handleSitesCSV(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", `attachment; filename="sites.csv"`)
 	h.Set("Cache-Control", "no-store")
+	// A byte-order mark, so that Excel reads the file as UTF-8 (£, é).
+	w.Write([]byte("\xEF\xBB\xBF"))
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"Site", "Address", "Postcode", "Customer", "Open activities"})
 	for {

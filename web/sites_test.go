@@ -150,7 +150,10 @@ func TestSitesSearchPagesAndCSV(t *testing.T) {
 		if cd := res.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment") {
 			t.Errorf("CSV Content-Disposition = %q", cd)
 		}
-		records, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		if !strings.HasPrefix(body, "\uFEFF") {
+			t.Error("the CSV has no byte-order mark; Excel would misread its UTF-8")
+		}
+		records, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\uFEFF"))).ReadAll()
 		if err != nil {
 			t.Fatalf("CSV does not parse: %v", err)
 		}

@@ -110,7 +110,7 @@ func newConfigParser(cmd string, getenv func(string) string) *configParser {
 		p.str("shutdown-timeout", "FIELDPORTAL_SHUTDOWN_TIMEOUT", "15s", "time in-flight requests get to finish on shutdown")
 		p.str("trusted-proxies", "FIELDPORTAL_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed")
 		p.str("smtp-host", "FIELDPORTAL_SMTP_HOST", "", "SMTP server for outgoing mail (empty: mail is not sent)")
-		p.str("smtp-port", "FIELDPORTAL_SMTP_PORT", "587", "SMTP port")
+		p.str("smtp-port", "FIELDPORTAL_SMTP_PORT", "", "SMTP port (default: 587 for starttls, 465 for tls, 25 for none)")
 		p.str("smtp-username", "FIELDPORTAL_SMTP_USERNAME", "", "SMTP user name (password: FIELDPORTAL_SMTP_PASSWORD only)")
 		p.str("smtp-from", "FIELDPORTAL_SMTP_FROM", "", "sender address of outgoing mail")
 		p.str("smtp-tls", "FIELDPORTAL_SMTP_TLS", "starttls", "SMTP security: none, starttls or tls")
@@ -279,11 +279,13 @@ func parseSMTP(p *configParser) (mail.Config, error) {
 		return c, invalid(s, "must be a host name without port")
 	}
 	s, _ = p.get("smtp-port")
-	port, err := strconv.Atoi(s.val)
-	if err != nil || port < 1 || port > 65535 {
-		return c, invalid(s, "must be a port number from 1 to 65535")
+	if s.val != "" {
+		port, err := strconv.Atoi(s.val)
+		if err != nil || port < 1 || port > 65535 {
+			return c, invalid(s, "must be a port number from 1 to 65535")
+		}
+		c.Port = port
 	}
-	c.Port = port
 	s, _ = p.get("smtp-username")
 	c.Username = s.val
 	c.Password = p.getenv("FIELDPORTAL_SMTP_PASSWORD")
@@ -298,6 +300,10 @@ func parseSMTP(p *configParser) (mail.Config, error) {
 	case "none", "starttls", "tls":
 	default:
 		return c, invalid(s, "must be none, starttls or tls")
+	}
+	if c.Host != "" && c.From == "" {
+		from, _ := p.get("smtp-from")
+		return c, invalid(from, "is required when --smtp-host is set: the sender of the portal's mail")
 	}
 	return c, nil
 }

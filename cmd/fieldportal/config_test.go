@@ -29,7 +29,7 @@ func defaultServe() Config {
 		LogLevel:        slog.LevelInfo,
 		LogFormat:       "text",
 		ShutdownTimeout: 15 * time.Second,
-		SMTP:            mail.Config{Port: 587, TLS: "starttls"},
+		SMTP:            mail.Config{TLS: "starttls"},
 	}
 }
 
@@ -115,6 +115,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"smtp port", "serve", nil, map[string]string{"FIELDPORTAL_SMTP_PORT": "0"}, `invalid FIELDPORTAL_SMTP_PORT "0": must be a port number from 1 to 65535`},
 		{"smtp from", "serve", []string{"--smtp-from", "not an address"}, nil, `invalid --smtp-from "not an address": must be a mail address such as Portal <portal@example.com>`},
 		{"smtp tls", "serve", []string{"--smtp-tls", "ssl"}, nil, `invalid --smtp-tls "ssl": must be none, starttls or tls`},
+		{"smtp without sender", "serve", []string{"--smtp-host", "smtp.example.com"}, nil, `invalid --smtp-from "": is required when --smtp-host is set: the sender of the portal's mail`},
 		{"trusted proxies", "serve", nil, map[string]string{"FIELDPORTAL_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, `invalid FIELDPORTAL_TRUSTED_PROXIES "10.0.0.0/8, proxy.local": must be IP addresses or CIDR ranges separated by commas`},
 		{"unknown flag", "serve", []string{"--nope"}, nil, `serve: flag provided but not defined: -nope (see 'fieldportal help serve')`},
 		{"flag only for serve", "migrate", []string{"--addr", ":1"}, nil, `migrate: flag provided but not defined: -addr (see 'fieldportal help migrate')`},

@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -340,7 +341,7 @@ func runInit(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Wri
 	}
 	password, generated := in.AdminPassword, false
 	if password == "" {
-		password, generated = "Fp-"+rand.Text()[:16], true
+		password, generated = generatedPassword(), true
 	}
 	if err := auth.DefaultPasswordPolicy().Check(password, in.AdminEmail, in.AdminName); err != nil {
 		return fmt.Errorf("FIELDPORTAL_ADMIN_PASSWORD: %s", fieldportal.ErrorMessage(err))
@@ -350,12 +351,9 @@ func runInit(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Wri
 		return err
 	}
 	org := &fieldportal.Organisation{Name: in.OrgName, Host: in.OrgHost}
-	if err := db.CreateOrganisation(ctx, org); err != nil {
-		return fmt.Errorf("create organisation: %s", fieldportal.ErrorMessage(err))
-	}
 	admin := &fieldportal.StaffUser{Email: in.AdminEmail, Name: in.AdminName, Role: fieldportal.RoleAdmin, PasswordHash: hash}
-	if err := db.CreateStaffUser(ctx, fieldportal.SystemViewer(org.ID), admin); err != nil {
-		return fmt.Errorf("create admin: %s", fieldportal.ErrorMessage(err))
+	if err := db.CreateOrganisationWithAdmin(ctx, org, admin); err != nil {
+		return fmt.Errorf("create organisation: %s", fieldportal.ErrorMessage(err))
 	}
 	fmt.Fprintf(stdout, "Created %s with admin %s.\n", org.Name, admin.Email)
 	if generated {
@@ -363,4 +361,11 @@ func runInit(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Wri
 	}
 	fmt.Fprintf(stdout, "Start the portal with 'fieldportal serve' and sign in to the staff console at /console.\n")
 	return nil
+}
+
+// generatedPassword makes a random admin password that meets the default
+// policy: rand.Text is upper-case letters and digits 2-7, so a fixed
+// "Fp-9" prefix and a lower-cased half supply every required kind.
+func generatedPassword() string {
+	return "Fp-9" + strings.ToLower(rand.Text()[:8]) + rand.Text()[:8]
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/fieldportal/fieldportal/auth"
 	"io"
 	"log/slog"
 	"net"
@@ -322,4 +323,12 @@ func TestRunInit(t *testing.T) {
 			t.Errorf("second init = %d:\n%s", code, stderr)
 		}
 	})
+}
+
+func TestGeneratedPasswordMeetsThePolicy(t *testing.T) {
+	for range 2000 {
+		if pw := generatedPassword(); auth.DefaultPasswordPolicy().Check(pw) != nil {
+			t.Fatalf("generated %q fails the default policy", pw)
+		}
+	}
 }
