@@ -236,6 +236,9 @@ type JobFilter struct {
 	SiteID       string
 	ContractorID string
 	UpdatedSince time.Time
+	// RecentlyChanged orders the newest changes first (the dashboard's
+	// recent activity) instead of the newest jobs.
+	RecentlyChanged bool
 }
 
 // QuoteStage is where a quote is.

@@ -287,15 +287,23 @@ func (d *DB) FindJobs(ctx context.Context, v fieldportal.Viewer, f fieldportal.J
 	if f.ContractorID != "" {
 		q.and("j.contractor_id = " + q.arg(f.ContractorID))
 	}
-	order, byUpdate := "j.id DESC", !f.UpdatedSince.IsZero()
-	if byUpdate {
+	order, byUpdate, recent := "j.id DESC", !f.UpdatedSince.IsZero(), f.RecentlyChanged && f.UpdatedSince.IsZero()
+	switch {
+	case byUpdate:
 		q.and("j.updated_at > " + q.arg(f.UpdatedSince.UTC()))
 		order = "j.updated_at, j.id"
 		if err := q.keyset(f.After, false, "j.updated_at", "j.id"); err != nil {
 			return nil, "", err
 		}
-	} else if err := q.keyset(f.After, true, "j.id"); err != nil {
-		return nil, "", err
+	case recent:
+		order = "j.updated_at DESC, j.id DESC"
+		if err := q.keyset(f.After, true, "j.updated_at", "j.id"); err != nil {
+			return nil, "", err
+		}
+	default:
+		if err := q.keyset(f.After, true, "j.id"); err != nil {
+			return nil, "", err
+		}
 	}
 	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+jobColumns+jobFrom, "ORDER BY "+order+limit(f.Page)), q.args...)
 	if err != nil {
@@ -306,7 +314,7 @@ func (d *DB) FindJobs(ctx context.Context, v fieldportal.Viewer, f fieldportal.J
 		return nil, "", err
 	}
 	list, next := trim(list, f.Page, func(j *fieldportal.Job) string {
-		if byUpdate {
+		if byUpdate || recent {
 			return cursor(j.UpdatedAt, j.ID)
 		}
 		return cursor(j.ID)

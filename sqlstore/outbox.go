@@ -130,3 +130,14 @@ func (d *DB) CountPendingOutbox(ctx context.Context) (map[string]int, error) {
 	}
 	return out, rows.Err()
 }
+
+// CountOutbox counts an organisation's messages of a kind and status (the
+// console's "mails waiting").
+func (d *DB) CountOutbox(ctx context.Context, v fieldportal.Viewer, kind, status string) (int, error) {
+	if err := needStaff(v); err != nil {
+		return 0, err
+	}
+	var n int
+	err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE org_id = $1 AND kind = $2 AND status = $3`, v.OrgID, kind, status).Scan(&n)
+	return n, err
+}

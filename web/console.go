@@ -231,16 +231,18 @@ type consoleHomeView struct {
 	Layout
 	PendingMail int
 	MailHeld    bool
+	Admin       bool
 }
 
 func (s *Server) handleConsoleHome(w http.ResponseWriter, r *http.Request) {
 	v, _ := ViewerFromContext(r.Context())
-	msgs, _, err := s.db.FindOutbox(r.Context(), v, fieldportal.OutboxFilter{Kind: "mail", Status: fieldportal.OutboxPending, Page: fieldportal.Page{Limit: fieldportal.MaxLimit}})
+	n, err := s.db.CountOutbox(r.Context(), v, "mail", fieldportal.OutboxPending)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "console_home", consoleHomeView{Layout: s.consoleLayout(r, "Staff console"), PendingMail: len(msgs), MailHeld: !s.cfg.MailEnabled})
+	s.render(w, r, http.StatusOK, "console_home", consoleHomeView{Layout: s.consoleLayout(r, "Staff console"),
+		PendingMail: n, MailHeld: !s.cfg.MailEnabled, Admin: v.IsAdmin()})
 }
 
 // consoleNext reports whether next is a safe page of the console to

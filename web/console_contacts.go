@@ -80,9 +80,12 @@ type consoleContactView struct {
 	Customer string
 	Login    *fieldportal.PortalLogin
 	Status   string
-	Notice   string
-	Errors   []fieldportal.FieldError
-	Access   accessForm
+	// LastLogin is when the login last signed in, in the organisation's
+	// zone, or "".
+	LastLogin string
+	Notice    string
+	Errors    []fieldportal.FieldError
+	Access    accessForm
 }
 
 // accessForm is the grant part of the page: what was typed is kept on a
@@ -136,6 +139,9 @@ func (s *Server) renderConsoleContact(w http.ResponseWriter, r *http.Request, st
 	switch fieldportal.ErrorCode(err) {
 	case "":
 		view.Login, view.Status = login, loginStatusLabel(login.Status)
+		if !login.LastLoginAt.IsZero() {
+			view.LastLogin = login.LastLoginAt.In(orgLocation(r)).Format("2 Jan 2006 15:04")
+		}
 	case fieldportal.ENOTFOUND:
 	default:
 		s.Error(w, r, err)

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/fieldportal/fieldportal"
 )
@@ -156,12 +155,7 @@ func (s *Server) handleConsoleMail(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	loc := time.UTC
-	if o := OrganisationFromContext(ctx); o != nil {
-		if l, err := time.LoadLocation(o.TimeZone); err == nil {
-			loc = l
-		}
-	}
+	loc := orgLocation(r)
 	view := consoleMailView{Layout: s.consoleLayout(r, "Mail log"), MailEnabled: s.cfg.MailEnabled}
 	for _, m := range msgs {
 		// A mail's text may hold a single-use link that signs its reader

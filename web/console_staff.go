@@ -145,7 +145,7 @@ func (s *Server) renderConsoleStaff(w http.ResponseWriter, r *http.Request, stat
 	for _, u := range users {
 		row := staffRow{ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role), Disabled: u.Disabled, Self: u.ID == v.StaffID, LastLogin: "Never"}
 		if !u.LastLoginAt.IsZero() {
-			row.LastLogin = u.LastLoginAt.Format("2 Jan 2006 15:04") + " UTC"
+			row.LastLogin = u.LastLoginAt.In(orgLocation(r)).Format("2 Jan 2006 15:04")
 		}
 		view.Staff = append(view.Staff, row)
 	}

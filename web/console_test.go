@@ -232,6 +232,7 @@ func TestConsoleSettings(t *testing.T) {
 			t.Errorf("saved settings: %+v", st)
 		}
 		// The portal follows at once: a module switched off leaves the nav.
+		withPagesReady(t, fieldportal.ModuleInvoices)
 		b := f.browser()
 		b.login("parent@example.test", testPassword)
 		_, body = b.get("/")

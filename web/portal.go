@@ -109,7 +109,7 @@ func CountDashboard(ctx context.Context, src DashboardSource, v fieldportal.View
 	}
 	if len(kinds) > 0 {
 		c.RecentActivity = []ActivityItem{}
-		jobs, _, err := src.FindJobs(ctx, v, fieldportal.JobFilter{Page: fieldportal.Page{Limit: 5}})
+		jobs, _, err := src.FindJobs(ctx, v, fieldportal.JobFilter{Page: fieldportal.Page{Limit: 5}, RecentlyChanged: true})
 		if err != nil {
 			return c, fmt.Errorf("recent jobs: %w", err)
 		}
@@ -153,6 +153,9 @@ func dashboardTiles(c DashboardCounts, v fieldportal.Viewer, currency string) []
 	var out []DashboardTile
 	add := func(m fieldportal.Module, n *int, label, url string) {
 		if n != nil && v.CanUse(m) {
+			if !pageReady[m] {
+				url = "" // counted, but its list has no page yet
+			}
 			out = append(out, DashboardTile{Label: label, Value: strconv.Itoa(*n), URL: url})
 		}
 	}
@@ -163,7 +166,11 @@ func dashboardTiles(c DashboardCounts, v fieldportal.Viewer, currency string) []
 	add(fieldportal.ModuleQuotes, c.OutstandingQuotes, "Outstanding quotes", "/quotes?stage=outstanding")
 	add(fieldportal.ModuleInvoices, c.UnpaidInvoices, "Unpaid invoices", "/invoices?status=unpaid")
 	if c.Balance != nil && v.CanUse(fieldportal.ModuleInvoices) {
-		out = append(out, DashboardTile{Label: "Balance outstanding", Value: moneyText(currency, *c.Balance), URL: "/invoices?status=unpaid"})
+		url := "/invoices?status=unpaid"
+		if !pageReady[fieldportal.ModuleInvoices] {
+			url = ""
+		}
+		out = append(out, DashboardTile{Label: "Balance outstanding", Value: moneyText(currency, *c.Balance), URL: url})
 	}
 	return out
 }
@@ -173,15 +180,15 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v, _ := ViewerFromContext(ctx)
 	org := OrganisationFromContext(ctx)
-	c, err := CountDashboard(ctx, s.db, v, s.db.Now())
+	loc := orgLocation(r)
+	c, err := CountDashboard(ctx, s.db, v, s.db.Now().In(loc))
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
 	// Times are shown in the organisation's zone.
-	loc, err := time.LoadLocation(org.TimeZone)
-	if err != nil {
-		loc = time.UTC
+	for i := range c.RecentActivity {
+		c.RecentActivity[i].At = c.RecentActivity[i].At.In(loc)
 	}
 	var next []appointmentRow
 	for _, a := range c.NextAppointments {

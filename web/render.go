@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 )
@@ -176,6 +177,14 @@ func (s *Server) layoutFor(r *http.Request, title string) Layout {
 	return l
 }
 
+// pageReady lists the modules whose pages exist. A module without pages
+// yet is not linked from the navigation, the dashboard or a site's tabs,
+// so no link leads to "no page here"; each module joins as its pages land.
+var pageReady = map[fieldportal.Module]bool{
+	fieldportal.ModuleDashboard: true,
+	fieldportal.ModuleSites:     true,
+}
+
 // moduleURL is the stable address of each module's page (SPEC §4).
 var moduleURL = map[fieldportal.Module]string{
 	fieldportal.ModuleDashboard:    "/",
@@ -200,6 +209,9 @@ var moduleURL = map[fieldportal.Module]string{
 func navFor(v fieldportal.Viewer, r *http.Request) []NavLink {
 	var out []NavLink
 	for _, m := range v.UsableModules() {
+		if !pageReady[m] {
+			continue
+		}
 		u := moduleURL[m]
 		p, q, _ := strings.Cut(u, "?")
 		cur := false
@@ -227,4 +239,15 @@ func (s *Server) orgLogoURL(r *http.Request) string {
 		return ""
 	}
 	return logoURL(st.Branding)
+}
+
+// orgLocation is the organisation's time zone: every time a person reads
+// is shown in it (the database keeps UTC).
+func orgLocation(r *http.Request) *time.Location {
+	if o := OrganisationFromContext(r.Context()); o != nil {
+		if loc, err := time.LoadLocation(o.TimeZone); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
 }

@@ -190,7 +190,7 @@ func siteTabs(v fieldportal.Viewer, siteID string) []NavLink {
 	}
 	var out []NavLink
 	for _, t := range tabs {
-		if v.CanUse(t.m) {
+		if v.CanUse(t.m) && pageReady[t.m] {
 			out = append(out, NavLink{Label: t.label, URL: t.url})
 		}
 	}

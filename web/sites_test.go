@@ -57,7 +57,13 @@ func TestSitesAccess(t *testing.T) {
 		res, body := parent.get("/sites/no-such-id")
 		wantStatus(t, "unknown site id", res, body, http.StatusNotFound)
 
+		// Until their pages exist, a site's page links to no module.
+		_, body = parent.get("/sites/" + f.site["dock"].ID)
+		if strings.Contains(body, "/issues?site=") {
+			t.Error("the site page links to a module with no page yet")
+		}
 		// The site page has a tab per usable module, filtered to the site.
+		withPagesReady(t, fieldportal.ModuleIssues, fieldportal.ModuleService, fieldportal.ModuleCertificates)
 		_, body = parent.get("/sites/" + f.site["dock"].ID)
 		for _, want := range []string{"/issues?site=" + f.site["dock"].ID, "/jobs?kind=service&amp;site=", "/certificates?site="} {
 			if !strings.Contains(body, want) {
@@ -79,6 +85,7 @@ func TestSitesModuleHidden(t *testing.T) {
 		f.addLogin("parent", "Nina", "Nosites", "nosites@example.test", fieldportal.LoginActive, testPassword, false, pages)
 		b := f.browser()
 		b.login("nosites@example.test", testPassword)
+		withPagesReady(t, fieldportal.ModuleIssues, fieldportal.ModuleInvoices, fieldportal.ModuleInstall)
 		for _, p := range []string{"/sites", "/sites.csv", "/sites/" + f.site["hq"].ID} {
 			res, body := b.get(p)
 			wantStatus(t, "GET "+p+" without the sites module", res, body, http.StatusNotFound)
@@ -270,5 +277,16 @@ func TestPagesHaveNoInlineCode(t *testing.T) {
 				t.Errorf("page %d lacks %s", i, want)
 			}
 		}
+	}
+}
+
+// withPagesReady marks modules as having pages for the rest of the test,
+// as they will once their issues land.
+func withPagesReady(t *testing.T, modules ...fieldportal.Module) {
+	t.Helper()
+	for _, m := range modules {
+		was := pageReady[m]
+		pageReady[m] = true
+		t.Cleanup(func() { pageReady[m] = was })
 	}
 }
