@@ -136,6 +136,8 @@ type DashboardTile struct {
 	Label string
 	Value string
 	URL   string
+	// Wide tiles hold an amount, which must not wrap on a phone.
+	Wide bool
 }
 
 // dashboardView is the start page.
@@ -170,7 +172,7 @@ func dashboardTiles(c DashboardCounts, v fieldportal.Viewer, currency string) []
 		if !pageReady[fieldportal.ModuleInvoices] {
 			url = ""
 		}
-		out = append(out, DashboardTile{Label: "Balance outstanding", Value: moneyText(currency, *c.Balance), URL: url})
+		out = append(out, DashboardTile{Label: "Balance outstanding", Value: moneyText(currency, *c.Balance), URL: url, Wide: true})
 	}
 	return out
 }
