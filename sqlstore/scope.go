@@ -51,28 +51,32 @@ func (q *query) siteIDReachable(siteCol string) string {
 	return "EXISTS (SELECT 1 FROM sites rs WHERE rs.id = " + siteCol + " AND " + q.siteReachable("rs.id", "rs.customer_id") + ")"
 }
 
-// orgOnly is the predicate for viewers who see the whole organisation, or
-// "1 = 0" for anyone else who reaches nothing (anonymous).
-func (q *query) orgOnly(v fieldportal.Viewer, orgCol string) (string, bool) {
+// contactScope starts every scope: a viewer who sees the whole
+// organisation gets the organisation's rows, anyone who is not a signed-in
+// contact gets none, and both return false. For a contact it adds the
+// reach and the organisation and returns true: the caller then adds the
+// rule of its table.
+func (q *query) contactScope(v fieldportal.Viewer, alias string) bool {
 	switch {
 	case v.SeesWholeOrg():
-		return orgCol + " = " + q.arg(v.OrgID), true
+		q.and(alias + ".org_id = " + q.arg(v.OrgID))
+		return false
 	case v.Kind != fieldportal.ViewerContact || v.OrgID == "" || v.LoginID == "":
-		return "1 = 0", true
+		q.and("1 = 0")
+		return false
 	}
-	return "", false
+	q.reach(v)
+	q.and(alias + ".org_id = " + q.arg(v.OrgID))
+	return true
 }
 
 // scopeSite restricts a record tied to a site (rule 3): visible when its
 // site is reachable. alias is the table alias; the table has org_id and
 // site_id columns (for the sites table itself pass siteCol "x.id").
 func (q *query) scopeSite(v fieldportal.Viewer, alias, siteCol string) {
-	if p, done := q.orgOnly(v, alias+".org_id"); done {
-		q.and(p)
+	if !q.contactScope(v, alias) {
 		return
 	}
-	q.reach(v)
-	q.and(alias + ".org_id = " + q.arg(v.OrgID))
 	if siteCol == alias+".id" { // the sites table itself
 		q.and(q.siteReachable(alias+".id", alias+".customer_id"))
 		return
@@ -84,12 +88,9 @@ func (q *query) scopeSite(v fieldportal.Viewer, alias, siteCol string) {
 // no site, only to a customer (rule 3): a customer-only record is visible
 // when its customer is reachable and the contact's site access is "all".
 func (q *query) scopeSiteOrCustomer(v fieldportal.Viewer, alias string) {
-	if p, done := q.orgOnly(v, alias+".org_id"); done {
-		q.and(p)
+	if !q.contactScope(v, alias) {
 		return
 	}
-	q.reach(v)
-	q.and(alias + ".org_id = " + q.arg(v.OrgID))
 	q.and(q.siteOrCustomerVisible(alias))
 }
 
@@ -110,12 +111,9 @@ func customerOnlyVisible(customerCol string) string {
 // scopeCustomerRecord restricts a customer-level record that has no site
 // column (a saved card): rule 3 for a record tied only to a customer.
 func (q *query) scopeCustomerRecord(v fieldportal.Viewer, alias string) {
-	if p, done := q.orgOnly(v, alias+".org_id"); done {
-		q.and(p)
+	if !q.contactScope(v, alias) {
 		return
 	}
-	q.reach(v)
-	q.and(alias + ".org_id = " + q.arg(v.OrgID))
 	q.and(customerOnlyVisible(alias + ".customer_id"))
 }
 
@@ -126,24 +124,18 @@ func (q *query) scopeCustomerRecord(v fieldportal.Viewer, alias string) {
 // allocated to invoices out of reach is hidden by reading allocations with
 // scopeSiteOrCustomer (payments.go).
 func (q *query) scopePayment(v fieldportal.Viewer, alias string) {
-	if p, done := q.orgOnly(v, alias+".org_id"); done {
-		q.and(p)
+	if !q.contactScope(v, alias) {
 		return
 	}
-	q.reach(v)
-	q.and(alias + ".org_id = " + q.arg(v.OrgID))
 	q.and("(" + customerOnlyVisible(alias+".customer_id") + " OR EXISTS (SELECT 1 FROM payment_allocations pa_s" +
 		" JOIN invoices iv_s ON iv_s.id = pa_s.invoice_id WHERE pa_s.payment_id = " + alias + ".id AND " + q.siteOrCustomerVisible("iv_s") + "))")
 }
 
 // scopeCustomer restricts customers themselves: the reachable ones.
 func (q *query) scopeCustomer(v fieldportal.Viewer, alias string) {
-	if p, done := q.orgOnly(v, alias+".org_id"); done {
-		q.and(p)
+	if !q.contactScope(v, alias) {
 		return
 	}
-	q.reach(v)
-	q.and(alias + ".org_id = " + q.arg(v.OrgID))
 	q.and(alias + ".id IN (SELECT customer_id FROM reach_customers)")
 }
 
@@ -152,12 +144,9 @@ func (q *query) scopeCustomer(v fieldportal.Viewer, alias string) {
 // when it manages contacts (SPEC §2.6: of its reachable customers), and
 // always the viewer's own contact.
 func (q *query) scopeContact(v fieldportal.Viewer, alias string) {
-	if p, done := q.orgOnly(v, alias+".org_id"); done {
-		q.and(p)
+	if !q.contactScope(v, alias) {
 		return
 	}
-	q.reach(v)
-	q.and(alias + ".org_id = " + q.arg(v.OrgID))
 	// The manage branch also needs the organisation not to hide the
 	// button (the viewer's switches are read fresh for every request).
 	manage := "may_manage_contacts"
@@ -172,12 +161,9 @@ func (q *query) scopeContact(v fieldportal.Viewer, alias string) {
 // viewer of the organisation may read (scripts, catalogue items,
 // contractors' names).
 func (q *query) scopeOrg(v fieldportal.Viewer, alias string) {
-	if p, done := q.orgOnly(v, alias+".org_id"); done {
-		q.and(p)
+	if !q.contactScope(v, alias) {
 		return
 	}
-	q.reach(v)
-	q.and(alias + ".org_id = " + q.arg(v.OrgID))
 	q.and("EXISTS (SELECT 1 FROM reach_login)")
 }
 
