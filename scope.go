@@ -153,8 +153,14 @@ const (
 // Viewer is who is asking, with everything the access rules need. Every
 // portal query of the store takes one and applies SPEC §2 from it; handlers
 // never filter by hand.
+//
+// A Viewer is made, not typed: its kind is unexported, so a struct literal
+// is an anonymous viewer that sees nothing. Only the constructors below
+// make one that sees data, and a test (viewer_made_test.go) allows their
+// calls only in the store (sessions, API keys), the program's own tasks
+// (cmd) and tests.
 type Viewer struct {
-	Kind  ViewerKind
+	kind  ViewerKind
 	OrgID string
 	Name  string
 
@@ -179,26 +185,62 @@ type Viewer struct {
 	Role    StaffRole
 	// APIKeyID is set for ViewerAPI.
 	APIKeyID string
+	// Task names the program's task for ViewerSystem, for the audit log.
+	Task string
 }
 
-// SystemViewer is the program acting for an organisation (demo data,
-// workers, the back office through trusted code).
-func SystemViewer(orgID string) Viewer {
-	return Viewer{Kind: ViewerSystem, OrgID: orgID, Name: "system"}
+// Kind says who is asking.
+func (v Viewer) Kind() ViewerKind { return v.kind }
+
+// ContactGrants is what a contact's portal login grants: the store reads
+// it from the login when it loads a session.
+type ContactGrants struct {
+	LoginID, ContactID, CustomerID, Name string
+	SiteAccess                           SiteAccess
+	Pages                                Modules
+	MayManageContacts                    bool
+	MustChangePassword                   bool
+}
+
+// NewContactViewer makes the viewer of a signed-in contact from its
+// login's grants and its organisation's settings. Only the store's session
+// lookup (and tests) call it.
+func NewContactViewer(orgID string, g ContactGrants, st Settings) Viewer {
+	return Viewer{kind: ViewerContact, OrgID: orgID, Name: g.Name, LoginID: g.LoginID, ContactID: g.ContactID,
+		CustomerID: g.CustomerID, SiteAccess: g.SiteAccess, Pages: g.Pages, MayManageContacts: g.MayManageContacts,
+		MustChangePassword: g.MustChangePassword, OrgModules: st.Modules, HiddenActions: st.HiddenActions}
+}
+
+// NewStaffViewer makes the viewer of a signed-in staff user. Only the
+// store's staff session lookup (and tests) call it.
+func NewStaffViewer(orgID, staffID, name string, role StaffRole) Viewer {
+	return Viewer{kind: ViewerStaff, OrgID: orgID, StaffID: staffID, Name: name, Role: role}
+}
+
+// NewAPIKeyViewer makes the viewer of a back-office API key. Only the
+// store's key lookup (and tests) call it.
+func NewAPIKeyViewer(orgID, keyID, name string) Viewer {
+	return Viewer{kind: ViewerAPI, OrgID: orgID, APIKeyID: keyID, Name: name}
+}
+
+// SystemViewer is the program acting for an organisation in a named task
+// (demo data, init, workers); the task is recorded in the audit log.
+func SystemViewer(orgID, task string) Viewer {
+	return Viewer{kind: ViewerSystem, OrgID: orgID, Name: "system", Task: task}
 }
 
 // SeesWholeOrg reports whether the viewer sees every record of its
 // organisation (staff, API keys, the system): SPEC §2.8.
 func (v Viewer) SeesWholeOrg() bool {
-	return v.Kind == ViewerStaff || v.Kind == ViewerAPI || v.Kind == ViewerSystem
+	return v.kind == ViewerStaff || v.kind == ViewerAPI || v.kind == ViewerSystem
 }
 
 // IsContact reports whether the viewer is a customer contact.
-func (v Viewer) IsContact() bool { return v.Kind == ViewerContact }
+func (v Viewer) IsContact() bool { return v.kind == ViewerContact }
 
 // IsAdmin reports whether the viewer is an operator admin.
 func (v Viewer) IsAdmin() bool {
-	return v.Kind == ViewerSystem || (v.Kind == ViewerStaff && v.Role == RoleAdmin)
+	return v.kind == ViewerSystem || (v.kind == ViewerStaff && v.Role == RoleAdmin)
 }
 
 // CanUse reports whether a module is usable: switched on for the
@@ -207,7 +249,7 @@ func (v Viewer) CanUse(m Module) bool {
 	switch {
 	case v.SeesWholeOrg():
 		return true
-	case v.Kind != ViewerContact:
+	case v.kind != ViewerContact:
 		return false
 	}
 	return v.OrgModules.Has(m) && v.Pages.Has(m)
@@ -219,7 +261,7 @@ func (v Viewer) CanDo(a Action) bool {
 	if v.SeesWholeOrg() {
 		return true
 	}
-	if v.Kind != ViewerContact || slices.Contains(v.HiddenActions, a) {
+	if v.kind != ViewerContact || slices.Contains(v.HiddenActions, a) {
 		return false
 	}
 	if a == ActionManageContacts {

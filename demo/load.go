@@ -114,7 +114,7 @@ func (l *loader) load(hasher auth.Hasher) error {
 	if l.err != nil {
 		return l.err
 	}
-	l.v = fieldportal.SystemViewer(org.ID)
+	l.v = fieldportal.SystemViewer(org.ID, "demo")
 	v := l.v
 	l.save("settings", ds.Now.AddDate(-2, 0, -2), nil, func() error {
 		if err := db.PutBlob(ctx, v.OrgID, fieldportal.LogoStorageKey(ds.Settings.Branding.Logo), ds.Logo); err != nil {

@@ -86,12 +86,12 @@ func TestLoad(t *testing.T) {
 			if len(sites) != 1 {
 				t.Fatalf("site contact reaches %d sites, want 1", len(sites))
 			}
-			children, _, err := db.FindCustomers(ctx, fieldportal.SystemViewer(org.ID), fieldportal.CustomerFilter{ParentID: v.CustomerID})
+			children, _, err := db.FindCustomers(ctx, fieldportal.SystemViewer(org.ID, "test"), fieldportal.CustomerFilter{ParentID: v.CustomerID})
 			if err != nil || len(children) != 0 {
 				t.Errorf("the site contact's customer has %d children (%v)", len(children), err)
 			}
 		})
-		sys := fieldportal.SystemViewer(org.ID)
+		sys := fieldportal.SystemViewer(org.ID, "test")
 		ds := demo.Generate(now)
 		t.Run("work", func(t *testing.T) {
 			jobs, err := db.CountJobs(ctx, sys, fieldportal.JobService, nil)

@@ -132,7 +132,7 @@ func (l *loader) author(c fieldportal.IssueComment) fieldportal.Viewer {
 	if err != nil && l.err == nil {
 		l.err = fmt.Errorf("demo: viewer for a comment: %w", err)
 	}
-	if v.Kind == fieldportal.ViewerAnonymous {
+	if v.Kind() == fieldportal.ViewerAnonymous {
 		return l.v
 	}
 	return v

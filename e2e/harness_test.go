@@ -346,7 +346,7 @@ func (p *portal) demoOrg(t *testing.T) string {
 // lastMailTo returns the newest mail queued for an address.
 func (p *portal) lastMailTo(t *testing.T, to string) *fieldportal.OutboxMessage {
 	t.Helper()
-	msgs, _, err := p.DB.FindOutbox(context.Background(), fieldportal.SystemViewer(p.demoOrg(t)), fieldportal.OutboxFilter{Kind: "mail"})
+	msgs, _, err := p.DB.FindOutbox(context.Background(), fieldportal.SystemViewer(p.demoOrg(t), "test"), fieldportal.OutboxFilter{Kind: "mail"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/fieldportal/fieldportal"
-	"github.com/fieldportal/fieldportal/sqlstore"
 )
 
 // Defaults of a Worker.
@@ -27,9 +26,20 @@ const (
 	markTimeout = 10 * time.Second
 )
 
+// Store is the part of the outbox store the worker uses: claim due messages
+// for a while, then record each one's outcome under the claim.
+// *sqlstore.DB satisfies it.
+type Store interface {
+	ClaimOutbox(ctx context.Context, kind, worker string, n int, lease time.Duration) ([]*fieldportal.OutboxMessage, error)
+	MarkOutboxSent(ctx context.Context, id, worker string) error
+	MarkOutboxRetry(ctx context.Context, id, worker, lastError string, next time.Time, giveUp bool) error
+	// Clock is the store's clock, which tests move.
+	Clock() time.Time
+}
+
 // Worker delivers the outbox's mail messages through a Sender.
 type Worker struct {
-	db       *sqlstore.DB
+	db       Store
 	sender   Sender
 	log      *slog.Logger
 	id       string
@@ -54,7 +64,7 @@ func WithBatch(n int) WorkerOption { return func(w *Worker) { w.batch = n } }
 
 // NewWorker returns a worker with a random id, so that instances sharing a
 // database tell their claims apart.
-func NewWorker(db *sqlstore.DB, sender Sender, logger *slog.Logger, opts ...WorkerOption) *Worker {
+func NewWorker(db Store, sender Sender, logger *slog.Logger, opts ...WorkerOption) *Worker {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -137,9 +147,9 @@ func (w *Worker) deliver(ctx context.Context, m *fieldportal.OutboxMessage) (boo
 	}
 	if ctx.Err() != nil {
 		// Stopping, not a failure of the mail: let the next run try now.
-		return false, w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.db.Now(), false)
+		return false, w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.db.Clock(), false)
 	}
-	now := w.db.Now()
+	now := w.db.Clock()
 	giveUp := IsPermanent(err) || now.Sub(m.CreatedAt) >= GiveUpAfter
 	next := now.Add(Backoff(m.Attempts))
 	if giveUp {
@@ -156,7 +166,7 @@ func (w *Worker) release(ctx context.Context, msgs []*fieldportal.OutboxMessage)
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 	defer cancel()
 	for _, m := range msgs {
-		if err := w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.db.Now(), false); err != nil {
+		if err := w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.db.Clock(), false); err != nil {
 			w.log.Error("mail outbox release", "id", m.ID, "err", err)
 		}
 	}

@@ -72,7 +72,7 @@ func mustEnqueue(t *testing.T, db *sqlstore.DB, orgID, to, subject, body string)
 // row reads one outbox row back through the console's query.
 func row(t *testing.T, db *sqlstore.DB, orgID, id string) *fieldportal.OutboxMessage {
 	t.Helper()
-	list, _, err := db.FindOutbox(context.Background(), fieldportal.SystemViewer(orgID), fieldportal.OutboxFilter{})
+	list, _, err := db.FindOutbox(context.Background(), fieldportal.SystemViewer(orgID, "test"), fieldportal.OutboxFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +286,7 @@ func TestTwoWorkersSendEachMessageOnce(t *testing.T) {
 		// delivery would have to come from a row still pending.
 		deadline := time.Now().Add(10 * time.Second)
 		for {
-			list, _, err := db.FindOutbox(context.Background(), fieldportal.SystemViewer(org.ID),
+			list, _, err := db.FindOutbox(context.Background(), fieldportal.SystemViewer(org.ID, "test"),
 				fieldportal.OutboxFilter{Kind: mail.Kind, Status: fieldportal.OutboxSent, Page: fieldportal.Page{Limit: 100}})
 			if err != nil {
 				t.Fatal(err)

@@ -44,7 +44,7 @@ func sortedValues(m map[string]string) []string {
 func (w *world) moreSiteBound(t *testing.T) []siteBound {
 	ctx := context.Background()
 	db := w.db
-	sys := func(orgID string) fieldportal.Viewer { return fieldportal.SystemViewer(orgID) }
+	sys := func(orgID string) fieldportal.Viewer { return fieldportal.SystemViewer(orgID, "test") }
 	fail := func(what string, err error) {
 		t.Helper()
 		if err != nil {
@@ -427,7 +427,7 @@ func (w *world) orgWideResources(t *testing.T) []resource {
 	make3 := func(create func(org fieldportal.Viewer, name string) string) map[string]string {
 		all := map[string]string{}
 		for name, org := range orgs {
-			all[name] = create(fieldportal.SystemViewer(org), name)
+			all[name] = create(fieldportal.SystemViewer(org, "test"), name)
 		}
 		return all
 	}

@@ -43,8 +43,8 @@ func mustWorld(t *testing.T, db *sqlstore.DB) *world {
 	w := &world{db: db, cust: map[string]*fieldportal.Customer{}, site: map[string]*fieldportal.Site{},
 		contact: map[string]*fieldportal.Contact{}, viewers: map[string]fieldportal.Viewer{}}
 	w.orgA, w.orgB = MustOrg(t, db, "Org A").ID, MustOrg(t, db, "Org B").ID
-	sysA, sysB := fieldportal.SystemViewer(w.orgA), fieldportal.SystemViewer(w.orgB)
-	w.staff = fieldportal.Viewer{Kind: fieldportal.ViewerStaff, OrgID: w.orgA, Role: fieldportal.RoleStaff}
+	sysA, sysB := fieldportal.SystemViewer(w.orgA, "test"), fieldportal.SystemViewer(w.orgB, "test")
+	w.staff = fieldportal.NewStaffViewer(w.orgA, "", "", fieldportal.RoleStaff)
 	cust := func(v fieldportal.Viewer, name, parent string) {
 		p := ""
 		if parent != "" {
@@ -309,7 +309,7 @@ func mustAccessInvoice(t *testing.T, db *sqlstore.DB, orgID, customerID, siteID 
 	today := fieldportal.DateOf(time.Now())
 	x := &fieldportal.Invoice{CustomerID: customerID, SiteID: siteID, IssueDate: today, DueDate: today.AddDays(30),
 		Subtotal: 10000, Tax: 2000, Total: 12000, Status: fieldportal.InvoiceUnpaid}
-	if err := db.CreateInvoice(context.Background(), fieldportal.SystemViewer(orgID), x); err != nil {
+	if err := db.CreateInvoice(context.Background(), fieldportal.SystemViewer(orgID, "test"), x); err != nil {
 		t.Fatalf("invoice: %v", err)
 	}
 	return x.ID
@@ -356,7 +356,7 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 			name: "jobs",
 			create: func(s *fieldportal.Site) string {
 				j := &fieldportal.Job{SiteID: s.ID, Kind: fieldportal.JobService, Stage: fieldportal.StagePending, Description: "Service at " + s.Name}
-				if err := db.CreateJob(ctx, fieldportal.SystemViewer(s.OrgID), j); err != nil {
+				if err := db.CreateJob(ctx, fieldportal.SystemViewer(s.OrgID, "test"), j); err != nil {
 					t.Fatalf("job: %v", err)
 				}
 				return j.ID
@@ -374,7 +374,7 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 			name: "quotes",
 			create: func(s *fieldportal.Site) string {
 				q := &fieldportal.Quote{SiteID: s.ID, Stage: fieldportal.QuoteOutstanding, Description: "Quote at " + s.Name}
-				if err := db.CreateQuote(ctx, fieldportal.SystemViewer(s.OrgID), q); err != nil {
+				if err := db.CreateQuote(ctx, fieldportal.SystemViewer(s.OrgID, "test"), q); err != nil {
 					t.Fatalf("quote: %v", err)
 				}
 				return q.ID
@@ -390,7 +390,7 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 			name: "issues",
 			create: func(s *fieldportal.Site) string {
 				x := &fieldportal.Issue{SiteID: s.ID, Title: "Fault at " + s.Name, Priority: fieldportal.PriorityNormal, Status: fieldportal.IssueOpen}
-				if err := db.CreateIssue(ctx, fieldportal.SystemViewer(s.OrgID), x); err != nil {
+				if err := db.CreateIssue(ctx, fieldportal.SystemViewer(s.OrgID, "test"), x); err != nil {
 					t.Fatalf("issue: %v", err)
 				}
 				return x.ID

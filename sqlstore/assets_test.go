@@ -16,7 +16,7 @@ func TestAssets(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		org := MustOrg(t, db, "Acme Fire")
-		staff := fieldportal.SystemViewer(org.ID)
+		staff := fieldportal.SystemViewer(org.ID, "test")
 		group := MustCustomer(t, db, staff, &fieldportal.Customer{Name: "Group"})
 		school := MustCustomer(t, db, staff, &fieldportal.Customer{Name: "School", ParentID: group.ID})
 		other := MustCustomer(t, db, staff, &fieldportal.Customer{Name: "Elsewhere Ltd"})
@@ -229,7 +229,7 @@ func TestAssets(t *testing.T) {
 			}
 		})
 		t.Run("another organisation and anonymous see nothing", func(t *testing.T) {
-			o2 := fieldportal.SystemViewer(MustOrg(t, db, "Other Org").ID)
+			o2 := fieldportal.SystemViewer(MustOrg(t, db, "Other Org").ID, "test")
 			list, _, err := db.FindAssets(ctx, o2, fieldportal.AssetFilter{})
 			if err != nil || len(list) != 0 {
 				t.Errorf("other org sees %d assets (%v)", len(list), err)

@@ -16,7 +16,7 @@ func TestAssetTests(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		org := MustOrg(t, db, "Acme Fire")
-		staff := fieldportal.SystemViewer(org.ID)
+		staff := fieldportal.SystemViewer(org.ID, "test")
 		cust := MustCustomer(t, db, staff, &fieldportal.Customer{Name: "Group"})
 		north := mustAssetsSite(t, db, staff, cust.ID, "North")
 		south := mustAssetsSite(t, db, staff, cust.ID, "South")
@@ -215,7 +215,7 @@ func TestAssetTests(t *testing.T) {
 			}
 		})
 		t.Run("another organisation and anonymous see nothing", func(t *testing.T) {
-			o2 := fieldportal.SystemViewer(MustOrg(t, db, "Other Org").ID)
+			o2 := fieldportal.SystemViewer(MustOrg(t, db, "Other Org").ID, "test")
 			list, _, err := db.FindAssetTests(ctx, o2, fieldportal.AssetTestFilter{})
 			defects, err2 := db.FindCurrentDefects(ctx, o2, "", "")
 			if err != nil || err2 != nil || len(list) != 0 || len(defects) != 0 {

@@ -16,13 +16,13 @@ func TestCatalogue(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		org := MustOrg(t, db, "Acme Fire")
-		staff := fieldportal.SystemViewer(org.ID)
+		staff := fieldportal.SystemViewer(org.ID, "test")
 		cust := MustCustomer(t, db, staff, &fieldportal.Customer{Name: "Group"})
 		site := mustAssetsSite(t, db, staff, cust.ID, "North")
 		// A contact limited to one site, with no tabs at all: reference
 		// data is still readable by every signed-in contact.
 		contact := assetsContactViewer(t, db, org.ID, cust.ID, nil, site.ID)
-		o2 := fieldportal.SystemViewer(MustOrg(t, db, "Other Org").ID)
+		o2 := fieldportal.SystemViewer(MustOrg(t, db, "Other Org").ID, "test")
 
 		t.Run("scripts", func(t *testing.T) {
 			var first *fieldportal.Script

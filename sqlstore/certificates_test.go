@@ -16,7 +16,7 @@ func TestCertificates(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		org := MustOrg(t, db, "Acme Fire")
-		staff := fieldportal.SystemViewer(org.ID)
+		staff := fieldportal.SystemViewer(org.ID, "test")
 		cust := MustCustomer(t, db, staff, &fieldportal.Customer{Name: "Group"})
 		north := mustAssetsSite(t, db, staff, cust.ID, "North")
 		south := mustAssetsSite(t, db, staff, cust.ID, "South")
@@ -151,7 +151,7 @@ func TestCertificates(t *testing.T) {
 			}
 		})
 		t.Run("another organisation and anonymous see nothing", func(t *testing.T) {
-			o2 := fieldportal.SystemViewer(MustOrg(t, db, "Other Org").ID)
+			o2 := fieldportal.SystemViewer(MustOrg(t, db, "Other Org").ID, "test")
 			list, _, err := db.FindCertificates(ctx, o2, fieldportal.CertificateFilter{})
 			if err != nil || len(list) != 0 {
 				t.Errorf("other org sees %d certificates (%v)", len(list), err)

@@ -231,6 +231,9 @@ func (d *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 // now returns the store's clock in UTC at the precision both engines keep.
 func (d *DB) now() time.Time { return d.Now().UTC().Truncate(time.Microsecond) }
 
+// Clock reads the store's clock (Now), for workers that share it.
+func (d *DB) Clock() time.Time { return d.Now() }
+
 // newID returns a new opaque, time-ordered id (UUIDv7).
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 

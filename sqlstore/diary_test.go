@@ -99,7 +99,7 @@ func TestAppointments(t *testing.T) {
 
 		t.Run("lists, ranges and paging", func(t *testing.T) {
 			org := MustOrg(t, db, "Diary Ltd")
-			lv := fieldportal.SystemViewer(org.ID)
+			lv := fieldportal.SystemViewer(org.ID, "test")
 			cust := MustCustomer(t, db, lv, &fieldportal.Customer{Name: "C"})
 			s1 := MustSite(t, db, lv, &fieldportal.Site{CustomerID: cust.ID, Name: "One", Address: fieldportal.Address{Line1: "1 A St"}})
 			var made []string

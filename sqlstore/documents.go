@@ -107,7 +107,7 @@ func (d *DB) CreateDocument(ctx context.Context, v fieldportal.Viewer, doc *fiel
 		}
 		doc.OrgID, doc.CreatedAt, doc.UpdatedAt = v.OrgID, tx.now, tx.now
 		doc.UploadedByContact, doc.UploadedByStaff = "", ""
-		switch v.Kind {
+		switch v.Kind() {
 		case fieldportal.ViewerContact:
 			doc.UploadedByContact, doc.VisibleToCustomer = v.ContactID, true
 		case fieldportal.ViewerStaff:

@@ -86,9 +86,9 @@ func assetsContactViewer(tb testing.TB, db *sqlstore.DB, orgID, customerID strin
 			tb.Fatalf("contact viewer: %v", err)
 		}
 	}
-	return fieldportal.Viewer{Kind: fieldportal.ViewerContact, OrgID: orgID, Name: "Pat", LoginID: loginID,
-		ContactID: contactID, CustomerID: customerID, SiteAccess: access, Pages: pages,
-		OrgModules: fieldportal.AllModules}
+	return fieldportal.NewContactViewer(orgID, fieldportal.ContactGrants{Name: "Pat", LoginID: loginID,
+		ContactID: contactID, CustomerID: customerID, SiteAccess: access, Pages: pages},
+		fieldportal.Settings{Modules: fieldportal.AllModules})
 }
 
 // pageAll follows a list's cursors to the end, failing on a page that

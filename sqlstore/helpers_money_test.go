@@ -78,9 +78,9 @@ func MustMoneyContact(tb testing.TB, db *sqlstore.DB, orgID, customerID string, 
 	if len(pages) > 0 {
 		mods = pages
 	}
-	return fieldportal.Viewer{Kind: fieldportal.ViewerContact, OrgID: orgID, Name: "Pat", LoginID: loginID,
-		ContactID: contactID, CustomerID: customerID, SiteAccess: access, Pages: mods,
-		OrgModules: fieldportal.AllModules}
+	return fieldportal.NewContactViewer(orgID, fieldportal.ContactGrants{Name: "Pat", LoginID: loginID,
+		ContactID: contactID, CustomerID: customerID, SiteAccess: access, Pages: mods},
+		fieldportal.Settings{Modules: fieldportal.AllModules})
 }
 
 // MustMoneyJob inserts a job at a site and returns its id.
@@ -114,7 +114,7 @@ type moneyWorld struct {
 func newMoneyWorld(tb testing.TB, db *sqlstore.DB) *moneyWorld {
 	tb.Helper()
 	w := &moneyWorld{org: MustOrg(tb, db, "Acme Fire"), other: MustOrg(tb, db, "Other Org")}
-	w.staff = fieldportal.SystemViewer(w.org.ID)
+	w.staff = fieldportal.SystemViewer(w.org.ID, "test")
 	w.parent = MustCustomer(tb, db, w.staff, &fieldportal.Customer{Name: "Group"})
 	w.child = MustCustomer(tb, db, w.staff, &fieldportal.Customer{Name: "Child", ParentID: w.parent.ID})
 	w.siteA = MustSite(tb, db, w.staff, &fieldportal.Site{CustomerID: w.parent.ID, Name: "Site A", Address: fieldportal.Address{Line1: "A Street"}})

@@ -26,7 +26,7 @@ type workWorld struct {
 func mustWorkWorld(tb testing.TB, db *sqlstore.DB) *workWorld {
 	tb.Helper()
 	w := &workWorld{Org: MustOrg(tb, db, "Acme Fire"), Other: MustOrg(tb, db, "Other Org")}
-	w.Staff, w.OtherStaff = fieldportal.SystemViewer(w.Org.ID), fieldportal.SystemViewer(w.Other.ID)
+	w.Staff, w.OtherStaff = fieldportal.SystemViewer(w.Org.ID, "test"), fieldportal.SystemViewer(w.Other.ID, "test")
 	w.Parent = MustCustomer(tb, db, w.Staff, &fieldportal.Customer{Name: "Group"})
 	w.Child = MustCustomer(tb, db, w.Staff, &fieldportal.Customer{Name: "Branch", ParentID: w.Parent.ID})
 	w.SiteA = MustSite(tb, db, w.Staff, &fieldportal.Site{CustomerID: w.Parent.ID, Name: "Alpha House", Address: fieldportal.Address{Line1: "1 High St"}})
@@ -83,10 +83,10 @@ func mustWorkContact(tb testing.TB, db *sqlstore.DB, orgID, customerID string, p
 			tb.Fatalf("assign site: %v", err)
 		}
 	}
-	return fieldportal.Viewer{
-		Kind: fieldportal.ViewerContact, OrgID: orgID, Name: "Pat", LoginID: login, ContactID: contact,
-		CustomerID: customerID, SiteAccess: access, Pages: pages, OrgModules: fieldportal.AllModules,
-	}
+	return fieldportal.NewContactViewer(orgID, fieldportal.ContactGrants{
+		Name: "Pat", LoginID: login, ContactID: contact,
+		CustomerID: customerID, SiteAccess: access, Pages: pages,
+	}, fieldportal.Settings{Modules: fieldportal.AllModules})
 }
 
 // mustWorkJob creates a job.

@@ -36,7 +36,7 @@ func TestContactsAndLogins(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		w := mustWorld(t, db)
-		sys := fieldportal.SystemViewer(w.orgA)
+		sys := fieldportal.SystemViewer(w.orgA, "test")
 
 		t.Run("contact round trip", func(t *testing.T) {
 			c := &fieldportal.Contact{CustomerID: w.cust["Child2"].ID, FirstName: "Sam", LastName: "Lee", Email: "sam@example.test", JobContact: true, Primary: true}
@@ -184,7 +184,7 @@ func TestTokensAndSessions(t *testing.T) {
 		clk := &clock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 		db.Now = clk.Now
 		org := MustOrg(t, db, "Tok")
-		sys := fieldportal.SystemViewer(org.ID)
+		sys := fieldportal.SystemViewer(org.ID, "test")
 		cust := MustCustomer(t, db, sys, &fieldportal.Customer{Name: "C"})
 		c := &fieldportal.Contact{CustomerID: cust.ID, FirstName: "Old", Email: "kim@example.test"}
 		if err := db.CreateContact(ctx, sys, c); err != nil {
@@ -324,7 +324,7 @@ func TestOutboxClaims(t *testing.T) {
 			if err := db.MarkOutboxSent(ctx, a[0].ID, "worker-b"); err != nil {
 				t.Fatal(err)
 			}
-			msgs, _, _ := db.FindOutbox(ctx, fieldportal.SystemViewer(org.ID), fieldportal.OutboxFilter{Status: fieldportal.OutboxSent})
+			msgs, _, _ := db.FindOutbox(ctx, fieldportal.SystemViewer(org.ID, "test"), fieldportal.OutboxFilter{Status: fieldportal.OutboxSent})
 			if len(msgs) != 0 {
 				t.Errorf("worker-b marked worker-a's message sent")
 			}
@@ -354,7 +354,7 @@ func TestUpsertByExternalID(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		org := MustOrg(t, db, "Sync")
-		sys := fieldportal.SystemViewer(org.ID)
+		sys := fieldportal.SystemViewer(org.ID, "test")
 		c := &fieldportal.Customer{ExternalID: "CUS-1", Name: "First"}
 		created, err := db.UpsertCustomerByExternalID(ctx, sys, c)
 		if err != nil || !created {

@@ -214,7 +214,7 @@ func TestInvoices(t *testing.T) {
 			}
 		})
 		t.Run("another organisation and nobody see nothing", func(t *testing.T) {
-			for name, v := range map[string]fieldportal.Viewer{"other org": fieldportal.SystemViewer(w.other.ID), "anonymous": {}} {
+			for name, v := range map[string]fieldportal.Viewer{"other org": fieldportal.SystemViewer(w.other.ID, "test"), "anonymous": {}} {
 				page, _, err := db.FindInvoices(ctx, v, fieldportal.InvoiceFilter{})
 				if err == nil && len(page) > 0 {
 					t.Errorf("%s sees %d invoices", name, len(page))

@@ -224,7 +224,7 @@ func (d *DB) AddIssueComment(ctx context.Context, v fieldportal.Viewer, c *field
 	if err := needModule(v, fieldportal.ModuleIssues, "issue"); err != nil {
 		return err
 	}
-	if v.Kind == fieldportal.ViewerAnonymous {
+	if v.Kind() == fieldportal.ViewerAnonymous {
 		return fieldportal.NotFound("issue")
 	}
 	if err := c.Validate(); err != nil {
@@ -236,7 +236,7 @@ func (d *DB) AddIssueComment(ctx context.Context, v fieldportal.Viewer, c *field
 			return err
 		}
 		c.AuthorContact, c.AuthorStaff = "", ""
-		switch v.Kind {
+		switch v.Kind() {
 		case fieldportal.ViewerContact:
 			c.AuthorContact, c.AuthorName = v.ContactID, v.Name
 		case fieldportal.ViewerStaff:

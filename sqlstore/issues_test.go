@@ -66,7 +66,7 @@ func TestIssues(t *testing.T) {
 
 		t.Run("keyset pages, filters and counts", func(t *testing.T) {
 			org := MustOrg(t, db, "Issues Ltd")
-			lv := fieldportal.SystemViewer(org.ID)
+			lv := fieldportal.SystemViewer(org.ID, "test")
 			cust := MustCustomer(t, db, lv, &fieldportal.Customer{Name: "C"})
 			s1 := MustSite(t, db, lv, &fieldportal.Site{CustomerID: cust.ID, Name: "One", Address: fieldportal.Address{Line1: "1 A St"}})
 			s2 := MustSite(t, db, lv, &fieldportal.Site{CustomerID: cust.ID, Name: "Two", Address: fieldportal.Address{Line1: "2 B St"}})

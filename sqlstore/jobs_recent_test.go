@@ -20,7 +20,7 @@ func TestJobsRecentlyChanged(t *testing.T) {
 		clk := &clock{now: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)}
 		db.Now = clk.Now
 		org := MustOrg(t, db, "Recent")
-		sys := fieldportal.SystemViewer(org.ID)
+		sys := fieldportal.SystemViewer(org.ID, "test")
 		c := MustCustomer(t, db, sys, &fieldportal.Customer{Name: "C"})
 		s := MustSite(t, db, sys, &fieldportal.Site{CustomerID: c.ID, Name: "S", Address: fieldportal.Address{Line1: "1 Road"}})
 		var jobs []*fieldportal.Job

@@ -62,7 +62,7 @@ func TestJobs(t *testing.T) {
 
 		// A fresh organisation's jobs for the list tests.
 		org := MustOrg(t, db, "Lists Ltd")
-		lv := fieldportal.SystemViewer(org.ID)
+		lv := fieldportal.SystemViewer(org.ID, "test")
 		cust := MustCustomer(t, db, lv, &fieldportal.Customer{Name: "C"})
 		s1 := MustSite(t, db, lv, &fieldportal.Site{CustomerID: cust.ID, Name: "One", Address: fieldportal.Address{Line1: "1 A St"}})
 		s2 := MustSite(t, db, lv, &fieldportal.Site{CustomerID: cust.ID, Name: "Two", Address: fieldportal.Address{Line1: "2 B St"}})
@@ -148,13 +148,13 @@ func TestJobs(t *testing.T) {
 			}
 		})
 		t.Run("another organisation and anonymous see nothing", func(t *testing.T) {
-			for _, v := range []fieldportal.Viewer{w.OtherStaff, {}, {Kind: fieldportal.ViewerContact, OrgID: org.ID}} {
+			for _, v := range []fieldportal.Viewer{w.OtherStaff, {}, fieldportal.NewContactViewer(org.ID, fieldportal.ContactGrants{}, fieldportal.Settings{})} {
 				page, _, err := db.FindJobs(ctx, v, fieldportal.JobFilter{})
 				if err == nil && len(page) != 0 {
-					t.Errorf("viewer %v sees %d jobs", v.Kind, len(page))
+					t.Errorf("viewer %v sees %d jobs", v.Kind(), len(page))
 				}
 				if _, err := db.FindJobByID(ctx, v, made[0]); fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
-					t.Errorf("viewer %v: find err = %v", v.Kind, err)
+					t.Errorf("viewer %v: find err = %v", v.Kind(), err)
 				}
 			}
 		})

@@ -344,13 +344,13 @@ func (d *DB) ViewerForLogin(ctx context.Context, orgID, loginID string) (fieldpo
 // ViewerForLoginWith is ViewerForLogin with the organisation's settings
 // already read (a request reads them once).
 func (d *DB) ViewerForLoginWith(ctx context.Context, orgID, loginID string, settings fieldportal.Settings) (fieldportal.Viewer, error) {
-	var v fieldportal.Viewer
+	var g fieldportal.ContactGrants
 	var pages, first, last string
 	var status fieldportal.LoginStatus
 	err := d.db.QueryRowContext(ctx, `SELECT pl.id, pl.contact_id, ct.customer_id, pl.site_access, pl.page_access,
 		pl.may_manage_contacts, pl.must_change_password, pl.status, ct.first_name, ct.last_name
 		FROM portal_logins pl JOIN contacts ct ON ct.id = pl.contact_id WHERE pl.org_id = $1 AND pl.id = $2`, orgID, loginID).
-		Scan(&v.LoginID, &v.ContactID, &v.CustomerID, &v.SiteAccess, &pages, &v.MayManageContacts, &v.MustChangePassword,
+		Scan(&g.LoginID, &g.ContactID, &g.CustomerID, &g.SiteAccess, &pages, &g.MayManageContacts, &g.MustChangePassword,
 			&status, &first, &last)
 	if err != nil {
 		return fieldportal.Viewer{}, sqlErr(err, "login")
@@ -358,10 +358,8 @@ func (d *DB) ViewerForLoginWith(ctx context.Context, orgID, loginID string, sett
 	if status != fieldportal.LoginActive {
 		return fieldportal.Viewer{}, fieldportal.Errorf(fieldportal.EUNAUTHORIZED, "Your portal access is not active.")
 	}
-	v.Kind, v.OrgID, v.Name = fieldportal.ViewerContact, orgID, strings.TrimSpace(first+" "+last)
-	v.Pages = fieldportal.ParseModules(pages)
-	v.OrgModules, v.HiddenActions = settings.Modules, settings.HiddenActions
-	return v, nil
+	g.Name, g.Pages = strings.TrimSpace(first+" "+last), fieldportal.ParseModules(pages)
+	return fieldportal.NewContactViewer(orgID, g, settings), nil
 }
 
 // checkUsername refuses a username that is an email address other than

@@ -20,7 +20,7 @@ func (d *DB) CreateOrganisationWithAdmin(ctx context.Context, o *fieldportal.Org
 		if err := tx.createOrganisation(ctx, o); err != nil {
 			return err
 		}
-		return tx.createStaffUser(ctx, fieldportal.SystemViewer(o.ID), admin)
+		return tx.createStaffUser(ctx, fieldportal.SystemViewer(o.ID, "init"), admin)
 	})
 }
 
@@ -131,8 +131,8 @@ func (tx *Tx) putSettings(ctx context.Context, orgID string, s fieldportal.Setti
 
 // audit records who did what, in the same transaction as the change.
 func (tx *Tx) audit(ctx context.Context, v fieldportal.Viewer, action, entity, entityID, detail string) error {
-	kind, id := "system", ""
-	switch v.Kind {
+	kind, id := "system", v.Task
+	switch v.Kind() {
 	case fieldportal.ViewerContact:
 		kind, id = "contact", v.ContactID
 	case fieldportal.ViewerStaff:

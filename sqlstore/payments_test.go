@@ -230,7 +230,7 @@ func TestPayments(t *testing.T) {
 			}
 		})
 		t.Run("another organisation and nobody see nothing", func(t *testing.T) {
-			for name, v := range map[string]fieldportal.Viewer{"other org": fieldportal.SystemViewer(w.other.ID), "anonymous": {}} {
+			for name, v := range map[string]fieldportal.Viewer{"other org": fieldportal.SystemViewer(w.other.ID, "test"), "anonymous": {}} {
 				page, _, err := db.FindPayments(ctx, v, fieldportal.PaymentFilter{})
 				if err == nil && len(page) > 0 {
 					t.Errorf("%s sees %d payments", name, len(page))

@@ -91,7 +91,7 @@ func TestRecurringInvoices(t *testing.T) {
 			mustMoneyExec(t, db, `DELETE FROM recurring_invoices WHERE id = $1`, r.ID)
 		})
 		t.Run("another organisation and nobody see nothing", func(t *testing.T) {
-			for name, v := range map[string]fieldportal.Viewer{"other org": fieldportal.SystemViewer(w.other.ID), "anonymous": {}} {
+			for name, v := range map[string]fieldportal.Viewer{"other org": fieldportal.SystemViewer(w.other.ID, "test"), "anonymous": {}} {
 				page, _, err := db.FindRecurringInvoices(ctx, v, fieldportal.RecurringInvoiceFilter{})
 				if err == nil && len(page) > 0 {
 					t.Errorf("%s sees %d schedules", name, len(page))
@@ -190,7 +190,7 @@ func TestSavedCards(t *testing.T) {
 			child := MustMoneyContact(t, db, w.org.ID, w.child.ID, fieldportal.SiteAccessAll, nil)
 			noModule := MustMoneyContact(t, db, w.org.ID, w.parent.ID, fieldportal.SiteAccessAll, nil, fieldportal.ModuleInvoices)
 			for name, v := range map[string]fieldportal.Viewer{"assigned sites": assigned, "child": child, "no module": noModule,
-				"other org": fieldportal.SystemViewer(w.other.ID), "anonymous": {}} {
+				"other org": fieldportal.SystemViewer(w.other.ID, "test"), "anonymous": {}} {
 				if _, err := db.FindSavedCard(ctx, v, w.parent.ID); fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
 					t.Errorf("%s finds the card: %v", name, err)
 				}

@@ -61,7 +61,7 @@ func (q *query) contactScope(v fieldportal.Viewer, alias string) bool {
 	case v.SeesWholeOrg():
 		q.and(alias + ".org_id = " + q.arg(v.OrgID))
 		return false
-	case v.Kind != fieldportal.ViewerContact || v.OrgID == "" || v.LoginID == "":
+	case v.Kind() != fieldportal.ViewerContact || v.OrgID == "" || v.LoginID == "":
 		q.and("1 = 0")
 		return false
 	}

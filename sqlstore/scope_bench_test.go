@@ -34,7 +34,7 @@ func BenchmarkScopeLargeParent(b *testing.B) {
 				}
 			})
 			b.Run("FindSites search as staff (no scope)", func(b *testing.B) {
-				staff := fieldportal.SystemViewer(v.OrgID)
+				staff := fieldportal.SystemViewer(v.OrgID, "test")
 				for b.Loop() {
 					if _, _, err := db.FindSites(ctx, staff, fieldportal.SiteFilter{Search: "site 1999"}); err != nil {
 						b.Fatal(err)
@@ -65,7 +65,7 @@ func mustLargeParent(tb testing.TB, db *sqlstore.DB, children, sitesEach int) (f
 	tb.Helper()
 	ctx := context.Background()
 	org := MustOrg(tb, db, "Big Org")
-	sys := fieldportal.SystemViewer(org.ID)
+	sys := fieldportal.SystemViewer(org.ID, "test")
 	parent := MustCustomer(tb, db, sys, &fieldportal.Customer{Name: "Big Parent"})
 	tx, err := db.SQL().BeginTx(ctx, nil)
 	if err != nil {

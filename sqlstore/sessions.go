@@ -204,7 +204,7 @@ func (d *DB) CompleteSetup(ctx context.Context, orgID, tokenHash, firstName, las
 		if err != nil {
 			return err
 		}
-		return tx.audit(ctx, fieldportal.Viewer{Kind: fieldportal.ViewerContact, OrgID: orgID, ContactID: login.ContactID, Name: username},
+		return tx.audit(ctx, fieldportal.NewContactViewer(orgID, fieldportal.ContactGrants{LoginID: login.ID, ContactID: login.ContactID, Name: username}, fieldportal.Settings{}),
 			"login.setup", "contact", login.ContactID, username)
 	})
 	return login, err
@@ -226,7 +226,7 @@ func (d *DB) CompleteReset(ctx context.Context, orgID, tokenHash, passwordHash s
 		if err != nil {
 			return err
 		}
-		return tx.audit(ctx, fieldportal.Viewer{Kind: fieldportal.ViewerContact, OrgID: orgID, ContactID: login.ContactID},
+		return tx.audit(ctx, fieldportal.NewContactViewer(orgID, fieldportal.ContactGrants{LoginID: login.ID, ContactID: login.ContactID}, fieldportal.Settings{}),
 			"login.password_reset", "contact", login.ContactID, "")
 	})
 	return login, err

@@ -15,7 +15,7 @@ func TestSites(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		org := MustOrg(t, db, "Acme Fire")
-		staff := fieldportal.SystemViewer(org.ID)
+		staff := fieldportal.SystemViewer(org.ID, "test")
 		parent := MustCustomer(t, db, staff, &fieldportal.Customer{Name: "Group"})
 		var names []string
 		for _, n := range []string{"Delta House", "alpha yard", "Bravo Court", "Charlie Works", "Echo Point"} {
@@ -81,7 +81,7 @@ func TestSites(t *testing.T) {
 		})
 		t.Run("another organisation sees nothing", func(t *testing.T) {
 			other := MustOrg(t, db, "Other Org")
-			page, _, err := db.FindSites(ctx, fieldportal.SystemViewer(other.ID), fieldportal.SiteFilter{})
+			page, _, err := db.FindSites(ctx, fieldportal.SystemViewer(other.ID, "test"), fieldportal.SiteFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -82,7 +82,7 @@ func (d *DB) ViewerForStaff(ctx context.Context, orgID, staffID string) (fieldpo
 	if u.Disabled {
 		return fieldportal.Viewer{}, fieldportal.Errorf(fieldportal.EUNAUTHORIZED, "Your account is disabled.")
 	}
-	return fieldportal.Viewer{Kind: fieldportal.ViewerStaff, OrgID: orgID, StaffID: u.ID, Role: u.Role, Name: u.Name}, nil
+	return fieldportal.NewStaffViewer(orgID, u.ID, u.Name, u.Role), nil
 }
 
 // FindStaffUsers lists an organisation's console accounts by name.

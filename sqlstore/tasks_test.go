@@ -53,7 +53,7 @@ func TestTasks(t *testing.T) {
 
 		t.Run("lists, filters, paging and counts", func(t *testing.T) {
 			org := MustOrg(t, db, "Tasks Ltd")
-			lv := fieldportal.SystemViewer(org.ID)
+			lv := fieldportal.SystemViewer(org.ID, "test")
 			cust := MustCustomer(t, db, lv, &fieldportal.Customer{Name: "C"})
 			s1 := MustSite(t, db, lv, &fieldportal.Site{CustomerID: cust.ID, Name: "One", Address: fieldportal.Address{Line1: "1 A St"}})
 			var made []string

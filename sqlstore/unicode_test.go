@@ -15,7 +15,7 @@ func TestUnicodeCaseFolding(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		org := MustOrg(t, db, "Café Fire")
-		sys := fieldportal.SystemViewer(org.ID)
+		sys := fieldportal.SystemViewer(org.ID, "test")
 		c := MustCustomer(t, db, sys, &fieldportal.Customer{Name: "ÉCOLE"})
 		MustSite(t, db, sys, &fieldportal.Site{CustomerID: c.ID, Name: "ÉCOLE PRIMAIRE", Address: fieldportal.Address{Line1: "1 Rue"}})
 		sites, _, err := db.FindSites(ctx, sys, fieldportal.SiteFilter{Search: "école"})

@@ -30,7 +30,7 @@ func TestPortalAccessMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		orgB := mustOrg(t, db, "Other Org", "b.portal.test")
-		sysB := fieldportal.SystemViewer(orgB.ID)
+		sysB := fieldportal.SystemViewer(orgB.ID, "test")
 		custB := &fieldportal.Customer{Name: "Other Customer"}
 		if err := db.CreateCustomer(ctx, sysB, custB); err != nil {
 			t.Fatal(err)

@@ -182,7 +182,7 @@ func TestConsoleAccess(t *testing.T) {
 		})
 		t.Run("a contact of another organisation is not found", func(t *testing.T) {
 			other := mustOrg(t, db, "Other", "other.test")
-			sysB := fieldportal.SystemViewer(other.ID)
+			sysB := fieldportal.SystemViewer(other.ID, "test")
 			cu := &fieldportal.Customer{Name: "B"}
 			db.CreateCustomer(ctx, sysB, cu)
 			c := &fieldportal.Contact{FirstName: "Bob", CustomerID: cu.ID}

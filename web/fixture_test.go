@@ -44,7 +44,7 @@ func newFixture(t *testing.T, db *sqlstore.DB) *fixture {
 	f := &fixture{t: t, db: db, cust: map[string]*fieldportal.Customer{}, site: map[string]*fieldportal.Site{},
 		logins: map[string]*fieldportal.PortalLogin{}}
 	f.org = mustOrg(t, db, "Acme Fire & Security", "")
-	f.sys = fieldportal.SystemViewer(f.org.ID)
+	f.sys = fieldportal.SystemViewer(f.org.ID, "test")
 	for _, c := range []struct{ key, name, parent string }{
 		{"parent", "Harbour Properties", ""}, {"child", "Harbour Dock", "parent"}, {"solo", "Solo Ltd", ""},
 	} {

@@ -314,7 +314,7 @@ func (s *Server) sendReset(ctx context.Context, org *fieldportal.Organisation, e
 	if login.Status != fieldportal.LoginActive {
 		return nil
 	}
-	sys := fieldportal.SystemViewer(org.ID)
+	sys := fieldportal.SystemViewer(org.ID, "test")
 	contact, err := s.db.FindContactByID(ctx, sys, login.ContactID)
 	if err != nil {
 		return fmt.Errorf("find contact: %w", err)
@@ -396,7 +396,7 @@ func (s *Server) tokenLogin(ctx context.Context, org *fieldportal.Organisation, 
 		// A revoked login's links are dead, whatever their age.
 		return nil, nil, fieldportal.Errorf(fieldportal.ENOTFOUND, "This link has expired or has already been used.")
 	}
-	contact, err := s.db.FindContactByID(ctx, fieldportal.SystemViewer(org.ID), login.ContactID)
+	contact, err := s.db.FindContactByID(ctx, fieldportal.SystemViewer(org.ID, "test"), login.ContactID)
 	if err != nil {
 		return nil, nil, err
 	}

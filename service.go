@@ -1,0 +1,413 @@
+package fieldportal
+
+import (
+	"context"
+	"time"
+)
+
+// The services: one narrow interface per area of the product, as in Ben
+// Johnson's wtf. The portal, the console and the API hold these, never the
+// store; sqlstore implements them. Every method that returns customer
+// data takes the Viewer who asks and applies SPEC §2 from it, so no page,
+// console screen or API call can reach data around the access rules. A
+// workflow (send portal access, reset a password, sign in) is one method:
+// its token, mail and audit entry are written in one transaction.
+
+// OrganisationService finds the organisation a request is for and keeps
+// its settings, branding and logs.
+type OrganisationService interface {
+	// FindOrganisationForHost returns the organisation serving host (the
+	// only one of a single-organisation install serves every host), or
+	// ENOTFOUND. It runs before anyone is signed in.
+	FindOrganisationForHost(ctx context.Context, host string) (*Organisation, error)
+	// FindSettings returns an organisation's settings: its modules,
+	// hidden buttons, password policy and branding (no customer data).
+	FindSettings(ctx context.Context, orgID string) (Settings, error)
+	// UpdateSettings saves the settings; admins only.
+	UpdateSettings(ctx context.Context, v Viewer, s Settings) error
+	// SetLogo stores a logo image, already checked by content, and makes
+	// it the organisation's logo; admins only.
+	SetLogo(ctx context.Context, v Viewer, data []byte, contentType string) error
+	// FindLogo returns the logo stored under its SHA-256, for anyone (it
+	// shows on the sign-in page).
+	FindLogo(ctx context.Context, orgID, sha string) (data []byte, contentType string, err error)
+	// FindAuditLog lists who did what, newest first; staff only.
+	FindAuditLog(ctx context.Context, v Viewer, f AuditFilter) ([]*AuditEntry, string, error)
+	// FindOutbox lists queued and sent messages (the mail log); staff only.
+	FindOutbox(ctx context.Context, v Viewer, f OutboxFilter) ([]*OutboxMessage, string, error)
+	// CountOutbox counts messages of a kind in a status; staff only.
+	CountOutbox(ctx context.Context, v Viewer, kind, status string) (int, error)
+}
+
+// SignInRequest is one attempt to sign in, as typed, with what the
+// throttles count it by.
+type SignInRequest struct {
+	OrgID    string
+	Name     string // a contact's username or email; a staff user's email
+	Password string
+	// ClientAddr is the client's address (its /64 for IPv6).
+	ClientAddr string
+	UserAgent  string
+	// OldToken is the session token the browser already holds, ended on
+	// success so a planted token is worth nothing (session fixation).
+	OldToken string
+	// DeviceToken is the signed device cookie of a browser that has
+	// signed in to this account before: it passes an account lock caused
+	// by failures from elsewhere.
+	DeviceToken string
+}
+
+// SignedIn is a new session: the browser keeps Token in its cookie.
+type SignedIn struct {
+	Token     string
+	ExpiresAt time.Time
+	// DeviceToken is the device cookie to keep (set on every sign-in).
+	DeviceToken string
+	// Next is where a new user goes first ("" for the default).
+	Next string
+}
+
+// PasswordChange is a new password typed twice, with the current one
+// where the user must prove it.
+type PasswordChange struct {
+	Current, Password, Confirm string
+	ClientAddr, UserAgent      string
+	// OldToken is the session token to replace.
+	OldToken string
+}
+
+// SetupRequest completes an invitation: the contact's name, the chosen
+// username and password.
+type SetupRequest struct {
+	OrgID, Token                string
+	FirstName, LastName         string
+	Username, Password, Confirm string
+	ClientAddr, UserAgent       string
+	OldToken                    string
+}
+
+// LinkTarget is what a still-usable single-use link is for: the form of
+// the link's page shows it.
+type LinkTarget struct {
+	Username, Email, FirstName, LastName string
+	// PolicyHint describes the organisation's password rules.
+	PolicyHint string
+}
+
+// SignInService signs contacts and staff in and out, keeps their
+// sessions, and runs the single-use links (SPEC §3). Its sign-in methods
+// take no Viewer: they make one.
+type SignInService interface {
+	// SignIn signs a contact in: EUNAUTHORIZED for any wrong or inactive
+	// account (one answer), ERATELIMIT when throttled.
+	SignIn(ctx context.Context, r SignInRequest) (*SignedIn, error)
+	// StaffSignIn signs a staff user in to the console.
+	StaffSignIn(ctx context.Context, r SignInRequest) (*SignedIn, error)
+	// ContactSession returns the viewer of a live contact session token,
+	// read afresh so a disabled login or changed access applies at once
+	// (SPEC §2.7); ENOTFOUND when there is none (the session is ended).
+	ContactSession(ctx context.Context, orgID, token string) (Viewer, error)
+	// StaffSession is ContactSession for the console.
+	StaffSession(ctx context.Context, orgID, token string) (Viewer, error)
+	// SignOut ends the session of a token.
+	SignOut(ctx context.Context, token string) error
+	// RequestPasswordReset mails a reset link when email belongs to an
+	// active login, and answers the same either way; throttled.
+	RequestPasswordReset(ctx context.Context, orgID, email, clientAddr string) error
+	// FindLink returns what a still-usable link is for, or ENOTFOUND.
+	FindLink(ctx context.Context, orgID string, purpose TokenPurpose, token string) (*LinkTarget, error)
+	// CompleteReset sets a new password through a reset link and ends
+	// every session of the login.
+	CompleteReset(ctx context.Context, orgID, token string, p PasswordChange) error
+	// CompleteSetup completes an invitation and signs the contact in.
+	CompleteSetup(ctx context.Context, r SetupRequest) (*SignedIn, error)
+	// ChangePassword changes the viewer's own password (a contact's or a
+	// staff user's), ends its other sessions and returns a new one.
+	// Guesses of the current password are throttled.
+	ChangePassword(ctx context.Context, v Viewer, p PasswordChange) (*SignedIn, error)
+	// PasswordPolicyHint describes the organisation's password rules.
+	PasswordPolicyHint(ctx context.Context, orgID string) (string, error)
+}
+
+// AccessGrant is what staff (or a contact who manages contacts) give a
+// contact's portal login (SPEC §2).
+type AccessGrant struct {
+	Username          string
+	Pages             Modules
+	SiteAccess        SiteAccess
+	SiteIDs           []string
+	MayManageContacts bool
+	// Password, when set on a new login, is an initial password the
+	// contact must change at first login instead of an invitation.
+	Password string
+}
+
+// ContactAccess is a contact with its portal access, as the console's
+// contact page shows it.
+type ContactAccess struct {
+	Contact      *Contact
+	CustomerName string
+	// Login is nil when the contact has no portal login.
+	Login *PortalLogin
+	// Sites are the sites a login of this contact could be given.
+	Sites []*Site
+	// DefaultPages is the page access a new login gets.
+	DefaultPages Modules
+	// PolicyHint describes the password rules for an initial password.
+	PolicyHint string
+}
+
+// ContactListing is a row of the contacts list.
+type ContactListing struct {
+	Contact      *Contact
+	CustomerName string
+	// LoginStatus is "" for a contact without a portal login.
+	LoginStatus LoginStatus
+}
+
+// GrantOutcome says what GrantPortalAccess did.
+type GrantOutcome string
+
+// Outcomes of GrantPortalAccess.
+const (
+	GrantInvited GrantOutcome = "sent"    // an invitation was mailed
+	GrantCreated GrantOutcome = "created" // an initial password was set
+	GrantResent  GrantOutcome = "resent"  // an earlier invitation was sent again
+	GrantSaved   GrantOutcome = "saved"   // the login existed; its access was saved
+)
+
+// AccessService keeps contacts and their portal access: the console's
+// access screens and, later, contacts who manage contacts.
+type AccessService interface {
+	FindContacts(ctx context.Context, v Viewer, f ContactFilter) ([]*ContactListing, string, error)
+	FindContactByID(ctx context.Context, v Viewer, id string) (*Contact, error)
+	// FindContactAccess returns a contact with its login and what it can be given.
+	FindContactAccess(ctx context.Context, v Viewer, contactID string) (*ContactAccess, error)
+	// FindMyLogin returns the viewer's own portal login.
+	FindMyLogin(ctx context.Context, v Viewer) (*PortalLogin, error)
+	// UpdateContact saves a contact's details (a contact its own).
+	UpdateContact(ctx context.Context, v Viewer, c *Contact) error
+	// GrantPortalAccess gives a contact a login: an invitation mailed in
+	// the same transaction, or an initial password (staff allowed to set
+	// one only). A half-done invitation is saved and sent again.
+	GrantPortalAccess(ctx context.Context, v Viewer, contactID string, g AccessGrant) (GrantOutcome, error)
+	// UpdatePortalAccess saves what a login may see.
+	UpdatePortalAccess(ctx context.Context, v Viewer, contactID string, g AccessGrant) error
+	// ResendInvitation mails a new invitation, voiding the old link.
+	ResendInvitation(ctx context.Context, v Viewer, contactID string) error
+	// SetPortalAccessEnabled disables (ending every session) or enables a login.
+	SetPortalAccessEnabled(ctx context.Context, v Viewer, contactID string, enabled bool) error
+	// SendPasswordReset mails an active login a reset link.
+	SendPasswordReset(ctx context.Context, v Viewer, contactID string) error
+	// SetInitialPassword sets a password the contact must change at first
+	// login, ending its sessions; audited, and only for staff allowed to.
+	SetInitialPassword(ctx context.Context, v Viewer, contactID, password string) error
+}
+
+// StaffService keeps the operator's staff accounts; admins only, except
+// that anyone may read their own.
+type StaffService interface {
+	FindStaffUsers(ctx context.Context, v Viewer) ([]*StaffUser, error)
+	FindStaffUser(ctx context.Context, v Viewer, id string) (*StaffUser, error)
+	// AddStaffUser adds a staff user with an initial password.
+	AddStaffUser(ctx context.Context, v Viewer, u *StaffUser, password string) error
+	// UpdateStaffUser changes a role or disables or enables a user; an
+	// admin cannot disable or demote itself.
+	UpdateStaffUser(ctx context.Context, v Viewer, u *StaffUser) error
+}
+
+// SiteService keeps customers and their job sites.
+type SiteService interface {
+	FindCustomerByID(ctx context.Context, v Viewer, id string) (*Customer, error)
+	FindCustomers(ctx context.Context, v Viewer, f CustomerFilter) ([]*Customer, string, error)
+	CreateCustomer(ctx context.Context, v Viewer, c *Customer) error
+	UpdateCustomer(ctx context.Context, v Viewer, c *Customer) error
+	UpsertCustomerByExternalID(ctx context.Context, v Viewer, c *Customer) (created bool, err error)
+
+	FindSiteByID(ctx context.Context, v Viewer, id string) (*Site, error)
+	FindSites(ctx context.Context, v Viewer, f SiteFilter) ([]*Site, string, error)
+	CountSites(ctx context.Context, v Viewer) (int, error)
+	FindSitesUnderCustomer(ctx context.Context, v Viewer, customerID string) ([]*Site, error)
+	CreateSite(ctx context.Context, v Viewer, s *Site) error
+	UpdateSite(ctx context.Context, v Viewer, s *Site) error
+	UpsertSiteByExternalID(ctx context.Context, v Viewer, s *Site) (created bool, err error)
+}
+
+// Dashboard is what the portal's start page shows at a glance. A nil
+// count is "not shown": the viewer may not use its module.
+type Dashboard struct {
+	// Now is the moment the page is for, in the organisation's zone.
+	Now               time.Time
+	Sites             *int
+	OpenIssues        *int
+	OpenService       *int
+	OpenInstall       *int
+	OutstandingQuotes *int
+	UnpaidInvoices    *int
+	// Balance is the total outstanding on unpaid invoices.
+	Balance          *Money
+	NextAppointments []*Appointment
+	// RecentJobs are the latest changes to the viewer's orders; nil when
+	// it may use neither service nor install.
+	RecentJobs []*Job
+}
+
+// DashboardService counts the start page.
+type DashboardService interface {
+	// Dashboard counts only what the viewer may use (SPEC §2.4).
+	Dashboard(ctx context.Context, v Viewer) (*Dashboard, error)
+}
+
+// WorkService keeps what customers ask for and what is done for them:
+// issues, service and install orders (jobs), quotes, and the catalogue
+// they draw on.
+type WorkService interface {
+	FindIssueByID(ctx context.Context, v Viewer, id string) (*Issue, error)
+	FindIssues(ctx context.Context, v Viewer, f IssueFilter) ([]*Issue, string, error)
+	CountIssues(ctx context.Context, v Viewer, status string) (int, error)
+	CreateIssue(ctx context.Context, v Viewer, x *Issue) error
+	UpdateIssue(ctx context.Context, v Viewer, x *Issue) error
+	UpsertIssueByExternalID(ctx context.Context, v Viewer, x *Issue) (created bool, err error)
+	AddIssueComment(ctx context.Context, v Viewer, c *IssueComment) error
+	FindIssueComments(ctx context.Context, v Viewer, issueID string) ([]*IssueComment, error)
+
+	FindJobByID(ctx context.Context, v Viewer, id string) (*Job, error)
+	FindJobs(ctx context.Context, v Viewer, f JobFilter) ([]*Job, string, error)
+	CountJobs(ctx context.Context, v Viewer, kind JobKind, stages []JobStage) (int, error)
+	CreateJob(ctx context.Context, v Viewer, j *Job) error
+	UpdateJob(ctx context.Context, v Viewer, j *Job) error
+	UpsertJobByExternalID(ctx context.Context, v Viewer, j *Job) (created bool, err error)
+
+	FindQuoteByID(ctx context.Context, v Viewer, id string) (*Quote, error)
+	FindQuotes(ctx context.Context, v Viewer, f QuoteFilter) ([]*Quote, string, error)
+	CountQuotes(ctx context.Context, v Viewer, stages []QuoteStage) (int, error)
+	CreateQuote(ctx context.Context, v Viewer, x *Quote) error
+	UpdateQuote(ctx context.Context, v Viewer, x *Quote) error
+	UpsertQuoteByExternalID(ctx context.Context, v Viewer, x *Quote) (created bool, err error)
+	AcceptQuote(ctx context.Context, v Viewer, id, signerName string) error
+	DeclineQuote(ctx context.Context, v Viewer, id, signerName, reason string) error
+
+	FindContractorByID(ctx context.Context, v Viewer, id string) (*Contractor, error)
+	FindContractors(ctx context.Context, v Viewer, f ContractorFilter) ([]*Contractor, string, error)
+	CreateContractor(ctx context.Context, v Viewer, c *Contractor) error
+	UpdateContractor(ctx context.Context, v Viewer, c *Contractor) error
+	UpsertContractorByExternalID(ctx context.Context, v Viewer, c *Contractor) (bool, error)
+	FindScriptByID(ctx context.Context, v Viewer, id string) (*Script, error)
+	FindScripts(ctx context.Context, v Viewer, f CatalogueFilter) ([]*Script, string, error)
+	CreateScript(ctx context.Context, v Viewer, s *Script) error
+	UpdateScript(ctx context.Context, v Viewer, s *Script) error
+	UpsertScriptByExternalID(ctx context.Context, v Viewer, s *Script) (bool, error)
+	FindItemByID(ctx context.Context, v Viewer, id string) (*Item, error)
+	FindItems(ctx context.Context, v Viewer, f CatalogueFilter) ([]*Item, string, error)
+	CreateItem(ctx context.Context, v Viewer, i *Item) error
+	UpdateItem(ctx context.Context, v Viewer, i *Item) error
+	UpsertItemByExternalID(ctx context.Context, v Viewer, i *Item) (bool, error)
+}
+
+// MoneyService keeps invoices, payments, recurring invoices and saved
+// cards; every total obeys SPEC §2.
+type MoneyService interface {
+	FindInvoiceByID(ctx context.Context, v Viewer, id string) (*Invoice, error)
+	FindInvoices(ctx context.Context, v Viewer, f InvoiceFilter) ([]*Invoice, string, error)
+	CountInvoices(ctx context.Context, v Viewer, f InvoiceFilter) (int, error)
+	InvoiceSummary(ctx context.Context, v Viewer, today Date) (InvoiceSummary, error)
+	CreateInvoice(ctx context.Context, v Viewer, inv *Invoice) error
+	UpdateInvoice(ctx context.Context, v Viewer, inv *Invoice) error
+	UpsertInvoiceByExternalID(ctx context.Context, v Viewer, inv *Invoice) (created bool, err error)
+
+	FindPaymentByID(ctx context.Context, v Viewer, id string) (*Payment, error)
+	FindPayments(ctx context.Context, v Viewer, f PaymentFilter) ([]*Payment, string, error)
+	RecordPayment(ctx context.Context, v Viewer, p *Payment) (created bool, err error)
+	UpdatePayment(ctx context.Context, v Viewer, p *Payment) error
+	UpsertPaymentByExternalID(ctx context.Context, v Viewer, p *Payment) (created bool, err error)
+
+	FindRecurringInvoiceByID(ctx context.Context, v Viewer, id string) (*RecurringInvoice, error)
+	FindRecurringInvoices(ctx context.Context, v Viewer, f RecurringInvoiceFilter) ([]*RecurringInvoice, string, error)
+	CreateRecurringInvoice(ctx context.Context, v Viewer, r *RecurringInvoice) error
+	UpdateRecurringInvoice(ctx context.Context, v Viewer, r *RecurringInvoice) error
+	UpsertRecurringInvoiceByExternalID(ctx context.Context, v Viewer, r *RecurringInvoice) (created bool, err error)
+	CancelAutopay(ctx context.Context, v Viewer, id string) (*RecurringInvoice, error)
+	FindSavedCard(ctx context.Context, v Viewer, customerID string) (*SavedCard, error)
+	PutSavedCard(ctx context.Context, v Viewer, c *SavedCard) error
+}
+
+// EquipmentService keeps assets with their tests and transfers, and the
+// documents and certificates that go with sites and assets.
+type EquipmentService interface {
+	FindAssetByID(ctx context.Context, v Viewer, id string) (*Asset, error)
+	FindAssets(ctx context.Context, v Viewer, f AssetFilter) ([]*Asset, string, error)
+	FindAssetTypes(ctx context.Context, v Viewer) ([]string, error)
+	CreateAsset(ctx context.Context, v Viewer, a *Asset) error
+	UpdateAsset(ctx context.Context, v Viewer, a *Asset) error
+	UpsertAssetByExternalID(ctx context.Context, v Viewer, a *Asset) (created bool, err error)
+	TransferAsset(ctx context.Context, v Viewer, assetID, toSiteID string, date Date, note string) (*AssetTransfer, error)
+	FindAssetTransfers(ctx context.Context, v Viewer, assetID string) ([]*AssetTransfer, error)
+
+	FindAssetTestByID(ctx context.Context, v Viewer, id string) (*AssetTest, error)
+	FindAssetTests(ctx context.Context, v Viewer, f AssetTestFilter) ([]*AssetTest, string, error)
+	CreateAssetTest(ctx context.Context, v Viewer, t *AssetTest) error
+	UpdateAssetTest(ctx context.Context, v Viewer, t *AssetTest) error
+	UpsertAssetTestByExternalID(ctx context.Context, v Viewer, t *AssetTest) (created bool, err error)
+
+	FindDocumentByID(ctx context.Context, v Viewer, id string) (*Document, error)
+	FindDocuments(ctx context.Context, v Viewer, f DocumentFilter) ([]*Document, string, error)
+	// OpenDocument returns a document the viewer reaches with its bytes.
+	OpenDocument(ctx context.Context, v Viewer, id string) (*Document, []byte, error)
+	CreateDocument(ctx context.Context, v Viewer, doc *Document) error
+	UpdateDocument(ctx context.Context, v Viewer, doc *Document) error
+
+	FindCertificateByID(ctx context.Context, v Viewer, id string) (*Certificate, error)
+	FindCertificates(ctx context.Context, v Viewer, f CertificateFilter) ([]*Certificate, string, error)
+	FindCertificateTypes(ctx context.Context, v Viewer) ([]string, error)
+	CreateCertificate(ctx context.Context, v Viewer, c *Certificate) error
+	UpdateCertificate(ctx context.Context, v Viewer, c *Certificate) error
+	UpsertCertificateByExternalID(ctx context.Context, v Viewer, c *Certificate) (created bool, err error)
+}
+
+// DiaryService keeps appointments and tasks.
+type DiaryService interface {
+	FindAppointmentByID(ctx context.Context, v Viewer, id string) (*Appointment, error)
+	FindAppointments(ctx context.Context, v Viewer, f AppointmentFilter) ([]*Appointment, string, error)
+	FindOverlappingAppointments(ctx context.Context, v Viewer, technician string, start, end time.Time, excludeID string) ([]*Appointment, error)
+	CreateAppointment(ctx context.Context, v Viewer, a *Appointment) error
+	UpdateAppointment(ctx context.Context, v Viewer, a *Appointment) error
+	UpsertAppointmentByExternalID(ctx context.Context, v Viewer, a *Appointment) (created bool, err error)
+
+	FindTaskByID(ctx context.Context, v Viewer, id string) (*Task, error)
+	FindTasks(ctx context.Context, v Viewer, f TaskFilter) ([]*Task, string, error)
+	CountTasks(ctx context.Context, v Viewer, status string) (int, error)
+	CreateTask(ctx context.Context, v Viewer, t *Task) error
+	UpdateTask(ctx context.Context, v Viewer, t *Task) error
+	UpsertTaskByExternalID(ctx context.Context, v Viewer, t *Task) (created bool, err error)
+}
+
+// ReportService answers the compliance reports; the reports issue adds
+// the PPM and asset register reports beside the defects.
+type ReportService interface {
+	// FindCurrentDefects lists the latest failed test of each asset not
+	// rectified since, at a site and of a type ("" for all).
+	FindCurrentDefects(ctx context.Context, v Viewer, siteID, assetType string) ([]*AssetDefect, error)
+}
+
+// APIKeyService keeps the back office's API keys and turns a presented
+// key into its viewer.
+type APIKeyService interface {
+	// CreateAPIKey makes a key; the plain key is returned once and only
+	// its hash is stored. Admins only.
+	CreateAPIKey(ctx context.Context, v Viewer, name string) (plain string, key *APIKey, err error)
+	FindAPIKeys(ctx context.Context, v Viewer) ([]*APIKey, error)
+	RevokeAPIKey(ctx context.Context, v Viewer, id string) error
+	// APIKeyViewer returns the viewer of a live key of the organisation,
+	// or EUNAUTHORIZED.
+	APIKeyViewer(ctx context.Context, orgID, plain string) (Viewer, error)
+}
+
+// WebhookService keeps the endpoints the back office hears from.
+type WebhookService interface {
+	FindWebhookEndpoints(ctx context.Context, v Viewer) ([]*WebhookEndpoint, error)
+}
+
+// Readiness reports whether the database answers, for /readyz.
+type Readiness interface {
+	Ping(ctx context.Context) error
+}
