@@ -20,6 +20,9 @@ type OrganisationService interface {
 	// only one of a single-organisation install serves every host), or
 	// ENOTFOUND. It runs before anyone is signed in.
 	FindOrganisationForHost(ctx context.Context, host string) (*Organisation, error)
+	// CountOrganisations counts the install's organisations: a fresh
+	// install has none, and its pages say to run "fieldportal init".
+	CountOrganisations(ctx context.Context) (int, error)
 	// FindSettings returns an organisation's settings: its modules,
 	// hidden buttons, password policy and branding (no customer data).
 	FindSettings(ctx context.Context, orgID string) (Settings, error)

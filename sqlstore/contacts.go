@@ -109,21 +109,7 @@ func (tx *Tx) findContact(ctx context.Context, v fieldportal.Viewer, id string) 
 
 // FindContacts lists the contacts the viewer can see, by name.
 func (d *DB) FindContacts(ctx context.Context, v fieldportal.Viewer, f fieldportal.ContactFilter) ([]*fieldportal.Contact, string, error) {
-	var q query
-	q.scopeContact(v, "ct")
-	q.search(f.Search, "ct.first_name", "ct.last_name", "ct.email")
-	if f.CustomerID != "" {
-		q.and("ct.customer_id = " + q.arg(f.CustomerID))
-	}
-	order, byUpdate := "ct.last_name, ct.first_name, ct.id", !f.UpdatedSince.IsZero()
-	var err error
-	if byUpdate {
-		q.and("ct.updated_at > " + q.arg(f.UpdatedSince.UTC()))
-		order = "ct.updated_at, ct.id"
-		err = q.keyset(f.After, false, "ct.updated_at", "ct.id")
-	} else {
-		err = q.keyset(f.After, false, "ct.last_name", "ct.first_name", "ct.id")
-	}
+	q, order, err := contactsQuery(v, f)
 	if err != nil {
 		return nil, "", err
 	}
@@ -135,11 +121,33 @@ func (d *DB) FindContacts(ctx context.Context, v fieldportal.Viewer, f fieldport
 	if err != nil {
 		return nil, "", err
 	}
-	list, next := trim(list, f.Page, func(c *fieldportal.Contact) string {
-		if byUpdate {
+	list, next := trim(list, f.Page, contactCursor(f))
+	return list, next, nil
+}
+
+// contactsQuery is the scope, filters and keyset of a list of contacts
+// (alias ct), and its ORDER BY columns.
+func contactsQuery(v fieldportal.Viewer, f fieldportal.ContactFilter) (*query, string, error) {
+	q := &query{}
+	q.scopeContact(v, "ct")
+	q.search(f.Search, "ct.first_name", "ct.last_name", "ct.email")
+	if f.CustomerID != "" {
+		q.and("ct.customer_id = " + q.arg(f.CustomerID))
+	}
+	if !f.UpdatedSince.IsZero() {
+		q.and("ct.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		return q, "ct.updated_at, ct.id", q.keyset(f.After, false, "ct.updated_at", "ct.id")
+	}
+	return q, "ct.last_name, ct.first_name, ct.id", q.keyset(f.After, false, "ct.last_name", "ct.first_name", "ct.id")
+}
+
+// contactCursor returns the cursor of the page after a contact, for the
+// order contactsQuery chose.
+func contactCursor(f fieldportal.ContactFilter) func(*fieldportal.Contact) string {
+	return func(c *fieldportal.Contact) string {
+		if !f.UpdatedSince.IsZero() {
 			return cursor(c.UpdatedAt, c.ID)
 		}
 		return cursor(c.LastName, c.FirstName, c.ID)
-	})
-	return list, next, nil
+	}
 }

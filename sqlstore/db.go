@@ -231,6 +231,9 @@ func (d *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 // now returns the store's clock in UTC at the precision both engines keep.
 func (d *DB) now() time.Time { return d.Now().UTC().Truncate(time.Microsecond) }
 
+// PoolStats reads the connection pool's statistics, for the metrics.
+func (d *DB) PoolStats() sql.DBStats { return d.db.Stats() }
+
 // Clock reads the store's clock (Now), for workers that share it.
 func (d *DB) Clock() time.Time { return d.Now() }
 

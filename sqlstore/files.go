@@ -17,15 +17,21 @@ import (
 // again replaces the bytes (a retried upload); a key held by another
 // organisation is refused, never overwritten.
 func (d *DB) PutBlob(ctx context.Context, orgID, key string, data []byte) error {
+	return d.inTx(ctx, func(tx *Tx) error { return tx.putBlob(ctx, orgID, key, data) })
+}
+
+// putBlob is PutBlob in tx, for a file that belongs with a change (a logo
+// and the settings that name it).
+func (tx *Tx) putBlob(ctx context.Context, orgID, key string, data []byte) error {
 	if orgID == "" || key == "" {
 		return fieldportal.Errorf(fieldportal.EINVALID, "A file needs an organisation and a key.")
 	}
 	if data == nil {
 		data = []byte{}
 	}
-	res, err := d.db.ExecContext(ctx, `INSERT INTO file_blobs (storage_key, org_id, data, created_at) VALUES ($1, $2, $3, $4)
+	res, err := tx.ExecContext(ctx, `INSERT INTO file_blobs (storage_key, org_id, data, created_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (storage_key) DO UPDATE SET data = excluded.data, created_at = excluded.created_at
-		WHERE file_blobs.org_id = excluded.org_id`, key, orgID, data, d.now())
+		WHERE file_blobs.org_id = excluded.org_id`, key, orgID, data, tx.now)
 	if err != nil {
 		return err
 	}
@@ -56,4 +62,19 @@ func (d *DB) GetBlob(ctx context.Context, orgID, key string) ([]byte, error) {
 func (d *DB) DeleteBlob(ctx context.Context, orgID, key string) error {
 	_, err := d.db.ExecContext(ctx, `DELETE FROM file_blobs WHERE storage_key = $1 AND org_id = $2`, key, orgID)
 	return err
+}
+
+// OpenDocument returns a document the viewer reaches, with its bytes. The
+// document is found through the viewer's scope first, so a file out of
+// reach is "not found" like one that does not exist (SPEC §2.5).
+func (d *DB) OpenDocument(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Document, []byte, error) {
+	doc, err := d.FindDocumentByID(ctx, v, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := d.GetBlob(ctx, doc.OrgID, doc.StorageKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	return doc, data, nil
 }

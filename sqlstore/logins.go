@@ -88,6 +88,9 @@ func (d *DB) CreatePortalLogin(ctx context.Context, v fieldportal.Viewer, l *fie
 	if err := canManageContacts(v); err != nil {
 		return err
 	}
+	if l.PasswordHash != "" && !v.IsAdmin() {
+		return errInitialPassword
+	}
 	l.Username = strings.TrimSpace(l.Username)
 	if l.Status == "" {
 		l.Status = fieldportal.LoginInvited
@@ -122,6 +125,11 @@ func (d *DB) CreatePortalLogin(ctx context.Context, v fieldportal.Viewer, l *fie
 		}
 		if err := tx.putSiteIDs(ctx, l); err != nil {
 			return err
+		}
+		if l.PasswordHash != "" {
+			if err := tx.audit(ctx, v, "login.initial_password", "contact", l.ContactID, ""); err != nil {
+				return err
+			}
 		}
 		return tx.audit(ctx, v, "login.created", "contact", l.ContactID, l.Username)
 	})
@@ -286,12 +294,11 @@ func (d *DB) SetLoginPassword(ctx context.Context, orgID, loginID, hash string, 
 	return d.inTx(ctx, func(tx *Tx) error { return tx.setLoginPassword(ctx, orgID, loginID, hash, mustChange) })
 }
 
-// SetInitialPassword is staff (or a managing contact) setting a contact's
-// password, which it must change at first login: the viewer must reach
-// the contact, and the change is audited.
+// SetInitialPassword is an admin setting a contact's password, which it
+// must change at first login; the change is audited.
 func (d *DB) SetInitialPassword(ctx context.Context, v fieldportal.Viewer, contactID, hash string) error {
-	if err := canManageContacts(v); err != nil {
-		return err
+	if !v.IsAdmin() {
+		return errInitialPassword
 	}
 	return d.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.findContact(ctx, v, contactID); err != nil {

@@ -92,8 +92,21 @@ func (d *DB) FindOrganisationForHost(ctx context.Context, host string) (*fieldpo
 
 // FindSettings returns an organisation's settings.
 func (d *DB) FindSettings(ctx context.Context, orgID string) (fieldportal.Settings, error) {
+	return scanSettings(d.db.QueryRowContext(ctx, settingsQuery, orgID))
+}
+
+// findSettings reads the settings in tx, to change part of them.
+func (tx *Tx) findSettings(ctx context.Context, orgID string) (fieldportal.Settings, error) {
+	return scanSettings(tx.QueryRowContext(ctx, settingsQuery, orgID))
+}
+
+const settingsQuery = `SELECT data FROM organisation_settings WHERE org_id = $1`
+
+// scanSettings reads stored settings over the defaults, so a setting added
+// since they were saved has its default.
+func scanSettings(row interface{ Scan(...any) error }) (fieldportal.Settings, error) {
 	var raw string
-	if err := d.db.QueryRowContext(ctx, `SELECT data FROM organisation_settings WHERE org_id = $1`, orgID).Scan(&raw); err != nil {
+	if err := row.Scan(&raw); err != nil {
 		return fieldportal.Settings{}, sqlErr(err, "settings")
 	}
 	s := fieldportal.DefaultSettings()

@@ -12,11 +12,16 @@ import (
 
 // CreateSession stores a new session.
 func (d *DB) CreateSession(ctx context.Context, s *fieldportal.Session) error {
-	now := d.now()
-	s.CreatedAt, s.LastSeenAt = now, now
-	_, err := d.db.ExecContext(ctx, `INSERT INTO sessions (token_hash, org_id, login_id, staff_id, csrf_token, ip, user_agent,
+	return d.inTx(ctx, func(tx *Tx) error { return tx.createSession(ctx, s) })
+}
+
+// createSession stores a new session in tx, so that a sign-in can end the
+// browser's old session, or a password change every other one, with it.
+func (tx *Tx) createSession(ctx context.Context, s *fieldportal.Session) error {
+	s.CreatedAt, s.LastSeenAt = tx.now, tx.now
+	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, org_id, login_id, staff_id, csrf_token, ip, user_agent,
 		created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)`,
-		s.TokenHash, s.OrgID, nullStr(s.LoginID), nullStr(s.StaffID), s.CSRFToken, s.IP, s.UserAgent, now, s.ExpiresAt.UTC())
+		s.TokenHash, s.OrgID, nullStr(s.LoginID), nullStr(s.StaffID), s.CSRFToken, s.IP, s.UserAgent, tx.now, s.ExpiresAt.UTC())
 	return err
 }
 

@@ -57,14 +57,20 @@ func (d *DB) FindStaffByID(ctx context.Context, orgID, id string) (*fieldportal.
 
 // SetStaffPassword stores a staff user's password hash and ends its sessions.
 func (d *DB) SetStaffPassword(ctx context.Context, orgID, id, hash string) error {
-	return d.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE staff_users SET password_hash = $3, updated_at = $4 WHERE org_id = $1 AND id = $2`,
-			orgID, id, hash, tx.now); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE staff_id = $1`, id)
+	return d.inTx(ctx, func(tx *Tx) error { return tx.setStaffPassword(ctx, orgID, id, hash) })
+}
+
+func (tx *Tx) setStaffPassword(ctx context.Context, orgID, id, hash string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE staff_users SET password_hash = $3, updated_at = $4 WHERE org_id = $1 AND id = $2`,
+		orgID, id, hash, tx.now)
+	if err != nil {
 		return err
-	})
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fieldportal.NotFound("staff user")
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE staff_id = $1`, id)
+	return err
 }
 
 // RecordStaffLogin notes a staff sign-in.

@@ -7,7 +7,7 @@ import (
 )
 
 func TestClientAddress(t *testing.T) {
-	s := &Server{cfg: Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}}
+	k := &Kit{cfg: Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}}
 	for _, tc := range []struct {
 		name, remote, xff, want string
 	}{
@@ -25,7 +25,7 @@ func TestClientAddress(t *testing.T) {
 			if tc.xff != "" {
 				r.Header.Set("X-Forwarded-For", tc.xff)
 			}
-			if got := s.clientAddress(r); got != tc.want {
+			if got := k.ClientAddress(r); got != tc.want {
 				t.Errorf("clientAddress = %q, want %q", got, tc.want)
 			}
 		})

@@ -58,8 +58,8 @@ func loadAssets() (map[string]staticAsset, error) {
 // assetPath is the template function "asset": the hashed URL of a static
 // file. An unknown name fails the page's rendering, which the tests of
 // every page catch, rather than linking to a missing file.
-func (s *Server) assetPath(name string) (string, error) {
-	a, ok := s.assets[name]
+func (k *Kit) assetPath(name string) (string, error) {
+	a, ok := k.assets[name]
 	if !ok {
 		return "", fmt.Errorf("no static asset %q", name)
 	}
@@ -69,10 +69,10 @@ func (s *Server) assetPath(name string) (string, error) {
 // handleStatic serves /static/{hash}/{name}. Only the current hash is
 // served: an old one (from a page cached across a deploy) is a 404 rather
 // than new content under an old, immutable URL.
-func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.assets[r.PathValue("name")]
+func (k *Kit) handleStatic(w http.ResponseWriter, r *http.Request) {
+	a, ok := k.assets[r.PathValue("name")]
 	if !ok || a.hash != r.PathValue("hash") {
-		s.Error(w, r, fieldportal.Errorf(fieldportal.ENOTFOUND, "There is no file at this address."))
+		k.Error(w, r, fieldportal.Errorf(fieldportal.ENOTFOUND, "There is no file at this address."))
 		return
 	}
 	w.Header().Set("Content-Type", a.contentType)

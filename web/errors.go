@@ -3,13 +3,14 @@ package web
 import (
 	"bytes"
 	"net/http"
+	"strings"
 
 	"github.com/fieldportal/fieldportal"
 )
 
-// StatusFor maps a fieldportal error code to the HTTP status of a portal
-// page. It is the one place that decides it, so a code means the same
-// status everywhere; APIStatusFor differs only where the API must.
+// StatusFor maps a fieldportal error code to the HTTP status of a page.
+// It is the one place that decides it for pages; the API maps codes in
+// its own problem responses (api.StatusFor), differing only where it must.
 func StatusFor(code string) int {
 	switch code {
 	case fieldportal.ENOTFOUND:
@@ -30,23 +31,19 @@ func StatusFor(code string) int {
 	return http.StatusInternalServerError
 }
 
-// APIStatusFor is StatusFor for the JSON API, which answers a body that
-// parsed but failed validation with 422 as API clients expect.
-func APIStatusFor(code string) int {
-	if code == fieldportal.EINVALID {
-		return http.StatusUnprocessableEntity
-	}
-	return StatusFor(code)
-}
-
-// errorPage is what the error template renders.
-type errorPage struct {
+// ErrorView is what the error page renders: a title in words a customer
+// reads, the safe message, and where to go next.
+type ErrorView struct {
+	Layout
 	Status  int
-	Title   string
 	Message string
+	// Next is what the reader can do now: a link with its label.
+	NextURL, NextLabel string
+	// SignIn offers the sign-in page (401).
+	SignIn bool
 }
 
-// errorTitle is the heading of an error page, in words a customer reads.
+// errorTitle is the heading of an error page.
 func errorTitle(status int) string {
 	switch status {
 	case http.StatusBadRequest:
@@ -67,22 +64,52 @@ func errorTitle(status int) string {
 	return "Something went wrong"
 }
 
-// Error answers err as a minimal HTML page with the status of its code.
+// ErrorPageView builds the error page of err for r: the status and title
+// of its code, its user-safe message, and a way on.
+func (k *Kit) ErrorPageView(r *http.Request, err error) ErrorView {
+	status := StatusFor(fieldportal.ErrorCode(err))
+	v := ErrorView{Layout: k.BaseLayout(r, errorTitle(status)), Status: status, Message: fieldportal.ErrorMessage(err)}
+	console := r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/")
+	v.Console = console
+	home := "/"
+	if console {
+		home = "/console"
+	}
+	switch status {
+	case http.StatusNotFound, http.StatusForbidden:
+		v.NextURL, v.NextLabel = home, "Go to the start page"
+	case http.StatusInternalServerError, http.StatusServiceUnavailable:
+		v.NextURL, v.NextLabel = r.URL.Path, "Try again"
+		if r.Method != http.MethodGet {
+			v.NextURL = home
+			v.NextLabel = "Go to the start page"
+		}
+	default:
+		v.NextURL, v.NextLabel = home, "Go to the start page"
+	}
+	if OrganisationFromContext(r.Context()) == nil && status == http.StatusNotFound {
+		v.NextURL = "" // no portal here: there is no start page to offer
+	}
+	return v
+}
+
+// Error answers err as a page of the layout with the status of its code.
 // Only fieldportal.ErrorMessage reaches the page, never the error's text,
 // which may name tables or files; server-side faults are logged in full.
-func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
+func (k *Kit) Error(w http.ResponseWriter, r *http.Request, err error) {
 	code := fieldportal.ErrorCode(err)
 	status := StatusFor(code)
 	if status >= 500 {
-		s.logger.ErrorContext(r.Context(), "request failed", "method", r.Method, "route", s.routeFor(r), "code", code, "err", err)
+		k.logger.ErrorContext(r.Context(), "request failed", "method", r.Method, "route", k.routeFor(r), "code", code, "err", err)
 	} else {
-		s.logger.DebugContext(r.Context(), "request refused", "method", r.Method, "route", s.routeFor(r), "code", code, "err", err)
+		k.logger.DebugContext(r.Context(), "request refused", "method", r.Method, "route", k.routeFor(r), "code", code, "err", err)
 	}
 	var buf bytes.Buffer
-	if terr := s.errorTmpl.Execute(&buf, errorPage{Status: status, Title: errorTitle(status), Message: fieldportal.ErrorMessage(err)}); terr != nil {
+	view := k.ErrorPageView(r, err)
+	if t := k.errors.set["error"]; t == nil || t.ExecuteTemplate(&buf, "error.html", view) != nil {
 		// The template is parsed at start and takes only strings; this is
 		// a programming error, but the client still gets its status.
-		s.logger.ErrorContext(r.Context(), "render error page", "err", terr)
+		k.logger.ErrorContext(r.Context(), "render error page", "status", status)
 		buf.Reset()
 		buf.WriteString(http.StatusText(status))
 	}

@@ -10,17 +10,17 @@ import (
 	"github.com/fieldportal/fieldportal"
 )
 
-// contentSecurityPolicy allows only our own scripts, styles and fonts: no
+// ContentSecurityPolicy allows only our own scripts, styles and fonts: no
 // inline script, so an injected tag cannot run even if escaping failed.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 
 // securityHeaders sets the browser protections on every response, errors
 // included, before the handler writes anything.
-func (s *Server) securityHeaders(next http.Handler) http.Handler {
+func (k *Kit) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", ContentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		// same-origin: links in pages (reset tokens, document ids) never
 		// leak to other sites through the Referer header.
@@ -28,7 +28,7 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), usb=()")
-		if s.hsts {
+		if k.hsts {
 			// No includeSubDomains: the operator's other sites are not ours to pin.
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
@@ -39,7 +39,7 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 // recoverPanics turns a handler's panic into a logged fault and a generic
 // 500 page, so one bad request neither kills the process nor shows a stack
 // trace or the panic value to the user.
-func (s *Server) recoverPanics(next http.Handler) http.Handler {
+func (k *Kit) recoverPanics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &recorder{ResponseWriter: w}
 		defer func() {
@@ -50,9 +50,9 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 			if v == http.ErrAbortHandler {
 				panic(v) // the server's own way of aborting a response
 			}
-			s.logger.ErrorContext(r.Context(), "panic serving request", "method", r.Method, "route", s.routeFor(r), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			k.logger.ErrorContext(r.Context(), "panic serving request", "method", r.Method, "route", k.routeFor(r), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			if rec.status == 0 {
-				s.Error(rec, r, fieldportal.Errorf(fieldportal.EINTERNAL, "Something went wrong on our side. Please try again."))
+				k.Error(rec, r, fieldportal.Errorf(fieldportal.EINTERNAL, "Something went wrong on our side. Please try again."))
 			}
 		}()
 		next.ServeHTTP(rec, r)
@@ -63,7 +63,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 // duration and bytes. Never the query string or the raw path, which may
 // carry tokens, and never bodies. Probes log at debug so they do not bury
 // real traffic.
-func (s *Server) logRequests(next http.Handler) http.Handler {
+func (k *Kit) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w}
@@ -72,14 +72,14 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if status == 0 {
 			status = http.StatusOK
 		}
-		route := s.routeFor(r)
+		route := k.routeFor(r)
 		level := slog.LevelInfo
 		if route == "GET /healthz" || route == "GET /readyz" {
 			level = slog.LevelDebug
 		}
 		took := time.Since(start)
-		s.metrics.observe(route, status, took)
-		s.logger.Log(r.Context(), level, "request",
+		k.metrics.observe(route, status, took)
+		k.logger.Log(r.Context(), level, "request",
 			"method", r.Method, "route", route, "status", status,
 			"duration", took, "bytes", rec.bytes)
 	})
@@ -87,11 +87,11 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 
 // routeFor returns the pattern the mux matches for r, whether or not the
 // request got that far (a refused cross-origin request did not).
-func (s *Server) routeFor(r *http.Request) string {
+func (k *Kit) routeFor(r *http.Request) string {
 	if r.Pattern != "" {
 		return r.Pattern
 	}
-	if _, p := s.mux.Handler(r); p != "" {
+	if _, p := k.mux.Handler(r); p != "" {
 		return p
 	}
 	return "(unmatched)"

@@ -8,20 +8,18 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/fieldportal/fieldportal"
 )
 
-// templateFS holds the page templates. Each page file starts with
-// {{template "layout" .}} and defines "content"; it is parsed together with
-// layout.html into its own template set at start, so a broken template
-// stops the program instead of failing a customer's request.
+// kitTemplates holds the layout, the component templates every page may
+// use, and the error page.
 //
 //go:embed templates
-var templateFS embed.FS
+var kitTemplates embed.FS
 
 // Layout is the part of every page's view that layout.html reads. Each
 // page's view struct embeds it.
@@ -30,10 +28,10 @@ type Layout struct {
 	Title string
 	// OrgName is the operator's name in the header.
 	OrgName string
-	// User is the signed-in contact's name; empty on the sign-in pages,
+	// User is the signed-in person's name; empty on the sign-in pages,
 	// which then show neither the account menu nor the navigation.
 	User string
-	// Nav lists the modules the viewer may use (SPEC §2.4).
+	// Nav lists the sections the viewer may use.
 	Nav []NavLink
 	// LogoURL is the organisation's logo, or "".
 	LogoURL string
@@ -42,11 +40,22 @@ type Layout struct {
 	Console bool
 }
 
-// NavLink is one entry of the main navigation.
+// NavLink is one entry of a navigation or a row of tabs.
 type NavLink struct {
 	Label   string
 	URL     string
 	Current bool
+}
+
+// BaseLayout fills the layout's organisation part for the request: its
+// name and logo. The portal and the console add the user and the menu.
+func (k *Kit) BaseLayout(r *http.Request, title string) Layout {
+	l := Layout{Title: title}
+	if o := OrganisationFromContext(r.Context()); o != nil {
+		l.OrgName = o.Name
+		l.LogoURL = k.logoURL(r)
+	}
+	return l
 }
 
 // FormErrors maps a form field's name to the message about it. The
@@ -82,22 +91,10 @@ func (e FormErrors) List(order ...string) []fieldportal.FieldError {
 	return out
 }
 
-// FieldView is one labelled input of a form: what the "field" template
-// renders. Value is what was typed, so a failed form keeps it; password
-// fields are never filled back.
-type FieldView struct {
-	Name, Label, Type, Value, Hint, Error, Autocomplete string
-	Required                                            bool
-}
-
-// field builds a required FieldView with its error from errs.
-func field(name, label, typ, value, autocomplete string, errs FormErrors) FieldView {
-	return FieldView{Name: name, Label: label, Type: typ, Value: value, Autocomplete: autocomplete, Error: errs[name], Required: true}
-}
-
-// formErrors turns a validation error into FormErrors. An error without
-// fields gets its message under "" (shown only in the summary).
-func formErrors(err error) FormErrors {
+// ErrorsOf turns a service's error into FormErrors: each failed field
+// under its name, and any other message under "" (shown only in the
+// summary).
+func ErrorsOf(err error) FormErrors {
 	fe := FormErrors{}
 	var e *fieldportal.Error
 	if errors.As(err, &e) && len(e.Fields) > 0 {
@@ -108,45 +105,93 @@ func formErrors(err error) FormErrors {
 		}
 		return fe
 	}
+	if errors.As(err, &e) && e.Field != "" {
+		fe[e.Field] = e.Message
+		return fe
+	}
 	fe[""] = fieldportal.ErrorMessage(err)
 	return fe
 }
 
-// parseTemplates parses every page with the layout, once, at start.
-func (s *Server) parseTemplates() error {
-	funcs := template.FuncMap{
-		"asset": s.assetPath,
+// IsFormError reports whether err is the user's to correct on the form
+// (bad input, a clash, a refusal, a throttle) rather than a fault.
+func IsFormError(err error) bool {
+	switch fieldportal.ErrorCode(err) {
+	case fieldportal.EINVALID, fieldportal.ECONFLICT, fieldportal.EFORBIDDEN, fieldportal.ERATELIMIT, fieldportal.EUNAUTHORIZED:
+		return true
 	}
-	pages, err := fs.Glob(templateFS, "templates/*.html")
-	if err != nil {
-		return err
-	}
-	s.pages = map[string]*template.Template{}
-	for _, p := range pages {
-		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")
-		if name == "layout" {
-			continue
-		}
-		t, err := template.New(name+".html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", p)
-		if err != nil {
-			return fmt.Errorf("parse template %s: %w", p, err)
-		}
-		s.pages[name] = t
-	}
-	return nil
+	return false
 }
 
-// render writes a page with status. It renders into a buffer first, so a
+// FieldView is one labelled input of a form: what the "field" template
+// renders. Value is what was typed, so a failed form keeps it; password
+// fields are never filled back.
+type FieldView struct {
+	Name, Label, Type, Value, Hint, Error, Autocomplete string
+	Required                                            bool
+	// Inputmode hints the phone's keyboard (numeric, tel, email).
+	Inputmode string
+}
+
+// Field builds a required FieldView with its error from errs.
+func Field(name, label, typ, value, autocomplete string, errs FormErrors) FieldView {
+	return FieldView{Name: name, Label: label, Type: typ, Value: value, Autocomplete: autocomplete, Error: errs[name], Required: true}
+}
+
+// Optional returns fv not required.
+func (fv FieldView) Optional() FieldView { fv.Required = false; return fv }
+
+// CheckOption is one checkbox or radio button of a group.
+type CheckOption struct {
+	Value, Label string
+	Checked      bool
+}
+
+// Pages is a set of page templates, each parsed with the kit's layout and
+// components once at start, so a broken template stops the program
+// instead of failing a customer's request.
+type Pages struct {
+	kit *Kit
+	set map[string]*template.Template
+}
+
+// ParsePages parses the pages matching pattern in fsys. A page is named
+// by its file name without ".html"; it starts with {{template "layout" .}}
+// and defines "content".
+func (k *Kit) ParsePages(fsys fs.FS, pattern string) (*Pages, error) {
+	files, err := fs.Glob(fsys, pattern)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no templates match %s", pattern)
+	}
+	p := &Pages{kit: k, set: map[string]*template.Template{}}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		t, err := template.New(name+".html").Funcs(k.funcs()).ParseFS(kitTemplates, "templates/layout.html", "templates/components.html")
+		if err == nil {
+			t, err = t.ParseFS(fsys, f)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", f, err)
+		}
+		p.set[name] = t
+	}
+	return p, nil
+}
+
+// Render writes a page with status. It renders into a buffer first, so a
 // template error becomes a clean 500 page instead of half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
-	t, ok := s.pages[page]
+func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
+	t, ok := p.set[page]
 	if !ok {
-		s.Error(w, r, fmt.Errorf("render: no template %q", page))
+		p.kit.Error(w, r, fmt.Errorf("render: no template %q", page))
 		return
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, page+".html", data); err != nil {
-		s.Error(w, r, fmt.Errorf("render %s: %w", page, err))
+		p.kit.Error(w, r, fmt.Errorf("render %s: %w", page, err))
 		return
 	}
 	h := w.Header()
@@ -159,95 +204,5 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	}
 }
 
-// layoutFor fills the layout of a page for the request: the organisation
-// and, when someone is signed in, the contact's name and navigation.
-func (s *Server) layoutFor(r *http.Request, title string) Layout {
-	l := Layout{Title: title}
-	if o := OrganisationFromContext(r.Context()); o != nil {
-		l.OrgName = o.Name
-		l.LogoURL = s.orgLogoURL(r)
-	}
-	if v, ok := ViewerFromContext(r.Context()); ok {
-		l.User = v.Name
-		if l.User == "" {
-			l.User = "Your account"
-		}
-		l.Nav = navFor(v, r)
-	}
-	return l
-}
-
-// pageReady lists the modules whose pages exist. A module without pages
-// yet is not linked from the navigation, the dashboard or a site's tabs,
-// so no link leads to "no page here"; each module joins as its pages land.
-var pageReady = map[fieldportal.Module]bool{
-	fieldportal.ModuleDashboard: true,
-	fieldportal.ModuleSites:     true,
-}
-
-// moduleURL is the stable address of each module's page (SPEC §4).
-var moduleURL = map[fieldportal.Module]string{
-	fieldportal.ModuleDashboard:    "/",
-	fieldportal.ModuleSites:        "/sites",
-	fieldportal.ModuleIssues:       "/issues",
-	fieldportal.ModuleService:      "/jobs?kind=service",
-	fieldportal.ModuleInstall:      "/jobs?kind=install",
-	fieldportal.ModuleQuotes:       "/quotes",
-	fieldportal.ModuleInvoices:     "/invoices",
-	fieldportal.ModuleStatement:    "/statement",
-	fieldportal.ModuleAutopay:      "/payments/automatic",
-	fieldportal.ModuleAssets:       "/assets",
-	fieldportal.ModuleDocuments:    "/documents",
-	fieldportal.ModuleCertificates: "/certificates",
-	fieldportal.ModuleDiary:        "/diary",
-	fieldportal.ModuleTasks:        "/tasks",
-	fieldportal.ModuleReports:      "/reports/ppm",
-}
-
-// navFor lists the viewer's usable modules, marking the one the request
-// is in. Jobs are one path split by kind, so the kind decides there.
-func navFor(v fieldportal.Viewer, r *http.Request) []NavLink {
-	var out []NavLink
-	for _, m := range v.UsableModules() {
-		if !pageReady[m] {
-			continue
-		}
-		u := moduleURL[m]
-		p, q, _ := strings.Cut(u, "?")
-		cur := false
-		switch {
-		case p == "/":
-			cur = r.URL.Path == "/"
-		case q != "":
-			cur = r.URL.Path == p && "kind="+r.URL.Query().Get("kind") == q
-		case m == fieldportal.ModuleReports:
-			cur = strings.HasPrefix(r.URL.Path, "/reports/")
-		default:
-			cur = r.URL.Path == p || strings.HasPrefix(r.URL.Path, p+"/")
-		}
-		out = append(out, NavLink{Label: m.Label(), URL: u, Current: cur})
-	}
-	return out
-}
-
-// orgLogoURL returns the organisation's logo address; a failure to read
-// the settings only costs the logo, never the page.
-func (s *Server) orgLogoURL(r *http.Request) string {
-	st, err := s.settings(r)
-	if err != nil {
-		s.logger.WarnContext(r.Context(), "read settings for the logo", "err", err)
-		return ""
-	}
-	return logoURL(st.Branding)
-}
-
-// orgLocation is the organisation's time zone: every time a person reads
-// is shown in it (the database keeps UTC).
-func orgLocation(r *http.Request) *time.Location {
-	if o := OrganisationFromContext(r.Context()); o != nil {
-		if loc, err := time.LoadLocation(o.TimeZone); err == nil {
-			return loc
-		}
-	}
-	return time.UTC
-}
+// Has reports whether the set has a page of that name.
+func (p *Pages) Has(page string) bool { _, ok := p.set[page]; return ok }

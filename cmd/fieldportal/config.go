@@ -54,6 +54,9 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// SMTP is the mail server (used by the mail worker).
 	SMTP mail.Config
+	// MetricsAddr is the host:port Prometheus metrics are served on, on a
+	// listener of their own; "" (the default) serves none.
+	MetricsAddr string
 }
 
 // setting is one configuration value with its flag, variable and default;
@@ -108,6 +111,7 @@ func newConfigParser(cmd string, getenv func(string) string) *configParser {
 		p.str("addr", "FIELDPORTAL_ADDR", "127.0.0.1:8080", "host:port to listen on")
 		p.str("base-url", "FIELDPORTAL_BASE_URL", "", "URL users reach the portal at (default: http://<addr>)")
 		p.str("shutdown-timeout", "FIELDPORTAL_SHUTDOWN_TIMEOUT", "15s", "time in-flight requests get to finish on shutdown")
+		p.str("metrics-addr", "FIELDPORTAL_METRICS_ADDR", "", "host:port to serve Prometheus metrics on, apart from the site (default: none)")
 		p.str("trusted-proxies", "FIELDPORTAL_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed")
 		p.str("smtp-host", "FIELDPORTAL_SMTP_HOST", "", "SMTP server for outgoing mail (empty: mail is not sent)")
 		p.str("smtp-port", "FIELDPORTAL_SMTP_PORT", "", "SMTP port (default: 587 for starttls, 465 for tls, 25 for none)")
@@ -229,6 +233,17 @@ func parseConfig(cmd string, args []string, getenv func(string) string) (Config,
 			return Config{}, invalid(s, "must be a positive duration such as 15s")
 		}
 		cfg.ShutdownTimeout = d
+
+		s, _ = p.get("metrics-addr")
+		if s.val != "" {
+			if err := checkAddr(s.val); err != nil {
+				return Config{}, invalid(s, err.Error())
+			}
+			if s.val == cfg.Addr {
+				return Config{}, invalid(s, "must differ from the site's address")
+			}
+		}
+		cfg.MetricsAddr = s.val
 
 		s, _ = p.get("trusted-proxies")
 		for part := range strings.SplitSeq(s.val, ",") {

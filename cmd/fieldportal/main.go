@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -25,9 +26,11 @@ import (
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/auth"
-	"github.com/fieldportal/fieldportal/demo"
+	"github.com/fieldportal/fieldportal/console"
 	"github.com/fieldportal/fieldportal/mail"
+	"github.com/fieldportal/fieldportal/server"
 	"github.com/fieldportal/fieldportal/sqlstore"
+	"github.com/fieldportal/fieldportal/sqlstore/demo"
 	"github.com/fieldportal/fieldportal/web"
 )
 
@@ -241,10 +244,26 @@ func serve(ctx context.Context, cfg Config, db *sqlstore.DB, logger *slog.Logger
 	if !cfg.BaseURLSet {
 		baseURL = "http://" + urlHost(ln.Addr().String())
 	}
-	srv, err := web.New(web.Config{BaseURL: baseURL, MailEnabled: cfg.SMTP.Enabled(), TrustedProxies: cfg.TrustedProxies}, db, logger)
+	srv, err := server.New(server.Config{
+		Web:     web.Config{BaseURL: baseURL, TrustedProxies: cfg.TrustedProxies},
+		Console: console.Config{MailEnabled: cfg.SMTP.Enabled()},
+	}, services(db, baseURL), logger)
 	if err != nil {
 		ln.Close()
 		return err
+	}
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen for metrics: %w", err)
+		}
+		logger.Info("metrics listening", "addr", mln.Addr().String())
+		go func() {
+			if err := serveHTTP(ctx, mln, srv.MetricsHandler(), cfg.ShutdownTimeout, logger); err != nil {
+				logger.Error("metrics server", "err", err)
+			}
+		}()
 	}
 	if err := startWorkers(ctx, cfg, db, logger); err != nil {
 		ln.Close()
@@ -255,6 +274,15 @@ func serve(ctx context.Context, cfg Config, db *sqlstore.DB, logger *slog.Logger
 		ready(baseURL)
 	}
 	return serveHTTP(ctx, ln, srv.Handler(), cfg.ShutdownTimeout, logger)
+}
+
+// services wires the store into the services the site calls: the store's
+// data methods, and the sign-in and access workflows composed over it.
+func services(db *sqlstore.DB, baseURL string) server.Services {
+	accounts := sqlstore.NewAccounts(db, sqlstore.AccountsConfig{BaseURL: baseURL,
+		Passwords: auth.NewPasswords(auth.DefaultHasher(), max(2, runtime.NumCPU()))})
+	return server.Services{Orgs: db, SignIn: accounts, Access: accounts, Staff: accounts, Sites: db,
+		Dashboard: db, Equipment: db, APIKeys: db, Ready: db, Pool: db, Outbox: db}
 }
 
 // serveHTTP serves h on ln until ctx ends, then stops accepting and gives

@@ -1,0 +1,117 @@
+// Package api is the integration API under /api/v1 (SPEC §6): a back
+// office authenticates with an API key and calls the same domain services
+// as the pages, never a second implementation. Errors are RFC 9457
+// problem details. This file holds the router, the key's viewer and the
+// error mapping; each resource gets a handler file of its own.
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/web"
+)
+
+// Prefix is where the API is mounted.
+const Prefix = "/api/v1"
+
+// Services are what the API calls.
+type Services struct {
+	Keys fieldportal.APIKeyService
+}
+
+// API is the integration API's handlers.
+type API struct {
+	kit *web.Kit
+	svc Services
+	log *slog.Logger
+	mux *http.ServeMux
+}
+
+// New registers the API's routes on kit.
+func New(kit *web.Kit, svc Services) (*API, error) {
+	if svc.Keys == nil {
+		return nil, fmt.Errorf("api: the API key service is required")
+	}
+	a := &API{kit: kit, svc: svc, log: kit.Logger(), mux: http.NewServeMux()}
+	a.routes()
+	// The API answers its own errors as problem details, so its routes
+	// are bare: it resolves the organisation and the key itself.
+	kit.HandleBare(Prefix+"/", a.authenticated(a.mux))
+	kit.HandleBare(Prefix, http.RedirectHandler(Prefix+"/", http.StatusMovedPermanently))
+	return a, nil
+}
+
+// routes lists every route of the API. The resources arrive with the API
+// issue; the index says which exist.
+func (a *API) routes() {
+	a.mux.HandleFunc("GET "+Prefix+"/{$}", a.handleIndex)
+	a.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		a.problem(w, r, fieldportal.Errorf(fieldportal.ENOTFOUND, "There is no API resource at this address."))
+	})
+}
+
+// Resource is an entry of the index: a collection and its address.
+type Resource struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// index is the API's start: which resources this version serves.
+type index struct {
+	Version   string     `json:"version"`
+	Resources []Resource `json:"resources"`
+}
+
+func (a *API) handleIndex(w http.ResponseWriter, r *http.Request) {
+	a.json(w, r, http.StatusOK, index{Version: "v1", Resources: []Resource{}})
+}
+
+// authenticated resolves the organisation of the host and the viewer of
+// the request's API key ("Authorization: Bearer <key>"); anything else is
+// a 401 problem.
+func (a *API) authenticated(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		org, err := a.kit.FindOrganisation(r)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		scheme, key, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(key) == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="fieldportal"`)
+			a.problem(w, r, fieldportal.Errorf(fieldportal.EUNAUTHORIZED, "Send an API key as: Authorization: Bearer <key>."))
+			return
+		}
+		v, err := a.svc.Keys.APIKeyViewer(r.Context(), org.ID, strings.TrimSpace(key))
+		if err != nil {
+			if fieldportal.ErrorCode(err) == fieldportal.EUNAUTHORIZED || fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="fieldportal", error="invalid_token"`)
+				err = fieldportal.Errorf(fieldportal.EUNAUTHORIZED, "The API key is not valid, or has been revoked.")
+			}
+			a.problem(w, r, err)
+			return
+		}
+		ctx := web.ContextWithViewer(web.ContextWithOrganisation(r.Context(), org), v)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// json writes v as the response body.
+func (a *API) json(w http.ResponseWriter, r *http.Request, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		a.problem(w, r, fmt.Errorf("encode response: %w", err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(append(body, '\n'))
+	}
+}

@@ -1,0 +1,276 @@
+// Package console is the staff console (SPEC §5): the operator's own
+// pages under /console. Staff sign in with their own accounts into a
+// session of their own, whose cookie is scoped to /console, so a contact's
+// portal session and a staff session never stand in for each other. One
+// handler file per area; handlers parse, call one service method with the
+// staff viewer, and render with the kit.
+package console
+
+import (
+	"embed"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/web"
+)
+
+//go:embed templates
+var templates embed.FS
+
+// sessionCookie holds a staff session's token.
+const sessionCookie = "fp_console"
+
+// deviceCookie remembers that this browser signed in to a staff account.
+const deviceCookie = "fp_console_device"
+
+const deviceCookieAge = 365 * 24 * 60 * 60
+
+// Config is what the console shows about how the program runs.
+type Config struct {
+	// MailEnabled says a mail worker sends the outbox; without one the
+	// console tells staff that mail is only kept in its mail log.
+	MailEnabled bool
+}
+
+// Services are what the console's pages call.
+type Services struct {
+	SignIn fieldportal.SignInService
+	Access fieldportal.AccessService
+	Staff  fieldportal.StaffService
+	Orgs   fieldportal.OrganisationService
+}
+
+// Console is the staff console's handlers.
+type Console struct {
+	cfg   Config
+	kit   *web.Kit
+	pages *web.Pages
+	svc   Services
+}
+
+// New parses the console's pages and registers its routes on kit.
+func New(kit *web.Kit, cfg Config, svc Services) (*Console, error) {
+	if svc.SignIn == nil || svc.Access == nil || svc.Staff == nil || svc.Orgs == nil {
+		return nil, fmt.Errorf("console: every service is required")
+	}
+	pages, err := kit.ParsePages(templates, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("console: %w", err)
+	}
+	c := &Console{cfg: cfg, kit: kit, pages: pages, svc: svc}
+	c.routes()
+	return c, nil
+}
+
+// routes registers the console's pages.
+func (c *Console) routes() {
+	k := c.kit
+	k.Handle("GET /console/login", c.handleLoginForm)
+	k.Handle("POST /console/login", c.handleLogin)
+	k.Handle("POST /console/logout", c.handleLogout)
+	k.Handle("GET /console", c.signedIn(c.handleHome))
+	k.Handle("GET /console/contacts", c.signedIn(c.handleContacts))
+	k.Handle("GET /console/contacts/{id}", c.signedIn(c.handleContact))
+	k.Handle("GET /console/contacts/{id}/revoke", c.signedIn(c.handleRevokeConfirm))
+	k.Handle("POST /console/contacts/{id}/access", c.signedIn(c.handleAccess))
+	k.Handle("GET /console/settings", c.signedIn(c.handleSettingsForm))
+	k.Handle("POST /console/settings", c.signedIn(c.handleSettings))
+	k.Handle("POST /console/settings/logo", c.signedIn(c.handleLogo))
+	k.Handle("GET /console/mail", c.signedIn(c.handleMail))
+	k.Handle("GET /console/account", c.signedIn(c.handleAccount))
+	k.Handle("POST /console/account/password", c.signedIn(c.handleAccountPassword))
+	k.Handle("GET /console/staff", c.signedIn(c.handleStaff))
+	k.Handle("POST /console/staff", c.signedIn(c.handleStaffAdd))
+	k.Handle("POST /console/staff/{id}", c.signedIn(c.handleStaffUpdate))
+	k.Handle("GET /console/styleguide", c.signedIn(c.handleStyleguide))
+}
+
+// signedIn wraps a console page: a live staff session of an enabled staff
+// user, else the console's sign-in page.
+func (c *Console) signedIn(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		org := web.OrganisationFromContext(ctx)
+		token := web.CookieValue(r, sessionCookie)
+		if token == "" {
+			c.toLogin(w, r)
+			return
+		}
+		v, err := c.svc.SignIn.StaffSession(ctx, org.ID, token)
+		switch fieldportal.ErrorCode(err) {
+		case "":
+		case fieldportal.ENOTFOUND, fieldportal.EUNAUTHORIZED:
+			c.toLogin(w, r)
+			return
+		default:
+			c.kit.Error(w, r, fmt.Errorf("load staff session: %w", err))
+			return
+		}
+		h(w, r.WithContext(web.ContextWithViewer(ctx, v)))
+	}
+}
+
+func (c *Console) toLogin(w http.ResponseWriter, r *http.Request) {
+	c.kit.ClearCookie(w, sessionCookie, "/console")
+	if r.Method != http.MethodGet {
+		http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/console/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusFound)
+}
+
+// startSession keeps a new staff session's token in the browser.
+func (c *Console) startSession(w http.ResponseWriter, s *fieldportal.SignedIn) {
+	c.kit.SetCookie(w, sessionCookie, "/console", s.Token, 0)
+	if s.DeviceToken != "" {
+		c.kit.SetCookie(w, deviceCookie, "/console", s.DeviceToken, deviceCookieAge)
+	}
+}
+
+// layout is the frame of a console page: the console's own menu.
+func (c *Console) layout(r *http.Request, title string) web.Layout {
+	l := c.kit.BaseLayout(r, title)
+	l.Console = true
+	v, ok := web.ViewerFromContext(r.Context())
+	if !ok {
+		return l
+	}
+	l.User = v.Name
+	links := []web.NavLink{{Label: "Home", URL: "/console"}, {Label: "Contacts and access", URL: "/console/contacts"}, {Label: "Mail log", URL: "/console/mail"}}
+	if v.IsAdmin() {
+		links = append(links, web.NavLink{Label: "Staff", URL: "/console/staff"}, web.NavLink{Label: "Settings", URL: "/console/settings"})
+	}
+	for i := range links {
+		p := links[i].URL
+		links[i].Current = r.URL.Path == p || (p != "/console" && strings.HasPrefix(r.URL.Path, p+"/"))
+	}
+	l.Nav = links
+	return l
+}
+
+// needAdmin answers 403 and returns false unless the viewer is an admin.
+func (c *Console) needAdmin(w http.ResponseWriter, r *http.Request, what string) (fieldportal.Viewer, bool) {
+	v, _ := web.ViewerFromContext(r.Context())
+	if !v.IsAdmin() {
+		c.kit.Error(w, r, fieldportal.Errorf(fieldportal.EFORBIDDEN, "Only an admin can %s.", what))
+		return v, false
+	}
+	return v, true
+}
+
+// loginView is the console's sign-in page.
+type loginView struct {
+	web.Layout
+	Errors   []fieldportal.FieldError
+	Email    web.FieldView
+	Password web.FieldView
+	Next     string
+	Notice   string
+}
+
+func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, status int, email, next string, errs web.FormErrors) {
+	notice := ""
+	if r.URL.Query().Get("done") == "logout" {
+		notice = "You have logged out of the console."
+	}
+	c.pages.Render(w, r, status, "login", loginView{
+		Layout: c.layout(r, "Staff sign in"), Errors: errs.List("email", "password"),
+		Email:    web.Field("email", "Email address", "email", email, "username", errs),
+		Password: web.Field("password", "Password", "password", "", "current-password", errs),
+		Next:     next, Notice: notice,
+	})
+}
+
+func (c *Console) handleLoginForm(w http.ResponseWriter, r *http.Request) {
+	next := r.URL.Query().Get("next")
+	if !consoleNext(next) {
+		next = ""
+	}
+	c.renderLogin(w, r, http.StatusOK, "", next, web.FormErrors{})
+}
+
+// handleLogin signs a staff user in; throttled and answered like the
+// portal's sign-in, so it reveals no account either.
+func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
+	if !c.kit.ParseForm(w, r) {
+		return
+	}
+	org := web.OrganisationFromContext(r.Context())
+	email := strings.TrimSpace(r.PostForm.Get("email"))
+	password := r.PostForm.Get("password")
+	next := r.PostForm.Get("next")
+	if !consoleNext(next) {
+		next = "/console"
+	}
+	errs := web.FormErrors{}
+	if email == "" {
+		errs["email"] = "Enter your email address."
+	}
+	if password == "" {
+		errs["password"] = "Enter your password."
+	}
+	if errs.Has() {
+		c.renderLogin(w, r, http.StatusBadRequest, email, next, errs)
+		return
+	}
+	s, err := c.svc.SignIn.StaffSignIn(r.Context(), fieldportal.SignInRequest{
+		OrgID: org.ID, Name: email, Password: password,
+		ClientAddr: c.kit.ClientAddress(r), UserAgent: r.UserAgent(),
+		OldToken: web.CookieValue(r, sessionCookie), DeviceToken: web.CookieValue(r, deviceCookie),
+	})
+	if web.IsFormError(err) {
+		c.renderLogin(w, r, web.StatusFor(fieldportal.ErrorCode(err)), email, next, web.FormErrors{"": fieldportal.ErrorMessage(err)})
+		return
+	} else if err != nil {
+		c.kit.Error(w, r, err)
+		return
+	}
+	c.startSession(w, s)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (c *Console) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if token := web.CookieValue(r, sessionCookie); token != "" {
+		if err := c.svc.SignIn.SignOut(r.Context(), token); err != nil {
+			c.kit.Error(w, r, err)
+			return
+		}
+	}
+	c.kit.ClearCookie(w, sessionCookie, "/console")
+	http.Redirect(w, r, "/console/login?done=logout", http.StatusSeeOther)
+}
+
+// homeView is the console's start page.
+type homeView struct {
+	web.Layout
+	PendingMail int
+	MailHeld    bool
+	Admin       bool
+}
+
+func (c *Console) handleHome(w http.ResponseWriter, r *http.Request) {
+	v, _ := web.ViewerFromContext(r.Context())
+	n, err := c.svc.Orgs.CountOutbox(r.Context(), v, "mail", fieldportal.OutboxPending)
+	if err != nil {
+		c.kit.Error(w, r, err)
+		return
+	}
+	c.pages.Render(w, r, http.StatusOK, "home", homeView{Layout: c.layout(r, "Staff console"),
+		PendingMail: n, MailHeld: !c.cfg.MailEnabled, Admin: v.IsAdmin()})
+}
+
+// consoleNext reports whether next is a safe page of the console to
+// return to after signing in: local, and still under /console once the
+// path is cleaned as the redirect will clean it.
+func consoleNext(next string) bool {
+	if web.SafeNext(next) != next {
+		return false
+	}
+	p, _, _ := strings.Cut(next, "?")
+	cl := path.Clean(p)
+	return cl == "/console" || strings.HasPrefix(cl, "/console/")
+}

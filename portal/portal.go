@@ -1,0 +1,234 @@
+// Package portal is the customer portal: the pages a customer's contacts
+// sign in to (SPEC §3, §4). One handler file per area; each handler parses
+// the request, calls one service method with the session's viewer, and
+// renders a typed view with the kit's layout and components.
+package portal
+
+import (
+	"embed"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/web"
+)
+
+//go:embed templates
+var templates embed.FS
+
+// sessionCookie holds a contact's session token; the database keeps only
+// its hash, so a leaked sessions table signs nobody in.
+const sessionCookie = "fp_session"
+
+// deviceCookie remembers that this browser signed in to an account before,
+// so failures from elsewhere do not lock it out (see SignInRequest).
+const deviceCookie = "fp_device"
+
+// deviceCookieAge is how long a browser stays known: a year.
+const deviceCookieAge = 365 * 24 * 60 * 60
+
+// Services are what the portal's pages call.
+type Services struct {
+	SignIn    fieldportal.SignInService
+	Access    fieldportal.AccessService
+	Sites     fieldportal.SiteService
+	Dashboard fieldportal.DashboardService
+	Equipment fieldportal.EquipmentService
+}
+
+// Portal is the customer portal's handlers.
+type Portal struct {
+	kit   *web.Kit
+	pages *web.Pages
+	svc   Services
+}
+
+// New parses the portal's pages and registers its routes on kit.
+func New(kit *web.Kit, svc Services) (*Portal, error) {
+	if svc.SignIn == nil || svc.Access == nil || svc.Sites == nil || svc.Dashboard == nil || svc.Equipment == nil {
+		return nil, fmt.Errorf("portal: every service is required")
+	}
+	pages, err := kit.ParsePages(templates, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("portal: %w", err)
+	}
+	p := &Portal{kit: kit, pages: pages, svc: svc}
+	p.routes()
+	return p, nil
+}
+
+// routes lists every route of the portal in one place.
+func (p *Portal) routes() {
+	k := p.kit
+	// Signing in, out, and the single-use links (signin.go).
+	k.Handle("GET /login", p.handleLoginForm)
+	k.Handle("POST /login", p.handleLogin)
+	k.Handle("POST /logout", p.handleLogout)
+	k.Handle("GET /forgot", p.handleForgotForm)
+	k.Handle("POST /forgot", p.handleForgot)
+	k.Handle("GET /reset/{token}", p.handleResetForm)
+	k.Handle("POST /reset/{token}", p.handleReset)
+	k.Handle("GET /setup/{token}", p.handleSetupForm)
+	k.Handle("POST /setup/{token}", p.handleSetup)
+	k.Handle("GET /password", p.signedIn(p.handlePasswordForm))
+	k.Handle("POST /password", p.signedIn(p.handlePassword))
+
+	// The portal's pages, each behind a session.
+	k.Handle("GET /{$}", p.signedIn(p.handleDashboard))
+	k.Handle("GET /sites", p.signedIn(p.handleSites))
+	k.Handle("GET /sites.csv", p.signedIn(p.handleSitesCSV))
+	k.Handle("GET /sites/{id}", p.signedIn(p.handleSite))
+	k.Handle("GET /documents/{id}/download", p.signedIn(p.handleDocumentDownload))
+	k.Handle("GET /preferences", p.signedIn(p.handlePreferences))
+	k.Handle("POST /preferences", p.signedIn(p.handlePreferencesSave))
+}
+
+// signedIn wraps a page that needs a signed-in contact. The viewer is
+// read afresh on every request, so disabling a login or changing its
+// access applies at once (SPEC §2.7). Anyone else is sent to the sign-in
+// page, which brings them back afterwards. A login whose password was set
+// by someone else may only change it (SPEC §3).
+func (p *Portal) signedIn(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		org := web.OrganisationFromContext(ctx)
+		token := web.CookieValue(r, sessionCookie)
+		if token == "" {
+			p.toLogin(w, r)
+			return
+		}
+		v, err := p.svc.SignIn.ContactSession(ctx, org.ID, token)
+		switch fieldportal.ErrorCode(err) {
+		case "":
+		case fieldportal.ENOTFOUND, fieldportal.EUNAUTHORIZED:
+			p.toLogin(w, r)
+			return
+		default:
+			p.kit.Error(w, r, fmt.Errorf("load session: %w", err))
+			return
+		}
+		if v.MustChangePassword && r.URL.Path != "/password" {
+			http.Redirect(w, r, "/password", http.StatusSeeOther)
+			return
+		}
+		h(w, r.WithContext(web.ContextWithViewer(ctx, v)))
+	}
+}
+
+// toLogin sends an unauthenticated request to the sign-in page. A GET
+// comes back where it was after signing in; any other method cannot be
+// replayed by a redirect, so it starts over from the dashboard.
+func (p *Portal) toLogin(w http.ResponseWriter, r *http.Request) {
+	p.kit.ClearCookie(w, sessionCookie, "/")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusFound)
+}
+
+// startSession keeps a new session's token (and the device token) in the
+// browser's cookies.
+func (p *Portal) startSession(w http.ResponseWriter, s *fieldportal.SignedIn) {
+	p.kit.SetCookie(w, sessionCookie, "/", s.Token, 0)
+	if s.DeviceToken != "" {
+		p.kit.SetCookie(w, deviceCookie, "/", s.DeviceToken, deviceCookieAge)
+	}
+}
+
+// layout fills the frame of a portal page: the organisation and, when a
+// contact is signed in, its name and the modules it may use.
+func (p *Portal) layout(r *http.Request, title string) web.Layout {
+	l := p.kit.BaseLayout(r, title)
+	if v, ok := web.ViewerFromContext(r.Context()); ok {
+		l.User = v.Name
+		if l.User == "" {
+			l.User = "Your account"
+		}
+		l.Nav = navFor(v, r)
+	}
+	return l
+}
+
+// needModule answers 404 and returns false when the viewer may not use
+// the module of a page: a module a contact cannot use has no pages for it
+// (SPEC §2.4, §2.5).
+func (p *Portal) needModule(w http.ResponseWriter, r *http.Request, m fieldportal.Module) (fieldportal.Viewer, bool) {
+	v, ok := web.ViewerFromContext(r.Context())
+	if !ok || !v.CanUse(m) {
+		p.kit.Error(w, r, fieldportal.Errorf(fieldportal.ENOTFOUND, "There is no page at this address."))
+		return v, false
+	}
+	return v, true
+}
+
+// pageReady lists the modules whose pages exist. A module without pages
+// yet is not linked from the navigation, the dashboard or a site's tabs,
+// so no link leads to "no page here"; each module joins as its pages land.
+var pageReady = map[fieldportal.Module]bool{
+	fieldportal.ModuleDashboard: true,
+	fieldportal.ModuleSites:     true,
+}
+
+// moduleURL is the stable address of each module's page (SPEC §4).
+var moduleURL = map[fieldportal.Module]string{
+	fieldportal.ModuleDashboard:    "/",
+	fieldportal.ModuleSites:        "/sites",
+	fieldportal.ModuleIssues:       "/issues",
+	fieldportal.ModuleService:      "/jobs?kind=service",
+	fieldportal.ModuleInstall:      "/jobs?kind=install",
+	fieldportal.ModuleQuotes:       "/quotes",
+	fieldportal.ModuleInvoices:     "/invoices",
+	fieldportal.ModuleStatement:    "/statement",
+	fieldportal.ModuleAutopay:      "/payments/automatic",
+	fieldportal.ModuleAssets:       "/assets",
+	fieldportal.ModuleDocuments:    "/documents",
+	fieldportal.ModuleCertificates: "/certificates",
+	fieldportal.ModuleDiary:        "/diary",
+	fieldportal.ModuleTasks:        "/tasks",
+	fieldportal.ModuleReports:      "/reports/ppm",
+}
+
+// navFor lists the viewer's usable modules, marking the one the request
+// is in. Jobs are one path split by kind, so the kind decides there.
+func navFor(v fieldportal.Viewer, r *http.Request) []web.NavLink {
+	var out []web.NavLink
+	for _, m := range v.UsableModules() {
+		if !pageReady[m] {
+			continue
+		}
+		u := moduleURL[m]
+		path, q, _ := strings.Cut(u, "?")
+		cur := false
+		switch {
+		case path == "/":
+			cur = r.URL.Path == "/"
+		case q != "":
+			cur = r.URL.Path == path && "kind="+r.URL.Query().Get("kind") == q
+		case m == fieldportal.ModuleReports:
+			cur = strings.HasPrefix(r.URL.Path, "/reports/")
+		default:
+			cur = r.URL.Path == path || strings.HasPrefix(r.URL.Path, path+"/")
+		}
+		out = append(out, web.NavLink{Label: m.Label(), URL: u, Current: cur})
+	}
+	return out
+}
+
+// WithPagesReady marks modules as having pages, for tests of the links to
+// them before their issue lands; it returns the function that undoes it.
+// Not safe while requests are served concurrently.
+func WithPagesReady(modules ...fieldportal.Module) (undo func()) {
+	was := map[fieldportal.Module]bool{}
+	for _, m := range modules {
+		was[m] = pageReady[m]
+		pageReady[m] = true
+	}
+	return func() {
+		for m, v := range was {
+			pageReady[m] = v
+		}
+	}
+}

@@ -1,0 +1,229 @@
+package portal
+
+import (
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/web"
+)
+
+// Job sites (SPEC §4): the list with search and keyset pages, its CSV,
+// and a site's page with tabs for the modules the contact may use.
+
+// sitesView is the list of sites.
+type sitesView struct {
+	web.Layout
+	Query string
+	Sites []SiteRow
+	// NextURL is the next page ("" on the last); FirstURL goes back to the
+	// start ("" on the first page).
+	NextURL  string
+	FirstURL string
+	CSVURL   string
+}
+
+// SiteRow is one row of the list and of its CSV.
+type SiteRow struct {
+	URL            string
+	Name           string
+	Address        string
+	Postcode       string
+	Customer       string
+	OpenActivities int
+}
+
+// siteRow formats a site for the list.
+func siteRow(s *fieldportal.Site) SiteRow {
+	return SiteRow{
+		URL: "/sites/" + url.PathEscape(s.ID), Name: s.Name, Address: streetAddress(s.Address),
+		Postcode: s.Address.Postcode, Customer: s.CustomerName, OpenActivities: s.OpenActivities,
+	}
+}
+
+// streetAddress is the address without its postcode, which has its own column.
+func streetAddress(a fieldportal.Address) string {
+	a.Postcode = ""
+	return a.OneLine()
+}
+
+// siteFilter reads the list's query string; the page and its CSV share it.
+func siteFilter(r *http.Request) fieldportal.SiteFilter {
+	q := r.URL.Query()
+	return fieldportal.SiteFilter{
+		Page:         fieldportal.Page{After: q.Get("after")},
+		Search:       strings.TrimSpace(q.Get("q")),
+		WithActivity: true,
+	}
+}
+
+// handleSites lists the sites the contact reaches, a page at a time.
+func (p *Portal) handleSites(w http.ResponseWriter, r *http.Request) {
+	v, ok := p.needModule(w, r, fieldportal.ModuleSites)
+	if !ok {
+		return
+	}
+	f := siteFilter(r)
+	sites, next, err := p.svc.Sites.FindSites(r.Context(), v, f)
+	if err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
+	view := sitesView{Layout: p.layout(r, "Job sites"), Query: f.Search}
+	for _, site := range sites {
+		view.Sites = append(view.Sites, siteRow(site))
+	}
+	base := url.Values{}
+	if f.Search != "" {
+		base.Set("q", f.Search)
+	}
+	view.CSVURL = withQuery("/sites.csv", base)
+	if next != "" {
+		nq := url.Values{"after": {next}}
+		if f.Search != "" {
+			nq.Set("q", f.Search)
+		}
+		view.NextURL = withQuery("/sites", nq)
+	}
+	if f.After != "" {
+		view.FirstURL = withQuery("/sites", base)
+	}
+	p.pages.Render(w, r, http.StatusOK, "sites", view)
+}
+
+// withQuery joins a path and a query string.
+func withQuery(path string, q url.Values) string {
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
+// handleSitesCSV downloads every site the filters select, across all
+// pages (the cursor of the query string is ignored: the file is the whole
+// selection, not one page).
+func (p *Portal) handleSitesCSV(w http.ResponseWriter, r *http.Request) {
+	v, ok := p.needModule(w, r, fieldportal.ModuleSites)
+	if !ok {
+		return
+	}
+	f := siteFilter(r)
+	f.After, f.Limit = "", fieldportal.MaxLimit
+	// The first page is fetched before anything is written, so a failure
+	// there still gets a proper error page.
+	sites, next, err := p.svc.Sites.FindSites(r.Context(), v, f)
+	if err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="sites.csv"`)
+	h.Set("Cache-Control", "no-store")
+	// A byte-order mark, so that Excel reads the file as UTF-8 (£, é).
+	w.Write([]byte("\xEF\xBB\xBF"))
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"Site", "Address", "Postcode", "Customer", "Open activities"})
+	for {
+		for _, site := range sites {
+			row := siteRow(site)
+			cw.Write(csvRow(row.Name, row.Address, row.Postcode, row.Customer, strconv.Itoa(row.OpenActivities)))
+		}
+		if next == "" {
+			break
+		}
+		f.After = next
+		if sites, next, err = p.svc.Sites.FindSites(r.Context(), v, f); err != nil {
+			// Headers are gone; abort the response so the download fails
+			// visibly instead of ending as a complete-looking short file.
+			p.kit.Logger().ErrorContext(r.Context(), "sites CSV: next page", "err", err)
+			cw.Flush()
+			panic(http.ErrAbortHandler)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		p.kit.Logger().WarnContext(r.Context(), "sites CSV: write", "err", err)
+	}
+}
+
+// csvRow guards every cell against formula injection: a spreadsheet runs
+// a cell starting with = + - @ (or a tab or carriage return before one) as
+// a formula, so such a cell gets a leading single quote and is shown as
+// text. The cost is a visible quote on, say, a negative number typed as text.
+func csvRow(cells ...string) []string {
+	for i, c := range cells {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			cells[i] = "'" + c
+		}
+	}
+	return cells
+}
+
+// siteView is one site's page.
+type siteView struct {
+	web.Layout
+	Site    *fieldportal.Site
+	Address []string
+	Tabs    []web.NavLink
+}
+
+// siteTabs lists the modules of a site's page that the viewer may use,
+// each linking to its list filtered to the site.
+func siteTabs(v fieldportal.Viewer, siteID string) []web.NavLink {
+	id := url.QueryEscape(siteID)
+	tabs := []struct {
+		m     fieldportal.Module
+		label string
+		url   string
+	}{
+		{fieldportal.ModuleIssues, "Issues", "/issues?site=" + id},
+		{fieldportal.ModuleService, "Service", "/jobs?kind=service&site=" + id},
+		{fieldportal.ModuleInstall, "Install", "/jobs?kind=install&site=" + id},
+		{fieldportal.ModuleQuotes, "Quotes", "/quotes?site=" + id},
+		{fieldportal.ModuleInvoices, "Invoices", "/invoices?site=" + id},
+		{fieldportal.ModuleAssets, "Equipment", "/assets?site=" + id},
+		{fieldportal.ModuleDocuments, "Documents", "/documents?site=" + id},
+		{fieldportal.ModuleCertificates, "Certificates", "/certificates?site=" + id},
+	}
+	var out []web.NavLink
+	for _, t := range tabs {
+		if v.CanUse(t.m) && pageReady[t.m] {
+			out = append(out, web.NavLink{Label: t.label, URL: t.url})
+		}
+	}
+	return out
+}
+
+// handleSite shows one site. A site out of the contact's reach is the
+// same 404 as one that does not exist (SPEC §2.5): the store decides.
+func (p *Portal) handleSite(w http.ResponseWriter, r *http.Request) {
+	v, ok := p.needModule(w, r, fieldportal.ModuleSites)
+	if !ok {
+		return
+	}
+	site, err := p.svc.Sites.FindSiteByID(r.Context(), v, r.PathValue("id"))
+	if err != nil {
+		if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
+			err = fieldportal.Errorf(fieldportal.ENOTFOUND, "There is no site at this address.")
+		}
+		p.kit.Error(w, r, err)
+		return
+	}
+	a := site.Address
+	var lines []string
+	for _, l := range []string{a.Line1, a.Line2, a.City, a.Region, a.Postcode, a.Country} {
+		if strings.TrimSpace(l) != "" {
+			lines = append(lines, l)
+		}
+	}
+	p.pages.Render(w, r, http.StatusOK, "site", siteView{
+		Layout:  p.layout(r, site.Name),
+		Site:    site,
+		Address: lines,
+		Tabs:    siteTabs(v, site.ID),
+	})
+}

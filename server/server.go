@@ -1,0 +1,73 @@
+// Package server composes the kit, the customer portal, the staff console
+// and the API into one HTTP handler. cmd/fieldportal calls it with the
+// store's services; tests call it with the same, so what they test is
+// what runs.
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/api"
+	"github.com/fieldportal/fieldportal/console"
+	"github.com/fieldportal/fieldportal/portal"
+	"github.com/fieldportal/fieldportal/web"
+)
+
+// Config is how the program runs, as the pages need to know it.
+type Config struct {
+	Web     web.Config
+	Console console.Config
+}
+
+// Services are every service the doors call, and the operational reads
+// of the kit.
+type Services struct {
+	Orgs      fieldportal.OrganisationService
+	SignIn    fieldportal.SignInService
+	Access    fieldportal.AccessService
+	Staff     fieldportal.StaffService
+	Sites     fieldportal.SiteService
+	Dashboard fieldportal.DashboardService
+	Equipment fieldportal.EquipmentService
+	APIKeys   fieldportal.APIKeyService
+	Ready     fieldportal.Readiness
+	Pool      web.PoolStats
+	Outbox    web.OutboxBacklog
+}
+
+// Server is the composed site.
+type Server struct {
+	kit *web.Kit
+}
+
+// New builds the kit and registers the portal, the console and the API.
+func New(cfg Config, svc Services, logger *slog.Logger) (*Server, error) {
+	kit, err := web.New(cfg.Web, web.Deps{Orgs: svc.Orgs, Ready: svc.Ready, Pool: svc.Pool, Outbox: svc.Outbox}, logger)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := portal.New(kit, portal.Services{SignIn: svc.SignIn, Access: svc.Access, Sites: svc.Sites,
+		Dashboard: svc.Dashboard, Equipment: svc.Equipment}); err != nil {
+		return nil, err
+	}
+	if _, err := console.New(kit, cfg.Console, console.Services{SignIn: svc.SignIn, Access: svc.Access,
+		Staff: svc.Staff, Orgs: svc.Orgs}); err != nil {
+		return nil, err
+	}
+	if _, err := api.New(kit, api.Services{Keys: svc.APIKeys}); err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
+	return &Server{kit: kit}, nil
+}
+
+// Handler is the site with all its middleware.
+func (s *Server) Handler() http.Handler { return s.kit.Handler() }
+
+// MetricsHandler serves Prometheus metrics, for the metrics address only.
+func (s *Server) MetricsHandler() http.Handler { return s.kit.MetricsHandler() }
+
+// Kit is the kit the site is built on (tests reach its helpers).
+func (s *Server) Kit() *web.Kit { return s.kit }

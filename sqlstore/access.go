@@ -1,0 +1,321 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/auth"
+)
+
+// Contacts and their portal access (SPEC §2, §3; seed 004's "Send
+// customer portal access" and "Manage portal access"): the console's
+// access screens, and contacts who manage contacts. Every method works
+// through the viewer's scope, so a contact out of reach is "not found".
+
+// FindContacts lists the contacts the viewer may manage, with their
+// customer's name and login status, in one query.
+func (a *Accounts) FindContacts(ctx context.Context, v fieldportal.Viewer, f fieldportal.ContactFilter) ([]*fieldportal.ContactListing, string, error) {
+	if err := canManageContacts(v); err != nil {
+		return nil, "", err
+	}
+	q, order, err := contactsQuery(v, f)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := a.db.db.QueryContext(ctx, q.sql(`SELECT `+contactColumns+`, cu.name, pl.status FROM contacts ct
+		JOIN customers cu ON cu.id = ct.customer_id LEFT JOIN portal_logins pl ON pl.contact_id = ct.id`,
+		"ORDER BY "+order+limit(f.Page)), q.args...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, func(r interface{ Scan(...any) error }) (*fieldportal.ContactListing, error) {
+		var row fieldportal.ContactListing
+		var c fieldportal.Contact
+		var status string
+		err := r.Scan(&c.ID, &c.OrgID, str(&c.ExternalID), &c.CustomerID, &c.FirstName, &c.LastName, &c.Email, &c.Phone,
+			&c.Mobile, &c.Position, &c.QuoteContact, &c.JobContact, &c.InvoiceContact, &c.StatementContact, &c.Primary,
+			&c.CreatedInPortal, tm(&c.CreatedAt), tm(&c.UpdatedAt), &row.CustomerName, str(&status))
+		row.Contact, row.LoginStatus = &c, fieldportal.LoginStatus(status)
+		return &row, err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	key := contactCursor(f)
+	list, next := trim(list, f.Page, func(r *fieldportal.ContactListing) string { return key(r.Contact) })
+	return list, next, nil
+}
+
+// FindContactByID returns a contact the viewer can see.
+func (a *Accounts) FindContactByID(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Contact, error) {
+	return a.db.FindContactByID(ctx, v, id)
+}
+
+// FindContactAccess returns a contact the viewer may manage with its
+// login and what a login of it could be given.
+func (a *Accounts) FindContactAccess(ctx context.Context, v fieldportal.Viewer, contactID string) (*fieldportal.ContactAccess, error) {
+	if err := canManageContacts(v); err != nil {
+		return nil, err
+	}
+	c, err := a.db.FindContactByID(ctx, v, contactID)
+	if err != nil {
+		return nil, err
+	}
+	out := &fieldportal.ContactAccess{Contact: c}
+	cu, err := a.db.FindCustomerByID(ctx, v, c.CustomerID)
+	switch fieldportal.ErrorCode(err) {
+	case "":
+		out.CustomerName = cu.Name
+	case fieldportal.ENOTFOUND:
+	default:
+		return nil, err
+	}
+	if out.Login, err = a.findLogin(ctx, v, c.ID); err != nil {
+		return nil, err
+	}
+	st, err := a.db.FindSettings(ctx, v.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	out.DefaultPages, out.PolicyHint = st.DefaultPages, auth.PasswordPolicy(st.PasswordPolicy).Describe()
+	if out.Sites, err = a.db.FindSitesUnderCustomer(ctx, v, c.CustomerID); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// findLogin returns the login of a contact already found through the
+// viewer's scope, or nil when it has none.
+func (a *Accounts) findLogin(ctx context.Context, v fieldportal.Viewer, contactID string) (*fieldportal.PortalLogin, error) {
+	l, err := a.db.FindLoginByContact(ctx, v, contactID)
+	if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
+		return nil, nil
+	}
+	return l, err
+}
+
+// FindMyLogin returns the viewer's own portal login.
+func (a *Accounts) FindMyLogin(ctx context.Context, v fieldportal.Viewer) (*fieldportal.PortalLogin, error) {
+	if !v.IsContact() {
+		return nil, fieldportal.NotFound("login")
+	}
+	return a.db.FindLoginByContact(ctx, v, v.ContactID)
+}
+
+// UpdateContact saves a contact's details, checked as the preferences
+// form checks them. A contact editing its own details keeps its email and
+// roles as the operator keeps them: its email is how it signs in and gets
+// its reset links, and taking another's would block that person's.
+func (a *Accounts) UpdateContact(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Contact) error {
+	c.FirstName, c.LastName = strings.TrimSpace(c.FirstName), strings.TrimSpace(c.LastName)
+	c.Phone, c.Mobile, c.Position = strings.TrimSpace(c.Phone), strings.TrimSpace(c.Mobile), strings.TrimSpace(c.Position)
+	c.Email = strings.TrimSpace(c.Email)
+	if v.IsContact() && c.ID == v.ContactID {
+		old, err := a.db.FindContactByID(ctx, v, c.ID)
+		if err != nil {
+			return err
+		}
+		c.Email, c.ExternalID, c.CustomerID = old.Email, old.ExternalID, old.CustomerID
+		c.QuoteContact, c.JobContact, c.InvoiceContact, c.StatementContact = old.QuoteContact, old.JobContact, old.InvoiceContact, old.StatementContact
+		c.Primary = old.Primary
+	}
+	var errs formErrors
+	errs.addErr(c.Validate())
+	for _, f := range []struct{ name, val string }{{"first_name", c.FirstName}, {"last_name", c.LastName}, {"position", c.Position}} {
+		if len(f.val) > 100 {
+			errs.add(f.name, "Must be at most 100 characters.")
+		}
+	}
+	for _, f := range []struct{ name, val string }{{"phone", c.Phone}, {"mobile", c.Mobile}} {
+		if len(f.val) > 40 || strings.Trim(f.val, "0123456789+()- ") != "" {
+			errs.add(f.name, "Enter a phone number using digits, spaces, brackets, + and - only.")
+		}
+	}
+	if err := errs.err(); err != nil {
+		return err
+	}
+	return a.db.UpdateContact(ctx, v, c)
+}
+
+// contactLogin finds a contact the viewer may manage and its login (nil
+// when it has none).
+func (a *Accounts) contactLogin(ctx context.Context, v fieldportal.Viewer, contactID string) (*fieldportal.Contact, *fieldportal.PortalLogin, error) {
+	if err := canManageContacts(v); err != nil {
+		return nil, nil, err
+	}
+	c, err := a.db.FindContactByID(ctx, v, contactID)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := a.findLogin(ctx, v, c.ID)
+	return c, l, err
+}
+
+// errInitialPassword refuses an initial password from anyone but an
+// admin (review finding 3): whoever sets a password can sign in as the
+// contact, so this is an admin's act, like adding a staff user.
+var errInitialPassword = fieldportal.Errorf(fieldportal.EFORBIDDEN,
+	"Only an admin can set a contact's password. Send portal access or a password reset link instead.")
+
+// noLogin answers an action on the login of a contact that has none.
+var noLogin = fieldportal.Errorf(fieldportal.ENOTFOUND, "This contact has no portal login.")
+
+// applyGrant copies a grant onto a login, checking what the form checks.
+func applyGrant(l *fieldportal.PortalLogin, g fieldportal.AccessGrant) error {
+	l.Username = strings.TrimSpace(g.Username)
+	l.Pages, l.SiteAccess, l.SiteIDs, l.MayManageContacts = g.Pages, g.SiteAccess, g.SiteIDs, g.MayManageContacts
+	if l.SiteAccess == fieldportal.SiteAccessAssigned && len(l.SiteIDs) == 0 {
+		return fieldportal.FieldErrorf("sites", "Choose at least one site, or give access to all sites.")
+	}
+	return nil
+}
+
+// GrantPortalAccess gives a contact a portal login: an invitation mailed
+// with its link in one transaction, or, from an admin, an initial
+// password the contact must change at first login. A login left invited
+// by an earlier attempt whose mail failed gets the grant saved and the
+// invitation sent again; an existing login gets the grant saved.
+func (a *Accounts) GrantPortalAccess(ctx context.Context, v fieldportal.Viewer, contactID string, g fieldportal.AccessGrant) (fieldportal.GrantOutcome, error) {
+	c, login, err := a.contactLogin(ctx, v, contactID)
+	if err != nil {
+		return "", err
+	}
+	if login != nil {
+		if err := applyGrant(login, g); err != nil {
+			return "", err
+		}
+		if err := a.db.UpdateLoginAccess(ctx, v, login); err != nil {
+			return "", formFields(err)
+		}
+		if login.Status != fieldportal.LoginInvited {
+			return fieldportal.GrantSaved, nil
+		}
+		return fieldportal.GrantResent, a.sendInvite(ctx, v, login, c)
+	}
+	l := &fieldportal.PortalLogin{ContactID: c.ID, Status: fieldportal.LoginInvited}
+	if err := applyGrant(l, g); err != nil {
+		return "", err
+	}
+	if g.Password != "" {
+		if err := a.initialPassword(ctx, v, c, l, g.Password); err != nil {
+			return "", err
+		}
+		if err := a.db.CreatePortalLogin(ctx, v, l); err != nil {
+			return "", formFields(err)
+		}
+		return fieldportal.GrantCreated, nil
+	}
+	if !fieldportal.ValidEmail(c.Email) {
+		return "", fieldportal.FieldErrorf("username", "The contact needs a valid email address to be sent portal access; add one first, or set an initial password instead.")
+	}
+	if err := a.db.CreatePortalLogin(ctx, v, l); err != nil {
+		return "", formFields(err)
+	}
+	return fieldportal.GrantInvited, a.sendInvite(ctx, v, l, c)
+}
+
+// UpdatePortalAccess saves what a contact's login may see.
+func (a *Accounts) UpdatePortalAccess(ctx context.Context, v fieldportal.Viewer, contactID string, g fieldportal.AccessGrant) error {
+	_, login, err := a.contactLogin(ctx, v, contactID)
+	if err != nil {
+		return err
+	}
+	if login == nil {
+		return noLogin
+	}
+	if err := applyGrant(login, g); err != nil {
+		return err
+	}
+	return formFields(a.db.UpdateLoginAccess(ctx, v, login))
+}
+
+// ResendInvitation mails a new invitation; the old link stops working.
+func (a *Accounts) ResendInvitation(ctx context.Context, v fieldportal.Viewer, contactID string) error {
+	c, login, err := a.contactLogin(ctx, v, contactID)
+	if err != nil {
+		return err
+	}
+	if login == nil {
+		return noLogin
+	}
+	return a.sendInvite(ctx, v, login, c)
+}
+
+// SetPortalAccessEnabled disables a login, ending every session and link
+// of it, or enables it again (a login never set up stays invited).
+func (a *Accounts) SetPortalAccessEnabled(ctx context.Context, v fieldportal.Viewer, contactID string, enabled bool) error {
+	_, login, err := a.contactLogin(ctx, v, contactID)
+	if err != nil {
+		return err
+	}
+	if login == nil {
+		return noLogin
+	}
+	login.Status = fieldportal.LoginDisabled
+	if enabled {
+		login.Status = fieldportal.LoginActive
+	}
+	return formFields(a.db.UpdateLoginAccess(ctx, v, login))
+}
+
+// SendPasswordReset mails an active login's contact a reset link.
+func (a *Accounts) SendPasswordReset(ctx context.Context, v fieldportal.Viewer, contactID string) error {
+	c, login, err := a.contactLogin(ctx, v, contactID)
+	if err != nil {
+		return err
+	}
+	if login == nil {
+		return noLogin
+	}
+	if login.Status != fieldportal.LoginActive {
+		return fieldportal.Errorf(fieldportal.ECONFLICT, "Only an active login can be sent a password reset; re-send the invitation instead.")
+	}
+	org, err := a.db.FindOrganisationByID(ctx, v.OrgID)
+	if err != nil {
+		return err
+	}
+	return a.issueReset(ctx, v, org, login, c)
+}
+
+// SetInitialPassword sets a password the contact must change at first
+// login, ending its sessions and links; audited. Only an admin may
+// (review finding 3): whoever sets a password can sign in as the contact.
+func (a *Accounts) SetInitialPassword(ctx context.Context, v fieldportal.Viewer, contactID, password string) error {
+	c, login, err := a.contactLogin(ctx, v, contactID)
+	if err != nil {
+		return err
+	}
+	if login == nil {
+		return noLogin
+	}
+	if err := a.initialPassword(ctx, v, c, login, password); err != nil {
+		return err
+	}
+	return a.db.SetInitialPassword(ctx, v, c.ID, login.PasswordHash)
+}
+
+// initialPassword checks that the viewer may set an initial password and
+// that it meets the policy, and hashes it into l (SPEC §3 "direct
+// creation": it must be changed at first login).
+func (a *Accounts) initialPassword(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Contact, l *fieldportal.PortalLogin, password string) error {
+	if !v.IsAdmin() {
+		return errInitialPassword
+	}
+	policy, err := a.policy(ctx, v.OrgID)
+	if err != nil {
+		return err
+	}
+	if password == "" {
+		return fieldportal.FieldErrorf("password", "Enter an initial password.")
+	}
+	if err := policy.Check(password, l.Username, c.Email, c.Name()); err != nil {
+		return err
+	}
+	hash, err := a.cfg.Passwords.Hash(ctx, password)
+	if err != nil {
+		return err
+	}
+	l.PasswordHash, l.MustChangePassword, l.Status = hash, true, fieldportal.LoginActive
+	return nil
+}

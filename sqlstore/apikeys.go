@@ -1,0 +1,128 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/auth"
+)
+
+// The back office's API keys (SPEC §6): made by an admin, shown once, and
+// kept only as a hash; a key answers for its organisation alone.
+
+// apiKeyPrefix starts every key, so a leaked one is recognisable (secret
+// scanners look for such prefixes).
+const apiKeyPrefix = "fpk_"
+
+// apiKeyTouch is how stale last_used_at may get: a busy key is not
+// written on every request.
+const apiKeyTouch = time.Minute
+
+// errAPIKeyAdmin refuses key management to anyone but an admin.
+var errAPIKeyAdmin = fieldportal.Errorf(fieldportal.EFORBIDDEN, "Only an admin can manage API keys.")
+
+// badAPIKey is the one answer to a key that is unknown, revoked or of
+// another organisation.
+var badAPIKey = fieldportal.Errorf(fieldportal.EUNAUTHORIZED, "The API key is not valid.")
+
+const apiKeyColumns = `id, org_id, name, prefix, key_hash, created_by, last_used_at, revoked_at, created_at`
+
+func scanAPIKey(row interface{ Scan(...any) error }) (*fieldportal.APIKey, error) {
+	var k fieldportal.APIKey
+	err := row.Scan(&k.ID, &k.OrgID, &k.Name, &k.Prefix, &k.KeyHash, str(&k.CreatedBy), tm(&k.LastUsedAt), tm(&k.RevokedAt), tm(&k.CreatedAt))
+	return &k, err
+}
+
+// CreateAPIKey makes a key named name. The plain key is returned once;
+// only its hash is stored, with its first 12 characters to recognise it.
+func (d *DB) CreateAPIKey(ctx context.Context, v fieldportal.Viewer, name string) (string, *fieldportal.APIKey, error) {
+	if !v.IsAdmin() {
+		return "", nil, errAPIKeyAdmin
+	}
+	name = strings.TrimSpace(name)
+	switch {
+	case name == "":
+		return "", nil, fieldportal.FieldErrorf("name", "Give the key a name, such as the system that will use it.")
+	case len(name) > 100:
+		return "", nil, fieldportal.FieldErrorf("name", "Name must be at most 100 characters.")
+	}
+	token, _, err := auth.NewToken()
+	if err != nil {
+		return "", nil, err
+	}
+	plain := apiKeyPrefix + token
+	k := &fieldportal.APIKey{ID: newID(), OrgID: v.OrgID, Name: name, Prefix: plain[:12], KeyHash: auth.HashToken(plain), CreatedBy: v.StaffID}
+	err = d.inTx(ctx, func(tx *Tx) error {
+		k.CreatedAt = tx.now
+		if _, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, org_id, name, prefix, key_hash, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, k.ID, k.OrgID, k.Name, k.Prefix, k.KeyHash, nullStr(k.CreatedBy), tx.now); err != nil {
+			return sqlErr(err, "API key")
+		}
+		return tx.audit(ctx, v, "api_key.created", "api_key", k.ID, k.Name+" ("+k.Prefix+"…)")
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return plain, k, nil
+}
+
+// FindAPIKeys lists the organisation's keys, newest first, revoked ones
+// included; admins only.
+func (d *DB) FindAPIKeys(ctx context.Context, v fieldportal.Viewer) ([]*fieldportal.APIKey, error) {
+	if !v.IsAdmin() {
+		return nil, errAPIKeyAdmin
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE org_id = $1 ORDER BY created_at DESC, id DESC`, v.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanAPIKey)
+}
+
+// RevokeAPIKey stops a key working at once; revoking it again does
+// nothing. Admins only.
+func (d *DB) RevokeAPIKey(ctx context.Context, v fieldportal.Viewer, id string) error {
+	if !v.IsAdmin() {
+		return errAPIKeyAdmin
+	}
+	return d.inTx(ctx, func(tx *Tx) error {
+		k, err := scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE org_id = $1 AND id = $2`, v.OrgID, id))
+		if err != nil {
+			return sqlErr(err, "API key")
+		}
+		if !k.RevokedAt.IsZero() {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = $2 WHERE id = $1`, id, tx.now); err != nil {
+			return err
+		}
+		return tx.audit(ctx, v, "api_key.revoked", "api_key", k.ID, k.Name+" ("+k.Prefix+"…)")
+	})
+}
+
+// APIKeyViewer returns the viewer of a live, unrevoked key of the
+// organisation, or EUNAUTHORIZED. It notes when the key was last used, at
+// most once a minute.
+func (d *DB) APIKeyViewer(ctx context.Context, orgID, plain string) (fieldportal.Viewer, error) {
+	if !strings.HasPrefix(plain, apiKeyPrefix) || orgID == "" {
+		return fieldportal.Viewer{}, badAPIKey
+	}
+	k, err := scanAPIKey(d.db.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys
+		WHERE key_hash = $1 AND org_id = $2 AND revoked_at IS NULL`, auth.HashToken(plain), orgID))
+	if err != nil {
+		if fieldportal.ErrorCode(sqlErr(err, "API key")) == fieldportal.ENOTFOUND {
+			return fieldportal.Viewer{}, badAPIKey
+		}
+		return fieldportal.Viewer{}, err
+	}
+	if now := d.now(); now.Sub(k.LastUsedAt) >= apiKeyTouch {
+		// Conditional, so requests arriving together write it once.
+		if _, err := d.db.ExecContext(ctx, `UPDATE api_keys SET last_used_at = $2
+			WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $3)`, k.ID, now, now.Add(-apiKeyTouch)); err != nil {
+			d.logger.WarnContext(ctx, "note API key use", "err", err)
+		}
+	}
+	return fieldportal.NewAPIKeyViewer(orgID, k.ID, k.Name), nil
+}
