@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strings"
 
 	"github.com/fieldportal/fieldportal"
 )
@@ -12,11 +13,31 @@ const siteColumns = `s.id, s.org_id, s.external_id, s.customer_id, s.name, s.add
 
 const siteFrom = ` FROM sites s JOIN customers c ON c.id = s.customer_id`
 
-// openActivities counts a site's open issues, open service and install
-// orders and unpaid invoices (SPEC §4, seed 000's Open Activities).
-const openActivities = `(SELECT count(*) FROM issues i WHERE i.site_id = s.id AND i.status = 'open')
-	+ (SELECT count(*) FROM jobs j WHERE j.site_id = s.id AND j.stage IN ('pending', 'scheduled', 'in_progress'))
-	+ (SELECT count(*) FROM invoices v WHERE v.site_id = s.id AND v.status IN ('unpaid', 'part_paid'))`
+// activityCounts counts, for each of fieldportal.ActivityModules, a
+// site's open records of that module (SPEC §4, seed 000's Open
+// Activities). Each is one probe of the table's (site_id, ...) index.
+var activityCounts = map[fieldportal.Module]string{
+	fieldportal.ModuleIssues:   `(SELECT count(*) FROM issues i WHERE i.site_id = s.id AND i.status = 'open')`,
+	fieldportal.ModuleService:  `(SELECT count(*) FROM jobs j WHERE j.site_id = s.id AND j.kind = 'service' AND j.stage IN ('pending', 'scheduled', 'in_progress'))`,
+	fieldportal.ModuleInstall:  `(SELECT count(*) FROM jobs j WHERE j.site_id = s.id AND j.kind = 'install' AND j.stage IN ('pending', 'scheduled', 'in_progress'))`,
+	fieldportal.ModuleInvoices: `(SELECT count(*) FROM invoices v WHERE v.site_id = s.id AND v.status IN ('unpaid', 'part_paid'))`,
+}
+
+// openActivities is the Open activities column for the viewer: the sum of
+// the counts of the modules it may use, so that the count never includes
+// records of a module it cannot see (SPEC §2.4), or 0 when it may use none.
+func openActivities(v fieldportal.Viewer) string {
+	var terms []string
+	for _, m := range fieldportal.ActivityModules {
+		if v.CanUse(m) {
+			terms = append(terms, activityCounts[m])
+		}
+	}
+	if len(terms) == 0 {
+		return "0"
+	}
+	return strings.Join(terms, " + ")
+}
 
 func scanSite(row interface{ Scan(...any) error }) (*fieldportal.Site, error) {
 	var s fieldportal.Site
@@ -159,7 +180,7 @@ func (d *DB) FindSites(ctx context.Context, v fieldportal.Viewer, f fieldportal.
 	}
 	cols := siteColumns
 	if f.WithActivity {
-		cols += ", " + openActivities
+		cols += ", " + openActivities(v)
 	} else {
 		cols += ", 0"
 	}
