@@ -23,6 +23,7 @@ type sitesView struct {
 	NextURL  string
 	FirstURL string
 	CSVURL   string
+	Activity bool // the Open activities column (fieldportal.Viewer.SeesOpenActivities)
 }
 
 // SiteRow is one row of the list and of its CSV.
@@ -71,7 +72,7 @@ func (s *Server) handleSites(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	view := sitesView{Layout: s.layoutFor(r, "Job sites"), Query: f.Search}
+	view := sitesView{Layout: s.layoutFor(r, "Job sites"), Query: f.Search, Activity: v.SeesOpenActivities()}
 	for _, site := range sites {
 		view.Sites = append(view.Sites, siteRow(site))
 	}
