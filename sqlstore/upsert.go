@@ -85,7 +85,10 @@ func (tx *Tx) idByExternalID(ctx context.Context, v fieldportal.Viewer, table, e
 	return id, err
 }
 
-// upsertByExternal is the shared body of every upsert by external id.
+// upsertByExternal is the shared body of every upsert by external id. It
+// runs in one transaction that first takes a lock on the external id, so
+// a sync racing to create the same record waits for the first and then
+// finds the record to update, instead of failing on the unique index.
 func (d *DB) upsertByExternal(ctx context.Context, v fieldportal.Viewer, table, externalID string, validate func() error,
 	setID func(string), create, update func(tx *Tx) error) (created bool, err error) {
 	if err := needStaff(v); err != nil {
@@ -98,6 +101,11 @@ func (d *DB) upsertByExternal(ctx context.Context, v fieldportal.Viewer, table, 
 		return false, err
 	}
 	err = d.inTx(ctx, func(tx *Tx) error {
+		if lock := d.dialect.keyLock(); lock != "" {
+			if _, err := tx.ExecContext(ctx, lock, table+":"+v.OrgID+":"+externalID); err != nil {
+				return err
+			}
+		}
 		id, err := tx.idByExternalID(ctx, v, table, externalID)
 		if err != nil {
 			return err
