@@ -1,6 +1,7 @@
 package fieldportal
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -119,8 +120,22 @@ type SiteFilter struct {
 	ContractorID string
 	UpdatedSince time.Time
 	// WithActivity fills OpenActivities (open issues + open service and
-	// install orders + unpaid invoices).
+	// install orders + unpaid invoices), counting only the kinds of record
+	// the viewer may use (SPEC §2.4).
 	WithActivity bool
+}
+
+// ActivityModules are the modules whose open records make up a site's
+// Open activities count: issues, service orders, install orders and
+// invoices. A viewer's count holds only those of the modules it may use.
+var ActivityModules = Modules{ModuleIssues, ModuleService, ModuleInstall, ModuleInvoices}
+
+// SeesOpenActivities reports whether the viewer may use any of the
+// ActivityModules. When it may use none, its count is always zero, so
+// lists leave the Open activities column out rather than show a column
+// of zeros.
+func (v Viewer) SeesOpenActivities() bool {
+	return slices.ContainsFunc(ActivityModules, v.CanUse)
 }
 
 // Contact is a person at a customer.

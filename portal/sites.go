@@ -24,6 +24,7 @@ type sitesView struct {
 	NextURL  string
 	FirstURL string
 	CSVURL   string
+	Activity bool // the Open activities column (fieldportal.Viewer.SeesOpenActivities)
 }
 
 // SiteRow is one row of the list and of its CSV.
@@ -72,7 +73,7 @@ func (p *Portal) handleSites(w http.ResponseWriter, r *http.Request) {
 		p.kit.Error(w, r, err)
 		return
 	}
-	view := sitesView{Layout: p.layout(r, "Job sites"), Query: f.Search}
+	view := sitesView{Layout: p.layout(r, "Job sites"), Query: f.Search, Activity: v.SeesOpenActivities()}
 	for _, site := range sites {
 		view.Sites = append(view.Sites, siteRow(site))
 	}
@@ -126,11 +127,22 @@ func (p *Portal) handleSitesCSV(w http.ResponseWriter, r *http.Request) {
 	// A byte-order mark, so that Excel reads the file as UTF-8 (£, é).
 	w.Write([]byte("\xEF\xBB\xBF"))
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"Site", "Address", "Postcode", "Customer", "Open activities"})
+	// The file has the page's columns: no Open activities for a contact
+	// who may use none of the modules it counts.
+	activity := v.SeesOpenActivities()
+	header := []string{"Site", "Address", "Postcode", "Customer"}
+	if activity {
+		header = append(header, "Open activities")
+	}
+	cw.Write(header)
 	for {
 		for _, site := range sites {
 			row := siteRow(site)
-			cw.Write(csvRow(row.Name, row.Address, row.Postcode, row.Customer, strconv.Itoa(row.OpenActivities)))
+			cells := []string{row.Name, row.Address, row.Postcode, row.Customer}
+			if activity {
+				cells = append(cells, strconv.Itoa(row.OpenActivities))
+			}
+			cw.Write(csvRow(cells...))
 		}
 		if next == "" {
 			break

@@ -156,3 +156,26 @@ func TestFindingKnownDevicePassesAnAccountLock(t *testing.T) {
 		wantStatus(t, "the known device after its own failures", res, body, http.StatusTooManyRequests)
 	})
 }
+
+func TestFindingOpenActivitiesFollowModules(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		f.addLogin("parent", "Sid", "Sites", "sites-only@example.test", fieldportal.LoginActive, testPassword, false,
+			[]fieldportal.Module{fieldportal.ModuleDashboard, fieldportal.ModuleSites})
+		b := f.browser()
+		b.login("sites-only@example.test", testPassword)
+		_, body := b.get("/sites")
+		if strings.Contains(body, "Open activities") {
+			t.Error("the list counts activities of modules the contact cannot use")
+		}
+		_, body = b.get("/sites.csv")
+		if strings.Contains(body, "Open activities") {
+			t.Error("the CSV counts activities of modules the contact cannot use")
+		}
+		full := f.browser()
+		full.login("parent@example.test", testPassword)
+		if _, body := full.get("/sites"); !strings.Contains(body, "Open activities") {
+			t.Error("a contact with every module lost the column")
+		}
+	})
+}

@@ -35,22 +35,24 @@ func (d *DB) CreateContact(ctx context.Context, v fieldportal.Viewer, c *fieldpo
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return d.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.findCustomer(ctx, v, c.CustomerID); err != nil {
-			return fieldportal.FieldErrorf("customer_id", "Customer not found.")
-		}
-		c.ID, c.OrgID, c.CreatedAt, c.UpdatedAt, c.CreatedInPortal = newID(), v.OrgID, tx.now, tx.now, v.IsContact()
-		_, err := tx.ExecContext(ctx, `INSERT INTO contacts (id, org_id, external_id, customer_id, first_name, last_name,
-			email, phone, mobile, position, quote_contact, job_contact, invoice_contact, statement_contact, is_primary,
-			created_in_portal, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)`,
-			c.ID, c.OrgID, nullStr(c.ExternalID), c.CustomerID, c.FirstName, c.LastName, c.Email, c.Phone, c.Mobile,
-			c.Position, c.QuoteContact, c.JobContact, c.InvoiceContact, c.StatementContact, c.Primary, c.CreatedInPortal, tx.now)
-		if err != nil {
-			return sqlErr(err, "contact")
-		}
-		return tx.audit(ctx, v, "contact.created", "contact", c.ID, c.Name())
-	})
+	return d.inTx(ctx, func(tx *Tx) error { return tx.createContact(ctx, v, c) })
+}
+
+func (tx *Tx) createContact(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Contact) error {
+	if _, err := tx.findCustomer(ctx, v, c.CustomerID); err != nil {
+		return fieldportal.FieldErrorf("customer_id", "Customer not found.")
+	}
+	c.ID, c.OrgID, c.CreatedAt, c.UpdatedAt, c.CreatedInPortal = newID(), v.OrgID, tx.now, tx.now, v.IsContact()
+	_, err := tx.ExecContext(ctx, `INSERT INTO contacts (id, org_id, external_id, customer_id, first_name, last_name,
+		email, phone, mobile, position, quote_contact, job_contact, invoice_contact, statement_contact, is_primary,
+		created_in_portal, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)`,
+		c.ID, c.OrgID, nullStr(c.ExternalID), c.CustomerID, c.FirstName, c.LastName, c.Email, c.Phone, c.Mobile,
+		c.Position, c.QuoteContact, c.JobContact, c.InvoiceContact, c.StatementContact, c.Primary, c.CreatedInPortal, tx.now)
+	if err != nil {
+		return sqlErr(err, "contact")
+	}
+	return tx.audit(ctx, v, "contact.created", "contact", c.ID, c.Name())
 }
 
 // UpdateContact saves a contact's details. A contact may always edit its
@@ -64,29 +66,31 @@ func (d *DB) UpdateContact(ctx context.Context, v fieldportal.Viewer, c *fieldpo
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return d.inTx(ctx, func(tx *Tx) error {
-		old, err := tx.findContact(ctx, v, c.ID)
-		if err != nil {
-			return err
+	return d.inTx(ctx, func(tx *Tx) error { return tx.updateContact(ctx, v, c) })
+}
+
+func (tx *Tx) updateContact(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Contact) error {
+	old, err := tx.findContact(ctx, v, c.ID)
+	if err != nil {
+		return err
+	}
+	if v.IsContact() {
+		c.CustomerID, c.ExternalID = old.CustomerID, old.ExternalID
+	} else if c.CustomerID != old.CustomerID {
+		if _, err := tx.findCustomer(ctx, v, c.CustomerID); err != nil {
+			return fieldportal.FieldErrorf("customer_id", "Customer not found.")
 		}
-		if v.IsContact() {
-			c.CustomerID, c.ExternalID = old.CustomerID, old.ExternalID
-		} else if c.CustomerID != old.CustomerID {
-			if _, err := tx.findCustomer(ctx, v, c.CustomerID); err != nil {
-				return fieldportal.FieldErrorf("customer_id", "Customer not found.")
-			}
-		}
-		c.OrgID, c.CreatedAt, c.UpdatedAt, c.CreatedInPortal = old.OrgID, old.CreatedAt, tx.now, old.CreatedInPortal
-		_, err = tx.ExecContext(ctx, `UPDATE contacts SET external_id = $2, customer_id = $3, first_name = $4, last_name = $5,
-			email = $6, phone = $7, mobile = $8, position = $9, quote_contact = $10, job_contact = $11, invoice_contact = $12,
-			statement_contact = $13, is_primary = $14, updated_at = $15 WHERE id = $1`,
-			c.ID, nullStr(c.ExternalID), c.CustomerID, c.FirstName, c.LastName, c.Email, c.Phone, c.Mobile, c.Position,
-			c.QuoteContact, c.JobContact, c.InvoiceContact, c.StatementContact, c.Primary, tx.now)
-		if err != nil {
-			return sqlErr(err, "contact")
-		}
-		return tx.audit(ctx, v, "contact.updated", "contact", c.ID, c.Name())
-	})
+	}
+	c.OrgID, c.CreatedAt, c.UpdatedAt, c.CreatedInPortal = old.OrgID, old.CreatedAt, tx.now, old.CreatedInPortal
+	_, err = tx.ExecContext(ctx, `UPDATE contacts SET external_id = $2, customer_id = $3, first_name = $4, last_name = $5,
+		email = $6, phone = $7, mobile = $8, position = $9, quote_contact = $10, job_contact = $11, invoice_contact = $12,
+		statement_contact = $13, is_primary = $14, updated_at = $15 WHERE id = $1`,
+		c.ID, nullStr(c.ExternalID), c.CustomerID, c.FirstName, c.LastName, c.Email, c.Phone, c.Mobile, c.Position,
+		c.QuoteContact, c.JobContact, c.InvoiceContact, c.StatementContact, c.Primary, tx.now)
+	if err != nil {
+		return sqlErr(err, "contact")
+	}
+	return tx.audit(ctx, v, "contact.updated", "contact", c.ID, c.Name())
 }
 
 // FindContactByID returns a contact the viewer can see.

@@ -25,21 +25,23 @@ func (d *DB) CreateCustomer(ctx context.Context, v fieldportal.Viewer, c *fieldp
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return d.inTx(ctx, func(tx *Tx) error {
-		if c.ParentID != "" {
-			if _, err := tx.findCustomer(ctx, v, c.ParentID); err != nil {
-				return fieldportal.FieldErrorf("parent_id", "Parent customer not found.")
-			}
+	return d.inTx(ctx, func(tx *Tx) error { return tx.createCustomer(ctx, v, c) })
+}
+
+func (tx *Tx) createCustomer(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Customer) error {
+	if c.ParentID != "" {
+		if _, err := tx.findCustomer(ctx, v, c.ParentID); err != nil {
+			return fieldportal.FieldErrorf("parent_id", "Parent customer not found.")
 		}
-		c.ID, c.OrgID, c.CreatedAt, c.UpdatedAt = newID(), v.OrgID, tx.now, tx.now
-		a := c.Billing
-		_, err := tx.ExecContext(ctx, `INSERT INTO customers (id, org_id, external_id, parent_id, name, address_line1,
-			address_line2, city, region, postcode, country, phone, email, tax_number, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)`,
-			c.ID, c.OrgID, nullStr(c.ExternalID), nullStr(c.ParentID), c.Name, a.Line1, a.Line2, a.City,
-			a.Region, a.Postcode, a.Country, c.Phone, c.Email, c.TaxNumber, tx.now)
-		return sqlErr(err, "customer")
-	})
+	}
+	c.ID, c.OrgID, c.CreatedAt, c.UpdatedAt = newID(), v.OrgID, tx.now, tx.now
+	a := c.Billing
+	_, err := tx.ExecContext(ctx, `INSERT INTO customers (id, org_id, external_id, parent_id, name, address_line1,
+		address_line2, city, region, postcode, country, phone, email, tax_number, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)`,
+		c.ID, c.OrgID, nullStr(c.ExternalID), nullStr(c.ParentID), c.Name, a.Line1, a.Line2, a.City,
+		a.Region, a.Postcode, a.Country, c.Phone, c.Email, c.TaxNumber, tx.now)
+	return sqlErr(err, "customer")
 }
 
 // UpdateCustomer saves a customer's fields (operator side only). A new
@@ -51,30 +53,32 @@ func (d *DB) UpdateCustomer(ctx context.Context, v fieldportal.Viewer, c *fieldp
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return d.inTx(ctx, func(tx *Tx) error {
-		old, err := tx.findCustomer(ctx, v, c.ID)
-		if err != nil {
+	return d.inTx(ctx, func(tx *Tx) error { return tx.updateCustomer(ctx, v, c) })
+}
+
+func (tx *Tx) updateCustomer(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Customer) error {
+	old, err := tx.findCustomer(ctx, v, c.ID)
+	if err != nil {
+		return err
+	}
+	if c.ParentID != "" && c.ParentID != old.ParentID {
+		var cycle bool
+		if err := tx.QueryRowContext(ctx, `WITH RECURSIVE down(id) AS (SELECT CAST($1 AS TEXT) UNION SELECT c.id FROM customers c JOIN down ON c.parent_id = down.id)
+			SELECT EXISTS (SELECT 1 FROM down WHERE id = $2)`, c.ID, c.ParentID).Scan(&cycle); err != nil {
 			return err
 		}
-		if c.ParentID != "" && c.ParentID != old.ParentID {
-			var cycle bool
-			if err := tx.QueryRowContext(ctx, `WITH RECURSIVE down(id) AS (SELECT CAST($1 AS TEXT) UNION SELECT c.id FROM customers c JOIN down ON c.parent_id = down.id)
-				SELECT EXISTS (SELECT 1 FROM down WHERE id = $2)`, c.ID, c.ParentID).Scan(&cycle); err != nil {
-				return err
-			}
-			if cycle {
-				return fieldportal.FieldErrorf("parent_id", "A customer cannot be placed under itself or its own sub-customer.")
-			}
+		if cycle {
+			return fieldportal.FieldErrorf("parent_id", "A customer cannot be placed under itself or its own sub-customer.")
 		}
-		c.OrgID, c.CreatedAt, c.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
-		a := c.Billing
-		_, err = tx.ExecContext(ctx, `UPDATE customers SET external_id = $2, parent_id = $3, name = $4, address_line1 = $5,
-			address_line2 = $6, city = $7, region = $8, postcode = $9, country = $10, phone = $11, email = $12,
-			tax_number = $13, updated_at = $14 WHERE id = $1`,
-			c.ID, nullStr(c.ExternalID), nullStr(c.ParentID), c.Name, a.Line1, a.Line2, a.City, a.Region, a.Postcode,
-			a.Country, c.Phone, c.Email, c.TaxNumber, tx.now)
-		return sqlErr(err, "customer")
-	})
+	}
+	c.OrgID, c.CreatedAt, c.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
+	a := c.Billing
+	_, err = tx.ExecContext(ctx, `UPDATE customers SET external_id = $2, parent_id = $3, name = $4, address_line1 = $5,
+		address_line2 = $6, city = $7, region = $8, postcode = $9, country = $10, phone = $11, email = $12,
+		tax_number = $13, updated_at = $14 WHERE id = $1`,
+		c.ID, nullStr(c.ExternalID), nullStr(c.ParentID), c.Name, a.Line1, a.Line2, a.City, a.Region, a.Postcode,
+		a.Country, c.Phone, c.Email, c.TaxNumber, tx.now)
+	return sqlErr(err, "customer")
 }
 
 // FindCustomerByID returns a customer the viewer can reach.

@@ -34,6 +34,17 @@ func (d Dialect) skipLocked() string {
 	return ""
 }
 
+// keyLock is a statement that makes transactions taking the same key ($1)
+// wait for each other until they end: a transaction-level advisory lock
+// on PostgreSQL; "" on SQLite, whose IMMEDIATE transactions already run
+// one writer at a time from their start.
+func (d Dialect) keyLock() string {
+	if d == Postgres {
+		return `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`
+	}
+	return ""
+}
+
 // timestamptz matches the type name that SQLite must see as TIMESTAMP,
 // the only spelling its driver parses back into time.Time.
 var timestamptz = regexp.MustCompile(`\bTIMESTAMPTZ\b`)

@@ -14,6 +14,21 @@ const appointmentColumns = `a.id, a.org_id, a.external_id, a.customer_id, a.site
 
 const appointmentFrom = ` FROM appointments a JOIN sites s ON s.id = a.site_id`
 
+// The columns that creating and updating an appointment both write, and
+// their placeholders: one list for the INSERT and the UPDATE, so the two
+// cannot drift apart. appointmentArgs gives the values in this order.
+const (
+	appointmentWritten = `external_id, customer_id, site_id, job_id, quote_id, starts_at, ends_at, technician, description`
+	appointmentValues  = `$3, $4, $5, $6, $7, $8, $9, $10, $11`
+)
+
+// appointmentArgs are the arguments of both statements: $1 the id, $2
+// the organisation, then appointmentWritten, then $12 the time of writing.
+func appointmentArgs(a *fieldportal.Appointment, now time.Time) []any {
+	return []any{a.ID, a.OrgID, nullStr(a.ExternalID), a.CustomerID, a.SiteID, nullStr(a.JobID), nullStr(a.QuoteID),
+		a.StartsAt, a.EndsAt, a.Technician, a.Description, now}
+}
+
 func scanAppointment(row interface{ Scan(...any) error }) (*fieldportal.Appointment, error) {
 	var a fieldportal.Appointment
 	err := row.Scan(&a.ID, &a.OrgID, str(&a.ExternalID), &a.CustomerID, &a.SiteID, str(&a.JobID), str(&a.QuoteID),
@@ -26,6 +41,13 @@ func scanAppointment(row interface{ Scan(...any) error }) (*fieldportal.Appointm
 // overlap, one that clashes with another of the same technician is
 // refused with a conflict naming the clash.
 func (d *DB) CreateAppointment(ctx context.Context, v fieldportal.Viewer, a *fieldportal.Appointment) error {
+	return d.writeAppointment(ctx, v, func(tx *Tx, overlapOK bool) error { return tx.createAppointment(ctx, v, a, overlapOK) })
+}
+
+// writeAppointment is what CreateAppointment and UpdateAppointment share:
+// staff only, and write runs in a transaction with the organisation's
+// overlap setting.
+func (d *DB) writeAppointment(ctx context.Context, v fieldportal.Viewer, write func(tx *Tx, overlapOK bool) error) error {
 	if err := needStaff(v); err != nil {
 		return err
 	}
@@ -33,7 +55,7 @@ func (d *DB) CreateAppointment(ctx context.Context, v fieldportal.Viewer, a *fie
 	if err != nil {
 		return err
 	}
-	return d.inTx(ctx, func(tx *Tx) error { return tx.createAppointment(ctx, v, a, overlapOK) })
+	return d.inTx(ctx, func(tx *Tx) error { return write(tx, overlapOK) })
 }
 
 // diaryOverlapAllowed reads the organisation's diary overlap setting.
@@ -50,11 +72,8 @@ func (tx *Tx) createAppointment(ctx context.Context, v fieldportal.Viewer, a *fi
 		return err
 	}
 	a.ID, a.OrgID, a.CreatedAt, a.UpdatedAt = newID(), v.OrgID, tx.now, tx.now
-	_, err := tx.ExecContext(ctx, `INSERT INTO appointments (id, org_id, external_id, customer_id, site_id, job_id, quote_id,
-		starts_at, ends_at, technician, description, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)`,
-		a.ID, a.OrgID, nullStr(a.ExternalID), a.CustomerID, a.SiteID, nullStr(a.JobID), nullStr(a.QuoteID),
-		a.StartsAt, a.EndsAt, a.Technician, a.Description, tx.now)
+	_, err := tx.ExecContext(ctx, `INSERT INTO appointments (id, org_id, `+appointmentWritten+`, created_at, updated_at)
+		VALUES ($1, $2, `+appointmentValues+`, $12, $12)`, appointmentArgs(a, tx.now)...)
 	if err != nil {
 		return sqlErr(err, "appointment")
 	}
@@ -105,14 +124,7 @@ func (tx *Tx) prepareAppointment(ctx context.Context, v fieldportal.Viewer, a *f
 // UpdateAppointment saves an appointment (operator side only), with the
 // same overlap rule as CreateAppointment.
 func (d *DB) UpdateAppointment(ctx context.Context, v fieldportal.Viewer, a *fieldportal.Appointment) error {
-	if err := needStaff(v); err != nil {
-		return err
-	}
-	overlapOK, err := d.diaryOverlapAllowed(ctx, v.OrgID)
-	if err != nil {
-		return err
-	}
-	return d.inTx(ctx, func(tx *Tx) error { return tx.updateAppointment(ctx, v, a, overlapOK) })
+	return d.writeAppointment(ctx, v, func(tx *Tx, overlapOK bool) error { return tx.updateAppointment(ctx, v, a, overlapOK) })
 }
 
 func (tx *Tx) updateAppointment(ctx context.Context, v fieldportal.Viewer, a *fieldportal.Appointment, overlapOK bool) error {
@@ -127,10 +139,8 @@ func (tx *Tx) updateAppointment(ctx context.Context, v fieldportal.Viewer, a *fi
 		return err
 	}
 	a.OrgID, a.CreatedAt, a.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
-	_, err = tx.ExecContext(ctx, `UPDATE appointments SET external_id = $2, customer_id = $3, site_id = $4, job_id = $5,
-		quote_id = $6, starts_at = $7, ends_at = $8, technician = $9, description = $10, updated_at = $11 WHERE id = $1`,
-		a.ID, nullStr(a.ExternalID), a.CustomerID, a.SiteID, nullStr(a.JobID), nullStr(a.QuoteID), a.StartsAt, a.EndsAt,
-		a.Technician, a.Description, tx.now)
+	_, err = tx.ExecContext(ctx, `UPDATE appointments SET (`+appointmentWritten+`) = (`+appointmentValues+`), updated_at = $12
+		WHERE id = $1 AND org_id = $2`, appointmentArgs(a, tx.now)...)
 	if err != nil {
 		return sqlErr(err, "appointment")
 	}

@@ -44,6 +44,31 @@ func TestAppointments(t *testing.T) {
 				t.Errorf("appointment differs (-want +got):\n%s", diff)
 			}
 		})
+		t.Run("update and find round trip", func(t *testing.T) {
+			a := &fieldportal.Appointment{SiteID: w.SiteB.ID, JobID: job.ID, StartsAt: at(60), EndsAt: at(61),
+				Technician: "Sam", Description: "First visit", ExternalID: "A-2"}
+			if err := db.CreateAppointment(ctx, staff, a); err != nil {
+				t.Fatal(err)
+			}
+			// Every written column changes; moving to site A takes its customer.
+			a.SiteID, a.JobID, a.CustomerID = w.SiteA.ID, "", ""
+			a.StartsAt, a.EndsAt = at(62), at(64)
+			a.Technician, a.Description, a.ExternalID = "Jo", "Second visit", "A-2b"
+			if err := db.UpdateAppointment(ctx, staff, a); err != nil {
+				t.Fatal(err)
+			}
+			got, err := db.FindAppointmentByID(ctx, staff, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.CustomerID != w.Parent.ID {
+				t.Errorf("customer = %q, want site A's %q", a.CustomerID, w.Parent.ID)
+			}
+			a.SiteName = w.SiteA.Name
+			if diff := cmp.Diff(a, got); diff != "" {
+				t.Errorf("appointment differs (-want +got):\n%s", diff)
+			}
+		})
 		t.Run("invalid appointment names the field", func(t *testing.T) {
 			err := db.CreateAppointment(ctx, staff, &fieldportal.Appointment{SiteID: w.SiteA.ID, StartsAt: at(10), EndsAt: at(9)})
 			wantWorkCode(t, err, fieldportal.EINVALID, "ends_at")

@@ -386,3 +386,53 @@ func TestUpsertByExternalID(t *testing.T) {
 		}
 	})
 }
+
+// TestFindLoginForSignInByEmail covers the fallback of sign-in to the
+// contact's email address, which holds only when the address picks one
+// login of the organisation.
+func TestFindLoginForSignInByEmail(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		org, other := MustOrg(t, db, "Sign In"), MustOrg(t, db, "Elsewhere")
+		sys := fieldportal.SystemViewer(org.ID, "test")
+		c := MustCustomer(t, db, sys, &fieldportal.Customer{Name: "Client"})
+		login := func(username, email string) *fieldportal.PortalLogin {
+			t.Helper()
+			ct := &fieldportal.Contact{FirstName: username, CustomerID: c.ID, Email: email}
+			if err := db.CreateContact(ctx, sys, ct); err != nil {
+				t.Fatal(err)
+			}
+			l := &fieldportal.PortalLogin{ContactID: ct.ID, Username: username, Pages: fieldportal.AllModules}
+			if err := db.CreatePortalLogin(ctx, sys, l); err != nil {
+				t.Fatal(err)
+			}
+			return l
+		}
+		ann := login("ann", "Ann@Example.test")
+		login("bob", "shared@example.test")
+		login("cat", "shared@example.test")
+
+		tests := []struct {
+			name, orgID, typed, wantID string
+		}{
+			{"username", org.ID, "ann", ann.ID},
+			{"email in any case and with spaces", org.ID, "  ANN@example.TEST ", ann.ID},
+			{"email of two logins", org.ID, "shared@example.test", ""},
+			{"email of another organisation", other.ID, "ann@example.test", ""},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				l, err := db.FindLoginForSignIn(ctx, tt.orgID, tt.typed)
+				if tt.wantID == "" {
+					if fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
+						t.Errorf("got %v, %v; want not found", l, err)
+					}
+					return
+				}
+				if err != nil || l.ID != tt.wantID {
+					t.Errorf("got %v, %v; want login %s", l, err, tt.wantID)
+				}
+			})
+		}
+	})
+}

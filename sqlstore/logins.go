@@ -266,19 +266,7 @@ func (d *DB) FindLoginForSignIn(ctx context.Context, orgID, name string) (*field
 		return l, nil
 	}
 	// Fall back to the contact's email, but only when it picks one login.
-	rows, err := d.db.QueryContext(ctx, `SELECT `+loginColumns+` FROM portal_logins pl JOIN contacts ct ON ct.id = pl.contact_id
-		WHERE pl.org_id = $1 AND lower(ct.email) = $2 LIMIT 2`, orgID, name)
-	if err != nil {
-		return nil, err
-	}
-	list, err := collect(rows, scanLogin)
-	if err != nil {
-		return nil, err
-	}
-	if len(list) != 1 {
-		return nil, fieldportal.NotFound("login")
-	}
-	return list[0], nil
+	return d.FindLoginByEmail(ctx, orgID, name)
 }
 
 // FindLoginByID returns a login of an organisation (sessions, tokens).

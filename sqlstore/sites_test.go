@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -110,4 +111,96 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// TestSiteOpenActivities checks that the Open activities count of the
+// sites list holds only the kinds of record the viewer may use (SPEC §2.4
+// holds for every count). Site A has 1 open issue, 2 open service orders,
+// 4 open install orders and 8 unpaid invoices, besides closed ones that
+// never count, so each total names exactly the kinds that were counted.
+func TestSiteOpenActivities(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := mustWorkWorld(t, db)
+		a := w.SiteA.ID
+		mustWorkIssue(t, db, w.Staff, &fieldportal.Issue{SiteID: a, Title: "Open", Priority: fieldportal.PriorityNormal, Status: fieldportal.IssueOpen})
+		mustWorkIssue(t, db, w.Staff, &fieldportal.Issue{SiteID: a, Title: "Closed", Priority: fieldportal.PriorityNormal, Status: fieldportal.IssueClosed})
+		jobs := []struct {
+			kind  fieldportal.JobKind
+			stage fieldportal.JobStage
+			n     int
+		}{
+			{fieldportal.JobService, fieldportal.StagePending, 2},
+			{fieldportal.JobService, fieldportal.StageComplete, 1},
+			{fieldportal.JobInstall, fieldportal.StageScheduled, 2},
+			{fieldportal.JobInstall, fieldportal.StageInProgress, 2},
+			{fieldportal.JobInstall, fieldportal.StageArchived, 1},
+		}
+		for _, j := range jobs {
+			for range j.n {
+				mustWorkJob(t, db, w.Staff, &fieldportal.Job{SiteID: a, Kind: j.kind, Stage: j.stage})
+			}
+		}
+		for i := range 9 {
+			inv := &fieldportal.Invoice{SiteID: a, IssueDate: moneyDay(2025, 1, 10), DueDate: moneyDay(2025, 2, 10), Subtotal: 100, Total: 100}
+			switch {
+			case i == 0:
+				inv.AmountPaid = 100 // paid: does not count
+			case i%2 == 0:
+				inv.AmountPaid = 50 // part paid: counts
+			}
+			MustInvoice(t, db, w.Staff, inv)
+		}
+
+		every := fieldportal.Modules(fieldportal.AllModules)
+		contact := func(pages fieldportal.Modules) fieldportal.Viewer {
+			return mustWorkContact(t, db, w.Org.ID, w.Parent.ID, pages)
+		}
+		orgWithout := func(m fieldportal.Module) fieldportal.Viewer {
+			v := contact(nil)
+			v.OrgModules = without(every, m)
+			return v
+		}
+		tests := []struct {
+			name  string
+			v     fieldportal.Viewer
+			want  int  // site A's count; site B has none
+			shown bool // whether the list shows the column at all
+		}{
+			{"staff counts every kind", w.Staff, 15, true},
+			{"every module", contact(nil), 15, true},
+			{"without issues", contact(without(every, fieldportal.ModuleIssues)), 14, true},
+			{"without service", contact(without(every, fieldportal.ModuleService)), 13, true},
+			{"without install", contact(without(every, fieldportal.ModuleInstall)), 11, true},
+			{"without invoices", contact(without(every, fieldportal.ModuleInvoices)), 7, true},
+			{"issues alone", contact(fieldportal.Modules{fieldportal.ModuleSites, fieldportal.ModuleIssues}), 1, true},
+			{"organisation has issues off", orgWithout(fieldportal.ModuleIssues), 14, true},
+			{"organisation has install off", orgWithout(fieldportal.ModuleInstall), 11, true},
+			{"none of the counted modules", contact(fieldportal.Modules{fieldportal.ModuleDashboard, fieldportal.ModuleSites}), 0, false},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				sites, _, err := db.FindSites(ctx, tt.v, fieldportal.SiteFilter{WithActivity: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := map[string]int{}
+				for _, s := range sites {
+					got[s.Name] = s.OpenActivities
+				}
+				want := map[string]int{w.SiteA.Name: tt.want, w.SiteB.Name: 0}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("open activities differ (-want +got):\n%s", diff)
+				}
+				if shown := tt.v.SeesOpenActivities(); shown != tt.shown {
+					t.Errorf("SeesOpenActivities = %v, want %v", shown, tt.shown)
+				}
+			})
+		}
+	})
+}
+
+// without returns the modules but m.
+func without(ms fieldportal.Modules, m fieldportal.Module) fieldportal.Modules {
+	return slices.DeleteFunc(slices.Clone(ms), func(x fieldportal.Module) bool { return x == m })
 }

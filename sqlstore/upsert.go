@@ -12,58 +12,32 @@ import (
 // The back office syncs records by its own ids (PUT
 // /api/v1/{resource}/by-external-id/{id}). These upserts find the record
 // by (organisation, external id), update it when found, create it when
-// not; if two syncs race to create the same record, the unique index lets
-// one win and the other retries as an update.
-
-// upsertByExternalID runs the upsert for a table; create and update are
-// the resource's own public methods, so validation and scope stay theirs.
-func (d *DB) upsertByExternalID(ctx context.Context, v fieldportal.Viewer, table, ext string, setID func(string), create func() error, update func() error) (bool, error) {
-	if err := needStaff(v); err != nil {
-		return false, err
-	}
-	if strings.TrimSpace(ext) == "" {
-		return false, fieldportal.FieldErrorf("external_id", "External id is required.")
-	}
-	for attempt := 0; ; attempt++ {
-		var id string
-		err := d.db.QueryRowContext(ctx, `SELECT id FROM `+table+` WHERE org_id = $1 AND external_id = $2`, v.OrgID, ext).Scan(&id)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			err := create()
-			if fieldportal.ErrorCode(err) == fieldportal.ECONFLICT && attempt == 0 {
-				continue // created meanwhile by another sync: update it
-			}
-			return err == nil, err
-		case err != nil:
-			return false, err
-		}
-		setID(id)
-		return false, update()
-	}
-}
+// not, all in one transaction; syncs racing on one record take turns
+// (upsertByExternal).
 
 // UpsertCustomerByExternalID creates or updates a customer by the back
 // office's id; created reports which.
 func (d *DB) UpsertCustomerByExternalID(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Customer) (created bool, err error) {
-	return d.upsertByExternalID(ctx, v, "customers", c.ExternalID, func(id string) { c.ID = id },
-		func() error { return d.CreateCustomer(ctx, v, c) }, func() error { return d.UpdateCustomer(ctx, v, c) })
+	return d.upsertByExternal(ctx, v, "customers", c.ExternalID, c.Validate, func(id string) { c.ID = id },
+		func(tx *Tx) error { return tx.createCustomer(ctx, v, c) }, func(tx *Tx) error { return tx.updateCustomer(ctx, v, c) })
 }
 
 // UpsertSiteByExternalID creates or updates a site by the back office's id.
 func (d *DB) UpsertSiteByExternalID(ctx context.Context, v fieldportal.Viewer, s *fieldportal.Site) (created bool, err error) {
-	return d.upsertByExternalID(ctx, v, "sites", s.ExternalID, func(id string) { s.ID = id },
-		func() error { return d.CreateSite(ctx, v, s) }, func() error { return d.UpdateSite(ctx, v, s) })
+	return d.upsertByExternal(ctx, v, "sites", s.ExternalID, s.Validate, func(id string) { s.ID = id },
+		func(tx *Tx) error { return tx.createSite(ctx, v, s) }, func(tx *Tx) error { return tx.updateSite(ctx, v, s) })
 }
 
 // UpsertContactByExternalID creates or updates a contact by the back office's id.
 func (d *DB) UpsertContactByExternalID(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Contact) (created bool, err error) {
-	return d.upsertByExternalID(ctx, v, "contacts", c.ExternalID, func(id string) { c.ID = id },
-		func() error { return d.CreateContact(ctx, v, c) }, func() error { return d.UpdateContact(ctx, v, c) })
+	return d.upsertByExternal(ctx, v, "contacts", c.ExternalID, c.Validate, func(id string) { c.ID = id },
+		func(tx *Tx) error { return tx.createContact(ctx, v, c) }, func(tx *Tx) error { return tx.updateContact(ctx, v, c) })
 }
 
-// needExternalID refuses an upsert without the key it upserts by.
+// needExternalID refuses an upsert without the key it upserts by; blank
+// is none.
 func needExternalID(id string) error {
-	if id == "" {
+	if strings.TrimSpace(id) == "" {
 		return fieldportal.FieldErrorf("external_id", "External id is required.")
 	}
 	return nil
@@ -85,7 +59,12 @@ func (tx *Tx) idByExternalID(ctx context.Context, v fieldportal.Viewer, table, e
 	return id, err
 }
 
-// upsertByExternal is the shared body of every upsert by external id.
+// upsertByExternal is the body of every upsert by external id. create and
+// update are the resource's own transaction-level helpers, the ones its
+// public methods run after validate, so validation and scope stay theirs.
+// It runs in one transaction that first takes a lock on the external id,
+// so a sync racing to create the same record waits for the first and then
+// finds the record to update, instead of failing on the unique index.
 func (d *DB) upsertByExternal(ctx context.Context, v fieldportal.Viewer, table, externalID string, validate func() error,
 	setID func(string), create, update func(tx *Tx) error) (created bool, err error) {
 	if err := needStaff(v); err != nil {
@@ -98,6 +77,11 @@ func (d *DB) upsertByExternal(ctx context.Context, v fieldportal.Viewer, table, 
 		return false, err
 	}
 	err = d.inTx(ctx, func(tx *Tx) error {
+		if lock := d.dialect.keyLock(); lock != "" {
+			if _, err := tx.ExecContext(ctx, lock, table+":"+v.OrgID+":"+externalID); err != nil {
+				return err
+			}
+		}
 		id, err := tx.idByExternalID(ctx, v, table, externalID)
 		if err != nil {
 			return err
@@ -109,7 +93,8 @@ func (d *DB) upsertByExternal(ctx context.Context, v fieldportal.Viewer, table, 
 		setID(id)
 		return update(tx)
 	})
-	return created, err
+	// A create that failed was rolled back: nothing was created.
+	return created && err == nil, err
 }
 
 // noValidate is for resources whose transaction-level create and update
