@@ -165,15 +165,19 @@ func chromiumPath(t *testing.T) string {
 
 // browser is one Chromium profile (its own cookies) for one test.
 type browser struct {
-	t    *testing.T
-	ctx  context.Context
-	base string
+	t      *testing.T
+	ctx    context.Context
+	base   string
+	axeSrc string // axe.min.js, run on every page (axe_test.go)
+	axe    axeLog
 }
 
 // mustBrowser starts a fresh headless Chromium, stopped at the end of the
-// test; a failing test leaves a screenshot in e2e/screenshots.
+// test; a failing test leaves a screenshot in e2e/screenshots. Every page
+// it loads is checked with axe-core (axe_test.go).
 func mustBrowser(t *testing.T, base string) *browser {
 	t.Helper()
+	axeSrc := mustAxe(t)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.Flag("headless", true),
@@ -190,14 +194,16 @@ func mustBrowser(t *testing.T, base string) *browser {
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelB := chromedp.NewContext(actx)
 	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
-	b := &browser{t: t, ctx: ctx, base: base}
+	b := &browser{t: t, ctx: ctx, base: base, axeSrc: axeSrc}
 	if err := chromedp.Run(ctx); err != nil {
 		cancelT()
 		cancelB()
 		cancelA()
 		t.Fatalf("start Chromium: %v", err)
 	}
+	b.axeListen()
 	t.Cleanup(func() {
+		b.axeCoverage()
 		if t.Failed() {
 			b.screenshot()
 		}
@@ -208,10 +214,16 @@ func mustBrowser(t *testing.T, base string) *browser {
 	return b
 }
 
-// run performs browser actions, failing the test on error.
+// run performs browser actions, failing the test on error. After each
+// action a page loaded and not yet checked is checked with axe-core.
 func (b *browser) run(actions ...chromedp.Action) {
 	b.t.Helper()
-	if err := chromedp.Run(b.ctx, actions...); err != nil {
+	checked := make([]chromedp.Action, 0, 2*len(actions)+1)
+	checked = append(checked, b.axeHook())
+	for _, a := range actions {
+		checked = append(checked, a, b.axeHook())
+	}
+	if err := chromedp.Run(b.ctx, checked...); err != nil {
 		b.t.Fatalf("browser: %v", err)
 	}
 }

@@ -69,6 +69,16 @@ func TestJourneyDemoContacts(t *testing.T) {
 		if resp := site.status(own); resp != http.StatusOK {
 			t.Errorf("GET its own site = %d, want 200", resp)
 		}
+		// Opened in the browser too: the error page and the site's page
+		// are pages a contact sees (and axe checks them).
+		site.run(chromedp.Navigate(p.URL + parentSite))
+		if h := site.text("h1"); h != "Page not found" {
+			t.Errorf("the group's site shows %q to the site contact, want Page not found", h)
+		}
+		site.run(chromedp.Navigate(p.URL + own))
+		if h := site.text("h1"); h == "" || h == "Page not found" {
+			t.Errorf("its own site's page has the heading %q", h)
+		}
 	})
 }
 
