@@ -3,6 +3,7 @@ package web
 import (
 	"compress/gzip"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -26,13 +27,20 @@ func compress(next http.Handler) http.Handler {
 	})
 }
 
-// acceptsGzip reads Accept-Encoding loosely: gzip listed and not q=0.
+// acceptsGzip reads Accept-Encoding: gzip (or *) listed with a q above 0.
 func acceptsGzip(h string) bool {
 	for part := range strings.SplitSeq(h, ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
-			return !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") || strings.Contains(params, "q=0.")
+		if n := strings.TrimSpace(name); !strings.EqualFold(n, "gzip") && n != "*" {
+			continue
 		}
+		q := 1.0
+		if k, v, ok := strings.Cut(strings.TrimSpace(params), "="); ok && strings.TrimSpace(k) == "q" {
+			if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+				q = f
+			}
+		}
+		return q > 0
 	}
 	return false
 }
