@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/fieldportal/fieldportal"
-	"github.com/fieldportal/fieldportal/sqlstore"
 )
 
 // Defaults of a Worker.
@@ -27,10 +26,24 @@ const (
 	markTimeout = 10 * time.Second
 )
 
+// OutboxStore is the outbox as the worker uses it, declared here so that
+// mail does not depend on the store (*sqlstore.DB is one). Only the
+// worker holding a message's claim may mark it.
+type OutboxStore interface {
+	// ClaimOutbox leases up to n due messages of kind to worker for lease.
+	ClaimOutbox(ctx context.Context, kind, worker string, n int, lease time.Duration) ([]*fieldportal.OutboxMessage, error)
+	// MarkOutboxSent records the delivery of a message worker holds.
+	MarkOutboxSent(ctx context.Context, id, worker string) error
+	// MarkOutboxRetry records a failed attempt at a message worker holds:
+	// it is tried again at next, or marked failed when giveUp.
+	MarkOutboxRetry(ctx context.Context, id, worker, lastError string, next time.Time, giveUp bool) error
+}
+
 // Worker delivers the outbox's mail messages through a Sender.
 type Worker struct {
-	db       *sqlstore.DB
+	db       OutboxStore
 	sender   Sender
+	now      func() time.Time
 	log      *slog.Logger
 	id       string
 	interval time.Duration
@@ -52,13 +65,18 @@ func WithLease(d time.Duration) WorkerOption { return func(w *Worker) { w.lease 
 // WithBatch sets how many messages one claim takes.
 func WithBatch(n int) WorkerOption { return func(w *Worker) { w.batch = n } }
 
+// WithClock sets the clock that retry times and the give-up age are
+// reckoned by (time.Now by default); tests pass the store's fake clock so
+// that both agree.
+func WithClock(now func() time.Time) WorkerOption { return func(w *Worker) { w.now = now } }
+
 // NewWorker returns a worker with a random id, so that instances sharing a
 // database tell their claims apart.
-func NewWorker(db *sqlstore.DB, sender Sender, logger *slog.Logger, opts ...WorkerOption) *Worker {
+func NewWorker(db OutboxStore, sender Sender, logger *slog.Logger, opts ...WorkerOption) *Worker {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	w := &Worker{db: db, sender: sender, id: "mail-" + rand.Text(), interval: DefaultInterval, lease: DefaultLease, batch: DefaultBatch}
+	w := &Worker{db: db, sender: sender, now: time.Now, id: "mail-" + rand.Text(), interval: DefaultInterval, lease: DefaultLease, batch: DefaultBatch}
 	for _, opt := range opts {
 		opt(w)
 	}
@@ -137,9 +155,9 @@ func (w *Worker) deliver(ctx context.Context, m *fieldportal.OutboxMessage) (boo
 	}
 	if ctx.Err() != nil {
 		// Stopping, not a failure of the mail: let the next run try now.
-		return false, w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.db.Now(), false)
+		return false, w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.now(), false)
 	}
-	now := w.db.Now()
+	now := w.now()
 	giveUp := IsPermanent(err) || now.Sub(m.CreatedAt) >= GiveUpAfter
 	next := now.Add(Backoff(m.Attempts))
 	if giveUp {
@@ -156,7 +174,7 @@ func (w *Worker) release(ctx context.Context, msgs []*fieldportal.OutboxMessage)
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 	defer cancel()
 	for _, m := range msgs {
-		if err := w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.db.Now(), false); err != nil {
+		if err := w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.now(), false); err != nil {
 			w.log.Error("mail outbox release", "id", m.ID, "err", err)
 		}
 	}

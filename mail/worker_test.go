@@ -17,6 +17,9 @@ import (
 	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
 )
 
+// The worker's narrow view of the outbox is what the store provides.
+var _ mail.OutboxStore = (*sqlstore.DB)(nil)
+
 // clock is a store clock the test moves by hand.
 type clock struct {
 	mu sync.Mutex
@@ -158,7 +161,7 @@ func TestWorkerRetriesWithBackoff(t *testing.T) {
 		srv.Stop() // the mail server is down
 		org := mustOrg(t, db)
 		m := mustEnqueue(t, db, org.ID, "ann@example.test", "Your invitation", "Welcome.\n")
-		w := mail.NewWorker(db, mustSender(t, srv), nil)
+		w := mail.NewWorker(db, mustSender(t, srv), nil, mail.WithClock(clk.Now))
 
 		for i, wait := range []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute} {
 			runOnce(t, w, 0)
@@ -198,7 +201,7 @@ func TestWorkerGivesUpAfterADay(t *testing.T) {
 		srv.Stop()
 		org := mustOrg(t, db)
 		m := mustEnqueue(t, db, org.ID, "ann@example.test", "Receipt", "Paid.\n")
-		w := mail.NewWorker(db, mustSender(t, srv), nil)
+		w := mail.NewWorker(db, mustSender(t, srv), nil, mail.WithClock(clk.Now))
 
 		// Fail now and then just before the day is up: still retried.
 		runOnce(t, w, 0)
@@ -250,7 +253,7 @@ func TestWorkerTakesOverAnExpiredLease(t *testing.T) {
 		if got, err := db.ClaimOutbox(context.Background(), mail.Kind, "dead-worker", 10, mail.DefaultLease); err != nil || len(got) != 1 {
 			t.Fatalf("claim: %v, %d", err, len(got))
 		}
-		w := mail.NewWorker(db, mustSender(t, srv), nil)
+		w := mail.NewWorker(db, mustSender(t, srv), nil, mail.WithClock(clk.Now))
 		runOnce(t, w, 0)
 		clk.Add(mail.DefaultLease + time.Second)
 		runOnce(t, w, 1)
