@@ -70,7 +70,9 @@ type Message struct {
 	HTML    string
 }
 
-// Sender delivers a message, or says why it could not.
+// Sender delivers a message, or says why it could not. It returns nil
+// once the server has accepted the message, even if something fails after
+// that: an error means the message may be sent again.
 type Sender interface {
 	Send(ctx context.Context, m Message) error
 }

@@ -84,7 +84,10 @@ func NewSMTP(cfg Config, opts ...SMTPOption) (*SMTP, error) {
 	return &SMTP{cfg: cfg, client: client}, nil
 }
 
-// Send delivers m, returning the server's or the network's error.
+// Send delivers m, returning the server's or the network's error. Once
+// the server has answered the data with 250 the message is its to deliver:
+// a failure after that (the connection dropping before RSET or QUIT) is
+// not an error, as sending again would deliver it twice.
 func (s *SMTP) Send(ctx context.Context, m Message) error {
 	msg := gomail.NewMsg()
 	if err := msg.From(s.cfg.From); err != nil {
@@ -101,7 +104,7 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
 	}
-	if err := s.client.DialAndSendWithContext(ctx, msg); err != nil {
+	if err := s.client.DialAndSendWithContext(ctx, msg); err != nil && !msg.IsDelivered() {
 		return fmt.Errorf("send mail to %s: %w", m.To, err)
 	}
 	return nil

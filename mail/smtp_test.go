@@ -137,3 +137,20 @@ func TestSMTPImplicitTLS(t *testing.T) {
 		t.Error("sent to a server whose certificate is not trusted")
 	}
 }
+
+// A server that accepted the message and then lost the connection before
+// RSET or QUIT has the mail: Send must report it sent, or the worker
+// sends it again.
+func TestSMTPAcceptedThenDropped(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{DropAfterData: true}))
+	s, err := mail.NewSMTP(config(srv, mail.TLSNone))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(context.Background(), mail.Message{To: "ann@example.test", Subject: "Accepted", Text: "x\n"}); err != nil {
+		t.Errorf("send: %v; want nil, as the server accepted the message", err)
+	}
+	if got := srv.WaitFor(t, 1, 5*time.Second); got[0].Subject != "Accepted" {
+		t.Errorf("subject %q", got[0].Subject)
+	}
+}

@@ -242,6 +242,27 @@ func TestWorkerGivesUpOnBadAddressAtOnce(t *testing.T) {
 	})
 }
 
+// A message the server accepted before the connection dropped is marked
+// sent, and not sent again.
+func TestWorkerAcceptedThenDropped(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		clk := fakeClock(db)
+		srv := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{DropAfterData: true}))
+		org := mustOrg(t, db)
+		m := mustEnqueue(t, db, org.ID, "ann@example.test", "Receipt", "Paid.\n")
+		w := mail.NewWorker(db, mustSender(t, srv), testLogger(t), mail.WithClock(clk.Now))
+		runOnce(t, w, 1)
+		if r := row(t, db, org.ID, m.ID); r.Status != fieldportal.OutboxSent || r.Attempts != 1 || r.LastError != "" {
+			t.Errorf("status %s, attempts %d, last error %q; want sent at the first attempt", r.Status, r.Attempts, r.LastError)
+		}
+		clk.Add(time.Hour) // past any back-off
+		runOnce(t, w, 0)
+		if n := len(srv.WaitFor(t, 1, 5*time.Second)); n != 1 {
+			t.Errorf("server got %d copies, want 1", n)
+		}
+	})
+}
+
 // A worker that dies holding a claim leaves the message to another
 // worker once the lease has run out, and not before.
 func TestWorkerTakesOverAnExpiredLease(t *testing.T) {
