@@ -72,7 +72,8 @@ type Message struct {
 
 // Sender delivers a message, or says why it could not. It returns nil
 // once the server has accepted the message, even if something fails after
-// that: an error means the message may be sent again.
+// that: an error means the message may be sent again. It must return by
+// ctx's deadline, as the worker's claim on the message lasts only so long.
 type Sender interface {
 	Send(ctx context.Context, m Message) error
 }

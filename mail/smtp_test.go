@@ -154,3 +154,47 @@ func TestSMTPAcceptedThenDropped(t *testing.T) {
 		t.Errorf("subject %q", got[0].Subject)
 	}
 }
+
+// The context bounds the whole send, not only the dial: a server slow in
+// any phase cannot hold a send past its deadline, however long the
+// per-command timeout.
+func TestSMTPSendBoundedByContext(t *testing.T) {
+	const bound = 200 * time.Millisecond
+	for _, phase := range []smtptest.Phase{smtptest.PhaseHello, smtptest.PhaseMail, smtptest.PhaseRcpt, smtptest.PhaseData} {
+		t.Run(string(phase), func(t *testing.T) {
+			srv := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{Delay: map[smtptest.Phase]time.Duration{phase: time.Minute}}))
+			cfg := config(srv, mail.TLSNone)
+			cfg.Timeout = 30 * time.Second
+			s, err := mail.NewSMTP(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), bound)
+			defer cancel()
+			start := time.Now()
+			err = s.Send(ctx, mail.Message{To: "ann@example.test", Subject: "Slow", Text: "x\n"})
+			if took := time.Since(start); took > bound+time.Second {
+				t.Errorf("send took %v with a deadline of %v", took, bound)
+			}
+			if err == nil {
+				t.Error("send succeeded although the server never answered")
+			}
+		})
+	}
+	t.Run("cancelled mid-send", func(t *testing.T) {
+		srv := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{Delay: map[smtptest.Phase]time.Duration{smtptest.PhaseRcpt: time.Minute}}))
+		s, err := mail.NewSMTP(config(srv, mail.TLSNone))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(bound, cancel)
+		start := time.Now()
+		if err := s.Send(ctx, mail.Message{To: "ann@example.test", Subject: "Stopped", Text: "x\n"}); err == nil {
+			t.Error("send succeeded although the server never answered")
+		}
+		if took := time.Since(start); took > bound+time.Second {
+			t.Errorf("send took %v after being cancelled at %v", took, bound)
+		}
+	})
+}

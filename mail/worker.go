@@ -3,6 +3,7 @@ package mail
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -20,10 +21,11 @@ const (
 
 	firstRetry = 30 * time.Second
 	maxRetry   = time.Hour
-	// markTimeout bounds recording an outcome after the worker's context
-	// has ended: a message that went out must be marked sent even while
-	// the program stops, or another instance sends it again.
-	markTimeout = 10 * time.Second
+	// maxMarkTimeout bounds recording an outcome, also after the worker's
+	// context has ended: a message that went out must be marked sent even
+	// while the program stops, or another instance sends it again. A short
+	// lease cuts it to an eighth of the lease.
+	maxMarkTimeout = 10 * time.Second
 )
 
 // OutboxStore is the outbox as the worker uses it, declared here so that
@@ -49,6 +51,11 @@ type Worker struct {
 	interval time.Duration
 	lease    time.Duration
 	batch    int
+	// sendTimeout bounds one whole send and markTimeout recording its
+	// outcome; a send starts only if both fit in half the lease from the
+	// claim (see RunOnce).
+	sendTimeout time.Duration
+	markTimeout time.Duration
 }
 
 // WorkerOption adjusts a Worker.
@@ -58,9 +65,12 @@ type WorkerOption func(*Worker)
 // milliseconds).
 func WithInterval(d time.Duration) WorkerOption { return func(w *Worker) { w.interval = d } }
 
-// WithLease sets how long a claim keeps other workers off a message. It
-// must exceed the sender's worst-case time for one message.
+// WithLease sets how long a claim keeps other workers off a message.
 func WithLease(d time.Duration) WorkerOption { return func(w *Worker) { w.lease = d } }
+
+// WithSendTimeout bounds one whole send: connecting and every SMTP
+// command. The default is a quarter of the lease.
+func WithSendTimeout(d time.Duration) WorkerOption { return func(w *Worker) { w.sendTimeout = d } }
 
 // WithBatch sets how many messages one claim takes.
 func WithBatch(n int) WorkerOption { return func(w *Worker) { w.batch = n } }
@@ -71,7 +81,9 @@ func WithBatch(n int) WorkerOption { return func(w *Worker) { w.batch = n } }
 func WithClock(now func() time.Time) WorkerOption { return func(w *Worker) { w.now = now } }
 
 // NewWorker returns a worker with a random id, so that instances sharing a
-// database tell their claims apart.
+// database tell their claims apart. It panics if the options leave no
+// room for a send and its record inside half the lease: a setting that
+// would let a send outlive its claim is a mistake in the program.
 func NewWorker(db OutboxStore, sender Sender, logger *slog.Logger, opts ...WorkerOption) *Worker {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -79,6 +91,14 @@ func NewWorker(db OutboxStore, sender Sender, logger *slog.Logger, opts ...Worke
 	w := &Worker{db: db, sender: sender, now: time.Now, id: "mail-" + rand.Text(), interval: DefaultInterval, lease: DefaultLease, batch: DefaultBatch}
 	for _, opt := range opts {
 		opt(w)
+	}
+	if w.sendTimeout == 0 {
+		w.sendTimeout = w.lease / 4
+	}
+	w.markTimeout = min(maxMarkTimeout, w.lease/8)
+	if w.lease <= 0 || w.sendTimeout <= 0 || w.sendTimeout+w.markTimeout > w.lease/2 {
+		panic(fmt.Sprintf("mail: a send timeout of %v and a mark timeout of %v do not fit in half the lease of %v",
+			w.sendTimeout, w.markTimeout, w.lease))
 	}
 	w.log = logger.With("worker", w.id)
 	return w
@@ -121,11 +141,12 @@ func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
 		return 0, err
 	}
 	for i, m := range msgs {
-		// Stop while the claim is safely held: past the lease another
-		// worker may take the rest, and sending them too would send twice.
-		// time.Since is the real clock, so a test's frozen store clock
-		// cannot stretch it.
-		if ctx.Err() != nil || time.Since(claimed) > w.lease/2 {
+		// Start a send only if it and its record end within half the
+		// lease: past the lease another worker may take the message, and
+		// the other half is margin for the clocks of other instances,
+		// which judge the lease. time.Since is the real clock, so a test's
+		// frozen store clock cannot stretch it.
+		if ctx.Err() != nil || time.Since(claimed)+w.sendTimeout+w.markTimeout > w.lease/2 {
 			w.release(ctx, msgs[i:])
 			return sent, ctx.Err()
 		}
@@ -142,12 +163,10 @@ func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
 
 // deliver sends one claimed message and records the outcome.
 func (w *Worker) deliver(ctx context.Context, m *fieldportal.OutboxMessage) (bool, error) {
-	// A quarter of the lease per send, and no new send after half of it,
-	// so every send ends while the claim still holds.
-	sendCtx, cancel := context.WithTimeout(ctx, w.lease/4)
+	sendCtx, cancel := context.WithTimeout(ctx, w.sendTimeout)
 	err := w.sender.Send(sendCtx, Message{To: m.Recipient, Subject: m.Subject, Text: m.Payload})
 	cancel()
-	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.markTimeout)
 	defer cancel()
 	if err == nil {
 		w.log.Info("mail sent", "id", m.ID, "topic", m.Topic, "attempts", m.Attempts)
@@ -171,7 +190,7 @@ func (w *Worker) deliver(ctx context.Context, m *fieldportal.OutboxMessage) (boo
 // release hands claimed but untried messages back for an immediate retry,
 // keeping their last error.
 func (w *Worker) release(ctx context.Context, msgs []*fieldportal.OutboxMessage) {
-	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.markTimeout)
 	defer cancel()
 	for _, m := range msgs {
 		if err := w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.now(), false); err != nil {

@@ -263,6 +263,55 @@ func TestWorkerAcceptedThenDropped(t *testing.T) {
 	})
 }
 
+// A server stuck in a phase cannot hold a send past the claim: the send
+// is cut off and the message put back for a retry within half the lease,
+// long before another instance may take it.
+func TestWorkerSlowServerEndsWithinTheLease(t *testing.T) {
+	for _, phase := range []smtptest.Phase{smtptest.PhaseHello, smtptest.PhaseData} {
+		t.Run(string(phase), func(t *testing.T) {
+			sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+				srv := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{Delay: map[smtptest.Phase]time.Duration{phase: time.Minute}}))
+				org := mustOrg(t, db)
+				m := mustEnqueue(t, db, org.ID, "ann@example.test", "Hi", "Hi.\n")
+				const lease = 4 * time.Second
+				w := mail.NewWorker(db, mustSender(t, srv), nil, mail.WithLease(lease))
+				start := time.Now()
+				runOnce(t, w, 0)
+				if took := time.Since(start); took > lease/2 {
+					t.Errorf("the worker held the claim for %v of a %v lease", took, lease)
+				}
+				if r := row(t, db, org.ID, m.ID); r.Status != fieldportal.OutboxPending || r.Attempts != 1 || r.LastError == "" {
+					t.Errorf("status %s, attempts %d, last error %q; want a retry", r.Status, r.Attempts, r.LastError)
+				}
+			})
+		})
+	}
+}
+
+func TestNewWorkerChecksTheLease(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		opts      []mail.WorkerOption
+		wantPanic bool
+	}{
+		{"defaults", nil, false},
+		{"a short lease with the default send timeout", []mail.WorkerOption{mail.WithLease(40 * time.Millisecond)}, false},
+		{"a send timeout that fits", []mail.WorkerOption{mail.WithLease(time.Minute), mail.WithSendTimeout(20 * time.Second)}, false},
+		{"a send timeout as long as half the lease", []mail.WorkerOption{mail.WithLease(time.Minute), mail.WithSendTimeout(30 * time.Second)}, true},
+		{"a send timeout longer than the lease", []mail.WorkerOption{mail.WithLease(time.Minute), mail.WithSendTimeout(2 * time.Minute)}, true},
+		{"no lease", []mail.WorkerOption{mail.WithLease(0)}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				if got := recover() != nil; got != tc.wantPanic {
+					t.Errorf("panicked: %v, want %v", got, tc.wantPanic)
+				}
+			}()
+			mail.NewWorker(nil, nil, nil, tc.opts...)
+		})
+	}
+}
+
 // A worker that dies holding a claim leaves the message to another
 // worker once the lease has run out, and not before.
 func TestWorkerTakesOverAnExpiredLease(t *testing.T) {
