@@ -3,6 +3,7 @@ package mail
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -114,7 +115,9 @@ func (w *Worker) Run(ctx context.Context) {
 	defer t.Stop()
 	for {
 		n, err := w.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
+		// Being stopped is not worth a line; any other error is, also
+		// while stopping: a lost claim means a mail may go out twice.
+		if err != nil && (ctx.Err() == nil || !errors.Is(err, ctx.Err())) {
 			w.log.Error("mail outbox", "err", err)
 		}
 		if ctx.Err() != nil {
@@ -151,17 +154,18 @@ func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
 			return sent, ctx.Err()
 		}
 		ok, err := w.deliver(ctx, m)
-		if err != nil {
-			return sent, err
-		}
 		if ok {
 			sent++
+		}
+		if err != nil {
+			return sent, err
 		}
 	}
 	return sent, nil
 }
 
-// deliver sends one claimed message and records the outcome.
+// deliver sends one claimed message and records the outcome. It reports
+// a message that went out as sent even when recording that failed.
 func (w *Worker) deliver(ctx context.Context, m *fieldportal.OutboxMessage) (bool, error) {
 	sendCtx, cancel := context.WithTimeout(ctx, w.sendTimeout)
 	err := w.sender.Send(sendCtx, Message{To: m.Recipient, Subject: m.Subject, Text: m.Payload})
@@ -170,11 +174,11 @@ func (w *Worker) deliver(ctx context.Context, m *fieldportal.OutboxMessage) (boo
 	defer cancel()
 	if err == nil {
 		w.log.Info("mail sent", "id", m.ID, "topic", m.Topic, "attempts", m.Attempts)
-		return true, w.db.MarkOutboxSent(mctx, m.ID, w.id)
+		return true, markErr(m, true, w.db.MarkOutboxSent(mctx, m.ID, w.id))
 	}
 	if ctx.Err() != nil {
 		// Stopping, not a failure of the mail: let the next run try now.
-		return false, w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.now(), false)
+		return false, markErr(m, false, w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.now(), false))
 	}
 	now := w.now()
 	giveUp := IsPermanent(err) || now.Sub(m.CreatedAt) >= GiveUpAfter
@@ -184,7 +188,26 @@ func (w *Worker) deliver(ctx context.Context, m *fieldportal.OutboxMessage) (boo
 	} else {
 		w.log.Warn("mail not sent, will retry", "id", m.ID, "topic", m.Topic, "attempts", m.Attempts, "next", next, "err", err)
 	}
-	return false, w.db.MarkOutboxRetry(mctx, m.ID, w.id, err.Error(), next, giveUp)
+	return false, markErr(m, false, w.db.MarkOutboxRetry(mctx, m.ID, w.id, err.Error(), next, giveUp))
+}
+
+// markErr explains a failure to record what became of m. A lost claim
+// (the store's ECONFLICT) means this worker overran its lease and another
+// has taken the message over: if it went out, it may go out twice.
+func markErr(m *fieldportal.OutboxMessage, sent bool, err error) error {
+	lost := fieldportal.ErrorCode(err) == fieldportal.ECONFLICT
+	switch {
+	case err == nil:
+		return nil
+	case sent && lost:
+		return fmt.Errorf("mail %s went out, but its claim ran out and another worker took it over, which may send it again: %w", m.ID, err)
+	case sent:
+		return fmt.Errorf("mail %s went out, but marking it sent failed, so it goes out again when its claim runs out: %w", m.ID, err)
+	case lost:
+		return fmt.Errorf("mail %s was not sent, and its claim ran out meanwhile: another worker took it over: %w", m.ID, err)
+	default:
+		return fmt.Errorf("mail %s was not sent, and recording the attempt failed: %w", m.ID, err)
+	}
 }
 
 // release hands claimed but untried messages back for an immediate retry,
