@@ -64,6 +64,11 @@ func (c Config) Validate() error {
 
 // Message is one mail to send. HTML is an optional alternative to Text.
 type Message struct {
+	// ID, when set, makes the Message-ID header: every send of one ID
+	// carries the same one, so that a copy sent again (after a crash
+	// between the send and its record) is known for what it is. Without
+	// it the header is random.
+	ID      string
 	To      string
 	Subject string
 	Text    string

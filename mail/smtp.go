@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	netmail "net/mail"
 	"slices"
+	"strings"
 
 	gomail "github.com/wneessen/go-mail"
 )
@@ -17,6 +19,7 @@ import (
 // connection never fails on one the server has dropped while idle.
 type SMTP struct {
 	cfg      Config
+	domain   string // of the sender, the right side of stable Message-IDs
 	tls      *tls.Config
 	implicit bool            // TLS from the first byte, done by dial
 	opts     []gomail.Option // the client's options but its dialer, which is per send
@@ -43,6 +46,10 @@ func NewSMTP(cfg Config, opts ...SMTPOption) (*SMTP, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	from, err := netmail.ParseAddress(cfg.From)
+	if err != nil {
+		return nil, fmt.Errorf("mail From %q: %w", cfg.From, err)
+	}
 	var o smtpOptions
 	for _, opt := range opts {
 		opt(&o)
@@ -51,7 +58,7 @@ func NewSMTP(cfg Config, opts ...SMTPOption) (*SMTP, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	s := &SMTP{cfg: cfg, tls: &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12, RootCAs: o.rootCAs}}
+	s := &SMTP{cfg: cfg, domain: from.Address[strings.LastIndexByte(from.Address, '@')+1:], tls: &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12, RootCAs: o.rootCAs}}
 	s.opts = []gomail.Option{gomail.WithTimeout(timeout), gomail.WithTLSConfig(s.tls)}
 	port := cfg.Port
 	switch cfg.TLS {
@@ -108,7 +115,11 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	}
 	msg.Subject(m.Subject)
 	msg.SetDate()
-	msg.SetMessageID()
+	if messageIDLeft(m.ID) {
+		msg.SetMessageIDWithValue(m.ID + "@" + s.domain)
+	} else {
+		msg.SetMessageID()
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
@@ -181,4 +192,21 @@ func (s *SMTP) client(ctx context.Context, conn *dialed) (*gomail.Client, error)
 		return tc, nil
 	}
 	return gomail.NewClient(s.cfg.Host, slices.Concat(s.opts, []gomail.Option{gomail.WithDialContextFunc(dial)})...)
+}
+
+// messageIDLeft reports whether id can be the left side of a Message-ID
+// as it is (letters, digits, and inner dots, dashes and underscores, a
+// subset of RFC 5322's dot-atom that outbox ids fall in).
+func messageIDLeft(id string) bool {
+	if id == "" || id[0] == '.' || id[len(id)-1] == '.' || strings.Contains(id, "..") {
+		return false
+	}
+	for _, r := range id {
+		switch {
+		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9', r == '.', r == '-', r == '_':
+		default:
+			return false
+		}
+	}
+	return true
 }

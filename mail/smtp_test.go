@@ -115,6 +115,11 @@ func TestConfig(t *testing.T) {
 	if _, err := mail.NewSMTP(mail.Config{}); err == nil {
 		t.Error("NewSMTP without a host")
 	}
+	// The sender's domain makes the Message-IDs, so a From that is no
+	// address is refused at start, not at the first mail.
+	if _, err := mail.NewSMTP(mail.Config{Host: "h", From: "not an address"}); err == nil {
+		t.Error("NewSMTP accepted a From that is no address")
+	}
 }
 
 func TestSMTPImplicitTLS(t *testing.T) {
@@ -197,4 +202,35 @@ func TestSMTPSendBoundedByContext(t *testing.T) {
 			t.Errorf("send took %v after being cancelled at %v", took, bound)
 		}
 	})
+}
+
+// A message with an ID has a Message-ID made of it and the sender's
+// domain, the same on every send; one without gets a fresh random one.
+func TestSMTPMessageID(t *testing.T) {
+	srv := smtptest.Start(t)
+	s, err := mail.NewSMTP(config(srv, mail.TLSNone))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"01a2b3c4-0000-7000-8000-000000000001", "01a2b3c4-0000-7000-8000-000000000001", "", "", "no <good> id"} {
+		if err := s.Send(context.Background(), mail.Message{ID: id, To: "ann@example.test", Subject: "Hi", Text: "x\n"}); err != nil {
+			t.Fatalf("send: %v", err)
+		}
+	}
+	got := srv.WaitFor(t, 5, 5*time.Second)
+	ids := make([]string, len(got))
+	for i, r := range got {
+		ids[i] = r.Header.Get("Message-Id")
+	}
+	want := "<01a2b3c4-0000-7000-8000-000000000001@acme.test>"
+	if ids[0] != want || ids[1] != want {
+		t.Errorf("Message-IDs of the sends with an ID: %q and %q, want %q", ids[0], ids[1], want)
+	}
+	if ids[2] == "" || ids[2] == ids[3] || ids[2] == want {
+		t.Errorf("Message-IDs of the sends without an ID: %q and %q, want two different ones", ids[2], ids[3])
+	}
+	// An ID that would break the header is not used.
+	if ids[4] == "" || strings.Contains(ids[4], "good") {
+		t.Errorf("Message-ID of the send with a malformed ID: %q, want a random one", ids[4])
+	}
 }

@@ -168,7 +168,9 @@ func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
 // a message that went out as sent even when recording that failed.
 func (w *Worker) deliver(ctx context.Context, m *fieldportal.OutboxMessage) (bool, error) {
 	sendCtx, cancel := context.WithTimeout(ctx, w.sendTimeout)
-	err := w.sender.Send(sendCtx, Message{To: m.Recipient, Subject: m.Subject, Text: m.Payload})
+	// The row's id makes the Message-ID: a copy sent again after a crash
+	// between the send and its record carries the same one.
+	err := w.sender.Send(sendCtx, Message{ID: m.ID, To: m.Recipient, Subject: m.Subject, Text: m.Payload})
 	cancel()
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.markTimeout)
 	defer cancel()

@@ -2,9 +2,11 @@ package mail_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -140,5 +142,51 @@ func TestWorkerLostClaimIsReported(t *testing.T) {
 				t.Errorf("RunOnce counted %d sent, want 1: the mail did go out", n)
 			}
 		})
+	})
+}
+
+// crashOutbox is the store as a worker sees it when its process dies
+// between a send and its record: the first marks of sent mail never reach
+// the database.
+type crashOutbox struct {
+	mail.OutboxStore
+	crashes atomic.Int32 // marks still to lose
+}
+
+func (o *crashOutbox) MarkOutboxSent(ctx context.Context, id, worker string) error {
+	if o.crashes.Add(-1) >= 0 {
+		return errors.New("crashed before marking the mail sent")
+	}
+	return o.OutboxStore.MarkOutboxSent(ctx, id, worker)
+}
+
+// A crash after the server accepted a mail sends it again once the lease
+// has run out (at least once, as promised), but every copy carries the
+// same Message-ID, taken from the outbox row, so that receiving systems
+// can tell it is one mail.
+func TestWorkerResendKeepsTheMessageID(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		clk := fakeClock(db)
+		srv := smtptest.Start(t)
+		org := mustOrg(t, db)
+		m := mustEnqueue(t, db, org.ID, "ann@example.test", "Receipt", "Paid.\n")
+		crashing := &crashOutbox{OutboxStore: db}
+		crashing.crashes.Store(1)
+		if _, err := mail.NewWorker(crashing, mustSender(t, srv), nil, mail.WithClock(clk.Now)).RunOnce(context.Background()); err == nil {
+			t.Fatal("RunOnce hid the failed mark")
+		}
+		clk.Add(mail.DefaultLease + time.Second)
+		runOnce(t, mail.NewWorker(db, mustSender(t, srv), nil, mail.WithClock(clk.Now)), 1)
+
+		got := srv.WaitFor(t, 2, 5*time.Second)
+		want := "<" + m.ID + "@acme.test>"
+		for i, r := range got {
+			if id := r.Header.Get("Message-Id"); id != want {
+				t.Errorf("copy %d has Message-ID %q, want %q", i+1, id, want)
+			}
+		}
+		if r := row(t, db, org.ID, m.ID); r.Status != fieldportal.OutboxSent || r.Attempts != 2 {
+			t.Errorf("status %s after %d attempts, want sent after 2", r.Status, r.Attempts)
+		}
 	})
 }
