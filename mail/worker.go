@@ -158,6 +158,10 @@ func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
 			sent++
 		}
 		if err != nil {
+			// Hand back the untried rest at once rather than leave it to
+			// wait out the lease. m itself stays claimed: its record
+			// failed, and it may have gone out.
+			w.release(ctx, msgs[i+1:])
 			return sent, err
 		}
 	}
@@ -213,12 +217,13 @@ func markErr(m *fieldportal.OutboxMessage, sent bool, err error) error {
 }
 
 // release hands claimed but untried messages back for an immediate retry,
-// keeping their last error.
+// keeping their last error. One whose claim is lost already has another
+// worker, which is all a release is for.
 func (w *Worker) release(ctx context.Context, msgs []*fieldportal.OutboxMessage) {
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.markTimeout)
 	defer cancel()
 	for _, m := range msgs {
-		if err := w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.now(), false); err != nil {
+		if err := w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.now(), false); err != nil && fieldportal.ErrorCode(err) != fieldportal.ECONFLICT {
 			w.log.Error("mail outbox release", "id", m.ID, "err", err)
 		}
 	}

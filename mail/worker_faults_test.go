@@ -3,12 +3,17 @@ package mail_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/mail"
@@ -189,4 +194,88 @@ func TestWorkerResendKeepsTheMessageID(t *testing.T) {
 			t.Errorf("status %s after %d attempts, want sent after 2", r.Status, r.Attempts)
 		}
 	})
+}
+
+// A worker that stops midway through a batch hands the messages it has
+// not tried back at once, so that another instance need not wait out the
+// lease for them; a message whose record failed stays claimed, as it may
+// have gone out.
+func TestWorkerReleasesTheRestOfABatch(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// fault makes the first worker stop after its first send; it
+		// returns the store that worker uses.
+		fault func(db *sqlstore.DB, stop context.CancelFunc) mail.OutboxStore
+		// firstKept: the first message stays claimed (its record failed).
+		firstKept bool
+	}{
+		{name: "the mark of a sent mail fails", firstKept: true, fault: func(db *sqlstore.DB, _ context.CancelFunc) mail.OutboxStore {
+			o := &crashOutbox{OutboxStore: db}
+			o.crashes.Store(1)
+			return o
+		}},
+		{name: "the worker is stopped", fault: func(db *sqlstore.DB, stop context.CancelFunc) mail.OutboxStore {
+			return &stopAfterSend{OutboxStore: db, stop: stop}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+				clk := fakeClock(db)
+				srv := smtptest.Start(t)
+				org := mustOrg(t, db)
+				var ids []string
+				for i := range 3 {
+					ids = append(ids, mustEnqueue(t, db, org.ID, "ann@example.test", fmt.Sprintf("Mail %d", i), "x\n").ID)
+				}
+				ctx, stop := context.WithCancel(context.Background())
+				defer stop()
+				first := mail.NewWorker(tc.fault(db, stop), mustSender(t, srv), nil, mail.WithClock(clk.Now))
+				if n, _ := first.RunOnce(ctx); n != 1 {
+					t.Fatalf("the first worker sent %d, want 1 before it stopped", n)
+				}
+				// Which message went first is up to the claim's order; its
+				// Message-ID says.
+				sent := srv.WaitFor(t, 1, 5*time.Second)[0].Header.Get("Message-Id")
+				tried := strings.TrimSuffix(strings.TrimPrefix(sent, "<"), "@acme.test>")
+				untried := slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == tried })
+				if len(untried) != 2 {
+					t.Fatalf("the first worker sent %s, not one of %v", sent, ids)
+				}
+				// No time passes: only released messages can be claimed.
+				got, err := db.ClaimOutbox(context.Background(), mail.Kind, "other-worker", 10, mail.DefaultLease)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var claimed []string
+				for _, m := range got {
+					claimed = append(claimed, m.ID)
+				}
+				if diff := cmp.Diff(untried, claimed, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+					t.Errorf("another worker could claim (-want +got):\n%s", diff)
+				}
+				wantFirst := fieldportal.OutboxSent
+				if tc.firstKept {
+					wantFirst = fieldportal.OutboxPending // and claimed, or the other worker would have it
+				}
+				if r := row(t, db, org.ID, tried); r.Status != wantFirst {
+					t.Errorf("the first message is %s, want %s", r.Status, wantFirst)
+				}
+				if n := len(srv.Messages()); n != 1 {
+					t.Errorf("the server got %d messages, want 1", n)
+				}
+			})
+		})
+	}
+}
+
+// stopAfterSend stops the worker (cancels its context) once its first
+// mail is marked sent, as a signal arriving then would.
+type stopAfterSend struct {
+	mail.OutboxStore
+	stop context.CancelFunc
+}
+
+func (o *stopAfterSend) MarkOutboxSent(ctx context.Context, id, worker string) error {
+	defer o.stop()
+	return o.OutboxStore.MarkOutboxSent(ctx, id, worker)
 }
