@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/fieldportal/fieldportal"
@@ -40,6 +41,9 @@ type OutboxStore interface {
 	// MarkOutboxRetry records a failed attempt at a message worker holds:
 	// it is tried again at next, or marked failed when giveUp.
 	MarkOutboxRetry(ctx context.Context, id, worker, lastError string, next time.Time, giveUp bool) error
+	// ReleaseOutboxClaims hands back every pending message of kind that
+	// worker holds, and says how many.
+	ReleaseOutboxClaims(ctx context.Context, kind, worker string) (int, error)
 }
 
 // Worker delivers the outbox's mail messages through a Sender.
@@ -57,6 +61,9 @@ type Worker struct {
 	// claim (see RunOnce).
 	sendTimeout time.Duration
 	markTimeout time.Duration
+	// started is set once the claims of this id's previous process are
+	// released (see NewWorker).
+	started atomic.Bool
 }
 
 // WorkerOption adjusts a Worker.
@@ -76,15 +83,33 @@ func WithSendTimeout(d time.Duration) WorkerOption { return func(w *Worker) { w.
 // WithBatch sets how many messages one claim takes.
 func WithBatch(n int) WorkerOption { return func(w *Worker) { w.batch = n } }
 
+// WithID sets the worker's claim id, which must be unique among the
+// workers running against one database and should stay the same across
+// restarts of one instance (see NewWorker).
+func WithID(id string) WorkerOption { return func(w *Worker) { w.id = id } }
+
 // WithClock sets the clock that retry times and the give-up age are
 // reckoned by (time.Now by default); tests pass the store's fake clock so
 // that both agree.
 func WithClock(now func() time.Time) WorkerOption { return func(w *Worker) { w.now = now } }
 
-// NewWorker returns a worker with a random id, so that instances sharing a
-// database tell their claims apart. It panics if the options leave no
-// room for a send and its record inside half the lease: a setting that
-// would let a send outlive its claim is a mistake in the program.
+// NewWorker returns a worker. It panics on an empty id, and if the
+// options leave no room for a send and its record inside half the lease:
+// a setting that would let a send outlive its claim is a mistake in the
+// program.
+//
+// The worker's id tells its claims from those of the other instances
+// sharing the database. By default it is random, and a restarted process
+// cannot know its predecessor's claims: whatever that one had claimed and
+// not finished waits out the lease. An instance should rather give a
+// stable id (WithID): on its first run the worker then releases the
+// claims still held under that id, which can only be its previous
+// process's, and sends them at once. That is sound only if no two live
+// workers share an id; cmd/fieldportal's default, the host name and the
+// listening address, has that property, as two live processes cannot
+// listen on one address of one host. A dead process's claims are never
+// taken early otherwise: another instance cannot tell a dead holder from
+// a slow one, which is what the lease is for.
 func NewWorker(db OutboxStore, sender Sender, logger *slog.Logger, opts ...WorkerOption) *Worker {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -100,6 +125,9 @@ func NewWorker(db OutboxStore, sender Sender, logger *slog.Logger, opts ...Worke
 	if w.lease <= 0 || w.sendTimeout <= 0 || w.sendTimeout+w.markTimeout > w.lease/2 {
 		panic(fmt.Sprintf("mail: a send timeout of %v and a mark timeout of %v do not fit in half the lease of %v",
 			w.sendTimeout, w.markTimeout, w.lease))
+	}
+	if w.id == "" {
+		panic("mail: a worker needs an id") // "" is the claim of no worker
 	}
 	w.log = logger.With("worker", w.id)
 	return w
@@ -134,10 +162,21 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 }
 
-// RunOnce claims one batch of due messages and tries each. It returns how
-// many went out; a failed send is not an error (it is recorded on the
-// message for a retry), a database failure is.
+// RunOnce claims one batch of due messages and tries each; the first run
+// first releases what a previous process left claimed under the worker's
+// id. It returns how many went out; a failed send is not an error (it is
+// recorded on the message for a retry), a database failure is.
 func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
+	if !w.started.Load() {
+		n, err := w.db.ReleaseOutboxClaims(ctx, Kind, w.id)
+		if err != nil {
+			return 0, fmt.Errorf("release the claims of this worker's previous run: %w", err)
+		}
+		if n > 0 {
+			w.log.Info("mail outbox: took back the claims of this worker's previous run", "messages", n)
+		}
+		w.started.Store(true)
+	}
 	claimed := time.Now()
 	msgs, err := w.db.ClaimOutbox(ctx, Kind, w.id, w.batch, w.lease)
 	if err != nil {

@@ -279,3 +279,40 @@ func (o *stopAfterSend) MarkOutboxSent(ctx context.Context, id, worker string) e
 	defer o.stop()
 	return o.OutboxStore.MarkOutboxSent(ctx, id, worker)
 }
+
+// A worker restarted under its instance's id takes back at once what its
+// previous process had claimed and left unsent, instead of waiting out
+// the lease; claims of other instances it leaves alone.
+func TestWorkerRestartTakesBackItsClaims(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		clk := fakeClock(db)
+		srv := smtptest.Start(t)
+		org := mustOrg(t, db)
+		ctx := context.Background()
+		other := mustEnqueue(t, db, org.ID, "bob@example.test", "Other instance's", "x\n")
+		if got, err := db.ClaimOutbox(ctx, mail.Kind, "instance-2", 10, mail.DefaultLease); err != nil || len(got) != 1 {
+			t.Fatalf("instance-2's claim: %v, %d messages", err, len(got))
+		}
+		for i := range 3 {
+			mustEnqueue(t, db, org.ID, "ann@example.test", fmt.Sprintf("Mail %d", i), "x\n")
+		}
+		// The previous process of instance-1 claimed them and died.
+		if got, err := db.ClaimOutbox(ctx, mail.Kind, "instance-1", 10, mail.DefaultLease); err != nil || len(got) != 3 {
+			t.Fatalf("instance-1's claim: %v, %d messages", err, len(got))
+		}
+
+		clk.Add(time.Second) // far inside the lease
+		w := mail.NewWorker(db, mustSender(t, srv), testLogger(t), mail.WithID("instance-1"), mail.WithClock(clk.Now))
+		runOnce(t, w, 3)
+		runOnce(t, w, 0)
+		if got := srv.WaitFor(t, 3, 5*time.Second); len(got) != 3 {
+			t.Errorf("the server got %d messages, want 3", len(got))
+		}
+		if r := row(t, db, org.ID, other.ID); r.Status != fieldportal.OutboxPending {
+			t.Errorf("instance-2's message is %s, want pending", r.Status)
+		}
+		if err := db.MarkOutboxSent(ctx, other.ID, "instance-2"); err != nil {
+			t.Errorf("instance-2 lost its claim: %v", err)
+		}
+	})
+}

@@ -288,7 +288,7 @@ func TestWorkerSlowServerEndsWithinTheLease(t *testing.T) {
 	}
 }
 
-func TestNewWorkerChecksTheLease(t *testing.T) {
+func TestNewWorkerChecksItsOptions(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		opts      []mail.WorkerOption
@@ -300,6 +300,8 @@ func TestNewWorkerChecksTheLease(t *testing.T) {
 		{"a send timeout as long as half the lease", []mail.WorkerOption{mail.WithLease(time.Minute), mail.WithSendTimeout(30 * time.Second)}, true},
 		{"a send timeout longer than the lease", []mail.WorkerOption{mail.WithLease(time.Minute), mail.WithSendTimeout(2 * time.Minute)}, true},
 		{"no lease", []mail.WorkerOption{mail.WithLease(0)}, true},
+		{"an empty id", []mail.WorkerOption{mail.WithID("")}, true},
+		{"an id", []mail.WorkerOption{mail.WithID("web-1/10.0.0.5:8080")}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			defer func() {

@@ -55,6 +55,22 @@ func (d *DB) ClaimOutbox(ctx context.Context, kind, worker string, n int, lease 
 	return out, err
 }
 
+// ReleaseOutboxClaims hands back every pending message of kind that
+// worker holds, for anyone to claim now; it returns how many. A worker
+// whose id stays the same across restarts calls it on start, to take
+// back at once what its previous process claimed and never finished,
+// instead of waiting out the lease. Claims of other workers are left
+// alone, as are the attempts counted (the dead process may have sent).
+func (d *DB) ReleaseOutboxClaims(ctx context.Context, kind, worker string) (int, error) {
+	res, err := d.db.ExecContext(ctx, `UPDATE outbox SET claimed_until = NULL
+		WHERE kind = $1 AND claimed_by = $2 AND status = 'pending' AND claimed_until IS NOT NULL`, kind, worker)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
 // secretTopics are mails that carry a single-use link: once delivered,
 // their text is dropped, so the database holds no usable link (only the
 // hash of each token is kept, SPEC §3).

@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/sqlstore"
 	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
@@ -109,4 +112,64 @@ func TestOutboxMarkNeedsTheClaim(t *testing.T) {
 			})
 		})
 	}
+}
+
+// Releasing a worker's claims frees its pending messages of the kind for
+// anyone, now, and nothing else.
+func TestOutboxReleaseClaims(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		clk := &clock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+		db.Now = clk.Now
+		org := MustOrg(t, db, "Mail")
+		enqueue := func(kind, subject string) string {
+			t.Helper()
+			m := &fieldportal.OutboxMessage{OrgID: org.ID, Kind: kind, Topic: "t", Recipient: "a@b.test", Subject: subject, Payload: "x"}
+			if err := db.Enqueue(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+			return m.ID
+		}
+		claim := func(kind, worker string, want int) []*fieldportal.OutboxMessage {
+			t.Helper()
+			got, err := db.ClaimOutbox(ctx, kind, worker, 10, time.Minute)
+			if err != nil || len(got) != want {
+				t.Fatalf("%s claims %s: %v, %d messages, want %d", worker, kind, err, len(got), want)
+			}
+			return got
+		}
+		sent := enqueue("mail", "sent")
+		claim("mail", "worker-a", 1)
+		if err := db.MarkOutboxSent(ctx, sent, "worker-a"); err != nil {
+			t.Fatal(err)
+		}
+		others := enqueue("mail", "worker-b's")
+		claim("mail", "worker-b", 1)
+		enqueue("webhook", "worker-a's webhook")
+		claim("webhook", "worker-a", 1)
+		mine := []string{enqueue("mail", "a1"), enqueue("mail", "a2")}
+		claim("mail", "worker-a", 2)
+
+		n, err := db.ReleaseOutboxClaims(ctx, "mail", "worker-a")
+		if err != nil || n != 2 {
+			t.Fatalf("released %d, %v; want 2", n, err)
+		}
+		var got []string
+		for _, m := range claim("mail", "worker-c", 2) {
+			got = append(got, m.ID)
+		}
+		if diff := cmp.Diff(mine, got, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+			t.Errorf("claimable after the release (-want +got):\n%s", diff)
+		}
+		claim("webhook", "worker-c", 0)
+		if err := db.MarkOutboxSent(ctx, others, "worker-b"); err != nil {
+			t.Errorf("worker-b lost its claim: %v", err)
+		}
+		if got := MustStatus(t, db, org.ID, sent); got != fieldportal.OutboxSent {
+			t.Errorf("the sent message is %s", got)
+		}
+		if n, err := db.ReleaseOutboxClaims(ctx, "mail", "worker-a"); err != nil || n != 0 {
+			t.Errorf("a second release freed %d, %v; want 0", n, err)
+		}
+	})
 }
