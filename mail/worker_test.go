@@ -273,7 +273,7 @@ func TestWorkerSlowServerEndsWithinTheLease(t *testing.T) {
 				srv := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{Delay: map[smtptest.Phase]time.Duration{phase: time.Minute}}))
 				org := mustOrg(t, db)
 				m := mustEnqueue(t, db, org.ID, "ann@example.test", "Hi", "Hi.\n")
-				const lease = 4 * time.Second
+				const lease = 2 * time.Second
 				w := mail.NewWorker(db, mustSender(t, srv), nil, mail.WithLease(lease))
 				start := time.Now()
 				runOnce(t, w, 0)
