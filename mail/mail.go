@@ -2,7 +2,10 @@
 // receipts are written to the outbox in the same transaction as the change
 // that causes them, and a Worker delivers them over SMTP with retries.
 // Several instances may run a Worker against one database; the outbox's
-// claim and lease keep each message from being sent twice.
+// claim and lease keep two of them from sending one message, and every
+// send ends well inside the lease. Delivery is at least once: a crash
+// between a send and its record sends the mail again after the lease,
+// with the same Message-ID, so that receiving systems see one mail.
 package mail
 
 import (
@@ -26,6 +29,7 @@ type Config struct {
 	// (implicit TLS, as on port 465).
 	TLS string
 	// Timeout bounds connecting and each SMTP command; 0 means 30 s.
+	// The context given to Send bounds the whole exchange.
 	Timeout time.Duration
 }
 
@@ -64,13 +68,21 @@ func (c Config) Validate() error {
 
 // Message is one mail to send. HTML is an optional alternative to Text.
 type Message struct {
+	// ID, when set, makes the Message-ID header: every send of one ID
+	// carries the same one, so that a copy sent again (after a crash
+	// between the send and its record) is known for what it is. Without
+	// it the header is random.
+	ID      string
 	To      string
 	Subject string
 	Text    string
 	HTML    string
 }
 
-// Sender delivers a message, or says why it could not.
+// Sender delivers a message, or says why it could not. It returns nil
+// once the server has accepted the message, even if something fails after
+// that: an error means the message may be sent again. It must return by
+// ctx's deadline, as the worker's claim on the message lasts only so long.
 type Sender interface {
 	Send(ctx context.Context, m Message) error
 }

@@ -115,6 +115,11 @@ func TestConfig(t *testing.T) {
 	if _, err := mail.NewSMTP(mail.Config{}); err == nil {
 		t.Error("NewSMTP without a host")
 	}
+	// The sender's domain makes the Message-IDs, so a From that is no
+	// address is refused at start, not at the first mail.
+	if _, err := mail.NewSMTP(mail.Config{Host: "h", From: "not an address"}); err == nil {
+		t.Error("NewSMTP accepted a From that is no address")
+	}
 }
 
 func TestSMTPImplicitTLS(t *testing.T) {
@@ -135,5 +140,97 @@ func TestSMTPImplicitTLS(t *testing.T) {
 	s, _ = mail.NewSMTP(cfg)
 	if err := s.Send(context.Background(), mail.Message{To: "ann@example.test", Subject: "x", Text: "x"}); err == nil {
 		t.Error("sent to a server whose certificate is not trusted")
+	}
+}
+
+// A server that accepted the message and then lost the connection before
+// RSET or QUIT has the mail: Send must report it sent, or the worker
+// sends it again.
+func TestSMTPAcceptedThenDropped(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{DropAfterData: true}))
+	s, err := mail.NewSMTP(config(srv, mail.TLSNone))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(context.Background(), mail.Message{To: "ann@example.test", Subject: "Accepted", Text: "x\n"}); err != nil {
+		t.Errorf("send: %v; want nil, as the server accepted the message", err)
+	}
+	if got := srv.WaitFor(t, 1, 5*time.Second); got[0].Subject != "Accepted" {
+		t.Errorf("subject %q", got[0].Subject)
+	}
+}
+
+// The context bounds the whole send, not only the dial: a server slow in
+// any phase cannot hold a send past its deadline, however long the
+// per-command timeout.
+func TestSMTPSendBoundedByContext(t *testing.T) {
+	const bound = 200 * time.Millisecond
+	for _, phase := range []smtptest.Phase{smtptest.PhaseHello, smtptest.PhaseMail, smtptest.PhaseRcpt, smtptest.PhaseData} {
+		t.Run(string(phase), func(t *testing.T) {
+			srv := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{Delay: map[smtptest.Phase]time.Duration{phase: time.Minute}}))
+			cfg := config(srv, mail.TLSNone)
+			cfg.Timeout = 30 * time.Second
+			s, err := mail.NewSMTP(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), bound)
+			defer cancel()
+			start := time.Now()
+			err = s.Send(ctx, mail.Message{To: "ann@example.test", Subject: "Slow", Text: "x\n"})
+			if took := time.Since(start); took > bound+time.Second {
+				t.Errorf("send took %v with a deadline of %v", took, bound)
+			}
+			if err == nil {
+				t.Error("send succeeded although the server never answered")
+			}
+		})
+	}
+	t.Run("cancelled mid-send", func(t *testing.T) {
+		srv := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{Delay: map[smtptest.Phase]time.Duration{smtptest.PhaseRcpt: time.Minute}}))
+		s, err := mail.NewSMTP(config(srv, mail.TLSNone))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(bound, cancel)
+		start := time.Now()
+		if err := s.Send(ctx, mail.Message{To: "ann@example.test", Subject: "Stopped", Text: "x\n"}); err == nil {
+			t.Error("send succeeded although the server never answered")
+		}
+		if took := time.Since(start); took > bound+time.Second {
+			t.Errorf("send took %v after being cancelled at %v", took, bound)
+		}
+	})
+}
+
+// A message with an ID has a Message-ID made of it and the sender's
+// domain, the same on every send; one without gets a fresh random one.
+func TestSMTPMessageID(t *testing.T) {
+	srv := smtptest.Start(t)
+	s, err := mail.NewSMTP(config(srv, mail.TLSNone))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"01a2b3c4-0000-7000-8000-000000000001", "01a2b3c4-0000-7000-8000-000000000001", "", "", "no <good> id"} {
+		if err := s.Send(context.Background(), mail.Message{ID: id, To: "ann@example.test", Subject: "Hi", Text: "x\n"}); err != nil {
+			t.Fatalf("send: %v", err)
+		}
+	}
+	got := srv.WaitFor(t, 5, 5*time.Second)
+	ids := make([]string, len(got))
+	for i, r := range got {
+		ids[i] = r.Header.Get("Message-Id")
+	}
+	want := "<01a2b3c4-0000-7000-8000-000000000001@acme.test>"
+	if ids[0] != want || ids[1] != want {
+		t.Errorf("Message-IDs of the sends with an ID: %q and %q, want %q", ids[0], ids[1], want)
+	}
+	if ids[2] == "" || ids[2] == ids[3] || ids[2] == want {
+		t.Errorf("Message-IDs of the sends without an ID: %q and %q, want two different ones", ids[2], ids[3])
+	}
+	// An ID that would break the header is not used.
+	if ids[4] == "" || strings.Contains(ids[4], "good") {
+		t.Errorf("Message-ID of the send with a malformed ID: %q, want a random one", ids[4])
 	}
 }

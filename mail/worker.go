@@ -3,7 +3,10 @@ package mail
 import (
 	"context"
 	"crypto/rand"
+	"errors"
+	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/fieldportal/fieldportal"
@@ -20,32 +23,47 @@ const (
 
 	firstRetry = 30 * time.Second
 	maxRetry   = time.Hour
-	// markTimeout bounds recording an outcome after the worker's context
-	// has ended: a message that went out must be marked sent even while
-	// the program stops, or another instance sends it again.
-	markTimeout = 10 * time.Second
+	// maxMarkTimeout bounds recording an outcome, also after the worker's
+	// context has ended: a message that went out must be marked sent even
+	// while the program stops, or another instance sends it again. A short
+	// lease cuts it to an eighth of the lease.
+	maxMarkTimeout = 10 * time.Second
 )
 
-// Store is the part of the outbox store the worker uses: claim due messages
-// for a while, then record each one's outcome under the claim.
-// *sqlstore.DB satisfies it.
-type Store interface {
+// OutboxStore is the outbox as the worker uses it, declared here so that
+// mail does not depend on the store (*sqlstore.DB is one). Only the
+// worker holding a message's claim may mark it.
+type OutboxStore interface {
+	// ClaimOutbox leases up to n due messages of kind to worker for lease.
 	ClaimOutbox(ctx context.Context, kind, worker string, n int, lease time.Duration) ([]*fieldportal.OutboxMessage, error)
+	// MarkOutboxSent records the delivery of a message worker holds.
 	MarkOutboxSent(ctx context.Context, id, worker string) error
+	// MarkOutboxRetry records a failed attempt at a message worker holds:
+	// it is tried again at next, or marked failed when giveUp.
 	MarkOutboxRetry(ctx context.Context, id, worker, lastError string, next time.Time, giveUp bool) error
-	// Clock is the store's clock, which tests move.
-	Clock() time.Time
+	// ReleaseOutboxClaims hands back every pending message of kind that
+	// worker holds, and says how many.
+	ReleaseOutboxClaims(ctx context.Context, kind, worker string) (int, error)
 }
 
 // Worker delivers the outbox's mail messages through a Sender.
 type Worker struct {
-	db       Store
+	db       OutboxStore
 	sender   Sender
+	now      func() time.Time
 	log      *slog.Logger
 	id       string
 	interval time.Duration
 	lease    time.Duration
 	batch    int
+	// sendTimeout bounds one whole send and markTimeout recording its
+	// outcome; a send starts only if both fit in half the lease from the
+	// claim (see RunOnce).
+	sendTimeout time.Duration
+	markTimeout time.Duration
+	// started is set once the claims of this id's previous process are
+	// released (see NewWorker).
+	started atomic.Bool
 }
 
 // WorkerOption adjusts a Worker.
@@ -55,22 +73,61 @@ type WorkerOption func(*Worker)
 // milliseconds).
 func WithInterval(d time.Duration) WorkerOption { return func(w *Worker) { w.interval = d } }
 
-// WithLease sets how long a claim keeps other workers off a message. It
-// must exceed the sender's worst-case time for one message.
+// WithLease sets how long a claim keeps other workers off a message.
 func WithLease(d time.Duration) WorkerOption { return func(w *Worker) { w.lease = d } }
+
+// WithSendTimeout bounds one whole send: connecting and every SMTP
+// command. The default is a quarter of the lease.
+func WithSendTimeout(d time.Duration) WorkerOption { return func(w *Worker) { w.sendTimeout = d } }
 
 // WithBatch sets how many messages one claim takes.
 func WithBatch(n int) WorkerOption { return func(w *Worker) { w.batch = n } }
 
-// NewWorker returns a worker with a random id, so that instances sharing a
-// database tell their claims apart.
-func NewWorker(db Store, sender Sender, logger *slog.Logger, opts ...WorkerOption) *Worker {
+// WithID sets the worker's claim id, which must be unique among the
+// workers running against one database and should stay the same across
+// restarts of one instance (see NewWorker).
+func WithID(id string) WorkerOption { return func(w *Worker) { w.id = id } }
+
+// WithClock sets the clock that retry times and the give-up age are
+// reckoned by (time.Now by default); tests pass the store's fake clock so
+// that both agree.
+func WithClock(now func() time.Time) WorkerOption { return func(w *Worker) { w.now = now } }
+
+// NewWorker returns a worker. It panics on an empty id, and if the
+// options leave no room for a send and its record inside half the lease:
+// a setting that would let a send outlive its claim is a mistake in the
+// program.
+//
+// The worker's id tells its claims from those of the other instances
+// sharing the database. By default it is random, and a restarted process
+// cannot know its predecessor's claims: whatever that one had claimed and
+// not finished waits out the lease. An instance should rather give a
+// stable id (WithID): on its first run the worker then releases the
+// claims still held under that id, which can only be its previous
+// process's, and sends them at once. That is sound only if no two live
+// workers share an id; cmd/fieldportal's default, the host name and the
+// listening address, has that property, as two live processes cannot
+// listen on one address of one host. A dead process's claims are never
+// taken early otherwise: another instance cannot tell a dead holder from
+// a slow one, which is what the lease is for.
+func NewWorker(db OutboxStore, sender Sender, logger *slog.Logger, opts ...WorkerOption) *Worker {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	w := &Worker{db: db, sender: sender, id: "mail-" + rand.Text(), interval: DefaultInterval, lease: DefaultLease, batch: DefaultBatch}
+	w := &Worker{db: db, sender: sender, now: time.Now, id: "mail-" + rand.Text(), interval: DefaultInterval, lease: DefaultLease, batch: DefaultBatch}
 	for _, opt := range opts {
 		opt(w)
+	}
+	if w.sendTimeout == 0 {
+		w.sendTimeout = w.lease / 4
+	}
+	w.markTimeout = min(maxMarkTimeout, w.lease/8)
+	if w.lease <= 0 || w.sendTimeout <= 0 || w.sendTimeout+w.markTimeout > w.lease/2 {
+		panic(fmt.Sprintf("mail: a send timeout of %v and a mark timeout of %v do not fit in half the lease of %v",
+			w.sendTimeout, w.markTimeout, w.lease))
+	}
+	if w.id == "" {
+		panic("mail: a worker needs an id") // "" is the claim of no worker
 	}
 	w.log = logger.With("worker", w.id)
 	return w
@@ -86,7 +143,9 @@ func (w *Worker) Run(ctx context.Context) {
 	defer t.Stop()
 	for {
 		n, err := w.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
+		// Being stopped is not worth a line; any other error is, also
+		// while stopping: a lost claim means a mail may go out twice.
+		if err != nil && (ctx.Err() == nil || !errors.Is(err, ctx.Err())) {
 			w.log.Error("mail outbox", "err", err)
 		}
 		if ctx.Err() != nil {
@@ -103,53 +162,70 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 }
 
-// RunOnce claims one batch of due messages and tries each. It returns how
-// many went out; a failed send is not an error (it is recorded on the
-// message for a retry), a database failure is.
+// RunOnce claims one batch of due messages and tries each; the first run
+// first releases what a previous process left claimed under the worker's
+// id. It returns how many went out; a failed send is not an error (it is
+// recorded on the message for a retry), a database failure is.
 func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
+	if !w.started.Load() {
+		n, err := w.db.ReleaseOutboxClaims(ctx, Kind, w.id)
+		if err != nil {
+			return 0, fmt.Errorf("release the claims of this worker's previous run: %w", err)
+		}
+		if n > 0 {
+			w.log.Info("mail outbox: took back the claims of this worker's previous run", "messages", n)
+		}
+		w.started.Store(true)
+	}
 	claimed := time.Now()
 	msgs, err := w.db.ClaimOutbox(ctx, Kind, w.id, w.batch, w.lease)
 	if err != nil {
 		return 0, err
 	}
 	for i, m := range msgs {
-		// Stop while the claim is safely held: past the lease another
-		// worker may take the rest, and sending them too would send twice.
-		// time.Since is the real clock, so a test's frozen store clock
-		// cannot stretch it.
-		if ctx.Err() != nil || time.Since(claimed) > w.lease/2 {
+		// Start a send only if it and its record end within half the
+		// lease: past the lease another worker may take the message, and
+		// the other half is margin for the clocks of other instances,
+		// which judge the lease. time.Since is the real clock, so a test's
+		// frozen store clock cannot stretch it.
+		if ctx.Err() != nil || time.Since(claimed)+w.sendTimeout+w.markTimeout > w.lease/2 {
 			w.release(ctx, msgs[i:])
 			return sent, ctx.Err()
 		}
 		ok, err := w.deliver(ctx, m)
-		if err != nil {
-			return sent, err
-		}
 		if ok {
 			sent++
+		}
+		if err != nil {
+			// Hand back the untried rest at once rather than leave it to
+			// wait out the lease. m itself stays claimed: its record
+			// failed, and it may have gone out.
+			w.release(ctx, msgs[i+1:])
+			return sent, err
 		}
 	}
 	return sent, nil
 }
 
-// deliver sends one claimed message and records the outcome.
+// deliver sends one claimed message and records the outcome. It reports
+// a message that went out as sent even when recording that failed.
 func (w *Worker) deliver(ctx context.Context, m *fieldportal.OutboxMessage) (bool, error) {
-	// A quarter of the lease per send, and no new send after half of it,
-	// so every send ends while the claim still holds.
-	sendCtx, cancel := context.WithTimeout(ctx, w.lease/4)
-	err := w.sender.Send(sendCtx, Message{To: m.Recipient, Subject: m.Subject, Text: m.Payload})
+	sendCtx, cancel := context.WithTimeout(ctx, w.sendTimeout)
+	// The row's id makes the Message-ID: a copy sent again after a crash
+	// between the send and its record carries the same one.
+	err := w.sender.Send(sendCtx, Message{ID: m.ID, To: m.Recipient, Subject: m.Subject, Text: m.Payload})
 	cancel()
-	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.markTimeout)
 	defer cancel()
 	if err == nil {
 		w.log.Info("mail sent", "id", m.ID, "topic", m.Topic, "attempts", m.Attempts)
-		return true, w.db.MarkOutboxSent(mctx, m.ID, w.id)
+		return true, markErr(m, true, w.db.MarkOutboxSent(mctx, m.ID, w.id))
 	}
 	if ctx.Err() != nil {
 		// Stopping, not a failure of the mail: let the next run try now.
-		return false, w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.db.Clock(), false)
+		return false, markErr(m, false, w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.now(), false))
 	}
-	now := w.db.Clock()
+	now := w.now()
 	giveUp := IsPermanent(err) || now.Sub(m.CreatedAt) >= GiveUpAfter
 	next := now.Add(Backoff(m.Attempts))
 	if giveUp {
@@ -157,16 +233,36 @@ func (w *Worker) deliver(ctx context.Context, m *fieldportal.OutboxMessage) (boo
 	} else {
 		w.log.Warn("mail not sent, will retry", "id", m.ID, "topic", m.Topic, "attempts", m.Attempts, "next", next, "err", err)
 	}
-	return false, w.db.MarkOutboxRetry(mctx, m.ID, w.id, err.Error(), next, giveUp)
+	return false, markErr(m, false, w.db.MarkOutboxRetry(mctx, m.ID, w.id, err.Error(), next, giveUp))
+}
+
+// markErr explains a failure to record what became of m. A lost claim
+// (the store's ECONFLICT) means this worker overran its lease and another
+// has taken the message over: if it went out, it may go out twice.
+func markErr(m *fieldportal.OutboxMessage, sent bool, err error) error {
+	lost := fieldportal.ErrorCode(err) == fieldportal.ECONFLICT
+	switch {
+	case err == nil:
+		return nil
+	case sent && lost:
+		return fmt.Errorf("mail %s went out, but its claim ran out and another worker took it over, which may send it again: %w", m.ID, err)
+	case sent:
+		return fmt.Errorf("mail %s went out, but marking it sent failed, so it goes out again when its claim runs out: %w", m.ID, err)
+	case lost:
+		return fmt.Errorf("mail %s was not sent, and its claim ran out meanwhile: another worker took it over: %w", m.ID, err)
+	default:
+		return fmt.Errorf("mail %s was not sent, and recording the attempt failed: %w", m.ID, err)
+	}
 }
 
 // release hands claimed but untried messages back for an immediate retry,
-// keeping their last error.
+// keeping their last error. One whose claim is lost already has another
+// worker, which is all a release is for.
 func (w *Worker) release(ctx context.Context, msgs []*fieldportal.OutboxMessage) {
-	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.markTimeout)
 	defer cancel()
 	for _, m := range msgs {
-		if err := w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.db.Clock(), false); err != nil {
+		if err := w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.now(), false); err != nil && fieldportal.ErrorCode(err) != fieldportal.ECONFLICT {
 			w.log.Error("mail outbox release", "id", m.ID, "err", err)
 		}
 	}

@@ -17,6 +17,9 @@ import (
 	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
 )
 
+// The worker's narrow view of the outbox is what the store provides.
+var _ mail.OutboxStore = (*sqlstore.DB)(nil)
+
 // clock is a store clock the test moves by hand.
 type clock struct {
 	mu sync.Mutex
@@ -158,7 +161,7 @@ func TestWorkerRetriesWithBackoff(t *testing.T) {
 		srv.Stop() // the mail server is down
 		org := mustOrg(t, db)
 		m := mustEnqueue(t, db, org.ID, "ann@example.test", "Your invitation", "Welcome.\n")
-		w := mail.NewWorker(db, mustSender(t, srv), nil)
+		w := mail.NewWorker(db, mustSender(t, srv), nil, mail.WithClock(clk.Now))
 
 		for i, wait := range []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute} {
 			runOnce(t, w, 0)
@@ -198,7 +201,7 @@ func TestWorkerGivesUpAfterADay(t *testing.T) {
 		srv.Stop()
 		org := mustOrg(t, db)
 		m := mustEnqueue(t, db, org.ID, "ann@example.test", "Receipt", "Paid.\n")
-		w := mail.NewWorker(db, mustSender(t, srv), nil)
+		w := mail.NewWorker(db, mustSender(t, srv), nil, mail.WithClock(clk.Now))
 
 		// Fail now and then just before the day is up: still retried.
 		runOnce(t, w, 0)
@@ -239,6 +242,78 @@ func TestWorkerGivesUpOnBadAddressAtOnce(t *testing.T) {
 	})
 }
 
+// A message the server accepted before the connection dropped is marked
+// sent, and not sent again.
+func TestWorkerAcceptedThenDropped(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		clk := fakeClock(db)
+		srv := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{DropAfterData: true}))
+		org := mustOrg(t, db)
+		m := mustEnqueue(t, db, org.ID, "ann@example.test", "Receipt", "Paid.\n")
+		w := mail.NewWorker(db, mustSender(t, srv), testLogger(t), mail.WithClock(clk.Now))
+		runOnce(t, w, 1)
+		if r := row(t, db, org.ID, m.ID); r.Status != fieldportal.OutboxSent || r.Attempts != 1 || r.LastError != "" {
+			t.Errorf("status %s, attempts %d, last error %q; want sent at the first attempt", r.Status, r.Attempts, r.LastError)
+		}
+		clk.Add(time.Hour) // past any back-off
+		runOnce(t, w, 0)
+		if n := len(srv.WaitFor(t, 1, 5*time.Second)); n != 1 {
+			t.Errorf("server got %d copies, want 1", n)
+		}
+	})
+}
+
+// A server stuck in a phase cannot hold a send past the claim: the send
+// is cut off and the message put back for a retry within half the lease,
+// long before another instance may take it.
+func TestWorkerSlowServerEndsWithinTheLease(t *testing.T) {
+	for _, phase := range []smtptest.Phase{smtptest.PhaseHello, smtptest.PhaseData} {
+		t.Run(string(phase), func(t *testing.T) {
+			sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+				srv := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{Delay: map[smtptest.Phase]time.Duration{phase: time.Minute}}))
+				org := mustOrg(t, db)
+				m := mustEnqueue(t, db, org.ID, "ann@example.test", "Hi", "Hi.\n")
+				const lease = 2 * time.Second
+				w := mail.NewWorker(db, mustSender(t, srv), nil, mail.WithLease(lease))
+				start := time.Now()
+				runOnce(t, w, 0)
+				if took := time.Since(start); took > lease/2 {
+					t.Errorf("the worker held the claim for %v of a %v lease", took, lease)
+				}
+				if r := row(t, db, org.ID, m.ID); r.Status != fieldportal.OutboxPending || r.Attempts != 1 || r.LastError == "" {
+					t.Errorf("status %s, attempts %d, last error %q; want a retry", r.Status, r.Attempts, r.LastError)
+				}
+			})
+		})
+	}
+}
+
+func TestNewWorkerChecksItsOptions(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		opts      []mail.WorkerOption
+		wantPanic bool
+	}{
+		{"defaults", nil, false},
+		{"a short lease with the default send timeout", []mail.WorkerOption{mail.WithLease(40 * time.Millisecond)}, false},
+		{"a send timeout that fits", []mail.WorkerOption{mail.WithLease(time.Minute), mail.WithSendTimeout(20 * time.Second)}, false},
+		{"a send timeout as long as half the lease", []mail.WorkerOption{mail.WithLease(time.Minute), mail.WithSendTimeout(30 * time.Second)}, true},
+		{"a send timeout longer than the lease", []mail.WorkerOption{mail.WithLease(time.Minute), mail.WithSendTimeout(2 * time.Minute)}, true},
+		{"no lease", []mail.WorkerOption{mail.WithLease(0)}, true},
+		{"an empty id", []mail.WorkerOption{mail.WithID("")}, true},
+		{"an id", []mail.WorkerOption{mail.WithID("web-1/10.0.0.5:8080")}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				if got := recover() != nil; got != tc.wantPanic {
+					t.Errorf("panicked: %v, want %v", got, tc.wantPanic)
+				}
+			}()
+			mail.NewWorker(nil, nil, nil, tc.opts...)
+		})
+	}
+}
+
 // A worker that dies holding a claim leaves the message to another
 // worker once the lease has run out, and not before.
 func TestWorkerTakesOverAnExpiredLease(t *testing.T) {
@@ -250,13 +325,13 @@ func TestWorkerTakesOverAnExpiredLease(t *testing.T) {
 		if got, err := db.ClaimOutbox(context.Background(), mail.Kind, "dead-worker", 10, mail.DefaultLease); err != nil || len(got) != 1 {
 			t.Fatalf("claim: %v, %d", err, len(got))
 		}
-		w := mail.NewWorker(db, mustSender(t, srv), nil)
+		w := mail.NewWorker(db, mustSender(t, srv), nil, mail.WithClock(clk.Now))
 		runOnce(t, w, 0)
 		clk.Add(mail.DefaultLease + time.Second)
 		runOnce(t, w, 1)
 		// The dead worker's late report cannot undo the delivery.
-		if err := db.MarkOutboxRetry(context.Background(), m.ID, "dead-worker", "late", clk.Now(), true); err != nil {
-			t.Fatal(err)
+		if err := db.MarkOutboxRetry(context.Background(), m.ID, "dead-worker", "late", clk.Now(), true); fieldportal.ErrorCode(err) != fieldportal.ECONFLICT {
+			t.Fatalf("late report: err = %v, want a conflict", err)
 		}
 		if r := row(t, db, org.ID, m.ID); r.Status != fieldportal.OutboxSent {
 			t.Errorf("status %s, want sent", r.Status)

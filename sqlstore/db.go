@@ -234,9 +234,6 @@ func (d *DB) now() time.Time { return d.Now().UTC().Truncate(time.Microsecond) }
 // PoolStats reads the connection pool's statistics, for the metrics.
 func (d *DB) PoolStats() sql.DBStats { return d.db.Stats() }
 
-// Clock reads the store's clock (Now), for workers that share it.
-func (d *DB) Clock() time.Time { return d.Now() }
-
 // newID returns a new opaque, time-ordered id (UUIDv7).
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 

@@ -321,8 +321,8 @@ func TestOutboxClaims(t *testing.T) {
 			seen[m.ID] = true
 		}
 		t.Run("a claim by another worker cannot mark the message", func(t *testing.T) {
-			if err := db.MarkOutboxSent(ctx, a[0].ID, "worker-b"); err != nil {
-				t.Fatal(err)
+			if err := db.MarkOutboxSent(ctx, a[0].ID, "worker-b"); fieldportal.ErrorCode(err) != fieldportal.ECONFLICT {
+				t.Fatalf("err = %v, want a conflict", err)
 			}
 			msgs, _, _ := db.FindOutbox(ctx, fieldportal.SystemViewer(org.ID, "test"), fieldportal.OutboxFilter{Status: fieldportal.OutboxSent})
 			if len(msgs) != 0 {

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/fieldportal/fieldportal"
@@ -54,21 +55,59 @@ func (d *DB) ClaimOutbox(ctx context.Context, kind, worker string, n int, lease 
 	return out, err
 }
 
+// ReleaseOutboxClaims hands back every pending message of kind that
+// worker holds, for anyone to claim now; it returns how many. A worker
+// whose id stays the same across restarts calls it on start, to take
+// back at once what its previous process claimed and never finished,
+// instead of waiting out the lease. Claims of other workers are left
+// alone, as are the attempts counted (the dead process may have sent).
+func (d *DB) ReleaseOutboxClaims(ctx context.Context, kind, worker string) (int, error) {
+	res, err := d.db.ExecContext(ctx, `UPDATE outbox SET claimed_until = NULL
+		WHERE kind = $1 AND claimed_by = $2 AND status = 'pending' AND claimed_until IS NOT NULL`, kind, worker)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
 // secretTopics are mails that carry a single-use link: once delivered,
 // their text is dropped, so the database holds no usable link (only the
 // hash of each token is kept, SPEC §3).
 var secretTopics = []string{"invite", "reset", "staff_reset"}
 
-// MarkOutboxSent records a delivery, if the worker still holds the claim.
+// MarkOutboxSent records a delivery, if the worker still holds the claim
+// on the pending message; otherwise it changes nothing and returns an
+// ECONFLICT error: another worker has taken the message and may send it
+// again, which the caller must not keep quiet about.
 func (d *DB) MarkOutboxSent(ctx context.Context, id, worker string) error {
-	_, err := d.db.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = $3, claimed_until = NULL, last_error = '',
+	res, err := d.db.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = $3, claimed_until = NULL, last_error = '',
 		payload = CASE WHEN topic IN ($4, $5, $6) THEN '(delivered; the single-use link it carried is not kept)' ELSE payload END
-		WHERE id = $1 AND claimed_by = $2`, id, worker, d.now(), secretTopics[0], secretTopics[1], secretTopics[2])
-	return err
+		WHERE id = $1 AND claimed_by = $2 AND status = 'pending'`, id, worker, d.now(), secretTopics[0], secretTopics[1], secretTopics[2])
+	return claimHeld(res, err, id, worker)
+}
+
+// claimHeld turns a mark that matched no row into the error that says the
+// worker's claim is lost. A claim that merely lapsed still matches while
+// nobody else has taken the message, and recording the outcome then is
+// right.
+func claimHeld(res sql.Result, err error, id, worker string) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fieldportal.Errorf(fieldportal.ECONFLICT, "outbox message %s is not pending under a claim of %s", id, worker)
+	}
+	return nil
 }
 
 // MarkOutboxRetry records a failed attempt: the message is tried again at
-// next, or marked failed when giveUp.
+// next, or marked failed when giveUp. Like MarkOutboxSent it needs the
+// worker's claim on the pending message, and returns ECONFLICT without it.
 func (d *DB) MarkOutboxRetry(ctx context.Context, id, worker, lastError string, next time.Time, giveUp bool) error {
 	status := fieldportal.OutboxPending
 	if giveUp {
@@ -77,9 +116,9 @@ func (d *DB) MarkOutboxRetry(ctx context.Context, id, worker, lastError string, 
 	if len(lastError) > 1000 {
 		lastError = lastError[:1000]
 	}
-	_, err := d.db.ExecContext(ctx, `UPDATE outbox SET status = $3, next_attempt_at = $4, last_error = $5, claimed_until = NULL
-		WHERE id = $1 AND claimed_by = $2`, id, worker, status, next.UTC(), lastError)
-	return err
+	res, err := d.db.ExecContext(ctx, `UPDATE outbox SET status = $3, next_attempt_at = $4, last_error = $5, claimed_until = NULL
+		WHERE id = $1 AND claimed_by = $2 AND status = 'pending'`, id, worker, status, next.UTC(), lastError)
+	return claimHeld(res, err, id, worker)
 }
 
 // FindOutbox lists an organisation's messages, newest first (the

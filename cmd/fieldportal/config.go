@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/mail"
@@ -57,6 +58,9 @@ type Config struct {
 	// MetricsAddr is the host:port Prometheus metrics are served on, on a
 	// listener of their own; "" (the default) serves none.
 	MetricsAddr string
+	// MailWorkerID is the mail worker's claim id; empty means the host
+	// name and the listening address (see mail.NewWorker).
+	MailWorkerID string
 }
 
 // setting is one configuration value with its flag, variable and default;
@@ -118,6 +122,7 @@ func newConfigParser(cmd string, getenv func(string) string) *configParser {
 		p.str("smtp-username", "FIELDPORTAL_SMTP_USERNAME", "", "SMTP user name (password: FIELDPORTAL_SMTP_PASSWORD only)")
 		p.str("smtp-from", "FIELDPORTAL_SMTP_FROM", "", "sender address of outgoing mail")
 		p.str("smtp-tls", "FIELDPORTAL_SMTP_TLS", "starttls", "SMTP security: none, starttls or tls")
+		p.str("mail-worker-id", "FIELDPORTAL_MAIL_WORKER_ID", "", "this instance's mail worker id: unique among running instances, the same across restarts (default: host name/listening address)")
 	}
 	p.fs.Usage = func() {
 		out := p.fs.Output()
@@ -264,6 +269,11 @@ func parseConfig(cmd string, args []string, getenv func(string) string) (Config,
 		if cfg.SMTP, err = parseSMTP(p); err != nil {
 			return Config{}, err
 		}
+		s, _ = p.get("mail-worker-id")
+		if strings.ContainsFunc(s.val, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) {
+			return Config{}, invalid(s, "must be a name without spaces")
+		}
+		cfg.MailWorkerID = s.val
 	}
 	if cmd == "init" {
 		s, _ := p.get("org-name")

@@ -65,6 +65,8 @@ func TestParseConfig(t *testing.T) {
 			want: func(c *Config) {
 				c.SMTP = mail.Config{Host: "smtp.example.com", Port: 465, Username: "u", Password: "s3cret", From: "Portal <p@example.com>", TLS: "tls"}
 			}},
+		{name: "mail worker id", cmd: "serve", env: map[string]string{"FIELDPORTAL_MAIL_WORKER_ID": "web-1"},
+			want: func(c *Config) { c.MailWorkerID = "web-1" }},
 		{name: "shutdown timeout", cmd: "serve", args: []string{"--shutdown-timeout", "2m"},
 			want: func(c *Config) { c.ShutdownTimeout = 2 * time.Minute }},
 		{name: "migrate ignores server settings", cmd: "migrate", env: map[string]string{"FIELDPORTAL_ADDR": "bad"},
@@ -115,6 +117,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"smtp port", "serve", nil, map[string]string{"FIELDPORTAL_SMTP_PORT": "0"}, `invalid FIELDPORTAL_SMTP_PORT "0": must be a port number from 1 to 65535`},
 		{"smtp from", "serve", []string{"--smtp-from", "not an address"}, nil, `invalid --smtp-from "not an address": must be a mail address such as Portal <portal@example.com>`},
 		{"smtp tls", "serve", []string{"--smtp-tls", "ssl"}, nil, `invalid --smtp-tls "ssl": must be none, starttls or tls`},
+		{"mail worker id", "serve", []string{"--mail-worker-id", "web 1"}, nil, `invalid --mail-worker-id "web 1": must be a name without spaces`},
 		{"smtp without sender", "serve", []string{"--smtp-host", "smtp.example.com"}, nil, `invalid --smtp-from "": is required when --smtp-host is set: the sender of the portal's mail`},
 		{"trusted proxies", "serve", nil, map[string]string{"FIELDPORTAL_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, `invalid FIELDPORTAL_TRUSTED_PROXIES "10.0.0.0/8, proxy.local": must be IP addresses or CIDR ranges separated by commas`},
 		{"unknown flag", "serve", []string{"--nope"}, nil, `serve: flag provided but not defined: -nope (see 'fieldportal help serve')`},

@@ -265,7 +265,7 @@ func serve(ctx context.Context, cfg Config, db *sqlstore.DB, logger *slog.Logger
 			}
 		}()
 	}
-	if err := startWorkers(ctx, cfg, db, logger); err != nil {
+	if err := startWorkers(ctx, cfg, db, logger, ln.Addr().String()); err != nil {
 		ln.Close()
 		return err
 	}
@@ -320,15 +320,26 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, timeout tim
 // the mail worker when a mail server is set (without one, mail stays in
 // the outbox and the console's mail log shows it, SPEC §7), and the
 // periodic clean-up of expired sessions, links and throttle records.
-func startWorkers(ctx context.Context, cfg Config, db *sqlstore.DB, logger *slog.Logger) error {
+func startWorkers(ctx context.Context, cfg Config, db *sqlstore.DB, logger *slog.Logger, addr string) error {
 	if cfg.SMTP.Enabled() {
 		sender, err := mail.NewSMTP(cfg.SMTP)
 		if err != nil {
 			return fmt.Errorf("mail: %w", err)
 		}
-		w := mail.NewWorker(db, sender, logger)
+		// A stable id lets a restarted instance take back at once what it
+		// had claimed; host and listening address are unique among live
+		// processes, as two cannot listen on one address of one host.
+		id := cfg.MailWorkerID
+		if id == "" {
+			host, err := os.Hostname()
+			if err != nil {
+				return fmt.Errorf("mail worker id: %w (set --mail-worker-id)", err)
+			}
+			id = host + "/" + addr
+		}
+		w := mail.NewWorker(db, sender, logger, mail.WithID(id))
 		go w.Run(ctx)
-		logger.Info("mail worker started", "smtp", cfg.SMTP.Host)
+		logger.Info("mail worker started", "smtp", cfg.SMTP.Host, "worker", id)
 	} else {
 		logger.Info("no mail server set: mail is kept in the outbox and shown in the console's mail log")
 	}

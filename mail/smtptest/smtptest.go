@@ -1,6 +1,8 @@
 // Package smtptest runs a real SMTP server inside a test process and keeps
 // what it receives in memory, so that tests of the mail worker and of the
-// pages that send mail can check the delivered messages end to end.
+// pages that send mail can check the delivered messages end to end. Faults
+// make it misbehave as real servers and networks do: slow phases, and a
+// connection lost just after a message was accepted.
 package smtptest
 
 import (
@@ -35,8 +37,72 @@ type Server struct {
 	mu       sync.Mutex
 	srv      *smtp.Server
 	ln       net.Listener
+	stopped  chan struct{} // closed by Stop, so that delays end with the server
+	faults   Faults
 	messages []Received
 	changed  chan struct{} // closed and replaced on every new message
+}
+
+// Phase is a step of the SMTP exchange a delay can be put in.
+type Phase string
+
+// Phases of the exchange.
+const (
+	PhaseHello Phase = "hello" // before answering EHLO or HELO
+	PhaseMail  Phase = "mail"  // before answering MAIL FROM
+	PhaseRcpt  Phase = "rcpt"  // before answering each RCPT TO
+	// PhaseData is before reading the message and answering its end. The
+	// message is still kept if the client gave up waiting meanwhile, as
+	// real servers do: that is how a message comes to be delivered twice.
+	PhaseData Phase = "data"
+)
+
+// Faults make the server misbehave; the zero Faults is a well-behaved
+// server.
+type Faults struct {
+	// Delay sleeps in a phase before the server answers it (a slow or
+	// stuck server). A delay ends early when the server stops.
+	Delay map[Phase]time.Duration
+	// DropAfterData closes the connection right after the server has
+	// answered 250 to a message's data, before it answers the client's
+	// next command (RSET or QUIT): the message is delivered, but the
+	// client sees the connection fail.
+	DropAfterData bool
+}
+
+// WithFaults starts the server with faults; SetFaults changes them later.
+func WithFaults(f Faults) Option {
+	return func(s *Server) { s.faults = f }
+}
+
+// SetFaults replaces the server's faults; they apply to commands the
+// server answers from now on.
+func (s *Server) SetFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = f
+}
+
+func (s *Server) currentFaults() Faults {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faults
+}
+
+// delay sleeps for the phase's delay, if any, or until the server stops.
+func (s *Server) delay(p Phase) {
+	s.mu.Lock()
+	d, stopped := s.faults.Delay[p], s.stopped
+	s.mu.Unlock()
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-stopped:
+	}
 }
 
 // Option configures a Server.
@@ -86,7 +152,11 @@ func Start(tb testing.TB, opts ...Option) *Server {
 }
 
 func (s *Server) serve(l net.Listener) {
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }))
+	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		// go-smtp makes the session when the client says EHLO.
+		s.delay(PhaseHello)
+		return &session{s: s, conn: c}, nil
+	}))
 	srv.Domain = "localhost"
 	if s.implicit {
 		l = tls.NewListener(l, s.tls)
@@ -97,7 +167,7 @@ func (s *Server) serve(l net.Listener) {
 	srv.MaxMessageBytes = 10 << 20
 	srv.ErrorLog = log.New(io.Discard, "", 0)
 	s.mu.Lock()
-	s.srv, s.ln = srv, l
+	s.srv, s.ln, s.stopped = srv, l, make(chan struct{})
 	s.mu.Unlock()
 	go srv.Serve(l)
 }
@@ -124,6 +194,9 @@ func (s *Server) Stop() {
 	s.mu.Lock()
 	srv, ln := s.srv, s.ln
 	s.srv, s.ln = nil, nil
+	if srv != nil {
+		close(s.stopped)
+	}
 	s.mu.Unlock()
 	if srv != nil {
 		// Close the listener ourselves: Serve may not have registered it
@@ -190,10 +263,12 @@ func (s *Server) add(r Received) {
 
 // session is one SMTP connection's transaction.
 type session struct {
-	s      *Server
-	authed bool
-	from   string
-	to     []string
+	s        *Server
+	conn     *smtp.Conn
+	authed   bool
+	from     string
+	to       []string
+	accepted bool // a message was just accepted: the next Reset follows its 250
 }
 
 func (ss *session) AuthMechanisms() []string {
@@ -220,16 +295,19 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 	if ss.s.user != "" && !ss.authed {
 		return smtp.ErrAuthRequired
 	}
+	ss.s.delay(PhaseMail)
 	ss.from = from
 	return nil
 }
 
 func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	ss.s.delay(PhaseRcpt)
 	ss.to = append(ss.to, to)
 	return nil
 }
 
 func (ss *session) Data(r io.Reader) error {
+	ss.s.delay(PhaseData)
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return err
@@ -239,10 +317,19 @@ func (ss *session) Data(r io.Reader) error {
 		return &smtp.SMTPError{Code: 554, Message: "smtptest: cannot parse message: " + err.Error()}
 	}
 	ss.s.add(rec)
+	ss.accepted = true
 	return nil
 }
 
-func (ss *session) Reset()        { ss.from, ss.to = "", nil }
+// Reset is called after every message, once its 250 has gone out, and on
+// RSET; the first is where DropAfterData cuts the connection.
+func (ss *session) Reset() {
+	if ss.accepted && ss.s.currentFaults().DropAfterData {
+		ss.conn.Conn().Close()
+	}
+	ss.from, ss.to, ss.accepted = "", nil, false
+}
+
 func (ss *session) Logout() error { return nil }
 
 // selfSigned makes a certificate for 127.0.0.1 and localhost and a pool
