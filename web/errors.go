@@ -79,7 +79,7 @@ func (k *Kit) ErrorPageView(r *http.Request, err error) ErrorView {
 	case http.StatusNotFound, http.StatusForbidden:
 		v.NextURL, v.NextLabel = home, "Go to the start page"
 	case http.StatusInternalServerError, http.StatusServiceUnavailable:
-		v.NextURL, v.NextLabel = r.URL.Path, "Try again"
+		v.NextURL, v.NextLabel = SafeNext(r.URL.Path), "Try again"
 		if r.Method != http.MethodGet {
 			v.NextURL = home
 			v.NextLabel = "Go to the start page"
