@@ -89,7 +89,7 @@ func (d *DB) CreatePortalLogin(ctx context.Context, v fieldportal.Viewer, l *fie
 		return err
 	}
 	if l.PasswordHash != "" && !v.IsAdmin() {
-		return errInitialPassword
+		return errInitialPassword // see Accounts.SetInitialPassword
 	}
 	l.Username = strings.TrimSpace(l.Username)
 	if l.Status == "" {
@@ -126,7 +126,9 @@ func (d *DB) CreatePortalLogin(ctx context.Context, v fieldportal.Viewer, l *fie
 		if err := tx.putSiteIDs(ctx, l); err != nil {
 			return err
 		}
-		if l.PasswordHash != "" {
+		// An initial password is audited: whoever set it could sign in as
+		// the contact until it is changed.
+		if l.PasswordHash != "" && l.MustChangePassword {
 			if err := tx.audit(ctx, v, "login.initial_password", "contact", l.ContactID, ""); err != nil {
 				return err
 			}
