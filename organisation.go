@@ -62,8 +62,9 @@ type Branding struct {
 	WelcomeNotice string `json:"welcome_notice"`
 }
 
-// LogoStorageKey is where the bytes of a logo with that SHA-256 are kept.
-func LogoStorageKey(sha string) string { return "branding/logo/" + sha }
+// LogoStorageKey is where the bytes of an organisation's logo with that
+// SHA-256 are kept: per organisation, as two may upload the same image.
+func LogoStorageKey(orgID, sha string) string { return "branding/" + orgID + "/logo/" + sha }
 
 // PasswordPolicy is the organisation's rule for portal passwords (SPEC §3).
 // The auth package checks passwords against it.

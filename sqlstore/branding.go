@@ -41,7 +41,7 @@ func (d *DB) SetLogo(ctx context.Context, v fieldportal.Viewer, data []byte, con
 			return err
 		}
 		if sha != "" {
-			if err := tx.putBlob(ctx, v.OrgID, fieldportal.LogoStorageKey(sha), data); err != nil {
+			if err := tx.putBlob(ctx, v.OrgID, fieldportal.LogoStorageKey(v.OrgID, sha), data); err != nil {
 				return err
 			}
 		}
@@ -68,7 +68,7 @@ func (d *DB) FindLogo(ctx context.Context, orgID, sha string) ([]byte, string, e
 	if st.Branding.Logo == "" || sha != st.Branding.Logo {
 		return nil, "", fieldportal.NotFound("logo")
 	}
-	data, err := d.GetBlob(ctx, orgID, fieldportal.LogoStorageKey(sha))
+	data, err := d.GetBlob(ctx, orgID, fieldportal.LogoStorageKey(orgID, sha))
 	if err != nil {
 		return nil, "", err
 	}

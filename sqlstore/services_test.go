@@ -145,6 +145,17 @@ func TestLogo(t *testing.T) {
 				t.Errorf("another organisation: %v", err)
 			}
 		})
+		t.Run("two organisations may use the same image", func(t *testing.T) {
+			adminB := fieldportal.NewStaffViewer(f.orgB, "", "B admin", fieldportal.RoleAdmin)
+			if err := db.SetLogo(ctx, adminB, pngBytes, "image/png"); err != nil {
+				t.Fatalf("the second organisation's logo: %v", err)
+			}
+			for _, org := range []string{f.orgA, f.orgB} {
+				if data, _, err := db.FindLogo(ctx, org, sha); err != nil || !bytes.Equal(data, pngBytes) {
+					t.Errorf("logo of %s: %d bytes, %v", org, len(data), err)
+				}
+			}
+		})
 		t.Run("a type other than PNG or JPEG is refused", func(t *testing.T) {
 			if err := db.SetLogo(ctx, f.admin, []byte("<svg/>"), "image/svg+xml"); code(err) != fieldportal.EINVALID || fieldOf(err) != "logo" {
 				t.Errorf("err = %v", err)

@@ -117,7 +117,7 @@ func (l *loader) load(hasher auth.Hasher) error {
 	l.v = fieldportal.SystemViewer(org.ID, "demo")
 	v := l.v
 	l.save("settings", ds.Now.AddDate(-2, 0, -2), nil, func() error {
-		if err := db.PutBlob(ctx, v.OrgID, fieldportal.LogoStorageKey(ds.Settings.Branding.Logo), ds.Logo); err != nil {
+		if err := db.PutBlob(ctx, v.OrgID, fieldportal.LogoStorageKey(v.OrgID, ds.Settings.Branding.Logo), ds.Logo); err != nil {
 			return err
 		}
 		return db.UpdateSettings(ctx, v, ds.Settings)
