@@ -91,6 +91,9 @@ type FilterBar struct {
 	// ClearURL goes back to the unfiltered list; "" hides the Clear link
 	// (nothing is filtered).
 	ClearURL string
+	// Submit is the button's words; "" is "Apply" ("Search" suits a bar
+	// of one search box).
+	Submit string
 }
 
 // Filter is one control of a FilterBar.
