@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -10,47 +11,88 @@ import (
 	"github.com/fieldportal/fieldportal/sqlstore"
 )
 
-// TestScreens saves screenshots of the main pages at phone and desktop
-// width into $FIELDPORTAL_SCREENSHOTS, for a person to look at. It runs
-// only when that variable names a folder.
+// TestScreens saves screenshots of every page of the portal and the
+// console, the style guide and the error pages, at phone and desktop
+// width, into $FIELDPORTAL_SCREENSHOTS (made if missing), for a person to
+// look at. It runs only when that variable names a folder.
+//
+// Not covered: the "no portal at this address" page and the fresh-install
+// page. The demo has one organisation, which answers every host, so no
+// Host header reaches them; they are the same error.html as the 404s here.
 func TestScreens(t *testing.T) {
 	dir := os.Getenv("FIELDPORTAL_SCREENSHOTS")
 	if dir == "" {
 		t.Skip("set FIELDPORTAL_SCREENSHOTS to a folder to save screenshots")
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	p := mustDemo(t, sqlstore.SQLite)
+	// Pages whose address is read from another page: "{site}" is the
+	// first site of /sites, "{contact}" the first contact of the console.
 	shots := []struct {
-		who, user, path, name string
+		who, path, name string
 	}{
-		{"anon", "", "/login", "login"},
-		{"parent", "parent@demo.test", "/", "dashboard"},
-		{"parent", "parent@demo.test", "/sites", "sites"},
-		{"parent", "parent@demo.test", "/preferences", "preferences"},
-		{"site", "site@demo.test", "/sites", "sites-site-contact"},
+		// Before signing in.
+		{"anon", "/login", "login"},
+		{"anon", "/forgot", "forgot"},
+		{"anon", "/console/login", "console-login"},
+		// The portal, as the parent customer's contact.
+		{"parent", "/", "dashboard"},
+		{"parent", "/sites", "sites"},
+		{"parent", "/sites?q=no-such-site", "sites-empty"},
+		{"parent", "{site}", "site"},
+		{"parent", "/preferences", "preferences"},
+		{"parent", "/password", "password"},
+		{"parent", "/sites/no-such-site", "error-404"},
+		{"site", "/sites", "sites-site-contact"},
+		// The console, as an admin.
+		{"admin", "/console", "console-home"},
+		{"admin", "/console/contacts", "console-contacts"},
+		{"admin", "{contact}", "console-contact"},
+		{"admin", "{contact}/revoke", "console-revoke"},
+		{"admin", "/console/settings", "console-settings"},
+		{"admin", "/console/mail", "console-mail"},
+		{"admin", "/console/staff", "console-staff"},
+		{"admin", "/console/account", "console-account"},
+		{"admin", "/console/styleguide", "console-styleguide"},
+		{"admin", "/console/no-such-page", "console-error-404"},
+		// A staff user who is no admin: settings are refused.
+		{"staff", "/console/settings", "console-error-403"},
 	}
 	for _, width := range []int64{390, 1280} {
 		browsers := map[string]*browser{}
+		var site, contact string
 		for _, s := range shots {
 			b := browsers[s.who]
 			if b == nil {
 				b = mustBrowser(t, p.URL)
 				browsers[s.who] = b
 				b.run(chromedp.EmulateViewport(width, 900))
-				if s.user != "" {
-					b.login(s.user, demoPassword)
+				switch s.who {
+				case "anon":
+				case "staff":
+					b.run(chromedp.Navigate(p.URL + "/console/login"))
+					b.fill(`form#console-login`, "email", "staff@demo.test", "password", demoPassword)
+				default:
+					b.loginAs(s.who)
 				}
 			}
-			b.save(p.URL+s.path, filepath.Join(dir, s.name+"-"+itoa(width)+".png"))
+			path := s.path
+			switch {
+			case path == "{site}":
+				if site == "" {
+					b.run(chromedp.Navigate(p.URL+"/sites"), chromedp.AttributeValue(`table tbody tr a`, "href", &site, nil, chromedp.ByQuery))
+				}
+				path = site
+			case strings.HasPrefix(path, "{contact}"):
+				if contact == "" {
+					b.run(chromedp.Navigate(p.URL+"/console/contacts"), chromedp.AttributeValue(`table tbody tr a`, "href", &contact, nil, chromedp.ByQuery))
+				}
+				path = contact + strings.TrimPrefix(path, "{contact}")
+			}
+			b.save(p.URL+path, filepath.Join(dir, s.name+"-"+itoa(width)+".png"))
 		}
-		staff := mustBrowser(t, p.URL)
-		staff.run(chromedp.EmulateViewport(width, 900), chromedp.Navigate(p.URL+"/console/login"))
-		staff.fill(`form#console-login`, "email", "admin@demo.test", "password", demoPassword)
-		for _, path := range []string{"/console", "/console/contacts", "/console/settings", "/console/mail", "/console/staff", "/console/account"} {
-			staff.save(p.URL+path, filepath.Join(dir, "console"+filepath.Base(path)+"-"+itoa(width)+".png"))
-		}
-		var first string
-		staff.run(chromedp.Navigate(p.URL+"/console/contacts"), chromedp.AttributeValue(`table tbody tr a`, "href", &first, nil, chromedp.ByQuery))
-		staff.save(p.URL+first, filepath.Join(dir, "console-contact-"+itoa(width)+".png"))
 	}
 }
 
