@@ -19,7 +19,8 @@ func TestNoPortalPages(t *testing.T) {
 	db := sqltest.MustOpen(t, sqlstore.SQLite)
 	s, _ := newTestServer(t, db, testConfig{})
 	res, body := do(t, s.Handler(), httptest.NewRequest("GET", "/login", nil))
-	if res.StatusCode != http.StatusNotFound || !strings.Contains(body, "fieldportal init") || !strings.Contains(body, `<main id="main"`) {
+	if res.StatusCode != http.StatusNotFound || !strings.Contains(body, "<code>fieldportal init") || !strings.Contains(body, `<main id="main"`) ||
+		!strings.Contains(body, "<title>This portal is not set up yet") {
 		t.Errorf("fresh install = %d:\n%s", res.StatusCode, body)
 	}
 	mustOrg(t, db, "Alpha", "alpha.example.test")
@@ -27,7 +28,8 @@ func TestNoPortalPages(t *testing.T) {
 	req := httptest.NewRequest("GET", "/login", nil)
 	req.Host = "gamma.example.test"
 	res, body = do(t, s.Handler(), req)
-	if res.StatusCode != http.StatusNotFound || strings.Contains(body, "fieldportal init") || !strings.Contains(body, "No portal is set up at this address") {
+	if res.StatusCode != http.StatusNotFound || strings.Contains(body, "fieldportal init") || !strings.Contains(body, "No portal is set up at this address") ||
+		!strings.Contains(body, "<title>No portal at this address") {
 		t.Errorf("unknown host = %d:\n%s", res.StatusCode, body)
 	}
 }

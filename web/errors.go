@@ -41,6 +41,9 @@ type ErrorView struct {
 	NextURL, NextLabel string
 	// SignIn offers the sign-in page (401).
 	SignIn bool
+	// Command is a command for whoever runs the portal to type, shown as
+	// code (a fresh install's "fieldportal init").
+	Command string
 }
 
 // errorTitle is the heading of an error page.
@@ -104,14 +107,18 @@ func (k *Kit) Error(w http.ResponseWriter, r *http.Request, err error) {
 	} else {
 		k.logger.DebugContext(r.Context(), "request refused", "method", r.Method, "route", k.routeFor(r), "code", code, "err", err)
 	}
+	k.renderError(w, r, k.ErrorPageView(r, err))
+}
+
+// renderError writes an error page of view's status.
+func (k *Kit) renderError(w http.ResponseWriter, r *http.Request, view ErrorView) {
 	var buf bytes.Buffer
-	view := k.ErrorPageView(r, err)
 	if t := k.errors.set["error"]; t == nil || t.ExecuteTemplate(&buf, "error.html", view) != nil {
 		// The template is parsed at start and takes only strings; this is
 		// a programming error, but the client still gets its status.
-		k.logger.ErrorContext(r.Context(), "render error page", "status", status)
+		k.logger.ErrorContext(r.Context(), "render error page", "status", view.Status)
 		buf.Reset()
-		buf.WriteString(http.StatusText(status))
+		buf.WriteString(http.StatusText(view.Status))
 	}
 	h := w.Header()
 	// A handler may have set these for the body it meant to send.
@@ -120,8 +127,22 @@ func (k *Kit) Error(w http.ResponseWriter, r *http.Request, err error) {
 	h.Del("Content-Encoding")
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
+	w.WriteHeader(view.Status)
 	if r.Method != http.MethodHead {
 		w.Write(buf.Bytes())
 	}
+}
+
+// noPortal answers a host no organisation serves: a 404 that says so,
+// and on a fresh install, which has no organisation at all, how to make
+// one.
+func (k *Kit) noPortal(w http.ResponseWriter, r *http.Request) {
+	view := ErrorView{Layout: Layout{Title: "No portal at this address"}, Status: http.StatusNotFound,
+		Message: "No portal is set up at this address. Check the address you were given."}
+	if n, err := k.orgs.CountOrganisations(r.Context()); err == nil && n == 0 {
+		view.Title = "This portal is not set up yet"
+		view.Message = "It has no organisation yet. Whoever runs it creates one, with its first admin, by running:"
+		view.Command = `fieldportal init --org-name "Your company" --admin-email you@example.com`
+	}
+	k.renderError(w, r, view)
 }

@@ -201,7 +201,7 @@ func (k *Kit) resolveOrganisation(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		o, err := k.FindOrganisation(r)
 		if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
-			k.Error(w, r, k.noPortalError(r.Context()))
+			k.noPortal(w, r)
 			return
 		} else if err != nil {
 			k.Error(w, r, fmt.Errorf("resolve organisation for host: %w", err))
@@ -236,13 +236,4 @@ func (k *Kit) Settings(r *http.Request) (fieldportal.Settings, error) {
 	}
 	memo.once.Do(func() { memo.st, memo.err = k.orgs.FindSettings(r.Context(), o.ID) })
 	return memo.st, memo.err
-}
-
-// noPortalError is the answer for a host no organisation serves. A fresh
-// install, which has no organisation at all, says how to make one.
-func (k *Kit) noPortalError(ctx context.Context) error {
-	if n, err := k.orgs.CountOrganisations(ctx); err == nil && n == 0 {
-		return fieldportal.Errorf(fieldportal.ENOTFOUND, "This portal has no organisation yet. Whoever runs it should create one with the command: fieldportal init --org-name \"Your company\" --admin-email you@example.com")
-	}
-	return fieldportal.Errorf(fieldportal.ENOTFOUND, "No portal is set up at this address. Check the address you were given.")
 }
