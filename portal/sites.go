@@ -14,17 +14,16 @@ import (
 // Job sites (SPEC §4): the list with search and keyset pages, its CSV,
 // and a site's page with tabs for the modules the contact may use.
 
-// sitesView is the list of sites.
+// sitesView is the list of sites, built from the kit's list components.
 type sitesView struct {
 	web.Layout
-	Query string
-	Sites []SiteRow
-	// NextURL is the next page ("" on the last); FirstURL goes back to the
-	// start ("" on the first page).
-	NextURL  string
-	FirstURL string
-	CSVURL   string
-	Activity bool // the Open activities column (fieldportal.Viewer.SeesOpenActivities)
+	Query   string
+	Filter  web.FilterBar
+	Count   web.Count
+	Table   web.Table
+	Pager   web.Pager
+	CSVURL  string
+	CSVWhat string
 }
 
 // SiteRow is one row of the list and of its CSV.
@@ -43,6 +42,27 @@ func siteRow(s *fieldportal.Site) SiteRow {
 		URL: "/sites/" + url.PathEscape(s.ID), Name: s.Name, Address: streetAddress(s.Address),
 		Postcode: s.Address.Postcode, Customer: s.CustomerName, OpenActivities: s.OpenActivities,
 	}
+}
+
+// sitesTable lays out a page of sites; activity adds the Open activities
+// column (only for a viewer who may use a module it counts).
+func sitesTable(sites []*fieldportal.Site, search string, activity bool) web.Table {
+	t := web.Table{Caption: "Job sites", Columns: []web.Column{{Label: "Site"}, {Label: "Address"}, {Label: "Postcode"}, {Label: "Customer"}}}
+	if search != "" {
+		t.Caption = "Job sites matching “" + search + "”"
+	}
+	if activity {
+		t.Columns = append(t.Columns, web.Column{Label: "Open activities", Numeric: true})
+	}
+	for _, site := range sites {
+		row := siteRow(site)
+		cells := []web.Cell{web.LinkCell(row.Name, row.URL), web.TextCell(row.Address), web.TextCell(row.Postcode), web.TextCell(row.Customer)}
+		if activity {
+			cells = append(cells, web.TextCell(strconv.Itoa(row.OpenActivities)))
+		}
+		t.Rows = append(t.Rows, cells)
+	}
+	return t
 }
 
 // streetAddress is the address without its postcode, which has its own column.
@@ -73,24 +93,31 @@ func (p *Portal) handleSites(w http.ResponseWriter, r *http.Request) {
 		p.kit.Error(w, r, err)
 		return
 	}
-	view := sitesView{Layout: p.layout(r, "Job sites"), Query: f.Search, Activity: v.SeesOpenActivities()}
-	for _, site := range sites {
-		view.Sites = append(view.Sites, siteRow(site))
-	}
+	view := sitesView{Layout: p.layout(r, "Job sites"), Query: f.Search, CSVWhat: "of the sites"}
+	view.Filter = web.FilterBar{Action: "/sites", Label: "Search sites", Submit: "Search",
+		Filters: []web.Filter{{Name: "q", Label: "Search sites", Type: "search", Value: f.Search, Hint: "Name, address, postcode or UPRN"}}}
 	base := url.Values{}
 	if f.Search != "" {
 		base.Set("q", f.Search)
+		view.Filter.ClearURL = "/sites"
+		view.CSVWhat = "of the sites matching your search"
 	}
+	view.Table = sitesTable(sites, f.Search, v.SeesOpenActivities())
 	view.CSVURL = withQuery("/sites.csv", base)
 	if next != "" {
 		nq := url.Values{"after": {next}}
 		if f.Search != "" {
 			nq.Set("q", f.Search)
 		}
-		view.NextURL = withQuery("/sites", nq)
+		view.Pager.NextURL = withQuery("/sites", nq)
 	}
 	if f.After != "" {
-		view.FirstURL = withQuery("/sites", base)
+		view.Pager.FirstURL = withQuery("/sites", base)
+	}
+	// Keyset pages know no total; a list that fits one page does.
+	view.Count = web.Count{Shown: len(sites), Total: -1, One: "site", Many: "sites"}
+	if next == "" && f.After == "" {
+		view.Count.Total = len(sites)
 	}
 	p.pages.Render(w, r, http.StatusOK, "sites", view)
 }
