@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -99,6 +102,55 @@ func TestScreens(t *testing.T) {
 			}
 			b.save(p.URL+path, filepath.Join(dir, s.name+"-"+itoa(width)+".png"))
 		}
+	}
+	// The pages of a host without a portal: a fresh install (no
+	// organisation yet) and an install of several organisations asked for
+	// a host none of them serves.
+	data := t.TempDir()
+	fresh := mustServe(t, data)
+	for _, width := range []int64{390, 1280} {
+		b := mustBrowser(t, fresh)
+		b.run(chromedp.EmulateViewport(width, 900))
+		b.save(fresh+"/login", filepath.Join(dir, "error-fresh-install-"+itoa(width)+".png"))
+	}
+	for _, host := range []string{"alpha.example.test", "beta.example.test"} {
+		mustRun(t, "init", "--data-dir", data, "--org-name", host, "--org-host", host, "--admin-email", "admin@"+host)
+	}
+	for _, width := range []int64{390, 1280} {
+		b := mustBrowser(t, fresh)
+		b.run(chromedp.EmulateViewport(width, 900))
+		b.save(fresh+"/login", filepath.Join(dir, "error-no-portal-"+itoa(width)+".png"))
+	}
+}
+
+// mustServe starts `fieldportal serve` on data, on a free port, and
+// returns its URL once it answers; it stops when the test ends.
+func mustServe(t *testing.T, data string) string {
+	t.Helper()
+	addr := "127.0.0.1:" + freePort(t)
+	cmd := exec.Command(mustBinary(t), "serve", "--addr", addr, "--data-dir", data)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() })
+	url := "http://" + addr
+	for start := time.Now(); time.Since(start) < 60*time.Second; time.Sleep(100 * time.Millisecond) {
+		if res, err := http.Get(url + "/healthz"); err == nil {
+			res.Body.Close()
+			return url
+		}
+	}
+	t.Fatal("fieldportal serve did not answer in 60 s")
+	return ""
+}
+
+// mustRun runs a fieldportal command to its end.
+func mustRun(t *testing.T, args ...string) {
+	t.Helper()
+	cmd := exec.Command(mustBinary(t), args...)
+	cmd.Env = append(os.Environ(), "FIELDPORTAL_ADMIN_PASSWORD=Screens-Only-Pass-1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("fieldportal %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 }
 

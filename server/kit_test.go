@@ -28,7 +28,7 @@ func TestNoPortalPages(t *testing.T) {
 	req := httptest.NewRequest("GET", "/login", nil)
 	req.Host = "gamma.example.test"
 	res, body = do(t, s.Handler(), req)
-	if res.StatusCode != http.StatusNotFound || strings.Contains(body, "fieldportal init") || !strings.Contains(body, "No portal is set up at this address") ||
+	if res.StatusCode != http.StatusNotFound || strings.Contains(body, "fieldportal init") || !strings.Contains(body, "No portal is set up here") ||
 		!strings.Contains(body, "<title>No portal at this address") {
 		t.Errorf("unknown host = %d:\n%s", res.StatusCode, body)
 	}

@@ -228,7 +228,7 @@ func TestOrganisationByHost(t *testing.T) {
 				if code != tc.wantCode || (tc.wantBody != "" && body != tc.wantBody) {
 					t.Errorf("host %q = %d %q, want %d %q", tc.host, code, body, tc.wantCode, tc.wantBody)
 				}
-				if code == 404 && !strings.Contains(body, "No portal is set up at this address.") {
+				if code == 404 && !strings.Contains(body, "No portal is set up here.") {
 					t.Errorf("unknown host body = %q, want the no-portal page", body)
 				}
 			})

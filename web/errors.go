@@ -138,7 +138,7 @@ func (k *Kit) renderError(w http.ResponseWriter, r *http.Request, view ErrorView
 // one.
 func (k *Kit) noPortal(w http.ResponseWriter, r *http.Request) {
 	view := ErrorView{Layout: Layout{Title: "No portal at this address"}, Status: http.StatusNotFound,
-		Message: "No portal is set up at this address. Check the address you were given."}
+		Message: "No portal is set up here. Check the address you were given: the portal you want may be on another one."}
 	if n, err := k.orgs.CountOrganisations(r.Context()); err == nil && n == 0 {
 		view.Title = "This portal is not set up yet"
 		view.Message = "It has no organisation yet. Whoever runs it creates one, with its first admin, by running:"
