@@ -220,15 +220,30 @@ func (w *world) readRows(t *testing.T) []resource {
 	resources := []resource{
 		{
 			name: "sites", all: siteIDs,
-			covers: []string{"SiteService.FindSites", "SiteService.FindSiteByID", "SiteService.CountSites", "DashboardService.Dashboard"},
+			covers: []string{"SiteService.FindSites", "SiteService.FindSiteByID", "SiteService.CountSites",
+				"SiteService.FindSitesUnderCustomer", "DashboardService.Dashboard"},
 			list: func(v fieldportal.Viewer) ([]string, error) {
 				return listAll(func(after string) ([]string, string, error) {
 					s, next, err := db.FindSites(ctx, v, fieldportal.SiteFilter{Page: fieldportal.Page{After: after, Limit: 2}, WithActivity: true})
 					return idsOf(s, func(s *fieldportal.Site) string { return s.ID }), next, err
 				})
 			},
-			get:        func(v fieldportal.Viewer, id string) error { _, err := db.FindSiteByID(ctx, v, id); return err },
-			count:      func(v fieldportal.Viewer) (int, error) { return db.CountSites(ctx, v) },
+			get:   func(v fieldportal.Viewer, id string) error { _, err := db.FindSiteByID(ctx, v, id); return err },
+			count: func(v fieldportal.Viewer) (int, error) { return db.CountSites(ctx, v) },
+			// The sites under the top customers of both organisations are
+			// every site: the same rule must give the same ones, and none
+			// to a contact without the Sites page.
+			moreLists: map[string]listFn{"FindSitesUnderCustomer": func(v fieldportal.Viewer) ([]string, error) {
+				var ids []string
+				for _, top := range []string{"Parent", "Solo", "OtherB"} {
+					l, err := db.FindSitesUnderCustomer(ctx, v, w.cust[top].ID)
+					if err != nil {
+						return ids, err
+					}
+					ids = append(ids, idsOf(l, func(s *fieldportal.Site) string { return s.ID })...)
+				}
+				return ids, nil
+			}},
 			moreCounts: map[string]countFn{"Dashboard": dashboardCount(db, func(d *fieldportal.Dashboard) *int { return d.Sites })},
 			want: map[string][]string{
 				"parent":   {"P0", "S1a", "S1b", "G1", "S2"},
