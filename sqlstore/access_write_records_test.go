@@ -709,5 +709,14 @@ func (w *writeWorld) diaryRows() []writeRow {
 			},
 			want: operatorOnly(atSite, notFound),
 		},
+		{
+			name: "UpsertTaskByExternalID", covers: []string{"DiaryService.UpsertTaskByExternalID"}, targets: operatorSites,
+			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
+				x := task(target)
+				x.ExternalID = "ext-" + w.next()
+				return errOnly(db.UpsertTaskByExternalID(ctx, v, x))
+			},
+			want: operatorOnly(atSite, noSuch("site_id")),
+		},
 	}
 }
