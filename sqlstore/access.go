@@ -79,7 +79,9 @@ func (a *Accounts) FindContactAccess(ctx context.Context, v fieldportal.Viewer, 
 		return nil, err
 	}
 	out.DefaultPages, out.PolicyHint = st.DefaultPages, auth.PasswordPolicy(st.PasswordPolicy).Describe()
-	if out.Sites, err = a.db.FindSitesUnderCustomer(ctx, v, c.CustomerID); err != nil {
+	// A managing contact without the Sites page is offered no sites.
+	out.Sites, err = a.db.FindSitesUnderCustomer(ctx, v, c.CustomerID)
+	if err != nil && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
 		return nil, err
 	}
 	return out, nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/sqlstore"
 )
 
 // The rest of the access matrix: every other kind of record of the store,
@@ -97,14 +98,44 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 
 	appointmentAt := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
 
+	// Each site's asset and certificate has a type of its own, so that the
+	// lists of types name the records they come from.
+	assetOfType, certificateOfType := map[string]string{}, map[string]string{}
+	typesAs := func(byType map[string]string, types []string, err error) ([]string, error) {
+		var ids []string
+		for _, ty := range types {
+			id, ok := byType[ty]
+			if !ok {
+				id = "type " + ty // not a record of the row: the diff shows it
+			}
+			ids = append(ids, id)
+		}
+		return ids, err
+	}
+	// The bytes stored for each document, which opening it must return.
+	stored := map[string]string{}
+	document := func(orgID string, d *fieldportal.Document) string {
+		t.Helper()
+		d.StorageKey = "matrix/" + sqlstore.NewID()
+		fail("document bytes", db.PutBlob(ctx, orgID, d.StorageKey, []byte(d.Name)))
+		d = MustDocument(t, db, sys(orgID), d)
+		stored[d.ID] = d.Name
+		return d.ID
+	}
+
 	return []siteBound{
 		{
-			name: "assets",
+			name:   "assets",
+			covers: []string{"EquipmentService.FindAssets", "EquipmentService.FindAssetByID", "EquipmentService.FindAssetTypes"},
 			create: func(s *fieldportal.Site) string {
-				a := MustAsset(t, db, sys(s.OrgID), &fieldportal.Asset{SiteID: s.ID, Number: "A-" + s.Name, Type: "Extinguisher", Name: "Extinguisher at " + s.Name})
-				assetAt[s.Name] = a.ID
+				a := MustAsset(t, db, sys(s.OrgID), &fieldportal.Asset{SiteID: s.ID, Number: "A-" + s.Name, Type: "Extinguisher " + s.Name, Name: "Extinguisher at " + s.Name})
+				assetAt[s.Name], assetOfType[a.Type] = a.ID, a.ID
 				return a.ID
 			},
+			moreLists: map[string]listFn{"FindAssetTypes": func(v fieldportal.Viewer) ([]string, error) {
+				types, err := db.FindAssetTypes(ctx, v)
+				return typesAs(assetOfType, types, err)
+			}},
 			list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
 				l, next, err := db.FindAssets(ctx, v, fieldportal.AssetFilter{Page: page2(after)})
 				return idsOf(l, func(x *fieldportal.Asset) string { return x.ID }), next, err
@@ -112,10 +143,17 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindAssetByID(ctx, v, id); return err },
 		},
 		{
-			name: "asset tests",
+			// Each asset's one test failed and is not rectified, so it is
+			// also the asset's current defect.
+			name:   "asset tests",
+			covers: []string{"EquipmentService.FindAssetTests", "EquipmentService.FindAssetTestByID", "ReportService.FindCurrentDefects"},
 			create: func(s *fieldportal.Site) string {
-				return MustAssetTest(t, db, sys(s.OrgID), &fieldportal.AssetTest{AssetID: assetAt[s.Name], TestedOn: day(time.February, 1), Result: fieldportal.TestPass}).ID
+				return MustAssetTest(t, db, sys(s.OrgID), &fieldportal.AssetTest{AssetID: assetAt[s.Name], TestedOn: day(time.February, 1), Result: fieldportal.TestFail}).ID
 			},
+			moreLists: map[string]listFn{"FindCurrentDefects": func(v fieldportal.Viewer) ([]string, error) {
+				l, err := db.FindCurrentDefects(ctx, v, "", "")
+				return idsOf(l, func(x *fieldportal.AssetDefect) string { return x.Test.ID }), err
+			}},
 			list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
 				l, next, err := db.FindAssetTests(ctx, v, fieldportal.AssetTestFilter{Page: page2(after)})
 				return idsOf(l, func(x *fieldportal.AssetTest) string { return x.ID }), next, err
@@ -129,7 +167,8 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 			// record, the one out an extra seen by the same viewers
 			// (whoever sees the asset sees its whole history). Org B has a
 			// single site, so B1 has no transfer.
-			name: "asset transfers",
+			name:   "asset transfers",
+			covers: []string{"EquipmentService.FindAssetTransfers"},
 			create: func(s *fieldportal.Site) string {
 				var other *fieldportal.Site
 				for _, o := range w.site {
@@ -177,20 +216,21 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 		{
 			// Documents attached to each site and to each customer, and one
 			// at a reachable site that the operator keeps from customers.
-			name: "documents",
+			name:   "documents",
+			covers: []string{"EquipmentService.FindDocuments", "EquipmentService.FindDocumentByID", "EquipmentService.OpenDocument"},
 			create: func(s *fieldportal.Site) string {
-				return MustDocument(t, db, sys(s.OrgID), &fieldportal.Document{Name: "Site " + s.Name + ".pdf", AttachedTo: "site",
-					SiteID: s.ID, VisibleToCustomer: true}).ID
+				return document(s.OrgID, &fieldportal.Document{Name: "Site " + s.Name + ".pdf", AttachedTo: "site",
+					SiteID: s.ID, VisibleToCustomer: true})
 			},
 			createForCustomer: func(c *fieldportal.Customer) string {
-				return MustDocument(t, db, sys(c.OrgID), &fieldportal.Document{Name: "Customer " + c.Name + ".pdf", AttachedTo: "customer",
-					CustomerID: c.ID, VisibleToCustomer: true}).ID
+				return document(c.OrgID, &fieldportal.Document{Name: "Customer " + c.Name + ".pdf", AttachedTo: "customer",
+					CustomerID: c.ID, VisibleToCustomer: true})
 			},
 			extras: func() []extraRecord {
 				s := w.site["S1a"]
-				d := MustDocument(t, db, sys(s.OrgID), &fieldportal.Document{Name: "Internal " + s.Name + ".pdf", AttachedTo: "site",
+				id := document(s.OrgID, &fieldportal.Document{Name: "Internal " + s.Name + ".pdf", AttachedTo: "site",
 					SiteID: s.ID, VisibleToCustomer: false})
-				return []extraRecord{{name: "hidden:S1a", id: d.ID, visible: func(kind string) bool {
+				return []extraRecord{{name: "hidden:S1a", id: id, visible: func(kind string) bool {
 					return reaches("S1a")(kind) && !w.viewers[kind].IsContact()
 				}}}
 			},
@@ -199,14 +239,28 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 				return idsOf(l, func(x *fieldportal.Document) string { return x.ID }), next, err
 			},
 			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindDocumentByID(ctx, v, id); return err },
+			// A download gives the file's own bytes, or not found.
+			moreGets: map[string]getFn{"OpenDocument": func(v fieldportal.Viewer, id string) error {
+				_, data, err := db.OpenDocument(ctx, v, id)
+				if err == nil && string(data) != stored[id] {
+					return fmt.Errorf("document %s opened with %q, want %q", id, data, stored[id])
+				}
+				return err
+			}},
 		},
 		{
-			name: "certificates",
+			name:   "certificates",
+			covers: []string{"EquipmentService.FindCertificates", "EquipmentService.FindCertificateByID", "EquipmentService.FindCertificateTypes"},
 			create: func(s *fieldportal.Site) string {
-				c := &fieldportal.Certificate{SiteID: s.ID, Number: "C-" + s.Name, Type: "Fire alarm", IssuedOn: day(time.January, 10)}
+				c := &fieldportal.Certificate{SiteID: s.ID, Number: "C-" + s.Name, Type: "Fire alarm " + s.Name, IssuedOn: day(time.January, 10)}
 				fail("certificate", db.CreateCertificate(ctx, sys(s.OrgID), c))
+				certificateOfType[c.Type] = c.ID
 				return c.ID
 			},
+			moreLists: map[string]listFn{"FindCertificateTypes": func(v fieldportal.Viewer) ([]string, error) {
+				types, err := db.FindCertificateTypes(ctx, v)
+				return typesAs(certificateOfType, types, err)
+			}},
 			list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
 				l, next, err := db.FindCertificates(ctx, v, fieldportal.CertificateFilter{Page: page2(after)})
 				return idsOf(l, func(x *fieldportal.Certificate) string { return x.ID }), next, err
@@ -214,7 +268,8 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindCertificateByID(ctx, v, id); return err },
 		},
 		{
-			name: "appointments",
+			name:   "appointments",
+			covers: []string{"DiaryService.FindAppointments", "DiaryService.FindAppointmentByID", "DiaryService.FindOverlappingAppointments"},
 			create: func(s *fieldportal.Site) string {
 				a := &fieldportal.Appointment{SiteID: s.ID, StartsAt: appointmentAt, EndsAt: appointmentAt.Add(time.Hour),
 					Technician: "Tech " + s.Name, Description: "Visit to " + s.Name}
@@ -225,10 +280,24 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 				l, next, err := db.FindAppointments(ctx, v, fieldportal.AppointmentFilter{Page: page2(after)})
 				return idsOf(l, func(x *fieldportal.Appointment) string { return x.ID }), next, err
 			},
+			// Each site's technician has the one appointment at that
+			// time: the overlap check of every technician finds them all.
+			moreLists: map[string]listFn{"FindOverlappingAppointments": func(v fieldportal.Viewer) ([]string, error) {
+				var ids []string
+				for name := range w.site {
+					l, err := db.FindOverlappingAppointments(ctx, v, "Tech "+name, appointmentAt, appointmentAt.Add(time.Minute), "")
+					if err != nil {
+						return ids, err
+					}
+					ids = append(ids, idsOf(l, func(x *fieldportal.Appointment) string { return x.ID })...)
+				}
+				return ids, nil
+			}},
 			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindAppointmentByID(ctx, v, id); return err },
 		},
 		{
-			name: "tasks",
+			name:   "tasks",
+			covers: []string{"DiaryService.FindTasks", "DiaryService.FindTaskByID", "DiaryService.CountTasks"},
 			create: func(s *fieldportal.Site) string {
 				x := &fieldportal.Task{SiteID: s.ID, Subject: "Check " + s.Name, Status: "open"}
 				fail("task", db.CreateTask(ctx, sys(s.OrgID), x))
@@ -247,7 +316,8 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 			count: func(v fieldportal.Viewer) (int, error) { return db.CountTasks(ctx, v, "") },
 		},
 		{
-			name: "recurring invoices",
+			name:   "recurring invoices",
+			covers: []string{"MoneyService.FindRecurringInvoices", "MoneyService.FindRecurringInvoiceByID"},
 			create: func(s *fieldportal.Site) string {
 				r := &fieldportal.RecurringInvoice{SiteID: s.ID, Name: "Service plan " + s.Name, TotalIncTax: 5000,
 					Frequency: fieldportal.Monthly, Active: true, Autopay: true}
@@ -277,7 +347,8 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 			// customer-only invoice, and Parent pays invoices at S1b and S2
 			// at once, which Child1's contact and the assigned contact
 			// (S2) see through one allocation each.
-			name: "payments",
+			name:   "payments",
+			covers: []string{"MoneyService.FindPayments", "MoneyService.FindPaymentByID"},
 			create: func(s *fieldportal.Site) string {
 				return pay(s.OrgID, s.CustomerID, invoiceOf(s.OrgID, s.CustomerID, s.ID))
 			},
@@ -322,7 +393,8 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 		{
 			// Comments are read per issue: an issue out of reach answers
 			// ENOTFOUND, not an empty thread.
-			name: "issue comments",
+			name:   "issue comments",
+			covers: []string{"WorkService.FindIssueComments"},
 			create: func(s *fieldportal.Site) string {
 				l, _, err := db.FindIssues(ctx, sys(s.OrgID), fieldportal.IssueFilter{SiteID: s.ID})
 				fail("find issue", err)
@@ -361,7 +433,8 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 		{
 			// A saved card is a customer-level record (scopeCustomerRecord)
 			// read by its customer.
-			name: "saved cards",
+			name:   "saved cards",
+			covers: []string{"MoneyService.FindSavedCard"},
 			createForCustomer: func(c *fieldportal.Customer) string {
 				card := &fieldportal.SavedCard{CustomerID: c.ID, Provider: "stripe", ProviderRef: "pm_" + c.ID, Brand: "visa",
 					Last4: "4242", ExpMonth: 12, ExpYear: 2030}
@@ -442,6 +515,7 @@ func (w *world) orgWideResources(t *testing.T) []resource {
 	return []resource{
 		{
 			name: "scripts", want: wantFor(),
+			covers: []string{"WorkService.FindScripts", "WorkService.FindScriptByID"},
 			all: make3(func(v fieldportal.Viewer, name string) string {
 				s := &fieldportal.Script{Title: "Script " + name, Body: "Say hello."}
 				fail("script", db.CreateScript(ctx, v, s))
@@ -457,6 +531,7 @@ func (w *world) orgWideResources(t *testing.T) []resource {
 		},
 		{
 			name: "items", want: wantFor(),
+			covers: []string{"WorkService.FindItems", "WorkService.FindItemByID"},
 			all: make3(func(v fieldportal.Viewer, name string) string {
 				i := &fieldportal.Item{Code: "ITEM-" + name, Name: "Item " + name, UnitPrice: 100, Active: true}
 				fail("item", db.CreateItem(ctx, v, i))
@@ -472,6 +547,7 @@ func (w *world) orgWideResources(t *testing.T) []resource {
 		},
 		{
 			name: "contractors", want: wantFor(),
+			covers: []string{"WorkService.FindContractors", "WorkService.FindContractorByID"},
 			all: make3(func(v fieldportal.Viewer, name string) string {
 				return MustContractor(t, db, v, "Contractor "+name).ID
 			}),

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -116,15 +117,32 @@ func mustWorld(t *testing.T, db *sqlstore.DB) *world {
 	return w
 }
 
+// The reads a row of the matrix makes as each viewer.
+type (
+	listFn  = func(v fieldportal.Viewer) ([]string, error)
+	countFn = func(v fieldportal.Viewer) (int, error)
+	getFn   = func(v fieldportal.Viewer, id string) error
+)
+
 // resource is one row of the matrix: how to list and fetch one kind of
 // record, and the names of the records each viewer must see.
 type resource struct {
-	name  string
-	all   map[string]string // name -> id of every record of the kind in the fixture
-	list  func(v fieldportal.Viewer) ([]string, error)
-	get   func(v fieldportal.Viewer, id string) error
-	count func(v fieldportal.Viewer) (int, error)
-	want  map[string][]string // viewer kind -> visible record names
+	name string
+	// covers names the service methods ("Interface.Method") that the
+	// reads below call, so that the matrix's coverage of the services is
+	// read from the rows themselves.
+	covers []string
+	all    map[string]string // name -> id of every record of the kind in the fixture
+	list   func(v fieldportal.Viewer) ([]string, error)
+	get    func(v fieldportal.Viewer, id string) error
+	count  func(v fieldportal.Viewer) (int, error)
+	want   map[string][]string // viewer kind -> visible record names
+	// moreLists, moreCounts and moreGets are other reads of the same
+	// records (a report, a dashboard figure, a download): each must agree
+	// with want exactly as list, count and get do.
+	moreLists  map[string]listFn
+	moreCounts map[string]countFn
+	moreGets   map[string]getFn
 }
 
 func (w *world) ids(m map[string]string, names []string) []string {
@@ -138,118 +156,181 @@ func (w *world) ids(m map[string]string, names []string) []string {
 
 func TestAccessMatrix(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
-		ctx := context.Background()
 		w := mustWorld(t, db)
-		siteIDs := map[string]string{}
-		for n, s := range w.site {
-			siteIDs[n] = s.ID
-		}
-		custIDs := map[string]string{}
-		for n, c := range w.cust {
-			custIDs[n] = c.ID
-		}
-		contactIDs := map[string]string{}
-		for n, c := range w.contact {
-			contactIDs[n] = c.ID
-		}
-		resources := []resource{
-			{
-				name: "sites", all: siteIDs,
-				list: func(v fieldportal.Viewer) ([]string, error) {
-					return listAll(func(after string) ([]string, string, error) {
-						s, next, err := db.FindSites(ctx, v, fieldportal.SiteFilter{Page: fieldportal.Page{After: after, Limit: 2}, WithActivity: true})
-						return idsOf(s, func(s *fieldportal.Site) string { return s.ID }), next, err
-					})
-				},
-				get:   func(v fieldportal.Viewer, id string) error { _, err := db.FindSiteByID(ctx, v, id); return err },
-				count: func(v fieldportal.Viewer) (int, error) { return db.CountSites(ctx, v) },
-				want: map[string][]string{
-					"parent":   {"P0", "S1a", "S1b", "G1", "S2"},
-					"child":    {"S1a", "S1b", "G1"},
-					"assigned": {"S1a", "S2"},
-					"solo":     {"X1"},
-					"otherorg": {"B1"},
-					"staff":    {"P0", "S1a", "S1b", "G1", "S2", "X1"},
-				},
-			},
-			{
-				name: "customers", all: custIDs,
-				list: func(v fieldportal.Viewer) ([]string, error) {
-					return listAll(func(after string) ([]string, string, error) {
-						s, next, err := db.FindCustomers(ctx, v, fieldportal.CustomerFilter{Page: fieldportal.Page{After: after, Limit: 2}})
-						return idsOf(s, func(c *fieldportal.Customer) string { return c.ID }), next, err
-					})
-				},
-				get: func(v fieldportal.Viewer, id string) error { _, err := db.FindCustomerByID(ctx, v, id); return err },
-				want: map[string][]string{
-					"parent":   {"Parent", "Child1", "Grandchild", "Child2"},
-					"child":    {"Child1", "Grandchild"},
-					"assigned": {"Parent", "Child1", "Grandchild", "Child2"},
-					"nopage":   {"Parent", "Child1", "Grandchild", "Child2"},
-					"solo":     {"Solo"},
-					"otherorg": {"OtherB"},
-					"staff":    {"Parent", "Child1", "Grandchild", "Child2", "Solo"},
-				},
-			},
-			{
-				name: "contacts", all: contactIDs,
-				list: func(v fieldportal.Viewer) ([]string, error) {
-					return listAll(func(after string) ([]string, string, error) {
-						s, next, err := db.FindContacts(ctx, v, fieldportal.ContactFilter{Page: fieldportal.Page{After: after, Limit: 2}})
-						return idsOf(s, func(c *fieldportal.Contact) string { return c.ID }), next, err
-					})
-				},
-				get: func(v fieldportal.Viewer, id string) error { _, err := db.FindContactByID(ctx, v, id); return err },
-				want: map[string][]string{
-					// Customer-level records need site access "all"; a contact always sees itself.
-					"parent":   {"parent", "child", "assigned", "nopage", "disabled"},
-					"child":    {"child"},
-					"assigned": {"assigned"},
-					"nopage":   {"parent", "child", "assigned", "nopage", "disabled"},
-					"solo":     {"solo"},
-					"otherorg": {"otherorg"},
-					"staff":    {"parent", "child", "assigned", "nopage", "solo", "disabled"},
-				},
-			},
-		}
-		resources = append(resources, w.siteBoundResources(t)...)
-		resources = append(resources, w.orgWideResources(t)...)
-		for _, r := range resources {
+		for _, r := range w.readRows(t) {
 			for _, kind := range viewerKinds {
 				t.Run(r.name+"/"+kind, func(t *testing.T) {
 					v := w.viewers[kind]
 					want := w.ids(r.all, r.want[kind])
-					got, err := r.list(v)
-					if err != nil && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
-						t.Fatalf("list: %v", err)
-					}
-					slices.Sort(got)
-					if diff := cmp.Diff(want, got, cmpEmpty); diff != "" {
-						t.Errorf("list (-want +got):\n%s", diff)
-					}
-					if r.count != nil {
-						n, err := r.count(v)
+					for name, list := range withMain("list", r.list, true, r.moreLists) {
+						got, err := list(v)
 						if err != nil && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
-							t.Fatalf("count: %v", err)
+							t.Fatalf("%s: %v", name, err)
+						}
+						slices.Sort(got)
+						if diff := cmp.Diff(want, got, cmpEmpty); diff != "" {
+							t.Errorf("%s (-want +got):\n%s", name, diff)
+						}
+					}
+					for name, count := range withMain("count", r.count, r.count != nil, r.moreCounts) {
+						n, err := count(v)
+						if err != nil && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
+							t.Fatalf("%s: %v", name, err)
 						}
 						if n != len(want) {
-							t.Errorf("count = %d, want %d", n, len(want))
+							t.Errorf("%s = %d, want %d", name, n, len(want))
 						}
 					}
-					for name, id := range r.all {
-						err := r.get(v, id)
-						visible := slices.Contains(r.want[kind], name)
-						switch {
-						case visible && err != nil:
-							t.Errorf("get %s: %v, want visible", name, err)
-						case !visible && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND:
-							t.Errorf("get %s: err = %v, want not found", name, err)
+					for name, get := range withMain("get", r.get, true, r.moreGets) {
+						for record, id := range r.all {
+							err := get(v, id)
+							visible := slices.Contains(r.want[kind], record)
+							switch {
+							case visible && err != nil:
+								t.Errorf("%s %s: %v, want visible", name, record, err)
+							case !visible && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND:
+								t.Errorf("%s %s: err = %v, want not found", name, record, err)
+							}
 						}
 					}
 				})
 			}
 		}
 	})
+}
+
+// readRows are the rows of TestAccessMatrix, made over w's database.
+func (w *world) readRows(t *testing.T) []resource {
+	ctx := context.Background()
+	db := w.db
+	// The access service's reads of contacts are the Accounts'.
+	acc := sqlstore.NewAccounts(db, sqlstore.AccountsConfig{})
+	siteIDs := map[string]string{}
+	for n, s := range w.site {
+		siteIDs[n] = s.ID
+	}
+	custIDs := map[string]string{}
+	for n, c := range w.cust {
+		custIDs[n] = c.ID
+	}
+	contactIDs := map[string]string{}
+	for n, c := range w.contact {
+		contactIDs[n] = c.ID
+	}
+	resources := []resource{
+		{
+			name: "sites", all: siteIDs,
+			covers: []string{"SiteService.FindSites", "SiteService.FindSiteByID", "SiteService.CountSites",
+				"SiteService.FindSitesUnderCustomer", "DashboardService.Dashboard"},
+			list: func(v fieldportal.Viewer) ([]string, error) {
+				return listAll(func(after string) ([]string, string, error) {
+					s, next, err := db.FindSites(ctx, v, fieldportal.SiteFilter{Page: fieldportal.Page{After: after, Limit: 2}, WithActivity: true})
+					return idsOf(s, func(s *fieldportal.Site) string { return s.ID }), next, err
+				})
+			},
+			get:   func(v fieldportal.Viewer, id string) error { _, err := db.FindSiteByID(ctx, v, id); return err },
+			count: func(v fieldportal.Viewer) (int, error) { return db.CountSites(ctx, v) },
+			// The sites under the top customers of both organisations are
+			// every site: the same rule must give the same ones, and none
+			// to a contact without the Sites page.
+			moreLists: map[string]listFn{"FindSitesUnderCustomer": func(v fieldportal.Viewer) ([]string, error) {
+				var ids []string
+				for _, top := range []string{"Parent", "Solo", "OtherB"} {
+					l, err := db.FindSitesUnderCustomer(ctx, v, w.cust[top].ID)
+					if err != nil {
+						return ids, err
+					}
+					ids = append(ids, idsOf(l, func(s *fieldportal.Site) string { return s.ID })...)
+				}
+				return ids, nil
+			}},
+			moreCounts: map[string]countFn{"Dashboard": dashboardCount(db, func(d *fieldportal.Dashboard) *int { return d.Sites })},
+			want: map[string][]string{
+				"parent":   {"P0", "S1a", "S1b", "G1", "S2"},
+				"child":    {"S1a", "S1b", "G1"},
+				"assigned": {"S1a", "S2"},
+				"solo":     {"X1"},
+				"otherorg": {"B1"},
+				"staff":    {"P0", "S1a", "S1b", "G1", "S2", "X1"},
+			},
+		},
+		{
+			name: "customers", all: custIDs,
+			covers: []string{"SiteService.FindCustomers", "SiteService.FindCustomerByID"},
+			list: func(v fieldportal.Viewer) ([]string, error) {
+				return listAll(func(after string) ([]string, string, error) {
+					s, next, err := db.FindCustomers(ctx, v, fieldportal.CustomerFilter{Page: fieldportal.Page{After: after, Limit: 2}})
+					return idsOf(s, func(c *fieldportal.Customer) string { return c.ID }), next, err
+				})
+			},
+			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindCustomerByID(ctx, v, id); return err },
+			want: map[string][]string{
+				"parent":   {"Parent", "Child1", "Grandchild", "Child2"},
+				"child":    {"Child1", "Grandchild"},
+				"assigned": {"Parent", "Child1", "Grandchild", "Child2"},
+				"nopage":   {"Parent", "Child1", "Grandchild", "Child2"},
+				"solo":     {"Solo"},
+				"otherorg": {"OtherB"},
+				"staff":    {"Parent", "Child1", "Grandchild", "Child2", "Solo"},
+			},
+		},
+		{
+			name: "contacts", all: contactIDs,
+			covers: []string{"AccessService.FindContactByID"},
+			list: func(v fieldportal.Viewer) ([]string, error) {
+				return listAll(func(after string) ([]string, string, error) {
+					s, next, err := db.FindContacts(ctx, v, fieldportal.ContactFilter{Page: fieldportal.Page{After: after, Limit: 2}})
+					return idsOf(s, func(c *fieldportal.Contact) string { return c.ID }), next, err
+				})
+			},
+			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindContactByID(ctx, v, id); return err },
+			moreGets: map[string]getFn{"Accounts.FindContactByID": func(v fieldportal.Viewer, id string) error {
+				_, err := acc.FindContactByID(ctx, v, id)
+				return err
+			}},
+			want: map[string][]string{
+				// Customer-level records need site access "all"; a contact always sees itself.
+				"parent":   {"parent", "child", "assigned", "nopage", "disabled"},
+				"child":    {"child"},
+				"assigned": {"assigned"},
+				"nopage":   {"parent", "child", "assigned", "nopage", "disabled"},
+				"solo":     {"solo"},
+				"otherorg": {"otherorg"},
+				"staff":    {"parent", "child", "assigned", "nopage", "solo", "disabled"},
+			},
+		},
+	}
+	resources = append(resources, w.siteBoundResources(t)...)
+	resources = append(resources, w.orgWideResources(t)...)
+	return resources
+}
+
+// withMain returns a row's main read of one sort, when it has one, with
+// its other reads of that sort, by name.
+func withMain[F any](name string, main F, has bool, more map[string]F) map[string]F {
+	out := maps.Clone(more)
+	if out == nil {
+		out = map[string]F{}
+	}
+	if has {
+		out[name] = main
+	}
+	return out
+}
+
+// dashboardCount reads one figure of the dashboard as a count; a figure
+// not shown (nil: the module is not usable) counts nothing.
+func dashboardCount(db *sqlstore.DB, figure func(*fieldportal.Dashboard) *int) func(v fieldportal.Viewer) (int, error) {
+	return func(v fieldportal.Viewer) (int, error) {
+		d, err := db.Dashboard(context.Background(), v)
+		if err != nil {
+			return 0, err
+		}
+		if n := figure(d); n != nil {
+			return *n, nil
+		}
+		return 0, nil
+	}
 }
 
 var cmpEmpty = cmp.Comparer(func(a, b []string) bool { return len(a) == 0 && len(b) == 0 || slices.Equal(a, b) })
@@ -320,6 +401,7 @@ func mustAccessInvoice(t *testing.T, db *sqlstore.DB, orgID, customerID, siteID 
 // the sites it reaches (SPEC §2.3), unless it lacks the module.
 type siteBound struct {
 	name   string
+	covers []string // as resource.covers
 	create func(site *fieldportal.Site) string
 	// createForCustomer, when set, also makes a record tied only to each
 	// customer (no site), visible only with site access "all".
@@ -332,6 +414,10 @@ type siteBound struct {
 	// extras, when set, is called after the records above are made and
 	// returns further records, each with its own rule of who sees it.
 	extras func() []extraRecord
+	// as resource's
+	moreLists  map[string]listFn
+	moreCounts map[string]countFn
+	moreGets   map[string]getFn
 }
 
 // extraRecord is a record of a siteBound kind outside the one-per-site
@@ -353,7 +439,8 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 	db := w.db
 	kinds := []siteBound{
 		{
-			name: "jobs",
+			name:   "jobs",
+			covers: []string{"WorkService.FindJobs", "WorkService.FindJobByID", "WorkService.CountJobs", "DashboardService.Dashboard"},
 			create: func(s *fieldportal.Site) string {
 				j := &fieldportal.Job{SiteID: s.ID, Kind: fieldportal.JobService, Stage: fieldportal.StagePending, Description: "Service at " + s.Name}
 				if err := db.CreateJob(ctx, fieldportal.SystemViewer(s.OrgID, "test"), j); err != nil {
@@ -369,9 +456,12 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 			count: func(v fieldportal.Viewer) (int, error) {
 				return db.CountJobs(ctx, v, fieldportal.JobService, nil)
 			},
+			// Every job of the row is a pending service order: open.
+			moreCounts: map[string]countFn{"Dashboard": dashboardCount(db, func(d *fieldportal.Dashboard) *int { return d.OpenService })},
 		},
 		{
-			name: "quotes",
+			name:   "quotes",
+			covers: []string{"WorkService.FindQuotes", "WorkService.FindQuoteByID", "WorkService.CountQuotes", "DashboardService.Dashboard"},
 			create: func(s *fieldportal.Site) string {
 				q := &fieldportal.Quote{SiteID: s.ID, Stage: fieldportal.QuoteOutstanding, Description: "Quote at " + s.Name}
 				if err := db.CreateQuote(ctx, fieldportal.SystemViewer(s.OrgID, "test"), q); err != nil {
@@ -385,9 +475,12 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 			},
 			get:   func(v fieldportal.Viewer, id string) error { _, err := db.FindQuoteByID(ctx, v, id); return err },
 			count: func(v fieldportal.Viewer) (int, error) { return db.CountQuotes(ctx, v, nil) },
+			// Every quote of the row is outstanding.
+			moreCounts: map[string]countFn{"Dashboard": dashboardCount(db, func(d *fieldportal.Dashboard) *int { return d.OutstandingQuotes })},
 		},
 		{
-			name: "issues",
+			name:   "issues",
+			covers: []string{"WorkService.FindIssues", "WorkService.FindIssueByID", "WorkService.CountIssues", "DashboardService.Dashboard"},
 			create: func(s *fieldportal.Site) string {
 				x := &fieldportal.Issue{SiteID: s.ID, Title: "Fault at " + s.Name, Priority: fieldportal.PriorityNormal, Status: fieldportal.IssueOpen}
 				if err := db.CreateIssue(ctx, fieldportal.SystemViewer(s.OrgID, "test"), x); err != nil {
@@ -401,10 +494,14 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 			},
 			get:   func(v fieldportal.Viewer, id string) error { _, err := db.FindIssueByID(ctx, v, id); return err },
 			count: func(v fieldportal.Viewer) (int, error) { return db.CountIssues(ctx, v, fieldportal.IssueOpen) },
+			// Every issue of the row is open.
+			moreCounts: map[string]countFn{"Dashboard": dashboardCount(db, func(d *fieldportal.Dashboard) *int { return d.OpenIssues })},
 		},
 	}
 	kinds = append(kinds, siteBound{
 		name: "invoices",
+		covers: []string{"MoneyService.FindInvoices", "MoneyService.FindInvoiceByID", "MoneyService.CountInvoices",
+			"MoneyService.InvoiceSummary", "DashboardService.Dashboard"},
 		create: func(s *fieldportal.Site) string {
 			x := mustAccessInvoice(t, db, s.OrgID, s.CustomerID, s.ID)
 			return x
@@ -417,6 +514,15 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 		get: func(v fieldportal.Viewer, id string) error { _, err := db.FindInvoiceByID(ctx, v, id); return err },
 		count: func(v fieldportal.Viewer) (int, error) {
 			return db.CountInvoices(ctx, v, fieldportal.InvoiceFilter{})
+		},
+		// Every invoice of the row is unpaid or part paid (the payments
+		// row pays a little of some), so the unpaid figures count them all.
+		moreCounts: map[string]countFn{
+			"InvoiceSummary": func(v fieldportal.Viewer) (int, error) {
+				s, err := db.InvoiceSummary(ctx, v, fieldportal.DateOf(time.Now()))
+				return s.Unpaid, err
+			},
+			"Dashboard": dashboardCount(db, func(d *fieldportal.Dashboard) *int { return d.UnpaidInvoices }),
 		},
 	})
 	kinds = append(kinds, w.moreSiteBound(t)...)
@@ -459,7 +565,8 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 			}
 		}
 		out = append(out, resource{
-			name: k.name, all: all, get: k.get, count: k.count, want: want,
+			name: k.name, covers: k.covers, all: all, get: k.get, count: k.count, want: want,
+			moreLists: k.moreLists, moreCounts: k.moreCounts, moreGets: k.moreGets,
 			list: func(v fieldportal.Viewer) ([]string, error) {
 				return listAll(func(after string) ([]string, string, error) { return k.list(v, after) })
 			},

@@ -236,8 +236,13 @@ func (s scanPlus) Scan(dest ...any) error { return s.row.Scan(append(dest, s.ext
 
 // FindSitesUnderCustomer lists the sites of a customer and of every
 // customer below it, by name: the sites a contact of that customer can
-// reach, offered when staff assign sites to its login.
+// reach, offered when staff assign sites to its login. It is a list of
+// sites like FindSites, so a contact without the Sites page gets none
+// (SPEC §2.4), even of sites its other pages name.
 func (d *DB) FindSitesUnderCustomer(ctx context.Context, v fieldportal.Viewer, customerID string) ([]*fieldportal.Site, error) {
+	if err := needModule(v, fieldportal.ModuleSites, "site"); err != nil {
+		return nil, err
+	}
 	var q query
 	q.cte("under", `SELECT CAST(`+q.arg(customerID)+` AS TEXT) AS id UNION SELECT c.id FROM customers c JOIN under u ON c.parent_id = u.id`)
 	q.scopeSite(v, "s", "s.id")

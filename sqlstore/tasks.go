@@ -100,9 +100,11 @@ func (tx *Tx) updateTask(ctx context.Context, v fieldportal.Viewer, t *fieldport
 }
 
 // UpsertTaskByExternalID creates or updates the task with t.ExternalID
-// (the back office's PUT /by-external-id). Staff and API only.
+// (the back office's PUT /by-external-id). Staff and API only. Like
+// CreateTask it takes the customer from the site: prepareTask validates
+// after filling it, so the upsert does not validate first.
 func (d *DB) UpsertTaskByExternalID(ctx context.Context, v fieldportal.Viewer, t *fieldportal.Task) (created bool, err error) {
-	return d.upsertByExternal(ctx, v, "tasks", t.ExternalID, t.Validate, func(id string) { t.ID = id },
+	return d.upsertByExternal(ctx, v, "tasks", t.ExternalID, noValidate, func(id string) { t.ID = id },
 		func(tx *Tx) error { return tx.createTask(ctx, v, t) },
 		func(tx *Tx) error { return tx.updateTask(ctx, v, t) })
 }
