@@ -154,11 +154,19 @@ func (a *Accounts) contactLogin(ctx context.Context, v fieldportal.Viewer, conta
 	return c, l, err
 }
 
-// errInitialPassword refuses an initial password from anyone but an
-// admin (review finding 3): whoever sets a password can sign in as the
-// contact, so this is an admin's act, like adding a staff user.
+// errInitialPassword refuses an initial password (review finding 3):
+// whoever sets a password can sign in as the contact, so among staff it is
+// an admin's act, like adding a staff user. A contact who manages its
+// customer's contacts may also set one (SPEC §3 "direct creation", seed
+// 004 "Add user"), for the contacts it reaches.
 var errInitialPassword = fieldportal.Errorf(fieldportal.EFORBIDDEN,
 	"Only an admin can set a contact's password. Send portal access or a password reset link instead.")
+
+// maySetInitialPassword says whether v may set a contact's initial
+// password; the store's scope then limits which contacts.
+func maySetInitialPassword(v fieldportal.Viewer) bool {
+	return v.IsAdmin() || (v.IsContact() && v.CanDo(fieldportal.ActionManageContacts))
+}
 
 // noLogin answers an action on the login of a contact that has none.
 var noLogin = fieldportal.Errorf(fieldportal.ENOTFOUND, "This contact has no portal login.")
@@ -301,7 +309,7 @@ func (a *Accounts) SetInitialPassword(ctx context.Context, v fieldportal.Viewer,
 // that it meets the policy, and hashes it into l (SPEC §3 "direct
 // creation": it must be changed at first login).
 func (a *Accounts) initialPassword(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Contact, l *fieldportal.PortalLogin, password string) error {
-	if !v.IsAdmin() {
+	if !maySetInitialPassword(v) {
 		return errInitialPassword
 	}
 	policy, err := a.policy(ctx, v.OrgID)

@@ -147,14 +147,15 @@ func TestGrantPortalAccess(t *testing.T) {
 				t.Errorf("err = %v", err)
 			}
 		})
-		// Review finding 3: on the old handler any staff user, and the store
-		// any managing contact, could create a login with a password of
-		// their choosing; this returned "created".
-		t.Run("only an admin sets an initial password", func(t *testing.T) {
+		// Review finding 3: on the old handler any staff user could create a
+		// login with a password of their choosing; this returned "created".
+		// Among staff only an admin may; a managing contact may too, for
+		// the contacts it reaches (SPEC §3 "direct creation").
+		t.Run("only an admin among staff sets an initial password", func(t *testing.T) {
 			c := f.MustContact(t, "Child2", "Uma", "uma@example.test")
 			g := allSites("uma@example.test")
 			g.Password = "Initial-pass-1"
-			for name, v := range map[string]fieldportal.Viewer{"staff": f.staff, "managing contact": f.MustManager(t, "parent")} {
+			for name, v := range map[string]fieldportal.Viewer{"staff": f.staff} {
 				if _, err := f.a.GrantPortalAccess(ctx, v, c.ID, g); code(err) != fieldportal.EFORBIDDEN ||
 					!strings.Contains(fieldportal.ErrorMessage(err), "Only an admin") {
 					t.Errorf("%s: err = %v", name, err)
@@ -162,6 +163,13 @@ func TestGrantPortalAccess(t *testing.T) {
 			}
 			if l := f.loginOf(t, c.ID); l != nil {
 				t.Errorf("a login was made: %+v", l)
+			}
+			out, err := f.a.GrantPortalAccess(ctx, f.MustManager(t, "parent"), c.ID, g)
+			if err != nil || out != fieldportal.GrantCreated {
+				t.Fatalf("a managing contact: %v, %v", out, err)
+			}
+			if l := f.loginOf(t, c.ID); l == nil || !l.MustChangePassword {
+				t.Errorf("login after a managing contact's grant: %+v", l)
 			}
 		})
 	})
@@ -315,8 +323,8 @@ func TestSetInitialPassword(t *testing.T) {
 		l := f.MustPassword(t, "child", goodPassword)
 		id := f.contact["child"].ID
 
-		t.Run("non-admins are refused and nothing changes", func(t *testing.T) {
-			for name, v := range map[string]fieldportal.Viewer{"staff": f.staff, "managing contact": f.MustManager(t, "parent")} {
+		t.Run("staff who are not admins are refused and nothing changes", func(t *testing.T) {
+			for name, v := range map[string]fieldportal.Viewer{"staff": f.staff} {
 				err := f.a.SetInitialPassword(ctx, v, id, "Initial-pass-1")
 				if code(err) != fieldportal.EFORBIDDEN || !strings.Contains(fieldportal.ErrorMessage(err), "Only an admin") {
 					t.Errorf("%s: err = %v", name, err)
@@ -361,6 +369,17 @@ func TestSetInitialPassword(t *testing.T) {
 			}
 			if l2 := f.MustLogin(t, "child"); l2.PasswordHash == l.PasswordHash || !l2.MustChangePassword {
 				t.Errorf("login %+v", l2)
+			}
+		})
+		t.Run("a managing contact sets it within its reach only", func(t *testing.T) {
+			if err := f.a.SetInitialPassword(ctx, f.MustManager(t, "solo"), id, "Other-pass-22"); code(err) != fieldportal.ENOTFOUND {
+				t.Errorf("a manager of another customer: %v", err)
+			}
+			if err := f.a.SetInitialPassword(ctx, f.MustManager(t, "parent"), id, "Manager-pass-22"); err != nil {
+				t.Fatal(err)
+			}
+			if s := f.MustSignIn(t, fieldportal.SignInRequest{Name: "child@example.test", Password: "Manager-pass-22"}); s.Next != "/password" {
+				t.Errorf("after a manager's password, next = %q", s.Next)
 			}
 		})
 	})

@@ -392,15 +392,16 @@ func (w *writeWorld) accountRows() []writeRow {
 			want: manage,
 		},
 		{
-			// Setting a contact's password is an admin's act (review
-			// finding 3): other staff, and a managing contact, find the
-			// contact but are refused.
+			// Setting a contact's password is an admin's act among staff
+			// (review finding 3): other staff find the contact but are
+			// refused. A managing contact may, for contacts it reaches
+			// (SPEC §3 "direct creation").
 			name: "SetInitialPassword", covers: []string{"AccessService.SetInitialPassword"}, targets: contactTargets,
 			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
 				return justErr(acc.SetInitialPassword(ctx, v, initialFor(t, target).ID, "Fresh-Start-42"))
 			},
 			want: func(kind, target string) outcome {
-				if o := manage(kind, target); o.code != "" || actors[kind].admin {
+				if o := manage(kind, target); o.code != "" || actors[kind].admin || actors[kind].manages {
 					return o
 				}
 				return forbidden

@@ -88,7 +88,7 @@ func (d *DB) CreatePortalLogin(ctx context.Context, v fieldportal.Viewer, l *fie
 	if err := canManageContacts(v); err != nil {
 		return err
 	}
-	if l.PasswordHash != "" && !v.IsAdmin() {
+	if l.PasswordHash != "" && !maySetInitialPassword(v) {
 		return errInitialPassword // see Accounts.SetInitialPassword
 	}
 	l.Username = strings.TrimSpace(l.Username)
@@ -287,7 +287,7 @@ func (d *DB) SetLoginPassword(ctx context.Context, orgID, loginID, hash string, 
 // SetInitialPassword is an admin setting a contact's password, which it
 // must change at first login; the change is audited.
 func (d *DB) SetInitialPassword(ctx context.Context, v fieldportal.Viewer, contactID, hash string) error {
-	if !v.IsAdmin() {
+	if !maySetInitialPassword(v) {
 		return errInitialPassword
 	}
 	return d.inTx(ctx, func(tx *Tx) error {
