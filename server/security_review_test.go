@@ -3,8 +3,10 @@ package server
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
+	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/sqlstore"
 	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
 )
@@ -39,5 +41,40 @@ func TestReviewResetEndsTheBrowsersSession(t *testing.T) {
 		b.setSession(token)
 		res, _ = b.get("/")
 		wantRedirect(t, "the browser's session from before the reset", res, "/login?next=%2F")
+	})
+}
+
+// TestReviewInvalidTextInAddresses is S4: forms refuse bytes that are
+// not UTF-8, but addresses did not. On PostgreSQL an id such as %ff in a
+// path reached the database, which refused it: a 500 and an error in the
+// log for every such request, where there is simply no such page (a 404,
+// SPEC §2.5). A query string with such bytes is refused like a form.
+func TestReviewInvalidTextInAddresses(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		f.addStaff("admin@example.test", fieldportal.RoleAdmin)
+		contact := f.browser()
+		contact.login("parent@example.test", testPassword)
+		staff := f.browser()
+		staff.consoleLogin("admin@example.test")
+		for _, tc := range []struct {
+			b      *browser
+			path   string
+			status int
+		}{
+			{contact, "/sites/%ff", http.StatusNotFound},
+			{contact, "/documents/%ff/download", http.StatusNotFound},
+			{contact, "/sites?q=%ff", http.StatusBadRequest},
+			{contact, "/sites.csv?q=ok&q=%c3", http.StatusBadRequest},
+			{staff, "/console/contacts/%ff", http.StatusNotFound},
+			{staff, "/console/contacts/%ff/revoke", http.StatusNotFound},
+			{staff, "/console/contacts?q=%ff", http.StatusBadRequest},
+		} {
+			res, body := tc.b.get(tc.path)
+			wantStatus(t, "GET "+tc.path, res, body, tc.status)
+			if strings.Contains(body, "\xff") || strings.Contains(body, "\xc3") {
+				t.Errorf("GET %s echoes the invalid bytes", tc.path)
+			}
+		}
 	})
 }
