@@ -55,8 +55,8 @@ type SignInRequest struct {
 	// success so a planted token is worth nothing (session fixation).
 	OldToken string
 	// DeviceToken is the signed device cookie of a browser that has
-	// signed in to this account before: it passes an account lock caused
-	// by failures from elsewhere.
+	// signed in to this account before, under its current password: it
+	// passes an account lock caused by failures from elsewhere.
 	DeviceToken string
 }
 

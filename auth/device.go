@@ -17,39 +17,51 @@ import (
 // elsewhere, with a lock of its own. An attacker who guesses at an account
 // can then slow only themselves, not keep its owner out.
 //
-// A token is "d1.<nonce>.<mac>": a random nonce (hex), and an HMAC-SHA256
+// A token is "d2.<nonce>.<mac>": a random nonce (hex), and an HMAC-SHA256
 // under the install's secret over the realm (portal or console), the
 // organisation, the account name as typed (normalised like the
-// throttle's), and the nonce. The name is not in the token: it is checked
-// against the name typed with it. The nonce names the device, whose own
-// failures the caller counts.
+// throttle's), the account's credential, and the nonce. Neither the name
+// nor the credential is in the token: they are checked against the name
+// typed with it and the account's credential now. The nonce names the
+// device, whose own failures the caller counts.
+//
+// The credential is a stamp of the account's current password (its
+// stored hash), so that a token dies when the password is changed or
+// reset: whoever knew a password before must not keep a lock of their own
+// (or as many as they collected) to go on guessing the next one with.
+// A "d1" token, signed without it, is no longer valid.
 
 // deviceVersion starts every token, so the format can change later.
-const deviceVersion = "d1"
+const deviceVersion = "d2"
 
 // MinDeviceSecret is the shortest secret a device token may be signed with.
 const MinDeviceSecret = 32
 
-// NewDeviceToken returns a fresh device token binding realm, orgID and
-// account under secret.
-func NewDeviceToken(secret []byte, realm, orgID, account string) (string, error) {
+// NewDeviceToken returns a fresh device token binding realm, orgID,
+// account and the account's credential under secret.
+func NewDeviceToken(secret []byte, realm, orgID, account, credential string) (string, error) {
 	if len(secret) < MinDeviceSecret {
 		return "", fmt.Errorf("auth: device secret of %d bytes is too short", len(secret))
+	}
+	if credential == "" {
+		return "", fmt.Errorf("auth: a device token needs the account's credential")
 	}
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		return "", fmt.Errorf("auth: reading device nonce: %w", err)
 	}
 	nonce := hex.EncodeToString(b)
-	return deviceVersion + "." + nonce + "." + deviceMAC(secret, realm, orgID, account, nonce), nil
+	return deviceVersion + "." + nonce + "." + deviceMAC(secret, realm, orgID, account, credential, nonce), nil
 }
 
 // CheckDeviceToken returns the device's id (its nonce) when token was made
-// by NewDeviceToken under secret for the same realm, orgID and account;
-// else ok is false. A token of another account, organisation or realm,
-// a forged one or garbage is simply not valid.
-func CheckDeviceToken(secret []byte, realm, orgID, account, token string) (device string, ok bool) {
-	if len(secret) < MinDeviceSecret || len(token) > 200 {
+// by NewDeviceToken under secret for the same realm, orgID, account and
+// credential; else ok is false. A token of another account, organisation
+// or realm, one given before the account's password changed, a forged one
+// or garbage is simply not valid; so is any token for an account without
+// a credential (unknown, or not set up).
+func CheckDeviceToken(secret []byte, realm, orgID, account, credential, token string) (device string, ok bool) {
+	if len(secret) < MinDeviceSecret || len(token) > 200 || credential == "" {
 		return "", false
 	}
 	version, rest, _ := strings.Cut(token, ".")
@@ -57,7 +69,7 @@ func CheckDeviceToken(secret []byte, realm, orgID, account, token string) (devic
 	if version != deviceVersion || len(nonce) != 32 || strings.Trim(nonce, "0123456789abcdef") != "" {
 		return "", false
 	}
-	want := deviceMAC(secret, realm, orgID, account, nonce)
+	want := deviceMAC(secret, realm, orgID, account, credential, nonce)
 	if !hmac.Equal([]byte(mac), []byte(want)) {
 		return "", false
 	}
@@ -66,9 +78,9 @@ func CheckDeviceToken(secret []byte, realm, orgID, account, token string) (devic
 
 // deviceMAC signs the binding. Each part is written after its length, so
 // no two bindings sign the same bytes, whatever a typed name holds.
-func deviceMAC(secret []byte, realm, orgID, account, nonce string) string {
+func deviceMAC(secret []byte, realm, orgID, account, credential, nonce string) string {
 	m := hmac.New(sha256.New, secret)
-	for _, part := range []string{deviceVersion, realm, orgID, normalizeAccount(account), nonce} {
+	for _, part := range []string{deviceVersion, realm, orgID, normalizeAccount(account), credential, nonce} {
 		m.Write(binary.BigEndian.AppendUint32(nil, uint32(len(part))))
 		m.Write([]byte(part))
 	}

@@ -225,7 +225,8 @@ func (p *Portal) handleResetForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleReset sets the new password; the service spends the link and ends
-// every session of the login in the same transaction (SPEC §2.7).
+// every session of the login in the same transaction (SPEC §2.7), and the
+// session this browser holds, whoever's it is.
 func (p *Portal) handleReset(w http.ResponseWriter, r *http.Request) {
 	if !p.kit.ParseForm(w, r) {
 		return
@@ -238,7 +239,8 @@ func (p *Portal) handleReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err = p.svc.SignIn.CompleteReset(r.Context(), org.ID, token, fieldportal.PasswordChange{
-		Password: r.PostForm.Get("password"), Confirm: r.PostForm.Get("confirm"), ClientAddr: p.kit.ClientAddress(r)})
+		Password: r.PostForm.Get("password"), Confirm: r.PostForm.Get("confirm"), ClientAddr: p.kit.ClientAddress(r),
+		OldToken: web.CookieValue(r, sessionCookie)})
 	switch fieldportal.ErrorCode(err) {
 	case "":
 	case fieldportal.EINVALID, fieldportal.ERATELIMIT:

@@ -259,12 +259,12 @@ func (a *Accounts) CompleteSetup(ctx context.Context, r fieldportal.SetupRequest
 		return nil, err
 	}
 	// This browser has now signed in to the account: it is a known device
-	// for the username just chosen.
+	// for the username just chosen, under the password just set.
 	secret, err := a.devicesSecret(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if s.DeviceToken, err = auth.NewDeviceToken(secret, "portal", r.OrgID, username); err != nil {
+	if s.DeviceToken, err = auth.NewDeviceToken(secret, "portal", r.OrgID, username, hash); err != nil {
 		return nil, err
 	}
 	return s, nil

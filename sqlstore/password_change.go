@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/auth"
 )
 
 // Changing one's own password, in the portal or the console. Storing it
@@ -46,12 +47,9 @@ func (a *Accounts) changeContactPassword(ctx context.Context, v fieldportal.View
 	var errs formErrors
 	if p.Current == "" {
 		errs.add("current", "Enter your current password.")
-	} else if ok, err := a.verify(ctx, login.PasswordHash, p.Current, "login", login.ID); err != nil {
+	} else if ok, err := a.checkCurrent(ctx, th, login.ID, p.ClientAddr, login.PasswordHash, p.Current, "login", login.ID); err != nil {
 		return nil, err
 	} else if !ok {
-		if err := th.Fail(ctx, login.ID, p.ClientAddr); err != nil {
-			return nil, err
-		}
 		errs.add("current", "Current password is not right.")
 	}
 	checkNewPassword(policy, &errs, p.Password, p.Confirm,
@@ -101,12 +99,9 @@ func (a *Accounts) changeStaffPassword(ctx context.Context, v fieldportal.Viewer
 		return nil, err
 	}
 	var errs formErrors
-	if ok, err := a.verify(ctx, u.PasswordHash, p.Current, "staff", u.ID); err != nil {
+	if ok, err := a.checkCurrent(ctx, th, key, p.ClientAddr, u.PasswordHash, p.Current, "staff", u.ID); err != nil {
 		return nil, err
 	} else if !ok {
-		if err := th.Fail(ctx, key, p.ClientAddr); err != nil {
-			return nil, err
-		}
 		errs.add("current", "The current password is not right.")
 	}
 	checkNewPassword(policy, &errs, p.Password, p.Confirm, u.Email, u.Name)
@@ -132,4 +127,27 @@ func (a *Accounts) changeStaffPassword(ctx context.Context, v fieldportal.Viewer
 		a.db.logger.WarnContext(ctx, "clear password failures", "err", err)
 	}
 	return s, nil
+}
+
+// checkCurrent checks a guess of the current password, counted like a
+// sign-in: against the account (key) before it is checked, so that
+// guesses sent together see each other at once instead of all passing
+// the throttle's check while the first waits for a hashing slot (security
+// review S1); against the address when it is wrong. A right one clears
+// the account's count, so mistyping the new password is not a guess.
+func (a *Accounts) checkCurrent(ctx context.Context, th auth.Throttle, key, addr, encoded, current, kind, id string) (bool, error) {
+	if err := th.Fail(ctx, key, ""); err != nil {
+		return false, err
+	}
+	ok, err := a.verify(ctx, encoded, current, kind, id)
+	switch {
+	case err != nil:
+		return false, err
+	case !ok:
+		return false, th.Fail(ctx, "", addr)
+	}
+	if err := th.Succeed(ctx, key); err != nil {
+		a.db.logger.WarnContext(ctx, "clear password failures", "err", err)
+	}
+	return true, nil
 }

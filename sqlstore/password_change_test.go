@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -159,5 +160,79 @@ func TestChangeStaffPassword(t *testing.T) {
 				t.Errorf("the password changed: %v", err)
 			}
 		})
+	})
+}
+
+// TestPasswordChangeCountsAGuessBeforeCheckingIt is security review
+// finding S1: a guess of the current password was counted only after it
+// had been checked, so guesses sent together all passed the throttle's
+// check while the first of them waited for a hashing slot (hundreds per
+// lock window instead of five). Like a sign-in, a guess now counts
+// before it is checked. Here another check holds the only hashing slot;
+// the guess must be counted while it waits.
+func TestPasswordChangeCountsAGuessBeforeCheckingIt(t *testing.T) {
+	// A hash whose check takes a good part of a second (its own cost
+	// parameters decide that, not the hasher's).
+	slow, err := auth.Hasher{Memory: 32 << 10, Time: 64, Threads: 1}.Hash("slow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := mustAccounts(t, db)
+		login := f.MustPassword(t, "child", goodPassword)
+		passwords := auth.NewPasswords(auth.TestHasher(), 1)
+		a := sqlstore.NewAccounts(db, sqlstore.AccountsConfig{BaseURL: "https://portal.example.test", Passwords: passwords})
+		for _, tc := range []struct {
+			name string
+			v    fieldportal.Viewer
+			key  string
+		}{
+			{"contact", f.viewers["child"], "password:acct:" + login.ID},
+			{"staff", f.staff, "password:acct:staff:" + f.staff.StaffID},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				held := make(chan struct{})
+				go func() {
+					defer close(held)
+					passwords.Verify(context.Background(), slow, "x")
+				}()
+				// Wait until the slot is taken: a probe no longer gets it.
+				for {
+					probe, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+					err := passwords.DummyVerify(probe, "probe")
+					cancel()
+					if err != nil {
+						break
+					}
+				}
+				ctx, cancel := context.WithCancel(context.Background())
+				done := make(chan error, 1)
+				go func() {
+					_, err := a.ChangePassword(ctx, tc.v, fieldportal.PasswordChange{Current: "Wrong-pass-1",
+						Password: "New-pass-55", Confirm: "New-pass-55", ClientAddr: "192.0.2.77"})
+					done <- err
+				}()
+				countedWhileWaiting := false
+				for !countedWhileWaiting {
+					n := countRows(t, db, "auth_attempts", "attempt_key = $1", tc.key)
+					select {
+					case <-held:
+					default:
+						// The slot is still held: the guess cannot have
+						// been checked yet.
+						countedWhileWaiting = n == 1
+						time.Sleep(2 * time.Millisecond)
+						continue
+					}
+					break
+				}
+				cancel()
+				<-done
+				<-held
+				if !countedWhileWaiting {
+					t.Error("the guess was not counted until it had been checked")
+				}
+			})
+		}
 	})
 }

@@ -27,16 +27,23 @@ func (a *Accounts) SignIn(ctx context.Context, r fieldportal.SignInRequest) (*fi
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
-	g, err := a.openGate(ctx, "login", "portal", r.OrgID, name, r.ClientAddr, r.DeviceToken)
-	if err != nil {
-		return nil, err
-	}
+	// The login is found first, whatever the throttles say, as the device
+	// token is bound to its password; every attempt makes the same query.
 	login, err := a.db.FindLoginForSignIn(ctx, r.OrgID, name)
 	if err != nil && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
 		return nil, fmt.Errorf("find login: %w", err)
 	}
+	found := err == nil
+	credential := ""
+	if found {
+		credential = login.PasswordHash
+	}
+	g, err := a.openGate(ctx, "login", "portal", r.OrgID, name, credential, r.ClientAddr, r.DeviceToken)
+	if err != nil {
+		return nil, err
+	}
 	ok := false
-	if err == nil && login.PasswordHash != "" {
+	if found && login.PasswordHash != "" {
 		if ok, err = a.verify(ctx, login.PasswordHash, r.Password, "login", login.ID); err != nil {
 			return nil, err
 		}
@@ -88,24 +95,28 @@ func (a *Accounts) StaffSignIn(ctx context.Context, r fieldportal.SignInRequest)
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
-	g, err := a.openGate(ctx, "console", "console", r.OrgID, email, r.ClientAddr, r.DeviceToken)
+	// The account is found first, as for a contact (see SignIn).
+	u, err := a.db.FindStaffByEmail(ctx, r.OrgID, email)
+	found := err == nil
+	if !found && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
+		return nil, fmt.Errorf("find staff user: %w", err)
+	}
+	credential := ""
+	if found {
+		credential = u.PasswordHash
+	}
+	g, err := a.openGate(ctx, "console", "console", r.OrgID, email, credential, r.ClientAddr, r.DeviceToken)
 	if err != nil {
 		return nil, err
 	}
-	u, err := a.db.FindStaffByEmail(ctx, r.OrgID, email)
 	ok := false
-	switch fieldportal.ErrorCode(err) {
-	case "":
+	if found {
 		if ok, err = a.verify(ctx, u.PasswordHash, r.Password, "staff", u.ID); err != nil {
 			return nil, err
 		}
 		ok = ok && !u.Disabled
-	case fieldportal.ENOTFOUND:
-		if err := a.cfg.Passwords.DummyVerify(ctx, r.Password); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, fmt.Errorf("find staff user: %w", err)
+	} else if err := a.cfg.Passwords.DummyVerify(ctx, r.Password); err != nil {
+		return nil, err
 	}
 	if !ok {
 		if err := g.failed(ctx); err != nil {

@@ -11,7 +11,9 @@ import (
 // account's lock alone would let a stranger keep its owner out; a browser
 // that signed in to the account before carries a device token (OWASP's
 // device cookies, auth/device.go) and is held by a lock of its own
-// instead: its failures count against the device, not the account.
+// instead: its failures count against the device, not the account. A
+// device token is valid only under the password it was given with, so a
+// change or reset of the password takes that standing from every browser.
 
 // signInGate is one sign-in attempt's passage through the throttles.
 type signInGate struct {
@@ -25,24 +27,30 @@ type signInGate struct {
 	device, token string
 	realm, orgID  string
 	name          string
+	// credential is the stored password hash of the account the name
+	// found, or "" (no such account, or none set up): device tokens are
+	// bound to it.
+	credential string
 }
 
 // openGate checks the throttles of an attempt at name from addr and counts
 // it before the password is checked, so that parallel guesses see each
 // other at once instead of all passing the check together; a success
 // clears it. scope names the throttle ("login", "console"), realm the
-// device tokens' realm ("portal", "console"). A device token that is not
-// valid for the name is ignored. The throttle keys are those of the
-// handlers before: scope:acct:<org>:<name>, scope:ip:<addr>.
-func (a *Accounts) openGate(ctx context.Context, scope, realm, orgID, name, addr, deviceToken string) (*signInGate, error) {
+// device tokens' realm ("portal", "console"); credential is the stored
+// password hash of the account name found ("" when none). A device token
+// that is not valid for the name and credential is ignored. The throttle
+// keys are those of the handlers before: scope:acct:<org>:<name>,
+// scope:ip:<addr>.
+func (a *Accounts) openGate(ctx context.Context, scope, realm, orgID, name, credential, addr, deviceToken string) (*signInGate, error) {
 	g := &signInGate{a: a, th: a.throttle(scope), devices: a.throttle(scope + ".device"),
-		account: orgID + ":" + name, addr: addr, realm: realm, orgID: orgID, name: name}
-	if deviceToken != "" {
+		account: orgID + ":" + name, addr: addr, realm: realm, orgID: orgID, name: name, credential: credential}
+	if deviceToken != "" && credential != "" {
 		secret, err := a.devicesSecret(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if id, ok := auth.CheckDeviceToken(secret, realm, orgID, name, deviceToken); ok {
+		if id, ok := auth.CheckDeviceToken(secret, realm, orgID, name, credential, deviceToken); ok {
 			g.device, g.token = orgID+":"+id, deviceToken
 		}
 	}
@@ -94,5 +102,5 @@ func (g *signInGate) deviceToken(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return auth.NewDeviceToken(secret, g.realm, g.orgID, g.name)
+	return auth.NewDeviceToken(secret, g.realm, g.orgID, g.name, g.credential)
 }

@@ -226,6 +226,58 @@ func TestSignInDevices(t *testing.T) {
 	})
 }
 
+// TestSignInDevicesEndWithThePassword is security review finding S3: a
+// device token outlived a password change or reset. Whoever once knew
+// an account's password (a former member of a team that shared it) could
+// sign in as often as they liked to collect device tokens, each a lock of
+// its own, and after the password was changed go on guessing the new one
+// at five free guesses per token, the account's lock holding none of
+// them. A token now dies with the password it was given under.
+func TestSignInDevicesEndWithThePassword(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := mustAccounts(t, db)
+		login := f.MustPassword(t, "parent", goodPassword)
+		const newPassword = "Changed-pass-9"
+
+		t.Run("portal", func(t *testing.T) {
+			signIn := func(password, addr, device string) (*fieldportal.SignedIn, error) {
+				return f.a.SignIn(ctx, fieldportal.SignInRequest{OrgID: f.orgA, Name: "parent@example.test", Password: password,
+					ClientAddr: addr, DeviceToken: device})
+			}
+			old := f.MustSignIn(t, fieldportal.SignInRequest{Name: "parent@example.test", Password: goodPassword}).DeviceToken
+			if err := db.SetLoginPassword(ctx, f.orgA, login.ID, MustHash(t, newPassword), false); err != nil {
+				t.Fatal(err)
+			}
+			for i := range 5 {
+				signIn("Wrong-pass-1", fmt.Sprintf("198.51.100.%d", i), "")
+			}
+			if _, err := signIn(newPassword, "203.0.113.30", old); code(err) != fieldportal.ERATELIMIT {
+				t.Errorf("a device token from before the change: err = %v, want rate limited", err)
+			}
+		})
+		t.Run("console", func(t *testing.T) {
+			staffIn := func(password, addr, device string) (*fieldportal.SignedIn, error) {
+				return f.a.StaffSignIn(ctx, fieldportal.SignInRequest{OrgID: f.orgA, Name: "desk@op.test", Password: password,
+					ClientAddr: addr, DeviceToken: device})
+			}
+			s, err := staffIn(goodPassword, "203.0.113.31", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.SetStaffPassword(ctx, f.orgA, f.staff.StaffID, MustHash(t, newPassword)); err != nil {
+				t.Fatal(err)
+			}
+			for i := range 5 {
+				staffIn("Wrong-pass-1", fmt.Sprintf("198.51.100.%d", 40+i), "")
+			}
+			if _, err := staffIn(newPassword, "203.0.113.32", s.DeviceToken); code(err) != fieldportal.ERATELIMIT {
+				t.Errorf("a device token from before the change: err = %v, want rate limited", err)
+			}
+		})
+	})
+}
+
 func TestStaffSignIn(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()

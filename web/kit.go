@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fieldportal/fieldportal"
 )
@@ -106,9 +107,30 @@ func (k *Kit) Logger() *slog.Logger { return k.logger }
 func (k *Kit) SecureCookies() bool { return k.secureCookies }
 
 // Handle registers a route whose handler runs with the request's
-// organisation in its context (see OrganisationFromContext).
+// organisation in its context (see OrganisationFromContext), and only for
+// an address whose path and query string are valid UTF-8 (validText).
 func (k *Kit) Handle(pattern string, h http.HandlerFunc) {
-	k.mux.Handle(pattern, k.resolveOrganisation(h))
+	k.mux.Handle(pattern, k.validText(k.resolveOrganisation(h)))
+}
+
+// validText refuses an address that is not valid UTF-8 before any
+// handler sees it, as ParseForm refuses such a form: a path with such
+// bytes (an id such as %ff) names no page, and a query string with them
+// is refused naming its parameter. Otherwise they would reach the
+// database, which refuses them (PostgreSQL): a fault where there is only
+// a bad address (security review S4).
+func (k *Kit) validText(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !utf8.ValidString(r.URL.Path) {
+			k.Error(w, r, fieldportal.Errorf(fieldportal.ENOTFOUND, "There is no page at this address."))
+			return
+		}
+		if err := CheckUTF8(r.URL.Query()); err != nil {
+			k.Error(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // HandleBare registers a route that runs without an organisation (probes,
