@@ -51,25 +51,35 @@ func TestViewerIsMadeNotTyped(t *testing.T) {
 			return err
 		}
 		root := dir == "."
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
+		// The name the file gives the domain package: "fieldportal",
+		// an alias, or "." for a dot import (then calls are bare).
+		local := ""
+		for _, imp := range f.Imports {
+			if imp.Path.Value != `"github.com/fieldportal/fieldportal"` {
+				continue
 			}
-			name := ""
-			switch fn := call.Fun.(type) {
-			case *ast.SelectorExpr:
-				if id, ok := fn.X.(*ast.Ident); ok && id.Name == "fieldportal" {
-					name = fn.Sel.Name
-				}
-			case *ast.Ident:
-				if root {
-					name = fn.Name
-				}
+			local = "fieldportal"
+			if imp.Name != nil {
+				local = imp.Name.Name
 			}
+		}
+		report := func(pos token.Pos, name string) {
 			for _, m := range viewerMakers {
 				if name == m {
-					found = append(found, fset.Position(call.Pos()).String()+": "+m)
+					found = append(found, fset.Position(pos).String()+": "+m)
+				}
+			}
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.SelectorExpr:
+				// Any use, called or passed on as a function value.
+				if id, ok := n.X.(*ast.Ident); ok && local != "" && id.Name == local {
+					report(n.Pos(), n.Sel.Name)
+				}
+			case *ast.CallExpr:
+				if id, ok := n.Fun.(*ast.Ident); ok && (root || local == ".") {
+					report(n.Pos(), id.Name)
 				}
 			}
 			return true

@@ -76,6 +76,14 @@ func TestAPIDoor(t *testing.T) {
 				problem(t, res, body, http.StatusUnauthorized, fieldportal.EUNAUTHORIZED)
 			})
 		}
+		t.Run("a cross-site request is refused as a problem", func(t *testing.T) {
+			req := httptest.NewRequest("POST", "/api/v1/", strings.NewReader("{}"))
+			req.Host = host
+			req.Header.Set("Sec-Fetch-Site", "cross-site")
+			req.Header.Set("Authorization", "Bearer "+key)
+			res, body := do(t, h, req)
+			problem(t, res, body, http.StatusForbidden, fieldportal.EFORBIDDEN)
+		})
 		t.Run("an unknown resource is a 404 problem", func(t *testing.T) {
 			res, body := call("/api/v1/no-such-thing", "Bearer "+key)
 			problem(t, res, body, http.StatusNotFound, fieldportal.ENOTFOUND)

@@ -100,6 +100,12 @@ func (k *Kit) ErrorPageView(r *http.Request, err error) ErrorView {
 // Only fieldportal.ErrorMessage reaches the page, never the error's text,
 // which may name tables or files; server-side faults are logged in full.
 func (k *Kit) Error(w http.ResponseWriter, r *http.Request, err error) {
+	for prefix, h := range k.errorsUnder {
+		if strings.HasPrefix(r.URL.Path, prefix) {
+			h(w, r, err)
+			return
+		}
+	}
 	code := fieldportal.ErrorCode(err)
 	status := StatusFor(code)
 	if status >= 500 {

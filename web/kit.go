@@ -51,13 +51,16 @@ type Deps struct {
 // Kit is the shared HTTP machinery. Build it with New, let portal,
 // console and api register their routes, then serve Handler.
 type Kit struct {
-	cfg    Config
-	orgs   fieldportal.OrganisationService
-	ready  fieldportal.Readiness
-	logger *slog.Logger
-	mux    *http.ServeMux
-	assets map[string]staticAsset
-	errors *Pages
+	// errorsUnder answers the errors of requests under a path prefix in
+	// another form than the error page (the API's problem details).
+	errorsUnder map[string]func(http.ResponseWriter, *http.Request, error)
+	cfg         Config
+	orgs        fieldportal.OrganisationService
+	ready       fieldportal.Readiness
+	logger      *slog.Logger
+	mux         *http.ServeMux
+	assets      map[string]staticAsset
+	errors      *Pages
 	// hsts and secureCookies follow an https base URL.
 	hsts, secureCookies bool
 	metrics             *metrics
@@ -131,6 +134,17 @@ func (k *Kit) validText(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// ErrorsUnder makes the kit answer its own errors (a refused cross-origin
+// request, a panic, an unknown page) for requests under prefix with h, so
+// a door with its own error format (the API's problem details) keeps it
+// even for the kit's refusals.
+func (k *Kit) ErrorsUnder(prefix string, h func(http.ResponseWriter, *http.Request, error)) {
+	if k.errorsUnder == nil {
+		k.errorsUnder = map[string]func(http.ResponseWriter, *http.Request, error){}
+	}
+	k.errorsUnder[prefix] = h
 }
 
 // HandleBare registers a route that runs without an organisation (probes,
