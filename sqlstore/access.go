@@ -121,6 +121,23 @@ func (a *Accounts) UpdateContact(ctx context.Context, v fieldportal.Viewer, c *f
 		c.Email, c.ExternalID, c.CustomerID = old.Email, old.ExternalID, old.CustomerID
 		c.QuoteContact, c.JobContact, c.InvoiceContact, c.StatementContact = old.QuoteContact, old.JobContact, old.InvoiceContact, old.StatementContact
 		c.Primary = old.Primary
+	} else if v.IsContact() {
+		// A contact managing another contact may not move that contact's
+		// email while it has a login: reset links follow the email, so a
+		// manager could take over a login with more access than its own
+		// (SPEC §2.6). Changing a login's email waits for a confirmation
+		// link sent to the new address.
+		if _, err := a.db.FindLoginByContact(ctx, v, c.ID); err == nil {
+			old, err := a.db.FindContactByID(ctx, v, c.ID)
+			if err != nil {
+				return err
+			}
+			if !strings.EqualFold(old.Email, c.Email) {
+				return fieldportal.FieldErrorf("email", "The email address of a contact with a portal login can only be changed by the operator.")
+			}
+		} else if fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
+			return err
+		}
 	}
 	var errs formErrors
 	errs.addErr(c.Validate())

@@ -226,5 +226,29 @@ func TestAccessUpdateContact(t *testing.T) {
 				t.Errorf("staff saved %+v", got)
 			}
 		})
+		// Security review: a manager who could move another login's email
+		// could send its reset link to itself and take over a login with
+		// more access than its own (SPEC §2.6).
+		t.Run("a manager keeps the email of a contact with a login", func(t *testing.T) {
+			manager := f.MustManager(t, "parent")
+			child := load(f.contact["child"].ID)
+			was := child.Email
+			child.Email, child.Position = "mine@example.test", "Caretaker"
+			if err := f.a.UpdateContact(ctx, manager, child); code(err) != fieldportal.EINVALID || fieldOf(err) != "email" {
+				t.Errorf("moving a login's email: %v", err)
+			}
+			if got := load(child.ID); got.Email != was || got.Position == "Caretaker" {
+				t.Errorf("saved %+v", got)
+			}
+			child.Email = was
+			if err := f.a.UpdateContact(ctx, manager, child); err != nil {
+				t.Errorf("the same email, other details: %v", err)
+			}
+			plain := f.MustContact(t, "Child1", "Nolan", "nolan@example.test")
+			plain.Email = "nolan.new@example.test"
+			if err := f.a.UpdateContact(ctx, manager, plain); err != nil {
+				t.Errorf("a contact without a login: %v", err)
+			}
+		})
 	})
 }
