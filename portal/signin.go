@@ -238,7 +238,8 @@ func (p *Portal) handleReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err = p.svc.SignIn.CompleteReset(r.Context(), org.ID, token, fieldportal.PasswordChange{
-		Password: r.PostForm.Get("password"), Confirm: r.PostForm.Get("confirm"), ClientAddr: p.kit.ClientAddress(r)})
+		Password: r.PostForm.Get("password"), Confirm: r.PostForm.Get("confirm"), ClientAddr: p.kit.ClientAddress(r),
+		OldToken: web.CookieValue(r, sessionCookie)})
 	switch fieldportal.ErrorCode(err) {
 	case "":
 	case fieldportal.EINVALID, fieldportal.ERATELIMIT:

@@ -1,0 +1,38 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/fieldportal/fieldportal/sqlstore"
+	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
+)
+
+// A reset link completed in a browser signed in as someone else ends that
+// browser's session on the server too, not only its cookie: the reset
+// service ends "the browser's own session, of whatever login", which it
+// can do only if the page passes the session token on.
+func TestResetEndsTheBrowsersOwnSession(t *testing.T) {
+	db := sqltest.MustOpen(t, sqlstore.SQLite)
+	f := newFixture(t, db)
+	b := f.browser()
+	b.login("child@example.test", testPassword)
+	child := b.session()
+	if child == "" {
+		t.Fatal("no session cookie after signing in")
+	}
+	res, body := f.browser().post("/forgot", url.Values{"email": {"parent@example.test"}})
+	wantStatus(t, "forgot", res, body, http.StatusOK)
+	_, mail, _ := f.outboxMail("reset")
+	link := linkIn(t, mail, "reset")
+
+	const newPassword = "Sprinkler-Test-77"
+	res, _ = b.post(link, url.Values{"password": {newPassword}, "confirm": {newPassword}})
+	wantRedirect(t, "reset", res, "/login?done=reset")
+
+	// The cookie was cleared; the session it named must be over as well.
+	b.setSession(child)
+	res, _ = b.get("/")
+	wantRedirect(t, "the child's session after a reset in its browser", res, "/login?next=%2F")
+}
