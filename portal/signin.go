@@ -94,7 +94,11 @@ func (p *Portal) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.startSession(w, s)
-	http.Redirect(w, r, web.SafeNext(next), http.StatusSeeOther)
+	dest := web.SafeNext(next)
+	if s.Next != "" {
+		dest = s.Next // a password set by someone else is changed first
+	}
+	http.Redirect(w, r, dest, http.StatusSeeOther)
 }
 
 // handleLogout ends the browser's session.

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/sqlstore"
 	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
 )
@@ -35,4 +36,16 @@ func TestResetEndsTheBrowsersOwnSession(t *testing.T) {
 	b.setSession(child)
 	res, _ = b.get("/")
 	wantRedirect(t, "the child's session after a reset in its browser", res, "/login?next=%2F")
+}
+
+// A contact whose password was set by someone else is sent straight to
+// the change-password page by the sign-in (the service's SignedIn.Next),
+// not to the page it asked for and only then on.
+func TestSignInGoesToTheForcedPasswordChange(t *testing.T) {
+	db := sqltest.MustOpen(t, sqlstore.SQLite)
+	f := newFixture(t, db)
+	f.addLogin("parent", "Mo", "Change", "mo@example.test", fieldportal.LoginActive, "Initial-Pass-1", true, fieldportal.AllModules)
+	res, body := f.browser().post("/login", url.Values{"username": {"mo@example.test"}, "password": {"Initial-Pass-1"}, "next": {"/sites"}})
+	wantStatus(t, "login", res, body, http.StatusSeeOther)
+	wantRedirect(t, "login with a password to change", res, "/password")
 }
