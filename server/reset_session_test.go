@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/fieldportal/fieldportal"
@@ -48,4 +49,29 @@ func TestSignInGoesToTheForcedPasswordChange(t *testing.T) {
 	res, body := f.browser().post("/login", url.Values{"username": {"mo@example.test"}, "password": {"Initial-Pass-1"}, "next": {"/sites"}})
 	wantStatus(t, "login", res, body, http.StatusSeeOther)
 	wantRedirect(t, "login with a password to change", res, "/password")
+}
+
+// Invalid UTF-8 in a query string (a list's filter form is a form too) is
+// refused naming the parameter, as in posted forms, not echoed back into
+// the search box and the "no match" text.
+func TestInvalidUTF8InTheQueryIsRefused(t *testing.T) {
+	db := sqltest.MustOpen(t, sqlstore.SQLite)
+	f := newFixture(t, db)
+	f.addStaff("admin@example.test", fieldportal.RoleAdmin)
+	b := f.browser()
+	b.login("parent@example.test", testPassword)
+	admin := f.browser()
+	admin.consoleLogin("admin@example.test")
+	for _, tc := range []struct {
+		b    *browser
+		path string
+	}{{b, "/sites?q=Dock%ff"}, {b, "/sites.csv?q=%ff"}, {admin, "/console/contacts?q=Pat%c3"}} {
+		res, body := tc.b.get(tc.path)
+		wantStatus(t, "GET "+tc.path, res, body, http.StatusBadRequest)
+		if !strings.Contains(body, "&#34;q&#34;") || strings.Contains(body, "\xff") || strings.Contains(body, "\xc3<") {
+			t.Errorf("%s: the answer does not name the parameter, or echoes the bytes:\n%s", tc.path, body)
+		}
+	}
+	res, body := b.get("/sites?q=Dock")
+	wantStatus(t, "a valid search", res, body, http.StatusOK)
 }

@@ -103,9 +103,25 @@ func New(cfg Config, d Deps, logger *slog.Logger) (*Kit, error) {
 func (k *Kit) Logger() *slog.Logger { return k.logger }
 
 // Handle registers a route whose handler runs with the request's
-// organisation in its context (see OrganisationFromContext).
+// organisation in its context (see OrganisationFromContext). A query
+// string that is not valid UTF-8 is refused there, naming the parameter,
+// as ParseForm refuses a posted form's: a list's filter form would
+// otherwise echo the bytes back.
 func (k *Kit) Handle(pattern string, h http.HandlerFunc) {
-	k.mux.Handle(pattern, k.resolveOrganisation(h))
+	k.mux.Handle(pattern, k.resolveOrganisation(k.checkQuery(h)))
+}
+
+// checkQuery answers 400 for a query string that is not valid UTF-8.
+func (k *Kit) checkQuery(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RawQuery != "" {
+			if err := CheckUTF8(r.URL.Query()); err != nil {
+				k.Error(w, r, err)
+				return
+			}
+		}
+		next(w, r)
+	}
 }
 
 // HandleBare registers a route that runs without an organisation (probes,
