@@ -75,3 +75,17 @@ func TestInvalidUTF8InTheQueryIsRefused(t *testing.T) {
 	res, body := b.get("/sites?q=Dock")
 	wantStatus(t, "a valid search", res, body, http.StatusOK)
 }
+
+// The console's sign-in names its empty fields, next to each, as the
+// portal's does (both now take the messages from the sign-in service).
+func TestConsoleLoginNamesEmptyFields(t *testing.T) {
+	db := sqltest.MustOpen(t, sqlstore.SQLite)
+	f := newFixture(t, db)
+	res, body := f.browser().post("/console/login", url.Values{"email": {""}, "password": {""}})
+	wantStatus(t, "empty console login", res, body, http.StatusBadRequest)
+	for _, want := range []string{`id="email-error"`, "Enter your email address.", `id="password-error"`, "Enter your password."} {
+		if !strings.Contains(body, want) {
+			t.Errorf("empty console login lacks %s", want)
+		}
+	}
+}
