@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/web"
 )
 
 // Problem is an RFC 9457 problem details body. Type is a stable URI per
@@ -21,26 +22,13 @@ type Problem struct {
 }
 
 // StatusFor maps an error code to the API's HTTP status. It differs from
-// the pages' only in answering a body that failed validation with 422, as
-// API clients expect.
+// the pages' (web.StatusFor) only in answering a body that failed
+// validation with 422, as API clients expect.
 func StatusFor(code string) int {
-	switch code {
-	case fieldportal.ENOTFOUND:
-		return http.StatusNotFound
-	case fieldportal.EINVALID:
+	if code == fieldportal.EINVALID {
 		return http.StatusUnprocessableEntity
-	case fieldportal.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case fieldportal.EFORBIDDEN:
-		return http.StatusForbidden
-	case fieldportal.ECONFLICT:
-		return http.StatusConflict
-	case fieldportal.ERATELIMIT:
-		return http.StatusTooManyRequests
-	case fieldportal.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
 	}
-	return http.StatusInternalServerError
+	return web.StatusFor(code)
 }
 
 // ProblemFor builds the problem details of err.

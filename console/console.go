@@ -206,23 +206,15 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if !consoleNext(next) {
 		next = "/console"
 	}
-	errs := web.FormErrors{}
-	if email == "" {
-		errs["email"] = "Enter your email address."
-	}
-	if password == "" {
-		errs["password"] = "Enter your password."
-	}
-	if errs.Has() {
-		c.renderLogin(w, r, http.StatusBadRequest, email, next, errs)
-		return
-	}
 	s, err := c.svc.SignIn.StaffSignIn(r.Context(), fieldportal.SignInRequest{
 		OrgID: org.ID, Name: email, Password: password,
 		ClientAddr: c.kit.ClientAddress(r), UserAgent: r.UserAgent(),
 		OldToken: web.CookieValue(r, sessionCookie), DeviceToken: web.CookieValue(r, deviceCookie),
 	})
-	if web.IsFormError(err) {
+	if fieldportal.ErrorCode(err) == fieldportal.EINVALID {
+		c.renderLogin(w, r, http.StatusBadRequest, email, next, web.ErrorsOf(err))
+		return
+	} else if web.IsFormError(err) {
 		c.renderLogin(w, r, web.StatusFor(fieldportal.ErrorCode(err)), email, next, web.FormErrors{"": fieldportal.ErrorMessage(err)})
 		return
 	} else if err != nil {

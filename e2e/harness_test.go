@@ -178,6 +178,16 @@ type browser struct {
 func mustBrowser(t *testing.T, base string) *browser {
 	t.Helper()
 	axeSrc := mustAxe(t)
+	// The profile is not t.TempDir(): Chromium's helper processes may
+	// still write to it for a moment after the browser is stopped, and
+	// TempDir's removal then fails the test ("directory not empty"). It is
+	// removed after the browser's cleanup (cleanups run last first), with
+	// retries, and never fails the test.
+	profile, err := os.MkdirTemp("", "fieldportal-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { removeProfile(profile) })
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.Flag("headless", true),
@@ -188,7 +198,7 @@ func mustBrowser(t *testing.T, base string) *browser {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-first-run", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1280, 900),
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -212,6 +222,17 @@ func mustBrowser(t *testing.T, base string) *browser {
 		cancelA()
 	})
 	return b
+}
+
+// removeProfile removes a stopped browser's profile, retrying for a
+// moment while its last helper processes exit.
+func removeProfile(dir string) {
+	for range 20 {
+		if os.RemoveAll(dir) == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // run performs browser actions, failing the test on error. After each

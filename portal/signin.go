@@ -70,23 +70,17 @@ func (p *Portal) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if web.SafeNext(next) != next {
 		next = ""
 	}
-	errs := web.FormErrors{}
-	if username == "" {
-		errs["username"] = "Enter your username or email address."
-	}
-	if password == "" {
-		errs["password"] = "Enter your password."
-	}
-	if errs.Has() {
-		p.renderLogin(w, r, http.StatusBadRequest, username, next, errs)
-		return
-	}
+	// The service names an empty field; any other refusal is one message
+	// for the whole form, which tells nothing about the account.
 	s, err := p.svc.SignIn.SignIn(r.Context(), fieldportal.SignInRequest{
 		OrgID: org.ID, Name: username, Password: password,
 		ClientAddr: p.kit.ClientAddress(r), UserAgent: r.UserAgent(),
 		OldToken: web.CookieValue(r, sessionCookie), DeviceToken: web.CookieValue(r, deviceCookie),
 	})
-	if web.IsFormError(err) {
+	if fieldportal.ErrorCode(err) == fieldportal.EINVALID {
+		p.renderLogin(w, r, http.StatusBadRequest, username, next, web.ErrorsOf(err))
+		return
+	} else if web.IsFormError(err) {
 		p.renderLogin(w, r, web.StatusFor(fieldportal.ErrorCode(err)), username, next, web.FormErrors{"": fieldportal.ErrorMessage(err)})
 		return
 	} else if err != nil {
@@ -94,7 +88,11 @@ func (p *Portal) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.startSession(w, s)
-	http.Redirect(w, r, web.SafeNext(next), http.StatusSeeOther)
+	dest := web.SafeNext(next)
+	if s.Next != "" {
+		dest = s.Next // a password set by someone else is changed first
+	}
+	http.Redirect(w, r, dest, http.StatusSeeOther)
 }
 
 // handleLogout ends the browser's session.

@@ -55,11 +55,15 @@ func (d *DB) FindStaffByID(ctx context.Context, orgID, id string) (*fieldportal.
 	return u, sqlErr(err, "staff user")
 }
 
-// SetStaffPassword stores a staff user's password hash and ends its sessions.
+// SetStaffPassword stores a staff user's password hash and ends every
+// session of the account (the staff password change runs the same in its
+// own transaction, with the browser's new session).
 func (d *DB) SetStaffPassword(ctx context.Context, orgID, id, hash string) error {
 	return d.inTx(ctx, func(tx *Tx) error { return tx.setStaffPassword(ctx, orgID, id, hash) })
 }
 
+// setStaffPassword stores a staff user's password hash and ends its
+// sessions, in the transaction that starts the browser's new one.
 func (tx *Tx) setStaffPassword(ctx context.Context, orgID, id, hash string) error {
 	res, err := tx.ExecContext(ctx, `UPDATE staff_users SET password_hash = $3, updated_at = $4 WHERE org_id = $1 AND id = $2`,
 		orgID, id, hash, tx.now)

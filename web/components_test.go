@@ -92,3 +92,25 @@ func TestNumberText(t *testing.T) {
 		}
 	}
 }
+
+// A row with more cells than the table has columns (a column left out
+// for one viewer but not its cells) still renders: the extra cells have
+// no column label, and the page is not a 500.
+func TestTableRowLongerThanColumns(t *testing.T) {
+	tbl := Table{Caption: "Sites", Columns: []Column{{Label: "Site"}},
+		Rows: [][]Cell{{LinkCell("Dock", "/sites/1"), TextCell("3")}}}
+	assets, err := loadAssets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &Kit{assets: assets}
+	pages, err := k.ParsePages(fstest.MapFS{"t.html": {Data: []byte(`{{template "table" .}}`)}}, "t.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := pages.set["t"].ExecuteTemplate(&buf, "t.html", tbl); err != nil {
+		t.Fatalf("render: %v", err)
+	}
+	wantIn(t, buf.String(), `<th scope="row" data-label="Site"><a href="/sites/1">Dock</a></th>`, `<td>3</td>`)
+}

@@ -91,6 +91,27 @@ func (c *compressWriter) Write(b []byte) (int, error) {
 	return c.ResponseWriter.Write(b)
 }
 
+// FlushError sends what the handler has written so far: the gzip
+// writer's pending bytes first, then the connection's buffer. Without it
+// http.ResponseController would reach past the gzip writer through Unwrap
+// and flush the connection alone, leaving a streamed response's data in
+// the gzip buffer. A flush before anything is written sends the headers,
+// as net/http's does.
+func (c *compressWriter) FlushError() error {
+	if !c.decided {
+		c.WriteHeader(http.StatusOK)
+	}
+	if c.gz != nil {
+		if err := c.gz.Flush(); err != nil {
+			return err
+		}
+	}
+	return http.NewResponseController(c.ResponseWriter).Flush()
+}
+
+// Flush is FlushError for http.Flusher.
+func (c *compressWriter) Flush() { _ = c.FlushError() }
+
 // Unwrap lets http.ResponseController reach the connection.
 func (c *compressWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 

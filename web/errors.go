@@ -79,6 +79,9 @@ func (k *Kit) ErrorPageView(r *http.Request, err error) ErrorView {
 		home = "/console"
 	}
 	switch status {
+	case http.StatusUnauthorized:
+		v.SignIn = true
+		v.NextURL, v.NextLabel = home, "Go to the start page"
 	case http.StatusNotFound, http.StatusForbidden:
 		v.NextURL, v.NextLabel = home, "Go to the start page"
 	case http.StatusInternalServerError, http.StatusServiceUnavailable:

@@ -106,9 +106,6 @@ func New(cfg Config, d Deps, logger *slog.Logger) (*Kit, error) {
 // Logger is the kit's logger, for the packages built on it.
 func (k *Kit) Logger() *slog.Logger { return k.logger }
 
-// SecureCookies reports whether cookies are marked Secure (https).
-func (k *Kit) SecureCookies() bool { return k.secureCookies }
-
 // Handle registers a route whose handler runs with the request's
 // organisation in its context (see OrganisationFromContext), and only for
 // an address whose path and query string are valid UTF-8 (validText).

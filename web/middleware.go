@@ -38,7 +38,8 @@ func (k *Kit) securityHeaders(next http.Handler) http.Handler {
 
 // recoverPanics turns a handler's panic into a logged fault and a generic
 // 500 page, so one bad request neither kills the process nor shows a stack
-// trace or the panic value to the user.
+// trace or the panic value to the user. After the response has begun it
+// aborts it instead (http.ErrAbortHandler), so the client sees it fail.
 func (k *Kit) recoverPanics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &recorder{ResponseWriter: w}
@@ -53,7 +54,13 @@ func (k *Kit) recoverPanics(next http.Handler) http.Handler {
 			k.logger.ErrorContext(r.Context(), "panic serving request", "method", r.Method, "route", k.routeFor(r), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			if rec.status == 0 {
 				k.Error(rec, r, fieldportal.Errorf(fieldportal.EINTERNAL, "Something went wrong on our side. Please try again."))
+				return
 			}
+			// The response has begun and can no longer become an error
+			// page. Ending it normally would hand the client a cut-off
+			// body that looks complete (a download short of rows, with
+			// gzip even a valid trailer): break the connection instead.
+			panic(http.ErrAbortHandler)
 		}()
 		next.ServeHTTP(rec, r)
 	})

@@ -124,16 +124,3 @@ func addrOf(remote string) netip.Addr {
 	}
 	return ap.Addr().Unmap()
 }
-
-// Truncate cuts s to at most n bytes, on a rune boundary.
-func Truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }

@@ -1,0 +1,94 @@
+package web
+
+import (
+	"bufio"
+	"compress/gzip"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+)
+
+// testChain serves h behind the kit's middleware as Handler composes it
+// (without the routes and the cross-origin check).
+func testChain(t *testing.T, h http.HandlerFunc) *httptest.Server {
+	t.Helper()
+	assets, err := loadAssets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &Kit{logger: slog.New(slog.DiscardHandler), mux: http.NewServeMux(), assets: assets, metrics: newMetrics(nil, nil)}
+	if k.errors, err = k.ParsePages(kitTemplates, "templates/error.html"); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(k.logRequests(k.securityHeaders(compress(k.recoverPanics(h)))))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// get asks for path, taking gzip when gz, and returns the response with
+// its body decoded as sent (the transport does not undo the gzip).
+func get(t *testing.T, srv *httptest.Server, gz bool) (*http.Response, io.Reader) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", srv.URL+"/", nil)
+	req.Header.Set("Accept-Encoding", "identity")
+	if gz {
+		req.Header.Set("Accept-Encoding", "gzip")
+	}
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { res.Body.Close() })
+	if !gz {
+		if res.Header.Get("Content-Encoding") != "" {
+			t.Fatalf("encoded for a client that takes none: %v", res.Header)
+		}
+		return res, res.Body
+	}
+	if res.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("not gzipped: %v", res.Header)
+	}
+	zr, err := gzip.NewReader(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, zr
+}
+
+// A streaming handler's Flush reaches the client also through the gzip
+// writer: what was written before it can be read while the handler waits.
+func TestCompressFlush(t *testing.T) {
+	for _, gz := range []bool{true, false} {
+		read := make(chan struct{})
+		srv := testChain(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+			io.WriteString(w, "first line\n")
+			if err := http.NewResponseController(w).Flush(); err != nil {
+				t.Errorf("flush: %v", err)
+			}
+			select {
+			case <-read:
+			case <-time.After(5 * time.Second):
+			}
+			io.WriteString(w, "second line\n")
+		})
+		_, body := get(t, srv, gz)
+		got := make(chan string, 1)
+		go func() {
+			line, _ := bufio.NewReader(body).ReadString('\n')
+			got <- line
+		}()
+		select {
+		case line := <-got:
+			if line != "first line\n" {
+				t.Errorf("gzip %v: first line %q", gz, line)
+			}
+		case <-time.After(2 * time.Second):
+			t.Errorf("gzip %v: the flushed line did not reach the client", gz)
+		}
+		close(read)
+	}
+}
