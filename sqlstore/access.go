@@ -198,8 +198,8 @@ func applyGrant(l *fieldportal.PortalLogin, g fieldportal.AccessGrant) error {
 	return nil
 }
 
-// GrantPortalAccess gives a contact a portal login: an invitation mailed
-// with its link in one transaction, or, from an admin, an initial
+// GrantPortalAccess gives a contact a portal login: the login, its link,
+// the invitation mail and the audit in one transaction, or, from an admin, an initial
 // password the contact must change at first login. A login left invited
 // by an earlier attempt whose mail failed gets the grant saved and the
 // invitation sent again; an existing login gets the grant saved.
@@ -236,10 +236,10 @@ func (a *Accounts) GrantPortalAccess(ctx context.Context, v fieldportal.Viewer, 
 	if !fieldportal.ValidEmail(c.Email) {
 		return "", fieldportal.FieldErrorf("username", "The contact needs a valid email address to be sent portal access; add one first, or set an initial password instead.")
 	}
-	if err := a.db.CreatePortalLogin(ctx, v, l); err != nil {
+	if err := a.createAndInvite(ctx, v, l, c); err != nil {
 		return "", formFields(err)
 	}
-	return fieldportal.GrantInvited, a.sendInvite(ctx, v, l, c)
+	return fieldportal.GrantInvited, nil
 }
 
 // UpdatePortalAccess saves what a contact's login may see.

@@ -88,8 +88,8 @@ func (a *Accounts) issueReset(ctx context.Context, v fieldportal.Viewer, org *fi
 		mail.Outbox(org.ID, "reset", m))
 }
 
-// sendInvite sends a contact the invitation to set up its portal login: a
-// single-use link valid 72 hours, whose mail is queued in the same
+// sendInvite sends a contact the invitation to set up its existing portal
+// login: a single-use link valid 72 hours, whose mail is queued in the same
 // transaction; re-sending voids the previous link. Invitations are
 // throttled per login: each one is a mail to a person who may not want it.
 func (a *Accounts) sendInvite(ctx context.Context, v fieldportal.Viewer, login *fieldportal.PortalLogin, contact *fieldportal.Contact) error {
@@ -106,28 +106,56 @@ func (a *Accounts) sendInvite(ctx context.Context, v fieldportal.Viewer, login *
 	if current.Status == fieldportal.LoginDisabled {
 		return fieldportal.Errorf(fieldportal.ECONFLICT, "This portal login is disabled; enable it before sending access.")
 	}
+	t, m, err := a.invitation(ctx, v, login, contact)
+	if err != nil {
+		return err
+	}
+	return a.db.IssueToken(ctx, v, t, m)
+}
+
+// createAndInvite makes a new login and its invitation in one transaction,
+// so that a login never exists without the mail that lets its contact in.
+func (a *Accounts) createAndInvite(ctx context.Context, v fieldportal.Viewer, l *fieldportal.PortalLogin, contact *fieldportal.Contact) error {
+	if err := prepareLogin(v, l); err != nil {
+		return err
+	}
+	l.ID = newID()
+	t, m, err := a.invitation(ctx, v, l, contact)
+	if err != nil {
+		return err
+	}
+	return a.db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.createPortalLogin(ctx, v, l); err != nil {
+			return err
+		}
+		return tx.issueToken(ctx, v, t, m)
+	})
+}
+
+// invitation counts an invitation against the login's throttle and makes
+// its link and mail.
+func (a *Accounts) invitation(ctx context.Context, v fieldportal.Viewer, login *fieldportal.PortalLogin, contact *fieldportal.Contact) (*fieldportal.OneTimeToken, *fieldportal.OutboxMessage, error) {
 	th := a.throttle("invite")
 	th.PerAccount = auth.Limit{Free: 5, Window: time.Hour, MaxDelay: time.Hour}
 	if err := th.Check(ctx, v.OrgID+":"+login.ID, ""); err != nil {
-		return err
+		return nil, nil, err
 	}
 	if err := th.Fail(ctx, v.OrgID+":"+login.ID, ""); err != nil {
-		return err
+		return nil, nil, err
 	}
 	org, err := a.db.FindOrganisationByID(ctx, v.OrgID)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	plain, hash, err := auth.NewToken()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	expires := a.db.Now().Add(fieldportal.TokenInvite.Lifetime())
 	m := mail.Invite(org.Name, greetingName(contact), a.linkBase(org)+"/setup/"+plain, expires)
 	m.To = strings.TrimSpace(contact.Email)
-	return a.db.IssueToken(ctx, v,
-		&fieldportal.OneTimeToken{TokenHash: hash, OrgID: org.ID, Purpose: fieldportal.TokenInvite, LoginID: login.ID, ExpiresAt: expires},
-		mail.Outbox(org.ID, "invite", m))
+	return &fieldportal.OneTimeToken{TokenHash: hash, OrgID: org.ID, Purpose: fieldportal.TokenInvite, LoginID: login.ID, ExpiresAt: expires},
+		mail.Outbox(org.ID, "invite", m), nil
 }
 
 // tokenLogin finds the login and contact a still-usable link is for.

@@ -85,6 +85,15 @@ func (tx *Tx) checkGrant(ctx context.Context, v fieldportal.Viewer, l *fieldport
 // CreatePortalLogin gives a contact a portal login (status invited unless
 // a password hash is set, in which case it must be changed at first login).
 func (d *DB) CreatePortalLogin(ctx context.Context, v fieldportal.Viewer, l *fieldportal.PortalLogin) error {
+	if err := prepareLogin(v, l); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error { return tx.createPortalLogin(ctx, v, l) })
+}
+
+// prepareLogin checks that v may make the login l and fills its defaults,
+// before any transaction.
+func prepareLogin(v fieldportal.Viewer, l *fieldportal.PortalLogin) error {
 	if err := canManageContacts(v); err != nil {
 		return err
 	}
@@ -98,43 +107,48 @@ func (d *DB) CreatePortalLogin(ctx context.Context, v fieldportal.Viewer, l *fie
 	if l.SiteAccess == "" {
 		l.SiteAccess = fieldportal.SiteAccessAll
 	}
-	if err := l.Validate(); err != nil {
+	return l.Validate()
+}
+
+// createPortalLogin writes a login prepared by prepareLogin in tx, so that
+// a workflow (sending portal access) can write its link and mail in the
+// same transaction. A login that already has an id keeps it.
+func (tx *Tx) createPortalLogin(ctx context.Context, v fieldportal.Viewer, l *fieldportal.PortalLogin) error {
+	if _, err := tx.findContact(ctx, v, l.ContactID); err != nil {
+		return fieldportal.FieldErrorf("contact_id", "Contact not found.")
+	}
+	if err := tx.checkGrant(ctx, v, l); err != nil {
 		return err
 	}
-	return d.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.findContact(ctx, v, l.ContactID); err != nil {
-			return fieldportal.FieldErrorf("contact_id", "Contact not found.")
+	if err := tx.checkUsername(ctx, l.ContactID, l.Username); err != nil {
+		return err
+	}
+	if l.ID == "" {
+		l.ID = newID()
+	}
+	l.OrgID, l.CreatedAt, l.UpdatedAt = v.OrgID, tx.now, tx.now
+	_, err := tx.ExecContext(ctx, `INSERT INTO portal_logins (id, org_id, contact_id, username, password_hash, status,
+		must_change_password, page_access, site_access, may_manage_contacts, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)`,
+		l.ID, l.OrgID, l.ContactID, l.Username, l.PasswordHash, l.Status, l.MustChangePassword, l.Pages.String(),
+		l.SiteAccess, l.MayManageContacts, tx.now)
+	if err != nil {
+		if fieldportal.ErrorCode(sqlErr(err, "login")) == fieldportal.ECONFLICT {
+			return fieldportal.FieldErrorf("username", "That username is taken.")
 		}
-		if err := tx.checkGrant(ctx, v, l); err != nil {
+		return sqlErr(err, "login")
+	}
+	if err := tx.putSiteIDs(ctx, l); err != nil {
+		return err
+	}
+	// An initial password is audited: whoever set it could sign in as
+	// the contact until it is changed.
+	if l.PasswordHash != "" && l.MustChangePassword {
+		if err := tx.audit(ctx, v, "login.initial_password", "contact", l.ContactID, ""); err != nil {
 			return err
 		}
-		if err := tx.checkUsername(ctx, l.ContactID, l.Username); err != nil {
-			return err
-		}
-		l.ID, l.OrgID, l.CreatedAt, l.UpdatedAt = newID(), v.OrgID, tx.now, tx.now
-		_, err := tx.ExecContext(ctx, `INSERT INTO portal_logins (id, org_id, contact_id, username, password_hash, status,
-			must_change_password, page_access, site_access, may_manage_contacts, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)`,
-			l.ID, l.OrgID, l.ContactID, l.Username, l.PasswordHash, l.Status, l.MustChangePassword, l.Pages.String(),
-			l.SiteAccess, l.MayManageContacts, tx.now)
-		if err != nil {
-			if fieldportal.ErrorCode(sqlErr(err, "login")) == fieldportal.ECONFLICT {
-				return fieldportal.FieldErrorf("username", "That username is taken.")
-			}
-			return sqlErr(err, "login")
-		}
-		if err := tx.putSiteIDs(ctx, l); err != nil {
-			return err
-		}
-		// An initial password is audited: whoever set it could sign in as
-		// the contact until it is changed.
-		if l.PasswordHash != "" && l.MustChangePassword {
-			if err := tx.audit(ctx, v, "login.initial_password", "contact", l.ContactID, ""); err != nil {
-				return err
-			}
-		}
-		return tx.audit(ctx, v, "login.created", "contact", l.ContactID, l.Username)
-	})
+	}
+	return tx.audit(ctx, v, "login.created", "contact", l.ContactID, l.Username)
 }
 
 func (tx *Tx) putSiteIDs(ctx context.Context, l *fieldportal.PortalLogin) error {

@@ -109,32 +109,36 @@ func (d *DB) DeleteExpired(ctx context.Context, attemptsBefore time.Time) error 
 // earlier unused links of the same purpose (re-sending voids the old link),
 // and queues the mail that carries it in the same transaction.
 func (d *DB) IssueToken(ctx context.Context, v fieldportal.Viewer, t *fieldportal.OneTimeToken, mail *fieldportal.OutboxMessage) error {
-	return d.inTx(ctx, func(tx *Tx) error {
-		t.CreatedAt = tx.now
-		if t.ExpiresAt.IsZero() {
-			t.ExpiresAt = tx.now.Add(t.Purpose.Lifetime())
+	return d.inTx(ctx, func(tx *Tx) error { return tx.issueToken(ctx, v, t, mail) })
+}
+
+// issueToken is IssueToken in tx, for a workflow that writes the link with
+// the record it is for (a new login and its invitation).
+func (tx *Tx) issueToken(ctx context.Context, v fieldportal.Viewer, t *fieldportal.OneTimeToken, mail *fieldportal.OutboxMessage) error {
+	t.CreatedAt = tx.now
+	if t.ExpiresAt.IsZero() {
+		t.ExpiresAt = tx.now.Add(t.Purpose.Lifetime())
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM one_time_tokens WHERE purpose = $1 AND used_at IS NULL
+		AND ((login_id IS NOT NULL AND login_id = $2) OR (staff_id IS NOT NULL AND staff_id = $3))`,
+		t.Purpose, t.LoginID, t.StaffID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO one_time_tokens (token_hash, org_id, purpose, login_id, staff_id,
+		expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		t.TokenHash, t.OrgID, t.Purpose, nullStr(t.LoginID), nullStr(t.StaffID), t.ExpiresAt.UTC(), tx.now); err != nil {
+		if fieldportal.ErrorCode(sqlErr(err, "link")) == fieldportal.ECONFLICT {
+			// Another send for the same login won the race.
+			return fieldportal.Errorf(fieldportal.ECONFLICT, "A link was sent a moment ago; wait a little before sending another.")
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM one_time_tokens WHERE purpose = $1 AND used_at IS NULL
-			AND ((login_id IS NOT NULL AND login_id = $2) OR (staff_id IS NOT NULL AND staff_id = $3))`,
-			t.Purpose, t.LoginID, t.StaffID); err != nil {
+		return err
+	}
+	if mail != nil {
+		if err := tx.enqueue(ctx, mail); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO one_time_tokens (token_hash, org_id, purpose, login_id, staff_id,
-			expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			t.TokenHash, t.OrgID, t.Purpose, nullStr(t.LoginID), nullStr(t.StaffID), t.ExpiresAt.UTC(), tx.now); err != nil {
-			if fieldportal.ErrorCode(sqlErr(err, "link")) == fieldportal.ECONFLICT {
-				// Another send for the same login won the race.
-				return fieldportal.Errorf(fieldportal.ECONFLICT, "A link was sent a moment ago; wait a little before sending another.")
-			}
-			return err
-		}
-		if mail != nil {
-			if err := tx.enqueue(ctx, mail); err != nil {
-				return err
-			}
-		}
-		return tx.audit(ctx, v, "token."+string(t.Purpose), "login", t.LoginID+t.StaffID, "")
-	})
+	}
+	return tx.audit(ctx, v, "token."+string(t.Purpose), "login", t.LoginID+t.StaffID, "")
 }
 
 // FindToken returns a token that is still usable: unused and unexpired.
