@@ -231,8 +231,9 @@ func (c *Console) handleAccess(w http.ResponseWriter, r *http.Request) {
 				typed = nil
 			}
 			status := http.StatusBadRequest
-			if fieldportal.ErrorCode(err) == fieldportal.EFORBIDDEN {
-				status = http.StatusForbidden
+			switch fieldportal.ErrorCode(err) {
+			case fieldportal.EFORBIDDEN, fieldportal.ERATELIMIT:
+				status = web.StatusFor(fieldportal.ErrorCode(err))
 			}
 			c.renderContact(w, r, status, typed, web.ErrorsOf(err))
 			return

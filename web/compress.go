@@ -27,11 +27,14 @@ func compress(next http.Handler) http.Handler {
 	})
 }
 
-// acceptsGzip reads Accept-Encoding: gzip (or *) listed with a q above 0.
+// acceptsGzip reads Accept-Encoding: gzip with a q above 0, or, when gzip
+// is not named, * with a q above 0. A named gzip wins over *.
 func acceptsGzip(h string) bool {
+	star := false
 	for part := range strings.SplitSeq(h, ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if n := strings.TrimSpace(name); !strings.EqualFold(n, "gzip") && n != "*" {
+		n := strings.TrimSpace(name)
+		if !strings.EqualFold(n, "gzip") && n != "*" {
 			continue
 		}
 		q := 1.0
@@ -40,9 +43,12 @@ func acceptsGzip(h string) bool {
 				q = f
 			}
 		}
-		return q > 0
+		if n != "*" {
+			return q > 0
+		}
+		star = q > 0
 	}
-	return false
+	return star
 }
 
 var gzipPool = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression); return w }}

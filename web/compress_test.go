@@ -92,3 +92,20 @@ func TestCompressFlush(t *testing.T) {
 		close(read)
 	}
 }
+func TestAcceptsGzip(t *testing.T) {
+	for h, want := range map[string]bool{
+		"":                   false,
+		"gzip":               true,
+		"gzip, deflate, br":  true,
+		"br;q=1.0, gzip;q=0": false,
+		"gzip;q=0.5":         true,
+		"*":                  true,
+		"*;q=0, gzip":        true,
+		"gzip;q=0, *":        false,
+		"identity":           false,
+	} {
+		if got := acceptsGzip(h); got != want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", h, got, want)
+		}
+	}
+}
