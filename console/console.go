@@ -10,7 +10,6 @@ import (
 	"embed"
 	"fmt"
 	"net/http"
-	"net/url"
 	"path"
 	"strings"
 
@@ -26,8 +25,6 @@ const sessionCookie = "fp_console"
 
 // deviceCookie remembers that this browser signed in to a staff account.
 const deviceCookie = "fp_console_device"
-
-const deviceCookieAge = 365 * 24 * 60 * 60
 
 // Config is what the console shows about how the program runs.
 type Config struct {
@@ -47,6 +44,7 @@ type Services struct {
 // Console is the staff console's handlers.
 type Console struct {
 	cfg   Config
+	door  web.Door
 	kit   *web.Kit
 	pages *web.Pages
 	svc   Services
@@ -61,7 +59,8 @@ func New(kit *web.Kit, cfg Config, svc Services) (*Console, error) {
 	if err != nil {
 		return nil, fmt.Errorf("console: %w", err)
 	}
-	c := &Console{cfg: cfg, kit: kit, pages: pages, svc: svc}
+	c := &Console{cfg: cfg, kit: kit, pages: pages, svc: svc, door: web.Door{Cookie: sessionCookie, DeviceCookie: deviceCookie,
+		Path: "/console", LoginPath: "/console/login", Find: svc.SignIn.StaffSession}}
 	c.routes()
 	return c, nil
 }
@@ -91,45 +90,7 @@ func (c *Console) routes() {
 
 // signedIn wraps a console page: a live staff session of an enabled staff
 // user, else the console's sign-in page.
-func (c *Console) signedIn(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		org := web.OrganisationFromContext(ctx)
-		token := web.CookieValue(r, sessionCookie)
-		if token == "" {
-			c.toLogin(w, r)
-			return
-		}
-		v, err := c.svc.SignIn.StaffSession(ctx, org.ID, token)
-		switch fieldportal.ErrorCode(err) {
-		case "":
-		case fieldportal.ENOTFOUND, fieldportal.EUNAUTHORIZED:
-			c.toLogin(w, r)
-			return
-		default:
-			c.kit.Error(w, r, fmt.Errorf("load staff session: %w", err))
-			return
-		}
-		h(w, r.WithContext(web.ContextWithViewer(ctx, v)))
-	}
-}
-
-func (c *Console) toLogin(w http.ResponseWriter, r *http.Request) {
-	c.kit.ClearCookie(w, sessionCookie, "/console")
-	if r.Method != http.MethodGet {
-		http.Redirect(w, r, "/console/login", http.StatusSeeOther)
-		return
-	}
-	http.Redirect(w, r, "/console/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusFound)
-}
-
-// startSession keeps a new staff session's token in the browser.
-func (c *Console) startSession(w http.ResponseWriter, s *fieldportal.SignedIn) {
-	c.kit.SetCookie(w, sessionCookie, "/console", s.Token, 0)
-	if s.DeviceToken != "" {
-		c.kit.SetCookie(w, deviceCookie, "/console", s.DeviceToken, deviceCookieAge)
-	}
-}
+func (c *Console) signedIn(h http.HandlerFunc) http.HandlerFunc { return c.kit.SignedIn(c.door, h) }
 
 // layout is the frame of a console page: the console's own menu.
 func (c *Console) layout(r *http.Request, title string) web.Layout {
@@ -221,7 +182,7 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 		c.kit.Error(w, r, err)
 		return
 	}
-	c.startSession(w, s)
+	c.kit.StartSession(c.door, w, s)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 

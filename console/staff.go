@@ -72,7 +72,7 @@ func (c *Console) handleAccountPassword(w http.ResponseWriter, r *http.Request) 
 		c.kit.Error(w, r, err)
 		return
 	}
-	c.startSession(w, s)
+	c.kit.StartSession(c.door, w, s)
 	http.Redirect(w, r, "/console/account?done=password", http.StatusSeeOther)
 }
 

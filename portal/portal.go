@@ -8,7 +8,6 @@ import (
 	"embed"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/fieldportal/fieldportal"
@@ -26,9 +25,6 @@ const sessionCookie = "fp_session"
 // so failures from elsewhere do not lock it out (see SignInRequest).
 const deviceCookie = "fp_device"
 
-// deviceCookieAge is how long a browser stays known: a year.
-const deviceCookieAge = 365 * 24 * 60 * 60
-
 // Services are what the portal's pages call.
 type Services struct {
 	SignIn    fieldportal.SignInService
@@ -41,6 +37,7 @@ type Services struct {
 // Portal is the customer portal's handlers.
 type Portal struct {
 	kit   *web.Kit
+	door  web.Door
 	pages *web.Pages
 	svc   Services
 }
@@ -54,7 +51,8 @@ func New(kit *web.Kit, svc Services) (*Portal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
-	p := &Portal{kit: kit, pages: pages, svc: svc}
+	p := &Portal{kit: kit, pages: pages, svc: svc, door: web.Door{Cookie: sessionCookie, DeviceCookie: deviceCookie,
+		Path: "/", LoginPath: "/login", Find: svc.SignIn.ContactSession}}
 	p.routes()
 	return p, nil
 }
@@ -85,57 +83,17 @@ func (p *Portal) routes() {
 	k.Handle("POST /preferences", p.signedIn(p.handlePreferencesSave))
 }
 
-// signedIn wraps a page that needs a signed-in contact. The viewer is
-// read afresh on every request, so disabling a login or changing its
-// access applies at once (SPEC §2.7). Anyone else is sent to the sign-in
-// page, which brings them back afterwards. A login whose password was set
-// by someone else may only change it (SPEC §3).
+// signedIn wraps a page that needs a signed-in contact (the kit's
+// SignedIn with the portal's door). A login whose password was set by
+// someone else may only change it (SPEC §3).
 func (p *Portal) signedIn(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		org := web.OrganisationFromContext(ctx)
-		token := web.CookieValue(r, sessionCookie)
-		if token == "" {
-			p.toLogin(w, r)
-			return
-		}
-		v, err := p.svc.SignIn.ContactSession(ctx, org.ID, token)
-		switch fieldportal.ErrorCode(err) {
-		case "":
-		case fieldportal.ENOTFOUND, fieldportal.EUNAUTHORIZED:
-			p.toLogin(w, r)
-			return
-		default:
-			p.kit.Error(w, r, fmt.Errorf("load session: %w", err))
-			return
-		}
-		if v.MustChangePassword && r.URL.Path != "/password" {
+	return p.kit.SignedIn(p.door, func(w http.ResponseWriter, r *http.Request) {
+		if v, _ := web.ViewerFromContext(r.Context()); v.MustChangePassword && r.URL.Path != "/password" {
 			http.Redirect(w, r, "/password", http.StatusSeeOther)
 			return
 		}
-		h(w, r.WithContext(web.ContextWithViewer(ctx, v)))
-	}
-}
-
-// toLogin sends an unauthenticated request to the sign-in page. A GET
-// comes back where it was after signing in; any other method cannot be
-// replayed by a redirect, so it starts over from the dashboard.
-func (p *Portal) toLogin(w http.ResponseWriter, r *http.Request) {
-	p.kit.ClearCookie(w, sessionCookie, "/")
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return
-	}
-	http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusFound)
-}
-
-// startSession keeps a new session's token (and the device token) in the
-// browser's cookies.
-func (p *Portal) startSession(w http.ResponseWriter, s *fieldportal.SignedIn) {
-	p.kit.SetCookie(w, sessionCookie, "/", s.Token, 0)
-	if s.DeviceToken != "" {
-		p.kit.SetCookie(w, deviceCookie, "/", s.DeviceToken, deviceCookieAge)
-	}
+		h(w, r)
+	})
 }
 
 // layout fills the frame of a portal page: the organisation and, when a

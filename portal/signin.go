@@ -87,7 +87,7 @@ func (p *Portal) handleLogin(w http.ResponseWriter, r *http.Request) {
 		p.kit.Error(w, r, err)
 		return
 	}
-	p.startSession(w, s)
+	p.kit.StartSession(p.door, w, s)
 	dest := web.SafeNext(next)
 	if s.Next != "" {
 		dest = s.Next // a password set by someone else is changed first
@@ -330,7 +330,7 @@ func (p *Portal) handleSetup(w http.ResponseWriter, r *http.Request) {
 		p.kit.Error(w, r, err)
 		return
 	}
-	p.startSession(w, s)
+	p.kit.StartSession(p.door, w, s)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
@@ -398,6 +398,6 @@ func (p *Portal) handlePassword(w http.ResponseWriter, r *http.Request) {
 		p.kit.Error(w, r, err)
 		return
 	}
-	p.startSession(w, s)
+	p.kit.StartSession(p.door, w, s)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

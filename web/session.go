@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -123,4 +124,68 @@ func addrOf(remote string) netip.Addr {
 		return a.Unmap()
 	}
 	return ap.Addr().Unmap()
+}
+
+// deviceCookieAge is how long a browser stays known to an account: a year.
+const deviceCookieAge = 365 * 24 * 60 * 60
+
+// Door is how one door of the site (the portal, the console) keeps its
+// sessions: its cookies, the path they are scoped to, its sign-in page,
+// and the service call that turns a session token into a viewer. The two
+// doors' cookies never stand in for each other.
+type Door struct {
+	Cookie, DeviceCookie string
+	// Path scopes the cookies ("/", "/console").
+	Path string
+	// LoginPath is the sign-in page ("/login", "/console/login").
+	LoginPath string
+	// Find returns the viewer of a live session token, read afresh so a
+	// disabled login or changed access applies at once; ENOTFOUND or
+	// EUNAUTHORIZED when there is none.
+	Find func(ctx context.Context, orgID, token string) (fieldportal.Viewer, error)
+}
+
+// SignedIn wraps a page that needs a session of the door; anyone else is
+// sent to its sign-in page, which brings them back afterwards.
+func (k *Kit) SignedIn(d Door, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		token := CookieValue(r, d.Cookie)
+		if token == "" {
+			k.ToLogin(d, w, r)
+			return
+		}
+		v, err := d.Find(ctx, OrganisationFromContext(ctx).ID, token)
+		switch fieldportal.ErrorCode(err) {
+		case "":
+		case fieldportal.ENOTFOUND, fieldportal.EUNAUTHORIZED:
+			k.ToLogin(d, w, r)
+			return
+		default:
+			k.Error(w, r, fmt.Errorf("load session: %w", err))
+			return
+		}
+		h(w, r.WithContext(ContextWithViewer(ctx, v)))
+	}
+}
+
+// ToLogin sends a request without a session to the door's sign-in page. A
+// GET comes back where it was after signing in; any other method cannot
+// be replayed by a redirect, so it starts over.
+func (k *Kit) ToLogin(d Door, w http.ResponseWriter, r *http.Request) {
+	k.ClearCookie(w, d.Cookie, d.Path)
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		http.Redirect(w, r, d.LoginPath, http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, d.LoginPath+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusFound)
+}
+
+// StartSession keeps a new session's token, and the device token that
+// lets this browser past an account lock caused by others, in cookies.
+func (k *Kit) StartSession(d Door, w http.ResponseWriter, s *fieldportal.SignedIn) {
+	k.SetCookie(w, d.Cookie, d.Path, s.Token, 0)
+	if s.DeviceToken != "" {
+		k.SetCookie(w, d.DeviceCookie, d.Path, s.DeviceToken, deviceCookieAge)
+	}
 }
