@@ -19,6 +19,7 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -58,6 +59,10 @@ type Config struct {
 	Entries []Entry
 	// Log gets progress lines; nil discards them.
 	Log io.Writer
+	// CPUProfile, when not nil, gets a CPU profile of the entries' runs
+	// (not the fill or the server process). It holds the load's client
+	// and the bare handler too, as they share the process with the site.
+	CPUProfile io.Writer
 }
 
 // Row is one entry's line of the table.
@@ -99,6 +104,9 @@ type Report struct {
 	ProcessErr error
 	// Fill is how long filling the database took (0 when not filled).
 	Fill time.Duration
+	// LoadBefore and LoadAfter are the machine's load average before and
+	// after the pages were driven.
+	LoadBefore, LoadAfter string
 }
 
 // Run fills the database if asked, serves it and measures every entry.
@@ -191,6 +199,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 
+	if cfg.CPUProfile != nil {
+		if err := pprof.StartCPUProfile(cfg.CPUProfile); err != nil {
+			return nil, fmt.Errorf("CPU profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	rep.LoadBefore = loadAverage()
+	defer func() { rep.LoadAfter = loadAverage() }()
 	for i, e := range cfg.Entries {
 		row := &Row{Entry: e, Path: e.Path(ids)}
 		rep.Rows = append(rep.Rows, row)

@@ -54,6 +54,16 @@ func ThisMachine() Machine {
 	return m
 }
 
+// loadAverage is the machine's one-minute load average, or "?": the
+// machine is shared, and a busy neighbour skews every figure.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
+}
+
 // sqlRatio is the median of l (the page under load, or alone) over its
 // SQL's, or 0 when unknown.
 func (r *Row) sqlRatio(l *Load) float64 {
@@ -144,6 +154,7 @@ func (rep *Report) Markdown(w io.Writer) {
 	fmt.Fprintf(w, "- Machine: %d cores, %s, %.1f GiB memory, %s, %s\n", m.Cores, orUnknown(m.CPU), float64(m.Memory)/(1<<30), m.Go, m.OS)
 	fmt.Fprintf(w, "- Load: %d clients per page over loopback TCP, %s per page, %s for the bare handler; client and server share the machine\n",
 		rep.Concurrency, rep.Duration, rep.BareDuration)
+	fmt.Fprintf(w, "- Load average (1 min) of the machine before the pages: %s, after: %s (above the core count, other work shared the cores)\n", rep.LoadBefore, rep.LoadAfter)
 	if rep.Fill > 0 {
 		fmt.Fprintf(w, "- Filled the database in %s\n", rep.Fill.Round(time.Millisecond))
 	}

@@ -43,6 +43,7 @@ var benchSizes = []string{"small", "large", "demo"}
 // benchConfig is what `fieldportal bench` was asked.
 type benchConfig struct {
 	size, database, out string
+	cpuProfile          string
 	concurrency         int
 	duration            time.Duration
 	sessions            int
@@ -59,6 +60,7 @@ func parseBench(args []string, stderr io.Writer) (benchConfig, error) {
 	fs.IntVar(&c.concurrency, "concurrency", 8, "clients driving each page at once")
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "how long each page is driven")
 	fs.StringVar(&c.out, "out", filepath.Join("bench", "results"), "folder the Markdown table is written to")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "file to write a CPU profile of the pages' runs to (go tool pprof reads it)")
 	fs.IntVar(&c.sessions, "sessions", 200, "sessions loading the dashboard at once before the server's memory is read")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: fieldportal bench --size small|large|demo [flags]\n\n%s.\n\n", commandHelp["bench"])
@@ -145,6 +147,14 @@ func benchRun(ctx context.Context, c benchConfig, fill func(context.Context, *sq
 		cfg.Fill = func(ctx context.Context) error { return fill(ctx, db) }
 	} else {
 		fmt.Fprintf(stderr, "the database already holds data: benchmarking it as it is (the table says --size %s)\n", c.size)
+	}
+	if c.cpuProfile != "" {
+		f, err := os.Create(c.cpuProfile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		cfg.CPUProfile = f
 	}
 	rep, err := bench.Run(ctx, cfg)
 	if err != nil {
