@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -62,6 +63,17 @@ func loadAverage() string {
 		return f[0]
 	}
 	return "?"
+}
+
+// busy is a warning when a load average exceeds the cores: other work
+// then shared them with the run, and the figures are low.
+func busy(cores int, loads ...string) string {
+	for _, l := range loads {
+		if f, err := strconv.ParseFloat(l, 64); err == nil && f > float64(cores) {
+			return " (above the core count: other work shared the cores)"
+		}
+	}
+	return ""
 }
 
 // sqlRatio is the median of l (the page under load, or alone) over its
@@ -154,7 +166,8 @@ func (rep *Report) Markdown(w io.Writer) {
 	fmt.Fprintf(w, "- Machine: %d cores, %s, %.1f GiB memory, %s, %s\n", m.Cores, orUnknown(m.CPU), float64(m.Memory)/(1<<30), m.Go, m.OS)
 	fmt.Fprintf(w, "- Load: %d clients per page over loopback TCP, %s per page, %s for the bare handler; client and server share the machine\n",
 		rep.Concurrency, rep.Duration, rep.BareDuration)
-	fmt.Fprintf(w, "- Load average (1 min) of the machine before the pages: %s, after: %s (above the core count, other work shared the cores)\n", rep.LoadBefore, rep.LoadAfter)
+	fmt.Fprintf(w, "- Load average (1 min) of the machine before the pages: %s, after: %s%s\n", rep.LoadBefore, rep.LoadAfter,
+		busy(m.Cores, rep.LoadBefore, rep.LoadAfter))
 	if rep.Fill > 0 {
 		fmt.Fprintf(w, "- Filled the database in %s\n", rep.Fill.Round(time.Millisecond))
 	}

@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/fieldportal/fieldportal/auth"
@@ -44,6 +46,7 @@ var benchSizes = []string{"small", "large", "demo"}
 type benchConfig struct {
 	size, database, out string
 	cpuProfile          string
+	only                []string
 	concurrency         int
 	duration            time.Duration
 	sessions            int
@@ -61,6 +64,14 @@ func parseBench(args []string, stderr io.Writer) (benchConfig, error) {
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "how long each page is driven")
 	fs.StringVar(&c.out, "out", filepath.Join("bench", "results"), "folder the Markdown table is written to")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "file to write a CPU profile of the pages' runs to (go tool pprof reads it)")
+	fs.Func("only", "drive only the entries of these names, comma-separated (say, to profile one page)", func(v string) error {
+		for name := range strings.SplitSeq(v, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				c.only = append(c.only, name)
+			}
+		}
+		return nil
+	})
 	fs.IntVar(&c.sessions, "sessions", 200, "sessions loading the dashboard at once before the server's memory is read")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: fieldportal bench --size small|large|demo [flags]\n\n%s.\n\n", commandHelp["bench"])
@@ -138,6 +149,17 @@ func benchRun(ctx context.Context, c benchConfig, fill func(context.Context, *sq
 		Services:    func(baseURL string) server.Services { return services(db, baseURL) },
 		Concurrency: c.concurrency, Duration: c.duration, Sessions: c.sessions, Log: stderr,
 		ServeProcess: serveProcess(dsn),
+	}
+	if len(c.only) > 0 {
+		cfg.Entries = []bench.Entry{}
+		for _, e := range bench.Entries {
+			if slices.Contains(c.only, e.Name) {
+				cfg.Entries = append(cfg.Entries, e)
+			}
+		}
+		if len(cfg.Entries) == 0 {
+			return nil, fmt.Errorf("no entry is named %q", strings.Join(c.only, ","))
+		}
 	}
 	// A database filled before (say by an earlier run on a large size,
 	// which takes minutes to generate) is benchmarked as it is.
