@@ -87,6 +87,7 @@ var commandHelp = map[string]string{
 	"migrate": "apply pending database migrations and exit",
 	"demo":    "serve the portal on a fresh database full of demo data",
 	"init":    "create the organisation and its first admin on a new install",
+	"bench":   "fill a database, serve it and measure every page against the machine's ceiling and its own SQL",
 }
 
 // InitConfig is the organisation and first admin of a new install. The

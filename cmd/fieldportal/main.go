@@ -61,6 +61,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "version", "-version", "--version":
 		fmt.Fprintf(stdout, "fieldportal %s\n", versionString())
 		return 0
+	case "bench":
+		// The benchmark takes flags of its own, not the server's settings.
+		return runBench(ctx, rest, stdout, stderr)
 	case "serve", "migrate", "demo", "init":
 	default:
 		fmt.Fprintf(stderr, "fieldportal: unknown command %q; run 'fieldportal help'\n", cmd)
@@ -95,6 +98,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // help prints the commands, or one command's flags.
 func help(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "bench" {
+		parseBench([]string{"-h"}, stdout)
+		return 0
+	}
 	if len(args) > 0 {
 		if _, ok := commandHelp[args[0]]; !ok {
 			fmt.Fprintf(stderr, "fieldportal: no help for %q; run 'fieldportal help'\n", args[0])
@@ -112,9 +119,10 @@ Commands:
   migrate   %s
   demo      %s
   init      %s
+  bench     %s
   version   print the version
   help      this text; 'fieldportal help <command>' lists a command's flags
-`, commandHelp["serve"], commandHelp["migrate"], commandHelp["demo"], commandHelp["init"])
+`, commandHelp["serve"], commandHelp["migrate"], commandHelp["demo"], commandHelp["init"], commandHelp["bench"])
 	return 0
 }
 

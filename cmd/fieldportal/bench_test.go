@@ -1,0 +1,111 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fieldportal/fieldportal/bench"
+)
+
+// runMainEnv makes the test binary behave as the fieldportal program, so
+// the bench can start "itself" as a `fieldportal serve` child process.
+const runMainEnv = "FIELDPORTAL_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// TestBenchSmoke runs the whole benchmark on the demo data in SQLite, with
+// tiny durations, and checks that it still works: every entry served,
+// timed and compared, the server process measured, the file written. It
+// never asserts a timing.
+func TestBenchSmoke(t *testing.T) {
+	t.Setenv(runMainEnv, "1") // for the child process only
+	out := t.TempDir()
+	c := benchConfig{size: "demo", database: filepath.Join(t.TempDir(), "bench.db"), out: out,
+		concurrency: 2, duration: 200 * time.Millisecond, sessions: 3}
+	var stdout strings.Builder
+	rep, err := benchRun(t.Context(), c, benchFills["demo"], &stdout, io.Discard)
+	if err != nil {
+		t.Fatalf("bench: %v", err)
+	}
+
+	t.Run("every entry", func(t *testing.T) {
+		if len(rep.Rows) != len(bench.Entries) {
+			t.Fatalf("%d rows for %d entries", len(rep.Rows), len(bench.Entries))
+		}
+		for _, r := range rep.Rows {
+			t.Run(r.Entry.Persona.Name+" "+r.Entry.Name, func(t *testing.T) {
+				if r.Err != nil {
+					t.Fatalf("%s: %v", r.Path, r.Err)
+				}
+				for what, l := range map[string]*bench.Load{"page": r.Page, "one client": r.Alone, "bare": r.Bare} {
+					if l.Requests == 0 || l.Errors != 0 {
+						t.Errorf("%s: %s made %d requests with %d errors", r.Path, what, l.Requests, l.Errors)
+					}
+				}
+				if r.SQL <= 0 || r.Bytes == 0 {
+					t.Errorf("%s: SQL %s, %d bytes", r.Path, r.SQL, r.Bytes)
+				}
+			})
+		}
+	})
+	t.Run("server process", func(t *testing.T) {
+		p := rep.Process
+		if p == nil {
+			t.Fatalf("not measured: %v", rep.ProcessErr)
+		}
+		if p.Startup <= 0 || p.RSS <= 0 || p.Sessions != 3 {
+			t.Errorf("process = %+v", *p)
+		}
+	})
+	t.Run("table", func(t *testing.T) {
+		file, err := os.ReadFile(filepath.Join(out, rep.FileName()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(file) != stdout.String() {
+			t.Error("the file differs from the table printed")
+		}
+		for _, e := range bench.Entries {
+			if !strings.Contains(string(file), "| "+e.Name+" | "+e.Persona.Name+" |") {
+				t.Errorf("no line for %s (%s)", e.Name, e.Persona.Name)
+			}
+		}
+		if strings.Contains(string(file), "ERROR") {
+			t.Errorf("the table has errors:\n%s", file)
+		}
+	})
+}
+
+// TestBenchSizes checks the sizes without a data set in this build.
+func TestBenchSizes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"generator sizes", []string{"bench", "--size", "large"}, "needs the generator"},
+		{"unknown size", []string{"bench", "--size", "huge"}, "--size must be small, large or demo"},
+		{"no size", []string{"bench"}, "--size must be small, large or demo"},
+		{"bad duration", []string{"bench", "--size", "demo", "--duration", "0s"}, "--duration must be positive"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, ok := benchFills["large"]; ok && tc.name == "generator sizes" {
+				t.Skip("this build has the generator")
+			}
+			code, _, stderr := runSync(t, nil, tc.args...)
+			if code != 2 || !strings.Contains(stderr, tc.want) {
+				t.Errorf("run = %d, stderr %q; want 2 and %q", code, stderr, tc.want)
+			}
+		})
+	}
+}
