@@ -1,0 +1,352 @@
+package gen
+
+import (
+	"fmt"
+	"time"
+)
+
+// assetFacts are what other tables need to know about an asset.
+type assetFacts struct {
+	site, typ int
+	created   int // day
+	installed int // day
+	tests     int // how many tests it has
+	firstTest int // global index of its first test
+	newest    int // day of its newest test (0: none)
+	offset    int // days before today of its newest test
+}
+
+func (g *gen) asset(a int) assetFacts {
+	r := g.rec(kAsset, a)
+	f := assetFacts{site: int(g.l.assetSite[a]), typ: r.intn(len(assetTypes))}
+	f.tests = share(a, g.size.Tests, g.size.Assets)
+	f.firstTest = int(int64(a) * int64(g.size.Tests) / int64(g.size.Assets))
+	every := assetTypes[f.typ].every
+	f.offset = 1 + r.intn(every)
+	oldest := -(f.offset + (f.tests-1)*every)
+	if f.tests == 0 {
+		oldest = -r.between(30, 400)
+	} else {
+		f.newest = -f.offset
+	}
+	f.installed = min(oldest, g.siteCreated(f.site)) - r.between(1, 60)
+	f.created = max(f.installed, -start)
+	return f
+}
+
+func (g *gen) assetID(a int) string {
+	f := g.asset(a)
+	return g.id(kAsset, a, g.at(f.created, 9, 0))
+}
+
+func (g *gen) assets() *table {
+	return newTable("assets", `id, org_id, external_id, number, customer_id, site_id, asset_type, name, location, serial,
+		make, model, service_level, service_interval, next_service_due, installed_on, status, created_at, updated_at`,
+		func(yield func([]any) bool) {
+			for a := range g.size.Assets {
+				f := g.asset(a)
+				r := g.rec(kAsset, a)
+				r.next()
+				t := assetTypes[f.typ]
+				m := pick(&r, t.models)
+				var due any
+				if f.tests > 0 {
+					due = g.date(f.newest + t.every)
+				}
+				status := "active"
+				if r.chance(0.02) {
+					status = "inactive"
+				}
+				at := g.at(f.created, 9, 0)
+				if !yield([]any{g.id(kAsset, a, at), g.org, fmt.Sprintf("AST-%07d", a+1), fmt.Sprintf("A-%06d", a+1),
+					g.customerID(int(g.l.siteCust[f.site])), g.siteID(f.site), t.typ, t.typ + " - " + m[1],
+					pick(&r, t.locations), fmt.Sprintf("%s%07d", m[0][:2], r.intn(10000000)), m[0], m[1], t.level,
+					t.interval, due, g.date(f.installed), status, at, at}) {
+					return
+				}
+			}
+		})
+}
+
+// transfers: about one asset in a hundred came from another site of the
+// same customer (the site before it in the layout).
+func (g *gen) transfers() *table {
+	return newTable("asset_transfers", `id, org_id, external_id, asset_id, from_site_id, to_site_id, transferred_on,
+		note, created_at, updated_at`, func(yield func([]any) bool) {
+		for a := range g.size.Assets {
+			r := g.rec(kTransfer, a)
+			if !r.chance(0.01) {
+				continue
+			}
+			f := g.asset(a)
+			if f.site == 0 || g.l.siteCust[f.site-1] != g.l.siteCust[f.site] {
+				continue
+			}
+			day := f.installed + r.between(1, max(1, -f.installed-1))
+			at := g.workTime(&r, min(day, 0))
+			if !yield([]any{g.id(kTransfer, a, at), g.org, nil, g.assetID(a), g.siteID(f.site - 1), g.siteID(f.site),
+				g.date(day), "Moved after a refit.", at, at}) {
+				return
+			}
+		}
+	})
+}
+
+// tests: each asset's results at its type's interval back from its
+// newest; mostly passes, some not tested, some failures of which the
+// older ones were mostly put right.
+func (g *gen) tests() *table {
+	return newTable("asset_tests", `id, org_id, external_id, asset_id, job_id, tested_on, result, technician, notes,
+		rectified_at, created_at, updated_at`, func(yield func([]any) bool) {
+		for a := range g.size.Assets {
+			f := g.asset(a)
+			t := assetTypes[f.typ]
+			asset := g.assetID(a)
+			for k := range f.tests {
+				n := f.firstTest + k
+				r := g.rec(kTest, n)
+				day := f.newest - (f.tests-1-k)*t.every
+				result, notes, rectified := "pass", "", any(nil)
+				switch x := r.float(); {
+				case x < 0.05:
+					result, notes = "not_tested", "No access: area locked"
+				case x < 0.11:
+					result, notes = "fail", pick(&r, t.failNotes)
+					if day < -21 && r.chance(0.8) {
+						rectified = g.workTime(&r, day+r.between(1, 14))
+					}
+				default:
+					if r.chance(0.3) {
+						notes = "Satisfactory"
+					}
+				}
+				at := g.at(day, 17, 30)
+				if !yield([]any{g.id(kTest, n, at), g.org, nil, asset, nil, g.date(day), result, pick(&r, technicians),
+					notes, rectified, at, at}) {
+					return
+				}
+			}
+		}
+	})
+}
+
+// quoteFacts are a quote's site, stage and day.
+type quoteFacts struct {
+	site, day, items int
+	stage            string
+}
+
+func (g *gen) quote(q int) quoteFacts {
+	r := g.rec(kQuote, q)
+	f := quoteFacts{site: g.pickSite(&r), day: spread(q, g.size.Quotes), items: 1 + r.intn(4)}
+	age := -f.day
+	x := r.float()
+	switch {
+	case age < 14:
+		f.stage = "outstanding"
+		if x < 0.4 {
+			f.stage = "requested"
+		}
+	case age < 60:
+		f.stage = []string{"outstanding", "approved", "approved", "declined", "expired"}[int(x*5)]
+	default:
+		f.stage = []string{"approved", "approved", "declined", "expired"}[int(x*4)]
+	}
+	return f
+}
+
+func (g *gen) quoteID(q int) string {
+	return g.id(kQuote, q, g.at(spread(q, g.size.Quotes), 9+q%8, q%60))
+}
+
+// quoteItem is line pos of quote q: catalogue item, quantity, total.
+func (g *gen) quoteItem(q, pos int) (item int, qty, total int64) {
+	r := g.rec(kQuoteItem, q<<3|pos)
+	item = r.intn(len(catalogue))
+	qty = int64(1 + r.intn(6))
+	return item, qty, qty * catalogue[item].price
+}
+
+func (g *gen) quotes() *table {
+	return newTable("quotes", `id, org_id, external_id, number, customer_id, site_id, contractor_id, stage, order_no,
+		preferred_date, description, total_ex_tax, tax, total_inc_tax, valid_until, requested_by, signed_by_name,
+		actioned_at, decline_reason, created_in_portal, created_at, updated_at`, func(yield func([]any) bool) {
+		for q := range g.size.Quotes {
+			f := g.quote(q)
+			r := g.rec(kQuote, q+1<<30)
+			var ex int64
+			for pos := range f.items {
+				_, _, t := g.quoteItem(q, pos)
+				ex += t
+			}
+			tax := (ex*20 + 50) / 100
+			at := g.at(f.day, 9+q%8, q%60)
+			portal := f.stage == "requested" || r.chance(0.2)
+			var requested, actioned any
+			if portal {
+				requested = g.contactID(g.contactAt(&r, f.site))
+			}
+			signed, reason := "", ""
+			switch f.stage {
+			case "approved":
+				signed, actioned = "A. Customer", g.workTime(&r, min(0, f.day+r.between(1, 10)))
+			case "declined":
+				reason, actioned = "Budget not approved this year", g.workTime(&r, min(0, f.day+r.between(1, 10)))
+			}
+			if !yield([]any{g.id(kQuote, q, at), g.org, nullable(fmt.Sprintf("QT-%07d", q+1)), fmt.Sprintf("Q-%d", 1001+q),
+				g.customerID(int(g.l.siteCust[f.site])), g.siteID(f.site), g.pickContractor(&r), f.stage,
+				fmt.Sprintf("PO-%06d", r.intn(1000000)), g.date(f.day + r.between(7, 30)), pick(&r, workDescriptions),
+				ex, tax, ex + tax, g.date(f.day + 30), requested, signed, actioned, reason, portal, at, at}) {
+				return
+			}
+		}
+	})
+}
+
+func (g *gen) quoteItems() *table {
+	return newTable("quote_items", `id, org_id, quote_id, item_id, code, description, quantity, unit_price, total,
+		optional, position`, func(yield func([]any) bool) {
+		n := 0
+		for q := range g.size.Quotes {
+			f := g.quote(q)
+			id := g.quoteID(q)
+			for pos := range f.items {
+				it, qty, total := g.quoteItem(q, pos)
+				c := catalogue[it]
+				if !yield([]any{g.id(kQuoteItem, n, g.at(f.day, 9, 0)), g.org, id, g.itemID(it), c.code, c.name, qty,
+					c.price, total, pos == 3, pos}) {
+					return
+				}
+				n++
+			}
+		}
+	})
+}
+
+func (g *gen) quoteAssets() *table {
+	return newTable("quote_assets", "quote_id, asset_id, org_id", func(yield func([]any) bool) {
+		for q := range g.size.Quotes {
+			r := g.rec(kQuote, q+2<<30)
+			if !r.chance(0.3) {
+				continue
+			}
+			if a := g.siteAsset(&r, g.quote(q).site); a >= 0 {
+				if !yield([]any{g.quoteID(q), g.assetID(a), g.org}) {
+					return
+				}
+			}
+		}
+	})
+}
+
+// jobFacts are a job's site, stage, kind, quote and day.
+type jobFacts struct {
+	site, day, quote, items int
+	stage, kind             string
+	start                   time.Time
+}
+
+func (g *gen) job(j int) jobFacts {
+	r := g.rec(kJob, j)
+	f := jobFacts{site: g.pickSite(&r), day: spread(j, g.size.Jobs), quote: -1, kind: "service", items: r.intn(4)}
+	if r.chance(0.3) {
+		f.kind = "install"
+	}
+	if q := j * g.size.Quotes / g.size.Jobs; r.chance(0.5) {
+		if qf := g.quote(q); qf.stage == "approved" && qf.day <= f.day {
+			f.quote, f.site = q, qf.site
+		}
+	}
+	age, x := -f.day, r.float()
+	switch {
+	case age < 7:
+		f.stage = []string{"pending", "scheduled"}[int(x*2)]
+	case age < 30:
+		f.stage = []string{"scheduled", "scheduled", "in_progress", "complete", "complete"}[int(x*5)]
+	default:
+		f.stage = []string{"invoiced", "invoiced", "invoiced", "archived", "archived", "complete"}[int(x*6)]
+		if x > 0.99 {
+			f.stage = "pending" // the odd job nobody booked
+		}
+	}
+	if f.stage != "pending" {
+		f.start = g.when(f.day+r.between(1, 14), r.between(8, 15), 0)
+	}
+	return f
+}
+
+func (g *gen) jobID(j int) string { return g.id(kJob, j, g.at(spread(j, g.size.Jobs), 8+j%9, j%60)) }
+
+func (g *gen) jobs() *table {
+	return newTable("jobs", `id, org_id, external_id, number, customer_id, site_id, contractor_id, quote_id, kind, stage,
+		order_no, preferred_date, preferred_window, scheduled_start, scheduled_end, due_date, technician, description,
+		requested_by, created_in_portal, completed_at, created_at, updated_at`, func(yield func([]any) bool) {
+		for j := range g.size.Jobs {
+			f := g.job(j)
+			r := g.rec(kJob, j+1<<30)
+			var quote, end, completed, tech, requested any
+			if f.quote >= 0 {
+				quote = g.quoteID(f.quote)
+			}
+			if !f.start.IsZero() {
+				e := f.start.Add(time.Duration(r.between(1, 8)) * time.Hour)
+				end, tech = e, pick(&r, technicians)
+				switch f.stage {
+				case "complete", "invoiced", "archived":
+					completed = e
+				}
+			} else {
+				tech = ""
+			}
+			portal := r.chance(0.25)
+			if portal {
+				requested = g.contactID(g.contactAt(&r, f.site))
+			}
+			at := g.at(f.day, 8+j%9, j%60)
+			if !yield([]any{g.id(kJob, j, at), g.org, nullable(fmt.Sprintf("JB-%07d", j+1)), fmt.Sprintf("J-%d", 1001+j),
+				g.customerID(int(g.l.siteCust[f.site])), g.siteID(f.site), g.pickContractor(&r), quote, f.kind, f.stage,
+				fmt.Sprintf("PO-%06d", r.intn(1000000)), g.date(f.day + r.between(1, 21)),
+				pick(&r, []string{"", "AM", "PM", "All day"}), nullTime(f.start), end, g.date(f.day + 28), tech,
+				pick(&r, workDescriptions), requested, portal, completed, at, at}) {
+				return
+			}
+		}
+	})
+}
+
+func (g *gen) jobItems() *table {
+	return newTable("job_items", `id, org_id, job_id, item_id, code, description, quantity, unit_price, total, position`,
+		func(yield func([]any) bool) {
+			n := 0
+			for j := range g.size.Jobs {
+				f := g.job(j)
+				id := g.jobID(j)
+				for pos := range f.items {
+					r := g.rec(kJobItem, n)
+					c := catalogue[r.intn(len(catalogue))]
+					qty := int64(1 + r.intn(4))
+					if !yield([]any{g.id(kJobItem, n, g.at(f.day, 9, 0)), g.org, id, nil, c.code, c.name, qty, c.price,
+						qty * c.price, pos}) {
+						return
+					}
+					n++
+				}
+			}
+		})
+}
+
+func (g *gen) jobAssets() *table {
+	return newTable("job_assets", "job_id, asset_id, org_id", func(yield func([]any) bool) {
+		for j := range g.size.Jobs {
+			r := g.rec(kJob, j+2<<30)
+			if !r.chance(0.5) {
+				continue
+			}
+			if a := g.siteAsset(&r, g.job(j).site); a >= 0 {
+				if !yield([]any{g.jobID(j), g.assetID(a), g.org}) {
+					return
+				}
+			}
+		}
+	})
+}
