@@ -296,7 +296,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string) (Config,
 		s, _ := p.get("size")
 		size, ok := sizes[strings.ToLower(s.val)]
 		if !ok {
-			return Config{}, invalid(s, "must be small or large")
+			return Config{}, invalid(s, "must be small or large (or tiny, for tests)")
 		}
 		cfg.Generate.Size = size
 		s, _ = p.get("seed")
