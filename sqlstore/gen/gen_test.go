@@ -44,6 +44,7 @@ func mustCount(tb testing.TB, db *sqlstore.DB, q string, args ...any) int {
 
 func TestGenerate(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		schema := mustSchema(t, db)
 		st := mustGenerate(t, db, 1)
 		ctx := context.Background()
 		size := gen.Tiny
@@ -197,12 +198,55 @@ func TestGenerate(t *testing.T) {
 			}
 		})
 
+		t.Run("schema as migrated", func(t *testing.T) {
+			// The bulk load keeps every table, index and constraint.
+			if got := mustSchema(t, db); got != schema {
+				t.Errorf("schema after generating differs from the migrated one:\nbefore:\n%s\nafter:\n%s", schema, got)
+			}
+			if db.Dialect() == sqlstore.SQLite {
+				// The load's pragmas are undone on the connection it used.
+				var fk int
+				if err := db.SQL().QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+					t.Errorf("foreign_keys = %d, %v; want 1", fk, err)
+				}
+			}
+		})
+
 		t.Run("refuses a filled database", func(t *testing.T) {
 			if _, err := gen.Generate(ctx, db, gen.Tiny, 1, nil); err != gen.ErrNotEmpty {
 				t.Errorf("second Generate: %v, want ErrNotEmpty", err)
 			}
 		})
 	})
+}
+
+// mustSchema lists the database's tables, indexes and constraints.
+func mustSchema(tb testing.TB, db *sqlstore.DB) string {
+	tb.Helper()
+	q := `SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master
+		WHERE name NOT LIKE 'sqlite_stat%' ORDER BY type, name` // ANALYZE's statistics tables
+	if db.Dialect() == sqlstore.Postgres {
+		q = `SELECT 'index ' || indexname || ': ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+			UNION ALL SELECT 'constraint ' || conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint
+			WHERE connamespace = 'public'::regnamespace ORDER BY 1`
+	}
+	rows, err := db.SQL().QueryContext(context.Background(), q)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			tb.Fatal(err)
+		}
+		b.WriteString(line + "\n")
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return b.String()
 }
 
 // checksum hashes a table's rows, leaving out password hashes
