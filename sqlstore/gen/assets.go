@@ -2,6 +2,7 @@ package gen
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -43,7 +44,8 @@ func (g *gen) assets() *table {
 	return newTable("assets", `id, org_id, external_id, number, customer_id, site_id, asset_type, name, location, serial,
 		make, model, service_level, service_interval, next_service_due, installed_on, status, created_at, updated_at`,
 		func(yield func([]any) bool) {
-			for a := range g.size.Assets {
+			created := func(a int) int { return g.asset(a).created }
+			for _, a := range inOrder(g.size.Assets, created) { // see tests
 				f := g.asset(a)
 				r := g.rec(kAsset, a)
 				r.next()
@@ -94,40 +96,65 @@ func (g *gen) transfers() *table {
 
 // tests: each asset's results at its type's interval back from its
 // newest; mostly passes, some not tested, some failures of which the
-// older ones were mostly put right.
+// older ones were mostly put right. They are written in the order they
+// were made (by date), as the store would have: ids and dates then grow
+// together, so most index inserts append instead of landing at random.
 func (g *gen) tests() *table {
 	return newTable("asset_tests", `id, org_id, external_id, asset_id, job_id, tested_on, result, technician, notes,
 		rectified_at, created_at, updated_at`, func(yield func([]any) bool) {
+		testAsset := make([]int32, g.size.Tests)
 		for a := range g.size.Assets {
 			f := g.asset(a)
-			t := assetTypes[f.typ]
-			asset := g.assetID(a)
 			for k := range f.tests {
-				n := f.firstTest + k
-				r := g.rec(kTest, n)
-				day := f.newest - (f.tests-1-k)*t.every
-				result, notes, rectified := "pass", "", any(nil)
-				switch x := r.float(); {
-				case x < 0.05:
-					result, notes = "not_tested", "No access: area locked"
-				case x < 0.11:
-					result, notes = "fail", pick(&r, t.failNotes)
-					if day < -21 && r.chance(0.8) {
-						rectified = g.workTime(&r, day+r.between(1, 14))
-					}
-				default:
-					if r.chance(0.3) {
-						notes = "Satisfactory"
-					}
+				testAsset[f.firstTest+k] = int32(a)
+			}
+		}
+		testDay := func(n int) int {
+			f := g.asset(int(testAsset[n]))
+			return f.newest - (f.tests-1-(n-f.firstTest))*assetTypes[f.typ].every
+		}
+		for _, n := range inOrder(g.size.Tests, testDay) {
+			a := int(testAsset[n])
+			f := g.asset(a)
+			t := assetTypes[f.typ]
+			r := g.rec(kTest, n)
+			day := testDay(n)
+			result, notes, rectified := "pass", "", any(nil)
+			switch x := r.float(); {
+			case x < 0.05:
+				result, notes = "not_tested", "No access: area locked"
+			case x < 0.11:
+				result, notes = "fail", pick(&r, t.failNotes)
+				if day < -21 && r.chance(0.8) {
+					rectified = g.workTime(&r, day+r.between(1, 14))
 				}
-				at := g.at(day, 17, 30)
-				if !yield([]any{g.id(kTest, n, at), g.org, nil, asset, nil, g.date(day), result, pick(&r, technicians),
-					notes, rectified, at, at}) {
-					return
+			default:
+				if r.chance(0.3) {
+					notes = "Satisfactory"
 				}
+			}
+			at := g.at(day, 17, 30)
+			if !yield([]any{g.id(kTest, n, at), g.org, nil, g.assetID(a), nil, g.date(day), result, pick(&r, technicians),
+				notes, rectified, at, at}) {
+				return
 			}
 		}
 	})
+}
+
+// inOrder returns 0..n-1 sorted by day (then by index): the order in
+// which records made on those days are written.
+func inOrder(n int, day func(i int) int) []int {
+	keys := make([]uint64, n)
+	for i := range n {
+		keys[i] = uint64(day(i)+1<<30)<<32 | uint64(i)
+	}
+	slices.Sort(keys)
+	out := make([]int, n)
+	for i, k := range keys {
+		out[i] = int(k & 0xffffffff)
+	}
+	return out
 }
 
 // quoteFacts are a quote's site, stage and day.

@@ -109,84 +109,91 @@ func (g *gen) certSite(c int) int {
 }
 
 // documents: the certificates' files first, then files attached to
-// invoices, jobs, assets, sites, quotes, customers and issues.
+// invoices, jobs, assets, sites, quotes, customers and issues; written in
+// the order they were uploaded (see tests).
 func (g *gen) documents() *table {
 	return newTable("documents", `id, org_id, external_id, name, content_type, size, sha256, storage_key, attached_to,
 		customer_id, site_id, job_id, quote_id, invoice_id, asset_id, certificate_id, issue_id, uploaded_by_contact,
 		uploaded_by_staff, visible_to_customer, created_at, updated_at`, func(yield func([]any) bool) {
-		var sum [32]byte
-		for d := range g.size.Documents {
-			r := g.rec(kDocument, d)
-			var job, quote, invoice, asset, cert, issue any
-			var to string
-			site, cust, day := -1, -1, 0
-			switch x := r.float(); {
-			case d < g.size.Certificates:
-				to, site, day, cert = "certificate", g.certSite(d), g.certDay(d), g.id(kCert, d, g.at(g.certDay(d), 12, 0))
-			case x < 0.35:
-				i := r.intn(g.size.Invoices)
-				f := g.invoice(i)
-				to, site, cust, day, invoice = "invoice", f.site, f.cust, f.day, g.id(kInvoice, i, f.created(g))
-			case x < 0.55:
-				j := r.intn(g.size.Jobs)
-				f := g.job(j)
-				to, site, day, job = "job", f.site, f.day, g.jobID(j)
-			case x < 0.70:
-				a := r.intn(g.size.Assets)
-				f := g.asset(a)
-				to, site, day, asset = "asset", f.site, f.created, g.assetID(a)
-			case x < 0.80:
-				q := r.intn(g.size.Quotes)
-				f := g.quote(q)
-				to, site, day, quote = "quote", f.site, f.day, g.quoteID(q)
-			case x < 0.85:
-				i := r.intn(g.size.Issues)
-				f := g.issue(i)
-				to, site, day, issue = "issue", f.site, f.day, g.id(kIssue, i, g.issueCreated(i))
-			case x < 0.90:
-				to, cust = "customer", r.intn(len(g.l.custParent))
-				day = g.customerCreated(cust) + r.intn(300)
-			default:
-				to, site = "site", g.pickSite(&r)
-				day = g.siteCreated(site) + r.intn(300)
-			}
-			if site >= 0 {
-				cust = int(g.l.siteCust[site])
-			}
-			var siteID, byContact, byStaff any
-			if site >= 0 {
-				siteID = g.siteID(site)
-			}
-			day = min(day+r.intn(5), -1)
-			at := g.workTime(&r, day)
-			if d < g.size.Certificates {
-				at = g.at(day, 12, 0)
-			}
-			if r.chance(0.15) && site >= 0 {
-				byContact = g.contactID(g.contactAt(&r, site))
-			} else {
-				byStaff = g.staffID(r.intn(g.size.Staff))
-			}
-			for k := 0; k < 32; k += 8 {
-				v := r.next()
-				for b := range 8 {
-					sum[k+b] = byte(v >> (8 * b))
-				}
-			}
-			id := g.id(kDocument, d, at)
-			name, ctype := pick(&r, docNames), "application/pdf"
-			if name == "Photo" {
-				name, ctype = fmt.Sprintf("IMG_%04d.jpg", r.intn(10000)), "image/jpeg"
-			} else {
-				name = fmt.Sprintf("%s %d.pdf", name, d+1)
-			}
-			if !yield([]any{id, g.org, nil, name, ctype, int64(r.between(20_000, 4_000_000)), hex.EncodeToString(sum[:]),
-				"documents/" + id, to, g.customerID(cust), siteID, job, quote, invoice, asset, cert, issue, byContact,
-				byStaff, !r.chance(0.1), at, at}) {
+		day := func(d int) int { _, day := g.document(d); return day }
+		for _, d := range inOrder(g.size.Documents, day) {
+			if row, _ := g.document(d); !yield(row) {
 				return
 			}
 		}
 	})
+}
+
+// document is document d's row and the day it was uploaded.
+func (g *gen) document(d int) ([]any, int) {
+	var sum [32]byte
+	r := g.rec(kDocument, d)
+	var job, quote, invoice, asset, cert, issue any
+	var to string
+	site, cust, day := -1, -1, 0
+	switch x := r.float(); {
+	case d < g.size.Certificates:
+		to, site, day, cert = "certificate", g.certSite(d), g.certDay(d), g.id(kCert, d, g.at(g.certDay(d), 12, 0))
+	case x < 0.35:
+		i := r.intn(g.size.Invoices)
+		f := g.invoice(i)
+		to, site, cust, day, invoice = "invoice", f.site, f.cust, f.day, g.id(kInvoice, i, f.created(g))
+	case x < 0.55:
+		j := r.intn(g.size.Jobs)
+		f := g.job(j)
+		to, site, day, job = "job", f.site, f.day, g.jobID(j)
+	case x < 0.70:
+		a := r.intn(g.size.Assets)
+		f := g.asset(a)
+		to, site, day, asset = "asset", f.site, f.created, g.assetID(a)
+	case x < 0.80:
+		q := r.intn(g.size.Quotes)
+		f := g.quote(q)
+		to, site, day, quote = "quote", f.site, f.day, g.quoteID(q)
+	case x < 0.85:
+		i := r.intn(g.size.Issues)
+		f := g.issue(i)
+		to, site, day, issue = "issue", f.site, f.day, g.id(kIssue, i, g.issueCreated(i))
+	case x < 0.90:
+		to, cust = "customer", r.intn(len(g.l.custParent))
+		day = g.customerCreated(cust) + r.intn(300)
+	default:
+		to, site = "site", g.pickSite(&r)
+		day = g.siteCreated(site) + r.intn(300)
+	}
+	if site >= 0 {
+		cust = int(g.l.siteCust[site])
+	}
+	var siteID, byContact, byStaff any
+	if site >= 0 {
+		siteID = g.siteID(site)
+	}
+	day = min(day+r.intn(5), -1)
+	at := g.workTime(&r, day)
+	if d < g.size.Certificates {
+		at = g.at(day, 12, 0)
+	}
+	if r.chance(0.15) && site >= 0 {
+		byContact = g.contactID(g.contactAt(&r, site))
+	} else {
+		byStaff = g.staffID(r.intn(g.size.Staff))
+	}
+	for k := 0; k < 32; k += 8 {
+		v := r.next()
+		for b := range 8 {
+			sum[k+b] = byte(v >> (8 * b))
+		}
+	}
+	id := g.id(kDocument, d, at)
+	name, ctype := pick(&r, docNames), "application/pdf"
+	if name == "Photo" {
+		name, ctype = fmt.Sprintf("IMG_%04d.jpg", r.intn(10000)), "image/jpeg"
+	} else {
+		name = fmt.Sprintf("%s %d.pdf", name, d+1)
+	}
+	return []any{id, g.org, nil, name, ctype, int64(r.between(20_000, 4_000_000)), hex.EncodeToString(sum[:]),
+		"documents/" + id, to, g.customerID(cust), siteID, job, quote, invoice, asset, cert, issue, byContact,
+		byStaff, !r.chance(0.1), at, at}, day
 }
 
 // appointments: visits of booked jobs, spread over the jobs in time, and
