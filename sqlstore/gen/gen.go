@@ -47,7 +47,10 @@ var ErrNotEmpty = errors.New("the database already holds an organisation; genera
 // While it runs it prints a line per table to out (nil: nothing), then
 // the totals. Dates are counted back from db.Now, so the same seed on the
 // same day gives the same rows (password hashes aside: their salt is
-// random). db must hold no organisation (ErrNotEmpty).
+// random). db must hold no organisation (ErrNotEmpty). A run that fails
+// or is cancelled leaves nothing on PostgreSQL (one transaction); on
+// SQLite, which commits every few hundred thousand rows to keep its
+// write-ahead log small, it leaves a partial database to delete.
 func Generate(ctx context.Context, db *sqlstore.DB, size Size, seed uint64, out io.Writer) (Stats, error) {
 	if out == nil {
 		out = io.Discard
