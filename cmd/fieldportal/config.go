@@ -72,9 +72,6 @@ type GenerateConfig struct {
 	Seed uint64
 }
 
-// sizes are the sizes --size accepts; tiny is for tests.
-var sizes = map[string]gen.Size{"tiny": gen.Tiny, "small": gen.Small, "large": gen.Large}
-
 // setting is one configuration value with its flag, variable and default;
 // after parsing, val holds the winner and source names where it came
 // from, for error messages.
@@ -294,7 +291,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string) (Config,
 	}
 	if cmd == "generate" {
 		s, _ := p.get("size")
-		size, ok := sizes[strings.ToLower(s.val)]
+		size, ok := gen.SizeNamed(strings.ToLower(s.val))
 		if !ok {
 			return Config{}, invalid(s, "must be small or large (or tiny, for tests)")
 		}

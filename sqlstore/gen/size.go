@@ -40,6 +40,17 @@ var Small = Large.Scaled("small", 100)
 // Tiny is a thousandth of Large, for tests.
 var Tiny = Large.Scaled("tiny", 1000)
 
+// SizeNamed returns the size of that name: tiny, small or large, as the
+// commands' --size flags take them.
+func SizeNamed(name string) (Size, bool) {
+	for _, s := range []Size{Tiny, Small, Large} {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Size{}, false
+}
+
 // Scaled divides every count by div, keeping the few records that the
 // shape needs (a parent tree of three levels, the personas' logins, staff).
 func (s Size) Scaled(name string, div int) Size {
