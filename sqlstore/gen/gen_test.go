@@ -171,6 +171,43 @@ func TestGenerate(t *testing.T) {
 			}
 		})
 
+		t.Run("records pass the domain's rules", func(t *testing.T) {
+			v := fieldportal.SystemViewer(orgID, "test")
+			for table, find := range map[string]func(id string) (interface{ Validate() error }, error){
+				"customers":          func(id string) (interface{ Validate() error }, error) { return db.FindCustomerByID(ctx, v, id) },
+				"sites":              func(id string) (interface{ Validate() error }, error) { return db.FindSiteByID(ctx, v, id) },
+				"contacts":           func(id string) (interface{ Validate() error }, error) { return db.FindContactByID(ctx, v, id) },
+				"contractors":        func(id string) (interface{ Validate() error }, error) { return db.FindContractorByID(ctx, v, id) },
+				"portal_logins":      func(id string) (interface{ Validate() error }, error) { return db.FindLoginByID(ctx, orgID, id) },
+				"staff_users":        func(id string) (interface{ Validate() error }, error) { return db.FindStaffByID(ctx, orgID, id) },
+				"assets":             func(id string) (interface{ Validate() error }, error) { return db.FindAssetByID(ctx, v, id) },
+				"asset_tests":        func(id string) (interface{ Validate() error }, error) { return db.FindAssetTestByID(ctx, v, id) },
+				"quotes":             func(id string) (interface{ Validate() error }, error) { return db.FindQuoteByID(ctx, v, id) },
+				"jobs":               func(id string) (interface{ Validate() error }, error) { return db.FindJobByID(ctx, v, id) },
+				"issues":             func(id string) (interface{ Validate() error }, error) { return db.FindIssueByID(ctx, v, id) },
+				"invoices":           func(id string) (interface{ Validate() error }, error) { return db.FindInvoiceByID(ctx, v, id) },
+				"payments":           func(id string) (interface{ Validate() error }, error) { return db.FindPaymentByID(ctx, v, id) },
+				"recurring_invoices": func(id string) (interface{ Validate() error }, error) { return db.FindRecurringInvoiceByID(ctx, v, id) },
+				"certificates":       func(id string) (interface{ Validate() error }, error) { return db.FindCertificateByID(ctx, v, id) },
+				"documents":          func(id string) (interface{ Validate() error }, error) { return db.FindDocumentByID(ctx, v, id) },
+				"appointments":       func(id string) (interface{ Validate() error }, error) { return db.FindAppointmentByID(ctx, v, id) },
+				"tasks":              func(id string) (interface{ Validate() error }, error) { return db.FindTaskByID(ctx, v, id) },
+				"scripts":            func(id string) (interface{ Validate() error }, error) { return db.FindScriptByID(ctx, v, id) },
+				"items":              func(id string) (interface{ Validate() error }, error) { return db.FindItemByID(ctx, v, id) },
+			} {
+				for _, id := range mustSample(t, db, table, 40) {
+					rec, err := find(id)
+					if err != nil {
+						t.Errorf("%s %s: %v", table, id, err)
+						continue
+					}
+					if err := rec.Validate(); err != nil {
+						t.Errorf("%s %s: %v", table, id, fieldportal.ErrorMessage(err))
+					}
+				}
+			}
+		})
+
 		t.Run("create after generate", func(t *testing.T) {
 			v := fieldportal.SystemViewer(orgID, "test")
 			var cust, site string
@@ -219,6 +256,32 @@ func TestGenerate(t *testing.T) {
 			}
 		})
 	})
+}
+
+// mustSample returns up to n ids of a table, spread over it.
+func mustSample(tb testing.TB, db *sqlstore.DB, table string, n int) []string {
+	tb.Helper()
+	rows, err := db.SQL().QueryContext(context.Background(), "SELECT id FROM "+table)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			tb.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) <= n {
+		return ids
+	}
+	out := make([]string, n)
+	for i := range n {
+		out[i] = ids[i*len(ids)/n]
+	}
+	return out
 }
 
 // mustSchema lists the database's tables, indexes and constraints.

@@ -181,7 +181,7 @@ func (g *gen) jobs() *table {
 			if !yield([]any{g.id(kJob, j, at), g.org, nullable(fmt.Sprintf("JB-%07d", j+1)), fmt.Sprintf("J-%d", 1001+j),
 				g.customerID(int(g.l.siteCust[f.site])), g.siteID(f.site), g.pickContractor(&r), quote, f.kind, f.stage,
 				fmt.Sprintf("PO-%06d", r.intn(1000000)), g.date(f.day + r.between(1, 21)),
-				pick(&r, []string{"", "AM", "PM", "All day"}), nullTime(f.start), end, g.date(f.day + 28), tech,
+				pick(&r, []string{"", "am", "pm", "all_day"}), nullTime(f.start), end, g.date(f.day + 28), tech,
 				pick(&r, workDescriptions), requested, portal, completed, at, at}) {
 				return
 			}
