@@ -228,7 +228,27 @@ func TestGenerate(t *testing.T) {
 			if err := db.CreateJob(ctx, v, job); err != nil {
 				t.Fatal(err)
 			}
-			for table, number := range map[string]string{"invoices": inv.Number, "jobs": job.Number} {
+			issue := &fieldportal.Issue{SiteID: site, Title: "Test", Priority: fieldportal.PriorityNormal, Status: fieldportal.IssueOpen}
+			if err := db.CreateIssue(ctx, v, issue); err != nil {
+				t.Fatal(err)
+			}
+			quote := &fieldportal.Quote{SiteID: site, Stage: fieldportal.QuoteStages[0]}
+			if err := db.CreateQuote(ctx, v, quote); err != nil {
+				t.Fatal(err)
+			}
+			pay := &fieldportal.Payment{CustomerID: cust, Amount: 12000, Method: "bank_transfer", Status: fieldportal.PaymentSucceeded,
+				Allocations: []fieldportal.PaymentAllocation{{InvoiceID: inv.ID, Amount: 12000}}}
+			if _, err := db.RecordPayment(ctx, v, pay); err != nil {
+				t.Fatal(err)
+			}
+			for table, number := range map[string]string{"invoices": inv.Number, "jobs": job.Number, "issues": issue.Number,
+				"quotes": quote.Number, "payments": pay.ReceiptNumber} {
+				if table == "payments" {
+					if n := mustCount(t, db, "SELECT COUNT(*) FROM payments WHERE receipt_number = $1", number); n != 1 {
+						t.Errorf("payments: %d rows with receipt %s", n, number)
+					}
+					continue
+				}
 				if n := mustCount(t, db, "SELECT COUNT(*) FROM "+table+" WHERE number = $1", number); n != 1 {
 					t.Errorf("%s: %d rows numbered %s", table, n, number)
 				}
