@@ -14,11 +14,15 @@ type Size struct {
 	// Invoices and InvoiceLines: every invoice has one to five lines and
 	// the lines add up to exactly InvoiceLines.
 	Invoices, InvoiceLines int
-	Jobs, Quotes           int
+	// Jobs and Quotes: spread evenly over the history, numbered in order.
+	Jobs, Quotes int
 	// Assets and Tests: the tests are spread evenly over the assets.
 	Assets, Tests int
-	Documents     int
-	Appointments  int
+	// Documents are metadata only (no file bytes); the first
+	// Certificates of them are the certificates' files.
+	Documents int
+	// Appointments are job visits, and quote surveys where a job has none.
+	Appointments int
 	// Logins are portal logins, the personas included.
 	Logins int
 	// Sizes the issue does not give: sensible shares of the above.

@@ -8,9 +8,9 @@ import (
 
 // TableStats is what was written to one table and how long it took.
 type TableStats struct {
-	Table    string
-	Rows     int64
-	Duration time.Duration
+	Table    string        // the table's name
+	Rows     int64         // rows written
+	Duration time.Duration // from the first row to the last, commits included
 }
 
 // RowsPerSecond is the table's load rate.
@@ -18,9 +18,11 @@ func (t TableStats) RowsPerSecond() float64 { return rate(t.Rows, t.Duration) }
 
 // Stats is what Generate wrote.
 type Stats struct {
+	// Engine is "sqlite" or "postgres"; Size the size's name; Seed the seed.
 	Engine, Size string
 	Seed         uint64
-	Tables       []TableStats
+	// Tables are in the order they were written.
+	Tables []TableStats
 	// Rows is the sum over the tables.
 	Rows int64
 	// Load is the time to write every table (commits included); Analyze
