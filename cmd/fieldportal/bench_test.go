@@ -86,22 +86,18 @@ func TestBenchSmoke(t *testing.T) {
 	})
 }
 
-// TestBenchSizes checks the sizes without a data set in this build.
+// TestBenchSizes checks the refused sizes and settings.
 func TestBenchSizes(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		args []string
 		want string
 	}{
-		{"generator sizes", []string{"bench", "--size", "large"}, "needs the generator"},
 		{"unknown size", []string{"bench", "--size", "huge"}, "--size must be small, large or demo"},
 		{"no size", []string{"bench"}, "--size must be small, large or demo"},
 		{"bad duration", []string{"bench", "--size", "demo", "--duration", "0s"}, "--duration must be positive"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, ok := benchFills["large"]; ok && tc.name == "generator sizes" {
-				t.Skip("this build has the generator")
-			}
 			code, _, stderr := runSync(t, nil, tc.args...)
 			if code != 2 || !strings.Contains(stderr, tc.want) {
 				t.Errorf("run = %d, stderr %q; want 2 and %q", code, stderr, tc.want)

@@ -18,13 +18,14 @@ import (
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/mail"
+	"github.com/fieldportal/fieldportal/sqlstore/gen"
 )
 
 // Config is everything fieldportal can be told. It is filled once, from
 // flags and FIELDPORTAL_* variables, and passed down; nothing reads the
 // environment later, so what a run does is decided by this value alone.
 type Config struct {
-	// Command is the subcommand: serve, migrate, demo or init.
+	// Command is the subcommand: serve, migrate, demo, init or generate.
 	Command string
 	// Init is what `fieldportal init` creates.
 	Init InitConfig
@@ -61,6 +62,14 @@ type Config struct {
 	// MailWorkerID is the mail worker's claim id; empty means the host
 	// name and the listening address (see mail.NewWorker).
 	MailWorkerID string
+	// Generate is what `fieldportal generate` makes.
+	Generate GenerateConfig
+}
+
+// GenerateConfig is the size and seed of a generated organisation.
+type GenerateConfig struct {
+	Size gen.Size
+	Seed uint64
 }
 
 // setting is one configuration value with its flag, variable and default;
@@ -83,11 +92,12 @@ type configParser struct {
 
 // Commands that take configuration, with a line of help each.
 var commandHelp = map[string]string{
-	"serve":   "migrate the database and serve the portal",
-	"migrate": "apply pending database migrations and exit",
-	"demo":    "serve the portal on a fresh database full of demo data",
-	"init":    "create the organisation and its first admin on a new install",
-	"bench":   "fill a database, serve it and measure every page against the machine's ceiling and its own SQL",
+	"serve":    "migrate the database and serve the portal",
+	"migrate":  "apply pending database migrations and exit",
+	"demo":     "serve the portal on a fresh database full of demo data",
+	"init":     "create the organisation and its first admin on a new install",
+	"generate": "fill an empty database with one large generated organisation (for the benchmark)",
+	"bench":    "fill a database, serve it and measure every page against the machine's ceiling and its own SQL",
 }
 
 // InitConfig is the organisation and first admin of a new install. The
@@ -111,6 +121,10 @@ func newConfigParser(cmd string, getenv func(string) string) *configParser {
 		p.str("org-host", "FIELDPORTAL_ORG_HOST", "", "host name the organisation is served on (needed only when one install hosts several)")
 		p.str("admin-email", "FIELDPORTAL_ADMIN_EMAIL", "", "email address of the first admin (their console sign-in)")
 		p.str("admin-name", "FIELDPORTAL_ADMIN_NAME", "Administrator", "name of the first admin")
+	}
+	if cmd == "generate" {
+		p.str("size", "FIELDPORTAL_SIZE", "small", "how much to make: small (10,000 invoices, 200 sites under the parent) or large (a hundred times that)")
+		p.str("seed", "FIELDPORTAL_SEED", "1", "seed of the generator: the same seed on the same day makes the same data")
 	}
 	if cmd == "serve" || cmd == "demo" {
 		p.str("addr", "FIELDPORTAL_ADDR", "127.0.0.1:8080", "host:port to listen on")
@@ -275,6 +289,20 @@ func parseConfig(cmd string, args []string, getenv func(string) string) (Config,
 			return Config{}, invalid(s, "must be a name without spaces")
 		}
 		cfg.MailWorkerID = s.val
+	}
+	if cmd == "generate" {
+		s, _ := p.get("size")
+		size, ok := gen.SizeNamed(strings.ToLower(s.val))
+		if !ok {
+			return Config{}, invalid(s, "must be small or large (or tiny, for tests)")
+		}
+		cfg.Generate.Size = size
+		s, _ = p.get("seed")
+		seed, err := strconv.ParseUint(s.val, 10, 64)
+		if err != nil {
+			return Config{}, invalid(s, "must be a whole number from 0 to 18446744073709551615")
+		}
+		cfg.Generate.Seed = seed
 	}
 	if cmd == "init" {
 		s, _ := p.get("org-name")

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fieldportal/fieldportal/mail"
+	"github.com/fieldportal/fieldportal/sqlstore/gen"
 )
 
 // envOf makes a getenv from a map, so tests never see the real environment.
@@ -73,6 +74,17 @@ func TestParseConfig(t *testing.T) {
 			want: func(c *Config) {
 				*c = Config{Command: "migrate", DataDir: "./data", Database: filepath.Join("./data", "fieldportal.db"), LogLevel: slog.LevelInfo, LogFormat: "text"}
 			}},
+		{name: "generate defaults", cmd: "generate",
+			want: func(c *Config) {
+				*c = Config{Command: "generate", DataDir: "./data", Database: filepath.Join("./data", "fieldportal.db"), LogLevel: slog.LevelInfo,
+					LogFormat: "text", Generate: GenerateConfig{Size: gen.Small, Seed: 1}}
+			}},
+		{name: "generate flag over env", cmd: "generate", args: []string{"--size", "large"},
+			env: map[string]string{"FIELDPORTAL_SIZE": "small", "FIELDPORTAL_SEED": "42"},
+			want: func(c *Config) {
+				*c = Config{Command: "generate", DataDir: "./data", Database: filepath.Join("./data", "fieldportal.db"), LogLevel: slog.LevelInfo,
+					LogFormat: "text", Generate: GenerateConfig{Size: gen.Large, Seed: 42}}
+			}},
 		{name: "demo", cmd: "demo", args: []string{"--addr", "127.0.0.1:0"},
 			want: func(c *Config) { c.Command, c.Addr, c.BaseURL = "demo", "127.0.0.1:0", "http://127.0.0.1:0" }},
 	} {
@@ -120,6 +132,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{"mail worker id", "serve", []string{"--mail-worker-id", "web 1"}, nil, `invalid --mail-worker-id "web 1": must be a name without spaces`},
 		{"smtp without sender", "serve", []string{"--smtp-host", "smtp.example.com"}, nil, `invalid --smtp-from "": is required when --smtp-host is set: the sender of the portal's mail`},
 		{"trusted proxies", "serve", nil, map[string]string{"FIELDPORTAL_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, `invalid FIELDPORTAL_TRUSTED_PROXIES "10.0.0.0/8, proxy.local": must be IP addresses or CIDR ranges separated by commas`},
+		{"size", "generate", []string{"--size", "huge"}, nil, `invalid --size "huge": must be small or large (or tiny, for tests)`},
+		{"seed", "generate", nil, map[string]string{"FIELDPORTAL_SEED": "-1"}, `invalid FIELDPORTAL_SEED "-1": must be a whole number from 0 to 18446744073709551615`},
 		{"unknown flag", "serve", []string{"--nope"}, nil, `serve: flag provided but not defined: -nope (see 'fieldportal help serve')`},
 		{"flag only for serve", "migrate", []string{"--addr", ":1"}, nil, `migrate: flag provided but not defined: -addr (see 'fieldportal help migrate')`},
 		{"stray argument", "serve", []string{"now"}, nil, `serve: unexpected argument "now" (see 'fieldportal help serve')`},

@@ -31,6 +31,7 @@ import (
 	"github.com/fieldportal/fieldportal/server"
 	"github.com/fieldportal/fieldportal/sqlstore"
 	"github.com/fieldportal/fieldportal/sqlstore/demo"
+	"github.com/fieldportal/fieldportal/sqlstore/gen"
 	"github.com/fieldportal/fieldportal/web"
 )
 
@@ -64,7 +65,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "bench":
 		// The benchmark takes flags of its own, not the server's settings.
 		return runBench(ctx, rest, stdout, stderr)
-	case "serve", "migrate", "demo", "init":
+	case "serve", "migrate", "demo", "init", "generate":
 	default:
 		fmt.Fprintf(stderr, "fieldportal: unknown command %q; run 'fieldportal help'\n", cmd)
 		return 2
@@ -88,6 +89,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runServe(ctx, cfg, logger)
 	case "demo":
 		err = runDemo(ctx, cfg, logger, stdout)
+	case "generate":
+		err = runGenerate(ctx, cfg, logger, stdout)
+	}
+	var refused refusal
+	if errors.As(err, &refused) {
+		fmt.Fprintf(stderr, "fieldportal: %v\n", err)
+		return 2
 	}
 	if err != nil {
 		logger.Error("fieldportal "+cmd+" failed", "err", err)
@@ -119,10 +127,11 @@ Commands:
   migrate   %s
   demo      %s
   init      %s
+  generate  %s
   bench     %s
   version   print the version
   help      this text; 'fieldportal help <command>' lists a command's flags
-`, commandHelp["serve"], commandHelp["migrate"], commandHelp["demo"], commandHelp["init"], commandHelp["bench"])
+`, commandHelp["serve"], commandHelp["migrate"], commandHelp["demo"], commandHelp["init"], commandHelp["generate"], commandHelp["bench"])
 	return 0
 }
 
@@ -416,3 +425,32 @@ func runInit(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Wri
 func generatedPassword() string {
 	return "Fp-9" + strings.ToLower(rand.Text()[:8]) + rand.Text()[:8]
 }
+
+// refusal is an error about what the command was asked to do rather than
+// a failure while doing it: printed as one line, exit status 2.
+type refusal struct{ error }
+
+// runGenerate fills the database (by default the data folder's SQLite
+// file) with one generated organisation and prints the rows per second
+// of each table. A database that already holds an organisation is refused:
+// the generator makes one from nothing and never mixes with real data.
+func runGenerate(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Writer) error {
+	db, err := openDB(ctx, cfg.Database, logger)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = gen.Generate(ctx, db, cfg.Generate.Size, cfg.Generate.Seed, stdout)
+	if errors.Is(err, gen.ErrNotEmpty) {
+		return refusal{fmt.Errorf("generate needs an empty database, and %s already holds an organisation", redactedDSN(cfg.Database))}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nSign in with (password %s for all): %s and %s (console), %s (parent customer), %s (one site)\n",
+		gen.Personas.Password, gen.Personas.Admin, gen.Personas.Staff, gen.Personas.Parent, gen.Personas.Site)
+	return nil
+}
+
+// redactedDSN hides a database URL's password.
+func redactedDSN(dsn string) string { return redacted(&setting{val: dsn}).val }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/auth"
+	"github.com/fieldportal/fieldportal/sqlstore/gen"
 	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
 )
 
@@ -295,6 +296,32 @@ func TestRunDemoRefusesUsedDatabase(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "needs an empty database") {
 		t.Errorf("demo on a used database = %d:\n%s", code, stderr)
 	}
+}
+
+func TestRunGenerate(t *testing.T) {
+	t.Run("sqlite in the data folder", func(t *testing.T) {
+		dir := t.TempDir()
+		env := map[string]string{"FIELDPORTAL_DATA_DIR": dir, "FIELDPORTAL_SIZE": "tiny"}
+		code, stdout, stderr := runSync(t, env, "generate", "--seed", "3")
+		if code != 0 || !strings.Contains(stdout, "invoice_lines") || !strings.Contains(stdout, gen.Personas.Parent) {
+			t.Fatalf("generate = %d:\n%s\n%s", code, stdout, stderr)
+		}
+		db := sqltest.MustOpenURL(t, filepath.Join(dir, "fieldportal.db"))
+		if n, err := db.CountOrganisations(t.Context()); err != nil || n != 1 {
+			t.Errorf("organisations = %d, %v; want 1", n, err)
+		}
+	})
+	t.Run("refuses a database with an organisation", func(t *testing.T) {
+		url := sqltest.MustPostgresDatabase(t)
+		db := sqltest.MustOpenURL(t, url)
+		if err := db.CreateOrganisation(t.Context(), &fieldportal.Organisation{Name: "Real Customer Ltd"}); err != nil {
+			t.Fatal(err)
+		}
+		code, stdout, stderr := runSync(t, map[string]string{"FIELDPORTAL_LOG_LEVEL": "warn"}, "generate", "--size", "tiny", "--database", url)
+		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "already holds an organisation") {
+			t.Errorf("generate on a used database = %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+	})
 }
 
 func TestRunInit(t *testing.T) {
