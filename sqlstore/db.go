@@ -36,7 +36,7 @@ var migrationFS embed.FS
 
 // DB is an open database of either engine.
 type DB struct {
-	db      *sql.DB
+	db      *pool
 	dialect Dialect
 	logger  *slog.Logger
 	// Now is the clock; tests replace it.
@@ -55,7 +55,9 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*DB, error) {
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		d.dialect = Postgres
-		d.db, err = sql.Open("pgx", dsn)
+		var sdb *sql.DB
+		sdb, err = sql.Open("pgx", dsn)
+		d.db = &pool{DB: sdb}
 		if err == nil {
 			d.db.SetMaxOpenConns(20)
 			d.db.SetMaxIdleConns(10)
@@ -78,7 +80,9 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*DB, error) {
 				return nil, fmt.Errorf("create data folder: %w", err)
 			}
 		}
-		d.db, err = sql.Open("sqlite", sqliteDSN(path))
+		var sdb *sql.DB
+		sdb, err = sql.Open("sqlite", sqliteDSN(path))
+		d.db = &pool{DB: sdb, stmts: newStmtCache(stmtCacheSize)}
 		if err == nil {
 			// WAL lets readers run beside the one writer; a small pool
 			// keeps writers from queueing on busy_timeout for long.
@@ -149,7 +153,7 @@ func (d *DB) Ping(ctx context.Context) error {
 }
 
 // SQL exposes the pool to tests and to benchmarks that need raw access.
-func (d *DB) SQL() *sql.DB { return d.db }
+func (d *DB) SQL() *sql.DB { return d.db.DB }
 
 // migrationsFS returns the migrations rewritten for the engine.
 func (d *DB) migrationsFS() fs.FS {
@@ -171,7 +175,7 @@ func (d *DB) Migrate(ctx context.Context) error {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	p, err := goose.NewProvider(dialect, d.db, d.migrationsFS(), opts...)
+	p, err := goose.NewProvider(dialect, d.db.DB, d.migrationsFS(), opts...)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
