@@ -39,6 +39,7 @@ type DB struct {
 	db      *pool
 	dialect Dialect
 	logger  *slog.Logger
+	orgs    orgCache
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -208,6 +209,9 @@ type Tx struct {
 	*sql.Tx
 	db  *DB
 	now time.Time
+	// orgChanged is set by a write to an organisation or its settings:
+	// the organisation cache is emptied when the transaction commits.
+	orgChanged bool
 }
 
 // BeginTx starts a transaction.
