@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/sqlstore"
@@ -79,6 +80,35 @@ func TestOrgCacheSeesOwnChangesAtOnce(t *testing.T) {
 		}
 		if got, _ := db.FindSettings(ctx, a.ID); got.Branding.Logo == "" {
 			t.Fatal("the logo set is not in the next settings read")
+		}
+	})
+}
+
+// A read-only Find*ByID does not queue behind a writer: on SQLite it runs
+// on the read pool (DEFERRED), on PostgreSQL as READ ONLY.
+func TestReadTxDoesNotWaitForWriter(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		org := MustOrg(t, db, "Org")
+		sys := fieldportal.SystemViewer(org.ID, "test")
+		c := MustCustomer(t, db, sys, &fieldportal.Customer{Name: "Acme"})
+		tx, err := db.BeginTx(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(ctx, `UPDATE customers SET name = $2 WHERE id = $1`, c.ID, "Acme (uncommitted)"); err != nil {
+			t.Fatal(err)
+		}
+		short, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		start := time.Now()
+		got, err := db.FindCustomerByID(short, sys, c.ID)
+		if err != nil || got.Name != "Acme" {
+			t.Fatalf("read beside a writer: %v, %v", got, err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("the read waited %v", d)
 		}
 	})
 }

@@ -58,7 +58,7 @@ func (p *pool) Close() error {
 // QueryContext runs a query in the transaction with the pool's cached
 // statement for the text, bound to the transaction's connection.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s, done := tx.db.db.stmts.get(ctx, tx.db.db.DB, query); s != nil {
+	if s, done := tx.p.stmts.get(ctx, tx.p.DB, query); s != nil {
 		defer done()
 		return tx.Tx.StmtContext(ctx, s).QueryContext(ctx, args...)
 	}
@@ -67,7 +67,7 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 // QueryRowContext is QueryContext for one row.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if s, done := tx.db.db.stmts.get(ctx, tx.db.db.DB, query); s != nil {
+	if s, done := tx.p.stmts.get(ctx, tx.p.DB, query); s != nil {
 		defer done()
 		return tx.Tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
 	}
@@ -76,7 +76,7 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 
 // ExecContext runs a statement in the transaction with the cached statement.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if s, done := tx.db.db.stmts.get(ctx, tx.db.db.DB, query); s != nil {
+	if s, done := tx.p.stmts.get(ctx, tx.p.DB, query); s != nil {
 		defer done()
 		return tx.Tx.StmtContext(ctx, s).ExecContext(ctx, args...)
 	}
