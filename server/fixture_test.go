@@ -36,7 +36,7 @@ const testPassword = "Plumbing-Van-42"
 //
 // and a portal served over HTTP with the fast test hasher.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	db     *sqlstore.DB
 	s      *Server
 	acc    *sqlstore.Accounts
@@ -48,7 +48,7 @@ type fixture struct {
 	logins map[string]*fieldportal.PortalLogin
 }
 
-func newFixture(t *testing.T, db *sqlstore.DB) *fixture {
+func newFixture(t testing.TB, db *sqlstore.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{t: t, db: db, cust: map[string]*fieldportal.Customer{}, site: map[string]*fieldportal.Site{},
@@ -123,7 +123,7 @@ func (f *fixture) addLogin(customer, first, last, email string, status fieldport
 // browser is a client with its own cookies that does not follow redirects,
 // so tests see each 302/303 and its Location.
 type browser struct {
-	t   *testing.T
+	t   testing.TB
 	f   *fixture
 	jar *cookiejar.Jar
 	c   *http.Client
@@ -193,7 +193,7 @@ func (b *browser) login(username, password string) *http.Response {
 }
 
 // wantStatus fails the test unless res has the status.
-func wantStatus(t *testing.T, what string, res *http.Response, body string, status int) {
+func wantStatus(t testing.TB, what string, res *http.Response, body string, status int) {
 	t.Helper()
 	if res.StatusCode != status {
 		t.Fatalf("%s = %d, want %d:\n%s", what, res.StatusCode, status, body)
@@ -201,7 +201,7 @@ func wantStatus(t *testing.T, what string, res *http.Response, body string, stat
 }
 
 // wantRedirect fails the test unless res redirects to location.
-func wantRedirect(t *testing.T, what string, res *http.Response, location string) {
+func wantRedirect(t testing.TB, what string, res *http.Response, location string) {
 	t.Helper()
 	if res.StatusCode != http.StatusFound && res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("%s = %d, want a redirect to %s", what, res.StatusCode, location)

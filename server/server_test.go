@@ -52,7 +52,7 @@ type testConfig struct {
 
 // newTestServer builds the whole site on db, wired as cmd/fieldportal
 // wires it, logging at debug into the returned buffer.
-func newTestServer(t *testing.T, db *sqlstore.DB, cfg testConfig) (*Server, *syncBuffer) {
+func newTestServer(t testing.TB, db *sqlstore.DB, cfg testConfig) (*Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	if cfg.Hasher == (auth.Hasher{}) {
@@ -81,7 +81,7 @@ func do(t *testing.T, h http.Handler, req *http.Request) (*http.Response, string
 	return res, string(body)
 }
 
-func mustOrg(t *testing.T, db *sqlstore.DB, name, host string) *fieldportal.Organisation {
+func mustOrg(t testing.TB, db *sqlstore.DB, name, host string) *fieldportal.Organisation {
 	t.Helper()
 	o := &fieldportal.Organisation{Name: name, Host: host}
 	if err := db.CreateOrganisation(context.Background(), o); err != nil {

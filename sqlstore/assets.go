@@ -113,7 +113,7 @@ func (d *DB) FindAssetByID(ctx context.Context, v fieldportal.Viewer, id string)
 	if err := needModule(v, fieldportal.ModuleAssets, "asset"); err != nil {
 		return nil, err
 	}
-	tx, err := d.BeginTx(ctx)
+	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -111,7 +111,7 @@ func (d *DB) FindAssetTestByID(ctx context.Context, v fieldportal.Viewer, id str
 	if err := needModule(v, fieldportal.ModuleAssets, "asset test"); err != nil {
 		return nil, err
 	}
-	tx, err := d.BeginTx(ctx)
+	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}

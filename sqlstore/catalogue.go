@@ -87,7 +87,7 @@ func (d *DB) UpsertScriptByExternalID(ctx context.Context, v fieldportal.Viewer,
 
 // FindScriptByID returns a script of the viewer's organisation.
 func (d *DB) FindScriptByID(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Script, error) {
-	tx, err := d.BeginTx(ctx)
+	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +196,7 @@ func (d *DB) UpsertItemByExternalID(ctx context.Context, v fieldportal.Viewer, i
 
 // FindItemByID returns a catalogue item of the viewer's organisation.
 func (d *DB) FindItemByID(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Item, error) {
-	tx, err := d.BeginTx(ctx)
+	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -306,7 +306,7 @@ func (d *DB) UpsertContractorByExternalID(ctx context.Context, v fieldportal.Vie
 
 // FindContractorByID returns a contractor of the viewer's organisation.
 func (d *DB) FindContractorByID(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Contractor, error) {
-	tx, err := d.BeginTx(ctx)
+	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -118,7 +118,7 @@ func (d *DB) FindCertificateByID(ctx context.Context, v fieldportal.Viewer, id s
 	if err := needModule(v, fieldportal.ModuleCertificates, "certificate"); err != nil {
 		return nil, err
 	}
-	tx, err := d.BeginTx(ctx)
+	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -95,7 +95,7 @@ func (tx *Tx) updateContact(ctx context.Context, v fieldportal.Viewer, c *fieldp
 
 // FindContactByID returns a contact the viewer can see.
 func (d *DB) FindContactByID(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Contact, error) {
-	tx, err := d.BeginTx(ctx)
+	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -83,7 +83,7 @@ func (tx *Tx) updateCustomer(ctx context.Context, v fieldportal.Viewer, c *field
 
 // FindCustomerByID returns a customer the viewer can reach.
 func (d *DB) FindCustomerByID(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Customer, error) {
-	tx, err := d.BeginTx(ctx)
+	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}

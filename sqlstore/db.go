@@ -36,9 +36,15 @@ var migrationFS embed.FS
 
 // DB is an open database of either engine.
 type DB struct {
-	db      *sql.DB
+	db *pool
+	// read is, on SQLite, a second pool on the same file whose
+	// transactions begin DEFERRED: readTx uses it so a read-only
+	// transaction does not queue for the write lock (WAL lets readers run
+	// beside the writer). On PostgreSQL it is db.
+	read    *pool
 	dialect Dialect
 	logger  *slog.Logger
+	orgs    orgCache
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -55,7 +61,10 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*DB, error) {
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		d.dialect = Postgres
-		d.db, err = sql.Open("pgx", dsn)
+		var sdb *sql.DB
+		sdb, err = sql.Open("pgx", dsn)
+		d.db = &pool{DB: sdb}
+		d.read = d.db
 		if err == nil {
 			d.db.SetMaxOpenConns(20)
 			d.db.SetMaxIdleConns(10)
@@ -78,18 +87,28 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*DB, error) {
 				return nil, fmt.Errorf("create data folder: %w", err)
 			}
 		}
-		d.db, err = sql.Open("sqlite", sqliteDSN(path))
+		var sdb *sql.DB
+		sdb, err = sql.Open("sqlite", sqliteDSN(path))
+		d.db = &pool{DB: sdb, stmts: newStmtCache(stmtCacheSize)}
 		if err == nil {
 			// WAL lets readers run beside the one writer; a small pool
 			// keeps writers from queueing on busy_timeout for long.
 			d.db.SetMaxOpenConns(8)
+			var rdb *sql.DB
+			rdb, err = sql.Open("sqlite", sqliteReadDSN(path))
+			d.read = &pool{DB: rdb, stmts: newStmtCache(stmtCacheSize)}
+			if err == nil {
+				d.read.SetMaxOpenConns(8)
+			} else {
+				d.db.Close()
+			}
 		}
 	}
 	if err != nil {
 		return nil, err
 	}
 	if err := d.db.PingContext(ctx); err != nil {
-		d.db.Close()
+		d.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	return d, nil
@@ -136,11 +155,25 @@ func sqliteDSN(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
+// sqliteReadDSN is sqliteDSN for the read pool: DEFERRED transactions,
+// which take no lock until they read and never wait for the writer.
+func sqliteReadDSN(path string) string {
+	return strings.Replace(sqliteDSN(path), "_txlock=immediate", "_txlock=deferred", 1)
+}
+
 // Dialect reports the engine.
 func (d *DB) Dialect() Dialect { return d.dialect }
 
 // Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
+func (d *DB) Close() error {
+	err := d.db.Close()
+	if d.read != d.db {
+		if e := d.read.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
 
 // Ping checks that the database answers (/readyz).
 func (d *DB) Ping(ctx context.Context) error {
@@ -149,7 +182,7 @@ func (d *DB) Ping(ctx context.Context) error {
 }
 
 // SQL exposes the pool to tests and to benchmarks that need raw access.
-func (d *DB) SQL() *sql.DB { return d.db }
+func (d *DB) SQL() *sql.DB { return d.db.DB }
 
 // migrationsFS returns the migrations rewritten for the engine.
 func (d *DB) migrationsFS() fs.FS {
@@ -171,7 +204,7 @@ func (d *DB) Migrate(ctx context.Context) error {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	p, err := goose.NewProvider(dialect, d.db, d.migrationsFS(), opts...)
+	p, err := goose.NewProvider(dialect, d.db.DB, d.migrationsFS(), opts...)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
@@ -203,7 +236,11 @@ func MigrationsHash() string {
 type Tx struct {
 	*sql.Tx
 	db  *DB
+	p   *pool // the pool it runs on, for its cached statements
 	now time.Time
+	// orgChanged is set by a write to an organisation or its settings:
+	// the organisation cache is emptied when the transaction commits.
+	orgChanged bool
 }
 
 // BeginTx starts a transaction.
@@ -212,7 +249,22 @@ func (d *DB) BeginTx(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tx{Tx: tx, db: d, now: d.Now().UTC().Truncate(time.Microsecond)}, nil
+	return &Tx{Tx: tx, db: d, p: d.db, now: d.Now().UTC().Truncate(time.Microsecond)}, nil
+}
+
+// readTx starts a transaction for reads only (a Find*ByID whose helpers
+// take a *Tx): on SQLite on the read pool, so it does not wait for the
+// write lock behind writers; on PostgreSQL as READ ONLY. Only Rollback it.
+func (d *DB) readTx(ctx context.Context) (*Tx, error) {
+	var opts *sql.TxOptions
+	if d.dialect == Postgres {
+		opts = &sql.TxOptions{ReadOnly: true}
+	}
+	tx, err := d.read.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Tx{Tx: tx, db: d, p: d.read, now: d.Now().UTC().Truncate(time.Microsecond)}, nil
 }
 
 // inTx runs fn in a transaction, committing when it returns nil.

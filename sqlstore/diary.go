@@ -182,7 +182,7 @@ func (d *DB) FindAppointmentByID(ctx context.Context, v fieldportal.Viewer, id s
 	if err := needModule(v, fieldportal.ModuleDiary, "appointment"); err != nil {
 		return nil, err
 	}
-	tx, err := d.BeginTx(ctx)
+	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +259,7 @@ func (d *DB) FindOverlappingAppointments(ctx context.Context, v fieldportal.View
 	if err := needModule(v, fieldportal.ModuleDiary, "appointment"); err != nil {
 		return nil, err
 	}
-	tx, err := d.BeginTx(ctx)
+	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}

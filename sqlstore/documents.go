@@ -177,7 +177,7 @@ func (d *DB) FindDocumentByID(ctx context.Context, v fieldportal.Viewer, id stri
 	if err := needModule(v, fieldportal.ModuleDocuments, "document"); err != nil {
 		return nil, err
 	}
-	tx, err := d.BeginTx(ctx)
+	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}

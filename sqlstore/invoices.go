@@ -178,7 +178,7 @@ func (d *DB) FindInvoiceByID(ctx context.Context, v fieldportal.Viewer, id strin
 	if err := needModule(v, fieldportal.ModuleInvoices, "invoice"); err != nil {
 		return nil, err
 	}
-	tx, err := d.BeginTx(ctx)
+	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -141,7 +141,7 @@ func (d *DB) FindIssueByID(ctx context.Context, v fieldportal.Viewer, id string)
 	if err := needModule(v, fieldportal.ModuleIssues, "issue"); err != nil {
 		return nil, err
 	}
-	tx, err := d.BeginTx(ctx)
+	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -206,7 +206,7 @@ func (d *DB) UpsertJobByExternalID(ctx context.Context, v fieldportal.Viewer, j 
 // FindJobByID returns a job the viewer can reach, with its items and
 // assets. A contact must also be able to use the module of its kind.
 func (d *DB) FindJobByID(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Job, error) {
-	tx, err := d.BeginTx(ctx)
+	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}

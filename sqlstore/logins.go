@@ -36,7 +36,7 @@ func (tx *Tx) loadSiteIDs(ctx context.Context, l *fieldportal.PortalLogin) error
 // FindLoginByContact returns the portal login of a contact the viewer can
 // see (ENOTFOUND when the contact has none).
 func (d *DB) FindLoginByContact(ctx context.Context, v fieldportal.Viewer, contactID string) (*fieldportal.PortalLogin, error) {
-	tx, err := d.BeginTx(ctx)
+	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}

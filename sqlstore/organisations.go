@@ -39,6 +39,7 @@ func (tx *Tx) createOrganisation(ctx context.Context, o *fieldportal.Organisatio
 	}
 	o.CreatedAt, o.UpdatedAt = tx.now, tx.now
 	o.Host = strings.ToLower(strings.TrimSpace(o.Host))
+	tx.orgChanged = true
 	if _, err := tx.ExecContext(ctx, `INSERT INTO organisations (id, name, host, currency, time_zone, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $6)`, o.ID, o.Name, nullStr(o.Host), o.Currency, o.TimeZone, tx.now); err != nil {
 		return sqlErr(err, "organisation")
@@ -77,22 +78,33 @@ func (d *DB) FindOrganisationForHost(ctx context.Context, host string) (*fieldpo
 	if h, _, ok := strings.Cut(host, ":"); ok && !strings.HasPrefix(host, "[") {
 		host = h
 	}
-	var k int
-	var o fieldportal.Organisation
-	err := d.db.QueryRowContext(ctx, `SELECT 0 AS k, `+orgColumns+` FROM organisations WHERE host = $1
+	return d.cachedOrgForHost(ctx, host, func() (*fieldportal.Organisation, error) {
+		var k int
+		var o fieldportal.Organisation
+		err := d.db.QueryRowContext(ctx, `SELECT 0 AS k, `+orgColumns+` FROM organisations WHERE host = $1
 		UNION ALL
 		SELECT 1 AS k, `+orgColumns+` FROM organisations WHERE (SELECT count(*) FROM organisations) = 1
 		ORDER BY k LIMIT 1`, host).
-		Scan(&k, &o.ID, &o.Name, str(&o.Host), &o.Currency, &o.TimeZone, tm(&o.CreatedAt), tm(&o.UpdatedAt))
-	if err != nil {
-		return nil, sqlErr(err, "organisation")
-	}
-	return &o, nil
+			Scan(&k, &o.ID, &o.Name, str(&o.Host), &o.Currency, &o.TimeZone, tm(&o.CreatedAt), tm(&o.UpdatedAt))
+		if err != nil {
+			return nil, sqlErr(err, "organisation")
+		}
+		return &o, nil
+	})
 }
 
-// FindSettings returns an organisation's settings.
+// FindSettings returns an organisation's settings, kept decoded for a
+// moment (orgCacheTTL) as every portal request reads them.
 func (d *DB) FindSettings(ctx context.Context, orgID string) (fieldportal.Settings, error) {
-	return scanSettings(d.db.QueryRowContext(ctx, settingsQuery, orgID))
+	if s, ok := d.orgs.findSettings(orgID); ok {
+		return s, nil
+	}
+	gen := d.orgs.generation()
+	s, err := scanSettings(d.db.QueryRowContext(ctx, settingsQuery, orgID))
+	if err == nil {
+		d.orgs.putSettings(gen, orgID, s)
+	}
+	return s, err
 }
 
 // findSettings reads the settings in tx, to change part of them.
@@ -137,6 +149,7 @@ func (tx *Tx) putSettings(ctx context.Context, orgID string, s fieldportal.Setti
 	if err != nil {
 		return err
 	}
+	tx.orgChanged = true
 	_, err = tx.ExecContext(ctx, `INSERT INTO organisation_settings (org_id, data, updated_at) VALUES ($1, $2, $3)
 		ON CONFLICT (org_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`, orgID, string(b), tx.now)
 	return err
@@ -180,6 +193,7 @@ func (d *DB) UpdateOrganisation(ctx context.Context, v fieldportal.Viewer, o *fi
 	}
 	return d.inTx(ctx, func(tx *Tx) error {
 		o.Host = strings.ToLower(strings.TrimSpace(o.Host))
+		tx.orgChanged = true
 		if _, err := tx.ExecContext(ctx, `UPDATE organisations SET name = $2, host = $3, currency = $4, time_zone = $5, updated_at = $6
 			WHERE id = $1`, o.ID, o.Name, nullStr(o.Host), o.Currency, o.TimeZone, tx.now); err != nil {
 			return sqlErr(err, "organisation")

@@ -276,7 +276,7 @@ func (d *DB) FindPaymentByID(ctx context.Context, v fieldportal.Viewer, id strin
 	if err := needModule(v, fieldportal.ModuleInvoices, "payment"); err != nil {
 		return nil, err
 	}
-	tx, err := d.BeginTx(ctx)
+	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}

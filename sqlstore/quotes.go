@@ -246,7 +246,7 @@ func (d *DB) FindQuoteByID(ctx context.Context, v fieldportal.Viewer, id string)
 	if err := needModule(v, fieldportal.ModuleQuotes, "quote"); err != nil {
 		return nil, err
 	}
-	tx, err := d.BeginTx(ctx)
+	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -111,7 +111,7 @@ func (d *DB) FindRecurringInvoiceByID(ctx context.Context, v fieldportal.Viewer,
 	if err := needModule(v, fieldportal.ModuleAutopay, "recurring invoice"); err != nil {
 		return nil, err
 	}
-	tx, err := d.BeginTx(ctx)
+	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}

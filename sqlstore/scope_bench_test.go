@@ -107,3 +107,62 @@ func mustLargeParent(tb testing.TB, db *sqlstore.DB, children, sitesEach int) (f
 	}
 	return v, siteID
 }
+
+// BenchmarkRequestViewer measures what every portal request asks of the
+// store before its page: the organisation by host, its settings (the
+// layout) and the signed-in contact's viewer (issue 15).
+func BenchmarkRequestViewer(b *testing.B) {
+	for _, engine := range sqltest.Engines {
+		b.Run(engine.String(), func(b *testing.B) {
+			db := sqltest.MustOpen(b, engine)
+			ctx := context.Background()
+			org := &fieldportal.Organisation{Name: "Org", Host: "portal.test"}
+			if err := db.CreateOrganisation(ctx, org); err != nil {
+				b.Fatal(err)
+			}
+			MustOrg(b, db, "Other")
+			sys := fieldportal.SystemViewer(org.ID, "test")
+			cu := MustCustomer(b, db, sys, &fieldportal.Customer{Name: "Acme"})
+			c := &fieldportal.Contact{FirstName: "Pat", LastName: "Parent", Email: "pat@example.test", CustomerID: cu.ID}
+			if err := db.CreateContact(ctx, sys, c); err != nil {
+				b.Fatal(err)
+			}
+			l := &fieldportal.PortalLogin{ContactID: c.ID, Username: c.Email, Status: fieldportal.LoginActive,
+				Pages: fieldportal.Modules(fieldportal.AllModules), SiteAccess: fieldportal.SiteAccessAll}
+			if err := db.CreatePortalLogin(ctx, sys, l); err != nil {
+				b.Fatal(err)
+			}
+			b.Run("FindOrganisationForHost", func(b *testing.B) {
+				for b.Loop() {
+					if o, err := db.FindOrganisationForHost(ctx, "portal.test"); err != nil || o.ID != org.ID {
+						b.Fatal(o, err)
+					}
+				}
+			})
+			b.Run("FindSettings", func(b *testing.B) {
+				for b.Loop() {
+					if _, err := db.FindSettings(ctx, org.ID); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("ViewerForLogin", func(b *testing.B) {
+				for b.Loop() {
+					if _, err := db.ViewerForLogin(ctx, org.ID, l.ID); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("ViewerForLogin parallel", func(b *testing.B) {
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if _, err := db.ViewerForLogin(ctx, org.ID, l.ID); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			})
+		})
+	}
+}

@@ -141,7 +141,7 @@ func (d *DB) FindSiteByID(ctx context.Context, v fieldportal.Viewer, id string) 
 	if err := needModule(v, fieldportal.ModuleSites, "site"); err != nil {
 		return nil, err
 	}
-	tx, err := d.BeginTx(ctx)
+	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -115,7 +115,7 @@ func (d *DB) FindTaskByID(ctx context.Context, v fieldportal.Viewer, id string) 
 	if err := needModule(v, fieldportal.ModuleTasks, "task"); err != nil {
 		return nil, err
 	}
-	tx, err := d.BeginTx(ctx)
+	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}

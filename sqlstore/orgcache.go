@@ -1,0 +1,143 @@
+package sqlstore
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+// orgCacheTTL is how long an instance keeps an organisation found by host
+// and an organisation's decoded settings. Every portal request asks for
+// both (the host picks the organisation; the layout and the session's
+// viewer read the settings), and neither changes often. A change made
+// through this instance's store is seen by its next request at once (the
+// cache is emptied when the change commits); another instance on the same
+// PostgreSQL sees it within the TTL. A login's own access (its pages,
+// sites, whether it is disabled) is never cached: the login row is read on
+// every request (SPEC §2.7).
+const orgCacheTTL = 2 * time.Second
+
+// orgCacheMax bounds the hosts remembered: the host comes from the
+// request, so a client could otherwise fill memory with made-up names.
+const orgCacheMax = 1024
+
+type orgCache struct {
+	mu       sync.Mutex
+	gen      uint64 // bumped by every change; a fill read under an older one is dropped
+	hosts    map[string]orgHostEntry
+	settings map[string]orgSettingsEntry
+}
+
+type orgHostEntry struct {
+	org     fieldportal.Organisation
+	missing bool // no organisation serves the host
+	until   time.Time
+}
+
+type orgSettingsEntry struct {
+	s     fieldportal.Settings
+	until time.Time
+}
+
+// invalidate forgets everything; called when a change to an organisation
+// or its settings commits.
+func (c *orgCache) invalidate() {
+	c.mu.Lock()
+	c.gen++
+	clear(c.hosts)
+	clear(c.settings)
+	c.mu.Unlock()
+}
+
+func (c *orgCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+func (c *orgCache) host(host string) (orgHostEntry, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.hosts[host]
+	if !ok || time.Now().After(e.until) {
+		return orgHostEntry{}, false
+	}
+	return e, true
+}
+
+func (c *orgCache) putHost(gen uint64, host string, e orgHostEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.hosts == nil || len(c.hosts) >= orgCacheMax {
+		c.hosts = map[string]orgHostEntry{}
+	}
+	e.until = time.Now().Add(orgCacheTTL)
+	c.hosts[host] = e
+}
+
+func (c *orgCache) findSettings(orgID string) (fieldportal.Settings, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.settings[orgID]
+	if !ok || time.Now().After(e.until) {
+		return fieldportal.Settings{}, false
+	}
+	return cloneSettings(e.s), true
+}
+
+func (c *orgCache) putSettings(gen uint64, orgID string, s fieldportal.Settings) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.settings == nil || len(c.settings) >= orgCacheMax {
+		c.settings = map[string]orgSettingsEntry{}
+	}
+	c.settings[orgID] = orgSettingsEntry{s: cloneSettings(s), until: time.Now().Add(orgCacheTTL)}
+}
+
+// cloneSettings copies the slices, so a caller changing its copy cannot
+// change the cached one.
+func cloneSettings(s fieldportal.Settings) fieldportal.Settings {
+	s.Modules = slices.Clone(s.Modules)
+	s.HiddenActions = slices.Clone(s.HiddenActions)
+	s.DefaultPages = slices.Clone(s.DefaultPages)
+	return s
+}
+
+// Commit commits the transaction and, if it changed an organisation or its
+// settings, empties the organisation cache.
+func (tx *Tx) Commit() error {
+	err := tx.Tx.Commit()
+	if tx.orgChanged {
+		tx.db.orgs.invalidate()
+	}
+	return err
+}
+
+// cachedOrgForHost is FindOrganisationForHost through the cache.
+func (d *DB) cachedOrgForHost(ctx context.Context, host string, find func() (*fieldportal.Organisation, error)) (*fieldportal.Organisation, error) {
+	if e, ok := d.orgs.host(host); ok {
+		if e.missing {
+			return nil, fieldportal.NotFound("organisation")
+		}
+		o := e.org
+		return &o, nil
+	}
+	gen := d.orgs.generation()
+	o, err := find()
+	switch {
+	case err == nil:
+		d.orgs.putHost(gen, host, orgHostEntry{org: *o})
+	case fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND:
+		d.orgs.putHost(gen, host, orgHostEntry{missing: true})
+	}
+	return o, err
+}

@@ -1,0 +1,213 @@
+package sqlstore
+
+import (
+	"container/list"
+	"context"
+	"database/sql"
+	"sync"
+)
+
+// stmtCacheSize bounds the prepared statements kept per database. The
+// query builder composes texts from fragments (filters, sort orders, page
+// sizes), so the distinct texts are many but finite; the least recently
+// used is closed when the bound is reached. Each statement is prepared
+// lazily once per pooled connection by database/sql.
+const stmtCacheSize = 256
+
+// pool is the connection pool with, on SQLite, the statements it has
+// prepared kept by SQL text: preparing the same text on every call was
+// about half of the CPU of a portal page (issue 15). On PostgreSQL the pgx
+// driver already caches prepared statements per connection
+// (QueryExecModeCacheStatement, 512 a connection), so stmts is nil there
+// and calls go straight to the pool.
+type pool struct {
+	*sql.DB
+	stmts *stmtCache
+}
+
+func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s, done := p.stmts.get(ctx, p.DB, query); s != nil {
+		defer done()
+		return s.QueryContext(ctx, args...)
+	}
+	return p.DB.QueryContext(ctx, query, args...)
+}
+
+func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s, done := p.stmts.get(ctx, p.DB, query); s != nil {
+		defer done()
+		return s.QueryRowContext(ctx, args...)
+	}
+	return p.DB.QueryRowContext(ctx, query, args...)
+}
+
+func (p *pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s, done := p.stmts.get(ctx, p.DB, query); s != nil {
+		defer done()
+		return s.ExecContext(ctx, args...)
+	}
+	return p.DB.ExecContext(ctx, query, args...)
+}
+
+// Close closes the cached statements, then the pool.
+func (p *pool) Close() error {
+	p.stmts.closeAll()
+	return p.DB.Close()
+}
+
+// QueryContext runs a query in the transaction with the pool's cached
+// statement for the text, bound to the transaction's connection.
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s, done := tx.p.stmts.get(ctx, tx.p.DB, query); s != nil {
+		defer done()
+		return tx.Tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+	}
+	return tx.Tx.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext is QueryContext for one row.
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s, done := tx.p.stmts.get(ctx, tx.p.DB, query); s != nil {
+		defer done()
+		return tx.Tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+	}
+	return tx.Tx.QueryRowContext(ctx, query, args...)
+}
+
+// ExecContext runs a statement in the transaction with the cached statement.
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s, done := tx.p.stmts.get(ctx, tx.p.DB, query); s != nil {
+		defer done()
+		return tx.Tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+	}
+	return tx.Tx.ExecContext(ctx, query, args...)
+}
+
+// stmtCache is a bounded LRU of prepared statements keyed by SQL text. A
+// statement in use when it is evicted is closed when its last user is done
+// (database/sql itself keeps it open until rows read from it are closed).
+// An evicted statement is closed on its own goroutine: closing takes the
+// lock of every connection it was prepared on, and one of them may be
+// waiting (busy_timeout) for the write lock this caller's transaction
+// holds, which would stall both until the timeout.
+type stmtCache struct {
+	mu     sync.Mutex
+	max    int
+	lru    *list.List // of *stmtEntry, most recent first
+	byText map[string]*list.Element
+	closed bool
+}
+
+type stmtEntry struct {
+	text    string
+	stmt    *sql.Stmt
+	users   int
+	evicted bool
+}
+
+func newStmtCache(max int) *stmtCache {
+	return &stmtCache{max: max, lru: list.New(), byText: map[string]*list.Element{}}
+}
+
+// get returns the statement for text, preparing it on a miss, and a
+// function to call when the caller has started using it. It returns nil
+// when there is no cache or the text does not prepare (the caller then
+// runs the text directly, which reports the same error).
+func (c *stmtCache) get(ctx context.Context, db *sql.DB, text string) (*sql.Stmt, func()) {
+	if c == nil {
+		return nil, nil
+	}
+	c.mu.Lock()
+	if el, ok := c.byText[text]; ok {
+		c.lru.MoveToFront(el)
+		e := el.Value.(*stmtEntry)
+		e.users++
+		c.mu.Unlock()
+		return e.stmt, func() { c.release(e) }
+	}
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		return nil, nil
+	}
+	s, err := db.PrepareContext(ctx, text)
+	if err != nil {
+		return nil, nil
+	}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		s.Close()
+		return nil, nil
+	}
+	if el, ok := c.byText[text]; ok { // prepared meanwhile by another caller
+		c.lru.MoveToFront(el)
+		e := el.Value.(*stmtEntry)
+		e.users++
+		c.mu.Unlock()
+		s.Close()
+		return e.stmt, func() { c.release(e) }
+	}
+	e := &stmtEntry{text: text, stmt: s, users: 1}
+	c.byText[text] = c.lru.PushFront(e)
+	var evict []*sql.Stmt
+	for c.lru.Len() > c.max {
+		old := c.lru.Back()
+		oe := old.Value.(*stmtEntry)
+		c.lru.Remove(old)
+		delete(c.byText, oe.text)
+		oe.evicted = true
+		if oe.users == 0 {
+			evict = append(evict, oe.stmt)
+		}
+	}
+	c.mu.Unlock()
+	for _, s := range evict {
+		go s.Close()
+	}
+	return e.stmt, func() { c.release(e) }
+}
+
+func (c *stmtCache) release(e *stmtEntry) {
+	c.mu.Lock()
+	e.users--
+	last := e.evicted && e.users == 0
+	c.mu.Unlock()
+	if last {
+		go e.stmt.Close()
+	}
+}
+
+// len reports the statements kept (tests).
+func (c *stmtCache) len() int {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lru.Len()
+}
+
+// closeAll closes every statement not in use and marks the rest to close
+// when their users are done; the cache prepares nothing more.
+func (c *stmtCache) closeAll() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.closed = true
+	var idle []*sql.Stmt
+	for el := c.lru.Front(); el != nil; el = el.Next() {
+		e := el.Value.(*stmtEntry)
+		e.evicted = true
+		if e.users == 0 {
+			idle = append(idle, e.stmt)
+		}
+	}
+	c.lru.Init()
+	clear(c.byText)
+	c.mu.Unlock()
+	for _, s := range idle {
+		s.Close()
+	}
+}
