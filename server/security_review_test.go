@@ -75,6 +75,11 @@ func TestReviewInvalidTextInAddresses(t *testing.T) {
 			if strings.Contains(body, "\xff") || strings.Contains(body, "\xc3") {
 				t.Errorf("GET %s echoes the invalid bytes", tc.path)
 			}
+			if tc.status == http.StatusBadRequest && !strings.Contains(body, "&#34;q&#34;") {
+				t.Errorf("GET %s: the answer does not name the parameter:\n%s", tc.path, body)
+			}
 		}
+		res, body := contact.get("/sites?q=Dock")
+		wantStatus(t, "a valid search", res, body, http.StatusOK)
 	})
 }
