@@ -152,13 +152,22 @@ type ContactAccess struct {
 	CustomerName string
 	// Login is nil when the contact has no portal login.
 	Login *PortalLogin
-	// Sites are the sites a login of this contact could be given.
+	// Sites are the sites offered to a login of this contact: the login's
+	// assigned sites first, then those matching SiteSearch.
 	Sites []*Site
+	// SiteSearch is what the sites offered were searched by; MoreSites
+	// says more sites match than are offered (search to narrow them).
+	SiteSearch string
+	MoreSites  bool
 	// DefaultPages is the page access a new login gets.
 	DefaultPages Modules
 	// PolicyHint describes the password rules for an initial password.
 	PolicyHint string
 }
+
+// SitesOffered is how many sites the access form offers at once: a
+// customer with 20,000 sites gets a search, not 20,000 checkboxes.
+const SitesOffered = 100
 
 // ContactListing is a row of the contacts list.
 type ContactListing struct {
@@ -184,8 +193,11 @@ const (
 type AccessService interface {
 	FindContacts(ctx context.Context, v Viewer, f ContactFilter) ([]*ContactListing, string, error)
 	FindContactByID(ctx context.Context, v Viewer, id string) (*Contact, error)
-	// FindContactAccess returns a contact with its login and what it can be given.
-	FindContactAccess(ctx context.Context, v Viewer, contactID string) (*ContactAccess, error)
+	// FindContactAccess returns a contact with its login and what it can
+	// be given: the sites offered are those matching siteSearch ("" for
+	// the first ones by name), at most SitesOffered, and always the
+	// login's assigned sites, so a save never drops one unseen.
+	FindContactAccess(ctx context.Context, v Viewer, contactID, siteSearch string) (*ContactAccess, error)
 	// FindMyLogin returns the viewer's own portal login.
 	FindMyLogin(ctx context.Context, v Viewer) (*PortalLogin, error)
 	// UpdateContact saves a contact's details (a contact its own).

@@ -125,7 +125,7 @@ var Entries = []Entry{
 		}},
 	{Name: "contact", Persona: Staff, Path: func(ids *IDs) string { return "/console/contacts/" + url.PathEscape(ids.Contact) },
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
-			_, err := s.Access.FindContactAccess(ctx, v, ids.Contact)
+			_, err := s.Access.FindContactAccess(ctx, v, ids.Contact, "")
 			return err
 		}},
 	{Name: "mail log", Persona: Admin, Path: fixed("/console/mail"),

@@ -90,6 +90,11 @@ type accessForm struct {
 	Manage     bool
 	Password   web.FieldView
 	Method     string // invite or password, for a new login
+	// SiteSearch finds sites to offer when there are more than Offered;
+	// MoreSites says a search would find more.
+	SiteSearch string
+	MoreSites  bool
+	Offered    int
 }
 
 // notices are the fixed messages after an action (?done=).
@@ -112,7 +117,7 @@ func (c *Console) handleContact(w http.ResponseWriter, r *http.Request) {
 // after a failure (nil: fill from the saved login).
 func (c *Console) renderContact(w http.ResponseWriter, r *http.Request, status int, typed url.Values, errs web.FormErrors) {
 	v, _ := web.ViewerFromContext(r.Context())
-	ca, err := c.svc.Access.FindContactAccess(r.Context(), v, r.PathValue("id"))
+	ca, err := c.svc.Access.FindContactAccess(r.Context(), v, r.PathValue("id"), r.URL.Query().Get("site_q"))
 	if err != nil {
 		c.kit.Error(w, r, err)
 		return
@@ -146,6 +151,7 @@ func (c *Console) renderContact(w http.ResponseWriter, r *http.Request, status i
 		f.Sites = append(f.Sites, web.CheckOption{Value: st.ID, Label: st.Name + " (" + st.CustomerName + ")", Checked: slices.Contains(siteIDs, st.ID)})
 	}
 	f.Manage, f.Method = manage, method
+	f.SiteSearch, f.MoreSites, f.Offered = ca.SiteSearch, ca.MoreSites, fieldportal.SitesOffered
 	f.Password = web.Field("password", "Initial password", "password", "", "new-password", errs).Optional()
 	f.Password.Hint = ca.PolicyHint + " The contact must change it at first login."
 	view.Errors = errs.List("username", "pages", "site_access", "sites", "password")

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -259,4 +260,30 @@ func TestPreferences(t *testing.T) {
 			t.Errorf("the saved name is not shown:\n%s", body)
 		}
 	})
+}
+
+// TestConsoleContactManySites: a customer with more sites than the form
+// offers gets a search for sites to assign, and the page stays small.
+func TestConsoleContactManySites(t *testing.T) {
+	db := sqltest.MustOpen(t, sqlstore.SQLite)
+	f := newFixture(t, db)
+	f.addStaff("admin@example.test", fieldportal.RoleAdmin)
+	for i := range fieldportal.SitesOffered + 10 {
+		f.addSite("", fmt.Sprintf("Unit %03d", i), "solo", "M1 1AA")
+	}
+	c := &fieldportal.Contact{FirstName: "Sol", Email: "sol@example.test", CustomerID: f.cust["solo"].ID}
+	if err := db.CreateContact(t.Context(), f.sys, c); err != nil {
+		t.Fatal(err)
+	}
+	admin := f.browser()
+	admin.consoleLogin("admin@example.test")
+	res, body := admin.get("/console/contacts/" + c.ID)
+	wantStatus(t, "contact page", res, body, http.StatusOK)
+	if !strings.Contains(body, `id="site_q"`) || strings.Count(body, `name="sites"`) != fieldportal.SitesOffered {
+		t.Errorf("the page offers %d sites and a search: %v", strings.Count(body, `name="sites"`), strings.Contains(body, `id="site_q"`))
+	}
+	_, body = admin.get("/console/contacts/" + c.ID + "?site_q=Unit+105")
+	if n := strings.Count(body, `name="sites"`); n != 1 || !strings.Contains(body, "Unit 105") {
+		t.Errorf("a search for one site offers %d", n)
+	}
 }

@@ -54,7 +54,7 @@ func (a *Accounts) FindContactByID(ctx context.Context, v fieldportal.Viewer, id
 
 // FindContactAccess returns a contact the viewer may manage with its
 // login and what a login of it could be given.
-func (a *Accounts) FindContactAccess(ctx context.Context, v fieldportal.Viewer, contactID string) (*fieldportal.ContactAccess, error) {
+func (a *Accounts) FindContactAccess(ctx context.Context, v fieldportal.Viewer, contactID, siteSearch string) (*fieldportal.ContactAccess, error) {
 	if err := canManageContacts(v); err != nil {
 		return nil, err
 	}
@@ -80,8 +80,8 @@ func (a *Accounts) FindContactAccess(ctx context.Context, v fieldportal.Viewer, 
 	}
 	out.DefaultPages, out.PolicyHint = st.DefaultPages, auth.PasswordPolicy(st.PasswordPolicy).Describe()
 	// A managing contact without the Sites page is offered no sites.
-	out.Sites, err = a.db.FindSitesUnderCustomer(ctx, v, c.CustomerID)
-	if err != nil && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
+	out.SiteSearch = strings.TrimSpace(siteSearch)
+	if err := a.offerSites(ctx, v, c.CustomerID, out); err != nil && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
 		return nil, err
 	}
 	return out, nil
@@ -169,6 +169,37 @@ func (a *Accounts) contactLogin(ctx context.Context, v fieldportal.Viewer, conta
 	}
 	l, err := a.findLogin(ctx, v, c.ID)
 	return c, l, err
+}
+
+// offerSites fills the sites the access form offers: the login's assigned
+// sites (all of them, so that saving the form never drops one it did not
+// show), then up to fieldportal.SitesOffered matching the search.
+func (a *Accounts) offerSites(ctx context.Context, v fieldportal.Viewer, customerID string, out *fieldportal.ContactAccess) error {
+	var assigned []*fieldportal.Site
+	seen := map[string]bool{}
+	if out.Login != nil && len(out.Login.SiteIDs) > 0 {
+		var err error
+		if assigned, err = a.db.sitesUnderCustomer(ctx, v, customerID, "", out.Login.SiteIDs, len(out.Login.SiteIDs)); err != nil {
+			return err
+		}
+		for _, s := range assigned {
+			seen[s.ID] = true
+		}
+	}
+	found, err := a.db.sitesUnderCustomer(ctx, v, customerID, out.SiteSearch, nil, fieldportal.SitesOffered+1)
+	if err != nil {
+		return err
+	}
+	if len(found) > fieldportal.SitesOffered {
+		found, out.MoreSites = found[:fieldportal.SitesOffered], true
+	}
+	out.Sites = assigned
+	for _, s := range found {
+		if !seen[s.ID] {
+			out.Sites = append(out.Sites, s)
+		}
+	}
+	return nil
 }
 
 // errInitialPassword refuses an initial password (review finding 3):

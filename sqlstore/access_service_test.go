@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -122,7 +123,7 @@ func TestAccessFindContact(t *testing.T) {
 		nologin := f.MustContact(t, "Child1", "Nell", "nell@example.test")
 
 		t.Run("a contact with its login, customer and what it may be given", func(t *testing.T) {
-			got, err := f.a.FindContactAccess(ctx, f.staff, f.contact["parent"].ID)
+			got, err := f.a.FindContactAccess(ctx, f.staff, f.contact["parent"].ID, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,24 +137,24 @@ func TestAccessFindContact(t *testing.T) {
 			}
 		})
 		t.Run("a contact without a login has none", func(t *testing.T) {
-			got, err := f.a.FindContactAccess(ctx, manager, nologin.ID)
+			got, err := f.a.FindContactAccess(ctx, manager, nologin.ID, "")
 			if err != nil || got.Login != nil || got.Contact.ID != nologin.ID {
 				t.Errorf("%+v, %v", got, err)
 			}
 		})
 		t.Run("a contact out of reach is not found", func(t *testing.T) {
-			if _, err := f.a.FindContactAccess(ctx, manager, f.contact["parent"].ID); code(err) != fieldportal.ENOTFOUND {
+			if _, err := f.a.FindContactAccess(ctx, manager, f.contact["parent"].ID, ""); code(err) != fieldportal.ENOTFOUND {
 				t.Errorf("FindContactAccess: %v", err)
 			}
 			if _, err := f.a.FindContactByID(ctx, f.viewers["child"], f.contact["solo"].ID); code(err) != fieldportal.ENOTFOUND {
 				t.Errorf("FindContactByID: %v", err)
 			}
-			if _, err := f.a.FindContactAccess(ctx, f.staff, f.contact["otherorg"].ID); code(err) != fieldportal.ENOTFOUND {
+			if _, err := f.a.FindContactAccess(ctx, f.staff, f.contact["otherorg"].ID, ""); code(err) != fieldportal.ENOTFOUND {
 				t.Errorf("another organisation's: %v", err)
 			}
 		})
 		t.Run("a contact who does not manage contacts may not look", func(t *testing.T) {
-			if _, err := f.a.FindContactAccess(ctx, f.viewers["parent"], f.contact["child"].ID); code(err) != fieldportal.EFORBIDDEN {
+			if _, err := f.a.FindContactAccess(ctx, f.viewers["parent"], f.contact["child"].ID, ""); code(err) != fieldportal.EFORBIDDEN {
 				t.Errorf("err = %v", err)
 			}
 		})
@@ -248,6 +249,51 @@ func TestAccessUpdateContact(t *testing.T) {
 			plain.Email = "nolan.new@example.test"
 			if err := f.a.UpdateContact(ctx, manager, plain); err != nil {
 				t.Errorf("a contact without a login: %v", err)
+			}
+		})
+	})
+}
+
+// TestAccessOffersSitesInPages keeps the access form small for a customer
+// with thousands of sites (issue 15: the page must stay under 60 KB) and
+// safe: a login's assigned sites are always offered, so saving the form
+// never drops one it did not show.
+func TestAccessOffersSitesInPages(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := mustAccounts(t, db)
+		big := f.cust["Solo"]
+		var last *fieldportal.Site
+		for i := range fieldportal.SitesOffered + 5 {
+			last = &fieldportal.Site{Name: fmt.Sprintf("Unit %03d", i), CustomerID: big.ID,
+				Address: fieldportal.Address{Line1: fmt.Sprintf("%d Dock Road", i), City: "Bristol", Postcode: fmt.Sprintf("BS%d 1AA", i)}}
+			if err := db.CreateSite(ctx, f.sys, last); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := f.MustContact(t, "Solo", "Ann", "ann@example.test")
+		g := allSites("ann@example.test")
+		g.SiteAccess, g.SiteIDs = fieldportal.SiteAccessAssigned, []string{last.ID}
+		if _, err := f.a.GrantPortalAccess(ctx, f.staff, c.ID, g); err != nil {
+			t.Fatal(err)
+		}
+		t.Run("the assigned site first, then the first sites by name", func(t *testing.T) {
+			got, err := f.a.FindContactAccess(ctx, f.staff, c.ID, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.MoreSites || len(got.Sites) != fieldportal.SitesOffered+1 || got.Sites[0].ID != last.ID {
+				t.Errorf("more %v, %d sites, first %q", got.MoreSites, len(got.Sites), got.Sites[0].Name)
+			}
+		})
+		t.Run("a search narrows the sites offered", func(t *testing.T) {
+			got, err := f.a.FindContactAccess(ctx, f.staff, c.ID, "Unit 010")
+			if err != nil {
+				t.Fatal(err)
+			}
+			names := idsOf(got.Sites, func(s *fieldportal.Site) string { return s.Name })
+			if diff := cmp.Diff([]string{last.Name, "Unit 010"}, names); diff != "" || got.MoreSites {
+				t.Errorf("sites (-want +got):\n%s (more %v)", diff, got.MoreSites)
 			}
 		})
 	})

@@ -298,7 +298,7 @@ func (w *writeWorld) accountRows() []writeRow {
 		{
 			name: "FindContactAccess", covers: []string{"AccessService.FindContactAccess"}, targets: contactTargets,
 			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
-				return errOnly(acc.FindContactAccess(ctx, v, accessOf(t, target).ID))
+				return errOnly(acc.FindContactAccess(ctx, v, accessOf(t, target).ID, ""))
 			},
 			want: manage,
 		},

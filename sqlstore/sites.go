@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/fieldportal/fieldportal"
@@ -240,6 +241,13 @@ func (s scanPlus) Scan(dest ...any) error { return s.row.Scan(append(dest, s.ext
 // sites like FindSites, so a contact without the Sites page gets none
 // (SPEC §2.4), even of sites its other pages name.
 func (d *DB) FindSitesUnderCustomer(ctx context.Context, v fieldportal.Viewer, customerID string) ([]*fieldportal.Site, error) {
+	return d.sitesUnderCustomer(ctx, v, customerID, "", nil, 1000)
+}
+
+// sitesUnderCustomer lists, in name order, up to limit sites of a customer
+// and its descendants that v reaches, matching search, or, when ids is not
+// nil, only those of ids.
+func (d *DB) sitesUnderCustomer(ctx context.Context, v fieldportal.Viewer, customerID, search string, ids []string, limit int) ([]*fieldportal.Site, error) {
 	if err := needModule(v, fieldportal.ModuleSites, "site"); err != nil {
 		return nil, err
 	}
@@ -247,7 +255,18 @@ func (d *DB) FindSitesUnderCustomer(ctx context.Context, v fieldportal.Viewer, c
 	q.cte("under", `SELECT CAST(`+q.arg(customerID)+` AS TEXT) AS id UNION SELECT c.id FROM customers c JOIN under u ON c.parent_id = u.id`)
 	q.scopeSite(v, "s", "s.id")
 	q.and("s.customer_id IN (SELECT id FROM under)")
-	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+siteColumns+`, 0`+siteFrom, "ORDER BY s.name, s.id LIMIT 1000"), q.args...)
+	q.search(search, "s.name", "s.address_line1", "s.city", "s.postcode", "s.uprn")
+	if ids != nil {
+		if len(ids) == 0 {
+			return nil, nil
+		}
+		in := make([]string, len(ids))
+		for i, id := range ids {
+			in[i] = q.arg(id)
+		}
+		q.and("s.id IN (" + strings.Join(in, ", ") + ")")
+	}
+	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+siteColumns+`, 0`+siteFrom, "ORDER BY s.name, s.id LIMIT "+strconv.Itoa(limit)), q.args...)
 	if err != nil {
 		return nil, err
 	}
