@@ -20,6 +20,10 @@ func (d *DB) Dashboard(ctx context.Context, v fieldportal.Viewer) (*fieldportal.
 	if err != nil {
 		return nil, err
 	}
+	// Every count below asks whether the viewer reaches few sites: once.
+	if ctx, err = d.withFewSites(ctx, v); err != nil {
+		return nil, err
+	}
 	out := &fieldportal.Dashboard{Now: now}
 	count := func(m fieldportal.Module, dst **int, what string, fn func() (int, error)) error {
 		if !v.CanUse(m) {

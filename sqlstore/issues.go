@@ -206,13 +206,20 @@ func (d *DB) CountIssues(ctx context.Context, v fieldportal.Viewer, status strin
 	if err := needModule(v, fieldportal.ModuleIssues, "issue"); err != nil {
 		return 0, err
 	}
+	few, err := d.reachesFewSites(ctx, v)
+	if err != nil {
+		return 0, err
+	}
 	var q query
 	q.scopeSite(v, "i", "i.site_id")
+	if few {
+		q.onlyReachableSites("i.site_id")
+	}
 	if status != "" {
 		q.and("i.status = " + q.arg(status))
 	}
 	var n int
-	err := d.db.QueryRowContext(ctx, q.sql(`SELECT count(*) FROM issues i`, ""), q.args...).Scan(&n)
+	err = d.db.QueryRowContext(ctx, q.sql(`SELECT count(*) FROM issues i`, ""), q.args...).Scan(&n)
 	return n, err
 }
 
