@@ -11,6 +11,10 @@ import (
 // openStages are the stages of a job that still counts as open work.
 var openStages = []fieldportal.JobStage{fieldportal.StagePending, fieldportal.StageScheduled, fieldportal.StageInProgress}
 
+// openStagesSQL is the condition "the job is at an open stage", the same
+// text as the predicate of the partial index jobs_open_site.
+const openStagesSQL = "j.stage IN ('pending', 'scheduled', 'in_progress')"
+
 // Dashboard counts the portal's start page: only the modules the viewer
 // may use are counted at all (SPEC §2.4), the others stay nil. Now is the
 // store's clock in the organisation's time zone, whose date decides what

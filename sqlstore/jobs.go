@@ -352,7 +352,13 @@ func (d *DB) CountJobs(ctx context.Context, v fieldportal.Viewer, kind fieldport
 	if err := jobKinds(&q, v, kind); err != nil {
 		return 0, err
 	}
-	inList(&q, "j.stage", stages)
+	if slices.Equal(stages, openStages) {
+		// Written out, not as parameters, so that both planners may use
+		// the partial index of open jobs (migration 00082).
+		q.and(openStagesSQL)
+	} else {
+		inList(&q, "j.stage", stages)
+	}
 	var n int
 	err = d.db.QueryRowContext(ctx, q.sql(`SELECT count(*) FROM jobs j`, ""), q.args...).Scan(&n)
 	return n, err
