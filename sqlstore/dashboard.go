@@ -11,6 +11,10 @@ import (
 // openStages are the stages of a job that still counts as open work.
 var openStages = []fieldportal.JobStage{fieldportal.StagePending, fieldportal.StageScheduled, fieldportal.StageInProgress}
 
+// openStagesSQL is the condition "the job is at an open stage", the same
+// text as the predicate of the partial index jobs_open_site.
+const openStagesSQL = "j.stage IN ('pending', 'scheduled', 'in_progress')"
+
 // Dashboard counts the portal's start page: only the modules the viewer
 // may use are counted at all (SPEC §2.4), the others stay nil. Now is the
 // store's clock in the organisation's time zone, whose date decides what
@@ -18,6 +22,10 @@ var openStages = []fieldportal.JobStage{fieldportal.StagePending, fieldportal.St
 func (d *DB) Dashboard(ctx context.Context, v fieldportal.Viewer) (*fieldportal.Dashboard, error) {
 	now, err := d.orgNow(ctx, v.OrgID)
 	if err != nil {
+		return nil, err
+	}
+	// Every count below asks whether the viewer reaches few sites: once.
+	if ctx, err = d.withFewSites(ctx, v); err != nil {
 		return nil, err
 	}
 	out := &fieldportal.Dashboard{Now: now}

@@ -206,8 +206,15 @@ func (d *DB) FindAppointments(ctx context.Context, v fieldportal.Viewer, f field
 	if err := needModule(v, fieldportal.ModuleDiary, "appointment"); err != nil {
 		return nil, "", err
 	}
+	few, err := d.reachesFewSites(ctx, v)
+	if err != nil {
+		return nil, "", err
+	}
 	var q query
 	q.scopeSite(v, "a", "a.site_id")
+	if few {
+		q.onlyReachableSites("a.site_id")
+	}
 	if f.SiteID != "" {
 		q.and("a.site_id = " + q.arg(f.SiteID))
 	}

@@ -321,13 +321,30 @@ func (d *DB) InvoiceSummary(ctx context.Context, v fieldportal.Viewer, today fie
 		return s, err
 	}
 	var q query
-	q.scopeSiteOrCustomer(v, "i")
-	q.and("i.status IN ('unpaid', 'part_paid')")
+	const open = "i.status IN ('unpaid', 'part_paid')"
+	from := "invoices i"
+	if q.contactScope(v, "i") {
+		// A contact's unpaid invoices are read from the sites and the
+		// customers it can reach (the partial indexes of migration 00080),
+		// not by checking the reach of every unpaid invoice of the
+		// organisation: the rule of scopeSiteOrCustomer split into its
+		// two disjoint branches, a site-bound invoice whose site is
+		// reachable and a customer-only one. contactScope's only
+		// condition (the organisation) goes into both.
+		org := strings.Join(q.where, " AND ")
+		q.where = nil
+		from = "(SELECT i.total, i.amount_paid, i.due_date FROM sites rs JOIN invoices i ON i.site_id = rs.id WHERE " +
+			org + " AND " + open + " AND " + q.siteReachable("rs.id", "rs.customer_id") +
+			" UNION ALL SELECT i.total, i.amount_paid, i.due_date FROM invoices i WHERE " +
+			org + " AND " + open + " AND i.site_id IS NULL AND " + customerOnlyVisible("i.customer_id") + ") i"
+	} else {
+		q.and(open)
+	}
 	t := q.arg(today)
 	err := d.db.QueryRowContext(ctx, q.sql(`SELECT count(*),
 		CAST(COALESCE(sum(i.total - i.amount_paid), 0) AS BIGINT),
 		count(CASE WHEN i.due_date < `+t+` THEN 1 END),
 		CAST(COALESCE(sum(CASE WHEN i.due_date < `+t+` THEN i.total - i.amount_paid ELSE 0 END), 0) AS BIGINT)
-		FROM invoices i`, ""), q.args...).Scan(&s.Unpaid, money(&s.Balance), &s.Overdue, money(&s.OverdueBalance))
+		FROM `+from, ""), q.args...).Scan(&s.Unpaid, money(&s.Balance), &s.Overdue, money(&s.OverdueBalance))
 	return s, err
 }

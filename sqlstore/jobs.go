@@ -274,8 +274,20 @@ func inList[T ~string](q *query, col string, vals []T) {
 // are UUIDv7, so this is creation order), or by (updated_at, id) when
 // UpdatedSince is set, for API sync.
 func (d *DB) FindJobs(ctx context.Context, v fieldportal.Viewer, f fieldportal.JobFilter) ([]*fieldportal.Job, string, error) {
+	few, err := d.reachesFewSites(ctx, v)
+	if err != nil {
+		return nil, "", err
+	}
 	var q query
 	q.scopeSite(v, "j", "j.site_id")
+	if few {
+		// A contact of a few sites reads their jobs through jobs_site and
+		// sorts them, instead of walking the organisation's jobs in list
+		// order until a page of reachable ones is found (which reads every
+		// job when the sites have fewer than a page). The condition repeats
+		// the scope, so it changes the plan, not the rows.
+		q.onlyReachableSites("j.site_id")
+	}
 	if err := jobKinds(&q, v, f.Kind); err != nil {
 		return nil, "", err
 	}
@@ -328,14 +340,27 @@ func (d *DB) FindJobs(ctx context.Context, v fieldportal.Viewer, f fieldportal.J
 // CountJobs counts the jobs the viewer can reach of a kind ("" for every
 // usable kind) at the given stages (none for all), for the dashboard.
 func (d *DB) CountJobs(ctx context.Context, v fieldportal.Viewer, kind fieldportal.JobKind, stages []fieldportal.JobStage) (int, error) {
+	few, err := d.reachesFewSites(ctx, v)
+	if err != nil {
+		return 0, err
+	}
 	var q query
 	q.scopeSite(v, "j", "j.site_id")
+	if few {
+		q.onlyReachableSites("j.site_id")
+	}
 	if err := jobKinds(&q, v, kind); err != nil {
 		return 0, err
 	}
-	inList(&q, "j.stage", stages)
+	if slices.Equal(stages, openStages) {
+		// Written out, not as parameters, so that both planners may use
+		// the partial index of open jobs (migration 00082).
+		q.and(openStagesSQL)
+	} else {
+		inList(&q, "j.stage", stages)
+	}
 	var n int
-	err := d.db.QueryRowContext(ctx, q.sql(`SELECT count(*) FROM jobs j`, ""), q.args...).Scan(&n)
+	err = d.db.QueryRowContext(ctx, q.sql(`SELECT count(*) FROM jobs j`, ""), q.args...).Scan(&n)
 	return n, err
 }
 

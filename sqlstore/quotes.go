@@ -315,11 +315,18 @@ func (d *DB) CountQuotes(ctx context.Context, v fieldportal.Viewer, stages []fie
 	if err := needModule(v, fieldportal.ModuleQuotes, "quote"); err != nil {
 		return 0, err
 	}
+	few, err := d.reachesFewSites(ctx, v)
+	if err != nil {
+		return 0, err
+	}
 	var q query
 	q.scopeSite(v, "q", "q.site_id")
+	if few {
+		q.onlyReachableSites("q.site_id")
+	}
 	inList(&q, "q.stage", stages)
 	var n int
-	err := d.db.QueryRowContext(ctx, q.sql(`SELECT count(*) FROM quotes q`, ""), q.args...).Scan(&n)
+	err = d.db.QueryRowContext(ctx, q.sql(`SELECT count(*) FROM quotes q`, ""), q.args...).Scan(&n)
 	return n, err
 }
 
