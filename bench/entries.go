@@ -86,6 +86,11 @@ var Entries = []Entry{
 			return err
 		}},
 	{Name: "sites CSV", Persona: Parent, Path: fixed("/sites.csv"), SQL: allSites},
+	{Name: "password", Persona: Parent, Path: fixed("/password"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			_, err := s.SignIn.PasswordPolicyHint(ctx, v.OrgID)
+			return err
+		}},
 	{Name: "preferences", Persona: Parent, Path: fixed("/preferences"),
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
 			if _, err := s.Access.FindContactByID(ctx, v, v.ContactID); err != nil {
@@ -126,6 +131,26 @@ var Entries = []Entry{
 	{Name: "contact", Persona: Staff, Path: func(ids *IDs) string { return "/console/contacts/" + url.PathEscape(ids.Contact) },
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
 			_, err := s.Access.FindContactAccess(ctx, v, ids.Contact, "")
+			return err
+		}},
+	{Name: "contact site search", Persona: Staff, Path: func(ids *IDs) string {
+		return "/console/contacts/" + url.PathEscape(ids.Contact) + "?site_q=" + q(ids.SiteSearch)
+	},
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			_, err := s.Access.FindContactAccess(ctx, v, ids.Contact, ids.SiteSearch)
+			return err
+		}},
+	{Name: "revoke", Persona: Staff, Path: func(ids *IDs) string { return "/console/contacts/" + url.PathEscape(ids.Contact) + "/revoke" },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			_, err := s.Access.FindContactByID(ctx, v, ids.Contact)
+			return err
+		}},
+	{Name: "account", Persona: Staff, Path: fixed("/console/account"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			if _, err := s.Staff.FindStaffUser(ctx, v, v.StaffID); err != nil {
+				return err
+			}
+			_, err := s.SignIn.PasswordPolicyHint(ctx, v.OrgID)
 			return err
 		}},
 	{Name: "mail log", Persona: Admin, Path: fixed("/console/mail"),
