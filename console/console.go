@@ -160,18 +160,13 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if !c.kit.ParseForm(w, r) {
 		return
 	}
-	org := web.OrganisationFromContext(r.Context())
 	email := strings.TrimSpace(r.PostForm.Get("email"))
 	password := r.PostForm.Get("password")
 	next := r.PostForm.Get("next")
 	if !consoleNext(next) {
 		next = "/console"
 	}
-	s, err := c.svc.SignIn.StaffSignIn(r.Context(), fieldportal.SignInRequest{
-		OrgID: org.ID, Name: email, Password: password,
-		ClientAddr: c.kit.ClientAddress(r), UserAgent: r.UserAgent(),
-		OldToken: web.CookieValue(r, sessionCookie), DeviceToken: web.CookieValue(r, deviceCookie),
-	})
+	s, err := c.svc.SignIn.StaffSignIn(r.Context(), c.kit.SignInRequest(c.door, r, email, password))
 	if fieldportal.ErrorCode(err) == fieldportal.EINVALID {
 		c.renderLogin(w, r, http.StatusBadRequest, email, next, web.ErrorsOf(err))
 		return

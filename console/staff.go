@@ -61,10 +61,7 @@ func (c *Console) handleAccountPassword(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	v, _ := web.ViewerFromContext(r.Context())
-	s, err := c.svc.SignIn.ChangePassword(r.Context(), v, fieldportal.PasswordChange{
-		Current: r.PostForm.Get("current"), Password: r.PostForm.Get("password"), Confirm: r.PostForm.Get("confirm"),
-		ClientAddr: c.kit.ClientAddress(r), UserAgent: r.UserAgent(), OldToken: web.CookieValue(r, sessionCookie),
-	})
+	s, err := c.svc.SignIn.ChangePassword(r.Context(), v, c.kit.PasswordChange(c.door, r))
 	if web.IsFormError(err) {
 		c.renderAccount(w, r, web.StatusFor(fieldportal.ErrorCode(err)), "", web.ErrorsOf(err))
 		return

@@ -63,7 +63,6 @@ func (p *Portal) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if !p.kit.ParseForm(w, r) {
 		return
 	}
-	org := web.OrganisationFromContext(r.Context())
 	username := strings.TrimSpace(r.PostForm.Get("username"))
 	password := r.PostForm.Get("password")
 	next := r.PostForm.Get("next")
@@ -72,11 +71,7 @@ func (p *Portal) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	// The service names an empty field; any other refusal is one message
 	// for the whole form, which tells nothing about the account.
-	s, err := p.svc.SignIn.SignIn(r.Context(), fieldportal.SignInRequest{
-		OrgID: org.ID, Name: username, Password: password,
-		ClientAddr: p.kit.ClientAddress(r), UserAgent: r.UserAgent(),
-		OldToken: web.CookieValue(r, sessionCookie), DeviceToken: web.CookieValue(r, deviceCookie),
-	})
+	s, err := p.svc.SignIn.SignIn(r.Context(), p.kit.SignInRequest(p.door, r, username, password))
 	if fieldportal.ErrorCode(err) == fieldportal.EINVALID {
 		p.renderLogin(w, r, http.StatusBadRequest, username, next, web.ErrorsOf(err))
 		return
@@ -387,10 +382,7 @@ func (p *Portal) handlePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, _ := web.ViewerFromContext(r.Context())
-	s, err := p.svc.SignIn.ChangePassword(r.Context(), v, fieldportal.PasswordChange{
-		Current: r.PostForm.Get("current"), Password: r.PostForm.Get("password"), Confirm: r.PostForm.Get("confirm"),
-		ClientAddr: p.kit.ClientAddress(r), UserAgent: r.UserAgent(), OldToken: web.CookieValue(r, sessionCookie),
-	})
+	s, err := p.svc.SignIn.ChangePassword(r.Context(), v, p.kit.PasswordChange(p.door, r))
 	if web.IsFormError(err) {
 		p.renderPassword(w, r, web.StatusFor(fieldportal.ErrorCode(err)), web.ErrorsOf(err))
 		return

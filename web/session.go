@@ -189,3 +189,23 @@ func (k *Kit) StartSession(d Door, w http.ResponseWriter, s *fieldportal.SignedI
 		k.SetCookie(w, d.DeviceCookie, d.Path, s.DeviceToken, deviceCookieAge)
 	}
 }
+
+// SignInRequest is a sign-in attempt at the door, with what the browser
+// brings: its address, its old session (ended on success) and its device
+// token.
+func (k *Kit) SignInRequest(d Door, r *http.Request, name, password string) fieldportal.SignInRequest {
+	return fieldportal.SignInRequest{
+		OrgID: OrganisationFromContext(r.Context()).ID, Name: name, Password: password,
+		ClientAddr: k.ClientAddress(r), UserAgent: r.UserAgent(),
+		OldToken: CookieValue(r, d.Cookie), DeviceToken: CookieValue(r, d.DeviceCookie),
+	}
+}
+
+// PasswordChange reads the change-password form posted at the door (fields
+// current, password and confirm), with the browser's session to replace.
+func (k *Kit) PasswordChange(d Door, r *http.Request) fieldportal.PasswordChange {
+	return fieldportal.PasswordChange{
+		Current: r.PostForm.Get("current"), Password: r.PostForm.Get("password"), Confirm: r.PostForm.Get("confirm"),
+		ClientAddr: k.ClientAddress(r), UserAgent: r.UserAgent(), OldToken: CookieValue(r, d.Cookie),
+	}
+}
