@@ -95,6 +95,9 @@ type accessForm struct {
 	SiteSearch string
 	MoreSites  bool
 	Offered    int
+	// Found counts the sites offered besides the assigned ones, so a
+	// search that found none says so.
+	Found int
 }
 
 // notices are the fixed messages after an action (?done=).
@@ -152,6 +155,11 @@ func (c *Console) renderContact(w http.ResponseWriter, r *http.Request, status i
 	}
 	f.Manage, f.Method = manage, method
 	f.SiteSearch, f.MoreSites, f.Offered = ca.SiteSearch, ca.MoreSites, fieldportal.SitesOffered
+	for _, st := range ca.Sites {
+		if login == nil || !slices.Contains(login.SiteIDs, st.ID) {
+			f.Found++
+		}
+	}
 	f.Password = web.Field("password", "Initial password", "password", "", "new-password", errs).Optional()
 	f.Password.Hint = ca.PolicyHint + " The contact must change it at first login."
 	view.Errors = errs.List("username", "pages", "site_access", "sites", "password")

@@ -54,6 +54,7 @@ func TestScreens(t *testing.T) {
 		{"admin", "/console/contacts", "console-contacts"},
 		{"admin", "{contact}", "console-contact"},
 		{"admin", "{contact}/revoke", "console-revoke"},
+		{"admin", "{contact}?site_q=Harbour", "console-contact-site-search"},
 		{"admin", "/console/settings", "console-settings"},
 		{"admin", "/console/mail", "console-mail"},
 		{"admin", "/console/staff", "console-staff"},

@@ -286,4 +286,8 @@ func TestConsoleContactManySites(t *testing.T) {
 	if n := strings.Count(body, `name="sites"`); n != 1 || !strings.Contains(body, "Unit 105") {
 		t.Errorf("a search for one site offers %d", n)
 	}
+	_, body = admin.get("/console/contacts/" + c.ID + "?site_q=Nowhere")
+	if !strings.Contains(body, "No other sites match “Nowhere”") {
+		t.Error("a search that finds nothing does not say so")
+	}
 }
