@@ -15,8 +15,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os/exec"
 	"runtime/pprof"
@@ -25,9 +23,7 @@ import (
 	"time"
 
 	"github.com/fieldportal/fieldportal"
-	"github.com/fieldportal/fieldportal/console"
 	"github.com/fieldportal/fieldportal/server"
-	"github.com/fieldportal/fieldportal/web"
 )
 
 // Config is one run of the benchmark, on one database.
@@ -41,6 +37,15 @@ type Config struct {
 	// Services builds the site's services on the database for a base
 	// URL, as `serve` does (cmd's services function).
 	Services func(baseURL string) server.Services
+	// Instances is how many servers share the database, each behind its
+	// own loopback port, the load spread over them in turn; 0 means 1.
+	// More than one needs PostgreSQL: SQLite is one process's file.
+	Instances int
+	// Instance builds the services of each instance after the first on
+	// the same database for a base URL, as a `serve` process of its own
+	// would have them (its own pool and caches), and how to close them.
+	// Needed when Instances is above 1.
+	Instance func(ctx context.Context, baseURL string) (server.Services, func() error, error)
 	// ServeProcess returns a command that serves the same database in a
 	// fresh process and logs its URL, for the start-to-/readyz time and
 	// the resident memory; nil skips both.
@@ -85,6 +90,9 @@ type Row struct {
 	SQL time.Duration
 	// Misses lists the targets of issue 15 the page misses.
 	Misses []string
+	// Served is how many requests each instance answered while the page
+	// was driven under load (one count with a single instance).
+	Served []int
 	// Err is why the entry could not be driven at all.
 	Err error
 }
@@ -99,6 +107,10 @@ type Report struct {
 	// BareDuration is how long the bare handler and the single client run.
 	BareDuration time.Duration
 	Rows         []*Row
+	// Instances is how many servers shared the database; Served is how
+	// many requests each answered over the whole run.
+	Instances int
+	Served    []int
 	// Process is nil when not measured; ProcessErr says why it failed.
 	Process    *Process
 	ProcessErr error
@@ -125,13 +137,19 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Entries == nil {
 		cfg.Entries = Entries
 	}
+	if cfg.Instances <= 0 {
+		cfg.Instances = 1
+	}
+	if cfg.Instances > 1 && (cfg.Engine == "sqlite" || cfg.Instance == nil) {
+		return nil, fmt.Errorf("%d instances need a PostgreSQL database and a way to build each instance's services: only PostgreSQL can be shared by several servers", cfg.Instances)
+	}
 	logw := cfg.Log
 	if logw == nil {
 		logw = io.Discard
 	}
 	logf := func(format string, args ...any) { fmt.Fprintf(logw, format+"\n", args...) }
 	rep := &Report{Engine: cfg.Engine, Size: cfg.Size, Started: time.Now(), Machine: ThisMachine(),
-		Concurrency: cfg.Concurrency, Duration: cfg.Duration,
+		Concurrency: cfg.Concurrency, Duration: cfg.Duration, Instances: cfg.Instances,
 		BareDuration: min(max(cfg.Duration/10, 100*time.Millisecond), time.Second)}
 
 	if cfg.Fill != nil {
@@ -144,23 +162,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		logf("filled in %s", rep.Fill.Round(time.Millisecond))
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	sites, svc, err := startInstances(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	base := "http://" + ln.Addr().String()
-	svc := cfg.Services(base)
-	// The site logs every request at info level, as `serve` does, so the
-	// cost of logging is measured; the lines themselves are dropped.
-	logger := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	site, err := server.New(server.Config{Web: web.Config{BaseURL: base}, Console: console.Config{}}, svc, logger)
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
-	hs := &http.Server{Handler: site.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go hs.Serve(ln)
-	defer hs.Close()
+	defer sites.close()
+	defer func() { rep.Served = sites.counts() }()
+	base := sites.bases[0]
 	bareSrv, err := startBare()
 	if err != nil {
 		return nil, err
@@ -211,7 +219,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		row := &Row{Entry: e, Path: e.Path(ids)}
 		rep.Rows = append(rep.Rows, row)
 		logf("[%d/%d] %s (%s) %s", i+1, len(cfg.Entries), e.Name, e.Persona.Name, row.Path)
-		row.Err = measure(ctx, cfg, rep, row, client, base, bareSrv, fmt.Sprintf("/e/%d", i),
+		row.Err = measure(ctx, cfg, rep, row, client, sites, bareSrv, fmt.Sprintf("/e/%d", i),
 			sessions[e.Persona.Name], func(ctx context.Context) error {
 				// The session lookup is part of every request's store work.
 				v, err := viewer(ctx, svc, org.ID, e.Persona, sessions[e.Persona.Name])
@@ -248,8 +256,9 @@ func personasOf(entries []Entry, always ...Persona) []Persona {
 
 // measure fills row: a sample response, the page under load, the bare
 // handler under the same load with the same bytes, and the SQL alone.
-func measure(ctx context.Context, cfg Config, rep *Report, row *Row, c *http.Client, base string, b *bare, barePath string, s session, sql func(context.Context) error) error {
-	smp, err := fetch(ctx, c, base+row.Path, s.cookie)
+func measure(ctx context.Context, cfg Config, rep *Report, row *Row, c *http.Client, sites *instances, b *bare, barePath string, s session, sql func(context.Context) error) error {
+	page := func() string { return sites.base() + row.Path }
+	smp, err := fetch(ctx, c, page(), s.cookie)
 	if err != nil {
 		return err
 	}
@@ -262,10 +271,15 @@ func measure(ctx context.Context, cfg Config, rep *Report, row *Row, c *http.Cli
 		return fmt.Errorf("its SQL: %w", err)
 	}
 	row.SQL = timeSQL(ctx, sql, rep.BareDuration/2)
-	row.Alone = drive(ctx, c, base+row.Path, s.cookie, 1, rep.BareDuration)
-	row.Page = drive(ctx, c, base+row.Path, s.cookie, cfg.Concurrency, rep.Duration)
+	row.Alone = drive(ctx, c, page, s.cookie, 1, rep.BareDuration)
+	before := sites.counts()
+	row.Page = drive(ctx, c, page, s.cookie, cfg.Concurrency, rep.Duration)
+	row.Served = sites.counts()
+	for i, n := range before {
+		row.Served[i] -= n
+	}
 	b.set(barePath, smp)
-	row.Bare = drive(ctx, c, b.url+barePath, "", cfg.Concurrency, rep.BareDuration)
+	row.Bare = drive(ctx, c, func() string { return b.url + barePath }, "", cfg.Concurrency, rep.BareDuration)
 	for _, l := range []*Load{row.Alone, row.Page} {
 		if l.Errors > 0 {
 			return fmt.Errorf("%d requests failed, the first: %s", l.Errors, l.firstError)

@@ -95,9 +95,11 @@ func (l *Load) Percentile(p float64) time.Duration {
 	return l.latencies[min(max(i, 0), len(l.latencies)-1)]
 }
 
-// drive requests url from concurrency workers, each one request after
-// another, for d; only answers with status 200 count as requests.
-func drive(ctx context.Context, c *http.Client, url, cookie string, concurrency int, d time.Duration) *Load {
+// drive requests url() from concurrency workers, each one request after
+// another, for d; only answers with status 200 count as requests. url is
+// asked before every request, so that requests can go to several
+// instances in turn.
+func drive(ctx context.Context, c *http.Client, url func() string, cookie string, concurrency int, d time.Duration) *Load {
 	type worker struct {
 		lat   []time.Duration
 		errs  int
@@ -112,7 +114,7 @@ func drive(ctx context.Context, c *http.Client, url, cookie string, concurrency 
 		wg.Go(func() {
 			for ctx.Err() == nil && time.Now().Before(deadline) {
 				t0 := time.Now()
-				err := get(ctx, c, url, cookie)
+				err := get(ctx, c, url(), cookie)
 				if err != nil {
 					w.errs++
 					if w.first == "" {

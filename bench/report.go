@@ -139,9 +139,19 @@ func ms(d time.Duration) string {
 func kb(n int) string { return fmt.Sprintf("%.1f KB", float64(n)/1024) }
 
 // FileName is the report's name under the results folder:
-// <engine>-<size>-<date>.md.
+// <engine>-<size>-<date>.md, or <engine>-<size>-<n>-instances-<date>.md
+// for a run on several instances.
 func (rep *Report) FileName() string {
-	return fmt.Sprintf("%s-%s-%s.md", rep.Engine, rep.Size, rep.Started.UTC().Format("2006-01-02"))
+	return fmt.Sprintf("%s-%s%s-%s.md", rep.Engine, rep.Size, rep.instancesName("-%d-instances"), rep.Started.UTC().Format("2006-01-02"))
+}
+
+// instancesName is format with the instance count for a run on several
+// instances, else "": a run on one reads as it always has.
+func (rep *Report) instancesName(format string) string {
+	if rep.Instances <= 1 {
+		return ""
+	}
+	return fmt.Sprintf(format, rep.Instances)
 }
 
 // WriteFile writes the report as Markdown into dir and returns its path.
@@ -162,10 +172,18 @@ func (rep *Report) WriteFile(dir string) (string, error) {
 // table, and what the columns mean.
 func (rep *Report) Markdown(w io.Writer) {
 	m := rep.Machine
-	fmt.Fprintf(w, "# fieldportal bench: %s, %s data, %s\n\n", rep.Engine, rep.Size, rep.Started.UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(w, "# fieldportal bench: %s, %s data%s, %s\n\n", rep.Engine, rep.Size, rep.instancesName(", %d instances"), rep.Started.UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(w, "- Machine: %d cores, %s, %.1f GiB memory, %s, %s\n", m.Cores, orUnknown(m.CPU), float64(m.Memory)/(1<<30), m.Go, m.OS)
 	fmt.Fprintf(w, "- Load: %d clients per page over loopback TCP, %s per page, %s for the bare handler; client and server share the machine\n",
 		rep.Concurrency, rep.Duration, rep.BareDuration)
+	if rep.Instances > 1 {
+		served := make([]string, len(rep.Served))
+		for i, n := range rep.Served {
+			served[i] = strconv.Itoa(n)
+		}
+		fmt.Fprintf(w, "- Instances: %d servers on the one database, each with its own pool and caches, as separate processes would have; every client sends each request to the next instance in turn, with the session made on the first; requests answered by each: %s\n",
+			rep.Instances, strings.Join(served, " / "))
+	}
 	fmt.Fprintf(w, "- Load average (1 min) of the machine before the pages: %s, after: %s%s\n", rep.LoadBefore, rep.LoadAfter,
 		busy(m.Cores, rep.LoadBefore, rep.LoadAfter))
 	if rep.Fill > 0 {

@@ -54,6 +54,7 @@ type benchConfig struct {
 	concurrency         int
 	duration            time.Duration
 	sessions            int
+	instances           int
 }
 
 // parseBench reads the bench command's flags (its own: it serves no
@@ -76,6 +77,7 @@ func parseBench(args []string, stderr io.Writer) (benchConfig, error) {
 		}
 		return nil
 	})
+	fs.IntVar(&c.instances, "instances", 1, "servers sharing the database, the load spread over them (above 1 needs a postgres:// --database)")
 	fs.IntVar(&c.sessions, "sessions", 200, "sessions loading the dashboard at once before the server's memory is read")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: fieldportal bench --size small|large|demo [flags]\n\n%s.\n\n", commandHelp["bench"])
@@ -93,10 +95,15 @@ func parseBench(args []string, stderr io.Writer) (benchConfig, error) {
 		return c, errors.New("bench: --duration must be positive")
 	case c.sessions < 1:
 		return c, errors.New("bench: --sessions must be at least 1")
+	case c.instances < 1:
+		return c, errors.New("bench: --instances must be at least 1")
 	case c.database != "":
 		if err := checkDatabase(c.database); err != nil {
 			return c, fmt.Errorf("bench: invalid --database: %v", err)
 		}
+	}
+	if c.instances > 1 && !isPostgres(c.database) {
+		return c, fmt.Errorf("bench: --instances %d needs --database postgres://...: only PostgreSQL can be shared by several servers (a SQLite file belongs to one process)", c.instances)
 	}
 	return c, nil
 }
@@ -145,6 +152,17 @@ func benchRun(ctx context.Context, c benchConfig, fill func(context.Context, *sq
 		Services:    func(baseURL string) server.Services { return services(db, baseURL) },
 		Concurrency: c.concurrency, Duration: c.duration, Sessions: c.sessions, Log: stderr,
 		ServeProcess: serveProcess(dsn),
+		Instances:    c.instances,
+		// Each further instance opens a pool of its own, so that it has
+		// its own caches and connections, as a separate process would;
+		// only the database is shared.
+		Instance: func(ctx context.Context, baseURL string) (server.Services, func() error, error) {
+			idb, err := sqlstore.Open(ctx, dsn, logger)
+			if err != nil {
+				return server.Services{}, nil, fmt.Errorf("open database: %w", err)
+			}
+			return services(idb, baseURL), idb.Close, nil
+		},
 	}
 	if len(c.only) > 0 {
 		cfg.Entries = []bench.Entry{}
@@ -185,6 +203,12 @@ func benchRun(ctx context.Context, c benchConfig, fill func(context.Context, *sq
 	}
 	fmt.Fprintf(stderr, "written to %s\n", path)
 	return rep, nil
+}
+
+// isPostgres says a --database names PostgreSQL, the one engine several
+// servers can share.
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
 // serveProcess starts this very program as `fieldportal serve` on the

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/fieldportal/fieldportal/bench"
+	"github.com/fieldportal/fieldportal/sqlstore/gen"
+	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
 )
 
 // runMainEnv makes the test binary behave as the fieldportal program, so
@@ -104,4 +106,90 @@ func TestBenchSizes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBenchInstances runs the benchmark on three instances sharing one
+// PostgreSQL database (issue 15, point 7) on the tiny generated data, with
+// tiny durations: every entry is served, each by all three instances,
+// with the sessions made on the first. It never asserts a timing.
+func TestBenchInstances(t *testing.T) {
+	t.Setenv(runMainEnv, "1") // for the child process only
+	out := t.TempDir()
+	c := benchConfig{size: "tiny", database: sqltest.MustPostgresDatabase(t), out: out,
+		concurrency: 3, duration: 150 * time.Millisecond, sessions: 2, instances: 3}
+	var stdout strings.Builder
+	rep, err := benchRun(t.Context(), c, genFill(gen.Tiny), &stdout, io.Discard)
+	if err != nil {
+		t.Fatalf("bench: %v", err)
+	}
+	t.Logf("requests answered by each instance: %v", rep.Served)
+
+	t.Run("every entry on every instance", func(t *testing.T) {
+		if len(rep.Rows) != len(bench.Entries) {
+			t.Fatalf("%d rows for %d entries", len(rep.Rows), len(bench.Entries))
+		}
+		for _, r := range rep.Rows {
+			t.Run(r.Entry.Persona.Name+" "+r.Entry.Name, func(t *testing.T) {
+				if r.Err != nil {
+					t.Fatalf("%s: %v", r.Path, r.Err)
+				}
+				if r.Page.Requests == 0 || r.Page.Errors != 0 {
+					t.Errorf("%s: %d requests with %d errors", r.Path, r.Page.Requests, r.Page.Errors)
+				}
+				if len(r.Served) != 3 {
+					t.Fatalf("%s: served by %d instances, want 3", r.Path, len(r.Served))
+				}
+				for i, n := range r.Served {
+					if n == 0 {
+						t.Errorf("%s: instance %d served nothing of %v", r.Path, i+1, r.Served)
+					}
+				}
+			})
+		}
+	})
+	t.Run("table", func(t *testing.T) {
+		if !strings.HasSuffix(rep.FileName(), ".md") || !strings.Contains(rep.FileName(), "-tiny-3-instances-") {
+			t.Errorf("file name %q lacks the instance count", rep.FileName())
+		}
+		file, err := os.ReadFile(filepath.Join(out, rep.FileName()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(file) != stdout.String() {
+			t.Error("the file differs from the table printed")
+		}
+		for _, want := range []string{"# fieldportal bench: postgres, tiny data, 3 instances, ", "- Instances: 3 servers on the one database"} {
+			if !strings.Contains(string(file), want) {
+				t.Errorf("the table lacks %q:\n%s", want, file)
+			}
+		}
+		if strings.Contains(string(file), "ERROR") {
+			t.Errorf("the table has errors:\n%s", file)
+		}
+	})
+}
+
+// TestBenchInstancesNeedPostgres checks that several instances are
+// refused on SQLite, whose file one process owns, before anything runs.
+func TestBenchInstancesNeedPostgres(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"default database", []string{"bench", "--size", "demo", "--instances", "3"}},
+		{"SQLite file", []string{"bench", "--size", "demo", "--instances", "2", "--database", filepath.Join(t.TempDir(), "b.db")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runSync(t, nil, tc.args...)
+			if code != 2 || !strings.Contains(stderr, "only PostgreSQL can be shared by several servers") {
+				t.Errorf("run = %d, stderr %q; want 2 and the reason", code, stderr)
+			}
+		})
+	}
+	t.Run("no instances", func(t *testing.T) {
+		code, _, stderr := runSync(t, nil, "bench", "--size", "demo", "--instances", "0")
+		if code != 2 || !strings.Contains(stderr, "--instances must be at least 1") {
+			t.Errorf("run = %d, stderr %q", code, stderr)
+		}
+	})
 }
