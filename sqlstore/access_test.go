@@ -244,7 +244,8 @@ func (w *world) readRows(t *testing.T) []resource {
 				}
 				return ids, nil
 			}},
-			moreCounts: map[string]countFn{"Dashboard": dashboardCount(db, func(d *fieldportal.Dashboard) *int { return d.Sites })},
+			moreCounts: map[string]countFn{"Dashboard": dashboardCount(context.Background(), db, func(d *fieldportal.Dashboard) *int { return d.Sites }),
+				"Dashboard, many sites": dashboardCount(sqlstore.AsManySites(context.Background()), db, func(d *fieldportal.Dashboard) *int { return d.Sites })},
 			want: map[string][]string{
 				"parent":   {"P0", "S1a", "S1b", "G1", "S2"},
 				"child":    {"S1a", "S1b", "G1"},
@@ -320,9 +321,11 @@ func withMain[F any](name string, main F, has bool, more map[string]F) map[strin
 
 // dashboardCount reads one figure of the dashboard as a count; a figure
 // not shown (nil: the module is not usable) counts nothing.
-func dashboardCount(db *sqlstore.DB, figure func(*fieldportal.Dashboard) *int) func(v fieldportal.Viewer) (int, error) {
+// In a ctx of sqlstore.AsManySites it reads the big customer's way (the
+// tallies).
+func dashboardCount(ctx context.Context, db *sqlstore.DB, figure func(*fieldportal.Dashboard) *int) func(v fieldportal.Viewer) (int, error) {
 	return func(v fieldportal.Viewer) (int, error) {
-		d, err := db.Dashboard(context.Background(), v)
+		d, err := db.Dashboard(ctx, v)
 		if err != nil {
 			return 0, err
 		}
@@ -457,7 +460,8 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 				return db.CountJobs(ctx, v, fieldportal.JobService, nil)
 			},
 			// Every job of the row is a pending service order: open.
-			moreCounts: map[string]countFn{"Dashboard": dashboardCount(db, func(d *fieldportal.Dashboard) *int { return d.OpenService })},
+			moreCounts: map[string]countFn{"Dashboard": dashboardCount(context.Background(), db, func(d *fieldportal.Dashboard) *int { return d.OpenService }),
+				"Dashboard, many sites": dashboardCount(sqlstore.AsManySites(context.Background()), db, func(d *fieldportal.Dashboard) *int { return d.OpenService })},
 		},
 		{
 			name:   "quotes",
@@ -476,7 +480,8 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 			get:   func(v fieldportal.Viewer, id string) error { _, err := db.FindQuoteByID(ctx, v, id); return err },
 			count: func(v fieldportal.Viewer) (int, error) { return db.CountQuotes(ctx, v, nil) },
 			// Every quote of the row is outstanding.
-			moreCounts: map[string]countFn{"Dashboard": dashboardCount(db, func(d *fieldportal.Dashboard) *int { return d.OutstandingQuotes })},
+			moreCounts: map[string]countFn{"Dashboard": dashboardCount(context.Background(), db, func(d *fieldportal.Dashboard) *int { return d.OutstandingQuotes }),
+				"Dashboard, many sites": dashboardCount(sqlstore.AsManySites(context.Background()), db, func(d *fieldportal.Dashboard) *int { return d.OutstandingQuotes })},
 		},
 		{
 			name:   "issues",
@@ -495,7 +500,8 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 			get:   func(v fieldportal.Viewer, id string) error { _, err := db.FindIssueByID(ctx, v, id); return err },
 			count: func(v fieldportal.Viewer) (int, error) { return db.CountIssues(ctx, v, fieldportal.IssueOpen) },
 			// Every issue of the row is open.
-			moreCounts: map[string]countFn{"Dashboard": dashboardCount(db, func(d *fieldportal.Dashboard) *int { return d.OpenIssues })},
+			moreCounts: map[string]countFn{"Dashboard": dashboardCount(context.Background(), db, func(d *fieldportal.Dashboard) *int { return d.OpenIssues }),
+				"Dashboard, many sites": dashboardCount(sqlstore.AsManySites(context.Background()), db, func(d *fieldportal.Dashboard) *int { return d.OpenIssues })},
 		},
 	}
 	kinds = append(kinds, siteBound{
@@ -522,7 +528,12 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 				s, err := db.InvoiceSummary(ctx, v, fieldportal.DateOf(time.Now()))
 				return s.Unpaid, err
 			},
-			"Dashboard": dashboardCount(db, func(d *fieldportal.Dashboard) *int { return d.UnpaidInvoices }),
+			"InvoiceSummary, many sites": func(v fieldportal.Viewer) (int, error) {
+				s, err := db.InvoiceSummary(sqlstore.AsManySites(ctx), v, fieldportal.DateOf(time.Now()))
+				return s.Unpaid, err
+			},
+			"Dashboard":             dashboardCount(context.Background(), db, func(d *fieldportal.Dashboard) *int { return d.UnpaidInvoices }),
+			"Dashboard, many sites": dashboardCount(sqlstore.AsManySites(context.Background()), db, func(d *fieldportal.Dashboard) *int { return d.UnpaidInvoices }),
 		},
 	})
 	kinds = append(kinds, w.moreSiteBound(t)...)

@@ -80,6 +80,7 @@ func (tx *Tx) createSite(ctx context.Context, v fieldportal.Viewer, s *fieldport
 	if err != nil {
 		return sqlErr(err, "site")
 	}
+	tx.noteTally(s.CustomerID)
 	return tx.audit(ctx, v, "site.created", "site", s.ID, s.Name)
 }
 
@@ -111,6 +112,16 @@ func (tx *Tx) updateSite(ctx context.Context, v fieldportal.Viewer, s *fieldport
 		return err
 	}
 	s.OrgID, s.CreatedAt, s.UpdatedAt, s.CreatedInPortal = old.OrgID, old.CreatedAt, tx.now, old.CreatedInPortal
+	// A site moved to another customer takes its records' counts along:
+	// both customers are recounted. The site is locked first, so the
+	// customer read is the one the move replaces.
+	var was string
+	if err := tx.QueryRowContext(ctx, `SELECT customer_id FROM sites WHERE id = $1`+tx.db.dialect.forUpdate(), s.ID).Scan(&was); err != nil {
+		return sqlErr(err, "site")
+	}
+	if was != s.CustomerID {
+		tx.noteTally(was, s.CustomerID)
+	}
 	a := s.Address
 	_, err = tx.ExecContext(ctx, `UPDATE sites SET external_id = $2, customer_id = $3, name = $4, address_line1 = $5,
 		address_line2 = $6, city = $7, region = $8, postcode = $9, country = $10, uprn = $11, company_site = $12,
