@@ -233,7 +233,13 @@ func (w *world) readRows(t *testing.T) []resource {
 			// The sites under the top customers of both organisations are
 			// every site: the same rule must give the same ones, and none
 			// to a contact without the Sites page.
-			moreLists: map[string]listFn{"FindSitesUnderCustomer": func(v fieldportal.Viewer) ([]string, error) {
+			moreLists: map[string]listFn{"FindSites, many sites": func(v fieldportal.Viewer) ([]string, error) {
+				// The walk of a contact of many sites (walkSites).
+				return listAll(func(after string) ([]string, string, error) {
+					s, next, err := db.FindSites(sqlstore.AsManySites(ctx), v, fieldportal.SiteFilter{Page: fieldportal.Page{After: after, Limit: 2}})
+					return idsOf(s, func(s *fieldportal.Site) string { return s.ID }), next, err
+				})
+			}, "FindSitesUnderCustomer": func(v fieldportal.Viewer) ([]string, error) {
 				var ids []string
 				for _, top := range []string{"Parent", "Solo", "OtherB"} {
 					l, err := db.FindSitesUnderCustomer(ctx, v, w.cust[top].ID)

@@ -175,7 +175,14 @@ func (d *DB) FindSites(ctx context.Context, v fieldportal.Viewer, f fieldportal.
 	if err := needModule(v, fieldportal.ModuleSites, "site"); err != nil {
 		return nil, "", err
 	}
-	var q query
+	few, err := d.reachesFewSites(ctx, v)
+	if err != nil {
+		return nil, "", err
+	}
+	// A contact of many sites walks the organisation's sites by name; a
+	// search reads the reachable sites instead, as most rows walked would
+	// not match it.
+	q := query{walkSites: !few && strings.TrimSpace(f.Search) == ""}
 	q.scopeSite(v, "s", "s.id")
 	q.search(f.Search, "s.name", "s.address_line1", "s.city", "s.postcode", "s.uprn")
 	if f.CustomerID != "" {
