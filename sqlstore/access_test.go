@@ -233,7 +233,13 @@ func (w *world) readRows(t *testing.T) []resource {
 			// The sites under the top customers of both organisations are
 			// every site: the same rule must give the same ones, and none
 			// to a contact without the Sites page.
-			moreLists: map[string]listFn{"FindSitesUnderCustomer": func(v fieldportal.Viewer) ([]string, error) {
+			moreLists: map[string]listFn{"FindSites, many sites": func(v fieldportal.Viewer) ([]string, error) {
+				// The walk of a contact of many sites (walkSites).
+				return listAll(func(after string) ([]string, string, error) {
+					s, next, err := db.FindSites(sqlstore.AsManySites(ctx), v, fieldportal.SiteFilter{Page: fieldportal.Page{After: after, Limit: 2}})
+					return idsOf(s, func(s *fieldportal.Site) string { return s.ID }), next, err
+				})
+			}, "FindSitesUnderCustomer": func(v fieldportal.Viewer) ([]string, error) {
 				var ids []string
 				for _, top := range []string{"Parent", "Solo", "OtherB"} {
 					l, err := db.FindSitesUnderCustomer(ctx, v, w.cust[top].ID)
@@ -244,7 +250,8 @@ func (w *world) readRows(t *testing.T) []resource {
 				}
 				return ids, nil
 			}},
-			moreCounts: map[string]countFn{"Dashboard": dashboardCount(db, func(d *fieldportal.Dashboard) *int { return d.Sites })},
+			moreCounts: map[string]countFn{"Dashboard": dashboardCount(context.Background(), db, func(d *fieldportal.Dashboard) *int { return d.Sites }),
+				"Dashboard, many sites": dashboardCount(sqlstore.AsManySites(context.Background()), db, func(d *fieldportal.Dashboard) *int { return d.Sites })},
 			want: map[string][]string{
 				"parent":   {"P0", "S1a", "S1b", "G1", "S2"},
 				"child":    {"S1a", "S1b", "G1"},
@@ -320,9 +327,11 @@ func withMain[F any](name string, main F, has bool, more map[string]F) map[strin
 
 // dashboardCount reads one figure of the dashboard as a count; a figure
 // not shown (nil: the module is not usable) counts nothing.
-func dashboardCount(db *sqlstore.DB, figure func(*fieldportal.Dashboard) *int) func(v fieldportal.Viewer) (int, error) {
+// In a ctx of sqlstore.AsManySites it reads the big customer's way (the
+// tallies).
+func dashboardCount(ctx context.Context, db *sqlstore.DB, figure func(*fieldportal.Dashboard) *int) func(v fieldportal.Viewer) (int, error) {
 	return func(v fieldportal.Viewer) (int, error) {
-		d, err := db.Dashboard(context.Background(), v)
+		d, err := db.Dashboard(ctx, v)
 		if err != nil {
 			return 0, err
 		}
@@ -457,7 +466,8 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 				return db.CountJobs(ctx, v, fieldportal.JobService, nil)
 			},
 			// Every job of the row is a pending service order: open.
-			moreCounts: map[string]countFn{"Dashboard": dashboardCount(db, func(d *fieldportal.Dashboard) *int { return d.OpenService })},
+			moreCounts: map[string]countFn{"Dashboard": dashboardCount(context.Background(), db, func(d *fieldportal.Dashboard) *int { return d.OpenService }),
+				"Dashboard, many sites": dashboardCount(sqlstore.AsManySites(context.Background()), db, func(d *fieldportal.Dashboard) *int { return d.OpenService })},
 		},
 		{
 			name:   "quotes",
@@ -476,7 +486,8 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 			get:   func(v fieldportal.Viewer, id string) error { _, err := db.FindQuoteByID(ctx, v, id); return err },
 			count: func(v fieldportal.Viewer) (int, error) { return db.CountQuotes(ctx, v, nil) },
 			// Every quote of the row is outstanding.
-			moreCounts: map[string]countFn{"Dashboard": dashboardCount(db, func(d *fieldportal.Dashboard) *int { return d.OutstandingQuotes })},
+			moreCounts: map[string]countFn{"Dashboard": dashboardCount(context.Background(), db, func(d *fieldportal.Dashboard) *int { return d.OutstandingQuotes }),
+				"Dashboard, many sites": dashboardCount(sqlstore.AsManySites(context.Background()), db, func(d *fieldportal.Dashboard) *int { return d.OutstandingQuotes })},
 		},
 		{
 			name:   "issues",
@@ -495,7 +506,8 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 			get:   func(v fieldportal.Viewer, id string) error { _, err := db.FindIssueByID(ctx, v, id); return err },
 			count: func(v fieldportal.Viewer) (int, error) { return db.CountIssues(ctx, v, fieldportal.IssueOpen) },
 			// Every issue of the row is open.
-			moreCounts: map[string]countFn{"Dashboard": dashboardCount(db, func(d *fieldportal.Dashboard) *int { return d.OpenIssues })},
+			moreCounts: map[string]countFn{"Dashboard": dashboardCount(context.Background(), db, func(d *fieldportal.Dashboard) *int { return d.OpenIssues }),
+				"Dashboard, many sites": dashboardCount(sqlstore.AsManySites(context.Background()), db, func(d *fieldportal.Dashboard) *int { return d.OpenIssues })},
 		},
 	}
 	kinds = append(kinds, siteBound{
@@ -522,7 +534,12 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 				s, err := db.InvoiceSummary(ctx, v, fieldportal.DateOf(time.Now()))
 				return s.Unpaid, err
 			},
-			"Dashboard": dashboardCount(db, func(d *fieldportal.Dashboard) *int { return d.UnpaidInvoices }),
+			"InvoiceSummary, many sites": func(v fieldportal.Viewer) (int, error) {
+				s, err := db.InvoiceSummary(sqlstore.AsManySites(ctx), v, fieldportal.DateOf(time.Now()))
+				return s.Unpaid, err
+			},
+			"Dashboard":             dashboardCount(context.Background(), db, func(d *fieldportal.Dashboard) *int { return d.UnpaidInvoices }),
+			"Dashboard, many sites": dashboardCount(sqlstore.AsManySites(context.Background()), db, func(d *fieldportal.Dashboard) *int { return d.UnpaidInvoices }),
 		},
 	})
 	kinds = append(kinds, w.moreSiteBound(t)...)

@@ -29,6 +29,23 @@ func (d *DB) Dashboard(ctx context.Context, v fieldportal.Viewer) (*fieldportal.
 		return nil, err
 	}
 	out := &fieldportal.Dashboard{Now: now}
+	tallied, err := d.usesTallies(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	var tally []int // the tallies' sums, in the order of tallyColumns
+	if tallied {
+		if tally, err = d.readTallies(ctx, v); err != nil {
+			return nil, fmt.Errorf("tallies: %w", err)
+		}
+	}
+	// column i of the tallies, or fn: what each count reads.
+	from := func(i int, fn func() (int, error)) func() (int, error) {
+		if tallied {
+			return func() (int, error) { return tally[i], nil }
+		}
+		return fn
+	}
 	count := func(m fieldportal.Module, dst **int, what string, fn func() (int, error)) error {
 		if !v.CanUse(m) {
 			return nil
@@ -41,17 +58,19 @@ func (d *DB) Dashboard(ctx context.Context, v fieldportal.Viewer) (*fieldportal.
 		return nil
 	}
 	for _, err := range []error{
-		count(fieldportal.ModuleSites, &out.Sites, "sites", func() (int, error) { return d.CountSites(ctx, v) }),
-		count(fieldportal.ModuleIssues, &out.OpenIssues, "issues", func() (int, error) { return d.CountIssues(ctx, v, fieldportal.IssueOpen) }),
-		count(fieldportal.ModuleService, &out.OpenService, "service orders", func() (int, error) {
+		count(fieldportal.ModuleSites, &out.Sites, "sites", from(0, func() (int, error) { return d.CountSites(ctx, v) })),
+		count(fieldportal.ModuleIssues, &out.OpenIssues, "issues", from(1, func() (int, error) {
+			return d.CountIssues(ctx, v, fieldportal.IssueOpen)
+		})),
+		count(fieldportal.ModuleService, &out.OpenService, "service orders", from(2, func() (int, error) {
 			return d.CountJobs(ctx, v, fieldportal.JobService, openStages)
-		}),
-		count(fieldportal.ModuleInstall, &out.OpenInstall, "install orders", func() (int, error) {
+		})),
+		count(fieldportal.ModuleInstall, &out.OpenInstall, "install orders", from(3, func() (int, error) {
 			return d.CountJobs(ctx, v, fieldportal.JobInstall, openStages)
-		}),
-		count(fieldportal.ModuleQuotes, &out.OutstandingQuotes, "quotes", func() (int, error) {
+		})),
+		count(fieldportal.ModuleQuotes, &out.OutstandingQuotes, "quotes", from(4, func() (int, error) {
 			return d.CountQuotes(ctx, v, []fieldportal.QuoteStage{fieldportal.QuoteOutstanding})
-		}),
+		})),
 	} {
 		if err != nil {
 			return nil, err

@@ -47,6 +47,10 @@ type DB struct {
 	orgs    orgCache
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// beforeRecount, when set (by tests only), runs in Commit after the
+	// transaction's writes and before it recounts tallies: a test holds a
+	// write there to let another transaction race it.
+	beforeRecount func()
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL
@@ -194,7 +198,7 @@ func (d *DB) migrationsFS() fs.FS {
 // On PostgreSQL a session lock keeps two instances starting at once from
 // running them twice. A run on an up-to-date database does nothing.
 func (d *DB) Migrate(ctx context.Context) error {
-	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(tallyMigrations()...)}
 	dialect := goose.DialectSQLite3
 	if d.dialect == Postgres {
 		dialect = goose.DialectPostgres
@@ -228,6 +232,7 @@ func MigrationsHash() string {
 		h.Write([]byte(e.Name()))
 		h.Write(b)
 	}
+	h.Write([]byte(tallySQL())) // the Go migration's SQL
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
@@ -241,6 +246,10 @@ type Tx struct {
 	// orgChanged is set by a write to an organisation or its settings:
 	// the organisation cache is emptied when the transaction commits.
 	orgChanged bool
+	// ctx is the transaction's context, for the work Commit does first.
+	ctx context.Context
+	// tallies are the customers whose tallies Commit recounts (tallies.go).
+	tallies map[string]bool
 }
 
 // BeginTx starts a transaction.
@@ -249,7 +258,7 @@ func (d *DB) BeginTx(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tx{Tx: tx, db: d, p: d.db, now: d.Now().UTC().Truncate(time.Microsecond)}, nil
+	return &Tx{Tx: tx, db: d, p: d.db, ctx: ctx, now: d.Now().UTC().Truncate(time.Microsecond)}, nil
 }
 
 // readTx starts a transaction for reads only (a Find*ByID whose helpers
@@ -264,7 +273,7 @@ func (d *DB) readTx(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tx{Tx: tx, db: d, p: d.read, now: d.Now().UTC().Truncate(time.Microsecond)}, nil
+	return &Tx{Tx: tx, db: d, p: d.read, ctx: ctx, now: d.Now().UTC().Truncate(time.Microsecond)}, nil
 }
 
 // inTx runs fn in a transaction, committing when it returns nil.

@@ -34,6 +34,24 @@ func (d Dialect) skipLocked() string {
 	return ""
 }
 
+// forUpdate is appended to a SELECT of a row the transaction is about to
+// change: PostgreSQL locks it now; SQLite's writer holds the whole file.
+func (d Dialect) forUpdate() string {
+	if d == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// forShare is appended to a SELECT of a row that must not change until
+// the transaction ends (others may read and share it).
+func (d Dialect) forShare() string {
+	if d == Postgres {
+		return " FOR SHARE"
+	}
+	return ""
+}
+
 // keyLock is a statement that makes transactions taking the same key ($1)
 // wait for each other until they end: a transaction-level advisory lock
 // on PostgreSQL; "" on SQLite, whose IMMEDIATE transactions already run

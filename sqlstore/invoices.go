@@ -66,6 +66,9 @@ func (tx *Tx) createInvoice(ctx context.Context, v fieldportal.Viewer, inv *fiel
 	if err := tx.putInvoiceLines(ctx, inv); err != nil {
 		return err
 	}
+	if err := tx.tallyRecord(ctx, inv.SiteID, inv.CustomerID); err != nil {
+		return err
+	}
 	return tx.audit(ctx, v, "invoice.created", "invoice", inv.ID, inv.Number)
 }
 
@@ -82,6 +85,10 @@ func (d *DB) UpdateInvoice(ctx context.Context, v fieldportal.Viewer, inv *field
 func (tx *Tx) updateInvoice(ctx context.Context, v fieldportal.Viewer, inv *fieldportal.Invoice) error {
 	old, err := tx.findInvoice(ctx, v, inv.ID)
 	if err != nil {
+		return err
+	}
+	// Counted for its customer before the change; tallyRecord after.
+	if err := tx.tallyStored(ctx, "invoices", inv.ID); err != nil {
 		return err
 	}
 	if strings.TrimSpace(inv.Number) == "" {
@@ -108,6 +115,9 @@ func (tx *Tx) updateInvoice(ctx context.Context, v fieldportal.Viewer, inv *fiel
 		return err
 	}
 	if err := tx.putInvoiceLines(ctx, inv); err != nil {
+		return err
+	}
+	if err := tx.tallyRecord(ctx, inv.SiteID, inv.CustomerID); err != nil {
 		return err
 	}
 	return tx.audit(ctx, v, "invoice.updated", "invoice", inv.ID, inv.Number)
@@ -319,6 +329,11 @@ func (d *DB) InvoiceSummary(ctx context.Context, v fieldportal.Viewer, today fie
 	var s fieldportal.InvoiceSummary
 	if err := needModule(v, fieldportal.ModuleInvoices, "invoice"); err != nil {
 		return s, err
+	}
+	if tallied, err := d.usesTallies(ctx, v); err != nil {
+		return s, err
+	} else if tallied {
+		return d.tallyInvoiceSummary(ctx, v, today)
 	}
 	var q query
 	const open = "i.status IN ('unpaid', 'part_paid')"

@@ -64,6 +64,9 @@ func (tx *Tx) createIssue(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 	if err != nil {
 		return sqlErr(err, "issue")
 	}
+	if err := tx.tallyRecord(ctx, x.SiteID, x.CustomerID); err != nil {
+		return err
+	}
 	return tx.audit(ctx, v, "issue.created", "issue", x.ID, x.Number)
 }
 
@@ -104,6 +107,10 @@ func (tx *Tx) updateIssue(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 	if err != nil {
 		return err
 	}
+	// Counted for its customer before the change; tallyRecord after.
+	if err := tx.tallyStored(ctx, "issues", x.ID); err != nil {
+		return err
+	}
 	if x.CustomerID == old.CustomerID && x.SiteID != old.SiteID {
 		x.CustomerID = "" // moved to another site: take that site's customer
 	}
@@ -124,6 +131,9 @@ func (tx *Tx) updateIssue(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 		x.Priority, x.Status, nullTime(x.ClosedAt), tx.now)
 	if err != nil {
 		return sqlErr(err, "issue")
+	}
+	if err := tx.tallyRecord(ctx, x.SiteID, x.CustomerID); err != nil {
+		return err
 	}
 	return tx.audit(ctx, v, "issue.updated", "issue", x.ID, x.Number)
 }

@@ -81,6 +81,9 @@ func (tx *Tx) createJob(ctx context.Context, v fieldportal.Viewer, j *fieldporta
 	if err := tx.putJobChildren(ctx, j); err != nil {
 		return err
 	}
+	if err := tx.tallyRecord(ctx, j.SiteID, j.CustomerID); err != nil {
+		return err
+	}
 	return tx.audit(ctx, v, "job.created", "job", j.ID, j.Number)
 }
 
@@ -168,6 +171,10 @@ func (tx *Tx) updateJob(ctx context.Context, v fieldportal.Viewer, j *fieldporta
 	if err != nil {
 		return err
 	}
+	// Counted for its customer before the change; tallyRecord after.
+	if err := tx.tallyStored(ctx, "jobs", j.ID); err != nil {
+		return err
+	}
 	if j.CustomerID == old.CustomerID && j.SiteID != old.SiteID {
 		j.CustomerID = "" // moved to another site: take that site's customer
 	}
@@ -190,6 +197,9 @@ func (tx *Tx) updateJob(ctx context.Context, v fieldportal.Viewer, j *fieldporta
 		return sqlErr(err, "job")
 	}
 	if err := tx.putJobChildren(ctx, j); err != nil {
+		return err
+	}
+	if err := tx.tallyRecord(ctx, j.SiteID, j.CustomerID); err != nil {
 		return err
 	}
 	return tx.audit(ctx, v, "job.updated", "job", j.ID, j.Number)

@@ -187,8 +187,10 @@ func (tx *Tx) applyToInvoice(ctx context.Context, invoiceID string, delta fieldp
 	case inv.AmountPaid < 0:
 		return fieldportal.FieldErrorf("allocations", "The invoice has less paid than the payment being reversed.")
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE invoices SET status = $2 WHERE id = $1`, invoiceID, inv.StatusFor())
-	return err
+	if _, err = tx.ExecContext(ctx, `UPDATE invoices SET status = $2 WHERE id = $1`, invoiceID, inv.StatusFor()); err != nil {
+		return err
+	}
+	return tx.tallyStored(ctx, "invoices", invoiceID)
 }
 
 // UpdatePayment saves a payment (operator side only): a refund, a failed

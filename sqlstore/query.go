@@ -23,6 +23,10 @@ type query struct {
 	args  []any
 	// loginArg is the placeholder of the viewer's login id, set by reach.
 	loginArg string
+	// walkSites makes the scope of the sites table a filter of a list
+	// read in its own index order (siteReachable), for a contact who
+	// reaches many sites.
+	walkSites bool
 }
 
 // arg adds a value and returns its placeholder.

@@ -72,6 +72,9 @@ func (tx *Tx) createQuote(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 	if err := tx.putQuoteChildren(ctx, x); err != nil {
 		return err
 	}
+	if err := tx.tallyRecord(ctx, x.SiteID, x.CustomerID); err != nil {
+		return err
+	}
 	return tx.audit(ctx, v, "quote.created", "quote", x.ID, x.Number)
 }
 
@@ -150,6 +153,10 @@ func (tx *Tx) updateQuote(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 	if err != nil {
 		return err
 	}
+	// Counted for its customer before the change; tallyRecord after.
+	if err := tx.tallyStored(ctx, "quotes", x.ID); err != nil {
+		return err
+	}
 	if x.CustomerID == old.CustomerID && x.SiteID != old.SiteID {
 		x.CustomerID = "" // moved to another site: take that site's customer
 	}
@@ -172,6 +179,9 @@ func (tx *Tx) updateQuote(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 		return sqlErr(err, "quote")
 	}
 	if err := tx.putQuoteChildren(ctx, x); err != nil {
+		return err
+	}
+	if err := tx.tallyRecord(ctx, x.SiteID, x.CustomerID); err != nil {
 		return err
 	}
 	return tx.audit(ctx, v, "quote.updated", "quote", x.ID, x.Number)
@@ -235,6 +245,9 @@ func (d *DB) actionQuote(ctx context.Context, v fieldportal.Viewer, id string, t
 			return err
 		} else if n != 1 {
 			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s was actioned by someone else a moment ago.", x.Number)
+		}
+		if err := tx.tallyStored(ctx, "quotes", x.ID); err != nil {
+			return err
 		}
 		return tx.audit(ctx, v, "quote."+verb, "quote", x.ID, x.Number+" signed by "+signer)
 	})

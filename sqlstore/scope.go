@@ -40,15 +40,41 @@ func (q *query) reach(v fieldportal.Viewer) {
 
 // siteReachable is the predicate "the site whose id is in column siteCol,
 // belonging to the customer in column customerCol, is reachable".
+//
+// Both planners start from the reachable customers when the test is
+// written customer IN reach: right for a contact of a few sites, whose
+// sites are found through sites_customer and sorted. For a contact of
+// many (q.walkSites) it is written as siteIDReachable writes it, so the
+// list walks its own index in order and stops after a page: a big
+// parent's first page of sites went from 15 to 3 ms on SQLite and 17 to
+// 2 ms on PostgreSQL; a contact of one site would walk every site of the
+// organisation that way (200 ms), hence the choice (issue 15).
 func (q *query) siteReachable(siteCol, customerCol string) string {
-	return "(" + customerCol + " IN (SELECT customer_id FROM reach_customers) AND ((SELECT site_access FROM reach_login) = 'all'" +
+	customer := customerCol + " IN (SELECT customer_id FROM reach_customers)"
+	if q.walkSites {
+		customer = "NOT (" + customerCol + " NOT IN (SELECT customer_id FROM reach_customers))"
+	}
+	return "(" + customer + " AND ((SELECT site_access FROM reach_login) = 'all'" +
 		" OR EXISTS (SELECT 1 FROM login_sites ls WHERE ls.login_id = " + q.loginArg + " AND ls.site_id = " + siteCol + ")))"
 }
 
 // siteIDReachable is the predicate for a record that carries only a site
-// id: its site is looked up by primary key and checked.
+// id: its site's customer, looked up by primary key, is reachable, and so
+// is the site itself ("all", or assigned).
+//
+// The customer test is written as NOT (x NOT IN reach) on purpose; it is
+// x IN reach (customer_id is never NULL, and a missing site or an empty
+// reach makes it false or NULL, both refusals). Written so, the list of
+// reachable customers stays a condition of the record's own row: SQLite
+// builds it once per statement, not once per record as it does inside a
+// correlated EXISTS, and PostgreSQL probes it as a hashed sub-plan instead
+// of joining every record with all 20,000 reachable sites. A big parent's
+// five latest jobs went from 31 to 3 ms on SQLite and 24 to 2 ms on
+// PostgreSQL (issue 15).
 func (q *query) siteIDReachable(siteCol string) string {
-	return "EXISTS (SELECT 1 FROM sites rs WHERE rs.id = " + siteCol + " AND " + q.siteReachable("rs.id", "rs.customer_id") + ")"
+	return "(NOT ((SELECT rs.customer_id FROM sites rs WHERE rs.id = " + siteCol + ") NOT IN (SELECT customer_id FROM reach_customers))" +
+		" AND ((SELECT site_access FROM reach_login) = 'all'" +
+		" OR EXISTS (SELECT 1 FROM login_sites ls WHERE ls.login_id = " + q.loginArg + " AND ls.site_id = " + siteCol + ")))"
 }
 
 // contactScope starts every scope: a viewer who sees the whole

@@ -80,6 +80,7 @@ func (tx *Tx) createSite(ctx context.Context, v fieldportal.Viewer, s *fieldport
 	if err != nil {
 		return sqlErr(err, "site")
 	}
+	tx.noteTally(s.CustomerID)
 	return tx.audit(ctx, v, "site.created", "site", s.ID, s.Name)
 }
 
@@ -111,6 +112,16 @@ func (tx *Tx) updateSite(ctx context.Context, v fieldportal.Viewer, s *fieldport
 		return err
 	}
 	s.OrgID, s.CreatedAt, s.UpdatedAt, s.CreatedInPortal = old.OrgID, old.CreatedAt, tx.now, old.CreatedInPortal
+	// A site moved to another customer takes its records' counts along:
+	// both customers are recounted. The site is locked first, so the
+	// customer read is the one the move replaces.
+	var was string
+	if err := tx.QueryRowContext(ctx, `SELECT customer_id FROM sites WHERE id = $1`+tx.db.dialect.forUpdate(), s.ID).Scan(&was); err != nil {
+		return sqlErr(err, "site")
+	}
+	if was != s.CustomerID {
+		tx.noteTally(was, s.CustomerID)
+	}
 	a := s.Address
 	_, err = tx.ExecContext(ctx, `UPDATE sites SET external_id = $2, customer_id = $3, name = $4, address_line1 = $5,
 		address_line2 = $6, city = $7, region = $8, postcode = $9, country = $10, uprn = $11, company_site = $12,
@@ -164,7 +175,14 @@ func (d *DB) FindSites(ctx context.Context, v fieldportal.Viewer, f fieldportal.
 	if err := needModule(v, fieldportal.ModuleSites, "site"); err != nil {
 		return nil, "", err
 	}
-	var q query
+	few, err := d.reachesFewSites(ctx, v)
+	if err != nil {
+		return nil, "", err
+	}
+	// A contact of many sites walks the organisation's sites by name; a
+	// search reads the reachable sites instead, as most rows walked would
+	// not match it.
+	q := query{walkSites: !few && strings.TrimSpace(f.Search) == ""}
 	q.scopeSite(v, "s", "s.id")
 	q.search(f.Search, "s.name", "s.address_line1", "s.city", "s.postcode", "s.uprn")
 	if f.CustomerID != "" {

@@ -58,7 +58,7 @@ func (p *pool) Close() error {
 // QueryContext runs a query in the transaction with the pool's cached
 // statement for the text, bound to the transaction's connection.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s, done := tx.p.stmts.get(ctx, tx.p.DB, query); s != nil {
+	if s, done := tx.p.stmts.cached(tx.p.DB, query); s != nil {
 		defer done()
 		return tx.Tx.StmtContext(ctx, s).QueryContext(ctx, args...)
 	}
@@ -67,7 +67,7 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 // QueryRowContext is QueryContext for one row.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if s, done := tx.p.stmts.get(ctx, tx.p.DB, query); s != nil {
+	if s, done := tx.p.stmts.cached(tx.p.DB, query); s != nil {
 		defer done()
 		return tx.Tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
 	}
@@ -76,7 +76,7 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 
 // ExecContext runs a statement in the transaction with the cached statement.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if s, done := tx.p.stmts.get(ctx, tx.p.DB, query); s != nil {
+	if s, done := tx.p.stmts.cached(tx.p.DB, query); s != nil {
 		defer done()
 		return tx.Tx.StmtContext(ctx, s).ExecContext(ctx, args...)
 	}
@@ -96,6 +96,8 @@ type stmtCache struct {
 	lru    *list.List // of *stmtEntry, most recent first
 	byText map[string]*list.Element
 	closed bool
+	// preparing are the texts being prepared for transactions (cached).
+	preparing map[string]bool
 }
 
 type stmtEntry struct {
@@ -107,6 +109,46 @@ type stmtEntry struct {
 
 func newStmtCache(max int) *stmtCache {
 	return &stmtCache{max: max, lru: list.New(), byText: map[string]*list.Element{}}
+}
+
+// cached is get for a transaction: it returns the statement only when it
+// is already prepared. On a miss the transaction runs the text itself and
+// the statement is prepared for next time on another goroutine: preparing
+// takes a connection of the pool, and on SQLite every other connection may
+// be waiting (busy_timeout) for the write lock this transaction holds, so
+// waiting for one here would stall them all until the timeout (found by
+// TestTalliesUnderConcurrentWrites: eight writers, eight connections).
+func (c *stmtCache) cached(db *sql.DB, text string) (*sql.Stmt, func()) {
+	if c == nil {
+		return nil, nil
+	}
+	c.mu.Lock()
+	if el, ok := c.byText[text]; ok {
+		c.lru.MoveToFront(el)
+		e := el.Value.(*stmtEntry)
+		e.users++
+		c.mu.Unlock()
+		return e.stmt, func() { c.release(e) }
+	}
+	start := !c.closed && !c.preparing[text]
+	if start {
+		if c.preparing == nil {
+			c.preparing = map[string]bool{}
+		}
+		c.preparing[text] = true
+	}
+	c.mu.Unlock()
+	if start {
+		go func() {
+			if _, done := c.get(context.Background(), db, text); done != nil {
+				done()
+			}
+			c.mu.Lock()
+			delete(c.preparing, text)
+			c.mu.Unlock()
+		}()
+	}
+	return nil, nil
 }
 
 // get returns the statement for text, preparing it on a miss, and a

@@ -150,6 +150,22 @@ func TestGenerate(t *testing.T) {
 			}
 		})
 
+		t.Run("tallies", func(t *testing.T) {
+			// The bulk load bypasses the store's writes, so the dashboard's
+			// tallies are rebuilt at its end: they count every site and
+			// every unpaid invoice.
+			for _, c := range []struct{ tallied, counted string }{
+				{`SELECT CAST(COALESCE(SUM(sites), 0) AS BIGINT) FROM customer_tallies`, `SELECT COUNT(*) FROM sites`},
+				{`SELECT CAST(COALESCE(SUM(invoices), 0) AS BIGINT) FROM customer_open_invoices`,
+					`SELECT COUNT(*) FROM invoices WHERE status IN ('unpaid', 'part_paid')`},
+				{`SELECT CAST(COALESCE(SUM(open_issues), 0) AS BIGINT) FROM customer_tallies`, `SELECT COUNT(*) FROM issues WHERE status = 'open'`},
+			} {
+				if got, want := mustCount(t, db, c.tallied), mustCount(t, db, c.counted); got != want || want == 0 {
+					t.Errorf("%s = %d, want %d (and not 0)", c.tallied, got, want)
+				}
+			}
+		})
+
 		t.Run("references", func(t *testing.T) {
 			// Both engines checked the foreign keys while loading; SQLite
 			// can say so again for the whole database.

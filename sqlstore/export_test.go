@@ -1,0 +1,16 @@
+package sqlstore
+
+import "context"
+
+// AsManySites returns ctx in which every contact counts as reaching many
+// sites (reachesFewSites answers false), so that a small fixture takes
+// the reads of a big customer: the tallies of a contact who sees every
+// site, the organisation-wide plans of the others.
+func AsManySites(ctx context.Context) context.Context {
+	return context.WithValue(ctx, fewSitesKey{}, false)
+}
+
+// SetBeforeRecount makes every Commit that recounts tallies call fn first
+// (nil: nothing). Set it before the transactions start, and clear it
+// after they end.
+func SetBeforeRecount(d *DB, fn func()) { d.beforeRecount = fn }
