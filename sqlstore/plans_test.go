@@ -1,0 +1,814 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/auth"
+	"github.com/fieldportal/fieldportal/sqlstore"
+	"github.com/fieldportal/fieldportal/sqlstore/gen"
+	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
+)
+
+// Issue 15, point 4: the plans of the portal's and the console's list
+// queries are under test. TestPlans fills each engine with the generator's
+// small data set, runs every list call the pages make for the big-parent
+// persona (and the console's lists for staff), collects the queries the
+// store sends, and EXPLAINs each with the same arguments. A plan fails
+// when it reads a whole large table: on PostgreSQL a Seq Scan of one or a
+// Sort of (nearly) all its rows, on SQLite a SCAN of one without an index.
+// A plan that is good at the small size but not at the large one is not
+// caught here; the benchmark is for that. What is caught is the plan that
+// reads everything, which the small data already shows.
+
+// largeRows is the number of rows from which a table counts as large: a
+// scan of all its rows is then a defect. At the small size the tables of
+// records (sites, invoices, jobs, assets...) hold thousands of rows and
+// the reference tables (the organisation, staff, contractors) a handful.
+const largeRows = 1000
+
+// wholeTableShare is the share of a large table's rows that a Sort must
+// take for it to count as a sort of the whole table.
+const wholeTableShare = 0.5
+
+// planFixedNow pins the clock the data is generated for and the queries
+// run at, so the plans do not change with the day the test runs.
+var planFixedNow = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+
+// knownBadPlans are plans that fail the rules today and need more than an
+// index to mend, by engine and case name, with the reason. Such a case is
+// reported in the test's log, not failed; a case listed here whose plans
+// pass fails, so the list cannot outlive its entries.
+var knownBadPlans = map[string]string{
+	// scopePayment's "or it settled an invoice the viewer sees" is an
+	// EXISTS inside an OR, which PostgreSQL turns into a hashed sub-plan
+	// built from every invoice of the organisation (its estimate of the
+	// payments to check ignores the page's Limit). Mending it means
+	// writing the payment's reach another way (scope.go), for all of
+	// payments' queries: left for its own change.
+	"postgres/FindPayments": "the payment's reach through its allocations hashes every invoice",
+}
+
+// planEnv is a generated database and what the cases need from it.
+type planEnv struct {
+	db     *sqlstore.DB
+	acc    *sqlstore.Accounts
+	parent fieldportal.Viewer // the contact at the parent customer with the most sites
+	staff  fieldportal.Viewer // an office user of the console
+	// Records of the parent's, found in the data: one of its sites, its
+	// customer, a search of its sites that matches few rows (a postcode a
+	// few pages in), a later page's cursor, and its contact's surname.
+	site, customer, siteSearch, sitesAfter, contact, contactSearch string
+	now                                                            time.Time
+}
+
+// planCase is one store call a page makes.
+type planCase struct {
+	name string
+	call func(ctx context.Context, e *planEnv) error
+}
+
+// page of 25, the lists' default, written out where a filter needs a Page.
+var firstPage = fieldportal.Page{}
+
+// planCases are the list calls of the pages, for the parent persona unless
+// the name says staff. Each runs as the page runs it.
+var planCases = []planCase{
+	// The dashboard: its counts, invoice summary, next appointments and
+	// recent jobs, through the one call the page makes.
+	{"Dashboard", func(ctx context.Context, e *planEnv) error {
+		_, err := e.db.Dashboard(ctx, e.parent)
+		return err
+	}},
+	{"CountSites", func(ctx context.Context, e *planEnv) error {
+		_, err := e.db.CountSites(ctx, e.parent)
+		return err
+	}},
+	{"InvoiceSummary", func(ctx context.Context, e *planEnv) error {
+		_, err := e.db.InvoiceSummary(ctx, e.parent, fieldportal.DateOf(e.now))
+		return err
+	}},
+	{"FindAppointments from now", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindAppointments(ctx, e.parent, fieldportal.AppointmentFilter{Page: fieldportal.Page{Limit: 5}, From: e.now})
+		return err
+	}},
+	{"FindJobs recently changed", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindJobs(ctx, e.parent, fieldportal.JobFilter{Page: fieldportal.Page{Limit: 5}, RecentlyChanged: true})
+		return err
+	}},
+
+	// The sites list: first page, a search, a later page, a customer's.
+	{"FindSites", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindSites(ctx, e.parent, fieldportal.SiteFilter{WithActivity: true})
+		return err
+	}},
+	{"FindSites search", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindSites(ctx, e.parent, fieldportal.SiteFilter{Search: e.siteSearch, WithActivity: true})
+		return err
+	}},
+	{"FindSites later page", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindSites(ctx, e.parent, fieldportal.SiteFilter{Page: fieldportal.Page{After: e.sitesAfter}, WithActivity: true})
+		return err
+	}},
+	{"FindSites of a customer", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindSites(ctx, e.parent, fieldportal.SiteFilter{CustomerID: e.customer, WithActivity: true})
+		return err
+	}},
+	{"FindSiteByID", func(ctx context.Context, e *planEnv) error {
+		_, err := e.db.FindSiteByID(ctx, e.parent, e.site)
+		return err
+	}},
+
+	// The records' lists, plain and with their common filters.
+	{"FindJobs", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindJobs(ctx, e.parent, fieldportal.JobFilter{Kind: fieldportal.JobService})
+		return err
+	}},
+	{"FindJobs open", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindJobs(ctx, e.parent, fieldportal.JobFilter{Kind: fieldportal.JobService,
+			Stages: []fieldportal.JobStage{fieldportal.StagePending, fieldportal.StageScheduled, fieldportal.StageInProgress}})
+		return err
+	}},
+	{"FindJobs of a site", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindJobs(ctx, e.parent, fieldportal.JobFilter{SiteID: e.site})
+		return err
+	}},
+	{"FindQuotes", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindQuotes(ctx, e.parent, fieldportal.QuoteFilter{})
+		return err
+	}},
+	{"FindQuotes outstanding", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindQuotes(ctx, e.parent, fieldportal.QuoteFilter{Stages: []fieldportal.QuoteStage{fieldportal.QuoteOutstanding}})
+		return err
+	}},
+	{"FindIssues", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindIssues(ctx, e.parent, fieldportal.IssueFilter{})
+		return err
+	}},
+	{"FindIssues open", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindIssues(ctx, e.parent, fieldportal.IssueFilter{Status: fieldportal.IssueOpen})
+		return err
+	}},
+	{"FindInvoices", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindInvoices(ctx, e.parent, fieldportal.InvoiceFilter{})
+		return err
+	}},
+	{"FindInvoices unpaid", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindInvoices(ctx, e.parent, fieldportal.InvoiceFilter{Statuses: []fieldportal.InvoiceStatus{fieldportal.InvoiceUnpaid, fieldportal.InvoicePartPaid}})
+		return err
+	}},
+	{"FindInvoices of a site", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindInvoices(ctx, e.parent, fieldportal.InvoiceFilter{SiteID: e.site})
+		return err
+	}},
+	{"FindPayments", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindPayments(ctx, e.parent, fieldportal.PaymentFilter{})
+		return err
+	}},
+	{"FindAssets", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindAssets(ctx, e.parent, fieldportal.AssetFilter{})
+		return err
+	}},
+	{"FindAssets of a site", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindAssets(ctx, e.parent, fieldportal.AssetFilter{SiteID: e.site})
+		return err
+	}},
+	{"FindAssetTests", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindAssetTests(ctx, e.parent, fieldportal.AssetTestFilter{})
+		return err
+	}},
+	{"FindDocuments", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindDocuments(ctx, e.parent, fieldportal.DocumentFilter{})
+		return err
+	}},
+	{"FindCertificates", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindCertificates(ctx, e.parent, fieldportal.CertificateFilter{})
+		return err
+	}},
+	{"FindAppointments", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindAppointments(ctx, e.parent, fieldportal.AppointmentFilter{})
+		return err
+	}},
+	{"FindTasks", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindTasks(ctx, e.parent, fieldportal.TaskFilter{})
+		return err
+	}},
+	{"FindRecurringInvoices", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindRecurringInvoices(ctx, e.parent, fieldportal.RecurringInvoiceFilter{})
+		return err
+	}},
+	{"FindCustomers", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindCustomers(ctx, e.parent, fieldportal.CustomerFilter{})
+		return err
+	}},
+
+	// The console's lists, as staff.
+	{"staff FindContacts", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.acc.FindContacts(ctx, e.staff, fieldportal.ContactFilter{})
+		return err
+	}},
+	{"staff FindContacts search", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.acc.FindContacts(ctx, e.staff, fieldportal.ContactFilter{Search: e.contactSearch})
+		return err
+	}},
+	{"staff FindContactAccess", func(ctx context.Context, e *planEnv) error {
+		_, err := e.acc.FindContactAccess(ctx, e.staff, e.contact, "")
+		return err
+	}},
+	{"staff FindContactAccess site search", func(ctx context.Context, e *planEnv) error {
+		_, err := e.acc.FindContactAccess(ctx, e.staff, e.contact, e.siteSearch)
+		return err
+	}},
+	{"staff FindCustomers", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindCustomers(ctx, e.staff, fieldportal.CustomerFilter{})
+		return err
+	}},
+	{"staff FindSitesUnderCustomer", func(ctx context.Context, e *planEnv) error {
+		_, err := e.db.FindSitesUnderCustomer(ctx, e.staff, e.customer)
+		return err
+	}},
+	{"staff FindSites", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindSites(ctx, e.staff, fieldportal.SiteFilter{})
+		return err
+	}},
+}
+
+func TestPlans(t *testing.T) {
+	for _, engine := range sqltest.Engines {
+		t.Run(engine.String(), func(t *testing.T) {
+			ctx := context.Background()
+			t0 := time.Now()
+			e, large, rec := mustPlanEnv(t, engine)
+			conn := mustPlanConn(t, e.db)
+			// EXPLAIN ANALYZE runs the query: in a transaction that is
+			// rolled back, read-only on PostgreSQL, so no query can
+			// change the data the next one is planned on.
+			tx := mustBeginPlanTx(t, conn, true)
+			results := map[string][]planQuery{}
+			for _, c := range planCases {
+				t.Run(c.name, func(t *testing.T) {
+					rec.start()
+					err := c.call(ctx, e)
+					qs := rec.stop()
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(qs) == 0 {
+						t.Fatal("the call ran no query")
+					}
+					results[c.name] = qs
+					var bad []string
+					for _, q := range qs {
+						p := mustExplain(t, tx, engine, q)
+						t.Logf("%s\nargs: %v\n%s", q.text, q.args, p)
+						if v := p.violations(large); len(v) > 0 {
+							bad = append(bad, fmt.Sprintf("%s\n\nquery:\n%s\nargs: %v\n\nplan:\n%s", strings.Join(v, "\n"), q.text, q.args, p))
+						}
+					}
+					key := engine.String() + "/" + c.name
+					reason, known := knownBadPlans[key]
+					switch {
+					case known && len(bad) == 0:
+						t.Errorf("listed in knownBadPlans (%s) but its plans pass: remove it from the list", reason)
+					case known:
+						t.Logf("KNOWN BAD PLAN (%s):\n%s", reason, strings.Join(bad, "\n\n"))
+					case len(bad) > 0:
+						t.Errorf("%d of %d queries read a whole large table:\n\n%s", len(bad), len(qs), strings.Join(bad, "\n\n-----\n\n"))
+					}
+				})
+			}
+			if err := tx.Rollback(); err != nil {
+				t.Fatal(err)
+			}
+
+			// The rules must be able to fail: without the indexes of
+			// sites, the parent's sites can only be counted and listed
+			// by reading the whole table.
+			t.Run("sites without their indexes fail", func(t *testing.T) {
+				tx := mustBeginPlanTx(t, conn, false)
+				defer tx.Rollback()
+				for _, ix := range mustDroppableIndexes(t, tx, engine, "sites") {
+					if _, err := tx.ExecContext(ctx, "DROP INDEX "+ix); err != nil {
+						t.Fatalf("drop index %s: %v", ix, err)
+					}
+				}
+				for _, name := range []string{"CountSites", "FindSites"} {
+					if len(results[name]) == 0 {
+						t.Fatalf("%s did not run: run the engine's cases with this one", name)
+					}
+					var found []string
+					for _, q := range results[name] {
+						found = append(found, mustExplain(t, tx, engine, q).violations(large)...)
+					}
+					if len(found) == 0 {
+						t.Errorf("%s: no plan reads a whole large table with the indexes of sites dropped; the rules cannot fail", name)
+					}
+					t.Logf("%s without the indexes of sites: %v", name, found)
+				}
+			})
+			t.Logf("%d cases in %v", len(planCases), time.Since(t0).Round(time.Millisecond))
+		})
+	}
+}
+
+// mustBeginPlanTx begins a transaction on conn, to be rolled back.
+func mustBeginPlanTx(tb testing.TB, conn *sql.Conn, readOnly bool) *sql.Tx {
+	tb.Helper()
+	tx, err := conn.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: readOnly})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { tx.Rollback() })
+	return tx
+}
+
+// mustDroppableIndexes lists the indexes of table that no constraint
+// owns (a primary key or a unique constraint's index cannot be dropped
+// alone).
+func mustDroppableIndexes(tb testing.TB, tx *sql.Tx, engine sqlstore.Dialect, table string) []string {
+	tb.Helper()
+	q := `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL`
+	if engine == sqlstore.Postgres {
+		q = `SELECT indexname FROM pg_indexes WHERE tablename = $1 AND indexname NOT IN (SELECT conname FROM pg_constraint)`
+	}
+	rows, err := tx.QueryContext(context.Background(), q, table)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, name)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	if len(out) == 0 {
+		tb.Fatalf("%s has no index to drop", table)
+	}
+	return out
+}
+
+// planQuery is a query the store ran: its text and arguments.
+type planQuery struct {
+	text string
+	args []any
+}
+
+// queryRecorder collects the distinct queries the store runs between
+// start and stop.
+type queryRecorder struct {
+	mu   sync.Mutex
+	on   bool
+	seen map[string]bool
+	qs   []planQuery
+}
+
+func (r *queryRecorder) observe(text string, args []any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.on || r.seen[text] {
+		return
+	}
+	r.seen[text] = true
+	r.qs = append(r.qs, planQuery{text: text, args: slices.Clone(args)})
+}
+
+func (r *queryRecorder) start() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.on, r.seen, r.qs = true, map[string]bool{}, nil
+}
+
+func (r *queryRecorder) stop() []planQuery {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.on = false
+	return r.qs
+}
+
+// mustPlanEnv generates the small data set into a fresh database of the
+// engine and finds the personas and records the cases need. It returns
+// the large tables with their row counts and the recorder of the store's
+// queries.
+func mustPlanEnv(t *testing.T, engine sqlstore.Dialect) (*planEnv, map[string]int64, *queryRecorder) {
+	t.Helper()
+	ctx := context.Background()
+	db := sqltest.MustOpen(t, engine)
+	db.Now = func() time.Time { return planFixedNow }
+	t0 := time.Now()
+	st, err := gen.Generate(ctx, db, gen.Small, 1, nil)
+	if err != nil {
+		t.Fatalf("generate: %v", err)
+	}
+	t.Logf("generated %d rows of size %s in %v", st.Rows, gen.Small.Name, time.Since(t0).Round(time.Millisecond))
+	large := map[string]int64{}
+	for _, ts := range st.Tables {
+		if ts.Rows >= largeRows {
+			large[ts.Table] = ts.Rows
+		}
+	}
+	t.Logf("large tables: %v", large)
+
+	e := &planEnv{db: db, now: planFixedNow,
+		acc: sqlstore.NewAccounts(db, sqlstore.AccountsConfig{BaseURL: "http://portal.test", Passwords: auth.NewPasswords(auth.TestHasher(), 1)})}
+	var orgID, staffID string
+	if err := db.SQL().QueryRowContext(ctx, "SELECT id FROM organisations").Scan(&orgID); err != nil {
+		t.Fatal(err)
+	}
+	l, err := db.FindLoginForSignIn(ctx, orgID, gen.Personas.Parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.parent, err = db.ViewerForLogin(ctx, orgID, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SQL().QueryRowContext(ctx, "SELECT id FROM staff_users WHERE email = $1", gen.Personas.Staff).Scan(&staffID); err != nil {
+		t.Fatal(err)
+	}
+	if e.staff, err = db.ViewerForStaff(ctx, orgID, staffID); err != nil {
+		t.Fatal(err)
+	}
+	e.contact, e.customer = e.parent.ContactID, mustParentCustomer(t, db, e.parent.ContactID)
+	c, err := db.FindContactByID(ctx, e.staff, e.contact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.contactSearch = c.LastName
+	// Follow the parent's Next links a few pages in, as the benchmark
+	// does: the search is the postcode of a site there.
+	f := fieldportal.SiteFilter{}
+	var last *fieldportal.Site
+	for range 4 {
+		sites, next, err := db.FindSites(ctx, e.parent, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.site == "" {
+			e.site = sites[0].ID
+		}
+		last = sites[len(sites)-1]
+		if next == "" {
+			break
+		}
+		e.sitesAfter, f.After = next, next
+	}
+	e.siteSearch = cmpOr(last.Address.Postcode, last.Name)
+	if e.sitesAfter == "" {
+		t.Fatal("the parent's sites fit on one page; the later page case needs more")
+	}
+
+	rec := &queryRecorder{}
+	sqlstore.ObserveQueries(db, rec.observe)
+	return e, large, rec
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func mustParentCustomer(tb testing.TB, db *sqlstore.DB, contactID string) string {
+	tb.Helper()
+	var id string
+	if err := db.SQL().QueryRowContext(context.Background(), "SELECT customer_id FROM contacts WHERE id = $1", contactID).Scan(&id); err != nil {
+		tb.Fatal(err)
+	}
+	return id
+}
+
+// mustPlanConn returns a connection to explain on. On PostgreSQL it asks
+// the planner to avoid sequential scans: at the small size a table of
+// thousands of rows is a few dozen pages, which PostgreSQL rightly reads
+// whole rather than through an index, whereas at the large size (which
+// takes too long to generate in a test) it would not. Off, the planner
+// still plans a sequential scan where nothing else can answer the query,
+// which is what the test is after; sorts are left on and judged by their
+// estimated rows.
+func mustPlanConn(tb testing.TB, db *sqlstore.DB) *sql.Conn {
+	tb.Helper()
+	ctx := context.Background()
+	conn, err := db.SQL().Conn(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { conn.Close() })
+	if db.Dialect() == sqlstore.Postgres {
+		if _, err := conn.ExecContext(ctx, "SET enable_seqscan = off; SET enable_hashjoin = off; SET enable_mergejoin = off"); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return conn
+}
+
+// querier is what EXPLAIN runs on: the pool, or a transaction that
+// dropped an index.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// plan is an engine's plan of one query, reduced to the nodes the rules
+// look at.
+type plan struct {
+	engine sqlstore.Dialect
+	root   *planNode
+	// aliases are, on SQLite, the tables each name in the query's FROM
+	// clauses stands for: its lines name a table by its alias.
+	aliases map[string][]string
+	text    string // as the engine printed it, for the failure message
+}
+
+func (p *plan) String() string { return p.text }
+
+// planNode is one step of a plan. On PostgreSQL it is a node of EXPLAIN
+// (FORMAT JSON); on SQLite a line of EXPLAIN QUERY PLAN.
+type planNode struct {
+	// PostgreSQL.
+	NodeType  string      `json:"Node Type"`
+	Relation  string      `json:"Relation Name"`
+	Alias     string      `json:"Alias"`
+	Index     string      `json:"Index Name"`
+	IndexCond string      `json:"Index Cond"`
+	Link      string      `json:"Parent Relationship"` // Outer, Inner, SubPlan, InitPlan...
+	Rows      float64     `json:"Plan Rows"`           // estimated
+	Actual    float64     `json:"Actual Rows"`         // per loop
+	Loops     float64     `json:"Actual Loops"`
+	Plans     []*planNode `json:"Plans"`
+	// SQLite.
+	detail string
+}
+
+// mustExplain asks the engine for the plan of q.
+func mustExplain(tb testing.TB, db querier, engine sqlstore.Dialect, q planQuery) *plan {
+	tb.Helper()
+	p, err := explain(context.Background(), db, engine, q)
+	if err != nil {
+		tb.Fatalf("explain: %v\n%s", err, q.text)
+	}
+	return p
+}
+
+func explain(ctx context.Context, db querier, engine sqlstore.Dialect, q planQuery) (*plan, error) {
+	if engine == sqlstore.Postgres {
+		var out string
+		rows, err := db.QueryContext(ctx, "EXPLAIN (ANALYZE, FORMAT JSON) "+q.text, q.args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := rows.Scan(&out); err != nil {
+				return nil, err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return parsePostgresPlan(out)
+	}
+	rows, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q.text, q.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var lines []sqliteLine
+	for rows.Next() {
+		var l sqliteLine
+		var notUsed int
+		if err := rows.Scan(&l.id, &l.parent, &notUsed, &l.detail); err != nil {
+			return nil, err
+		}
+		lines = append(lines, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return sqlitePlan(lines, q.text), nil
+}
+
+// parsePostgresPlan reads EXPLAIN (FORMAT JSON)'s output.
+func parsePostgresPlan(js string) (*plan, error) {
+	var out []struct {
+		Plan *planNode `json:"Plan"`
+	}
+	if err := json.Unmarshal([]byte(js), &out); err != nil || len(out) != 1 || out[0].Plan == nil {
+		return nil, fmt.Errorf("unexpected EXPLAIN output (%v): %s", err, js)
+	}
+	p := &plan{engine: sqlstore.Postgres, root: out[0].Plan}
+	var b strings.Builder
+	var walk func(n *planNode, depth int)
+	walk = func(n *planNode, depth int) {
+		fmt.Fprintf(&b, "%s", strings.Repeat("  ", depth))
+		if n.Link == "SubPlan" || n.Link == "InitPlan" {
+			fmt.Fprintf(&b, "%s: ", n.Link)
+		}
+		fmt.Fprintf(&b, "%s", n.NodeType)
+		if n.Relation != "" {
+			fmt.Fprintf(&b, " on %s %s", n.Relation, n.Alias)
+		}
+		if n.Index != "" {
+			fmt.Fprintf(&b, " using %s", n.Index)
+		}
+		if n.IndexCond != "" {
+			fmt.Fprintf(&b, " [%s]", n.IndexCond)
+		}
+		fmt.Fprintf(&b, " (rows=%.0f actual=%.0f loops=%.0f)\n", n.Rows, n.Actual, n.Loops)
+		for _, c := range n.Plans {
+			walk(c, depth+1)
+		}
+	}
+	walk(p.root, 0)
+	p.text = b.String()
+	return p, nil
+}
+
+// sqliteLine is a row of EXPLAIN QUERY PLAN.
+type sqliteLine struct {
+	id, parent int
+	detail     string
+}
+
+// sqlitePlan builds the tree of EXPLAIN QUERY PLAN's rows of the query
+// text.
+func sqlitePlan(lines []sqliteLine, text string) *plan {
+	root := &planNode{detail: "QUERY PLAN"}
+	byID := map[int]*planNode{0: root}
+	for _, l := range lines {
+		n := &planNode{detail: l.detail}
+		byID[l.id] = n
+		parent := byID[l.parent]
+		if parent == nil {
+			parent = root
+		}
+		parent.Plans = append(parent.Plans, n)
+	}
+	p := &plan{engine: sqlstore.SQLite, root: root, aliases: sqlAliases(text)}
+	var b strings.Builder
+	var walk func(n *planNode, depth int)
+	walk = func(n *planNode, depth int) {
+		fmt.Fprintf(&b, "%s%s\n", strings.Repeat("  ", depth), n.detail)
+		for _, c := range n.Plans {
+			walk(c, depth+1)
+		}
+	}
+	walk(root, 0)
+	p.text = b.String()
+	return p
+}
+
+// violations lists what in the plan reads a whole large table; large
+// holds the large tables' row counts.
+func (p *plan) violations(large map[string]int64) []string {
+	var out []string
+	if p.engine == sqlstore.SQLite {
+		// A sub-query in FROM is a co-routine or is materialised, and
+		// read by its alias: "SCAN i" after "CO-ROUTINE i" reads the
+		// sub-query's rows, not a table.
+		subqueries := map[string]bool{}
+		p.root.walk(func(n *planNode) {
+			for _, prefix := range []string{"CO-ROUTINE ", "MATERIALIZE "} {
+				if name, ok := strings.CutPrefix(n.detail, prefix); ok {
+					subqueries[strings.ToLower(name)] = true
+				}
+			}
+		})
+		p.root.walk(func(n *planNode) {
+			name, ok := sqliteFullScan(n.detail)
+			if !ok || subqueries[name] {
+				return
+			}
+			for _, table := range p.aliases[name] {
+				if large[table] > 0 {
+					out = append(out, fmt.Sprintf("full scan of %s (%d rows) without an index: %s", table, large[table], n.detail))
+				}
+			}
+		})
+		return out
+	}
+	p.root.walkLimited(false, func(n *planNode, limited bool) {
+		switch n.NodeType {
+		case "Seq Scan":
+			if rows := large[n.Relation]; rows > 0 {
+				out = append(out, fmt.Sprintf("sequential scan of %s (%d rows)", n.Relation, rows))
+			}
+		case "Index Scan", "Index Only Scan":
+			// An index walked from end to end with nothing to look up
+			// reads the whole table, unless a Limit above stops it after
+			// a page: that is how the lists find their first rows in
+			// order.
+			if rows := large[n.Relation]; rows > 0 && n.IndexCond == "" && !limited {
+				out = append(out, fmt.Sprintf("scan of all of %s (%d rows) through %s, with no condition and no limit", n.Relation, rows, n.Index))
+			}
+		case "Sort", "Incremental Sort":
+			// A sort of as many rows as the largest large table below it
+			// holds, or nearly, sorts that whole table (a join's rows
+			// are counted against its largest table). The rows counted
+			// are those the sort took when EXPLAIN ANALYZE ran it: the
+			// estimates of the reach's recursive CTE are too rough.
+			var table string
+			n.walk(func(c *planNode) {
+				if large[c.Relation] > large[table] {
+					table = c.Relation
+				}
+			})
+			if rows, sorted := large[table], n.Actual*max(n.Loops, 1); rows > 0 && sorted >= wholeTableShare*float64(rows) {
+				out = append(out, fmt.Sprintf("sort of %.0f rows, %s has %d", sorted, table, rows))
+			}
+		}
+	})
+	return out
+}
+
+// walkLimited calls fn for n and every node below it, telling it whether
+// a Limit above the node stops it early. A Limit reaches only through
+// nodes that pass rows on as they come: not through those that read all
+// their input first (a sort, an aggregate, a hash), nor into a sub-plan
+// or a nested loop's inner side, which run again and again in full.
+func (n *planNode) walkLimited(limited bool, fn func(n *planNode, limited bool)) {
+	fn(n, limited)
+	switch n.NodeType {
+	case "Limit":
+		limited = true
+	case "Sort", "Aggregate", "Hash", "Materialize", "WindowAgg", "SetOp", "Recursive Union":
+		limited = false
+	}
+	for _, c := range n.Plans {
+		l := limited
+		if c.Link == "SubPlan" || c.Link == "InitPlan" || n.NodeType == "Nested Loop" && c.Link == "Inner" {
+			l = false
+		}
+		c.walkLimited(l, fn)
+	}
+}
+
+// walk calls fn for n and every node below it.
+func (n *planNode) walk(fn func(*planNode)) {
+	fn(n)
+	for _, c := range n.Plans {
+		c.walk(fn)
+	}
+}
+
+// fromRE finds the tables of FROM and JOIN clauses with their aliases.
+var fromRE = regexp.MustCompile(`(?i)\b(?:FROM|JOIN)\s+([a-z_][a-z0-9_]*)(?:\s+(?:AS\s+)?([a-z_][a-z0-9_]*))?`)
+
+// sqlAliases maps every table of the query's FROM and JOIN clauses, and
+// every alias given to one, to the tables it names. An alias used for two
+// tables in two sub-queries maps to both, so a scan of either is checked.
+func sqlAliases(text string) map[string][]string {
+	out := map[string][]string{}
+	add := func(name, table string) {
+		name = strings.ToLower(name)
+		if !slices.Contains(out[name], table) {
+			out[name] = append(out[name], table)
+		}
+	}
+	for _, m := range fromRE.FindAllStringSubmatch(text, -1) {
+		table := strings.ToLower(m[1])
+		add(table, table)
+		switch strings.ToUpper(m[2]) {
+		case "", "WHERE", "JOIN", "LEFT", "RIGHT", "INNER", "OUTER", "CROSS", "ON", "USING", "ORDER", "GROUP", "LIMIT", "UNION", "NATURAL":
+		default:
+			add(m[2], table)
+		}
+	}
+	return out
+}
+
+// sqliteFullScan reports whether an EXPLAIN QUERY PLAN line is a scan of
+// a whole table without an index, and the table's name or alias as the
+// query gives it: "SCAN s" (older versions: "SCAN TABLE sites AS s"), but
+// not "SCAN s USING INDEX ..." nor "SCAN s USING COVERING INDEX ...".
+// The scans of a constant row, a CTE or a sub-query name no table of the
+// query's, so the caller finds them in no large table.
+func sqliteFullScan(detail string) (string, bool) {
+	rest, ok := strings.CutPrefix(detail, "SCAN ")
+	if !ok {
+		return "", false
+	}
+	rest = strings.TrimPrefix(rest, "TABLE ")
+	if strings.Contains(rest, " USING ") {
+		return "", false
+	}
+	name, as, _ := strings.Cut(rest, " AS ")
+	if as != "" {
+		name = as
+	}
+	name, _, _ = strings.Cut(name, " ")
+	return strings.ToLower(name), true
+}
