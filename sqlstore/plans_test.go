@@ -56,11 +56,28 @@ var knownBadPlans = map[string]string{
 	// writing the payment's reach another way (scope.go), for all of
 	// payments' queries: left for its own change.
 	"postgres/FindPayments": "the payment's reach through its allocations hashes every invoice",
+	// A search is a substring match (LIKE '%term%') of five columns,
+	// which no B-tree index answers: the organisation's sites are read
+	// in name order until a page matches, all of them when few match.
+	// SQLite does the same through sites_name, which its rule (a SCAN
+	// without an index) does not see. Mending it is a text index
+	// (pg_trgm, FTS5), one per engine; sites.go is being changed
+	// meanwhile for the CSV.
+	"postgres/FindSites search": "a substring search reads every site of the organisation",
+	// The console's site search on a contact's access page: PostgreSQL
+	// estimates the customer tree (a recursive CTE) at 191 customers
+	// where it has 7, and so prefers every site of the organisation
+	// through sites_external's org_id, filtered by the search, to the
+	// tree's sites through sites_customer.
+	"postgres/staff FindContactAccess site search": "the customer tree is misestimated, so every site of the organisation is read",
 }
 
 // planEnv is a generated database and what the cases need from it.
 type planEnv struct {
 	db     *sqlstore.DB
+	conn   *sql.Conn        // where EXPLAIN runs (mustPlanConn)
+	large  map[string]int64 // the large tables' row counts
+	rec    *queryRecorder   // the store's queries
 	acc    *sqlstore.Accounts
 	parent fieldportal.Viewer // the contact at the parent customer with the most sites
 	staff  fieldportal.Viewer // an office user of the console
@@ -247,54 +264,14 @@ func TestPlans(t *testing.T) {
 		t.Run(engine.String(), func(t *testing.T) {
 			ctx := context.Background()
 			t0 := time.Now()
-			e, large, rec := mustPlanEnv(t, engine)
-			conn := mustPlanConn(t, e.db)
-			// EXPLAIN ANALYZE runs the query: in a transaction that is
-			// rolled back, read-only on PostgreSQL, so no query can
-			// change the data the next one is planned on.
-			tx := mustBeginPlanTx(t, conn, true)
-			results := map[string][]planQuery{}
-			for _, c := range planCases {
-				t.Run(c.name, func(t *testing.T) {
-					rec.start()
-					err := c.call(ctx, e)
-					qs := rec.stop()
-					if err != nil {
-						t.Fatal(err)
-					}
-					if len(qs) == 0 {
-						t.Fatal("the call ran no query")
-					}
-					results[c.name] = qs
-					var bad []string
-					for _, q := range qs {
-						p := mustExplain(t, tx, engine, q)
-						t.Logf("%s\nargs: %v\n%s", q.text, q.args, p)
-						if v := p.violations(large); len(v) > 0 {
-							bad = append(bad, fmt.Sprintf("%s\n\nquery:\n%s\nargs: %v\n\nplan:\n%s", strings.Join(v, "\n"), q.text, q.args, p))
-						}
-					}
-					key := engine.String() + "/" + c.name
-					reason, known := knownBadPlans[key]
-					switch {
-					case known && len(bad) == 0:
-						t.Errorf("listed in knownBadPlans (%s) but its plans pass: remove it from the list", reason)
-					case known:
-						t.Logf("KNOWN BAD PLAN (%s):\n%s", reason, strings.Join(bad, "\n\n"))
-					case len(bad) > 0:
-						t.Errorf("%d of %d queries read a whole large table:\n\n%s", len(bad), len(qs), strings.Join(bad, "\n\n-----\n\n"))
-					}
-				})
-			}
-			if err := tx.Rollback(); err != nil {
-				t.Fatal(err)
-			}
+			e := mustPlanEnv(t, engine)
+			results := e.runCases(t, engine.String())
 
 			// The rules must be able to fail: without the indexes of
 			// sites, the parent's sites can only be counted and listed
 			// by reading the whole table.
 			t.Run("sites without their indexes fail", func(t *testing.T) {
-				tx := mustBeginPlanTx(t, conn, false)
+				tx := mustBeginPlanTx(t, e.conn, false)
 				defer tx.Rollback()
 				for _, ix := range mustDroppableIndexes(t, tx, engine, "sites") {
 					if _, err := tx.ExecContext(ctx, "DROP INDEX "+ix); err != nil {
@@ -307,7 +284,7 @@ func TestPlans(t *testing.T) {
 					}
 					var found []string
 					for _, q := range results[name] {
-						found = append(found, mustExplain(t, tx, engine, q).violations(large)...)
+						found = append(found, mustExplain(t, tx, engine, q).violations(e.large)...)
 					}
 					if len(found) == 0 {
 						t.Errorf("%s: no plan reads a whole large table with the indexes of sites dropped; the rules cannot fail", name)
@@ -315,9 +292,68 @@ func TestPlans(t *testing.T) {
 					t.Logf("%s without the indexes of sites: %v", name, found)
 				}
 			})
+
+			// The generator runs ANALYZE, as the benchmark's data has it;
+			// a SQLite database that serve made has never been analysed,
+			// and SQLite plans without statistics then. Both must pass.
+			if engine == sqlstore.SQLite {
+				t.Run("without ANALYZE", func(t *testing.T) {
+					if _, err := e.db.SQL().ExecContext(ctx, "DROP TABLE sqlite_stat1"); err != nil {
+						t.Fatal(err)
+					}
+					e.runCases(t, engine.String()+" without ANALYZE")
+				})
+			}
 			t.Logf("%d cases in %v", len(planCases), time.Since(t0).Round(time.Millisecond))
 		})
 	}
+}
+
+// runCases runs every case as a subtest, EXPLAINs the queries each made
+// and fails those that read a whole large table, unless knownBadPlans
+// lists them under variant + "/" + the case's name. It returns the
+// queries of each case.
+func (e *planEnv) runCases(t *testing.T, variant string) map[string][]planQuery {
+	ctx := context.Background()
+	engine := e.db.Dialect()
+	// EXPLAIN ANALYZE runs the query: in a transaction that is rolled
+	// back, read-only on PostgreSQL, so no query can change the data the
+	// next one is planned on.
+	tx := mustBeginPlanTx(t, e.conn, true)
+	defer tx.Rollback()
+	results := map[string][]planQuery{}
+	for _, c := range planCases {
+		t.Run(c.name, func(t *testing.T) {
+			e.rec.start()
+			err := c.call(ctx, e)
+			qs := e.rec.stop()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(qs) == 0 {
+				t.Fatal("the call ran no query")
+			}
+			results[c.name] = qs
+			var bad []string
+			for _, q := range qs {
+				p := mustExplain(t, tx, engine, q)
+				t.Logf("%s\nargs: %v\n%s", q.text, q.args, p)
+				if v := p.violations(e.large); len(v) > 0 {
+					bad = append(bad, fmt.Sprintf("%s\n\nquery:\n%s\nargs: %v\n\nplan:\n%s", strings.Join(v, "\n"), q.text, q.args, p))
+				}
+			}
+			reason, known := knownBadPlans[variant+"/"+c.name]
+			switch {
+			case known && len(bad) == 0:
+				t.Errorf("listed in knownBadPlans (%s) but its plans pass: remove it from the list", reason)
+			case known:
+				t.Logf("KNOWN BAD PLAN (%s):\n%s", reason, strings.Join(bad, "\n\n"))
+			case len(bad) > 0:
+				t.Errorf("%d of %d queries read a whole large table:\n\n%s", len(bad), len(qs), strings.Join(bad, "\n\n-----\n\n"))
+			}
+		})
+	}
+	return results
 }
 
 // mustBeginPlanTx begins a transaction on conn, to be rolled back.
@@ -401,10 +437,8 @@ func (r *queryRecorder) stop() []planQuery {
 }
 
 // mustPlanEnv generates the small data set into a fresh database of the
-// engine and finds the personas and records the cases need. It returns
-// the large tables with their row counts and the recorder of the store's
-// queries.
-func mustPlanEnv(t *testing.T, engine sqlstore.Dialect) (*planEnv, map[string]int64, *queryRecorder) {
+// engine and finds the personas and records the cases need.
+func mustPlanEnv(t *testing.T, engine sqlstore.Dialect) *planEnv {
 	t.Helper()
 	ctx := context.Background()
 	db := sqltest.MustOpen(t, engine)
@@ -471,9 +505,9 @@ func mustPlanEnv(t *testing.T, engine sqlstore.Dialect) (*planEnv, map[string]in
 		t.Fatal("the parent's sites fit on one page; the later page case needs more")
 	}
 
-	rec := &queryRecorder{}
-	sqlstore.ObserveQueries(db, rec.observe)
-	return e, large, rec
+	e.large, e.rec, e.conn = large, &queryRecorder{}, mustPlanConn(t, db)
+	sqlstore.ObserveQueries(db, e.rec.observe)
+	return e
 }
 
 func cmpOr(a, b string) string {
@@ -548,6 +582,7 @@ type planNode struct {
 	Rows      float64     `json:"Plan Rows"`           // estimated
 	Actual    float64     `json:"Actual Rows"`         // per loop
 	Loops     float64     `json:"Actual Loops"`
+	Removed   float64     `json:"Rows Removed by Filter"` // per loop
 	Plans     []*planNode `json:"Plans"`
 	// SQLite.
 	detail string
@@ -706,7 +741,16 @@ func (p *plan) violations(large map[string]int64) []string {
 			if rows := large[n.Relation]; rows > 0 {
 				out = append(out, fmt.Sprintf("sequential scan of %s (%d rows)", n.Relation, rows))
 			}
-		case "Index Scan", "Index Only Scan":
+		case "Index Scan", "Index Only Scan", "Bitmap Heap Scan":
+			// Rows read, over all loops: those kept and those the
+			// filter dropped. Through an index or not, reading most of a
+			// table's rows reads the table.
+			if rows, read := large[n.Relation], (n.Actual+n.Removed)*n.Loops; rows > 0 && read >= wholeTableShare*float64(rows) {
+				out = append(out, fmt.Sprintf("%s of %s read %.0f of its %d rows", n.NodeType, n.Relation, read, rows))
+			}
+			if n.NodeType == "Bitmap Heap Scan" {
+				break
+			}
 			// An index walked from end to end with nothing to look up
 			// reads the whole table, unless a Limit above stops it after
 			// a page: that is how the lists find their first rows in
