@@ -36,9 +36,12 @@ import (
 // the reference tables (the organisation, staff, contractors) a handful.
 const largeRows = 1000
 
-// wholeTableShare is the share of a large table's rows that a Sort must
-// take for it to count as a sort of the whole table.
-const wholeTableShare = 0.5
+// wholeTableShare is the share of a large table's rows that a sort must
+// take, or a scan through an index read, for it to count as reading the
+// whole table. The parent persona reaches a fifth of the sites but about
+// half of the assets and their tests, so reading all of its own rows is
+// not a whole-table read; reading nearly every row is.
+const wholeTableShare = 0.9
 
 // planFixedNow pins the clock the data is generated for and the queries
 // run at, so the plans do not change with the day the test runs.
@@ -69,6 +72,8 @@ var knownBadPlans = map[string]string{
 	// where it has 7, and so prefers every site of the organisation
 	// through sites_external's org_id, filtered by the search, to the
 	// tree's sites through sites_customer.
+	"postgres/FindJobs search":                     "a substring search reads every job of the organisation",
+	"postgres/FindInvoices search":                 "a substring search reads every invoice of the organisation",
 	"postgres/staff FindContactAccess site search": "the customer tree is misestimated, so every site of the organisation is read",
 }
 
@@ -85,7 +90,9 @@ type planEnv struct {
 	// customer, a search of its sites that matches few rows (a postcode a
 	// few pages in), a later page's cursor, and its contact's surname.
 	site, customer, siteSearch, sitesAfter, contact, contactSearch string
-	now                                                            time.Time
+	// An issue and an asset the parent reaches.
+	issue, asset string
+	now          time.Time
 }
 
 // planCase is one store call a page makes.
@@ -227,6 +234,70 @@ var planCases = []planCase{
 		_, _, err := e.db.FindCustomers(ctx, e.parent, fieldportal.CustomerFilter{})
 		return err
 	}},
+	{"FindJobs search", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindJobs(ctx, e.parent, fieldportal.JobFilter{Search: "zz-no-such-job"})
+		return err
+	}},
+	{"FindInvoices search", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindInvoices(ctx, e.parent, fieldportal.InvoiceFilter{Search: "zz-no-such-invoice"})
+		return err
+	}},
+	{"CountInvoices unpaid", func(ctx context.Context, e *planEnv) error {
+		_, err := e.db.CountInvoices(ctx, e.parent, fieldportal.InvoiceFilter{Statuses: []fieldportal.InvoiceStatus{fieldportal.InvoiceUnpaid, fieldportal.InvoicePartPaid}})
+		return err
+	}},
+	{"CountTasks", func(ctx context.Context, e *planEnv) error {
+		_, err := e.db.CountTasks(ctx, e.parent, "open")
+		return err
+	}},
+	{"FindIssueComments", func(ctx context.Context, e *planEnv) error {
+		_, err := e.db.FindIssueComments(ctx, e.parent, e.issue)
+		return err
+	}},
+	{"FindAssetTests of an asset", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindAssetTests(ctx, e.parent, fieldportal.AssetTestFilter{AssetID: e.asset})
+		return err
+	}},
+	{"FindAssetTransfers", func(ctx context.Context, e *planEnv) error {
+		_, err := e.db.FindAssetTransfers(ctx, e.parent, e.asset)
+		return err
+	}},
+	{"FindAssetTypes", func(ctx context.Context, e *planEnv) error {
+		_, err := e.db.FindAssetTypes(ctx, e.parent)
+		return err
+	}},
+	{"FindCurrentDefects of a site", func(ctx context.Context, e *planEnv) error {
+		_, err := e.db.FindCurrentDefects(ctx, e.parent, e.site, "")
+		return err
+	}},
+	{"FindDocuments of a site", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindDocuments(ctx, e.parent, fieldportal.DocumentFilter{SiteID: e.site})
+		return err
+	}},
+	{"FindCertificates of a site", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindCertificates(ctx, e.parent, fieldportal.CertificateFilter{SiteID: e.site})
+		return err
+	}},
+	{"FindCertificateTypes", func(ctx context.Context, e *planEnv) error {
+		_, err := e.db.FindCertificateTypes(ctx, e.parent)
+		return err
+	}},
+	{"FindAppointments of a site", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindAppointments(ctx, e.parent, fieldportal.AppointmentFilter{SiteID: e.site})
+		return err
+	}},
+	{"FindContractors", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindContractors(ctx, e.parent, fieldportal.ContractorFilter{})
+		return err
+	}},
+	{"FindScripts", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindScripts(ctx, e.parent, fieldportal.CatalogueFilter{})
+		return err
+	}},
+	{"FindItems", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindItems(ctx, e.parent, fieldportal.CatalogueFilter{ActiveOnly: true})
+		return err
+	}},
 
 	// The console's lists, as staff.
 	{"staff FindContacts", func(ctx context.Context, e *planEnv) error {
@@ -255,6 +326,30 @@ var planCases = []planCase{
 	}},
 	{"staff FindSites", func(ctx context.Context, e *planEnv) error {
 		_, _, err := e.db.FindSites(ctx, e.staff, fieldportal.SiteFilter{})
+		return err
+	}},
+	{"staff FindContacts of a customer", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.acc.FindContacts(ctx, e.staff, fieldportal.ContactFilter{CustomerID: e.customer})
+		return err
+	}},
+	{"staff FindCustomers under a parent", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindCustomers(ctx, e.staff, fieldportal.CustomerFilter{ParentID: e.customer})
+		return err
+	}},
+	{"staff CountOutbox", func(ctx context.Context, e *planEnv) error {
+		_, err := e.db.CountOutbox(ctx, e.staff, "mail", fieldportal.OutboxPending)
+		return err
+	}},
+	{"staff FindOutbox", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindOutbox(ctx, e.staff, fieldportal.OutboxFilter{Kind: "mail"})
+		return err
+	}},
+	{"staff FindAuditLog", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindAuditLog(ctx, e.staff, fieldportal.AuditFilter{})
+		return err
+	}},
+	{"staff FindStaffUsers", func(ctx context.Context, e *planEnv) error {
+		_, err := e.db.FindStaffUsers(ctx, e.staff)
 		return err
 	}},
 }
@@ -504,6 +599,16 @@ func mustPlanEnv(t *testing.T, engine sqlstore.Dialect) *planEnv {
 	if e.sitesAfter == "" {
 		t.Fatal("the parent's sites fit on one page; the later page case needs more")
 	}
+
+	issues, _, err := db.FindIssues(ctx, e.parent, fieldportal.IssueFilter{})
+	if err != nil || len(issues) == 0 {
+		t.Fatalf("the parent's issues: %d, %v", len(issues), err)
+	}
+	assets, _, err := db.FindAssets(ctx, e.parent, fieldportal.AssetFilter{})
+	if err != nil || len(assets) == 0 {
+		t.Fatalf("the parent's assets: %d, %v", len(assets), err)
+	}
+	e.issue, e.asset = issues[0].ID, assets[0].ID
 
 	e.large, e.rec, e.conn = large, &queryRecorder{}, mustPlanConn(t, db)
 	sqlstore.ObserveQueries(db, e.rec.observe)
