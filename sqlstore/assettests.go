@@ -137,6 +137,11 @@ func (d *DB) FindAssetTests(ctx context.Context, v fieldportal.Viewer, f fieldpo
 	}
 	var q query
 	q.scopeSite(v, "a", "a.site_id")
+	// The test's own organisation, the asset's already: it lets both
+	// planners walk asset_tests_org in list order and stop after a page,
+	// rather than read every asset of the organisation and sort their
+	// tests (issue 15's plans test).
+	q.and("t.org_id = " + q.arg(v.OrgID))
 	if f.AssetID != "" {
 		q.and("t.asset_id = " + q.arg(f.AssetID))
 	}

@@ -14,3 +14,12 @@ func AsManySites(ctx context.Context) context.Context {
 // (nil: nothing). Set it before the transactions start, and clear it
 // after they end.
 func SetBeforeRecount(d *DB, fn func()) { d.beforeRecount = fn }
+
+// ObserveQueries makes d tell fn the text and arguments of every query it
+// runs from now on (Exec statements are not told): the query plans test
+// collects a service call's queries to EXPLAIN them. Call it before d is
+// used by more than one goroutine.
+func ObserveQueries(d *DB, fn func(query string, args []any)) {
+	d.db.observe = fn
+	d.read.observe = fn
+}

@@ -23,9 +23,22 @@ const stmtCacheSize = 256
 type pool struct {
 	*sql.DB
 	stmts *stmtCache
+	// observe, when set, is told every query's text and arguments before
+	// it runs. Only tests set it (export_test.go: the query plans test
+	// collects the store's queries to EXPLAIN them); it is set before the
+	// pool is used and never changed while queries run.
+	observe func(query string, args []any)
+}
+
+// observed reports a query to observe, if set.
+func (p *pool) observed(query string, args []any) {
+	if p.observe != nil {
+		p.observe(query, args)
+	}
 }
 
 func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	p.observed(query, args)
 	if s, done := p.stmts.get(ctx, p.DB, query); s != nil {
 		defer done()
 		return s.QueryContext(ctx, args...)
@@ -34,6 +47,7 @@ func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sq
 }
 
 func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	p.observed(query, args)
 	if s, done := p.stmts.get(ctx, p.DB, query); s != nil {
 		defer done()
 		return s.QueryRowContext(ctx, args...)
@@ -58,6 +72,7 @@ func (p *pool) Close() error {
 // QueryContext runs a query in the transaction with the pool's cached
 // statement for the text, bound to the transaction's connection.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	tx.p.observed(query, args)
 	if s, done := tx.p.stmts.cached(tx.p.DB, query); s != nil {
 		defer done()
 		return tx.Tx.StmtContext(ctx, s).QueryContext(ctx, args...)
@@ -67,6 +82,7 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 // QueryRowContext is QueryContext for one row.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	tx.p.observed(query, args)
 	if s, done := tx.p.stmts.cached(tx.p.DB, query); s != nil {
 		defer done()
 		return tx.Tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
