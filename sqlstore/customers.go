@@ -30,6 +30,10 @@ func (d *DB) CreateCustomer(ctx context.Context, v fieldportal.Viewer, c *fieldp
 
 func (tx *Tx) createCustomer(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Customer) error {
 	if c.ParentID != "" {
+		// The parent's ancestors are copied: none may move meanwhile.
+		if err := tx.lockCustomerTree(ctx, v.OrgID); err != nil {
+			return err
+		}
 		if _, err := tx.findCustomer(ctx, v, c.ParentID); err != nil {
 			return fieldportal.FieldErrorf("parent_id", "Parent customer not found.")
 		}
@@ -41,7 +45,10 @@ func (tx *Tx) createCustomer(ctx context.Context, v fieldportal.Viewer, c *field
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)`,
 		c.ID, c.OrgID, nullStr(c.ExternalID), nullStr(c.ParentID), c.Name, a.Line1, a.Line2, a.City,
 		a.Region, a.Postcode, a.Country, c.Phone, c.Email, c.TaxNumber, tx.now)
-	return sqlErr(err, "customer")
+	if err != nil {
+		return sqlErr(err, "customer")
+	}
+	return tx.placeInTree(ctx, c.OrgID, c.ID, c.ParentID)
 }
 
 // UpdateCustomer saves a customer's fields (operator side only). A new
@@ -61,7 +68,15 @@ func (tx *Tx) updateCustomer(ctx context.Context, v fieldportal.Viewer, c *field
 	if err != nil {
 		return err
 	}
-	if c.ParentID != "" && c.ParentID != old.ParentID {
+	moved := c.ParentID != old.ParentID
+	if moved {
+		// Moves of one organisation's customers wait for each other, so
+		// neither the cycle check nor the tree reads a tree being moved.
+		if err := tx.lockCustomerTree(ctx, v.OrgID); err != nil {
+			return err
+		}
+	}
+	if c.ParentID != "" && moved {
 		var cycle bool
 		if err := tx.QueryRowContext(ctx, `WITH RECURSIVE down(id) AS (SELECT CAST($1 AS TEXT) UNION SELECT c.id FROM customers c JOIN down ON c.parent_id = down.id)
 			SELECT EXISTS (SELECT 1 FROM down WHERE id = $2)`, c.ID, c.ParentID).Scan(&cycle); err != nil {
@@ -78,7 +93,10 @@ func (tx *Tx) updateCustomer(ctx context.Context, v fieldportal.Viewer, c *field
 		tax_number = $13, updated_at = $14 WHERE id = $1`,
 		c.ID, nullStr(c.ExternalID), nullStr(c.ParentID), c.Name, a.Line1, a.Line2, a.City, a.Region, a.Postcode,
 		a.Country, c.Phone, c.Email, c.TaxNumber, tx.now)
-	return sqlErr(err, "customer")
+	if err != nil || !moved {
+		return sqlErr(err, "customer")
+	}
+	return tx.moveInTree(ctx, c.OrgID, c.ID, c.ParentID)
 }
 
 // FindCustomerByID returns a customer the viewer can reach.

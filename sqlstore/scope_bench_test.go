@@ -90,6 +90,14 @@ func mustLargeParent(tb testing.TB, db *sqlstore.DB, children, sitesEach int) (f
 	if err := tx.Commit(); err != nil {
 		tb.Fatal(err)
 	}
+	// The customers went in around the store: its tree and tallies are
+	// rebuilt, as the generator does.
+	if err := db.RebuildCustomerTree(ctx, org.ID); err != nil {
+		tb.Fatal(err)
+	}
+	if err := db.RebuildTallies(ctx, org.ID); err != nil {
+		tb.Fatal(err)
+	}
 	c := &fieldportal.Contact{FirstName: "Pat", CustomerID: parent.ID}
 	if err := db.CreateContact(ctx, sys, c); err != nil {
 		tb.Fatal(err)

@@ -36,17 +36,21 @@ import (
 // tallies of existing data (00090 made the tables).
 const tallyMigration = 91
 
-// tallyMigrations are the migrations written in Go.
+// tallyMigrations are the migrations written in Go: the fills of the
+// tallies and of the customer tree (customertree.go).
 func tallyMigrations() []*goose.Migration {
-	return []*goose.Migration{goose.NewGoMigration(tallyMigration,
-		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rebuildTallies(ctx, tx, "") }},
-		nil)}
+	return []*goose.Migration{
+		goose.NewGoMigration(tallyMigration,
+			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rebuildTallies(ctx, tx, "") }}, nil),
+		goose.NewGoMigration(customerTreeMigration,
+			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rebuildCustomerTree(ctx, tx, "") }}, nil),
+	}
 }
 
 // tallySQL is every statement text of the tallies, for MigrationsHash:
 // a change to the Go migration's SQL must make a new test template.
 func tallySQL() string {
-	return tallyCounts("$1") + openInvoicesSQL("s.customer_id = $1", "i.customer_id = $1", "$2", "$3")
+	return customerTreeSQL("$1") + tallyCounts("$1") + openInvoicesSQL("s.customer_id = $1", "i.customer_id = $1", "$2", "$3")
 }
 
 // tallyColumns are the counted columns of customer_tallies, in the order

@@ -98,8 +98,11 @@ func Generate(ctx context.Context, db *sqlstore.DB, size Size, seed uint64, out 
 	if err := s.finish(ctx); err != nil {
 		return st, fmt.Errorf("gen: %w", err)
 	}
-	// The dashboard's tallies count what the bulk load wrote around the
-	// store's methods.
+	// The customer tree and the dashboard's tallies hold what the bulk
+	// load wrote around the store's methods.
+	if err := db.RebuildCustomerTree(ctx, g.org); err != nil {
+		return st, fmt.Errorf("gen: customer tree: %w", err)
+	}
 	if err := db.RebuildTallies(ctx, g.org); err != nil {
 		return st, fmt.Errorf("gen: tallies: %w", err)
 	}
