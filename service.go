@@ -241,6 +241,12 @@ type SiteService interface {
 
 	FindSiteByID(ctx context.Context, v Viewer, id string) (*Site, error)
 	FindSites(ctx context.Context, v Viewer, f SiteFilter) ([]*Site, string, error)
+	// EachSite calls fn with every site FindSites would list for f, across
+	// all its pages and in the same order, from one query read row by
+	// row, so that an export of any size runs in constant memory (a CSV).
+	// f.Page is ignored: the walk is the whole selection. An error from fn
+	// stops the walk and is returned as it is. fn owns each *Site.
+	EachSite(ctx context.Context, v Viewer, f SiteFilter, fn func(*Site) error) error
 	CountSites(ctx context.Context, v Viewer) (int, error)
 	FindSitesUnderCustomer(ctx context.Context, v Viewer, customerID string) ([]*Site, error)
 	CreateSite(ctx context.Context, v Viewer, s *Site) error

@@ -170,15 +170,8 @@ var Entries = []Entry{
 		}},
 }
 
-// allSites is the CSV's store work: every page of the sites at the
-// largest page size, as the handler streams them.
+// allSites is the CSV's store work: the one walk of every site the
+// handler streams.
 func allSites(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
-	f := fieldportal.SiteFilter{WithActivity: true, Page: fieldportal.Page{Limit: fieldportal.MaxLimit}}
-	for {
-		_, next, err := s.Sites.FindSites(ctx, v, f)
-		if err != nil || next == "" {
-			return err
-		}
-		f.After = next
-	}
+	return s.Sites.EachSite(ctx, v, fieldportal.SiteFilter{WithActivity: true}, func(*fieldportal.Site) error { return nil })
 }

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"encoding/csv"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -132,28 +131,15 @@ func withQuery(path string, q url.Values) string {
 
 // handleSitesCSV downloads every site the filters select, across all
 // pages (the cursor of the query string is ignored: the file is the whole
-// selection, not one page).
+// selection, not one page). The rows stream from one store query as they
+// are read, so the file starts at once and costs the same memory at any
+// size.
 func (p *Portal) handleSitesCSV(w http.ResponseWriter, r *http.Request) {
 	v, ok := p.needModule(w, r, fieldportal.ModuleSites)
 	if !ok {
 		return
 	}
 	f := siteFilter(r)
-	f.After, f.Limit = "", fieldportal.MaxLimit
-	// The first page is fetched before anything is written, so a failure
-	// there still gets a proper error page.
-	sites, next, err := p.svc.Sites.FindSites(r.Context(), v, f)
-	if err != nil {
-		p.kit.Error(w, r, err)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="sites.csv"`)
-	h.Set("Cache-Control", "no-store")
-	// A byte-order mark, so that Excel reads the file as UTF-8 (£, é).
-	w.Write([]byte("\xEF\xBB\xBF"))
-	cw := csv.NewWriter(w)
 	// The file has the page's columns: no Open activities for a contact
 	// who may use none of the modules it counts.
 	activity := v.SeesOpenActivities()
@@ -161,45 +147,16 @@ func (p *Portal) handleSitesCSV(w http.ResponseWriter, r *http.Request) {
 	if activity {
 		header = append(header, "Open activities")
 	}
-	cw.Write(header)
-	for {
-		for _, site := range sites {
-			row := siteRow(site)
-			cells := []string{row.Name, row.Address, row.Postcode, row.Customer}
-			if activity {
-				cells = append(cells, strconv.Itoa(row.OpenActivities))
-			}
-			cw.Write(csvRow(cells...))
+	out := p.kit.CSV(w, r, "sites.csv", header...)
+	cells := make([]string, 0, len(header))
+	out.Finish(p.svc.Sites.EachSite(r.Context(), v, f, func(site *fieldportal.Site) error {
+		row := siteRow(site)
+		cells = append(cells[:0], row.Name, row.Address, row.Postcode, row.Customer)
+		if activity {
+			cells = append(cells, strconv.Itoa(row.OpenActivities))
 		}
-		if next == "" {
-			break
-		}
-		f.After = next
-		if sites, next, err = p.svc.Sites.FindSites(r.Context(), v, f); err != nil {
-			// Headers are gone; abort the response so the download fails
-			// visibly instead of ending as a complete-looking short file.
-			p.kit.Logger().ErrorContext(r.Context(), "sites CSV: next page", "err", err)
-			cw.Flush()
-			panic(http.ErrAbortHandler)
-		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		p.kit.Logger().WarnContext(r.Context(), "sites CSV: write", "err", err)
-	}
-}
-
-// csvRow guards every cell against formula injection: a spreadsheet runs
-// a cell starting with = + - @ (or a tab or carriage return before one) as
-// a formula, so such a cell gets a leading single quote and is shown as
-// text. The cost is a visible quote on, say, a negative number typed as text.
-func csvRow(cells ...string) []string {
-	for i, c := range cells {
-		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-			cells[i] = "'" + c
-		}
-	}
-	return cells
+		return out.Row(cells...)
+	}))
 }
 
 // siteView is one site's page.

@@ -48,6 +48,8 @@ type testConfig struct {
 	TrustedProxies []netip.Prefix
 	// Hasher defaults to the fast test hasher.
 	Hasher auth.Hasher
+	// Sites, when set, replaces the store's site service (a test's fault).
+	Sites fieldportal.SiteService
 }
 
 // newTestServer builds the whole site on db, wired as cmd/fieldportal
@@ -59,10 +61,14 @@ func newTestServer(t testing.TB, db *sqlstore.DB, cfg testConfig) (*Server, *syn
 		cfg.Hasher = auth.TestHasher()
 	}
 	accounts := sqlstore.NewAccounts(db, sqlstore.AccountsConfig{BaseURL: cfg.BaseURL, Passwords: auth.NewPasswords(cfg.Hasher, 4)})
+	var sites fieldportal.SiteService = db
+	if cfg.Sites != nil {
+		sites = cfg.Sites
+	}
 	s, err := New(Config{
 		Web:     web.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies},
 		Console: console.Config{MailEnabled: cfg.MailEnabled},
-	}, Services{Orgs: db, SignIn: accounts, Access: accounts, Staff: accounts, Sites: db,
+	}, Services{Orgs: db, SignIn: accounts, Access: accounts, Staff: accounts, Sites: sites,
 		Dashboard: db, Equipment: db, APIKeys: db, Ready: db, Pool: db, Outbox: db},
 		slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {

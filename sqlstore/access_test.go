@@ -221,7 +221,7 @@ func (w *world) readRows(t *testing.T) []resource {
 		{
 			name: "sites", all: siteIDs,
 			covers: []string{"SiteService.FindSites", "SiteService.FindSiteByID", "SiteService.CountSites",
-				"SiteService.FindSitesUnderCustomer", "DashboardService.Dashboard"},
+				"SiteService.FindSitesUnderCustomer", "SiteService.EachSite", "DashboardService.Dashboard"},
 			list: func(v fieldportal.Viewer) ([]string, error) {
 				return listAll(func(after string) ([]string, string, error) {
 					s, next, err := db.FindSites(ctx, v, fieldportal.SiteFilter{Page: fieldportal.Page{After: after, Limit: 2}, WithActivity: true})
@@ -239,6 +239,13 @@ func (w *world) readRows(t *testing.T) []resource {
 					s, next, err := db.FindSites(sqlstore.AsManySites(ctx), v, fieldportal.SiteFilter{Page: fieldportal.Page{After: after, Limit: 2}})
 					return idsOf(s, func(s *fieldportal.Site) string { return s.ID }), next, err
 				})
+			}, "EachSite": func(v fieldportal.Viewer) ([]string, error) {
+				var ids []string
+				err := db.EachSite(ctx, v, fieldportal.SiteFilter{WithActivity: true}, func(s *fieldportal.Site) error {
+					ids = append(ids, s.ID)
+					return nil
+				})
+				return ids, err
 			}, "FindSitesUnderCustomer": func(v fieldportal.Viewer) ([]string, error) {
 				var ids []string
 				for _, top := range []string{"Parent", "Solo", "OtherB"} {

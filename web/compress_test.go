@@ -15,6 +15,12 @@ import (
 // (without the routes and the cross-origin check).
 func testChain(t *testing.T, h http.HandlerFunc) *httptest.Server {
 	t.Helper()
+	return testChainOf(t, testKit(t), h)
+}
+
+// testKit is a kit with its error page, logging nowhere.
+func testKit(t *testing.T) *Kit {
+	t.Helper()
 	assets, err := loadAssets()
 	if err != nil {
 		t.Fatal(err)
@@ -23,6 +29,12 @@ func testChain(t *testing.T, h http.HandlerFunc) *httptest.Server {
 	if k.errors, err = k.ParsePages(kitTemplates, "templates/error.html"); err != nil {
 		t.Fatal(err)
 	}
+	return k
+}
+
+// testChainOf is testChain with the kit's own helpers in h.
+func testChainOf(t *testing.T, k *Kit, h http.HandlerFunc) *httptest.Server {
+	t.Helper()
 	srv := httptest.NewServer(k.logRequests(k.securityHeaders(compress(k.recoverPanics(h)))))
 	t.Cleanup(srv.Close)
 	return srv

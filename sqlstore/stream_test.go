@@ -1,0 +1,78 @@
+package sqlstore
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+// TestSiteStreamPlan checks SQLite's plan of the streamed sites list: read
+// in the list's order through sites_stream, with no sort to wait for
+// before the first row, for a contact (whose reach the planner would
+// rather gather by customer) as for staff; and that the list's pages,
+// which do not state the index's condition, never use it.
+func TestSiteStreamPlan(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	contact := fieldportal.NewContactViewer("org", fieldportal.ContactGrants{LoginID: "login", ContactID: "contact",
+		CustomerID: "customer", SiteAccess: fieldportal.SiteAccessAll, Pages: fieldportal.AllModules},
+		fieldportal.Settings{Modules: fieldportal.AllModules})
+	plan := func(t *testing.T, text string, args []any) string {
+		t.Helper()
+		rows, err := d.SQL().QueryContext(ctx, "EXPLAIN QUERY PLAN "+text, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var lines []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, detail)
+		}
+		return strings.Join(lines, "\n")
+	}
+	for _, tc := range []struct {
+		name string
+		v    fieldportal.Viewer
+		f    fieldportal.SiteFilter
+	}{
+		{"contact", contact, fieldportal.SiteFilter{WithActivity: true}},
+		{"contact searching", contact, fieldportal.SiteFilter{Search: "tower", WithActivity: true}},
+		{"staff", fieldportal.SystemViewer("org", "test"), fieldportal.SiteFilter{WithActivity: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dialect := SQLite
+			text, args, err := siteListQuery(tc.v, tc.f, false, &dialect)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := plan(t, text+streamLimit, args)
+			if !strings.Contains(p, "USING INDEX sites_stream") || strings.Contains(p, "TEMP B-TREE FOR ORDER BY") {
+				t.Errorf("the stream is not read in order from sites_stream:\n%s", p)
+			}
+			for _, walk := range []bool{false, true} {
+				text, args, err = siteListQuery(tc.v, tc.f, walk, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p := plan(t, text+limit(tc.f.Page), args); strings.Contains(p, "sites_stream") {
+					t.Errorf("a page (walk %v) uses the stream's index:\n%s", walk, p)
+				}
+			}
+		})
+	}
+}
