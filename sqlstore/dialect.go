@@ -43,6 +43,16 @@ func (d Dialect) forUpdate() string {
 	return ""
 }
 
+// forNoKeyUpdate is forUpdate for a change that leaves the row's keys
+// alone: it does not wait for the rows that only refer to it (their
+// foreign key checks hold KEY SHARE), as FOR UPDATE would.
+func (d Dialect) forNoKeyUpdate() string {
+	if d == Postgres {
+		return " FOR NO KEY UPDATE"
+	}
+	return ""
+}
+
 // forShare is appended to a SELECT of a row that must not change until
 // the transaction ends (others may read and share it).
 func (d Dialect) forShare() string {

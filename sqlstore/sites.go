@@ -116,7 +116,7 @@ func (tx *Tx) updateSite(ctx context.Context, v fieldportal.Viewer, s *fieldport
 	// both customers are recounted. The site is locked first, so the
 	// customer read is the one the move replaces.
 	var was string
-	if err := tx.QueryRowContext(ctx, `SELECT customer_id FROM sites WHERE id = $1`+tx.db.dialect.forUpdate(), s.ID).Scan(&was); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT customer_id FROM sites WHERE id = $1`+tx.db.dialect.forNoKeyUpdate(), s.ID).Scan(&was); err != nil {
 		return sqlErr(err, "site")
 	}
 	if was != s.CustomerID {

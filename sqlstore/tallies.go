@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,7 +42,7 @@ const tallyMigration = 91
 func tallyMigrations() []*goose.Migration {
 	return []*goose.Migration{
 		goose.NewGoMigration(tallyMigration,
-			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rebuildTallies(ctx, tx, "") }}, nil),
+			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rebuildTallies(ctx, tx, "", time.Now()) }}, nil),
 		goose.NewGoMigration(customerTreeMigration,
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rebuildCustomerTree(ctx, tx, "") }}, nil),
 	}
@@ -107,7 +108,8 @@ type execer interface {
 // rebuildTallies recounts the tallies of every customer of an
 // organisation (of every organisation when orgID is ""), for data written
 // around the store's methods: the migration, the generator's bulk load.
-func rebuildTallies(ctx context.Context, tx execer, orgID string) error {
+// now is the store's clock: due dates before the day before it are merged.
+func rebuildTallies(ctx context.Context, tx execer, orgID string, now time.Time) error {
 	customers, sites, invoices := "c.org_id = $1", "s.org_id = $1", "i.org_id = $1"
 	if orgID == "" {
 		customers, sites, invoices = "CAST($1 AS TEXT) = ''", "CAST($1 AS TEXT) = ''", "CAST($1 AS TEXT) = ''"
@@ -123,7 +125,7 @@ func rebuildTallies(ctx context.Context, tx execer, orgID string) error {
 	} {
 		args := []any{orgID}
 		if strings.Contains(stmt, "$2") {
-			args = append(args, overdueCut(time.Now()), longAgo)
+			args = append(args, overdueCut(now), longAgo)
 		}
 		if _, err := tx.ExecContext(ctx, stmt, args...); err != nil {
 			return err
@@ -133,10 +135,50 @@ func rebuildTallies(ctx context.Context, tx execer, orgID string) error {
 }
 
 // RebuildTallies recounts the dashboard's tallies of an organisation from
-// its records. The store's own writes keep them; this is for data loaded
-// in bulk around them (the generator).
+// its records, in one transaction that takes no tally row locks. The
+// store's own writes keep the tallies; this is for data loaded in bulk
+// around them (the generator), with nothing else writing: while the store
+// serves, use RecountTallies.
 func (d *DB) RebuildTallies(ctx context.Context, orgID string) error {
-	return d.inTx(ctx, func(tx *Tx) error { return rebuildTallies(ctx, tx, orgID) })
+	return d.inTx(ctx, func(tx *Tx) error { return rebuildTallies(ctx, tx, orgID, d.Now()) })
+}
+
+// recountBatch is how many customers one transaction of RecountTallies
+// recounts.
+const recountBatch = 100
+
+// RecountTallies recounts the tallies of every customer of an
+// organisation (of every organisation when orgID is "") while the store
+// serves: in transactions of recountBatch
+// customers, each taking the customers' tally locks in id order as the
+// store's writes do. It repairs tallies that writes made around the
+// store left wrong (an instance of an older version writing during an
+// upgrade, a manual fix in SQL). It returns how many customers it
+// recounted.
+func (d *DB) RecountTallies(ctx context.Context, orgID string) (int, error) {
+	after, n := "", 0
+	for {
+		var ids []string
+		rows, err := d.db.QueryContext(ctx, `SELECT id FROM customers WHERE (org_id = $1 OR CAST($1 AS TEXT) = '') AND id > $2
+			ORDER BY id LIMIT `+strconv.Itoa(recountBatch), orgID, after)
+		if err != nil {
+			return n, err
+		}
+		if ids, err = collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+			var id string
+			return id, r.Scan(&id)
+		}); err != nil {
+			return n, err
+		}
+		if len(ids) == 0 {
+			return n, nil
+		}
+		if err := d.inTx(ctx, func(tx *Tx) error { tx.noteTally(ids...); return nil }); err != nil {
+			return n, err
+		}
+		n += len(ids)
+		after = ids[len(ids)-1]
+	}
 }
 
 // tallyRecord notes that the transaction wrote a record of the site (or,

@@ -94,6 +94,7 @@ type configParser struct {
 var commandHelp = map[string]string{
 	"serve":    "migrate the database and serve the portal",
 	"migrate":  "apply pending database migrations and exit",
+	"recount":  "recount the dashboard's tallies of every customer while the portal serves (after writes made around it, such as an older instance's during an upgrade)",
 	"demo":     "serve the portal on a fresh database full of demo data",
 	"init":     "create the organisation and its first admin on a new install",
 	"generate": "fill an empty database with one large generated organisation (for the benchmark)",

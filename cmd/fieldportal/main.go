@@ -65,7 +65,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "bench":
 		// The benchmark takes flags of its own, not the server's settings.
 		return runBench(ctx, rest, stdout, stderr)
-	case "serve", "migrate", "demo", "init", "generate":
+	case "serve", "migrate", "recount", "demo", "init", "generate":
 	default:
 		fmt.Fprintf(stderr, "fieldportal: unknown command %q; run 'fieldportal help'\n", cmd)
 		return 2
@@ -83,6 +83,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "migrate":
 		err = runMigrate(ctx, cfg, logger)
+	case "recount":
+		err = runRecount(ctx, cfg, logger, stdout)
 	case "init":
 		err = runInit(ctx, cfg, logger, stdout)
 	case "serve":
@@ -125,13 +127,14 @@ func help(args []string, stdout, stderr io.Writer) int {
 Commands:
   serve     %s
   migrate   %s
+  recount   %s
   demo      %s
   init      %s
   generate  %s
   bench     %s
   version   print the version
   help      this text; 'fieldportal help <command>' lists a command's flags
-`, commandHelp["serve"], commandHelp["migrate"], commandHelp["demo"], commandHelp["init"], commandHelp["generate"], commandHelp["bench"])
+`, commandHelp["serve"], commandHelp["migrate"], commandHelp["recount"], commandHelp["demo"], commandHelp["init"], commandHelp["generate"], commandHelp["bench"])
 	return 0
 }
 
@@ -199,6 +202,23 @@ func runMigrate(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	}
 	defer db.Close()
 	logger.Info("database is up to date", "engine", db.Dialect().String())
+	return nil
+}
+
+// runRecount recounts the tallies of every customer of every
+// organisation, in small transactions beside the serving instances.
+func runRecount(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Writer) error {
+	db, err := openDB(ctx, cfg.Database, logger)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	n, err := db.RecountTallies(ctx, "")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Recounted the tallies of %d customers in %s.\n", n, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

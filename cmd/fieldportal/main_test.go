@@ -16,6 +16,7 @@ import (
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/auth"
+	"github.com/fieldportal/fieldportal/sqlstore"
 	"github.com/fieldportal/fieldportal/sqlstore/gen"
 	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
 )
@@ -358,4 +359,50 @@ func TestGeneratedPasswordMeetsThePolicy(t *testing.T) {
 			t.Fatalf("generated %q fails the default policy", pw)
 		}
 	}
+}
+
+// recount repairs the tallies of a database written around the store.
+func TestRunRecount(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "fp.db")
+	db, err := sqlstore.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	org := &fieldportal.Organisation{Name: "Recount"}
+	if err := db.CreateOrganisation(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	sys := fieldportal.SystemViewer(org.ID, "test")
+	c := &fieldportal.Customer{Name: "C"}
+	if err := db.CreateCustomer(ctx, sys, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateSite(ctx, sys, &fieldportal.Site{CustomerID: c.ID, Name: "S", Address: fieldportal.Address{Line1: "1 Road"}}); err != nil {
+		t.Fatal(err)
+	}
+	sites := func() int {
+		var n int
+		if err := db.SQL().QueryRowContext(ctx, `SELECT sites FROM customer_tallies WHERE customer_id = $1`, c.ID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if _, err := db.SQL().ExecContext(ctx, `UPDATE customer_tallies SET sites = 9`); err != nil {
+		t.Fatal(err)
+	}
+	if n := sites(); n != 9 {
+		t.Fatalf("damaged tally = %d, want 9", n)
+	}
+	code, out, stderr := runSync(t, nil, "recount", "--database", path)
+	if code != 0 || !strings.Contains(out, "Recounted the tallies of 1 customers") {
+		t.Fatalf("recount = %d %q:\n%s", code, out, stderr)
+	}
+	if n := sites(); n != 1 {
+		t.Errorf("tally after recount = %d, want 1", n)
+	}
+	db.Close()
 }
