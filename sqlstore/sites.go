@@ -259,7 +259,7 @@ func siteListQuery(v fieldportal.Viewer, f fieldportal.SiteFilter, walk bool, st
 		from = ` FROM sites s` + stream.walkIndex(index) + ` JOIN customers c ON c.id = s.customer_id`
 		// The condition of sites_stream (migration 00095), which the
 		// query must state for the index to serve it.
-		q.and("s.customer_id IS NOT NULL")
+		q.and("length(s.id) > 0")
 	}
 	return q.sql(`SELECT `+cols+from, "ORDER BY "+order), q.args, nil
 }
