@@ -10,9 +10,13 @@ import (
 
 const siteColumns = `s.id, s.org_id, s.external_id, s.customer_id, s.name, s.address_line1, s.address_line2, s.city,
 	s.region, s.postcode, s.country, s.uprn, s.company_site, s.contractor_id, s.created_in_portal, s.notes,
-	s.created_at, s.updated_at, c.name`
+	s.created_at, s.updated_at, (SELECT c.name FROM customers c WHERE c.id = s.customer_id)`
 
-const siteFrom = ` FROM sites s JOIN customers c ON c.id = s.customer_id`
+// siteFrom is the table of siteColumns. The customer's name is a
+// sub-query of each row, not a join: with a join SQLite chose to read
+// every customer and sort their sites for a later page of a big parent's
+// list (97 ms, against 1 ms walking the sites by name).
+const siteFrom = ` FROM sites s`
 
 // activityCounts counts, for each of fieldportal.ActivityModules, a
 // site's open records of that module (SPEC §4, seed 000's Open
@@ -256,7 +260,7 @@ func siteListQuery(v fieldportal.Viewer, f fieldportal.SiteFilter, walk bool, st
 	}
 	from := siteFrom
 	if stream != nil {
-		from = ` FROM sites s` + stream.walkIndex(index) + ` JOIN customers c ON c.id = s.customer_id`
+		from = ` FROM sites s` + stream.walkIndex(index)
 		// The condition of sites_stream (migration 00095), which the
 		// query must state for the index to serve it.
 		q.and("length(s.id) > 0")
