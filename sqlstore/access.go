@@ -23,8 +23,12 @@ func (a *Accounts) FindContacts(ctx context.Context, v fieldportal.Viewer, f fie
 	if err != nil {
 		return nil, "", err
 	}
-	rows, err := a.db.db.QueryContext(ctx, q.sql(`SELECT `+contactColumns+`, cu.name, pl.status FROM contacts ct
-		JOIN customers cu ON cu.id = ct.customer_id LEFT JOIN portal_logins pl ON pl.contact_id = ct.id`,
+	// The customer's name and the login's status are sub-queries of each
+	// row, not joins, so that the list is read in its own index's order
+	// and stops after a page (a join let SQLite start from the customers).
+	rows, err := a.db.db.QueryContext(ctx, q.sql(`SELECT `+contactColumns+`,
+		(SELECT cu.name FROM customers cu WHERE cu.id = ct.customer_id),
+		(SELECT pl.status FROM portal_logins pl WHERE pl.contact_id = ct.id) FROM contacts ct`,
 		"ORDER BY "+order+limit(f.Page)), q.args...)
 	if err != nil {
 		return nil, "", err
