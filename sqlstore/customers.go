@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"slices"
 
 	"github.com/fieldportal/fieldportal"
 )
@@ -64,19 +65,25 @@ func (d *DB) UpdateCustomer(ctx context.Context, v fieldportal.Viewer, c *fieldp
 }
 
 func (tx *Tx) updateCustomer(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Customer) error {
+	// Changes of one organisation's customers wait for each other from
+	// here: the customer read next is the one this change replaces (an
+	// edit racing a move would otherwise write the old parent back behind
+	// the tree's back), and neither the cycle check nor the tree reads a
+	// tree being moved.
+	if err := tx.lockCustomerTree(ctx, v.OrgID); err != nil {
+		return err
+	}
 	old, err := tx.findCustomer(ctx, v, c.ID)
 	if err != nil {
 		return err
 	}
 	moved := c.ParentID != old.ParentID
-	if moved {
-		// Moves of one organisation's customers wait for each other, so
-		// neither the cycle check nor the tree reads a tree being moved.
-		if err := tx.lockCustomerTree(ctx, v.OrgID); err != nil {
-			return err
-		}
-	}
 	if c.ParentID != "" && moved {
+		// The new parent is one of the viewer's organisation (as for a
+		// new customer): a tree spanning two would join their reaches.
+		if _, err := tx.findCustomer(ctx, v, c.ParentID); err != nil {
+			return fieldportal.FieldErrorf("parent_id", "Parent customer not found.")
+		}
 		var cycle bool
 		if err := tx.QueryRowContext(ctx, `WITH RECURSIVE down(id) AS (SELECT CAST($1 AS TEXT) UNION SELECT c.id FROM customers c JOIN down ON c.parent_id = down.id)
 			SELECT EXISTS (SELECT 1 FROM down WHERE id = $2)`, c.ID, c.ParentID).Scan(&cycle); err != nil {
@@ -96,7 +103,22 @@ func (tx *Tx) updateCustomer(ctx context.Context, v fieldportal.Viewer, c *field
 	if err != nil || !moved {
 		return sqlErr(err, "customer")
 	}
-	return tx.moveInTree(ctx, c.OrgID, c.ID, c.ParentID)
+	// Its subtree's tallies leave its old ancestors for its new ones.
+	oldAncestors, err := tx.ancestors(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	if err := tx.moveInTree(ctx, c.OrgID, c.ID, c.ParentID); err != nil {
+		return err
+	}
+	newAncestors, err := tx.ancestors(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	without := func(list []string) []string {
+		return slices.DeleteFunc(list, func(a string) bool { return a == c.ID })
+	}
+	return tx.moveSubtreeTallies(ctx, c.OrgID, c.ID, without(oldAncestors), without(newAncestors))
 }
 
 // FindCustomerByID returns a customer the viewer can reach.

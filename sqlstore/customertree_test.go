@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -174,4 +175,84 @@ func TestCustomerTreeUnderConcurrentMoves(t *testing.T) {
 		}
 		t.Logf("%d moves", moved.Load())
 	})
+}
+
+// A customer cannot be placed under another organisation's customer: the
+// tree would join the two organisations' reaches (found by review: the
+// other organisation's dashboard then counted this one's sites).
+func TestCustomerParentOfAnotherOrganisation(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := newMoneyWorld(t, db)
+		today := fieldportal.DateOf(time.Now())
+		MustInvoice(t, db, w.staff, w.invoice(w.child.ID, w.siteC.ID, today.AddDays(-40), 12000))
+		staffB := fieldportal.SystemViewer(w.other.ID, "test")
+		groupB := MustCustomer(t, db, staffB, &fieldportal.Customer{Name: "B Group"})
+		contactB := MustMoneyContact(t, db, w.other.ID, groupB.ID, fieldportal.SiteAccessAll, nil)
+		moved := *w.child
+		moved.ParentID = groupB.ID
+		if err := db.UpdateCustomer(ctx, w.staff, &moved); fieldportal.ErrorCode(err) != fieldportal.EINVALID {
+			t.Errorf("UpdateCustomer under another organisation's customer: %v, want invalid", err)
+		}
+		d, err := db.Dashboard(sqlstore.AsManySites(ctx), contactB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Sites == nil || *d.Sites != 0 || d.UnpaidInvoices == nil || *d.UnpaidInvoices != 0 {
+			t.Errorf("the other organisation's dashboard counts this one's records: sites %v, unpaid %v", d.Sites, d.UnpaidInvoices)
+		}
+		MustTreeRight(t, db, w.org.ID)
+	})
+}
+
+// A parent changed around the store (an older instance during an
+// upgrade) leaves the tree behind until `fieldportal recount`, which
+// rebuilds it: the old parent's contact no longer reaches the customer.
+func TestRecountRebuildsTheTree(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := newMoneyWorld(t, db)
+		top := MustCustomer(t, db, w.staff, &fieldportal.Customer{Name: "Elsewhere"})
+		parent := MustMoneyContact(t, db, w.org.ID, w.parent.ID, fieldportal.SiteAccessAll, nil)
+		mustMoneyExec(t, db, `UPDATE customers SET parent_id = $1 WHERE id = $2`, top.ID, w.child.ID)
+		if _, err := db.RecountTallies(ctx, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.FindSiteByID(ctx, parent, w.siteC.ID); fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
+			t.Errorf("the old parent's contact finds the moved customer's site: %v", err)
+		}
+		MustTreeRight(t, db, w.org.ID)
+		MustTalliesRight(t, db, w.org.ID)
+	})
+}
+
+// On PostgreSQL an edit of a customer made while another transaction
+// moves it waits for the move and keeps the tree in step with the
+// parent (found by review: it wrote the old parent back behind the
+// tree's back).
+func TestCustomerEditRacingAMove(t *testing.T) {
+	db := sqltest.MustOpen(t, sqlstore.Postgres)
+	ctx := context.Background()
+	w := newMoneyWorld(t, db)
+	other := MustCustomer(t, db, w.staff, &fieldportal.Customer{Name: "Other group"})
+	hold, err := db.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hold.ExecContext(ctx, `SELECT 1 FROM customers WHERE id = $1 FOR UPDATE`, w.child.ID); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 2)
+	go func() { c := *w.child; c.ParentID = other.ID; errs <- db.UpdateCustomer(ctx, w.staff, &c) }()
+	time.Sleep(300 * time.Millisecond)
+	go func() { c := *w.child; c.Name = "Child Ltd"; errs <- db.UpdateCustomer(ctx, w.staff, &c) }()
+	time.Sleep(300 * time.Millisecond)
+	hold.Rollback()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	MustTreeRight(t, db, w.org.ID)
+	MustTalliesRight(t, db, w.org.ID)
 }

@@ -73,6 +73,15 @@ func (d Dialect) keyLock() string {
 	return ""
 }
 
+// keyLockShared is keyLock taken shared: transactions taking it run
+// together, and wait for (or hold off) one taking keyLock.
+func (d Dialect) keyLockShared() string {
+	if d == Postgres {
+		return `SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))`
+	}
+	return ""
+}
+
 // timestamptz matches the type name that SQLite must see as TIMESTAMP,
 // the only spelling its driver parses back into time.Time.
 var timestamptz = regexp.MustCompile(`\bTIMESTAMPTZ\b`)

@@ -34,8 +34,10 @@ func (q *query) reach(v fieldportal.Viewer) {
 	q.cte("reach_login", `SELECT pl.id, pl.site_access, pl.may_manage_contacts, ct.customer_id
 		FROM portal_logins pl JOIN contacts ct ON ct.id = pl.contact_id
 		WHERE pl.id = `+login+` AND pl.org_id = `+org+` AND pl.status = 'active'`)
+	// The tree's rows are of the organisation too: a link between two
+	// organisations (which the store's writes refuse) joins no reaches.
 	q.cte("reach_customers", `SELECT ct.customer_id FROM customer_tree ct
-		WHERE ct.ancestor_id = (SELECT customer_id FROM reach_login)`)
+		WHERE ct.ancestor_id = (SELECT customer_id FROM reach_login) AND ct.org_id = `+org)
 }
 
 // siteReachable is the predicate "the site whose id is in column siteCol,

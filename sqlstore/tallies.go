@@ -45,13 +45,15 @@ func tallyMigrations() []*goose.Migration {
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rebuildTallies(ctx, tx, "", time.Now()) }}, nil),
 		goose.NewGoMigration(customerTreeMigration,
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rebuildCustomerTree(ctx, tx, "") }}, nil),
+		goose.NewGoMigration(subtreeMigration,
+			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rebuildSubtreeTallies(ctx, tx, "") }}, nil),
 	}
 }
 
 // tallySQL is every statement text of the tallies, for MigrationsHash:
 // a change to the Go migration's SQL must make a new test template.
 func tallySQL() string {
-	return customerTreeSQL("$1") + tallyCounts("$1") + openInvoicesSQL("s.customer_id = $1", "i.customer_id = $1", "$2", "$3")
+	return customerTreeSQL("$1") + subtreeSQL() + tallyCounts("$1") + openInvoicesSQL("s.customer_id = $1", "i.customer_id = $1", "$2", "$3")
 }
 
 // tallyColumns are the counted columns of customer_tallies, in the order
@@ -140,34 +142,79 @@ func rebuildTallies(ctx context.Context, tx execer, orgID string, now time.Time)
 // around them (the generator), with nothing else writing: while the store
 // serves, use RecountTallies.
 func (d *DB) RebuildTallies(ctx context.Context, orgID string) error {
-	return d.inTx(ctx, func(tx *Tx) error { return rebuildTallies(ctx, tx, orgID, d.Now()) })
+	return d.inTx(ctx, func(tx *Tx) error {
+		if err := rebuildTallies(ctx, tx, orgID, d.Now()); err != nil {
+			return err
+		}
+		return rebuildSubtreeTallies(ctx, tx, orgID)
+	})
 }
 
 // recountBatch is how many customers one transaction of RecountTallies
 // recounts.
 const recountBatch = 100
 
-// RecountTallies recounts the tallies of every customer of an
-// organisation (of every organisation when orgID is "") while the store
-// serves: in transactions of recountBatch
-// customers, each taking the customers' tally locks in id order as the
-// store's writes do. It repairs tallies that writes made around the
-// store left wrong (an instance of an older version writing during an
-// upgrade, a manual fix in SQL). It returns how many customers it
-// recounted.
+// RecountTallies repairs what the store derives from an organisation's
+// records (of every organisation's when orgID is "") while the store
+// serves: the customer tree, then the tallies. It repairs what writes
+// made around the store left wrong (an instance of an older version
+// writing during an upgrade, a manual fix in SQL). The tree and the
+// subtree tallies are rebuilt in one transaction holding the
+// organisation's tree lock alone; then every customer's own tallies are
+// recounted in transactions of recountBatch customers, taking their locks
+// in id order as the store's writes do, each adding its change to the
+// subtree tallies. It returns how many customers it recounted.
 func (d *DB) RecountTallies(ctx context.Context, orgID string) (int, error) {
-	after, n := "", 0
-	for {
-		var ids []string
-		rows, err := d.db.QueryContext(ctx, `SELECT id FROM customers WHERE (org_id = $1 OR CAST($1 AS TEXT) = '') AND id > $2
-			ORDER BY id LIMIT `+strconv.Itoa(recountBatch), orgID, after)
+	orgs := []string{orgID}
+	if orgID == "" {
+		rows, err := d.db.QueryContext(ctx, `SELECT id FROM organisations ORDER BY id`)
 		if err != nil {
-			return n, err
+			return 0, err
 		}
-		if ids, err = collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+		if orgs, err = collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
 			var id string
 			return id, r.Scan(&id)
 		}); err != nil {
+			return 0, err
+		}
+	}
+	n := 0
+	for _, org := range orgs {
+		if err := d.inTx(ctx, func(tx *Tx) error {
+			if err := tx.lockCustomerTree(ctx, org); err != nil {
+				return err
+			}
+			if err := rebuildCustomerTree(ctx, tx, org); err != nil {
+				return err
+			}
+			return rebuildSubtreeTallies(ctx, tx, org)
+		}); err != nil {
+			return n, err
+		}
+		m, err := d.recountOwnTallies(ctx, org)
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// recountOwnTallies recounts the own tallies of every customer of an
+// organisation, recountBatch customers a transaction.
+func (d *DB) recountOwnTallies(ctx context.Context, orgID string) (int, error) {
+	after, n := "", 0
+	for {
+		rows, err := d.db.QueryContext(ctx, `SELECT id FROM customers WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT `+
+			strconv.Itoa(recountBatch), orgID, after)
+		if err != nil {
+			return n, err
+		}
+		ids, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+			var id string
+			return id, r.Scan(&id)
+		})
+		if err != nil {
 			return n, err
 		}
 		if len(ids) == 0 {
@@ -241,12 +288,17 @@ func (tx *Tx) recountTallies(ctx context.Context) error {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	deltas, orgOf := map[string]*tallyDelta{}, map[string]string{}
 	for _, id := range ids {
 		// The lock first, in a statement of its own: the recount after it
 		// then reads what every transaction before it committed.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_tallies (customer_id, org_id)
 			SELECT c.id, c.org_id FROM customers c WHERE c.id = $1
 			ON CONFLICT (customer_id) DO UPDATE SET org_id = excluded.org_id`, id); err != nil {
+			return err
+		}
+		before, err := tx.readOwnTally(ctx, id)
+		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE customer_tallies SET `+recountSet+` WHERE customer_id = $1`, id); err != nil {
@@ -261,30 +313,44 @@ func (tx *Tx) recountTallies(ctx context.Context) error {
 			id, overdueCut(tx.now), longAgo); err != nil {
 			return err
 		}
+		after, err := tx.readOwnTally(ctx, id)
+		if err != nil {
+			return err
+		}
+		d := newTallyDelta()
+		d.add(before, after, 1)
+		if !d.zero() {
+			deltas[id], orgOf[id] = d, after.orgID
+		}
 	}
 	tx.tallies = nil
-	return nil
+	if len(deltas) == 0 {
+		return nil
+	}
+	// The subtree rows after every own row: one order for all writers.
+	return tx.applySubtreeDeltas(ctx, orgOf, deltas)
 }
 
-// tallyScope restricts customer_tallies or customer_open_invoices (alias)
-// to the customers a contact reaches with site access "all", the reach and
-// the site access read from the database as for every query (scope.go: a
-// site is reachable when its customer is, and so is a customer-only
-// invoice with site access "all"). The reach is of the contact's own
-// organisation (reach_login checks it). Only contacts have tallies read:
-// anyone else gets nothing.
+// tallyScope restricts subtree_tallies or subtree_open_invoices (alias)
+// to the subtree of a contact's customer when its site access is "all":
+// exactly the customers it reaches (scope.go: its customer and every
+// customer below; a site is reachable when its customer is, and so is a
+// customer-only invoice with site access "all"). The login is read from
+// the database, as for every query (reach_login: active, of the
+// organisation). Only contacts have tallies read: anyone else gets
+// nothing.
 func tallyScope(q *query, v fieldportal.Viewer, alias string) {
 	if !v.IsContact() || v.SeesWholeOrg() || v.OrgID == "" || v.LoginID == "" {
 		q.and("1 = 0")
 		return
 	}
 	q.reach(v)
-	q.and(alias + ".customer_id IN (SELECT customer_id FROM reach_customers)")
+	q.and(alias + ".customer_id = (SELECT customer_id FROM reach_login)")
 	q.and("(SELECT site_access FROM reach_login) = 'all'")
 }
 
-// readTallies sums the counts of tallyColumns over the customers v
-// reaches (tallyScope).
+// readTallies reads the counts of tallyColumns of the subtree v reaches
+// (tallyScope).
 func (d *DB) readTallies(ctx context.Context, v fieldportal.Viewer) ([]int, error) {
 	var q query
 	tallyScope(&q, v, "t")
@@ -297,12 +363,12 @@ func (d *DB) readTallies(ctx context.Context, v fieldportal.Viewer) ([]int, erro
 	for i := range n {
 		dest[i] = &n[i]
 	}
-	err := d.db.QueryRowContext(ctx, q.sql(`SELECT `+strings.Join(sums, ", ")+` FROM customer_tallies t`, ""), q.args...).Scan(dest...)
+	err := d.db.QueryRowContext(ctx, q.sql(`SELECT `+strings.Join(sums, ", ")+` FROM subtree_tallies t`, ""), q.args...).Scan(dest...)
 	return n, err
 }
 
-// tallyInvoiceSummary is InvoiceSummary from the tallies of the customers
-// v reaches (tallyScope).
+// tallyInvoiceSummary is InvoiceSummary from the tallies of the subtree v
+// reaches (tallyScope).
 func (d *DB) tallyInvoiceSummary(ctx context.Context, v fieldportal.Viewer, today fieldportal.Date) (fieldportal.InvoiceSummary, error) {
 	var s fieldportal.InvoiceSummary
 	var q query
@@ -312,7 +378,7 @@ func (d *DB) tallyInvoiceSummary(ctx context.Context, v fieldportal.Viewer, toda
 		CAST(COALESCE(sum(o.balance), 0) AS BIGINT),
 		CAST(COALESCE(sum(CASE WHEN o.due_date < `+t+` THEN o.invoices ELSE 0 END), 0) AS BIGINT),
 		CAST(COALESCE(sum(CASE WHEN o.due_date < `+t+` THEN o.balance ELSE 0 END), 0) AS BIGINT)
-		FROM customer_open_invoices o`, ""), q.args...).Scan(&s.Unpaid, money(&s.Balance), &s.Overdue, money(&s.OverdueBalance))
+		FROM subtree_open_invoices o`, ""), q.args...).Scan(&s.Unpaid, money(&s.Balance), &s.Overdue, money(&s.OverdueBalance))
 	return s, err
 }
 
