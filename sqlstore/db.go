@@ -51,6 +51,9 @@ type DB struct {
 	// transaction's writes and before it recounts tallies: a test holds a
 	// write there to let another transaction race it.
 	beforeRecount func()
+	// streamChunk, when set (by tests only), is the chunk size of
+	// streamChunks.
+	streamChunk int
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL

@@ -23,3 +23,7 @@ func ObserveQueries(d *DB, fn func(query string, args []any)) {
 	d.db.observe = fn
 	d.read.observe = fn
 }
+
+// SetStreamChunk sets the rows each query of a streamed list reads, so a
+// small fixture crosses chunk boundaries.
+func SetStreamChunk(d *DB, n int) { d.streamChunk = n }

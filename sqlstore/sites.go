@@ -208,18 +208,22 @@ func (d *DB) FindSites(ctx context.Context, v fieldportal.Viewer, f fieldportal.
 }
 
 // EachSite calls fn with every site FindSites would list for f, in the
-// same order, from one query in a read transaction (streamRows): the
-// sites CSV. f.Page is ignored.
+// same order, chunk by chunk (streamChunks): the sites CSV. f.Page is
+// ignored.
 func (d *DB) EachSite(ctx context.Context, v fieldportal.Viewer, f fieldportal.SiteFilter, fn func(*fieldportal.Site) error) error {
 	if err := needModule(v, fieldportal.ModuleSites, "site"); err != nil {
 		return err
 	}
 	f.Page = fieldportal.Page{}
-	text, args, err := siteListQuery(v, f, false, &d.dialect)
-	if err != nil {
-		return err
-	}
-	return streamRows(ctx, d, text+streamLimit, args, scanListedSite, fn)
+	return streamChunks(ctx, d, func(after string) (string, []any, error) {
+		f.After = after
+		return siteListQuery(v, f, false, &d.dialect)
+	}, scanListedSite, func(s *fieldportal.Site) string {
+		if !f.UpdatedSince.IsZero() {
+			return cursor(s.UpdatedAt, s.ID)
+		}
+		return cursor(s.Name, s.ID)
+	}, fn)
 }
 
 // siteListQuery is the query of the sites list, shared by FindSites (which

@@ -57,6 +57,8 @@ func TestEachSite(t *testing.T) {
 			{"customer", fieldportal.SiteFilter{CustomerID: w.Child.ID, WithActivity: true}},
 			{"updated since", fieldportal.SiteFilter{UpdatedSince: time.Unix(0, 0)}},
 		}
+		// Chunks of two rows, so that every walk crosses chunk boundaries.
+		sqlstore.SetStreamChunk(db, 2)
 		for _, vc := range viewers {
 			for _, fc := range filters {
 				t.Run(vc.name+"/"+fc.name, func(t *testing.T) {
@@ -100,6 +102,7 @@ func TestEachSite(t *testing.T) {
 		// wait for it (on SQLite it reads on the read pool, in a
 		// transaction that takes no lock).
 		t.Run("a write during the walk does not wait for it", func(t *testing.T) {
+			sqlstore.SetStreamChunk(db, 0) // one chunk: the walk reads it before the write
 			n := 0
 			err := db.EachSite(ctx, w.Staff, fieldportal.SiteFilter{}, func(*fieldportal.Site) error {
 				n++
@@ -114,7 +117,7 @@ func TestEachSite(t *testing.T) {
 				t.Fatalf("write during the walk: %v", err)
 			}
 			if n != 9 {
-				t.Errorf("the walk saw %d sites, want the 9 of when it began", n)
+				t.Errorf("the walk saw %d sites, want the 9 of its one chunk", n)
 			}
 		})
 	})

@@ -60,7 +60,7 @@ func TestSiteStreamPlan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := plan(t, text+streamLimit, args)
+			p := plan(t, text+" LIMIT 1000", args)
 			if !strings.Contains(p, "USING INDEX sites_stream") || strings.Contains(p, "TEMP B-TREE FOR ORDER BY") {
 				t.Errorf("the stream is not read in order from sites_stream:\n%s", p)
 			}

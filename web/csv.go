@@ -1,12 +1,13 @@
 package web
 
 import (
+	"bufio"
 	"context"
-	"encoding/csv"
 	"errors"
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // csvFlushRows is how many rows a CSV download writes between flushes.
@@ -15,6 +16,10 @@ import (
 // bytes anyway, and the flush only bounds how long a row waits for them
 // (with gzip each flush also ends a deflate block, so not every row).
 const csvFlushRows = 1000
+
+// csvWriteTimeout is how long a client gets to take each flushed part of
+// a download: one that stops reading is cut off, not kept for ever.
+const csvWriteTimeout = time.Minute
 
 // CSV is a CSV download streamed as its rows come: every export of the
 // portal is one store walk (an Each* method of the services) feeding Row,
@@ -27,7 +32,7 @@ type CSV struct {
 	rc       *http.ResponseController
 	filename string
 	header   []string
-	cw       *csv.Writer
+	cw       *bufio.Writer
 	rows     int
 	// writeErr is the error writing to the client (it went away): Row
 	// returns it so the walk stops, and Finish knows it for what it is.
@@ -46,9 +51,34 @@ func (c *CSV) start() {
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": c.filename}))
 	h.Set("Cache-Control", "no-store")
+	c.deadline()
 	c.w.Write([]byte("\xEF\xBB\xBF"))
-	c.cw = csv.NewWriter(c.w)
-	c.cw.Write(c.header)
+	c.cw = bufio.NewWriter(c.w)
+	c.writeRecord(c.header)
+}
+
+// writeRecord writes one line of the file with every cell quoted: a cell
+// holding a ";" is then one cell also where a spreadsheet splits lines on
+// ";" (the list separator of many locales), so its text after the ";"
+// cannot become a cell of its own that starts a formula (found by
+// review). Lines end in CRLF (RFC 4180).
+func (c *CSV) writeRecord(cells []string) {
+	for i, cell := range cells {
+		if i > 0 {
+			c.cw.WriteByte(',')
+		}
+		c.cw.WriteByte('"')
+		c.cw.WriteString(strings.ReplaceAll(cell, `"`, `""`))
+		c.cw.WriteByte('"')
+	}
+	c.cw.WriteString("\r\n")
+}
+
+// deadline gives the client csvWriteTimeout to take what is sent next.
+func (c *CSV) deadline() {
+	if err := c.rc.SetWriteDeadline(time.Now().Add(csvWriteTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		c.k.logger.WarnContext(c.r.Context(), "CSV download: write deadline", "err", err)
+	}
 }
 
 // Row writes one row, each cell guarded against formula injection
@@ -61,7 +91,7 @@ func (c *CSV) Row(cells ...string) error {
 	if c.cw == nil {
 		c.start()
 	}
-	c.cw.Write(csvCells(cells...))
+	c.writeRecord(csvCells(cells...))
 	c.rows++
 	if c.rows == 1 || c.rows%csvFlushRows == 0 {
 		c.flush()
@@ -71,8 +101,8 @@ func (c *CSV) Row(cells ...string) error {
 
 // flush sends what is buffered, through the gzip writer, to the client.
 func (c *CSV) flush() {
-	c.cw.Flush()
-	if err := c.cw.Error(); err != nil {
+	c.deadline()
+	if err := c.cw.Flush(); err != nil {
 		c.writeErr = err
 		return
 	}

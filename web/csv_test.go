@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -51,7 +52,7 @@ func TestCSV(t *testing.T) {
 			}()
 			select {
 			case s := <-got:
-				if want := "\uFEFFSite,Postcode\nHarbour HQ,BS1 4AA\n"; s != want {
+				if want := "\uFEFF\"Site\",\"Postcode\"\r\n\"Harbour HQ\",\"BS1 4AA\"\r\n"; s != want {
 					t.Errorf("start of the file %q, want %q", s, want)
 				}
 			case <-time.After(2 * time.Second):
@@ -62,7 +63,7 @@ func TestCSV(t *testing.T) {
 			if err != nil {
 				t.Fatalf("read the rest: %v", err)
 			}
-			if want := "'=cmd(),'-1\n"; string(rest) != want {
+			if want := "\"'=cmd()\",\"'-1\"\r\n"; string(rest) != want {
 				t.Errorf("rest of the file %q, want %q (cells guarded against formulas)", rest, want)
 			}
 			for h, want := range map[string]string{
@@ -82,7 +83,7 @@ func TestCSV(t *testing.T) {
 			})
 			_, body := get(t, srv, gz)
 			b, err := io.ReadAll(body)
-			if err != nil || string(b) != "\uFEFFSite,Postcode\n" {
+			if err != nil || string(b) != "\uFEFF\"Site\",\"Postcode\"\r\n" {
 				t.Errorf("body %q, %v", b, err)
 			}
 		})
@@ -136,5 +137,34 @@ func TestCSVCells(t *testing.T) {
 	back, err := csv.NewReader(strings.NewReader(b.String())).Read()
 	if err != nil || !cmp.Equal(back, want) {
 		t.Errorf("read back %q, %v", back, err)
+	}
+}
+
+// Every cell is quoted, so a ";" inside one keeps the text after it in the
+// same cell also where a spreadsheet splits lines on ";" (found by review:
+// "Dock;=HYPERLINK(...)" became a formula cell of its own there).
+func TestCSVFormulaAfterSemicolon(t *testing.T) {
+	k := testKit(t)
+	rec := httptest.NewRecorder()
+	c := k.CSV(rec, httptest.NewRequest("GET", "/sites.csv", nil), "sites.csv", "Site")
+	if err := c.Row("Dock;=HYPERLINK(CHAR(104)&A1)"); err != nil {
+		t.Fatal(err)
+	}
+	c.Finish(nil)
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(rec.Body.String(), "\uFEFF")))
+	r.Comma, r.FieldsPerRecord = ';', -1
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows {
+		for _, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("read with ';' as the separator, %q has the formula cell %q", rec.Body.String(), cell)
+			}
+		}
+	}
+	if len(rows) != 2 || len(rows[1]) != 1 {
+		t.Errorf("rows %q, want the header and one row of one cell", rows)
 	}
 }
