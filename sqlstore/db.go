@@ -69,7 +69,7 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*DB, error) {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		d.dialect = Postgres
 		var sdb *sql.DB
-		sdb, err = sql.Open("pgx", postgresDSN(dsn))
+		sdb, err = sql.Open("pgx", dsn)
 		d.db = &pool{DB: sdb}
 		d.read = d.db
 		if err == nil {
@@ -225,24 +225,29 @@ func (d *DB) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// postgresDSN adds to a PostgreSQL URL the session settings the store
-// needs, unless the URL sets them itself: plan_cache_mode
-// force_custom_plan, because pgx prepares every statement and after five
-// runs PostgreSQL may keep a generic plan that cannot see the values: the
-// dashboard's next appointments then walked 100,000 past appointments in
-// start order (48 ms a dashboard against 18 ms planned for the values;
-// planning costs about 1 ms on the scoped lists) (issue 15).
-func postgresDSN(dsn string) string {
-	u, err := url.Parse(dsn)
+// withValuePlans runs fn with a querier whose statements PostgreSQL plans
+// for their values. pgx prepares every statement, and after five runs
+// PostgreSQL may keep one generic plan for all values; for most of the
+// store's queries that plan is right and saves planning (about 1 ms a
+// scoped query), but a query whose best plan depends on a value (a time
+// range) gets this: on PostgreSQL a READ ONLY transaction with
+// plan_cache_mode force_custom_plan (a big parent's next appointments:
+// 33 ms walking every past appointment in start order, 3 ms planned for
+// now) (issue 15). SQLite plans each statement when it is prepared, with
+// no values either, but picks by index only.
+func (d *DB) withValuePlans(ctx context.Context, fn func(db workQuerier) error) error {
+	if d.dialect != Postgres {
+		return fn(d.db)
+	}
+	tx, err := d.readTx(ctx)
 	if err != nil {
-		return dsn // sql.Open reports it
+		return err
 	}
-	q := u.Query()
-	if !q.Has("plan_cache_mode") {
-		q.Set("plan_cache_mode", "force_custom_plan")
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+		return err
 	}
-	u.RawQuery = q.Encode()
-	return u.String()
+	return fn(tx)
 }
 
 // MigrationsHash identifies the schema: tests keep one migrated template

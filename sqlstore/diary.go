@@ -240,11 +240,18 @@ func (d *DB) FindAppointments(ctx context.Context, v fieldportal.Viewer, f field
 	} else if err := q.keyset(f.After, false, "a.starts_at", "a.id"); err != nil {
 		return nil, "", err
 	}
-	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+appointmentColumns+appointmentFrom, "ORDER BY "+order+limit(f.Page)), q.args...)
-	if err != nil {
-		return nil, "", err
-	}
-	list, err := collect(rows, scanAppointment)
+	var list []*fieldportal.Appointment
+	// A time range's plan depends on the time: planned once for all
+	// values, the appointments ending after now were looked for among
+	// every past one in start order.
+	err = d.withValuePlans(ctx, func(db workQuerier) error {
+		rows, err := db.QueryContext(ctx, q.sql(`SELECT `+appointmentColumns+appointmentFrom, "ORDER BY "+order+limit(f.Page)), q.args...)
+		if err != nil {
+			return err
+		}
+		list, err = collect(rows, scanAppointment)
+		return err
+	})
 	if err != nil {
 		return nil, "", err
 	}

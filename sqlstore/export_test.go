@@ -27,3 +27,22 @@ func ObserveQueries(d *DB, fn func(query string, args []any)) {
 // SetStreamChunk sets the rows each query of a streamed list reads, so a
 // small fixture crosses chunk boundaries.
 func SetStreamChunk(d *DB, n int) { d.streamChunk = n }
+
+// ValuePlanMode reads plan_cache_mode where withValuePlans runs queries.
+func ValuePlanMode(ctx context.Context, d *DB) (string, error) {
+	var mode string
+	err := d.withValuePlans(ctx, func(db workQuerier) error {
+		rows, err := db.QueryContext(ctx, `SHOW plan_cache_mode`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := rows.Scan(&mode); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	return mode, err
+}
