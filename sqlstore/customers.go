@@ -30,11 +30,12 @@ func (d *DB) CreateCustomer(ctx context.Context, v fieldportal.Viewer, c *fieldp
 }
 
 func (tx *Tx) createCustomer(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Customer) error {
+	// The parent's ancestors are copied into the tree: none may move
+	// meanwhile, nor may a rebuild of the tree (RecountTallies) run.
+	if err := tx.lockCustomerTree(ctx, v.OrgID); err != nil {
+		return err
+	}
 	if c.ParentID != "" {
-		// The parent's ancestors are copied: none may move meanwhile.
-		if err := tx.lockCustomerTree(ctx, v.OrgID); err != nil {
-			return err
-		}
 		if _, err := tx.findCustomer(ctx, v, c.ParentID); err != nil {
 			return fieldportal.FieldErrorf("parent_id", "Parent customer not found.")
 		}
@@ -65,12 +66,12 @@ func (d *DB) UpdateCustomer(ctx context.Context, v fieldportal.Viewer, c *fieldp
 }
 
 func (tx *Tx) updateCustomer(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Customer) error {
-	// Changes of one organisation's customers wait for each other from
-	// here: the customer read next is the one this change replaces (an
-	// edit racing a move would otherwise write the old parent back behind
-	// the tree's back), and neither the cycle check nor the tree reads a
-	// tree being moved.
-	if err := tx.lockCustomerTree(ctx, v.OrgID); err != nil {
+	// Edits of one customer wait for each other from here, so the
+	// customer read next is the one this edit replaces: an edit racing a
+	// move would otherwise write the old parent back behind the tree's
+	// back (found by review).
+	if _, err := tx.ExecContext(ctx, `SELECT id FROM customers WHERE id = $1 AND org_id = $2`+tx.db.dialect.forNoKeyUpdate(),
+		c.ID, v.OrgID); err != nil {
 		return err
 	}
 	old, err := tx.findCustomer(ctx, v, c.ID)
@@ -84,17 +85,13 @@ func (tx *Tx) updateCustomer(ctx context.Context, v fieldportal.Viewer, c *field
 		if _, err := tx.findCustomer(ctx, v, c.ParentID); err != nil {
 			return fieldportal.FieldErrorf("parent_id", "Parent customer not found.")
 		}
-		var cycle bool
-		if err := tx.QueryRowContext(ctx, `WITH RECURSIVE down(id) AS (SELECT CAST($1 AS TEXT) UNION SELECT c.id FROM customers c JOIN down ON c.parent_id = down.id)
-			SELECT EXISTS (SELECT 1 FROM down WHERE id = $2)`, c.ID, c.ParentID).Scan(&cycle); err != nil {
-			return err
-		}
-		if cycle {
-			return fieldportal.FieldErrorf("parent_id", "A customer cannot be placed under itself or its own sub-customer.")
-		}
 	}
 	c.OrgID, c.CreatedAt, c.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
 	a := c.Billing
+	// The row is written before the tree lock is taken: a change of its
+	// external id locks it FOR UPDATE, which waits for the writers whose
+	// records refer to it, and they wait for the tree lock (shared) at
+	// their commit; taken the other way round, the two deadlocked.
 	_, err = tx.ExecContext(ctx, `UPDATE customers SET external_id = $2, parent_id = $3, name = $4, address_line1 = $5,
 		address_line2 = $6, city = $7, region = $8, postcode = $9, country = $10, phone = $11, email = $12,
 		tax_number = $13, updated_at = $14 WHERE id = $1`,
@@ -102,6 +99,22 @@ func (tx *Tx) updateCustomer(ctx context.Context, v fieldportal.Viewer, c *field
 		a.Country, c.Phone, c.Email, c.TaxNumber, tx.now)
 	if err != nil || !moved {
 		return sqlErr(err, "customer")
+	}
+	// A move: the organisation's moves and the writers' subtree deltas
+	// wait for each other, so the cycle check and the tree read a tree
+	// nobody changes.
+	if err := tx.lockCustomerTree(ctx, v.OrgID); err != nil {
+		return err
+	}
+	if c.ParentID != "" {
+		var cycle bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM customer_tree WHERE ancestor_id = $1 AND customer_id = $2)`,
+			c.ID, c.ParentID).Scan(&cycle); err != nil {
+			return err
+		}
+		if cycle {
+			return fieldportal.FieldErrorf("parent_id", "A customer cannot be placed under itself or its own sub-customer.")
+		}
 	}
 	// Its subtree's tallies leave its old ancestors for its new ones.
 	oldAncestors, err := tx.ancestors(ctx, c.ID)

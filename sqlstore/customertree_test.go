@@ -256,3 +256,42 @@ func TestCustomerEditRacingAMove(t *testing.T) {
 	MustTreeRight(t, db, w.org.ID)
 	MustTalliesRight(t, db, w.org.ID)
 }
+
+// A customer's new external id, while a record of it commits, does not
+// deadlock on PostgreSQL (found by review): the edit writes the row
+// before it would take the tree lock, which the record's commit takes
+// shared, and an edit that moves nothing takes none.
+func TestCustomerExternalIDChangeRacingAWrite(t *testing.T) {
+	db := sqltest.MustOpen(t, sqlstore.Postgres)
+	ctx := context.Background()
+	w := newMoneyWorld(t, db)
+	today := fieldportal.DateOf(time.Now())
+	for _, c := range []struct{ name, externalID, parentID string }{
+		{"edit", "CHILD-1", w.parent.ID},
+		{"move to the top", "CHILD-2", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			held, release := make(chan struct{}), make(chan struct{})
+			var once sync.Once
+			sqlstore.SetBeforeRecount(db, func() { once.Do(func() { close(held); <-release }) })
+			errs := make(chan error, 2)
+			go func() { errs <- db.CreateInvoice(ctx, w.staff, w.invoice(w.child.ID, w.siteC.ID, today, 12000)) }()
+			<-held // the invoice is written, its commit not yet done
+			go func() {
+				x := *w.child
+				x.ExternalID, x.ParentID = c.externalID, c.parentID
+				errs <- db.UpdateCustomer(ctx, w.staff, &x)
+			}()
+			time.Sleep(300 * time.Millisecond)
+			close(release)
+			for range 2 {
+				if err := <-errs; err != nil {
+					t.Errorf("write: %v", err)
+				}
+			}
+			sqlstore.SetBeforeRecount(db, nil)
+			MustTreeRight(t, db, w.org.ID)
+			MustTalliesRight(t, db, w.org.ID)
+		})
+	}
+}

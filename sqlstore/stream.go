@@ -46,9 +46,10 @@ const streamChunk = 1000
 // stops reading must not keep a database connection or snapshot (found
 // by review: twenty stalled downloads took PostgreSQL's whole pool), so
 // it holds one chunk of rows in memory and nothing in the database. Each
-// chunk is read as it stands (no snapshot across chunks): the keyset
-// order keeps rows from repeating or being skipped, though a row changed
-// mid-walk may show its new values. query builds the query of the rows
+// chunk is read as it stands, with no snapshot across chunks: a row whose
+// sort key changes during the walk may be missed (moved before the
+// cursor) or written twice (moved after it), as in paging a list by hand;
+// rows that do not change appear once, in order. query builds the query of the rows
 // after a cursor ("" for the first), key gives a row's cursor. An error
 // from fn stops the walk and is returned as it is.
 func streamChunks[T any](ctx context.Context, d *DB, query func(after string) (string, []any, error),

@@ -277,8 +277,10 @@ func rebuildSubtreeTallies(ctx context.Context, tx execer, orgID string) error {
 		sums[i] = "sum(t." + c + ")"
 	}
 	for _, stmt := range []string{
-		`DELETE FROM subtree_open_invoices WHERE customer_id IN (SELECT t.customer_id FROM customer_tallies t WHERE ` + cond + `)`,
-		`DELETE FROM subtree_tallies WHERE customer_id IN (SELECT t.customer_id FROM customer_tallies t WHERE ` + cond + `)`,
+		// Every customer of the organisation: a parent with no records of
+		// its own has subtree rows but no own row (found by review).
+		`DELETE FROM subtree_open_invoices WHERE customer_id IN (SELECT c.id FROM customers c WHERE ` + strings.ReplaceAll(cond, "t.", "c.") + `)`,
+		`DELETE FROM subtree_tallies WHERE ` + strings.ReplaceAll(cond, "t.", ""),
 		`INSERT INTO subtree_tallies (customer_id, org_id, ` + strings.Join(tallyColumns, ", ") + `)
 			SELECT ct.ancestor_id, t.org_id, ` + strings.Join(sums, ", ") + `
 			FROM customer_tallies t JOIN customer_tree ct ON ct.customer_id = t.customer_id

@@ -476,3 +476,23 @@ func concurrentWrites(t *testing.T, db *sqlstore.DB, nSites, writers, ops int, k
 	t.Logf("successful writes by kind: %v", done)
 	MustTalliesRight(t, db, w.org.ID)
 }
+
+// The recount of an organisation whose parent customer has no records of
+// its own (so no own tallies, only subtree ones) succeeds (found by
+// review: its subtree rows were not cleared before being rebuilt).
+func TestRecountParentWithoutOwnRecords(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		org := MustOrg(t, db, "Acme")
+		staff := fieldportal.SystemViewer(org.ID, "test")
+		group := MustCustomer(t, db, staff, &fieldportal.Customer{Name: "Group"})
+		child := MustCustomer(t, db, staff, &fieldportal.Customer{Name: "Child", ParentID: group.ID})
+		site := MustSite(t, db, staff, &fieldportal.Site{CustomerID: child.ID, Name: "S", Address: fieldportal.Address{Line1: "x"}})
+		today := fieldportal.DateOf(time.Now())
+		MustInvoice(t, db, staff, &fieldportal.Invoice{SiteID: site.ID, IssueDate: today, DueDate: today.AddDays(30), Subtotal: 1000, Tax: 200, Total: 1200})
+		if _, err := db.RecountTallies(ctx, org.ID); err != nil {
+			t.Fatalf("RecountTallies: %v", err)
+		}
+		MustTalliesRight(t, db, org.ID)
+	})
+}
