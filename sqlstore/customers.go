@@ -30,11 +30,6 @@ func (d *DB) CreateCustomer(ctx context.Context, v fieldportal.Viewer, c *fieldp
 }
 
 func (tx *Tx) createCustomer(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Customer) error {
-	// The parent's ancestors are copied into the tree: none may move
-	// meanwhile, nor may a rebuild of the tree (RecountTallies) run.
-	if err := tx.lockCustomerTree(ctx, v.OrgID); err != nil {
-		return err
-	}
 	if c.ParentID != "" {
 		if _, err := tx.findCustomer(ctx, v, c.ParentID); err != nil {
 			return fieldportal.FieldErrorf("parent_id", "Parent customer not found.")
@@ -49,6 +44,14 @@ func (tx *Tx) createCustomer(ctx context.Context, v fieldportal.Viewer, c *field
 		a.Region, a.Postcode, a.Country, c.Phone, c.Email, c.TaxNumber, tx.now)
 	if err != nil {
 		return sqlErr(err, "customer")
+	}
+	// The parent's ancestors are copied into the tree: none may move
+	// meanwhile, nor may a rebuild of the tree (RecountTallies) run. The
+	// lock comes after the row, as in updateCustomer: the row's foreign
+	// key holds the parent (KEY SHARE), which a move of the parent that
+	// changes its external id waits for before it takes the tree lock.
+	if err := tx.lockCustomerTree(ctx, v.OrgID); err != nil {
+		return err
 	}
 	return tx.placeInTree(ctx, c.OrgID, c.ID, c.ParentID)
 }
