@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -320,10 +322,34 @@ func (d *DB) sitesUnderCustomer(ctx context.Context, v fieldportal.Viewer, custo
 	if err := needModule(v, fieldportal.ModuleSites, "site"); err != nil {
 		return nil, err
 	}
+	// More sites under the customer (its subtree's tally) than the page
+	// holds, none searched for: walk the organisation's sites by name with the subtree as a
+	// filter, which finds a page of a 20,000-site parent's at once; else
+	// start from the subtree's customers and sort their sites (see
+	// siteReachable).
+	walk := false
+	if strings.TrimSpace(search) == "" && ids == nil {
+		var n int
+		err := d.db.QueryRowContext(ctx, `SELECT sites FROM subtree_tallies WHERE customer_id = $1`, customerID).Scan(&n)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		// More than the page holds, or the walk would read on to the
+		// organisation's last site to fill the page.
+		walk = n > max(limit, fewSites)
+	}
 	var q query
-	q.cte("under", `SELECT CAST(`+q.arg(customerID)+` AS TEXT) AS id UNION SELECT c.id FROM customers c JOIN under u ON c.parent_id = u.id`)
-	q.scopeSite(v, "s", "s.id")
-	q.and("s.customer_id IN (SELECT id FROM under)")
+	if walk {
+		q.cte("under", `SELECT ct.customer_id AS id FROM customer_tree ct WHERE ct.ancestor_id = `+q.arg(customerID))
+		q.scopeSite(v, "s", "s.id")
+		q.and("NOT (s.customer_id NOT IN (SELECT id FROM under))")
+	} else {
+		// The recursive walk, not the tree: with the tree PostgreSQL
+		// read every site of the organisation for a search (32 -> 74 ms).
+		q.cte("under", `SELECT CAST(`+q.arg(customerID)+` AS TEXT) AS id UNION SELECT c.id FROM customers c JOIN under u ON c.parent_id = u.id`)
+		q.scopeSite(v, "s", "s.id")
+		q.and("s.customer_id IN (SELECT id FROM under)")
+	}
 	q.search(search, "s.name", "s.address_line1", "s.city", "s.postcode", "s.uprn")
 	if ids != nil {
 		if len(ids) == 0 {
