@@ -327,8 +327,11 @@ func (d *DB) sitesUnderCustomer(ctx context.Context, v fieldportal.Viewer, custo
 	// filter, which finds a page of a 20,000-site parent's at once; else
 	// start from the subtree's customers and sort their sites (see
 	// siteReachable).
+	// Only for a viewer who sees every site of the subtree: one limited to
+	// a few assigned sites would walk to the organisation's last site
+	// without filling the page (found by review).
 	walk := false
-	if strings.TrimSpace(search) == "" && ids == nil {
+	if strings.TrimSpace(search) == "" && ids == nil && (v.SeesWholeOrg() || v.SiteAccess == fieldportal.SiteAccessAll) {
 		var n int
 		err := d.db.QueryRowContext(ctx, `SELECT sites FROM subtree_tallies WHERE customer_id = $1`, customerID).Scan(&n)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {

@@ -4,9 +4,10 @@
 -- that subtree, so its dashboard reads one row here, not one per customer
 -- of a tree of 1,091. Kept by adding to each ancestor what a write changed
 -- in a customer's own tallies (subtree.go); migration 00098, in Go, fills
--- them.
+-- them. No foreign key to customers, as for customer_tree (00092): they
+-- are written under the tree lock.
 CREATE TABLE subtree_tallies (
-    customer_id        TEXT PRIMARY KEY REFERENCES customers(id),
+    customer_id        TEXT PRIMARY KEY,
     org_id             TEXT NOT NULL REFERENCES organisations(id),
     sites              BIGINT NOT NULL DEFAULT 0,
     open_issues        BIGINT NOT NULL DEFAULT 0,
@@ -16,7 +17,7 @@ CREATE TABLE subtree_tallies (
 );
 
 CREATE TABLE subtree_open_invoices (
-    customer_id TEXT NOT NULL REFERENCES customers(id),
+    customer_id TEXT NOT NULL,
     due_date    DATE NOT NULL,
     invoices    BIGINT NOT NULL,
     balance     BIGINT NOT NULL,
