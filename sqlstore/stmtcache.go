@@ -112,8 +112,11 @@ type stmtCache struct {
 	lru    *list.List // of *stmtEntry, most recent first
 	byText map[string]*list.Element
 	closed bool
-	// preparing are the texts being prepared for transactions (cached).
-	preparing map[string]bool
+	// preparing are the texts being prepared for transactions (cached),
+	// on the goroutines background counts: closeAll waits for them, so
+	// none holds a connection after the pool is closed.
+	preparing  map[string]bool
+	background sync.WaitGroup
 }
 
 type stmtEntry struct {
@@ -139,12 +142,9 @@ func (c *stmtCache) cached(db *sql.DB, text string) (*sql.Stmt, func()) {
 		return nil, nil
 	}
 	c.mu.Lock()
-	if el, ok := c.byText[text]; ok {
-		c.lru.MoveToFront(el)
-		e := el.Value.(*stmtEntry)
-		e.users++
+	if s, done := c.hitLocked(text); s != nil {
 		c.mu.Unlock()
-		return e.stmt, func() { c.release(e) }
+		return s, done
 	}
 	start := !c.closed && !c.preparing[text]
 	if start {
@@ -152,10 +152,12 @@ func (c *stmtCache) cached(db *sql.DB, text string) (*sql.Stmt, func()) {
 			c.preparing = map[string]bool{}
 		}
 		c.preparing[text] = true
+		c.background.Add(1)
 	}
 	c.mu.Unlock()
 	if start {
 		go func() {
+			defer c.background.Done()
 			if _, done := c.get(context.Background(), db, text); done != nil {
 				done()
 			}
@@ -167,6 +169,19 @@ func (c *stmtCache) cached(db *sql.DB, text string) (*sql.Stmt, func()) {
 	return nil, nil
 }
 
+// hitLocked returns the cached statement for text, counted as in use,
+// and the function that releases it; nil on a miss. c.mu is held.
+func (c *stmtCache) hitLocked(text string) (*sql.Stmt, func()) {
+	el, ok := c.byText[text]
+	if !ok {
+		return nil, nil
+	}
+	c.lru.MoveToFront(el)
+	e := el.Value.(*stmtEntry)
+	e.users++
+	return e.stmt, func() { c.release(e) }
+}
+
 // get returns the statement for text, preparing it on a miss, and a
 // function to call when the caller has started using it. It returns nil
 // when there is no cache or the text does not prepare (the caller then
@@ -176,12 +191,9 @@ func (c *stmtCache) get(ctx context.Context, db *sql.DB, text string) (*sql.Stmt
 		return nil, nil
 	}
 	c.mu.Lock()
-	if el, ok := c.byText[text]; ok {
-		c.lru.MoveToFront(el)
-		e := el.Value.(*stmtEntry)
-		e.users++
+	if s, done := c.hitLocked(text); s != nil {
 		c.mu.Unlock()
-		return e.stmt, func() { c.release(e) }
+		return s, done
 	}
 	closed := c.closed
 	c.mu.Unlock()
@@ -198,13 +210,10 @@ func (c *stmtCache) get(ctx context.Context, db *sql.DB, text string) (*sql.Stmt
 		s.Close()
 		return nil, nil
 	}
-	if el, ok := c.byText[text]; ok { // prepared meanwhile by another caller
-		c.lru.MoveToFront(el)
-		e := el.Value.(*stmtEntry)
-		e.users++
+	if cached, done := c.hitLocked(text); cached != nil { // prepared meanwhile by another caller
 		c.mu.Unlock()
 		s.Close()
-		return e.stmt, func() { c.release(e) }
+		return cached, done
 	}
 	e := &stmtEntry{text: text, stmt: s, users: 1}
 	c.byText[text] = c.lru.PushFront(e)
@@ -268,4 +277,5 @@ func (c *stmtCache) closeAll() {
 	for _, s := range idle {
 		s.Close()
 	}
+	c.background.Wait()
 }
