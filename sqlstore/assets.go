@@ -187,10 +187,7 @@ func (d *DB) FindAssetTypes(ctx context.Context, v fieldportal.Viewer) ([]string
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
-		var s string
-		return s, r.Scan(&s)
-	})
+	return collect(rows, scanText)
 }
 
 const transferColumns = `t.id, t.org_id, t.external_id, t.asset_id, t.from_site_id, t.to_site_id, t.transferred_on,

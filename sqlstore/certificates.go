@@ -197,8 +197,5 @@ func (d *DB) FindCertificateTypes(ctx context.Context, v fieldportal.Viewer) ([]
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
-		var s string
-		return s, r.Scan(&s)
-	})
+	return collect(rows, scanText)
 }

@@ -190,6 +190,12 @@ func (d *DB) FindCustomers(ctx context.Context, v fieldportal.Viewer, f fieldpor
 	return list, next, nil
 }
 
+// scanText scans a row of one text column (for collect).
+func scanText(r interface{ Scan(...any) error }) (string, error) {
+	var s string
+	return s, r.Scan(&s)
+}
+
 // collect scans every row with scan.
 func collect[T any](rows interface {
 	Next() bool

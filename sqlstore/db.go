@@ -296,6 +296,26 @@ func (d *DB) BeginTx(ctx context.Context) (*Tx, error) {
 	return &Tx{Tx: tx, db: d, p: d.db, ctx: ctx, now: d.Now().UTC().Truncate(time.Microsecond)}, nil
 }
 
+// Commit recounts the tallies of the customers whose records the
+// transaction wrote (tallies.go), commits and, if it changed an
+// organisation or its settings, empties the organisation cache.
+func (tx *Tx) Commit() error {
+	if len(tx.tallies) > 0 {
+		if tx.db.beforeRecount != nil {
+			tx.db.beforeRecount()
+		}
+		if err := tx.recountTallies(tx.ctx); err != nil {
+			tx.Tx.Rollback()
+			return err
+		}
+	}
+	err := tx.Tx.Commit()
+	if tx.orgChanged {
+		tx.db.orgs.invalidate()
+	}
+	return err
+}
+
 // readTx starts a transaction for reads only (a Find*ByID whose helpers
 // take a *Tx): on SQLite on the read pool, so it does not wait for the
 // write lock behind writers; on PostgreSQL as READ ONLY. Only Rollback it.

@@ -26,10 +26,7 @@ func (tx *Tx) loadSiteIDs(ctx context.Context, l *fieldportal.PortalLogin) error
 	if err != nil {
 		return err
 	}
-	l.SiteIDs, err = collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
-		var s string
-		return s, r.Scan(&s)
-	})
+	l.SiteIDs, err = collect(rows, scanText)
 	return err
 }
 

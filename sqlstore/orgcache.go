@@ -112,26 +112,6 @@ func cloneSettings(s fieldportal.Settings) fieldportal.Settings {
 	return s
 }
 
-// Commit recounts the tallies of the customers whose records the
-// transaction wrote (tallies.go), commits and, if it changed an
-// organisation or its settings, empties the organisation cache.
-func (tx *Tx) Commit() error {
-	if len(tx.tallies) > 0 {
-		if tx.db.beforeRecount != nil {
-			tx.db.beforeRecount()
-		}
-		if err := tx.recountTallies(tx.ctx); err != nil {
-			tx.Tx.Rollback()
-			return err
-		}
-	}
-	err := tx.Tx.Commit()
-	if tx.orgChanged {
-		tx.db.orgs.invalidate()
-	}
-	return err
-}
-
 // cachedOrgForHost is FindOrganisationForHost through the cache.
 func (d *DB) cachedOrgForHost(ctx context.Context, host string, find func() (*fieldportal.Organisation, error)) (*fieldportal.Organisation, error) {
 	if e, ok := d.orgs.host(host); ok {

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,8 +30,9 @@ import (
 // subtree tallies of existing data.
 const subtreeMigration = 98
 
-// ownTally is a customer's own tallies as read: tallyColumns' counts and
-// its unpaid invoices by due date (count, balance).
+// ownTally is a customer's tallies as read (its own, or its subtree's):
+// tallyColumns' counts and its unpaid invoices by due date (count,
+// balance).
 type ownTally struct {
 	orgID  string
 	counts []int64
@@ -42,6 +44,11 @@ type ownTally struct {
 type tallyDelta struct {
 	counts []int64
 	open   map[fieldportal.Date][2]int64
+}
+
+// newOwnTally is a tally of nothing.
+func newOwnTally() ownTally {
+	return ownTally{counts: make([]int64, len(tallyColumns)), open: map[fieldportal.Date][2]int64{}}
 }
 
 func newTallyDelta() *tallyDelta {
@@ -76,18 +83,20 @@ func (d *tallyDelta) zero() bool {
 	return true
 }
 
-// readOwnTally reads a customer's own tallies (its row must exist).
-func (tx *Tx) readOwnTally(ctx context.Context, id string) (ownTally, error) {
-	t := ownTally{counts: make([]int64, len(tallyColumns)), open: map[fieldportal.Date][2]int64{}}
+// readTally reads a customer's row of <kind>_tallies and its rows of
+// <kind>_open_invoices, kind "customer" (its own) or "subtree";
+// sql.ErrNoRows when it has no row.
+func (tx *Tx) readTally(ctx context.Context, kind, id string) (ownTally, error) {
+	t := newOwnTally()
 	dest := []any{&t.orgID}
 	for i := range t.counts {
 		dest = append(dest, &t.counts[i])
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT org_id, `+strings.Join(tallyColumns, ", ")+
-		` FROM customer_tallies WHERE customer_id = $1`, id).Scan(dest...); err != nil {
+		` FROM `+kind+`_tallies WHERE customer_id = $1`, id).Scan(dest...); err != nil {
 		return t, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT due_date, invoices, balance FROM customer_open_invoices WHERE customer_id = $1`, id)
+	rows, err := tx.QueryContext(ctx, `SELECT due_date, invoices, balance FROM `+kind+`_open_invoices WHERE customer_id = $1`, id)
 	if err != nil {
 		return t, err
 	}
@@ -154,10 +163,7 @@ func (tx *Tx) ancestors(ctx context.Context, id string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
-		var a string
-		return a, r.Scan(&a)
-	})
+	return collect(rows, scanText)
 }
 
 // addToSubtrees adds totals to the subtree rows of their customers, taken
@@ -216,37 +222,13 @@ func (tx *Tx) addToSubtrees(ctx context.Context, orgOf map[string]string, totals
 // ancestors (before a move; the customer itself excluded) and gives them
 // to its new ones (after). The caller holds the organisation's tree lock.
 func (tx *Tx) moveSubtreeTallies(ctx context.Context, orgID, id string, oldAncestors, newAncestors []string) error {
-	var sub ownTally
-	sub.counts = make([]int64, len(tallyColumns))
-	sub.open = map[fieldportal.Date][2]int64{}
-	dest := []any{}
-	for i := range sub.counts {
-		dest = append(dest, &sub.counts[i])
-	}
-	err := tx.QueryRowContext(ctx, `SELECT `+strings.Join(tallyColumns, ", ")+` FROM subtree_tallies WHERE customer_id = $1`, id).Scan(dest...)
-	if err == sql.ErrNoRows {
+	sub, err := tx.readTally(ctx, "subtree", id)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil // nothing counted under it
 	} else if err != nil {
 		return err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT due_date, invoices, balance FROM subtree_open_invoices WHERE customer_id = $1`, id)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var day fieldportal.Date
-		var v [2]int64
-		if err := rows.Scan(&day, &v[0], &v[1]); err != nil {
-			rows.Close()
-			return err
-		}
-		sub.open[day] = v
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	empty := ownTally{counts: make([]int64, len(tallyColumns)), open: map[fieldportal.Date][2]int64{}}
+	empty := newOwnTally()
 	totals, orgOf := map[string]*tallyDelta{}, map[string]string{}
 	for _, a := range oldAncestors {
 		d := newTallyDelta()

@@ -171,10 +171,7 @@ func (d *DB) RecountTallies(ctx context.Context, orgID string) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		if orgs, err = collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
-			var id string
-			return id, r.Scan(&id)
-		}); err != nil {
+		if orgs, err = collect(rows, scanText); err != nil {
 			return 0, err
 		}
 	}
@@ -210,10 +207,7 @@ func (d *DB) recountOwnTallies(ctx context.Context, orgID string) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		ids, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
-			var id string
-			return id, r.Scan(&id)
-		})
+		ids, err := collect(rows, scanText)
 		if err != nil {
 			return n, err
 		}
@@ -297,7 +291,7 @@ func (tx *Tx) recountTallies(ctx context.Context) error {
 			ON CONFLICT (customer_id) DO UPDATE SET org_id = excluded.org_id`, id); err != nil {
 			return err
 		}
-		before, err := tx.readOwnTally(ctx, id)
+		before, err := tx.readTally(ctx, "customer", id)
 		if err != nil {
 			return err
 		}
@@ -313,7 +307,7 @@ func (tx *Tx) recountTallies(ctx context.Context) error {
 			id, overdueCut(tx.now), longAgo); err != nil {
 			return err
 		}
-		after, err := tx.readOwnTally(ctx, id)
+		after, err := tx.readTally(ctx, "customer", id)
 		if err != nil {
 			return err
 		}
