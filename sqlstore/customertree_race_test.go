@@ -49,33 +49,47 @@ func collectErrs(t *testing.T, errs chan error, n int) {
 	}
 }
 
+// mustRaceUnderTreeLock starts first, then second, while a writer holds
+// the organisation's tree lock shared (as a record's commit does), so
+// both are under way when it lets go; both must succeed and leave the
+// tree right.
+func mustRaceUnderTreeLock(t *testing.T, db *sqlstore.DB, orgID string, first, second func() error) {
+	t.Helper()
+	h := holdTree(t, db, orgID, true)
+	errs := make(chan error, 2)
+	go func() { errs <- first() }()
+	time.Sleep(300 * time.Millisecond)
+	go func() { errs <- second() }()
+	time.Sleep(300 * time.Millisecond)
+	h.Rollback()
+	collectErrs(t, errs, 2)
+	MustTreeRight(t, db, orgID)
+}
+
+// moveCustomer returns a move of c under parent ("" to the top), with a
+// new external id unless ext is "".
+func moveCustomer(db *sqlstore.DB, v fieldportal.Viewer, c *fieldportal.Customer, parent, ext string) func() error {
+	return func() error {
+		x := *c
+		x.ParentID = parent
+		if ext != "" {
+			x.ExternalID = ext
+		}
+		return db.UpdateCustomer(context.Background(), v, &x)
+	}
+}
+
 // A: new customer under a child while the grandparent moves and changes
 // its external id.
 func TestCustomerTreeCreateVsGrandparentMove(t *testing.T) {
-	for _, changeExt := range []bool{true, false} {
-		t.Run(fmt.Sprint("ext=", changeExt), func(t *testing.T) {
+	for _, ext := range []string{"GROUP-2", ""} {
+		t.Run(fmt.Sprint("ext=", ext != ""), func(t *testing.T) {
 			db := sqltest.MustOpen(t, sqlstore.Postgres)
-			ctx := context.Background()
 			w := newMoneyWorld(t, db)
 			other := MustCustomer(t, db, w.staff, &fieldportal.Customer{Name: "Other group"})
-			h := holdTree(t, db, w.org.ID, true)
-			errs := make(chan error, 2)
-			go func() {
-				errs <- db.CreateCustomer(ctx, w.staff, &fieldportal.Customer{Name: "Grandchild", ParentID: w.child.ID})
-			}()
-			time.Sleep(300 * time.Millisecond)
-			go func() {
-				x := *w.parent
-				x.ParentID = other.ID
-				if changeExt {
-					x.ExternalID = "GROUP-2"
-				}
-				errs <- db.UpdateCustomer(ctx, w.staff, &x)
-			}()
-			time.Sleep(300 * time.Millisecond)
-			h.Rollback()
-			collectErrs(t, errs, 2)
-			MustTreeRight(t, db, w.org.ID)
+			mustRaceUnderTreeLock(t, db, w.org.ID, func() error {
+				return db.CreateCustomer(context.Background(), w.staff, &fieldportal.Customer{Name: "Grandchild", ParentID: w.child.ID})
+			}, moveCustomer(db, w.staff, w.parent, other.ID, ext))
 		})
 	}
 }
@@ -84,43 +98,21 @@ func TestCustomerTreeCreateVsGrandparentMove(t *testing.T) {
 // moving with a new external id.
 func TestCustomerTreeMoveVsMove(t *testing.T) {
 	db := sqltest.MustOpen(t, sqlstore.Postgres)
-	ctx := context.Background()
 	w := newMoneyWorld(t, db)
 	other := MustCustomer(t, db, w.staff, &fieldportal.Customer{Name: "Other group"})
 	solo := MustCustomer(t, db, w.staff, &fieldportal.Customer{Name: "Solo"})
-	h := holdTree(t, db, w.org.ID, true)
-	errs := make(chan error, 2)
-	go func() { x := *solo; x.ParentID = w.child.ID; errs <- db.UpdateCustomer(ctx, w.staff, &x) }()
-	time.Sleep(300 * time.Millisecond)
-	go func() {
-		x := *w.parent
-		x.ParentID, x.ExternalID = other.ID, "GROUP-2"
-		errs <- db.UpdateCustomer(ctx, w.staff, &x)
-	}()
-	time.Sleep(300 * time.Millisecond)
-	h.Rollback()
-	collectErrs(t, errs, 2)
-	MustTreeRight(t, db, w.org.ID)
+	mustRaceUnderTreeLock(t, db, w.org.ID, moveCustomer(db, w.staff, solo, w.child.ID, ""),
+		moveCustomer(db, w.staff, w.parent, other.ID, "GROUP-2"))
 }
 
 // C: RecountTallies while a customer moves with a new external id.
 func TestCustomerTreeRecountVsMove(t *testing.T) {
 	db := sqltest.MustOpen(t, sqlstore.Postgres)
-	ctx := context.Background()
 	w := newMoneyWorld(t, db)
-	h := holdTree(t, db, w.org.ID, true)
-	errs := make(chan error, 2)
-	go func() { _, err := db.RecountTallies(ctx, w.org.ID); errs <- err }()
-	time.Sleep(300 * time.Millisecond)
-	go func() {
-		x := *w.child
-		x.ParentID, x.ExternalID = "", "CHILD-2"
-		errs <- db.UpdateCustomer(ctx, w.staff, &x)
-	}()
-	time.Sleep(300 * time.Millisecond)
-	h.Rollback()
-	collectErrs(t, errs, 2)
-	MustTreeRight(t, db, w.org.ID)
+	mustRaceUnderTreeLock(t, db, w.org.ID, func() error {
+		_, err := db.RecountTallies(context.Background(), w.org.ID)
+		return err
+	}, moveCustomer(db, w.staff, w.child, "", "CHILD-2"))
 }
 
 // D: a writer's commit (emulated: the statements addToSubtrees runs after
@@ -128,15 +120,10 @@ func TestCustomerTreeRecountVsMove(t *testing.T) {
 // subtree row while that ancestor moves with a new external id.
 func TestCustomerTreeWriterVsMove(t *testing.T) {
 	db := sqltest.MustOpen(t, sqlstore.Postgres)
-	ctx := context.Background()
 	w := newMoneyWorld(t, db)
 	wr := holdTree(t, db, w.org.ID, true)
 	errs := make(chan error, 2)
-	go func() {
-		x := *w.child
-		x.ParentID, x.ExternalID = "", "CHILD-2"
-		errs <- db.UpdateCustomer(ctx, w.staff, &x)
-	}()
+	go func() { errs <- moveCustomer(db, w.staff, w.child, "", "CHILD-2")() }()
 	time.Sleep(300 * time.Millisecond)
 	go func() {
 		_, err := wr.Exec(`INSERT INTO subtree_open_invoices (customer_id, due_date, invoices, balance)

@@ -40,12 +40,20 @@ func treeRows(tb testing.TB, db *sqlstore.DB) []string {
 // one rebuilt from the customers' parents.
 func MustTreeRight(tb testing.TB, db *sqlstore.DB, orgID string) {
 	tb.Helper()
-	kept := treeRows(tb, db)
-	if err := db.RebuildCustomerTree(context.Background(), orgID); err != nil {
-		tb.Fatalf("rebuild tree: %v", err)
+	mustKeptAsRebuilt(tb, "customer tree", func() []string { return treeRows(tb, db) },
+		func() error { return db.RebuildCustomerTree(context.Background(), orgID) })
+}
+
+// mustKeptAsRebuilt fails when what read returns changes when rebuild
+// derives it again from the records: the store kept it wrong.
+func mustKeptAsRebuilt(tb testing.TB, what string, read func() []string, rebuild func() error) {
+	tb.Helper()
+	kept := read()
+	if err := rebuild(); err != nil {
+		tb.Fatalf("rebuild the %s: %v", what, err)
 	}
-	if diff := cmp.Diff(treeRows(tb, db), kept); diff != "" {
-		tb.Fatalf("tree kept differs from a rebuild (-rebuilt +kept):\n%s", diff)
+	if diff := cmp.Diff(read(), kept); diff != "" {
+		tb.Fatalf("the %s kept differs from a rebuild (-rebuilt +kept):\n%s", what, diff)
 	}
 }
 
