@@ -96,7 +96,7 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*DB, error) {
 		}
 		var sdb *sql.DB
 		sdb, err = sql.Open("sqlite", sqliteDSN(path))
-		d.db = &pool{DB: sdb, stmts: newStmtCache(stmtCacheSize)}
+		d.db = &pool{DB: sdb, stmts: newStmtCache(stmtCacheSize), hints: true}
 		if err == nil {
 			// WAL lets readers run beside the one writer; a small pool
 			// keeps writers from queueing on busy_timeout for long. Every
@@ -109,7 +109,7 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*DB, error) {
 			d.db.SetMaxIdleConns(8)
 			var rdb *sql.DB
 			rdb, err = sql.Open("sqlite", sqliteReadDSN(path))
-			d.read = &pool{DB: rdb, stmts: newStmtCache(stmtCacheSize)}
+			d.read = &pool{DB: rdb, stmts: newStmtCache(stmtCacheSize), hints: true}
 			if err == nil {
 				d.read.SetMaxOpenConns(8)
 				d.read.SetMaxIdleConns(8)

@@ -30,8 +30,17 @@ func (d *DB) reachesFewSites(ctx context.Context, v fieldportal.Viewer) (bool, e
 		return few, nil
 	}
 	var q query
-	q.scopeSite(v, "s", "s.id")
 	var n int
+	if v.SiteAccess == fieldportal.SiteAccessAll {
+		// It reaches every site of its customer's subtree: the subtree's
+		// tally counts them in one row (counting 101 sites of a parent
+		// read 1,091 customers' site lists: 0.9 ms on SQLite). A tally
+		// only steers the plan here, so one a write behind does no harm.
+		tallyScope(&q, v, "t")
+		err := d.db.QueryRowContext(ctx, q.sql(`SELECT CAST(COALESCE(sum(t.sites), 0) AS BIGINT) FROM subtree_tallies t`, ""), q.args...).Scan(&n)
+		return n <= fewSites, err
+	}
+	q.scopeSite(v, "s", "s.id")
 	err := d.db.QueryRowContext(ctx, q.sql(`SELECT count(*) FROM (SELECT 1 FROM sites s`,
 		"LIMIT "+strconv.Itoa(fewSites+1)+") x"), q.args...).Scan(&n)
 	return n <= fewSites, err

@@ -345,12 +345,16 @@ func (d *DB) InvoiceSummary(ctx context.Context, v fieldportal.Viewer, today fie
 		// organisation: the rule of scopeSiteOrCustomer split into its
 		// two disjoint branches, a site-bound invoice whose site is
 		// reachable and a customer-only one. contactScope's only
-		// condition (the organisation) goes into both.
+		// condition (the organisation) goes into both. SQLite, given
+		// "site_id IS NULL", read every customer-only unpaid invoice of
+		// the organisation through invoices_open_site (a one-site
+		// contact's summary: 2 ms); it is told to start from the
+		// reachable customers.
 		org := strings.Join(q.where, " AND ")
 		q.where = nil
 		from = "(SELECT i.total, i.amount_paid, i.due_date FROM sites rs JOIN invoices i ON i.site_id = rs.id WHERE " +
 			org + " AND " + open + " AND " + q.siteReachable("rs.id", "rs.customer_id") +
-			" UNION ALL SELECT i.total, i.amount_paid, i.due_date FROM invoices i WHERE " +
+			" UNION ALL SELECT i.total, i.amount_paid, i.due_date FROM invoices i" + d.dialect.walkIndex("invoices_open_customer") + " WHERE " +
 			org + " AND " + open + " AND i.site_id IS NULL AND " + customerOnlyVisible("i.customer_id") + ") i"
 	} else {
 		q.and(open)

@@ -424,6 +424,9 @@ func TestPlans(t *testing.T) {
 					}
 					var found []string
 					for _, q := range results[name] {
+						// A query that names an index of sites (INDEXED BY)
+						// is asked what SQLite would do without it.
+						q.text = indexedBy.ReplaceAllString(q.text, "")
 						found = append(found, mustExplain(t, tx, engine, q).violations(e.large)...)
 					}
 					if len(found) == 0 {
@@ -539,6 +542,9 @@ func mustDroppableIndexes(tb testing.TB, tx *sql.Tx, engine sqlstore.Dialect, ta
 }
 
 // planQuery is a query the store ran: its text and arguments.
+// indexedBy matches SQLite's INDEXED BY clause.
+var indexedBy = regexp.MustCompile(`\bINDEXED BY \w+`)
+
 type planQuery struct {
 	text string
 	args []any

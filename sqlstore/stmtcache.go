@@ -4,6 +4,8 @@ import (
 	"container/list"
 	"context"
 	"database/sql"
+	"regexp"
+	"strings"
 	"sync"
 )
 
@@ -28,6 +30,27 @@ type pool struct {
 	// collects the store's queries to EXPLAIN them); it is set before the
 	// pool is used and never changed while queries run.
 	observe func(query string, args []any)
+	// hints opens the sqliteOnly comments of every text (SQLite's pools).
+	hints bool
+}
+
+// sqliteOnly wraps SQL that only SQLite must see (an INDEXED BY) in a
+// comment that SQLite's pools open before the text runs and PostgreSQL
+// reads as a comment. It is for fragments the query builder writes
+// without knowing the engine, such as the scope's lookup of a record's
+// site; code that has the DB at hand uses Dialect.walkIndex.
+func sqliteOnly(sql string) string { return " /*sqlite " + sql + " */" }
+
+// sqliteHint matches what sqliteOnly writes.
+var sqliteHint = regexp.MustCompile(`/\*sqlite (.*?) \*/`)
+
+// text is the query as this pool runs it: with the sqliteOnly comments
+// opened on SQLite, as they are.
+func (p *pool) text(query string) string {
+	if !p.hints || !strings.Contains(query, "/*sqlite ") {
+		return query
+	}
+	return sqliteHint.ReplaceAllString(query, "$1")
 }
 
 // observed reports a query to observe, if set.
@@ -38,6 +61,7 @@ func (p *pool) observed(query string, args []any) {
 }
 
 func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	query = p.text(query)
 	p.observed(query, args)
 	if s, done := p.stmts.get(ctx, p.DB, query); s != nil {
 		defer done()
@@ -47,6 +71,7 @@ func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sq
 }
 
 func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	query = p.text(query)
 	p.observed(query, args)
 	if s, done := p.stmts.get(ctx, p.DB, query); s != nil {
 		defer done()
@@ -56,6 +81,7 @@ func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *
 }
 
 func (p *pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	query = p.text(query)
 	if s, done := p.stmts.get(ctx, p.DB, query); s != nil {
 		defer done()
 		return s.ExecContext(ctx, args...)
@@ -72,6 +98,7 @@ func (p *pool) Close() error {
 // QueryContext runs a query in the transaction with the pool's cached
 // statement for the text, bound to the transaction's connection.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	query = tx.p.text(query)
 	tx.p.observed(query, args)
 	if s, done := tx.p.stmts.cached(tx.p.DB, query); s != nil {
 		defer done()
@@ -82,6 +109,7 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 // QueryRowContext is QueryContext for one row.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	query = tx.p.text(query)
 	tx.p.observed(query, args)
 	if s, done := tx.p.stmts.cached(tx.p.DB, query); s != nil {
 		defer done()
@@ -92,6 +120,7 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 
 // ExecContext runs a statement in the transaction with the cached statement.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	query = tx.p.text(query)
 	if s, done := tx.p.stmts.cached(tx.p.DB, query); s != nil {
 		defer done()
 		return tx.Tx.StmtContext(ctx, s).ExecContext(ctx, args...)

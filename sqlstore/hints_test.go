@@ -1,0 +1,82 @@
+package sqlstore
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+// The SQLite-only text of a query fragment runs on SQLite and is a
+// comment on PostgreSQL, and the scope's lookup of a record's site reads
+// the covering index it names (issue 15).
+func TestSQLiteOnlyHints(t *testing.T) {
+	const text = "SELECT 1 FROM sites rs /*sqlite INDEXED BY sites_id_customer */ WHERE rs.id = $1"
+	if got := "SELECT 1 FROM sites rs" + sqliteOnly("INDEXED BY sites_id_customer") + " WHERE rs.id = $1"; got != text {
+		t.Fatalf("sqliteOnly wrote %q", got)
+	}
+	t.Run("opened on SQLite", func(t *testing.T) {
+		p := &pool{hints: true}
+		if got, want := p.text(text), "SELECT 1 FROM sites rs INDEXED BY sites_id_customer WHERE rs.id = $1"; got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	})
+	t.Run("left as a comment on PostgreSQL", func(t *testing.T) {
+		p := &pool{}
+		if got := p.text(text); got != text {
+			t.Errorf("got %q", got)
+		}
+	})
+	t.Run("the record's site read from the covering index", func(t *testing.T) {
+		ctx := context.Background()
+		d, err := Open(ctx, filepath.Join(t.TempDir(), "hints.db"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		if err := d.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var queries []string
+		var args [][]any
+		ObserveQueries(d, func(q string, a []any) { queries, args = append(queries, q), append(args, a) })
+		v := fieldportal.NewContactViewer("org", fieldportal.ContactGrants{LoginID: "login", ContactID: "contact",
+			CustomerID: "customer", SiteAccess: fieldportal.SiteAccessAll, Pages: fieldportal.AllModules},
+			fieldportal.Settings{Modules: fieldportal.AllModules})
+		if _, _, err := d.FindJobs(ctx, v, fieldportal.JobFilter{Page: fieldportal.Page{Limit: 5}, RecentlyChanged: true}); err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for i, q := range queries {
+			if !strings.Contains(q, "FROM jobs j") {
+				continue
+			}
+			found = true
+			if strings.Contains(q, "/*sqlite") {
+				t.Errorf("the hint ran as a comment: %s", q)
+			}
+			rows, err := d.SQL().QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args[i]...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			rows.Close()
+			if !strings.Contains(strings.Join(plan, "\n"), "COVERING INDEX sites_id_customer") {
+				t.Errorf("the site's customer is not read from sites_id_customer:\n%s", strings.Join(plan, "\n"))
+			}
+		}
+		if !found {
+			t.Fatal("no jobs query seen")
+		}
+	})
+}
