@@ -23,6 +23,44 @@ type Table struct {
 	Rows [][]Cell
 }
 
+// BodyCell is a Cell with what the table's template needs of its column,
+// worked out in Go once per page (see Table.Body).
+type BodyCell struct {
+	// Cell is the cell itself. It is a named field, not an embedded one:
+	// text/template finds a promoted field by a slower search.
+	Cell Cell
+	// Header copies Cell.Header.
+	Header bool
+	// Label is the column's label: each cell carries it for the card
+	// layout of a phone (data-label); "" for a cell beyond the columns.
+	Label string
+	// Numeric copies the column's alignment.
+	Numeric bool
+	// Extra marks a cell beyond the columns: a plain <td>.
+	Extra bool
+}
+
+// Body is the table's rows with each cell's column information. The
+// template once looked the column up for every cell (index, len, lt:
+// about a third of a 50-row table's 1.8 ms, most of it in reflection)
+// (issue 15).
+func (t Table) Body() [][]BodyCell {
+	out := make([][]BodyCell, len(t.Rows))
+	for i, row := range t.Rows {
+		cells := make([]BodyCell, len(row))
+		for j, c := range row {
+			cells[j].Cell, cells[j].Header = c, c.Header
+			if j < len(t.Columns) {
+				cells[j].Label, cells[j].Numeric = t.Columns[j].Label, t.Columns[j].Numeric
+			} else {
+				cells[j].Extra = true
+			}
+		}
+		out[i] = cells
+	}
+	return out
+}
+
 // Column is one column of a Table.
 type Column struct {
 	Label string
