@@ -188,7 +188,7 @@ func (d *DB) FindSites(ctx context.Context, v fieldportal.Viewer, f fieldportal.
 	// A contact of many sites walks the organisation's sites by name; a
 	// search reads the reachable sites instead, as most rows walked would
 	// not match it.
-	text, args, err := siteListQuery(v, f, !few && strings.TrimSpace(f.Search) == "", nil)
+	text, args, err := siteListQuery(d.dialect, v, f, !few && strings.TrimSpace(f.Search) == "", false)
 	if err != nil {
 		return nil, "", err
 	}
@@ -219,7 +219,7 @@ func (d *DB) EachSite(ctx context.Context, v fieldportal.Viewer, f fieldportal.S
 	f.Page = fieldportal.Page{}
 	return streamChunks(ctx, d, func(after string) (string, []any, error) {
 		f.After = after
-		return siteListQuery(v, f, false, &d.dialect)
+		return siteListQuery(d.dialect, v, f, false, true)
 	}, scanListedSite, func(s *fieldportal.Site) string {
 		if !f.UpdatedSince.IsZero() {
 			return cursor(s.UpdatedAt, s.ID)
@@ -233,12 +233,12 @@ func (d *DB) EachSite(ctx context.Context, v fieldportal.Viewer, f fieldportal.S
 // scope, f's filters, the keyset after f.After and the order, so that a
 // CSV holds exactly the rows of the pages. walk reads the sites in name
 // order with the scope as a filter (query.walkSites). stream, for
-// EachSite, is the engine, which may be told to read the sites in the
-// list's order (Dialect.walkIndex).
-func siteListQuery(v fieldportal.Viewer, f fieldportal.SiteFilter, walk bool, stream *Dialect) (string, []any, error) {
+// EachSite, tells the engine d to read the sites in the list's order
+// (Dialect.walkIndex).
+func siteListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.SiteFilter, walk, stream bool) (string, []any, error) {
 	q := query{walkSites: walk}
 	q.scopeSite(v, "s", "s.id")
-	q.search(f.Search, "s.name", "s.address_line1", "s.city", "s.postcode", "s.uprn")
+	q.searchIndexed(d, f.Search, "s", siteText)
 	if f.CustomerID != "" {
 		q.and("s.customer_id = " + q.arg(f.CustomerID))
 	}
@@ -265,8 +265,8 @@ func siteListQuery(v fieldportal.Viewer, f fieldportal.SiteFilter, walk bool, st
 		cols += ", 0"
 	}
 	from := siteFrom
-	if stream != nil {
-		from = ` FROM sites s` + stream.walkIndex(index)
+	if stream {
+		from = ` FROM sites s` + d.walkIndex(index)
 		// The condition of sites_stream (migration 00095), which the
 		// query must state for the index to serve it.
 		q.and("length(s.id) > 0")
@@ -353,7 +353,7 @@ func (d *DB) sitesUnderCustomer(ctx context.Context, v fieldportal.Viewer, custo
 		q.scopeSite(v, "s", "s.id")
 		q.and("s.customer_id IN (SELECT id FROM under)")
 	}
-	q.search(search, "s.name", "s.address_line1", "s.city", "s.postcode", "s.uprn")
+	q.searchIndexed(d.dialect, search, "s", siteText)
 	if ids != nil {
 		if len(ids) == 0 {
 			return nil, nil
