@@ -19,7 +19,7 @@ func (a *Accounts) FindContacts(ctx context.Context, v fieldportal.Viewer, f fie
 	if err := canManageContacts(v); err != nil {
 		return nil, "", err
 	}
-	q, order, err := contactsQuery(v, f)
+	q, order, err := contactsQuery(a.db.dialect, v, f)
 	if err != nil {
 		return nil, "", err
 	}

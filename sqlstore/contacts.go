@@ -113,7 +113,7 @@ func (tx *Tx) findContact(ctx context.Context, v fieldportal.Viewer, id string) 
 
 // FindContacts lists the contacts the viewer can see, by name.
 func (d *DB) FindContacts(ctx context.Context, v fieldportal.Viewer, f fieldportal.ContactFilter) ([]*fieldportal.Contact, string, error) {
-	q, order, err := contactsQuery(v, f)
+	q, order, err := contactsQuery(d.dialect, v, f)
 	if err != nil {
 		return nil, "", err
 	}
@@ -130,11 +130,11 @@ func (d *DB) FindContacts(ctx context.Context, v fieldportal.Viewer, f fieldport
 }
 
 // contactsQuery is the scope, filters and keyset of a list of contacts
-// (alias ct), and its ORDER BY columns.
-func contactsQuery(v fieldportal.Viewer, f fieldportal.ContactFilter) (*query, string, error) {
+// (alias ct) on the engine d, and its ORDER BY columns.
+func contactsQuery(d Dialect, v fieldportal.Viewer, f fieldportal.ContactFilter) (*query, string, error) {
 	q := &query{}
 	q.scopeContact(v, "ct")
-	q.search(f.Search, "ct.first_name", "ct.last_name", "ct.email")
+	q.searchIndexed(d, f.Search, "ct", contactText)
 	if f.CustomerID != "" {
 		q.and("ct.customer_id = " + q.arg(f.CustomerID))
 	}

@@ -208,7 +208,7 @@ func (d *DB) migrationsFS() fs.FS {
 // On PostgreSQL a session lock keeps two instances starting at once from
 // running them twice. A run on an up-to-date database does nothing.
 func (d *DB) Migrate(ctx context.Context) error {
-	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(tallyMigrations()...)}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(tallyMigrations(d.dialect)...)}
 	dialect := goose.DialectSQLite3
 	if d.dialect == Postgres {
 		dialect = goose.DialectPostgres

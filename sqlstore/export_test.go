@@ -1,6 +1,10 @@
 package sqlstore
 
-import "context"
+import (
+	"context"
+
+	"github.com/fieldportal/fieldportal"
+)
 
 // AsManySites returns ctx in which every contact counts as reaching many
 // sites (reachesFewSites answers false), so that a small fixture takes
@@ -45,4 +49,10 @@ func ValuePlanMode(ctx context.Context, d *DB) (string, error) {
 		return rows.Err()
 	})
 	return mode, err
+}
+
+// SitesUnderCustomer is the console's search of the sites under a
+// customer (the contact access page), up to limit sites.
+func SitesUnderCustomer(ctx context.Context, d *DB, v fieldportal.Viewer, customerID, search string, limit int) ([]*fieldportal.Site, error) {
+	return d.sitesUnderCustomer(ctx, v, customerID, search, nil, limit)
 }

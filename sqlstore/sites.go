@@ -193,11 +193,7 @@ func (d *DB) FindSites(ctx context.Context, v fieldportal.Viewer, f fieldportal.
 	// the table (a big parent's first page on SQLite, which walks about
 	// five sites for each one it reaches: 2.1 -> 1.6 ms, best of 50).
 	walk := !few && strings.TrimSpace(f.Search) == ""
-	var stream *Dialect
-	if walk {
-		stream = &d.dialect
-	}
-	text, args, err := siteListQuery(v, f, walk, stream)
+	text, args, err := siteListQuery(d.dialect, v, f, walk, walk)
 	if err != nil {
 		return nil, "", err
 	}
@@ -228,7 +224,7 @@ func (d *DB) EachSite(ctx context.Context, v fieldportal.Viewer, f fieldportal.S
 	f.Page = fieldportal.Page{}
 	return streamChunks(ctx, d, func(after string) (string, []any, error) {
 		f.After = after
-		return siteListQuery(v, f, false, &d.dialect)
+		return siteListQuery(d.dialect, v, f, false, true)
 	}, scanListedSite, func(s *fieldportal.Site) string {
 		if !f.UpdatedSince.IsZero() {
 			return cursor(s.UpdatedAt, s.ID)
@@ -241,13 +237,13 @@ func (d *DB) EachSite(ctx context.Context, v fieldportal.Viewer, f fieldportal.S
 // adds a page's LIMIT) and EachSite (which reads it all): the viewer's
 // scope, f's filters, the keyset after f.After and the order, so that a
 // CSV holds exactly the rows of the pages. walk reads the sites in name
-// order with the scope as a filter (query.walkSites). stream, for
-// EachSite, is the engine, which may be told to read the sites in the
-// list's order (Dialect.walkIndex).
-func siteListQuery(v fieldportal.Viewer, f fieldportal.SiteFilter, walk bool, stream *Dialect) (string, []any, error) {
+// order with the scope as a filter (query.walkSites). stream tells the
+// engine d to read the sites in the list's order (Dialect.walkIndex): for
+// EachSite, and for FindSites when it walks.
+func siteListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.SiteFilter, walk, stream bool) (string, []any, error) {
 	q := query{walkSites: walk}
 	q.scopeSite(v, "s", "s.id")
-	q.search(f.Search, "s.name", "s.address_line1", "s.city", "s.postcode", "s.uprn")
+	q.searchIndexed(d, f.Search, "s", siteText)
 	if f.CustomerID != "" {
 		q.and("s.customer_id = " + q.arg(f.CustomerID))
 	}
@@ -274,8 +270,8 @@ func siteListQuery(v fieldportal.Viewer, f fieldportal.SiteFilter, walk bool, st
 		cols += ", 0"
 	}
 	from := siteFrom
-	if stream != nil {
-		from = ` FROM sites s` + stream.walkIndex(index)
+	if stream {
+		from = ` FROM sites s` + d.walkIndex(index)
 		// The condition of sites_stream (migration 00095), which the
 		// query must state for the index to serve it.
 		q.and("length(s.id) > 0")
@@ -362,7 +358,7 @@ func (d *DB) sitesUnderCustomer(ctx context.Context, v fieldportal.Viewer, custo
 		q.scopeSite(v, "s", "s.id")
 		q.and("s.customer_id IN (SELECT id FROM under)")
 	}
-	q.search(search, "s.name", "s.address_line1", "s.city", "s.postcode", "s.uprn")
+	q.searchIndexed(d.dialect, search, "s", siteText)
 	if ids != nil {
 		if len(ids) == 0 {
 			return nil, nil

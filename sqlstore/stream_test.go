@@ -56,7 +56,7 @@ func TestSiteStreamPlan(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dialect := SQLite
-			text, args, err := siteListQuery(tc.v, tc.f, false, &dialect)
+			text, args, err := siteListQuery(dialect, tc.v, tc.f, false, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +65,7 @@ func TestSiteStreamPlan(t *testing.T) {
 				t.Errorf("the stream is not read in order from sites_stream:\n%s", p)
 			}
 			for _, walk := range []bool{false, true} {
-				text, args, err = siteListQuery(tc.v, tc.f, walk, nil)
+				text, args, err = siteListQuery(dialect, tc.v, tc.f, walk, false)
 				if err != nil {
 					t.Fatal(err)
 				}

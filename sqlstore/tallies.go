@@ -37,9 +37,10 @@ import (
 // tallies of existing data (00090 made the tables).
 const tallyMigration = 91
 
-// tallyMigrations are the migrations written in Go: the fills of the
-// tallies and of the customer tree (customertree.go).
-func tallyMigrations() []*goose.Migration {
+// tallyMigrations are the migrations written in Go for the engine d: the
+// fills of the tallies and of the customer tree (customertree.go), and
+// the text indexes of the searches (search.go), whose DDL is the engine's.
+func tallyMigrations(d Dialect) []*goose.Migration {
 	return []*goose.Migration{
 		goose.NewGoMigration(tallyMigration,
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rebuildTallies(ctx, tx, "", time.Now()) }}, nil),
@@ -47,13 +48,15 @@ func tallyMigrations() []*goose.Migration {
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rebuildCustomerTree(ctx, tx, "") }}, nil),
 		goose.NewGoMigration(subtreeMigration,
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rebuildSubtreeTallies(ctx, tx, "") }}, nil),
+		goose.NewGoMigration(searchMigration,
+			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return migrateSearch(ctx, tx, d) }}, nil),
 	}
 }
 
 // tallySQL is every statement text of the tallies, for MigrationsHash:
 // a change to the Go migration's SQL must make a new test template.
 func tallySQL() string {
-	return customerTreeSQL("$1") + subtreeSQL() + tallyCounts("$1") + openInvoicesSQL("s.customer_id = $1", "i.customer_id = $1", "$2", "$3")
+	return customerTreeSQL("$1") + subtreeSQL() + searchSQL() + tallyCounts("$1") + openInvoicesSQL("s.customer_id = $1", "i.customer_id = $1", "$2", "$3")
 }
 
 // tallyColumns are the counted columns of customer_tallies, in the order
@@ -163,7 +166,9 @@ const recountBatch = 100
 // organisation's tree lock alone; then every customer's own tallies are
 // recounted in transactions of recountBatch customers, taking their locks
 // in id order as the store's writes do, each adding its change to the
-// subtree tallies. It returns how many customers it recounted.
+// subtree tallies. For every organisation it first rebuilds SQLite's
+// text indexes of the searches (search.go). It returns how many customers
+// it recounted.
 func (d *DB) RecountTallies(ctx context.Context, orgID string) (int, error) {
 	orgs := []string{orgID}
 	if orgID == "" {
@@ -172,6 +177,13 @@ func (d *DB) RecountTallies(ctx context.Context, orgID string) (int, error) {
 			return 0, err
 		}
 		if orgs, err = collect(rows, scanText); err != nil {
+			return 0, err
+		}
+	}
+	// Every organisation's: SQLite's text indexes of the searches, which
+	// a VACUUM may have left pointing at renumbered rows (search.go).
+	if orgID == "" {
+		if err := d.inTx(ctx, func(tx *Tx) error { return rebuildTextIndexes(ctx, tx, d.dialect) }); err != nil {
 			return 0, err
 		}
 	}
