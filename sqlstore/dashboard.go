@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/fieldportal/fieldportal"
@@ -24,56 +25,77 @@ func (d *DB) Dashboard(ctx context.Context, v fieldportal.Viewer) (*fieldportal.
 	if err != nil {
 		return nil, err
 	}
-	// Every count below asks whether the viewer reaches few sites: once.
-	if ctx, err = d.withFewSites(ctx, v); err != nil {
-		return nil, err
-	}
 	out := &fieldportal.Dashboard{Now: now}
-	tallied, err := d.usesTallies(ctx, v)
-	if err != nil {
-		return nil, err
-	}
+	// Every count below asks whether the viewer reaches few sites: once.
+	// A contact who sees every site of its customers reads its subtree's
+	// tallies, whose site count answers that too (usesTallies).
 	var tally []int // the tallies' sums, in the order of tallyColumns
-	if tallied {
+	tallied := false
+	if v.IsContact() && !v.SeesWholeOrg() && v.SiteAccess == fieldportal.SiteAccessAll {
 		if tally, err = d.readTallies(ctx, v); err != nil {
 			return nil, fmt.Errorf("tallies: %w", err)
 		}
+		tallied = tally[0] > fewSites
+		ctx = context.WithValue(ctx, fewSitesKey{}, !tallied)
+	} else if ctx, err = d.withFewSites(ctx, v); err != nil {
+		return nil, err
 	}
-	// column i of the tallies, or fn: what each count reads.
-	from := func(i int, fn func() (int, error)) func() (int, error) {
-		if tallied {
-			return func() (int, error) { return tally[i], nil }
-		}
-		return fn
+	few, err := d.reachesFewSites(ctx, v)
+	if err != nil {
+		return nil, err
 	}
-	count := func(m fieldportal.Module, dst **int, what string, fn func() (int, error)) error {
+	// Untallied, the counts are sub-queries of one statement, the
+	// viewer's reach written once: a one-site contact's dashboard was ten
+	// statements, each a round trip to PostgreSQL (issue 15).
+	var q query
+	var subs []string
+	var dests []**int
+	count := func(m fieldportal.Module, dst **int, i int, what string, build func() (string, error)) error {
 		if !v.CanUse(m) {
 			return nil
 		}
-		n, err := fn()
+		if tallied {
+			n := tally[i]
+			*dst = &n
+			return nil
+		}
+		sub, err := build()
 		if err != nil {
 			return fmt.Errorf("count %s: %w", what, err)
 		}
-		*dst = &n
+		subs, dests = append(subs, sub), append(dests, dst)
 		return nil
 	}
 	for _, err := range []error{
-		count(fieldportal.ModuleSites, &out.Sites, "sites", from(0, func() (int, error) { return d.CountSites(ctx, v) })),
-		count(fieldportal.ModuleIssues, &out.OpenIssues, "issues", from(1, func() (int, error) {
-			return d.CountIssues(ctx, v, fieldportal.IssueOpen)
-		})),
-		count(fieldportal.ModuleService, &out.OpenService, "service orders", from(2, func() (int, error) {
-			return d.CountJobs(ctx, v, fieldportal.JobService, openStages)
-		})),
-		count(fieldportal.ModuleInstall, &out.OpenInstall, "install orders", from(3, func() (int, error) {
-			return d.CountJobs(ctx, v, fieldportal.JobInstall, openStages)
-		})),
-		count(fieldportal.ModuleQuotes, &out.OutstandingQuotes, "quotes", from(4, func() (int, error) {
-			return d.CountQuotes(ctx, v, []fieldportal.QuoteStage{fieldportal.QuoteOutstanding})
-		})),
+		count(fieldportal.ModuleSites, &out.Sites, 0, "sites", func() (string, error) { return siteCount(&q, v) }),
+		count(fieldportal.ModuleIssues, &out.OpenIssues, 1, "issues", func() (string, error) {
+			return issueCount(&q, v, few, fieldportal.IssueOpen)
+		}),
+		count(fieldportal.ModuleService, &out.OpenService, 2, "service orders", func() (string, error) {
+			return jobCount(&q, v, few, fieldportal.JobService, openStages)
+		}),
+		count(fieldportal.ModuleInstall, &out.OpenInstall, 3, "install orders", func() (string, error) {
+			return jobCount(&q, v, few, fieldportal.JobInstall, openStages)
+		}),
+		count(fieldportal.ModuleQuotes, &out.OutstandingQuotes, 4, "quotes", func() (string, error) {
+			return quoteCount(&q, v, few, []fieldportal.QuoteStage{fieldportal.QuoteOutstanding})
+		}),
 	} {
 		if err != nil {
 			return nil, err
+		}
+	}
+	if len(subs) > 0 {
+		n := make([]int, len(subs))
+		scan := make([]any, len(n))
+		for i := range n {
+			scan[i] = &n[i]
+		}
+		if err := d.db.QueryRowContext(ctx, q.prefix()+"SELECT "+strings.Join(subs, ", "), q.args...).Scan(scan...); err != nil {
+			return nil, fmt.Errorf("counts: %w", err)
+		}
+		for i, dst := range dests {
+			*dst = &n[i]
 		}
 	}
 	if v.CanUse(fieldportal.ModuleInvoices) {

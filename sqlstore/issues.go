@@ -221,22 +221,29 @@ func (d *DB) CountIssues(ctx context.Context, v fieldportal.Viewer, status strin
 		return 0, err
 	}
 	var q query
-	q.scopeSite(v, "i", "i.site_id")
-	if few {
-		q.onlyReachableSites("i.site_id")
-	}
-	switch status {
-	case "":
-	case fieldportal.IssueOpen:
-		// Written out, not as a parameter, so that both planners may use
-		// the partial index of open issues (migration 00083).
-		q.and("i.status = 'open'")
-	default:
-		q.and("i.status = " + q.arg(status))
-	}
-	var n int
-	err = d.db.QueryRowContext(ctx, q.sql(`SELECT count(*) FROM issues i`, ""), q.args...).Scan(&n)
-	return n, err
+	sub, err := issueCount(&q, v, few, status)
+	return countOne(ctx, d.db, &q, sub, err)
+}
+
+// issueCount is CountIssues as a sub-query of q; few is reachesFewSites'
+// answer.
+func issueCount(q *query, v fieldportal.Viewer, few bool, status string) (string, error) {
+	return q.sub("SELECT count(*) FROM issues i", func() error {
+		q.scopeSite(v, "i", "i.site_id")
+		if few {
+			q.onlyReachableSites("i.site_id")
+		}
+		switch status {
+		case "":
+		case fieldportal.IssueOpen:
+			// Written out, not as a parameter, so that both planners may
+			// use the partial index of open issues (migration 00083).
+			q.and("i.status = 'open'")
+		default:
+			q.and("i.status = " + q.arg(status))
+		}
+		return nil
+	})
 }
 
 // AddIssueComment adds a comment to an issue the viewer can reach. The

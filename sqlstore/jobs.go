@@ -355,23 +355,30 @@ func (d *DB) CountJobs(ctx context.Context, v fieldportal.Viewer, kind fieldport
 		return 0, err
 	}
 	var q query
-	q.scopeSite(v, "j", "j.site_id")
-	if few {
-		q.onlyReachableSites("j.site_id")
-	}
-	if err := jobKinds(&q, v, kind); err != nil {
-		return 0, err
-	}
-	if slices.Equal(stages, openStages) {
-		// Written out, not as parameters, so that both planners may use
-		// the partial index of open jobs (migration 00082).
-		q.and(openStagesSQL)
-	} else {
-		inList(&q, "j.stage", stages)
-	}
-	var n int
-	err = d.db.QueryRowContext(ctx, q.sql(`SELECT count(*) FROM jobs j`, ""), q.args...).Scan(&n)
-	return n, err
+	sub, err := jobCount(&q, v, few, kind, stages)
+	return countOne(ctx, d.db, &q, sub, err)
+}
+
+// jobCount is CountJobs as a sub-query of q; few is reachesFewSites'
+// answer.
+func jobCount(q *query, v fieldportal.Viewer, few bool, kind fieldportal.JobKind, stages []fieldportal.JobStage) (string, error) {
+	return q.sub("SELECT count(*) FROM jobs j", func() error {
+		q.scopeSite(v, "j", "j.site_id")
+		if few {
+			q.onlyReachableSites("j.site_id")
+		}
+		if err := jobKinds(q, v, kind); err != nil {
+			return err
+		}
+		if slices.Equal(stages, openStages) {
+			// Written out, not as parameters, so that both planners may
+			// use the partial index of open jobs (migration 00082).
+			q.and(openStagesSQL)
+		} else {
+			inList(q, "j.stage", stages)
+		}
+		return nil
+	})
 }
 
 // workQuerier is what reading child rows needs: the pool or a transaction.

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
 	"database/sql/driver"
 	"encoding/base64"
@@ -56,6 +57,30 @@ func (q *query) prefix() string {
 		return ""
 	}
 	return "WITH RECURSIVE " + strings.Join(q.with, ", ") + "\n"
+}
+
+// sub returns "(head WHERE ...)", a sub-query whose conditions build adds
+// (they do not join q's own), sharing q's arguments and its common table
+// expressions: several counts of one viewer then make one statement with
+// the viewer's reach written once (the dashboard).
+func (q *query) sub(head string, build func() error) (string, error) {
+	outer := q.where
+	q.where = nil
+	defer func() { q.where = outer }()
+	if err := build(); err != nil {
+		return "", err
+	}
+	return "(" + head + q.whereSQL() + ")", nil
+}
+
+// countOne runs the count that one sub-query of q makes.
+func countOne(ctx context.Context, db *pool, q *query, sub string, err error) (int, error) {
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = db.QueryRowContext(ctx, q.prefix()+"SELECT "+sub, q.args...).Scan(&n)
+	return n, err
 }
 
 // whereSQL returns " WHERE a AND b", or "".

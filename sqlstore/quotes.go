@@ -333,14 +333,21 @@ func (d *DB) CountQuotes(ctx context.Context, v fieldportal.Viewer, stages []fie
 		return 0, err
 	}
 	var q query
-	q.scopeSite(v, "q", "q.site_id")
-	if few {
-		q.onlyReachableSites("q.site_id")
-	}
-	inList(&q, "q.stage", stages)
-	var n int
-	err = d.db.QueryRowContext(ctx, q.sql(`SELECT count(*) FROM quotes q`, ""), q.args...).Scan(&n)
-	return n, err
+	sub, err := quoteCount(&q, v, few, stages)
+	return countOne(ctx, d.db, &q, sub, err)
+}
+
+// quoteCount is CountQuotes as a sub-query of q; few is reachesFewSites'
+// answer.
+func quoteCount(q *query, v fieldportal.Viewer, few bool, stages []fieldportal.QuoteStage) (string, error) {
+	return q.sub("SELECT count(*) FROM quotes q", func() error {
+		q.scopeSite(v, "q", "q.site_id")
+		if few {
+			q.onlyReachableSites("q.site_id")
+		}
+		inList(q, "q.stage", stages)
+		return nil
+	})
 }
 
 // loadQuoteChildren fills Items and AssetIDs of already scoped quotes.

@@ -67,6 +67,22 @@ func TestDashboard(t *testing.T) {
 				t.Errorf("recent jobs (-want +got):\n%s", diff)
 			}
 		})
+		t.Run("the counts are one statement", func(t *testing.T) {
+			var counts []string
+			sqlstore.ObserveQueries(db, func(q string, _ []any) {
+				if strings.Contains(q, "count(*)") {
+					counts = append(counts, q)
+				}
+			})
+			defer sqlstore.ObserveQueries(db, nil)
+			if _, err := db.Dashboard(ctx, f.viewers["child"]); err != nil {
+				t.Fatal(err)
+			}
+			// The five counts and the invoice summary: two statements.
+			if len(counts) != 2 {
+				t.Errorf("%d statements count:\n%s", len(counts), strings.Join(counts, "\n\n"))
+			}
+		})
 		t.Run("now is the store's clock in the organisation's zone", func(t *testing.T) {
 			d, err := db.Dashboard(ctx, f.viewers["child"])
 			if err != nil || !d.Now.Equal(f.clk.now) || d.Now.Location().String() != "Australia/Sydney" {

@@ -293,10 +293,16 @@ func (d *DB) CountSites(ctx context.Context, v fieldportal.Viewer) (int, error) 
 		return 0, err
 	}
 	var q query
-	q.scopeSite(v, "s", "s.id")
-	var n int
-	err := d.db.QueryRowContext(ctx, q.sql(`SELECT count(*) FROM sites s`, ""), q.args...).Scan(&n)
-	return n, err
+	sub, err := siteCount(&q, v)
+	return countOne(ctx, d.db, &q, sub, err)
+}
+
+// siteCount is CountSites as a sub-query of q.
+func siteCount(q *query, v fieldportal.Viewer) (string, error) {
+	return q.sub("SELECT count(*) FROM sites s", func() error {
+		q.scopeSite(v, "s", "s.id")
+		return nil
+	})
 }
 
 func scanSiteWith(row interface{ Scan(...any) error }, n *int) (*fieldportal.Site, error) {
