@@ -268,8 +268,9 @@ type Dashboard struct {
 	// Balance is the total outstanding on unpaid invoices.
 	Balance          *Money
 	NextAppointments []*Appointment
-	// RecentJobs are the latest changes to the viewer's orders; nil when
-	// it may use neither service nor install.
+	// RecentJobs are the latest changes to the viewer's orders, without
+	// their items and assets; nil when it may use neither service nor
+	// install.
 	RecentJobs []*Job
 }
 

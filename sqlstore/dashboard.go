@@ -115,7 +115,7 @@ func (d *DB) Dashboard(ctx context.Context, v fieldportal.Viewer) (*fieldportal.
 	// Recent activity: the latest changes to the viewer's orders, of the
 	// kinds it may use (FindJobs leaves out the others).
 	if v.CanUse(fieldportal.ModuleService) || v.CanUse(fieldportal.ModuleInstall) {
-		jobs, _, err := d.FindJobs(ctx, v, fieldportal.JobFilter{Page: fieldportal.Page{Limit: 5}, RecentlyChanged: true})
+		jobs, _, err := d.findJobs(ctx, v, fieldportal.JobFilter{Page: fieldportal.Page{Limit: 5}, RecentlyChanged: true}, false)
 		if err != nil {
 			return nil, fmt.Errorf("recent jobs: %w", err)
 		}

@@ -155,6 +155,32 @@ func TestAppointments(t *testing.T) {
 			if diff := cmp.Diff([]string{made[4], made[0]}, ids(fieldportal.AppointmentFilter{From: at(21), To: at(31)})); diff != "" {
 				t.Errorf("range keeps the one running across From (-want +got):\n%s", diff)
 			}
+			// A contact of many sites reads the running ones and the later
+			// ones apart (nextAppointments); the pages are the same.
+			for _, c := range []struct {
+				name string
+				ctx  context.Context
+			}{{"few sites", ctx}, {"many sites", sqlstore.AsManySites(ctx)}} {
+				from := func(f fieldportal.AppointmentFilter) []string {
+					t.Helper()
+					return workPages(t, func(after string) ([]*fieldportal.Appointment, string, error) {
+						f.Page = fieldportal.Page{After: after, Limit: 2}
+						return db.FindAppointments(c.ctx, lv, f)
+					}, func(a *fieldportal.Appointment) string { return a.ID })
+				}
+				if diff := cmp.Diff([]string{made[4], made[0], made[3]}, from(fieldportal.AppointmentFilter{From: at(21)})); diff != "" {
+					t.Errorf("%s: from a time, the running one first (-want +got):\n%s", c.name, diff)
+				}
+				if diff := cmp.Diff([]string{made[4], made[0]}, from(fieldportal.AppointmentFilter{From: at(21), To: at(31)})); diff != "" {
+					t.Errorf("%s: a range (-want +got):\n%s", c.name, diff)
+				}
+				if diff := cmp.Diff(byStart, from(fieldportal.AppointmentFilter{From: at(7)})); diff != "" {
+					t.Errorf("%s: from before the first (-want +got):\n%s", c.name, diff)
+				}
+				if diff := cmp.Diff([]string(nil), from(fieldportal.AppointmentFilter{From: at(60)})); diff != "" {
+					t.Errorf("%s: from after the last (-want +got):\n%s", c.name, diff)
+				}
+			}
 			if diff := cmp.Diff([]string{made[3]}, ids(fieldportal.AppointmentFilter{Technician: "U"})); diff != "" {
 				t.Errorf("technician (-want +got):\n%s", diff)
 			}
