@@ -117,11 +117,15 @@ func (d *DB) FindContacts(ctx context.Context, v fieldportal.Viewer, f fieldport
 	if err != nil {
 		return nil, "", err
 	}
-	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+contactColumns+` FROM contacts ct`, "ORDER BY "+order+limit(f.Page)), q.args...)
-	if err != nil {
-		return nil, "", err
-	}
-	list, err := collect(rows, scanContact)
+	var list []*fieldportal.Contact
+	err = d.withSearchPlans(ctx, f.Search, func(db workQuerier) error {
+		rows, err := db.QueryContext(ctx, q.sql(`SELECT `+contactColumns+` FROM contacts ct`, "ORDER BY "+order+limit(f.Page)), q.args...)
+		if err != nil {
+			return err
+		}
+		list, err = collect(rows, scanContact)
+		return err
+	})
 	if err != nil {
 		return nil, "", err
 	}

@@ -197,11 +197,15 @@ func (d *DB) FindSites(ctx context.Context, v fieldportal.Viewer, f fieldportal.
 	if err != nil {
 		return nil, "", err
 	}
-	rows, err := d.db.QueryContext(ctx, text+limit(f.Page), args...)
-	if err != nil {
-		return nil, "", err
-	}
-	list, err := collect(rows, scanListedSite)
+	var list []*fieldportal.Site
+	err = d.withSearchPlans(ctx, f.Search, func(db workQuerier) error {
+		rows, err := db.QueryContext(ctx, text+limit(f.Page), args...)
+		if err != nil {
+			return err
+		}
+		list, err = collect(rows, scanListedSite)
+		return err
+	})
 	if err != nil {
 		return nil, "", err
 	}
@@ -358,9 +362,10 @@ func (d *DB) sitesUnderCustomer(ctx context.Context, v fieldportal.Viewer, custo
 		q.scopeSite(v, "s", "s.id")
 		q.and("NOT (s.customer_id NOT IN (SELECT id FROM under))")
 	} else {
-		// The recursive walk, not the tree: with the tree PostgreSQL
-		// read every site of the organisation for a search (32 -> 74 ms).
-		q.cte("under", `SELECT CAST(`+q.arg(customerID)+` AS TEXT) AS id UNION SELECT c.id FROM customers c JOIN under u ON c.parent_id = u.id`)
+		// Planned for its words (withSearchPlans), PostgreSQL reads a
+		// search of the tree's customers well; with one plan for all
+		// words it read every site of the organisation (32 -> 74 ms).
+		q.cte("under", `SELECT ct.customer_id AS id FROM customer_tree ct WHERE ct.ancestor_id = `+q.arg(customerID))
 		q.scopeSite(v, "s", "s.id")
 		q.and("s.customer_id IN (SELECT id FROM under)")
 	}
@@ -381,12 +386,18 @@ func (d *DB) sitesUnderCustomer(ctx context.Context, v fieldportal.Viewer, custo
 		from = ` FROM sites s` + d.dialect.walkIndex("sites_stream")
 		q.and("length(s.id) > 0")
 	}
-	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+siteColumns+`, 0`+from, "ORDER BY s.name, s.id LIMIT "+strconv.Itoa(limit)), q.args...)
-	if err != nil {
-		return nil, err
+	text := q.sql(`SELECT `+siteColumns+`, 0`+from, "ORDER BY s.name, s.id LIMIT "+strconv.Itoa(limit))
+	var list []*fieldportal.Site
+	read := func(db workQuerier) error {
+		rows, err := db.QueryContext(ctx, text, q.args...)
+		if err != nil {
+			return err
+		}
+		list, err = collect(rows, func(r interface{ Scan(...any) error }) (*fieldportal.Site, error) {
+			var n int
+			return scanSiteWith(r, &n)
+		})
+		return err
 	}
-	return collect(rows, func(r interface{ Scan(...any) error }) (*fieldportal.Site, error) {
-		var n int
-		return scanSiteWith(r, &n)
-	})
+	return list, d.withSearchPlans(ctx, search, read)
 }
