@@ -146,7 +146,16 @@ func contactsQuery(d Dialect, v fieldportal.Viewer, f fieldportal.ContactFilter)
 		q.and("ct.updated_at > " + q.arg(f.UpdatedSince.UTC()))
 		return q, "ct.updated_at, ct.id", q.keyset(f.After, false, "ct.updated_at", "ct.id")
 	}
-	return q, "ct.last_name, ct.first_name, ct.id", q.keyset(f.After, false, "ct.last_name", "ct.first_name", "ct.id")
+	order := "ct.last_name, ct.first_name, ct.id"
+	if textIndexed(f.Search) {
+		// The same order, written so that no index serves it: PostgreSQL
+		// reads the matches through the text indexes and sorts them,
+		// instead of walking every contact by name on the guess that
+		// matches are spread through the alphabet ("Shah": 30 ms over
+		// the 19,000 contacts before S, 4 ms read from the index).
+		order = "ct.last_name || '', ct.first_name, ct.id"
+	}
+	return q, order, q.keyset(f.After, false, "ct.last_name", "ct.first_name", "ct.id")
 }
 
 // contactCursor returns the cursor of the page after a contact, for the

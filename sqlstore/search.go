@@ -121,7 +121,7 @@ func rebuildTextIndexes(ctx context.Context, tx execer, d Dialect) error {
 // check. On PostgreSQL the LIKE conditions use the indexes themselves.
 func (q *query) searchIndexed(d Dialect, term, alias string, ix textIndex) {
 	term = strings.TrimSpace(term)
-	if d == SQLite && utf8.RuneCountInString(term) >= minTrigramTerm && utf8.ValidString(term) && !strings.ContainsRune(term, 0) {
+	if d == SQLite && textIndexed(term) {
 		q.and(alias + ".rowid IN (SELECT rowid FROM " + ix.fts + " WHERE " + ix.fts + " MATCH " + q.arg(ftsPhrase(term)) + ")")
 	}
 	cols := make([]string, len(ix.cols))
@@ -129,6 +129,13 @@ func (q *query) searchIndexed(d Dialect, term, alias string, ix textIndex) {
 		cols[i] = alias + "." + c
 	}
 	q.search(term, cols...)
+}
+
+// textIndexed reports whether the text indexes can find a search's term
+// (of minTrigramTerm characters or more, valid UTF-8 without NUL).
+func textIndexed(term string) bool {
+	term = strings.TrimSpace(term)
+	return utf8.RuneCountInString(term) >= minTrigramTerm && utf8.ValidString(term) && !strings.ContainsRune(term, 0)
 }
 
 // ftsPhrase quotes a term as one FTS5 phrase, which the trigram tokenizer
