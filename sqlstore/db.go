@@ -158,10 +158,16 @@ func registerSQLiteFunctions() error {
 // sqliteDSN sets what every SQLite connection needs: foreign keys on, WAL,
 // a busy timeout instead of immediate SQLITE_BUSY, IMMEDIATE transactions
 // (so a read-then-write transaction cannot deadlock on lock upgrade), and
-// times written in a form that sorts as text.
+// times written in a form that sorts as text. The first GiB of the file is
+// read through a memory map: each connection's page cache is 2 MB, and a
+// list that walks a large table read most pages again through pread, a
+// system call and a copy each (a quarter of the CPU of the sites CSV;
+// list pages under eight clients gained 15-40% in throughput). The mapped
+// pages are the kernel's page cache, shared and reclaimable; they count in
+// the process's resident memory once touched (issue 15).
 func sqliteDSN(path string) string {
 	q := url.Values{}
-	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "mmap_size(1073741824)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
