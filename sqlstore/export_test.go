@@ -32,23 +32,22 @@ func ObserveQueries(d *DB, fn func(query string, args []any)) {
 // small fixture crosses chunk boundaries.
 func SetStreamChunk(d *DB, n int) { d.streamChunk = n }
 
-// ValuePlanMode reads plan_cache_mode where withValuePlans runs queries.
-func ValuePlanMode(ctx context.Context, d *DB) (string, error) {
-	var mode string
-	err := d.withValuePlans(ctx, func(db workQuerier) error {
-		rows, err := db.QueryContext(ctx, `SHOW plan_cache_mode`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := rows.Scan(&mode); err != nil {
+// RunWithValuePlans runs text n times where withValuePlans runs queries.
+func RunWithValuePlans(ctx context.Context, d *DB, text string, n int, args ...any) error {
+	return d.withValuePlans(ctx, func(db workQuerier) error {
+		for range n {
+			rows, err := db.QueryContext(ctx, text, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+			}
+			if err := rows.Close(); err != nil {
 				return err
 			}
 		}
-		return rows.Err()
+		return nil
 	})
-	return mode, err
 }
 
 // SitesUnderCustomer is the console's search of the sites under a
