@@ -57,22 +57,9 @@ func TestSQLiteOnlyHints(t *testing.T) {
 			if strings.Contains(q, "/*sqlite") {
 				t.Errorf("the hint ran as a comment: %s", q)
 			}
-			rows, err := d.SQL().QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args[i]...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			rows.Close()
-			if !strings.Contains(strings.Join(plan, "\n"), "COVERING INDEX sites_id_customer") {
-				t.Errorf("the site's customer is not read from sites_id_customer:\n%s", strings.Join(plan, "\n"))
+			plan := mustSQLitePlan(t, d, q, args[i])
+			if !strings.Contains(plan, "COVERING INDEX sites_id_customer") {
+				t.Errorf("the site's customer is not read from sites_id_customer:\n%s", plan)
 			}
 		}
 		if !found {

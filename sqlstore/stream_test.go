@@ -27,24 +27,7 @@ func TestSiteStreamPlan(t *testing.T) {
 	contact := fieldportal.NewContactViewer("org", fieldportal.ContactGrants{LoginID: "login", ContactID: "contact",
 		CustomerID: "customer", SiteAccess: fieldportal.SiteAccessAll, Pages: fieldportal.AllModules},
 		fieldportal.Settings{Modules: fieldportal.AllModules})
-	plan := func(t *testing.T, text string, args []any) string {
-		t.Helper()
-		rows, err := d.SQL().QueryContext(ctx, "EXPLAIN QUERY PLAN "+text, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var lines []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, detail)
-		}
-		return strings.Join(lines, "\n")
-	}
+	plan := func(t *testing.T, text string, args []any) string { return mustSQLitePlan(t, d, text, args) }
 	for _, tc := range []struct {
 		name string
 		v    fieldportal.Viewer
@@ -88,4 +71,24 @@ func TestSiteStreamPlan(t *testing.T) {
 			}
 		}
 	})
+}
+
+// mustSQLitePlan is SQLite's EXPLAIN QUERY PLAN of text, one detail a line.
+func mustSQLitePlan(tb testing.TB, d *DB, text string, args []any) string {
+	tb.Helper()
+	rows, err := d.SQL().QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+text, args...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			tb.Fatal(err)
+		}
+		lines = append(lines, detail)
+	}
+	return strings.Join(lines, "\n")
 }
