@@ -99,7 +99,9 @@ func (q *query) sql(head, tail string) string {
 // search adds a case-insensitive substring match of term on any of cols.
 // LIKE wildcards typed by the user are escaped.
 func (q *query) search(term string, cols ...string) {
-	term = strings.TrimSpace(term)
+	// No stored text holds a NUL (PostgreSQL refuses one in a string,
+	// with an error instead of no match).
+	term = strings.TrimSpace(strings.ReplaceAll(term, "\x00", ""))
 	if term == "" {
 		return
 	}

@@ -120,7 +120,7 @@ func rebuildTextIndexes(ctx context.Context, tx execer, d Dialect) error {
 // lower() only of ASCII ones), and the index only narrows the rows they
 // check. On PostgreSQL the LIKE conditions use the indexes themselves.
 func (q *query) searchIndexed(d Dialect, term, alias string, ix textIndex) {
-	term = strings.TrimSpace(term)
+	term = strings.TrimSpace(strings.ReplaceAll(term, "\x00", ""))
 	if d == SQLite && textIndexed(term) {
 		q.and(alias + ".rowid IN (SELECT rowid FROM " + ix.fts + " WHERE " + ix.fts + " MATCH " + q.arg(ftsPhrase(term)) + ")")
 	}

@@ -232,6 +232,14 @@ func TestSearchMatchesLike(t *testing.T) {
 					t.Errorf("search %q found %q, want %q", term, got, want)
 				}
 			}
+			// A NUL typed into a search is dropped: PostgreSQL refuses it
+			// in a string (an error page, not "no match").
+			if got, want := names("EX40\x00 0BP"), []string{"Alpha Tower"}; !slices.Equal(got, want) {
+				t.Errorf("search with a NUL found %q, want %q", got, want)
+			}
+			if n := len(searchContacts(t, db, staff, "sh\x00ah")); n != 2 {
+				t.Errorf("contact search with a NUL: %d contacts, want 2", n)
+			}
 			if n := len(searchSites(t, ctx, db, staff, "harbour")); n != 61 {
 				t.Errorf("harbour: %d sites, want 61", n)
 			}

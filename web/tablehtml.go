@@ -35,6 +35,11 @@ func plainURL(u string) bool {
 	if u == "" || strings.HasPrefix(u, "//") || (u[0] != '/' && u[0] != '?' && u[0] != '#') {
 		return false
 	}
+	// html/template takes what comes before a colon as a scheme unless a
+	// slash comes first ("?a:b" is refused as #ZgotmplZ).
+	if i := strings.IndexByte(u, ':'); i >= 0 && !strings.Contains(u[:i], "/") {
+		return false
+	}
 	for i := 0; i < len(u); i++ {
 		c := u[i]
 		switch {

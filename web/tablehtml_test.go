@@ -55,7 +55,7 @@ func TestTableRowsHTML(t *testing.T) {
 		}
 	})
 	t.Run("a link that is not a plain path goes to the template", func(t *testing.T) {
-		for _, u := range []string{"javascript:alert(1)", "JavaScript:x", "//evil.test/x", "https://example.test/x", "/a b", "/é", `/a"b`, "/a<b", "/a'b", "/%zz", "relative", "/a\\b"} {
+		for _, u := range []string{"javascript:alert(1)", "JavaScript:x", "//evil.test/x", "https://example.test/x", "/a b", "/é", `/a"b`, "/a<b", "/a'b", "/%zz", "relative", "/a\\b", "?a:b", "#x:y", "?mailto:x", "#data:text/html,x"} {
 			one := Table{Columns: cols, Rows: [][]Cell{{LinkCell("x", u)}}}
 			if got := one.RowsHTML(); got != "" {
 				t.Errorf("%q written in Go: %s", u, got)
