@@ -156,16 +156,19 @@ func TestAppointments(t *testing.T) {
 				t.Errorf("range keeps the one running across From (-want +got):\n%s", diff)
 			}
 			// A contact of many sites reads the running ones and the later
-			// ones apart (nextAppointments); the pages are the same.
+			// ones apart (nextAppointments), one of few its sites' own
+			// appointments; the pages are the same, and staff's.
+			contact := mustWorkContact(t, db, org.ID, cust.ID, nil)
 			for _, c := range []struct {
 				name string
 				ctx  context.Context
-			}{{"few sites", ctx}, {"many sites", sqlstore.AsManySites(ctx)}} {
+				v    fieldportal.Viewer
+			}{{"staff", ctx, lv}, {"contact of few sites", ctx, contact}, {"contact of many sites", sqlstore.AsManySites(ctx), contact}} {
 				from := func(f fieldportal.AppointmentFilter) []string {
 					t.Helper()
 					return workPages(t, func(after string) ([]*fieldportal.Appointment, string, error) {
 						f.Page = fieldportal.Page{After: after, Limit: 2}
-						return db.FindAppointments(c.ctx, lv, f)
+						return db.FindAppointments(c.ctx, c.v, f)
 					}, func(a *fieldportal.Appointment) string { return a.ID })
 				}
 				if diff := cmp.Diff([]string{made[4], made[0], made[3]}, from(fieldportal.AppointmentFilter{From: at(21)})); diff != "" {
