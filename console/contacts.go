@@ -16,15 +16,16 @@ import (
 
 type contactsView struct {
 	web.Layout
-	Query    string
-	Contacts []contactRow
+	Query string
+	// Table is the page of contacts, in the kit's table (written in Go,
+	// see web.Table.RowsHTML: the console's busiest list).
+	Table    web.Table
 	NextURL  string
 	FirstURL string
 }
 
-type contactRow struct {
-	URL, Name, Email, Customer, Access string
-}
+// accessTones colours a login's status label.
+var accessTones = map[string]string{"Active": "success", "Invited": "info", "Disabled": "danger"}
 
 func (c *Console) handleContacts(w http.ResponseWriter, r *http.Request) {
 	v, _ := web.ViewerFromContext(r.Context())
@@ -36,9 +37,16 @@ func (c *Console) handleContacts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	view := contactsView{Layout: c.layout(r, "Contacts and portal access"), Query: q}
+	view.Table.Caption = "Contacts"
+	if q != "" {
+		view.Table.Caption = "Contacts matching “" + q + "”"
+	}
+	view.Table.Columns = []web.Column{{Label: "Name"}, {Label: "Email"}, {Label: "Customer"}, {Label: "Portal access"}}
 	for _, row := range list {
-		view.Contacts = append(view.Contacts, contactRow{URL: "/console/contacts/" + row.Contact.ID, Name: row.Contact.Name(),
-			Email: row.Contact.Email, Customer: row.CustomerName, Access: loginStatusLabel(row.LoginStatus)})
+		access := loginStatusLabel(row.LoginStatus)
+		view.Table.Rows = append(view.Table.Rows, []web.Cell{
+			web.LinkCell(row.Contact.Name(), "/console/contacts/"+url.PathEscape(row.Contact.ID)),
+			web.TextCell(row.Contact.Email), web.TextCell(row.CustomerName), web.BadgeCell(access, accessTones[access])})
 	}
 	if next != "" {
 		view.NextURL = "/console/contacts?" + url.Values{"q": {q}, "after": {next}}.Encode()

@@ -99,6 +99,21 @@ func TestConsoleAccess(t *testing.T) {
 		access := func(c *fieldportal.Contact, form url.Values) (*http.Response, string) {
 			return staff.post("/console/contacts/"+c.ID+"/access", form)
 		}
+		t.Run("the contacts list: one row a contact, with its access as a badge", func(t *testing.T) {
+			c := newContact(`<b>Zed</b>`, "zed+list@example.test")
+			res, body := staff.get("/console/contacts?q=" + url.QueryEscape("zed+list"))
+			wantStatus(t, "contacts search", res, body, http.StatusOK)
+			for _, want := range []string{
+				`<caption class="visually-hidden">Contacts matching “zed&#43;list”</caption>`,
+				`<th scope="row" data-label="Name"><a href="/console/contacts/` + c.ID + `">&lt;b&gt;Zed&lt;/b&gt; Jones</a></th>`,
+				`<td data-label="Email">zed&#43;list@example.test</td>`,
+				`<td data-label="Portal access"><span class="badge badge-neutral">No login</span></td>`,
+			} {
+				if !strings.Contains(body, want) {
+					t.Errorf("the list lacks %s:\n%s", want, body)
+				}
+			}
+		})
 
 		t.Run("send portal access mails a setup link; re-sending voids it", func(t *testing.T) {
 			c := newContact("Ivy", "ivy@example.test")
