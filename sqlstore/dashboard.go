@@ -28,13 +28,16 @@ func (d *DB) Dashboard(ctx context.Context, v fieldportal.Viewer) (*fieldportal.
 	out := &fieldportal.Dashboard{Now: now}
 	// Every count below asks whether the viewer reaches few sites: once.
 	// A contact who sees every site of its customers reads its subtree's
-	// tallies, whose site count answers that too (usesTallies).
+	// tallies, whose site count answers that too (usesTallies), with its
+	// invoice summary in the same statement.
 	var tally []int // the tallies' sums, in the order of tallyColumns
+	var summary fieldportal.InvoiceSummary
+	invoices := v.CanUse(fieldportal.ModuleInvoices)
 	tallied := false
 	if v.IsContact() && !v.SeesWholeOrg() && v.SiteAccess == fieldportal.SiteAccessAll {
 		few, known := ctx.Value(fewSitesKey{}).(bool) // tests set it (AsManySites)
 		if !known || !few {
-			if tally, err = d.readTallies(ctx, v); err != nil {
+			if tally, summary, err = d.readTallies(ctx, v, invoices, fieldportal.DateOf(now)); err != nil {
 				return nil, fmt.Errorf("tallies: %w", err)
 			}
 		}
@@ -104,10 +107,12 @@ func (d *DB) Dashboard(ctx context.Context, v fieldportal.Viewer) (*fieldportal.
 			*dst = &n[i]
 		}
 	}
-	if v.CanUse(fieldportal.ModuleInvoices) {
-		sum, err := d.InvoiceSummary(ctx, v, fieldportal.DateOf(now))
-		if err != nil {
-			return nil, fmt.Errorf("invoice summary: %w", err)
+	if invoices {
+		sum := summary // read with the tallies
+		if !tallied {
+			if sum, err = d.InvoiceSummary(ctx, v, fieldportal.DateOf(now)); err != nil {
+				return nil, fmt.Errorf("invoice summary: %w", err)
+			}
 		}
 		out.UnpaidInvoices, out.Balance = &sum.Unpaid, &sum.Balance
 	}
@@ -133,9 +138,14 @@ func (d *DB) Dashboard(ctx context.Context, v fieldportal.Viewer) (*fieldportal.
 // orgNow is the store's clock in the organisation's time zone (UTC when
 // the zone is unknown to this machine).
 func (d *DB) orgNow(ctx context.Context, orgID string) (time.Time, error) {
-	var zone string
-	if err := d.db.QueryRowContext(ctx, `SELECT time_zone FROM organisations WHERE id = $1`, orgID).Scan(&zone); err != nil {
-		return time.Time{}, sqlErr(err, "organisation")
+	// Through the organisation cache, as the host and the settings are.
+	zone, ok := d.orgs.zone(orgID)
+	if !ok {
+		gen := d.orgs.generation()
+		if err := d.db.QueryRowContext(ctx, `SELECT time_zone FROM organisations WHERE id = $1`, orgID).Scan(&zone); err != nil {
+			return time.Time{}, sqlErr(err, "organisation")
+		}
+		d.orgs.putZone(gen, orgID, zone)
 	}
 	loc, err := time.LoadLocation(zone)
 	if err != nil {

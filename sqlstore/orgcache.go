@@ -29,6 +29,13 @@ type orgCache struct {
 	gen      uint64 // bumped by every change; a fill read under an older one is dropped
 	hosts    map[string]orgHostEntry
 	settings map[string]orgSettingsEntry
+	zones    map[string]orgZoneEntry
+}
+
+// orgZoneEntry is an organisation's time zone (the dashboard's clock).
+type orgZoneEntry struct {
+	zone  string
+	until time.Time
 }
 
 type orgHostEntry struct {
@@ -49,6 +56,7 @@ func (c *orgCache) invalidate() {
 	c.gen++
 	clear(c.hosts)
 	clear(c.settings)
+	clear(c.zones)
 	c.mu.Unlock()
 }
 
@@ -101,6 +109,28 @@ func (c *orgCache) putSettings(gen uint64, orgID string, s fieldportal.Settings)
 		c.settings = map[string]orgSettingsEntry{}
 	}
 	c.settings[orgID] = orgSettingsEntry{s: cloneSettings(s), until: time.Now().Add(orgCacheTTL)}
+}
+
+func (c *orgCache) zone(orgID string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.zones[orgID]
+	if !ok || time.Now().After(e.until) {
+		return "", false
+	}
+	return e.zone, true
+}
+
+func (c *orgCache) putZone(gen uint64, orgID, zone string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.zones == nil || len(c.zones) >= orgCacheMax {
+		c.zones = map[string]orgZoneEntry{}
+	}
+	c.zones[orgID] = orgZoneEntry{zone: zone, until: time.Now().Add(orgCacheTTL)}
 }
 
 // cloneSettings copies the slices, so a caller changing its copy cannot

@@ -89,6 +89,22 @@ func TestDashboard(t *testing.T) {
 				t.Errorf("now %v, %v", d.Now, err)
 			}
 		})
+		t.Run("a new time zone applies at once", func(t *testing.T) {
+			f.org.TimeZone = "Europe/Paris"
+			if err := db.UpdateOrganisation(ctx, sys, f.org); err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				f.org.TimeZone = "Australia/Sydney"
+				if err := db.UpdateOrganisation(ctx, sys, f.org); err != nil {
+					t.Fatal(err)
+				}
+			}()
+			d, err := db.Dashboard(ctx, f.viewers["child"])
+			if err != nil || d.Now.Location().String() != "Europe/Paris" {
+				t.Errorf("now %v, %v", d.Now, err)
+			}
+		})
 		t.Run("modules the viewer may not use are not counted", func(t *testing.T) {
 			d, err := db.Dashboard(ctx, f.viewers["nopage"])
 			if err != nil {

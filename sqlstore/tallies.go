@@ -356,21 +356,34 @@ func tallyScope(q *query, v fieldportal.Viewer, alias string) {
 }
 
 // readTallies reads the counts of tallyColumns of the subtree v reaches
-// (tallyScope).
-func (d *DB) readTallies(ctx context.Context, v fieldportal.Viewer) ([]int, error) {
+// (tallyScope) and, with invoices, its invoice summary on today, in one
+// statement (the dashboard's).
+func (d *DB) readTallies(ctx context.Context, v fieldportal.Viewer, invoices bool, today fieldportal.Date) ([]int, fieldportal.InvoiceSummary, error) {
 	var q query
-	tallyScope(&q, v, "t")
 	sums := make([]string, len(tallyColumns))
 	for i, c := range tallyColumns {
 		sums[i] = "CAST(COALESCE(sum(t." + c + "), 0) AS BIGINT)"
+	}
+	text, _ := q.sub(`SELECT `+strings.Join(sums, ", ")+` FROM subtree_tallies t`, func() error {
+		tallyScope(&q, v, "t")
+		return nil
+	})
+	text = "SELECT * FROM " + text + " t"
+	if invoices {
+		summary, _ := tallySummary(&q, v, today)
+		text += " CROSS JOIN " + summary + " o"
 	}
 	n := make([]int, len(tallyColumns))
 	dest := make([]any, len(n))
 	for i := range n {
 		dest[i] = &n[i]
 	}
-	err := d.db.QueryRowContext(ctx, q.sql(`SELECT `+strings.Join(sums, ", ")+` FROM subtree_tallies t`, ""), q.args...).Scan(dest...)
-	return n, err
+	var s fieldportal.InvoiceSummary
+	if invoices {
+		dest = append(dest, &s.Unpaid, money(&s.Balance), &s.Overdue, money(&s.OverdueBalance))
+	}
+	err := d.db.QueryRowContext(ctx, q.prefix()+text, q.args...).Scan(dest...)
+	return n, s, err
 }
 
 // tallyInvoiceSummary is InvoiceSummary from the tallies of the subtree v
@@ -378,14 +391,23 @@ func (d *DB) readTallies(ctx context.Context, v fieldportal.Viewer) ([]int, erro
 func (d *DB) tallyInvoiceSummary(ctx context.Context, v fieldportal.Viewer, today fieldportal.Date) (fieldportal.InvoiceSummary, error) {
 	var s fieldportal.InvoiceSummary
 	var q query
-	tallyScope(&q, v, "o")
+	summary, _ := tallySummary(&q, v, today)
+	err := d.db.QueryRowContext(ctx, q.prefix()+"SELECT * FROM "+summary+" o", q.args...).Scan(&s.Unpaid, money(&s.Balance), &s.Overdue, money(&s.OverdueBalance))
+	return s, err
+}
+
+// tallySummary is the invoice summary of the subtree v reaches on today,
+// from the open invoices' tallies, as a sub-query of q.
+func tallySummary(q *query, v fieldportal.Viewer, today fieldportal.Date) (string, error) {
 	t := q.arg(today)
-	err := d.db.QueryRowContext(ctx, q.sql(`SELECT CAST(COALESCE(sum(o.invoices), 0) AS BIGINT),
+	return q.sub(`SELECT CAST(COALESCE(sum(o.invoices), 0) AS BIGINT),
 		CAST(COALESCE(sum(o.balance), 0) AS BIGINT),
 		CAST(COALESCE(sum(CASE WHEN o.due_date < `+t+` THEN o.invoices ELSE 0 END), 0) AS BIGINT),
 		CAST(COALESCE(sum(CASE WHEN o.due_date < `+t+` THEN o.balance ELSE 0 END), 0) AS BIGINT)
-		FROM subtree_open_invoices o`, ""), q.args...).Scan(&s.Unpaid, money(&s.Balance), &s.Overdue, money(&s.OverdueBalance))
-	return s, err
+		FROM subtree_open_invoices o`, func() error {
+		tallyScope(q, v, "o")
+		return nil
+	})
 }
 
 // usesTallies reports whether v's dashboard counts come from the tallies:
