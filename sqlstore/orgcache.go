@@ -9,10 +9,11 @@ import (
 	"github.com/fieldportal/fieldportal"
 )
 
-// orgCacheTTL is how long an instance keeps an organisation found by host
-// and an organisation's decoded settings. Every portal request asks for
-// both (the host picks the organisation; the layout and the session's
-// viewer read the settings), and neither changes often. A change made
+// orgCacheTTL is how long an instance keeps an organisation found by host,
+// an organisation's decoded settings and its time zone (the dashboard's
+// clock). Every portal request asks for the first two (the host picks the
+// organisation; the layout and the session's viewer read the settings),
+// and none changes often. A change made
 // through this instance's store is seen by its next request at once (the
 // cache is emptied when the change commits); another instance on the same
 // PostgreSQL sees it within the TTL. A login's own access (its pages,
