@@ -68,20 +68,9 @@ func likeIDs(t *testing.T, db *sqlstore.DB, table string, cols []string, orgID, 
 // searchSites pages through FindSites with the term and returns the ids.
 func searchSites(t *testing.T, ctx context.Context, db *sqlstore.DB, v fieldportal.Viewer, term string) []string {
 	t.Helper()
-	ids := []string{}
-	after := ""
-	for range 100 {
-		page, next, err := db.FindSites(ctx, v, fieldportal.SiteFilter{Search: term, Page: fieldportal.Page{After: after, Limit: 25}})
-		if err != nil {
-			t.Fatalf("FindSites %q: %v", term, err)
-		}
-		for _, s := range page {
-			ids = append(ids, s.ID)
-		}
-		if after = next; next == "" {
-			break
-		}
-	}
+	ids := workPages(t, func(after string) ([]*fieldportal.Site, string, error) {
+		return db.FindSites(ctx, v, fieldportal.SiteFilter{Search: term, Page: fieldportal.Page{After: after, Limit: 25}})
+	}, func(s *fieldportal.Site) string { return s.ID })
 	slices.Sort(ids)
 	return ids
 }
@@ -89,20 +78,9 @@ func searchSites(t *testing.T, ctx context.Context, db *sqlstore.DB, v fieldport
 // searchContacts pages through FindContacts with the term.
 func searchContacts(t *testing.T, db *sqlstore.DB, v fieldportal.Viewer, term string) []string {
 	t.Helper()
-	ids := []string{}
-	after := ""
-	for range 100 {
-		page, next, err := db.FindContacts(context.Background(), v, fieldportal.ContactFilter{Search: term, Page: fieldportal.Page{After: after, Limit: 25}})
-		if err != nil {
-			t.Fatalf("FindContacts %q: %v", term, err)
-		}
-		for _, c := range page {
-			ids = append(ids, c.ID)
-		}
-		if after = next; next == "" {
-			break
-		}
-	}
+	ids := workPages(t, func(after string) ([]*fieldportal.Contact, string, error) {
+		return db.FindContacts(context.Background(), v, fieldportal.ContactFilter{Search: term, Page: fieldportal.Page{After: after, Limit: 25}})
+	}, func(c *fieldportal.Contact) string { return c.ID })
 	slices.Sort(ids)
 	return ids
 }
