@@ -257,7 +257,8 @@ func (d *DB) FindAppointments(ctx context.Context, v fieldportal.Viewer, f field
 	// values, the appointments ending after now were looked for among
 	// every past one in start order.
 	// A contact of few sites starts from its sites whatever the time, and
-	// is spared the transaction (four round trips instead of one).
+	// keeps PostgreSQL's prepared plan (planning an unnamed statement
+	// costs about 0.7 ms).
 	plans := d.withValuePlans
 	if few {
 		plans = func(ctx context.Context, fn func(db workQuerier) error) error { return fn(d.db) }

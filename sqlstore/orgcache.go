@@ -28,26 +28,43 @@ const orgCacheMax = 1024
 type orgCache struct {
 	mu       sync.Mutex
 	gen      uint64 // bumped by every change; a fill read under an older one is dropped
-	hosts    map[string]orgHostEntry
-	settings map[string]orgSettingsEntry
-	zones    map[string]orgZoneEntry
-}
-
-// orgZoneEntry is an organisation's time zone (the dashboard's clock).
-type orgZoneEntry struct {
-	zone  string
-	until time.Time
+	hosts    map[string]timed[orgHostEntry]
+	settings map[string]timed[fieldportal.Settings]
+	zones    map[string]timed[string] // an organisation's time zone (the dashboard's clock)
 }
 
 type orgHostEntry struct {
 	org     fieldportal.Organisation
 	missing bool // no organisation serves the host
-	until   time.Time
 }
 
-type orgSettingsEntry struct {
-	s     fieldportal.Settings
+// timed is a cached value and the time it expires.
+type timed[V any] struct {
+	v     V
 	until time.Time
+}
+
+// cacheGet returns m's unexpired value for key. The cache's lock is held.
+func cacheGet[V any](m map[string]timed[V], key string) (V, bool) {
+	e, ok := m[key]
+	if !ok || time.Now().After(e.until) {
+		var zero V
+		return zero, false
+	}
+	return e.v, true
+}
+
+// cachePut keeps v for key for orgCacheTTL, unless a change committed
+// since gen was read; a full map is emptied first (orgCacheMax). The
+// cache's lock is held.
+func cachePut[V any](c *orgCache, m *map[string]timed[V], gen uint64, key string, v V) {
+	if gen != c.gen {
+		return
+	}
+	if *m == nil || len(*m) >= orgCacheMax {
+		*m = map[string]timed[V]{}
+	}
+	(*m)[key] = timed[V]{v: v, until: time.Now().Add(orgCacheTTL)}
 }
 
 // invalidate forgets everything; called when a change to an organisation
@@ -70,68 +87,38 @@ func (c *orgCache) generation() uint64 {
 func (c *orgCache) host(host string) (orgHostEntry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.hosts[host]
-	if !ok || time.Now().After(e.until) {
-		return orgHostEntry{}, false
-	}
-	return e, true
+	return cacheGet(c.hosts, host)
 }
 
 func (c *orgCache) putHost(gen uint64, host string, e orgHostEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen {
-		return
-	}
-	if c.hosts == nil || len(c.hosts) >= orgCacheMax {
-		c.hosts = map[string]orgHostEntry{}
-	}
-	e.until = time.Now().Add(orgCacheTTL)
-	c.hosts[host] = e
+	cachePut(c, &c.hosts, gen, host, e)
 }
 
 func (c *orgCache) findSettings(orgID string) (fieldportal.Settings, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.settings[orgID]
-	if !ok || time.Now().After(e.until) {
-		return fieldportal.Settings{}, false
-	}
-	return cloneSettings(e.s), true
+	s, ok := cacheGet(c.settings, orgID)
+	return cloneSettings(s), ok
 }
 
 func (c *orgCache) putSettings(gen uint64, orgID string, s fieldportal.Settings) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen {
-		return
-	}
-	if c.settings == nil || len(c.settings) >= orgCacheMax {
-		c.settings = map[string]orgSettingsEntry{}
-	}
-	c.settings[orgID] = orgSettingsEntry{s: cloneSettings(s), until: time.Now().Add(orgCacheTTL)}
+	cachePut(c, &c.settings, gen, orgID, cloneSettings(s))
 }
 
 func (c *orgCache) zone(orgID string) (string, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.zones[orgID]
-	if !ok || time.Now().After(e.until) {
-		return "", false
-	}
-	return e.zone, true
+	return cacheGet(c.zones, orgID)
 }
 
 func (c *orgCache) putZone(gen uint64, orgID, zone string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen {
-		return
-	}
-	if c.zones == nil || len(c.zones) >= orgCacheMax {
-		c.zones = map[string]orgZoneEntry{}
-	}
-	c.zones[orgID] = orgZoneEntry{zone: zone, until: time.Now().Add(orgCacheTTL)}
+	cachePut(c, &c.zones, gen, orgID, zone)
 }
 
 // cloneSettings copies the slices, so a caller changing its copy cannot
