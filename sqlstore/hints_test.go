@@ -39,6 +39,20 @@ func TestSQLiteOnlyHints(t *testing.T) {
 		if err := d.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
+		// A hint naming no index must fail wherever a text runs: through
+		// the statement cache, and in a transaction.
+		bad := "SELECT count(*) FROM sites rs" + sqliteOnly("INDEXED BY no_such_index")
+		for i := range 2 { // the second run finds the text in the cache
+			if _, err := d.db.QueryContext(ctx, bad); err == nil || !strings.Contains(err.Error(), "no_such_index") {
+				t.Errorf("run %d through the pool: %v, want no such index", i+1, err)
+			}
+		}
+		if err := d.inTx(ctx, func(tx *Tx) error {
+			_, err := tx.QueryContext(ctx, bad)
+			return err
+		}); err == nil || !strings.Contains(err.Error(), "no_such_index") {
+			t.Errorf("in a transaction: %v, want no such index", err)
+		}
 		var queries []string
 		var args [][]any
 		ObserveQueries(d, func(q string, a []any) { queries, args = append(queries, q), append(args, a) })

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"sync/atomic"
 )
 
 // stmtCacheSize bounds the prepared statements kept per database. The
@@ -33,9 +32,6 @@ type pool struct {
 	observe func(query string, args []any)
 	// hints opens the sqliteOnly comments of every text (SQLite's pools).
 	hints bool
-	// hinted holds the opened texts (text), at most hintedMax of them.
-	hinted  sync.Map
-	hintedN atomic.Int64
 }
 
 // sqliteOnly wraps SQL that only SQLite must see (an INDEXED BY) in a
@@ -48,61 +44,56 @@ func sqliteOnly(sql string) string { return " /*sqlite " + sql + " */" }
 // sqliteHint matches what sqliteOnly writes.
 var sqliteHint = regexp.MustCompile(`/\*sqlite (.*?) \*/`)
 
-// hintedMax bounds the texts whose opened form is kept: the builder's
-// texts are many but finite, like the statements cached.
-const hintedMax = 1024
-
-// text is the query as this pool runs it: with the sqliteOnly comments
-// opened on SQLite, as they are. The opened texts are kept, as rewriting
-// every query's text took 1.3% of a busy dashboard's CPU.
-func (p *pool) text(query string) string {
-	if !p.hints || !strings.Contains(query, "/*sqlite ") {
+// openHints is query with its sqliteOnly comments opened.
+func openHints(query string) string {
+	if !strings.Contains(query, "/*sqlite ") {
 		return query
 	}
-	if s, ok := p.hinted.Load(query); ok {
-		return s.(string)
+	return sqliteHint.ReplaceAllString(query, "$1")
+}
+
+// text is the query as this pool runs it: with the sqliteOnly comments
+// opened on SQLite, as they are. A cached statement is prepared from it
+// once (stmtCache.get), so the rewrite runs only for a text not yet
+// prepared: on every query it took 1.3% of a busy dashboard's CPU.
+func (p *pool) text(query string) string {
+	if !p.hints {
+		return query
 	}
-	s := sqliteHint.ReplaceAllString(query, "$1")
-	if p.hintedN.Add(1) <= hintedMax {
-		p.hinted.Store(query, s)
-	}
-	return s
+	return openHints(query)
 }
 
 // observed reports a query to observe, if set.
 func (p *pool) observed(query string, args []any) {
 	if p.observe != nil {
-		p.observe(query, args)
+		p.observe(p.text(query), args)
 	}
 }
 
 func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	query = p.text(query)
 	p.observed(query, args)
 	if s, done := p.stmts.get(ctx, p.DB, query); s != nil {
 		defer done()
 		return s.QueryContext(ctx, args...)
 	}
-	return p.DB.QueryContext(ctx, query, args...)
+	return p.DB.QueryContext(ctx, p.text(query), args...)
 }
 
 func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	query = p.text(query)
 	p.observed(query, args)
 	if s, done := p.stmts.get(ctx, p.DB, query); s != nil {
 		defer done()
 		return s.QueryRowContext(ctx, args...)
 	}
-	return p.DB.QueryRowContext(ctx, query, args...)
+	return p.DB.QueryRowContext(ctx, p.text(query), args...)
 }
 
 func (p *pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	query = p.text(query)
 	if s, done := p.stmts.get(ctx, p.DB, query); s != nil {
 		defer done()
 		return s.ExecContext(ctx, args...)
 	}
-	return p.DB.ExecContext(ctx, query, args...)
+	return p.DB.ExecContext(ctx, p.text(query), args...)
 }
 
 // Close closes the cached statements, then the pool.
@@ -114,34 +105,31 @@ func (p *pool) Close() error {
 // QueryContext runs a query in the transaction with the pool's cached
 // statement for the text, bound to the transaction's connection.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	query = tx.p.text(query)
 	tx.p.observed(query, args)
 	if s, done := tx.p.stmts.cached(tx.p.DB, query); s != nil {
 		defer done()
 		return tx.Tx.StmtContext(ctx, s).QueryContext(ctx, args...)
 	}
-	return tx.Tx.QueryContext(ctx, query, args...)
+	return tx.Tx.QueryContext(ctx, tx.p.text(query), args...)
 }
 
 // QueryRowContext is QueryContext for one row.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	query = tx.p.text(query)
 	tx.p.observed(query, args)
 	if s, done := tx.p.stmts.cached(tx.p.DB, query); s != nil {
 		defer done()
 		return tx.Tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
 	}
-	return tx.Tx.QueryRowContext(ctx, query, args...)
+	return tx.Tx.QueryRowContext(ctx, tx.p.text(query), args...)
 }
 
 // ExecContext runs a statement in the transaction with the cached statement.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	query = tx.p.text(query)
 	if s, done := tx.p.stmts.cached(tx.p.DB, query); s != nil {
 		defer done()
 		return tx.Tx.StmtContext(ctx, s).ExecContext(ctx, args...)
 	}
-	return tx.Tx.ExecContext(ctx, query, args...)
+	return tx.Tx.ExecContext(ctx, tx.p.text(query), args...)
 }
 
 // stmtCache is a bounded LRU of prepared statements keyed by SQL text. A
@@ -245,7 +233,9 @@ func (c *stmtCache) get(ctx context.Context, db *sql.DB, text string) (*sql.Stmt
 	if closed {
 		return nil, nil
 	}
-	s, err := db.PrepareContext(ctx, text)
+	// The cache exists on SQLite only, whose texts run with their hints
+	// opened (pool.text).
+	s, err := db.PrepareContext(ctx, openHints(text))
 	if err != nil {
 		return nil, nil
 	}
