@@ -117,15 +117,11 @@ func (d *DB) FindContacts(ctx context.Context, v fieldportal.Viewer, f fieldport
 	if err != nil {
 		return nil, "", err
 	}
-	var list []*fieldportal.Contact
-	err = d.withSearchPlans(ctx, f.Search, func(db workQuerier) error {
-		rows, err := db.QueryContext(ctx, q.sql(`SELECT `+contactColumns+` FROM contacts ct`, "ORDER BY "+order+limit(f.Page)), q.args...)
-		if err != nil {
-			return err
-		}
-		list, err = collect(rows, scanContact)
-		return err
-	})
+	rows, err := d.planned(searching(f.Search)).QueryContext(ctx, q.sql(`SELECT `+contactColumns+` FROM contacts ct`, "ORDER BY "+order+limit(f.Page)), q.args...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanContact)
 	if err != nil {
 		return nil, "", err
 	}

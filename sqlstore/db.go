@@ -239,27 +239,34 @@ func (d *DB) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// withValuePlans runs fn with a querier whose statements PostgreSQL plans
-// for their values. pgx prepares every statement, and after five runs
-// PostgreSQL may keep one generic plan for all values; for most of the
-// store's queries that plan is right and saves planning (about 1 ms a
-// scoped query), but a query whose best plan depends on a value (a time
-// range, a search's words) gets this querier, which sends its statements
-// unnamed (pgx.QueryExecModeExec): PostgreSQL plans an unnamed statement
-// for the values bound to it, every time, in the same one round trip (a
-// big parent's next appointments: 33 ms walking every past appointment in
-// start order under the generic plan, 3 ms planned for now). It replaces
-// a READ ONLY transaction with plan_cache_mode force_custom_plan, which
-// cost three more round trips (issue 15). SQLite plans each statement when
-// it is prepared, with no values either, but picks by index only.
-func (d *DB) withValuePlans(_ context.Context, fn func(db workQuerier) error) error {
-	if d.dialect != Postgres {
-		return fn(d.db)
+// planned is the querier for a read whose best plan depends on its
+// values when byValue holds, and the pool otherwise. pgx prepares every
+// statement, and after five runs PostgreSQL may keep one generic plan for
+// all values; for most of the store's queries that plan is right and saves
+// planning (about 1 ms a scoped query), but a query whose best plan depends
+// on a value gets a querier that sends its statements unnamed
+// (pgx.QueryExecModeExec): PostgreSQL plans an unnamed statement for the
+// values bound to it, every time, in one round trip. Such reads:
+//   - a time range (a big parent's next appointments: 33 ms walking every
+//     past appointment in start order under the generic plan, 3 ms planned
+//     for now);
+//   - a search's words: a postcode matches a few rows, found by the text
+//     index; a street name or a common surname thousands, better read in
+//     the list's order (a contact page's site search: 34-51 ms on average
+//     under the generic plan, 4-10 ms planned for its words).
+//
+// It replaces a READ ONLY transaction with plan_cache_mode
+// force_custom_plan, which cost three more round trips (issue 15). SQLite
+// plans each statement when it is prepared, with no values either, but
+// picks by index only.
+func (d *DB) planned(byValue bool) workQuerier {
+	if !byValue || d.dialect != Postgres {
+		return d.db
 	}
-	return fn(valuePlans{d.db})
+	return valuePlans{d.db}
 }
 
-// valuePlans is the pool sending its statements unnamed (withValuePlans).
+// valuePlans is the pool sending its statements unnamed (planned).
 type valuePlans struct{ p *pool }
 
 func (v valuePlans) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
@@ -267,19 +274,8 @@ func (v valuePlans) QueryContext(ctx context.Context, query string, args ...any)
 	return v.p.DB.QueryContext(ctx, query, append([]any{pgx.QueryExecModeExec}, args...)...)
 }
 
-// withSearchPlans runs fn as withValuePlans does when search holds words,
-// and on the pool otherwise. A search's best plan depends on its words: a
-// postcode matches a few rows, found by the text index; a street name or
-// a common surname thousands, better read in the list's order. The one
-// plan PostgreSQL keeps for all words after five runs took a contact
-// page's site search 34-51 ms on average where each word's own plan takes
-// 4-10 ms (issue 15).
-func (d *DB) withSearchPlans(ctx context.Context, search string, fn func(db workQuerier) error) error {
-	if strings.TrimSpace(search) == "" {
-		return fn(d.db)
-	}
-	return d.withValuePlans(ctx, fn)
-}
+// searching reports whether a list's search holds words (planned).
+func searching(search string) bool { return strings.TrimSpace(search) != "" }
 
 // MigrationsHash identifies the schema: tests keep one migrated template
 // database per hash.

@@ -32,22 +32,21 @@ func ObserveQueries(d *DB, fn func(query string, args []any)) {
 // small fixture crosses chunk boundaries.
 func SetStreamChunk(d *DB, n int) { d.streamChunk = n }
 
-// RunWithValuePlans runs text n times where withValuePlans runs queries.
+// RunWithValuePlans runs text n times as a read planned for its values
+// (DB.planned).
 func RunWithValuePlans(ctx context.Context, d *DB, text string, n int, args ...any) error {
-	return d.withValuePlans(ctx, func(db workQuerier) error {
-		for range n {
-			rows, err := db.QueryContext(ctx, text, args...)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-			}
-			if err := rows.Close(); err != nil {
-				return err
-			}
+	for range n {
+		rows, err := d.planned(true).QueryContext(ctx, text, args...)
+		if err != nil {
+			return err
 		}
-		return nil
-	})
+		for rows.Next() {
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SitesUnderCustomer is the console's search of the sites under a

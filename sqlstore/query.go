@@ -91,6 +91,15 @@ func (q *query) whereSQL() string {
 	return " WHERE " + strings.Join(q.where, " AND ")
 }
 
+// whereAnd returns whereSQL with cond added, leaving q as it is: for a
+// statement that reads the same rows under two extra conditions.
+func (q *query) whereAnd(cond string) string {
+	if len(q.where) == 0 {
+		return " WHERE " + cond
+	}
+	return q.whereSQL() + " AND " + cond
+}
+
 // sql assembles: WITH ... + head + WHERE ... + tail.
 func (q *query) sql(head, tail string) string {
 	return q.prefix() + head + q.whereSQL() + " " + tail
