@@ -79,9 +79,14 @@ func searchDDL(d Dialect) []string {
 			`CREATE TRIGGER `+ix.fts+`_insert AFTER INSERT ON `+ix.table+` BEGIN `+insert+` END`,
 			`CREATE TRIGGER `+ix.fts+`_delete AFTER DELETE ON `+ix.table+` BEGIN `+remove+` END`,
 			`CREATE TRIGGER `+ix.fts+`_update AFTER UPDATE OF `+cols+` ON `+ix.table+` BEGIN `+remove+` `+insert+` END`,
-			`INSERT INTO `+ix.fts+`(`+ix.fts+`) VALUES ('rebuild')`)
+			ix.rebuild())
 	}
 	return out
+}
+
+// rebuild is the statement that reads ix's table into its FTS5 table again.
+func (ix textIndex) rebuild() string {
+	return `INSERT INTO ` + ix.fts + `(` + ix.fts + `) VALUES ('rebuild')`
 }
 
 // searchSQL is the migration's text on both engines, for MigrationsHash.
@@ -106,7 +111,7 @@ func rebuildTextIndexes(ctx context.Context, tx execer, d Dialect) error {
 		return nil
 	}
 	for _, ix := range textIndexes {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO `+ix.fts+`(`+ix.fts+`) VALUES ('rebuild')`); err != nil {
+		if _, err := tx.ExecContext(ctx, ix.rebuild()); err != nil {
 			return err
 		}
 	}
