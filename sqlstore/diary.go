@@ -264,13 +264,13 @@ func (d *DB) FindAppointments(ctx context.Context, v fieldportal.Viewer, f field
 	if running {
 		text = d.nextAppointments(&q, fromArg, f.Page)
 	}
-	// A time range's plan depends on the time: planned once for all
-	// values, the appointments ending after now were looked for among
-	// every past one in start order. A contact of few sites starts from
-	// its sites whatever the time, and keeps PostgreSQL's prepared plan
-	// (planning an unnamed statement costs about 0.7 ms).
-	byValue := !few && (!f.From.IsZero() || !f.To.IsZero())
-	rows, err := d.planned(byValue).QueryContext(ctx, text, q.args...)
+	// The plan depends on the times (a range, the cursor, UpdatedSince):
+	// planned once for all values, the appointments ending after now were
+	// looked for among every past one in start order. A contact of few
+	// sites starts from its sites whatever the time, and keeps
+	// PostgreSQL's prepared plan (planning an unnamed statement costs
+	// about 0.7 ms).
+	rows, err := d.planned(!few).QueryContext(ctx, text, q.args...)
 	if err != nil {
 		return nil, "", err
 	}

@@ -42,7 +42,7 @@ func TestSQLiteOnlyHints(t *testing.T) {
 		// A hint naming no index must fail wherever a text runs: through
 		// the statement cache, and in a transaction.
 		bad := "SELECT count(*) FROM sites rs" + sqliteOnly("INDEXED BY no_such_index")
-		for i := range 2 { // the second run finds the text in the cache
+		for i := range 2 { // a text that fails to prepare is never cached: both runs prepare
 			if _, err := d.db.QueryContext(ctx, bad); err == nil || !strings.Contains(err.Error(), "no_such_index") {
 				t.Errorf("run %d through the pool: %v, want no such index", i+1, err)
 			}
