@@ -39,6 +39,11 @@ type Services struct {
 	Access fieldportal.AccessService
 	Staff  fieldportal.StaffService
 	Orgs   fieldportal.OrganisationService
+	// Work, Diary and Equipment serve the staff queues: issues,
+	// bookings, quote requests, scheduling and attachments.
+	Work      fieldportal.WorkService
+	Diary     fieldportal.DiaryService
+	Equipment fieldportal.EquipmentService
 }
 
 // Console is the staff console's handlers.
@@ -52,7 +57,8 @@ type Console struct {
 
 // New parses the console's pages and registers its routes on kit.
 func New(kit *web.Kit, cfg Config, svc Services) (*Console, error) {
-	if svc.SignIn == nil || svc.Access == nil || svc.Staff == nil || svc.Orgs == nil {
+	if svc.SignIn == nil || svc.Access == nil || svc.Staff == nil || svc.Orgs == nil ||
+		svc.Work == nil || svc.Diary == nil || svc.Equipment == nil {
 		return nil, fmt.Errorf("console: every service is required")
 	}
 	pages, err := kit.ParsePages(templates, "templates/*.html")
@@ -86,6 +92,11 @@ func (c *Console) routes() {
 	k.Handle("POST /console/staff", c.signedIn(c.handleStaffAdd))
 	k.Handle("POST /console/staff/{id}", c.signedIn(c.handleStaffUpdate))
 	k.Handle("GET /console/styleguide", c.signedIn(c.handleStyleguide))
+
+	// The staff queues of issue 16: one file per resource.
+	c.issueRoutes()
+	c.jobRoutes()
+	c.quoteRoutes()
 }
 
 // signedIn wraps a console page: a live staff session of an enabled staff

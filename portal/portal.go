@@ -32,6 +32,9 @@ type Services struct {
 	Sites     fieldportal.SiteService
 	Dashboard fieldportal.DashboardService
 	Equipment fieldportal.EquipmentService
+	Work      fieldportal.WorkService
+	Diary     fieldportal.DiaryService
+	Orgs      fieldportal.OrganisationService
 }
 
 // Portal is the customer portal's handlers.
@@ -44,7 +47,8 @@ type Portal struct {
 
 // New parses the portal's pages and registers its routes on kit.
 func New(kit *web.Kit, svc Services) (*Portal, error) {
-	if svc.SignIn == nil || svc.Access == nil || svc.Sites == nil || svc.Dashboard == nil || svc.Equipment == nil {
+	if svc.SignIn == nil || svc.Access == nil || svc.Sites == nil || svc.Dashboard == nil || svc.Equipment == nil ||
+		svc.Work == nil || svc.Diary == nil || svc.Orgs == nil {
 		return nil, fmt.Errorf("portal: every service is required")
 	}
 	pages, err := kit.ParsePages(templates, "templates/*.html")
@@ -81,6 +85,13 @@ func (p *Portal) routes() {
 	k.Handle("GET /documents/{id}/download", p.signedIn(p.handleDocumentDownload))
 	k.Handle("GET /preferences", p.signedIn(p.handlePreferences))
 	k.Handle("POST /preferences", p.signedIn(p.handlePreferencesSave))
+
+	// The work a customer asks for (issue 16): one file per resource.
+	p.issueRoutes()
+	p.jobRoutes()
+	p.quoteRoutes()
+	p.bookingRoutes()
+	p.printoutRoutes()
 }
 
 // signedIn wraps a page that needs a signed-in contact (the kit's

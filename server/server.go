@@ -32,6 +32,8 @@ type Services struct {
 	Sites     fieldportal.SiteService
 	Dashboard fieldportal.DashboardService
 	Equipment fieldportal.EquipmentService
+	Work      fieldportal.WorkService
+	Diary     fieldportal.DiaryService
 	APIKeys   fieldportal.APIKeyService
 	Ready     fieldportal.Readiness
 	Pool      web.PoolStats
@@ -50,11 +52,11 @@ func New(cfg Config, svc Services, logger *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	if _, err := portal.New(kit, portal.Services{SignIn: svc.SignIn, Access: svc.Access, Sites: svc.Sites,
-		Dashboard: svc.Dashboard, Equipment: svc.Equipment}); err != nil {
+		Dashboard: svc.Dashboard, Equipment: svc.Equipment, Work: svc.Work, Diary: svc.Diary, Orgs: svc.Orgs}); err != nil {
 		return nil, err
 	}
 	if _, err := console.New(kit, cfg.Console, console.Services{SignIn: svc.SignIn, Access: svc.Access,
-		Staff: svc.Staff, Orgs: svc.Orgs}); err != nil {
+		Staff: svc.Staff, Orgs: svc.Orgs, Work: svc.Work, Diary: svc.Diary, Equipment: svc.Equipment}); err != nil {
 		return nil, err
 	}
 	if _, err := api.New(kit, api.Services{Keys: svc.APIKeys}); err != nil {

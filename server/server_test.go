@@ -69,7 +69,7 @@ func newTestServer(t testing.TB, db *sqlstore.DB, cfg testConfig) (*Server, *syn
 		Web:     web.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies},
 		Console: console.Config{MailEnabled: cfg.MailEnabled},
 	}, Services{Orgs: db, SignIn: accounts, Access: accounts, Staff: accounts, Sites: sites,
-		Dashboard: db, Equipment: db, APIKeys: db, Ready: db, Pool: db, Outbox: db},
+		Dashboard: db, Equipment: db, Work: db, Diary: db, APIKeys: db, Ready: db, Pool: db, Outbox: db},
 		slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatalf("New: %v", err)
