@@ -130,8 +130,15 @@ func (d *doc) title(t string) {
 	d.spacer(2)
 }
 
-// parties adds blocks side by side: the customer, the site.
-func (d *doc) parties(ps ...Party) {
+// parties adds blocks side by side: the customer, the site; one without
+// a name is left out.
+func (d *doc) parties(all ...Party) {
+	var ps []Party // a party without a name is left out
+	for _, p := range all {
+		if oneLine(p.Name) != "" {
+			ps = append(ps, p)
+		}
+	}
 	if len(ps) == 0 {
 		return
 	}

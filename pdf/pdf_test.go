@@ -8,7 +8,6 @@ import (
 	"image/color"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,77 +16,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/internal/pdftest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/ with the printouts' text")
 
 // The printouts are checked by their text, as pdftotext -layout extracts
 // it: the PDF's bytes carry a modification date the library sets to now.
-
-// needPDFTools skips the test when poppler's tools are missing, except
-// in CI, where scripts/test installs them and their absence is a failure.
-func needPDFTools(tb testing.TB) {
-	tb.Helper()
-	for _, tool := range []string{"pdftotext", "pdfinfo", "pdfimages"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				tb.Fatalf("%s is missing (poppler-utils); scripts/test installs it", tool)
-			}
-			tb.Skipf("%s is missing: install poppler-utils (scripts/test does) to run the PDF text tests", tool)
-		}
-	}
-}
-
-// MustPoppler runs one of poppler's tools on the PDF and returns its output.
-func MustPoppler(tb testing.TB, data []byte, tool string, args ...string) string {
-	tb.Helper()
-	needPDFTools(tb)
-	path := filepath.Join(tb.TempDir(), "printout.pdf")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		tb.Fatal(err)
-	}
-	args = append(args, path)
-	if tool == "pdftotext" {
-		args = append(args, "-")
-	}
-	out, err := exec.Command(tool, args...).Output()
-	if err != nil {
-		tb.Fatalf("%s: %v", tool, err)
-	}
-	return string(out)
-}
-
-// MustText is the printout's text as pdftotext -layout lays it out, with
-// trailing spaces cut so golden files stay tidy.
-func MustText(tb testing.TB, data []byte) string {
-	tb.Helper()
-	lines := strings.Split(MustPoppler(tb, data, "pdftotext", "-layout", "-enc", "UTF-8"), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
-	}
-	return strings.Join(lines, "\n")
-}
-
-// MustPages is the printout's page count.
-func MustPages(tb testing.TB, data []byte) int {
-	tb.Helper()
-	for l := range strings.Lines(MustPoppler(tb, data, "pdfinfo")) {
-		if rest, ok := strings.CutPrefix(l, "Pages:"); ok {
-			var n int
-			fmt.Sscan(rest, &n)
-			return n
-		}
-	}
-	tb.Fatal("pdfinfo: no page count")
-	return 0
-}
-
-// MustImages counts the images drawn in the printout.
-func MustImages(tb testing.TB, data []byte) int {
-	tb.Helper()
-	lines := strings.Split(strings.TrimSpace(MustPoppler(tb, data, "pdfimages", "-list")), "\n")
-	return len(lines) - 2 // a heading and a rule come first
-}
 
 // MustGolden compares got with testdata/<name>.golden, or rewrites it
 // under -update.
@@ -225,9 +160,9 @@ func TestPrintoutsGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			text := MustText(t, data)
+			text := pdftest.MustText(t, data)
 			MustGolden(t, tc.name, text)
-			if got := MustPages(t, data); got != tc.pages {
+			if got := pdftest.MustPages(t, data); got != tc.pages {
 				t.Errorf("%d pages, want %d", got, tc.pages)
 			}
 			// The letterhead and the page number are on every page.
@@ -242,7 +177,7 @@ func TestPrintoutsGolden(t *testing.T) {
 			if tc.logo {
 				wantImages = tc.pages
 			}
-			if got := MustImages(t, data); got != wantImages {
+			if got := pdftest.MustImages(t, data); got != wantImages {
 				t.Errorf("%d images drawn, want %d (the logo on each page)", got, wantImages)
 			}
 		})
@@ -266,10 +201,10 @@ func TestLogoThatNeedsConverting(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := MustImages(t, data); got != tc.images {
+			if got := pdftest.MustImages(t, data); got != tc.images {
 				t.Errorf("%d images drawn, want %d", got, tc.images)
 			}
-			if text := MustText(t, data); strings.Contains(text, "could not") {
+			if text := pdftest.MustText(t, data); strings.Contains(text, "could not") {
 				t.Errorf("the library's error text is in the printout:\n%s", text)
 			}
 		})
@@ -302,7 +237,7 @@ func TestTypedTextIsText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := MustText(t, data)
+	text := pdftest.MustText(t, data)
 	for _, want := range []string{
 		"Zoë's café — Łódź, Ærøskøbing, Привет.",
 		`<script>alert("x")</script> & <b>bold</b>`,
@@ -333,7 +268,7 @@ func TestTypedTextIsText(t *testing.T) {
 	if n := strings.Count(text, "replacement"); n != 30 {
 		t.Errorf("the item's description has %d of its 30 words", n)
 	}
-	if pages := MustPages(t, data); pages < 3 {
+	if pages := pdftest.MustPages(t, data); pages < 3 {
 		t.Errorf("a description of 1,500 words fits on %d pages; it should run over several", pages)
 	}
 	// The long word was broken into lines that fit; the widest line of the
