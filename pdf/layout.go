@@ -94,8 +94,35 @@ func textCol(n int, lines []string, s style, lh float64) core.Col {
 	return c
 }
 
+// pageRoom is the height rows may fill on a page (mm).
+const pageRoom = pageHeight - marginTop - marginBottom
+
+// add adds a row h mm high (its fixed height). It counts the page's
+// height as the library does, adding the same numbers in the same order,
+// so that fits knows where the library will start a new page.
+func (d *doc) add(h float64, r core.Row) {
+	if !d.fits(h) {
+		d.used = d.letterheadUsed
+	}
+	d.used += h
+	d.m.AddRows(r)
+}
+
+// fits reports whether a row h mm high fits on the current page.
+func (d *doc) fits(h float64) bool { return h+d.used <= pageRoom }
+
+// keep starts a new page unless h mm still fit on this one: a heading
+// stays with the first lines under it, the totals stay together.
+func (d *doc) keep(h float64) {
+	if !d.fits(h) {
+		// Fill the page, short of a rounding error, so the next row
+		// starts another.
+		d.spacer(pageRoom - d.used - 0.001)
+	}
+}
+
 // spacer adds h mm of empty space.
-func (d *doc) spacer(h float64) { d.m.AddRows(row.New(h).Add(col.New(gridSize))) }
+func (d *doc) spacer(h float64) { d.add(h, row.New(h).Add(col.New(gridSize))) }
 
 // letterhead is the rows at the top of every page: the logo on the left,
 // the organisation's name and details on the right, and a rule.
@@ -117,6 +144,10 @@ func (d *doc) letterhead() []core.Row {
 	for i, l := range details {
 		right.Add(text.New(l, style{size: 8, align: align.Right, grey: true}.props(nameH+float64(i)*detailH)))
 	}
+	for _, h := range []float64{height, 4, 2} {
+		d.letterheadUsed += h
+	}
+	d.used = d.letterheadUsed
 	return []core.Row{
 		row.New(height).Add(logo, right),
 		line.NewRow(4, props.Line{Color: rule, Thickness: 0.3, SizePercent: 100, OffsetPercent: 50}),
@@ -126,7 +157,7 @@ func (d *doc) letterhead() []core.Row {
 
 // title adds the printout's heading, such as "Quote Q-1042".
 func (d *doc) title(t string) {
-	d.m.AddRows(row.New(9).Add(col.New(gridSize).Add(text.New(oneLine(t), style{bold: true, size: 15}.props(0)))))
+	d.add(9, row.New(9).Add(col.New(gridSize).Add(text.New(oneLine(t), style{bold: true, size: 15}.props(0)))))
 	d.spacer(2)
 }
 
@@ -164,7 +195,8 @@ func (d *doc) parties(all ...Party) {
 		cols = append(cols, c)
 		tallest = max(tallest, len(lines)+1)
 	}
-	d.m.AddRows(row.New(float64(tallest)*lineHeight + 2).Add(cols...))
+	h := float64(tallest)*lineHeight + 2
+	d.add(h, row.New(h).Add(cols...))
 	d.spacer(2)
 }
 
@@ -190,20 +222,22 @@ func (d *doc) fields(fs ...field) {
 				textCol(4, value, style{}, lineHeight))
 			tallest = max(tallest, len(value))
 		}
-		d.m.AddRows(row.New(float64(tallest)*lineHeight + 0.8).Add(cols...))
+		h := float64(tallest)*lineHeight + 0.8
+		d.add(h, row.New(h).Add(cols...))
 	}
 	d.spacer(2)
 }
 
 // section adds a heading over the block that follows.
 func (d *doc) section(heading string) {
-	d.m.AddRows(row.New(8).Add(col.New(gridSize).Add(text.New(oneLine(heading), style{bold: true, size: 10.5}.props(2.5)))))
+	d.keep(8 + 3*lineHeight + 2) // the heading, a table's heading and two lines
+	d.add(8, row.New(8).Add(col.New(gridSize).Add(text.New(oneLine(heading), style{bold: true, size: 10.5}.props(2.5)))))
 }
 
 // paragraph adds text the full width of the page, wrapped, a row a line.
 func (d *doc) paragraph(t string, s style) {
 	for _, l := range s.wrapIn(gridSize, t) {
-		d.m.AddRows(row.New(lineHeight).Add(textCol(gridSize, []string{l}, s, lineHeight)))
+		d.add(lineHeight, row.New(lineHeight).Add(textCol(gridSize, []string{l}, s, lineHeight)))
 	}
 }
 
@@ -227,13 +261,16 @@ func (d *doc) lines(items []lineItem) {
 	head := style{bold: true, pad: true, below: 1}
 	num := style{pad: true, align: align.Right}
 	headNum := style{bold: true, pad: true, align: align.Right, below: 1}
-	d.m.AddRows(row.New(lineHeight+2).Add(
-		textCol(codeCols, []string{"Code"}, head, 0),
-		textCol(descCols, []string{"Description"}, head, 0),
-		textCol(qtyCols, []string{"Qty"}, headNum, 0),
-		textCol(priceCols, []string{"Unit price"}, headNum, 0),
-		textCol(amountCols, []string{"Total"}, headNum, 0),
-	).WithStyle(&props.Cell{BackgroundColor: tableHead}))
+	heading := func() {
+		d.add(lineHeight+2, row.New(lineHeight+2).Add(
+			textCol(codeCols, []string{"Code"}, head, 0),
+			textCol(descCols, []string{"Description"}, head, 0),
+			textCol(qtyCols, []string{"Qty"}, headNum, 0),
+			textCol(priceCols, []string{"Unit price"}, headNum, 0),
+			textCol(amountCols, []string{"Total"}, headNum, 0),
+		).WithStyle(&props.Cell{BackgroundColor: tableHead}))
+	}
+	heading()
 	plain := style{pad: true}
 	for _, it := range items {
 		desc := plain.wrapIn(descCols, it.description)
@@ -252,11 +289,14 @@ func (d *doc) lines(items []lineItem) {
 			} else {
 				cols = append(cols, col.New(qtyCols), col.New(priceCols), col.New(amountCols))
 			}
-			d.m.AddRows(row.New(lineHeight).Add(cols...))
+			if !d.fits(lineHeight) {
+				heading() // on top of the next page, which it starts
+			}
+			d.add(lineHeight, row.New(lineHeight).Add(cols...))
 		}
-		d.m.AddRows(row.New(1).Add(col.New(gridSize)))
+		d.spacer(1)
 	}
-	d.m.AddRows(line.NewRow(2, props.Line{Color: rule, Thickness: 0.3, SizePercent: 100, OffsetPercent: 50}))
+	d.add(2, line.NewRow(2, props.Line{Color: rule, Thickness: 0.3, SizePercent: 100, OffsetPercent: 50}))
 }
 
 // total is one line of a totals block: "Total including tax", "£1,234.50".
@@ -267,9 +307,10 @@ type total struct {
 
 // totals adds the totals under the lines table, right-aligned.
 func (d *doc) totals(ts ...total) {
+	d.keep(float64(len(ts)) * (lineHeight + 0.8))
 	for _, t := range ts {
 		s := style{bold: t.bold, align: align.Right, pad: true}
-		d.m.AddRows(row.New(lineHeight+0.8).Add(
+		d.add(lineHeight+0.8, row.New(lineHeight+0.8).Add(
 			col.New(gridSize-amountCols-3),
 			textCol(3, []string{t.label}, s, 0),
 			textCol(amountCols, []string{t.amount}, s, 0),

@@ -67,6 +67,7 @@ const (
 	marginBottom = 18.0
 	gridSize     = 12
 	pageWidth    = 210.0
+	pageHeight   = 297.0
 	contentWidth = pageWidth - 2*marginSide
 )
 
@@ -90,6 +91,9 @@ var customFonts = []*entity.CustomFont{
 type doc struct {
 	m   core.Maroto
 	opt Options
+	// used is the height filled on the current page, letterheadUsed the
+	// letterhead's share of it (see add).
+	used, letterheadUsed float64
 }
 
 // newDoc starts a printout with its title (the PDF's metadata) and the

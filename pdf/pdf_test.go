@@ -281,6 +281,62 @@ func TestTypedTextIsText(t *testing.T) {
 	}
 }
 
+// TestPageBreaks checks, for jobs whose pages break at many different
+// rows, that each page the lines table runs onto starts with the table's
+// heading, that no heading is left at the foot of a page, and that no
+// page is empty: the layout's count of the page's height must agree with
+// the library's.
+func TestPageBreaks(t *testing.T) {
+	letterhead := []string{"Acme Fire & Security", "Bristol BS1 4AA", "0117 496", "support@", "VAT GB", "Page "}
+	for items := 40; items <= 130; items += 9 {
+		for _, descLines := range []int{0, 7} {
+			t.Run(fmt.Sprintf("%d items, %d lines of description", items, descLines), func(t *testing.T) {
+				j := testJob(items)
+				j.Description = strings.Repeat("A line of the description.\n", descLines)
+				data, err := Job(testOptions(t, nil), j, testCustomer, testSite, testAssets)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pages := strings.Split(strings.TrimRight(pdftest.MustText(t, data), "\f\n"), "\f")
+				if len(pages) != pdftest.MustPages(t, data) {
+					t.Fatalf("%d pages of text, %d pages", len(pages), pdftest.MustPages(t, data))
+				}
+				for i, page := range pages {
+					var content []string
+				lines:
+					for l := range strings.Lines(page) {
+						if strings.TrimSpace(l) == "" {
+							continue
+						}
+						for _, lh := range letterhead {
+							if strings.Contains(l, lh) {
+								continue lines
+							}
+						}
+						content = append(content, strings.TrimSpace(l))
+					}
+					if len(content) == 0 {
+						t.Fatalf("page %d has nothing but the letterhead", i+1)
+					}
+					first := -1
+					for k, l := range content {
+						if strings.HasPrefix(l, "SRV-") {
+							first = k
+							break
+						}
+					}
+					if first >= 0 && (first == 0 || !strings.HasPrefix(content[first-1], "Code")) {
+						t.Errorf("page %d starts its lines without the table's heading: %q", i+1, content[:first+1])
+					}
+					if last := content[len(content)-1]; last == "Items" || strings.HasPrefix(last, "Code") || last == "Description" {
+						t.Errorf("page %d ends with the heading %q", i+1, last)
+					}
+				}
+			})
+		}
+	}
+}
+
 func TestWrap(t *testing.T) {
 	for _, tc := range []struct {
 		name, text string
