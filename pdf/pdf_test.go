@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/johnfercher/maroto/v2/pkg/consts/fontstyle"
+	"github.com/phpdave11/gofpdf"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/internal/pdftest"
@@ -361,6 +364,26 @@ func TestWrap(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTextWidthIsTheLibrarys checks the width table against the PDF
+// library's own measure, which decides whether it breaks a line again.
+func TestTextWidthIsTheLibrarys(t *testing.T) {
+	f := gofpdf.New("P", "mm", "A4", "")
+	for _, cf := range customFonts {
+		f.AddUTF8FontFromBytes(cf.Family, string(cf.Style), cf.Bytes)
+	}
+	for _, s := range []string{"Service visit", "WWWW iiii", "Zoë — Łódź, Привет £1,234.50", "中文 \uFFFD"} {
+		for _, st := range []fontstyle.Type{fontstyle.Normal, fontstyle.Bold} {
+			for _, size := range []float64{8, 9, 13} {
+				f.SetFont(family, string(st), size)
+				want := f.GetStringWidth(s)
+				if got := textWidth(s, st, size); math.Abs(got-want) > 1e-9 {
+					t.Errorf("textWidth(%q, %q, %v) = %v, the library says %v", s, st, size, got, want)
+				}
+			}
+		}
 	}
 }
 

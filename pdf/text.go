@@ -44,28 +44,44 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(clean(s)), " ")
 }
 
-// measurer measures text with the same font tables the library draws
-// with, so a line wrapped here fits where the library puts it. The
-// library's document is not safe for concurrent use, hence the lock.
-var measurer = struct {
-	sync.Mutex
-	once sync.Once
-	pdf  *gofpdf.Fpdf
-}{}
+// glyphWidths are, per font style, the width of each character of the
+// Basic Multilingual Plane in thousandths of the font's size, read once
+// from the library's own font tables: the library measures a string as
+// the sum of its characters' widths, so a line wrapped here fits where
+// the library puts it, and measuring needs no lock.
+var glyphWidths = sync.OnceValue(func() map[fontstyle.Type]*[0x10000]int32 {
+	f := gofpdf.New("P", "mm", "A4", "")
+	out := map[fontstyle.Type]*[0x10000]int32{}
+	for _, cf := range customFonts {
+		f.AddUTF8FontFromBytes(cf.Family, string(cf.Style), cf.Bytes)
+		f.SetFont(family, string(cf.Style), 1000)
+		var w [0x10000]int32
+		for r := range rune(0x10000) {
+			if !utf8.ValidRune(r) {
+				continue // surrogates: clean never lets them through
+			}
+			w[r] = int32(f.GetStringSymbolWidth(string(r)))
+		}
+		out[cf.Style] = &w
+	}
+	return out
+})
 
 // textWidth is the width of s in mm in the body font at size and style.
 func textWidth(s string, style fontstyle.Type, size float64) float64 {
-	measurer.Lock()
-	defer measurer.Unlock()
-	measurer.once.Do(func() {
-		f := gofpdf.New("P", "mm", "A4", "")
-		for _, cf := range customFonts {
-			f.AddUTF8FontFromBytes(cf.Family, string(cf.Style), cf.Bytes)
+	widths := glyphWidths()[style]
+	if widths == nil {
+		widths = glyphWidths()[fontstyle.Normal]
+	}
+	var sum int64
+	for _, r := range s {
+		if r > 0xFFFF {
+			r = utf8.RuneError
 		}
-		measurer.pdf = f
-	})
-	measurer.pdf.SetFont(family, string(style), size)
-	return measurer.pdf.GetStringWidth(s)
+		sum += int64(widths[r])
+	}
+	// As the library computes it: points to mm by its scale factor.
+	return float64(sum) * size / 1000 / (72 / 25.4)
 }
 
 // wrapSlack keeps wrapped lines a little narrower than their column, so
