@@ -46,8 +46,9 @@ type Options struct {
 	Currency string
 	// Zone is the organisation's time zone: times are written in it.
 	Zone *time.Location
-	// Created is the document's creation date in its metadata; tests fix
-	// it so the same record gives the same document.
+	// Created is when the printout is made: its metadata's creation date,
+	// and the day a quote's validity is judged on. Tests fix it so the
+	// same record gives the same text.
 	Created time.Time
 }
 

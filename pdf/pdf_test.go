@@ -153,6 +153,10 @@ func TestPrintoutsGolden(t *testing.T) {
 		{"quote_outstanding", func(o Options) ([]byte, error) { return Quote(o, testQuote(), testCustomer, testSite) }, false, 1},
 		{"quote_accepted", func(o Options) ([]byte, error) { return Quote(o, accepted, testCustomer, testSite) }, true, 1},
 		{"quote_declined", func(o Options) ([]byte, error) { return Quote(o, declined, testCustomer, testSite) }, false, 1},
+		{"quote_lapsed", func(o Options) ([]byte, error) {
+			o.Created = time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC) // the day after its validity
+			return Quote(o, testQuote(), testCustomer, testSite)
+		}, false, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var logo []byte

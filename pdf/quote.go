@@ -21,7 +21,7 @@ func Quote(opt Options, q *fieldportal.Quote, customer, site Party) ([]byte, err
 	d.parties(customer, site)
 	d.fields(
 		field{"Number", q.Number},
-		field{"Stage", quoteStageLabel(q.Stage)},
+		field{"Stage", quoteStageLabel(q, d.opt)},
 		field{"Valid until", formatDate(q.ValidUntil)},
 		field{"Order number", q.OrderNo},
 		field{"Preferred date", formatDate(q.PreferredDate)},
@@ -54,12 +54,25 @@ func Quote(opt Options, q *fieldportal.Quote, customer, site Party) ([]byte, err
 	return d.bytes()
 }
 
-// quoteStageLabel is a quote's stage in words.
-func quoteStageLabel(s fieldportal.QuoteStage) string {
-	if s == "" {
-		return ""
+// quoteStageLabel is a quote's stage in the words of its page: an
+// outstanding quote past its validity on the day of printing is expired.
+func quoteStageLabel(q *fieldportal.Quote, opt Options) string {
+	switch q.Stage {
+	case fieldportal.QuoteRequested:
+		return "Awaiting price"
+	case fieldportal.QuoteOutstanding:
+		if !opt.Created.IsZero() && !q.ValidUntil.IsZero() && q.ValidUntil.Before(fieldportal.DateOf(opt.Created.In(opt.Zone))) {
+			return "Expired"
+		}
+		return "Awaiting your answer"
+	case fieldportal.QuoteApproved:
+		return "Accepted"
+	case fieldportal.QuoteDeclined:
+		return "Declined"
+	case fieldportal.QuoteExpired:
+		return "Expired"
 	}
-	return strings.ToUpper(string(s[:1])) + string(s[1:])
+	return ""
 }
 
 // quoteAnswer is the line saying who accepted or declined the quote
