@@ -97,6 +97,7 @@ func mustPrintoutWorld(t *testing.T, db *sqlstore.DB) *printoutWorld {
 	w.login("no sites, assets or install pages", harbour, withoutSites, fieldportal.SiteAccessAll)
 	w.login("dashboard only", harbour, fieldportal.Modules{fieldportal.ModuleDashboard}, fieldportal.SiteAccessAll)
 	w.login("assigned another site", harbour, all, fieldportal.SiteAccessAssigned, hq)
+	w.login("assigned the site", harbour, all, fieldportal.SiteAccessAssigned, dock)
 	w.login("other customer", solo, all, fieldportal.SiteAccessAll)
 	must(t, "accept", db.AcceptQuote(ctx, w.viewers["harbour"], w.quote.ID, "Pat Parent"))
 
@@ -185,6 +186,10 @@ func TestPrintouts(t *testing.T) {
 			{"install job without the install page", "no sites, assets or install pages", job, w.install.ID, "", http.StatusNotFound, nil, nil},
 			{"job without any work page", "dashboard only", job, w.service.ID, "", http.StatusNotFound, nil, nil},
 			{"quote without the quotes page", "dashboard only", quote, w.quote.ID, "", http.StatusNotFound, nil, nil},
+			{"job at the site assigned", "assigned the site", job, w.service.ID, "job-" + w.service.Number + ".pdf", http.StatusOK,
+				[]string{"Harbour Properties", "Dock Warehouse", "Wapping Wharf", "A-0107"}, nil},
+			{"quote at the site assigned", "assigned the site", quote, w.quote.ID, "quote-" + w.quote.Number + ".pdf", http.StatusOK,
+				[]string{"Harbour Properties", "Dock Warehouse", "Accepted by Pat Parent"}, nil},
 			{"job at a site not assigned", "assigned another site", job, w.service.ID, "", http.StatusNotFound, nil, nil},
 			{"quote at a site not assigned", "assigned another site", quote, w.quote.ID, "", http.StatusNotFound, nil, nil},
 			{"job of another customer", "other customer", job, w.service.ID, "", http.StatusNotFound, nil, nil},
