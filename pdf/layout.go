@@ -114,10 +114,10 @@ func (d *doc) fits(h float64) bool { return h+d.used <= pageRoom }
 // keep starts a new page unless h mm still fit on this one: a heading
 // stays with the first lines under it, the totals stay together.
 func (d *doc) keep(h float64) {
-	if !d.fits(h) {
-		// Fill the page, short of a rounding error, so the next row
-		// starts another.
-		d.spacer(pageRoom - d.used - 0.001)
+	// Fill the page, short of a rounding error, so the next row starts
+	// another.
+	if room := pageRoom - d.used - 0.001; !d.fits(h) && room > 0 {
+		d.spacer(room)
 	}
 }
 
@@ -125,24 +125,30 @@ func (d *doc) keep(h float64) {
 func (d *doc) spacer(h float64) { d.add(h, row.New(h).Add(col.New(gridSize))) }
 
 // letterhead is the rows at the top of every page: the logo on the left,
-// the organisation's name and details on the right, and a rule.
+// the organisation's name and details on the right, and a rule. A long
+// name or detail wraps, and the letterhead grows to hold it.
 func (d *doc) letterhead() []core.Row {
 	lh := d.opt.Letterhead
-	var details []string
-	for _, l := range lh.Details {
-		if l = oneLine(l); l != "" {
-			details = append(details, l)
+	nameStyle := style{bold: true, size: 13, align: align.Right}
+	detailStyle := style{size: 8, align: align.Right, grey: true}
+	const nameH, detailH, logoH = 5.5, 3.8, 18.0
+	right := col.New(9)
+	top := 0.0
+	for _, l := range nameStyle.wrapIn(9, oneLine(lh.Name)) {
+		right.Add(text.New(l, nameStyle.props(top)))
+		top += nameH
+	}
+	top += 1.5
+	for _, detail := range lh.Details {
+		for _, l := range detailStyle.wrapIn(9, oneLine(detail)) {
+			right.Add(text.New(l, detailStyle.props(top)))
+			top += detailH
 		}
 	}
-	const nameH, detailH, logoH = 7.0, 3.8, 18.0
-	height := max(logoH, nameH+float64(len(details))*detailH+1)
+	height := max(logoH, top+1)
 	logo := col.New(3)
 	if img := printableLogo(lh.Logo); img != nil {
-		logo.Add(image.NewFromBytes(img, extension.Png, props.Rect{Percent: 100, JustReferenceWidth: false}))
-	}
-	right := col.New(9).Add(text.New(oneLine(lh.Name), style{bold: true, size: 13, align: align.Right}.props(0)))
-	for i, l := range details {
-		right.Add(text.New(l, style{size: 8, align: align.Right, grey: true}.props(nameH+float64(i)*detailH)))
+		logo.Add(image.NewFromBytes(img, extension.Png, props.Rect{Percent: 100}))
 	}
 	for _, h := range []float64{height, 4, 2} {
 		d.letterheadUsed += h
@@ -272,7 +278,8 @@ func (d *doc) lines(items []lineItem) {
 	}
 	heading()
 	plain := style{pad: true}
-	for _, it := range items {
+	const gap = 1.0 // between two lines of the table
+	for n, it := range items {
 		desc := plain.wrapIn(descCols, it.description)
 		code := plain.wrapIn(codeCols, oneLine(it.code))
 		for i := range max(len(desc), len(code), 1) {
@@ -289,13 +296,19 @@ func (d *doc) lines(items []lineItem) {
 			} else {
 				cols = append(cols, col.New(qtyCols), col.New(priceCols), col.New(amountCols))
 			}
-			if !d.fits(lineHeight) {
-				heading() // on top of the next page, which it starts
+			// The gap goes before a line, and only where the line fits
+			// after it, so no page starts with a gap instead of the
+			// heading, which tops the next page (it starts it).
+			switch {
+			case i == 0 && n > 0 && d.fits(gap+lineHeight):
+				d.spacer(gap)
+			case !d.fits(lineHeight) || i == 0 && n > 0:
+				heading()
 			}
 			d.add(lineHeight, row.New(lineHeight).Add(cols...))
 		}
-		d.spacer(1)
 	}
+	d.spacer(gap)
 	d.add(2, line.NewRow(2, props.Line{Color: rule, Thickness: 0.3, SizePercent: 100, OffsetPercent: 50}))
 }
 

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -340,6 +341,33 @@ func TestPageBreaks(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// TestLongLetterhead checks that a long organisation name and details wrap
+// in the letterhead on every page, and that the pages still break where
+// the layout expects (the lines table's heading tops each page).
+func TestLongLetterhead(t *testing.T) {
+	opt := testOptions(t, MustLogo(t, false))
+	opt.Letterhead.Name = strings.Repeat("Harbourside Fire Protection ", 9)
+	opt.Letterhead.Details = append(opt.Letterhead.Details, strings.Repeat("accounts-department ", 12))
+	data, err := Job(opt, testJob(70), testCustomer, testSite, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := strings.Split(strings.TrimRight(pdftest.MustText(t, data), "\f\n"), "\f")
+	if len(pages) < 2 {
+		t.Fatalf("%d pages, want the lines to run onto a second", len(pages))
+	}
+	for i, page := range pages {
+		for name, want := range map[string]string{"name": opt.Letterhead.Name, "detail": opt.Letterhead.Details[4]} {
+			if !strings.Contains(squeeze(page), squeeze(want)) {
+				t.Errorf("page %d lacks the whole %s", i+1, name)
+			}
+		}
+		if i > 0 && !regexp.MustCompile(`(?m)^\s*Code\s+Description`).MatchString(page) {
+			t.Errorf("page %d lacks the table's heading", i+1)
 		}
 	}
 }
