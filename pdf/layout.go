@@ -184,7 +184,8 @@ func (d *doc) parties(all ...Party) {
 	tallest := 0
 	for _, p := range ps {
 		label := style{bold: true, size: 8, grey: true}
-		lines := []string{oneLine(p.Name)}
+		lines := style{bold: true}.wrapIn(n, oneLine(p.Name))
+		named := len(lines) // the name's lines are bold
 		for _, l := range p.Lines {
 			if l = oneLine(l); l != "" {
 				lines = append(lines, style{}.wrapIn(n, l)...)
@@ -192,10 +193,7 @@ func (d *doc) parties(all ...Party) {
 		}
 		c := col.New(n).Add(text.New(oneLine(p.Label), label.props(0)))
 		for i, l := range lines {
-			s := style{}
-			if i == 0 {
-				s.bold = true
-			}
+			s := style{bold: i < named}
 			c.Add(text.New(l, s.props(float64(i+1)*lineHeight)))
 		}
 		cols = append(cols, c)

@@ -241,7 +241,8 @@ func TestTypedTextIsText(t *testing.T) {
 		longWord + "\n" + long.String()
 	j.Items[0].Description = "Sprinkler head " + strings.Repeat("replacement ", 30)
 	j.Technician = "<img src=x onerror=alert(1)>"
-	data, err := Job(testOptions(t, nil), j, Party{Label: "Customer", Name: "O'Brien & Sons <Ltd>"}, testSite, nil)
+	longName := "The Harbourside Fire Protection and Building Services Maintenance Company (South West) Limited"
+	data, err := Job(testOptions(t, nil), j, Party{Label: "Customer", Name: "O'Brien & Sons <Ltd>"}, Party{Label: "Site", Name: longName}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +268,7 @@ func TestTypedTextIsText(t *testing.T) {
 		}
 	}
 	flat := squeeze(body.String())
-	for name, want := range map[string]string{"long word": longWord, "long description": long.String()} {
+	for name, want := range map[string]string{"long word": longWord, "long description": long.String(), "long site name": longName} {
 		if !strings.Contains(flat, squeeze(want)) {
 			t.Errorf("the %s is not printed whole", name)
 		}
