@@ -18,12 +18,21 @@ func NeedTools(tb testing.TB) {
 	tb.Helper()
 	for _, tool := range []string{"pdftotext", "pdfinfo", "pdfimages"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
+			if inCI() {
 				tb.Fatalf("%s is missing (poppler-utils); scripts/test installs it", tool)
 			}
 			tb.Skipf("%s is missing: install poppler-utils (scripts/test does) to run the PDF text tests", tool)
 		}
 	}
+}
+
+// inCI reads CI as scripts/test does.
+func inCI() bool {
+	switch os.Getenv("CI") {
+	case "true", "1", "yes":
+		return true
+	}
+	return false
 }
 
 // mustRun runs one of poppler's tools on the PDF and returns its output.
