@@ -13,6 +13,7 @@ import (
 	"image"
 	_ "image/jpeg" // logos are PNG or JPEG
 	"image/png"
+	"slices"
 	"sync"
 	"time"
 
@@ -82,9 +83,15 @@ const (
 	lineHeight = 4.2
 )
 
-var customFonts = []*entity.CustomFont{
-	{Family: family, Style: fontstyle.Normal, Bytes: goregular.TTF},
-	{Family: family, Style: fontstyle.Bold, Bytes: gobold.TTF},
+// customFonts are the fonts of one document, each on its own copy of the
+// font's bytes: the library, writing the font's subset into the PDF,
+// pads tables by appending to slices of those bytes, which would write
+// into a shared array from concurrent renders.
+func customFonts() []*entity.CustomFont {
+	return []*entity.CustomFont{
+		{Family: family, Style: fontstyle.Normal, Bytes: slices.Clone(goregular.TTF)},
+		{Family: family, Style: fontstyle.Bold, Bytes: slices.Clone(gobold.TTF)},
+	}
 }
 
 // doc is one printout being laid out: the blocks of layout.go add rows to
@@ -107,7 +114,7 @@ func newDoc(opt Options, title string) (*doc, error) {
 		WithPageSize(pagesize.A4).
 		WithLeftMargin(marginSide).WithRightMargin(marginSide).
 		WithTopMargin(marginTop).WithBottomMargin(marginBottom).
-		WithCustomFonts(customFonts).
+		WithCustomFonts(customFonts()).
 		WithDefaultFont(&props.Font{Family: family, Style: fontstyle.Normal, Size: bodySize, Color: &props.BlackColor}).
 		WithPageNumber(props.PageNumber{Pattern: "Page {current} of {total}", Place: props.Bottom, Size: 8, Color: grey}).
 		WithTitle(clean(title), true).

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -404,7 +405,7 @@ func TestWrap(t *testing.T) {
 // library's own measure, which decides whether it breaks a line again.
 func TestTextWidthIsTheLibrarys(t *testing.T) {
 	f := gofpdf.New("P", "mm", "A4", "")
-	for _, cf := range customFonts {
+	for _, cf := range customFonts() {
 		f.AddUTF8FontFromBytes(cf.Family, string(cf.Style), cf.Bytes)
 	}
 	for _, s := range []string{"Service visit", "WWWW iiii", "Zoë — Łódź, Привет £1,234.50", "中文 \uFFFD"} {
@@ -416,6 +417,37 @@ func TestTextWidthIsTheLibrarys(t *testing.T) {
 					t.Errorf("textWidth(%q, %q, %v) = %v, the library says %v", s, st, size, got, want)
 				}
 			}
+		}
+	}
+}
+
+// TestConcurrentPrintouts renders printouts at once, as a busy portal
+// does: the shared width table and logo cache must hold (CI runs the
+// tests with the race detector), and each printout come out whole.
+func TestConcurrentPrintouts(t *testing.T) {
+	opt := testOptions(t, MustLogo(t, false))
+	want, err := Job(opt, testJob(30), testCustomer, testSite, testAssets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantText := pdftest.MustText(t, want)
+	results := make([][]byte, 6)
+	errs := make([]error, len(results))
+	var wg sync.WaitGroup
+	for i := range results {
+		wg.Go(func() {
+			o := opt
+			o.Letterhead.Logo = MustLogo(t, i%2 == 0) // two logos: both go through the cache
+			results[i], errs[i] = Job(o, testJob(30), testCustomer, testSite, testAssets)
+		})
+	}
+	wg.Wait()
+	for i, data := range results {
+		if errs[i] != nil {
+			t.Fatalf("printout %d: %v", i, errs[i])
+		}
+		if diff := cmp.Diff(wantText, pdftest.MustText(t, data)); diff != "" {
+			t.Errorf("printout %d differs from one rendered alone (-alone +concurrent):\n%s", i, diff)
 		}
 	}
 }

@@ -52,7 +52,7 @@ func oneLine(s string) string {
 var glyphWidths = sync.OnceValue(func() map[fontstyle.Type]*[0x10000]int32 {
 	f := gofpdf.New("P", "mm", "A4", "")
 	out := map[fontstyle.Type]*[0x10000]int32{}
-	for _, cf := range customFonts {
+	for _, cf := range customFonts() {
 		f.AddUTF8FontFromBytes(cf.Family, string(cf.Style), cf.Bytes)
 		f.SetFont(family, string(cf.Style), 1000)
 		var w [0x10000]int32
