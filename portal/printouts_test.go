@@ -99,6 +99,16 @@ func mustPrintoutWorld(t *testing.T, db *sqlstore.DB) *printoutWorld {
 	w.login("assigned another site", harbour, all, fieldportal.SiteAccessAssigned, hq)
 	w.login("assigned the site", harbour, all, fieldportal.SiteAccessAssigned, dock)
 	w.login("other customer", solo, all, fieldportal.SiteAccessAll)
+	// A contact of another organisation, and its viewer forged to name
+	// this one.
+	other := &fieldportal.Organisation{Name: "Other Org", Currency: "GBP", TimeZone: "Europe/London"}
+	must(t, "organisation", db.CreateOrganisation(ctx, other))
+	otherCustomer := &fieldportal.Customer{Name: "Other Customer"}
+	must(t, "customer", db.CreateCustomer(ctx, fieldportal.SystemViewer(other.ID, "test"), otherCustomer))
+	w.login("other organisation", otherCustomer, all, fieldportal.SiteAccessAll)
+	forged := w.viewers["other organisation"]
+	forged.OrgID = w.org.ID
+	w.viewers["forged organisation"] = forged
 	must(t, "accept", db.AcceptQuote(ctx, w.viewers["harbour"], w.quote.ID, "Pat Parent"))
 
 	kit, err := web.New(web.Config{}, web.Deps{Orgs: db, Ready: db}, nil)
@@ -110,15 +120,16 @@ func mustPrintoutWorld(t *testing.T, db *sqlstore.DB) *printoutWorld {
 // login makes a contact of c with a portal login and returns its viewer.
 func (w *printoutWorld) login(name string, c *fieldportal.Customer, pages fieldportal.Modules, access fieldportal.SiteAccess, sites ...*fieldportal.Site) {
 	w.tb.Helper()
+	sys := fieldportal.SystemViewer(c.OrgID, "test")
 	ct := &fieldportal.Contact{FirstName: strings.Fields(name)[0], CustomerID: c.ID, Email: fmt.Sprintf("contact%d@example.test", len(w.viewers))}
-	must(w.tb, "contact", w.db.CreateContact(w.ctx, w.sys, ct))
+	must(w.tb, "contact", w.db.CreateContact(w.ctx, sys, ct))
 	l := &fieldportal.PortalLogin{ContactID: ct.ID, Username: ct.Email, Status: fieldportal.LoginActive, Pages: pages,
 		SiteAccess: access, PasswordHash: "x"}
 	for _, s := range sites {
 		l.SiteIDs = append(l.SiteIDs, s.ID)
 	}
-	must(w.tb, "login", w.db.CreatePortalLogin(w.ctx, w.sys, l))
-	v, err := w.db.ViewerForLogin(w.ctx, w.org.ID, l.ID)
+	must(w.tb, "login", w.db.CreatePortalLogin(w.ctx, sys, l))
+	v, err := w.db.ViewerForLogin(w.ctx, c.OrgID, l.ID)
 	must(w.tb, "viewer", err)
 	w.viewers[name] = v
 }
@@ -194,6 +205,10 @@ func TestPrintouts(t *testing.T) {
 			{"quote at a site not assigned", "assigned another site", quote, w.quote.ID, "", http.StatusNotFound, nil, nil},
 			{"job of another customer", "other customer", job, w.service.ID, "", http.StatusNotFound, nil, nil},
 			{"quote of another customer", "other customer", quote, w.quote.ID, "", http.StatusNotFound, nil, nil},
+			{"job as a contact of another organisation", "other organisation", job, w.service.ID, "", http.StatusNotFound, nil, nil},
+			{"quote as a contact of another organisation", "other organisation", quote, w.quote.ID, "", http.StatusNotFound, nil, nil},
+			{"job as a forged viewer", "forged organisation", job, w.service.ID, "", http.StatusNotFound, nil, nil},
+			{"quote as a forged viewer", "forged organisation", quote, w.quote.ID, "", http.StatusNotFound, nil, nil},
 			{"job that does not exist", "harbour", job, "0190d000-0000-7000-8000-000000000000", "", http.StatusNotFound, nil, nil},
 			{"quote id given as a job", "harbour", job, w.quote.ID, "", http.StatusNotFound, nil, nil},
 		} {
