@@ -220,11 +220,9 @@ func (d *doc) fields(fs ...field) {
 		var cols []core.Col
 		tallest := 1
 		for _, f := range shown[i:min(i+2, len(shown))] {
-			value := style{}.wrapIn(4, oneLine(f.value))
-			cols = append(cols,
-				textCol(2, []string{oneLine(f.label)}, style{grey: true}, lineHeight),
-				textCol(4, value, style{}, lineHeight))
-			tallest = max(tallest, len(value))
+			label, value := style{grey: true}.wrapIn(2, oneLine(f.label)), style{}.wrapIn(4, oneLine(f.value))
+			cols = append(cols, textCol(2, label, style{grey: true}, lineHeight), textCol(4, value, style{}, lineHeight))
+			tallest = max(tallest, len(label), len(value))
 		}
 		h := float64(tallest)*lineHeight + 0.8
 		d.add(h, row.New(h).Add(cols...))

@@ -174,7 +174,7 @@ func printableLogo(data []byte) []byte {
 	}
 	out = reencodeLogo(data)
 	logoCache.Lock()
-	if len(logoCache.m) >= 64 { // one an organisation; a simple bound
+	if len(logoCache.m) >= 64 { // a logo for each organisation; a simple bound
 		clear(logoCache.m)
 	}
 	logoCache.m[sum] = out
