@@ -48,6 +48,9 @@ type IDs struct {
 	Contact string
 	// ContactSearch is a surname, as staff look a contact up.
 	ContactSearch string
+	// PrintedJob and PrintedQuote are a service job and a quote the
+	// parent persona reaches: their printouts are benchmarked.
+	PrintedJob, PrintedQuote string
 }
 
 // q escapes a query value.
@@ -86,6 +89,29 @@ var Entries = []Entry{
 			return err
 		}},
 	{Name: "sites CSV", Persona: Parent, Path: fixed("/sites.csv"), SQL: allSites},
+	// The printouts (issue 16); they answer once the jobs' and quotes'
+	// record routes hand their .pdf addresses to the printout handlers.
+	{Name: "job PDF", Persona: Parent, Path: func(ids *IDs) string { return "/jobs/" + url.PathEscape(ids.PrintedJob) + ".pdf" },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			j, err := s.Work.FindJobByID(ctx, v, ids.PrintedJob)
+			if err != nil {
+				return err
+			}
+			for _, id := range j.AssetIDs {
+				if _, err := s.Equipment.FindAssetByID(ctx, v, id); err != nil {
+					return err
+				}
+			}
+			return printoutParties(ctx, s, v, j.CustomerID, j.SiteID)
+		}},
+	{Name: "quote PDF", Persona: Parent, Path: func(ids *IDs) string { return "/quotes/" + url.PathEscape(ids.PrintedQuote) + ".pdf" },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			x, err := s.Work.FindQuoteByID(ctx, v, ids.PrintedQuote)
+			if err != nil {
+				return err
+			}
+			return printoutParties(ctx, s, v, x.CustomerID, x.SiteID)
+		}},
 	{Name: "password", Persona: Parent, Path: fixed("/password"),
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
 			_, err := s.SignIn.PasswordPolicyHint(ctx, v.OrgID)
@@ -174,4 +200,23 @@ var Entries = []Entry{
 // handler streams.
 func allSites(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
 	return s.Sites.EachSite(ctx, v, fieldportal.SiteFilter{WithActivity: true}, func(*fieldportal.Site) error { return nil })
+}
+
+// printoutParties is a printout's store work beside its record: the
+// customer, the site, and the organisation's settings and logo.
+func printoutParties(ctx context.Context, s server.Services, v fieldportal.Viewer, customerID, siteID string) error {
+	if _, err := s.Sites.FindCustomerByID(ctx, v, customerID); err != nil {
+		return err
+	}
+	if _, err := s.Sites.FindSiteByID(ctx, v, siteID); err != nil {
+		return err
+	}
+	st, err := s.Orgs.FindSettings(ctx, v.OrgID)
+	if err != nil {
+		return err
+	}
+	if st.Branding.Logo != "" {
+		_, _, err = s.Orgs.FindLogo(ctx, v.OrgID, st.Branding.Logo)
+	}
+	return err
 }
