@@ -48,6 +48,9 @@ type IDs struct {
 	Contact string
 	// ContactSearch is a surname, as staff look a contact up.
 	ContactSearch string
+	// Quote is an outstanding quote of the parent persona several pages
+	// into its list, and QuoteSearch its number (see discoverQuotes).
+	Quote, QuoteSearch string
 }
 
 // q escapes a query value.
@@ -98,6 +101,36 @@ var Entries = []Entry{
 			}
 			_, err := s.Access.FindMyLogin(ctx, v)
 			return err
+		}},
+
+	// Quotes (issue 16), as the parent: both tabs, a search by number,
+	// a quote's page (with its attachments) and the CSV.
+	{Name: "quotes", Persona: Parent, Path: fixed("/quotes"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			_, _, err := s.Work.FindQuotes(ctx, v, fieldportal.QuoteFilter{Stages: outstandingQuotes})
+			return err
+		}},
+	{Name: "quotes actioned", Persona: Parent, Path: fixed("/quotes?tab=actioned"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			_, _, err := s.Work.FindQuotes(ctx, v, fieldportal.QuoteFilter{Stages: actionedQuotes})
+			return err
+		}},
+	{Name: "quotes search", Persona: Parent, Path: func(ids *IDs) string { return "/quotes?q=" + q(ids.QuoteSearch) },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			_, _, err := s.Work.FindQuotes(ctx, v, fieldportal.QuoteFilter{Stages: outstandingQuotes, Number: ids.QuoteSearch})
+			return err
+		}},
+	{Name: "quote", Persona: Parent, Path: func(ids *IDs) string { return "/quotes/" + url.PathEscape(ids.Quote) },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			if _, err := s.Work.FindQuoteByID(ctx, v, ids.Quote); err != nil {
+				return err
+			}
+			_, _, err := s.Equipment.FindDocuments(ctx, v, fieldportal.DocumentFilter{QuoteID: ids.Quote, Page: fieldportal.Page{Limit: fieldportal.MaxLimit}})
+			return err
+		}},
+	{Name: "quotes CSV", Persona: Parent, Path: fixed("/quotes.csv"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			return s.Work.EachQuote(ctx, v, fieldportal.QuoteFilter{Stages: outstandingQuotes}, func(*fieldportal.Quote) error { return nil })
 		}},
 
 	// The portal, as the contact of a customer with one site.
@@ -151,6 +184,11 @@ var Entries = []Entry{
 				return err
 			}
 			_, err := s.SignIn.PasswordPolicyHint(ctx, v.OrgID)
+			return err
+		}},
+	{Name: "console quotes", Persona: Staff, Path: fixed("/console/quotes"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			_, _, err := s.Work.FindQuotes(ctx, v, fieldportal.QuoteFilter{Stages: []fieldportal.QuoteStage{fieldportal.QuoteRequested}})
 			return err
 		}},
 	{Name: "mail log", Persona: Admin, Path: fixed("/console/mail"),

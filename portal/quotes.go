@@ -288,14 +288,16 @@ func (p *Portal) handleQuotesCSV(w http.ResponseWriter, r *http.Request) {
 // quoteView is one quote's page.
 type quoteView struct {
 	web.Layout
-	Quote    *fieldportal.Quote
-	Header   web.RecordHeader
-	Details  []web.Detail
-	Items    web.Table
-	Totals   []web.Detail
-	Files    []quoteFile
-	Answered []web.Detail
-	Notice   web.Notice
+	Quote   *fieldportal.Quote
+	Header  web.RecordHeader
+	Details []web.Detail
+	Items   web.Table
+	Totals  []web.Detail
+	Files   []quoteFile
+	// ShowFiles: attachments are documents, shown with the Documents page.
+	ShowFiles bool
+	Answered  []web.Detail
+	Notice    web.Notice
 	// Answer is the form to accept or decline, when the quote may be
 	// answered; Lapsed says why it may not when it is past its validity.
 	Answer *quoteAnswerForm
@@ -318,12 +320,12 @@ type quoteAnswerForm struct {
 // handleQuote shows one quote, or its PDF for an address ending in .pdf.
 // A quote out of reach is the same 404 as one that does not exist.
 func (p *Portal) handleQuote(w http.ResponseWriter, r *http.Request) {
-	if id, ok := strings.CutSuffix(r.PathValue("id"), ".pdf"); ok {
-		p.handleQuotePDF(w, r, id)
-		return
-	}
 	v, ok := p.needModule(w, r, fieldportal.ModuleQuotes)
 	if !ok {
+		return
+	}
+	if id, ok := strings.CutSuffix(r.PathValue("id"), ".pdf"); ok {
+		p.handleQuotePDF(w, r, id)
 		return
 	}
 	x, err := p.findQuote(r, v, r.PathValue("id"))
@@ -408,7 +410,7 @@ func (p *Portal) renderQuote(w http.ResponseWriter, r *http.Request, status int,
 		p.kit.Error(w, r, err)
 		return
 	}
-	view.Files = files
+	view.Files, view.ShowFiles = files, v.CanUse(fieldportal.ModuleDocuments)
 	if x.Stage == fieldportal.QuoteApproved || x.Stage == fieldportal.QuoteDeclined {
 		verb := "Accepted by"
 		if x.Stage == fieldportal.QuoteDeclined {
