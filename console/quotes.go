@@ -246,10 +246,12 @@ func (c *Console) renderQuote(w http.ResponseWriter, r *http.Request, status int
 		view.Lines.Rows = append(view.Lines.Rows, []web.Cell{web.TextCell(it.Code), d, web.TextCell(strconv.FormatInt(it.Quantity, 10)),
 			web.MoneyCell(currency, it.UnitPrice), web.MoneyCell(currency, it.Total)})
 	}
-	view.Totals = []web.Detail{
-		{Label: "Total excluding tax", Value: web.MoneyText(currency, x.TotalExTax)},
-		{Label: "Tax (" + fieldportal.TaxRateText(x.TaxRate) + "%)", Value: web.MoneyText(currency, x.Tax)},
-		{Label: "Total including tax", Value: web.MoneyText(currency, x.TotalIncTax)},
+	if len(x.Items) > 0 {
+		view.Totals = []web.Detail{
+			{Label: "Total excluding tax", Value: web.MoneyText(currency, x.TotalExTax)},
+			{Label: "Tax (" + fieldportal.TaxRateText(x.TaxRate) + "%)", Value: web.MoneyText(currency, x.Tax)},
+			{Label: "Total including tax", Value: web.MoneyText(currency, x.TotalIncTax)},
+		}
 	}
 	if x.Stage == fieldportal.QuoteApproved || x.Stage == fieldportal.QuoteDeclined {
 		view.Answer = []web.Detail{{Label: "Signed by", Value: x.SignedByName},
