@@ -11,9 +11,9 @@ import (
 // chunks), so that a CSV holds exactly the rows of the pages: the
 // viewer's scope, f's filters, the keyset after f.After and the order.
 // Newest first by id, which is creation order; by (updated_at, id) when
-// UpdatedSince is set, for API sync. The stage and site filters and the
-// order are the quotes_org and quotes_site indexes (org or site, stage,
-// id).
+// UpdatedSince is set, for API sync. The indexes: quotes_org and
+// quotes_site (org or site, stage, id) for one stage or a few sites,
+// quotes_newest (org, id) to walk a tab of several stages newest first.
 func quoteListQuery(v fieldportal.Viewer, f fieldportal.QuoteFilter) (string, []any, error) {
 	var q query
 	q.scopeSite(v, "q", "q.site_id")
