@@ -13,12 +13,14 @@ import (
 
 // QuoteDecision is a contact's online answer to an outstanding quote. The
 // typed full name is the signature; From is the client address, which the
-// server records, never the form.
+// server records, never the form. PortalURL starts the link in the mail
+// that tells the office (https://portal.example.com).
 type QuoteDecision struct {
 	Accept     bool
 	SignerName string
 	Comment    string
 	From       string
+	PortalURL  string
 }
 
 // Validate checks the decision before it is recorded.

@@ -500,7 +500,8 @@ func (p *Portal) answerQuote(w http.ResponseWriter, r *http.Request, accept bool
 	}
 	id := r.PathValue("id")
 	_, err := p.svc.Work.DecideQuote(r.Context(), v, id, fieldportal.QuoteDecision{Accept: accept,
-		SignerName: r.PostForm.Get("signed_by_name"), Comment: r.PostForm.Get("comment"), From: p.kit.ClientAddress(r)})
+		SignerName: r.PostForm.Get("signed_by_name"), Comment: r.PostForm.Get("comment"), From: p.kit.ClientAddress(r),
+		PortalURL: p.kit.PortalURL(r)})
 	switch fieldportal.ErrorCode(err) {
 	case "":
 		done := "declined"

@@ -21,7 +21,8 @@ import (
 // organisation's time zone, cannot be answered; of two answers racing,
 // the second is told the quote was already actioned. Contacts answer
 // quotes they reach with the Quotes page; staff may record an answer for
-// the customer.
+// the customer. The office is mailed at the organisation's support
+// address, when it has one, in the same change.
 func (d *DB) DecideQuote(ctx context.Context, v fieldportal.Viewer, id string, dec fieldportal.QuoteDecision) (*fieldportal.Quote, error) {
 	if err := needModule(v, fieldportal.ModuleQuotes, "quote"); err != nil {
 		return nil, err
@@ -30,6 +31,10 @@ func (d *DB) DecideQuote(ctx context.Context, v fieldportal.Viewer, id string, d
 		return nil, err
 	}
 	orgNow, err := d.orgNow(ctx, v.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	settings, err := d.FindSettings(ctx, v.OrgID)
 	if err != nil {
 		return nil, err
 	}
@@ -80,8 +85,21 @@ func (d *DB) DecideQuote(ctx context.Context, v fieldportal.Viewer, id string, d
 			detail += " from " + dec.From
 		}
 		out = x
-		// The console's queue and audit log show the answer; there is no
-		// webhook delivery in the outbox yet to announce it further.
+		// The console's queue and the audit log show the answer, and the
+		// office's address (the support address customers are given) is
+		// mailed. There is no webhook delivery in the outbox yet.
+		if office := strings.TrimSpace(settings.Branding.SupportEmail); office != "" {
+			var orgName string
+			if err := tx.QueryRowContext(ctx, `SELECT name FROM organisations WHERE id = $1`, x.OrgID).Scan(&orgName); err != nil {
+				return err
+			}
+			m := mail.QuoteAnswered(orgName, signer, verb, x.Number, x.SiteName, tx.now.In(orgNow.Location()).Format("2 January 2006 at 15:04 MST"),
+				strings.TrimSuffix(dec.PortalURL, "/")+"/console/quotes/"+x.ID)
+			m.To = office
+			if err := tx.enqueue(ctx, mail.Outbox(x.OrgID, "quote_answered", m)); err != nil {
+				return err
+			}
+		}
 		return tx.audit(ctx, v, "quote."+verb, "quote", x.ID, detail)
 	})
 	return out, err

@@ -120,6 +120,36 @@ func TestQuoteAnswers(t *testing.T) {
 				t.Errorf("loser told %q", msg)
 			}
 		})
+		t.Run("the office is mailed at its support address, when it has one", func(t *testing.T) {
+			x := outstanding(later)
+			if _, err := db.DecideQuote(ctx, branch, x.ID, fieldportal.QuoteDecision{Accept: true, SignerName: "Jo Bloggs"}); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(mustMails(t, db, w.Staff, "quote_answered")); n != 0 {
+				t.Fatalf("%d office mails without a support address", n)
+			}
+			st, err := db.FindSettings(ctx, w.Org.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.Branding.SupportEmail = "office@acme.test"
+			if err := db.UpdateSettings(ctx, w.Staff, st); err != nil {
+				t.Fatal(err)
+			}
+			y := outstanding(later)
+			if _, err := db.DecideQuote(ctx, branch, y.ID, fieldportal.QuoteDecision{SignerName: "Jo Bloggs", Comment: "No thanks",
+				PortalURL: "https://portal.test"}); err != nil {
+				t.Fatal(err)
+			}
+			mails := mustMails(t, db, w.Staff, "quote_answered")
+			if len(mails) != 1 {
+				t.Fatalf("%d office mails, want 1", len(mails))
+			}
+			if m := mails[0]; m.Recipient != "office@acme.test" || m.Subject != "Quote "+y.Number+" declined by Jo Bloggs" ||
+				!strings.Contains(m.Payload, "https://portal.test/console/quotes/"+y.ID+"\n") {
+				t.Errorf("office mail to %s %q:\n%s", m.Recipient, m.Subject, m.Payload)
+			}
+		})
 		t.Run("validity ends at midnight in the organisation's time zone", func(t *testing.T) {
 			// Auckland is 13 hours ahead of UTC in December: at 12:00 UTC on
 			// the 1st it is already the 2nd there.
