@@ -80,6 +80,11 @@ func TestJourneyQuotes(t *testing.T) {
 		if contact.count(`a[href="`+quotePath+`"]`) != 0 {
 			t.Error("the accepted quote is still under Outstanding")
 		}
+		// The office is mailed at the demo's support address.
+		office := p.lastMailTo(t, "service@brightwater.example")
+		if !strings.Contains(office.Subject, x.Number+" accepted by Sophie Turner") || !strings.Contains(office.Payload, "/console/quotes/"+x.ID) {
+			t.Errorf("the office's mail %q:\n%s", office.Subject, office.Payload)
+		}
 		// Staff see the answer.
 		staff.run(chromedp.Navigate(p.URL + "/console/quotes/" + x.ID))
 		if ans := staff.text("main"); !strings.Contains(ans, "Sophie Turner") || !strings.Contains(ans, "Please fit before the weekend") {
