@@ -51,6 +51,9 @@ type IDs struct {
 	// PrintedJob and PrintedQuote are a service job and a quote the
 	// parent persona reaches: their printouts are benchmarked.
 	PrintedJob, PrintedQuote string
+	// Quote is an outstanding quote of the parent persona several pages
+	// into its list, and QuoteSearch its number (see discoverQuotes).
+	Quote, QuoteSearch string
 }
 
 // q escapes a query value.
@@ -126,6 +129,36 @@ var Entries = []Entry{
 			return err
 		}},
 
+	// Quotes (issue 16), as the parent: both tabs, a search by number,
+	// a quote's page (with its attachments) and the CSV.
+	{Name: "quotes", Persona: Parent, Path: fixed("/quotes"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			_, _, err := s.Work.FindQuotes(ctx, v, fieldportal.QuoteFilter{Stages: outstandingQuotes})
+			return err
+		}},
+	{Name: "quotes actioned", Persona: Parent, Path: fixed("/quotes?tab=actioned"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			_, _, err := s.Work.FindQuotes(ctx, v, fieldportal.QuoteFilter{Stages: actionedQuotes})
+			return err
+		}},
+	{Name: "quotes search", Persona: Parent, Path: func(ids *IDs) string { return "/quotes?q=" + q(ids.QuoteSearch) },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			_, _, err := s.Work.FindQuotes(ctx, v, fieldportal.QuoteFilter{Stages: outstandingQuotes, Number: ids.QuoteSearch})
+			return err
+		}},
+	{Name: "quote", Persona: Parent, Path: func(ids *IDs) string { return "/quotes/" + url.PathEscape(ids.Quote) },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			if _, err := s.Work.FindQuoteByID(ctx, v, ids.Quote); err != nil {
+				return err
+			}
+			_, _, err := s.Equipment.FindDocuments(ctx, v, fieldportal.DocumentFilter{QuoteID: ids.Quote, Page: fieldportal.Page{Limit: fieldportal.MaxLimit}})
+			return err
+		}},
+	{Name: "quotes CSV", Persona: Parent, Path: fixed("/quotes.csv"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			return s.Work.EachQuote(ctx, v, fieldportal.QuoteFilter{Stages: outstandingQuotes}, func(*fieldportal.Quote) error { return nil })
+		}},
+
 	// The portal, as the contact of a customer with one site.
 	{Name: "dashboard", Persona: SiteContact, Path: fixed("/"), Dashboard: true,
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
@@ -177,6 +210,11 @@ var Entries = []Entry{
 				return err
 			}
 			_, err := s.SignIn.PasswordPolicyHint(ctx, v.OrgID)
+			return err
+		}},
+	{Name: "console quotes", Persona: Staff, Path: fixed("/console/quotes"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			_, _, err := s.Work.FindQuotes(ctx, v, fieldportal.QuoteFilter{Stages: []fieldportal.QuoteStage{fieldportal.QuoteRequested}})
 			return err
 		}},
 	{Name: "mail log", Persona: Admin, Path: fixed("/console/mail"),

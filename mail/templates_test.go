@@ -25,6 +25,14 @@ func TestTemplates(t *testing.T) {
 		{"receipt", mail.Receipt("Acme Fire", "Ann Lee", "R-0042", "£1,250.00"),
 			"Receipt R-0042 from Acme Fire",
 			[]string{"Hello Ann Lee,", "Receipt: R-0042", "Amount paid: £1,250.00", "payment to Acme Fire"}},
+		{"quote sent", mail.QuoteSent("Acme Fire", "Ann Lee", "Q-1001", "Alpha House", "£1,200.00", "31 Dec 2026", "https://portal.test/quotes/q1"),
+			"Quote Q-1001 from Acme Fire",
+			[]string{"Hello Ann Lee,", "priced quote Q-1001 for Alpha House", "Total including tax: £1,200.00",
+				"Valid until: 31 Dec 2026", "https://portal.test/quotes/q1\n"}},
+		{"quote answered", mail.QuoteAnswered("Acme Fire", "Ann Lee", "accepted", "Q-1001", "Alpha House", "1 December 2026 at 10:00", "https://portal.test/console/quotes/q1"),
+			"Quote Q-1001 accepted by Ann Lee",
+			[]string{"Ann Lee has accepted quote Q-1001 for Alpha House", `typed name "Ann Lee" on 1 December 2026 at 10:00`,
+				"https://portal.test/console/quotes/q1\n"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.m.Subject != tc.subject {
