@@ -239,6 +239,9 @@ type JobFilter struct {
 	// RecentlyChanged orders the newest changes first (the dashboard's
 	// recent activity) instead of the newest jobs.
 	RecentlyChanged bool
+	// FromPortal selects the bookings waiting for the operator: pending
+	// jobs made in the portal (the console's queue).
+	FromPortal bool
 }
 
 // QuoteStage is where a quote is.
