@@ -112,7 +112,7 @@ func (c *Console) layout(r *http.Request, title string) web.Layout {
 		return l
 	}
 	l.User = v.Name
-	links := []web.NavLink{{Label: "Home", URL: "/console"}, {Label: "Contacts and access", URL: "/console/contacts"}, {Label: "Mail log", URL: "/console/mail"}}
+	links := []web.NavLink{{Label: "Home", URL: "/console"}, {Label: "Contacts and access", URL: "/console/contacts"}, {Label: "Jobs", URL: "/console/jobs"}, {Label: "Mail log", URL: "/console/mail"}}
 	if v.IsAdmin() {
 		links = append(links, web.NavLink{Label: "Staff", URL: "/console/staff"}, web.NavLink{Label: "Settings", URL: "/console/settings"})
 	}
