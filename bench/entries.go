@@ -128,7 +128,9 @@ var Entries = []Entry{
 			return jobsList(ctx, s, v, fieldportal.JobFilter{Kind: fieldportal.JobService, Search: ids.JobSearch})
 		}},
 	{Name: "job", Persona: Parent, Path: func(ids *IDs) string { return "/jobs/" + url.PathEscape(ids.Job[Parent.Name]) },
-		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error { return jobPage(ctx, s, v, ids.Job[Parent.Name]) }},
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			return jobPage(ctx, s, v, ids.Job[Parent.Name])
+		}},
 	{Name: "jobs CSV", Persona: Parent, Path: fixed("/jobs.csv?kind=service"),
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
 			return s.Work.EachJob(ctx, v, fieldportal.JobFilter{Kind: fieldportal.JobService}, func(*fieldportal.Job) error { return nil })
