@@ -230,7 +230,10 @@ func (j *Job) Validate() error {
 // JobFilter selects jobs.
 type JobFilter struct {
 	Page
-	Search       string // number, order no. or description
+	Search string // number, order no. or description
+	// NumberSearch matches the job number or the order number (the
+	// search of the jobs pages), through a text index.
+	NumberSearch string
 	Kind         JobKind
 	Stages       []JobStage
 	SiteID       string

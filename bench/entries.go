@@ -125,7 +125,7 @@ var Entries = []Entry{
 	{Name: "jobs archive", Persona: Parent, Path: fixed("/jobs?kind=service&stage=archive"), SQL: jobsTab(fieldportal.TabArchive)},
 	{Name: "jobs search", Persona: Parent, Path: func(ids *IDs) string { return "/jobs?kind=service&q=" + q(ids.JobSearch) },
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
-			return jobsList(ctx, s, v, fieldportal.JobFilter{Kind: fieldportal.JobService, Search: ids.JobSearch})
+			return jobsList(ctx, s, v, fieldportal.JobFilter{Kind: fieldportal.JobService, NumberSearch: ids.JobSearch})
 		}},
 	{Name: "job", Persona: Parent, Path: func(ids *IDs) string { return "/jobs/" + url.PathEscape(ids.Job[Parent.Name]) },
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {

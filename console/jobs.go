@@ -69,7 +69,7 @@ func init() {
 
 // jobFilterOf turns the query string into the store's filter.
 func jobFilterOf(qp queueParams) (fieldportal.JobFilter, error) {
-	f := fieldportal.JobFilter{Page: fieldportal.Page{After: qp.After}, Search: qp.Search}
+	f := fieldportal.JobFilter{Page: fieldportal.Page{After: qp.After}, NumberSearch: qp.Search}
 	switch qp.Kind {
 	case "", string(fieldportal.JobService), string(fieldportal.JobInstall):
 		f.Kind = fieldportal.JobKind(qp.Kind)

@@ -70,7 +70,7 @@ func readJobParams(v fieldportal.Viewer, r *http.Request) (jobParams, fieldporta
 	if !ok {
 		return jp, fieldportal.JobFilter{}, fieldportal.FieldErrorf("stage", "There is no “%s” tab of orders.", jp.Tab)
 	}
-	return jp, fieldportal.JobFilter{Page: fieldportal.Page{After: jp.After}, Search: jp.Search, Kind: jp.Kind,
+	return jp, fieldportal.JobFilter{Page: fieldportal.Page{After: jp.After}, NumberSearch: jp.Search, Kind: jp.Kind,
 		Stages: stages, SiteID: jp.SiteID, ContractorID: jp.Contractor}, nil
 }
 

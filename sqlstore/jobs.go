@@ -301,7 +301,7 @@ func (d *DB) findJobs(ctx context.Context, v fieldportal.Viewer, f fieldportal.J
 	if err != nil {
 		return nil, "", err
 	}
-	text, args, err := jobListQuery(v, f, few)
+	text, args, err := jobListQuery(d.dialect, v, f, few)
 	if err != nil {
 		return nil, "", err
 	}
@@ -337,8 +337,8 @@ func jobCursor(f fieldportal.JobFilter) func(j *fieldportal.Job) string {
 // jobListQuery is the query of the jobs list without its LIMIT, shared by
 // FindJobs (a page) and EachJob (the CSV's every row), so that a CSV holds
 // exactly the rows of the pages: the scope, f's filters, the keyset after
-// f.After and the order. few is reachesFewSites' answer.
-func jobListQuery(v fieldportal.Viewer, f fieldportal.JobFilter, few bool) (string, []any, error) {
+// f.After and the order, on the engine d. few is reachesFewSites' answer.
+func jobListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.JobFilter, few bool) (string, []any, error) {
 	var q query
 	q.scopeSite(v, "j", "j.site_id")
 	if few {
@@ -359,6 +359,7 @@ func jobListQuery(v fieldportal.Viewer, f fieldportal.JobFilter, few bool) (stri
 	}
 	inList(&q, "j.stage", f.Stages)
 	q.search(f.Search, "j.number", "j.order_no", "j.description")
+	q.searchIndexed(d, f.NumberSearch, "j", jobText)
 	if f.SiteID != "" {
 		q.and("j.site_id = " + q.arg(f.SiteID))
 	}

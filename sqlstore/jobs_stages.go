@@ -158,6 +158,6 @@ func (d *DB) EachJob(ctx context.Context, v fieldportal.Viewer, f fieldportal.Jo
 	f.Page = fieldportal.Page{}
 	return streamChunks(ctx, d, func(after string) (string, []any, error) {
 		f.After = after
-		return jobListQuery(v, f, few)
+		return jobListQuery(d.dialect, v, f, few)
 	}, scanJob, jobCursor(f), fn)
 }

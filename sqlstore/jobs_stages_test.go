@@ -225,6 +225,63 @@ func TestJobStages(t *testing.T) {
 			}
 		})
 
+		t.Run("search by job or order number", func(t *testing.T) {
+			org := MustOrg(t, db, "Search Ltd")
+			lv := fieldportal.SystemViewer(org.ID, "test")
+			cust := MustCustomer(t, db, lv, &fieldportal.Customer{Name: "C"})
+			site := MustSite(t, db, lv, &fieldportal.Site{CustomerID: cust.ID, Name: "One", Address: fieldportal.Address{Line1: "1 A St"}})
+			mk := func(number, orderNo, desc string) string {
+				return mustWorkJob(t, db, lv, &fieldportal.Job{SiteID: site.ID, Kind: fieldportal.JobService, Stage: fieldportal.StagePending,
+					Number: number, OrderNo: orderNo, Description: desc}).ID
+			}
+			a := mk("J-5001", "PO-Ärger-77", "boiler")
+			b := mk("J-5002", "HRP/4410", "J-5001 follow-up")
+			c := mk("J-6003", "", "po-ärger in the text only")
+			find := func(term string) []string {
+				t.Helper()
+				var got []string
+				err := db.EachJob(ctx, lv, fieldportal.JobFilter{NumberSearch: term}, func(j *fieldportal.Job) error {
+					got = append(got, j.ID)
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				page, _, err := db.FindJobs(ctx, lv, fieldportal.JobFilter{NumberSearch: term})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(got, idsOf(page, func(j *fieldportal.Job) string { return j.ID }), cmpEmpty); diff != "" {
+					t.Errorf("%q: the page and the walk differ:\n%s", term, diff)
+				}
+				return got
+			}
+			for term, want := range map[string][]string{
+				"J-5001":   {a},       // the number, not the description that names it
+				"j-500":    {b, a},    // a part of it, in any case
+				"4410":     {b},       // part of an order number
+				"po-ärger": {a},       // not the description
+				"J-":       {c, b, a}, // too short for the index: matched all the same
+				"%":        nil,       // LIKE's wildcards match themselves
+				"boiler":   nil,
+			} {
+				if diff := cmp.Diff(want, find(term), cmpEmpty); diff != "" {
+					t.Errorf("%q (-want +got):\n%s", term, diff)
+				}
+			}
+			j, err := db.FindJobByID(ctx, lv, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			j.OrderNo = "NEW-123"
+			if err := db.UpdateJob(ctx, lv, j); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]string{c}, find("new-12")); diff != "" {
+				t.Errorf("after the order number changed (-want +got):\n%s", diff)
+			}
+		})
+
 		t.Run("the console's queue lists pending bookings made in the portal", func(t *testing.T) {
 			org := MustOrg(t, db, "Queue Ltd")
 			lv := fieldportal.SystemViewer(org.ID, "test")
