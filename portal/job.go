@@ -106,6 +106,10 @@ func (p *Portal) renderJob(w http.ResponseWriter, r *http.Request, status int, i
 	title := kindLabel(j.Kind) + " order " + j.Number
 	list := withQuery("/jobs", url.Values{"kind": {string(j.Kind)}})
 	view := jobView{Layout: p.layout(r, title), Description: j.Description, Notice: notice}
+	// The order is in its kind's module: the menu marks that one.
+	for i := range view.Nav {
+		view.Nav[i].Current = view.Nav[i].URL == moduleURL[j.Kind.Module()]
+	}
 	view.Header = web.RecordHeader{BackURL: list, BackLabel: jobsTitle(j.Kind), Title: title, Subtitle: j.SiteName,
 		Badges:  []web.Badge{{Text: j.Stage.Label(), Tone: stageTones[j.Stage]}},
 		Actions: []web.Action{{Label: "Print (PDF)", URL: "/jobs/" + url.PathEscape(j.ID) + ".pdf", Style: "secondary"}}}

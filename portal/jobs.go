@@ -10,8 +10,8 @@ import (
 	"github.com/fieldportal/fieldportal/web"
 )
 
-// Service and install orders (SPEC §4): the list by stage, its CSV, and
-// a job's page (job.go's handler is in jobpage.go).
+// Service and install orders (SPEC §4): the list by stage and its CSV;
+// a job's page is in job.go.
 
 // jobRoutes registers the routes of this file.
 func (p *Portal) jobRoutes() {

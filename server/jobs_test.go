@@ -212,7 +212,8 @@ func TestJobsPages(t *testing.T) {
 			res, body := parent.get("/jobs/" + j.ID)
 			wantStatus(t, "order", res, body, http.StatusOK)
 			for _, want := range []string{"Service order " + j.Number, "PO-101", "Sam Spark", "Scheduled → In progress by Robin Office: On site",
-				"Labour", "INV-77", `href="/jobs/` + j.ID + `.pdf"`, "No files are attached", `enctype="multipart/form-data"`} {
+				"Labour", "INV-77", `href="/jobs/` + j.ID + `.pdf"`, "No files are attached", `enctype="multipart/form-data"`,
+				`href="/jobs?kind=service" aria-current="page"`} {
 				if !strings.Contains(body, want) {
 					t.Errorf("the page lacks %q", want)
 				}
