@@ -299,6 +299,20 @@ type WorkService interface {
 	CreateJob(ctx context.Context, v Viewer, j *Job) error
 	UpdateJob(ctx context.Context, v Viewer, j *Job) error
 	UpsertJobByExternalID(ctx context.Context, v Viewer, j *Job) (created bool, err error)
+	// EachJob calls fn with every job FindJobs would list for f, across
+	// all its pages and in the same order, without items and assets (a
+	// CSV); f.Page is ignored. An error from fn stops the walk.
+	EachJob(ctx context.Context, v Viewer, f JobFilter, fn func(*Job) error) error
+	// FindJobHistory lists the stage changes of a job the viewer reaches
+	// (and whose kind's module it may use), oldest first.
+	FindJobHistory(ctx context.Context, v Viewer, jobID string) ([]*JobStageChange, error)
+	// FindJobInvoices lists the invoices raised from a job that the viewer
+	// sees, newest first; not found without the Invoices module.
+	FindJobInvoices(ctx context.Context, v Viewer, jobID string) ([]*Invoice, error)
+	// MoveJobStage moves a job to another stage (staff only, and only by
+	// the moves JobStage.NextStages allows), writing its history and the
+	// audit log in one transaction.
+	MoveJobStage(ctx context.Context, v Viewer, m JobStageMove) (*Job, error)
 
 	FindQuoteByID(ctx context.Context, v Viewer, id string) (*Quote, error)
 	FindQuotes(ctx context.Context, v Viewer, f QuoteFilter) ([]*Quote, string, error)

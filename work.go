@@ -230,7 +230,10 @@ func (j *Job) Validate() error {
 // JobFilter selects jobs.
 type JobFilter struct {
 	Page
-	Search       string // number, order no. or description
+	Search string // number, order no. or description
+	// NumberSearch matches the job number or the order number (the
+	// search of the jobs pages), through a text index.
+	NumberSearch string
 	Kind         JobKind
 	Stages       []JobStage
 	SiteID       string
@@ -239,6 +242,9 @@ type JobFilter struct {
 	// RecentlyChanged orders the newest changes first (the dashboard's
 	// recent activity) instead of the newest jobs.
 	RecentlyChanged bool
+	// FromPortal selects the bookings waiting for the operator: pending
+	// jobs made in the portal (the console's queue).
+	FromPortal bool
 }
 
 // QuoteStage is where a quote is.

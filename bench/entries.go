@@ -54,6 +54,11 @@ type IDs struct {
 	// Quote is an outstanding quote of the parent persona several pages
 	// into its list, and QuoteSearch its number (see discoverQuotes).
 	Quote, QuoteSearch string
+	// Job is, per persona name, a service order that persona reaches.
+	Job map[string]string
+	// JobSearch is the number of one of the parent's service orders a few
+	// pages in, as a contact looks an order up.
+	JobSearch string
 }
 
 // q escapes a query value.
@@ -171,6 +176,38 @@ var Entries = []Entry{
 			return err
 		}},
 
+	// The jobs pages (issue 16): the parent's service orders, each heavy
+	// tab, a search, an order's page and the CSV; the site contact's list.
+	{Name: "jobs", Persona: Parent, Path: fixed("/jobs?kind=service"), SQL: jobsTab("")},
+	{Name: "jobs progress", Persona: Parent, Path: fixed("/jobs?kind=service&stage=progress"), SQL: jobsTab(fieldportal.TabProgress)},
+	{Name: "jobs pending", Persona: Parent, Path: fixed("/jobs?kind=service&stage=pending"), SQL: jobsTab(fieldportal.TabPending)},
+	{Name: "jobs archive", Persona: Parent, Path: fixed("/jobs?kind=service&stage=archive"), SQL: jobsTab(fieldportal.TabArchive)},
+	{Name: "jobs search", Persona: Parent, Path: func(ids *IDs) string { return "/jobs?kind=service&q=" + q(ids.JobSearch) },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			return jobsList(ctx, s, v, fieldportal.JobFilter{Kind: fieldportal.JobService, NumberSearch: ids.JobSearch})
+		}},
+	{Name: "job", Persona: Parent, Path: func(ids *IDs) string { return "/jobs/" + url.PathEscape(ids.Job[Parent.Name]) },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			return jobPage(ctx, s, v, ids.Job[Parent.Name])
+		}},
+	{Name: "jobs CSV", Persona: Parent, Path: fixed("/jobs.csv?kind=service"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			return s.Work.EachJob(ctx, v, fieldportal.JobFilter{Kind: fieldportal.JobService}, func(*fieldportal.Job) error { return nil })
+		}},
+	{Name: "jobs", Persona: SiteContact, Path: fixed("/jobs?kind=service"), SQL: jobsTab("")},
+	{Name: "job", Persona: SiteContact, Path: func(ids *IDs) string { return "/jobs/" + url.PathEscape(ids.Job[SiteContact.Name]) },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			return jobPage(ctx, s, v, ids.Job[SiteContact.Name])
+		}},
+	{Name: "console jobs", Persona: Staff, Path: fixed("/console/jobs"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			if _, _, err := s.Work.FindJobs(ctx, v, fieldportal.JobFilter{FromPortal: true, Page: fieldportal.Page{Limit: 20}}); err != nil {
+				return err
+			}
+			_, _, err := s.Work.FindJobs(ctx, v, fieldportal.JobFilter{})
+			return err
+		}},
+
 	// The console, as staff; the admin-only screens as the admin.
 	{Name: "console home", Persona: Staff, Path: fixed("/console"),
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
@@ -256,5 +293,52 @@ func printoutParties(ctx context.Context, s server.Services, v fieldportal.Viewe
 	if st.Branding.Logo != "" {
 		_, _, err = s.Orgs.FindLogo(ctx, v.OrgID, st.Branding.Logo)
 	}
+	return err
+}
+
+// jobsTab is the store work of a tab of the service orders list.
+func jobsTab(tab fieldportal.JobTab) func(context.Context, server.Services, fieldportal.Viewer, *IDs) error {
+	stages, _ := tab.Stages()
+	return func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+		return jobsList(ctx, s, v, fieldportal.JobFilter{Kind: fieldportal.JobService, Stages: stages})
+	}
+}
+
+// jobsList is the list's calls: a page of orders and the contractors of
+// the filter.
+func jobsList(ctx context.Context, s server.Services, v fieldportal.Viewer, f fieldportal.JobFilter) error {
+	if _, _, err := s.Work.FindJobs(ctx, v, f); err != nil {
+		return err
+	}
+	_, _, err := s.Work.FindContractors(ctx, v, fieldportal.ContractorFilter{Page: fieldportal.Page{Limit: 100}})
+	return err
+}
+
+// jobPage is an order's page's calls.
+func jobPage(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
+	j, err := s.Work.FindJobByID(ctx, v, id)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Work.FindJobHistory(ctx, v, id); err != nil {
+		return err
+	}
+	for _, a := range j.AssetIDs {
+		if _, err := s.Equipment.FindAssetByID(ctx, v, a); err != nil {
+			return err
+		}
+	}
+	if j.ContractorID != "" {
+		if _, err := s.Work.FindContractorByID(ctx, v, j.ContractorID); err != nil {
+			return err
+		}
+	}
+	if _, _, err := s.Diary.FindAppointments(ctx, v, fieldportal.AppointmentFilter{JobID: id, Page: fieldportal.Page{Limit: 100}}); err != nil {
+		return err
+	}
+	if _, err := s.Work.FindJobInvoices(ctx, v, id); err != nil {
+		return err
+	}
+	_, _, err = s.Equipment.FindDocuments(ctx, v, fieldportal.DocumentFilter{JobID: id, Page: fieldportal.Page{Limit: 100}})
 	return err
 }

@@ -175,10 +175,45 @@ func discover(ctx context.Context, svc server.Services, viewers map[string]field
 	if len(list) == 0 {
 		return errors.New("no contact has the parent persona's email")
 	}
+	if err := discoverJobs(ctx, svc, viewers, ids); err != nil {
+		return err
+	}
 	ids.Contact = list[0].Contact.ID
 	ids.ContactSearch = list[0].Contact.LastName
 	if ids.ContactSearch == "" {
 		ids.ContactSearch = list[0].Contact.FirstName
 	}
 	return discoverQuotes(ctx, svc, v, ids)
+}
+
+// discoverJobs finds a service order of each contact persona and a
+// number to search the parent's orders by, a few pages in.
+func discoverJobs(ctx context.Context, svc server.Services, viewers map[string]fieldportal.Viewer, ids *IDs) error {
+	ids.Job = map[string]string{}
+	for _, p := range []Persona{Parent, SiteContact} {
+		f := fieldportal.JobFilter{Kind: fieldportal.JobService}
+		for i := range 4 {
+			jobs, next, err := svc.Work.FindJobs(ctx, viewers[p.Name], f)
+			if err != nil {
+				return fmt.Errorf("find %s's orders: %w", p.Name, err)
+			}
+			if len(jobs) == 0 {
+				break
+			}
+			if i == 0 {
+				ids.Job[p.Name] = jobs[0].ID
+			}
+			if p == Parent {
+				ids.JobSearch = jobs[len(jobs)-1].Number
+			}
+			if next == "" {
+				break
+			}
+			f.After = next
+		}
+		if ids.Job[p.Name] == "" {
+			return fmt.Errorf("%s reaches no service order", p.Name)
+		}
+	}
+	return nil
 }

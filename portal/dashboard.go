@@ -3,6 +3,7 @@ package portal
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -99,11 +100,16 @@ func (p *Portal) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	if d.RecentJobs != nil {
 		activity = []ActivityItem{}
 		for _, j := range d.RecentJobs {
-			activity = append(activity, ActivityItem{
+			item := ActivityItem{
 				At:   j.UpdatedAt.In(loc),
 				Text: fmt.Sprintf("%s order %s at %s: %s", kindLabel(j.Kind), j.Number, j.SiteName, j.Stage.Label()),
-				// No link until the jobs pages exist (a later issue).
-			})
+			}
+			// The store lists only jobs of kinds the contact may use; the
+			// link waits for the kind's pages.
+			if v.CanUse(j.Kind.Module()) && pageReady[j.Kind.Module()] {
+				item.URL = "/jobs/" + url.PathEscape(j.ID)
+			}
+			activity = append(activity, item)
 		}
 	}
 	p.pages.Render(w, r, http.StatusOK, "dashboard", dashboardView{

@@ -140,6 +140,8 @@ var pageReady = map[fieldportal.Module]bool{
 	fieldportal.ModuleDashboard: true,
 	fieldportal.ModuleSites:     true,
 	fieldportal.ModuleQuotes:    true,
+	fieldportal.ModuleService:   true,
+	fieldportal.ModuleInstall:   true,
 }
 
 // moduleURL is the stable address of each module's page (SPEC §4).

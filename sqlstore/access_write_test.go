@@ -466,6 +466,7 @@ func (w *writeWorld) writeRows() []writeRow {
 	rows = append(rows, w.operatorRows()...)
 	rows = append(rows, w.accountRows()...)
 	rows = append(rows, w.quoteRows()...)
+	rows = append(rows, w.jobWriteRows()...)
 	return rows
 }
 

@@ -81,6 +81,9 @@ func (tx *Tx) createJob(ctx context.Context, v fieldportal.Viewer, j *fieldporta
 	if err := tx.putJobChildren(ctx, j); err != nil {
 		return err
 	}
+	if err := tx.recordStage(ctx, v, j, "", ""); err != nil {
+		return err
+	}
 	if err := tx.tallyRecord(ctx, j.SiteID, j.CustomerID); err != nil {
 		return err
 	}
@@ -199,6 +202,10 @@ func (tx *Tx) updateJob(ctx context.Context, v fieldportal.Viewer, j *fieldporta
 	if err := tx.putJobChildren(ctx, j); err != nil {
 		return err
 	}
+	// The back office may set any stage; the history keeps each change.
+	if err := tx.recordStage(ctx, v, j, old.Stage, ""); err != nil {
+		return err
+	}
 	if err := tx.tallyRecord(ctx, j.SiteID, j.CustomerID); err != nil {
 		return err
 	}
@@ -294,6 +301,44 @@ func (d *DB) findJobs(ctx context.Context, v fieldportal.Viewer, f fieldportal.J
 	if err != nil {
 		return nil, "", err
 	}
+	text, args, err := jobListQuery(d.dialect, v, f, few)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := d.db.QueryContext(ctx, text+limit(f.Page), args...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanJob)
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := trim(list, f.Page, jobCursor(f))
+	if !children {
+		return list, next, nil
+	}
+	if err := loadJobChildren(ctx, d.db, list); err != nil {
+		return nil, "", err
+	}
+	return list, next, nil
+}
+
+// jobCursor returns the cursor of a job in the order f lists jobs.
+func jobCursor(f fieldportal.JobFilter) func(j *fieldportal.Job) string {
+	byUpdate, recent := !f.UpdatedSince.IsZero(), f.RecentlyChanged && f.UpdatedSince.IsZero()
+	return func(j *fieldportal.Job) string {
+		if byUpdate || recent {
+			return cursor(j.UpdatedAt, j.ID)
+		}
+		return cursor(j.ID)
+	}
+}
+
+// jobListQuery is the query of the jobs list without its LIMIT, shared by
+// FindJobs (a page) and EachJob (the CSV's every row), so that a CSV holds
+// exactly the rows of the pages: the scope, f's filters, the keyset after
+// f.After and the order, on the engine d. few is reachesFewSites' answer.
+func jobListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.JobFilter, few bool) (string, []any, error) {
 	var q query
 	q.scopeSite(v, "j", "j.site_id")
 	if few {
@@ -305,10 +350,16 @@ func (d *DB) findJobs(ctx context.Context, v fieldportal.Viewer, f fieldportal.J
 		q.onlyReachableSites("j.site_id")
 	}
 	if err := jobKinds(&q, v, f.Kind); err != nil {
-		return nil, "", err
+		return "", nil, err
+	}
+	if f.FromPortal {
+		// Written out, to match the partial index of the console's queue
+		// (migration 00115).
+		q.and("j.created_in_portal = TRUE AND j.stage = 'pending'")
 	}
 	inList(&q, "j.stage", f.Stages)
 	q.search(f.Search, "j.number", "j.order_no", "j.description")
+	q.searchIndexed(d, f.NumberSearch, "j", jobText)
 	if f.SiteID != "" {
 		q.and("j.site_id = " + q.arg(f.SiteID))
 	}
@@ -321,39 +372,19 @@ func (d *DB) findJobs(ctx context.Context, v fieldportal.Viewer, f fieldportal.J
 		q.and("j.updated_at > " + q.arg(f.UpdatedSince.UTC()))
 		order = "j.updated_at, j.id"
 		if err := q.keyset(f.After, false, "j.updated_at", "j.id"); err != nil {
-			return nil, "", err
+			return "", nil, err
 		}
 	case recent:
 		order = "j.updated_at DESC, j.id DESC"
 		if err := q.keyset(f.After, true, "j.updated_at", "j.id"); err != nil {
-			return nil, "", err
+			return "", nil, err
 		}
 	default:
 		if err := q.keyset(f.After, true, "j.id"); err != nil {
-			return nil, "", err
+			return "", nil, err
 		}
 	}
-	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+jobColumns+jobFrom, "ORDER BY "+order+limit(f.Page)), q.args...)
-	if err != nil {
-		return nil, "", err
-	}
-	list, err := collect(rows, scanJob)
-	if err != nil {
-		return nil, "", err
-	}
-	list, next := trim(list, f.Page, func(j *fieldportal.Job) string {
-		if byUpdate || recent {
-			return cursor(j.UpdatedAt, j.ID)
-		}
-		return cursor(j.ID)
-	})
-	if !children {
-		return list, next, nil
-	}
-	if err := loadJobChildren(ctx, d.db, list); err != nil {
-		return nil, "", err
-	}
-	return list, next, nil
+	return q.sql(`SELECT `+jobColumns+jobFrom, "ORDER BY "+order), q.args, nil
 }
 
 // CountJobs counts the jobs the viewer can reach of a kind ("" for every

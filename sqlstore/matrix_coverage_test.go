@@ -113,6 +113,9 @@ func matrixCovers(t *testing.T) (covered map[string][]string, empty []string) {
 	for _, r := range mustWorld(t, sqltest.MustOpen(t, sqlstore.SQLite)).readRows(t) {
 		add("TestAccessMatrix "+r.name, r.covers)
 	}
+	for _, r := range mustJobWorld(t, sqltest.MustOpen(t, sqlstore.SQLite)).jobReadRows(t) {
+		add("TestJobsAccessMatrix "+r.name, r.covers)
+	}
 	for _, r := range mustWriteWorld(t, sqltest.MustOpen(t, sqlstore.SQLite)).writeRows() {
 		add("TestWriteMatrix "+r.name, r.covers)
 	}

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -52,18 +53,22 @@ const minTrigramTerm = 3
 // whole until a vacuum empties it, 8,000 new sites made a search under a
 // customer take 20 ms instead of 0.1 ms. Sites and contacts are written
 // seldom; their searches often.
-func searchDDL(d Dialect) []string {
+func searchDDL(d Dialect) []string { return textIndexDDL(d, textIndexes) }
+
+// textIndexDDL is the statements that make the text indexes of indexes
+// on the engine d (searchDDL's, for any list of them).
+func textIndexDDL(d Dialect, indexes []textIndex) []string {
 	var out []string
 	if d == Postgres {
 		out = append(out, `CREATE EXTENSION IF NOT EXISTS pg_trgm`)
-		for _, ix := range textIndexes {
+		for _, ix := range indexes {
 			for _, c := range ix.cols {
 				out = append(out, `CREATE INDEX `+ix.table+`_trgm_`+c+` ON `+ix.table+` USING gin (lower(`+c+`) gin_trgm_ops) WITH (fastupdate = off)`)
 			}
 		}
 		return out
 	}
-	for _, ix := range textIndexes {
+	for _, ix := range indexes {
 		cols := strings.Join(ix.cols, ", ")
 		vals := func(row string) string {
 			v := make([]string, len(ix.cols))
@@ -110,7 +115,7 @@ func rebuildTextIndexes(ctx context.Context, tx execer, d Dialect) error {
 	if d != SQLite {
 		return nil
 	}
-	for _, ix := range textIndexes {
+	for _, ix := range append(slices.Clone(textIndexes), laterTextIndexes...) {
 		if _, err := tx.ExecContext(ctx, ix.rebuild()); err != nil {
 			return err
 		}
