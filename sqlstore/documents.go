@@ -36,10 +36,38 @@ func (tx *Tx) findRef(ctx context.Context, v fieldportal.Viewer, kind, id string
 	}
 	var q query
 	k.scope(&q, v)
+	if err := refModules(&q, v, kind); err != nil {
+		return "", "", err
+	}
 	q.and("x.id = " + q.arg(id))
 	err = tx.QueryRowContext(ctx, q.sql(`SELECT `+k.customerCol+`, `+k.siteCol+` FROM `+k.table+` x`, ""), q.args...).
 		Scan(&customerID, str(&siteID))
 	return customerID, siteID, sqlErr(err, kind)
+}
+
+// refModules refuses, as "not found", a job, quote or issue of a module
+// the viewer may not use, as their own finders do (SPEC §2.4): a contact
+// of the Service page alone cannot attach files to an install job, nor
+// anyone without Quotes to a quote, by guessing its id.
+func refModules(q *query, v fieldportal.Viewer, kind string) error {
+	switch kind {
+	case "job":
+		var kinds []fieldportal.JobKind
+		for _, k := range []fieldportal.JobKind{fieldportal.JobService, fieldportal.JobInstall} {
+			if v.CanUse(k.Module()) {
+				kinds = append(kinds, k)
+			}
+		}
+		if len(kinds) == 0 {
+			return fieldportal.NotFound("job")
+		}
+		inList(q, "x.kind", kinds)
+	case "quote":
+		return needModule(v, fieldportal.ModuleQuotes, "quote")
+	case "issue":
+		return needModule(v, fieldportal.ModuleIssues, "issue")
+	}
+	return nil
 }
 
 // contactUploadKinds are the records a contact may attach files to: its
