@@ -25,6 +25,9 @@ func TestTemplates(t *testing.T) {
 		{"receipt", mail.Receipt("Acme Fire", "Ann Lee", "R-0042", "£1,250.00"),
 			"Receipt R-0042 from Acme Fire",
 			[]string{"Hello Ann Lee,", "Receipt: R-0042", "Amount paid: £1,250.00", "payment to Acme Fire"}},
+		{"issue answered", mail.IssueAnswered("Acme Fire", "Ann Lee", "I-1001", "Door\nsticks", "https://portal.test/issues/abc"),
+			"Acme Fire answered your issue I-1001",
+			[]string{"Hello Ann Lee,", "comment to issue I-1001: Door sticks.", "https://portal.test/issues/abc\n"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.m.Subject != tc.subject {
