@@ -313,6 +313,11 @@ type WorkService interface {
 	FindIssueAttachments(ctx context.Context, v Viewer, issueID string) ([]*Document, error)
 	// OpenIssueAttachment returns one file of an issue with its bytes.
 	OpenIssueAttachment(ctx context.Context, v Viewer, issueID, documentID string) (*Document, []byte, error)
+	// FindIssueSites lists by name the sites an issue may be reported at
+	// (the viewer's reach), without their activity counts.
+	FindIssueSites(ctx context.Context, v Viewer, f SiteFilter) ([]*Site, string, error)
+	// FindIssueSite returns one of those sites.
+	FindIssueSite(ctx context.Context, v Viewer, id string) (*Site, error)
 
 	FindJobByID(ctx context.Context, v Viewer, id string) (*Job, error)
 	FindJobs(ctx context.Context, v Viewer, f JobFilter) ([]*Job, string, error)

@@ -387,3 +387,30 @@ func (d *DB) linkBase(org *fieldportal.Organisation) string {
 	}
 	return base
 }
+
+// FindIssueSites lists, by name, the sites the viewer reaches for the
+// issues pages: the sites a new issue may be reported at and the list's
+// site filter. They are part of the Issues page, so a contact without the
+// Job sites page still chooses among its sites; f's activity counts are
+// not read.
+func (d *DB) FindIssueSites(ctx context.Context, v fieldportal.Viewer, f fieldportal.SiteFilter) ([]*fieldportal.Site, string, error) {
+	if err := needModule(v, fieldportal.ModuleIssues, "site"); err != nil {
+		return nil, "", err
+	}
+	f.WithActivity = false
+	return d.listSites(ctx, v, f)
+}
+
+// FindIssueSite returns a site the viewer reaches, for the issues pages
+// (FindIssueSites).
+func (d *DB) FindIssueSite(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Site, error) {
+	if err := needModule(v, fieldportal.ModuleIssues, "site"); err != nil {
+		return nil, err
+	}
+	tx, err := d.readTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return tx.findSite(ctx, v, id)
+}
