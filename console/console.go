@@ -112,7 +112,8 @@ func (c *Console) layout(r *http.Request, title string) web.Layout {
 		return l
 	}
 	l.User = v.Name
-	links := []web.NavLink{{Label: "Home", URL: "/console"}, {Label: "Contacts and access", URL: "/console/contacts"}, {Label: "Mail log", URL: "/console/mail"}}
+	links := []web.NavLink{{Label: "Home", URL: "/console"}, {Label: "Contacts and access", URL: "/console/contacts"}, {Label: "Mail log", URL: "/console/mail"},
+		{Label: "Issues", URL: "/console/issues"}}
 	if v.IsAdmin() {
 		links = append(links, web.NavLink{Label: "Staff", URL: "/console/staff"}, web.NavLink{Label: "Settings", URL: "/console/settings"})
 	}

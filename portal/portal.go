@@ -139,6 +139,7 @@ func (p *Portal) needModule(w http.ResponseWriter, r *http.Request, m fieldporta
 var pageReady = map[fieldportal.Module]bool{
 	fieldportal.ModuleDashboard: true,
 	fieldportal.ModuleSites:     true,
+	fieldportal.ModuleIssues:    true,
 }
 
 // moduleURL is the stable address of each module's page (SPEC §4).
