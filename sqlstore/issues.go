@@ -246,8 +246,19 @@ func (d *DB) commentOnIssue(ctx context.Context, v fieldportal.Viewer, c *fieldp
 		if _, err := tx.ExecContext(ctx, `UPDATE issues SET updated_at = $2 WHERE id = $1`, x.ID, tx.now); err != nil {
 			return err
 		}
-		if _, err := tx.attachUploads(ctx, v, "issue", x.ID, files); err != nil {
+		docs, err := tx.attachUploads(ctx, v, "issue", x.ID, files)
+		if err != nil {
 			return err
+		}
+		if v.SeesWholeOrg() {
+			// The operator's files on a comment are part of its answer to
+			// the customer, who sees the comment: show them too.
+			for _, doc := range docs {
+				if _, err := tx.ExecContext(ctx, `UPDATE documents SET visible_to_customer = TRUE WHERE id = $1`, doc.ID); err != nil {
+					return err
+				}
+				doc.VisibleToCustomer = true
+			}
 		}
 		if notify && v.Kind() == fieldportal.ViewerStaff {
 			if err := tx.mailIssueAnswered(ctx, x); err != nil {

@@ -270,9 +270,10 @@ func (d *DB) FindIssueAttachments(ctx context.Context, v fieldportal.Viewer, iss
 }
 
 // OpenIssueAttachment returns a file of an issue the viewer can reach,
-// with its bytes; any other answers "not found".
+// with its bytes. Any other answers "document not found", whether the
+// issue or the file is out of reach or missing: one answer for all.
 func (d *DB) OpenIssueAttachment(ctx context.Context, v fieldportal.Viewer, issueID, documentID string) (*fieldportal.Document, []byte, error) {
-	if err := needModule(v, fieldportal.ModuleIssues, "issue"); err != nil {
+	if err := needModule(v, fieldportal.ModuleIssues, "document"); err != nil {
 		return nil, nil, err
 	}
 	tx, err := d.readTx(ctx)
@@ -285,7 +286,9 @@ func (d *DB) OpenIssueAttachment(ctx context.Context, v fieldportal.Viewer, issu
 		list, err = tx.issueAttachments(ctx, v, x, documentID)
 	}
 	tx.Rollback()
-	if err != nil {
+	if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
+		return nil, nil, fieldportal.NotFound("document")
+	} else if err != nil {
 		return nil, nil, err
 	}
 	if len(list) != 1 {
