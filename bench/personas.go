@@ -167,5 +167,5 @@ func discover(ctx context.Context, svc server.Services, viewers map[string]field
 	if ids.ContactSearch == "" {
 		ids.ContactSearch = list[0].Contact.FirstName
 	}
-	return nil
+	return discoverIssues(ctx, svc, v, ids)
 }

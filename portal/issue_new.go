@@ -86,6 +86,9 @@ func (p *Portal) renderIssueForm(w http.ResponseWriter, r *http.Request, v field
 		p.kit.Error(w, r, err)
 		return
 	}
+	if len(few) == 1 && f.SiteID == "" && matches == nil {
+		f.SiteID = few[0].ID // a contact of one site has no choice to make
+	}
 	siteKnown := false
 	switch {
 	case few != nil || matches != nil:
