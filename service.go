@@ -292,6 +292,32 @@ type WorkService interface {
 	UpsertIssueByExternalID(ctx context.Context, v Viewer, x *Issue) (created bool, err error)
 	AddIssueComment(ctx context.Context, v Viewer, c *IssueComment) error
 	FindIssueComments(ctx context.Context, v Viewer, issueID string) ([]*IssueComment, error)
+	// EachIssue calls fn with every issue FindIssues would list for f,
+	// across all its pages, in constant memory (a CSV); f.Page is ignored.
+	EachIssue(ctx context.Context, v Viewer, f IssueFilter, fn func(*Issue) error) error
+	// ReportIssue adds an issue with its attachments in one transaction.
+	ReportIssue(ctx context.Context, v Viewer, x *Issue, files []Upload) error
+	// CommentOnIssue adds a comment with its attachments in one
+	// transaction; a comment by staff mails the customer ("issue answered").
+	CommentOnIssue(ctx context.Context, v Viewer, c *IssueComment, files []Upload) error
+	// SetIssueStatus closes or reopens an issue, recording it in its
+	// history; operator only.
+	SetIssueStatus(ctx context.Context, v Viewer, issueID, status string) (*Issue, error)
+	// TurnIssueIntoJob makes a pending service order of an issue and
+	// records it on the issue; operator only, once per issue.
+	TurnIssueIntoJob(ctx context.Context, v Viewer, issueID string) (*Job, error)
+	// FindIssueHistory lists an issue's status history, oldest first.
+	FindIssueHistory(ctx context.Context, v Viewer, issueID string) ([]*IssueEvent, error)
+	// FindIssueAttachments lists an issue's files, oldest first, for
+	// whoever may read the issue.
+	FindIssueAttachments(ctx context.Context, v Viewer, issueID string) ([]*Document, error)
+	// OpenIssueAttachment returns one file of an issue with its bytes.
+	OpenIssueAttachment(ctx context.Context, v Viewer, issueID, documentID string) (*Document, []byte, error)
+	// FindIssueSites lists by name the sites an issue may be reported at
+	// (the viewer's reach), without their activity counts.
+	FindIssueSites(ctx context.Context, v Viewer, f SiteFilter) ([]*Site, string, error)
+	// FindIssueSite returns one of those sites.
+	FindIssueSite(ctx context.Context, v Viewer, id string) (*Site, error)
 
 	FindJobByID(ctx context.Context, v Viewer, id string) (*Job, error)
 	FindJobs(ctx context.Context, v Viewer, f JobFilter) ([]*Job, string, error)

@@ -30,9 +30,11 @@ type Issue struct {
 	Priority    IssuePriority `json:"priority"`
 	Status      string        `json:"status"` // open, closed
 	ReportedBy  string        `json:"reported_by,omitempty"`
-	ClosedAt    time.Time     `json:"closed_at,omitzero"`
-	CreatedAt   time.Time     `json:"created_at"`
-	UpdatedAt   time.Time     `json:"updated_at"`
+	// JobID is the service order the operator turned the issue into.
+	JobID     string    `json:"job_id,omitempty"`
+	ClosedAt  time.Time `json:"closed_at,omitzero"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 
 	SiteName string `json:"site_name,omitempty"`
 }
@@ -97,6 +99,8 @@ type IssueFilter struct {
 	SiteID       string
 	Status       string
 	UpdatedSince time.Time
+	// Sort orders the list (issues.go); ignored with UpdatedSince.
+	Sort IssueSort
 }
 
 // JobKind is service or install (SPEC §1).

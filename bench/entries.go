@@ -59,6 +59,10 @@ type IDs struct {
 	// JobSearch is the number of one of the parent's service orders a few
 	// pages in, as a contact looks an order up.
 	JobSearch string
+	// Issue is an issue the parent reaches with the longest thread found
+	// on its first page; IssueSearch is the number of an issue a few pages
+	// into its list (a search that matches one row). See discoverIssues.
+	Issue, IssueSearch string
 }
 
 // q escapes a query value.
@@ -163,6 +167,26 @@ var Entries = []Entry{
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
 			return s.Work.EachQuote(ctx, v, fieldportal.QuoteFilter{Stages: outstandingQuotes}, func(*fieldportal.Quote) error { return nil })
 		}},
+	// Issues (issue 16): the heaviest realistic list (every status, by
+	// priority), the default list, a search, an issue, the CSV of every
+	// issue, and the new-issue form.
+	{Name: "issues all by priority", Persona: Parent, Path: fixed("/issues?status=all&sort=priority"),
+		SQL: issuesPage(fieldportal.IssueFilter{Sort: fieldportal.IssueSortPriority})},
+	{Name: "issues", Persona: Parent, Path: fixed("/issues"), SQL: issuesPage(fieldportal.IssueFilter{Status: fieldportal.IssueOpen})},
+	{Name: "issues search", Persona: Parent, Path: func(ids *IDs) string { return "/issues?status=all&q=" + q(ids.IssueSearch) },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			return issuesPage(fieldportal.IssueFilter{Search: ids.IssueSearch})(ctx, s, v, ids)
+		}},
+	{Name: "issue", Persona: Parent, Path: func(ids *IDs) string { return "/issues/" + url.PathEscape(ids.Issue) }, SQL: issuePage},
+	{Name: "issues CSV", Persona: Parent, Path: fixed("/issues.csv?status=all"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			return s.Work.EachIssue(ctx, v, fieldportal.IssueFilter{}, func(*fieldportal.Issue) error { return nil })
+		}},
+	{Name: "new issue", Persona: Parent, Path: fixed("/issues/new"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			_, _, err := s.Work.FindIssueSites(ctx, v, fieldportal.SiteFilter{Page: fieldportal.Page{Limit: 30}})
+			return err
+		}},
 
 	// The portal, as the contact of a customer with one site.
 	{Name: "dashboard", Persona: SiteContact, Path: fixed("/"), Dashboard: true,
@@ -207,6 +231,7 @@ var Entries = []Entry{
 			_, _, err := s.Work.FindJobs(ctx, v, fieldportal.JobFilter{})
 			return err
 		}},
+	{Name: "issues all", Persona: SiteContact, Path: fixed("/issues?status=all"), SQL: issuesPage(fieldportal.IssueFilter{})},
 
 	// The console, as staff; the admin-only screens as the admin.
 	{Name: "console home", Persona: Staff, Path: fixed("/console"),
@@ -241,6 +266,12 @@ var Entries = []Entry{
 			_, err := s.Access.FindContactByID(ctx, v, ids.Contact)
 			return err
 		}},
+	{Name: "console issues", Persona: Staff, Path: fixed("/console/issues"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			_, _, err := s.Work.FindIssues(ctx, v, fieldportal.IssueFilter{Status: fieldportal.IssueOpen, Sort: fieldportal.IssueSortNewest})
+			return err
+		}},
+	{Name: "console issue", Persona: Staff, Path: func(ids *IDs) string { return "/console/issues/" + url.PathEscape(ids.Issue) }, SQL: issuePage},
 	{Name: "account", Persona: Staff, Path: fixed("/console/account"),
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
 			if _, err := s.Staff.FindStaffUser(ctx, v, v.StaffID); err != nil {

@@ -183,7 +183,10 @@ func discover(ctx context.Context, svc server.Services, viewers map[string]field
 	if ids.ContactSearch == "" {
 		ids.ContactSearch = list[0].Contact.FirstName
 	}
-	return discoverQuotes(ctx, svc, v, ids)
+	if err := discoverQuotes(ctx, svc, v, ids); err != nil {
+		return err
+	}
+	return discoverIssues(ctx, svc, v, ids)
 }
 
 // discoverJobs finds a service order of each contact persona and a

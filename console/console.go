@@ -113,7 +113,8 @@ func (c *Console) layout(r *http.Request, title string) web.Layout {
 	}
 	l.User = v.Name
 	links := []web.NavLink{{Label: "Home", URL: "/console"}, {Label: "Contacts and access", URL: "/console/contacts"},
-		{Label: "Jobs", URL: "/console/jobs"}, {Label: "Quotes", URL: "/console/quotes"}, {Label: "Mail log", URL: "/console/mail"}}
+		{Label: "Issues", URL: "/console/issues"}, {Label: "Jobs", URL: "/console/jobs"}, {Label: "Quotes", URL: "/console/quotes"},
+		{Label: "Mail log", URL: "/console/mail"}}
 	if v.IsAdmin() {
 		links = append(links, web.NavLink{Label: "Staff", URL: "/console/staff"}, web.NavLink{Label: "Settings", URL: "/console/settings"})
 	}

@@ -32,7 +32,8 @@ func TestScreens(t *testing.T) {
 	}
 	p := mustDemo(t, sqlstore.SQLite)
 	// Pages whose address is read from another page: "{site}" is the
-	// first site of /sites, "{contact}" the first contact of the console.
+	// first site of /sites, "{contact}" the first contact of the console,
+	// "{issue}" and "{console-issue}" the first issue of each list.
 	shots := []struct {
 		who, path, name string
 	}{
@@ -55,6 +56,13 @@ func TestScreens(t *testing.T) {
 		{"parent", "/quotes?tab=actioned", "quotes-actioned"},
 		{"parent", "/quotes?q=no-such-quote", "quotes-empty"},
 		{"parent", "{quote}", "quote"},
+		// Issues (issue 16): the list, its filters, an issue, the form.
+		{"parent", "/issues", "issues"},
+		{"parent", "/issues?status=all&sort=priority", "issues-all-priority"},
+		{"parent", "/issues?q=no-such-issue", "issues-empty"},
+		{"parent", "{issue}", "issue"},
+		{"parent", "/issues/new", "issue-new"},
+		{"site", "/issues/new", "issue-new-site-contact"},
 		// The console, as an admin.
 		{"admin", "/console", "console-home"},
 		{"admin", "/console/contacts", "console-contacts"},
@@ -68,13 +76,15 @@ func TestScreens(t *testing.T) {
 		{"admin", "/console/staff", "console-staff"},
 		{"admin", "/console/account", "console-account"},
 		{"admin", "/console/styleguide", "console-styleguide"},
+		{"admin", "/console/issues", "console-issues"},
+		{"admin", "{console-issue}", "console-issue"},
 		{"admin", "/console/no-such-page", "console-error-404"},
 		// A staff user who is no admin: settings are refused.
 		{"staff", "/console/settings", "console-error-403"},
 	}
 	for _, width := range []int64{390, 1280} {
 		browsers := map[string]*browser{}
-		var site, contact, quote, consoleQuote string
+		var site, contact, quote, consoleQuote, issue, consoleIssue string
 		for _, s := range shots {
 			b := browsers[s.who]
 			if b == nil {
@@ -113,6 +123,16 @@ func TestScreens(t *testing.T) {
 					b.run(chromedp.Navigate(p.URL+"/console/quotes"), chromedp.AttributeValue(`table tbody tr a`, "href", &consoleQuote, nil, chromedp.ByQuery))
 				}
 				path = consoleQuote
+			case path == "{issue}":
+				if issue == "" {
+					b.run(chromedp.Navigate(p.URL+"/issues?status=all"), chromedp.AttributeValue(`table tbody tr a`, "href", &issue, nil, chromedp.ByQuery))
+				}
+				path = issue
+			case path == "{console-issue}":
+				if consoleIssue == "" {
+					b.run(chromedp.Navigate(p.URL+"/console/issues?status=all"), chromedp.AttributeValue(`table tbody tr a`, "href", &consoleIssue, nil, chromedp.ByQuery))
+				}
+				path = consoleIssue
 			case strings.HasPrefix(path, "{contact}"):
 				if contact == "" {
 					b.run(chromedp.Navigate(p.URL+"/console/contacts"), chromedp.AttributeValue(`table tbody tr a`, "href", &contact, nil, chromedp.ByQuery))

@@ -35,7 +35,7 @@ func parseTemplates() map[string]*template.Template {
 // mailData is what the templates see; every field is one line of text.
 type mailData struct {
 	Org, Name, Link, Expires, ReceiptNo, Amount string
-	Number, Site, Answer                        string
+	Number, Site, Answer, Title                 string
 }
 
 // Invite is the invitation to a new portal login (SPEC §3): link sets the
@@ -74,10 +74,17 @@ func QuoteAnswered(org, signer, answer, number, site, at, link string) Message {
 		Expires: at, Link: link})
 }
 
+// IssueAnswered tells a contact that the operator commented on an issue;
+// link opens the issue in the portal. The comment itself stays in the
+// portal, behind the contact's sign-in. The caller sets To.
+func IssueAnswered(org, name, number, title, link string) Message {
+	return render("issue_answered.txt", mailData{Org: org, Name: name, Number: number, Title: title, Link: link})
+}
+
 // render fills a mail's subject and text. The templates are embedded and
 // tested, so a failure is a programming error and panics.
 func render(file string, d mailData) Message {
-	for _, f := range []*string{&d.Org, &d.Name, &d.Link, &d.Expires, &d.ReceiptNo, &d.Amount, &d.Number, &d.Site, &d.Answer} {
+	for _, f := range []*string{&d.Org, &d.Name, &d.Link, &d.Expires, &d.ReceiptNo, &d.Amount, &d.Number, &d.Site, &d.Answer, &d.Title} {
 		*f = oneLine(*f)
 	}
 	if d.Name == "" {

@@ -33,6 +33,9 @@ func TestTemplates(t *testing.T) {
 			"Quote Q-1001 accepted by Ann Lee",
 			[]string{"Ann Lee has accepted quote Q-1001 for Alpha House", `typed name "Ann Lee" on 1 December 2026 at 10:00`,
 				"https://portal.test/console/quotes/q1\n"}},
+		{"issue answered", mail.IssueAnswered("Acme Fire", "Ann Lee", "I-1001", "Door\nsticks", "https://portal.test/issues/abc"),
+			"Acme Fire answered your issue I-1001",
+			[]string{"Hello Ann Lee,", "comment to issue I-1001: Door sticks.", "https://portal.test/issues/abc\n"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.m.Subject != tc.subject {

@@ -142,6 +142,7 @@ var pageReady = map[fieldportal.Module]bool{
 	fieldportal.ModuleQuotes:    true,
 	fieldportal.ModuleService:   true,
 	fieldportal.ModuleInstall:   true,
+	fieldportal.ModuleIssues:    true,
 }
 
 // moduleURL is the stable address of each module's page (SPEC §4).

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"flag"
 	"net/http"
 	"net/url"
 	"os"
@@ -18,7 +17,6 @@ import (
 	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
 )
 
-var updateGolden = flag.Bool("update", false, "rewrite the golden files of testdata/")
 
 // quoteFixture is the fixture with quotes at the parent's and the child's
 // sites, in every stage.

@@ -61,7 +61,7 @@ func TestSitesAccess(t *testing.T) {
 
 		// Until their pages exist, a site's page links to no module.
 		_, body = parent.get("/sites/" + f.site["dock"].ID)
-		if strings.Contains(body, "/issues?site=") {
+		if strings.Contains(body, "/certificates?site=") {
 			t.Error("the site page links to a module with no page yet")
 		}
 		// The site page has a tab per usable module, filtered to the site.

@@ -460,6 +460,7 @@ func once[T any](build func(t *testing.T, target string) T) func(t *testing.T, t
 func (w *writeWorld) writeRows() []writeRow {
 	rows := w.siteRows()
 	rows = append(rows, w.workRows()...)
+	rows = append(rows, w.issueRows()...)
 	rows = append(rows, w.moneyRows()...)
 	rows = append(rows, w.equipmentRows()...)
 	rows = append(rows, w.diaryRows()...)

@@ -48,6 +48,10 @@ type DB struct {
 	orgs    orgCache
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// LinkBase starts the links of the mail the store composes itself (an
+	// issue answered), such as https://portal.example.com; an
+	// organisation with its own host gets links to that host instead.
+	LinkBase string
 	// beforeRecount, when set (by tests only), runs in Commit after the
 	// transaction's writes and before it recounts tallies: a test holds a
 	// write there to let another transaction race it.

@@ -9,14 +9,14 @@ import (
 )
 
 const issueColumns = `i.id, i.org_id, i.external_id, i.number, i.customer_id, i.site_id, i.asset_id, i.title,
-	i.description, i.priority, i.status, i.reported_by, i.closed_at, i.created_at, i.updated_at, s.name`
+	i.description, i.priority, i.status, i.reported_by, i.job_id, i.closed_at, i.created_at, i.updated_at, s.name`
 
 const issueFrom = ` FROM issues i JOIN sites s ON s.id = i.site_id`
 
 func scanIssue(row interface{ Scan(...any) error }) (*fieldportal.Issue, error) {
 	var x fieldportal.Issue
 	err := row.Scan(&x.ID, &x.OrgID, str(&x.ExternalID), &x.Number, &x.CustomerID, &x.SiteID, str(&x.AssetID), &x.Title,
-		&x.Description, &x.Priority, &x.Status, str(&x.ReportedBy), tm(&x.ClosedAt), tm(&x.CreatedAt), tm(&x.UpdatedAt),
+		&x.Description, &x.Priority, &x.Status, str(&x.ReportedBy), str(&x.JobID), tm(&x.ClosedAt), tm(&x.CreatedAt), tm(&x.UpdatedAt),
 		&x.SiteName)
 	return &x, err
 }
@@ -27,18 +27,7 @@ func scanIssue(row interface{ Scan(...any) error }) (*fieldportal.Issue, error) 
 // id, status) are ignored. The issues table has no created-in-portal flag:
 // a non-empty ReportedBy says the issue came from the portal.
 func (d *DB) CreateIssue(ctx context.Context, v fieldportal.Viewer, x *fieldportal.Issue) error {
-	if v.IsContact() {
-		if !v.CanDo(fieldportal.ActionNewIssue) {
-			return fieldportal.Errorf(fieldportal.EFORBIDDEN, "You cannot report issues.")
-		}
-		*x = fieldportal.Issue{
-			SiteID: x.SiteID, AssetID: x.AssetID, Title: x.Title, Description: x.Description, Priority: x.Priority,
-			Status: fieldportal.IssueOpen, ReportedBy: v.ContactID,
-		}
-		if x.Priority == "" {
-			x.Priority = fieldportal.PriorityNormal
-		}
-	} else if err := needStaff(v); err != nil {
+	if err := prepareReport(v, x); err != nil {
 		return err
 	}
 	return d.inTx(ctx, func(tx *Tx) error { return tx.createIssue(ctx, v, x) })
@@ -135,6 +124,11 @@ func (tx *Tx) updateIssue(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 	if err := tx.tallyRecord(ctx, x.SiteID, x.CustomerID); err != nil {
 		return err
 	}
+	if x.Status != old.Status {
+		if err := tx.issueEvent(ctx, v, x.ID, statusEvent(x.Status), ""); err != nil {
+			return err
+		}
+	}
 	return tx.audit(ctx, v, "issue.updated", "issue", x.ID, x.Number)
 }
 
@@ -165,49 +159,6 @@ func (tx *Tx) findIssue(ctx context.Context, v fieldportal.Viewer, id string) (*
 	q.and("i.id = " + q.arg(id))
 	x, err := scanIssue(tx.QueryRowContext(ctx, q.sql(`SELECT `+issueColumns+issueFrom, ""), q.args...))
 	return x, sqlErr(err, "issue")
-}
-
-// FindIssues lists the issues the viewer can reach, newest first (by id,
-// which is creation order), or by (updated_at, id) when UpdatedSince is
-// set, for API sync.
-func (d *DB) FindIssues(ctx context.Context, v fieldportal.Viewer, f fieldportal.IssueFilter) ([]*fieldportal.Issue, string, error) {
-	if err := needModule(v, fieldportal.ModuleIssues, "issue"); err != nil {
-		return nil, "", err
-	}
-	var q query
-	q.scopeSite(v, "i", "i.site_id")
-	q.search(f.Search, "i.number", "i.title", "i.description")
-	if f.SiteID != "" {
-		q.and("i.site_id = " + q.arg(f.SiteID))
-	}
-	if f.Status != "" {
-		q.and("i.status = " + q.arg(f.Status))
-	}
-	order, byUpdate := "i.id DESC", !f.UpdatedSince.IsZero()
-	if byUpdate {
-		q.and("i.updated_at > " + q.arg(f.UpdatedSince.UTC()))
-		order = "i.updated_at, i.id"
-		if err := q.keyset(f.After, false, "i.updated_at", "i.id"); err != nil {
-			return nil, "", err
-		}
-	} else if err := q.keyset(f.After, true, "i.id"); err != nil {
-		return nil, "", err
-	}
-	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+issueColumns+issueFrom, "ORDER BY "+order+limit(f.Page)), q.args...)
-	if err != nil {
-		return nil, "", err
-	}
-	list, err := collect(rows, scanIssue)
-	if err != nil {
-		return nil, "", err
-	}
-	list, next := trim(list, f.Page, func(x *fieldportal.Issue) string {
-		if byUpdate {
-			return cursor(x.UpdatedAt, x.ID)
-		}
-		return cursor(x.ID)
-	})
-	return list, next, nil
 }
 
 // CountIssues counts the issues the viewer can reach with a status (""
@@ -249,8 +200,17 @@ func issueCount(q *query, v fieldportal.Viewer, few bool, status string) (string
 // AddIssueComment adds a comment to an issue the viewer can reach. The
 // author is the viewer: a contact or a staff member, by name; an API
 // client may give AuthorName. The issue's updated_at moves so that a sync
-// by UpdatedSince picks up the new comment.
+// by UpdatedSince picks up the new comment. It tells no one: a comment the
+// back office syncs was answered there (CommentOnIssue is the portal's and
+// the console's, which mails the customer).
 func (d *DB) AddIssueComment(ctx context.Context, v fieldportal.Viewer, c *fieldportal.IssueComment) error {
+	return d.commentOnIssue(ctx, v, c, nil, false)
+}
+
+// commentOnIssue adds c, its files attached to the issue, and with notify
+// the "issue answered" mail when the operator wrote it, in one
+// transaction.
+func (d *DB) commentOnIssue(ctx context.Context, v fieldportal.Viewer, c *fieldportal.IssueComment, files []fieldportal.Upload, notify bool) error {
 	if err := needModule(v, fieldportal.ModuleIssues, "issue"); err != nil {
 		return err
 	}
@@ -285,6 +245,25 @@ func (d *DB) AddIssueComment(ctx context.Context, v fieldportal.Viewer, c *field
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE issues SET updated_at = $2 WHERE id = $1`, x.ID, tx.now); err != nil {
 			return err
+		}
+		docs, err := tx.attachUploads(ctx, v, "issue", x.ID, files)
+		if err != nil {
+			return err
+		}
+		if v.SeesWholeOrg() {
+			// The operator's files on a comment are part of its answer to
+			// the customer, who sees the comment: show them too.
+			for _, doc := range docs {
+				if _, err := tx.ExecContext(ctx, `UPDATE documents SET visible_to_customer = TRUE WHERE id = $1`, doc.ID); err != nil {
+					return err
+				}
+				doc.VisibleToCustomer = true
+			}
+		}
+		if notify && v.Kind() == fieldportal.ViewerStaff {
+			if err := tx.mailIssueAnswered(ctx, x); err != nil {
+				return err
+			}
 		}
 		return tx.audit(ctx, v, "issue.commented", "issue", x.ID, x.Number)
 	})

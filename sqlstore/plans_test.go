@@ -223,6 +223,27 @@ var planCases = []planCase{
 		_, _, err := e.db.FindIssues(ctx, e.parent, fieldportal.IssueFilter{Status: fieldportal.IssueOpen})
 		return err
 	}},
+	// The issues list's other orders (issue 16), and the console's queue.
+	{"FindIssues open by priority", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindIssues(ctx, e.parent, fieldportal.IssueFilter{Status: fieldportal.IssueOpen, Sort: fieldportal.IssueSortPriority})
+		return err
+	}},
+	{"FindIssues all by priority", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindIssues(ctx, e.parent, fieldportal.IssueFilter{Sort: fieldportal.IssueSortPriority})
+		return err
+	}},
+	{"FindIssues closed oldest", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindIssues(ctx, e.parent, fieldportal.IssueFilter{Status: fieldportal.IssueClosed, Sort: fieldportal.IssueSortOldest})
+		return err
+	}},
+	{"staff FindIssues open newest", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindIssues(ctx, e.staff, fieldportal.IssueFilter{Status: fieldportal.IssueOpen, Sort: fieldportal.IssueSortNewest})
+		return err
+	}},
+	{"FindIssueSites", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindIssueSites(ctx, e.parent, fieldportal.SiteFilter{Page: fieldportal.Page{Limit: 30}})
+		return err
+	}},
 	{"FindInvoices", func(ctx context.Context, e *planEnv) error {
 		_, _, err := e.db.FindInvoices(ctx, e.parent, fieldportal.InvoiceFilter{})
 		return err
@@ -356,6 +377,10 @@ var planCases = []planCase{
 	}},
 	{"site contact FindIssues", func(ctx context.Context, e *planEnv) error {
 		_, _, err := e.db.FindIssues(ctx, e.siteContact, fieldportal.IssueFilter{})
+		return err
+	}},
+	{"site contact FindIssues by priority", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindIssues(ctx, e.siteContact, fieldportal.IssueFilter{Status: fieldportal.IssueOpen, Sort: fieldportal.IssueSortPriority})
 		return err
 	}},
 	{"site contact FindInvoices", func(ctx context.Context, e *planEnv) error {

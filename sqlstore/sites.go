@@ -181,6 +181,12 @@ func (d *DB) FindSites(ctx context.Context, v fieldportal.Viewer, f fieldportal.
 	if err := needModule(v, fieldportal.ModuleSites, "site"); err != nil {
 		return nil, "", err
 	}
+	return d.listSites(ctx, v, f)
+}
+
+// listSites is FindSites once the caller has checked the module whose
+// page lists the sites (a form's choice of site: issues.go).
+func (d *DB) listSites(ctx context.Context, v fieldportal.Viewer, f fieldportal.SiteFilter) ([]*fieldportal.Site, string, error) {
 	few, err := d.reachesFewSites(ctx, v)
 	if err != nil {
 		return nil, "", err

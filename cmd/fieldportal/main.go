@@ -316,6 +316,7 @@ func serve(ctx context.Context, cfg Config, db *sqlstore.DB, logger *slog.Logger
 // services wires the store into the services the site calls: the store's
 // data methods, and the sign-in and access workflows composed over it.
 func services(db *sqlstore.DB, baseURL string) server.Services {
+	db.LinkBase = baseURL
 	accounts := sqlstore.NewAccounts(db, sqlstore.AccountsConfig{BaseURL: baseURL,
 		Passwords: auth.NewPasswords(auth.DefaultHasher(), max(2, runtime.NumCPU()))})
 	return server.Services{Orgs: db, SignIn: accounts, Access: accounts, Staff: accounts, Sites: db,

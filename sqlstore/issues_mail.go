@@ -1,0 +1,103 @@
+package sqlstore
+
+import (
+	"context"
+	"net/url"
+	"strings"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/mail"
+)
+
+// The "issue answered" mail (issue 16, point 7): queued in the transaction
+// of the operator's comment, to whoever can follow its link to the issue.
+
+// mailIssueAnswered queues the "issue answered" mail for an issue the
+// operator commented on. It goes to whoever reported the issue; an issue
+// with no reporter who can still read it (one the back office or staff
+// made, or whose reporter lost access) goes to the job contacts of its
+// customer and of the customers above it (SPEC §1's job role: issues are
+// the job side's work), each only when it has an email address and an
+// active portal login with the Issues page that reaches the site, since
+// the mail is a link into the portal. Contacts have no mail preferences
+// yet; when they do, they apply here.
+func (tx *Tx) mailIssueAnswered(ctx context.Context, x *fieldportal.Issue) error {
+	org, err := tx.db.FindOrganisationByID(ctx, x.OrgID)
+	if err != nil {
+		return err
+	}
+	st, err := tx.db.FindSettings(ctx, x.OrgID)
+	if err != nil {
+		return err
+	}
+	if !st.Modules.Has(fieldportal.ModuleIssues) {
+		return nil // the portal shows no issues: nothing to link to
+	}
+	to, err := tx.issueRecipients(ctx, x, "c.id = $3", x.ReportedBy)
+	if err == nil && len(to) == 0 {
+		to, err = tx.issueRecipients(ctx, x, `c.job_contact = TRUE AND c.customer_id IN
+			(SELECT ct.ancestor_id FROM customer_tree ct WHERE ct.customer_id = $3 AND ct.org_id = $1)`, x.CustomerID)
+	}
+	if err != nil {
+		return err
+	}
+	link := tx.db.linkBase(org) + "/issues/" + url.PathEscape(x.ID)
+	for _, r := range to {
+		m := mail.IssueAnswered(org.Name, r.name, x.Number, x.Title, link)
+		m.To = r.email
+		if err := tx.enqueue(ctx, mail.Outbox(org.ID, "issue_answered", m)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recipient is a contact to mail, by first name.
+type recipient struct{ name, email string }
+
+// issueRecipients lists the contacts matching who ($3 is arg) that can
+// follow a link to issue x: an email address, an active login with the
+// Issues page, and x's site in its reach.
+func (tx *Tx) issueRecipients(ctx context.Context, x *fieldportal.Issue, who, arg string) ([]recipient, error) {
+	if arg == "" {
+		return nil, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT c.first_name, c.email, pl.page_access FROM contacts c
+		JOIN portal_logins pl ON pl.contact_id = c.id
+		WHERE c.org_id = $1 AND c.email <> '' AND pl.status = 'active' AND `+who+`
+		AND c.customer_id IN (SELECT ct.ancestor_id FROM customer_tree ct WHERE ct.customer_id = $4 AND ct.org_id = $1)
+		AND (pl.site_access = 'all' OR EXISTS (SELECT 1 FROM login_sites ls WHERE ls.login_id = pl.id AND ls.site_id = $2))
+		ORDER BY c.id`, x.OrgID, x.SiteID, arg, x.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	var out []recipient
+	defer rows.Close()
+	for rows.Next() {
+		var r recipient
+		var pages string
+		if err := rows.Scan(&r.name, &r.email, &pages); err != nil {
+			return nil, err
+		}
+		if fieldportal.ValidEmail(strings.TrimSpace(r.email)) && fieldportal.ParseModules(pages).Has(fieldportal.ModuleIssues) {
+			r.email = strings.TrimSpace(r.email)
+			out = append(out, r)
+		}
+	}
+	return out, rows.Err()
+}
+
+// linkBase is the start of the links of mail the store composes: the
+// organisation's own host when it has one, with the scheme of LinkBase,
+// else LinkBase.
+func (d *DB) linkBase(org *fieldportal.Organisation) string {
+	base := strings.TrimSuffix(d.LinkBase, "/")
+	if org != nil && org.Host != "" {
+		scheme := "https"
+		if u, err := url.Parse(base); err == nil && u.Scheme != "" {
+			scheme = u.Scheme
+		}
+		return scheme + "://" + org.Host
+	}
+	return base
+}
