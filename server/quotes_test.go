@@ -17,7 +17,6 @@ import (
 	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
 )
 
-
 // quoteFixture is the fixture with quotes at the parent's and the child's
 // sites, in every stage.
 type quoteFixture struct {
