@@ -35,7 +35,16 @@ func discoverQuotes(ctx context.Context, svc server.Services, parent fieldportal
 		f.After = next
 	}
 	if last == nil {
-		return fmt.Errorf("the parent persona has no outstanding quote")
+		// The tiny data may have none waiting: any quote of the parent's
+		// will do for the page and the search.
+		list, _, err := svc.Work.FindQuotes(ctx, parent, fieldportal.QuoteFilter{})
+		if err != nil {
+			return fmt.Errorf("find the parent's quotes: %w", err)
+		}
+		if len(list) == 0 {
+			return fmt.Errorf("the parent persona has no quote")
+		}
+		last = list[len(list)-1]
 	}
 	ids.Quote, ids.QuoteSearch = last.ID, last.Number
 	return nil
