@@ -57,7 +57,12 @@ func sitesTable(sites []*fieldportal.Site, search string, activity bool) web.Tab
 		row := siteRow(site)
 		cells := []web.Cell{web.LinkCell(row.Name, row.URL), web.TextCell(row.Address), web.TextCell(row.Postcode), web.TextCell(row.Customer)}
 		if activity {
-			cells = append(cells, web.TextCell(strconv.Itoa(row.OpenActivities)))
+			// A count leads to the site's tabs, where the activities are.
+			n := web.TextCell(strconv.Itoa(row.OpenActivities))
+			if row.OpenActivities > 0 {
+				n.URL = row.URL + "#records"
+			}
+			cells = append(cells, n)
 		}
 		t.Rows = append(t.Rows, cells)
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -176,6 +177,31 @@ func TestFindingOpenActivitiesFollowModules(t *testing.T) {
 		full.login("parent@example.test", testPassword)
 		if _, body := full.get("/sites"); !strings.Contains(body, "Open activities") {
 			t.Error("a contact with every module lost the column")
+		}
+	})
+}
+
+// A site's count of open activities leads to the site's tabs, where they
+// are listed (issue 16, point 8); a count of none is not a link.
+func TestOpenActivitiesLinkToTheTabs(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		f.mustIssue("hq", "Door sticks", fieldportal.PriorityNormal, fieldportal.IssueOpen)
+		b := f.browser()
+		b.login("parent@example.test", testPassword)
+		_, body := b.get("/sites")
+		if !strings.Contains(body, `class="num">0</td>`) {
+			t.Errorf("a site with nothing open lost its plain count")
+		}
+		link := regexp.MustCompile(`<a href="(/sites/[^"#]+)#records">([0-9]+)</a>`).FindStringSubmatch(body)
+		if link == nil {
+			t.Fatalf("no count links to a site's tabs:\n%s", body)
+		}
+		if link[2] == "0" {
+			t.Errorf("a count of none links to the tabs: %s", link[0])
+		}
+		if _, page := b.get(link[1]); !strings.Contains(page, `<nav class="tabs" aria-label="This site&#39;s records" id="records">`) {
+			t.Errorf("the site page has no tabs to land on:\n%s", page)
 		}
 	})
 }
