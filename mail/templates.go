@@ -35,6 +35,8 @@ func parseTemplates() map[string]*template.Template {
 // mailData is what the templates see; every field is one line of text.
 type mailData struct {
 	Org, Name, Link, Expires, ReceiptNo, Amount string
+	// Number, When and Technician describe a scheduled job.
+	Number, When, Technician string
 }
 
 // Invite is the invitation to a new portal login (SPEC §3): link sets the
@@ -55,10 +57,17 @@ func Receipt(org, name, receiptNo, amount string) Message {
 	return render("receipt.txt", mailData{Org: org, Name: name, ReceiptNo: receiptNo, Amount: amount})
 }
 
+// JobScheduled tells a job's contact when the job is booked in and who
+// comes; when is already written in the organisation's zone and link opens
+// the job in the portal. The caller sets To.
+func JobScheduled(org, name, number, when, technician, link string) Message {
+	return render("job_scheduled.txt", mailData{Org: org, Name: name, Number: number, When: when, Technician: technician, Link: link})
+}
+
 // render fills a mail's subject and text. The templates are embedded and
 // tested, so a failure is a programming error and panics.
 func render(file string, d mailData) Message {
-	for _, f := range []*string{&d.Org, &d.Name, &d.Link, &d.Expires, &d.ReceiptNo, &d.Amount} {
+	for _, f := range []*string{&d.Org, &d.Name, &d.Link, &d.Expires, &d.ReceiptNo, &d.Amount, &d.Number, &d.When, &d.Technician} {
 		*f = oneLine(*f)
 	}
 	if d.Name == "" {

@@ -25,6 +25,9 @@ func TestTemplates(t *testing.T) {
 		{"receipt", mail.Receipt("Acme Fire", "Ann Lee", "R-0042", "£1,250.00"),
 			"Receipt R-0042 from Acme Fire",
 			[]string{"Hello Ann Lee,", "Receipt: R-0042", "Amount paid: £1,250.00", "payment to Acme Fire"}},
+		{"job scheduled", mail.JobScheduled("Acme Fire", "Ann Lee", "J-1042", "Thu 3 Dec 2026, 10:00–12:00", "Sam Reed", "https://portal.test/jobs/abc"),
+			"Job J-1042 is scheduled for Thu 3 Dec 2026, 10:00–12:00",
+			[]string{"Hello Ann Lee,", "scheduled job J-1042", "When: Thu 3 Dec 2026, 10:00–12:00", "Technician: Sam Reed", "https://portal.test/jobs/abc\n"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.m.Subject != tc.subject {
