@@ -278,3 +278,12 @@ type CatalogueFilter struct {
 	ActiveOnly   bool
 	UpdatedSince time.Time
 }
+
+// Upload is one file as a form received it: its name as the browser gave
+// it (base name only) and its content type as detected from its bytes,
+// never as the browser claimed it.
+type Upload struct {
+	Name        string
+	ContentType string
+	Data        []byte
+}

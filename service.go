@@ -376,6 +376,9 @@ type EquipmentService interface {
 	// OpenDocument returns a document the viewer reaches with its bytes.
 	OpenDocument(ctx context.Context, v Viewer, id string) (*Document, []byte, error)
 	CreateDocument(ctx context.Context, v Viewer, doc *Document) error
+	// AttachFiles stores files and attaches them to a record the viewer
+	// reaches, all of them or none.
+	AttachFiles(ctx context.Context, v Viewer, attachedTo, recordID string, files []Upload) ([]*Document, error)
 	UpdateDocument(ctx context.Context, v Viewer, doc *Document) error
 
 	FindCertificateByID(ctx context.Context, v Viewer, id string) (*Certificate, error)

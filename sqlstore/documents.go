@@ -73,66 +73,78 @@ func attachedIDs(d *fieldportal.Document) map[string]*string {
 // that record. A contact may upload (when allowed) to its jobs, quotes,
 // issues, sites and customer; its files are always visible to customers.
 func (d *DB) CreateDocument(ctx context.Context, v fieldportal.Viewer, doc *fieldportal.Document) error {
-	if v.IsContact() && (!v.CanDo(fieldportal.ActionUpload) || !contactUploadKinds[doc.AttachedTo]) {
-		return fieldportal.Errorf(fieldportal.EFORBIDDEN, "You cannot upload files here.")
-	} else if !v.IsContact() {
-		if err := needStaff(v); err != nil {
-			return err
-		}
+	if err := mayUpload(v, doc.AttachedTo); err != nil {
+		return err
 	}
 	if doc.StorageKey == "" {
 		return fieldportal.Errorf(fieldportal.EINTERNAL, "The document's file was not stored.")
 	}
-	return d.inTx(ctx, func(tx *Tx) error {
-		refs := attachedIDs(doc)
-		p, ok := refs[doc.AttachedTo]
-		if ok && *p == "" {
-			return fieldportal.FieldErrorf(doc.AttachedTo+"_id", "The record the document is attached to is required.")
-		} else if ok {
-			customerID, siteID, err := tx.findRef(ctx, v, doc.AttachedTo, *p)
-			if err != nil {
-				return notFoundField(err, doc.AttachedTo+"_id", "The record the document is attached to was not found.")
-			}
-			id := *p
-			for _, q := range refs {
-				*q = ""
-			}
-			*p, doc.CustomerID, doc.SiteID = id, customerID, siteID
+	return d.inTx(ctx, func(tx *Tx) error { return tx.createDocument(ctx, v, doc) })
+}
+
+// mayUpload refuses a viewer who may not attach files to that kind of
+// record: a contact needs the upload action and a kind of its own
+// records; anyone else must be staff.
+func mayUpload(v fieldportal.Viewer, attachedTo string) error {
+	if v.IsContact() {
+		if !v.CanDo(fieldportal.ActionUpload) || !contactUploadKinds[attachedTo] {
+			return fieldportal.Errorf(fieldportal.EFORBIDDEN, "You cannot upload files here.")
 		}
-		if err := doc.Validate(); err != nil {
-			return err
-		}
-		if doc.ID == "" {
-			doc.ID = newID()
-		}
-		doc.OrgID, doc.CreatedAt, doc.UpdatedAt = v.OrgID, tx.now, tx.now
-		doc.UploadedByContact, doc.UploadedByStaff = "", ""
-		switch v.Kind() {
-		case fieldportal.ViewerContact:
-			doc.UploadedByContact, doc.VisibleToCustomer = v.ContactID, true
-		case fieldportal.ViewerStaff:
-			doc.UploadedByStaff = v.StaffID
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO documents (id, org_id, external_id, name, content_type, size, sha256,
-			storage_key, attached_to, customer_id, site_id, job_id, quote_id, invoice_id, asset_id, certificate_id, issue_id,
-			uploaded_by_contact, uploaded_by_staff, visible_to_customer, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)`,
-			doc.ID, doc.OrgID, nullStr(doc.ExternalID), doc.Name, doc.ContentType, doc.Size, doc.SHA256, doc.StorageKey,
-			doc.AttachedTo, doc.CustomerID, nullStr(doc.SiteID), nullStr(doc.JobID), nullStr(doc.QuoteID),
-			nullStr(doc.InvoiceID), nullStr(doc.AssetID), nullStr(doc.CertificateID), nullStr(doc.IssueID),
-			nullStr(doc.UploadedByContact), nullStr(doc.UploadedByStaff), doc.VisibleToCustomer, tx.now)
+		return nil
+	}
+	return needStaff(v)
+}
+
+// createDocument is CreateDocument in tx, once the viewer may upload.
+func (tx *Tx) createDocument(ctx context.Context, v fieldportal.Viewer, doc *fieldportal.Document) error {
+	refs := attachedIDs(doc)
+	p, ok := refs[doc.AttachedTo]
+	if ok && *p == "" {
+		return fieldportal.FieldErrorf(doc.AttachedTo+"_id", "The record the document is attached to is required.")
+	} else if ok {
+		customerID, siteID, err := tx.findRef(ctx, v, doc.AttachedTo, *p)
 		if err != nil {
-			return sqlErr(err, "document")
+			return notFoundField(err, doc.AttachedTo+"_id", "The record the document is attached to was not found.")
 		}
-		// A contact may only add files it can then see: a customer-level
-		// file is out of reach of a contact limited to assigned sites.
-		if v.IsContact() {
-			if _, err := tx.findDocument(ctx, v, doc.ID); err != nil {
-				return notFoundField(err, doc.AttachedTo+"_id", "The record the document is attached to was not found.")
-			}
+		id := *p
+		for _, q := range refs {
+			*q = ""
 		}
-		return tx.audit(ctx, v, "document.created", "document", doc.ID, doc.Name)
-	})
+		*p, doc.CustomerID, doc.SiteID = id, customerID, siteID
+	}
+	if err := doc.Validate(); err != nil {
+		return err
+	}
+	if doc.ID == "" {
+		doc.ID = newID()
+	}
+	doc.OrgID, doc.CreatedAt, doc.UpdatedAt = v.OrgID, tx.now, tx.now
+	doc.UploadedByContact, doc.UploadedByStaff = "", ""
+	switch v.Kind() {
+	case fieldportal.ViewerContact:
+		doc.UploadedByContact, doc.VisibleToCustomer = v.ContactID, true
+	case fieldportal.ViewerStaff:
+		doc.UploadedByStaff = v.StaffID
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO documents (id, org_id, external_id, name, content_type, size, sha256,
+		storage_key, attached_to, customer_id, site_id, job_id, quote_id, invoice_id, asset_id, certificate_id, issue_id,
+		uploaded_by_contact, uploaded_by_staff, visible_to_customer, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)`,
+		doc.ID, doc.OrgID, nullStr(doc.ExternalID), doc.Name, doc.ContentType, doc.Size, doc.SHA256, doc.StorageKey,
+		doc.AttachedTo, doc.CustomerID, nullStr(doc.SiteID), nullStr(doc.JobID), nullStr(doc.QuoteID),
+		nullStr(doc.InvoiceID), nullStr(doc.AssetID), nullStr(doc.CertificateID), nullStr(doc.IssueID),
+		nullStr(doc.UploadedByContact), nullStr(doc.UploadedByStaff), doc.VisibleToCustomer, tx.now)
+	if err != nil {
+		return sqlErr(err, "document")
+	}
+	// A contact may only add files it can then see: a customer-level
+	// file is out of reach of a contact limited to assigned sites.
+	if v.IsContact() {
+		if _, err := tx.findDocument(ctx, v, doc.ID); err != nil {
+			return notFoundField(err, doc.AttachedTo+"_id", "The record the document is attached to was not found.")
+		}
+	}
+	return tx.audit(ctx, v, "document.created", "document", doc.ID, doc.Name)
 }
 
 // UpdateDocument saves what the operator may change of a document: its

@@ -1,0 +1,222 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gabriel-vasile/mimetype"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+// Limits of a form with attachments: a photo from a phone, a PDF or a
+// spreadsheet fits in a file; ten of them in a request. The files are
+// held in memory while the record and its documents are written in one
+// transaction, so the request's total bounds the memory it can take.
+const (
+	MaxUploadFileBytes  = 10 << 20
+	MaxUploadFiles      = 10
+	MaxUploadTotalBytes = 25 << 20
+)
+
+// uploadTypes are the content types a customer may attach, as detected
+// from the bytes: documents and photos a contractor's customer sends.
+// Anything that a browser could run (HTML, SVG, scripts) is refused.
+var uploadTypes = map[string]bool{
+	"application/pdf": true,
+	"image/png":       true, "image/jpeg": true, "image/gif": true, "image/webp": true, "image/heic": true, "image/heif": true,
+	"text/plain": true, "text/csv": true,
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document": true,
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":       true,
+	"application/vnd.oasis.opendocument.text":                                 true,
+	"application/vnd.oasis.opendocument.spreadsheet":                          true,
+	"application/msword":       true,
+	"application/vnd.ms-excel": true,
+}
+
+// UploadTypesHint says what may be attached, for a form's hint.
+const UploadTypesHint = "PDF, photos (JPEG, PNG, GIF, WebP, HEIC), text or CSV, Word, Excel or OpenDocument files; up to 10 MB each, 10 files."
+
+// ReadUploadForm reads a posted form that may carry files. The body is
+// streamed part by part (no temporary files), the text fields are kept as
+// typed so a refused form can be shown again, and the files of fileField
+// are each read within the limits and checked by content against the
+// allow-list. A refused file or an over-size body is an EINVALID error
+// naming fileField; the values read so far are returned with it. A form
+// sent without multipart encoding is read as a plain form, with no files.
+func (k *Kit) ReadUploadForm(w http.ResponseWriter, r *http.Request, fileField string) (url.Values, []fieldportal.Upload, error) {
+	ctype, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ctype != "multipart/form-data" {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxFormBytes)
+		if err := r.ParseForm(); err != nil {
+			return url.Values{}, nil, fieldportal.Errorf(fieldportal.EINVALID, "The form could not be read. Please try again.")
+		}
+		return r.PostForm, nil, CheckUTF8(r.PostForm)
+	}
+	// The limit covers the files and the fields, plus the parts' headers.
+	r.Body = http.MaxBytesReader(w, r.Body, MaxUploadTotalBytes+MaxFormBytes)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return url.Values{}, nil, fieldportal.Errorf(fieldportal.EINVALID, "The form could not be read. Please try again.")
+	}
+	values := url.Values{}
+	var files []fieldportal.Upload
+	var fieldBytes int64
+	var refused error
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return values, nil, readError(err, fileField)
+		}
+		name := part.FormName()
+		if part.FileName() == "" && name != fileField {
+			// A text field: bounded in all like a plain form.
+			b, err := io.ReadAll(io.LimitReader(part, MaxFormBytes-fieldBytes+1))
+			if err != nil {
+				return values, nil, readError(err, fileField)
+			}
+			fieldBytes += int64(len(b))
+			if fieldBytes > MaxFormBytes {
+				return values, nil, fieldportal.Errorf(fieldportal.EINVALID, "The form is too long; shorten the text and try again.")
+			}
+			values.Add(name, string(b))
+			continue
+		}
+		if name != fileField {
+			continue // a file under another name is not read at all
+		}
+		up, bad, err := readUpload(part, fileField)
+		if err != nil {
+			return values, nil, err // the body cannot be read further
+		}
+		if bad != nil {
+			if refused == nil {
+				refused = bad
+			}
+			continue // the rest of the form is still read, to keep it
+		}
+		if up == nil {
+			continue // an empty file input
+		}
+		if len(files) == MaxUploadFiles {
+			refused = fieldportal.FieldErrorf(fileField, "Attach at most %d files at a time.", MaxUploadFiles)
+			continue
+		}
+		files = append(files, *up)
+	}
+	if err := CheckUTF8(values); err != nil {
+		return values, nil, err
+	}
+	if refused != nil {
+		return values, nil, refused
+	}
+	return values, files, nil
+}
+
+// readError turns a failed read of the body into a message for the user.
+func readError(err error, fileField string) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return fieldportal.FieldErrorf(fileField, "The files are too large together: attach at most %d MB at a time.", MaxUploadTotalBytes>>20)
+	}
+	return fieldportal.Errorf(fieldportal.EINVALID, "The form could not be read. Please try again.")
+}
+
+// readUpload reads one file part within the per-file limit and checks its
+// content. An empty part (no file chosen) is nil on all three; a refused
+// file is bad, and the form reads on; a body that cannot be read is err.
+func readUpload(part *multipart.Part, fileField string) (up *fieldportal.Upload, bad, err error) {
+	name := cleanFileName(part.FileName())
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, io.LimitReader(part, MaxUploadFileBytes+1))
+	if err != nil {
+		return nil, nil, readError(err, fileField)
+	}
+	if n == 0 && name == "" {
+		return nil, nil, nil
+	}
+	if n == 0 {
+		return nil, fieldportal.FieldErrorf(fileField, "%s is empty.", quoteName(name)), nil
+	}
+	if n > MaxUploadFileBytes {
+		// Drain the rest of this part so the next fields can be read.
+		if _, err := io.Copy(io.Discard, part); err != nil {
+			return nil, nil, readError(err, fileField)
+		}
+		return nil, fieldportal.FieldErrorf(fileField, "%s is larger than %d MB.", quoteName(name), MaxUploadFileBytes>>20), nil
+	}
+	detected := mimetype.Detect(buf.Bytes())
+	ctype := baseType(detected)
+	if !uploadTypes[ctype] {
+		return nil, fieldportal.FieldErrorf(fileField, "%s is not a file type that can be attached (%s).", quoteName(name), describeType(detected)), nil
+	}
+	if name == "" {
+		name = "attachment" + detected.Extension()
+	}
+	return &fieldportal.Upload{Name: name, ContentType: ctype, Data: buf.Bytes()}, nil, nil
+}
+
+// baseType is the detected type without its parameters (a text file is
+// "text/plain; charset=utf-8"). An SVG is detected as such, not as text,
+// and is refused: it can carry script.
+func baseType(m *mimetype.MIME) string {
+	t, _, _ := mime.ParseMediaType(m.String())
+	return t
+}
+
+// describeType names a refused type for the message.
+func describeType(m *mimetype.MIME) string {
+	t := baseType(m)
+	if t == "application/octet-stream" {
+		return "unrecognised content"
+	}
+	return t
+}
+
+// cleanFileName keeps the base name a browser sent, without any path, and
+// only if it is text a page can show; a name is at most 200 characters.
+func cleanFileName(name string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	name = path.Base(name)
+	if name == "." || name == "/" || !utf8.ValidString(name) {
+		return ""
+	}
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, name)
+	if len(name) > 200 {
+		ext := path.Ext(name)
+		if len(ext) > 20 {
+			ext = ""
+		}
+		cut := 200 - len(ext)
+		for cut > 0 && !utf8.RuneStart(name[cut]) {
+			cut--
+		}
+		name = name[:cut] + ext
+	}
+	return strings.TrimSpace(name)
+}
+
+// quoteName is a file's name for a message.
+func quoteName(name string) string {
+	if name == "" {
+		return "The file"
+	}
+	return fmt.Sprintf("“%s”", name)
+}
