@@ -197,3 +197,35 @@ func slotTakenMessage(w TimeWindow, loc *time.Location) string {
 	return "Time window " + w.Label(loc) + " on " + w.Start.In(loc).Format("Mon 2 Jan") +
 		" is already booked; choose another time."
 }
+
+// JobSchedule is staff booking a job into the diary.
+type JobSchedule struct {
+	JobID      string
+	Technician string
+	Window     TimeWindow
+	// PortalURL starts the link to the job in the mail
+	// ("https://portal.example.com").
+	PortalURL string
+}
+
+// Validate checks a schedule before it is saved; the fields are the
+// console form's.
+func (s JobSchedule) Validate() error {
+	var v Validation
+	if strings.TrimSpace(s.Technician) == "" {
+		v.Add("technician", "Technician is required.")
+	} else if len(s.Technician) > 100 {
+		v.Add("technician", "Technician must be at most 100 characters.")
+	}
+	if s.Window.Start.IsZero() {
+		v.Add("starts_at", "Start is required.")
+	}
+	if s.Window.End.IsZero() {
+		v.Add("ends_at", "End is required.")
+	} else if !s.Window.Start.IsZero() && s.Window.Empty() {
+		v.Add("ends_at", "End must be after the start.")
+	} else if s.Window.End.Sub(s.Window.Start) > 14*24*time.Hour {
+		v.Add("ends_at", "End must be within 14 days of the start.")
+	}
+	return v.Err()
+}
