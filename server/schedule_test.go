@@ -109,3 +109,47 @@ func TestConsoleSchedule(t *testing.T) {
 		})
 	})
 }
+
+func TestConsoleDiarySettings(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		f.addStaff("admin@example.test", fieldportal.RoleAdmin)
+		admin := f.browser()
+		admin.consoleLogin("admin@example.test")
+		base := func() url.Values {
+			return url.Values{"modules": {"dashboard", "sites"}, "password_policy.min_length": {"10"}, "diary_form": {"1"},
+				"diary_overlap": {"on"}, "booking_window_days": {"30"}, "diary.slot_minutes": {"60"}, "diary.day_start": {"07:30"}, "diary.day_end": {"16:30"}}
+		}
+		for _, tc := range []struct {
+			name, field, value, msg string
+		}{
+			{"a booking window that is no number", "booking_window_days", "a month", "Booking window must be a whole number."},
+			{"a booking window too long", "booking_window_days", "999", "Booking window must be between 0 and 730 days."},
+			{"a window length not a multiple of 15", "diary.slot_minutes", "50", "must be a multiple of 15 minutes"},
+			{"a start that is no time", "diary.day_start", "half seven", "Working day start must be a time"},
+			{"an end too early for one window", "diary.day_end", "08:00", "must leave room for one booking window"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				form := base()
+				form.Set(tc.field, tc.value)
+				res, body := admin.post("/console/settings", form)
+				wantStatus(t, tc.name, res, body, http.StatusBadRequest)
+				if !strings.Contains(html.UnescapeString(body), tc.msg) || !strings.Contains(body, `href="#`+tc.field+`"`) || !strings.Contains(body, `value="`+tc.value+`"`) {
+					t.Errorf("no %q on #%s with the value kept:\n%s", tc.msg, tc.field, body)
+				}
+			})
+		}
+		t.Run("saved", func(t *testing.T) {
+			res, _ := admin.post("/console/settings", base())
+			wantRedirect(t, "save", res, "/console/settings?done=saved")
+			st, err := db.FindSettings(context.Background(), f.org.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := fieldportal.DiarySettings{SlotMinutes: 60, DayStart: "07:30", DayEnd: "16:30"}
+			if st.Diary != want || !st.DiaryOverlap || st.BookingWindowDays != 30 {
+				t.Errorf("saved %+v, overlap %v, window %d", st.Diary, st.DiaryOverlap, st.BookingWindowDays)
+			}
+		})
+	})
+}
