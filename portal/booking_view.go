@@ -110,6 +110,9 @@ func (p *Portal) renderBooking(w http.ResponseWriter, r *http.Request, v fieldpo
 		return
 	}
 	view.ManySites = next != "" || f.SiteSearch != ""
+	if f.SiteID == "" && f.SiteSearch == "" && next == "" && len(sites) == 1 {
+		f.SiteID = sites[0].ID // a contact of one site has nothing to choose
+	}
 	view.Site = web.SelectView{FieldView: web.Field("site_id", "Site", "select", "", "", errs)}
 	view.Site.Options = append(view.Site.Options, web.CheckOption{Value: "", Label: "Choose a site"})
 	var chosen *fieldportal.Site
