@@ -164,6 +164,9 @@ func TestJourneyBooking(t *testing.T) {
 		}
 
 		if dir := os.Getenv("FIELDPORTAL_SCREENSHOTS"); dir != "" {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
 			admin := mustBrowser(t, p.URL)
 			admin.loginAs("admin")
 			for _, width := range []int64{390, 1280} {

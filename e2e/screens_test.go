@@ -49,6 +49,8 @@ func TestScreens(t *testing.T) {
 		{"parent", "/password", "password"},
 		{"parent", "/sites/no-such-site", "error-404"},
 		{"site", "/sites", "sites-site-contact"},
+		{"site", "/jobs/new", "booking-job"},
+		{"parent", "/quotes/new", "booking-quote"},
 		// The console, as an admin.
 		{"admin", "/console", "console-home"},
 		{"admin", "/console/contacts", "console-contacts"},

@@ -54,6 +54,7 @@ type bookingView struct {
 	AttachHint    string
 	AttachError   string
 	SiteChosen    bool
+	OneSite       bool
 	SiteName      string
 	WindowsShown  bool
 }
@@ -110,8 +111,11 @@ func (p *Portal) renderBooking(w http.ResponseWriter, r *http.Request, v fieldpo
 		return
 	}
 	view.ManySites = next != "" || f.SiteSearch != ""
-	if f.SiteID == "" && f.SiteSearch == "" && next == "" && len(sites) == 1 {
-		f.SiteID = sites[0].ID // a contact of one site has nothing to choose
+	if f.SiteSearch == "" && next == "" && len(sites) == 1 {
+		view.OneSite = true
+		if f.SiteID == "" {
+			f.SiteID = sites[0].ID // a contact of one site has nothing to choose
+		}
 	}
 	view.Site = web.SelectView{FieldView: web.Field("site_id", "Site", "select", "", "", errs)}
 	view.Site.Options = append(view.Site.Options, web.CheckOption{Value: "", Label: "Choose a site"})
