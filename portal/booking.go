@@ -70,14 +70,15 @@ func (p *Portal) bookingKind(w http.ResponseWriter, r *http.Request, kindValue s
 }
 
 // handleBookingForm shows the empty form, with the site or the asset (and
-// its site) of the page it was opened from.
+// its site) of the page it was opened from, and a date (?date=) whose free
+// windows it offers.
 func (p *Portal) handleBookingForm(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	v, f, ok := p.bookingKind(w, r, q.Get("kind"))
 	if !ok {
 		return
 	}
-	f.SiteID = q.Get("site")
+	f.SiteID, f.Date = q.Get("site"), q.Get("date")
 	if id := q.Get("asset"); id != "" {
 		// An asset out of reach (or without the Equipment page) is just
 		// not picked: the form still opens.
