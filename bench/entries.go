@@ -217,8 +217,10 @@ func bookingForm(ctx context.Context, s server.Services, v fieldportal.Viewer, s
 		if err != nil {
 			return err
 		}
-		if _, _, err := s.Access.FindContacts(ctx, v, fieldportal.ContactFilter{CustomerID: site.CustomerID, Page: fieldportal.Page{Limit: 100}}); err != nil {
-			return err
+		if v.CanDo(fieldportal.ActionManageContacts) {
+			if _, _, err := s.Access.FindContacts(ctx, v, fieldportal.ContactFilter{CustomerID: site.CustomerID, Page: fieldportal.Page{Limit: 100}}); err != nil {
+				return err
+			}
 		}
 		if _, err := s.Work.FindBookingWindows(ctx, v, siteID, bookingDate()); err != nil {
 			return err

@@ -86,11 +86,8 @@ func (p *Portal) handleBookingForm(w http.ResponseWriter, r *http.Request) {
 			f.SiteID, f.AssetIDs = a.SiteID, []string{a.ID}
 		}
 	}
-	if f.SiteID != "" {
-		if _, err := p.svc.Sites.FindSiteByID(r.Context(), v, f.SiteID); err != nil {
-			f.SiteID = ""
-		}
-	}
+	// A site out of reach is simply not chosen (renderBooking finds it
+	// or not).
 	p.renderBooking(w, r, v, f, nil, http.StatusOK)
 }
 

@@ -146,7 +146,8 @@ func (p *Portal) renderBooking(w http.ResponseWriter, r *http.Request, v fieldpo
 	view.Contact = web.SelectView{FieldView: web.Field("contact_id", "Customer contact", "select", "", "", errs).Optional()}
 	view.Contact.Hint = "Who we should speak to about this."
 	view.Contact.Options = []web.CheckOption{{Value: "", Label: "Me (" + v.Name + ")", Checked: f.ContactID == "" || f.ContactID == v.ContactID}}
-	if chosen != nil {
+	if chosen != nil && v.CanDo(fieldportal.ActionManageContacts) {
+		// Only a contact who manages contacts lists them (SPEC §2.6).
 		contacts, _, err := p.svc.Access.FindContacts(ctx, v, fieldportal.ContactFilter{CustomerID: chosen.CustomerID, Page: fieldportal.Page{Limit: 100}})
 		if err == nil {
 			for _, c := range contacts {

@@ -114,6 +114,13 @@ func TestBookingForm(t *testing.T) {
 				}
 			}
 		})
+		t.Run("opened from a site out of reach, no site is picked and nothing of it shows", func(t *testing.T) {
+			res, body := b.get("/jobs/new?site=" + url.QueryEscape(f.site["hq"].ID))
+			wantStatus(t, "form", res, body, http.StatusOK)
+			if strings.Contains(body, f.site["hq"].ID) || strings.Contains(body, "Harbour HQ") {
+				t.Error("the form shows a site out of reach")
+			}
+		})
 		t.Run("insert script appends the script's text without JavaScript", func(t *testing.T) {
 			form := good()
 			form.Set("action", "insert_script")
