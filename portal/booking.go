@@ -259,13 +259,24 @@ func orgZone(r *http.Request) *time.Location {
 
 // bookingActions are the header's Book a job and Request a quote, for a
 // viewer who may use them (SPEC §2.4).
-func bookingActions(v fieldportal.Viewer, r *http.Request) []web.NavLink {
+// path is the page's, to mark the form the viewer is on.
+func bookingActions(v fieldportal.Viewer, path string) []web.NavLink {
 	var out []web.NavLink
 	if v.CanDo(fieldportal.ActionBookJob) {
-		out = append(out, web.NavLink{Label: "Book a job", URL: "/jobs/new", Current: r.URL.Path == "/jobs/new"})
+		out = append(out, web.NavLink{Label: "Book a job", URL: "/jobs/new", Current: path == "/jobs/new"})
 	}
 	if v.CanDo(fieldportal.ActionRequestQuote) {
-		out = append(out, web.NavLink{Label: "Request a quote", URL: "/quotes/new", Current: r.URL.Path == "/quotes/new"})
+		out = append(out, web.NavLink{Label: "Request a quote", URL: "/quotes/new", Current: path == "/quotes/new"})
+	}
+	return out
+}
+
+// siteBookingActions are a site page's Book a job and Request a quote,
+// which open the form with the site chosen.
+func siteBookingActions(v fieldportal.Viewer, siteID string) []web.Action {
+	var out []web.Action
+	for _, l := range bookingActions(v, "") {
+		out = append(out, web.Action{Label: l.Label, URL: l.URL + "?site=" + url.QueryEscape(siteID), Style: "secondary"})
 	}
 	return out
 }

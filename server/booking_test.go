@@ -105,6 +105,13 @@ func TestBookingForm(t *testing.T) {
 				t.Error("the header lacks Book a job or Request a quote")
 			}
 		})
+		t.Run("a site's page offers the forms for the site", func(t *testing.T) {
+			res, body := b.get("/sites/" + dock.ID)
+			wantStatus(t, "site", res, body, http.StatusOK)
+			if !strings.Contains(body, `href="/jobs/new?site=`+url.QueryEscape(dock.ID)+`"`) || !strings.Contains(body, `href="/quotes/new?site=`+url.QueryEscape(dock.ID)+`"`) {
+				t.Errorf("the site page lacks its Book a job or Request a quote:\n%s", body)
+			}
+		})
 		t.Run("opened from an asset, the asset and its site are picked", func(t *testing.T) {
 			res, body := b.get("/jobs/new?asset=" + url.QueryEscape(asset.ID))
 			wantStatus(t, "form", res, body, http.StatusOK)
