@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +60,21 @@ func TestScheduleJob(t *testing.T) {
 			want := []string{"jo@example.test: Job " + j.Number + " is scheduled for Wed 3 Jun 2026, 09:00–11:00"}
 			if diff := cmp.Diff(want, mustScheduleMail(t, db, w.Staff, j.ID)); diff != "" {
 				t.Errorf("mail (-want +got):\n%s", diff)
+			}
+		})
+		t.Run("the booking and the scheduling are audited", func(t *testing.T) {
+			entries, _, err := db.FindAuditLog(ctx, w.Staff, fieldportal.AuditFilter{Entity: "job", EntityID: j.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range entries {
+				got = append(got, e.Action)
+			}
+			for _, want := range []string{"job.booked", "job.scheduled"} {
+				if !slices.Contains(got, want) {
+					t.Errorf("audit log of the job %v lacks %s", got, want)
+				}
 			}
 		})
 		t.Run("a scheduled job no longer holds the window it asked for", func(t *testing.T) {
