@@ -167,7 +167,18 @@ func (p *Portal) renderBooking(w http.ResponseWriter, r *http.Request, v fieldpo
 	view.Date.Hint = "From " + first.Format("2 Jan 2006") + " to " + last.Format("2 Jan 2006") + "."
 	view.Window = web.SelectView{FieldView: web.Field("window", "Preferred time", "select", "", "", errs).Optional()}
 	view.Window.Options = []web.CheckOption{{Value: "", Label: "Any time", Checked: f.Window == ""}}
-	if day, derr := fieldportal.ParseDate(f.Date); derr == nil && chosen != nil {
+	day, derr := fieldportal.ParseDate(f.Date)
+	if f.Date != "" && errs["preferred_date"] == "" {
+		// Said at once, not only on submitting: no windows are offered
+		// for a date that is not one, or outside the booking window.
+		if derr != nil {
+			errs["preferred_date"] = "Preferred date must be a date such as " + first.String() + "."
+		} else if err := fieldportal.CheckPreferredDate("preferred_date", day, first.AddDays(-1), st.BookingWindowDays); err != nil {
+			errs["preferred_date"] = fieldportal.ErrorMessage(err)
+		}
+		view.Date.Error = errs["preferred_date"]
+	}
+	if derr == nil && errs["preferred_date"] == "" && chosen != nil {
 		view.WindowsShown = true
 		windows, err := p.svc.Work.FindBookingWindows(ctx, v, chosen.ID, day)
 		if err != nil {

@@ -147,6 +147,16 @@ func TestBookingForm(t *testing.T) {
 				t.Errorf("windows not offered:\n%s", body)
 			}
 		})
+		t.Run("show free times says at once that a date is outside the booking window", func(t *testing.T) {
+			form := good()
+			form.Set("action", "show_times")
+			form.Set("preferred_date", time.Now().AddDate(0, 0, 200).Format("2006-01-02"))
+			res, body := b.postMultipart("/jobs/new", form)
+			wantStatus(t, "times", res, body, http.StatusOK)
+			if !strings.Contains(body, `id="preferred_date-error"`) || strings.Contains(body, `>10:00–12:00</option>`) {
+				t.Errorf("no date error, or windows offered:\n%s", body)
+			}
+		})
 		t.Run("bad input names its field and keeps what was typed", func(t *testing.T) {
 			for _, tc := range []struct {
 				name, field, value, message string
