@@ -52,7 +52,8 @@ func (c *Console) scheduleJob(w http.ResponseWriter, r *http.Request) (fieldport
 }
 
 // handleScheduleForm shows the form, filled with the job's schedule, or
-// else its preferred date (morning or afternoon as the customer asked).
+// else the window the customer booked, or else its preferred date
+// (morning or afternoon as the customer asked).
 func (c *Console) handleScheduleForm(w http.ResponseWriter, r *http.Request) {
 	_, j, ok := c.scheduleJob(w, r)
 	if !ok {
@@ -63,6 +64,8 @@ func (c *Console) handleScheduleForm(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !j.ScheduledStart.IsZero():
 		start, end = j.ScheduledStart.In(loc).Format(scheduleLayout), j.ScheduledEnd.In(loc).Format(scheduleLayout)
+	case !j.RequestedWindow.IsZero():
+		start, end = j.RequestedWindow.Start.In(loc).Format(scheduleLayout), j.RequestedWindow.End.In(loc).Format(scheduleLayout)
 	case !j.PreferredDate.IsZero():
 		h := 9
 		if j.PreferredWindow == "pm" {
@@ -130,7 +133,9 @@ func (c *Console) renderSchedule(w http.ResponseWriter, r *http.Request, status 
 		{Label: "Kind", Value: j.Kind.Module().Label()}}
 	if !j.PreferredDate.IsZero() {
 		pref := j.PreferredDate.Format("Mon 2 Jan 2006")
-		if w := map[string]string{"am": "morning", "pm": "afternoon", "all_day": "all day"}[j.PreferredWindow]; w != "" {
+		if !j.RequestedWindow.IsZero() {
+			pref += ", " + j.RequestedWindow.Label(loc)
+		} else if w := map[string]string{"am": "morning", "pm": "afternoon", "all_day": "all day"}[j.PreferredWindow]; w != "" {
 			pref += ", " + w
 		}
 		view.Details = append(view.Details, web.Detail{Label: "Customer's preferred date", Value: pref})

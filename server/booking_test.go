@@ -238,6 +238,15 @@ func TestBookingForm(t *testing.T) {
 			if err != nil || len(docs) != 1 {
 				t.Errorf("documents %v, %v", docs, err)
 			}
+			// Staff scheduling it start from the window the customer booked.
+			f.addStaff("desk@example.test", fieldportal.RoleStaff)
+			staff := f.browser()
+			staff.consoleLogin("desk@example.test")
+			res, body = staff.get("/console/jobs/" + booked + "/schedule")
+			wantStatus(t, "schedule form", res, body, http.StatusOK)
+			if !strings.Contains(body, `value="`+day+`T10:00"`) || !strings.Contains(body, `value="`+day+`T12:00"`) {
+				t.Errorf("the schedule form does not start from the booked window:\n%s", body)
+			}
 		})
 		t.Run("the window booked is refused to the next customer with its message", func(t *testing.T) {
 			parent := f.browser()

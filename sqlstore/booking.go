@@ -283,3 +283,23 @@ func (d *DB) FindBookingWindows(ctx context.Context, v fieldportal.Viewer, siteI
 	}
 	return append([]fieldportal.TimeWindow{}, fieldportal.FreeSlots(slots, taken)...), nil
 }
+
+// loadRequestedWindows reads the windows booked with already scoped jobs
+// or quotes (col is "job_id" or "quote_id") and hands each to set.
+func loadRequestedWindows(ctx context.Context, db workQuerier, col string, ids []string, set func(id string, w fieldportal.TimeWindow)) error {
+	var q query
+	rows, err := db.QueryContext(ctx, `SELECT `+col+`, starts_at, ends_at FROM booking_windows WHERE `+col+` IN (`+idList(&q, ids)+`)`, q.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var w fieldportal.TimeWindow
+		if err := rows.Scan(&id, tm(&w.Start), tm(&w.End)); err != nil {
+			return err
+		}
+		set(id, w)
+	}
+	return rows.Err()
+}

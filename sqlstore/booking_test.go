@@ -137,6 +137,9 @@ func TestBookJob(t *testing.T) {
 			if diff := cmp.Diff(want, gotv); diff != "" {
 				t.Errorf("booked job (-want +got):\n%s", diff)
 			}
+			if !got.RequestedWindow.Start.Equal(w.slot(t, 2, 10).Start) || !got.RequestedWindow.End.Equal(w.slot(t, 2, 10).End) {
+				t.Errorf("requested window %v, want 10:00-12:00 on 2 June", got.RequestedWindow)
+			}
 			docs, _, err := db.FindDocuments(ctx, w.Parent, fieldportal.DocumentFilter{JobID: j.ID})
 			if err != nil {
 				t.Fatal(err)
@@ -187,6 +190,9 @@ func TestBookJob(t *testing.T) {
 			got, err := db.FindQuoteByID(ctx, w.Child, x.ID)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if got.RequestedWindow.Label(w.loc) != "14:00–16:00" {
+				t.Errorf("requested window %v", got.RequestedWindow)
 			}
 			if got.Stage != fieldportal.QuoteRequested || !got.CreatedInPortal || got.RequestedBy != w.Child.ContactID || len(got.Items) != 1 || got.Items[0].UnitPrice != 4500 {
 				t.Errorf("requested quote %+v", got)
