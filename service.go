@@ -308,6 +308,9 @@ type WorkService interface {
 	UpsertQuoteByExternalID(ctx context.Context, v Viewer, x *Quote) (created bool, err error)
 	AcceptQuote(ctx context.Context, v Viewer, id, signerName string) error
 	DeclineQuote(ctx context.Context, v Viewer, id, signerName, reason string) error
+	DecideQuote(ctx context.Context, v Viewer, id string, d QuoteDecision) (*Quote, error)
+	PriceQuote(ctx context.Context, v Viewer, id string, p QuotePricing) (x *Quote, mailed int, err error)
+	EachQuote(ctx context.Context, v Viewer, f QuoteFilter, fn func(*Quote) error) error
 
 	// BookJob is the portal's Book a job (seed 003): a pending job made
 	// in the portal with its assets, items and attached files, in one

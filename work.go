@@ -296,6 +296,16 @@ type Quote struct {
 	RequestedWindow TimeWindow `json:"requested_window,omitzero"`
 
 	SiteName string `json:"site_name,omitempty"`
+
+	// The record of an online answer, with SignedByName and ActionedAt:
+	// the client address it came from and the comment typed with an
+	// acceptance (a refusal's is DeclineReason).
+	SignedFrom    string `json:"signed_from,omitempty"`
+	AcceptComment string `json:"accept_comment,omitempty"`
+	// TaxRate is the rate the staff priced the quote at, in basis points
+	// (2000 is 20%); SentAt is when it was sent to the customer.
+	TaxRate int       `json:"tax_rate"`
+	SentAt  time.Time `json:"sent_at,omitzero"`
 }
 
 // QuoteItem is a line of a quote.
@@ -352,4 +362,7 @@ type QuoteFilter struct {
 	Stages       []QuoteStage
 	SiteID       string
 	UpdatedSince time.Time
+	// Number matches the quote or order number only (the portal's search
+	// by number, seed 003), where Search also matches the description.
+	Number string
 }

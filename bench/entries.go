@@ -49,6 +49,12 @@ type IDs struct {
 	Contact string
 	// ContactSearch is a surname, as staff look a contact up.
 	ContactSearch string
+	// PrintedJob and PrintedQuote are a service job and a quote the
+	// parent persona reaches: their printouts are benchmarked.
+	PrintedJob, PrintedQuote string
+	// Quote is an outstanding quote of the parent persona several pages
+	// into its list, and QuoteSearch its number (see discoverQuotes).
+	Quote, QuoteSearch string
 }
 
 // q escapes a query value.
@@ -87,6 +93,29 @@ var Entries = []Entry{
 			return err
 		}},
 	{Name: "sites CSV", Persona: Parent, Path: fixed("/sites.csv"), SQL: allSites},
+	// The printouts (issue 16); they answer once the jobs' and quotes'
+	// record routes hand their .pdf addresses to the printout handlers.
+	{Name: "job PDF", Persona: Parent, Path: func(ids *IDs) string { return "/jobs/" + url.PathEscape(ids.PrintedJob) + ".pdf" },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			j, err := s.Work.FindJobByID(ctx, v, ids.PrintedJob)
+			if err != nil {
+				return err
+			}
+			for _, id := range j.AssetIDs {
+				if _, err := s.Equipment.FindAssetByID(ctx, v, id); err != nil {
+					return err
+				}
+			}
+			return printoutParties(ctx, s, v, j.CustomerID, j.SiteID)
+		}},
+	{Name: "quote PDF", Persona: Parent, Path: func(ids *IDs) string { return "/quotes/" + url.PathEscape(ids.PrintedQuote) + ".pdf" },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			x, err := s.Work.FindQuoteByID(ctx, v, ids.PrintedQuote)
+			if err != nil {
+				return err
+			}
+			return printoutParties(ctx, s, v, x.CustomerID, x.SiteID)
+		}},
 	{Name: "password", Persona: Parent, Path: fixed("/password"),
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
 			_, err := s.SignIn.PasswordPolicyHint(ctx, v.OrgID)
@@ -99,6 +128,36 @@ var Entries = []Entry{
 			}
 			_, err := s.Access.FindMyLogin(ctx, v)
 			return err
+		}},
+
+	// Quotes (issue 16), as the parent: both tabs, a search by number,
+	// a quote's page (with its attachments) and the CSV.
+	{Name: "quotes", Persona: Parent, Path: fixed("/quotes"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			_, _, err := s.Work.FindQuotes(ctx, v, fieldportal.QuoteFilter{Stages: outstandingQuotes})
+			return err
+		}},
+	{Name: "quotes actioned", Persona: Parent, Path: fixed("/quotes?tab=actioned"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			_, _, err := s.Work.FindQuotes(ctx, v, fieldportal.QuoteFilter{Stages: actionedQuotes})
+			return err
+		}},
+	{Name: "quotes search", Persona: Parent, Path: func(ids *IDs) string { return "/quotes?q=" + q(ids.QuoteSearch) },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			_, _, err := s.Work.FindQuotes(ctx, v, fieldportal.QuoteFilter{Stages: outstandingQuotes, Number: ids.QuoteSearch})
+			return err
+		}},
+	{Name: "quote", Persona: Parent, Path: func(ids *IDs) string { return "/quotes/" + url.PathEscape(ids.Quote) },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			if _, err := s.Work.FindQuoteByID(ctx, v, ids.Quote); err != nil {
+				return err
+			}
+			_, _, err := s.Equipment.FindDocuments(ctx, v, fieldportal.DocumentFilter{QuoteID: ids.Quote, Page: fieldportal.Page{Limit: fieldportal.MaxLimit}})
+			return err
+		}},
+	{Name: "quotes CSV", Persona: Parent, Path: fixed("/quotes.csv"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			return s.Work.EachQuote(ctx, v, fieldportal.QuoteFilter{Stages: outstandingQuotes}, func(*fieldportal.Quote) error { return nil })
 		}},
 
 	// The portal, as the contact of a customer with one site.
@@ -173,6 +232,11 @@ var Entries = []Entry{
 			_, err := s.SignIn.PasswordPolicyHint(ctx, v.OrgID)
 			return err
 		}},
+	{Name: "console quotes", Persona: Staff, Path: fixed("/console/quotes"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			_, _, err := s.Work.FindQuotes(ctx, v, fieldportal.QuoteFilter{Stages: []fieldportal.QuoteStage{fieldportal.QuoteRequested}})
+			return err
+		}},
 	{Name: "mail log", Persona: Admin, Path: fixed("/console/mail"),
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
 			_, _, err := s.Orgs.FindOutbox(ctx, v, fieldportal.OutboxFilter{Kind: "mail"})
@@ -240,4 +304,23 @@ func bookingForm(ctx context.Context, s server.Services, v fieldportal.Viewer, s
 // handler streams.
 func allSites(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
 	return s.Sites.EachSite(ctx, v, fieldportal.SiteFilter{WithActivity: true}, func(*fieldportal.Site) error { return nil })
+}
+
+// printoutParties is a printout's store work beside its record: the
+// customer, the site, and the organisation's settings and logo.
+func printoutParties(ctx context.Context, s server.Services, v fieldportal.Viewer, customerID, siteID string) error {
+	if _, err := s.Sites.FindCustomerByID(ctx, v, customerID); err != nil {
+		return err
+	}
+	if _, err := s.Sites.FindSiteByID(ctx, v, siteID); err != nil {
+		return err
+	}
+	st, err := s.Orgs.FindSettings(ctx, v.OrgID)
+	if err != nil {
+		return err
+	}
+	if st.Branding.Logo != "" {
+		_, _, err = s.Orgs.FindLogo(ctx, v.OrgID, st.Branding.Logo)
+	}
+	return err
 }

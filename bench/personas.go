@@ -154,6 +154,19 @@ func discover(ctx context.Context, svc server.Services, viewers map[string]field
 		ids.SiteSearch = last.Name
 	}
 
+	jobs, _, err := svc.Work.FindJobs(ctx, v, fieldportal.JobFilter{Kind: fieldportal.JobService})
+	if err != nil {
+		return fmt.Errorf("find the parent's service jobs: %w", err)
+	}
+	quotes, _, err := svc.Work.FindQuotes(ctx, v, fieldportal.QuoteFilter{})
+	if err != nil {
+		return fmt.Errorf("find the parent's quotes: %w", err)
+	}
+	if len(jobs) == 0 || len(quotes) == 0 {
+		return errors.New("the parent persona reaches no service job or no quote to print")
+	}
+	ids.PrintedJob, ids.PrintedQuote = jobs[0].ID, quotes[0].ID
+
 	staff := viewers[Staff.Name]
 	list, _, err := svc.Access.FindContacts(ctx, staff, fieldportal.ContactFilter{Search: Parent.Login})
 	if err != nil {
@@ -167,5 +180,5 @@ func discover(ctx context.Context, svc server.Services, viewers map[string]field
 	if ids.ContactSearch == "" {
 		ids.ContactSearch = list[0].Contact.FirstName
 	}
-	return nil
+	return discoverQuotes(ctx, svc, v, ids)
 }

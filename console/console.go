@@ -114,6 +114,7 @@ func (c *Console) layout(r *http.Request, title string) web.Layout {
 	}
 	l.User = v.Name
 	links := []web.NavLink{{Label: "Home", URL: "/console"}, {Label: "Contacts and access", URL: "/console/contacts"}, {Label: "Mail log", URL: "/console/mail"}}
+	links = append(links, web.NavLink{Label: "Quotes", URL: "/console/quotes"})
 	if v.IsAdmin() {
 		links = append(links, web.NavLink{Label: "Staff", URL: "/console/staff"}, web.NavLink{Label: "Settings", URL: "/console/settings"})
 	}

@@ -94,7 +94,7 @@ func (c *Console) handleSchedule(w http.ResponseWriter, r *http.Request) {
 	loc := zoneOf(r)
 	tech, start, end := r.PostForm.Get("technician"), strings.TrimSpace(r.PostForm.Get("starts_at")), strings.TrimSpace(r.PostForm.Get("ends_at"))
 	errs := web.FormErrors{}
-	s := fieldportal.JobSchedule{JobID: j.ID, Technician: tech, PortalURL: portalURL(r)}
+	s := fieldportal.JobSchedule{JobID: j.ID, Technician: tech, PortalURL: c.kit.PortalURL(r)}
 	for _, t := range []struct {
 		field, value, label string
 		to                  *time.Time
@@ -162,18 +162,4 @@ func zoneOf(r *http.Request) *time.Location {
 		}
 	}
 	return time.UTC
-}
-
-// portalURL is where the customer's portal answers, for the link in the
-// mail: the console and the portal share their host.
-func portalURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	host := r.Host
-	if o := web.OrganisationFromContext(r.Context()); o != nil && o.Host != "" {
-		host, scheme = o.Host, "https"
-	}
-	return scheme + "://" + host
 }

@@ -51,6 +51,12 @@ func TestScreens(t *testing.T) {
 		{"site", "/sites", "sites-site-contact"},
 		{"site", "/jobs/new", "booking-job"},
 		{"parent", "/quotes/new", "booking-quote"},
+		// Quotes (issue 16): "{quote}" is the first priced quote waiting
+		// for an answer, with the form to accept or decline it.
+		{"parent", "/quotes", "quotes"},
+		{"parent", "/quotes?tab=actioned", "quotes-actioned"},
+		{"parent", "/quotes?q=no-such-quote", "quotes-empty"},
+		{"parent", "{quote}", "quote"},
 		// The console, as an admin.
 		{"admin", "/console", "console-home"},
 		{"admin", "/console/contacts", "console-contacts"},
@@ -59,6 +65,8 @@ func TestScreens(t *testing.T) {
 		{"admin", "{contact}?site_q=Harbour", "console-contact-site-search"},
 		{"admin", "/console/settings", "console-settings"},
 		{"admin", "/console/mail", "console-mail"},
+		{"admin", "/console/quotes", "console-quotes"},
+		{"admin", "{console-quote}", "console-quote"},
 		{"admin", "/console/staff", "console-staff"},
 		{"admin", "/console/account", "console-account"},
 		{"admin", "/console/styleguide", "console-styleguide"},
@@ -68,7 +76,7 @@ func TestScreens(t *testing.T) {
 	}
 	for _, width := range []int64{390, 1280} {
 		browsers := map[string]*browser{}
-		var site, contact string
+		var site, contact, quote, consoleQuote string
 		for _, s := range shots {
 			b := browsers[s.who]
 			if b == nil {
@@ -97,6 +105,16 @@ func TestScreens(t *testing.T) {
 					b.run(chromedp.Navigate(p.URL+"/sites"), chromedp.AttributeValue(`table tbody tr a`, "href", &site, nil, chromedp.ByQuery))
 				}
 				path = site
+			case path == "{quote}":
+				if quote == "" {
+					b.run(chromedp.Navigate(p.URL+"/quotes?stage=outstanding"), chromedp.AttributeValue(`table tbody tr a`, "href", &quote, nil, chromedp.ByQuery))
+				}
+				path = quote
+			case path == "{console-quote}":
+				if consoleQuote == "" {
+					b.run(chromedp.Navigate(p.URL+"/console/quotes"), chromedp.AttributeValue(`table tbody tr a`, "href", &consoleQuote, nil, chromedp.ByQuery))
+				}
+				path = consoleQuote
 			case strings.HasPrefix(path, "{contact}"):
 				if contact == "" {
 					b.run(chromedp.Navigate(p.URL+"/console/contacts"), chromedp.AttributeValue(`table tbody tr a`, "href", &contact, nil, chromedp.ByQuery))

@@ -35,8 +35,9 @@ func parseTemplates() map[string]*template.Template {
 // mailData is what the templates see; every field is one line of text.
 type mailData struct {
 	Org, Name, Link, Expires, ReceiptNo, Amount string
-	// Number, When and Technician describe a scheduled job.
-	Number, When, Technician string
+	Number, Site, Answer                        string
+	// When and Technician describe a scheduled job.
+	When, Technician string
 }
 
 // Invite is the invitation to a new portal login (SPEC §3): link sets the
@@ -57,6 +58,24 @@ func Receipt(org, name, receiptNo, amount string) Message {
 	return render("receipt.txt", mailData{Org: org, Name: name, ReceiptNo: receiptNo, Amount: amount})
 }
 
+// QuoteSent tells a customer's quote contact that a quote is priced and
+// waiting for an answer; amount is already formatted with its currency,
+// validUntil is the last day the price holds and link opens the quote in
+// the portal. The caller sets To.
+func QuoteSent(org, name, number, site, amount, validUntil, link string) Message {
+	return render("quote_sent.txt", mailData{Org: org, Name: name, Number: number, Site: site, Amount: amount,
+		Expires: validUntil, Link: link})
+}
+
+// QuoteAnswered tells the office that a customer accepted or declined a
+// quote online: answer is "accepted" or "declined", signer the typed
+// name, at when it was signed (formatted) and link opens the quote in the
+// staff console. The caller sets To.
+func QuoteAnswered(org, signer, answer, number, site, at, link string) Message {
+	return render("quote_answered.txt", mailData{Org: org, Name: signer, Answer: answer, Number: number, Site: site,
+		Expires: at, Link: link})
+}
+
 // JobScheduled tells a job's contact when the job is booked in and who
 // comes; when is already written in the organisation's zone and link opens
 // the job in the portal. The caller sets To.
@@ -67,7 +86,7 @@ func JobScheduled(org, name, number, when, technician, link string) Message {
 // render fills a mail's subject and text. The templates are embedded and
 // tested, so a failure is a programming error and panics.
 func render(file string, d mailData) Message {
-	for _, f := range []*string{&d.Org, &d.Name, &d.Link, &d.Expires, &d.ReceiptNo, &d.Amount, &d.Number, &d.When, &d.Technician} {
+	for _, f := range []*string{&d.Org, &d.Name, &d.Link, &d.Expires, &d.ReceiptNo, &d.Amount, &d.Number, &d.Site, &d.Answer, &d.When, &d.Technician} {
 		*f = oneLine(*f)
 	}
 	if d.Name == "" {

@@ -140,6 +140,7 @@ func (p *Portal) needModule(w http.ResponseWriter, r *http.Request, m fieldporta
 var pageReady = map[fieldportal.Module]bool{
 	fieldportal.ModuleDashboard: true,
 	fieldportal.ModuleSites:     true,
+	fieldportal.ModuleQuotes:    true,
 }
 
 // moduleURL is the stable address of each module's page (SPEC §4).

@@ -477,8 +477,9 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 				"Dashboard, many sites": dashboardCount(sqlstore.AsManySites(context.Background()), db, func(d *fieldportal.Dashboard) *int { return d.OpenService })},
 		},
 		{
-			name:   "quotes",
-			covers: []string{"WorkService.FindQuotes", "WorkService.FindQuoteByID", "WorkService.CountQuotes", "DashboardService.Dashboard"},
+			name: "quotes",
+			covers: []string{"WorkService.FindQuotes", "WorkService.FindQuoteByID", "WorkService.CountQuotes", "DashboardService.Dashboard",
+				"WorkService.EachQuote"},
 			create: func(s *fieldportal.Site) string {
 				q := &fieldportal.Quote{SiteID: s.ID, Stage: fieldportal.QuoteOutstanding, Description: "Quote at " + s.Name}
 				if err := db.CreateQuote(ctx, fieldportal.SystemViewer(s.OrgID, "test"), q); err != nil {
@@ -492,6 +493,8 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 			},
 			get:   func(v fieldportal.Viewer, id string) error { _, err := db.FindQuoteByID(ctx, v, id); return err },
 			count: func(v fieldportal.Viewer) (int, error) { return db.CountQuotes(ctx, v, nil) },
+			// The CSV's rows (quotes_access_test.go).
+			moreLists: quoteMoreLists(ctx, db),
 			// Every quote of the row is outstanding.
 			moreCounts: map[string]countFn{"Dashboard": dashboardCount(context.Background(), db, func(d *fieldportal.Dashboard) *int { return d.OutstandingQuotes }),
 				"Dashboard, many sites": dashboardCount(sqlstore.AsManySites(context.Background()), db, func(d *fieldportal.Dashboard) *int { return d.OutstandingQuotes })},

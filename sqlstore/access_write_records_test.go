@@ -503,6 +503,26 @@ func (w *writeWorld) equipmentRows() []writeRow {
 		w.made(t, target, &d.ID, func(v fieldportal.Viewer) error { return db.CreateDocument(ctx, v, d) })
 		return d
 	})
+	// A contact uploads (when it may) to its sites and to its customers,
+	// only files it can then see (a customer's needs site access "all"),
+	// and never to an invoice, which is the operator's.
+	uploads := func(kind, target string) outcome {
+		a := actors[kind]
+		_, isCustomer := w.cust[target]
+		switch {
+		case !a.contact && !a.staff:
+			return forbidden
+		case a.contact && (!a.pages || target == "invoice@S1a"):
+			return forbidden
+		case target == "invoice@S1a":
+			return operatorOnly(func(a actor, _ string) bool { return atSite(a, "S1a") }, noSuch("invoice_id"))(kind, target)
+		case isCustomer && customerRecord(a, target), !isCustomer && atSite(a, target):
+			return succeeds
+		case isCustomer:
+			return noSuch("customer_id")
+		}
+		return noSuch("site_id")
+	}
 	// An asset moved between two sites, "from>to", or the ghost asset.
 	transfer := rule(func(kind, target string) outcome {
 		a := actors[kind]
@@ -584,32 +604,24 @@ func (w *writeWorld) equipmentRows() []writeRow {
 			want: operatorOnly(atSite, noSuch("asset_id")),
 		},
 		{
-			// A contact uploads (when it may) to its sites and to its
-			// customers, only files it can then see (a customer's needs
-			// site access "all"), and never to an invoice, which is the
-			// operator's.
 			name: "CreateDocument", covers: []string{"EquipmentService.CreateDocument"},
 			targets: slices.Concat(everySite, []string{"Parent", "Child1", "Solo", "OtherB", "invoice@S1a"}),
 			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
 				return justErr(db.CreateDocument(ctx, v, document(t, target)))
 			},
-			want: func(kind, target string) outcome {
-				a := actors[kind]
-				_, isCustomer := w.cust[target]
-				switch {
-				case !a.contact && !a.staff:
-					return forbidden
-				case a.contact && (!a.pages || target == "invoice@S1a"):
-					return forbidden
-				case target == "invoice@S1a":
-					return operatorOnly(func(a actor, _ string) bool { return atSite(a, "S1a") }, noSuch("invoice_id"))(kind, target)
-				case isCustomer && customerRecord(a, target), !isCustomer && atSite(a, target):
-					return succeeds
-				case isCustomer:
-					return noSuch("customer_id")
-				}
-				return noSuch("site_id")
+			want: uploads,
+		},
+		{
+			// Files sent with a form follow the same rule, all or none.
+			name: "AttachFiles", covers: []string{"EquipmentService.AttachFiles"},
+			targets: slices.Concat(everySite, []string{"Parent", "Child1", "Solo", "OtherB", "invoice@S1a"}),
+			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
+				d := document(t, target)
+				id := map[string]string{"site": d.SiteID, "customer": d.CustomerID, "invoice": d.InvoiceID}[d.AttachedTo]
+				return errOnly(db.AttachFiles(ctx, v, d.AttachedTo, id, []fieldportal.Upload{
+					{Name: d.Name, ContentType: "application/pdf", Data: []byte("%PDF-1.7\n")}}))
 			},
+			want: uploads,
 		},
 		{
 			name: "UpdateDocument", covers: []string{"EquipmentService.UpdateDocument"}, targets: operatorSites,

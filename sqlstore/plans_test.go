@@ -193,6 +193,28 @@ var planCases = []planCase{
 		_, _, err := e.db.FindQuotes(ctx, e.parent, fieldportal.QuoteFilter{Stages: []fieldportal.QuoteStage{fieldportal.QuoteOutstanding}})
 		return err
 	}},
+	// The portal's quote tabs, its search by number and its CSV; the
+	// console's queue of requests (issue 16).
+	{"FindQuotes outstanding tab", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindQuotes(ctx, e.parent, fieldportal.QuoteFilter{Stages: []fieldportal.QuoteStage{fieldportal.QuoteRequested, fieldportal.QuoteOutstanding}})
+		return err
+	}},
+	{"FindQuotes actioned tab", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindQuotes(ctx, e.parent, fieldportal.QuoteFilter{Stages: []fieldportal.QuoteStage{fieldportal.QuoteApproved, fieldportal.QuoteDeclined, fieldportal.QuoteExpired}})
+		return err
+	}},
+	{"FindQuotes by number", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindQuotes(ctx, e.parent, fieldportal.QuoteFilter{Number: "Q-1001"})
+		return err
+	}},
+	{"EachQuote", func(ctx context.Context, e *planEnv) error {
+		return e.db.EachQuote(ctx, e.parent, fieldportal.QuoteFilter{Stages: []fieldportal.QuoteStage{fieldportal.QuoteRequested, fieldportal.QuoteOutstanding}},
+			func(*fieldportal.Quote) error { return nil })
+	}},
+	{"staff FindQuotes requested", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindQuotes(ctx, e.staff, fieldportal.QuoteFilter{Stages: []fieldportal.QuoteStage{fieldportal.QuoteRequested}})
+		return err
+	}},
 	{"FindIssues", func(ctx context.Context, e *planEnv) error {
 		_, _, err := e.db.FindIssues(ctx, e.parent, fieldportal.IssueFilter{})
 		return err

@@ -3,14 +3,14 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/fieldportal/fieldportal"
 )
 
 const quoteColumns = `q.id, q.org_id, q.external_id, q.number, q.customer_id, q.site_id, q.contractor_id, q.stage,
 	q.order_no, q.preferred_date, q.description, q.total_ex_tax, q.tax, q.total_inc_tax, q.valid_until, q.requested_by,
-	q.signed_by_name, q.actioned_at, q.decline_reason, q.created_in_portal, q.created_at, q.updated_at, s.name`
+	q.signed_by_name, q.actioned_at, q.decline_reason, q.created_in_portal, q.created_at, q.updated_at, s.name,
+	q.signed_from, q.accept_comment, q.tax_rate, q.sent_at`
 
 const quoteFrom = ` FROM quotes q JOIN sites s ON s.id = q.site_id`
 
@@ -19,7 +19,7 @@ func scanQuote(row interface{ Scan(...any) error }) (*fieldportal.Quote, error) 
 	err := row.Scan(&x.ID, &x.OrgID, str(&x.ExternalID), &x.Number, &x.CustomerID, &x.SiteID, str(&x.ContractorID),
 		&x.Stage, &x.OrderNo, &x.PreferredDate, &x.Description, money(&x.TotalExTax), money(&x.Tax), money(&x.TotalIncTax),
 		&x.ValidUntil, str(&x.RequestedBy), &x.SignedByName, tm(&x.ActionedAt), &x.DeclineReason, &x.CreatedInPortal,
-		tm(&x.CreatedAt), tm(&x.UpdatedAt), &x.SiteName)
+		tm(&x.CreatedAt), tm(&x.UpdatedAt), &x.SiteName, &x.SignedFrom, &x.AcceptComment, &x.TaxRate, tm(&x.SentAt))
 	return &x, err
 }
 
@@ -198,59 +198,15 @@ func (d *DB) UpsertQuoteByExternalID(ctx context.Context, v fieldportal.Viewer, 
 // AcceptQuote records a contact's acceptance of an outstanding quote,
 // signed with signerName. Staff may record it for the customer.
 func (d *DB) AcceptQuote(ctx context.Context, v fieldportal.Viewer, id, signerName string) error {
-	return d.actionQuote(ctx, v, id, fieldportal.QuoteApproved, signerName, "")
+	_, err := d.DecideQuote(ctx, v, id, fieldportal.QuoteDecision{Accept: true, SignerName: signerName})
+	return err
 }
 
 // DeclineQuote records a contact's refusal of an outstanding quote, with
 // the signer's name and an optional reason.
 func (d *DB) DeclineQuote(ctx context.Context, v fieldportal.Viewer, id, signerName, reason string) error {
-	if len(reason) > 2000 {
-		return fieldportal.FieldErrorf("decline_reason", "Reason must be at most 2,000 characters.")
-	}
-	return d.actionQuote(ctx, v, id, fieldportal.QuoteDeclined, signerName, strings.TrimSpace(reason))
-}
-
-// actionQuote moves an outstanding quote to approved or declined. The
-// UPDATE is conditional on the stage, so of two people acting at once
-// exactly one wins and the other gets a conflict, not a silent overwrite.
-func (d *DB) actionQuote(ctx context.Context, v fieldportal.Viewer, id string, to fieldportal.QuoteStage, signer, reason string) error {
-	if err := needModule(v, fieldportal.ModuleQuotes, "quote"); err != nil {
-		return err
-	}
-	signer = strings.TrimSpace(signer)
-	if signer == "" {
-		return fieldportal.FieldErrorf("signed_by_name", "Please type your name to sign.")
-	} else if len(signer) > 200 {
-		return fieldportal.FieldErrorf("signed_by_name", "Name must be at most 200 characters.")
-	}
-	verb := map[fieldportal.QuoteStage]string{fieldportal.QuoteApproved: "accepted", fieldportal.QuoteDeclined: "declined"}[to]
-	return d.inTx(ctx, func(tx *Tx) error {
-		x, err := tx.findQuote(ctx, v, id)
-		if err != nil {
-			return err
-		}
-		if x.Stage != fieldportal.QuoteOutstanding {
-			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s is %s, so it can no longer be %s.", x.Number, x.Stage, verb)
-		}
-		if !x.ValidUntil.IsZero() && x.ValidUntil.Before(fieldportal.DateOf(tx.now)) {
-			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s expired on %s, so it can no longer be %s.", x.Number, x.ValidUntil, verb)
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE quotes SET stage = $2, signed_by_name = $3, decline_reason = $4,
-			actioned_at = $5, updated_at = $5 WHERE id = $1 AND stage = $6`,
-			x.ID, to, signer, reason, tx.now, fieldportal.QuoteOutstanding)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n != 1 {
-			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s was actioned by someone else a moment ago.", x.Number)
-		}
-		if err := tx.tallyStored(ctx, "quotes", x.ID); err != nil {
-			return err
-		}
-		return tx.audit(ctx, v, "quote."+verb, "quote", x.ID, x.Number+" signed by "+signer)
-	})
+	_, err := d.DecideQuote(ctx, v, id, fieldportal.QuoteDecision{SignerName: signerName, Comment: reason})
+	return err
 }
 
 // FindQuoteByID returns a quote the viewer can reach, with its items and
@@ -285,24 +241,11 @@ func (d *DB) FindQuotes(ctx context.Context, v fieldportal.Viewer, f fieldportal
 	if err := needModule(v, fieldportal.ModuleQuotes, "quote"); err != nil {
 		return nil, "", err
 	}
-	var q query
-	q.scopeSite(v, "q", "q.site_id")
-	inList(&q, "q.stage", f.Stages)
-	q.search(f.Search, "q.number", "q.order_no", "q.description")
-	if f.SiteID != "" {
-		q.and("q.site_id = " + q.arg(f.SiteID))
-	}
-	order, byUpdate := "q.id DESC", !f.UpdatedSince.IsZero()
-	if byUpdate {
-		q.and("q.updated_at > " + q.arg(f.UpdatedSince.UTC()))
-		order = "q.updated_at, q.id"
-		if err := q.keyset(f.After, false, "q.updated_at", "q.id"); err != nil {
-			return nil, "", err
-		}
-	} else if err := q.keyset(f.After, true, "q.id"); err != nil {
+	text, args, err := quoteListQuery(v, f)
+	if err != nil {
 		return nil, "", err
 	}
-	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+quoteColumns+quoteFrom, "ORDER BY "+order+limit(f.Page)), q.args...)
+	rows, err := d.db.QueryContext(ctx, text+limit(f.Page), args...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -310,12 +253,7 @@ func (d *DB) FindQuotes(ctx context.Context, v fieldportal.Viewer, f fieldportal
 	if err != nil {
 		return nil, "", err
 	}
-	list, next := trim(list, f.Page, func(x *fieldportal.Quote) string {
-		if byUpdate {
-			return cursor(x.UpdatedAt, x.ID)
-		}
-		return cursor(x.ID)
-	})
+	list, next := trim(list, f.Page, quoteKey(f))
 	if err := loadQuoteChildren(ctx, d.db, list); err != nil {
 		return nil, "", err
 	}

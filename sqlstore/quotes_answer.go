@@ -1,0 +1,228 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/mail"
+)
+
+// The two steps of a quote after its request: the staff price it and send
+// it (PriceQuote), and the customer accepts or declines it online
+// (DecideQuote). Each checks the quote's stage inside its transaction and
+// writes only if the stage is still the one it read, so that two people
+// acting at once cannot both win.
+
+// DecideQuote records an online answer to an outstanding quote: accepted
+// (approved) or declined, signed with the typed name, at the store's
+// time, from the client address, with an optional comment. A quote that
+// is not outstanding, or whose validity ended before today in the
+// organisation's time zone, cannot be answered; of two answers racing,
+// the second is told the quote was already actioned. Contacts answer
+// quotes they reach with the Quotes page; staff may record an answer for
+// the customer. The office is mailed at the organisation's support
+// address, when it has one, in the same change.
+func (d *DB) DecideQuote(ctx context.Context, v fieldportal.Viewer, id string, dec fieldportal.QuoteDecision) (*fieldportal.Quote, error) {
+	if err := needModule(v, fieldportal.ModuleQuotes, "quote"); err != nil {
+		return nil, err
+	}
+	if err := dec.Validate(); err != nil {
+		return nil, err
+	}
+	orgNow, err := d.orgNow(ctx, v.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	settings, err := d.FindSettings(ctx, v.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	signer, comment := strings.TrimSpace(dec.SignerName), strings.TrimSpace(dec.Comment)
+	to, verb := fieldportal.QuoteDeclined, "declined"
+	if dec.Accept {
+		to, verb = fieldportal.QuoteApproved, "accepted"
+	}
+	var out *fieldportal.Quote
+	err = d.inTx(ctx, func(tx *Tx) error {
+		x, err := tx.findQuote(ctx, v, id)
+		if err != nil {
+			return err
+		}
+		switch {
+		case x.Stage == fieldportal.QuoteRequested:
+			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s is not priced yet, so it cannot be %s. We will send it to you once it is.", x.Number, verb)
+		case x.Stage != fieldportal.QuoteOutstanding:
+			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s is already %s, so it can no longer be %s.", x.Number, x.Stage, verb)
+		}
+		today := fieldportal.DateOf(tx.now.In(orgNow.Location()))
+		if !x.ValidUntil.IsZero() && x.ValidUntil.Before(today) {
+			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s expired on %s, so it can no longer be %s. Ask us for a new quote.",
+				x.Number, x.ValidUntil.Format("2 January 2006"), verb)
+		}
+		x.Stage, x.SignedByName, x.SignedFrom, x.ActionedAt, x.UpdatedAt = to, signer, dec.From, tx.now, tx.now
+		if dec.Accept {
+			x.AcceptComment = comment
+		} else {
+			x.DeclineReason = comment
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE quotes SET stage = $2, signed_by_name = $3, signed_from = $4,
+			accept_comment = $5, decline_reason = $6, actioned_at = $7, updated_at = $7 WHERE id = $1 AND stage = $8`,
+			x.ID, to, signer, x.SignedFrom, x.AcceptComment, x.DeclineReason, tx.now, fieldportal.QuoteOutstanding)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s was already actioned a moment ago, so it can no longer be %s.", x.Number, verb)
+		}
+		if err := tx.tallyStored(ctx, "quotes", x.ID); err != nil {
+			return err
+		}
+		detail := x.Number + " signed by " + signer
+		if dec.From != "" {
+			detail += " from " + dec.From
+		}
+		out = x
+		// The console's queue and the audit log show the answer, and the
+		// office's address (the support address customers are given) is
+		// mailed. There is no webhook delivery in the outbox yet.
+		if office := strings.TrimSpace(settings.Branding.SupportEmail); office != "" {
+			var orgName string
+			if err := tx.QueryRowContext(ctx, `SELECT name FROM organisations WHERE id = $1`, x.OrgID).Scan(&orgName); err != nil {
+				return err
+			}
+			m := mail.QuoteAnswered(orgName, signer, verb, x.Number, x.SiteName, tx.now.In(orgNow.Location()).Format("2 January 2006 at 15:04 MST"),
+				strings.TrimSuffix(dec.PortalURL, "/")+"/console/quotes/"+x.ID)
+			m.To = office
+			if err := tx.enqueue(ctx, mail.Outbox(x.OrgID, "quote_answered", m)); err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, v, "quote."+verb, "quote", x.ID, detail)
+	})
+	return out, err
+}
+
+// PriceQuote sets a requested or outstanding quote's lines, tax rate and
+// validity, with its totals computed here from the lines (integer minor
+// units; optional lines are not in the totals). With Send it moves the
+// quote to outstanding and, in the same transaction, queues the "quote
+// sent" mail to each of the customer's quote contacts with an email
+// address (or to the contact who requested it, when the customer has
+// none); mailed is how many mails were queued. Staff only.
+func (d *DB) PriceQuote(ctx context.Context, v fieldportal.Viewer, id string, p fieldportal.QuotePricing) (x *fieldportal.Quote, mailed int, err error) {
+	if err := needStaff(v); err != nil {
+		return nil, 0, err
+	}
+	orgNow, err := d.orgNow(ctx, v.OrgID)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := p.Validate(fieldportal.DateOf(orgNow)); err != nil {
+		return nil, 0, err
+	}
+	err = d.inTx(ctx, func(tx *Tx) error {
+		var err error
+		if x, err = tx.findQuote(ctx, v, id); err != nil {
+			return err
+		}
+		from := x.Stage
+		if from != fieldportal.QuoteRequested && from != fieldportal.QuoteOutstanding {
+			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s is already %s, so it can no longer be priced.", x.Number, x.Stage)
+		}
+		for i, it := range p.Items {
+			if it.ItemID == "" {
+				continue
+			}
+			var one int
+			if err := tx.QueryRowContext(ctx, `SELECT 1 FROM items WHERE id = $1 AND org_id = $2`, it.ItemID, v.OrgID).Scan(&one); err != nil {
+				return fieldportal.FieldErrorf(fieldportal.ItemField(i+1, "item_id"), "Line %d: the catalogue item is not in the catalogue.", i+1)
+			}
+		}
+		x.Items, x.TotalExTax, x.Tax, x.TotalIncTax = p.Totals()
+		x.TaxRate, x.ValidUntil, x.UpdatedAt = p.TaxRate, p.ValidUntil, tx.now
+		if p.Send {
+			x.Stage, x.SentAt = fieldportal.QuoteOutstanding, tx.now
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE quotes SET stage = $2, total_ex_tax = $3, tax = $4, total_inc_tax = $5,
+			tax_rate = $6, valid_until = $7, sent_at = $8, updated_at = $9 WHERE id = $1 AND stage = $10`,
+			x.ID, x.Stage, x.TotalExTax, x.Tax, x.TotalIncTax, x.TaxRate, x.ValidUntil, nullTime(x.SentAt), tx.now, from)
+		if err != nil {
+			return sqlErr(err, "quote")
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s was changed a moment ago; open it again to see how it stands.", x.Number)
+		}
+		if err := tx.putQuoteChildren(ctx, x); err != nil {
+			return err
+		}
+		if err := tx.tallyStored(ctx, "quotes", x.ID); err != nil {
+			return err
+		}
+		if !p.Send {
+			return tx.audit(ctx, v, "quote.priced", "quote", x.ID, x.Number)
+		}
+		if mailed, err = tx.mailQuoteSent(ctx, x, p.PortalURL); err != nil {
+			return err
+		}
+		return tx.audit(ctx, v, "quote.sent", "quote", x.ID, x.Number)
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return x, mailed, nil
+}
+
+// mailQuoteSent queues the "quote sent" mail to the quote's customer's
+// quote contacts, or, when it has none with an address, to the contact
+// who requested the quote.
+func (tx *Tx) mailQuoteSent(ctx context.Context, x *fieldportal.Quote, portalURL string) (int, error) {
+	var orgName, currency string
+	if err := tx.QueryRowContext(ctx, `SELECT name, currency FROM organisations WHERE id = $1`, x.OrgID).Scan(&orgName, &currency); err != nil {
+		return 0, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT first_name, last_name, email FROM contacts
+		WHERE org_id = $1 AND customer_id = $2 AND quote_contact = TRUE AND email <> '' ORDER BY id`, x.OrgID, x.CustomerID)
+	if err != nil {
+		return 0, err
+	}
+	type to struct{ name, email string }
+	var list []to
+	for rows.Next() {
+		var first, last, email string
+		if err := rows.Scan(&first, &last, &email); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		list = append(list, to{strings.TrimSpace(first + " " + last), email})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if len(list) == 0 && x.RequestedBy != "" {
+		var first, last, email string
+		err := tx.QueryRowContext(ctx, `SELECT first_name, last_name, email FROM contacts WHERE id = $1 AND org_id = $2`,
+			x.RequestedBy, x.OrgID).Scan(&first, &last, &email)
+		if err != nil {
+			return 0, err
+		}
+		if email != "" {
+			list = append(list, to{strings.TrimSpace(first + " " + last), email})
+		}
+	}
+	link := strings.TrimSuffix(portalURL, "/") + "/quotes/" + x.ID
+	amount := currency + " " + x.TotalIncTax.String()
+	for _, c := range list {
+		m := mail.QuoteSent(orgName, c.name, x.Number, x.SiteName, amount, x.ValidUntil.Format("2 January 2006"), link)
+		m.To = c.email
+		if err := tx.enqueue(ctx, mail.Outbox(x.OrgID, "quote_sent", m)); err != nil {
+			return 0, err
+		}
+	}
+	return len(list), nil
+}
