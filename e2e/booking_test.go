@@ -160,7 +160,14 @@ func TestJourneyBooking(t *testing.T) {
 		}
 		x, err := p.DB.FindQuoteByID(ctx, sys, strings.TrimPrefix(loc, "/quotes/"))
 		if err != nil || x.Stage != fieldportal.QuoteRequested || !x.CreatedInPortal {
-			t.Errorf("requested quote %+v, %v", x, err)
+			t.Fatalf("requested quote %+v, %v", x, err)
+		}
+		if h := site.text("h1"); !strings.Contains(h, x.Number) {
+			t.Errorf("the quote's page is headed %q, want its number %s", h, x.Number)
+		}
+		site.run(chromedp.Navigate(p.URL+"/quotes"), chromedp.WaitVisible(`h1`, chromedp.ByQuery))
+		if !strings.Contains(site.text("main"), x.Number) {
+			t.Errorf("the request %s is not under Outstanding at once", x.Number)
 		}
 
 		if dir := os.Getenv("FIELDPORTAL_SCREENSHOTS"); dir != "" {
