@@ -3,6 +3,7 @@ package fieldportal
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -228,4 +229,22 @@ func (s JobSchedule) Validate() error {
 		v.Add("ends_at", "End must be within 14 days of the start.")
 	}
 	return v.Err()
+}
+
+// zones caches the time zones loaded by name: time.LoadLocation reads and
+// parses the zone's file on every call, and every booking page needs one.
+var zones sync.Map
+
+// Zone returns the time zone of that IANA name, loaded once, or UTC for
+// a name that is not one (an organisation's zone is validated on save).
+func Zone(name string) *time.Location {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	zones.Store(name, loc)
+	return loc
 }

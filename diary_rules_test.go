@@ -192,3 +192,16 @@ func TestCheckPreferredDate(t *testing.T) {
 		})
 	}
 }
+
+func TestZone(t *testing.T) {
+	t.Run("a zone is loaded once", func(t *testing.T) {
+		if a, b := fieldportal.Zone("Europe/London"), fieldportal.Zone("Europe/London"); a != b || a.String() != "Europe/London" {
+			t.Errorf("Zone = %v and %v, want one Europe/London", a, b)
+		}
+	})
+	t.Run("a name that is no zone is UTC", func(t *testing.T) {
+		if z := fieldportal.Zone("Mars/Olympus"); z != time.UTC {
+			t.Errorf("Zone = %v, want UTC", z)
+		}
+	})
+}

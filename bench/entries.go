@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"net/url"
-	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/server"
@@ -237,6 +236,11 @@ var Entries = []Entry{
 			_, _, err := s.Work.FindQuotes(ctx, v, fieldportal.QuoteFilter{Stages: []fieldportal.QuoteStage{fieldportal.QuoteRequested}})
 			return err
 		}},
+	{Name: "schedule job", Persona: Staff, Path: func(ids *IDs) string { return "/console/jobs/" + url.PathEscape(ids.PrintedJob) + "/schedule" },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			_, err := s.Work.FindJobByID(ctx, v, ids.PrintedJob)
+			return err
+		}},
 	{Name: "mail log", Persona: Admin, Path: fixed("/console/mail"),
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
 			_, _, err := s.Orgs.FindOutbox(ctx, v, fieldportal.OutboxFilter{Kind: "mail"})
@@ -252,52 +256,6 @@ var Entries = []Entry{
 			_, err := s.Orgs.FindSettings(ctx, ids.OrgID)
 			return err
 		}},
-}
-
-// bookingDate is a weekday a week ahead, whose windows the booking form
-// offers.
-func bookingDate() fieldportal.Date {
-	d := time.Now().AddDate(0, 0, 7)
-	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
-		d = d.AddDate(0, 0, 1)
-	}
-	return fieldportal.DateOf(d)
-}
-
-// bookingPath is the booking form opened from a site, with a date chosen.
-func bookingPath(form, siteID string) string {
-	return form + "?site=" + q(siteID) + "&date=" + bookingDate().String()
-}
-
-// bookingForm is the booking form's store work: a page of sites, and
-// with a site chosen its contacts, free windows and equipment; the
-// scripts and the catalogue.
-func bookingForm(ctx context.Context, s server.Services, v fieldportal.Viewer, siteID string) error {
-	if _, _, err := s.Sites.FindSites(ctx, v, fieldportal.SiteFilter{Page: fieldportal.Page{Limit: 50}}); err != nil {
-		return err
-	}
-	if siteID != "" {
-		site, err := s.Sites.FindSiteByID(ctx, v, siteID)
-		if err != nil {
-			return err
-		}
-		if v.CanDo(fieldportal.ActionManageContacts) {
-			if _, _, err := s.Access.FindContacts(ctx, v, fieldportal.ContactFilter{CustomerID: site.CustomerID, Page: fieldportal.Page{Limit: 100}}); err != nil {
-				return err
-			}
-		}
-		if _, err := s.Work.FindBookingWindows(ctx, v, siteID, bookingDate()); err != nil {
-			return err
-		}
-		if _, _, err := s.Equipment.FindAssets(ctx, v, fieldportal.AssetFilter{SiteID: siteID, Page: fieldportal.Page{Limit: 20}}); err != nil {
-			return err
-		}
-	}
-	if _, _, err := s.Work.FindScripts(ctx, v, fieldportal.CatalogueFilter{Page: fieldportal.Page{Limit: 100}}); err != nil {
-		return err
-	}
-	_, _, err := s.Work.FindItems(ctx, v, fieldportal.CatalogueFilter{ActiveOnly: true, Page: fieldportal.Page{Limit: 200}})
-	return err
 }
 
 // allSites is the CSV's store work: the one walk of every site the

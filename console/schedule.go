@@ -157,9 +157,7 @@ func (c *Console) renderSchedule(w http.ResponseWriter, r *http.Request, status 
 // zoneOf is the organisation's time zone.
 func zoneOf(r *http.Request) *time.Location {
 	if o := web.OrganisationFromContext(r.Context()); o != nil {
-		if loc, err := time.LoadLocation(o.TimeZone); err == nil {
-			return loc
-		}
+		return fieldportal.Zone(o.TimeZone)
 	}
 	return time.UTC
 }

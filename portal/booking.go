@@ -250,9 +250,7 @@ func (p *Portal) submitBooking(r *http.Request, v fieldportal.Viewer, f bookingF
 // are typed and shown.
 func orgZone(r *http.Request) *time.Location {
 	if o := web.OrganisationFromContext(r.Context()); o != nil {
-		if loc, err := time.LoadLocation(o.TimeZone); err == nil {
-			return loc
-		}
+		return fieldportal.Zone(o.TimeZone)
 	}
 	return time.UTC
 }

@@ -31,10 +31,7 @@ func (d *DB) bookingRules(ctx context.Context, orgID string) (bookingRules, erro
 	if err != nil {
 		return bookingRules{}, err
 	}
-	loc, err := time.LoadLocation(org.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := fieldportal.Zone(org.TimeZone)
 	return bookingRules{settings: s, loc: loc, today: fieldportal.DateOf(d.Now().In(loc))}, nil
 }
 
