@@ -21,14 +21,15 @@ const bookingSiteChoices = 50
 // bookingView is the shared form.
 type bookingView struct {
 	web.Layout
-	Quote   bool
-	Kind    string
-	Action  string
-	Heading string
-	Intro   string
-	Submit  string
-	Summary []fieldportal.FieldError
-	Errors  web.FormErrors
+	Quote bool
+	Kind  string
+	// KindChoice asks service or install, for a contact who may book both.
+	KindChoice *web.SelectView
+	Action     string
+	Heading    string
+	Intro      string
+	Submit     string
+	Summary    []fieldportal.FieldError
 
 	SiteSearch web.FieldView
 	ManySites  bool
@@ -53,10 +54,7 @@ type bookingView struct {
 	Attach        bool
 	AttachHint    string
 	AttachError   string
-	SiteChosen    bool
 	OneSite       bool
-	SiteName      string
-	WindowsShown  bool
 }
 
 // bookingScript is a script to insert; its text rides on its option, so
@@ -87,14 +85,20 @@ func (p *Portal) renderBooking(w http.ResponseWriter, r *http.Request, v fieldpo
 		return
 	}
 	loc := orgZone(r)
-	view := bookingView{Quote: f.Quote, Kind: string(f.Kind), Errors: errs}
+	view := bookingView{Quote: f.Quote, Kind: string(f.Kind)}
+	if !f.Quote && v.CanUse(fieldportal.ModuleInstall) {
+		// Both kinds usable: the customer says which (?kind= picks one).
+		view.KindChoice = &web.SelectView{FieldView: web.Field("kind", "Type of job", "select", "", "", errs),
+			Options: []web.CheckOption{{Value: "service", Label: "Service or repair", Checked: f.Kind == fieldportal.JobService},
+				{Value: "install", Label: "Installation", Checked: f.Kind == fieldportal.JobInstall}}}
+	}
 	switch {
 	case f.Quote:
 		view.Heading, view.Action, view.Submit = "Request a quote", "/quotes/new", "Request quote"
 		view.Intro = "Tell us about the work you would like a price for. We will send you a quote."
-	case f.Kind == fieldportal.JobInstall:
-		view.Heading, view.Action, view.Submit = "Book an install job", "/jobs/new", "Book job"
-		view.Intro = "Tell us what you need installed and when suits you. We will confirm the date."
+	case view.KindChoice != nil:
+		view.Heading, view.Action, view.Submit = "Book a job", "/jobs/new", "Book job"
+		view.Intro = "Tell us what needs doing or installing and when suits you. We will confirm the date."
 	default:
 		view.Heading, view.Action, view.Submit = "Book a service job", "/jobs/new", "Book job"
 		view.Intro = "Tell us what needs doing and when suits you. We will confirm the date."
@@ -137,9 +141,6 @@ func (p *Portal) renderBooking(w http.ResponseWriter, r *http.Request, v fieldpo
 	} else if next != "" {
 		view.Site.Hint = "Showing the first " + strconv.Itoa(len(sites)) + " sites; search to find another."
 	}
-	if chosen != nil {
-		view.SiteChosen, view.SiteName = true, chosen.Name
-	}
 
 	// The contact: the viewer, or another contact of the site's customer
 	// it may see.
@@ -179,7 +180,6 @@ func (p *Portal) renderBooking(w http.ResponseWriter, r *http.Request, v fieldpo
 		view.Date.Error = errs["preferred_date"]
 	}
 	if derr == nil && errs["preferred_date"] == "" && chosen != nil {
-		view.WindowsShown = true
 		windows, err := p.svc.Work.FindBookingWindows(ctx, v, chosen.ID, day)
 		if err != nil {
 			p.kit.Error(w, r, err)

@@ -248,6 +248,24 @@ func TestBookingForm(t *testing.T) {
 				t.Errorf("the schedule form does not start from the booked window:\n%s", body)
 			}
 		})
+		t.Run("a contact who may book both kinds chooses install", func(t *testing.T) {
+			res, body := b.get("/jobs/new?kind=install")
+			wantStatus(t, "form", res, body, http.StatusOK)
+			if !strings.Contains(body, `<option value="install" selected>Installation</option>`) {
+				t.Fatalf("no kind chosen from the link:\n%s", body)
+			}
+			form := good()
+			form.Set("kind", "install")
+			form.Del("window")
+			res, body = b.postMultipart("/jobs/new", form)
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("install booking = %d:\n%s", res.StatusCode, body)
+			}
+			j, err := db.FindJobByID(context.Background(), f.sys, strings.TrimPrefix(res.Header.Get("Location"), "/jobs/"))
+			if err != nil || j.Kind != fieldportal.JobInstall {
+				t.Errorf("job %+v, %v", j, err)
+			}
+		})
 		t.Run("the window booked is refused to the next customer with its message", func(t *testing.T) {
 			parent := f.browser()
 			parent.login("parent@example.test", testPassword)
