@@ -150,9 +150,19 @@ func TestJourneyBooking(t *testing.T) {
 			t.Errorf("the description typed was not kept: %q", got)
 		}
 
-		// A quote request.
+		// A quote request, with a plan dropped on the drop zone.
 		site.run(chromedp.Navigate(p.URL+"/quotes/new"), chromedp.WaitVisible(`#booking-form`, chromedp.ByQuery),
 			chromedp.SendKeys(`#description`, "Quote for two more smoke detectors in screen 3.", chromedp.ByQuery))
+		var dropped string
+		site.run(chromedp.Evaluate(`(function () {
+			var dt = new DataTransfer();
+			dt.items.add(new File(["Screen 3: two detectors by the exits."], "plan.txt", {type: "text/plain"}));
+			document.querySelector("[data-dropzone]").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+			return document.querySelector("[data-dropzone-files]").textContent;
+		})()`, &dropped))
+		if dropped != "Chosen: plan.txt" {
+			t.Errorf("after the drop the zone says %q", dropped)
+		}
 		site.submit(`button[value="submit"]`)
 		loc = site.location()
 		if !strings.HasPrefix(loc, "/quotes/") {
@@ -161,6 +171,9 @@ func TestJourneyBooking(t *testing.T) {
 		x, err := p.DB.FindQuoteByID(ctx, sys, strings.TrimPrefix(loc, "/quotes/"))
 		if err != nil || x.Stage != fieldportal.QuoteRequested || !x.CreatedInPortal {
 			t.Fatalf("requested quote %+v, %v", x, err)
+		}
+		if docs, _, err := p.DB.FindDocuments(ctx, sys, fieldportal.DocumentFilter{QuoteID: x.ID}); err != nil || len(docs) != 1 || docs[0].Name != "plan.txt" {
+			t.Errorf("the dropped file: %+v, %v", docs, err)
 		}
 		if h := site.text("h1"); !strings.Contains(h, x.Number) {
 			t.Errorf("the quote's page is headed %q, want its number %s", h, x.Number)

@@ -138,6 +138,16 @@ func TestBookingForm(t *testing.T) {
 				t.Errorf("description lacks the script:\n%s", body)
 			}
 		})
+		t.Run("insert without a script chosen says so on the script field", func(t *testing.T) {
+			form := good()
+			form.Set("action", "insert_script")
+			form.Set("script_id", "")
+			res, body := b.postMultipart("/jobs/new", form)
+			wantStatus(t, "insert", res, body, http.StatusOK)
+			if !strings.Contains(body, "Choose a script to insert.") || !strings.Contains(body, `href="#script_id"`) || !strings.Contains(body, "Alarm beeps at night") {
+				t.Errorf("no script error, or the description was lost:\n%s", body)
+			}
+		})
 		t.Run("show free times lists the site's windows", func(t *testing.T) {
 			form := good()
 			form.Set("action", "show_times")
