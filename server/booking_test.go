@@ -148,6 +148,25 @@ func TestBookingForm(t *testing.T) {
 				t.Errorf("no script error, or the description was lost:\n%s", body)
 			}
 		})
+		t.Run("find site and find equipment search without JavaScript", func(t *testing.T) {
+			parent := f.browser()
+			parent.login("parent@example.test", testPassword)
+			res, body := parent.postMultipart("/jobs/new", url.Values{"action": {"find_site"}, "site_q": {"BS1 5BB"}, "description": {"kept"}})
+			wantStatus(t, "find site", res, body, http.StatusOK)
+			if !strings.Contains(body, "Dock Warehouse (BS1 5BB)") || strings.Contains(body, "Harbour HQ") || !strings.Contains(body, `id="site_q"`) {
+				t.Errorf("the site search did not narrow the list:\n%s", body)
+			}
+			res, body = parent.postMultipart("/jobs/new", url.Values{"action": {"find_assets"}, "site_id": {dock.ID}, "asset_q": {"no-such-kit"}})
+			wantStatus(t, "find equipment", res, body, http.StatusOK)
+			if !strings.Contains(html.UnescapeString(body), "No equipment at this site matches “no-such-kit”.") {
+				t.Errorf("no message for an equipment search that finds nothing:\n%s", body)
+			}
+			res, body = parent.postMultipart("/jobs/new", url.Values{"action": {"find_assets"}, "site_id": {dock.ID}, "asset_q": {"Plant room"}})
+			wantStatus(t, "find equipment", res, body, http.StatusOK)
+			if !strings.Contains(body, `value="`+asset.ID+`"`) {
+				t.Errorf("the equipment search by location did not find the panel:\n%s", body)
+			}
+		})
 		t.Run("show free times lists the site's windows", func(t *testing.T) {
 			form := good()
 			form.Set("action", "show_times")
