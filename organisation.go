@@ -40,8 +40,10 @@ type Settings struct {
 	// DiaryOverlap allows appointments of one technician to overlap.
 	DiaryOverlap bool `json:"diary_overlap"`
 	// BookingWindowDays is how far ahead customers may ask for a date.
-	BookingWindowDays int      `json:"booking_window_days"`
-	Branding          Branding `json:"branding"`
+	BookingWindowDays int `json:"booking_window_days"`
+	// Diary is the length and hours of the windows customers book.
+	Diary    DiarySettings `json:"diary"`
+	Branding Branding      `json:"branding"`
 	// PaymentProvider is "" (online payment off), "stripe" or "testmode".
 	PaymentProvider string `json:"payment_provider"`
 	// DefaultPages is the page access given to new portal logins.
@@ -89,6 +91,7 @@ func DefaultSettings() Settings {
 		Modules:           slicesClone(AllModules),
 		PasswordPolicy:    DefaultPasswordPolicy(),
 		BookingWindowDays: 90,
+		Diary:             DefaultDiarySettings(),
 		Branding:          Branding{AccentColour: "#0b5cad"},
 		DefaultPages:      slicesClone(AllModules),
 	}
@@ -110,6 +113,7 @@ func (s *Settings) Validate() error {
 	if s.BookingWindowDays < 0 || s.BookingWindowDays > 730 {
 		v.Add("booking_window_days", "Booking window must be between 0 and 730 days.")
 	}
+	s.Diary.Validate(&v)
 	switch s.PaymentProvider {
 	case "", "stripe", "testmode":
 	default:

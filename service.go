@@ -352,6 +352,25 @@ type WorkService interface {
 	PriceQuote(ctx context.Context, v Viewer, id string, p QuotePricing) (x *Quote, mailed int, err error)
 	EachQuote(ctx context.Context, v Viewer, f QuoteFilter, fn func(*Quote) error) error
 
+	// BookJob is the portal's Book a job (seed 003): a pending job made
+	// in the portal with its assets, items and attached files, in one
+	// transaction; a requested window is checked against the diary's
+	// overlap rule under a lock (diary_rules.go), so of two customers
+	// racing for one window one wins and the other is told it is taken.
+	BookJob(ctx context.Context, v Viewer, j *Job, files []Upload) error
+	// RequestQuote is the portal's Request a quote: BookJob for a quote,
+	// which starts requested.
+	RequestQuote(ctx context.Context, v Viewer, x *Quote, files []Upload) error
+	// FindBookingWindows lists the windows offered at a site the viewer
+	// reaches on day: the organisation's slots, less those taken when
+	// overlaps are off. It says only which are free, never by what.
+	FindBookingWindows(ctx context.Context, v Viewer, siteID string, day Date) ([]TimeWindow, error)
+	// ScheduleJob books a job into the diary (staff only): its
+	// appointment with the technician, start and end, the job scheduled,
+	// the technician's overlap rule, and the "job scheduled" mail to the
+	// customer's job contacts, in one transaction.
+	ScheduleJob(ctx context.Context, v Viewer, s JobSchedule) (*Job, error)
+
 	FindContractorByID(ctx context.Context, v Viewer, id string) (*Contractor, error)
 	FindContractors(ctx context.Context, v Viewer, f ContractorFilter) ([]*Contractor, string, error)
 	CreateContractor(ctx context.Context, v Viewer, c *Contractor) error

@@ -178,6 +178,9 @@ type Job struct {
 
 	AssetIDs []string  `json:"asset_ids"`
 	Items    []JobItem `json:"items"`
+	// RequestedWindow is the time window a customer booked through the
+	// portal (BookJob); it holds the site's diary while the job is pending.
+	RequestedWindow TimeWindow `json:"requested_window,omitzero"`
 
 	SiteName string `json:"site_name,omitempty"`
 }
@@ -298,6 +301,9 @@ type Quote struct {
 
 	Items    []QuoteItem `json:"items"`
 	AssetIDs []string    `json:"asset_ids"`
+	// RequestedWindow is the time window asked for a visit with the
+	// request (RequestQuote); it holds the site's diary while requested.
+	RequestedWindow TimeWindow `json:"requested_window,omitzero"`
 
 	SiteName string `json:"site_name,omitempty"`
 

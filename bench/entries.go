@@ -232,6 +232,24 @@ var Entries = []Entry{
 			return err
 		}},
 	{Name: "issues all", Persona: SiteContact, Path: fixed("/issues?status=all"), SQL: issuesPage(fieldportal.IssueFilter{})},
+	// The booking form (booking.go), for both: the parent's site list is
+	// a page of its 20,000, the one site's form has its windows.
+	{Name: "book a job", Persona: Parent, Path: func(ids *IDs) string { return bookingPath("/jobs/new", ids.Site[Parent.Name]) },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			return bookingForm(ctx, s, v, ids.Site[Parent.Name])
+		}},
+	{Name: "request a quote", Persona: Parent, Path: fixed("/quotes/new"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			return bookingForm(ctx, s, v, "")
+		}},
+	{Name: "book a job", Persona: SiteContact, Path: func(ids *IDs) string { return bookingPath("/jobs/new", ids.Site[SiteContact.Name]) },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			return bookingForm(ctx, s, v, ids.Site[SiteContact.Name])
+		}},
+	{Name: "request a quote", Persona: SiteContact, Path: fixed("/quotes/new"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			return bookingForm(ctx, s, v, ids.Site[SiteContact.Name]) // its one site is chosen for it
+		}},
 
 	// The console, as staff; the admin-only screens as the admin.
 	{Name: "console home", Persona: Staff, Path: fixed("/console"),
@@ -283,6 +301,11 @@ var Entries = []Entry{
 	{Name: "console quotes", Persona: Staff, Path: fixed("/console/quotes"),
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
 			_, _, err := s.Work.FindQuotes(ctx, v, fieldportal.QuoteFilter{Stages: []fieldportal.QuoteStage{fieldportal.QuoteRequested}})
+			return err
+		}},
+	{Name: "schedule job", Persona: Staff, Path: func(ids *IDs) string { return "/console/jobs/" + url.PathEscape(ids.PrintedJob) + "/schedule" },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			_, err := s.Work.FindJobByID(ctx, v, ids.PrintedJob)
 			return err
 		}},
 	{Name: "mail log", Persona: Admin, Path: fixed("/console/mail"),

@@ -97,6 +97,7 @@ func (c *Console) routes() {
 	c.issueRoutes()
 	c.jobRoutes()
 	c.quoteRoutes()
+	c.scheduleRoutes()
 }
 
 // signedIn wraps a console page: a live staff session of an enabled staff

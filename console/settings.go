@@ -7,6 +7,7 @@ import (
 	_ "image/png"  // registers the PNG decoder
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,7 +17,8 @@ import (
 )
 
 // The console's settings of what the portal shows (SPEC §5): the modules
-// shown, the buttons hidden, the password policy and the logo. Admins only.
+// shown, the buttons hidden, the password policy, the diary's booking
+// rules and the logo. Admins only.
 
 type settingsView struct {
 	web.Layout
@@ -28,6 +30,9 @@ type settingsView struct {
 	MinLength web.FieldView
 	Rules     []web.CheckOption
 	LogoError string
+	// The diary's booking rules (diary_rules.go).
+	Overlap, Weekends                          bool
+	BookingDays, SlotMinutes, DayStart, DayEnd web.FieldView
 }
 
 // actionLabels names the portal's buttons as the settings page lists them.
@@ -59,7 +64,7 @@ func (c *Console) handleSettingsForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) renderSettings(w http.ResponseWriter, r *http.Request, status int, st fieldportal.Settings, minLength, notice string, errs web.FormErrors) {
-	view := settingsView{Layout: c.layout(r, "Settings"), Notice: notice, Errors: errs.List("modules", "password_policy.min_length", "logo"), LogoError: errs["logo"]}
+	view := settingsView{Layout: c.layout(r, "Settings"), Notice: notice, Errors: errs.List("modules", "password_policy.min_length", "booking_window_days", "diary.slot_minutes", "diary.day_start", "diary.day_end", "logo"), LogoError: errs["logo"]}
 	for _, m := range fieldportal.AllModules {
 		view.Modules = append(view.Modules, web.CheckOption{Value: string(m), Label: m.Label(), Checked: st.Modules.Has(m)})
 		view.Defaults = append(view.Defaults, web.CheckOption{Value: string(m), Label: m.Label(), Checked: st.DefaultPages.Has(m)})
@@ -79,7 +84,50 @@ func (c *Console) renderSettings(w http.ResponseWriter, r *http.Request, status 
 		{Value: "require_lower", Label: "Must contain a lower-case letter", Checked: p.RequireLower},
 		{Value: "reject_common", Label: "Must not be one of the 10,000 most common passwords", Checked: p.RejectCommon},
 	}
+	c.diarySettingsView(r, st, errs, &view)
 	c.pages.Render(w, r, status, "settings", view)
+}
+
+// diarySettingsView fills the diary's part of the form: as typed when a
+// posted form is shown again, else as saved.
+func (c *Console) diarySettingsView(r *http.Request, st fieldportal.Settings, errs web.FormErrors, view *settingsView) {
+	typed := func(name, saved string) string {
+		if r.Method == http.MethodPost && r.PostForm.Has(name) {
+			return r.PostForm.Get(name)
+		}
+		return saved
+	}
+	view.Overlap, view.Weekends = st.DiaryOverlap, st.Diary.Weekends
+	view.BookingDays = web.Field("booking_window_days", "Booking window (days ahead)", "number", typed("booking_window_days", strconv.Itoa(st.BookingWindowDays)), "off", errs)
+	view.BookingDays.Hint, view.BookingDays.Inputmode = "How far ahead customers may ask for a date, from tomorrow.", "numeric"
+	view.SlotMinutes = web.Field("diary.slot_minutes", "Length of a booking window (minutes)", "number", typed("diary.slot_minutes", strconv.Itoa(st.Diary.SlotMinutes)), "off", errs)
+	view.SlotMinutes.Hint, view.SlotMinutes.Inputmode = "A multiple of 15, such as 120 for two-hour windows.", "numeric"
+	view.DayStart = web.Field("diary.day_start", "Working day starts", "time", typed("diary.day_start", st.Diary.DayStart), "off", errs)
+	view.DayEnd = web.Field("diary.day_end", "Working day ends", "time", typed("diary.day_end", st.Diary.DayEnd), "off", errs)
+}
+
+// readDiarySettings reads the diary's part of the posted form into st; a
+// number that is not one is a field error. A form without the part (its
+// marker, diary_form) leaves the saved values as they are.
+func readDiarySettings(f url.Values, st *fieldportal.Settings) web.FormErrors {
+	errs := web.FormErrors{}
+	if !f.Has("diary_form") {
+		return errs
+	}
+	st.DiaryOverlap, st.Diary.Weekends = f.Get("diary_overlap") == "on", f.Get("diary.weekends") == "on"
+	st.Diary.DayStart, st.Diary.DayEnd = strings.TrimSpace(f.Get("diary.day_start")), strings.TrimSpace(f.Get("diary.day_end"))
+	for _, n := range []struct {
+		name, label string
+		to          *int
+	}{{"booking_window_days", "Booking window", &st.BookingWindowDays}, {"diary.slot_minutes", "Length of a booking window", &st.Diary.SlotMinutes}} {
+		v, err := strconv.Atoi(strings.TrimSpace(f.Get(n.name)))
+		if err != nil {
+			errs[n.name] = n.label + " must be a whole number."
+			continue
+		}
+		*n.to = v
+	}
+	return errs
 }
 
 func (c *Console) handleSettings(w http.ResponseWriter, r *http.Request) {
@@ -112,8 +160,12 @@ func (c *Console) handleSettings(w http.ResponseWriter, r *http.Request) {
 	minLength := strings.TrimSpace(f.Get("password_policy.min_length"))
 	n, convErr := strconv.Atoi(minLength)
 	st.PasswordPolicy.MinLength = n
+	diaryErrs := readDiarySettings(f, &st)
 	if convErr != nil {
-		c.renderSettings(w, r, http.StatusBadRequest, st, minLength, "", web.FormErrors{"password_policy.min_length": "Minimum password length must be a whole number."})
+		diaryErrs["password_policy.min_length"] = "Minimum password length must be a whole number."
+	}
+	if diaryErrs.Has() {
+		c.renderSettings(w, r, http.StatusBadRequest, st, minLength, "", diaryErrs)
 		return
 	}
 	if err := c.svc.Orgs.UpdateSettings(r.Context(), v, st); fieldportal.ErrorCode(err) == fieldportal.EINVALID {

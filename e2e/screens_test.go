@@ -50,6 +50,8 @@ func TestScreens(t *testing.T) {
 		{"parent", "/password", "password"},
 		{"parent", "/sites/no-such-site", "error-404"},
 		{"site", "/sites", "sites-site-contact"},
+		{"site", "/jobs/new", "booking-job"},
+		{"parent", "/quotes/new", "booking-quote"},
 		// Quotes (issue 16): "{quote}" is the first priced quote waiting
 		// for an answer, with the form to accept or decline it.
 		{"parent", "/quotes", "quotes"},

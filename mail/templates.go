@@ -36,6 +36,8 @@ func parseTemplates() map[string]*template.Template {
 type mailData struct {
 	Org, Name, Link, Expires, ReceiptNo, Amount string
 	Number, Site, Answer, Title                 string
+	// When and Technician describe a scheduled job.
+	When, Technician string
 }
 
 // Invite is the invitation to a new portal login (SPEC §3): link sets the
@@ -81,10 +83,17 @@ func IssueAnswered(org, name, number, title, link string) Message {
 	return render("issue_answered.txt", mailData{Org: org, Name: name, Number: number, Title: title, Link: link})
 }
 
+// JobScheduled tells a job's contact when the job is booked in and who
+// comes; when is already written in the organisation's zone and link opens
+// the job in the portal. The caller sets To.
+func JobScheduled(org, name, number, when, technician, link string) Message {
+	return render("job_scheduled.txt", mailData{Org: org, Name: name, Number: number, When: when, Technician: technician, Link: link})
+}
+
 // render fills a mail's subject and text. The templates are embedded and
 // tested, so a failure is a programming error and panics.
 func render(file string, d mailData) Message {
-	for _, f := range []*string{&d.Org, &d.Name, &d.Link, &d.Expires, &d.ReceiptNo, &d.Amount, &d.Number, &d.Site, &d.Answer, &d.Title} {
+	for _, f := range []*string{&d.Org, &d.Name, &d.Link, &d.Expires, &d.ReceiptNo, &d.Amount, &d.Number, &d.Site, &d.Answer, &d.Title, &d.When, &d.Technician} {
 		*f = oneLine(*f)
 	}
 	if d.Name == "" {

@@ -117,6 +117,7 @@ func (p *Portal) layout(r *http.Request, title string) web.Layout {
 			l.User = "Your account"
 		}
 		l.Nav = navFor(v, r)
+		l.HeaderLinks = bookingActions(v, r.URL.Path)
 	}
 	return l
 }

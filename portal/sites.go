@@ -170,6 +170,8 @@ type siteView struct {
 	Site    *fieldportal.Site
 	Address []string
 	Tabs    []web.NavLink
+	// Actions are the site's buttons: Book a job, Request a quote.
+	Actions []web.Action
 }
 
 // siteTabs lists the modules of a site's page that the viewer may use,
@@ -226,5 +228,6 @@ func (p *Portal) handleSite(w http.ResponseWriter, r *http.Request) {
 		Site:    site,
 		Address: lines,
 		Tabs:    siteTabs(v, site.ID),
+		Actions: siteBookingActions(v, site.ID),
 	})
 }

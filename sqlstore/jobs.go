@@ -465,8 +465,11 @@ func loadJobChildren(ctx context.Context, db workQuerier, jobs []*fieldportal.Jo
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return loadAssetIDs(ctx, db, `SELECT job_id, asset_id FROM job_assets WHERE job_id IN (`, ids,
-		func(id, asset string) { byID[id].AssetIDs = append(byID[id].AssetIDs, asset) })
+	if err := loadAssetIDs(ctx, db, `SELECT job_id, asset_id FROM job_assets WHERE job_id IN (`, ids,
+		func(id, asset string) { byID[id].AssetIDs = append(byID[id].AssetIDs, asset) }); err != nil {
+		return err
+	}
+	return loadRequestedWindows(ctx, db, "job_id", ids, func(id string, w fieldportal.TimeWindow) { byID[id].RequestedWindow = w })
 }
 
 // loadAssetIDs runs head (a "parent_id, asset_id" query ending in

@@ -318,6 +318,9 @@ func loadQuoteChildren(ctx context.Context, db workQuerier, quotes []*fieldporta
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return loadAssetIDs(ctx, db, `SELECT quote_id, asset_id FROM quote_assets WHERE quote_id IN (`, ids,
-		func(id, asset string) { byID[id].AssetIDs = append(byID[id].AssetIDs, asset) })
+	if err := loadAssetIDs(ctx, db, `SELECT quote_id, asset_id FROM quote_assets WHERE quote_id IN (`, ids,
+		func(id, asset string) { byID[id].AssetIDs = append(byID[id].AssetIDs, asset) }); err != nil {
+		return err
+	}
+	return loadRequestedWindows(ctx, db, "quote_id", ids, func(id string, w fieldportal.TimeWindow) { byID[id].RequestedWindow = w })
 }

@@ -38,6 +38,10 @@ type Layout struct {
 	// Console marks a page of the staff console: its brand links to the
 	// console's home, and its account menu signs out of the console.
 	Console bool
+	// HeaderLinks are the header's buttons beside the account menu (the
+	// portal's Book a job and Request a quote), offered only to a viewer
+	// who may use them.
+	HeaderLinks []NavLink
 }
 
 // NavLink is one entry of a navigation or a row of tabs.
