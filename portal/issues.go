@@ -224,7 +224,7 @@ func (p *Portal) handleIssues(w http.ResponseWriter, r *http.Request) {
 func issueFilterBar(ip issueListParams, sites []*fieldportal.Site, siteName string) web.FilterBar {
 	f := ip.Filter
 	bar := web.FilterBar{Action: "/issues", Label: "Filter issues", Filters: []web.Filter{
-		{Name: "q", Label: "Search issues", Type: "search", Value: f.Search, Hint: "Number, title or description"},
+		{Name: "q", Label: "Search issues", Type: "search", Value: f.Search, Hint: "Number or title"},
 		{Name: "status", Label: "Status", Type: "select", Options: []web.CheckOption{
 			{Value: fieldportal.IssueOpen, Label: "Open", Checked: ip.Status == fieldportal.IssueOpen},
 			{Value: fieldportal.IssueClosed, Label: "Closed", Checked: ip.Status == fieldportal.IssueClosed},

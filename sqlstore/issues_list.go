@@ -37,7 +37,7 @@ type issueOrder struct {
 // issueListQuery is the issues list of f for v: the scope, the filters,
 // the keyset after f.After, and the order, without a LIMIT. few is
 // reachesFewSites' answer.
-func issueListQuery(v fieldportal.Viewer, f fieldportal.IssueFilter, few bool) (string, []any, issueOrder, error) {
+func issueListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.IssueFilter, few bool) (string, []any, issueOrder, error) {
 	var q query
 	q.scopeSite(v, "i", "i.site_id")
 	if few {
@@ -47,7 +47,8 @@ func issueListQuery(v fieldportal.Viewer, f fieldportal.IssueFilter, few bool) (
 		// condition repeats the scope: it changes the plan, not the rows.
 		q.onlyReachableSites("i.site_id")
 	}
-	q.search(f.Search, "i.number", "i.title", "i.description")
+	// By number or title, through their text index (search_later.go).
+	q.searchIndexed(d, f.Search, "i", issueText)
 	if f.SiteID != "" {
 		q.and("i.site_id = " + q.arg(f.SiteID))
 	}
@@ -93,7 +94,7 @@ func (d *DB) FindIssues(ctx context.Context, v fieldportal.Viewer, f fieldportal
 	if err != nil {
 		return nil, "", err
 	}
-	text, args, o, err := issueListQuery(v, f, few)
+	text, args, o, err := issueListQuery(d.dialect, v, f, few)
 	if err != nil {
 		return nil, "", err
 	}
@@ -125,7 +126,7 @@ func (d *DB) EachIssue(ctx context.Context, v fieldportal.Viewer, f fieldportal.
 	var key func(*fieldportal.Issue) string
 	return streamChunks(ctx, d, func(after string) (string, []any, error) {
 		f.After = after
-		text, args, o, err := issueListQuery(v, f, few)
+		text, args, o, err := issueListQuery(d.dialect, v, f, few)
 		key = o.key
 		return text, args, err
 	}, scanIssue, func(x *fieldportal.Issue) string { return key(x) }, fn)

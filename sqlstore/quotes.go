@@ -241,11 +241,11 @@ func (d *DB) FindQuotes(ctx context.Context, v fieldportal.Viewer, f fieldportal
 	if err := needModule(v, fieldportal.ModuleQuotes, "quote"); err != nil {
 		return nil, "", err
 	}
-	text, args, err := quoteListQuery(v, f)
+	text, args, err := quoteListQuery(d.dialect, v, f)
 	if err != nil {
 		return nil, "", err
 	}
-	rows, err := d.db.QueryContext(ctx, text+limit(f.Page), args...)
+	rows, err := d.planned(searching(f.Search+f.Number)).QueryContext(ctx, text+limit(f.Page), args...)
 	if err != nil {
 		return nil, "", err
 	}

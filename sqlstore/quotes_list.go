@@ -14,12 +14,12 @@ import (
 // UpdatedSince is set, for API sync. The indexes: quotes_org and
 // quotes_site (org or site, stage, id) for one stage or a few sites,
 // quotes_newest (org, id) to walk a tab of several stages newest first.
-func quoteListQuery(v fieldportal.Viewer, f fieldportal.QuoteFilter) (string, []any, error) {
+func quoteListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.QuoteFilter) (string, []any, error) {
 	var q query
 	q.scopeSite(v, "q", "q.site_id")
 	inList(&q, "q.stage", f.Stages)
 	q.search(f.Search, "q.number", "q.order_no", "q.description")
-	q.search(f.Number, "q.number", "q.order_no")
+	q.searchIndexed(d, f.Number, "q", quoteText)
 	if f.SiteID != "" {
 		q.and("q.site_id = " + q.arg(f.SiteID))
 	}
@@ -58,6 +58,6 @@ func (d *DB) EachQuote(ctx context.Context, v fieldportal.Viewer, f fieldportal.
 	f.Page = fieldportal.Page{}
 	return streamChunks(ctx, d, func(after string) (string, []any, error) {
 		f.After = after
-		return quoteListQuery(v, f)
+		return quoteListQuery(d.dialect, v, f)
 	}, scanQuote, quoteKey(f), fn)
 }

@@ -101,12 +101,7 @@ func searchSQL() string {
 
 // migrateSearch runs the migration's statements for the engine d.
 func migrateSearch(ctx context.Context, tx execer, d Dialect) error {
-	for _, stmt := range searchDDL(d) {
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return err
-		}
-	}
-	return nil
+	return execAll(ctx, tx, searchDDL(d))
 }
 
 // rebuildTextIndexes reads the searched tables into SQLite's FTS5 tables
@@ -115,7 +110,7 @@ func rebuildTextIndexes(ctx context.Context, tx execer, d Dialect) error {
 	if d != SQLite {
 		return nil
 	}
-	for _, ix := range append(slices.Clone(textIndexes), laterTextIndexes...) {
+	for _, ix := range append(slices.Clone(textIndexes), laterTextIndexes()...) {
 		if _, err := tx.ExecContext(ctx, ix.rebuild()); err != nil {
 			return err
 		}
