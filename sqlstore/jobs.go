@@ -384,7 +384,15 @@ func jobListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.JobFilter, few 
 			return "", nil, err
 		}
 	}
-	return q.sql(`SELECT `+jobColumns+jobFrom, "ORDER BY "+order), q.args, nil
+	from := jobFrom
+	if few {
+		// Named, so that SQLite never walks jobs_kind_newest (in list order,
+		// through the organisation's jobs) for a contact of a few sites: an
+		// index made after the last ANALYZE has no statistics, and its order
+		// wins the plan (412 ms for a one-site contact at the large size).
+		from = ` FROM jobs j` + sqliteOnly("INDEXED BY jobs_site") + ` JOIN sites s ON s.id = j.site_id`
+	}
+	return q.sql(`SELECT `+jobColumns+from, "ORDER BY "+order), q.args, nil
 }
 
 // CountJobs counts the jobs the viewer can reach of a kind ("" for every
