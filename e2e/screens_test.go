@@ -54,6 +54,9 @@ func TestScreens(t *testing.T) {
 		{"parent", "/quotes/new", "booking-quote"},
 		// Quotes (issue 16): "{quote}" is the first priced quote waiting
 		// for an answer, with the form to accept or decline it.
+		// Orders (issue 16): a tab of the list, an order, the console's.
+		{"parent", "/jobs?kind=service&stage=progress", "jobs-progress"},
+		{"parent", "{job}", "job"},
 		{"parent", "/quotes", "quotes"},
 		{"parent", "/quotes?tab=actioned", "quotes-actioned"},
 		{"parent", "/quotes?q=no-such-quote", "quotes-empty"},
@@ -73,6 +76,8 @@ func TestScreens(t *testing.T) {
 		{"admin", "{contact}?site_q=Harbour", "console-contact-site-search"},
 		{"admin", "/console/settings", "console-settings"},
 		{"admin", "/console/mail", "console-mail"},
+		{"admin", "/console/jobs", "console-jobs"},
+		{"admin", "{console-job}", "console-job"},
 		{"admin", "/console/quotes", "console-quotes"},
 		{"admin", "{console-quote}", "console-quote"},
 		{"admin", "/console/staff", "console-staff"},
@@ -86,7 +91,7 @@ func TestScreens(t *testing.T) {
 	}
 	for _, width := range []int64{390, 1280} {
 		browsers := map[string]*browser{}
-		var site, contact, quote, consoleQuote, issue, consoleIssue string
+		var site, contact, quote, consoleQuote, issue, consoleIssue, job, consoleJob string
 		for _, s := range shots {
 			b := browsers[s.who]
 			if b == nil {
@@ -115,6 +120,16 @@ func TestScreens(t *testing.T) {
 					b.run(chromedp.Navigate(p.URL+"/sites"), chromedp.AttributeValue(`table tbody tr a`, "href", &site, nil, chromedp.ByQuery))
 				}
 				path = site
+			case path == "{job}":
+				if job == "" {
+					b.run(chromedp.Navigate(p.URL+"/jobs?kind=service"), chromedp.AttributeValue(`table tbody tr a`, "href", &job, nil, chromedp.ByQuery))
+				}
+				path = job
+			case path == "{console-job}":
+				if consoleJob == "" {
+					b.run(chromedp.Navigate(p.URL+"/console/jobs"), chromedp.AttributeValue(`table tbody tr a`, "href", &consoleJob, nil, chromedp.ByQuery))
+				}
+				path = consoleJob
 			case path == "{quote}":
 				if quote == "" {
 					b.run(chromedp.Navigate(p.URL+"/quotes?stage=outstanding"), chromedp.AttributeValue(`table tbody tr a`, "href", &quote, nil, chromedp.ByQuery))
