@@ -489,10 +489,11 @@ func (p *Portal) handleQuoteDecline(w http.ResponseWriter, r *http.Request) {
 }
 
 // answerQuote records the contact's answer with the typed name, the
-// comment and the client address (the kit's, which trusts only the
-// configured proxies). A refused form is shown again with what was
-// typed; a quote that can no longer be answered (answered in another tab,
-// expired) is shown as it now stands, with the reason.
+// comment and the client's address (the kit's ClientIP, which trusts only
+// the configured proxies and keeps an IPv6 address whole). A refused form
+// is shown again with what was typed; a quote that can no longer be
+// answered (answered in another tab, expired) is shown as it now stands,
+// with the reason.
 func (p *Portal) answerQuote(w http.ResponseWriter, r *http.Request, accept bool) {
 	v, ok := p.needModule(w, r, fieldportal.ModuleQuotes)
 	if !ok || !p.kit.ParseForm(w, r) {
@@ -500,7 +501,7 @@ func (p *Portal) answerQuote(w http.ResponseWriter, r *http.Request, accept bool
 	}
 	id := r.PathValue("id")
 	_, err := p.svc.Work.DecideQuote(r.Context(), v, id, fieldportal.QuoteDecision{Accept: accept,
-		SignerName: r.PostForm.Get("signed_by_name"), Comment: r.PostForm.Get("comment"), From: p.kit.ClientAddress(r),
+		SignerName: r.PostForm.Get("signed_by_name"), Comment: r.PostForm.Get("comment"), From: p.kit.ClientIP(r),
 		PortalURL: p.kit.PortalURL(r)})
 	switch fieldportal.ErrorCode(err) {
 	case "":
