@@ -315,6 +315,8 @@ type quoteAnswerForm struct {
 	Comment    web.FieldView
 	AcceptURL  string
 	DeclineURL string
+	// Version ties the answer to the quote as shown (QuoteDecision.Version).
+	Version string
 }
 
 // handleQuote shows one quote, or its PDF for an address ending in .pdf.
@@ -438,7 +440,7 @@ func (p *Portal) renderQuote(w http.ResponseWriter, r *http.Request, status int,
 					Hint: "Typing your full name here acts as your signature, with today's date and time."},
 				Comment: web.FieldView{Name: "comment", Label: "Comment", Type: "textarea", Value: typed.Get("comment"), Error: errs["comment"],
 					Hint: "Anything we should know, such as when the work can start or why you are declining."},
-				AcceptURL: "/quotes/" + id + "/accept", DeclineURL: "/quotes/" + id + "/decline",
+				AcceptURL: "/quotes/" + id + "/accept", DeclineURL: "/quotes/" + id + "/decline", Version: x.Version(),
 			}
 		}
 	}
@@ -501,7 +503,7 @@ func (p *Portal) answerQuote(w http.ResponseWriter, r *http.Request, accept bool
 	}
 	id := r.PathValue("id")
 	_, err := p.svc.Work.DecideQuote(r.Context(), v, id, fieldportal.QuoteDecision{Accept: accept,
-		SignerName: r.PostForm.Get("signed_by_name"), Comment: r.PostForm.Get("comment"), From: p.kit.ClientIP(r),
+		SignerName: r.PostForm.Get("signed_by_name"), Comment: r.PostForm.Get("comment"), From: p.kit.ClientIP(r), Version: r.PostForm.Get("version"),
 		PortalURL: p.kit.PortalURL(r)})
 	switch fieldportal.ErrorCode(err) {
 	case "":

@@ -45,6 +45,14 @@ func (d *DB) DecideQuote(ctx context.Context, v fieldportal.Viewer, id string, d
 	}
 	var out *fieldportal.Quote
 	err = d.inTx(ctx, func(tx *Tx) error {
+		if tx.db.dialect == Postgres {
+			// Hold the row, so the office cannot price it again between the
+			// version check below and the answer's UPDATE (SQLite's write
+			// transaction already excludes every other writer).
+			if _, err := tx.ExecContext(ctx, `SELECT 1 FROM quotes WHERE id = $1 AND org_id = $2 FOR UPDATE`, id, v.OrgID); err != nil {
+				return err
+			}
+		}
 		x, err := tx.findQuote(ctx, v, id)
 		if err != nil {
 			return err
@@ -54,6 +62,10 @@ func (d *DB) DecideQuote(ctx context.Context, v fieldportal.Viewer, id string, d
 			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s is not priced yet, so it cannot be %s. We will send it to you once it is.", x.Number, verb)
 		case x.Stage != fieldportal.QuoteOutstanding:
 			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s is already %s, so it can no longer be %s.", x.Number, x.Stage, verb)
+		}
+		if dec.Version != "" && dec.Version != x.Version() {
+			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s has changed since you opened it, so it was not %s. Read it again as it now stands before you answer.",
+				x.Number, verb)
 		}
 		today := fieldportal.DateOf(tx.now.In(orgNow.Location()))
 		if !x.ValidUntil.IsZero() && x.ValidUntil.Before(today) {
