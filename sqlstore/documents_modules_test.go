@@ -10,10 +10,10 @@ import (
 	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
 )
 
-// A file of a job, quote or issue belongs to its record's module: a
-// contact with the Documents page but not the Quotes, Issues or Install
-// page neither lists nor downloads the files of those records (SPEC §2.4),
-// while the files of its site and of its service jobs stay visible.
+// A file of a job, quote, issue, invoice or asset belongs to its record's
+// module: a contact with the Documents page but not the record's page
+// neither lists nor downloads its files (SPEC §2.4), while the files of
+// its site and of the records it may see stay visible.
 func TestDocumentsFollowTheirRecordsModule(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
@@ -36,6 +36,10 @@ func TestDocumentsFollowTheirRecordsModule(t *testing.T) {
 		if err := db.CreateIssue(ctx, sys, issue); err != nil {
 			t.Fatal(err)
 		}
+		asset := MustAsset(t, db, sys, &fieldportal.Asset{SiteID: site.ID, Type: "Boiler", Number: "B1", Name: "Boiler"})
+		issued := fieldportal.Date{Year: 2026, Month: 5, Day: 1}
+		invoice := MustInvoice(t, db, sys, &fieldportal.Invoice{CustomerID: cust.ID, SiteID: site.ID, IssueDate: issued,
+			DueDate: issued.AddDays(30), Subtotal: 1000, Tax: 200, Total: 1200})
 		doc := func(name string, d *fieldportal.Document) string {
 			key := "m/" + sqlstore.NewID()
 			if err := db.PutBlob(ctx, org.ID, key, []byte(name)); err != nil {
@@ -50,6 +54,8 @@ func TestDocumentsFollowTheirRecordsModule(t *testing.T) {
 			"install": doc("install", &fieldportal.Document{AttachedTo: "job", JobID: install.ID}),
 			"quote":   doc("quote", &fieldportal.Document{AttachedTo: "quote", QuoteID: quote.ID}),
 			"issue":   doc("issue", &fieldportal.Document{AttachedTo: "issue", IssueID: issue.ID}),
+			"asset":   doc("asset", &fieldportal.Document{AttachedTo: "asset", AssetID: asset.ID}),
+			"invoice": doc("invoice", &fieldportal.Document{AttachedTo: "invoice", InvoiceID: invoice.ID}),
 		}
 		pages := fieldportal.Modules{fieldportal.ModuleDashboard, fieldportal.ModuleSites, fieldportal.ModuleDocuments, fieldportal.ModuleService}
 		for _, tc := range []struct {
@@ -60,7 +66,9 @@ func TestDocumentsFollowTheirRecordsModule(t *testing.T) {
 			{"documents and service only", pages, []string{"service", "site"}},
 			{"install, not service", fieldportal.Modules{fieldportal.ModuleDocuments, fieldportal.ModuleInstall}, []string{"install", "site"}},
 			{"no job page", fieldportal.Modules{fieldportal.ModuleDocuments}, []string{"site"}},
-			{"every page", fieldportal.AllModules, []string{"install", "issue", "quote", "service", "site"}},
+			{"every page", fieldportal.AllModules, []string{"asset", "install", "invoice", "issue", "quote", "service", "site"}},
+			{"assets and invoices", fieldportal.Modules{fieldportal.ModuleDocuments, fieldportal.ModuleAssets, fieldportal.ModuleInvoices},
+				[]string{"asset", "invoice", "site"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				v := assetsContactViewer(t, db, org.ID, cust.ID, tc.pages)
