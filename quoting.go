@@ -21,6 +21,17 @@ type QuoteDecision struct {
 	Comment    string
 	From       string
 	PortalURL  string
+	// Version is the Quote.Version of the quote as the signer read it
+	// (the form's hidden field). When set, a quote changed since (priced
+	// again by the office) is refused, so nobody signs for lines or a
+	// total they have not seen. Empty skips the check (the API).
+	Version string
+}
+
+// Version identifies a quote's state as last saved: it changes with every
+// save, so an answer can be tied to the quote as it was shown.
+func (x *Quote) Version() string {
+	return strconv.FormatInt(x.UpdatedAt.UnixMicro(), 10)
 }
 
 // Validate checks the decision before it is recorded.

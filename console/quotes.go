@@ -190,14 +190,18 @@ func (c *Console) handleQuote(w http.ResponseWriter, r *http.Request) {
 	case "saved":
 		notice.Text = "The price is saved. The customer sees it once you send the quote."
 	case "sent":
-		n := r.URL.Query().Get("mailed")
-		switch n {
-		case "0":
-			notice = web.Notice{Tone: "warning", Text: "The quote is sent: the customer sees it in the portal. No mail went out: the customer has no quote contact with an email address."}
-		case "1":
+		// The count comes from the address: only a number is shown, so a
+		// crafted link cannot put words in the console's mouth.
+		n, err := strconv.Atoi(r.URL.Query().Get("mailed"))
+		switch {
+		case err != nil || n < 0:
+			notice.Text = "The quote is sent: the customer sees it in the portal."
+		case n == 0:
+			notice = web.Notice{Tone: "warning", Text: "The quote is sent: the customer sees it in the portal. No mail went out: the customer has no quote contact with an email address who may see the quote."}
+		case n == 1:
 			notice.Text = "The quote is sent, and its quote contact has been emailed a link to it."
 		default:
-			notice.Text = "The quote is sent, and its " + n + " quote contacts have been emailed a link to it."
+			notice.Text = "The quote is sent, and its " + strconv.Itoa(n) + " quote contacts have been emailed a link to it."
 		}
 	}
 	c.renderQuote(w, r, http.StatusOK, x, notice, nil, web.FormErrors{})

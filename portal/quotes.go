@@ -315,6 +315,8 @@ type quoteAnswerForm struct {
 	Comment    web.FieldView
 	AcceptURL  string
 	DeclineURL string
+	// Version ties the answer to the quote as shown (QuoteDecision.Version).
+	Version string
 }
 
 // handleQuote shows one quote, or its PDF for an address ending in .pdf.
@@ -438,7 +440,7 @@ func (p *Portal) renderQuote(w http.ResponseWriter, r *http.Request, status int,
 					Hint: "Typing your full name here acts as your signature, with today's date and time."},
 				Comment: web.FieldView{Name: "comment", Label: "Comment", Type: "textarea", Value: typed.Get("comment"), Error: errs["comment"],
 					Hint: "Anything we should know, such as when the work can start or why you are declining."},
-				AcceptURL: "/quotes/" + id + "/accept", DeclineURL: "/quotes/" + id + "/decline",
+				AcceptURL: "/quotes/" + id + "/accept", DeclineURL: "/quotes/" + id + "/decline", Version: x.Version(),
 			}
 		}
 	}
@@ -489,10 +491,11 @@ func (p *Portal) handleQuoteDecline(w http.ResponseWriter, r *http.Request) {
 }
 
 // answerQuote records the contact's answer with the typed name, the
-// comment and the client address (the kit's, which trusts only the
-// configured proxies). A refused form is shown again with what was
-// typed; a quote that can no longer be answered (answered in another tab,
-// expired) is shown as it now stands, with the reason.
+// comment and the client's address (the kit's ClientIP, which trusts only
+// the configured proxies and keeps an IPv6 address whole). A refused form
+// is shown again with what was typed; a quote that can no longer be
+// answered (answered in another tab, expired) is shown as it now stands,
+// with the reason.
 func (p *Portal) answerQuote(w http.ResponseWriter, r *http.Request, accept bool) {
 	v, ok := p.needModule(w, r, fieldportal.ModuleQuotes)
 	if !ok || !p.kit.ParseForm(w, r) {
@@ -500,7 +503,7 @@ func (p *Portal) answerQuote(w http.ResponseWriter, r *http.Request, accept bool
 	}
 	id := r.PathValue("id")
 	_, err := p.svc.Work.DecideQuote(r.Context(), v, id, fieldportal.QuoteDecision{Accept: accept,
-		SignerName: r.PostForm.Get("signed_by_name"), Comment: r.PostForm.Get("comment"), From: p.kit.ClientAddress(r),
+		SignerName: r.PostForm.Get("signed_by_name"), Comment: r.PostForm.Get("comment"), From: p.kit.ClientIP(r), Version: r.PostForm.Get("version"),
 		PortalURL: p.kit.PortalURL(r)})
 	switch fieldportal.ErrorCode(err) {
 	case "":

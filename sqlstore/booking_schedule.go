@@ -123,19 +123,30 @@ func clashInZone(err error, technician string, a *fieldportal.Appointment, loc *
 // mailJobScheduled queues the "job scheduled" mail to each contact of the
 // job's customer with the job role and an email address.
 func (tx *Tx) mailJobScheduled(ctx context.Context, org *fieldportal.Organisation, loc *time.Location, j *fieldportal.Job, portalURL string) error {
-	rows, err := tx.QueryContext(ctx, `SELECT first_name, email FROM contacts
+	rows, err := tx.QueryContext(ctx, `SELECT id, first_name, email FROM contacts
 		WHERE org_id = $1 AND customer_id = $2 AND job_contact = TRUE AND email <> '' ORDER BY id`, j.OrgID, j.CustomerID)
 	if err != nil {
 		return err
 	}
-	type to struct{ name, email string }
-	list, err := collect(rows, func(row interface{ Scan(...any) error }) (to, error) {
+	type to struct{ id, name, email string }
+	found, err := collect(rows, func(row interface{ Scan(...any) error }) (to, error) {
 		var t to
-		err := row.Scan(&t.name, &t.email)
+		err := row.Scan(&t.id, &t.name, &t.email)
 		return t, err
 	})
 	if err != nil {
 		return err
+	}
+	// Only those who may see the job are told of it (roleMayRead).
+	var list []to
+	for _, t := range found {
+		ok, err := tx.roleMayRead(ctx, t.id, j.SiteID, j.Kind.Module())
+		if err != nil {
+			return err
+		}
+		if ok {
+			list = append(list, t)
+		}
 	}
 	when := j.ScheduledStart.In(loc).Format("Mon 2 Jan 2006") + ", " +
 		fieldportal.TimeWindow{Start: j.ScheduledStart, End: j.ScheduledEnd}.Label(loc)

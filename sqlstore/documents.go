@@ -204,11 +204,37 @@ func (d *DB) UpdateDocument(ctx context.Context, v fieldportal.Viewer, doc *fiel
 
 // scopeDocument applies the access rule of documents: that of the record
 // they are attached to (site, or customer only), and for contacts only the
-// files the operator made visible to customers.
+// files the operator made visible to customers. A file of a job, quote,
+// issue, invoice, asset or certificate is part of that record's module
+// too (SPEC §2.4, as refModules says for uploads): a contact without the
+// Quotes page lists and opens no quote's files, one of the Service page
+// alone no install job's, one without Issues no issue's photos, whatever
+// its Documents page says.
 func (q *query) scopeDocument(v fieldportal.Viewer) {
 	q.scopeSiteOrCustomer(v, "d")
-	if v.IsContact() {
-		q.and("d.visible_to_customer = TRUE")
+	if !v.IsContact() {
+		return
+	}
+	q.and("d.visible_to_customer = TRUE")
+	for _, c := range []struct {
+		m   fieldportal.Module
+		col string
+	}{{fieldportal.ModuleQuotes, "d.quote_id"}, {fieldportal.ModuleIssues, "d.issue_id"}, {fieldportal.ModuleInvoices, "d.invoice_id"},
+		{fieldportal.ModuleAssets, "d.asset_id"}, {fieldportal.ModuleCertificates, "d.certificate_id"}} {
+		if !v.CanUse(c.m) {
+			q.and(c.col + " IS NULL")
+		}
+	}
+	service, install := v.CanUse(fieldportal.ModuleService), v.CanUse(fieldportal.ModuleInstall)
+	switch {
+	case !service && !install:
+		q.and("d.job_id IS NULL")
+	case !service || !install:
+		kind := fieldportal.JobService
+		if install {
+			kind = fieldportal.JobInstall
+		}
+		q.and("(d.job_id IS NULL OR EXISTS (SELECT 1 FROM jobs dj WHERE dj.id = d.job_id AND dj.kind = " + q.arg(kind) + "))")
 	}
 }
 

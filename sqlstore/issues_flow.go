@@ -207,6 +207,13 @@ func (d *DB) FindIssueHistory(ctx context.Context, v fieldportal.Viewer, issueID
 	if err != nil {
 		return nil, err
 	}
+	if !v.CanUse(fieldportal.ModuleService) {
+		// The service order is of the Service page: a contact without it
+		// reads that the issue became one, not which (SPEC §2.4).
+		for _, e := range events {
+			e.JobID, e.JobNumber = "", ""
+		}
+	}
 	out := append([]*fieldportal.IssueEvent{reported}, events...)
 	if x.Status == fieldportal.IssueClosed && lastStatusEvent(out) != fieldportal.IssueEventClosed && !x.ClosedAt.IsZero() {
 		out = append(out, &fieldportal.IssueEvent{ID: x.ID + "-closed", IssueID: x.ID, Kind: fieldportal.IssueEventClosed, At: x.ClosedAt})

@@ -45,6 +45,14 @@ func (d *DB) DecideQuote(ctx context.Context, v fieldportal.Viewer, id string, d
 	}
 	var out *fieldportal.Quote
 	err = d.inTx(ctx, func(tx *Tx) error {
+		if tx.db.dialect == Postgres {
+			// Hold the row, so the office cannot price it again between the
+			// version check below and the answer's UPDATE (SQLite's write
+			// transaction already excludes every other writer).
+			if _, err := tx.ExecContext(ctx, `SELECT 1 FROM quotes WHERE id = $1 AND org_id = $2 FOR UPDATE`, id, v.OrgID); err != nil {
+				return err
+			}
+		}
 		x, err := tx.findQuote(ctx, v, id)
 		if err != nil {
 			return err
@@ -54,6 +62,10 @@ func (d *DB) DecideQuote(ctx context.Context, v fieldportal.Viewer, id string, d
 			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s is not priced yet, so it cannot be %s. We will send it to you once it is.", x.Number, verb)
 		case x.Stage != fieldportal.QuoteOutstanding:
 			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s is already %s, so it can no longer be %s.", x.Number, x.Stage, verb)
+		}
+		if dec.Version != "" && dec.Version != x.Version() {
+			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s has changed since you opened it, so it was not %s. Read it again as it now stands before you answer.",
+				x.Number, verb)
 		}
 		today := fieldportal.DateOf(tx.now.In(orgNow.Location()))
 		if !x.ValidUntil.IsZero() && x.ValidUntil.Before(today) {
@@ -178,30 +190,48 @@ func (d *DB) PriceQuote(ctx context.Context, v fieldportal.Viewer, id string, p 
 }
 
 // mailQuoteSent queues the "quote sent" mail to the quote's customer's
-// quote contacts, or, when it has none with an address, to the contact
-// who requested the quote.
+// quote contacts who may see it (roleMayRead), or, when it has none with
+// an address, to the contact who requested the quote if it still may.
 func (tx *Tx) mailQuoteSent(ctx context.Context, x *fieldportal.Quote, portalURL string) (int, error) {
 	var orgName, currency string
 	if err := tx.QueryRowContext(ctx, `SELECT name, currency FROM organisations WHERE id = $1`, x.OrgID).Scan(&orgName, &currency); err != nil {
 		return 0, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT first_name, last_name, email FROM contacts
+	rows, err := tx.QueryContext(ctx, `SELECT id, first_name, last_name, email FROM contacts
 		WHERE org_id = $1 AND customer_id = $2 AND quote_contact = TRUE AND email <> '' ORDER BY id`, x.OrgID, x.CustomerID)
 	if err != nil {
 		return 0, err
 	}
-	type to struct{ name, email string }
-	var list []to
+	type to struct{ id, name, email string }
+	var found []to
 	for rows.Next() {
-		var first, last, email string
-		if err := rows.Scan(&first, &last, &email); err != nil {
+		var id, first, last, email string
+		if err := rows.Scan(&id, &first, &last, &email); err != nil {
 			rows.Close()
 			return 0, err
 		}
-		list = append(list, to{strings.TrimSpace(first + " " + last), email})
+		found = append(found, to{id, strings.TrimSpace(first + " " + last), email})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	// Only those who may see the quote are told of it (roleMayRead).
+	mayRead := func(in []to) ([]to, error) {
+		var out []to
+		for _, c := range in {
+			ok, err := tx.roleMayRead(ctx, c.id, x.SiteID, fieldportal.ModuleQuotes)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				out = append(out, c)
+			}
+		}
+		return out, nil
+	}
+	list, err := mayRead(found)
+	if err != nil {
 		return 0, err
 	}
 	if len(list) == 0 && x.RequestedBy != "" {
@@ -212,7 +242,9 @@ func (tx *Tx) mailQuoteSent(ctx context.Context, x *fieldportal.Quote, portalURL
 			return 0, err
 		}
 		if email != "" {
-			list = append(list, to{strings.TrimSpace(first + " " + last), email})
+			if list, err = mayRead([]to{{x.RequestedBy, strings.TrimSpace(first + " " + last), email}}); err != nil {
+				return 0, err
+			}
 		}
 	}
 	link := strings.TrimSuffix(portalURL, "/") + "/quotes/" + x.ID

@@ -84,6 +84,30 @@ func SafeNext(next string) string {
 // write anything there, but only what the proxies appended is believed).
 // IPv6 clients count by their /64, the block one subscriber usually holds.
 func (k *Kit) ClientAddress(r *http.Request) string {
+	peer := k.clientPeer(r)
+	if !peer.IsValid() {
+		return r.RemoteAddr
+	}
+	if peer.Is6() {
+		p, _ := peer.Prefix(64)
+		return p.String()
+	}
+	return peer.String()
+}
+
+// ClientIP is the client's own address, found as ClientAddress finds it
+// but never widened to a block: the address a record keeps as evidence of
+// who acted (a quote's signature), where ClientAddress counts failures.
+func (k *Kit) ClientIP(r *http.Request) string {
+	if peer := k.clientPeer(r); peer.IsValid() {
+		return peer.String()
+	}
+	return r.RemoteAddr
+}
+
+// clientPeer is the TCP peer, or the nearest untrusted address of
+// X-Forwarded-For when the peer is a trusted proxy.
+func (k *Kit) clientPeer(r *http.Request) netip.Addr {
 	peer := addrOf(r.RemoteAddr)
 	if peer.IsValid() && k.trusted(peer) {
 		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
@@ -98,14 +122,7 @@ func (k *Kit) ClientAddress(r *http.Request) string {
 			}
 		}
 	}
-	if !peer.IsValid() {
-		return r.RemoteAddr
-	}
-	if peer.Is6() {
-		p, _ := peer.Prefix(64)
-		return p.String()
-	}
-	return peer.String()
+	return peer
 }
 
 func (k *Kit) trusted(a netip.Addr) bool {

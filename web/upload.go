@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gabriel-vasile/mimetype"
@@ -194,7 +195,10 @@ func cleanFileName(name string) string {
 		return ""
 	}
 	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		// Controls, and the invisible format characters (bidi overrides,
+		// zero-width marks) that make "photo\u202egpj.exe" read as
+		// "photoexe.jpg" in a page or a download dialog.
+		if r < 0x20 || r == 0x7f || unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r) {
 			return -1
 		}
 		return r

@@ -163,6 +163,9 @@ func TestCleanFileName(t *testing.T) {
 		"bell\a\x00.txt":                  "bell.txt",
 		"bad\xff.txt":                     "",
 		"/":                               "",
+		"photo\u202egpj.exe":              "photogpj.exe",
+		"a\u200bb\u2066.pdf":              "ab.pdf",
+		"c1\u0085.txt":                    "c1.txt",
 		strings.Repeat("é", 150) + ".pdf": strings.Repeat("é", 98) + ".pdf",
 	} {
 		if got := cleanFileName(in); got != want {
