@@ -174,6 +174,9 @@ type Viewer struct {
 	// MustChangePassword marks a login whose password was set by someone
 	// else: it may only change it (SPEC §3).
 	MustChangePassword bool
+	// QuoteContact is the contact's quote role (SPEC §1's contact roles):
+	// only a quote contact answers a quote for its customer (issue 16).
+	QuoteContact bool
 
 	// The organisation's switches, copied from its settings so that one
 	// Viewer answers CanUse and CanDo on its own.
@@ -200,6 +203,7 @@ type ContactGrants struct {
 	Pages                                Modules
 	MayManageContacts                    bool
 	MustChangePassword                   bool
+	QuoteContact                         bool
 }
 
 // NewContactViewer makes the viewer of a signed-in contact from its
@@ -208,7 +212,7 @@ type ContactGrants struct {
 func NewContactViewer(orgID string, g ContactGrants, st Settings) Viewer {
 	return Viewer{kind: ViewerContact, OrgID: orgID, Name: g.Name, LoginID: g.LoginID, ContactID: g.ContactID,
 		CustomerID: g.CustomerID, SiteAccess: g.SiteAccess, Pages: g.Pages, MayManageContacts: g.MayManageContacts,
-		MustChangePassword: g.MustChangePassword, OrgModules: st.Modules, HiddenActions: st.HiddenActions}
+		MustChangePassword: g.MustChangePassword, QuoteContact: g.QuoteContact, OrgModules: st.Modules, HiddenActions: st.HiddenActions}
 }
 
 // NewStaffViewer makes the viewer of a signed-in staff user. Only the

@@ -302,6 +302,9 @@ type quoteView struct {
 	// answered; Lapsed says why it may not when it is past its validity.
 	Answer *quoteAnswerForm
 	Lapsed bool
+	// NotQuoteContact: the quote waits for an answer that only the
+	// customer's quote contacts may give.
+	NotQuoteContact bool
 }
 
 // quoteFile is an attachment of the quote, linked for download.
@@ -430,9 +433,12 @@ func (p *Portal) renderQuote(w http.ResponseWriter, r *http.Request, status int,
 		}
 	}
 	if x.Stage == fieldportal.QuoteOutstanding {
-		if quoteLapsed(x, today) {
+		switch {
+		case quoteLapsed(x, today):
 			view.Lapsed = true
-		} else {
+		case v.IsContact() && !v.QuoteContact:
+			view.NotQuoteContact = true
+		default:
 			view.Answer = &quoteAnswerForm{
 				Errors: errs.List("signed_by_name", "comment"),
 				SignerName: web.FieldView{Name: "signed_by_name", Label: "Your full name", Type: "text", Value: typed.Get("signed_by_name"),

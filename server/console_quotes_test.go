@@ -87,6 +87,7 @@ func TestConsoleQuotes(t *testing.T) {
 			}
 			// The customer sees it priced and may answer it.
 			c := f.browser()
+			f.giveQuoteRole("child@example.test")
 			c.login("child@example.test", testPassword)
 			_, body = c.get("/quotes/" + x.ID)
 			if !strings.Contains(body, "£294.00") || !strings.Contains(body, "/accept\"") {
@@ -104,6 +105,7 @@ func TestConsoleQuotes(t *testing.T) {
 		})
 		t.Run("contacts are not let in", func(t *testing.T) {
 			c := f.browser()
+			f.giveQuoteRole("child@example.test")
 			c.login("child@example.test", testPassword)
 			res, _ := c.get("/console/quotes")
 			if res.StatusCode != http.StatusSeeOther && res.StatusCode != http.StatusFound {

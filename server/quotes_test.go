@@ -183,10 +183,23 @@ func TestQuotesCSV(t *testing.T) {
 func TestQuotePageAndAnswer(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newQuoteFixture(t, db)
+		f.giveQuoteRole("child@example.test")
 		parent, child := f.browser(), f.browser()
 		parent.login("parent@example.test", testPassword)
 		child.login("child@example.test", testPassword)
 		open := "/quotes/" + f.q["open"].ID
+
+		t.Run("a contact without the quote role reads the quote but may not answer it", func(t *testing.T) {
+			res, body := parent.get(open)
+			wantStatus(t, "quote", res, body, http.StatusOK)
+			if strings.Contains(body, `action="`+open+`/accept"`) || !strings.Contains(body, "Only your quote contacts can accept or decline quotes.") {
+				t.Errorf("the page offers the answer to a contact without the quote role:\n%s", body)
+			}
+			res, body = parent.post(open+"/accept", url.Values{"signed_by_name": {"Pat Parent"}})
+			if res.StatusCode != http.StatusForbidden {
+				t.Errorf("accept without the quote role: %d\n%s", res.StatusCode, body)
+			}
+		})
 
 		t.Run("the page shows lines, totals, validity and the form", func(t *testing.T) {
 			res, body := child.get(open)
@@ -256,6 +269,7 @@ func TestQuotePageAndAnswer(t *testing.T) {
 		})
 		t.Run("declining", func(t *testing.T) {
 			hq := "/quotes/" + f.q["hq"].ID
+			f.giveQuoteRole("parent@example.test")
 			res, _ := parent.post(hq+"/decline", url.Values{"signed_by_name": {"Pat Parent"}, "comment": {"Too dear"}})
 			wantRedirect(t, "decline", res, hq+"?done=declined")
 			_, body := parent.get(hq)
@@ -312,4 +326,13 @@ func TestQuotesHiddenWithoutThePage(t *testing.T) {
 			t.Error("the navigation lacks Quotes")
 		}
 	})
+}
+
+// giveQuoteRole makes the contact of email a quote contact: only quote
+// contacts answer quotes (issue 16). Its next request reads the role.
+func (f *fixture) giveQuoteRole(email string) {
+	f.t.Helper()
+	if _, err := f.db.SQL().ExecContext(context.Background(), `UPDATE contacts SET quote_contact = TRUE WHERE email = $1 AND org_id = $2`, email, f.org.ID); err != nil {
+		f.t.Fatal(err)
+	}
 }

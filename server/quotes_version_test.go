@@ -22,6 +22,7 @@ func TestQuoteAnswerIsTiedToTheQuoteShown(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newQuoteFixture(t, db)
 		child := f.browser()
+		f.giveQuoteRole("child@example.test")
 		child.login("child@example.test", testPassword)
 		open := "/quotes/" + f.q["open"].ID
 		version := func() string {

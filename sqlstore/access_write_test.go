@@ -328,7 +328,7 @@ func mustWriteWorld(t *testing.T, db *sqlstore.DB) *writeWorld {
 	w.staffID["otherboss"] = w.kinds["otheradmin"].StaffID
 	w.staffID["otherclerk"] = staffB("clerk@b.test", "Clerk B", fieldportal.RoleStaff).StaffID
 
-	manager := &fieldportal.Contact{CustomerID: w.cust["Child1"].ID, FirstName: "manager", LastName: "Child1", Email: "manager@example.test"}
+	manager := &fieldportal.Contact{CustomerID: w.cust["Child1"].ID, FirstName: "manager", LastName: "Child1", Email: "manager@example.test", QuoteContact: true}
 	if err := db.CreateContact(ctx, f.sys, manager); err != nil {
 		t.Fatal(err)
 	}

@@ -356,10 +356,10 @@ func (d *DB) ViewerForLoginWith(ctx context.Context, orgID, loginID string, sett
 	var pages, first, last string
 	var status fieldportal.LoginStatus
 	err := d.db.QueryRowContext(ctx, `SELECT pl.id, pl.contact_id, ct.customer_id, pl.site_access, pl.page_access,
-		pl.may_manage_contacts, pl.must_change_password, pl.status, ct.first_name, ct.last_name
+		pl.may_manage_contacts, pl.must_change_password, pl.status, ct.first_name, ct.last_name, ct.quote_contact
 		FROM portal_logins pl JOIN contacts ct ON ct.id = pl.contact_id WHERE pl.org_id = $1 AND pl.id = $2`, orgID, loginID).
 		Scan(&g.LoginID, &g.ContactID, &g.CustomerID, &g.SiteAccess, &pages, &g.MayManageContacts, &g.MustChangePassword,
-			&status, &first, &last)
+			&status, &first, &last, &g.QuoteContact)
 	if err != nil {
 		return fieldportal.Viewer{}, sqlErr(err, "login")
 	}

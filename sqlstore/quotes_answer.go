@@ -57,6 +57,10 @@ func (d *DB) DecideQuote(ctx context.Context, v fieldportal.Viewer, id string, d
 		if err != nil {
 			return err
 		}
+		// Found first, so that a quote out of reach stays "not found".
+		if v.IsContact() && !v.QuoteContact {
+			return fieldportal.Errorf(fieldportal.EFORBIDDEN, "Only your quote contacts can accept or decline quotes. Ask one of them, or the office, to change your roles.")
+		}
 		switch {
 		case x.Stage == fieldportal.QuoteRequested:
 			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s is not priced yet, so it cannot be %s. We will send it to you once it is.", x.Number, verb)

@@ -45,12 +45,29 @@ func TestQuoteAnswers(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		w := mustWorkWorld(t, db)
-		branch := mustWorkContact(t, db, w.Org.ID, w.Child.ID, nil)
+		branch := withQuoteRole(t, db, mustWorkContact(t, db, w.Org.ID, w.Child.ID, nil))
 		outstanding := func(valid fieldportal.Date) *fieldportal.Quote {
 			return mustWorkQuote(t, db, w.Staff, &fieldportal.Quote{SiteID: w.SiteB.ID, Stage: fieldportal.QuoteOutstanding,
 				TotalExTax: 10000, Tax: 2000, TotalIncTax: 12000, ValidUntil: valid})
 		}
 		later := fieldportal.Date{Year: 2099, Month: 1, Day: 1}
+
+		t.Run("a contact without the quote role may not answer", func(t *testing.T) {
+			x := outstanding(later)
+			plain := mustWorkContact(t, db, w.Org.ID, w.Child.ID, nil)
+			_, err := db.DecideQuote(ctx, plain, x.ID, fieldportal.QuoteDecision{Accept: true, SignerName: "Jo Bloggs", From: "198.51.100.7"})
+			if fieldportal.ErrorCode(err) != fieldportal.EFORBIDDEN {
+				t.Errorf("answer without the quote role: %v", err)
+			}
+			if got, _ := db.FindQuoteByID(ctx, w.Staff, x.ID); got.Stage != fieldportal.QuoteOutstanding {
+				t.Errorf("quote moved to %s", got.Stage)
+			}
+			stranger := MustCustomer(t, db, w.Staff, &fieldportal.Customer{Name: "Stranger"})
+			other := withQuoteRole(t, db, mustWorkContact(t, db, w.Org.ID, stranger.ID, nil))
+			if _, err := db.DecideQuote(ctx, other, x.ID, fieldportal.QuoteDecision{Accept: true, SignerName: "Jo Bloggs"}); fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
+				t.Errorf("a quote contact of another customer: %v", err)
+			}
+		})
 
 		t.Run("accepting records the signature, time, address and comment", func(t *testing.T) {
 			x := outstanding(later)
@@ -357,4 +374,22 @@ func TestEachQuote(t *testing.T) {
 			}
 		})
 	})
+}
+
+// withQuoteRole gives the viewer's contact the quote role and returns
+// its viewer as a new session would read it.
+func withQuoteRole(tb testing.TB, db *sqlstore.DB, v fieldportal.Viewer) fieldportal.Viewer {
+	tb.Helper()
+	ctx := context.Background()
+	if _, err := db.SQL().ExecContext(ctx, `UPDATE contacts SET quote_contact = TRUE WHERE id = $1`, v.ContactID); err != nil {
+		tb.Fatal(err)
+	}
+	got, err := db.ViewerForLogin(ctx, v.OrgID, v.LoginID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if !got.QuoteContact {
+		tb.Fatal("the viewer does not carry the quote role")
+	}
+	return got
 }

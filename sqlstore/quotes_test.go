@@ -168,7 +168,7 @@ func TestQuotes(t *testing.T) {
 		})
 
 		t.Run("contact", func(t *testing.T) {
-			branch := mustWorkContact(t, db, w.Org.ID, w.Child.ID, nil)
+			branch := withQuoteRole(t, db, mustWorkContact(t, db, w.Org.ID, w.Child.ID, nil))
 			noQuotes := mustWorkContact(t, db, w.Org.ID, w.Child.ID, fieldportal.Modules{fieldportal.ModuleService})
 			atA, atB := outstanding(w.SiteA.ID), outstanding(w.SiteB.ID)
 

@@ -16,7 +16,7 @@ func TestDecideQuoteRefusesAChangedQuote(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		w := mustWorkWorld(t, db)
-		contact := mustWorkContact(t, db, w.Org.ID, w.Child.ID, nil)
+		contact := withQuoteRole(t, db, mustWorkContact(t, db, w.Org.ID, w.Child.ID, nil))
 		later := fieldportal.Date{Year: 2099, Month: 1, Day: 1}
 		price := func(x *fieldportal.Quote, unit fieldportal.Money) {
 			t.Helper()
