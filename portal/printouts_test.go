@@ -121,7 +121,8 @@ func mustPrintoutWorld(t *testing.T, db *sqlstore.DB) *printoutWorld {
 func (w *printoutWorld) login(name string, c *fieldportal.Customer, pages fieldportal.Modules, access fieldportal.SiteAccess, sites ...*fieldportal.Site) {
 	w.tb.Helper()
 	sys := fieldportal.SystemViewer(c.OrgID, "test")
-	ct := &fieldportal.Contact{FirstName: strings.Fields(name)[0], CustomerID: c.ID, Email: fmt.Sprintf("contact%d@example.test", len(w.viewers))}
+	ct := &fieldportal.Contact{FirstName: strings.Fields(name)[0], CustomerID: c.ID, Email: fmt.Sprintf("contact%d@example.test", len(w.viewers)),
+		QuoteContact: true} // the quote of the world is accepted by one of them
 	must(w.tb, "contact", w.db.CreateContact(w.ctx, sys, ct))
 	l := &fieldportal.PortalLogin{ContactID: ct.ID, Username: ct.Email, Status: fieldportal.LoginActive, Pages: pages,
 		SiteAccess: access, PasswordHash: "x"}
