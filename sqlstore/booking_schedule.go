@@ -34,11 +34,16 @@ func (d *DB) ScheduleJob(ctx context.Context, v fieldportal.Viewer, s fieldporta
 	}
 	var job *fieldportal.Job
 	err = d.inTx(ctx, func(tx *Tx) error {
-		if lock := tx.db.dialect.keyLock(); lock != "" && !rules.settings.DiaryOverlap {
+		if !rules.settings.DiaryOverlap {
 			// Two staff booking one technician at once: one waits.
-			if _, err := tx.ExecContext(ctx, lock, "technician:"+v.OrgID+":"+s.Technician); err != nil {
+			if err := tx.diaryLocks(ctx, v.OrgID, s.Technician, ""); err != nil {
 				return err
 			}
+		}
+		// The job locked before its stage is checked: one archived or
+		// started meanwhile is not scheduled.
+		if err := tx.tallyStored(ctx, "jobs", s.JobID); err != nil {
+			return err
 		}
 		j, err := tx.findJob(ctx, v, s.JobID)
 		if err != nil {
