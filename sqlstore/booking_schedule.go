@@ -125,20 +125,15 @@ func clashInZone(err error, technician string, a *fieldportal.Appointment, loc *
 		Fields: []fieldportal.FieldError{{Field: "starts_at", Message: msg}}}
 }
 
-// mailJobScheduled queues the "job scheduled" mail to each contact of the
-// job's customer with the job role and an email address.
+// mailJobScheduled queues the "job scheduled" mail to each job contact
+// of the job's customer who can follow its link to the job
+// (portalRecipients: an active login with the job's page, reaching its
+// site).
 func (tx *Tx) mailJobScheduled(ctx context.Context, org *fieldportal.Organisation, loc *time.Location, j *fieldportal.Job, portalURL string) error {
-	rows, err := tx.QueryContext(ctx, `SELECT first_name, email FROM contacts
-		WHERE org_id = $1 AND customer_id = $2 AND job_contact = TRUE AND email <> '' ORDER BY id`, j.OrgID, j.CustomerID)
-	if err != nil {
+	if ok, err := tx.orgUses(ctx, j.OrgID, j.Kind.Module()); err != nil || !ok {
 		return err
 	}
-	type to struct{ name, email string }
-	list, err := collect(rows, func(row interface{ Scan(...any) error }) (to, error) {
-		var t to
-		err := row.Scan(&t.name, &t.email)
-		return t, err
-	})
+	list, err := tx.portalRecipients(ctx, j.OrgID, j.SiteID, j.CustomerID, j.Kind.Module(), "c.job_contact = TRUE AND c.customer_id = $3", j.CustomerID)
 	if err != nil {
 		return err
 	}
@@ -147,7 +142,7 @@ func (tx *Tx) mailJobScheduled(ctx context.Context, org *fieldportal.Organisatio
 	link := strings.TrimSuffix(portalURL, "/") + "/jobs/" + j.ID
 	for _, t := range list {
 		m := mail.JobScheduled(org.Name, t.name, j.Number, when, j.Technician, link)
-		m.To = strings.TrimSpace(t.email)
+		m.To = t.email
 		if err := tx.enqueue(ctx, mail.Outbox(org.ID, "job.scheduled", m)); err != nil {
 			return err
 		}
