@@ -98,6 +98,24 @@ func TestStageChangesSeeConcurrentChanges(t *testing.T) {
 			})
 			wantWorkCode(t, err, fieldportal.ECONFLICT)
 		})
+		t.Run("the back office's update of an issue closed meanwhile records nothing", func(t *testing.T) {
+			x := mustWorkIssue(t, db, w.Staff, &fieldportal.Issue{SiteID: w.SiteA.ID, Title: "Drip", Priority: fieldportal.PriorityNormal, Status: fieldportal.IssueOpen})
+			y := *x
+			y.Status = fieldportal.IssueClosed
+			err := changeMeanwhile(t, db, `UPDATE issues SET status = 'closed' WHERE id = $1`, x.ID, func() error {
+				return db.UpdateIssue(ctx, staff, &y)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM issue_events WHERE issue_id = $1`, x.ID).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 0 {
+				t.Errorf("%d events recorded for an issue already closed, want none", n)
+			}
+		})
 		t.Run("closing an issue closed meanwhile records nothing", func(t *testing.T) {
 			x := mustWorkIssue(t, db, w.Staff, &fieldportal.Issue{SiteID: w.SiteA.ID, Title: "Leak", Priority: fieldportal.PriorityNormal, Status: fieldportal.IssueOpen})
 			if _, err := db.SQL().ExecContext(ctx, `DELETE FROM issue_events WHERE issue_id = $1`, x.ID); err != nil {
