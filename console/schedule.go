@@ -153,4 +153,3 @@ func (c *Console) renderSchedule(w http.ResponseWriter, r *http.Request, status 
 	view.ZoneNote = "Times are in " + loc.String() + "."
 	c.pages.Render(w, r, status, "schedule", view)
 }
-

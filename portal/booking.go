@@ -246,7 +246,6 @@ func (p *Portal) submitBooking(r *http.Request, v fieldportal.Viewer, f bookingF
 	return "", nil, err
 }
 
-
 // bookingActions are the header's Book a job and Request a quote, for a
 // viewer who may use them (SPEC §2.4).
 // path is the page's, to mark the form the viewer is on.
