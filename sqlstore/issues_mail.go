@@ -22,16 +22,14 @@ import (
 // the mail is a link into the portal. Contacts have no mail preferences
 // yet; when they do, they apply here.
 func (tx *Tx) mailIssueAnswered(ctx context.Context, x *fieldportal.Issue) error {
-	org, err := tx.db.FindOrganisationByID(ctx, x.OrgID)
+	// Read in tx: a read on the pool beside the transaction waits for a
+	// connection that the writers queued behind this one may all hold.
+	org, err := scanOrg(tx.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE id = $1`, x.OrgID))
 	if err != nil {
-		return err
+		return sqlErr(err, "organisation")
 	}
-	st, err := tx.db.FindSettings(ctx, x.OrgID)
-	if err != nil {
-		return err
-	}
-	if !st.Modules.Has(fieldportal.ModuleIssues) {
-		return nil // the portal shows no issues: nothing to link to
+	if ok, err := tx.orgUses(ctx, x.OrgID, fieldportal.ModuleIssues); err != nil || !ok {
+		return err // !ok: the portal shows no issues, nothing to link to
 	}
 	to, err := tx.issueRecipients(ctx, x, "c.id = $3", x.ReportedBy)
 	if err == nil && len(to) == 0 {
@@ -99,8 +97,14 @@ func (tx *Tx) portalRecipients(ctx context.Context, orgID, siteID, customerID st
 
 // orgUses reports whether the organisation's portal shows module: a mail
 // linking to a page it hides is not sent.
+// The settings come from the cache, else are read in tx (not on the pool
+// beside it, whose connections the writers queued behind tx may hold).
 func (tx *Tx) orgUses(ctx context.Context, orgID string, module fieldportal.Module) (bool, error) {
-	st, err := tx.db.FindSettings(ctx, orgID)
+	st, ok := tx.db.orgs.findSettings(orgID)
+	var err error
+	if !ok {
+		st, err = tx.findSettings(ctx, orgID)
+	}
 	if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
 		st, err = fieldportal.DefaultSettings(), nil
 	}

@@ -207,3 +207,44 @@ func TestDiaryWritesSeeConcurrentSchedule(t *testing.T) {
 		})
 	})
 }
+
+// TestMailsReadInTheirTransaction runs the writes that queue the mails of
+// issue 16 with one connection in the pool: a read of the organisation
+// or its settings on the pool beside the transaction (as the issue
+// answered mail made) waits for a connection the transaction holds, as
+// it does when the writers queued behind it hold all the others.
+func TestMailsReadInTheirTransaction(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		w := mustBookingWorld(t, db)
+		staff := fieldportal.NewStaffViewer(w.Org.ID, "", "Robin Office", fieldportal.RoleStaff)
+		x := mustWorkIssue(t, db, w.Child, &fieldportal.Issue{SiteID: w.SiteB.ID, Title: "Leak", Priority: fieldportal.PriorityNormal})
+		j := MustBookJob(t, db, w.Child, w.booking(t, w.SiteB, 2, 10))
+		q := &fieldportal.Quote{SiteID: w.SiteB.ID, Description: "Please quote"}
+		if err := db.RequestQuote(context.Background(), w.Child, q, nil); err != nil {
+			t.Fatal(err)
+		}
+		// Settings saved just now: the cache does not have them.
+		st, err := db.FindSettings(context.Background(), w.Org.ID)
+		if err != nil {
+			st = fieldportal.DefaultSettings()
+		}
+		if err := db.UpdateSettings(context.Background(), w.Staff, st); err != nil {
+			t.Fatal(err)
+		}
+		db.SQL().SetMaxOpenConns(1)
+		defer db.SQL().SetMaxOpenConns(8)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := db.CommentOnIssue(ctx, staff, &fieldportal.IssueComment{IssueID: x.ID, Body: "On our way"}, nil); err != nil {
+			t.Errorf("comment: %v", err)
+		}
+		if _, err := db.ScheduleJob(ctx, staff, fieldportal.JobSchedule{JobID: j.ID, Technician: "Sam Reed", Window: w.slot(t, 3, 10)}); err != nil {
+			t.Errorf("schedule: %v", err)
+		}
+		p := fieldportal.QuotePricing{Send: true, TaxRate: 2000, ValidUntil: fieldportal.Date{Year: 2099, Month: 1, Day: 31},
+			Items: []fieldportal.QuoteItem{{Description: "Labour", Quantity: 1, UnitPrice: 5000}}}
+		if _, _, err := db.PriceQuote(ctx, staff, q.ID, p); err != nil {
+			t.Errorf("price: %v", err)
+		}
+	})
+}
