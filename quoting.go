@@ -142,7 +142,11 @@ func (p *QuotePricing) Totals() (items []QuoteItem, exTax, tax, incTax Money) {
 			exTax += it.Total
 		}
 	}
-	tax = (exTax*Money(p.TaxRate) + 5000) / 10000
+	// Whole ten-thousandths apart from the rest, so that the largest
+	// totals Validate allows (200 lines of 1,000,000 at 100,000,000.00)
+	// do not overflow int64 when multiplied by the rate.
+	rate := Money(p.TaxRate)
+	tax = exTax/10000*rate + (exTax%10000*rate+5000)/10000
 	return items, exTax, tax, exTax + tax
 }
 
@@ -159,7 +163,8 @@ func ParseTaxRate(s string) (int, error) {
 	}
 	w, err1 := strconv.Atoi(whole)
 	f, err2 := strconv.Atoi(frac)
-	if err1 != nil || err2 != nil || w < 0 || w > 100 || f < 0 {
+	// Signs are refused as text: Atoi reads "-0" as 0.
+	if err1 != nil || err2 != nil || strings.ContainsAny(s, "+-") || w < 0 || w > 100 || f < 0 {
 		return 0, fmt.Errorf("tax rate must be a percentage from 0 to 100")
 	}
 	return w*100 + f, nil

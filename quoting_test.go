@@ -37,6 +37,7 @@ func TestParseTaxRate(t *testing.T) {
 	}{
 		{"20", 2000, false}, {"17.5", 1750, false}, {"5%", 500, false}, {" 0 ", 0, false}, {"100", 10000, false},
 		{"12.345", 0, true}, {"101", 0, true}, {"-1", 0, true}, {"", 0, true}, {"ten", 0, true},
+		{"-0.5", 0, true}, {"-0", 0, true}, {"5.-1", 0, true},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			got, err := fieldportal.ParseTaxRate(tc.in)
@@ -64,6 +65,8 @@ func TestQuotePricingTotals(t *testing.T) {
 		{"half a penny rounds up", 1750, []fieldportal.QuoteItem{{Quantity: 1, UnitPrice: 2}}, 2, 0, 2},
 		{"just under half rounds down", 2000, []fieldportal.QuoteItem{{Quantity: 1, UnitPrice: 12}}, 12, 2, 14},
 		{"half exactly rounds up", 2500, []fieldportal.QuoteItem{{Quantity: 1, UnitPrice: 2}}, 2, 1, 3},
+		{"the largest lines allowed do not overflow", 2000, []fieldportal.QuoteItem{{Quantity: 1_000_000, UnitPrice: 100_000_000_00}, {Quantity: 1_000_000, UnitPrice: 100_000_000_00}},
+			2_000_000_000_000_000_0, 400_000_000_000_000_0, 2_400_000_000_000_000_0},
 		{"optional lines are not in the totals", 2000, []fieldportal.QuoteItem{{Quantity: 3, UnitPrice: 1000}, {Quantity: 1, UnitPrice: 500, Optional: true}}, 3000, 600, 3600},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -59,7 +59,7 @@ func (c *Console) handleScheduleForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	loc := zoneOf(r)
+	loc := web.OrgLocation(r)
 	tech, start, end := j.Technician, "", ""
 	switch {
 	case !j.ScheduledStart.IsZero():
@@ -91,7 +91,7 @@ func (c *Console) handleSchedule(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	loc := zoneOf(r)
+	loc := web.OrgLocation(r)
 	tech, start, end := r.PostForm.Get("technician"), strings.TrimSpace(r.PostForm.Get("starts_at")), strings.TrimSpace(r.PostForm.Get("ends_at"))
 	errs := web.FormErrors{}
 	s := fieldportal.JobSchedule{JobID: j.ID, Technician: tech, PortalURL: c.kit.PortalURL(r)}
@@ -126,7 +126,7 @@ func (c *Console) handleSchedule(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) renderSchedule(w http.ResponseWriter, r *http.Request, status int, j *fieldportal.Job, tech, start, end, notice string, errs web.FormErrors) {
-	loc := zoneOf(r)
+	loc := web.OrgLocation(r)
 	view := scheduleView{Layout: c.layout(r, "Schedule job "+j.Number), Job: j, Notice: notice,
 		Summary: errs.List("technician", "starts_at", "ends_at")}
 	view.Details = []web.Detail{{Label: "Site", Value: j.SiteName}, {Label: "Stage", Value: j.Stage.Label()},
@@ -152,12 +152,4 @@ func (c *Console) renderSchedule(w http.ResponseWriter, r *http.Request, status 
 	view.End = web.Field("ends_at", "End", "datetime-local", end, "off", errs)
 	view.ZoneNote = "Times are in " + loc.String() + "."
 	c.pages.Render(w, r, status, "schedule", view)
-}
-
-// zoneOf is the organisation's time zone.
-func zoneOf(r *http.Request) *time.Location {
-	if o := web.OrganisationFromContext(r.Context()); o != nil {
-		return fieldportal.Zone(o.TimeZone)
-	}
-	return time.UTC
 }

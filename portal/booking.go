@@ -176,7 +176,7 @@ func (p *Portal) submitBooking(r *http.Request, v fieldportal.Viewer, f bookingF
 	if err != nil {
 		return "", nil, err
 	}
-	loc := orgZone(r)
+	loc := web.OrgLocation(r)
 	if strings.TrimSpace(f.SiteID) == "" {
 		errs["site_id"] = "Site is required."
 	}
@@ -244,15 +244,6 @@ func (p *Portal) submitBooking(r *http.Request, v fieldportal.Viewer, f bookingF
 		}
 	}
 	return "", nil, err
-}
-
-// orgZone is the organisation's time zone, in which dates and windows
-// are typed and shown.
-func orgZone(r *http.Request) *time.Location {
-	if o := web.OrganisationFromContext(r.Context()); o != nil {
-		return fieldportal.Zone(o.TimeZone)
-	}
-	return time.UTC
 }
 
 // bookingActions are the header's Book a job and Request a quote, for a

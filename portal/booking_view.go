@@ -84,7 +84,7 @@ func (p *Portal) renderBooking(w http.ResponseWriter, r *http.Request, v fieldpo
 		p.kit.Error(w, r, err)
 		return
 	}
-	loc := orgZone(r)
+	loc := web.OrgLocation(r)
 	view := bookingView{Quote: f.Quote, Kind: string(f.Kind)}
 	if !f.Quote && v.CanUse(fieldportal.ModuleInstall) {
 		// Both kinds usable: the customer says which (?kind= picks one).

@@ -24,6 +24,11 @@ func TestConsoleQuotes(t *testing.T) {
 		if err := db.CreateContact(ctx, f.sys, qc); err != nil {
 			t.Fatal(err)
 		}
+		// A login that reaches the record: the mail links to it.
+		if err := db.CreatePortalLogin(ctx, f.sys, &fieldportal.PortalLogin{ContactID: qc.ID, Username: "quinn@example.test", Status: fieldportal.LoginActive,
+			Pages: fieldportal.AllModules, SiteAccess: fieldportal.SiteAccessAll}); err != nil {
+			t.Fatal(err)
+		}
 		item := &fieldportal.Item{Code: "EXT-9", Name: "9l foam extinguisher", UnitPrice: 6250, Active: true}
 		if err := db.CreateItem(ctx, f.sys, item); err != nil {
 			t.Fatal(err)

@@ -23,6 +23,11 @@ func TestConsoleSchedule(t *testing.T) {
 		if err := db.CreateContact(ctx, f.sys, jo); err != nil {
 			t.Fatal(err)
 		}
+		// A login that reaches the record: the mail links to it.
+		if err := db.CreatePortalLogin(ctx, f.sys, &fieldportal.PortalLogin{ContactID: jo.ID, Username: "jo@example.test", Status: fieldportal.LoginActive,
+			Pages: fieldportal.AllModules, SiteAccess: fieldportal.SiteAccessAll}); err != nil {
+			t.Fatal(err)
+		}
 		job := func() *fieldportal.Job {
 			j := &fieldportal.Job{SiteID: f.site["dock"].ID, Kind: fieldportal.JobService, Stage: fieldportal.StagePending, Description: "Alarm fault"}
 			if err := db.CreateJob(ctx, f.sys, j); err != nil {

@@ -171,12 +171,10 @@ func (tx *Tx) holdWindow(ctx context.Context, v fieldportal.Viewer, r bookingRul
 	if w.IsZero() || r.settings.DiaryOverlap {
 		return nil
 	}
-	// PostgreSQL: an advisory lock per site. SQLite: the IMMEDIATE
-	// transaction already holds the only writer's lock from its start.
-	if lock := tx.db.dialect.keyLock(); lock != "" {
-		if _, err := tx.ExecContext(ctx, lock, "booking:"+siteID); err != nil {
-			return err
-		}
+	// The site's diary lock, which staff's writes of appointments there
+	// take too (prepareAppointment).
+	if err := tx.diaryLocks(ctx, v.OrgID, "", siteID); err != nil {
+		return err
 	}
 	taken, err := tx.takenWindows(ctx, siteID, w)
 	if err != nil {

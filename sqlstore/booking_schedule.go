@@ -34,11 +34,16 @@ func (d *DB) ScheduleJob(ctx context.Context, v fieldportal.Viewer, s fieldporta
 	}
 	var job *fieldportal.Job
 	err = d.inTx(ctx, func(tx *Tx) error {
-		if lock := tx.db.dialect.keyLock(); lock != "" && !rules.settings.DiaryOverlap {
+		if !rules.settings.DiaryOverlap {
 			// Two staff booking one technician at once: one waits.
-			if _, err := tx.ExecContext(ctx, lock, "technician:"+v.OrgID+":"+s.Technician); err != nil {
+			if err := tx.diaryLocks(ctx, v.OrgID, s.Technician, ""); err != nil {
 				return err
 			}
+		}
+		// The job locked before its stage is checked: one archived or
+		// started meanwhile is not scheduled.
+		if err := tx.tallyStored(ctx, "jobs", s.JobID); err != nil {
+			return err
 		}
 		j, err := tx.findJob(ctx, v, s.JobID)
 		if err != nil {
@@ -120,40 +125,24 @@ func clashInZone(err error, technician string, a *fieldportal.Appointment, loc *
 		Fields: []fieldportal.FieldError{{Field: "starts_at", Message: msg}}}
 }
 
-// mailJobScheduled queues the "job scheduled" mail to each contact of the
-// job's customer with the job role and an email address.
+// mailJobScheduled queues the "job scheduled" mail to each job contact
+// of the job's customer who can follow its link to the job
+// (portalRecipients: an active login with the job's page, reaching its
+// site).
 func (tx *Tx) mailJobScheduled(ctx context.Context, org *fieldportal.Organisation, loc *time.Location, j *fieldportal.Job, portalURL string) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, first_name, email FROM contacts
-		WHERE org_id = $1 AND customer_id = $2 AND job_contact = TRUE AND email <> '' ORDER BY id`, j.OrgID, j.CustomerID)
-	if err != nil {
+	if ok, err := tx.orgUses(ctx, j.OrgID, j.Kind.Module()); err != nil || !ok {
 		return err
 	}
-	type to struct{ id, name, email string }
-	found, err := collect(rows, func(row interface{ Scan(...any) error }) (to, error) {
-		var t to
-		err := row.Scan(&t.id, &t.name, &t.email)
-		return t, err
-	})
+	list, err := tx.portalRecipients(ctx, j.OrgID, j.SiteID, j.CustomerID, j.Kind.Module(), "c.job_contact = TRUE AND c.customer_id = $3", j.CustomerID)
 	if err != nil {
 		return err
-	}
-	// Only those who may see the job are told of it (roleMayRead).
-	var list []to
-	for _, t := range found {
-		ok, err := tx.roleMayRead(ctx, t.id, j.SiteID, j.Kind.Module())
-		if err != nil {
-			return err
-		}
-		if ok {
-			list = append(list, t)
-		}
 	}
 	when := j.ScheduledStart.In(loc).Format("Mon 2 Jan 2006") + ", " +
 		fieldportal.TimeWindow{Start: j.ScheduledStart, End: j.ScheduledEnd}.Label(loc)
 	link := strings.TrimSuffix(portalURL, "/") + "/jobs/" + j.ID
 	for _, t := range list {
 		m := mail.JobScheduled(org.Name, t.name, j.Number, when, j.Technician, link)
-		m.To = strings.TrimSpace(t.email)
+		m.To = t.email
 		if err := tx.enqueue(ctx, mail.Outbox(org.ID, "job.scheduled", m)); err != nil {
 			return err
 		}

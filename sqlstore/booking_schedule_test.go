@@ -35,10 +35,19 @@ func TestScheduleJob(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		w := mustBookingWorld(t, db)
-		mustWorkExec(t, db, `INSERT INTO contacts (id, org_id, customer_id, first_name, email, job_contact, created_at, updated_at)
-			VALUES ($1, $2, $4, 'Jo', 'jo@example.test', TRUE, $3, $3)`, w.Org.ID, w.workWorld.Child.ID)
-		mustWorkExec(t, db, `INSERT INTO contacts (id, org_id, customer_id, first_name, email, job_contact, created_at, updated_at)
-			VALUES ($1, $2, $4, 'Al', 'al@example.test', FALSE, $3, $3)`, w.Org.ID, w.workWorld.Child.ID)
+		jobContact := func(first string, job bool) string {
+			return mustWorkExec(t, db, `INSERT INTO contacts (id, org_id, customer_id, first_name, email, job_contact, created_at, updated_at)
+				VALUES ($1, $2, $4, $5, $6, $7, $3, $3)`, w.Org.ID, w.workWorld.Child.ID, first, strings.ToLower(first)+"@example.test", job)
+		}
+		mustContactLogin(t, db, w.Org.ID, jobContact("Jo", true), "active", fieldportal.AllModules)
+		mustContactLogin(t, db, w.Org.ID, jobContact("Al", false), "active", fieldportal.AllModules)
+		// Job contacts who cannot follow the mail's link to the job: no
+		// login, a disabled one, one without the Service page, one
+		// reaching other sites only.
+		jobContact("Nolan", true)
+		mustContactLogin(t, db, w.Org.ID, jobContact("Dee", true), "disabled", fieldportal.AllModules)
+		mustContactLogin(t, db, w.Org.ID, jobContact("Ivy", true), "active", fieldportal.Modules{fieldportal.ModuleInstall})
+		mustContactLogin(t, db, w.Org.ID, jobContact("Otto", true), "active", fieldportal.AllModules, w.SiteA.ID)
 		j := MustBookJob(t, db, w.Child, w.booking(t, w.SiteB, 2, 10))
 		at := func(day, h, m int) time.Time { return time.Date(2026, 6, day, h, m, 0, 0, w.loc) }
 		sched := func(id, tech string, from, to time.Time) fieldportal.JobSchedule {

@@ -110,7 +110,19 @@ func (tx *Tx) prepareAppointment(ctx context.Context, v fieldportal.Viewer, a *f
 			return fieldportal.FieldErrorf("quote_id", "The quote is at another site.")
 		}
 	}
-	if overlapOK || strings.TrimSpace(a.Technician) == "" {
+	if overlapOK {
+		return nil
+	}
+	// With overlaps off, the diary's locks (PostgreSQL; SQLite's writers
+	// run one at a time): the site's, which a customer's booking of a
+	// window there takes (holdWindow) before it reads the site's
+	// appointments, and the technician's, which another write of their
+	// appointments takes before it checks the overlap; each write then
+	// sees the other's. The technician's comes first, as in ScheduleJob.
+	if err := tx.diaryLocks(ctx, v.OrgID, a.Technician, a.SiteID); err != nil {
+		return err
+	}
+	if strings.TrimSpace(a.Technician) == "" {
 		return nil
 	}
 	clash, err := tx.findOverlapping(ctx, v, a.Technician, a.StartsAt, a.EndsAt, a.ID)
@@ -344,4 +356,28 @@ func (tx *Tx) findOverlapping(ctx context.Context, v fieldportal.Viewer, technic
 		list = []*fieldportal.Appointment{}
 	}
 	return list, err
+}
+
+// diaryLocks takes the diary's locks of a technician (none when "") and of
+// a site (none when ""), in that order, until the transaction ends: on
+// PostgreSQL, advisory locks; SQLite's IMMEDIATE transactions already
+// hold the only writer's lock from their start.
+func (tx *Tx) diaryLocks(ctx context.Context, orgID, technician, siteID string) error {
+	lock := tx.db.dialect.keyLock()
+	if lock == "" {
+		return nil
+	}
+	var keys []string
+	if t := strings.TrimSpace(technician); t != "" {
+		keys = append(keys, "technician:"+orgID+":"+t)
+	}
+	if siteID != "" {
+		keys = append(keys, "booking:"+siteID)
+	}
+	for _, k := range keys {
+		if _, err := tx.ExecContext(ctx, lock, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -66,11 +66,13 @@ func (d *DB) SetIssueStatus(ctx context.Context, v fieldportal.Viewer, issueID, 
 	}
 	var x *fieldportal.Issue
 	err := d.inTx(ctx, func(tx *Tx) error {
-		var err error
-		if x, err = tx.findIssue(ctx, v, issueID); err != nil || x.Status == status {
+		// Locked before it is read: a concurrent close or reopen is seen,
+		// so the history records each change once.
+		if err := tx.tallyStored(ctx, "issues", issueID); err != nil {
 			return err
 		}
-		if err := tx.tallyStored(ctx, "issues", x.ID); err != nil {
+		var err error
+		if x, err = tx.findIssue(ctx, v, issueID); err != nil || x.Status == status {
 			return err
 		}
 		x.Status, x.ClosedAt, x.UpdatedAt = status, tx.now, tx.now

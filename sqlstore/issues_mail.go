@@ -22,16 +22,14 @@ import (
 // the mail is a link into the portal. Contacts have no mail preferences
 // yet; when they do, they apply here.
 func (tx *Tx) mailIssueAnswered(ctx context.Context, x *fieldportal.Issue) error {
-	org, err := tx.db.FindOrganisationByID(ctx, x.OrgID)
+	// Read in tx: a read on the pool beside the transaction waits for a
+	// connection that the writers queued behind this one may all hold.
+	org, err := scanOrg(tx.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE id = $1`, x.OrgID))
 	if err != nil {
-		return err
+		return sqlErr(err, "organisation")
 	}
-	st, err := tx.db.FindSettings(ctx, x.OrgID)
-	if err != nil {
-		return err
-	}
-	if !st.Modules.Has(fieldportal.ModuleIssues) {
-		return nil // the portal shows no issues: nothing to link to
+	if ok, err := tx.orgUses(ctx, x.OrgID, fieldportal.ModuleIssues); err != nil || !ok {
+		return err // !ok: the portal shows no issues, nothing to link to
 	}
 	to, err := tx.issueRecipients(ctx, x, "c.id = $3", x.ReportedBy)
 	if err == nil && len(to) == 0 {
@@ -52,22 +50,31 @@ func (tx *Tx) mailIssueAnswered(ctx context.Context, x *fieldportal.Issue) error
 	return nil
 }
 
-// recipient is a contact to mail, by first name.
-type recipient struct{ name, email string }
+// recipient is a contact to mail: first name, full name and address.
+type recipient struct{ name, fullName, email string }
 
 // issueRecipients lists the contacts matching who ($3 is arg) that can
-// follow a link to issue x: an email address, an active login with the
-// Issues page, and x's site in its reach.
+// follow a link to issue x (portalRecipients).
 func (tx *Tx) issueRecipients(ctx context.Context, x *fieldportal.Issue, who, arg string) ([]recipient, error) {
+	return tx.portalRecipients(ctx, x.OrgID, x.SiteID, x.CustomerID, fieldportal.ModuleIssues, who, arg)
+}
+
+// portalRecipients lists the contacts matching who ($3 is arg) that can
+// follow a mail's link to a record of module at the site siteID of the
+// customer customerID, as every mail of issue 16 links into the portal:
+// a contact of that customer or one above it, with a valid email
+// address and an active portal login with the module's page that reaches
+// the site (SPEC §2: no mail tells a contact of a record it may not see).
+func (tx *Tx) portalRecipients(ctx context.Context, orgID, siteID, customerID string, module fieldportal.Module, who, arg string) ([]recipient, error) {
 	if arg == "" {
 		return nil, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT c.first_name, c.email, pl.page_access FROM contacts c
+	rows, err := tx.QueryContext(ctx, `SELECT c.first_name, c.last_name, c.email, pl.page_access FROM contacts c
 		JOIN portal_logins pl ON pl.contact_id = c.id
 		WHERE c.org_id = $1 AND c.email <> '' AND pl.status = 'active' AND `+who+`
 		AND c.customer_id IN (SELECT ct.ancestor_id FROM customer_tree ct WHERE ct.customer_id = $4 AND ct.org_id = $1)
 		AND (pl.site_access = 'all' OR EXISTS (SELECT 1 FROM login_sites ls WHERE ls.login_id = pl.id AND ls.site_id = $2))
-		ORDER BY c.id`, x.OrgID, x.SiteID, arg, x.CustomerID)
+		ORDER BY c.id`, orgID, siteID, arg, customerID)
 	if err != nil {
 		return nil, err
 	}
@@ -75,16 +82,33 @@ func (tx *Tx) issueRecipients(ctx context.Context, x *fieldportal.Issue, who, ar
 	defer rows.Close()
 	for rows.Next() {
 		var r recipient
-		var pages string
-		if err := rows.Scan(&r.name, &r.email, &pages); err != nil {
+		var last, pages string
+		if err := rows.Scan(&r.name, &last, &r.email, &pages); err != nil {
 			return nil, err
 		}
-		if fieldportal.ValidEmail(strings.TrimSpace(r.email)) && fieldportal.ParseModules(pages).Has(fieldportal.ModuleIssues) {
+		if fieldportal.ValidEmail(strings.TrimSpace(r.email)) && fieldportal.ParseModules(pages).Has(module) {
 			r.email = strings.TrimSpace(r.email)
+			r.fullName = strings.TrimSpace(r.name + " " + last)
 			out = append(out, r)
 		}
 	}
 	return out, rows.Err()
+}
+
+// orgUses reports whether the organisation's portal shows module: a mail
+// linking to a page it hides is not sent.
+// The settings come from the cache, else are read in tx (not on the pool
+// beside it, whose connections the writers queued behind tx may hold).
+func (tx *Tx) orgUses(ctx context.Context, orgID string, module fieldportal.Module) (bool, error) {
+	st, ok := tx.db.orgs.findSettings(orgID)
+	var err error
+	if !ok {
+		st, err = tx.findSettings(ctx, orgID)
+	}
+	if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
+		st, err = fieldportal.DefaultSettings(), nil
+	}
+	return st.Modules.Has(module), err
 }
 
 // linkBase is the start of the links of mail the store composes: the

@@ -170,12 +170,14 @@ func (d *DB) UpdateJob(ctx context.Context, v fieldportal.Viewer, j *fieldportal
 }
 
 func (tx *Tx) updateJob(ctx context.Context, v fieldportal.Viewer, j *fieldportal.Job) error {
-	old, err := tx.findJob(ctx, v, j.ID)
-	if err != nil {
+	// Counted for its customer before the change; tallyRecord after. The
+	// job is locked before it is read, so old (and the history's "from"
+	// stage) is what a concurrent change left.
+	if err := tx.tallyStored(ctx, "jobs", j.ID); err != nil {
 		return err
 	}
-	// Counted for its customer before the change; tallyRecord after.
-	if err := tx.tallyStored(ctx, "jobs", j.ID); err != nil {
+	old, err := tx.findJob(ctx, v, j.ID)
+	if err != nil {
 		return err
 	}
 	if j.CustomerID == old.CustomerID && j.SiteID != old.SiteID {

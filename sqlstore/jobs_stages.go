@@ -46,16 +46,18 @@ func (d *DB) MoveJobStage(ctx context.Context, v fieldportal.Viewer, m fieldport
 	}
 	var out *fieldportal.Job
 	err := d.inTx(ctx, func(tx *Tx) error {
+		// Counted for its customer before the change; tallyRecord after
+		// (open jobs are in the Open activities count). This locks the
+		// job first, so the stage checked and recorded as "from" is the
+		// one a concurrent move left, not the one before it.
+		if err := tx.tallyStored(ctx, "jobs", m.JobID); err != nil {
+			return err
+		}
 		j, err := tx.findJob(ctx, v, m.JobID)
 		if err != nil {
 			return err
 		}
 		if err := m.Validate(j.Stage); err != nil {
-			return err
-		}
-		// Counted for its customer before the change; tallyRecord after
-		// (open jobs are in the Open activities count).
-		if err := tx.tallyStored(ctx, "jobs", j.ID); err != nil {
 			return err
 		}
 		from := j.Stage

@@ -149,12 +149,14 @@ func (d *DB) UpdateQuote(ctx context.Context, v fieldportal.Viewer, x *fieldport
 }
 
 func (tx *Tx) updateQuote(ctx context.Context, v fieldportal.Viewer, x *fieldportal.Quote) error {
-	old, err := tx.findQuote(ctx, v, x.ID)
-	if err != nil {
+	// Counted for its customer before the change; tallyRecord after. The
+	// record is locked before it is read, so old is what a concurrent
+	// change left.
+	if err := tx.tallyStored(ctx, "quotes", x.ID); err != nil {
 		return err
 	}
-	// Counted for its customer before the change; tallyRecord after.
-	if err := tx.tallyStored(ctx, "quotes", x.ID); err != nil {
+	old, err := tx.findQuote(ctx, v, x.ID)
+	if err != nil {
 		return err
 	}
 	if x.CustomerID == old.CustomerID && x.SiteID != old.SiteID {

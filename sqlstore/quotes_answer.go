@@ -194,67 +194,30 @@ func (d *DB) PriceQuote(ctx context.Context, v fieldportal.Viewer, id string, p 
 }
 
 // mailQuoteSent queues the "quote sent" mail to the quote's customer's
-// quote contacts who may see it (roleMayRead), or, when it has none with
-// an address, to the contact who requested the quote if it still may.
+// quote contacts, or, when none can follow its link, to the contact who
+// requested the quote, when it can: only contacts with an active login
+// with the Quotes page that reaches the quote's site (portalRecipients).
 func (tx *Tx) mailQuoteSent(ctx context.Context, x *fieldportal.Quote, portalURL string) (int, error) {
 	var orgName, currency string
 	if err := tx.QueryRowContext(ctx, `SELECT name, currency FROM organisations WHERE id = $1`, x.OrgID).Scan(&orgName, &currency); err != nil {
 		return 0, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, first_name, last_name, email FROM contacts
-		WHERE org_id = $1 AND customer_id = $2 AND quote_contact = TRUE AND email <> '' ORDER BY id`, x.OrgID, x.CustomerID)
+	// Those who can follow the link to the quote (portalRecipients).
+	if ok, err := tx.orgUses(ctx, x.OrgID, fieldportal.ModuleQuotes); err != nil || !ok {
+		return 0, err
+	}
+	list, err := tx.portalRecipients(ctx, x.OrgID, x.SiteID, x.CustomerID, fieldportal.ModuleQuotes,
+		"c.quote_contact = TRUE AND c.customer_id = $3", x.CustomerID)
+	if err == nil && len(list) == 0 {
+		list, err = tx.portalRecipients(ctx, x.OrgID, x.SiteID, x.CustomerID, fieldportal.ModuleQuotes, "c.id = $3", x.RequestedBy)
+	}
 	if err != nil {
 		return 0, err
-	}
-	type to struct{ id, name, email string }
-	var found []to
-	for rows.Next() {
-		var id, first, last, email string
-		if err := rows.Scan(&id, &first, &last, &email); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		found = append(found, to{id, strings.TrimSpace(first + " " + last), email})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	// Only those who may see the quote are told of it (roleMayRead).
-	mayRead := func(in []to) ([]to, error) {
-		var out []to
-		for _, c := range in {
-			ok, err := tx.roleMayRead(ctx, c.id, x.SiteID, fieldportal.ModuleQuotes)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				out = append(out, c)
-			}
-		}
-		return out, nil
-	}
-	list, err := mayRead(found)
-	if err != nil {
-		return 0, err
-	}
-	if len(list) == 0 && x.RequestedBy != "" {
-		var first, last, email string
-		err := tx.QueryRowContext(ctx, `SELECT first_name, last_name, email FROM contacts WHERE id = $1 AND org_id = $2`,
-			x.RequestedBy, x.OrgID).Scan(&first, &last, &email)
-		if err != nil {
-			return 0, err
-		}
-		if email != "" {
-			if list, err = mayRead([]to{{x.RequestedBy, strings.TrimSpace(first + " " + last), email}}); err != nil {
-				return 0, err
-			}
-		}
 	}
 	link := strings.TrimSuffix(portalURL, "/") + "/quotes/" + x.ID
 	amount := currency + " " + x.TotalIncTax.String()
 	for _, c := range list {
-		m := mail.QuoteSent(orgName, c.name, x.Number, x.SiteName, amount, x.ValidUntil.Format("2 January 2006"), link)
+		m := mail.QuoteSent(orgName, c.fullName, x.Number, x.SiteName, amount, x.ValidUntil.Format("2 January 2006"), link)
 		m.To = c.email
 		if err := tx.enqueue(ctx, mail.Outbox(x.OrgID, "quote_sent", m)); err != nil {
 			return 0, err

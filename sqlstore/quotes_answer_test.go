@@ -16,13 +16,32 @@ import (
 )
 
 // mustQuoteContact adds a contact of the customer who is (or is not) its
-// quote contact, with an email address, and returns the address.
+// quote contact, with an email address and an active login to every page
+// and site, and returns the address.
 func mustQuoteContact(tb testing.TB, db *sqlstore.DB, orgID, customerID, first string, quoteContact bool) string {
 	tb.Helper()
 	email := strings.ToLower(first) + "@customer.test"
-	mustWorkExec(tb, db, `INSERT INTO contacts (id, org_id, customer_id, first_name, last_name, email, quote_contact, created_at, updated_at)
+	id := mustWorkExec(tb, db, `INSERT INTO contacts (id, org_id, customer_id, first_name, last_name, email, quote_contact, created_at, updated_at)
 		VALUES ($1, $2, $4, $5, 'Lee', $6, $7, $3, $3)`, orgID, customerID, first, email, quoteContact)
+	mustContactLogin(tb, db, orgID, id, "active", fieldportal.AllModules)
 	return email
+}
+
+// mustContactLogin gives a contact a portal login of that status and
+// pages, reaching every site or, when siteIDs are given, those only.
+func mustContactLogin(tb testing.TB, db *sqlstore.DB, orgID, contactID, status string, pages fieldportal.Modules, siteIDs ...string) {
+	tb.Helper()
+	access := fieldportal.SiteAccessAll
+	if len(siteIDs) > 0 {
+		access = fieldportal.SiteAccessAssigned
+	}
+	login := mustWorkExec(tb, db, `INSERT INTO portal_logins (id, org_id, contact_id, username, status, page_access, site_access, created_at, updated_at)
+		VALUES ($1, $2, $4, $4, $5, $6, $7, $3, $3)`, orgID, contactID, status, pages.String(), string(access))
+	for _, s := range siteIDs {
+		if _, err := db.SQL().ExecContext(context.Background(), `INSERT INTO login_sites (login_id, site_id, org_id) VALUES ($1, $2, $3)`, login, s, orgID); err != nil {
+			tb.Fatalf("assign site: %v", err)
+		}
+	}
 }
 
 // mustMails returns the held or pending mails of a topic, oldest first.
@@ -203,6 +222,17 @@ func TestPriceQuote(t *testing.T) {
 		branch := mustWorkContact(t, db, w.Org.ID, w.Child.ID, nil)
 		quoteMail := mustQuoteContact(t, db, w.Org.ID, w.Child.ID, "Quinn", true)
 		mustQuoteContact(t, db, w.Org.ID, w.Child.ID, "Jobby", false)
+		// Quote contacts who cannot follow the mail's link to a quote at
+		// site B: no login, a disabled one, one without the Quotes page,
+		// one reaching another site only. None is mailed.
+		quoteContact := func(first string) string {
+			return mustWorkExec(t, db, `INSERT INTO contacts (id, org_id, customer_id, first_name, email, quote_contact, created_at, updated_at)
+				VALUES ($1, $2, $4, $5, $6, TRUE, $3, $3)`, w.Org.ID, w.Child.ID, first, strings.ToLower(first)+"@customer.test")
+		}
+		quoteContact("Nolan")
+		mustContactLogin(t, db, w.Org.ID, quoteContact("Dee"), "disabled", fieldportal.AllModules)
+		mustContactLogin(t, db, w.Org.ID, quoteContact("Ivy"), "active", fieldportal.Modules{fieldportal.ModuleService})
+		mustContactLogin(t, db, w.Org.ID, quoteContact("Otto"), "active", fieldportal.AllModules, w.SiteA.ID)
 		requested := func(site string) *fieldportal.Quote {
 			x := &fieldportal.Quote{SiteID: site, Description: "Please quote", Items: []fieldportal.QuoteItem{{ItemID: w.ItemID, Quantity: 1}}}
 			if err := db.CreateQuote(ctx, branch, x); err != nil {

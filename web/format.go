@@ -108,9 +108,7 @@ func FormatDateTime(t time.Time) string {
 // is shown in it (the database keeps UTC).
 func OrgLocation(r *http.Request) *time.Location {
 	if o := OrganisationFromContext(r.Context()); o != nil {
-		if loc, err := time.LoadLocation(o.TimeZone); err == nil {
-			return loc
-		}
+		return fieldportal.Zone(o.TimeZone) // loaded once; UTC for a name that is not one
 	}
 	return time.UTC
 }
