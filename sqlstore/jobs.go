@@ -387,12 +387,19 @@ func jobListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.JobFilter, few 
 		}
 	}
 	from := jobFrom
-	if few {
+	switch {
+	case few:
 		// Named, so that SQLite never walks jobs_kind_newest (in list order,
 		// through the organisation's jobs) for a contact of a few sites: an
 		// index made after the last ANALYZE has no statistics, and its order
 		// wins the plan (412 ms for a one-site contact at the large size).
 		from = ` FROM jobs j` + sqliteOnly("INDEXED BY jobs_site") + ` JOIN sites s ON s.id = j.site_id`
+	case d == SQLite && textIndexed(f.NumberSearch):
+		// A number search reads its few matches from the text index by
+		// rowid and sorts them; SQLite would rather walk jobs_kind_newest
+		// in list order and probe the matches for each job (18 ms for the
+		// parent at the large size, 0.3 ms so).
+		from = ` FROM jobs j` + sqliteOnly("NOT INDEXED") + ` JOIN sites s ON s.id = j.site_id`
 	}
 	return q.sql(`SELECT `+jobColumns+from, "ORDER BY "+order), q.args, nil
 }
