@@ -38,6 +38,9 @@ type mailData struct {
 	Number, Site, Answer, Title                 string
 	// When and Technician describe a scheduled job.
 	When, Technician string
+	// MayAnswer: the quote's recipient may accept or decline it online
+	// (only quote contacts may, issue 16).
+	MayAnswer bool
 }
 
 // Invite is the invitation to a new portal login (SPEC §3): link sets the
@@ -61,10 +64,12 @@ func Receipt(org, name, receiptNo, amount string) Message {
 // QuoteSent tells a customer's quote contact that a quote is priced and
 // waiting for an answer; amount is already formatted with its currency,
 // validUntil is the last day the price holds and link opens the quote in
-// the portal. The caller sets To.
-func QuoteSent(org, name, number, site, amount, validUntil, link string) Message {
+// the portal. mayAnswer says whether the recipient has the quote role
+// (only quote contacts answer quotes); the mail invites only them to. The
+// caller sets To.
+func QuoteSent(org, name, number, site, amount, validUntil, link string, mayAnswer bool) Message {
 	return render("quote_sent.txt", mailData{Org: org, Name: name, Number: number, Site: site, Amount: amount,
-		Expires: validUntil, Link: link})
+		Expires: validUntil, Link: link, MayAnswer: mayAnswer})
 }
 
 // QuoteAnswered tells the office that a customer accepted or declined a

@@ -28,7 +28,7 @@ func TestTemplates(t *testing.T) {
 		{"job scheduled", mail.JobScheduled("Acme Fire", "Ann Lee", "J-1042", "Thu 3 Dec 2026, 10:00–12:00", "Sam Reed", "https://portal.test/jobs/abc"),
 			"Job J-1042 is scheduled for Thu 3 Dec 2026, 10:00–12:00",
 			[]string{"Hello Ann Lee,", "scheduled job J-1042", "When: Thu 3 Dec 2026, 10:00–12:00", "Technician: Sam Reed", "https://portal.test/jobs/abc\n"}},
-		{"quote sent", mail.QuoteSent("Acme Fire", "Ann Lee", "Q-1001", "Alpha House", "£1,200.00", "31 Dec 2026", "https://portal.test/quotes/q1"),
+		{"quote sent", mail.QuoteSent("Acme Fire", "Ann Lee", "Q-1001", "Alpha House", "£1,200.00", "31 Dec 2026", "https://portal.test/quotes/q1", true),
 			"Quote Q-1001 from Acme Fire",
 			[]string{"Hello Ann Lee,", "priced quote Q-1001 for Alpha House", "Total including tax: £1,200.00",
 				"Valid until: 31 Dec 2026", "https://portal.test/quotes/q1\n"}},

@@ -208,8 +208,13 @@ func (tx *Tx) mailQuoteSent(ctx context.Context, x *fieldportal.Quote, portalURL
 	}
 	list, err := tx.portalRecipients(ctx, x.OrgID, x.SiteID, x.CustomerID, fieldportal.ModuleQuotes,
 		"c.quote_contact = TRUE AND c.customer_id = $3", x.CustomerID)
+	mayAnswer := true
 	if err == nil && len(list) == 0 {
 		list, err = tx.portalRecipients(ctx, x.OrgID, x.SiteID, x.CustomerID, fieldportal.ModuleQuotes, "c.id = $3", x.RequestedBy)
+		if err == nil && len(list) > 0 {
+			// The requester may answer only with the quote role (DecideQuote).
+			err = tx.QueryRowContext(ctx, `SELECT quote_contact FROM contacts WHERE id = $1`, x.RequestedBy).Scan(&mayAnswer)
+		}
 	}
 	if err != nil {
 		return 0, err
@@ -217,7 +222,7 @@ func (tx *Tx) mailQuoteSent(ctx context.Context, x *fieldportal.Quote, portalURL
 	link := strings.TrimSuffix(portalURL, "/") + "/quotes/" + x.ID
 	amount := currency + " " + x.TotalIncTax.String()
 	for _, c := range list {
-		m := mail.QuoteSent(orgName, c.fullName, x.Number, x.SiteName, amount, x.ValidUntil.Format("2 January 2006"), link)
+		m := mail.QuoteSent(orgName, c.fullName, x.Number, x.SiteName, amount, x.ValidUntil.Format("2 January 2006"), link, mayAnswer)
 		m.To = c.email
 		if err := tx.enqueue(ctx, mail.Outbox(x.OrgID, "quote_sent", m)); err != nil {
 			return 0, err

@@ -317,8 +317,14 @@ func TestPriceQuote(t *testing.T) {
 			if _, mailed, err := db.PriceQuote(ctx, w.Staff, x2.ID, p); err != nil || mailed != 1 {
 				t.Fatalf("mailed %d, %v", mailed, err)
 			}
-			if m := mustMails(t, db, w.Staff, "quote_sent")[0]; m.Recipient != requester {
+			m := mustMails(t, db, w.Staff, "quote_sent")[0]
+			if m.Recipient != requester {
 				t.Errorf("mailed %s, want the requester %s", m.Recipient, requester)
+			}
+			// Without the quote role the requester may not answer (DecideQuote):
+			// the mail must not invite it to.
+			if strings.Contains(m.Payload, "print it, and accept") || !strings.Contains(m.Payload, "Only your quote contacts") {
+				t.Errorf("the requester without the quote role is told to answer:\n%s", m.Payload)
 			}
 		})
 		t.Run("bad pricing names each field and saves nothing", func(t *testing.T) {
