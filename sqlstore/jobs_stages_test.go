@@ -269,6 +269,18 @@ func TestJobStages(t *testing.T) {
 					t.Errorf("%q (-want +got):\n%s", term, diff)
 				}
 			}
+			// A contact of the one site reads the same rows through its own
+			// plan (INDEXED BY jobs_site on SQLite, fewsites.go).
+			contact := mustWorkContact(t, db, org.ID, cust.ID, nil)
+			for term, want := range map[string][]string{"J-5001": {a}, "j-500": {b, a}, "J-": {c, b, a}} {
+				page, _, err := db.FindJobs(ctx, contact, fieldportal.JobFilter{NumberSearch: term})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(want, idsOf(page, func(j *fieldportal.Job) string { return j.ID }), cmpEmpty); diff != "" {
+					t.Errorf("contact %q (-want +got):\n%s", term, diff)
+				}
+			}
 			j, err := db.FindJobByID(ctx, lv, c)
 			if err != nil {
 				t.Fatal(err)
