@@ -59,3 +59,39 @@ func TestAnalyzeUnmeasured(t *testing.T) {
 		}
 	})
 }
+
+// A start that finds no migration to run still measures the indexes a
+// migration left without statistics: when the run that applied it
+// stopped before its ANALYZE (a crash, a cancelled context, a busy
+// database), no later start would, and the plans stayed wrong for good.
+func TestAnalyzeUnmeasuredAfterAnInterruptedRun(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, filepath.Join(t.TempDir(), "stats.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// As if the last migration had made visits_newest and the process had
+	// stopped before measuring it.
+	for _, s := range []string{
+		`CREATE TABLE visits (id INTEGER PRIMARY KEY, org TEXT, at TEXT)`,
+		`CREATE INDEX visits_org ON visits (org, at)`,
+		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50) INSERT INTO visits (org, at) SELECT 'a', i FROM n`,
+		`ANALYZE`,
+		`CREATE INDEX visits_newest ON visits (org, id)`,
+	} {
+		if _, err := d.db.ExecContext(ctx, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	if err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_stat1 WHERE idx = 'visits_newest'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("the index left unmeasured has %d statistics rows after the next start (%v)", n, err)
+	}
+}
