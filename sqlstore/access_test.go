@@ -76,7 +76,7 @@ func mustWorld(t *testing.T, db *sqlstore.DB) *world {
 	noSites := fieldportal.Modules{fieldportal.ModuleDashboard}
 	login := func(name, customer string, org fieldportal.Viewer, pages fieldportal.Modules, access fieldportal.SiteAccess, sites []string, status fieldportal.LoginStatus) {
 		// Every contact of the matrix has the quote role, so that answering
-		// a quote is decided by its reach (TestQuoteRole tests the role).
+		// a quote is decided by its reach (TestQuoteAnswers tests the role).
 		c := &fieldportal.Contact{FirstName: name, CustomerID: w.cust[customer].ID, Email: name + "@example.test", QuoteContact: true}
 		if err := db.CreateContact(ctx, org, c); err != nil {
 			t.Fatalf("contact %s: %v", name, err)
