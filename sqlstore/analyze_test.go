@@ -1,8 +1,11 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -56,6 +59,37 @@ func TestAnalyzeUnmeasured(t *testing.T) {
 		}
 		if stats(t, "visits_newest") != 1 || stats(t, "visits_org") != 1 {
 			t.Errorf("statistics: new %d, old %d", stats(t, "visits_newest"), stats(t, "visits_org"))
+		}
+	})
+	t.Run("a table measured empty is not measured at every start", func(t *testing.T) {
+		var logs bytes.Buffer
+		e, err := Open(ctx, filepath.Join(t.TempDir(), "empty.db"), slog.New(slog.NewTextHandler(&logs, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer e.Close()
+		for _, s := range []string{
+			`CREATE TABLE tokens (id INTEGER PRIMARY KEY, login TEXT, used TEXT)`,
+			`CREATE INDEX tokens_login ON tokens (login)`,
+			`CREATE UNIQUE INDEX tokens_live ON tokens (login) WHERE used IS NULL`,
+			`ANALYZE`,
+		} {
+			if _, err := e.db.ExecContext(ctx, s); err != nil {
+				t.Fatalf("%s: %v", s, err)
+			}
+		}
+		var missing int
+		if err := e.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master m WHERE m.type = 'index' AND m.tbl_name = 'tokens'
+			AND m.name NOT IN (SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL)`).Scan(&missing); err != nil || missing == 0 {
+			t.Fatalf("every index of the empty table has figures (%d, %v): the case this tests is gone", missing, err)
+		}
+		for range 2 {
+			if err := e.analyzeUnmeasured(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if strings.Contains(logs.String(), "statistics measured") {
+			t.Errorf("an empty table was measured again:\n%s", logs.String())
 		}
 	})
 }
