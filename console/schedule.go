@@ -76,7 +76,7 @@ func (c *Console) handleScheduleForm(w http.ResponseWriter, r *http.Request) {
 	}
 	notice := ""
 	if r.URL.Query().Get("done") == "scheduled" {
-		notice = "Job " + j.Number + " is scheduled; its job contacts have been mailed."
+		notice = "Job " + j.Number + " is scheduled. Its job contacts who can open it in the portal are mailed the date and technician."
 	}
 	c.renderSchedule(w, r, http.StatusOK, j, tech, start, end, notice, nil)
 }

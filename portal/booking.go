@@ -114,6 +114,11 @@ func readBookingForm(f bookingForm, vals url.Values) bookingForm {
 // form again with its change; Submit books the job or requests the quote
 // and goes to its page, or shows the form again with what failed.
 func (p *Portal) handleBooking(w http.ResponseWriter, r *http.Request) {
+	// A contact who may not use the form at all is refused before its body
+	// (up to 25 MB of files) is read; the kind it asks for is checked after.
+	if _, _, ok := p.bookingKind(w, r, ""); !ok {
+		return
+	}
 	vals, files, readErr := p.kit.ReadUploadForm(w, r, "attachments")
 	v, f, ok := p.bookingKind(w, r, vals.Get("kind"))
 	if !ok {

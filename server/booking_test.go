@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"html"
+	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -336,5 +338,57 @@ func TestBookingForm(t *testing.T) {
 				t.Error("a contact without Service or Documents is offered Book a job or attachments")
 			}
 		})
+	})
+}
+
+// countingBody is a request body that counts what the server read of it.
+type countingBody struct {
+	r    io.Reader
+	read int
+}
+
+func (c *countingBody) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.read += n
+	return n, err
+}
+
+func (c *countingBody) Close() error { return nil }
+
+// A contact who may not book is refused before the files it sends are
+// read: 404, with the body left unread.
+func TestBookingRefusedBeforeTheBody(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		f.addLogin("parent", "Ida", "Issues", "issues-only@example.test", fieldportal.LoginActive, testPassword, false,
+			[]fieldportal.Module{fieldportal.ModuleDashboard, fieldportal.ModuleIssues})
+		b := f.browser()
+		b.login("issues-only@example.test", testPassword)
+		u, _ := url.Parse(f.srv.URL)
+		var cookies []string
+		for _, c := range b.jar.Cookies(u) {
+			cookies = append(cookies, c.Name+"="+c.Value)
+		}
+		var form bytes.Buffer
+		mw := multipart.NewWriter(&form)
+		fw, err := mw.CreateFormFile("attachments", "scan.pdf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw.Write(append([]byte("%PDF-1.7\n"), make([]byte, 4<<20)...))
+		mw.Close()
+		body := &countingBody{r: &form}
+		req := httptest.NewRequest("POST", f.srv.URL+"/jobs/new", body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Cookie", strings.Join(cookies, "; "))
+		req.Header.Set("Origin", f.srv.URL)
+		rec := httptest.NewRecorder()
+		f.s.Handler().ServeHTTP(rec, req)
+		if rec.Code != http.StatusNotFound {
+			t.Errorf("booking without the Book a job action: %d", rec.Code)
+		}
+		if body.read > 64<<10 {
+			t.Errorf("the server read %d bytes of a refused booking", body.read)
+		}
 	})
 }
