@@ -368,8 +368,9 @@ type WorkService interface {
 	// ScheduleJob books a job into the diary (staff only): its
 	// appointment with the technician, start and end, the job scheduled,
 	// the technician's overlap rule, and the "job scheduled" mail to the
-	// customer's job contacts, in one transaction.
-	ScheduleJob(ctx context.Context, v Viewer, s JobSchedule) (*Job, error)
+	// customer's job contacts, in one transaction; mailed is how many were
+	// mailed (those who can open the job in the portal).
+	ScheduleJob(ctx context.Context, v Viewer, s JobSchedule) (job *Job, mailed int, err error)
 
 	FindContractorByID(ctx context.Context, v Viewer, id string) (*Contractor, error)
 	FindContractors(ctx context.Context, v Viewer, f ContractorFilter) ([]*Contractor, string, error)

@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -76,7 +77,7 @@ func (c *Console) handleScheduleForm(w http.ResponseWriter, r *http.Request) {
 	}
 	notice := ""
 	if r.URL.Query().Get("done") == "scheduled" {
-		notice = "Job " + j.Number + " is scheduled. Its job contacts who can open it in the portal are mailed the date and technician."
+		notice = "Job " + j.Number + " is scheduled. " + scheduledMailNotice(r.URL.Query().Get("mailed"))
 	}
 	c.renderSchedule(w, r, http.StatusOK, j, tech, start, end, notice, nil)
 }
@@ -110,10 +111,10 @@ func (c *Console) handleSchedule(w http.ResponseWriter, r *http.Request) {
 		*t.to = at
 	}
 	if !errs.Has() {
-		_, err := c.svc.Work.ScheduleJob(r.Context(), v, s)
+		_, mailed, err := c.svc.Work.ScheduleJob(r.Context(), v, s)
 		switch fieldportal.ErrorCode(err) {
 		case "":
-			http.Redirect(w, r, "/console/jobs/"+url.PathEscape(j.ID)+"/schedule?done=scheduled", http.StatusSeeOther)
+			http.Redirect(w, r, "/console/jobs/"+url.PathEscape(j.ID)+"/schedule?done=scheduled&mailed="+strconv.Itoa(mailed), http.StatusSeeOther)
 			return
 		case fieldportal.EINVALID, fieldportal.ECONFLICT:
 			errs = web.ErrorsOf(err)
@@ -152,4 +153,20 @@ func (c *Console) renderSchedule(w http.ResponseWriter, r *http.Request, status 
 	view.End = web.Field("ends_at", "End", "datetime-local", end, "off", errs)
 	view.ZoneNote = "Times are in " + loc.String() + "."
 	c.pages.Render(w, r, status, "schedule", view)
+}
+
+// scheduledMailNotice says who was mailed the date and technician: mailed
+// is the count the scheduling returned, carried in the address; anything
+// but a number says nothing, so a crafted link cannot put words here.
+func scheduledMailNotice(mailed string) string {
+	n, err := strconv.Atoi(mailed)
+	switch {
+	case err != nil || n < 0:
+		return ""
+	case n == 0:
+		return "None of its job contacts can open it in the portal, so nobody was mailed."
+	case n == 1:
+		return "Its job contact has been mailed the date and technician."
+	}
+	return strconv.Itoa(n) + " job contacts have been mailed the date and technician."
 }

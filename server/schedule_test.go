@@ -85,7 +85,7 @@ func TestConsoleSchedule(t *testing.T) {
 		})
 		t.Run("scheduling books the job in and mails its job contact a link", func(t *testing.T) {
 			res, body := staff.post(path, form("Sam Reed", day+"T09:00", day+"T11:00"))
-			wantRedirect(t, "schedule", res, path+"?done=scheduled")
+			wantRedirect(t, "schedule", res, path+"?done=scheduled&mailed=1")
 			_ = body
 			got, err := db.FindJobByID(ctx, f.sys, j.ID)
 			if err != nil || got.Stage != fieldportal.StageScheduled || got.Technician != "Sam Reed" {
@@ -95,9 +95,17 @@ func TestConsoleSchedule(t *testing.T) {
 			if n != 1 || to != "jo@example.test" || !strings.Contains(mail, "/jobs/"+j.ID+"\n") || !strings.Contains(mail, "09:00–11:00") {
 				t.Errorf("mail %d to %q:\n%s", n, to, mail)
 			}
-			_, body = staff.get(path + "?done=scheduled")
-			if !strings.Contains(body, "is scheduled") {
+			_, body = staff.get(path + "?done=scheduled&mailed=1")
+			if !strings.Contains(body, "is scheduled. Its job contact has been mailed") {
 				t.Error("no notice after scheduling")
+			}
+			_, body = staff.get(path + "?done=scheduled&mailed=0")
+			if !strings.Contains(body, "nobody was mailed") {
+				t.Error("the notice claims a mail when none went")
+			}
+			_, body = staff.get(path + "?done=scheduled&mailed=Call+0800+now")
+			if strings.Contains(body, "0800") || strings.Contains(body, "been mailed") || strings.Contains(body, "nobody was mailed") {
+				t.Error("the notice shows words from the address")
 			}
 		})
 		t.Run("the technician's overlap is refused with its message", func(t *testing.T) {

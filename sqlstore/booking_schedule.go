@@ -15,24 +15,25 @@ import (
 // organisation allows overlaps) under a per-technician lock; the job
 // becomes scheduled with the start, end and technician; the customer's
 // job contacts are mailed a link to the job; and both are audited.
-func (d *DB) ScheduleJob(ctx context.Context, v fieldportal.Viewer, s fieldportal.JobSchedule) (*fieldportal.Job, error) {
+func (d *DB) ScheduleJob(ctx context.Context, v fieldportal.Viewer, s fieldportal.JobSchedule) (*fieldportal.Job, int, error) {
 	if err := needStaff(v); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	s.Technician = strings.TrimSpace(s.Technician)
 	s.Window.Start, s.Window.End = s.Window.Start.UTC().Truncate(time.Minute), s.Window.End.UTC().Truncate(time.Minute)
 	if err := s.Validate(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	rules, err := d.bookingRules(ctx, v.OrgID)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	org, err := d.FindOrganisationByID(ctx, v.OrgID)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var job *fieldportal.Job
+	var mailed int
 	err = d.inTx(ctx, func(tx *Tx) error {
 		if !rules.settings.DiaryOverlap {
 			// Two staff booking one technician at once: one waits.
@@ -72,13 +73,17 @@ func (d *DB) ScheduleJob(ctx context.Context, v fieldportal.Viewer, s fieldporta
 		if err := tx.updateJob(ctx, v, j); err != nil {
 			return err
 		}
-		if err := tx.mailJobScheduled(ctx, org, rules.loc, j, s.PortalURL); err != nil {
+		n, err := tx.mailJobScheduled(ctx, org, rules.loc, j, s.PortalURL)
+		if err != nil {
 			return err
 		}
-		job = j
+		job, mailed = j, n
 		return tx.audit(ctx, v, "job.scheduled", "job", j.ID, j.Number+" "+a.StartsAt.Format(time.RFC3339)+" "+a.Technician)
 	})
-	return job, err
+	if err != nil {
+		return nil, 0, err
+	}
+	return job, mailed, nil
 }
 
 // jobAppointmentText is the diary line of a job's visit: its number and
@@ -129,13 +134,13 @@ func clashInZone(err error, technician string, a *fieldportal.Appointment, loc *
 // of the job's customer who can follow its link to the job
 // (portalRecipients: an active login with the job's page, reaching its
 // site).
-func (tx *Tx) mailJobScheduled(ctx context.Context, org *fieldportal.Organisation, loc *time.Location, j *fieldportal.Job, portalURL string) error {
+func (tx *Tx) mailJobScheduled(ctx context.Context, org *fieldportal.Organisation, loc *time.Location, j *fieldportal.Job, portalURL string) (int, error) {
 	if ok, err := tx.orgUses(ctx, j.OrgID, j.Kind.Module()); err != nil || !ok {
-		return err
+		return 0, err
 	}
 	list, err := tx.portalRecipients(ctx, j.OrgID, j.SiteID, j.CustomerID, j.Kind.Module(), "c.job_contact = TRUE AND c.customer_id = $3", j.CustomerID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	when := j.ScheduledStart.In(loc).Format("Mon 2 Jan 2006") + ", " +
 		fieldportal.TimeWindow{Start: j.ScheduledStart, End: j.ScheduledEnd}.Label(loc)
@@ -144,8 +149,8 @@ func (tx *Tx) mailJobScheduled(ctx context.Context, org *fieldportal.Organisatio
 		m := mail.JobScheduled(org.Name, t.name, j.Number, when, j.Technician, link)
 		m.To = t.email
 		if err := tx.enqueue(ctx, mail.Outbox(org.ID, "job.scheduled", m)); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return len(list), nil
 }

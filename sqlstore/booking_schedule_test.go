@@ -55,7 +55,7 @@ func TestScheduleJob(t *testing.T) {
 		}
 
 		t.Run("scheduling makes the appointment, schedules the job and mails its job contacts", func(t *testing.T) {
-			got, err := db.ScheduleJob(ctx, w.Staff, sched(j.ID, "Sam Reed", at(3, 9, 0), at(3, 11, 0)))
+			got, _, err := db.ScheduleJob(ctx, w.Staff, sched(j.ID, "Sam Reed", at(3, 9, 0), at(3, 11, 0)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,7 +92,7 @@ func TestScheduleJob(t *testing.T) {
 			}
 		})
 		t.Run("scheduling again moves the appointment", func(t *testing.T) {
-			if _, err := db.ScheduleJob(ctx, w.Staff, sched(j.ID, "Sam Reed", at(4, 13, 0), at(4, 15, 0))); err != nil {
+			if _, _, err := db.ScheduleJob(ctx, w.Staff, sched(j.ID, "Sam Reed", at(4, 13, 0), at(4, 15, 0))); err != nil {
 				t.Fatal(err)
 			}
 			apps, _, err := db.FindAppointments(ctx, w.Staff, fieldportal.AppointmentFilter{JobID: j.ID})
@@ -106,7 +106,7 @@ func TestScheduleJob(t *testing.T) {
 		t.Run("the technician's overlap is refused on the start field, nothing changed", func(t *testing.T) {
 			other := MustBookJob(t, db, w.Parent, &fieldportal.Job{SiteID: w.SiteA.ID, Kind: fieldportal.JobService, Description: "Another"})
 			mails := mustCount(t, db, "outbox")
-			_, err := db.ScheduleJob(ctx, w.Staff, sched(other.ID, "Sam Reed", at(4, 14, 0), at(4, 16, 0)))
+			_, _, err := db.ScheduleJob(ctx, w.Staff, sched(other.ID, "Sam Reed", at(4, 14, 0), at(4, 16, 0)))
 			wantField(t, err, fieldportal.ECONFLICT, "starts_at")
 			if !strings.Contains(fieldportal.ErrorMessage(err), "Sam Reed is already booked at that time (14:00–16:00 on Thu 4 Jun") {
 				t.Errorf("message %q", fieldportal.ErrorMessage(err))
@@ -116,13 +116,13 @@ func TestScheduleJob(t *testing.T) {
 				t.Errorf("a refused schedule changed the job (%v, %v) or queued mail", got.Stage, err)
 			}
 			t.Run("touching is allowed", func(t *testing.T) {
-				if _, err := db.ScheduleJob(ctx, w.Staff, sched(other.ID, "Sam Reed", at(4, 15, 0), at(4, 16, 0))); err != nil {
+				if _, _, err := db.ScheduleJob(ctx, w.Staff, sched(other.ID, "Sam Reed", at(4, 15, 0), at(4, 16, 0))); err != nil {
 					t.Error(err)
 				}
 			})
 			t.Run("another technician may go then", func(t *testing.T) {
 				third := MustBookJob(t, db, w.Parent, &fieldportal.Job{SiteID: w.SiteA.ID, Kind: fieldportal.JobService, Description: "Third"})
-				if _, err := db.ScheduleJob(ctx, w.Staff, sched(third.ID, "Ann Lee", at(4, 14, 0), at(4, 16, 0))); err != nil {
+				if _, _, err := db.ScheduleJob(ctx, w.Staff, sched(third.ID, "Ann Lee", at(4, 14, 0), at(4, 16, 0))); err != nil {
 					t.Error(err)
 				}
 			})
@@ -140,22 +140,22 @@ func TestScheduleJob(t *testing.T) {
 				{"zero length", sched(j.ID, "Sam", at(5, 9, 0), at(5, 9, 0)), "ends_at"},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
-					_, err := db.ScheduleJob(ctx, w.Staff, tc.s)
+					_, _, err := db.ScheduleJob(ctx, w.Staff, tc.s)
 					wantField(t, err, fieldportal.EINVALID, tc.field)
 				})
 			}
 		})
 		t.Run("who may schedule", func(t *testing.T) {
-			if _, err := db.ScheduleJob(ctx, w.Child, sched(j.ID, "Sam", at(5, 9, 0), at(5, 10, 0))); fieldportal.ErrorCode(err) != fieldportal.EFORBIDDEN {
+			if _, _, err := db.ScheduleJob(ctx, w.Child, sched(j.ID, "Sam", at(5, 9, 0), at(5, 10, 0))); fieldportal.ErrorCode(err) != fieldportal.EFORBIDDEN {
 				t.Errorf("a contact: %v", err)
 			}
-			if _, err := db.ScheduleJob(ctx, w.OtherStaff, sched(j.ID, "Sam", at(5, 9, 0), at(5, 10, 0))); fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
+			if _, _, err := db.ScheduleJob(ctx, w.OtherStaff, sched(j.ID, "Sam", at(5, 9, 0), at(5, 10, 0))); fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
 				t.Errorf("another organisation's staff: %v", err)
 			}
 		})
 		t.Run("a complete job cannot be scheduled", func(t *testing.T) {
 			done := mustWorkJob(t, db, w.Staff, &fieldportal.Job{SiteID: w.SiteB.ID, Kind: fieldportal.JobService, Stage: fieldportal.StageComplete})
-			if _, err := db.ScheduleJob(ctx, w.Staff, sched(done.ID, "Sam", at(5, 9, 0), at(5, 10, 0))); fieldportal.ErrorCode(err) != fieldportal.ECONFLICT {
+			if _, _, err := db.ScheduleJob(ctx, w.Staff, sched(done.ID, "Sam", at(5, 9, 0), at(5, 10, 0))); fieldportal.ErrorCode(err) != fieldportal.ECONFLICT {
 				t.Errorf("err = %v, want a conflict", err)
 			}
 		})

@@ -90,7 +90,7 @@ func TestJobScheduledMailsOnlyWhoMaySeeIt(t *testing.T) {
 		mustRoleContacts(t, db, w.Org.ID, w.workWorld.Child.ID, "job_contact", fieldportal.ModuleService, other.ID)
 		j := MustBookJob(t, db, w.Child, w.booking(t, w.SiteB, 2, 10))
 		start := time.Date(2026, 6, 3, 9, 0, 0, 0, w.loc)
-		_, err := db.ScheduleJob(ctx, w.Staff, fieldportal.JobSchedule{JobID: j.ID, Technician: "Sam Reed",
+		_, _, err := db.ScheduleJob(ctx, w.Staff, fieldportal.JobSchedule{JobID: j.ID, Technician: "Sam Reed",
 			Window: fieldportal.TimeWindow{Start: start, End: start.Add(2 * time.Hour)}, PortalURL: "https://portal.test/"})
 		if err != nil {
 			t.Fatal(err)

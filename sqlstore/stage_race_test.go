@@ -92,7 +92,7 @@ func TestStageChangesSeeConcurrentChanges(t *testing.T) {
 			j := newJob(t)
 			from := time.Date(2026, 6, 3, 9, 0, 0, 0, time.UTC)
 			err := changeMeanwhile(t, db, archive, j.ID, func() error {
-				_, err := db.ScheduleJob(ctx, staff, fieldportal.JobSchedule{JobID: j.ID, Technician: "Sam Reed",
+				_, _, err := db.ScheduleJob(ctx, staff, fieldportal.JobSchedule{JobID: j.ID, Technician: "Sam Reed",
 					Window: fieldportal.TimeWindow{Start: from, End: from.Add(2 * time.Hour)}})
 				return err
 			})
@@ -189,7 +189,7 @@ func TestDiaryWritesSeeConcurrentSchedule(t *testing.T) {
 		schedule := func(day int) func() error {
 			j := mustWorkJob(t, db, staff, &fieldportal.Job{SiteID: w.SiteB.ID, Kind: fieldportal.JobService, Stage: fieldportal.StagePending})
 			return func() error {
-				_, err := db.ScheduleJob(ctx, staff, fieldportal.JobSchedule{JobID: j.ID, Technician: "Sam Reed", Window: w.slot(t, day, 10)})
+				_, _, err := db.ScheduleJob(ctx, staff, fieldportal.JobSchedule{JobID: j.ID, Technician: "Sam Reed", Window: w.slot(t, day, 10)})
 				return err
 			}
 		}
@@ -238,7 +238,7 @@ func TestMailsReadInTheirTransaction(t *testing.T) {
 		if err := db.CommentOnIssue(ctx, staff, &fieldportal.IssueComment{IssueID: x.ID, Body: "On our way"}, nil); err != nil {
 			t.Errorf("comment: %v", err)
 		}
-		if _, err := db.ScheduleJob(ctx, staff, fieldportal.JobSchedule{JobID: j.ID, Technician: "Sam Reed", Window: w.slot(t, 3, 10)}); err != nil {
+		if _, _, err := db.ScheduleJob(ctx, staff, fieldportal.JobSchedule{JobID: j.ID, Technician: "Sam Reed", Window: w.slot(t, 3, 10)}); err != nil {
 			t.Errorf("schedule: %v", err)
 		}
 		p := fieldportal.QuotePricing{Send: true, TaxRate: 2000, ValidUntil: fieldportal.Date{Year: 2099, Month: 1, Day: 31},

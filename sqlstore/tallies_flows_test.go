@@ -28,7 +28,7 @@ func TestTalliesFollowIssue16Flows(t *testing.T) {
 		}
 		j := w.booking(t, w.SiteB, 2, 10)
 		step("book a job", db.BookJob(ctx, w.Child, j, nil))
-		_, err := db.ScheduleJob(ctx, staff, fieldportal.JobSchedule{JobID: j.ID, Technician: "Sam Reed", Window: w.slot(t, 3, 10)})
+		_, _, err := db.ScheduleJob(ctx, staff, fieldportal.JobSchedule{JobID: j.ID, Technician: "Sam Reed", Window: w.slot(t, 3, 10)})
 		step("schedule it", err)
 		_, err = db.MoveJobStage(ctx, staff, fieldportal.JobStageMove{JobID: j.ID, To: fieldportal.StageArchived})
 		step("archive it", err)
