@@ -268,8 +268,13 @@ func (v Viewer) CanDo(a Action) bool {
 	if v.kind != ViewerContact || slices.Contains(v.HiddenActions, a) {
 		return false
 	}
-	if a == ActionManageContacts {
+	switch a {
+	case ActionManageContacts:
 		return v.MayManageContacts
+	case ActionBookJob:
+		// A job is booked of either kind: a contact of the Install page
+		// alone books installs (the form offers the kinds it may use).
+		return v.CanUse(ModuleService) || v.CanUse(ModuleInstall)
 	}
 	return v.CanUse(a.Module())
 }

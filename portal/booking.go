@@ -55,7 +55,8 @@ type bookingItem struct{ ItemID, Qty string }
 func (p *Portal) bookingKind(w http.ResponseWriter, r *http.Request, kindValue string) (fieldportal.Viewer, bookingForm, bool) {
 	v, ok := web.ViewerFromContext(r.Context())
 	f := bookingForm{Quote: strings.HasPrefix(r.URL.Path, "/quotes/"), Kind: fieldportal.JobService}
-	if kindValue == string(fieldportal.JobInstall) {
+	if kindValue == string(fieldportal.JobInstall) || (kindValue == "" && ok && !v.CanUse(fieldportal.ModuleService)) {
+		// Asked for, or the only kind the contact may book.
 		f.Kind = fieldportal.JobInstall
 	}
 	allowed := ok && v.CanDo(fieldportal.ActionRequestQuote)

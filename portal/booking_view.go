@@ -86,7 +86,7 @@ func (p *Portal) renderBooking(w http.ResponseWriter, r *http.Request, v fieldpo
 	}
 	loc := web.OrgLocation(r)
 	view := bookingView{Quote: f.Quote, Kind: string(f.Kind)}
-	if !f.Quote && v.CanUse(fieldportal.ModuleInstall) {
+	if !f.Quote && v.CanUse(fieldportal.ModuleInstall) && v.CanUse(fieldportal.ModuleService) {
 		// Both kinds usable: the customer says which (?kind= picks one).
 		view.KindChoice = &web.SelectView{FieldView: web.Field("kind", "Type of job", "select", "", "", errs),
 			Options: []web.CheckOption{{Value: "service", Label: "Service or repair", Checked: f.Kind == fieldportal.JobService},
@@ -99,6 +99,9 @@ func (p *Portal) renderBooking(w http.ResponseWriter, r *http.Request, v fieldpo
 	case view.KindChoice != nil:
 		view.Heading, view.Action, view.Submit = "Book a job", "/jobs/new", "Book job"
 		view.Intro = "Tell us what needs doing or installing and when suits you. We will confirm the date."
+	case f.Kind == fieldportal.JobInstall:
+		view.Heading, view.Action, view.Submit = "Book an installation", "/jobs/new", "Book job"
+		view.Intro = "Tell us what you would like installed and when suits you. We will confirm the date."
 	default:
 		view.Heading, view.Action, view.Submit = "Book a service job", "/jobs/new", "Book job"
 		view.Intro = "Tell us what needs doing and when suits you. We will confirm the date."

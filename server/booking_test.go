@@ -392,3 +392,22 @@ func TestBookingRefusedBeforeTheBody(t *testing.T) {
 		}
 	})
 }
+
+// A contact of the Install page alone gets the form for an install.
+func TestBookingFormForInstallsAlone(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		f.addLogin("parent", "Ian", "Installs", "installs@example.test", fieldportal.LoginActive, testPassword, false,
+			[]fieldportal.Module{fieldportal.ModuleDashboard, fieldportal.ModuleSites, fieldportal.ModuleInstall})
+		b := f.browser()
+		b.login("installs@example.test", testPassword)
+		res, body := b.get("/jobs/new")
+		wantStatus(t, "booking form", res, body, http.StatusOK)
+		if !strings.Contains(body, `<input type="hidden" name="kind" value="install">`) || !strings.Contains(body, "<h1>Book an installation</h1>") {
+			t.Errorf("the form is not for an install:\n%s", body)
+		}
+		if _, body := b.get("/"); !strings.Contains(body, `href="/jobs/new"`) {
+			t.Error("the header does not offer Book a job")
+		}
+	})
+}

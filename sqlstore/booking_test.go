@@ -332,3 +332,42 @@ func TestBookJobRace(t *testing.T) {
 		}
 	})
 }
+
+// A contact of the Install page alone books installs, and only installs;
+// one of neither kind books nothing.
+func TestBookJobOfTheKindsItMayUse(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := mustBookingWorld(t, db)
+		installOnly := mustWorkContact(t, db, w.Org.ID, w.workWorld.Child.ID,
+			fieldportal.Modules{fieldportal.ModuleDashboard, fieldportal.ModuleSites, fieldportal.ModuleInstall})
+		neither := mustWorkContact(t, db, w.Org.ID, w.workWorld.Child.ID,
+			fieldportal.Modules{fieldportal.ModuleDashboard, fieldportal.ModuleSites, fieldportal.ModuleIssues})
+		if !installOnly.CanDo(fieldportal.ActionBookJob) || neither.CanDo(fieldportal.ActionBookJob) {
+			t.Fatalf("book action: install only %v, neither %v", installOnly.CanDo(fieldportal.ActionBookJob), neither.CanDo(fieldportal.ActionBookJob))
+		}
+		t.Run("an install", func(t *testing.T) {
+			j := w.booking(t, w.SiteB, 4, 10)
+			j.Kind = fieldportal.JobInstall
+			if err := db.BookJob(ctx, installOnly, j, nil); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := db.FindJobByID(ctx, installOnly, j.ID); err != nil || got.Kind != fieldportal.JobInstall || got.Stage != fieldportal.StagePending {
+				t.Errorf("booked install: %+v %v", got, err)
+			}
+		})
+		t.Run("not a service job", func(t *testing.T) {
+			err := db.BookJob(ctx, installOnly, w.booking(t, w.SiteB, 5, 10), nil)
+			if code := fieldportal.ErrorCode(err); code != fieldportal.EFORBIDDEN && code != fieldportal.ENOTFOUND {
+				t.Errorf("a service job by an install-only contact: %v", err)
+			}
+		})
+		t.Run("nothing without either page", func(t *testing.T) {
+			j := w.booking(t, w.SiteB, 8, 10)
+			j.Kind = fieldportal.JobInstall
+			if code := fieldportal.ErrorCode(db.BookJob(ctx, neither, j, nil)); code != fieldportal.EFORBIDDEN && code != fieldportal.ENOTFOUND {
+				t.Errorf("a booking without Service or Install: %s", code)
+			}
+		})
+	})
+}
