@@ -210,10 +210,7 @@ func (c *Console) handleQuote(w http.ResponseWriter, r *http.Request) {
 // findQuote finds a quote for a page, with the page's words for "not found".
 func (c *Console) findQuote(r *http.Request, v fieldportal.Viewer, id string) (*fieldportal.Quote, error) {
 	x, err := c.svc.Work.FindQuoteByID(r.Context(), v, id)
-	if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
-		return nil, fieldportal.Errorf(fieldportal.ENOTFOUND, "There is no quote at this address.")
-	}
-	return x, err
+	return x, web.NotFoundAs(err, "quote")
 }
 
 // renderQuote draws the quote's page; typed is a refused pricing form.

@@ -43,9 +43,7 @@ func (c *Console) scheduleJob(w http.ResponseWriter, r *http.Request) (fieldport
 	v, _ := web.ViewerFromContext(r.Context())
 	j, err := c.svc.Work.FindJobByID(r.Context(), v, r.PathValue("id"))
 	if err != nil {
-		if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
-			err = fieldportal.Errorf(fieldportal.ENOTFOUND, "There is no job at this address.")
-		}
+		err = web.NotFoundAs(err, "job")
 		c.kit.Error(w, r, err)
 		return v, nil, false
 	}

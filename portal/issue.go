@@ -89,9 +89,7 @@ func (p *Portal) renderIssue(w http.ResponseWriter, r *http.Request, status int,
 	id := r.PathValue("id")
 	x, err := p.svc.Work.FindIssueByID(ctx, v, id)
 	if err != nil {
-		if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
-			err = fieldportal.Errorf(fieldportal.ENOTFOUND, "There is no issue at this address.")
-		}
+		err = web.NotFoundAs(err, "issue")
 		p.kit.Error(w, r, err)
 		return
 	}

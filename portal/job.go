@@ -90,9 +90,7 @@ func (p *Portal) renderJob(w http.ResponseWriter, r *http.Request, status int, i
 	ctx := r.Context()
 	j, err := p.svc.Work.FindJobByID(ctx, v, id)
 	if err != nil {
-		if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
-			err = fieldportal.Errorf(fieldportal.ENOTFOUND, "There is no order at this address.")
-		}
+		err = web.NotFoundAs(err, "order")
 		p.kit.Error(w, r, err)
 		return
 	}

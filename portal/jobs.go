@@ -162,9 +162,7 @@ func (p *Portal) handleJobs(w http.ResponseWriter, r *http.Request) {
 	if jp.SiteID != "" && v.CanUse(fieldportal.ModuleSites) {
 		site, err := p.svc.Sites.FindSiteByID(r.Context(), v, jp.SiteID)
 		if err != nil {
-			if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
-				err = fieldportal.Errorf(fieldportal.ENOTFOUND, "There is no site at this address.")
-			}
+			err = web.NotFoundAs(err, "site")
 			p.kit.Error(w, r, err)
 			return
 		}

@@ -351,10 +351,7 @@ func (p *Portal) handleQuote(w http.ResponseWriter, r *http.Request) {
 // findQuote finds a quote for a page, with the page's words for "not found".
 func (p *Portal) findQuote(r *http.Request, v fieldportal.Viewer, id string) (*fieldportal.Quote, error) {
 	x, err := p.svc.Work.FindQuoteByID(r.Context(), v, id)
-	if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
-		return nil, fieldportal.Errorf(fieldportal.ENOTFOUND, "There is no quote at this address.")
-	}
-	return x, err
+	return x, web.NotFoundAs(err, "quote")
 }
 
 // renderQuote draws a quote's page; typed holds what was typed into the
@@ -532,8 +529,6 @@ func (p *Portal) answerQuote(w http.ResponseWriter, r *http.Request, accept bool
 		p.renderQuote(w, r, http.StatusConflict, x, web.Notice{Text: fieldportal.ErrorMessage(err), Tone: "error"}, nil, web.FormErrors{})
 		return
 	}
-	if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
-		err = fieldportal.Errorf(fieldportal.ENOTFOUND, "There is no quote at this address.")
-	}
+	err = web.NotFoundAs(err, "quote")
 	p.kit.Error(w, r, err)
 }

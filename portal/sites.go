@@ -210,9 +210,7 @@ func (p *Portal) handleSite(w http.ResponseWriter, r *http.Request) {
 	}
 	site, err := p.svc.Sites.FindSiteByID(r.Context(), v, r.PathValue("id"))
 	if err != nil {
-		if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
-			err = fieldportal.Errorf(fieldportal.ENOTFOUND, "There is no site at this address.")
-		}
+		err = web.NotFoundAs(err, "site")
 		p.kit.Error(w, r, err)
 		return
 	}

@@ -155,3 +155,13 @@ func (k *Kit) noPortal(w http.ResponseWriter, r *http.Request) {
 	}
 	k.renderError(w, r, view)
 }
+
+// NotFoundAs words a record's "not found" for the page that looked it up:
+// the store names its table, the page names what the visitor asked for.
+// Any other error is returned as it is.
+func NotFoundAs(err error, what string) error {
+	if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
+		return fieldportal.Errorf(fieldportal.ENOTFOUND, "There is no %s at this address.", what)
+	}
+	return err
+}

@@ -30,3 +30,21 @@ func TestUnauthorizedPageOffersSignIn(t *testing.T) {
 		}
 	}
 }
+
+func TestNotFoundAs(t *testing.T) {
+	t.Run("not found names what was asked for", func(t *testing.T) {
+		err := NotFoundAs(fieldportal.NotFound("job"), "order")
+		if fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND || fieldportal.ErrorMessage(err) != "There is no order at this address." {
+			t.Errorf("got %v", err)
+		}
+	})
+	t.Run("other errors pass unchanged", func(t *testing.T) {
+		in := fieldportal.Errorf(fieldportal.EFORBIDDEN, "No.")
+		if err := NotFoundAs(in, "order"); err != error(in) {
+			t.Errorf("got %v", err)
+		}
+		if NotFoundAs(nil, "order") != nil {
+			t.Error("nil became an error")
+		}
+	})
+}
