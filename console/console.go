@@ -44,6 +44,10 @@ type Services struct {
 	Work      fieldportal.WorkService
 	Diary     fieldportal.DiaryService
 	Equipment fieldportal.EquipmentService
+	// Money keeps invoices, payments and recurring invoices; Payments
+	// opens the organisation's payment provider (nil: online payment off).
+	Money    fieldportal.MoneyService
+	Payments fieldportal.PaymentGateways
 }
 
 // Console is the staff console's handlers.
@@ -58,7 +62,7 @@ type Console struct {
 // New parses the console's pages and registers its routes on kit.
 func New(kit *web.Kit, cfg Config, svc Services) (*Console, error) {
 	if svc.SignIn == nil || svc.Access == nil || svc.Staff == nil || svc.Orgs == nil ||
-		svc.Work == nil || svc.Diary == nil || svc.Equipment == nil {
+		svc.Work == nil || svc.Diary == nil || svc.Equipment == nil || svc.Money == nil {
 		return nil, fmt.Errorf("console: every service is required")
 	}
 	pages, err := kit.ParsePages(templates, "templates/*.html")

@@ -35,6 +35,10 @@ type Services struct {
 	Work      fieldportal.WorkService
 	Diary     fieldportal.DiaryService
 	Orgs      fieldportal.OrganisationService
+	Money     fieldportal.MoneyService
+	// Payments opens the organisation's payment provider; nil turns
+	// online payment off.
+	Payments fieldportal.PaymentGateways
 }
 
 // Portal is the customer portal's handlers.
@@ -48,7 +52,7 @@ type Portal struct {
 // New parses the portal's pages and registers its routes on kit.
 func New(kit *web.Kit, svc Services) (*Portal, error) {
 	if svc.SignIn == nil || svc.Access == nil || svc.Sites == nil || svc.Dashboard == nil || svc.Equipment == nil ||
-		svc.Work == nil || svc.Diary == nil || svc.Orgs == nil {
+		svc.Work == nil || svc.Diary == nil || svc.Orgs == nil || svc.Money == nil {
 		return nil, fmt.Errorf("portal: every service is required")
 	}
 	pages, err := kit.ParsePages(templates, "templates/*.html")

@@ -34,10 +34,14 @@ type Services struct {
 	Equipment fieldportal.EquipmentService
 	Work      fieldportal.WorkService
 	Diary     fieldportal.DiaryService
-	APIKeys   fieldportal.APIKeyService
-	Ready     fieldportal.Readiness
-	Pool      web.PoolStats
-	Outbox    web.OutboxBacklog
+	Money     fieldportal.MoneyService
+	// Payments opens an organisation's payment provider; nil means online
+	// payment is off whatever the organisation chose.
+	Payments fieldportal.PaymentGateways
+	APIKeys  fieldportal.APIKeyService
+	Ready    fieldportal.Readiness
+	Pool     web.PoolStats
+	Outbox   web.OutboxBacklog
 }
 
 // Server is the composed site.
@@ -52,11 +56,13 @@ func New(cfg Config, svc Services, logger *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	if _, err := portal.New(kit, portal.Services{SignIn: svc.SignIn, Access: svc.Access, Sites: svc.Sites,
-		Dashboard: svc.Dashboard, Equipment: svc.Equipment, Work: svc.Work, Diary: svc.Diary, Orgs: svc.Orgs}); err != nil {
+		Dashboard: svc.Dashboard, Equipment: svc.Equipment, Work: svc.Work, Diary: svc.Diary, Orgs: svc.Orgs,
+		Money: svc.Money, Payments: svc.Payments}); err != nil {
 		return nil, err
 	}
 	if _, err := console.New(kit, cfg.Console, console.Services{SignIn: svc.SignIn, Access: svc.Access,
-		Staff: svc.Staff, Orgs: svc.Orgs, Work: svc.Work, Diary: svc.Diary, Equipment: svc.Equipment}); err != nil {
+		Staff: svc.Staff, Orgs: svc.Orgs, Work: svc.Work, Diary: svc.Diary, Equipment: svc.Equipment,
+		Money: svc.Money, Payments: svc.Payments}); err != nil {
 		return nil, err
 	}
 	if _, err := api.New(kit, api.Services{Keys: svc.APIKeys}); err != nil {

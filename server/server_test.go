@@ -50,6 +50,9 @@ type testConfig struct {
 	Hasher auth.Hasher
 	// Sites, when set, replaces the store's site service (a test's fault).
 	Sites fieldportal.SiteService
+	// Payments, when set, opens payment providers (online payment is off
+	// without it).
+	Payments fieldportal.PaymentGateways
 }
 
 // newTestServer builds the whole site on db, wired as cmd/fieldportal
@@ -69,7 +72,7 @@ func newTestServer(t testing.TB, db *sqlstore.DB, cfg testConfig) (*Server, *syn
 		Web:     web.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies},
 		Console: console.Config{MailEnabled: cfg.MailEnabled},
 	}, Services{Orgs: db, SignIn: accounts, Access: accounts, Staff: accounts, Sites: sites,
-		Dashboard: db, Equipment: db, Work: db, Diary: db, APIKeys: db, Ready: db, Pool: db, Outbox: db},
+		Dashboard: db, Equipment: db, Work: db, Diary: db, Money: db, Payments: cfg.Payments, APIKeys: db, Ready: db, Pool: db, Outbox: db},
 		slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatalf("New: %v", err)

@@ -183,7 +183,10 @@ func (d *DB) CancelAutopay(ctx context.Context, v fieldportal.Viewer, id string)
 			r.ID, false, tx.now); err != nil {
 			return err
 		}
-		return tx.audit(ctx, v, "autopay.cancelled", "recurring_invoice", r.ID, r.Name)
+		if err := tx.audit(ctx, v, "autopay.cancelled", "recurring_invoice", r.ID, r.Name); err != nil {
+			return err
+		}
+		return tx.emitEvent(ctx, r.OrgID, "autopay.cancelled", r)
 	})
 	if err != nil {
 		return nil, err

@@ -122,6 +122,13 @@ func TestRecurringInvoices(t *testing.T) {
 			if _, err := db.CancelAutopay(ctx, assignedB, whole.ID); fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
 				t.Errorf("cancel out of reach: %v", err)
 			}
+			for i, events := range []string{"autopay.cancelled", "*", "job.booked", "autopay.cancelled"} {
+				active := i != 3
+				if _, err := db.SQL().Exec(`INSERT INTO webhook_endpoints (id, org_id, url, secret, events, active, created_at, updated_at)
+					VALUES ($1, $2, 'https://bo.example.test/hook', 'whsec', $3, $4, $5, $5)`, sqlstore.NewID(), w.org.ID, events, active, time.Now()); err != nil {
+					t.Fatal(err)
+				}
+			}
 			got, err := db.CancelAutopay(ctx, assignedB, alarm.ID)
 			if err != nil || got.Autopay {
 				t.Fatalf("cancel: %+v %v", got, err)
@@ -132,6 +139,13 @@ func TestRecurringInvoices(t *testing.T) {
 			}
 			if _, err := db.CancelAutopay(ctx, assignedB, alarm.ID); err != nil {
 				t.Errorf("second cancel: %v", err)
+			}
+			// One event for each active endpoint that listens to it, the
+			// first cancel only, carrying the schedule.
+			var events int
+			if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE kind = 'webhook' AND topic = 'autopay.cancelled'
+				AND org_id = $1 AND payload LIKE $2`, w.org.ID, `%"type":"autopay.cancelled"%`+alarm.ID+`%`).Scan(&events); err != nil || events != 2 {
+				t.Errorf("%d webhook deliveries queued, %v; want 2", events, err)
 			}
 			var audits int
 			if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM audit_log WHERE action = 'autopay.cancelled' AND entity_id = $1 AND actor_id = $2`,

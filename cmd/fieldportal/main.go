@@ -320,7 +320,7 @@ func services(db *sqlstore.DB, baseURL string) server.Services {
 	accounts := sqlstore.NewAccounts(db, sqlstore.AccountsConfig{BaseURL: baseURL,
 		Passwords: auth.NewPasswords(auth.DefaultHasher(), max(2, runtime.NumCPU()))})
 	return server.Services{Orgs: db, SignIn: accounts, Access: accounts, Staff: accounts, Sites: db,
-		Dashboard: db, Equipment: db, Work: db, Diary: db, APIKeys: db, Ready: db, Pool: db, Outbox: db}
+		Dashboard: db, Equipment: db, Work: db, Diary: db, Money: db, APIKeys: db, Ready: db, Pool: db, Outbox: db}
 }
 
 // serveHTTP serves h on ln until ctx ends, then stops accepting and gives
