@@ -1,0 +1,21 @@
+package portal
+
+import (
+	"net/http"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+// payOnline reports whether pay buttons are offered to this viewer: the
+// site was given payment providers, the organisation chose one, and the
+// viewer may pay, the organisation not having hidden the button (SPEC
+// §2.4). The invoice list and the statement post the invoices chosen to
+// POST /payments/checkout (field "invoice", repeated; "back", the page
+// to return to when the payer cancels).
+func (p *Portal) payOnline(r *http.Request, v fieldportal.Viewer) bool {
+	if p.svc.Payments == nil || !v.CanDo(fieldportal.ActionPayOnline) {
+		return false
+	}
+	st, err := p.kit.Settings(r)
+	return err == nil && st.PaymentProvider != ""
+}
