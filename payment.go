@@ -41,6 +41,9 @@ type PaymentGateway interface {
 	// ChargeSavedCard charges a saved card with nobody present. The same
 	// IdempotencyKey charges once however often it is retried.
 	ChargeSavedCard(ctx context.Context, c OffSessionCharge) (ChargeOutcome, error)
+	// Refund gives back part or all of a payment received through the
+	// provider; the same IdempotencyKey refunds once.
+	Refund(ctx context.Context, r RefundRequest) (RefundOutcome, error)
 	// ParseEvent checks a webhook delivery's signature and reads it; a
 	// delivery that is not signed with the organisation's secret is an
 	// EUNAUTHORIZED error.
@@ -132,4 +135,20 @@ type PaymentEvent struct {
 	// card set-up.
 	Checkout  *CheckoutOutcome
 	CardSetup *CardSetupOutcome
+}
+
+// RefundRequest gives back money of a payment (PaymentRef, as the
+// provider named it).
+type RefundRequest struct {
+	PaymentRef     string
+	Amount         Money
+	Currency       string
+	Reason         string
+	IdempotencyKey string
+}
+
+// RefundOutcome is the provider's answer to a refund.
+type RefundOutcome struct {
+	RefundRef string
+	Succeeded bool
 }

@@ -413,6 +413,9 @@ type MoneyService interface {
 	UpsertRecurringInvoiceByExternalID(ctx context.Context, v Viewer, r *RecurringInvoice) (created bool, err error)
 	CancelAutopay(ctx context.Context, v Viewer, id string) (*RecurringInvoice, error)
 	FindSavedCard(ctx context.Context, v Viewer, customerID string) (*SavedCard, error)
+	// ConfirmCardSetup keeps the card a provider's completed set-up saved
+	// as the customer's one card, replacing the old one for every schedule.
+	ConfirmCardSetup(ctx context.Context, v Viewer, o CardSetupOutcome) (*SavedCard, error)
 	PutSavedCard(ctx context.Context, v Viewer, c *SavedCard) error
 }
 
