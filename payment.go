@@ -152,3 +152,26 @@ type RefundOutcome struct {
 	RefundRef string
 	Succeeded bool
 }
+
+// TestPaymentPage is what test mode's gateway adds: its hosted page is a
+// page of the portal, which asks the gateway what a page's token stands
+// for and hands it the test card typed. Stripe's gateway has none.
+type TestPaymentPage interface {
+	// TestPage reads a page's token (the last part of its address).
+	TestPage(token string) (TestPage, error)
+	// PayTest takes a test card number for the page: a standard test card
+	// that succeeds answers the address to send the payer to (the
+	// request's SuccessURL with the provider id of the completed page);
+	// the declining one, or any other number, is an EINVALID error on
+	// field "card". The number is neither kept nor logged.
+	PayTest(token, cardNumber string) (redirect string, err error)
+}
+
+// TestPage is one test-mode page: a checkout (Amount, Currency) or a
+// card set-up (CardSetup).
+type TestPage struct {
+	CardSetup bool
+	Amount    Money
+	Currency  string
+	CancelURL string
+}

@@ -417,6 +417,30 @@ type MoneyService interface {
 	// as the customer's one card, replacing the old one for every schedule.
 	ConfirmCardSetup(ctx context.Context, v Viewer, o CardSetupOutcome) (*SavedCard, error)
 	PutSavedCard(ctx context.Context, v Viewer, c *SavedCard) error
+
+	// StartCheckout records a contact's attempt to pay invoices online:
+	// each must be in its reach (else not found), unpaid with a balance;
+	// the amount is the sum of their balances, computed here.
+	StartCheckout(ctx context.Context, v Viewer, s StartCheckout) (*Checkout, error)
+	// SetCheckoutPage keeps the provider's id of the checkout's hosted page.
+	SetCheckoutPage(ctx context.Context, v Viewer, checkoutID, providerID string) error
+	// FindCheckout returns a checkout of the viewer (its payer) or, for
+	// staff and the system, of the organisation.
+	FindCheckout(ctx context.Context, v Viewer, id string) (*Checkout, error)
+	// ConfirmCheckout applies a provider's confirmation exactly once, keyed
+	// by its payment reference: the payment recorded and allocated, a
+	// receipt number given and mailed, a payment.succeeded event queued,
+	// in one transaction. A confirmation for an unknown checkout, or whose
+	// amount or currency differs, is refused (EINVALID) and audited; a
+	// confirmation already applied answers the checkout as it is. v is
+	// the payer (return page) or the system (webhook).
+	ConfirmCheckout(ctx context.Context, v Viewer, provider string, o CheckoutOutcome) (*Checkout, error)
+	// FindPaymentKeys returns the organisation's payment keys, for the
+	// doors to open its gateway; they are never shown whole.
+	FindPaymentKeys(ctx context.Context, v Viewer) (PaymentKeys, error)
+	// SavePaymentSettings sets the provider and the keys (admins only); an
+	// empty key keeps the one saved. Audited, without the keys.
+	SavePaymentSettings(ctx context.Context, v Viewer, provider string, keys PaymentKeys) error
 }
 
 // EquipmentService keeps assets with their tests and transfers, and the

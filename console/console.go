@@ -89,6 +89,7 @@ func (c *Console) routes() {
 	k.Handle("GET /console/settings", c.signedIn(c.handleSettingsForm))
 	k.Handle("POST /console/settings", c.signedIn(c.handleSettings))
 	k.Handle("POST /console/settings/logo", c.signedIn(c.handleLogo))
+	k.Handle("POST /console/settings/payments", c.signedIn(c.handlePaymentSettings))
 	k.Handle("GET /console/mail", c.signedIn(c.handleMail))
 	k.Handle("GET /console/account", c.signedIn(c.handleAccount))
 	k.Handle("POST /console/account/password", c.signedIn(c.handleAccountPassword))

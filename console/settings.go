@@ -33,6 +33,8 @@ type settingsView struct {
 	// The diary's booking rules (diary_rules.go).
 	Overlap, Weekends                          bool
 	BookingDays, SlotMinutes, DayStart, DayEnd web.FieldView
+	// Payment is online payment's provider and keys (settings_payments.go).
+	Payment *paymentSettingsView
 }
 
 // actionLabels names the portal's buttons as the settings page lists them.
@@ -85,6 +87,13 @@ func (c *Console) renderSettings(w http.ResponseWriter, r *http.Request, status 
 		{Value: "reject_common", Label: "Must not be one of the 10,000 most common passwords", Checked: p.RejectCommon},
 	}
 	c.diarySettingsView(r, st, errs, &view)
+	v, _ := web.ViewerFromContext(r.Context())
+	pv, err := c.paymentSettings(r, v, st, errs)
+	if err != nil {
+		c.kit.Error(w, r, err)
+		return
+	}
+	view.Payment = pv
 	c.pages.Render(w, r, status, "settings", view)
 }
 

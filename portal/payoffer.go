@@ -17,5 +17,11 @@ func (p *Portal) payOnline(r *http.Request, v fieldportal.Viewer) bool {
 		return false
 	}
 	st, err := p.kit.Settings(r)
-	return err == nil && st.PaymentProvider != ""
+	if err != nil || st.PaymentProvider == "" {
+		return false
+	}
+	// The provider must open with the keys saved (Stripe's missing keys
+	// hide the buttons too).
+	_, err = p.gateway(r, v)
+	return err == nil
 }

@@ -96,6 +96,7 @@ func (p *Portal) routes() {
 	p.quoteRoutes()
 	p.bookingRoutes()
 	p.printoutRoutes()
+	p.paymentRoutes()
 }
 
 // signedIn wraps a page that needs a signed-in contact (the kit's

@@ -56,6 +56,10 @@ type DB struct {
 	// transaction's writes and before it recounts tallies: a test holds a
 	// write there to let another transaction race it.
 	beforeRecount func()
+	// beforeCheckoutCommit, when set (by tests only), runs last in a
+	// checkout's confirmation; an error stands for the process dying
+	// before the commit.
+	beforeCheckoutCommit func() error
 	// streamChunk, when set (by tests only), is the chunk size of
 	// streamChunks.
 	streamChunk int

@@ -54,3 +54,7 @@ func RunWithValuePlans(ctx context.Context, d *DB, text string, n int, args ...a
 func SitesUnderCustomer(ctx context.Context, d *DB, v fieldportal.Viewer, customerID, search string, limit int) ([]*fieldportal.Site, error) {
 	return d.sitesUnderCustomer(ctx, v, customerID, search, nil, limit)
 }
+
+// SetBeforeCheckoutCommit makes a checkout's confirmation fail (or wait)
+// just before it commits.
+func SetBeforeCheckoutCommit(d *DB, fn func() error) { d.beforeCheckoutCommit = fn }

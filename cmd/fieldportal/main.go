@@ -28,6 +28,7 @@ import (
 	"github.com/fieldportal/fieldportal/auth"
 	"github.com/fieldportal/fieldportal/console"
 	"github.com/fieldportal/fieldportal/mail"
+	"github.com/fieldportal/fieldportal/payment"
 	"github.com/fieldportal/fieldportal/server"
 	"github.com/fieldportal/fieldportal/sqlstore"
 	"github.com/fieldportal/fieldportal/sqlstore/demo"
@@ -319,8 +320,12 @@ func services(db *sqlstore.DB, baseURL string) server.Services {
 	db.LinkBase = baseURL
 	accounts := sqlstore.NewAccounts(db, sqlstore.AccountsConfig{BaseURL: baseURL,
 		Passwords: auth.NewPasswords(auth.DefaultHasher(), max(2, runtime.NumCPU()))})
+	// Test mode's tokens must read on every instance; without the stored
+	// secret (a database error, reported elsewhere) each process has its own.
+	tmSecret, _ := db.TestModeSecret(context.Background())
 	return server.Services{Orgs: db, SignIn: accounts, Access: accounts, Staff: accounts, Sites: db,
-		Dashboard: db, Equipment: db, Work: db, Diary: db, Money: db, APIKeys: db, Ready: db, Pool: db, Outbox: db}
+		Dashboard: db, Equipment: db, Work: db, Diary: db, Money: db, APIKeys: db, Ready: db, Pool: db, Outbox: db,
+		Payments: payment.Gateways(payment.Config{TestModeSecret: tmSecret})}
 }
 
 // serveHTTP serves h on ln until ctx ends, then stops accepting and gives

@@ -1,0 +1,60 @@
+package fieldportal
+
+import "time"
+
+// Checkout is one attempt of a contact to pay invoices online: the
+// invoices and amounts chosen, fixed by the server when it starts, and
+// what became of it. A payment is applied only when the provider confirms
+// the checkout, once, whatever delivers the confirmation first (the
+// return page or the provider's webhook).
+type Checkout struct {
+	ID         string `json:"id"`
+	OrgID      string `json:"-"`
+	CustomerID string `json:"customer_id"`
+	// The payer: the portal login and its contact, and the address the
+	// receipt is mailed to.
+	LoginID   string `json:"-"`
+	ContactID string `json:"contact_id"`
+	Email     string `json:"-"`
+	Name      string `json:"-"`
+	Provider  string `json:"provider"`
+	// ProviderID is the provider's id of its hosted page.
+	ProviderID string         `json:"provider_id,omitempty"`
+	Currency   string         `json:"currency"`
+	Amount     Money          `json:"amount"`
+	Status     CheckoutStatus `json:"status"`
+	// Back is the portal page the payer came from (/invoices, /statement).
+	Back          string            `json:"-"`
+	PaymentID     string            `json:"payment_id,omitempty"`
+	ReceiptNumber string            `json:"receipt_number,omitempty"`
+	Invoices      []CheckoutInvoice `json:"invoices"`
+	CreatedAt     time.Time         `json:"created_at"`
+	UpdatedAt     time.Time         `json:"updated_at"`
+}
+
+// CheckoutInvoice is one invoice of a checkout with the amount asked for
+// it (its balance when the checkout started).
+type CheckoutInvoice struct {
+	InvoiceID string `json:"invoice_id"`
+	Number    string `json:"number"`
+	Amount    Money  `json:"amount"`
+}
+
+// CheckoutStatus is where a checkout stands.
+type CheckoutStatus string
+
+// Checkout statuses: open until the provider confirms it (paid) or a
+// confirmation that does not match it is refused (refused).
+const (
+	CheckoutOpen    CheckoutStatus = "open"
+	CheckoutPaid    CheckoutStatus = "paid"
+	CheckoutRefused CheckoutStatus = "refused"
+)
+
+// StartCheckout is what a payer asks to pay: invoice ids from the form;
+// the amounts are the server's.
+type StartCheckout struct {
+	InvoiceIDs []string
+	Provider   string
+	Back       string
+}
