@@ -147,7 +147,7 @@ func (p *Portal) handlePaymentReturn(w http.ResponseWriter, r *http.Request) {
 		p.kit.Logger().WarnContext(r.Context(), "payment return refused", "checkout", id)
 		p.renderPayment(w, r, http.StatusConflict, paymentView{Heading: "Payment not applied", Kind: "notice-error",
 			Message: "This payment does not match what was asked for, so it was not applied. Please contact us; we can see the attempt.",
-			Back: "/invoices"})
+			Back:    "/invoices"})
 		return
 	} else if err != nil {
 		p.kit.Error(w, r, err)
