@@ -156,7 +156,10 @@ func (p *Portal) handlePaymentReturn(w http.ResponseWriter, r *http.Request) {
 	view := paymentView{Checkout: c, Back: backPage(c.Back)}
 	if c.Status == fieldportal.CheckoutPaid {
 		view.Heading, view.Kind = "Payment received", "notice-info"
-		view.Message = "Thank you. Your receipt number is " + c.ReceiptNumber + ". A copy is on its way by email."
+		view.Message = "Thank you. Your receipt number is " + c.ReceiptNumber + "."
+		if c.Email != "" {
+			view.Message += " A copy is on its way by email."
+		}
 	} else {
 		view.Heading, view.Kind = "Payment not confirmed yet", "notice-warning"
 		view.Message = "The payment provider has not confirmed this payment yet. Reload this page in a minute; nothing is paid twice."
