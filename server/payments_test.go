@@ -34,8 +34,11 @@ func newPayFixture(t *testing.T, db *sqlstore.DB, provider string) (*fixture, []
 		t.Fatal(err)
 	}
 	admin := fieldportal.NewStaffViewer(f.org.ID, "admin", "Ann", fieldportal.RoleAdmin)
-	if err := db.SavePaymentSettings(ctx, admin, provider, fieldportal.PaymentKeys{SecretKey: "sk_test_123",
-		WebhookSecret: "whsec_server_test"}); err != nil {
+	var keys fieldportal.PaymentKeys
+	if provider == fieldportal.ProviderStripe {
+		keys = fieldportal.PaymentKeys{SecretKey: "sk_test_123", WebhookSecret: "whsec_server_test"}
+	}
+	if err := db.SavePaymentSettings(ctx, admin, provider, keys); err != nil {
 		t.Fatal(err)
 	}
 	var invs []*fieldportal.Invoice
