@@ -96,6 +96,9 @@ func (p *Portal) routes() {
 	p.quoteRoutes()
 	p.bookingRoutes()
 	p.printoutRoutes()
+
+	// Money (issue 17).
+	p.invoiceRoutes()
 }
 
 // signedIn wraps a page that needs a signed-in contact (the kit's
@@ -148,6 +151,7 @@ var pageReady = map[fieldportal.Module]bool{
 	fieldportal.ModuleService:   true,
 	fieldportal.ModuleInstall:   true,
 	fieldportal.ModuleIssues:    true,
+	fieldportal.ModuleInvoices:  true,
 }
 
 // moduleURL is the stable address of each module's page (SPEC §4).
