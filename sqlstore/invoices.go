@@ -313,7 +313,11 @@ func (d *DB) FindInvoices(ctx context.Context, v fieldportal.Viewer, f fieldport
 	if err := needModule(v, fieldportal.ModuleInvoices, "invoice"); err != nil {
 		return nil, "", err
 	}
-	text, args, err := invoiceListQuery(v, f)
+	few, err := d.reachesFewSites(ctx, v)
+	if err != nil {
+		return nil, "", err
+	}
+	text, args, err := invoiceListQuery(v, f, few)
 	if err != nil {
 		return nil, "", err
 	}
@@ -339,10 +343,14 @@ func (d *DB) EachInvoice(ctx context.Context, v fieldportal.Viewer, f fieldporta
 	if err := needModule(v, fieldportal.ModuleInvoices, "invoice"); err != nil {
 		return err
 	}
+	few, err := d.reachesFewSites(ctx, v)
+	if err != nil {
+		return err
+	}
 	f.Page = fieldportal.Page{}
 	return streamChunks(ctx, d, func(after string) (string, []any, error) {
 		f.After = after
-		return invoiceListQuery(v, f)
+		return invoiceListQuery(v, f, few)
 	}, scanInvoice, invoiceCursor(f), fn)
 }
 
@@ -361,8 +369,9 @@ func invoiceCursor(f fieldportal.InvoiceFilter) func(*fieldportal.Invoice) strin
 
 // invoiceListQuery is the invoice list's query without its LIMIT, shared
 // by FindInvoices (a page) and EachInvoice (the CSV's every row), so that
-// a CSV holds exactly the rows of the pages.
-func invoiceListQuery(v fieldportal.Viewer, f fieldportal.InvoiceFilter) (string, []any, error) {
+// a CSV holds exactly the rows of the pages. few is reachesFewSites'
+// answer for v.
+func invoiceListQuery(v fieldportal.Viewer, f fieldportal.InvoiceFilter, few bool) (string, []any, error) {
 	var q query
 	invoiceFilter(&q, v, f)
 	var order string
@@ -384,7 +393,22 @@ func invoiceListQuery(v fieldportal.Viewer, f fieldportal.InvoiceFilter) (string
 	if err != nil {
 		return "", nil, err
 	}
-	return q.sql(`SELECT `+invoiceColumns+invoiceFrom, "ORDER BY "+order), q.args, nil
+	from := invoiceFrom
+	if few {
+		// A contact of a few sites reads its invoices from its sites'
+		// rows (invoices_site) and its customers' (invoices_customer) and
+		// sorts them, instead of walking the organisation's invoices in
+		// list order until a page of reachable ones is found (every
+		// invoice, when the contact has fewer than a page). The two
+		// branches are scopeSiteOrCustomer's, which stays in the WHERE:
+		// this changes the plan, not the rows.
+		org := q.arg(v.OrgID)
+		from = strings.Replace(invoiceFrom, "invoices i ", "(SELECT * FROM invoices i1 WHERE i1.org_id = "+org+
+			" AND i1.site_id IN (SELECT rs.id FROM sites rs WHERE "+q.siteReachable("rs.id", "rs.customer_id")+")"+
+			" UNION ALL SELECT * FROM invoices i2 WHERE i2.org_id = "+org+" AND i2.site_id IS NULL AND "+
+			customerOnlyVisible("i2.customer_id")+") i ", 1)
+	}
+	return q.sql(`SELECT `+invoiceColumns+from, "ORDER BY "+order), q.args, nil
 }
 
 // CountInvoices counts the invoices the filter selects (paging ignored).

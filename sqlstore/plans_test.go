@@ -85,10 +85,6 @@ var knownBadPlans = map[string]string{
 	// sites_external's org_id, cheaper there than five trigram indexes;
 	// with 100,000 sites it takes the indexes (a BitmapOr, 0.5 ms).
 	"postgres/staff FindContactAccess site search": "every site of the organisation is read for a site search under one customer",
-	// The contact of one site: its invoices are walked in the list's
-	// order over the organisation (FindInvoices does not take the
-	// few-sites path of fewsites.go).
-	"postgres/site contact FindInvoices": "the one-site contact's invoices are found by walking the organisation's",
 	// The asset types a viewer has: DISTINCT over every asset of the
 	// organisation, each checked for reach. Mending it is a walk of the
 	// few types (a recursive "loose index scan"), each asking for one
