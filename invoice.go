@@ -41,6 +41,24 @@ type Invoice struct {
 
 	SiteName  string `json:"site_name,omitempty"`
 	JobNumber string `json:"job_number,omitempty"`
+	// Read by the portal's list and detail, not part of the API's record:
+	// the site's address and UPRN and the contractor's name.
+	SiteAddress    Address `json:"-"`
+	SiteUPRN       string  `json:"-"`
+	ContractorName string  `json:"-"`
+	// Payments are the payments received against the invoice that the
+	// viewer sees, oldest first; filled by FindInvoiceByID only.
+	Payments []InvoicePayment `json:"-"`
+}
+
+// InvoicePayment is one payment as the invoice it settled shows it: the
+// part of the payment allocated to this invoice.
+type InvoicePayment struct {
+	PaymentID     string
+	PaidAt        time.Time
+	Method        string
+	ReceiptNumber string
+	Allocated     Money
 }
 
 // Balance is what is still owed.
@@ -110,9 +128,19 @@ func (i *Invoice) Validate() error {
 	return v.Err()
 }
 
+// InvoiceSort is the order of an invoice list.
+type InvoiceSort string
+
+// Invoice orders: newest issued first (the default), or soonest due first.
+const (
+	InvoiceSortIssued InvoiceSort = ""
+	InvoiceSortDue    InvoiceSort = "due"
+)
+
 // InvoiceFilter selects invoices.
 type InvoiceFilter struct {
 	Page
+	Sort         InvoiceSort
 	Search       string // invoice or job number
 	Statuses     []InvoiceStatus
 	SiteID       string
@@ -304,4 +332,36 @@ type InvoiceSummary struct {
 	Balance        Money `json:"balance"`
 	Overdue        int   `json:"overdue"`
 	OverdueBalance Money `json:"overdue_balance"`
+}
+
+// PaymentMethodLabel is a payment method in words.
+func PaymentMethodLabel(method string) string {
+	switch method {
+	case "card":
+		return "Card"
+	case "bank_transfer":
+		return "Bank transfer"
+	case "cash":
+		return "Cash"
+	case "cheque":
+		return "Cheque"
+	case "direct_debit":
+		return "Direct debit"
+	}
+	return method
+}
+
+// Label is the status in words.
+func (s InvoiceStatus) Label() string {
+	switch s {
+	case InvoiceUnpaid:
+		return "Unpaid"
+	case InvoicePartPaid:
+		return "Part paid"
+	case InvoicePaid:
+		return "Paid"
+	case InvoiceVoid:
+		return "Void"
+	}
+	return string(s)
 }

@@ -48,6 +48,34 @@ type Settings struct {
 	PaymentProvider string `json:"payment_provider"`
 	// DefaultPages is the page access given to new portal logins.
 	DefaultPages Modules `json:"default_pages"`
+	// Invoicing is what the organisation's invoices say of it.
+	Invoicing Invoicing `json:"invoicing"`
+}
+
+// Invoicing is what a printed invoice says of the organisation beyond its
+// name and logo: what makes it a tax invoice and tells the customer how
+// to pay.
+type Invoicing struct {
+	// TaxNumber is the organisation's tax (VAT, GST) registration number.
+	TaxNumber string `json:"tax_number"`
+	// Address is the postal address, one line per line.
+	Address string `json:"address"`
+	// PaymentInstructions say how to pay other than online: bank details,
+	// the reference to quote.
+	PaymentInstructions string `json:"payment_instructions"`
+}
+
+// Validate checks the invoicing details' lengths.
+func (in Invoicing) Validate(v *Validation) {
+	if len(in.TaxNumber) > 50 {
+		v.Add("invoicing.tax_number", "Tax number must be at most 50 characters.")
+	}
+	if len(in.Address) > 500 {
+		v.Add("invoicing.address", "Postal address must be at most 500 characters.")
+	}
+	if len(in.PaymentInstructions) > 2000 {
+		v.Add("invoicing.payment_instructions", "Payment instructions must be at most 2,000 characters.")
+	}
 }
 
 // Branding is the look of the portal's header.
@@ -114,6 +142,7 @@ func (s *Settings) Validate() error {
 		v.Add("booking_window_days", "Booking window must be between 0 and 730 days.")
 	}
 	s.Diary.Validate(&v)
+	s.Invoicing.Validate(&v)
 	switch s.PaymentProvider {
 	case "", "stripe", "testmode":
 	default:

@@ -394,6 +394,10 @@ type WorkService interface {
 type MoneyService interface {
 	FindInvoiceByID(ctx context.Context, v Viewer, id string) (*Invoice, error)
 	FindInvoices(ctx context.Context, v Viewer, f InvoiceFilter) ([]*Invoice, string, error)
+	// EachInvoice calls fn with every invoice FindInvoices would list for
+	// f, across all its pages and in the same order, without lines (a
+	// CSV); f.Page is ignored. An error from fn stops the walk.
+	EachInvoice(ctx context.Context, v Viewer, f InvoiceFilter, fn func(*Invoice) error) error
 	CountInvoices(ctx context.Context, v Viewer, f InvoiceFilter) (int, error)
 	InvoiceSummary(ctx context.Context, v Viewer, today Date) (InvoiceSummary, error)
 	CreateInvoice(ctx context.Context, v Viewer, inv *Invoice) error

@@ -63,6 +63,11 @@ type IDs struct {
 	// on its first page; IssueSearch is the number of an issue a few pages
 	// into its list (a search that matches one row). See discoverIssues.
 	Issue, IssueSearch string
+	// Invoice is a paid invoice of the parent with the most lines on its
+	// list's first page; InvoiceSearch the number of an invoice a few
+	// pages in; InvoicesAfter the cursor of the Unpaid tab's fourth page
+	// (see discoverInvoices).
+	Invoice, InvoiceSearch, InvoicesAfter string
 }
 
 // q escapes a query value.
@@ -199,6 +204,30 @@ var Entries = []Entry{
 			_, err := s.Sites.FindSiteByID(ctx, v, ids.Site[SiteContact.Name])
 			return err
 		}},
+
+	// The invoice pages (issue 17): the parent's unpaid invoices by due
+	// date (the heaviest realistic filter: a tab, an order other than the
+	// default), a later page, a search, an invoice's page, its PDF, and the
+	// CSV of every invoice; the site contact's list.
+	{Name: "invoices unpaid by due date", Persona: Parent, Path: fixed("/invoices?tab=unpaid&sort=due"),
+		SQL: invoicesPage(func(*IDs) fieldportal.InvoiceFilter {
+			return fieldportal.InvoiceFilter{Statuses: unpaidStatuses, Sort: fieldportal.InvoiceSortDue}
+		})},
+	{Name: "invoices later page", Persona: Parent, Path: func(ids *IDs) string { return "/invoices?tab=unpaid&after=" + q(ids.InvoicesAfter) },
+		SQL: invoicesPage(func(ids *IDs) fieldportal.InvoiceFilter {
+			return fieldportal.InvoiceFilter{Statuses: unpaidStatuses, Page: fieldportal.Page{After: ids.InvoicesAfter}}
+		})},
+	{Name: "invoices search", Persona: Parent, Path: func(ids *IDs) string { return "/invoices?q=" + q(ids.InvoiceSearch) },
+		SQL: invoicesPage(func(ids *IDs) fieldportal.InvoiceFilter { return fieldportal.InvoiceFilter{Search: ids.InvoiceSearch} })},
+	{Name: "invoice", Persona: Parent, Path: func(ids *IDs) string { return "/invoices/" + url.PathEscape(ids.Invoice) }, SQL: invoicePage},
+	{Name: "invoice PDF", Persona: Parent, Path: func(ids *IDs) string { return "/invoices/" + url.PathEscape(ids.Invoice) + ".pdf" },
+		SQL: invoicePage},
+	{Name: "invoices CSV", Persona: Parent, Path: fixed("/invoices.csv"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			return s.Money.EachInvoice(ctx, v, fieldportal.InvoiceFilter{}, func(*fieldportal.Invoice) error { return nil })
+		}},
+	{Name: "invoices", Persona: SiteContact, Path: fixed("/invoices"),
+		SQL: invoicesPage(func(*IDs) fieldportal.InvoiceFilter { return fieldportal.InvoiceFilter{} })},
 
 	// The jobs pages (issue 16): the parent's service orders, each heavy
 	// tab, a search, an order's page and the CSV; the site contact's list.

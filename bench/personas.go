@@ -186,7 +186,10 @@ func discover(ctx context.Context, svc server.Services, viewers map[string]field
 	if err := discoverQuotes(ctx, svc, v, ids); err != nil {
 		return err
 	}
-	return discoverIssues(ctx, svc, v, ids)
+	if err := discoverIssues(ctx, svc, v, ids); err != nil {
+		return err
+	}
+	return discoverInvoices(ctx, svc, v, ids)
 }
 
 // discoverJobs finds a service order of each contact persona and a

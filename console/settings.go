@@ -35,6 +35,8 @@ type settingsView struct {
 	BookingDays, SlotMinutes, DayStart, DayEnd web.FieldView
 	// Payment is online payment's provider and keys (settings_payments.go).
 	Payment *paymentSettingsView
+	// What the organisation's invoices say of it (invoicing).
+	TaxNumber, PostalAddress, PaymentInstructions web.FieldView
 }
 
 // actionLabels names the portal's buttons as the settings page lists them.
@@ -66,7 +68,8 @@ func (c *Console) handleSettingsForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) renderSettings(w http.ResponseWriter, r *http.Request, status int, st fieldportal.Settings, minLength, notice string, errs web.FormErrors) {
-	view := settingsView{Layout: c.layout(r, "Settings"), Notice: notice, Errors: errs.List("modules", "password_policy.min_length", "booking_window_days", "diary.slot_minutes", "diary.day_start", "diary.day_end", "logo"), LogoError: errs["logo"]}
+	view := settingsView{Layout: c.layout(r, "Settings"), Notice: notice, Errors: errs.List("modules", "password_policy.min_length", "booking_window_days", "diary.slot_minutes", "diary.day_start", "diary.day_end",
+		"invoicing.tax_number", "invoicing.address", "invoicing.payment_instructions", "logo"), LogoError: errs["logo"]}
 	for _, m := range fieldportal.AllModules {
 		view.Modules = append(view.Modules, web.CheckOption{Value: string(m), Label: m.Label(), Checked: st.Modules.Has(m)})
 		view.Defaults = append(view.Defaults, web.CheckOption{Value: string(m), Label: m.Label(), Checked: st.DefaultPages.Has(m)})
@@ -113,6 +116,23 @@ func (c *Console) diarySettingsView(r *http.Request, st fieldportal.Settings, er
 	view.SlotMinutes.Hint, view.SlotMinutes.Inputmode = "A multiple of 15, such as 120 for two-hour windows.", "numeric"
 	view.DayStart = web.Field("diary.day_start", "Working day starts", "time", typed("diary.day_start", st.Diary.DayStart), "off", errs)
 	view.DayEnd = web.Field("diary.day_end", "Working day ends", "time", typed("diary.day_end", st.Diary.DayEnd), "off", errs)
+	in := st.Invoicing
+	view.TaxNumber = web.Field("invoicing.tax_number", "Tax number", "text", typed("invoicing.tax_number", in.TaxNumber), "off", errs)
+	view.TaxNumber.Hint = "Your VAT or GST registration number, printed on every invoice."
+	view.PostalAddress = web.Field("invoicing.address", "Postal address", "textarea", typed("invoicing.address", in.Address), "street-address", errs)
+	view.PaymentInstructions = web.Field("invoicing.payment_instructions", "How to pay", "textarea",
+		typed("invoicing.payment_instructions", in.PaymentInstructions), "off", errs)
+	view.PaymentInstructions.Hint = "Bank details and the reference to quote, printed on invoices with a balance."
+}
+
+// readInvoicing reads the invoicing part of the posted form into st; a
+// form without the part (its marker, invoicing_form) leaves it as saved.
+func readInvoicing(f url.Values, st *fieldportal.Settings) {
+	if !f.Has("invoicing_form") {
+		return
+	}
+	st.Invoicing = fieldportal.Invoicing{TaxNumber: strings.TrimSpace(f.Get("invoicing.tax_number")),
+		Address: strings.TrimSpace(f.Get("invoicing.address")), PaymentInstructions: strings.TrimSpace(f.Get("invoicing.payment_instructions"))}
 }
 
 // readDiarySettings reads the diary's part of the posted form into st; a
@@ -170,6 +190,7 @@ func (c *Console) handleSettings(w http.ResponseWriter, r *http.Request) {
 	n, convErr := strconv.Atoi(minLength)
 	st.PasswordPolicy.MinLength = n
 	diaryErrs := readDiarySettings(f, &st)
+	readInvoicing(f, &st)
 	if convErr != nil {
 		diaryErrs["password_policy.min_length"] = "Minimum password length must be a whole number."
 	}

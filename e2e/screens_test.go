@@ -62,6 +62,11 @@ func TestScreens(t *testing.T) {
 		{"parent", "/quotes?q=no-such-quote", "quotes-empty"},
 		{"parent", "{quote}", "quote"},
 		// Issues (issue 16): the list, its filters, an issue, the form.
+		{"parent", "/invoices", "invoices"},
+		{"parent", "/invoices?tab=unpaid&sort=due", "invoices-unpaid-due"},
+		{"parent", "/invoices?q=no-such-invoice", "invoices-empty"},
+		{"parent", "{invoice}", "invoice"},
+		{"site", "/invoices", "invoices-site-contact"},
 		{"parent", "/issues", "issues"},
 		{"parent", "/issues?status=all&sort=priority", "issues-all-priority"},
 		{"parent", "/issues?q=no-such-issue", "issues-empty"},
@@ -91,7 +96,7 @@ func TestScreens(t *testing.T) {
 	}
 	for _, width := range []int64{390, 1280} {
 		browsers := map[string]*browser{}
-		var site, contact, quote, consoleQuote, issue, consoleIssue, job, consoleJob string
+		var site, contact, quote, consoleQuote, issue, consoleIssue, job, consoleJob, invoice string
 		for _, s := range shots {
 			b := browsers[s.who]
 			if b == nil {
@@ -140,6 +145,11 @@ func TestScreens(t *testing.T) {
 					b.run(chromedp.Navigate(p.URL+"/console/quotes"), chromedp.AttributeValue(`table tbody tr a`, "href", &consoleQuote, nil, chromedp.ByQuery))
 				}
 				path = consoleQuote
+			case path == "{invoice}":
+				if invoice == "" {
+					b.run(chromedp.Navigate(p.URL+"/invoices?tab=paid"), chromedp.AttributeValue(`table tbody tr th a`, "href", &invoice, nil, chromedp.ByQuery))
+				}
+				path = invoice
 			case path == "{issue}":
 				if issue == "" {
 					b.run(chromedp.Navigate(p.URL+"/issues?status=all"), chromedp.AttributeValue(`table tbody tr a`, "href", &issue, nil, chromedp.ByQuery))

@@ -62,9 +62,9 @@ func dashboardTiles(d *fieldportal.Dashboard, v fieldportal.Viewer, currency str
 	add(fieldportal.ModuleService, d.OpenService, "Open service orders", "/jobs?kind=service&stage=open")
 	add(fieldportal.ModuleInstall, d.OpenInstall, "Open install orders", "/jobs?kind=install&stage=open")
 	add(fieldportal.ModuleQuotes, d.OutstandingQuotes, "Outstanding quotes", "/quotes?stage=outstanding")
-	add(fieldportal.ModuleInvoices, d.UnpaidInvoices, "Unpaid invoices", "/invoices?status=unpaid")
+	add(fieldportal.ModuleInvoices, d.UnpaidInvoices, "Unpaid invoices", "/invoices?tab=unpaid")
 	if d.Balance != nil && v.CanUse(fieldportal.ModuleInvoices) {
-		url := "/invoices?status=unpaid"
+		url := "/invoices?tab=unpaid"
 		if !pageReady[fieldportal.ModuleInvoices] {
 			url = ""
 		}

@@ -227,7 +227,8 @@ func jobItemsTable(j *fieldportal.Job, currency string) (web.Table, string) {
 }
 
 // invoiceTones colours an invoice's status.
-var invoiceTones = map[fieldportal.InvoiceStatus]string{fieldportal.InvoiceUnpaid: "warning", fieldportal.InvoicePaid: "success"}
+var invoiceTones = map[fieldportal.InvoiceStatus]string{fieldportal.InvoiceUnpaid: "warning", fieldportal.InvoicePartPaid: "warning",
+	fieldportal.InvoicePaid: "success"}
 
 // jobInvoicesTable lists the invoices raised from the order.
 func jobInvoicesTable(invs []*fieldportal.Invoice, currency string) web.Table {
@@ -238,10 +239,9 @@ func jobInvoicesTable(invs []*fieldportal.Invoice, currency string) web.Table {
 		if pageReady[fieldportal.ModuleInvoices] {
 			num = web.LinkCell(inv.Number, "/invoices/"+url.PathEscape(inv.ID))
 		}
-		status := string(inv.Status)
-		status = strings.ToUpper(status[:1]) + strings.ReplaceAll(status[1:], "_", " ")
+		status := inv.Status.Label()
 		t.Rows = append(t.Rows, []web.Cell{num, web.DateCell(inv.IssueDate.Time()), web.DateCell(inv.DueDate.Time()),
-			web.BadgeCell(status, invoiceTones[inv.Status]), web.MoneyCell(currency, inv.Total), web.MoneyCell(currency, inv.Total-inv.AmountPaid)})
+			web.BadgeCell(status, invoiceTones[inv.Status]), web.MoneyCell(currency, inv.Total), web.MoneyCell(currency, inv.Balance())})
 	}
 	return t
 }

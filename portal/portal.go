@@ -96,6 +96,9 @@ func (p *Portal) routes() {
 	p.quoteRoutes()
 	p.bookingRoutes()
 	p.printoutRoutes()
+
+	// Money (issue 17).
+	p.invoiceRoutes()
 	p.paymentRoutes()
 }
 
@@ -149,6 +152,7 @@ var pageReady = map[fieldportal.Module]bool{
 	fieldportal.ModuleService:   true,
 	fieldportal.ModuleInstall:   true,
 	fieldportal.ModuleIssues:    true,
+	fieldportal.ModuleInvoices:  true,
 }
 
 // moduleURL is the stable address of each module's page (SPEC §4).

@@ -178,3 +178,46 @@ func safeFilename(s string) string {
 		return '_'
 	}, s)
 }
+
+// handleInvoicePDF answers /invoices/{id}.pdf for the invoice id: a tax
+// invoice with the organisation's postal address, tax number and how to
+// pay from its settings (Settings.Invoicing).
+func (p *Portal) handleInvoicePDF(w http.ResponseWriter, r *http.Request, v fieldportal.Viewer, id string) {
+	ctx := r.Context()
+	inv, err := p.svc.Money.FindInvoiceByID(ctx, v, id)
+	if err != nil {
+		p.kit.Error(w, r, web.NotFoundAs(err, "invoice"))
+		return
+	}
+	customer, site, err := p.printoutParties(ctx, v, inv.CustomerID, inv.SiteID, inv.SiteName)
+	if err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
+	if len(site.Lines) == 0 && inv.SiteAddress.OneLine() != "" {
+		// The invoice's own copy of the site's address, for a contact
+		// without the Sites page.
+		site.Lines = []string{inv.SiteAddress.OneLine()}
+	}
+	opt := p.printoutOptions(r)
+	var extras pdf.InvoiceExtras
+	if st, err := p.kit.Settings(r); err == nil {
+		in := st.Invoicing
+		var address []string
+		for _, l := range strings.Split(in.Address, "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				address = append(address, l)
+			}
+		}
+		if len(address) > 0 {
+			opt.Letterhead.Details = append([]string{strings.Join(address, ", ")}, opt.Letterhead.Details...)
+		}
+		extras = pdf.InvoiceExtras{TaxNumber: in.TaxNumber, HowToPay: in.PaymentInstructions}
+	}
+	data, err := pdf.Invoice(opt, inv, customer, site, extras)
+	if err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
+	p.writePDF(w, r, "invoice-"+inv.Number, data)
+}

@@ -525,7 +525,7 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 	kinds = append(kinds, siteBound{
 		name: "invoices",
 		covers: []string{"MoneyService.FindInvoices", "MoneyService.FindInvoiceByID", "MoneyService.CountInvoices",
-			"MoneyService.InvoiceSummary", "DashboardService.Dashboard"},
+			"MoneyService.InvoiceSummary", "DashboardService.Dashboard", "MoneyService.EachInvoice"},
 		create: func(s *fieldportal.Site) string {
 			x := mustAccessInvoice(t, db, s.OrgID, s.CustomerID, s.ID)
 			return x
@@ -539,6 +539,8 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 		count: func(v fieldportal.Viewer) (int, error) {
 			return db.CountInvoices(ctx, v, fieldportal.InvoiceFilter{})
 		},
+		// The CSV's rows and the list by due date (invoices_list_test.go).
+		moreLists: invoiceMoreLists(ctx, db),
 		// Every invoice of the row is unpaid or part paid (the payments
 		// row pays a little of some), so the unpaid figures count them all.
 		moreCounts: map[string]countFn{

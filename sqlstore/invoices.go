@@ -12,18 +12,23 @@ import (
 
 const invoiceColumns = `i.id, i.org_id, i.external_id, i.number, i.customer_id, i.site_id, i.job_id, i.contractor_id,
 	i.issue_date, i.due_date, i.description, i.subtotal, i.tax, i.total, i.amount_paid, i.status, i.created_at,
-	i.updated_at, s.name, j.number`
+	i.updated_at, s.name, j.number, s.address_line1, s.address_line2, s.city, s.region, s.postcode, s.country, s.uprn,
+	c.name`
 
-// invoiceFrom joins the site's name and the job's number shown in lists;
-// the job join also serves the search by job number.
-const invoiceFrom = ` FROM invoices i LEFT JOIN sites s ON s.id = i.site_id LEFT JOIN jobs j ON j.id = i.job_id`
+// invoiceFrom joins the site's name, address and UPRN, the job's number
+// and the contractor's name shown in lists; the job join also serves the
+// search by job number.
+const invoiceFrom = ` FROM invoices i LEFT JOIN sites s ON s.id = i.site_id LEFT JOIN jobs j ON j.id = i.job_id
+	LEFT JOIN contractors c ON c.id = i.contractor_id`
 
 func scanInvoice(row interface{ Scan(...any) error }) (*fieldportal.Invoice, error) {
 	var i fieldportal.Invoice
 	err := row.Scan(&i.ID, &i.OrgID, str(&i.ExternalID), &i.Number, &i.CustomerID, str(&i.SiteID), str(&i.JobID),
 		str(&i.ContractorID), &i.IssueDate, &i.DueDate, &i.Description, money(&i.Subtotal), money(&i.Tax),
 		money(&i.Total), money(&i.AmountPaid), &i.Status, tm(&i.CreatedAt), tm(&i.UpdatedAt), str(&i.SiteName),
-		str(&i.JobNumber))
+		str(&i.JobNumber), str(&i.SiteAddress.Line1), str(&i.SiteAddress.Line2), str(&i.SiteAddress.City),
+		str(&i.SiteAddress.Region), str(&i.SiteAddress.Postcode), str(&i.SiteAddress.Country), str(&i.SiteUPRN),
+		str(&i.ContractorName))
 	return &i, err
 }
 
@@ -193,7 +198,37 @@ func (d *DB) FindInvoiceByID(ctx context.Context, v fieldportal.Viewer, id strin
 		return nil, err
 	}
 	defer tx.Rollback()
-	return tx.findInvoice(ctx, v, id)
+	inv, err := tx.findInvoice(ctx, v, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.loadInvoicePayments(ctx, v, inv); err != nil {
+		return nil, err
+	}
+	return inv, nil
+}
+
+// loadInvoicePayments fills the payments received against an invoice the
+// viewer sees: the succeeded payments with an allocation to it, each with
+// the part allocated to this invoice only (scopePayment: a payment that
+// settled an invoice the viewer sees is visible, its other allocations
+// are not shown here at all).
+func (tx *Tx) loadInvoicePayments(ctx context.Context, v fieldportal.Viewer, inv *fieldportal.Invoice) error {
+	var q query
+	q.scopePayment(v, "p")
+	q.and("pa.invoice_id = " + q.arg(inv.ID))
+	q.and("p.status = 'succeeded'")
+	rows, err := tx.QueryContext(ctx, q.sql(`SELECT p.id, p.paid_at, p.method, p.receipt_number, pa.amount
+		FROM payment_allocations pa JOIN payments p ON p.id = pa.payment_id`, "ORDER BY p.paid_at, p.id"), q.args...)
+	if err != nil {
+		return err
+	}
+	inv.Payments, err = collect(rows, func(row interface{ Scan(...any) error }) (fieldportal.InvoicePayment, error) {
+		var x fieldportal.InvoicePayment
+		err := row.Scan(&x.PaymentID, tm(&x.PaidAt), &x.Method, &x.ReceiptNumber, money(&x.Allocated))
+		return x, err
+	})
+	return err
 }
 
 func (tx *Tx) findInvoice(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Invoice, error) {
@@ -271,25 +306,22 @@ func invoiceFilter(q *query, v fieldportal.Viewer, f fieldportal.InvoiceFilter) 
 }
 
 // FindInvoices lists the invoices the viewer sees, with their lines.
-// Default order is newest first, (issue_date DESC, id DESC); with
-// UpdatedSince it is (updated_at, id) ascending for API sync.
+// Default order is newest first, (issue_date DESC, id DESC); Sort "due"
+// is soonest due first, (due_date, id); with UpdatedSince it is
+// (updated_at, id) ascending for API sync.
 func (d *DB) FindInvoices(ctx context.Context, v fieldportal.Viewer, f fieldportal.InvoiceFilter) ([]*fieldportal.Invoice, string, error) {
 	if err := needModule(v, fieldportal.ModuleInvoices, "invoice"); err != nil {
 		return nil, "", err
 	}
-	var q query
-	invoiceFilter(&q, v, f)
-	order, byUpdate := "i.issue_date DESC, i.id DESC", !f.UpdatedSince.IsZero()
-	if byUpdate {
-		q.and("i.updated_at > " + q.arg(f.UpdatedSince.UTC()))
-		order = "i.updated_at, i.id"
-		if err := q.keyset(f.After, false, "i.updated_at", "i.id"); err != nil {
-			return nil, "", err
-		}
-	} else if err := q.keyset(f.After, true, "i.issue_date", "i.id"); err != nil {
+	few, err := d.reachesFewSites(ctx, v)
+	if err != nil {
 		return nil, "", err
 	}
-	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+invoiceColumns+invoiceFrom, "ORDER BY "+order+limit(f.Page)), q.args...)
+	text, args, err := invoiceListQuery(v, f, few)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := d.db.QueryContext(ctx, text+limit(f.Page), args...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -297,16 +329,86 @@ func (d *DB) FindInvoices(ctx context.Context, v fieldportal.Viewer, f fieldport
 	if err != nil {
 		return nil, "", err
 	}
-	list, next := trim(list, f.Page, func(i *fieldportal.Invoice) string {
-		if byUpdate {
-			return cursor(i.UpdatedAt, i.ID)
-		}
-		return cursor(i.IssueDate, i.ID)
-	})
+	list, next := trim(list, f.Page, invoiceCursor(f))
 	if err := loadInvoiceLines(ctx, d.db, list); err != nil {
 		return nil, "", err
 	}
 	return list, next, nil
+}
+
+// EachInvoice calls fn with every invoice FindInvoices lists for f, in
+// its order, chunk by chunk (streamChunks), without their lines: the CSV
+// of the invoice list.
+func (d *DB) EachInvoice(ctx context.Context, v fieldportal.Viewer, f fieldportal.InvoiceFilter, fn func(*fieldportal.Invoice) error) error {
+	if err := needModule(v, fieldportal.ModuleInvoices, "invoice"); err != nil {
+		return err
+	}
+	few, err := d.reachesFewSites(ctx, v)
+	if err != nil {
+		return err
+	}
+	f.Page = fieldportal.Page{}
+	return streamChunks(ctx, d, func(after string) (string, []any, error) {
+		f.After = after
+		return invoiceListQuery(v, f, few)
+	}, scanInvoice, invoiceCursor(f), fn)
+}
+
+// invoiceCursor returns the cursor of an invoice in the order f lists them.
+func invoiceCursor(f fieldportal.InvoiceFilter) func(*fieldportal.Invoice) string {
+	return func(i *fieldportal.Invoice) string {
+		switch {
+		case !f.UpdatedSince.IsZero():
+			return cursor(i.UpdatedAt, i.ID)
+		case f.Sort == fieldportal.InvoiceSortDue:
+			return cursor(i.DueDate, i.ID)
+		}
+		return cursor(i.IssueDate, i.ID)
+	}
+}
+
+// invoiceListQuery is the invoice list's query without its LIMIT, shared
+// by FindInvoices (a page) and EachInvoice (the CSV's every row), so that
+// a CSV holds exactly the rows of the pages. few is reachesFewSites'
+// answer for v.
+func invoiceListQuery(v fieldportal.Viewer, f fieldportal.InvoiceFilter, few bool) (string, []any, error) {
+	var q query
+	invoiceFilter(&q, v, f)
+	var order string
+	var err error
+	switch {
+	case !f.UpdatedSince.IsZero():
+		q.and("i.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		order = "i.updated_at, i.id"
+		err = q.keyset(f.After, false, "i.updated_at", "i.id")
+	case f.Sort == fieldportal.InvoiceSortDue:
+		order = "i.due_date, i.id"
+		err = q.keyset(f.After, false, "i.due_date", "i.id")
+	case f.Sort == fieldportal.InvoiceSortIssued:
+		order = "i.issue_date DESC, i.id DESC"
+		err = q.keyset(f.After, true, "i.issue_date", "i.id")
+	default:
+		err = fieldportal.FieldErrorf("sort", "Invoices cannot be sorted by “%s”.", f.Sort)
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	from := invoiceFrom
+	if few {
+		// A contact of a few sites reads its invoices from its sites'
+		// rows (invoices_site) and its customers' (invoices_customer) and
+		// sorts them, instead of walking the organisation's invoices in
+		// list order until a page of reachable ones is found (every
+		// invoice, when the contact has fewer than a page). The two
+		// branches are scopeSiteOrCustomer's, which stays in the WHERE:
+		// this changes the plan, not the rows.
+		org := q.arg(v.OrgID)
+		from = strings.Replace(invoiceFrom, "invoices i ", "(SELECT * FROM invoices i1 WHERE i1.org_id = "+org+
+			" AND i1.site_id IN (SELECT rs.id FROM sites rs WHERE "+q.siteReachable("rs.id", "rs.customer_id")+")"+
+			" UNION ALL SELECT * FROM invoices i2 WHERE i2.org_id = "+org+" AND i2.site_id IS NULL AND "+
+			customerOnlyVisible("i2.customer_id")+") i ", 1)
+	}
+	return q.sql(`SELECT `+invoiceColumns+from, "ORDER BY "+order), q.args, nil
 }
 
 // CountInvoices counts the invoices the filter selects (paging ignored).

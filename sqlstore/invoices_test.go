@@ -67,6 +67,7 @@ func TestInvoices(t *testing.T) {
 			}
 			want := *onJob
 			want.SiteName, want.JobNumber = "Site A", "J-7001"
+			want.SiteAddress.Line1, want.ContractorName = "A Street", "Acme Electrical"
 			if diff := cmp.Diff(&want, got); diff != "" {
 				t.Errorf("invoice differs (-want +got):\n%s", diff)
 			}

@@ -85,10 +85,6 @@ var knownBadPlans = map[string]string{
 	// sites_external's org_id, cheaper there than five trigram indexes;
 	// with 100,000 sites it takes the indexes (a BitmapOr, 0.5 ms).
 	"postgres/staff FindContactAccess site search": "every site of the organisation is read for a site search under one customer",
-	// The contact of one site: its invoices are walked in the list's
-	// order over the organisation (FindInvoices does not take the
-	// few-sites path of fewsites.go).
-	"postgres/site contact FindInvoices": "the one-site contact's invoices are found by walking the organisation's",
 	// The asset types a viewer has: DISTINCT over every asset of the
 	// organisation, each checked for reach. Mending it is a walk of the
 	// few types (a recursive "loose index scan"), each asking for one
@@ -256,6 +252,60 @@ var planCases = []planCase{
 		_, _, err := e.db.FindInvoices(ctx, e.parent, fieldportal.InvoiceFilter{SiteID: e.site})
 		return err
 	}},
+	// The portal's invoice list (issue 17): its orders, filters, a later
+	// page, its CSV and an invoice's page with its payments.
+	{"FindInvoices by due date", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindInvoices(ctx, e.parent, fieldportal.InvoiceFilter{Sort: fieldportal.InvoiceSortDue})
+		return err
+	}},
+	{"FindInvoices unpaid by due date", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindInvoices(ctx, e.parent, fieldportal.InvoiceFilter{Sort: fieldportal.InvoiceSortDue,
+			Statuses: []fieldportal.InvoiceStatus{fieldportal.InvoiceUnpaid, fieldportal.InvoicePartPaid}})
+		return err
+	}},
+	{"FindInvoices of a site by due date", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindInvoices(ctx, e.parent, fieldportal.InvoiceFilter{SiteID: e.site, Sort: fieldportal.InvoiceSortDue})
+		return err
+	}},
+	{"FindInvoices issued in a month", func(ctx context.Context, e *planEnv) error {
+		to := fieldportal.DateOf(e.now)
+		_, _, err := e.db.FindInvoices(ctx, e.parent, fieldportal.InvoiceFilter{IssuedFrom: to.AddDays(-30), IssuedTo: to})
+		return err
+	}},
+	{"FindInvoices later page", func(ctx context.Context, e *planEnv) error {
+		f := fieldportal.InvoiceFilter{Statuses: []fieldportal.InvoiceStatus{fieldportal.InvoiceUnpaid, fieldportal.InvoicePartPaid}}
+		for range 3 {
+			_, next, err := e.db.FindInvoices(ctx, e.parent, f)
+			if err != nil || next == "" {
+				return err
+			}
+			f.After = next
+		}
+		return nil
+	}},
+	{"EachInvoice unpaid", func(ctx context.Context, e *planEnv) error {
+		// Three chunks show the plans of the first and of a later chunk.
+		n, stop := 0, fmt.Errorf("stop")
+		err := e.db.EachInvoice(ctx, e.parent, fieldportal.InvoiceFilter{Statuses: []fieldportal.InvoiceStatus{fieldportal.InvoiceUnpaid, fieldportal.InvoicePartPaid}},
+			func(*fieldportal.Invoice) error {
+				if n++; n > 2500 {
+					return stop
+				}
+				return nil
+			})
+		if err == stop {
+			return nil
+		}
+		return err
+	}},
+	{"FindInvoiceByID with its payments", func(ctx context.Context, e *planEnv) error {
+		l, _, err := e.db.FindInvoices(ctx, e.parent, fieldportal.InvoiceFilter{Statuses: []fieldportal.InvoiceStatus{fieldportal.InvoicePaid}})
+		if err != nil || len(l) == 0 {
+			return err
+		}
+		_, err = e.db.FindInvoiceByID(ctx, e.parent, l[0].ID)
+		return err
+	}},
 	{"FindPayments", func(ctx context.Context, e *planEnv) error {
 		_, _, err := e.db.FindPayments(ctx, e.parent, fieldportal.PaymentFilter{})
 		return err
@@ -385,6 +435,10 @@ var planCases = []planCase{
 	}},
 	{"site contact FindInvoices", func(ctx context.Context, e *planEnv) error {
 		_, _, err := e.db.FindInvoices(ctx, e.siteContact, fieldportal.InvoiceFilter{})
+		return err
+	}},
+	{"site contact FindInvoices by due date", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindInvoices(ctx, e.siteContact, fieldportal.InvoiceFilter{Sort: fieldportal.InvoiceSortDue})
 		return err
 	}},
 	{"site contact FindAppointments", func(ctx context.Context, e *planEnv) error {
