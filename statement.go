@@ -3,6 +3,7 @@ package fieldportal
 import (
 	"cmp"
 	"slices"
+	"time"
 )
 
 // A statement is a customer's account over a date range (seed 003): what
@@ -14,6 +15,16 @@ import (
 // allocated to one. For a contact it holds only the invoices the contact
 // sees and the parts of payments allocated to them (SPEC §2), so its
 // closing balance is the balance of the invoice list.
+
+// MaxStatementDays is the longest range a statement covers: three years.
+const MaxStatementDays = 3*366 - 1
+
+// StatementRequest asks for a statement: its first and last days, and the
+// time zone in which a payment's time falls on a day (the organisation's).
+type StatementRequest struct {
+	From, To Date
+	Zone     *time.Location
+}
 
 // StatementEntryKind tells an invoice from a payment on a statement.
 type StatementEntryKind string
