@@ -45,7 +45,9 @@ type StatementInvoiceIn struct {
 	IssueDate   Date
 	DueDate     Date
 	Total       Money
-	Void        bool
+	// Unpaid is what is owed on the invoice today, whatever the range.
+	Unpaid Money
+	Void   bool
 }
 
 // StatementPaymentIn is a succeeded payment paid in a statement's range
@@ -104,6 +106,8 @@ type StatementEntry struct {
 	Balance Money
 	// Owed is what is still owed on an invoice at the statement's end.
 	Owed Money
+	// Unpaid is what is owed on an invoice today: it may be paid online.
+	Unpaid Money
 }
 
 // Debit is the entry's amount when it adds to the balance.
@@ -198,7 +202,7 @@ func BuildStatement(in StatementInput) Statement {
 		owed[inv.DueDate] += inv.Total
 		st.Entries = append(st.Entries, StatementEntry{Kind: StatementInvoice, Date: inv.IssueDate, ID: inv.ID,
 			Number: inv.Number, SiteName: inv.SiteName, Description: inv.Description, DueDate: inv.DueDate,
-			Amount: inv.Total, Owed: inv.Total})
+			Amount: inv.Total, Owed: inv.Total, Unpaid: inv.Unpaid})
 	}
 	settled := map[string]Money{}
 	for _, p := range in.Payments {

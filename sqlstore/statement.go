@@ -98,16 +98,16 @@ func statementInvoiceFrom(q *query, v fieldportal.Viewer, cols, cond string) str
 func (tx *Tx) statementInvoices(ctx context.Context, v fieldportal.Viewer, r fieldportal.StatementRequest) ([]fieldportal.StatementInvoiceIn, error) {
 	var q query
 	from, to := q.arg(r.From), q.arg(r.To)
-	src := statementInvoiceFrom(&q, v, "i.id, i.number, i.description, i.issue_date, i.due_date, i.total",
+	src := statementInvoiceFrom(&q, v, "i.id, i.number, i.description, i.issue_date, i.due_date, i.total, i.amount_paid",
 		"i.issue_date >= "+from+" AND i.issue_date <= "+to+" AND i.status <> 'void'")
-	rows, err := tx.QueryContext(ctx, q.sql(`SELECT i.id, i.number, i.site_name, i.description, i.issue_date, i.due_date, i.total FROM `+src,
+	rows, err := tx.QueryContext(ctx, q.sql(`SELECT i.id, i.number, i.site_name, i.description, i.issue_date, i.due_date, i.total, i.total - i.amount_paid FROM `+src,
 		"ORDER BY i.issue_date, i.number, i.id"), q.args...)
 	if err != nil {
 		return nil, err
 	}
 	return collect(rows, func(row interface{ Scan(...any) error }) (fieldportal.StatementInvoiceIn, error) {
 		var i fieldportal.StatementInvoiceIn
-		err := row.Scan(&i.ID, &i.Number, str(&i.SiteName), &i.Description, &i.IssueDate, &i.DueDate, money(&i.Total))
+		err := row.Scan(&i.ID, &i.Number, str(&i.SiteName), &i.Description, &i.IssueDate, &i.DueDate, money(&i.Total), money(&i.Unpaid))
 		return i, err
 	})
 }
