@@ -525,7 +525,7 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 	kinds = append(kinds, siteBound{
 		name: "invoices",
 		covers: []string{"MoneyService.FindInvoices", "MoneyService.FindInvoiceByID", "MoneyService.CountInvoices",
-			"MoneyService.InvoiceSummary", "DashboardService.Dashboard"},
+			"MoneyService.InvoiceSummary", "MoneyService.Statement", "DashboardService.Dashboard"},
 		create: func(s *fieldportal.Site) string {
 			x := mustAccessInvoice(t, db, s.OrgID, s.CustomerID, s.ID)
 			return x
@@ -539,6 +539,21 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 		count: func(v fieldportal.Viewer) (int, error) {
 			return db.CountInvoices(ctx, v, fieldportal.InvoiceFilter{})
 		},
+		// The statement of the month up to today lists them all.
+		moreLists: map[string]listFn{"Statement": func(v fieldportal.Viewer) ([]string, error) {
+			today := fieldportal.DateOf(time.Now())
+			st, err := db.Statement(ctx, v, fieldportal.StatementRequest{From: today.AddDays(-30), To: today.AddDays(1)})
+			if err != nil {
+				return nil, err
+			}
+			var ids []string
+			for _, e := range st.Entries {
+				if e.Kind == fieldportal.StatementInvoice {
+					ids = append(ids, e.ID)
+				}
+			}
+			return ids, nil
+		}},
 		// Every invoice of the row is unpaid or part paid (the payments
 		// row pays a little of some), so the unpaid figures count them all.
 		moreCounts: map[string]countFn{
