@@ -160,7 +160,12 @@ func (tx *Tx) statementPayments(ctx context.Context, v fieldportal.Viewer, start
 	var q query
 	st := q.arg(start)
 	if q.contactScope(v, "p") {
-		q.and("(p.customer_id IN (SELECT customer_id FROM reach_customers) OR p.customer_id IN (SELECT ct_up.ancestor_id FROM customer_tree ct_up WHERE ct_up.customer_id = (SELECT customer_id FROM reach_login)))")
+		// One IN of one set, not an OR of two: PostgreSQL then probes
+		// payments_customer per payer instead of reading every payment of
+		// the organisation.
+		q.cte("statement_payers", `SELECT customer_id FROM reach_customers
+			UNION SELECT ct_up.ancestor_id FROM customer_tree ct_up WHERE ct_up.customer_id = (SELECT customer_id FROM reach_login)`)
+		q.and("p.customer_id IN (SELECT customer_id FROM statement_payers)")
 		q.and(q.siteOrCustomerVisible("i"))
 	}
 	q.and("p.status = 'succeeded' AND p.paid_at >= " + st + " AND i.status <> 'void'")
