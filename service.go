@@ -409,6 +409,9 @@ type MoneyService interface {
 	RecordPayment(ctx context.Context, v Viewer, p *Payment) (created bool, err error)
 	UpdatePayment(ctx context.Context, v Viewer, p *Payment) error
 	UpsertPaymentByExternalID(ctx context.Context, v Viewer, p *Payment) (created bool, err error)
+	// Statement is the viewer's statement over the request's dates (see
+	// BuildStatement); it needs the Statement module.
+	Statement(ctx context.Context, v Viewer, r StatementRequest) (*Statement, error)
 
 	FindRecurringInvoiceByID(ctx context.Context, v Viewer, id string) (*RecurringInvoice, error)
 	FindRecurringInvoices(ctx context.Context, v Viewer, f RecurringInvoiceFilter) ([]*RecurringInvoice, string, error)

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"net/url"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/server"
@@ -247,6 +248,12 @@ var Entries = []Entry{
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
 			return s.Work.EachJob(ctx, v, fieldportal.JobFilter{Kind: fieldportal.JobService}, func(*fieldportal.Job) error { return nil })
 		}},
+	// The statement (issue 17): the page's default range, its CSV, and the
+	// printout of a year, the heaviest the parent asks for (≤ 2 s).
+	{Name: "statement", Persona: Parent, Path: fixed("/statement"), SQL: statement(0)},
+	{Name: "statement CSV", Persona: Parent, Path: fixed("/statement.csv"), SQL: statement(0)},
+	{Name: "statement PDF year", Persona: Parent, Path: func(*IDs) string { return "/statement.pdf?" + statementYear().Encode() },
+		SQL: statement(365)},
 	{Name: "jobs", Persona: SiteContact, Path: fixed("/jobs?kind=service"), SQL: jobsTab("")},
 	{Name: "job", Persona: SiteContact, Path: func(ids *IDs) string { return "/jobs/" + url.PathEscape(ids.Job[SiteContact.Name]) },
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
@@ -424,4 +431,24 @@ func jobPage(ctx context.Context, s server.Services, v fieldportal.Viewer, id st
 	}
 	_, _, err = s.Equipment.FindDocuments(ctx, v, fieldportal.DocumentFilter{JobID: id, Page: fieldportal.Page{Limit: 100}})
 	return err
+}
+
+// statementYear is the query of a statement of the year up to today.
+func statementYear() url.Values {
+	today := fieldportal.DateOf(time.Now())
+	return url.Values{"from": {today.AddDays(-364).String()}, "to": {today.String()}}
+}
+
+// statement reads the statement the page reads: with days 0 the page's
+// default range (the last three months), else days up to today.
+func statement(days int) func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+	return func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+		today := fieldportal.DateOf(time.Now())
+		from := fieldportal.DateOf(today.Time().AddDate(0, -3, 1))
+		if days > 0 {
+			from = today.AddDays(1 - days)
+		}
+		_, err := s.Money.Statement(ctx, v, fieldportal.StatementRequest{From: from, To: today, Zone: time.Local})
+		return err
+	}
 }

@@ -100,6 +100,7 @@ func (p *Portal) routes() {
 	// Money (issue 17).
 	p.invoiceRoutes()
 	p.paymentRoutes()
+	p.statementRoutes()
 }
 
 // signedIn wraps a page that needs a signed-in contact (the kit's
@@ -153,6 +154,7 @@ var pageReady = map[fieldportal.Module]bool{
 	fieldportal.ModuleInstall:   true,
 	fieldportal.ModuleIssues:    true,
 	fieldportal.ModuleInvoices:  true,
+	fieldportal.ModuleStatement: true,
 }
 
 // moduleURL is the stable address of each module's page (SPEC §4).

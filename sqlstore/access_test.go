@@ -525,7 +525,7 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 	kinds = append(kinds, siteBound{
 		name: "invoices",
 		covers: []string{"MoneyService.FindInvoices", "MoneyService.FindInvoiceByID", "MoneyService.CountInvoices",
-			"MoneyService.InvoiceSummary", "DashboardService.Dashboard", "MoneyService.EachInvoice"},
+			"MoneyService.InvoiceSummary", "MoneyService.Statement", "DashboardService.Dashboard", "MoneyService.EachInvoice"},
 		create: func(s *fieldportal.Site) string {
 			x := mustAccessInvoice(t, db, s.OrgID, s.CustomerID, s.ID)
 			return x
@@ -539,8 +539,26 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 		count: func(v fieldportal.Viewer) (int, error) {
 			return db.CountInvoices(ctx, v, fieldportal.InvoiceFilter{})
 		},
-		// The CSV's rows and the list by due date (invoices_list_test.go).
-		moreLists: invoiceMoreLists(ctx, db),
+		// The CSV's rows and the list by due date (invoices_list_test.go),
+		// and the statement of the month up to today, which lists them all.
+		moreLists: func() map[string]listFn {
+			m := invoiceMoreLists(ctx, db)
+			m["Statement"] = func(v fieldportal.Viewer) ([]string, error) {
+				today := fieldportal.DateOf(time.Now())
+				st, err := db.Statement(ctx, v, fieldportal.StatementRequest{From: today.AddDays(-30), To: today.AddDays(1)})
+				if err != nil {
+					return nil, err
+				}
+				var ids []string
+				for _, e := range st.Entries {
+					if e.Kind == fieldportal.StatementInvoice {
+						ids = append(ids, e.ID)
+					}
+				}
+				return ids, nil
+			}
+			return m
+		}(),
 		// Every invoice of the row is unpaid or part paid (the payments
 		// row pays a little of some), so the unpaid figures count them all.
 		moreCounts: map[string]countFn{

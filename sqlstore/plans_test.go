@@ -310,6 +310,23 @@ var planCases = []planCase{
 		_, _, err := e.db.FindPayments(ctx, e.parent, fieldportal.PaymentFilter{})
 		return err
 	}},
+	// The statement (issue 17): its default three months and a year, for
+	// the parent and the contact of one site.
+	{"Statement", func(ctx context.Context, e *planEnv) error {
+		today := fieldportal.DateOf(e.now)
+		_, err := e.db.Statement(ctx, e.parent, fieldportal.StatementRequest{From: today.AddDays(-91), To: today})
+		return err
+	}},
+	{"Statement of a year", func(ctx context.Context, e *planEnv) error {
+		today := fieldportal.DateOf(e.now)
+		_, err := e.db.Statement(ctx, e.parent, fieldportal.StatementRequest{From: today.AddDays(-364), To: today})
+		return err
+	}},
+	{"site contact Statement", func(ctx context.Context, e *planEnv) error {
+		today := fieldportal.DateOf(e.now)
+		_, err := e.db.Statement(ctx, e.siteContact, fieldportal.StatementRequest{From: today.AddDays(-91), To: today})
+		return err
+	}},
 	{"FindAssets", func(ctx context.Context, e *planEnv) error {
 		_, _, err := e.db.FindAssets(ctx, e.parent, fieldportal.AssetFilter{})
 		return err

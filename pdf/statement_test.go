@@ -1,0 +1,72 @@
+package pdf
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/internal/pdftest"
+)
+
+// testStatement is a statement of n invoices, each paid the week after,
+// on top of an opening balance, with some of it overdue at the end.
+func testStatement(n int) *fieldportal.Statement {
+	day := func(m, d int) fieldportal.Date {
+		return fieldportal.Date{Year: 2026, Month: 1, Day: 1}.AddDays(31*(m-1) + d - 1)
+	}
+	in := fieldportal.StatementInput{From: fieldportal.Date{Year: 2026, Month: 1, Day: 1}, To: fieldportal.Date{Year: 2026, Month: 3, Day: 31},
+		Opening: 25000, Brought: []fieldportal.OwedByDueDate{{DueDate: fieldportal.Date{Year: 2025, Month: 11, Day: 30}, Amount: 25000}}}
+	for i := range n {
+		issued := day(1, 1).AddDays(i * 80 / max(n, 1))
+		id := fmt.Sprintf("i%d", i)
+		in.Invoices = append(in.Invoices, fieldportal.StatementInvoiceIn{ID: id, Number: fmt.Sprintf("INV-%d", 1001+i),
+			SiteName: "Dock Warehouse, Wapping Wharf, Bristol", Description: "Service visit", IssueDate: issued, DueDate: issued.AddDays(30),
+			Total: fieldportal.Money(12000 + 150*i)})
+		if i%3 != 2 {
+			in.Payments = append(in.Payments, fieldportal.StatementPaymentIn{ID: "p" + id, ReceiptNumber: fmt.Sprintf("R-%d", 5001+i),
+				Method: "card", Date: issued.AddDays(7), Allocations: []fieldportal.StatementAllocation{
+					{InvoiceID: id, DueDate: issued.AddDays(30), Amount: fieldportal.Money(12000 + 150*i)}}})
+		}
+	}
+	st := fieldportal.BuildStatement(in)
+	return &st
+}
+
+func TestStatementGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		entries int
+		pages   int
+	}{
+		{"statement_short", 4, 1},
+		{"statement_three_pages", 60, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := testStatement(tc.entries)
+			data, err := Statement(testOptions(t, MustLogo(t, false)), st, testCustomer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := pdftest.MustText(t, data)
+			MustGolden(t, tc.name, text)
+			if got := pdftest.MustPages(t, data); got != tc.pages {
+				t.Errorf("%d pages, want %d", got, tc.pages)
+			}
+			pages := strings.Split(strings.TrimRight(text, "\f\n"), "\f")
+			for i, page := range pages {
+				for _, want := range []string{"Acme Fire & Security", "Date", "Balance", fmt.Sprintf("Page %d of %d", i+1, tc.pages)} {
+					if !strings.Contains(page, want) {
+						t.Errorf("page %d lacks %q", i+1, want)
+					}
+				}
+			}
+			last := pages[len(pages)-1]
+			for _, want := range []string{"Closing balance", st.Closing.String(), "Over 90 days", "Total owed"} {
+				if !strings.Contains(last, want) {
+					t.Errorf("the last page lacks %q", want)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,291 @@
+package portal
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/pdf"
+	"github.com/fieldportal/fieldportal/web"
+)
+
+// The statement (seed 003): the customer's account over a date range,
+// with its CSV and its printout. All three read the same statement from
+// the store for the same range; the page shows it a page of entries at a
+// time, each page opening with the balance brought forward to it, so a
+// year of a big customer's entries never makes one huge page.
+
+// statementRoutes registers the routes of this file.
+func (p *Portal) statementRoutes() {
+	k := p.kit
+	k.Handle("GET /statement", p.signedIn(p.handleStatement))
+	k.Handle("GET /statement.csv", p.signedIn(p.handleStatementCSV))
+	k.Handle("GET /statement.pdf", p.signedIn(p.handleStatementPDF))
+}
+
+// statementPageSize is how many entries a page of the statement shows.
+const statementPageSize = 50
+
+// statementDefaultMonths is the range shown when none is asked for: the
+// last three months up to today.
+const statementDefaultMonths = 3
+
+// statementQuery is the statement's query string as typed.
+type statementQuery struct {
+	From, To string
+	// After is the key of the last entry of the page before (see
+	// entryKey); "" for the first page.
+	After string
+}
+
+// readStatementQuery reads the range, filling an absent one with the
+// default: three months up to today in the organisation's zone.
+func readStatementQuery(r *http.Request) statementQuery {
+	q := r.URL.Query()
+	sq := statementQuery{From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")), After: q.Get("after")}
+	if !q.Has("from") && !q.Has("to") {
+		today := quoteToday(r)
+		sq.To = today.String()
+		sq.From = fieldportal.DateOf(today.Time().AddDate(0, -statementDefaultMonths, 1)).String()
+	}
+	return sq
+}
+
+// request checks the typed range: each date is a date, and the range is
+// one the store accepts. The errors name the field.
+func (sq statementQuery) request(r *http.Request) (fieldportal.StatementRequest, error) {
+	req := fieldportal.StatementRequest{Zone: web.OrgLocation(r)}
+	var v fieldportal.Validation
+	var badFrom, badTo bool
+	if sq.From != "" {
+		d, err := fieldportal.ParseDate(sq.From)
+		req.From, badFrom = d, err != nil
+		if badFrom {
+			v.Add("from", "From date must be a date, such as 2026-01-31.")
+		}
+	}
+	if sq.To != "" {
+		d, err := fieldportal.ParseDate(sq.To)
+		req.To, badTo = d, err != nil
+		if badTo {
+			v.Add("to", "To date must be a date, such as 2026-03-31.")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return req, err
+	}
+	return req, fieldportal.ValidateStatementRange(req.From, req.To, fieldportal.MaxStatementDays)
+}
+
+// values is the range as a query string.
+func (sq statementQuery) values() url.Values {
+	return url.Values{"from": {sq.From}, "to": {sq.To}}
+}
+
+// entryKey identifies an entry for the pager's cursor.
+func entryKey(e fieldportal.StatementEntry) string { return string(e.Kind) + ":" + e.ID }
+
+// statementView is the statement page.
+type statementView struct {
+	web.Layout
+	Errors   []fieldportal.FieldError
+	From, To web.FieldView
+	// Shown is false when the range failed: only the form is shown.
+	Shown    bool
+	Customer string
+	Period   string
+	Opening  string
+	Closing  string
+	// Brought is the balance at the start of this page, on a later page.
+	Brought  string
+	Ageing   web.Table
+	Entries  []statementRow
+	Pager    web.Pager
+	CSVURL   string
+	PrintURL string
+	// Pay offers the invoices' checkboxes and the Pay selected form.
+	Pay bool
+}
+
+// statementRow is one entry as the page shows it.
+type statementRow struct {
+	Date, Type, Number, URL, Site, Description, Due string
+	Debit, Credit, Balance                          string
+	// InvoiceID is set on an invoice still owed, which can be paid.
+	InvoiceID string
+}
+
+// handleStatement shows the statement for the range asked for.
+func (p *Portal) handleStatement(w http.ResponseWriter, r *http.Request) {
+	v, ok := p.needModule(w, r, fieldportal.ModuleStatement)
+	if !ok {
+		return
+	}
+	sq := readStatementQuery(r)
+	view := statementView{Layout: p.layout(r, "Statement")}
+	req, err := sq.request(r)
+	var st *fieldportal.Statement
+	if err == nil {
+		st, err = p.svc.Money.Statement(r.Context(), v, req)
+	}
+	errs := web.FormErrors{}
+	switch {
+	case err == nil:
+	case fieldportal.ErrorCode(err) == fieldportal.EINVALID:
+		errs = web.ErrorsOf(err)
+		view.Errors = fieldErrorsOf(err)
+	default:
+		p.kit.Error(w, r, err)
+		return
+	}
+	view.From = web.Field("from", "From", "date", sq.From, "", errs)
+	view.To = web.Field("to", "To", "date", sq.To, "", errs)
+	status := http.StatusOK
+	if st == nil {
+		view.Title = "Error: Statement"
+		p.pages.Render(w, r, status, "statement", view)
+		return
+	}
+	currency := quoteCurrency(r)
+	m := func(x fieldportal.Money) string { return web.MoneyText(currency, x) }
+	view.Shown = true
+	view.Customer = p.statementCustomer(r.Context(), v)
+	view.Period = quoteDateText(st.From) + " to " + quoteDateText(st.To)
+	view.Opening, view.Closing = m(st.Opening), m(st.Closing)
+	view.Ageing = statementAgeing(st.Ageing, m)
+	view.Pay = p.payOnline(r, v)
+	base := sq.values()
+	view.CSVURL = withQuery("/statement.csv", base)
+	view.PrintURL = withQuery("/statement.pdf", base)
+
+	start := 0
+	if sq.After != "" {
+		for n, e := range st.Entries {
+			if entryKey(e) == sq.After {
+				start = n + 1
+			}
+		}
+		view.Pager.FirstURL = withQuery("/statement", base)
+	}
+	end := min(start+statementPageSize, len(st.Entries))
+	if start > 0 {
+		view.Brought = m(st.Entries[start-1].Balance)
+	}
+	for _, e := range st.Entries[start:end] {
+		row := statementRow{Date: quoteDateText(e.Date), Number: e.Number, Site: e.SiteName, Description: e.Description,
+			Balance: m(e.Balance)}
+		if e.Kind == fieldportal.StatementInvoice {
+			row.Type, row.Debit, row.Due = "Invoice", m(e.Amount), quoteDateText(e.DueDate)
+			row.URL = "/invoices/" + url.PathEscape(e.ID)
+			if e.Unpaid > 0 {
+				row.InvoiceID = e.ID
+			}
+		} else {
+			row.Type, row.Credit = "Payment", m(e.Amount)
+		}
+		view.Entries = append(view.Entries, row)
+	}
+	if end < len(st.Entries) {
+		nq := sq.values()
+		nq.Set("after", entryKey(st.Entries[end-1]))
+		view.Pager.NextURL = withQuery("/statement", nq)
+	}
+	p.pages.Render(w, r, status, "statement", view)
+}
+
+// fieldErrorsOf is the list of a validation error's fields, in form order.
+func fieldErrorsOf(err error) []fieldportal.FieldError {
+	if e, ok := err.(*fieldportal.Error); ok {
+		return e.Fields
+	}
+	return nil
+}
+
+// statementAgeing is the ageing as a table of one row.
+func statementAgeing(a fieldportal.Ageing, m func(fieldportal.Money) string) web.Table {
+	return web.Table{Caption: "What is owed by how overdue it is",
+		Columns: []web.Column{{Label: "Current", Numeric: true}, {Label: "1 to 30 days", Numeric: true},
+			{Label: "31 to 60 days", Numeric: true}, {Label: "61 to 90 days", Numeric: true},
+			{Label: "Over 90 days", Numeric: true}, {Label: "Total owed", Numeric: true}},
+		Rows: [][]web.Cell{{web.TextCell(m(a.Current)), web.TextCell(m(a.Days1To30)), web.TextCell(m(a.Days31To60)),
+			web.TextCell(m(a.Days61To90)), web.TextCell(m(a.Over90)), web.TextCell(m(a.Total()))}}}
+}
+
+// statementCustomer is the name of the viewer's customer, or "" when the
+// viewer may not read it (a contact of assigned sites).
+func (p *Portal) statementCustomer(ctx context.Context, v fieldportal.Viewer) string {
+	if v.CustomerID == "" {
+		return ""
+	}
+	c, err := p.svc.Sites.FindCustomerByID(ctx, v, v.CustomerID)
+	if err != nil {
+		return ""
+	}
+	return c.Name
+}
+
+// statementFor reads the statement for the query of a download; a range
+// that fails is answered as a bad request naming the field.
+func (p *Portal) statementFor(w http.ResponseWriter, r *http.Request) (*fieldportal.Statement, bool) {
+	v, ok := p.needModule(w, r, fieldportal.ModuleStatement)
+	if !ok {
+		return nil, false
+	}
+	req, err := readStatementQuery(r).request(r)
+	var st *fieldportal.Statement
+	if err == nil {
+		st, err = p.svc.Money.Statement(r.Context(), v, req)
+	}
+	if err != nil {
+		p.kit.Error(w, r, err)
+		return nil, false
+	}
+	return st, true
+}
+
+// handleStatementCSV downloads the statement's entries, between a row of
+// the opening balance and one of the closing balance.
+func (p *Portal) handleStatementCSV(w http.ResponseWriter, r *http.Request) {
+	st, ok := p.statementFor(w, r)
+	if !ok {
+		return
+	}
+	out := p.kit.CSV(w, r, "statement-"+st.From.String()+"-to-"+st.To.String()+".csv",
+		"Date", "Type", "Number", "Site", "Description", "Due date", "Debit", "Credit", "Balance")
+	out.Finish(func() error {
+		if err := out.Row(st.From.String(), "Opening balance", "", "", "", "", "", "", st.Opening.Decimal()); err != nil {
+			return err
+		}
+		for _, e := range st.Entries {
+			typ, debit, credit := "Payment", "", e.Amount.Decimal()
+			if e.Kind == fieldportal.StatementInvoice {
+				typ, debit, credit = "Invoice", e.Amount.Decimal(), ""
+			}
+			if err := out.Row(e.Date.String(), typ, e.Number, e.SiteName, e.Description, e.DueDate.String(), debit, credit, e.Balance.Decimal()); err != nil {
+				return err
+			}
+		}
+		return out.Row(st.To.String(), "Closing balance", "", "", "", "", "", "", st.Closing.Decimal())
+	}())
+}
+
+// handleStatementPDF answers the statement's printout.
+func (p *Portal) handleStatementPDF(w http.ResponseWriter, r *http.Request) {
+	st, ok := p.statementFor(w, r)
+	if !ok {
+		return
+	}
+	v, _ := web.ViewerFromContext(r.Context())
+	customer := pdf.Party{Label: "Customer", Name: p.statementCustomer(r.Context(), v)}
+	if customer.Name == "" {
+		customer.Name = v.Name
+	}
+	data, err := pdf.Statement(p.printoutOptions(r), st, customer)
+	if err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
+	p.writePDF(w, r, "statement-"+st.From.String()+"-to-"+st.To.String(), data)
+}

@@ -1,0 +1,177 @@
+package sqlstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/sqlstore"
+	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
+)
+
+// stmtLine is what TestStatement compares of a statement's entry.
+type stmtLine struct {
+	Number  string
+	Debit   fieldportal.Money
+	Credit  fieldportal.Money
+	Balance fieldportal.Money
+}
+
+// stmtSeen is a statement as TestStatement compares it.
+type stmtSeen struct {
+	Opening, Closing fieldportal.Money
+	Lines            []stmtLine
+	Ageing           fieldportal.Ageing
+}
+
+func seenStatement(st *fieldportal.Statement) stmtSeen {
+	s := stmtSeen{Opening: st.Opening, Closing: st.Closing, Ageing: st.Ageing}
+	for _, e := range st.Entries {
+		s.Lines = append(s.Lines, stmtLine{e.Number, e.Debit(), e.Credit(), e.Balance})
+	}
+	return s
+}
+
+// TestStatement reads one February's statement for every kind of viewer:
+// what each sees is its own invoices and the parts of payments allocated
+// to them, with a payment before the range in the opening balance and one
+// after it left out.
+func TestStatement(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := newMoneyWorld(t, db)
+		staff := w.staff
+		inv := func(number, customerID, siteID string, issued fieldportal.Date, total fieldportal.Money) *fieldportal.Invoice {
+			i := w.invoice(customerID, siteID, issued, total)
+			i.Number = number
+			return MustInvoice(t, db, staff, i)
+		}
+		a1 := inv("INV-A1", w.parent.ID, w.siteA.ID, moneyDay(2025, 1, 10), 10000)
+		b1 := inv("INV-B1", w.parent.ID, w.siteB.ID, moneyDay(2025, 2, 5), 5000)
+		c1 := inv("INV-C1", w.child.ID, w.siteC.ID, moneyDay(2025, 2, 10), 3000)
+		inv("INV-N1", w.parent.ID, "", moneyDay(2025, 2, 15), 2000)
+		v1 := w.invoice(w.parent.ID, w.siteA.ID, moneyDay(2025, 2, 20), 7000)
+		v1.Number, v1.Status = "INV-V1", fieldportal.InvoiceVoid
+		MustInvoice(t, db, staff, v1)
+		otherStaff := fieldportal.SystemViewer(w.other.ID, "test")
+		otherCustomer := MustCustomer(t, db, otherStaff, &fieldportal.Customer{Name: "Elsewhere"})
+		o1 := w.invoice(otherCustomer.ID, "", moneyDay(2025, 2, 6), 9900)
+		MustInvoice(t, db, otherStaff, o1)
+
+		pay := func(receipt string, paid time.Time, allocs ...fieldportal.PaymentAllocation) {
+			var sum fieldportal.Money
+			for _, a := range allocs {
+				sum += a.Amount
+			}
+			MustRecordPayment(t, db, staff, &fieldportal.Payment{CustomerID: w.parent.ID, Amount: sum, Method: "bank_transfer",
+				ReceiptNumber: receipt, Status: fieldportal.PaymentSucceeded, PaidAt: paid, Allocations: allocs})
+		}
+		at := func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 12, 0, 0, 0, time.UTC) }
+		pay("R-1", at(1, 20), fieldportal.PaymentAllocation{InvoiceID: a1.ID, Amount: 4000})
+		pay("R-2", at(2, 12), fieldportal.PaymentAllocation{InvoiceID: a1.ID, Amount: 6000},
+			fieldportal.PaymentAllocation{InvoiceID: b1.ID, Amount: 2000}, fieldportal.PaymentAllocation{InvoiceID: c1.ID, Amount: 3000})
+		pay("R-3", at(4, 1), fieldportal.PaymentAllocation{InvoiceID: b1.ID, Amount: 3000})
+
+		req := fieldportal.StatementRequest{From: moneyDay(2025, 2, 1), To: moneyDay(2025, 2, 28), Zone: time.UTC}
+		whole := stmtSeen{
+			Opening: 6000, Closing: 5000,
+			Lines: []stmtLine{
+				{"INV-B1", 5000, 0, 11000},
+				{"INV-C1", 3000, 0, 14000},
+				{"R-2", 0, 11000, 3000},
+				{"INV-N1", 2000, 0, 5000},
+			},
+			Ageing: fieldportal.Ageing{Current: 5000},
+		}
+		cases := []struct {
+			name string
+			v    fieldportal.Viewer
+			want stmtSeen
+		}{
+			{"staff", staff, whole},
+			{"parent contact", MustMoneyContact(t, db, w.org.ID, w.parent.ID, fieldportal.SiteAccessAll, nil), whole},
+			{"child contact", MustMoneyContact(t, db, w.org.ID, w.child.ID, fieldportal.SiteAccessAll, nil), stmtSeen{
+				Lines: []stmtLine{{"INV-C1", 3000, 0, 3000}, {"R-2", 0, 3000, 0}},
+			}},
+			{"contact of site A", MustMoneyContact(t, db, w.org.ID, w.parent.ID, fieldportal.SiteAccessAssigned, []string{w.siteA.ID}), stmtSeen{
+				Opening: 6000,
+				Lines:   []stmtLine{{"R-2", 0, 6000, 0}},
+			}},
+			{"contact of site B", MustMoneyContact(t, db, w.org.ID, w.parent.ID, fieldportal.SiteAccessAssigned, []string{w.siteB.ID}), stmtSeen{
+				Closing: 3000,
+				Lines:   []stmtLine{{"INV-B1", 5000, 0, 5000}, {"R-2", 0, 2000, 3000}},
+				Ageing:  fieldportal.Ageing{Current: 3000},
+			}},
+			{"staff of another organisation", otherStaff, stmtSeen{
+				Closing: 9900,
+				Lines:   []stmtLine{{o1.Number, 9900, 0, 9900}},
+				Ageing:  fieldportal.Ageing{Current: 9900},
+			}},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				st, err := db.Statement(ctx, c.v, req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(c.want, seenStatement(st)); diff != "" {
+					t.Errorf("statement (-want +got):\n%s", diff)
+				}
+			})
+		}
+		t.Run("ageing at a later end", func(t *testing.T) {
+			// At the end of April B1 is paid (R-3); N1, due 17 March, is
+			// 44 days overdue; C1 was paid in February.
+			st, err := db.Statement(ctx, staff, fieldportal.StatementRequest{From: moneyDay(2025, 2, 1), To: moneyDay(2025, 4, 30)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := (fieldportal.Ageing{Days31To60: 2000}); st.Ageing != want || st.Closing != 2000 {
+				t.Errorf("closing %v, ageing %+v; want 20.00, %+v", st.Closing, st.Ageing, want)
+			}
+		})
+		t.Run("the whole history matches the invoices' balances", func(t *testing.T) {
+			st, err := db.Statement(ctx, staff, fieldportal.StatementRequest{From: moneyDay(2024, 1, 1), To: moneyDay(2026, 12, 31)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			list, _, err := db.FindInvoices(ctx, staff, fieldportal.InvoiceFilter{Page: fieldportal.Page{Limit: 100}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var owed fieldportal.Money
+			for _, i := range list {
+				owed += i.Balance()
+			}
+			if st.Opening != 0 || st.Closing != owed || st.Ageing.Total() != owed {
+				t.Errorf("opening %v, closing %v, ageing total %v; want 0 and the invoices' balance %v", st.Opening, st.Closing, st.Ageing.Total(), owed)
+			}
+		})
+		t.Run("a contact without the Statement page", func(t *testing.T) {
+			v := MustMoneyContact(t, db, w.org.ID, w.parent.ID, fieldportal.SiteAccessAll, nil, fieldportal.ModuleInvoices)
+			if _, err := db.Statement(ctx, v, req); fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
+				t.Errorf("err = %v, want not found", err)
+			}
+		})
+		t.Run("a disabled login sees nothing", func(t *testing.T) {
+			v := MustMoneyContact(t, db, w.org.ID, w.parent.ID, fieldportal.SiteAccessAll, nil)
+			mustMoneyExec(t, db, `UPDATE portal_logins SET status = 'disabled' WHERE id = $1`, v.LoginID)
+			st, err := db.Statement(ctx, v, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(stmtSeen{}, seenStatement(st)); diff != "" {
+				t.Errorf("statement (-want +got):\n%s", diff)
+			}
+		})
+		t.Run("a range the wrong way round", func(t *testing.T) {
+			_, err := db.Statement(ctx, staff, fieldportal.StatementRequest{From: req.To, To: req.From})
+			if fieldportal.ErrorCode(err) != fieldportal.EINVALID {
+				t.Errorf("err = %v, want invalid", err)
+			}
+		})
+	})
+}
