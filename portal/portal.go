@@ -96,6 +96,7 @@ func (p *Portal) routes() {
 	p.quoteRoutes()
 	p.bookingRoutes()
 	p.printoutRoutes()
+	p.autopayRoutes()
 }
 
 // signedIn wraps a page that needs a signed-in contact (the kit's
@@ -148,6 +149,7 @@ var pageReady = map[fieldportal.Module]bool{
 	fieldportal.ModuleService:   true,
 	fieldportal.ModuleInstall:   true,
 	fieldportal.ModuleIssues:    true,
+	fieldportal.ModuleAutopay:   true,
 }
 
 // moduleURL is the stable address of each module's page (SPEC §4).
