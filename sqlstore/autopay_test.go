@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -388,5 +389,44 @@ func TestCancelAutopayMailsStatementContacts(t *testing.T) {
 		if n := mustAutopayCount(t, db, `SELECT count(*) FROM outbox WHERE topic = 'autopay_cancelled'`); n != 1 {
 			t.Errorf("a second cancel mailed again: %d", n)
 		}
+	})
+}
+
+func TestRecurringSearch(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := newMoneyWorld(t, db)
+		mk := func(name, siteID string) *fieldportal.RecurringInvoice {
+			return MustRecurring(t, db, w.staff, &fieldportal.RecurringInvoice{Name: name, SiteID: siteID, TotalIncTax: 100,
+				Frequency: fieldportal.Weekly, NextDueDate: moneyDay(2025, 1, 1), Active: true})
+		}
+		alarm, sprinkler, child := mk("Alarm 100%", w.siteA.ID), mk("Sprinkler", w.siteB.ID), mk("Child lights", w.siteC.ID)
+		for _, c := range []struct {
+			search string
+			want   []*fieldportal.RecurringInvoice
+		}{
+			{"alarm", []*fieldportal.RecurringInvoice{alarm}},
+			{"SPRINK", []*fieldportal.RecurringInvoice{sprinkler}},
+			{"group", []*fieldportal.RecurringInvoice{alarm, sprinkler}}, // the parent customer's name
+			{"child", []*fieldportal.RecurringInvoice{child}},
+			{"100%", []*fieldportal.RecurringInvoice{alarm}},
+			{"1%0", nil}, // a typed % is not a wildcard
+		} {
+			t.Run(c.search, func(t *testing.T) {
+				got, _, err := db.FindRecurringInvoices(ctx, w.staff, fieldportal.RecurringInvoiceFilter{Search: c.search})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if g, want := moneyIDs(got), moneyIDs(c.want); !slices.Equal(g, want) {
+					t.Errorf("found %v, want %v", g, want)
+				}
+			})
+		}
+		t.Run("another organisation finds none", func(t *testing.T) {
+			got, _, err := db.FindRecurringInvoices(ctx, fieldportal.SystemViewer(w.other.ID, "test"), fieldportal.RecurringInvoiceFilter{Search: "alarm"})
+			if err != nil || len(got) != 0 {
+				t.Errorf("%v %v", moneyIDs(got), err)
+			}
+		})
 	})
 }

@@ -8,15 +8,15 @@ import (
 )
 
 const recurringColumns = `r.id, r.org_id, r.external_id, r.customer_id, r.site_id, r.name, r.total_inc_tax, r.frequency,
-	r.last_payment_date, r.next_due_date, r.autopay, r.active, r.created_at, r.updated_at, s.name`
+	r.last_payment_date, r.next_due_date, r.autopay, r.active, r.created_at, r.updated_at, s.name, cu.name`
 
-const recurringFrom = ` FROM recurring_invoices r LEFT JOIN sites s ON s.id = r.site_id`
+const recurringFrom = ` FROM recurring_invoices r LEFT JOIN sites s ON s.id = r.site_id JOIN customers cu ON cu.id = r.customer_id`
 
 func scanRecurring(row interface{ Scan(...any) error }) (*fieldportal.RecurringInvoice, error) {
 	var r fieldportal.RecurringInvoice
 	err := row.Scan(&r.ID, &r.OrgID, str(&r.ExternalID), &r.CustomerID, str(&r.SiteID), &r.Name, money(&r.TotalIncTax),
 		&r.Frequency, &r.LastPaymentDate, &r.NextDueDate, &r.Autopay, &r.Active, tm(&r.CreatedAt), tm(&r.UpdatedAt),
-		str(&r.SiteName))
+		str(&r.SiteName), &r.CustomerName)
 	return &r, err
 }
 
@@ -148,6 +148,7 @@ func (d *DB) FindRecurringInvoices(ctx context.Context, v fieldportal.Viewer, f 
 	if f.SiteID != "" {
 		q.and("r.site_id = " + q.arg(f.SiteID))
 	}
+	q.search(f.Search, "r.name", "cu.name")
 	order, byUpdate := "r.name, r.id", !f.UpdatedSince.IsZero()
 	if byUpdate {
 		q.and("r.updated_at > " + q.arg(f.UpdatedSince.UTC()))
