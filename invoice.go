@@ -257,7 +257,8 @@ type RecurringInvoice struct {
 	CreatedAt       time.Time `json:"created_at"`
 	UpdatedAt       time.Time `json:"updated_at"`
 
-	SiteName string `json:"site_name,omitempty"`
+	SiteName     string `json:"site_name,omitempty"`
+	CustomerName string `json:"customer_name,omitempty"`
 }
 
 // Validate checks a recurring invoice before it is saved.
@@ -283,7 +284,9 @@ func (r *RecurringInvoice) Validate() error {
 // RecurringInvoiceFilter selects recurring invoices.
 type RecurringInvoiceFilter struct {
 	Page
-	SiteID       string
+	SiteID string
+	// Search matches part of the schedule's or its customer's name.
+	Search       string
 	UpdatedSince time.Time
 }
 

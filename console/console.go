@@ -48,6 +48,8 @@ type Services struct {
 	// opens the organisation's payment provider (nil: online payment off).
 	Money    fieldportal.MoneyService
 	Payments fieldportal.PaymentGateways
+	// Sites finds the customers and sites a recurring invoice is for.
+	Sites fieldportal.SiteService
 }
 
 // Console is the staff console's handlers.
@@ -103,6 +105,7 @@ func (c *Console) routes() {
 	c.jobRoutes()
 	c.quoteRoutes()
 	c.scheduleRoutes()
+	c.recurringRoutes()
 }
 
 // signedIn wraps a console page: a live staff session of an enabled staff
@@ -120,7 +123,7 @@ func (c *Console) layout(r *http.Request, title string) web.Layout {
 	l.User = v.Name
 	links := []web.NavLink{{Label: "Home", URL: "/console"}, {Label: "Contacts and access", URL: "/console/contacts"},
 		{Label: "Issues", URL: "/console/issues"}, {Label: "Jobs", URL: "/console/jobs"}, {Label: "Quotes", URL: "/console/quotes"},
-		{Label: "Mail log", URL: "/console/mail"}}
+		{Label: "Recurring invoices", URL: "/console/recurring"}, {Label: "Mail log", URL: "/console/mail"}}
 	if v.IsAdmin() {
 		links = append(links, web.NavLink{Label: "Staff", URL: "/console/staff"}, web.NavLink{Label: "Settings", URL: "/console/settings"})
 	}

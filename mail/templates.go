@@ -95,6 +95,20 @@ func JobScheduled(org, name, number, when, technician, link string) Message {
 	return render("job_scheduled.txt", mailData{Org: org, Name: name, Number: number, When: when, Technician: technician, Link: link})
 }
 
+// AutopayCancelled tells a customer's statement contact that automatic
+// payment of a recurring invoice was turned off; amount is formatted with
+// its currency, site may be empty. The caller sets To.
+func AutopayCancelled(org, name, schedule, site, amount string) Message {
+	return render("autopay_cancelled.txt", mailData{Org: org, Name: name, Title: schedule, Site: site, Amount: amount})
+}
+
+// AutopayFailed tells a customer's statement contact that the saved card
+// was not charged for a raised invoice; reason is the provider's words
+// fit for the payer. The caller sets To.
+func AutopayFailed(org, name, number, schedule, amount, reason string) Message {
+	return render("autopay_failed.txt", mailData{Org: org, Name: name, Number: number, Title: schedule, Amount: amount, Answer: reason})
+}
+
 // render fills a mail's subject and text. The templates are embedded and
 // tested, so a failure is a programming error and panics.
 func render(file string, d mailData) Message {

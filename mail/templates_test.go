@@ -39,6 +39,12 @@ func TestTemplates(t *testing.T) {
 		{"issue answered", mail.IssueAnswered("Acme Fire", "Ann Lee", "I-1001", "Door\nsticks", "https://portal.test/issues/abc"),
 			"Acme Fire answered your issue I-1001",
 			[]string{"Hello Ann Lee,", "comment to issue I-1001: Door sticks.", "https://portal.test/issues/abc\n"}},
+		{"autopay cancelled", mail.AutopayCancelled("Acme Fire", "Ann Lee", "Monthly maintenance", "Alpha House", "£120.00"),
+			"Automatic payment cancelled for Monthly maintenance",
+			[]string{"Hello Ann Lee,", `recurring invoice "Monthly maintenance" at Alpha House`, "invoices of £120.00"}},
+		{"autopay failed", mail.AutopayFailed("Acme Fire", "Ann Lee", "INV-1001", "Monthly maintenance", "£120.00", "Your card was declined."),
+			"Automatic payment of invoice INV-1001 failed",
+			[]string{"Hello Ann Lee,", "payment of £120.00 for invoice INV-1001", "Reason: Your card was declined.", "still unpaid"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.m.Subject != tc.subject {

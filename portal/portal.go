@@ -101,6 +101,7 @@ func (p *Portal) routes() {
 	p.invoiceRoutes()
 	p.paymentRoutes()
 	p.statementRoutes()
+	p.autopayRoutes()
 }
 
 // signedIn wraps a page that needs a signed-in contact (the kit's
@@ -155,6 +156,7 @@ var pageReady = map[fieldportal.Module]bool{
 	fieldportal.ModuleIssues:    true,
 	fieldportal.ModuleInvoices:  true,
 	fieldportal.ModuleStatement: true,
+	fieldportal.ModuleAutopay:   true,
 }
 
 // moduleURL is the stable address of each module's page (SPEC §4).

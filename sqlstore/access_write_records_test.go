@@ -448,6 +448,18 @@ func (w *writeWorld) moneyRows() []writeRow {
 			},
 			want: contactAction(customerRecord, noSuch("customer_id"), notFound, notFound),
 		},
+		{
+			// A provider's completed card set-up names the customer it was
+			// for; it is kept only for a customer whose card the viewer
+			// may hold, else "not found" (the card set-up is hidden).
+			name: "ConfirmCardSetup", covers: []string{"MoneyService.ConfirmCardSetup"}, targets: everyCustomer,
+			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
+				return errOnly(db.ConfirmCardSetup(ctx, v, fieldportal.CardSetupOutcome{ProviderID: "seti_" + w.next(),
+					CustomerID: w.customerID(target), Done: true, Card: fieldportal.SavedCard{Provider: "stripe",
+						ProviderRef: "pm_" + w.next(), Brand: "visa", Last4: "4242", ExpMonth: 12, ExpYear: 2030}}))
+			},
+			want: contactAction(customerRecord, notFound, notFound, notFound),
+		},
 	}
 }
 

@@ -4,18 +4,19 @@ import (
 	"context"
 
 	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/mail"
 )
 
 const recurringColumns = `r.id, r.org_id, r.external_id, r.customer_id, r.site_id, r.name, r.total_inc_tax, r.frequency,
-	r.last_payment_date, r.next_due_date, r.autopay, r.active, r.created_at, r.updated_at, s.name`
+	r.last_payment_date, r.next_due_date, r.autopay, r.active, r.created_at, r.updated_at, s.name, cu.name`
 
-const recurringFrom = ` FROM recurring_invoices r LEFT JOIN sites s ON s.id = r.site_id`
+const recurringFrom = ` FROM recurring_invoices r LEFT JOIN sites s ON s.id = r.site_id JOIN customers cu ON cu.id = r.customer_id`
 
 func scanRecurring(row interface{ Scan(...any) error }) (*fieldportal.RecurringInvoice, error) {
 	var r fieldportal.RecurringInvoice
 	err := row.Scan(&r.ID, &r.OrgID, str(&r.ExternalID), &r.CustomerID, str(&r.SiteID), &r.Name, money(&r.TotalIncTax),
 		&r.Frequency, &r.LastPaymentDate, &r.NextDueDate, &r.Autopay, &r.Active, tm(&r.CreatedAt), tm(&r.UpdatedAt),
-		str(&r.SiteName))
+		str(&r.SiteName), &r.CustomerName)
 	return &r, err
 }
 
@@ -37,10 +38,10 @@ func (tx *Tx) createRecurring(ctx context.Context, v fieldportal.Viewer, r *fiel
 	}
 	r.ID, r.OrgID, r.CreatedAt, r.UpdatedAt = newID(), v.OrgID, tx.now, tx.now
 	_, err := tx.ExecContext(ctx, `INSERT INTO recurring_invoices (id, org_id, external_id, customer_id, site_id, name,
-		total_inc_tax, frequency, last_payment_date, next_due_date, autopay, active, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)`,
+		total_inc_tax, frequency, last_payment_date, next_due_date, autopay, active, created_at, updated_at, anchor_day)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)`,
 		r.ID, r.OrgID, nullStr(r.ExternalID), r.CustomerID, nullStr(r.SiteID), r.Name, r.TotalIncTax, r.Frequency,
-		r.LastPaymentDate, r.NextDueDate, r.Autopay, r.Active, tx.now)
+		r.LastPaymentDate, r.NextDueDate, r.Autopay, r.Active, tx.now, r.NextDueDate.Day)
 	if err != nil {
 		return sqlErr(err, "recurring invoice")
 	}
@@ -67,11 +68,20 @@ func (tx *Tx) updateRecurring(ctx context.Context, v fieldportal.Viewer, r *fiel
 		return err
 	}
 	r.OrgID, r.CreatedAt, r.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
+	// A due date set by hand anchors the schedule's day of the month; one
+	// kept as it was keeps its anchor (a 31st clamped to the 28th).
+	var anchor int
+	if err := tx.QueryRowContext(ctx, `SELECT anchor_day FROM recurring_invoices WHERE id = $1`, r.ID).Scan(&anchor); err != nil {
+		return err
+	}
+	if r.NextDueDate != old.NextDueDate {
+		anchor = r.NextDueDate.Day
+	}
 	_, err = tx.ExecContext(ctx, `UPDATE recurring_invoices SET external_id = $2, customer_id = $3, site_id = $4, name = $5,
 		total_inc_tax = $6, frequency = $7, last_payment_date = $8, next_due_date = $9, autopay = $10, active = $11,
-		updated_at = $12 WHERE id = $1`,
+		updated_at = $12, anchor_day = $13 WHERE id = $1`,
 		r.ID, nullStr(r.ExternalID), r.CustomerID, nullStr(r.SiteID), r.Name, r.TotalIncTax, r.Frequency,
-		r.LastPaymentDate, r.NextDueDate, r.Autopay, r.Active, tx.now)
+		r.LastPaymentDate, r.NextDueDate, r.Autopay, r.Active, tx.now, anchor)
 	if err != nil {
 		return sqlErr(err, "recurring invoice")
 	}
@@ -138,6 +148,7 @@ func (d *DB) FindRecurringInvoices(ctx context.Context, v fieldportal.Viewer, f 
 	if f.SiteID != "" {
 		q.and("r.site_id = " + q.arg(f.SiteID))
 	}
+	q.search(f.Search, "r.name", "cu.name")
 	order, byUpdate := "r.name, r.id", !f.UpdatedSince.IsZero()
 	if byUpdate {
 		q.and("r.updated_at > " + q.arg(f.UpdatedSince.UTC()))
@@ -184,6 +195,12 @@ func (d *DB) CancelAutopay(ctx context.Context, v fieldportal.Viewer, id string)
 			return err
 		}
 		if err := tx.audit(ctx, v, "autopay.cancelled", "recurring_invoice", r.ID, r.Name); err != nil {
+			return err
+		}
+		total, site := r.TotalIncTax, r.SiteName
+		if err := tx.mailStatementContacts(ctx, r.OrgID, r.SiteID, r.CustomerID, "autopay_cancelled", func(org, currency, name string) mail.Message {
+			return mail.AutopayCancelled(org, name, r.Name, site, currency+" "+total.String())
+		}); err != nil {
 			return err
 		}
 		return tx.emitEvent(ctx, r.OrgID, "autopay.cancelled", r)

@@ -37,7 +37,7 @@ func TestRecurringInvoices(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := *maint
-			want.SiteName = "Site A"
+			want.SiteName, want.CustomerName = "Site A", "Group"
 			if diff := cmp.Diff(&want, got); diff != "" {
 				t.Errorf("differs (-want +got):\n%s", diff)
 			}

@@ -282,10 +282,11 @@ func serve(ctx context.Context, cfg Config, db *sqlstore.DB, logger *slog.Logger
 	if !cfg.BaseURLSet {
 		baseURL = "http://" + urlHost(ln.Addr().String())
 	}
+	svc := services(db, baseURL)
 	srv, err := server.New(server.Config{
 		Web:     web.Config{BaseURL: baseURL, TrustedProxies: cfg.TrustedProxies},
 		Console: console.Config{MailEnabled: cfg.SMTP.Enabled()},
-	}, services(db, baseURL), logger)
+	}, svc, logger)
 	if err != nil {
 		ln.Close()
 		return err
@@ -303,7 +304,7 @@ func serve(ctx context.Context, cfg Config, db *sqlstore.DB, logger *slog.Logger
 			}
 		}()
 	}
-	if err := startWorkers(ctx, cfg, db, logger, ln.Addr().String()); err != nil {
+	if err := startWorkers(ctx, cfg, db, svc.Payments, logger, ln.Addr().String()); err != nil {
 		ln.Close()
 		return err
 	}
@@ -361,24 +362,25 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, timeout tim
 
 // startWorkers runs the background work of an instance until ctx ends:
 // the mail worker when a mail server is set (without one, mail stays in
-// the outbox and the console's mail log shows it, SPEC §7), and the
-// periodic clean-up of expired sessions, links and throttle records.
-func startWorkers(ctx context.Context, cfg Config, db *sqlstore.DB, logger *slog.Logger, addr string) error {
+// the outbox and the console's mail log shows it, SPEC §7), the recurring
+// invoice worker (runRecurring), and the periodic clean-up of expired sessions, links and throttle records.
+func startWorkers(ctx context.Context, cfg Config, db *sqlstore.DB, payments fieldportal.PaymentGateways, logger *slog.Logger, addr string) error {
+	// A stable id lets a restarted instance take back at once what it
+	// had claimed; host and listening address are unique among live
+	// processes, as two cannot listen on one address of one host.
+	id := cfg.MailWorkerID
+	if id == "" {
+		host, err := os.Hostname()
+		if err != nil {
+			return fmt.Errorf("mail worker id: %w (set --mail-worker-id)", err)
+		}
+		id = host + "/" + addr
+	}
+	go runRecurring(ctx, db, payments, id, recurringInterval, logger)
 	if cfg.SMTP.Enabled() {
 		sender, err := mail.NewSMTP(cfg.SMTP)
 		if err != nil {
 			return fmt.Errorf("mail: %w", err)
-		}
-		// A stable id lets a restarted instance take back at once what it
-		// had claimed; host and listening address are unique among live
-		// processes, as two cannot listen on one address of one host.
-		id := cfg.MailWorkerID
-		if id == "" {
-			host, err := os.Hostname()
-			if err != nil {
-				return fmt.Errorf("mail worker id: %w (set --mail-worker-id)", err)
-			}
-			id = host + "/" + addr
 		}
 		w := mail.NewWorker(db, sender, logger, mail.WithID(id))
 		go w.Run(ctx)
