@@ -206,10 +206,12 @@ type PaymentFilter struct {
 	Page
 	CustomerID   string
 	UpdatedSince time.Time
-	// Method, Provider and Status narrow the console's list.
+	// Method, Provider and Status narrow the console's list; ByOffice
+	// keeps the payments taken by the office (no provider).
 	Method   string
 	Provider string
 	Status   PaymentStatus
+	ByOffice bool
 }
 
 // Frequency is how often a recurring invoice is raised.

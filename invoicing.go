@@ -43,6 +43,8 @@ type PaymentRow struct {
 	CustomerName string `json:"customer_name"`
 	// Refunded is how much of the payment has been given back.
 	Refunded Money `json:"refunded"`
+	// Reference is the payer's reference of a payment taken by hand.
+	Reference string `json:"reference,omitempty"`
 }
 
 // PaymentRefund is money given back of a payment, whole or in part; the
@@ -128,16 +130,18 @@ func PriceIssuedLines(inv *Invoice) error {
 		l := &inv.Lines[n]
 		at := n + 1
 		if strings.TrimSpace(l.Description) == "" {
-			v.Add("lines", "Line %d: description is required.", at)
+			v.Add(ItemField(at, "description"), "Line %d: description is required.", at)
+		} else if len(l.Description) > 500 {
+			v.Add(ItemField(at, "description"), "Line %d: description must be at most 500 characters.", at)
 		}
 		if l.Quantity <= 0 || l.Quantity > 1_000_000 {
-			v.Add("lines", "Line %d: quantity must be between 1 and 1,000,000.", at)
+			v.Add(ItemField(at, "quantity"), "Line %d: quantity must be between 1 and 1,000,000.", at)
 		}
 		if l.UnitPrice < 0 || l.UnitPrice > 1_000_000_000_00 {
-			v.Add("lines", "Line %d: unit price must be zero or more, and at most 1,000,000,000.00.", at)
+			v.Add(ItemField(at, "unit_price"), "Line %d: unit price must be zero or more, and at most 1,000,000,000.00.", at)
 		}
 		if l.Tax < 0 || l.Tax > 1_000_000_000_00 {
-			v.Add("lines", "Line %d: tax must be zero or more, and at most 1,000,000,000.00.", at)
+			v.Add(ItemField(at, "tax"), "Line %d: tax must be zero or more, and at most 1,000,000,000.00.", at)
 		}
 		net := Money(l.Quantity) * l.UnitPrice
 		l.Total = net + l.Tax

@@ -439,8 +439,9 @@ type MoneyService interface {
 	FindInvoicePayments(ctx context.Context, v Viewer, invoiceID string) ([]*Payment, error)
 	// RecordManualPayment records money taken by the office (cheque,
 	// transfer, cash) with its allocations, each within its invoice's
-	// balance; mails the receipt and emits payment.succeeded.
-	RecordManualPayment(ctx context.Context, v Viewer, p *Payment) error
+	// balance, with the payer's reference (a cheque's number); mails the
+	// receipt and emits payment.succeeded.
+	RecordManualPayment(ctx context.Context, v Viewer, p *Payment, reference string) error
 	// FindPaymentRows lists payments for the console, newest first.
 	FindPaymentRows(ctx context.Context, v Viewer, f PaymentFilter) ([]*PaymentRow, string, error)
 	// FindPaymentRefunds lists a payment's refunds, oldest first.

@@ -7,6 +7,7 @@
 package console
 
 import (
+	"context"
 	"embed"
 	"fmt"
 	"net/http"
@@ -48,6 +49,15 @@ type Services struct {
 	// opens the organisation's payment provider (nil: online payment off).
 	Money    fieldportal.MoneyService
 	Payments fieldportal.PaymentGateways
+	// PaymentKeys reads the organisation's keys with its provider, for
+	// refunds of payments made online (nil: such refunds are made in the
+	// provider's own dashboard).
+	PaymentKeys PaymentKeyFinder
+}
+
+// PaymentKeyFinder reads an organisation's keys with its payment provider.
+type PaymentKeyFinder interface {
+	FindPaymentKeys(ctx context.Context, v fieldportal.Viewer) (fieldportal.PaymentKeys, error)
 }
 
 // Console is the staff console's handlers.
@@ -102,6 +112,7 @@ func (c *Console) routes() {
 	c.jobRoutes()
 	c.quoteRoutes()
 	c.scheduleRoutes()
+	c.invoiceRoutes()
 }
 
 // signedIn wraps a console page: a live staff session of an enabled staff
@@ -119,7 +130,7 @@ func (c *Console) layout(r *http.Request, title string) web.Layout {
 	l.User = v.Name
 	links := []web.NavLink{{Label: "Home", URL: "/console"}, {Label: "Contacts and access", URL: "/console/contacts"},
 		{Label: "Issues", URL: "/console/issues"}, {Label: "Jobs", URL: "/console/jobs"}, {Label: "Quotes", URL: "/console/quotes"},
-		{Label: "Mail log", URL: "/console/mail"}}
+		{Label: "Invoices", URL: "/console/invoices"}, {Label: "Payments", URL: "/console/payments"}, {Label: "Mail log", URL: "/console/mail"}}
 	if v.IsAdmin() {
 		links = append(links, web.NavLink{Label: "Staff", URL: "/console/staff"}, web.NavLink{Label: "Settings", URL: "/console/settings"})
 	}

@@ -145,7 +145,7 @@ func TestManualPayments(t *testing.T) {
 		paidAt := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 		pay := func(amount fieldportal.Money, method string, as ...fieldportal.PaymentAllocation) (*fieldportal.Payment, error) {
 			p := &fieldportal.Payment{CustomerID: w.parent.ID, Amount: amount, Method: method, PaidAt: paidAt, Allocations: as}
-			return p, db.RecordManualPayment(ctx, staff, p)
+			return p, db.RecordManualPayment(ctx, staff, p, "CHQ 100231")
 		}
 		for _, tc := range []struct {
 			name, field string
@@ -216,7 +216,7 @@ func TestRefundsAndVoids(t *testing.T) {
 		newer := MustInvoice(t, db, w.staff, w.invoice(w.parent.ID, w.siteB.ID, moneyDay(2026, 2, 5), 3000))
 		p := &fieldportal.Payment{CustomerID: w.parent.ID, Amount: 10000, Method: "cheque", PaidAt: time.Now(),
 			Allocations: []fieldportal.PaymentAllocation{{InvoiceID: older.ID, Amount: 6000}, {InvoiceID: newer.ID, Amount: 3000}}}
-		if err := db.RecordManualPayment(ctx, staff, p); err != nil {
+		if err := db.RecordManualPayment(ctx, staff, p, "CHQ 100231"); err != nil {
 			t.Fatal(err)
 		}
 		paidOf := func(id string) fieldportal.Money {
@@ -275,7 +275,7 @@ func TestRefundsAndVoids(t *testing.T) {
 			held := MustInvoice(t, db, w.staff, w.invoice(w.parent.ID, w.siteA.ID, moneyDay(2026, 2, 9), 400))
 			q := &fieldportal.Payment{CustomerID: w.parent.ID, Amount: 100, Method: "cash", PaidAt: time.Now(),
 				Allocations: []fieldportal.PaymentAllocation{{InvoiceID: held.ID, Amount: 100}}}
-			if err := db.RecordManualPayment(ctx, staff, q); err != nil {
+			if err := db.RecordManualPayment(ctx, staff, q, ""); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := db.VoidInvoice(ctx, staff, older.ID, " "); !hasField(err, "reason") {
@@ -408,12 +408,12 @@ func TestOfficeLists(t *testing.T) {
 			for _, m := range []string{"cash", "cheque"} {
 				p := &fieldportal.Payment{CustomerID: w.parent.ID, Amount: 100, Method: m, PaidAt: time.Now(),
 					Allocations: []fieldportal.PaymentAllocation{{InvoiceID: ids[0], Amount: 100}}}
-				if err := db.RecordManualPayment(ctx, staff, p); err != nil {
+				if err := db.RecordManualPayment(ctx, staff, p, "CHQ 100231"); err != nil {
 					t.Fatal(err)
 				}
 			}
 			rows, _, err := db.FindPaymentRows(ctx, staff, fieldportal.PaymentFilter{Method: "cheque", Status: fieldportal.PaymentSucceeded})
-			if err != nil || len(rows) != 1 || rows[0].CustomerName != "Group" || len(rows[0].Allocations) != 1 {
+			if err != nil || len(rows) != 1 || rows[0].CustomerName != "Group" || len(rows[0].Allocations) != 1 || rows[0].Reference != "CHQ 100231" {
 				t.Fatalf("%+v %v", rows, err)
 			}
 			if rows, _, _ := db.FindPaymentRows(ctx, staff, fieldportal.PaymentFilter{Status: fieldportal.PaymentRefunded}); len(rows) != 0 {

@@ -18,16 +18,23 @@ import (
 // cash), allocated to invoices of the customer each within its balance
 // (applyToInvoice refuses more, and a void invoice), with the receipt
 // mail and payment.succeeded in the same transaction.
-func (d *DB) RecordManualPayment(ctx context.Context, v fieldportal.Viewer, p *fieldportal.Payment) error {
+func (d *DB) RecordManualPayment(ctx context.Context, v fieldportal.Viewer, p *fieldportal.Payment, reference string) error {
 	if err := needStaff(v); err != nil {
 		return err
 	}
 	p.Status, p.Provider, p.ProviderRef, p.ReceiptNumber = fieldportal.PaymentSucceeded, "", "", ""
+	reference = strings.TrimSpace(reference)
 	if err := fieldportal.ValidateManualPayment(p); err != nil {
 		return err
 	}
+	if len(reference) > 100 {
+		return fieldportal.FieldErrorf("reference", "Reference must be at most 100 characters.")
+	}
 	return d.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.recordPayment(ctx, v, p); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE payments SET reference = $2 WHERE id = $1`, p.ID, reference); err != nil {
 			return err
 		}
 		for _, a := range p.Allocations {
@@ -89,7 +96,7 @@ func (d *DB) FindPaymentRows(ctx context.Context, v fieldportal.Viewer, f fieldp
 	if f.Method != "" {
 		q.and("p.method = " + q.arg(f.Method))
 	}
-	if f.Provider != "" {
+	if f.Provider != "" || f.ByOffice {
 		q.and("p.provider = " + q.arg(f.Provider))
 	}
 	if f.Status != "" {
@@ -98,7 +105,7 @@ func (d *DB) FindPaymentRows(ctx context.Context, v fieldportal.Viewer, f fieldp
 	if err := q.keyset(f.After, true, "p.created_at", "p.id"); err != nil {
 		return nil, "", err
 	}
-	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+paymentColumns+`, cu.name, `+refundedSum+paymentRowFrom,
+	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+paymentColumns+`, cu.name, `+refundedSum+`, p.reference`+paymentRowFrom,
 		"ORDER BY p.created_at DESC, p.id DESC"+limit(f.Page)), q.args...)
 	if err != nil {
 		return nil, "", err
@@ -108,7 +115,7 @@ func (d *DB) FindPaymentRows(ctx context.Context, v fieldportal.Viewer, f fieldp
 		p := &r.Payment
 		err := row.Scan(&p.ID, &p.OrgID, str(&p.ExternalID), &p.CustomerID, money(&p.Amount), &p.Currency, &p.Method,
 			&p.Provider, str(&p.ProviderRef), &p.ReceiptNumber, &p.Status, tm(&p.PaidAt), str(&p.PaidBy),
-			tm(&p.CreatedAt), tm(&p.UpdatedAt), &r.CustomerName, money(&r.Refunded))
+			tm(&p.CreatedAt), tm(&p.UpdatedAt), &r.CustomerName, money(&r.Refunded), &r.Reference)
 		return &r, err
 	})
 	if err != nil {

@@ -16,6 +16,10 @@ CREATE TABLE payment_refunds (
 CREATE UNIQUE INDEX payment_refunds_key ON payment_refunds (org_id, refund_key);
 CREATE INDEX payment_refunds_payment ON payment_refunds (payment_id, created_at);
 
+-- A payment taken by hand carries the payer's reference (a cheque's
+-- number, a transfer's reference): words for people, not unique.
+ALTER TABLE payments ADD COLUMN reference TEXT NOT NULL DEFAULT '';
+
 -- The console's invoice list is newest first (issue_date DESC, id DESC)
 -- over the whole organisation (a million invoices at "large"): each of
 -- its filters has an index in that order, so a page stops after its rows.
