@@ -27,9 +27,13 @@ func officeFilter(q *query, v fieldportal.Viewer, f fieldportal.InvoiceFilter) {
 		for i, s := range ns {
 			ph[i] = q.arg(s)
 		}
-		in := strings.Join(ph, ", ")
-		q.and("(i.number IN (" + in + ") OR i.job_id IN (SELECT jn.id FROM jobs jn WHERE jn.org_id = " + q.arg(v.OrgID) +
-			" AND jn.number IN (" + in + ")))")
+		// The two ways in are a union of ids rather than an OR, which
+		// PostgreSQL answered by walking every invoice of the
+		// organisation (the plans test).
+		in, org := strings.Join(ph, ", "), q.arg(v.OrgID)
+		q.and("i.id IN (SELECT ni.id FROM invoices ni WHERE ni.org_id = " + org + " AND ni.number IN (" + in + ")" +
+			" UNION ALL SELECT ji.id FROM jobs jn JOIN invoices ji ON ji.job_id = jn.id WHERE jn.org_id = " + org +
+			" AND jn.number IN (" + in + "))")
 	}
 	if !f.DueBefore.IsZero() {
 		// Written as the partial index invoices_open_org's condition.
