@@ -105,8 +105,14 @@ func (c *Console) renderInvoice(w http.ResponseWriter, r *http.Request, status i
 	view := invoiceView{Layout: c.layout(r, title), Invoice: inv, Notice: invoiceNotices[r.URL.Query().Get("done")]}
 	view.Header = web.RecordHeader{BackURL: "/console/invoices", BackLabel: "Invoices", Title: title, Subtitle: inv.SiteName,
 		Badges: []web.Badge{b}}
-	custName := inv.CustomerID
-	for _, row := range customer {
+	// The customer's name, from a row of its invoices (this one at least).
+	named, _, err := c.svc.Money.FindInvoiceRows(ctx, v, fieldportal.InvoiceFilter{CustomerID: inv.CustomerID, Page: fieldportal.Page{Limit: 1}})
+	if err != nil {
+		c.kit.Error(w, r, err)
+		return
+	}
+	custName := "Unknown"
+	for _, row := range named {
 		custName = row.CustomerName
 	}
 	job := web.Detail{Label: "Job", Value: "None"}
