@@ -334,6 +334,9 @@ var Entries = []Entry{
 			if _, _, err := s.Orgs.FindAuditLog(ctx, v, fieldportal.AuditFilter{Entity: "invoice", EntityID: inv.ID, Page: fieldportal.Page{Limit: 100}}); err != nil {
 				return err
 			}
+			if _, _, err := s.Money.FindInvoiceRows(ctx, v, fieldportal.InvoiceFilter{CustomerID: inv.CustomerID, Page: fieldportal.Page{Limit: 1}}); err != nil {
+				return err
+			}
 			_, _, err = s.Money.FindInvoiceRows(ctx, v, fieldportal.InvoiceFilter{CustomerID: inv.CustomerID,
 				Statuses: []fieldportal.InvoiceStatus{fieldportal.InvoiceUnpaid, fieldportal.InvoicePartPaid}, Page: fieldportal.Page{Limit: 20}})
 			return err
