@@ -149,6 +149,14 @@ type InvoiceFilter struct {
 	IssuedFrom   Date
 	IssuedTo     Date
 	UpdatedSince time.Time
+	// Number is an invoice's or job's number, whole (the console's
+	// search, read by index): "1001" finds INV-1001.
+	Number string
+	// DueBefore keeps unpaid and part-paid invoices due before the day:
+	// the overdue ones, when it is today.
+	DueBefore Date
+	// UPRN keeps invoices of the sites with this UPRN.
+	UPRN string
 }
 
 // PaymentStatus is the state of a payment.
@@ -226,6 +234,12 @@ type PaymentFilter struct {
 	Page
 	CustomerID   string
 	UpdatedSince time.Time
+	// Method, Provider and Status narrow the console's list; ByOffice
+	// keeps the payments taken by the office (no provider).
+	Method   string
+	Provider string
+	Status   PaymentStatus
+	ByOffice bool
 }
 
 // Frequency is how often a recurring invoice is raised.

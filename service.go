@@ -448,6 +448,40 @@ type MoneyService interface {
 	// SavePaymentSettings sets the provider and the keys (admins only); an
 	// empty key keeps the one saved. Audited, without the keys.
 	SavePaymentSettings(ctx context.Context, v Viewer, provider string, keys PaymentKeys) error
+
+	// The office's side (issue 17, point 5); staff only.
+
+	// FindInvoiceRows is FindInvoices for the console's list, with the
+	// customer's and contractor's names and the site's UPRN, no lines.
+	FindInvoiceRows(ctx context.Context, v Viewer, f InvoiceFilter) ([]*InvoiceRow, string, error)
+	// EachInvoiceRow calls fn with every row FindInvoiceRows would list
+	// for f, across all its pages, in constant memory (a CSV).
+	EachInvoiceRow(ctx context.Context, v Viewer, f InvoiceFilter, fn func(*InvoiceRow) error) error
+	// IssueInvoice raises inv from its job (inv.JobID): customer, site
+	// and contractor from the job, the number from the organisation's
+	// counter, totals from the lines; in one transaction it moves a
+	// complete job to Invoiced, mails the customer's invoice contacts and
+	// emits invoice.issued.
+	IssueInvoice(ctx context.Context, v Viewer, inv *Invoice) error
+	// VoidInvoice voids an invoice with nothing paid or allocated, for a
+	// reason, audited, and emits invoice.voided.
+	VoidInvoice(ctx context.Context, v Viewer, id, reason string) (*Invoice, error)
+	// FindInvoicePayments lists the payments allocated to an invoice.
+	FindInvoicePayments(ctx context.Context, v Viewer, invoiceID string) ([]*Payment, error)
+	// RecordManualPayment records money taken by the office (cheque,
+	// transfer, cash) with its allocations, each within its invoice's
+	// balance, with the payer's reference (a cheque's number); mails the
+	// receipt and emits payment.succeeded.
+	RecordManualPayment(ctx context.Context, v Viewer, p *Payment, reference string) error
+	// FindPaymentRows lists payments for the console, newest first.
+	FindPaymentRows(ctx context.Context, v Viewer, f PaymentFilter) ([]*PaymentRow, string, error)
+	// FindPaymentRefunds lists a payment's refunds, oldest first.
+	FindPaymentRefunds(ctx context.Context, v Viewer, paymentID string) ([]*PaymentRefund, error)
+	// RefundPayment records a refund (the provider's, already made, when
+	// r.RefundRef is set) and reverses the allocations it takes back;
+	// once per r.Key: a second call with the key returns the first
+	// refund and created false.
+	RefundPayment(ctx context.Context, v Viewer, r *PaymentRefund) (created bool, err error)
 }
 
 // EquipmentService keeps assets with their tests and transfers, and the

@@ -69,6 +69,8 @@ type IDs struct {
 	// pages in; InvoicesAfter the cursor of the Unpaid tab's fourth page
 	// (see discoverInvoices).
 	Invoice, InvoiceSearch, InvoicesAfter string
+	// Office are the console's invoice records (discoverOffice).
+	Office officeIDs
 }
 
 // q escapes a query value.
@@ -342,6 +344,47 @@ var Entries = []Entry{
 	{Name: "schedule job", Persona: Staff, Path: func(ids *IDs) string { return "/console/jobs/" + url.PathEscape(ids.PrintedJob) + "/schedule" },
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
 			_, err := s.Work.FindJobByID(ctx, v, ids.PrintedJob)
+			return err
+		}},
+	// The office's invoices and payments (issue 17, point 5; office_money.go).
+	{Name: "console invoices overdue by contractor", Persona: Staff, Path: func(ids *IDs) string {
+		f := officeInvoicesHeaviest(ids)
+		return "/console/invoices?tab=overdue&contractor=" + q(f.ContractorID) + "&from=" + f.IssuedFrom.String()
+	},
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			return officeList(ctx, s, v, officeInvoicesHeaviest(ids))
+		}},
+	{Name: "console invoices search", Persona: Staff, Path: func(ids *IDs) string { return "/console/invoices?q=" + q(ids.Office.InvoiceNumber) },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			return officeList(ctx, s, v, fieldportal.InvoiceFilter{Number: ids.Office.InvoiceNumber})
+		}},
+	{Name: "console invoice", Persona: Staff, Path: func(ids *IDs) string { return "/console/invoices/" + url.PathEscape(ids.Office.Invoice) },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			inv, err := s.Money.FindInvoiceByID(ctx, v, ids.Office.Invoice)
+			if err != nil {
+				return err
+			}
+			if _, err := s.Money.FindInvoicePayments(ctx, v, inv.ID); err != nil {
+				return err
+			}
+			if _, _, err := s.Orgs.FindAuditLog(ctx, v, fieldportal.AuditFilter{Entity: "invoice", EntityID: inv.ID, Page: fieldportal.Page{Limit: 100}}); err != nil {
+				return err
+			}
+			if _, _, err := s.Money.FindInvoiceRows(ctx, v, fieldportal.InvoiceFilter{CustomerID: inv.CustomerID, Page: fieldportal.Page{Limit: 1}}); err != nil {
+				return err
+			}
+			_, _, err = s.Money.FindInvoiceRows(ctx, v, fieldportal.InvoiceFilter{CustomerID: inv.CustomerID,
+				Statuses: []fieldportal.InvoiceStatus{fieldportal.InvoiceUnpaid, fieldportal.InvoicePartPaid}, Page: fieldportal.Page{Limit: 20}})
+			return err
+		}},
+	{Name: "console invoices CSV", Persona: Staff, Path: fixed("/console/invoices.csv?tab=unpaid"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			return s.Money.EachInvoiceRow(ctx, v, fieldportal.InvoiceFilter{Statuses: []fieldportal.InvoiceStatus{fieldportal.InvoiceUnpaid}},
+				func(*fieldportal.InvoiceRow) error { return nil })
+		}},
+	{Name: "console payments", Persona: Staff, Path: fixed("/console/payments"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			_, _, err := s.Money.FindPaymentRows(ctx, v, fieldportal.PaymentFilter{})
 			return err
 		}},
 	{Name: "mail log", Persona: Admin, Path: fixed("/console/mail"),

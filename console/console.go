@@ -7,6 +7,7 @@
 package console
 
 import (
+	"context"
 	"embed"
 	"fmt"
 	"net/http"
@@ -50,6 +51,14 @@ type Services struct {
 	Payments fieldportal.PaymentGateways
 	// Sites finds the customers and sites a recurring invoice is for.
 	Sites fieldportal.SiteService
+	// PaymentKeys reads the organisation's keys with its provider, for
+	// refunds of payments made online; nil reads them from Money.
+	PaymentKeys PaymentKeyFinder
+}
+
+// PaymentKeyFinder reads an organisation's keys with its payment provider.
+type PaymentKeyFinder interface {
+	FindPaymentKeys(ctx context.Context, v fieldportal.Viewer) (fieldportal.PaymentKeys, error)
 }
 
 // Console is the staff console's handlers.
@@ -66,6 +75,9 @@ func New(kit *web.Kit, cfg Config, svc Services) (*Console, error) {
 	if svc.SignIn == nil || svc.Access == nil || svc.Staff == nil || svc.Orgs == nil ||
 		svc.Work == nil || svc.Diary == nil || svc.Equipment == nil || svc.Money == nil {
 		return nil, fmt.Errorf("console: every service is required")
+	}
+	if svc.PaymentKeys == nil && svc.Money != nil {
+		svc.PaymentKeys = svc.Money
 	}
 	pages, err := kit.ParsePages(templates, "templates/*.html")
 	if err != nil {
@@ -106,6 +118,7 @@ func (c *Console) routes() {
 	c.quoteRoutes()
 	c.scheduleRoutes()
 	c.recurringRoutes()
+	c.invoiceRoutes()
 }
 
 // signedIn wraps a console page: a live staff session of an enabled staff
@@ -123,6 +136,7 @@ func (c *Console) layout(r *http.Request, title string) web.Layout {
 	l.User = v.Name
 	links := []web.NavLink{{Label: "Home", URL: "/console"}, {Label: "Contacts and access", URL: "/console/contacts"},
 		{Label: "Issues", URL: "/console/issues"}, {Label: "Jobs", URL: "/console/jobs"}, {Label: "Quotes", URL: "/console/quotes"},
+		{Label: "Invoices", URL: "/console/invoices"}, {Label: "Payments", URL: "/console/payments"},
 		{Label: "Recurring invoices", URL: "/console/recurring"}, {Label: "Mail log", URL: "/console/mail"}}
 	if v.IsAdmin() {
 		links = append(links, web.NavLink{Label: "Staff", URL: "/console/staff"}, web.NavLink{Label: "Settings", URL: "/console/settings"})

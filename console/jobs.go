@@ -262,8 +262,9 @@ func (c *Console) renderJob(w http.ResponseWriter, r *http.Request, status int, 
 	view := jobView{Layout: c.layout(r, title), Job: j, Notice: jobNotices[r.URL.Query().Get("done")],
 		Errors: errs.List("stage", "note")}
 	view.Header = web.RecordHeader{BackURL: "/console/jobs", BackLabel: "Jobs", Title: title, Subtitle: j.SiteName,
-		Badges:  []web.Badge{{Text: j.Stage.Label(), Tone: stageTones[j.Stage]}},
-		Actions: []web.Action{{Label: "Schedule", URL: "/console/jobs/" + id + "/schedule"}}}
+		Badges: []web.Badge{{Text: j.Stage.Label(), Tone: stageTones[j.Stage]}},
+		Actions: []web.Action{{Label: "Schedule", URL: "/console/jobs/" + id + "/schedule"},
+			{Label: "Raise invoice", URL: "/console/jobs/" + id + "/invoice", Style: "secondary"}}}
 	scheduled, preferred := "Not scheduled", "None"
 	if !j.ScheduledStart.IsZero() {
 		scheduled = web.FormatDateTime(j.ScheduledStart.In(loc))

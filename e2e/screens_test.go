@@ -89,6 +89,12 @@ func TestScreens(t *testing.T) {
 		{"admin", "/console/account", "console-account"},
 		{"admin", "/console/styleguide", "console-styleguide"},
 		{"admin", "/console/issues", "console-issues"},
+		// The office's money (issue 17, point 5), as staff: a browser
+		// lives 90 s, which the admin's many pages nearly fill.
+		{"staff", "/console/invoices", "console-invoices"},
+		{"staff", "{console-invoice}", "console-invoice"},
+		{"staff", "{console-job}/invoice", "console-raise-invoice"},
+		{"staff", "/console/payments", "console-payments"},
 		{"admin", "{console-issue}", "console-issue"},
 		{"admin", "/console/no-such-page", "console-error-404"},
 		// A staff user who is no admin: settings are refused.
@@ -96,7 +102,7 @@ func TestScreens(t *testing.T) {
 	}
 	for _, width := range []int64{390, 1280} {
 		browsers := map[string]*browser{}
-		var site, contact, quote, consoleQuote, issue, consoleIssue, job, consoleJob, invoice string
+		var site, contact, quote, consoleQuote, issue, consoleIssue, job, consoleJob, invoice, consoleInvoice string
 		for _, s := range shots {
 			b := browsers[s.who]
 			if b == nil {
@@ -130,11 +136,16 @@ func TestScreens(t *testing.T) {
 					b.run(chromedp.Navigate(p.URL+"/jobs?kind=service"), chromedp.AttributeValue(`table tbody tr a`, "href", &job, nil, chromedp.ByQuery))
 				}
 				path = job
-			case path == "{console-job}":
+			case strings.HasPrefix(path, "{console-job}"):
 				if consoleJob == "" {
 					b.run(chromedp.Navigate(p.URL+"/console/jobs"), chromedp.AttributeValue(`table tbody tr a`, "href", &consoleJob, nil, chromedp.ByQuery))
 				}
-				path = consoleJob
+				path = consoleJob + strings.TrimPrefix(path, "{console-job}")
+			case path == "{console-invoice}":
+				if consoleInvoice == "" {
+					b.run(chromedp.Navigate(p.URL+"/console/invoices?tab=part_paid"), chromedp.AttributeValue(`table tbody tr a`, "href", &consoleInvoice, nil, chromedp.ByQuery))
+				}
+				path = consoleInvoice
 			case path == "{quote}":
 				if quote == "" {
 					b.run(chromedp.Navigate(p.URL+"/quotes?stage=outstanding"), chromedp.AttributeValue(`table tbody tr a`, "href", &quote, nil, chromedp.ByQuery))

@@ -61,6 +61,14 @@ func Receipt(org, name, receiptNo, amount string) Message {
 	return render("receipt.txt", mailData{Org: org, Name: name, ReceiptNo: receiptNo, Amount: amount})
 }
 
+// InvoiceIssued tells a customer's invoice contact that an invoice is
+// issued: amount is formatted with its currency, due is the due date
+// (formatted) and link opens the invoice in the portal. The caller sets To.
+func InvoiceIssued(org, name, number, site, amount, due, link string) Message {
+	return render("invoice_issued.txt", mailData{Org: org, Name: name, Number: number, Site: site, Amount: amount,
+		Expires: due, Link: link})
+}
+
 // QuoteSent tells a customer's quote contact that a quote is priced and
 // waiting for an answer; amount is already formatted with its currency,
 // validUntil is the last day the price holds and link opens the quote in

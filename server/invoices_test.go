@@ -110,10 +110,14 @@ func (f *fixture) addInvoices() map[string]*fieldportal.Invoice {
 	return out
 }
 
-// invoiceNumbers lists the invoice numbers a page links to, in order.
-func invoiceNumbers(body string) []string {
+// invoiceNumbers lists the invoice numbers a portal page links to, in order.
+func invoiceNumbers(body string) []string { return linkedInvoiceNumbers(body, "/invoices/") }
+
+// linkedInvoiceNumbers lists the invoice numbers of the links under path
+// in a page, in order.
+func linkedInvoiceNumbers(body, path string) []string {
 	var out []string
-	for _, m := range regexp.MustCompile(`<a href="/invoices/[^"]+">(INV-\d+)</a>`).FindAllStringSubmatch(body, -1) {
+	for _, m := range regexp.MustCompile(`<a href="`+regexp.QuoteMeta(path)+`[^"]+">(INV-\d+)</a>`).FindAllStringSubmatch(body, -1) {
 		out = append(out, m[1])
 	}
 	return out

@@ -45,42 +45,48 @@ func (d *DB) MoveJobStage(ctx context.Context, v fieldportal.Viewer, m fieldport
 		return nil, err
 	}
 	var out *fieldportal.Job
-	err := d.inTx(ctx, func(tx *Tx) error {
-		// Counted for its customer before the change; tallyRecord after
-		// (open jobs are in the Open activities count). This locks the
-		// job first, so the stage checked and recorded as "from" is the
-		// one a concurrent move left, not the one before it.
-		if err := tx.tallyStored(ctx, "jobs", m.JobID); err != nil {
-			return err
-		}
-		j, err := tx.findJob(ctx, v, m.JobID)
-		if err != nil {
-			return err
-		}
-		if err := m.Validate(j.Stage); err != nil {
-			return err
-		}
-		from := j.Stage
-		j.Stage, j.UpdatedAt = m.To, tx.now
-		if m.To.Open() {
-			j.CompletedAt = time.Time{}
-		} else if j.CompletedAt.IsZero() {
-			j.CompletedAt = tx.now
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET stage = $2, completed_at = $3, updated_at = $4 WHERE id = $1`,
-			j.ID, j.Stage, nullTime(j.CompletedAt), tx.now); err != nil {
-			return sqlErr(err, "job")
-		}
-		if err := tx.recordStage(ctx, v, j, from, m.Note); err != nil {
-			return err
-		}
-		if err := tx.tallyRecord(ctx, j.SiteID, j.CustomerID); err != nil {
-			return err
-		}
-		out = j
-		return tx.audit(ctx, v, "job.stage", "job", j.ID, j.Number+": "+string(from)+" → "+string(j.Stage))
+	err := d.inTx(ctx, func(tx *Tx) (err error) {
+		out, err = tx.moveJobStage(ctx, v, m)
+		return err
 	})
 	return out, err
+}
+
+// moveJobStage is MoveJobStage in a transaction of the caller's (raising
+// an invoice moves its complete job to Invoiced in the invoice's).
+func (tx *Tx) moveJobStage(ctx context.Context, v fieldportal.Viewer, m fieldportal.JobStageMove) (*fieldportal.Job, error) {
+	// Counted for its customer before the change; tallyRecord after
+	// (open jobs are in the Open activities count). This locks the
+	// job first, so the stage checked and recorded as "from" is the
+	// one a concurrent move left, not the one before it.
+	if err := tx.tallyStored(ctx, "jobs", m.JobID); err != nil {
+		return nil, err
+	}
+	j, err := tx.findJob(ctx, v, m.JobID)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.Validate(j.Stage); err != nil {
+		return nil, err
+	}
+	from := j.Stage
+	j.Stage, j.UpdatedAt = m.To, tx.now
+	if m.To.Open() {
+		j.CompletedAt = time.Time{}
+	} else if j.CompletedAt.IsZero() {
+		j.CompletedAt = tx.now
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE jobs SET stage = $2, completed_at = $3, updated_at = $4 WHERE id = $1`,
+		j.ID, j.Stage, nullTime(j.CompletedAt), tx.now); err != nil {
+		return nil, sqlErr(err, "job")
+	}
+	if err := tx.recordStage(ctx, v, j, from, m.Note); err != nil {
+		return nil, err
+	}
+	if err := tx.tallyRecord(ctx, j.SiteID, j.CustomerID); err != nil {
+		return nil, err
+	}
+	return j, tx.audit(ctx, v, "job.stage", "job", j.ID, j.Number+": "+string(from)+" → "+string(j.Stage))
 }
 
 // FindJobHistory lists a job's stage changes, oldest first, when the

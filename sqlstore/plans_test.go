@@ -512,6 +512,48 @@ var planCases = []planCase{
 		_, _, err := e.db.FindAuditLog(ctx, e.staff, fieldportal.AuditFilter{})
 		return err
 	}},
+	// The office's invoices and payments (issue 17, point 5).
+	{"staff FindInvoiceRows", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindInvoiceRows(ctx, e.staff, fieldportal.InvoiceFilter{})
+		return err
+	}},
+	{"staff FindInvoiceRows unpaid tab", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindInvoiceRows(ctx, e.staff, fieldportal.InvoiceFilter{Statuses: []fieldportal.InvoiceStatus{fieldportal.InvoiceUnpaid}})
+		return err
+	}},
+	{"staff FindInvoiceRows void tab", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindInvoiceRows(ctx, e.staff, fieldportal.InvoiceFilter{Statuses: []fieldportal.InvoiceStatus{fieldportal.InvoiceVoid}})
+		return err
+	}},
+	{"staff FindInvoiceRows overdue tab", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindInvoiceRows(ctx, e.staff, fieldportal.InvoiceFilter{DueBefore: fieldportal.DateOf(e.now)})
+		return err
+	}},
+	{"staff FindInvoiceRows by number", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindInvoiceRows(ctx, e.staff, fieldportal.InvoiceFilter{Number: "1500"})
+		return err
+	}},
+	{"staff FindInvoiceRows by UPRN", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindInvoiceRows(ctx, e.staff, fieldportal.InvoiceFilter{UPRN: "100023336956"})
+		return err
+	}},
+	{"staff FindInvoiceRows of a customer in a date range", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindInvoiceRows(ctx, e.staff, fieldportal.InvoiceFilter{CustomerID: e.customer,
+			IssuedFrom: fieldportal.DateOf(e.now.AddDate(0, -3, 0)), IssuedTo: fieldportal.DateOf(e.now)})
+		return err
+	}},
+	{"staff FindPaymentRows", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindPaymentRows(ctx, e.staff, fieldportal.PaymentFilter{})
+		return err
+	}},
+	{"staff FindPaymentRows refunded cheques", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindPaymentRows(ctx, e.staff, fieldportal.PaymentFilter{Method: "cheque", Status: fieldportal.PaymentRefunded})
+		return err
+	}},
+	{"staff FindPaymentRows taken by the office", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindPaymentRows(ctx, e.staff, fieldportal.PaymentFilter{ByOffice: true})
+		return err
+	}},
 	{"staff FindStaffUsers", func(ctx context.Context, e *planEnv) error {
 		_, err := e.db.FindStaffUsers(ctx, e.staff)
 		return err
