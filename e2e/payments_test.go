@@ -14,10 +14,10 @@ import (
 	"github.com/fieldportal/fieldportal/sqlstore"
 )
 
-// TestPayTestMode pays an invoice on test mode's payment page in the demo
-// (which is on test mode): a declined card, then 4242..., and the return
-// page with the receipt number. axe-core checks every page on the way.
-// The journey from /invoices joins it when the invoice pages land.
+// TestPayTestMode pays one invoice from its page on test mode's payment
+// page in the demo (which is on test mode): a declined card, then
+// 4242..., and the return page with the receipt number. axe-core checks
+// every page on the way.
 func TestPayTestMode(t *testing.T) {
 	p := mustDemo(t, sqlstore.SQLite)
 	b := mustBrowser(t, p.URL)
@@ -35,13 +35,9 @@ func TestPayTestMode(t *testing.T) {
 	if err := p.DB.CreateInvoice(ctx, sys, inv); err != nil {
 		t.Fatal(err)
 	}
-	// The pay form as the invoice list posts it (its page is another part's).
-	b.run(chromedp.Evaluate(`(() => { const f = document.createElement("form"); f.method = "post"; f.action = "/payments/checkout";
-		for (const [k, v] of [["invoice", "`+inv.ID+`"], ["back", "/invoices"]]) { const i = document.createElement("input");
-		i.type = "hidden"; i.name = k; i.value = v; f.appendChild(i); }
-		const s = document.createElement("button"); s.type = "submit"; s.id = "e2e-pay"; s.textContent = "Pay"; f.appendChild(s);
-		document.querySelector("main").appendChild(f); })()`, nil))
-	b.submit(`#e2e-pay`)
+	// The invoice's own Pay now button.
+	b.run(chromedp.Navigate(p.URL + "/invoices/" + inv.ID))
+	b.submit(`#pay-now`)
 	if h := b.text("h1"); h != "Test payment" || !strings.HasPrefix(b.location(), "/payments/test/") {
 		t.Fatalf("the checkout led to %q (%s)", h, b.location())
 	}
@@ -91,4 +87,70 @@ func payShots(t *testing.T, b *browser, name string) {
 		}
 	}
 	chromedp.Run(b.ctx, chromedp.EmulateViewport(1280, 900))
+}
+
+// TestJourneyPayTwoInvoices is issue 17's journey: the parent contact
+// ticks two unpaid invoices on the Unpaid tab, pays them together in
+// test mode, sees the receipt number; both then show Paid and the
+// balance outstanding drops by exactly their sum.
+func TestJourneyPayTwoInvoices(t *testing.T) {
+	eachEngine(t, func(t *testing.T, p *portal) {
+		ctx, sys := context.Background(), fieldportal.SystemViewer(p.demoOrg(t), "test")
+		b := mustBrowser(t, p.URL)
+		b.loginAs("parent")
+		b.run(chromedp.Navigate(p.URL + "/invoices?tab=unpaid"))
+		before := mustMinorUnits(t, b.text(`ul.tiles li .tile-value`))
+		var ids []string
+		b.run(chromedp.Evaluate(`Array.from(document.querySelectorAll('input[name="invoice"]')).slice(0, 2).map(e => e.value)`, &ids))
+		if len(ids) != 2 {
+			t.Fatalf("the Unpaid tab offers %d invoices to pay, want at least 2", len(ids))
+		}
+		var sum fieldportal.Money
+		for _, id := range ids {
+			inv, err := p.DB.FindInvoiceByID(ctx, sys, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum += inv.Balance()
+			b.run(chromedp.Click(`#pay-`+id, chromedp.ByQuery))
+		}
+		b.submit(`#pay-selected`)
+		if h := b.text("h1"); h != "Test payment" {
+			t.Fatalf("Pay selected led to %q (%s)", h, b.location())
+		}
+		b.run(chromedp.SendKeys(`#card`, "4242 4242 4242 4242", chromedp.ByQuery))
+		b.submit(`form.test-payment button[type=submit]`)
+		if h := b.text("h1"); h != "Payment received" {
+			t.Fatalf("after paying the page is %q", h)
+		}
+		if receipt := b.text(`[data-receipt]`); !strings.HasPrefix(receipt, "R-") {
+			t.Errorf("receipt number %q", receipt)
+		}
+		for _, id := range ids {
+			b.run(chromedp.Navigate(p.URL + "/invoices/" + id))
+			if !strings.Contains(b.text("main"), "Paid") || b.count(`#pay-now`) != 0 {
+				t.Errorf("invoice %s does not show Paid after paying", id)
+			}
+		}
+		b.run(chromedp.Navigate(p.URL + "/invoices?tab=unpaid"))
+		if after := mustMinorUnits(t, b.text(`ul.tiles li .tile-value`)); before-after != int64(sum) {
+			t.Errorf("balance %d before, %d after: dropped by %d, want the two invoices' %d", before, after, before-after, sum)
+		}
+	})
+}
+
+// mustMinorUnits reads an amount as shown ("£1,234.56") in minor units.
+func mustMinorUnits(t *testing.T, shown string) int64 {
+	t.Helper()
+	var n int64
+	digits := 0
+	for _, r := range shown {
+		if r >= '0' && r <= '9' {
+			n, digits = n*10+int64(r-'0'), digits+1
+		}
+	}
+	if digits < 3 || !strings.Contains(shown, ".") {
+		t.Fatalf("%q is not an amount", shown)
+	}
+	return n
 }

@@ -15,7 +15,9 @@ import (
 )
 
 // consoleInvoiceNumbers lists the invoice numbers a console list links to, in order.
-func consoleInvoiceNumbers(body string) []string { return linkedInvoiceNumbers(body, "/console/invoices/") }
+func consoleInvoiceNumbers(body string) []string {
+	return linkedInvoiceNumbers(body, "/console/invoices/")
+}
 
 // mustOfficeInvoice creates an invoice of the fixture's site on a day.
 func (f *fixture) mustOfficeInvoice(site string, day fieldportal.Date, total fieldportal.Money) *fieldportal.Invoice {

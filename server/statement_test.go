@@ -69,7 +69,6 @@ func (f *statementFixture) addStatementInvoices(t *testing.T) {
 	}
 }
 
-
 func TestStatementPage(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newStatementFixture(t, db)
