@@ -55,7 +55,10 @@ func (p *Portal) gateway(r *http.Request, v fieldportal.Viewer) (fieldportal.Pay
 	}
 	var keys fieldportal.PaymentKeys
 	if st.PaymentProvider == fieldportal.ProviderStripe {
-		if keys, err = p.svc.Money.FindPaymentKeys(r.Context(), v); err != nil {
+		// The keys are read as the program, never as the contact: the
+		// contact only gets the gateway opened with them.
+		sys := fieldportal.SystemViewer(v.OrgID, "open payment gateway")
+		if keys, err = p.svc.Money.FindPaymentKeys(r.Context(), sys); err != nil {
 			return nil, err
 		}
 	}
@@ -91,6 +94,9 @@ func (p *Portal) handleCheckout(w http.ResponseWriter, r *http.Request) {
 	c, err := p.svc.Money.StartCheckout(r.Context(), v, fieldportal.StartCheckout{InvoiceIDs: r.PostForm["invoice"],
 		Provider: gw.Provider(), Back: back})
 	if code := fieldportal.ErrorCode(err); code == fieldportal.EINVALID || code == fieldportal.ENOTFOUND {
+		// Ids out of reach are refused as unknown ones; the log keeps them.
+		p.kit.Logger().WarnContext(r.Context(), "checkout refused", "login", v.LoginID, "invoices", r.PostForm["invoice"],
+			"reason", fieldportal.ErrorMessage(err))
 		p.renderPayment(w, r, http.StatusBadRequest, paymentView{Heading: "Payment not started", Kind: "notice-error",
 			Message: fieldportal.ErrorMessage(err), Back: back})
 		return

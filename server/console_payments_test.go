@@ -55,7 +55,7 @@ func TestConsolePaymentSettings(t *testing.T) {
 			}
 			for _, table := range []string{"audit_log"} {
 				var n int
-				db.SQL().QueryRow(`SELECT COUNT(*) FROM `+table+` WHERE detail LIKE '%Secret9876%' OR detail LIKE '%Signing4321%'`).Scan(&n)
+				db.SQL().QueryRow(`SELECT COUNT(*) FROM ` + table + ` WHERE detail LIKE '%Secret9876%' OR detail LIKE '%Signing4321%'`).Scan(&n)
 				if n != 0 {
 					t.Errorf("%s holds a secret key", table)
 				}

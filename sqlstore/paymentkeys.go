@@ -19,8 +19,13 @@ import (
 // usable Stripe keys; never returned to a page whole.
 
 // FindPaymentKeys returns the organisation's keys, opened.
+// Only an admin (the settings page) and the system (the doors opening
+// the gateway) read them.
 func (d *DB) FindPaymentKeys(ctx context.Context, v fieldportal.Viewer) (fieldportal.PaymentKeys, error) {
 	var k fieldportal.PaymentKeys
+	if !v.IsAdmin() {
+		return k, fieldportal.Errorf(fieldportal.EFORBIDDEN, "Only an admin can see the payment keys.")
+	}
 	var secret, hook string
 	err := d.db.QueryRowContext(ctx, `SELECT publishable_key, secret_key, webhook_secret FROM payment_keys WHERE org_id = $1`,
 		v.OrgID).Scan(&k.PublishableKey, &secret, &hook)
