@@ -55,10 +55,7 @@ func (p *Portal) gateway(r *http.Request, v fieldportal.Viewer) (fieldportal.Pay
 	}
 	var keys fieldportal.PaymentKeys
 	if st.PaymentProvider == fieldportal.ProviderStripe {
-		// The keys are read as the program, never as the contact: the
-		// contact only gets the gateway opened with them.
-		sys := fieldportal.SystemViewer(v.OrgID, "open payment gateway")
-		if keys, err = p.svc.Money.FindPaymentKeys(r.Context(), sys); err != nil {
+		if keys, err = p.svc.Money.GatewayKeys(r.Context(), v.OrgID); err != nil {
 			return nil, err
 		}
 	}
@@ -217,13 +214,12 @@ func (p *Portal) handleStripeWebhook(w http.ResponseWriter, r *http.Request) {
 		answer(http.StatusNotFound, "no payments here")
 		return
 	}
-	sys := fieldportal.SystemViewer(org.ID, "stripe webhook")
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBytes))
 	if err != nil {
 		answer(http.StatusBadRequest, "unreadable body")
 		return
 	}
-	keys, err := p.svc.Money.FindPaymentKeys(ctx, sys)
+	keys, err := p.svc.Money.GatewayKeys(ctx, org.ID)
 	if err != nil {
 		log.ErrorContext(ctx, "stripe webhook: payment keys", "err", err)
 		answer(http.StatusInternalServerError, "try again")
@@ -243,16 +239,20 @@ func (p *Portal) handleStripeWebhook(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case ev.Checkout != nil:
-		_, err = p.svc.Money.ConfirmCheckout(ctx, sys, fieldportal.ProviderStripe, *ev.Checkout)
 	case ev.CardSetup != nil:
+		// The event names the set-up; its card is read from Stripe.
 		var o fieldportal.CardSetupOutcome
-		if o, err = gw.CardSetupOutcome(ctx, ev.CardSetup.ProviderID); err == nil && o.Done {
-			_, err = p.svc.Money.ConfirmCardSetup(ctx, sys, o)
+		if o, err = gw.CardSetupOutcome(ctx, ev.CardSetup.ProviderID); err != nil {
+			log.ErrorContext(ctx, "stripe webhook: card set-up not read", "org", org.ID, "event", ev.ID, "err", err)
+			answer(http.StatusInternalServerError, "try again")
+			return
 		}
+		ev.CardSetup = &o
 	default:
 		answer(http.StatusOK, "ignored")
 		return
 	}
+	err = p.svc.Money.ApplyPaymentEvent(ctx, org.ID, fieldportal.ProviderStripe, ev)
 	switch code := fieldportal.ErrorCode(err); {
 	case err == nil:
 		answer(http.StatusOK, "ok")

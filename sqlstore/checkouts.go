@@ -215,6 +215,20 @@ func (d *DB) ConfirmCheckout(ctx context.Context, v fieldportal.Viewer, provider
 	return c, nil
 }
 
+// ApplyPaymentEvent applies a provider's signed event as the program.
+func (d *DB) ApplyPaymentEvent(ctx context.Context, orgID, provider string, ev fieldportal.PaymentEvent) error {
+	sys := fieldportal.SystemViewer(orgID, provider+" webhook")
+	switch {
+	case ev.Checkout != nil:
+		_, err := d.ConfirmCheckout(ctx, sys, provider, *ev.Checkout)
+		return err
+	case ev.CardSetup != nil && ev.CardSetup.Done:
+		_, err := d.ConfirmCardSetup(ctx, sys, *ev.CardSetup)
+		return err
+	}
+	return nil
+}
+
 // applyCheckout records the payment of a confirmed checkout, allocated to
 // its invoices as far as they still owe (one paid meanwhile gets only
 // what is due; the rest stays unallocated, for staff to see), and queues
