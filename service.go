@@ -442,8 +442,17 @@ type MoneyService interface {
 	// confirmation already applied answers the checkout as it is. v is
 	// the payer (return page) or the system (webhook).
 	ConfirmCheckout(ctx context.Context, v Viewer, provider string, o CheckoutOutcome) (*Checkout, error)
-	// FindPaymentKeys returns the organisation's payment keys, for the
-	// doors to open its gateway; they are never shown whole.
+	// ApplyPaymentEvent applies a provider's signed event (its webhook,
+	// which comes with no one signed in) as the program: a completed
+	// checkout through ConfirmCheckout, a completed card set-up (its
+	// outcome read from the provider) through ConfirmCardSetup.
+	ApplyPaymentEvent(ctx context.Context, orgID, provider string, ev PaymentEvent) error
+	// GatewayKeys returns the organisation's payment keys for the doors to
+	// open its gateway with (the webhook comes before anyone signs in);
+	// never to be shown.
+	GatewayKeys(ctx context.Context, orgID string) (PaymentKeys, error)
+	// FindPaymentKeys returns the keys to an admin (the settings page
+	// shows only how the secret ones end).
 	FindPaymentKeys(ctx context.Context, v Viewer) (PaymentKeys, error)
 	// SavePaymentSettings sets the provider and the keys (admins only); an
 	// empty key keeps the one saved. Audited, without the keys.

@@ -61,6 +61,15 @@ func TestPayTestMode(t *testing.T) {
 	if err != nil || got.Status != fieldportal.InvoicePaid {
 		t.Errorf("invoice after paying: %+v, %v", got, err)
 	}
+
+	// The console's settings with the online payment form (axe-core too).
+	admin := mustBrowser(t, p.URL)
+	admin.loginAs("admin")
+	admin.run(chromedp.Navigate(p.URL + "/console/settings"))
+	if admin.count(`input[name=payment_provider][value=testmode][checked]`) != 1 {
+		t.Error("the settings do not show test mode chosen")
+	}
+	payShots(t, admin, "console-settings")
 }
 
 // payShots saves the page at 390 and 1280 px into FIELDPORTAL_SCREENSHOTS

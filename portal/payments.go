@@ -55,7 +55,7 @@ func (p *Portal) gateway(r *http.Request, v fieldportal.Viewer) (fieldportal.Pay
 	}
 	var keys fieldportal.PaymentKeys
 	if st.PaymentProvider == fieldportal.ProviderStripe {
-		if keys, err = p.svc.Money.FindPaymentKeys(r.Context(), v); err != nil {
+		if keys, err = p.svc.Money.GatewayKeys(r.Context(), v.OrgID); err != nil {
 			return nil, err
 		}
 	}
@@ -91,6 +91,9 @@ func (p *Portal) handleCheckout(w http.ResponseWriter, r *http.Request) {
 	c, err := p.svc.Money.StartCheckout(r.Context(), v, fieldportal.StartCheckout{InvoiceIDs: r.PostForm["invoice"],
 		Provider: gw.Provider(), Back: back})
 	if code := fieldportal.ErrorCode(err); code == fieldportal.EINVALID || code == fieldportal.ENOTFOUND {
+		// Ids out of reach are refused as unknown ones; the log keeps them.
+		p.kit.Logger().WarnContext(r.Context(), "checkout refused", "login", v.LoginID, "invoices", r.PostForm["invoice"],
+			"reason", fieldportal.ErrorMessage(err))
 		p.renderPayment(w, r, http.StatusBadRequest, paymentView{Heading: "Payment not started", Kind: "notice-error",
 			Message: fieldportal.ErrorMessage(err), Back: back})
 		return
@@ -211,13 +214,12 @@ func (p *Portal) handleStripeWebhook(w http.ResponseWriter, r *http.Request) {
 		answer(http.StatusNotFound, "no payments here")
 		return
 	}
-	sys := fieldportal.SystemViewer(org.ID, "stripe webhook")
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBytes))
 	if err != nil {
 		answer(http.StatusBadRequest, "unreadable body")
 		return
 	}
-	keys, err := p.svc.Money.FindPaymentKeys(ctx, sys)
+	keys, err := p.svc.Money.GatewayKeys(ctx, org.ID)
 	if err != nil {
 		log.ErrorContext(ctx, "stripe webhook: payment keys", "err", err)
 		answer(http.StatusInternalServerError, "try again")
@@ -237,16 +239,20 @@ func (p *Portal) handleStripeWebhook(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case ev.Checkout != nil:
-		_, err = p.svc.Money.ConfirmCheckout(ctx, sys, fieldportal.ProviderStripe, *ev.Checkout)
 	case ev.CardSetup != nil:
+		// The event names the set-up; its card is read from Stripe.
 		var o fieldportal.CardSetupOutcome
-		if o, err = gw.CardSetupOutcome(ctx, ev.CardSetup.ProviderID); err == nil && o.Done {
-			_, err = p.svc.Money.ConfirmCardSetup(ctx, sys, o)
+		if o, err = gw.CardSetupOutcome(ctx, ev.CardSetup.ProviderID); err != nil {
+			log.ErrorContext(ctx, "stripe webhook: card set-up not read", "org", org.ID, "event", ev.ID, "err", err)
+			answer(http.StatusInternalServerError, "try again")
+			return
 		}
+		ev.CardSetup = &o
 	default:
 		answer(http.StatusOK, "ignored")
 		return
 	}
+	err = p.svc.Money.ApplyPaymentEvent(ctx, org.ID, fieldportal.ProviderStripe, ev)
 	switch code := fieldportal.ErrorCode(err); {
 	case err == nil:
 		answer(http.StatusOK, "ok")

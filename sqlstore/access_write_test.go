@@ -469,6 +469,7 @@ func (w *writeWorld) writeRows() []writeRow {
 	rows = append(rows, w.quoteRows()...)
 	rows = append(rows, w.jobWriteRows()...)
 	rows = append(rows, w.bookingRows()...)
+	rows = append(rows, w.checkoutRows()...)
 	return rows
 }
 

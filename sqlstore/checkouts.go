@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 
@@ -151,13 +150,13 @@ func (tx *Tx) findCheckout(ctx context.Context, v fieldportal.Viewer, id string)
 // contactLogin is the login a contact's checkouts must be of; "" for
 // staff and the system, who see the organisation's.
 func contactLogin(v fieldportal.Viewer) string {
-	if v.IsContact() {
-		if v.LoginID == "" {
-			return "-" // matches no checkout
-		}
+	switch {
+	case v.SeesWholeOrg():
+		return ""
+	case v.IsContact() && v.LoginID != "":
 		return v.LoginID
 	}
-	return ""
+	return "-" // nobody signed in: matches no checkout
 }
 
 // FindCheckout returns a checkout of the viewer.
@@ -214,6 +213,20 @@ func (d *DB) ConfirmCheckout(ctx context.Context, v fieldportal.Viewer, provider
 		return nil, d.refuseCheckout(ctx, v, provider, o, refused)
 	}
 	return c, nil
+}
+
+// ApplyPaymentEvent applies a provider's signed event as the program.
+func (d *DB) ApplyPaymentEvent(ctx context.Context, orgID, provider string, ev fieldportal.PaymentEvent) error {
+	sys := fieldportal.SystemViewer(orgID, provider+" webhook")
+	switch {
+	case ev.Checkout != nil:
+		_, err := d.ConfirmCheckout(ctx, sys, provider, *ev.Checkout)
+		return err
+	case ev.CardSetup != nil && ev.CardSetup.Done:
+		_, err := d.ConfirmCardSetup(ctx, sys, *ev.CardSetup)
+		return err
+	}
+	return nil
 }
 
 // applyCheckout records the payment of a confirmed checkout, allocated to
@@ -288,7 +301,7 @@ func (tx *Tx) applyCheckout(ctx context.Context, c *fieldportal.Checkout, o fiel
 // audit log (and the process log), and on the checkout if it is one of
 // the organisation's, so staff see the attempt. It answers the refusal.
 func (d *DB) refuseCheckout(ctx context.Context, v fieldportal.Viewer, provider string, o fieldportal.CheckoutOutcome, why string) error {
-	slog.WarnContext(ctx, "payment confirmation refused", "org", v.OrgID, "checkout", o.CheckoutID,
+	d.logger.WarnContext(ctx, "payment confirmation refused", "org", v.OrgID, "checkout", o.CheckoutID,
 		"provider", provider, "provider_id", o.ProviderID, "payment_ref", o.PaymentRef, "reason", why)
 	sys := fieldportal.SystemViewer(v.OrgID, "online payment")
 	err := d.inTx(ctx, func(tx *Tx) error {

@@ -295,3 +295,47 @@ func TestPaymentKeys(t *testing.T) {
 		}
 	})
 }
+
+// The webhook and the return page confirming one checkout at the same
+// moment (on PostgreSQL, two instances) apply it once.
+func TestConfirmCheckoutRace(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		w := newCheckoutWorld(t, db)
+		c := MustStartCheckout(t, db, w.payer, w.a.ID, w.b.ID)
+		o := paid(c, "pi_race")
+		errs := make(chan error, 8)
+		receipts := make(chan string, 8)
+		for n := range 8 {
+			v := fieldportal.SystemViewer(w.org.ID, "webhook")
+			if n%2 == 0 {
+				v = w.payer
+			}
+			go func() {
+				got, err := db.ConfirmCheckout(context.Background(), v, "testmode", o)
+				if err == nil {
+					receipts <- got.ReceiptNumber
+				}
+				errs <- err
+			}()
+		}
+		for range 8 {
+			if err := <-errs; err != nil {
+				t.Errorf("ConfirmCheckout: %v", err)
+			}
+		}
+		close(receipts)
+		seen := map[string]bool{}
+		for r := range receipts {
+			seen[r] = true
+		}
+		if len(seen) != 1 {
+			t.Errorf("receipts %v, want one", seen)
+		}
+		if n := checkoutRows(t, db, `SELECT COUNT(*) FROM payments WHERE provider_ref = 'pi_race'`); n != 1 {
+			t.Errorf("%d payments, want 1", n)
+		}
+		if paidAmt, _ := MustInvoiceTotal(t, db, w.staff, w.a.ID); paidAmt != w.a.Total {
+			t.Errorf("invoice paid %d, want %d", paidAmt, w.a.Total)
+		}
+	})
+}

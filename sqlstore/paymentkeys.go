@@ -18,12 +18,21 @@ import (
 // the install's secret, so a copy of the database alone does not hold
 // usable Stripe keys; never returned to a page whole.
 
-// FindPaymentKeys returns the organisation's keys, opened.
+// FindPaymentKeys returns the organisation's keys, opened, to an admin
+// (or the program).
 func (d *DB) FindPaymentKeys(ctx context.Context, v fieldportal.Viewer) (fieldportal.PaymentKeys, error) {
+	if !v.IsAdmin() {
+		return fieldportal.PaymentKeys{}, fieldportal.Errorf(fieldportal.EFORBIDDEN, "Only an admin can see the payment keys.")
+	}
+	return d.GatewayKeys(ctx, v.OrgID)
+}
+
+// GatewayKeys returns an organisation's keys, opened, for its gateway.
+func (d *DB) GatewayKeys(ctx context.Context, orgID string) (fieldportal.PaymentKeys, error) {
 	var k fieldportal.PaymentKeys
 	var secret, hook string
 	err := d.db.QueryRowContext(ctx, `SELECT publishable_key, secret_key, webhook_secret FROM payment_keys WHERE org_id = $1`,
-		v.OrgID).Scan(&k.PublishableKey, &secret, &hook)
+		orgID).Scan(&k.PublishableKey, &secret, &hook)
 	if errors.Is(err, sql.ErrNoRows) {
 		return k, nil // none saved: the gateway says which is missing
 	} else if err != nil {
