@@ -37,7 +37,7 @@ var invoiceTabs = []invoiceTab{
 var invoiceSorts = []struct {
 	Key   fieldportal.InvoiceSort
 	Label string
-}{{fieldportal.InvoiceSortIssued, "Newest first"}, {fieldportal.InvoiceSortDue, "Due date, soonest first"}}
+}{{fieldportal.InvoiceSortIssued, "Newest first"}, {fieldportal.InvoiceSortDue, "Due soonest"}}
 
 // invoiceParams is the list's query string as read: the page, its tabs
 // and its CSV link carry it on.
