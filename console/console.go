@@ -7,7 +7,6 @@
 package console
 
 import (
-	"context"
 	"embed"
 	"fmt"
 	"net/http"
@@ -51,14 +50,6 @@ type Services struct {
 	Payments fieldportal.PaymentGateways
 	// Sites finds the customers and sites a recurring invoice is for.
 	Sites fieldportal.SiteService
-	// PaymentKeys reads the organisation's keys with its provider, for
-	// refunds of payments made online; nil reads them from Money.
-	PaymentKeys PaymentKeyFinder
-}
-
-// PaymentKeyFinder reads an organisation's keys with its payment provider.
-type PaymentKeyFinder interface {
-	FindPaymentKeys(ctx context.Context, v fieldportal.Viewer) (fieldportal.PaymentKeys, error)
 }
 
 // Console is the staff console's handlers.
@@ -75,9 +66,6 @@ func New(kit *web.Kit, cfg Config, svc Services) (*Console, error) {
 	if svc.SignIn == nil || svc.Access == nil || svc.Staff == nil || svc.Orgs == nil ||
 		svc.Work == nil || svc.Diary == nil || svc.Equipment == nil || svc.Money == nil {
 		return nil, fmt.Errorf("console: every service is required")
-	}
-	if svc.PaymentKeys == nil && svc.Money != nil {
-		svc.PaymentKeys = svc.Money
 	}
 	pages, err := kit.ParsePages(templates, "templates/*.html")
 	if err != nil {

@@ -40,20 +40,12 @@ func (g *refundGateway) Refund(_ context.Context, r fieldportal.RefundRequest) (
 	return fieldportal.RefundOutcome{RefundRef: "re_" + r.IdempotencyKey[:6], Succeeded: true}, nil
 }
 
-// keysOf answers every organisation's keys.
-type keysOf struct{}
-
-func (keysOf) FindPaymentKeys(context.Context, fieldportal.Viewer) (fieldportal.PaymentKeys, error) {
-	return fieldportal.PaymentKeys{SecretKey: "sk_test"}, nil
-}
-
 func TestConsoleRefundThroughProvider(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		gw := &refundGateway{byKey: map[string]bool{}}
-		s, _ := newTestServer(t, db, testConfig{BaseURL: "http://portal.test", PaymentKeys: keysOf{},
-			Payments: func(provider string, _ fieldportal.PaymentKeys) (fieldportal.PaymentGateway, error) { return gw, nil }})
+		s, _ := newTestServer(t, db, testConfig{BaseURL: "http://portal.test", Payments: func(provider string, _ fieldportal.PaymentKeys) (fieldportal.PaymentGateway, error) { return gw, nil }})
 		f.srv = httptest.NewServer(s.Handler())
 		t.Cleanup(f.srv.Close)
 		f.addStaff("office@example.test", fieldportal.RoleStaff)

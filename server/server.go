@@ -38,13 +38,10 @@ type Services struct {
 	// Payments opens an organisation's payment provider; nil means online
 	// payment is off whatever the organisation chose.
 	Payments fieldportal.PaymentGateways
-	// PaymentKeys reads an organisation's provider keys for the console's
-	// refunds of online payments (nil: refunded in the provider's dashboard).
-	PaymentKeys console.PaymentKeyFinder
-	APIKeys     fieldportal.APIKeyService
-	Ready       fieldportal.Readiness
-	Pool        web.PoolStats
-	Outbox      web.OutboxBacklog
+	APIKeys  fieldportal.APIKeyService
+	Ready    fieldportal.Readiness
+	Pool     web.PoolStats
+	Outbox   web.OutboxBacklog
 }
 
 // Server is the composed site.
@@ -65,7 +62,7 @@ func New(cfg Config, svc Services, logger *slog.Logger) (*Server, error) {
 	}
 	if _, err := console.New(kit, cfg.Console, console.Services{SignIn: svc.SignIn, Access: svc.Access,
 		Staff: svc.Staff, Orgs: svc.Orgs, Work: svc.Work, Diary: svc.Diary, Equipment: svc.Equipment,
-		Money: svc.Money, Payments: svc.Payments, Sites: svc.Sites, PaymentKeys: svc.PaymentKeys}); err != nil {
+		Money: svc.Money, Payments: svc.Payments, Sites: svc.Sites}); err != nil {
 		return nil, err
 	}
 	if _, err := api.New(kit, api.Services{Keys: svc.APIKeys}); err != nil {

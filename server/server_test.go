@@ -53,8 +53,6 @@ type testConfig struct {
 	// Payments, when set, opens payment providers (online payment is off
 	// without it).
 	Payments fieldportal.PaymentGateways
-	// PaymentKeys, when set, reads the keys for the console's refunds.
-	PaymentKeys console.PaymentKeyFinder
 }
 
 // newTestServer builds the whole site on db, wired as cmd/fieldportal
@@ -74,7 +72,7 @@ func newTestServer(t testing.TB, db *sqlstore.DB, cfg testConfig) (*Server, *syn
 		Web:     web.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies},
 		Console: console.Config{MailEnabled: cfg.MailEnabled},
 	}, Services{Orgs: db, SignIn: accounts, Access: accounts, Staff: accounts, Sites: sites,
-		Dashboard: db, Equipment: db, Work: db, Diary: db, Money: db, Payments: cfg.Payments, PaymentKeys: cfg.PaymentKeys, APIKeys: db, Ready: db, Pool: db, Outbox: db},
+		Dashboard: db, Equipment: db, Work: db, Diary: db, Money: db, Payments: cfg.Payments, APIKeys: db, Ready: db, Pool: db, Outbox: db},
 		slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatalf("New: %v", err)
