@@ -541,18 +541,12 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 		},
 		// The statement of the month up to today lists them all.
 		moreLists: map[string]listFn{"Statement": func(v fieldportal.Viewer) ([]string, error) {
-			today := fieldportal.DateOf(time.Now())
-			st, err := db.Statement(ctx, v, fieldportal.StatementRequest{From: today.AddDays(-30), To: today.AddDays(1)})
-			if err != nil {
-				return nil, err
-			}
 			var ids []string
-			for _, e := range st.Entries {
-				if e.Kind == fieldportal.StatementInvoice {
-					ids = append(ids, e.ID)
-				}
-			}
-			return ids, nil
+			err := eachRecentStatementEntry(ctx, db, v, fieldportal.StatementInvoice, func(e fieldportal.StatementEntry) error {
+				ids = append(ids, e.ID)
+				return nil
+			})
+			return ids, err
 		}},
 		// Every invoice of the row is unpaid or part paid (the payments
 		// row pays a little of some), so the unpaid figures count them all.
