@@ -128,6 +128,7 @@ func TestStatementPage(t *testing.T) {
 		}{
 			{"a from date that is not a date", "?from=31/01/2025&to=2025-02-28", "from", "From date must be a date"},
 			{"no to date", "?from=2025-02-01&to=", "to", "To date is required."},
+			{"a bad from date and no to date", "?from=2025-13-01&to=", "to", "To date is required."},
 			{"dates the wrong way round", "?from=2025-03-01&to=2025-02-01", "to", "To date cannot be before the from date."},
 			{"too long a range", "?from=2015-01-01&to=2025-02-01", "to", "To date must be at most"},
 		} {
