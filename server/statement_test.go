@@ -192,6 +192,9 @@ func TestStatementPage(t *testing.T) {
 			if got := len(invoiceNumbersIn(body)); got != 49 { // 50 entries: the dock's payment is one
 				t.Errorf("first page: %d invoices, want 49", got)
 			}
+			if len(body) > 60<<10 {
+				t.Errorf("a full page is %d bytes, more than 60 KB", len(body))
+			}
 			next := regexp.MustCompile(`href="(/statement\?after=[^"]+)" rel="next"`).FindStringSubmatch(body)
 			if next == nil {
 				t.Fatal("no next page")
