@@ -73,6 +73,11 @@ func TestScreens(t *testing.T) {
 		{"parent", "{issue}", "issue"},
 		{"parent", "/issues/new", "issue-new"},
 		{"site", "/issues/new", "issue-new-site-contact"},
+		// The statement (issue 17): the default three months, with the pay
+		// checkboxes (the demo pays in test mode), and a range that fails.
+		{"parent", "/statement", "statement"},
+		{"site", "/statement", "statement-site-contact"},
+		{"parent", "/statement?from=2026-13-01&to=", "statement-invalid"},
 		// The console, as an admin.
 		{"admin", "/console", "console-home"},
 		{"admin", "/console/contacts", "console-contacts"},

@@ -17,7 +17,15 @@ import (
 // line (its reference and details cut to their columns), so a year of a
 // big customer's entries makes pages quickly; the table's heading tops
 // every page.
+//
+// A statement of more than MaxStatementEntries entries is refused with an
+// error naming the from date: drawing takes about 0.4 ms an entry, and a
+// year of a customer of 20,000 sites (190,000 entries) would take over a
+// minute and 200 MB; its CSV carries every entry.
 func Statement(opt Options, st *fieldportal.Statement, customer Party) ([]byte, error) {
+	if n := len(st.Entries); n > MaxStatementEntries {
+		return nil, fieldportal.FieldErrorf("from", "This statement has %d invoices and payments, more than a printout holds (%d). Choose a later from date, or download the CSV.", n, MaxStatementEntries)
+	}
 	name := "Statement " + st.From.String() + " to " + st.To.String()
 	d, err := newDoc(opt, name)
 	if err != nil {
@@ -36,6 +44,10 @@ func Statement(opt Options, st *fieldportal.Statement, customer Party) ([]byte, 
 	d.ageing(st.Ageing)
 	return d.bytes()
 }
+
+// MaxStatementEntries is the most entries a statement's printout draws
+// (about two seconds of drawing).
+var MaxStatementEntries = 5000
 
 // The statement table's columns, of the grid's 12.
 var statementCols = [...]struct {

@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -68,5 +69,19 @@ func TestStatementGolden(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestStatementTooLong(t *testing.T) {
+	old := MaxStatementEntries
+	MaxStatementEntries = 7
+	t.Cleanup(func() { MaxStatementEntries = old })
+	if _, err := Statement(testOptions(t, nil), testStatement(4), testCustomer); err != nil {
+		t.Fatalf("7 entries: %v", err)
+	}
+	_, err := Statement(testOptions(t, nil), testStatement(5), testCustomer)
+	var e *fieldportal.Error
+	if !errors.As(err, &e) || e.Code != fieldportal.EINVALID || e.Field != "from" {
+		t.Errorf("9 entries: err = %v, want invalid from", err)
 	}
 }

@@ -73,8 +73,15 @@ func (sq statementQuery) request(r *http.Request) (fieldportal.StatementRequest,
 			v.Add("to", "To date must be a date, such as 2026-03-31.")
 		}
 	}
-	if err := v.Err(); err != nil {
-		return req, err
+	if badFrom || badTo {
+		// The other field's own failure is reported with it.
+		if sq.From == "" {
+			v.Add("from", "From date is required.")
+		}
+		if sq.To == "" {
+			v.Add("to", "To date is required.")
+		}
+		return req, v.Err()
 	}
 	return req, fieldportal.ValidateStatementRange(req.From, req.To, fieldportal.MaxStatementDays)
 }

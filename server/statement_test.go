@@ -119,6 +119,7 @@ func TestStatementPage(t *testing.T) {
 		}{
 			{"a from date that is not a date", "?from=31/01/2025&to=2025-02-28", "from", "From date must be a date"},
 			{"no to date", "?from=2025-02-01&to=", "to", "To date is required."},
+			{"a bad from date and no to date", "?from=2025-13-01&to=", "to", "To date is required."},
 			{"dates the wrong way round", "?from=2025-03-01&to=2025-02-01", "to", "To date cannot be before the from date."},
 			{"too long a range", "?from=2015-01-01&to=2025-02-01", "to", "To date must be at most"},
 		} {
@@ -181,6 +182,9 @@ func TestStatementPage(t *testing.T) {
 			_, body := child.get("/statement?from=2025-02-01&to=2025-03-31")
 			if got := len(invoiceNumbers(body)); got != 49 { // 50 entries: the dock's payment is one
 				t.Errorf("first page: %d invoices, want 49", got)
+			}
+			if len(body) > 60<<10 {
+				t.Errorf("a full page is %d bytes, more than 60 KB", len(body))
 			}
 			next := regexp.MustCompile(`href="(/statement\?after=[^"]+)" rel="next"`).FindStringSubmatch(body)
 			if next == nil {

@@ -369,16 +369,8 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 			// The statement lists the same payments, each for no more than
 			// its allocations to the invoices the viewer sees (100 each).
 			moreLists: map[string]listFn{"Statement": func(v fieldportal.Viewer) ([]string, error) {
-				today := fieldportal.DateOf(time.Now())
-				st, err := db.Statement(ctx, v, fieldportal.StatementRequest{From: today.AddDays(-30), To: today.AddDays(1)})
-				if err != nil {
-					return nil, err
-				}
 				var ids []string
-				for _, e := range st.Entries {
-					if e.Kind != fieldportal.StatementPayment {
-						continue
-					}
+				err := eachRecentStatementEntry(ctx, db, v, fieldportal.StatementPayment, func(e fieldportal.StatementEntry) error {
 					var seen fieldportal.Money
 					for _, inv := range allocated[e.ID] {
 						if _, err := db.FindInvoiceByID(ctx, v, inv); err == nil {
@@ -386,11 +378,12 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 						}
 					}
 					if e.Amount != seen {
-						return nil, fmt.Errorf("statement shows payment %s for %v, want %v", e.ID, e.Amount, seen)
+						return fmt.Errorf("statement shows payment %s for %v, want %v", e.ID, e.Amount, seen)
 					}
 					ids = append(ids, e.ID)
-				}
-				return ids, nil
+					return nil
+				})
+				return ids, err
 			}},
 			// A payment shown must list exactly its allocations to the
 			// invoices the viewer sees (the invoices row checks those).

@@ -544,18 +544,12 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 		moreLists: func() map[string]listFn {
 			m := invoiceMoreLists(ctx, db)
 			m["Statement"] = func(v fieldportal.Viewer) ([]string, error) {
-				today := fieldportal.DateOf(time.Now())
-				st, err := db.Statement(ctx, v, fieldportal.StatementRequest{From: today.AddDays(-30), To: today.AddDays(1)})
-				if err != nil {
-					return nil, err
-				}
 				var ids []string
-				for _, e := range st.Entries {
-					if e.Kind == fieldportal.StatementInvoice {
-						ids = append(ids, e.ID)
-					}
-				}
-				return ids, nil
+				err := eachRecentStatementEntry(ctx, db, v, fieldportal.StatementInvoice, func(e fieldportal.StatementEntry) error {
+					ids = append(ids, e.ID)
+					return nil
+				})
+				return ids, err
 			}
 			return m
 		}(),
