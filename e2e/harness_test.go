@@ -203,7 +203,10 @@ func mustBrowser(t *testing.T, base string) *browser {
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelB := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	// A browser's whole life is bounded so a hung page fails the test
+	// rather than the run; TestScreens' browsers visit some forty pages
+	// each, which on a loaded machine takes minutes.
+	ctx, cancelT := context.WithTimeout(ctx, 4*time.Minute)
 	b := &browser{t: t, ctx: ctx, base: base, axeSrc: axeSrc}
 	if err := chromedp.Run(ctx); err != nil {
 		cancelT()

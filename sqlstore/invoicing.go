@@ -44,17 +44,16 @@ func officeFilter(q *query, v fieldportal.Viewer, f fieldportal.InvoiceFilter) {
 	}
 }
 
-const invoiceRowColumns = invoiceColumns + `, cu.name, co.name, s.uprn`
+// invoiceRowColumns are an invoice's (with its site's UPRN and its
+// contractor's name, as invoiceFrom joins them) and its customer's name.
+const invoiceRowColumns = invoiceColumns + `, cu.name`
 
-const invoiceRowFrom = invoiceFrom + ` JOIN customers cu ON cu.id = i.customer_id LEFT JOIN contractors co ON co.id = i.contractor_id`
+const invoiceRowFrom = invoiceFrom + ` JOIN customers cu ON cu.id = i.customer_id`
 
 func scanInvoiceRow(row interface{ Scan(...any) error }) (*fieldportal.InvoiceRow, error) {
 	var r fieldportal.InvoiceRow
-	i := &r.Invoice
-	err := row.Scan(&i.ID, &i.OrgID, str(&i.ExternalID), &i.Number, &i.CustomerID, str(&i.SiteID), str(&i.JobID),
-		str(&i.ContractorID), &i.IssueDate, &i.DueDate, &i.Description, money(&i.Subtotal), money(&i.Tax),
-		money(&i.Total), money(&i.AmountPaid), &i.Status, tm(&i.CreatedAt), tm(&i.UpdatedAt), str(&i.SiteName),
-		str(&i.JobNumber), &r.CustomerName, str(&r.ContractorName), str(&r.UPRN))
+	err := scanInvoiceInto(row, &r.Invoice, &r.CustomerName)
+	r.ContractorName, r.UPRN = r.Invoice.ContractorName, r.Invoice.SiteUPRN
 	return &r, err
 }
 
