@@ -51,10 +51,9 @@ const invoiceRowFrom = invoiceFrom + ` JOIN customers cu ON cu.id = i.customer_i
 func scanInvoiceRow(row interface{ Scan(...any) error }) (*fieldportal.InvoiceRow, error) {
 	var r fieldportal.InvoiceRow
 	i := &r.Invoice
-	err := row.Scan(&i.ID, &i.OrgID, str(&i.ExternalID), &i.Number, &i.CustomerID, str(&i.SiteID), str(&i.JobID),
-		str(&i.ContractorID), &i.IssueDate, &i.DueDate, &i.Description, money(&i.Subtotal), money(&i.Tax),
-		money(&i.Total), money(&i.AmountPaid), &i.Status, tm(&i.CreatedAt), tm(&i.UpdatedAt), str(&i.SiteName),
-		str(&i.JobNumber), &r.CustomerName, str(&r.ContractorName), str(&r.UPRN))
+	// The invoice's columns are invoiceColumns' whatever they grow to (a
+	// merge added eight and this scan broke the console's list).
+	err := row.Scan(append(invoiceDests(i), &r.CustomerName, str(&r.ContractorName), str(&r.UPRN))...)
 	return &r, err
 }
 
