@@ -8,6 +8,10 @@ import (
 // The office's side of money (issue 17, point 5): invoices raised from a
 // job, payments taken by hand, refunds and voids.
 
+// MaxInvoiceTotal bounds an issued invoice's total: lines each within
+// their bounds could otherwise add up past what Money holds.
+const MaxInvoiceTotal Money = 1_000_000_000_000_000_000
+
 // DefaultPaymentTerms is how many days after its issue an invoice is due
 // when the office does not say otherwise.
 const DefaultPaymentTerms = 30
@@ -147,6 +151,12 @@ func PriceIssuedLines(inv *Invoice) error {
 		l.Total = net + l.Tax
 		inv.Subtotal += net
 		inv.Tax += l.Tax
+		if inv.Subtotal+inv.Tax > MaxInvoiceTotal {
+			// Checked line by line, so the sum never passes what Money
+			// holds (a line is at most 10^17 minor units).
+			v.Add("lines", "The invoice's total must be at most %s.", MaxInvoiceTotal.String())
+			break
+		}
 	}
 	inv.Total = inv.Subtotal + inv.Tax
 	return v.Err()

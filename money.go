@@ -2,6 +2,7 @@ package fieldportal
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -40,32 +41,46 @@ func (m Money) Decimal() string {
 	return fmt.Sprintf("%s%d.%02d", sign, int64(m)/100, int64(m)%100)
 }
 
-// ParseMoney parses a decimal amount such as "1234.5" or "1,234.50".
+// ParseMoney parses a decimal amount such as "1234.5" or "1,234.50". Only
+// digits may stand either side of the point (a sign or a space inside is
+// refused: strconv would take "1.-5" as 0.95), and an amount too large
+// for Money is refused rather than wrapped round (found by review).
 func ParseMoney(s string) (Money, error) {
+	bad := fmt.Errorf("amount must be a number with at most two decimals")
 	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" && frac == "" || len(frac) > 2 {
-		return 0, fmt.Errorf("amount must be a number with at most two decimals")
+	if whole == "" && frac == "" || len(frac) > 2 || !digitsOnly(whole) || !digitsOnly(frac) {
+		return 0, bad
 	}
 	if whole == "" {
 		whole = "0"
 	}
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || w < 0 {
-		return 0, fmt.Errorf("amount must be a number with at most two decimals")
-	}
 	for len(frac) < 2 {
 		frac += "0"
 	}
-	f, err := strconv.ParseInt(frac, 10, 64)
+	w, err := strconv.ParseInt(whole, 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("amount must be a number with at most two decimals")
+		return 0, bad
+	}
+	f, err := strconv.ParseInt(frac, 10, 64)
+	if err != nil || w > (math.MaxInt64-f)/100 {
+		return 0, bad
 	}
 	m := Money(w*100 + f)
 	if neg {
 		m = -m
 	}
 	return m, nil
+}
+
+// digitsOnly reports whether s holds only the digits 0 to 9.
+func digitsOnly(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -94,7 +94,9 @@ type CardSetupRequest struct {
 	CustomerID    string // ours
 	CustomerEmail string
 	// ProviderCustomer is the provider's customer of an earlier card, so a
-	// new card replaces the old one under the same provider customer.
+	// new card replaces the old one under the same provider customer; the
+	// earlier card's own reference (SavedCard.ProviderRef) may be given
+	// instead, and the provider finds its customer.
 	ProviderCustomer string
 	SuccessURL       string
 	CancelURL        string

@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/web"
@@ -35,6 +36,13 @@ func keyEnding(k string) string {
 	}
 }
 
+// isStripeTestKey reports whether a secret key is one of a Stripe test
+// account: Stripe's test cards pay with it, so a portal left on it marks
+// invoices paid for nothing (found by review).
+func isStripeTestKey(k string) bool {
+	return strings.HasPrefix(k, "sk_test_") || strings.HasPrefix(k, "rk_test_")
+}
+
 // paymentSettings fills the payment form: the provider as saved (or as
 // posted), the publishable key shown, the secret ones described.
 func (c *Console) paymentSettings(r *http.Request, v fieldportal.Viewer, st fieldportal.Settings, errs web.FormErrors) (*paymentSettingsView, error) {
@@ -56,6 +64,9 @@ func (c *Console) paymentSettings(r *http.Request, v fieldportal.Viewer, st fiel
 	pv.Publishable.Hint = "Starts with pk_live_ or pk_test_."
 	pv.Secret = web.Field("secret_key", "Stripe secret key", "password", "", "off", errs).Optional()
 	pv.Secret.Hint = keyEnding(keys.SecretKey)
+	if isStripeTestKey(keys.SecretKey) {
+		pv.Secret.Hint += " This is a Stripe test key: payments through it are not real, yet invoices paid with a test card show as paid."
+	}
 	pv.Webhook = web.Field("webhook_secret", "Stripe webhook signing secret", "password", "", "off", errs).Optional()
 	pv.Webhook.Hint = keyEnding(keys.WebhookSecret) + " Stripe's webhook goes to " + c.kit.PortalURL(r) + "/payments/webhook/stripe."
 	return pv, nil

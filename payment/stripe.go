@@ -109,6 +109,20 @@ func checkoutOutcome(sess *stripe.CheckoutSession) fieldportal.CheckoutOutcome {
 // customer of the earlier card, or a new one.
 func (s *Stripe) StartCardSetup(ctx context.Context, req fieldportal.CardSetupRequest) (fieldportal.HostedPage, error) {
 	cust := req.ProviderCustomer
+	if strings.HasPrefix(cust, "pm_") {
+		// The portal knows the earlier card (SavedCard.ProviderRef), not
+		// its customer: the set-up goes to the card's customer, or a new
+		// one when the card has none (found by review: Stripe refused a
+		// card as the customer, so a card could never be changed).
+		pm, err := s.client.V1PaymentMethods.Retrieve(ctx, cust, nil)
+		if err != nil {
+			return fieldportal.HostedPage{}, providerError("read the saved card", err)
+		}
+		cust = ""
+		if pm.Customer != nil {
+			cust = pm.Customer.ID
+		}
+	}
 	if cust == "" {
 		cp := &stripe.CustomerCreateParams{}
 		if req.CustomerEmail != "" {

@@ -229,6 +229,7 @@ func (p *Portal) handleCardChange(w http.ResponseWriter, r *http.Request) {
 		SuccessURL: p.kit.PortalURL(r) + "/payments/automatic/card/done?setup={CHECKOUT_SESSION_ID}",
 		CancelURL:  p.kit.PortalURL(r) + "/payments/automatic"}
 	if old, err := p.svc.Money.FindSavedCard(r.Context(), v, c.ID); err == nil && old.Provider == g.Provider() {
+		// The earlier card's reference: the provider finds its customer.
 		req.ProviderCustomer = old.ProviderRef
 	}
 	page, err := g.StartCardSetup(r.Context(), req)

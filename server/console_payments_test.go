@@ -61,6 +61,22 @@ func TestConsolePaymentSettings(t *testing.T) {
 				}
 			}
 		})
+		t.Run("a Stripe test key is called one", func(t *testing.T) {
+			// With sk_test_ keys a payer pays with 4242 4242 4242 4242 and the
+			// invoices show Paid: the admin must be told no money moves.
+			_, body := admin.get("/console/settings")
+			if !strings.Contains(body, "a Stripe test key: payments through it are not real") {
+				t.Errorf("the settings page does not warn of a test key:\n%s", body)
+			}
+			res, body := admin.post("/console/settings/payments", url.Values{"payment_provider": {"stripe"},
+				"secret_key": {"sk_live_51Secret1234"}})
+			wantStatus(t, "save a live key", res, body, http.StatusSeeOther)
+			if _, body = admin.get("/console/settings"); strings.Contains(body, "payments through it are not real") {
+				t.Error("a live key is called a test key")
+			}
+			res, body = admin.post("/console/settings/payments", url.Values{"payment_provider": {"stripe"}, "secret_key": {secret}})
+			wantStatus(t, "save the test key again", res, body, http.StatusSeeOther)
+		})
 		t.Run("a bad key keeps the form, not the secret", func(t *testing.T) {
 			res, body := admin.post("/console/settings/payments", url.Values{"payment_provider": {"stripe"}, "secret_key": {"oops-" + secret}})
 			wantStatus(t, "bad key", res, body, http.StatusBadRequest)

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -169,6 +170,9 @@ func (d *DB) FindCheckout(ctx context.Context, v fieldportal.Viewer, id string) 
 	return tx.findCheckout(ctx, v, id)
 }
 
+// errRefusedApply rolls back a confirmation refused part way through.
+var errRefusedApply = errors.New("checkout confirmation refused")
+
 // ConfirmCheckout applies a provider's confirmation of a checkout once.
 func (d *DB) ConfirmCheckout(ctx context.Context, v fieldportal.Viewer, provider string, o fieldportal.CheckoutOutcome) (*fieldportal.Checkout, error) {
 	var c *fieldportal.Checkout
@@ -204,8 +208,19 @@ func (d *DB) ConfirmCheckout(ctx context.Context, v fieldportal.Viewer, provider
 		if refused != "" {
 			return nil
 		}
-		return tx.applyCheckout(ctx, c, o)
+		err = tx.applyCheckout(ctx, c, o)
+		if fieldportal.ErrorCode(err) == fieldportal.EINVALID {
+			// An invoice the checkout fixed is no longer of the payer's
+			// customers (moved since): refused and logged like a mismatch,
+			// after this transaction's writes are rolled back.
+			refused = "an invoice is out of the payer's reach now: " + fieldportal.ErrorMessage(err)
+			return errRefusedApply
+		}
+		return err
 	})
+	if errors.Is(err, errRefusedApply) {
+		err = nil
+	}
 	if err != nil {
 		return nil, err
 	}

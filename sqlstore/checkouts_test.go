@@ -191,6 +191,31 @@ func TestConfirmCheckout(t *testing.T) {
 			}
 		})
 
+		t.Run("invoice out of the payer's reach by then refused and logged", func(t *testing.T) {
+			// The checkout fixed the invoices when it started; the invoice
+			// has since gone to a customer the payer does not reach. The
+			// confirmation is refused like a mismatch: on the checkout and in
+			// the audit log, where staff see the money taken, not applied.
+			childPayer := MustMoneyContact(t, db, w.org.ID, w.child.ID, fieldportal.SiteAccessAll, nil)
+			x := MustInvoice(t, db, w.staff, w.invoice(w.child.ID, w.siteC.ID, moneyDay(2026, 5, 1), 4200))
+			c := MustStartCheckout(t, db, childPayer, x.ID)
+			stranger := MustCustomer(t, db, w.staff, &fieldportal.Customer{Name: "Stranger"})
+			mustMoneyExec(t, db, `UPDATE invoices SET customer_id = $2, site_id = NULL WHERE id = $1`, x.ID, stranger.ID)
+			before := auditActions(t, db, w.staff)["checkout.refused"]
+			if _, err := db.ConfirmCheckout(ctx, sys, "testmode", paid(c, "pi_moved")); fieldportal.ErrorCode(err) != fieldportal.EINVALID {
+				t.Errorf("ConfirmCheckout of a moved invoice = %v, want EINVALID", err)
+			}
+			if n := checkoutRows(t, db, `SELECT COUNT(*) FROM payments WHERE provider_ref = 'pi_moved'`); n != 0 {
+				t.Errorf("%d payments recorded for an invoice out of reach", n)
+			}
+			if auditActions(t, db, w.staff)["checkout.refused"] != before+1 {
+				t.Error("no checkout.refused audit entry for the invoice out of reach")
+			}
+			if n := checkoutRows(t, db, `SELECT COUNT(*) FROM checkouts WHERE id = $1 AND status = 'refused'`, c.ID); n != 1 {
+				t.Error("the checkout is not marked refused")
+			}
+		})
+
 		t.Run("invoice paid meanwhile", func(t *testing.T) {
 			x := MustInvoice(t, db, w.staff, w.invoice(w.parent.ID, w.siteA.ID, moneyDay(2026, 4, 1), 10000))
 			y := MustInvoice(t, db, w.staff, w.invoice(w.parent.ID, w.siteA.ID, moneyDay(2026, 4, 2), 2000))

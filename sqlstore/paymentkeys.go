@@ -15,8 +15,12 @@ import (
 )
 
 // An organisation's payment keys (issue 17): the secret ones sealed with
-// the install's secret, so a copy of the database alone does not hold
-// usable Stripe keys; never returned to a page whole.
+// the install's secret; never returned to a page whole. That secret is
+// itself a row of server_secrets in the same database, so the sealing
+// keeps the keys out of a copy of the payment_keys table (an export, a
+// query result pasted into a ticket), not out of a copy of the whole
+// database: a key held outside the database (a file or environment
+// variable given to every instance) would be needed for that (review).
 
 // FindPaymentKeys returns the organisation's keys, opened, to an admin
 // (or the program).
