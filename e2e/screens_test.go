@@ -32,7 +32,10 @@ func TestScreens(t *testing.T) {
 	}
 	p := mustDemo(t, sqlstore.SQLite)
 	// Pages whose address is read from another page: "{site}" is the
-	// first site of /sites, "{contact}" the first contact of the console,
+	// first site of /sites, "{autopay-cancel}" the first cancel of
+	// /payments/automatic, "{console-recurring}" the first recurring
+	// invoice of the console and "{console-recurring-new}" the form for the
+	// first customer found, "{contact}" the first contact of the console,
 	// "{issue}" and "{console-issue}" the first issue of each list.
 	shots := []struct {
 		who, path, name string
@@ -68,6 +71,11 @@ func TestScreens(t *testing.T) {
 		{"parent", "{issue}", "issue"},
 		{"parent", "/issues/new", "issue-new"},
 		{"site", "/issues/new", "issue-new-site-contact"},
+		// Automatic payments (issue 17): the schedules with the saved card,
+		// and the confirmation before cancelling auto-pay.
+		{"parent", "/payments/automatic", "autopay"},
+		{"parent", "{autopay-cancel}", "autopay-cancel"},
+		{"site", "/payments/automatic", "autopay-site-contact"},
 		// The console, as an admin.
 		{"admin", "/console", "console-home"},
 		{"admin", "/console/contacts", "console-contacts"},
@@ -85,6 +93,10 @@ func TestScreens(t *testing.T) {
 		{"admin", "/console/styleguide", "console-styleguide"},
 		{"admin", "/console/issues", "console-issues"},
 		{"admin", "{console-issue}", "console-issue"},
+		{"admin", "/console/recurring", "console-recurring"},
+		{"admin", "{console-recurring}", "console-recurring-edit"},
+		{"admin", "/console/recurring/new?customer_q=park", "console-recurring-customer"},
+		{"admin", "{console-recurring-new}", "console-recurring-new"},
 		{"admin", "/console/no-such-page", "console-error-404"},
 		// A staff user who is no admin: settings are refused.
 		{"staff", "/console/settings", "console-error-403"},
@@ -92,6 +104,7 @@ func TestScreens(t *testing.T) {
 	for _, width := range []int64{390, 1280} {
 		browsers := map[string]*browser{}
 		var site, contact, quote, consoleQuote, issue, consoleIssue, job, consoleJob string
+		var autopayCancel, consoleRecurring, consoleRecurringNew string
 		for _, s := range shots {
 			b := browsers[s.who]
 			if b == nil {
@@ -150,6 +163,21 @@ func TestScreens(t *testing.T) {
 					b.run(chromedp.Navigate(p.URL+"/console/issues?status=all"), chromedp.AttributeValue(`table tbody tr a`, "href", &consoleIssue, nil, chromedp.ByQuery))
 				}
 				path = consoleIssue
+			case path == "{autopay-cancel}":
+				if autopayCancel == "" {
+					b.run(chromedp.Navigate(p.URL+"/payments/automatic"), chromedp.AttributeValue(`table tbody tr a[href$="/cancel"]`, "href", &autopayCancel, nil, chromedp.ByQuery))
+				}
+				path = autopayCancel
+			case path == "{console-recurring}":
+				if consoleRecurring == "" {
+					b.run(chromedp.Navigate(p.URL+"/console/recurring"), chromedp.AttributeValue(`table tbody tr a`, "href", &consoleRecurring, nil, chromedp.ByQuery))
+				}
+				path = consoleRecurring
+			case path == "{console-recurring-new}":
+				if consoleRecurringNew == "" {
+					b.run(chromedp.Navigate(p.URL+"/console/recurring/new?customer_q=park"), chromedp.AttributeValue(`main ul a`, "href", &consoleRecurringNew, nil, chromedp.ByQuery))
+				}
+				path = consoleRecurringNew
 			case strings.HasPrefix(path, "{contact}"):
 				if contact == "" {
 					b.run(chromedp.Navigate(p.URL+"/console/contacts"), chromedp.AttributeValue(`table tbody tr a`, "href", &contact, nil, chromedp.ByQuery))
