@@ -101,6 +101,14 @@ func TestScreens(t *testing.T) {
 		// A staff user who is no admin: settings are refused.
 		{"staff", "/console/settings", "console-error-403"},
 	}
+	// firstLink is the address of the first link sel finds on the page
+	// list, read once into cache.
+	firstLink := func(b *browser, cache *string, list, sel string) string {
+		if *cache == "" {
+			b.run(chromedp.Navigate(p.URL+list), chromedp.AttributeValue(sel, "href", cache, nil, chromedp.ByQuery))
+		}
+		return *cache
+	}
 	for _, width := range []int64{390, 1280} {
 		browsers := map[string]*browser{}
 		var site, contact, quote, consoleQuote, issue, consoleIssue, job, consoleJob string
@@ -164,20 +172,11 @@ func TestScreens(t *testing.T) {
 				}
 				path = consoleIssue
 			case path == "{autopay-cancel}":
-				if autopayCancel == "" {
-					b.run(chromedp.Navigate(p.URL+"/payments/automatic"), chromedp.AttributeValue(`table tbody tr a[href$="/cancel"]`, "href", &autopayCancel, nil, chromedp.ByQuery))
-				}
-				path = autopayCancel
+				path = firstLink(b, &autopayCancel, "/payments/automatic", `table tbody tr a[href$="/cancel"]`)
 			case path == "{console-recurring}":
-				if consoleRecurring == "" {
-					b.run(chromedp.Navigate(p.URL+"/console/recurring"), chromedp.AttributeValue(`table tbody tr a`, "href", &consoleRecurring, nil, chromedp.ByQuery))
-				}
-				path = consoleRecurring
+				path = firstLink(b, &consoleRecurring, "/console/recurring", `table tbody tr a`)
 			case path == "{console-recurring-new}":
-				if consoleRecurringNew == "" {
-					b.run(chromedp.Navigate(p.URL+"/console/recurring/new?customer_q=park"), chromedp.AttributeValue(`main ul a`, "href", &consoleRecurringNew, nil, chromedp.ByQuery))
-				}
-				path = consoleRecurringNew
+				path = firstLink(b, &consoleRecurringNew, "/console/recurring/new?customer_q=park", `main ul a`)
 			case strings.HasPrefix(path, "{contact}"):
 				if contact == "" {
 					b.run(chromedp.Navigate(p.URL+"/console/contacts"), chromedp.AttributeValue(`table tbody tr a`, "href", &contact, nil, chromedp.ByQuery))
