@@ -29,3 +29,18 @@ func (f Frequency) NextDue(d Date, anchorDay int) Date {
 	last := first.AddDate(0, 1, -1).Day()
 	return Date{Year: first.Year(), Month: first.Month(), Day: min(anchorDay, last)}
 }
+
+// Label is the frequency in words, as pages show it.
+func (f Frequency) Label() string {
+	switch f {
+	case Weekly:
+		return "Weekly"
+	case Monthly:
+		return "Monthly"
+	case Quarterly:
+		return "Quarterly"
+	case Yearly:
+		return "Yearly"
+	}
+	return string(f)
+}

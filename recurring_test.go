@@ -35,3 +35,11 @@ func TestNextDue(t *testing.T) {
 		})
 	}
 }
+
+func TestFrequencyLabel(t *testing.T) {
+	for f, want := range map[Frequency]string{Weekly: "Weekly", Monthly: "Monthly", Quarterly: "Quarterly", Yearly: "Yearly", "daily": "daily"} {
+		if got := f.Label(); got != want {
+			t.Errorf("%q.Label() = %q, want %q", f, got, want)
+		}
+	}
+}

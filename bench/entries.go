@@ -336,6 +336,15 @@ var Entries = []Entry{
 			_, err := s.SignIn.PasswordPolicyHint(ctx, v.OrgID)
 			return err
 		}},
+	// Automatic payments (issue 17): the recurring invoices with their
+	// customers' saved cards, and the console's list of them.
+	{Name: "automatic payments", Persona: Parent, Path: fixed("/payments/automatic"), SQL: autopaySQL},
+	{Name: "automatic payments", Persona: SiteContact, Path: fixed("/payments/automatic"), SQL: autopaySQL},
+	{Name: "console recurring invoices", Persona: Staff, Path: fixed("/console/recurring"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			_, _, err := s.Money.FindRecurringInvoices(ctx, v, fieldportal.RecurringInvoiceFilter{})
+			return err
+		}},
 	{Name: "console quotes", Persona: Staff, Path: fixed("/console/quotes"),
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
 			_, _, err := s.Work.FindQuotes(ctx, v, fieldportal.QuoteFilter{Stages: []fieldportal.QuoteStage{fieldportal.QuoteRequested}})

@@ -38,20 +38,8 @@ type recurringListView struct {
 	Empty  web.EmptyState
 }
 
-// frequencyLabels name the frequencies, in the form's order.
-var frequencyLabels = []struct {
-	f     fieldportal.Frequency
-	label string
-}{{fieldportal.Weekly, "Weekly"}, {fieldportal.Monthly, "Monthly"}, {fieldportal.Quarterly, "Quarterly"}, {fieldportal.Yearly, "Yearly"}}
-
-func frequencyLabel(f fieldportal.Frequency) string {
-	for _, l := range frequencyLabels {
-		if l.f == f {
-			return l.label
-		}
-	}
-	return string(f)
-}
+// frequencies are the form's choices, in order.
+var frequencies = []fieldportal.Frequency{fieldportal.Weekly, fieldportal.Monthly, fieldportal.Quarterly, fieldportal.Yearly}
 
 func (c *Console) handleRecurringList(w http.ResponseWriter, r *http.Request) {
 	v, _ := web.ViewerFromContext(r.Context())
@@ -88,7 +76,7 @@ func (c *Console) handleRecurringList(w http.ResponseWriter, r *http.Request) {
 		}
 		view.Table.Rows = append(view.Table.Rows, []web.Cell{web.LinkCell(s.Name, "/console/recurring/"+url.PathEscape(s.ID)),
 			web.TextCell(s.CustomerName), web.TextCell(quoteOr(s.SiteName, "All sites")), web.MoneyCell(currency, s.TotalIncTax),
-			web.TextCell(frequencyLabel(s.Frequency)), web.TextCell(quoteDateText(s.NextDueDate)), autopay, status})
+			web.TextCell(s.Frequency.Label()), web.TextCell(quoteDateText(s.NextDueDate)), autopay, status})
 	}
 	base := url.Values{}
 	if search != "" {
@@ -299,8 +287,8 @@ func (c *Console) renderRecurringForm(w http.ResponseWriter, r *http.Request, st
 	view.NextDue = web.Field("next_due_date", "Next due date", "date", due, "off", errs)
 	view.NextDue.Hint = "The next invoice is raised on this date; later ones keep its day of the month."
 	view.Frequency = web.SelectView{FieldView: web.Field("frequency", "Frequency", "select", string(s.Frequency), "", errs)}
-	for _, l := range frequencyLabels {
-		view.Frequency.Options = append(view.Frequency.Options, web.CheckOption{Value: string(l.f), Label: l.label, Checked: l.f == s.Frequency})
+	for _, f := range frequencies {
+		view.Frequency.Options = append(view.Frequency.Options, web.CheckOption{Value: string(f), Label: f.Label(), Checked: f == s.Frequency})
 	}
 	view.Site = web.SelectView{FieldView: web.Field("site_id", "Site", "select", s.SiteID, "", errs).Optional()}
 	view.Site.Options = []web.CheckOption{{Value: "", Label: "All sites of the customer", Checked: s.SiteID == ""}}

@@ -32,7 +32,10 @@ func TestScreens(t *testing.T) {
 	}
 	p := mustDemo(t, sqlstore.SQLite)
 	// Pages whose address is read from another page: "{site}" is the
-	// first site of /sites, "{contact}" the first contact of the console,
+	// first site of /sites, "{autopay-cancel}" the first cancel of
+	// /payments/automatic, "{console-recurring}" the first recurring
+	// invoice of the console and "{console-recurring-new}" the form for the
+	// first customer found, "{contact}" the first contact of the console,
 	// "{issue}" and "{console-issue}" the first issue of each list.
 	shots := []struct {
 		who, path, name string
@@ -78,6 +81,11 @@ func TestScreens(t *testing.T) {
 		{"parent", "/statement", "statement"},
 		{"site", "/statement", "statement-site-contact"},
 		{"parent", "/statement?from=2026-13-01&to=", "statement-invalid"},
+		// Automatic payments (issue 17): the schedules with the saved card,
+		// and the confirmation before cancelling auto-pay.
+		{"parent", "/payments/automatic", "autopay"},
+		{"parent", "{autopay-cancel}", "autopay-cancel"},
+		{"site", "/payments/automatic", "autopay-site-contact"},
 		// The console, as an admin.
 		{"admin", "/console", "console-home"},
 		{"admin", "/console/contacts", "console-contacts"},
@@ -94,20 +102,33 @@ func TestScreens(t *testing.T) {
 		{"admin", "/console/account", "console-account"},
 		{"admin", "/console/styleguide", "console-styleguide"},
 		{"admin", "/console/issues", "console-issues"},
-		// The office's money (issue 17, point 5), as staff: a browser
-		// lives 90 s, which the admin's many pages nearly fill.
+		// The office's money (issue 17, point 5), as staff (the admin's
+		// browser has many pages already).
 		{"staff", "/console/invoices", "console-invoices"},
 		{"staff", "{console-invoice}", "console-invoice"},
 		{"staff", "{console-job}/invoice", "console-raise-invoice"},
 		{"staff", "/console/payments", "console-payments"},
 		{"admin", "{console-issue}", "console-issue"},
+		{"admin", "/console/recurring", "console-recurring"},
+		{"admin", "{console-recurring}", "console-recurring-edit"},
+		{"admin", "/console/recurring/new?customer_q=park", "console-recurring-customer"},
+		{"admin", "{console-recurring-new}", "console-recurring-new"},
 		{"admin", "/console/no-such-page", "console-error-404"},
 		// A staff user who is no admin: settings are refused.
 		{"staff", "/console/settings", "console-error-403"},
 	}
+	// firstLink is the address of the first link sel finds on the page
+	// list, read once into cache.
+	firstLink := func(b *browser, cache *string, list, sel string) string {
+		if *cache == "" {
+			b.run(chromedp.Navigate(p.URL+list), chromedp.AttributeValue(sel, "href", cache, nil, chromedp.ByQuery))
+		}
+		return *cache
+	}
 	for _, width := range []int64{390, 1280} {
 		browsers := map[string]*browser{}
 		var site, contact, quote, consoleQuote, issue, consoleIssue, job, consoleJob, invoice, consoleInvoice string
+		var autopayCancel, consoleRecurring, consoleRecurringNew string
 		for _, s := range shots {
 			b := browsers[s.who]
 			if b == nil {
@@ -176,6 +197,12 @@ func TestScreens(t *testing.T) {
 					b.run(chromedp.Navigate(p.URL+"/console/issues?status=all"), chromedp.AttributeValue(`table tbody tr a`, "href", &consoleIssue, nil, chromedp.ByQuery))
 				}
 				path = consoleIssue
+			case path == "{autopay-cancel}":
+				path = firstLink(b, &autopayCancel, "/payments/automatic", `table tbody tr a[href$="/cancel"]`)
+			case path == "{console-recurring}":
+				path = firstLink(b, &consoleRecurring, "/console/recurring", `table tbody tr a`)
+			case path == "{console-recurring-new}":
+				path = firstLink(b, &consoleRecurringNew, "/console/recurring/new?customer_q=park", `main ul a`)
 			case strings.HasPrefix(path, "{contact}"):
 				if contact == "" {
 					b.run(chromedp.Navigate(p.URL+"/console/contacts"), chromedp.AttributeValue(`table tbody tr a`, "href", &contact, nil, chromedp.ByQuery))

@@ -93,7 +93,7 @@ func (p *Portal) handleAutopay(w http.ResponseWriter, r *http.Request) {
 			last = "None yet"
 		}
 		view.Table.Rows = append(view.Table.Rows, []web.Cell{{Text: s.Name, Header: true}, web.TextCell(site),
-			web.MoneyCell(currency, s.TotalIncTax), web.TextCell(frequencyLabel(s.Frequency)), web.TextCell(last),
+			web.MoneyCell(currency, s.TotalIncTax), web.TextCell(s.Frequency.Label()), web.TextCell(last),
 			web.TextCell(quoteDateText(s.NextDueDate)), autopay, action})
 		if !slices.Contains(customers, s.CustomerID) {
 			customers = append(customers, s.CustomerID)
@@ -114,21 +114,6 @@ func (p *Portal) handleAutopay(w http.ResponseWriter, r *http.Request) {
 		view.Count.Total = len(list)
 	}
 	p.pages.Render(w, r, http.StatusOK, "autopay", view)
-}
-
-// frequencyLabel is a frequency in words.
-func frequencyLabel(f fieldportal.Frequency) string {
-	switch f {
-	case fieldportal.Weekly:
-		return "Weekly"
-	case fieldportal.Monthly:
-		return "Monthly"
-	case fieldportal.Quarterly:
-		return "Quarterly"
-	case fieldportal.Yearly:
-		return "Yearly"
-	}
-	return string(f)
 }
 
 // savedCards reads the card of each customer the viewer holds cards of

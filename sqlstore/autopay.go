@@ -134,15 +134,9 @@ func (d *DB) raiseRecurring(ctx context.Context, id string, due fieldportal.Date
 		}
 		// The compare-and-set: on PostgreSQL a second worker waits here
 		// for the first to commit, then matches no row.
-		res, err := tx.ExecContext(ctx, `UPDATE recurring_invoices SET next_due_date = $3, updated_at = $4
-			WHERE id = $1 AND next_due_date = $2 AND active = $5`, id, due, r.Frequency.NextDue(due, anchor), tx.now, true)
-		if err != nil {
+		if err := claimed(tx.ExecContext(ctx, `UPDATE recurring_invoices SET next_due_date = $3, updated_at = $4
+			WHERE id = $1 AND next_due_date = $2 AND active = $5`, id, due, r.Frequency.NextDue(due, anchor), tx.now, true)); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return errRaced
 		}
 		v := fieldportal.SystemViewer(r.OrgID, "recurring invoices")
 		external := "recurring:" + id + ":" + due.String()
@@ -206,14 +200,11 @@ type autopayCharge struct {
 // it answers "succeeded", "failed", "skipped", or "" when another worker
 // holds the charge or the provider could not be reached (retried later).
 func (d *DB) makeCharge(ctx context.Context, now time.Time, worker, id string, gateway OrgGateway) (string, error) {
-	res, err := d.db.ExecContext(ctx, `UPDATE autopay_charges SET claimed_by = $2, claimed_until = $3,
+	err := claimed(d.db.ExecContext(ctx, `UPDATE autopay_charges SET claimed_by = $2, claimed_until = $3,
 		attempts = attempts + 1, updated_at = $4 WHERE id = $1 AND status = 'pending'
-		AND (claimed_until IS NULL OR claimed_until < $4)`, id, worker, now.UTC().Add(autopayLease), now.UTC())
+		AND (claimed_until IS NULL OR claimed_until < $4)`, id, worker, now.UTC().Add(autopayLease), now.UTC()))
 	if err != nil {
-		return "", err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return "", err
+		return "", ignoreRaced(err) // another worker holds it
 	}
 	c, err := d.readCharge(ctx, id)
 	if err != nil {
@@ -273,8 +264,13 @@ func (d *DB) readCharge(ctx context.Context, id string) (*autopayCharge, error) 
 // settleCharge moves a pending charge to status in tx; errRaced if it is
 // no longer pending (another worker finished it).
 func (tx *Tx) settleCharge(ctx context.Context, id, status, reason, paymentID string) error {
-	res, err := tx.ExecContext(ctx, `UPDATE autopay_charges SET status = $2, failure_reason = $3, payment_id = $4,
-		claimed_until = NULL, updated_at = $5 WHERE id = $1 AND status = 'pending'`, id, status, reason, nullStr(paymentID), tx.now)
+	return claimed(tx.ExecContext(ctx, `UPDATE autopay_charges SET status = $2, failure_reason = $3, payment_id = $4,
+		claimed_until = NULL, updated_at = $5 WHERE id = $1 AND status = 'pending'`, id, status, reason, nullStr(paymentID), tx.now))
+}
+
+// claimed reads the result of a compare-and-set UPDATE: errRaced when it
+// matched no row (another worker got there first).
+func claimed(res sql.Result, err error) error {
 	if err != nil {
 		return err
 	}

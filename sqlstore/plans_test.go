@@ -359,6 +359,15 @@ var planCases = []planCase{
 		_, _, err := e.db.FindRecurringInvoices(ctx, e.parent, fieldportal.RecurringInvoiceFilter{})
 		return err
 	}},
+	// The console's recurring invoices (issue 17), all and searched.
+	{"staff FindRecurringInvoices", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindRecurringInvoices(ctx, e.staff, fieldportal.RecurringInvoiceFilter{})
+		return err
+	}},
+	{"staff FindRecurringInvoices search", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindRecurringInvoices(ctx, e.staff, fieldportal.RecurringInvoiceFilter{Search: "zz-no-such-plan"})
+		return err
+	}},
 	{"FindCustomers", func(ctx context.Context, e *planEnv) error {
 		_, _, err := e.db.FindCustomers(ctx, e.parent, fieldportal.CustomerFilter{})
 		return err
