@@ -309,8 +309,19 @@ func (d *DB) chargeSucceeded(ctx context.Context, c *autopayCharge, today fieldp
 	return ignoreRaced(d.inTx(ctx, func(tx *Tx) error {
 		v := fieldportal.SystemViewer(c.orgID, "automatic payments")
 		p := &fieldportal.Payment{CustomerID: c.customerID, Amount: c.amount, Currency: c.currency, Method: "card",
-			Provider: provider, ProviderRef: out.PaymentRef, Status: fieldportal.PaymentSucceeded,
-			Allocations: []fieldportal.PaymentAllocation{{InvoiceID: c.invoiceID, Amount: c.amount}}}
+			Provider: provider, ProviderRef: out.PaymentRef, Status: fieldportal.PaymentSucceeded}
+		// The card is charged: the money is recorded whatever happened to
+		// the invoice meanwhile (paid online or by hand, voided). It is
+		// allocated as far as the invoice still owes, as a checkout is
+		// (applyCheckout); the rest stays unallocated for staff to see.
+		var inv fieldportal.Invoice
+		if err := tx.QueryRowContext(ctx, `UPDATE invoices SET updated_at = updated_at WHERE id = $1
+			RETURNING total, amount_paid, status`, c.invoiceID).Scan(money(&inv.Total), money(&inv.AmountPaid), &inv.Status); err != nil {
+			return sqlErr(err, "invoice")
+		}
+		if due := min(c.amount, inv.Balance()); due > 0 {
+			p.Allocations = []fieldportal.PaymentAllocation{{InvoiceID: c.invoiceID, Amount: due}}
+		}
 		dup, err := tx.recordPayment(ctx, v, p)
 		if err != nil {
 			return err
@@ -332,6 +343,15 @@ func (d *DB) chargeSucceeded(ctx context.Context, c *autopayCharge, today fieldp
 			return err
 		}
 		if err := tx.audit(ctx, v, "autopay.charged", "invoice", c.invoiceID, c.number+" "+p.ReceiptNumber); err != nil {
+			return err
+		}
+		if rest := c.amount - inv.Balance(); rest > 0 {
+			if err := tx.audit(ctx, v, "payment.unallocated", "payment", p.ID,
+				fmt.Sprintf("%s: %s %s charged for invoice %s paid meanwhile, not allocated", p.ReceiptNumber, c.currency, rest, c.number)); err != nil {
+				return err
+			}
+		}
+		if err := tx.emitEvent(ctx, c.orgID, "payment.succeeded", p); err != nil {
 			return err
 		}
 		return tx.mailStatementContacts(ctx, c.orgID, c.siteID, c.customerID, "receipt", func(org, _, name string) mail.Message {
