@@ -47,22 +47,35 @@ var errRaced = errors.New("done by another worker")
 // RaiseDueRecurring raises the recurring invoices due on or before now's
 // date (UTC) and makes their pending automatic charges. worker names the
 // instance in claims; gateway opens an organisation's provider (nil: no
-// charges are made, they wait).
+// charges are made, they wait). Its error joins those of the schedules
+// and charges it passed over; the rest of the pass was done.
 func (d *DB) RaiseDueRecurring(ctx context.Context, now time.Time, worker string, gateway OrgGateway) (RecurringRun, error) {
 	var run RecurringRun
 	today := fieldportal.DateOf(now.UTC())
+	// A schedule or charge that fails (a site moved to another customer
+	// since the schedule was set up, say) is reported and passed over:
+	// the others, of every organisation, are still raised and charged.
+	var errs []error
+	failed := map[string]bool{}
 	for {
 		due, err := d.dueSchedules(ctx, today)
 		if err != nil {
-			return run, err
+			return run, errors.Join(append(errs, err)...)
 		}
 		raised := 0
 		for _, s := range due {
+			if failed[s.id] {
+				continue
+			}
 			err := d.raiseRecurring(ctx, s.id, s.due)
 			switch {
 			case errors.Is(err, errRaced):
 			case err != nil:
-				return run, fmt.Errorf("raise recurring invoice %s: %w", s.id, err)
+				if ctx.Err() != nil {
+					return run, ctx.Err()
+				}
+				failed[s.id] = true
+				errs = append(errs, fmt.Errorf("raise recurring invoice %s: %w", s.id, err))
 			default:
 				raised++
 			}
@@ -76,16 +89,20 @@ func (d *DB) RaiseDueRecurring(ctx context.Context, now time.Time, worker string
 		}
 	}
 	if gateway == nil {
-		return run, nil
+		return run, errors.Join(errs...)
 	}
 	ids, err := d.claimableCharges(ctx, now)
 	if err != nil {
-		return run, err
+		return run, errors.Join(append(errs, err)...)
 	}
 	for _, id := range ids {
 		outcome, err := d.makeCharge(ctx, now, worker, id, gateway)
 		if err != nil {
-			return run, fmt.Errorf("automatic charge %s: %w", id, err)
+			if ctx.Err() != nil {
+				return run, ctx.Err()
+			}
+			errs = append(errs, fmt.Errorf("automatic charge %s: %w", id, err))
+			continue
 		}
 		switch outcome {
 		case "succeeded":
@@ -96,7 +113,7 @@ func (d *DB) RaiseDueRecurring(ctx context.Context, now time.Time, worker string
 			run.Skipped++
 		}
 	}
-	return run, nil
+	return run, errors.Join(errs...)
 }
 
 type dueSchedule struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -334,6 +335,25 @@ func TestRaiseDueRecurring(t *testing.T) {
 				t.Errorf("charged again: %d calls, %v", g.callCount(), err)
 			}
 			mustMoneyExec(t, db, `UPDATE recurring_invoices SET active = FALSE WHERE id = $1`, r.ID)
+		})
+
+		t.Run("a schedule that cannot be raised does not stop the others", func(t *testing.T) {
+			// Its site now belongs to another customer than the schedule's
+			// (the site was moved): raising it fails on every pass.
+			stuck := schedule("Stuck plan", moneyDay(2025, 2, 1), false)
+			mustMoneyExec(t, db, `UPDATE recurring_invoices SET customer_id = $2 WHERE id = $1`, stuck.ID, w.child.ID)
+			later := schedule("Later plan", moneyDay(2025, 2, 15), false)
+			run, err := db.RaiseDueRecurring(ctx, now, "w", nil)
+			if err == nil || !strings.Contains(err.Error(), stuck.ID) {
+				t.Errorf("error %v, want the stuck schedule's", err)
+			}
+			if got := raised(later); len(got) != 1 || run.Raised != 1 {
+				t.Errorf("later schedule raised %v (run %+v), want 15 February", got, run)
+			}
+			if got := raised(stuck); len(got) != 0 {
+				t.Errorf("stuck schedule raised %v", got)
+			}
+			mustMoneyExec(t, db, `UPDATE recurring_invoices SET active = FALSE WHERE id IN ($1, $2)`, stuck.ID, later.ID)
 		})
 
 		t.Run("auto-pay cancelled after raising skips the charge", func(t *testing.T) {
