@@ -23,13 +23,19 @@ const invoiceFrom = ` FROM invoices i LEFT JOIN sites s ON s.id = i.site_id LEFT
 
 func scanInvoice(row interface{ Scan(...any) error }) (*fieldportal.Invoice, error) {
 	var i fieldportal.Invoice
-	err := row.Scan(&i.ID, &i.OrgID, str(&i.ExternalID), &i.Number, &i.CustomerID, str(&i.SiteID), str(&i.JobID),
+	err := row.Scan(invoiceDest(&i)...)
+	return &i, err
+}
+
+// invoiceDest is where invoiceColumns are scanned to, in their order:
+// one list for every query that reads them (scanInvoice, scanInvoiceRow).
+func invoiceDest(i *fieldportal.Invoice) []any {
+	return []any{&i.ID, &i.OrgID, str(&i.ExternalID), &i.Number, &i.CustomerID, str(&i.SiteID), str(&i.JobID),
 		str(&i.ContractorID), &i.IssueDate, &i.DueDate, &i.Description, money(&i.Subtotal), money(&i.Tax),
 		money(&i.Total), money(&i.AmountPaid), &i.Status, tm(&i.CreatedAt), tm(&i.UpdatedAt), str(&i.SiteName),
 		str(&i.JobNumber), str(&i.SiteAddress.Line1), str(&i.SiteAddress.Line2), str(&i.SiteAddress.City),
 		str(&i.SiteAddress.Region), str(&i.SiteAddress.Postcode), str(&i.SiteAddress.Country), str(&i.SiteUPRN),
-		str(&i.ContractorName))
-	return &i, err
+		str(&i.ContractorName)}
 }
 
 // CreateInvoice adds an invoice with its lines (operator side only). An

@@ -44,17 +44,17 @@ func officeFilter(q *query, v fieldportal.Viewer, f fieldportal.InvoiceFilter) {
 	}
 }
 
-const invoiceRowColumns = invoiceColumns + `, cu.name, co.name, s.uprn`
+// invoiceRowColumns are an invoice's (with its contractor's name and its
+// site's UPRN) and its customer's name.
+const invoiceRowColumns = invoiceColumns + `, cu.name`
 
-const invoiceRowFrom = invoiceFrom + ` JOIN customers cu ON cu.id = i.customer_id LEFT JOIN contractors co ON co.id = i.contractor_id`
+const invoiceRowFrom = invoiceFrom + ` JOIN customers cu ON cu.id = i.customer_id`
 
 func scanInvoiceRow(row interface{ Scan(...any) error }) (*fieldportal.InvoiceRow, error) {
 	var r fieldportal.InvoiceRow
 	i := &r.Invoice
-	err := row.Scan(&i.ID, &i.OrgID, str(&i.ExternalID), &i.Number, &i.CustomerID, str(&i.SiteID), str(&i.JobID),
-		str(&i.ContractorID), &i.IssueDate, &i.DueDate, &i.Description, money(&i.Subtotal), money(&i.Tax),
-		money(&i.Total), money(&i.AmountPaid), &i.Status, tm(&i.CreatedAt), tm(&i.UpdatedAt), str(&i.SiteName),
-		str(&i.JobNumber), &r.CustomerName, str(&r.ContractorName), str(&r.UPRN))
+	err := row.Scan(append(invoiceDest(i), &r.CustomerName)...)
+	r.ContractorName, r.UPRN = i.ContractorName, i.SiteUPRN
 	return &r, err
 }
 
