@@ -179,6 +179,15 @@ func (d *DB) raiseRecurring(ctx context.Context, id string, due fieldportal.Date
 		if err := tx.createInvoice(ctx, v, inv); err != nil {
 			return err
 		}
+		// Raised as the office issues one (IssueInvoice): the invoice
+		// contacts are told and invoice.issued is emitted, in this
+		// transaction.
+		if err := tx.mailInvoiceIssued(ctx, inv); err != nil {
+			return err
+		}
+		if err := tx.emitEvent(ctx, inv.OrgID, "invoice.issued", inv); err != nil {
+			return err
+		}
 		if !r.Autopay {
 			return nil
 		}

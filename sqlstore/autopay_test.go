@@ -356,6 +356,22 @@ func TestRaiseDueRecurring(t *testing.T) {
 			mustMoneyExec(t, db, `UPDATE recurring_invoices SET active = FALSE WHERE id IN ($1, $2)`, stuck.ID, later.ID)
 		})
 
+		t.Run("a raised invoice is mailed and emitted as an issued one is", func(t *testing.T) {
+			mustMoneyExec(t, db, `UPDATE contacts SET invoice_contact = TRUE WHERE email = $1`, "accounts@group.example")
+			r := schedule("Mailed plan", moneyDay(2025, 3, 1), false)
+			if _, err := db.RaiseDueRecurring(ctx, now, "w", nil); err != nil {
+				t.Fatal(err)
+			}
+			if got := raised(r); len(got) != 1 {
+				t.Fatalf("raised %v", got)
+			}
+			if n := mustAutopayCount(t, db, `SELECT count(*) FROM outbox WHERE topic = 'invoice_issued' AND recipient = 'accounts@group.example'`); n != 1 {
+				t.Errorf("%d invoice mails, want 1", n)
+			}
+			mustMoneyExec(t, db, `UPDATE contacts SET invoice_contact = FALSE WHERE email = $1`, "accounts@group.example")
+			mustMoneyExec(t, db, `UPDATE recurring_invoices SET active = FALSE WHERE id = $1`, r.ID)
+		})
+
 		t.Run("auto-pay cancelled after raising skips the charge", func(t *testing.T) {
 			r := schedule("Cancelled plan", moneyDay(2025, 3, 5), true)
 			if _, err := db.RaiseDueRecurring(ctx, now.AddDate(0, 0, 4), "w", nil); err != nil {
