@@ -74,15 +74,16 @@ func (i *Invoice) Overdue(today Date) bool {
 	return i.Balance() > 0 && i.DueDate.Before(today)
 }
 
-// StatusFor derives the status from the amounts (void stays void).
+// StatusFor derives the status from the amounts (void stays void). An
+// invoice of nothing is paid: counted unpaid it could never be settled.
 func (i *Invoice) StatusFor() InvoiceStatus {
 	switch {
 	case i.Status == InvoiceVoid:
 		return InvoiceVoid
-	case i.AmountPaid <= 0:
-		return InvoiceUnpaid
 	case i.AmountPaid >= i.Total:
 		return InvoicePaid
+	case i.AmountPaid <= 0:
+		return InvoiceUnpaid
 	}
 	return InvoicePartPaid
 }

@@ -19,19 +19,6 @@ const DefaultPaymentTerms = 30
 // ManualMethods are the ways staff record money taken outside the portal.
 var ManualMethods = []string{"bank_transfer", "cheque", "cash"}
 
-// MethodLabel is a payment method in words.
-func MethodLabel(m string) string {
-	switch m {
-	case "bank_transfer":
-		return "Bank transfer"
-	case "direct_debit":
-		return "Direct debit"
-	case "":
-		return ""
-	}
-	return strings.ToUpper(m[:1]) + m[1:]
-}
-
 // InvoiceRow is an invoice as the console's list shows it: with the names
 // the office finds it by.
 type InvoiceRow struct {

@@ -192,7 +192,7 @@ func auditText(action string) string {
 
 // methodText is how a payment was made, with its provider.
 func methodText(p *fieldportal.Payment) string {
-	m := fieldportal.MethodLabel(p.Method)
+	m := fieldportal.PaymentMethodLabel(p.Method)
 	if p.Provider != "" {
 		m += " (" + providerLabel(p.Provider) + ")"
 	}
@@ -248,7 +248,7 @@ func newPayForm(inv *fieldportal.Invoice, open []*fieldportal.InvoiceRow, curren
 	f.Method = web.SelectView{FieldView: web.Field("pay_method", "Method", "select", get("pay_method", ""), "", errs)}
 	f.Method.Options = []web.CheckOption{{Value: "", Label: "Choose how it was paid"}}
 	for _, m := range fieldportal.ManualMethods {
-		f.Method.Options = append(f.Method.Options, web.CheckOption{Value: m, Label: fieldportal.MethodLabel(m), Checked: f.Method.Value == m})
+		f.Method.Options = append(f.Method.Options, web.CheckOption{Value: m, Label: fieldportal.PaymentMethodLabel(m), Checked: f.Method.Value == m})
 	}
 	f.Reference = web.Field("pay_reference", "Reference", "text", get("pay_reference", ""), "off", errs).Optional()
 	f.Reference.Hint = "A cheque's number or a transfer's reference."

@@ -50,7 +50,7 @@ func (c *Console) handlePayments(w http.ResponseWriter, r *http.Request) {
 	view := paymentsView{Layout: c.layout(r, "Payments"), Filtered: len(params) > 0}
 	methods := []web.CheckOption{{Value: "", Label: "Any method"}}
 	for _, m := range []string{"card", "bank_transfer", "cheque", "cash", "direct_debit"} {
-		methods = append(methods, web.CheckOption{Value: m, Label: fieldportal.MethodLabel(m)})
+		methods = append(methods, web.CheckOption{Value: m, Label: fieldportal.PaymentMethodLabel(m)})
 	}
 	providers := []web.CheckOption{{Value: "", Label: "Any"}, {Value: fieldportal.ProviderStripe, Label: "Stripe"},
 		{Value: fieldportal.ProviderTestMode, Label: "Test mode"}, {Value: "office", Label: "Taken by the office"}}

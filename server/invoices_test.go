@@ -317,6 +317,8 @@ func TestInvoicesPayForms(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		invs := f.addInvoices()
+		// Test mode opens without keys: payOnline asks the provider to
+		// open (a gateway that never does hides the buttons).
 		s, _ := newTestServer(t, db, testConfig{BaseURL: "http://portal.test",
 			Payments: payment.Gateways(payment.Config{TestModeSecret: []byte("server test")})})
 		paying := httptest.NewServer(s.Handler())

@@ -47,22 +47,35 @@ var errRaced = errors.New("done by another worker")
 // RaiseDueRecurring raises the recurring invoices due on or before now's
 // date (UTC) and makes their pending automatic charges. worker names the
 // instance in claims; gateway opens an organisation's provider (nil: no
-// charges are made, they wait).
+// charges are made, they wait). Its error joins those of the schedules
+// and charges it passed over; the rest of the pass was done.
 func (d *DB) RaiseDueRecurring(ctx context.Context, now time.Time, worker string, gateway OrgGateway) (RecurringRun, error) {
 	var run RecurringRun
 	today := fieldportal.DateOf(now.UTC())
+	// A schedule or charge that fails (a site moved to another customer
+	// since the schedule was set up, say) is reported and passed over:
+	// the others, of every organisation, are still raised and charged.
+	var errs []error
+	failed := map[string]bool{}
 	for {
 		due, err := d.dueSchedules(ctx, today)
 		if err != nil {
-			return run, err
+			return run, errors.Join(append(errs, err)...)
 		}
 		raised := 0
 		for _, s := range due {
+			if failed[s.id] {
+				continue
+			}
 			err := d.raiseRecurring(ctx, s.id, s.due)
 			switch {
 			case errors.Is(err, errRaced):
 			case err != nil:
-				return run, fmt.Errorf("raise recurring invoice %s: %w", s.id, err)
+				if ctx.Err() != nil {
+					return run, ctx.Err()
+				}
+				failed[s.id] = true
+				errs = append(errs, fmt.Errorf("raise recurring invoice %s: %w", s.id, err))
 			default:
 				raised++
 			}
@@ -76,16 +89,20 @@ func (d *DB) RaiseDueRecurring(ctx context.Context, now time.Time, worker string
 		}
 	}
 	if gateway == nil {
-		return run, nil
+		return run, errors.Join(errs...)
 	}
 	ids, err := d.claimableCharges(ctx, now)
 	if err != nil {
-		return run, err
+		return run, errors.Join(append(errs, err)...)
 	}
 	for _, id := range ids {
 		outcome, err := d.makeCharge(ctx, now, worker, id, gateway)
 		if err != nil {
-			return run, fmt.Errorf("automatic charge %s: %w", id, err)
+			if ctx.Err() != nil {
+				return run, ctx.Err()
+			}
+			errs = append(errs, fmt.Errorf("automatic charge %s: %w", id, err))
+			continue
 		}
 		switch outcome {
 		case "succeeded":
@@ -96,7 +113,7 @@ func (d *DB) RaiseDueRecurring(ctx context.Context, now time.Time, worker string
 			run.Skipped++
 		}
 	}
-	return run, nil
+	return run, errors.Join(errs...)
 }
 
 type dueSchedule struct {
@@ -154,6 +171,15 @@ func (d *DB) raiseRecurring(ctx context.Context, id string, due fieldportal.Date
 			DueDate: due, Description: r.Name, Subtotal: r.TotalIncTax, Total: r.TotalIncTax,
 			Lines: []fieldportal.InvoiceLine{{Description: r.Name, Quantity: 1, UnitPrice: r.TotalIncTax, Total: r.TotalIncTax}}}
 		if err := tx.createInvoice(ctx, v, inv); err != nil {
+			return err
+		}
+		// Raised as the office issues one (IssueInvoice): the invoice
+		// contacts are told and invoice.issued is emitted, in this
+		// transaction.
+		if err := tx.mailInvoiceIssued(ctx, inv); err != nil {
+			return err
+		}
+		if err := tx.emitEvent(ctx, inv.OrgID, "invoice.issued", inv); err != nil {
 			return err
 		}
 		if !r.Autopay {
@@ -305,8 +331,19 @@ func (d *DB) chargeSucceeded(ctx context.Context, c *autopayCharge, today fieldp
 	return ignoreRaced(d.inTx(ctx, func(tx *Tx) error {
 		v := fieldportal.SystemViewer(c.orgID, "automatic payments")
 		p := &fieldportal.Payment{CustomerID: c.customerID, Amount: c.amount, Currency: c.currency, Method: "card",
-			Provider: provider, ProviderRef: out.PaymentRef, Status: fieldportal.PaymentSucceeded,
-			Allocations: []fieldportal.PaymentAllocation{{InvoiceID: c.invoiceID, Amount: c.amount}}}
+			Provider: provider, ProviderRef: out.PaymentRef, Status: fieldportal.PaymentSucceeded}
+		// The card is charged: the money is recorded whatever happened to
+		// the invoice meanwhile (paid online or by hand, voided). It is
+		// allocated as far as the invoice still owes, as a checkout is
+		// (applyCheckout); the rest stays unallocated for staff to see.
+		var inv fieldportal.Invoice
+		if err := tx.QueryRowContext(ctx, `UPDATE invoices SET updated_at = updated_at WHERE id = $1
+			RETURNING total, amount_paid, status`, c.invoiceID).Scan(money(&inv.Total), money(&inv.AmountPaid), &inv.Status); err != nil {
+			return sqlErr(err, "invoice")
+		}
+		if due := min(c.amount, inv.Balance()); due > 0 {
+			p.Allocations = []fieldportal.PaymentAllocation{{InvoiceID: c.invoiceID, Amount: due}}
+		}
 		dup, err := tx.recordPayment(ctx, v, p)
 		if err != nil {
 			return err
@@ -328,6 +365,15 @@ func (d *DB) chargeSucceeded(ctx context.Context, c *autopayCharge, today fieldp
 			return err
 		}
 		if err := tx.audit(ctx, v, "autopay.charged", "invoice", c.invoiceID, c.number+" "+p.ReceiptNumber); err != nil {
+			return err
+		}
+		if rest := c.amount - inv.Balance(); rest > 0 {
+			if err := tx.audit(ctx, v, "payment.unallocated", "payment", p.ID,
+				fmt.Sprintf("%s: %s %s charged for invoice %s paid meanwhile, not allocated", p.ReceiptNumber, c.currency, rest, c.number)); err != nil {
+				return err
+			}
+		}
+		if err := tx.emitEvent(ctx, c.orgID, "payment.succeeded", p); err != nil {
 			return err
 		}
 		return tx.mailStatementContacts(ctx, c.orgID, c.siteID, c.customerID, "receipt", func(org, _, name string) mail.Message {

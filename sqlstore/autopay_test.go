@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -23,6 +24,9 @@ type fakeGateway struct {
 	decline map[string]bool
 	down    bool
 	delay   time.Duration
+	// onCharge, if set, runs as the provider takes a charge: what happens
+	// elsewhere meanwhile.
+	onCharge func(fieldportal.OffSessionCharge)
 }
 
 func newFakeGateway() *fakeGateway {
@@ -51,6 +55,9 @@ func (g *fakeGateway) ParseEvent([]byte, string) (fieldportal.PaymentEvent, erro
 
 func (g *fakeGateway) ChargeSavedCard(_ context.Context, c fieldportal.OffSessionCharge) (fieldportal.ChargeOutcome, error) {
 	time.Sleep(g.delay) // widens the window in which a second worker could charge too
+	if g.onCharge != nil {
+		g.onCharge(c)
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.calls++
@@ -281,6 +288,88 @@ func TestRaiseDueRecurring(t *testing.T) {
 			if got.NextDueDate != moneyDay(2025, 6, 1) {
 				t.Errorf("quarterly next due %v", got.NextDueDate)
 			}
+		})
+
+		t.Run("an invoice paid while the card is charged keeps the money taken", func(t *testing.T) {
+			r := schedule("Paid meanwhile plan", moneyDay(2025, 3, 1), true)
+			external := "recurring:" + r.ID + ":2025-03-01"
+			g := newFakeGateway()
+			var invID string
+			g.onCharge = func(fieldportal.OffSessionCharge) {
+				// The contact pays the invoice online as the worker charges it.
+				if err := db.SQL().QueryRowContext(ctx, `SELECT id FROM invoices WHERE external_id = $1`, external).Scan(&invID); err != nil {
+					t.Error(err)
+					return
+				}
+				var customerID string
+				if err := db.SQL().QueryRowContext(ctx, `SELECT customer_id FROM invoices WHERE id = $1`, invID).Scan(&customerID); err != nil {
+					t.Error(err)
+					return
+				}
+				p := &fieldportal.Payment{CustomerID: customerID, Amount: 12000, Method: "card", Provider: "stripe", ProviderRef: "pi_meanwhile",
+					Status: fieldportal.PaymentSucceeded, Allocations: []fieldportal.PaymentAllocation{{InvoiceID: invID, Amount: 12000}}}
+				if _, err := db.RecordPayment(ctx, w.staff, p); err != nil {
+					t.Error(err)
+				}
+			}
+			run, err := db.RaiseDueRecurring(ctx, now, "w", g.open)
+			if err != nil || run.Charged != 1 {
+				t.Fatalf("run %+v, %v", run, err)
+			}
+			// The card was charged: the money is on record, not over the
+			// invoice's total, and the charge is settled.
+			if n := mustAutopayCount(t, db, `SELECT count(*) FROM payments WHERE provider_ref = $1 AND amount = 12000 AND status = 'succeeded'`,
+				"pi_autopay:"+r.ID+":2025-03-01"); n != 1 {
+				t.Errorf("%d payments of the charge, want 1", n)
+			}
+			if paid, st := MustInvoiceTotal(t, db, w.staff, invID); paid != 12000 || st != fieldportal.InvoicePaid {
+				t.Errorf("invoice paid %v, %s", paid, st)
+			}
+			if n := mustAutopayCount(t, db, `SELECT count(*) FROM autopay_charges WHERE recurring_id = $1 AND status = 'succeeded'`, r.ID); n != 1 {
+				t.Errorf("charge not settled")
+			}
+			if n := mustAutopayCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'payment.unallocated'`); n != 1 {
+				t.Errorf("%d unallocated audit rows, want 1", n)
+			}
+			if _, err := db.RaiseDueRecurring(ctx, now.Add(time.Hour), "w", g.open); err != nil || g.callCount() != 1 {
+				t.Errorf("charged again: %d calls, %v", g.callCount(), err)
+			}
+			mustMoneyExec(t, db, `UPDATE recurring_invoices SET active = FALSE WHERE id = $1`, r.ID)
+		})
+
+		t.Run("a schedule that cannot be raised does not stop the others", func(t *testing.T) {
+			// Its site now belongs to another customer than the schedule's
+			// (the site was moved): raising it fails on every pass.
+			stuck := schedule("Stuck plan", moneyDay(2025, 2, 1), false)
+			mustMoneyExec(t, db, `UPDATE recurring_invoices SET customer_id = $2 WHERE id = $1`, stuck.ID, w.child.ID)
+			later := schedule("Later plan", moneyDay(2025, 2, 15), false)
+			run, err := db.RaiseDueRecurring(ctx, now, "w", nil)
+			if err == nil || !strings.Contains(err.Error(), stuck.ID) {
+				t.Errorf("error %v, want the stuck schedule's", err)
+			}
+			if got := raised(later); len(got) != 1 || run.Raised != 1 {
+				t.Errorf("later schedule raised %v (run %+v), want 15 February", got, run)
+			}
+			if got := raised(stuck); len(got) != 0 {
+				t.Errorf("stuck schedule raised %v", got)
+			}
+			mustMoneyExec(t, db, `UPDATE recurring_invoices SET active = FALSE WHERE id IN ($1, $2)`, stuck.ID, later.ID)
+		})
+
+		t.Run("a raised invoice is mailed and emitted as an issued one is", func(t *testing.T) {
+			mustMoneyExec(t, db, `UPDATE contacts SET invoice_contact = TRUE WHERE email = $1`, "accounts@group.example")
+			r := schedule("Mailed plan", moneyDay(2025, 3, 1), false)
+			if _, err := db.RaiseDueRecurring(ctx, now, "w", nil); err != nil {
+				t.Fatal(err)
+			}
+			if got := raised(r); len(got) != 1 {
+				t.Fatalf("raised %v", got)
+			}
+			if n := mustAutopayCount(t, db, `SELECT count(*) FROM outbox WHERE topic = 'invoice_issued' AND recipient = 'accounts@group.example'`); n != 1 {
+				t.Errorf("%d invoice mails, want 1", n)
+			}
+			mustMoneyExec(t, db, `UPDATE contacts SET invoice_contact = FALSE WHERE email = $1`, "accounts@group.example")
+			mustMoneyExec(t, db, `UPDATE recurring_invoices SET active = FALSE WHERE id = $1`, r.ID)
 		})
 
 		t.Run("auto-pay cancelled after raising skips the charge", func(t *testing.T) {
