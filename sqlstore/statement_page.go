@@ -97,15 +97,11 @@ func (tx *Tx) statementTotals(ctx context.Context, v fieldportal.Viewer, r field
 	if err != nil {
 		return nil, err
 	}
-	since, err := tx.statementSettled(ctx, v, start, time.Time{}, r.From)
+	since, paid, err := tx.statementSettled(ctx, v, r.From, start, end)
 	if err != nil {
 		return nil, err
 	}
 	raised, err := tx.statementRaised(ctx, v, r)
-	if err != nil {
-		return nil, err
-	}
-	paid, err := tx.statementSettled(ctx, v, start, end, fieldportal.Date{})
 	if err != nil {
 		return nil, err
 	}
@@ -133,21 +129,34 @@ func (tx *Tx) statementRaised(ctx context.Context, v fieldportal.Viewer, r field
 	return tx.sumsByDue(ctx, q.sql(`SELECT i.due_date, CAST(sum(i.total) AS BIGINT) FROM `+src, "GROUP BY i.due_date"), q.args)
 }
 
-// statementSettled is what succeeded payments paid from start (to end,
-// unless zero) allocated to the viewer's invoices that are not void
-// (issued before `before`, unless zero), by the invoice's due date.
-func (tx *Tx) statementSettled(ctx context.Context, v fieldportal.Viewer, start, end time.Time, before fieldportal.Date) (map[fieldportal.Date]fieldportal.Money, error) {
+// statementSettled is what succeeded payments paid from start allocated
+// to the viewer's invoices that are not void, by the invoice's due date,
+// in one walk: since, on the invoices issued before from (whenever paid);
+// paid, what was paid before end (on any invoice).
+func (tx *Tx) statementSettled(ctx context.Context, v fieldportal.Viewer, from fieldportal.Date, start, end time.Time) (since, paid map[fieldportal.Date]fieldportal.Money, err error) {
 	var q query
 	statementPaymentScope(&q, v, start)
-	if !end.IsZero() {
-		q.and("p.paid_at < " + q.arg(end))
-	}
-	if !before.IsZero() {
-		q.and("i.issue_date < " + q.arg(before))
-	}
-	return tx.sumsByDue(ctx, q.sql(`SELECT i.due_date, CAST(sum(pa.amount) AS BIGINT)
+	before, until := q.arg(from), q.arg(end)
+	rows, err := tx.QueryContext(ctx, q.sql(`SELECT i.due_date,
+			CAST(sum(CASE WHEN i.issue_date < `+before+` THEN pa.amount ELSE 0 END) AS BIGINT),
+			CAST(sum(CASE WHEN p.paid_at < `+until+` THEN pa.amount ELSE 0 END) AS BIGINT)
 		FROM payments p JOIN payment_allocations pa ON pa.payment_id = p.id JOIN invoices i ON i.id = pa.invoice_id`,
-		"GROUP BY i.due_date"), q.args)
+		"GROUP BY i.due_date"), q.args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	since, paid = map[fieldportal.Date]fieldportal.Money{}, map[fieldportal.Date]fieldportal.Money{}
+	for rows.Next() {
+		var due fieldportal.Date
+		var s, p fieldportal.Money
+		if err := rows.Scan(&due, money(&s), money(&p)); err != nil {
+			return nil, nil, err
+		}
+		since[due] += s
+		paid[due] += p
+	}
+	return since, paid, rows.Err()
 }
 
 // sumsByDue runs a query of (due date, amount) rows into a map.
