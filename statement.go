@@ -25,6 +25,11 @@ const MaxStatementDays = 3*366 - 1
 type StatementRequest struct {
 	From, To Date
 	Zone     *time.Location
+	// Limit, when above zero, asks for one page of at most Limit entries
+	// after the cursor After ("" for the first page, else a Statement's
+	// Next): the totals are the whole range's, the entries only the page's.
+	Limit int
+	After string
 }
 
 // StatementEntryKind tells an invoice from a payment on a statement.
@@ -165,12 +170,17 @@ type Statement struct {
 	Closing  Money
 	Entries  []StatementEntry
 	Ageing   Ageing
+	// Brought is the balance before the first of Entries (Opening unless
+	// a later page was asked for); Next is the cursor of the next page, ""
+	// after the last (both only for a request with a Limit).
+	Brought Money
+	Next    string
 }
 
-// statementOrder sorts a statement's entries: by date; on one day the
+// StatementOrder sorts a statement's entries: by date; on one day the
 // invoices before the payments (so a bill paid the day it was raised
 // never shows a credit balance), then by number and id.
-func statementOrder(a, b StatementEntry) int {
+func StatementOrder(a, b StatementEntry) int {
 	if c := cmp.Compare(a.Date.String(), b.Date.String()); c != 0 {
 		return c
 	}
@@ -219,14 +229,11 @@ func BuildStatement(in StatementInput) Statement {
 		if sum == 0 {
 			continue
 		}
-		desc := "Payment"
-		if p.Method != "" {
-			desc = "Payment (" + strings.ToLower(PaymentMethodLabel(p.Method)) + ")"
-		}
+		desc := StatementPaymentDescription(p.Method)
 		st.Entries = append(st.Entries, StatementEntry{Kind: StatementPayment, Date: p.Date, ID: p.ID,
 			Number: p.ReceiptNumber, Description: desc, Amount: sum})
 	}
-	slices.SortStableFunc(st.Entries, statementOrder)
+	slices.SortStableFunc(st.Entries, StatementOrder)
 	bal := in.Opening
 	for n := range st.Entries {
 		e := &st.Entries[n]
@@ -237,14 +244,46 @@ func BuildStatement(in StatementInput) Statement {
 		}
 	}
 	st.Closing = bal
-	dues := make([]Date, 0, len(owed))
-	for d := range owed {
-		dues = append(dues, d)
+	st.Ageing = ageingOf(owed, in.To)
+	return st
+}
+
+// ageingOf puts what is owed by due date into the bands at end.
+func ageingOf(owed map[Date]Money, end Date) Ageing {
+	var a Ageing
+	for d, m := range owed {
+		a.add(d, end, m)
 	}
-	slices.SortFunc(dues, func(a, b Date) int { return cmp.Compare(a.String(), b.String()) })
-	for _, d := range dues {
-		st.Ageing.add(d, in.To, owed[d])
+	return a
+}
+
+// StatementPaymentDescription is a payment's description on a statement.
+func StatementPaymentDescription(method string) string {
+	if method == "" {
+		return "Payment"
 	}
+	return "Payment (" + strings.ToLower(PaymentMethodLabel(method)) + ")"
+}
+
+// StatementTotals are the opening and closing balances and the ageing of
+// a statement whose entries are not read (a page of it): in's Opening and
+// Brought, what the range's invoices raised and its payments settled, each
+// by due date, make them as BuildStatement would.
+func StatementTotals(in StatementInput, raised, settled map[Date]Money) Statement {
+	st := Statement{From: in.From, To: in.To, Opening: in.Opening, Closing: in.Opening}
+	owed := map[Date]Money{}
+	for _, b := range in.Brought {
+		owed[b.DueDate] += b.Amount
+	}
+	for d, m := range raised {
+		owed[d] += m
+		st.Closing += m
+	}
+	for d, m := range settled {
+		owed[d] -= m
+		st.Closing -= m
+	}
+	st.Ageing = ageingOf(owed, in.To)
 	return st
 }
 

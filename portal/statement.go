@@ -35,8 +35,8 @@ const statementDefaultMonths = 3
 // statementQuery is the statement's query string as typed.
 type statementQuery struct {
 	From, To string
-	// After is the key of the last entry of the page before (see
-	// entryKey); "" for the first page.
+	// After is the store's cursor of the page (Statement.Next); "" for
+	// the first page.
 	After string
 }
 
@@ -91,9 +91,6 @@ func (sq statementQuery) values() url.Values {
 	return url.Values{"from": {sq.From}, "to": {sq.To}}
 }
 
-// entryKey identifies an entry for the pager's cursor.
-func entryKey(e fieldportal.StatementEntry) string { return string(e.Kind) + ":" + e.ID }
-
 // statementView is the statement page.
 type statementView struct {
 	web.Layout
@@ -135,6 +132,8 @@ func (p *Portal) handleStatement(w http.ResponseWriter, r *http.Request) {
 	req, err := sq.request(r)
 	var st *fieldportal.Statement
 	if err == nil {
+		// One page of entries: the store reads no more of the range.
+		req.Limit, req.After = statementPageSize, sq.After
 		st, err = p.svc.Money.Statement(r.Context(), v, req)
 	}
 	errs := web.FormErrors{}
@@ -167,20 +166,11 @@ func (p *Portal) handleStatement(w http.ResponseWriter, r *http.Request) {
 	view.CSVURL = withQuery("/statement.csv", base)
 	view.PrintURL = withQuery("/statement.pdf", base)
 
-	start := 0
 	if sq.After != "" {
-		for n, e := range st.Entries {
-			if entryKey(e) == sq.After {
-				start = n + 1
-			}
-		}
 		view.Pager.FirstURL = withQuery("/statement", base)
+		view.Brought = m(st.Brought)
 	}
-	end := min(start+statementPageSize, len(st.Entries))
-	if start > 0 {
-		view.Brought = m(st.Entries[start-1].Balance)
-	}
-	for _, e := range st.Entries[start:end] {
+	for _, e := range st.Entries {
 		row := statementRow{Date: quoteDateText(e.Date), Number: e.Number, Site: e.SiteName, Description: e.Description,
 			Balance: m(e.Balance)}
 		if e.Kind == fieldportal.StatementInvoice {
@@ -194,9 +184,9 @@ func (p *Portal) handleStatement(w http.ResponseWriter, r *http.Request) {
 		}
 		view.Entries = append(view.Entries, row)
 	}
-	if end < len(st.Entries) {
+	if st.Next != "" {
 		nq := sq.values()
-		nq.Set("after", entryKey(st.Entries[end-1]))
+		nq.Set("after", st.Next)
 		view.Pager.NextURL = withQuery("/statement", nq)
 	}
 	p.pages.Render(w, r, status, "statement", view)

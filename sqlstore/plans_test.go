@@ -327,6 +327,23 @@ var planCases = []planCase{
 		_, err := e.db.Statement(ctx, e.siteContact, fieldportal.StatementRequest{From: today.AddDays(-91), To: today})
 		return err
 	}},
+	// The statement page: totals and one page of entries, then the next.
+	{"Statement page", func(ctx context.Context, e *planEnv) error {
+		today := fieldportal.DateOf(e.now)
+		r := fieldportal.StatementRequest{From: today.AddDays(-91), To: today, Limit: 50}
+		st, err := e.db.Statement(ctx, e.parent, r)
+		if err != nil || st.Next == "" {
+			return err
+		}
+		r.After = st.Next
+		_, err = e.db.Statement(ctx, e.parent, r)
+		return err
+	}},
+	{"site contact Statement page", func(ctx context.Context, e *planEnv) error {
+		today := fieldportal.DateOf(e.now)
+		_, err := e.db.Statement(ctx, e.siteContact, fieldportal.StatementRequest{From: today.AddDays(-91), To: today, Limit: 50})
+		return err
+	}},
 	{"FindAssets", func(ctx context.Context, e *planEnv) error {
 		_, _, err := e.db.FindAssets(ctx, e.parent, fieldportal.AssetFilter{})
 		return err

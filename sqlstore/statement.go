@@ -36,6 +36,9 @@ func (d *DB) Statement(ctx context.Context, v fieldportal.Viewer, r fieldportal.
 		return nil, err
 	}
 	defer tx.Rollback()
+	if r.Limit > 0 {
+		return tx.statementPageOf(ctx, v, r, zone)
+	}
 	in := fieldportal.StatementInput{From: r.From, To: r.To}
 	if in.Invoices, err = tx.statementInvoices(ctx, v, r); err != nil {
 		return nil, err
@@ -158,17 +161,7 @@ type statementAlloc struct {
 // the organisation's.
 func (tx *Tx) statementPayments(ctx context.Context, v fieldportal.Viewer, start time.Time, fn func(statementPayment)) error {
 	var q query
-	st := q.arg(start)
-	if q.contactScope(v, "p") {
-		// One IN of one set, not an OR of two: PostgreSQL then probes
-		// payments_customer per payer instead of reading every payment of
-		// the organisation.
-		q.cte("statement_payers", `SELECT customer_id FROM reach_customers
-			UNION SELECT ct_up.ancestor_id FROM customer_tree ct_up WHERE ct_up.customer_id = (SELECT customer_id FROM reach_login)`)
-		q.and("p.customer_id IN (SELECT customer_id FROM statement_payers)")
-		q.and(q.siteOrCustomerVisible("i"))
-	}
-	q.and("p.status = 'succeeded' AND p.paid_at >= " + st + " AND i.status <> 'void'")
+	statementPaymentScope(&q, v, start)
 	rows, err := tx.QueryContext(ctx, q.sql(`SELECT p.id, p.receipt_number, p.method, p.paid_at, pa.invoice_id, pa.amount, i.issue_date, i.due_date
 		FROM payments p JOIN payment_allocations pa ON pa.payment_id = p.id JOIN invoices i ON i.id = pa.invoice_id`,
 		"ORDER BY p.paid_at, p.id, i.issue_date, i.id"), q.args...)

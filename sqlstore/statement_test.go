@@ -120,6 +120,9 @@ func TestStatement(t *testing.T) {
 				if diff := cmp.Diff(c.want, seenStatement(st)); diff != "" {
 					t.Errorf("statement (-want +got):\n%s", diff)
 				}
+				for _, r := range []fieldportal.StatementRequest{req, {From: moneyDay(2025, 1, 1), To: moneyDay(2025, 4, 30), Zone: time.UTC}} {
+					checkStatementPages(t, db, c.v, r)
+				}
 			})
 		}
 		t.Run("ageing at a later end", func(t *testing.T) {
@@ -192,4 +195,51 @@ func eachRecentStatementEntry(ctx context.Context, db *sqlstore.DB, v fieldporta
 		}
 	}
 	return nil
+}
+
+// checkStatementPages reads the statement over r whole and page by page
+// (one, two and three entries a page): the pages, one after the other,
+// must hold the same entries with the same running balances, and each
+// the same totals.
+func checkStatementPages(t *testing.T, db *sqlstore.DB, v fieldportal.Viewer, r fieldportal.StatementRequest) {
+	t.Helper()
+	ctx := context.Background()
+	whole, err := db.Statement(ctx, v, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for limit := 1; limit <= 3; limit++ {
+		paged := *whole
+		paged.Entries = nil
+		pr := r
+		pr.Limit = limit
+		for n := 0; ; n++ {
+			page, err := db.Statement(ctx, v, pr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page.Opening != whole.Opening || page.Closing != whole.Closing || page.Ageing != whole.Ageing {
+				t.Errorf("limit %d page %d: opening %v closing %v ageing %+v; want %v %v %+v", limit, n,
+					page.Opening, page.Closing, page.Ageing, whole.Opening, whole.Closing, whole.Ageing)
+			}
+			want := whole.Opening
+			if k := len(paged.Entries); k > 0 {
+				want = paged.Entries[k-1].Balance
+			}
+			if page.Brought != want {
+				t.Errorf("limit %d page %d: brought %v, want %v", limit, n, page.Brought, want)
+			}
+			if len(page.Entries) > limit {
+				t.Fatalf("limit %d page %d: %d entries", limit, n, len(page.Entries))
+			}
+			paged.Entries = append(paged.Entries, page.Entries...)
+			if page.Next == "" || n > len(whole.Entries) {
+				break
+			}
+			pr.After = page.Next
+		}
+		if diff := cmp.Diff(whole.Entries, paged.Entries); diff != "" {
+			t.Errorf("limit %d: entries page by page (-whole +paged):\n%s", limit, diff)
+		}
+	}
 }
