@@ -470,6 +470,7 @@ func (w *writeWorld) writeRows() []writeRow {
 	rows = append(rows, w.jobWriteRows()...)
 	rows = append(rows, w.bookingRows()...)
 	rows = append(rows, w.checkoutRows()...)
+	rows = append(rows, w.officeMoneyRows()...)
 	return rows
 }
 
