@@ -26,16 +26,7 @@ func TestPortalIssuesAccessMatrix(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		f.org.Host = "127.0.0.1"
-		if err := db.UpdateOrganisation(ctx, f.sys, f.org); err != nil {
-			t.Fatal(err)
-		}
-		orgB := mustOrg(t, db, "Other Org", "b.portal.test")
-		sysB := fieldportal.SystemViewer(orgB.ID, "test")
-		custB := &fieldportal.Customer{Name: "Other Customer"}
-		if err := db.CreateCustomer(ctx, sysB, custB); err != nil {
-			t.Fatal(err)
-		}
+		_, sysB, custB := f.mustOtherOrg()
 		siteB := &fieldportal.Site{Name: "Other Site", CustomerID: custB.ID, Address: fieldportal.Address{Line1: "9 Far Road"}}
 		if err := db.CreateSite(ctx, sysB, siteB); err != nil {
 			t.Fatal(err)

@@ -23,16 +23,7 @@ func TestStatementAccessMatrix(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		f.org.Host = "127.0.0.1"
-		if err := db.UpdateOrganisation(ctx, f.sys, f.org); err != nil {
-			t.Fatal(err)
-		}
-		orgB := mustOrg(t, db, "Other Org", "b.portal.test")
-		sysB := fieldportal.SystemViewer(orgB.ID, "test")
-		custB := &fieldportal.Customer{Name: "Other Customer"}
-		if err := db.CreateCustomer(ctx, sysB, custB); err != nil {
-			t.Fatal(err)
-		}
+		_, sysB, custB := f.mustOtherOrg()
 		mustLoginB(t, db, sysB, custB.ID, "other@example.test")
 		_, assigned := f.addLogin("parent", "Ann", "Assigned", "assigned@example.test", fieldportal.LoginActive, testPassword, false, fieldportal.AllModules)
 		assigned.SiteAccess, assigned.SiteIDs = fieldportal.SiteAccessAssigned, []string{f.site["dock"].ID}

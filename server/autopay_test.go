@@ -322,16 +322,7 @@ func TestAutopayAccessMatrix(t *testing.T) {
 			})
 		}
 		t.Run("another organisation", func(t *testing.T) {
-			f.org.Host = "127.0.0.1"
-			if err := db.UpdateOrganisation(ctx, f.sys, f.org); err != nil {
-				t.Fatal(err)
-			}
-			orgB := mustOrg(t, db, "Other Org", "b.portal.test")
-			sysB := fieldportal.SystemViewer(orgB.ID, "test")
-			custB := &fieldportal.Customer{Name: "Other Customer"}
-			if err := db.CreateCustomer(ctx, sysB, custB); err != nil {
-				t.Fatal(err)
-			}
+			_, sysB, custB := f.mustOtherOrg()
 			mustLoginB(t, db, sysB, custB.ID, "other@example.test")
 			b := f.browser()
 			b.host = "b.portal.test"

@@ -238,3 +238,22 @@ func linkIn(t *testing.T, body, kind string) string {
 	}
 	return m[1]
 }
+
+// mustOtherOrg puts the fixture's organisation on 127.0.0.1 and makes a
+// second one answering b.portal.test with one customer, for the cases of
+// SPEC §2.8 (nobody sees anything of another organisation).
+func (f *fixture) mustOtherOrg() (*fieldportal.Organisation, fieldportal.Viewer, *fieldportal.Customer) {
+	f.t.Helper()
+	ctx := context.Background()
+	f.org.Host = "127.0.0.1"
+	if err := f.db.UpdateOrganisation(ctx, f.sys, f.org); err != nil {
+		f.t.Fatal(err)
+	}
+	orgB := mustOrg(f.t, f.db, "Other Org", "b.portal.test")
+	sysB := fieldportal.SystemViewer(orgB.ID, "test")
+	custB := &fieldportal.Customer{Name: "Other Customer"}
+	if err := f.db.CreateCustomer(ctx, sysB, custB); err != nil {
+		f.t.Fatal(err)
+	}
+	return orgB, sysB, custB
+}
