@@ -121,22 +121,8 @@ func (tx *Tx) statementOpenBefore(ctx context.Context, v fieldportal.Viewer, fro
 	var q query
 	src := statementInvoiceFrom(&q, v, "i.due_date, i.total, i.amount_paid",
 		"i.status IN ('unpaid', 'part_paid') AND i.issue_date < "+q.arg(from))
-	rows, err := tx.QueryContext(ctx, q.sql(`SELECT i.due_date, CAST(sum(i.total - i.amount_paid) AS BIGINT) FROM `+src,
-		"GROUP BY i.due_date"), q.args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[fieldportal.Date]fieldportal.Money{}
-	for rows.Next() {
-		var due fieldportal.Date
-		var m fieldportal.Money
-		if err := rows.Scan(&due, money(&m)); err != nil {
-			return nil, err
-		}
-		out[due] += m
-	}
-	return out, rows.Err()
+	return tx.sumsByDue(ctx, q.sql(`SELECT i.due_date, CAST(sum(i.total - i.amount_paid) AS BIGINT) FROM `+src,
+		"GROUP BY i.due_date"), q.args)
 }
 
 // statementPayment is a succeeded payment with its allocations to the
