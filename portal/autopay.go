@@ -175,11 +175,8 @@ func cardBrand(b string) string {
 // mayChangeCard reports whether the card change is offered: payments are
 // on for the organisation and the Pay online button is not hidden.
 func (p *Portal) mayChangeCard(r *http.Request, v fieldportal.Viewer) bool {
-	if p.svc.Payments == nil || !v.CanUse(fieldportal.ModuleAutopay) || slices.Contains(v.HiddenActions, fieldportal.ActionPayOnline) {
-		return false
-	}
-	st, err := p.kit.Settings(r)
-	return err == nil && st.PaymentProvider != ""
+	return v.CanUse(fieldportal.ModuleAutopay) && !slices.Contains(v.HiddenActions, fieldportal.ActionPayOnline) &&
+		p.providerReady(r, v)
 }
 
 // handleCardChange starts the provider's card set-up for a customer the
