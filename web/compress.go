@@ -53,10 +53,19 @@ func acceptsGzip(h string) bool {
 
 var gzipPool = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression); return w }}
 
+// fastGzipPool holds the writers of CSV downloads, at gzip's fastest
+// level. A CSV streams as fast as it is compressed: the default level
+// took 8 MB/s on this machine's loaded cores (a row of the console's
+// invoices CSV is 170 bytes: under 50,000 rows a second, against the
+// 100,000 of issue 15), the fastest 33 MB/s, for a file 40% larger
+// (377 KB against 269 KB for 10,000 invoices; 1.7 MB as it is).
+var fastGzipPool = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed); return w }}
+
 // compressWriter decides at WriteHeader whether to compress.
 type compressWriter struct {
 	http.ResponseWriter
 	gz      *gzip.Writer
+	pool    *sync.Pool // gz's
 	decided bool
 }
 
@@ -77,7 +86,11 @@ func (c *compressWriter) WriteHeader(status int) {
 		if status == http.StatusOK && h.Get("Content-Encoding") == "" && h.Get("Content-Range") == "" && compressible(h.Get("Content-Type")) {
 			h.Del("Content-Length")
 			h.Set("Content-Encoding", "gzip")
-			c.gz = gzipPool.Get().(*gzip.Writer)
+			c.pool = &gzipPool
+			if ct, _, _ := strings.Cut(h.Get("Content-Type"), ";"); strings.TrimSpace(ct) == "text/csv" {
+				c.pool = &fastGzipPool
+			}
+			c.gz = c.pool.Get().(*gzip.Writer)
 			c.gz.Reset(c.ResponseWriter)
 		}
 	}
@@ -125,7 +138,7 @@ func (c *compressWriter) close() {
 	if c.gz != nil {
 		c.gz.Close()
 		c.gz.Reset(nil)
-		gzipPool.Put(c.gz)
+		c.pool.Put(c.gz)
 		c.gz = nil
 	}
 }
