@@ -106,6 +106,7 @@ func TestCompressFlush(t *testing.T) {
 		close(read)
 	}
 }
+
 // A CSV is compressed at gzip's fastest level, which streams at four
 // times the default level's speed; pages keep the default. The gzip
 // header's XFL byte tells: 4 for the fastest, 0 for the default.
