@@ -303,7 +303,7 @@ func (d *DB) findJobs(ctx context.Context, v fieldportal.Viewer, f fieldportal.J
 	if err != nil {
 		return nil, "", err
 	}
-	text, args, err := jobListQuery(d.dialect, v, f, few)
+	text, args, err := jobListQuery(d.dialect, v, f, few, jobColumns)
 	if err != nil {
 		return nil, "", err
 	}
@@ -339,8 +339,9 @@ func jobCursor(f fieldportal.JobFilter) func(j *fieldportal.Job) string {
 // jobListQuery is the query of the jobs list without its LIMIT, shared by
 // FindJobs (a page) and EachJob (the CSV's every row), so that a CSV holds
 // exactly the rows of the pages: the scope, f's filters, the keyset after
-// f.After and the order, on the engine d. few is reachesFewSites' answer.
-func jobListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.JobFilter, few bool) (string, []any, error) {
+// f.After and the order, on the engine d. few is reachesFewSites' answer;
+// cols are the columns read (jobColumns for a page).
+func jobListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.JobFilter, few bool, cols string) (string, []any, error) {
 	var q query
 	q.scopeSite(v, "j", "j.site_id")
 	if few {
@@ -401,7 +402,7 @@ func jobListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.JobFilter, few 
 		// parent at the large size, 0.3 ms so).
 		from = ` FROM jobs j` + sqliteOnly("NOT INDEXED") + ` JOIN sites s ON s.id = j.site_id`
 	}
-	return q.sql(`SELECT `+jobColumns+from, "ORDER BY "+order), q.args, nil
+	return q.sql(`SELECT `+cols+from, "ORDER BY "+order), q.args, nil
 }
 
 // CountJobs counts the jobs the viewer can reach of a kind ("" for every

@@ -156,16 +156,50 @@ func (d *DB) FindJobInvoices(ctx context.Context, v fieldportal.Viewer, jobID st
 }
 
 // EachJob calls fn with every job FindJobs lists for f, in its order,
-// chunk by chunk (streamChunks), without their items and assets: the
-// CSV of the jobs list.
+// chunk by chunk (streamChunks): the CSV of the jobs list. Each job
+// holds only what the CSV shows (jobStreamColumns): no items or assets,
+// and of its ids only its own.
 func (d *DB) EachJob(ctx context.Context, v fieldportal.Viewer, f fieldportal.JobFilter, fn func(*fieldportal.Job) error) error {
 	few, err := d.reachesFewSites(ctx, v)
 	if err != nil {
 		return err
 	}
 	f.Page = fieldportal.Page{}
+	cols, scan := jobStreamColumns, scanStreamedJob
+	if !f.UpdatedSince.IsZero() || f.RecentlyChanged {
+		// The cursor of these orders (jobCursor).
+		cols, scan = jobStreamColumns+", j.updated_at", scanStreamedJobUpdated
+	}
 	return streamChunks(ctx, d, func(after string) (string, []any, error) {
 		f.After = after
-		return jobListQuery(d.dialect, v, f, few)
-	}, scanJob, jobCursor(f), fn)
+		return jobListQuery(d.dialect, v, f, few, cols)
+	}, scan, jobCursor(f), fn)
+}
+
+// jobStreamColumns are the columns of a job the CSV of the list shows
+// (portal.handleJobsCSV), and its id: a streamed row costs the driver
+// per column, a time or date more (invoiceStreamColumns), and
+// jobColumns has 24 of them, seven times or dates.
+const jobStreamColumns = `j.id, j.number, j.kind, s.name, j.order_no, j.stage, j.scheduled_start,
+	CAST(j.preferred_date AS TEXT), j.preferred_window, j.technician`
+
+// scanStreamedJob scans a row of jobStreamColumns.
+func scanStreamedJob(row interface{ Scan(...any) error }) (*fieldportal.Job, error) {
+	var j fieldportal.Job
+	err := scanStreamedJobInto(row, &j)
+	return &j, err
+}
+
+// scanStreamedJobUpdated scans jobStreamColumns and updated_at.
+func scanStreamedJobUpdated(row interface{ Scan(...any) error }) (*fieldportal.Job, error) {
+	var j fieldportal.Job
+	err := scanStreamedJobInto(row, &j, tm(&j.UpdatedAt))
+	return &j, err
+}
+
+// scanStreamedJobInto scans jobStreamColumns into j, then any columns
+// after them into more.
+func scanStreamedJobInto(row interface{ Scan(...any) error }, j *fieldportal.Job, more ...any) error {
+	return row.Scan(append([]any{&j.ID, &j.Number, &j.Kind, &j.SiteName, &j.OrderNo, &j.Stage, tm(&j.ScheduledStart),
+		&j.PreferredDate, &j.PreferredWindow, &j.Technician}, more...)...)
 }
