@@ -202,7 +202,7 @@ func (d *DB) listSites(ctx context.Context, v fieldportal.Viewer, f fieldportal.
 	// the table (a big parent's first page on SQLite, which walks about
 	// five sites for each one it reaches: 2.1 -> 1.6 ms, best of 50).
 	stream := !few && strings.TrimSpace(f.Search) == ""
-	text, args, err := siteListQuery(d.dialect, v, f, !few, stream)
+	text, args, err := siteListQuery(d.dialect, v, f, !few, stream, siteColumns)
 	if err != nil {
 		return nil, "", err
 	}
@@ -231,15 +231,44 @@ func (d *DB) EachSite(ctx context.Context, v fieldportal.Viewer, f fieldportal.S
 		return err
 	}
 	f.Page = fieldportal.Page{}
+	cols, scan := siteStreamColumns, scanStreamedSite
+	if !f.UpdatedSince.IsZero() {
+		cols, scan = siteStreamColumns+", s.updated_at", scanStreamedSiteUpdated
+	}
 	return streamChunks(ctx, d, func(after string) (string, []any, error) {
 		f.After = after
-		return siteListQuery(d.dialect, v, f, false, true)
-	}, scanListedSite, func(s *fieldportal.Site) string {
+		return siteListQuery(d.dialect, v, f, false, true, cols)
+	}, scan, func(s *fieldportal.Site) string {
 		if !f.UpdatedSince.IsZero() {
 			return cursor(s.UpdatedAt, s.ID)
 		}
 		return cursor(s.Name, s.ID)
 	}, fn)
+}
+
+// siteStreamColumns are the columns of a site the CSV of the list shows
+// (portal.handleSitesCSV), and its id: a streamed row costs the driver
+// per column, a time more (invoiceStreamColumns). The Open activities
+// count follows them, as it follows siteColumns.
+const siteStreamColumns = `s.id, s.name, s.address_line1, s.address_line2, s.city, s.region, s.postcode,
+	(SELECT c.name FROM customers c WHERE c.id = s.customer_id)`
+
+// scanStreamedSite scans a row of siteStreamColumns and the count.
+func scanStreamedSite(r interface{ Scan(...any) error }) (*fieldportal.Site, error) {
+	var s fieldportal.Site
+	a := &s.Address
+	err := r.Scan(&s.ID, &s.Name, &a.Line1, &a.Line2, &a.City, &a.Region, &a.Postcode, &s.CustomerName, &s.OpenActivities)
+	return &s, err
+}
+
+// scanStreamedSiteUpdated scans siteStreamColumns, updated_at (the
+// cursor of a walk by UpdatedSince) and the count.
+func scanStreamedSiteUpdated(r interface{ Scan(...any) error }) (*fieldportal.Site, error) {
+	var s fieldportal.Site
+	a := &s.Address
+	err := r.Scan(&s.ID, &s.Name, &a.Line1, &a.Line2, &a.City, &a.Region, &a.Postcode, &s.CustomerName,
+		tm(&s.UpdatedAt), &s.OpenActivities)
+	return &s, err
 }
 
 // siteListQuery is the query of the sites list, shared by FindSites (which
@@ -248,8 +277,9 @@ func (d *DB) EachSite(ctx context.Context, v fieldportal.Viewer, f fieldportal.S
 // CSV holds exactly the rows of the pages. walk reads the sites in name
 // order with the scope as a filter (query.walkSites). stream tells the
 // engine d to read the sites in the list's order (Dialect.walkIndex): for
-// EachSite, and for FindSites when it walks.
-func siteListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.SiteFilter, walk, stream bool) (string, []any, error) {
+// EachSite, and for FindSites when it walks. columns are the columns read
+// before the Open activities count (siteColumns for a page).
+func siteListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.SiteFilter, walk, stream bool, columns string) (string, []any, error) {
 	q := query{walkSites: walk}
 	q.scopeSite(v, "s", "s.id")
 	q.searchIndexed(d, f.Search, "s", siteText)
@@ -272,7 +302,7 @@ func siteListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.SiteFilter, wa
 	// The Open activities count is a few correlated probes of the open
 	// records' partial indexes per row (migrations 00080-00083), so a
 	// streamed list pays for it row by row as it goes.
-	cols := siteColumns
+	cols := columns
 	if f.WithActivity {
 		cols += ", " + openActivities(v)
 	} else {

@@ -16,7 +16,8 @@ import (
 
 // TestEachSite checks the walk behind the sites CSV against the list it
 // exports: for every scope and filter it gives exactly the rows of
-// FindSites' pages, in their order, with the same open activities.
+// FindSites' pages, in their order, with the same fields the CSV shows
+// (the walk reads only those) and the same open activities.
 func TestEachSite(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
@@ -62,8 +63,8 @@ func TestEachSite(t *testing.T) {
 		for _, vc := range viewers {
 			for _, fc := range filters {
 				t.Run(vc.name+"/"+fc.name, func(t *testing.T) {
-					want := mustSitePages(t, db, vc.v, fc.f)
-					got := mustEachSite(t, db, vc.v, fc.f)
+					want := csvSiteFields(mustSitePages(t, db, vc.v, fc.f))
+					got := csvSiteFields(mustEachSite(t, db, vc.v, fc.f))
 					if diff := cmp.Diff(want, got); diff != "" {
 						t.Errorf("EachSite differs from FindSites' pages (-pages +walk):\n%s", diff)
 					}
@@ -154,4 +155,16 @@ func mustEachSite(tb testing.TB, db *sqlstore.DB, v fieldportal.Viewer, f fieldp
 		tb.Fatalf("EachSite: %v", err)
 	}
 	return all
+}
+
+// csvSiteFields keeps of each site what the sites CSV shows
+// (portal.handleSitesCSV), which is all EachSite reads.
+func csvSiteFields(sites []*fieldportal.Site) []*fieldportal.Site {
+	out := make([]*fieldportal.Site, len(sites))
+	for i, s := range sites {
+		a := s.Address
+		out[i] = &fieldportal.Site{ID: s.ID, Name: s.Name, CustomerName: s.CustomerName, OpenActivities: s.OpenActivities,
+			Address: fieldportal.Address{Line1: a.Line1, Line2: a.Line2, City: a.City, Region: a.Region, Postcode: a.Postcode}}
+	}
+	return out
 }

@@ -39,7 +39,7 @@ func TestSiteStreamPlan(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dialect := SQLite
-			text, args, err := siteListQuery(dialect, tc.v, tc.f, false, true)
+			text, args, err := siteListQuery(dialect, tc.v, tc.f, false, true, siteStreamColumns)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -48,7 +48,7 @@ func TestSiteStreamPlan(t *testing.T) {
 				t.Errorf("the stream is not read in order from sites_stream:\n%s", p)
 			}
 			for _, walk := range []bool{false, true} {
-				text, args, err = siteListQuery(dialect, tc.v, tc.f, walk, false)
+				text, args, err = siteListQuery(dialect, tc.v, tc.f, walk, false, siteColumns)
 				if err != nil {
 					t.Fatal(err)
 				}
