@@ -145,11 +145,13 @@ func TestStreamPlansLarge(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Log(name, "\n", text, args)
-		t.Log(explain(t, db, text+" LIMIT 1000", args))
+		t.Log(streamExplain(t, db, text+" LIMIT 1000", args))
 	}
 }
 
-func explain(t *testing.T, db *DB, text string, args []any) string {
+// streamExplain is the engine's plan of text (EXPLAIN ANALYZE on
+// PostgreSQL), one line a row.
+func streamExplain(t *testing.T, db *DB, text string, args []any) string {
 	prefix := "EXPLAIN QUERY PLAN "
 	if db.dialect == Postgres {
 		prefix = "EXPLAIN (ANALYZE, BUFFERS) "
