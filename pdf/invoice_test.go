@@ -66,3 +66,15 @@ func TestInvoiceGolden(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkInvoicePDF times one part-paid invoice printout, with a logo.
+func BenchmarkInvoicePDF(b *testing.B) {
+	opt := testOptions(b, MustLogo(b, false))
+	inv := testInvoice()
+	x := InvoiceExtras{TaxNumber: "GB 123 4567 89", HowToPay: "Bank transfer, sort code 12-34-56, account 12345678."}
+	for b.Loop() {
+		if _, err := Invoice(opt, inv, testCustomer, testSite, x); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -462,3 +462,14 @@ func BenchmarkJobPDF(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkQuotePDF times one quote printout, with a logo.
+func BenchmarkQuotePDF(b *testing.B) {
+	opt := testOptions(b, MustLogo(b, false))
+	q := testQuote()
+	for b.Loop() {
+		if _, err := Quote(opt, q, testCustomer, testSite); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

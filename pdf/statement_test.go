@@ -85,3 +85,15 @@ func TestStatementTooLong(t *testing.T) {
 		t.Errorf("9 entries: err = %v, want invalid from", err)
 	}
 }
+
+// BenchmarkStatementPDF times a statement of 1,000 entries (about 20
+// pages), with a logo.
+func BenchmarkStatementPDF(b *testing.B) {
+	opt := testOptions(b, MustLogo(b, false))
+	st := testStatement(750) // 750 invoices and 500 payments
+	for b.Loop() {
+		if _, err := Statement(opt, st, testCustomer); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
