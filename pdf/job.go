@@ -15,42 +15,39 @@ import (
 // the order to show them (none leaves the section out).
 func Job(opt Options, j *fieldportal.Job, customer, site Party, assets []*fieldportal.Asset) ([]byte, error) {
 	name := jobKindLabel(j.Kind) + " order " + j.Number
-	d, err := newDoc(opt, name)
-	if err != nil {
-		return nil, err
-	}
-	d.title(name)
-	d.parties(customer, site)
-	d.fields(
-		field{"Number", j.Number},
-		field{"Kind", jobKindLabel(j.Kind)},
-		field{"Stage", j.Stage.Label()},
-		field{"Order number", j.OrderNo},
-		field{"Preferred date", joinNonEmpty(" ", formatDate(j.PreferredDate), windowLabel(j.PreferredWindow))},
-		field{"Scheduled", timeRange(j.ScheduledStart, j.ScheduledEnd, d.opt.Zone)},
-		field{"Technician", j.Technician},
-		field{"Due date", formatDate(j.DueDate)},
-	)
-	if strings.TrimSpace(j.Description) != "" {
-		d.section("Description")
-		d.paragraph(j.Description, style{})
-	}
-	if len(assets) > 0 {
-		d.section("Assets")
-		for _, a := range assets {
-			d.paragraph(joinNonEmpty(" · ", a.Number, a.Name, a.Location), style{})
+	return render(opt, name, func(d *doc) {
+		d.title(name)
+		d.parties(customer, site)
+		d.fields(
+			field{"Number", j.Number},
+			field{"Kind", jobKindLabel(j.Kind)},
+			field{"Stage", j.Stage.Label()},
+			field{"Order number", j.OrderNo},
+			field{"Preferred date", joinNonEmpty(" ", formatDate(j.PreferredDate), windowLabel(j.PreferredWindow))},
+			field{"Scheduled", timeRange(j.ScheduledStart, j.ScheduledEnd, d.opt.Zone)},
+			field{"Technician", j.Technician},
+			field{"Due date", formatDate(j.DueDate)},
+		)
+		if strings.TrimSpace(j.Description) != "" {
+			d.section("Description")
+			d.paragraph(j.Description, style{})
 		}
-	}
-	d.section("Items")
-	var items []lineItem
-	var sum fieldportal.Money
-	for _, it := range j.Items {
-		items = append(items, d.lineItem(it.Code, it.Description, it.Quantity, it.UnitPrice, it.Total))
-		sum += it.Total
-	}
-	d.lines(items)
-	d.totals(total{label: "Items total", amount: d.money(sum), bold: true})
-	return d.bytes()
+		if len(assets) > 0 {
+			d.section("Assets")
+			for _, a := range assets {
+				d.paragraph(joinNonEmpty(" · ", a.Number, a.Name, a.Location), style{})
+			}
+		}
+		d.section("Items")
+		var items []lineItem
+		var sum fieldportal.Money
+		for _, it := range j.Items {
+			items = append(items, d.lineItem(it.Code, it.Description, it.Quantity, it.UnitPrice, it.Total))
+			sum += it.Total
+		}
+		d.lines(items)
+		d.totals(total{label: "Items total", amount: d.money(sum), bold: true})
+	})
 }
 
 // jobKindLabel is a job's kind in words.
