@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"math"
 	"strconv"
 	"sync"
 	"time"
@@ -240,6 +241,15 @@ func (c *stdCanvas) font(bold bool, size float64) {
 		return
 	}
 	c.bold, c.size, c.fontSet = bold, size, true
+	// The font is part of the graphics state, kept from one text object
+	// to the next.
+	if bold {
+		c.content = append(c.content, "/F2 "...)
+	} else {
+		c.content = append(c.content, "/F1 "...)
+	}
+	c.num(size)
+	c.content = append(c.content, "Tf\n"...)
 }
 
 func (c *stdCanvas) grey(on bool) {
@@ -254,21 +264,24 @@ func (c *stdCanvas) grey(on bool) {
 	}
 }
 
-// num appends v rounded to two decimals.
+// num appends v rounded to two decimals (a hundredth of a point) and a
+// space; it writes the many numbers of a page without strconv's general
+// float formatting.
 func (c *stdCanvas) num(v float64) {
-	c.content = strconv.AppendFloat(c.content, v, 'f', 2, 64)
+	n := int64(math.Round(v * 100))
+	if n < 0 {
+		c.content = append(c.content, '-')
+		n = -n
+	}
+	c.content = strconv.AppendInt(c.content, n/100, 10)
+	if f := n % 100; f != 0 {
+		c.content = append(c.content, '.', byte('0'+f/10), byte('0'+f%10))
+	}
 	c.content = append(c.content, ' ')
 }
 
 func (c *stdCanvas) text(x, y float64, s []byte) {
-	c.content = append(c.content, "BT /F"...)
-	if c.bold {
-		c.content = append(c.content, '2', ' ')
-	} else {
-		c.content = append(c.content, '1', ' ')
-	}
-	c.num(c.size)
-	c.content = append(c.content, "Tf "...)
+	c.content = append(c.content, "BT "...)
 	c.num(x * mmToPt)
 	c.num((pageHeight - y) * mmToPt)
 	c.content = append(c.content, "Td ("...)

@@ -1,12 +1,14 @@
 package pdf
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/internal/pdftest"
+	"github.com/fieldportal/fieldportal/web"
 )
 
 // testInvoice is a part-paid invoice raised from a job at the test site.
@@ -76,5 +78,21 @@ func BenchmarkInvoicePDF(b *testing.B) {
 		if _, err := Invoice(opt, inv, testCustomer, testSite, x); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestMoneyIsThePagesMoney checks the printouts' money writer against
+// the pages' (web.MoneyText), which it repeats without allocating.
+func TestMoneyIsThePagesMoney(t *testing.T) {
+	for _, currency := range []string{"GBP", "EUR", "USD", "XYZ", ""} {
+		t.Run(currency, func(t *testing.T) {
+			d := &doc{opt: Options{Currency: currency}}
+			for _, m := range []fieldportal.Money{0, 1, -1, 5, 99, 100, -100, 12345, 99999, 100000, -123456789, 1234567890123,
+				math.MaxInt64, math.MinInt64 + 1, math.MinInt64} {
+				if got, want := d.money(m), web.MoneyText(currency, m); got != want {
+					t.Errorf("money(%d) = %q, want %q", m, got, want)
+				}
+			}
+		})
 	}
 }

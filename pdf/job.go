@@ -77,8 +77,37 @@ func (d *doc) lineItem(code, description string, qty int64, unit, total fieldpor
 		unitPrice: d.money(unit), total: d.money(total)}
 }
 
-// money writes an amount in the organisation's currency, as its pages do.
-func (d *doc) money(m fieldportal.Money) string { return web.MoneyText(d.opt.Currency, m) }
+// money writes an amount in the organisation's currency, as its pages do
+// (web.MoneyText), without its formatting's allocations: a statement
+// writes two amounts an entry. The currency's prefixes, for amounts and
+// for negative ones, are read once from MoneyText itself.
+func (d *doc) money(m fieldportal.Money) string {
+	if d.moneyPrefix == nil {
+		// MoneyText writes the digits of m, or of -m, after a prefix.
+		pos, neg := web.MoneyText(d.opt.Currency, 1), web.MoneyText(d.opt.Currency, -1)
+		d.moneyPrefix = &[2]string{strings.TrimSuffix(pos, "0.01"), strings.TrimSuffix(neg, "0.01")}
+	}
+	prefix := d.moneyPrefix[0]
+	if m < 0 {
+		prefix, m = d.moneyPrefix[1], -m
+	}
+	if m < 0 { // the most negative amount has no positive
+		return web.MoneyText(d.opt.Currency, -m)
+	}
+	var b [48]byte
+	var w [20]byte
+	out := append(b[:0], prefix...)
+	whole := strconv.AppendInt(w[:0], int64(m)/100, 10)
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, c)
+	}
+	cents := int64(m) % 100
+	out = append(out, '.', byte('0'+cents/10), byte('0'+cents%10))
+	return string(out)
+}
 
 // formatDate writes a calendar date as the pages do: 3 Mar 2026.
 func formatDate(dt fieldportal.Date) string {

@@ -91,6 +91,9 @@ type doc struct {
 	buf []byte
 	// grey is whether text is drawn grey now.
 	grey bool
+	// moneyPrefix is what money writes before an amount's digits, and
+	// before a negative amount's (see money).
+	moneyPrefix *[2]string
 }
 
 // errNeedsUnicode stops a printout drawn in the standard fonts at the

@@ -78,7 +78,10 @@ func (d *doc) statementEntries(st *fieldportal.Statement) {
 				if c.num {
 					s = num
 				}
-				t := oneLine(cells[i])
+				t := cells[i]
+				if i == 1 || i == 2 { // what people typed; the rest is written here
+					t = oneLine(t)
+				}
 				if t != "" {
 					if w := colWidth(c.n) - 2*cellPad; d.fonts.textWidth(t, s.bold, s.fontSize()) > w {
 						t = d.fonts.fitPrefix(t, s.bold, s.fontSize(), w)
@@ -89,6 +92,15 @@ func (d *doc) statementEntries(st *fieldportal.Statement) {
 			}
 		})
 	}
+	// Entries come by date, many to a day: each day is written once.
+	var lastDay fieldportal.Date
+	var lastDate string
+	date := func(day fieldportal.Date) string {
+		if day != lastDay || lastDate == "" {
+			lastDay, lastDate = day, formatDate(day)
+		}
+		return lastDate
+	}
 	heading()
 	cells = [...]string{formatDate(st.From), "", "Opening balance", "", "", d.money(st.Opening)}
 	line()
@@ -98,9 +110,9 @@ func (d *doc) statementEntries(st *fieldportal.Statement) {
 			details = e.SiteName
 		}
 		if e.Kind == fieldportal.StatementInvoice {
-			cells = [...]string{formatDate(e.Date), e.Number, details, d.money(e.Amount), "", d.money(e.Balance)}
+			cells = [...]string{date(e.Date), e.Number, details, d.money(e.Amount), "", d.money(e.Balance)}
 		} else {
-			cells = [...]string{formatDate(e.Date), e.Number, details, "", d.money(e.Amount), d.money(e.Balance)}
+			cells = [...]string{date(e.Date), e.Number, details, "", d.money(e.Amount), d.money(e.Balance)}
 		}
 		line()
 	}

@@ -97,3 +97,21 @@ func BenchmarkStatementPDF(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkStatementPDFYear times a year's statement of the biggest
+// customer: 189,360 entries (issue 15's target is 2 s).
+func BenchmarkStatementPDFYear(b *testing.B) {
+	opt := testOptions(b, MustLogo(b, false))
+	st := testStatement(113_616) // 113,616 invoices and 75,744 payments
+	if len(st.Entries) != 189_360 {
+		b.Fatalf("%d entries", len(st.Entries))
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		data, err := Statement(opt, st, testCustomer)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(data))/1e6, "MB")
+	}
+}

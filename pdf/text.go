@@ -43,7 +43,22 @@ func clean(s string) string {
 
 // oneLine is s cleaned and on one line, for names and short values.
 func oneLine(s string) string {
+	if plainLine(s) {
+		return s // most values, and every one of a statement's cells
+	}
 	return strings.Join(strings.Fields(clean(s)), " ")
+}
+
+// plainLine reports whether s is already clean and on one line: printable
+// ASCII with single spaces between words and none at the ends.
+func plainLine(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7F || c == ' ' && (i == 0 || i == len(s)-1 || s[i-1] == ' ') {
+			return false
+		}
+	}
+	return true
 }
 
 // fontSet is the two faces, regular and bold, a printout is drawn in,
@@ -216,20 +231,33 @@ func (fs *fontSet) wrap(s string, bold bool, size, width float64) []string {
 }
 
 // fitPrefix is the longest prefix of w (at least one character) no wider
-// than width, found by halving: a pasted run without spaces may be long.
+// than width, measured as textWidth does, character by character.
 func (fs *fontSet) fitPrefix(w string, bold bool, size, width float64) string {
-	var ends []int // ends[i] is the byte length of the first i+1 characters
+	widths := fs.widths[face(bold)]
+	limit := width * 1000 * (72 / 25.4) / size // in thousandths of the size
+	var sum int64
+	end := 0
 	for i, r := range w {
-		ends = append(ends, i+utf8.RuneLen(r))
-	}
-	lo, hi := 1, len(ends) // the answer is in [lo, hi] characters
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if fs.textWidth(w[:ends[mid-1]], bold, size) <= width {
-			lo = mid
-		} else {
-			hi = mid - 1
+		if r > 0xFFFF {
+			r = utf8.RuneError
+		}
+		sum += int64(widths[r])
+		if i > 0 && float64(sum) > limit {
+			break
+		}
+		end = i + utf8.RuneLen(r)
+		if r == utf8.RuneError {
+			_, n := utf8.DecodeRuneInString(w[i:])
+			end = i + n
 		}
 	}
-	return w[:ends[lo-1]]
+	// Rounding at the limit: textWidth has the last word.
+	for end > 0 && fs.textWidth(w[:end], bold, size) > width {
+		_, n := utf8.DecodeLastRuneInString(w[:end])
+		if n == end {
+			break
+		}
+		end -= n
+	}
+	return w[:end]
 }
