@@ -96,3 +96,16 @@ func TestMoneyIsThePagesMoney(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkInvoicePDFUnicode times an invoice whose customer's name is
+// in Greek: drawn in the embedded Go fonts.
+func BenchmarkInvoicePDFUnicode(b *testing.B) {
+	opt := testOptions(b, MustLogo(b, false))
+	inv := testInvoice()
+	customer := Party{Label: "Customer", Name: "Παπαδόπουλος ΑΕ"}
+	for b.Loop() {
+		if _, err := Invoice(opt, inv, customer, testSite, InvoiceExtras{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -522,3 +522,29 @@ func TestFontsByText(t *testing.T) {
 		})
 	}
 }
+
+// TestFitPrefix checks the cut of a statement's cells against the
+// longest prefix found by trying each, in both font sets.
+func TestFitPrefix(t *testing.T) {
+	for _, fs := range []*fontSet{goFonts(), standardFonts()} {
+		t.Run(fs.family, func(t *testing.T) {
+			for _, s := range []string{"Dock Warehouse, Wapping Wharf, Bristol", "WWWWWWWWWWWWWWWWWWWW", "iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiii", "£1,234.50 café—Æ", "x"} {
+				for _, width := range []float64{0.1, 5, 10, 28, 100} {
+					got := fs.fitPrefix(s, false, bodySize, width)
+					want := s[:len(string([]rune(s)[:1]))]
+					for i := range s {
+						if i > 0 && fs.textWidth(s[:i], false, bodySize) <= width {
+							want = s[:i]
+						}
+					}
+					if fs.textWidth(s, false, bodySize) <= width {
+						want = s
+					}
+					if got != want {
+						t.Errorf("fitPrefix(%q, %vmm) = %q, want %q", s, width, got, want)
+					}
+				}
+			}
+		})
+	}
+}
