@@ -11,17 +11,10 @@ import (
 	"sync"
 	"time"
 	"unicode/utf16"
-
-	"github.com/phpdave11/gofpdf"
 )
 
 // canvas is what the layout draws on: pages of text, rules, shaded rows
-// and the logo, in mm from the page's top left corner. Two draw it: the
-// PDF library, for the documents that embed the Go fonts, and a writer
-// of this package for those in the standard fonts, which is most of them:
-// it writes each page's content as it ends, compressed with a pooled
-// compressor, where the library keeps every page until the end and then
-// makes a compressor (about a megabyte) for each.
+// and the logo, in mm from the page's top left corner. stdCanvas draws it.
 type canvas interface {
 	// addPage starts a page; setPage goes back to page p (from 1) to add
 	// to it, once all pages are drawn.
@@ -43,69 +36,6 @@ type canvas interface {
 	setLogo(png []byte) (w, h float64, ok bool)
 	logo(x, y, w, h float64)
 	output() ([]byte, error)
-}
-
-// libCanvas is the PDF library's canvas (gofpdf), used with the Go
-// fonts, which it embeds (subset).
-type libCanvas struct {
-	f  *gofpdf.Fpdf
-	fs *fontSet
-}
-
-func newLibCanvas(fs *fontSet, m meta) *libCanvas {
-	f := gofpdf.New("P", "mm", "A4", "")
-	f.SetMargins(marginSide, marginTop, marginSide)
-	f.SetAutoPageBreak(false, 0) // add breaks pages, knowing the rows' heights
-	f.SetCompression(true)
-	for _, bold := range []bool{false, true} {
-		// Each document gets its own copy of the font's bytes: the
-		// library, writing the font's subset into the PDF, pads tables by
-		// appending to slices of those bytes, which would write into a
-		// shared array from concurrent renders.
-		f.AddUTF8FontFromBytes(fs.family, fs.style(bold), bytes.Clone(fs.ttf(bold)))
-	}
-	f.SetTitle(m.title, true)
-	f.SetAuthor(m.author, true)
-	f.SetCreator("fieldportal", false)
-	if !m.created.IsZero() {
-		f.SetCreationDate(m.created)
-	}
-	f.SetDrawColor(rule[0], rule[1], rule[2])
-	f.SetLineWidth(ruleWidth)
-	f.SetFillColor(tableHead[0], tableHead[1], tableHead[2])
-	return &libCanvas{f: f, fs: fs}
-}
-
-func (c *libCanvas) addPage()                     { c.f.AddPage() }
-func (c *libCanvas) setPage(p int)                { c.f.SetPage(p) }
-func (c *libCanvas) pages() int                   { return c.f.PageCount() }
-func (c *libCanvas) font(bold bool, size float64) { c.f.SetFont(c.fs.family, c.fs.style(bold), size) }
-func (c *libCanvas) grey(on bool) {
-	if on {
-		c.f.SetTextColor(grey[0], grey[1], grey[2])
-	} else {
-		c.f.SetTextColor(0, 0, 0)
-	}
-}
-func (c *libCanvas) text(x, y float64, s []byte) { c.f.Text(x, y, string(s)) }
-func (c *libCanvas) line(x1, y1, x2, y2 float64) { c.f.Line(x1, y1, x2, y2) }
-func (c *libCanvas) shade(x, y, w, h float64)    { c.f.Rect(x, y, w, h, "F") }
-func (c *libCanvas) logo(x, y, w, h float64)     { c.f.Image("logo", x, y, w, h, false, "", 0, "") }
-func (c *libCanvas) setLogo(png []byte) (w, h float64, ok bool) {
-	info := c.f.RegisterImageOptionsReader("logo", gofpdf.ImageOptions{ImageType: "png"}, bytes.NewReader(png))
-	if info == nil || info.Width() <= 0 {
-		c.f.ClearError()
-		return 0, 0, false
-	}
-	return info.Width(), info.Height(), true
-}
-
-func (c *libCanvas) output() ([]byte, error) {
-	var buf bytes.Buffer
-	if err := c.f.Output(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 // meta is a document's metadata.
@@ -132,12 +62,16 @@ const (
 	objFirstFree
 )
 
-// stdCanvas writes a PDF in the standard fonts, Helvetica and Helvetica
-// Bold in WinAnsiEncoding, which readers have and which are not embedded.
-// Each page's content is compressed and written when the page ends; the
-// page numbers, drawn once all pages are counted, are a second content
-// stream of each page.
+// stdCanvas writes a PDF in a font set: the standard fonts, Helvetica
+// and Helvetica Bold in WinAnsiEncoding, which readers have and which
+// are not embedded, or the Go fonts, embedded whole (embeddedFont). Each
+// page's content is compressed, with a pooled compressor, and written
+// when the page ends, where the PDF library (gofpdf) keeps every page
+// until the end and then makes a compressor (about a megabyte) for each;
+// the page numbers, drawn once all pages are counted, are a second
+// content stream of each page.
 type stdCanvas struct {
+	fonts   *fontSet
 	out     bytes.Buffer
 	offsets []int // offsets[n] is where object n starts
 	meta    meta
@@ -158,8 +92,8 @@ type stdCanvas struct {
 	zbuf    bytes.Buffer
 }
 
-func newStdCanvas(m meta) *stdCanvas {
-	c := &stdCanvas{meta: m, offsets: make([]int, objFirstFree)}
+func newStdCanvas(fs *fontSet, m meta) *stdCanvas {
+	c := &stdCanvas{fonts: fs, meta: m, offsets: make([]int, objFirstFree)}
 	c.out.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 	return c
 }
@@ -414,11 +348,17 @@ func (c *stdCanvas) output() ([]byte, error) {
 	}
 	c.startObj(objPages)
 	fmt.Fprintf(&c.out, "<< /Type /Pages /Kids [%s] /Count %d >>\nendobj\n", kids, len(c.contents))
-	for n, base := range []string{objRegular: "Helvetica", objBold: "Helvetica-Bold"} {
-		if base != "" {
-			c.startObj(n)
-			fmt.Fprintf(&c.out, "<< /Type /Font /Subtype /Type1 /BaseFont /%s /Encoding /WinAnsiEncoding >>\nendobj\n", base)
+	if c.fonts.standard {
+		for n, base := range []string{objRegular: "Helvetica", objBold: "Helvetica-Bold"} {
+			if base != "" {
+				c.startObj(n)
+				fmt.Fprintf(&c.out, "<< /Type /Font /Subtype /Type1 /BaseFont /%s /Encoding /WinAnsiEncoding >>\nendobj\n", base)
+			}
 		}
+	} else {
+		e := embeddedFonts()
+		c.putEmbeddedFont(objRegular, e[0])
+		c.putEmbeddedFont(objBold, e[1])
 	}
 	c.startObj(objInfo)
 	fmt.Fprintf(&c.out, "<< /Title %s /Author %s /Creator (fieldportal) /Producer (fieldportal)", pdfText(c.meta.title), pdfText(c.meta.author))

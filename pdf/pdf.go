@@ -1,7 +1,7 @@
 // Package pdf draws the printouts customers download: jobs, quotes,
-// invoices and statements. It is the one package that knows the PDF
-// library (gofpdf); its printouts are plain functions taking domain
-// types, composed from a small layout of this package: the letterhead
+// invoices and statements. It writes the PDF itself (canvas.go), using
+// the gofpdf library only for the fonts' widths; its printouts are plain
+// functions taking domain types, composed from a small layout of this package: the letterhead
 // and page numbers on every page, party blocks, fields, paragraphs, a
 // lines table and totals.
 package pdf
@@ -74,7 +74,7 @@ const (
 )
 
 // doc is one printout being drawn: the blocks of layout.go draw rows
-// straight onto the PDF library's pages, and bytes renders the file.
+// straight onto the canvas's pages, and bytes finishes the file.
 // Drawing as rows are added, with no tree of components in between,
 // keeps a printout to a few milliseconds and a statement of a big
 // customer's year (190,000 entries) to about a second.
@@ -106,8 +106,8 @@ var errNeedsUnicode = errors.New("pdf: text beyond the standard fonts")
 // nothing is embedded: most printouts are written wholly in Western
 // European characters (cp1252). At the first character those fonts
 // cannot write (Greek, Cyrillic, Polish, U+FFFD) it starts again in the
-// Go fonts, embedded, which cover them. The library panics on some
-// input it cannot draw; that is an error here, never a crashed request.
+// Go fonts, embedded, which cover them. A panic while drawing is an
+// error here, never a crashed request.
 func render(opt Options, title string, draw func(d *doc)) ([]byte, error) {
 	out, err := renderIn(standardFonts(), opt, title, draw)
 	if errors.Is(err, errNeedsUnicode) {
@@ -139,11 +139,7 @@ func newDoc(fs *fontSet, opt Options, title string) *doc {
 	}
 	m := meta{title: clean(title), author: clean(opt.Letterhead.Name), created: opt.Created}
 	d := &doc{fonts: fs, opt: opt}
-	if fs.standard {
-		d.c = newStdCanvas(m)
-	} else {
-		d.c = newLibCanvas(fs, m)
-	}
+	d.c = newStdCanvas(fs, m)
 	d.letterhead()
 	d.newPage()
 	return d
@@ -187,12 +183,11 @@ var logoCache = struct {
 // 25 mm wide, and a photo-sized logo would weigh down every printout.
 const maxLogoPixels = 600
 
-// printableLogo returns the logo as an 8-bit non-interlaced RGB PNG the
-// PDF library can always embed (it fails on a 16-bit or interlaced PNG),
-// or nil when the bytes are not a PNG or JPEG image that decodes. It is
-// opaque, laid on the page's white: the library copies an opaque PNG's
-// compressed data as it is, but inflates one with transparency and
-// deflates its colours and alpha again, in every document.
+// printableLogo returns the logo as an 8-bit non-interlaced RGB PNG,
+// whose compressed data a PDF embeds as it is (stdCanvas.setLogo), or nil
+// when the bytes are not a PNG or JPEG image that decodes. It is opaque,
+// laid on the page's white: one with transparency would need its colours
+// and alpha split and compressed again in every document.
 func printableLogo(data []byte) []byte {
 	if len(data) == 0 {
 		return nil

@@ -1,8 +1,6 @@
 package pdf
 
 import (
-	"errors"
-
 	"github.com/fieldportal/fieldportal"
 )
 
@@ -13,27 +11,12 @@ import (
 // big customer's entries makes pages quickly; the table's heading tops
 // every page.
 //
-// A statement of more than MaxStatementEntries entries, or of more than
-// MaxStatementEntriesUnicode whose text needs the embedded fonts, is
-// refused with an error naming the from date; its CSV carries every
-// entry.
+// A statement of more than MaxStatementEntries entries is refused with an
+// error naming the from date; its CSV carries every entry.
 func Statement(opt Options, st *fieldportal.Statement, customer Party) ([]byte, error) {
 	name := "Statement " + st.From.String() + " to " + st.To.String()
-	n := len(st.Entries)
-	tooLong := func(most int) error {
-		return fieldportal.FieldErrorf("from", "This statement has %d invoices and payments, more than a printout holds (%d). Choose a later from date, or download the CSV.", n, most)
-	}
-	if n > MaxStatementEntries {
-		return nil, tooLong(MaxStatementEntries)
-	}
-	if n > MaxStatementEntriesUnicode {
-		// Try the standard fonts only: drawing in the embedded ones
-		// costs about 0.1 ms an entry, and all the pages in memory.
-		out, err := renderIn(standardFonts(), opt, name, func(d *doc) { d.statement(st, customer) })
-		if errors.Is(err, errNeedsUnicode) {
-			return nil, tooLong(MaxStatementEntriesUnicode)
-		}
-		return out, err
+	if n := len(st.Entries); n > MaxStatementEntries {
+		return nil, fieldportal.FieldErrorf("from", "This statement has %d invoices and payments, more than a printout holds (%d). Choose a later from date, or download the CSV.", n, MaxStatementEntries)
 	}
 	return render(opt, name, func(d *doc) { d.statement(st, customer) })
 }
@@ -58,12 +41,6 @@ func (d *doc) statement(st *fieldportal.Statement, customer Party) {
 // about a second of drawing), bounds the time and memory one request
 // may take.
 var MaxStatementEntries = 400_000
-
-// MaxStatementEntriesUnicode is the most entries a statement draws when
-// its text needs the embedded fonts (a character beyond cp1252): the PDF
-// library they are drawn with keeps every page in memory until the end,
-// so about two seconds of drawing.
-var MaxStatementEntriesUnicode = 20_000
 
 // The statement table's columns, of the grid's 12.
 var statementCols = [...]struct {

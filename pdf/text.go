@@ -12,10 +12,9 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 )
 
-// What people type reaches the page as text, whatever it holds: the
-// library draws a string as it is (markup is just characters), but it
-// does not break lines, and it panics on characters beyond the Basic
-// Multilingual Plane.
+// What people type reaches the page as text, whatever it holds: a string
+// is drawn as it is (markup is just characters), on one line, and the
+// fonts' encodings stop at the Basic Multilingual Plane.
 // So text is cleaned, and wrapped here, before it is drawn; every wrapped
 // line is its own row, so a long description runs onto the next page
 // instead of being cut off.
@@ -78,7 +77,7 @@ type fontSet struct {
 	widths [2]*[0x10000]uint16
 }
 
-// style is the library's name of the regular or bold face.
+// style is gofpdf's name of the regular or bold face.
 func (fs *fontSet) style(bold bool) string {
 	if bold {
 		return "B"
@@ -155,14 +154,19 @@ func cp1252(r rune) (byte, bool) {
 	return b, ok
 }
 
-// encode appends s written for the font set to buf: as it is for the Go
-// fonts, in cp1252 for the standard ones. A character cp1252 lacks stops
-// the printout with errNeedsUnicode (see render).
+// encode appends s written for the font set to buf: in cp1252 for the
+// standard fonts, each character in two bytes (big-endian) for the Go
+// fonts (see embeddedFont). A character cp1252 lacks stops the printout
+// with errNeedsUnicode (see render).
 func (fs *fontSet) encode(buf []byte, s string) []byte {
-	if !fs.standard {
-		return append(buf, s...)
-	}
 	for _, r := range s {
+		if !fs.standard {
+			if r > 0xFFFF {
+				r = utf8.RuneError
+			}
+			buf = append(buf, byte(r>>8), byte(r))
+			continue
+		}
 		b, ok := cp1252(r)
 		if !ok {
 			panic(errNeedsUnicode)
