@@ -1,12 +1,14 @@
 package pdf
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/internal/pdftest"
+	"github.com/fieldportal/fieldportal/web"
 )
 
 // testInvoice is a part-paid invoice raised from a job at the test site.
@@ -64,5 +66,46 @@ func TestInvoiceGolden(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkInvoicePDF times one part-paid invoice printout, with a logo.
+func BenchmarkInvoicePDF(b *testing.B) {
+	opt := testOptions(b, MustLogo(b, false))
+	inv := testInvoice()
+	x := InvoiceExtras{TaxNumber: "GB 123 4567 89", HowToPay: "Bank transfer, sort code 12-34-56, account 12345678."}
+	for b.Loop() {
+		if _, err := Invoice(opt, inv, testCustomer, testSite, x); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestMoneyIsThePagesMoney checks the printouts' money writer against
+// the pages' (web.MoneyText), which it repeats without allocating.
+func TestMoneyIsThePagesMoney(t *testing.T) {
+	for _, currency := range []string{"GBP", "EUR", "USD", "XYZ", ""} {
+		t.Run(currency, func(t *testing.T) {
+			d := &doc{opt: Options{Currency: currency}}
+			for _, m := range []fieldportal.Money{0, 1, -1, 5, 99, 100, -100, 12345, 99999, 100000, -123456789, 1234567890123,
+				math.MaxInt64, math.MinInt64 + 1, math.MinInt64} {
+				if got, want := d.money(m), web.MoneyText(currency, m); got != want {
+					t.Errorf("money(%d) = %q, want %q", m, got, want)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkInvoicePDFUnicode times an invoice whose customer's name is
+// in Greek: drawn in the embedded Go fonts.
+func BenchmarkInvoicePDFUnicode(b *testing.B) {
+	opt := testOptions(b, MustLogo(b, false))
+	inv := testInvoice()
+	customer := Party{Label: "Customer", Name: "Παπαδόπουλος ΑΕ"}
+	for b.Loop() {
+		if _, err := Invoice(opt, inv, customer, testSite, InvoiceExtras{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/johnfercher/maroto/v2/pkg/consts/fontstyle"
 	"github.com/phpdave11/gofpdf"
 
 	"github.com/fieldportal/fieldportal"
@@ -388,12 +387,12 @@ func TestWrap(t *testing.T) {
 		{"nothing", " \n ", 100, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := wrap(tc.text, "", bodySize, tc.width)
+			got := goFonts().wrap(tc.text, false, bodySize, tc.width)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("wrap(%q, %vmm) (-want +got):\n%s", tc.text, tc.width, diff)
 			}
 			for _, l := range got {
-				if w := textWidth(l, "", bodySize); w > tc.width {
+				if w := goFonts().textWidth(l, false, bodySize); w > tc.width {
 					t.Errorf("line %q is %.1fmm wide, over %vmm", l, w, tc.width)
 				}
 			}
@@ -401,23 +400,38 @@ func TestWrap(t *testing.T) {
 	}
 }
 
-// TestTextWidthIsTheLibrarys checks the width table against the PDF
-// library's own measure, which decides whether it breaks a line again.
+// TestTextWidthIsTheLibrarys checks the width tables of both font sets
+// against the PDF library's own measure, which the page's layout of
+// right-aligned text and of wrapped lines relies on.
 func TestTextWidthIsTheLibrarys(t *testing.T) {
 	f := gofpdf.New("P", "mm", "A4", "")
-	for _, cf := range customFonts() {
-		f.AddUTF8FontFromBytes(cf.Family, string(cf.Style), cf.Bytes)
+	for _, bold := range []bool{false, true} {
+		f.AddUTF8FontFromBytes(goFonts().family, goFonts().style(bold), goFonts().ttf(bold))
 	}
-	for _, s := range []string{"Service visit", "WWWW iiii", "Zoë — Łódź, Привет £1,234.50", "中文 \uFFFD"} {
-		for _, st := range []fontstyle.Type{fontstyle.Normal, fontstyle.Bold} {
-			for _, size := range []float64{8, 9, 13} {
-				f.SetFont(family, string(st), size)
-				want := f.GetStringWidth(s)
-				if got := textWidth(s, st, size); math.Abs(got-want) > 1e-9 {
-					t.Errorf("textWidth(%q, %q, %v) = %v, the library says %v", s, st, size, got, want)
+	for _, tc := range []struct {
+		name  string
+		fs    *fontSet
+		texts []string
+	}{
+		{"Go fonts", goFonts(), []string{"Service visit", "WWWW iiii", "Zoë — Łódź, Привет £1,234.50", "中文 \uFFFD"}},
+		{"standard fonts", standardFonts(), []string{"Service visit", "WWWW iiii", "Zoë’s café — “Ærø” £1,234.50 €5 ‰ Ÿ"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, s := range tc.texts {
+				for _, bold := range []bool{false, true} {
+					for _, size := range []float64{8, 9, 13} {
+						f.SetFont(tc.fs.family, tc.fs.style(bold), size)
+						want := f.GetStringWidth(s)
+						if tc.fs.standard {
+							want = f.GetStringWidth(string(tc.fs.encode(nil, s)))
+						}
+						if got := tc.fs.textWidth(s, bold, size); math.Abs(got-want) > 1e-9 {
+							t.Errorf("textWidth(%q, bold %v, %v) = %v, the library says %v", s, bold, size, got, want)
+						}
+					}
 				}
 			}
-		}
+		})
 	}
 }
 
@@ -460,5 +474,80 @@ func BenchmarkJobPDF(b *testing.B) {
 		if _, err := Job(opt, j, testCustomer, testSite, testAssets); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkQuotePDF times one quote printout, with a logo.
+func BenchmarkQuotePDF(b *testing.B) {
+	opt := testOptions(b, MustLogo(b, false))
+	q := testQuote()
+	for b.Loop() {
+		if _, err := Quote(opt, q, testCustomer, testSite); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestFontsByText checks both ways a printout is drawn: in the PDF
+// standard fonts, embedding none, when all its text is in cp1252 (curly
+// quotes, dashes, the euro and pound signs included), and otherwise in
+// the embedded Go fonts, which print Greek, Cyrillic and Polish.
+func TestFontsByText(t *testing.T) {
+	for _, tc := range []struct {
+		name, description, customer string
+		embedded                    bool
+	}{
+		{"job_cp1252", "Zoë’s café — “Ærøskøbing” costs €120 or £100…", "Crème Brûlée Ltd", false},
+		{"job_unicode", "Łódź: Ελληνικά, Привет мир, Zażółć gęślą jaźń.", "Παπαδόπουλος ΑΕ", true},
+		{"job_unicode_letterhead_only", "Plain text.", "Harbour Properties Ltd", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opt := testOptions(t, MustLogo(t, false))
+			if tc.name == "job_unicode_letterhead_only" {
+				opt.Letterhead.Details = append(opt.Letterhead.Details, "Wrocław")
+			}
+			j := testJob(2)
+			j.Description = tc.description
+			data, err := Job(opt, j, Party{Label: "Customer", Name: tc.customer}, testSite, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := pdftest.MustText(t, data)
+			MustGolden(t, tc.name, text)
+			for _, want := range []string{tc.description, tc.customer} {
+				if !strings.Contains(text, want) {
+					t.Errorf("the printout lacks %q", want)
+				}
+			}
+			if got := bytes.Contains(data, []byte("/FontFile2")); got != tc.embedded {
+				t.Errorf("fonts embedded: %v, want %v", got, tc.embedded)
+			}
+		})
+	}
+}
+
+// TestFitPrefix checks the cut of a statement's cells against the
+// longest prefix found by trying each, in both font sets.
+func TestFitPrefix(t *testing.T) {
+	for _, fs := range []*fontSet{goFonts(), standardFonts()} {
+		t.Run(fs.family, func(t *testing.T) {
+			for _, s := range []string{"Dock Warehouse, Wapping Wharf, Bristol", "WWWWWWWWWWWWWWWWWWWW", "iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiii", "£1,234.50 café—Æ", "x"} {
+				for _, width := range []float64{0.1, 5, 10, 28, 100} {
+					got := fs.fitPrefix(s, false, bodySize, width)
+					want := s[:len(string([]rune(s)[:1]))]
+					for i := range s {
+						if i > 0 && fs.textWidth(s[:i], false, bodySize) <= width {
+							want = s[:i]
+						}
+					}
+					if fs.textWidth(s, false, bodySize) <= width {
+						want = s
+					}
+					if got != want {
+						t.Errorf("fitPrefix(%q, %vmm) = %q, want %q", s, width, got, want)
+					}
+				}
+			}
+		})
 	}
 }

@@ -13,45 +13,42 @@ import (
 // are the parties it is for.
 func Quote(opt Options, q *fieldportal.Quote, customer, site Party) ([]byte, error) {
 	name := "Quote " + q.Number
-	d, err := newDoc(opt, name)
-	if err != nil {
-		return nil, err
-	}
-	d.title(name)
-	d.parties(customer, site)
-	d.fields(
-		field{"Number", q.Number},
-		field{"Stage", quoteStageLabel(q, d.opt)},
-		field{"Valid until", formatDate(q.ValidUntil)},
-		field{"Order number", q.OrderNo},
-		field{"Preferred date", formatDate(q.PreferredDate)},
-	)
-	if strings.TrimSpace(q.Description) != "" {
-		d.section("Description")
-		d.paragraph(q.Description, style{})
-	}
-	d.section("Items")
-	var items []lineItem
-	for _, it := range q.Items {
-		desc := it.Description
-		if it.Optional {
-			desc = "(Optional) " + desc
+	return render(opt, name, func(d *doc) {
+		d.title(name)
+		d.parties(customer, site)
+		d.fields(
+			field{"Number", q.Number},
+			field{"Stage", quoteStageLabel(q, d.opt)},
+			field{"Valid until", formatDate(q.ValidUntil)},
+			field{"Order number", q.OrderNo},
+			field{"Preferred date", formatDate(q.PreferredDate)},
+		)
+		if strings.TrimSpace(q.Description) != "" {
+			d.section("Description")
+			d.paragraph(q.Description, style{})
 		}
-		items = append(items, d.lineItem(it.Code, desc, it.Quantity, it.UnitPrice, it.Total))
-	}
-	d.lines(items)
-	d.totals(
-		total{label: "Total excluding tax", amount: d.money(q.TotalExTax)},
-		total{label: "Tax", amount: d.money(q.Tax)},
-		total{label: "Total including tax", amount: d.money(q.TotalIncTax), bold: true},
-	)
-	if answer := quoteAnswer(q, d); answer != "" {
-		d.paragraph(answer, style{bold: true})
-		if q.Stage == fieldportal.QuoteDeclined && strings.TrimSpace(q.DeclineReason) != "" {
-			d.paragraph("Reason: "+q.DeclineReason, style{})
+		d.section("Items")
+		var items []lineItem
+		for _, it := range q.Items {
+			desc := it.Description
+			if it.Optional {
+				desc = "(Optional) " + desc
+			}
+			items = append(items, d.lineItem(it.Code, desc, it.Quantity, it.UnitPrice, it.Total))
 		}
-	}
-	return d.bytes()
+		d.lines(items)
+		d.totals(
+			total{label: "Total excluding tax", amount: d.money(q.TotalExTax)},
+			total{label: "Tax", amount: d.money(q.Tax)},
+			total{label: "Total including tax", amount: d.money(q.TotalIncTax), bold: true},
+		)
+		if answer := quoteAnswer(q, d); answer != "" {
+			d.paragraph(answer, style{bold: true})
+			if q.Stage == fieldportal.QuoteDeclined && strings.TrimSpace(q.DeclineReason) != "" {
+				d.paragraph("Reason: "+q.DeclineReason, style{})
+			}
+		}
+	})
 }
 
 // quoteStageLabel is a quote's stage in the words of its page: an

@@ -3,8 +3,12 @@ package pdf
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/internal/pdftest"
@@ -84,4 +88,83 @@ func TestStatementTooLong(t *testing.T) {
 	if !errors.As(err, &e) || e.Code != fieldportal.EINVALID || e.Field != "from" {
 		t.Errorf("9 entries: err = %v, want invalid from", err)
 	}
+
+}
+
+// TestStatementInGreek checks a statement whose text needs the embedded
+// fonts: a site's name in Greek, in the cells cut to their column.
+func TestStatementInGreek(t *testing.T) {
+	st := testStatement(3)
+	for i := range st.Entries {
+		if st.Entries[i].SiteName != "" {
+			st.Entries[i].SiteName = "Αποθήκη Πειραιά, Λεωφόρος Ποσειδώνος"
+		}
+	}
+	greek := Party{Label: "Customer", Name: "Παπαδόπουλος ΑΕ"}
+	data, err := Statement(testOptions(t, nil), st, greek)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdftest.MustText(t, data)
+	for _, want := range []string{greek.Name, "Αποθήκη", "INV-1001", "Closing balance"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the statement lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// BenchmarkStatementPDF times a statement of 1,000 entries (about 20
+// pages), with a logo.
+func BenchmarkStatementPDF(b *testing.B) {
+	opt := testOptions(b, MustLogo(b, false))
+	st := testStatement(750) // 750 invoices and 500 payments
+	for b.Loop() {
+		if _, err := Statement(opt, st, testCustomer); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStatementPDFYear times a year's statement of the biggest
+// customer: 189,360 entries (issue 15's target is 2 s). peak-MB is the
+// most heap in use while drawing it, above what the statement itself
+// holds, sampled every 5 ms.
+func BenchmarkStatementPDFYear(b *testing.B) {
+	opt := testOptions(b, MustLogo(b, false))
+	st := testStatement(113_616) // 113,616 invoices and 75,744 payments
+	if len(st.Entries) != 189_360 {
+		b.Fatalf("%d entries", len(st.Entries))
+	}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapInuse
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		var ms runtime.MemStats
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+		}
+	})
+	b.ResetTimer()
+	for b.Loop() {
+		data, err := Statement(opt, st, testCustomer)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(data))/1e6, "MB")
+	}
+	close(done)
+	wg.Wait()
+	b.ReportMetric(float64(peak.Load()-min(base, peak.Load()))/1e6, "peak-MB")
 }
