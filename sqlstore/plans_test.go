@@ -555,6 +555,17 @@ var planCases = []planCase{
 		_, _, err := e.db.FindInvoiceRows(ctx, e.staff, fieldportal.InvoiceFilter{DueBefore: fieldportal.DateOf(e.now)})
 		return err
 	}},
+	{"staff FindInvoiceRows overdue tab of a contractor in a year", func(ctx context.Context, e *planEnv) error {
+		var contractor string
+		if err := e.db.SQL().QueryRowContext(ctx, `SELECT contractor_id FROM invoices WHERE contractor_id IS NOT NULL
+			AND status = 'unpaid' ORDER BY id LIMIT 1`).Scan(&contractor); err != nil {
+			return err
+		}
+		today := fieldportal.DateOf(e.now)
+		_, _, err := e.db.FindInvoiceRows(ctx, e.staff, fieldportal.InvoiceFilter{DueBefore: today, ContractorID: contractor,
+			IssuedFrom: today.AddDays(-365)})
+		return err
+	}},
 	{"staff FindInvoiceRows by number", func(ctx context.Context, e *planEnv) error {
 		_, _, err := e.db.FindInvoiceRows(ctx, e.staff, fieldportal.InvoiceFilter{Number: "1500"})
 		return err
