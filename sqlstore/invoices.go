@@ -13,7 +13,7 @@ import (
 const invoiceColumns = `i.id, i.org_id, i.external_id, i.number, i.customer_id, i.site_id, i.job_id, i.contractor_id,
 	i.issue_date, i.due_date, i.description, i.subtotal, i.tax, i.total, i.amount_paid, i.status, i.created_at,
 	i.updated_at, s.name, j.number, s.address_line1, s.address_line2, s.city, s.region, s.postcode, s.country, s.uprn,
-	c.name`
+	c.name, j.kind`
 
 // invoiceFrom joins the site's name, address and UPRN, the job's number
 // and the contractor's name shown in lists; the job join also serves the
@@ -35,7 +35,7 @@ func scanInvoiceInto(row interface{ Scan(...any) error }, i *fieldportal.Invoice
 		money(&i.Total), money(&i.AmountPaid), &i.Status, tm(&i.CreatedAt), tm(&i.UpdatedAt), str(&i.SiteName),
 		str(&i.JobNumber), str(&i.SiteAddress.Line1), str(&i.SiteAddress.Line2), str(&i.SiteAddress.City),
 		str(&i.SiteAddress.Region), str(&i.SiteAddress.Postcode), str(&i.SiteAddress.Country), str(&i.SiteUPRN),
-		str(&i.ContractorName)}, more...)...)
+		str(&i.ContractorName), str((*string)(&i.JobKind))}, more...)...)
 }
 
 // CreateInvoice adds an invoice with its lines (operator side only). An
