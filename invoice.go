@@ -46,6 +46,10 @@ type Invoice struct {
 	SiteAddress    Address `json:"-"`
 	SiteUPRN       string  `json:"-"`
 	ContractorName string  `json:"-"`
+	// JobKind is the kind of the job the invoice was raised from (""
+	// without one): the invoice's page links the job when the viewer
+	// may use the kind's pages, without reading the whole job.
+	JobKind JobKind `json:"-"`
 	// Payments are the payments received against the invoice that the
 	// viewer sees, oldest first; filled by FindInvoiceByID only.
 	Payments []InvoicePayment `json:"-"`

@@ -420,6 +420,10 @@ type MoneyService interface {
 	UpsertRecurringInvoiceByExternalID(ctx context.Context, v Viewer, r *RecurringInvoice) (created bool, err error)
 	CancelAutopay(ctx context.Context, v Viewer, id string) (*RecurringInvoice, error)
 	FindSavedCard(ctx context.Context, v Viewer, customerID string) (*SavedCard, error)
+	// FindSavedCards returns the saved cards of those of the customers
+	// whose cards the viewer holds (as FindSavedCard), in no particular
+	// order: a page's cards in one query.
+	FindSavedCards(ctx context.Context, v Viewer, customerIDs []string) ([]*SavedCard, error)
 	// ConfirmCardSetup keeps the card a provider's completed set-up saved
 	// as the customer's one card, replacing the old one for every schedule.
 	ConfirmCardSetup(ctx context.Context, v Viewer, o CardSetupOutcome) (*SavedCard, error)

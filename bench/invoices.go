@@ -30,19 +30,12 @@ func invoicesPage(f func(ids *IDs) fieldportal.InvoiceFilter) func(ctx context.C
 	}
 }
 
-// invoicePage is the store work of an invoice's page: the invoice with its
-// lines and payments, and the order it was raised from.
+// invoicePage is the store work of an invoice's page and its PDF: the
+// invoice with its lines and payments, and its job's number and kind,
+// which link the order it was raised from.
 func invoicePage(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
-	inv, err := s.Money.FindInvoiceByID(ctx, v, ids.Invoice)
-	if err != nil {
-		return err
-	}
-	if inv.JobID != "" {
-		if _, err := s.Work.FindJobByID(ctx, v, inv.JobID); err != nil && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
-			return err
-		}
-	}
-	return nil
+	_, err := s.Money.FindInvoiceByID(ctx, v, ids.Invoice)
+	return err
 }
 
 // discoverInvoices finds the parent's paid invoice with the most lines on

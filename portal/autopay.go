@@ -77,7 +77,11 @@ func (p *Portal) handleAutopay(w http.ResponseWriter, r *http.Request) {
 	view.Table = web.Table{Caption: "Recurring invoices", Columns: []web.Column{{Label: "Name"}, {Label: "Site"},
 		{Label: "Total inc. tax", Numeric: true}, {Label: "Frequency"}, {Label: "Last payment"}, {Label: "Next due"},
 		{Label: "Auto-pay"}, {Label: "Action"}}}
+	// The customers of the schedules shown, with their names as the
+	// scoped list read them: a schedule the viewer sees is of a customer
+	// it reaches (its site's, or a customer-only schedule's own).
 	var customers []string
+	names := map[string]string{}
 	for _, s := range list {
 		site := s.SiteName
 		if site == "" {
@@ -95,11 +99,11 @@ func (p *Portal) handleAutopay(w http.ResponseWriter, r *http.Request) {
 		view.Table.Rows = append(view.Table.Rows, []web.Cell{{Text: s.Name, Header: true}, web.TextCell(site),
 			web.MoneyCell(currency, s.TotalIncTax), web.TextCell(s.Frequency.Label()), web.TextCell(last),
 			web.TextCell(quoteDateText(s.NextDueDate)), autopay, action})
-		if !slices.Contains(customers, s.CustomerID) {
-			customers = append(customers, s.CustomerID)
+		if _, ok := names[s.CustomerID]; !ok {
+			customers, names[s.CustomerID] = append(customers, s.CustomerID), s.CustomerName
 		}
 	}
-	if view.Cards, err = p.savedCards(r, v, customers); err != nil {
+	if view.Cards, err = p.savedCards(r, v, customers, names); err != nil {
 		p.kit.Error(w, r, err)
 		return
 	}
@@ -116,32 +120,27 @@ func (p *Portal) handleAutopay(w http.ResponseWriter, r *http.Request) {
 	p.pages.Render(w, r, http.StatusOK, "autopay", view)
 }
 
-// savedCards reads the card of each customer the viewer holds cards of
-// (the store answers "not found" for the others, which are left out).
-func (p *Portal) savedCards(r *http.Request, v fieldportal.Viewer, customers []string) ([]cardView, error) {
+// savedCards lists the cards of the customers, in their order, with one
+// query for all of them: the store leaves out the cards the viewer does
+// not hold; a customer without one is offered a card only to a viewer
+// that sees customers as a whole. names are the customers' names.
+func (p *Portal) savedCards(r *http.Request, v fieldportal.Viewer, customers []string, names map[string]string) ([]cardView, error) {
+	cards, err := p.svc.Money.FindSavedCards(r.Context(), v, customers)
+	if err != nil {
+		return nil, err
+	}
 	change := p.mayChangeCard(r, v)
 	var out []cardView
 	for _, id := range customers {
-		card, err := p.svc.Money.FindSavedCard(r.Context(), v, id)
-		switch {
-		case fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND:
-			card = nil
-			// No card yet, or a customer whose cards this viewer does not
-			// hold: only a customer it sees as a whole is offered one.
-			if v.SiteAccess != fieldportal.SiteAccessAll && !v.SeesWholeOrg() {
-				continue
-			}
-		case err != nil:
-			return nil, err
-		}
-		c, err := p.svc.Sites.FindCustomerByID(r.Context(), v, id)
-		if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
+		i := slices.IndexFunc(cards, func(c *fieldportal.SavedCard) bool { return c.CustomerID == id })
+		// No card yet, or a customer whose cards this viewer does not
+		// hold: only a customer it sees as a whole is offered one.
+		if i < 0 && v.SiteAccess != fieldportal.SiteAccessAll && !v.SeesWholeOrg() {
 			continue
-		} else if err != nil {
-			return nil, err
 		}
-		cv := cardView{Customer: c.Name, CustomerID: id}
-		if card != nil {
+		cv := cardView{Customer: names[id], CustomerID: id}
+		if i >= 0 {
+			card := cards[i]
 			cv.Details = []web.Detail{{Label: "Card", Value: cardBrand(card.Brand) + " ending " + card.Last4},
 				{Label: "Expires", Value: fmt.Sprintf("%02d/%d", card.ExpMonth, card.ExpYear)}}
 			cv.ChangeLabel = "Change card details"

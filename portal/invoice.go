@@ -68,7 +68,7 @@ func (p *Portal) handleInvoice(w http.ResponseWriter, r *http.Request) {
 		view.Details = append(view.Details, web.Detail{Label: "Contractor", Value: row.Contractor})
 	}
 	if inv.JobID != "" {
-		view.Job = p.invoiceJob(r, v, inv)
+		view.Job = invoiceJob(v, inv)
 	}
 	if inv.Description != "" {
 		view.Details = append(view.Details, web.Detail{Label: "Description", Value: inv.Description, Pre: true})
@@ -94,12 +94,15 @@ func (p *Portal) handleInvoice(w http.ResponseWriter, r *http.Request) {
 }
 
 // invoiceJob names the order the invoice was raised from, linked when
-// the contact may open it (its kind's page, within reach).
-func (p *Portal) invoiceJob(r *http.Request, v fieldportal.Viewer, inv *fieldportal.Invoice) *assetLink {
+// the contact may use its kind's pages. The store read the job's number
+// and kind with the invoice, so the whole order (its items and assets) is
+// not read again: the order is at the invoice's site (an invoice takes
+// its job's site, checkInvoiceRefs), which the contact reaches since it
+// sees the invoice, and the order's page still asks the store itself.
+func invoiceJob(v fieldportal.Viewer, inv *fieldportal.Invoice) *assetLink {
 	l := &assetLink{Name: inv.JobNumber}
-	j, err := p.svc.Work.FindJobByID(r.Context(), v, inv.JobID)
-	if err == nil && pageReady[j.Kind.Module()] {
-		l.URL = "/jobs/" + url.PathEscape(j.ID)
+	if m := inv.JobKind.Module(); v.CanUse(m) && pageReady[m] {
+		l.URL = "/jobs/" + url.PathEscape(inv.JobID)
 	}
 	return l
 }

@@ -451,9 +451,10 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 		},
 		{
 			// A saved card is a customer-level record (scopeCustomerRecord)
-			// read by its customer.
+			// read by its customer, or with others' (FindSavedCards, which
+			// is asked for every customer's card at once).
 			name:   "saved cards",
-			covers: []string{"MoneyService.FindSavedCard"},
+			covers: []string{"MoneyService.FindSavedCard", "MoneyService.FindSavedCards"},
 			createForCustomer: func(c *fieldportal.Customer) string {
 				card := &fieldportal.SavedCard{CustomerID: c.ID, Provider: "stripe", ProviderRef: "pm_" + c.ID, Brand: "visa",
 					Last4: "4242", ExpMonth: 12, ExpYear: 2030}
@@ -462,17 +463,11 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 				return card.ID
 			},
 			list: func(v fieldportal.Viewer, _ string) ([]string, string, error) {
-				var ids []string
-				for _, c := range sortedValues(cardCustomer) {
-					card, err := db.FindSavedCard(ctx, v, c)
-					if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
-						continue
-					} else if err != nil {
-						return ids, "", err
-					}
-					ids = append(ids, card.ID)
+				cards, err := db.FindSavedCards(ctx, v, sortedValues(cardCustomer))
+				if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
+					return nil, "", nil
 				}
-				return ids, "", nil
+				return idsOf(cards, func(x *fieldportal.SavedCard) string { return x.ID }), "", err
 			},
 			get: func(v fieldportal.Viewer, id string) error {
 				card, err := db.FindSavedCard(ctx, v, cardCustomer[id])

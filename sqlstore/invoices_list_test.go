@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,6 +105,21 @@ func TestInvoiceList(t *testing.T) {
 				moneyIDs(only(byDue, func(i *fieldportal.Invoice) bool { return i.SiteID == w.siteA.ID }))},
 			{"parent, issued in March", parentAll, fieldportal.InvoiceFilter{IssuedFrom: moneyDay(2025, 3, 1), IssuedTo: moneyDay(2025, 3, 31)},
 				invoiceIDsNewestFirst(only(all, func(i *fieldportal.Invoice) bool { return i.IssueDate.Month == 3 }))},
+			// The Unpaid tab, its statuses in either order (openStatuses).
+			{"parent, unpaid by due date", parentAll, fieldportal.InvoiceFilter{Sort: fieldportal.InvoiceSortDue,
+				Statuses: []fieldportal.InvoiceStatus{fieldportal.InvoicePartPaid, fieldportal.InvoiceUnpaid}},
+				moneyIDs(only(byDue, func(i *fieldportal.Invoice) bool { return i.Status != fieldportal.InvoicePaid }))},
+			{"site contact, unpaid", siteOnly, fieldportal.InvoiceFilter{Statuses: []fieldportal.InvoiceStatus{fieldportal.InvoiceUnpaid,
+				fieldportal.InvoicePartPaid}}, invoiceIDsNewestFirst(only(all, func(i *fieldportal.Invoice) bool { return i.SiteID == w.siteB.ID }))},
+			// The search by number (numberSearch): whole, in any case, with
+			// or without INV-, within the viewer's reach only.
+			{"parent, a number in lower case", parentAll, fieldportal.InvoiceFilter{Search: strings.ToLower(all[5].Number)},
+				[]string{all[5].ID}},
+			{"parent, a number without INV-", parentAll, fieldportal.InvoiceFilter{Search: " " + strings.TrimPrefix(all[5].Number, "INV-") + " "},
+				[]string{all[5].ID}},
+			{"parent, a part of a number finds nothing", parentAll, fieldportal.InvoiceFilter{Search: all[5].Number[:len(all[5].Number)-1]}, nil},
+			{"site contact, a number at its site", siteOnly, fieldportal.InvoiceFilter{Search: all[5].Number}, []string{all[5].ID}},
+			{"site contact, a number at another site", siteOnly, fieldportal.InvoiceFilter{Search: all[4].Number}, nil},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				if diff := cmp.Diff(tc.want, pages(t, tc.v, tc.f)); diff != "" {

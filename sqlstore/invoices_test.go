@@ -66,7 +66,7 @@ func TestInvoices(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := *onJob
-			want.SiteName, want.JobNumber = "Site A", "J-7001"
+			want.SiteName, want.JobNumber, want.JobKind = "Site A", "J-7001", fieldportal.JobService
 			want.SiteAddress.Line1, want.ContractorName = "A Street", "Acme Electrical"
 			if diff := cmp.Diff(&want, got); diff != "" {
 				t.Errorf("invoice differs (-want +got):\n%s", diff)

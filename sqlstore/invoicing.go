@@ -15,29 +15,12 @@ import (
 
 // officeFilter adds the console's own conditions of an invoice filter.
 func officeFilter(q *query, v fieldportal.Viewer, f fieldportal.InvoiceFilter) {
-	if n := strings.TrimSpace(f.Number); n != "" {
-		// A whole number, read by the invoices_number and jobs_number
-		// indexes: a search inside every number of a million invoices
-		// would read them all.
-		ns := []string{n, strings.ToUpper(n)}
-		if !strings.Contains(n, "-") {
-			ns = append(ns, "INV-"+n, "J-"+n)
-		}
-		ph := make([]string, len(ns))
-		for i, s := range ns {
-			ph[i] = q.arg(s)
-		}
-		// The two ways in are a union of ids rather than an OR, which
-		// PostgreSQL answered by walking every invoice of the
-		// organisation (the plans test).
-		in, org := strings.Join(ph, ", "), q.arg(v.OrgID)
-		q.and("i.id IN (SELECT ni.id FROM invoices ni WHERE ni.org_id = " + org + " AND ni.number IN (" + in + ")" +
-			" UNION ALL SELECT ji.id FROM jobs jn JOIN invoices ji ON ji.job_id = jn.id WHERE jn.org_id = " + org +
-			" AND jn.number IN (" + in + "))")
-	}
+	// A whole number, read by index (numberSearch): a search inside every
+	// number of a million invoices would read them all.
+	numberSearch(q, v, f.Number)
 	if !f.DueBefore.IsZero() {
 		// Written as the partial index invoices_open_org's condition.
-		q.and("i.status IN ('unpaid', 'part_paid') AND i.due_date < " + q.arg(f.DueBefore))
+		q.and(openInvoice("i") + " AND i.due_date < " + q.arg(f.DueBefore))
 	}
 	if u := strings.TrimSpace(f.UPRN); u != "" {
 		q.and("i.site_id IN (SELECT su.id FROM sites su WHERE su.org_id = " + q.arg(v.OrgID) + " AND su.uprn = " + q.arg(u) + ")")

@@ -175,6 +175,53 @@ func TestSavedCards(t *testing.T) {
 				t.Errorf("card differs (-want +got):\n%s", diff)
 			}
 		})
+		t.Run("the cards of several customers at once", func(t *testing.T) {
+			childCard := &fieldportal.SavedCard{CustomerID: w.child.ID, Provider: "stripe", ProviderRef: "pm_c", Brand: "visa",
+				Last4: "1111", ExpMonth: 3, ExpYear: 2029}
+			if err := db.PutSavedCard(ctx, staff, childCard); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				if _, err := db.SQL().ExecContext(ctx, `DELETE FROM saved_cards WHERE id = $1`, childCard.ID); err != nil {
+					t.Error(err)
+				}
+			})
+			parentAll := MustMoneyContact(t, db, w.org.ID, w.parent.ID, fieldportal.SiteAccessAll, nil)
+			childAll := MustMoneyContact(t, db, w.org.ID, w.child.ID, fieldportal.SiteAccessAll, nil)
+			assigned := MustMoneyContact(t, db, w.org.ID, w.parent.ID, fieldportal.SiteAccessAssigned, []string{w.siteA.ID})
+			asked := []string{w.child.ID, w.parent.ID, "no-such-customer"}
+			both := []string{c.ID, childCard.ID}
+			if w.child.ID < w.parent.ID {
+				both = []string{childCard.ID, c.ID}
+			}
+			for _, tc := range []struct {
+				name string
+				v    fieldportal.Viewer
+				ids  []string
+				want []string
+			}{
+				{"staff", staff, asked, both},
+				{"the parent's contact holds its subtree's", parentAll, asked, both},
+				{"the child's contact holds its own", childAll, asked, []string{childCard.ID}},
+				{"a contact of assigned sites holds none", assigned, asked, nil},
+				{"another organisation holds none", fieldportal.SystemViewer(w.other.ID, "test"), asked, nil},
+				{"no customers, no cards", staff, nil, nil},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					got, err := db.FindSavedCards(ctx, tc.v, tc.ids)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var ids []string
+					for _, x := range got {
+						ids = append(ids, x.ID)
+					}
+					if diff := cmp.Diff(tc.want, ids); diff != "" {
+						t.Errorf("cards (-want +got):\n%s", diff)
+					}
+				})
+			}
+		})
 		t.Run("a contact replaces the one card", func(t *testing.T) {
 			contact := MustMoneyContact(t, db, w.org.ID, w.parent.ID, fieldportal.SiteAccessAll, nil)
 			n := &fieldportal.SavedCard{CustomerID: w.parent.ID, Provider: "stripe", ProviderRef: "pm_2", Brand: "mastercard", Last4: "4444", ExpMonth: 1, ExpYear: 2031}
