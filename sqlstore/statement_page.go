@@ -51,9 +51,14 @@ func parseStatementCursor(s string) (statementCursor, bool) {
 // totals and the page's entries with their running balance.
 func (tx *Tx) statementPageOf(ctx context.Context, v fieldportal.Viewer, r fieldportal.StatementRequest, zone *time.Location) (*fieldportal.Statement, error) {
 	start, end := r.From.In(zone).UTC(), r.To.AddDays(1).In(zone).UTC()
-	st, err := tx.statementTotals(ctx, v, r, start, end)
+	st, sums, err := tx.statementTotalsFromSums(ctx, v, r, zone)
 	if err != nil {
 		return nil, err
+	}
+	if !sums {
+		if st, err = tx.statementTotals(ctx, v, r, start, end); err != nil {
+			return nil, err
+		}
 	}
 	cur, ok := parseStatementCursor(r.After)
 	st.Brought = st.Opening
