@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/sqlstore"
@@ -39,14 +40,45 @@ func checkStatementTotals(t *testing.T, db *sqlstore.DB, v fieldportal.Viewer, z
 		if err != nil {
 			t.Fatal(err)
 		}
-		r.Limit = 50
-		page, err := db.Statement(ctx, v, r)
-		if err != nil {
-			t.Fatal(err)
-		}
 		want := stmtTotals{whole.Opening, whole.Closing, whole.Ageing}
-		if diff := cmp.Diff(want, stmtTotals{page.Opening, page.Closing, page.Ageing}); diff != "" {
-			t.Errorf("%v to %v: totals (-rows +sums):\n%s", r.From, r.To, diff)
+		// As read for a contact of few sites, and as for one of many (the
+		// walks of the organisation's records in order).
+		for _, many := range []bool{false, true} {
+			ctx := ctx
+			if many {
+				ctx = sqlstore.AsManySites(ctx)
+			}
+			r.Limit = 50
+			page, err := db.Statement(ctx, v, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, stmtTotals{page.Opening, page.Closing, page.Ageing}); diff != "" {
+				t.Errorf("%v to %v: totals (-rows +sums):\n%s", r.From, r.To, diff)
+			}
+			if diff := cmp.Diff(whole.Entries[:min(50, len(whole.Entries))], page.Entries, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%v to %v, many sites %v: first page (-whole +page):\n%s", r.From, r.To, many, diff)
+			}
+			// The walk of every entry, two of each kind a step.
+			r.Limit = 0
+			var walked []fieldportal.StatementEntry
+			var head stmtTotals
+			err = db.EachStatementEntry(ctx, v, r, func(st *fieldportal.Statement) error {
+				head = stmtTotals{st.Opening, st.Closing, st.Ageing}
+				return nil
+			}, func(e fieldportal.StatementEntry) error {
+				walked = append(walked, e)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, head); diff != "" {
+				t.Errorf("%v to %v: walk's totals (-rows +walk):\n%s", r.From, r.To, diff)
+			}
+			if diff := cmp.Diff(whole.Entries, walked); diff != "" {
+				t.Errorf("%v to %v, many sites %v: walk's entries (-whole +walk):\n%s", r.From, r.To, many, diff)
+			}
 		}
 	}
 }
@@ -61,6 +93,7 @@ func checkStatementTotals(t *testing.T, db *sqlstore.DB, v fieldportal.Viewer, z
 // site and a customer moved to another parent, and a change of the
 // organisation's time zone.
 func TestStatementSums(t *testing.T) {
+	sqlstore.SetStatementWalkBatch(t, 2)
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		w := newMoneyWorld(t, db)
