@@ -66,3 +66,9 @@ func SetStatementWalkBatch(tb interface{ Cleanup(func()) }, n int) {
 	statementWalkBatch = n
 	tb.Cleanup(func() { statementWalkBatch = old })
 }
+
+// StatementFromRows reads a whole statement the slow way (every row of
+// the range checked for reach, then BuildStatement): the tests' reference.
+func (d *DB) StatementFromRows(ctx context.Context, v fieldportal.Viewer, r fieldportal.StatementRequest) (*fieldportal.Statement, error) {
+	return d.statementFromRows(ctx, v, r)
+}

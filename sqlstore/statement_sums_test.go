@@ -36,7 +36,7 @@ func checkStatementTotals(t *testing.T, db *sqlstore.DB, v fieldportal.Viewer, z
 	}
 	for _, rg := range ranges {
 		r := fieldportal.StatementRequest{From: rg[0], To: rg[1], Zone: zone}
-		whole, err := db.Statement(ctx, v, r)
+		whole, err := db.StatementFromRows(ctx, v, r)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,6 +47,14 @@ func checkStatementTotals(t *testing.T, db *sqlstore.DB, v fieldportal.Viewer, z
 			ctx := ctx
 			if many {
 				ctx = sqlstore.AsManySites(ctx)
+			}
+			r.Limit = 0
+			full, err := db.Statement(ctx, v, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(whole, full); diff != "" {
+				t.Errorf("%v to %v, many sites %v: whole statement (-rows +walk):\n%s", r.From, r.To, many, diff)
 			}
 			r.Limit = 50
 			page, err := db.Statement(ctx, v, r)
