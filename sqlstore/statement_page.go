@@ -223,8 +223,9 @@ func (tx *Tx) statementPageInvoices(ctx context.Context, v fieldportal.Viewer, r
 		// The plain bound first: the walk starts at the cursor's day.
 		cond += " AND i.issue_date >= " + d
 		if cur.Kind == fieldportal.StatementInvoice {
-			cond += " AND (i.issue_date > " + d + " OR i.issue_date = " + d + " AND (i.number > " + q.arg(cur.Number) +
-				" OR i.number = " + q.arg(cur.Number) + " AND i.id > " + q.arg(cur.ID) + "))"
+			// A row comparison, which both planners read as one range of
+			// invoices_statement (an OR of three made PostgreSQL sort).
+			cond += " AND (i.issue_date, i.number, i.id) > (" + d + ", " + q.arg(cur.Number) + ", " + q.arg(cur.ID) + ")"
 		} else {
 			cond += " AND i.issue_date > " + d
 		}
