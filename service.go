@@ -412,6 +412,10 @@ type MoneyService interface {
 	// Statement is the viewer's statement over the request's dates (see
 	// BuildStatement); it needs the Statement module.
 	Statement(ctx context.Context, v Viewer, r StatementRequest) (*Statement, error)
+	// EachStatementEntry reads the same statement in one walk, in
+	// constant memory: head gets the totals first, then fn every entry in
+	// order with its running balance (for the CSV and the printout).
+	EachStatementEntry(ctx context.Context, v Viewer, r StatementRequest, head func(*Statement) error, fn func(StatementEntry) error) error
 
 	FindRecurringInvoiceByID(ctx context.Context, v Viewer, id string) (*RecurringInvoice, error)
 	FindRecurringInvoices(ctx context.Context, v Viewer, f RecurringInvoiceFilter) ([]*RecurringInvoice, string, error)

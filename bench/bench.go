@@ -181,7 +181,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("organisation for %s: %w", host, err)
 	}
-	ids := &IDs{OrgID: org.ID}
+	ids := &IDs{OrgID: org.ID, OrgZone: fieldportal.Zone(org.TimeZone)}
 	sessions := map[string]session{}
 	viewers := map[string]fieldportal.Viewer{}
 	for _, p := range personasOf(cfg.Entries, Parent, SiteContact, Staff) {

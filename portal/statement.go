@@ -243,29 +243,36 @@ func (p *Portal) statementFor(w http.ResponseWriter, r *http.Request) (*fieldpor
 }
 
 // handleStatementCSV downloads the statement's entries, between a row of
-// the opening balance and one of the closing balance.
+// the opening balance and one of the closing balance, streamed from one
+// walk of the store (EachStatementEntry): a year of a big customer's
+// entries is never held in memory.
 func (p *Portal) handleStatementCSV(w http.ResponseWriter, r *http.Request) {
-	st, ok := p.statementFor(w, r)
+	v, ok := p.needModule(w, r, fieldportal.ModuleStatement)
 	if !ok {
 		return
 	}
-	out := p.kit.CSV(w, r, "statement-"+st.From.String()+"-to-"+st.To.String()+".csv",
+	req, err := readStatementQuery(r).request(r)
+	if err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
+	out := p.kit.CSV(w, r, "statement-"+req.From.String()+"-to-"+req.To.String()+".csv",
 		"Date", "Type", "Number", "Site", "Description", "Due date", "Debit", "Credit", "Balance")
-	out.Finish(func() error {
-		if err := out.Row(st.From.String(), "Opening balance", "", "", "", "", "", "", st.Opening.Decimal()); err != nil {
-			return err
+	var closing fieldportal.Money
+	err = p.svc.Money.EachStatementEntry(r.Context(), v, req, func(st *fieldportal.Statement) error {
+		closing = st.Closing
+		return out.Row(st.From.String(), "Opening balance", "", "", "", "", "", "", st.Opening.Decimal())
+	}, func(e fieldportal.StatementEntry) error {
+		typ, debit, credit := "Payment", "", e.Amount.Decimal()
+		if e.Kind == fieldportal.StatementInvoice {
+			typ, debit, credit = "Invoice", e.Amount.Decimal(), ""
 		}
-		for _, e := range st.Entries {
-			typ, debit, credit := "Payment", "", e.Amount.Decimal()
-			if e.Kind == fieldportal.StatementInvoice {
-				typ, debit, credit = "Invoice", e.Amount.Decimal(), ""
-			}
-			if err := out.Row(e.Date.String(), typ, e.Number, e.SiteName, e.Description, e.DueDate.String(), debit, credit, e.Balance.Decimal()); err != nil {
-				return err
-			}
-		}
-		return out.Row(st.To.String(), "Closing balance", "", "", "", "", "", "", st.Closing.Decimal())
-	}())
+		return out.Row(e.Date.String(), typ, e.Number, e.SiteName, e.Description, e.DueDate.String(), debit, credit, e.Balance.Decimal())
+	})
+	if err == nil {
+		err = out.Row(req.To.String(), "Closing balance", "", "", "", "", "", "", closing.Decimal())
+	}
+	out.Finish(err)
 }
 
 // handleStatementPDF answers the statement's printout.

@@ -78,6 +78,28 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 	}
 	// The allocations each payment was recorded with.
 	allocated := map[string][]string{}
+	// statementPayments lists the payments of the viewer's statement
+	// walked in sctx, each for no more than its allocations to the
+	// invoices the viewer sees (100 each).
+	statementPayments := func(sctx context.Context) listFn {
+		return func(v fieldportal.Viewer) ([]string, error) {
+			var ids []string
+			err := eachRecentStatementEntry(sctx, db, v, fieldportal.StatementPayment, func(e fieldportal.StatementEntry) error {
+				var seen fieldportal.Money
+				for _, inv := range allocated[e.ID] {
+					if _, err := db.FindInvoiceByID(ctx, v, inv); err == nil {
+						seen += 100
+					}
+				}
+				if e.Amount != seen {
+					return fmt.Errorf("statement shows payment %s for %v, want %v", e.ID, e.Amount, seen)
+				}
+				ids = append(ids, e.ID)
+				return nil
+			})
+			return ids, err
+		}
+	}
 	pay := func(orgID, customerID string, invoices ...string) string {
 		t.Helper()
 		p := &fieldportal.Payment{CustomerID: customerID, Amount: 1000, Method: "bank_transfer", Status: fieldportal.PaymentSucceeded}
@@ -368,23 +390,7 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 			},
 			// The statement lists the same payments, each for no more than
 			// its allocations to the invoices the viewer sees (100 each).
-			moreLists: map[string]listFn{"Statement": func(v fieldportal.Viewer) ([]string, error) {
-				var ids []string
-				err := eachRecentStatementEntry(ctx, db, v, fieldportal.StatementPayment, func(e fieldportal.StatementEntry) error {
-					var seen fieldportal.Money
-					for _, inv := range allocated[e.ID] {
-						if _, err := db.FindInvoiceByID(ctx, v, inv); err == nil {
-							seen += 100
-						}
-					}
-					if e.Amount != seen {
-						return fmt.Errorf("statement shows payment %s for %v, want %v", e.ID, e.Amount, seen)
-					}
-					ids = append(ids, e.ID)
-					return nil
-				})
-				return ids, err
-			}},
+			moreLists: map[string]listFn{"Statement": statementPayments(ctx), "Statement, many sites": statementPayments(sqlstore.AsManySites(ctx))},
 			// A payment shown must list exactly its allocations to the
 			// invoices the viewer sees (the invoices row checks those).
 			get: func(v fieldportal.Viewer, id string) error {

@@ -525,7 +525,8 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 	kinds = append(kinds, siteBound{
 		name: "invoices",
 		covers: []string{"MoneyService.FindInvoices", "MoneyService.FindInvoiceByID", "MoneyService.CountInvoices",
-			"MoneyService.InvoiceSummary", "MoneyService.Statement", "DashboardService.Dashboard", "MoneyService.EachInvoice"},
+			"MoneyService.InvoiceSummary", "MoneyService.Statement", "DashboardService.Dashboard", "MoneyService.EachInvoice",
+			"MoneyService.EachStatementEntry"},
 		create: func(s *fieldportal.Site) string {
 			x := mustAccessInvoice(t, db, s.OrgID, s.CustomerID, s.ID)
 			return x
@@ -546,6 +547,16 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 			m["Statement"] = func(v fieldportal.Viewer) ([]string, error) {
 				var ids []string
 				err := eachRecentStatementEntry(ctx, db, v, fieldportal.StatementInvoice, func(e fieldportal.StatementEntry) error {
+					ids = append(ids, e.ID)
+					return nil
+				})
+				return ids, err
+			}
+			// The same walked as for a contact of many sites (the
+			// organisation's invoices in order, each checked).
+			m["Statement, many sites"] = func(v fieldportal.Viewer) ([]string, error) {
+				var ids []string
+				err := eachRecentStatementEntry(sqlstore.AsManySites(ctx), db, v, fieldportal.StatementInvoice, func(e fieldportal.StatementEntry) error {
 					ids = append(ids, e.ID)
 					return nil
 				})

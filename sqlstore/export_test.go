@@ -58,3 +58,17 @@ func SitesUnderCustomer(ctx context.Context, d *DB, v fieldportal.Viewer, custom
 // SetBeforeCheckoutCommit makes a checkout's confirmation fail (or wait)
 // just before it commits.
 func SetBeforeCheckoutCommit(d *DB, fn func() error) { d.beforeCheckoutCommit = fn }
+
+// SetStatementWalkBatch sets how many invoices and payments each step of
+// EachStatementEntry reads, for the test's duration.
+func SetStatementWalkBatch(tb interface{ Cleanup(func()) }, n int) {
+	old := statementWalkBatch
+	statementWalkBatch = n
+	tb.Cleanup(func() { statementWalkBatch = old })
+}
+
+// StatementFromRows reads a whole statement the slow way (every row of
+// the range checked for reach, then BuildStatement): the tests' reference.
+func (d *DB) StatementFromRows(ctx context.Context, v fieldportal.Viewer, r fieldportal.StatementRequest) (*fieldportal.Statement, error) {
+	return d.statementFromRows(ctx, v, r)
+}

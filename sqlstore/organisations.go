@@ -194,9 +194,24 @@ func (d *DB) UpdateOrganisation(ctx context.Context, v fieldportal.Viewer, o *fi
 	return d.inTx(ctx, func(tx *Tx) error {
 		o.Host = strings.ToLower(strings.TrimSpace(o.Host))
 		tx.orgChanged = true
+		var zone string
+		if err := tx.QueryRowContext(ctx, `SELECT time_zone FROM organisations WHERE id = $1`, o.ID).Scan(&zone); err != nil {
+			return sqlErr(err, "organisation")
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE organisations SET name = $2, host = $3, currency = $4, time_zone = $5, updated_at = $6
 			WHERE id = $1`, o.ID, o.Name, nullStr(o.Host), o.Currency, o.TimeZone, tx.now); err != nil {
 			return sqlErr(err, "organisation")
+		}
+		if zone != o.TimeZone {
+			// The statement's sums take payments' days in the zone: taken
+			// again in the new one, with the tree held against writers
+			// (statement_sums.go).
+			if err := tx.lockCustomerTree(ctx, o.ID); err != nil {
+				return err
+			}
+			if err := rebuildStatementSums(ctx, tx, o.ID); err != nil {
+				return err
+			}
 		}
 		o.UpdatedAt = tx.now
 		return tx.audit(ctx, v, "organisation.updated", "organisation", o.ID, o.Name)

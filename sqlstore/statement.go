@@ -31,14 +31,51 @@ func (d *DB) Statement(ctx context.Context, v fieldportal.Viewer, r fieldportal.
 	if zone == nil {
 		zone = time.UTC
 	}
+	if r.Limit == 0 {
+		// The whole statement (the printout's) is one walk of the range,
+		// in the order of its entries.
+		var st *fieldportal.Statement
+		err := d.EachStatementEntry(ctx, v, r, func(s *fieldportal.Statement) error {
+			st = s
+			return nil
+		}, func(e fieldportal.StatementEntry) error {
+			st.Entries = append(st.Entries, e)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		st.Brought = 0
+		return st, nil
+	}
 	tx, err := d.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	if r.Limit > 0 {
-		return tx.statementPageOf(ctx, v, r, zone)
+	return tx.statementPageOf(ctx, v, r, zone)
+}
+
+// statementFromRows is Statement without a Limit read the slow way, every
+// invoice and payment of the range and their sums before it, each checked
+// for reach, then built by BuildStatement: the reference the tests hold
+// the sums and the walks to.
+func (d *DB) statementFromRows(ctx context.Context, v fieldportal.Viewer, r fieldportal.StatementRequest) (*fieldportal.Statement, error) {
+	if err := needModule(v, fieldportal.ModuleStatement, "statement"); err != nil {
+		return nil, err
 	}
+	if err := fieldportal.ValidateStatementRange(r.From, r.To, fieldportal.MaxStatementDays); err != nil {
+		return nil, err
+	}
+	zone := r.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	tx, err := d.readTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
 	in := fieldportal.StatementInput{From: r.From, To: r.To}
 	if in.Invoices, err = tx.statementInvoices(ctx, v, r); err != nil {
 		return nil, err

@@ -180,21 +180,17 @@ func TestStatement(t *testing.T) {
 }
 
 // eachRecentStatementEntry calls fn with each entry of kind on v's
-// statement of the last month (the access matrices' rows list them).
+// statement of the last month, walked by EachStatementEntry (the access
+// matrices' rows list them).
 func eachRecentStatementEntry(ctx context.Context, db *sqlstore.DB, v fieldportal.Viewer, kind fieldportal.StatementEntryKind, fn func(fieldportal.StatementEntry) error) error {
 	today := fieldportal.DateOf(time.Now())
-	st, err := db.Statement(ctx, v, fieldportal.StatementRequest{From: today.AddDays(-30), To: today.AddDays(1)})
-	if err != nil {
-		return err
-	}
-	for _, e := range st.Entries {
-		if e.Kind == kind {
-			if err := fn(e); err != nil {
-				return err
-			}
+	r := fieldportal.StatementRequest{From: today.AddDays(-30), To: today.AddDays(1)}
+	return db.EachStatementEntry(ctx, v, r, func(*fieldportal.Statement) error { return nil }, func(e fieldportal.StatementEntry) error {
+		if e.Kind != kind {
+			return nil
 		}
-	}
-	return nil
+		return fn(e)
+	})
 }
 
 // checkStatementPages reads the statement over r whole and page by page

@@ -115,9 +115,12 @@ func (tx *Tx) readTally(ctx context.Context, kind, id string) (ownTally, error) 
 // applySubtreeDeltas adds each customer's delta to its own subtree row and
 // to every ancestor's. The organisations' trees are held shared, so none
 // moves meanwhile; the rows are taken in id order.
-func (tx *Tx) applySubtreeDeltas(ctx context.Context, orgOf map[string]string, deltas map[string]*tallyDelta) error {
+func (tx *Tx) applySubtreeDeltas(ctx context.Context, orgOf map[string]string, deltas map[string]*tallyDelta, sums map[string]*stmtSums) error {
 	orgs := map[string]bool{}
 	for id := range deltas {
+		orgs[orgOf[id]] = true
+	}
+	for id := range sums {
 		orgs[orgOf[id]] = true
 	}
 	for _, org := range slices.Sorted(func(yield func(string) bool) {
@@ -154,7 +157,11 @@ func (tx *Tx) applySubtreeDeltas(ctx context.Context, orgOf map[string]string, d
 			orgOf[a] = orgOf[id]
 		}
 	}
-	return tx.addToSubtrees(ctx, orgOf, total)
+	if err := tx.addToSubtrees(ctx, orgOf, total); err != nil {
+		return err
+	}
+	// The statement's sums after the tallies: one order for all writers.
+	return tx.addStatementSubtrees(ctx, sums)
 }
 
 // ancestors lists a customer and every customer above it.
@@ -222,6 +229,9 @@ func (tx *Tx) addToSubtrees(ctx context.Context, orgOf map[string]string, totals
 // ancestors (before a move; the customer itself excluded) and gives them
 // to its new ones (after). The caller holds the organisation's tree lock.
 func (tx *Tx) moveSubtreeTallies(ctx context.Context, orgID, id string, oldAncestors, newAncestors []string) error {
+	if err := tx.moveStatementSums(ctx, id, oldAncestors, newAncestors); err != nil {
+		return err
+	}
 	sub, err := tx.readTally(ctx, "subtree", id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // nothing counted under it

@@ -50,13 +50,14 @@ func tallyMigrations(d Dialect) []*goose.Migration {
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rebuildSubtreeTallies(ctx, tx, "") }}, nil),
 		goose.NewGoMigration(searchMigration,
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return migrateSearch(ctx, tx, d) }}, nil),
-	}, laterTextMigrationsFor(d)...)
+	}, append(laterTextMigrationsFor(d), statementSumsMigrations()...)...)
 }
 
 // tallySQL is every statement text of the tallies, for MigrationsHash:
 // a change to the Go migration's SQL must make a new test template.
 func tallySQL() string {
-	return customerTreeSQL("$1") + subtreeSQL() + searchSQL() + laterTextSQL() + tallyCounts("$1") + openInvoicesSQL("s.customer_id = $1", "i.customer_id = $1", "$2", "$3")
+	return customerTreeSQL("$1") + subtreeSQL() + searchSQL() + laterTextSQL() + tallyCounts("$1") + openInvoicesSQL("s.customer_id = $1", "i.customer_id = $1", "$2", "$3") +
+		countedInvoices("s.customer_id = $1", "i.customer_id = $1")
 }
 
 // tallyColumns are the counted columns of customer_tallies, in the order
@@ -149,7 +150,10 @@ func (d *DB) RebuildTallies(ctx context.Context, orgID string) error {
 		if err := rebuildTallies(ctx, tx, orgID, d.Now()); err != nil {
 			return err
 		}
-		return rebuildSubtreeTallies(ctx, tx, orgID)
+		if err := rebuildSubtreeTallies(ctx, tx, orgID); err != nil {
+			return err
+		}
+		return rebuildStatementSums(ctx, tx, orgID)
 	})
 }
 
@@ -196,7 +200,10 @@ func (d *DB) RecountTallies(ctx context.Context, orgID string) (int, error) {
 			if err := rebuildCustomerTree(ctx, tx, org); err != nil {
 				return err
 			}
-			return rebuildSubtreeTallies(ctx, tx, org)
+			if err := rebuildSubtreeTallies(ctx, tx, org); err != nil {
+				return err
+			}
+			return rebuildStatementSums(ctx, tx, org)
 		}); err != nil {
 			return n, err
 		}
@@ -295,6 +302,7 @@ func (tx *Tx) recountTallies(ctx context.Context) error {
 	}
 	slices.Sort(ids)
 	deltas, orgOf := map[string]*tallyDelta{}, map[string]string{}
+	sums := map[string]*stmtSums{}
 	for _, id := range ids {
 		// The lock first, in a statement of its own: the recount after it
 		// then reads what every transaction before it committed.
@@ -328,13 +336,22 @@ func (tx *Tx) recountTallies(ctx context.Context) error {
 		if !d.zero() {
 			deltas[id], orgOf[id] = d, after.orgID
 		}
+		// The statement's sums of the customer (statement_sums.go), under
+		// the same row lock.
+		s, err := tx.recountStatementSums(ctx, id, after.orgID)
+		if err != nil {
+			return err
+		}
+		if s != nil {
+			sums[id], orgOf[id] = s, after.orgID
+		}
 	}
 	tx.tallies = nil
-	if len(deltas) == 0 {
+	if len(deltas) == 0 && len(sums) == 0 {
 		return nil
 	}
 	// The subtree rows after every own row: one order for all writers.
-	return tx.applySubtreeDeltas(ctx, orgOf, deltas)
+	return tx.applySubtreeDeltas(ctx, orgOf, deltas, sums)
 }
 
 // tallyScope restricts subtree_tallies or subtree_open_invoices (alias)
