@@ -1,9 +1,14 @@
 package portal
 
 import (
+	"bufio"
 	"context"
+	"encoding/gob"
+	"errors"
+	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/fieldportal/fieldportal"
@@ -243,9 +248,15 @@ func (p *Portal) statementFor(w http.ResponseWriter, r *http.Request) (*fieldpor
 }
 
 // handleStatementCSV downloads the statement's entries, between a row of
-// the opening balance and one of the closing balance, streamed from one
-// walk of the store (EachStatementEntry): a year of a big customer's
-// entries is never held in memory.
+// the opening balance and one of the closing balance, read by one walk of
+// the store (EachStatementEntry): a year of a big customer's entries is
+// never held in memory.
+//
+// The walk reads one snapshot in one read transaction, so its rows are
+// spooled to a temporary file and sent only once it has ended: a client
+// that reads slowly or not at all must hold no database connection nor
+// snapshot (found by review: eight stalled downloads took SQLite's whole
+// read pool, and each kept a snapshot, as streamChunks explains).
 func (p *Portal) handleStatementCSV(w http.ResponseWriter, r *http.Request) {
 	v, ok := p.needModule(w, r, fieldportal.ModuleStatement)
 	if !ok {
@@ -256,21 +267,58 @@ func (p *Portal) handleStatementCSV(w http.ResponseWriter, r *http.Request) {
 		p.kit.Error(w, r, err)
 		return
 	}
-	out := p.kit.CSV(w, r, "statement-"+req.From.String()+"-to-"+req.To.String()+".csv",
-		"Date", "Type", "Number", "Site", "Description", "Due date", "Debit", "Credit", "Balance")
+	spool, err := os.CreateTemp("", "fieldportal-statement-*.spool")
+	if err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
+	defer func() {
+		spool.Close()
+		os.Remove(spool.Name())
+	}()
+	// gob, not CSV, as the spool's format: it reads back every string
+	// exactly (a CSV reader turns a cell's CRLF into LF).
+	buf := bufio.NewWriter(spool)
+	sw := gob.NewEncoder(buf)
 	var closing fieldportal.Money
 	err = p.svc.Money.EachStatementEntry(r.Context(), v, req, func(st *fieldportal.Statement) error {
 		closing = st.Closing
-		return out.Row(st.From.String(), "Opening balance", "", "", "", "", "", "", st.Opening.Decimal())
+		return sw.Encode([]string{st.From.String(), "Opening balance", "", "", "", "", "", "", st.Opening.Decimal()})
 	}, func(e fieldportal.StatementEntry) error {
 		typ, debit, credit := "Payment", "", e.Amount.Decimal()
 		if e.Kind == fieldportal.StatementInvoice {
 			typ, debit, credit = "Invoice", e.Amount.Decimal(), ""
 		}
-		return out.Row(e.Date.String(), typ, e.Number, e.SiteName, e.Description, e.DueDate.String(), debit, credit, e.Balance.Decimal())
+		return sw.Encode([]string{e.Date.String(), typ, e.Number, e.SiteName, e.Description, e.DueDate.String(), debit, credit, e.Balance.Decimal()})
 	})
 	if err == nil {
-		err = out.Row(req.To.String(), "Closing balance", "", "", "", "", "", "", closing.Decimal())
+		err = sw.Encode([]string{req.To.String(), "Closing balance", "", "", "", "", "", "", closing.Decimal()})
+	}
+	if err == nil {
+		err = buf.Flush()
+	}
+	if err == nil {
+		_, err = spool.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		// Nothing is sent yet: any error is answered as an error page.
+		p.kit.Error(w, r, err)
+		return
+	}
+	out := p.kit.CSV(w, r, "statement-"+req.From.String()+"-to-"+req.To.String()+".csv",
+		"Date", "Type", "Number", "Site", "Description", "Due date", "Debit", "Credit", "Balance")
+	rows := gob.NewDecoder(bufio.NewReader(spool))
+	for {
+		var cells []string
+		if err = rows.Decode(&cells); err != nil {
+			break
+		}
+		if err = out.Row(cells...); err != nil {
+			break
+		}
+	}
+	if errors.Is(err, io.EOF) {
+		err = nil
 	}
 	out.Finish(err)
 }
