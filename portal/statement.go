@@ -228,8 +228,13 @@ func (p *Portal) statementCustomer(ctx context.Context, v fieldportal.Viewer) st
 	return c.Name
 }
 
-// statementFor reads the statement for the query of a download; a range
-// that fails is answered as a bad request naming the field.
+// statementFor reads the whole statement for the query of the printout;
+// a range that fails is answered as a bad request naming the field.
+//
+// The walk stops at the first entry past what a printout holds
+// (pdf.MaxStatementEntries): three years of a big customer's entries
+// (over half a million, a hundred MB or more) were read whole into
+// memory before the printout refused them (found by review).
 func (p *Portal) statementFor(w http.ResponseWriter, r *http.Request) (*fieldportal.Statement, bool) {
 	v, ok := p.needModule(w, r, fieldportal.ModuleStatement)
 	if !ok {
@@ -238,7 +243,18 @@ func (p *Portal) statementFor(w http.ResponseWriter, r *http.Request) (*fieldpor
 	req, err := readStatementQuery(r).request(r)
 	var st *fieldportal.Statement
 	if err == nil {
-		st, err = p.svc.Money.Statement(r.Context(), v, req)
+		most := pdf.MaxStatementEntries
+		err = p.svc.Money.EachStatementEntry(r.Context(), v, req, func(s *fieldportal.Statement) error {
+			st = s
+			st.Brought = 0
+			return nil
+		}, func(e fieldportal.StatementEntry) error {
+			if len(st.Entries) == most {
+				return fieldportal.FieldErrorf("from", "This statement has more invoices and payments than a printout holds (%d). Choose a later from date, or download the CSV.", most)
+			}
+			st.Entries = append(st.Entries, e)
+			return nil
+		})
 	}
 	if err != nil {
 		p.kit.Error(w, r, err)
