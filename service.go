@@ -415,6 +415,8 @@ type MoneyService interface {
 	// EachStatementEntry reads the same statement in one walk, in
 	// constant memory: head gets the totals first, then fn every entry in
 	// order with its running balance (for the CSV and the printout).
+	// head and fn run inside the walk's read transaction: they must not
+	// wait on a client (a download spools its rows, then sends them).
 	EachStatementEntry(ctx context.Context, v Viewer, r StatementRequest, head func(*Statement) error, fn func(StatementEntry) error) error
 
 	FindRecurringInvoiceByID(ctx context.Context, v Viewer, id string) (*RecurringInvoice, error)
