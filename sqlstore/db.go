@@ -56,6 +56,11 @@ type DB struct {
 	// transaction's writes and before it recounts tallies: a test holds a
 	// write there to let another transaction race it.
 	beforeRecount func()
+	// afterStatementZone, when set (by tests only), runs in Commit's
+	// recount of a customer's statement sums just after it read the zone
+	// they are taken in: a test holds it there to let a change of the
+	// organisation's time zone race it.
+	afterStatementZone func()
 	// beforeCheckoutCommit, when set (by tests only), runs last in a
 	// checkout's confirmation; an error stands for the process dying
 	// before the commit.

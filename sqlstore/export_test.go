@@ -19,6 +19,10 @@ func AsManySites(ctx context.Context) context.Context {
 // after they end.
 func SetBeforeRecount(d *DB, fn func()) { d.beforeRecount = fn }
 
+// SetAfterStatementZone makes every recount of a customer's statement
+// sums call fn just after it read the organisation's zone (nil: nothing).
+func SetAfterStatementZone(d *DB, fn func()) { d.afterStatementZone = fn }
+
 // ObserveQueries makes d tell fn the text and arguments of every query it
 // runs from now on (Exec statements are not told): the query plans test
 // collects a service call's queries to EXPLAIN them. Call it before d is

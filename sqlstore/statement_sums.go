@@ -326,10 +326,11 @@ func cmpOr(cs ...int) int {
 
 // orgZone is the time zone an organisation's sums take payments' days
 // in: the one they were filled in (statement_zones), else the
-// organisation's own.
-func orgZone(ctx context.Context, tx queryer, orgID string) (string, error) {
+// organisation's own. lock ends the query: Dialect.forShare, so that the
+// organisation's row is held until the transaction ends.
+func orgZone(ctx context.Context, tx queryer, orgID, lock string) (string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT COALESCE((SELECT z.time_zone FROM statement_zones z WHERE z.org_id = o.id), o.time_zone)
-		FROM organisations o WHERE o.id = $1`, orgID)
+		FROM organisations o WHERE o.id = $1`+lock, orgID)
 	if err != nil {
 		return "", err
 	}
@@ -346,9 +347,20 @@ func orgZone(ctx context.Context, tx queryer, orgID string) (string, error) {
 // recountStatementSums recounts a customer's own sums from its records
 // (Commit holds its tally row) and returns what changed, nil for nothing.
 func (tx *Tx) recountStatementSums(ctx context.Context, id, orgID string) (*stmtSums, error) {
-	zone, err := orgZone(ctx, tx, orgID)
+	// The organisation's row is held (PostgreSQL; SQLite has one writer)
+	// until the commit: a change of its time zone (UpdateOrganisation)
+	// updates that row before it takes the tree lock and rebuilds the
+	// sums, so it waits for this recount, or this recount for it, and the
+	// sums are never taken in a zone it has just replaced (found by
+	// review: read unheld, a rebuild committed between this read and the
+	// read of the customer's rows left the customer's sums in the old
+	// zone under the new one's name).
+	zone, err := orgZone(ctx, tx, orgID, tx.db.dialect.forShare())
 	if err != nil {
 		return nil, err
+	}
+	if tx.db.afterStatementZone != nil {
+		tx.db.afterStatementZone()
 	}
 	counted, err := countStatementSums(ctx, tx, "s.customer_id = $1", "i.customer_id = $1", id, fieldportal.Zone(zone))
 	if err != nil {

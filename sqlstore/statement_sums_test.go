@@ -270,3 +270,75 @@ func TestStatementSumsConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// TestStatementSumsZoneChangeRace changes the organisation's time zone
+// while a payment's commit recounts its customer's statement sums, just
+// after the recount read the zone: the sums must end in the new zone
+// (PostgreSQL; SQLite has one writer). The payment, at 02:00 UTC, falls
+// on 6 March in London and on 5 March in New York, and the statements
+// checked start on 6 March among others.
+func TestStatementSumsZoneChangeRace(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := newMoneyWorld(t, db)
+		newYork, err := time.LoadLocation("America/New_York")
+		if err != nil {
+			t.Skip(err)
+		}
+		setZone := func(zone string) error {
+			o, err := db.FindOrganisationByID(ctx, w.org.ID)
+			if err != nil {
+				return err
+			}
+			o.TimeZone = zone
+			return db.UpdateOrganisation(ctx, w.staff, o)
+		}
+		if err := setZone("Europe/London"); err != nil {
+			t.Fatal(err)
+		}
+		c1 := w.invoice(w.child.ID, w.siteC.ID, moneyDay(2025, 3, 1), 5000)
+		c1.Number = "INV-C1"
+		MustInvoice(t, db, w.staff, c1)
+
+		reached, release := make(chan struct{}), make(chan struct{})
+		var once sync.Once
+		sqlstore.SetAfterStatementZone(db, func() {
+			once.Do(func() {
+				close(reached)
+				<-release
+			})
+		})
+		defer sqlstore.SetAfterStatementZone(db, nil)
+		paid := make(chan error, 1)
+		go func() {
+			_, err := db.RecordPayment(ctx, w.staff, &fieldportal.Payment{CustomerID: w.parent.ID, Amount: 2000, Method: "card",
+				ReceiptNumber: "R-1", Status: fieldportal.PaymentSucceeded, PaidAt: time.Date(2025, 3, 6, 2, 0, 0, 0, time.UTC),
+				Allocations: []fieldportal.PaymentAllocation{{InvoiceID: c1.ID, Amount: 2000}}})
+			paid <- err
+		}()
+		select {
+		case <-reached:
+		case err := <-paid:
+			t.Fatalf("the payment's commit did not recount the sums: %v", err)
+		}
+		moved := make(chan error, 1)
+		go func() { moved <- setZone("America/New_York") }()
+		// The change of zone runs to its end meanwhile unless it waits for
+		// the payment's transaction.
+		select {
+		case err := <-moved:
+			moved <- err
+		case <-time.After(2 * time.Second):
+		}
+		close(release)
+		if err := <-paid; err != nil {
+			t.Fatal(err)
+		}
+		if err := <-moved; err != nil {
+			t.Fatal(err)
+		}
+		sqlstore.SetAfterStatementZone(db, nil)
+		v := MustMoneyContact(t, db, w.org.ID, w.parent.ID, fieldportal.SiteAccessAll, nil)
+		checkStatementTotals(t, db, v, newYork, moneyDay(2025, 2, 25), moneyDay(2025, 3, 10))
+	})
+}
