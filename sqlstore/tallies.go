@@ -50,14 +50,14 @@ func tallyMigrations(d Dialect) []*goose.Migration {
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rebuildSubtreeTallies(ctx, tx, "") }}, nil),
 		goose.NewGoMigration(searchMigration,
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return migrateSearch(ctx, tx, d) }}, nil),
-	}, append(laterTextMigrationsFor(d), statementSumsMigrations()...)...)
+	}, append(append(laterTextMigrationsFor(d), statementSumsMigrations()...), numberStatisticsMigrations(d)...)...)
 }
 
 // tallySQL is every statement text of the tallies, for MigrationsHash:
 // a change to the Go migration's SQL must make a new test template.
 func tallySQL() string {
 	return customerTreeSQL("$1") + subtreeSQL() + searchSQL() + laterTextSQL() + tallyCounts("$1") + openInvoicesSQL("s.customer_id = $1", "i.customer_id = $1", "$2", "$3") +
-		countedInvoices("s.customer_id = $1", "i.customer_id = $1")
+		countedInvoices("s.customer_id = $1", "i.customer_id = $1") + numberStatisticsSQL
 }
 
 // tallyColumns are the counted columns of customer_tallies, in the order
