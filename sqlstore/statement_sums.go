@@ -385,11 +385,12 @@ func (tx *Tx) recountStatementSums(ctx context.Context, id, orgID string) (*stmt
 
 // addStatementSubtrees adds each customer's change to the subtree rows of
 // the customer and of every customer above it, taken in id order. The
-// caller holds the organisations' trees shared.
-func (tx *Tx) addStatementSubtrees(ctx context.Context, deltas map[string]*stmtSums) error {
+// caller holds the organisations' trees shared; ancestorsOf lists a
+// customer and every customer above it (applySubtreeDeltas' reads).
+func (tx *Tx) addStatementSubtrees(ctx context.Context, deltas map[string]*stmtSums, ancestorsOf func(string) ([]string, error)) error {
 	total := map[string]*stmtSums{}
 	for id, d := range deltas {
-		ancestors, err := tx.ancestors(ctx, id)
+		ancestors, err := ancestorsOf(id)
 		if err != nil {
 			return err
 		}

@@ -137,9 +137,19 @@ func (tx *Tx) applySubtreeDeltas(ctx context.Context, orgOf map[string]string, d
 		}
 	}
 	// Each ancestor's total: the sum of its descendants' deltas.
+	// A customer's ancestors are read once for both (tallies and sums).
+	above := map[string][]string{}
+	ancestorsOf := func(id string) ([]string, error) {
+		if a, ok := above[id]; ok {
+			return a, nil
+		}
+		a, err := tx.ancestors(ctx, id)
+		above[id] = a
+		return a, err
+	}
 	total := map[string]*tallyDelta{}
 	for id, d := range deltas {
-		ancestors, err := tx.ancestors(ctx, id)
+		ancestors, err := ancestorsOf(id)
 		if err != nil {
 			return err
 		}
@@ -161,7 +171,7 @@ func (tx *Tx) applySubtreeDeltas(ctx context.Context, orgOf map[string]string, d
 		return err
 	}
 	// The statement's sums after the tallies: one order for all writers.
-	return tx.addStatementSubtrees(ctx, sums)
+	return tx.addStatementSubtrees(ctx, sums, ancestorsOf)
 }
 
 // ancestors lists a customer and every customer above it.
