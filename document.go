@@ -96,6 +96,8 @@ type Certificate struct {
 
 	SiteName       string `json:"site_name,omitempty"`
 	ContractorName string `json:"contractor_name,omitempty"`
+	// DocumentName names the certificate's file, "" when it has none.
+	DocumentName string `json:"-"`
 }
 
 // Validate checks a certificate before it is saved.
@@ -124,6 +126,10 @@ type CertificateFilter struct {
 	Type         string
 	IssuedFrom   Date
 	IssuedTo     Date
+	// Status selects by CertificateStatusOn on Today; expiring lists the
+	// soonest expiry first, expired the latest.
+	Status       CertificateStatus
+	Today        Date
 	UpdatedSince time.Time
 }
 
@@ -144,6 +150,12 @@ type Appointment struct {
 	UpdatedAt   time.Time `json:"updated_at"`
 
 	SiteName string `json:"site_name,omitempty"`
+	// Display fields for the diary: the site's address in one line, the
+	// job's number and kind, the quote's number ("" when none).
+	SiteAddress string  `json:"-"`
+	JobNumber   string  `json:"-"`
+	JobKind     JobKind `json:"-"`
+	QuoteNumber string  `json:"-"`
 }
 
 // Overlaps reports whether two appointments share any time.
@@ -191,6 +203,10 @@ type Task struct {
 	Assignee    string    `json:"assignee"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+
+	// Display fields: the job's number and kind ("" when none).
+	JobNumber string  `json:"-"`
+	JobKind   JobKind `json:"-"`
 }
 
 // Validate checks a task before it is saved.
@@ -213,8 +229,12 @@ func (t *Task) Validate() error {
 // TaskFilter selects tasks.
 type TaskFilter struct {
 	Page
-	Status       string
-	SiteID       string
+	Status string
+	SiteID string
+	// Due selects a band of due dates on Today (overdue leaves out the
+	// tasks that are done); a band lists the soonest due first.
+	Due          TaskDue
+	Today        Date
 	UpdatedSince time.Time
 }
 

@@ -266,8 +266,11 @@ type Dashboard struct {
 	OutstandingQuotes *int
 	UnpaidInvoices    *int
 	// Balance is the total outstanding on unpaid invoices.
-	Balance          *Money
-	NextAppointments []*Appointment
+	Balance *Money
+	// ExpiringCertificates counts the certificates expiring within
+	// CertificateSoonDays and not yet expired, up to ExpiringCountCap.
+	ExpiringCertificates *int
+	NextAppointments     []*Appointment
 	// RecentJobs are the latest changes to the viewer's orders, without
 	// their items and assets; nil when it may use neither service nor
 	// install.
@@ -537,6 +540,15 @@ type EquipmentService interface {
 	CreateCertificate(ctx context.Context, v Viewer, c *Certificate) error
 	UpdateCertificate(ctx context.Context, v Viewer, c *Certificate) error
 	UpsertCertificateByExternalID(ctx context.Context, v Viewer, c *Certificate) (created bool, err error)
+	// EachCertificate calls fn with every certificate FindCertificates
+	// would list for f, across all its pages (a CSV); f.Page is ignored.
+	EachCertificate(ctx context.Context, v Viewer, f CertificateFilter, fn func(*Certificate) error) error
+	// CountExpiringCertificates counts those expiring soon on today, up
+	// to ExpiringCountCap.
+	CountExpiringCertificates(ctx context.Context, v Viewer, today Date) (int, error)
+	// OpenCertificateFile returns a reachable certificate's file and its
+	// bytes; the certificate's scope applies first.
+	OpenCertificateFile(ctx context.Context, v Viewer, id string) (*Document, []byte, error)
 }
 
 // DiaryService keeps appointments and tasks.

@@ -63,6 +63,18 @@ func dashboardTiles(d *fieldportal.Dashboard, v fieldportal.Viewer, currency str
 	add(fieldportal.ModuleInstall, d.OpenInstall, "Open install orders", "/jobs?kind=install&stage=open")
 	add(fieldportal.ModuleQuotes, d.OutstandingQuotes, "Outstanding quotes", "/quotes?stage=outstanding")
 	add(fieldportal.ModuleInvoices, d.UnpaidInvoices, "Unpaid invoices", "/invoices?tab=unpaid")
+	if n := d.ExpiringCertificates; n != nil && v.CanUse(fieldportal.ModuleCertificates) {
+		// A bounded count: at the cap it reads "1000+".
+		value := strconv.Itoa(*n)
+		if *n >= fieldportal.ExpiringCountCap {
+			value += "+"
+		}
+		u := "/certificates?status=" + string(fieldportal.CertificateExpiring)
+		if !pageReady[fieldportal.ModuleCertificates] {
+			u = ""
+		}
+		out = append(out, DashboardTile{Label: "Certificates expiring soon", Value: value, URL: u})
+	}
 	if d.Balance != nil && v.CanUse(fieldportal.ModuleInvoices) {
 		url := "/invoices?tab=unpaid"
 		if !pageReady[fieldportal.ModuleInvoices] {

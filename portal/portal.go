@@ -102,6 +102,9 @@ func (p *Portal) routes() {
 	p.paymentRoutes()
 	p.statementRoutes()
 	p.autopayRoutes()
+
+	// Equipment and compliance (issue 18).
+	p.certificateRoutes()
 }
 
 // signedIn wraps a page that needs a signed-in contact (the kit's
@@ -157,6 +160,8 @@ var pageReady = map[fieldportal.Module]bool{
 	fieldportal.ModuleInvoices:  true,
 	fieldportal.ModuleStatement: true,
 	fieldportal.ModuleAutopay:   true,
+	// Issue 18.
+	fieldportal.ModuleCertificates: true,
 }
 
 // moduleURL is the stable address of each module's page (SPEC §4).

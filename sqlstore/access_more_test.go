@@ -123,6 +123,7 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 	// Each site's asset and certificate has a type of its own, so that the
 	// lists of types name the records they come from.
 	assetOfType, certificateOfType := map[string]string{}, map[string]string{}
+	certificateFile := map[string]string{} // certificate id -> its document
 	typesAs := func(byType map[string]string, types []string, err error) ([]string, error) {
 		var ids []string
 		for _, ty := range types {
@@ -271,10 +272,23 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 			}},
 		},
 		{
-			name:   "certificates",
-			covers: []string{"EquipmentService.FindCertificates", "EquipmentService.FindCertificateByID", "EquipmentService.FindCertificateTypes"},
+			// Each expires soon (issue 18's status, count and dashboard
+			// tile) and has the site's document (of the documents row) as
+			// its file.
+			name: "certificates",
+			covers: []string{"EquipmentService.FindCertificates", "EquipmentService.FindCertificateByID", "EquipmentService.FindCertificateTypes",
+				"EquipmentService.EachCertificate", "EquipmentService.CountExpiringCertificates", "EquipmentService.OpenCertificateFile"},
 			create: func(s *fieldportal.Site) string {
-				c := &fieldportal.Certificate{SiteID: s.ID, Number: "C-" + s.Name, Type: "Fire alarm " + s.Name, IssuedOn: day(time.January, 10)}
+				c := &fieldportal.Certificate{SiteID: s.ID, Number: "C-" + s.Name, Type: "Fire alarm " + s.Name, IssuedOn: day(time.January, 10),
+					ExpiresOn: fieldportal.DateOf(time.Now()).AddDays(10)}
+				docs, _, err := db.FindDocuments(ctx, sys(s.OrgID), fieldportal.DocumentFilter{SiteID: s.ID, AttachedTo: "site"})
+				fail("site documents", err)
+				for _, d := range docs {
+					if d.VisibleToCustomer {
+						c.DocumentID = d.ID
+						certificateFile[c.ID] = d.ID
+					}
+				}
 				fail("certificate", db.CreateCertificate(ctx, sys(s.OrgID), c))
 				certificateOfType[c.Type] = c.ID
 				return c.ID
@@ -282,6 +296,42 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 			moreLists: map[string]listFn{"FindCertificateTypes": func(v fieldportal.Viewer) ([]string, error) {
 				types, err := db.FindCertificateTypes(ctx, v)
 				return typesAs(certificateOfType, types, err)
+			}, "FindCertificates, expiring": func(v fieldportal.Viewer) ([]string, error) {
+				return listAll(func(after string) ([]string, string, error) {
+					l, next, err := db.FindCertificates(ctx, v, fieldportal.CertificateFilter{Page: page2(after),
+						Status: fieldportal.CertificateExpiring, Today: fieldportal.DateOf(time.Now())})
+					return idsOf(l, func(x *fieldportal.Certificate) string { return x.ID }), next, err
+				})
+			}, "FindCertificates, many sites": func(v fieldportal.Viewer) ([]string, error) {
+				return listAll(func(after string) ([]string, string, error) {
+					l, next, err := db.FindCertificates(sqlstore.AsManySites(ctx), v, fieldportal.CertificateFilter{Page: page2(after)})
+					return idsOf(l, func(x *fieldportal.Certificate) string { return x.ID }), next, err
+				})
+			}, "EachCertificate": func(v fieldportal.Viewer) ([]string, error) {
+				var ids []string
+				err := db.EachCertificate(ctx, v, fieldportal.CertificateFilter{}, func(c *fieldportal.Certificate) error {
+					ids = append(ids, c.ID)
+					return nil
+				})
+				return ids, err
+			}},
+			count: func(v fieldportal.Viewer) (int, error) {
+				return db.CountExpiringCertificates(ctx, v, fieldportal.DateOf(time.Now()))
+			},
+			moreCounts: map[string]countFn{
+				"CountExpiringCertificates, many sites": func(v fieldportal.Viewer) (int, error) {
+					return db.CountExpiringCertificates(sqlstore.AsManySites(ctx), v, fieldportal.DateOf(time.Now()))
+				},
+				"Dashboard":             dashboardCount(context.Background(), db, func(d *fieldportal.Dashboard) *int { return d.ExpiringCertificates }),
+				"Dashboard, many sites": dashboardCount(sqlstore.AsManySites(context.Background()), db, func(d *fieldportal.Dashboard) *int { return d.ExpiringCertificates }),
+			},
+			// The certificate's file is its site's document, with its bytes.
+			moreGets: map[string]getFn{"OpenCertificateFile": func(v fieldportal.Viewer, id string) error {
+				doc, data, err := db.OpenCertificateFile(ctx, v, id)
+				if err == nil && (doc.ID != certificateFile[id] || string(data) != stored[doc.ID]) {
+					return fmt.Errorf("certificate %s opened %s with %q", id, doc.ID, data)
+				}
+				return err
 			}},
 			list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
 				l, next, err := db.FindCertificates(ctx, v, fieldportal.CertificateFilter{Page: page2(after)})

@@ -2,12 +2,14 @@ package sqlstore
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/fieldportal/fieldportal"
 )
 
 const certificateColumns = `c.id, c.org_id, c.external_id, c.number, c.cert_type, c.customer_id, c.site_id,
-	c.contractor_id, c.job_id, c.issued_on, c.expires_on, c.document_id, c.created_at, c.updated_at, s.name, k.name`
+	c.contractor_id, c.job_id, c.issued_on, c.expires_on, c.document_id, c.created_at, c.updated_at, s.name, k.name,
+	(SELECT dd.name FROM documents dd WHERE dd.id = c.document_id AND dd.visible_to_customer = TRUE)`
 
 const certificateFrom = ` FROM certificates c JOIN sites s ON s.id = c.site_id LEFT JOIN contractors k ON k.id = c.contractor_id`
 
@@ -15,7 +17,7 @@ func scanCertificate(row interface{ Scan(...any) error }) (*fieldportal.Certific
 	var c fieldportal.Certificate
 	err := row.Scan(&c.ID, &c.OrgID, str(&c.ExternalID), &c.Number, &c.Type, &c.CustomerID, &c.SiteID,
 		str(&c.ContractorID), str(&c.JobID), &c.IssuedOn, &c.ExpiresOn, str(&c.DocumentID), tm(&c.CreatedAt),
-		tm(&c.UpdatedAt), &c.SiteName, str(&c.ContractorName))
+		tm(&c.UpdatedAt), &c.SiteName, str(&c.ContractorName), str(&c.DocumentName))
 	return &c, err
 }
 
@@ -51,9 +53,14 @@ func (tx *Tx) checkCertificateRefs(ctx context.Context, v fieldportal.Viewer, c 
 			return notFoundField(err, "job_id", "Job not found.")
 		}
 	}
+	c.DocumentName = ""
 	if c.DocumentID != "" {
-		if _, err := tx.findDocument(ctx, v, c.DocumentID); err != nil {
+		doc, err := tx.findDocument(ctx, v, c.DocumentID)
+		if err != nil {
 			return notFoundField(err, "document_id", "Document not found.")
+		}
+		if doc.VisibleToCustomer {
+			c.DocumentName = doc.Name
 		}
 	}
 	return nil
@@ -135,14 +142,42 @@ func (tx *Tx) findCertificate(ctx context.Context, v fieldportal.Viewer, id stri
 }
 
 // FindCertificates lists the certificates at the sites the viewer reaches,
-// newest first: ordered by (issued_on DESC, id DESC). With UpdatedSince
-// the order is (updated_at, id) for API sync.
+// newest first: ordered by (issued_on DESC, id DESC). With a status the
+// expiring ones come soonest expiry first and the expired ones latest
+// first, each read by its expiry (certificates_expiry). With
+// UpdatedSince the order is (updated_at, id) for API sync.
 func (d *DB) FindCertificates(ctx context.Context, v fieldportal.Viewer, f fieldportal.CertificateFilter) ([]*fieldportal.Certificate, string, error) {
 	if err := needModule(v, fieldportal.ModuleCertificates, "certificate"); err != nil {
 		return nil, "", err
 	}
+	few, err := d.reachesFewSites(ctx, v)
+	if err != nil {
+		return nil, "", err
+	}
+	text, args, key, err := certificateQuery(v, f, few)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := d.db.QueryContext(ctx, text+limit(f.Page), args...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanCertificate)
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := trim(list, f.Page, key)
+	return list, next, nil
+}
+
+// certificateQuery is the text of a FindCertificates list without its
+// LIMIT, its arguments and the cursor of a row.
+func certificateQuery(v fieldportal.Viewer, f fieldportal.CertificateFilter, few bool) (string, []any, func(*fieldportal.Certificate) string, error) {
 	var q query
 	q.scopeSite(v, "c", "c.site_id")
+	if few {
+		q.onlyReachableSites("c.site_id")
+	}
 	if f.SiteID != "" {
 		q.and("c.site_id = " + q.arg(f.SiteID))
 	}
@@ -158,31 +193,122 @@ func (d *DB) FindCertificates(ctx context.Context, v fieldportal.Viewer, f field
 	if !f.IssuedTo.IsZero() {
 		q.and("c.issued_on <= " + q.arg(f.IssuedTo))
 	}
-	order, byUpdate := "c.issued_on DESC, c.id DESC", !f.UpdatedSince.IsZero()
-	if byUpdate {
+	first, last := fieldportal.ExpiringSpan(f.Today)
+	order, cols, desc := "c.issued_on DESC, c.id DESC", []string{"c.issued_on", "c.id"}, true
+	key := func(c *fieldportal.Certificate) string { return cursor(c.IssuedOn, c.ID) }
+	byExpiry := func(c *fieldportal.Certificate) string { return cursor(c.ExpiresOn, c.ID) }
+	switch f.Status {
+	case fieldportal.CertificateExpiring:
+		q.and("c.expires_on >= " + q.arg(first) + " AND c.expires_on <= " + q.arg(last))
+		order, cols, desc, key = "c.expires_on, c.id", []string{"c.expires_on", "c.id"}, false, byExpiry
+	case fieldportal.CertificateExpired:
+		q.and("c.expires_on < " + q.arg(first))
+		order, cols, desc, key = "c.expires_on DESC, c.id DESC", []string{"c.expires_on", "c.id"}, true, byExpiry
+	case fieldportal.CertificateValid:
+		q.and("(c.expires_on IS NULL OR c.expires_on > " + q.arg(last) + ")")
+	}
+	if !f.UpdatedSince.IsZero() {
 		q.and("c.updated_at > " + q.arg(f.UpdatedSince.UTC()))
-		order = "c.updated_at, c.id"
-		if err := q.keyset(f.After, false, "c.updated_at", "c.id"); err != nil {
-			return nil, "", err
+		order, cols, desc = "c.updated_at, c.id", []string{"c.updated_at", "c.id"}, false
+		key = func(c *fieldportal.Certificate) string { return cursor(c.UpdatedAt, c.ID) }
+	}
+	if err := q.keyset(f.After, desc, cols...); err != nil {
+		return "", nil, nil, err
+	}
+	return q.sql(`SELECT `+certificateColumns+certificateFrom, "ORDER BY "+order), q.args, key, nil
+}
+
+// EachCertificate calls fn with every certificate FindCertificates would
+// list for f, across all its pages (a CSV); f.Page is ignored. It reads a
+// chunk at a time and holds no connection while fn runs.
+func (d *DB) EachCertificate(ctx context.Context, v fieldportal.Viewer, f fieldportal.CertificateFilter, fn func(*fieldportal.Certificate) error) error {
+	return eachPage(ctx, func(after string) ([]*fieldportal.Certificate, string, error) {
+		f.Page = fieldportal.Page{After: after, Limit: fieldportal.MaxLimit}
+		return d.FindCertificates(ctx, v, f)
+	}, fn)
+}
+
+// eachPage walks a keyset-paged list page by page, calling fn with each
+// row; each page is one query, closed before fn sees its rows.
+func eachPage[T any](ctx context.Context, page func(after string) ([]T, string, error), fn func(T) error) error {
+	after := ""
+	for {
+		list, next, err := page(after)
+		if err != nil {
+			return err
 		}
-	} else if err := q.keyset(f.After, true, "c.issued_on", "c.id"); err != nil {
-		return nil, "", err
-	}
-	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+certificateColumns+certificateFrom, "ORDER BY "+order+limit(f.Page)), q.args...)
-	if err != nil {
-		return nil, "", err
-	}
-	list, err := collect(rows, scanCertificate)
-	if err != nil {
-		return nil, "", err
-	}
-	list, next := trim(list, f.Page, func(c *fieldportal.Certificate) string {
-		if byUpdate {
-			return cursor(c.UpdatedAt, c.ID)
+		for _, x := range list {
+			if err := fn(x); err != nil {
+				return err
+			}
 		}
-		return cursor(c.IssuedOn, c.ID)
+		if next == "" {
+			return ctx.Err()
+		}
+		after = next
+	}
+}
+
+// CountExpiringCertificates counts the certificates the viewer reaches
+// that expire within fieldportal.CertificateSoonDays of today and have
+// not expired, up to fieldportal.ExpiringCountCap (the dashboard's tile).
+// It reads only that range of expiry dates: the organisation's
+// (certificates_expiry) for staff and contacts of many sites, each
+// reachable site's (certificates_site_expiry) for a contact of few.
+func (d *DB) CountExpiringCertificates(ctx context.Context, v fieldportal.Viewer, today fieldportal.Date) (int, error) {
+	if err := needModule(v, fieldportal.ModuleCertificates, "certificate"); err != nil {
+		return 0, err
+	}
+	few, err := d.reachesFewSites(ctx, v)
+	if err != nil {
+		return 0, err
+	}
+	var q query
+	sub, err := expiringCount(&q, v, few, today)
+	return countOne(ctx, d.db, &q, sub, err)
+}
+
+// expiringCount is the sub-query of CountExpiringCertificates, for the
+// dashboard's one statement of counts: a count of at most
+// ExpiringCountCap rows of one range of expiry dates.
+func expiringCount(q *query, v fieldportal.Viewer, few bool, today fieldportal.Date) (string, error) {
+	first, last := fieldportal.ExpiringSpan(today)
+	inner, err := q.sub("SELECT 1 AS one FROM certificates c", func() error {
+		q.scopeSite(v, "c", "c.site_id")
+		if few {
+			q.onlyReachableSites("c.site_id")
+		}
+		q.and("c.expires_on >= " + q.arg(first) + " AND c.expires_on <= " + q.arg(last))
+		return nil
 	})
-	return list, next, nil
+	if err != nil {
+		return "", err
+	}
+	return "(SELECT count(*) FROM " + inner[:len(inner)-1] + " LIMIT " + strconv.Itoa(fieldportal.ExpiringCountCap) + ") capped)", nil
+}
+
+// OpenCertificateFile returns the file of a certificate the viewer
+// reaches, with its bytes: the certificate's scope decides first, then
+// the file must be one shown to customers (staff see every file). A
+// certificate out of reach, without a file, or whose file is kept from
+// customers is "not found". The file is read through OpenDocument, as
+// the system: the certificate's module, not the documents', grants it.
+func (d *DB) OpenCertificateFile(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Document, []byte, error) {
+	c, err := d.FindCertificateByID(ctx, v, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.DocumentID == "" {
+		return nil, nil, fieldportal.NotFound("certificate file")
+	}
+	doc, data, err := d.OpenDocument(ctx, fieldportal.SystemViewer(v.OrgID, "certificate file"), c.DocumentID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !doc.VisibleToCustomer && !v.SeesWholeOrg() {
+		return nil, nil, fieldportal.NotFound("certificate file")
+	}
+	return doc, data, nil
 }
 
 // FindCertificateTypes lists the distinct types of the certificates the

@@ -94,6 +94,15 @@ func (d *DB) Dashboard(ctx context.Context, v fieldportal.Viewer) (*fieldportal.
 			return nil, err
 		}
 	}
+	if v.CanUse(fieldportal.ModuleCertificates) {
+		// Certificates expiring soon depend on the day, so no tally keeps
+		// them: a capped count of one range of expiry dates (issue 18).
+		sub, err := expiringCount(&q, v, few, fieldportal.DateOf(now))
+		if err != nil {
+			return nil, fmt.Errorf("count certificates: %w", err)
+		}
+		subs, dests = append(subs, sub), append(dests, &out.ExpiringCertificates)
+	}
 	if len(subs) > 0 {
 		n := make([]int, len(subs))
 		scan := make([]any, len(n))
