@@ -152,7 +152,7 @@ type Appointment struct {
 	SiteName string `json:"site_name,omitempty"`
 	// Display fields for the diary: the site's address in one line, the
 	// job's number and kind, the quote's number ("" when none).
-	SiteAddress string  `json:"-"`
+	SiteAddress Address `json:"-"`
 	JobNumber   string  `json:"-"`
 	JobKind     JobKind `json:"-"`
 	QuoteNumber string  `json:"-"`

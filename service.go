@@ -566,6 +566,23 @@ type DiaryService interface {
 	CreateTask(ctx context.Context, v Viewer, t *Task) error
 	UpdateTask(ctx context.Context, v Viewer, t *Task) error
 	UpsertTaskByExternalID(ctx context.Context, v Viewer, t *Task) (created bool, err error)
+	// EachTask calls fn with every task FindTasks would list for f,
+	// across all its pages (a CSV); f.Page is ignored.
+	EachTask(ctx context.Context, v Viewer, f TaskFilter, fn func(*Task) error) error
+	// EachAppointment calls fn with every appointment FindAppointments
+	// would list for f, across all its pages (a CSV); f.Page is ignored.
+	EachAppointment(ctx context.Context, v Viewer, f AppointmentFilter, fn func(*Appointment) error) error
+
+	// The personal calendar feeds (issue 18) are a login's own, named by
+	// the login (the signed-in contact's) rather than read through a
+	// viewer's scope. FindCalendarFeed returns the login's feed, or
+	// ENOTFOUND; RenewCalendarFeed makes a new token for an active login,
+	// voiding the old one, and returns it (only its hash is kept);
+	// CalendarFeedViewer returns the viewer of the active login whose
+	// feed the token is, or ENOTFOUND.
+	FindCalendarFeed(ctx context.Context, orgID, loginID string) (*CalendarFeed, error)
+	RenewCalendarFeed(ctx context.Context, orgID, loginID string) (token string, err error)
+	CalendarFeedViewer(ctx context.Context, orgID, token string) (Viewer, error)
 }
 
 // ReportService answers the compliance reports; the reports issue adds

@@ -340,8 +340,9 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindCertificateByID(ctx, v, id); return err },
 		},
 		{
-			name:   "appointments",
-			covers: []string{"DiaryService.FindAppointments", "DiaryService.FindAppointmentByID", "DiaryService.FindOverlappingAppointments"},
+			name: "appointments",
+			covers: []string{"DiaryService.FindAppointments", "DiaryService.FindAppointmentByID", "DiaryService.FindOverlappingAppointments",
+				"DiaryService.EachAppointment"},
 			create: func(s *fieldportal.Site) string {
 				a := &fieldportal.Appointment{SiteID: s.ID, StartsAt: appointmentAt, EndsAt: appointmentAt.Add(time.Hour),
 					Technician: "Tech " + s.Name, Description: "Visit to " + s.Name}
@@ -354,7 +355,14 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 			},
 			// Each site's technician has the one appointment at that
 			// time: the overlap check of every technician finds them all.
-			moreLists: map[string]listFn{"FindOverlappingAppointments": func(v fieldportal.Viewer) ([]string, error) {
+			moreLists: map[string]listFn{"EachAppointment": func(v fieldportal.Viewer) ([]string, error) {
+				var ids []string
+				err := db.EachAppointment(ctx, v, fieldportal.AppointmentFilter{}, func(a *fieldportal.Appointment) error {
+					ids = append(ids, a.ID)
+					return nil
+				})
+				return ids, err
+			}, "FindOverlappingAppointments": func(v fieldportal.Viewer) ([]string, error) {
 				var ids []string
 				for name := range w.site {
 					l, err := db.FindOverlappingAppointments(ctx, v, "Tech "+name, appointmentAt, appointmentAt.Add(time.Minute), "")
@@ -369,14 +377,14 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 		},
 		{
 			name:   "tasks",
-			covers: []string{"DiaryService.FindTasks", "DiaryService.FindTaskByID", "DiaryService.CountTasks"},
+			covers: []string{"DiaryService.FindTasks", "DiaryService.FindTaskByID", "DiaryService.CountTasks", "DiaryService.EachTask"},
 			create: func(s *fieldportal.Site) string {
-				x := &fieldportal.Task{SiteID: s.ID, Subject: "Check " + s.Name, Status: "open"}
+				x := &fieldportal.Task{SiteID: s.ID, Subject: "Check " + s.Name, Status: "open", DueDate: fieldportal.DateOf(time.Now())}
 				fail("task", db.CreateTask(ctx, sys(s.OrgID), x))
 				return x.ID
 			},
 			createForCustomer: func(c *fieldportal.Customer) string {
-				x := &fieldportal.Task{CustomerID: c.ID, Subject: "Call " + c.Name, Status: "open"}
+				x := &fieldportal.Task{CustomerID: c.ID, Subject: "Call " + c.Name, Status: "open", DueDate: fieldportal.DateOf(time.Now())}
 				fail("task", db.CreateTask(ctx, sys(c.OrgID), x))
 				return x.ID
 			},
@@ -386,6 +394,21 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 			},
 			get:   func(v fieldportal.Viewer, id string) error { _, err := db.FindTaskByID(ctx, v, id); return err },
 			count: func(v fieldportal.Viewer) (int, error) { return db.CountTasks(ctx, v, "") },
+			// Every task is due today: the week's band holds them all.
+			moreLists: map[string]listFn{"EachTask": func(v fieldportal.Viewer) ([]string, error) {
+				var ids []string
+				err := db.EachTask(ctx, v, fieldportal.TaskFilter{}, func(x *fieldportal.Task) error {
+					ids = append(ids, x.ID)
+					return nil
+				})
+				return ids, err
+			}, "FindTasks, due this week": func(v fieldportal.Viewer) ([]string, error) {
+				return listAll(func(after string) ([]string, string, error) {
+					l, next, err := db.FindTasks(ctx, v, fieldportal.TaskFilter{Page: page2(after), Due: fieldportal.TaskDueThisWeek,
+						Today: fieldportal.DateOf(time.Now())})
+					return idsOf(l, func(x *fieldportal.Task) string { return x.ID }), next, err
+				})
+			}},
 		},
 		{
 			name:   "recurring invoices",

@@ -11,7 +11,16 @@ import (
 
 const appointmentColumns = `a.id, a.org_id, a.external_id, a.customer_id, a.site_id, a.job_id, a.quote_id, a.starts_at,
 	a.ends_at, a.technician, a.description, a.created_at, a.updated_at,
-	(SELECT s.name FROM sites s WHERE s.id = a.site_id)`
+	(SELECT s.name FROM sites s WHERE s.id = a.site_id), ` + appointmentShown
+
+// appointmentShown are the diary's display fields of an appointment: its
+// site's address and its job's and quote's numbers, each a look-up by
+// primary key of one row (a page of the diary is a few dozen).
+const appointmentShown = `(SELECT s.address_line1 FROM sites s WHERE s.id = a.site_id),
+	(SELECT s.address_line2 FROM sites s WHERE s.id = a.site_id), (SELECT s.city FROM sites s WHERE s.id = a.site_id),
+	(SELECT s.region FROM sites s WHERE s.id = a.site_id), (SELECT s.postcode FROM sites s WHERE s.id = a.site_id),
+	(SELECT j.number FROM jobs j WHERE j.id = a.job_id), (SELECT j.kind FROM jobs j WHERE j.id = a.job_id),
+	(SELECT x.number FROM quotes x WHERE x.id = a.quote_id)`
 
 // appointmentFrom is the table of appointmentColumns; the site's name is
 // a sub-query of the row, so the planners read appointments by their own
@@ -36,7 +45,9 @@ func appointmentArgs(a *fieldportal.Appointment, now time.Time) []any {
 func scanAppointment(row interface{ Scan(...any) error }) (*fieldportal.Appointment, error) {
 	var a fieldportal.Appointment
 	err := row.Scan(&a.ID, &a.OrgID, str(&a.ExternalID), &a.CustomerID, &a.SiteID, str(&a.JobID), str(&a.QuoteID),
-		tm(&a.StartsAt), tm(&a.EndsAt), &a.Technician, &a.Description, tm(&a.CreatedAt), tm(&a.UpdatedAt), &a.SiteName)
+		tm(&a.StartsAt), tm(&a.EndsAt), &a.Technician, &a.Description, tm(&a.CreatedAt), tm(&a.UpdatedAt), &a.SiteName,
+		&a.SiteAddress.Line1, &a.SiteAddress.Line2, &a.SiteAddress.City, &a.SiteAddress.Region, &a.SiteAddress.Postcode,
+		str(&a.JobNumber), str((*string)(&a.JobKind)), str(&a.QuoteNumber))
 	return &a, err
 }
 
@@ -91,9 +102,12 @@ func (tx *Tx) prepareAppointment(ctx context.Context, v fieldportal.Viewer, a *f
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	if _, err := tx.siteOfRecord(ctx, v, a.SiteID, &a.CustomerID); err != nil {
+	site, err := tx.siteOfRecord(ctx, v, a.SiteID, &a.CustomerID)
+	if err != nil {
 		return err
 	}
+	a.SiteAddress, a.JobNumber, a.JobKind, a.QuoteNumber = site.Address, "", "", ""
+	a.SiteAddress.Country = "" // the diary shows no country
 	if a.JobID != "" {
 		j, err := tx.findJob(ctx, v, a.JobID)
 		if err != nil {
@@ -101,6 +115,7 @@ func (tx *Tx) prepareAppointment(ctx context.Context, v fieldportal.Viewer, a *f
 		} else if j.SiteID != a.SiteID {
 			return fieldportal.FieldErrorf("job_id", "The job is at another site.")
 		}
+		a.JobNumber, a.JobKind = j.Number, j.Kind
 	}
 	if a.QuoteID != "" {
 		x, err := tx.findQuote(ctx, v, a.QuoteID)
@@ -109,6 +124,7 @@ func (tx *Tx) prepareAppointment(ctx context.Context, v fieldportal.Viewer, a *f
 		} else if x.SiteID != a.SiteID {
 			return fieldportal.FieldErrorf("quote_id", "The quote is at another site.")
 		}
+		a.QuoteNumber = x.Number
 	}
 	if overlapOK {
 		return nil

@@ -44,6 +44,19 @@ func TestDashboard(t *testing.T) {
 		if err := db.CreateAppointment(ctx, sys, appt); err != nil {
 			t.Fatal(err)
 		}
+		// Certificates: one expiring soon at a site the child reaches, one
+		// at a site it does not, one expired and one far off (a day clear of
+		// the edges, which the organisation's zone may move).
+		for _, c := range []*fieldportal.Certificate{
+			{SiteID: s1a, Type: "Gas", IssuedOn: today.AddDays(-300), ExpiresOn: today.AddDays(fieldportal.CertificateSoonDays - 1)},
+			{SiteID: x1, Type: "Gas", IssuedOn: today.AddDays(-300), ExpiresOn: today.AddDays(5)},
+			{SiteID: s1a, Type: "Gas", IssuedOn: today.AddDays(-400), ExpiresOn: today.AddDays(-2)},
+			{SiteID: s1a, Type: "Gas", IssuedOn: today, ExpiresOn: today.AddDays(fieldportal.CertificateSoonDays + 2)},
+		} {
+			if err := db.CreateCertificate(ctx, sys, c); err != nil {
+				t.Fatal(err)
+			}
+		}
 
 		t.Run("a contact sees the counts of what it reaches", func(t *testing.T) {
 			d, err := db.Dashboard(ctx, f.viewers["child"])
@@ -52,7 +65,7 @@ func TestDashboard(t *testing.T) {
 			}
 			balance := fieldportal.Money(10000)
 			want := &fieldportal.Dashboard{Sites: intp(3), OpenIssues: intp(1), OpenService: intp(1), OpenInstall: intp(1),
-				OutstandingQuotes: intp(1), UnpaidInvoices: intp(1), Balance: &balance}
+				OutstandingQuotes: intp(1), UnpaidInvoices: intp(1), Balance: &balance, ExpiringCertificates: intp(1)}
 			got := *d
 			got.Now, got.NextAppointments, got.RecentJobs = time.Time{}, nil, nil
 			if diff := cmp.Diff(want, &got); diff != "" {

@@ -7,12 +7,14 @@ import (
 )
 
 const taskColumns = `t.id, t.org_id, t.external_id, t.customer_id, t.site_id, t.job_id, t.subject, t.description,
-	t.status, t.due_date, t.assignee, t.created_at, t.updated_at`
+	t.status, t.due_date, t.assignee, t.created_at, t.updated_at,
+	(SELECT j.number FROM jobs j WHERE j.id = t.job_id), (SELECT j.kind FROM jobs j WHERE j.id = t.job_id)`
 
 func scanTask(row interface{ Scan(...any) error }) (*fieldportal.Task, error) {
 	var t fieldportal.Task
 	err := row.Scan(&t.ID, &t.OrgID, str(&t.ExternalID), &t.CustomerID, str(&t.SiteID), str(&t.JobID), &t.Subject,
-		&t.Description, &t.Status, &t.DueDate, &t.Assignee, tm(&t.CreatedAt), tm(&t.UpdatedAt))
+		&t.Description, &t.Status, &t.DueDate, &t.Assignee, tm(&t.CreatedAt), tm(&t.UpdatedAt),
+		str(&t.JobNumber), str((*string)(&t.JobKind)))
 	return &t, err
 }
 
@@ -58,6 +60,7 @@ func (tx *Tx) prepareTask(ctx context.Context, v fieldportal.Viewer, t *fieldpor
 			return notFoundAsField(err, "customer_id", "Customer not found.")
 		}
 	}
+	t.JobNumber, t.JobKind = "", ""
 	if t.JobID != "" {
 		j, err := tx.findJob(ctx, v, t.JobID)
 		if err != nil {
@@ -65,6 +68,7 @@ func (tx *Tx) prepareTask(ctx context.Context, v fieldportal.Viewer, t *fieldpor
 		} else if j.CustomerID != t.CustomerID || (t.SiteID != "" && j.SiteID != t.SiteID) {
 			return fieldportal.FieldErrorf("job_id", "The job is for another customer or site.")
 		}
+		t.JobNumber, t.JobKind = j.Number, j.Kind
 	}
 	return nil
 }
@@ -147,15 +151,42 @@ func (d *DB) FindTasks(ctx context.Context, v fieldportal.Viewer, f fieldportal.
 	if f.SiteID != "" {
 		q.and("t.site_id = " + q.arg(f.SiteID))
 	}
+	// A band of due dates lists the soonest due first, read by due date
+	// (tasks_org_due); without one, the newest first.
+	byDue := false
+	switch first, last := f.Due.DueSpan(f.Today); f.Due {
+	case fieldportal.TaskDueNone:
+		q.and("t.due_date IS NULL")
+	case fieldportal.TaskDueOverdue, fieldportal.TaskDueThisWeek, fieldportal.TaskDueLater:
+		byDue = true
+		q.and("t.due_date IS NOT NULL")
+		if !first.IsZero() {
+			q.and("t.due_date >= " + q.arg(first))
+		}
+		if !last.IsZero() {
+			q.and("t.due_date <= " + q.arg(last))
+		}
+		if f.Due == fieldportal.TaskDueOverdue {
+			q.and("t.status <> 'done'")
+		}
+	}
 	order, byUpdate := "t.id DESC", !f.UpdatedSince.IsZero()
-	if byUpdate {
+	switch {
+	case byUpdate:
 		q.and("t.updated_at > " + q.arg(f.UpdatedSince.UTC()))
 		order = "t.updated_at, t.id"
 		if err := q.keyset(f.After, false, "t.updated_at", "t.id"); err != nil {
 			return nil, "", err
 		}
-	} else if err := q.keyset(f.After, true, "t.id"); err != nil {
-		return nil, "", err
+	case byDue:
+		order = "t.due_date, t.id"
+		if err := q.keyset(f.After, false, "t.due_date", "t.id"); err != nil {
+			return nil, "", err
+		}
+	default:
+		if err := q.keyset(f.After, true, "t.id"); err != nil {
+			return nil, "", err
+		}
 	}
 	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+taskColumns+` FROM tasks t`, "ORDER BY "+order+limit(f.Page)), q.args...)
 	if err != nil {
@@ -166,8 +197,11 @@ func (d *DB) FindTasks(ctx context.Context, v fieldportal.Viewer, f fieldportal.
 		return nil, "", err
 	}
 	list, next := trim(list, f.Page, func(t *fieldportal.Task) string {
-		if byUpdate {
+		switch {
+		case byUpdate:
 			return cursor(t.UpdatedAt, t.ID)
+		case byDue:
+			return cursor(t.DueDate, t.ID)
 		}
 		return cursor(t.ID)
 	})
@@ -188,4 +222,13 @@ func (d *DB) CountTasks(ctx context.Context, v fieldportal.Viewer, status string
 	var n int
 	err := d.db.QueryRowContext(ctx, q.sql(`SELECT count(*) FROM tasks t`, ""), q.args...).Scan(&n)
 	return n, err
+}
+
+// EachTask calls fn with every task FindTasks would list for f, a page at
+// a time; f.Page is ignored.
+func (d *DB) EachTask(ctx context.Context, v fieldportal.Viewer, f fieldportal.TaskFilter, fn func(*fieldportal.Task) error) error {
+	return eachPage(ctx, func(after string) ([]*fieldportal.Task, string, error) {
+		f.Page = fieldportal.Page{After: after, Limit: fieldportal.MaxLimit}
+		return d.FindTasks(ctx, v, f)
+	}, fn)
 }
