@@ -106,7 +106,7 @@ func (tx *Tx) prepareAppointment(ctx context.Context, v fieldportal.Viewer, a *f
 	if err != nil {
 		return err
 	}
-	a.SiteAddress, a.JobNumber, a.JobKind, a.QuoteNumber = site.Address, "", "", ""
+	a.SiteName, a.SiteAddress, a.JobNumber, a.JobKind, a.QuoteNumber = site.Name, site.Address, "", "", ""
 	a.SiteAddress.Country = "" // the diary shows no country
 	if a.JobID != "" {
 		j, err := tx.findJob(ctx, v, a.JobID)
