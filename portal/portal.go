@@ -105,6 +105,8 @@ func (p *Portal) routes() {
 
 	// Equipment and compliance (issue 18).
 	p.certificateRoutes()
+	p.diaryRoutes()
+	p.taskRoutes()
 }
 
 // signedIn wraps a page that needs a signed-in contact (the kit's
@@ -162,6 +164,8 @@ var pageReady = map[fieldportal.Module]bool{
 	fieldportal.ModuleAutopay:   true,
 	// Issue 18.
 	fieldportal.ModuleCertificates: true,
+	fieldportal.ModuleDiary:        true,
+	fieldportal.ModuleTasks:        true,
 }
 
 // moduleURL is the stable address of each module's page (SPEC §4).

@@ -298,15 +298,16 @@ func (d *DB) OpenCertificateFile(ctx context.Context, v fieldportal.Viewer, id s
 	if err != nil {
 		return nil, nil, err
 	}
+	noFile := fieldportal.Errorf(fieldportal.ENOTFOUND, "This certificate has no file to download.")
 	if c.DocumentID == "" {
-		return nil, nil, fieldportal.NotFound("certificate file")
+		return nil, nil, noFile
 	}
 	doc, data, err := d.OpenDocument(ctx, fieldportal.SystemViewer(v.OrgID, "certificate file"), c.DocumentID)
 	if err != nil {
 		return nil, nil, err
 	}
 	if !doc.VisibleToCustomer && !v.SeesWholeOrg() {
-		return nil, nil, fieldportal.NotFound("certificate file")
+		return nil, nil, noFile
 	}
 	return doc, data, nil
 }
