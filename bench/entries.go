@@ -73,6 +73,9 @@ type IDs struct {
 	Invoice, InvoiceSearch, InvoicesAfter string
 	// Office are the console's invoice records (discoverOffice).
 	Office officeIDs
+	// CalendarToken is the parent persona's calendar feed token, made
+	// by discoverCalendar.
+	CalendarToken string
 }
 
 // q escapes a query value.
@@ -233,6 +236,36 @@ var Entries = []Entry{
 		}},
 	{Name: "invoices", Persona: SiteContact, Path: fixed("/invoices"),
 		SQL: invoicesPage(func(*IDs) fieldportal.InvoiceFilter { return fieldportal.InvoiceFilter{} })},
+
+	// Certificates, the diary and its calendar feed, and tasks (issue 18),
+	// as the parent: the lists by their heaviest filters and their CSVs.
+	{Name: "certificates", Persona: Parent, Path: fixed("/certificates"), SQL: certificatesPage("")},
+	{Name: "certificates expiring", Persona: Parent, Path: fixed("/certificates?status=expiring"),
+		SQL: certificatesPage(fieldportal.CertificateExpiring)},
+	{Name: "certificates CSV", Persona: Parent, Path: fixed("/certificates.csv"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			return s.Equipment.EachCertificate(ctx, v, fieldportal.CertificateFilter{Today: orgToday(ids)}, func(*fieldportal.Certificate) error { return nil })
+		}},
+	{Name: "diary", Persona: Parent, Path: fixed("/diary"), SQL: diaryPage(false)},
+	{Name: "diary all", Persona: Parent, Path: fixed("/diary?range=all"), SQL: diaryPage(true)},
+	{Name: "diary CSV", Persona: Parent, Path: fixed("/diary.csv"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			f := fieldportal.AppointmentFilter{}
+			f.From, f.To = fieldportal.DiaryDefaultRange(orgToday(ids), ids.OrgZone)
+			return s.Diary.EachAppointment(ctx, v, f, func(*fieldportal.Appointment) error { return nil })
+		}},
+	{Name: "calendar feed", Persona: Parent, Path: func(ids *IDs) string { return "/calendar/" + ids.CalendarToken + ".ics" }, SQL: calendarFeed},
+	{Name: "tasks", Persona: Parent, Path: fixed("/tasks"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			_, _, err := s.Diary.FindTasks(ctx, v, fieldportal.TaskFilter{Today: orgToday(ids)})
+			return err
+		}},
+	{Name: "tasks CSV", Persona: Parent, Path: fixed("/tasks.csv"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			return s.Diary.EachTask(ctx, v, fieldportal.TaskFilter{Today: orgToday(ids)}, func(*fieldportal.Task) error { return nil })
+		}},
+	{Name: "diary", Persona: SiteContact, Path: fixed("/diary"), SQL: diaryPage(false)},
+	{Name: "certificates", Persona: SiteContact, Path: fixed("/certificates"), SQL: certificatesPage("")},
 
 	// The jobs pages (issue 16): the parent's service orders, each heavy
 	// tab, a search, an order's page and the CSV; the site contact's list.
