@@ -286,10 +286,10 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 				for _, d := range docs {
 					if d.VisibleToCustomer {
 						c.DocumentID = d.ID
-						certificateFile[c.ID] = d.ID
 					}
 				}
 				fail("certificate", db.CreateCertificate(ctx, sys(s.OrgID), c))
+				certificateFile[c.ID] = c.DocumentID
 				certificateOfType[c.Type] = c.ID
 				return c.ID
 			},
