@@ -3,8 +3,10 @@ package e2e
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -90,6 +92,29 @@ func TestJourneyCertificatesDiaryTasks(t *testing.T) {
 		if h := parent.text("h1"); h != "Tasks" {
 			t.Fatalf("the tasks page's heading is %q", h)
 		}
-		parent.screenshot()
+		// Screenshots of the three pages on a phone and a desktop, to
+		// look at (e2e/screenshots).
+		for _, page := range []string{"certificates", "diary", "tasks"} {
+			for _, width := range []int64{390, 1280} {
+				parent.run(chromedp.EmulateViewport(width, 900), chromedp.Navigate(p.URL+"/"+page))
+				parent.text("h1")
+				parent.shot(fmt.Sprintf("%s_%d", page, width))
+			}
+		}
 	})
+}
+
+// shot saves a full-page screenshot named after the test and name.
+func (b *browser) shot(name string) {
+	b.t.Helper()
+	var png []byte
+	if err := chromedp.Run(b.ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
+		b.t.Logf("no screenshot: %v", err)
+		return
+	}
+	os.MkdirAll("screenshots", 0o755)
+	file := filepath.Join("screenshots", regexp.MustCompile(`[^A-Za-z0-9_-]+`).ReplaceAllString(b.t.Name()+"_"+name, "_")+".png")
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		b.t.Logf("screenshot: %v", err)
+	}
 }
