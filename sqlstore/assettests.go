@@ -135,6 +135,12 @@ func (d *DB) FindAssetTests(ctx context.Context, v fieldportal.Viewer, f fieldpo
 	if err := needModule(v, fieldportal.ModuleAssets, "asset test"); err != nil {
 		return nil, "", err
 	}
+	return d.listAssetTests(ctx, v, f)
+}
+
+// listAssetTests is FindAssetTests's list, for it and the Test history
+// report.
+func (d *DB) listAssetTests(ctx context.Context, v fieldportal.Viewer, f fieldportal.AssetTestFilter) ([]*fieldportal.AssetTest, string, error) {
 	var q query
 	q.scopeSite(v, "a", "a.site_id")
 	// The test's own organisation, the asset's already: it lets both
