@@ -105,7 +105,16 @@ func TestJourneyReports(t *testing.T) {
 		if sticky != "sticky" || !scrolls {
 			t.Errorf("on a phone the asset type column is %s and the grid scrolls: %v", sticky, scrolls)
 		}
+		pageFits := func(width int64) {
+			var fits bool
+			b.run(chromedp.Evaluate(`document.documentElement.scrollWidth <= window.innerWidth`, &fits))
+			if !fits {
+				t.Errorf("at %d px the page scrolls sideways, not only the grid", width)
+			}
+		}
+		pageFits(390)
 		b.run(chromedp.EmulateViewport(1280, 900))
+		pageFits(1280)
 
 		b.submit(`nav.tabs a[href="/reports/defects"]`)
 		if b.count(`table tbody tr`) == 0 {

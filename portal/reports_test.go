@@ -273,3 +273,21 @@ func TestReportsPages(t *testing.T) {
 		}
 	})
 }
+
+func TestPPMCellsHTMLEscapes(t *testing.T) {
+	hostile := `<b>"x"&'</b>`
+	days := []fieldportal.PPMDay{{AssetType: hostile, Day: fieldportal.Date{Year: 2026, Month: 1, Day: 13}, Fail: 1, Untested: 2}}
+	g := fieldportal.BuildPPM(2026, fieldportal.Date{Year: 2026, Month: 3, Day: 1}, nil, days)
+	v := newPPMGridView(g, ppmQuery{Site: `s"1`, Filter: fieldportal.PPMFilter{Year: 2026}}, "North")
+	got := string(v.Rows[0].CellsHTML)
+	for _, bad := range []string{"<b>", `s"1`, `"x"`} {
+		if strings.Contains(got, bad) {
+			t.Errorf("the cells hold %q unescaped: %s", bad, got)
+		}
+	}
+	for _, want := range []string{"type=%3Cb%3E%22x%22%26%27%3C%2Fb%3E", "site=s%221", "1&nbsp;F", "2&nbsp;N", "1 failed, 2 not tested"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the cells lack %q: %s", want, got)
+		}
+	}
+}

@@ -2,11 +2,11 @@ package sqlstore_test
 
 import (
 	"context"
+	"testing"
 	"time"
 
-	"testing"
-
 	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/sqlstore"
 )
 
 // The reports in the access matrix (issue 18 point 7): the defects, the
@@ -76,6 +76,18 @@ func (w *world) reportSiteBound(t *testing.T) []siteBound {
 				return listAll(func(after string) ([]string, string, error) {
 					l, next, err := db.FindTestHistory(ctx, v, fieldportal.AssetTestFilter{Page: page2(after), Result: fieldportal.TestFail})
 					return testIDs(l), next, err
+				})
+			},
+			"FindTestHistory, many sites": func(v fieldportal.Viewer) ([]string, error) {
+				return listAll(func(after string) ([]string, string, error) {
+					l, next, err := db.FindTestHistory(sqlstore.AsManySites(ctx), v, fieldportal.AssetTestFilter{Page: page2(after), Result: fieldportal.TestFail})
+					return testIDs(l), next, err
+				})
+			},
+			"FindDefects, many sites": func(v fieldportal.Viewer) ([]string, error) {
+				return listAll(func(after string) ([]string, string, error) {
+					l, next, err := db.FindDefects(sqlstore.AsManySites(ctx), v, fieldportal.DefectFilter{Page: page2(after)})
+					return defectIDs(l), next, err
 				})
 			},
 			"FindDefects of each site": func(v fieldportal.Viewer) ([]string, error) {
