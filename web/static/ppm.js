@@ -28,6 +28,13 @@
       slot.querySelector("#ppm-detail").focus();
     }).catch(function () { window.location.href = url; });
   }
+  // Show the current week: on a phone the grid opens at January.
+  var now = grid.querySelector("thead th.ppm-now");
+  var wrap = grid.closest(".ppm-wrap");
+  var first = grid.querySelector("thead th.ppm-type");
+  if (now && wrap && first) {
+    wrap.scrollLeft = Math.max(0, now.offsetLeft - first.offsetWidth - 2 * now.offsetWidth);
+  }
   grid.addEventListener("click", function (e) {
     var a = e.target.closest("a.ppm-cell");
     if (!a || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
