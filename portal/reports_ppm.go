@@ -209,6 +209,17 @@ func (p *Portal) handlePPM(w http.ResponseWriter, r *http.Request) {
 	view := ppmView{Layout: p.layout(r, "Planned preventative maintenance"), Tabs: reportTabs("ppm")}
 	errs := web.FormErrors{}
 	pq, err := readPPMQuery(r)
+	if err == nil && pq.Site == "" && pq.Find == "" {
+		// A contact of one site has nothing to choose.
+		sites, next, ferr := p.svc.Reports.FindReportSites(ctx, v, fieldportal.SiteFilter{Page: fieldportal.Page{Limit: 1}})
+		if ferr != nil {
+			p.kit.Error(w, r, ferr)
+			return
+		}
+		if len(sites) == 1 && next == "" {
+			pq.Site, pq.Filter.SiteID = sites[0].ID, sites[0].ID
+		}
+	}
 	var grid *fieldportal.PPMGrid
 	if err == nil && pq.Site != "" {
 		grid, err = p.svc.Reports.FindPPM(ctx, v, pq.Filter, reportToday(r))

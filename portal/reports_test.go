@@ -235,6 +235,7 @@ func TestReportsPages(t *testing.T) {
 			{"a future cell's details", "all", "/reports/ppm?year=2026&site=" + north + "&week=7&type=Extinguisher", p.handlePPM, 200,
 				[]string{"Assets due", "J-N2"}, nil},
 			{"without a site the page asks for one", "all", "/reports/ppm", p.handlePPM, 200, []string{"Choose a site"}, []string{"ppm-grid"}},
+			{"a contact of one site has its grid at once", "south", "/reports/ppm", p.handlePPM, 200, []string{"ppm-grid", "at South"}, []string{"North"}},
 			{"year 99999", "all", "/reports/ppm?year=99999&site=" + north, p.handlePPM, 400, []string{"Year must be between 2000 and 2100."}, []string{"ppm-grid"}},
 			{"a year that is no number", "all", "/reports/ppm?year=abc&site=" + north, p.handlePPM, 400, []string{"Year must be a year such as 2026."}, nil},
 			{"an unknown site", "all", "/reports/ppm?year=2026&site=nope", p.handlePPM, 400, []string{"There is no such site among yours"}, nil},
