@@ -18,6 +18,7 @@ import (
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/internal/pdftest"
+	"github.com/fieldportal/fieldportal/pdf"
 	"github.com/fieldportal/fieldportal/sqlstore"
 	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
 	"github.com/fieldportal/fieldportal/web"
@@ -205,6 +206,19 @@ func TestReportsGolden(t *testing.T) {
 				golden(t, c.name, body)
 			})
 		}
+		t.Run("a PDF over the cap says so", func(t *testing.T) {
+			was := pdf.MaxReportRows
+			pdf.MaxReportRows = 2
+			t.Cleanup(func() { pdf.MaxReportRows = was })
+			code, body := w.get("all", "/reports/tests.pdf?type=Alarm", w.p.handleTestsPDF)
+			if code != http.StatusOK {
+				t.Fatalf("status %d", code)
+			}
+			text := pdftest.MustText(t, []byte(body))
+			if !strings.Contains(text, "This printout shows the first 2 rows.") || strings.Count(text, "Sam Tech") != 2 {
+				t.Errorf("the capped printout:\n%s", text)
+			}
+		})
 		t.Run("defects page", func(t *testing.T) {
 			_, body := w.get("all", "/reports/defects", w.p.handleDefects)
 			for _, s := range []string{"S1", "Battery low", "A2", "Sounder dead", "15 Jan 2026", "2 defects", "Current defects"} {
