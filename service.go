@@ -591,6 +591,22 @@ type ReportService interface {
 	// FindCurrentDefects lists the latest failed test of each asset not
 	// rectified since, at a site and of a type ("" for all).
 	FindCurrentDefects(ctx context.Context, v Viewer, siteID, assetType string) ([]*AssetDefect, error)
+	// FindDefects lists the Current defects report a page at a time, the
+	// latest failures first; an unknown site is an error on "site".
+	FindDefects(ctx context.Context, v Viewer, f DefectFilter) ([]*AssetDefect, string, error)
+	// FindTestHistory lists the Test history report a page at a time.
+	FindTestHistory(ctx context.Context, v Viewer, f AssetTestFilter) ([]*AssetTest, string, error)
+	// FindPPM returns the PPM grid of a year at a site as seen on today.
+	FindPPM(ctx context.Context, v Viewer, f PPMFilter, today Date) (*PPMGrid, error)
+	// FindPPMJobs returns the job numbers behind one cell of the grid.
+	FindPPMJobs(ctx context.Context, v Viewer, f PPMFilter, assetType string, w Week, future bool) (*PPMCellJobs, error)
+	// FindReportSites and FindReportSite are the sites of the reports'
+	// site filter.
+	FindReportSites(ctx context.Context, v Viewer, f SiteFilter) ([]*Site, string, error)
+	FindReportSite(ctx context.Context, v Viewer, id string) (*Site, error)
+	// FindReportChoices returns the asset types and contracts (service
+	// levels) of a site's assets.
+	FindReportChoices(ctx context.Context, v Viewer, siteID string) (types, contracts []string, err error)
 }
 
 // APIKeyService keeps the back office's API keys and turns a presented

@@ -76,6 +76,8 @@ type IDs struct {
 	// CalendarToken is the parent persona's calendar feed token, made
 	// by discoverCalendar.
 	CalendarToken string
+	// Reports are the reports' site and type (discoverReports).
+	Reports reportIDs
 }
 
 // q escapes a query value.
@@ -373,6 +375,23 @@ var Entries = []Entry{
 		}},
 	// Automatic payments (issue 17): the recurring invoices with their
 	// customers' saved cards, and the console's list of them.
+	// The reports (issue 18): the PPM grid of the parent's busiest site for
+	// the current year, a cell's details, its CSV and PDF; the defects and
+	// the test history of every site, their CSVs (the tests CSV of the
+	// busy site's year) and PDFs (at most pdf.MaxReportRows rows).
+	{Name: "PPM report", Persona: Parent, Path: ppmPath("/reports/ppm", false), SQL: ppmSQL(false)},
+	{Name: "PPM report cell", Persona: Parent, Path: ppmPath("/reports/ppm", true), SQL: ppmSQL(true)},
+	{Name: "PPM report CSV", Persona: Parent, Path: ppmPath("/reports/ppm.csv", false), SQL: ppmSQL(false)},
+	{Name: "PPM report PDF", Persona: Parent, Path: ppmPath("/reports/ppm.pdf", false), SQL: ppmSQL(false)},
+	{Name: "defects report", Persona: Parent, Path: fixed("/reports/defects"), SQL: reportListSQL(false)},
+	{Name: "defects report CSV", Persona: Parent, Path: fixed("/reports/defects.csv"), SQL: reportWalk(false, false)},
+	{Name: "defects report PDF", Persona: Parent, Path: fixed("/reports/defects.pdf"), SQL: reportWalk(false, false)},
+	{Name: "test history", Persona: Parent, Path: fixed("/reports/tests"), SQL: reportListSQL(true)},
+	{Name: "test history CSV", Persona: Parent, Path: testsYearPath("/reports/tests.csv"), SQL: reportWalk(true, true)},
+	{Name: "test history PDF", Persona: Parent, Path: testsYearPath("/reports/tests.pdf"), SQL: reportWalk(true, true)},
+	{Name: "defects report", Persona: SiteContact, Path: fixed("/reports/defects"), SQL: reportListSQL(false)},
+	{Name: "test history", Persona: SiteContact, Path: fixed("/reports/tests"), SQL: reportListSQL(true)},
+
 	{Name: "automatic payments", Persona: Parent, Path: fixed("/payments/automatic"), SQL: autopaySQL},
 	{Name: "automatic payments", Persona: SiteContact, Path: fixed("/payments/automatic"), SQL: autopaySQL},
 	{Name: "console recurring invoices", Persona: Staff, Path: fixed("/console/recurring"),

@@ -36,6 +36,9 @@ type Services struct {
 	Diary     fieldportal.DiaryService
 	Orgs      fieldportal.OrganisationService
 	Money     fieldportal.MoneyService
+	// Reports answers the reports; nil takes Equipment's when it answers
+	// them too (the store does).
+	Reports fieldportal.ReportService
 	// Payments opens the organisation's payment provider; nil turns
 	// online payment off.
 	Payments fieldportal.PaymentGateways
@@ -54,6 +57,12 @@ func New(kit *web.Kit, svc Services) (*Portal, error) {
 	if svc.SignIn == nil || svc.Access == nil || svc.Sites == nil || svc.Dashboard == nil || svc.Equipment == nil ||
 		svc.Work == nil || svc.Diary == nil || svc.Orgs == nil || svc.Money == nil {
 		return nil, fmt.Errorf("portal: every service is required")
+	}
+	if svc.Reports == nil {
+		svc.Reports, _ = svc.Equipment.(fieldportal.ReportService)
+	}
+	if svc.Reports == nil {
+		return nil, fmt.Errorf("portal: the reports service is required")
 	}
 	pages, err := kit.ParsePages(templates, "templates/*.html")
 	if err != nil {
@@ -107,6 +116,7 @@ func (p *Portal) routes() {
 	p.certificateRoutes()
 	p.diaryRoutes()
 	p.taskRoutes()
+	p.reportRoutes()
 }
 
 // signedIn wraps a page that needs a signed-in contact (the kit's
@@ -166,6 +176,7 @@ var pageReady = map[fieldportal.Module]bool{
 	fieldportal.ModuleCertificates: true,
 	fieldportal.ModuleDiary:        true,
 	fieldportal.ModuleTasks:        true,
+	fieldportal.ModuleReports:      true,
 }
 
 // moduleURL is the stable address of each module's page (SPEC §4).

@@ -581,6 +581,7 @@ func (w *world) siteBoundResources(t *testing.T) []resource {
 	})
 	kinds = append(kinds, w.moreSiteBound(t)...)
 	kinds = append(kinds, w.issueSiteBound(t)...)
+	kinds = append(kinds, w.reportSiteBound(t)...)
 	var out []resource
 	for _, k := range kinds {
 		all := map[string]string{}

@@ -135,8 +135,19 @@ func (d *DB) FindAssetTests(ctx context.Context, v fieldportal.Viewer, f fieldpo
 	if err := needModule(v, fieldportal.ModuleAssets, "asset test"); err != nil {
 		return nil, "", err
 	}
+	return d.listAssetTests(ctx, v, f, false)
+}
+
+// listAssetTests is FindAssetTests's list, for it and the Test history
+// report.
+// With few, the tests are read from the viewer's sites' assets rather
+// than by walking the organisation's tests in list order.
+func (d *DB) listAssetTests(ctx context.Context, v fieldportal.Viewer, f fieldportal.AssetTestFilter, few bool) ([]*fieldportal.AssetTest, string, error) {
 	var q query
 	q.scopeSite(v, "a", "a.site_id")
+	if few {
+		q.onlyReachableSites("a.site_id")
+	}
 	// The test's own organisation, the asset's already: it lets both
 	// planners walk asset_tests_org in list order and stop after a page,
 	// rather than read every asset of the organisation and sort their
@@ -197,6 +208,9 @@ func (d *DB) FindCurrentDefects(ctx context.Context, v fieldportal.Viewer, siteI
 	}
 	var q query
 	q.scopeSite(v, "a", "a.site_id")
+	// The test's organisation too: the failed, unrectified tests then
+	// come from their own index (asset_tests_defects, migration 195).
+	q.and("t.org_id = " + q.arg(v.OrgID))
 	if siteID != "" {
 		q.and("a.site_id = " + q.arg(siteID))
 	}

@@ -432,6 +432,40 @@ var planCases = []planCase{
 		_, err := e.db.FindCurrentDefects(ctx, e.parent, e.site, "")
 		return err
 	}},
+	// The reports (issue 18): a site's PPM grid and a cell's jobs, the
+	// defects and the test history of every site and of one.
+	{"FindPPM of a site", func(ctx context.Context, e *planEnv) error {
+		_, err := e.db.FindPPM(ctx, e.parent, fieldportal.PPMFilter{Year: 2026, SiteID: e.site}, fieldportal.DateOf(e.now))
+		return err
+	}},
+	{"FindPPMJobs of a week", func(ctx context.Context, e *planEnv) error {
+		_, err := e.db.FindPPMJobs(ctx, e.parent, fieldportal.PPMFilter{Year: 2026, SiteID: e.site}, "Fire extinguisher", fieldportal.WeeksIn(2026)[40], false)
+		return err
+	}},
+	{"FindDefects", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindDefects(ctx, e.parent, fieldportal.DefectFilter{})
+		return err
+	}},
+	{"FindDefects of a site", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindDefects(ctx, e.parent, fieldportal.DefectFilter{SiteID: e.site})
+		return err
+	}},
+	{"FindDefects of a site contact", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindDefects(ctx, e.siteContact, fieldportal.DefectFilter{})
+		return err
+	}},
+	{"FindTestHistory", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindTestHistory(ctx, e.parent, fieldportal.AssetTestFilter{Result: fieldportal.TestFail})
+		return err
+	}},
+	{"FindTestHistory of a site contact", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindTestHistory(ctx, e.siteContact, fieldportal.AssetTestFilter{})
+		return err
+	}},
+	{"FindReportChoices of a site", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindReportChoices(ctx, e.parent, e.site)
+		return err
+	}},
 	{"FindDocuments of a site", func(ctx context.Context, e *planEnv) error {
 		_, _, err := e.db.FindDocuments(ctx, e.parent, fieldportal.DocumentFilter{SiteID: e.site})
 		return err

@@ -135,6 +135,7 @@ func Generate(now time.Time) *Dataset {
 	g.files()
 	g.diary()
 	g.tasks()
+	g.ppmShowcase()
 	return g.ds
 }
 
