@@ -96,6 +96,7 @@ func (p *Portal) routes() {
 	p.quoteRoutes()
 	p.bookingRoutes()
 	p.printoutRoutes()
+	p.assetRoutes()
 
 	// Money (issue 17).
 	p.invoiceRoutes()
@@ -157,6 +158,7 @@ var pageReady = map[fieldportal.Module]bool{
 	fieldportal.ModuleInvoices:  true,
 	fieldportal.ModuleStatement: true,
 	fieldportal.ModuleAutopay:   true,
+	fieldportal.ModuleAssets:    true,
 }
 
 // moduleURL is the stable address of each module's page (SPEC §4).
