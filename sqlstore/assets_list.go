@@ -40,8 +40,8 @@ func assetCursor(f fieldportal.AssetFilter) func(a *fieldportal.Asset) string {
 // assetFilters adds f's filters (not its keyset nor order) to q, which
 // already holds the scope: the list, the CSV and the group counts share
 // them, so a count is of exactly the rows its group lists.
-func assetFilters(q *query, f fieldportal.AssetFilter) error {
-	q.search(f.Search, "a.number", "a.name", "a.location", "a.serial")
+func assetFilters(d Dialect, q *query, f fieldportal.AssetFilter) error {
+	q.searchIndexed(d, f.Search, "a", assetText)
 	if f.SiteID != "" {
 		q.and("a.site_id = " + q.arg(f.SiteID))
 	}
@@ -75,14 +75,15 @@ func assetFilters(q *query, f fieldportal.AssetFilter) error {
 // exactly the rows of the pages. few is reachesFewSites' answer: such a
 // contact's assets are read site by site through assets_site and sorted;
 // anyone else walks the organisation's index of the order (assets_grouped
-// for the grouped list, migration 00185) and stops after a page.
-func assetListQuery(v fieldportal.Viewer, f fieldportal.AssetFilter, few bool) (string, []any, error) {
+// for the grouped list, migration 00185) and stops after a page. A search
+// reads the text index's matches (migration 00186).
+func assetListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.AssetFilter, few bool) (string, []any, error) {
 	var q query
 	q.scopeSite(v, "a", "a.site_id")
 	if few {
 		q.onlyReachableSites("a.site_id")
 	}
-	if err := assetFilters(&q, f); err != nil {
+	if err := assetFilters(d, &q, f); err != nil {
 		return "", nil, err
 	}
 	var order string
@@ -100,7 +101,13 @@ func assetListQuery(v fieldportal.Viewer, f fieldportal.AssetFilter, few bool) (
 		}
 	}
 	from := assetFrom
-	if (few || f.SiteID != "") && f.UpdatedSince.IsZero() {
+	switch {
+	case d == SQLite && textIndexed(f.Search):
+		// A search reads its matches from the text index by rowid and
+		// sorts them, rather than walk the organisation's assets in list
+		// order and probe the matches for each (migration 00186).
+		from = ` FROM assets a` + sqliteOnly("NOT INDEXED") + ` JOIN sites s ON s.id = a.site_id`
+	case (few || f.SiteID != "") && f.UpdatedSince.IsZero():
 		// One site's or a few sites' assets, read from their sites' rows:
 		// SQLite would rather walk the organisation's index in list order.
 		from = ` FROM assets a` + sqliteOnly("INDEXED BY assets_site") + ` JOIN sites s ON s.id = a.site_id`
@@ -122,7 +129,7 @@ func (d *DB) FindAssets(ctx context.Context, v fieldportal.Viewer, f fieldportal
 	if err != nil {
 		return nil, "", err
 	}
-	text, args, err := assetListQuery(v, f, few)
+	text, args, err := assetListQuery(d.dialect, v, f, few)
 	if err != nil {
 		return nil, "", err
 	}
@@ -152,7 +159,7 @@ func (d *DB) EachAsset(ctx context.Context, v fieldportal.Viewer, f fieldportal.
 	f.Page = fieldportal.Page{}
 	return streamChunks(ctx, d, func(after string) (string, []any, error) {
 		f.After = after
-		return assetListQuery(v, f, few)
+		return assetListQuery(d.dialect, v, f, few)
 	}, scanAsset, assetCursor(f), fn)
 }
 
@@ -178,7 +185,7 @@ func (d *DB) CountAssetGroups(ctx context.Context, v fieldportal.Viewer, f field
 	var q query
 	q.scopeSite(v, "a", "a.site_id")
 	f.UpdatedSince, f.After = time.Time{}, ""
-	if err := assetFilters(&q, f); err != nil {
+	if err := assetFilters(d.dialect, &q, f); err != nil {
 		return nil, err
 	}
 	inList(&q, "a.site_id", siteIDs)
