@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -70,6 +72,21 @@ func TestJourneyAssets(t *testing.T) {
 		j, err := p.DB.FindJobByID(ctx, sys, strings.TrimPrefix(loc, "/jobs/"))
 		if err != nil || j.SiteID != siteID || len(j.AssetIDs) != 1 || j.AssetIDs[0] != assetID {
 			t.Errorf("booked job %+v, %v", j, err)
+		}
+		if dir := os.Getenv("FIELDPORTAL_SCREENSHOTS"); dir != "" {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			for _, width := range []int64{390, 1280} {
+				if width < 600 {
+					parent.run(chromedp.EmulateViewport(width, 900, chromedp.EmulateMobile))
+				} else {
+					parent.run(chromedp.EmulateViewport(width, 900))
+				}
+				for _, s := range []struct{ path, name string }{{"/assets", "assets"}, {"/assets/" + assetID, "asset"}} {
+					parent.save(p.URL+s.path, filepath.Join(dir, s.name+"-"+p.DB.Dialect().String()+"-"+itoa(width)+".png"))
+				}
+			}
 		}
 		parent.axeCoverage()
 
