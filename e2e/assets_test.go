@@ -90,6 +90,25 @@ func TestJourneyAssets(t *testing.T) {
 		}
 		parent.axeCoverage()
 
+		// Staff record a test of it in the console; a bad date keeps what
+		// was typed, and the transfer form finds sites by search.
+		staff := mustBrowser(t, p.URL)
+		staff.loginAs("admin")
+		staff.run(chromedp.Navigate(p.URL + "/console/assets?q=" + url.QueryEscape(number)))
+		staff.submit(`main table a[href="/console/assets/` + assetID + `"]`)
+		staff.fill(`form[action="/console/assets/`+assetID+`/tests"]`, "tested_on", "31/02/2026", "technician", "Sam Typed")
+		if errs := staff.text(".error-summary"); !strings.Contains(errs, "Test date must be a date") {
+			t.Errorf("error summary %q", errs)
+		}
+		if got := staff.value(`document.querySelector('#technician').value`); got != "Sam Typed" {
+			t.Errorf("the technician typed was not kept: %q", got)
+		}
+		staff.run(chromedp.Navigate(p.URL + "/console/assets/" + assetID + "/transfer?site_q=temple"))
+		if staff.count(`#to_site_id option`) == 0 {
+			t.Error("the transfer form offers no site for “temple”")
+		}
+		staff.axeCoverage()
+
 		// The label, fetched as the contact, rasterised and scanned.
 		pdf := mustFetchAs(t, p.URL, "parent@demo.test", "/assets/"+assetID+"/label.pdf")
 		codes := pdftest.MustDecodeQRs(t, pdftest.MustRaster(t, pdf, 1, 150))
