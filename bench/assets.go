@@ -67,8 +67,8 @@ func assetToday(ids *IDs) fieldportal.Date {
 }
 
 // assetsPage is the store work of the grouped list for f: the page, the
-// counts of its sites' groups, the site filter's choices and, filtered to
-// a site, that site.
+// counts of its sites' groups, and the site filter's choices or, filtered
+// to a site, that site.
 func assetsPage(f fieldportal.AssetFilter, site func(*IDs) string) func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
 	return func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
 		f := f
@@ -91,6 +91,9 @@ func assetsPage(f fieldportal.AssetFilter, site func(*IDs) string) func(ctx cont
 		}
 		if _, err := s.Equipment.CountAssetGroups(ctx, v, f, sites); err != nil {
 			return err
+		}
+		if f.SiteID != "" {
+			return nil // a site's tab offers no other site
 		}
 		_, _, err = s.Sites.FindSites(ctx, v, fieldportal.SiteFilter{Page: fieldportal.Page{Limit: 30}})
 		return err

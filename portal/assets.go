@@ -218,10 +218,16 @@ func (p *Portal) handleAssets(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	sites, err := p.assetSiteChoices(r, v)
-	if err != nil {
-		p.kit.Error(w, r, err)
-		return
+	// A list filtered to a site (a site's Equipment tab) keeps the site
+	// without offering the others: the page says how to show them all,
+	// and a parent's first sites cost more to read than the tab itself.
+	var sites []*fieldportal.Site
+	var err error
+	if f.SiteID == "" {
+		if sites, err = p.assetSiteChoices(r, v); err != nil {
+			p.kit.Error(w, r, err)
+			return
+		}
 	}
 	view.Filter = assetFilterBar(ap, sites)
 	base := ap.query()
