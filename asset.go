@@ -60,6 +60,82 @@ type AssetFilter struct {
 	SiteID       string
 	Type         string
 	UpdatedSince time.Time
+	// Status is active, inactive or removed; "" for every status.
+	Status string
+	// Due narrows to the assets whose next service is overdue, due this
+	// month or later, as of Today; "" for all (AssetDue).
+	Due AssetDue
+	// Today is the organisation's date that Due is measured from; the
+	// zero date is today in UTC.
+	Today Date
+	// Sort orders the list; ignored with UpdatedSince.
+	Sort AssetSort
+}
+
+// AssetDue is the service-due filter of the assets list.
+type AssetDue string
+
+// The service-due choices: overdue is due before today, this month is
+// due from today to the month's last day, later is due after that.
+const (
+	AssetDueOverdue   AssetDue = "overdue"
+	AssetDueThisMonth AssetDue = "month"
+	AssetDueLater     AssetDue = "later"
+)
+
+// ParseAssetDue reads a due filter; "" is no filter, anything unknown is
+// a field error naming the filter.
+func ParseAssetDue(s string) (AssetDue, error) {
+	switch d := AssetDue(strings.TrimSpace(s)); d {
+	case "", AssetDueOverdue, AssetDueThisMonth, AssetDueLater:
+		return d, nil
+	}
+	return "", FieldErrorf("due", "Service due must be overdue, this month or later.")
+}
+
+// Range returns the first and last due dates (inclusive) that d selects
+// as of today; a zero end means no end, a zero start no start.
+func (d AssetDue) Range(today Date) (from, to Date) {
+	end := DateOf(time.Date(today.Year, today.Month+1, 0, 0, 0, 0, 0, time.UTC))
+	switch d {
+	case AssetDueOverdue:
+		return Date{}, today.AddDays(-1)
+	case AssetDueThisMonth:
+		return today, end
+	case AssetDueLater:
+		return end.AddDays(1), Date{}
+	}
+	return Date{}, Date{}
+}
+
+// AssetSort is an order of the assets list.
+type AssetSort string
+
+// The assets list's orders. AssetSortType, the zero value, is (type,
+// number): the API's and the booking form's. AssetSortSite groups by site
+// and then by type (the portal's list); AssetSortNumber is by number.
+const (
+	AssetSortType   AssetSort = ""
+	AssetSortSite   AssetSort = "site"
+	AssetSortNumber AssetSort = "number"
+)
+
+// AssetStatuses are the statuses an asset may have, in the order the
+// filter offers them.
+var AssetStatuses = []string{"active", "inactive", "removed"}
+
+// AssetGroupCount is how many assets of one type at one site match a
+// filter: the counts beside the assets list's group headings.
+type AssetGroupCount struct {
+	SiteID string `json:"site_id"`
+	Type   string `json:"type"`
+	Count  int    `json:"count"`
+}
+
+// AssetTransferFilter selects one asset's transfers, a page at a time.
+type AssetTransferFilter struct {
+	Page
+	AssetID string
 }
 
 // TestResult is the outcome of an asset test.
@@ -92,6 +168,12 @@ type AssetTest struct {
 	AssetNumber string `json:"asset_number,omitempty"`
 	AssetName   string `json:"asset_name,omitempty"`
 	AssetType   string `json:"asset_type,omitempty"`
+
+	// The test's job as the asset's service history shows it (read only
+	// there): its number and kind, empty when the job's site is out of
+	// the viewer's reach (a test made before the asset was transferred).
+	JobNumber string  `json:"job_number,omitempty"`
+	JobKind   JobKind `json:"job_kind,omitempty"`
 }
 
 // Validate checks a test before it is saved.
@@ -137,6 +219,11 @@ type AssetTransfer struct {
 	Note          string    `json:"note"`
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
+
+	// The sites' names, read by the asset's transfer history only; empty
+	// for a site out of the viewer's reach, which is never named.
+	FromSiteName string `json:"from_site_name,omitempty"`
+	ToSiteName   string `json:"to_site_name,omitempty"`
 }
 
 // Validate checks a transfer before it is saved.

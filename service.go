@@ -517,6 +517,22 @@ type EquipmentService interface {
 	UpsertAssetByExternalID(ctx context.Context, v Viewer, a *Asset) (created bool, err error)
 	TransferAsset(ctx context.Context, v Viewer, assetID, toSiteID string, date Date, note string) (*AssetTransfer, error)
 	FindAssetTransfers(ctx context.Context, v Viewer, assetID string) ([]*AssetTransfer, error)
+	// EachAsset calls fn with every asset FindAssets lists for f, in order
+	// (the assets CSV); f.Page is ignored.
+	EachAsset(ctx context.Context, v Viewer, f AssetFilter, fn func(*Asset) error) error
+	// CountAssetGroups counts the assets matching f's filters at each of
+	// siteIDs (a page's sites), by type.
+	CountAssetGroups(ctx context.Context, v Viewer, f AssetFilter, siteIDs []string) ([]AssetGroupCount, error)
+	// FindAssetTransferPage pages an asset's transfers, newest first, with
+	// the names of the sites the viewer reaches.
+	FindAssetTransferPage(ctx context.Context, v Viewer, f AssetTransferFilter) ([]*AssetTransfer, string, error)
+	// FindAssetServiceHistory pages an asset's tests, newest first, with
+	// their jobs' numbers where the viewer reaches them.
+	FindAssetServiceHistory(ctx context.Context, v Viewer, assetID string, p Page) ([]*AssetTest, string, error)
+	// FindAssetOpenJobs and FindAssetOpenIssues list the open jobs and
+	// issues of an asset that the viewer may see.
+	FindAssetOpenJobs(ctx context.Context, v Viewer, assetID string, p Page) ([]*Job, string, error)
+	FindAssetOpenIssues(ctx context.Context, v Viewer, assetID string, p Page) ([]*Issue, string, error)
 
 	FindAssetTestByID(ctx context.Context, v Viewer, id string) (*AssetTest, error)
 	FindAssetTests(ctx context.Context, v Viewer, f AssetTestFilter) ([]*AssetTest, string, error)

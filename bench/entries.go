@@ -78,6 +78,8 @@ type IDs struct {
 	CalendarToken string
 	// Reports are the reports' site and type (discoverReports).
 	Reports reportIDs
+	// Assets are the equipment records (discoverAssets).
+	Assets assetIDs
 }
 
 // q escapes a query value.
@@ -373,6 +375,27 @@ var Entries = []Entry{
 			_, err := s.SignIn.PasswordPolicyHint(ctx, v.OrgID)
 			return err
 		}},
+	// Equipment (issue 18): the grouped list with its group counts, its
+	// filters and CSV, a site's Equipment tab, an asset's page and labels.
+	{Name: "assets", Persona: Parent, Path: fixed("/assets"), SQL: assetsPage(fieldportal.AssetFilter{}, nil)},
+	{Name: "assets overdue", Persona: Parent, Path: fixed("/assets?due=overdue"),
+		SQL: assetsPage(fieldportal.AssetFilter{Due: fieldportal.AssetDueOverdue}, nil)},
+	{Name: "assets search", Persona: Parent, Path: func(ids *IDs) string { return "/assets?q=" + q(ids.Assets.Search) },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			return assetsPage(fieldportal.AssetFilter{Search: ids.Assets.Search}, nil)(ctx, s, v, ids)
+		}},
+	{Name: "assets CSV", Persona: Parent, Path: fixed("/assets.csv"), SQL: assetsCSV},
+	{Name: "site equipment", Persona: Parent, Path: func(ids *IDs) string { return "/assets?site=" + q(ids.Assets.Site) },
+		SQL: assetsPage(fieldportal.AssetFilter{}, func(ids *IDs) string { return ids.Assets.Site })},
+	{Name: "asset", Persona: Parent, Path: assetPath(""), SQL: assetPage},
+	{Name: "asset label PDF", Persona: Parent, Path: assetPath("/label.pdf"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			_, err := s.Equipment.FindAssetByID(ctx, v, ids.Assets.Asset)
+			return err
+		}},
+	{Name: "asset labels PDF", Persona: Parent, Path: func(ids *IDs) string { return "/assets/labels.pdf?site=" + q(ids.Assets.Site) },
+		SQL: assetLabels},
+	{Name: "assets", Persona: SiteContact, Path: fixed("/assets"), SQL: assetsPage(fieldportal.AssetFilter{}, nil)},
 	// Automatic payments (issue 17): the recurring invoices with their
 	// customers' saved cards, and the console's list of them.
 	// The reports (issue 18): the PPM grid of the parent's busiest site for

@@ -105,6 +105,7 @@ func (p *Portal) routes() {
 	p.quoteRoutes()
 	p.bookingRoutes()
 	p.printoutRoutes()
+	p.assetRoutes()
 
 	// Money (issue 17).
 	p.invoiceRoutes()
@@ -177,6 +178,7 @@ var pageReady = map[fieldportal.Module]bool{
 	fieldportal.ModuleDiary:        true,
 	fieldportal.ModuleTasks:        true,
 	fieldportal.ModuleReports:      true,
+	fieldportal.ModuleAssets:       true,
 }
 
 // moduleURL is the stable address of each module's page (SPEC §4).

@@ -146,19 +146,21 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 		return d.ID
 	}
 
-	return []siteBound{
+	return append([]siteBound{
 		{
-			name:   "assets",
-			covers: []string{"EquipmentService.FindAssets", "EquipmentService.FindAssetByID", "EquipmentService.FindAssetTypes"},
+			name: "assets",
+			covers: []string{"EquipmentService.FindAssets", "EquipmentService.FindAssetByID", "EquipmentService.FindAssetTypes",
+				"EquipmentService.EachAsset", "EquipmentService.CountAssetGroups"}, // access_assets_test.go
 			create: func(s *fieldportal.Site) string {
 				a := MustAsset(t, db, sys(s.OrgID), &fieldportal.Asset{SiteID: s.ID, Number: "A-" + s.Name, Type: "Extinguisher " + s.Name, Name: "Extinguisher at " + s.Name})
 				assetAt[s.Name], assetOfType[a.Type] = a.ID, a.ID
 				return a.ID
 			},
-			moreLists: map[string]listFn{"FindAssetTypes": func(v fieldportal.Viewer) ([]string, error) {
+			moreLists: assetMoreLists(ctx, db, map[string]listFn{"FindAssetTypes": func(v fieldportal.Viewer) ([]string, error) {
 				types, err := db.FindAssetTypes(ctx, v)
 				return typesAs(assetOfType, types, err)
-			}},
+			}}),
+			moreCounts: assetGroupCount(ctx, db, w),
 			list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
 				l, next, err := db.FindAssets(ctx, v, fieldportal.AssetFilter{Page: page2(after)})
 				return idsOf(l, func(x *fieldportal.Asset) string { return x.ID }), next, err
@@ -168,15 +170,16 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 		{
 			// Each asset's one test failed and is not rectified, so it is
 			// also the asset's current defect.
-			name:   "asset tests",
-			covers: []string{"EquipmentService.FindAssetTests", "EquipmentService.FindAssetTestByID", "ReportService.FindCurrentDefects"},
+			name: "asset tests",
+			covers: []string{"EquipmentService.FindAssetTests", "EquipmentService.FindAssetTestByID", "ReportService.FindCurrentDefects",
+				"EquipmentService.FindAssetServiceHistory"},
 			create: func(s *fieldportal.Site) string {
 				return MustAssetTest(t, db, sys(s.OrgID), &fieldportal.AssetTest{AssetID: assetAt[s.Name], TestedOn: day(time.February, 1), Result: fieldportal.TestFail}).ID
 			},
-			moreLists: map[string]listFn{"FindCurrentDefects": func(v fieldportal.Viewer) ([]string, error) {
+			moreLists: assetTestMoreLists(ctx, db, assetAt, map[string]listFn{"FindCurrentDefects": func(v fieldportal.Viewer) ([]string, error) {
 				l, err := db.FindCurrentDefects(ctx, v, "", "")
 				return idsOf(l, func(x *fieldportal.AssetDefect) string { return x.Test.ID }), err
-			}},
+			}}),
 			list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
 				l, next, err := db.FindAssetTests(ctx, v, fieldportal.AssetTestFilter{Page: page2(after)})
 				return idsOf(l, func(x *fieldportal.AssetTest) string { return x.ID }), next, err
@@ -190,8 +193,9 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 			// record, the one out an extra seen by the same viewers
 			// (whoever sees the asset sees its whole history). Org B has a
 			// single site, so B1 has no transfer.
-			name:   "asset transfers",
-			covers: []string{"EquipmentService.FindAssetTransfers"},
+			name:      "asset transfers",
+			covers:    []string{"EquipmentService.FindAssetTransfers", "EquipmentService.FindAssetTransferPage"},
+			moreLists: assetTransferMoreLists(ctx, db, assetAt),
 			create: func(s *fieldportal.Site) string {
 				var other *fieldportal.Site
 				for _, o := range w.site {
@@ -216,6 +220,9 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 				var ids []string
 				for _, a := range sortedValues(assetAt) {
 					l, err := db.FindAssetTransfers(ctx, v, a)
+					if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
+						continue // an asset out of reach has no history to list
+					}
 					if err != nil {
 						return ids, "", err
 					}
@@ -556,7 +563,7 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 				return err
 			},
 		},
-	}
+	}, assetWorkRows(t, db, assetAt)...)
 }
 
 // orgWideResources are the organisation's reference data (scripts,

@@ -129,52 +129,6 @@ func (tx *Tx) findAsset(ctx context.Context, v fieldportal.Viewer, id string) (*
 	return a, sqlErr(err, "asset")
 }
 
-// FindAssets lists the assets at the sites the viewer reaches. The list is
-// ordered by (type, number, id): the portal groups equipment by site and
-// type, but (site name, type, number) cannot be paged by keyset without
-// copying the site's name into every asset, so pages go by type and number
-// and a page filtered to one site (SiteID) is exactly "grouped by site and
-// type". With UpdatedSince the order is (updated_at, id) for API sync.
-func (d *DB) FindAssets(ctx context.Context, v fieldportal.Viewer, f fieldportal.AssetFilter) ([]*fieldportal.Asset, string, error) {
-	if err := needModule(v, fieldportal.ModuleAssets, "asset"); err != nil {
-		return nil, "", err
-	}
-	var q query
-	q.scopeSite(v, "a", "a.site_id")
-	q.search(f.Search, "a.number", "a.name", "a.location", "a.serial")
-	if f.SiteID != "" {
-		q.and("a.site_id = " + q.arg(f.SiteID))
-	}
-	if f.Type != "" {
-		q.and("a.asset_type = " + q.arg(f.Type))
-	}
-	order, byUpdate := "a.asset_type, a.number, a.id", !f.UpdatedSince.IsZero()
-	if byUpdate {
-		q.and("a.updated_at > " + q.arg(f.UpdatedSince.UTC()))
-		order = "a.updated_at, a.id"
-		if err := q.keyset(f.After, false, "a.updated_at", "a.id"); err != nil {
-			return nil, "", err
-		}
-	} else if err := q.keyset(f.After, false, "a.asset_type", "a.number", "a.id"); err != nil {
-		return nil, "", err
-	}
-	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+assetColumns+assetFrom, "ORDER BY "+order+limit(f.Page)), q.args...)
-	if err != nil {
-		return nil, "", err
-	}
-	list, err := collect(rows, scanAsset)
-	if err != nil {
-		return nil, "", err
-	}
-	list, next := trim(list, f.Page, func(a *fieldportal.Asset) string {
-		if byUpdate {
-			return cursor(a.UpdatedAt, a.ID)
-		}
-		return cursor(a.Type, a.Number, a.ID)
-	})
-	return list, next, nil
-}
-
 // FindAssetTypes lists the distinct types of the assets the viewer
 // reaches, in order (the type filter and the reports' rows).
 func (d *DB) FindAssetTypes(ctx context.Context, v fieldportal.Viewer) ([]string, error) {
@@ -241,17 +195,27 @@ func (tx *Tx) moveAsset(ctx context.Context, v fieldportal.Viewer, a *fieldporta
 	return t, site, tx.audit(ctx, v, "asset.transferred", "asset", a.ID, a.SiteID+" -> "+toSiteID)
 }
 
-// FindAssetTransfers lists an asset's transfers, newest first. Transfers
-// are scoped by their asset's current site: whoever sees the asset sees
-// its whole history.
+// FindAssetTransfers lists an asset's transfers, newest first (the API;
+// the portal pages them with FindAssetTransferPage). Transfers are scoped
+// by their asset's current site: whoever sees the asset sees its whole
+// history. An asset out of reach is not found, before any transfer is
+// read: it answered an empty list, as an asset never moved does.
 func (d *DB) FindAssetTransfers(ctx context.Context, v fieldportal.Viewer, assetID string) ([]*fieldportal.AssetTransfer, error) {
 	if err := needModule(v, fieldportal.ModuleAssets, "asset"); err != nil {
+		return nil, err
+	}
+	tx, err := d.readTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.findAsset(ctx, v, assetID); err != nil {
 		return nil, err
 	}
 	var q query
 	q.scopeSite(v, "a", "a.site_id")
 	q.and("t.asset_id = " + q.arg(assetID))
-	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+transferColumns+` FROM asset_transfers t JOIN assets a ON a.id = t.asset_id`,
+	rows, err := tx.QueryContext(ctx, q.sql(`SELECT `+transferColumns+` FROM asset_transfers t JOIN assets a ON a.id = t.asset_id`,
 		"ORDER BY t.transferred_on DESC, t.id DESC"), q.args...)
 	if err != nil {
 		return nil, err

@@ -240,7 +240,7 @@ func TestAssets(t *testing.T) {
 			if _, err := db.TransferAsset(ctx, o2, ext.ID, depot.ID, day(1, 1), ""); fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
 				t.Errorf("other org transfers an asset: %v", err)
 			}
-			if tr, err := db.FindAssetTransfers(ctx, o2, ext.ID); err != nil || len(tr) != 0 {
+			if tr, err := db.FindAssetTransfers(ctx, o2, ext.ID); fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND || len(tr) != 0 {
 				t.Errorf("other org sees transfers: %v %v", tr, err)
 			}
 			if _, _, err := db.FindAssets(ctx, fieldportal.Viewer{}, fieldportal.AssetFilter{}); fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {

@@ -135,6 +135,13 @@ func (d *DB) FindAssetTests(ctx context.Context, v fieldportal.Viewer, f fieldpo
 	if err := needModule(v, fieldportal.ModuleAssets, "asset test"); err != nil {
 		return nil, "", err
 	}
+	if f.AssetID != "" {
+		// One asset's tests: an asset out of reach is not found, as its
+		// page is, rather than an empty history (issue 18).
+		if _, err := d.FindAssetByID(ctx, v, f.AssetID); err != nil {
+			return nil, "", err
+		}
+	}
 	return d.listAssetTests(ctx, v, f, false)
 }
 

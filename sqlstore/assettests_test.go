@@ -179,7 +179,7 @@ func TestAssetTests(t *testing.T) {
 			if _, err := db.FindAssetTestByID(ctx, c, x.ID); fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
 				t.Errorf("contact reads a test of a moved asset: %v", err)
 			}
-			if tr, err := db.FindAssetTransfers(ctx, c, a.ID); err != nil || len(tr) != 0 {
+			if tr, err := db.FindAssetTransfers(ctx, c, a.ID); fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND || len(tr) != 0 {
 				t.Errorf("contact sees the moved asset's transfers: %v %v", tr, err)
 			}
 			list, _, _ := db.FindAssetTests(ctx, c, fieldportal.AssetTestFilter{AssetID: a.ID})

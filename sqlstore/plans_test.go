@@ -424,6 +424,44 @@ var planCases = []planCase{
 		_, err := e.db.FindAssetTransfers(ctx, e.parent, e.asset)
 		return err
 	}},
+	// The equipment pages (issue 18).
+	{"FindAssets grouped", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindAssets(ctx, e.parent, fieldportal.AssetFilter{Sort: fieldportal.AssetSortSite})
+		return err
+	}},
+	{"FindAssets grouped overdue", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindAssets(ctx, e.parent, fieldportal.AssetFilter{Sort: fieldportal.AssetSortSite,
+			Due: fieldportal.AssetDueOverdue, Today: fieldportal.DateOf(e.now)})
+		return err
+	}},
+	{"FindAssets search", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindAssets(ctx, e.parent, fieldportal.AssetFilter{Sort: fieldportal.AssetSortSite, Search: "zz-no-such-asset"})
+		return err
+	}},
+	{"FindAssets grouped, site contact", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindAssets(ctx, e.siteContact, fieldportal.AssetFilter{Sort: fieldportal.AssetSortSite})
+		return err
+	}},
+	{"CountAssetGroups of a site", func(ctx context.Context, e *planEnv) error {
+		_, err := e.db.CountAssetGroups(ctx, e.parent, fieldportal.AssetFilter{}, []string{e.site})
+		return err
+	}},
+	{"FindAssetServiceHistory", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindAssetServiceHistory(ctx, e.parent, e.asset, fieldportal.Page{Limit: 20})
+		return err
+	}},
+	{"FindAssetTransferPage", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindAssetTransferPage(ctx, e.parent, fieldportal.AssetTransferFilter{AssetID: e.asset})
+		return err
+	}},
+	{"FindAssetOpenJobs", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindAssetOpenJobs(ctx, e.parent, e.asset, fieldportal.Page{Limit: 10})
+		return err
+	}},
+	{"FindAssetOpenIssues", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindAssetOpenIssues(ctx, e.parent, e.asset, fieldportal.Page{Limit: 10})
+		return err
+	}},
 	{"FindAssetTypes", func(ctx context.Context, e *planEnv) error {
 		_, err := e.db.FindAssetTypes(ctx, e.parent)
 		return err

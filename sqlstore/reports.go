@@ -20,9 +20,9 @@ import (
 // of the organisation. A site is required: "every site" of a parent of
 // 20,000 sites would aggregate a million tests a year.
 
-// openJobStages are the stages of a job still to be done: an asset on
+// openJobStagesSQL are the stages of a job still to be done: an asset on
 // one is due on the job's due date.
-const openJobStages = `('pending', 'scheduled', 'in_progress')`
+const openJobStagesSQL = `('pending', 'scheduled', 'in_progress')`
 
 // FindReportSites lists the sites the viewer reaches, for the reports'
 // site filter (f.Search narrows it by name).
@@ -144,7 +144,7 @@ func (d *DB) FindPPM(ctx context.Context, v fieldportal.Viewer, f fieldportal.PP
 		// its next service date.
 		rows, err := d.db.QueryContext(ctx, q.prefix()+`SELECT x.asset_type, x.due, COUNT(*) FROM (SELECT a.asset_type,
 			COALESCE((SELECT MIN(j.due_date) FROM job_assets ja JOIN jobs j ON j.id = ja.job_id
-				WHERE ja.asset_id = a.id AND j.stage IN `+openJobStages+` AND j.due_date IS NOT NULL), a.next_service_due) AS due
+				WHERE ja.asset_id = a.id AND j.stage IN `+openJobStagesSQL+` AND j.due_date IS NOT NULL), a.next_service_due) AS due
 			FROM assets a`+q.whereSQL()+`) x WHERE x.due >= `+from+` AND x.due <= `+to+` GROUP BY x.asset_type, x.due`, q.args...)
 		if err != nil {
 			return nil, err
@@ -190,7 +190,7 @@ func (d *DB) FindPPMJobs(ctx context.Context, v fieldportal.Viewer, f fieldporta
 	if future {
 		head = `SELECT DISTINCT j.number FROM assets a JOIN job_assets ja ON ja.asset_id = a.id JOIN jobs j ON j.id = ja.job_id`
 		col = "j.due_date"
-		q.and("a.status = 'active' AND j.stage IN " + openJobStages)
+		q.and("a.status = 'active' AND j.stage IN " + openJobStagesSQL)
 	}
 	q.and(col + " >= " + q.arg(w.Start))
 	q.and(col + " <= " + q.arg(w.End))

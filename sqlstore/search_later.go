@@ -19,6 +19,8 @@ var (
 	jobText   = textIndex{"jobs", "job_search", []string{"number", "order_no"}}
 	issueText = textIndex{"issues", "issue_search", []string{"number", "title"}}
 	quoteText = textIndex{"quotes", "quote_search", []string{"number", "order_no"}}
+	// assetText serves the equipment list's search (issue 18).
+	assetText = textIndex{"assets", "asset_search", []string{"number", "name", "location", "serial"}}
 )
 
 // laterTextMigrations are the migrations that make text indexes after the
@@ -29,6 +31,7 @@ var laterTextMigrations = []struct {
 }{
 	{116, []textIndex{jobText}},
 	{131, []textIndex{issueText, quoteText}},
+	{186, []textIndex{assetText}},
 }
 
 // laterTextIndexes are the text indexes of laterTextMigrations, which

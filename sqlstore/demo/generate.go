@@ -128,6 +128,7 @@ func Generate(now time.Time) *Dataset {
 	g.quotes()
 	g.jobs()
 	g.tests()
+	g.transferredAssetStory()
 	g.issues()
 	g.invoices()
 	g.recurring()
