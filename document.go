@@ -1,6 +1,7 @@
 package fieldportal
 
 import (
+	"io"
 	"strings"
 	"time"
 )
@@ -280,10 +281,19 @@ type CatalogueFilter struct {
 }
 
 // Upload is one file as a form received it: its name as the browser gave
-// it (base name only) and its content type as detected from its bytes,
-// never as the browser claimed it.
+// it (base name only, made safe) and its content type as detected from
+// its bytes, never as the browser claimed it. A form's file is spooled to
+// a temporary file while it is hashed (Body, Size and SHA256 set), so a
+// large upload never sits in memory; a file made in code (tests, the demo)
+// may give its bytes in Data instead.
 type Upload struct {
 	Name        string
 	ContentType string
 	Data        []byte
+	// Body reads the bytes once, from the start; Size and SHA256 (hex)
+	// are then required: the store names the bytes by their hash before
+	// it reads them, and checks the hash as it does.
+	Body   io.Reader
+	Size   int64
+	SHA256 string
 }

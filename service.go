@@ -2,6 +2,7 @@ package fieldportal
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -312,7 +313,7 @@ type WorkService interface {
 	// whoever may read the issue.
 	FindIssueAttachments(ctx context.Context, v Viewer, issueID string) ([]*Document, error)
 	// OpenIssueAttachment returns one file of an issue with its bytes.
-	OpenIssueAttachment(ctx context.Context, v Viewer, issueID, documentID string) (*Document, []byte, error)
+	OpenIssueAttachment(ctx context.Context, v Viewer, issueID, documentID string) (*Document, io.ReadCloser, error)
 	// FindIssueSites lists by name the sites an issue may be reported at
 	// (the viewer's reach), without their activity counts.
 	FindIssueSites(ctx context.Context, v Viewer, f SiteFilter) ([]*Site, string, error)
@@ -523,8 +524,12 @@ type EquipmentService interface {
 
 	FindDocumentByID(ctx context.Context, v Viewer, id string) (*Document, error)
 	FindDocuments(ctx context.Context, v Viewer, f DocumentFilter) ([]*Document, string, error)
-	// OpenDocument returns a document the viewer reaches with its bytes.
-	OpenDocument(ctx context.Context, v Viewer, id string) (*Document, []byte, error)
+	// OpenDocument returns a document the viewer reaches with a reader
+	// of its bytes (the caller closes it); the scope is checked first.
+	OpenDocument(ctx context.Context, v Viewer, id string) (*Document, io.ReadCloser, error)
+	// StoreFile streams a file's bytes into the file store, for a document
+	// CreateDocument then records with the key, size and sha256 returned.
+	StoreFile(ctx context.Context, v Viewer, attachedTo string, up Upload) (key string, size int64, sha string, err error)
 	CreateDocument(ctx context.Context, v Viewer, doc *Document) error
 	// AttachFiles stores files and attaches them to a record the viewer
 	// reaches, all of them or none.

@@ -263,7 +263,7 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindDocumentByID(ctx, v, id); return err },
 			// A download gives the file's own bytes, or not found.
 			moreGets: map[string]getFn{"OpenDocument": func(v fieldportal.Viewer, id string) error {
-				_, data, err := db.OpenDocument(ctx, v, id)
+				_, data, err := openBytes(db.OpenDocument(ctx, v, id))
 				if err == nil && string(data) != stored[id] {
 					return fmt.Errorf("document %s opened with %q, want %q", id, data, stored[id])
 				}
