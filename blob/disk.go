@@ -19,7 +19,8 @@ type Disk struct {
 	Dir string
 }
 
-// NewDisk returns a store in dir, creating the folder if needed.
+// NewDisk returns a store in dir, creating the folder if needed (a zero
+// Disk with Dir set creates it at its first Put instead).
 func NewDisk(dir string) (*Disk, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("blob: files folder: %w", err)
