@@ -527,9 +527,6 @@ type EquipmentService interface {
 	// OpenDocument returns a document the viewer reaches with a reader
 	// of its bytes (the caller closes it); the scope is checked first.
 	OpenDocument(ctx context.Context, v Viewer, id string) (*Document, io.ReadCloser, error)
-	// StoreFile streams a file's bytes into the file store, for a document
-	// CreateDocument then records with the key, size and sha256 returned.
-	StoreFile(ctx context.Context, v Viewer, attachedTo string, up Upload) (key string, size int64, sha string, err error)
 	CreateDocument(ctx context.Context, v Viewer, doc *Document) error
 	// AttachFiles stores files and attaches them to a record the viewer
 	// reaches, all of them or none.

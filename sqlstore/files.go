@@ -95,15 +95,3 @@ func (d *DB) openFile(ctx context.Context, doc *fieldportal.Document) (io.ReadCl
 	}
 	return rc, err
 }
-
-// StoreFile puts bytes in the file store under their content address,
-// streaming them, and returns the key, size and sha256 for a Document
-// that CreateDocument then records (the API and the demo, which upload a
-// file before its record). Staff and contacts who may upload only.
-func (d *DB) StoreFile(ctx context.Context, v fieldportal.Viewer, attachedTo string, up fieldportal.Upload) (key string, size int64, sha string, err error) {
-	stored, err := d.storeUploads(ctx, v, attachedTo, []fieldportal.Upload{up})
-	if err != nil {
-		return "", 0, "", err
-	}
-	return stored[0].key, stored[0].Size, stored[0].SHA256, nil
-}
