@@ -524,6 +524,9 @@ type EquipmentService interface {
 
 	FindDocumentByID(ctx context.Context, v Viewer, id string) (*Document, error)
 	FindDocuments(ctx context.Context, v Viewer, f DocumentFilter) ([]*Document, string, error)
+	// EachDocument calls fn with every document f selects, in order,
+	// across all pages: the Documents page's CSV.
+	EachDocument(ctx context.Context, v Viewer, f DocumentFilter, fn func(*Document) error) error
 	// OpenDocument returns a document the viewer reaches with a reader
 	// of its bytes (the caller closes it); the scope is checked first.
 	OpenDocument(ctx context.Context, v Viewer, id string) (*Document, io.ReadCloser, error)

@@ -238,8 +238,9 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 		{
 			// Documents attached to each site and to each customer, and one
 			// at a reachable site that the operator keeps from customers.
-			name:   "documents",
-			covers: []string{"EquipmentService.FindDocuments", "EquipmentService.FindDocumentByID", "EquipmentService.OpenDocument"},
+			name: "documents",
+			covers: []string{"EquipmentService.FindDocuments", "EquipmentService.FindDocumentByID", "EquipmentService.OpenDocument",
+				"EquipmentService.EachDocument"},
 			create: func(s *fieldportal.Site) string {
 				return document(s.OrgID, &fieldportal.Document{Name: "Site " + s.Name + ".pdf", AttachedTo: "site",
 					SiteID: s.ID, VisibleToCustomer: true})
@@ -258,6 +259,14 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 			},
 			list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
 				l, next, err := db.FindDocuments(ctx, v, fieldportal.DocumentFilter{Page: page2(after)})
+				if err == nil && after == "" {
+					// The CSV's walk lists what the pages list, from the first.
+					var walked []string
+					werr := db.EachDocument(ctx, v, fieldportal.DocumentFilter{}, func(x *fieldportal.Document) error { walked = append(walked, x.ID); return nil })
+					if werr != nil || len(walked) < len(l) || !slices.Equal(walked[:len(l)], idsOf(l, func(x *fieldportal.Document) string { return x.ID })) {
+						return nil, "", fmt.Errorf("EachDocument %v, %v; the first page is %v", walked, werr, idsOf(l, func(x *fieldportal.Document) string { return x.ID }))
+					}
+				}
 				return idsOf(l, func(x *fieldportal.Document) string { return x.ID }), next, err
 			},
 			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindDocumentByID(ctx, v, id); return err },
