@@ -107,6 +107,7 @@ func (c *Console) routes() {
 	c.scheduleRoutes()
 	c.recurringRoutes()
 	c.invoiceRoutes()
+	c.documentRoutes()
 }
 
 // signedIn wraps a console page: a live staff session of an enabled staff
@@ -125,7 +126,7 @@ func (c *Console) layout(r *http.Request, title string) web.Layout {
 	links := []web.NavLink{{Label: "Home", URL: "/console"}, {Label: "Contacts and access", URL: "/console/contacts"},
 		{Label: "Issues", URL: "/console/issues"}, {Label: "Jobs", URL: "/console/jobs"}, {Label: "Quotes", URL: "/console/quotes"},
 		{Label: "Invoices", URL: "/console/invoices"}, {Label: "Payments", URL: "/console/payments"},
-		{Label: "Recurring invoices", URL: "/console/recurring"}, {Label: "Mail log", URL: "/console/mail"}}
+		{Label: "Recurring invoices", URL: "/console/recurring"}, {Label: "Documents", URL: "/console/documents"}, {Label: "Mail log", URL: "/console/mail"}}
 	if v.IsAdmin() {
 		links = append(links, web.NavLink{Label: "Staff", URL: "/console/staff"}, web.NavLink{Label: "Settings", URL: "/console/settings"})
 	}
