@@ -26,6 +26,7 @@ func (p *Portal) documentRoutes() {
 	k.Handle("GET /documents.csv", p.signedIn(p.handleDocumentsCSV))
 	k.Handle("GET /documents/{id}/download", p.signedIn(p.handleDocumentDownload))
 	k.Handle("POST /sites/{id}/documents", p.signedIn(p.handleSiteUpload))
+	k.Handle("POST /quotes/{id}/attachments", p.signedIn(p.handleQuoteUpload))
 }
 
 // documentsView is the list of documents.
@@ -270,6 +271,44 @@ func (p *Portal) handleSiteUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, list+"&done=uploaded", http.StatusSeeOther)
+}
+
+// handleQuoteUpload attaches files to a quote, as handleJobUpload does
+// to an order: the quote is found first (404 when out of reach or without
+// the Quotes page), a refused file shows the quote again with the reason.
+func (p *Portal) handleQuoteUpload(w http.ResponseWriter, r *http.Request) {
+	v, ok := p.needModule(w, r, fieldportal.ModuleQuotes)
+	if !ok {
+		return
+	}
+	x, err := p.findQuote(r, v, r.PathValue("id"))
+	if err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
+	if !v.CanUse(fieldportal.ModuleDocuments) || !v.CanDo(fieldportal.ActionUpload) {
+		p.kit.Error(w, r, fieldportal.Errorf(fieldportal.EFORBIDDEN, "You cannot upload files to this quote."))
+		return
+	}
+	_, files, err := p.kit.ReadUploadForm(w, r, "files")
+	if err == nil && len(files) == 0 {
+		err = fieldportal.FieldErrorf("files", "Choose at least one file to attach.")
+	}
+	if err == nil {
+		_, err = p.svc.Equipment.AttachFiles(r.Context(), v, "quote", x.ID, files)
+	}
+	if web.IsFormError(err) {
+		errs := web.ErrorsOf(err)
+		if errs["files"] == "" {
+			errs["files"] = errs[""]
+		}
+		p.renderQuote(w, r, web.StatusFor(fieldportal.ErrorCode(err)), x, web.Notice{}, nil, errs)
+		return
+	} else if err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/quotes/"+url.PathEscape(x.ID)+"?done=uploaded", http.StatusSeeOther)
 }
 
 func (p *Portal) handleDocumentDownload(w http.ResponseWriter, r *http.Request) {

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"html"
 	"mime/multipart"
 	"net/http"
+	"net/textproto"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -21,7 +24,13 @@ func (b *browser) postFiles(path string, files ...upload) (*http.Response, strin
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	for _, f := range files {
-		fw, _ := mw.CreateFormFile("files", f.name)
+		// The name goes as RFC 2231 filename*, percent-encoded, so that
+		// any character (a control one too) reaches the server, as a
+		// browser or a script may send it.
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", `form-data; name="files"; filename*=UTF-8''`+url.PathEscape(f.name))
+		h.Set("Content-Type", "application/octet-stream")
+		fw, _ := mw.CreatePart(h)
 		fw.Write(f.data)
 	}
 	mw.Close()
@@ -115,7 +124,7 @@ func TestDocumentsPages(t *testing.T) {
 					before := f.count("documents")
 					res, body := child.postFiles("/sites/"+f.site["dock"].ID+"/documents", c.file)
 					wantStatus(t, "upload", res, body, http.StatusBadRequest)
-					if !strings.Contains(body, strings.ReplaceAll(c.want, "“", "&#34;")) && !strings.Contains(body, c.want) {
+					if !strings.Contains(html.UnescapeString(body), c.want) {
 						t.Errorf("the page lacks %q:\n%s", c.want, body)
 					}
 					if f.count("documents") != before {
@@ -147,6 +156,30 @@ func TestDocumentsPages(t *testing.T) {
 			}
 			if sha256.Sum256([]byte(body)) != sha256.Sum256(pdf) {
 				t.Errorf("downloaded bytes differ from the upload")
+			}
+		})
+		t.Run("a quote takes files from a contact who reaches it, and only then", func(t *testing.T) {
+			hqQuote := &fieldportal.Quote{SiteID: f.site["hq"].ID, Stage: fieldportal.QuoteRequested}
+			if err := db.CreateQuote(ctx, f.sys, hqQuote); err != nil {
+				t.Fatal(err)
+			}
+			before := f.count("documents")
+			res, body := child.postFiles("/quotes/"+hqQuote.ID+"/attachments", upload{"drawing.pdf", pdf})
+			wantStatus(t, "a child uploading to the parent's quote", res, body, http.StatusNotFound)
+			res, body = parent.postFiles("/quotes/"+hqQuote.ID+"/attachments", upload{"page.pdf", []byte("<html><script>alert(1)</script></html>")})
+			wantStatus(t, "HTML as a PDF on a quote", res, body, http.StatusBadRequest)
+			if !strings.Contains(html.UnescapeString(body), "“page.pdf” is not a file type that can be attached (text/html).") {
+				t.Errorf("the quote page lacks the message:\n%s", body)
+			}
+			if f.count("documents") != before {
+				t.Fatal("a refused file was saved")
+			}
+			res, body = parent.postFiles("/quotes/"+hqQuote.ID+"/attachments", upload{"drawing.pdf", pdf})
+			wantRedirect(t, "the parent's upload", res, "/quotes/"+hqQuote.ID+"?done=uploaded")
+			res, body = parent.get("/quotes/" + hqQuote.ID + "?done=uploaded")
+			wantStatus(t, "the quote", res, body, http.StatusOK)
+			if !strings.Contains(body, "drawing.pdf") || !strings.Contains(body, "Your files were attached") {
+				t.Errorf("the quote does not list its new file:\n%s", body)
 			}
 		})
 		t.Run("a file out of reach is 404 to download", func(t *testing.T) {
