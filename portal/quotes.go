@@ -297,9 +297,9 @@ type quoteView struct {
 	// ShowFiles: attachments are documents, shown with the Documents page.
 	ShowFiles bool
 	// Upload adds files to the quote, nil when the contact may not.
-	Upload *uploadForm
-	Answered  []web.Detail
-	Notice    web.Notice
+	Upload   *uploadForm
+	Answered []web.Detail
+	Notice   web.Notice
 	// Answer is the form to accept or decline, when the quote may be
 	// answered; Lapsed says why it may not when it is past its validity.
 	Answer *quoteAnswerForm
