@@ -183,7 +183,7 @@ func TestDocumentsPages(t *testing.T) {
 			}
 		})
 		t.Run("a file out of reach is 404 to download", func(t *testing.T) {
-			docs, _, err := db.FindDocuments(ctx, f.sys, fieldportal.DocumentFilter{SiteID: f.site["hq"].ID})
+			docs, _, err := db.FindDocuments(ctx, f.sys, fieldportal.DocumentFilter{SiteID: f.site["hq"].ID, AttachedTo: "site"})
 			if err != nil || len(docs) != 1 {
 				t.Fatalf("hq documents: %v %v", docs, err)
 			}

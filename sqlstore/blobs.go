@@ -47,10 +47,10 @@ func (b dbBlobs) Put(ctx context.Context, orgID, key string, r io.Reader, size i
 	if !blob.ValidKey(orgID) || !blob.ValidKey(key) {
 		return errors.New("sqlstore: invalid blob key")
 	}
+	// Chunks are written over any of the key's (a retried or concurrent
+	// upload of the same bytes writes the same rows, without a conflict),
+	// and chunks past the new end are dropped.
 	return b.d.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM blob_chunks WHERE org_id = $1 AND storage_key = $2`, orgID, key); err != nil {
-			return err
-		}
 		buf := make([]byte, blobChunk)
 		for seq := 0; ; seq++ {
 			n, err := io.ReadFull(r, buf)
@@ -58,13 +58,16 @@ func (b dbBlobs) Put(ctx context.Context, orgID, key string, r io.Reader, size i
 				return err
 			}
 			if n > 0 || seq == 0 { // an empty file is one empty chunk
-				if _, err := tx.ExecContext(ctx, `INSERT INTO blob_chunks (org_id, storage_key, seq, data) VALUES ($1, $2, $3, $4)`,
-					orgID, key, seq, buf[:n]); err != nil {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO blob_chunks (org_id, storage_key, seq, data) VALUES ($1, $2, $3, $4)
+					ON CONFLICT (org_id, storage_key, seq) DO UPDATE SET data = excluded.data`, orgID, key, seq, buf[:n]); err != nil {
 					return err
 				}
+			} else {
+				seq-- // nothing was written at seq
 			}
 			if err != nil { // EOF or a short last chunk
-				return nil
+				_, err := tx.ExecContext(ctx, `DELETE FROM blob_chunks WHERE org_id = $1 AND storage_key = $2 AND seq > $3`, orgID, key, seq)
+				return err
 			}
 		}
 	})

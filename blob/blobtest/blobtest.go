@@ -74,6 +74,7 @@ func Run(t *testing.T, s blob.Store, orgA, orgB string) {
 	})
 	t.Run("put again replaces", func(t *testing.T) {
 		k := orgA + "/replaced"
+		put(t, orgA, k, bytes.Repeat([]byte("a"), 2<<20+5)) // several chunks, then fewer
 		put(t, orgA, k, []byte("one"))
 		put(t, orgA, k, []byte("two, longer"))
 		if got, err := read(t, orgA, k); err != nil || string(got) != "two, longer" {
