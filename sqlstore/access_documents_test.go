@@ -136,6 +136,31 @@ func TestDocumentsListAccess(t *testing.T) {
 				}
 			})
 		}
+		t.Run("the name's text index matches the table after a rename", func(t *testing.T) {
+			d, err := db.FindDocumentByID(ctx, staff, ids["hq-plan.pdf"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.Name = "hq-layout.pdf"
+			if err := db.UpdateDocument(ctx, staff, d); err != nil {
+				t.Fatal(err)
+			}
+			if got := all(t, parent, fieldportal.DocumentFilter{Search: "layout"}); !slices.Equal(got, []string{"hq-layout.pdf"}) {
+				t.Errorf("search after a rename: %v", got)
+			}
+			if got := all(t, parent, fieldportal.DocumentFilter{Search: "hq-plan"}); len(got) != 0 {
+				t.Errorf("the old name still found: %v", got)
+			}
+			if db.Dialect() == sqlstore.SQLite {
+				if _, err := db.SQL().ExecContext(ctx, `INSERT INTO document_search(document_search, rank) VALUES ('integrity-check', 1)`); err != nil {
+					t.Errorf("document_search does not match documents: %v", err)
+				}
+			}
+			d.Name = "hq-plan.pdf"
+			if err := db.UpdateDocument(ctx, staff, d); err != nil {
+				t.Fatal(err)
+			}
+		})
 		t.Run("newest first is the reverse order of adding", func(t *testing.T) {
 			got := all(t, parent, fieldportal.DocumentFilter{Sort: fieldportal.DocumentSortNewest})
 			want := []string{"school-terms.pdf", "group-contract.pdf", "store-notes.txt", "campus-costs.xlsx", "campus-photo.jpg", "hq-plan.pdf"}

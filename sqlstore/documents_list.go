@@ -56,7 +56,7 @@ type documentOrder struct {
 
 // documentListQuery is the query of f's documents in f's order, after
 // f.After; the caller adds the limit.
-func documentListQuery(v fieldportal.Viewer, f fieldportal.DocumentFilter, few bool) (string, []any, documentOrder, error) {
+func documentListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.DocumentFilter, few bool) (string, []any, documentOrder, error) {
 	var q query
 	q.scopeDocument(v)
 	if few {
@@ -67,7 +67,8 @@ func documentListQuery(v fieldportal.Viewer, f fieldportal.DocumentFilter, few b
 		q.and("(d.site_id IN (SELECT rs.id FROM sites rs WHERE " + q.siteReachable("rs.id", "rs.customer_id") + ")" +
 			" OR (d.site_id IS NULL AND d.customer_id IN (SELECT customer_id FROM reach_customers)))")
 	}
-	q.search(f.Search, "d.name")
+	// By name, through its text index (search_later.go).
+	q.searchIndexed(d, f.Search, "d", documentText)
 	for _, c := range [][2]string{{"d.attached_to", f.AttachedTo}, {"d.site_id", f.SiteID}, {"d.job_id", f.JobID},
 		{"d.quote_id", f.QuoteID}, {"d.invoice_id", f.InvoiceID}, {"d.asset_id", f.AssetID},
 		{"d.certificate_id", f.CertificateID}, {"d.issue_id", f.IssueID}} {
@@ -119,7 +120,7 @@ func (d *DB) FindDocuments(ctx context.Context, v fieldportal.Viewer, f fieldpor
 	if err != nil {
 		return nil, "", err
 	}
-	text, args, o, err := documentListQuery(v, f, few)
+	text, args, o, err := documentListQuery(d.dialect, v, f, few)
 	if err != nil {
 		return nil, "", err
 	}
@@ -149,7 +150,7 @@ func (d *DB) EachDocument(ctx context.Context, v fieldportal.Viewer, f fieldport
 	var key func(*fieldportal.Document) string
 	return streamChunks(ctx, d, func(after string) (string, []any, error) {
 		f.After = after
-		text, args, o, err := documentListQuery(v, f, few)
+		text, args, o, err := documentListQuery(d.dialect, v, f, few)
 		key = o.key
 		return text, args, err
 	}, scanDocumentRow, func(x *fieldportal.Document) string { return key(x) }, fn)

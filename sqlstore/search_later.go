@@ -19,6 +19,9 @@ var (
 	jobText   = textIndex{"jobs", "job_search", []string{"number", "order_no"}}
 	issueText = textIndex{"issues", "issue_search", []string{"number", "title"}}
 	quoteText = textIndex{"quotes", "quote_search", []string{"number", "order_no"}}
+	// documentText is the Documents page's search by name (issue 18): a
+	// parent's search walked its 500,000 files' names by LIKE.
+	documentText = textIndex{"documents", "document_search", []string{"name"}}
 )
 
 // laterTextMigrations are the migrations that make text indexes after the
@@ -29,6 +32,7 @@ var laterTextMigrations = []struct {
 }{
 	{116, []textIndex{jobText}},
 	{131, []textIndex{issueText, quoteText}},
+	{183, []textIndex{documentText}},
 }
 
 // laterTextIndexes are the text indexes of laterTextMigrations, which
