@@ -1,6 +1,7 @@
 package fieldportal
 
 import (
+	"io"
 	"strings"
 	"time"
 )
@@ -31,6 +32,9 @@ type Document struct {
 	VisibleToCustomer bool      `json:"visible_to_customer"`
 	CreatedAt         time.Time `json:"created_at"`
 	UpdatedAt         time.Time `json:"updated_at"`
+
+	// SiteName is the name of the document's site, in lists.
+	SiteName string `json:"site_name,omitempty"`
 }
 
 // Validate checks a document's record before it is saved.
@@ -74,8 +78,91 @@ type DocumentFilter struct {
 	// CustomerOnly selects documents attached to the customer itself
 	// (Preferences > Attachments).
 	CustomerOnly bool
+	// Type is one of DocumentTypes' values: pdf, image, office, text,
+	// other; "" is every type.
+	Type string
+	// Sort is the list's order: by name (the default) or newest first.
+	Sort         DocumentSort
 	UpdatedSince time.Time
 }
+
+// DocumentSort is the order of a list of documents.
+type DocumentSort string
+
+// The orders of a list of documents.
+const (
+	DocumentSortName   DocumentSort = ""
+	DocumentSortNewest DocumentSort = "newest"
+)
+
+// ParseDocumentSort reads a sort from a query string; anything unknown is
+// by name.
+func ParseDocumentSort(s string) DocumentSort {
+	if s == string(DocumentSortNewest) {
+		return DocumentSortNewest
+	}
+	return DocumentSortName
+}
+
+// DocumentType is a kind of file a list filters by, with the content
+// types (as detected from the bytes) that make it.
+type DocumentType struct {
+	Value, Label string
+	ContentTypes []string
+}
+
+// DocumentTypes are the kinds of file the Documents page filters by;
+// "other" is any content type none of them lists.
+var DocumentTypes = []DocumentType{
+	{"pdf", "PDF", []string{"application/pdf"}},
+	{"image", "Photo or image", []string{"image/png", "image/jpeg", "image/gif", "image/webp", "image/heic", "image/heif"}},
+	{"office", "Office document", []string{
+		"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		"application/vnd.openxmlformats-officedocument.presentationml.presentation",
+		"application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+		"application/msword", "application/vnd.ms-excel"}},
+	{"text", "Text or CSV", []string{"text/plain", "text/csv"}},
+	{"other", "Other", nil},
+}
+
+// DocumentTypeOf is the DocumentTypes value of a content type.
+func DocumentTypeOf(contentType string) DocumentType {
+	for _, t := range DocumentTypes {
+		for _, c := range t.ContentTypes {
+			if c == contentType {
+				return t
+			}
+		}
+	}
+	return DocumentTypes[len(DocumentTypes)-1]
+}
+
+// AttachedToLabel names the kind of record a document is attached to.
+func AttachedToLabel(kind string) string {
+	switch kind {
+	case "customer":
+		return "Customer"
+	case "site":
+		return "Site"
+	case "job":
+		return "Job"
+	case "quote":
+		return "Quote"
+	case "invoice":
+		return "Invoice"
+	case "asset":
+		return "Asset"
+	case "certificate":
+		return "Certificate"
+	case "issue":
+		return "Issue"
+	}
+	return kind
+}
+
+// DocumentKinds are the kinds of record a document may be attached to.
+var DocumentKinds = []string{"customer", "site", "job", "quote", "invoice", "asset", "certificate", "issue"}
 
 // Certificate is a compliance certificate (gas safety, fire alarm, EICR...).
 type Certificate struct {
@@ -300,10 +387,19 @@ type CatalogueFilter struct {
 }
 
 // Upload is one file as a form received it: its name as the browser gave
-// it (base name only) and its content type as detected from its bytes,
-// never as the browser claimed it.
+// it (base name only, made safe) and its content type as detected from
+// its bytes, never as the browser claimed it. A form's file is spooled to
+// a temporary file while it is hashed (Body, Size and SHA256 set), so a
+// large upload never sits in memory; a file made in code (tests, the demo)
+// may give its bytes in Data instead.
 type Upload struct {
 	Name        string
 	ContentType string
 	Data        []byte
+	// Body reads the bytes once, from the start; Size and SHA256 (hex)
+	// are then required: the store names the bytes by their hash before
+	// it reads them, and checks the hash as it does.
+	Body   io.Reader
+	Size   int64
+	SHA256 string
 }

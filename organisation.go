@@ -50,6 +50,25 @@ type Settings struct {
 	DefaultPages Modules `json:"default_pages"`
 	// Invoicing is what the organisation's invoices say of it.
 	Invoicing Invoicing `json:"invoicing"`
+	// MaxUploadMB is the largest file, in megabytes, a form accepts; 0
+	// (settings saved before it existed) is DefaultMaxUploadMB.
+	MaxUploadMB int `json:"max_upload_mb,omitempty"`
+}
+
+// DefaultMaxUploadMB is the upload limit of an organisation that has not
+// chosen one: a scanned report or a phone's photos fit.
+const DefaultMaxUploadMB = 25
+
+// MaxUploadMBLimit is the largest upload limit an organisation may set.
+const MaxUploadMBLimit = 1024
+
+// MaxUploadBytes is the largest file a form accepts, in bytes.
+func (s *Settings) MaxUploadBytes() int64 {
+	mb := s.MaxUploadMB
+	if mb <= 0 {
+		mb = DefaultMaxUploadMB
+	}
+	return int64(mb) << 20
 }
 
 // Invoicing is what a printed invoice says of the organisation beyond its
@@ -140,6 +159,9 @@ func (s *Settings) Validate() error {
 	}
 	if s.BookingWindowDays < 0 || s.BookingWindowDays > 730 {
 		v.Add("booking_window_days", "Booking window must be between 0 and 730 days.")
+	}
+	if s.MaxUploadMB < 0 || s.MaxUploadMB > MaxUploadMBLimit {
+		v.Add("max_upload_mb", "Largest upload must be between 1 and %d MB.", MaxUploadMBLimit)
 	}
 	s.Diary.Validate(&v)
 	s.Invoicing.Validate(&v)

@@ -2,6 +2,7 @@ package fieldportal
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -315,7 +316,7 @@ type WorkService interface {
 	// whoever may read the issue.
 	FindIssueAttachments(ctx context.Context, v Viewer, issueID string) ([]*Document, error)
 	// OpenIssueAttachment returns one file of an issue with its bytes.
-	OpenIssueAttachment(ctx context.Context, v Viewer, issueID, documentID string) (*Document, []byte, error)
+	OpenIssueAttachment(ctx context.Context, v Viewer, issueID, documentID string) (*Document, io.ReadCloser, error)
 	// FindIssueSites lists by name the sites an issue may be reported at
 	// (the viewer's reach), without their activity counts.
 	FindIssueSites(ctx context.Context, v Viewer, f SiteFilter) ([]*Site, string, error)
@@ -542,8 +543,12 @@ type EquipmentService interface {
 
 	FindDocumentByID(ctx context.Context, v Viewer, id string) (*Document, error)
 	FindDocuments(ctx context.Context, v Viewer, f DocumentFilter) ([]*Document, string, error)
-	// OpenDocument returns a document the viewer reaches with its bytes.
-	OpenDocument(ctx context.Context, v Viewer, id string) (*Document, []byte, error)
+	// EachDocument calls fn with every document f selects, in order,
+	// across all pages: the Documents page's CSV.
+	EachDocument(ctx context.Context, v Viewer, f DocumentFilter, fn func(*Document) error) error
+	// OpenDocument returns a document the viewer reaches with a reader
+	// of its bytes (the caller closes it); the scope is checked first.
+	OpenDocument(ctx context.Context, v Viewer, id string) (*Document, io.ReadCloser, error)
 	CreateDocument(ctx context.Context, v Viewer, doc *Document) error
 	// AttachFiles stores files and attaches them to a record the viewer
 	// reaches, all of them or none.
@@ -564,7 +569,7 @@ type EquipmentService interface {
 	CountExpiringCertificates(ctx context.Context, v Viewer, today Date) (int, error)
 	// OpenCertificateFile returns a reachable certificate's file and its
 	// bytes; the certificate's scope applies first.
-	OpenCertificateFile(ctx context.Context, v Viewer, id string) (*Document, []byte, error)
+	OpenCertificateFile(ctx context.Context, v Viewer, id string) (*Document, io.ReadCloser, error)
 }
 
 // DiaryService keeps appointments and tasks.

@@ -80,6 +80,9 @@ type IDs struct {
 	Reports reportIDs
 	// Assets are the equipment records (discoverAssets).
 	Assets assetIDs
+	// Document is a file of the parent's site with its bytes stored
+	// (discoverDocuments).
+	Document string
 }
 
 // q escapes a query value.
@@ -486,6 +489,25 @@ var Entries = []Entry{
 	{Name: "settings", Persona: Admin, Path: fixed("/console/settings"),
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
 			_, err := s.Orgs.FindSettings(ctx, ids.OrgID)
+			return err
+		}},
+	// Documents (issue 18 point 3; bench/documents.go).
+	{Name: "documents", Persona: Parent, Path: fixed("/documents"), SQL: documentsPage(fieldportal.DocumentFilter{})},
+	{Name: "documents newest", Persona: Parent, Path: fixed("/documents?sort=newest"),
+		SQL: documentsPage(fieldportal.DocumentFilter{Sort: fieldportal.DocumentSortNewest})},
+	{Name: "documents office files", Persona: Parent, Path: fixed("/documents?type=office"),
+		SQL: documentsPage(fieldportal.DocumentFilter{Type: "office"})},
+	{Name: "documents", Persona: SiteContact, Path: fixed("/documents"), SQL: documentsPage(fieldportal.DocumentFilter{})},
+	{Name: "documents CSV", Persona: Parent, Path: fixed("/documents.csv"),
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+			return s.Equipment.EachDocument(ctx, v, fieldportal.DocumentFilter{}, func(*fieldportal.Document) error { return nil })
+		}},
+	{Name: "document download", Persona: Parent, Path: func(ids *IDs) string { return "/documents/" + url.PathEscape(ids.Document) + "/download" },
+		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
+			_, rc, err := s.Equipment.OpenDocument(ctx, v, ids.Document)
+			if err == nil {
+				rc.Close()
+			}
 			return err
 		}},
 }

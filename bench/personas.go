@@ -201,6 +201,9 @@ func discover(ctx context.Context, svc server.Services, viewers map[string]field
 	if err := discoverAssets(ctx, svc, v, ids); err != nil {
 		return err
 	}
+	if err := discoverDocuments(ctx, svc, staff, v, ids); err != nil {
+		return err
+	}
 	return discoverInvoices(ctx, svc, v, ids)
 }
 

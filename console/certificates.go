@@ -151,7 +151,7 @@ func (c *Console) renderCertificateForm(w http.ResponseWriter, r *http.Request, 
 	view.IssuedOn = web.Field("issued_on", "Issued on", "date", form.Get("issued_on"), "off", errs)
 	view.ExpiresOn = web.Field("expires_on", "Expires on", "date", form.Get("expires_on"), "off", errs).Optional()
 	view.File = web.Field("file", "Certificate file", "file", "", "off", errs).Optional()
-	view.File.Hint = web.UploadTypesHint + " A file that failed to send must be chosen again."
+	view.File.Hint = c.kit.UploadTypesHint(r) + " A file that failed to send must be chosen again."
 	view.Visible = web.Choices{Name: "visible", Legend: "Who sees the file", Type: "checkbox",
 		Options: []web.CheckOption{{Value: "yes", Label: "The customer's contacts may download it", Checked: form.Get("visible") == "yes"}}}
 	c.pages.Render(w, r, status, "certificate_new", view)

@@ -112,6 +112,7 @@ func (c *Console) routes() {
 	c.certificateRoutes()
 	c.taskRoutes()
 	c.assetRoutes()
+	c.documentRoutes()
 }
 
 // signedIn wraps a console page: a live staff session of an enabled staff
@@ -131,7 +132,8 @@ func (c *Console) layout(r *http.Request, title string) web.Layout {
 		{Label: "Issues", URL: "/console/issues"}, {Label: "Jobs", URL: "/console/jobs"}, {Label: "Quotes", URL: "/console/quotes"},
 		{Label: "Invoices", URL: "/console/invoices"}, {Label: "Payments", URL: "/console/payments"},
 		{Label: "Recurring invoices", URL: "/console/recurring"}, {Label: "Equipment", URL: "/console/assets"},
-		{Label: "Certificates", URL: "/console/certificates"}, {Label: "Tasks", URL: "/console/tasks"}, {Label: "Mail log", URL: "/console/mail"}}
+		{Label: "Certificates", URL: "/console/certificates"}, {Label: "Documents", URL: "/console/documents"},
+		{Label: "Tasks", URL: "/console/tasks"}, {Label: "Mail log", URL: "/console/mail"}}
 	if v.IsAdmin() {
 		links = append(links, web.NavLink{Label: "Staff", URL: "/console/staff"}, web.NavLink{Label: "Settings", URL: "/console/settings"})
 	}

@@ -104,7 +104,7 @@ func (c *Console) renderInvoice(w http.ResponseWriter, r *http.Request, status i
 	b := invoiceStatus(inv, today)
 	view := invoiceView{Layout: c.layout(r, title), Invoice: inv, Notice: invoiceNotices[r.URL.Query().Get("done")]}
 	view.Header = web.RecordHeader{BackURL: "/console/invoices", BackLabel: "Invoices", Title: title, Subtitle: inv.SiteName,
-		Badges: []web.Badge{b}}
+		Badges: []web.Badge{b}, Actions: []web.Action{{Label: "Documents", URL: documentsURL("invoice", inv.ID), Style: "secondary"}}}
 	// The customer's name, from a row of its invoices (this one at least).
 	named, _, err := c.svc.Money.FindInvoiceRows(ctx, v, fieldportal.InvoiceFilter{CustomerID: inv.CustomerID, Page: fieldportal.Page{Limit: 1}})
 	if err != nil {

@@ -1,10 +1,8 @@
 package console
 
 import (
-	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/fieldportal/fieldportal"
@@ -170,7 +168,7 @@ func (c *Console) renderIssue(w http.ResponseWriter, r *http.Request, status int
 	loc := web.OrgLocation(r)
 	base := "/console/issues/" + url.PathEscape(x.ID)
 	view := issueView{Layout: c.layout(r, x.Number+": "+x.Title), Notice: notice, Description: x.Description, Base: base,
-		Errors: errs.List("body", "attachments"), FileError: errs["attachments"], UploadHint: web.UploadTypesHint,
+		Errors: errs.List("body", "attachments"), FileError: errs["attachments"], UploadHint: c.kit.UploadTypesHint(r),
 		Body: web.FieldView{Name: "body", Label: "Comment to the customer", Type: "textarea", Value: body, Error: errs["body"], Required: true,
 			Hint: "The customer sees it on the issue's page and gets an email saying you answered."}}
 	view.Header = web.RecordHeader{BackURL: "/console/issues", BackLabel: "Issues", Title: x.Title,
@@ -253,19 +251,10 @@ func (c *Console) handleIssueServiceOrder(w http.ResponseWriter, r *http.Request
 // with a staff session.
 func (c *Console) handleIssueAttachment(w http.ResponseWriter, r *http.Request) {
 	v, _ := web.ViewerFromContext(r.Context())
-	doc, data, err := c.svc.Work.OpenIssueAttachment(r.Context(), v, r.PathValue("id"), r.PathValue("doc"))
+	doc, rc, err := c.svc.Work.OpenIssueAttachment(r.Context(), v, r.PathValue("id"), r.PathValue("doc"))
 	if err != nil {
 		c.kit.Error(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/octet-stream")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": doc.Name}))
-	h.Set("Content-Length", strconv.Itoa(len(data)))
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	h.Set("Cache-Control", "private, no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	if r.Method != http.MethodHead {
-		w.Write(data)
-	}
+	web.ServeDocument(w, r, doc, rc, false)
 }

@@ -264,7 +264,8 @@ func (c *Console) renderJob(w http.ResponseWriter, r *http.Request, status int, 
 	view.Header = web.RecordHeader{BackURL: "/console/jobs", BackLabel: "Jobs", Title: title, Subtitle: j.SiteName,
 		Badges: []web.Badge{{Text: j.Stage.Label(), Tone: stageTones[j.Stage]}},
 		Actions: []web.Action{{Label: "Schedule", URL: "/console/jobs/" + id + "/schedule"},
-			{Label: "Raise invoice", URL: "/console/jobs/" + id + "/invoice", Style: "secondary"}}}
+			{Label: "Raise invoice", URL: "/console/jobs/" + id + "/invoice", Style: "secondary"},
+			{Label: "Documents", URL: documentsURL("job", j.ID), Style: "secondary"}}}
 	scheduled, preferred := "Not scheduled", "None"
 	if !j.ScheduledStart.IsZero() {
 		scheduled = web.FormatDateTime(j.ScheduledStart.In(loc))

@@ -220,7 +220,8 @@ func (c *Console) renderQuote(w http.ResponseWriter, r *http.Request, status int
 	st := quoteStageLabels[x.Stage]
 	view := quotePageView{Layout: c.layout(r, "Quote "+x.Number), Quote: x, Notice: notice}
 	view.Header = web.RecordHeader{BackURL: "/console/quotes", BackLabel: "Quotes", Title: "Quote " + x.Number, Subtitle: x.SiteName,
-		Badges: []web.Badge{{Text: st.text, Tone: st.tone}}}
+		Badges:  []web.Badge{{Text: st.text, Tone: st.tone}},
+		Actions: []web.Action{{Label: "Documents", URL: documentsURL("quote", x.ID), Style: "secondary"}}}
 	from := "Staff"
 	if x.CreatedInPortal {
 		from = "The customer, in the portal"

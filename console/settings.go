@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	_ "image/jpeg" // registers the JPEG decoder used to check uploaded logos
 	_ "image/png"  // registers the PNG decoder
@@ -31,8 +32,8 @@ type settingsView struct {
 	Rules     []web.CheckOption
 	LogoError string
 	// The diary's booking rules (diary_rules.go).
-	Overlap, Weekends                          bool
-	BookingDays, SlotMinutes, DayStart, DayEnd web.FieldView
+	Overlap, Weekends                                     bool
+	BookingDays, MaxUpload, SlotMinutes, DayStart, DayEnd web.FieldView
 	// Payment is online payment's provider and keys (settings_payments.go).
 	Payment *paymentSettingsView
 	// What the organisation's invoices say of it (invoicing).
@@ -68,7 +69,7 @@ func (c *Console) handleSettingsForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) renderSettings(w http.ResponseWriter, r *http.Request, status int, st fieldportal.Settings, minLength, notice string, errs web.FormErrors) {
-	view := settingsView{Layout: c.layout(r, "Settings"), Notice: notice, Errors: errs.List("modules", "password_policy.min_length", "booking_window_days", "diary.slot_minutes", "diary.day_start", "diary.day_end",
+	view := settingsView{Layout: c.layout(r, "Settings"), Notice: notice, Errors: errs.List("modules", "password_policy.min_length", "booking_window_days", "max_upload_mb", "diary.slot_minutes", "diary.day_start", "diary.day_end",
 		"invoicing.tax_number", "invoicing.address", "invoicing.payment_instructions", "logo"), LogoError: errs["logo"]}
 	for _, m := range fieldportal.AllModules {
 		view.Modules = append(view.Modules, web.CheckOption{Value: string(m), Label: m.Label(), Checked: st.Modules.Has(m)})
@@ -112,6 +113,8 @@ func (c *Console) diarySettingsView(r *http.Request, st fieldportal.Settings, er
 	view.Overlap, view.Weekends = st.DiaryOverlap, st.Diary.Weekends
 	view.BookingDays = web.Field("booking_window_days", "Booking window (days ahead)", "number", typed("booking_window_days", strconv.Itoa(st.BookingWindowDays)), "off", errs)
 	view.BookingDays.Hint, view.BookingDays.Inputmode = "How far ahead customers may ask for a date, from tomorrow.", "numeric"
+	view.MaxUpload = web.Field("max_upload_mb", "Largest upload (MB)", "number", typed("max_upload_mb", strconv.FormatInt(st.MaxUploadBytes()>>20, 10)), "off", errs)
+	view.MaxUpload.Hint, view.MaxUpload.Inputmode = "The largest file customers and staff may upload, from 1 to 1024 MB.", "numeric"
 	view.SlotMinutes = web.Field("diary.slot_minutes", "Length of a booking window (minutes)", "number", typed("diary.slot_minutes", strconv.Itoa(st.Diary.SlotMinutes)), "off", errs)
 	view.SlotMinutes.Hint, view.SlotMinutes.Inputmode = "A multiple of 15, such as 120 for two-hour windows.", "numeric"
 	view.DayStart = web.Field("diary.day_start", "Working day starts", "time", typed("diary.day_start", st.Diary.DayStart), "off", errs)
@@ -155,6 +158,13 @@ func readDiarySettings(f url.Values, st *fieldportal.Settings) web.FormErrors {
 			continue
 		}
 		*n.to = v
+	}
+	if f.Has("max_upload_mb") {
+		if v, err := strconv.Atoi(strings.TrimSpace(f.Get("max_upload_mb"))); err != nil || v < 1 || v > fieldportal.MaxUploadMBLimit {
+			errs["max_upload_mb"] = fmt.Sprintf("Largest upload must be a whole number from 1 to %d MB.", fieldportal.MaxUploadMBLimit)
+		} else {
+			st.MaxUploadMB = v
+		}
 	}
 	return errs
 }

@@ -228,7 +228,7 @@ func (p *Portal) renderBooking(w http.ResponseWriter, r *http.Request, v fieldpo
 		return
 	}
 	view.Attach = v.CanDo(fieldportal.ActionUpload)
-	view.AttachHint = web.UploadTypesHint
+	view.AttachHint = p.kit.UploadTypesHint(r)
 	view.AttachError = errs["attachments"]
 	if view.AttachError == "" && f.HadFiles && errs.Has() {
 		view.AttachError = "Your files were not saved because of the problem above; choose them again."

@@ -2,7 +2,6 @@ package portal
 
 import (
 	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -118,7 +117,7 @@ func (p *Portal) renderIssue(w http.ResponseWriter, r *http.Request, status int,
 				{Text: x.Priority.Label() + " priority", Tone: priorityTones[x.Priority]}}},
 		Errors:    errs.List("body", "attachments"),
 		Body:      web.FieldView{Name: "body", Label: "Your comment", Type: "textarea", Value: body, Error: errs["body"], Required: true},
-		FileError: errs["attachments"], MayUpload: v.CanDo(fieldportal.ActionUpload), UploadHint: web.UploadTypesHint,
+		FileError: errs["attachments"], MayUpload: v.CanDo(fieldportal.ActionUpload), UploadHint: p.kit.UploadTypesHint(r),
 		CommentPath: base + "/comments",
 	}
 	view.Details = issueDetails(x, history, loc)
@@ -206,29 +205,10 @@ func (p *Portal) handleIssueAttachment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	doc, data, err := p.svc.Work.OpenIssueAttachment(r.Context(), v, r.PathValue("id"), r.PathValue("doc"))
+	doc, rc, err := p.svc.Work.OpenIssueAttachment(r.Context(), v, r.PathValue("id"), r.PathValue("doc"))
 	if err != nil {
 		p.kit.Error(w, r, err)
 		return
 	}
-	writeDocument(w, r, doc, data)
-}
-
-// writeDocument answers a file with the headers of /documents/{id}/download.
-func writeDocument(w http.ResponseWriter, r *http.Request, doc *fieldportal.Document, data []byte) {
-	h := w.Header()
-	ctype, disposition := doc.ContentType, "inline"
-	if !inlineTypes[ctype] {
-		ctype, disposition = "application/octet-stream", "attachment"
-	}
-	h.Set("Content-Type", ctype)
-	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": doc.Name}))
-	h.Set("Content-Length", strconv.Itoa(len(data)))
-	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox")
-	h.Set("Cache-Control", "private, no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	if r.Method == http.MethodHead {
-		return
-	}
-	w.Write(data)
+	writeDocument(w, r, doc, rc)
 }

@@ -80,7 +80,7 @@ func (p *Portal) mayReport(w http.ResponseWriter, r *http.Request) (fieldportal.
 func (p *Portal) renderIssueForm(w http.ResponseWriter, r *http.Request, v fieldportal.Viewer, status int, f issueForm, matches []*fieldportal.Site, errs web.FormErrors) {
 	ctx := r.Context()
 	view := newIssueView{Layout: p.layout(r, "Report an issue"), CancelURL: "/issues",
-		MayUpload: v.CanDo(fieldportal.ActionUpload), UploadHint: web.UploadTypesHint, FileError: errs["attachments"]}
+		MayUpload: v.CanDo(fieldportal.ActionUpload), UploadHint: p.kit.UploadTypesHint(r), FileError: errs["attachments"]}
 	few, err := p.fewIssueSites(r, v)
 	if err != nil {
 		p.kit.Error(w, r, err)

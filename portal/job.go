@@ -165,7 +165,7 @@ func (p *Portal) renderJob(w http.ResponseWriter, r *http.Request, status int, i
 			view.Attachments = append(view.Attachments, attachmentRow{Name: d.Name, URL: "/documents/" + url.PathEscape(d.ID) + "/download", Size: sizeText(d.Size)})
 		}
 		if v.CanDo(fieldportal.ActionUpload) {
-			view.Upload = &uploadForm{Action: "/jobs/" + url.PathEscape(j.ID) + "/attachments", Hint: web.UploadTypesHint}
+			view.Upload = &uploadForm{Action: "/jobs/" + url.PathEscape(j.ID) + "/attachments", Hint: p.kit.UploadTypesHint(r)}
 			if uploadErr != nil {
 				errs := web.ErrorsOf(uploadErr)
 				view.Upload.Errors = errs.List("files")

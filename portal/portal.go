@@ -95,7 +95,6 @@ func (p *Portal) routes() {
 	k.Handle("GET /sites", p.signedIn(p.handleSites))
 	k.Handle("GET /sites.csv", p.signedIn(p.handleSitesCSV))
 	k.Handle("GET /sites/{id}", p.signedIn(p.handleSite))
-	k.Handle("GET /documents/{id}/download", p.signedIn(p.handleDocumentDownload))
 	k.Handle("GET /preferences", p.signedIn(p.handlePreferences))
 	k.Handle("POST /preferences", p.signedIn(p.handlePreferencesSave))
 
@@ -118,6 +117,7 @@ func (p *Portal) routes() {
 	p.diaryRoutes()
 	p.taskRoutes()
 	p.reportRoutes()
+	p.documentRoutes()
 }
 
 // signedIn wraps a page that needs a signed-in contact (the kit's
@@ -179,6 +179,7 @@ var pageReady = map[fieldportal.Module]bool{
 	fieldportal.ModuleTasks:        true,
 	fieldportal.ModuleReports:      true,
 	fieldportal.ModuleAssets:       true,
+	fieldportal.ModuleDocuments:    true,
 }
 
 // moduleURL is the stable address of each module's page (SPEC §4).

@@ -296,8 +296,10 @@ type quoteView struct {
 	Files   []quoteFile
 	// ShowFiles: attachments are documents, shown with the Documents page.
 	ShowFiles bool
-	Answered  []web.Detail
-	Notice    web.Notice
+	// Upload adds files to the quote, nil when the contact may not.
+	Upload   *uploadForm
+	Answered []web.Detail
+	Notice   web.Notice
 	// Answer is the form to accept or decline, when the quote may be
 	// answered; Lapsed says why it may not when it is past its validity.
 	Answer *quoteAnswerForm
@@ -344,6 +346,8 @@ func (p *Portal) handleQuote(w http.ResponseWriter, r *http.Request) {
 		notice = web.Notice{Text: "Thank you: you have accepted quote " + x.Number + ". We will be in touch to arrange the work."}
 	case "declined":
 		notice = web.Notice{Text: "You have declined quote " + x.Number + ". Thank you for letting us know.", Tone: "info"}
+	case "uploaded":
+		notice = web.Notice{Text: "Your files were attached to this quote."}
 	}
 	p.renderQuote(w, r, http.StatusOK, x, notice, nil, web.FormErrors{})
 }
@@ -413,6 +417,10 @@ func (p *Portal) renderQuote(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	view.Files, view.ShowFiles = files, v.CanUse(fieldportal.ModuleDocuments)
+	if view.ShowFiles && v.CanDo(fieldportal.ActionUpload) {
+		view.Upload = &uploadForm{Action: "/quotes/" + id + "/attachments", Hint: p.kit.UploadTypesHint(r),
+			Errors: errs.List("files"), Error: errs["files"]}
+	}
 	if x.Stage == fieldportal.QuoteApproved || x.Stage == fieldportal.QuoteDeclined {
 		verb := "Accepted by"
 		if x.Stage == fieldportal.QuoteDeclined {

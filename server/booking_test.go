@@ -240,7 +240,7 @@ func TestBookingForm(t *testing.T) {
 		})
 		t.Run("a file over the limit is refused and nothing is saved", func(t *testing.T) {
 			jobs := f.mustCountRows("jobs")
-			big := append(tinyPNG(1, 1), bytes.Repeat([]byte{0}, 11<<20)...)
+			big := append(tinyPNG(1, 1), bytes.Repeat([]byte{0}, 26<<20)...)
 			res, body := b.postMultipart("/jobs/new", good(), bookingFile{"big.png", big})
 			wantStatus(t, "big file", res, body, http.StatusUnprocessableEntity)
 			if !strings.Contains(body, `id="attachments-error"`) {

@@ -237,7 +237,7 @@ func TestReportIssue(t *testing.T) {
 					[]upload{{"page.html", []byte("<html><script>alert(1)</script></html>")}},
 					map[string]string{"attachments": "page.html"}, []string{"Script attached"}},
 				{"a file over the limit", url.Values{"site_id": {f.site["dock"].ID}, "title": {"Huge photo"}, "priority": {"normal"}},
-					[]upload{{"big.png", append(tinyPNG(2, 2), make([]byte, 11<<20)...)}},
+					[]upload{{"big.png", append(tinyPNG(2, 2), make([]byte, 26<<20)...)}},
 					map[string]string{"attachments": "big.png"}, []string{"Huge photo"}},
 				{"an unknown equipment number", url.Values{"site_id": {f.site["dock"].ID}, "title": {"Pump"}, "priority": {"normal"}, "asset_number": {"NOPE-1"}}, nil,
 					map[string]string{"asset_number": "NOPE-1"}, []string{"NOPE-1"}},

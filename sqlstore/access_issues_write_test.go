@@ -139,7 +139,7 @@ func (w *writeWorld) issueRows() []writeRow {
 			name: "OpenIssueAttachment shown", covers: []string{"WorkService.OpenIssueAttachment"}, targets: everySite,
 			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
 				f := withFiles(t, target)
-				d, _, err := db.OpenIssueAttachment(ctx, v, f.issue.ID, f.shown)
+				d, _, err := openBytes(db.OpenIssueAttachment(ctx, v, f.issue.ID, f.shown))
 				if err != nil {
 					return nil, err
 				}
@@ -151,7 +151,7 @@ func (w *writeWorld) issueRows() []writeRow {
 			name: "OpenIssueAttachment kept from customers", covers: []string{"WorkService.OpenIssueAttachment"}, targets: everySite,
 			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
 				f := withFiles(t, target)
-				d, _, err := db.OpenIssueAttachment(ctx, v, f.issue.ID, f.office)
+				d, _, err := openBytes(db.OpenIssueAttachment(ctx, v, f.issue.ID, f.office))
 				if err != nil {
 					return nil, err
 				}

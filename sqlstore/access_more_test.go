@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"testing"
 	"time"
@@ -246,8 +247,9 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 		{
 			// Documents attached to each site and to each customer, and one
 			// at a reachable site that the operator keeps from customers.
-			name:   "documents",
-			covers: []string{"EquipmentService.FindDocuments", "EquipmentService.FindDocumentByID", "EquipmentService.OpenDocument"},
+			name: "documents",
+			covers: []string{"EquipmentService.FindDocuments", "EquipmentService.FindDocumentByID", "EquipmentService.OpenDocument",
+				"EquipmentService.EachDocument"},
 			create: func(s *fieldportal.Site) string {
 				return document(s.OrgID, &fieldportal.Document{Name: "Site " + s.Name + ".pdf", AttachedTo: "site",
 					SiteID: s.ID, VisibleToCustomer: true})
@@ -266,12 +268,20 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 			},
 			list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
 				l, next, err := db.FindDocuments(ctx, v, fieldportal.DocumentFilter{Page: page2(after)})
+				if err == nil && after == "" {
+					// The CSV's walk lists what the pages list, from the first.
+					var walked []string
+					werr := db.EachDocument(ctx, v, fieldportal.DocumentFilter{}, func(x *fieldportal.Document) error { walked = append(walked, x.ID); return nil })
+					if werr != nil || len(walked) < len(l) || !slices.Equal(walked[:len(l)], idsOf(l, func(x *fieldportal.Document) string { return x.ID })) {
+						return nil, "", fmt.Errorf("EachDocument %v, %v; the first page is %v", walked, werr, idsOf(l, func(x *fieldportal.Document) string { return x.ID }))
+					}
+				}
 				return idsOf(l, func(x *fieldportal.Document) string { return x.ID }), next, err
 			},
 			get: func(v fieldportal.Viewer, id string) error { _, err := db.FindDocumentByID(ctx, v, id); return err },
 			// A download gives the file's own bytes, or not found.
 			moreGets: map[string]getFn{"OpenDocument": func(v fieldportal.Viewer, id string) error {
-				_, data, err := db.OpenDocument(ctx, v, id)
+				_, data, err := openBytes(db.OpenDocument(ctx, v, id))
 				if err == nil && string(data) != stored[id] {
 					return fmt.Errorf("document %s opened with %q, want %q", id, data, stored[id])
 				}
@@ -334,11 +344,19 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 			},
 			// The certificate's file is its site's document, with its bytes.
 			moreGets: map[string]getFn{"OpenCertificateFile": func(v fieldportal.Viewer, id string) error {
-				doc, data, err := db.OpenCertificateFile(ctx, v, id)
-				if err == nil && (doc.ID != certificateFile[id] || string(data) != stored[doc.ID]) {
+				doc, rc, err := db.OpenCertificateFile(ctx, v, id)
+				if err != nil {
+					return err
+				}
+				defer rc.Close()
+				data, err := io.ReadAll(rc)
+				if err != nil {
+					return err
+				}
+				if doc.ID != certificateFile[id] || string(data) != stored[doc.ID] {
 					return fmt.Errorf("certificate %s opened %s with %q", id, doc.ID, data)
 				}
-				return err
+				return nil
 			}},
 			list: func(v fieldportal.Viewer, after string) ([]string, string, error) {
 				l, next, err := db.FindCertificates(ctx, v, fieldportal.CertificateFilter{Page: page2(after)})

@@ -1,25 +1,41 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 
 	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/blob"
 )
 
 // Attachments: files a form sent with a record (an issue and its photos, a
-// booking and its drawings). The bytes and the document rows are written
-// in the transaction of the record, so a record is saved with all its
-// files or not at all, and a refused record leaves no orphan blob.
+// booking and its drawings). The bytes go to the file store first, outside
+// any transaction (a store in the database writes in a transaction of its
+// own; disk and S3 are no part of one), under their content address; the
+// document rows are then written in the transaction of the record, so a
+// record is saved with all its files or not at all. A refused record
+// leaves its bytes behind under their hash, harmless and named by nothing.
+
+// storedUpload is a file whose bytes are in the store under key.
+type storedUpload struct {
+	fieldportal.Upload
+	key string
+}
 
 // AttachFiles attaches files to a record the viewer reaches, in one
-// transaction: every file is stored or none is.
+// transaction: every file is recorded or none is.
 func (d *DB) AttachFiles(ctx context.Context, v fieldportal.Viewer, attachedTo, recordID string, files []fieldportal.Upload) ([]*fieldportal.Document, error) {
+	stored, err := d.storeUploads(ctx, v, attachedTo, files)
+	if err != nil {
+		return nil, err
+	}
 	var docs []*fieldportal.Document
-	err := d.inTx(ctx, func(tx *Tx) error {
+	err = d.inTx(ctx, func(tx *Tx) error {
 		var err error
-		docs, err = tx.attachUploads(ctx, v, attachedTo, recordID, files)
+		docs, err = tx.attachUploads(ctx, v, attachedTo, recordID, stored)
 		return err
 	})
 	if err != nil {
@@ -28,12 +44,48 @@ func (d *DB) AttachFiles(ctx context.Context, v fieldportal.Viewer, attachedTo, 
 	return docs, nil
 }
 
-// attachUploads stores each file's bytes and records its document,
-// attached to the record, inside tx. The record must be in the viewer's
-// reach (else "not found"), and the viewer must be allowed to upload to
-// that kind of record. Each file gets a storage key of its own (the
-// document's id), so the same bytes sent twice are two documents.
-func (tx *Tx) attachUploads(ctx context.Context, v fieldportal.Viewer, attachedTo, recordID string, files []fieldportal.Upload) ([]*fieldportal.Document, error) {
+// storeUploads puts the bytes of files in the file store, once the viewer
+// may upload to that kind of record, streaming each one: the key is the
+// sha256 the form computed, and the bytes are hashed again on their way
+// in, so a key never names other bytes than its own.
+func (d *DB) storeUploads(ctx context.Context, v fieldportal.Viewer, attachedTo string, files []fieldportal.Upload) ([]storedUpload, error) {
+	if len(files) == 0 {
+		return nil, nil
+	}
+	if err := mayUpload(v, attachedTo); err != nil {
+		return nil, err
+	}
+	out := make([]storedUpload, 0, len(files))
+	for _, f := range files {
+		if f.Body == nil {
+			sum := sha256.Sum256(f.Data)
+			f.Body, f.Size, f.SHA256 = bytes.NewReader(f.Data), int64(len(f.Data)), hex.EncodeToString(sum[:])
+		}
+		if len(f.SHA256) != 64 || f.Size < 0 {
+			return nil, fmt.Errorf("sqlstore: upload %q has no hash or size", f.Name)
+		}
+		key := blob.KeyFor(v.OrgID, f.SHA256)
+		h := blob.NewHasher(f.Body)
+		if err := d.files().Put(ctx, v.OrgID, key, h, f.Size); err != nil {
+			return nil, fmt.Errorf("sqlstore: store upload: %w", err)
+		}
+		if h.SHA256() != f.SHA256 || h.Size != f.Size {
+			// Not the bytes announced: the key must not keep them.
+			_ = d.files().Delete(ctx, v.OrgID, key)
+			return nil, fmt.Errorf("sqlstore: upload %q changed while stored", f.Name)
+		}
+		f.Body, f.Data = nil, nil
+		out = append(out, storedUpload{Upload: f, key: key})
+	}
+	return out, nil
+}
+
+// attachUploads records a document for each stored file, attached to the
+// record, inside tx. The record must be in the viewer's reach (else "not
+// found"), and the viewer must be allowed to upload to that kind of
+// record. Each file is a document of its own, so the same bytes sent
+// twice are two documents sharing one blob.
+func (tx *Tx) attachUploads(ctx context.Context, v fieldportal.Viewer, attachedTo, recordID string, files []storedUpload) ([]*fieldportal.Document, error) {
 	if len(files) == 0 {
 		return nil, nil
 	}
@@ -42,18 +94,13 @@ func (tx *Tx) attachUploads(ctx context.Context, v fieldportal.Viewer, attachedT
 	}
 	docs := make([]*fieldportal.Document, 0, len(files))
 	for _, f := range files {
-		sum := sha256.Sum256(f.Data)
-		doc := &fieldportal.Document{ID: newID(), Name: f.Name, ContentType: f.ContentType, Size: int64(len(f.Data)),
-			SHA256: hex.EncodeToString(sum[:]), AttachedTo: attachedTo}
+		doc := &fieldportal.Document{ID: newID(), Name: f.Name, ContentType: f.ContentType, Size: f.Size,
+			SHA256: f.SHA256, AttachedTo: attachedTo, StorageKey: f.key}
 		p, ok := attachedIDs(doc)[attachedTo]
 		if !ok {
 			return nil, fieldportal.Errorf(fieldportal.EINVALID, "Files cannot be attached to that record.")
 		}
 		*p = recordID
-		doc.StorageKey = v.OrgID + "/" + doc.ID // as the demo and the API store them
-		if err := tx.putBlob(ctx, v.OrgID, doc.StorageKey, f.Data); err != nil {
-			return nil, err
-		}
 		if err := tx.createDocument(ctx, v, doc); err != nil {
 			return nil, err
 		}

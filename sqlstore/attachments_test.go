@@ -43,7 +43,7 @@ func TestAttachFiles(t *testing.T) {
 				t.Fatalf("%d documents, want 2", len(docs))
 			}
 			for i, want := range []fieldportal.Upload{photo, notes} {
-				doc, data, err := db.OpenDocument(ctx, c, docs[i].ID)
+				doc, data, err := openBytes(db.OpenDocument(ctx, c, docs[i].ID))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -81,6 +81,10 @@ func (d *DB) BookJob(ctx context.Context, v fieldportal.Viewer, j *fieldportal.J
 		Description: j.Description, CreatedInPortal: true, AssetIDs: j.AssetIDs, Items: pickedJobItems(j.Items),
 		RequestedWindow: j.RequestedWindow,
 	}
+	stored, err := d.storeUploads(ctx, v, "job", files)
+	if err != nil {
+		return err
+	}
 	return d.inTx(ctx, func(tx *Tx) error {
 		if err := tx.holdWindow(ctx, v, rules, j.SiteID, &j.CustomerID, j.PreferredDate, j.RequestedWindow); err != nil {
 			return err
@@ -96,7 +100,7 @@ func (d *DB) BookJob(ctx context.Context, v fieldportal.Viewer, j *fieldportal.J
 		if err := tx.putBookingWindow(ctx, j.OrgID, j.SiteID, "job_id", j.ID, j.RequestedWindow); err != nil {
 			return err
 		}
-		if _, err := tx.attachUploads(ctx, v, "job", j.ID, files); err != nil {
+		if _, err := tx.attachUploads(ctx, v, "job", j.ID, stored); err != nil {
 			return err
 		}
 		return tx.audit(ctx, v, "job.booked", "job", j.ID, j.Number)
@@ -130,6 +134,10 @@ func (d *DB) RequestQuote(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 		Description: x.Description, CreatedInPortal: true, AssetIDs: x.AssetIDs, Items: items,
 		RequestedWindow: x.RequestedWindow,
 	}
+	stored, err := d.storeUploads(ctx, v, "quote", files)
+	if err != nil {
+		return err
+	}
 	return d.inTx(ctx, func(tx *Tx) error {
 		if err := tx.holdWindow(ctx, v, rules, x.SiteID, &x.CustomerID, x.PreferredDate, x.RequestedWindow); err != nil {
 			return err
@@ -145,7 +153,7 @@ func (d *DB) RequestQuote(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 		if err := tx.putBookingWindow(ctx, x.OrgID, x.SiteID, "quote_id", x.ID, x.RequestedWindow); err != nil {
 			return err
 		}
-		if _, err := tx.attachUploads(ctx, v, "quote", x.ID, files); err != nil {
+		if _, err := tx.attachUploads(ctx, v, "quote", x.ID, stored); err != nil {
 			return err
 		}
 		return tx.audit(ctx, v, "quote.requested", "quote", x.ID, x.Number)

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"io"
 	"strconv"
 
 	"github.com/fieldportal/fieldportal"
@@ -293,7 +294,7 @@ func expiringCount(q *query, v fieldportal.Viewer, few bool, today fieldportal.D
 // certificate out of reach, without a file, or whose file is kept from
 // customers is "not found". The file is read through OpenDocument, as
 // the system: the certificate's module, not the documents', grants it.
-func (d *DB) OpenCertificateFile(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Document, []byte, error) {
+func (d *DB) OpenCertificateFile(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Document, io.ReadCloser, error) {
 	c, err := d.FindCertificateByID(ctx, v, id)
 	if err != nil {
 		return nil, nil, err
@@ -307,6 +308,7 @@ func (d *DB) OpenCertificateFile(ctx context.Context, v fieldportal.Viewer, id s
 		return nil, nil, err
 	}
 	if !doc.VisibleToCustomer && !v.SeesWholeOrg() {
+		data.Close()
 		return nil, nil, noFile
 	}
 	return doc, data, nil

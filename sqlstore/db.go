@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/fieldportal/fieldportal/blob"
 	"io/fs"
 	"log/slog"
 	"net/url"
@@ -68,6 +69,9 @@ type DB struct {
 	// streamChunk, when set (by tests only), is the chunk size of
 	// streamChunks.
 	streamChunk int
+	// fileStore keeps the bytes of documents (SetFileStore); nil is the
+	// database's own blob_chunks.
+	fileStore blob.Store
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL

@@ -85,7 +85,7 @@ func TestDocumentsFollowTheirRecordsModule(t *testing.T) {
 					t.Errorf("listed %v, want %v", got, tc.want)
 				}
 				for name, id := range ids {
-					_, _, err := db.OpenDocument(ctx, v, id)
+					_, _, err := openBytes(db.OpenDocument(ctx, v, id))
 					if visible := slices.Contains(tc.want, name); visible != (err == nil) ||
 						(err != nil && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND) {
 						t.Errorf("open the %s file: %v (visible %v)", name, err, visible)

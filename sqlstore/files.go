@@ -2,6 +2,11 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/fieldportal/fieldportal/blob"
 
 	"github.com/fieldportal/fieldportal"
 )
@@ -64,17 +69,29 @@ func (d *DB) DeleteBlob(ctx context.Context, orgID, key string) error {
 	return err
 }
 
-// OpenDocument returns a document the viewer reaches, with its bytes. The
-// document is found through the viewer's scope first, so a file out of
-// reach is "not found" like one that does not exist (SPEC §2.5).
-func (d *DB) OpenDocument(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Document, []byte, error) {
+// OpenDocument returns a document the viewer reaches, with a reader of
+// its bytes that the caller closes. The document is found through the
+// viewer's scope first, and only then is its file opened, so a file out
+// of reach is "not found" like one that does not exist (SPEC §2.5) and
+// not a byte of it is read.
+func (d *DB) OpenDocument(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Document, io.ReadCloser, error) {
 	doc, err := d.FindDocumentByID(ctx, v, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	data, err := d.GetBlob(ctx, doc.OrgID, doc.StorageKey)
+	rc, err := d.openFile(ctx, doc)
 	if err != nil {
 		return nil, nil, err
 	}
-	return doc, data, nil
+	return doc, rc, nil
+}
+
+// openFile opens a found document's bytes; bytes missing from the store
+// are a fault of ours, not the user's "not found".
+func (d *DB) openFile(ctx context.Context, doc *fieldportal.Document) (io.ReadCloser, error) {
+	rc, err := d.files().Open(ctx, doc.OrgID, doc.StorageKey)
+	if errors.Is(err, blob.ErrNotFound) {
+		return nil, fmt.Errorf("sqlstore: document %s: its file %q is missing from the store", doc.ID, doc.StorageKey)
+	}
+	return rc, err
 }

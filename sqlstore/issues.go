@@ -222,6 +222,10 @@ func (d *DB) commentOnIssue(ctx context.Context, v fieldportal.Viewer, c *fieldp
 	if err := c.Validate(); err != nil {
 		return err
 	}
+	stored, err := d.storeUploads(ctx, v, "issue", files)
+	if err != nil {
+		return err
+	}
 	return d.inTx(ctx, func(tx *Tx) error {
 		x, err := tx.findIssue(ctx, v, c.IssueID)
 		if err != nil {
@@ -248,7 +252,7 @@ func (d *DB) commentOnIssue(ctx context.Context, v fieldportal.Viewer, c *fieldp
 		if _, err := tx.ExecContext(ctx, `UPDATE issues SET updated_at = $2 WHERE id = $1`, x.ID, tx.now); err != nil {
 			return err
 		}
-		docs, err := tx.attachUploads(ctx, v, "issue", x.ID, files)
+		docs, err := tx.attachUploads(ctx, v, "issue", x.ID, stored)
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/fieldportal/fieldportal"
@@ -19,11 +20,15 @@ func (d *DB) ReportIssue(ctx context.Context, v fieldportal.Viewer, x *fieldport
 	if err := prepareReport(v, x); err != nil {
 		return err
 	}
+	stored, err := d.storeUploads(ctx, v, "issue", files)
+	if err != nil {
+		return err
+	}
 	return d.inTx(ctx, func(tx *Tx) error {
 		if err := tx.createIssue(ctx, v, x); err != nil {
 			return err
 		}
-		_, err := tx.attachUploads(ctx, v, "issue", x.ID, files)
+		_, err := tx.attachUploads(ctx, v, "issue", x.ID, stored)
 		return err
 	})
 }
@@ -279,7 +284,7 @@ func (d *DB) FindIssueAttachments(ctx context.Context, v fieldportal.Viewer, iss
 // OpenIssueAttachment returns a file of an issue the viewer can reach,
 // with its bytes. Any other answers "document not found", whether the
 // issue or the file is out of reach or missing: one answer for all.
-func (d *DB) OpenIssueAttachment(ctx context.Context, v fieldportal.Viewer, issueID, documentID string) (*fieldportal.Document, []byte, error) {
+func (d *DB) OpenIssueAttachment(ctx context.Context, v fieldportal.Viewer, issueID, documentID string) (*fieldportal.Document, io.ReadCloser, error) {
 	if err := needModule(v, fieldportal.ModuleIssues, "document"); err != nil {
 		return nil, nil, err
 	}
@@ -301,11 +306,11 @@ func (d *DB) OpenIssueAttachment(ctx context.Context, v fieldportal.Viewer, issu
 	if len(list) != 1 {
 		return nil, nil, fieldportal.NotFound("document")
 	}
-	data, err := d.GetBlob(ctx, list[0].OrgID, list[0].StorageKey)
+	rc, err := d.openFile(ctx, list[0])
 	if err != nil {
 		return nil, nil, err
 	}
-	return list[0], data, nil
+	return list[0], rc, nil
 }
 
 // FindIssueSites lists, by name, the sites the viewer reaches for the

@@ -82,7 +82,7 @@ func TestIssueWorkflow(t *testing.T) {
 			if err != nil || len(docs) != 1 || docs[0].Name != "photo.png" || !docs[0].VisibleToCustomer {
 				t.Fatalf("attachments %+v, %v", docs, err)
 			}
-			_, data, err := db.OpenIssueAttachment(ctx, reporter, x.ID, docs[0].ID)
+			_, data, err := openBytes(db.OpenIssueAttachment(ctx, reporter, x.ID, docs[0].ID))
 			if err != nil || string(data) != "png bytes" {
 				t.Errorf("open: %q, %v", data, err)
 			}

@@ -128,7 +128,7 @@ func TestQuoteRecordsMatrix(t *testing.T) {
 				}
 				for name := range quotes {
 					visible := slices.Contains(reach[kind], name)
-					_, data, err := db.OpenDocument(ctx, v, docs[name])
+					_, data, err := openBytes(db.OpenDocument(ctx, v, docs[name]))
 					if (err == nil) != visible || (err != nil && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND) ||
 						(err == nil && string(data) != "Quote at "+name) {
 						t.Errorf("download of the attachment at %s: %v (visible %v)", name, err, visible)

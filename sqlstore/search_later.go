@@ -21,6 +21,9 @@ var (
 	quoteText = textIndex{"quotes", "quote_search", []string{"number", "order_no"}}
 	// assetText serves the equipment list's search (issue 18).
 	assetText = textIndex{"assets", "asset_search", []string{"number", "name", "location", "serial"}}
+	// documentText is the Documents page's search by name (issue 18): a
+	// parent's search walked its 500,000 files' names by LIKE.
+	documentText = textIndex{"documents", "document_search", []string{"name"}}
 )
 
 // laterTextMigrations are the migrations that make text indexes after the
@@ -31,6 +34,7 @@ var laterTextMigrations = []struct {
 }{
 	{116, []textIndex{jobText}},
 	{131, []textIndex{issueText, quoteText}},
+	{183, []textIndex{documentText}},
 	{186, []textIndex{assetText}},
 }
 

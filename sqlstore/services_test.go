@@ -238,14 +238,14 @@ func TestOpenDocument(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run("a document in reach opens with its bytes", func(t *testing.T) {
-			got, data, err := db.OpenDocument(ctx, f.viewers["child"], doc.ID)
+			got, data, err := openBytes(db.OpenDocument(ctx, f.viewers["child"], doc.ID))
 			if err != nil || got.ID != doc.ID || string(data) != "pdf" {
 				t.Errorf("%+v, %q, %v", got, data, err)
 			}
 		})
 		t.Run("out of reach is not found", func(t *testing.T) {
 			for _, name := range []string{"solo", "otherorg", "anonymous", "nopage"} {
-				if _, data, err := db.OpenDocument(ctx, f.viewers[name], doc.ID); code(err) != fieldportal.ENOTFOUND || data != nil {
+				if _, data, err := openBytes(db.OpenDocument(ctx, f.viewers[name], doc.ID)); code(err) != fieldportal.ENOTFOUND || data != nil {
 					t.Errorf("%s: %d bytes, %v", name, len(data), err)
 				}
 			}

@@ -1,7 +1,9 @@
 package web
 
 import (
-	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +11,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
 	"path"
 	"strings"
 	"unicode"
@@ -19,15 +22,19 @@ import (
 	"github.com/fieldportal/fieldportal"
 )
 
-// Limits of a form with attachments: a photo from a phone, a PDF or a
-// spreadsheet fits in a file; ten of them in a request. The files are
-// held in memory while the record and its documents are written in one
-// transaction, so the request's total bounds the memory it can take.
+// Limits of a form with attachments: a file is at most the
+// organisation's upload limit (Settings.MaxUploadBytes: 25 MB unless it
+// chose another), and ten of them go in a request. Each file is spooled
+// to a temporary file as it arrives, hashed on the way, and only its
+// first bytes are looked at in memory, so a request's memory does not
+// grow with its files; the temporary files go when the request ends.
 const (
-	MaxUploadFileBytes  = 10 << 20
-	MaxUploadFiles      = 10
-	MaxUploadTotalBytes = 25 << 20
+	MaxUploadFiles = 10
 )
+
+// MaxUploadFileBytes is the upload limit of a request with no
+// organisation in its context (tests): the default limit.
+var MaxUploadFileBytes int64 = fieldportal.DefaultMaxUploadMB << 20
 
 // uploadTypes are the content types a customer may attach, as detected
 // from the bytes: documents and photos a contractor's customer sends.
@@ -36,16 +43,33 @@ var uploadTypes = map[string]bool{
 	"application/pdf": true,
 	"image/png":       true, "image/jpeg": true, "image/gif": true, "image/webp": true, "image/heic": true, "image/heif": true,
 	"text/plain": true, "text/csv": true,
-	"application/vnd.openxmlformats-officedocument.wordprocessingml.document": true,
-	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":       true,
-	"application/vnd.oasis.opendocument.text":                                 true,
-	"application/vnd.oasis.opendocument.spreadsheet":                          true,
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document":   true,
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":         true,
+	"application/vnd.openxmlformats-officedocument.presentationml.presentation": true,
+	"application/vnd.oasis.opendocument.text":                                   true,
+	"application/vnd.oasis.opendocument.spreadsheet":                            true,
 	"application/msword":       true,
 	"application/vnd.ms-excel": true,
 }
 
-// UploadTypesHint says what may be attached, for a form's hint.
-const UploadTypesHint = "PDF, photos (JPEG, PNG, GIF, WebP, HEIC), text or CSV, Word, Excel or OpenDocument files; up to 10 MB each, 10 files."
+// UploadTypesHint says what may be attached, for a form's hint, with the
+// organisation's limit.
+func (k *Kit) UploadTypesHint(r *http.Request) string {
+	return fmt.Sprintf("PDF, photos (JPEG, PNG, GIF, WebP, HEIC), text or CSV, Word, Excel, PowerPoint or OpenDocument files; up to %d MB each, %d files.",
+		k.uploadLimit(r)>>20, MaxUploadFiles)
+}
+
+// uploadLimit is the largest file r's organisation accepts.
+func (k *Kit) uploadLimit(r *http.Request) int64 {
+	if OrganisationFromContext(r.Context()) == nil || k.orgs == nil {
+		return MaxUploadFileBytes
+	}
+	st, err := k.Settings(r)
+	if err != nil {
+		return MaxUploadFileBytes
+	}
+	return st.MaxUploadBytes()
+}
 
 // ReadUploadForm reads a posted form that may carry files. The body is
 // streamed part by part (no temporary files), the text fields are kept as
@@ -64,7 +88,8 @@ func (k *Kit) ReadUploadForm(w http.ResponseWriter, r *http.Request, fileField s
 		return r.PostForm, nil, CheckUTF8(r.PostForm)
 	}
 	// The limit covers the files and the fields, plus the parts' headers.
-	r.Body = http.MaxBytesReader(w, r.Body, MaxUploadTotalBytes+MaxFormBytes)
+	limit := k.uploadLimit(r)
+	r.Body = http.MaxBytesReader(w, r.Body, MaxUploadFiles*limit+MaxFormBytes)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return url.Values{}, nil, fieldportal.Errorf(fieldportal.EINVALID, "The form could not be read. Please try again.")
@@ -79,14 +104,14 @@ func (k *Kit) ReadUploadForm(w http.ResponseWriter, r *http.Request, fileField s
 			break
 		}
 		if err != nil {
-			return values, nil, readError(err, fileField)
+			return values, nil, readError(err, fileField, limit)
 		}
 		name := part.FormName()
 		if part.FileName() == "" && name != fileField {
 			// A text field: bounded in all like a plain form.
 			b, err := io.ReadAll(io.LimitReader(part, MaxFormBytes-fieldBytes+1))
 			if err != nil {
-				return values, nil, readError(err, fileField)
+				return values, nil, readError(err, fileField, limit)
 			}
 			fieldBytes += int64(len(b))
 			if fieldBytes > MaxFormBytes {
@@ -98,7 +123,7 @@ func (k *Kit) ReadUploadForm(w http.ResponseWriter, r *http.Request, fileField s
 		if name != fileField {
 			continue // a file under another name is not read at all
 		}
-		up, bad, err := readUpload(part, fileField)
+		up, bad, err := readUpload(r, part, fileField, limit)
 		if err != nil {
 			return values, nil, err // the body cannot be read further
 		}
@@ -127,23 +152,30 @@ func (k *Kit) ReadUploadForm(w http.ResponseWriter, r *http.Request, fileField s
 }
 
 // readError turns a failed read of the body into a message for the user.
-func readError(err error, fileField string) error {
+func readError(err error, fileField string, limit int64) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return fieldportal.FieldErrorf(fileField, "The files are too large together: attach at most %d MB at a time.", MaxUploadTotalBytes>>20)
+		return fieldportal.FieldErrorf(fileField, "The files are too large together: attach at most %d MB at a time.", MaxUploadFiles*limit>>20)
 	}
 	return fieldportal.Errorf(fieldportal.EINVALID, "The form could not be read. Please try again.")
 }
 
-// readUpload reads one file part within the per-file limit and checks its
-// content. An empty part (no file chosen) is nil on all three; a refused
-// file is bad, and the form reads on; a body that cannot be read is err.
-func readUpload(part *multipart.Part, fileField string) (up *fieldportal.Upload, bad, err error) {
+// readUpload spools one file part to a temporary file within the
+// per-file limit, hashing it on the way, and checks its content by its
+// first bytes. An empty part (no file chosen) is nil on all three; a
+// refused file is bad, and the form reads on; a body that cannot be read
+// is err. The temporary file is removed when the request ends.
+func readUpload(r *http.Request, part *multipart.Part, fileField string, limit int64) (up *fieldportal.Upload, bad, err error) {
 	name := cleanFileName(part.FileName())
-	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(part, MaxUploadFileBytes+1))
+	tmp, err := os.CreateTemp("", "fieldportal-upload-*")
 	if err != nil {
-		return nil, nil, readError(err, fileField)
+		return nil, nil, fmt.Errorf("upload: spool: %w", err)
+	}
+	context.AfterFunc(r.Context(), func() { tmp.Close(); os.Remove(tmp.Name()) })
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(part, limit+1))
+	if err != nil {
+		return nil, nil, readError(err, fileField, limit)
 	}
 	if n == 0 && name == "" {
 		return nil, nil, nil
@@ -151,14 +183,21 @@ func readUpload(part *multipart.Part, fileField string) (up *fieldportal.Upload,
 	if n == 0 {
 		return nil, fieldportal.FieldErrorf(fileField, "%s is empty.", quoteName(name)), nil
 	}
-	if n > MaxUploadFileBytes {
-		// Drain the rest of this part so the next fields can be read.
+	if n > limit {
+		// Drain the rest of this part so the next fields can be read, and
+		// the page with the message reaches the browser.
 		if _, err := io.Copy(io.Discard, part); err != nil {
-			return nil, nil, readError(err, fileField)
+			return nil, nil, readError(err, fileField, limit)
 		}
-		return nil, fieldportal.FieldErrorf(fileField, "%s is larger than %d MB.", quoteName(name), MaxUploadFileBytes>>20), nil
+		return nil, fieldportal.FieldErrorf(fileField, "%s is larger than %d MB.", quoteName(name), limit>>20), nil
 	}
-	detected := mimetype.Detect(buf.Bytes())
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return nil, nil, err
+	}
+	detected, err := mimetype.DetectReader(tmp)
+	if err != nil {
+		return nil, nil, err
+	}
 	ctype := baseType(detected)
 	if !uploadTypes[ctype] {
 		return nil, fieldportal.FieldErrorf(fileField, "%s is not a file type that can be attached (%s).", quoteName(name), describeType(detected)), nil
@@ -166,7 +205,10 @@ func readUpload(part *multipart.Part, fileField string) (up *fieldportal.Upload,
 	if name == "" {
 		name = "attachment" + detected.Extension()
 	}
-	return &fieldportal.Upload{Name: name, ContentType: ctype, Data: buf.Bytes()}, nil, nil
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return nil, nil, err
+	}
+	return &fieldportal.Upload{Name: name, ContentType: ctype, Body: tmp, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil, nil
 }
 
 // baseType is the detected type without its parameters (a text file is
@@ -185,6 +227,9 @@ func describeType(m *mimetype.MIME) string {
 	}
 	return t
 }
+
+// SafeFileName is cleanFileName for a download's header.
+func SafeFileName(name string) string { return cleanFileName(name) }
 
 // cleanFileName keeps the base name a browser sent, without any path, and
 // only if it is text a page can show; a name is at most 200 characters.

@@ -52,6 +52,9 @@ func mustMultipart(tb testing.TB, parts ...part) *http.Request {
 }
 
 func TestReadUploadForm(t *testing.T) {
+	// A small limit keeps the bodies of the limit cases small.
+	defer func(old int64) { MaxUploadFileBytes = old }(MaxUploadFileBytes)
+	MaxUploadFileBytes = 1 << 20
 	k := &Kit{}
 	read := func(r *http.Request) (url.Values, []fieldportal.Upload, error) {
 		return k.ReadUploadForm(httptest.NewRecorder(), r, "attachments")
@@ -98,7 +101,7 @@ func TestReadUploadForm(t *testing.T) {
 		{"an SVG image", "logo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`), "“logo.svg” is not a file type that can be attached (image/svg+xml)."},
 		{"a program", "setup.exe", []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), "“setup.exe” is not a file type that can be attached (application/vnd.microsoft.portable-executable)."},
 		{"an empty file", "empty.pdf", []byte{}, "“empty.pdf” is empty."},
-		{"a file over the limit", "scan.pdf", append([]byte("%PDF-1.7\n"), make([]byte, MaxUploadFileBytes)...), "“scan.pdf” is larger than 10 MB."},
+		{"a file over the limit", "scan.pdf", append([]byte("%PDF-1.7\n"), make([]byte, MaxUploadFileBytes)...), "“scan.pdf” is larger than 1 MB."},
 	}
 	for _, c := range refusals {
 		t.Run("refused: "+c.name+", and what was typed is kept", func(t *testing.T) {
@@ -127,10 +130,13 @@ func TestReadUploadForm(t *testing.T) {
 	})
 	t.Run("refused: a body over the total limit", func(t *testing.T) {
 		big := append([]byte("%PDF-1.7\n"), make([]byte, MaxUploadFileBytes-100)...)
-		_, _, err := read(mustMultipart(t, part{Name: "attachments", File: "a.pdf", Data: big},
-			part{Name: "attachments", File: "b.pdf", Data: big}, part{Name: "attachments", File: "c.pdf", Data: big}))
+		var parts []part
+		for range MaxUploadFiles + 2 {
+			parts = append(parts, part{Name: "attachments", File: "a.pdf", Data: big})
+		}
+		_, _, err := read(mustMultipart(t, parts...))
 		if field(err) != "attachments" || !strings.Contains(fieldportal.ErrorMessage(err), "too large together") {
-			t.Errorf("30 MB: %v", err)
+			t.Errorf("12 MB: %v", err)
 		}
 	})
 	t.Run("refused: a field that is not text", func(t *testing.T) {

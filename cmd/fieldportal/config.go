@@ -64,6 +64,8 @@ type Config struct {
 	MailWorkerID string
 	// Generate is what `fieldportal generate` makes.
 	Generate GenerateConfig
+	// Files is where uploaded files are kept (files.go).
+	Files FilesConfig
 }
 
 // GenerateConfig is the size and seed of a generated organisation.
@@ -139,6 +141,7 @@ func newConfigParser(cmd string, getenv func(string) string) *configParser {
 		p.str("smtp-from", "FIELDPORTAL_SMTP_FROM", "", "sender address of outgoing mail")
 		p.str("smtp-tls", "FIELDPORTAL_SMTP_TLS", "starttls", "SMTP security: none, starttls or tls")
 		p.str("mail-worker-id", "FIELDPORTAL_MAIL_WORKER_ID", "", "this instance's mail worker id: unique among running instances, the same across restarts (default: host name/listening address)")
+		declareFiles(p)
 	}
 	p.fs.Usage = func() {
 		out := p.fs.Output()
@@ -146,6 +149,7 @@ func newConfigParser(cmd string, getenv func(string) string) *configParser {
 		p.fs.PrintDefaults()
 		if cmd == "serve" || cmd == "demo" {
 			fmt.Fprintf(out, "  (variable only) FIELDPORTAL_SMTP_PASSWORD: SMTP password\n")
+			fmt.Fprintf(out, "  (variable only) FIELDPORTAL_S3_SECRET_KEY: S3 secret key\n")
 		}
 	}
 	return p
@@ -290,6 +294,9 @@ func parseConfig(cmd string, args []string, getenv func(string) string) (Config,
 			return Config{}, invalid(s, "must be a name without spaces")
 		}
 		cfg.MailWorkerID = s.val
+		if cfg.Files, err = parseFiles(p, cfg); err != nil {
+			return Config{}, err
+		}
 	}
 	if cmd == "generate" {
 		s, _ := p.get("size")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/fieldportal/fieldportal/blob/s3"
 	"github.com/fieldportal/fieldportal/mail"
 	"github.com/fieldportal/fieldportal/sqlstore/gen"
 )
@@ -31,6 +32,7 @@ func defaultServe() Config {
 		LogFormat:       "text",
 		ShutdownTimeout: 15 * time.Second,
 		SMTP:            mail.Config{TLS: "starttls"},
+		Files:           FilesConfig{Kind: "disk", Dir: filepath.Join("./data", "files")},
 	}
 }
 
@@ -53,9 +55,25 @@ func TestParseConfig(t *testing.T) {
 				c.Addr, c.BaseURL, c.LogLevel = "0.0.0.0:7000", "http://localhost:7000", slog.LevelWarn
 			}},
 		{name: "data dir moves the SQLite file", cmd: "serve", env: map[string]string{"FIELDPORTAL_DATA_DIR": "/var/lib/fp"},
-			want: func(c *Config) { c.DataDir, c.Database = "/var/lib/fp", "/var/lib/fp/fieldportal.db" }},
+			want: func(c *Config) {
+				c.DataDir, c.Database, c.Files.Dir = "/var/lib/fp", "/var/lib/fp/fieldportal.db", "/var/lib/fp/files"
+			}},
 		{name: "postgres from env", cmd: "serve", env: map[string]string{"FIELDPORTAL_DATABASE_URL": "postgres://u:p@db:5432/fp"},
-			want: func(c *Config) { c.Database, c.DatabaseSet = "postgres://u:p@db:5432/fp", true }},
+			want: func(c *Config) {
+				c.Database, c.DatabaseSet, c.Files.Kind = "postgres://u:p@db:5432/fp", true, "database"
+			}},
+		{name: "files on disk with postgres when asked", cmd: "serve",
+			env: map[string]string{"FIELDPORTAL_DATABASE_URL": "postgres://db/fp", "FIELDPORTAL_FILES": "disk", "FIELDPORTAL_FILES_DIR": "/srv/shared"},
+			want: func(c *Config) {
+				c.Database, c.DatabaseSet, c.Files = "postgres://db/fp", true, FilesConfig{Kind: "disk", Dir: "/srv/shared"}
+			}},
+		{name: "files in s3 once a bucket is set", cmd: "serve",
+			env: map[string]string{"FIELDPORTAL_S3_BUCKET": "fp-files", "FIELDPORTAL_S3_ENDPOINT": "minio.local:9000",
+				"FIELDPORTAL_S3_ACCESS_KEY": "AK", "FIELDPORTAL_S3_SECRET_KEY": "SK", "FIELDPORTAL_S3_REGION": "eu-west-2", "FIELDPORTAL_S3_USE_TLS": "false"},
+			want: func(c *Config) {
+				c.Files.Kind = "s3"
+				c.Files.S3 = s3.Config{Endpoint: "minio.local:9000", Bucket: "fp-files", AccessKey: "AK", SecretKey: "SK", Region: "eu-west-2"}
+			}},
 		{name: "database flag over env", cmd: "serve", args: []string{"--database", "/tmp/x.db"}, env: map[string]string{"FIELDPORTAL_DATABASE_URL": "postgres://db/fp"},
 			want: func(c *Config) { c.Database, c.DatabaseSet = "/tmp/x.db", true }},
 		{name: "base url trailing slash dropped", cmd: "serve", args: []string{"--base-url", "https://portal.example.com/"},
@@ -136,6 +154,11 @@ func TestParseConfigErrors(t *testing.T) {
 		{"seed", "generate", nil, map[string]string{"FIELDPORTAL_SEED": "-1"}, `invalid FIELDPORTAL_SEED "-1": must be a whole number from 0 to 18446744073709551615`},
 		{"unknown flag", "serve", []string{"--nope"}, nil, `serve: flag provided but not defined: -nope (see 'fieldportal help serve')`},
 		{"flag only for serve", "migrate", []string{"--addr", ":1"}, nil, `migrate: flag provided but not defined: -addr (see 'fieldportal help migrate')`},
+		{"files kind", "serve", []string{"--files", "ftp"}, nil, `invalid --files "ftp": must be disk, database or s3`},
+		{"s3 without bucket", "serve", []string{"--files", "s3"}, nil, `invalid --s3-bucket "": is required when files are kept in S3`},
+		{"s3 endpoint with scheme", "serve", nil, map[string]string{"FIELDPORTAL_S3_BUCKET": "b", "FIELDPORTAL_S3_ENDPOINT": "https://s3.example.com"},
+			`invalid FIELDPORTAL_S3_ENDPOINT "https://s3.example.com": must be a host name with an optional port, without a scheme`},
+		{"s3 tls", "serve", nil, map[string]string{"FIELDPORTAL_S3_BUCKET": "b", "FIELDPORTAL_S3_USE_TLS": "maybe"}, `invalid FIELDPORTAL_S3_USE_TLS "maybe": must be true or false`},
 		{"stray argument", "serve", []string{"now"}, nil, `serve: unexpected argument "now" (see 'fieldportal help serve')`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

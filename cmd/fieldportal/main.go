@@ -229,6 +229,9 @@ func runServe(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
+	if err := useFiles(ctx, cfg.Files, db, logger); err != nil {
+		return err
+	}
 	return serve(ctx, cfg, db, logger, nil)
 }
 
@@ -247,6 +250,9 @@ func runDemo(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Wri
 		}
 		dsn = filepath.Join(dir, "fieldportal.db")
 		where = dsn
+		if cfg.Files.Kind == "disk" {
+			cfg.Files.Dir = filepath.Join(dir, "files") // the demo's own
+		}
 	}
 	db, err := openDB(ctx, dsn, logger)
 	if err != nil {
@@ -257,6 +263,9 @@ func runDemo(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Wri
 		return err
 	} else if n > 0 {
 		return errors.New("the demo needs an empty database, and the one given already has organisations; leave out --database to get a fresh one")
+	}
+	if err := useFiles(ctx, cfg.Files, db, logger); err != nil {
+		return err
 	}
 	logins, err := demo.Load(ctx, db, time.Now(), auth.DefaultHasher())
 	if err != nil {
