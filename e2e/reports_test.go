@@ -112,7 +112,10 @@ func TestJourneyReports(t *testing.T) {
 		if got := b.location(); got != before {
 			t.Errorf("the click left the page for %s", got)
 		}
-		// Enter on a green cell.
+		// Enter on a green cell. The red cell's details are closed first,
+		// so the wait below sees the green cell's, not the red's being
+		// replaced.
+		b.run(chromedp.Click(`#ppm-detail .ppm-close`, chromedp.ByQuery), chromedp.WaitNotPresent(`#ppm-detail`, chromedp.ByQuery))
 		b.run(chromedp.Focus(`#ppm-grid td.ppm-passed a.ppm-cell`, chromedp.ByQuery), chromedp.KeyEvent("\r"),
 			chromedp.WaitVisible(`#ppm-detail dl`, chromedp.ByQuery))
 		if d := b.text(`#ppm-detail`); !strings.Contains(d, "Passed") {
