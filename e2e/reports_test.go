@@ -2,18 +2,23 @@ package e2e
 
 import (
 	"fmt"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/sqlstore/demo"
 )
 
 // TestJourneyReports: the parent contact opens Reports from the menu and
 // chooses its head office: the PPM grid of the demo's current year shows
-// green, yellow, red (with a yellow bubble) and blue cells of several
-// shades, with the current week marked by a red line. A click on a red
+// blue cells of several shades, with the current week marked by a red
+// line, and green, yellow and red (with a yellow bubble) cells in the week
+// before (on the previous year's grid when today is in week 1). A click on a red
 // cell shows the week's details with their job numbers without leaving
 // the page, and so does Enter on a cell; without JavaScript the cell's
 // link opens the same details. On a phone the grid scrolls sideways
@@ -38,13 +43,10 @@ func TestJourneyReports(t *testing.T) {
 		if h := b.text("h1"); !strings.Contains(h, demo.ShowcaseSite) {
 			t.Fatalf("the report is %q", h)
 		}
-		for _, kind := range []string{"passed", "untested", "failed", "due"} {
-			if n := b.count(`#ppm-grid td.ppm-` + kind + ` a.ppm-cell`); n == 0 {
-				t.Errorf("no %s cell in the grid", kind)
-			}
-		}
-		if b.count(`#ppm-grid td.ppm-failed .ppm-bubble`) == 0 {
-			t.Error("no red cell has a yellow bubble of untested assets")
+		// This year's grid: the blue of the weeks to come, in several
+		// shades, and the current week marked down it.
+		if b.count(`#ppm-grid td.ppm-due a.ppm-cell`) == 0 {
+			t.Error("no due cell in the grid")
 		}
 		var shades int
 		b.run(chromedp.Evaluate(`new Set(Array.from(document.querySelectorAll("#ppm-grid td.ppm-due")).map(e => e.className.match(/ppm-shade-\d/)[0])).size`, &shades))
@@ -58,6 +60,32 @@ func TestJourneyReports(t *testing.T) {
 		b.run(chromedp.Evaluate(`getComputedStyle(document.querySelector("#ppm-grid tbody td.ppm-now")).borderLeftColor`, &line))
 		if line != "rgb(176, 33, 27)" {
 			t.Errorf("the current week's line is %s, want the red of errors", line)
+		}
+
+		// The demo puts the past colours in the week before this one. In
+		// week 1 of a report year that week is the previous year's last,
+		// so on those days (only) they are checked on the previous year's
+		// grid; on every other day on this year's, the default one.
+		if now := fieldportal.WeekOf(londonToday()); now.N == 1 {
+			u, err := url.Parse(b.location())
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := u.Query()
+			q.Set("year", strconv.Itoa(now.Year-1))
+			u.RawQuery = q.Encode()
+			b.run(chromedp.Navigate(p.URL + u.String()))
+			if h := b.text("h1"); !strings.Contains(h, demo.ShowcaseSite) {
+				t.Fatalf("the previous year's report is %q", h)
+			}
+		}
+		for _, kind := range []string{"passed", "untested", "failed"} {
+			if n := b.count(`#ppm-grid td.ppm-` + kind + ` a.ppm-cell`); n == 0 {
+				t.Errorf("no %s cell in the grid", kind)
+			}
+		}
+		if b.count(`#ppm-grid td.ppm-failed .ppm-bubble`) == 0 {
+			t.Error("no red cell has a yellow bubble of untested assets")
 		}
 
 		// A click on a red cell: its details, with job numbers, on this page.
@@ -84,7 +112,10 @@ func TestJourneyReports(t *testing.T) {
 		if got := b.location(); got != before {
 			t.Errorf("the click left the page for %s", got)
 		}
-		// Enter on a green cell.
+		// Enter on a green cell. The red cell's details are closed first,
+		// so the wait below sees the green cell's, not the red's being
+		// replaced.
+		b.run(chromedp.Click(`#ppm-detail .ppm-close`, chromedp.ByQuery), chromedp.WaitNotPresent(`#ppm-detail`, chromedp.ByQuery))
 		b.run(chromedp.Focus(`#ppm-grid td.ppm-passed a.ppm-cell`, chromedp.ByQuery), chromedp.KeyEvent("\r"),
 			chromedp.WaitVisible(`#ppm-detail dl`, chromedp.ByQuery))
 		if d := b.text(`#ppm-detail`); !strings.Contains(d, "Passed") {
@@ -125,4 +156,13 @@ func TestJourneyReports(t *testing.T) {
 			t.Error("the test history is empty")
 		}
 	})
+}
+
+// londonToday is today in the demo's zone, the one its reports use.
+func londonToday() fieldportal.Date {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		loc = time.UTC
+	}
+	return fieldportal.DateOf(time.Now().In(loc))
 }

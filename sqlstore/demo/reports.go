@@ -11,21 +11,24 @@ import (
 // the demo's current report year: the parent customer's head office.
 const ShowcaseSite = "Harbourside House"
 
-// ppmShowcase makes the current report year's PPM grid of the parent's
-// head office (site-hq) show every kind of cell, whatever today is (bar
-// the first weeks of a year, which have fewer than three weeks behind
-// them, and its last weeks, which have fewer than three ahead):
+// ppmShowcase makes the PPM grid of the parent's head office (site-hq)
+// show every kind of cell on any day, using only the week before this one
+// and this week (which is always in the current report year):
 //
-//   - the week before this one, its smoke detectors: one failed (still a
-//     current defect) and one not tested, on a completed job: red with a
-//     yellow bubble;
-//   - two weeks back, its emergency lights: one passed, one not tested:
-//     yellow;
-//   - three weeks back, its extinguishers: both passed: green;
-//   - from this week on, its active assets due in the next three weeks:
-//     the panel, then the two detectors, then the rest with four
-//     extinguishers, two of them new and due through an open job: blue
-//     of three shades.
+//   - the week before this one, by rows: the smoke detectors, one failed
+//     (still a current defect) and one not tested, on a completed job: red
+//     with a yellow bubble; the emergency lights, one passed and one not
+//     tested: yellow; the extinguishers, both passed: green;
+//   - this week, the panel (one asset), the detectors (two) and the
+//     extinguishers (four, two of them new and due through an open job)
+//     are due: blue of three shades whatever else is due in the year, as
+//     BuildPPM shades a cell by its share of the busiest one (1, 2 and 4
+//     of 4); the emergency lights are due next week and the rest the week
+//     after, as far as the year goes.
+//
+// When this week is week 1 of its year, the week before is the previous
+// year's last: the past colours are on that year's grid (the browser
+// journey looks there), the blue on this year's.
 //
 // It runs last and draws nothing from the random stream, so the rest of
 // the demo is as it was.
@@ -75,19 +78,15 @@ func (g *gen) ppmShowcase() {
 			g.ds.Tests = append(g.ds.Tests, t)
 		}
 	}
-	if cur.N >= 4 {
-		red, yellow, green := weeks[cur.N-2], weeks[cur.N-3], weeks[cur.N-4]
-		jobID := job(fieldportal.StageComplete, red.Start.AddDays(1),
-			"Quarterly fire alarm service to BS 5839-1: test 25% of devices, check panel, standby batteries and logbook.", ofType[typeDetector])
-		replace(ofType[typeDetector], red.Start.AddDays(1), jobID, []fieldportal.TestResult{fieldportal.TestFail, fieldportal.TestNotTested},
-			[]string{"Detector failed smoke test: contaminated chamber", "No access: server room locked"})
-		replace(ofType[typeEmergency], yellow.Start.AddDays(2), "", []fieldportal.TestResult{fieldportal.TestNotTested, fieldportal.TestPass},
-			[]string{"Not tested: isolated for building works", "Satisfactory"})
-		// Only the emergency lights' tests of that week and later were
-		// dropped; the green week's extinguishers follow.
-		replace(ofType[typeExtinguisher], green.Start.AddDays(3), "", []fieldportal.TestResult{fieldportal.TestPass, fieldportal.TestPass},
-			[]string{"Tested to schedule, no defects", "Logbook signed"})
-	}
+	past := fieldportal.WeekOf(cur.Start.AddDays(-1))
+	jobID := job(fieldportal.StageComplete, past.Start.AddDays(1),
+		"Quarterly fire alarm service to BS 5839-1: test 25% of devices, check panel, standby batteries and logbook.", ofType[typeDetector])
+	replace(ofType[typeDetector], past.Start.AddDays(1), jobID, []fieldportal.TestResult{fieldportal.TestFail, fieldportal.TestNotTested},
+		[]string{"Detector failed smoke test: contaminated chamber", "No access: server room locked"})
+	replace(ofType[typeEmergency], past.Start.AddDays(2), "", []fieldportal.TestResult{fieldportal.TestNotTested, fieldportal.TestPass},
+		[]string{"Not tested: isolated for building works", "Satisfactory"})
+	replace(ofType[typeExtinguisher], past.Start.AddDays(3), "", []fieldportal.TestResult{fieldportal.TestPass, fieldportal.TestPass},
+		[]string{"Tested to schedule, no defects", "Logbook signed"})
 	// Two extinguishers supplied for the refurbished kitchen three weeks
 	// ago, untested yet: their first service is the open job's.
 	var supplied []string
@@ -99,14 +98,15 @@ func (g *gen) ppmShowcase() {
 		g.ds.Assets = append(g.ds.Assets, a)
 		supplied = append(supplied, a.ID)
 	}
-	// Due from this week on: the panel this week, the detectors next
-	// week, the rest (four extinguishers among them) the week after, or
-	// as many of those weeks as the year has left.
+	// Due from this week on: the panel, the detectors and the
+	// extinguishers this week, the emergency lights next week, the rest
+	// the week after, or in the year's last week if it ends sooner.
 	future := weeks[cur.N-1:]
 	if len(future) > 3 {
 		future = future[:3]
 	}
-	dueIn := func(w fieldportal.Week) fieldportal.Date {
+	dueIn := func(k int) fieldportal.Date {
+		w := future[min(k, len(future)-1)]
 		if d := w.Start.AddDays(2); !d.Before(g.today) {
 			return d
 		}
@@ -117,14 +117,14 @@ func (g *gen) ppmShowcase() {
 		if !slices.Contains(active, a.ID) {
 			continue
 		}
-		w := future[len(future)-1]
-		switch {
-		case a.Type == typePanel:
-			w = future[0]
-		case a.Type == typeDetector && len(future) == 3:
-			w = future[1]
+		switch a.Type {
+		case typePanel, typeDetector, typeExtinguisher:
+			a.NextServiceDue = dueIn(0)
+		case typeEmergency:
+			a.NextServiceDue = dueIn(1)
+		default:
+			a.NextServiceDue = dueIn(2)
 		}
-		a.NextServiceDue = dueIn(w)
 	}
-	job(fieldportal.StageScheduled, dueIn(future[len(future)-1]), "Annual extinguisher service to BS 5306-3: commission the new kitchen extinguishers.", supplied)
+	job(fieldportal.StageScheduled, dueIn(0), "Annual extinguisher service to BS 5306-3: commission the new kitchen extinguishers.", supplied)
 }
