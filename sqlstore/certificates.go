@@ -10,7 +10,7 @@ import (
 
 const certificateColumns = `c.id, c.org_id, c.external_id, c.number, c.cert_type, c.customer_id, c.site_id,
 	c.contractor_id, c.job_id, c.issued_on, c.expires_on, c.document_id, c.created_at, c.updated_at, s.name, k.name,
-	(SELECT dd.name FROM documents dd WHERE dd.id = c.document_id AND dd.visible_to_customer = TRUE)`
+	(SELECT dd.name FROM documents dd WHERE dd.id = c.document_id AND dd.site_id = c.site_id AND dd.visible_to_customer = TRUE)`
 
 const certificateFrom = ` FROM certificates c JOIN sites s ON s.id = c.site_id LEFT JOIN contractors k ON k.id = c.contractor_id`
 
@@ -59,6 +59,11 @@ func (tx *Tx) checkCertificateRefs(ctx context.Context, v fieldportal.Viewer, c 
 		doc, err := tx.findDocument(ctx, v, c.DocumentID)
 		if err != nil {
 			return notFoundField(err, "document_id", "Document not found.")
+		}
+		// The file is the certificate's site's: a contact of that site
+		// gets it through the certificate, whatever else it reaches.
+		if doc.SiteID != c.SiteID {
+			return fieldportal.FieldErrorf("document_id", "The document is not one of the certificate's site.")
 		}
 		if doc.VisibleToCustomer {
 			c.DocumentName = doc.Name
@@ -303,13 +308,19 @@ func (d *DB) OpenCertificateFile(ctx context.Context, v fieldportal.Viewer, id s
 	if c.DocumentID == "" {
 		return nil, nil, noFile
 	}
-	doc, data, err := d.OpenDocument(ctx, fieldportal.SystemViewer(v.OrgID, "certificate file"), c.DocumentID)
+	doc, err := d.FindDocumentByID(ctx, fieldportal.SystemViewer(v.OrgID, "certificate file"), c.DocumentID)
 	if err != nil {
 		return nil, nil, err
 	}
-	if !doc.VisibleToCustomer && !v.SeesWholeOrg() {
-		data.Close()
+	// Only a file of the certificate's own site, whatever the link says
+	// (a row linked before the store refused others): the certificate's
+	// reach is the file's only when they share the site.
+	if doc.SiteID != c.SiteID || (!doc.VisibleToCustomer && !v.SeesWholeOrg()) {
 		return nil, nil, noFile
+	}
+	data, err := d.openFile(ctx, doc)
+	if err != nil {
+		return nil, nil, err
 	}
 	return doc, data, nil
 }
