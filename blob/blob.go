@@ -89,6 +89,73 @@ func (h *Hasher) Read(p []byte) (int, error) {
 // SHA256 is the hex digest of what was read so far.
 func (h *Hasher) SHA256() string { return hex.EncodeToString(h.h.Sum(nil)) }
 
+// ErrMismatch is a Verified reader's answer for bytes that are not the
+// ones announced.
+var ErrMismatch = errors.New("blob: the bytes are not the ones announced")
+
+// Verified wraps r so that reading it to the end fails, in place of EOF,
+// unless exactly size bytes with that sha256 (hex) were read. The read
+// that reaches the announced size returns its bytes only after r is seen
+// to end and the hash matches, so a store that sends bytes as it reads
+// them (S3 with a known length) never sends a whole object of wrong
+// bytes; a Put therefore fails before the key is written (the disk store
+// renames into place only after a whole copy; the database rolls back).
+// Bytes under a content key are always that content, which matters
+// because documents with the same bytes share one key.
+func Verified(r io.Reader, sha256Hex string, size int64) io.Reader {
+	return &verified{h: NewHasher(r), sum: sha256Hex, size: size}
+}
+
+type verified struct {
+	h    *Hasher
+	sum  string
+	size int64
+	done bool
+	err  error
+}
+
+func (v *verified) Read(p []byte) (int, error) {
+	switch {
+	case v.err != nil:
+		return 0, v.err
+	case v.done:
+		return 0, io.EOF
+	}
+	if room := v.size - v.h.Size; int64(len(p)) > room {
+		p = p[:room]
+	}
+	n, err := 0, error(nil)
+	if len(p) > 0 {
+		n, err = v.h.Read(p)
+	}
+	if v.h.Size == v.size && err == nil {
+		// The announced size is reached: r must end here.
+		var one [1]byte
+		m, rerr := v.h.Read(one[:])
+		switch {
+		case m > 0:
+			v.err = ErrMismatch
+			return 0, v.err
+		case rerr == nil:
+			v.err = io.ErrNoProgress
+			return 0, v.err
+		case rerr != io.EOF:
+			v.err = rerr
+			return 0, v.err
+		}
+		err = io.EOF
+	}
+	if err == io.EOF {
+		if v.h.Size != v.size || v.h.SHA256() != v.sum {
+			v.err = ErrMismatch
+			return 0, v.err
+		}
+		v.done = true
+		return n, nil
+	}
+	return n, err
+}
+
 // Fallback reads from Primary and, for a key Primary lacks, from Legacy:
 // an install that kept its files in the database moves to disk or S3
 // without copying them, since new files go to Primary and old ones are

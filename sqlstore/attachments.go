@@ -65,14 +65,10 @@ func (d *DB) storeUploads(ctx context.Context, v fieldportal.Viewer, attachedTo 
 			return nil, fmt.Errorf("sqlstore: upload %q has no hash or size", f.Name)
 		}
 		key := blob.KeyFor(v.OrgID, f.SHA256)
-		h := blob.NewHasher(f.Body)
-		if err := d.files().Put(ctx, v.OrgID, key, h, f.Size); err != nil {
-			return nil, fmt.Errorf("sqlstore: store upload: %w", err)
-		}
-		if h.SHA256() != f.SHA256 || h.Size != f.Size {
-			// Not the bytes announced: the key must not keep them.
-			_ = d.files().Delete(ctx, v.OrgID, key)
-			return nil, fmt.Errorf("sqlstore: upload %q changed while stored", f.Name)
+		// Bytes other than the announced ones fail the Put before the key
+		// is written: another document may share the key.
+		if err := d.files().Put(ctx, v.OrgID, key, blob.Verified(f.Body, f.SHA256, f.Size), f.Size); err != nil {
+			return nil, fmt.Errorf("sqlstore: store upload %q: %w", f.Name, err)
 		}
 		f.Body, f.Data = nil, nil
 		out = append(out, storedUpload{Upload: f, key: key})

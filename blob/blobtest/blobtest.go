@@ -64,6 +64,30 @@ func Run(t *testing.T, s blob.Store, orgA, orgB string) {
 			t.Errorf("read back %d bytes (hash key %v), want %d", len(got), blob.KeyFor(orgA, hexOf(sum[:])) == k, len(data))
 		}
 	})
+	t.Run("bytes not the announced ones leave the key as it was", func(t *testing.T) {
+		// Documents with the same bytes share a key: a Put of other bytes
+		// under it must fail and keep the first ones, whether the bytes
+		// differ (same size) or run long or short, small or several chunks.
+		for _, n := range []int{40, 2<<20 + 7} {
+			good := bytes.Repeat([]byte("g"), n)
+			sum := sha256.Sum256(good)
+			k := key(good)
+			put(t, orgA, k, good)
+			for name, bad := range map[string][]byte{
+				"same size": append(bytes.Repeat([]byte("g"), n-1), 'b'),
+				"longer":    append(bytes.Clone(good), 'x'),
+				"shorter":   good[:n-1],
+			} {
+				err := s.Put(ctx, orgA, k, blob.Verified(bytes.NewReader(bad), hexOf(sum[:]), int64(n)), int64(n))
+				if err == nil {
+					t.Errorf("%d bytes, %s: the put was accepted", n, name)
+				}
+				if got, err := read(t, orgA, k); err != nil || !bytes.Equal(got, good) {
+					t.Errorf("%d bytes, %s: the key now holds %d bytes (%v), want the first %d", n, name, len(got), err, n)
+				}
+			}
+		}
+	})
 	t.Run("an empty file", func(t *testing.T) {
 		k := key(nil)
 		put(t, orgA, k, nil)
