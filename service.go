@@ -559,6 +559,9 @@ type EquipmentService interface {
 	FindCertificates(ctx context.Context, v Viewer, f CertificateFilter) ([]*Certificate, string, error)
 	FindCertificateTypes(ctx context.Context, v Viewer) ([]string, error)
 	CreateCertificate(ctx context.Context, v Viewer, c *Certificate) error
+	// IssueCertificate creates a certificate with its file (at most one)
+	// in one transaction: both are saved or neither is.
+	IssueCertificate(ctx context.Context, v Viewer, c *Certificate, files []Upload, visible bool) error
 	UpdateCertificate(ctx context.Context, v Viewer, c *Certificate) error
 	UpsertCertificateByExternalID(ctx context.Context, v Viewer, c *Certificate) (created bool, err error)
 	// EachCertificate calls fn with every certificate FindCertificates

@@ -10,10 +10,10 @@ import (
 )
 
 // Certificates for the office (issue 18 point 8): the newest certificates
-// and the form that issues one at a site, with its file. The file is
-// stored through the store's attachment API (AttachFiles), attached to
-// the certificate and shown to the customer, who downloads it from the
-// portal's certificates list.
+// and the form that issues one at a site, with its file. The store issues
+// the certificate and attaches its file in one transaction
+// (IssueCertificate), so a failure leaves neither; the customer downloads
+// the file from the portal's certificates list.
 
 // certificateRoutes registers the routes of this file.
 func (c *Console) certificateRoutes() {
@@ -191,7 +191,7 @@ func (c *Console) handleCertificateIssue(w http.ResponseWriter, r *http.Request)
 		errs["file"] = "Choose one file for the certificate."
 	}
 	if !errs.Has() {
-		err = c.issueCertificate(r, v, cert, files, form.Get("visible") == "yes")
+		err = c.svc.Equipment.IssueCertificate(r.Context(), v, cert, files, form.Get("visible") == "yes")
 		switch {
 		case err == nil:
 			http.Redirect(w, r, "/console/certificates?done=issued", http.StatusSeeOther)
@@ -204,32 +204,4 @@ func (c *Console) handleCertificateIssue(w http.ResponseWriter, r *http.Request)
 		}
 	}
 	c.renderCertificateForm(w, r, http.StatusUnprocessableEntity, form, errs)
-}
-
-// issueCertificate creates the certificate and, with a file, attaches it
-// to the certificate and names it as the certificate's document. The
-// steps are the store's public methods, each its own transaction: a
-// failure after the first leaves a certificate without its file, which
-// the list shows as such.
-func (c *Console) issueCertificate(r *http.Request, v fieldportal.Viewer, cert *fieldportal.Certificate, files []fieldportal.Upload, visible bool) error {
-	ctx := r.Context()
-	if err := c.svc.Equipment.CreateCertificate(ctx, v, cert); err != nil {
-		return err
-	}
-	if len(files) == 0 {
-		return nil
-	}
-	docs, err := c.svc.Equipment.AttachFiles(ctx, v, "certificate", cert.ID, files)
-	if err != nil {
-		return err
-	}
-	doc := docs[0]
-	if doc.VisibleToCustomer != visible {
-		doc.VisibleToCustomer = visible
-		if err := c.svc.Equipment.UpdateDocument(ctx, v, doc); err != nil {
-			return err
-		}
-	}
-	cert.DocumentID = doc.ID
-	return c.svc.Equipment.UpdateCertificate(ctx, v, cert)
 }

@@ -265,7 +265,8 @@ func (p *Portal) handleAssets(w http.ResponseWriter, r *http.Request) {
 // assetGroups groups a page of the grouped list by site and type, with
 // each group's count of matching assets: one indexed count of the page's
 // sites, never of every site the contact reaches. A page that starts in
-// the middle of a site says its heading is continued.
+// the middle of a site says its heading is continued (one that holds all
+// of its first site's assets does not).
 func (p *Portal) assetGroups(r *http.Request, v fieldportal.Viewer, f fieldportal.AssetFilter, list []*fieldportal.Asset) ([]assetSiteGroup, error) {
 	if len(list) == 0 {
 		return nil, nil
@@ -315,6 +316,16 @@ func (p *Portal) assetGroups(r *http.Request, v fieldportal.Viewer, f fieldporta
 			}
 		}
 		groups[i].CountText = countLabel(groups[i].Count)
+	}
+	// The first site goes on from the page before only if the page does
+	// not hold all of its assets: a page that starts exactly where a site
+	// does has its own heading (the cursor is opaque here, the count not).
+	if g := &groups[0]; g.Continued {
+		shown := 0
+		for _, t := range g.Types {
+			shown += len(t.Table.Rows)
+		}
+		g.Continued = shown < g.Count
 	}
 	return groups, nil
 }

@@ -45,11 +45,17 @@ type documentsView struct {
 	// Upload is the form that adds files to the site, nil when the list
 	// is not a site's or the contact may not upload.
 	Upload *uploadForm
+	// Errors are the filters the list could not use.
+	Errors []fieldportal.FieldError
 }
 
 // documentListParams is the list's query string as read.
 type documentListParams struct {
 	Filter fieldportal.DocumentFilter
+	// Errors are the filters that name nothing the list offers: the list
+	// answers 400 with them rather than drop the filter and list (or
+	// export) every document.
+	Errors []fieldportal.FieldError
 }
 
 // documentParams reads the list's query string; the page and its CSV
@@ -62,17 +68,27 @@ func documentParams(r *http.Request) documentListParams {
 		SiteID: strings.TrimSpace(q.Get("site")),
 		Sort:   fieldportal.ParseDocumentSort(q.Get("sort")),
 	}
+	var errs []fieldportal.FieldError
 	for _, k := range fieldportal.DocumentKinds {
 		if q.Get("attached") == k {
 			f.AttachedTo = k
 		}
+	}
+	if a := q.Get("attached"); a != "" && f.AttachedTo == "" {
+		errs = append(errs, fieldportal.FieldError{Field: "attached", Message: "Attached to: choose a kind of record from the list."})
 	}
 	for _, t := range fieldportal.DocumentTypes {
 		if q.Get("type") == t.Value {
 			f.Type = t.Value
 		}
 	}
-	return documentListParams{Filter: f}
+	if t := q.Get("type"); t != "" && f.Type == "" {
+		errs = append(errs, fieldportal.FieldError{Field: "type", Message: "Type: choose a type of file from the list."})
+	}
+	if s := q.Get("sort"); s != "" && s != string(f.Sort) {
+		errs = append(errs, fieldportal.FieldError{Field: "sort", Message: "Sort by: choose Name or Newest first."})
+	}
+	return documentListParams{Filter: f, Errors: errs}
 }
 
 // query is the list's query string without the cursor.
@@ -138,12 +154,18 @@ func (p *Portal) renderDocuments(w http.ResponseWriter, r *http.Request, status 
 	}
 	dp := documentParams(r)
 	ctx := r.Context()
-	list, next, err := p.svc.Equipment.FindDocuments(ctx, v, dp.Filter)
-	if err != nil {
-		p.kit.Error(w, r, err)
-		return
+	var list []*fieldportal.Document
+	var next string
+	if len(dp.Errors) > 0 {
+		status = http.StatusBadRequest
+	} else {
+		var err error
+		if list, next, err = p.svc.Equipment.FindDocuments(ctx, v, dp.Filter); err != nil {
+			p.kit.Error(w, r, err)
+			return
+		}
 	}
-	view := documentsView{Layout: p.layout(r, "Documents"), CSVWhat: "of the documents listed"}
+	view := documentsView{Layout: p.layout(r, "Documents"), CSVWhat: "of the documents listed", Errors: dp.Errors}
 	if r.URL.Query().Get("done") == "uploaded" {
 		view.Notice = "Your files were added."
 	}
@@ -225,6 +247,11 @@ func (p *Portal) handleDocumentsCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	dp := documentParams(r)
+	if len(dp.Errors) > 0 {
+		e := dp.Errors[0]
+		p.kit.Error(w, r, fieldportal.FieldErrorf(e.Field, "%s", e.Message))
+		return
+	}
 	loc := web.OrgLocation(r)
 	out := p.kit.CSV(w, r, "documents.csv", "Name", "Type", "Attached to", "Site", "Size", "Added", "Content type", "SHA-256")
 	out.Finish(p.svc.Equipment.EachDocument(r.Context(), v, dp.Filter, func(d *fieldportal.Document) error {

@@ -88,5 +88,25 @@ func TestAssetsList(t *testing.T) {
 				t.Errorf("the searched CSV has %d lines, want a header and 10 rows", n)
 			}
 		})
+		// After the CSV's goldens: it adds assets.
+		t.Run("a page that starts with a new site does not call it continued", func(t *testing.T) {
+			for i := range 5 {
+				mk("hq", "Extinguisher", 45+i, "active", fieldportal.Date{Year: 2020, Month: 5, Day: 1})
+			}
+			mk("dock", "Extinguisher", 900, "active", fieldportal.Date{Year: 2020, Month: 5, Day: 1})
+			_, first := b.get("/assets?type=Extinguisher")
+			m := nextLink.FindStringSubmatch(first)
+			if m == nil {
+				t.Fatal("the first page has no Next link")
+			}
+			res, second := b.get(html.UnescapeString(m[1]))
+			wantStatus(t, "second page", res, second, http.StatusOK)
+			if !strings.Contains(second, "Dock Warehouse</a> <span class=\"muted\">· 1 asset</span>") {
+				t.Errorf("the second page does not start with the dock's own heading:\n%s", second)
+			}
+			if strings.Contains(second, "(continued)") {
+				t.Error("the second page starts a new site but calls it continued")
+			}
+		})
 	})
 }

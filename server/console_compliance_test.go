@@ -2,7 +2,10 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
+	"errors"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -11,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/blob"
 	"github.com/fieldportal/fieldportal/sqlstore"
 	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
 )
@@ -114,6 +118,27 @@ func TestConsoleCertificates(t *testing.T) {
 				t.Errorf("another customer's download = %d, want 404", res.StatusCode)
 			}
 		})
+		t.Run("a file the store refuses issues no certificate", func(t *testing.T) {
+			db.SetFileStore(refusingStore{})
+			defer db.SetFileStore(nil)
+			failed := url.Values{}
+			for k, v := range form {
+				failed[k] = v
+			}
+			failed.Set("number", "GS-404")
+			res, body := staff.postWithFile("/console/certificates/new", failed, "file", "gas-safety.pdf", pdf)
+			if res.StatusCode < 500 {
+				t.Fatalf("a store that refuses the file answered %d", res.StatusCode)
+			}
+			if strings.Contains(body, "store refused") {
+				t.Error("the page shows the store's internal error")
+			}
+			db.SetFileStore(nil)
+			_, list := staff.get("/console/certificates")
+			if strings.Contains(list, "GS-404") {
+				t.Error("the certificate was issued without its file")
+			}
+		})
 		t.Run("contacts cannot use the console's forms", func(t *testing.T) {
 			parent := f.browser()
 			parent.login("parent@example.test", testPassword)
@@ -187,3 +212,16 @@ func TestConsoleTasks(t *testing.T) {
 		})
 	})
 }
+
+// refusingStore is a file store that keeps nothing (a disk full, S3 down).
+type refusingStore struct{}
+
+func (refusingStore) Put(context.Context, string, string, io.Reader, int64) error {
+	return errors.New("store refused")
+}
+
+func (refusingStore) Open(context.Context, string, string) (io.ReadCloser, error) {
+	return nil, blob.ErrNotFound
+}
+
+func (refusingStore) Delete(context.Context, string, string) error { return nil }

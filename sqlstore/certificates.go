@@ -34,6 +34,50 @@ func (d *DB) CreateCertificate(ctx context.Context, v fieldportal.Viewer, c *fie
 	return d.inTx(ctx, func(tx *Tx) error { return tx.createCertificate(ctx, v, c) })
 }
 
+// IssueCertificate creates a certificate with its file (when files holds
+// one) in one transaction: the certificate, the file's document (shown to
+// customers when visible) and the certificate's link to it are saved
+// together or not at all. The bytes go to the file store first, outside
+// the transaction, like every attachment's (attachments.go): a refused
+// certificate leaves them behind under their hash, named by nothing.
+func (d *DB) IssueCertificate(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Certificate, files []fieldportal.Upload, visible bool) error {
+	if err := needStaff(v); err != nil {
+		return err
+	}
+	if len(files) > 1 {
+		return fieldportal.FieldErrorf("file", "Choose one file for the certificate.")
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	stored, err := d.storeUploads(ctx, v, "certificate", files)
+	if err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error {
+		if err := tx.createCertificate(ctx, v, c); err != nil {
+			return err
+		}
+		docs, err := tx.attachUploads(ctx, v, "certificate", c.ID, stored)
+		if err != nil || len(docs) == 0 {
+			return err
+		}
+		doc := docs[0]
+		doc.VisibleToCustomer = visible
+		if _, err := tx.ExecContext(ctx, `UPDATE documents SET visible_to_customer = $2 WHERE id = $1`, doc.ID, visible); err != nil {
+			return sqlErr(err, "document")
+		}
+		c.DocumentID, c.DocumentName = doc.ID, ""
+		if visible {
+			c.DocumentName = doc.Name
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE certificates SET document_id = $2 WHERE id = $1`, c.ID, doc.ID); err != nil {
+			return sqlErr(err, "certificate")
+		}
+		return nil
+	})
+}
+
 // checkCertificateRefs checks the site, contractor, job and document the
 // certificate names, and fills the customer and display names from them.
 func (tx *Tx) checkCertificateRefs(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Certificate) error {
