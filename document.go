@@ -402,4 +402,8 @@ type Upload struct {
 	Body   io.Reader
 	Size   int64
 	SHA256 string
+	// VisibleToCustomer shows a staff member's file to the customer's
+	// contacts from the moment it is saved (a contact's own files always
+	// are), in the same transaction rather than by a later update.
+	VisibleToCustomer bool
 }

@@ -218,18 +218,13 @@ func (c *Console) handleDocumentUpload(w http.ResponseWriter, r *http.Request) {
 	if err == nil && len(files) == 0 {
 		err = fieldportal.FieldErrorf("files", "Choose at least one file to attach.")
 	}
-	var docs []*fieldportal.Document
 	if err == nil {
-		docs, err = c.svc.Equipment.AttachFiles(r.Context(), v, kind, record, files)
-	}
-	if err == nil && form.Get("visible") == "on" {
-		// Staff files start hidden; ticked, they are shown at once.
-		for _, d := range docs {
-			d.VisibleToCustomer = true
-			if err = c.svc.Equipment.UpdateDocument(r.Context(), v, d); err != nil {
-				break
-			}
+		// Staff files start hidden; ticked, they are shown from the moment
+		// they are saved.
+		for i := range files {
+			files[i].VisibleToCustomer = form.Get("visible") == "on"
 		}
+		_, err = c.svc.Equipment.AttachFiles(r.Context(), v, kind, record, files)
 	}
 	if web.IsFormError(err) {
 		q := url.Values{"attached": {kind}, "record": {record}, "visible": {form.Get("visible")}}

@@ -140,11 +140,13 @@ func (d *DB) FindPPM(ctx context.Context, v fieldportal.Viewer, f fieldportal.PP
 		ppmAssets(&q, v, f)
 		q.and("a.status = 'active'")
 		from, to := q.arg(futureFrom), q.arg(last)
-		// An asset on an open job is due on the job's due date, else on
-		// its next service date.
+		// An asset on an open job at its site is due on the job's due
+		// date, else on its next service date. A job left at the site an
+		// asset moved from does not count: it may be out of the viewer's
+		// reach, and its date would show through the count.
 		rows, err := d.db.QueryContext(ctx, q.prefix()+`SELECT x.asset_type, x.due, COUNT(*) FROM (SELECT a.asset_type,
 			COALESCE((SELECT MIN(j.due_date) FROM job_assets ja JOIN jobs j ON j.id = ja.job_id
-				WHERE ja.asset_id = a.id AND j.stage IN `+openJobStagesSQL+` AND j.due_date IS NOT NULL), a.next_service_due) AS due
+				WHERE ja.asset_id = a.id AND j.site_id = a.site_id AND j.stage IN `+openJobStagesSQL+` AND j.due_date IS NOT NULL), a.next_service_due) AS due
 			FROM assets a`+q.whereSQL()+`) x WHERE x.due >= `+from+` AND x.due <= `+to+` GROUP BY x.asset_type, x.due`, q.args...)
 		if err != nil {
 			return nil, err
@@ -190,7 +192,7 @@ func (d *DB) FindPPMJobs(ctx context.Context, v fieldportal.Viewer, f fieldporta
 	if future {
 		head = `SELECT DISTINCT j.number FROM assets a JOIN job_assets ja ON ja.asset_id = a.id JOIN jobs j ON j.id = ja.job_id`
 		col = "j.due_date"
-		q.and("a.status = 'active' AND j.stage IN " + openJobStagesSQL)
+		q.and("a.status = 'active' AND j.site_id = a.site_id AND j.stage IN " + openJobStagesSQL)
 	}
 	q.and(col + " >= " + q.arg(w.Start))
 	q.and(col + " <= " + q.arg(w.End))

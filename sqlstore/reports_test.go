@@ -165,6 +165,34 @@ func TestReportsPPM(t *testing.T) {
 				})
 			}
 		})
+		t.Run("an open job left at the site an asset moved from does not make it due", func(t *testing.T) {
+			// X1 is booked on North's open job due in week 7, then moved
+			// to South: South's grid has it due on its service date (week
+			// 9), and names no North job in week 7.
+			x := MustAsset(t, db, w.staff, &fieldportal.Asset{SiteID: w.north.ID, Type: "Sprinkler", Number: "X1", Name: "X1", NextServiceDue: d26(3, 3)})
+			j := &fieldportal.Job{SiteID: w.north.ID, Number: "J-N9", Kind: fieldportal.JobService, Stage: fieldportal.StageScheduled, DueDate: d26(2, 17), AssetIDs: []string{x.ID}}
+			if err := db.CreateJob(ctx, w.staff, j); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.TransferAsset(ctx, w.staff, x.ID, w.south.ID, w.today, "moved"); err != nil {
+				t.Fatal(err)
+			}
+			f := fieldportal.PPMFilter{Year: 2026, SiteID: w.south.ID}
+			g, err := db.FindPPM(ctx, w.staff, f, w.today)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ppmText(g); !strings.Contains(got, "Sprinkler: w9 1 due") {
+				t.Errorf("South's grid:\n%s\nwant the sprinkler due in week 9 (3 March)", got)
+			}
+			jobs, err := db.FindPPMJobs(ctx, w.staff, f, "Sprinkler", fieldportal.WeeksIn(2026)[6], true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(jobs.Numbers) != 0 {
+				t.Errorf("South's week 7 names %v", jobs.Numbers)
+			}
+		})
 		t.Run("bad filters name their field", func(t *testing.T) {
 			for want, f := range map[string]fieldportal.PPMFilter{
 				"year": {Year: 99999, SiteID: w.north.ID},
