@@ -370,14 +370,40 @@ func (d *DB) OpenCertificateFile(ctx context.Context, v fieldportal.Viewer, id s
 }
 
 // FindCertificateTypes lists the distinct types of the certificates the
-// viewer reaches (the type filter).
+// viewer reaches (the type filter). It never reads every reachable
+// certificate (migration 00196): a contact of few sites reads its sites'
+// types (certificates_site_type); anyone else reads the organisation's
+// few types (certificates_type) and keeps each one that a certificate in
+// reach has, which for a contact of many sites is found after a few
+// probes of the same index.
 func (d *DB) FindCertificateTypes(ctx context.Context, v fieldportal.Viewer) ([]string, error) {
 	if err := needModule(v, fieldportal.ModuleCertificates, "certificate"); err != nil {
 		return nil, err
 	}
+	few, err := d.reachesFewSites(ctx, v)
+	if err != nil {
+		return nil, err
+	}
 	var q query
-	q.scopeSite(v, "c", "c.site_id")
-	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT DISTINCT c.cert_type FROM certificates c`, "ORDER BY c.cert_type"), q.args...)
+	var text string
+	if few {
+		q.scopeSite(v, "c", "c.site_id")
+		q.onlyReachableSites("c.site_id")
+		text = q.sql(`SELECT DISTINCT c.cert_type FROM certificates c`, "ORDER BY c.cert_type")
+	} else {
+		org := q.arg(v.OrgID)
+		inner, err := q.sub("SELECT 1 FROM certificates c", func() error {
+			q.scopeSite(v, "c", "c.site_id")
+			q.and("c.cert_type = t.cert_type")
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		text = q.prefix() + `SELECT t.cert_type FROM (SELECT DISTINCT tc.cert_type FROM certificates tc WHERE tc.org_id = ` + org +
+			`) t WHERE EXISTS ` + inner + ` ORDER BY t.cert_type`
+	}
+	rows, err := d.db.QueryContext(ctx, text, q.args...)
 	if err != nil {
 		return nil, err
 	}

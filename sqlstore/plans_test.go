@@ -516,6 +516,14 @@ var planCases = []planCase{
 		_, err := e.db.FindCertificateTypes(ctx, e.parent)
 		return err
 	}},
+	{"site contact FindCertificateTypes", func(ctx context.Context, e *planEnv) error {
+		_, err := e.db.FindCertificateTypes(ctx, e.siteContact)
+		return err
+	}},
+	{"site contact FindCertificates", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindCertificates(ctx, e.siteContact, fieldportal.CertificateFilter{})
+		return err
+	}},
 	{"FindAppointments of a site", func(ctx context.Context, e *planEnv) error {
 		_, _, err := e.db.FindAppointments(ctx, e.parent, fieldportal.AppointmentFilter{SiteID: e.site})
 		return err
