@@ -652,6 +652,14 @@ func (w *writeWorld) equipmentRows() []writeRow {
 			want: operatorOnly(atSite, noSuch("site_id")),
 		},
 		{
+			name: "IssueCertificate", covers: []string{"EquipmentService.IssueCertificate"}, targets: operatorSites,
+			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
+				return justErr(db.IssueCertificate(ctx, v, certificate(target),
+					[]fieldportal.Upload{{Name: "certificate.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.7\n")}}, true))
+			},
+			want: operatorOnly(atSite, noSuch("site_id")),
+		},
+		{
 			name: "UpdateCertificate", covers: []string{"EquipmentService.UpdateCertificate"}, targets: operatorSites,
 			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
 				c := *certificateAt(t, target)
