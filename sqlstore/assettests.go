@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strings"
 
 	"github.com/fieldportal/fieldportal"
 )
@@ -151,9 +152,29 @@ func (d *DB) FindAssetTests(ctx context.Context, v fieldportal.Viewer, f fieldpo
 // than by walking the organisation's tests in list order.
 func (d *DB) listAssetTests(ctx context.Context, v fieldportal.Viewer, f fieldportal.AssetTestFilter, few bool) ([]*fieldportal.AssetTest, string, error) {
 	var q query
-	q.scopeSite(v, "a", "a.site_id")
+	// Walking the organisation's tests in list order (no site, asset or
+	// few sites to start from), SQLite reads the asset's conditions in a
+	// scalar sub-query of its own: as terms of the joined "a" alone they
+	// make it (with ANALYZE's statistics) build a Bloom filter on a
+	// first, a read of all 300,000 assets and their scope before the
+	// first test. An EXISTS would not do: SQLite turns it into a join,
+	// Bloom filter included. A big parent's first page took 127 ms of SQL
+	// on SQLite, this 3. PostgreSQL keeps the terms on the join: given
+	// the sub-query, it sorted every failed test rather than walk them.
+	wrap := d.dialect == SQLite && !few && f.SiteID == "" && f.AssetID == ""
+	asset := "a"
+	if wrap {
+		asset = "x"
+	}
+	q.scopeSite(v, asset, asset+".site_id")
 	if few {
 		q.onlyReachableSites("a.site_id")
+	}
+	if f.AssetType != "" {
+		q.and(asset + ".asset_type = " + q.arg(f.AssetType))
+	}
+	if wrap {
+		q.where = []string{"1 = (SELECT 1 FROM assets x WHERE x.id = t.asset_id AND " + strings.Join(q.where, " AND ") + ")"}
 	}
 	// The test's own organisation, the asset's already: it lets both
 	// planners walk asset_tests_org in list order and stop after a page,
@@ -165,9 +186,6 @@ func (d *DB) listAssetTests(ctx context.Context, v fieldportal.Viewer, f fieldpo
 	}
 	if f.SiteID != "" {
 		q.and("a.site_id = " + q.arg(f.SiteID))
-	}
-	if f.AssetType != "" {
-		q.and("a.asset_type = " + q.arg(f.AssetType))
 	}
 	if f.Result != "" {
 		q.and("t.result = " + q.arg(string(f.Result)))
