@@ -201,17 +201,11 @@ func (tx *Tx) moveAsset(ctx context.Context, v fieldportal.Viewer, a *fieldporta
 // history. An asset out of reach is not found, before any transfer is
 // read: it answered an empty list, as an asset never moved does.
 func (d *DB) FindAssetTransfers(ctx context.Context, v fieldportal.Viewer, assetID string) ([]*fieldportal.AssetTransfer, error) {
-	if err := needModule(v, fieldportal.ModuleAssets, "asset"); err != nil {
-		return nil, err
-	}
-	tx, err := d.readTx(ctx)
+	tx, err := d.assetReadTx(ctx, v, assetID, "asset")
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	if _, err := tx.findAsset(ctx, v, assetID); err != nil {
-		return nil, err
-	}
 	var q query
 	q.scopeSite(v, "a", "a.site_id")
 	q.and("t.asset_id = " + q.arg(assetID))

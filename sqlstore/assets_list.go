@@ -256,17 +256,11 @@ func (d *DB) FindAssetTransferPage(ctx context.Context, v fieldportal.Viewer, f 
 // job's site is within the viewer's reach. An asset out of reach is not
 // found.
 func (d *DB) FindAssetServiceHistory(ctx context.Context, v fieldportal.Viewer, assetID string, p fieldportal.Page) ([]*fieldportal.AssetTest, string, error) {
-	if err := needModule(v, fieldportal.ModuleAssets, "asset test"); err != nil {
-		return nil, "", err
-	}
-	tx, err := d.readTx(ctx)
+	tx, err := d.assetReadTx(ctx, v, assetID, "asset test")
 	if err != nil {
 		return nil, "", err
 	}
 	defer tx.Rollback()
-	if _, err := tx.findAsset(ctx, v, assetID); err != nil {
-		return nil, "", err
-	}
 	var q query
 	q.scopeSite(v, "a", "a.site_id")
 	q.and("t.asset_id = " + q.arg(assetID))
@@ -308,17 +302,11 @@ var openJobStages = []fieldportal.JobStage{fieldportal.StagePending, fieldportal
 // viewer may use are listed; none when it may use neither. An asset out of
 // reach is not found.
 func (d *DB) FindAssetOpenJobs(ctx context.Context, v fieldportal.Viewer, assetID string, p fieldportal.Page) ([]*fieldportal.Job, string, error) {
-	if err := needModule(v, fieldportal.ModuleAssets, "asset"); err != nil {
-		return nil, "", err
-	}
-	tx, err := d.readTx(ctx)
+	tx, err := d.assetReadTx(ctx, v, assetID, "asset")
 	if err != nil {
 		return nil, "", err
 	}
 	defer tx.Rollback()
-	if _, err := tx.findAsset(ctx, v, assetID); err != nil {
-		return nil, "", err
-	}
 	var q query
 	q.scopeSite(v, "j", "j.site_id")
 	if err := jobKinds(&q, v, ""); err != nil {
@@ -348,17 +336,11 @@ func (d *DB) FindAssetOpenJobs(ctx context.Context, v fieldportal.Viewer, assetI
 // newest first, at most p's size (issues_asset, migration 00185); none
 // when the viewer may not use Issues. An asset out of reach is not found.
 func (d *DB) FindAssetOpenIssues(ctx context.Context, v fieldportal.Viewer, assetID string, p fieldportal.Page) ([]*fieldportal.Issue, string, error) {
-	if err := needModule(v, fieldportal.ModuleAssets, "asset"); err != nil {
-		return nil, "", err
-	}
-	tx, err := d.readTx(ctx)
+	tx, err := d.assetReadTx(ctx, v, assetID, "asset")
 	if err != nil {
 		return nil, "", err
 	}
 	defer tx.Rollback()
-	if _, err := tx.findAsset(ctx, v, assetID); err != nil {
-		return nil, "", err
-	}
 	if !v.CanUse(fieldportal.ModuleIssues) {
 		return nil, "", nil
 	}
@@ -379,4 +361,23 @@ func (d *DB) FindAssetOpenIssues(ctx context.Context, v fieldportal.Viewer, asse
 	}
 	list, next := trim(list, p, func(x *fieldportal.Issue) string { return cursor(x.ID) })
 	return list, next, nil
+}
+
+// assetReadTx opens a read transaction in which the asset is within the
+// viewer's reach, so an asset's histories are read only once the asset
+// itself may be (else "not found", before any of them); what names the
+// record in a refusal for want of the Assets module.
+func (d *DB) assetReadTx(ctx context.Context, v fieldportal.Viewer, assetID, what string) (*Tx, error) {
+	if err := needModule(v, fieldportal.ModuleAssets, what); err != nil {
+		return nil, err
+	}
+	tx, err := d.readTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.findAsset(ctx, v, assetID); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return tx, nil
 }
