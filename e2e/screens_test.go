@@ -86,6 +86,17 @@ func TestScreens(t *testing.T) {
 		{"parent", "/payments/automatic", "autopay"},
 		{"parent", "{autopay-cancel}", "autopay-cancel"},
 		{"site", "/payments/automatic", "autopay-site-contact"},
+		// Equipment and compliance (issue 18).
+		{"parent", "/documents", "documents"},
+		{"site", "/documents", "documents-site-contact"},
+		{"parent", "/assets", "assets"},
+		{"parent", "/certificates", "certificates"},
+		{"parent", "/diary", "diary"},
+		{"parent", "/tasks", "tasks"},
+		{"parent", "/reports/defects", "reports-defects"},
+		{"parent", "/reports/tests", "reports-tests"},
+		{"admin", "/console/documents", "console-documents"},
+		{"admin", "/console/assets", "console-assets"},
 		// The console, as an admin.
 		{"admin", "/console", "console-home"},
 		{"admin", "/console/contacts", "console-contacts"},
