@@ -168,6 +168,9 @@ type AssetTest struct {
 	AssetNumber string `json:"asset_number,omitempty"`
 	AssetName   string `json:"asset_name,omitempty"`
 	AssetType   string `json:"asset_type,omitempty"`
+	// SiteName is the name of the asset's site, read only in lists of
+	// tests (the Test history report): a parent's come from many sites.
+	SiteName string `json:"site_name,omitempty"`
 
 	// The test's job as the asset's service history shows it (read only
 	// there): its number and kind, empty when the job's site is out of

@@ -163,10 +163,10 @@ var defectHeader = []string{"Asset", "Name", "Type", "Site", "Location", "Date c
 
 // testLine is one test in words.
 func testLine(x *fieldportal.AssetTest) []string {
-	return []string{reportDate(x.TestedOn), x.AssetNumber, x.AssetName, x.AssetType, resultLabel(x.Result), x.Technician, x.Notes}
+	return []string{reportDate(x.TestedOn), x.AssetNumber, x.AssetName, x.AssetType, x.SiteName, resultLabel(x.Result), x.Technician, x.Notes}
 }
 
-var testHeader = []string{"Date", "Asset", "Name", "Type", "Result", "Technician", "Notes"}
+var testHeader = []string{"Date", "Asset", "Name", "Type", "Site", "Result", "Technician", "Notes"}
 
 // reportTable lays out lines under a header, the first cell a link.
 func reportTable(caption string, header []string, lines [][]string, urls []string) web.Table {
@@ -368,9 +368,15 @@ func (p *Portal) reportPDF(w http.ResponseWriter, r *http.Request, tests bool) {
 	}
 	doc := pdf.ReportDoc{Title: "Current defects", Columns: []pdf.ReportColumn{{Label: "Asset", N: 1}, {Label: "Name", N: 2},
 		{Label: "Type", N: 2}, {Label: "Site", N: 2}, {Label: "Location", N: 1}, {Label: "Date checked", N: 2}, {Label: "Technician", N: 2}}}
+	// pick is which of a line's cells the printout shows (the notes never:
+	// they do not fit a row of the page's twelve columns).
+	pick := []int{0, 1, 2, 3, 4, 5, 6}
 	if tests {
+		// The asset's name gives way to its site: a parent's tests come
+		// from many sites, and the number and type name the asset.
 		doc = pdf.ReportDoc{Title: "Test history", Columns: []pdf.ReportColumn{{Label: "Date", N: 2}, {Label: "Asset", N: 1},
-			{Label: "Name", N: 2}, {Label: "Type", N: 2}, {Label: "Result", N: 2}, {Label: "Technician", N: 3}}}
+			{Label: "Type", N: 2}, {Label: "Site", N: 3}, {Label: "Result", N: 2}, {Label: "Technician", N: 2}}}
+		pick = []int{0, 1, 3, 4, 5, 6}
 	}
 	site := "All sites"
 	if q.Site != "" {
@@ -391,8 +397,11 @@ func (p *Portal) reportPDF(w http.ResponseWriter, r *http.Request, tests bool) {
 			[2]string{"Result", resultLabel(q.Result)})
 	}
 	more, err := p.eachReportLine(r, v, q, tests, pdf.MaxReportRows, func(l []string) error {
-		l = l[:len(doc.Columns)] // without the notes
-		doc.Rows = append(doc.Rows, l)
+		row := make([]string, len(pick))
+		for i, k := range pick {
+			row[i] = l[k]
+		}
+		doc.Rows = append(doc.Rows, row)
 		return nil
 	})
 	if err != nil {

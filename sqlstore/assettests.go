@@ -206,11 +206,17 @@ func (d *DB) listAssetTests(ctx context.Context, v fieldportal.Viewer, f fieldpo
 	} else if err := q.keyset(f.After, true, "t.tested_on", "t.id"); err != nil {
 		return nil, "", err
 	}
-	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+assetTestColumns+assetTestFrom, "ORDER BY "+order+limit(f.Page)), q.args...)
+	// The asset's site is in reach (the scope is the asset's), so its name
+	// needs no check of its own: one probe of sites' primary key a row.
+	cols := assetTestColumns + `, COALESCE((SELECT ns.name FROM sites ns WHERE ns.id = a.site_id), '')`
+	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+cols+assetTestFrom, "ORDER BY "+order+limit(f.Page)), q.args...)
 	if err != nil {
 		return nil, "", err
 	}
-	list, err := collect(rows, scanAssetTest)
+	list, err := collect(rows, func(r interface{ Scan(...any) error }) (*fieldportal.AssetTest, error) {
+		var t fieldportal.AssetTest
+		return &t, r.Scan(append(assetTestDest(&t), &t.SiteName)...)
+	})
 	if err != nil {
 		return nil, "", err
 	}
