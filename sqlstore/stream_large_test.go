@@ -60,6 +60,22 @@ func BenchmarkStreamLarge(b *testing.B) {
 		{"console invoices", func(fn func() error) error {
 			return db.EachInvoiceRow(ctx, staff, fieldportal.InvoiceFilter{}, func(*fieldportal.InvoiceRow) error { return fn() })
 		}},
+		// Issue 18's CSVs, as the parent's pages ask for them.
+		{"assets", func(fn func() error) error {
+			return db.EachAsset(ctx, parent, fieldportal.AssetFilter{Sort: fieldportal.AssetSortSite}, func(*fieldportal.Asset) error { return fn() })
+		}},
+		{"documents", func(fn func() error) error {
+			return db.EachDocument(ctx, parent, fieldportal.DocumentFilter{}, func(*fieldportal.Document) error { return fn() })
+		}},
+		{"certificates", func(fn func() error) error {
+			return db.EachCertificate(ctx, parent, fieldportal.CertificateFilter{}, func(*fieldportal.Certificate) error { return fn() })
+		}},
+		{"tasks", func(fn func() error) error {
+			return db.EachTask(ctx, parent, fieldportal.TaskFilter{}, func(*fieldportal.Task) error { return fn() })
+		}},
+		{"appointments", func(fn func() error) error {
+			return db.EachAppointment(ctx, parent, fieldportal.AppointmentFilter{}, func(*fieldportal.Appointment) error { return fn() })
+		}},
 	}
 	for _, w := range walks {
 		b.Run(w.name, func(b *testing.B) {
