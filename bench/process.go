@@ -23,6 +23,11 @@ type Process struct {
 	Sessions int
 	// RSS is the process's resident memory (VmRSS) after that, in bytes.
 	RSS int64
+	// RSSAnon and RSSFile split RSS: the process's own memory (heap,
+	// stacks, SQLite's page caches) and the pages of mapped files, which
+	// on SQLite include the database pages read through its memory map
+	// (page cache the kernel shares and may reclaim).
+	RSSAnon, RSSFile int64
 }
 
 // listening is the line `fieldportal serve` logs once it accepts requests.
@@ -111,7 +116,7 @@ func measureProcess(ctx context.Context, cmd *exec.Cmd, sessions int) (*Process,
 			return nil, fmt.Errorf("dashboard of a session: %w", err)
 		}
 	}
-	if p.RSS, err = vmRSS(cmd.Process.Pid); err != nil {
+	if p.RSS, p.RSSAnon, p.RSSFile, err = vmRSS(cmd.Process.Pid); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -134,13 +139,20 @@ func stop(cmd *exec.Cmd) {
 	}
 }
 
-// vmRSS reads a process's resident memory from /proc.
-func vmRSS(pid int) (int64, error) {
+// vmRSS reads a process's resident memory from /proc: all of it, its
+// anonymous part and its file-backed part.
+func vmRSS(pid int) (rss, anon, file int64, err error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, fmt.Errorf("resident memory: %w", err)
+		return 0, 0, 0, fmt.Errorf("resident memory: %w", err)
 	}
-	return kiloBytesField(string(b), "VmRSS:")
+	if rss, err = kiloBytesField(string(b), "VmRSS:"); err != nil {
+		return 0, 0, 0, err
+	}
+	// The split is informative: a kernel without the lines gives zeros.
+	anon, _ = kiloBytesField(string(b), "RssAnon:")
+	file, _ = kiloBytesField(string(b), "RssFile:")
+	return rss, anon, file, nil
 }
 
 // kiloBytesField reads a "Name:   123 kB" line of a /proc file, in bytes.

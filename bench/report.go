@@ -193,8 +193,12 @@ func (rep *Report) Markdown(w io.Writer) {
 	case rep.Process != nil:
 		p := rep.Process
 		fmt.Fprintf(w, "- Start to /readyz of a fresh `fieldportal serve` process: %s ms%s\n", ms(p.Startup), mark(p.Startup > TargetStartup, "≤ 300 ms"))
-		fmt.Fprintf(w, "- Resident memory (VmRSS) of that process after %d sessions each loaded the dashboard at once: %.1f MB%s\n",
+		fmt.Fprintf(w, "- Resident memory (VmRSS) of that process after %d sessions each loaded the dashboard at once: %.1f MB%s",
 			p.Sessions, float64(p.RSS)/(1<<20), mark(p.RSS > TargetRSS, "≤ 150 MB"))
+		if p.RSSAnon+p.RSSFile > 0 {
+			fmt.Fprintf(w, " (anonymous %.1f MB, mapped files %.1f MB)", float64(p.RSSAnon)/(1<<20), float64(p.RSSFile)/(1<<20))
+		}
+		fmt.Fprintln(w)
 	case rep.ProcessErr != nil:
 		fmt.Fprintf(w, "- Server process: not measured: %v\n", rep.ProcessErr)
 	default:
