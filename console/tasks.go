@@ -77,10 +77,12 @@ type taskFormView struct {
 	Status     web.SelectView
 	DueDate    web.FieldView
 	Assignee   web.FieldView
+	// Job is the number of the job the task belongs to, at its site.
+	Job web.FieldView
 }
 
 // taskFields are the form's fields, in the order of its error summary.
-var taskFields = []string{"site_id", "customer_id", "subject", "description", "status", "due_date", "assignee", "job_id"}
+var taskFields = []string{"site_id", "customer_id", "subject", "description", "status", "due_date", "assignee", "job_number"}
 
 func (c *Console) handleTaskNewForm(w http.ResponseWriter, r *http.Request) {
 	c.renderTaskForm(w, r, http.StatusOK, nil, url.Values{"status": {"open"}}, web.FormErrors{})
@@ -95,7 +97,7 @@ func (c *Console) handleTaskEditForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := url.Values{"site_id": {t.SiteID}, "subject": {t.Subject}, "description": {t.Description}, "status": {t.Status},
-		"due_date": {t.DueDate.String()}, "assignee": {t.Assignee}}
+		"due_date": {t.DueDate.String()}, "assignee": {t.Assignee}, "job_number": {t.JobNumber}}
 	c.renderTaskForm(w, r, http.StatusOK, t, form, web.FormErrors{})
 }
 
@@ -133,6 +135,8 @@ func (c *Console) renderTaskForm(w http.ResponseWriter, r *http.Request, status 
 	}
 	view.DueDate = web.Field("due_date", "Due date", "date", form.Get("due_date"), "off", errs).Optional()
 	view.Assignee = web.Field("assignee", "Assignee", "text", form.Get("assignee"), "off", errs).Optional()
+	view.Job = web.Field("job_number", "Job number", "text", form.Get("job_number"), "off", errs).Optional()
+	view.Job.Hint = "A job at the task's site, such as J-000123."
 	c.pages.Render(w, r, status, "task_form", view)
 }
 
@@ -162,6 +166,51 @@ func taskFromForm(form url.Values, t *fieldportal.Task) web.FormErrors {
 	return errs
 }
 
+// taskJob sets t's job from the form's job number: a job of that exact
+// number at the task's site (the store checks the customer and site
+// again), or none when the field is empty. A number that names no such
+// job is the field's error.
+func (c *Console) taskJob(r *http.Request, v fieldportal.Viewer, form url.Values, t *fieldportal.Task, errs web.FormErrors) error {
+	number := strings.TrimSpace(form.Get("job_number"))
+	t.JobID = ""
+	switch {
+	case number == "":
+		return nil
+	case len(number) > 50:
+		errs["job_number"] = "Job number must be at most 50 characters."
+		return nil
+	case t.SiteID == "":
+		if _, ok := errs["site_id"]; !ok {
+			errs["job_number"] = "Job number: choose the task's site first; the job must be at that site."
+		}
+		return nil
+	}
+	jobs, _, err := c.svc.Work.FindJobs(r.Context(), v, fieldportal.JobFilter{SiteID: t.SiteID, NumberSearch: number,
+		Page: fieldportal.Page{Limit: 20}})
+	if err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		if strings.EqualFold(j.Number, number) {
+			t.JobID = j.ID
+			return nil
+		}
+	}
+	errs["job_number"] = "Job number: there is no job " + number + " at the task's site."
+	return nil
+}
+
+// taskErrors turns the store's refusal of the job into the job number's
+// error: the form names the job by its number, not its id.
+func taskErrors(err error) web.FormErrors {
+	errs := web.ErrorsOf(err)
+	if msg, ok := errs["job_id"]; ok {
+		errs["job_number"] = msg
+		delete(errs, "job_id")
+	}
+	return errs
+}
+
 // handleTaskCreate adds a task at a site, or shows the form again.
 func (c *Console) handleTaskCreate(w http.ResponseWriter, r *http.Request) {
 	if !c.kit.ParseForm(w, r) {
@@ -173,6 +222,10 @@ func (c *Console) handleTaskCreate(w http.ResponseWriter, r *http.Request) {
 	if t.SiteID == "" {
 		errs["site_id"] = "Site is required: find and choose the site the task is for."
 	}
+	if err := c.taskJob(r, v, r.PostForm, t, errs); err != nil {
+		c.kit.Error(w, r, err)
+		return
+	}
 	if !errs.Has() {
 		err := c.svc.Diary.CreateTask(r.Context(), v, t)
 		switch {
@@ -180,7 +233,7 @@ func (c *Console) handleTaskCreate(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/console/tasks?done=created", http.StatusSeeOther)
 			return
 		case web.IsFormError(err):
-			errs = web.ErrorsOf(err)
+			errs = taskErrors(err)
 		default:
 			c.kit.Error(w, r, err)
 			return
@@ -189,8 +242,8 @@ func (c *Console) handleTaskCreate(w http.ResponseWriter, r *http.Request) {
 	c.renderTaskForm(w, r, http.StatusUnprocessableEntity, nil, r.PostForm, errs)
 }
 
-// handleTaskUpdate saves a task's fields (its customer, job and external
-// id are kept), or shows the form again with what was typed.
+// handleTaskUpdate saves a task's fields (its customer and external id
+// are kept), or shows the form again with what was typed.
 func (c *Console) handleTaskUpdate(w http.ResponseWriter, r *http.Request) {
 	if !c.kit.ParseForm(w, r) {
 		return
@@ -203,8 +256,15 @@ func (c *Console) handleTaskUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	t := *old
 	errs := taskFromForm(r.PostForm, &t)
-	if t.SiteID != old.SiteID && old.JobID != "" {
-		t.JobID = "" // the job is at the old site
+	// A customer's task (from the back office) keeps its job while the
+	// number is unchanged: there is no site to look the number up at.
+	keepJob := t.SiteID == "" && old.SiteID == "" && old.JobID != "" &&
+		strings.EqualFold(strings.TrimSpace(r.PostForm.Get("job_number")), old.JobNumber)
+	if !keepJob {
+		if err := c.taskJob(r, v, r.PostForm, &t, errs); err != nil {
+			c.kit.Error(w, r, err)
+			return
+		}
 	}
 	if !errs.Has() {
 		err := c.svc.Diary.UpdateTask(r.Context(), v, &t)
@@ -213,7 +273,7 @@ func (c *Console) handleTaskUpdate(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/console/tasks/"+url.PathEscape(t.ID)+"?done=saved", http.StatusSeeOther)
 			return
 		case web.IsFormError(err):
-			errs = web.ErrorsOf(err)
+			errs = taskErrors(err)
 		default:
 			c.kit.Error(w, r, err)
 			return

@@ -210,6 +210,47 @@ func TestConsoleTasks(t *testing.T) {
 				t.Error("the customer does not see the done task")
 			}
 		})
+		t.Run("a job by its number, only at the task's site", func(t *testing.T) {
+			jobs := f.addJobs()
+			dockJob, hqJob := jobs["complete"], jobs["pending"]
+			task := url.Values{"site_id": {f.site["dock"].ID}, "subject": {"Chase the access code"}, "status": {"open"}}
+			with := func(number string) url.Values {
+				v := url.Values{}
+				for k, x := range task {
+					v[k] = x
+				}
+				v.Set("job_number", number)
+				return v
+			}
+			res, body := staff.post("/console/tasks/new", with(hqJob.Number))
+			wantStatus(t, "a job of another site", res, body, http.StatusUnprocessableEntity)
+			if !strings.Contains(body, "there is no job "+hqJob.Number+" at the task&#39;s site") || !strings.Contains(body, `value="`+hqJob.Number+`"`) {
+				t.Errorf("no message naming the job number, or the number lost:\n%s", body)
+			}
+			res, body = staff.post("/console/tasks/new", with("J-NOPE"))
+			wantStatus(t, "no such job", res, body, http.StatusUnprocessableEntity)
+			res, _ = staff.post("/console/tasks/new", with(strings.ToLower(dockJob.Number)))
+			wantRedirect(t, "create with a job", res, "/console/tasks?done=created")
+			_, body = staff.get("/console/tasks")
+			m := regexp.MustCompile(`href="(/console/tasks/[^"]+)">Chase the access code`).FindStringSubmatch(body)
+			if m == nil {
+				t.Fatalf("the task is not listed:\n%s", body)
+			}
+			_, body = staff.get(m[1])
+			if !strings.Contains(body, `value="`+dockJob.Number+`"`) {
+				t.Error("the task's form does not show its job's number")
+			}
+			child := f.browser()
+			child.login("child@example.test", testPassword)
+			if _, page := child.get("/tasks"); !strings.Contains(page, dockJob.Number) {
+				t.Error("the customer's tasks do not show the job")
+			}
+			res, _ = staff.post(m[1], with(""))
+			wantRedirect(t, "job taken off", res, m[1]+"?done=saved")
+			if _, body = staff.get(m[1]); strings.Contains(body, `value="`+dockJob.Number+`"`) {
+				t.Error("the job stayed on the task after its number was cleared")
+			}
+		})
 	})
 }
 
