@@ -43,9 +43,11 @@ type documentsView struct {
 	FileError string
 	Hint      string
 	Visible   bool
-	// The site search, when none is.
+	// The search, when no record is chosen: sites to open, and the files
+	// whose name matches.
 	Search string
 	Sites  []web.NavLink
+	Pager  web.Pager
 }
 
 // consoleDocument is one file in the console's list.
@@ -117,7 +119,8 @@ func (c *Console) renderDocuments(w http.ResponseWriter, r *http.Request, status
 	case "visibility":
 		view.Notice = "The document's visibility was changed."
 	}
-	f := fieldportal.DocumentFilter{Page: fieldportal.Page{Limit: 100}, Sort: fieldportal.DocumentSortNewest}
+	after := q.Get("after")
+	f := fieldportal.DocumentFilter{Page: fieldportal.Page{Limit: 100, After: after}, Sort: fieldportal.DocumentSortNewest}
 	if view.Kind != "" && view.Record != "" {
 		title, back, err := c.recordTitle(r, v, view.Kind, view.Record)
 		if err != nil {
@@ -155,6 +158,9 @@ func (c *Console) renderDocuments(w http.ResponseWriter, r *http.Request, status
 	} else {
 		view.Kind, view.Record = "", ""
 		view.Search = strings.TrimSpace(q.Get("q"))
+		// The search finds the files by name too (the documents' text
+		// index), newest first, as well as the sites to upload to.
+		f.Search = view.Search
 		if view.Search != "" {
 			sites, _, err := c.svc.Sites.FindSites(ctx, v, fieldportal.SiteFilter{Search: view.Search, Page: fieldportal.Page{Limit: 20}})
 			if err != nil {
@@ -167,10 +173,24 @@ func (c *Console) renderDocuments(w http.ResponseWriter, r *http.Request, status
 			}
 		}
 	}
-	docs, _, err := c.svc.Equipment.FindDocuments(ctx, v, f)
+	docs, next, err := c.svc.Equipment.FindDocuments(ctx, v, f)
 	if err != nil {
 		c.kit.Error(w, r, err)
 		return
+	}
+	page := url.Values{}
+	for k, x := range map[string]string{"attached": view.Kind, "record": view.Record, "q": view.Search} {
+		if x != "" {
+			page.Set(k, x)
+		}
+	}
+	if next != "" {
+		page.Set("after", next)
+		view.Pager.NextURL = "/console/documents?" + page.Encode()
+		page.Del("after")
+	}
+	if after != "" {
+		view.Pager.FirstURL = "/console/documents?" + page.Encode()
 	}
 	loc := web.OrgLocation(r)
 	for _, d := range docs {

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"html"
 	"mime/multipart"
 	"net/http"
@@ -80,6 +81,28 @@ func TestConsoleDocuments(t *testing.T) {
 			wantStatus(t, "staff download", res, body, http.StatusOK)
 			if cd := res.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") || body != string(pdf) {
 				t.Errorf("staff download: %q, %q", cd, body)
+			}
+		})
+		t.Run("the search finds files by name and sites, a page at a time", func(t *testing.T) {
+			for i := range 3 {
+				res, body := admin.postConsoleUpload("site", dock, false, fmt.Sprintf("boiler-report-%d.pdf", i), pdf)
+				wantStatus(t, "upload", res, body, http.StatusSeeOther)
+			}
+			_, body := admin.get("/console/documents?q=boiler")
+			for i := range 3 {
+				if !strings.Contains(body, fmt.Sprintf("boiler-report-%d.pdf", i)) {
+					t.Errorf("the search does not list boiler-report-%d.pdf", i)
+				}
+			}
+			if strings.Contains(body, "shown.pdf") {
+				t.Error("the search lists a file of another name")
+			}
+			_, body = admin.get("/console/documents?q=Dock")
+			if !strings.Contains(body, "/console/documents?attached=site&amp;record="+url.QueryEscape(dock)) {
+				t.Errorf("the search does not offer the site:\n%s", body)
+			}
+			if !strings.Contains(body, "No file is named") {
+				t.Error("no word that no file matches")
 			}
 		})
 		t.Run("HTML named .pdf is refused with a message", func(t *testing.T) {
