@@ -636,9 +636,9 @@ type ReportService interface {
 // APIKeyService keeps the back office's API keys and turns a presented
 // key into its viewer.
 type APIKeyService interface {
-	// CreateAPIKey makes a key; the plain key is returned once and only
-	// its hash is stored. Admins only.
-	CreateAPIKey(ctx context.Context, v Viewer, name string) (plain string, key *APIKey, err error)
+	// CreateAPIKey makes a key of a scope; the plain key is returned
+	// once and only its hash is stored. Admins only.
+	CreateAPIKey(ctx context.Context, v Viewer, name string, scope APIKeyScope) (plain string, key *APIKey, err error)
 	FindAPIKeys(ctx context.Context, v Viewer) ([]*APIKey, error)
 	RevokeAPIKey(ctx context.Context, v Viewer, id string) error
 	// APIKeyViewer returns the viewer of a live key of the organisation,

@@ -105,16 +105,30 @@ type AuditFilter struct {
 
 // APIKey is a back-office credential; only the hash of the key is kept.
 type APIKey struct {
-	ID         string    `json:"id"`
-	OrgID      string    `json:"-"`
-	Name       string    `json:"name"`
-	Prefix     string    `json:"prefix"` // the first characters, to recognise a key
-	KeyHash    string    `json:"-"`
-	CreatedBy  string    `json:"created_by,omitempty"`
-	LastUsedAt time.Time `json:"last_used_at,omitzero"`
-	RevokedAt  time.Time `json:"revoked_at,omitzero"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID         string      `json:"id"`
+	OrgID      string      `json:"-"`
+	Name       string      `json:"name"`
+	Prefix     string      `json:"prefix"` // the first characters, to recognise a key
+	KeyHash    string      `json:"-"`
+	Scope      APIKeyScope `json:"scope"`
+	CreatedBy  string      `json:"created_by,omitempty"`
+	LastUsedAt time.Time   `json:"last_used_at,omitzero"`
+	RevokedAt  time.Time   `json:"revoked_at,omitzero"`
+	CreatedAt  time.Time   `json:"created_at"`
 }
+
+// APIKeyScope is what a key may do (SPEC §6): read only, or read and
+// write.
+type APIKeyScope string
+
+// The scopes of a key.
+const (
+	APIKeyRead  APIKeyScope = "read"  // GET and HEAD only
+	APIKeyWrite APIKeyScope = "write" // every method
+)
+
+// Valid reports whether s is a known scope.
+func (s APIKeyScope) Valid() bool { return s == APIKeyRead || s == APIKeyWrite }
 
 // WebhookEndpoint is a URL an admin registered for portal events.
 type WebhookEndpoint struct {

@@ -72,9 +72,13 @@ func (a *API) handleIndex(w http.ResponseWriter, r *http.Request) {
 	a.json(w, r, http.StatusOK, index{Version: "v1", Resources: []Resource{}})
 }
 
+// errReadKey answers a read key that tries to change something.
+var errReadKey = fieldportal.Errorf(fieldportal.EFORBIDDEN, "This API key may only read (GET); make a key with the write scope to change records.")
+
 // authenticated resolves the organisation of the host and the viewer of
 // the request's API key ("Authorization: Bearer <key>"); anything else is
-// a 401 problem.
+// a 401 problem. A read key gets a 403 problem for any method but GET and
+// HEAD.
 func (a *API) authenticated(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		org, err := a.kit.FindOrganisation(r)
@@ -95,6 +99,11 @@ func (a *API) authenticated(next http.Handler) http.Handler {
 				err = fieldportal.Errorf(fieldportal.EUNAUTHORIZED, "The API key is not valid, or has been revoked.")
 			}
 			a.problem(w, r, err)
+			return
+		}
+		if !v.MayWrite() && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			// Refused before any handler runs, so no resource can forget it.
+			a.problem(w, r, errReadKey)
 			return
 		}
 		ctx := web.ContextWithViewer(web.ContextWithOrganisation(r.Context(), org), v)

@@ -39,7 +39,7 @@ func (w *writeWorld) operatorRows() []writeRow {
 	keyIn := once(func(t *testing.T, target string) string {
 		var id string
 		w.made(t, target, &id, func(v fieldportal.Viewer) error {
-			_, k, err := db.CreateAPIKey(ctx, v, "Revocable "+w.next())
+			_, k, err := db.CreateAPIKey(ctx, v, "Revocable "+w.next(), fieldportal.APIKeyWrite)
 			if err == nil {
 				id = k.ID
 			}
@@ -102,7 +102,7 @@ func (w *writeWorld) operatorRows() []writeRow {
 		{
 			name: "CreateAPIKey", covers: []string{"APIKeyService.CreateAPIKey"}, targets: ownOrg,
 			try: func(t *testing.T, v fieldportal.Viewer, _ string) ([]string, error) {
-				_, _, err := db.CreateAPIKey(ctx, v, "Key "+w.next())
+				_, _, err := db.CreateAPIKey(ctx, v, "Key "+w.next(), fieldportal.APIKeyRead)
 				return nil, err
 			},
 			want: adminOnly(own, succeeds),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/auth"
@@ -27,40 +28,48 @@ var errAPIKeyAdmin = fieldportal.Errorf(fieldportal.EFORBIDDEN, "Only an admin c
 // another organisation.
 var badAPIKey = fieldportal.Errorf(fieldportal.EUNAUTHORIZED, "The API key is not valid.")
 
-const apiKeyColumns = `id, org_id, name, prefix, key_hash, created_by, last_used_at, revoked_at, created_at`
+const apiKeyColumns = `id, org_id, name, prefix, key_hash, scope, created_by, last_used_at, revoked_at, created_at`
 
 func scanAPIKey(row interface{ Scan(...any) error }) (*fieldportal.APIKey, error) {
 	var k fieldportal.APIKey
-	err := row.Scan(&k.ID, &k.OrgID, &k.Name, &k.Prefix, &k.KeyHash, str(&k.CreatedBy), tm(&k.LastUsedAt), tm(&k.RevokedAt), tm(&k.CreatedAt))
+	err := row.Scan(&k.ID, &k.OrgID, &k.Name, &k.Prefix, &k.KeyHash, &k.Scope, str(&k.CreatedBy), tm(&k.LastUsedAt), tm(&k.RevokedAt), tm(&k.CreatedAt))
 	return &k, err
 }
 
-// CreateAPIKey makes a key named name. The plain key is returned once;
-// only its hash is stored, with its first 12 characters to recognise it.
-func (d *DB) CreateAPIKey(ctx context.Context, v fieldportal.Viewer, name string) (string, *fieldportal.APIKey, error) {
+// CreateAPIKey makes a key named name of a scope. The plain key is
+// returned once; only its hash is stored, with its first 12 characters
+// to recognise it.
+func (d *DB) CreateAPIKey(ctx context.Context, v fieldportal.Viewer, name string, scope fieldportal.APIKeyScope) (string, *fieldportal.APIKey, error) {
 	if !v.IsAdmin() {
 		return "", nil, errAPIKeyAdmin
 	}
 	name = strings.TrimSpace(name)
+	var bad fieldportal.Validation
 	switch {
 	case name == "":
-		return "", nil, fieldportal.FieldErrorf("name", "Give the key a name, such as the system that will use it.")
-	case len(name) > 100:
-		return "", nil, fieldportal.FieldErrorf("name", "Name must be at most 100 characters.")
+		bad.Add("name", "Give the key a name, such as the system that will use it.")
+	case utf8.RuneCountInString(name) > 100:
+		bad.Add("name", "Name must be at most 100 characters.")
+	}
+	if !scope.Valid() {
+		bad.Add("scope", "Scope must be read or write.")
+	}
+	if err := bad.Err(); err != nil {
+		return "", nil, err
 	}
 	token, _, err := auth.NewToken()
 	if err != nil {
 		return "", nil, err
 	}
 	plain := apiKeyPrefix + token
-	k := &fieldportal.APIKey{ID: newID(), OrgID: v.OrgID, Name: name, Prefix: plain[:12], KeyHash: auth.HashToken(plain), CreatedBy: v.StaffID}
+	k := &fieldportal.APIKey{ID: newID(), OrgID: v.OrgID, Name: name, Prefix: plain[:12], KeyHash: auth.HashToken(plain), Scope: scope, CreatedBy: v.StaffID}
 	err = d.inTx(ctx, func(tx *Tx) error {
 		k.CreatedAt = tx.now
-		if _, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, org_id, name, prefix, key_hash, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, k.ID, k.OrgID, k.Name, k.Prefix, k.KeyHash, nullStr(k.CreatedBy), tx.now); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, org_id, name, prefix, key_hash, scope, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, k.ID, k.OrgID, k.Name, k.Prefix, k.KeyHash, string(k.Scope), nullStr(k.CreatedBy), tx.now); err != nil {
 			return sqlErr(err, "API key")
 		}
-		return tx.audit(ctx, v, "api_key.created", "api_key", k.ID, k.Name+" ("+k.Prefix+"…)")
+		return tx.audit(ctx, v, "api_key.created", "api_key", k.ID, k.Name+" ("+k.Prefix+"…, "+string(k.Scope)+")")
 	})
 	if err != nil {
 		return "", nil, err
@@ -124,5 +133,5 @@ func (d *DB) APIKeyViewer(ctx context.Context, orgID, plain string) (fieldportal
 			d.logger.WarnContext(ctx, "note API key use", "err", err)
 		}
 	}
-	return fieldportal.NewAPIKeyViewer(orgID, k.ID, k.Name), nil
+	return fieldportal.NewAPIKeyViewer(orgID, k.ID, k.Name, k.Scope), nil
 }

@@ -257,7 +257,7 @@ func TestAPIKeys(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		f := mustAccounts(t, db)
-		plain, key, err := db.CreateAPIKey(ctx, f.admin, " Back office ")
+		plain, key, err := db.CreateAPIKey(ctx, f.admin, " Back office ", fieldportal.APIKeyWrite)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,7 +278,7 @@ func TestAPIKeys(t *testing.T) {
 			}
 		})
 		t.Run("only admins manage keys", func(t *testing.T) {
-			if _, _, err := db.CreateAPIKey(ctx, f.staff, "x"); code(err) != fieldportal.EFORBIDDEN {
+			if _, _, err := db.CreateAPIKey(ctx, f.staff, "x", fieldportal.APIKeyWrite); code(err) != fieldportal.EFORBIDDEN {
 				t.Errorf("create: %v", err)
 			}
 			if _, err := db.FindAPIKeys(ctx, f.staff); code(err) != fieldportal.EFORBIDDEN {
@@ -287,7 +287,7 @@ func TestAPIKeys(t *testing.T) {
 			if err := db.RevokeAPIKey(ctx, f.staff, key.ID); code(err) != fieldportal.EFORBIDDEN {
 				t.Errorf("revoke: %v", err)
 			}
-			if _, _, err := db.CreateAPIKey(ctx, f.admin, " "); code(err) != fieldportal.EINVALID {
+			if _, _, err := db.CreateAPIKey(ctx, f.admin, " ", fieldportal.APIKeyWrite); code(err) != fieldportal.EINVALID {
 				t.Errorf("no name: %v", err)
 			}
 		})
@@ -355,7 +355,7 @@ func TestWebhookEndpoints(t *testing.T) {
 			}
 		}
 		t.Run("the operator sees its own, without secrets", func(t *testing.T) {
-			for name, v := range map[string]fieldportal.Viewer{"staff": f.staff, "API key": fieldportal.NewAPIKeyViewer(f.orgA, "k", "k")} {
+			for name, v := range map[string]fieldportal.Viewer{"staff": f.staff, "API key": fieldportal.NewAPIKeyViewer(f.orgA, "k", "k", fieldportal.APIKeyRead)} {
 				list, err := db.FindWebhookEndpoints(ctx, v)
 				if err != nil || len(list) != 1 || list[0].URL != "https://bo.example.test/hook" || list[0].Secret != "" ||
 					!cmp.Equal(list[0].Events, []string{"job.booked", "quote.accepted"}) {
