@@ -642,8 +642,9 @@ type APIKeyService interface {
 	FindAPIKeys(ctx context.Context, v Viewer) ([]*APIKey, error)
 	RevokeAPIKey(ctx context.Context, v Viewer, id string) error
 	// APIKeyViewer returns the viewer of a live key of the organisation,
-	// or EUNAUTHORIZED.
-	APIKeyViewer(ctx context.Context, orgID, plain string) (Viewer, error)
+	// or EUNAUTHORIZED. Bad keys are throttled per client address
+	// (clientAddr): ERATELIMIT, with its RetryAfter, when over the limit.
+	APIKeyViewer(ctx context.Context, orgID, plain, clientAddr string) (Viewer, error)
 }
 
 // WebhookService keeps the endpoints the back office hears from.

@@ -3,8 +3,10 @@ package sqlstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/sqlstore"
@@ -31,7 +33,7 @@ func TestAPIKeyScope(t *testing.T) {
 				if err != nil || list[0].ID != key.ID || list[0].Scope != scope {
 					t.Errorf("listed %+v, %v", list[0], err)
 				}
-				v, err := db.APIKeyViewer(ctx, f.orgA, plain)
+				v, err := db.APIKeyViewer(ctx, f.orgA, plain, "192.0.2.1")
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -85,6 +87,45 @@ func TestAPIKeyScope(t *testing.T) {
 			}
 			if fieldportal.NewAPIKeyViewer(f.orgA, "k", "k", "").MayWrite() {
 				t.Error("a key of no scope may write")
+			}
+		})
+	})
+}
+
+// TestAPIKeyGuesses checks the throttle of bad keys: per client address,
+// counted in the database, so a guesser waits (whatever it sends, so it
+// learns nothing) while the real key from elsewhere goes on working.
+func TestAPIKeyGuesses(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := mustAccounts(t, db)
+		plain, _, err := db.CreateAPIKey(ctx, f.admin, "Back office", fieldportal.APIKeyWrite)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const guesser, office = "203.0.113.9", "192.0.2.1"
+		for i := range 20 {
+			if _, err := db.APIKeyViewer(ctx, f.orgA, fmt.Sprintf("fpk_guess%d", i), guesser); code(err) != fieldportal.EUNAUTHORIZED {
+				t.Fatalf("guess %d: %v", i+1, err)
+			}
+		}
+		t.Run("the guesser's address waits, even with a good key", func(t *testing.T) {
+			for _, key := range []string{"fpk_guess21", plain} {
+				_, err := db.APIKeyViewer(ctx, f.orgA, key, guesser)
+				if code(err) != fieldportal.ERATELIMIT || fieldportal.RetryAfter(err) != time.Second {
+					t.Errorf("%.8s: %v (retry after %v)", key, err, fieldportal.RetryAfter(err))
+				}
+			}
+		})
+		t.Run("the real key from its own address is not locked out", func(t *testing.T) {
+			if _, err := db.APIKeyViewer(ctx, f.orgA, plain, office); err != nil {
+				t.Errorf("err = %v", err)
+			}
+		})
+		t.Run("after the wait the address may try again", func(t *testing.T) {
+			f.clk.now = f.clk.now.Add(time.Second)
+			if _, err := db.APIKeyViewer(ctx, f.orgA, plain, guesser); err != nil {
+				t.Errorf("err = %v", err)
 			}
 		})
 	})

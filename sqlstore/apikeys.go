@@ -111,18 +111,48 @@ func (d *DB) RevokeAPIKey(ctx context.Context, v fieldportal.Viewer, id string) 
 	})
 }
 
+// apiKeyGuessLimit is how many bad keys one client address may present:
+// 20 free in 15 minutes, then a wait that doubles from a second up to a
+// minute. The wait is capped lower than a sign-in's so that a back office
+// left running with a revoked key, once given its new one, is back
+// within a minute.
+var apiKeyGuessLimit = auth.Limit{Free: 20, Window: 15 * time.Minute, MaxDelay: time.Minute}
+
+// apiKeyThrottle counts bad keys per client address in the database, so
+// that every instance counts the same guesses. It counts no account: a
+// guesser would only change the key, and counting by key would let
+// anyone lock a real key out.
+func (d *DB) apiKeyThrottle() auth.Throttle {
+	t := auth.NewThrottle("apikey", d.Attempts())
+	t.Now, t.PerAddress = d.now, apiKeyGuessLimit
+	return t
+}
+
 // APIKeyViewer returns the viewer of a live, unrevoked key of the
-// organisation, or EUNAUTHORIZED. It notes when the key was last used, at
-// most once a minute.
-func (d *DB) APIKeyViewer(ctx context.Context, orgID, plain string) (fieldportal.Viewer, error) {
-	if !strings.HasPrefix(plain, apiKeyPrefix) || orgID == "" {
+// organisation, or EUNAUTHORIZED. A bad key counts against the client's
+// address (clientAddr; "" counts nothing), and an address over the limit
+// gets ERATELIMIT, with its wait, whatever key it sends: so it learns
+// nothing while it waits. It notes when the key was last used, at most
+// once a minute.
+func (d *DB) APIKeyViewer(ctx context.Context, orgID, plain, clientAddr string) (fieldportal.Viewer, error) {
+	th := d.apiKeyThrottle()
+	if err := th.Check(ctx, "", clientAddr); err != nil {
+		return fieldportal.Viewer{}, err
+	}
+	refuse := func() (fieldportal.Viewer, error) {
+		if err := th.Fail(ctx, "", clientAddr); err != nil {
+			return fieldportal.Viewer{}, err
+		}
 		return fieldportal.Viewer{}, badAPIKey
+	}
+	if !strings.HasPrefix(plain, apiKeyPrefix) || orgID == "" {
+		return refuse()
 	}
 	k, err := scanAPIKey(d.db.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys
 		WHERE key_hash = $1 AND org_id = $2 AND revoked_at IS NULL`, auth.HashToken(plain), orgID))
 	if err != nil {
 		if fieldportal.ErrorCode(sqlErr(err, "API key")) == fieldportal.ENOTFOUND {
-			return fieldportal.Viewer{}, badAPIKey
+			return refuse()
 		}
 		return fieldportal.Viewer{}, err
 	}

@@ -292,14 +292,14 @@ func TestAPIKeys(t *testing.T) {
 			}
 		})
 		t.Run("a live key is its viewer, for its organisation only", func(t *testing.T) {
-			v, err := db.APIKeyViewer(ctx, f.orgA, plain)
+			v, err := db.APIKeyViewer(ctx, f.orgA, plain, "192.0.2.1")
 			if err != nil || v.Kind() != fieldportal.ViewerAPI || v.APIKeyID != key.ID || !v.SeesWholeOrg() {
 				t.Errorf("%+v, %v", v, err)
 			}
 			for name, tc := range map[string]struct{ org, plain string }{
 				"another organisation": {f.orgB, plain}, "unknown": {f.orgA, "fpk_nope"}, "no prefix": {f.orgA, plain[4:]},
 			} {
-				if _, err := db.APIKeyViewer(ctx, tc.org, tc.plain); code(err) != fieldportal.EUNAUTHORIZED {
+				if _, err := db.APIKeyViewer(ctx, tc.org, tc.plain, "192.0.2.1"); code(err) != fieldportal.EUNAUTHORIZED {
 					t.Errorf("%s: %v", name, err)
 				}
 			}
@@ -314,12 +314,12 @@ func TestAPIKeys(t *testing.T) {
 				t.Fatalf("last used %v, want %v", first, f.clk.now)
 			}
 			f.clk.now = f.clk.now.Add(30 * time.Second)
-			db.APIKeyViewer(ctx, f.orgA, plain)
+			db.APIKeyViewer(ctx, f.orgA, plain, "192.0.2.1")
 			if got := lastUsed(); !got.Equal(first) {
 				t.Errorf("noted again after 30 s: %v", got)
 			}
 			f.clk.now = f.clk.now.Add(31 * time.Second)
-			db.APIKeyViewer(ctx, f.orgA, plain)
+			db.APIKeyViewer(ctx, f.orgA, plain, "192.0.2.1")
 			if got := lastUsed(); !got.Equal(f.clk.now) {
 				t.Errorf("not noted after a minute: %v", got)
 			}
@@ -328,7 +328,7 @@ func TestAPIKeys(t *testing.T) {
 			if err := db.RevokeAPIKey(ctx, f.admin, key.ID); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.APIKeyViewer(ctx, f.orgA, plain); code(err) != fieldportal.EUNAUTHORIZED {
+			if _, err := db.APIKeyViewer(ctx, f.orgA, plain, "192.0.2.1"); code(err) != fieldportal.EUNAUTHORIZED {
 				t.Errorf("err = %v", err)
 			}
 			if err := db.RevokeAPIKey(ctx, f.admin, key.ID); err != nil {

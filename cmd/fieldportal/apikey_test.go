@@ -31,7 +31,7 @@ func TestRunAPIKeyCreate(t *testing.T) {
 		if !regexp.MustCompile(`\Afpk_\S+\n\z`).MatchString(stdout) {
 			t.Fatalf("stdout is not one key on its line: %q", stdout)
 		}
-		v, err := db.APIKeyViewer(t.Context(), org.ID, strings.TrimSpace(stdout))
+		v, err := db.APIKeyViewer(t.Context(), org.ID, strings.TrimSpace(stdout), "")
 		if err != nil {
 			t.Fatalf("the printed key does not work: %v", err)
 		}
