@@ -130,6 +130,17 @@ const (
 // Valid reports whether s is a known scope.
 func (s APIKeyScope) Valid() bool { return s == APIKeyRead || s == APIKeyWrite }
 
+// IdempotentResponse is the response an API request with an
+// Idempotency-Key got, kept to be replayed to a retry of the same
+// request.
+type IdempotentResponse struct {
+	Status int
+	// Header holds the headers a replay needs (Content-Type, Location,
+	// ETag).
+	Header map[string]string
+	Body   []byte
+}
+
 // WebhookEndpoint is a URL an admin registered for portal events.
 type WebhookEndpoint struct {
 	ID        string    `json:"id"`

@@ -48,7 +48,7 @@ func New(kit *web.Kit, svc Services, opts ...Option) (*API, error) {
 	a.routes()
 	// The API answers its own errors as problem details, so its routes
 	// are bare: it resolves the organisation and the key itself.
-	kit.HandleBare(Prefix+"/", a.authenticated(a.mux))
+	kit.HandleBare(Prefix+"/", a.authenticated(a.idempotent(a.mux)))
 	kit.ErrorsUnder(Prefix+"/", a.problem)
 	kit.HandleBare(Prefix, http.RedirectHandler(Prefix+"/", http.StatusMovedPermanently))
 	return a, nil

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/fieldportal/fieldportal"
@@ -35,11 +36,50 @@ type stubReady struct{}
 func (stubReady) Ping(context.Context) error { return nil }
 
 // stubKeys knows the keys fpk_read_* and fpk_write_*; a throttled address
-// gets the error the store gives.
+// gets the error the store gives. It keeps Idempotency-Key records in
+// memory, as the store does in the database (without their ageing).
 type stubKeys struct {
 	fieldportal.APIKeyService
 	// throttled is the client address refused as over its limit.
 	throttled string
+
+	mu   sync.Mutex
+	idem map[string]*stubIdem // API key id + " " + key
+}
+
+type stubIdem struct {
+	hash string
+	res  *fieldportal.IdempotentResponse // nil while running
+}
+
+func (s *stubKeys) BeginIdempotent(_ context.Context, v fieldportal.Viewer, key, hash string) (*fieldportal.IdempotentResponse, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.idem == nil {
+		s.idem = map[string]*stubIdem{}
+	}
+	rec, ok := s.idem[v.APIKeyID+" "+key]
+	switch {
+	case !ok:
+		s.idem[v.APIKeyID+" "+key] = &stubIdem{hash: hash}
+		return nil, nil
+	case rec.hash != hash:
+		return nil, fieldportal.FieldErrorf("Idempotency-Key", "Idempotency-Key was already used for a different request.")
+	case rec.res == nil:
+		return nil, fieldportal.Errorf(fieldportal.ECONFLICT, "A request with this Idempotency-Key is still being processed.")
+	}
+	return rec.res, nil
+}
+
+func (s *stubKeys) FinishIdempotent(_ context.Context, v fieldportal.Viewer, key, hash string, res *fieldportal.IdempotentResponse) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if res == nil {
+		delete(s.idem, v.APIKeyID+" "+key)
+		return nil
+	}
+	s.idem[v.APIKeyID+" "+key].res = res
+	return nil
 }
 
 func (s *stubKeys) APIKeyViewer(_ context.Context, orgID, plain, addr string) (fieldportal.Viewer, error) {

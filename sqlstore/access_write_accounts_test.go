@@ -125,6 +125,22 @@ func (w *writeWorld) operatorRows() []writeRow {
 			want: adminOnly(inOrg, notFound),
 		},
 		{
+			// Only an API key's viewer sends an Idempotency-Key; no kind
+			// of the matrix is one (TestIdempotency tests the keys).
+			name: "BeginIdempotent", covers: []string{"APIKeyService.BeginIdempotent"}, targets: ownOrg,
+			try: func(t *testing.T, v fieldportal.Viewer, _ string) ([]string, error) {
+				return errOnly(db.BeginIdempotent(ctx, v, "matrix-"+w.next(), "hash"))
+			},
+			want: func(string, string) outcome { return forbidden },
+		},
+		{
+			name: "FinishIdempotent", covers: []string{"APIKeyService.FinishIdempotent"}, targets: ownOrg,
+			try: func(t *testing.T, v fieldportal.Viewer, _ string) ([]string, error) {
+				return justErr(db.FinishIdempotent(ctx, v, "matrix-"+w.next(), "hash", &fieldportal.IdempotentResponse{Status: 201}))
+			},
+			want: func(string, string) outcome { return forbidden },
+		},
+		{
 			// Everyone but the operator gets an empty list (the store's
 			// choice; nothing of the endpoints shows).
 			name: "FindWebhookEndpoints", covers: []string{"WebhookService.FindWebhookEndpoints"}, targets: ownOrg,
