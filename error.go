@@ -3,6 +3,7 @@ package fieldportal
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. They are few on purpose: each maps to one HTTP status in
@@ -28,6 +29,9 @@ type Error struct {
 	Field   string
 	// Fields carries more than one field error for a whole-form validation.
 	Fields []FieldError
+	// RetryAfter is, for ERATELIMIT, how long to wait when it is known
+	// (the API sends it as Retry-After).
+	RetryAfter time.Duration
 }
 
 // FieldError is one failed field of a form or API body.
@@ -98,4 +102,14 @@ func (v *Validation) Err() error {
 		return nil
 	}
 	return &Error{Code: EINVALID, Field: v.fields[0].Field, Message: v.fields[0].Message, Fields: v.fields}
+}
+
+// RetryAfter returns how long err says to wait before trying again: its
+// RetryAfter when it is an ERATELIMIT error that knows, else 0.
+func RetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) && e.Code == ERATELIMIT {
+		return e.RetryAfter
+	}
+	return 0
 }

@@ -188,6 +188,9 @@ type Viewer struct {
 	Role    StaffRole
 	// APIKeyID is set for ViewerAPI.
 	APIKeyID string
+	// apiScope is the key's scope for ViewerAPI; unexported, so that no
+	// handler can widen a read key into a write one.
+	apiScope APIKeyScope
 	// Task names the program's task for ViewerSystem, for the audit log.
 	Task string
 }
@@ -221,10 +224,25 @@ func NewStaffViewer(orgID, staffID, name string, role StaffRole) Viewer {
 	return Viewer{kind: ViewerStaff, OrgID: orgID, StaffID: staffID, Name: name, Role: role}
 }
 
-// NewAPIKeyViewer makes the viewer of a back-office API key. Only the
-// store's key lookup (and tests) call it.
-func NewAPIKeyViewer(orgID, keyID, name string) Viewer {
-	return Viewer{kind: ViewerAPI, OrgID: orgID, APIKeyID: keyID, Name: name}
+// NewAPIKeyViewer makes the viewer of a back-office API key of a scope.
+// Only the store's key lookup (and tests) call it.
+func NewAPIKeyViewer(orgID, keyID, name string, scope APIKeyScope) Viewer {
+	return Viewer{kind: ViewerAPI, OrgID: orgID, APIKeyID: keyID, Name: name, apiScope: scope}
+}
+
+// APIKeyScope is the scope of an API key's viewer, "" for other viewers.
+func (v Viewer) APIKeyScope() APIKeyScope {
+	if v.kind != ViewerAPI {
+		return ""
+	}
+	return v.apiScope
+}
+
+// MayWrite reports whether the viewer may change anything at all: false
+// for an API key that is not of the write scope (an unknown scope reads
+// only). Other viewers' writes are ruled by the access rules.
+func (v Viewer) MayWrite() bool {
+	return v.kind != ViewerAPI || v.apiScope == APIKeyWrite
 }
 
 // SystemViewer is the program acting for an organisation in a named task

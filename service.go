@@ -636,14 +636,25 @@ type ReportService interface {
 // APIKeyService keeps the back office's API keys and turns a presented
 // key into its viewer.
 type APIKeyService interface {
-	// CreateAPIKey makes a key; the plain key is returned once and only
-	// its hash is stored. Admins only.
-	CreateAPIKey(ctx context.Context, v Viewer, name string) (plain string, key *APIKey, err error)
+	// CreateAPIKey makes a key of a scope; the plain key is returned
+	// once and only its hash is stored. Admins only.
+	CreateAPIKey(ctx context.Context, v Viewer, name string, scope APIKeyScope) (plain string, key *APIKey, err error)
 	FindAPIKeys(ctx context.Context, v Viewer) ([]*APIKey, error)
 	RevokeAPIKey(ctx context.Context, v Viewer, id string) error
 	// APIKeyViewer returns the viewer of a live key of the organisation,
-	// or EUNAUTHORIZED.
-	APIKeyViewer(ctx context.Context, orgID, plain string) (Viewer, error)
+	// or EUNAUTHORIZED. Bad keys are throttled per client address
+	// (clientAddr): ERATELIMIT, with its RetryAfter, when over the limit.
+	APIKeyViewer(ctx context.Context, orgID, plain, clientAddr string) (Viewer, error)
+	// BeginIdempotent claims an Idempotency-Key of the viewer's API key
+	// for a request (the hash of its method, path and body). It returns
+	// nil when the request is to run, the stored response when the same
+	// request has run, EINVALID (field Idempotency-Key) when the key was
+	// used for another request, and ECONFLICT while the same request
+	// still runs. API keys only; records live 24 hours.
+	BeginIdempotent(ctx context.Context, v Viewer, key, requestHash string) (*IdempotentResponse, error)
+	// FinishIdempotent stores the response of a claimed key; a nil
+	// response (a failure worth retrying) releases the claim instead.
+	FinishIdempotent(ctx context.Context, v Viewer, key, requestHash string, res *IdempotentResponse) error
 }
 
 // WebhookService keeps the endpoints the back office hears from.

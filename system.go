@@ -105,15 +105,40 @@ type AuditFilter struct {
 
 // APIKey is a back-office credential; only the hash of the key is kept.
 type APIKey struct {
-	ID         string    `json:"id"`
-	OrgID      string    `json:"-"`
-	Name       string    `json:"name"`
-	Prefix     string    `json:"prefix"` // the first characters, to recognise a key
-	KeyHash    string    `json:"-"`
-	CreatedBy  string    `json:"created_by,omitempty"`
-	LastUsedAt time.Time `json:"last_used_at,omitzero"`
-	RevokedAt  time.Time `json:"revoked_at,omitzero"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID         string      `json:"id"`
+	OrgID      string      `json:"-"`
+	Name       string      `json:"name"`
+	Prefix     string      `json:"prefix"` // the first characters, to recognise a key
+	KeyHash    string      `json:"-"`
+	Scope      APIKeyScope `json:"scope"`
+	CreatedBy  string      `json:"created_by,omitempty"`
+	LastUsedAt time.Time   `json:"last_used_at,omitzero"`
+	RevokedAt  time.Time   `json:"revoked_at,omitzero"`
+	CreatedAt  time.Time   `json:"created_at"`
+}
+
+// APIKeyScope is what a key may do (SPEC §6): read only, or read and
+// write.
+type APIKeyScope string
+
+// The scopes of a key.
+const (
+	APIKeyRead  APIKeyScope = "read"  // GET and HEAD only
+	APIKeyWrite APIKeyScope = "write" // every method
+)
+
+// Valid reports whether s is a known scope.
+func (s APIKeyScope) Valid() bool { return s == APIKeyRead || s == APIKeyWrite }
+
+// IdempotentResponse is the response an API request with an
+// Idempotency-Key got, kept to be replayed to a retry of the same
+// request.
+type IdempotentResponse struct {
+	Status int
+	// Header holds the headers a replay needs (Content-Type, Location,
+	// ETag).
+	Header map[string]string
+	Body   []byte
 }
 
 // WebhookEndpoint is a URL an admin registered for portal events.

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/web"
@@ -30,18 +31,24 @@ type API struct {
 	svc Services
 	log *slog.Logger
 	mux *http.ServeMux
+	// limits is each key's request rate (ratelimit.go).
+	limits *keyLimits
 }
 
 // New registers the API's routes on kit.
-func New(kit *web.Kit, svc Services) (*API, error) {
+func New(kit *web.Kit, svc Services, opts ...Option) (*API, error) {
 	if svc.Keys == nil {
 		return nil, fmt.Errorf("api: the API key service is required")
 	}
-	a := &API{kit: kit, svc: svc, log: kit.Logger(), mux: http.NewServeMux()}
+	a := &API{kit: kit, svc: svc, log: kit.Logger(), mux: http.NewServeMux(),
+		limits: newKeyLimits(DefaultRateLimit, time.Minute, nil)}
+	for _, o := range opts {
+		o(a)
+	}
 	a.routes()
 	// The API answers its own errors as problem details, so its routes
 	// are bare: it resolves the organisation and the key itself.
-	kit.HandleBare(Prefix+"/", a.authenticated(a.mux))
+	kit.HandleBare(Prefix+"/", a.authenticated(a.idempotent(a.mux)))
 	kit.ErrorsUnder(Prefix+"/", a.problem)
 	kit.HandleBare(Prefix, http.RedirectHandler(Prefix+"/", http.StatusMovedPermanently))
 	return a, nil
@@ -72,9 +79,14 @@ func (a *API) handleIndex(w http.ResponseWriter, r *http.Request) {
 	a.json(w, r, http.StatusOK, index{Version: "v1", Resources: []Resource{}})
 }
 
+// errReadKey answers a read key that tries to change something.
+var errReadKey = fieldportal.Errorf(fieldportal.EFORBIDDEN, "This API key may only read (GET); make a key with the write scope to change records.")
+
 // authenticated resolves the organisation of the host and the viewer of
 // the request's API key ("Authorization: Bearer <key>"); anything else is
-// a 401 problem.
+// a 401 problem. A key over its rate, or an address that sent too many
+// bad keys, gets a 429 problem with Retry-After. A read key gets a 403
+// problem for any method but GET and HEAD.
 func (a *API) authenticated(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		org, err := a.kit.FindOrganisation(r)
@@ -88,13 +100,21 @@ func (a *API) authenticated(next http.Handler) http.Handler {
 			a.problem(w, r, fieldportal.Errorf(fieldportal.EUNAUTHORIZED, "Send an API key as: Authorization: Bearer <key>."))
 			return
 		}
-		v, err := a.svc.Keys.APIKeyViewer(r.Context(), org.ID, strings.TrimSpace(key))
+		v, err := a.svc.Keys.APIKeyViewer(r.Context(), org.ID, strings.TrimSpace(key), a.kit.ClientAddress(r))
+		if err == nil {
+			err = a.limits.take(v.APIKeyID)
+		}
 		if err != nil {
 			if fieldportal.ErrorCode(err) == fieldportal.EUNAUTHORIZED || fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="fieldportal", error="invalid_token"`)
 				err = fieldportal.Errorf(fieldportal.EUNAUTHORIZED, "The API key is not valid, or has been revoked.")
 			}
 			a.problem(w, r, err)
+			return
+		}
+		if !v.MayWrite() && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			// Refused before any handler runs, so no resource can forget it.
+			a.problem(w, r, errReadKey)
 			return
 		}
 		ctx := web.ContextWithViewer(web.ContextWithOrganisation(r.Context(), org), v)

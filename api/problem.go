@@ -3,7 +3,10 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/web"
@@ -55,8 +58,17 @@ func (a *API) problem(w http.ResponseWriter, r *http.Request, err error) {
 	h.Del("Content-Length")
 	h.Set("Content-Type", "application/problem+json")
 	h.Set("Cache-Control", "no-store")
+	if d := fieldportal.RetryAfter(err); d > 0 {
+		h.Set("Retry-After", retryAfter(d))
+	}
 	w.WriteHeader(p.Status)
 	if r.Method != http.MethodHead {
 		w.Write(append(body, '\n'))
 	}
+}
+
+// retryAfter is a wait as a Retry-After header's value: whole seconds,
+// rounded up, at least one.
+func retryAfter(d time.Duration) string {
+	return strconv.Itoa(max(1, int(math.Ceil(d.Seconds()))))
 }

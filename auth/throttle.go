@@ -79,7 +79,8 @@ func NewThrottle(scope string, store AttemptStore) Throttle {
 }
 
 // Check returns nil when an attempt for account from address may go ahead
-// now, else an ERATELIMIT *fieldportal.Error saying how long to wait. A
+// now, else an ERATELIMIT *fieldportal.Error saying how long to wait (in
+// words, and in its RetryAfter). A
 // store failure is returned wrapped, as an internal error.
 func (t Throttle) Check(ctx context.Context, account, address string) error {
 	now := t.now()
@@ -96,7 +97,9 @@ func (t Throttle) Check(ctx context.Context, account, address string) error {
 	if wait <= 0 {
 		return nil
 	}
-	return fieldportal.Errorf(fieldportal.ERATELIMIT, "Too many attempts. Try again in %s.", humanWait(wait))
+	e := fieldportal.Errorf(fieldportal.ERATELIMIT, "Too many attempts. Try again in %s.", humanWait(wait))
+	e.RetryAfter = wait
+	return e
 }
 
 // Fail records a failed attempt for account from address.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/auth"
@@ -62,11 +63,12 @@ func limited(wait string) error {
 	return &fieldportal.Error{Code: fieldportal.ERATELIMIT, Message: "Too many attempts. Try again in " + wait + "."}
 }
 
-// checkThrottle compares th.Check with want.
+// checkThrottle compares th.Check with want, the wait in words (the
+// exact RetryAfter has a test of its own).
 func checkThrottle(tb testing.TB, th auth.Throttle, account, address string, want error) {
 	tb.Helper()
 	got := th.Check(context.Background(), account, address)
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(fieldportal.Error{}, "RetryAfter")); diff != "" {
 		tb.Errorf("Check(%q, %q) (-want +got):\n%s", account, address, diff)
 	}
 }
@@ -78,6 +80,21 @@ func TestThrottleFreeAttempts(t *testing.T) {
 		MustFail(t, th, "bob", "192.0.2.1", 1)
 	}
 	checkThrottle(t, th, "bob", "192.0.2.1", limited("1 second"))
+}
+
+// TestThrottleRetryAfter checks that a refusal carries the exact wait,
+// for a Retry-After header.
+func TestThrottleRetryAfter(t *testing.T) {
+	th, _, c := newThrottle()
+	MustFail(t, th, "bob", "192.0.2.1", 6)
+	c.Advance(500 * time.Millisecond)
+	err := th.Check(context.Background(), "bob", "192.0.2.1")
+	if got := fieldportal.RetryAfter(err); got != 1500*time.Millisecond {
+		t.Errorf("RetryAfter = %v, want 1.5s (%v)", got, err)
+	}
+	if got := fieldportal.RetryAfter(fieldportal.Errorf(fieldportal.EINVALID, "x")); got != 0 {
+		t.Errorf("RetryAfter of another code = %v", got)
+	}
 }
 
 func TestThrottleDelayGrows(t *testing.T) {

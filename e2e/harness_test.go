@@ -54,10 +54,13 @@ type portal struct {
 	URL string
 	DSN string
 	DB  *sqlstore.DB // the same database, for reading mail out of the outbox
+	// APIKey is the demo's write key for the API, as the demo printed it.
+	APIKey string
 }
 
 var demoURL = regexp.MustCompile(`fieldportal demo is running at (\S+)`)
 var demoDB = regexp.MustCompile(`Demo database: (\S+)`)
+var demoAPIKey = regexp.MustCompile(`^API key: (\S+)$`)
 
 // mustDemo starts `fieldportal demo` on a free port with a fresh database
 // of the engine, and stops it when the test ends.
@@ -101,6 +104,9 @@ func mustDemo(t *testing.T, engine sqlstore.Dialect, extra ...string) *portal {
 			line := sc.Text()
 			if m := demoURL.FindStringSubmatch(line); m != nil {
 				p.URL = m[1]
+			}
+			if m := demoAPIKey.FindStringSubmatch(line); m != nil {
+				p.APIKey = m[1]
 			}
 			if m := demoDB.FindStringSubmatch(line); m != nil {
 				if p.DSN == "" {

@@ -110,6 +110,7 @@ func TestScreens(t *testing.T) {
 		{"admin", "/console/quotes", "console-quotes"},
 		{"admin", "{console-quote}", "console-quote"},
 		{"admin", "/console/staff", "console-staff"},
+		{"admin", "/console/api-keys", "console-api-keys"},
 		{"admin", "/console/account", "console-account"},
 		{"admin", "/console/styleguide", "console-styleguide"},
 		{"admin", "/console/issues", "console-issues"},

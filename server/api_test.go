@@ -19,7 +19,7 @@ import (
 func TestAPIDoor(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db)
-		key, _, err := db.CreateAPIKey(t.Context(), f.sys, "Back office")
+		key, _, err := db.CreateAPIKey(t.Context(), f.sys, "Back office", fieldportal.APIKeyWrite)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,12 +84,41 @@ func TestAPIDoor(t *testing.T) {
 			res, body := do(t, h, req)
 			problem(t, res, body, http.StatusForbidden, fieldportal.EFORBIDDEN)
 		})
+		t.Run("a read key reads but may not write", func(t *testing.T) {
+			readKey, _, err := db.CreateAPIKey(t.Context(), f.sys, "Reporting", fieldportal.APIKeyRead)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res, body := call("/api/v1/", "Bearer "+readKey); res.StatusCode != http.StatusOK {
+				t.Fatalf("GET with a read key = %d:\n%s", res.StatusCode, body)
+			}
+			for _, method := range []string{"POST", "PUT", "PATCH", "DELETE"} {
+				t.Run(method, func(t *testing.T) {
+					// The index has no such route: a write key gets past the
+					// guard to the router's answer, a read key never does.
+					send := func(key string) (*http.Response, string) {
+						req := httptest.NewRequest(method, "/api/v1/", strings.NewReader("{}"))
+						req.Host = host
+						req.Header.Set("Authorization", "Bearer "+key)
+						return do(t, h, req)
+					}
+					res, body := send(readKey)
+					problem(t, res, body, http.StatusForbidden, fieldportal.EFORBIDDEN)
+					if !strings.Contains(body, "write scope") {
+						t.Errorf("the problem does not say why:\n%s", body)
+					}
+					if res, body := send(key); res.StatusCode == http.StatusForbidden {
+						t.Errorf("a write key = %d:\n%s", res.StatusCode, body)
+					}
+				})
+			}
+		})
 		t.Run("an unknown resource is a 404 problem", func(t *testing.T) {
 			res, body := call("/api/v1/no-such-thing", "Bearer "+key)
 			problem(t, res, body, http.StatusNotFound, fieldportal.ENOTFOUND)
 		})
 		t.Run("a revoked key is refused", func(t *testing.T) {
-			k2, rec, err := db.CreateAPIKey(t.Context(), f.sys, "Old system")
+			k2, rec, err := db.CreateAPIKey(t.Context(), f.sys, "Old system", fieldportal.APIKeyWrite)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +133,7 @@ func TestAPIDoor(t *testing.T) {
 		})
 		t.Run("a key answers for its organisation alone", func(t *testing.T) {
 			other := mustOrg(t, db, "Other Org", "other.example.test")
-			otherKey, _, err := db.CreateAPIKey(t.Context(), fieldportal.SystemViewer(other.ID, "test"), "Theirs")
+			otherKey, _, err := db.CreateAPIKey(t.Context(), fieldportal.SystemViewer(other.ID, "test"), "Theirs", fieldportal.APIKeyWrite)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -39,7 +39,7 @@ func (w *writeWorld) operatorRows() []writeRow {
 	keyIn := once(func(t *testing.T, target string) string {
 		var id string
 		w.made(t, target, &id, func(v fieldportal.Viewer) error {
-			_, k, err := db.CreateAPIKey(ctx, v, "Revocable "+w.next())
+			_, k, err := db.CreateAPIKey(ctx, v, "Revocable "+w.next(), fieldportal.APIKeyWrite)
 			if err == nil {
 				id = k.ID
 			}
@@ -102,7 +102,7 @@ func (w *writeWorld) operatorRows() []writeRow {
 		{
 			name: "CreateAPIKey", covers: []string{"APIKeyService.CreateAPIKey"}, targets: ownOrg,
 			try: func(t *testing.T, v fieldportal.Viewer, _ string) ([]string, error) {
-				_, _, err := db.CreateAPIKey(ctx, v, "Key "+w.next())
+				_, _, err := db.CreateAPIKey(ctx, v, "Key "+w.next(), fieldportal.APIKeyRead)
 				return nil, err
 			},
 			want: adminOnly(own, succeeds),
@@ -123,6 +123,22 @@ func (w *writeWorld) operatorRows() []writeRow {
 				return justErr(db.RevokeAPIKey(ctx, v, keyIn(t, target)))
 			},
 			want: adminOnly(inOrg, notFound),
+		},
+		{
+			// Only an API key's viewer sends an Idempotency-Key; no kind
+			// of the matrix is one (TestIdempotency tests the keys).
+			name: "BeginIdempotent", covers: []string{"APIKeyService.BeginIdempotent"}, targets: ownOrg,
+			try: func(t *testing.T, v fieldportal.Viewer, _ string) ([]string, error) {
+				return errOnly(db.BeginIdempotent(ctx, v, "matrix-"+w.next(), "hash"))
+			},
+			want: func(string, string) outcome { return forbidden },
+		},
+		{
+			name: "FinishIdempotent", covers: []string{"APIKeyService.FinishIdempotent"}, targets: ownOrg,
+			try: func(t *testing.T, v fieldportal.Viewer, _ string) ([]string, error) {
+				return justErr(db.FinishIdempotent(ctx, v, "matrix-"+w.next(), "hash", &fieldportal.IdempotentResponse{Status: 201}))
+			},
+			want: func(string, string) outcome { return forbidden },
 		},
 		{
 			// Everyone but the operator gets an empty list (the store's

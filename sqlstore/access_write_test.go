@@ -355,7 +355,7 @@ func mustWriteWorld(t *testing.T, db *sqlstore.DB) *writeWorld {
 				t.Fatal(err)
 			}
 		}
-		if _, _, err := db.CreateAPIKey(ctx, sys, "Key "+name); err != nil {
+		if _, _, err := db.CreateAPIKey(ctx, sys, "Key "+name, fieldportal.APIKeyWrite); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.SQL().Exec(`INSERT INTO webhook_endpoints (id, org_id, url, secret, events, active, created_at, updated_at)

@@ -87,7 +87,7 @@ func TestChangeContactPassword(t *testing.T) {
 			}{
 				"anonymous": {fieldportal.Viewer{OrgID: f.orgA}, fieldportal.EUNAUTHORIZED},
 				"system":    {f.sys, fieldportal.EFORBIDDEN},
-				"API key":   {fieldportal.NewAPIKeyViewer(f.orgA, "k", "key"), fieldportal.EFORBIDDEN},
+				"API key":   {fieldportal.NewAPIKeyViewer(f.orgA, "k", "key", fieldportal.APIKeyWrite), fieldportal.EFORBIDDEN},
 			} {
 				if _, err := f.a.ChangePassword(ctx, tc.v, fieldportal.PasswordChange{Current: "a", Password: "b", Confirm: "b"}); code(err) != tc.want {
 					t.Errorf("%s: err = %v, want %s", name, err, tc.want)

@@ -257,7 +257,7 @@ func TestAPIKeys(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		f := mustAccounts(t, db)
-		plain, key, err := db.CreateAPIKey(ctx, f.admin, " Back office ")
+		plain, key, err := db.CreateAPIKey(ctx, f.admin, " Back office ", fieldportal.APIKeyWrite)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,7 +278,7 @@ func TestAPIKeys(t *testing.T) {
 			}
 		})
 		t.Run("only admins manage keys", func(t *testing.T) {
-			if _, _, err := db.CreateAPIKey(ctx, f.staff, "x"); code(err) != fieldportal.EFORBIDDEN {
+			if _, _, err := db.CreateAPIKey(ctx, f.staff, "x", fieldportal.APIKeyWrite); code(err) != fieldportal.EFORBIDDEN {
 				t.Errorf("create: %v", err)
 			}
 			if _, err := db.FindAPIKeys(ctx, f.staff); code(err) != fieldportal.EFORBIDDEN {
@@ -287,19 +287,19 @@ func TestAPIKeys(t *testing.T) {
 			if err := db.RevokeAPIKey(ctx, f.staff, key.ID); code(err) != fieldportal.EFORBIDDEN {
 				t.Errorf("revoke: %v", err)
 			}
-			if _, _, err := db.CreateAPIKey(ctx, f.admin, " "); code(err) != fieldportal.EINVALID {
+			if _, _, err := db.CreateAPIKey(ctx, f.admin, " ", fieldportal.APIKeyWrite); code(err) != fieldportal.EINVALID {
 				t.Errorf("no name: %v", err)
 			}
 		})
 		t.Run("a live key is its viewer, for its organisation only", func(t *testing.T) {
-			v, err := db.APIKeyViewer(ctx, f.orgA, plain)
+			v, err := db.APIKeyViewer(ctx, f.orgA, plain, "192.0.2.1")
 			if err != nil || v.Kind() != fieldportal.ViewerAPI || v.APIKeyID != key.ID || !v.SeesWholeOrg() {
 				t.Errorf("%+v, %v", v, err)
 			}
 			for name, tc := range map[string]struct{ org, plain string }{
 				"another organisation": {f.orgB, plain}, "unknown": {f.orgA, "fpk_nope"}, "no prefix": {f.orgA, plain[4:]},
 			} {
-				if _, err := db.APIKeyViewer(ctx, tc.org, tc.plain); code(err) != fieldportal.EUNAUTHORIZED {
+				if _, err := db.APIKeyViewer(ctx, tc.org, tc.plain, "192.0.2.1"); code(err) != fieldportal.EUNAUTHORIZED {
 					t.Errorf("%s: %v", name, err)
 				}
 			}
@@ -314,12 +314,12 @@ func TestAPIKeys(t *testing.T) {
 				t.Fatalf("last used %v, want %v", first, f.clk.now)
 			}
 			f.clk.now = f.clk.now.Add(30 * time.Second)
-			db.APIKeyViewer(ctx, f.orgA, plain)
+			db.APIKeyViewer(ctx, f.orgA, plain, "192.0.2.1")
 			if got := lastUsed(); !got.Equal(first) {
 				t.Errorf("noted again after 30 s: %v", got)
 			}
 			f.clk.now = f.clk.now.Add(31 * time.Second)
-			db.APIKeyViewer(ctx, f.orgA, plain)
+			db.APIKeyViewer(ctx, f.orgA, plain, "192.0.2.1")
 			if got := lastUsed(); !got.Equal(f.clk.now) {
 				t.Errorf("not noted after a minute: %v", got)
 			}
@@ -328,7 +328,7 @@ func TestAPIKeys(t *testing.T) {
 			if err := db.RevokeAPIKey(ctx, f.admin, key.ID); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.APIKeyViewer(ctx, f.orgA, plain); code(err) != fieldportal.EUNAUTHORIZED {
+			if _, err := db.APIKeyViewer(ctx, f.orgA, plain, "192.0.2.1"); code(err) != fieldportal.EUNAUTHORIZED {
 				t.Errorf("err = %v", err)
 			}
 			if err := db.RevokeAPIKey(ctx, f.admin, key.ID); err != nil {
@@ -355,7 +355,7 @@ func TestWebhookEndpoints(t *testing.T) {
 			}
 		}
 		t.Run("the operator sees its own, without secrets", func(t *testing.T) {
-			for name, v := range map[string]fieldportal.Viewer{"staff": f.staff, "API key": fieldportal.NewAPIKeyViewer(f.orgA, "k", "k")} {
+			for name, v := range map[string]fieldportal.Viewer{"staff": f.staff, "API key": fieldportal.NewAPIKeyViewer(f.orgA, "k", "k", fieldportal.APIKeyRead)} {
 				list, err := db.FindWebhookEndpoints(ctx, v)
 				if err != nil || len(list) != 1 || list[0].URL != "https://bo.example.test/hook" || list[0].Secret != "" ||
 					!cmp.Equal(list[0].Events, []string{"job.booked", "quote.accepted"}) {

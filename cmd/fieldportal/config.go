@@ -66,6 +66,8 @@ type Config struct {
 	Generate GenerateConfig
 	// Files is where uploaded files are kept (files.go).
 	Files FilesConfig
+	// APIKey is what `fieldportal apikey create` makes (apikey.go).
+	APIKey APIKeyConfig
 }
 
 // GenerateConfig is the size and seed of a generated organisation.
@@ -101,6 +103,7 @@ var commandHelp = map[string]string{
 	"init":     "create the organisation and its first admin on a new install",
 	"generate": "fill an empty database with one large generated organisation (for the benchmark)",
 	"bench":    "fill a database, serve it and measure every page against the machine's ceiling and its own SQL",
+	"apikey":   "create an API key and print it once: fieldportal apikey create --org SLUG --name NAME [--scope write]",
 }
 
 // InitConfig is the organisation and first admin of a new install. The
@@ -128,6 +131,9 @@ func newConfigParser(cmd string, getenv func(string) string) *configParser {
 	if cmd == "generate" {
 		p.str("size", "FIELDPORTAL_SIZE", "small", "how much to make: small (10,000 invoices, 200 sites under the parent) or large (a hundred times that)")
 		p.str("seed", "FIELDPORTAL_SEED", "1", "seed of the generator: the same seed on the same day makes the same data")
+	}
+	if cmd == "apikey" {
+		declareAPIKey(p)
 	}
 	if cmd == "serve" || cmd == "demo" {
 		p.str("addr", "FIELDPORTAL_ADDR", "127.0.0.1:8080", "host:port to listen on")
@@ -311,6 +317,11 @@ func parseConfig(cmd string, args []string, getenv func(string) string) (Config,
 			return Config{}, invalid(s, "must be a whole number from 0 to 18446744073709551615")
 		}
 		cfg.Generate.Seed = seed
+	}
+	if cmd == "apikey" {
+		if err := parseAPIKey(p, &cfg); err != nil {
+			return Config{}, err
+		}
 	}
 	if cmd == "init" {
 		s, _ := p.get("org-name")

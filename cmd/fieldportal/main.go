@@ -67,6 +67,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		// The benchmark takes flags of its own, not the server's settings.
 		return runBench(ctx, rest, stdout, stderr)
 	case "serve", "migrate", "recount", "demo", "init", "generate":
+	case "apikey":
+		var err error
+		if rest, err = apiKeyArgs(rest); err != nil {
+			fmt.Fprintf(stderr, "fieldportal: %v\n", err)
+			return 2
+		}
 	default:
 		fmt.Fprintf(stderr, "fieldportal: unknown command %q; run 'fieldportal help'\n", cmd)
 		return 2
@@ -94,6 +100,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runDemo(ctx, cfg, logger, stdout)
 	case "generate":
 		err = runGenerate(ctx, cfg, logger, stdout)
+	case "apikey":
+		err = runAPIKeyCreate(ctx, cfg, logger, stdout)
 	}
 	var refused refusal
 	if errors.As(err, &refused) {
@@ -133,9 +141,10 @@ Commands:
   init      %s
   generate  %s
   bench     %s
+  apikey    %s
   version   print the version
   help      this text; 'fieldportal help <command>' lists a command's flags
-`, commandHelp["serve"], commandHelp["migrate"], commandHelp["recount"], commandHelp["demo"], commandHelp["init"], commandHelp["generate"], commandHelp["bench"])
+`, commandHelp["serve"], commandHelp["migrate"], commandHelp["recount"], commandHelp["demo"], commandHelp["init"], commandHelp["generate"], commandHelp["bench"], commandHelp["apikey"])
 	return 0
 }
 
@@ -271,11 +280,17 @@ func runDemo(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Wri
 	if err != nil {
 		return fmt.Errorf("load demo data: %w", err)
 	}
+	// A write key, so the API can be tried at once (SPEC §6).
+	apiKey, err := createAPIKey(ctx, db, "", "demo", "Demo back office", fieldportal.APIKeyWrite)
+	if err != nil {
+		return fmt.Errorf("make the demo's API key: %w", err)
+	}
 	return serve(ctx, cfg, db, logger, func(url string) {
 		fmt.Fprintf(stdout, "\nfieldportal demo is running at %s\n\nSign in with (password %s for all):\n", url, demo.Password)
 		for _, l := range logins.List() {
 			fmt.Fprintf(stdout, "  %-20s %s\n", l.Email, l.Role)
 		}
+		fmt.Fprintf(stdout, "\nAPI key: %s\n", apiKey)
 		fmt.Fprintf(stdout, "\nDemo database: %s\nPress Ctrl+C to stop.\n\n", where)
 	})
 }

@@ -278,6 +278,7 @@ func TestRunDemo(t *testing.T) {
 		if code, _ := get(t, m[1]+"/healthz"); code != 200 {
 			t.Errorf("run %d: GET /healthz = %d", i+1, code)
 		}
+		demoKeyWorks(t, out, m[1])
 		if code := r.stop(t); code != 0 {
 			t.Errorf("run %d: exit status %d:\n%s", i+1, code, r.stderr)
 		}
