@@ -122,7 +122,7 @@ func (d *DB) FindAssetByID(ctx context.Context, v fieldportal.Viewer, id string)
 }
 
 func (tx *Tx) findAsset(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Asset, error) {
-	var q query
+	q := query{probe: true}
 	q.scopeSite(v, "a", "a.site_id")
 	q.and("a.id = " + q.arg(id))
 	a, err := scanAsset(tx.QueryRowContext(ctx, q.sql(`SELECT `+assetColumns+assetFrom, ""), q.args...))
@@ -206,7 +206,7 @@ func (d *DB) FindAssetTransfers(ctx context.Context, v fieldportal.Viewer, asset
 		return nil, err
 	}
 	defer tx.Rollback()
-	var q query
+	q := query{probe: true} // one asset's rows: the reach probed (reachProbe)
 	q.scopeSite(v, "a", "a.site_id")
 	q.and("t.asset_id = " + q.arg(assetID))
 	rows, err := tx.QueryContext(ctx, q.sql(`SELECT `+transferColumns+` FROM asset_transfers t JOIN assets a ON a.id = t.asset_id`,

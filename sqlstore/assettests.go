@@ -121,7 +121,7 @@ func (d *DB) FindAssetTestByID(ctx context.Context, v fieldportal.Viewer, id str
 }
 
 func (tx *Tx) findAssetTest(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.AssetTest, error) {
-	var q query
+	q := query{probe: true} // one record: the reach probed (reachProbe)
 	q.scopeSite(v, "a", "a.site_id")
 	q.and("t.id = " + q.arg(id))
 	t, err := scanAssetTest(tx.QueryRowContext(ctx, q.sql(`SELECT `+assetTestColumns+assetTestFrom, ""), q.args...))

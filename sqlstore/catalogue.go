@@ -96,7 +96,7 @@ func (d *DB) FindScriptByID(ctx context.Context, v fieldportal.Viewer, id string
 }
 
 func (tx *Tx) findScript(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Script, error) {
-	var q query
+	q := query{probe: true} // one record: the reach probed (reachProbe)
 	q.scopeOrg(v, "x")
 	q.and("x.id = " + q.arg(id))
 	s, err := scanScript(tx.QueryRowContext(ctx, q.sql(`SELECT `+scriptColumns+` FROM scripts x`, ""), q.args...))
@@ -205,7 +205,7 @@ func (d *DB) FindItemByID(ctx context.Context, v fieldportal.Viewer, id string) 
 }
 
 func (tx *Tx) findItem(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Item, error) {
-	var q query
+	q := query{probe: true} // one record: the reach probed (reachProbe)
 	q.scopeOrg(v, "x")
 	q.and("x.id = " + q.arg(id))
 	i, err := scanItem(tx.QueryRowContext(ctx, q.sql(`SELECT `+itemColumns+` FROM items x`, ""), q.args...))
@@ -315,7 +315,7 @@ func (d *DB) FindContractorByID(ctx context.Context, v fieldportal.Viewer, id st
 }
 
 func (tx *Tx) findContractor(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Contractor, error) {
-	var q query
+	q := query{probe: true} // one record: the reach probed (reachProbe)
 	q.scopeOrg(v, "x")
 	q.and("x.id = " + q.arg(id))
 	c, err := scanContractor(tx.QueryRowContext(ctx, q.sql(`SELECT `+contractorColumns+` FROM contractors x`, ""), q.args...))

@@ -184,7 +184,7 @@ func (d *DB) FindCertificateByID(ctx context.Context, v fieldportal.Viewer, id s
 }
 
 func (tx *Tx) findCertificate(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Certificate, error) {
-	var q query
+	q := query{probe: true} // one record: the reach probed (reachProbe)
 	q.scopeSite(v, "c", "c.site_id")
 	q.and("c.id = " + q.arg(id))
 	c, err := scanCertificate(tx.QueryRowContext(ctx, q.sql(`SELECT `+certificateColumns+certificateFrom, ""), q.args...))

@@ -104,7 +104,7 @@ func (d *DB) FindContactByID(ctx context.Context, v fieldportal.Viewer, id strin
 }
 
 func (tx *Tx) findContact(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Contact, error) {
-	var q query
+	q := query{probe: true} // one record: the reach probed (reachProbe)
 	q.scopeContact(v, "ct")
 	q.and("ct.id = " + q.arg(id))
 	c, err := scanContact(tx.QueryRowContext(ctx, q.sql(`SELECT `+contactColumns+` FROM contacts ct`, ""), q.args...))

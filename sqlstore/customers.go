@@ -148,7 +148,7 @@ func (d *DB) FindCustomerByID(ctx context.Context, v fieldportal.Viewer, id stri
 }
 
 func (tx *Tx) findCustomer(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Customer, error) {
-	var q query
+	q := query{probe: true} // one record: the reach probed (reachProbe)
 	q.scopeCustomer(v, "c")
 	q.and("c.id = " + q.arg(id))
 	c, err := scanCustomer(tx.QueryRowContext(ctx, q.sql(`SELECT `+customerColumns+` FROM customers c`, ""), q.args...))

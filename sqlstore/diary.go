@@ -223,7 +223,7 @@ func (d *DB) FindAppointmentByID(ctx context.Context, v fieldportal.Viewer, id s
 }
 
 func (tx *Tx) findAppointment(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Appointment, error) {
-	var q query
+	q := query{probe: true} // one record: the reach probed (reachProbe)
 	q.scopeSite(v, "a", "a.site_id")
 	q.and("a.id = " + q.arg(id))
 	a, err := scanAppointment(tx.QueryRowContext(ctx, q.sql(`SELECT `+appointmentColumns+appointmentFrom, ""), q.args...))

@@ -34,7 +34,7 @@ func (tx *Tx) findRef(ctx context.Context, v fieldportal.Viewer, kind, id string
 	if !ok {
 		return "", "", fieldportal.NotFound(kind)
 	}
-	var q query
+	q := query{probe: true} // one record: the reach probed (reachProbe)
 	k.scope(&q, v)
 	if err := refModules(&q, v, kind); err != nil {
 		return "", "", err
@@ -252,7 +252,7 @@ func (d *DB) FindDocumentByID(ctx context.Context, v fieldportal.Viewer, id stri
 }
 
 func (tx *Tx) findDocument(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Document, error) {
-	var q query
+	q := query{probe: true} // one record: the reach probed (reachProbe)
 	q.scopeDocument(v)
 	q.and("d.id = " + q.arg(id))
 	doc, err := scanDocument(tx.QueryRowContext(ctx, q.sql(`SELECT `+documentColumns+` FROM documents d`, ""), q.args...))

@@ -238,7 +238,7 @@ func (tx *Tx) loadInvoicePayments(ctx context.Context, v fieldportal.Viewer, inv
 }
 
 func (tx *Tx) findInvoice(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Invoice, error) {
-	var q query
+	q := query{probe: true} // one record: the reach probed (reachProbe)
 	q.scopeSiteOrCustomer(v, "i")
 	q.and("i.id = " + q.arg(id))
 	inv, err := scanInvoice(tx.QueryRowContext(ctx, q.sql(`SELECT `+invoiceColumns+invoiceFrom, ""), q.args...))

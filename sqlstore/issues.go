@@ -156,7 +156,7 @@ func (d *DB) FindIssueByID(ctx context.Context, v fieldportal.Viewer, id string)
 }
 
 func (tx *Tx) findIssue(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Issue, error) {
-	var q query
+	q := query{probe: true} // one record: the reach probed (reachProbe)
 	q.scopeSite(v, "i", "i.site_id")
 	q.and("i.id = " + q.arg(id))
 	x, err := scanIssue(tx.QueryRowContext(ctx, q.sql(`SELECT `+issueColumns+issueFrom, ""), q.args...))

@@ -241,7 +241,7 @@ func (d *DB) FindJobByID(ctx context.Context, v fieldportal.Viewer, id string) (
 }
 
 func (tx *Tx) findJob(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Job, error) {
-	var q query
+	q := query{probe: true} // one record: the reach probed (reachProbe)
 	q.scopeSite(v, "j", "j.site_id")
 	q.and("j.id = " + q.arg(id))
 	j, err := scanJob(tx.QueryRowContext(ctx, q.sql(`SELECT `+jobColumns+jobFrom, ""), q.args...))
@@ -544,7 +544,7 @@ func (tx *Tx) checkRecordAssets(ctx context.Context, v fieldportal.Viewer, siteI
 		out = []string{}
 	}
 	for _, id := range out {
-		var q query
+		q := query{probe: true} // one record: the reach probed (reachProbe)
 		q.scopeSite(v, "a", "a.site_id")
 		q.and("a.id = " + q.arg(id))
 		q.and("a.site_id = " + q.arg(siteID))

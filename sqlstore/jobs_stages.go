@@ -115,7 +115,7 @@ func (d *DB) FindJobHistory(ctx context.Context, v fieldportal.Viewer, jobID str
 // findVisibleJob is the check of FindJobByID without the job's children:
 // the job is in the viewer's scope and its kind's module is usable.
 func (tx *Tx) findVisibleJob(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Job, error) {
-	var q query
+	q := query{probe: true} // one record: the reach probed (reachProbe)
 	q.scopeSite(v, "j", "j.site_id")
 	q.and("j.id = " + q.arg(id))
 	j, err := scanJob(tx.QueryRowContext(ctx, q.sql(`SELECT `+jobColumns+jobFrom, ""), q.args...))

@@ -287,7 +287,7 @@ func (d *DB) FindPaymentByID(ctx context.Context, v fieldportal.Viewer, id strin
 }
 
 func (tx *Tx) findPayment(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Payment, error) {
-	var q query
+	q := query{probe: true} // one record: the reach probed (reachProbe)
 	q.scopePayment(v, "p")
 	q.and("p.id = " + q.arg(id))
 	p, err := scanPayment(tx.QueryRowContext(ctx, q.sql(`SELECT `+paymentColumns+` FROM payments p`, ""), q.args...))

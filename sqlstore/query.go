@@ -22,12 +22,17 @@ type query struct {
 	ctes  map[string]bool
 	where []string
 	args  []any
-	// loginArg is the placeholder of the viewer's login id, set by reach.
-	loginArg string
+	// loginArg and orgArg are the placeholders of the viewer's login and
+	// organisation ids, set by reach.
+	loginArg, orgArg string
 	// walkSites makes the scope of the sites table a filter of a list
 	// read in its own index order (siteReachable), for a contact who
 	// reaches many sites.
 	walkSites bool
+	// probe writes the reach's customer test as a probe of the customer
+	// tree for each record checked (reachProbe), for a statement that
+	// checks a few records: a lookup by id, one asset's history.
+	probe bool
 }
 
 // arg adds a value and returns its placeholder.

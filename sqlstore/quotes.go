@@ -226,7 +226,7 @@ func (d *DB) FindQuoteByID(ctx context.Context, v fieldportal.Viewer, id string)
 }
 
 func (tx *Tx) findQuote(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Quote, error) {
-	var q query
+	q := query{probe: true} // one record: the reach probed (reachProbe)
 	q.scopeSite(v, "q", "q.site_id")
 	q.and("q.id = " + q.arg(id))
 	x, err := scanQuote(tx.QueryRowContext(ctx, q.sql(`SELECT `+quoteColumns+quoteFrom, ""), q.args...))

@@ -131,7 +131,7 @@ func (d *DB) FindRecurringInvoiceByID(ctx context.Context, v fieldportal.Viewer,
 }
 
 func (tx *Tx) findRecurring(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.RecurringInvoice, error) {
-	var q query
+	q := query{probe: true} // one record: the reach probed (reachProbe)
 	q.scopeSiteOrCustomer(v, "r")
 	q.and("r.id = " + q.arg(id))
 	r, err := scanRecurring(tx.QueryRowContext(ctx, q.sql(`SELECT `+recurringColumns+recurringFrom, ""), q.args...))

@@ -30,7 +30,7 @@ func (q *query) reach(v fieldportal.Viewer) {
 		return
 	}
 	org, login := q.arg(v.OrgID), q.arg(v.LoginID)
-	q.loginArg = login
+	q.loginArg, q.orgArg = login, org
 	q.cte("reach_login", `SELECT pl.id, pl.site_access, pl.may_manage_contacts, ct.customer_id
 		FROM portal_logins pl JOIN contacts ct ON ct.id = pl.contact_id
 		WHERE pl.id = `+login+` AND pl.org_id = `+org+` AND pl.status = 'active'`)
@@ -53,7 +53,10 @@ func (q *query) reach(v fieldportal.Viewer) {
 // organisation that way (200 ms), hence the choice (issue 15).
 func (q *query) siteReachable(siteCol, customerCol string) string {
 	customer := customerCol + " IN (SELECT customer_id FROM reach_customers)"
-	if q.walkSites {
+	switch {
+	case q.probe:
+		customer = q.reachProbe(customerCol)
+	case q.walkSites:
 		customer = "NOT (" + customerCol + " NOT IN (SELECT customer_id FROM reach_customers))"
 	}
 	return "(" + customer + " AND ((SELECT site_access FROM reach_login) = 'all'" +
@@ -77,9 +80,26 @@ func (q *query) siteReachable(siteCol, customerCol string) string {
 // index and then the table's row, two descents into 100,000 sites for
 // every record checked (1.5 times the time).
 func (q *query) siteIDReachable(siteCol string) string {
-	return "(NOT ((SELECT rs.customer_id FROM sites rs" + sqliteOnly("INDEXED BY sites_id_customer") + " WHERE rs.id = " + siteCol + ") NOT IN (SELECT customer_id FROM reach_customers))" +
+	siteCustomer := "(SELECT rs.customer_id FROM sites rs" + sqliteOnly("INDEXED BY sites_id_customer") + " WHERE rs.id = " + siteCol + ")"
+	customer := "NOT (" + siteCustomer + " NOT IN (SELECT customer_id FROM reach_customers))"
+	if q.probe {
+		customer = q.reachProbe(siteCustomer)
+	}
+	return "(" + customer +
 		" AND ((SELECT site_access FROM reach_login) = 'all'" +
 		" OR EXISTS (SELECT 1 FROM login_sites ls WHERE ls.login_id = " + q.loginArg + " AND ls.site_id = " + siteCol + ")))"
+}
+
+// reachProbe is the predicate "the customer customerExpr is in the
+// viewer's reach" as one probe of the customer tree's index
+// (customer_tree_reach): the same rows as reach_customers, which a
+// statement otherwise builds whole, once, before its first record. For a
+// parent of 20,000 sites that list costs about 0.5 ms on SQLite, more
+// than a lookup by id itself; a probe costs a few microseconds a record
+// (q.probe).
+func (q *query) reachProbe(customerExpr string) string {
+	return "EXISTS (SELECT 1 FROM customer_tree pt WHERE pt.ancestor_id = (SELECT customer_id FROM reach_login) AND pt.org_id = " +
+		q.orgArg + " AND pt.customer_id = " + customerExpr + ")"
 }
 
 // contactScope starts every scope: a viewer who sees the whole

@@ -168,7 +168,7 @@ func (d *DB) FindSiteByID(ctx context.Context, v fieldportal.Viewer, id string) 
 }
 
 func (tx *Tx) findSite(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Site, error) {
-	var q query
+	q := query{probe: true} // one record: the reach probed (reachProbe)
 	q.scopeSite(v, "s", "s.id")
 	q.and("s.id = " + q.arg(id))
 	s, err := scanSite(tx.QueryRowContext(ctx, q.sql(`SELECT `+siteColumns+siteFrom, ""), q.args...))

@@ -128,7 +128,7 @@ func (d *DB) FindTaskByID(ctx context.Context, v fieldportal.Viewer, id string) 
 }
 
 func (tx *Tx) findTask(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Task, error) {
-	var q query
+	q := query{probe: true} // one record: the reach probed (reachProbe)
 	q.scopeSiteOrCustomer(v, "t")
 	q.and("t.id = " + q.arg(id))
 	t, err := scanTask(tx.QueryRowContext(ctx, q.sql(`SELECT `+taskColumns+` FROM tasks t`, ""), q.args...))
