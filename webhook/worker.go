@@ -1,0 +1,281 @@
+package webhook
+
+import (
+	"context"
+	crand "crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+// Kind is the outbox kind of webhook deliveries.
+const Kind = "webhook"
+
+// Defaults of a Worker.
+const (
+	DefaultInterval = 5 * time.Second
+	DefaultLease    = 2 * time.Minute
+	DefaultBatch    = 10
+	// DefaultTimeout bounds one POST, from connecting to the answer.
+	DefaultTimeout = 15 * time.Second
+	// GiveUpAfter is how long a delivery is retried, counted from when
+	// it was queued (SPEC §6: a day); then it is marked failed.
+	GiveUpAfter = 24 * time.Hour
+
+	firstRetry = 30 * time.Second
+	maxRetry   = time.Hour
+	// maxMarkTimeout bounds recording an attempt, also while the worker
+	// stops: a delivery that went out must be recorded, or another
+	// instance sends it again.
+	maxMarkTimeout = 10 * time.Second
+)
+
+// Store is the outbox and the endpoints as the worker uses them, declared
+// here so that webhook does not depend on the store (*sqlstore.DB is
+// one). Only the worker holding a message's claim may record on it.
+type Store interface {
+	// ClaimOutbox leases up to n due messages of kind to worker for lease.
+	ClaimOutbox(ctx context.Context, kind, worker string, n int, lease time.Duration) ([]*fieldportal.OutboxMessage, error)
+	// MarkOutboxRetry hands a claimed, untried message back for next.
+	MarkOutboxRetry(ctx context.Context, id, worker, lastError string, next time.Time, giveUp bool) error
+	// ReleaseOutboxClaims hands back every pending message of kind that
+	// worker holds, and says how many.
+	ReleaseOutboxClaims(ctx context.Context, kind, worker string) (int, error)
+	// WebhookTarget is a delivery's endpoint with its secret; ENOTFOUND
+	// once deleted.
+	WebhookTarget(ctx context.Context, endpointID string) (*fieldportal.WebhookEndpoint, error)
+	// RecordWebhookAttempt records an attempt and its outcome on a
+	// message worker holds, in one transaction.
+	RecordWebhookAttempt(ctx context.Context, worker string, a *fieldportal.WebhookAttempt, o fieldportal.WebhookOutcome) error
+}
+
+// Worker delivers the outbox's webhook messages through a Sender.
+type Worker struct {
+	db          Store
+	sender      Sender
+	now         func() time.Time
+	log         *slog.Logger
+	id          string
+	interval    time.Duration
+	lease       time.Duration
+	batch       int
+	sendTimeout time.Duration
+	markTimeout time.Duration
+	giveUpAfter time.Duration
+	backoff     func(attempts int) time.Duration
+	// started is set once the claims of this id's previous process are
+	// released.
+	started atomic.Bool
+}
+
+// Option adjusts a Worker.
+type Option func(*Worker)
+
+// WithID sets the worker's claim id: unique among live workers, the same
+// across restarts of one instance (as mail.WithID).
+func WithID(id string) Option { return func(w *Worker) { w.id = id } }
+
+// WithInterval sets how often Run looks for due deliveries.
+func WithInterval(d time.Duration) Option { return func(w *Worker) { w.interval = d } }
+
+// WithLease sets how long a claim keeps other workers off a delivery.
+func WithLease(d time.Duration) Option { return func(w *Worker) { w.lease = d } }
+
+// WithTimeout bounds one POST (DefaultTimeout, at most a quarter of the
+// lease).
+func WithTimeout(d time.Duration) Option { return func(w *Worker) { w.sendTimeout = d } }
+
+// WithBatch sets how many deliveries one claim takes.
+func WithBatch(n int) Option { return func(w *Worker) { w.batch = n } }
+
+// WithClock sets the clock retry times and the give-up age are reckoned
+// by; tests pass the store's clock.
+func WithClock(now func() time.Time) Option { return func(w *Worker) { w.now = now } }
+
+// WithBackoff replaces the wait after the attempts-th failed attempt
+// (Backoff); tests make it short.
+func WithBackoff(f func(attempts int) time.Duration) Option { return func(w *Worker) { w.backoff = f } }
+
+// WithGiveUpAfter sets how long a delivery is retried (GiveUpAfter).
+func WithGiveUpAfter(d time.Duration) Option { return func(w *Worker) { w.giveUpAfter = d } }
+
+// NewWorker returns a worker. Like mail.NewWorker it panics when the
+// options leave no room for a POST and its record inside half the lease.
+func NewWorker(db Store, sender Sender, logger *slog.Logger, opts ...Option) *Worker {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	w := &Worker{db: db, sender: sender, now: time.Now, id: "webhook-" + crand.Text(), interval: DefaultInterval,
+		lease: DefaultLease, batch: DefaultBatch, giveUpAfter: GiveUpAfter, backoff: Backoff}
+	for _, opt := range opts {
+		opt(w)
+	}
+	if w.sendTimeout == 0 {
+		w.sendTimeout = min(DefaultTimeout, w.lease/4)
+	}
+	w.markTimeout = min(maxMarkTimeout, w.lease/8)
+	if w.lease <= 0 || w.sendTimeout <= 0 || w.sendTimeout+w.markTimeout > w.lease/2 {
+		panic(fmt.Sprintf("webhook: a timeout of %v and a mark timeout of %v do not fit in half the lease of %v",
+			w.sendTimeout, w.markTimeout, w.lease))
+	}
+	if w.id == "" {
+		panic("webhook: a worker needs an id")
+	}
+	w.log = logger.With("worker", w.id)
+	return w
+}
+
+// ID is the worker's claim id.
+func (w *Worker) ID() string { return w.id }
+
+// Run delivers due events until ctx ends.
+func (w *Worker) Run(ctx context.Context) {
+	t := time.NewTicker(w.interval)
+	defer t.Stop()
+	for {
+		n, err := w.RunOnce(ctx)
+		if err != nil && (ctx.Err() == nil || !errors.Is(err, ctx.Err())) {
+			w.log.Error("webhook outbox", "err", err)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if err == nil && n >= w.batch {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce claims one batch of due deliveries and tries each, after, on
+// the first run, releasing what a previous process left claimed under
+// the worker's id. It returns how many were tried; a receiver's failure
+// is recorded on the delivery, not returned; a database failure is.
+func (w *Worker) RunOnce(ctx context.Context) (tried int, err error) {
+	if !w.started.Load() {
+		n, err := w.db.ReleaseOutboxClaims(ctx, Kind, w.id)
+		if err != nil {
+			return 0, fmt.Errorf("release the claims of this worker's previous run: %w", err)
+		}
+		if n > 0 {
+			w.log.Info("webhook outbox: took back the claims of this worker's previous run", "messages", n)
+		}
+		w.started.Store(true)
+	}
+	claimed := time.Now()
+	msgs, err := w.db.ClaimOutbox(ctx, Kind, w.id, w.batch, w.lease)
+	if err != nil {
+		return 0, err
+	}
+	for i, m := range msgs {
+		// A POST starts only if it and its record end within half the
+		// lease, on the real clock: past the lease another worker may
+		// take the message.
+		if ctx.Err() != nil || time.Since(claimed)+w.sendTimeout+w.markTimeout > w.lease/2 {
+			w.release(ctx, msgs[i:])
+			return tried, ctx.Err()
+		}
+		tried++
+		if err := w.deliver(ctx, m); err != nil {
+			w.release(ctx, msgs[i+1:])
+			return tried, err
+		}
+	}
+	return tried, nil
+}
+
+// deliver POSTs one claimed delivery and records the attempt.
+func (w *Worker) deliver(ctx context.Context, m *fieldportal.OutboxMessage) error {
+	a := &fieldportal.WebhookAttempt{DeliveryID: m.ID}
+	target, err := w.db.WebhookTarget(ctx, m.EndpointID)
+	if err != nil && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
+		w.release(ctx, []*fieldportal.OutboxMessage{m})
+		return err
+	}
+	var res Result
+	var sendErr error
+	switch {
+	case err != nil || !target.Active:
+		// Turned off (or deleted) after the event was queued: nothing
+		// to try, and nothing that waiting mends; a replay sends it
+		// once the endpoint is back on.
+		a.Error = "the endpoint is turned off"
+		a.AttemptedAt = w.now()
+		return w.record(ctx, m, a, fieldportal.WebhookOutcome{Next: a.AttemptedAt, GiveUp: true})
+	default:
+		sendCtx, cancel := context.WithTimeout(ctx, w.sendTimeout)
+		a.AttemptedAt = w.now()
+		start := time.Now()
+		res, sendErr = w.sender.Post(sendCtx, target.URL, []byte(m.Payload), Sign(target.Secret, a.AttemptedAt, []byte(m.Payload)))
+		a.Duration = time.Since(start)
+		cancel()
+	}
+	a.StatusCode, a.Response = res.StatusCode, res.Body
+	delivered := sendErr == nil && res.StatusCode >= 200 && res.StatusCode < 300
+	if sendErr != nil {
+		a.Error = sendErr.Error()
+	}
+	now := w.now()
+	o := fieldportal.WebhookOutcome{Delivered: delivered, Next: now.Add(w.backoff(m.Attempts))}
+	switch {
+	case delivered:
+		w.log.Info("webhook delivered", "id", m.ID, "topic", m.Topic, "status", res.StatusCode, "attempts", m.Attempts)
+	case ctx.Err() != nil:
+		// Stopping, not the receiver's failure: the next run tries now.
+		o.Next = now
+	case now.Sub(m.CreatedAt) >= w.giveUpAfter:
+		o.GiveUp, o.DisableEndpoint = true, true
+		w.log.Error("webhook failed, giving up", "id", m.ID, "topic", m.Topic, "attempts", m.Attempts, "status", res.StatusCode, "err", sendErr)
+	default:
+		w.log.Warn("webhook not delivered, will retry", "id", m.ID, "topic", m.Topic, "attempts", m.Attempts, "status", res.StatusCode,
+			"next", o.Next, "err", sendErr)
+	}
+	return w.record(ctx, m, a, o)
+}
+
+// record stores an attempt, also after ctx ended, explaining a failure.
+func (w *Worker) record(ctx context.Context, m *fieldportal.OutboxMessage, a *fieldportal.WebhookAttempt, o fieldportal.WebhookOutcome) error {
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.markTimeout)
+	defer cancel()
+	err := w.db.RecordWebhookAttempt(mctx, w.id, a, o)
+	switch {
+	case err == nil:
+		return nil
+	case fieldportal.ErrorCode(err) == fieldportal.ECONFLICT:
+		return fmt.Errorf("webhook %s: the claim ran out before the attempt was recorded; another worker took it over and may deliver it again: %w", m.ID, err)
+	default:
+		return fmt.Errorf("webhook %s: recording the attempt failed, so it is tried again when its claim runs out: %w", m.ID, err)
+	}
+}
+
+// release hands claimed but untried deliveries back for now.
+func (w *Worker) release(ctx context.Context, msgs []*fieldportal.OutboxMessage) {
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.markTimeout)
+	defer cancel()
+	for _, m := range msgs {
+		if err := w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.now(), false); err != nil && fieldportal.ErrorCode(err) != fieldportal.ECONFLICT {
+			w.log.Error("webhook outbox release", "id", m.ID, "err", err)
+		}
+	}
+}
+
+// Backoff is the wait after the attempts-th failed attempt: 30 s, then
+// doubling up to an hour, each drawn at random from its upper half, so
+// that the deliveries of one outage do not all come back at once.
+func Backoff(attempts int) time.Duration {
+	d := firstRetry
+	for i := 1; i < attempts && d < maxRetry; i++ {
+		d *= 2
+	}
+	d = min(d, maxRetry)
+	return d/2 + rand.N(d/2+1)
+}
