@@ -204,7 +204,7 @@ func (d *DB) CancelAutopay(ctx context.Context, v fieldportal.Viewer, id string)
 		}); err != nil {
 			return err
 		}
-		return tx.emitEvent(ctx, r.OrgID, "autopay.cancelled", r)
+		return tx.emitEvent(ctx, v, r.OrgID, "autopay.cancelled", r)
 	})
 	if err != nil {
 		return nil, err
