@@ -665,9 +665,9 @@ type WebhookService interface {
 	// FindWebhookDeliveries lists an endpoint's deliveries, newest first,
 	// each with its attempts.
 	FindWebhookDeliveries(ctx context.Context, v Viewer, endpointID string, p Page) ([]*WebhookDelivery, string, error)
-	// ReplayWebhookDelivery queues a delivery's event again, with the
-	// same event id, as a new delivery to the same endpoint.
-	ReplayWebhookDelivery(ctx context.Context, v Viewer, deliveryID string) (*OutboxMessage, error)
+	// ReplayWebhookDelivery queues a delivery of the endpoint again, with
+	// the same event id, as a new delivery to it.
+	ReplayWebhookDelivery(ctx context.Context, v Viewer, endpointID, deliveryID string) (*OutboxMessage, error)
 }
 
 // Readiness reports whether the database answers, for /readyz.

@@ -50,6 +50,8 @@ type Services struct {
 	Payments fieldportal.PaymentGateways
 	// Sites finds the customers and sites a recurring invoice is for.
 	Sites fieldportal.SiteService
+	// Webhooks keeps the back office's webhook endpoints (admins).
+	Webhooks fieldportal.WebhookService
 }
 
 // Console is the staff console's handlers.
@@ -64,7 +66,7 @@ type Console struct {
 // New parses the console's pages and registers its routes on kit.
 func New(kit *web.Kit, cfg Config, svc Services) (*Console, error) {
 	if svc.SignIn == nil || svc.Access == nil || svc.Staff == nil || svc.Orgs == nil ||
-		svc.Work == nil || svc.Diary == nil || svc.Equipment == nil || svc.Money == nil {
+		svc.Work == nil || svc.Diary == nil || svc.Equipment == nil || svc.Money == nil || svc.Webhooks == nil {
 		return nil, fmt.Errorf("console: every service is required")
 	}
 	pages, err := kit.ParsePages(templates, "templates/*.html")
@@ -113,6 +115,9 @@ func (c *Console) routes() {
 	c.taskRoutes()
 	c.assetRoutes()
 	c.documentRoutes()
+
+	// Webhooks (issue 19).
+	c.webhookRoutes()
 }
 
 // signedIn wraps a console page: a live staff session of an enabled staff
@@ -135,7 +140,8 @@ func (c *Console) layout(r *http.Request, title string) web.Layout {
 		{Label: "Certificates", URL: "/console/certificates"}, {Label: "Documents", URL: "/console/documents"},
 		{Label: "Tasks", URL: "/console/tasks"}, {Label: "Mail log", URL: "/console/mail"}}
 	if v.IsAdmin() {
-		links = append(links, web.NavLink{Label: "Staff", URL: "/console/staff"}, web.NavLink{Label: "Settings", URL: "/console/settings"})
+		links = append(links, web.NavLink{Label: "Staff", URL: "/console/staff"}, web.NavLink{Label: "Settings", URL: "/console/settings"},
+			web.NavLink{Label: "Webhooks", URL: "/console/webhooks"})
 	}
 	for i := range links {
 		p := links[i].URL

@@ -97,7 +97,7 @@ func (w *writeWorld) webhookRows() []writeRow {
 		{
 			name: "ReplayWebhookDelivery", covers: []string{"WebhookService.ReplayWebhookDelivery"}, targets: orgs,
 			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
-				return errOnly(db.ReplayWebhookDelivery(ctx, v, replayed(t, target)[1]))
+				return errOnly(db.ReplayWebhookDelivery(ctx, v, replayed(t, target)[0], replayed(t, target)[1]))
 			},
 			want: adminOnly(inOrg, notFound),
 		},

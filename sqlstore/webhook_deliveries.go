@@ -89,17 +89,17 @@ func (d *DB) FindWebhookDeliveries(ctx context.Context, v fieldportal.Viewer, en
 	return out, next, nil
 }
 
-// ReplayWebhookDelivery queues one of the organisation's deliveries again
+// ReplayWebhookDelivery queues one of the endpoint's deliveries again
 // as a new message to the same endpoint, carrying the same body and so the
 // same event id: a receiver that kept the first can tell the repeat.
-func (d *DB) ReplayWebhookDelivery(ctx context.Context, v fieldportal.Viewer, deliveryID string) (*fieldportal.OutboxMessage, error) {
+func (d *DB) ReplayWebhookDelivery(ctx context.Context, v fieldportal.Viewer, endpointID, deliveryID string) (*fieldportal.OutboxMessage, error) {
 	if !v.IsAdmin() {
 		return nil, errWebhookAdmin
 	}
 	var m *fieldportal.OutboxMessage
 	err := d.inTx(ctx, func(tx *Tx) error {
-		old, err := scanOutbox(tx.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = $1 AND org_id = $2 AND kind = 'webhook'`,
-			deliveryID, v.OrgID))
+		old, err := scanOutbox(tx.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = $1 AND org_id = $2 AND kind = 'webhook'
+			AND endpoint_id = $3`, deliveryID, v.OrgID, endpointID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return fieldportal.NotFound("webhook delivery")
 		} else if err != nil {
