@@ -66,6 +66,9 @@ type Config struct {
 	Generate GenerateConfig
 	// Files is where uploaded files are kept (files.go).
 	Files FilesConfig
+	// Webhooks is which endpoint URLs may be saved and reached
+	// (webhooks.go).
+	Webhooks fieldportal.WebhookURLPolicy
 }
 
 // GenerateConfig is the size and seed of a generated organisation.
@@ -142,6 +145,7 @@ func newConfigParser(cmd string, getenv func(string) string) *configParser {
 		p.str("smtp-tls", "FIELDPORTAL_SMTP_TLS", "starttls", "SMTP security: none, starttls or tls")
 		p.str("mail-worker-id", "FIELDPORTAL_MAIL_WORKER_ID", "", "this instance's mail worker id: unique among running instances, the same across restarts (default: host name/listening address)")
 		declareFiles(p)
+		declareWebhooks(p)
 	}
 	p.fs.Usage = func() {
 		out := p.fs.Output()
@@ -295,6 +299,9 @@ func parseConfig(cmd string, args []string, getenv func(string) string) (Config,
 		}
 		cfg.MailWorkerID = s.val
 		if cfg.Files, err = parseFiles(p, cfg); err != nil {
+			return Config{}, err
+		}
+		if cfg.Webhooks, err = parseWebhooks(p); err != nil {
 			return Config{}, err
 		}
 	}
