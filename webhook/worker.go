@@ -3,14 +3,13 @@ package webhook
 import (
 	"context"
 	crand "crypto/rand"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"sync/atomic"
 	"time"
 
 	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/outbox"
 )
 
 // Kind is the outbox kind of webhook deliveries.
@@ -29,23 +28,13 @@ const (
 
 	firstRetry = 30 * time.Second
 	maxRetry   = time.Hour
-	// maxMarkTimeout bounds recording an attempt, also while the worker
-	// stops: a delivery that went out must be recorded, or another
-	// instance sends it again.
-	maxMarkTimeout = 10 * time.Second
 )
 
 // Store is the outbox and the endpoints as the worker uses them, declared
 // here so that webhook does not depend on the store (*sqlstore.DB is
 // one). Only the worker holding a message's claim may record on it.
 type Store interface {
-	// ClaimOutbox leases up to n due messages of kind to worker for lease.
-	ClaimOutbox(ctx context.Context, kind, worker string, n int, lease time.Duration) ([]*fieldportal.OutboxMessage, error)
-	// MarkOutboxRetry hands a claimed, untried message back for next.
-	MarkOutboxRetry(ctx context.Context, id, worker, lastError string, next time.Time, giveUp bool) error
-	// ReleaseOutboxClaims hands back every pending message of kind that
-	// worker holds, and says how many.
-	ReleaseOutboxClaims(ctx context.Context, kind, worker string) (int, error)
+	outbox.Store
 	// WebhookTarget is a delivery's endpoint with its secret; ENOTFOUND
 	// once deleted.
 	WebhookTarget(ctx context.Context, endpointID string) (*fieldportal.WebhookEndpoint, error)
@@ -54,7 +43,8 @@ type Store interface {
 	RecordWebhookAttempt(ctx context.Context, worker string, a *fieldportal.WebhookAttempt, o fieldportal.WebhookOutcome) error
 }
 
-// Worker delivers the outbox's webhook messages through a Sender.
+// Worker delivers the outbox's webhook messages through a Sender, in the
+// claim loop the outbox's workers share (outbox.Loop).
 type Worker struct {
 	db          Store
 	sender      Sender
@@ -68,9 +58,7 @@ type Worker struct {
 	markTimeout time.Duration
 	giveUpAfter time.Duration
 	backoff     func(attempts int) time.Duration
-	// started is set once the claims of this id's previous process are
-	// released.
-	started atomic.Bool
+	loop        *outbox.Loop
 }
 
 // Option adjusts a Worker.
@@ -118,87 +106,35 @@ func NewWorker(db Store, sender Sender, logger *slog.Logger, opts ...Option) *Wo
 	if w.sendTimeout == 0 {
 		w.sendTimeout = min(DefaultTimeout, w.lease/4)
 	}
-	w.markTimeout = min(maxMarkTimeout, w.lease/8)
-	if w.lease <= 0 || w.sendTimeout <= 0 || w.sendTimeout+w.markTimeout > w.lease/2 {
-		panic(fmt.Sprintf("webhook: a timeout of %v and a mark timeout of %v do not fit in half the lease of %v",
-			w.sendTimeout, w.markTimeout, w.lease))
-	}
-	if w.id == "" {
-		panic("webhook: a worker needs an id")
-	}
+	w.markTimeout = outbox.MarkTimeout(w.lease)
 	w.log = logger.With("worker", w.id)
+	w.loop = &outbox.Loop{Store: db, Kind: Kind, ID: w.id, Interval: w.interval, Lease: w.lease, Batch: w.batch,
+		SendTimeout: w.sendTimeout, MarkTimeout: w.markTimeout, Now: w.now, Log: w.log,
+		Deliver: func(ctx context.Context, m *fieldportal.OutboxMessage) (bool, error) { return true, w.deliver(ctx, m) }}
+	if err := w.loop.Check(); err != nil {
+		panic("webhook: " + err.Error())
+	}
 	return w
 }
 
 // ID is the worker's claim id.
 func (w *Worker) ID() string { return w.id }
 
-// Run delivers due events until ctx ends.
-func (w *Worker) Run(ctx context.Context) {
-	t := time.NewTicker(w.interval)
-	defer t.Stop()
-	for {
-		n, err := w.RunOnce(ctx)
-		if err != nil && (ctx.Err() == nil || !errors.Is(err, ctx.Err())) {
-			w.log.Error("webhook outbox", "err", err)
-		}
-		if ctx.Err() != nil {
-			return
-		}
-		if err == nil && n >= w.batch {
-			continue
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
+// Run delivers due events until ctx ends (outbox.Loop.Run).
+func (w *Worker) Run(ctx context.Context) { w.loop.Run(ctx) }
 
 // RunOnce claims one batch of due deliveries and tries each, after, on
 // the first run, releasing what a previous process left claimed under
 // the worker's id. It returns how many were tried; a receiver's failure
 // is recorded on the delivery, not returned; a database failure is.
-func (w *Worker) RunOnce(ctx context.Context) (tried int, err error) {
-	if !w.started.Load() {
-		n, err := w.db.ReleaseOutboxClaims(ctx, Kind, w.id)
-		if err != nil {
-			return 0, fmt.Errorf("release the claims of this worker's previous run: %w", err)
-		}
-		if n > 0 {
-			w.log.Info("webhook outbox: took back the claims of this worker's previous run", "messages", n)
-		}
-		w.started.Store(true)
-	}
-	claimed := time.Now()
-	msgs, err := w.db.ClaimOutbox(ctx, Kind, w.id, w.batch, w.lease)
-	if err != nil {
-		return 0, err
-	}
-	for i, m := range msgs {
-		// A POST starts only if it and its record end within half the
-		// lease, on the real clock: past the lease another worker may
-		// take the message.
-		if ctx.Err() != nil || time.Since(claimed)+w.sendTimeout+w.markTimeout > w.lease/2 {
-			w.release(ctx, msgs[i:])
-			return tried, ctx.Err()
-		}
-		tried++
-		if err := w.deliver(ctx, m); err != nil {
-			w.release(ctx, msgs[i+1:])
-			return tried, err
-		}
-	}
-	return tried, nil
-}
+func (w *Worker) RunOnce(ctx context.Context) (tried int, err error) { return w.loop.RunOnce(ctx) }
 
 // deliver POSTs one claimed delivery and records the attempt.
 func (w *Worker) deliver(ctx context.Context, m *fieldportal.OutboxMessage) error {
 	a := &fieldportal.WebhookAttempt{DeliveryID: m.ID}
 	target, err := w.db.WebhookTarget(ctx, m.EndpointID)
 	if err != nil && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
-		w.release(ctx, []*fieldportal.OutboxMessage{m})
+		w.loop.Release(ctx, []*fieldportal.OutboxMessage{m})
 		return err
 	}
 	var res Result
@@ -254,17 +190,6 @@ func (w *Worker) record(ctx context.Context, m *fieldportal.OutboxMessage, a *fi
 		return fmt.Errorf("webhook %s: the claim ran out before the attempt was recorded; another worker took it over and may deliver it again: %w", m.ID, err)
 	default:
 		return fmt.Errorf("webhook %s: recording the attempt failed, so it is tried again when its claim runs out: %w", m.ID, err)
-	}
-}
-
-// release hands claimed but untried deliveries back for now.
-func (w *Worker) release(ctx context.Context, msgs []*fieldportal.OutboxMessage) {
-	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.markTimeout)
-	defer cancel()
-	for _, m := range msgs {
-		if err := w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.now(), false); err != nil && fieldportal.ErrorCode(err) != fieldportal.ECONFLICT {
-			w.log.Error("webhook outbox release", "id", m.ID, "err", err)
-		}
 	}
 }
 
