@@ -52,3 +52,23 @@ func TestSignKnownAnswer(t *testing.T) {
 		t.Errorf("Sign = %q, want %q", got, want)
 	}
 }
+
+// The back-off doubles from 30 s to an hour, each wait drawn from the
+// upper half of its step, so that one outage's retries spread out.
+func TestBackoff(t *testing.T) {
+	step := 30 * time.Second
+	for attempts := 1; attempts <= 12; attempts++ {
+		seen := map[time.Duration]bool{}
+		for range 50 {
+			d := webhook.Backoff(attempts)
+			if d < step/2 || d > step {
+				t.Fatalf("Backoff(%d) = %v, want within [%v, %v]", attempts, d, step/2, step)
+			}
+			seen[d] = true
+		}
+		if len(seen) < 2 {
+			t.Errorf("Backoff(%d) always %v: no jitter", attempts, seen)
+		}
+		step = min(2*step, time.Hour)
+	}
+}
