@@ -137,24 +137,20 @@ func (w *Worker) deliver(ctx context.Context, m *fieldportal.OutboxMessage) erro
 		w.loop.Release(ctx, []*fieldportal.OutboxMessage{m})
 		return err
 	}
-	var res Result
-	var sendErr error
-	switch {
-	case err != nil || !target.Active:
+	if err != nil || !target.Active {
 		// Turned off (or deleted) after the event was queued: nothing
 		// to try, and nothing that waiting mends; a replay sends it
 		// once the endpoint is back on.
 		a.Error = "the endpoint is turned off"
 		a.AttemptedAt = w.now()
 		return w.record(ctx, m, a, fieldportal.WebhookOutcome{Next: a.AttemptedAt, GiveUp: true})
-	default:
-		sendCtx, cancel := context.WithTimeout(ctx, w.sendTimeout)
-		a.AttemptedAt = w.now()
-		start := time.Now()
-		res, sendErr = w.sender.Post(sendCtx, target.URL, []byte(m.Payload), Sign(target.Secret, a.AttemptedAt, []byte(m.Payload)))
-		a.Duration = time.Since(start)
-		cancel()
 	}
+	sendCtx, cancel := context.WithTimeout(ctx, w.sendTimeout)
+	a.AttemptedAt = w.now()
+	start := time.Now()
+	res, sendErr := w.sender.Post(sendCtx, target.URL, []byte(m.Payload), Sign(target.Secret, a.AttemptedAt, []byte(m.Payload)))
+	a.Duration = time.Since(start)
+	cancel()
 	a.StatusCode, a.Response = res.StatusCode, res.Body
 	delivered := sendErr == nil && res.StatusCode >= 200 && res.StatusCode < 300
 	if sendErr != nil {
