@@ -660,6 +660,25 @@ type APIKeyService interface {
 // WebhookService keeps the endpoints the back office hears from.
 type WebhookService interface {
 	FindWebhookEndpoints(ctx context.Context, v Viewer) ([]*WebhookEndpoint, error)
+	// FindWebhookEndpoint returns one endpoint with its signing secret
+	// (admins only: the secret must be readable to sign with, so it is
+	// stored as it is, not hashed).
+	FindWebhookEndpoint(ctx context.Context, v Viewer, id string) (*WebhookEndpoint, error)
+	// CreateWebhookEndpoint registers an endpoint with a new secret.
+	// Admins only.
+	CreateWebhookEndpoint(ctx context.Context, v Viewer, in WebhookEndpointInput) (*WebhookEndpoint, error)
+	// UpdateWebhookEndpoint changes an endpoint's URL and events.
+	UpdateWebhookEndpoint(ctx context.Context, v Viewer, id string, in WebhookEndpointInput) (*WebhookEndpoint, error)
+	// SetWebhookEndpointActive disables or enables an endpoint.
+	SetWebhookEndpointActive(ctx context.Context, v Viewer, id string, active bool) (*WebhookEndpoint, error)
+	// DeleteWebhookEndpoint removes an endpoint with its deliveries.
+	DeleteWebhookEndpoint(ctx context.Context, v Viewer, id string) error
+	// FindWebhookDeliveries lists an endpoint's deliveries, newest first,
+	// each with its attempts.
+	FindWebhookDeliveries(ctx context.Context, v Viewer, endpointID string, p Page) ([]*WebhookDelivery, string, error)
+	// ReplayWebhookDelivery queues a delivery of the endpoint again, with
+	// the same event id, as a new delivery to it.
+	ReplayWebhookDelivery(ctx context.Context, v Viewer, endpointID, deliveryID string) (*OutboxMessage, error)
 }
 
 // Readiness reports whether the database answers, for /readyz.

@@ -143,12 +143,15 @@ type IdempotentResponse struct {
 
 // WebhookEndpoint is a URL an admin registered for portal events.
 type WebhookEndpoint struct {
-	ID        string    `json:"id"`
-	OrgID     string    `json:"-"`
-	URL       string    `json:"url"`
-	Secret    string    `json:"-"`
-	Events    []string  `json:"events"`
-	Active    bool      `json:"active"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID     string   `json:"id"`
+	OrgID  string   `json:"-"`
+	URL    string   `json:"url"`
+	Secret string   `json:"-"`
+	Events []string `json:"events"`
+	Active bool     `json:"active"`
+	// DisabledReason says why the delivery worker turned the endpoint
+	// off ("" when an admin did, or while it is on).
+	DisabledReason string    `json:"disabled_reason,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }

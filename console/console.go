@@ -52,6 +52,8 @@ type Services struct {
 	Sites fieldportal.SiteService
 	// APIKeys keeps the back office's API keys (an admin's screen).
 	APIKeys fieldportal.APIKeyService
+	// Webhooks keeps the back office's webhook endpoints (admins).
+	Webhooks fieldportal.WebhookService
 }
 
 // Console is the staff console's handlers.
@@ -66,7 +68,8 @@ type Console struct {
 // New parses the console's pages and registers its routes on kit.
 func New(kit *web.Kit, cfg Config, svc Services) (*Console, error) {
 	if svc.SignIn == nil || svc.Access == nil || svc.Staff == nil || svc.Orgs == nil ||
-		svc.Work == nil || svc.Diary == nil || svc.Equipment == nil || svc.Money == nil || svc.APIKeys == nil {
+		svc.Work == nil || svc.Diary == nil || svc.Equipment == nil || svc.Money == nil || svc.APIKeys == nil ||
+		svc.Webhooks == nil {
 		return nil, fmt.Errorf("console: every service is required")
 	}
 	pages, err := kit.ParsePages(templates, "templates/*.html")
@@ -118,6 +121,8 @@ func (c *Console) routes() {
 
 	// The integration API's keys (issue 19).
 	c.apiKeyRoutes()
+	// Webhooks (issue 19).
+	c.webhookRoutes()
 }
 
 // signedIn wraps a console page: a live staff session of an enabled staff
@@ -142,6 +147,7 @@ func (c *Console) layout(r *http.Request, title string) web.Layout {
 	if v.IsAdmin() {
 		links = append(links, web.NavLink{Label: "Staff", URL: "/console/staff"}, web.NavLink{Label: "Settings", URL: "/console/settings"})
 		links = append(links, web.NavLink{Label: "API keys", URL: "/console/api-keys"})
+		links = append(links, web.NavLink{Label: "Webhooks", URL: "/console/webhooks"})
 	}
 	for i := range links {
 		p := links[i].URL

@@ -105,6 +105,7 @@ func TestScreens(t *testing.T) {
 		{"admin", "{contact}?site_q=Harbour", "console-contact-site-search"},
 		{"admin", "/console/settings", "console-settings"},
 		{"admin", "/console/mail", "console-mail"},
+		{"admin", "/console/webhooks", "console-webhooks"},
 		{"admin", "/console/jobs", "console-jobs"},
 		{"admin", "{console-job}", "console-job"},
 		{"admin", "/console/quotes", "console-quotes"},

@@ -148,3 +148,10 @@ func oneLine(s string) string {
 	}, s)
 	return strings.Join(strings.Fields(s), " ")
 }
+
+// WebhookDisabled tells an admin that the delivery worker turned off a
+// webhook endpoint whose deliveries kept failing; reason says how. The
+// caller sets To.
+func WebhookDisabled(org, name, url, reason string) Message {
+	return render("webhook_disabled.txt", mailData{Org: org, Name: name, Link: url, Answer: reason})
+}

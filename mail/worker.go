@@ -3,13 +3,12 @@ package mail
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"log/slog"
-	"sync/atomic"
 	"time"
 
 	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/outbox"
 )
 
 // Defaults of a Worker.
@@ -23,30 +22,20 @@ const (
 
 	firstRetry = 30 * time.Second
 	maxRetry   = time.Hour
-	// maxMarkTimeout bounds recording an outcome, also after the worker's
-	// context has ended: a message that went out must be marked sent even
-	// while the program stops, or another instance sends it again. A short
-	// lease cuts it to an eighth of the lease.
-	maxMarkTimeout = 10 * time.Second
 )
 
 // OutboxStore is the outbox as the worker uses it, declared here so that
-// mail does not depend on the store (*sqlstore.DB is one). Only the
-// worker holding a message's claim may mark it.
+// mail does not depend on the store (*sqlstore.DB is one): the claim
+// loop's outbox.Store, and MarkOutboxSent. Only the worker holding a
+// message's claim may mark it.
 type OutboxStore interface {
-	// ClaimOutbox leases up to n due messages of kind to worker for lease.
-	ClaimOutbox(ctx context.Context, kind, worker string, n int, lease time.Duration) ([]*fieldportal.OutboxMessage, error)
+	outbox.Store
 	// MarkOutboxSent records the delivery of a message worker holds.
 	MarkOutboxSent(ctx context.Context, id, worker string) error
-	// MarkOutboxRetry records a failed attempt at a message worker holds:
-	// it is tried again at next, or marked failed when giveUp.
-	MarkOutboxRetry(ctx context.Context, id, worker, lastError string, next time.Time, giveUp bool) error
-	// ReleaseOutboxClaims hands back every pending message of kind that
-	// worker holds, and says how many.
-	ReleaseOutboxClaims(ctx context.Context, kind, worker string) (int, error)
 }
 
-// Worker delivers the outbox's mail messages through a Sender.
+// Worker delivers the outbox's mail messages through a Sender, in the
+// claim loop the outbox's workers share (outbox.Loop).
 type Worker struct {
 	db       OutboxStore
 	sender   Sender
@@ -58,12 +47,10 @@ type Worker struct {
 	batch    int
 	// sendTimeout bounds one whole send and markTimeout recording its
 	// outcome; a send starts only if both fit in half the lease from the
-	// claim (see RunOnce).
+	// claim (outbox.Loop).
 	sendTimeout time.Duration
 	markTimeout time.Duration
-	// started is set once the claims of this id's previous process are
-	// released (see NewWorker).
-	started atomic.Bool
+	loop        *outbox.Loop
 }
 
 // WorkerOption adjusts a Worker.
@@ -121,91 +108,27 @@ func NewWorker(db OutboxStore, sender Sender, logger *slog.Logger, opts ...Worke
 	if w.sendTimeout == 0 {
 		w.sendTimeout = w.lease / 4
 	}
-	w.markTimeout = min(maxMarkTimeout, w.lease/8)
-	if w.lease <= 0 || w.sendTimeout <= 0 || w.sendTimeout+w.markTimeout > w.lease/2 {
-		panic(fmt.Sprintf("mail: a send timeout of %v and a mark timeout of %v do not fit in half the lease of %v",
-			w.sendTimeout, w.markTimeout, w.lease))
-	}
-	if w.id == "" {
-		panic("mail: a worker needs an id") // "" is the claim of no worker
-	}
+	w.markTimeout = outbox.MarkTimeout(w.lease)
 	w.log = logger.With("worker", w.id)
+	w.loop = &outbox.Loop{Store: db, Kind: Kind, ID: w.id, Interval: w.interval, Lease: w.lease, Batch: w.batch,
+		SendTimeout: w.sendTimeout, MarkTimeout: w.markTimeout, Now: w.now, Log: w.log, Deliver: w.deliver}
+	if err := w.loop.Check(); err != nil {
+		panic("mail: " + err.Error())
+	}
 	return w
 }
 
 // ID is the worker's claim id.
 func (w *Worker) ID() string { return w.id }
 
-// Run sends due messages until ctx ends. After a full batch it goes on at
-// once, as more are likely waiting; otherwise it waits for the interval.
-func (w *Worker) Run(ctx context.Context) {
-	t := time.NewTicker(w.interval)
-	defer t.Stop()
-	for {
-		n, err := w.RunOnce(ctx)
-		// Being stopped is not worth a line; any other error is, also
-		// while stopping: a lost claim means a mail may go out twice.
-		if err != nil && (ctx.Err() == nil || !errors.Is(err, ctx.Err())) {
-			w.log.Error("mail outbox", "err", err)
-		}
-		if ctx.Err() != nil {
-			return
-		}
-		if err == nil && n >= w.batch {
-			continue
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
+// Run sends due messages until ctx ends (outbox.Loop.Run).
+func (w *Worker) Run(ctx context.Context) { w.loop.Run(ctx) }
 
 // RunOnce claims one batch of due messages and tries each; the first run
 // first releases what a previous process left claimed under the worker's
 // id. It returns how many went out; a failed send is not an error (it is
 // recorded on the message for a retry), a database failure is.
-func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
-	if !w.started.Load() {
-		n, err := w.db.ReleaseOutboxClaims(ctx, Kind, w.id)
-		if err != nil {
-			return 0, fmt.Errorf("release the claims of this worker's previous run: %w", err)
-		}
-		if n > 0 {
-			w.log.Info("mail outbox: took back the claims of this worker's previous run", "messages", n)
-		}
-		w.started.Store(true)
-	}
-	claimed := time.Now()
-	msgs, err := w.db.ClaimOutbox(ctx, Kind, w.id, w.batch, w.lease)
-	if err != nil {
-		return 0, err
-	}
-	for i, m := range msgs {
-		// Start a send only if it and its record end within half the
-		// lease: past the lease another worker may take the message, and
-		// the other half is margin for the clocks of other instances,
-		// which judge the lease. time.Since is the real clock, so a test's
-		// frozen store clock cannot stretch it.
-		if ctx.Err() != nil || time.Since(claimed)+w.sendTimeout+w.markTimeout > w.lease/2 {
-			w.release(ctx, msgs[i:])
-			return sent, ctx.Err()
-		}
-		ok, err := w.deliver(ctx, m)
-		if ok {
-			sent++
-		}
-		if err != nil {
-			// Hand back the untried rest at once rather than leave it to
-			// wait out the lease. m itself stays claimed: its record
-			// failed, and it may have gone out.
-			w.release(ctx, msgs[i+1:])
-			return sent, err
-		}
-	}
-	return sent, nil
-}
+func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) { return w.loop.RunOnce(ctx) }
 
 // deliver sends one claimed message and records the outcome. It reports
 // a message that went out as sent even when recording that failed.
@@ -252,19 +175,6 @@ func markErr(m *fieldportal.OutboxMessage, sent bool, err error) error {
 		return fmt.Errorf("mail %s was not sent, and its claim ran out meanwhile: another worker took it over: %w", m.ID, err)
 	default:
 		return fmt.Errorf("mail %s was not sent, and recording the attempt failed: %w", m.ID, err)
-	}
-}
-
-// release hands claimed but untried messages back for an immediate retry,
-// keeping their last error. One whose claim is lost already has another
-// worker, which is all a release is for.
-func (w *Worker) release(ctx context.Context, msgs []*fieldportal.OutboxMessage) {
-	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.markTimeout)
-	defer cancel()
-	for _, m := range msgs {
-		if err := w.db.MarkOutboxRetry(mctx, m.ID, w.id, m.LastError, w.now(), false); err != nil && fieldportal.ErrorCode(err) != fieldportal.ECONFLICT {
-			w.log.Error("mail outbox release", "id", m.ID, "err", err)
-		}
 	}
 }
 

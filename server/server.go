@@ -39,6 +39,7 @@ type Services struct {
 	// payment is off whatever the organisation chose.
 	Payments fieldportal.PaymentGateways
 	APIKeys  fieldportal.APIKeyService
+	Webhooks fieldportal.WebhookService
 	Ready    fieldportal.Readiness
 	Pool     web.PoolStats
 	Outbox   web.OutboxBacklog
@@ -62,7 +63,8 @@ func New(cfg Config, svc Services, logger *slog.Logger) (*Server, error) {
 	}
 	if _, err := console.New(kit, cfg.Console, console.Services{SignIn: svc.SignIn, Access: svc.Access,
 		Staff: svc.Staff, Orgs: svc.Orgs, Work: svc.Work, Diary: svc.Diary, Equipment: svc.Equipment,
-		Money: svc.Money, Payments: svc.Payments, Sites: svc.Sites, APIKeys: svc.APIKeys}); err != nil {
+		Money: svc.Money, Payments: svc.Payments, Sites: svc.Sites, APIKeys: svc.APIKeys,
+		Webhooks: svc.Webhooks}); err != nil {
 		return nil, err
 	}
 	if _, err := api.New(kit, api.Services{Keys: svc.APIKeys}); err != nil {

@@ -471,6 +471,7 @@ func (w *writeWorld) writeRows() []writeRow {
 	rows = append(rows, w.bookingRows()...)
 	rows = append(rows, w.checkoutRows()...)
 	rows = append(rows, w.officeMoneyRows()...)
+	rows = append(rows, w.webhookRows()...)
 	return rows
 }
 

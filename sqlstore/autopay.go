@@ -179,7 +179,7 @@ func (d *DB) raiseRecurring(ctx context.Context, id string, due fieldportal.Date
 		if err := tx.mailInvoiceIssued(ctx, inv); err != nil {
 			return err
 		}
-		if err := tx.emitEvent(ctx, inv.OrgID, "invoice.issued", inv); err != nil {
+		if err := tx.emitEvent(ctx, fieldportal.SystemViewer(inv.OrgID, "recurring invoices"), inv.OrgID, "invoice.issued", inv); err != nil {
 			return err
 		}
 		if !r.Autopay {
@@ -373,7 +373,7 @@ func (d *DB) chargeSucceeded(ctx context.Context, c *autopayCharge, today fieldp
 				return err
 			}
 		}
-		if err := tx.emitEvent(ctx, c.orgID, "payment.succeeded", p); err != nil {
+		if err := tx.emitEvent(ctx, fieldportal.SystemViewer(c.orgID, "autopay"), c.orgID, "payment.succeeded", p); err != nil {
 			return err
 		}
 		return tx.mailStatementContacts(ctx, c.orgID, c.siteID, c.customerID, "receipt", func(org, _, name string) mail.Message {

@@ -103,6 +103,9 @@ func (d *DB) BookJob(ctx context.Context, v fieldportal.Viewer, j *fieldportal.J
 		if _, err := tx.attachUploads(ctx, v, "job", j.ID, stored); err != nil {
 			return err
 		}
+		if err := tx.emitEvent(ctx, v, v.OrgID, "job.booked", j); err != nil {
+			return err
+		}
 		return tx.audit(ctx, v, "job.booked", "job", j.ID, j.Number)
 	})
 }
@@ -154,6 +157,9 @@ func (d *DB) RequestQuote(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 			return err
 		}
 		if _, err := tx.attachUploads(ctx, v, "quote", x.ID, stored); err != nil {
+			return err
+		}
+		if err := tx.emitEvent(ctx, v, v.OrgID, "quote.requested", x); err != nil {
 			return err
 		}
 		return tx.audit(ctx, v, "quote.requested", "quote", x.ID, x.Number)

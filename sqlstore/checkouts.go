@@ -300,7 +300,9 @@ func (tx *Tx) applyCheckout(ctx context.Context, c *fieldportal.Checkout, o fiel
 			return err
 		}
 	}
-	if err := tx.emitEvent(ctx, c.OrgID, "payment.succeeded", p); err != nil {
+	// A checkout is paid in the portal, whether the return page or the
+	// provider's own webhook confirms it (the system's viewer then).
+	if err := tx.emitEventFrom(ctx, fieldportal.SourcePortal, c.OrgID, "payment.succeeded", p); err != nil {
 		return err
 	}
 	if err := tx.audit(ctx, sys, "checkout.paid", "checkout", c.ID, p.ReceiptNumber); err != nil {

@@ -52,6 +52,9 @@ func (tx *Tx) createContact(ctx context.Context, v fieldportal.Viewer, c *fieldp
 	if err != nil {
 		return sqlErr(err, "contact")
 	}
+	if err := tx.emitEvent(ctx, v, v.OrgID, "contact.created", c); err != nil {
+		return err
+	}
 	return tx.audit(ctx, v, "contact.created", "contact", c.ID, c.Name())
 }
 
@@ -89,6 +92,9 @@ func (tx *Tx) updateContact(ctx context.Context, v fieldportal.Viewer, c *fieldp
 		c.QuoteContact, c.JobContact, c.InvoiceContact, c.StatementContact, c.Primary, tx.now)
 	if err != nil {
 		return sqlErr(err, "contact")
+	}
+	if err := tx.emitEvent(ctx, v, v.OrgID, "contact.updated", c); err != nil {
+		return err
 	}
 	return tx.audit(ctx, v, "contact.updated", "contact", c.ID, c.Name())
 }

@@ -53,6 +53,10 @@ type DB struct {
 	// issue answered), such as https://portal.example.com; an
 	// organisation with its own host gets links to that host instead.
 	LinkBase string
+	// WebhookURLs is which endpoint URLs an admin may save (the
+	// install's settings; the zero policy is production's: https to
+	// public addresses only).
+	WebhookURLs fieldportal.WebhookURLPolicy
 	// beforeRecount, when set (by tests only), runs in Commit after the
 	// transaction's writes and before it recounts tallies: a test holds a
 	// write there to let another transaction race it.

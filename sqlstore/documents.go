@@ -172,6 +172,9 @@ func (tx *Tx) createDocument(ctx context.Context, v fieldportal.Viewer, doc *fie
 			return notFoundField(err, doc.AttachedTo+"_id", "The record the document is attached to was not found.")
 		}
 	}
+	if err := tx.emitEvent(ctx, v, v.OrgID, "document.uploaded", doc); err != nil {
+		return err
+	}
 	return tx.audit(ctx, v, "document.created", "document", doc.ID, doc.Name)
 }
 

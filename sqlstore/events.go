@@ -16,14 +16,25 @@ type eventBody struct {
 	ID        string    `json:"id"`
 	Type      string    `json:"type"`
 	CreatedAt time.Time `json:"created_at"`
-	Data      any       `json:"data"`
+	// Source is the door the change came through (portal, console, api,
+	// or system for the program's own jobs), so that a back office can
+	// skip the echoes of its own writes.
+	Source string `json:"source"`
+	Data   any    `json:"data"`
 }
 
 // emitEvent queues an event for every active webhook endpoint of the
 // organisation that listens to it ("*" listens to all), in the same
 // transaction as the change that causes it, so an event goes out if and
 // only if the change is kept. The webhook worker delivers and signs them.
-func (tx *Tx) emitEvent(ctx context.Context, orgID, topic string, data any) error {
+// v is who made the change: its kind gives the event's source.
+func (tx *Tx) emitEvent(ctx context.Context, v fieldportal.Viewer, orgID, topic string, data any) error {
+	return tx.emitEventFrom(ctx, fieldportal.EventSource(v), orgID, topic, data)
+}
+
+// emitEventFrom is emitEvent for a change whose source is known apart
+// from the viewer that records it.
+func (tx *Tx) emitEventFrom(ctx context.Context, source, orgID, topic string, data any) error {
 	rows, err := tx.QueryContext(ctx, `SELECT id, events FROM webhook_endpoints WHERE org_id = $1 AND active = $2`, orgID, true)
 	if err != nil {
 		return err
@@ -47,7 +58,7 @@ func (tx *Tx) emitEvent(ctx context.Context, orgID, topic string, data any) erro
 	if len(targets) == 0 {
 		return nil
 	}
-	body, err := json.Marshal(eventBody{ID: newID(), Type: topic, CreatedAt: tx.now.UTC(), Data: data})
+	body, err := json.Marshal(eventBody{ID: newID(), Type: topic, CreatedAt: tx.now.UTC(), Source: source, Data: data})
 	if err != nil {
 		return err
 	}

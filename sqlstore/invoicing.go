@@ -139,7 +139,7 @@ func (d *DB) IssueInvoice(ctx context.Context, v fieldportal.Viewer, inv *fieldp
 		if err := tx.mailInvoiceIssued(ctx, inv); err != nil {
 			return err
 		}
-		if err := tx.emitEvent(ctx, inv.OrgID, "invoice.issued", inv); err != nil {
+		if err := tx.emitEvent(ctx, v, inv.OrgID, "invoice.issued", inv); err != nil {
 			return err
 		}
 		return tx.audit(ctx, v, "invoice.issued", "invoice", inv.ID, inv.Number+" from job "+j.Number)
@@ -219,7 +219,7 @@ func (d *DB) VoidInvoice(ctx context.Context, v fieldportal.Viewer, id, reason s
 		if err := tx.tallyRecord(ctx, inv.SiteID, inv.CustomerID); err != nil {
 			return err
 		}
-		if err := tx.emitEvent(ctx, inv.OrgID, "invoice.voided", inv); err != nil {
+		if err := tx.emitEvent(ctx, v, inv.OrgID, "invoice.voided", inv); err != nil {
 			return err
 		}
 		out = inv

@@ -56,6 +56,9 @@ func (tx *Tx) createIssue(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 	if err := tx.tallyRecord(ctx, x.SiteID, x.CustomerID); err != nil {
 		return err
 	}
+	if err := tx.emitEvent(ctx, v, v.OrgID, "issue.created", x); err != nil {
+		return err
+	}
 	return tx.audit(ctx, v, "issue.created", "issue", x.ID, x.Number)
 }
 

@@ -46,7 +46,7 @@ func (d *DB) RecordManualPayment(ctx context.Context, v fieldportal.Viewer, p *f
 		if err := tx.mailReceipt(ctx, p); err != nil {
 			return err
 		}
-		return tx.emitEvent(ctx, p.OrgID, "payment.succeeded", p)
+		return tx.emitEvent(ctx, v, p.OrgID, "payment.succeeded", p)
 	})
 }
 
@@ -207,7 +207,7 @@ func (d *DB) RefundPayment(ctx context.Context, v fieldportal.Viewer, r *fieldpo
 			return err
 		}
 		created = true
-		if err := tx.emitEvent(ctx, v.OrgID, "payment.refunded", map[string]any{"payment_id": p.ID,
+		if err := tx.emitEvent(ctx, v, v.OrgID, "payment.refunded", map[string]any{"payment_id": p.ID,
 			"receipt_number": p.ReceiptNumber, "amount": r.Amount, "currency": p.Currency, "refund_ref": r.RefundRef}); err != nil {
 			return err
 		}

@@ -116,6 +116,9 @@ func (d *DB) DecideQuote(ctx context.Context, v fieldportal.Viewer, id string, d
 				return err
 			}
 		}
+		if err := tx.emitEvent(ctx, v, v.OrgID, "quote."+verb, x); err != nil {
+			return err
+		}
 		return tx.audit(ctx, v, "quote."+verb, "quote", x.ID, detail)
 	})
 	return out, err

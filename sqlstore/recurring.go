@@ -86,6 +86,13 @@ func (tx *Tx) updateRecurring(ctx context.Context, v fieldportal.Viewer, r *fiel
 	if err != nil {
 		return sqlErr(err, "recurring invoice")
 	}
+	// Automatic payment turned off by an edit is cancelled as surely as
+	// by CancelAutopay, and the back office hears of it the same way.
+	if old.Autopay && !r.Autopay {
+		if err := tx.emitEvent(ctx, v, r.OrgID, "autopay.cancelled", r); err != nil {
+			return err
+		}
+	}
 	return tx.audit(ctx, v, "recurring_invoice.updated", "recurring_invoice", r.ID, r.Name)
 }
 
@@ -204,7 +211,7 @@ func (d *DB) CancelAutopay(ctx context.Context, v fieldportal.Viewer, id string)
 		}); err != nil {
 			return err
 		}
-		return tx.emitEvent(ctx, r.OrgID, "autopay.cancelled", r)
+		return tx.emitEvent(ctx, v, r.OrgID, "autopay.cancelled", r)
 	})
 	if err != nil {
 		return nil, err

@@ -152,6 +152,20 @@ func TestRecurringInvoices(t *testing.T) {
 				alarm.ID, assignedB.ContactID).Scan(&audits); err != nil || audits != 1 {
 				t.Errorf("%d audit rows, %v; want 1", audits, err)
 			}
+			// Automatic payment turned off by an edit (the console's form,
+			// the API) is a cancellation too, with the same event.
+			edited, err := db.FindRecurringInvoiceByID(ctx, staff, whole.ID)
+			if err != nil || !edited.Autopay {
+				t.Fatalf("the schedule to edit: %+v, %v; want autopay on", edited, err)
+			}
+			edited.Autopay = false
+			if err := db.UpdateRecurringInvoice(ctx, staff, edited); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE kind = 'webhook' AND topic = 'autopay.cancelled'
+				AND org_id = $1 AND payload LIKE $2`, w.org.ID, `%`+whole.ID+`%`).Scan(&events); err != nil || events != 2 {
+				t.Errorf("%d webhook deliveries queued for the edit, %v; want 2", events, err)
+			}
 		})
 	})
 }

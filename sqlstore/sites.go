@@ -87,6 +87,9 @@ func (tx *Tx) createSite(ctx context.Context, v fieldportal.Viewer, s *fieldport
 		return sqlErr(err, "site")
 	}
 	tx.noteTally(s.CustomerID)
+	if err := tx.emitEvent(ctx, v, v.OrgID, "site.created", s); err != nil {
+		return err
+	}
 	return tx.audit(ctx, v, "site.created", "site", s.ID, s.Name)
 }
 
@@ -136,6 +139,9 @@ func (tx *Tx) updateSite(ctx context.Context, v fieldportal.Viewer, s *fieldport
 		s.UPRN, s.CompanySite, nullStr(s.ContractorID), s.Notes, tx.now)
 	if err != nil {
 		return sqlErr(err, "site")
+	}
+	if err := tx.emitEvent(ctx, v, v.OrgID, "site.updated", s); err != nil {
+		return err
 	}
 	return tx.audit(ctx, v, "site.updated", "site", s.ID, s.Name)
 }

@@ -2,10 +2,30 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/fieldportal/fieldportal"
 )
+
+// Webhook endpoints (SPEC §6) are the operator's: only an admin registers,
+// changes or reads them. The signing secret must be read back to sign each
+// delivery, so it cannot be kept as a hash like an API key: it is sealed
+// with the install's secret, as the payment keys are (paymentkeys.go).
+
+const webhookColumns = `id, org_id, url, events, active, disabled_reason, created_at, updated_at`
+
+func scanWebhookEndpoint(r interface{ Scan(...any) error }) (*fieldportal.WebhookEndpoint, error) {
+	var e fieldportal.WebhookEndpoint
+	var events string
+	err := r.Scan(&e.ID, &e.OrgID, &e.URL, &events, &e.Active, &e.DisabledReason, tm(&e.CreatedAt), tm(&e.UpdatedAt))
+	e.Events = splitList(events)
+	return &e, err
+}
 
 // FindWebhookEndpoints lists the endpoints the back office hears from
 // (SPEC §6), without their signing secrets. They are the operator's: a
@@ -16,22 +36,189 @@ func (d *DB) FindWebhookEndpoints(ctx context.Context, v fieldportal.Viewer) ([]
 	if !v.SeesWholeOrg() {
 		return []*fieldportal.WebhookEndpoint{}, nil
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT id, org_id, url, events, active, created_at, updated_at
-		FROM webhook_endpoints WHERE org_id = $1 ORDER BY created_at, id`, v.OrgID)
+	rows, err := d.db.QueryContext(ctx, `SELECT `+webhookColumns+` FROM webhook_endpoints WHERE org_id = $1 ORDER BY created_at, id`, v.OrgID)
 	if err != nil {
 		return nil, err
 	}
-	list, err := collect(rows, func(r interface{ Scan(...any) error }) (*fieldportal.WebhookEndpoint, error) {
-		var e fieldportal.WebhookEndpoint
-		var events string
-		err := r.Scan(&e.ID, &e.OrgID, &e.URL, &events, &e.Active, tm(&e.CreatedAt), tm(&e.UpdatedAt))
-		e.Events = splitList(events)
-		return &e, err
-	})
+	list, err := collect(rows, scanWebhookEndpoint)
 	if list == nil && err == nil {
 		list = []*fieldportal.WebhookEndpoint{}
 	}
 	return list, err
+}
+
+var errWebhookAdmin = fieldportal.Errorf(fieldportal.EFORBIDDEN, "Only an admin can manage webhooks.")
+
+// FindWebhookEndpoint returns one of the organisation's endpoints with its
+// secret, to an admin.
+func (d *DB) FindWebhookEndpoint(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.WebhookEndpoint, error) {
+	if !v.IsAdmin() {
+		return nil, errWebhookAdmin
+	}
+	return d.webhookEndpoint(ctx, v.OrgID, id)
+}
+
+// webhookEndpoint reads an endpoint with its secret opened; orgID "" reads
+// whatever organisation's (the delivery worker).
+func (d *DB) webhookEndpoint(ctx context.Context, orgID, id string) (*fieldportal.WebhookEndpoint, error) {
+	var sealed string
+	q, args := `SELECT `+webhookColumns+`, secret FROM webhook_endpoints WHERE id = $1`, []any{id}
+	if orgID != "" {
+		q, args = q+` AND org_id = $2`, append(args, orgID)
+	}
+	e, err := scanWebhookEndpoint(&scanExtra{d.db.QueryRowContext(ctx, q, args...), &sealed})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fieldportal.NotFound("webhook endpoint")
+	} else if err != nil {
+		return nil, err
+	}
+	e.Secret, err = d.openWebhookSecret(ctx, sealed)
+	return e, err
+}
+
+// scanExtra scans a row into the columns a scan function reads, then the
+// extra destinations after them.
+type scanExtra struct {
+	row   interface{ Scan(...any) error }
+	extra any
+}
+
+func (s *scanExtra) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra)...) }
+
+// openWebhookSecret opens a sealed secret; one stored plain (made by the
+// data generator or before sealing) is used as it is.
+func (d *DB) openWebhookSecret(ctx context.Context, stored string) (string, error) {
+	if !strings.HasPrefix(stored, "v1:") {
+		return stored, nil
+	}
+	return d.openKey(ctx, stored)
+}
+
+// checkWebhookInput validates an endpoint's URL against the install's
+// policy and its events against the known types, naming the field.
+func (d *DB) checkWebhookInput(in *fieldportal.WebhookEndpointInput) error {
+	in.URL = strings.TrimSpace(in.URL)
+	var bad fieldportal.Validation
+	if err := d.WebhookURLs.CheckURL(in.URL); err != nil {
+		bad.Add("url", "%s", fieldportal.ErrorMessage(err))
+	}
+	var events []string
+	for _, e := range in.Events {
+		if e = strings.TrimSpace(e); e == "" || slices.Contains(events, e) {
+			continue
+		}
+		if e != "*" && !slices.Contains(fieldportal.WebhookEventTypes, e) {
+			bad.Add("events", "Events has an unknown event type %q.", e)
+			continue
+		}
+		events = append(events, e)
+	}
+	if len(events) == 0 && len(in.Events) == 0 {
+		bad.Add("events", "Events must name at least one event to send.")
+	}
+	in.Events = events
+	return bad.Err()
+}
+
+// CreateWebhookEndpoint registers an endpoint with a new signing secret,
+// returned in the endpoint for the admin to copy into the receiver.
+func (d *DB) CreateWebhookEndpoint(ctx context.Context, v fieldportal.Viewer, in fieldportal.WebhookEndpointInput) (*fieldportal.WebhookEndpoint, error) {
+	if !v.IsAdmin() {
+		return nil, errWebhookAdmin
+	}
+	if err := d.checkWebhookInput(&in); err != nil {
+		return nil, err
+	}
+	e := &fieldportal.WebhookEndpoint{ID: newID(), OrgID: v.OrgID, URL: in.URL, Events: in.Events, Active: true,
+		Secret: "whsec_" + rand.Text() + rand.Text()}
+	sealed, err := d.sealKey(ctx, e.Secret)
+	if err != nil {
+		return nil, err
+	}
+	err = d.inTx(ctx, func(tx *Tx) error {
+		e.CreatedAt, e.UpdatedAt = tx.now, tx.now
+		if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_endpoints (id, org_id, url, secret, events, active, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`, e.ID, e.OrgID, e.URL, sealed, strings.Join(e.Events, ","), true, tx.now); err != nil {
+			return err
+		}
+		return tx.audit(ctx, v, "webhook.created", "webhook_endpoint", e.ID, e.URL)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// UpdateWebhookEndpoint changes an endpoint's URL and events; its secret
+// stays.
+func (d *DB) UpdateWebhookEndpoint(ctx context.Context, v fieldportal.Viewer, id string, in fieldportal.WebhookEndpointInput) (*fieldportal.WebhookEndpoint, error) {
+	if !v.IsAdmin() {
+		return nil, errWebhookAdmin
+	}
+	if err := d.checkWebhookInput(&in); err != nil {
+		return nil, err
+	}
+	return d.changeWebhookEndpoint(ctx, v, id, "webhook.updated", in.URL, `url = $3, events = $4`, in.URL, strings.Join(in.Events, ","))
+}
+
+// SetWebhookEndpointActive turns an endpoint off or back on. Turning it
+// on clears the reason the worker gave for turning it off.
+func (d *DB) SetWebhookEndpointActive(ctx context.Context, v fieldportal.Viewer, id string, active bool) (*fieldportal.WebhookEndpoint, error) {
+	if !v.IsAdmin() {
+		return nil, errWebhookAdmin
+	}
+	action := "webhook.disabled"
+	if active {
+		action = "webhook.enabled"
+	}
+	return d.changeWebhookEndpoint(ctx, v, id, action, "", `active = $3, disabled_reason = ''`, active)
+}
+
+// changeWebhookEndpoint sets columns of one of the organisation's
+// endpoints ($1 id, $2 organisation, then args) and audits it.
+func (d *DB) changeWebhookEndpoint(ctx context.Context, v fieldportal.Viewer, id, action, detail, set string, args ...any) (*fieldportal.WebhookEndpoint, error) {
+	err := d.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE webhook_endpoints SET `+set+`, updated_at = $`+strconv.Itoa(len(args)+3)+`
+			WHERE id = $1 AND org_id = $2`, append(append([]any{id, v.OrgID}, args...), tx.now)...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return fieldportal.NotFound("webhook endpoint")
+		}
+		return tx.audit(ctx, v, action, "webhook_endpoint", id, detail)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d.webhookEndpoint(ctx, v.OrgID, id)
+}
+
+// DeleteWebhookEndpoint removes an endpoint, its deliveries and their
+// attempts: nothing is sent to it any more.
+func (d *DB) DeleteWebhookEndpoint(ctx context.Context, v fieldportal.Viewer, id string) error {
+	if !v.IsAdmin() {
+		return errWebhookAdmin
+	}
+	return d.inTx(ctx, func(tx *Tx) error {
+		var url string
+		err := tx.QueryRowContext(ctx, `SELECT url FROM webhook_endpoints WHERE id = $1 AND org_id = $2`, id, v.OrgID).Scan(&url)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fieldportal.NotFound("webhook endpoint")
+		} else if err != nil {
+			return err
+		}
+		for _, q := range []string{`DELETE FROM webhook_attempts WHERE endpoint_id = $1 AND org_id = $2`,
+			`DELETE FROM outbox WHERE endpoint_id = $1 AND org_id = $2 AND kind = 'webhook'`,
+			`DELETE FROM webhook_endpoints WHERE id = $1 AND org_id = $2`} {
+			if _, err := tx.ExecContext(ctx, q, id, v.OrgID); err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, v, "webhook.deleted", "webhook_endpoint", id, url)
+	})
 }
 
 // splitList splits a stored comma-separated list, dropping empty items.

@@ -68,6 +68,9 @@ type Config struct {
 	Files FilesConfig
 	// APIKey is what `fieldportal apikey create` makes (apikey.go).
 	APIKey APIKeyConfig
+	// Webhooks is which endpoint URLs may be saved and reached
+	// (webhooks.go).
+	Webhooks fieldportal.WebhookURLPolicy
 }
 
 // GenerateConfig is the size and seed of a generated organisation.
@@ -148,6 +151,7 @@ func newConfigParser(cmd string, getenv func(string) string) *configParser {
 		p.str("smtp-tls", "FIELDPORTAL_SMTP_TLS", "starttls", "SMTP security: none, starttls or tls")
 		p.str("mail-worker-id", "FIELDPORTAL_MAIL_WORKER_ID", "", "this instance's mail worker id: unique among running instances, the same across restarts (default: host name/listening address)")
 		declareFiles(p)
+		declareWebhooks(p)
 	}
 	p.fs.Usage = func() {
 		out := p.fs.Output()
@@ -301,6 +305,9 @@ func parseConfig(cmd string, args []string, getenv func(string) string) (Config,
 		}
 		cfg.MailWorkerID = s.val
 		if cfg.Files, err = parseFiles(p, cfg); err != nil {
+			return Config{}, err
+		}
+		if cfg.Webhooks, err = parseWebhooks(p); err != nil {
 			return Config{}, err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/blob/s3"
 	"github.com/fieldportal/fieldportal/mail"
 	"github.com/fieldportal/fieldportal/sqlstore/gen"
@@ -86,6 +87,9 @@ func TestParseConfig(t *testing.T) {
 			}},
 		{name: "mail worker id", cmd: "serve", env: map[string]string{"FIELDPORTAL_MAIL_WORKER_ID": "web-1"},
 			want: func(c *Config) { c.MailWorkerID = "web-1" }},
+		{name: "webhooks to private http endpoints", cmd: "serve", args: []string{"--webhook-allow-http=true"},
+			env:  map[string]string{"FIELDPORTAL_WEBHOOK_ALLOW_PRIVATE": "true"},
+			want: func(c *Config) { c.Webhooks = fieldportal.WebhookURLPolicy{AllowHTTP: true, AllowPrivate: true} }},
 		{name: "shutdown timeout", cmd: "serve", args: []string{"--shutdown-timeout", "2m"},
 			want: func(c *Config) { c.ShutdownTimeout = 2 * time.Minute }},
 		{name: "migrate ignores server settings", cmd: "migrate", env: map[string]string{"FIELDPORTAL_ADDR": "bad"},
@@ -148,6 +152,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"smtp from", "serve", []string{"--smtp-from", "not an address"}, nil, `invalid --smtp-from "not an address": must be a mail address such as Portal <portal@example.com>`},
 		{"smtp tls", "serve", []string{"--smtp-tls", "ssl"}, nil, `invalid --smtp-tls "ssl": must be none, starttls or tls`},
 		{"mail worker id", "serve", []string{"--mail-worker-id", "web 1"}, nil, `invalid --mail-worker-id "web 1": must be a name without spaces`},
+		{"webhook http", "serve", nil, map[string]string{"FIELDPORTAL_WEBHOOK_ALLOW_HTTP": "sometimes"}, `invalid FIELDPORTAL_WEBHOOK_ALLOW_HTTP "sometimes": must be true or false`},
 		{"smtp without sender", "serve", []string{"--smtp-host", "smtp.example.com"}, nil, `invalid --smtp-from "": is required when --smtp-host is set: the sender of the portal's mail`},
 		{"trusted proxies", "serve", nil, map[string]string{"FIELDPORTAL_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, `invalid FIELDPORTAL_TRUSTED_PROXIES "10.0.0.0/8, proxy.local": must be IP addresses or CIDR ranges separated by commas`},
 		{"size", "generate", []string{"--size", "huge"}, nil, `invalid --size "huge": must be small or large (or tiny, for tests)`},

@@ -306,6 +306,7 @@ func serve(ctx context.Context, cfg Config, db *sqlstore.DB, logger *slog.Logger
 	if !cfg.BaseURLSet {
 		baseURL = "http://" + urlHost(ln.Addr().String())
 	}
+	db.WebhookURLs = cfg.Webhooks
 	svc := services(db, baseURL)
 	srv, err := server.New(server.Config{
 		Web:     web.Config{BaseURL: baseURL, TrustedProxies: cfg.TrustedProxies},
@@ -349,7 +350,7 @@ func services(db *sqlstore.DB, baseURL string) server.Services {
 	// secret (a database error, reported elsewhere) each process has its own.
 	tmSecret, _ := db.TestModeSecret(context.Background())
 	return server.Services{Orgs: db, SignIn: accounts, Access: accounts, Staff: accounts, Sites: db,
-		Dashboard: db, Equipment: db, Work: db, Diary: db, Money: db, APIKeys: db, Ready: db, Pool: db, Outbox: db,
+		Dashboard: db, Equipment: db, Work: db, Diary: db, Money: db, APIKeys: db, Ready: db, Pool: db, Outbox: db, Webhooks: db,
 		Payments: payment.Gateways(payment.Config{TestModeSecret: tmSecret})}
 }
 
@@ -386,8 +387,8 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, timeout tim
 
 // startWorkers runs the background work of an instance until ctx ends:
 // the mail worker when a mail server is set (without one, mail stays in
-// the outbox and the console's mail log shows it, SPEC §7), the recurring
-// invoice worker (runRecurring), and the periodic clean-up of expired sessions, links and throttle records.
+// the outbox and the console's mail log shows it, SPEC §7), the webhook
+// worker, the recurring invoice worker (runRecurring), and the periodic clean-up of expired sessions, links and throttle records.
 func startWorkers(ctx context.Context, cfg Config, db *sqlstore.DB, payments fieldportal.PaymentGateways, logger *slog.Logger, addr string) error {
 	// A stable id lets a restarted instance take back at once what it
 	// had claimed; host and listening address are unique among live
@@ -401,6 +402,7 @@ func startWorkers(ctx context.Context, cfg Config, db *sqlstore.DB, payments fie
 		id = host + "/" + addr
 	}
 	go runRecurring(ctx, db, payments, id, recurringInterval, logger)
+	startWebhooks(ctx, cfg, db, logger, id)
 	if cfg.SMTP.Enabled() {
 		sender, err := mail.NewSMTP(cfg.SMTP)
 		if err != nil {

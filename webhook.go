@@ -1,0 +1,169 @@
+package fieldportal
+
+import (
+	"net"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// WebhookEventTypes are the events an endpoint can listen to (SPEC §6),
+// then those the store emits besides, in the order the console offers
+// them.
+var WebhookEventTypes = []string{
+	"issue.created", "job.booked", "quote.requested", "quote.accepted", "quote.declined",
+	"site.created", "site.updated", "contact.created", "contact.updated",
+	"payment.succeeded", "autopay.cancelled", "document.uploaded",
+	"invoice.issued", "invoice.voided", "payment.refunded",
+}
+
+// Sources of an event: the door a change came through, so that a back
+// office can skip the echoes of its own writes (SPEC §6).
+const (
+	SourcePortal  = "portal"
+	SourceConsole = "console"
+	SourceAPI     = "api"
+	SourceSystem  = "system" // the program's own jobs: recurring invoices, autopay
+)
+
+// EventSource is the source of a change made by v.
+func EventSource(v Viewer) string {
+	switch v.Kind() {
+	case ViewerContact:
+		return SourcePortal
+	case ViewerStaff:
+		return SourceConsole
+	case ViewerAPI:
+		return SourceAPI
+	default:
+		return SourceSystem
+	}
+}
+
+// WebhookAttempt is one try at delivering an event to an endpoint.
+type WebhookAttempt struct {
+	ID          string        `json:"id"`
+	DeliveryID  string        `json:"delivery_id"` // the outbox message
+	EndpointID  string        `json:"endpoint_id"`
+	AttemptedAt time.Time     `json:"attempted_at"`
+	StatusCode  int           `json:"status_code"` // 0: no answer
+	Duration    time.Duration `json:"duration"`
+	Response    string        `json:"response"` // the answer's first kilobyte
+	Error       string        `json:"error"`
+}
+
+// WebhookAttemptResponseMax is how much of a receiver's answer an attempt
+// keeps: enough to read an error message, not a page.
+const WebhookAttemptResponseMax = 1024
+
+// WebhookDelivery is one event queued for one endpoint, with its attempts
+// newest first.
+type WebhookDelivery struct {
+	*OutboxMessage
+	Attempts []*WebhookAttempt
+}
+
+// WebhookOutcome is what became of one attempt at a delivery.
+type WebhookOutcome struct {
+	// Delivered: the receiver answered 2xx.
+	Delivered bool
+	// Next is when to try again after a failure; GiveUp marks the
+	// delivery failed instead.
+	Next   time.Time
+	GiveUp bool
+	// DisableEndpoint, with GiveUp, turns the endpoint off unless one
+	// of its deliveries succeeded since the given-up one was queued: it
+	// has then failed every attempt for the whole retry period, and the
+	// organisation's admins are mailed (the store's RecordWebhookAttempt).
+	DisableEndpoint bool
+}
+
+// WebhookEndpointInput is what an admin sets of an endpoint.
+type WebhookEndpointInput struct {
+	URL    string
+	Events []string
+}
+
+// WebhookURLPolicy says which endpoint URLs may be reached. The zero
+// policy is production's: https only, and only public addresses, so that
+// an endpoint cannot make the server call into its own network (SSRF).
+type WebhookURLPolicy struct {
+	// AllowHTTP lets endpoints use plain http.
+	AllowHTTP bool
+	// AllowPrivate lets endpoints reach loopback, private, link-local,
+	// unspecified and multicast addresses (tests, a closed network).
+	AllowPrivate bool
+}
+
+// CheckURL validates an endpoint URL as an admin typed it, naming the
+// field "url". A host name is checked again once resolved, at delivery
+// (webhook.Dialer): here only what the text alone shows is refused.
+func (p WebhookURLPolicy) CheckURL(raw string) error {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if raw == "" || err != nil || u.Host == "" || u.Opaque != "" {
+		return FieldErrorf("url", "URL must be a full web address, such as https://example.com/hooks/fieldportal.")
+	}
+	switch {
+	case len(raw) > 2000:
+		return FieldErrorf("url", "URL must be at most 2,000 characters.")
+	case u.User != nil:
+		return FieldErrorf("url", "URL must not carry a user name or password; the signature authenticates each delivery.")
+	case u.Scheme == "http" && !p.AllowHTTP:
+		return FieldErrorf("url", "URL must start with https://: plain http is not allowed on this server.")
+	case u.Scheme != "https" && u.Scheme != "http":
+		return FieldErrorf("url", "URL must start with https://.")
+	case u.Fragment != "":
+		return FieldErrorf("url", "URL must not have a #fragment.")
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if host == "" {
+		return FieldErrorf("url", "URL must name a host.")
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if !p.AllowsAddr(ip) {
+			return FieldErrorf("url", "URL must not point at a loopback, private, link-local or multicast address (%s).", ip)
+		}
+	} else if !p.AllowPrivate && (host == "localhost" || strings.HasSuffix(host, ".localhost") || !strings.Contains(host, ".")) {
+		return FieldErrorf("url", "URL must name a public host, not %s.", host)
+	}
+	if port := u.Port(); port != "" {
+		if _, err := net.LookupPort("tcp", port); err != nil {
+			return FieldErrorf("url", "URL has a bad port.")
+		}
+	}
+	return nil
+}
+
+// AllowsAddr reports whether a delivery may connect to ip.
+func (p WebhookURLPolicy) AllowsAddr(ip netip.Addr) bool {
+	if p.AllowPrivate {
+		return true
+	}
+	ip = ip.Unmap()
+	return ip.IsValid() && ip.IsGlobalUnicast() && !ip.IsPrivate() && !ip.IsLoopback() && !ip.IsLinkLocalUnicast() &&
+		!sharedOrReserved(ip)
+}
+
+// sharedOrReserved reports the ranges IsGlobalUnicast lets through that a
+// server must not call either: carrier-grade NAT, the IPv4 benchmark and
+// reserved ranges, NAT64 to a private address, and IPv6 unique-local.
+func sharedOrReserved(ip netip.Addr) bool {
+	for _, p := range blockedPrefixes {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+var blockedPrefixes = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("fc00::/7"),
+	netip.MustParsePrefix("64:ff9b::/96"),
+}

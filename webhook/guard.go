@@ -1,0 +1,32 @@
+package webhook
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"syscall"
+	"time"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+// Dialer returns a dialer that connects only to addresses the policy
+// allows. The check runs in Control, on the address actually dialled
+// after DNS resolution, so a host name that resolves (or is made to
+// resolve, by DNS rebinding) to an internal address is refused at the
+// socket, whatever the name looked like when the endpoint was saved.
+func Dialer(p fieldportal.WebhookURLPolicy, timeout time.Duration) *net.Dialer {
+	return &net.Dialer{
+		Timeout: timeout,
+		Control: func(network, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil {
+				return fmt.Errorf("webhook: refusing to dial %q: not an IP address", address)
+			}
+			if !p.AllowsAddr(ap.Addr()) {
+				return fmt.Errorf("webhook: refusing to connect to %s: not a public address", ap.Addr())
+			}
+			return nil
+		},
+	}
+}

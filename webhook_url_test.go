@@ -1,0 +1,72 @@
+package fieldportal_test
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+func TestWebhookURLPolicy(t *testing.T) {
+	strict := fieldportal.WebhookURLPolicy{}
+	open := fieldportal.WebhookURLPolicy{AllowHTTP: true, AllowPrivate: true}
+	cases := []struct {
+		name   string
+		policy fieldportal.WebhookURLPolicy
+		url    string
+		want   string // "" for allowed, else a word of the message
+	}{
+		{"https to a public name", strict, "https://hooks.example.com/fieldportal", ""},
+		{"https to a public address", strict, "https://93.184.216.34/hook", ""},
+		{"not a URL", strict, "hooks dot example", "full web address"},
+		{"no scheme", strict, "hooks.example.com/x", "full web address"},
+		{"empty", strict, "", "full web address"},
+		{"ftp", strict, "ftp://hooks.example.com/x", "https://"},
+		{"http without the setting", strict, "http://hooks.example.com/x", "plain http"},
+		{"http with the setting", fieldportal.WebhookURLPolicy{AllowHTTP: true}, "http://hooks.example.com/x", ""},
+		{"loopback", strict, "https://127.0.0.1/x", "loopback"},
+		{"loopback v6", strict, "https://[::1]/x", "loopback"},
+		{"mapped loopback", strict, "https://[::ffff:127.0.0.1]/x", "loopback"},
+		{"private 10/8", strict, "https://10.1.2.3/x", "private"},
+		{"private 192.168", strict, "https://192.168.0.10:8443/x", "private"},
+		{"link-local metadata", strict, "https://169.254.169.254/latest/meta-data", "link-local"},
+		{"unspecified", strict, "https://0.0.0.0/x", "loopback"},
+		{"multicast", strict, "https://224.0.0.1/x", "multicast"},
+		{"unique local v6", strict, "https://[fd00::1]/x", "private"},
+		{"carrier NAT", strict, "https://100.64.0.1/x", "private"},
+		{"localhost by name", strict, "https://localhost:8080/x", "public host"},
+		{"single-label name", strict, "https://intranet/x", "public host"},
+		{"credentials", strict, "https://user:pw@hooks.example.com/x", "user name"},
+		{"loopback allowed by the setting", open, "http://127.0.0.1:9000/x", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.policy.CheckURL(c.url)
+			if c.want == "" {
+				if err != nil {
+					t.Fatalf("CheckURL(%q) = %v, want allowed", c.url, err)
+				}
+				return
+			}
+			var e *fieldportal.Error
+			if err == nil {
+				t.Fatalf("CheckURL(%q) allowed, want refused (%s)", c.url, c.want)
+			}
+			if e, _ = err.(*fieldportal.Error); e == nil || e.Field != "url" || !strings.Contains(e.Message, c.want) {
+				t.Errorf("CheckURL(%q) = %v, want a refusal of field url saying %q", c.url, err, c.want)
+			}
+		})
+	}
+}
+
+func TestWebhookAllowsAddr(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"8.8.8.8": true, "2606:4700::1111": true, "127.0.0.2": false, "10.0.0.1": false, "172.16.5.4": false,
+		"169.254.1.1": false, "fe80::1": false, "::": false, "ff02::1": false, "::ffff:10.0.0.1": false,
+	} {
+		if got := (fieldportal.WebhookURLPolicy{}).AllowsAddr(netip.MustParseAddr(addr)); got != want {
+			t.Errorf("AllowsAddr(%s) = %v, want %v", addr, got, want)
+		}
+	}
+}
