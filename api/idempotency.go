@@ -2,11 +2,13 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/web"
@@ -78,10 +80,19 @@ func (a *API) idempotent(next http.Handler) http.Handler {
 	})
 }
 
+// finishIdempotentTimeout bounds keeping a response once the client may
+// have gone.
+const finishIdempotentTimeout = 10 * time.Second
+
 // finishIdempotent keeps res (nil: releases the key). The response has
 // gone already, so a failure is only logged: the claim then ages out.
+// It runs even when the client has hung up (its request's context
+// cancelled): that client is the one that retries, and its retry must
+// get the response, not a 409 and, once the claim ages, a second run.
 func (a *API) finishIdempotent(r *http.Request, v fieldportal.Viewer, key, hash string, res *fieldportal.IdempotentResponse) {
-	if err := a.svc.Keys.FinishIdempotent(r.Context(), v, key, hash, res); err != nil {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), finishIdempotentTimeout)
+	defer cancel()
+	if err := a.svc.Keys.FinishIdempotent(ctx, v, key, hash, res); err != nil {
 		a.log.ErrorContext(r.Context(), "keep the response of an Idempotency-Key", "err", err)
 	}
 }

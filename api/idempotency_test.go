@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -183,5 +185,41 @@ func TestIdempotencyKeyInFlight(t *testing.T) {
 	res := call(t, h, "POST", "/api/v1/test-orders", "fpk_write_1", "192.0.2.1", `{"ref":"E"}`, "Idempotency-Key", "order-E").Result()
 	if res.Header.Get("Idempotent-Replayed") != "true" || res.StatusCode != http.StatusCreated {
 		t.Errorf("after it ran = %d, replayed %q", res.StatusCode, res.Header.Get("Idempotent-Replayed"))
+	}
+}
+
+// TestIdempotencyKeyClientGone checks that a response is kept when the
+// client has gone by the time the handler is done (its request context
+// cancelled): that client is the one that will retry, and its retry must
+// get the response, not a 409 and then, once the claim ages, a second run.
+func TestIdempotencyKeyClientGone(t *testing.T) {
+	h, a := newTestAPI(t, &stubKeys{})
+	var ran atomic.Int32
+	var gone context.CancelFunc
+	a.mux.HandleFunc("POST "+Prefix+"/test-gone", func(w http.ResponseWriter, r *http.Request) {
+		ran.Add(1)
+		w.WriteHeader(http.StatusCreated)
+		w.Write([]byte(`{"id":"1"}`))
+		if gone != nil {
+			gone() // the client hangs up as the answer goes out
+		}
+	})
+	send := func(ctx context.Context) *http.Response {
+		req := httptest.NewRequestWithContext(ctx, "POST", "/api/v1/test-gone", strings.NewReader(`{}`))
+		req.Host, req.RemoteAddr = "portal.test", "192.0.2.1:5000"
+		req.Header.Set("Authorization", "Bearer fpk_write_1")
+		req.Header.Set("Idempotency-Key", "order-gone")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Result()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	gone = cancel
+	send(ctx)
+	gone = nil
+	res := send(context.Background())
+	if res.StatusCode != http.StatusCreated || res.Header.Get("Idempotent-Replayed") != "true" || ran.Load() != 1 {
+		t.Errorf("retry = %d, replayed %q; the handler ran %d times", res.StatusCode, res.Header.Get("Idempotent-Replayed"), ran.Load())
 	}
 }

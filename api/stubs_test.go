@@ -71,7 +71,11 @@ func (s *stubKeys) BeginIdempotent(_ context.Context, v fieldportal.Viewer, key,
 	return rec.res, nil
 }
 
-func (s *stubKeys) FinishIdempotent(_ context.Context, v fieldportal.Viewer, key, hash string, res *fieldportal.IdempotentResponse) error {
+func (s *stubKeys) FinishIdempotent(ctx context.Context, v fieldportal.Viewer, key, hash string, res *fieldportal.IdempotentResponse) error {
+	// A cancelled context fails, as it does a database's statement.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if res == nil {

@@ -109,12 +109,22 @@ func TestAPIKeyGuesses(t *testing.T) {
 				t.Fatalf("guess %d: %v", i+1, err)
 			}
 		}
-		t.Run("the guesser's address waits, even with a good key", func(t *testing.T) {
-			for _, key := range []string{"fpk_guess21", plain} {
+		t.Run("the guesser's address waits", func(t *testing.T) {
+			for _, key := range []string{"fpk_guess21", "not-a-key"} {
 				_, err := db.APIKeyViewer(ctx, f.orgA, key, guesser)
 				if code(err) != fieldportal.ERATELIMIT || fieldportal.RetryAfter(err) != time.Second {
 					t.Errorf("%.8s: %v (retry after %v)", key, err, fieldportal.RetryAfter(err))
 				}
+			}
+		})
+		t.Run("a real key from the guesser's address is not locked out", func(t *testing.T) {
+			// A back office behind the same NAT, or every client behind a
+			// reverse proxy not named in --trusted-proxies (the default):
+			// anyone could otherwise lock every key out with 20 bad ones.
+			// A key is 256 random bits, so admitting it teaches a guesser
+			// nothing it could use.
+			if _, err := db.APIKeyViewer(ctx, f.orgA, plain, guesser); err != nil {
+				t.Errorf("err = %v", err)
 			}
 		})
 		t.Run("the real key from its own address is not locked out", func(t *testing.T) {

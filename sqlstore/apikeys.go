@@ -131,15 +131,22 @@ func (d *DB) apiKeyThrottle() auth.Throttle {
 // APIKeyViewer returns the viewer of a live, unrevoked key of the
 // organisation, or EUNAUTHORIZED. A bad key counts against the client's
 // address (clientAddr; "" counts nothing), and an address over the limit
-// gets ERATELIMIT, with its wait, whatever key it sends: so it learns
-// nothing while it waits. It notes when the key was last used, at most
-// once a minute.
+// gets ERATELIMIT, with its wait, for any bad key it sends. A live key is
+// admitted even then: an address may be shared (a NAT, or every client
+// behind a reverse proxy not named as trusted), and refusing it would let
+// anyone lock every key out with a few bad ones; a key is 256 random
+// bits, so telling it apart teaches a guesser nothing it can use. It
+// notes when the key was last used, at most once a minute.
 func (d *DB) APIKeyViewer(ctx context.Context, orgID, plain, clientAddr string) (fieldportal.Viewer, error) {
 	th := d.apiKeyThrottle()
-	if err := th.Check(ctx, "", clientAddr); err != nil {
-		return fieldportal.Viewer{}, err
+	wait := th.Check(ctx, "", clientAddr)
+	if wait != nil && fieldportal.ErrorCode(wait) != fieldportal.ERATELIMIT {
+		return fieldportal.Viewer{}, wait
 	}
 	refuse := func() (fieldportal.Viewer, error) {
+		if wait != nil {
+			return fieldportal.Viewer{}, wait // not counted again while it waits
+		}
 		if err := th.Fail(ctx, "", clientAddr); err != nil {
 			return fieldportal.Viewer{}, err
 		}
