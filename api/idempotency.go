@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -80,8 +81,10 @@ func (a *API) idempotent(next http.Handler) http.Handler {
 
 // finishIdempotent keeps res (nil: releases the key). The response has
 // gone already, so a failure is only logged: the claim then ages out.
+// It runs even when the client has hung up (the request's context is
+// then cancelled): that client is the one that will retry.
 func (a *API) finishIdempotent(r *http.Request, v fieldportal.Viewer, key, hash string, res *fieldportal.IdempotentResponse) {
-	if err := a.svc.Keys.FinishIdempotent(r.Context(), v, key, hash, res); err != nil {
+	if err := a.svc.Keys.FinishIdempotent(context.WithoutCancel(r.Context()), v, key, hash, res); err != nil {
 		a.log.ErrorContext(r.Context(), "keep the response of an Idempotency-Key", "err", err)
 	}
 }

@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -183,5 +185,40 @@ func TestIdempotencyKeyInFlight(t *testing.T) {
 	res := call(t, h, "POST", "/api/v1/test-orders", "fpk_write_1", "192.0.2.1", `{"ref":"E"}`, "Idempotency-Key", "order-E").Result()
 	if res.Header.Get("Idempotent-Replayed") != "true" || res.StatusCode != http.StatusCreated {
 		t.Errorf("after it ran = %d, replayed %q", res.StatusCode, res.Header.Get("Idempotent-Replayed"))
+	}
+}
+
+// TestIdempotencyKeyClientGone checks that the response is kept when the
+// client's connection closed after the handler ran (the request's context
+// cancelled): that is the client that retries, and its retry must get the
+// first response, not a 409 and then a second record.
+func TestIdempotencyKeyClientGone(t *testing.T) {
+	h, a := newTestAPI(t, &stubKeys{})
+	var ran atomic.Int32
+	var cancel context.CancelFunc
+	a.mux.HandleFunc("POST "+Prefix+"/test-orders", func(w http.ResponseWriter, r *http.Request) {
+		ran.Add(1)
+		w.WriteHeader(http.StatusCreated)
+		io.WriteString(w, `{"n":1}`)
+		cancel() // the client hangs up once the record is made
+	})
+	send := func() *http.Response {
+		t.Helper()
+		var ctx context.Context
+		ctx, cancel = context.WithCancel(context.Background())
+		defer cancel()
+		req := httptest.NewRequest("POST", "/api/v1/test-orders", strings.NewReader(`{"ref":"F"}`)).WithContext(ctx)
+		req.Host = "portal.test"
+		req.RemoteAddr = "192.0.2.1:5000"
+		req.Header.Set("Authorization", "Bearer fpk_write_1")
+		req.Header.Set("Idempotency-Key", "order-F")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Result()
+	}
+	send()
+	res := send()
+	if res.StatusCode != http.StatusCreated || res.Header.Get("Idempotent-Replayed") != "true" || ran.Load() != 1 {
+		t.Errorf("retry = %d, replayed %q, the handler ran %d times", res.StatusCode, res.Header.Get("Idempotent-Replayed"), ran.Load())
 	}
 }

@@ -71,7 +71,10 @@ func (s *stubKeys) BeginIdempotent(_ context.Context, v fieldportal.Viewer, key,
 	return rec.res, nil
 }
 
-func (s *stubKeys) FinishIdempotent(_ context.Context, v fieldportal.Viewer, key, hash string, res *fieldportal.IdempotentResponse) error {
+func (s *stubKeys) FinishIdempotent(ctx context.Context, v fieldportal.Viewer, key, hash string, res *fieldportal.IdempotentResponse) error {
+	if err := ctx.Err(); err != nil {
+		return err // as database/sql refuses a cancelled context
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if res == nil {
