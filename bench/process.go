@@ -26,7 +26,9 @@ type Process struct {
 	// RSSAnon and RSSFile split RSS: the process's own memory (heap,
 	// stacks, SQLite's page caches) and the pages of mapped files, which
 	// on SQLite include the database pages read through its memory map
-	// (page cache the kernel shares and may reclaim).
+	// (page cache the kernel shares and may reclaim). RSSFile counts
+	// shared memory too (RssShmem): a database on tmpfs, /tmp on many
+	// systems, is resident as that.
 	RSSAnon, RSSFile int64
 }
 
@@ -152,7 +154,8 @@ func vmRSS(pid int) (rss, anon, file int64, err error) {
 	// The split is informative: a kernel without the lines gives zeros.
 	anon, _ = kiloBytesField(string(b), "RssAnon:")
 	file, _ = kiloBytesField(string(b), "RssFile:")
-	return rss, anon, file, nil
+	shmem, _ := kiloBytesField(string(b), "RssShmem:")
+	return rss, anon, file + shmem, nil
 }
 
 // kiloBytesField reads a "Name:   123 kB" line of a /proc file, in bytes.

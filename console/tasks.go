@@ -185,16 +185,25 @@ func (c *Console) taskJob(r *http.Request, v fieldportal.Viewer, form url.Values
 		}
 		return nil
 	}
-	jobs, _, err := c.svc.Work.FindJobs(r.Context(), v, fieldportal.JobFilter{SiteID: t.SiteID, NumberSearch: number,
-		Page: fieldportal.Page{Limit: 20}})
-	if err != nil {
-		return err
-	}
-	for _, j := range jobs {
-		if strings.EqualFold(j.Number, number) {
-			t.JobID = j.ID
-			return nil
+	// The search matches parts of numbers and order numbers too (an
+	// order "Re J-000123"), newest first: every page is read until the
+	// exact number is found.
+	f := fieldportal.JobFilter{SiteID: t.SiteID, NumberSearch: number, Page: fieldportal.Page{Limit: fieldportal.MaxLimit}}
+	for {
+		jobs, next, err := c.svc.Work.FindJobs(r.Context(), v, f)
+		if err != nil {
+			return err
 		}
+		for _, j := range jobs {
+			if strings.EqualFold(j.Number, number) {
+				t.JobID = j.ID
+				return nil
+			}
+		}
+		if next == "" {
+			break
+		}
+		f.Page.After = next
 	}
 	errs["job_number"] = "Job number: there is no job " + number + " at the task's site."
 	return nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -250,6 +251,26 @@ func TestConsoleTasks(t *testing.T) {
 			if _, body = staff.get(m[1]); strings.Contains(body, `value="`+dockJob.Number+`"`) {
 				t.Error("the job stayed on the task after its number was cleared")
 			}
+		})
+		t.Run("a job found past a page of jobs whose order numbers quote it", func(t *testing.T) {
+			jobs := f.addJobs()
+			dockJob := jobs["complete"]
+			for i := range 25 {
+				// Newer follow-up orders at the site that name the job:
+				// the number search matches them too, newest first.
+				j := &fieldportal.Job{SiteID: f.site["dock"].ID, Kind: fieldportal.JobService, Stage: fieldportal.StagePending,
+					OrderNo: fmt.Sprintf("Re %s/%d", dockJob.Number, i), Description: "Follow-up",
+					PreferredDate: fieldportal.Date{Year: 2026, Month: 1, Day: 10}, PreferredWindow: "am"}
+				if err := f.db.CreateJob(context.Background(), f.sys, j); err != nil {
+					t.Fatal(err)
+				}
+			}
+			res, body := staff.post("/console/tasks/new", url.Values{"site_id": {f.site["dock"].ID}, "subject": {"Find the old job"},
+				"status": {"open"}, "job_number": {dockJob.Number}})
+			if strings.Contains(body, "there is no job") {
+				t.Error("the job's number was not found at its site")
+			}
+			wantRedirect(t, "create with an older job", res, "/console/tasks?done=created")
 		})
 	})
 }

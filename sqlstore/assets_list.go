@@ -191,9 +191,10 @@ const fewDueMax = 2000
 // fewDueMax of the organisation's assets (a capped count of
 // assets_due's range). It is asked only where the list would otherwise
 // walk the organisation's assets: a search, a site or a contact of few
-// sites has a better start.
+// sites has a better start. Only SQLite is asked: the answer is an index
+// hint, and PostgreSQL's planner weighs the range on its own.
 func (d *DB) fewDueAssets(ctx context.Context, v fieldportal.Viewer, f fieldportal.AssetFilter, few bool) (bool, error) {
-	if f.Due == "" || few || f.SiteID != "" || textIndexed(f.Search) || !f.UpdatedSince.IsZero() {
+	if d.dialect != SQLite || f.Due == "" || few || f.SiteID != "" || textIndexed(f.Search) || !f.UpdatedSince.IsZero() {
 		return false, nil
 	}
 	if _, err := fieldportal.ParseAssetDue(string(f.Due)); err != nil {
