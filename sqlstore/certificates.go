@@ -400,8 +400,14 @@ func (d *DB) FindCertificateTypes(ctx context.Context, v fieldportal.Viewer) ([]
 		if err != nil {
 			return nil, err
 		}
-		text = q.prefix() + `SELECT t.cert_type FROM (SELECT DISTINCT tc.cert_type FROM certificates tc WHERE tc.org_id = ` + org +
-			`) t WHERE EXISTS ` + inner + ` ORDER BY t.cert_type`
+		// The organisation's types, one index probe each (a loose scan of
+		// certificates_type): a DISTINCT read all 20,000 of its
+		// certificates' index entries on PostgreSQL, which does no skip
+		// scans (6.8 ms of the page's SQL for a big parent at large).
+		q.cte("org_cert_types", `SELECT (SELECT min(tc.cert_type) FROM certificates tc WHERE tc.org_id = `+org+`) AS cert_type
+			UNION ALL SELECT (SELECT min(tc.cert_type) FROM certificates tc WHERE tc.org_id = `+org+` AND tc.cert_type > ot.cert_type)
+			FROM org_cert_types ot WHERE ot.cert_type IS NOT NULL`)
+		text = q.prefix() + `SELECT t.cert_type FROM org_cert_types t WHERE t.cert_type IS NOT NULL AND EXISTS ` + inner + ` ORDER BY t.cert_type`
 	}
 	rows, err := d.db.QueryContext(ctx, text, q.args...)
 	if err != nil {
