@@ -45,6 +45,8 @@ type CustomerFilter struct {
 	Search       string
 	ParentID     string
 	UpdatedSince time.Time
+	// ExternalID selects the customer of the back office's id (the API).
+	ExternalID string
 }
 
 // Contractor is a trading division or subcontractor that does the work.
@@ -119,6 +121,10 @@ type SiteFilter struct {
 	CustomerID   string
 	ContractorID string
 	UpdatedSince time.Time
+	// ExternalID selects the site of the back office's id, and Postcode
+	// the sites of a postcode, compared without case or spaces (the API).
+	ExternalID string
+	Postcode   string
 	// WithActivity fills OpenActivities (open issues + open service and
 	// install orders + unpaid invoices), counting only the kinds of record
 	// the viewer may use (SPEC §2.4).
@@ -184,6 +190,8 @@ type ContactFilter struct {
 	Search       string
 	CustomerID   string
 	UpdatedSince time.Time
+	// ExternalID selects the contact of the back office's id (the API).
+	ExternalID string
 }
 
 // LoginStatus is the state of a portal login.

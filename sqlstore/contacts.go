@@ -138,6 +138,9 @@ func contactsQuery(d Dialect, v fieldportal.Viewer, f fieldportal.ContactFilter)
 	if f.CustomerID != "" {
 		q.and("ct.customer_id = " + q.arg(f.CustomerID))
 	}
+	if f.ExternalID != "" {
+		q.and("ct.external_id = " + q.arg(f.ExternalID))
+	}
 	if !f.UpdatedSince.IsZero() {
 		q.and("ct.updated_at > " + q.arg(f.UpdatedSince.UTC()))
 		return q, "ct.updated_at, ct.id", q.keyset(f.After, false, "ct.updated_at", "ct.id")

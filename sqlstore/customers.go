@@ -163,6 +163,9 @@ func (d *DB) FindCustomers(ctx context.Context, v fieldportal.Viewer, f fieldpor
 	if f.ParentID != "" {
 		q.and("c.parent_id = " + q.arg(f.ParentID))
 	}
+	if f.ExternalID != "" {
+		q.and("c.external_id = " + q.arg(f.ExternalID))
+	}
 	order := "c.name, c.id"
 	if !f.UpdatedSince.IsZero() {
 		q.and("c.updated_at > " + q.arg(f.UpdatedSince.UTC()))

@@ -289,6 +289,12 @@ func siteListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.SiteFilter, wa
 	if f.ContractorID != "" {
 		q.and("s.contractor_id = " + q.arg(f.ContractorID))
 	}
+	if f.ExternalID != "" {
+		q.and("s.external_id = " + q.arg(f.ExternalID))
+	}
+	if f.Postcode != "" {
+		q.and("replace(upper(s.postcode), ' ', '') = " + q.arg(fieldportal.PostcodeKey(f.Postcode)))
+	}
 	order, index := "s.name, s.id", "sites_stream"
 	if !f.UpdatedSince.IsZero() {
 		q.and("s.updated_at > " + q.arg(f.UpdatedSince.UTC()))
