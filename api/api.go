@@ -22,6 +22,8 @@ const Prefix = "/api/v1"
 // Services are what the API calls.
 type Services struct {
 	Keys fieldportal.APIKeyService
+	// Sites serves customers and sites; nil leaves them out.
+	Sites fieldportal.SiteService
 }
 
 // API is the integration API's handlers.
@@ -30,6 +32,10 @@ type API struct {
 	svc Services
 	log *slog.Logger
 	mux *http.ServeMux
+	// routeTable is every route registered (handle), for the OpenAPI
+	// document; doc is that document, built once.
+	routeTable []route
+	doc        []byte
 }
 
 // New registers the API's routes on kit.
@@ -39,6 +45,11 @@ func New(kit *web.Kit, svc Services) (*API, error) {
 	}
 	a := &API{kit: kit, svc: svc, log: kit.Logger(), mux: http.NewServeMux()}
 	a.routes()
+	doc, err := a.openAPI()
+	if err != nil {
+		return nil, fmt.Errorf("api: the OpenAPI document: %w", err)
+	}
+	a.doc = doc
 	// The API answers its own errors as problem details, so its routes
 	// are bare: it resolves the organisation and the key itself.
 	kit.HandleBare(Prefix+"/", a.authenticated(a.mux))
@@ -47,10 +58,12 @@ func New(kit *web.Kit, svc Services) (*API, error) {
 	return a, nil
 }
 
-// routes lists every route of the API. The resources arrive with the API
-// issue; the index says which exist.
+// routes registers every route of the API's table (routes.go); the
+// index says which resources exist.
 func (a *API) routes() {
-	a.mux.HandleFunc("GET "+Prefix+"/{$}", a.handleIndex)
+	for _, rt := range a.table() {
+		a.handle(rt)
+	}
 	a.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, fieldportal.Errorf(fieldportal.ENOTFOUND, "There is no API resource at this address."))
 	})
@@ -69,7 +82,13 @@ type index struct {
 }
 
 func (a *API) handleIndex(w http.ResponseWriter, r *http.Request) {
-	a.json(w, r, http.StatusOK, index{Version: "v1", Resources: []Resource{}})
+	idx := index{Version: "v1", Resources: []Resource{}}
+	for _, rt := range a.routeTable {
+		if name := strings.TrimPrefix(rt.Path, "/"); rt.Method == "GET" && rt.Tag != "meta" && !strings.Contains(name, "/") {
+			idx.Resources = append(idx.Resources, Resource{Name: name, URL: Prefix + rt.Path})
+		}
+	}
+	a.json(w, r, http.StatusOK, idx)
 }
 
 // authenticated resolves the organisation of the host and the viewer of
