@@ -22,8 +22,10 @@ const Prefix = "/api/v1"
 // Services are what the API calls.
 type Services struct {
 	Keys fieldportal.APIKeyService
-	// Sites serves customers and sites; nil leaves them out.
-	Sites fieldportal.SiteService
+	// Sites serves customers and sites, Contacts contacts; nil leaves
+	// them out.
+	Sites    fieldportal.SiteService
+	Contacts fieldportal.AccessService
 }
 
 // API is the integration API's handlers.

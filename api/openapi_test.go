@@ -18,7 +18,7 @@ import (
 // services that are never called.
 func mustTestAPI(tb testing.TB) *API {
 	tb.Helper()
-	a := &API{svc: Services{Sites: unusedSites{}}, log: slog.New(slog.DiscardHandler), mux: http.NewServeMux()}
+	a := &API{svc: Services{Sites: unusedSites{}, Contacts: unusedContacts{}}, log: slog.New(slog.DiscardHandler), mux: http.NewServeMux()}
 	a.routes()
 	doc, err := a.openAPI()
 	if err != nil {
@@ -29,6 +29,8 @@ func mustTestAPI(tb testing.TB) *API {
 }
 
 type unusedSites struct{ fieldportal.SiteService }
+
+type unusedContacts struct{ fieldportal.AccessService }
 
 // TestOpenAPIMatchesTheRouter walks the document and the routes the
 // router registered: each operation of one is served or described by the
@@ -76,7 +78,8 @@ func TestOpenAPIMatchesTheRouter(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"GET /customers", "POST /customers", "GET /customers/{id}", "PATCH /customers/{id}",
-		"PUT /customers/by-external-id/{external_id}", "GET /sites", "PUT /sites/by-external-id/{external_id}", "GET /openapi.json"} {
+		"PUT /customers/by-external-id/{external_id}", "GET /sites", "PUT /sites/by-external-id/{external_id}", "GET /openapi.json",
+		"GET /contacts", "POST /contacts", "GET /contacts/{id}", "PATCH /contacts/{id}", "PUT /contacts/by-external-id/{external_id}"} {
 		if !served[want] {
 			t.Errorf("%s is missing", want)
 		}

@@ -59,6 +59,9 @@ func (a *API) table() []route {
 		rts = append(rts, a.customerRoutes()...)
 		rts = append(rts, a.siteRoutes()...)
 	}
+	if a.svc.Sites != nil && a.svc.Contacts != nil {
+		rts = append(rts, a.contactRoutes()...)
+	}
 	return rts
 }
 

@@ -251,6 +251,30 @@ func TestAPICustomersAndSites(t *testing.T) {
 				t.Errorf("patched = %+v", patched)
 			}
 		})
+		t.Run("contacts: create, patch, upsert twice, list", func(t *testing.T) {
+			var ct api.Contact
+			c.must(201, &ct, "POST", "/api/v1/contacts",
+				`{"first_name":" Dana ","last_name":"Quay","email":"dana@quay.test","customer_external_id":"BO-1","invoice_contact":true}`)
+			if ct.CustomerID != made.ID || ct.FirstName != "Dana" || !ct.InvoiceContact || ct.CreatedInPortal {
+				t.Errorf("contact = %+v", ct)
+			}
+			var patched api.Contact
+			c.must(200, &patched, "PATCH", "/api/v1/contacts/"+ct.ID, `{"position":"Facilities","invoice_contact":false}`)
+			if patched.Position != "Facilities" || patched.InvoiceContact || patched.Email != "dana@quay.test" {
+				t.Errorf("patched = %+v", patched)
+			}
+			body := `{"first_name":"Sam","customer_external_id":"BO-1","job_contact":true}`
+			var first, second api.Contact
+			c.must(201, &first, "PUT", "/api/v1/contacts/by-external-id/P-1", body)
+			c.must(200, &second, "PUT", "/api/v1/contacts/by-external-id/P-1", body)
+			var list api.List[api.Contact]
+			c.must(200, &list, "GET", "/api/v1/contacts?customer_id="+made.ID, "")
+			if first.ID != second.ID || len(list.Data) != 2 {
+				t.Errorf("upserts %s %s, list %+v", first.ID, second.ID, list)
+			}
+			c.problem(422, []string{"first_name", "customer_id"}, "POST", "/api/v1/contacts", `{"email":"x@y.test"}`)
+			c.problem(422, []string{"email"}, "PATCH", "/api/v1/contacts/"+ct.ID, `{"email":"not an address"}`)
+		})
 		t.Run("lists page by cursor without repeats", func(t *testing.T) {
 			for i := range 5 {
 				c.must(201, nil, "POST", "/api/v1/sites", fmt.Sprintf(`{"name":"Unit %d","customer_id":"%s","address":{"line1":"%d Dock"}}`, i, made.ID, i))
@@ -331,7 +355,8 @@ func TestAPICustomersAndSites(t *testing.T) {
 				Resources []api.Resource `json:"resources"`
 			}
 			c.must(200, &idx, "GET", "/api/v1/", "")
-			want := []api.Resource{{Name: "customers", URL: "/api/v1/customers"}, {Name: "sites", URL: "/api/v1/sites"}}
+			want := []api.Resource{{Name: "customers", URL: "/api/v1/customers"}, {Name: "sites", URL: "/api/v1/sites"},
+				{Name: "contacts", URL: "/api/v1/contacts"}}
 			if diff := cmp.Diff(want, idx.Resources); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -427,6 +452,11 @@ func TestAPIOtherOrganisation(t *testing.T) {
 		theirs.problem(404, nil, "PATCH", "/api/v1/customers/"+cu.ID, `{"name":"Taken"}`)
 		theirs.problem(404, nil, "GET", "/api/v1/sites/"+s.ID, "")
 		theirs.problem(404, nil, "PATCH", "/api/v1/sites/"+s.ID, `{"name":"Taken"}`)
+		var ct api.Contact
+		ours.must(201, &ct, "POST", "/api/v1/contacts", `{"first_name":"Our","customer_id":"`+cu.ID+`"}`)
+		theirs.problem(404, nil, "GET", "/api/v1/contacts/"+ct.ID, "")
+		theirs.problem(404, nil, "PATCH", "/api/v1/contacts/"+ct.ID, `{"first_name":"Taken"}`)
+		theirs.problem(422, []string{"customer_id"}, "POST", "/api/v1/contacts", `{"first_name":"X","customer_id":"`+cu.ID+`"}`)
 		theirs.problem(422, []string{"customer_id"}, "POST", "/api/v1/sites", `{"name":"X","customer_id":"`+cu.ID+`","address":{"line1":"1"}}`)
 		theirs.problem(422, []string{"parent_id"}, "POST", "/api/v1/customers", `{"name":"X","parent_id":"`+cu.ID+`"}`)
 		theirs.problem(422, []string{"parent_external_id"}, "POST", "/api/v1/customers", `{"name":"X","parent_external_id":"SHARED"}`)

@@ -65,7 +65,7 @@ func New(cfg Config, svc Services, logger *slog.Logger) (*Server, error) {
 		Money: svc.Money, Payments: svc.Payments, Sites: svc.Sites}); err != nil {
 		return nil, err
 	}
-	if _, err := api.New(kit, api.Services{Keys: svc.APIKeys, Sites: svc.Sites}); err != nil {
+	if _, err := api.New(kit, api.Services{Keys: svc.APIKeys, Sites: svc.Sites, Contacts: svc.Access}); err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	return &Server{kit: kit}, nil
