@@ -66,9 +66,7 @@ func (a *API) routes() {
 	for _, rt := range a.table() {
 		a.handle(rt)
 	}
-	a.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
-		a.problem(w, r, fieldportal.Errorf(fieldportal.ENOTFOUND, "There is no API resource at this address."))
-	})
+	a.mux.HandleFunc(Prefix+"/", a.handleUnknown)
 }
 
 // Resource is an entry of the index: a collection and its address.

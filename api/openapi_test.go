@@ -170,3 +170,27 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 		}
 	}
 }
+
+// A method an address does not take is a 405 naming those it does; an
+// address of nothing is a 404.
+func TestUnknownRoutes(t *testing.T) {
+	a := mustTestAPI(t)
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		allow        string
+	}{
+		{"DELETE", "/customers/c1", http.StatusMethodNotAllowed, "GET, PATCH"},
+		{"POST", "/customers/by-external-id/x", http.StatusMethodNotAllowed, "PUT"},
+		{"PATCH", "/sites", http.StatusMethodNotAllowed, "GET, POST"},
+		{"GET", "/no-such-thing", http.StatusNotFound, ""},
+	} {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			a.mux.ServeHTTP(w, httptest.NewRequest(tc.method, Prefix+tc.path, nil))
+			if w.Code != tc.status || w.Header().Get("Allow") != tc.allow {
+				t.Errorf("= %d Allow %q, want %d %q", w.Code, w.Header().Get("Allow"), tc.status, tc.allow)
+			}
+		})
+	}
+}

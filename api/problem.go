@@ -42,6 +42,8 @@ const (
 	CodeTooLarge = "too_large"
 	// CodePrecondition is an If-Match that names a stale version.
 	CodePrecondition = "precondition_failed"
+	// CodeMethodNotAllowed is a method the address does not take.
+	CodeMethodNotAllowed = "method_not_allowed"
 )
 
 // StatusFor maps an error code to the API's HTTP status. It differs from
@@ -59,6 +61,8 @@ func StatusFor(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case CodePrecondition:
 		return http.StatusPreconditionFailed
+	case CodeMethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	}
 	return web.StatusFor(code)
 }

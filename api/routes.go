@@ -83,6 +83,26 @@ func (a *API) handle(rt route) {
 	})
 }
 
+// handleUnknown answers what no route took: a 405 naming the methods
+// the address takes (the catch-all pattern hides the router's own 405),
+// else a 404.
+func (a *API) handleUnknown(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+		r2 := r.Clone(r.Context())
+		r2.Method = m
+		if _, pattern := a.mux.Handler(r2); pattern != Prefix+"/" && pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) == 0 || !utf8.ValidString(r.URL.Path) {
+		a.problem(w, r, fieldportal.Errorf(fieldportal.ENOTFOUND, "There is no API resource at this address."))
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	a.problem(w, r, fieldportal.Errorf(CodeMethodNotAllowed, "This address takes %s only.", strings.Join(allow, ", ")))
+}
+
 // viewer is the request's API key viewer (authenticated put it there).
 func viewer(r *http.Request) fieldportal.Viewer {
 	v, _ := web.ViewerFromContext(r.Context())

@@ -207,6 +207,19 @@ func TestAPICustomersAndSites(t *testing.T) {
 			c.problem(412, nil, "PUT", "/api/v1/customers/by-external-id/BO-1", `{"name":"Quay"}`, "If-Match", stale)
 			c.problem(412, nil, "PUT", "/api/v1/customers/by-external-id/BO-NEW", `{"name":"New"}`, "If-Match", "*")
 		})
+		t.Run("null clears a field, a nested object's fields too", func(t *testing.T) {
+			var got api.Customer
+			c.must(200, &got, "PATCH", "/api/v1/customers/"+made.ID, `{"phone":null,"billing_address":null}`)
+			if got.Phone != "" || got.BillingAddress != (api.Address{}) || got.Name != "Quay Estates Ltd" {
+				t.Errorf("customer = %+v", got)
+			}
+		})
+		t.Run("a method the address does not take", func(t *testing.T) {
+			p := c.problem(405, nil, "DELETE", "/api/v1/customers/"+made.ID, "")
+			if p.Code != api.CodeMethodNotAllowed {
+				t.Errorf("problem = %+v", p)
+			}
+		})
 		t.Run("upsert by external id twice leaves one record", func(t *testing.T) {
 			body := `{"name":"Harbour Group","parent_external_id":"BO-1","email":"ops@harbour.test"}`
 			var first, second api.Customer
