@@ -661,3 +661,12 @@ type WebhookService interface {
 type Readiness interface {
 	Ping(ctx context.Context) error
 }
+
+// SyncHorizon is how far an incremental sync (the API's updated_since)
+// may read without missing a change still being committed.
+type SyncHorizon interface {
+	// SyncHorizon returns the start of the oldest transaction still open
+	// on the database, or now when none is: a change committed later
+	// carries an updated_at at or after it.
+	SyncHorizon(ctx context.Context) (time.Time, error)
+}

@@ -26,6 +26,8 @@ type Services struct {
 	// them out.
 	Sites    fieldportal.SiteService
 	Contacts fieldportal.AccessService
+	// Sync is where lists by updated_since stop (nil: now, less SyncLag).
+	Sync fieldportal.SyncHorizon
 }
 
 // API is the integration API's handlers.

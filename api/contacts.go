@@ -87,13 +87,20 @@ func (a *API) listContacts(filters []string) http.HandlerFunc {
 			a.problem(w, r, err)
 			return
 		}
+		// The horizon is read before the page: what commits between them
+		// started after it, and waits for the next sync.
+		horizon, err := a.horizon(r, lq)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
 		rows, next, err := a.svc.Contacts.FindContacts(r.Context(), viewer(r), fieldportal.ContactFilter{Page: lq.Page,
 			UpdatedSince: lq.Since(), CustomerID: lq.Filters["customer_id"], ExternalID: lq.Filters["external_id"]})
 		if err != nil {
 			a.problem(w, r, listError(err))
 			return
 		}
-		a.json(w, r, http.StatusOK, page(lq, rows, next, time.Now(),
+		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
 			func(c *fieldportal.ContactListing) time.Time { return c.Contact.UpdatedAt },
 			func(c *fieldportal.ContactListing) Contact { return ShowContact(c.Contact) }))
 	}

@@ -110,13 +110,20 @@ func (a *API) listCustomers(filters []string) http.HandlerFunc {
 			a.problem(w, r, err)
 			return
 		}
+		// The horizon is read before the page: what commits between them
+		// started after it, and waits for the next sync.
+		horizon, err := a.horizon(r, lq)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
 		rows, next, err := a.svc.Sites.FindCustomers(r.Context(), viewer(r), fieldportal.CustomerFilter{Page: lq.Page,
 			UpdatedSince: lq.Since(), ParentID: lq.Filters["parent_id"], ExternalID: lq.Filters["external_id"]})
 		if err != nil {
 			a.problem(w, r, listError(err))
 			return
 		}
-		a.json(w, r, http.StatusOK, page(lq, rows, next, time.Now(),
+		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
 			func(c *fieldportal.Customer) time.Time { return c.UpdatedAt }, ShowCustomer))
 	}
 }

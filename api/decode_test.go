@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -157,15 +158,15 @@ func TestPageStopsAtTheSyncHorizon(t *testing.T) {
 	at := func(s string) time.Time { return mustTime(t, s) }
 	show := func(s string) string { return s }
 	sync := listQuery{UpdatedSince: at("2026-01-31T00:00:00Z")}
-	got := page(sync, rows, "more", now, at, show)
+	got := page(sync, rows, "more", now.Add(-SyncLag), at, show)
 	if diff := cmp.Diff(rows[:2], got.Data); diff != "" || got.NextCursor != nil {
 		t.Errorf("sync page (-want +got):\n%s next %v", diff, got.NextCursor)
 	}
-	got = page(listQuery{}, rows, "more", now, at, show)
+	got = page(listQuery{}, rows, "more", time.Time{}, at, show)
 	if len(got.Data) != 3 || got.NextCursor == nil {
 		t.Errorf("a walk by name = %+v", got)
 	}
-	got = page(sync, rows[:2], "", now, at, show)
+	got = page(sync, rows[:2], "", now.Add(-SyncLag), at, show)
 	if got.NextCursor != nil || got.Data == nil {
 		t.Errorf("the last page = %+v", got)
 	}
@@ -227,5 +228,28 @@ func TestCheckIfMatch(t *testing.T) {
 	}
 	if etagOf(Customer{ID: "c1", Name: "Acme Ltd"}) == tag {
 		t.Error("a change of name keeps the ETag")
+	}
+}
+
+type fixedHorizon time.Time
+
+func (h fixedHorizon) SyncHorizon(context.Context) (time.Time, error) { return time.Time(h), nil }
+
+// A sync stops SyncLag before the oldest open transaction, or before now
+// when none is older; other walks have no horizon.
+func TestHorizon(t *testing.T) {
+	req := httptest.NewRequest("GET", "/", nil)
+	sync := listQuery{UpdatedSince: mustTime(t, "2026-01-01T00:00:00Z")}
+	old := time.Now().Add(-time.Hour)
+	a := &API{svc: Services{Sync: fixedHorizon(old)}}
+	if h, err := a.horizon(req, sync); err != nil || !h.Equal(old.Add(-SyncLag)) {
+		t.Errorf("with a transaction open an hour = %s %v, want %s", h, err, old.Add(-SyncLag))
+	}
+	a = &API{svc: Services{Sync: fixedHorizon(time.Now().Add(time.Hour))}}
+	if h, _ := a.horizon(req, sync); h.After(time.Now().Add(-SyncLag)) {
+		t.Errorf("with a database clock ahead = %s, after now less SyncLag", h)
+	}
+	if h, _ := a.horizon(req, listQuery{}); !h.IsZero() {
+		t.Errorf("a walk by name has a horizon: %s", h)
 	}
 }

@@ -20,17 +20,19 @@ type List[T any] struct {
 	NextCursor *string `json:"next_cursor"`
 }
 
-// SyncLag is how far behind the present a walk by updated_since stops.
+// SyncLag is the margin a walk by updated_since keeps behind its horizon.
 //
 // A record's updated_at is the time its transaction started, so one that
 // commits late carries a time a client may already have synced past. The
-// walk therefore never hands out records changed in the last SyncLag: they
-// come in the next sync, when every transaction that started before them
-// has had SyncLag to commit. A client takes the greatest updated_at it
-// received as its next updated_since (at or after, so a record sharing
-// that time is read again, never missed). This covers transactions
-// shorter than SyncLag; one held open longer can still be missed, which a
-// change sequence written at commit would close (left for later).
+// walk therefore never hands out records changed at or after the horizon:
+// the start of the oldest transaction still open on the database
+// (fieldportal.SyncHorizon, on PostgreSQL), or now, less SyncLag for the
+// clocks of the program and the database and, on SQLite, for the
+// transactions it cannot see. Those records come in the next sync. A
+// client takes the greatest updated_at it received as its next
+// updated_since (at or after, so a record sharing that time is read
+// again, never missed). Left for later: deletions as tombstones, and on
+// SQLite a transaction held open longer than SyncLag.
 const SyncLag = 5 * time.Second
 
 // listQuery is what a list request asks, as the store takes it, plus its
@@ -164,13 +166,32 @@ func listError(err error) error {
 	return err
 }
 
+// horizon is where a walk by updated_since stops: SyncLag before the
+// database's sync horizon or now, whichever is earlier. Other walks have
+// none (the zero time).
+func (a *API) horizon(r *http.Request, lq listQuery) (time.Time, error) {
+	if lq.UpdatedSince.IsZero() {
+		return time.Time{}, nil
+	}
+	h := time.Now()
+	if a.svc.Sync != nil {
+		t, err := a.svc.Sync.SyncHorizon(r.Context())
+		if err != nil {
+			return time.Time{}, err
+		}
+		if t.Before(h) {
+			h = t
+		}
+	}
+	return h.Add(-SyncLag), nil
+}
+
 // page makes a list's envelope from a page of the store: each record
-// shown by show; a walk by updated_since ends at the sync horizon
-// (SyncLag before now), its next_cursor then null.
-func page[R, T any](lq listQuery, rows []R, next string, now time.Time, updated func(R) time.Time, show func(R) T) List[T] {
+// shown by show; a walk by updated_since ends before horizon (see
+// API.horizon), its next_cursor then null.
+func page[R, T any](lq listQuery, rows []R, next string, horizon time.Time, updated func(R) time.Time, show func(R) T) List[T] {
 	out := List[T]{Data: make([]T, 0, len(rows))}
 	sync := !lq.UpdatedSince.IsZero()
-	horizon := now.Add(-SyncLag)
 	for _, r := range rows {
 		if sync && !updated(r).Before(horizon) {
 			return out

@@ -76,6 +76,13 @@ func (a *API) listSites(filters []string) http.HandlerFunc {
 			a.problem(w, r, err)
 			return
 		}
+		// The horizon is read before the page: what commits between them
+		// started after it, and waits for the next sync.
+		horizon, err := a.horizon(r, lq)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
 		rows, next, err := a.svc.Sites.FindSites(r.Context(), viewer(r), fieldportal.SiteFilter{Page: lq.Page,
 			UpdatedSince: lq.Since(), CustomerID: lq.Filters["customer_id"], Postcode: lq.Filters["postcode"],
 			ExternalID: lq.Filters["external_id"]})
@@ -83,7 +90,7 @@ func (a *API) listSites(filters []string) http.HandlerFunc {
 			a.problem(w, r, listError(err))
 			return
 		}
-		a.json(w, r, http.StatusOK, page(lq, rows, next, time.Now(),
+		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
 			func(s *fieldportal.Site) time.Time { return s.UpdatedAt }, ShowSite))
 	}
 }

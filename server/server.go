@@ -42,6 +42,9 @@ type Services struct {
 	Ready    fieldportal.Readiness
 	Pool     web.PoolStats
 	Outbox   web.OutboxBacklog
+
+	// Sync is where the API's lists by updated_since stop; nil: now.
+	Sync fieldportal.SyncHorizon
 }
 
 // Server is the composed site.
@@ -65,7 +68,7 @@ func New(cfg Config, svc Services, logger *slog.Logger) (*Server, error) {
 		Money: svc.Money, Payments: svc.Payments, Sites: svc.Sites}); err != nil {
 		return nil, err
 	}
-	if _, err := api.New(kit, api.Services{Keys: svc.APIKeys, Sites: svc.Sites, Contacts: svc.Access}); err != nil {
+	if _, err := api.New(kit, api.Services{Keys: svc.APIKeys, Sites: svc.Sites, Contacts: svc.Access, Sync: svc.Sync}); err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	return &Server{kit: kit}, nil

@@ -72,7 +72,7 @@ func newTestServer(t testing.TB, db *sqlstore.DB, cfg testConfig) (*Server, *syn
 		Web:     web.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies},
 		Console: console.Config{MailEnabled: cfg.MailEnabled},
 	}, Services{Orgs: db, SignIn: accounts, Access: accounts, Staff: accounts, Sites: sites,
-		Dashboard: db, Equipment: db, Work: db, Diary: db, Money: db, Payments: cfg.Payments, APIKeys: db, Ready: db, Pool: db, Outbox: db},
+		Dashboard: db, Equipment: db, Work: db, Diary: db, Money: db, Payments: cfg.Payments, APIKeys: db, Ready: db, Pool: db, Outbox: db, Sync: db},
 		slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatalf("New: %v", err)
