@@ -20,6 +20,9 @@ type Customer struct {
 	TaxNumber  string    `json:"tax_number"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// read (ErrChanged otherwise).
+	IfUpdatedAt time.Time `json:"-"`
 }
 
 // Validate checks a customer before it is saved.
@@ -88,6 +91,10 @@ type Site struct {
 	Notes           string    `json:"notes"`
 	CreatedAt       time.Time `json:"created_at"`
 	UpdatedAt       time.Time `json:"updated_at"`
+
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// read (ErrChanged otherwise).
+	IfUpdatedAt time.Time `json:"-"`
 
 	// Read-only extras filled by lists that ask for them.
 	CustomerName   string `json:"customer_name,omitempty"`
@@ -164,6 +171,9 @@ type Contact struct {
 	CreatedInPortal  bool      `json:"created_in_portal"`
 	CreatedAt        time.Time `json:"created_at"`
 	UpdatedAt        time.Time `json:"updated_at"`
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// read (ErrChanged otherwise).
+	IfUpdatedAt time.Time `json:"-"`
 }
 
 // Name is the contact's full name.

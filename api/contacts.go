@@ -155,6 +155,7 @@ func (a *API) updateContact(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
+	c.IfUpdatedAt = ifMatch(r, c.UpdatedAt)
 	if err := a.svc.Contacts.UpdateContact(r.Context(), v, c); err != nil {
 		a.problem(w, r, err)
 		return
@@ -192,6 +193,9 @@ func (a *API) upsertContact(w http.ResponseWriter, r *http.Request) {
 	if err := a.fillContact(r.Context(), v, c, in, nil); err != nil {
 		a.problem(w, r, err)
 		return
+	}
+	if len(list) > 0 {
+		c.IfUpdatedAt = ifMatch(r, list[0].Contact.UpdatedAt)
 	}
 	created, err := a.svc.Contacts.UpsertContactByExternalID(r.Context(), v, c)
 	if err != nil {

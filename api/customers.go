@@ -177,6 +177,7 @@ func (a *API) updateCustomer(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
+	c.IfUpdatedAt = ifMatch(r, c.UpdatedAt)
 	if err := a.svc.Sites.UpdateCustomer(r.Context(), v, c); err != nil {
 		a.problem(w, r, err)
 		return
@@ -214,6 +215,9 @@ func (a *API) upsertCustomer(w http.ResponseWriter, r *http.Request) {
 	if err := a.fillCustomer(r.Context(), v, c, in, nil); err != nil {
 		a.problem(w, r, err)
 		return
+	}
+	if old != nil {
+		c.IfUpdatedAt = ifMatch(r, old.UpdatedAt)
 	}
 	created, err := a.svc.Sites.UpsertCustomerByExternalID(r.Context(), v, c)
 	if err != nil {

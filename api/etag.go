@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 )
@@ -45,6 +46,16 @@ func checkIfMatch(r *http.Request, current any) error {
 		}
 	}
 	return stale
+}
+
+// ifMatch returns the updated_at a write under If-Match saves over (the
+// store refuses it with fieldportal.ErrChanged if the record changed
+// since checkIfMatch), the zero time without If-Match.
+func ifMatch(r *http.Request, updatedAt time.Time) time.Time {
+	if strings.TrimSpace(r.Header.Get("If-Match")) == "" {
+		return time.Time{}
+	}
+	return updatedAt
 }
 
 // record answers one record with its ETag.

@@ -80,6 +80,10 @@ func badRequest(fields ...fieldportal.FieldError) *fieldportal.Error {
 // ProblemFor builds the problem details of err.
 func ProblemFor(err error) Problem {
 	code := fieldportal.ErrorCode(err)
+	if errors.Is(err, fieldportal.ErrChanged) {
+		// Only a write under If-Match names the version it read.
+		code = CodePrecondition
+	}
 	status := StatusFor(code)
 	p := Problem{Type: Prefix + "/problems/" + code, Title: http.StatusText(status), Status: status,
 		Detail: fieldportal.ErrorMessage(err), Code: code}

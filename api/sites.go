@@ -144,6 +144,7 @@ func (a *API) updateSite(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
+	s.IfUpdatedAt = ifMatch(r, s.UpdatedAt)
 	if err := a.svc.Sites.UpdateSite(r.Context(), v, s); err != nil {
 		a.problem(w, r, err)
 		return
@@ -181,6 +182,9 @@ func (a *API) upsertSite(w http.ResponseWriter, r *http.Request) {
 	if err := a.fillSite(r.Context(), v, s, in, nil); err != nil {
 		a.problem(w, r, err)
 		return
+	}
+	if len(list) > 0 {
+		s.IfUpdatedAt = ifMatch(r, list[0].UpdatedAt)
 	}
 	created, err := a.svc.Sites.UpsertSiteByExternalID(r.Context(), v, s)
 	if err != nil {

@@ -222,6 +222,35 @@ func trim[T any](rows []T, p fieldportal.Page, key func(T) string) ([]T, string)
 	return rows, key(rows[len(rows)-1])
 }
 
+// ifUnchanged is the optimistic lock of an UPDATE: when the caller gave
+// the updated_at it read (not zero), it appends the condition that the
+// row still has it, its value the last of args. The UPDATE's row lock
+// makes the test and the write one step (PostgreSQL re-reads the row a
+// concurrent writer committed), so no save slips between them.
+func ifUnchanged(args *[]any, at time.Time) string {
+	if at.IsZero() {
+		return ""
+	}
+	*args = append(*args, at.UTC())
+	return fmt.Sprintf(" AND updated_at = $%d", len(*args))
+}
+
+// checkUnchanged turns an UPDATE under ifUnchanged that wrote no row into
+// fieldportal.ErrChanged.
+func checkUnchanged(res sql.Result, at time.Time) error {
+	if at.IsZero() {
+		return nil
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fieldportal.ErrChanged
+	}
+	return nil
+}
+
 // nullStr stores "" as NULL (optional references and external ids).
 func nullStr(s string) any {
 	if s == "" {

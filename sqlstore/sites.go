@@ -129,11 +129,14 @@ func (tx *Tx) updateSite(ctx context.Context, v fieldportal.Viewer, s *fieldport
 		tx.noteTally(was, s.CustomerID)
 	}
 	a := s.Address
-	_, err = tx.ExecContext(ctx, `UPDATE sites SET external_id = $2, customer_id = $3, name = $4, address_line1 = $5,
+	args := []any{s.ID, nullStr(s.ExternalID), s.CustomerID, s.Name, a.Line1, a.Line2, a.City, a.Region, a.Postcode, a.Country,
+		s.UPRN, s.CompanySite, nullStr(s.ContractorID), s.Notes, tx.now}
+	res, err := tx.ExecContext(ctx, `UPDATE sites SET external_id = $2, customer_id = $3, name = $4, address_line1 = $5,
 		address_line2 = $6, city = $7, region = $8, postcode = $9, country = $10, uprn = $11, company_site = $12,
-		contractor_id = $13, notes = $14, updated_at = $15 WHERE id = $1`,
-		s.ID, nullStr(s.ExternalID), s.CustomerID, s.Name, a.Line1, a.Line2, a.City, a.Region, a.Postcode, a.Country,
-		s.UPRN, s.CompanySite, nullStr(s.ContractorID), s.Notes, tx.now)
+		contractor_id = $13, notes = $14, updated_at = $15 WHERE id = $1`+ifUnchanged(&args, s.IfUpdatedAt), args...)
+	if err == nil {
+		err = checkUnchanged(res, s.IfUpdatedAt)
+	}
 	if err != nil {
 		return sqlErr(err, "site")
 	}
