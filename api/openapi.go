@@ -105,8 +105,12 @@ func (g *schemas) operation(rt route) map[string]any {
 	}
 	problem := map[string]any{"$ref": "#/components/responses/Problem"}
 	responses := map[string]any{strconv.Itoa(rt.Status): ok, "default": problem}
-	if rt.Upsert {
-		responses["201"] = ok
+	if rt.Upsert || rt.Status == http.StatusCreated {
+		created := map[string]any{"description": "Created", "content": ok["content"], "headers": map[string]any{
+			"ETag":     map[string]any{"description": "The version of the record, for If-Match.", "schema": map[string]any{"type": "string"}},
+			"Location": map[string]any{"description": "The address of the record made.", "schema": map[string]any{"type": "string"}},
+		}}
+		responses["201"] = created
 	}
 	op["responses"] = responses
 	return op
