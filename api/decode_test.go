@@ -117,6 +117,11 @@ func TestParseList(t *testing.T) {
 			t.Errorf("= %+v %+v", lq, p)
 		}
 	})
+	t.Run("a malformed query string is refused, not half read", func(t *testing.T) {
+		if _, p := parse("customer_id=c1&limit=%zz"); p.Status != http.StatusBadRequest {
+			t.Errorf("problem = %+v", p)
+		}
+	})
 	for _, tc := range []struct{ name, query, field string }{
 		{"limit zero", "limit=0", "limit"},
 		{"limit over the maximum", "limit=501", "limit"},

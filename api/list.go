@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,7 +54,12 @@ var pageParams = []string{"limit", "cursor", "updated_since"}
 // refused naming each parameter.
 func parseList(r *http.Request, filters ...string) (listQuery, error) {
 	lq := listQuery{Filters: map[string]string{}}
-	values := r.URL.Query()
+	values, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		// URL.Query would drop the pair it cannot read, and a limit or a
+		// filter would silently not apply.
+		return lq, fieldportal.Errorf(CodeBadRequest, "The query string is malformed (a bad %%-escape or a ';').")
+	}
 	names := make([]string, 0, len(values))
 	for name := range values {
 		names = append(names, name)

@@ -204,7 +204,9 @@ func (d *DB) listSites(ctx context.Context, v fieldportal.Viewer, f fieldportal.
 	// are passed over in the index: only the page's own rows are read from
 	// the table (a big parent's first page on SQLite, which walks about
 	// five sites for each one it reaches: 2.1 -> 1.6 ms, best of 50).
-	stream := !few && strings.TrimSpace(f.Search) == ""
+	// A lookup by external id (the API's upserts) reads its one row from
+	// the sites_external index, not the walk.
+	stream := !few && strings.TrimSpace(f.Search) == "" && f.ExternalID == ""
 	text, args, err := siteListQuery(d.dialect, v, f, !few, stream, siteColumns)
 	if err != nil {
 		return nil, "", err
