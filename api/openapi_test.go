@@ -2,9 +2,11 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -192,5 +194,35 @@ func TestUnknownRoutes(t *testing.T) {
 				t.Errorf("= %d Allow %q, want %d %q", w.Code, w.Header().Get("Allow"), tc.status, tc.allow)
 			}
 		})
+	}
+}
+
+// Every field of every schema is snake_case, and every representation
+// carries its id as a string: the contract's naming holds as types grow.
+func TestOpenAPINaming(t *testing.T) {
+	a := mustTestAPI(t)
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]map[string]any `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(a.doc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	snake := regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
+	for name, s := range doc.Components.Schemas {
+		for prop, schema := range s.Properties {
+			if !snake.MatchString(prop) {
+				t.Errorf("%s.%s is not snake_case", name, prop)
+			}
+			if (prop == "id" || strings.HasSuffix(prop, "_id")) && !strings.Contains(fmt.Sprint(schema["type"]), "string") {
+				t.Errorf("%s.%s is an id that is not a string: %v", name, prop, schema)
+			}
+		}
+	}
+	if len(doc.Components.Schemas) < 5 {
+		t.Errorf("only %d schemas", len(doc.Components.Schemas))
 	}
 }
