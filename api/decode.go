@@ -20,6 +20,9 @@ import (
 // travel one at a time, and files have their own upload.
 const MaxBody = 1 << 20
 
+// mergePatch is the media type of a JSON merge patch (RFC 7396).
+const mergePatch = "application/merge-patch+json"
+
 // sent is the set of fields a request body held, by path ("name",
 // "address.postcode"), so a PATCH changes only those. A field sent as
 // null is in it, with its zero value: null clears.
@@ -31,6 +34,11 @@ type sent map[string]bool
 // type. Every failed field is named at once, as the pages' forms do.
 func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) (sent, error) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	// A PATCH is a JSON merge patch (RFC 7396: the fields sent replace,
+	// null clears, objects merge), so it may say so.
+	if r.Method == http.MethodPatch && mt == mergePatch {
+		mt = "application/json"
+	}
 	if err != nil || mt != "application/json" {
 		return nil, fieldportal.Errorf(CodeUnsupportedMedia, "Send the body as JSON, with Content-Type: application/json.")
 	}

@@ -44,6 +44,17 @@ func TestDecodeJSON(t *testing.T) {
 			t.Errorf("sent (-want +got):\n%s", diff)
 		}
 	})
+	t.Run("a PATCH may be a JSON merge patch, another method not", func(t *testing.T) {
+		req := httptest.NewRequest("PATCH", "/api/v1/sites/s1", strings.NewReader(`{"name":"x"}`))
+		req.Header.Set("Content-Type", mergePatch)
+		var in SiteInput
+		if _, err := decodeJSON(httptest.NewRecorder(), req, &in); err != nil || in.Name != "x" {
+			t.Errorf("PATCH = %v %+v", err, in)
+		}
+		if _, _, p := mustDecode(t, mergePatch, `{"name":"x"}`); p.Status != http.StatusUnsupportedMediaType {
+			t.Errorf("POST = %+v", p)
+		}
+	})
 	t.Run("a nested object sent as null clears each of its fields", func(t *testing.T) {
 		_, s, _ := mustDecode(t, "application/json", `{"address":null}`)
 		for _, f := range []string{"address", "address.line1", "address.postcode", "address.country"} {

@@ -94,8 +94,12 @@ func (g *schemas) operation(rt route) map[string]any {
 		op["parameters"] = params
 	}
 	if rt.Body != nil {
-		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
-			"application/json": map[string]any{"schema": g.of(reflect.TypeOf(rt.Body), true)}}}
+		body := map[string]any{"schema": g.of(reflect.TypeOf(rt.Body), true)}
+		content := map[string]any{"application/json": body}
+		if rt.Method == http.MethodPatch {
+			content[mergePatch] = body
+		}
+		op["requestBody"] = map[string]any{"required": true, "content": content}
 	}
 	ok := map[string]any{"description": rt.Summary, "content": map[string]any{
 		"application/json": map[string]any{"schema": g.of(reflect.TypeOf(rt.Resp), false)}}}

@@ -194,6 +194,13 @@ func TestAPICustomersAndSites(t *testing.T) {
 				t.Errorf("customer = %+v", got)
 			}
 		})
+		t.Run("a PATCH may be sent as a JSON merge patch", func(t *testing.T) {
+			var got api.Customer
+			c.must(200, &got, "PATCH", "/api/v1/customers/"+made.ID, `{"tax_number":"GB123"}`, "Content-Type", "application/merge-patch+json")
+			if got.TaxNumber != "GB123" {
+				t.Errorf("customer = %+v", got)
+			}
+		})
 		t.Run("If-Match: a stale version is refused, the current one goes", func(t *testing.T) {
 			stale := c.must(200, nil, "GET", "/api/v1/customers/"+made.ID, "").Header.Get("ETag")
 			c.must(200, nil, "PATCH", "/api/v1/customers/"+made.ID, `{"phone":"0117 111"}`, "If-Match", stale)
