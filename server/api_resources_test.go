@@ -347,6 +347,14 @@ func TestAPICustomersAndSites(t *testing.T) {
 					t.Errorf("cursor %s = %d:\n%s", store, res.StatusCode, body)
 				}
 			}
+			for _, store := range []string{`[1,2]`, `["t:2026-01-01T00:00:00Z","x"]`, `["a",1.5]`} {
+				for _, path := range []string{"/api/v1/sites", "/api/v1/customers", "/api/v1/contacts"} {
+					res, body := c.call("GET", path+"?cursor="+forgeCursor(store, false), "")
+					if res.StatusCode >= 500 {
+						t.Errorf("%s cursor %s = %d:\n%s", path, store, res.StatusCode, body)
+					}
+				}
+			}
 		})
 		t.Run("the check of responses catches one that breaks the document", func(t *testing.T) {
 			var failures []string

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -133,17 +134,25 @@ func (q *query) keyset(after string, desc bool, cols ...string) error {
 	}
 	var vals []any
 	if err := decodeCursor(after, &vals); err != nil || len(vals) != len(cols) {
-		return fieldportal.FieldErrorf("after", "The page cursor is not valid; start from the first page.")
+		return badCursor()
 	}
 	ph := make([]string, len(vals))
 	for i, v := range vals {
-		x := cursorValue(v)
 		// A forged cursor could hand PostgreSQL a value its column cannot
-		// compare with (text for a time: a fault, found by the API's
-		// tests): a time column takes a time, and a tagged time parses.
+		// compare with (text for a time, a number for text: a fault, found
+		// by the API's tests): a text column takes its string as it is
+		// (a name may start "t:"), a time column a time, and a tagged
+		// time parses.
+		x := cursorValue(v)
 		_, isTime := x.(time.Time)
-		if s, ok := x.(string); (ok && strings.HasPrefix(s, "t:")) || (strings.HasSuffix(cols[i], "_at") && !isTime) {
-			return fieldportal.FieldErrorf("after", "The page cursor is not valid; start from the first page.")
+		s, isString := v.(string)
+		switch {
+		case textColumn(cols[i]) && !isString:
+			return badCursor()
+		case textColumn(cols[i]):
+			x = s
+		case isString && strings.HasPrefix(s, "t:") && !isTime, strings.HasSuffix(cols[i], "_at") && !isTime:
+			return badCursor()
 		}
 		ph[i] = q.arg(x)
 	}
@@ -153,6 +162,19 @@ func (q *query) keyset(after string, desc bool, cols ...string) error {
 	}
 	q.and("(" + strings.Join(cols, ", ") + ") " + op + " (" + strings.Join(ph, ", ") + ")")
 	return nil
+}
+
+// badCursor is the refusal of a cursor that no page gave.
+func badCursor() error {
+	return fieldportal.FieldErrorf("after", "The page cursor is not valid; start from the first page.")
+}
+
+// textColumn reports whether a keyset column holds text, by its name: a
+// record's id (text in every table that names one with its alias) and the
+// names lists sort by.
+func textColumn(col string) bool {
+	_, name, ok := strings.Cut(col, ".")
+	return ok && slices.Contains([]string{"id", "name", "first_name", "last_name", "title", "code"}, name)
 }
 
 // cursorValue turns a decoded JSON value back into what the column holds:
