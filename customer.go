@@ -20,6 +20,9 @@ type Customer struct {
 	TaxNumber  string    `json:"tax_number"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// read (ErrChanged otherwise).
+	IfUpdatedAt time.Time `json:"-"`
 }
 
 // Validate checks a customer before it is saved.
@@ -45,6 +48,8 @@ type CustomerFilter struct {
 	Search       string
 	ParentID     string
 	UpdatedSince time.Time
+	// ExternalID selects the customer of the back office's id (the API).
+	ExternalID string
 }
 
 // Contractor is a trading division or subcontractor that does the work.
@@ -87,6 +92,10 @@ type Site struct {
 	CreatedAt       time.Time `json:"created_at"`
 	UpdatedAt       time.Time `json:"updated_at"`
 
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// read (ErrChanged otherwise).
+	IfUpdatedAt time.Time `json:"-"`
+
 	// Read-only extras filled by lists that ask for them.
 	CustomerName   string `json:"customer_name,omitempty"`
 	OpenActivities int    `json:"open_activities"`
@@ -119,6 +128,10 @@ type SiteFilter struct {
 	CustomerID   string
 	ContractorID string
 	UpdatedSince time.Time
+	// ExternalID selects the site of the back office's id, and Postcode
+	// the sites of a postcode, compared without case or spaces (the API).
+	ExternalID string
+	Postcode   string
 	// WithActivity fills OpenActivities (open issues + open service and
 	// install orders + unpaid invoices), counting only the kinds of record
 	// the viewer may use (SPEC §2.4).
@@ -158,6 +171,9 @@ type Contact struct {
 	CreatedInPortal  bool      `json:"created_in_portal"`
 	CreatedAt        time.Time `json:"created_at"`
 	UpdatedAt        time.Time `json:"updated_at"`
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// read (ErrChanged otherwise).
+	IfUpdatedAt time.Time `json:"-"`
 }
 
 // Name is the contact's full name.
@@ -184,6 +200,8 @@ type ContactFilter struct {
 	Search       string
 	CustomerID   string
 	UpdatedSince time.Time
+	// ExternalID selects the contact of the back office's id (the API).
+	ExternalID string
 }
 
 // LoginStatus is the state of a portal login.

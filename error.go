@@ -59,6 +59,11 @@ func FieldErrorf(field string, format string, args ...any) *Error {
 	return &Error{Code: EINVALID, Field: field, Message: msg, Fields: []FieldError{{Field: field, Message: msg}}}
 }
 
+// ErrChanged refuses a save that named the version it read (a record's
+// IfUpdatedAt) when the record has changed since: an optimistic lock, the
+// API's If-Match.
+var ErrChanged = &Error{Code: ECONFLICT, Message: "The record has changed since it was read; read it again and retry."}
+
 // NotFound is the error for a record that does not exist or is out of reach.
 func NotFound(what string) *Error {
 	return &Error{Code: ENOTFOUND, Message: what + " not found"}

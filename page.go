@@ -1,5 +1,7 @@
 package fieldportal
 
+import "strings"
+
 // Every list is keyset-paginated: a request carries an opaque cursor (the
 // Next of the previous page) and a limit; OFFSET is never used, so a page
 // costs the same at row ten and at row ten million.
@@ -53,4 +55,10 @@ func (a Address) OneLine() string {
 		out += p
 	}
 	return out
+}
+
+// PostcodeKey is a postcode as lists compare it: upper case, without
+// spaces, so "bs1 4aa" finds "BS1 4AA".
+func PostcodeKey(s string) string {
+	return strings.ToUpper(strings.Join(strings.Fields(s), ""))
 }

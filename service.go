@@ -203,6 +203,12 @@ type AccessService interface {
 	FindMyLogin(ctx context.Context, v Viewer) (*PortalLogin, error)
 	// UpdateContact saves a contact's details (a contact its own).
 	UpdateContact(ctx context.Context, v Viewer, c *Contact) error
+	// CreateContact adds a contact to a customer the viewer reaches
+	// (staff, or a contact who manages contacts): the API's create.
+	CreateContact(ctx context.Context, v Viewer, c *Contact) error
+	// UpsertContactByExternalID creates or updates a contact by the back
+	// office's id (operator side only); created reports which.
+	UpsertContactByExternalID(ctx context.Context, v Viewer, c *Contact) (created bool, err error)
 	// GrantPortalAccess gives a contact a login: an invitation mailed in
 	// the same transaction, or an initial password (staff allowed to set
 	// one only). A half-done invitation is saved and sent again.
@@ -684,4 +690,13 @@ type WebhookService interface {
 // Readiness reports whether the database answers, for /readyz.
 type Readiness interface {
 	Ping(ctx context.Context) error
+}
+
+// SyncHorizon is how far an incremental sync (the API's updated_since)
+// may read without missing a change still being committed.
+type SyncHorizon interface {
+	// SyncHorizon returns the start of the oldest transaction still open
+	// on the database, or now when none is: a change committed later
+	// carries an updated_at at or after it.
+	SyncHorizon(ctx context.Context) (time.Time, error)
 }

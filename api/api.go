@@ -23,6 +23,12 @@ const Prefix = "/api/v1"
 // Services are what the API calls.
 type Services struct {
 	Keys fieldportal.APIKeyService
+	// Sites serves customers and sites, Contacts contacts; nil leaves
+	// them out.
+	Sites    fieldportal.SiteService
+	Contacts fieldportal.AccessService
+	// Sync is where lists by updated_since stop (nil: now, less SyncLag).
+	Sync fieldportal.SyncHorizon
 }
 
 // API is the integration API's handlers.
@@ -33,6 +39,10 @@ type API struct {
 	mux *http.ServeMux
 	// limits is each key's request rate (ratelimit.go).
 	limits *keyLimits
+	// routeTable is every route registered (handle), for the OpenAPI
+	// document; doc is that document, built once.
+	routeTable []route
+	doc        []byte
 }
 
 // New registers the API's routes on kit.
@@ -46,6 +56,11 @@ func New(kit *web.Kit, svc Services, opts ...Option) (*API, error) {
 		o(a)
 	}
 	a.routes()
+	doc, err := a.openAPI()
+	if err != nil {
+		return nil, fmt.Errorf("api: the OpenAPI document: %w", err)
+	}
+	a.doc = doc
 	// The API answers its own errors as problem details, so its routes
 	// are bare: it resolves the organisation and the key itself.
 	kit.HandleBare(Prefix+"/", a.authenticated(a.idempotent(a.mux)))
@@ -54,13 +69,13 @@ func New(kit *web.Kit, svc Services, opts ...Option) (*API, error) {
 	return a, nil
 }
 
-// routes lists every route of the API. The resources arrive with the API
-// issue; the index says which exist.
+// routes registers every route of the API's table (routes.go); the
+// index says which resources exist.
 func (a *API) routes() {
-	a.mux.HandleFunc("GET "+Prefix+"/{$}", a.handleIndex)
-	a.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
-		a.problem(w, r, fieldportal.Errorf(fieldportal.ENOTFOUND, "There is no API resource at this address."))
-	})
+	for _, rt := range a.table() {
+		a.handle(rt)
+	}
+	a.mux.HandleFunc(Prefix+"/", a.handleUnknown)
 }
 
 // Resource is an entry of the index: a collection and its address.
@@ -76,7 +91,13 @@ type index struct {
 }
 
 func (a *API) handleIndex(w http.ResponseWriter, r *http.Request) {
-	a.json(w, r, http.StatusOK, index{Version: "v1", Resources: []Resource{}})
+	idx := index{Version: "v1", Resources: []Resource{}}
+	for _, rt := range a.routeTable {
+		if name := strings.TrimPrefix(rt.Path, "/"); rt.Method == "GET" && rt.Tag != "meta" && !strings.Contains(name, "/") {
+			idx.Resources = append(idx.Resources, Resource{Name: name, URL: Prefix + rt.Path})
+		}
+	}
+	a.json(w, r, http.StatusOK, idx)
 }
 
 // errReadKey answers a read key that tries to change something.

@@ -43,6 +43,9 @@ type Services struct {
 	Ready    fieldportal.Readiness
 	Pool     web.PoolStats
 	Outbox   web.OutboxBacklog
+
+	// Sync is where the API's lists by updated_since stop; nil: now.
+	Sync fieldportal.SyncHorizon
 }
 
 // Server is the composed site.
@@ -67,7 +70,7 @@ func New(cfg Config, svc Services, logger *slog.Logger) (*Server, error) {
 		Webhooks: svc.Webhooks}); err != nil {
 		return nil, err
 	}
-	if _, err := api.New(kit, api.Services{Keys: svc.APIKeys}); err != nil {
+	if _, err := api.New(kit, api.Services{Keys: svc.APIKeys, Sites: svc.Sites, Contacts: svc.Access, Sync: svc.Sync}); err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	return &Server{kit: kit}, nil

@@ -114,9 +114,7 @@ func (a *Accounts) FindMyLogin(ctx context.Context, v fieldportal.Viewer) (*fiel
 // roles as the operator keeps them: its email is how it signs in and gets
 // its reset links, and taking another's would block that person's.
 func (a *Accounts) UpdateContact(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Contact) error {
-	c.FirstName, c.LastName = strings.TrimSpace(c.FirstName), strings.TrimSpace(c.LastName)
-	c.Phone, c.Mobile, c.Position = strings.TrimSpace(c.Phone), strings.TrimSpace(c.Mobile), strings.TrimSpace(c.Position)
-	c.Email = strings.TrimSpace(c.Email)
+	trimContact(c)
 	if v.IsContact() && c.ID == v.ContactID {
 		old, err := a.db.FindContactByID(ctx, v, c.ID)
 		if err != nil {
@@ -380,4 +378,25 @@ func (a *Accounts) initialPassword(ctx context.Context, v fieldportal.Viewer, c 
 	}
 	l.PasswordHash, l.MustChangePassword, l.Status = hash, true, fieldportal.LoginActive
 	return nil
+}
+
+// trimContact trims the typed fields of a contact, as every save of one does.
+func trimContact(c *fieldportal.Contact) {
+	c.FirstName, c.LastName = strings.TrimSpace(c.FirstName), strings.TrimSpace(c.LastName)
+	c.Phone, c.Mobile, c.Position = strings.TrimSpace(c.Phone), strings.TrimSpace(c.Mobile), strings.TrimSpace(c.Position)
+	c.Email = strings.TrimSpace(c.Email)
+}
+
+// CreateContact adds a contact to a customer the viewer reaches (staff,
+// or a contact who manages contacts), trimmed as UpdateContact trims.
+func (a *Accounts) CreateContact(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Contact) error {
+	trimContact(c)
+	return a.db.CreateContact(ctx, v, c)
+}
+
+// UpsertContactByExternalID creates or updates a contact by the back
+// office's id (operator side only).
+func (a *Accounts) UpsertContactByExternalID(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Contact) (bool, error) {
+	trimContact(c)
+	return a.db.UpsertContactByExternalID(ctx, v, c)
 }

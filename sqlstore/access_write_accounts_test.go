@@ -360,6 +360,23 @@ func (w *writeWorld) accountRows() []writeRow {
 				"staff": notFound, "admin": notFound, "otheradmin": notFound}),
 		},
 		{
+			// A new contact at each customer (the API's create).
+			name: "CreateContact", covers: []string{"AccessService.CreateContact"}, targets: contactTargets,
+			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
+				return justErr(acc.CreateContact(ctx, v, &fieldportal.Contact{FirstName: " New " + w.next(), CustomerID: w.customerID(target)}))
+			},
+			want: managesContacts(ofCustomer, noSuch("customer_id")),
+		},
+		{
+			// The back office's sync: the operator only.
+			name: "UpsertContactByExternalID", covers: []string{"AccessService.UpsertContactByExternalID"}, targets: contactTargets,
+			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
+				return errOnly(acc.UpsertContactByExternalID(ctx, v, &fieldportal.Contact{FirstName: "Synced", ExternalID: "ext-" + w.next(),
+					CustomerID: w.customerID(target)}))
+			},
+			want: operatorOnly(ofCustomer, noSuch("customer_id")),
+		},
+		{
 			name: "UpdateContact (another's)", covers: []string{"AccessService.UpdateContact"}, targets: contactTargets,
 			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
 				c := *othersAt(t, target)

@@ -85,11 +85,14 @@ func (tx *Tx) updateContact(ctx context.Context, v fieldportal.Viewer, c *fieldp
 		}
 	}
 	c.OrgID, c.CreatedAt, c.UpdatedAt, c.CreatedInPortal = old.OrgID, old.CreatedAt, tx.now, old.CreatedInPortal
-	_, err = tx.ExecContext(ctx, `UPDATE contacts SET external_id = $2, customer_id = $3, first_name = $4, last_name = $5,
+	args := []any{c.ID, nullStr(c.ExternalID), c.CustomerID, c.FirstName, c.LastName, c.Email, c.Phone, c.Mobile, c.Position,
+		c.QuoteContact, c.JobContact, c.InvoiceContact, c.StatementContact, c.Primary, tx.now}
+	res, err := tx.ExecContext(ctx, `UPDATE contacts SET external_id = $2, customer_id = $3, first_name = $4, last_name = $5,
 		email = $6, phone = $7, mobile = $8, position = $9, quote_contact = $10, job_contact = $11, invoice_contact = $12,
-		statement_contact = $13, is_primary = $14, updated_at = $15 WHERE id = $1`,
-		c.ID, nullStr(c.ExternalID), c.CustomerID, c.FirstName, c.LastName, c.Email, c.Phone, c.Mobile, c.Position,
-		c.QuoteContact, c.JobContact, c.InvoiceContact, c.StatementContact, c.Primary, tx.now)
+		statement_contact = $13, is_primary = $14, updated_at = $15 WHERE id = $1`+ifUnchanged(&args, c.IfUpdatedAt), args...)
+	if err == nil {
+		err = checkUnchanged(res, c.IfUpdatedAt)
+	}
 	if err != nil {
 		return sqlErr(err, "contact")
 	}
@@ -143,6 +146,9 @@ func contactsQuery(d Dialect, v fieldportal.Viewer, f fieldportal.ContactFilter)
 	q.searchIndexed(d, f.Search, "ct", contactText)
 	if f.CustomerID != "" {
 		q.and("ct.customer_id = " + q.arg(f.CustomerID))
+	}
+	if f.ExternalID != "" {
+		q.and("ct.external_id = " + q.arg(f.ExternalID))
 	}
 	if !f.UpdatedSince.IsZero() {
 		q.and("ct.updated_at > " + q.arg(f.UpdatedSince.UTC()))

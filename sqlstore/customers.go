@@ -95,11 +95,14 @@ func (tx *Tx) updateCustomer(ctx context.Context, v fieldportal.Viewer, c *field
 	// external id locks it FOR UPDATE, which waits for the writers whose
 	// records refer to it, and they wait for the tree lock (shared) at
 	// their commit; taken the other way round, the two deadlocked.
-	_, err = tx.ExecContext(ctx, `UPDATE customers SET external_id = $2, parent_id = $3, name = $4, address_line1 = $5,
+	args := []any{c.ID, nullStr(c.ExternalID), nullStr(c.ParentID), c.Name, a.Line1, a.Line2, a.City, a.Region, a.Postcode,
+		a.Country, c.Phone, c.Email, c.TaxNumber, tx.now}
+	res, err := tx.ExecContext(ctx, `UPDATE customers SET external_id = $2, parent_id = $3, name = $4, address_line1 = $5,
 		address_line2 = $6, city = $7, region = $8, postcode = $9, country = $10, phone = $11, email = $12,
-		tax_number = $13, updated_at = $14 WHERE id = $1`,
-		c.ID, nullStr(c.ExternalID), nullStr(c.ParentID), c.Name, a.Line1, a.Line2, a.City, a.Region, a.Postcode,
-		a.Country, c.Phone, c.Email, c.TaxNumber, tx.now)
+		tax_number = $13, updated_at = $14 WHERE id = $1`+ifUnchanged(&args, c.IfUpdatedAt), args...)
+	if err == nil {
+		err = checkUnchanged(res, c.IfUpdatedAt)
+	}
 	if err != nil || !moved {
 		return sqlErr(err, "customer")
 	}
@@ -162,6 +165,9 @@ func (d *DB) FindCustomers(ctx context.Context, v fieldportal.Viewer, f fieldpor
 	q.search(f.Search, "c.name", "c.email", "c.postcode")
 	if f.ParentID != "" {
 		q.and("c.parent_id = " + q.arg(f.ParentID))
+	}
+	if f.ExternalID != "" {
+		q.and("c.external_id = " + q.arg(f.ExternalID))
 	}
 	order := "c.name, c.id"
 	if !f.UpdatedSince.IsZero() {

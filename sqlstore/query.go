@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -138,11 +139,27 @@ func (q *query) keyset(after string, desc bool, cols ...string) error {
 	}
 	var vals []any
 	if err := decodeCursor(after, &vals); err != nil || len(vals) != len(cols) {
-		return fieldportal.FieldErrorf("after", "The page cursor is not valid; start from the first page.")
+		return badCursor()
 	}
 	ph := make([]string, len(vals))
 	for i, v := range vals {
-		ph[i] = q.arg(cursorValue(v))
+		// A forged cursor could hand PostgreSQL a value its column cannot
+		// compare with (text for a time, a number for text: a fault, found
+		// by the API's tests): a text column takes its string as it is
+		// (a name may start "t:"), a time column a time, and a tagged
+		// time parses.
+		x := cursorValue(v)
+		_, isTime := x.(time.Time)
+		s, isString := v.(string)
+		switch {
+		case textColumn(cols[i]) && !isString:
+			return badCursor()
+		case textColumn(cols[i]):
+			x = s
+		case isString && strings.HasPrefix(s, "t:") && !isTime, strings.HasSuffix(cols[i], "_at") && !isTime:
+			return badCursor()
+		}
+		ph[i] = q.arg(x)
 	}
 	op := ">"
 	if desc {
@@ -150,6 +167,19 @@ func (q *query) keyset(after string, desc bool, cols ...string) error {
 	}
 	q.and("(" + strings.Join(cols, ", ") + ") " + op + " (" + strings.Join(ph, ", ") + ")")
 	return nil
+}
+
+// badCursor is the refusal of a cursor that no page gave.
+func badCursor() error {
+	return fieldportal.FieldErrorf("after", "The page cursor is not valid; start from the first page.")
+}
+
+// textColumn reports whether a keyset column holds text, by its name: a
+// record's id (text in every table that names one with its alias) and the
+// names lists sort by.
+func textColumn(col string) bool {
+	_, name, ok := strings.Cut(col, ".")
+	return ok && slices.Contains([]string{"id", "name", "first_name", "last_name", "title", "code"}, name)
 }
 
 // cursorValue turns a decoded JSON value back into what the column holds:
@@ -217,6 +247,35 @@ func trim[T any](rows []T, p fieldportal.Page, key func(T) string) ([]T, string)
 	}
 	rows = rows[:p.Size()]
 	return rows, key(rows[len(rows)-1])
+}
+
+// ifUnchanged is the optimistic lock of an UPDATE: when the caller gave
+// the updated_at it read (not zero), it appends the condition that the
+// row still has it, its value the last of args. The UPDATE's row lock
+// makes the test and the write one step (PostgreSQL re-reads the row a
+// concurrent writer committed), so no save slips between them.
+func ifUnchanged(args *[]any, at time.Time) string {
+	if at.IsZero() {
+		return ""
+	}
+	*args = append(*args, at.UTC())
+	return fmt.Sprintf(" AND updated_at = $%d", len(*args))
+}
+
+// checkUnchanged turns an UPDATE under ifUnchanged that wrote no row into
+// fieldportal.ErrChanged.
+func checkUnchanged(res sql.Result, at time.Time) error {
+	if at.IsZero() {
+		return nil
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fieldportal.ErrChanged
+	}
+	return nil
 }
 
 // nullStr stores "" as NULL (optional references and external ids).

@@ -1,0 +1,86 @@
+package sqlstore_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/sqlstore"
+	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
+)
+
+// TestUpdateIfUnchanged checks the optimistic lock of customers, sites
+// and contacts (the API's If-Match): an update naming the updated_at it
+// read saves only over that version, and is refused with ErrChanged once
+// another save came between.
+func TestUpdateIfUnchanged(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := newMoneyWorld(t, db)
+		at := time.Now().UTC().Truncate(time.Second)
+		db.Now = func() time.Time { at = at.Add(time.Millisecond); return at }
+		t.Cleanup(func() { db.Now = time.Now })
+		contact := &fieldportal.Contact{CustomerID: w.child.ID, FirstName: "Dana"}
+		if err := db.CreateContact(ctx, w.staff, contact); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name string
+			// read reads the record again; save saves it with ifAt.
+			read func() (time.Time, error)
+			save func(ifAt time.Time) error
+		}{
+			{"customer", func() (time.Time, error) {
+				c, err := db.FindCustomerByID(ctx, w.staff, w.child.ID)
+				return c.UpdatedAt, err
+			}, func(ifAt time.Time) error {
+				c, err := db.FindCustomerByID(ctx, w.staff, w.child.ID)
+				if err != nil {
+					return err
+				}
+				c.Phone, c.IfUpdatedAt = "0117 "+ifAt.Format("150405.000"), ifAt
+				return db.UpdateCustomer(ctx, w.staff, c)
+			}},
+			{"site", func() (time.Time, error) {
+				s, err := db.FindSiteByID(ctx, w.staff, w.siteC.ID)
+				return s.UpdatedAt, err
+			}, func(ifAt time.Time) error {
+				s, err := db.FindSiteByID(ctx, w.staff, w.siteC.ID)
+				if err != nil {
+					return err
+				}
+				s.Notes, s.IfUpdatedAt = "Gate "+ifAt.Format("150405.000"), ifAt
+				return db.UpdateSite(ctx, w.staff, s)
+			}},
+			{"contact", func() (time.Time, error) {
+				c, err := db.FindContactByID(ctx, w.staff, contact.ID)
+				return c.UpdatedAt, err
+			}, func(ifAt time.Time) error {
+				c, err := db.FindContactByID(ctx, w.staff, contact.ID)
+				if err != nil {
+					return err
+				}
+				c.Position, c.IfUpdatedAt = "Pos "+ifAt.Format("150405.000"), ifAt
+				return db.UpdateContact(ctx, w.staff, c)
+			}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				read, err := tc.read()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := tc.save(read); err != nil {
+					t.Fatalf("a save over the version read: %v", err)
+				}
+				if err := tc.save(read); !errors.Is(err, fieldportal.ErrChanged) {
+					t.Errorf("a save over a stale version = %v, want ErrChanged", err)
+				}
+				if err := tc.save(time.Time{}); err != nil {
+					t.Errorf("a save without a version: %v", err)
+				}
+			})
+		}
+	})
+}
