@@ -121,6 +121,11 @@ func (p WebhookURLPolicy) CheckURL(raw string) error {
 	if host == "" {
 		return FieldErrorf("url", "URL must name a host.")
 	}
+	if endsInNumber(host) {
+		if _, err := netip.ParseAddr(host); err != nil {
+			return FieldErrorf("url", "URL must give an IP address in the usual form, four numbers from 0 to 255 such as 203.0.113.5.")
+		}
+	}
 	if ip, err := netip.ParseAddr(host); err == nil {
 		if !p.AllowsAddr(ip) {
 			return FieldErrorf("url", "URL must not point at a loopback, private, link-local or multicast address (%s).", ip)
@@ -136,6 +141,19 @@ func (p WebhookURLPolicy) CheckURL(raw string) error {
 	return nil
 }
 
+// endsInNumber reports whether a URL's host is an IPv4 address to a
+// browser or a C resolver (the WHATWG URL standard's "ends in a number"):
+// its last label is decimal or 0x hex. No public name ends so, and
+// 0177.0.0.1, 127.1 and 2130706433 are all 127.0.0.1 there.
+func endsInNumber(host string) bool {
+	last := host[strings.LastIndexByte(host, '.')+1:]
+	if rest, ok := strings.CutPrefix(last, "0x"); ok {
+		last = rest
+		return strings.Trim(last, "0123456789abcdef") == ""
+	}
+	return last != "" && strings.Trim(last, "0123456789") == ""
+}
+
 // AllowsAddr reports whether a delivery may connect to ip.
 func (p WebhookURLPolicy) AllowsAddr(ip netip.Addr) bool {
 	if p.AllowPrivate {
@@ -148,7 +166,8 @@ func (p WebhookURLPolicy) AllowsAddr(ip netip.Addr) bool {
 
 // sharedOrReserved reports the ranges IsGlobalUnicast lets through that a
 // server must not call either: carrier-grade NAT, the IPv4 benchmark and
-// reserved ranges, NAT64 to a private address, and IPv6 unique-local.
+// reserved ranges, NAT64 to a private address, IPv6 unique-local, and
+// IPv6's transition and deprecated ranges.
 func sharedOrReserved(ip netip.Addr) bool {
 	for _, p := range blockedPrefixes {
 		if p.Contains(ip) {
@@ -166,4 +185,14 @@ var blockedPrefixes = []netip.Prefix{
 	netip.MustParsePrefix("240.0.0.0/4"),
 	netip.MustParsePrefix("fc00::/7"),
 	netip.MustParsePrefix("64:ff9b::/96"),
+	// IPv6 forms that carry an IPv4 address a network may translate or
+	// tunnel to (IPv4-compatible, SIIT, local NAT64, 6to4, Teredo), and
+	// the deprecated site-local and the discard ranges.
+	netip.MustParsePrefix("::/96"),
+	netip.MustParsePrefix("::ffff:0:0:0/96"),
+	netip.MustParsePrefix("64:ff9b:1::/48"),
+	netip.MustParsePrefix("2002::/16"),
+	netip.MustParsePrefix("2001::/32"),
+	netip.MustParsePrefix("fec0::/10"),
+	netip.MustParsePrefix("100::/64"),
 }
