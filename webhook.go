@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -134,12 +135,29 @@ func (p WebhookURLPolicy) CheckURL(raw string) error {
 		return FieldErrorf("url", "URL must name a public host, not %s.", host)
 	}
 	if port := u.Port(); port != "" {
-		if _, err := net.LookupPort("tcp", port); err != nil {
+		n, err := net.LookupPort("tcp", port)
+		if err != nil {
 			return FieldErrorf("url", "URL has a bad port.")
+		}
+		if !AllowsPort(n) {
+			return FieldErrorf("url", "URL must not use port %d, which serves a protocol other than the web.", n)
 		}
 	}
 	return nil
 }
+
+// AllowsPort reports whether a delivery may connect to port, under any
+// policy: not 0, nor one of the fetch standard's bad ports, whose servers
+// (mail, SSH, IRC, ...) would read the POST as their own commands.
+func AllowsPort(port int) bool {
+	return port > 0 && port <= 0xFFFF && !slices.Contains(badPorts, port)
+}
+
+// badPorts is the fetch standard's list (fetch.spec.whatwg.org, "bad port").
+var badPorts = []int{1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102,
+	103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515,
+	526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659,
+	4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080}
 
 // endsInNumber reports whether a URL's host is an IPv4 address to a
 // browser or a C resolver (the WHATWG URL standard's "ends in a number"):

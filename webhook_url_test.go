@@ -49,6 +49,12 @@ func TestWebhookURLPolicy(t *testing.T) {
 		{"IPv4-compatible loopback", strict, "https://[::127.0.0.1]/x", "loopback"},
 		{"6to4 of a private address", strict, "https://[2002:a00:1::1]/x", "loopback"},
 		{"a name ending in digits is a name", strict, "https://hooks.example.com1/x", ""},
+		// The fetch standard's bad ports: another protocol's server
+		// reading the POST as its own commands.
+		{"an SMTP port", strict, "https://mail.example.com:25/x", "port 25"},
+		{"an SSH port with the setting", open, "http://127.0.0.1:22/x", "port 22"},
+		{"port zero", strict, "https://hooks.example.com:0/x", "port 0"},
+		{"a web port", strict, "https://hooks.example.com:8443/x", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -23,6 +23,9 @@ func Dialer(p fieldportal.WebhookURLPolicy, timeout time.Duration) *net.Dialer {
 			if err != nil {
 				return fmt.Errorf("webhook: refusing to dial %q: not an IP address", address)
 			}
+			if !fieldportal.AllowsPort(int(ap.Port())) {
+				return fmt.Errorf("webhook: refusing to connect to port %d: it serves a protocol other than the web", ap.Port())
+			}
 			if !p.AllowsAddr(ap.Addr()) {
 				return fmt.Errorf("webhook: refusing to connect to %s: not a public address", ap.Addr())
 			}
