@@ -241,6 +241,8 @@ func duplicateFields(body []byte) []fieldportal.FieldError {
 				if name, ok := tok.(string); ok {
 					if f.seen[name] {
 						fails = append(fails, fieldportal.FieldError{Field: f.path + name, Message: "This field is given twice."})
+					} else if f.seen == nil {
+						f.seen = map[string]bool{} // made at the first name: a body may hold many empty objects
 					}
 					f.seen[name], f.key, f.wantKey = true, name, false
 					continue
@@ -249,7 +251,7 @@ func duplicateFields(body []byte) []fieldportal.FieldError {
 		}
 		switch tok {
 		case json.Delim('{'):
-			stack = append(stack, &frame{object: true, path: prefixOf(child()), seen: map[string]bool{}, wantKey: true})
+			stack = append(stack, &frame{object: true, path: prefixOf(child()), wantKey: true})
 		case json.Delim('['):
 			stack = append(stack, &frame{path: prefixOf(child())})
 		case json.Delim('}'), json.Delim(']'):
