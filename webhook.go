@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -121,6 +122,11 @@ func (p WebhookURLPolicy) CheckURL(raw string) error {
 	if host == "" {
 		return FieldErrorf("url", "URL must name a host.")
 	}
+	if endsInNumber(host) {
+		if _, err := netip.ParseAddr(host); err != nil {
+			return FieldErrorf("url", "URL must give an IP address in the usual form, four numbers from 0 to 255 such as 203.0.113.5.")
+		}
+	}
 	if ip, err := netip.ParseAddr(host); err == nil {
 		if !p.AllowsAddr(ip) {
 			return FieldErrorf("url", "URL must not point at a loopback, private, link-local or multicast address (%s).", ip)
@@ -129,11 +135,41 @@ func (p WebhookURLPolicy) CheckURL(raw string) error {
 		return FieldErrorf("url", "URL must name a public host, not %s.", host)
 	}
 	if port := u.Port(); port != "" {
-		if _, err := net.LookupPort("tcp", port); err != nil {
+		n, err := net.LookupPort("tcp", port)
+		if err != nil {
 			return FieldErrorf("url", "URL has a bad port.")
+		}
+		if !AllowsPort(n) {
+			return FieldErrorf("url", "URL must not use port %d, which serves a protocol other than the web.", n)
 		}
 	}
 	return nil
+}
+
+// AllowsPort reports whether a delivery may connect to port, under any
+// policy: not 0, nor one of the fetch standard's bad ports, whose servers
+// (mail, SSH, IRC, ...) would read the POST as their own commands.
+func AllowsPort(port int) bool {
+	return port > 0 && port <= 0xFFFF && !slices.Contains(badPorts, port)
+}
+
+// badPorts is the fetch standard's list (fetch.spec.whatwg.org, "bad port").
+var badPorts = []int{1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102,
+	103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515,
+	526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659,
+	4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080}
+
+// endsInNumber reports whether a URL's host is an IPv4 address to a
+// browser or a C resolver (the WHATWG URL standard's "ends in a number"):
+// its last label is decimal or 0x hex. No public name ends so, and
+// 0177.0.0.1, 127.1 and 2130706433 are all 127.0.0.1 there.
+func endsInNumber(host string) bool {
+	last := host[strings.LastIndexByte(host, '.')+1:]
+	if rest, ok := strings.CutPrefix(last, "0x"); ok {
+		last = rest
+		return strings.Trim(last, "0123456789abcdef") == ""
+	}
+	return last != "" && strings.Trim(last, "0123456789") == ""
 }
 
 // AllowsAddr reports whether a delivery may connect to ip.
@@ -148,7 +184,8 @@ func (p WebhookURLPolicy) AllowsAddr(ip netip.Addr) bool {
 
 // sharedOrReserved reports the ranges IsGlobalUnicast lets through that a
 // server must not call either: carrier-grade NAT, the IPv4 benchmark and
-// reserved ranges, NAT64 to a private address, and IPv6 unique-local.
+// reserved ranges, NAT64 to a private address, IPv6 unique-local, and
+// IPv6's transition and deprecated ranges.
 func sharedOrReserved(ip netip.Addr) bool {
 	for _, p := range blockedPrefixes {
 		if p.Contains(ip) {
@@ -166,4 +203,14 @@ var blockedPrefixes = []netip.Prefix{
 	netip.MustParsePrefix("240.0.0.0/4"),
 	netip.MustParsePrefix("fc00::/7"),
 	netip.MustParsePrefix("64:ff9b::/96"),
+	// IPv6 forms that carry an IPv4 address a network may translate or
+	// tunnel to (IPv4-compatible, SIIT, local NAT64, 6to4, Teredo), and
+	// the deprecated site-local and the discard ranges.
+	netip.MustParsePrefix("::/96"),
+	netip.MustParsePrefix("::ffff:0:0:0/96"),
+	netip.MustParsePrefix("64:ff9b:1::/48"),
+	netip.MustParsePrefix("2002::/16"),
+	netip.MustParsePrefix("2001::/32"),
+	netip.MustParsePrefix("fec0::/10"),
+	netip.MustParsePrefix("100::/64"),
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -66,6 +67,9 @@ func decodeBody(body []byte, dst any) (sent, error) {
 	}
 	if err := json.Unmarshal(body, &top); err != nil || top == nil {
 		return nil, fieldportal.Errorf(CodeBadRequest, "The body must be a JSON object.")
+	}
+	if dups := duplicateFields(body); len(dups) > 0 {
+		return nil, badRequest(dups...)
 	}
 	d := decoder{sent: sent{}}
 	d.object(top, rv.Elem(), "")
@@ -185,4 +189,84 @@ func kindName(t reflect.Type) string {
 		return kindName(t.Elem())
 	}
 	return "an object"
+}
+
+// duplicateFields names each member given twice in one object of a valid
+// JSON body. encoding/json keeps the last silently, so a body could say
+// one thing to whatever read it first (a proxy, a log, a signature check)
+// and another to the API.
+func duplicateFields(body []byte) []fieldportal.FieldError {
+	type frame struct {
+		object  bool
+		path    string
+		seen    map[string]bool
+		key     string // the member whose value comes next
+		wantKey bool
+		index   int
+	}
+	var stack []*frame
+	var fails []fieldportal.FieldError
+	// child is the path of the value about to start in the innermost
+	// container.
+	child := func() string {
+		if len(stack) == 0 {
+			return ""
+		}
+		f := stack[len(stack)-1]
+		if f.object {
+			return f.path + f.key
+		}
+		return strings.TrimSuffix(f.path, ".") + "[" + strconv.Itoa(f.index) + "]"
+	}
+	// done marks the innermost container's current value as read.
+	done := func() {
+		if len(stack) == 0 {
+			return
+		}
+		if f := stack[len(stack)-1]; f.object {
+			f.wantKey = true
+		} else {
+			f.index++
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return fails // io.EOF: the body was valid JSON, checked before
+		}
+		if len(stack) > 0 {
+			if f := stack[len(stack)-1]; f.object && f.wantKey {
+				if name, ok := tok.(string); ok {
+					if f.seen[name] {
+						fails = append(fails, fieldportal.FieldError{Field: f.path + name, Message: "This field is given twice."})
+					} else if f.seen == nil {
+						f.seen = map[string]bool{} // made at the first name: a body may hold many empty objects
+					}
+					f.seen[name], f.key, f.wantKey = true, name, false
+					continue
+				}
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{object: true, path: prefixOf(child()), wantKey: true})
+		case json.Delim('['):
+			stack = append(stack, &frame{path: prefixOf(child())})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			done()
+		default:
+			done()
+		}
+	}
+}
+
+// prefixOf is the prefix of the fields inside the value at path.
+func prefixOf(path string) string {
+	if path == "" {
+		return ""
+	}
+	return path + "."
 }

@@ -488,6 +488,13 @@ func TestAPIOtherOrganisation(t *testing.T) {
 		theirs.problem(422, []string{"customer_id"}, "POST", "/api/v1/sites", `{"name":"X","customer_id":"`+cu.ID+`","address":{"line1":"1"}}`)
 		theirs.problem(422, []string{"parent_id"}, "POST", "/api/v1/customers", `{"name":"X","parent_id":"`+cu.ID+`"}`)
 		theirs.problem(422, []string{"parent_external_id"}, "POST", "/api/v1/customers", `{"name":"X","parent_external_id":"SHARED"}`)
+		// Another organisation's customer by its external id, and fields
+		// a client must not set (the organisation, ids, times, flags).
+		theirs.problem(422, []string{"customer_external_id"}, "POST", "/api/v1/sites",
+			`{"name":"X","customer_external_id":"SHARED","address":{"line1":"1"}}`)
+		theirs.problem(422, []string{"customer_external_id"}, "POST", "/api/v1/contacts", `{"first_name":"X","customer_external_id":"SHARED"}`)
+		theirs.problem(400, []string{"created_at", "created_in_portal", "id", "org_id"}, "POST", "/api/v1/contacts",
+			`{"first_name":"X","org_id":"`+other.ID+`","id":"mine","created_at":"2020-01-01T00:00:00Z","created_in_portal":true}`)
 		var list api.List[api.Customer]
 		theirs.must(200, &list, "GET", "/api/v1/customers?external_id=SHARED", "")
 		if len(list.Data) != 0 {
@@ -500,6 +507,10 @@ func TestAPIOtherOrganisation(t *testing.T) {
 		if theirsCu.ID == cu.ID || again.Name != "Ours" {
 			t.Errorf("their upsert touched ours: %+v / %+v", theirsCu, again)
 		}
+		// Our records cannot be moved under their customer.
+		ours.problem(422, []string{"customer_id"}, "PATCH", "/api/v1/contacts/"+ct.ID, `{"customer_id":"`+theirsCu.ID+`"}`)
+		ours.problem(422, []string{"customer_id"}, "PATCH", "/api/v1/sites/"+s.ID, `{"customer_id":"`+theirsCu.ID+`"}`)
+		ours.problem(422, []string{"parent_id"}, "PATCH", "/api/v1/customers/"+cu.ID, `{"parent_id":"`+theirsCu.ID+`"}`)
 	})
 }
 

@@ -16,6 +16,10 @@ import (
 // Read-only transactions count too (a long export holds a sync back; it
 // delays, it never loses). SQLite has no view of the transactions open,
 // so there the horizon is now and the API's margin alone covers them.
+// PostgreSQL shows a session's xact_start only to its own role, a
+// superuser, or a member of pg_read_all_stats: every process writing
+// records must connect as the program's role (or that role be given
+// pg_read_all_stats), else its transactions pass unseen.
 func (d *DB) SyncHorizon(ctx context.Context) (time.Time, error) {
 	now := d.Now().UTC()
 	if d.dialect != Postgres {

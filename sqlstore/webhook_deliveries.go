@@ -130,6 +130,12 @@ func (d *DB) WebhookTarget(ctx context.Context, endpointID string) (*fieldportal
 // every attempt to it failed for a day. Its admins are mailed in the same
 // transaction, so the mail goes if and only if the endpoint is off.
 func (d *DB) RecordWebhookAttempt(ctx context.Context, worker string, a *fieldportal.WebhookAttempt, o fieldportal.WebhookOutcome) error {
+	// The answer (and an error quoting it) is the receiver's bytes:
+	// PostgreSQL's text takes no NUL nor invalid UTF-8, and a record
+	// refused for one would leave a delivered event to go out again
+	// after every lease.
+	a.Response = strings.ToValidUTF8(strings.ReplaceAll(a.Response, "\x00", "\uFFFD"), "\uFFFD")
+	a.Error = strings.ToValidUTF8(strings.ReplaceAll(a.Error, "\x00", "\uFFFD"), "\uFFFD")
 	if len(a.Response) > fieldportal.WebhookAttemptResponseMax {
 		a.Response = strings.ToValidUTF8(a.Response[:fieldportal.WebhookAttemptResponseMax], "")
 	}

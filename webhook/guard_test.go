@@ -33,6 +33,12 @@ func TestGuard(t *testing.T) {
 		}
 		c.Close()
 	})
+	t.Run("a bad port is refused at the socket, whatever the setting", func(t *testing.T) {
+		_, err := webhook.Dialer(testPolicy, time.Second).DialContext(ctx, "tcp", "127.0.0.1:25")
+		if err == nil || !strings.Contains(err.Error(), "port 25") {
+			t.Fatalf("dial port 25 = %v, want refused for its port", err)
+		}
+	})
 	t.Run("the sender refuses a private URL by default", func(t *testing.T) {
 		res, err := webhook.NewHTTPSender(fieldportal.WebhookURLPolicy{AllowHTTP: true}).Post(ctx, r.URL, []byte("{}"), "t=1,v1=00")
 		if err == nil || len(r.Got()) != 0 {

@@ -67,7 +67,10 @@ func (s *HTTPSender) Post(ctx context.Context, url string, body []byte, signatur
 	req.Header.Set("User-Agent", "fieldportal-webhooks/1")
 	req.Header.Set(SignatureHeader, signature)
 	res, err := s.client.Do(req)
-	if err != nil {
+	if errors.Is(err, errNotPublic) {
+		// Said alone: the wrapping errors name the resolved address.
+		return Result{}, errNotPublic
+	} else if err != nil {
 		return Result{}, err
 	}
 	defer res.Body.Close()

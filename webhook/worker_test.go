@@ -391,3 +391,28 @@ func TestWorkerDisablesFailingEndpoint(t *testing.T) {
 		}
 	})
 }
+
+// A receiver's answer is kept whatever bytes it holds: PostgreSQL's text
+// takes no NUL, and an answer with one made the attempt's record fail, so
+// a delivered event was never marked sent and went out again after every
+// lease, for ever, with nothing in the log.
+func TestWorkerKeepsAnswerWithNUL(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		r := &Receiver{Server: httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusOK)
+			io.WriteString(w, "ok\x00done")
+		}))}
+		t.Cleanup(r.Close)
+		orgID, e := MustEndpoint(t, db, r)
+		MustQueue(t, db, orgID, e.ID, "ev-nul")
+		w := webhook.NewWorker(db, webhook.NewHTTPSender(testPolicy), testLogger(t))
+		mustRunOnce(t, w, 1)
+		ds := MustDeliveries(t, db, orgID, e.ID)
+		if len(ds) != 1 || ds[0].Status != fieldportal.OutboxSent || len(ds[0].Attempts) != 1 {
+			t.Fatalf("deliveries = %+v, want one sent after one attempt", ds)
+		}
+		if got := ds[0].Attempts[0].Response; got != "ok\uFFFDdone" {
+			t.Errorf("attempt's answer = %q, want the NUL shown as U+FFFD", got)
+		}
+	})
+}
