@@ -265,6 +265,11 @@ func (c *Console) handleTaskUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	t := *old
 	errs := taskFromForm(r.PostForm, &t)
+	if t.SiteID == "" && old.SiteID != "" {
+		// A site's task stays a site's: an empty choice would quietly
+		// make it the customer's, seen by contacts of any of its sites.
+		errs["site_id"] = "Site is required: choose the site the task is for."
+	}
 	// A customer's task (from the back office) keeps its job while the
 	// number is unchanged: there is no site to look the number up at.
 	keepJob := t.SiteID == "" && old.SiteID == "" && old.JobID != "" &&

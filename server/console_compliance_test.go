@@ -246,6 +246,13 @@ func TestConsoleTasks(t *testing.T) {
 			if _, page := child.get("/tasks"); !strings.Contains(page, dockJob.Number) {
 				t.Error("the customer's tasks do not show the job")
 			}
+			noSite := with(dockJob.Number)
+			noSite.Set("site_id", "")
+			res, body = staff.post(m[1], noSite)
+			wantStatus(t, "a site's task without a site", res, body, http.StatusUnprocessableEntity)
+			if !strings.Contains(body, "Site is required") {
+				t.Error("no message for the site")
+			}
 			res, _ = staff.post(m[1], with(""))
 			wantRedirect(t, "job taken off", res, m[1]+"?done=saved")
 			if _, body = staff.get(m[1]); strings.Contains(body, `value="`+dockJob.Number+`"`) {

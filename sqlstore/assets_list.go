@@ -175,6 +175,11 @@ func (d *DB) EachAsset(ctx context.Context, v fieldportal.Viewer, f fieldportal.
 		return err
 	}
 	f.Page = fieldportal.Page{}
+	if f.Today.IsZero() {
+		// One day for the whole walk: a CSV running past midnight keeps
+		// the service-due range its first rows were chosen by.
+		f.Today = fieldportal.DateOf(time.Now().UTC())
+	}
 	return streamChunks(ctx, d, func(after string) (string, []any, error) {
 		f.After = after
 		return assetListQuery(d.dialect, v, f, few, fewDue)
