@@ -391,3 +391,27 @@ func TestWorkerDisablesFailingEndpoint(t *testing.T) {
 		}
 	})
 }
+
+// A receiver that does not answer within the timeout is an attempt too:
+// logged with no status and the error, and the delivery kept for a
+// retry after its back-off.
+func TestWorkerRecordsATimeout(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		r := MustReceiver(t, nil, 600*time.Millisecond)
+		orgID, e := MustEndpoint(t, db, r)
+		clk := fakeClock(db)
+		MustQueue(t, db, orgID, e.ID, "ev-slow")
+		w := webhook.NewWorker(db, webhook.NewHTTPSender(testPolicy), testLogger(t), webhook.WithClock(clk.Now),
+			webhook.WithLease(4*time.Second), webhook.WithTimeout(100*time.Millisecond))
+		mustRunOnce(t, w, 1)
+		mustRunOnce(t, w, 0) // backing off
+		ds := MustDeliveries(t, db, orgID, e.ID)
+		if len(ds) != 1 || ds[0].Status != fieldportal.OutboxPending || !ds[0].NextAttemptAt.After(clk.Now()) {
+			t.Fatalf("deliveries = %+v, want one pending with a later retry", ds)
+		}
+		a := ds[0].Attempts
+		if len(a) != 1 || a[0].StatusCode != 0 || a[0].Error == "" || a[0].Duration < 100*time.Millisecond {
+			t.Errorf("attempts = %+v, want one with no status, the timeout's error and its duration", a)
+		}
+	})
+}
