@@ -415,3 +415,38 @@ func TestWorkerRecordsATimeout(t *testing.T) {
 		}
 	})
 }
+
+// A replay queues the event again only when no delivery of it to the
+// endpoint is pending: two rows of one event, both due, would let two
+// workers post it at the same time.
+func TestReplayWaitsForThePendingDelivery(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		r := MustReceiver(t, nil, 0)
+		orgID, e := MustEndpoint(t, db, r)
+		admin := fieldportal.SystemViewer(orgID, "test")
+		m := MustQueue(t, db, orgID, e.ID, "ev-replay")
+		if _, err := db.ReplayWebhookDelivery(ctx, admin, e.ID, m.ID); fieldportal.ErrorCode(err) != fieldportal.ECONFLICT {
+			t.Errorf("replay while pending: %v, want ECONFLICT", err)
+		}
+		w := webhook.NewWorker(db, webhook.NewHTTPSender(testPolicy), testLogger(t))
+		mustRunOnce(t, w, 1)
+		again, err := db.ReplayWebhookDelivery(ctx, admin, e.ID, m.ID)
+		if err != nil {
+			t.Fatalf("replay once sent: %v", err)
+		}
+		if _, err := db.ReplayWebhookDelivery(ctx, admin, e.ID, m.ID); fieldportal.ErrorCode(err) != fieldportal.ECONFLICT {
+			t.Errorf("second replay while the first is pending: %v, want ECONFLICT", err)
+		}
+		if got := len(MustDeliveries(t, db, orgID, e.ID)); got != 2 {
+			t.Errorf("%d deliveries, want the event and one replay", got)
+		}
+		mustRunOnce(t, w, 1)
+		if again.Payload != m.Payload {
+			t.Errorf("replay body %s, want %s", again.Payload, m.Payload)
+		}
+		if got := r.Got(); len(got) != 2 || got[1].EventID != "ev-replay" {
+			t.Errorf("receiver got %+v, want ev-replay twice", got)
+		}
+	})
+}
