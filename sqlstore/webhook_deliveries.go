@@ -158,8 +158,10 @@ func (d *DB) RecordWebhookAttempt(ctx context.Context, worker string, a *fieldpo
 	return d.inTx(ctx, func(tx *Tx) error {
 		var orgID, endpointID string
 		var created time.Time
-		err := tx.QueryRowContext(ctx, `SELECT org_id, endpoint_id, created_at FROM outbox WHERE id = $1 AND claimed_by = $2 AND status = 'pending'`,
-			a.DeliveryID, worker).Scan(&orgID, str(&endpointID), tm(&created))
+		// Locked: a claim by another worker committing meanwhile is waited
+		// for and seen, rather than marked over.
+		err := tx.QueryRowContext(ctx, `SELECT org_id, endpoint_id, created_at FROM outbox WHERE id = $1 AND claimed_by = $2 AND status = 'pending'`+
+			d.dialect.forNoKeyUpdate(), a.DeliveryID, worker).Scan(&orgID, str(&endpointID), tm(&created))
 		if errors.Is(err, sql.ErrNoRows) {
 			return fieldportal.Errorf(fieldportal.ECONFLICT, "outbox message %s is not pending under a claim of %s", a.DeliveryID, worker)
 		} else if err != nil {
