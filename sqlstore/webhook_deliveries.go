@@ -142,7 +142,8 @@ func (d *DB) WebhookTarget(ctx context.Context, endpointID string) (*fieldportal
 
 // RecordWebhookAttempt records an attempt at a delivery worker holds, and
 // its outcome on the delivery, in one transaction; without the claim it
-// records nothing and returns ECONFLICT, like MarkOutboxSent.
+// records nothing and returns ECONFLICT, like MarkOutboxSent; ENOTFOUND
+// once the delivery is deleted with its endpoint.
 //
 // An endpoint is turned off when a delivery to it is given up after the
 // whole retry period (a day) and no delivery to it succeeded meanwhile:
@@ -163,6 +164,14 @@ func (d *DB) RecordWebhookAttempt(ctx context.Context, worker string, a *fieldpo
 		err := tx.QueryRowContext(ctx, `SELECT org_id, endpoint_id, created_at FROM outbox WHERE id = $1 AND claimed_by = $2 AND status = 'pending'`+
 			d.dialect.forNoKeyUpdate(), a.DeliveryID, worker).Scan(&orgID, str(&endpointID), tm(&created))
 		if errors.Is(err, sql.ErrNoRows) {
+			// Gone with its endpoint (DeleteWebhookEndpoint): nobody
+			// else holds it, there is just nothing left to record.
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE id = $1`, a.DeliveryID).Scan(&n); err != nil {
+				return err
+			} else if n == 0 {
+				return fieldportal.NotFound("webhook delivery")
+			}
 			return fieldportal.Errorf(fieldportal.ECONFLICT, "outbox message %s is not pending under a claim of %s", a.DeliveryID, worker)
 		} else if err != nil {
 			return err

@@ -450,3 +450,28 @@ func TestReplayWaitsForThePendingDelivery(t *testing.T) {
 		}
 	})
 }
+
+// An endpoint deleted while one of its events is being posted takes the
+// delivery with it: the worker has nothing to record and goes on, with no
+// error claiming another worker may deliver it again.
+func TestWorkerEndpointDeletedDuringPost(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		var orgID, endpointID string
+		r := MustReceiver(t, func(int) int {
+			if err := db.DeleteWebhookEndpoint(context.Background(), fieldportal.SystemViewer(orgID, "test"), endpointID); err != nil {
+				t.Errorf("delete during the POST: %v", err)
+			}
+			return http.StatusOK
+		}, 0)
+		var e *fieldportal.WebhookEndpoint
+		orgID, e = MustEndpoint(t, db, r)
+		endpointID = e.ID
+		MustQueue(t, db, orgID, e.ID, "ev-gone")
+		w := webhook.NewWorker(db, webhook.NewHTTPSender(testPolicy), testLogger(t))
+		mustRunOnce(t, w, 1)
+		mustRunOnce(t, w, 0)
+		if len(r.Got()) != 1 {
+			t.Errorf("receiver got %d posts, want 1", len(r.Got()))
+		}
+	})
+}
