@@ -162,8 +162,9 @@ func (w *Worker) deliver(ctx context.Context, m *fieldportal.OutboxMessage) erro
 	switch {
 	case delivered:
 		w.log.Info("webhook delivered", "id", m.ID, "topic", m.Topic, "status", res.StatusCode, "attempts", m.Attempts)
-	case ctx.Err() != nil:
-		// Stopping, not the receiver's failure: the next run tries now.
+	case sendErr != nil && ctx.Err() != nil:
+		// Stopping cut the POST short, not the receiver's failure: the
+		// next run tries now. An answer that arrived is the receiver's.
 		o.Next = now
 	case now.Sub(m.CreatedAt) >= w.giveUpAfter:
 		o.GiveUp, o.DisableEndpoint = true, true

@@ -258,7 +258,12 @@ func TestWorkerRestartDuringBackoff(t *testing.T) {
 			webhook.WithClock(clk.Now), webhook.WithInterval(5*time.Millisecond))
 		done := make(chan struct{})
 		go func() { first.Run(ctx); close(done) }()
-		for deadline := time.Now().Add(10 * time.Second); len(r.Got()) == 0; time.Sleep(5 * time.Millisecond) {
+		// Stop once the failed attempt is recorded: a stop that cuts the
+		// POST short is retried at once, not backed off.
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			if ds := MustDeliveries(t, db, orgID, e.ID); len(ds) == 1 && len(ds[0].Attempts) == 1 {
+				break
+			}
 			if time.Now().After(deadline) {
 				t.Fatal("the first worker never tried the delivery")
 			}
@@ -472,6 +477,38 @@ func TestWorkerEndpointDeletedDuringPost(t *testing.T) {
 		mustRunOnce(t, w, 0)
 		if len(r.Got()) != 1 {
 			t.Errorf("receiver got %d posts, want 1", len(r.Got()))
+		}
+	})
+}
+
+// senderFunc is a Sender of a test.
+type senderFunc func(ctx context.Context) (webhook.Result, error)
+
+func (f senderFunc) Post(ctx context.Context, _ string, _ []byte, _ string) (webhook.Result, error) {
+	return f(ctx)
+}
+
+// A receiver's failing answer is its failure even when the worker is told
+// to stop as it arrives: the delivery backs off, rather than being tried
+// again at once by the next process as if the stop had cut it short.
+func TestWorkerStoppingAfterAnAnswer(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		r := MustReceiver(t, nil, 0)
+		orgID, e := MustEndpoint(t, db, r)
+		clk := fakeClock(db)
+		MustQueue(t, db, orgID, e.ID, "ev-stop")
+		ctx, stop := context.WithCancel(context.Background())
+		defer stop()
+		w := webhook.NewWorker(db, senderFunc(func(context.Context) (webhook.Result, error) {
+			stop() // the program stops just as the answer arrives
+			return webhook.Result{StatusCode: http.StatusBadGateway}, nil
+		}), testLogger(t), webhook.WithClock(clk.Now))
+		if _, err := w.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ds := MustDeliveries(t, db, orgID, e.ID)
+		if len(ds) != 1 || len(ds[0].Attempts) != 1 || !ds[0].NextAttemptAt.After(clk.Now()) {
+			t.Fatalf("deliveries = %+v, want one attempt and a retry after a back-off", ds)
 		}
 	})
 }
