@@ -85,10 +85,21 @@ func (g *schemas) operation(rt route) map[string]any {
 	for _, p := range rt.Query {
 		params = append(params, map[string]any{"name": p.Name, "in": "query", "description": p.Desc, "schema": p.Schema})
 	}
-	if rt.ETag && rt.Body != nil {
+	// Only the writes over a record read If-Match (checkIfMatch); a
+	// create has no version to name.
+	ifMatch := rt.ETag && (rt.Method == http.MethodPatch || rt.Method == http.MethodPut)
+	if ifMatch {
 		params = append(params, map[string]any{"name": "If-Match", "in": "header",
 			"description": "The ETag of the version read; a write over a newer one is refused with 412.",
 			"schema":      map[string]any{"type": "string"}})
+	}
+	if rt.Method == http.MethodPost {
+		// The idempotent middleware serves every POST.
+		params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header",
+			"description": "1 to 255 printable ASCII characters. The same request again with the same key gets the " +
+				"first response again (marked Idempotent-Replayed), for a day; another request with the key is refused " +
+				"with 422, and the same one while the first still runs with 409.",
+			"schema": map[string]any{"type": "string", "minLength": 1, "maxLength": 255}})
 	}
 	if params != nil {
 		op["parameters"] = params
@@ -116,8 +127,29 @@ func (g *schemas) operation(rt route) map[string]any {
 		}}
 		responses["201"] = created
 	}
+	// What the API's door answers before any handler (authenticated).
+	responses["401"] = problemResponse("The API key is missing, not valid, or revoked.", nil)
+	responses["429"] = problemResponse("Too many requests for the key, or too many bad keys from the address.",
+		map[string]any{"Retry-After": map[string]any{"description": "Seconds to wait before trying again.",
+			"schema": map[string]any{"type": "integer", "minimum": 1}}})
+	if rt.Method != http.MethodGet {
+		responses["403"] = problemResponse("The API key may only read.", nil)
+	}
+	if ifMatch {
+		responses["412"] = problemResponse("The record has changed since the version If-Match names.", nil)
+	}
 	op["responses"] = responses
 	return op
+}
+
+// problemResponse is a refusal's response: problem details, with headers.
+func problemResponse(desc string, headers map[string]any) map[string]any {
+	res := map[string]any{"description": desc, "content": map[string]any{"application/problem+json": map[string]any{
+		"schema": map[string]any{"$ref": "#/components/schemas/Problem"}}}}
+	if headers != nil {
+		res["headers"] = headers
+	}
+	return res
 }
 
 // of is the schema of t. Inputs (request bodies) take null for any field,

@@ -226,3 +226,58 @@ func TestOpenAPINaming(t *testing.T) {
 		t.Errorf("only %d schemas", len(doc.Components.Schemas))
 	}
 }
+
+// TestOpenAPIDescribesTheDoorsRefusals checks every operation documents
+// what the API's door answers before any handler: 401 without a valid
+// key, 429 with Retry-After over the rate, 403 for a read key writing,
+// and the Idempotency-Key a POST honours; a write under If-Match its 412
+// (a create reads no If-Match, so it documents none).
+func TestOpenAPIDescribesTheDoorsRefusals(t *testing.T) {
+	a := mustTestAPI(t)
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct{ Name, In string } `json:"parameters"`
+			Responses  map[string]struct {
+				Ref     string         `json:"$ref"`
+				Headers map[string]any `json:"headers"`
+			} `json:"responses"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(a.doc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, rt := range a.routeTable {
+		t.Run(rt.ID, func(t *testing.T) {
+			op := doc.Paths[rt.Path][strings.ToLower(rt.Method)]
+			var headers []string
+			for _, p := range op.Parameters {
+				if p.In == "header" {
+					headers = append(headers, p.Name)
+				}
+			}
+			want := []string{"401", "429"}
+			if rt.Method != http.MethodGet {
+				want = append(want, "403")
+			}
+			// If-Match is read by the writes over a record, not by a create.
+			ifMatch := rt.ETag && (rt.Method == http.MethodPatch || rt.Method == http.MethodPut)
+			if ifMatch {
+				want = append(want, "412")
+			}
+			if got := slices.Contains(headers, "If-Match"); got != ifMatch {
+				t.Errorf("If-Match documented = %v, want %v", got, ifMatch)
+			}
+			for _, status := range want {
+				if _, ok := op.Responses[status]; !ok {
+					t.Errorf("no %s response", status)
+				}
+			}
+			if _, ok := op.Responses["429"].Headers["Retry-After"]; !ok {
+				t.Error("the 429 response has no Retry-After header")
+			}
+			if got := slices.Contains(headers, "Idempotency-Key"); got != (rt.Method == http.MethodPost) {
+				t.Errorf("Idempotency-Key documented = %v, want %v (header parameters %v)", got, rt.Method == http.MethodPost, headers)
+			}
+		})
+	}
+}

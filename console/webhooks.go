@@ -129,6 +129,8 @@ type webhookView struct {
 type deliveryRow struct {
 	ID, Topic, EventID, Queued, Status, Tone, LastError string
 	Attempts                                            []attemptRow
+	// Replayable: sent or given up (a pending delivery is not replayed).
+	Replayable bool
 }
 
 type attemptRow struct {
@@ -182,7 +184,8 @@ func (c *Console) renderWebhook(w http.ResponseWriter, r *http.Request, status i
 		Badges: []web.Badge{badge}, Actions: []web.Action{toggle, {Label: "Delete", URL: base + "/delete", Style: "danger"}}}
 	loc := web.OrgLocation(r)
 	for _, d := range deliveries {
-		row := deliveryRow{ID: d.ID, Topic: d.Topic, EventID: eventID(d.Payload), Queued: web.FormatDateTime(d.CreatedAt.In(loc)), LastError: d.LastError}
+		row := deliveryRow{ID: d.ID, Topic: d.Topic, EventID: eventID(d.Payload), Queued: web.FormatDateTime(d.CreatedAt.In(loc)), LastError: d.LastError,
+			Replayable: d.Status != fieldportal.OutboxPending}
 		switch d.Status {
 		case fieldportal.OutboxSent:
 			row.Status, row.Tone = "Delivered", "success"

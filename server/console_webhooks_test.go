@@ -102,6 +102,13 @@ func TestConsoleWebhooks(t *testing.T) {
 			}
 			res, body = desk.post("/console/webhooks/"+id+"/deliveries/"+m.ID+"/replay", nil)
 			wantStatus(t, "staff replay", res, body, http.StatusForbidden)
+			// While it is pending a replay would make two due deliveries of
+			// one event, which two workers could post at once.
+			res, body = admin.post("/console/webhooks/"+id+"/deliveries/"+m.ID+"/replay", nil)
+			wantStatus(t, "replay while pending", res, body, http.StatusConflict)
+			if _, err := db.SQL().ExecContext(ctx, `UPDATE outbox SET status = 'failed' WHERE id = $1`, m.ID); err != nil {
+				t.Fatal(err)
+			}
 			res, _ = admin.post("/console/webhooks/"+id+"/deliveries/"+m.ID+"/replay", nil)
 			wantRedirect(t, "replay", res, "/console/webhooks/"+id+"?done=replayed")
 			ds, _, err := db.FindWebhookDeliveries(ctx, f.sys, id, fieldportal.Page{})

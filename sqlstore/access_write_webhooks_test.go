@@ -38,6 +38,11 @@ func (w *writeWorld) webhookRows() []writeRow {
 					EndpointID: endpoint(t, target)}
 				err := db.Enqueue(ctx, m)
 				id = m.ID
+				if err == nil {
+					// Given up, so that it may be replayed (a pending
+					// delivery may not).
+					_, err = db.SQL().ExecContext(ctx, `UPDATE outbox SET status = 'failed' WHERE id = $1`, m.ID)
+				}
 				return err
 			})
 			return [2]string{endpoint(t, target), id}

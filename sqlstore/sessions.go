@@ -195,6 +195,15 @@ func (d *DB) CompleteSetup(ctx context.Context, orgID, tokenHash, firstName, las
 		if err := tx.checkUsername(ctx, contactID, username); err != nil {
 			return err
 		}
+		// The name is the contact's, changed in the portal: the back
+		// office hears of it as of any change of a contact.
+		c, err := tx.findContact(ctx, fieldportal.SystemViewer(orgID, "portal setup"), contactID)
+		if err != nil {
+			return err
+		}
+		if err := tx.emitEventFrom(ctx, fieldportal.SourcePortal, orgID, "contact.updated", c); err != nil {
+			return err
+		}
 		// A revoked login stays revoked: its old invitation cannot bring
 		// it back (SPEC §2.7).
 		res, err := tx.ExecContext(ctx, `UPDATE portal_logins SET username = $2, status = 'active', updated_at = $3

@@ -91,7 +91,9 @@ func (d *DB) FindWebhookDeliveries(ctx context.Context, v fieldportal.Viewer, en
 
 // ReplayWebhookDelivery queues one of the endpoint's deliveries again
 // as a new message to the same endpoint, carrying the same body and so the
-// same event id: a receiver that kept the first can tell the repeat.
+// same event id: a receiver that kept the first can tell the repeat. It
+// is refused (ECONFLICT) while a delivery of that event to the endpoint is
+// pending.
 func (d *DB) ReplayWebhookDelivery(ctx context.Context, v fieldportal.Viewer, endpointID, deliveryID string) (*fieldportal.OutboxMessage, error) {
 	if !v.IsAdmin() {
 		return nil, errWebhookAdmin
@@ -104,6 +106,23 @@ func (d *DB) ReplayWebhookDelivery(ctx context.Context, v fieldportal.Viewer, en
 			return fieldportal.NotFound("webhook delivery")
 		} else if err != nil {
 			return err
+		}
+		// One event has at most one pending delivery to an endpoint: two,
+		// both due, would be claimed by two workers and posted at the same
+		// time. The lock makes the check and the insert one step between
+		// two replays.
+		if lock := d.dialect.keyLock(); lock != "" {
+			if _, err := tx.ExecContext(ctx, lock, "webhook_replay:"+old.EndpointID); err != nil {
+				return err
+			}
+		}
+		var pending int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE endpoint_id = $1 AND org_id = $2 AND kind = 'webhook'
+			AND status = 'pending' AND payload = $3`, old.EndpointID, v.OrgID, old.Payload).Scan(&pending); err != nil {
+			return err
+		}
+		if pending > 0 {
+			return fieldportal.Errorf(fieldportal.ECONFLICT, "This event is still being delivered to the endpoint; replay it once it is sent or given up.")
 		}
 		m = &fieldportal.OutboxMessage{OrgID: old.OrgID, Kind: old.Kind, Topic: old.Topic, Payload: old.Payload, EndpointID: old.EndpointID}
 		if err := tx.enqueue(ctx, m); err != nil {
@@ -123,7 +142,8 @@ func (d *DB) WebhookTarget(ctx context.Context, endpointID string) (*fieldportal
 
 // RecordWebhookAttempt records an attempt at a delivery worker holds, and
 // its outcome on the delivery, in one transaction; without the claim it
-// records nothing and returns ECONFLICT, like MarkOutboxSent.
+// records nothing and returns ECONFLICT, like MarkOutboxSent; ENOTFOUND
+// once the delivery is deleted with its endpoint.
 //
 // An endpoint is turned off when a delivery to it is given up after the
 // whole retry period (a day) and no delivery to it succeeded meanwhile:
@@ -145,9 +165,19 @@ func (d *DB) RecordWebhookAttempt(ctx context.Context, worker string, a *fieldpo
 	return d.inTx(ctx, func(tx *Tx) error {
 		var orgID, endpointID string
 		var created time.Time
-		err := tx.QueryRowContext(ctx, `SELECT org_id, endpoint_id, created_at FROM outbox WHERE id = $1 AND claimed_by = $2 AND status = 'pending'`,
-			a.DeliveryID, worker).Scan(&orgID, str(&endpointID), tm(&created))
+		// Locked: a claim by another worker committing meanwhile is waited
+		// for and seen, rather than marked over.
+		err := tx.QueryRowContext(ctx, `SELECT org_id, endpoint_id, created_at FROM outbox WHERE id = $1 AND claimed_by = $2 AND status = 'pending'`+
+			d.dialect.forNoKeyUpdate(), a.DeliveryID, worker).Scan(&orgID, str(&endpointID), tm(&created))
 		if errors.Is(err, sql.ErrNoRows) {
+			// Gone with its endpoint (DeleteWebhookEndpoint): nobody
+			// else holds it, there is just nothing left to record.
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE id = $1`, a.DeliveryID).Scan(&n); err != nil {
+				return err
+			} else if n == 0 {
+				return fieldportal.NotFound("webhook delivery")
+			}
 			return fieldportal.Errorf(fieldportal.ECONFLICT, "outbox message %s is not pending under a claim of %s", a.DeliveryID, worker)
 		} else if err != nil {
 			return err

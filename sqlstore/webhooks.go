@@ -210,6 +210,18 @@ func (d *DB) DeleteWebhookEndpoint(ctx context.Context, v fieldportal.Viewer, id
 		} else if err != nil {
 			return err
 		}
+		// Lock the deliveries first: a worker recording an attempt at one
+		// holds it, and its attempt, committed after this transaction
+		// began, must be seen (and deleted) before its delivery is, or the
+		// delete fails on the attempt's reference.
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM outbox WHERE endpoint_id = $1 AND org_id = $2 AND kind = 'webhook'`+
+			d.dialect.forUpdate(), id, v.OrgID)
+		if err != nil {
+			return err
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
 		for _, q := range []string{`DELETE FROM webhook_attempts WHERE endpoint_id = $1 AND org_id = $2`,
 			`DELETE FROM outbox WHERE endpoint_id = $1 AND org_id = $2 AND kind = 'webhook'`,
 			`DELETE FROM webhook_endpoints WHERE id = $1 AND org_id = $2`} {

@@ -39,7 +39,8 @@ type Store interface {
 	// once deleted.
 	WebhookTarget(ctx context.Context, endpointID string) (*fieldportal.WebhookEndpoint, error)
 	// RecordWebhookAttempt records an attempt and its outcome on a
-	// message worker holds, in one transaction.
+	// message worker holds, in one transaction; ECONFLICT without the
+	// claim, ENOTFOUND once the message is deleted with its endpoint.
 	RecordWebhookAttempt(ctx context.Context, worker string, a *fieldportal.WebhookAttempt, o fieldportal.WebhookOutcome) error
 }
 
@@ -161,8 +162,9 @@ func (w *Worker) deliver(ctx context.Context, m *fieldportal.OutboxMessage) erro
 	switch {
 	case delivered:
 		w.log.Info("webhook delivered", "id", m.ID, "topic", m.Topic, "status", res.StatusCode, "attempts", m.Attempts)
-	case ctx.Err() != nil:
-		// Stopping, not the receiver's failure: the next run tries now.
+	case sendErr != nil && ctx.Err() != nil:
+		// Stopping cut the POST short, not the receiver's failure: the
+		// next run tries now. An answer that arrived is the receiver's.
 		o.Next = now
 	case now.Sub(m.CreatedAt) >= w.giveUpAfter:
 		o.GiveUp, o.DisableEndpoint = true, true
@@ -181,6 +183,10 @@ func (w *Worker) record(ctx context.Context, m *fieldportal.OutboxMessage, a *fi
 	err := w.db.RecordWebhookAttempt(mctx, w.id, a, o)
 	switch {
 	case err == nil:
+		return nil
+	case fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND:
+		// Deleted with its endpoint meanwhile: nothing left to record.
+		w.log.Info("webhook delivery deleted with its endpoint", "id", m.ID, "topic", m.Topic)
 		return nil
 	case fieldportal.ErrorCode(err) == fieldportal.ECONFLICT:
 		return fmt.Errorf("webhook %s: the claim ran out before the attempt was recorded; another worker took it over and may deliver it again: %w", m.ID, err)

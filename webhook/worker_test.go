@@ -258,7 +258,12 @@ func TestWorkerRestartDuringBackoff(t *testing.T) {
 			webhook.WithClock(clk.Now), webhook.WithInterval(5*time.Millisecond))
 		done := make(chan struct{})
 		go func() { first.Run(ctx); close(done) }()
-		for deadline := time.Now().Add(10 * time.Second); len(r.Got()) == 0; time.Sleep(5 * time.Millisecond) {
+		// Stop once the failed attempt is recorded: a stop that cuts the
+		// POST short is retried at once, not backed off.
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			if ds := MustDeliveries(t, db, orgID, e.ID); len(ds) == 1 && len(ds[0].Attempts) == 1 {
+				break
+			}
 			if time.Now().After(deadline) {
 				t.Fatal("the first worker never tried the delivery")
 			}
@@ -413,6 +418,122 @@ func TestWorkerKeepsAnswerWithNUL(t *testing.T) {
 		}
 		if got := ds[0].Attempts[0].Response; got != "ok\uFFFDdone" {
 			t.Errorf("attempt's answer = %q, want the NUL shown as U+FFFD", got)
+		}
+	})
+}
+
+// A receiver that does not answer within the timeout is an attempt too:
+// logged with no status and the error, and the delivery kept for a
+// retry after its back-off.
+func TestWorkerRecordsATimeout(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		r := MustReceiver(t, nil, 600*time.Millisecond)
+		orgID, e := MustEndpoint(t, db, r)
+		clk := fakeClock(db)
+		MustQueue(t, db, orgID, e.ID, "ev-slow")
+		w := webhook.NewWorker(db, webhook.NewHTTPSender(testPolicy), testLogger(t), webhook.WithClock(clk.Now),
+			webhook.WithLease(4*time.Second), webhook.WithTimeout(100*time.Millisecond))
+		mustRunOnce(t, w, 1)
+		mustRunOnce(t, w, 0) // backing off
+		ds := MustDeliveries(t, db, orgID, e.ID)
+		if len(ds) != 1 || ds[0].Status != fieldportal.OutboxPending || !ds[0].NextAttemptAt.After(clk.Now()) {
+			t.Fatalf("deliveries = %+v, want one pending with a later retry", ds)
+		}
+		a := ds[0].Attempts
+		if len(a) != 1 || a[0].StatusCode != 0 || a[0].Error == "" || a[0].Duration < 100*time.Millisecond {
+			t.Errorf("attempts = %+v, want one with no status, the timeout's error and its duration", a)
+		}
+	})
+}
+
+// A replay queues the event again only when no delivery of it to the
+// endpoint is pending: two rows of one event, both due, would let two
+// workers post it at the same time.
+func TestReplayWaitsForThePendingDelivery(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		r := MustReceiver(t, nil, 0)
+		orgID, e := MustEndpoint(t, db, r)
+		admin := fieldportal.SystemViewer(orgID, "test")
+		m := MustQueue(t, db, orgID, e.ID, "ev-replay")
+		if _, err := db.ReplayWebhookDelivery(ctx, admin, e.ID, m.ID); fieldportal.ErrorCode(err) != fieldportal.ECONFLICT {
+			t.Errorf("replay while pending: %v, want ECONFLICT", err)
+		}
+		w := webhook.NewWorker(db, webhook.NewHTTPSender(testPolicy), testLogger(t))
+		mustRunOnce(t, w, 1)
+		again, err := db.ReplayWebhookDelivery(ctx, admin, e.ID, m.ID)
+		if err != nil {
+			t.Fatalf("replay once sent: %v", err)
+		}
+		if _, err := db.ReplayWebhookDelivery(ctx, admin, e.ID, m.ID); fieldportal.ErrorCode(err) != fieldportal.ECONFLICT {
+			t.Errorf("second replay while the first is pending: %v, want ECONFLICT", err)
+		}
+		if got := len(MustDeliveries(t, db, orgID, e.ID)); got != 2 {
+			t.Errorf("%d deliveries, want the event and one replay", got)
+		}
+		mustRunOnce(t, w, 1)
+		if again.Payload != m.Payload {
+			t.Errorf("replay body %s, want %s", again.Payload, m.Payload)
+		}
+		if got := r.Got(); len(got) != 2 || got[1].EventID != "ev-replay" {
+			t.Errorf("receiver got %+v, want ev-replay twice", got)
+		}
+	})
+}
+
+// An endpoint deleted while one of its events is being posted takes the
+// delivery with it: the worker has nothing to record and goes on, with no
+// error claiming another worker may deliver it again.
+func TestWorkerEndpointDeletedDuringPost(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		var orgID, endpointID string
+		r := MustReceiver(t, func(int) int {
+			if err := db.DeleteWebhookEndpoint(context.Background(), fieldportal.SystemViewer(orgID, "test"), endpointID); err != nil {
+				t.Errorf("delete during the POST: %v", err)
+			}
+			return http.StatusOK
+		}, 0)
+		var e *fieldportal.WebhookEndpoint
+		orgID, e = MustEndpoint(t, db, r)
+		endpointID = e.ID
+		MustQueue(t, db, orgID, e.ID, "ev-gone")
+		w := webhook.NewWorker(db, webhook.NewHTTPSender(testPolicy), testLogger(t))
+		mustRunOnce(t, w, 1)
+		mustRunOnce(t, w, 0)
+		if len(r.Got()) != 1 {
+			t.Errorf("receiver got %d posts, want 1", len(r.Got()))
+		}
+	})
+}
+
+// senderFunc is a Sender of a test.
+type senderFunc func(ctx context.Context) (webhook.Result, error)
+
+func (f senderFunc) Post(ctx context.Context, _ string, _ []byte, _ string) (webhook.Result, error) {
+	return f(ctx)
+}
+
+// A receiver's failing answer is its failure even when the worker is told
+// to stop as it arrives: the delivery backs off, rather than being tried
+// again at once by the next process as if the stop had cut it short.
+func TestWorkerStoppingAfterAnAnswer(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		r := MustReceiver(t, nil, 0)
+		orgID, e := MustEndpoint(t, db, r)
+		clk := fakeClock(db)
+		MustQueue(t, db, orgID, e.ID, "ev-stop")
+		ctx, stop := context.WithCancel(context.Background())
+		defer stop()
+		w := webhook.NewWorker(db, senderFunc(func(context.Context) (webhook.Result, error) {
+			stop() // the program stops just as the answer arrives
+			return webhook.Result{StatusCode: http.StatusBadGateway}, nil
+		}), testLogger(t), webhook.WithClock(clk.Now))
+		if _, err := w.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ds := MustDeliveries(t, db, orgID, e.ID)
+		if len(ds) != 1 || len(ds[0].Attempts) != 1 || !ds[0].NextAttemptAt.After(clk.Now()) {
+			t.Fatalf("deliveries = %+v, want one attempt and a retry after a back-off", ds)
 		}
 	})
 }
