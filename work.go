@@ -183,6 +183,10 @@ type Job struct {
 	RequestedWindow TimeWindow `json:"requested_window,omitzero"`
 
 	SiteName string `json:"site_name,omitempty"`
+
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// of this time, else fail with ErrChanged (the API's If-Match).
+	IfUpdatedAt time.Time `json:"-"`
 }
 
 // JobItem is a catalogue item on a job, with its quantity.
@@ -245,6 +249,10 @@ type JobFilter struct {
 	Stages       []JobStage
 	SiteID       string
 	ContractorID string
+	// CustomerID and ExternalID select a customer's jobs and the job of a
+	// back-office id (the API's filters and upserts).
+	CustomerID   string
+	ExternalID   string
 	UpdatedSince time.Time
 	// RecentlyChanged orders the newest changes first (the dashboard's
 	// recent activity) instead of the newest jobs.

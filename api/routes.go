@@ -62,6 +62,9 @@ func (a *API) table() []route {
 	if a.svc.Sites != nil && a.svc.Contacts != nil {
 		rts = append(rts, a.contactRoutes()...)
 	}
+	if a.svc.Sites != nil && a.svc.Work != nil {
+		rts = append(rts, a.jobRoutes()...)
+	}
 	return rts
 }
 

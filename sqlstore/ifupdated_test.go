@@ -11,8 +11,8 @@ import (
 	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
 )
 
-// TestUpdateIfUnchanged checks the optimistic lock of customers, sites
-// and contacts (the API's If-Match): an update naming the updated_at it
+// TestUpdateIfUnchanged checks the optimistic lock of customers, sites,
+// contacts and jobs (the API's If-Match): an update naming the updated_at it
 // read saves only over that version, and is refused with ErrChanged once
 // another save came between.
 func TestUpdateIfUnchanged(t *testing.T) {
@@ -24,6 +24,10 @@ func TestUpdateIfUnchanged(t *testing.T) {
 		t.Cleanup(func() { db.Now = time.Now })
 		contact := &fieldportal.Contact{CustomerID: w.child.ID, FirstName: "Dana"}
 		if err := db.CreateContact(ctx, w.staff, contact); err != nil {
+			t.Fatal(err)
+		}
+		job := &fieldportal.Job{SiteID: w.siteC.ID, Kind: fieldportal.JobService, Stage: fieldportal.StagePending}
+		if err := db.CreateJob(ctx, w.staff, job); err != nil {
 			t.Fatal(err)
 		}
 		for _, tc := range []struct {
@@ -64,6 +68,17 @@ func TestUpdateIfUnchanged(t *testing.T) {
 				}
 				c.Position, c.IfUpdatedAt = "Pos "+ifAt.Format("150405.000"), ifAt
 				return db.UpdateContact(ctx, w.staff, c)
+			}},
+			{"job", func() (time.Time, error) {
+				j, err := db.FindJobByID(ctx, w.staff, job.ID)
+				return j.UpdatedAt, err
+			}, func(ifAt time.Time) error {
+				j, err := db.FindJobByID(ctx, w.staff, job.ID)
+				if err != nil {
+					return err
+				}
+				j.Technician, j.IfUpdatedAt = "Tech "+ifAt.Format("150405.000"), ifAt
+				return db.UpdateJob(ctx, w.staff, j)
 			}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
