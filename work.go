@@ -37,6 +37,10 @@ type Issue struct {
 	UpdatedAt time.Time `json:"updated_at"`
 
 	SiteName string `json:"site_name,omitempty"`
+
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// of this time, else fail with ErrChanged (the API's If-Match).
+	IfUpdatedAt time.Time `json:"-"`
 }
 
 // Issue statuses.
@@ -95,9 +99,12 @@ func (c *IssueComment) Validate() error {
 // IssueFilter selects issues.
 type IssueFilter struct {
 	Page
-	Search       string
-	SiteID       string
-	Status       string
+	Search string
+	SiteID string
+	Status string
+	// ExternalID selects the issue of a back-office id (the API's filter
+	// and upserts).
+	ExternalID   string
 	UpdatedSince time.Time
 	// Sort orders the list (issues.go); ignored with UpdatedSince.
 	Sort IssueSort

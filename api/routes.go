@@ -64,6 +64,7 @@ func (a *API) table() []route {
 	}
 	if a.svc.Sites != nil && a.svc.Work != nil {
 		rts = append(rts, a.jobRoutes()...)
+		rts = append(rts, a.issueRoutes()...)
 	}
 	return rts
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // TestUpdateIfUnchanged checks the optimistic lock of customers, sites,
-// contacts and jobs (the API's If-Match): an update naming the updated_at it
+// contacts, jobs and issues (the API's If-Match): an update naming the updated_at it
 // read saves only over that version, and is refused with ErrChanged once
 // another save came between.
 func TestUpdateIfUnchanged(t *testing.T) {
@@ -24,6 +24,10 @@ func TestUpdateIfUnchanged(t *testing.T) {
 		t.Cleanup(func() { db.Now = time.Now })
 		contact := &fieldportal.Contact{CustomerID: w.child.ID, FirstName: "Dana"}
 		if err := db.CreateContact(ctx, w.staff, contact); err != nil {
+			t.Fatal(err)
+		}
+		issue := &fieldportal.Issue{SiteID: w.siteC.ID, Title: "Leak", Priority: fieldportal.PriorityNormal, Status: fieldportal.IssueOpen}
+		if err := db.CreateIssue(ctx, w.staff, issue); err != nil {
 			t.Fatal(err)
 		}
 		job := &fieldportal.Job{SiteID: w.siteC.ID, Kind: fieldportal.JobService, Stage: fieldportal.StagePending}
@@ -79,6 +83,17 @@ func TestUpdateIfUnchanged(t *testing.T) {
 				}
 				j.Technician, j.IfUpdatedAt = "Tech "+ifAt.Format("150405.000"), ifAt
 				return db.UpdateJob(ctx, w.staff, j)
+			}},
+			{"issue", func() (time.Time, error) {
+				x, err := db.FindIssueByID(ctx, w.staff, issue.ID)
+				return x.UpdatedAt, err
+			}, func(ifAt time.Time) error {
+				x, err := db.FindIssueByID(ctx, w.staff, issue.ID)
+				if err != nil {
+					return err
+				}
+				x.Description, x.IfUpdatedAt = "Drip "+ifAt.Format("150405.000"), ifAt
+				return db.UpdateIssue(ctx, w.staff, x)
 			}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
