@@ -331,6 +331,10 @@ type Quote struct {
 	// (2000 is 20%); SentAt is when it was sent to the customer.
 	TaxRate int       `json:"tax_rate"`
 	SentAt  time.Time `json:"sent_at,omitzero"`
+
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// of this time, else fail with ErrChanged (the API's If-Match).
+	IfUpdatedAt time.Time `json:"-"`
 }
 
 // QuoteItem is a line of a quote.
@@ -383,9 +387,13 @@ func (q *Quote) Validate() error {
 // QuoteFilter selects quotes.
 type QuoteFilter struct {
 	Page
-	Search       string
-	Stages       []QuoteStage
-	SiteID       string
+	Search string
+	Stages []QuoteStage
+	SiteID string
+	// CustomerID and ExternalID select a customer's quotes and the quote
+	// of a back-office id (the API's filters and upserts).
+	CustomerID   string
+	ExternalID   string
 	UpdatedSince time.Time
 	// Number matches the quote or order number only (the portal's search
 	// by number, seed 003), where Search also matches the description.

@@ -65,6 +65,7 @@ func (a *API) table() []route {
 	if a.svc.Sites != nil && a.svc.Work != nil {
 		rts = append(rts, a.jobRoutes()...)
 		rts = append(rts, a.issueRoutes()...)
+		rts = append(rts, a.quoteRoutes()...)
 	}
 	return rts
 }

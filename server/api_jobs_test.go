@@ -196,6 +196,20 @@ func TestAPIJobs(t *testing.T) {
 				t.Errorf("first page = %d jobs, next %v", len(all.Data), all.NextCursor)
 			}
 		})
+		t.Run("a read key reads jobs, issues and quotes and writes none", func(t *testing.T) {
+			key, _, err := db.CreateAPIKey(t.Context(), fieldportal.SystemViewer(f.org.ID, "test"), "Reader", fieldportal.APIKeyRead)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reader := &apiClient{t: t, h: c.h, host: c.host, key: key, onResponse: c.onResponse}
+			reader.must(200, nil, "GET", "/api/v1/jobs/"+made.ID, "")
+			reader.problem(403, nil, "PATCH", "/api/v1/jobs/"+made.ID, `{"description":"No"}`)
+			for _, path := range []string{"/api/v1/jobs", "/api/v1/issues", "/api/v1/quotes"} {
+				reader.must(200, nil, "GET", path, "")
+				reader.problem(403, nil, "POST", path, `{"site_id":"`+site.ID+`","kind":"service","title":"No"}`)
+				reader.problem(403, nil, "PUT", path+"/by-external-id/R-1", `{"site_id":"`+site.ID+`"}`)
+			}
+		})
 		t.Run("bad input names the fields", func(t *testing.T) {
 			c.problem(422, []string{"site_id", "kind"}, "POST", "/api/v1/jobs", `{}`)
 			c.problem(422, []string{"preferred_date", "scheduled_end"}, "POST", "/api/v1/jobs",

@@ -12,7 +12,7 @@ import (
 )
 
 // TestUpdateIfUnchanged checks the optimistic lock of customers, sites,
-// contacts, jobs and issues (the API's If-Match): an update naming the updated_at it
+// contacts, jobs, issues and quotes (the API's If-Match): an update naming the updated_at it
 // read saves only over that version, and is refused with ErrChanged once
 // another save came between.
 func TestUpdateIfUnchanged(t *testing.T) {
@@ -28,6 +28,10 @@ func TestUpdateIfUnchanged(t *testing.T) {
 		}
 		issue := &fieldportal.Issue{SiteID: w.siteC.ID, Title: "Leak", Priority: fieldportal.PriorityNormal, Status: fieldportal.IssueOpen}
 		if err := db.CreateIssue(ctx, w.staff, issue); err != nil {
+			t.Fatal(err)
+		}
+		quote := &fieldportal.Quote{SiteID: w.siteC.ID, Stage: fieldportal.QuoteOutstanding}
+		if err := db.CreateQuote(ctx, w.staff, quote); err != nil {
 			t.Fatal(err)
 		}
 		job := &fieldportal.Job{SiteID: w.siteC.ID, Kind: fieldportal.JobService, Stage: fieldportal.StagePending}
@@ -94,6 +98,17 @@ func TestUpdateIfUnchanged(t *testing.T) {
 				}
 				x.Description, x.IfUpdatedAt = "Drip "+ifAt.Format("150405.000"), ifAt
 				return db.UpdateIssue(ctx, w.staff, x)
+			}},
+			{"quote", func() (time.Time, error) {
+				x, err := db.FindQuoteByID(ctx, w.staff, quote.ID)
+				return x.UpdatedAt, err
+			}, func(ifAt time.Time) error {
+				x, err := db.FindQuoteByID(ctx, w.staff, quote.ID)
+				if err != nil {
+					return err
+				}
+				x.OrderNo, x.IfUpdatedAt = "PO "+ifAt.Format("150405.000"), ifAt
+				return db.UpdateQuote(ctx, w.staff, x)
 			}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
