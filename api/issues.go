@@ -156,10 +156,13 @@ func (a *API) updateIssue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	x.Status = from
-	x.IfUpdatedAt = ifMatch(r, x.UpdatedAt)
-	if err := a.svc.Work.UpdateIssue(r.Context(), v, x); err != nil {
-		a.problem(w, r, err)
-		return
+	// A close or reopen alone is one transaction of the console's service;
+	// under If-Match, or with other fields, those are saved first.
+	if x.IfUpdatedAt = ifMatch(r, x.UpdatedAt); to == from || len(sn) > 1 || !x.IfUpdatedAt.IsZero() {
+		if err := a.svc.Work.UpdateIssue(r.Context(), v, x); err != nil {
+			a.problem(w, r, err)
+			return
+		}
 	}
 	if to != from {
 		if _, err := a.svc.Work.SetIssueStatus(r.Context(), v, x.ID, to); err != nil {

@@ -258,20 +258,38 @@ func (a *API) updateJob(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, fieldportal.FieldErrorf("stage_note", "stage_note goes with a stage the job moves to."))
 		return
 	}
-	// Saved under If-Match even when only the stage was sent, so a stale
+	// A move alone is one transaction of the console's service; with
+	// other fields, they are saved first and the move then goes only over
+	// the version that save wrote. Either way under If-Match, so a stale
 	// version is refused in the store's transaction, not just above.
-	j.IfUpdatedAt = ifMatch(r, j.UpdatedAt)
-	if err := a.svc.Work.UpdateJob(r.Context(), v, j); err != nil {
-		a.problem(w, r, err)
-		return
+	ifAt := ifMatch(r, j.UpdatedAt)
+	if move == nil || !onlyStageSent(sn) {
+		j.IfUpdatedAt = ifAt
+		if err := a.svc.Work.UpdateJob(r.Context(), v, j); err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		ifAt = j.UpdatedAt
 	}
 	if move != nil {
+		move.IfUpdatedAt = ifAt
 		if _, err := a.svc.Work.MoveJobStage(r.Context(), v, *move); err != nil {
 			a.problem(w, r, err)
 			return
 		}
 	}
 	a.answerJob(w, r, http.StatusOK, j.ID)
+}
+
+// onlyStageSent reports whether a PATCH sent nothing but the stage and
+// its note.
+func onlyStageSent(sn sent) bool {
+	for name := range sn {
+		if name != "stage" && name != "stage_note" {
+			return false
+		}
+	}
+	return true
 }
 
 func (a *API) upsertJob(w http.ResponseWriter, r *http.Request) {

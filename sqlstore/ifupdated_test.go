@@ -88,6 +88,21 @@ func TestUpdateIfUnchanged(t *testing.T) {
 				j.Technician, j.IfUpdatedAt = "Tech "+ifAt.Format("150405.000"), ifAt
 				return db.UpdateJob(ctx, w.staff, j)
 			}},
+			{"job stage move", func() (time.Time, error) {
+				j, err := db.FindJobByID(ctx, w.staff, job.ID)
+				return j.UpdatedAt, err
+			}, func(ifAt time.Time) error {
+				j, err := db.FindJobByID(ctx, w.staff, job.ID)
+				if err != nil {
+					return err
+				}
+				to := fieldportal.StageScheduled // back and forth, each an allowed move
+				if j.Stage == to {
+					to = fieldportal.StagePending
+				}
+				_, err = db.MoveJobStage(ctx, w.staff, fieldportal.JobStageMove{JobID: j.ID, To: to, IfUpdatedAt: ifAt})
+				return err
+			}},
 			{"issue", func() (time.Time, error) {
 				x, err := db.FindIssueByID(ctx, w.staff, issue.ID)
 				return x.UpdatedAt, err
