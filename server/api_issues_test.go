@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/fieldportal/fieldportal"
@@ -107,6 +108,33 @@ func TestAPIIssues(t *testing.T) {
 			}
 			c.problem(400, []string{"status"}, "GET", "/api/v1/issues?status=pending", "")
 			c.problem(400, []string{"priority"}, "GET", "/api/v1/issues?priority=high", "")
+		})
+		t.Run("an issue made through the API is an issue.created event from the api", func(t *testing.T) {
+			e, err := db.CreateWebhookEndpoint(t.Context(), f.sys, fieldportal.WebhookEndpointInput{URL: "https://hooks.example.com/fp",
+				Events: []string{"issue.created"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var x api.Issue
+			c.must(201, &x, "POST", "/api/v1/issues", `{"site_id":"`+site.ID+`","title":"Hooked"}`)
+			ds, _, err := db.FindWebhookDeliveries(t.Context(), f.sys, e.ID, fieldportal.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, d := range ds {
+				var body struct {
+					Type, Source string
+					Data         struct{ ID string }
+				}
+				if err := json.Unmarshal([]byte(d.Payload), &body); err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, body.Type+" "+body.Source+" "+body.Data.ID)
+			}
+			if diff := cmp.Diff([]string{"issue.created api " + x.ID}, got); diff != "" {
+				t.Errorf("events (-want +got):\n%s", diff)
+			}
 		})
 		t.Run("bad input names the fields", func(t *testing.T) {
 			c.problem(422, []string{"title", "site_id"}, "POST", "/api/v1/issues", `{}`)
