@@ -75,6 +75,7 @@ type JobInput struct {
 	Description     string         `json:"description"`
 	AssetIDs        []string       `json:"asset_ids"`
 	Items           []JobItemInput `json:"items"`
+	Currency        string         `json:"currency" doc:"When sent, must be the organisation's currency."`
 }
 
 // JobItemInput is an item of a job's body; total is quantity times unit
@@ -208,7 +209,7 @@ func (a *API) createJob(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	j := &fieldportal.Job{}
-	if err := a.fillJob(r.Context(), viewer(r), j, in, nil); err != nil {
+	if err := a.fillJob(r, j, in, nil); err != nil {
 		a.problem(w, r, err)
 		return
 	}
@@ -242,7 +243,7 @@ func (a *API) updateJob(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	from := j.Stage
-	if err := a.fillJob(r.Context(), v, j, in, sn); err != nil {
+	if err := a.fillJob(r, j, in, sn); err != nil {
 		a.problem(w, r, err)
 		return
 	}
@@ -319,7 +320,7 @@ func (a *API) upsertJob(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	j := &fieldportal.Job{}
-	if err := a.fillJob(r.Context(), v, j, in, nil); err != nil {
+	if err := a.fillJob(r, j, in, nil); err != nil {
 		a.problem(w, r, err)
 		return
 	}
@@ -353,8 +354,12 @@ func (a *API) answerJob(w http.ResponseWriter, r *http.Request, status int, id s
 }
 
 // fillJob copies the sent fields of in onto j (all of them for a nil sn),
-// reading dates and times and resolving a site given by external id.
-func (a *API) fillJob(ctx context.Context, v fieldportal.Viewer, j *fieldportal.Job, in JobInput, sn sent) error {
+// reading dates and times, checking the currency and resolving a site
+// given by external id.
+func (a *API) fillJob(r *http.Request, j *fieldportal.Job, in JobInput, sn sent) error {
+	if sn.has("currency") && in.Currency != "" && in.Currency != currency(r) {
+		return fieldportal.FieldErrorf("currency", "currency must be %s, the organisation's currency.", currency(r))
+	}
 	for name, p := range map[string][2]*string{
 		"external_id": {&j.ExternalID, &in.ExternalID}, "number": {&j.Number, &in.Number}, "site_id": {&j.SiteID, &in.SiteID},
 		"contractor_id": {&j.ContractorID, &in.ContractorID}, "quote_id": {&j.QuoteID, &in.QuoteID},
@@ -395,7 +400,7 @@ func (a *API) fillJob(ctx context.Context, v fieldportal.Viewer, j *fieldportal.
 				Quantity: it.Quantity, UnitPrice: fieldportal.Money(it.UnitPrice), Total: fieldportal.Money(it.Total)}
 		}
 	}
-	return a.siteRef(ctx, v, &j.SiteID, in.SiteID, in.SiteExternalID)
+	return a.siteRef(r.Context(), viewer(r), &j.SiteID, in.SiteID, in.SiteExternalID)
 }
 
 // readDate reads a date field sent (YYYY-MM-DD, empty for none) into *dst.

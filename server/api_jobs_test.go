@@ -36,7 +36,7 @@ func TestAPIJobs(t *testing.T) {
 		cu, site := mustAPICustomerSite(t, c, "C-1", "S-1")
 
 		var made api.Job
-		res := c.must(201, &made, "POST", "/api/v1/jobs", `{"site_external_id":"S-1","kind":"service","order_no":"PO-9",
+		res := c.must(201, &made, "POST", "/api/v1/jobs", `{"site_external_id":"S-1","kind":"service","order_no":"PO-9","currency":"`+f.org.Currency+`",
 			"description":"Boiler service","preferred_date":"2026-03-02","preferred_window":"am",
 			"items":[{"code":"LAB","description":"Labour","quantity":2,"unit_price":4500},
 			         {"code":"PART","description":"Valve","quantity":1,"unit_price":1299,"total":1200}]}`)
@@ -212,6 +212,7 @@ func TestAPIJobs(t *testing.T) {
 		})
 		t.Run("bad input names the fields", func(t *testing.T) {
 			c.problem(422, []string{"site_id", "kind"}, "POST", "/api/v1/jobs", `{}`)
+			c.problem(422, []string{"currency"}, "POST", "/api/v1/jobs", `{"site_id":"`+site.ID+`","kind":"service","currency":"XXX"}`)
 			c.problem(422, []string{"preferred_date", "scheduled_end"}, "POST", "/api/v1/jobs",
 				`{"site_id":"`+site.ID+`","kind":"service","preferred_date":"02/03/2026","scheduled_end":"tomorrow"}`)
 			c.problem(422, []string{"scheduled_end"}, "POST", "/api/v1/jobs",
