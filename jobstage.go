@@ -50,6 +50,9 @@ type JobStageMove struct {
 	JobID string
 	To    JobStage
 	Note  string
+	// IfUpdatedAt, when set, makes the move only over the version of this
+	// time, else fail with ErrChanged (the API's If-Match).
+	IfUpdatedAt time.Time
 }
 
 // Validate checks a move against the job's current stage.

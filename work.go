@@ -37,6 +37,10 @@ type Issue struct {
 	UpdatedAt time.Time `json:"updated_at"`
 
 	SiteName string `json:"site_name,omitempty"`
+
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// of this time, else fail with ErrChanged (the API's If-Match).
+	IfUpdatedAt time.Time `json:"-"`
 }
 
 // Issue statuses.
@@ -95,9 +99,12 @@ func (c *IssueComment) Validate() error {
 // IssueFilter selects issues.
 type IssueFilter struct {
 	Page
-	Search       string
-	SiteID       string
-	Status       string
+	Search string
+	SiteID string
+	Status string
+	// ExternalID selects the issue of a back-office id (the API's filter
+	// and upserts).
+	ExternalID   string
 	UpdatedSince time.Time
 	// Sort orders the list (issues.go); ignored with UpdatedSince.
 	Sort IssueSort
@@ -183,6 +190,10 @@ type Job struct {
 	RequestedWindow TimeWindow `json:"requested_window,omitzero"`
 
 	SiteName string `json:"site_name,omitempty"`
+
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// of this time, else fail with ErrChanged (the API's If-Match).
+	IfUpdatedAt time.Time `json:"-"`
 }
 
 // JobItem is a catalogue item on a job, with its quantity.
@@ -245,6 +256,10 @@ type JobFilter struct {
 	Stages       []JobStage
 	SiteID       string
 	ContractorID string
+	// CustomerID and ExternalID select a customer's jobs and the job of a
+	// back-office id (the API's filters and upserts).
+	CustomerID   string
+	ExternalID   string
 	UpdatedSince time.Time
 	// RecentlyChanged orders the newest changes first (the dashboard's
 	// recent activity) instead of the newest jobs.
@@ -316,6 +331,10 @@ type Quote struct {
 	// (2000 is 20%); SentAt is when it was sent to the customer.
 	TaxRate int       `json:"tax_rate"`
 	SentAt  time.Time `json:"sent_at,omitzero"`
+
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// of this time, else fail with ErrChanged (the API's If-Match).
+	IfUpdatedAt time.Time `json:"-"`
 }
 
 // QuoteItem is a line of a quote.
@@ -368,9 +387,13 @@ func (q *Quote) Validate() error {
 // QuoteFilter selects quotes.
 type QuoteFilter struct {
 	Page
-	Search       string
-	Stages       []QuoteStage
-	SiteID       string
+	Search string
+	Stages []QuoteStage
+	SiteID string
+	// CustomerID and ExternalID select a customer's quotes and the quote
+	// of a back-office id (the API's filters and upserts).
+	CustomerID   string
+	ExternalID   string
 	UpdatedSince time.Time
 	// Number matches the quote or order number only (the portal's search
 	// by number, seed 003), where Search also matches the description.

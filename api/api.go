@@ -29,6 +29,9 @@ type Services struct {
 	Contacts fieldportal.AccessService
 	// Sync is where lists by updated_since stop (nil: now, less SyncLag).
 	Sync fieldportal.SyncHorizon
+	// Work serves jobs, issues and quotes (with Sites, for the sites they
+	// refer to); nil leaves them out.
+	Work fieldportal.WorkService
 }
 
 // API is the integration API's handlers.

@@ -130,6 +130,10 @@ func (d *decoder) object(members map[string]json.RawMessage, v reflect.Value, pr
 			d.object(inner, fv, path+".")
 			continue
 		}
+		if fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.Struct && fv.Type().Elem() != timeType {
+			d.rows(raw, fv, path)
+			continue
+		}
 		if err := json.Unmarshal(raw, fv.Addr().Interface()); err != nil {
 			d.fail(path, "This field must be "+kindName(fv.Type())+".")
 			continue
@@ -138,6 +142,28 @@ func (d *decoder) object(members map[string]json.RawMessage, v reflect.Value, pr
 			d.fail(path, "This field must not contain NUL characters.")
 		}
 	}
+}
+
+// rows decodes an array of objects (a record's child rows: a job's items)
+// into the slice v as strictly as the record itself, each row's fields
+// named by their place: "items[0].quantity".
+func (d *decoder) rows(raw json.RawMessage, v reflect.Value, path string) {
+	var elems []json.RawMessage
+	if err := json.Unmarshal(raw, &elems); err != nil {
+		d.fail(path, "This field must be an array of objects.")
+		return
+	}
+	out := reflect.MakeSlice(v.Type(), len(elems), len(elems))
+	for i, el := range elems {
+		var inner map[string]json.RawMessage
+		at := path + "[" + strconv.Itoa(i) + "]"
+		if err := json.Unmarshal(el, &inner); err != nil || inner == nil {
+			d.fail(at, "This row must be an object.")
+			continue
+		}
+		d.object(inner, out.Index(i), at+".")
+	}
+	v.Set(out)
 }
 
 // markAll marks every field inside a struct type as sent (a nested

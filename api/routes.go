@@ -62,6 +62,11 @@ func (a *API) table() []route {
 	if a.svc.Sites != nil && a.svc.Contacts != nil {
 		rts = append(rts, a.contactRoutes()...)
 	}
+	if a.svc.Sites != nil && a.svc.Work != nil {
+		rts = append(rts, a.jobRoutes()...)
+		rts = append(rts, a.issueRoutes()...)
+		rts = append(rts, a.quoteRoutes()...)
+	}
 	return rts
 }
 

@@ -70,7 +70,8 @@ func New(cfg Config, svc Services, logger *slog.Logger) (*Server, error) {
 		Webhooks: svc.Webhooks}); err != nil {
 		return nil, err
 	}
-	if _, err := api.New(kit, api.Services{Keys: svc.APIKeys, Sites: svc.Sites, Contacts: svc.Access, Sync: svc.Sync}); err != nil {
+	if _, err := api.New(kit, api.Services{Keys: svc.APIKeys, Sites: svc.Sites, Contacts: svc.Access, Sync: svc.Sync,
+		Work: svc.Work}); err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	return &Server{kit: kit}, nil

@@ -11,8 +11,8 @@ import (
 	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
 )
 
-// TestUpdateIfUnchanged checks the optimistic lock of customers, sites
-// and contacts (the API's If-Match): an update naming the updated_at it
+// TestUpdateIfUnchanged checks the optimistic lock of customers, sites,
+// contacts, jobs, issues and quotes (the API's If-Match): an update naming the updated_at it
 // read saves only over that version, and is refused with ErrChanged once
 // another save came between.
 func TestUpdateIfUnchanged(t *testing.T) {
@@ -24,6 +24,18 @@ func TestUpdateIfUnchanged(t *testing.T) {
 		t.Cleanup(func() { db.Now = time.Now })
 		contact := &fieldportal.Contact{CustomerID: w.child.ID, FirstName: "Dana"}
 		if err := db.CreateContact(ctx, w.staff, contact); err != nil {
+			t.Fatal(err)
+		}
+		issue := &fieldportal.Issue{SiteID: w.siteC.ID, Title: "Leak", Priority: fieldportal.PriorityNormal, Status: fieldportal.IssueOpen}
+		if err := db.CreateIssue(ctx, w.staff, issue); err != nil {
+			t.Fatal(err)
+		}
+		quote := &fieldportal.Quote{SiteID: w.siteC.ID, Stage: fieldportal.QuoteOutstanding}
+		if err := db.CreateQuote(ctx, w.staff, quote); err != nil {
+			t.Fatal(err)
+		}
+		job := &fieldportal.Job{SiteID: w.siteC.ID, Kind: fieldportal.JobService, Stage: fieldportal.StagePending}
+		if err := db.CreateJob(ctx, w.staff, job); err != nil {
 			t.Fatal(err)
 		}
 		for _, tc := range []struct {
@@ -64,6 +76,54 @@ func TestUpdateIfUnchanged(t *testing.T) {
 				}
 				c.Position, c.IfUpdatedAt = "Pos "+ifAt.Format("150405.000"), ifAt
 				return db.UpdateContact(ctx, w.staff, c)
+			}},
+			{"job", func() (time.Time, error) {
+				j, err := db.FindJobByID(ctx, w.staff, job.ID)
+				return j.UpdatedAt, err
+			}, func(ifAt time.Time) error {
+				j, err := db.FindJobByID(ctx, w.staff, job.ID)
+				if err != nil {
+					return err
+				}
+				j.Technician, j.IfUpdatedAt = "Tech "+ifAt.Format("150405.000"), ifAt
+				return db.UpdateJob(ctx, w.staff, j)
+			}},
+			{"job stage move", func() (time.Time, error) {
+				j, err := db.FindJobByID(ctx, w.staff, job.ID)
+				return j.UpdatedAt, err
+			}, func(ifAt time.Time) error {
+				j, err := db.FindJobByID(ctx, w.staff, job.ID)
+				if err != nil {
+					return err
+				}
+				to := fieldportal.StageScheduled // back and forth, each an allowed move
+				if j.Stage == to {
+					to = fieldportal.StagePending
+				}
+				_, err = db.MoveJobStage(ctx, w.staff, fieldportal.JobStageMove{JobID: j.ID, To: to, IfUpdatedAt: ifAt})
+				return err
+			}},
+			{"issue", func() (time.Time, error) {
+				x, err := db.FindIssueByID(ctx, w.staff, issue.ID)
+				return x.UpdatedAt, err
+			}, func(ifAt time.Time) error {
+				x, err := db.FindIssueByID(ctx, w.staff, issue.ID)
+				if err != nil {
+					return err
+				}
+				x.Description, x.IfUpdatedAt = "Drip "+ifAt.Format("150405.000"), ifAt
+				return db.UpdateIssue(ctx, w.staff, x)
+			}},
+			{"quote", func() (time.Time, error) {
+				x, err := db.FindQuoteByID(ctx, w.staff, quote.ID)
+				return x.UpdatedAt, err
+			}, func(ifAt time.Time) error {
+				x, err := db.FindQuoteByID(ctx, w.staff, quote.ID)
+				if err != nil {
+					return err
+				}
+				x.OrderNo, x.IfUpdatedAt = "PO "+ifAt.Format("150405.000"), ifAt
+				return db.UpdateQuote(ctx, w.staff, x)
 			}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {

@@ -118,11 +118,14 @@ func (tx *Tx) updateIssue(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 		x.Number = old.Number
 	}
 	x.OrgID, x.CreatedAt, x.UpdatedAt, x.ReportedBy = old.OrgID, old.CreatedAt, tx.now, old.ReportedBy
-	_, err = tx.ExecContext(ctx, `UPDATE issues SET external_id = $2, number = $3, customer_id = $4, site_id = $5,
+	args := []any{x.ID, nullStr(x.ExternalID), x.Number, x.CustomerID, x.SiteID, nullStr(x.AssetID), x.Title, x.Description,
+		x.Priority, x.Status, nullTime(x.ClosedAt), tx.now}
+	res, err := tx.ExecContext(ctx, `UPDATE issues SET external_id = $2, number = $3, customer_id = $4, site_id = $5,
 		asset_id = $6, title = $7, description = $8, priority = $9, status = $10, closed_at = $11, updated_at = $12
-		WHERE id = $1`,
-		x.ID, nullStr(x.ExternalID), x.Number, x.CustomerID, x.SiteID, nullStr(x.AssetID), x.Title, x.Description,
-		x.Priority, x.Status, nullTime(x.ClosedAt), tx.now)
+		WHERE id = $1`+ifUnchanged(&args, x.IfUpdatedAt), args...)
+	if err == nil {
+		err = checkUnchanged(res, x.IfUpdatedAt)
+	}
 	if err != nil {
 		return sqlErr(err, "issue")
 	}

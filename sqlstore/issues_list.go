@@ -55,6 +55,9 @@ func issueListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.IssueFilter, 
 	if f.Status != "" {
 		q.and("i.status = " + q.arg(f.Status))
 	}
+	if f.ExternalID != "" {
+		q.and("i.external_id = " + q.arg(f.ExternalID))
+	}
 	var o issueOrder
 	var err error
 	switch {

@@ -191,13 +191,16 @@ func (tx *Tx) updateJob(ctx context.Context, v fieldportal.Viewer, j *fieldporta
 	}
 	j.OrgID, j.CreatedAt, j.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
 	j.RequestedBy, j.CreatedInPortal = old.RequestedBy, old.CreatedInPortal
-	_, err = tx.ExecContext(ctx, `UPDATE jobs SET external_id = $2, number = $3, customer_id = $4, site_id = $5,
+	args := []any{j.ID, nullStr(j.ExternalID), j.Number, j.CustomerID, j.SiteID, nullStr(j.ContractorID), nullStr(j.QuoteID),
+		j.Kind, j.Stage, j.OrderNo, j.PreferredDate, j.PreferredWindow, nullTime(j.ScheduledStart),
+		nullTime(j.ScheduledEnd), j.DueDate, j.Technician, j.Description, nullTime(j.CompletedAt), tx.now}
+	res, err := tx.ExecContext(ctx, `UPDATE jobs SET external_id = $2, number = $3, customer_id = $4, site_id = $5,
 		contractor_id = $6, quote_id = $7, kind = $8, stage = $9, order_no = $10, preferred_date = $11,
 		preferred_window = $12, scheduled_start = $13, scheduled_end = $14, due_date = $15, technician = $16,
-		description = $17, completed_at = $18, updated_at = $19 WHERE id = $1`,
-		j.ID, nullStr(j.ExternalID), j.Number, j.CustomerID, j.SiteID, nullStr(j.ContractorID), nullStr(j.QuoteID),
-		j.Kind, j.Stage, j.OrderNo, j.PreferredDate, j.PreferredWindow, nullTime(j.ScheduledStart),
-		nullTime(j.ScheduledEnd), j.DueDate, j.Technician, j.Description, nullTime(j.CompletedAt), tx.now)
+		description = $17, completed_at = $18, updated_at = $19 WHERE id = $1`+ifUnchanged(&args, j.IfUpdatedAt), args...)
+	if err == nil {
+		err = checkUnchanged(res, j.IfUpdatedAt)
+	}
 	if err != nil {
 		return sqlErr(err, "job")
 	}
@@ -368,6 +371,12 @@ func jobListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.JobFilter, few 
 	}
 	if f.ContractorID != "" {
 		q.and("j.contractor_id = " + q.arg(f.ContractorID))
+	}
+	if f.CustomerID != "" {
+		q.and("j.customer_id = " + q.arg(f.CustomerID))
+	}
+	if f.ExternalID != "" {
+		q.and("j.external_id = " + q.arg(f.ExternalID))
 	}
 	order, byUpdate, recent := "j.id DESC", !f.UpdatedSince.IsZero(), f.RecentlyChanged && f.UpdatedSince.IsZero()
 	switch {

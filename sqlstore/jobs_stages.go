@@ -66,6 +66,9 @@ func (tx *Tx) moveJobStage(ctx context.Context, v fieldportal.Viewer, m fieldpor
 	if err != nil {
 		return nil, err
 	}
+	if !m.IfUpdatedAt.IsZero() && !j.UpdatedAt.Equal(m.IfUpdatedAt.UTC()) {
+		return nil, fieldportal.ErrChanged
+	}
 	if err := m.Validate(j.Stage); err != nil {
 		return nil, err
 	}

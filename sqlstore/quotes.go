@@ -170,13 +170,16 @@ func (tx *Tx) updateQuote(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 	}
 	x.OrgID, x.CreatedAt, x.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
 	x.RequestedBy, x.CreatedInPortal = old.RequestedBy, old.CreatedInPortal
-	_, err = tx.ExecContext(ctx, `UPDATE quotes SET external_id = $2, number = $3, customer_id = $4, site_id = $5,
+	args := []any{x.ID, nullStr(x.ExternalID), x.Number, x.CustomerID, x.SiteID, nullStr(x.ContractorID), x.Stage, x.OrderNo,
+		x.PreferredDate, x.Description, x.TotalExTax, x.Tax, x.TotalIncTax, x.ValidUntil, x.SignedByName,
+		nullTime(x.ActionedAt), x.DeclineReason, tx.now}
+	res, err := tx.ExecContext(ctx, `UPDATE quotes SET external_id = $2, number = $3, customer_id = $4, site_id = $5,
 		contractor_id = $6, stage = $7, order_no = $8, preferred_date = $9, description = $10, total_ex_tax = $11,
 		tax = $12, total_inc_tax = $13, valid_until = $14, signed_by_name = $15, actioned_at = $16,
-		decline_reason = $17, updated_at = $18 WHERE id = $1`,
-		x.ID, nullStr(x.ExternalID), x.Number, x.CustomerID, x.SiteID, nullStr(x.ContractorID), x.Stage, x.OrderNo,
-		x.PreferredDate, x.Description, x.TotalExTax, x.Tax, x.TotalIncTax, x.ValidUntil, x.SignedByName,
-		nullTime(x.ActionedAt), x.DeclineReason, tx.now)
+		decline_reason = $17, updated_at = $18 WHERE id = $1`+ifUnchanged(&args, x.IfUpdatedAt), args...)
+	if err == nil {
+		err = checkUnchanged(res, x.IfUpdatedAt)
+	}
 	if err != nil {
 		return sqlErr(err, "quote")
 	}

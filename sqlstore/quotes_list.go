@@ -23,6 +23,12 @@ func quoteListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.QuoteFilter) 
 	if f.SiteID != "" {
 		q.and("q.site_id = " + q.arg(f.SiteID))
 	}
+	if f.CustomerID != "" {
+		q.and("q.customer_id = " + q.arg(f.CustomerID))
+	}
+	if f.ExternalID != "" {
+		q.and("q.external_id = " + q.arg(f.ExternalID))
+	}
 	order := "q.id DESC"
 	if !f.UpdatedSince.IsZero() {
 		q.and("q.updated_at > " + q.arg(f.UpdatedSince.UTC()))
