@@ -263,3 +263,31 @@ func TestAPIJobsOtherOrganisation(t *testing.T) {
 		}
 	})
 }
+
+// A job's or a quote's item may name only a catalogue item of the key's
+// own organisation: another's item id is refused, naming items, and is
+// never stored on the record.
+func TestAPIItemsOfAnotherOrganisation(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		ours := mustAPIClient(t, f, mustOrg(t, db, "Our Org", "ours.example.test").ID, "ours.example.test")
+		theirOrg := mustOrg(t, db, "Other Org", "other.example.test")
+		ours.checkResponses()
+		theirItem := &fieldportal.Item{Code: "SECRET", Name: "Their item", UnitPrice: 12345, Active: true}
+		if err := db.CreateItem(t.Context(), fieldportal.SystemViewer(theirOrg.ID, "test"), theirItem); err != nil {
+			t.Fatal(err)
+		}
+		_, site := mustAPICustomerSite(t, ours, "C-1", "S-1")
+		item := fmt.Sprintf(`"items":[{"item_id":%q,"code":"X","description":"Borrowed","quantity":1,"unit_price":100}]`, theirItem.ID)
+		// The client fails the test itself (its t is this one), so no
+		// subtests: each case names itself by its method and path.
+		for _, tc := range []struct{ name, method, path, body string }{
+			{"job create", "POST", "/api/v1/jobs", fmt.Sprintf(`{"site_id":%q,"kind":"service",%s}`, site.ID, item)},
+			{"job upsert", "PUT", "/api/v1/jobs/by-external-id/J-1", fmt.Sprintf(`{"site_id":%q,"kind":"service",%s}`, site.ID, item)},
+			{"quote create", "POST", "/api/v1/quotes", fmt.Sprintf(`{"site_id":%q,%s}`, site.ID, item)},
+			{"quote upsert", "PUT", "/api/v1/quotes/by-external-id/Q-1", fmt.Sprintf(`{"site_id":%q,%s}`, site.ID, item)},
+		} {
+			ours.problem(422, []string{"items"}, tc.method, tc.path, tc.body)
+		}
+	})
+}

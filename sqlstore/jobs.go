@@ -104,6 +104,9 @@ func (tx *Tx) prepareJob(ctx context.Context, v fieldportal.Viewer, j *fieldport
 	if err := j.Validate(); err != nil {
 		return err
 	}
+	if err := tx.checkCatalogueItems(ctx, v, len(j.Items), func(i int) string { return j.Items[i].ItemID }); err != nil {
+		return err
+	}
 	if _, err := tx.siteOfRecord(ctx, v, j.SiteID, &j.CustomerID); err != nil {
 		return err
 	}
@@ -581,6 +584,30 @@ func (tx *Tx) priceFromCatalogue(ctx context.Context, v fieldportal.Viewer, n in
 		q.and("i.active = TRUE")
 		err := tx.QueryRowContext(ctx, q.sql(`SELECT i.code, i.name, i.unit_price FROM items i`, ""), q.args...).
 			Scan(code, desc, money(price))
+		if err == sql.ErrNoRows {
+			return fieldportal.FieldErrorf("items", "Item %d: not in the catalogue.", i+1)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkCatalogueItems refuses an item naming a catalogue item outside the
+// viewer's organisation (the staff's and the API's items keep their own
+// code and price, so only the reference is checked; an item since made
+// inactive stays, as on a job made before).
+func (tx *Tx) checkCatalogueItems(ctx context.Context, v fieldportal.Viewer, n int, itemID func(i int) string) error {
+	for i := range n {
+		id := itemID(i)
+		if id == "" {
+			continue
+		}
+		var q query
+		q.scopeOrg(v, "i")
+		q.and("i.id = " + q.arg(id))
+		var found int
+		err := tx.QueryRowContext(ctx, q.sql(`SELECT 1 FROM items i`, ""), q.args...).Scan(&found)
 		if err == sql.ErrNoRows {
 			return fieldportal.FieldErrorf("items", "Item %d: not in the catalogue.", i+1)
 		} else if err != nil {

@@ -91,6 +91,9 @@ func (tx *Tx) prepareQuote(ctx context.Context, v fieldportal.Viewer, x *fieldpo
 	if err := x.Validate(); err != nil {
 		return err
 	}
+	if err := tx.checkCatalogueItems(ctx, v, len(x.Items), func(i int) string { return x.Items[i].ItemID }); err != nil {
+		return err
+	}
 	if _, err := tx.siteOfRecord(ctx, v, x.SiteID, &x.CustomerID); err != nil {
 		return err
 	}
