@@ -237,10 +237,14 @@ func (j *Job) Validate() error {
 	if len(j.Description) > 20000 {
 		v.Add("description", "Description must be at most 20,000 characters.")
 	}
+	if len(j.Items) > 200 {
+		v.Add("items", "A job can have at most 200 items.")
+	}
 	for i, it := range j.Items {
 		if it.Quantity <= 0 {
 			v.Add("items", "Item %d: quantity must be at least 1.", i+1)
 		}
+		checkItemAmounts(&v, i+1, it.Quantity, it.UnitPrice, it.Total)
 	}
 	return v.Err()
 }
@@ -380,6 +384,10 @@ func (q *Quote) Validate() error {
 		if it.Quantity <= 0 {
 			v.Add("items", "Item %d: quantity must be at least 1.", i+1)
 		}
+		checkItemAmounts(&v, i+1, it.Quantity, it.UnitPrice, it.Total)
+	}
+	if len(q.Items) > 200 {
+		v.Add("items", "A quote can have at most 200 items.")
 	}
 	return v.Err()
 }
@@ -398,4 +406,20 @@ type QuoteFilter struct {
 	// Number matches the quote or order number only (the portal's search
 	// by number, seed 003), where Search also matches the description.
 	Number string
+}
+
+// checkItemAmounts bounds an item of a job or a quote as the quote
+// pricing bounds its lines (QuotePricing.Validate): a total given (else
+// quantity times unit price) is at most that product, so 200 items never
+// add up past what Money holds, however they are sent.
+func checkItemAmounts(v *Validation, n int, quantity int64, unitPrice, total Money) {
+	if quantity > 1_000_000 {
+		v.Add("items", "Item %d: quantity must be at most 1,000,000.", n)
+	}
+	if unitPrice < 0 || unitPrice > 100_000_000_00 {
+		v.Add("items", "Item %d: unit price must be from 0.00 to 100,000,000.00.", n)
+	}
+	if total < 0 || (quantity > 0 && quantity <= 1_000_000 && unitPrice >= 0 && total > Money(quantity)*unitPrice) {
+		v.Add("items", "Item %d: total must be from 0.00 to quantity times unit price.", n)
+	}
 }

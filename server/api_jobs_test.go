@@ -291,3 +291,26 @@ func TestAPIItemsOfAnotherOrganisation(t *testing.T) {
 		}
 	})
 }
+
+// An item's amounts are bounded as the quote pricing's are (quantity at
+// most 1,000,000, unit price at most 100,000,000.00, total at most their
+// product), so that many items or a huge quantity never wrap a total round
+// in int64.
+func TestAPIItemAmountsBounded(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		c := mustAPIClient(t, f, f.org.ID, "portal.test")
+		c.checkResponses()
+		_, site := mustAPICustomerSite(t, c, "C-1", "S-1")
+		for _, item := range []string{
+			`{"description":"Wraps","quantity":4611686018427387904,"unit_price":4}`,
+			`{"description":"Many","quantity":1000001,"unit_price":1}`,
+			`{"description":"Dear","quantity":1,"unit_price":10000000001}`,
+			`{"description":"Owed","quantity":1,"unit_price":-100}`,
+			`{"description":"Set","quantity":1,"unit_price":100,"total":9223372036854775807}`,
+		} {
+			c.problem(422, []string{"items"}, "POST", "/api/v1/jobs", fmt.Sprintf(`{"site_id":%q,"kind":"service","items":[%s]}`, site.ID, item))
+			c.problem(422, []string{"items"}, "POST", "/api/v1/quotes", fmt.Sprintf(`{"site_id":%q,"items":[%s]}`, site.ID, item))
+		}
+	})
+}
