@@ -235,6 +235,9 @@ type Appointment struct {
 	Description string    `json:"description"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// last changed at this time (the API's If-Match), else ErrChanged.
+	IfUpdatedAt time.Time `json:"-"`
 
 	SiteName string `json:"site_name,omitempty"`
 	// Display fields for the diary: the site's address in one line, the
@@ -273,6 +276,8 @@ type AppointmentFilter struct {
 	From, To     time.Time
 	Technician   string
 	UpdatedSince time.Time
+	// ExternalID selects the appointment of the back office's id.
+	ExternalID string
 }
 
 // Task is a to-do the operator made for work with the customer.

@@ -67,6 +67,9 @@ func (a *API) table() []route {
 		rts = append(rts, a.issueRoutes()...)
 		rts = append(rts, a.quoteRoutes()...)
 	}
+	if a.svc.Sites != nil && a.svc.Work != nil && a.svc.Diary != nil {
+		rts = append(rts, a.appointmentRoutes()...)
+	}
 	return rts
 }
 
