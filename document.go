@@ -295,6 +295,9 @@ type Task struct {
 	Assignee    string    `json:"assignee"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// last changed at this time (the API's If-Match), else ErrChanged.
+	IfUpdatedAt time.Time `json:"-"`
 
 	// Display fields: the job's number and kind ("" when none).
 	JobNumber string  `json:"-"`
@@ -328,6 +331,9 @@ type TaskFilter struct {
 	Due          TaskDue
 	Today        Date
 	UpdatedSince time.Time
+	// CustomerID, JobID and ExternalID select a customer's tasks, a job's
+	// tasks and the task of the back office's id (the API's filters).
+	CustomerID, JobID, ExternalID string
 }
 
 // Script is canned description text a customer can insert when booking.

@@ -69,6 +69,7 @@ func (a *API) table() []route {
 	}
 	if a.svc.Sites != nil && a.svc.Work != nil && a.svc.Diary != nil {
 		rts = append(rts, a.appointmentRoutes()...)
+		rts = append(rts, a.taskRoutes()...)
 	}
 	return rts
 }
