@@ -180,6 +180,9 @@ type Certificate struct {
 	DocumentID   string    `json:"document_id,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// last changed at this time (the API's If-Match), else ErrChanged.
+	IfUpdatedAt time.Time `json:"-"`
 
 	SiteName       string `json:"site_name,omitempty"`
 	ContractorName string `json:"contractor_name,omitempty"`
@@ -218,6 +221,8 @@ type CertificateFilter struct {
 	Status       CertificateStatus
 	Today        Date
 	UpdatedSince time.Time
+	// ExternalID selects the certificate of the back office's id.
+	ExternalID string
 }
 
 // Appointment is a diary event for a job or a quote at a site.

@@ -35,6 +35,9 @@ type Services struct {
 	// Diary serves appointments and tasks (with Sites and Work, for the
 	// records they refer to); nil leaves them out.
 	Diary fieldportal.DiaryService
+	// Equipment serves certificates (with Sites, for their sites); nil
+	// leaves them out.
+	Equipment fieldportal.EquipmentService
 }
 
 // API is the integration API's handlers.

@@ -71,6 +71,9 @@ func (a *API) table() []route {
 		rts = append(rts, a.appointmentRoutes()...)
 		rts = append(rts, a.taskRoutes()...)
 	}
+	if a.svc.Sites != nil && a.svc.Equipment != nil {
+		rts = append(rts, a.certificateRoutes()...)
+	}
 	return rts
 }
 
