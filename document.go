@@ -180,6 +180,9 @@ type Certificate struct {
 	DocumentID   string    `json:"document_id,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// last changed at this time (the API's If-Match), else ErrChanged.
+	IfUpdatedAt time.Time `json:"-"`
 
 	SiteName       string `json:"site_name,omitempty"`
 	ContractorName string `json:"contractor_name,omitempty"`
@@ -218,6 +221,8 @@ type CertificateFilter struct {
 	Status       CertificateStatus
 	Today        Date
 	UpdatedSince time.Time
+	// ExternalID selects the certificate of the back office's id.
+	ExternalID string
 }
 
 // Appointment is a diary event for a job or a quote at a site.
@@ -235,6 +240,9 @@ type Appointment struct {
 	Description string    `json:"description"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// last changed at this time (the API's If-Match), else ErrChanged.
+	IfUpdatedAt time.Time `json:"-"`
 
 	SiteName string `json:"site_name,omitempty"`
 	// Display fields for the diary: the site's address in one line, the
@@ -273,6 +281,8 @@ type AppointmentFilter struct {
 	From, To     time.Time
 	Technician   string
 	UpdatedSince time.Time
+	// ExternalID selects the appointment of the back office's id.
+	ExternalID string
 }
 
 // Task is a to-do the operator made for work with the customer.
@@ -290,6 +300,9 @@ type Task struct {
 	Assignee    string    `json:"assignee"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// last changed at this time (the API's If-Match), else ErrChanged.
+	IfUpdatedAt time.Time `json:"-"`
 
 	// Display fields: the job's number and kind ("" when none).
 	JobNumber string  `json:"-"`
@@ -323,6 +336,9 @@ type TaskFilter struct {
 	Due          TaskDue
 	Today        Date
 	UpdatedSince time.Time
+	// CustomerID, JobID and ExternalID select a customer's tasks, a job's
+	// tasks and the task of the back office's id (the API's filters).
+	CustomerID, JobID, ExternalID string
 }
 
 // Script is canned description text a customer can insert when booking.

@@ -32,6 +32,12 @@ type Services struct {
 	// Work serves jobs, issues and quotes (with Sites, for the sites they
 	// refer to); nil leaves them out.
 	Work fieldportal.WorkService
+	// Diary serves appointments and tasks (with Sites and Work, for the
+	// records they refer to); nil leaves them out.
+	Diary fieldportal.DiaryService
+	// Equipment serves certificates (with Sites, for their sites); nil
+	// leaves them out.
+	Equipment fieldportal.EquipmentService
 }
 
 // API is the integration API's handlers.

@@ -20,7 +20,7 @@ import (
 // services that are never called.
 func mustTestAPI(tb testing.TB) *API {
 	tb.Helper()
-	a := &API{svc: Services{Sites: unusedSites{}, Contacts: unusedContacts{}, Work: unusedWork{}}, log: slog.New(slog.DiscardHandler), mux: http.NewServeMux()}
+	a := &API{svc: Services{Sites: unusedSites{}, Contacts: unusedContacts{}, Work: unusedWork{}, Diary: unusedDiary{}, Equipment: unusedEquipment{}}, log: slog.New(slog.DiscardHandler), mux: http.NewServeMux()}
 	a.routes()
 	doc, err := a.openAPI()
 	if err != nil {
@@ -35,6 +35,10 @@ type unusedSites struct{ fieldportal.SiteService }
 type unusedContacts struct{ fieldportal.AccessService }
 
 type unusedWork struct{ fieldportal.WorkService }
+
+type unusedDiary struct{ fieldportal.DiaryService }
+
+type unusedEquipment struct{ fieldportal.EquipmentService }
 
 // TestOpenAPIMatchesTheRouter walks the document and the routes the
 // router registered: each operation of one is served or described by the

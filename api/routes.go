@@ -67,6 +67,13 @@ func (a *API) table() []route {
 		rts = append(rts, a.issueRoutes()...)
 		rts = append(rts, a.quoteRoutes()...)
 	}
+	if a.svc.Sites != nil && a.svc.Work != nil && a.svc.Diary != nil {
+		rts = append(rts, a.appointmentRoutes()...)
+		rts = append(rts, a.taskRoutes()...)
+	}
+	if a.svc.Sites != nil && a.svc.Equipment != nil {
+		rts = append(rts, a.certificateRoutes()...)
+	}
 	return rts
 }
 

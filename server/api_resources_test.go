@@ -385,7 +385,10 @@ func TestAPICustomersAndSites(t *testing.T) {
 			c.must(200, &idx, "GET", "/api/v1/", "")
 			want := []api.Resource{{Name: "customers", URL: "/api/v1/customers"}, {Name: "sites", URL: "/api/v1/sites"},
 				{Name: "contacts", URL: "/api/v1/contacts"}, {Name: "jobs", URL: "/api/v1/jobs"},
-				{Name: "issues", URL: "/api/v1/issues"}, {Name: "quotes", URL: "/api/v1/quotes"}}
+				{Name: "issues", URL: "/api/v1/issues"}, {Name: "quotes", URL: "/api/v1/quotes"},
+				{Name: "appointments", URL: "/api/v1/appointments"},
+				{Name: "tasks", URL: "/api/v1/tasks"},
+				{Name: "certificates", URL: "/api/v1/certificates"}}
 			if diff := cmp.Diff(want, idx.Resources); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}

@@ -152,11 +152,14 @@ func (tx *Tx) updateCertificate(ctx context.Context, v fieldportal.Viewer, c *fi
 		return err
 	}
 	c.OrgID, c.CreatedAt, c.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
-	_, err = tx.ExecContext(ctx, `UPDATE certificates SET external_id = $2, number = $3, cert_type = $4, customer_id = $5,
+	args := []any{c.ID, nullStr(c.ExternalID), c.Number, c.Type, c.CustomerID, c.SiteID, nullStr(c.ContractorID),
+		nullStr(c.JobID), c.IssuedOn, c.ExpiresOn, nullStr(c.DocumentID), tx.now}
+	res, err := tx.ExecContext(ctx, `UPDATE certificates SET external_id = $2, number = $3, cert_type = $4, customer_id = $5,
 		site_id = $6, contractor_id = $7, job_id = $8, issued_on = $9, expires_on = $10, document_id = $11, updated_at = $12
-		WHERE id = $1`,
-		c.ID, nullStr(c.ExternalID), c.Number, c.Type, c.CustomerID, c.SiteID, nullStr(c.ContractorID), nullStr(c.JobID),
-		c.IssuedOn, c.ExpiresOn, nullStr(c.DocumentID), tx.now)
+		WHERE id = $1`+ifUnchanged(&args, c.IfUpdatedAt), args...)
+	if err == nil {
+		err = checkUnchanged(res, c.IfUpdatedAt)
+	}
 	if err != nil {
 		return sqlErr(err, "certificate")
 	}
@@ -236,6 +239,9 @@ func certificateQuery(v fieldportal.Viewer, f fieldportal.CertificateFilter, few
 	}
 	if f.Type != "" {
 		q.and("c.cert_type = " + q.arg(f.Type))
+	}
+	if f.ExternalID != "" {
+		q.and("c.external_id = " + q.arg(f.ExternalID))
 	}
 	if !f.IssuedFrom.IsZero() {
 		q.and("c.issued_on >= " + q.arg(f.IssuedFrom))

@@ -171,8 +171,12 @@ func (tx *Tx) updateAppointment(ctx context.Context, v fieldportal.Viewer, a *fi
 		return err
 	}
 	a.OrgID, a.CreatedAt, a.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
-	_, err = tx.ExecContext(ctx, `UPDATE appointments SET (`+appointmentWritten+`) = (`+appointmentValues+`), updated_at = $12
-		WHERE id = $1 AND org_id = $2`, appointmentArgs(a, tx.now)...)
+	args := appointmentArgs(a, tx.now)
+	res, err := tx.ExecContext(ctx, `UPDATE appointments SET (`+appointmentWritten+`) = (`+appointmentValues+`), updated_at = $12
+		WHERE id = $1 AND org_id = $2`+ifUnchanged(&args, a.IfUpdatedAt), args...)
+	if err == nil {
+		err = checkUnchanged(res, a.IfUpdatedAt)
+	}
 	if err != nil {
 		return sqlErr(err, "appointment")
 	}
@@ -255,6 +259,9 @@ func (d *DB) FindAppointments(ctx context.Context, v fieldportal.Viewer, f field
 	}
 	if f.Technician != "" {
 		q.and("a.technician = " + q.arg(f.Technician))
+	}
+	if f.ExternalID != "" {
+		q.and("a.external_id = " + q.arg(f.ExternalID))
 	}
 	order, byUpdate := "a.starts_at, a.id", !f.UpdatedSince.IsZero()
 	// The appointments running at From and those starting after it, read

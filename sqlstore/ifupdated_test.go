@@ -12,7 +12,7 @@ import (
 )
 
 // TestUpdateIfUnchanged checks the optimistic lock of customers, sites,
-// contacts, jobs, issues and quotes (the API's If-Match): an update naming the updated_at it
+// contacts, jobs, issues, quotes, appointments, tasks and certificates (the API's If-Match): an update naming the updated_at it
 // read saves only over that version, and is refused with ErrChanged once
 // another save came between.
 func TestUpdateIfUnchanged(t *testing.T) {
@@ -36,6 +36,18 @@ func TestUpdateIfUnchanged(t *testing.T) {
 		}
 		job := &fieldportal.Job{SiteID: w.siteC.ID, Kind: fieldportal.JobService, Stage: fieldportal.StagePending}
 		if err := db.CreateJob(ctx, w.staff, job); err != nil {
+			t.Fatal(err)
+		}
+		appt := &fieldportal.Appointment{SiteID: w.siteC.ID, StartsAt: at.Add(time.Hour), EndsAt: at.Add(2 * time.Hour)}
+		if err := db.CreateAppointment(ctx, w.staff, appt); err != nil {
+			t.Fatal(err)
+		}
+		task := &fieldportal.Task{SiteID: w.siteC.ID, Subject: "Call", Status: "open"}
+		if err := db.CreateTask(ctx, w.staff, task); err != nil {
+			t.Fatal(err)
+		}
+		cert := &fieldportal.Certificate{SiteID: w.siteC.ID, Type: "EICR", IssuedOn: fieldportal.DateOf(at)}
+		if err := db.CreateCertificate(ctx, w.staff, cert); err != nil {
 			t.Fatal(err)
 		}
 		for _, tc := range []struct {
@@ -124,6 +136,39 @@ func TestUpdateIfUnchanged(t *testing.T) {
 				}
 				x.OrderNo, x.IfUpdatedAt = "PO "+ifAt.Format("150405.000"), ifAt
 				return db.UpdateQuote(ctx, w.staff, x)
+			}},
+			{"appointment", func() (time.Time, error) {
+				x, err := db.FindAppointmentByID(ctx, w.staff, appt.ID)
+				return x.UpdatedAt, err
+			}, func(ifAt time.Time) error {
+				x, err := db.FindAppointmentByID(ctx, w.staff, appt.ID)
+				if err != nil {
+					return err
+				}
+				x.Description, x.IfUpdatedAt = "Visit "+ifAt.Format("150405.000"), ifAt
+				return db.UpdateAppointment(ctx, w.staff, x)
+			}},
+			{"task", func() (time.Time, error) {
+				x, err := db.FindTaskByID(ctx, w.staff, task.ID)
+				return x.UpdatedAt, err
+			}, func(ifAt time.Time) error {
+				x, err := db.FindTaskByID(ctx, w.staff, task.ID)
+				if err != nil {
+					return err
+				}
+				x.Description, x.IfUpdatedAt = "Note "+ifAt.Format("150405.000"), ifAt
+				return db.UpdateTask(ctx, w.staff, x)
+			}},
+			{"certificate", func() (time.Time, error) {
+				x, err := db.FindCertificateByID(ctx, w.staff, cert.ID)
+				return x.UpdatedAt, err
+			}, func(ifAt time.Time) error {
+				x, err := db.FindCertificateByID(ctx, w.staff, cert.ID)
+				if err != nil {
+					return err
+				}
+				x.Number, x.IfUpdatedAt = "N "+ifAt.Format("150405.000"), ifAt
+				return db.UpdateCertificate(ctx, w.staff, x)
 			}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {

@@ -93,10 +93,14 @@ func (tx *Tx) updateTask(ctx context.Context, v fieldportal.Viewer, t *fieldport
 		return err
 	}
 	t.OrgID, t.CreatedAt, t.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
-	_, err = tx.ExecContext(ctx, `UPDATE tasks SET external_id = $2, customer_id = $3, site_id = $4, job_id = $5,
-		subject = $6, description = $7, status = $8, due_date = $9, assignee = $10, updated_at = $11 WHERE id = $1`,
-		t.ID, nullStr(t.ExternalID), t.CustomerID, nullStr(t.SiteID), nullStr(t.JobID), t.Subject, t.Description,
-		t.Status, t.DueDate, t.Assignee, tx.now)
+	args := []any{t.ID, nullStr(t.ExternalID), t.CustomerID, nullStr(t.SiteID), nullStr(t.JobID), t.Subject, t.Description,
+		t.Status, t.DueDate, t.Assignee, tx.now}
+	res, err := tx.ExecContext(ctx, `UPDATE tasks SET external_id = $2, customer_id = $3, site_id = $4, job_id = $5,
+		subject = $6, description = $7, status = $8, due_date = $9, assignee = $10, updated_at = $11 WHERE id = $1`+
+		ifUnchanged(&args, t.IfUpdatedAt), args...)
+	if err == nil {
+		err = checkUnchanged(res, t.IfUpdatedAt)
+	}
 	if err != nil {
 		return sqlErr(err, "task")
 	}
@@ -150,6 +154,15 @@ func (d *DB) FindTasks(ctx context.Context, v fieldportal.Viewer, f fieldportal.
 	}
 	if f.SiteID != "" {
 		q.and("t.site_id = " + q.arg(f.SiteID))
+	}
+	if f.CustomerID != "" {
+		q.and("t.customer_id = " + q.arg(f.CustomerID))
+	}
+	if f.JobID != "" {
+		q.and("t.job_id = " + q.arg(f.JobID))
+	}
+	if f.ExternalID != "" {
+		q.and("t.external_id = " + q.arg(f.ExternalID))
 	}
 	// A band of due dates lists the soonest due first, read by due date
 	// (tasks_org_due); without one, the newest first.

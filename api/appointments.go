@@ -1,0 +1,340 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"reflect"
+	"time"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+// Appointment is a diary appointment as the API shows it: a technician's
+// time at a site, for a job or a quote.
+type Appointment struct {
+	ID          string    `json:"id"`
+	ExternalID  *string   `json:"external_id" doc:"The back office's own id; null when none."`
+	CustomerID  string    `json:"customer_id" doc:"The customer of the appointment's site."`
+	SiteID      string    `json:"site_id"`
+	JobID       *string   `json:"job_id" doc:"The job the visit is for; null when none."`
+	QuoteID     *string   `json:"quote_id" doc:"The quote the visit is for; null when none."`
+	StartsAt    time.Time `json:"starts_at"`
+	EndsAt      time.Time `json:"ends_at"`
+	Technician  string    `json:"technician"`
+	Description string    `json:"description"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// AppointmentInput is the body of an appointment's create, update (only
+// the fields sent) or upsert. The job and the quote are given by id or by
+// external id and must be at the appointment's site; the site, when left
+// out, is the job's or else the quote's.
+type AppointmentInput struct {
+	ExternalID      string `json:"external_id"`
+	SiteID          string `json:"site_id"`
+	SiteExternalID  string `json:"site_external_id" doc:"The site by the back office's id, instead of site_id."`
+	JobID           string `json:"job_id"`
+	JobExternalID   string `json:"job_external_id" doc:"The job by the back office's id, instead of job_id."`
+	QuoteID         string `json:"quote_id"`
+	QuoteExternalID string `json:"quote_external_id" doc:"The quote by the back office's id, instead of quote_id."`
+	StartsAt        string `json:"starts_at" doc:"RFC 3339."`
+	EndsAt          string `json:"ends_at" doc:"RFC 3339; after starts_at."`
+	Technician      string `json:"technician" doc:"Unless the organisation allows overlaps, a POST or PATCH that clashes with another appointment of the technician is refused (409); a PUT by external id is the back office's diary and is not."`
+	Description     string `json:"description"`
+}
+
+func init() {
+	typeDocs[reflect.TypeFor[Appointment]()] = "A technician's visit to a site in the diary, for a job or a quote."
+}
+
+// ShowAppointment is the API's representation of an appointment.
+func ShowAppointment(x *fieldportal.Appointment) Appointment {
+	return Appointment{ID: x.ID, ExternalID: optional(x.ExternalID), CustomerID: x.CustomerID, SiteID: x.SiteID,
+		JobID: optional(x.JobID), QuoteID: optional(x.QuoteID), StartsAt: x.StartsAt.UTC(), EndsAt: x.EndsAt.UTC(),
+		Technician: x.Technician, Description: x.Description, CreatedAt: x.CreatedAt.UTC(), UpdatedAt: x.UpdatedAt.UTC()}
+}
+
+func (a *API) appointmentRoutes() []route {
+	filters := []param{filter("site_id", "Only the appointments at this site."),
+		filter("job_id", "Only the appointments for this job."),
+		{Name: "from", Desc: "Only the appointments that end after this time (RFC 3339).",
+			Schema: map[string]any{"type": "string", "format": "date-time"}},
+		{Name: "to", Desc: "Only the appointments that start before this time (RFC 3339).",
+			Schema: map[string]any{"type": "string", "format": "date-time"}},
+		filter("technician", "Only this technician's appointments."),
+		filter("external_id", "Only the appointment of this back-office id.")}
+	return []route{
+		{Method: "GET", Path: "/appointments", ID: "listAppointments", Summary: "List appointments in start order",
+			Tag: "appointments", Query: listParams(filters...), Resp: List[Appointment]{},
+			Handler: a.listAppointments(filterNames(filters))},
+		{Method: "POST", Path: "/appointments", ID: "createAppointment", Summary: "Book an appointment", Tag: "appointments",
+			Body: AppointmentInput{}, Resp: Appointment{}, Status: http.StatusCreated, ETag: true, Handler: a.createAppointment},
+		{Method: "GET", Path: "/appointments/{id}", ID: "getAppointment", Summary: "Get an appointment", Tag: "appointments",
+			Resp: Appointment{}, ETag: true, Handler: a.getAppointment},
+		{Method: "PATCH", Path: "/appointments/{id}", ID: "updateAppointment", Summary: "Change the fields sent of an appointment",
+			Tag: "appointments", Body: AppointmentInput{}, Resp: Appointment{}, ETag: true, Handler: a.updateAppointment},
+		{Method: "PUT", Path: "/appointments/by-external-id/{external_id}", ID: "upsertAppointment",
+			Summary: "Create or replace an appointment by the back office's id", Tag: "appointments",
+			Body: AppointmentInput{}, Resp: Appointment{}, Upsert: true, ETag: true, Handler: a.upsertAppointment},
+	}
+}
+
+func (a *API) listAppointments(filters []string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		lq, err := parseList(r, filters...)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		f := fieldportal.AppointmentFilter{Page: lq.Page, UpdatedSince: lq.Since(), SiteID: lq.Filters["site_id"],
+			JobID: lq.Filters["job_id"], Technician: lq.Filters["technician"], ExternalID: lq.Filters["external_id"]}
+		var fails []fieldportal.FieldError
+		for _, t := range []struct {
+			name string
+			dst  *time.Time
+		}{{"from", &f.From}, {"to", &f.To}} {
+			if s, ok := lq.Filters[t.name]; ok {
+				at, err := time.Parse(time.RFC3339, s)
+				if err != nil {
+					fails = append(fails, fieldportal.FieldError{Field: t.name,
+						Message: t.name + " must be a time in RFC 3339, such as 2026-01-31T09:00:00Z."})
+				}
+				*t.dst = at
+			}
+		}
+		if len(fails) > 0 {
+			a.problem(w, r, badRequest(fails...))
+			return
+		}
+		horizon, err := a.horizon(r, lq)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		rows, next, err := a.svc.Diary.FindAppointments(r.Context(), viewer(r), f)
+		if err != nil {
+			a.problem(w, r, listError(err))
+			return
+		}
+		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
+			func(x *fieldportal.Appointment) time.Time { return x.UpdatedAt }, ShowAppointment))
+	}
+}
+
+func (a *API) getAppointment(w http.ResponseWriter, r *http.Request) {
+	a.answerAppointment(w, r, http.StatusOK, r.PathValue("id"))
+}
+
+// createAppointment books through the console's store method, so the
+// diary's overlap rule applies as when the office books it.
+func (a *API) createAppointment(w http.ResponseWriter, r *http.Request) {
+	var in AppointmentInput
+	if _, err := decodeJSON(w, r, &in); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	x := &fieldportal.Appointment{}
+	if err := a.fillAppointment(r, x, in, nil); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	if err := a.svc.Diary.CreateAppointment(r.Context(), viewer(r), x); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	w.Header().Set("Location", Prefix+"/appointments/"+x.ID)
+	a.answerAppointment(w, r, http.StatusCreated, x.ID)
+}
+
+func (a *API) updateAppointment(w http.ResponseWriter, r *http.Request) {
+	var in AppointmentInput
+	sn, err := decodeJSON(w, r, &in)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	v := viewer(r)
+	x, err := a.svc.Diary.FindAppointmentByID(r.Context(), v, r.PathValue("id"))
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	if err := checkIfMatch(r, ShowAppointment(x)); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	if err := a.fillAppointment(r, x, in, sn); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	x.IfUpdatedAt = ifMatch(r, x.UpdatedAt)
+	if err := a.svc.Diary.UpdateAppointment(r.Context(), v, x); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	a.answerAppointment(w, r, http.StatusOK, x.ID)
+}
+
+func (a *API) upsertAppointment(w http.ResponseWriter, r *http.Request) {
+	var in AppointmentInput
+	sn, err := decodeJSON(w, r, &in)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	v, ext := viewer(r), r.PathValue("external_id")
+	if sn["external_id"] && in.ExternalID != ext {
+		a.problem(w, r, fieldportal.FieldErrorf("external_id", "external_id differs from the one in the address; leave it out."))
+		return
+	}
+	in.ExternalID = ext
+	current, err := a.appointmentByExternalID(r.Context(), v, ext)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	var shown any
+	if current != nil {
+		shown = ShowAppointment(current)
+	}
+	if err := checkIfMatch(r, shown); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	x := &fieldportal.Appointment{}
+	if err := a.fillAppointment(r, x, in, nil); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	if current != nil {
+		x.IfUpdatedAt = ifMatch(r, current.UpdatedAt)
+	}
+	created, err := a.svc.Diary.UpsertAppointmentByExternalID(r.Context(), v, x)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+		w.Header().Set("Location", Prefix+"/appointments/"+x.ID)
+	}
+	a.answerAppointment(w, r, status, x.ID)
+}
+
+// appointmentByExternalID is the viewer's appointment with the back
+// office's id ext, nil when none.
+func (a *API) appointmentByExternalID(ctx context.Context, v fieldportal.Viewer, ext string) (*fieldportal.Appointment, error) {
+	list, _, err := a.svc.Diary.FindAppointments(ctx, v, fieldportal.AppointmentFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	return list[0], nil
+}
+
+// answerAppointment answers with the appointment as now stored.
+func (a *API) answerAppointment(w http.ResponseWriter, r *http.Request, status int, id string) {
+	x, err := a.svc.Diary.FindAppointmentByID(r.Context(), viewer(r), id)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	a.record(w, r, status, ShowAppointment(x))
+}
+
+// fillAppointment copies the sent fields of in onto x (all of them for a
+// nil sn), reading the times and resolving the site, job and quote given
+// by external id; a site left out is the job's or the quote's.
+func (a *API) fillAppointment(r *http.Request, x *fieldportal.Appointment, in AppointmentInput, sn sent) error {
+	for name, p := range map[string][2]*string{
+		"external_id": {&x.ExternalID, &in.ExternalID}, "site_id": {&x.SiteID, &in.SiteID},
+		"job_id": {&x.JobID, &in.JobID}, "quote_id": {&x.QuoteID, &in.QuoteID},
+		"technician": {&x.Technician, &in.Technician}, "description": {&x.Description, &in.Description},
+	} {
+		if sn.has(name) {
+			*p[0] = *p[1]
+		}
+	}
+	var bad fieldportal.Validation
+	readTime(&bad, sn, "starts_at", in.StartsAt, &x.StartsAt)
+	readTime(&bad, sn, "ends_at", in.EndsAt, &x.EndsAt)
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	ctx, v := r.Context(), viewer(r)
+	if err := a.siteRef(ctx, v, &x.SiteID, in.SiteID, in.SiteExternalID); err != nil {
+		return err
+	}
+	if err := a.jobRef(ctx, v, &x.JobID, in.JobID, in.JobExternalID); err != nil {
+		return err
+	}
+	if err := a.quoteRef(ctx, v, &x.QuoteID, in.QuoteID, in.QuoteExternalID); err != nil {
+		return err
+	}
+	if x.SiteID != "" {
+		return nil
+	}
+	// The site left out: the job's, else the quote's (the store checks
+	// that both are at it).
+	if x.JobID != "" {
+		j, err := a.svc.Work.FindJobByID(ctx, v, x.JobID)
+		if err != nil {
+			return notFoundAsField(err, "job_id", "No job has this id.")
+		}
+		x.SiteID = j.SiteID
+	} else if x.QuoteID != "" {
+		q, err := a.svc.Work.FindQuoteByID(ctx, v, x.QuoteID)
+		if err != nil {
+			return notFoundAsField(err, "quote_id", "No quote has this id.")
+		}
+		x.SiteID = q.SiteID
+	}
+	return nil
+}
+
+// notFoundAsField turns a reference that is not found into a 422 naming
+// the field; other errors pass.
+func notFoundAsField(err error, field, msg string) error {
+	if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
+		return fieldportal.FieldErrorf(field, "%s", msg)
+	}
+	return err
+}
+
+// jobRef resolves a job given by external id (job_external_id) into *id.
+func (a *API) jobRef(ctx context.Context, v fieldportal.Viewer, id *string, byID, ext string) error {
+	if ext == "" {
+		return nil
+	}
+	if byID != "" {
+		return fieldportal.FieldErrorf("job_external_id", "Give the job by job_id or by job_external_id, not both.")
+	}
+	list, _, err := a.svc.Work.FindJobs(ctx, v, fieldportal.JobFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
+	if err != nil {
+		return err
+	} else if len(list) == 0 {
+		return fieldportal.FieldErrorf("job_external_id", "No job has this external id.")
+	}
+	*id = list[0].ID
+	return nil
+}
+
+// quoteRef resolves a quote given by external id (quote_external_id)
+// into *id.
+func (a *API) quoteRef(ctx context.Context, v fieldportal.Viewer, id *string, byID, ext string) error {
+	if ext == "" {
+		return nil
+	}
+	if byID != "" {
+		return fieldportal.FieldErrorf("quote_external_id", "Give the quote by quote_id or by quote_external_id, not both.")
+	}
+	list, _, err := a.svc.Work.FindQuotes(ctx, v, fieldportal.QuoteFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
+	if err != nil {
+		return err
+	} else if len(list) == 0 {
+		return fieldportal.FieldErrorf("quote_external_id", "No quote has this external id.")
+	}
+	*id = list[0].ID
+	return nil
+}
