@@ -26,6 +26,9 @@ type Asset struct {
 	Status          string    `json:"status"` // active, inactive, removed
 	CreatedAt       time.Time `json:"created_at"`
 	UpdatedAt       time.Time `json:"updated_at"`
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// read (ErrChanged otherwise).
+	IfUpdatedAt time.Time `json:"-"`
 
 	SiteName string `json:"site_name,omitempty"`
 }
@@ -60,6 +63,9 @@ type AssetFilter struct {
 	SiteID       string
 	Type         string
 	UpdatedSince time.Time
+	// CustomerID and ExternalID narrow to one customer's assets and to
+	// the asset of one back-office id (the API's filters).
+	CustomerID, ExternalID string
 	// Status is active, inactive or removed; "" for every status.
 	Status string
 	// Due narrows to the assets whose next service is overdue, due this

@@ -32,6 +32,9 @@ type Services struct {
 	// Work serves jobs, issues and quotes (with Sites, for the sites they
 	// refer to); nil leaves them out.
 	Work fieldportal.WorkService
+	// Equipment serves assets, their tests and transfers (with Sites, for
+	// the sites they refer to); nil leaves them out.
+	Equipment fieldportal.EquipmentService
 }
 
 // API is the integration API's handlers.

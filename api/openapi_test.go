@@ -20,7 +20,7 @@ import (
 // services that are never called.
 func mustTestAPI(tb testing.TB) *API {
 	tb.Helper()
-	a := &API{svc: Services{Sites: unusedSites{}, Contacts: unusedContacts{}, Work: unusedWork{}}, log: slog.New(slog.DiscardHandler), mux: http.NewServeMux()}
+	a := &API{svc: Services{Sites: unusedSites{}, Contacts: unusedContacts{}, Work: unusedWork{}, Equipment: unusedEquipment{}}, log: slog.New(slog.DiscardHandler), mux: http.NewServeMux()}
 	a.routes()
 	doc, err := a.openAPI()
 	if err != nil {
@@ -35,6 +35,9 @@ type unusedSites struct{ fieldportal.SiteService }
 type unusedContacts struct{ fieldportal.AccessService }
 
 type unusedWork struct{ fieldportal.WorkService }
+
+// unusedEquipment serves the assets' routes in the document's tests, never called.
+type unusedEquipment struct{ fieldportal.EquipmentService }
 
 // TestOpenAPIMatchesTheRouter walks the document and the routes the
 // router registered: each operation of one is served or described by the

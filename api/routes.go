@@ -67,6 +67,9 @@ func (a *API) table() []route {
 		rts = append(rts, a.issueRoutes()...)
 		rts = append(rts, a.quoteRoutes()...)
 	}
+	if a.svc.Sites != nil && a.svc.Equipment != nil {
+		rts = append(rts, a.assetRoutes()...)
+	}
 	return rts
 }
 

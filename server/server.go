@@ -71,7 +71,7 @@ func New(cfg Config, svc Services, logger *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	if _, err := api.New(kit, api.Services{Keys: svc.APIKeys, Sites: svc.Sites, Contacts: svc.Access, Sync: svc.Sync,
-		Work: svc.Work}); err != nil {
+		Work: svc.Work, Equipment: svc.Equipment}); err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	return &Server{kit: kit}, nil

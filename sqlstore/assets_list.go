@@ -52,6 +52,12 @@ func assetFilters(d Dialect, q *query, f fieldportal.AssetFilter) error {
 	if f.Status != "" {
 		q.and("a.status = " + q.arg(f.Status))
 	}
+	if f.CustomerID != "" {
+		q.and("a.customer_id = " + q.arg(f.CustomerID))
+	}
+	if f.ExternalID != "" {
+		q.and("a.external_id = " + q.arg(f.ExternalID))
+	}
 	if f.Due != "" {
 		if _, err := fieldportal.ParseAssetDue(string(f.Due)); err != nil {
 			return err
