@@ -168,6 +168,9 @@ type AssetTest struct {
 	RectifiedAt time.Time  `json:"rectified_at,omitzero"`
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// read (ErrChanged otherwise).
+	IfUpdatedAt time.Time `json:"-"`
 
 	// The asset's number, name and type, read with the test so that the
 	// Test history report and its CSV need no second query.
@@ -214,6 +217,8 @@ type AssetTestFilter struct {
 	Result       TestResult
 	From, To     Date
 	UpdatedSince time.Time
+	// ExternalID narrows to the test of one back-office id (the API).
+	ExternalID string
 }
 
 // AssetTransfer records an asset moved between sites.

@@ -69,6 +69,7 @@ func (a *API) table() []route {
 	}
 	if a.svc.Sites != nil && a.svc.Equipment != nil {
 		rts = append(rts, a.assetRoutes()...)
+		rts = append(rts, a.assetTestRoutes()...)
 	}
 	return rts
 }

@@ -386,7 +386,7 @@ func TestAPICustomersAndSites(t *testing.T) {
 			want := []api.Resource{{Name: "customers", URL: "/api/v1/customers"}, {Name: "sites", URL: "/api/v1/sites"},
 				{Name: "contacts", URL: "/api/v1/contacts"}, {Name: "jobs", URL: "/api/v1/jobs"},
 				{Name: "issues", URL: "/api/v1/issues"}, {Name: "quotes", URL: "/api/v1/quotes"},
-				{Name: "assets", URL: "/api/v1/assets"}}
+				{Name: "assets", URL: "/api/v1/assets"}, {Name: "asset-tests", URL: "/api/v1/asset-tests"}}
 			if diff := cmp.Diff(want, idx.Resources); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
