@@ -141,7 +141,12 @@ type AssetGroupCount struct {
 // AssetTransferFilter selects one asset's transfers, a page at a time.
 type AssetTransferFilter struct {
 	Page
+	// AssetID is one asset's transfers; "" lists the transfers of every
+	// asset the viewer reaches (the API).
 	AssetID string
+	// UpdatedSince lists the transfers changed after it, oldest change
+	// first (API sync).
+	UpdatedSince time.Time
 }
 
 // TestResult is the outcome of an asset test.

@@ -386,7 +386,8 @@ func TestAPICustomersAndSites(t *testing.T) {
 			want := []api.Resource{{Name: "customers", URL: "/api/v1/customers"}, {Name: "sites", URL: "/api/v1/sites"},
 				{Name: "contacts", URL: "/api/v1/contacts"}, {Name: "jobs", URL: "/api/v1/jobs"},
 				{Name: "issues", URL: "/api/v1/issues"}, {Name: "quotes", URL: "/api/v1/quotes"},
-				{Name: "assets", URL: "/api/v1/assets"}, {Name: "asset-tests", URL: "/api/v1/asset-tests"}}
+				{Name: "assets", URL: "/api/v1/assets"}, {Name: "asset-tests", URL: "/api/v1/asset-tests"},
+				{Name: "asset-transfers", URL: "/api/v1/asset-transfers"}}
 			if diff := cmp.Diff(want, idx.Resources); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
