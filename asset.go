@@ -26,6 +26,9 @@ type Asset struct {
 	Status          string    `json:"status"` // active, inactive, removed
 	CreatedAt       time.Time `json:"created_at"`
 	UpdatedAt       time.Time `json:"updated_at"`
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// read (ErrChanged otherwise).
+	IfUpdatedAt time.Time `json:"-"`
 
 	SiteName string `json:"site_name,omitempty"`
 }
@@ -60,6 +63,9 @@ type AssetFilter struct {
 	SiteID       string
 	Type         string
 	UpdatedSince time.Time
+	// CustomerID and ExternalID narrow to one customer's assets and to
+	// the asset of one back-office id (the API's filters).
+	CustomerID, ExternalID string
 	// Status is active, inactive or removed; "" for every status.
 	Status string
 	// Due narrows to the assets whose next service is overdue, due this
@@ -135,7 +141,12 @@ type AssetGroupCount struct {
 // AssetTransferFilter selects one asset's transfers, a page at a time.
 type AssetTransferFilter struct {
 	Page
+	// AssetID is one asset's transfers; "" lists the transfers of every
+	// asset the viewer reaches (the API).
 	AssetID string
+	// UpdatedSince lists the transfers changed after it, oldest change
+	// first (API sync).
+	UpdatedSince time.Time
 }
 
 // TestResult is the outcome of an asset test.
@@ -162,6 +173,9 @@ type AssetTest struct {
 	RectifiedAt time.Time  `json:"rectified_at,omitzero"`
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// read (ErrChanged otherwise).
+	IfUpdatedAt time.Time `json:"-"`
 
 	// The asset's number, name and type, read with the test so that the
 	// Test history report and its CSV need no second query.
@@ -208,6 +222,8 @@ type AssetTestFilter struct {
 	Result       TestResult
 	From, To     Date
 	UpdatedSince time.Time
+	// ExternalID narrows to the test of one back-office id (the API).
+	ExternalID string
 }
 
 // AssetTransfer records an asset moved between sites.

@@ -524,6 +524,9 @@ type EquipmentService interface {
 	UpsertAssetByExternalID(ctx context.Context, v Viewer, a *Asset) (created bool, err error)
 	TransferAsset(ctx context.Context, v Viewer, assetID, toSiteID string, date Date, note string) (*AssetTransfer, error)
 	FindAssetTransfers(ctx context.Context, v Viewer, assetID string) ([]*AssetTransfer, error)
+	// FindAssetTransferByID returns a transfer of an asset the viewer
+	// reaches (scoped by the asset's current site, as its history).
+	FindAssetTransferByID(ctx context.Context, v Viewer, id string) (*AssetTransfer, error)
 	// EachAsset calls fn with every asset FindAssets lists for f, in order
 	// (the assets CSV); f.Page is ignored.
 	EachAsset(ctx context.Context, v Viewer, f AssetFilter, fn func(*Asset) error) error

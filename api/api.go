@@ -35,8 +35,8 @@ type Services struct {
 	// Diary serves appointments and tasks (with Sites and Work, for the
 	// records they refer to); nil leaves them out.
 	Diary fieldportal.DiaryService
-	// Equipment serves certificates (with Sites, for their sites); nil
-	// leaves them out.
+	// Equipment serves certificates, assets, their tests and transfers
+	// (with Sites, for the sites they refer to); nil leaves them out.
 	Equipment fieldportal.EquipmentService
 }
 

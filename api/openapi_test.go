@@ -38,6 +38,8 @@ type unusedWork struct{ fieldportal.WorkService }
 
 type unusedDiary struct{ fieldportal.DiaryService }
 
+// unusedEquipment serves the assets' and certificates' routes in the
+// document's tests, never called.
 type unusedEquipment struct{ fieldportal.EquipmentService }
 
 // TestOpenAPIMatchesTheRouter walks the document and the routes the

@@ -73,6 +73,9 @@ func (a *API) table() []route {
 	}
 	if a.svc.Sites != nil && a.svc.Equipment != nil {
 		rts = append(rts, a.certificateRoutes()...)
+		rts = append(rts, a.assetRoutes()...)
+		rts = append(rts, a.assetTestRoutes()...)
+		rts = append(rts, a.assetTransferRoutes()...)
 	}
 	return rts
 }

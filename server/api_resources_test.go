@@ -388,7 +388,9 @@ func TestAPICustomersAndSites(t *testing.T) {
 				{Name: "issues", URL: "/api/v1/issues"}, {Name: "quotes", URL: "/api/v1/quotes"},
 				{Name: "appointments", URL: "/api/v1/appointments"},
 				{Name: "tasks", URL: "/api/v1/tasks"},
-				{Name: "certificates", URL: "/api/v1/certificates"}}
+				{Name: "certificates", URL: "/api/v1/certificates"},
+				{Name: "assets", URL: "/api/v1/assets"}, {Name: "asset-tests", URL: "/api/v1/asset-tests"},
+				{Name: "asset-transfers", URL: "/api/v1/asset-transfers"}}
 			if diff := cmp.Diff(want, idx.Resources); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}

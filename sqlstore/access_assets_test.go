@@ -1,6 +1,8 @@
 package sqlstore_test
 
 import (
+	"time"
+
 	"context"
 	"slices"
 	"testing"
@@ -96,6 +98,16 @@ func assetTransferMoreLists(ctx context.Context, db *sqlstore.DB, assetAt map[st
 				l, next, err := db.FindAssetTransferPage(ctx, v, fieldportal.AssetTransferFilter{AssetID: a, Page: page2(after)})
 				return idsOf(l, func(x *fieldportal.AssetTransfer) string { return x.ID }), next, err
 			})
+		})
+	}, "FindAssetTransferPage without an asset": func(v fieldportal.Viewer) ([]string, error) {
+		return listAll(func(after string) ([]string, string, error) {
+			l, next, err := db.FindAssetTransferPage(ctx, v, fieldportal.AssetTransferFilter{Page: page2(after)})
+			return idsOf(l, func(x *fieldportal.AssetTransfer) string { return x.ID }), next, err
+		})
+	}, "FindAssetTransferPage by change": func(v fieldportal.Viewer) ([]string, error) {
+		return listAll(func(after string) ([]string, string, error) {
+			l, next, err := db.FindAssetTransferPage(ctx, v, fieldportal.AssetTransferFilter{Page: page2(after), UpdatedSince: time.Unix(1, 0)})
+			return idsOf(l, func(x *fieldportal.AssetTransfer) string { return x.ID }), next, err
 		})
 	}}
 }

@@ -194,8 +194,9 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 			// record, the one out an extra seen by the same viewers
 			// (whoever sees the asset sees its whole history). Org B has a
 			// single site, so B1 has no transfer.
-			name:      "asset transfers",
-			covers:    []string{"EquipmentService.FindAssetTransfers", "EquipmentService.FindAssetTransferPage"},
+			name: "asset transfers",
+			covers: []string{"EquipmentService.FindAssetTransfers", "EquipmentService.FindAssetTransferPage",
+				"EquipmentService.FindAssetTransferByID"},
 			moreLists: assetTransferMoreLists(ctx, db, assetAt),
 			create: func(s *fieldportal.Site) string {
 				var other *fieldportal.Site
@@ -231,17 +232,9 @@ func (w *world) moreSiteBound(t *testing.T) []siteBound {
 				}
 				return ids, "", nil
 			},
-			// There is no transfer by id: a transfer is found when its
-			// asset's history holds it.
 			get: func(v fieldportal.Viewer, id string) error {
-				l, err := db.FindAssetTransfers(ctx, v, transferAsset[id])
-				if err != nil {
-					return err
-				}
-				if slices.ContainsFunc(l, func(x *fieldportal.AssetTransfer) bool { return x.ID == id }) {
-					return nil
-				}
-				return fieldportal.NotFound("asset transfer")
+				_, err := db.FindAssetTransferByID(ctx, v, id)
+				return err
 			},
 		},
 		{

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 )
@@ -82,7 +83,14 @@ func (tx *Tx) updateAsset(ctx context.Context, v fieldportal.Viewer, a *fieldpor
 		return err
 	}
 	a.CustomerID, a.SiteName = old.CustomerID, old.SiteName
+	// The version is checked before a move touches the row, and again by
+	// the UPDATE when there is none (a move writes updated_at itself).
+	ifAt := a.IfUpdatedAt
+	if !ifAt.IsZero() && !old.UpdatedAt.Equal(ifAt.UTC()) {
+		return fieldportal.ErrChanged
+	}
 	if a.SiteID != old.SiteID {
+		ifAt = time.Time{}
 		_, site, err := tx.moveAsset(ctx, v, old, a.SiteID, fieldportal.DateOf(tx.now), "")
 		if err != nil {
 			return err
@@ -90,11 +98,15 @@ func (tx *Tx) updateAsset(ctx context.Context, v fieldportal.Viewer, a *fieldpor
 		a.CustomerID, a.SiteName = site.CustomerID, site.Name
 	}
 	a.OrgID, a.CreatedAt, a.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
-	_, err = tx.ExecContext(ctx, `UPDATE assets SET external_id = $2, number = $3, customer_id = $4, site_id = $5,
+	args := []any{a.ID, nullStr(a.ExternalID), a.Number, a.CustomerID, a.SiteID, a.Type, a.Name, a.Location, a.Serial, a.Make,
+		a.Model, a.ServiceLevel, a.ServiceInterval, a.NextServiceDue, a.InstalledOn, a.Status, tx.now}
+	res, err := tx.ExecContext(ctx, `UPDATE assets SET external_id = $2, number = $3, customer_id = $4, site_id = $5,
 		asset_type = $6, name = $7, location = $8, serial = $9, make = $10, model = $11, service_level = $12,
-		service_interval = $13, next_service_due = $14, installed_on = $15, status = $16, updated_at = $17 WHERE id = $1`,
-		a.ID, nullStr(a.ExternalID), a.Number, a.CustomerID, a.SiteID, a.Type, a.Name, a.Location, a.Serial, a.Make,
-		a.Model, a.ServiceLevel, a.ServiceInterval, a.NextServiceDue, a.InstalledOn, a.Status, tx.now)
+		service_interval = $13, next_service_due = $14, installed_on = $15, status = $16, updated_at = $17 WHERE id = $1`+
+		ifUnchanged(&args, ifAt), args...)
+	if err == nil {
+		err = checkUnchanged(res, ifAt)
+	}
 	if err != nil {
 		return sqlErr(err, "asset")
 	}

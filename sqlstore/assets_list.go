@@ -52,6 +52,12 @@ func assetFilters(d Dialect, q *query, f fieldportal.AssetFilter) error {
 	if f.Status != "" {
 		q.and("a.status = " + q.arg(f.Status))
 	}
+	if f.CustomerID != "" {
+		q.and("a.customer_id = " + q.arg(f.CustomerID))
+	}
+	if f.ExternalID != "" {
+		q.and("a.external_id = " + q.arg(f.ExternalID))
+	}
 	if f.Due != "" {
 		if _, err := fieldportal.ParseAssetDue(string(f.Due)); err != nil {
 			return err
@@ -274,7 +280,9 @@ func reachableName(q *query, v fieldportal.Viewer, siteCol string) string {
 
 // FindAssetTransferPage lists one asset's transfers, newest first, a page
 // at a time, with the names of the sites the viewer reaches (a site out of
-// reach is never named). An asset out of reach is not found.
+// reach is never named). An asset out of reach is not found. Without an
+// asset it lists the transfers of every asset the viewer reaches; with
+// UpdatedSince, in the order of change (API sync).
 func (d *DB) FindAssetTransferPage(ctx context.Context, v fieldportal.Viewer, f fieldportal.AssetTransferFilter) ([]*fieldportal.AssetTransfer, string, error) {
 	if err := needModule(v, fieldportal.ModuleAssets, "asset"); err != nil {
 		return nil, "", err
@@ -284,32 +292,63 @@ func (d *DB) FindAssetTransferPage(ctx context.Context, v fieldportal.Viewer, f 
 		return nil, "", err
 	}
 	defer tx.Rollback()
-	if _, err := tx.findAsset(ctx, v, f.AssetID); err != nil {
-		return nil, "", err
+	var q query
+	if f.AssetID != "" {
+		if _, err := tx.findAsset(ctx, v, f.AssetID); err != nil {
+			return nil, "", err
+		}
+		q.probe = true // one asset's rows: the reach probed (reachProbe)
 	}
-	q := query{probe: true} // one asset's rows: the reach probed (reachProbe)
 	q.scopeSite(v, "a", "a.site_id")
-	q.and("t.asset_id = " + q.arg(f.AssetID))
-	if err := q.keyset(f.After, true, "t.transferred_on", "t.id"); err != nil {
+	q.and("t.org_id = " + q.arg(v.OrgID))
+	if f.AssetID != "" {
+		q.and("t.asset_id = " + q.arg(f.AssetID))
+	}
+	order, key := "t.transferred_on DESC, t.id DESC", func(t *fieldportal.AssetTransfer) string { return cursor(t.TransferredOn, t.ID) }
+	if !f.UpdatedSince.IsZero() {
+		q.and("t.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		order, key = "t.updated_at, t.id", func(t *fieldportal.AssetTransfer) string { return cursor(t.UpdatedAt, t.ID) }
+		err = q.keyset(f.After, false, "t.updated_at", "t.id")
+	} else {
+		err = q.keyset(f.After, true, "t.transferred_on", "t.id")
+	}
+	if err != nil {
 		return nil, "", err
 	}
 	cols := transferColumns + ", " + reachableName(&q, v, "t.from_site_id") + ", " + reachableName(&q, v, "t.to_site_id")
 	rows, err := tx.QueryContext(ctx, q.sql(`SELECT `+cols+` FROM asset_transfers t JOIN assets a ON a.id = t.asset_id`,
-		"ORDER BY t.transferred_on DESC, t.id DESC"+limit(f.Page)), q.args...)
+		"ORDER BY "+order+limit(f.Page)), q.args...)
 	if err != nil {
 		return nil, "", err
 	}
-	list, err := collect(rows, func(r interface{ Scan(...any) error }) (*fieldportal.AssetTransfer, error) {
-		var t fieldportal.AssetTransfer
-		err := r.Scan(&t.ID, &t.OrgID, str(&t.ExternalID), &t.AssetID, &t.FromSiteID, &t.ToSiteID, &t.TransferredOn,
-			&t.Note, tm(&t.CreatedAt), tm(&t.UpdatedAt), &t.FromSiteName, &t.ToSiteName)
-		return &t, err
-	})
+	list, err := collect(rows, scanTransferNamed)
 	if err != nil {
 		return nil, "", err
 	}
-	list, next := trim(list, f.Page, func(t *fieldportal.AssetTransfer) string { return cursor(t.TransferredOn, t.ID) })
+	list, next := trim(list, f.Page, key)
 	return list, next, nil
+}
+
+// scanTransferNamed scans a transfer with its sites' names.
+func scanTransferNamed(r interface{ Scan(...any) error }) (*fieldportal.AssetTransfer, error) {
+	var t fieldportal.AssetTransfer
+	err := r.Scan(&t.ID, &t.OrgID, str(&t.ExternalID), &t.AssetID, &t.FromSiteID, &t.ToSiteID, &t.TransferredOn,
+		&t.Note, tm(&t.CreatedAt), tm(&t.UpdatedAt), &t.FromSiteName, &t.ToSiteName)
+	return &t, err
+}
+
+// FindAssetTransferByID returns a transfer of an asset the viewer reaches,
+// scoped by the asset's current site as its history is.
+func (d *DB) FindAssetTransferByID(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.AssetTransfer, error) {
+	if err := needModule(v, fieldportal.ModuleAssets, "asset"); err != nil {
+		return nil, err
+	}
+	q := query{probe: true} // one record: the reach probed (reachProbe)
+	q.scopeSite(v, "a", "a.site_id")
+	q.and("t.id = " + q.arg(id))
+	cols := transferColumns + ", " + reachableName(&q, v, "t.from_site_id") + ", " + reachableName(&q, v, "t.to_site_id")
+	t, err := scanTransferNamed(d.db.QueryRowContext(ctx, q.sql(`SELECT `+cols+` FROM asset_transfers t JOIN assets a ON a.id = t.asset_id`, ""), q.args...))
+	return t, sqlErr(err, "asset transfer")
 }
 
 // FindAssetServiceHistory lists one asset's tests, newest first, a page at

@@ -90,10 +90,14 @@ func (tx *Tx) updateAssetTest(ctx context.Context, v fieldportal.Viewer, t *fiel
 		return err
 	}
 	t.OrgID, t.CreatedAt, t.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
-	_, err = tx.ExecContext(ctx, `UPDATE asset_tests SET external_id = $2, asset_id = $3, job_id = $4, tested_on = $5,
-		result = $6, technician = $7, notes = $8, rectified_at = $9, updated_at = $10 WHERE id = $1`,
-		t.ID, nullStr(t.ExternalID), t.AssetID, nullStr(t.JobID), t.TestedOn, string(t.Result), t.Technician, t.Notes,
-		nullTime(t.RectifiedAt), tx.now)
+	args := []any{t.ID, nullStr(t.ExternalID), t.AssetID, nullStr(t.JobID), t.TestedOn, string(t.Result), t.Technician, t.Notes,
+		nullTime(t.RectifiedAt), tx.now}
+	res, err := tx.ExecContext(ctx, `UPDATE asset_tests SET external_id = $2, asset_id = $3, job_id = $4, tested_on = $5,
+		result = $6, technician = $7, notes = $8, rectified_at = $9, updated_at = $10 WHERE id = $1`+
+		ifUnchanged(&args, t.IfUpdatedAt), args...)
+	if err == nil {
+		err = checkUnchanged(res, t.IfUpdatedAt)
+	}
 	if err != nil {
 		return sqlErr(err, "asset test")
 	}
@@ -189,6 +193,9 @@ func (d *DB) listAssetTests(ctx context.Context, v fieldportal.Viewer, f fieldpo
 	}
 	if f.Result != "" {
 		q.and("t.result = " + q.arg(string(f.Result)))
+	}
+	if f.ExternalID != "" {
+		q.and("t.external_id = " + q.arg(f.ExternalID))
 	}
 	if !f.From.IsZero() {
 		q.and("t.tested_on >= " + q.arg(f.From))

@@ -1,0 +1,143 @@
+package api
+
+import (
+	"net/http"
+	"reflect"
+	"time"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+// AssetTransfer is an asset's move from one site to another as the API
+// shows it.
+type AssetTransfer struct {
+	ID            string           `json:"id"`
+	AssetID       string           `json:"asset_id"`
+	FromSiteID    string           `json:"from_site_id"`
+	ToSiteID      string           `json:"to_site_id"`
+	TransferredOn fieldportal.Date `json:"transferred_on"`
+	Note          string           `json:"note"`
+	CreatedAt     time.Time        `json:"created_at"`
+	UpdatedAt     time.Time        `json:"updated_at"`
+}
+
+// AssetTransferInput is the body of a transfer: the asset and its new
+// site, each by id or by external id.
+type AssetTransferInput struct {
+	AssetID          string `json:"asset_id"`
+	AssetExternalID  string `json:"asset_external_id" doc:"The asset by the back office's id, instead of asset_id."`
+	ToSiteID         string `json:"to_site_id"`
+	ToSiteExternalID string `json:"to_site_external_id" doc:"The new site by the back office's id, instead of to_site_id."`
+	TransferredOn    string `json:"transferred_on" doc:"YYYY-MM-DD; today (UTC) when left out."`
+	Note             string `json:"note"`
+}
+
+func init() {
+	typeDocs[reflect.TypeFor[AssetTransfer]()] = "An asset moved from one site to another; the asset takes the new site's customer."
+}
+
+// ShowAssetTransfer is the API's representation of a transfer.
+func ShowAssetTransfer(t *fieldportal.AssetTransfer) AssetTransfer {
+	return AssetTransfer{ID: t.ID, AssetID: t.AssetID, FromSiteID: t.FromSiteID, ToSiteID: t.ToSiteID,
+		TransferredOn: t.TransferredOn, Note: t.Note, CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC()}
+}
+
+func (a *API) assetTransferRoutes() []route {
+	filters := []param{filter("asset_id", "Only the transfers of this asset.")}
+	return []route{
+		{Method: "GET", Path: "/asset-transfers", ID: "listAssetTransfers", Summary: "List asset transfers", Tag: "asset-transfers",
+			Query: listParams(filters...), Resp: List[AssetTransfer]{}, Handler: a.listAssetTransfers(filterNames(filters))},
+		{Method: "POST", Path: "/asset-transfers", ID: "createAssetTransfer", Summary: "Move an asset to another site",
+			Tag: "asset-transfers", Body: AssetTransferInput{}, Resp: AssetTransfer{}, Status: http.StatusCreated, ETag: true,
+			Handler: a.createAssetTransfer},
+		{Method: "GET", Path: "/asset-transfers/{id}", ID: "getAssetTransfer", Summary: "Get an asset transfer",
+			Tag: "asset-transfers", Resp: AssetTransfer{}, ETag: true, Handler: a.getAssetTransfer},
+	}
+}
+
+func (a *API) listAssetTransfers(filters []string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		lq, err := parseList(r, filters...)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		horizon, err := a.horizon(r, lq)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		rows, next, err := a.svc.Equipment.FindAssetTransferPage(r.Context(), viewer(r), fieldportal.AssetTransferFilter{
+			Page: lq.Page, UpdatedSince: lq.Since(), AssetID: lq.Filters["asset_id"]})
+		if err != nil {
+			a.problem(w, r, listError(err))
+			return
+		}
+		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
+			func(t *fieldportal.AssetTransfer) time.Time { return t.UpdatedAt }, ShowAssetTransfer))
+	}
+}
+
+func (a *API) getAssetTransfer(w http.ResponseWriter, r *http.Request) {
+	a.answerAssetTransfer(w, r, http.StatusOK, r.PathValue("id"))
+}
+
+// createAssetTransfer moves the asset (TransferAsset): the transfer and
+// the asset's new site and customer are saved together.
+func (a *API) createAssetTransfer(w http.ResponseWriter, r *http.Request) {
+	var in AssetTransferInput
+	sn, err := decodeJSON(w, r, &in)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	v := viewer(r)
+	var bad fieldportal.Validation
+	date := fieldportal.DateOf(time.Now().UTC())
+	readDate(&bad, sn, "transferred_on", in.TransferredOn, &date)
+	if in.AssetID == "" && in.AssetExternalID == "" {
+		bad.Add("asset_id", "Asset is required.")
+	}
+	if in.ToSiteID == "" && in.ToSiteExternalID == "" {
+		bad.Add("to_site_id", "The new site is required.")
+	}
+	if err := bad.Err(); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	assetID, toSiteID := in.AssetID, in.ToSiteID
+	if err := a.assetRef(r.Context(), v, &assetID, in.AssetID, in.AssetExternalID); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	if in.ToSiteExternalID != "" {
+		if err := a.siteRef(r.Context(), v, &toSiteID, in.ToSiteID, in.ToSiteExternalID); err != nil {
+			a.problem(w, r, renameFields(err, map[string]string{"site_external_id": "to_site_external_id"}))
+			return
+		}
+	}
+	if _, err := a.svc.Equipment.FindAssetByID(r.Context(), v, assetID); fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
+		a.problem(w, r, fieldportal.FieldErrorf("asset_id", "Asset not found."))
+		return
+	} else if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	t, err := a.svc.Equipment.TransferAsset(r.Context(), v, assetID, toSiteID, date, in.Note)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	w.Header().Set("Location", Prefix+"/asset-transfers/"+t.ID)
+	a.answerAssetTransfer(w, r, http.StatusCreated, t.ID)
+}
+
+// answerAssetTransfer answers with the transfer as stored.
+func (a *API) answerAssetTransfer(w http.ResponseWriter, r *http.Request, status int, id string) {
+	t, err := a.svc.Equipment.FindAssetTransferByID(r.Context(), viewer(r), id)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	a.record(w, r, status, ShowAssetTransfer(t))
+}
