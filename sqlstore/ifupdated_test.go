@@ -12,7 +12,7 @@ import (
 )
 
 // TestUpdateIfUnchanged checks the optimistic lock of customers, sites,
-// contacts, jobs, issues, quotes, appointments, tasks and certificates (the API's If-Match): an update naming the updated_at it
+// contacts, jobs, issues, quotes, appointments, tasks, certificates, assets (moved or not) and asset tests (the API's If-Match): an update naming the updated_at it
 // read saves only over that version, and is refused with ErrChanged once
 // another save came between.
 func TestUpdateIfUnchanged(t *testing.T) {
@@ -48,6 +48,14 @@ func TestUpdateIfUnchanged(t *testing.T) {
 		}
 		cert := &fieldportal.Certificate{SiteID: w.siteC.ID, Type: "EICR", IssuedOn: fieldportal.DateOf(at)}
 		if err := db.CreateCertificate(ctx, w.staff, cert); err != nil {
+			t.Fatal(err)
+		}
+		asset := &fieldportal.Asset{SiteID: w.siteA.ID, Number: "A1", Type: "Boiler", Name: "Boiler"}
+		if err := db.CreateAsset(ctx, w.staff, asset); err != nil {
+			t.Fatal(err)
+		}
+		atest := &fieldportal.AssetTest{AssetID: asset.ID, TestedOn: fieldportal.DateOf(at), Result: fieldportal.TestPass}
+		if err := db.CreateAssetTest(ctx, w.staff, atest); err != nil {
 			t.Fatal(err)
 		}
 		for _, tc := range []struct {
@@ -169,6 +177,45 @@ func TestUpdateIfUnchanged(t *testing.T) {
 				}
 				x.Number, x.IfUpdatedAt = "N "+ifAt.Format("150405.000"), ifAt
 				return db.UpdateCertificate(ctx, w.staff, x)
+			}},
+			{"asset", func() (time.Time, error) {
+				x, err := db.FindAssetByID(ctx, w.staff, asset.ID)
+				return x.UpdatedAt, err
+			}, func(ifAt time.Time) error {
+				x, err := db.FindAssetByID(ctx, w.staff, asset.ID)
+				if err != nil {
+					return err
+				}
+				x.Serial, x.IfUpdatedAt = "SN "+ifAt.Format("150405.000"), ifAt
+				return db.UpdateAsset(ctx, w.staff, x)
+			}},
+			// A save that moves the asset checks the version too, before
+			// the transfer is recorded.
+			{"asset moved", func() (time.Time, error) {
+				x, err := db.FindAssetByID(ctx, w.staff, asset.ID)
+				return x.UpdatedAt, err
+			}, func(ifAt time.Time) error {
+				x, err := db.FindAssetByID(ctx, w.staff, asset.ID)
+				if err != nil {
+					return err
+				}
+				to := w.siteB.ID
+				if x.SiteID == to {
+					to = w.siteA.ID
+				}
+				x.SiteID, x.IfUpdatedAt = to, ifAt
+				return db.UpdateAsset(ctx, w.staff, x)
+			}},
+			{"asset test", func() (time.Time, error) {
+				x, err := db.FindAssetTestByID(ctx, w.staff, atest.ID)
+				return x.UpdatedAt, err
+			}, func(ifAt time.Time) error {
+				x, err := db.FindAssetTestByID(ctx, w.staff, atest.ID)
+				if err != nil {
+					return err
+				}
+				x.Notes, x.IfUpdatedAt = "Notes "+ifAt.Format("150405.000"), ifAt
+				return db.UpdateAssetTest(ctx, w.staff, x)
 			}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
