@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"time"
 
 	"github.com/fieldportal/fieldportal"
 )
@@ -83,14 +82,14 @@ func (tx *Tx) updateAsset(ctx context.Context, v fieldportal.Viewer, a *fieldpor
 		return err
 	}
 	a.CustomerID, a.SiteName = old.CustomerID, old.SiteName
-	// The version is checked before a move touches the row, and again by
-	// the UPDATE when there is none (a move writes updated_at itself).
+	// The version is checked before a move records its transfer, and
+	// again by the UPDATE: a save that landed meanwhile (PostgreSQL runs
+	// writers side by side) refuses this one, the transfer with it.
 	ifAt := a.IfUpdatedAt
 	if !ifAt.IsZero() && !old.UpdatedAt.Equal(ifAt.UTC()) {
 		return fieldportal.ErrChanged
 	}
 	if a.SiteID != old.SiteID {
-		ifAt = time.Time{}
 		_, site, err := tx.moveAsset(ctx, v, old, a.SiteID, fieldportal.DateOf(tx.now), "")
 		if err != nil {
 			return err

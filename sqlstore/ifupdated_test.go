@@ -236,3 +236,54 @@ func TestUpdateIfUnchanged(t *testing.T) {
 		}
 	})
 }
+
+// TestUpdateAssetMovedIfUnchanged checks that a save moving an asset under
+// If-Match is refused when another save lands while it runs: the version
+// is checked by the UPDATE too, not only when the asset is read.
+// PostgreSQL only: SQLite runs one write transaction at a time.
+func TestUpdateAssetMovedIfUnchanged(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		if db.Dialect() == sqlstore.SQLite {
+			t.Skip("SQLite runs one write transaction at a time")
+		}
+		ctx := context.Background()
+		w := newMoneyWorld(t, db)
+		asset := &fieldportal.Asset{SiteID: w.siteA.ID, Number: "A1", Type: "Boiler", Name: "Boiler"}
+		if err := db.CreateAsset(ctx, w.staff, asset); err != nil {
+			t.Fatal(err)
+		}
+		x, err := db.FindAssetByID(ctx, w.staff, asset.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Another save, not yet committed, holds the asset's row.
+		other, err := db.SQL().BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Rollback()
+		if _, err := other.ExecContext(ctx, `UPDATE assets SET name = 'Renamed', updated_at = $2 WHERE id = $1`,
+			asset.ID, x.UpdatedAt.Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			x.SiteID, x.IfUpdatedAt = w.siteB.ID, x.UpdatedAt
+			done <- db.UpdateAsset(ctx, w.staff, x)
+		}()
+		time.Sleep(300 * time.Millisecond) // the move waits on the row
+		if err := other.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; !errors.Is(err, fieldportal.ErrChanged) {
+			t.Errorf("a move over a version changed meanwhile = %v, want ErrChanged", err)
+		}
+		got, err := db.FindAssetByID(ctx, w.staff, asset.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Name != "Renamed" || got.SiteID != w.siteA.ID {
+			t.Errorf("asset = %q at %s, want the other save's %q at site A", got.Name, got.SiteID, "Renamed")
+		}
+	})
+}
