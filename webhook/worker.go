@@ -146,9 +146,11 @@ func (w *Worker) deliver(ctx context.Context, m *fieldportal.OutboxMessage) erro
 		a.AttemptedAt = w.now()
 		return w.record(ctx, m, a, fieldportal.WebhookOutcome{Next: a.AttemptedAt, GiveUp: true})
 	}
+	// The attempt's duration starts before its deadline does, so a POST
+	// cut off by the timeout is recorded as lasting at least the timeout.
+	start := time.Now()
 	sendCtx, cancel := context.WithTimeout(ctx, w.sendTimeout)
 	a.AttemptedAt = w.now()
-	start := time.Now()
 	res, sendErr := w.sender.Post(sendCtx, target.URL, []byte(m.Payload), Sign(target.Secret, a.AttemptedAt, []byte(m.Payload)))
 	a.Duration = time.Since(start)
 	cancel()
