@@ -86,161 +86,29 @@ func ShowCustomer(c *fieldportal.Customer) Customer {
 }
 
 func (a *API) customerRoutes() []route {
-	filters := []param{filter("parent_id", "Only the direct sub-customers of this customer."),
-		filter("external_id", "Only the customer of this back-office id.")}
-	return []route{
-		{Method: "GET", Path: "/customers", ID: "listCustomers", Summary: "List customers", Tag: "customers",
-			Query: listParams(filters...), Resp: List[Customer]{}, Handler: a.listCustomers(filterNames(filters))},
-		{Method: "POST", Path: "/customers", ID: "createCustomer", Summary: "Create a customer", Tag: "customers",
-			Body: CustomerInput{}, Resp: Customer{}, Status: http.StatusCreated, ETag: true, Handler: a.createCustomer},
-		{Method: "GET", Path: "/customers/{id}", ID: "getCustomer", Summary: "Get a customer", Tag: "customers",
-			Resp: Customer{}, ETag: true, Handler: a.getCustomer},
-		{Method: "PATCH", Path: "/customers/{id}", ID: "updateCustomer", Summary: "Change the fields sent of a customer",
-			Tag: "customers", Body: CustomerInput{}, Resp: Customer{}, ETag: true, Handler: a.updateCustomer},
-		{Method: "PUT", Path: "/customers/by-external-id/{external_id}", ID: "upsertCustomer",
-			Summary: "Create or replace a customer by the back office's id", Tag: "customers",
-			Body: CustomerInput{}, Resp: Customer{}, Upsert: true, ETag: true, Handler: a.upsertCustomer},
+	res := &resource[fieldportal.Customer, Customer, CustomerInput]{api: a,
+		Path: "/customers", Tag: "customers", Singular: "Customer", Plural: "Customers",
+		Filters: []param{filter("parent_id", "Only the direct sub-customers of this customer."),
+			filter("external_id", "Only the customer of this back-office id.")},
+		Show:      func(_ *http.Request, c *fieldportal.Customer) Customer { return ShowCustomer(c) },
+		UpdatedAt: func(c *fieldportal.Customer) time.Time { return c.UpdatedAt },
+		ID:        func(c *fieldportal.Customer) string { return c.ID },
+		List: func(r *http.Request, lq listQuery) ([]*fieldportal.Customer, string, error) {
+			return a.svc.Sites.FindCustomers(r.Context(), viewer(r), fieldportal.CustomerFilter{Page: lq.Page,
+				UpdatedSince: lq.Since(), ParentID: lq.Filters["parent_id"], ExternalID: lq.Filters["external_id"]})
+		},
+		Find:         a.svc.Sites.FindCustomerByID,
+		ByExternalID: a.customerByExternalID,
+		Fill: func(r *http.Request, c *fieldportal.Customer, in CustomerInput, s sent) error {
+			return a.fillCustomer(r.Context(), viewer(r), c, in, s)
+		},
+		ExternalID:     func(in *CustomerInput) *string { return &in.ExternalID },
+		SetIfUpdatedAt: func(c *fieldportal.Customer, at time.Time) { c.IfUpdatedAt = at },
+		Create:         a.svc.Sites.CreateCustomer,
+		Update:         a.svc.Sites.UpdateCustomer,
+		Upsert:         a.svc.Sites.UpsertCustomerByExternalID,
 	}
-}
-
-func (a *API) listCustomers(filters []string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		lq, err := parseList(r, filters...)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		// The horizon is read before the page: what commits between them
-		// started after it, and waits for the next sync.
-		horizon, err := a.horizon(r, lq)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		rows, next, err := a.svc.Sites.FindCustomers(r.Context(), viewer(r), fieldportal.CustomerFilter{Page: lq.Page,
-			UpdatedSince: lq.Since(), ParentID: lq.Filters["parent_id"], ExternalID: lq.Filters["external_id"]})
-		if err != nil {
-			a.problem(w, r, listError(err))
-			return
-		}
-		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
-			func(c *fieldportal.Customer) time.Time { return c.UpdatedAt }, ShowCustomer))
-	}
-}
-
-func (a *API) getCustomer(w http.ResponseWriter, r *http.Request) {
-	c, err := a.svc.Sites.FindCustomerByID(r.Context(), viewer(r), r.PathValue("id"))
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.record(w, r, http.StatusOK, ShowCustomer(c))
-}
-
-func (a *API) createCustomer(w http.ResponseWriter, r *http.Request) {
-	var in CustomerInput
-	if _, err := decodeJSON(w, r, &in); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	c := &fieldportal.Customer{}
-	if err := a.fillCustomer(r.Context(), viewer(r), c, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := a.svc.Sites.CreateCustomer(r.Context(), viewer(r), c); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	w.Header().Set("Location", Prefix+"/customers/"+c.ID)
-	a.answerCustomer(w, r, http.StatusCreated, c.ID)
-}
-
-func (a *API) updateCustomer(w http.ResponseWriter, r *http.Request) {
-	var in CustomerInput
-	s, err := decodeJSON(w, r, &in)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	v := viewer(r)
-	c, err := a.svc.Sites.FindCustomerByID(r.Context(), v, r.PathValue("id"))
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := checkIfMatch(r, ShowCustomer(c)); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := a.fillCustomer(r.Context(), v, c, in, s); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	c.IfUpdatedAt = ifMatch(r, c.UpdatedAt)
-	if err := a.svc.Sites.UpdateCustomer(r.Context(), v, c); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.answerCustomer(w, r, http.StatusOK, c.ID)
-}
-
-func (a *API) upsertCustomer(w http.ResponseWriter, r *http.Request) {
-	var in CustomerInput
-	s, err := decodeJSON(w, r, &in)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	v, ext := viewer(r), r.PathValue("external_id")
-	if s["external_id"] && in.ExternalID != ext {
-		a.problem(w, r, fieldportal.FieldErrorf("external_id", "external_id differs from the one in the address; leave it out."))
-		return
-	}
-	in.ExternalID = ext
-	old, err := a.customerByExternalID(r.Context(), v, ext)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	var current any
-	if old != nil {
-		current = ShowCustomer(old)
-	}
-	if err := checkIfMatch(r, current); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	c := &fieldportal.Customer{}
-	if err := a.fillCustomer(r.Context(), v, c, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if old != nil {
-		c.IfUpdatedAt = ifMatch(r, old.UpdatedAt)
-	}
-	created, err := a.svc.Sites.UpsertCustomerByExternalID(r.Context(), v, c)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-		w.Header().Set("Location", Prefix+"/customers/"+c.ID)
-	}
-	a.answerCustomer(w, r, status, c.ID)
-}
-
-// answerCustomer answers a write with the customer as now stored, read
-// back so its ETag is the one a GET gives.
-func (a *API) answerCustomer(w http.ResponseWriter, r *http.Request, status int, id string) {
-	c, err := a.svc.Sites.FindCustomerByID(r.Context(), viewer(r), id)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.record(w, r, status, ShowCustomer(c))
+	return res.routes()
 }
 
 // fillCustomer copies the sent fields of in onto c (all of them for a
@@ -274,9 +142,7 @@ func (a *API) fillCustomer(ctx context.Context, v fieldportal.Viewer, c *fieldpo
 // customerByExternalID returns the customer of a back-office id, nil when
 // there is none.
 func (a *API) customerByExternalID(ctx context.Context, v fieldportal.Viewer, ext string) (*fieldportal.Customer, error) {
-	list, _, err := a.svc.Sites.FindCustomers(ctx, v, fieldportal.CustomerFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
-	if err != nil || len(list) == 0 {
-		return nil, err
-	}
-	return list[0], nil
+	return firstByExternalID(func() ([]*fieldportal.Customer, string, error) {
+		return a.svc.Sites.FindCustomers(ctx, v, fieldportal.CustomerFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
+	})
 }

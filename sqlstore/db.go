@@ -44,6 +44,14 @@ type DB struct {
 	// transaction does not queue for the write lock (WAL lets readers run
 	// beside the writer). On PostgreSQL it is db.
 	read    *pool
+	// writers is, on SQLite, a one-place gate every write transaction
+	// holds from BeginTx to its Commit or Rollback. SQLite has one writer
+	// anyway, and its busy handler is not a queue: it sleeps and retries,
+	// so under eight writers one could lose every retry for the whole
+	// busy_timeout and fail with SQLITE_BUSY (seen in CI under the race
+	// detector). Blocked senders on a Go channel are served in order, and
+	// a writer waiting here holds no pooled connection. Nil on PostgreSQL.
+	writers chan struct{}
 	dialect Dialect
 	logger  *slog.Logger
 	orgs    orgCache
@@ -101,6 +109,7 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*DB, error) {
 		}
 	default:
 		d.dialect = SQLite
+		d.writers = make(chan struct{}, 1)
 		if err := registerSQLiteFunctions(); err != nil {
 			return nil, err
 		}
@@ -377,21 +386,51 @@ type Tx struct {
 	ctx context.Context
 	// tallies are the customers whose tallies Commit recounts (tallies.go).
 	tallies map[string]bool
+	// gate is the DB's writers gate this transaction holds (SQLite), let
+	// go once by Commit or Rollback.
+	gate chan struct{}
 }
 
-// BeginTx starts a transaction.
+// BeginTx starts a transaction. On SQLite it first waits its turn at the
+// writers gate, or until ctx ends.
 func (d *DB) BeginTx(ctx context.Context) (*Tx, error) {
+	if d.writers != nil {
+		select {
+		case d.writers <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
+		if d.writers != nil {
+			<-d.writers
+		}
 		return nil, err
 	}
-	return &Tx{Tx: tx, db: d, p: d.db, ctx: ctx, now: d.Now().UTC().Truncate(time.Microsecond)}, nil
+	return &Tx{Tx: tx, db: d, p: d.db, ctx: ctx, now: d.Now().UTC().Truncate(time.Microsecond), gate: d.writers}, nil
+}
+
+// release lets go of the writers gate, once.
+func (tx *Tx) release() {
+	if tx.gate != nil {
+		<-tx.gate
+		tx.gate = nil
+	}
+}
+
+// Rollback ends the transaction without its writes (a no-op error after
+// Commit, as database/sql's) and lets go of the writers gate.
+func (tx *Tx) Rollback() error {
+	defer tx.release()
+	return tx.Tx.Rollback()
 }
 
 // Commit recounts the tallies of the customers whose records the
 // transaction wrote (tallies.go), commits and, if it changed an
 // organisation or its settings, empties the organisation cache.
 func (tx *Tx) Commit() error {
+	defer tx.release()
 	if len(tx.tallies) > 0 {
 		if tx.db.beforeRecount != nil {
 			tx.db.beforeRecount()

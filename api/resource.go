@@ -1,0 +1,259 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+// resource is one collection of the API served by the shared handlers:
+// list, create, get, change the fields sent, and upsert by external id.
+// D is the domain record, R its representation and In the body of its
+// writes. A resource whose operation differs (a job's PATCH that moves its
+// stage) replaces that route's Handler after routes, keeping the rest.
+//
+// Every write answers the record as stored, read back through Find, so
+// its ETag is the one a GET gives; If-Match is checked against that
+// representation and again in the store's transaction (IfUpdatedAt).
+type resource[D, R, In any] struct {
+	api *API
+	// Path is the collection's path ("/customers"), Tag its OpenAPI tag,
+	// Singular and Plural its names in operation ids and summaries
+	// ("AssetTest", "AssetTests"), Noun its name in summaries ("asset
+	// test"; by default Singular in lower case).
+	Path, Tag, Singular, Plural, Noun string
+	// Filters are the list's filters beyond paging.
+	Filters []param
+	// ListSummary overrides "List <plural>" (to say the order).
+	ListSummary string
+
+	// Show is the representation (the request gives the currency).
+	Show func(r *http.Request, d *D) R
+	// UpdatedAt is the record's last change, for walks by updated_since.
+	UpdatedAt func(d *D) time.Time
+	// ID is the record's id.
+	ID func(d *D) string
+
+	// List reads one page for the query, checking its filters' values.
+	List func(r *http.Request, lq listQuery) ([]*D, string, error)
+	// Find reads one record by id (out of reach is not found).
+	Find func(ctx context.Context, v fieldportal.Viewer, id string) (*D, error)
+	// ByExternalID reads the record of a back-office id, nil when none.
+	ByExternalID func(ctx context.Context, v fieldportal.Viewer, ext string) (*D, error)
+
+	// Fill copies the fields sent of in onto d (all of them for a nil s,
+	// a create or an upsert), resolving references given by external id.
+	Fill func(r *http.Request, d *D, in In, s sent) error
+	// ExternalID is the body's external_id, to set from the address of
+	// an upsert.
+	ExternalID func(in *In) *string
+	// Keep, when set, carries onto an upsert's replacement d what the
+	// stored old keeps when the body leaves it out (a job's stage).
+	Keep func(d, old *D, s sent)
+	// SetIfUpdatedAt sets the version a write saves over (zero: any).
+	SetIfUpdatedAt func(d *D, at time.Time)
+
+	Create func(ctx context.Context, v fieldportal.Viewer, d *D) error
+	Update func(ctx context.Context, v fieldportal.Viewer, d *D) error
+	Upsert func(ctx context.Context, v fieldportal.Viewer, d *D) (created bool, err error)
+}
+
+// routes are the resource's five operations, in the table's order.
+func (res *resource[D, R, In]) routes() []route {
+	var r R
+	var in In
+	one := res.Noun
+	if one == "" {
+		one = lower(res.Singular)
+	}
+	list := res.ListSummary
+	if list == "" {
+		list = "List " + one + "s"
+	}
+	return []route{
+		{Method: "GET", Path: res.Path, ID: "list" + res.Plural, Summary: list, Tag: res.Tag,
+			Query: listParams(res.Filters...), Resp: List[R]{}, Handler: res.list(filterNames(res.Filters))},
+		{Method: "POST", Path: res.Path, ID: "create" + res.Singular, Summary: "Create " + article(one), Tag: res.Tag,
+			Body: in, Resp: r, Status: http.StatusCreated, ETag: true, Handler: res.create},
+		{Method: "GET", Path: res.Path + "/{id}", ID: "get" + res.Singular, Summary: "Get " + article(one), Tag: res.Tag,
+			Resp: r, ETag: true, Handler: res.get},
+		{Method: "PATCH", Path: res.Path + "/{id}", ID: "update" + res.Singular,
+			Summary: "Change the fields sent of " + article(one), Tag: res.Tag, Body: in, Resp: r, ETag: true, Handler: res.update},
+		{Method: "PUT", Path: res.Path + "/by-external-id/{external_id}", ID: "upsert" + res.Singular,
+			Summary: "Create or replace " + article(one) + " by the back office's id", Tag: res.Tag,
+			Body: in, Resp: r, Upsert: true, ETag: true, Handler: res.upsert},
+	}
+}
+
+func (res *resource[D, R, In]) list(filters []string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		a := res.api
+		lq, err := parseList(r, filters...)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		// The horizon is read before the page: what commits between them
+		// started after it, and waits for the next sync.
+		horizon, err := a.horizon(r, lq)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		rows, next, err := res.List(r, lq)
+		if err != nil {
+			a.problem(w, r, listError(err))
+			return
+		}
+		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon, res.UpdatedAt,
+			func(d *D) R { return res.Show(r, d) }))
+	}
+}
+
+func (res *resource[D, R, In]) get(w http.ResponseWriter, r *http.Request) {
+	res.answer(w, r, http.StatusOK, r.PathValue("id"))
+}
+
+func (res *resource[D, R, In]) create(w http.ResponseWriter, r *http.Request) {
+	a := res.api
+	var in In
+	if _, err := decodeJSON(w, r, &in); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	d := new(D)
+	if err := res.Fill(r, d, in, nil); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	if err := res.Create(r.Context(), viewer(r), d); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	w.Header().Set("Location", Prefix+res.Path+"/"+res.ID(d))
+	res.answer(w, r, http.StatusCreated, res.ID(d))
+}
+
+func (res *resource[D, R, In]) update(w http.ResponseWriter, r *http.Request) {
+	a := res.api
+	var in In
+	s, err := decodeJSON(w, r, &in)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	v := viewer(r)
+	d, err := res.Find(r.Context(), v, r.PathValue("id"))
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	if err := checkIfMatch(r, res.Show(r, d)); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	if err := res.Fill(r, d, in, s); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	res.SetIfUpdatedAt(d, ifMatch(r, res.UpdatedAt(d)))
+	if err := res.Update(r.Context(), v, d); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	res.answer(w, r, http.StatusOK, res.ID(d))
+}
+
+func (res *resource[D, R, In]) upsert(w http.ResponseWriter, r *http.Request) {
+	a := res.api
+	var in In
+	s, err := decodeJSON(w, r, &in)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	v, ext := viewer(r), r.PathValue("external_id")
+	if p := res.ExternalID(&in); s["external_id"] && *p != ext {
+		a.problem(w, r, fieldportal.FieldErrorf("external_id", "external_id differs from the one in the address; leave it out."))
+		return
+	} else {
+		*p = ext
+	}
+	old, err := res.ByExternalID(r.Context(), v, ext)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	var current any
+	if old != nil {
+		current = res.Show(r, old)
+	}
+	if err := checkIfMatch(r, current); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	d := new(D)
+	if err := res.Fill(r, d, in, nil); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	if old != nil {
+		if res.Keep != nil {
+			res.Keep(d, old, s)
+		}
+		res.SetIfUpdatedAt(d, ifMatch(r, res.UpdatedAt(old)))
+	}
+	created, err := res.Upsert(r.Context(), v, d)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+		w.Header().Set("Location", Prefix+res.Path+"/"+res.ID(d))
+	}
+	res.answer(w, r, status, res.ID(d))
+}
+
+// answer answers a read or a write with the record as now stored.
+func (res *resource[D, R, In]) answer(w http.ResponseWriter, r *http.Request, status int, id string) {
+	a := res.api
+	d, err := res.Find(r.Context(), viewer(r), id)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	a.record(w, r, status, res.Show(r, d))
+}
+
+// firstByExternalID adapts a store's list filtered by external id to
+// resource.ByExternalID: the one record, nil when there is none.
+func firstByExternalID[D any](list func() ([]*D, string, error)) (*D, error) {
+	rows, _, err := list()
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return rows[0], nil
+}
+
+// lower is a name in lower case for a summary ("Asset test" → "asset test").
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// article puts "a" or "an" before a name.
+func article(s string) string {
+	if s != "" && (s[0] == 'a' || s[0] == 'e' || s[0] == 'i' || s[0] == 'o' || s[0] == 'u') {
+		return "an " + s
+	}
+	return "a " + s
+}
