@@ -43,7 +43,7 @@ type DB struct {
 	// transactions begin DEFERRED: readTx uses it so a read-only
 	// transaction does not queue for the write lock (WAL lets readers run
 	// beside the writer). On PostgreSQL it is db.
-	read    *pool
+	read *pool
 	// writers is, on SQLite, a one-place gate every write transaction
 	// holds from BeginTx to its Commit or Rollback. SQLite has one writer
 	// anyway, and its busy handler is not a queue: it sleeps and retries,
