@@ -2,6 +2,9 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/fieldportal/fieldportal"
@@ -125,12 +128,24 @@ func TestAPIIssues(t *testing.T) {
 			for _, d := range ds {
 				var body struct {
 					Type, Source string
-					Data         struct{ ID string }
+					Data         map[string]any
 				}
 				if err := json.Unmarshal([]byte(d.Payload), &body); err != nil {
 					t.Fatal(err)
 				}
-				got = append(got, body.Type+" "+body.Source+" "+body.Data.ID)
+				got = append(got, fmt.Sprint(body.Type, " ", body.Source, " ", body.Data["id"]))
+				// The data is the record as the API shows it: the same
+				// fields, named as a GET names them.
+				var shown map[string]any
+				if err := json.Unmarshal([]byte(mustJSON(t, x)), &shown); err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(slices.Sorted(maps.Keys(shown)), slices.Sorted(maps.Keys(body.Data))); diff != "" {
+					t.Errorf("the event's data fields differ from the API's issue (-api +event):\n%s", diff)
+				}
+				if body.Data["site_id"] != site.ID || body.Data["title"] != "Hooked" {
+					t.Errorf("event data %v, want the issue at site %s titled Hooked", body.Data, site.ID)
+				}
 			}
 			if diff := cmp.Diff([]string{"issue.created api " + x.ID}, got); diff != "" {
 				t.Errorf("events (-want +got):\n%s", diff)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/api"
 	"github.com/fieldportal/fieldportal/auth"
 	"github.com/fieldportal/fieldportal/sqlstore"
 )
@@ -53,6 +54,7 @@ func newFixture(t testing.TB, db *sqlstore.DB) *fixture {
 	ctx := context.Background()
 	f := &fixture{t: t, db: db, cust: map[string]*fieldportal.Customer{}, site: map[string]*fieldportal.Site{},
 		logins: map[string]*fieldportal.PortalLogin{}}
+	db.EventData = api.EventData // as the program wires it (cmd/fieldportal)
 	f.org = mustOrg(t, db, "Acme Fire & Security", "")
 	f.sys = fieldportal.SystemViewer(f.org.ID, "test")
 	for _, c := range []struct{ key, name, parent string }{

@@ -65,6 +65,11 @@ type DB struct {
 	// install's settings; the zero policy is production's: https to
 	// public addresses only).
 	WebhookURLs fieldportal.WebhookURLPolicy
+	// EventData, when set, turns the record an event carries into the
+	// representation webhook receivers get (api.EventData, wired by the
+	// program: the store does not know the API's shapes); currency is the
+	// organisation's. Unset, the domain record goes as it is.
+	EventData func(data any, currency string) any
 	// beforeRecount, when set (by tests only), runs in Commit after the
 	// transaction's writes and before it recounts tallies: a test holds a
 	// write there to let another transaction race it.

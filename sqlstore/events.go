@@ -58,6 +58,13 @@ func (tx *Tx) emitEventFrom(ctx context.Context, source, orgID, topic string, da
 	if len(targets) == 0 {
 		return nil
 	}
+	if tx.db.EventData != nil {
+		var currency string
+		if err := tx.QueryRowContext(ctx, `SELECT currency FROM organisations WHERE id = $1`, orgID).Scan(&currency); err != nil {
+			return err
+		}
+		data = tx.db.EventData(data, currency)
+	}
 	body, err := json.Marshal(eventBody{ID: newID(), Type: topic, CreatedAt: tx.now.UTC(), Source: source, Data: data})
 	if err != nil {
 		return err

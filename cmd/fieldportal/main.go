@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/api"
 	"github.com/fieldportal/fieldportal/auth"
 	"github.com/fieldportal/fieldportal/console"
 	"github.com/fieldportal/fieldportal/mail"
@@ -344,6 +345,7 @@ func serve(ctx context.Context, cfg Config, db *sqlstore.DB, logger *slog.Logger
 // data methods, and the sign-in and access workflows composed over it.
 func services(db *sqlstore.DB, baseURL string) server.Services {
 	db.LinkBase = baseURL
+	db.EventData = api.EventData
 	accounts := sqlstore.NewAccounts(db, sqlstore.AccountsConfig{BaseURL: baseURL,
 		Passwords: auth.NewPasswords(auth.DefaultHasher(), max(2, runtime.NumCPU()))})
 	// Test mode's tokens must read on every instance; without the stored
