@@ -124,6 +124,10 @@ func (a *API) authenticated(next http.Handler) http.Handler {
 			a.problem(w, r, err)
 			return
 		}
+		if a.public(r) {
+			next.ServeHTTP(w, r.WithContext(web.ContextWithOrganisation(r.Context(), org)))
+			return
+		}
 		scheme, key, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(key) == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="fieldportal"`)
@@ -150,6 +154,20 @@ func (a *API) authenticated(next http.Handler) http.Handler {
 		ctx := web.ContextWithViewer(web.ContextWithOrganisation(r.Context(), org), v)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// public reports whether the request is a read of a route served without
+// a key (route.Public), as the router would match it.
+func (a *API) public(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	for _, rt := range a.routeTable {
+		if rt.Public && rt.Method == http.MethodGet && r.URL.Path == Prefix+rt.Path {
+			return true
+		}
+	}
+	return false
 }
 
 // json writes v as the response body.

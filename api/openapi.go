@@ -127,6 +127,11 @@ func (g *schemas) operation(rt route) map[string]any {
 		}}
 		responses["201"] = created
 	}
+	if rt.Public {
+		op["security"] = []any{}
+		op["responses"] = responses
+		return op
+	}
 	// What the API's door answers before any handler (authenticated).
 	responses["401"] = problemResponse("The API key is missing, not valid, or revoked.", nil)
 	responses["429"] = problemResponse("Too many requests for the key, or too many bad keys from the address.",

@@ -29,7 +29,10 @@ type route struct {
 	Status int
 	Upsert bool
 	// ETag: the response carries one and a write takes If-Match.
-	ETag    bool
+	ETag bool
+	// Public: served without an API key (the OpenAPI document, which a
+	// client generator reads before it has one).
+	Public  bool
 	Handler http.HandlerFunc
 }
 
@@ -53,7 +56,7 @@ func (a *API) table() []route {
 		{Method: "GET", Path: "/", ID: "getIndex", Summary: "What this version of the API serves", Tag: "meta",
 			Resp: index{}, Handler: a.handleIndex},
 		{Method: "GET", Path: "/openapi.json", ID: "getOpenAPI", Summary: "This OpenAPI document", Tag: "meta",
-			Resp: map[string]any{}, Handler: a.handleOpenAPI},
+			Resp: map[string]any{}, Public: true, Handler: a.handleOpenAPI},
 	}
 	if a.svc.Sites != nil {
 		rts = append(rts, a.customerRoutes()...)
