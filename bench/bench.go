@@ -185,7 +185,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	sessions := map[string]session{}
 	viewers := map[string]fieldportal.Viewer{}
 	for _, p := range personasOf(cfg.Entries, Parent, SiteContact, Staff) {
-		s, err := signIn(ctx, client, base, p)
+		var s session
+		if p.Door == APIDoor {
+			s, err = apiSession(ctx, svc, org.ID)
+		} else {
+			s, err = signIn(ctx, client, base, p)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -197,6 +202,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	if err := discover(ctx, svc, viewers, ids); err != nil {
 		return nil, fmt.Errorf("find the records to show: %w", err)
+	}
+	if v, ok := viewers[APIKey.Name]; ok {
+		if err := discoverAPI(ctx, svc, v, ids); err != nil {
+			return nil, fmt.Errorf("find the records to show: %w", err)
+		}
 	}
 
 	if cfg.ServeProcess != nil {

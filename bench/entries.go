@@ -83,6 +83,9 @@ type IDs struct {
 	// Document is a file of the parent's site with its bytes stored
 	// (discoverDocuments).
 	Document string
+	// API is, per API collection path ("/sites"), a record on the
+	// benchmark key's first page (discoverAPI).
+	API map[string]string
 }
 
 // q escapes a query value.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -35,6 +36,17 @@ type sample struct {
 	plain       int    // bytes once decompressed
 }
 
+// authorize puts a session's credential on a request: a bearer token
+// (an API key) in Authorization, else a cookie.
+func authorize(req *http.Request, cred string) {
+	switch {
+	case strings.HasPrefix(cred, "Bearer "):
+		req.Header.Set("Authorization", cred)
+	case cred != "":
+		req.Header.Set("Cookie", cred)
+	}
+}
+
 // fetch gets url once with the session cookie and keeps the response.
 func fetch(ctx context.Context, c *http.Client, url, cookie string) (*sample, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -42,9 +54,7 @@ func fetch(ctx context.Context, c *http.Client, url, cookie string) (*sample, er
 		return nil, err
 	}
 	req.Header.Set("Accept-Encoding", "gzip")
-	if cookie != "" {
-		req.Header.Set("Cookie", cookie)
-	}
+	authorize(req, cookie)
 	res, err := noRedirect(c).Do(req)
 	if err != nil {
 		return nil, err
@@ -147,9 +157,7 @@ func get(ctx context.Context, c *http.Client, url, cookie string) error {
 		return err
 	}
 	req.Header.Set("Accept-Encoding", "gzip")
-	if cookie != "" {
-		req.Header.Set("Cookie", cookie)
-	}
+	authorize(req, cookie)
 	res, err := c.Do(req)
 	if err != nil {
 		return err

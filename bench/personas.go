@@ -20,9 +20,8 @@ type Door int
 const (
 	PortalDoor Door = iota
 	ConsoleDoor
-	// APIDoor is the slot for an API key persona: it will send the key in
-	// the Authorization header instead of a cookie. No API list exists
-	// yet, so no entry uses it and signIn refuses it.
+	// APIDoor is an API key's: the benchmark makes the key (apiSession)
+	// and its requests send it in the Authorization header.
 	APIDoor
 )
 
@@ -55,7 +54,7 @@ var (
 // session is a signed-in persona: the cookie its requests carry and its
 // viewer, for timing the page's SQL as the handler runs it.
 type session struct {
-	cookie string // "name=value"
+	cookie string // "name=value", or "Bearer <key>" for an API key
 	token  string
 }
 
@@ -111,8 +110,11 @@ func signIn(ctx context.Context, c *http.Client, base string, p Persona) (sessio
 // viewer is the persona's viewer, read through the session service as the
 // doors read it on every request.
 func viewer(ctx context.Context, svc server.Services, orgID string, p Persona, s session) (fieldportal.Viewer, error) {
-	if p.Door == ConsoleDoor {
+	switch p.Door {
+	case ConsoleDoor:
 		return svc.SignIn.StaffSession(ctx, orgID, s.token)
+	case APIDoor:
+		return svc.APIKeys.APIKeyViewer(ctx, orgID, s.token, "127.0.0.1")
 	}
 	return svc.SignIn.ContactSession(ctx, orgID, s.token)
 }

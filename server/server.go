@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/api"
@@ -20,6 +21,10 @@ import (
 type Config struct {
 	Web     web.Config
 	Console console.Config
+	// APIRateLimit is how many requests a minute one API key may make; 0
+	// is api.DefaultRateLimit. The benchmark lifts it: it measures the
+	// API, not its limit.
+	APIRateLimit int
 }
 
 // Services are every service the doors call, and the operational reads
@@ -70,9 +75,13 @@ func New(cfg Config, svc Services, logger *slog.Logger) (*Server, error) {
 		Webhooks: svc.Webhooks}); err != nil {
 		return nil, err
 	}
+	var apiOpts []api.Option
+	if cfg.APIRateLimit > 0 {
+		apiOpts = append(apiOpts, api.WithRateLimit(cfg.APIRateLimit, time.Minute))
+	}
 	if _, err := api.New(kit, api.Services{Keys: svc.APIKeys, Sites: svc.Sites, Contacts: svc.Access, Sync: svc.Sync,
 		Work: svc.Work, Diary: svc.Diary,
-		Equipment: svc.Equipment}); err != nil {
+		Equipment: svc.Equipment}, apiOpts...); err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	return &Server{kit: kit}, nil
