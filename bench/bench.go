@@ -64,6 +64,10 @@ type Config struct {
 	Entries []Entry
 	// Log gets progress lines; nil discards them.
 	Log io.Writer
+	// Sync, when set, adds an incremental sync through the API after the
+	// pages: a full walk of every collection and a re-sync after
+	// SyncChanges changes (measureSync).
+	Sync bool
 	// CPUProfile, when not nil, gets a CPU profile of the entries' runs
 	// (not the fill or the server process). It holds the load's client
 	// and the bare handler too, as they share the process with the site.
@@ -119,6 +123,10 @@ type Report struct {
 	// LoadBefore and LoadAfter are the machine's load average before and
 	// after the pages were driven.
 	LoadBefore, LoadAfter string
+	// Sync is the API's incremental sync, when measured (Config.Sync).
+	Sync *SyncReport
+	// SyncErr is why it could not be measured.
+	SyncErr error
 }
 
 // Run fills the database if asked, serves it and measures every entry.
@@ -242,6 +250,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, ctx.Err()
 		}
 		row.Misses = misses(row)
+	}
+	if cfg.Sync {
+		rep.Sync, rep.SyncErr = measureSync(ctx, client, base, svc, org.ID, logf)
+		if rep.SyncErr != nil {
+			logf("sync: %v", rep.SyncErr)
+		}
 	}
 	return rep, nil
 }

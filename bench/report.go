@@ -241,6 +241,12 @@ Targets (issue 15): p95 ≤ 25 ms; 1 client p50 ≤ 2× its SQL; the dashboard �
 bare; HTML ≤ 60 KB before compression and compressed on the wire. The
 targets are set for the large data set; a demo run only shows the trend.
 `)
+	switch {
+	case rep.Sync != nil:
+		rep.Sync.markdown(w)
+	case rep.SyncErr != nil:
+		fmt.Fprintf(w, "\n## Incremental sync through the API\n\nNot measured: %v\n", rep.SyncErr)
+	}
 }
 
 // mark is " ✗ (target)" when missed, else "".

@@ -55,6 +55,7 @@ type benchConfig struct {
 	duration            time.Duration
 	sessions            int
 	instances           int
+	sync                bool
 }
 
 // parseBench reads the bench command's flags (its own: it serves no
@@ -78,6 +79,7 @@ func parseBench(args []string, stderr io.Writer) (benchConfig, error) {
 		return nil
 	})
 	fs.IntVar(&c.instances, "instances", 1, "servers sharing the database, the load spread over them (above 1 needs a postgres:// --database)")
+	fs.BoolVar(&c.sync, "sync", false, "after the pages, time a full incremental sync of every API collection and a re-sync after 1,000 changes")
 	fs.IntVar(&c.sessions, "sessions", 200, "sessions loading the dashboard at once before the server's memory is read")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: fieldportal bench --size small|large|demo [flags]\n\n%s.\n\n", commandHelp["bench"])
@@ -153,6 +155,7 @@ func benchRun(ctx context.Context, c benchConfig, fill func(context.Context, *sq
 		Concurrency: c.concurrency, Duration: c.duration, Sessions: c.sessions, Log: stderr,
 		ServeProcess: serveProcess(dsn),
 		Instances:    c.instances,
+		Sync:         c.sync,
 		// Each further instance opens a pool of its own, so that it has
 		// its own caches and connections, as a separate process would;
 		// only the database is shared.

@@ -33,7 +33,7 @@ func TestBenchSmoke(t *testing.T) {
 	t.Setenv(runMainEnv, "1") // for the child process only
 	out := t.TempDir()
 	c := benchConfig{size: "demo", database: filepath.Join(t.TempDir(), "bench.db"), out: out,
-		concurrency: 2, duration: 200 * time.Millisecond, sessions: 3}
+		concurrency: 2, duration: 200 * time.Millisecond, sessions: 3, sync: true}
 	var stdout strings.Builder
 	rep, err := benchRun(t.Context(), c, benchFills["demo"], &stdout, io.Discard)
 	if err != nil {
@@ -67,6 +67,25 @@ func TestBenchSmoke(t *testing.T) {
 		}
 		if p.Startup <= 0 || p.RSS <= 0 || p.Sessions != 3 {
 			t.Errorf("process = %+v", *p)
+		}
+	})
+	t.Run("sync through the API", func(t *testing.T) {
+		s := rep.Sync
+		if s == nil {
+			t.Fatalf("not measured: %v", rep.SyncErr)
+		}
+		for _, r := range s.Rows {
+			if r.Err != nil || r.Records == 0 || r.Pages == 0 || r.Again == 0 {
+				t.Errorf("%s: %d records in %d pages, %d again, error %v", r.Path, r.Records, r.Pages, r.Again, r.Err)
+			}
+			// Every site changed is read again: the walk restarts at the
+			// greatest time received, and the changes came after it.
+			if r.Path == "/sites" && r.Again < min(s.Changed, r.Records) {
+				t.Errorf("the re-sync read %d of %d sites after %d changes", r.Again, r.Records, s.Changed)
+			}
+		}
+		if s.Changed != bench.SyncChanges {
+			t.Errorf("%d changes made, want %d", s.Changed, bench.SyncChanges)
 		}
 	})
 	t.Run("table", func(t *testing.T) {
