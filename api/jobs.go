@@ -446,12 +446,12 @@ func (a *API) siteRef(ctx context.Context, v fieldportal.Viewer, id *string, byI
 	if byID != "" {
 		return fieldportal.FieldErrorf("site_external_id", "Give the site by site_id or by site_external_id, not both.")
 	}
-	list, _, err := a.svc.Sites.FindSites(ctx, v, fieldportal.SiteFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
+	s, err := a.siteByExternalID(ctx, v, ext)
 	if err != nil {
 		return err
-	} else if len(list) == 0 {
+	} else if s == nil {
 		return fieldportal.FieldErrorf("site_external_id", "No site has this external id.")
 	}
-	*id = list[0].ID
+	*id = s.ID
 	return nil
 }
