@@ -55,192 +55,70 @@ func ShowAppointment(x *fieldportal.Appointment) Appointment {
 		Technician: x.Technician, Description: x.Description, CreatedAt: x.CreatedAt.UTC(), UpdatedAt: x.UpdatedAt.UTC()}
 }
 
+// appointmentRoutes serve appointments; a POST books through the
+// console's store method, so the diary's overlap rule applies as when the
+// office books it.
 func (a *API) appointmentRoutes() []route {
-	filters := []param{filter("site_id", "Only the appointments at this site."),
-		filter("job_id", "Only the appointments for this job."),
-		{Name: "from", Desc: "Only the appointments that end after this time (RFC 3339).",
-			Schema: map[string]any{"type": "string", "format": "date-time"}},
-		{Name: "to", Desc: "Only the appointments that start before this time (RFC 3339).",
-			Schema: map[string]any{"type": "string", "format": "date-time"}},
-		filter("technician", "Only this technician's appointments."),
-		filter("external_id", "Only the appointment of this back-office id.")}
-	return []route{
-		{Method: "GET", Path: "/appointments", ID: "listAppointments", Summary: "List appointments in start order",
-			Tag: "appointments", Query: listParams(filters...), Resp: List[Appointment]{},
-			Handler: a.listAppointments(filterNames(filters))},
-		{Method: "POST", Path: "/appointments", ID: "createAppointment", Summary: "Book an appointment", Tag: "appointments",
-			Body: AppointmentInput{}, Resp: Appointment{}, Status: http.StatusCreated, ETag: true, Handler: a.createAppointment},
-		{Method: "GET", Path: "/appointments/{id}", ID: "getAppointment", Summary: "Get an appointment", Tag: "appointments",
-			Resp: Appointment{}, ETag: true, Handler: a.getAppointment},
-		{Method: "PATCH", Path: "/appointments/{id}", ID: "updateAppointment", Summary: "Change the fields sent of an appointment",
-			Tag: "appointments", Body: AppointmentInput{}, Resp: Appointment{}, ETag: true, Handler: a.updateAppointment},
-		{Method: "PUT", Path: "/appointments/by-external-id/{external_id}", ID: "upsertAppointment",
-			Summary: "Create or replace an appointment by the back office's id", Tag: "appointments",
-			Body: AppointmentInput{}, Resp: Appointment{}, Upsert: true, ETag: true, Handler: a.upsertAppointment},
+	res := &resource[fieldportal.Appointment, Appointment, AppointmentInput]{api: a,
+		Path: "/appointments", Tag: "appointments", Singular: "Appointment", Plural: "Appointments",
+		ListSummary: "List appointments in start order",
+		Filters: []param{filter("site_id", "Only the appointments at this site."),
+			filter("job_id", "Only the appointments for this job."),
+			{Name: "from", Desc: "Only the appointments that end after this time (RFC 3339).",
+				Schema: map[string]any{"type": "string", "format": "date-time"}},
+			{Name: "to", Desc: "Only the appointments that start before this time (RFC 3339).",
+				Schema: map[string]any{"type": "string", "format": "date-time"}},
+			filter("technician", "Only this technician's appointments."),
+			filter("external_id", "Only the appointment of this back-office id.")},
+		Show:           func(_ *http.Request, x *fieldportal.Appointment) Appointment { return ShowAppointment(x) },
+		UpdatedAt:      func(x *fieldportal.Appointment) time.Time { return x.UpdatedAt },
+		ID:             func(x *fieldportal.Appointment) string { return x.ID },
+		List:           a.listAppointments,
+		Find:           a.svc.Diary.FindAppointmentByID,
+		ByExternalID:   a.appointmentByExternalID,
+		Fill:           a.fillAppointment,
+		ExternalID:     func(in *AppointmentInput) *string { return &in.ExternalID },
+		SetIfUpdatedAt: func(x *fieldportal.Appointment, at time.Time) { x.IfUpdatedAt = at },
+		Create:         a.svc.Diary.CreateAppointment,
+		Update:         a.svc.Diary.UpdateAppointment,
+		Upsert:         a.svc.Diary.UpsertAppointmentByExternalID,
 	}
+	rts := res.routes()
+	rts[1].Summary = "Book an appointment" // the POST
+	return rts
 }
 
-func (a *API) listAppointments(filters []string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		lq, err := parseList(r, filters...)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		f := fieldportal.AppointmentFilter{Page: lq.Page, UpdatedSince: lq.Since(), SiteID: lq.Filters["site_id"],
-			JobID: lq.Filters["job_id"], Technician: lq.Filters["technician"], ExternalID: lq.Filters["external_id"]}
-		var fails []fieldportal.FieldError
-		for _, t := range []struct {
-			name string
-			dst  *time.Time
-		}{{"from", &f.From}, {"to", &f.To}} {
-			if s, ok := lq.Filters[t.name]; ok {
-				at, err := time.Parse(time.RFC3339, s)
-				if err != nil {
-					fails = append(fails, fieldportal.FieldError{Field: t.name,
-						Message: t.name + " must be a time in RFC 3339, such as 2026-01-31T09:00:00Z."})
-				}
-				*t.dst = at
+// listAppointments reads a page of appointments, reading the times of
+// the from and to filters.
+func (a *API) listAppointments(r *http.Request, lq listQuery) ([]*fieldportal.Appointment, string, error) {
+	f := fieldportal.AppointmentFilter{Page: lq.Page, UpdatedSince: lq.Since(), SiteID: lq.Filters["site_id"],
+		JobID: lq.Filters["job_id"], Technician: lq.Filters["technician"], ExternalID: lq.Filters["external_id"]}
+	var fails []fieldportal.FieldError
+	for _, t := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if s, ok := lq.Filters[t.name]; ok {
+			at, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				fails = append(fails, fieldportal.FieldError{Field: t.name,
+					Message: t.name + " must be a time in RFC 3339, such as 2026-01-31T09:00:00Z."})
 			}
+			*t.dst = at
 		}
-		if len(fails) > 0 {
-			a.problem(w, r, badRequest(fails...))
-			return
-		}
-		horizon, err := a.horizon(r, lq)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		rows, next, err := a.svc.Diary.FindAppointments(r.Context(), viewer(r), f)
-		if err != nil {
-			a.problem(w, r, listError(err))
-			return
-		}
-		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
-			func(x *fieldportal.Appointment) time.Time { return x.UpdatedAt }, ShowAppointment))
 	}
-}
-
-func (a *API) getAppointment(w http.ResponseWriter, r *http.Request) {
-	a.answerAppointment(w, r, http.StatusOK, r.PathValue("id"))
-}
-
-// createAppointment books through the console's store method, so the
-// diary's overlap rule applies as when the office books it.
-func (a *API) createAppointment(w http.ResponseWriter, r *http.Request) {
-	var in AppointmentInput
-	if _, err := decodeJSON(w, r, &in); err != nil {
-		a.problem(w, r, err)
-		return
+	if len(fails) > 0 {
+		return nil, "", badRequest(fails...)
 	}
-	x := &fieldportal.Appointment{}
-	if err := a.fillAppointment(r, x, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := a.svc.Diary.CreateAppointment(r.Context(), viewer(r), x); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	w.Header().Set("Location", Prefix+"/appointments/"+x.ID)
-	a.answerAppointment(w, r, http.StatusCreated, x.ID)
-}
-
-func (a *API) updateAppointment(w http.ResponseWriter, r *http.Request) {
-	var in AppointmentInput
-	sn, err := decodeJSON(w, r, &in)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	v := viewer(r)
-	x, err := a.svc.Diary.FindAppointmentByID(r.Context(), v, r.PathValue("id"))
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := checkIfMatch(r, ShowAppointment(x)); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := a.fillAppointment(r, x, in, sn); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	x.IfUpdatedAt = ifMatch(r, x.UpdatedAt)
-	if err := a.svc.Diary.UpdateAppointment(r.Context(), v, x); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.answerAppointment(w, r, http.StatusOK, x.ID)
-}
-
-func (a *API) upsertAppointment(w http.ResponseWriter, r *http.Request) {
-	var in AppointmentInput
-	sn, err := decodeJSON(w, r, &in)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	v, ext := viewer(r), r.PathValue("external_id")
-	if sn["external_id"] && in.ExternalID != ext {
-		a.problem(w, r, fieldportal.FieldErrorf("external_id", "external_id differs from the one in the address; leave it out."))
-		return
-	}
-	in.ExternalID = ext
-	current, err := a.appointmentByExternalID(r.Context(), v, ext)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	var shown any
-	if current != nil {
-		shown = ShowAppointment(current)
-	}
-	if err := checkIfMatch(r, shown); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	x := &fieldportal.Appointment{}
-	if err := a.fillAppointment(r, x, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if current != nil {
-		x.IfUpdatedAt = ifMatch(r, current.UpdatedAt)
-	}
-	created, err := a.svc.Diary.UpsertAppointmentByExternalID(r.Context(), v, x)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-		w.Header().Set("Location", Prefix+"/appointments/"+x.ID)
-	}
-	a.answerAppointment(w, r, status, x.ID)
+	return a.svc.Diary.FindAppointments(r.Context(), viewer(r), f)
 }
 
 // appointmentByExternalID is the viewer's appointment with the back
 // office's id ext, nil when none.
 func (a *API) appointmentByExternalID(ctx context.Context, v fieldportal.Viewer, ext string) (*fieldportal.Appointment, error) {
-	list, _, err := a.svc.Diary.FindAppointments(ctx, v, fieldportal.AppointmentFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
-	if err != nil || len(list) == 0 {
-		return nil, err
-	}
-	return list[0], nil
-}
-
-// answerAppointment answers with the appointment as now stored.
-func (a *API) answerAppointment(w http.ResponseWriter, r *http.Request, status int, id string) {
-	x, err := a.svc.Diary.FindAppointmentByID(r.Context(), viewer(r), id)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.record(w, r, status, ShowAppointment(x))
+	return firstByExternalID(func() ([]*fieldportal.Appointment, string, error) {
+		return a.svc.Diary.FindAppointments(ctx, v, fieldportal.AppointmentFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
+	})
 }
 
 // fillAppointment copies the sent fields of in onto x (all of them for a
@@ -310,13 +188,13 @@ func (a *API) jobRef(ctx context.Context, v fieldportal.Viewer, id *string, byID
 	if byID != "" {
 		return fieldportal.FieldErrorf("job_external_id", "Give the job by job_id or by job_external_id, not both.")
 	}
-	list, _, err := a.svc.Work.FindJobs(ctx, v, fieldportal.JobFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
+	x, err := a.jobByExternalID(ctx, v, ext)
 	if err != nil {
 		return err
-	} else if len(list) == 0 {
+	} else if x == nil {
 		return fieldportal.FieldErrorf("job_external_id", "No job has this external id.")
 	}
-	*id = list[0].ID
+	*id = x.ID
 	return nil
 }
 
@@ -329,12 +207,12 @@ func (a *API) quoteRef(ctx context.Context, v fieldportal.Viewer, id *string, by
 	if byID != "" {
 		return fieldportal.FieldErrorf("quote_external_id", "Give the quote by quote_id or by quote_external_id, not both.")
 	}
-	list, _, err := a.svc.Work.FindQuotes(ctx, v, fieldportal.QuoteFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
+	x, err := a.quoteByExternalID(ctx, v, ext)
 	if err != nil {
 		return err
-	} else if len(list) == 0 {
+	} else if x == nil {
 		return fieldportal.FieldErrorf("quote_external_id", "No quote has this external id.")
 	}
-	*id = list[0].ID
+	*id = x.ID
 	return nil
 }

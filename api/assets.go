@@ -66,166 +66,48 @@ func ShowAsset(x *fieldportal.Asset) Asset {
 }
 
 func (a *API) assetRoutes() []route {
-	filters := []param{filter("site_id", "Only the assets at this site."),
-		filter("customer_id", "Only the assets of this customer."),
-		filter("asset_type", "Only the assets of this type."),
-		filter("status", "Only the assets of this status: active, inactive or removed."),
-		filter("external_id", "Only the asset of this back-office id.")}
-	return []route{
-		{Method: "GET", Path: "/assets", ID: "listAssets", Summary: "List assets", Tag: "assets",
-			Query: listParams(filters...), Resp: List[Asset]{}, Handler: a.listAssets(filterNames(filters))},
-		{Method: "POST", Path: "/assets", ID: "createAsset", Summary: "Create an asset", Tag: "assets",
-			Body: AssetInput{}, Resp: Asset{}, Status: http.StatusCreated, ETag: true, Handler: a.createAsset},
-		{Method: "GET", Path: "/assets/{id}", ID: "getAsset", Summary: "Get an asset", Tag: "assets",
-			Resp: Asset{}, ETag: true, Handler: a.getAsset},
-		{Method: "PATCH", Path: "/assets/{id}", ID: "updateAsset", Summary: "Change the fields sent of an asset",
-			Tag: "assets", Body: AssetInput{}, Resp: Asset{}, ETag: true, Handler: a.updateAsset},
-		{Method: "PUT", Path: "/assets/by-external-id/{external_id}", ID: "upsertAsset",
-			Summary: "Create or replace an asset by the back office's id", Tag: "assets",
-			Body: AssetInput{}, Resp: Asset{}, Upsert: true, ETag: true, Handler: a.upsertAsset},
+	res := &resource[fieldportal.Asset, Asset, AssetInput]{api: a,
+		Path: "/assets", Tag: "assets", Singular: "Asset", Plural: "Assets",
+		Filters: []param{filter("site_id", "Only the assets at this site."),
+			filter("customer_id", "Only the assets of this customer."),
+			filter("asset_type", "Only the assets of this type."),
+			filter("status", "Only the assets of this status: active, inactive or removed."),
+			filter("external_id", "Only the asset of this back-office id.")},
+		Show:      func(_ *http.Request, x *fieldportal.Asset) Asset { return ShowAsset(x) },
+		UpdatedAt: func(x *fieldportal.Asset) time.Time { return x.UpdatedAt },
+		ID:        func(x *fieldportal.Asset) string { return x.ID },
+		List: func(r *http.Request, lq listQuery) ([]*fieldportal.Asset, string, error) {
+			if st := lq.Filters["status"]; st != "" && st != "active" && st != "inactive" && st != "removed" {
+				return nil, "", badRequest(fieldportal.FieldError{Field: "status", Message: "status must be active, inactive or removed."})
+			}
+			return a.svc.Equipment.FindAssets(r.Context(), viewer(r), fieldportal.AssetFilter{Page: lq.Page,
+				UpdatedSince: lq.Since(), SiteID: lq.Filters["site_id"], CustomerID: lq.Filters["customer_id"],
+				Type: lq.Filters["asset_type"], Status: lq.Filters["status"], ExternalID: lq.Filters["external_id"]})
+		},
+		Find:           a.svc.Equipment.FindAssetByID,
+		ByExternalID:   a.assetByExternalID,
+		Fill:           a.fillAsset,
+		ExternalID:     func(in *AssetInput) *string { return &in.ExternalID },
+		SetIfUpdatedAt: func(x *fieldportal.Asset, at time.Time) { x.IfUpdatedAt = at },
+		Create:         a.svc.Equipment.CreateAsset,
+		Update:         a.svc.Equipment.UpdateAsset,
+		Upsert:         a.svc.Equipment.UpsertAssetByExternalID,
+		WriteError:     assetFields,
 	}
+	return res.routes()
 }
 
-func (a *API) listAssets(filters []string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		lq, err := parseList(r, filters...)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		if st := lq.Filters["status"]; st != "" && st != "active" && st != "inactive" && st != "removed" {
-			a.problem(w, r, badRequest(fieldportal.FieldError{Field: "status", Message: "status must be active, inactive or removed."}))
-			return
-		}
-		horizon, err := a.horizon(r, lq)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		rows, next, err := a.svc.Equipment.FindAssets(r.Context(), viewer(r), fieldportal.AssetFilter{Page: lq.Page,
-			UpdatedSince: lq.Since(), SiteID: lq.Filters["site_id"], CustomerID: lq.Filters["customer_id"],
-			Type: lq.Filters["asset_type"], Status: lq.Filters["status"], ExternalID: lq.Filters["external_id"]})
-		if err != nil {
-			a.problem(w, r, listError(err))
-			return
-		}
-		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
-			func(x *fieldportal.Asset) time.Time { return x.UpdatedAt }, ShowAsset))
-	}
-}
-
-func (a *API) getAsset(w http.ResponseWriter, r *http.Request) {
-	a.answerAsset(w, r, http.StatusOK, r.PathValue("id"))
-}
-
-func (a *API) createAsset(w http.ResponseWriter, r *http.Request) {
-	var in AssetInput
-	if _, err := decodeJSON(w, r, &in); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	x := &fieldportal.Asset{}
-	if err := a.fillAsset(r.Context(), viewer(r), x, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := a.svc.Equipment.CreateAsset(r.Context(), viewer(r), x); err != nil {
-		a.problem(w, r, assetFields(err))
-		return
-	}
-	w.Header().Set("Location", Prefix+"/assets/"+x.ID)
-	a.answerAsset(w, r, http.StatusCreated, x.ID)
-}
-
-func (a *API) updateAsset(w http.ResponseWriter, r *http.Request) {
-	var in AssetInput
-	sn, err := decodeJSON(w, r, &in)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	v := viewer(r)
-	x, err := a.svc.Equipment.FindAssetByID(r.Context(), v, r.PathValue("id"))
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := checkIfMatch(r, ShowAsset(x)); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := a.fillAsset(r.Context(), v, x, in, sn); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	x.IfUpdatedAt = ifMatch(r, x.UpdatedAt)
-	if err := a.svc.Equipment.UpdateAsset(r.Context(), v, x); err != nil {
-		a.problem(w, r, assetFields(err))
-		return
-	}
-	a.answerAsset(w, r, http.StatusOK, x.ID)
-}
-
-func (a *API) upsertAsset(w http.ResponseWriter, r *http.Request) {
-	var in AssetInput
-	sn, err := decodeJSON(w, r, &in)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	v, ext := viewer(r), r.PathValue("external_id")
-	if sn["external_id"] && in.ExternalID != ext {
-		a.problem(w, r, fieldportal.FieldErrorf("external_id", "external_id differs from the one in the address; leave it out."))
-		return
-	}
-	in.ExternalID = ext
-	list, _, err := a.svc.Equipment.FindAssets(r.Context(), v, fieldportal.AssetFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	var current any
-	if len(list) > 0 {
-		current = ShowAsset(list[0])
-	}
-	if err := checkIfMatch(r, current); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	x := &fieldportal.Asset{}
-	if err := a.fillAsset(r.Context(), v, x, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if len(list) > 0 {
-		x.IfUpdatedAt = ifMatch(r, list[0].UpdatedAt)
-	}
-	created, err := a.svc.Equipment.UpsertAssetByExternalID(r.Context(), v, x)
-	if err != nil {
-		a.problem(w, r, assetFields(err))
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-		w.Header().Set("Location", Prefix+"/assets/"+x.ID)
-	}
-	a.answerAsset(w, r, status, x.ID)
-}
-
-// answerAsset answers with the asset as now stored.
-func (a *API) answerAsset(w http.ResponseWriter, r *http.Request, status int, id string) {
-	x, err := a.svc.Equipment.FindAssetByID(r.Context(), viewer(r), id)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.record(w, r, status, ShowAsset(x))
+// assetByExternalID returns the asset of a back-office id, nil when there
+// is none.
+func (a *API) assetByExternalID(ctx context.Context, v fieldportal.Viewer, ext string) (*fieldportal.Asset, error) {
+	return firstByExternalID(func() ([]*fieldportal.Asset, string, error) {
+		return a.svc.Equipment.FindAssets(ctx, v, fieldportal.AssetFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
+	})
 }
 
 // fillAsset copies the sent fields of in onto x (all of them for a nil
 // sn), resolving a site given by external id.
-func (a *API) fillAsset(ctx context.Context, v fieldportal.Viewer, x *fieldportal.Asset, in AssetInput, sn sent) error {
+func (a *API) fillAsset(r *http.Request, x *fieldportal.Asset, in AssetInput, sn sent) error {
 	for name, p := range map[string][2]*string{
 		"external_id": {&x.ExternalID, &in.ExternalID}, "number": {&x.Number, &in.Number}, "site_id": {&x.SiteID, &in.SiteID},
 		"asset_type": {&x.Type, &in.AssetType}, "name": {&x.Name, &in.Name}, "location": {&x.Location, &in.Location},
@@ -243,7 +125,7 @@ func (a *API) fillAsset(ctx context.Context, v fieldportal.Viewer, x *fieldporta
 	if err := bad.Err(); err != nil {
 		return err
 	}
-	return a.siteRef(ctx, v, &x.SiteID, in.SiteID, in.SiteExternalID)
+	return a.siteRef(r.Context(), viewer(r), &x.SiteID, in.SiteID, in.SiteExternalID)
 }
 
 // assetFields names the store's fields of an asset as the API does: its

@@ -42,49 +42,31 @@ func ShowAssetTransfer(t *fieldportal.AssetTransfer) AssetTransfer {
 		TransferredOn: t.TransferredOn, Note: t.Note, CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC()}
 }
 
+// assetTransferRoutes serve transfers, which are only listed, read and
+// made (a POST moves the asset): no PATCH, no upsert.
 func (a *API) assetTransferRoutes() []route {
-	filters := []param{filter("asset_id", "Only the transfers of this asset.")}
-	return []route{
-		{Method: "GET", Path: "/asset-transfers", ID: "listAssetTransfers", Summary: "List asset transfers", Tag: "asset-transfers",
-			Query: listParams(filters...), Resp: List[AssetTransfer]{}, Handler: a.listAssetTransfers(filterNames(filters))},
-		{Method: "POST", Path: "/asset-transfers", ID: "createAssetTransfer", Summary: "Move an asset to another site",
-			Tag: "asset-transfers", Body: AssetTransferInput{}, Resp: AssetTransfer{}, Status: http.StatusCreated, ETag: true,
-			Handler: a.createAssetTransfer},
-		{Method: "GET", Path: "/asset-transfers/{id}", ID: "getAssetTransfer", Summary: "Get an asset transfer",
-			Tag: "asset-transfers", Resp: AssetTransfer{}, ETag: true, Handler: a.getAssetTransfer},
+	res := &resource[fieldportal.AssetTransfer, AssetTransfer, AssetTransferInput]{api: a,
+		Path: "/asset-transfers", Tag: "asset-transfers", Singular: "AssetTransfer", Plural: "AssetTransfers",
+		Noun:      "asset transfer",
+		Filters:   []param{filter("asset_id", "Only the transfers of this asset.")},
+		Show:      func(_ *http.Request, t *fieldportal.AssetTransfer) AssetTransfer { return ShowAssetTransfer(t) },
+		UpdatedAt: func(t *fieldportal.AssetTransfer) time.Time { return t.UpdatedAt },
+		ID:        func(t *fieldportal.AssetTransfer) string { return t.ID },
+		List: func(r *http.Request, lq listQuery) ([]*fieldportal.AssetTransfer, string, error) {
+			return a.svc.Equipment.FindAssetTransferPage(r.Context(), viewer(r), fieldportal.AssetTransferFilter{
+				Page: lq.Page, UpdatedSince: lq.Since(), AssetID: lq.Filters["asset_id"]})
+		},
+		Find: a.svc.Equipment.FindAssetTransferByID,
 	}
-}
-
-func (a *API) listAssetTransfers(filters []string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		lq, err := parseList(r, filters...)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		horizon, err := a.horizon(r, lq)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		rows, next, err := a.svc.Equipment.FindAssetTransferPage(r.Context(), viewer(r), fieldportal.AssetTransferFilter{
-			Page: lq.Page, UpdatedSince: lq.Since(), AssetID: lq.Filters["asset_id"]})
-		if err != nil {
-			a.problem(w, r, listError(err))
-			return
-		}
-		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
-			func(t *fieldportal.AssetTransfer) time.Time { return t.UpdatedAt }, ShowAssetTransfer))
-	}
-}
-
-func (a *API) getAssetTransfer(w http.ResponseWriter, r *http.Request) {
-	a.answerAssetTransfer(w, r, http.StatusOK, r.PathValue("id"))
+	rts := res.routes()[:3] // list, create, get
+	rts[1].Summary = "Move an asset to another site"
+	rts[1].Handler = func(w http.ResponseWriter, r *http.Request) { a.createAssetTransfer(res, w, r) }
+	return rts
 }
 
 // createAssetTransfer moves the asset (TransferAsset): the transfer and
 // the asset's new site and customer are saved together.
-func (a *API) createAssetTransfer(w http.ResponseWriter, r *http.Request) {
+func (a *API) createAssetTransfer(res *resource[fieldportal.AssetTransfer, AssetTransfer, AssetTransferInput], w http.ResponseWriter, r *http.Request) {
 	var in AssetTransferInput
 	sn, err := decodeJSON(w, r, &in)
 	if err != nil {
@@ -129,15 +111,5 @@ func (a *API) createAssetTransfer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", Prefix+"/asset-transfers/"+t.ID)
-	a.answerAssetTransfer(w, r, http.StatusCreated, t.ID)
-}
-
-// answerAssetTransfer answers with the transfer as stored.
-func (a *API) answerAssetTransfer(w http.ResponseWriter, r *http.Request, status int, id string) {
-	t, err := a.svc.Equipment.FindAssetTransferByID(r.Context(), viewer(r), id)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.record(w, r, status, ShowAssetTransfer(t))
+	res.answer(w, r, http.StatusCreated, t.ID)
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"reflect"
@@ -58,166 +59,46 @@ func ShowCertificate(c *fieldportal.Certificate) Certificate {
 }
 
 func (a *API) certificateRoutes() []route {
-	filters := []param{filter("site_id", "Only the certificates of this site."),
-		filter("contractor_id", "Only the certificates this contractor issued."),
-		filter("cert_type", "Only certificates of this type."),
-		filter("status", "Only certificates that are, today in the organisation's time zone, valid, expiring (within "+
-			"the coming days the portal warns of) or expired."),
-		filter("external_id", "Only the certificate of this back-office id.")}
-	return []route{
-		{Method: "GET", Path: "/certificates", ID: "listCertificates", Summary: "List certificates, latest issued first",
-			Tag: "certificates", Query: listParams(filters...), Resp: List[Certificate]{},
-			Handler: a.listCertificates(filterNames(filters))},
-		{Method: "POST", Path: "/certificates", ID: "createCertificate", Summary: "Record a certificate", Tag: "certificates",
-			Body: CertificateInput{}, Resp: Certificate{}, Status: http.StatusCreated, ETag: true, Handler: a.createCertificate},
-		{Method: "GET", Path: "/certificates/{id}", ID: "getCertificate", Summary: "Get a certificate", Tag: "certificates",
-			Resp: Certificate{}, ETag: true, Handler: a.getCertificate},
-		{Method: "PATCH", Path: "/certificates/{id}", ID: "updateCertificate", Summary: "Change the fields sent of a certificate",
-			Tag: "certificates", Body: CertificateInput{}, Resp: Certificate{}, ETag: true, Handler: a.updateCertificate},
-		{Method: "PUT", Path: "/certificates/by-external-id/{external_id}", ID: "upsertCertificate",
-			Summary: "Create or replace a certificate by the back office's id", Tag: "certificates",
-			Body: CertificateInput{}, Resp: Certificate{}, Upsert: true, ETag: true, Handler: a.upsertCertificate},
+	res := &resource[fieldportal.Certificate, Certificate, CertificateInput]{api: a,
+		Path: "/certificates", Tag: "certificates", Singular: "Certificate", Plural: "Certificates",
+		ListSummary: "List certificates, latest issued first",
+		Filters: []param{filter("site_id", "Only the certificates of this site."),
+			filter("contractor_id", "Only the certificates this contractor issued."),
+			filter("cert_type", "Only certificates of this type."),
+			filter("status", "Only certificates that are, today in the organisation's time zone, valid, expiring (within "+
+				"the coming days the portal warns of) or expired."),
+			filter("external_id", "Only the certificate of this back-office id.")},
+		Show:      func(_ *http.Request, c *fieldportal.Certificate) Certificate { return ShowCertificate(c) },
+		UpdatedAt: func(c *fieldportal.Certificate) time.Time { return c.UpdatedAt },
+		ID:        func(c *fieldportal.Certificate) string { return c.ID },
+		List: func(r *http.Request, lq listQuery) ([]*fieldportal.Certificate, string, error) {
+			status, err := fieldportal.ParseCertificateStatus(lq.Filters["status"])
+			if err != nil {
+				return nil, "", badRequest(fieldportal.FieldError{Field: "status", Message: "status must be valid, expiring or expired."})
+			}
+			return a.svc.Equipment.FindCertificates(r.Context(), viewer(r), fieldportal.CertificateFilter{Page: lq.Page,
+				UpdatedSince: lq.Since(), SiteID: lq.Filters["site_id"], ContractorID: lq.Filters["contractor_id"],
+				Type: lq.Filters["cert_type"], ExternalID: lq.Filters["external_id"],
+				Status: status, Today: fieldportal.DateOf(time.Now().In(web.OrgLocation(r)))})
+		},
+		Find: a.svc.Equipment.FindCertificateByID,
+		ByExternalID: func(ctx context.Context, v fieldportal.Viewer, ext string) (*fieldportal.Certificate, error) {
+			return firstByExternalID(func() ([]*fieldportal.Certificate, string, error) {
+				return a.svc.Equipment.FindCertificates(ctx, v,
+					fieldportal.CertificateFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
+			})
+		},
+		Fill:           a.fillCertificate,
+		ExternalID:     func(in *CertificateInput) *string { return &in.ExternalID },
+		SetIfUpdatedAt: func(c *fieldportal.Certificate, at time.Time) { c.IfUpdatedAt = at },
+		Create:         a.svc.Equipment.CreateCertificate,
+		Update:         a.svc.Equipment.UpdateCertificate,
+		Upsert:         a.svc.Equipment.UpsertCertificateByExternalID,
+		WriteError:     certTypeField,
 	}
-}
-
-func (a *API) listCertificates(filters []string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		lq, err := parseList(r, filters...)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		status, err := fieldportal.ParseCertificateStatus(lq.Filters["status"])
-		if err != nil {
-			a.problem(w, r, badRequest(fieldportal.FieldError{Field: "status", Message: "status must be valid, expiring or expired."}))
-			return
-		}
-		f := fieldportal.CertificateFilter{Page: lq.Page, UpdatedSince: lq.Since(), SiteID: lq.Filters["site_id"],
-			ContractorID: lq.Filters["contractor_id"], Type: lq.Filters["cert_type"], ExternalID: lq.Filters["external_id"],
-			Status: status, Today: fieldportal.DateOf(time.Now().In(web.OrgLocation(r)))}
-		horizon, err := a.horizon(r, lq)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		rows, next, err := a.svc.Equipment.FindCertificates(r.Context(), viewer(r), f)
-		if err != nil {
-			a.problem(w, r, listError(err))
-			return
-		}
-		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
-			func(c *fieldportal.Certificate) time.Time { return c.UpdatedAt }, ShowCertificate))
-	}
-}
-
-func (a *API) getCertificate(w http.ResponseWriter, r *http.Request) {
-	a.answerCertificate(w, r, http.StatusOK, r.PathValue("id"))
-}
-
-func (a *API) createCertificate(w http.ResponseWriter, r *http.Request) {
-	var in CertificateInput
-	if _, err := decodeJSON(w, r, &in); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	c := &fieldportal.Certificate{}
-	if err := a.fillCertificate(r, c, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := a.svc.Equipment.CreateCertificate(r.Context(), viewer(r), c); err != nil {
-		a.problem(w, r, certTypeField(err))
-		return
-	}
-	w.Header().Set("Location", Prefix+"/certificates/"+c.ID)
-	a.answerCertificate(w, r, http.StatusCreated, c.ID)
-}
-
-func (a *API) updateCertificate(w http.ResponseWriter, r *http.Request) {
-	var in CertificateInput
-	sn, err := decodeJSON(w, r, &in)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	v := viewer(r)
-	c, err := a.svc.Equipment.FindCertificateByID(r.Context(), v, r.PathValue("id"))
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := checkIfMatch(r, ShowCertificate(c)); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := a.fillCertificate(r, c, in, sn); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	c.IfUpdatedAt = ifMatch(r, c.UpdatedAt)
-	if err := a.svc.Equipment.UpdateCertificate(r.Context(), v, c); err != nil {
-		a.problem(w, r, certTypeField(err))
-		return
-	}
-	a.answerCertificate(w, r, http.StatusOK, c.ID)
-}
-
-func (a *API) upsertCertificate(w http.ResponseWriter, r *http.Request) {
-	var in CertificateInput
-	sn, err := decodeJSON(w, r, &in)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	v, ext := viewer(r), r.PathValue("external_id")
-	if sn["external_id"] && in.ExternalID != ext {
-		a.problem(w, r, fieldportal.FieldErrorf("external_id", "external_id differs from the one in the address; leave it out."))
-		return
-	}
-	in.ExternalID = ext
-	list, _, err := a.svc.Equipment.FindCertificates(r.Context(), v,
-		fieldportal.CertificateFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	var current any
-	if len(list) > 0 {
-		current = ShowCertificate(list[0])
-	}
-	if err := checkIfMatch(r, current); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	c := &fieldportal.Certificate{}
-	if err := a.fillCertificate(r, c, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if len(list) > 0 {
-		c.IfUpdatedAt = ifMatch(r, list[0].UpdatedAt)
-	}
-	created, err := a.svc.Equipment.UpsertCertificateByExternalID(r.Context(), v, c)
-	if err != nil {
-		a.problem(w, r, certTypeField(err))
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-		w.Header().Set("Location", Prefix+"/certificates/"+c.ID)
-	}
-	a.answerCertificate(w, r, status, c.ID)
-}
-
-// answerCertificate answers with the certificate as now stored.
-func (a *API) answerCertificate(w http.ResponseWriter, r *http.Request, status int, id string) {
-	c, err := a.svc.Equipment.FindCertificateByID(r.Context(), viewer(r), id)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.record(w, r, status, ShowCertificate(c))
+	rts := res.routes()
+	rts[1].Summary = "Record a certificate" // the POST
+	return rts
 }
 
 // fillCertificate copies the sent fields of in onto c (all of them for a

@@ -63,166 +63,47 @@ func ShowContact(c *fieldportal.Contact) Contact {
 }
 
 func (a *API) contactRoutes() []route {
-	filters := []param{filter("customer_id", "Only the contacts of this customer."),
-		filter("external_id", "Only the contact of this back-office id.")}
-	return []route{
-		{Method: "GET", Path: "/contacts", ID: "listContacts", Summary: "List contacts", Tag: "contacts",
-			Query: listParams(filters...), Resp: List[Contact]{}, Handler: a.listContacts(filterNames(filters))},
-		{Method: "POST", Path: "/contacts", ID: "createContact", Summary: "Create a contact", Tag: "contacts",
-			Body: ContactInput{}, Resp: Contact{}, Status: http.StatusCreated, ETag: true, Handler: a.createContact},
-		{Method: "GET", Path: "/contacts/{id}", ID: "getContact", Summary: "Get a contact", Tag: "contacts",
-			Resp: Contact{}, ETag: true, Handler: a.getContact},
-		{Method: "PATCH", Path: "/contacts/{id}", ID: "updateContact", Summary: "Change the fields sent of a contact",
-			Tag: "contacts", Body: ContactInput{}, Resp: Contact{}, ETag: true, Handler: a.updateContact},
-		{Method: "PUT", Path: "/contacts/by-external-id/{external_id}", ID: "upsertContact",
-			Summary: "Create or replace a contact by the back office's id", Tag: "contacts",
-			Body: ContactInput{}, Resp: Contact{}, Upsert: true, ETag: true, Handler: a.upsertContact},
+	res := &resource[fieldportal.Contact, Contact, ContactInput]{api: a,
+		Path: "/contacts", Tag: "contacts", Singular: "Contact", Plural: "Contacts",
+		Filters: []param{filter("customer_id", "Only the contacts of this customer."),
+			filter("external_id", "Only the contact of this back-office id.")},
+		Show:      func(_ *http.Request, c *fieldportal.Contact) Contact { return ShowContact(c) },
+		UpdatedAt: func(c *fieldportal.Contact) time.Time { return c.UpdatedAt },
+		ID:        func(c *fieldportal.Contact) string { return c.ID },
+		List: func(r *http.Request, lq listQuery) ([]*fieldportal.Contact, string, error) {
+			return a.findContacts(r.Context(), viewer(r), fieldportal.ContactFilter{Page: lq.Page,
+				UpdatedSince: lq.Since(), CustomerID: lq.Filters["customer_id"], ExternalID: lq.Filters["external_id"]})
+		},
+		Find: a.svc.Contacts.FindContactByID,
+		ByExternalID: func(ctx context.Context, v fieldportal.Viewer, ext string) (*fieldportal.Contact, error) {
+			return firstByExternalID(func() ([]*fieldportal.Contact, string, error) {
+				return a.findContacts(ctx, v, fieldportal.ContactFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
+			})
+		},
+		Fill:           a.fillContact,
+		ExternalID:     func(in *ContactInput) *string { return &in.ExternalID },
+		SetIfUpdatedAt: func(c *fieldportal.Contact, at time.Time) { c.IfUpdatedAt = at },
+		Create:         a.svc.Contacts.CreateContact,
+		Update:         a.svc.Contacts.UpdateContact,
+		Upsert:         a.svc.Contacts.UpsertContactByExternalID,
 	}
+	return res.routes()
 }
 
-func (a *API) listContacts(filters []string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		lq, err := parseList(r, filters...)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		// The horizon is read before the page: what commits between them
-		// started after it, and waits for the next sync.
-		horizon, err := a.horizon(r, lq)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		rows, next, err := a.svc.Contacts.FindContacts(r.Context(), viewer(r), fieldportal.ContactFilter{Page: lq.Page,
-			UpdatedSince: lq.Since(), CustomerID: lq.Filters["customer_id"], ExternalID: lq.Filters["external_id"]})
-		if err != nil {
-			a.problem(w, r, listError(err))
-			return
-		}
-		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
-			func(c *fieldportal.ContactListing) time.Time { return c.Contact.UpdatedAt },
-			func(c *fieldportal.ContactListing) Contact { return ShowContact(c.Contact) }))
+// findContacts is a page of contacts without their listings' extras,
+// which the API does not show.
+func (a *API) findContacts(ctx context.Context, v fieldportal.Viewer, f fieldportal.ContactFilter) ([]*fieldportal.Contact, string, error) {
+	rows, next, err := a.svc.Contacts.FindContacts(ctx, v, f)
+	out := make([]*fieldportal.Contact, len(rows))
+	for i, c := range rows {
+		out[i] = c.Contact
 	}
-}
-
-func (a *API) getContact(w http.ResponseWriter, r *http.Request) {
-	c, err := a.svc.Contacts.FindContactByID(r.Context(), viewer(r), r.PathValue("id"))
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.record(w, r, http.StatusOK, ShowContact(c))
-}
-
-func (a *API) createContact(w http.ResponseWriter, r *http.Request) {
-	var in ContactInput
-	if _, err := decodeJSON(w, r, &in); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	c := &fieldportal.Contact{}
-	if err := a.fillContact(r.Context(), viewer(r), c, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := a.svc.Contacts.CreateContact(r.Context(), viewer(r), c); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	w.Header().Set("Location", Prefix+"/contacts/"+c.ID)
-	a.answerContact(w, r, http.StatusCreated, c.ID)
-}
-
-func (a *API) updateContact(w http.ResponseWriter, r *http.Request) {
-	var in ContactInput
-	sn, err := decodeJSON(w, r, &in)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	v := viewer(r)
-	c, err := a.svc.Contacts.FindContactByID(r.Context(), v, r.PathValue("id"))
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := checkIfMatch(r, ShowContact(c)); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := a.fillContact(r.Context(), v, c, in, sn); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	c.IfUpdatedAt = ifMatch(r, c.UpdatedAt)
-	if err := a.svc.Contacts.UpdateContact(r.Context(), v, c); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.answerContact(w, r, http.StatusOK, c.ID)
-}
-
-func (a *API) upsertContact(w http.ResponseWriter, r *http.Request) {
-	var in ContactInput
-	sn, err := decodeJSON(w, r, &in)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	v, ext := viewer(r), r.PathValue("external_id")
-	if sn["external_id"] && in.ExternalID != ext {
-		a.problem(w, r, fieldportal.FieldErrorf("external_id", "external_id differs from the one in the address; leave it out."))
-		return
-	}
-	in.ExternalID = ext
-	list, _, err := a.svc.Contacts.FindContacts(r.Context(), v, fieldportal.ContactFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	var current any
-	if len(list) > 0 {
-		current = ShowContact(list[0].Contact)
-	}
-	if err := checkIfMatch(r, current); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	c := &fieldportal.Contact{}
-	if err := a.fillContact(r.Context(), v, c, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if len(list) > 0 {
-		c.IfUpdatedAt = ifMatch(r, list[0].Contact.UpdatedAt)
-	}
-	created, err := a.svc.Contacts.UpsertContactByExternalID(r.Context(), v, c)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-		w.Header().Set("Location", Prefix+"/contacts/"+c.ID)
-	}
-	a.answerContact(w, r, status, c.ID)
-}
-
-// answerContact answers a write with the contact as now stored.
-func (a *API) answerContact(w http.ResponseWriter, r *http.Request, status int, id string) {
-	c, err := a.svc.Contacts.FindContactByID(r.Context(), viewer(r), id)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.record(w, r, status, ShowContact(c))
+	return out, next, err
 }
 
 // fillContact copies the sent fields of in onto c (all of them for a nil
 // sn), resolving a customer given by external id.
-func (a *API) fillContact(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Contact, in ContactInput, sn sent) error {
+func (a *API) fillContact(r *http.Request, c *fieldportal.Contact, in ContactInput, sn sent) error {
 	for name, p := range map[string][2]*string{
 		"external_id": {&c.ExternalID, &in.ExternalID}, "customer_id": {&c.CustomerID, &in.CustomerID},
 		"first_name": {&c.FirstName, &in.FirstName}, "last_name": {&c.LastName, &in.LastName}, "email": {&c.Email, &in.Email},
@@ -241,5 +122,5 @@ func (a *API) fillContact(ctx context.Context, v fieldportal.Viewer, c *fieldpor
 			*p[0] = *p[1]
 		}
 	}
-	return a.customerRef(ctx, v, &c.CustomerID, in.CustomerID, in.CustomerExternalID)
+	return a.customerRef(r.Context(), viewer(r), &c.CustomerID, in.CustomerID, in.CustomerExternalID)
 }

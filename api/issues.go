@@ -56,79 +56,51 @@ func ShowIssue(x *fieldportal.Issue) Issue {
 }
 
 func (a *API) issueRoutes() []route {
-	filters := []param{filter("site_id", "Only the issues at this site."),
-		filter("status", "Only issues of this status: open or closed."),
-		filter("external_id", "Only the issue of this back-office id.")}
-	return []route{
-		{Method: "GET", Path: "/issues", ID: "listIssues", Summary: "List issues, most recently changed first", Tag: "issues",
-			Query: listParams(filters...), Resp: List[Issue]{}, Handler: a.listIssues(filterNames(filters))},
-		{Method: "POST", Path: "/issues", ID: "createIssue", Summary: "Create an issue", Tag: "issues",
-			Body: IssueInput{}, Resp: Issue{}, Status: http.StatusCreated, ETag: true, Handler: a.createIssue},
-		{Method: "GET", Path: "/issues/{id}", ID: "getIssue", Summary: "Get an issue", Tag: "issues",
-			Resp: Issue{}, ETag: true, Handler: a.getIssue},
-		{Method: "PATCH", Path: "/issues/{id}", ID: "updateIssue", Summary: "Change the fields sent of an issue, or close or reopen it",
-			Tag: "issues", Body: IssueInput{}, Resp: Issue{}, ETag: true, Handler: a.updateIssue},
-		{Method: "PUT", Path: "/issues/by-external-id/{external_id}", ID: "upsertIssue",
-			Summary: "Create or replace an issue by the back office's id", Tag: "issues",
-			Body: IssueInput{}, Resp: Issue{}, Upsert: true, ETag: true, Handler: a.upsertIssue},
+	res := &resource[fieldportal.Issue, Issue, IssueInput]{api: a,
+		Path: "/issues", Tag: "issues", Singular: "Issue", Plural: "Issues",
+		ListSummary: "List issues, most recently changed first",
+		Filters: []param{filter("site_id", "Only the issues at this site."),
+			filter("status", "Only issues of this status: open or closed."),
+			filter("external_id", "Only the issue of this back-office id.")},
+		Show:      func(_ *http.Request, x *fieldportal.Issue) Issue { return ShowIssue(x) },
+		UpdatedAt: func(x *fieldportal.Issue) time.Time { return x.UpdatedAt },
+		ID:        func(x *fieldportal.Issue) string { return x.ID },
+		List: func(r *http.Request, lq listQuery) ([]*fieldportal.Issue, string, error) {
+			if s, ok := lq.Filters["status"]; ok && s != fieldportal.IssueOpen && s != fieldportal.IssueClosed {
+				return nil, "", badRequest(fieldportal.FieldError{Field: "status", Message: "status must be open or closed."})
+			}
+			return a.svc.Work.FindIssues(r.Context(), viewer(r), fieldportal.IssueFilter{Page: lq.Page,
+				UpdatedSince: lq.Since(), SiteID: lq.Filters["site_id"], Status: lq.Filters["status"],
+				ExternalID: lq.Filters["external_id"]})
+		},
+		Find: a.svc.Work.FindIssueByID,
+		ByExternalID: func(ctx context.Context, v fieldportal.Viewer, ext string) (*fieldportal.Issue, error) {
+			return firstByExternalID(func() ([]*fieldportal.Issue, string, error) {
+				return a.svc.Work.FindIssues(ctx, v, fieldportal.IssueFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
+			})
+		},
+		Fill:       a.fillIssue,
+		ExternalID: func(in *IssueInput) *string { return &in.ExternalID },
+		Keep: func(x, old *fieldportal.Issue, s sent) {
+			if !s["status"] {
+				x.Status = old.Status // a replace that leaves the status out keeps it
+			}
+		},
+		SetIfUpdatedAt: func(x *fieldportal.Issue, at time.Time) { x.IfUpdatedAt = at },
+		Create:         a.svc.Work.CreateIssue,
+		Update:         a.svc.Work.UpdateIssue,
+		Upsert:         a.svc.Work.UpsertIssueByExternalID,
 	}
-}
-
-func (a *API) listIssues(filters []string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		lq, err := parseList(r, filters...)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		if s, ok := lq.Filters["status"]; ok && s != fieldportal.IssueOpen && s != fieldportal.IssueClosed {
-			a.problem(w, r, badRequest(fieldportal.FieldError{Field: "status", Message: "status must be open or closed."}))
-			return
-		}
-		horizon, err := a.horizon(r, lq)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		rows, next, err := a.svc.Work.FindIssues(r.Context(), viewer(r), fieldportal.IssueFilter{Page: lq.Page,
-			UpdatedSince: lq.Since(), SiteID: lq.Filters["site_id"], Status: lq.Filters["status"],
-			ExternalID: lq.Filters["external_id"]})
-		if err != nil {
-			a.problem(w, r, listError(err))
-			return
-		}
-		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
-			func(x *fieldportal.Issue) time.Time { return x.UpdatedAt }, ShowIssue))
-	}
-}
-
-func (a *API) getIssue(w http.ResponseWriter, r *http.Request) {
-	a.answerIssue(w, r, http.StatusOK, r.PathValue("id"))
-}
-
-func (a *API) createIssue(w http.ResponseWriter, r *http.Request) {
-	var in IssueInput
-	if _, err := decodeJSON(w, r, &in); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	x := &fieldportal.Issue{}
-	if err := a.fillIssue(r.Context(), viewer(r), x, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := a.svc.Work.CreateIssue(r.Context(), viewer(r), x); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	w.Header().Set("Location", Prefix+"/issues/"+x.ID)
-	a.answerIssue(w, r, http.StatusCreated, x.ID)
+	rts := res.routes()
+	rts[3].Summary = "Change the fields sent of an issue, or close or reopen it" // the PATCH
+	rts[3].Handler = func(w http.ResponseWriter, r *http.Request) { a.updateIssue(res, w, r) }
+	return rts
 }
 
 // updateIssue saves the fields sent. A status sent closes or reopens the
 // issue through the console's service (SetIssueStatus: its history and
 // audit), after the other fields are saved and checked.
-func (a *API) updateIssue(w http.ResponseWriter, r *http.Request) {
+func (a *API) updateIssue(res *resource[fieldportal.Issue, Issue, IssueInput], w http.ResponseWriter, r *http.Request) {
 	var in IssueInput
 	sn, err := decodeJSON(w, r, &in)
 	if err != nil {
@@ -141,12 +113,12 @@ func (a *API) updateIssue(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
-	if err := checkIfMatch(r, ShowIssue(x)); err != nil {
+	if err := checkIfMatch(r, res.Show(r, x)); err != nil {
 		a.problem(w, r, err)
 		return
 	}
 	from := x.Status
-	if err := a.fillIssue(r.Context(), v, x, in, sn); err != nil {
+	if err := a.fillIssue(r, x, in, sn); err != nil {
 		a.problem(w, r, err)
 		return
 	}
@@ -170,73 +142,13 @@ func (a *API) updateIssue(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	a.answerIssue(w, r, http.StatusOK, x.ID)
-}
-
-func (a *API) upsertIssue(w http.ResponseWriter, r *http.Request) {
-	var in IssueInput
-	sn, err := decodeJSON(w, r, &in)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	v, ext := viewer(r), r.PathValue("external_id")
-	if sn["external_id"] && in.ExternalID != ext {
-		a.problem(w, r, fieldportal.FieldErrorf("external_id", "external_id differs from the one in the address; leave it out."))
-		return
-	}
-	in.ExternalID = ext
-	list, _, err := a.svc.Work.FindIssues(r.Context(), v, fieldportal.IssueFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	var current any
-	if len(list) > 0 {
-		current = ShowIssue(list[0])
-	}
-	if err := checkIfMatch(r, current); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	x := &fieldportal.Issue{}
-	if err := a.fillIssue(r.Context(), v, x, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if len(list) > 0 {
-		if !sn["status"] {
-			x.Status = list[0].Status // a replace that leaves the status out keeps it
-		}
-		x.IfUpdatedAt = ifMatch(r, list[0].UpdatedAt)
-	}
-	created, err := a.svc.Work.UpsertIssueByExternalID(r.Context(), v, x)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-		w.Header().Set("Location", Prefix+"/issues/"+x.ID)
-	}
-	a.answerIssue(w, r, status, x.ID)
-}
-
-// answerIssue answers with the issue as now stored.
-func (a *API) answerIssue(w http.ResponseWriter, r *http.Request, status int, id string) {
-	x, err := a.svc.Work.FindIssueByID(r.Context(), viewer(r), id)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.record(w, r, status, ShowIssue(x))
+	res.answer(w, r, http.StatusOK, x.ID)
 }
 
 // fillIssue copies the sent fields of in onto x (all of them for a nil
 // sn: a new issue is open and of normal priority unless told), resolving a
 // site given by external id.
-func (a *API) fillIssue(ctx context.Context, v fieldportal.Viewer, x *fieldportal.Issue, in IssueInput, sn sent) error {
+func (a *API) fillIssue(r *http.Request, x *fieldportal.Issue, in IssueInput, sn sent) error {
 	for name, p := range map[string][2]*string{
 		"external_id": {&x.ExternalID, &in.ExternalID}, "number": {&x.Number, &in.Number}, "site_id": {&x.SiteID, &in.SiteID},
 		"asset_id": {&x.AssetID, &in.AssetID}, "title": {&x.Title, &in.Title}, "description": {&x.Description, &in.Description},
@@ -255,5 +167,5 @@ func (a *API) fillIssue(ctx context.Context, v fieldportal.Viewer, x *fieldporta
 	if sn == nil && x.Status == "" {
 		x.Status = fieldportal.IssueOpen
 	}
-	return a.siteRef(ctx, v, &x.SiteID, in.SiteID, in.SiteExternalID)
+	return a.siteRef(r.Context(), viewer(r), &x.SiteID, in.SiteID, in.SiteExternalID)
 }

@@ -137,95 +137,72 @@ func currency(r *http.Request) string {
 }
 
 func (a *API) jobRoutes() []route {
-	filters := []param{filter("site_id", "Only the jobs at this site."),
-		filter("customer_id", "Only the jobs of this customer."),
-		filter("kind", "Only jobs of this kind: service or install."),
-		filter("stage", "Only jobs at this stage."),
-		filter("external_id", "Only the job of this back-office id.")}
-	return []route{
-		{Method: "GET", Path: "/jobs", ID: "listJobs", Summary: "List jobs, newest first", Tag: "jobs",
-			Query: listParams(filters...), Resp: List[Job]{}, Handler: a.listJobs(filterNames(filters))},
-		{Method: "POST", Path: "/jobs", ID: "createJob", Summary: "Create a job", Tag: "jobs",
-			Body: JobInput{}, Resp: Job{}, Status: http.StatusCreated, ETag: true, Handler: a.createJob},
-		{Method: "GET", Path: "/jobs/{id}", ID: "getJob", Summary: "Get a job", Tag: "jobs",
-			Resp: Job{}, ETag: true, Handler: a.getJob},
-		{Method: "PATCH", Path: "/jobs/{id}", ID: "updateJob", Summary: "Change the fields sent of a job, or move its stage",
-			Tag: "jobs", Body: JobInput{}, Resp: Job{}, ETag: true, Handler: a.updateJob},
-		{Method: "PUT", Path: "/jobs/by-external-id/{external_id}", ID: "upsertJob",
-			Summary: "Create or replace a job by the back office's id", Tag: "jobs",
-			Body: JobInput{}, Resp: Job{}, Upsert: true, ETag: true, Handler: a.upsertJob},
-	}
-}
-
-func (a *API) listJobs(filters []string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		lq, err := parseList(r, filters...)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		f := fieldportal.JobFilter{Page: lq.Page, UpdatedSince: lq.Since(), SiteID: lq.Filters["site_id"],
-			CustomerID: lq.Filters["customer_id"], ExternalID: lq.Filters["external_id"], Kind: fieldportal.JobKind(lq.Filters["kind"])}
-		var fails []fieldportal.FieldError
-		if k, ok := lq.Filters["kind"]; ok && k != string(fieldportal.JobService) && k != string(fieldportal.JobInstall) {
-			fails = append(fails, fieldportal.FieldError{Field: "kind", Message: "kind must be service or install."})
-		}
-		if s, ok := lq.Filters["stage"]; ok {
-			if !slices.Contains(fieldportal.JobStages, fieldportal.JobStage(s)) {
-				fails = append(fails, fieldportal.FieldError{Field: "stage",
-					Message: "stage must be one of pending, scheduled, in_progress, complete, invoiced, archived."})
+	res := &resource[fieldportal.Job, Job, JobInput]{api: a,
+		Path: "/jobs", Tag: "jobs", Singular: "Job", Plural: "Jobs", ListSummary: "List jobs, newest first",
+		Filters: []param{filter("site_id", "Only the jobs at this site."),
+			filter("customer_id", "Only the jobs of this customer."),
+			filter("kind", "Only jobs of this kind: service or install."),
+			filter("stage", "Only jobs at this stage."),
+			filter("external_id", "Only the job of this back-office id.")},
+		Show:         func(r *http.Request, j *fieldportal.Job) Job { return ShowJob(j, currency(r)) },
+		UpdatedAt:    func(j *fieldportal.Job) time.Time { return j.UpdatedAt },
+		ID:           func(j *fieldportal.Job) string { return j.ID },
+		List:         a.listJobs,
+		Find:         a.svc.Work.FindJobByID,
+		ByExternalID: a.jobByExternalID,
+		Fill:         a.fillJob,
+		ExternalID:   func(in *JobInput) *string { return &in.ExternalID },
+		Keep: func(j, old *fieldportal.Job, s sent) {
+			if !s["stage"] {
+				j.Stage = old.Stage // a replace that leaves the stage out keeps it
 			}
-			f.Stages = []fieldportal.JobStage{fieldportal.JobStage(s)}
-		}
-		if len(fails) > 0 {
-			a.problem(w, r, badRequest(fails...))
-			return
-		}
-		horizon, err := a.horizon(r, lq)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		rows, next, err := a.svc.Work.FindJobs(r.Context(), viewer(r), f)
-		if err != nil {
-			a.problem(w, r, listError(err))
-			return
-		}
-		cur := currency(r)
-		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
-			func(j *fieldportal.Job) time.Time { return j.UpdatedAt },
-			func(j *fieldportal.Job) Job { return ShowJob(j, cur) }))
+		},
+		SetIfUpdatedAt: func(j *fieldportal.Job, at time.Time) { j.IfUpdatedAt = at },
+		Create:         a.svc.Work.CreateJob,
+		Update:         a.svc.Work.UpdateJob,
+		Upsert:         a.svc.Work.UpsertJobByExternalID,
 	}
+	rts := res.routes()
+	rts[3].Summary = "Change the fields sent of a job, or move its stage" // the PATCH
+	rts[3].Handler = func(w http.ResponseWriter, r *http.Request) { a.updateJob(res, w, r) }
+	return rts
 }
 
-func (a *API) getJob(w http.ResponseWriter, r *http.Request) {
-	a.answerJob(w, r, http.StatusOK, r.PathValue("id"))
+// listJobs reads a page of jobs, checking the values of the kind and
+// stage filters.
+func (a *API) listJobs(r *http.Request, lq listQuery) ([]*fieldportal.Job, string, error) {
+	f := fieldportal.JobFilter{Page: lq.Page, UpdatedSince: lq.Since(), SiteID: lq.Filters["site_id"],
+		CustomerID: lq.Filters["customer_id"], ExternalID: lq.Filters["external_id"], Kind: fieldportal.JobKind(lq.Filters["kind"])}
+	var fails []fieldportal.FieldError
+	if k, ok := lq.Filters["kind"]; ok && k != string(fieldportal.JobService) && k != string(fieldportal.JobInstall) {
+		fails = append(fails, fieldportal.FieldError{Field: "kind", Message: "kind must be service or install."})
+	}
+	if s, ok := lq.Filters["stage"]; ok {
+		if !slices.Contains(fieldportal.JobStages, fieldportal.JobStage(s)) {
+			fails = append(fails, fieldportal.FieldError{Field: "stage",
+				Message: "stage must be one of pending, scheduled, in_progress, complete, invoiced, archived."})
+		}
+		f.Stages = []fieldportal.JobStage{fieldportal.JobStage(s)}
+	}
+	if len(fails) > 0 {
+		return nil, "", badRequest(fails...)
+	}
+	return a.svc.Work.FindJobs(r.Context(), viewer(r), f)
 }
 
-func (a *API) createJob(w http.ResponseWriter, r *http.Request) {
-	var in JobInput
-	if _, err := decodeJSON(w, r, &in); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	j := &fieldportal.Job{}
-	if err := a.fillJob(r, j, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := a.svc.Work.CreateJob(r.Context(), viewer(r), j); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	w.Header().Set("Location", Prefix+"/jobs/"+j.ID)
-	a.answerJob(w, r, http.StatusCreated, j.ID)
+// jobByExternalID returns the job of a back-office id, nil when there is
+// none.
+func (a *API) jobByExternalID(ctx context.Context, v fieldportal.Viewer, ext string) (*fieldportal.Job, error) {
+	return firstByExternalID(func() ([]*fieldportal.Job, string, error) {
+		return a.svc.Work.FindJobs(ctx, v, fieldportal.JobFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
+	})
 }
 
 // updateJob saves the fields sent. A stage sent is a move, by the same
 // rules and service as the console's (fieldportal.JobStageMove,
 // WorkService.MoveJobStage: its history and audit), checked before
 // anything is saved, so a refused move changes nothing.
-func (a *API) updateJob(w http.ResponseWriter, r *http.Request) {
+func (a *API) updateJob(res *resource[fieldportal.Job, Job, JobInput], w http.ResponseWriter, r *http.Request) {
 	var in JobInput
 	sn, err := decodeJSON(w, r, &in)
 	if err != nil {
@@ -238,7 +215,7 @@ func (a *API) updateJob(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
-	if err := checkIfMatch(r, ShowJob(j, currency(r))); err != nil {
+	if err := checkIfMatch(r, res.Show(r, j)); err != nil {
 		a.problem(w, r, err)
 		return
 	}
@@ -279,7 +256,7 @@ func (a *API) updateJob(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	a.answerJob(w, r, http.StatusOK, j.ID)
+	res.answer(w, r, http.StatusOK, j.ID)
 }
 
 // onlyStageSent reports whether a PATCH sent nothing but the stage and
@@ -291,66 +268,6 @@ func onlyStageSent(sn sent) bool {
 		}
 	}
 	return true
-}
-
-func (a *API) upsertJob(w http.ResponseWriter, r *http.Request) {
-	var in JobInput
-	sn, err := decodeJSON(w, r, &in)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	v, ext := viewer(r), r.PathValue("external_id")
-	if sn["external_id"] && in.ExternalID != ext {
-		a.problem(w, r, fieldportal.FieldErrorf("external_id", "external_id differs from the one in the address; leave it out."))
-		return
-	}
-	in.ExternalID = ext
-	list, _, err := a.svc.Work.FindJobs(r.Context(), v, fieldportal.JobFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	var current any
-	if len(list) > 0 {
-		current = ShowJob(list[0], currency(r))
-	}
-	if err := checkIfMatch(r, current); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	j := &fieldportal.Job{}
-	if err := a.fillJob(r, j, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if len(list) > 0 {
-		if !sn["stage"] {
-			j.Stage = list[0].Stage // a replace that leaves the stage out keeps it
-		}
-		j.IfUpdatedAt = ifMatch(r, list[0].UpdatedAt)
-	}
-	created, err := a.svc.Work.UpsertJobByExternalID(r.Context(), v, j)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-		w.Header().Set("Location", Prefix+"/jobs/"+j.ID)
-	}
-	a.answerJob(w, r, status, j.ID)
-}
-
-// answerJob answers with the job as now stored.
-func (a *API) answerJob(w http.ResponseWriter, r *http.Request, status int, id string) {
-	j, err := a.svc.Work.FindJobByID(r.Context(), viewer(r), id)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.record(w, r, status, ShowJob(j, currency(r)))
 }
 
 // fillJob copies the sent fields of in onto j (all of them for a nil sn),
@@ -446,12 +363,12 @@ func (a *API) siteRef(ctx context.Context, v fieldportal.Viewer, id *string, byI
 	if byID != "" {
 		return fieldportal.FieldErrorf("site_external_id", "Give the site by site_id or by site_external_id, not both.")
 	}
-	list, _, err := a.svc.Sites.FindSites(ctx, v, fieldportal.SiteFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
+	s, err := a.siteByExternalID(ctx, v, ext)
 	if err != nil {
 		return err
-	} else if len(list) == 0 {
+	} else if s == nil {
 		return fieldportal.FieldErrorf("site_external_id", "No site has this external id.")
 	}
-	*id = list[0].ID
+	*id = s.ID
 	return nil
 }

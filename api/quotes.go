@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"reflect"
 	"slices"
@@ -104,175 +105,59 @@ func ShowQuote(x *fieldportal.Quote, currency string) Quote {
 	return out
 }
 
-func (a *API) quoteRoutes() []route {
-	filters := []param{filter("site_id", "Only the quotes at this site."),
-		filter("customer_id", "Only the quotes of this customer."),
-		filter("stage", "Only quotes at this stage."),
-		filter("external_id", "Only the quote of this back-office id.")}
-	return []route{
-		{Method: "GET", Path: "/quotes", ID: "listQuotes", Summary: "List quotes, newest first", Tag: "quotes",
-			Query: listParams(filters...), Resp: List[Quote]{}, Handler: a.listQuotes(filterNames(filters))},
-		{Method: "POST", Path: "/quotes", ID: "createQuote", Summary: "Create a quote", Tag: "quotes",
-			Body: QuoteInput{}, Resp: Quote{}, Status: http.StatusCreated, ETag: true, Handler: a.createQuote},
-		{Method: "GET", Path: "/quotes/{id}", ID: "getQuote", Summary: "Get a quote", Tag: "quotes",
-			Resp: Quote{}, ETag: true, Handler: a.getQuote},
-		{Method: "PATCH", Path: "/quotes/{id}", ID: "updateQuote", Summary: "Change the fields sent of a quote",
-			Tag: "quotes", Body: QuoteInput{}, Resp: Quote{}, ETag: true, Handler: a.updateQuote},
-		{Method: "PUT", Path: "/quotes/by-external-id/{external_id}", ID: "upsertQuote",
-			Summary: "Create or replace a quote by the back office's id", Tag: "quotes",
-			Body: QuoteInput{}, Resp: Quote{}, Upsert: true, ETag: true, Handler: a.upsertQuote},
-	}
-}
-
-func (a *API) listQuotes(filters []string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		lq, err := parseList(r, filters...)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		f := fieldportal.QuoteFilter{Page: lq.Page, UpdatedSince: lq.Since(), SiteID: lq.Filters["site_id"],
-			CustomerID: lq.Filters["customer_id"], ExternalID: lq.Filters["external_id"]}
-		if s, ok := lq.Filters["stage"]; ok {
-			if !slices.Contains(fieldportal.QuoteStages, fieldportal.QuoteStage(s)) {
-				a.problem(w, r, badRequest(fieldportal.FieldError{Field: "stage",
-					Message: "stage must be one of requested, outstanding, approved, declined, expired."}))
-				return
-			}
-			f.Stages = []fieldportal.QuoteStage{fieldportal.QuoteStage(s)}
-		}
-		horizon, err := a.horizon(r, lq)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		rows, next, err := a.svc.Work.FindQuotes(r.Context(), viewer(r), f)
-		if err != nil {
-			a.problem(w, r, listError(err))
-			return
-		}
-		cur := currency(r)
-		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
-			func(x *fieldportal.Quote) time.Time { return x.UpdatedAt },
-			func(x *fieldportal.Quote) Quote { return ShowQuote(x, cur) }))
-	}
-}
-
-func (a *API) getQuote(w http.ResponseWriter, r *http.Request) {
-	a.answerQuote(w, r, http.StatusOK, r.PathValue("id"))
-}
-
-func (a *API) createQuote(w http.ResponseWriter, r *http.Request) {
-	var in QuoteInput
-	if _, err := decodeJSON(w, r, &in); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	x := &fieldportal.Quote{}
-	if err := a.fillQuote(r, x, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := a.svc.Work.CreateQuote(r.Context(), viewer(r), x); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	w.Header().Set("Location", Prefix+"/quotes/"+x.ID)
-	a.answerQuote(w, r, http.StatusCreated, x.ID)
-}
-
-// updateQuote saves the fields sent through the back office's save
+// quoteRoutes serve quotes; a PATCH saves through the back office's save
 // (UpdateQuote), which keeps who requested the quote and its signature.
-func (a *API) updateQuote(w http.ResponseWriter, r *http.Request) {
-	var in QuoteInput
-	sn, err := decodeJSON(w, r, &in)
-	if err != nil {
-		a.problem(w, r, err)
-		return
+func (a *API) quoteRoutes() []route {
+	res := &resource[fieldportal.Quote, Quote, QuoteInput]{api: a,
+		Path: "/quotes", Tag: "quotes", Singular: "Quote", Plural: "Quotes", ListSummary: "List quotes, newest first",
+		Filters: []param{filter("site_id", "Only the quotes at this site."),
+			filter("customer_id", "Only the quotes of this customer."),
+			filter("stage", "Only quotes at this stage."),
+			filter("external_id", "Only the quote of this back-office id.")},
+		Show:         func(r *http.Request, x *fieldportal.Quote) Quote { return ShowQuote(x, currency(r)) },
+		UpdatedAt:    func(x *fieldportal.Quote) time.Time { return x.UpdatedAt },
+		ID:           func(x *fieldportal.Quote) string { return x.ID },
+		List:         a.listQuotes,
+		Find:         a.svc.Work.FindQuoteByID,
+		ByExternalID: a.quoteByExternalID,
+		Fill:         a.fillQuote,
+		ExternalID:   func(in *QuoteInput) *string { return &in.ExternalID },
+		Keep: func(x, old *fieldportal.Quote, s sent) {
+			if !s["stage"] {
+				x.Stage = old.Stage // a replace that leaves the stage out keeps it
+			}
+			// The customer's answer is not the back office's to replace.
+			x.SignedByName, x.ActionedAt, x.DeclineReason = old.SignedByName, old.ActionedAt, old.DeclineReason
+		},
+		SetIfUpdatedAt: func(x *fieldportal.Quote, at time.Time) { x.IfUpdatedAt = at },
+		Create:         a.svc.Work.CreateQuote,
+		Update:         a.svc.Work.UpdateQuote,
+		Upsert:         a.svc.Work.UpsertQuoteByExternalID,
 	}
-	v := viewer(r)
-	x, err := a.svc.Work.FindQuoteByID(r.Context(), v, r.PathValue("id"))
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := checkIfMatch(r, ShowQuote(x, currency(r))); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := a.fillQuote(r, x, in, sn); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	x.IfUpdatedAt = ifMatch(r, x.UpdatedAt)
-	if err := a.svc.Work.UpdateQuote(r.Context(), v, x); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.answerQuote(w, r, http.StatusOK, x.ID)
+	return res.routes()
 }
 
-func (a *API) upsertQuote(w http.ResponseWriter, r *http.Request) {
-	var in QuoteInput
-	sn, err := decodeJSON(w, r, &in)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	v, ext := viewer(r), r.PathValue("external_id")
-	if sn["external_id"] && in.ExternalID != ext {
-		a.problem(w, r, fieldportal.FieldErrorf("external_id", "external_id differs from the one in the address; leave it out."))
-		return
-	}
-	in.ExternalID = ext
-	list, _, err := a.svc.Work.FindQuotes(r.Context(), v, fieldportal.QuoteFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	var current any
-	if len(list) > 0 {
-		current = ShowQuote(list[0], currency(r))
-	}
-	if err := checkIfMatch(r, current); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	x := &fieldportal.Quote{}
-	if err := a.fillQuote(r, x, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if len(list) > 0 {
-		old := list[0]
-		if !sn["stage"] {
-			x.Stage = old.Stage // a replace that leaves the stage out keeps it
+// listQuotes reads a page of quotes, checking the value of the stage
+// filter.
+func (a *API) listQuotes(r *http.Request, lq listQuery) ([]*fieldportal.Quote, string, error) {
+	f := fieldportal.QuoteFilter{Page: lq.Page, UpdatedSince: lq.Since(), SiteID: lq.Filters["site_id"],
+		CustomerID: lq.Filters["customer_id"], ExternalID: lq.Filters["external_id"]}
+	if s, ok := lq.Filters["stage"]; ok {
+		if !slices.Contains(fieldportal.QuoteStages, fieldportal.QuoteStage(s)) {
+			return nil, "", badRequest(fieldportal.FieldError{Field: "stage",
+				Message: "stage must be one of requested, outstanding, approved, declined, expired."})
 		}
-		// The customer's answer is not the back office's to replace.
-		x.SignedByName, x.ActionedAt, x.DeclineReason = old.SignedByName, old.ActionedAt, old.DeclineReason
-		x.IfUpdatedAt = ifMatch(r, old.UpdatedAt)
+		f.Stages = []fieldportal.QuoteStage{fieldportal.QuoteStage(s)}
 	}
-	created, err := a.svc.Work.UpsertQuoteByExternalID(r.Context(), v, x)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-		w.Header().Set("Location", Prefix+"/quotes/"+x.ID)
-	}
-	a.answerQuote(w, r, status, x.ID)
+	return a.svc.Work.FindQuotes(r.Context(), viewer(r), f)
 }
 
-// answerQuote answers with the quote as now stored.
-func (a *API) answerQuote(w http.ResponseWriter, r *http.Request, status int, id string) {
-	x, err := a.svc.Work.FindQuoteByID(r.Context(), viewer(r), id)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.record(w, r, status, ShowQuote(x, currency(r)))
+// quoteByExternalID returns the quote of a back-office id, nil when there
+// is none.
+func (a *API) quoteByExternalID(ctx context.Context, v fieldportal.Viewer, ext string) (*fieldportal.Quote, error) {
+	return firstByExternalID(func() ([]*fieldportal.Quote, string, error) {
+		return a.svc.Work.FindQuotes(ctx, v, fieldportal.QuoteFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
+	})
 }
 
 // fillQuote copies the sent fields of in onto x (all of them for a nil

@@ -58,6 +58,9 @@ type resource[D, R, In any] struct {
 	Create func(ctx context.Context, v fieldportal.Viewer, d *D) error
 	Update func(ctx context.Context, v fieldportal.Viewer, d *D) error
 	Upsert func(ctx context.Context, v fieldportal.Viewer, d *D) (created bool, err error)
+	// WriteError, when set, renames the fields of the store's refusal of
+	// a create, update or upsert as the body names them (cert_type).
+	WriteError func(error) error
 }
 
 // routes are the resource's five operations, in the table's order.
@@ -129,7 +132,7 @@ func (res *resource[D, R, In]) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := res.Create(r.Context(), viewer(r), d); err != nil {
-		a.problem(w, r, err)
+		a.problem(w, r, res.writeError(err))
 		return
 	}
 	w.Header().Set("Location", Prefix+res.Path+"/"+res.ID(d))
@@ -160,7 +163,7 @@ func (res *resource[D, R, In]) update(w http.ResponseWriter, r *http.Request) {
 	}
 	res.SetIfUpdatedAt(d, ifMatch(r, res.UpdatedAt(d)))
 	if err := res.Update(r.Context(), v, d); err != nil {
-		a.problem(w, r, err)
+		a.problem(w, r, res.writeError(err))
 		return
 	}
 	res.answer(w, r, http.StatusOK, res.ID(d))
@@ -207,7 +210,7 @@ func (res *resource[D, R, In]) upsert(w http.ResponseWriter, r *http.Request) {
 	}
 	created, err := res.Upsert(r.Context(), v, d)
 	if err != nil {
-		a.problem(w, r, err)
+		a.problem(w, r, res.writeError(err))
 		return
 	}
 	status := http.StatusOK
@@ -216,6 +219,14 @@ func (res *resource[D, R, In]) upsert(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", Prefix+res.Path+"/"+res.ID(d))
 	}
 	res.answer(w, r, status, res.ID(d))
+}
+
+// writeError is the store's refusal of a write as the API names it.
+func (res *resource[D, R, In]) writeError(err error) error {
+	if res.WriteError == nil {
+		return err
+	}
+	return res.WriteError(err)
 }
 
 // answer answers a read or a write with the record as now stored.

@@ -51,167 +51,42 @@ func ShowSite(s *fieldportal.Site) Site {
 }
 
 func (a *API) siteRoutes() []route {
-	filters := []param{filter("customer_id", "Only the sites of this customer."),
-		filter("postcode", "Only the sites of this postcode, compared without case or spaces."),
-		filter("external_id", "Only the site of this back-office id.")}
-	return []route{
-		{Method: "GET", Path: "/sites", ID: "listSites", Summary: "List sites", Tag: "sites",
-			Query: listParams(filters...), Resp: List[Site]{}, Handler: a.listSites(filterNames(filters))},
-		{Method: "POST", Path: "/sites", ID: "createSite", Summary: "Create a site", Tag: "sites",
-			Body: SiteInput{}, Resp: Site{}, Status: http.StatusCreated, ETag: true, Handler: a.createSite},
-		{Method: "GET", Path: "/sites/{id}", ID: "getSite", Summary: "Get a site", Tag: "sites",
-			Resp: Site{}, ETag: true, Handler: a.getSite},
-		{Method: "PATCH", Path: "/sites/{id}", ID: "updateSite", Summary: "Change the fields sent of a site",
-			Tag: "sites", Body: SiteInput{}, Resp: Site{}, ETag: true, Handler: a.updateSite},
-		{Method: "PUT", Path: "/sites/by-external-id/{external_id}", ID: "upsertSite",
-			Summary: "Create or replace a site by the back office's id", Tag: "sites",
-			Body: SiteInput{}, Resp: Site{}, Upsert: true, ETag: true, Handler: a.upsertSite},
+	res := &resource[fieldportal.Site, Site, SiteInput]{api: a,
+		Path: "/sites", Tag: "sites", Singular: "Site", Plural: "Sites",
+		Filters: []param{filter("customer_id", "Only the sites of this customer."),
+			filter("postcode", "Only the sites of this postcode, compared without case or spaces."),
+			filter("external_id", "Only the site of this back-office id.")},
+		Show:      func(_ *http.Request, s *fieldportal.Site) Site { return ShowSite(s) },
+		UpdatedAt: func(s *fieldportal.Site) time.Time { return s.UpdatedAt },
+		ID:        func(s *fieldportal.Site) string { return s.ID },
+		List: func(r *http.Request, lq listQuery) ([]*fieldportal.Site, string, error) {
+			return a.svc.Sites.FindSites(r.Context(), viewer(r), fieldportal.SiteFilter{Page: lq.Page,
+				UpdatedSince: lq.Since(), CustomerID: lq.Filters["customer_id"], Postcode: lq.Filters["postcode"],
+				ExternalID: lq.Filters["external_id"]})
+		},
+		Find:           a.svc.Sites.FindSiteByID,
+		ByExternalID:   a.siteByExternalID,
+		Fill:           a.fillSite,
+		ExternalID:     func(in *SiteInput) *string { return &in.ExternalID },
+		SetIfUpdatedAt: func(s *fieldportal.Site, at time.Time) { s.IfUpdatedAt = at },
+		Create:         a.svc.Sites.CreateSite,
+		Update:         a.svc.Sites.UpdateSite,
+		Upsert:         a.svc.Sites.UpsertSiteByExternalID,
 	}
+	return res.routes()
 }
 
-func (a *API) listSites(filters []string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		lq, err := parseList(r, filters...)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		// The horizon is read before the page: what commits between them
-		// started after it, and waits for the next sync.
-		horizon, err := a.horizon(r, lq)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		rows, next, err := a.svc.Sites.FindSites(r.Context(), viewer(r), fieldportal.SiteFilter{Page: lq.Page,
-			UpdatedSince: lq.Since(), CustomerID: lq.Filters["customer_id"], Postcode: lq.Filters["postcode"],
-			ExternalID: lq.Filters["external_id"]})
-		if err != nil {
-			a.problem(w, r, listError(err))
-			return
-		}
-		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
-			func(s *fieldportal.Site) time.Time { return s.UpdatedAt }, ShowSite))
-	}
-}
-
-func (a *API) getSite(w http.ResponseWriter, r *http.Request) {
-	s, err := a.svc.Sites.FindSiteByID(r.Context(), viewer(r), r.PathValue("id"))
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.record(w, r, http.StatusOK, ShowSite(s))
-}
-
-func (a *API) createSite(w http.ResponseWriter, r *http.Request) {
-	var in SiteInput
-	if _, err := decodeJSON(w, r, &in); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	s := &fieldportal.Site{}
-	if err := a.fillSite(r.Context(), viewer(r), s, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := a.svc.Sites.CreateSite(r.Context(), viewer(r), s); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	w.Header().Set("Location", Prefix+"/sites/"+s.ID)
-	a.answerSite(w, r, http.StatusCreated, s.ID)
-}
-
-func (a *API) updateSite(w http.ResponseWriter, r *http.Request) {
-	var in SiteInput
-	sn, err := decodeJSON(w, r, &in)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	v := viewer(r)
-	s, err := a.svc.Sites.FindSiteByID(r.Context(), v, r.PathValue("id"))
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := checkIfMatch(r, ShowSite(s)); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := a.fillSite(r.Context(), v, s, in, sn); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	s.IfUpdatedAt = ifMatch(r, s.UpdatedAt)
-	if err := a.svc.Sites.UpdateSite(r.Context(), v, s); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.answerSite(w, r, http.StatusOK, s.ID)
-}
-
-func (a *API) upsertSite(w http.ResponseWriter, r *http.Request) {
-	var in SiteInput
-	sn, err := decodeJSON(w, r, &in)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	v, ext := viewer(r), r.PathValue("external_id")
-	if sn["external_id"] && in.ExternalID != ext {
-		a.problem(w, r, fieldportal.FieldErrorf("external_id", "external_id differs from the one in the address; leave it out."))
-		return
-	}
-	in.ExternalID = ext
-	list, _, err := a.svc.Sites.FindSites(r.Context(), v, fieldportal.SiteFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	var current any
-	if len(list) > 0 {
-		current = ShowSite(list[0])
-	}
-	if err := checkIfMatch(r, current); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	s := &fieldportal.Site{}
-	if err := a.fillSite(r.Context(), v, s, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if len(list) > 0 {
-		s.IfUpdatedAt = ifMatch(r, list[0].UpdatedAt)
-	}
-	created, err := a.svc.Sites.UpsertSiteByExternalID(r.Context(), v, s)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-		w.Header().Set("Location", Prefix+"/sites/"+s.ID)
-	}
-	a.answerSite(w, r, status, s.ID)
-}
-
-// answerSite answers a write with the site as now stored.
-func (a *API) answerSite(w http.ResponseWriter, r *http.Request, status int, id string) {
-	s, err := a.svc.Sites.FindSiteByID(r.Context(), viewer(r), id)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.record(w, r, status, ShowSite(s))
+// siteByExternalID returns the site of a back-office id, nil when there
+// is none.
+func (a *API) siteByExternalID(ctx context.Context, v fieldportal.Viewer, ext string) (*fieldportal.Site, error) {
+	return firstByExternalID(func() ([]*fieldportal.Site, string, error) {
+		return a.svc.Sites.FindSites(ctx, v, fieldportal.SiteFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
+	})
 }
 
 // fillSite copies the sent fields of in onto s (all of them for a nil
 // sn), resolving a customer given by external id.
-func (a *API) fillSite(ctx context.Context, v fieldportal.Viewer, s *fieldportal.Site, in SiteInput, sn sent) error {
+func (a *API) fillSite(r *http.Request, s *fieldportal.Site, in SiteInput, sn sent) error {
 	for name, p := range map[string][2]*string{
 		"external_id": {&s.ExternalID, &in.ExternalID}, "customer_id": {&s.CustomerID, &in.CustomerID},
 		"name": {&s.Name, &in.Name}, "uprn": {&s.UPRN, &in.UPRN}, "contractor_id": {&s.ContractorID, &in.ContractorID},
@@ -225,7 +100,7 @@ func (a *API) fillSite(ctx context.Context, v fieldportal.Viewer, s *fieldportal
 		s.CompanySite = in.CompanySite
 	}
 	fillAddress(&s.Address, in.Address, sn, "address")
-	return a.customerRef(ctx, v, &s.CustomerID, in.CustomerID, in.CustomerExternalID)
+	return a.customerRef(r.Context(), viewer(r), &s.CustomerID, in.CustomerID, in.CustomerExternalID)
 }
 
 // customerRef resolves a record's customer given by external id

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"reflect"
 	"slices"
@@ -58,165 +59,43 @@ func ShowTask(t *fieldportal.Task) Task {
 }
 
 func (a *API) taskRoutes() []route {
-	filters := []param{filter("site_id", "Only the tasks of this site."),
-		filter("customer_id", "Only the tasks of this customer."),
-		filter("status", "Only tasks of this status: open, in_progress or done."),
-		filter("job_id", "Only the tasks of this job."),
-		filter("external_id", "Only the task of this back-office id.")}
-	return []route{
-		{Method: "GET", Path: "/tasks", ID: "listTasks", Summary: "List tasks, newest first", Tag: "tasks",
-			Query: listParams(filters...), Resp: List[Task]{}, Handler: a.listTasks(filterNames(filters))},
-		{Method: "POST", Path: "/tasks", ID: "createTask", Summary: "Create a task", Tag: "tasks",
-			Body: TaskInput{}, Resp: Task{}, Status: http.StatusCreated, ETag: true, Handler: a.createTask},
-		{Method: "GET", Path: "/tasks/{id}", ID: "getTask", Summary: "Get a task", Tag: "tasks",
-			Resp: Task{}, ETag: true, Handler: a.getTask},
-		{Method: "PATCH", Path: "/tasks/{id}", ID: "updateTask", Summary: "Change the fields sent of a task",
-			Tag: "tasks", Body: TaskInput{}, Resp: Task{}, ETag: true, Handler: a.updateTask},
-		{Method: "PUT", Path: "/tasks/by-external-id/{external_id}", ID: "upsertTask",
-			Summary: "Create or replace a task by the back office's id", Tag: "tasks",
-			Body: TaskInput{}, Resp: Task{}, Upsert: true, ETag: true, Handler: a.upsertTask},
+	res := &resource[fieldportal.Task, Task, TaskInput]{api: a,
+		Path: "/tasks", Tag: "tasks", Singular: "Task", Plural: "Tasks", ListSummary: "List tasks, newest first",
+		Filters: []param{filter("site_id", "Only the tasks of this site."),
+			filter("customer_id", "Only the tasks of this customer."),
+			filter("status", "Only tasks of this status: open, in_progress or done."),
+			filter("job_id", "Only the tasks of this job."),
+			filter("external_id", "Only the task of this back-office id.")},
+		Show:      func(_ *http.Request, t *fieldportal.Task) Task { return ShowTask(t) },
+		UpdatedAt: func(t *fieldportal.Task) time.Time { return t.UpdatedAt },
+		ID:        func(t *fieldportal.Task) string { return t.ID },
+		List: func(r *http.Request, lq listQuery) ([]*fieldportal.Task, string, error) {
+			if s, ok := lq.Filters["status"]; ok && !slices.Contains(taskStatuses, s) {
+				return nil, "", badRequest(fieldportal.FieldError{Field: "status", Message: "status must be open, in_progress or done."})
+			}
+			return a.svc.Diary.FindTasks(r.Context(), viewer(r), fieldportal.TaskFilter{Page: lq.Page,
+				UpdatedSince: lq.Since(), SiteID: lq.Filters["site_id"], CustomerID: lq.Filters["customer_id"],
+				JobID: lq.Filters["job_id"], ExternalID: lq.Filters["external_id"], Status: lq.Filters["status"]})
+		},
+		Find: a.svc.Diary.FindTaskByID,
+		ByExternalID: func(ctx context.Context, v fieldportal.Viewer, ext string) (*fieldportal.Task, error) {
+			return firstByExternalID(func() ([]*fieldportal.Task, string, error) {
+				return a.svc.Diary.FindTasks(ctx, v, fieldportal.TaskFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
+			})
+		},
+		Fill:       a.fillTask,
+		ExternalID: func(in *TaskInput) *string { return &in.ExternalID },
+		Keep: func(t, old *fieldportal.Task, s sent) {
+			if !s["status"] {
+				t.Status = old.Status // a replace that leaves the status out keeps it
+			}
+		},
+		SetIfUpdatedAt: func(t *fieldportal.Task, at time.Time) { t.IfUpdatedAt = at },
+		Create:         a.svc.Diary.CreateTask,
+		Update:         a.svc.Diary.UpdateTask,
+		Upsert:         a.svc.Diary.UpsertTaskByExternalID,
 	}
-}
-
-func (a *API) listTasks(filters []string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		lq, err := parseList(r, filters...)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		f := fieldportal.TaskFilter{Page: lq.Page, UpdatedSince: lq.Since(), SiteID: lq.Filters["site_id"],
-			CustomerID: lq.Filters["customer_id"], JobID: lq.Filters["job_id"], ExternalID: lq.Filters["external_id"],
-			Status: lq.Filters["status"]}
-		if s, ok := lq.Filters["status"]; ok && !slices.Contains(taskStatuses, s) {
-			a.problem(w, r, badRequest(fieldportal.FieldError{Field: "status", Message: "status must be open, in_progress or done."}))
-			return
-		}
-		horizon, err := a.horizon(r, lq)
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		rows, next, err := a.svc.Diary.FindTasks(r.Context(), viewer(r), f)
-		if err != nil {
-			a.problem(w, r, listError(err))
-			return
-		}
-		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
-			func(t *fieldportal.Task) time.Time { return t.UpdatedAt }, ShowTask))
-	}
-}
-
-func (a *API) getTask(w http.ResponseWriter, r *http.Request) {
-	a.answerTask(w, r, http.StatusOK, r.PathValue("id"))
-}
-
-func (a *API) createTask(w http.ResponseWriter, r *http.Request) {
-	var in TaskInput
-	if _, err := decodeJSON(w, r, &in); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	t := &fieldportal.Task{}
-	if err := a.fillTask(r, t, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := a.svc.Diary.CreateTask(r.Context(), viewer(r), t); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	w.Header().Set("Location", Prefix+"/tasks/"+t.ID)
-	a.answerTask(w, r, http.StatusCreated, t.ID)
-}
-
-func (a *API) updateTask(w http.ResponseWriter, r *http.Request) {
-	var in TaskInput
-	sn, err := decodeJSON(w, r, &in)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	v := viewer(r)
-	t, err := a.svc.Diary.FindTaskByID(r.Context(), v, r.PathValue("id"))
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := checkIfMatch(r, ShowTask(t)); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := a.fillTask(r, t, in, sn); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	t.IfUpdatedAt = ifMatch(r, t.UpdatedAt)
-	if err := a.svc.Diary.UpdateTask(r.Context(), v, t); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.answerTask(w, r, http.StatusOK, t.ID)
-}
-
-func (a *API) upsertTask(w http.ResponseWriter, r *http.Request) {
-	var in TaskInput
-	sn, err := decodeJSON(w, r, &in)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	v, ext := viewer(r), r.PathValue("external_id")
-	if sn["external_id"] && in.ExternalID != ext {
-		a.problem(w, r, fieldportal.FieldErrorf("external_id", "external_id differs from the one in the address; leave it out."))
-		return
-	}
-	in.ExternalID = ext
-	list, _, err := a.svc.Diary.FindTasks(r.Context(), v, fieldportal.TaskFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	var current any
-	if len(list) > 0 {
-		current = ShowTask(list[0])
-	}
-	if err := checkIfMatch(r, current); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	t := &fieldportal.Task{}
-	if err := a.fillTask(r, t, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if len(list) > 0 {
-		if !sn["status"] {
-			t.Status = list[0].Status // a replace that leaves the status out keeps it
-		}
-		t.IfUpdatedAt = ifMatch(r, list[0].UpdatedAt)
-	}
-	created, err := a.svc.Diary.UpsertTaskByExternalID(r.Context(), v, t)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-		w.Header().Set("Location", Prefix+"/tasks/"+t.ID)
-	}
-	a.answerTask(w, r, status, t.ID)
-}
-
-// answerTask answers with the task as now stored.
-func (a *API) answerTask(w http.ResponseWriter, r *http.Request, status int, id string) {
-	t, err := a.svc.Diary.FindTaskByID(r.Context(), viewer(r), id)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.record(w, r, status, ShowTask(t))
+	return res.routes()
 }
 
 // fillTask copies the sent fields of in onto t (all of them for a nil
