@@ -349,6 +349,10 @@ type WorkService interface {
 	// the moves JobStage.NextStages allows), writing its history and the
 	// audit log in one transaction.
 	MoveJobStage(ctx context.Context, v Viewer, m JobStageMove) (*Job, error)
+	// UpdateJobAndMove saves a job's fields (as UpdateJob, under
+	// j.IfUpdatedAt) and moves it to m.To (as MoveJobStage) in one
+	// transaction, so a refused move leaves the fields unsaved too.
+	UpdateJobAndMove(ctx context.Context, v Viewer, j *Job, m JobStageMove) error
 
 	FindQuoteByID(ctx context.Context, v Viewer, id string) (*Quote, error)
 	FindQuotes(ctx context.Context, v Viewer, f QuoteFilter) ([]*Quote, string, error)

@@ -236,25 +236,25 @@ func (a *API) updateJob(res *resource[fieldportal.Job, Job, JobInput], w http.Re
 		a.problem(w, r, fieldportal.FieldErrorf("stage_note", "stage_note goes with a stage the job moves to."))
 		return
 	}
-	// A move alone is one transaction of the console's service; with
-	// other fields, they are saved first and the move then goes only over
-	// the version that save wrote. Either way under If-Match, so a stale
-	// version is refused in the store's transaction, not just above.
+	// A move alone is the console's move; with other fields, both go in
+	// one transaction, so a move refused (a concurrent move) saves
+	// nothing. Either way under If-Match, so a stale version is refused
+	// in the store's transaction, not just above.
 	ifAt := ifMatch(r, j.UpdatedAt)
-	if move == nil || !onlyStageSent(sn) {
+	switch {
+	case move == nil:
 		j.IfUpdatedAt = ifAt
-		if err := a.svc.Work.UpdateJob(r.Context(), v, j); err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		ifAt = j.UpdatedAt
-	}
-	if move != nil {
+		err = a.svc.Work.UpdateJob(r.Context(), v, j)
+	case onlyStageSent(sn):
 		move.IfUpdatedAt = ifAt
-		if _, err := a.svc.Work.MoveJobStage(r.Context(), v, *move); err != nil {
-			a.problem(w, r, err)
-			return
-		}
+		_, err = a.svc.Work.MoveJobStage(r.Context(), v, *move)
+	default:
+		j.IfUpdatedAt = ifAt
+		err = a.svc.Work.UpdateJobAndMove(r.Context(), v, j, *move)
+	}
+	if err != nil {
+		a.problem(w, r, err)
+		return
 	}
 	res.answer(w, r, http.StatusOK, j.ID)
 }

@@ -318,6 +318,16 @@ func (w *writeWorld) jobWriteRows() []writeRow {
 		},
 		want: operatorOnly(atSite, notFound),
 	}, {
+		// The API's PATCH of fields with a stage: the same reach.
+		name: "UpdateJobAndMove", covers: []string{"WorkService.UpdateJobAndMove"}, targets: operatorSites,
+		try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
+			j := &fieldportal.Job{SiteID: w.siteID(target), Kind: fieldportal.JobService, Stage: fieldportal.StagePending}
+			w.made(t, target, &j.ID, func(v fieldportal.Viewer) error { return db.CreateJob(ctx, v, j) })
+			j.Technician = "Sam"
+			return justErr(db.UpdateJobAndMove(ctx, v, j, fieldportal.JobStageMove{To: fieldportal.StageScheduled}))
+		},
+		want: operatorOnly(atSite, notFound),
+	}, {
 		// The upload form of an order's page: a contact who may upload
 		// attaches files to an order at its sites; an order out of reach
 		// is one that does not exist.

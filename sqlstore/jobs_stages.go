@@ -52,6 +52,27 @@ func (d *DB) MoveJobStage(ctx context.Context, v fieldportal.Viewer, m fieldport
 	return out, err
 }
 
+// UpdateJobAndMove saves a job's fields and moves its stage in one
+// transaction (the API's PATCH that sends both): the move goes over the
+// version the save wrote, by the console's rules, with its history.
+func (d *DB) UpdateJobAndMove(ctx context.Context, v fieldportal.Viewer, j *fieldportal.Job, m fieldportal.JobStageMove) error {
+	if err := needStaff(v); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error {
+		if err := tx.updateJob(ctx, v, j); err != nil {
+			return err
+		}
+		m.JobID, m.IfUpdatedAt = j.ID, j.UpdatedAt
+		moved, err := tx.moveJobStage(ctx, v, m)
+		if err != nil {
+			return err
+		}
+		*j = *moved
+		return nil
+	})
+}
+
 // moveJobStage is MoveJobStage in a transaction of the caller's (raising
 // an invoice moves its complete job to Invoiced in the invoice's).
 func (tx *Tx) moveJobStage(ctx context.Context, v fieldportal.Viewer, m fieldportal.JobStageMove) (*fieldportal.Job, error) {
