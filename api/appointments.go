@@ -84,7 +84,7 @@ func (a *API) appointmentRoutes() []route {
 		Upsert:         a.svc.Diary.UpsertAppointmentByExternalID,
 	}
 	rts := res.routes()
-	rts[1].Summary = "Book an appointment" // the POST
+	res.op(rts, http.MethodPost).Summary = "Book an appointment"
 	return rts
 }
 

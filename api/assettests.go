@@ -82,7 +82,7 @@ func (a *API) assetTestRoutes() []route {
 		Upsert:         a.svc.Equipment.UpsertAssetTestByExternalID,
 	}
 	rts := res.routes()
-	rts[1].Summary = "Record an asset test" // the POST
+	res.op(rts, http.MethodPost).Summary = "Record an asset test"
 	return rts
 }
 

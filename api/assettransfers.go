@@ -59,8 +59,8 @@ func (a *API) assetTransferRoutes() []route {
 		Find: a.svc.Equipment.FindAssetTransferByID,
 	}
 	rts := res.routes()[:3] // list, create, get
-	rts[1].Summary = "Move an asset to another site"
-	rts[1].Handler = func(w http.ResponseWriter, r *http.Request) { a.createAssetTransfer(res, w, r) }
+	res.op(rts, http.MethodPost).Summary = "Move an asset to another site"
+	res.op(rts, http.MethodPost).Handler = func(w http.ResponseWriter, r *http.Request) { a.createAssetTransfer(res, w, r) }
 	return rts
 }
 

@@ -97,7 +97,7 @@ func (a *API) certificateRoutes() []route {
 		WriteError:     certTypeField,
 	}
 	rts := res.routes()
-	rts[1].Summary = "Record a certificate" // the POST
+	res.op(rts, http.MethodPost).Summary = "Record a certificate"
 	return rts
 }
 

@@ -92,8 +92,8 @@ func (a *API) issueRoutes() []route {
 		Upsert:         a.svc.Work.UpsertIssueByExternalID,
 	}
 	rts := res.routes()
-	rts[3].Summary = "Change the fields sent of an issue, or close or reopen it" // the PATCH
-	rts[3].Handler = func(w http.ResponseWriter, r *http.Request) { a.updateIssue(res, w, r) }
+	res.op(rts, http.MethodPatch).Summary = "Change the fields sent of an issue, or close or reopen it"
+	res.op(rts, http.MethodPatch).Handler = func(w http.ResponseWriter, r *http.Request) { a.updateIssue(res, w, r) }
 	return rts
 }
 

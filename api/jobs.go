@@ -163,8 +163,8 @@ func (a *API) jobRoutes() []route {
 		Upsert:         a.svc.Work.UpsertJobByExternalID,
 	}
 	rts := res.routes()
-	rts[3].Summary = "Change the fields sent of a job, or move its stage" // the PATCH
-	rts[3].Handler = func(w http.ResponseWriter, r *http.Request) { a.updateJob(res, w, r) }
+	res.op(rts, http.MethodPatch).Summary = "Change the fields sent of a job, or move its stage"
+	res.op(rts, http.MethodPatch).Handler = func(w http.ResponseWriter, r *http.Request) { a.updateJob(res, w, r) }
 	return rts
 }
 

@@ -268,3 +268,23 @@ func article(s string) string {
 	}
 	return "a " + s
 }
+
+// op returns the route of rts that a resource's method names (POST the
+// create, PATCH the change, PUT the upsert, DELETE the delete), for a file
+// to change its summary or handler. None is a programming error, caught
+// by any test that builds the API.
+func (res *resource[D, R, In]) op(rts []route, method string) *route {
+	path := res.Path + "/{id}"
+	switch method {
+	case http.MethodPost:
+		path = res.Path
+	case http.MethodPut:
+		path = res.Path + "/by-external-id/{external_id}"
+	}
+	for i := range rts {
+		if rts[i].Method == method && rts[i].Path == path {
+			return &rts[i]
+		}
+	}
+	panic("api: " + res.Path + " has no " + method + " route")
+}
