@@ -60,6 +60,10 @@ type Contractor struct {
 	Name       string    `json:"name"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
+
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// read (ErrChanged otherwise).
+	IfUpdatedAt time.Time `json:"-"`
 }
 
 // Validate checks a contractor before it is saved.
@@ -74,6 +78,8 @@ func (c *Contractor) Validate() error {
 type ContractorFilter struct {
 	Page
 	UpdatedSince time.Time
+	// ExternalID selects the contractor of the back office's id (the API).
+	ExternalID string
 }
 
 // Site is a job site or property where work happens; it belongs to one customer.

@@ -350,6 +350,10 @@ type Script struct {
 	Body       string    `json:"body"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
+
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// read (ErrChanged otherwise).
+	IfUpdatedAt time.Time `json:"-"`
 }
 
 // Validate checks a script before it is saved.
@@ -375,6 +379,10 @@ type Item struct {
 	Active     bool      `json:"active"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
+
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// read (ErrChanged otherwise).
+	IfUpdatedAt time.Time `json:"-"`
 }
 
 // Validate checks an item before it is saved.
@@ -400,6 +408,13 @@ type CatalogueFilter struct {
 	// scripts have no active flag and ignore it.
 	ActiveOnly   bool
 	UpdatedSince time.Time
+	// ExternalID selects the record of the back office's id; Code the
+	// items of a code; Active, when set, the items of that flag (the
+	// API's filters; scripts have neither a code nor the flag and ignore
+	// those two).
+	ExternalID string
+	Code       string
+	Active     *bool
 }
 
 // Upload is one file as a form received it: its name as the browser gave

@@ -670,7 +670,10 @@ type APIKeyService interface {
 	FinishIdempotent(ctx context.Context, v Viewer, key, requestHash string, res *IdempotentResponse) error
 }
 
-// WebhookService keeps the endpoints the back office hears from.
+// WebhookService keeps the endpoints the back office hears from. What
+// says "admins only" also serves an API key of the organisation (the back
+// office registers its own endpoints): a key of any scope reads, only a
+// key of the write scope changes.
 type WebhookService interface {
 	FindWebhookEndpoints(ctx context.Context, v Viewer) ([]*WebhookEndpoint, error)
 	// FindWebhookEndpoint returns one endpoint with its signing secret
@@ -692,6 +695,9 @@ type WebhookService interface {
 	// ReplayWebhookDelivery queues a delivery of the endpoint again, with
 	// the same event id, as a new delivery to it.
 	ReplayWebhookDelivery(ctx context.Context, v Viewer, endpointID, deliveryID string) (*OutboxMessage, error)
+	// FindWebhookEndpointPage is FindWebhookEndpoints a page at a time,
+	// with a walk by updated_at (the API's list), without secrets.
+	FindWebhookEndpointPage(ctx context.Context, v Viewer, f WebhookEndpointFilter) ([]*WebhookEndpoint, string, error)
 }
 
 // Readiness reports whether the database answers, for /readyz.

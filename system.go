@@ -154,4 +154,8 @@ type WebhookEndpoint struct {
 	DisabledReason string    `json:"disabled_reason,omitempty"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
+
+	// IfUpdatedAt is the version a change through the API saves over
+	// (WebhookEndpointInput.IfUpdatedAt); the store never reads it here.
+	IfUpdatedAt time.Time `json:"-"`
 }

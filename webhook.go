@@ -80,10 +80,24 @@ type WebhookOutcome struct {
 	DisableEndpoint bool
 }
 
-// WebhookEndpointInput is what an admin sets of an endpoint.
+// WebhookEndpointInput is what an admin (or a write API key) sets of an
+// endpoint.
 type WebhookEndpointInput struct {
 	URL    string
 	Events []string
+	// Active, when set, turns the endpoint on or off in the same change
+	// (the API's PATCH); nil leaves it (a new endpoint is on).
+	Active *bool
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// read (ErrChanged otherwise): the API's If-Match.
+	IfUpdatedAt time.Time
+}
+
+// WebhookEndpointFilter selects a page of endpoints (the API's list), in
+// the order they were made, or by (updated_at, id) with UpdatedSince.
+type WebhookEndpointFilter struct {
+	Page
+	UpdatedSince time.Time
 }
 
 // WebhookURLPolicy says which endpoint URLs may be reached. The zero

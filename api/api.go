@@ -38,6 +38,9 @@ type Services struct {
 	// Equipment serves certificates, assets, their tests and transfers
 	// (with Sites, for the sites they refer to); nil leaves them out.
 	Equipment fieldportal.EquipmentService
+	// Webhooks serves webhook endpoints and their deliveries; nil leaves
+	// them out.
+	Webhooks fieldportal.WebhookService
 }
 
 // API is the integration API's handlers.

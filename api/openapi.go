@@ -112,8 +112,11 @@ func (g *schemas) operation(rt route) map[string]any {
 		}
 		op["requestBody"] = map[string]any{"required": true, "content": content}
 	}
-	ok := map[string]any{"description": rt.Summary, "content": map[string]any{
-		"application/json": map[string]any{"schema": g.of(reflect.TypeOf(rt.Resp), false)}}}
+	ok := map[string]any{"description": rt.Summary}
+	if rt.Resp != nil {
+		// A route without one answers no body (a DELETE's 204).
+		ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.of(reflect.TypeOf(rt.Resp), false)}}
+	}
 	if rt.ETag {
 		ok["headers"] = map[string]any{"ETag": map[string]any{"description": "The version of the record, for If-Match.",
 			"schema": map[string]any{"type": "string"}}}

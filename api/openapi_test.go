@@ -20,7 +20,8 @@ import (
 // services that are never called.
 func mustTestAPI(tb testing.TB) *API {
 	tb.Helper()
-	a := &API{svc: Services{Sites: unusedSites{}, Contacts: unusedContacts{}, Work: unusedWork{}, Diary: unusedDiary{}, Equipment: unusedEquipment{}}, log: slog.New(slog.DiscardHandler), mux: http.NewServeMux()}
+	a := &API{svc: Services{Sites: unusedSites{}, Contacts: unusedContacts{}, Work: unusedWork{}, Diary: unusedDiary{}, Equipment: unusedEquipment{},
+		Webhooks: unusedWebhooks{}}, log: slog.New(slog.DiscardHandler), mux: http.NewServeMux()}
 	a.routes()
 	doc, err := a.openAPI()
 	if err != nil {
@@ -41,6 +42,10 @@ type unusedDiary struct{ fieldportal.DiaryService }
 // unusedEquipment serves the assets' and certificates' routes in the
 // document's tests, never called.
 type unusedEquipment struct{ fieldportal.EquipmentService }
+
+// unusedWebhooks serves the webhook endpoints' routes in the document's
+// tests, never called.
+type unusedWebhooks struct{ fieldportal.WebhookService }
 
 // TestOpenAPIMatchesTheRouter walks the document and the routes the
 // router registered: each operation of one is served or described by the
@@ -193,6 +198,9 @@ func TestUnknownRoutes(t *testing.T) {
 		{"DELETE", "/customers/c1", http.StatusMethodNotAllowed, "GET, PATCH"},
 		{"POST", "/customers/by-external-id/x", http.StatusMethodNotAllowed, "PUT"},
 		{"PATCH", "/sites", http.StatusMethodNotAllowed, "GET, POST"},
+		{"PUT", "/webhook-endpoints/w1", http.StatusMethodNotAllowed, "GET, PATCH, DELETE"},
+		{"PUT", "/webhook-endpoints/by-external-id/x", http.StatusNotFound, ""},
+		{"DELETE", "/items/i1", http.StatusMethodNotAllowed, "GET, PATCH"},
 		{"GET", "/no-such-thing", http.StatusNotFound, ""},
 	} {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) {

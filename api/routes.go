@@ -23,8 +23,9 @@ type route struct {
 	Query []param
 	// Body is the request body's type (a zero value), nil for none.
 	Body any
-	// Resp is the success response's type (a zero value) and Status its
-	// status; Upsert answers 201 for a record it created, else 200.
+	// Resp is the success response's type (a zero value; nil for no
+	// body, a DELETE's 204) and Status its status; Upsert answers 201
+	// for a record it created, else 200.
 	Resp   any
 	Status int
 	Upsert bool
@@ -79,6 +80,14 @@ func (a *API) table() []route {
 		rts = append(rts, a.assetRoutes()...)
 		rts = append(rts, a.assetTestRoutes()...)
 		rts = append(rts, a.assetTransferRoutes()...)
+	}
+	if a.svc.Work != nil {
+		rts = append(rts, a.contractorRoutes()...)
+		rts = append(rts, a.itemRoutes()...)
+		rts = append(rts, a.scriptRoutes()...)
+	}
+	if a.svc.Webhooks != nil {
+		rts = append(rts, a.webhookEndpointRoutes()...)
 	}
 	return rts
 }

@@ -156,6 +156,20 @@ func (w *writeWorld) operatorRows() []writeRow {
 			},
 		},
 		{
+			// The API's page of the same list: the same rule.
+			name: "FindWebhookEndpointPage", covers: []string{"WebhookService.FindWebhookEndpointPage"}, targets: ownOrg,
+			try: func(t *testing.T, v fieldportal.Viewer, _ string) ([]string, error) {
+				l, _, err := db.FindWebhookEndpointPage(ctx, v, fieldportal.WebhookEndpointFilter{})
+				return idsOf(l, func(e *fieldportal.WebhookEndpoint) string { return e.URL }), err
+			},
+			want: func(kind, _ string) outcome {
+				if a := actors[kind]; a.staff {
+					return sees(hookURL(a.org))
+				}
+				return succeeds
+			},
+		},
+		{
 			name: "FindStaffUsers", covers: []string{"StaffService.FindStaffUsers"}, targets: ownOrg,
 			try: func(t *testing.T, v fieldportal.Viewer, _ string) ([]string, error) {
 				l, err := acc.FindStaffUsers(ctx, v)

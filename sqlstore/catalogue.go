@@ -70,8 +70,12 @@ func (tx *Tx) updateScript(ctx context.Context, v fieldportal.Viewer, s *fieldpo
 		return err
 	}
 	s.OrgID, s.CreatedAt, s.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
-	_, err = tx.ExecContext(ctx, `UPDATE scripts SET external_id = $2, title = $3, body = $4, updated_at = $5 WHERE id = $1`,
-		s.ID, nullStr(s.ExternalID), s.Title, s.Body, tx.now)
+	args := []any{s.ID, nullStr(s.ExternalID), s.Title, s.Body, tx.now}
+	res, err := tx.ExecContext(ctx, `UPDATE scripts SET external_id = $2, title = $3, body = $4, updated_at = $5
+		WHERE id = $1`+ifUnchanged(&args, s.IfUpdatedAt), args...)
+	if err == nil {
+		err = checkUnchanged(res, s.IfUpdatedAt)
+	}
 	if err != nil {
 		return sqlErr(err, "script")
 	}
@@ -109,6 +113,9 @@ func (d *DB) FindScripts(ctx context.Context, v fieldportal.Viewer, f fieldporta
 	var q query
 	q.scopeOrg(v, "x")
 	q.search(f.Search, "x.title", "x.body")
+	if f.ExternalID != "" {
+		q.and("x.external_id = " + q.arg(f.ExternalID))
+	}
 	order, byUpdate, err := q.pageOrder(f.Page, f.UpdatedSince, "x", "title")
 	if err != nil {
 		return nil, "", err
@@ -179,8 +186,12 @@ func (tx *Tx) updateItem(ctx context.Context, v fieldportal.Viewer, i *fieldport
 		return err
 	}
 	i.OrgID, i.CreatedAt, i.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
-	_, err = tx.ExecContext(ctx, `UPDATE items SET external_id = $2, code = $3, name = $4, unit_price = $5, active = $6,
-		updated_at = $7 WHERE id = $1`, i.ID, nullStr(i.ExternalID), i.Code, i.Name, int64(i.UnitPrice), i.Active, tx.now)
+	args := []any{i.ID, nullStr(i.ExternalID), i.Code, i.Name, int64(i.UnitPrice), i.Active, tx.now}
+	res, err := tx.ExecContext(ctx, `UPDATE items SET external_id = $2, code = $3, name = $4, unit_price = $5, active = $6,
+		updated_at = $7 WHERE id = $1`+ifUnchanged(&args, i.IfUpdatedAt), args...)
+	if err == nil {
+		err = checkUnchanged(res, i.IfUpdatedAt)
+	}
 	if err != nil {
 		return sqlErr(err, "item")
 	}
@@ -213,13 +224,24 @@ func (tx *Tx) findItem(ctx context.Context, v fieldportal.Viewer, id string) (*f
 }
 
 // FindItems lists catalogue items by code (then id); search matches code
-// and name. With UpdatedSince the order is (updated_at, id).
+// and name. With UpdatedSince the order is (updated_at, id). The filters
+// by flag, external id and code each have an index (items_active_code,
+// items_active_updated, items_external, items_code).
 func (d *DB) FindItems(ctx context.Context, v fieldportal.Viewer, f fieldportal.CatalogueFilter) ([]*fieldportal.Item, string, error) {
 	var q query
 	q.scopeOrg(v, "x")
 	q.search(f.Search, "x.code", "x.name")
 	if f.ActiveOnly {
 		q.and("x.active = TRUE")
+	}
+	if f.Active != nil {
+		q.and("x.active = " + q.arg(*f.Active))
+	}
+	if f.ExternalID != "" {
+		q.and("x.external_id = " + q.arg(f.ExternalID))
+	}
+	if f.Code != "" {
+		q.and("x.code = " + q.arg(f.Code))
 	}
 	order, byUpdate, err := q.pageOrder(f.Page, f.UpdatedSince, "x", "code")
 	if err != nil {
@@ -289,8 +311,12 @@ func (tx *Tx) updateContractor(ctx context.Context, v fieldportal.Viewer, c *fie
 		return err
 	}
 	c.OrgID, c.CreatedAt, c.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
-	_, err = tx.ExecContext(ctx, `UPDATE contractors SET external_id = $2, name = $3, updated_at = $4 WHERE id = $1`,
-		c.ID, nullStr(c.ExternalID), c.Name, tx.now)
+	args := []any{c.ID, nullStr(c.ExternalID), c.Name, tx.now}
+	res, err := tx.ExecContext(ctx, `UPDATE contractors SET external_id = $2, name = $3, updated_at = $4
+		WHERE id = $1`+ifUnchanged(&args, c.IfUpdatedAt), args...)
+	if err == nil {
+		err = checkUnchanged(res, c.IfUpdatedAt)
+	}
 	if err != nil {
 		return sqlErr(err, "contractor")
 	}
@@ -328,6 +354,9 @@ func (tx *Tx) findContractor(ctx context.Context, v fieldportal.Viewer, id strin
 func (d *DB) FindContractors(ctx context.Context, v fieldportal.Viewer, f fieldportal.ContractorFilter) ([]*fieldportal.Contractor, string, error) {
 	var q query
 	q.scopeOrg(v, "x")
+	if f.ExternalID != "" {
+		q.and("x.external_id = " + q.arg(f.ExternalID))
+	}
 	order, byUpdate, err := q.pageOrder(f.Page, f.UpdatedSince, "x", "name")
 	if err != nil {
 		return nil, "", err

@@ -28,9 +28,10 @@ func scanAttempt(r interface{ Scan(...any) error }) (*fieldportal.WebhookAttempt
 }
 
 // FindWebhookDeliveries lists an endpoint's deliveries newest first, a
-// page at a time, each with its attempts newest first. Admins only.
+// page at a time, each with its attempts newest first. Admins (and API
+// keys) only.
 func (d *DB) FindWebhookDeliveries(ctx context.Context, v fieldportal.Viewer, endpointID string, p fieldportal.Page) ([]*fieldportal.WebhookDelivery, string, error) {
-	if !v.IsAdmin() {
+	if !mayReadWebhooks(v) {
 		return nil, "", errWebhookAdmin
 	}
 	var one int
@@ -95,7 +96,7 @@ func (d *DB) FindWebhookDeliveries(ctx context.Context, v fieldportal.Viewer, en
 // is refused (ECONFLICT) while a delivery of that event to the endpoint is
 // pending.
 func (d *DB) ReplayWebhookDelivery(ctx context.Context, v fieldportal.Viewer, endpointID, deliveryID string) (*fieldportal.OutboxMessage, error) {
-	if !v.IsAdmin() {
+	if !mayManageWebhooks(v) {
 		return nil, errWebhookAdmin
 	}
 	var m *fieldportal.OutboxMessage

@@ -8,12 +8,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 )
 
 // Webhook endpoints (SPEC §6) are the operator's: only an admin registers,
-// changes or reads them. The signing secret must be read back to sign each
+// changes or reads them, or the back office through an API key of the
+// organisation (mayReadWebhooks, mayManageWebhooks). The signing secret must be read back to sign each
 // delivery, so it cannot be kept as a hash like an API key: it is sealed
 // with the install's secret, as the payment keys are (paymentkeys.go).
 
@@ -47,12 +49,60 @@ func (d *DB) FindWebhookEndpoints(ctx context.Context, v fieldportal.Viewer) ([]
 	return list, err
 }
 
+// FindWebhookEndpointPage lists a page of the endpoints, in the order
+// they were made (then id), or by (updated_at, id) with UpdatedSince,
+// without their secrets; as FindWebhookEndpoints, anyone but the operator
+// gets none.
+func (d *DB) FindWebhookEndpointPage(ctx context.Context, v fieldportal.Viewer, f fieldportal.WebhookEndpointFilter) ([]*fieldportal.WebhookEndpoint, string, error) {
+	if !v.SeesWholeOrg() {
+		return []*fieldportal.WebhookEndpoint{}, "", nil
+	}
+	var q query
+	q.and("x.org_id = " + q.arg(v.OrgID))
+	order, byUpdate, err := q.pageOrder(f.Page, f.UpdatedSince, "x", "created_at")
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT x.`+strings.ReplaceAll(webhookColumns, ", ", ", x.")+` FROM webhook_endpoints x`,
+		"ORDER BY "+order+limit(f.Page)), q.args...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanWebhookEndpoint)
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := trim(list, f.Page, func(e *fieldportal.WebhookEndpoint) string {
+		if byUpdate {
+			return cursor(e.UpdatedAt, e.ID)
+		}
+		return cursor(e.CreatedAt, e.ID)
+	})
+	if list == nil {
+		list = []*fieldportal.WebhookEndpoint{}
+	}
+	return list, next, nil
+}
+
 var errWebhookAdmin = fieldportal.Errorf(fieldportal.EFORBIDDEN, "Only an admin can manage webhooks.")
+
+// mayReadWebhooks says whether v may read the endpoints with their
+// secrets and deliveries: an admin, or an API key of the organisation
+// (whose door never shows a secret but on create). Other staff may not.
+func mayReadWebhooks(v fieldportal.Viewer) bool {
+	return v.IsAdmin() || v.Kind() == fieldportal.ViewerAPI
+}
+
+// mayManageWebhooks says whether v may change the endpoints: an admin,
+// or an API key of the write scope.
+func mayManageWebhooks(v fieldportal.Viewer) bool {
+	return v.IsAdmin() || (v.Kind() == fieldportal.ViewerAPI && v.MayWrite())
+}
 
 // FindWebhookEndpoint returns one of the organisation's endpoints with its
 // secret, to an admin.
 func (d *DB) FindWebhookEndpoint(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.WebhookEndpoint, error) {
-	if !v.IsAdmin() {
+	if !mayReadWebhooks(v) {
 		return nil, errWebhookAdmin
 	}
 	return d.webhookEndpoint(ctx, v.OrgID, id)
@@ -123,7 +173,7 @@ func (d *DB) checkWebhookInput(in *fieldportal.WebhookEndpointInput) error {
 // CreateWebhookEndpoint registers an endpoint with a new signing secret,
 // returned in the endpoint for the admin to copy into the receiver.
 func (d *DB) CreateWebhookEndpoint(ctx context.Context, v fieldportal.Viewer, in fieldportal.WebhookEndpointInput) (*fieldportal.WebhookEndpoint, error) {
-	if !v.IsAdmin() {
+	if !mayManageWebhooks(v) {
 		return nil, errWebhookAdmin
 	}
 	if err := d.checkWebhookInput(&in); err != nil {
@@ -131,6 +181,9 @@ func (d *DB) CreateWebhookEndpoint(ctx context.Context, v fieldportal.Viewer, in
 	}
 	e := &fieldportal.WebhookEndpoint{ID: newID(), OrgID: v.OrgID, URL: in.URL, Events: in.Events, Active: true,
 		Secret: "whsec_" + rand.Text() + rand.Text()}
+	if in.Active != nil {
+		e.Active = *in.Active
+	}
 	sealed, err := d.sealKey(ctx, e.Secret)
 	if err != nil {
 		return nil, err
@@ -138,7 +191,7 @@ func (d *DB) CreateWebhookEndpoint(ctx context.Context, v fieldportal.Viewer, in
 	err = d.inTx(ctx, func(tx *Tx) error {
 		e.CreatedAt, e.UpdatedAt = tx.now, tx.now
 		if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_endpoints (id, org_id, url, secret, events, active, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`, e.ID, e.OrgID, e.URL, sealed, strings.Join(e.Events, ","), true, tx.now); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`, e.ID, e.OrgID, e.URL, sealed, strings.Join(e.Events, ","), e.Active, tx.now); err != nil {
 			return err
 		}
 		return tx.audit(ctx, v, "webhook.created", "webhook_endpoint", e.ID, e.URL)
@@ -149,22 +202,62 @@ func (d *DB) CreateWebhookEndpoint(ctx context.Context, v fieldportal.Viewer, in
 	return e, nil
 }
 
-// UpdateWebhookEndpoint changes an endpoint's URL and events; its secret
-// stays.
+// UpdateWebhookEndpoint changes an endpoint's URL and events, and its
+// flag when in.Active is set (a change of the flag clears the reason the
+// worker gave for turning it off, as SetWebhookEndpointActive does); its
+// secret stays.
 func (d *DB) UpdateWebhookEndpoint(ctx context.Context, v fieldportal.Viewer, id string, in fieldportal.WebhookEndpointInput) (*fieldportal.WebhookEndpoint, error) {
-	if !v.IsAdmin() {
+	if !mayManageWebhooks(v) {
 		return nil, errWebhookAdmin
 	}
 	if err := d.checkWebhookInput(&in); err != nil {
 		return nil, err
 	}
-	return d.changeWebhookEndpoint(ctx, v, id, "webhook.updated", in.URL, `url = $3, events = $4`, in.URL, strings.Join(in.Events, ","))
+	err := d.inTx(ctx, func(tx *Tx) error {
+		var active bool
+		var updatedAt time.Time
+		err := tx.QueryRowContext(ctx, `SELECT active, updated_at FROM webhook_endpoints WHERE id = $1 AND org_id = $2`+
+			d.dialect.forUpdate(), id, v.OrgID).Scan(&active, tm(&updatedAt))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fieldportal.NotFound("webhook endpoint")
+		} else if err != nil {
+			return err
+		}
+		if !in.IfUpdatedAt.IsZero() && !updatedAt.Equal(in.IfUpdatedAt.UTC()) {
+			return fieldportal.ErrChanged
+		}
+		now := active
+		if in.Active != nil {
+			now = *in.Active
+		}
+		// The reason stays unless the flag changes: a PATCH of the URL
+		// leaves the worker's word on an endpoint it turned off.
+		if _, err := tx.ExecContext(ctx, `UPDATE webhook_endpoints SET url = $3, events = $4, active = $5,
+			disabled_reason = CASE WHEN active = $5 THEN disabled_reason ELSE '' END, updated_at = $6 WHERE id = $1 AND org_id = $2`,
+			id, v.OrgID, in.URL, strings.Join(in.Events, ","), now, tx.now); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, v, "webhook.updated", "webhook_endpoint", id, in.URL); err != nil {
+			return err
+		}
+		switch {
+		case now == active:
+			return nil
+		case now:
+			return tx.audit(ctx, v, "webhook.enabled", "webhook_endpoint", id, "")
+		}
+		return tx.audit(ctx, v, "webhook.disabled", "webhook_endpoint", id, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d.webhookEndpoint(ctx, v.OrgID, id)
 }
 
 // SetWebhookEndpointActive turns an endpoint off or back on. Turning it
 // on clears the reason the worker gave for turning it off.
 func (d *DB) SetWebhookEndpointActive(ctx context.Context, v fieldportal.Viewer, id string, active bool) (*fieldportal.WebhookEndpoint, error) {
-	if !v.IsAdmin() {
+	if !mayManageWebhooks(v) {
 		return nil, errWebhookAdmin
 	}
 	action := "webhook.disabled"
@@ -199,7 +292,7 @@ func (d *DB) changeWebhookEndpoint(ctx context.Context, v fieldportal.Viewer, id
 // DeleteWebhookEndpoint removes an endpoint, its deliveries and their
 // attempts: nothing is sent to it any more.
 func (d *DB) DeleteWebhookEndpoint(ctx context.Context, v fieldportal.Viewer, id string) error {
-	if !v.IsAdmin() {
+	if !mayManageWebhooks(v) {
 		return errWebhookAdmin
 	}
 	return d.inTx(ctx, func(tx *Tx) error {
