@@ -113,6 +113,24 @@ var apiResources = []apiResource{
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Equipment.FindAssetTestByID(ctx, v, id))
 	}},
+	{"/contractors", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+		rows, _, err := s.Work.FindContractors(ctx, v, fieldportal.ContractorFilter{Page: apiPage, UpdatedSince: since})
+		return idsOf(rows, err, func(x *fieldportal.Contractor) string { return x.ID })
+	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
+		return found(s.Work.FindContractorByID(ctx, v, id))
+	}},
+	{"/items", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+		rows, _, err := s.Work.FindItems(ctx, v, fieldportal.CatalogueFilter{Page: apiPage, UpdatedSince: since})
+		return idsOf(rows, err, func(x *fieldportal.Item) string { return x.ID })
+	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
+		return found(s.Work.FindItemByID(ctx, v, id))
+	}},
+	{"/scripts", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+		rows, _, err := s.Work.FindScripts(ctx, v, fieldportal.CatalogueFilter{Page: apiPage, UpdatedSince: since})
+		return idsOf(rows, err, func(x *fieldportal.Script) string { return x.ID })
+	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
+		return found(s.Work.FindScriptByID(ctx, v, id))
+	}},
 	{"/asset-transfers", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Equipment.FindAssetTransferPage(ctx, v, fieldportal.AssetTransferFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(x *fieldportal.AssetTransfer) string { return x.ID })
