@@ -1,10 +1,13 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/fieldportal/fieldportal"
@@ -85,6 +88,9 @@ func (d *DB) BeginIdempotent(ctx context.Context, v fieldportal.Viewer, key, req
 	case !status.Valid:
 		return nil, errIdempotentRunning
 	}
+	if body, err = d.openReplay(ctx, body); err != nil {
+		return nil, err
+	}
 	out := &fieldportal.IdempotentResponse{Status: int(status.Int64), Body: body}
 	if headers != "" {
 		if err := json.Unmarshal([]byte(headers), &out.Header); err != nil {
@@ -113,12 +119,51 @@ func (d *DB) FinishIdempotent(ctx context.Context, v fieldportal.Viewer, key, re
 		}
 		headers = string(b)
 	}
-	body := res.Body
-	if body == nil {
-		body = []byte{}
+	body, err := d.sealReplay(ctx, res.Body)
+	if err != nil {
+		return err
 	}
-	_, err := d.db.ExecContext(ctx, `UPDATE idempotency_keys SET response_status = $4, response_headers = $5, response_body = $6
+	_, err = d.db.ExecContext(ctx, `UPDATE idempotency_keys SET response_status = $4, response_headers = $5, response_body = $6
 		WHERE api_key_id = $1 AND idem_key = $2 AND request_hash = $3 AND response_status IS NULL`,
 		v.APIKeyID, key, requestHash, res.Status, headers, body)
 	return err
+}
+
+// replaySealed marks a stored response body sealed by sealReplay.
+var replaySealed = []byte("fpseal1:")
+
+// sealReplay encrypts a response body kept for replay (AES-GCM under the
+// install's secret "idempotency"): it may hold what must not rest in the
+// clear, such as a webhook endpoint's signing secret, shown once.
+func (d *DB) sealReplay(ctx context.Context, body []byte) ([]byte, error) {
+	aead, err := d.secretCipher(ctx, "idempotency")
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	return aead.Seal(append(append([]byte{}, replaySealed...), nonce...), nonce, body, replaySealed), nil
+}
+
+// openReplay decrypts what sealReplay made; a body stored before sealing
+// is returned as it is.
+func (d *DB) openReplay(ctx context.Context, stored []byte) ([]byte, error) {
+	if !bytes.HasPrefix(stored, replaySealed) {
+		return stored, nil
+	}
+	aead, err := d.secretCipher(ctx, "idempotency")
+	if err != nil {
+		return nil, err
+	}
+	b := stored[len(replaySealed):]
+	if len(b) < aead.NonceSize() {
+		return nil, fmt.Errorf("a stored idempotent response is unreadable")
+	}
+	plain, err := aead.Open(nil, b[:aead.NonceSize()], b[aead.NonceSize():], replaySealed)
+	if err != nil {
+		return nil, fmt.Errorf("a stored idempotent response does not open with this install's secret")
+	}
+	return plain, nil
 }

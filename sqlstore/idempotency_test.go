@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,6 +68,31 @@ func TestIdempotency(t *testing.T) {
 			}
 			if diff := cmp.Diff(done, got); diff != "" {
 				t.Errorf("replay (-want +got):\n%s", diff)
+			}
+		})
+		t.Run("the response kept for replay is sealed at rest", func(t *testing.T) {
+			// A webhook endpoint's create answers its signing secret once;
+			// its replay must not leave it readable in the database.
+			secret := &fieldportal.IdempotentResponse{Status: 201, Body: []byte(`{"secret":"whsec_do-not-store-me"}`)}
+			if got, err := begin(t, k1, "hook-1", "h9"); got != nil || err != nil {
+				t.Fatalf("claim = %+v, %v", got, err)
+			}
+			if err := db.FinishIdempotent(ctx, k1, "hook-1", "h9", secret); err != nil {
+				t.Fatal(err)
+			}
+			var stored []byte
+			if err := db.SQL().QueryRowContext(ctx, `SELECT response_body FROM idempotency_keys WHERE idem_key = 'hook-1'`).Scan(&stored); err != nil {
+				t.Fatal(err)
+			}
+			if len(stored) == 0 || strings.Contains(string(stored), "whsec_") || strings.Contains(string(stored), "secret") {
+				t.Errorf("stored body %q holds the response in the clear", stored)
+			}
+			got, err := begin(t, k1, "hook-1", "h9")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(secret.Body, got.Body); diff != "" {
+				t.Errorf("replayed body (-want +got):\n%s", diff)
 			}
 		})
 		t.Run("another request with the key is refused, naming the header", func(t *testing.T) {

@@ -159,7 +159,12 @@ func (d *DB) openKey(ctx context.Context, sealed string) (string, error) {
 }
 
 func (d *DB) keyCipher(ctx context.Context) (cipher.AEAD, error) {
-	key, err := d.serverSecret(ctx, "payment_keys")
+	return d.secretCipher(ctx, "payment_keys")
+}
+
+// secretCipher is AES-256-GCM under the install's secret of a name.
+func (d *DB) secretCipher(ctx context.Context, name string) (cipher.AEAD, error) {
+	key, err := d.serverSecret(ctx, name)
 	if err != nil {
 		return nil, err
 	}
