@@ -74,6 +74,8 @@ func (c *Contractor) Validate() error {
 type ContractorFilter struct {
 	Page
 	UpdatedSince time.Time
+	// ExternalID keeps the contractor of a back-office id.
+	ExternalID string
 }
 
 // Site is a job site or property where work happens; it belongs to one customer.

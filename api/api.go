@@ -38,6 +38,9 @@ type Services struct {
 	// Equipment serves certificates, assets, their tests and transfers
 	// (with Sites, for the sites they refer to); nil leaves them out.
 	Equipment fieldportal.EquipmentService
+	// Money serves invoices, payments and recurring invoices (with Sites
+	// and Work, for the records they refer to); nil leaves them out.
+	Money fieldportal.MoneyService
 }
 
 // API is the integration API's handlers.

@@ -77,6 +77,11 @@ func (a *API) table() []route {
 		rts = append(rts, a.assetTestRoutes()...)
 		rts = append(rts, a.assetTransferRoutes()...)
 	}
+	if a.svc.Sites != nil && a.svc.Work != nil && a.svc.Money != nil {
+		rts = append(rts, a.invoiceRoutes()...)
+		rts = append(rts, a.paymentRoutes()...)
+		rts = append(rts, a.recurringInvoiceRoutes()...)
+	}
 	return rts
 }
 

@@ -72,7 +72,7 @@ func New(cfg Config, svc Services, logger *slog.Logger) (*Server, error) {
 	}
 	if _, err := api.New(kit, api.Services{Keys: svc.APIKeys, Sites: svc.Sites, Contacts: svc.Access, Sync: svc.Sync,
 		Work: svc.Work, Diary: svc.Diary,
-		Equipment: svc.Equipment}); err != nil {
+		Equipment: svc.Equipment, Money: svc.Money}); err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	return &Server{kit: kit}, nil

@@ -328,6 +328,9 @@ func (tx *Tx) findContractor(ctx context.Context, v fieldportal.Viewer, id strin
 func (d *DB) FindContractors(ctx context.Context, v fieldportal.Viewer, f fieldportal.ContractorFilter) ([]*fieldportal.Contractor, string, error) {
 	var q query
 	q.scopeOrg(v, "x")
+	if f.ExternalID != "" {
+		q.and("x.external_id = " + q.arg(f.ExternalID))
+	}
 	order, byUpdate, err := q.pageOrder(f.Page, f.UpdatedSince, "x", "name")
 	if err != nil {
 		return nil, "", err
