@@ -390,7 +390,9 @@ func TestAPICustomersAndSites(t *testing.T) {
 				{Name: "tasks", URL: "/api/v1/tasks"},
 				{Name: "certificates", URL: "/api/v1/certificates"},
 				{Name: "assets", URL: "/api/v1/assets"}, {Name: "asset-tests", URL: "/api/v1/asset-tests"},
-				{Name: "asset-transfers", URL: "/api/v1/asset-transfers"}}
+				{Name: "asset-transfers", URL: "/api/v1/asset-transfers"},
+				{Name: "invoices", URL: "/api/v1/invoices"}, {Name: "payments", URL: "/api/v1/payments"},
+				{Name: "recurring-invoices", URL: "/api/v1/recurring-invoices"}}
 			if diff := cmp.Diff(want, idx.Resources); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
