@@ -1,10 +1,12 @@
 package server
 
 import (
+	"encoding/json"
 	"net/url"
 	"testing"
 	"time"
 
+	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/api"
 	"github.com/fieldportal/fieldportal/sqlstore"
 	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
@@ -158,6 +160,36 @@ func TestAPIPayments(t *testing.T) {
 			}
 			if got := listIDs(c, "/api/v1/payments?customer_id="+cu.ID, paymentID); len(got) != 2 {
 				t.Errorf("C-1's payments = %v", got)
+			}
+		})
+		t.Run("a payment recorded through the API is a payment.succeeded event from the api", func(t *testing.T) {
+			e, err := db.CreateWebhookEndpoint(t.Context(), f.sys, fieldportal.WebhookEndpointInput{URL: "https://hooks.example.com/fp",
+				Events: []string{"payment.succeeded"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var p api.Payment
+			c.must(201, &p, "POST", "/api/v1/payments", `{"customer_id":"`+cu.ID+`","amount":100,"method":"cash"}`)
+			ds, _, err := db.FindWebhookDeliveries(t.Context(), f.sys, e.ID, fieldportal.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, d := range ds {
+				var body struct {
+					Type, Source string
+					Data         struct {
+						ID            string
+						ReceiptNumber string `json:"receipt_number"`
+					}
+				}
+				if err := json.Unmarshal([]byte(d.Payload), &body); err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, body.Type+" "+body.Source+" "+body.Data.ID+" "+body.Data.ReceiptNumber)
+			}
+			if diff := cmp.Diff([]string{"payment.succeeded api " + p.ID + " " + p.ReceiptNumber}, got); diff != "" {
+				t.Errorf("events (-want +got):\n%s", diff)
 			}
 		})
 		t.Run("bad input names the fields", func(t *testing.T) {
