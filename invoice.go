@@ -53,6 +53,9 @@ type Invoice struct {
 	// Payments are the payments received against the invoice that the
 	// viewer sees, oldest first; filled by FindInvoiceByID only.
 	Payments []InvoicePayment `json:"-"`
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// read (ErrChanged otherwise).
+	IfUpdatedAt time.Time `json:"-"`
 }
 
 // InvoicePayment is one payment as the invoice it settled shows it: the
@@ -162,6 +165,10 @@ type InvoiceFilter struct {
 	DueBefore Date
 	// UPRN keeps invoices of the sites with this UPRN.
 	UPRN string
+	// JobID keeps the invoices raised from a job, ExternalID the one of a
+	// back-office id (the API's filters).
+	JobID      string
+	ExternalID string
 }
 
 // PaymentStatus is the state of a payment.
@@ -194,6 +201,12 @@ type Payment struct {
 	UpdatedAt     time.Time     `json:"updated_at"`
 
 	Allocations []PaymentAllocation `json:"allocations"`
+	// Reference is the payer's reference of a payment taken by hand (a
+	// cheque's number), words for people.
+	Reference string `json:"reference,omitempty"`
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// read (ErrChanged otherwise).
+	IfUpdatedAt time.Time `json:"-"`
 }
 
 // PaymentAllocation is the part of a payment that settles one invoice.
@@ -245,6 +258,8 @@ type PaymentFilter struct {
 	Provider string
 	Status   PaymentStatus
 	ByOffice bool
+	// ExternalID keeps the payment of a back-office id.
+	ExternalID string
 }
 
 // Frequency is how often a recurring invoice is raised.
@@ -278,6 +293,9 @@ type RecurringInvoice struct {
 
 	SiteName     string `json:"site_name,omitempty"`
 	CustomerName string `json:"customer_name,omitempty"`
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// read (ErrChanged otherwise).
+	IfUpdatedAt time.Time `json:"-"`
 }
 
 // Validate checks a recurring invoice before it is saved.
@@ -307,6 +325,10 @@ type RecurringInvoiceFilter struct {
 	// Search matches part of the schedule's or its customer's name.
 	Search       string
 	UpdatedSince time.Time
+	// CustomerID keeps the schedules of a customer, ExternalID the one of
+	// a back-office id.
+	CustomerID string
+	ExternalID string
 }
 
 // SavedCard is the one card a customer keeps with the payment provider for

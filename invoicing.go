@@ -34,8 +34,6 @@ type PaymentRow struct {
 	CustomerName string `json:"customer_name"`
 	// Refunded is how much of the payment has been given back.
 	Refunded Money `json:"refunded"`
-	// Reference is the payer's reference of a payment taken by hand.
-	Reference string `json:"reference,omitempty"`
 }
 
 // PaymentRefund is money given back of a payment, whole or in part; the

@@ -515,6 +515,10 @@ type MoneyService interface {
 	// once per r.Key: a second call with the key returns the first
 	// refund and created false.
 	RefundPayment(ctx context.Context, v Viewer, r *PaymentRefund) (created bool, err error)
+	// UpdatePaymentReference changes what may change of a recorded
+	// payment: its external id and reference (p.ExternalID, p.Reference,
+	// under p.IfUpdatedAt). Amounts and allocations stay as recorded.
+	UpdatePaymentReference(ctx context.Context, v Viewer, p *Payment) error
 }
 
 // EquipmentService keeps assets with their tests and transfers, and the

@@ -41,6 +41,9 @@ type Services struct {
 	// Webhooks serves webhook endpoints and their deliveries; nil leaves
 	// them out.
 	Webhooks fieldportal.WebhookService
+	// Money serves invoices, payments and recurring invoices (with Sites
+	// and Work, for the records they refer to); nil leaves them out.
+	Money fieldportal.MoneyService
 }
 
 // API is the integration API's handlers.

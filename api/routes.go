@@ -89,6 +89,11 @@ func (a *API) table() []route {
 	if a.svc.Webhooks != nil {
 		rts = append(rts, a.webhookEndpointRoutes()...)
 	}
+	if a.svc.Sites != nil && a.svc.Work != nil && a.svc.Money != nil {
+		rts = append(rts, a.invoiceRoutes()...)
+		rts = append(rts, a.paymentRoutes()...)
+		rts = append(rts, a.recurringInvoiceRoutes()...)
+	}
 	return rts
 }
 

@@ -392,7 +392,9 @@ func TestAPICustomersAndSites(t *testing.T) {
 				{Name: "assets", URL: "/api/v1/assets"}, {Name: "asset-tests", URL: "/api/v1/asset-tests"},
 				{Name: "asset-transfers", URL: "/api/v1/asset-transfers"},
 				{Name: "contractors", URL: "/api/v1/contractors"}, {Name: "items", URL: "/api/v1/items"},
-				{Name: "scripts", URL: "/api/v1/scripts"}, {Name: "webhook-endpoints", URL: "/api/v1/webhook-endpoints"}}
+				{Name: "scripts", URL: "/api/v1/scripts"}, {Name: "webhook-endpoints", URL: "/api/v1/webhook-endpoints"},
+				{Name: "invoices", URL: "/api/v1/invoices"}, {Name: "payments", URL: "/api/v1/payments"},
+				{Name: "recurring-invoices", URL: "/api/v1/recurring-invoices"}}
 			if diff := cmp.Diff(want, idx.Resources); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}

@@ -81,7 +81,7 @@ func New(cfg Config, svc Services, logger *slog.Logger) (*Server, error) {
 	}
 	if _, err := api.New(kit, api.Services{Keys: svc.APIKeys, Sites: svc.Sites, Contacts: svc.Access, Sync: svc.Sync,
 		Work: svc.Work, Diary: svc.Diary,
-		Equipment: svc.Equipment, Webhooks: svc.Webhooks}, apiOpts...); err != nil {
+		Equipment: svc.Equipment, Webhooks: svc.Webhooks, Money: svc.Money}, apiOpts...); err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	return &Server{kit: kit}, nil

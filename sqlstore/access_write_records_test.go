@@ -395,6 +395,15 @@ func (w *writeWorld) moneyRows() []writeRow {
 			want: operatorOnly(ofCustomer, notFound),
 		},
 		{
+			name: "UpdatePaymentReference", covers: []string{"MoneyService.UpdatePaymentReference"}, targets: operatorCustomers,
+			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
+				p := *paymentOf(t, target)
+				p.Reference = "CHQ " + w.next()
+				return justErr(db.UpdatePaymentReference(ctx, v, &p))
+			},
+			want: operatorOnly(ofCustomer, notFound),
+		},
+		{
 			name: "UpsertPaymentByExternalID", covers: []string{"MoneyService.UpsertPaymentByExternalID"}, targets: operatorCustomers,
 			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
 				p := payment(target)

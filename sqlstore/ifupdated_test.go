@@ -12,7 +12,8 @@ import (
 )
 
 // TestUpdateIfUnchanged checks the optimistic lock of customers, sites,
-// contacts, jobs, issues, quotes, appointments, tasks, certificates, assets (moved or not) and asset tests (the API's If-Match): an update naming the updated_at it
+// contacts, jobs, issues, quotes, appointments, tasks, certificates, assets (moved or not), asset tests, invoices,
+// payments' references and recurring invoices (the API's If-Match): an update naming the updated_at it
 // read saves only over that version, and is refused with ErrChanged once
 // another save came between.
 func TestUpdateIfUnchanged(t *testing.T) {
@@ -56,6 +57,18 @@ func TestUpdateIfUnchanged(t *testing.T) {
 		}
 		atest := &fieldportal.AssetTest{AssetID: asset.ID, TestedOn: fieldportal.DateOf(at), Result: fieldportal.TestPass}
 		if err := db.CreateAssetTest(ctx, w.staff, atest); err != nil {
+			t.Fatal(err)
+		}
+		inv := w.invoice(w.child.ID, w.siteC.ID, fieldportal.DateOf(at), 1200)
+		if err := db.CreateInvoice(ctx, w.staff, inv); err != nil {
+			t.Fatal(err)
+		}
+		pay := &fieldportal.Payment{CustomerID: w.child.ID, Amount: 100, Method: "cash", PaidAt: at}
+		if err := db.RecordManualPayment(ctx, w.staff, pay, "CHQ 1"); err != nil {
+			t.Fatal(err)
+		}
+		sched := &fieldportal.RecurringInvoice{CustomerID: w.child.ID, Name: "Monthly", TotalIncTax: 100, Frequency: fieldportal.Monthly}
+		if err := db.CreateRecurringInvoice(ctx, w.staff, sched); err != nil {
 			t.Fatal(err)
 		}
 		for _, tc := range []struct {
@@ -216,6 +229,39 @@ func TestUpdateIfUnchanged(t *testing.T) {
 				}
 				x.Notes, x.IfUpdatedAt = "Notes "+ifAt.Format("150405.000"), ifAt
 				return db.UpdateAssetTest(ctx, w.staff, x)
+			}},
+			{"invoice", func() (time.Time, error) {
+				x, err := db.FindInvoiceByID(ctx, w.staff, inv.ID)
+				return x.UpdatedAt, err
+			}, func(ifAt time.Time) error {
+				x, err := db.FindInvoiceByID(ctx, w.staff, inv.ID)
+				if err != nil {
+					return err
+				}
+				x.Description, x.IfUpdatedAt = "Work "+ifAt.Format("150405.000"), ifAt
+				return db.UpdateInvoice(ctx, w.staff, x)
+			}},
+			{"payment's reference", func() (time.Time, error) {
+				x, err := db.FindPaymentByID(ctx, w.staff, pay.ID)
+				return x.UpdatedAt, err
+			}, func(ifAt time.Time) error {
+				x, err := db.FindPaymentByID(ctx, w.staff, pay.ID)
+				if err != nil {
+					return err
+				}
+				x.Reference, x.IfUpdatedAt = "CHQ "+ifAt.Format("150405.000"), ifAt
+				return db.UpdatePaymentReference(ctx, w.staff, x)
+			}},
+			{"recurring invoice", func() (time.Time, error) {
+				x, err := db.FindRecurringInvoiceByID(ctx, w.staff, sched.ID)
+				return x.UpdatedAt, err
+			}, func(ifAt time.Time) error {
+				x, err := db.FindRecurringInvoiceByID(ctx, w.staff, sched.ID)
+				if err != nil {
+					return err
+				}
+				x.Name, x.IfUpdatedAt = "Monthly "+ifAt.Format("150405.000"), ifAt
+				return db.UpdateRecurringInvoice(ctx, w.staff, x)
 			}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {

@@ -84,8 +84,10 @@ func (tx *Tx) createInvoice(ctx context.Context, v fieldportal.Viewer, inv *fiel
 }
 
 // UpdateInvoice saves an invoice and replaces its lines (operator side
-// only). The amount paid is taken as given: a back office that syncs its
-// invoices is the authority on payments made outside the portal.
+// only). The amount paid is not taken from inv: it is the sum of the
+// payments allocated to the invoice (RecordPayment, RefundPayment), read
+// from the stored row under its lock, so an edit can never overwrite a
+// payment recorded meanwhile (issue 19: money has one source of truth).
 func (d *DB) UpdateInvoice(ctx context.Context, v fieldportal.Viewer, inv *fieldportal.Invoice) error {
 	if err := needStaff(v); err != nil {
 		return err
@@ -98,9 +100,13 @@ func (tx *Tx) updateInvoice(ctx context.Context, v fieldportal.Viewer, inv *fiel
 	if err != nil {
 		return err
 	}
-	// Counted for its customer before the change; tallyRecord after.
+	// Counted for its customer before the change; tallyRecord after. It
+	// locks the row: the amount paid read next is the one that stays.
 	if err := tx.tallyStored(ctx, "invoices", inv.ID); err != nil {
 		return err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT amount_paid FROM invoices WHERE id = $1`, inv.ID).Scan(money(&inv.AmountPaid)); err != nil {
+		return sqlErr(err, "invoice")
 	}
 	if strings.TrimSpace(inv.Number) == "" {
 		inv.Number = old.Number
@@ -113,12 +119,15 @@ func (tx *Tx) updateInvoice(ctx context.Context, v fieldportal.Viewer, inv *fiel
 		return err
 	}
 	inv.OrgID, inv.CreatedAt, inv.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
-	_, err = tx.ExecContext(ctx, `UPDATE invoices SET external_id = $2, number = $3, customer_id = $4, site_id = $5,
-		job_id = $6, contractor_id = $7, issue_date = $8, due_date = $9, description = $10, subtotal = $11, tax = $12,
-		total = $13, amount_paid = $14, status = $15, updated_at = $16 WHERE id = $1`,
-		inv.ID, nullStr(inv.ExternalID), inv.Number, inv.CustomerID, nullStr(inv.SiteID), nullStr(inv.JobID),
+	args := []any{inv.ID, nullStr(inv.ExternalID), inv.Number, inv.CustomerID, nullStr(inv.SiteID), nullStr(inv.JobID),
 		nullStr(inv.ContractorID), inv.IssueDate, inv.DueDate, inv.Description, inv.Subtotal, inv.Tax, inv.Total,
-		inv.AmountPaid, inv.Status, tx.now)
+		inv.Status, tx.now}
+	res, err := tx.ExecContext(ctx, `UPDATE invoices SET external_id = $2, number = $3, customer_id = $4, site_id = $5,
+		job_id = $6, contractor_id = $7, issue_date = $8, due_date = $9, description = $10, subtotal = $11, tax = $12,
+		total = $13, status = $14, updated_at = $15 WHERE id = $1`+ifUnchanged(&args, inv.IfUpdatedAt), args...)
+	if err == nil {
+		err = checkUnchanged(res, inv.IfUpdatedAt)
+	}
 	if err != nil {
 		return sqlErr(err, "invoice")
 	}
@@ -311,6 +320,12 @@ func invoiceFilter(q *query, v fieldportal.Viewer, f fieldportal.InvoiceFilter) 
 	}
 	if f.ContractorID != "" {
 		q.and("i.contractor_id = " + q.arg(f.ContractorID))
+	}
+	if f.JobID != "" {
+		q.and("i.job_id = " + q.arg(f.JobID))
+	}
+	if f.ExternalID != "" {
+		q.and("i.external_id = " + q.arg(f.ExternalID))
 	}
 	if !f.IssuedFrom.IsZero() {
 		q.and("i.issue_date >= " + q.arg(f.IssuedFrom))

@@ -12,13 +12,13 @@ import (
 )
 
 const paymentColumns = `p.id, p.org_id, p.external_id, p.customer_id, p.amount, p.currency, p.method, p.provider,
-	p.provider_ref, p.receipt_number, p.status, p.paid_at, p.paid_by, p.created_at, p.updated_at`
+	p.provider_ref, p.receipt_number, p.status, p.paid_at, p.paid_by, p.created_at, p.updated_at, p.reference`
 
 func scanPayment(row interface{ Scan(...any) error }) (*fieldportal.Payment, error) {
 	var p fieldportal.Payment
 	err := row.Scan(&p.ID, &p.OrgID, str(&p.ExternalID), &p.CustomerID, money(&p.Amount), &p.Currency, &p.Method,
 		&p.Provider, str(&p.ProviderRef), &p.ReceiptNumber, &p.Status, tm(&p.PaidAt), str(&p.PaidBy),
-		tm(&p.CreatedAt), tm(&p.UpdatedAt))
+		tm(&p.CreatedAt), tm(&p.UpdatedAt), &p.Reference)
 	return &p, err
 }
 
@@ -235,11 +235,14 @@ func (tx *Tx) updatePayment(ctx context.Context, v fieldportal.Viewer, p *fieldp
 		return err
 	}
 	p.OrgID, p.CreatedAt, p.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
-	_, err = tx.ExecContext(ctx, `UPDATE payments SET external_id = $2, customer_id = $3, amount = $4, currency = $5,
+	args := []any{p.ID, nullStr(p.ExternalID), p.CustomerID, p.Amount, p.Currency, p.Method, p.Provider, nullStr(p.ProviderRef),
+		p.ReceiptNumber, p.Status, nullTime(p.PaidAt), nullStr(p.PaidBy), tx.now}
+	res, err := tx.ExecContext(ctx, `UPDATE payments SET external_id = $2, customer_id = $3, amount = $4, currency = $5,
 		method = $6, provider = $7, provider_ref = $8, receipt_number = $9, status = $10, paid_at = $11, paid_by = $12,
-		updated_at = $13 WHERE id = $1`,
-		p.ID, nullStr(p.ExternalID), p.CustomerID, p.Amount, p.Currency, p.Method, p.Provider, nullStr(p.ProviderRef),
-		p.ReceiptNumber, p.Status, nullTime(p.PaidAt), nullStr(p.PaidBy), tx.now)
+		updated_at = $13 WHERE id = $1`+ifUnchanged(&args, p.IfUpdatedAt), args...)
+	if err == nil {
+		err = checkUnchanged(res, p.IfUpdatedAt)
+	}
 	if err != nil {
 		return sqlErr(err, "payment")
 	}
@@ -357,6 +360,9 @@ func (d *DB) FindPayments(ctx context.Context, v fieldportal.Viewer, f fieldport
 	q.scopePayment(v, "p")
 	if f.CustomerID != "" {
 		q.and("p.customer_id = " + q.arg(f.CustomerID))
+	}
+	if f.ExternalID != "" {
+		q.and("p.external_id = " + q.arg(f.ExternalID))
 	}
 	order, byUpdate := "p.created_at DESC, p.id DESC", !f.UpdatedSince.IsZero()
 	if byUpdate {

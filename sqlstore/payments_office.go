@@ -37,6 +37,7 @@ func (d *DB) RecordManualPayment(ctx context.Context, v fieldportal.Viewer, p *f
 		if _, err := tx.ExecContext(ctx, `UPDATE payments SET reference = $2 WHERE id = $1`, p.ID, reference); err != nil {
 			return err
 		}
+		p.Reference = reference
 		for _, a := range p.Allocations {
 			if err := tx.audit(ctx, v, "invoice.payment_allocated", "invoice", a.InvoiceID,
 				p.ReceiptNumber+": "+a.Amount.String()); err != nil {
@@ -105,7 +106,7 @@ func (d *DB) FindPaymentRows(ctx context.Context, v fieldportal.Viewer, f fieldp
 	if err := q.keyset(f.After, true, "p.created_at", "p.id"); err != nil {
 		return nil, "", err
 	}
-	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+paymentColumns+`, cu.name, `+refundedSum+`, p.reference`+paymentRowFrom,
+	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+paymentColumns+`, cu.name, `+refundedSum+paymentRowFrom,
 		"ORDER BY p.created_at DESC, p.id DESC"+limit(f.Page)), q.args...)
 	if err != nil {
 		return nil, "", err
@@ -115,7 +116,7 @@ func (d *DB) FindPaymentRows(ctx context.Context, v fieldportal.Viewer, f fieldp
 		p := &r.Payment
 		err := row.Scan(&p.ID, &p.OrgID, str(&p.ExternalID), &p.CustomerID, money(&p.Amount), &p.Currency, &p.Method,
 			&p.Provider, str(&p.ProviderRef), &p.ReceiptNumber, &p.Status, tm(&p.PaidAt), str(&p.PaidBy),
-			tm(&p.CreatedAt), tm(&p.UpdatedAt), &r.CustomerName, money(&r.Refunded), &r.Reference)
+			tm(&p.CreatedAt), tm(&p.UpdatedAt), &p.Reference, &r.CustomerName, money(&r.Refunded))
 		return &r, err
 	})
 	if err != nil {
@@ -250,4 +251,37 @@ func (tx *Tx) reverseForRefund(ctx context.Context, v fieldportal.Viewer, p *fie
 	}
 	_, err := tx.ExecContext(ctx, `DELETE FROM payment_allocations WHERE payment_id = $1 AND amount <= 0`, p.ID)
 	return err
+}
+
+// UpdatePaymentReference saves what may change of a recorded payment, its
+// external id and its payer's reference, under p.IfUpdatedAt; its amount,
+// method, customer and allocations stay as recorded (money has one source
+// of truth: a change of those is a refund). p is filled as now stored.
+func (d *DB) UpdatePaymentReference(ctx context.Context, v fieldportal.Viewer, p *fieldportal.Payment) error {
+	if err := needStaff(v); err != nil {
+		return err
+	}
+	p.Reference = strings.TrimSpace(p.Reference)
+	if len(p.Reference) > 100 {
+		return fieldportal.FieldErrorf("reference", "Reference must be at most 100 characters.")
+	}
+	return d.inTx(ctx, func(tx *Tx) error {
+		old, err := tx.findPayment(ctx, v, p.ID)
+		if err != nil {
+			return err
+		}
+		args := []any{p.ID, nullStr(p.ExternalID), p.Reference, tx.now}
+		res, err := tx.ExecContext(ctx, `UPDATE payments SET external_id = $2, reference = $3, updated_at = $4
+			WHERE id = $1`+ifUnchanged(&args, p.IfUpdatedAt), args...)
+		if err == nil {
+			err = checkUnchanged(res, p.IfUpdatedAt)
+		}
+		if err != nil {
+			return sqlErr(err, "payment")
+		}
+		ext, ref := p.ExternalID, p.Reference
+		*p = *old
+		p.ExternalID, p.Reference, p.UpdatedAt = ext, ref, tx.now
+		return tx.audit(ctx, v, "payment.updated", "payment", p.ID, p.ReceiptNumber)
+	})
 }

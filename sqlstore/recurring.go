@@ -78,11 +78,14 @@ func (tx *Tx) updateRecurring(ctx context.Context, v fieldportal.Viewer, r *fiel
 	if r.NextDueDate != old.NextDueDate {
 		anchor = r.NextDueDate.Day
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE recurring_invoices SET external_id = $2, customer_id = $3, site_id = $4, name = $5,
+	args := []any{r.ID, nullStr(r.ExternalID), r.CustomerID, nullStr(r.SiteID), r.Name, r.TotalIncTax, r.Frequency,
+		r.LastPaymentDate, r.NextDueDate, r.Autopay, r.Active, tx.now, anchor}
+	res, err := tx.ExecContext(ctx, `UPDATE recurring_invoices SET external_id = $2, customer_id = $3, site_id = $4, name = $5,
 		total_inc_tax = $6, frequency = $7, last_payment_date = $8, next_due_date = $9, autopay = $10, active = $11,
-		updated_at = $12, anchor_day = $13 WHERE id = $1`,
-		r.ID, nullStr(r.ExternalID), r.CustomerID, nullStr(r.SiteID), r.Name, r.TotalIncTax, r.Frequency,
-		r.LastPaymentDate, r.NextDueDate, r.Autopay, r.Active, tx.now, anchor)
+		updated_at = $12, anchor_day = $13 WHERE id = $1`+ifUnchanged(&args, r.IfUpdatedAt), args...)
+	if err == nil {
+		err = checkUnchanged(res, r.IfUpdatedAt)
+	}
 	if err != nil {
 		return sqlErr(err, "recurring invoice")
 	}
@@ -155,6 +158,12 @@ func (d *DB) FindRecurringInvoices(ctx context.Context, v fieldportal.Viewer, f 
 	q.scopeSiteOrCustomer(v, "r")
 	if f.SiteID != "" {
 		q.and("r.site_id = " + q.arg(f.SiteID))
+	}
+	if f.CustomerID != "" {
+		q.and("r.customer_id = " + q.arg(f.CustomerID))
+	}
+	if f.ExternalID != "" {
+		q.and("r.external_id = " + q.arg(f.ExternalID))
 	}
 	q.search(f.Search, "r.name", "cu.name")
 	order, byUpdate := "r.name, r.id", !f.UpdatedSince.IsZero()

@@ -1,0 +1,56 @@
+package sqlstore_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/sqlstore"
+	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
+)
+
+// TestUpdateInvoiceKeepsWhatIsPaid checks that an invoice's amount paid
+// is only ever its payments' (issue 19): an edit that read the invoice
+// before a payment, or that names another amount, saves its other fields
+// and leaves the amount paid and the status as the payment made them.
+func TestUpdateInvoiceKeepsWhatIsPaid(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := newMoneyWorld(t, db)
+		inv := w.invoice(w.child.ID, w.siteC.ID, fieldportal.DateOf(time.Now()), 1200)
+		if err := db.CreateInvoice(ctx, w.staff, inv); err != nil {
+			t.Fatal(err)
+		}
+		read, err := db.FindInvoiceByID(ctx, w.staff, inv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pay := &fieldportal.Payment{CustomerID: w.child.ID, Amount: 500, Method: "cash", PaidAt: time.Now(),
+			Allocations: []fieldportal.PaymentAllocation{{InvoiceID: inv.ID, Amount: 500}}}
+		if err := db.RecordManualPayment(ctx, w.staff, pay, ""); err != nil {
+			t.Fatal(err)
+		}
+		for _, paid := range []fieldportal.Money{0, 1200} {
+			x := *read
+			x.Description, x.AmountPaid = "Edited", paid
+			if err := db.UpdateInvoice(ctx, w.staff, &x); err != nil {
+				t.Fatal(err)
+			}
+			got, err := db.FindInvoiceByID(ctx, w.staff, inv.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.AmountPaid != 500 || got.Status != fieldportal.InvoicePartPaid || got.Description != "Edited" {
+				t.Errorf("an edit naming %v paid: paid %v, status %s, description %q", paid, got.AmountPaid, got.Status, got.Description)
+			}
+		}
+		x := *read
+		x.Subtotal, x.Tax, x.Total = 400, 0, 400
+		var e *fieldportal.Error
+		if err := db.UpdateInvoice(ctx, w.staff, &x); !errors.As(err, &e) || e.Field != "amount_paid" {
+			t.Errorf("a total under what is paid: err = %v", err)
+		}
+	})
+}
