@@ -67,6 +67,7 @@ func (a *API) table() []route {
 	}
 	if a.svc.Sites != nil && a.svc.Contacts != nil {
 		rts = append(rts, a.contactRoutes()...)
+		rts = append(rts, a.portalAccessRoutes()...)
 	}
 	if a.svc.Sites != nil && a.svc.Work != nil {
 		rts = append(rts, a.jobRoutes()...)
