@@ -130,6 +130,17 @@ func TestAPIDocuments(t *testing.T) {
 				t.Errorf("document = %+v", d)
 			}
 		})
+		t.Run("an upload sent again with its Idempotency-Key makes one document", func(t *testing.T) {
+			body, ctype := mustMultipart(t, []apiFile{{"zed.pdf", pdf}}, "attached_to", "site", "site_id", site.ID)
+			before := f.count("documents")
+			var first, second api.Document
+			c.must(201, &first, "POST", "/api/v1/documents", body, "Content-Type", ctype, "Idempotency-Key", "upload-1")
+			res := c.must(201, &second, "POST", "/api/v1/documents", body, "Content-Type", ctype, "Idempotency-Key", "upload-1")
+			if first.ID != second.ID || res.Header.Get("Idempotent-Replayed") == "" || f.count("documents") != before+1 {
+				t.Errorf("first %s, second %s, replayed %q, documents %d → %d", first.ID, second.ID,
+					res.Header.Get("Idempotent-Replayed"), before, f.count("documents"))
+			}
+		})
 		t.Run("a file of the wrong content is refused naming file", func(t *testing.T) {
 			before := f.count("documents")
 			p := c.uploadProblem(422, []string{"file"}, []apiFile{{"invoice.pdf", []byte("<!DOCTYPE html><html><script>alert(1)</script></html>")}},
