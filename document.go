@@ -32,6 +32,9 @@ type Document struct {
 	VisibleToCustomer bool      `json:"visible_to_customer"`
 	CreatedAt         time.Time `json:"created_at"`
 	UpdatedAt         time.Time `json:"updated_at"`
+	// IfUpdatedAt, when set, makes an update save only over the version
+	// last changed at this time (the API's If-Match), else ErrChanged.
+	IfUpdatedAt time.Time `json:"-"`
 
 	// SiteName is the name of the document's site, in lists.
 	SiteName string `json:"site_name,omitempty"`
@@ -84,6 +87,10 @@ type DocumentFilter struct {
 	// Sort is the list's order: by name (the default) or newest first.
 	Sort         DocumentSort
 	UpdatedSince time.Time
+	// CustomerID selects every file of a customer, whatever it is
+	// attached to; ExternalID the file of the back office's id (the
+	// API's filters).
+	CustomerID, ExternalID string
 }
 
 // DocumentSort is the order of a list of documents.
@@ -437,4 +444,7 @@ type Upload struct {
 	// contacts from the moment it is saved (a contact's own files always
 	// are), in the same transaction rather than by a later update.
 	VisibleToCustomer bool
+	// ExternalID is the back office's id of the document (an API upload),
+	// saved with it in the same transaction; "" for none.
+	ExternalID string
 }

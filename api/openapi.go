@@ -107,15 +107,23 @@ func (g *schemas) operation(rt route) map[string]any {
 	if rt.Body != nil {
 		body := map[string]any{"schema": g.of(reflect.TypeOf(rt.Body), true)}
 		content := map[string]any{"application/json": body}
-		if rt.Method == http.MethodPatch {
+		if rt.Multipart {
+			content = map[string]any{"multipart/form-data": body}
+		} else if rt.Method == http.MethodPatch {
 			content[mergePatch] = body
 		}
 		op["requestBody"] = map[string]any{"required": true, "content": content}
 	}
-	ok := map[string]any{"description": rt.Summary}
-	if rt.Resp != nil {
+	var ok map[string]any
+	switch {
+	case rt.Binary:
+		ok = binaryResponse(rt.Summary)
+	case rt.Resp == nil:
 		// A route without one answers no body (a DELETE's 204).
-		ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.of(reflect.TypeOf(rt.Resp), false)}}
+		ok = map[string]any{"description": rt.Summary}
+	default:
+		ok = map[string]any{"description": rt.Summary, "content": map[string]any{
+			"application/json": map[string]any{"schema": g.of(reflect.TypeOf(rt.Resp), false)}}}
 	}
 	if rt.ETag {
 		ok["headers"] = map[string]any{"ETag": map[string]any{"description": "The version of the record, for If-Match.",
@@ -150,6 +158,20 @@ func (g *schemas) operation(rt route) map[string]any {
 	return op
 }
 
+// binaryResponse is a download's response: the file's bytes, of the
+// content type it was stored with, saved under a safe name.
+func binaryResponse(desc string) map[string]any {
+	str := map[string]any{"type": "string"}
+	return map[string]any{"description": desc,
+		"content": map[string]any{"*/*": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}},
+		"headers": map[string]any{
+			"Content-Disposition": map[string]any{"description": "attachment, with the file's name made safe.", "schema": str},
+			"ETag":                map[string]any{"description": "The hex SHA-256 of the bytes, quoted.", "schema": str},
+			"X-Content-Type-Options": map[string]any{"description": "nosniff: the type is the one stored, never guessed.",
+				"schema": str},
+		}}
+}
+
 // problemResponse is a refusal's response: problem details, with headers.
 func problemResponse(desc string, headers map[string]any) map[string]any {
 	res := map[string]any{"description": desc, "content": map[string]any{"application/problem+json": map[string]any{
@@ -169,6 +191,10 @@ func (g *schemas) of(t reflect.Type, input bool) map[string]any {
 		return g.nullable(map[string]any{"type": "string", "format": "date-time"}, input)
 	case t == reflect.TypeFor[fieldportal.Date]():
 		return g.nullable(map[string]any{"type": "string", "format": "date"}, input)
+	case t == reflect.TypeFor[FilePart]():
+		// A file of a multipart body: its bytes (format binary for the
+		// 3.0 tools, contentMediaType for 3.1).
+		return map[string]any{"type": "string", "format": "binary", "contentMediaType": "application/octet-stream"}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

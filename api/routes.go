@@ -23,12 +23,18 @@ type route struct {
 	Query []param
 	// Body is the request body's type (a zero value), nil for none.
 	Body any
+	// Multipart sends Body as multipart/form-data rather than JSON; its
+	// FilePart fields are files (an upload).
+	Multipart bool
 	// Resp is the success response's type (a zero value; nil for no
 	// body, a DELETE's 204) and Status its status; Upsert answers 201
 	// for a record it created, else 200.
 	Resp   any
 	Status int
 	Upsert bool
+	// Binary answers the bytes of a file, of its own content type,
+	// instead of Resp (a download).
+	Binary bool
 	// ETag: the response carries one and a write takes If-Match.
 	ETag bool
 	// Public: served without an API key (the OpenAPI document, which a
@@ -65,6 +71,7 @@ func (a *API) table() []route {
 	}
 	if a.svc.Sites != nil && a.svc.Contacts != nil {
 		rts = append(rts, a.contactRoutes()...)
+		rts = append(rts, a.portalAccessRoutes()...)
 	}
 	if a.svc.Sites != nil && a.svc.Work != nil {
 		rts = append(rts, a.jobRoutes()...)
@@ -80,6 +87,7 @@ func (a *API) table() []route {
 		rts = append(rts, a.assetRoutes()...)
 		rts = append(rts, a.assetTestRoutes()...)
 		rts = append(rts, a.assetTransferRoutes()...)
+		rts = append(rts, a.documentRoutes()...)
 	}
 	if a.svc.Work != nil {
 		rts = append(rts, a.contractorRoutes()...)

@@ -91,7 +91,8 @@ func (tx *Tx) attachUploads(ctx context.Context, v fieldportal.Viewer, attachedT
 	docs := make([]*fieldportal.Document, 0, len(files))
 	for _, f := range files {
 		doc := &fieldportal.Document{ID: newID(), Name: f.Name, ContentType: f.ContentType, Size: f.Size,
-			SHA256: f.SHA256, AttachedTo: attachedTo, StorageKey: f.key, VisibleToCustomer: f.VisibleToCustomer}
+			SHA256: f.SHA256, AttachedTo: attachedTo, StorageKey: f.key, VisibleToCustomer: f.VisibleToCustomer,
+			ExternalID: f.ExternalID}
 		p, ok := attachedIDs(doc)[attachedTo]
 		if !ok {
 			return nil, fieldportal.Errorf(fieldportal.EINVALID, "Files cannot be attached to that record.")

@@ -180,7 +180,8 @@ func (tx *Tx) createDocument(ctx context.Context, v fieldportal.Viewer, doc *fie
 
 // UpdateDocument saves what the operator may change of a document: its
 // name, its visibility to customers and its external id. The file and
-// what it is attached to stay.
+// what it is attached to stay. With IfUpdatedAt it saves only over that
+// version (the API's If-Match).
 func (d *DB) UpdateDocument(ctx context.Context, v fieldportal.Viewer, doc *fieldportal.Document) error {
 	if err := needStaff(v); err != nil {
 		return err
@@ -190,14 +191,18 @@ func (d *DB) UpdateDocument(ctx context.Context, v fieldportal.Viewer, doc *fiel
 		if err != nil {
 			return err
 		}
-		name, visible, ext := doc.Name, doc.VisibleToCustomer, doc.ExternalID
+		name, visible, ext, ifAt := doc.Name, doc.VisibleToCustomer, doc.ExternalID, doc.IfUpdatedAt
 		*doc = *old
 		doc.Name, doc.VisibleToCustomer, doc.ExternalID, doc.UpdatedAt = name, visible, ext, tx.now
 		if err := doc.Validate(); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE documents SET name = $2, visible_to_customer = $3, external_id = $4,
-			updated_at = $5 WHERE id = $1`, doc.ID, doc.Name, doc.VisibleToCustomer, nullStr(doc.ExternalID), tx.now)
+		args := []any{doc.ID, doc.Name, doc.VisibleToCustomer, nullStr(doc.ExternalID), tx.now}
+		res, err := tx.ExecContext(ctx, `UPDATE documents SET name = $2, visible_to_customer = $3, external_id = $4,
+			updated_at = $5 WHERE id = $1`+ifUnchanged(&args, ifAt), args...)
+		if err == nil {
+			err = checkUnchanged(res, ifAt)
+		}
 		if err != nil {
 			return sqlErr(err, "document")
 		}

@@ -63,7 +63,8 @@ func documentListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.DocumentFi
 	q.searchIndexed(d, f.Search, "d", documentText)
 	for _, c := range [][2]string{{"d.attached_to", f.AttachedTo}, {"d.site_id", f.SiteID}, {"d.job_id", f.JobID},
 		{"d.quote_id", f.QuoteID}, {"d.invoice_id", f.InvoiceID}, {"d.asset_id", f.AssetID},
-		{"d.certificate_id", f.CertificateID}, {"d.issue_id", f.IssueID}} {
+		{"d.certificate_id", f.CertificateID}, {"d.issue_id", f.IssueID}, {"d.customer_id", f.CustomerID},
+		{"d.external_id", f.ExternalID}} {
 		if c[1] != "" {
 			q.and(c[0] + " = " + q.arg(c[1]))
 		}
