@@ -38,6 +38,9 @@ type Services struct {
 	// Equipment serves certificates, assets, their tests and transfers
 	// (with Sites, for the sites they refer to); nil leaves them out.
 	Equipment fieldportal.EquipmentService
+	// Tombstones are what deleted records left, which lists by
+	// updated_since carry (nil: none are listed).
+	Tombstones fieldportal.TombstoneService
 }
 
 // API is the integration API's handlers.

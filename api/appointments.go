@@ -64,9 +64,9 @@ func (a *API) appointmentRoutes() []route {
 			Schema: map[string]any{"type": "string", "format": "date-time"}},
 		filter("technician", "Only this technician's appointments."),
 		filter("external_id", "Only the appointment of this back-office id.")}
-	return []route{
+	return append([]route{
 		{Method: "GET", Path: "/appointments", ID: "listAppointments", Summary: "List appointments in start order",
-			Tag: "appointments", Query: listParams(filters...), Resp: List[Appointment]{},
+			Tag: "appointments", Query: listParams(filters...), Resp: List[Synced[Appointment]]{},
 			Handler: a.listAppointments(filterNames(filters))},
 		{Method: "POST", Path: "/appointments", ID: "createAppointment", Summary: "Book an appointment", Tag: "appointments",
 			Body: AppointmentInput{}, Resp: Appointment{}, Status: http.StatusCreated, ETag: true, Handler: a.createAppointment},
@@ -77,7 +77,9 @@ func (a *API) appointmentRoutes() []route {
 		{Method: "PUT", Path: "/appointments/by-external-id/{external_id}", ID: "upsertAppointment",
 			Summary: "Create or replace an appointment by the back office's id", Tag: "appointments",
 			Body: AppointmentInput{}, Resp: Appointment{}, Upsert: true, ETag: true, Handler: a.upsertAppointment},
-	}
+	}, deleteRoute("/appointments", "appointments", "Appointment", "appointment", deleteHandler(a, a.svc.Diary.FindAppointmentByID,
+		func(_ *http.Request, x *fieldportal.Appointment) Appointment { return ShowAppointment(x) },
+		func(x *fieldportal.Appointment) time.Time { return x.UpdatedAt }, a.svc.Diary.DeleteAppointment)))
 }
 
 func (a *API) listAppointments(filters []string) http.HandlerFunc {
@@ -117,8 +119,13 @@ func (a *API) listAppointments(filters []string) http.HandlerFunc {
 			a.problem(w, r, listError(err))
 			return
 		}
-		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
-			func(x *fieldportal.Appointment) time.Time { return x.UpdatedAt }, ShowAppointment))
+		out, err := syncPage(r, a, fieldportal.KindAppointment, lq, rows, next, horizon,
+			func(x *fieldportal.Appointment) time.Time { return x.UpdatedAt }, func(x *fieldportal.Appointment) string { return x.ID }, ShowAppointment)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		a.json(w, r, http.StatusOK, out)
 	}
 }
 

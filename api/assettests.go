@@ -53,9 +53,9 @@ func (a *API) assetTestRoutes() []route {
 	filters := []param{filter("asset_id", "Only the tests of this asset."),
 		filter("result", "Only the tests of this result: pass, fail or not_tested."),
 		filter("external_id", "Only the test of this back-office id.")}
-	return []route{
+	return append([]route{
 		{Method: "GET", Path: "/asset-tests", ID: "listAssetTests", Summary: "List asset tests", Tag: "asset-tests",
-			Query: listParams(filters...), Resp: List[AssetTest]{}, Handler: a.listAssetTests(filterNames(filters))},
+			Query: listParams(filters...), Resp: List[Synced[AssetTest]]{}, Handler: a.listAssetTests(filterNames(filters))},
 		{Method: "POST", Path: "/asset-tests", ID: "createAssetTest", Summary: "Record an asset test", Tag: "asset-tests",
 			Body: AssetTestInput{}, Resp: AssetTest{}, Status: http.StatusCreated, ETag: true, Handler: a.createAssetTest},
 		{Method: "GET", Path: "/asset-tests/{id}", ID: "getAssetTest", Summary: "Get an asset test", Tag: "asset-tests",
@@ -65,7 +65,9 @@ func (a *API) assetTestRoutes() []route {
 		{Method: "PUT", Path: "/asset-tests/by-external-id/{external_id}", ID: "upsertAssetTest",
 			Summary: "Create or replace an asset test by the back office's id", Tag: "asset-tests",
 			Body: AssetTestInput{}, Resp: AssetTest{}, Upsert: true, ETag: true, Handler: a.upsertAssetTest},
-	}
+	}, deleteRoute("/asset-tests", "asset-tests", "AssetTest", "asset test", deleteHandler(a, a.svc.Equipment.FindAssetTestByID,
+		func(_ *http.Request, t *fieldportal.AssetTest) AssetTest { return ShowAssetTest(t) },
+		func(t *fieldportal.AssetTest) time.Time { return t.UpdatedAt }, a.svc.Equipment.DeleteAssetTest)))
 }
 
 func (a *API) listAssetTests(filters []string) http.HandlerFunc {
@@ -93,8 +95,13 @@ func (a *API) listAssetTests(filters []string) http.HandlerFunc {
 			a.problem(w, r, listError(err))
 			return
 		}
-		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
-			func(t *fieldportal.AssetTest) time.Time { return t.UpdatedAt }, ShowAssetTest))
+		out, err := syncPage(r, a, fieldportal.KindAssetTest, lq, rows, next, horizon,
+			func(t *fieldportal.AssetTest) time.Time { return t.UpdatedAt }, func(t *fieldportal.AssetTest) string { return t.ID }, ShowAssetTest)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		a.json(w, r, http.StatusOK, out)
 	}
 }
 

@@ -28,7 +28,8 @@ type route struct {
 	Resp   any
 	Status int
 	Upsert bool
-	// ETag: the response carries one and a write takes If-Match.
+	// ETag: the response carries one and a write takes If-Match (a
+	// DELETE, answering no content, only takes it).
 	ETag    bool
 	Handler http.HandlerFunc
 }

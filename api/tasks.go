@@ -63,9 +63,9 @@ func (a *API) taskRoutes() []route {
 		filter("status", "Only tasks of this status: open, in_progress or done."),
 		filter("job_id", "Only the tasks of this job."),
 		filter("external_id", "Only the task of this back-office id.")}
-	return []route{
+	return append([]route{
 		{Method: "GET", Path: "/tasks", ID: "listTasks", Summary: "List tasks, newest first", Tag: "tasks",
-			Query: listParams(filters...), Resp: List[Task]{}, Handler: a.listTasks(filterNames(filters))},
+			Query: listParams(filters...), Resp: List[Synced[Task]]{}, Handler: a.listTasks(filterNames(filters))},
 		{Method: "POST", Path: "/tasks", ID: "createTask", Summary: "Create a task", Tag: "tasks",
 			Body: TaskInput{}, Resp: Task{}, Status: http.StatusCreated, ETag: true, Handler: a.createTask},
 		{Method: "GET", Path: "/tasks/{id}", ID: "getTask", Summary: "Get a task", Tag: "tasks",
@@ -75,7 +75,9 @@ func (a *API) taskRoutes() []route {
 		{Method: "PUT", Path: "/tasks/by-external-id/{external_id}", ID: "upsertTask",
 			Summary: "Create or replace a task by the back office's id", Tag: "tasks",
 			Body: TaskInput{}, Resp: Task{}, Upsert: true, ETag: true, Handler: a.upsertTask},
-	}
+	}, deleteRoute("/tasks", "tasks", "Task", "task", deleteHandler(a, a.svc.Diary.FindTaskByID,
+		func(_ *http.Request, t *fieldportal.Task) Task { return ShowTask(t) },
+		func(t *fieldportal.Task) time.Time { return t.UpdatedAt }, a.svc.Diary.DeleteTask)))
 }
 
 func (a *API) listTasks(filters []string) http.HandlerFunc {
@@ -102,8 +104,13 @@ func (a *API) listTasks(filters []string) http.HandlerFunc {
 			a.problem(w, r, listError(err))
 			return
 		}
-		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
-			func(t *fieldportal.Task) time.Time { return t.UpdatedAt }, ShowTask))
+		out, err := syncPage(r, a, fieldportal.KindTask, lq, rows, next, horizon,
+			func(t *fieldportal.Task) time.Time { return t.UpdatedAt }, func(t *fieldportal.Task) string { return t.ID }, ShowTask)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		a.json(w, r, http.StatusOK, out)
 	}
 }
 
