@@ -224,6 +224,13 @@ type AccessService interface {
 	// SetInitialPassword sets a password the contact must change at first
 	// login, ending its sessions; audited, and only for staff allowed to.
 	SetInitialPassword(ctx context.Context, v Viewer, contactID, password string) error
+	// DeleteContact removes a contact nothing refers to (operator side
+	// only), leaving a tombstone and a contact.deleted event in the same
+	// transaction. A contact with a portal login, or named by an issue,
+	// quote, job, payment, document or comment, is kept for that history
+	// (ECONFLICT): disable their portal access instead. A non-zero
+	// ifUpdatedAt deletes only that version (ErrChanged else).
+	DeleteContact(ctx context.Context, v Viewer, id string, ifUpdatedAt time.Time) error
 }
 
 // StaffService keeps the operator's staff accounts; admins only, except

@@ -16,6 +16,7 @@ const (
 	KindTask        = "task"
 	KindAppointment = "appointment"
 	KindAssetTest   = "asset_test"
+	KindContact     = "contact"
 )
 
 // TombstoneKeep is how long a tombstone is kept: a client that syncs at

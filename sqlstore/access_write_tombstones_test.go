@@ -65,6 +65,18 @@ func (w *writeWorld) tombstoneRows() []writeRow {
 			want: operatorOnly(atSite, notFound),
 		},
 		{
+			name: "DeleteContact", covers: []string{"AccessService.DeleteContact"}, targets: contactTargets,
+			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
+				id := fresh(t, target, func(sys fieldportal.Viewer) (string, error) {
+					c := &fieldportal.Contact{FirstName: "Temp " + w.next(), CustomerID: w.customerID(target)}
+					err := db.CreateContact(ctx, sys, c)
+					return c.ID, err
+				})
+				return justErr(w.a.DeleteContact(ctx, v, id, time.Time{}))
+			},
+			want: operatorOnly(ofCustomer, notFound),
+		},
+		{
 			// The organisation's tombstones, read by its operator only: a
 			// task deleted in the viewer's organisation is read there.
 			name: "FindTombstones", covers: []string{"TombstoneService.FindTombstones"}, targets: ownOrg,

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/fieldportal/fieldportal"
@@ -93,6 +94,50 @@ func (d *DB) DeleteAssetTest(ctx context.Context, v fieldportal.Viewer, id strin
 		}
 		return tx.deleteRecord(ctx, v, "asset_tests", fieldportal.KindAssetTest, t.ID, t.ExternalID, string(t.Result), ifUpdatedAt)
 	})
+}
+
+// contactReferences are the columns that name a contact: a contact any
+// of them names is kept, as the history of what it did.
+var contactReferences = [][2]string{
+	{"portal_logins", "contact_id"}, {"issues", "reported_by"}, {"issue_comments", "author_contact"},
+	{"issue_events", "actor_contact"}, {"quotes", "requested_by"}, {"jobs", "requested_by"},
+	{"payments", "paid_by"}, {"documents", "uploaded_by_contact"}, {"checkouts", "contact_id"},
+}
+
+// DeleteContact deletes a contact nothing refers to (staff and API only):
+// one entered by mistake, or gone before they used the portal. A contact
+// with a login (even one only invited) or named by a record is refused
+// with ECONFLICT; the foreign keys refuse one named by a record written
+// meanwhile.
+func (d *DB) DeleteContact(ctx context.Context, v fieldportal.Viewer, id string, ifUpdatedAt time.Time) error {
+	if err := needStaff(v); err != nil {
+		return err
+	}
+	return d.inTx(ctx, func(tx *Tx) error {
+		c, err := tx.findContact(ctx, v, id)
+		if err != nil {
+			return err
+		}
+		var refs []string
+		for _, r := range contactReferences {
+			refs = append(refs, `EXISTS (SELECT 1 FROM `+r[0]+` WHERE `+r[1]+` = $1)`)
+		}
+		var named bool
+		if err := tx.QueryRowContext(ctx, `SELECT `+strings.Join(refs, " OR "), c.ID).Scan(&named); err != nil {
+			return err
+		}
+		if named {
+			return fieldportal.Errorf(fieldportal.ECONFLICT, "This contact has a portal login or is named by issues, quotes, "+
+				"jobs, payments or documents, and is kept for that history; disable their portal access instead.")
+		}
+		return tx.deleteRecord(ctx, v, "contacts", fieldportal.KindContact, c.ID, c.ExternalID,
+			strings.TrimSpace(c.FirstName+" "+c.LastName), ifUpdatedAt)
+	})
+}
+
+// DeleteContact deletes a contact nothing refers to (DB.DeleteContact).
+func (a *Accounts) DeleteContact(ctx context.Context, v fieldportal.Viewer, id string, ifUpdatedAt time.Time) error {
+	return a.db.DeleteContact(ctx, v, id, ifUpdatedAt)
 }
 
 // FindTombstones lists the organisation's tombstones of f.Kind deleted

@@ -125,6 +125,28 @@ func TestDeleteLeavesATombstone(t *testing.T) {
 				t.Errorf("contact's tombstones: %v", err)
 			}
 		})
+		t.Run("a contact nothing names is deleted; one with a login is kept", func(t *testing.T) {
+			c := &fieldportal.Contact{CustomerID: w.Child.ID, FirstName: "Temp", ExternalID: "CT-1"}
+			if err := db.CreateContact(ctx, staff, c); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.DeleteContact(ctx, staff, c.ID, time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.FindContactByID(ctx, staff, c.ID); fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
+				t.Errorf("contact after delete: %v", err)
+			}
+			if l := mustTombstones(t, db, staff, fieldportal.KindContact); len(l) != 1 || l[0].ID != c.ID || l[0].ExternalID != "CT-1" {
+				t.Errorf("contact tombstones = %v", l)
+			}
+			login := mustWorkContact(t, db, w.Org.ID, w.Child.ID, nil, w.SiteB.ID)
+			if err := db.DeleteContact(ctx, staff, login.ContactID, time.Time{}); fieldportal.ErrorCode(err) != fieldportal.ECONFLICT {
+				t.Errorf("delete of a contact with a login: %v", err)
+			}
+			if _, err := db.FindContactByID(ctx, staff, login.ContactID); err != nil {
+				t.Errorf("the contact with a login went: %v", err)
+			}
+		})
 		t.Run("appointments and asset tests are deleted alike", func(t *testing.T) {
 			at := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
 			a := &fieldportal.Appointment{SiteID: w.SiteA.ID, StartsAt: at, EndsAt: at.Add(time.Hour), ExternalID: "A-1"}
