@@ -65,9 +65,9 @@ func ShowContact(c *fieldportal.Contact) Contact {
 func (a *API) contactRoutes() []route {
 	filters := []param{filter("customer_id", "Only the contacts of this customer."),
 		filter("external_id", "Only the contact of this back-office id.")}
-	return []route{
+	return append([]route{
 		{Method: "GET", Path: "/contacts", ID: "listContacts", Summary: "List contacts", Tag: "contacts",
-			Query: listParams(filters...), Resp: List[Contact]{}, Handler: a.listContacts(filterNames(filters))},
+			Query: listParams(filters...), Resp: List[Synced[Contact]]{}, Handler: a.listContacts(filterNames(filters))},
 		{Method: "POST", Path: "/contacts", ID: "createContact", Summary: "Create a contact", Tag: "contacts",
 			Body: ContactInput{}, Resp: Contact{}, Status: http.StatusCreated, ETag: true, Handler: a.createContact},
 		{Method: "GET", Path: "/contacts/{id}", ID: "getContact", Summary: "Get a contact", Tag: "contacts",
@@ -77,7 +77,9 @@ func (a *API) contactRoutes() []route {
 		{Method: "PUT", Path: "/contacts/by-external-id/{external_id}", ID: "upsertContact",
 			Summary: "Create or replace a contact by the back office's id", Tag: "contacts",
 			Body: ContactInput{}, Resp: Contact{}, Upsert: true, ETag: true, Handler: a.upsertContact},
-	}
+	}, deleteRoute("/contacts", "contacts", "Contact", "contact", deleteHandler(a, a.svc.Contacts.FindContactByID,
+		func(_ *http.Request, c *fieldportal.Contact) Contact { return ShowContact(c) },
+		func(c *fieldportal.Contact) time.Time { return c.UpdatedAt }, a.svc.Contacts.DeleteContact)))
 }
 
 func (a *API) listContacts(filters []string) http.HandlerFunc {
@@ -100,9 +102,15 @@ func (a *API) listContacts(filters []string) http.HandlerFunc {
 			a.problem(w, r, listError(err))
 			return
 		}
-		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
+		out, err := syncPage(r, a, fieldportal.KindContact, lq, rows, next, horizon,
 			func(c *fieldportal.ContactListing) time.Time { return c.Contact.UpdatedAt },
-			func(c *fieldportal.ContactListing) Contact { return ShowContact(c.Contact) }))
+			func(c *fieldportal.ContactListing) string { return c.Contact.ID },
+			func(c *fieldportal.ContactListing) Contact { return ShowContact(c.Contact) })
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		a.json(w, r, http.StatusOK, out)
 	}
 }
 

@@ -171,6 +171,27 @@ func TestAPIDelete(t *testing.T) {
 			}
 		})
 
+		t.Run("a contact nothing names is deleted; one with a login is kept", func(t *testing.T) {
+			at = base.Add(3 * time.Minute)
+			db.Now = func() time.Time { return at }
+			var temp, invited api.Contact
+			c.must(201, &temp, "POST", "/api/v1/contacts", `{"first_name":"Temp","external_id":"CT-1","customer_external_id":"C-1"}`)
+			c.must(201, &invited, "POST", "/api/v1/contacts", `{"first_name":"Invited","email":"invited@example.test","customer_external_id":"C-1"}`)
+			if err := db.CreatePortalLogin(ctx, fieldportal.SystemViewer(ours.ID, "test"), &fieldportal.PortalLogin{ContactID: invited.ID,
+				Username: "invited@example.test", Status: fieldportal.LoginInvited, SiteAccess: fieldportal.SiteAccessAll}); err != nil {
+				t.Fatal(err)
+			}
+			c.must(204, nil, "DELETE", "/api/v1/contacts/"+temp.ID, "")
+			c.problem(409, nil, "DELETE", "/api/v1/contacts/"+invited.ID, "")
+			c.must(200, nil, "GET", "/api/v1/contacts/"+invited.ID, "")
+			db.Now = time.Now
+			ext := "CT-1"
+			want := []syncItem{{ID: invited.ID, UpdatedAt: at}, {ID: temp.ID, ExternalID: &ext, DeletedAt: at, Deleted: true}}
+			slices.SortFunc(want, func(a, b syncItem) int { return strings.Compare(a.ID, b.ID) })
+			if diff := cmp.Diff(want, mustSyncWalk(t, c, "/api/v1/contacts", at, "1")); diff != "" {
+				t.Errorf("synced (-want +got):\n%s", diff)
+			}
+		})
 		t.Run("appointments and asset tests are deleted alike", func(t *testing.T) {
 			at = base.Add(2 * time.Minute)
 			db.Now = func() time.Time { return at }
