@@ -224,6 +224,13 @@ type AccessService interface {
 	// SetInitialPassword sets a password the contact must change at first
 	// login, ending its sessions; audited, and only for staff allowed to.
 	SetInitialPassword(ctx context.Context, v Viewer, contactID, password string) error
+	// DeleteContact removes a contact nothing refers to (operator side
+	// only), leaving a tombstone and a contact.deleted event in the same
+	// transaction. A contact with a portal login, or named by an issue,
+	// quote, job, payment, document or comment, is kept for that history
+	// (ECONFLICT): disable their portal access instead. A non-zero
+	// ifUpdatedAt deletes only that version (ErrChanged else).
+	DeleteContact(ctx context.Context, v Viewer, id string, ifUpdatedAt time.Time) error
 }
 
 // StaffService keeps the operator's staff accounts; admins only, except
@@ -590,6 +597,9 @@ type EquipmentService interface {
 	// OpenCertificateFile returns a reachable certificate's file and its
 	// bytes; the certificate's scope applies first.
 	OpenCertificateFile(ctx context.Context, v Viewer, id string) (*Document, io.ReadCloser, error)
+	// DeleteAssetTest removes a test entered by mistake, as DeleteTask
+	// does a task.
+	DeleteAssetTest(ctx context.Context, v Viewer, id string, ifUpdatedAt time.Time) error
 }
 
 // DiaryService keeps appointments and tasks.
@@ -624,6 +634,13 @@ type DiaryService interface {
 	FindCalendarFeed(ctx context.Context, orgID, loginID string) (*CalendarFeed, error)
 	RenewCalendarFeed(ctx context.Context, orgID, loginID string) (token string, err error)
 	CalendarFeedViewer(ctx context.Context, orgID, token string) (Viewer, error)
+
+	// DeleteAppointment and DeleteTask remove a record the operator
+	// reaches (a cancelled visit, a to-do entered by mistake), leaving a
+	// tombstone and a <kind>.deleted event in the same transaction. A
+	// non-zero ifUpdatedAt deletes only that version (ErrChanged else).
+	DeleteAppointment(ctx context.Context, v Viewer, id string, ifUpdatedAt time.Time) error
+	DeleteTask(ctx context.Context, v Viewer, id string, ifUpdatedAt time.Time) error
 }
 
 // ReportService answers the compliance reports; the reports issue adds
@@ -716,4 +733,12 @@ type SyncHorizon interface {
 	// on the database, or now when none is: a change committed later
 	// carries an updated_at at or after it.
 	SyncHorizon(ctx context.Context) (time.Time, error)
+}
+
+// TombstoneService reads what deleted records left behind, for the API's
+// walks by updated_since.
+type TombstoneService interface {
+	// FindTombstones lists the organisation's tombstones of one kind
+	// (operator side only), in (deleted_at, id) order.
+	FindTombstones(ctx context.Context, v Viewer, f TombstoneFilter) ([]*Tombstone, string, error)
 }

@@ -17,6 +17,7 @@ var WebhookEventTypes = []string{
 	"site.created", "site.updated", "contact.created", "contact.updated",
 	"payment.succeeded", "autopay.cancelled", "document.uploaded",
 	"invoice.issued", "invoice.voided", "payment.refunded",
+	"task.deleted", "appointment.deleted", "asset_test.deleted", "contact.deleted",
 }
 
 // Sources of an event: the door a change came through, so that a back

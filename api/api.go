@@ -44,6 +44,9 @@ type Services struct {
 	// Money serves invoices, payments and recurring invoices (with Sites
 	// and Work, for the records they refer to); nil leaves them out.
 	Money fieldportal.MoneyService
+	// Tombstones are what deleted records left, which lists by
+	// updated_since carry (nil: none are listed).
+	Tombstones fieldportal.TombstoneService
 }
 
 // API is the integration API's handlers.

@@ -82,6 +82,8 @@ func (a *API) appointmentRoutes() []route {
 		Create:         a.svc.Diary.CreateAppointment,
 		Update:         a.svc.Diary.UpdateAppointment,
 		Upsert:         a.svc.Diary.UpsertAppointmentByExternalID,
+		Delete:         a.svc.Diary.DeleteAppointment,
+		Kind:           fieldportal.KindAppointment,
 	}
 	rts := res.routes()
 	res.op(rts, http.MethodPost).Summary = "Book an appointment"

@@ -80,6 +80,8 @@ func (a *API) assetTestRoutes() []route {
 		Create:         a.svc.Equipment.CreateAssetTest,
 		Update:         a.svc.Equipment.UpdateAssetTest,
 		Upsert:         a.svc.Equipment.UpsertAssetTestByExternalID,
+		Delete:         a.svc.Equipment.DeleteAssetTest,
+		Kind:           fieldportal.KindAssetTest,
 	}
 	rts := res.routes()
 	res.op(rts, http.MethodPost).Summary = "Record an asset test"

@@ -86,6 +86,8 @@ func (a *API) contactRoutes() []route {
 		Create:         a.svc.Contacts.CreateContact,
 		Update:         a.svc.Contacts.UpdateContact,
 		Upsert:         a.svc.Contacts.UpsertContactByExternalID,
+		Delete:         a.svc.Contacts.DeleteContact,
+		Kind:           fieldportal.KindContact,
 	}
 	return res.routes()
 }

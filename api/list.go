@@ -32,8 +32,9 @@ type List[T any] struct {
 // transactions it cannot see. Those records come in the next sync. A
 // client takes the greatest updated_at it received as its next
 // updated_since (at or after, so a record sharing that time is read
-// again, never missed). Left for later: deletions as tombstones, and on
-// SQLite a transaction held open longer than SyncLag.
+// again, never missed). Deletions come as tombstones in the same walk
+// (syncPage). Left for later: on SQLite a transaction held open longer
+// than SyncLag.
 const SyncLag = 5 * time.Second
 
 // listQuery is what a list request asks, as the store takes it, plus its

@@ -87,7 +87,7 @@ func (g *schemas) operation(rt route) map[string]any {
 	}
 	// Only the writes over a record read If-Match (checkIfMatch); a
 	// create has no version to name.
-	ifMatch := rt.ETag && (rt.Method == http.MethodPatch || rt.Method == http.MethodPut)
+	ifMatch := rt.ETag && (rt.Method == http.MethodPatch || rt.Method == http.MethodPut || rt.Method == http.MethodDelete)
 	if ifMatch {
 		params = append(params, map[string]any{"name": "If-Match", "in": "header",
 			"description": "The ETag of the version read; a write over a newer one is refused with 412.",
@@ -125,7 +125,7 @@ func (g *schemas) operation(rt route) map[string]any {
 		ok = map[string]any{"description": rt.Summary, "content": map[string]any{
 			"application/json": map[string]any{"schema": g.of(reflect.TypeOf(rt.Resp), false)}}}
 	}
-	if rt.ETag {
+	if rt.ETag && rt.Resp != nil {
 		ok["headers"] = map[string]any{"ETag": map[string]any{"description": "The version of the record, for If-Match.",
 			"schema": map[string]any{"type": "string"}}}
 	}
@@ -186,6 +186,13 @@ func problemResponse(desc string, headers map[string]any) map[string]any {
 // meaning its zero value (PATCH: cleared); outputs list every field they
 // always carry as required. Neither admits fields it does not define.
 func (g *schemas) of(t reflect.Type, input bool) map[string]any {
+	if t.Implements(reflect.TypeFor[oneOfer]()) {
+		var alts []any
+		for _, alt := range reflect.Zero(t).Interface().(oneOfer).oneOf() {
+			alts = append(alts, g.of(alt, input))
+		}
+		return map[string]any{"oneOf": alts}
+	}
 	switch {
 	case t == reflect.TypeFor[time.Time]():
 		return g.nullable(map[string]any{"type": "string", "format": "date-time"}, input)
@@ -289,7 +296,9 @@ func (g *schemas) nullable(s map[string]any, yes bool) map[string]any {
 func componentName(t reflect.Type, input bool) string {
 	name := t.Name()
 	if elem, ok := strings.CutPrefix(name, "List["); ok {
-		elem = strings.TrimSuffix(elem, "]")
+		// An item that may be a tombstone, Synced[Task], is named by its
+		// record: TaskList.
+		elem = strings.TrimRight(elem, "]")
 		name = elem[strings.LastIndex(elem, ".")+1:] + "List"
 	}
 	if input && !strings.HasSuffix(name, "Input") {

@@ -288,7 +288,7 @@ func TestOpenAPIDescribesTheDoorsRefusals(t *testing.T) {
 				want = append(want, "403")
 			}
 			// If-Match is read by the writes over a record, not by a create.
-			ifMatch := rt.ETag && (rt.Method == http.MethodPatch || rt.Method == http.MethodPut)
+			ifMatch := rt.ETag && (rt.Method == http.MethodPatch || rt.Method == http.MethodPut || rt.Method == http.MethodDelete)
 			if ifMatch {
 				want = append(want, "412")
 			}

@@ -61,9 +61,17 @@ type resource[D, R, In any] struct {
 	// WriteError, when set, renames the fields of the store's refusal of
 	// a create, update or upsert as the body names them (cert_type).
 	WriteError func(error) error
+
+	// Delete, when set, serves DELETE {Path}/{id} (204; If-Match
+	// honoured as by PATCH): the store deletes the record of the version
+	// given (zero: any) and leaves a tombstone of Kind, which the list's
+	// walks by updated_since then carry (syncPage).
+	Delete func(ctx context.Context, v fieldportal.Viewer, id string, ifUpdatedAt time.Time) error
+	Kind   string
 }
 
-// routes are the resource's five operations, in the table's order.
+// routes are the resource's five operations, in the table's order, and
+// its DELETE when it has one.
 func (res *resource[D, R, In]) routes() []route {
 	var r R
 	var in In
@@ -75,9 +83,13 @@ func (res *resource[D, R, In]) routes() []route {
 	if list == "" {
 		list = "List " + one + "s"
 	}
-	return []route{
+	var listResp any = List[R]{}
+	if res.Kind != "" {
+		listResp = List[Synced[R]]{}
+	}
+	rts := []route{
 		{Method: "GET", Path: res.Path, ID: "list" + res.Plural, Summary: list, Tag: res.Tag,
-			Query: listParams(res.Filters...), Resp: List[R]{}, Handler: res.list(filterNames(res.Filters))},
+			Query: listParams(res.Filters...), Resp: listResp, Handler: res.list(filterNames(res.Filters))},
 		{Method: "POST", Path: res.Path, ID: "create" + res.Singular, Summary: "Create " + article(one), Tag: res.Tag,
 			Body: in, Resp: r, Status: http.StatusCreated, ETag: true, Handler: res.create},
 		{Method: "GET", Path: res.Path + "/{id}", ID: "get" + res.Singular, Summary: "Get " + article(one), Tag: res.Tag,
@@ -88,6 +100,11 @@ func (res *resource[D, R, In]) routes() []route {
 			Summary: "Create or replace " + article(one) + " by the back office's id", Tag: res.Tag,
 			Body: in, Resp: r, Upsert: true, ETag: true, Handler: res.upsert},
 	}
+	if res.Delete != nil {
+		rts = append(rts, deleteRoute(res.Path, res.Tag, res.Singular, one,
+			deleteHandler(res.api, res.Find, res.Show, res.UpdatedAt, res.Delete)))
+	}
+	return rts
 }
 
 func (res *resource[D, R, In]) list(filters []string) http.HandlerFunc {
@@ -110,8 +127,17 @@ func (res *resource[D, R, In]) list(filters []string) http.HandlerFunc {
 			a.problem(w, r, listError(err))
 			return
 		}
-		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon, res.UpdatedAt,
-			func(d *D) R { return res.Show(r, d) }))
+		show := func(d *D) R { return res.Show(r, d) }
+		if res.Kind == "" {
+			a.json(w, r, http.StatusOK, page(lq, rows, next, horizon, res.UpdatedAt, show))
+			return
+		}
+		out, err := syncPage(r, a, res.Kind, lq, rows, next, horizon, res.UpdatedAt, res.ID, show)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		a.json(w, r, http.StatusOK, out)
 	}
 }
 

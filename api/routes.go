@@ -35,7 +35,8 @@ type route struct {
 	// Binary answers the bytes of a file, of its own content type,
 	// instead of Resp (a download).
 	Binary bool
-	// ETag: the response carries one and a write takes If-Match.
+	// ETag: the response carries one and a write takes If-Match (a
+	// DELETE, answering no content, only takes it).
 	ETag bool
 	// Public: served without an API key (the OpenAPI document, which a
 	// client generator reads before it has one).

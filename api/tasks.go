@@ -94,6 +94,8 @@ func (a *API) taskRoutes() []route {
 		Create:         a.svc.Diary.CreateTask,
 		Update:         a.svc.Diary.UpdateTask,
 		Upsert:         a.svc.Diary.UpsertTaskByExternalID,
+		Delete:         a.svc.Diary.DeleteTask,
+		Kind:           fieldportal.KindTask,
 	}
 	return res.routes()
 }

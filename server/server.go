@@ -51,6 +51,9 @@ type Services struct {
 
 	// Sync is where the API's lists by updated_since stop; nil: now.
 	Sync fieldportal.SyncHorizon
+	// Tombstones are what deleted records left, for the API's lists by
+	// updated_since; nil: none are listed.
+	Tombstones fieldportal.TombstoneService
 }
 
 // Server is the composed site.
@@ -81,7 +84,7 @@ func New(cfg Config, svc Services, logger *slog.Logger) (*Server, error) {
 	}
 	if _, err := api.New(kit, api.Services{Keys: svc.APIKeys, Sites: svc.Sites, Contacts: svc.Access, Sync: svc.Sync,
 		Work: svc.Work, Diary: svc.Diary,
-		Equipment: svc.Equipment, Webhooks: svc.Webhooks, Money: svc.Money}, apiOpts...); err != nil {
+		Equipment: svc.Equipment, Webhooks: svc.Webhooks, Money: svc.Money, Tombstones: svc.Tombstones}, apiOpts...); err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	return &Server{kit: kit}, nil

@@ -464,6 +464,7 @@ func (w *writeWorld) writeRows() []writeRow {
 	rows = append(rows, w.moneyRows()...)
 	rows = append(rows, w.equipmentRows()...)
 	rows = append(rows, w.diaryRows()...)
+	rows = append(rows, w.tombstoneRows()...)
 	rows = append(rows, w.operatorRows()...)
 	rows = append(rows, w.accountRows()...)
 	rows = append(rows, w.quoteRows()...)

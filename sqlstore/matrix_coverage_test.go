@@ -37,6 +37,7 @@ var serviceInterfaces = []reflect.Type{
 	reflect.TypeFor[fieldportal.ReportService](),
 	reflect.TypeFor[fieldportal.APIKeyService](),
 	reflect.TypeFor[fieldportal.WebhookService](),
+	reflect.TypeFor[fieldportal.TombstoneService](),
 }
 
 // viewerMethods returns, as "Interface.Method", every method of the

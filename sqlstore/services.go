@@ -12,6 +12,7 @@ var (
 	_ fieldportal.MoneyService        = (*DB)(nil)
 	_ fieldportal.EquipmentService    = (*DB)(nil)
 	_ fieldportal.DiaryService        = (*DB)(nil)
+	_ fieldportal.TombstoneService    = (*DB)(nil)
 	_ fieldportal.ReportService       = (*DB)(nil)
 	_ fieldportal.APIKeyService       = (*DB)(nil)
 	_ fieldportal.WebhookService      = (*DB)(nil)

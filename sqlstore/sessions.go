@@ -86,9 +86,10 @@ func (d *DB) EndStaffSessions(ctx context.Context, staffID string) error {
 	return err
 }
 
-// DeleteExpired removes expired sessions, used tokens, old attempts and
-// idempotency records past their day (a periodic clean-up; correctness
-// never depends on it).
+// DeleteExpired removes expired sessions, used tokens, old attempts,
+// idempotency records past their day and tombstones past
+// fieldportal.TombstoneKeep (a periodic clean-up; correctness never
+// depends on it).
 func (d *DB) DeleteExpired(ctx context.Context, attemptsBefore time.Time) error {
 	now := d.now()
 	for _, stmt := range []struct {
@@ -99,6 +100,7 @@ func (d *DB) DeleteExpired(ctx context.Context, attemptsBefore time.Time) error 
 		{`DELETE FROM one_time_tokens WHERE expires_at < $1`, now},
 		{`DELETE FROM auth_attempts WHERE at < $1`, attemptsBefore.UTC()},
 		{`DELETE FROM idempotency_keys WHERE created_at < $1`, now.Add(-idempotencyKeep)},
+		{`DELETE FROM tombstones WHERE deleted_at < $1`, now.Add(-fieldportal.TombstoneKeep)},
 	} {
 		if _, err := d.db.ExecContext(ctx, stmt.sql, stmt.arg); err != nil {
 			return err

@@ -352,7 +352,7 @@ func services(db *sqlstore.DB, baseURL string) server.Services {
 	// secret (a database error, reported elsewhere) each process has its own.
 	tmSecret, _ := db.TestModeSecret(context.Background())
 	return server.Services{Orgs: db, SignIn: accounts, Access: accounts, Staff: accounts, Sites: db,
-		Dashboard: db, Equipment: db, Work: db, Diary: db, Money: db, APIKeys: db, Ready: db, Pool: db, Outbox: db, Webhooks: db, Sync: db,
+		Dashboard: db, Equipment: db, Work: db, Diary: db, Money: db, APIKeys: db, Ready: db, Pool: db, Outbox: db, Webhooks: db, Sync: db, Tombstones: db,
 		Payments: payment.Gateways(payment.Config{TestModeSecret: tmSecret})}
 }
 
