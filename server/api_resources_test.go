@@ -390,7 +390,7 @@ func TestAPICustomersAndSites(t *testing.T) {
 				{Name: "tasks", URL: "/api/v1/tasks"},
 				{Name: "certificates", URL: "/api/v1/certificates"},
 				{Name: "assets", URL: "/api/v1/assets"}, {Name: "asset-tests", URL: "/api/v1/asset-tests"},
-				{Name: "asset-transfers", URL: "/api/v1/asset-transfers"},
+				{Name: "asset-transfers", URL: "/api/v1/asset-transfers"}, {Name: "documents", URL: "/api/v1/documents"},
 				{Name: "contractors", URL: "/api/v1/contractors"}, {Name: "items", URL: "/api/v1/items"},
 				{Name: "scripts", URL: "/api/v1/scripts"}, {Name: "webhook-endpoints", URL: "/api/v1/webhook-endpoints"},
 				{Name: "invoices", URL: "/api/v1/invoices"}, {Name: "payments", URL: "/api/v1/payments"},
