@@ -64,6 +64,11 @@ type Config struct {
 	Entries []Entry
 	// Log gets progress lines; nil discards them.
 	Log io.Writer
+	// MakeAPIKey makes a key of the organisation of a name and scope and
+	// returns it, for the API persona and the sync (the program makes it
+	// as `fieldportal apikey create` does: a viewer is made in cmd and
+	// the store only).
+	MakeAPIKey func(ctx context.Context, orgID, name string, scope fieldportal.APIKeyScope) (string, error)
 	// Sync, when set, adds an incremental sync through the API after the
 	// pages: a full walk of every collection and a re-sync after
 	// SyncChanges changes (measureSync).
@@ -195,7 +200,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	for _, p := range personasOf(cfg.Entries, Parent, SiteContact, Staff) {
 		var s session
 		if p.Door == APIDoor {
-			s, err = apiSession(ctx, svc, org.ID)
+			s, err = apiSession(ctx, cfg.MakeAPIKey, org.ID)
 		} else {
 			s, err = signIn(ctx, client, base, p)
 		}
@@ -252,7 +257,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		row.Misses = misses(row)
 	}
 	if cfg.Sync {
-		rep.Sync, rep.SyncErr = measureSync(ctx, client, base, svc, org.ID, logf)
+		rep.Sync, rep.SyncErr = measureSync(ctx, client, base, cfg.MakeAPIKey, org.ID, logf)
 		if rep.SyncErr != nil {
 			logf("sync: %v", rep.SyncErr)
 		}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/auth"
 	"github.com/fieldportal/fieldportal/bench"
 	"github.com/fieldportal/fieldportal/server"
@@ -156,6 +157,10 @@ func benchRun(ctx context.Context, c benchConfig, fill func(context.Context, *sq
 		ServeProcess: serveProcess(dsn),
 		Instances:    c.instances,
 		Sync:         c.sync,
+		MakeAPIKey: func(ctx context.Context, orgID, name string, scope fieldportal.APIKeyScope) (string, error) {
+			plain, _, err := db.CreateAPIKey(ctx, fieldportal.SystemViewer(orgID, "bench"), name, scope)
+			return plain, err
+		},
 		// Each further instance opens a pool of its own, so that it has
 		// its own caches and connections, as a separate process would;
 		// only the database is shared.
