@@ -12,8 +12,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/fieldportal/fieldportal/sqlstore"
 )
 
 // apiBuild is what testdata/apibuild made, as it printed it.
@@ -94,7 +92,10 @@ func mustCommand(t *testing.T, dir string, env []string, name string, args ...st
 // finishes the invite in the browser and sees exactly that customer's
 // records, none of the demo's.
 func TestJourneyAPIBuild(t *testing.T) {
-	p := mustDemo(t, sqlstore.SQLite)
+	eachEngine(t, testAPIBuild)
+}
+
+func testAPIBuild(t *testing.T, p *portal) {
 	dir := mustGeneratedClient(t, p)
 	out := mustCommand(t, dir, []string{"FP_URL=" + p.URL, "FP_KEY=" + p.APIKey}, "go", "run", ".")
 	var made apiBuild
