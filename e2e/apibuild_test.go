@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fieldportal/fieldportal/sqlstore"
+	"github.com/chromedp/chromedp"
 )
 
 // apiBuild is what testdata/apibuild made, as it printed it.
@@ -24,6 +24,8 @@ type apiBuild struct {
 	Assets       []string `json:"assets"`
 	Certificate  string   `json:"certificate"`
 	Appointment  string   `json:"appointment"`
+	Invoices     []string `json:"invoices"`
+	Document     string   `json:"document"`
 }
 
 // mustGeneratedClient writes, in a new module under dir, a Go client of
@@ -85,9 +87,15 @@ func mustCommand(t *testing.T, dir string, env []string, name string, args ...st
 // whole customer only through the API, with a Go client generated from
 // the served OpenAPI document (compiled and run here, never committed):
 // a customer tree, sites, a contact, jobs in every stage, quotes, assets
-// with tests, a certificate and an appointment.
+// with tests, a certificate, an appointment, invoices with lines and a
+// payment, a document upload, and the contact's invite. Then the contact
+// finishes the invite in the browser and sees exactly that customer's
+// records, none of the demo's.
 func TestJourneyAPIBuild(t *testing.T) {
-	p := mustDemo(t, sqlstore.SQLite)
+	eachEngine(t, testAPIBuild)
+}
+
+func testAPIBuild(t *testing.T, p *portal) {
 	dir := mustGeneratedClient(t, p)
 	out := mustCommand(t, dir, []string{"FP_URL=" + p.URL, "FP_KEY=" + p.APIKey}, "go", "run", ".")
 	var made apiBuild
@@ -95,9 +103,57 @@ func TestJourneyAPIBuild(t *testing.T) {
 		t.Fatalf("the build printed %q: %v", out, err)
 	}
 
-	// Until the API can invite (POST /contacts/{id}/portal-access), the
-	// test stops here.
-	if made.ContactID == "" || len(made.Jobs) != 6 {
+	if made.ContactID == "" || len(made.Jobs) != 6 || len(made.Invoices) != 2 {
 		t.Fatalf("the build made %+v", made)
 	}
+
+	contact := mustBrowser(t, p.URL)
+	contact.run(chromedp.Navigate(linkIn(t, p.lastMailTo(t, made.ContactEmail))), chromedp.WaitVisible(`form#setup`, chromedp.ByQuery))
+	contact.fill(`form#setup`, "first_name", "Nadia", "last_name", "Whitfield", "username", "nadia.w",
+		"password", "Northwind-fire-42", "confirm", "Northwind-fire-42")
+	if got := contact.location(); got != "/" {
+		t.Fatalf("after setup the contact is at %q, want the dashboard (page says %q)", got, contact.text("main"))
+	}
+	// Each list shows what the back office made and nothing of the demo's
+	// other customers: as many rows as records made, each one named.
+	for _, c := range []struct {
+		path string
+		want []string
+	}{
+		{"/sites", made.Sites},
+		{"/jobs", made.Jobs},
+		{"/quotes", made.Quotes[:1]}, // outstanding
+		{"/quotes?tab=actioned", made.Quotes[1:]},
+		{"/invoices", made.Invoices},
+		{"/certificates", []string{made.Certificate}},
+		{"/documents", []string{made.Document}},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			contact.run(chromedp.Navigate(p.URL+c.path), chromedp.WaitVisible(`h1`, chromedp.ByQuery))
+			if n := contact.count(`main table tbody tr`); n != len(c.want) {
+				t.Errorf("%d rows, want %d (%q):\n%s", n, len(c.want), c.want, contact.text("main"))
+			}
+			text := contact.text("main")
+			for _, w := range c.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("%q is not listed", w)
+				}
+			}
+		})
+	}
+	t.Run("assets", func(t *testing.T) {
+		contact.run(chromedp.Navigate(p.URL+"/assets"), chromedp.WaitVisible(`h1`, chromedp.ByQuery))
+		text := contact.text("main")
+		for _, a := range made.Assets {
+			if !strings.Contains(text, a) {
+				t.Errorf("asset %s is not listed:\n%s", a, text)
+			}
+		}
+	})
+	t.Run("diary", func(t *testing.T) {
+		contact.run(chromedp.Navigate(p.URL+"/diary"), chromedp.WaitVisible(`h1`, chromedp.ByQuery))
+		if text := contact.text("main"); !strings.Contains(text, made.Appointment) && !strings.Contains(text, "NWJ-102") {
+			t.Errorf("the appointment is not in the diary:\n%s", text)
+		}
+	})
 }

@@ -6,9 +6,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"time"
@@ -26,6 +28,8 @@ type Made struct {
 	Assets       []string `json:"assets"` // numbers
 	Certificate  string   `json:"certificate"`
 	Appointment  string   `json:"appointment"`
+	Invoices     []string `json:"invoices"` // numbers
+	Document     string   `json:"document"` // name
 }
 
 func main() {
@@ -188,5 +192,73 @@ func run(ctx context.Context) error {
 		return err
 	}
 
+	// Invoices with lines, one of them paid in part through a payment
+	// with its allocation (the one source of an invoice's amount paid).
+	for i, n := range []int{2, 1} {
+		number := fmt.Sprintf("NWI-%d", 501+i)
+		res, err := c.UpsertInvoiceWithResponse(ctx, number, nil, fpclient.InvoiceInput{SiteExternalId: p("NW-S2"),
+			JobExternalId: p("NWJ-105"), Number: p(number), IssueDate: p(time.Now().AddDate(0, 0, -3).Format("2006-01-02")),
+			DueDate: p(time.Now().AddDate(0, 0, 27).Format("2006-01-02")), Description: p("Fire alarm service"),
+			Lines: &[]fpclient.InvoiceLineInput{{Description: p("Fire alarm service"), Quantity: p(n), UnitPrice: p(12500), Tax: p(2500 * n)}}})
+		if err != nil {
+			return err
+		}
+		if err := check("invoice "+number, res.StatusCode(), 201, res.Body); err != nil {
+			return err
+		}
+		made.Invoices = append(made.Invoices, number)
+	}
+	pay, err := c.CreatePaymentWithResponse(ctx, &fpclient.CreatePaymentParams{IdempotencyKey: p("pay-NWI-501")},
+		fpclient.PaymentInput{CustomerExternalId: p("NW"), Amount: p(10000), Method: p("bank_transfer"), Reference: p("BACS 501"),
+			Allocations: &[]fpclient.PaymentAllocationInput{{InvoiceExternalId: p("NWI-501"), Amount: p(10000)}}})
+	if err != nil {
+		return err
+	}
+	if err := check("payment", pay.StatusCode(), 201, pay.Body); err != nil {
+		return err
+	}
+
+	// A document uploaded to the head office, which its contacts see.
+	made.Document = "Fire risk assessment.pdf"
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range map[string]string{"attached_to": "site", "site_external_id": "NW-S1", "visible_to_customer": "true",
+		"external_id": "NW-D1"} {
+		if err := mw.WriteField(k, v); err != nil {
+			return err
+		}
+	}
+	fw, err := mw.CreateFormFile("file", made.Document)
+	if err != nil {
+		return err
+	}
+	fw.Write([]byte(minimalPDF))
+	if err := mw.Close(); err != nil {
+		return err
+	}
+	doc, err := c.UploadDocumentWithBodyWithResponse(ctx, nil, mw.FormDataContentType(), &body)
+	if err != nil {
+		return err
+	}
+	if err := check("document", doc.StatusCode(), 201, doc.Body); err != nil {
+		return err
+	}
+
+	// The invite: the contact gets a login to every page and site of its
+	// customer, and the setup mail.
+	access, err := c.SetContactPortalAccessWithResponse(ctx, made.ContactID, nil, fpclient.PortalAccessInput{Action: p("invite"),
+		SiteAccess: p("all"), PageAccess: &[]*string{p("dashboard"), p("sites"), p("issues"), p("service"), p("install"), p("quotes"),
+			p("invoices"), p("statement"), p("assets"), p("documents"), p("certificates"), p("diary"), p("tasks"), p("reports")}})
+	if err != nil {
+		return err
+	}
+	if err := check("invite", access.StatusCode(), 200, access.Body); err != nil {
+		return err
+	}
+
 	return json.NewEncoder(os.Stdout).Encode(made)
 }
+
+// minimalPDF is a one-page PDF, enough for the content check.
+const minimalPDF = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n" +
+	"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
