@@ -67,6 +67,27 @@ func TestAPIPortalAccess(t *testing.T) {
 			c.problem(400, []string{"page_access"}, "POST", path, `{"action":"invite","page_access":"sites"}`)
 			c.problem(404, nil, "POST", "/api/v1/contacts/no-such-contact/portal-access", `{"action":"invite"}`)
 		})
+		t.Run("sites of another customer are not granted", func(t *testing.T) {
+			// The console offers only the sites under the contact's
+			// customer; the API is no second way to write another
+			// customer's site into a login (review: security).
+			var solo api.Site
+			c.must(201, &solo, "POST", "/api/v1/sites", `{"name":"Solo Yard","customer_id":"`+f.cust["solo"].ID+`",`+
+				`"address":{"line1":"1 Yard Lane","city":"Bristol","postcode":"BS2 0AA","country":"GB"}}`)
+			c.problem(422, []string{"site_ids"}, "POST", path,
+				`{"action":"invite","site_access":"assigned","site_ids":["`+solo.ID+`"]}`)
+			// A child's contact is not granted its parent's site either.
+			kid := "/api/v1/contacts/" + f.logins["child@example.test"].ContactID + "/portal-access"
+			c.problem(422, []string{"site_ids"}, "POST", kid,
+				`{"action":"invite","site_access":"assigned","site_ids":["`+f.site["hq"].ID+`"]}`)
+			ca, err := f.acc.FindContactAccess(t.Context(), f.sys, ivy.ID, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !cmp.Equal(ca.Login.SiteIDs, []string{f.site["hq"].ID}) {
+				t.Errorf("site ids = %v", ca.Login.SiteIDs)
+			}
+		})
 		child := f.logins["child@example.test"]
 		childPath := "/api/v1/contacts/" + child.ContactID + "/portal-access"
 		t.Run("disable ends the contact's sessions; enable lets it in again", func(t *testing.T) {

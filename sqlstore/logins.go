@@ -49,12 +49,22 @@ func (d *DB) FindLoginByContact(ctx context.Context, v fieldportal.Viewer, conta
 }
 
 // checkGrant enforces SPEC §2.6: a managing contact can grant only page
-// and site access it has itself, and only sites it reaches.
+// and site access it has itself, and only sites it reaches. Whoever
+// grants, an assigned site is one of the login's customer or of a
+// customer under it, as the access form offers (sitesUnderCustomer): the
+// scope would not show another's anyway, but the login would keep it, a
+// grant no form made, that a later move of customers would open.
 func (tx *Tx) checkGrant(ctx context.Context, v fieldportal.Viewer, l *fieldportal.PortalLogin) error {
 	if l.SiteAccess == fieldportal.SiteAccessAssigned {
 		for _, id := range l.SiteIDs {
-			if _, err := tx.findSite(ctx, v, id); err != nil {
+			s, err := tx.findSite(ctx, v, id)
+			if err == nil {
+				err = tx.underContactCustomer(ctx, l.ContactID, s)
+			}
+			if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
 				return fieldportal.FieldErrorf("site_ids", "Site not found.")
+			} else if err != nil {
+				return err
 			}
 		}
 	}
@@ -75,6 +85,22 @@ func (tx *Tx) checkGrant(ctx context.Context, v fieldportal.Viewer, l *fieldport
 	}
 	if l.MayManageContacts && !v.MayManageContacts {
 		return fieldportal.FieldErrorf("may_manage_contacts", "You cannot grant the right to manage contacts.")
+	}
+	return nil
+}
+
+// underContactCustomer is ENOTFOUND unless site s belongs to the
+// customer of the contact, or to one under it.
+func (tx *Tx) underContactCustomer(ctx context.Context, contactID string, s *fieldportal.Site) error {
+	var under bool
+	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM contacts ct JOIN customer_tree t
+		ON t.ancestor_id = ct.customer_id AND t.org_id = ct.org_id WHERE ct.id = $1 AND t.customer_id = $2 AND ct.org_id = $3)`,
+		contactID, s.CustomerID, s.OrgID).Scan(&under)
+	if err != nil {
+		return err
+	}
+	if !under {
+		return fieldportal.NotFound("site")
 	}
 	return nil
 }
