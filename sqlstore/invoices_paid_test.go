@@ -54,3 +54,36 @@ func TestUpdateInvoiceKeepsWhatIsPaid(t *testing.T) {
 		}
 	})
 }
+
+// TestUpdateInvoiceKeepsVoid checks that an edit made from a copy read
+// before the invoice was voided (an API PATCH racing the console's void)
+// saves its fields and leaves the invoice void, not unpaid again.
+func TestUpdateInvoiceKeepsVoid(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := newMoneyWorld(t, db)
+		inv := w.invoice(w.child.ID, w.siteC.ID, fieldportal.DateOf(time.Now()), 1200)
+		if err := db.CreateInvoice(ctx, w.staff, inv); err != nil {
+			t.Fatal(err)
+		}
+		read, err := db.FindInvoiceByID(ctx, w.staff, inv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.VoidInvoice(ctx, w.staff, inv.ID, "Raised in error"); err != nil {
+			t.Fatal(err)
+		}
+		x := *read
+		x.Description = "Edited"
+		if err := db.UpdateInvoice(ctx, w.staff, &x); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.FindInvoiceByID(ctx, w.staff, inv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != fieldportal.InvoiceVoid || got.Description != "Edited" {
+			t.Errorf("an edit read before the void: status %s, description %q", got.Status, got.Description)
+		}
+	})
+}
