@@ -1,0 +1,114 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+// patchRec is a record of a fake store for the generic PATCH: a name the
+// client changes and a due date something else (autopay) moves.
+type patchRec struct {
+	ID   string    `json:"id"`
+	Name string    `json:"name"`
+	Due  string    `json:"due"`
+	At   time.Time `json:"updated_at"`
+	ifAt time.Time
+}
+
+type patchIn struct {
+	Name string `json:"name"`
+	Due  string `json:"due"`
+}
+
+// patchStore is the fake store: its Update saves over the version given
+// (IfUpdatedAt, zero for any) as the stores do, and before its first save
+// lets another writer move the due date (a change between the PATCH's
+// read and its save).
+type patchStore struct {
+	rec    patchRec
+	raced  bool
+	clock  time.Time
+	writes int
+}
+
+func (s *patchStore) resource(a *API) *resource[patchRec, patchRec, patchIn] {
+	return &resource[patchRec, patchRec, patchIn]{api: a, Path: "/recs", Singular: "Rec", Plural: "Recs",
+		Show:      func(_ *http.Request, d *patchRec) patchRec { return *d },
+		UpdatedAt: func(d *patchRec) time.Time { return d.At },
+		ID:        func(d *patchRec) string { return d.ID },
+		Find: func(context.Context, fieldportal.Viewer, string) (*patchRec, error) {
+			d := s.rec
+			return &d, nil
+		},
+		Fill: func(_ *http.Request, d *patchRec, in patchIn, sn sent) error {
+			if sn.has("name") {
+				d.Name = in.Name
+			}
+			if sn.has("due") {
+				d.Due = in.Due
+			}
+			return nil
+		},
+		SetIfUpdatedAt: func(d *patchRec, at time.Time) { d.ifAt = at },
+		Update: func(_ context.Context, _ fieldportal.Viewer, d *patchRec) error {
+			if !s.raced {
+				s.raced = true
+				s.clock = s.clock.Add(time.Second)
+				s.rec.Due, s.rec.At = "2026-05-01", s.clock
+			}
+			if !d.ifAt.IsZero() && !d.ifAt.Equal(s.rec.At) {
+				return fieldportal.ErrChanged
+			}
+			s.clock = s.clock.Add(time.Second)
+			s.rec, s.rec.At, s.rec.ifAt = *d, s.clock, time.Time{}
+			s.writes++
+			return nil
+		},
+	}
+}
+
+// TestPatchSavesOverTheVersionRead checks that a PATCH never writes back
+// what it read of fields it did not send: a change committed between its
+// read and its save (autopay moving a schedule's due date) stays, the
+// fields sent going onto the record read again; under If-Match of the
+// version read, the PATCH is refused instead.
+func TestPatchSavesOverTheVersionRead(t *testing.T) {
+	_, a := newTestAPI(t, &stubKeys{})
+	patch := func(s *patchStore, header ...string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("PATCH", "/api/v1/recs/r1", strings.NewReader(`{"name":"Renamed"}`))
+		req.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		req.SetPathValue("id", "r1")
+		rec := httptest.NewRecorder()
+		s.resource(a).update(rec, req)
+		return rec
+	}
+	start := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+	t.Run("without If-Match the fields sent go onto the record as now stored", func(t *testing.T) {
+		s := &patchStore{rec: patchRec{ID: "r1", Name: "Plan", Due: "2026-04-01", At: start}, clock: start}
+		if rec := patch(s); rec.Code != http.StatusOK {
+			t.Fatalf("PATCH = %d %s", rec.Code, rec.Body)
+		}
+		if s.rec.Name != "Renamed" || s.rec.Due != "2026-05-01" || s.writes != 1 {
+			t.Errorf("stored %+v after %d writes; want the name sent and the due date moved meanwhile", s.rec, s.writes)
+		}
+	})
+	t.Run("under If-Match of the version read the PATCH is refused", func(t *testing.T) {
+		s := &patchStore{rec: patchRec{ID: "r1", Name: "Plan", Due: "2026-04-01", At: start}, clock: start}
+		tag := etagOf(s.rec)
+		if rec := patch(s, "If-Match", tag); rec.Code != http.StatusPreconditionFailed {
+			t.Fatalf("PATCH = %d %s, want 412", rec.Code, rec.Body)
+		}
+		if s.rec.Name != "Plan" || s.writes != 0 {
+			t.Errorf("stored %+v after %d writes; want it as the other writer left it", s.rec, s.writes)
+		}
+	})
+}
