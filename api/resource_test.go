@@ -112,3 +112,58 @@ func TestPatchSavesOverTheVersionRead(t *testing.T) {
 		}
 	})
 }
+
+// patchWork is a fake WorkService holding one job: its UpdateJob saves
+// over the version given as the store does, and before its first save the
+// console moves the job to scheduled.
+type patchWork struct {
+	fieldportal.WorkService
+	job    fieldportal.Job
+	raced  bool
+	clock  time.Time
+	writes int
+}
+
+func (s *patchWork) FindJobByID(context.Context, fieldportal.Viewer, string) (*fieldportal.Job, error) {
+	j := s.job
+	return &j, nil
+}
+
+func (s *patchWork) UpdateJob(_ context.Context, _ fieldportal.Viewer, j *fieldportal.Job) error {
+	if !s.raced {
+		s.raced = true
+		s.clock = s.clock.Add(time.Second)
+		s.job.Stage, s.job.UpdatedAt = fieldportal.StageScheduled, s.clock
+	}
+	if !j.IfUpdatedAt.IsZero() && !j.IfUpdatedAt.Equal(s.job.UpdatedAt) {
+		return fieldportal.ErrChanged
+	}
+	s.clock = s.clock.Add(time.Second)
+	s.job, s.job.UpdatedAt, s.job.IfUpdatedAt = *j, s.clock, time.Time{}
+	s.writes++
+	return nil
+}
+
+// TestJobPatchSavesOverTheVersionRead checks that a job's PATCH of its
+// description does not move back a stage the console moved meanwhile.
+func TestJobPatchSavesOverTheVersionRead(t *testing.T) {
+	_, a := newTestAPI(t, &stubKeys{})
+	start := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+	s := &patchWork{job: fieldportal.Job{ID: "j1", Stage: fieldportal.StagePending, Description: "Service",
+		UpdatedAt: start}, clock: start}
+	a.svc.Work = s
+	res := &resource[fieldportal.Job, Job, JobInput]{api: a, Find: s.FindJobByID,
+		Show: func(r *http.Request, j *fieldportal.Job) Job { return ShowJob(j, "GBP") }}
+	req := httptest.NewRequest("PATCH", "/api/v1/jobs/j1", strings.NewReader(`{"description":"Annual service"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.SetPathValue("id", "j1")
+	rec := httptest.NewRecorder()
+	a.updateJob(res, rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("PATCH = %d %s", rec.Code, rec.Body)
+	}
+	if s.job.Description != "Annual service" || s.job.Stage != fieldportal.StageScheduled || s.writes != 1 {
+		t.Errorf("stored description %q, stage %s after %d writes; want the description sent and the stage moved meanwhile",
+			s.job.Description, s.job.Stage, s.writes)
+	}
+}
