@@ -167,3 +167,57 @@ func TestJobPatchSavesOverTheVersionRead(t *testing.T) {
 			s.job.Description, s.job.Stage, s.writes)
 	}
 }
+
+// patchIssues is a fake WorkService holding one issue: its UpdateIssue
+// saves over the version given as the store does, and before its first
+// save a contact closes the issue.
+type patchIssues struct {
+	fieldportal.WorkService
+	issue  fieldportal.Issue
+	raced  bool
+	clock  time.Time
+	writes int
+}
+
+func (s *patchIssues) FindIssueByID(context.Context, fieldportal.Viewer, string) (*fieldportal.Issue, error) {
+	x := s.issue
+	return &x, nil
+}
+
+func (s *patchIssues) UpdateIssue(_ context.Context, _ fieldportal.Viewer, x *fieldportal.Issue) error {
+	if !s.raced {
+		s.raced = true
+		s.clock = s.clock.Add(time.Second)
+		s.issue.Status, s.issue.UpdatedAt = fieldportal.IssueClosed, s.clock
+	}
+	if !x.IfUpdatedAt.IsZero() && !x.IfUpdatedAt.Equal(s.issue.UpdatedAt) {
+		return fieldportal.ErrChanged
+	}
+	s.clock = s.clock.Add(time.Second)
+	s.issue, s.issue.UpdatedAt, s.issue.IfUpdatedAt = *x, s.clock, time.Time{}
+	s.writes++
+	return nil
+}
+
+// TestIssuePatchSavesOverTheVersionRead checks that an issue's PATCH of
+// its title does not reopen an issue a contact closed meanwhile.
+func TestIssuePatchSavesOverTheVersionRead(t *testing.T) {
+	_, a := newTestAPI(t, &stubKeys{})
+	start := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+	s := &patchIssues{issue: fieldportal.Issue{ID: "i1", Status: fieldportal.IssueOpen, Title: "Leak", UpdatedAt: start}, clock: start}
+	a.svc.Work = s
+	res := &resource[fieldportal.Issue, Issue, IssueInput]{api: a, Find: s.FindIssueByID,
+		Show: func(_ *http.Request, x *fieldportal.Issue) Issue { return ShowIssue(x) }}
+	req := httptest.NewRequest("PATCH", "/api/v1/issues/i1", strings.NewReader(`{"title":"Leak in the plant room"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.SetPathValue("id", "i1")
+	rec := httptest.NewRecorder()
+	a.updateIssue(res, rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("PATCH = %d %s", rec.Code, rec.Body)
+	}
+	if s.issue.Title != "Leak in the plant room" || s.issue.Status != fieldportal.IssueClosed || s.writes != 1 {
+		t.Errorf("stored title %q, status %s after %d writes; want the title sent and the issue closed meanwhile",
+			s.issue.Title, s.issue.Status, s.writes)
+	}
+}
