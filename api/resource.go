@@ -229,34 +229,45 @@ func (res *resource[D, R, In]) upsert(w http.ResponseWriter, r *http.Request) {
 	} else {
 		*p = ext
 	}
-	old, err := res.ByExternalID(r.Context(), v, ext)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	var current any
-	if old != nil {
-		current = res.Show(r, old)
-	}
-	if err := checkIfMatch(r, current); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	d := new(D)
-	if err := res.Fill(r, d, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if old != nil {
-		if res.Keep != nil {
-			res.Keep(d, old, s)
+	// As a PATCH, a replace saves over the version read: what Keep
+	// carries from it (a job's stage) is never a stale copy.
+	pinned := strings.TrimSpace(r.Header.Get("If-Match")) != ""
+	var d *D
+	var created bool
+	for try := 1; ; try++ {
+		old, err := res.ByExternalID(r.Context(), v, ext)
+		if err != nil {
+			a.problem(w, r, err)
+			return
 		}
-		res.SetIfUpdatedAt(d, ifMatch(r, res.UpdatedAt(old)))
-	}
-	created, err := res.Upsert(r.Context(), v, d)
-	if err != nil {
-		a.problem(w, r, res.writeError(err))
-		return
+		var current any
+		if old != nil {
+			current = res.Show(r, old)
+		}
+		if err := checkIfMatch(r, current); err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		d = new(D)
+		if err := res.Fill(r, d, in, nil); err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		if old != nil {
+			if res.Keep != nil {
+				res.Keep(d, old, s)
+			}
+			res.SetIfUpdatedAt(d, res.UpdatedAt(old))
+		}
+		created, err = res.Upsert(r.Context(), v, d)
+		if errors.Is(err, fieldportal.ErrChanged) && !pinned && try < patchTries {
+			continue
+		}
+		if err != nil {
+			a.problem(w, r, res.writeError(err))
+			return
+		}
+		break
 	}
 	status := http.StatusOK
 	if created {

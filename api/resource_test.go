@@ -221,3 +221,37 @@ func TestIssuePatchSavesOverTheVersionRead(t *testing.T) {
 			s.issue.Title, s.issue.Status, s.writes)
 	}
 }
+
+// TestUpsertSavesOverTheVersionRead checks that a replace which leaves
+// out a field the resource keeps (Keep: a job's stage) keeps the value
+// stored, not one read before another change.
+func TestUpsertSavesOverTheVersionRead(t *testing.T) {
+	_, a := newTestAPI(t, &stubKeys{})
+	start := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+	s := &patchStore{rec: patchRec{ID: "r1", Name: "Plan", Due: "2026-04-01", At: start}, clock: start}
+	res := s.resource(a)
+	res.ExternalID = func(in *patchIn) *string { return new(string) }
+	res.ByExternalID = func(ctx context.Context, v fieldportal.Viewer, _ string) (*patchRec, error) {
+		return res.Find(ctx, v, "r1")
+	}
+	res.Keep = func(d, old *patchRec, sn sent) {
+		if !sn["due"] {
+			d.Due = old.Due
+		}
+	}
+	res.Upsert = func(ctx context.Context, v fieldportal.Viewer, d *patchRec) (bool, error) {
+		d.ID = "r1"
+		return false, res.Update(ctx, v, d)
+	}
+	req := httptest.NewRequest("PUT", "/api/v1/recs/by-external-id/R-1", strings.NewReader(`{"name":"Renamed"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.SetPathValue("external_id", "R-1")
+	rec := httptest.NewRecorder()
+	res.upsert(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("PUT = %d %s", rec.Code, rec.Body)
+	}
+	if s.rec.Name != "Renamed" || s.rec.Due != "2026-05-01" || s.writes != 1 {
+		t.Errorf("stored %+v after %d writes; want the name sent and the due date moved meanwhile", s.rec, s.writes)
+	}
+}
