@@ -255,3 +255,60 @@ func TestUpsertSavesOverTheVersionRead(t *testing.T) {
 		t.Errorf("stored %+v after %d writes; want the name sent and the due date moved meanwhile", s.rec, s.writes)
 	}
 }
+
+// patchMoney is a fake MoneyService holding one invoice: its UpdateInvoice
+// saves over the version given as the store does, and before its first
+// save someone in the console moves the due date.
+type patchMoney struct {
+	fieldportal.MoneyService
+	inv    fieldportal.Invoice
+	raced  bool
+	clock  time.Time
+	writes int
+}
+
+func (s *patchMoney) FindInvoiceByID(context.Context, fieldportal.Viewer, string) (*fieldportal.Invoice, error) {
+	x := s.inv
+	return &x, nil
+}
+
+func (s *patchMoney) UpdateInvoice(_ context.Context, _ fieldportal.Viewer, x *fieldportal.Invoice) error {
+	if !s.raced {
+		s.raced = true
+		s.clock = s.clock.Add(time.Second)
+		s.inv.DueDate, s.inv.UpdatedAt = fieldportal.DateOf(s.clock.AddDate(0, 2, 0)), s.clock
+	}
+	if !x.IfUpdatedAt.IsZero() && !x.IfUpdatedAt.Equal(s.inv.UpdatedAt) {
+		return fieldportal.ErrChanged
+	}
+	s.clock = s.clock.Add(time.Second)
+	s.inv, s.inv.UpdatedAt, s.inv.IfUpdatedAt = *x, s.clock, time.Time{}
+	s.writes++
+	return nil
+}
+
+// TestInvoicePatchSavesOverTheVersionRead checks that an invoice's PATCH
+// of its description does not move back a due date changed meanwhile.
+func TestInvoicePatchSavesOverTheVersionRead(t *testing.T) {
+	_, a := newTestAPI(t, &stubKeys{})
+	start := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+	s := &patchMoney{inv: fieldportal.Invoice{ID: "i1", Status: fieldportal.InvoiceUnpaid, Description: "March",
+		IssueDate: fieldportal.DateOf(start), DueDate: fieldportal.DateOf(start.AddDate(0, 1, 0)), UpdatedAt: start}, clock: start}
+	a.svc.Money = s
+	moved := fieldportal.DateOf(start.Add(time.Second).AddDate(0, 2, 0))
+	res := &resource[fieldportal.Invoice, Invoice, InvoiceInput]{api: a, Find: s.FindInvoiceByID,
+		Show:   func(_ *http.Request, x *fieldportal.Invoice) Invoice { return ShowInvoice(x, "GBP") },
+		Update: s.UpdateInvoice}
+	req := httptest.NewRequest("PATCH", "/api/v1/invoices/i1", strings.NewReader(`{"description":"March service"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.SetPathValue("id", "i1")
+	rec := httptest.NewRecorder()
+	a.patchInvoice(res)(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("PATCH = %d %s", rec.Code, rec.Body)
+	}
+	if s.inv.Description != "March service" || s.inv.DueDate != moved || s.writes != 1 {
+		t.Errorf("stored description %q, due %v after %d writes; want the description sent and the due date %v set meanwhile",
+			s.inv.Description, s.inv.DueDate, s.writes, moved)
+	}
+}
