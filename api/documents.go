@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"mime"
 	"net/http"
 	"net/url"
@@ -332,6 +333,9 @@ func (a *API) documentRef(ctx context.Context, v fieldportal.Viewer, kind string
 	return nil
 }
 
+// updateDocument saves the fields sent. As the resource's PATCH, the save
+// goes over the version read, read again when another change came first
+// (without If-Match).
 func (a *API) updateDocument(w http.ResponseWriter, r *http.Request) {
 	var in DocumentInput
 	sn, err := decodeJSON(w, r, &in)
@@ -339,15 +343,31 @@ func (a *API) updateDocument(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
+	pinned := strings.TrimSpace(r.Header.Get("If-Match")) != ""
+	for try := 1; ; try++ {
+		err = a.patchDocument(r, in, sn)
+		if errors.Is(err, fieldportal.ErrChanged) && !pinned && try < patchTries {
+			continue
+		}
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		a.answerDocument(w, r, http.StatusOK, r.PathValue("id"))
+		return
+	}
+}
+
+// patchDocument reads the document, puts the fields sent onto it and
+// saves it over the version read.
+func (a *API) patchDocument(r *http.Request, in DocumentInput, sn sent) error {
 	v := viewer(r)
 	d, err := a.svc.Equipment.FindDocumentByID(r.Context(), v, r.PathValue("id"))
 	if err != nil {
-		a.problem(w, r, err)
-		return
+		return err
 	}
 	if err := checkIfMatch(r, ShowDocument(d)); err != nil {
-		a.problem(w, r, err)
-		return
+		return err
 	}
 	if sn.has("name") {
 		d.Name = strings.TrimSpace(in.Name)
@@ -358,12 +378,8 @@ func (a *API) updateDocument(w http.ResponseWriter, r *http.Request) {
 	if sn.has("visible_to_customer") {
 		d.VisibleToCustomer = in.VisibleToCustomer
 	}
-	d.IfUpdatedAt = ifMatch(r, d.UpdatedAt)
-	if err := a.svc.Equipment.UpdateDocument(r.Context(), v, d); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.answerDocument(w, r, http.StatusOK, d.ID)
+	d.IfUpdatedAt = d.UpdatedAt
+	return a.svc.Equipment.UpdateDocument(r.Context(), v, d)
 }
 
 // answerDocument answers with the document as now stored.

@@ -312,3 +312,55 @@ func TestInvoicePatchSavesOverTheVersionRead(t *testing.T) {
 			s.inv.Description, s.inv.DueDate, s.writes, moved)
 	}
 }
+
+// patchDocs is a fake EquipmentService holding one document: its
+// UpdateDocument saves over the version given as the store does, and
+// before its first save someone in the console shows it to the customer.
+type patchDocs struct {
+	fieldportal.EquipmentService
+	doc    fieldportal.Document
+	raced  bool
+	clock  time.Time
+	writes int
+}
+
+func (s *patchDocs) FindDocumentByID(context.Context, fieldportal.Viewer, string) (*fieldportal.Document, error) {
+	d := s.doc
+	return &d, nil
+}
+
+func (s *patchDocs) UpdateDocument(_ context.Context, _ fieldportal.Viewer, d *fieldportal.Document) error {
+	if !s.raced {
+		s.raced = true
+		s.clock = s.clock.Add(time.Second)
+		s.doc.VisibleToCustomer, s.doc.UpdatedAt = true, s.clock
+	}
+	if !d.IfUpdatedAt.IsZero() && !d.IfUpdatedAt.Equal(s.doc.UpdatedAt) {
+		return fieldportal.ErrChanged
+	}
+	s.clock = s.clock.Add(time.Second)
+	s.doc, s.doc.UpdatedAt, s.doc.IfUpdatedAt = *d, s.clock, time.Time{}
+	s.writes++
+	return nil
+}
+
+// TestDocumentPatchSavesOverTheVersionRead checks that a document's PATCH
+// of its name does not hide again a document shown meanwhile.
+func TestDocumentPatchSavesOverTheVersionRead(t *testing.T) {
+	_, a := newTestAPI(t, &stubKeys{})
+	start := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+	s := &patchDocs{doc: fieldportal.Document{ID: "d1", Name: "plan.pdf", UpdatedAt: start}, clock: start}
+	a.svc.Equipment = s
+	req := httptest.NewRequest("PATCH", "/api/v1/documents/d1", strings.NewReader(`{"name":"Plan 2026.pdf"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.SetPathValue("id", "d1")
+	rec := httptest.NewRecorder()
+	a.updateDocument(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("PATCH = %d %s", rec.Code, rec.Body)
+	}
+	if s.doc.Name != "Plan 2026.pdf" || !s.doc.VisibleToCustomer || s.writes != 1 {
+		t.Errorf("stored name %q, visible %v after %d writes; want the name sent and the document shown meanwhile",
+			s.doc.Name, s.doc.VisibleToCustomer, s.writes)
+	}
+}
