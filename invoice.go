@@ -201,6 +201,9 @@ type Payment struct {
 	UpdatedAt     time.Time     `json:"updated_at"`
 
 	Allocations []PaymentAllocation `json:"allocations"`
+	// Refunded is how much of the payment has been given back (its
+	// refunds took that much off its allocations); filled with them.
+	Refunded Money `json:"refunded"`
 	// Reference is the payer's reference of a payment taken by hand (a
 	// cheque's number), words for people.
 	Reference string `json:"reference,omitempty"`

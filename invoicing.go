@@ -32,8 +32,6 @@ type InvoiceRow struct {
 type PaymentRow struct {
 	Payment
 	CustomerName string `json:"customer_name"`
-	// Refunded is how much of the payment has been given back.
-	Refunded Money `json:"refunded"`
 }
 
 // PaymentRefund is money given back of a payment, whole or in part; the

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"mime"
 	"net/http"
 	"net/url"
@@ -56,8 +57,8 @@ type Document struct {
 }
 
 // DocumentUpload is the multipart/form-data body of an upload: one file
-// and text fields. The record is named by attached_to and its id (or,
-// except an invoice, its external id).
+// and text fields. The record is named by attached_to and its id (or its
+// external id).
 type DocumentUpload struct {
 	File                  FilePart `json:"file" doc:"Required: the file, one only; its filename is the document's name unless name is given. Its type is detected from its bytes: PDF, photos, text or CSV and office files are taken, anything a browser could run is refused. At most the organisation's upload limit (25 MB unless it set another)."`
 	AttachedTo            string   `json:"attached_to" doc:"Required: customer, site, job, quote, invoice, asset, certificate or issue."`
@@ -70,6 +71,7 @@ type DocumentUpload struct {
 	QuoteID               string   `json:"quote_id"`
 	QuoteExternalID       string   `json:"quote_external_id"`
 	InvoiceID             string   `json:"invoice_id"`
+	InvoiceExternalID     string   `json:"invoice_external_id"`
 	AssetID               string   `json:"asset_id"`
 	AssetExternalID       string   `json:"asset_external_id"`
 	CertificateID         string   `json:"certificate_id"`
@@ -274,7 +276,7 @@ func (a *API) uploadDocument(w http.ResponseWriter, r *http.Request) {
 }
 
 // documentRef resolves the record an upload names by external id into
-// *id. An invoice is named by its id only: the API has no invoices yet.
+// *id.
 func (a *API) documentRef(ctx context.Context, v fieldportal.Viewer, kind string, id *string, ext string) error {
 	switch kind {
 	case "customer":
@@ -305,6 +307,14 @@ func (a *API) documentRef(ctx context.Context, v fieldportal.Viewer, kind string
 		return a.jobRef(ctx, v, id, *id, ext)
 	case kind == "quote" && a.svc.Work != nil:
 		return a.quoteRef(ctx, v, id, *id, ext)
+	case kind == "invoice" && a.svc.Money != nil:
+		inv, err := a.invoiceByExternalID(ctx, v, ext)
+		if err != nil {
+			return err
+		}
+		if inv != nil {
+			found = inv.ID
+		}
 	case kind == "issue" && a.svc.Work != nil:
 		list, _, err := a.svc.Work.FindIssues(ctx, v, fieldportal.IssueFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
 		if err != nil {
@@ -323,6 +333,9 @@ func (a *API) documentRef(ctx context.Context, v fieldportal.Viewer, kind string
 	return nil
 }
 
+// updateDocument saves the fields sent. As the resource's PATCH, the save
+// goes over the version read, read again when another change came first
+// (without If-Match).
 func (a *API) updateDocument(w http.ResponseWriter, r *http.Request) {
 	var in DocumentInput
 	sn, err := decodeJSON(w, r, &in)
@@ -330,15 +343,31 @@ func (a *API) updateDocument(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
+	pinned := strings.TrimSpace(r.Header.Get("If-Match")) != ""
+	for try := 1; ; try++ {
+		err = a.patchDocument(r, in, sn)
+		if errors.Is(err, fieldportal.ErrChanged) && !pinned && try < patchTries {
+			continue
+		}
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		a.answerDocument(w, r, http.StatusOK, r.PathValue("id"))
+		return
+	}
+}
+
+// patchDocument reads the document, puts the fields sent onto it and
+// saves it over the version read.
+func (a *API) patchDocument(r *http.Request, in DocumentInput, sn sent) error {
 	v := viewer(r)
 	d, err := a.svc.Equipment.FindDocumentByID(r.Context(), v, r.PathValue("id"))
 	if err != nil {
-		a.problem(w, r, err)
-		return
+		return err
 	}
 	if err := checkIfMatch(r, ShowDocument(d)); err != nil {
-		a.problem(w, r, err)
-		return
+		return err
 	}
 	if sn.has("name") {
 		d.Name = strings.TrimSpace(in.Name)
@@ -349,12 +378,8 @@ func (a *API) updateDocument(w http.ResponseWriter, r *http.Request) {
 	if sn.has("visible_to_customer") {
 		d.VisibleToCustomer = in.VisibleToCustomer
 	}
-	d.IfUpdatedAt = ifMatch(r, d.UpdatedAt)
-	if err := a.svc.Equipment.UpdateDocument(r.Context(), v, d); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	a.answerDocument(w, r, http.StatusOK, d.ID)
+	d.IfUpdatedAt = d.UpdatedAt
+	return a.svc.Equipment.UpdateDocument(r.Context(), v, d)
 }
 
 // answerDocument answers with the document as now stored.

@@ -1,15 +1,26 @@
 package api
 
-import "github.com/fieldportal/fieldportal"
+import (
+	"reflect"
+
+	"github.com/fieldportal/fieldportal"
+)
 
 // EventData is what a webhook event carries as its data: the record as
 // this API shows it (SPEC §6), so a receiver reads one representation
 // whether it fetched the record or was sent it. The store calls it when it
 // queues an event (sqlstore.DB.EventData), in the change's transaction;
 // currency is the organisation's. A record the API does not show (a
-// refund's summary) goes as it is.
+// refund's summary) goes as it is. A record is taken by pointer or by
+// value alike (a portal checkout's payment is queued by value).
 func EventData(data any, currency string) any {
-	switch d := data.(type) {
+	rec := data
+	if v := reflect.ValueOf(data); v.Kind() == reflect.Struct {
+		p := reflect.New(v.Type())
+		p.Elem().Set(v)
+		rec = p.Interface()
+	}
+	switch d := rec.(type) {
 	case *fieldportal.Customer:
 		return ShowCustomer(d)
 	case *fieldportal.Site:

@@ -30,6 +30,10 @@ func TestEventData(t *testing.T) {
 		{&fieldportal.AssetTest{ID: "t"}, AssetTest{}},
 		{&fieldportal.Certificate{ID: "c"}, Certificate{}},
 		{map[string]any{"payment_id": "p"}, map[string]any{}},
+		// By value, as a portal checkout queues its payment (checkouts.go).
+		{fieldportal.Payment{ID: "p"}, Payment{}},
+		{fieldportal.Invoice{ID: "i"}, Invoice{}},
+		{struct{ N int }{1}, struct{ N int }{}},
 	} {
 		t.Run(reflect.TypeOf(c.data).String(), func(t *testing.T) {
 			got := EventData(c.data, "GBP")

@@ -155,7 +155,9 @@ func (a *API) invoiceRoutes() []route {
 
 // patchInvoice is the resource's PATCH, except that a body of status
 // "void" (and void_reason) voids the invoice through the console's
-// VoidInvoice: its audit, its event and its rule that nothing is paid.
+// VoidInvoice: its audit, its event and its rule that nothing is paid. As
+// the resource's PATCH, a change saves over the version read, read again
+// when another change came first (without If-Match).
 func (a *API) patchInvoice(res *resource[fieldportal.Invoice, Invoice, InvoiceInput]) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var in InvoiceInput
@@ -164,35 +166,41 @@ func (a *API) patchInvoice(res *resource[fieldportal.Invoice, Invoice, InvoiceIn
 			a.problem(w, r, err)
 			return
 		}
-		v := viewer(r)
-		x, err := a.svc.Money.FindInvoiceByID(r.Context(), v, r.PathValue("id"))
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		if err := checkIfMatch(r, ShowInvoice(x, currency(r))); err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		if s["status"] || s["void_reason"] {
-			if err := a.voidInvoice(r.Context(), v, x, in, s); err != nil {
+		pinned := strings.TrimSpace(r.Header.Get("If-Match")) != ""
+		for try := 1; ; try++ {
+			err = a.patchInvoiceOnce(res, r, in, s)
+			if errors.Is(err, fieldportal.ErrChanged) && !pinned && try < patchTries {
+				continue
+			}
+			if err != nil {
 				a.problem(w, r, err)
 				return
 			}
-			res.answer(w, r, http.StatusOK, x.ID)
+			res.answer(w, r, http.StatusOK, r.PathValue("id"))
 			return
 		}
-		if err := a.fillInvoice(r, x, in, s); err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		x.IfUpdatedAt = ifMatch(r, x.UpdatedAt)
-		if err := res.Update(r.Context(), v, x); err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		res.answer(w, r, http.StatusOK, x.ID)
 	}
+}
+
+// patchInvoiceOnce reads the invoice and voids it, or puts the fields
+// sent onto it and saves it over the version read.
+func (a *API) patchInvoiceOnce(res *resource[fieldportal.Invoice, Invoice, InvoiceInput], r *http.Request, in InvoiceInput, s sent) error {
+	v := viewer(r)
+	x, err := a.svc.Money.FindInvoiceByID(r.Context(), v, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if err := checkIfMatch(r, ShowInvoice(x, currency(r))); err != nil {
+		return err
+	}
+	if s["status"] || s["void_reason"] {
+		return a.voidInvoice(r.Context(), v, x, in, s)
+	}
+	if err := a.fillInvoice(r, x, in, s); err != nil {
+		return err
+	}
+	x.IfUpdatedAt = x.UpdatedAt
+	return res.Update(r.Context(), v, x)
 }
 
 // voidInvoice voids x for the body's reason; voiding a void invoice again

@@ -2,8 +2,10 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/fieldportal/fieldportal"
@@ -99,7 +101,10 @@ func (a *API) issueRoutes() []route {
 
 // updateIssue saves the fields sent. A status sent closes or reopens the
 // issue through the console's service (SetIssueStatus: its history and
-// audit), after the other fields are saved and checked.
+// audit), after the other fields are saved and checked. As the resource's
+// PATCH, the save goes over the version read, read again when another
+// change came first (without If-Match), so an issue a contact closed
+// meanwhile is not reopened by a change of its title.
 func (a *API) updateIssue(res *resource[fieldportal.Issue, Issue, IssueInput], w http.ResponseWriter, r *http.Request) {
 	var in IssueInput
 	sn, err := decodeJSON(w, r, &in)
@@ -107,42 +112,56 @@ func (a *API) updateIssue(res *resource[fieldportal.Issue, Issue, IssueInput], w
 		a.problem(w, r, err)
 		return
 	}
+	pinned := strings.TrimSpace(r.Header.Get("If-Match")) != ""
+	for try := 1; ; try++ {
+		err = a.patchIssue(res, r, in, sn)
+		if errors.Is(err, fieldportal.ErrChanged) && !pinned && try < patchTries {
+			continue
+		}
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		res.answer(w, r, http.StatusOK, r.PathValue("id"))
+		return
+	}
+}
+
+// patchIssue reads the issue, puts the fields sent onto it and saves it
+// (updateIssue).
+func (a *API) patchIssue(res *resource[fieldportal.Issue, Issue, IssueInput], r *http.Request, in IssueInput, sn sent) error {
 	v := viewer(r)
 	x, err := a.svc.Work.FindIssueByID(r.Context(), v, r.PathValue("id"))
 	if err != nil {
-		a.problem(w, r, err)
-		return
+		return err
 	}
 	if err := checkIfMatch(r, res.Show(r, x)); err != nil {
-		a.problem(w, r, err)
-		return
+		return err
 	}
 	from := x.Status
 	if err := a.fillIssue(r, x, in, sn); err != nil {
-		a.problem(w, r, err)
-		return
+		return err
 	}
 	to := x.Status
 	if to != from && to != fieldportal.IssueOpen && to != fieldportal.IssueClosed {
-		a.problem(w, r, fieldportal.FieldErrorf("status", "Status must be open or closed."))
-		return
+		return fieldportal.FieldErrorf("status", "Status must be open or closed.")
 	}
 	x.Status = from
 	// A close or reopen alone is one transaction of the console's service;
-	// under If-Match, or with other fields, those are saved first.
-	if x.IfUpdatedAt = ifMatch(r, x.UpdatedAt); to == from || len(sn) > 1 || !x.IfUpdatedAt.IsZero() {
+	// under If-Match, or with other fields, those are saved first, over
+	// the version read.
+	if to == from || len(sn) > 1 || !ifMatch(r, x.UpdatedAt).IsZero() {
+		x.IfUpdatedAt = x.UpdatedAt
 		if err := a.svc.Work.UpdateIssue(r.Context(), v, x); err != nil {
-			a.problem(w, r, err)
-			return
+			return err
 		}
 	}
 	if to != from {
 		if _, err := a.svc.Work.SetIssueStatus(r.Context(), v, x.ID, to); err != nil {
-			a.problem(w, r, err)
-			return
+			return err
 		}
 	}
-	res.answer(w, r, http.StatusOK, x.ID)
+	return nil
 }
 
 // fillIssue copies the sent fields of in onto x (all of them for a nil

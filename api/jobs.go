@@ -2,9 +2,11 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/fieldportal/fieldportal"
@@ -209,54 +211,64 @@ func (a *API) updateJob(res *resource[fieldportal.Job, Job, JobInput], w http.Re
 		a.problem(w, r, err)
 		return
 	}
+	// As the resource's PATCH: the save goes over the version read, read
+	// again when another change came first (without If-Match), so a
+	// stage moved meanwhile in the console is not moved back.
+	pinned := strings.TrimSpace(r.Header.Get("If-Match")) != ""
+	for try := 1; ; try++ {
+		err = a.patchJob(res, r, in, sn)
+		if errors.Is(err, fieldportal.ErrChanged) && !pinned && try < patchTries {
+			continue
+		}
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		res.answer(w, r, http.StatusOK, r.PathValue("id"))
+		return
+	}
+}
+
+// patchJob reads the job, puts the fields sent onto it and saves it over
+// the version read (updateJob).
+func (a *API) patchJob(res *resource[fieldportal.Job, Job, JobInput], r *http.Request, in JobInput, sn sent) error {
 	v := viewer(r)
 	j, err := a.svc.Work.FindJobByID(r.Context(), v, r.PathValue("id"))
 	if err != nil {
-		a.problem(w, r, err)
-		return
+		return err
 	}
 	if err := checkIfMatch(r, res.Show(r, j)); err != nil {
-		a.problem(w, r, err)
-		return
+		return err
 	}
 	from := j.Stage
 	if err := a.fillJob(r, j, in, sn); err != nil {
-		a.problem(w, r, err)
-		return
+		return err
 	}
 	var move *fieldportal.JobStageMove
 	if sn["stage"] && j.Stage != from {
 		move = &fieldportal.JobStageMove{JobID: j.ID, To: j.Stage, Note: in.StageNote}
 		if err := move.Validate(from); err != nil {
-			a.problem(w, r, err)
-			return
+			return err
 		}
 		j.Stage = from // UpdateJob saves the other fields; the move moves
 	} else if sn["stage_note"] {
-		a.problem(w, r, fieldportal.FieldErrorf("stage_note", "stage_note goes with a stage the job moves to."))
-		return
+		return fieldportal.FieldErrorf("stage_note", "stage_note goes with a stage the job moves to.")
 	}
-	// A move alone is the console's move; with other fields, both go in
-	// one transaction, so a move refused (a concurrent move) saves
-	// nothing. Either way under If-Match, so a stale version is refused
-	// in the store's transaction, not just above.
-	ifAt := ifMatch(r, j.UpdatedAt)
+	// A move alone is the console's move (under If-Match, over that
+	// version; else from the stage stored, by its rules); with other
+	// fields, both go in one transaction, so a move refused (a concurrent
+	// move) saves nothing. A save goes over the version read.
 	switch {
 	case move == nil:
-		j.IfUpdatedAt = ifAt
-		err = a.svc.Work.UpdateJob(r.Context(), v, j)
+		j.IfUpdatedAt = j.UpdatedAt
+		return a.svc.Work.UpdateJob(r.Context(), v, j)
 	case onlyStageSent(sn):
-		move.IfUpdatedAt = ifAt
+		move.IfUpdatedAt = ifMatch(r, j.UpdatedAt)
 		_, err = a.svc.Work.MoveJobStage(r.Context(), v, *move)
-	default:
-		j.IfUpdatedAt = ifAt
-		err = a.svc.Work.UpdateJobAndMove(r.Context(), v, j, *move)
+		return err
 	}
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	res.answer(w, r, http.StatusOK, j.ID)
+	j.IfUpdatedAt = j.UpdatedAt
+	return a.svc.Work.UpdateJobAndMove(r.Context(), v, j, *move)
 }
 
 // onlyStageSent reports whether a PATCH sent nothing but the stage and

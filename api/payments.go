@@ -25,7 +25,8 @@ type Payment struct {
 	Status        string              `json:"status" doc:"pending, succeeded, failed or refunded."`
 	PaidAt        *time.Time          `json:"paid_at" doc:"When the money was received; null until then."`
 	Allocations   []PaymentAllocation `json:"allocations"`
-	Unallocated   int64               `json:"unallocated" doc:"Read-only: the amount less its allocations."`
+	Refunded      int64               `json:"refunded" doc:"Read-only: how much has been given back; refunds take it off the allocations, newest invoice first."`
+	Unallocated   int64               `json:"unallocated" doc:"Read-only: the amount less what was refunded and its allocations."`
 	CreatedAt     time.Time           `json:"created_at"`
 	UpdatedAt     time.Time           `json:"updated_at"`
 }
@@ -71,7 +72,7 @@ func ShowPayment(p *fieldportal.Payment) Payment {
 	out := Payment{ID: p.ID, ExternalID: optional(p.ExternalID), CustomerID: p.CustomerID, Amount: int64(p.Amount),
 		Currency: p.Currency, Method: p.Method, Provider: p.Provider, Reference: p.Reference, ReceiptNumber: p.ReceiptNumber,
 		Status: string(p.Status), PaidAt: optionalTime(p.PaidAt), Allocations: make([]PaymentAllocation, len(p.Allocations)),
-		Unallocated: int64(p.Amount), CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
+		Refunded: int64(p.Refunded), Unallocated: int64(p.Amount - p.Refunded), CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
 	for i, al := range p.Allocations {
 		out.Allocations[i] = PaymentAllocation{InvoiceID: al.InvoiceID, Amount: int64(al.Amount)}
 		out.Unallocated -= int64(al.Amount)

@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/fieldportal/fieldportal"
@@ -174,26 +176,43 @@ func (res *resource[D, R, In]) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := viewer(r)
-	d, err := res.Find(r.Context(), v, r.PathValue("id"))
-	if err != nil {
-		a.problem(w, r, err)
+	// The fields sent go onto the version read and the store saves over
+	// that version only, so a change committed in between (autopay moving
+	// a schedule's due date, a console edit) is never overwritten with
+	// what was read. Under If-Match that is a 412; without, the fields
+	// are put onto the record read again, a few times at most.
+	pinned := strings.TrimSpace(r.Header.Get("If-Match")) != ""
+	for try := 1; ; try++ {
+		d, err := res.Find(r.Context(), v, r.PathValue("id"))
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		if err := checkIfMatch(r, res.Show(r, d)); err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		if err := res.Fill(r, d, in, s); err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		res.SetIfUpdatedAt(d, res.UpdatedAt(d))
+		err = res.Update(r.Context(), v, d)
+		if errors.Is(err, fieldportal.ErrChanged) && !pinned && try < patchTries {
+			continue
+		}
+		if err != nil {
+			a.problem(w, r, res.writeError(err))
+			return
+		}
+		res.answer(w, r, http.StatusOK, res.ID(d))
 		return
 	}
-	if err := checkIfMatch(r, res.Show(r, d)); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if err := res.Fill(r, d, in, s); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	res.SetIfUpdatedAt(d, ifMatch(r, res.UpdatedAt(d)))
-	if err := res.Update(r.Context(), v, d); err != nil {
-		a.problem(w, r, res.writeError(err))
-		return
-	}
-	res.answer(w, r, http.StatusOK, res.ID(d))
 }
+
+// patchTries is how many times a PATCH without If-Match reads the record
+// and saves over it before it answers that the record keeps changing.
+const patchTries = 3
 
 func (res *resource[D, R, In]) upsert(w http.ResponseWriter, r *http.Request) {
 	a := res.api
@@ -210,34 +229,45 @@ func (res *resource[D, R, In]) upsert(w http.ResponseWriter, r *http.Request) {
 	} else {
 		*p = ext
 	}
-	old, err := res.ByExternalID(r.Context(), v, ext)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	var current any
-	if old != nil {
-		current = res.Show(r, old)
-	}
-	if err := checkIfMatch(r, current); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	d := new(D)
-	if err := res.Fill(r, d, in, nil); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if old != nil {
-		if res.Keep != nil {
-			res.Keep(d, old, s)
+	// As a PATCH, a replace saves over the version read: what Keep
+	// carries from it (a job's stage) is never a stale copy.
+	pinned := strings.TrimSpace(r.Header.Get("If-Match")) != ""
+	var d *D
+	var created bool
+	for try := 1; ; try++ {
+		old, err := res.ByExternalID(r.Context(), v, ext)
+		if err != nil {
+			a.problem(w, r, err)
+			return
 		}
-		res.SetIfUpdatedAt(d, ifMatch(r, res.UpdatedAt(old)))
-	}
-	created, err := res.Upsert(r.Context(), v, d)
-	if err != nil {
-		a.problem(w, r, res.writeError(err))
-		return
+		var current any
+		if old != nil {
+			current = res.Show(r, old)
+		}
+		if err := checkIfMatch(r, current); err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		d = new(D)
+		if err := res.Fill(r, d, in, nil); err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		if old != nil {
+			if res.Keep != nil {
+				res.Keep(d, old, s)
+			}
+			res.SetIfUpdatedAt(d, res.UpdatedAt(old))
+		}
+		created, err = res.Upsert(r.Context(), v, d)
+		if errors.Is(err, fieldportal.ErrChanged) && !pinned && try < patchTries {
+			continue
+		}
+		if err != nil {
+			a.problem(w, r, res.writeError(err))
+			return
+		}
+		break
 	}
 	status := http.StatusOK
 	if created {

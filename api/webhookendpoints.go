@@ -136,7 +136,7 @@ func (a *API) webhookEndpointRoutes() []route {
 	return append(rts,
 		route{Method: "DELETE", Path: "/webhook-endpoints/{id}", ID: "deleteWebhookEndpoint",
 			Summary: "Delete a webhook endpoint with its deliveries", Tag: "webhook-endpoints",
-			Status: http.StatusNoContent, Handler: a.deleteWebhookEndpoint},
+			Status: http.StatusNoContent, ETag: true, Handler: a.deleteWebhookEndpoint},
 		route{Method: "GET", Path: "/webhook-endpoints/{id}/deliveries", ID: "listWebhookDeliveries",
 			Summary: "List an endpoint's deliveries, newest first, with their attempts", Tag: "webhook-endpoints",
 			Query: []param{limitParam, cursorParam}, Resp: List[WebhookDelivery]{}, Handler: a.listWebhookDeliveries})
@@ -193,8 +193,23 @@ func (a *API) createWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
 		CreatedAt: shown.CreatedAt, UpdatedAt: shown.UpdatedAt})
 }
 
+// deleteWebhookEndpoint deletes the endpoint of the address: 204, or 412
+// when If-Match names another version than the one stored. The check is
+// the API's, before the store's delete (which takes no version): a change
+// in between is not caught, unlike the records' DELETE (deleteHandler).
 func (a *API) deleteWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
-	if err := a.svc.Webhooks.DeleteWebhookEndpoint(r.Context(), viewer(r), r.PathValue("id")); err != nil {
+	v, id := viewer(r), r.PathValue("id")
+	if r.Header.Get("If-Match") != "" {
+		e, err := a.svc.Webhooks.FindWebhookEndpoint(r.Context(), v, id)
+		if err == nil {
+			err = checkIfMatch(r, ShowWebhookEndpoint(e))
+		}
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+	}
+	if err := a.svc.Webhooks.DeleteWebhookEndpoint(r.Context(), v, id); err != nil {
 		a.problem(w, r, err)
 		return
 	}

@@ -23,6 +23,9 @@ var syncSince = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 // by name or id, or by time (updated_since), and one record by id.
 type apiResource struct {
 	path string
+	// kind is the tombstones' kind of a collection whose deletions its
+	// walks by time carry (api.syncPage reads them beside the records).
+	kind string
 	// list returns the ids of a first page, by time when since is set.
 	list func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error)
 	get  func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error
@@ -47,96 +50,106 @@ func idsOf[T any](rows []*T, err error, id func(*T) string) ([]string, error) {
 func found[T any](_ T, err error) error { return err }
 
 var apiResources = []apiResource{
-	{"/customers", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+	{"/customers", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Sites.FindCustomers(ctx, v, fieldportal.CustomerFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(c *fieldportal.Customer) string { return c.ID })
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Sites.FindCustomerByID(ctx, v, id))
 	}},
-	{"/sites", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+	{"/sites", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Sites.FindSites(ctx, v, fieldportal.SiteFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(x *fieldportal.Site) string { return x.ID })
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Sites.FindSiteByID(ctx, v, id))
 	}},
-	{"/contacts", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+	{"/contacts", fieldportal.KindContact, func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Access.FindContacts(ctx, v, fieldportal.ContactFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(x *fieldportal.ContactListing) string { return x.Contact.ID })
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Access.FindContactByID(ctx, v, id))
 	}},
-	{"/jobs", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+	{"/jobs", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Work.FindJobs(ctx, v, fieldportal.JobFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(x *fieldportal.Job) string { return x.ID })
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Work.FindJobByID(ctx, v, id))
 	}},
-	{"/issues", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+	{"/issues", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Work.FindIssues(ctx, v, fieldportal.IssueFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(x *fieldportal.Issue) string { return x.ID })
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Work.FindIssueByID(ctx, v, id))
 	}},
-	{"/quotes", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+	{"/quotes", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Work.FindQuotes(ctx, v, fieldportal.QuoteFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(x *fieldportal.Quote) string { return x.ID })
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Work.FindQuoteByID(ctx, v, id))
 	}},
-	{"/appointments", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+	{"/appointments", fieldportal.KindAppointment, func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Diary.FindAppointments(ctx, v, fieldportal.AppointmentFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(x *fieldportal.Appointment) string { return x.ID })
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Diary.FindAppointmentByID(ctx, v, id))
 	}},
-	{"/tasks", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+	{"/tasks", fieldportal.KindTask, func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Diary.FindTasks(ctx, v, fieldportal.TaskFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(x *fieldportal.Task) string { return x.ID })
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Diary.FindTaskByID(ctx, v, id))
 	}},
-	{"/certificates", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+	{"/certificates", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Equipment.FindCertificates(ctx, v, fieldportal.CertificateFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(x *fieldportal.Certificate) string { return x.ID })
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Equipment.FindCertificateByID(ctx, v, id))
 	}},
-	{"/assets", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+	{"/assets", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Equipment.FindAssets(ctx, v, fieldportal.AssetFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(x *fieldportal.Asset) string { return x.ID })
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Equipment.FindAssetByID(ctx, v, id))
 	}},
-	{"/asset-tests", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+	{"/asset-tests", fieldportal.KindAssetTest, func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Equipment.FindAssetTests(ctx, v, fieldportal.AssetTestFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(x *fieldportal.AssetTest) string { return x.ID })
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Equipment.FindAssetTestByID(ctx, v, id))
 	}},
-	{"/contractors", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+	{"/contractors", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Work.FindContractors(ctx, v, fieldportal.ContractorFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(x *fieldportal.Contractor) string { return x.ID })
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Work.FindContractorByID(ctx, v, id))
 	}},
-	{"/items", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+	{"/items", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Work.FindItems(ctx, v, fieldportal.CatalogueFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(x *fieldportal.Item) string { return x.ID })
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Work.FindItemByID(ctx, v, id))
 	}},
-	{"/scripts", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+	{"/scripts", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Work.FindScripts(ctx, v, fieldportal.CatalogueFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(x *fieldportal.Script) string { return x.ID })
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Work.FindScriptByID(ctx, v, id))
 	}},
-	{"/asset-transfers", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+	{"/asset-transfers", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Equipment.FindAssetTransferPage(ctx, v, fieldportal.AssetTransferFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(x *fieldportal.AssetTransfer) string { return x.ID })
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Equipment.FindAssetTransferByID(ctx, v, id))
 	}},
+}
+
+// tombstones reads the first page of the collection's tombstones of a
+// walk by time, as the list's handler does beside the records.
+func (r apiResource) tombstones(ctx context.Context, s server.Services, v fieldportal.Viewer) error {
+	if r.kind == "" || s.Tombstones == nil {
+		return nil
+	}
+	_, _, err := s.Tombstones.FindTombstones(ctx, v, fieldportal.TombstoneFilter{Kind: r.kind, Since: syncSince, Page: apiPage})
+	return err
 }
 
 // apiEntries are, per API resource, its first page, the first page of a
@@ -160,8 +173,10 @@ func apiEntries() []Entry {
 							return err
 						}
 					}
-					_, err := r.list(ctx, s, v, syncSince)
-					return err
+					if _, err := r.list(ctx, s, v, syncSince); err != nil {
+						return err
+					}
+					return r.tombstones(ctx, s, v)
 				}},
 			Entry{Name: "API " + r.path + "/{id}", Persona: APIKey,
 				Path: func(ids *IDs) string { return "/api/v1" + r.path + "/" + url.PathEscape(ids.API[r.path]) },

@@ -53,6 +53,8 @@ type syncPage struct {
 	Data []struct {
 		ID        string    `json:"id"`
 		UpdatedAt time.Time `json:"updated_at"`
+		// DeletedAt is a tombstone's time, in place of updated_at.
+		DeletedAt time.Time `json:"deleted_at"`
 	} `json:"data"`
 	NextCursor *string `json:"next_cursor"`
 }
@@ -119,7 +121,8 @@ func measureSync(ctx context.Context, c *http.Client, base string, makeKey func(
 
 // walk reads a collection by updated_since from since to the end of the
 // walk and returns the records, pages and bytes read and the greatest
-// updated_at; each record's id goes to seen, when set.
+// updated_at (or a tombstone's deleted_at); each record's id goes to
+// seen, when set.
 func walk(ctx context.Context, c *http.Client, base, auth, path string, since time.Time, seen func(id string)) (records, pages, bytes int, last time.Time, err error) {
 	last = since
 	query := url.Values{"updated_since": {since.UTC().Format(time.RFC3339Nano)}, "limit": {fmt.Sprint(fieldportal.MaxLimit)}}
@@ -151,6 +154,9 @@ func walk(ctx context.Context, c *http.Client, base, auth, path string, since ti
 		for _, d := range p.Data {
 			if d.UpdatedAt.After(last) {
 				last = d.UpdatedAt
+			}
+			if d.DeletedAt.After(last) {
+				last = d.DeletedAt
 			}
 			if seen != nil {
 				seen(d.ID)

@@ -130,6 +130,16 @@ func TestAPIDocuments(t *testing.T) {
 				t.Errorf("document = %+v", d)
 			}
 		})
+		t.Run("to an invoice by its external id", func(t *testing.T) {
+			var inv api.Invoice
+			c.must(201, &inv, "POST", "/api/v1/invoices", `{"site_id":"`+site.ID+`","external_id":"I-7",
+				"issue_date":"2026-03-01","due_date":"2026-03-31","lines":[{"description":"Call-out","quantity":1,"unit_price":6000}]}`)
+			var d api.Document
+			c.upload(201, &d, []apiFile{{"invoice.pdf", pdf}}, "attached_to", "invoice", "invoice_external_id", "I-7")
+			if d.InvoiceID == nil || *d.InvoiceID != inv.ID || d.AttachedTo != "invoice" {
+				t.Errorf("document = %+v", d)
+			}
+		})
 		t.Run("an upload sent again with its Idempotency-Key makes one document", func(t *testing.T) {
 			body, ctype := mustMultipart(t, []apiFile{{"zed.pdf", pdf}}, "attached_to", "site", "site_id", site.ID)
 			before := f.count("documents")

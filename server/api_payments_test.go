@@ -192,6 +192,29 @@ func TestAPIPayments(t *testing.T) {
 				t.Errorf("events (-want +got):\n%s", diff)
 			}
 		})
+		t.Run("a refund shows as refunded, not as unallocated", func(t *testing.T) {
+			inv := mustAPIInvoice(t, c, "S-1", "INV-R", 2000)
+			var p api.Payment
+			c.must(201, &p, "POST", "/api/v1/payments", `{"amount":1000,"method":"cheque",
+				"allocations":[{"invoice_id":"`+inv.ID+`","amount":1000}]}`)
+			if _, err := db.RefundPayment(t.Context(), f.sys, &fieldportal.PaymentRefund{PaymentID: p.ID, Amount: 400,
+				Reason: "Overpaid", Key: "refund-r"}); err != nil {
+				t.Fatal(err)
+			}
+			var got api.Payment
+			c.must(200, &got, "GET", "/api/v1/payments/"+p.ID, "")
+			want := []api.PaymentAllocation{{InvoiceID: inv.ID, Amount: 600}}
+			if got.Refunded != 400 || got.Unallocated != 0 || !cmp.Equal(want, got.Allocations) {
+				t.Errorf("refunded %d, unallocated %d, allocations %+v; want 400, 0, %+v", got.Refunded, got.Unallocated, got.Allocations, want)
+			}
+			var list api.List[api.Payment]
+			c.must(200, &list, "GET", "/api/v1/payments?limit=500", "")
+			for _, x := range list.Data {
+				if x.ID == p.ID && (x.Refunded != 400 || x.Unallocated != 0) {
+					t.Errorf("listed: refunded %d, unallocated %d", x.Refunded, x.Unallocated)
+				}
+			}
+		})
 		t.Run("bad input names the fields", func(t *testing.T) {
 			c.problem(422, []string{"currency"}, "POST", "/api/v1/payments", `{"amount":1,"method":"cash","currency":"XXX"}`)
 			c.problem(422, []string{"method"}, "POST", "/api/v1/payments", `{"customer_id":"`+cu.ID+`","amount":100,"method":"card"}`)

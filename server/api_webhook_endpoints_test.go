@@ -163,7 +163,12 @@ func TestAPIWebhookEndpoints(t *testing.T) {
 			if other.Active {
 				t.Errorf("made = %+v", other)
 			}
-			res, body := c.call("DELETE", "/api/v1/webhook-endpoints/"+made.ID, "")
+			stale := c.must(200, nil, "GET", "/api/v1/webhook-endpoints/"+made.ID, "").Header.Get("ETag")
+			c.must(200, nil, "PATCH", "/api/v1/webhook-endpoints/"+made.ID, `{"url":"https://hooks.example.com/v6"}`)
+			c.problem(412, nil, "DELETE", "/api/v1/webhook-endpoints/"+made.ID, "", "If-Match", stale)
+			c.must(200, nil, "GET", "/api/v1/webhook-endpoints/"+made.ID, "") // still there
+			cur := c.must(200, nil, "GET", "/api/v1/webhook-endpoints/"+made.ID, "").Header.Get("ETag")
+			res, body := c.call("DELETE", "/api/v1/webhook-endpoints/"+made.ID, "", "If-Match", cur)
 			if res.StatusCode != 204 || body != "" {
 				t.Fatalf("DELETE = %d %q", res.StatusCode, body)
 			}

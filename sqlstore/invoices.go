@@ -87,7 +87,8 @@ func (tx *Tx) createInvoice(ctx context.Context, v fieldportal.Viewer, inv *fiel
 // only). The amount paid is not taken from inv: it is the sum of the
 // payments allocated to the invoice (RecordPayment, RefundPayment), read
 // from the stored row under its lock, so an edit can never overwrite a
-// payment recorded meanwhile (issue 19: money has one source of truth).
+// payment recorded meanwhile (issue 19: money has one source of truth);
+// likewise a void invoice stays void.
 func (d *DB) UpdateInvoice(ctx context.Context, v fieldportal.Viewer, inv *fieldportal.Invoice) error {
 	if err := needStaff(v); err != nil {
 		return err
@@ -105,8 +106,14 @@ func (tx *Tx) updateInvoice(ctx context.Context, v fieldportal.Viewer, inv *fiel
 	if err := tx.tallyStored(ctx, "invoices", inv.ID); err != nil {
 		return err
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT amount_paid FROM invoices WHERE id = $1`, inv.ID).Scan(money(&inv.AmountPaid)); err != nil {
+	// Voided stays void: an edit made from a copy read before the void
+	// (the API's PATCH, an upsert) must not bring the invoice back.
+	var stored fieldportal.InvoiceStatus
+	if err := tx.QueryRowContext(ctx, `SELECT amount_paid, status FROM invoices WHERE id = $1`, inv.ID).Scan(money(&inv.AmountPaid), &stored); err != nil {
 		return sqlErr(err, "invoice")
+	}
+	if stored == fieldportal.InvoiceVoid {
+		inv.Status = fieldportal.InvoiceVoid
 	}
 	if strings.TrimSpace(inv.Number) == "" {
 		inv.Number = old.Number

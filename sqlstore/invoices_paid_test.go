@@ -54,3 +54,73 @@ func TestUpdateInvoiceKeepsWhatIsPaid(t *testing.T) {
 		}
 	})
 }
+
+// TestUpdateInvoiceKeepsVoid checks that an edit made from a copy read
+// before the invoice was voided (an API PATCH racing the console's void)
+// saves its fields and leaves the invoice void, not unpaid again.
+func TestUpdateInvoiceKeepsVoid(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := newMoneyWorld(t, db)
+		inv := w.invoice(w.child.ID, w.siteC.ID, fieldportal.DateOf(time.Now()), 1200)
+		if err := db.CreateInvoice(ctx, w.staff, inv); err != nil {
+			t.Fatal(err)
+		}
+		read, err := db.FindInvoiceByID(ctx, w.staff, inv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.VoidInvoice(ctx, w.staff, inv.ID, "Raised in error"); err != nil {
+			t.Fatal(err)
+		}
+		x := *read
+		x.Description = "Edited"
+		if err := db.UpdateInvoice(ctx, w.staff, &x); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.FindInvoiceByID(ctx, w.staff, inv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != fieldportal.InvoiceVoid || got.Description != "Edited" {
+			t.Errorf("an edit read before the void: status %s, description %q", got.Status, got.Description)
+		}
+	})
+}
+
+// TestUpdateRecurringKeepsLastPayment checks that a schedule's last
+// payment is only ever the payments' (issue 19): an edit made from a copy
+// read before autopay charged it saves its fields and keeps the date the
+// charge set.
+func TestUpdateRecurringKeepsLastPayment(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := newMoneyWorld(t, db)
+		r := &fieldportal.RecurringInvoice{Name: "Plan", SiteID: w.siteC.ID, TotalIncTax: 5000, Frequency: fieldportal.Monthly,
+			NextDueDate: fieldportal.DateOf(time.Now().AddDate(0, 0, 10)), Active: true, Autopay: true}
+		if err := db.CreateRecurringInvoice(ctx, w.staff, r); err != nil {
+			t.Fatal(err)
+		}
+		read, err := db.FindRecurringInvoiceByID(ctx, w.staff, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// What autopay's charge writes (autopay.go).
+		paid := fieldportal.DateOf(time.Now())
+		if _, err := db.SQL().ExecContext(ctx, `UPDATE recurring_invoices SET last_payment_date = $2 WHERE id = $1`, r.ID, paid); err != nil {
+			t.Fatal(err)
+		}
+		x := *read
+		x.Name = "Plan, renamed"
+		if err := db.UpdateRecurringInvoice(ctx, w.staff, &x); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.FindRecurringInvoiceByID(ctx, w.staff, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.LastPaymentDate != paid || got.Name != "Plan, renamed" || x.LastPaymentDate != paid {
+			t.Errorf("an edit read before a payment: last paid %v (answered %v), name %q", got.LastPaymentDate, x.LastPaymentDate, got.Name)
+		}
+	})
+}

@@ -346,7 +346,32 @@ func loadAllocations(ctx context.Context, db interface {
 		}
 		byID[pid].Allocations = append(byID[pid].Allocations, a)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	// What was refunded, which the refunds took off the allocations: the
+	// rest of the amount is what is unallocated.
+	var rq query
+	for n, p := range ps {
+		p.Refunded = 0
+		ph[n] = rq.arg(p.ID)
+	}
+	rq.and("pr.payment_id IN (" + strings.Join(ph, ", ") + ")")
+	refunds, err := db.QueryContext(ctx, rq.sql(`SELECT pr.payment_id, CAST(sum(pr.amount) AS BIGINT) FROM payment_refunds pr`,
+		"GROUP BY pr.payment_id"), rq.args...)
+	if err != nil {
+		return err
+	}
+	defer refunds.Close()
+	for refunds.Next() {
+		var pid string
+		var sum fieldportal.Money
+		if err := refunds.Scan(&pid, money(&sum)); err != nil {
+			return err
+		}
+		byID[pid].Refunded = sum
+	}
+	return refunds.Err()
 }
 
 // FindPayments lists the payments the viewer sees, newest first

@@ -78,16 +78,22 @@ func (tx *Tx) updateRecurring(ctx context.Context, v fieldportal.Viewer, r *fiel
 	if r.NextDueDate != old.NextDueDate {
 		anchor = r.NextDueDate.Day
 	}
+	// The last payment is the payments' (autopay sets it): not taken
+	// from r, which may have been read before one (issue 19: money has
+	// one source of truth).
 	args := []any{r.ID, nullStr(r.ExternalID), r.CustomerID, nullStr(r.SiteID), r.Name, r.TotalIncTax, r.Frequency,
-		r.LastPaymentDate, r.NextDueDate, r.Autopay, r.Active, tx.now, anchor}
+		r.NextDueDate, r.Autopay, r.Active, tx.now, anchor}
 	res, err := tx.ExecContext(ctx, `UPDATE recurring_invoices SET external_id = $2, customer_id = $3, site_id = $4, name = $5,
-		total_inc_tax = $6, frequency = $7, last_payment_date = $8, next_due_date = $9, autopay = $10, active = $11,
-		updated_at = $12, anchor_day = $13 WHERE id = $1`+ifUnchanged(&args, r.IfUpdatedAt), args...)
+		total_inc_tax = $6, frequency = $7, next_due_date = $8, autopay = $9, active = $10,
+		updated_at = $11, anchor_day = $12 WHERE id = $1`+ifUnchanged(&args, r.IfUpdatedAt), args...)
 	if err == nil {
 		err = checkUnchanged(res, r.IfUpdatedAt)
 	}
 	if err != nil {
 		return sqlErr(err, "recurring invoice")
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT last_payment_date FROM recurring_invoices WHERE id = $1`, r.ID).Scan(&r.LastPaymentDate); err != nil {
+		return err
 	}
 	// Automatic payment turned off by an edit is cancelled as surely as
 	// by CancelAutopay, and the back office hears of it the same way.
