@@ -134,6 +134,30 @@ var apiResources = []apiResource{
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Work.FindScriptByID(ctx, v, id))
 	}},
+	{"/invoices", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+		rows, _, err := s.Money.FindInvoices(ctx, v, fieldportal.InvoiceFilter{Page: apiPage, UpdatedSince: since})
+		return idsOf(rows, err, func(x *fieldportal.Invoice) string { return x.ID })
+	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
+		return found(s.Money.FindInvoiceByID(ctx, v, id))
+	}},
+	{"/payments", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+		rows, _, err := s.Money.FindPayments(ctx, v, fieldportal.PaymentFilter{Page: apiPage, UpdatedSince: since})
+		return idsOf(rows, err, func(x *fieldportal.Payment) string { return x.ID })
+	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
+		return found(s.Money.FindPaymentByID(ctx, v, id))
+	}},
+	{"/recurring-invoices", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+		rows, _, err := s.Money.FindRecurringInvoices(ctx, v, fieldportal.RecurringInvoiceFilter{Page: apiPage, UpdatedSince: since})
+		return idsOf(rows, err, func(x *fieldportal.RecurringInvoice) string { return x.ID })
+	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
+		return found(s.Money.FindRecurringInvoiceByID(ctx, v, id))
+	}},
+	{"/documents", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+		rows, _, err := s.Equipment.FindDocuments(ctx, v, fieldportal.DocumentFilter{Page: apiPage, UpdatedSince: since})
+		return idsOf(rows, err, func(x *fieldportal.Document) string { return x.ID })
+	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
+		return found(s.Equipment.FindDocumentByID(ctx, v, id))
+	}},
 	{"/asset-transfers", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Equipment.FindAssetTransferPage(ctx, v, fieldportal.AssetTransferFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(x *fieldportal.AssetTransfer) string { return x.ID })
