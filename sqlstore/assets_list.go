@@ -99,7 +99,7 @@ func assetListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.AssetFilter, 
 	}
 	var order string
 	if !f.UpdatedSince.IsZero() {
-		q.and("a.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		q.updatedSince("a.updated_at", f.UpdatedSince, f.Page.After)
 		order = "a.updated_at, a.id"
 		if err := q.keyset(f.After, false, "a.updated_at", "a.id"); err != nil {
 			return "", nil, err
@@ -306,7 +306,7 @@ func (d *DB) FindAssetTransferPage(ctx context.Context, v fieldportal.Viewer, f 
 	}
 	order, key := "t.transferred_on DESC, t.id DESC", func(t *fieldportal.AssetTransfer) string { return cursor(t.TransferredOn, t.ID) }
 	if !f.UpdatedSince.IsZero() {
-		q.and("t.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		q.updatedSince("t.updated_at", f.UpdatedSince, f.Page.After)
 		order, key = "t.updated_at, t.id", func(t *fieldportal.AssetTransfer) string { return cursor(t.UpdatedAt, t.ID) }
 		err = q.keyset(f.After, false, "t.updated_at", "t.id")
 	} else {

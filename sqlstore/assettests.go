@@ -205,7 +205,7 @@ func (d *DB) listAssetTests(ctx context.Context, v fieldportal.Viewer, f fieldpo
 	}
 	order, byUpdate := "t.tested_on DESC, t.id DESC", !f.UpdatedSince.IsZero()
 	if byUpdate {
-		q.and("t.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		q.updatedSince("t.updated_at", f.UpdatedSince, f.Page.After)
 		order = "t.updated_at, t.id"
 		if err := q.keyset(f.After, false, "t.updated_at", "t.id"); err != nil {
 			return nil, "", err

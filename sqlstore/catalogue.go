@@ -17,7 +17,7 @@ import (
 // else by (col, id); it returns the ORDER BY and whether it syncs.
 func (q *query) pageOrder(p fieldportal.Page, updatedSince time.Time, alias, col string) (string, bool, error) {
 	if !updatedSince.IsZero() {
-		q.and(alias + ".updated_at > " + q.arg(updatedSince.UTC()))
+		q.updatedSince(alias+".updated_at", updatedSince, p.After)
 		return alias + ".updated_at, " + alias + ".id", true, q.keyset(p.After, false, alias+".updated_at", alias+".id")
 	}
 	return alias + "." + col + ", " + alias + ".id", false, q.keyset(p.After, false, alias+"."+col, alias+".id")

@@ -264,7 +264,7 @@ func certificateQuery(v fieldportal.Viewer, f fieldportal.CertificateFilter, few
 		q.and("(c.expires_on IS NULL OR c.expires_on > " + q.arg(last) + ")")
 	}
 	if !f.UpdatedSince.IsZero() {
-		q.and("c.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		q.updatedSince("c.updated_at", f.UpdatedSince, f.Page.After)
 		order, cols, desc = "c.updated_at, c.id", []string{"c.updated_at", "c.id"}, false
 		key = func(c *fieldportal.Certificate) string { return cursor(c.UpdatedAt, c.ID) }
 	}

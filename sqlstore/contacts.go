@@ -151,7 +151,7 @@ func contactsQuery(d Dialect, v fieldportal.Viewer, f fieldportal.ContactFilter)
 		q.and("ct.external_id = " + q.arg(f.ExternalID))
 	}
 	if !f.UpdatedSince.IsZero() {
-		q.and("ct.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		q.updatedSince("ct.updated_at", f.UpdatedSince, f.Page.After)
 		return q, "ct.updated_at, ct.id", q.keyset(f.After, false, "ct.updated_at", "ct.id")
 	}
 	order := "ct.last_name, ct.first_name, ct.id"

@@ -171,7 +171,7 @@ func (d *DB) FindCustomers(ctx context.Context, v fieldportal.Viewer, f fieldpor
 	}
 	order := "c.name, c.id"
 	if !f.UpdatedSince.IsZero() {
-		q.and("c.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		q.updatedSince("c.updated_at", f.UpdatedSince, f.Page.After)
 		order = "c.updated_at, c.id"
 		if err := q.keyset(f.After, false, "c.updated_at", "c.id"); err != nil {
 			return nil, "", err

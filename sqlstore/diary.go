@@ -279,7 +279,7 @@ func (d *DB) FindAppointments(ctx context.Context, v fieldportal.Viewer, f field
 		q.and("a.starts_at < " + q.arg(f.To.UTC()))
 	}
 	if byUpdate {
-		q.and("a.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		q.updatedSince("a.updated_at", f.UpdatedSince, f.Page.After)
 		order = "a.updated_at, a.id"
 		if err := q.keyset(f.After, false, "a.updated_at", "a.id"); err != nil {
 			return nil, "", err

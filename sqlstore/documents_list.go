@@ -86,7 +86,7 @@ func documentListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.DocumentFi
 	var err error
 	switch {
 	case !f.UpdatedSince.IsZero():
-		q.and("d.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		q.updatedSince("d.updated_at", f.UpdatedSince, f.Page.After)
 		o = documentOrder{"d.updated_at, d.id", func(x *fieldportal.Document) string { return cursor(x.UpdatedAt, x.ID) }}
 		err = q.keyset(f.After, false, "d.updated_at", "d.id")
 	case f.Sort == fieldportal.DocumentSortNewest:

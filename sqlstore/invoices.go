@@ -516,7 +516,7 @@ func invoiceListQuery(v fieldportal.Viewer, f fieldportal.InvoiceFilter, few boo
 	var err error
 	switch {
 	case !f.UpdatedSince.IsZero():
-		q.and("i.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		q.updatedSince("i.updated_at", f.UpdatedSince, f.Page.After)
 		order = "i.updated_at, i.id"
 		err = q.keyset(f.After, false, "i.updated_at", "i.id")
 	case f.Sort == fieldportal.InvoiceSortDue:

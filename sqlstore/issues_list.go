@@ -62,7 +62,7 @@ func issueListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.IssueFilter, 
 	var err error
 	switch {
 	case !f.UpdatedSince.IsZero():
-		q.and("i.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		q.updatedSince("i.updated_at", f.UpdatedSince, f.Page.After)
 		o = issueOrder{"i.updated_at, i.id", func(x *fieldportal.Issue) string { return cursor(x.UpdatedAt, x.ID) }}
 		err = q.keyset(f.After, false, "i.updated_at", "i.id")
 	case f.Sort == fieldportal.IssueSortOldest:

@@ -384,7 +384,7 @@ func jobListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.JobFilter, few 
 	order, byUpdate, recent := "j.id DESC", !f.UpdatedSince.IsZero(), f.RecentlyChanged && f.UpdatedSince.IsZero()
 	switch {
 	case byUpdate:
-		q.and("j.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		q.updatedSince("j.updated_at", f.UpdatedSince, f.Page.After)
 		order = "j.updated_at, j.id"
 		if err := q.keyset(f.After, false, "j.updated_at", "j.id"); err != nil {
 			return "", nil, err

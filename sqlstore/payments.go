@@ -391,7 +391,7 @@ func (d *DB) FindPayments(ctx context.Context, v fieldportal.Viewer, f fieldport
 	}
 	order, byUpdate := "p.created_at DESC, p.id DESC", !f.UpdatedSince.IsZero()
 	if byUpdate {
-		q.and("p.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		q.updatedSince("p.updated_at", f.UpdatedSince, f.Page.After)
 		order = "p.updated_at, p.id"
 		if err := q.keyset(f.After, false, "p.updated_at", "p.id"); err != nil {
 			return nil, "", err

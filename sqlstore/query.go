@@ -169,6 +169,18 @@ func (q *query) keyset(after string, desc bool, cols ...string) error {
 	return nil
 }
 
+// updatedSince keeps a walk by updated_since to the records changed after
+// since. Only its first page says so: a later page's keyset (updated_at,
+// id) > (cursor) is past since already, and with both terms SQLite took
+// the index range from since and stepped over every row before the
+// cursor on each page (a full sync of 2,000,000 asset tests read pages
+// of 500 in 272 ms on average, growing with the depth; 4 ms without).
+func (q *query) updatedSince(col string, since time.Time, after string) {
+	if after == "" {
+		q.and(col + " > " + q.arg(since.UTC()))
+	}
+}
+
 // badCursor is the refusal of a cursor that no page gave.
 func badCursor() error {
 	return fieldportal.FieldErrorf("after", "The page cursor is not valid; start from the first page.")

@@ -31,7 +31,7 @@ func quoteListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.QuoteFilter) 
 	}
 	order := "q.id DESC"
 	if !f.UpdatedSince.IsZero() {
-		q.and("q.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		q.updatedSince("q.updated_at", f.UpdatedSince, f.Page.After)
 		order = "q.updated_at, q.id"
 		if err := q.keyset(f.After, false, "q.updated_at", "q.id"); err != nil {
 			return "", nil, err

@@ -174,7 +174,7 @@ func (d *DB) FindRecurringInvoices(ctx context.Context, v fieldportal.Viewer, f 
 	q.search(f.Search, "r.name", "cu.name")
 	order, byUpdate := "r.name, r.id", !f.UpdatedSince.IsZero()
 	if byUpdate {
-		q.and("r.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		q.updatedSince("r.updated_at", f.UpdatedSince, f.Page.After)
 		order = "r.updated_at, r.id"
 		if err := q.keyset(f.After, false, "r.updated_at", "r.id"); err != nil {
 			return nil, "", err

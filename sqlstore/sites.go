@@ -308,7 +308,7 @@ func siteListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.SiteFilter, wa
 	}
 	order, index := "s.name, s.id", "sites_stream"
 	if !f.UpdatedSince.IsZero() {
-		q.and("s.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		q.updatedSince("s.updated_at", f.UpdatedSince, f.Page.After)
 		order, index = "s.updated_at, s.id", "sites_updated"
 		if err := q.keyset(f.After, false, "s.updated_at", "s.id"); err != nil {
 			return "", nil, err

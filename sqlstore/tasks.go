@@ -186,7 +186,7 @@ func (d *DB) FindTasks(ctx context.Context, v fieldportal.Viewer, f fieldportal.
 	order, byUpdate := "t.id DESC", !f.UpdatedSince.IsZero()
 	switch {
 	case byUpdate:
-		q.and("t.updated_at > " + q.arg(f.UpdatedSince.UTC()))
+		q.updatedSince("t.updated_at", f.UpdatedSince, f.Page.After)
 		order = "t.updated_at, t.id"
 		if err := q.keyset(f.After, false, "t.updated_at", "t.id"); err != nil {
 			return nil, "", err

@@ -153,7 +153,7 @@ func (d *DB) FindTombstones(ctx context.Context, v fieldportal.Viewer, f fieldpo
 	q.and("t.org_id = " + q.arg(v.OrgID))
 	q.and("t.kind = " + q.arg(f.Kind))
 	if !f.Since.IsZero() {
-		q.and("t.deleted_at > " + q.arg(f.Since.UTC()))
+		q.updatedSince("t.deleted_at", f.Since, f.After)
 	}
 	if err := q.keyset(f.After, false, "t.deleted_at", "t.id"); err != nil {
 		return nil, "", err
