@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"mime"
 	"net/http"
 	"net/url"
@@ -343,19 +342,11 @@ func (a *API) updateDocument(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
-	pinned := strings.TrimSpace(r.Header.Get("If-Match")) != ""
-	for try := 1; ; try++ {
-		err = a.patchDocument(r, in, sn)
-		if errors.Is(err, fieldportal.ErrChanged) && !pinned && try < patchTries {
-			continue
-		}
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		a.answerDocument(w, r, http.StatusOK, r.PathValue("id"))
+	if err := overVersionRead(r, func() error { return a.patchDocument(r, in, sn) }); err != nil {
+		a.problem(w, r, err)
 		return
 	}
+	a.answerDocument(w, r, http.StatusOK, r.PathValue("id"))
 }
 
 // patchDocument reads the document, puts the fields sent onto it and

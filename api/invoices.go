@@ -166,19 +166,11 @@ func (a *API) patchInvoice(res *resource[fieldportal.Invoice, Invoice, InvoiceIn
 			a.problem(w, r, err)
 			return
 		}
-		pinned := strings.TrimSpace(r.Header.Get("If-Match")) != ""
-		for try := 1; ; try++ {
-			err = a.patchInvoiceOnce(res, r, in, s)
-			if errors.Is(err, fieldportal.ErrChanged) && !pinned && try < patchTries {
-				continue
-			}
-			if err != nil {
-				a.problem(w, r, err)
-				return
-			}
-			res.answer(w, r, http.StatusOK, r.PathValue("id"))
+		if err := overVersionRead(r, func() error { return a.patchInvoiceOnce(res, r, in, s) }); err != nil {
+			a.problem(w, r, err)
 			return
 		}
+		res.answer(w, r, http.StatusOK, r.PathValue("id"))
 	}
 }
 

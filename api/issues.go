@@ -2,10 +2,8 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/fieldportal/fieldportal"
@@ -112,19 +110,11 @@ func (a *API) updateIssue(res *resource[fieldportal.Issue, Issue, IssueInput], w
 		a.problem(w, r, err)
 		return
 	}
-	pinned := strings.TrimSpace(r.Header.Get("If-Match")) != ""
-	for try := 1; ; try++ {
-		err = a.patchIssue(res, r, in, sn)
-		if errors.Is(err, fieldportal.ErrChanged) && !pinned && try < patchTries {
-			continue
-		}
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		res.answer(w, r, http.StatusOK, r.PathValue("id"))
+	if err := overVersionRead(r, func() error { return a.patchIssue(res, r, in, sn) }); err != nil {
+		a.problem(w, r, err)
 		return
 	}
+	res.answer(w, r, http.StatusOK, r.PathValue("id"))
 }
 
 // patchIssue reads the issue, puts the fields sent onto it and saves it

@@ -2,11 +2,9 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"reflect"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/fieldportal/fieldportal"
@@ -214,19 +212,11 @@ func (a *API) updateJob(res *resource[fieldportal.Job, Job, JobInput], w http.Re
 	// As the resource's PATCH: the save goes over the version read, read
 	// again when another change came first (without If-Match), so a
 	// stage moved meanwhile in the console is not moved back.
-	pinned := strings.TrimSpace(r.Header.Get("If-Match")) != ""
-	for try := 1; ; try++ {
-		err = a.patchJob(res, r, in, sn)
-		if errors.Is(err, fieldportal.ErrChanged) && !pinned && try < patchTries {
-			continue
-		}
-		if err != nil {
-			a.problem(w, r, err)
-			return
-		}
-		res.answer(w, r, http.StatusOK, r.PathValue("id"))
+	if err := overVersionRead(r, func() error { return a.patchJob(res, r, in, sn) }); err != nil {
+		a.problem(w, r, err)
 		return
 	}
+	res.answer(w, r, http.StatusOK, r.PathValue("id"))
 }
 
 // patchJob reads the job, puts the fields sent onto it and saves it over

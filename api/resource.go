@@ -181,38 +181,46 @@ func (res *resource[D, R, In]) update(w http.ResponseWriter, r *http.Request) {
 	// a schedule's due date, a console edit) is never overwritten with
 	// what was read. Under If-Match that is a 412; without, the fields
 	// are put onto the record read again, a few times at most.
-	pinned := strings.TrimSpace(r.Header.Get("If-Match")) != ""
-	for try := 1; ; try++ {
-		d, err := res.Find(r.Context(), v, r.PathValue("id"))
-		if err != nil {
-			a.problem(w, r, err)
-			return
+	var d *D
+	err = overVersionRead(r, func() (err error) {
+		if d, err = res.Find(r.Context(), v, r.PathValue("id")); err != nil {
+			return err
 		}
 		if err := checkIfMatch(r, res.Show(r, d)); err != nil {
-			a.problem(w, r, err)
-			return
+			return err
 		}
 		if err := res.Fill(r, d, in, s); err != nil {
-			a.problem(w, r, err)
-			return
+			return err
 		}
 		res.SetIfUpdatedAt(d, res.UpdatedAt(d))
-		err = res.Update(r.Context(), v, d)
-		if errors.Is(err, fieldportal.ErrChanged) && !pinned && try < patchTries {
-			continue
-		}
-		if err != nil {
-			a.problem(w, r, res.writeError(err))
-			return
-		}
-		res.answer(w, r, http.StatusOK, res.ID(d))
+		return res.writeError(res.Update(r.Context(), v, d))
+	})
+	if err != nil {
+		a.problem(w, r, err)
 		return
 	}
+	res.answer(w, r, http.StatusOK, res.ID(d))
 }
 
 // patchTries is how many times a PATCH without If-Match reads the record
 // and saves over it before it answers that the record keeps changing.
 const patchTries = 3
+
+// overVersionRead runs once, a read, change and save over the version
+// read (a PATCH or an upsert). Without If-Match, a save refused because
+// another change came first (fieldportal.ErrChanged) is done again from a
+// fresh read, up to patchTries times; under If-Match the refusal stands
+// (412).
+func overVersionRead(r *http.Request, once func() error) error {
+	pinned := strings.TrimSpace(r.Header.Get("If-Match")) != ""
+	for try := 1; ; try++ {
+		err := once()
+		if errors.Is(err, fieldportal.ErrChanged) && !pinned && try < patchTries {
+			continue
+		}
+		return err
+	}
+}
 
 func (res *resource[D, R, In]) upsert(w http.ResponseWriter, r *http.Request) {
 	a := res.api
@@ -231,27 +239,23 @@ func (res *resource[D, R, In]) upsert(w http.ResponseWriter, r *http.Request) {
 	}
 	// As a PATCH, a replace saves over the version read: what Keep
 	// carries from it (a job's stage) is never a stale copy.
-	pinned := strings.TrimSpace(r.Header.Get("If-Match")) != ""
 	var d *D
 	var created bool
-	for try := 1; ; try++ {
+	err = overVersionRead(r, func() error {
 		old, err := res.ByExternalID(r.Context(), v, ext)
 		if err != nil {
-			a.problem(w, r, err)
-			return
+			return err
 		}
 		var current any
 		if old != nil {
 			current = res.Show(r, old)
 		}
 		if err := checkIfMatch(r, current); err != nil {
-			a.problem(w, r, err)
-			return
+			return err
 		}
 		d = new(D)
 		if err := res.Fill(r, d, in, nil); err != nil {
-			a.problem(w, r, err)
-			return
+			return err
 		}
 		if old != nil {
 			if res.Keep != nil {
@@ -260,14 +264,11 @@ func (res *resource[D, R, In]) upsert(w http.ResponseWriter, r *http.Request) {
 			res.SetIfUpdatedAt(d, res.UpdatedAt(old))
 		}
 		created, err = res.Upsert(r.Context(), v, d)
-		if errors.Is(err, fieldportal.ErrChanged) && !pinned && try < patchTries {
-			continue
-		}
-		if err != nil {
-			a.problem(w, r, res.writeError(err))
-			return
-		}
-		break
+		return res.writeError(err)
+	})
+	if err != nil {
+		a.problem(w, r, err)
+		return
 	}
 	status := http.StatusOK
 	if created {
