@@ -88,7 +88,7 @@ func (tx *Tx) createInvoice(ctx context.Context, v fieldportal.Viewer, inv *fiel
 // payments allocated to the invoice (RecordPayment, RefundPayment), read
 // from the stored row under its lock, so an edit can never overwrite a
 // payment recorded meanwhile (issue 19: money has one source of truth);
-// likewise a void invoice stays void.
+// likewise a void invoice stays void, and an edit never voids one.
 func (d *DB) UpdateInvoice(ctx context.Context, v fieldportal.Viewer, inv *fieldportal.Invoice) error {
 	if err := needStaff(v); err != nil {
 		return err
@@ -112,8 +112,12 @@ func (tx *Tx) updateInvoice(ctx context.Context, v fieldportal.Viewer, inv *fiel
 	if err := tx.QueryRowContext(ctx, `SELECT amount_paid, status FROM invoices WHERE id = $1`, inv.ID).Scan(money(&inv.AmountPaid), &stored); err != nil {
 		return sqlErr(err, "invoice")
 	}
+	// And only VoidInvoice voids (its reason, audit and event): a void
+	// status brought by an edit is dropped for the payments' status.
 	if stored == fieldportal.InvoiceVoid {
 		inv.Status = fieldportal.InvoiceVoid
+	} else if inv.Status == fieldportal.InvoiceVoid {
+		inv.Status = stored
 	}
 	if strings.TrimSpace(inv.Number) == "" {
 		inv.Number = old.Number

@@ -88,6 +88,35 @@ func TestUpdateInvoiceKeepsVoid(t *testing.T) {
 	})
 }
 
+// TestUpdateInvoiceNeverVoids checks that only VoidInvoice voids (issue
+// 19): an edit carrying a void status saves its fields and keeps the
+// status the payments give, with no invoice.voided event or audit.
+func TestUpdateInvoiceNeverVoids(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := newMoneyWorld(t, db)
+		inv := w.invoice(w.child.ID, w.siteC.ID, fieldportal.DateOf(time.Now()), 1200)
+		if err := db.CreateInvoice(ctx, w.staff, inv); err != nil {
+			t.Fatal(err)
+		}
+		x, err := db.FindInvoiceByID(ctx, w.staff, inv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x.Description, x.Status = "Edited", fieldportal.InvoiceVoid
+		if err := db.UpdateInvoice(ctx, w.staff, x); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.FindInvoiceByID(ctx, w.staff, inv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != fieldportal.InvoiceUnpaid || got.Description != "Edited" {
+			t.Errorf("an edit with status void: status %s, description %q; want unpaid, Edited", got.Status, got.Description)
+		}
+	})
+}
+
 // TestUpdateRecurringKeepsLastPayment checks that a schedule's last
 // payment is only ever the payments' (issue 19): an edit made from a copy
 // read before autopay charged it saves its fields and keeps the date the
