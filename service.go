@@ -318,8 +318,9 @@ type WorkService interface {
 	// transaction; a comment by staff mails the customer ("issue answered").
 	CommentOnIssue(ctx context.Context, v Viewer, c *IssueComment, files []Upload) error
 	// SetIssueStatus closes or reopens an issue, recording it in its
-	// history; operator only.
-	SetIssueStatus(ctx context.Context, v Viewer, issueID, status string) (*Issue, error)
+	// history; operator only. A non-zero ifUpdatedAt changes only that
+	// version (ErrChanged else): the API's If-Match, checked under the lock.
+	SetIssueStatus(ctx context.Context, v Viewer, issueID, status string, ifUpdatedAt time.Time) (*Issue, error)
 	// TurnIssueIntoJob makes a pending service order of an issue and
 	// records it on the issue; operator only, once per issue.
 	TurnIssueIntoJob(ctx context.Context, v Viewer, issueID string) (*Job, error)
@@ -504,8 +505,9 @@ type MoneyService interface {
 	// emits invoice.issued.
 	IssueInvoice(ctx context.Context, v Viewer, inv *Invoice) error
 	// VoidInvoice voids an invoice with nothing paid or allocated, for a
-	// reason, audited, and emits invoice.voided.
-	VoidInvoice(ctx context.Context, v Viewer, id, reason string) (*Invoice, error)
+	// reason, audited, and emits invoice.voided. A non-zero ifUpdatedAt
+	// voids only that version (ErrChanged else), checked under the lock.
+	VoidInvoice(ctx context.Context, v Viewer, id, reason string, ifUpdatedAt time.Time) (*Invoice, error)
 	// FindInvoicePayments lists the payments allocated to an invoice.
 	FindInvoicePayments(ctx context.Context, v Viewer, invoiceID string) ([]*Payment, error)
 	// RecordManualPayment records money taken by the office (cheque,

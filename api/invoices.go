@@ -186,7 +186,7 @@ func (a *API) patchInvoiceOnce(res *resource[fieldportal.Invoice, Invoice, Invoi
 		return err
 	}
 	if s["status"] || s["void_reason"] {
-		return a.voidInvoice(r.Context(), v, x, in, s)
+		return a.voidInvoice(r.Context(), v, x, in, s, ifMatch(r, x.UpdatedAt))
 	}
 	if err := a.fillInvoice(r, x, in, s); err != nil {
 		return err
@@ -195,9 +195,10 @@ func (a *API) patchInvoiceOnce(res *resource[fieldportal.Invoice, Invoice, Invoi
 	return res.Update(r.Context(), v, x)
 }
 
-// voidInvoice voids x for the body's reason; voiding a void invoice again
+// voidInvoice voids x for the body's reason, only the version read under
+// If-Match (ifUpdatedAt, checked by the store under its lock); voiding a void invoice again
 // changes nothing.
-func (a *API) voidInvoice(ctx context.Context, v fieldportal.Viewer, x *fieldportal.Invoice, in InvoiceInput, s sent) error {
+func (a *API) voidInvoice(ctx context.Context, v fieldportal.Viewer, x *fieldportal.Invoice, in InvoiceInput, s sent, ifUpdatedAt time.Time) error {
 	var bad fieldportal.Validation
 	for name := range s {
 		if name != "status" && name != "void_reason" {
@@ -213,7 +214,7 @@ func (a *API) voidInvoice(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 	if x.Status == fieldportal.InvoiceVoid {
 		return nil
 	}
-	_, err := a.svc.Money.VoidInvoice(ctx, v, x.ID, in.VoidReason)
+	_, err := a.svc.Money.VoidInvoice(ctx, v, x.ID, in.VoidReason, ifUpdatedAt)
 	return renameFields(err, map[string]string{"reason": "void_reason"})
 }
 

@@ -147,7 +147,7 @@ func (a *API) patchIssue(res *resource[fieldportal.Issue, Issue, IssueInput], r 
 		}
 	}
 	if to != from {
-		if _, err := a.svc.Work.SetIssueStatus(r.Context(), v, x.ID, to); err != nil {
+		if _, err := a.svc.Work.SetIssueStatus(r.Context(), v, x.ID, to, ifMatch(r, x.UpdatedAt)); err != nil {
 			return err
 		}
 	}

@@ -315,7 +315,7 @@ func (c *Console) handleInvoiceVoid(w http.ResponseWriter, r *http.Request) {
 	}
 	v, _ := web.ViewerFromContext(r.Context())
 	id := r.PathValue("id")
-	_, err := c.svc.Money.VoidInvoice(r.Context(), v, id, r.PostForm.Get("void_reason"))
+	_, err := c.svc.Money.VoidInvoice(r.Context(), v, id, r.PostForm.Get("void_reason"), time.Time{})
 	if web.IsFormError(err) {
 		c.renderInvoice(w, r, web.StatusFor(fieldportal.ErrorCode(err)), "void", r.PostForm, prefixErrors(err, "void_"))
 		return

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/web"
@@ -224,7 +225,7 @@ func (c *Console) handleIssueStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, _ := web.ViewerFromContext(r.Context())
-	x, err := c.svc.Work.SetIssueStatus(r.Context(), v, r.PathValue("id"), r.PostForm.Get("status"))
+	x, err := c.svc.Work.SetIssueStatus(r.Context(), v, r.PathValue("id"), r.PostForm.Get("status"), time.Time{})
 	if err != nil {
 		c.kit.Error(w, r, err)
 		return

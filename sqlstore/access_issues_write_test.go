@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 )
@@ -106,7 +107,7 @@ func (w *writeWorld) issueRows() []writeRow {
 		{
 			name: "SetIssueStatus", covers: []string{"WorkService.SetIssueStatus"}, targets: operatorSites,
 			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
-				return errOnly(db.SetIssueStatus(ctx, v, freshIssue(t, target).ID, fieldportal.IssueClosed))
+				return errOnly(db.SetIssueStatus(ctx, v, freshIssue(t, target).ID, fieldportal.IssueClosed, time.Time{}))
 			},
 			want: operatorOnly(atSite, notFound),
 		},

@@ -128,7 +128,7 @@ func (w *writeWorld) officeMoneyRows() []writeRow {
 				x := &fieldportal.Invoice{SiteID: w.siteID(target), IssueDate: today, DueDate: today.AddDays(30),
 					Subtotal: 100, Total: 100, Status: fieldportal.InvoiceUnpaid}
 				w.made(t, target, &x.ID, func(v fieldportal.Viewer) error { return db.CreateInvoice(ctx, v, x) })
-				return errOnly(db.VoidInvoice(ctx, v, x.ID, "Raised twice"))
+				return errOnly(db.VoidInvoice(ctx, v, x.ID, "Raised twice", time.Time{}))
 			},
 			want: operatorOnly(atSite, notFound),
 		},

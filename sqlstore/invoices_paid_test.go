@@ -70,7 +70,7 @@ func TestUpdateInvoiceKeepsVoid(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.VoidInvoice(ctx, w.staff, inv.ID, "Raised in error"); err != nil {
+		if _, err := db.VoidInvoice(ctx, w.staff, inv.ID, "Raised in error", time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		x := *read
@@ -113,6 +113,40 @@ func TestUpdateInvoiceNeverVoids(t *testing.T) {
 		}
 		if got.Status != fieldportal.InvoiceUnpaid || got.Description != "Edited" {
 			t.Errorf("an edit with status void: status %s, description %q; want unpaid, Edited", got.Status, got.Description)
+		}
+	})
+}
+
+// TestVoidInvoiceIfUnchanged checks that a void under a version read (the
+// API's If-Match) is refused once the invoice changed, inside the void's
+// own transaction, and goes through on the version read.
+func TestVoidInvoiceIfUnchanged(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := newMoneyWorld(t, db)
+		inv := w.invoice(w.child.ID, w.siteC.ID, fieldportal.DateOf(time.Now()), 1200)
+		if err := db.CreateInvoice(ctx, w.staff, inv); err != nil {
+			t.Fatal(err)
+		}
+		read, err := db.FindInvoiceByID(ctx, w.staff, inv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := *read
+		x.Description = "Edited meanwhile"
+		if err := db.UpdateInvoice(ctx, w.staff, &x); err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.VoidInvoice(ctx, w.staff, inv.ID, "Raised in error", read.UpdatedAt)
+		if !errors.Is(err, fieldportal.ErrChanged) {
+			t.Fatalf("a void of a stale version: %v, want ErrChanged", err)
+		}
+		now, err := db.FindInvoiceByID(ctx, w.staff, inv.ID)
+		if err != nil || now.Status == fieldportal.InvoiceVoid {
+			t.Fatalf("after a stale void: %+v, %v", now, err)
+		}
+		if _, err := db.VoidInvoice(ctx, w.staff, inv.ID, "Raised in error", now.UpdatedAt); err != nil {
+			t.Errorf("a void of the version read: %v", err)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/mail"
@@ -184,7 +185,7 @@ func (tx *Tx) mailInvoiceIssued(ctx context.Context, inv *fieldportal.Invoice) e
 // VoidInvoice voids an invoice that nothing is paid or allocated to: its
 // balance leaves every total (Invoice.Balance, the summaries count only
 // unpaid and part-paid invoices).
-func (d *DB) VoidInvoice(ctx context.Context, v fieldportal.Viewer, id, reason string) (*fieldportal.Invoice, error) {
+func (d *DB) VoidInvoice(ctx context.Context, v fieldportal.Viewer, id, reason string, ifUpdatedAt time.Time) (*fieldportal.Invoice, error) {
 	if err := needStaff(v); err != nil {
 		return nil, err
 	}
@@ -201,6 +202,9 @@ func (d *DB) VoidInvoice(ctx context.Context, v fieldportal.Viewer, id, reason s
 		inv, err := tx.findInvoice(ctx, v, id)
 		if err != nil {
 			return err
+		}
+		if !ifUpdatedAt.IsZero() && !inv.UpdatedAt.Equal(ifUpdatedAt) {
+			return fieldportal.ErrChanged
 		}
 		if inv.Status == fieldportal.InvoiceVoid {
 			return fieldportal.FieldErrorf("reason", "The invoice is already void.")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 )
@@ -62,7 +63,7 @@ func (d *DB) CommentOnIssue(ctx context.Context, v fieldportal.Viewer, c *fieldp
 // SetIssueStatus closes or reopens an issue (the console's Close and
 // Reopen) and records the step in its history. Setting the status it has
 // already changes nothing.
-func (d *DB) SetIssueStatus(ctx context.Context, v fieldportal.Viewer, issueID, status string) (*fieldportal.Issue, error) {
+func (d *DB) SetIssueStatus(ctx context.Context, v fieldportal.Viewer, issueID, status string, ifUpdatedAt time.Time) (*fieldportal.Issue, error) {
 	if err := needStaff(v); err != nil {
 		return nil, err
 	}
@@ -77,8 +78,14 @@ func (d *DB) SetIssueStatus(ctx context.Context, v fieldportal.Viewer, issueID, 
 			return err
 		}
 		var err error
-		if x, err = tx.findIssue(ctx, v, issueID); err != nil || x.Status == status {
+		if x, err = tx.findIssue(ctx, v, issueID); err != nil {
 			return err
+		}
+		if !ifUpdatedAt.IsZero() && !x.UpdatedAt.Equal(ifUpdatedAt) {
+			return fieldportal.ErrChanged
+		}
+		if x.Status == status {
+			return nil
 		}
 		x.Status, x.ClosedAt, x.UpdatedAt = status, tx.now, tx.now
 		if status == fieldportal.IssueOpen {

@@ -100,14 +100,31 @@ func TestIssueWorkflow(t *testing.T) {
 				t.Errorf("left %d issues, %d documents, %d blobs behind", i-issues, d-docs, b-blobs)
 			}
 		})
+		t.Run("a close under a stale version changes nothing", func(t *testing.T) {
+			x := mustWorkIssue(t, db, reporter, &fieldportal.Issue{SiteID: w.SiteB.ID, Title: "Door sticks", Priority: fieldportal.PriorityNormal})
+			read := x.UpdatedAt
+			x.Title, x.IfUpdatedAt = "Door sticks badly", read
+			if err := db.UpdateIssue(ctx, staff, x); err != nil {
+				t.Fatal(err)
+			}
+			_, err := db.SetIssueStatus(ctx, staff, x.ID, fieldportal.IssueClosed, read)
+			wantWorkCode(t, err, fieldportal.ECONFLICT)
+			got, err := db.FindIssueByID(ctx, staff, x.ID)
+			if err != nil || got.Status != fieldportal.IssueOpen {
+				t.Fatalf("after a stale close: %+v, %v", got, err)
+			}
+			if _, err := db.SetIssueStatus(ctx, staff, x.ID, fieldportal.IssueClosed, got.UpdatedAt); err != nil {
+				t.Errorf("a close of the version read: %v", err)
+			}
+		})
 		t.Run("close, reopen and a service order make the history", func(t *testing.T) {
 			x := mustWorkIssue(t, db, reporter, &fieldportal.Issue{SiteID: w.SiteB.ID, AssetID: w.AssetB, Title: "Pump noisy", Description: "Loud at night.", Priority: fieldportal.PriorityNormal})
 			for _, st := range []string{fieldportal.IssueClosed, fieldportal.IssueClosed, fieldportal.IssueOpen} {
-				if _, err := db.SetIssueStatus(ctx, staff, x.ID, st); err != nil {
+				if _, err := db.SetIssueStatus(ctx, staff, x.ID, st, time.Time{}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			_, err := db.SetIssueStatus(ctx, staff, x.ID, "pending")
+			_, err := db.SetIssueStatus(ctx, staff, x.ID, "pending", time.Time{})
 			wantWorkCode(t, err, fieldportal.EINVALID, "status")
 			j, err := db.TurnIssueIntoJob(ctx, staff, x.ID)
 			if err != nil {

@@ -278,17 +278,17 @@ func TestRefundsAndVoids(t *testing.T) {
 			if err := db.RecordManualPayment(ctx, staff, q, ""); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.VoidInvoice(ctx, staff, older.ID, " "); !hasField(err, "reason") {
+			if _, err := db.VoidInvoice(ctx, staff, older.ID, " ", time.Time{}); !hasField(err, "reason") {
 				t.Errorf("no reason: %v", err)
 			}
-			if _, err := db.VoidInvoice(ctx, staff, held.ID, "Raised twice"); !hasField(err, "reason") {
+			if _, err := db.VoidInvoice(ctx, staff, held.ID, "Raised twice", time.Time{}); !hasField(err, "reason") {
 				t.Errorf("with a payment: %v", err)
 			}
 			before, err := db.InvoiceSummary(ctx, w.staff, moneyDay(2026, 1, 1))
 			if err != nil {
 				t.Fatal(err)
 			}
-			inv, err := db.VoidInvoice(ctx, staff, older.ID, "Raised twice")
+			inv, err := db.VoidInvoice(ctx, staff, older.ID, "Raised twice", time.Time{})
 			if err != nil || inv.Status != fieldportal.InvoiceVoid {
 				t.Fatalf("%+v %v", inv, err)
 			}
@@ -296,7 +296,7 @@ func TestRefundsAndVoids(t *testing.T) {
 			if err != nil || after.Balance != before.Balance-6000 || after.Unpaid != before.Unpaid-1 {
 				t.Errorf("summary %+v → %+v %v", before, after, err)
 			}
-			if _, err := db.VoidInvoice(ctx, staff, older.ID, "Again"); !hasField(err, "reason") {
+			if _, err := db.VoidInvoice(ctx, staff, older.ID, "Again", time.Time{}); !hasField(err, "reason") {
 				t.Errorf("void twice: %v", err)
 			}
 			if n := MustCount(t, db, `SELECT count(*) FROM outbox WHERE org_id = $1 AND topic = 'invoice.voided'`, w.org.ID); n != 1 {

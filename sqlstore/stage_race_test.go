@@ -122,7 +122,7 @@ func TestStageChangesSeeConcurrentChanges(t *testing.T) {
 				t.Fatal(err)
 			}
 			err := changeMeanwhile(t, db, `UPDATE issues SET status = 'closed' WHERE id = $1`, x.ID, func() error {
-				_, err := db.SetIssueStatus(ctx, staff, x.ID, fieldportal.IssueClosed)
+				_, err := db.SetIssueStatus(ctx, staff, x.ID, fieldportal.IssueClosed, time.Time{})
 				return err
 			})
 			if err != nil {

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/sqlstore"
@@ -39,9 +40,9 @@ func TestTalliesFollowIssue16Flows(t *testing.T) {
 		step("turn it into a service order", err)
 		_, err = db.MoveJobStage(ctx, staff, fieldportal.JobStageMove{JobID: o.ID, To: fieldportal.StageArchived})
 		step("archive the order", err)
-		_, err = db.SetIssueStatus(ctx, staff, x.ID, fieldportal.IssueClosed)
+		_, err = db.SetIssueStatus(ctx, staff, x.ID, fieldportal.IssueClosed, time.Time{})
 		step("close the issue", err)
-		_, err = db.SetIssueStatus(ctx, staff, x.ID, fieldportal.IssueOpen)
+		_, err = db.SetIssueStatus(ctx, staff, x.ID, fieldportal.IssueOpen, time.Time{})
 		step("reopen it", err)
 
 		q := &fieldportal.Quote{SiteID: w.SiteB.ID, Description: "Please quote"}
