@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
 	"time"
@@ -245,16 +246,36 @@ func recorded(old, np *fieldportal.Payment, has func(string) bool) error {
 	fixed("amount", np.Amount == old.Amount)
 	fixed("method", np.Method == old.Method)
 	fixed("paid_at", np.PaidAt.Equal(old.PaidAt))
-	same := len(np.Allocations) == len(old.Allocations)
-	want := map[string]fieldportal.Money{}
-	for _, al := range old.Allocations {
-		want[al.InvoiceID] = al.Amount
-	}
-	for _, al := range np.Allocations {
-		same = same && want[al.InvoiceID] == al.Amount
-	}
-	fixed("allocations", same)
+	fixed("allocations", sameAllocations(old, np.Allocations))
 	return bad.Err()
+}
+
+// sameAllocations reports whether allocations are the payment's as it was
+// recorded. A refund cuts allocations (reverseForRefund) without keeping
+// what each was, so for a refunded payment the body's may be the ones
+// first recorded: every allocation left at least as large, and no more
+// than the refunded amount beyond them in all.
+func sameAllocations(old *fieldportal.Payment, allocations []fieldportal.PaymentAllocation) bool {
+	left := map[string]fieldportal.Money{}
+	var sumLeft, sumSent fieldportal.Money
+	for _, al := range old.Allocations {
+		left[al.InvoiceID] += al.Amount
+		sumLeft += al.Amount
+	}
+	sent := map[string]fieldportal.Money{}
+	for _, al := range allocations {
+		sent[al.InvoiceID] += al.Amount
+		sumSent += al.Amount
+	}
+	if old.Refunded <= 0 {
+		return len(sent) == len(left) && len(allocations) == len(old.Allocations) && maps.Equal(sent, left)
+	}
+	for id, amount := range left {
+		if sent[id] < amount {
+			return false
+		}
+	}
+	return sumSent-sumLeft <= old.Refunded
 }
 
 // paymentByExternalID returns the payment of a back-office id, nil when

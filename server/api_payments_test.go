@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -214,6 +215,29 @@ func TestAPIPayments(t *testing.T) {
 					t.Errorf("listed: refunded %d, unallocated %d", x.Refunded, x.Unallocated)
 				}
 			}
+		})
+		t.Run("a refunded payment can be sent again as it was recorded", func(t *testing.T) {
+			inv := mustAPIInvoice(t, c, "S-1", "INV-RR", 3000)
+			body := `{"customer_external_id":"C-1","amount":1200,"method":"cheque","paid_at":"2026-03-09T09:00:00Z",
+				"allocations":[{"invoice_external_id":"INV-RR","amount":1000}]}`
+			var p api.Payment
+			c.must(201, &p, "PUT", "/api/v1/payments/by-external-id/PAY-RR", body)
+			// 200 of the refund come from the unallocated part, 300 off INV-RR.
+			if _, err := db.RefundPayment(t.Context(), f.sys, &fieldportal.PaymentRefund{PaymentID: p.ID, Amount: 500,
+				Reason: "Overpaid", Key: "refund-rr"}); err != nil {
+				t.Fatal(err)
+			}
+			var again api.Payment
+			c.must(200, &again, "PUT", "/api/v1/payments/by-external-id/PAY-RR", body)
+			want := []api.PaymentAllocation{{InvoiceID: inv.ID, Amount: 700}}
+			if again.ID != p.ID || again.Refunded != 500 || !cmp.Equal(want, again.Allocations) {
+				t.Errorf("sent again: %+v; want the refunded payment with %+v", again, want)
+			}
+			c.must(200, nil, "PUT", "/api/v1/payments/by-external-id/PAY-RR", strings.Replace(body, `"amount":1000`, `"amount":700`, 1))
+			c.problem(422, []string{"allocations"}, "PUT", "/api/v1/payments/by-external-id/PAY-RR",
+				strings.Replace(body, `"amount":1000`, `"amount":1201`, 1))
+			c.problem(422, []string{"allocations"}, "PUT", "/api/v1/payments/by-external-id/PAY-RR",
+				strings.Replace(body, `"amount":1000`, `"amount":600`, 1))
 		})
 		t.Run("bad input names the fields", func(t *testing.T) {
 			c.problem(422, []string{"currency"}, "POST", "/api/v1/payments", `{"amount":1,"method":"cash","currency":"XXX"}`)
