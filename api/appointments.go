@@ -184,37 +184,23 @@ func notFoundAsField(err error, field, msg string) error {
 
 // jobRef resolves a job given by external id (job_external_id) into *id.
 func (a *API) jobRef(ctx context.Context, v fieldportal.Viewer, id *string, byID, ext string) error {
-	if ext == "" {
-		return nil
-	}
-	if byID != "" {
-		return fieldportal.FieldErrorf("job_external_id", "Give the job by job_id or by job_external_id, not both.")
-	}
-	x, err := a.jobByExternalID(ctx, v, ext)
-	if err != nil {
-		return err
-	} else if x == nil {
-		return fieldportal.FieldErrorf("job_external_id", "No job has this external id.")
-	}
-	*id = x.ID
-	return nil
+	return resolveRef("job", id, byID, ext, func() (string, error) {
+		x, err := a.jobByExternalID(ctx, v, ext)
+		if x == nil {
+			return "", err
+		}
+		return x.ID, err
+	})
 }
 
 // quoteRef resolves a quote given by external id (quote_external_id)
 // into *id.
 func (a *API) quoteRef(ctx context.Context, v fieldportal.Viewer, id *string, byID, ext string) error {
-	if ext == "" {
-		return nil
-	}
-	if byID != "" {
-		return fieldportal.FieldErrorf("quote_external_id", "Give the quote by quote_id or by quote_external_id, not both.")
-	}
-	x, err := a.quoteByExternalID(ctx, v, ext)
-	if err != nil {
-		return err
-	} else if x == nil {
-		return fieldportal.FieldErrorf("quote_external_id", "No quote has this external id.")
-	}
-	*id = x.ID
-	return nil
+	return resolveRef("quote", id, byID, ext, func() (string, error) {
+		x, err := a.quoteByExternalID(ctx, v, ext)
+		if x == nil {
+			return "", err
+		}
+		return x.ID, err
+	})
 }

@@ -114,18 +114,11 @@ func (a *API) fillAssetTest(r *http.Request, t *fieldportal.AssetTest, in AssetT
 // assetRef resolves a record's asset given by external id
 // (asset_external_id) into *id; given both ways, they must not both be set.
 func (a *API) assetRef(ctx context.Context, v fieldportal.Viewer, id *string, byID, ext string) error {
-	if ext == "" {
-		return nil
-	}
-	if byID != "" {
-		return fieldportal.FieldErrorf("asset_external_id", "Give the asset by asset_id or by asset_external_id, not both.")
-	}
-	x, err := a.assetByExternalID(ctx, v, ext)
-	if err != nil {
-		return err
-	} else if x == nil {
-		return fieldportal.FieldErrorf("asset_external_id", "No asset has this external id.")
-	}
-	*id = x.ID
-	return nil
+	return resolveRef("asset", id, byID, ext, func() (string, error) {
+		x, err := a.assetByExternalID(ctx, v, ext)
+		if x == nil {
+			return "", err
+		}
+		return x.ID, err
+	})
 }

@@ -277,59 +277,49 @@ func (a *API) uploadDocument(w http.ResponseWriter, r *http.Request) {
 // documentRef resolves the record an upload names by external id into
 // *id.
 func (a *API) documentRef(ctx context.Context, v fieldportal.Viewer, kind string, id *string, ext string) error {
-	switch kind {
-	case "customer":
-		return a.customerRef(ctx, v, id, *id, ext)
-	case "site":
-		return a.siteRef(ctx, v, id, *id, ext)
-	case "asset":
-		return a.assetRef(ctx, v, id, *id, ext)
-	}
-	if ext == "" {
-		return nil
-	}
-	field := kind + "_external_id"
-	if *id != "" {
-		return fieldportal.FieldErrorf(field, "Give the %s by %s_id or by %s, not both.", kind, kind, field)
-	}
-	var found string
+	var find func() (string, error)
 	switch {
-	case kind == "certificate":
-		list, _, err := a.svc.Equipment.FindCertificates(ctx, v, fieldportal.CertificateFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
-		if err != nil {
-			return err
-		}
-		if len(list) > 0 {
-			found = list[0].ID
-		}
+	case kind == "customer":
+		return a.customerRef(ctx, v, id, *id, ext)
+	case kind == "site":
+		return a.siteRef(ctx, v, id, *id, ext)
+	case kind == "asset":
+		return a.assetRef(ctx, v, id, *id, ext)
 	case kind == "job" && a.svc.Work != nil:
 		return a.jobRef(ctx, v, id, *id, ext)
 	case kind == "quote" && a.svc.Work != nil:
 		return a.quoteRef(ctx, v, id, *id, ext)
-	case kind == "invoice" && a.svc.Money != nil:
-		inv, err := a.invoiceByExternalID(ctx, v, ext)
-		if err != nil {
-			return err
+	case kind == "certificate":
+		find = func() (string, error) {
+			list, _, err := a.svc.Equipment.FindCertificates(ctx, v, fieldportal.CertificateFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
+			if len(list) == 0 {
+				return "", err
+			}
+			return list[0].ID, err
 		}
-		if inv != nil {
-			found = inv.ID
+	case kind == "invoice" && a.svc.Money != nil:
+		find = func() (string, error) {
+			inv, err := a.invoiceByExternalID(ctx, v, ext)
+			if inv == nil {
+				return "", err
+			}
+			return inv.ID, err
 		}
 	case kind == "issue" && a.svc.Work != nil:
-		list, _, err := a.svc.Work.FindIssues(ctx, v, fieldportal.IssueFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
-		if err != nil {
-			return err
-		}
-		if len(list) > 0 {
-			found = list[0].ID
+		find = func() (string, error) {
+			list, _, err := a.svc.Work.FindIssues(ctx, v, fieldportal.IssueFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
+			if len(list) == 0 {
+				return "", err
+			}
+			return list[0].ID, err
 		}
 	default:
-		return fieldportal.FieldErrorf(field, "Give the %s by %s_id.", kind, kind)
+		if ext != "" && *id == "" {
+			return fieldportal.FieldErrorf(kind+"_external_id", "Give the %s by %s_id.", kind, kind)
+		}
+		find = func() (string, error) { return "", nil }
 	}
-	if found == "" {
-		return fieldportal.FieldErrorf(field, "No %s has this external id.", kind)
-	}
-	*id = found
-	return nil
+	return resolveRef(kind, id, *id, ext, find)
 }
 
 // updateDocument saves the fields sent. As the resource's PATCH, the save

@@ -323,18 +323,11 @@ func (a *API) invoiceByExternalID(ctx context.Context, v fieldportal.Viewer, ext
 // contractorRef resolves a contractor given by external id
 // (contractor_external_id) into *id.
 func (a *API) contractorRef(ctx context.Context, v fieldportal.Viewer, id *string, byID, ext string) error {
-	if ext == "" {
-		return nil
-	}
-	if byID != "" {
-		return fieldportal.FieldErrorf("contractor_external_id", "Give the contractor by contractor_id or by contractor_external_id, not both.")
-	}
-	list, _, err := a.svc.Work.FindContractors(ctx, v, fieldportal.ContractorFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
-	if err != nil {
-		return err
-	} else if len(list) == 0 {
-		return fieldportal.FieldErrorf("contractor_external_id", "No contractor has this external id.")
-	}
-	*id = list[0].ID
-	return nil
+	return resolveRef("contractor", id, byID, ext, func() (string, error) {
+		list, _, err := a.svc.Work.FindContractors(ctx, v, fieldportal.ContractorFilter{ExternalID: ext, Page: fieldportal.Page{Limit: 1}})
+		if len(list) == 0 {
+			return "", err
+		}
+		return list[0].ID, err
+	})
 }

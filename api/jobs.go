@@ -359,18 +359,11 @@ func readTime(bad *fieldportal.Validation, sn sent, field, s string, dst *time.T
 // siteRef resolves a record's site given by external id
 // (site_external_id) into *id; given both ways, they must not both be set.
 func (a *API) siteRef(ctx context.Context, v fieldportal.Viewer, id *string, byID, ext string) error {
-	if ext == "" {
-		return nil
-	}
-	if byID != "" {
-		return fieldportal.FieldErrorf("site_external_id", "Give the site by site_id or by site_external_id, not both.")
-	}
-	s, err := a.siteByExternalID(ctx, v, ext)
-	if err != nil {
-		return err
-	} else if s == nil {
-		return fieldportal.FieldErrorf("site_external_id", "No site has this external id.")
-	}
-	*id = s.ID
-	return nil
+	return resolveRef("site", id, byID, ext, func() (string, error) {
+		x, err := a.siteByExternalID(ctx, v, ext)
+		if x == nil {
+			return "", err
+		}
+		return x.ID, err
+	})
 }

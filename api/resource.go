@@ -345,3 +345,24 @@ func (res *resource[D, R, In]) op(rts []route, method string) *route {
 	}
 	panic("api: " + res.Path + " has no " + method + " route")
 }
+
+// resolveRef puts into *id the record of a kind that a body names by the
+// back office's id (ext, in the field <kind>_external_id) instead of by
+// its id (byID); find returns the record's id, "" when none has ext.
+func resolveRef(kind string, id *string, byID, ext string, find func() (string, error)) error {
+	if ext == "" {
+		return nil
+	}
+	field := kind + "_external_id"
+	if byID != "" {
+		return fieldportal.FieldErrorf(field, "Give the %s by %s_id or by %s, not both.", kind, kind, field)
+	}
+	found, err := find()
+	if err != nil {
+		return err
+	} else if found == "" {
+		return fieldportal.FieldErrorf(field, "No %s has this external id.", kind)
+	}
+	*id = found
+	return nil
+}

@@ -106,18 +106,11 @@ func (a *API) fillSite(r *http.Request, s *fieldportal.Site, in SiteInput, sn se
 // customerRef resolves a record's customer given by external id
 // (customer_external_id) into *id; given both ways, they must not both be set.
 func (a *API) customerRef(ctx context.Context, v fieldportal.Viewer, id *string, byID, ext string) error {
-	if ext == "" {
-		return nil
-	}
-	if byID != "" {
-		return fieldportal.FieldErrorf("customer_external_id", "Give the customer by customer_id or by customer_external_id, not both.")
-	}
-	c, err := a.customerByExternalID(ctx, v, ext)
-	if err != nil {
-		return err
-	} else if c == nil {
-		return fieldportal.FieldErrorf("customer_external_id", "No customer has this external id.")
-	}
-	*id = c.ID
-	return nil
+	return resolveRef("customer", id, byID, ext, func() (string, error) {
+		x, err := a.customerByExternalID(ctx, v, ext)
+		if x == nil {
+			return "", err
+		}
+		return x.ID, err
+	})
 }
