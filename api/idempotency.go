@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/fieldportal/fieldportal"
@@ -20,9 +21,15 @@ import (
 // wraps the whole router, so every POST route gets it, those added later
 // too; the records are kept by the key service, per API key, for a day.
 
-// maxIdempotentBody bounds the body of a POST with an Idempotency-Key:
-// it is read whole to be hashed before the handler runs.
-const maxIdempotentBody = 32 << 20
+// maxIdempotentBody bounds the body of a POST with an Idempotency-Key: it
+// is read whole to be hashed before the handler runs, so it is bounded by
+// the largest upload an organisation may allow and a margin for the
+// multipart form around it; the handler applies the organisation's own.
+const maxIdempotentBody = int64(fieldportal.MaxUploadMBLimit)<<20 + 1<<20
+
+// idempotentInMemory is the largest body kept in memory; a larger one (an
+// upload) is spooled to a temporary file while it is hashed.
+const idempotentInMemory = 1 << 20
 
 // replayedHeaders are the response headers kept to be replayed.
 var replayedHeaders = []string{"Content-Type", "Location", "ETag", "Last-Modified"}
@@ -44,17 +51,17 @@ func (a *API) idempotent(next http.Handler) http.Handler {
 			a.problem(w, r, err)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxIdempotentBody))
+		body, hash, err := spoolBody(w, r, maxIdempotentBody)
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				err = fieldportal.FieldErrorf("Idempotency-Key", "A request with an Idempotency-Key may have a body of at most 32 MB.")
+				err = fieldportal.FieldErrorf("Idempotency-Key", "A request with an Idempotency-Key may have a body of at most %d MB.", maxIdempotentBody>>20)
 			}
 			a.problem(w, r, err)
 			return
 		}
+		defer body.Close()
 		v, _ := web.ViewerFromContext(r.Context())
-		hash := requestHash(r, body)
 		stored, err := a.svc.Keys.BeginIdempotent(r.Context(), v, key, hash)
 		if err != nil {
 			a.problem(w, r, err)
@@ -64,7 +71,7 @@ func (a *API) idempotent(next http.Handler) http.Handler {
 			replay(w, stored)
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.Body = io.NopCloser(body)
 		rec := &recorder{ResponseWriter: w}
 		finished := false
 		defer func() {
@@ -115,12 +122,57 @@ func idempotencyKey(values []string) (string, error) {
 	return key, nil
 }
 
-// requestHash identifies a request: its method, path and query, and body.
-func requestHash(r *http.Request, body []byte) string {
+// spooledBody is a request's body read to its end: in memory, or in a
+// temporary file (0600, removed on Close) when it is larger than
+// idempotentInMemory, so an upload sent with an Idempotency-Key streams
+// in bounded memory as one without does.
+type spooledBody struct {
+	io.Reader
+	file *os.File
+}
+
+// Close removes the temporary file, if any.
+func (b *spooledBody) Close() error {
+	if b.file == nil {
+		return nil
+	}
+	b.file.Close()
+	return os.Remove(b.file.Name())
+}
+
+// spoolBody reads r's body to its end (at most limit bytes) and
+// returns it to be read again, with the request's hash: its method, path
+// and query, and body.
+func spoolBody(w http.ResponseWriter, r *http.Request, limit int64) (*spooledBody, string, error) {
 	h := sha256.New()
 	io.WriteString(h, r.Method+"\n"+r.URL.EscapedPath()+"?"+r.URL.RawQuery+"\n")
-	h.Write(body)
-	return hex.EncodeToString(h.Sum(nil))
+	in := io.TeeReader(http.MaxBytesReader(w, r.Body, limit), h)
+	head, err := io.ReadAll(io.LimitReader(in, idempotentInMemory+1))
+	if err != nil {
+		return nil, "", err
+	}
+	if len(head) <= idempotentInMemory {
+		return &spooledBody{Reader: bytes.NewReader(head)}, hex.EncodeToString(h.Sum(nil)), nil
+	}
+	f, err := os.CreateTemp("", "fieldportal-idempotent-*")
+	if err != nil {
+		return nil, "", err
+	}
+	body := &spooledBody{file: f}
+	if _, err := f.Write(head); err != nil {
+		body.Close()
+		return nil, "", err
+	}
+	if _, err := io.Copy(f, in); err != nil {
+		body.Close()
+		return nil, "", err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		body.Close()
+		return nil, "", err
+	}
+	body.Reader = f
+	return body, hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // replay writes a kept response.

@@ -151,6 +151,28 @@ func TestAPIDocuments(t *testing.T) {
 					res.Header.Get("Idempotent-Replayed"), before, f.count("documents"))
 			}
 		})
+		t.Run("an upload over 32 MB goes with an Idempotency-Key too", func(t *testing.T) {
+			st, err := db.FindSettings(t.Context(), f.org.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.MaxUploadMB = 64
+			if err := db.UpdateSettings(t.Context(), f.sys, st); err != nil {
+				t.Fatal(err)
+			}
+			big := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("% padding\n"), 4<<20)...)
+			body, ctype := mustMultipart(t, []apiFile{{"big.pdf", big}}, "attached_to", "site", "site_id", site.ID)
+			before := f.count("documents")
+			var first, second api.Document
+			c.must(201, &first, "POST", "/api/v1/documents", body, "Content-Type", ctype, "Idempotency-Key", "upload-big")
+			res := c.must(201, &second, "POST", "/api/v1/documents", body, "Content-Type", ctype, "Idempotency-Key", "upload-big")
+			if first.ID != second.ID || res.Header.Get("Idempotent-Replayed") == "" || f.count("documents") != before+1 || first.Size != int64(len(big)) {
+				t.Errorf("first %s (%d bytes), second %s, replayed %q, documents %d → %d", first.ID, first.Size, second.ID,
+					res.Header.Get("Idempotent-Replayed"), before, f.count("documents"))
+			}
+			other, octype := mustMultipart(t, []apiFile{{"big.pdf", big[:len(big)-1]}}, "attached_to", "site", "site_id", site.ID)
+			c.problem(422, []string{"Idempotency-Key"}, "POST", "/api/v1/documents", other, "Content-Type", octype, "Idempotency-Key", "upload-big")
+		})
 		t.Run("a file of the wrong content is refused naming file", func(t *testing.T) {
 			before := f.count("documents")
 			p := c.uploadProblem(422, []string{"file"}, []apiFile{{"invoice.pdf", []byte("<!DOCTYPE html><html><script>alert(1)</script></html>")}},
