@@ -351,6 +351,24 @@ func TestMailChoicesHonoured(t *testing.T) {
 			if n := issue(t, "J-602"); n != 0 {
 				t.Errorf("turned off: %d mails", n)
 			}
+			pay := func(t *testing.T) int {
+				t.Helper()
+				p := &fieldportal.Payment{CustomerID: w.parent.ID, Amount: 100, Method: "cheque", PaidAt: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+				if err := db.RecordManualPayment(ctx, w.staff, p, "CHQ"); err != nil {
+					t.Fatal(err)
+				}
+				return MustCount(t, db, `SELECT count(*) FROM outbox WHERE org_id = $1 AND topic = 'receipt' AND recipient = $2 AND subject LIKE $3`,
+					w.org.ID, "accounts@group.test", "%"+p.ReceiptNumber+"%")
+			}
+			if n := pay(t); n != 1 {
+				t.Errorf("receipts still on: %d mails", n)
+			}
+			if err := acc.SaveMailChoices(ctx, payer, nil); err != nil {
+				t.Fatal(err)
+			}
+			if n := pay(t); n != 0 {
+				t.Errorf("receipts turned off: %d mails", n)
+			}
 		})
 	})
 }
