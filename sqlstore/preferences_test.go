@@ -324,6 +324,23 @@ func TestMailChoicesHonoured(t *testing.T) {
 				}
 			}
 		})
+		t.Run("job scheduled", func(t *testing.T) {
+			w := mustBookingWorld(t, db)
+			other := MustSite(t, db, w.Staff, &fieldportal.Site{CustomerID: w.workWorld.Child.ID, Name: "Charlie Works", Address: fieldportal.Address{Line1: "4 Side St"}})
+			mustRoleContacts(t, db, w.Org.ID, w.workWorld.Child.ID, "job_contact", fieldportal.ModuleService, other.ID)
+			if err := acc.SaveMailChoices(ctx, mustContactViewer(t, db, w.Org.ID, "yana@customer.test"), nil); err != nil {
+				t.Fatal(err)
+			}
+			j := MustBookJob(t, db, w.Child, w.booking(t, w.SiteB, 2, 10))
+			start := time.Date(2026, 6, 3, 9, 0, 0, 0, w.loc)
+			if _, _, err := db.ScheduleJob(ctx, w.Staff, fieldportal.JobSchedule{JobID: j.ID, Technician: "Sam Reed",
+				Window: fieldportal.TimeWindow{Start: start, End: start.Add(2 * time.Hour)}, PortalURL: "https://portal.test/"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := recipientsOf(t, db, w.Staff, "job.scheduled", "/jobs/"+j.ID); len(got) != 0 {
+				t.Errorf("turned off, still mailed: %v", got)
+			}
+		})
 		t.Run("invoice issued", func(t *testing.T) {
 			w := newMoneyWorld(t, db)
 			payer := MustMoneyContact(t, db, w.org.ID, w.parent.ID, fieldportal.SiteAccessAll, nil)
