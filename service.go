@@ -744,3 +744,27 @@ type TombstoneService interface {
 	// (operator side only), in (deleted_at, id) order.
 	FindTombstones(ctx context.Context, v Viewer, f TombstoneFilter) ([]*Tombstone, string, error)
 }
+
+// PreferencesService keeps what a signed-in contact sets for itself in
+// the portal's preferences (issue 20): a change of its email address,
+// confirmed by a link mailed to the new address, and the mails it gets.
+type PreferencesService interface {
+	// FindMyPreferences returns the viewer's pending email change and
+	// the mails it may choose among.
+	FindMyPreferences(ctx context.Context, v Viewer) (*MyPreferences, error)
+	// RequestEmailChange mails a link (EmailChangeLifetime) to the new
+	// address; nothing changes until it is followed. An address another
+	// contact or login of the organisation uses is refused (field
+	// "email"). Throttled per login.
+	RequestEmailChange(ctx context.Context, v Viewer, email string) error
+	// SaveMailChoices turns the viewer's mails on (those in on) and off
+	// (the others it is offered); kinds it is not offered are kept.
+	SaveMailChoices(ctx context.Context, v Viewer, on []MailKind) error
+	// FindEmailChange returns the new address a still-usable link would
+	// confirm (ENOTFOUND else). Used before anyone is signed in.
+	FindEmailChange(ctx context.Context, orgID, token string) (string, error)
+	// ConfirmEmailChange follows the link: the contact's email (and its
+	// username when that was its email) becomes the new address, the link
+	// is spent, and the old address is told, in one transaction.
+	ConfirmEmailChange(ctx context.Context, orgID, token string) (string, error)
+}

@@ -157,7 +157,16 @@ var Entries = []Entry{
 			if _, err := s.Access.FindContactByID(ctx, v, v.ContactID); err != nil {
 				return err
 			}
-			_, err := s.Access.FindMyLogin(ctx, v)
+			if _, err := s.Access.FindMyLogin(ctx, v); err != nil {
+				return err
+			}
+			// The pending email change and the mail choices (issue 20).
+			if prefs, ok := s.Access.(fieldportal.PreferencesService); ok {
+				if _, err := prefs.FindMyPreferences(ctx, v); err != nil {
+					return err
+				}
+			}
+			_, err := s.SignIn.PasswordPolicyHint(ctx, v.OrgID)
 			return err
 		}},
 

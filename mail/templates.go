@@ -38,6 +38,8 @@ type mailData struct {
 	Number, Site, Answer, Title                 string
 	// When and Technician describe a scheduled job.
 	When, Technician string
+	// Email is the new address of an email change.
+	Email string
 	// MayAnswer: the quote's recipient may accept or decline it online
 	// (only quote contacts may, issue 16).
 	MayAnswer bool
@@ -48,6 +50,19 @@ type mailData struct {
 func Invite(org, name, link string, expires time.Time) Message {
 	return render("invite.txt", mailData{Org: org, Name: name, Link: link,
 		Expires: expires.UTC().Format("2 January 2006 at 15:04 UTC")})
+}
+
+// EmailChange is the mail to a contact's new address with the link that
+// confirms it (issue 20); it works until expires. The caller sets To.
+func EmailChange(org, name, email, link string, expires time.Time) Message {
+	return render("email_change.txt", mailData{Org: org, Name: name, Email: email, Link: link,
+		Expires: expires.UTC().Format("2 January 2006 at 15:04 UTC")})
+}
+
+// EmailChanged tells a contact's old address that the account's address
+// is now email. The caller sets To (the old address).
+func EmailChanged(org, name, email string) Message {
+	return render("email_changed.txt", mailData{Org: org, Name: name, Email: email})
 }
 
 // PasswordReset is the mail with a password reset link. The caller sets To.

@@ -42,6 +42,9 @@ type Services struct {
 	// Payments opens the organisation's payment provider; nil turns
 	// online payment off.
 	Payments fieldportal.PaymentGateways
+	// Preferences keeps what a contact sets for itself; nil takes
+	// Access's when it keeps them too (the store's accounts do).
+	Preferences fieldportal.PreferencesService
 }
 
 // Portal is the customer portal's handlers.
@@ -63,6 +66,12 @@ func New(kit *web.Kit, svc Services) (*Portal, error) {
 	}
 	if svc.Reports == nil {
 		return nil, fmt.Errorf("portal: the reports service is required")
+	}
+	if svc.Preferences == nil {
+		svc.Preferences, _ = svc.Access.(fieldportal.PreferencesService)
+	}
+	if svc.Preferences == nil {
+		return nil, fmt.Errorf("portal: the preferences service is required")
 	}
 	pages, err := kit.ParsePages(templates, "templates/*.html")
 	if err != nil {
@@ -97,6 +106,7 @@ func (p *Portal) routes() {
 	k.Handle("GET /sites/{id}", p.signedIn(p.handleSite))
 	k.Handle("GET /preferences", p.signedIn(p.handlePreferences))
 	k.Handle("POST /preferences", p.signedIn(p.handlePreferencesSave))
+	p.preferenceRoutes()
 
 	// The work a customer asks for (issue 16): one file per resource.
 	p.issueRoutes()

@@ -36,6 +36,7 @@ type loginView struct {
 var loginNotices = map[string]string{
 	"logout": "You have logged out.",
 	"reset":  "Your password has been changed. Sign in with your new password.",
+	"email":  "Your email address has been changed. Sign in with your new address.",
 }
 
 func (p *Portal) renderLogin(w http.ResponseWriter, r *http.Request, status int, username, next string, errs web.FormErrors) {

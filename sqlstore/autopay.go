@@ -413,8 +413,11 @@ func (tx *Tx) mailStatementContacts(ctx context.Context, orgID, siteID, customer
 	if err := tx.QueryRowContext(ctx, `SELECT name, currency FROM organisations WHERE id = $1`, orgID).Scan(&org, &currency); err != nil {
 		return sqlErr(err, "organisation")
 	}
-	to, err := tx.portalRecipients(ctx, orgID, siteID, customerID, fieldportal.ModuleAutopay,
-		"c.statement_contact = TRUE AND c.customer_id IN (SELECT ct2.ancestor_id FROM customer_tree ct2 WHERE ct2.customer_id = $3)", customerID)
+	who := "c.statement_contact = TRUE AND c.customer_id IN (SELECT ct2.ancestor_id FROM customer_tree ct2 WHERE ct2.customer_id = $3)"
+	if topic == "receipt" {
+		who += wantsMail(fieldportal.MailReceipt) // a choice in the preferences (issue 20)
+	}
+	to, err := tx.portalRecipients(ctx, orgID, siteID, customerID, fieldportal.ModuleAutopay, who, customerID)
 	if err != nil {
 		return err
 	}

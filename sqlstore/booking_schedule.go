@@ -138,7 +138,7 @@ func (tx *Tx) mailJobScheduled(ctx context.Context, org *fieldportal.Organisatio
 	if ok, err := tx.orgUses(ctx, j.OrgID, j.Kind.Module()); err != nil || !ok {
 		return 0, err
 	}
-	list, err := tx.portalRecipients(ctx, j.OrgID, j.SiteID, j.CustomerID, j.Kind.Module(), "c.job_contact = TRUE AND c.customer_id = $3", j.CustomerID)
+	list, err := tx.portalRecipients(ctx, j.OrgID, j.SiteID, j.CustomerID, j.Kind.Module(), "c.job_contact = TRUE AND c.customer_id = $3"+wantsMail(fieldportal.MailJobScheduled), j.CustomerID)
 	if err != nil {
 		return 0, err
 	}

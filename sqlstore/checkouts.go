@@ -289,7 +289,15 @@ func (tx *Tx) applyCheckout(ctx context.Context, c *fieldportal.Checkout, o fiel
 		provider_id = $5, updated_at = $6 WHERE id = $1`, c.ID, c.Status, c.PaymentID, c.ReceiptNumber, c.ProviderID, tx.now); err != nil {
 		return err
 	}
-	if c.Email != "" {
+	wants := true
+	if c.ContactID != "" {
+		// The payer may have turned receipts off (issue 20).
+		if err := tx.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM contact_mail_off WHERE contact_id = $1 AND kind = $2)`,
+			c.ContactID, fieldportal.MailReceipt).Scan(&wants); err != nil {
+			return err
+		}
+	}
+	if c.Email != "" && wants {
 		var orgName string
 		if err := tx.QueryRowContext(ctx, `SELECT name FROM organisations WHERE id = $1`, c.OrgID).Scan(&orgName); err != nil {
 			return sqlErr(err, "organisation")

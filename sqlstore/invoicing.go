@@ -160,7 +160,7 @@ func (tx *Tx) mailInvoiceIssued(ctx context.Context, inv *fieldportal.Invoice) e
 	}
 	to, err := tx.portalRecipients(ctx, inv.OrgID, inv.SiteID, inv.CustomerID, fieldportal.ModuleInvoices,
 		`c.invoice_contact = TRUE AND c.customer_id IN
-			(SELECT ct.ancestor_id FROM customer_tree ct WHERE ct.customer_id = $3 AND ct.org_id = $1)`, inv.CustomerID)
+			(SELECT ct.ancestor_id FROM customer_tree ct WHERE ct.customer_id = $3 AND ct.org_id = $1)`+wantsMail(fieldportal.MailInvoiceIssued), inv.CustomerID)
 	if err != nil {
 		return err
 	}

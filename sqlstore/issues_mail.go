@@ -19,8 +19,8 @@ import (
 // customer and of the customers above it (SPEC §1's job role: issues are
 // the job side's work), each only when it has an email address and an
 // active portal login with the Issues page that reaches the site, since
-// the mail is a link into the portal. Contacts have no mail preferences
-// yet; when they do, they apply here.
+// the mail is a link into the portal; a contact that turned the mail off
+// in its preferences is not sent it (wantsMail).
 func (tx *Tx) mailIssueAnswered(ctx context.Context, x *fieldportal.Issue) error {
 	// Read in tx: a read on the pool beside the transaction waits for a
 	// connection that the writers queued behind this one may all hold.
@@ -31,10 +31,10 @@ func (tx *Tx) mailIssueAnswered(ctx context.Context, x *fieldportal.Issue) error
 	if ok, err := tx.orgUses(ctx, x.OrgID, fieldportal.ModuleIssues); err != nil || !ok {
 		return err // !ok: the portal shows no issues, nothing to link to
 	}
-	to, err := tx.issueRecipients(ctx, x, "c.id = $3", x.ReportedBy)
+	to, err := tx.issueRecipients(ctx, x, "c.id = $3"+wantsMail(fieldportal.MailIssueAnswered), x.ReportedBy)
 	if err == nil && len(to) == 0 {
 		to, err = tx.issueRecipients(ctx, x, `c.job_contact = TRUE AND c.customer_id IN
-			(SELECT ct.ancestor_id FROM customer_tree ct WHERE ct.customer_id = $3 AND ct.org_id = $1)`, x.CustomerID)
+			(SELECT ct.ancestor_id FROM customer_tree ct WHERE ct.customer_id = $3 AND ct.org_id = $1)`+wantsMail(fieldportal.MailIssueAnswered), x.CustomerID)
 	}
 	if err != nil {
 		return err

@@ -38,6 +38,7 @@ var serviceInterfaces = []reflect.Type{
 	reflect.TypeFor[fieldportal.APIKeyService](),
 	reflect.TypeFor[fieldportal.WebhookService](),
 	reflect.TypeFor[fieldportal.TombstoneService](),
+	reflect.TypeFor[fieldportal.PreferencesService](),
 }
 
 // viewerMethods returns, as "Interface.Method", every method of the

@@ -70,7 +70,12 @@ func (a *Accounts) changeContactPassword(ctx context.Context, v fieldportal.View
 			return err
 		}
 		s, err = a.startSession(ctx, tx, &fieldportal.Session{OrgID: v.OrgID, LoginID: login.ID}, p.OldToken, p.ClientAddr, p.UserAgent)
-		return err
+		if err != nil {
+			return err
+		}
+		// Every other session ended: the account's holder may need to
+		// see when (issue 20).
+		return tx.audit(ctx, v, "login.password_changed", "contact", v.ContactID, "")
 	})
 	if err != nil {
 		return nil, err

@@ -55,6 +55,9 @@ func TestChangeContactPassword(t *testing.T) {
 				t.Errorf("new session: %+v, %v", got, err)
 			}
 			f.MustSignIn(t, fieldportal.SignInRequest{Name: "child@example.test", Password: "New-pass-22"})
+			if got := f.audits(t, "login.password_changed"); len(got) != 1 || got[0].EntityID != f.contact["child"].ID {
+				t.Errorf("audit entries: %+v", got)
+			}
 		})
 		t.Run("a forced change clears the mark", func(t *testing.T) {
 			if err := db.SetLoginPassword(ctx, f.orgA, login.ID, MustHash(t, goodPassword), true); err != nil {

@@ -64,7 +64,7 @@ func (tx *Tx) mailReceipt(ctx context.Context, p *fieldportal.Payment) error {
 	}
 	to, err := tx.portalRecipients(ctx, p.OrgID, "", p.CustomerID, fieldportal.ModuleInvoices,
 		`c.invoice_contact = TRUE AND c.customer_id IN
-			(SELECT ct.ancestor_id FROM customer_tree ct WHERE ct.customer_id = $3 AND ct.org_id = $1)`, p.CustomerID)
+			(SELECT ct.ancestor_id FROM customer_tree ct WHERE ct.customer_id = $3 AND ct.org_id = $1)`+wantsMail(fieldportal.MailReceipt), p.CustomerID)
 	if err != nil {
 		return err
 	}

@@ -210,10 +210,10 @@ func (tx *Tx) mailQuoteSent(ctx context.Context, x *fieldportal.Quote, portalURL
 		return 0, err
 	}
 	list, err := tx.portalRecipients(ctx, x.OrgID, x.SiteID, x.CustomerID, fieldportal.ModuleQuotes,
-		"c.quote_contact = TRUE AND c.customer_id = $3", x.CustomerID)
+		"c.quote_contact = TRUE AND c.customer_id = $3"+wantsMail(fieldportal.MailQuoteSent), x.CustomerID)
 	mayAnswer := true
 	if err == nil && len(list) == 0 {
-		list, err = tx.portalRecipients(ctx, x.OrgID, x.SiteID, x.CustomerID, fieldportal.ModuleQuotes, "c.id = $3", x.RequestedBy)
+		list, err = tx.portalRecipients(ctx, x.OrgID, x.SiteID, x.CustomerID, fieldportal.ModuleQuotes, "c.id = $3"+wantsMail(fieldportal.MailQuoteSent), x.RequestedBy)
 		if err == nil && len(list) > 0 {
 			// The requester may answer only with the quote role (DecideQuote).
 			err = tx.QueryRowContext(ctx, `SELECT quote_contact FROM contacts WHERE id = $1`, x.RequestedBy).Scan(&mayAnswer)

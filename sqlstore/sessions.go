@@ -76,7 +76,12 @@ func (tx *Tx) endLoginSessions(ctx context.Context, loginID string) error {
 // taken away or its password set, an older invitation or reset link must
 // not open it again.
 func (tx *Tx) voidLoginTokens(ctx context.Context, loginID string) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM one_time_tokens WHERE login_id = $1 AND used_at IS NULL`, loginID)
+	if _, err := tx.ExecContext(ctx, `DELETE FROM one_time_tokens WHERE login_id = $1 AND used_at IS NULL`, loginID); err != nil {
+		return err
+	}
+	// A pending email change too (issue 20): its link must not move
+	// the address of an account that was taken back.
+	_, err := tx.ExecContext(ctx, `DELETE FROM email_changes WHERE login_id = $1 AND used_at IS NULL`, loginID)
 	return err
 }
 
@@ -98,6 +103,7 @@ func (d *DB) DeleteExpired(ctx context.Context, attemptsBefore time.Time) error 
 	}{
 		{`DELETE FROM sessions WHERE expires_at < $1`, now},
 		{`DELETE FROM one_time_tokens WHERE expires_at < $1`, now},
+		{`DELETE FROM email_changes WHERE expires_at < $1`, now},
 		{`DELETE FROM auth_attempts WHERE at < $1`, attemptsBefore.UTC()},
 		{`DELETE FROM idempotency_keys WHERE created_at < $1`, now.Add(-idempotencyKeep)},
 		{`DELETE FROM tombstones WHERE deleted_at < $1`, now.Add(-fieldportal.TombstoneKeep)},

@@ -1,0 +1,391 @@
+package sqlstore_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/auth"
+	"github.com/fieldportal/fieldportal/sqlstore"
+	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
+)
+
+// mailsTo returns the queued mails of a topic to an address, newest first.
+func (f *accounts) mailsTo(tb testing.TB, topic, to string) []*fieldportal.OutboxMessage {
+	tb.Helper()
+	var out []*fieldportal.OutboxMessage
+	for _, m := range f.mails(tb) {
+		if m.Topic == topic && m.Recipient == to {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// mustEmailLink asks for a contact's email change and returns the token
+// of the link mailed to the new address.
+func (f *accounts) mustEmailLink(tb testing.TB, contact, email string) string {
+	tb.Helper()
+	if err := f.a.RequestEmailChange(context.Background(), f.viewers[contact], email); err != nil {
+		tb.Fatalf("request email change of %s: %v", contact, err)
+	}
+	got := f.mailsTo(tb, "email_change", email)
+	if len(got) == 0 {
+		tb.Fatalf("no mail to %s", email)
+	}
+	return linkIn(tb, got[0], "email")
+}
+
+func TestEmailChange(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := mustAccounts(t, db)
+		f.MustPassword(t, "child", goodPassword)
+		child := f.viewers["child"]
+		var token string
+
+		t.Run("a link goes to the new address and nothing changes yet", func(t *testing.T) {
+			token = f.mustEmailLink(t, "child", "Child.New@example.test")
+			c, err := db.FindContactByID(ctx, f.sys, f.contact["child"].ID)
+			if err != nil || c.Email != "child@example.test" {
+				t.Errorf("email before the link is followed: %q, %v", c.Email, err)
+			}
+			mine, err := f.a.FindMyPreferences(ctx, child)
+			if err != nil || mine.PendingEmail != "Child.New@example.test" {
+				t.Errorf("pending %+v, %v", mine, err)
+			}
+			if n := len(f.audits(t, "contact.email_change_requested")); n != 1 {
+				t.Errorf("%d request audit entries", n)
+			}
+			if n := len(f.mailsTo(t, "email_changed", "child@example.test")); n != 0 {
+				t.Errorf("the old address was told %d times before the change", n)
+			}
+		})
+		t.Run("only the token's hash is stored", func(t *testing.T) {
+			if n := countRows(t, db, "email_changes", "token_hash = $1", token); n != 0 {
+				t.Error("the plain token is stored")
+			}
+			if n := countRows(t, db, "email_changes", "token_hash = $1", auth.HashToken(token)); n != 1 {
+				t.Errorf("%d rows under the hash", n)
+			}
+		})
+		t.Run("a wrong token is refused", func(t *testing.T) {
+			for _, tok := range []string{"", "not-a-token", token + "x"} {
+				if _, err := f.a.ConfirmEmailChange(ctx, f.orgA, tok); code(err) != fieldportal.ENOTFOUND {
+					t.Errorf("confirm %q: %v", tok, err)
+				}
+				if _, err := f.a.FindEmailChange(ctx, f.orgA, tok); code(err) != fieldportal.ENOTFOUND {
+					t.Errorf("find %q: %v", tok, err)
+				}
+			}
+			if _, err := f.a.ConfirmEmailChange(ctx, f.orgB, token); code(err) != fieldportal.ENOTFOUND {
+				t.Errorf("another organisation's link: %v", err)
+			}
+		})
+		t.Run("following it changes the email and the username, and tells the old address", func(t *testing.T) {
+			if got, err := f.a.FindEmailChange(ctx, f.orgA, token); err != nil || got != "Child.New@example.test" {
+				t.Fatalf("find: %q, %v", got, err)
+			}
+			if got, err := f.a.ConfirmEmailChange(ctx, f.orgA, token); err != nil || got != "Child.New@example.test" {
+				t.Fatalf("confirm: %q, %v", got, err)
+			}
+			c, err := db.FindContactByID(ctx, f.sys, f.contact["child"].ID)
+			if err != nil || c.Email != "Child.New@example.test" {
+				t.Errorf("email %q, %v", c.Email, err)
+			}
+			if l := f.MustLogin(t, "child"); l.Username != "Child.New@example.test" {
+				t.Errorf("username %q", l.Username)
+			}
+			told := f.mailsTo(t, "email_changed", "child@example.test")
+			if len(told) != 1 || !strings.Contains(told[0].Payload, "Child.New@example.test") {
+				t.Errorf("old address told: %+v", told)
+			}
+			if n := len(f.audits(t, "contact.email_changed")); n != 1 {
+				t.Errorf("%d change audit entries", n)
+			}
+			f.MustSignIn(t, fieldportal.SignInRequest{Name: "child.new@example.test", Password: goodPassword})
+			if _, err := f.a.SignIn(ctx, fieldportal.SignInRequest{OrgID: f.orgA, Name: "child@example.test", Password: goodPassword}); err == nil {
+				t.Error("the old address still signs in")
+			}
+		})
+		t.Run("the link works once", func(t *testing.T) {
+			if _, err := f.a.ConfirmEmailChange(ctx, f.orgA, token); code(err) != fieldportal.ENOTFOUND {
+				t.Errorf("second use: %v", err)
+			}
+			if n := len(f.mailsTo(t, "email_changed", "child@example.test")); n != 1 {
+				t.Errorf("the old address was told %d times", n)
+			}
+		})
+		t.Run("the link expires after a day", func(t *testing.T) {
+			tok := f.mustEmailLink(t, "parent", "parent.new@example.test")
+			f.clk.now = f.clk.now.Add(fieldportal.EmailChangeLifetime + time.Minute)
+			defer func() { f.clk.now = f.clk.now.Add(-fieldportal.EmailChangeLifetime - time.Minute) }()
+			if _, err := f.a.FindEmailChange(ctx, f.orgA, tok); code(err) != fieldportal.ENOTFOUND {
+				t.Errorf("find: %v", err)
+			}
+			if _, err := f.a.ConfirmEmailChange(ctx, f.orgA, tok); code(err) != fieldportal.ENOTFOUND {
+				t.Errorf("confirm: %v", err)
+			}
+			if c, _ := db.FindContactByID(ctx, f.sys, f.contact["parent"].ID); c.Email != "parent@example.test" {
+				t.Errorf("email changed by an expired link: %q", c.Email)
+			}
+		})
+		t.Run("an address another contact uses is refused naming the field", func(t *testing.T) {
+			for _, email := range []string{"solo@example.test", "SOLO@Example.test", " child.new@example.test "} {
+				err := f.a.RequestEmailChange(ctx, f.viewers["assigned"], email)
+				if diff := cmp.Diff([]string{"email"}, fieldsOf(err)); code(err) != fieldportal.EINVALID || diff != "" {
+					t.Errorf("%q: %v (-want +got):\n%s", email, err, diff)
+				}
+			}
+			if n := countRows(t, db, "email_changes", "login_id = $1", f.MustLogin(t, "assigned").ID); n != 0 {
+				t.Errorf("%d links for a refused address", n)
+			}
+		})
+		t.Run("bad addresses are refused naming the field", func(t *testing.T) {
+			for _, email := range []string{"", "not an address", "solo@example.test"} {
+				err := f.a.RequestEmailChange(ctx, f.viewers["solo"], email)
+				if diff := cmp.Diff([]string{"email"}, fieldsOf(err)); code(err) != fieldportal.EINVALID || diff != "" {
+					t.Errorf("%q: %v (-want +got):\n%s", email, err, diff)
+				}
+			}
+		})
+		t.Run("an address taken since the request is refused and the link kept", func(t *testing.T) {
+			tok := f.mustEmailLink(t, "solo", "shared@example.test")
+			p, err := db.FindContactByID(ctx, f.sys, f.contact["nopage"].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.Email = "shared@example.test"
+			if err := db.UpdateContact(ctx, f.sys, p); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.a.ConfirmEmailChange(ctx, f.orgA, tok); code(err) != fieldportal.ECONFLICT {
+				t.Errorf("confirm: %v", err)
+			}
+			if _, err := f.a.FindEmailChange(ctx, f.orgA, tok); err != nil {
+				t.Errorf("the link was spent: %v", err)
+			}
+			if c, _ := db.FindContactByID(ctx, f.sys, f.contact["solo"].ID); c.Email != "solo@example.test" {
+				t.Errorf("email %q", c.Email)
+			}
+		})
+		t.Run("a new request voids the older link", func(t *testing.T) {
+			first := f.mustEmailLink(t, "nopage", "first@example.test")
+			f.mustEmailLink(t, "nopage", "second@example.test")
+			if _, err := f.a.ConfirmEmailChange(ctx, f.orgA, first); code(err) != fieldportal.ENOTFOUND {
+				t.Errorf("older link: %v", err)
+			}
+		})
+		t.Run("revoking the login voids its link", func(t *testing.T) {
+			tok := f.mustEmailLink(t, "parent", "parent.other@example.test")
+			if err := db.RevokeLogin(ctx, f.sys, f.contact["parent"].ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.a.ConfirmEmailChange(ctx, f.orgA, tok); code(err) != fieldportal.ENOTFOUND {
+				t.Errorf("confirm after revoke: %v", err)
+			}
+		})
+		t.Run("only a contact has an address of its own to change", func(t *testing.T) {
+			for _, v := range []fieldportal.Viewer{f.admin, f.sys, {OrgID: f.orgA}} {
+				if err := f.a.RequestEmailChange(ctx, v, "someone@example.test"); code(err) != fieldportal.EFORBIDDEN {
+					t.Errorf("%v: %v", v.Kind(), err)
+				}
+			}
+		})
+	})
+}
+
+func TestMailChoices(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := mustAccounts(t, db)
+		child := f.viewers["child"]
+		choices := func(t *testing.T, v fieldportal.Viewer) []fieldportal.MailChoice {
+			t.Helper()
+			mine, err := f.a.FindMyPreferences(ctx, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return mine.Mail
+		}
+
+		t.Run("the choices are those of the contact's roles and pages, all on", func(t *testing.T) {
+			// The fixture's contacts have the quote role alone.
+			want := []fieldportal.MailChoice{{Kind: fieldportal.MailQuoteSent, On: true}, {Kind: fieldportal.MailIssueAnswered, On: true}}
+			if diff := cmp.Diff(want, choices(t, child)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+			if got := choices(t, f.viewers["nopage"]); len(got) != 0 {
+				t.Errorf("a contact without the pages is offered %+v", got)
+			}
+		})
+		t.Run("the invoice role brings the invoice and receipt mails", func(t *testing.T) {
+			c, err := db.FindContactByID(ctx, f.sys, f.contact["solo"].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.InvoiceContact, c.QuoteContact = true, false
+			if err := db.UpdateContact(ctx, f.sys, c); err != nil {
+				t.Fatal(err)
+			}
+			want := []fieldportal.MailChoice{{Kind: fieldportal.MailIssueAnswered, On: true},
+				{Kind: fieldportal.MailInvoiceIssued, On: true}, {Kind: fieldportal.MailReceipt, On: true}}
+			if diff := cmp.Diff(want, choices(t, f.viewers["solo"])); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+		t.Run("saving turns the unticked off and ignores kinds not offered", func(t *testing.T) {
+			if err := f.a.SaveMailChoices(ctx, child, []fieldportal.MailKind{fieldportal.MailIssueAnswered, fieldportal.MailInvoiceIssued}); err != nil {
+				t.Fatal(err)
+			}
+			want := []fieldportal.MailChoice{{Kind: fieldportal.MailQuoteSent, On: false}, {Kind: fieldportal.MailIssueAnswered, On: true}}
+			if diff := cmp.Diff(want, choices(t, child)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+			if n := countRows(t, db, "contact_mail_off", "contact_id = $1", f.contact["child"].ID); n != 1 {
+				t.Errorf("%d rows off", n)
+			}
+			if n := len(f.audits(t, "contact.mail_choices")); n != 1 {
+				t.Errorf("%d audit entries", n)
+			}
+			if err := f.a.SaveMailChoices(ctx, child, []fieldportal.MailKind{fieldportal.MailQuoteSent, fieldportal.MailIssueAnswered}); err != nil {
+				t.Fatal(err)
+			}
+			if n := countRows(t, db, "contact_mail_off", "contact_id = $1", f.contact["child"].ID); n != 0 {
+				t.Errorf("%d rows off after turning all on", n)
+			}
+		})
+		t.Run("only a contact has mails of its own to choose", func(t *testing.T) {
+			if err := f.a.SaveMailChoices(ctx, f.admin, nil); code(err) != fieldportal.EFORBIDDEN {
+				t.Errorf("staff: %v", err)
+			}
+		})
+	})
+}
+
+// mustContactViewer returns the viewer of the login of the contact with
+// an email address.
+func mustContactViewer(tb testing.TB, db *sqlstore.DB, orgID, email string) fieldportal.Viewer {
+	tb.Helper()
+	var loginID string
+	if err := db.SQL().QueryRow(`SELECT pl.id FROM portal_logins pl JOIN contacts c ON c.id = pl.contact_id
+		WHERE c.org_id = $1 AND c.email = $2`, orgID, email).Scan(&loginID); err != nil {
+		tb.Fatal(err)
+	}
+	v, err := db.ViewerForLogin(context.Background(), orgID, loginID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return v
+}
+
+// testAccounts returns the account workflows over db.
+func testAccounts(db *sqlstore.DB) *sqlstore.Accounts {
+	return sqlstore.NewAccounts(db, sqlstore.AccountsConfig{BaseURL: "https://portal.test", Passwords: auth.NewPasswords(auth.TestHasher(), 4)})
+}
+
+// A contact that turned a mail off is not sent it; turned back on, it is.
+func TestMailChoicesHonoured(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		acc := testAccounts(db)
+		t.Run("quote sent", func(t *testing.T) {
+			w := mustWorkWorld(t, db)
+			other := MustSite(t, db, w.Staff, &fieldportal.Site{CustomerID: w.Child.ID, Name: "Charlie Works", Address: fieldportal.Address{Line1: "4 Side St"}})
+			mustRoleContacts(t, db, w.Org.ID, w.Child.ID, "quote_contact", fieldportal.ModuleQuotes, other.ID)
+			yana := mustContactViewer(t, db, w.Org.ID, "yana@customer.test")
+			send := func(t *testing.T) []string {
+				t.Helper()
+				x := mustWorkQuote(t, db, w.Staff, &fieldportal.Quote{SiteID: w.SiteB.ID, Stage: fieldportal.QuoteRequested, Description: "Please quote"})
+				if _, _, err := db.PriceQuote(ctx, w.Staff, x.ID, fieldportal.QuotePricing{
+					Items:   []fieldportal.QuoteItem{{Description: "Labour", Quantity: 1, UnitPrice: 5000}},
+					TaxRate: 2000, ValidUntil: fieldportal.Date{Year: 2099, Month: 1, Day: 1}, Send: true, PortalURL: "https://portal.test"}); err != nil {
+					t.Fatal(err)
+				}
+				return recipientsOf(t, db, w.Staff, "quote_sent", "/quotes/"+x.ID)
+			}
+			for _, tc := range []struct {
+				name string
+				on   []fieldportal.MailKind
+				want []string
+			}{
+				{"turned off", nil, []string{}},
+				{"turned back on", []fieldportal.MailKind{fieldportal.MailQuoteSent}, []string{"yana@customer.test"}},
+			} {
+				if err := acc.SaveMailChoices(ctx, yana, tc.on); err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(tc.want, send(t)); diff != "" {
+					t.Errorf("%s (-want +got):\n%s", tc.name, diff)
+				}
+			}
+		})
+		t.Run("job scheduled", func(t *testing.T) {
+			w := mustBookingWorld(t, db)
+			other := MustSite(t, db, w.Staff, &fieldportal.Site{CustomerID: w.workWorld.Child.ID, Name: "Charlie Works", Address: fieldportal.Address{Line1: "4 Side St"}})
+			mustRoleContacts(t, db, w.Org.ID, w.workWorld.Child.ID, "job_contact", fieldportal.ModuleService, other.ID)
+			if err := acc.SaveMailChoices(ctx, mustContactViewer(t, db, w.Org.ID, "yana@customer.test"), nil); err != nil {
+				t.Fatal(err)
+			}
+			j := MustBookJob(t, db, w.Child, w.booking(t, w.SiteB, 2, 10))
+			start := time.Date(2026, 6, 3, 9, 0, 0, 0, w.loc)
+			if _, _, err := db.ScheduleJob(ctx, w.Staff, fieldportal.JobSchedule{JobID: j.ID, Technician: "Sam Reed",
+				Window: fieldportal.TimeWindow{Start: start, End: start.Add(2 * time.Hour)}, PortalURL: "https://portal.test/"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := recipientsOf(t, db, w.Staff, "job.scheduled", "/jobs/"+j.ID); len(got) != 0 {
+				t.Errorf("turned off, still mailed: %v", got)
+			}
+		})
+		t.Run("invoice issued", func(t *testing.T) {
+			w := newMoneyWorld(t, db)
+			payer := MustMoneyContact(t, db, w.org.ID, w.parent.ID, fieldportal.SiteAccessAll, nil)
+			mustMoneyExec(t, db, `UPDATE contacts SET email = $2, invoice_contact = $3 WHERE id = $1`, payer.ContactID, "accounts@group.test", true)
+			mustMoneyExec(t, db, `UPDATE portal_logins SET page_access = $2 WHERE contact_id = $1`, payer.ContactID, string(fieldportal.ModuleInvoices))
+			day := moneyDay(2026, 3, 2)
+			issue := func(t *testing.T, number string) int {
+				t.Helper()
+				job := MustMoneyJob(t, db, w.org.ID, w.parent.ID, w.siteA.ID, number)
+				mustMoneyExec(t, db, `UPDATE jobs SET stage = 'complete' WHERE id = $1`, job)
+				inv := &fieldportal.Invoice{JobID: job, IssueDate: day, DueDate: day.AddDays(30),
+					Lines: []fieldportal.InvoiceLine{{Description: "Call-out", Quantity: 1, UnitPrice: 6000, Tax: 1200}}}
+				if err := db.IssueInvoice(ctx, w.staff, inv); err != nil {
+					t.Fatal(err)
+				}
+				return MustCount(t, db, `SELECT count(*) FROM outbox WHERE org_id = $1 AND topic = 'invoice_issued' AND recipient = $2 AND subject LIKE $3`,
+					w.org.ID, "accounts@group.test", "%"+inv.Number+"%")
+			}
+			if n := issue(t, "J-601"); n != 1 {
+				t.Errorf("on by default: %d mails", n)
+			}
+			if err := acc.SaveMailChoices(ctx, payer, []fieldportal.MailKind{fieldportal.MailReceipt}); err != nil {
+				t.Fatal(err)
+			}
+			if n := issue(t, "J-602"); n != 0 {
+				t.Errorf("turned off: %d mails", n)
+			}
+			pay := func(t *testing.T) int {
+				t.Helper()
+				p := &fieldportal.Payment{CustomerID: w.parent.ID, Amount: 100, Method: "cheque", PaidAt: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+				if err := db.RecordManualPayment(ctx, w.staff, p, "CHQ"); err != nil {
+					t.Fatal(err)
+				}
+				return MustCount(t, db, `SELECT count(*) FROM outbox WHERE org_id = $1 AND topic = 'receipt' AND recipient = $2 AND subject LIKE $3`,
+					w.org.ID, "accounts@group.test", "%"+p.ReceiptNumber+"%")
+			}
+			if n := pay(t); n != 1 {
+				t.Errorf("receipts still on: %d mails", n)
+			}
+			if err := acc.SaveMailChoices(ctx, payer, nil); err != nil {
+				t.Fatal(err)
+			}
+			if n := pay(t); n != 0 {
+				t.Errorf("receipts turned off: %d mails", n)
+			}
+		})
+	})
+}
