@@ -313,3 +313,45 @@ func TestCustomerDocuments(t *testing.T) {
 		})
 	})
 }
+
+// The console's setting of who may create and edit sites: shown checked
+// as saved, saved from the form, a value not offered refused naming it,
+// and left as it is by a form without it.
+func TestConsoleSiteEditorsSetting(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		f.addStaff("admin@example.test", fieldportal.RoleAdmin)
+		admin := f.browser()
+		admin.consoleLogin("admin@example.test")
+		_, body := admin.get("/console/settings")
+		if !strings.Contains(body, `name="site_editors" value="all" checked`) {
+			t.Errorf("settings page lacks the choice, all checked:\n%s", body)
+		}
+		form := url.Values{"modules": {"dashboard", "sites"}, "password_policy.min_length": {"10"}}
+		saved := func() fieldportal.SiteEditors {
+			st, err := db.FindSettings(context.Background(), f.org.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st.SiteEditors
+		}
+		form.Set("site_editors", "managers")
+		res, _ := admin.post("/console/settings", form)
+		wantRedirect(t, "save", res, "/console/settings?done=saved")
+		if got := saved(); got != fieldportal.SiteEditorsManagers {
+			t.Errorf("saved %q", got)
+		}
+		form.Set("site_editors", "everyone")
+		res, body = admin.post("/console/settings", form)
+		wantStatus(t, "a value not offered", res, body, http.StatusBadRequest)
+		if !strings.Contains(body, "Who may create and edit sites must be") || saved() != fieldportal.SiteEditorsManagers {
+			t.Errorf("not refused naming the field:\n%s", body)
+		}
+		form.Del("site_editors")
+		res, _ = admin.post("/console/settings", form)
+		wantRedirect(t, "save without it", res, "/console/settings?done=saved")
+		if got := saved(); got != fieldportal.SiteEditorsManagers {
+			t.Errorf("a form without the choice changed it to %q", got)
+		}
+	})
+}
