@@ -138,6 +138,9 @@ func (p *Portal) handleSiteNewForm(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	f := siteForm{Return: safeReturn(q.Get("return")), CustomerID: q.Get("customer")}
+	if f.CustomerID == "" {
+		f.CustomerID = v.CustomerID // its own customer, until it chooses another
+	}
 	p.renderSiteForm(w, r, v, nil, f, web.FormErrors{}, http.StatusOK)
 }
 
@@ -256,7 +259,7 @@ func (p *Portal) renderSiteForm(w http.ResponseWriter, r *http.Request, v fieldp
 	}
 	view.Layout = p.layout(r, view.Heading)
 	view.Name = web.Field("name", "Site name", "text", f.Name, "off", errs)
-	view.Line1 = web.Field("address.line1", "Address", "text", f.Line1, "address-line1", errs)
+	view.Line1 = web.Field("address.line1", "Address line 1", "text", f.Line1, "address-line1", errs)
 	view.Line2 = web.Field("address.line2", "Address line 2", "text", f.Line2, "address-line2", errs).Optional()
 	view.City = web.Field("address.city", "Town or city", "text", f.City, "address-level2", errs).Optional()
 	view.Postcode = web.Field("address.postcode", "Postcode", "text", f.Postcode, "postal-code", errs).Optional()
