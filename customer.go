@@ -102,9 +102,18 @@ type Site struct {
 	// read (ErrChanged otherwise).
 	IfUpdatedAt time.Time `json:"-"`
 
+	// ContactIDs, when not nil, are the site's contacts to save: people
+	// of its customer (the portal's site form). nil leaves them as they
+	// are (the API, the console).
+	ContactIDs []string `json:"-"`
+
 	// Read-only extras filled by lists that ask for them.
 	CustomerName   string `json:"customer_name,omitempty"`
 	OpenActivities int    `json:"open_activities"`
+	// PortalPendingAt is when a contact last created or changed the
+	// site in the portal, until staff mark it reviewed (the console's
+	// queue, FindPortalSites); zero otherwise.
+	PortalPendingAt time.Time `json:"-"`
 }
 
 // Validate checks a site before it is saved.

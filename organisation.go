@@ -53,6 +53,32 @@ type Settings struct {
 	// MaxUploadMB is the largest file, in megabytes, a form accepts; 0
 	// (settings saved before it existed) is DefaultMaxUploadMB.
 	MaxUploadMB int `json:"max_upload_mb,omitempty"`
+	// SiteEditors is who may create and edit sites in the portal; ""
+	// (settings saved before it existed) is SiteEditorsAll, as before.
+	SiteEditors SiteEditors `json:"site_editors,omitempty"`
+}
+
+// SiteEditors says which contacts may create and edit sites in the
+// portal (issue 20), on top of the Sites page and the buttons not hidden.
+type SiteEditors string
+
+// The choices of SiteEditors.
+const (
+	// SiteEditorsOff: no contact creates or edits sites; staff do.
+	SiteEditorsOff SiteEditors = "off"
+	// SiteEditorsManagers: contacts who may manage contacts.
+	SiteEditorsManagers SiteEditors = "managers"
+	// SiteEditorsAll: every contact with the Sites page.
+	SiteEditorsAll SiteEditors = "all"
+)
+
+// Valid reports whether e is one of the choices ("" is SiteEditorsAll).
+func (e SiteEditors) Valid() bool {
+	switch e {
+	case "", SiteEditorsOff, SiteEditorsManagers, SiteEditorsAll:
+		return true
+	}
+	return false
 }
 
 // DefaultMaxUploadMB is the upload limit of an organisation that has not
@@ -162,6 +188,9 @@ func (s *Settings) Validate() error {
 	}
 	if s.MaxUploadMB < 0 || s.MaxUploadMB > MaxUploadMBLimit {
 		v.Add("max_upload_mb", "Largest upload must be between 1 and %d MB.", MaxUploadMBLimit)
+	}
+	if !s.SiteEditors.Valid() {
+		v.Add("site_editors", "Who may create and edit sites must be nobody, contacts who manage contacts, or every contact with the Sites page.")
 	}
 	s.Diary.Validate(&v)
 	s.Invoicing.Validate(&v)

@@ -182,6 +182,9 @@ type Viewer struct {
 	// Viewer answers CanUse and CanDo on its own.
 	OrgModules    Modules
 	HiddenActions []Action
+	// SiteEditors is the organisation's choice of who may create and
+	// edit sites (Settings.SiteEditors).
+	SiteEditors SiteEditors
 
 	// Staff identity.
 	StaffID string
@@ -215,7 +218,8 @@ type ContactGrants struct {
 func NewContactViewer(orgID string, g ContactGrants, st Settings) Viewer {
 	return Viewer{kind: ViewerContact, OrgID: orgID, Name: g.Name, LoginID: g.LoginID, ContactID: g.ContactID,
 		CustomerID: g.CustomerID, SiteAccess: g.SiteAccess, Pages: g.Pages, MayManageContacts: g.MayManageContacts,
-		MustChangePassword: g.MustChangePassword, QuoteContact: g.QuoteContact, OrgModules: st.Modules, HiddenActions: st.HiddenActions}
+		MustChangePassword: g.MustChangePassword, QuoteContact: g.QuoteContact, OrgModules: st.Modules, HiddenActions: st.HiddenActions,
+		SiteEditors: st.SiteEditors}
 }
 
 // NewStaffViewer makes the viewer of a signed-in staff user. Only the
@@ -289,6 +293,16 @@ func (v Viewer) CanDo(a Action) bool {
 	switch a {
 	case ActionManageContacts:
 		return v.MayManageContacts
+	case ActionCreateSite, ActionEditSite:
+		// The organisation says who may (Settings.SiteEditors).
+		switch v.SiteEditors {
+		case SiteEditorsOff:
+			return false
+		case SiteEditorsManagers:
+			if !v.MayManageContacts {
+				return false
+			}
+		}
 	case ActionBookJob:
 		// A job is booked of either kind: a contact of the Install page
 		// alone books installs (the form offers the kinds it may use).

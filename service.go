@@ -245,6 +245,9 @@ type StaffService interface {
 	UpdateStaffUser(ctx context.Context, v Viewer, u *StaffUser) error
 }
 
+// SiteContactChoices is how many contacts a site form offers.
+const SiteContactChoices = 100
+
 // SiteService keeps customers and their job sites.
 type SiteService interface {
 	FindCustomerByID(ctx context.Context, v Viewer, id string) (*Customer, error)
@@ -266,6 +269,18 @@ type SiteService interface {
 	CreateSite(ctx context.Context, v Viewer, s *Site) error
 	UpdateSite(ctx context.Context, v Viewer, s *Site) error
 	UpsertSiteByExternalID(ctx context.Context, v Viewer, s *Site) (created bool, err error)
+	// FindSiteContacts lists a reachable site's contacts that the viewer
+	// may see (issue 20).
+	FindSiteContacts(ctx context.Context, v Viewer, siteID string) ([]*Contact, error)
+	// FindSiteContactChoices lists by name the contacts of a customer
+	// the viewer may see, up to SiteContactChoices: those a site form
+	// offers as the site's contacts.
+	FindSiteContactChoices(ctx context.Context, v Viewer, customerID string) ([]*Contact, error)
+	// FindPortalSites is the console's queue of sites contacts created
+	// or changed in the portal, newest first, until marked reviewed.
+	FindPortalSites(ctx context.Context, v Viewer, p Page) ([]*Site, string, error)
+	// MarkSiteReviewed takes a site out of that queue (staff).
+	MarkSiteReviewed(ctx context.Context, v Viewer, id string) error
 }
 
 // Dashboard is what the portal's start page shows at a glance. A nil

@@ -120,7 +120,10 @@ var Entries = []Entry{
 		}},
 	{Name: "site", Persona: Parent, Path: func(ids *IDs) string { return "/sites/" + url.PathEscape(ids.Site[Parent.Name]) },
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
-			_, err := s.Sites.FindSiteByID(ctx, v, ids.Site[Parent.Name])
+			if _, err := s.Sites.FindSiteByID(ctx, v, ids.Site[Parent.Name]); err != nil {
+				return err
+			}
+			_, err := s.Sites.FindSiteContacts(ctx, v, ids.Site[Parent.Name]) // its contacts (issue 20)
 			return err
 		}},
 	{Name: "sites CSV", Persona: Parent, Path: fixed("/sites.csv"), SQL: allSites},
@@ -228,7 +231,10 @@ var Entries = []Entry{
 		}},
 	{Name: "site", Persona: SiteContact, Path: func(ids *IDs) string { return "/sites/" + url.PathEscape(ids.Site[SiteContact.Name]) },
 		SQL: func(ctx context.Context, s server.Services, v fieldportal.Viewer, ids *IDs) error {
-			_, err := s.Sites.FindSiteByID(ctx, v, ids.Site[SiteContact.Name])
+			if _, err := s.Sites.FindSiteByID(ctx, v, ids.Site[SiteContact.Name]); err != nil {
+				return err
+			}
+			_, err := s.Sites.FindSiteContacts(ctx, v, ids.Site[SiteContact.Name]) // its contacts (issue 20)
 			return err
 		}},
 

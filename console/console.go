@@ -112,6 +112,7 @@ func (c *Console) routes() {
 	c.scheduleRoutes()
 	c.recurringRoutes()
 	c.invoiceRoutes()
+	c.portalSiteRoutes()
 
 	// Equipment and compliance (issue 18).
 	c.certificateRoutes()
@@ -140,6 +141,7 @@ func (c *Console) layout(r *http.Request, title string) web.Layout {
 	l.User = v.Name
 	links := []web.NavLink{{Label: "Home", URL: "/console"}, {Label: "Contacts and access", URL: "/console/contacts"},
 		{Label: "Issues", URL: "/console/issues"}, {Label: "Jobs", URL: "/console/jobs"}, {Label: "Quotes", URL: "/console/quotes"},
+		{Label: "Sites from the portal", URL: "/console/portal-sites"},
 		{Label: "Invoices", URL: "/console/invoices"}, {Label: "Payments", URL: "/console/payments"},
 		{Label: "Recurring invoices", URL: "/console/recurring"}, {Label: "Equipment", URL: "/console/assets"},
 		{Label: "Certificates", URL: "/console/certificates"}, {Label: "Documents", URL: "/console/documents"},

@@ -38,6 +38,8 @@ type settingsView struct {
 	Payment *paymentSettingsView
 	// What the organisation's invoices say of it (invoicing).
 	TaxNumber, PostalAddress, PaymentInstructions web.FieldView
+	// SiteEditors is who may create and edit sites in the portal.
+	SiteEditors web.Choices
 }
 
 // actionLabels names the portal's buttons as the settings page lists them.
@@ -70,7 +72,8 @@ func (c *Console) handleSettingsForm(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) renderSettings(w http.ResponseWriter, r *http.Request, status int, st fieldportal.Settings, minLength, notice string, errs web.FormErrors) {
 	view := settingsView{Layout: c.layout(r, "Settings"), Notice: notice, Errors: errs.List("modules", "password_policy.min_length", "booking_window_days", "max_upload_mb", "diary.slot_minutes", "diary.day_start", "diary.day_end",
-		"invoicing.tax_number", "invoicing.address", "invoicing.payment_instructions", "logo"), LogoError: errs["logo"]}
+		"invoicing.tax_number", "invoicing.address", "invoicing.payment_instructions", "site_editors", "logo"), LogoError: errs["logo"]}
+	view.SiteEditors = siteEditorsChoices(st.SiteEditors, errs)
 	for _, m := range fieldportal.AllModules {
 		view.Modules = append(view.Modules, web.CheckOption{Value: string(m), Label: m.Label(), Checked: st.Modules.Has(m)})
 		view.Defaults = append(view.Defaults, web.CheckOption{Value: string(m), Label: m.Label(), Checked: st.DefaultPages.Has(m)})
@@ -199,6 +202,9 @@ func (c *Console) handleSettings(w http.ResponseWriter, r *http.Request) {
 	minLength := strings.TrimSpace(f.Get("password_policy.min_length"))
 	n, convErr := strconv.Atoi(minLength)
 	st.PasswordPolicy.MinLength = n
+	if f.Has("site_editors") {
+		st.SiteEditors = fieldportal.SiteEditors(f.Get("site_editors"))
+	}
 	diaryErrs := readDiarySettings(f, &st)
 	readInvoicing(f, &st)
 	if convErr != nil {
@@ -283,4 +289,24 @@ func logoType(data []byte) (string, bool) {
 		return "", false
 	}
 	return ctype, true
+}
+
+// siteEditorsChoices is the choice of who may create and edit sites in
+// the portal (issue 20); "" (never chosen) is every contact with the
+// Sites page.
+func siteEditorsChoices(cur fieldportal.SiteEditors, errs web.FormErrors) web.Choices {
+	if cur == "" {
+		cur = fieldportal.SiteEditorsAll
+	}
+	ch := web.Choices{Name: "site_editors", Legend: "Who may create and edit sites in the portal", Type: "radio", Error: errs["site_editors"],
+		Hint: "Sites they create or change wait for you under Sites from the portal. Hiding the buttons above also stops them."}
+	for _, o := range []struct {
+		v     fieldportal.SiteEditors
+		label string
+	}{{fieldportal.SiteEditorsOff, "Nobody: only staff add and change sites"},
+		{fieldportal.SiteEditorsManagers, "Contacts who manage contacts"},
+		{fieldportal.SiteEditorsAll, "Every contact with the Job sites page"}} {
+		ch.Options = append(ch.Options, web.CheckOption{Value: string(o.v), Label: o.label, Checked: o.v == cur})
+	}
+	return ch
 }

@@ -55,6 +55,11 @@ func TestScreens(t *testing.T) {
 		{"site", "/sites", "sites-site-contact"},
 		{"site", "/jobs/new", "booking-job"},
 		{"parent", "/quotes/new", "booking-quote"},
+		// Sites made in the portal (issue 20).
+		{"parent", "/sites/new", "site-new"},
+		{"parent", "{site}/edit", "site-edit"},
+		{"parent", "/documents?attached=customer", "customer-documents"},
+		{"admin", "/console/portal-sites", "console-portal-sites"},
 		// Quotes (issue 16): "{quote}" is the first priced quote waiting
 		// for an answer, with the form to accept or decline it.
 		// Orders (issue 16): a tab of the list, an order, the console's.
@@ -165,11 +170,11 @@ func TestScreens(t *testing.T) {
 			}
 			path := s.path
 			switch {
-			case path == "{site}":
+			case strings.HasPrefix(path, "{site}"):
 				if site == "" {
 					b.run(chromedp.Navigate(p.URL+"/sites"), chromedp.AttributeValue(`table tbody tr a`, "href", &site, nil, chromedp.ByQuery))
 				}
-				path = site
+				path = site + strings.TrimPrefix(path, "{site}")
 			case path == "{job}":
 				if job == "" {
 					b.run(chromedp.Navigate(p.URL+"/jobs?kind=service"), chromedp.AttributeValue(`table tbody tr a`, "href", &job, nil, chromedp.ByQuery))

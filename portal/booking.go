@@ -79,6 +79,12 @@ func (p *Portal) handleBookingForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if q.Get("restore") == "1" {
+		// Back from creating a site (handleBooking's new_site): what was
+		// typed, with the new site; the equipment was of another site.
+		f = readBookingForm(f, q)
+		f.AssetIDs, f.AssetQ = nil, ""
+	}
 	f.SiteID, f.Date = q.Get("site"), q.Get("date")
 	if id := q.Get("asset"); id != "" {
 		// An asset out of reach (or without the Equipment page) is just
@@ -152,6 +158,14 @@ func (p *Portal) handleBooking(w http.ResponseWriter, r *http.Request) {
 	case "add_item":
 		f.Items = append(f.Items, bookingItem{Qty: "1"})
 		p.renderBooking(w, r, v, f, nil, http.StatusOK)
+		return
+	case "new_site":
+		// Create a site (site_edit.go), then come back with what was typed.
+		if !v.CanDo(fieldportal.ActionCreateSite) {
+			p.kit.Error(w, r, fieldportal.Errorf(fieldportal.EFORBIDDEN, "You cannot create sites."))
+			return
+		}
+		http.Redirect(w, r, "/sites/new?return="+url.QueryEscape(bookingReturn(f)), http.StatusSeeOther)
 		return
 	case "find_site", "find_assets", "show_times":
 		p.renderBooking(w, r, v, f, nil, http.StatusOK)
@@ -274,4 +288,28 @@ func siteBookingActions(v fieldportal.Viewer, siteID string) []web.Action {
 		out = append(out, web.Action{Label: l.Label, URL: l.URL + "?site=" + url.QueryEscape(siteID), Style: "secondary"})
 	}
 	return out
+}
+
+// bookingReturn is the address of the form holding f, without its site,
+// equipment and files: the way back from creating a site, which adds the
+// new site (?site=).
+func bookingReturn(f bookingForm) string {
+	q := url.Values{"restore": {"1"}}
+	path := "/jobs/new"
+	if f.Quote {
+		path = "/quotes/new"
+	} else {
+		q.Set("kind", string(f.Kind))
+	}
+	for _, kv := range [][2]string{{"contact_id", f.ContactID}, {"order_no", f.OrderNo}, {"preferred_date", f.Date},
+		{"window", f.Window}, {"description", f.Desc}, {"script_id", f.ScriptID}} {
+		if kv[1] != "" {
+			q.Set(kv[0], kv[1])
+		}
+	}
+	for _, it := range f.Items {
+		q.Add("item_id", it.ItemID)
+		q.Add("item_qty", it.Qty)
+	}
+	return path + "?" + q.Encode()
 }

@@ -55,6 +55,8 @@ type bookingView struct {
 	AttachHint    string
 	AttachError   string
 	OneSite       bool
+	// NewSite offers "Create a new site", which comes back here.
+	NewSite bool
 }
 
 // bookingScript is a script to insert; its text rides on its option, so
@@ -107,6 +109,7 @@ func (p *Portal) renderBooking(w http.ResponseWriter, r *http.Request, v fieldpo
 		view.Intro = "Tell us what needs doing and when suits you. We will confirm the date."
 	}
 	view.Layout = p.layout(r, view.Heading)
+	view.NewSite = v.CanDo(fieldportal.ActionCreateSite)
 
 	// The site: a list of the first sites, or of those matching the
 	// search; the chosen one is always among them.

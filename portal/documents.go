@@ -27,6 +27,7 @@ func (p *Portal) documentRoutes() {
 	k.Handle("GET /documents/{id}/download", p.signedIn(p.handleDocumentDownload))
 	k.Handle("POST /sites/{id}/documents", p.signedIn(p.handleSiteUpload))
 	k.Handle("POST /quotes/{id}/attachments", p.signedIn(p.handleQuoteUpload))
+	k.Handle("POST /documents/customer", p.signedIn(p.handleCustomerUpload))
 }
 
 // documentsView is the list of documents.
@@ -47,6 +48,11 @@ type documentsView struct {
 	Upload *uploadForm
 	// Errors are the filters the list could not use.
 	Errors []fieldportal.FieldError
+	// CustomerUpload adds files to the customer, on the list of customer
+	// attachments (customer_documents.go); CustomerDocsURL links to that
+	// list for a contact who may see them.
+	CustomerUpload  *customerUpload
+	CustomerDocsURL string
 }
 
 // documentListParams is the list's query string as read.
@@ -148,6 +154,12 @@ func (p *Portal) handleDocuments(w http.ResponseWriter, r *http.Request) {
 // renderDocuments shows the list; uploadErr is a refused upload to the
 // site the list is filtered to.
 func (p *Portal) renderDocuments(w http.ResponseWriter, r *http.Request, status int, uploadErr error) {
+	p.renderDocumentsWith(w, r, status, uploadErr, nil, "")
+}
+
+// renderDocumentsWith is renderDocuments with a refused upload to a
+// customer (customerErr) and the customer it was for.
+func (p *Portal) renderDocumentsWith(w http.ResponseWriter, r *http.Request, status int, uploadErr, customerErr error, customerID string) {
 	v, ok := p.needModule(w, r, fieldportal.ModuleDocuments)
 	if !ok {
 		return
@@ -188,6 +200,17 @@ func (p *Portal) renderDocuments(w http.ResponseWriter, r *http.Request, status 
 			p.kit.Error(w, r, err)
 			return
 		}
+	}
+	if dp.Filter.AttachedTo == "customer" && dp.Filter.SiteID == "" {
+		view.Title = "Customer documents"
+		cu, err := p.customerUploadForm(ctx, r, v, customerID, customerErr)
+		if err != nil {
+			p.kit.Error(w, r, err)
+			return
+		}
+		view.CustomerUpload = cu
+	} else if v.IsContact() && seesCustomerDocuments(v) && dp.Filter.SiteID == "" {
+		view.CustomerDocsURL = customerDocsQuery
 	}
 	view.Filter = documentFilterBar(dp)
 	base := dp.query()

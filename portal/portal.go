@@ -104,6 +104,7 @@ func (p *Portal) routes() {
 	k.Handle("GET /sites", p.signedIn(p.handleSites))
 	k.Handle("GET /sites.csv", p.signedIn(p.handleSitesCSV))
 	k.Handle("GET /sites/{id}", p.signedIn(p.handleSite))
+	p.siteEditRoutes()
 	k.Handle("GET /preferences", p.signedIn(p.handlePreferences))
 	k.Handle("POST /preferences", p.signedIn(p.handlePreferencesSave))
 	p.preferenceRoutes()

@@ -23,6 +23,9 @@ type sitesView struct {
 	Pager   web.Pager
 	CSVURL  string
 	CSVWhat string
+	// Actions is the list's Create a site, when the contact may.
+	Actions []web.Action
+	Notice  string
 }
 
 // SiteRow is one row of the list and of its CSV.
@@ -97,7 +100,7 @@ func (p *Portal) handleSites(w http.ResponseWriter, r *http.Request) {
 		p.kit.Error(w, r, err)
 		return
 	}
-	view := sitesView{Layout: p.layout(r, "Job sites"), Query: f.Search, CSVWhat: "of the sites"}
+	view := sitesView{Layout: p.layout(r, "Job sites"), Query: f.Search, CSVWhat: "of the sites", Actions: siteEditActions(v, "")}
 	view.Filter = web.FilterBar{Action: "/sites", Label: "Search sites", Submit: "Search",
 		Filters: []web.Filter{{Name: "q", Label: "Search sites", Type: "search", Value: f.Search, Hint: "Name, address, postcode or UPRN"}}}
 	base := url.Values{}
@@ -170,8 +173,12 @@ type siteView struct {
 	Site    *fieldportal.Site
 	Address []string
 	Tabs    []web.NavLink
-	// Actions are the site's buttons: Book a job, Request a quote.
+	// Actions are the site's buttons: Book a job, Request a quote, Edit
+	// site.
 	Actions []web.Action
+	// Contacts are the site's contacts the viewer may see.
+	Contacts []*fieldportal.Contact
+	Notice   string
 }
 
 // siteTabs lists the modules of a site's page that the viewer may use,
@@ -214,6 +221,13 @@ func (p *Portal) handleSite(w http.ResponseWriter, r *http.Request) {
 		p.kit.Error(w, r, err)
 		return
 	}
+	contacts, err := p.svc.Sites.FindSiteContacts(r.Context(), v, site.ID)
+	if err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
+	notice := map[string]string{"created": "The site was created. We have been told about it.",
+		"saved": "Your changes to the site were saved."}[r.URL.Query().Get("done")]
 	a := site.Address
 	var lines []string
 	for _, l := range []string{a.Line1, a.Line2, a.City, a.Region, a.Postcode, a.Country} {
@@ -222,10 +236,12 @@ func (p *Portal) handleSite(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p.pages.Render(w, r, http.StatusOK, "site", siteView{
-		Layout:  p.layout(r, site.Name),
-		Site:    site,
-		Address: lines,
-		Tabs:    siteTabs(v, site.ID),
-		Actions: siteBookingActions(v, site.ID),
+		Layout:   p.layout(r, site.Name),
+		Site:     site,
+		Address:  lines,
+		Tabs:     siteTabs(v, site.ID),
+		Actions:  append(siteBookingActions(v, site.ID), siteEditActions(v, site.ID)...),
+		Contacts: contacts,
+		Notice:   notice,
 	})
 }

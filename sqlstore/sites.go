@@ -86,6 +86,12 @@ func (tx *Tx) createSite(ctx context.Context, v fieldportal.Viewer, s *fieldport
 	if err != nil {
 		return sqlErr(err, "site")
 	}
+	if err := tx.portalPending(ctx, v, s); err != nil {
+		return err
+	}
+	if err := tx.saveSiteContacts(ctx, v, s, false); err != nil {
+		return err
+	}
 	tx.noteTally(s.CustomerID)
 	if err := tx.emitEvent(ctx, v, v.OrgID, "site.created", s); err != nil {
 		return err
@@ -142,6 +148,12 @@ func (tx *Tx) updateSite(ctx context.Context, v fieldportal.Viewer, s *fieldport
 	}
 	if err != nil {
 		return sqlErr(err, "site")
+	}
+	if err := tx.portalPending(ctx, v, s); err != nil {
+		return err
+	}
+	if err := tx.saveSiteContacts(ctx, v, s, was != s.CustomerID); err != nil {
+		return err
 	}
 	if err := tx.emitEvent(ctx, v, v.OrgID, "site.updated", s); err != nil {
 		return err

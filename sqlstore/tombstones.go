@@ -130,6 +130,10 @@ func (d *DB) DeleteContact(ctx context.Context, v fieldportal.Viewer, id string,
 			return fieldportal.Errorf(fieldportal.ECONFLICT, "This contact has a portal login or is named by issues, quotes, "+
 				"jobs, payments or documents, and is kept for that history; disable their portal access instead.")
 		}
+		// A site's contact is no history: the contact leaves its sites.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM site_contacts WHERE contact_id = $1`, c.ID); err != nil {
+			return err
+		}
 		return tx.deleteRecord(ctx, v, "contacts", fieldportal.KindContact, c.ID, c.ExternalID,
 			strings.TrimSpace(c.FirstName+" "+c.LastName), ifUpdatedAt)
 	})
