@@ -38,6 +38,8 @@ type settingsView struct {
 	Payment *paymentSettingsView
 	// What the organisation's invoices say of it (invoicing).
 	TaxNumber, PostalAddress, PaymentInstructions web.FieldView
+	// Branding is the name, accent and support contact (settings_branding.go).
+	Branding brandingSettingsView
 }
 
 // actionLabels names the portal's buttons as the settings page lists them.
@@ -69,8 +71,10 @@ func (c *Console) handleSettingsForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) renderSettings(w http.ResponseWriter, r *http.Request, status int, st fieldportal.Settings, minLength, notice string, errs web.FormErrors) {
-	view := settingsView{Layout: c.layout(r, "Settings"), Notice: notice, Errors: errs.List("modules", "password_policy.min_length", "booking_window_days", "max_upload_mb", "diary.slot_minutes", "diary.day_start", "diary.day_end",
-		"invoicing.tax_number", "invoicing.address", "invoicing.payment_instructions", "logo"), LogoError: errs["logo"]}
+	order := append([]string{"modules", "password_policy.min_length", "booking_window_days", "max_upload_mb", "diary.slot_minutes", "diary.day_start", "diary.day_end",
+		"invoicing.tax_number", "invoicing.address", "invoicing.payment_instructions"}, brandingFields...)
+	view := settingsView{Layout: c.layout(r, "Settings"), Notice: notice, Errors: errs.List(append(order, "logo")...), LogoError: errs["logo"]}
+	view.Branding = brandingView(r, st.Branding, errs)
 	for _, m := range fieldportal.AllModules {
 		view.Modules = append(view.Modules, web.CheckOption{Value: string(m), Label: m.Label(), Checked: st.Modules.Has(m)})
 		view.Defaults = append(view.Defaults, web.CheckOption{Value: string(m), Label: m.Label(), Checked: st.DefaultPages.Has(m)})
@@ -201,6 +205,7 @@ func (c *Console) handleSettings(w http.ResponseWriter, r *http.Request) {
 	st.PasswordPolicy.MinLength = n
 	diaryErrs := readDiarySettings(f, &st)
 	readInvoicing(f, &st)
+	readBranding(f, &st)
 	if convErr != nil {
 		diaryErrs["password_policy.min_length"] = "Minimum password length must be a whole number."
 	}
