@@ -152,6 +152,9 @@ func TestBrandingSettings(t *testing.T) {
 				if !strings.Contains(body, `value="help@brightwater.example"`) && tc.field != 3 {
 					t.Error("the other fields lose what was typed")
 				}
+				if n := strings.Count(body, "There is a problem"); n != 1 {
+					t.Errorf("%d error summaries, want one (not repeated over the payment form)", n)
+				}
 				if strings.Contains(body, "<b>") {
 					t.Error("typed markup is rendered")
 				}
