@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/mail"
@@ -28,11 +30,33 @@ func (tx *Tx) brandMail(ctx context.Context, m *fieldportal.OutboxMessage) error
 	}
 	b := st.Branding
 	if shown := strings.TrimSpace(b.DisplayName); shown != "" && strings.TrimSpace(name) != "" && shown != name {
-		m.Subject = strings.ReplaceAll(m.Subject, name, shown)
-		m.Payload = strings.ReplaceAll(m.Payload, name, shown)
+		m.Subject, m.Payload = replaceName(m.Subject, name, shown), replaceName(m.Payload, name, shown)
 	}
 	if footer := mail.SupportFooter(b.SupportPhone, b.SupportEmail); footer != "" && !mail.ForStaff(m.Topic) {
 		m.Payload = strings.TrimRight(m.Payload, "\n") + "\n" + footer
 	}
 	return nil
+}
+
+// replaceName replaces name in s by shown where it stands as a name, not
+// inside a longer word ("Acme" in "Acmeson" stays).
+func replaceName(s, name, shown string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, name)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		before, _ := utf8.DecodeLastRuneInString(s[:i])
+		after, _ := utf8.DecodeRuneInString(s[i+len(name):])
+		word := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+		b.WriteString(s[:i])
+		if (i > 0 && word(before)) || (i+len(name) < len(s) && word(after)) {
+			b.WriteString(name)
+		} else {
+			b.WriteString(shown)
+		}
+		s = s[i+len(name):]
+	}
 }

@@ -56,11 +56,11 @@ func TestMailBranding(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run("a customer's mail carries the name shown and the support contact", func(t *testing.T) {
-			got := queue("invoice_issued", mail.InvoiceIssued(org.Name, "Pat", "INV-7", "Harbour", "GBP 10.00", "1 May 2026", "https://x.test/i"))
+			got := queue("invoice_issued", mail.InvoiceIssued(org.Name, "Pat", "INV-7", "Brightwater Holdings Ltdx Depot", "GBP 10.00", "1 May 2026", "https://x.test/i"))
 			if got.Subject != "Invoice INV-7 from Brightwater" {
 				t.Errorf("subject %q", got.Subject)
 			}
-			if strings.Contains(got.Payload, "Holdings") || !strings.Contains(got.Payload, "Brightwater has issued invoice INV-7") {
+			if !strings.Contains(got.Payload, "Brightwater has issued invoice INV-7 for Brightwater Holdings Ltdx Depot.") {
 				t.Errorf("the mail does not use the name shown to customers:\n%s", got.Payload)
 			}
 			if !strings.HasSuffix(got.Payload, "\n--\nQuestions? call 0117 496 0123 or email help@brightwater.example.\n") {
