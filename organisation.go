@@ -194,6 +194,7 @@ func (s *Settings) Validate() error {
 	}
 	s.Diary.Validate(&v)
 	s.Invoicing.Validate(&v)
+	s.Branding.Validate(&v)
 	switch s.PaymentProvider {
 	case "", "stripe", "testmode":
 	default:

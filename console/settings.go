@@ -40,6 +40,8 @@ type settingsView struct {
 	TaxNumber, PostalAddress, PaymentInstructions web.FieldView
 	// SiteEditors is who may create and edit sites in the portal.
 	SiteEditors web.Choices
+	// Branding is the name, accent and support contact (settings_branding.go).
+	Branding brandingSettingsView
 }
 
 // actionLabels names the portal's buttons as the settings page lists them.
@@ -71,9 +73,19 @@ func (c *Console) handleSettingsForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) renderSettings(w http.ResponseWriter, r *http.Request, status int, st fieldportal.Settings, minLength, notice string, errs web.FormErrors) {
-	view := settingsView{Layout: c.layout(r, "Settings"), Notice: notice, Errors: errs.List("modules", "password_policy.min_length", "booking_window_days", "max_upload_mb", "diary.slot_minutes", "diary.day_start", "diary.day_end",
-		"invoicing.tax_number", "invoicing.address", "invoicing.payment_instructions", "site_editors", "logo"), LogoError: errs["logo"]}
+	order := append([]string{"modules", "password_policy.min_length", "booking_window_days", "max_upload_mb", "diary.slot_minutes", "diary.day_start", "diary.day_end",
+		"invoicing.tax_number", "invoicing.address", "invoicing.payment_instructions", "site_editors"}, brandingFields...)
+	order = append(order, "logo")
+	// The payment form has its own summary: its errors are not repeated.
+	main := web.FormErrors{}
+	for f, m := range errs {
+		if !slices.Contains(paymentFields, f) {
+			main[f] = m
+		}
+	}
+	view := settingsView{Layout: c.layout(r, "Settings"), Notice: notice, Errors: main.List(order...), LogoError: errs["logo"]}
 	view.SiteEditors = siteEditorsChoices(st.SiteEditors, errs)
+	view.Branding = brandingView(r, st.Branding, errs)
 	for _, m := range fieldportal.AllModules {
 		view.Modules = append(view.Modules, web.CheckOption{Value: string(m), Label: m.Label(), Checked: st.Modules.Has(m)})
 		view.Defaults = append(view.Defaults, web.CheckOption{Value: string(m), Label: m.Label(), Checked: st.DefaultPages.Has(m)})
@@ -102,6 +114,21 @@ func (c *Console) renderSettings(w http.ResponseWriter, r *http.Request, status 
 	}
 	view.Payment = pv
 	c.pages.Render(w, r, status, "settings", view)
+}
+
+// paymentFields are the payment form's fields, in its order.
+var paymentFields = []string{"payment_provider", "publishable_key", "secret_key", "webhook_secret"}
+
+// errsOf is the part of errs about the named fields, for a form's own
+// summary on a page of several forms.
+func errsOf(errs web.FormErrors, fields ...string) web.FormErrors {
+	out := web.FormErrors{}
+	for _, f := range fields {
+		if m, ok := errs[f]; ok {
+			out[f] = m
+		}
+	}
+	return out
 }
 
 // diarySettingsView fills the diary's part of the form: as typed when a
@@ -207,6 +234,7 @@ func (c *Console) handleSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	diaryErrs := readDiarySettings(f, &st)
 	readInvoicing(f, &st)
+	readBranding(f, &st)
 	if convErr != nil {
 		diaryErrs["password_policy.min_length"] = "Minimum password length must be a whole number."
 	}

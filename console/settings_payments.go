@@ -54,7 +54,7 @@ func (c *Console) paymentSettings(r *http.Request, v fieldportal.Viewer, st fiel
 	if r.Method == http.MethodPost && r.PostForm.Has("payment_provider") {
 		provider, publishable = r.PostForm.Get("payment_provider"), r.PostForm.Get("publishable_key")
 	}
-	pv := &paymentSettingsView{Errors: errs.List("payment_provider", "publishable_key", "secret_key", "webhook_secret")}
+	pv := &paymentSettingsView{Errors: errsOf(errs, paymentFields...).List(paymentFields...)}
 	pv.Provider = web.Choices{Name: "payment_provider", Legend: "Online payment provider", Type: "radio", Error: errs["payment_provider"]}
 	for _, o := range providerLabels {
 		o.Checked = o.Value == provider

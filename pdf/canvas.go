@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf16"
+
+	"github.com/fieldportal/fieldportal"
 )
 
 // canvas is what the layout draws on: pages of text, rules, shaded rows
@@ -29,8 +31,10 @@ type canvas interface {
 	// end at x, y.
 	text(x, y float64, s []byte)
 	line(x1, y1, x2, y2 float64)
-	// shade fills a rectangle with the tables' heading colour.
+	// shade fills a rectangle with the tables' heading colour; fill
+	// with a colour of the organisation's.
 	shade(x, y, w, h float64)
+	fill(x, y, w, h float64, c fieldportal.Colour)
 	// setLogo takes the logo (an opaque 8-bit RGB PNG) and gives its size
 	// in pixels; logo draws it.
 	setLogo(png []byte) (w, h float64, ok bool)
@@ -271,6 +275,16 @@ func (c *stdCanvas) line(x1, y1, x2, y2 float64) {
 func (c *stdCanvas) shade(x, y, w, h float64) {
 	c.endText()
 	c.content = fmt.Appendf(c.content, "q %.3f g ", float64(tableHead[0])/255)
+	c.num(x * mmToPt)
+	c.num((pageHeight - y - h) * mmToPt)
+	c.num(w * mmToPt)
+	c.num(h * mmToPt)
+	c.content = append(c.content, "re f Q\n"...)
+}
+
+func (c *stdCanvas) fill(x, y, w, h float64, col fieldportal.Colour) {
+	c.endText()
+	c.content = fmt.Appendf(c.content, "q %.3f %.3f %.3f rg ", float64(col.R)/255, float64(col.G)/255, float64(col.B)/255)
 	c.num(x * mmToPt)
 	c.num((pageHeight - y - h) * mmToPt)
 	c.num(w * mmToPt)

@@ -1,5 +1,7 @@
 package pdf
 
+import "github.com/fieldportal/fieldportal"
+
 // The layout every printout is composed of. Each block adds rows to the
 // document, drawn as they are added; add starts a new page (with the
 // letterhead) when a row does not fit. Blocks that may grow long
@@ -186,7 +188,11 @@ func (d *doc) letterhead() {
 		for _, l := range right {
 			d.text(l.text, colWidth(3), colWidth(9), y+l.top, l.s)
 		}
-		d.rule(y + height + 2)
+		if accent, ok := fieldportal.ParseColour(lh.Accent); ok {
+			d.c.fill(marginSide, marginTop+y+height+1.4, contentWidth, 1.2, accent)
+		} else {
+			d.rule(y + height + 2)
+		}
 	}}
 	d.letterheadUsed = height + 4 + 2 // the rule's row, and a space
 }

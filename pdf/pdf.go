@@ -31,6 +31,10 @@ type Letterhead struct {
 	// Details are the lines under the name: address, phone, email, tax
 	// number, whichever the organisation has.
 	Details []string
+	// Accent is the organisation's accent colour ("#rrggbb"): the band
+	// under the letterhead is drawn in it. "" (or not a colour) draws the
+	// thin grey rule.
+	Accent string
 }
 
 // Options are what every printout of an organisation shares.

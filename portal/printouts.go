@@ -142,6 +142,7 @@ func (p *Portal) printoutOptions(r *http.Request) pdf.Options {
 		opt.Letterhead.Name = b.DisplayName
 	}
 	opt.Letterhead.Details = []string{b.SupportPhone, b.SupportEmail}
+	opt.Letterhead.Accent = b.AccentColour
 	if b.Logo != "" {
 		if data, _, err := p.svc.Orgs.FindLogo(r.Context(), org.ID, b.Logo); err != nil {
 			p.kit.Logger().WarnContext(r.Context(), "read the logo for a printout", "err", err)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/mail"
 )
 
 // The outbox holds mail and webhook deliveries. A message is written in
@@ -25,6 +26,11 @@ func scanOutbox(row interface{ Scan(...any) error }) (*fieldportal.OutboxMessage
 }
 
 func (tx *Tx) enqueue(ctx context.Context, m *fieldportal.OutboxMessage) error {
+	if m.Kind == mail.Kind {
+		if err := tx.brandMail(ctx, m); err != nil {
+			return err
+		}
+	}
 	m.ID, m.CreatedAt, m.NextAttemptAt, m.Status = newID(), tx.now, tx.now, fieldportal.OutboxPending
 	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, org_id, kind, topic, recipient, subject, payload, status,
 		attempts, next_attempt_at, endpoint_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $9)`,

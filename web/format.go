@@ -121,17 +121,6 @@ func LogoURL(b fieldportal.Branding) string {
 	return "/branding/logo/" + b.Logo
 }
 
-// logoURL returns the request's organisation's logo address; a failure
-// to read the settings only costs the logo, never the page.
-func (k *Kit) logoURL(r *http.Request) string {
-	st, err := k.Settings(r)
-	if err != nil {
-		k.logger.WarnContext(r.Context(), "read settings for the logo", "err", err)
-		return ""
-	}
-	return LogoURL(st.Branding)
-}
-
 // handleLogo serves the organisation's current logo under its hash; an
 // old hash is gone (404). Anyone may fetch it: the sign-in page shows it.
 func (k *Kit) handleLogo(w http.ResponseWriter, r *http.Request) {

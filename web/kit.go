@@ -100,6 +100,7 @@ func New(cfg Config, d Deps, logger *slog.Logger) (*Kit, error) {
 	k.HandleBare("GET /readyz", http.HandlerFunc(k.handleReadyz))
 	k.HandleBare("GET /static/{hash}/{name}", http.HandlerFunc(k.handleStatic))
 	k.Handle("GET /branding/logo/{sha}", k.handleLogo)
+	k.HandleBare("GET /branding/theme/{file}", http.HandlerFunc(k.handleTheme))
 	return k, nil
 }
 

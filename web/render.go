@@ -35,6 +35,13 @@ type Layout struct {
 	Nav []NavLink
 	// LogoURL is the organisation's logo, or "".
 	LogoURL string
+	// ThemeURL is the style sheet of the organisation's accent colour,
+	// or "" for app.css's own colours.
+	ThemeURL string
+	// SupportPhone and SupportEmail are the organisation's support
+	// contact in the footer; SupportTel is the phone as a tel: link.
+	SupportPhone, SupportEmail string
+	SupportTel                 template.URL
 	// Console marks a page of the staff console: its brand links to the
 	// console's home, and its account menu signs out of the console.
 	Console bool
@@ -52,12 +59,13 @@ type NavLink struct {
 }
 
 // BaseLayout fills the layout's organisation part for the request: its
-// name and logo. The portal and the console add the user and the menu.
+// name, logo, accent and support contact. The portal and the console add
+// the user and the menu.
 func (k *Kit) BaseLayout(r *http.Request, title string) Layout {
 	l := Layout{Title: title}
 	if o := OrganisationFromContext(r.Context()); o != nil {
 		l.OrgName = o.Name
-		l.LogoURL = k.logoURL(r)
+		k.brandLayout(r, &l)
 	}
 	return l
 }
