@@ -389,3 +389,52 @@ func TestMailChoicesHonoured(t *testing.T) {
 		})
 	})
 }
+
+// Turning a mail off stops it for that contact only: the mail is not
+// passed on to the contacts the mail goes to when nobody else can read it
+// (review: the reporter's "issue answered" went to every job contact, the
+// quote contacts' "quote sent" to the requester).
+func TestMailChoiceNotPassedOn(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		acc := testAccounts(db)
+		t.Run("issue answered", func(t *testing.T) {
+			w := mustWorkWorld(t, db)
+			staff := fieldportal.NewStaffViewer(w.Org.ID, "", "Sam Desk", fieldportal.RoleStaff)
+			reporter, _ := mustIssueContact(t, db, w.Staff, w.Child.ID, "Rita", false, fieldportal.AllModules)
+			mustIssueContact(t, db, w.Staff, w.Child.ID, "Jack", true, fieldportal.AllModules)
+			if err := acc.SaveMailChoices(ctx, reporter, nil); err != nil {
+				t.Fatal(err)
+			}
+			x := mustWorkIssue(t, db, reporter, &fieldportal.Issue{SiteID: w.SiteB.ID, Title: "Gate", Priority: fieldportal.PriorityNormal})
+			if err := db.CommentOnIssue(ctx, staff, &fieldportal.IssueComment{IssueID: x.ID, Body: "Booked."}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if got := recipientsOf(t, db, w.Staff, "issue_answered", "/issues/"+x.ID); len(got) != 0 {
+				t.Errorf("the reporter turned it off, mailed instead: %v", got)
+			}
+		})
+		t.Run("quote sent", func(t *testing.T) {
+			w := mustWorkWorld(t, db)
+			quinn := mustQuoteContact(t, db, w.Org.ID, w.Child.ID, "Quinn", true)
+			reggie := mustQuoteContact(t, db, w.Org.ID, w.Child.ID, "Reggie", false)
+			if err := acc.SaveMailChoices(ctx, mustContactViewer(t, db, w.Org.ID, quinn), nil); err != nil {
+				t.Fatal(err)
+			}
+			var reggieID string
+			if err := db.SQL().QueryRowContext(ctx, `SELECT id FROM contacts WHERE email = $1`, reggie).Scan(&reggieID); err != nil {
+				t.Fatal(err)
+			}
+			x := mustWorkQuote(t, db, w.Staff, &fieldportal.Quote{SiteID: w.SiteB.ID, Stage: fieldportal.QuoteRequested, RequestedBy: reggieID})
+			_, mailed, err := db.PriceQuote(ctx, w.Staff, x.ID, fieldportal.QuotePricing{
+				Items:   []fieldportal.QuoteItem{{Description: "Labour", Quantity: 1, UnitPrice: 5000}},
+				TaxRate: 2000, ValidUntil: fieldportal.Date{Year: 2099, Month: 1, Day: 1}, Send: true, PortalURL: "https://portal.test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := recipientsOf(t, db, w.Staff, "quote_sent", "/quotes/"+x.ID); len(got) != 0 || mailed != 0 {
+				t.Errorf("the quote contact turned it off, mailed instead (%d): %v", mailed, got)
+			}
+		})
+	})
+}
