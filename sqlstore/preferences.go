@@ -183,6 +183,20 @@ func (tx *Tx) emailFree(ctx context.Context, orgID, contactID, loginID, email st
 	return nil
 }
 
+// lockEmail makes transactions giving a contact the same address (in any
+// case) wait for each other until they end, so that the check that it is
+// free still holds when the change commits: on PostgreSQL two links to
+// one address followed at once both passed it (review). SQLite runs one
+// writer at a time already.
+func (tx *Tx) lockEmail(ctx context.Context, orgID, email string) error {
+	if lock := tx.db.dialect.keyLock(); lock != "" {
+		if _, err := tx.ExecContext(ctx, lock, "contact-email:"+orgID+":"+strings.ToLower(email)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // FindEmailChange returns the new address a still-usable link confirms.
 func (a *Accounts) FindEmailChange(ctx context.Context, orgID, token string) (string, error) {
 	if token == "" {
@@ -233,6 +247,9 @@ func (a *Accounts) ConfirmEmailChange(ctx context.Context, orgID, token string) 
 		sys := fieldportal.SystemViewer(orgID, signInTask)
 		c, err := tx.findContact(ctx, sys, contactID)
 		if err != nil {
+			return err
+		}
+		if err := tx.lockEmail(ctx, orgID, email); err != nil {
 			return err
 		}
 		// Taken since the request: the link stays unspent (the

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 	"time"
@@ -436,5 +437,72 @@ func TestMailChoiceNotPassedOn(t *testing.T) {
 				t.Errorf("the quote contact turned it off, mailed instead (%d): %v", mailed, got)
 			}
 		})
+	})
+}
+
+// Two contacts following their links to the same address at once: one
+// gets it, the other is refused (review: on PostgreSQL both passed the
+// check before either wrote, and two contacts shared one address, which
+// then signed neither in by email). The contacts' rows are held locked
+// so both confirmations are under way, past their checks, when it lets
+// go.
+func TestEmailChangeConfirmRace(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := mustAccounts(t, db)
+		// Usernames that are not the addresses, so no unique index on
+		// usernames stands in for the check.
+		var tokens []string
+		for _, who := range []string{"solo", "nopage"} {
+			if _, err := db.SQL().ExecContext(ctx, `UPDATE portal_logins SET username = $2 WHERE id = $1`, f.MustLogin(t, who).ID, "user-"+who); err != nil {
+				t.Fatal(err)
+			}
+			tokens = append(tokens, f.mustEmailLink(t, who, "Same@example.test"))
+		}
+		var hold *sql.Tx
+		if db.Dialect() == sqlstore.Postgres {
+			var err error
+			if hold, err = db.SQL().BeginTx(ctx, nil); err != nil {
+				t.Fatal(err)
+			}
+			defer hold.Rollback()
+			if _, err := hold.ExecContext(ctx, `SELECT id FROM contacts WHERE id IN ($1, $2) FOR UPDATE`,
+				f.contact["solo"].ID, f.contact["nopage"].ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		errs := make(chan error, 2)
+		for _, tok := range tokens {
+			go func() {
+				_, err := f.a.ConfirmEmailChange(ctx, f.orgA, tok)
+				errs <- err
+			}()
+		}
+		if hold != nil {
+			time.Sleep(500 * time.Millisecond)
+			hold.Rollback()
+		}
+		var ok, refused int
+		for range tokens {
+			select {
+			case err := <-errs:
+				switch {
+				case err == nil:
+					ok++
+				case code(err) == fieldportal.ECONFLICT:
+					refused++
+				default:
+					t.Errorf("confirm: %v", err)
+				}
+			case <-time.After(15 * time.Second):
+				t.Fatal("timed out")
+			}
+		}
+		if ok != 1 || refused != 1 {
+			t.Errorf("%d confirmed, %d refused; want one each", ok, refused)
+		}
+		if n := countRows(t, db, "contacts", "lower(email) = $1", "same@example.test"); n != 1 {
+			t.Errorf("%d contacts have the address", n)
+		}
 	})
 }
