@@ -266,6 +266,12 @@ func (a *Accounts) ConfirmEmailChange(ctx context.Context, orgID, token string) 
 				return sqlErr(err, "login")
 			}
 		}
+		// A reset link went to the old address, which may no longer be
+		// the contact's to read: reset links go to the address on file.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM one_time_tokens WHERE login_id = $1 AND purpose = $2 AND used_at IS NULL`,
+			loginID, fieldportal.TokenReset); err != nil {
+			return err
+		}
 		c.Email, c.UpdatedAt = email, tx.now
 		if err := tx.emitEventFrom(ctx, fieldportal.SourcePortal, orgID, "contact.updated", c); err != nil {
 			return err

@@ -506,3 +506,28 @@ func TestEmailChangeConfirmRace(t *testing.T) {
 		}
 	})
 }
+
+// A reset link mailed to the old address stops working when the address
+// changes (review): reset links go only to the address on file, and the
+// old mailbox may be one the contact no longer holds.
+func TestEmailChangeVoidsResetLink(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := mustAccounts(t, db)
+		f.MustPassword(t, "parent", goodPassword)
+		if err := f.a.RequestPasswordReset(ctx, f.orgA, "parent@example.test", "192.0.2.9"); err != nil {
+			t.Fatal(err)
+		}
+		sent := f.mailsTo(t, "reset", "parent@example.test")
+		if len(sent) != 1 {
+			t.Fatalf("%d reset mails", len(sent))
+		}
+		reset := linkIn(t, sent[0], "reset")
+		if _, err := f.a.ConfirmEmailChange(ctx, f.orgA, f.mustEmailLink(t, "parent", "pat@elsewhere.test")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.a.FindLink(ctx, f.orgA, fieldportal.TokenReset, reset); code(err) != fieldportal.ENOTFOUND {
+			t.Errorf("the old address's reset link: %v", err)
+		}
+	})
+}
