@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -233,8 +235,10 @@ func (a *Accounts) ConfirmEmailChange(ctx context.Context, orgID, token string) 
 		err := tx.QueryRowContext(ctx, `UPDATE email_changes SET used_at = $3
 			WHERE token_hash = $1 AND org_id = $2 AND used_at IS NULL AND expires_at > $3
 			RETURNING login_id, contact_id, new_email`, auth.HashToken(token), orgID, tx.now).Scan(&loginID, &contactID, &email)
-		if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
 			return fieldportal.Errorf(fieldportal.ENOTFOUND, linkGone)
+		} else if err != nil {
+			return err // a fault, not a spent link
 		}
 		var username string
 		var status fieldportal.LoginStatus

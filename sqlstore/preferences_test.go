@@ -531,3 +531,31 @@ func TestEmailChangeVoidsResetLink(t *testing.T) {
 		}
 	})
 }
+
+// A fault while following the link is a fault, not "this link no longer
+// works" (review: every error of the link's update was answered as a
+// spent link, so a timeout told the contact a good link was dead and
+// logged nothing). The link's row is held locked past the deadline.
+func TestEmailChangeConfirmFault(t *testing.T) {
+	db := sqltest.MustOpen(t, sqlstore.Postgres)
+	ctx := context.Background()
+	f := mustAccounts(t, db)
+	tok := f.mustEmailLink(t, "child", "child.moved@example.test")
+	hold, err := db.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Rollback()
+	if _, err := hold.ExecContext(ctx, `SELECT 1 FROM email_changes WHERE token_hash = $1 FOR UPDATE`, auth.HashToken(tok)); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if _, err := f.a.ConfirmEmailChange(short, f.orgA, tok); err == nil || code(err) == fieldportal.ENOTFOUND {
+		t.Errorf("a timeout answered as %v", err)
+	}
+	hold.Rollback()
+	if _, err := f.a.FindEmailChange(ctx, f.orgA, tok); err != nil {
+		t.Errorf("the link after the fault: %v", err)
+	}
+}
