@@ -135,7 +135,7 @@ func AutopayFailed(org, name, number, schedule, amount, reason string) Message {
 // render fills a mail's subject and text. The templates are embedded and
 // tested, so a failure is a programming error and panics.
 func render(file string, d mailData) Message {
-	for _, f := range []*string{&d.Org, &d.Name, &d.Link, &d.Expires, &d.ReceiptNo, &d.Amount, &d.Number, &d.Site, &d.Answer, &d.Title, &d.When, &d.Technician} {
+	for _, f := range []*string{&d.Org, &d.Name, &d.Link, &d.Expires, &d.ReceiptNo, &d.Amount, &d.Number, &d.Site, &d.Answer, &d.Title, &d.When, &d.Technician, &d.Email} {
 		*f = oneLine(*f)
 	}
 	if d.Name == "" {

@@ -88,6 +88,16 @@ func TestTemplatesFlattenUserInput(t *testing.T) {
 	if !strings.Contains(m.Text, "Hello Ann Click http://evil.test,") {
 		t.Errorf("name not kept on one line:\n%s", m.Text)
 	}
+	// The new address of an email change too (review: it was the one
+	// field written as given; ValidEmail lets U+2028 and \v through).
+	for _, m := range []mail.Message{
+		mail.EmailChange("Acme", "Ann", "ann@new.test\u2028\vClick http://evil.test", "https://x.test/email/1", time.Now()),
+		mail.EmailChanged("Acme", "Ann", "ann@new.test\u2028\vClick http://evil.test"),
+	} {
+		if !strings.Contains(m.Text, "ann@new.test Click http://evil.test") {
+			t.Errorf("address not kept on one line:\n%s", m.Text)
+		}
+	}
 	if m := mail.PasswordReset("Acme", "", "https://x.test"); !strings.HasPrefix(m.Text, "Hello there,") {
 		t.Errorf("empty name: %q", m.Text)
 	}

@@ -31,10 +31,15 @@ func (tx *Tx) mailIssueAnswered(ctx context.Context, x *fieldportal.Issue) error
 	if ok, err := tx.orgUses(ctx, x.OrgID, fieldportal.ModuleIssues); err != nil || !ok {
 		return err // !ok: the portal shows no issues, nothing to link to
 	}
-	to, err := tx.issueRecipients(ctx, x, "c.id = $3"+wantsMail(fieldportal.MailIssueAnswered), x.ReportedBy)
+	// Who gets it is chosen before the choices apply: a reporter that
+	// turned the mail off does not pass it on to the job contacts.
+	to, err := tx.issueRecipients(ctx, x, "c.id = $3", x.ReportedBy)
 	if err == nil && len(to) == 0 {
 		to, err = tx.issueRecipients(ctx, x, `c.job_contact = TRUE AND c.customer_id IN
-			(SELECT ct.ancestor_id FROM customer_tree ct WHERE ct.customer_id = $3 AND ct.org_id = $1)`+wantsMail(fieldportal.MailIssueAnswered), x.CustomerID)
+			(SELECT ct.ancestor_id FROM customer_tree ct WHERE ct.customer_id = $3 AND ct.org_id = $1)`, x.CustomerID)
+	}
+	if err == nil {
+		to, err = tx.wanting(ctx, fieldportal.MailIssueAnswered, to)
 	}
 	if err != nil {
 		return err
@@ -50,8 +55,28 @@ func (tx *Tx) mailIssueAnswered(ctx context.Context, x *fieldportal.Issue) error
 	return nil
 }
 
-// recipient is a contact to mail: first name, full name and address.
-type recipient struct{ name, fullName, email string }
+// recipient is a contact to mail: its id, first name, full name and
+// address.
+type recipient struct{ id, name, fullName, email string }
+
+// wanting drops the recipients that turned kind off in their preferences
+// (issue 20). A mail that falls back to other contacts when its first
+// recipients cannot read it applies it after choosing them, so that one
+// contact's choice never sends the mail to others instead.
+func (tx *Tx) wanting(ctx context.Context, kind fieldportal.MailKind, list []recipient) ([]recipient, error) {
+	var out []recipient
+	for _, r := range list {
+		var off bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM contact_mail_off WHERE contact_id = $1 AND kind = $2)`,
+			r.id, kind).Scan(&off); err != nil {
+			return nil, err
+		}
+		if !off {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
 
 // issueRecipients lists the contacts matching who ($3 is arg) that can
 // follow a link to issue x (portalRecipients).
@@ -69,7 +94,7 @@ func (tx *Tx) portalRecipients(ctx context.Context, orgID, siteID, customerID st
 	if arg == "" {
 		return nil, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT c.first_name, c.last_name, c.email, pl.page_access FROM contacts c
+	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.first_name, c.last_name, c.email, pl.page_access FROM contacts c
 		JOIN portal_logins pl ON pl.contact_id = c.id
 		WHERE c.org_id = $1 AND c.email <> '' AND pl.status = 'active' AND `+who+`
 		AND c.customer_id IN (SELECT ct.ancestor_id FROM customer_tree ct WHERE ct.customer_id = $4 AND ct.org_id = $1)
@@ -83,7 +108,7 @@ func (tx *Tx) portalRecipients(ctx context.Context, orgID, siteID, customerID st
 	for rows.Next() {
 		var r recipient
 		var last, pages string
-		if err := rows.Scan(&r.name, &last, &r.email, &pages); err != nil {
+		if err := rows.Scan(&r.id, &r.name, &last, &r.email, &pages); err != nil {
 			return nil, err
 		}
 		if fieldportal.ValidEmail(strings.TrimSpace(r.email)) && fieldportal.ParseModules(pages).Has(module) {

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -183,6 +185,20 @@ func (tx *Tx) emailFree(ctx context.Context, orgID, contactID, loginID, email st
 	return nil
 }
 
+// lockEmail makes transactions giving a contact the same address (in any
+// case) wait for each other until they end, so that the check that it is
+// free still holds when the change commits: on PostgreSQL two links to
+// one address followed at once both passed it (review). SQLite runs one
+// writer at a time already.
+func (tx *Tx) lockEmail(ctx context.Context, orgID, email string) error {
+	if lock := tx.db.dialect.keyLock(); lock != "" {
+		if _, err := tx.ExecContext(ctx, lock, "contact-email:"+orgID+":"+strings.ToLower(email)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // FindEmailChange returns the new address a still-usable link confirms.
 func (a *Accounts) FindEmailChange(ctx context.Context, orgID, token string) (string, error) {
 	if token == "" {
@@ -219,8 +235,10 @@ func (a *Accounts) ConfirmEmailChange(ctx context.Context, orgID, token string) 
 		err := tx.QueryRowContext(ctx, `UPDATE email_changes SET used_at = $3
 			WHERE token_hash = $1 AND org_id = $2 AND used_at IS NULL AND expires_at > $3
 			RETURNING login_id, contact_id, new_email`, auth.HashToken(token), orgID, tx.now).Scan(&loginID, &contactID, &email)
-		if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
 			return fieldportal.Errorf(fieldportal.ENOTFOUND, linkGone)
+		} else if err != nil {
+			return err // a fault, not a spent link
 		}
 		var username string
 		var status fieldportal.LoginStatus
@@ -233,6 +251,9 @@ func (a *Accounts) ConfirmEmailChange(ctx context.Context, orgID, token string) 
 		sys := fieldportal.SystemViewer(orgID, signInTask)
 		c, err := tx.findContact(ctx, sys, contactID)
 		if err != nil {
+			return err
+		}
+		if err := tx.lockEmail(ctx, orgID, email); err != nil {
 			return err
 		}
 		// Taken since the request: the link stays unspent (the
@@ -248,6 +269,12 @@ func (a *Accounts) ConfirmEmailChange(ctx context.Context, orgID, token string) 
 			if _, err := tx.ExecContext(ctx, `UPDATE portal_logins SET username = $2, updated_at = $3 WHERE id = $1`, loginID, email, tx.now); err != nil {
 				return sqlErr(err, "login")
 			}
+		}
+		// A reset link went to the old address, which may no longer be
+		// the contact's to read: reset links go to the address on file.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM one_time_tokens WHERE login_id = $1 AND purpose = $2 AND used_at IS NULL`,
+			loginID, fieldportal.TokenReset); err != nil {
+			return err
 		}
 		c.Email, c.UpdatedAt = email, tx.now
 		if err := tx.emitEventFrom(ctx, fieldportal.SourcePortal, orgID, "contact.updated", c); err != nil {

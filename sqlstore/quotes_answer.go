@@ -209,15 +209,20 @@ func (tx *Tx) mailQuoteSent(ctx context.Context, x *fieldportal.Quote, portalURL
 	if ok, err := tx.orgUses(ctx, x.OrgID, fieldportal.ModuleQuotes); err != nil || !ok {
 		return 0, err
 	}
+	// Who gets it is chosen before the mail choices apply: quote
+	// contacts that turned it off do not pass it on to the requester.
 	list, err := tx.portalRecipients(ctx, x.OrgID, x.SiteID, x.CustomerID, fieldportal.ModuleQuotes,
-		"c.quote_contact = TRUE AND c.customer_id = $3"+wantsMail(fieldportal.MailQuoteSent), x.CustomerID)
+		"c.quote_contact = TRUE AND c.customer_id = $3", x.CustomerID)
 	mayAnswer := true
 	if err == nil && len(list) == 0 {
-		list, err = tx.portalRecipients(ctx, x.OrgID, x.SiteID, x.CustomerID, fieldportal.ModuleQuotes, "c.id = $3"+wantsMail(fieldportal.MailQuoteSent), x.RequestedBy)
+		list, err = tx.portalRecipients(ctx, x.OrgID, x.SiteID, x.CustomerID, fieldportal.ModuleQuotes, "c.id = $3", x.RequestedBy)
 		if err == nil && len(list) > 0 {
 			// The requester may answer only with the quote role (DecideQuote).
 			err = tx.QueryRowContext(ctx, `SELECT quote_contact FROM contacts WHERE id = $1`, x.RequestedBy).Scan(&mayAnswer)
 		}
+	}
+	if err == nil {
+		list, err = tx.wanting(ctx, fieldportal.MailQuoteSent, list)
 	}
 	if err != nil {
 		return 0, err
