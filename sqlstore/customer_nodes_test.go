@@ -221,6 +221,19 @@ func TestCustomerNodes(t *testing.T) {
 				t.Errorf("entries: moved %d (want 2), updated %d (want 1)", a, b)
 			}
 		})
+		t.Run("the text index follows edits", func(t *testing.T) {
+			MustCustomer(t, db, staff, &fieldportal.Customer{Name: "Plain Holdings"}) // no account number
+			got, _ := nodes(t, fieldportal.CustomerNodeFilter{Search: "holdings"})
+			want(t, "renamed and new", []string{"A1 Holdings 1/3/4", "Plain Holdings 0/0/0"}, got)
+			if got, _ := nodes(t, fieldportal.CustomerNodeFilter{Search: "A1 site"}); len(got) != 0 {
+				t.Errorf("a search matches sites' names: %v", got)
+			}
+			if db.Dialect() == sqlstore.SQLite {
+				if _, err := db.SQL().ExecContext(ctx, `INSERT INTO customer_search(customer_search, rank) VALUES ('integrity-check', 1)`); err != nil {
+					t.Errorf("customer_search does not match its table: %v", err)
+				}
+			}
+		})
 		t.Run("contacts are refused", func(t *testing.T) {
 			contact := MustMoneyContact(t, db, org.ID, cust["Top"].ID, fieldportal.SiteAccessAll, nil)
 			if _, _, err := db.FindCustomerNodes(ctx, contact, fieldportal.CustomerNodeFilter{}); fieldportal.ErrorCode(err) != fieldportal.EFORBIDDEN {
