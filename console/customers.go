@@ -60,6 +60,7 @@ func (c *Console) handleCustomers(w http.ResponseWriter, r *http.Request) {
 	view.Table.Caption = "Top-level customers, by name"
 	if q != "" {
 		view.Search.ClearURL = "/console/customers"
+		view.Header.Subtitle = "Customers at any level whose name or account number holds what you searched for."
 		view.Table.Caption = "Customers matching “" + q + "”"
 	}
 	if next != "" {
@@ -74,7 +75,8 @@ func (c *Console) handleCustomers(w http.ResponseWriter, r *http.Request) {
 // nodeTable is a list of customers of the tree with what is below each;
 // withParent adds the parent's column (a search's rows are at any depth).
 func nodeTable(list []*fieldportal.CustomerNode, withParent bool) web.Table {
-	t := web.Table{Columns: []web.Column{{Label: "Name"}, {Label: "Account number"}}}
+	// "Account no.": a longer label wraps on a phone's stacked rows.
+	t := web.Table{Columns: []web.Column{{Label: "Name"}, {Label: "Account no."}}}
 	if withParent {
 		t.Columns = append(t.Columns, web.Column{Label: "Parent"})
 	}

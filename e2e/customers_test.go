@@ -66,6 +66,13 @@ func TestJourneyCustomers(t *testing.T) {
 			t.Errorf("the new parent does not list the moved customer:\n%s", b.text("main"))
 		}
 
+		// A search finds it at any depth, with its new parent.
+		b.submit(`nav a[href="/console/customers"]`)
+		b.fill(`form[role=search]`, "q", "marina")
+		if row := b.text(`table tbody tr`); !strings.Contains(row, "Harbourside Marina Ltd") || !strings.Contains(row, "Kingsmead Dental Practice") {
+			t.Errorf("the search's row is %q, want the customer under Kingsmead Dental Practice", row)
+		}
+
 		dir := os.Getenv("FIELDPORTAL_SCREENSHOTS")
 		if dir == "" {
 			return
@@ -81,7 +88,7 @@ func TestJourneyCustomers(t *testing.T) {
 				s.run(chromedp.EmulateViewport(width, 900))
 			}
 			s.loginAs("admin")
-			for name, path := range map[string]string{"console-customers": "/console/customers", "console-customer": "/console/customers/" + kingsmead,
+			for name, path := range map[string]string{"console-customers": "/console/customers", "console-customers-search": "/console/customers?q=harbour", "console-customer": "/console/customers/" + kingsmead,
 				"console-customer-new": "/console/customers/new?parent=" + kingsmead, "console-customer-move": marina + "/move?parent_q=harbour"} {
 				s.save(p.URL+path, filepath.Join(dir, name+"-"+itoa(width)+".png"))
 			}
