@@ -281,6 +281,15 @@ type SiteService interface {
 	FindPortalSites(ctx context.Context, v Viewer, p Page) ([]*Site, string, error)
 	// MarkSiteReviewed takes a site out of that queue (staff).
 	MarkSiteReviewed(ctx context.Context, v Viewer, id string) error
+
+	// FindCustomerNodes lists the console's customer tree a level at a
+	// time, by name (staff only).
+	FindCustomerNodes(ctx context.Context, v Viewer, f CustomerNodeFilter) ([]*CustomerNode, string, error)
+	// FindCustomerPath returns a customer's ancestors from the top, the
+	// customer itself last (staff only).
+	FindCustomerPath(ctx context.Context, v Viewer, id string) ([]*Customer, error)
+	// FindCustomerSites lists a customer's own sites by name (staff only).
+	FindCustomerSites(ctx context.Context, v Viewer, customerID string, p Page) ([]*Site, string, error)
 }
 
 // Dashboard is what the portal's start page shows at a glance. A nil

@@ -86,6 +86,8 @@ type IDs struct {
 	// API is, per API collection path ("/sites"), a record on the
 	// benchmark key's first page (discoverAPI).
 	API map[string]string
+	// Customers are the console's customer tree records (discoverCustomers).
+	Customers customerIDs
 }
 
 // q escapes a query value.

@@ -206,6 +206,9 @@ func discover(ctx context.Context, svc server.Services, viewers map[string]field
 	if err := discoverDocuments(ctx, svc, staff, v, ids); err != nil {
 		return err
 	}
+	if err := discoverCustomers(ctx, svc, staff, ids); err != nil {
+		return err
+	}
 	return discoverInvoices(ctx, svc, v, ids)
 }
 

@@ -124,6 +124,8 @@ func (c *Console) routes() {
 	c.apiKeyRoutes()
 	// Webhooks (issue 19).
 	c.webhookRoutes()
+	// The customer tree (issue 20).
+	c.customerRoutes()
 }
 
 // signedIn wraps a console page: a live staff session of an enabled staff
@@ -139,7 +141,8 @@ func (c *Console) layout(r *http.Request, title string) web.Layout {
 		return l
 	}
 	l.User = v.Name
-	links := []web.NavLink{{Label: "Home", URL: "/console"}, {Label: "Contacts and access", URL: "/console/contacts"},
+	links := []web.NavLink{{Label: "Home", URL: "/console"}, {Label: "Customers", URL: "/console/customers"},
+		{Label: "Contacts and access", URL: "/console/contacts"},
 		{Label: "Issues", URL: "/console/issues"}, {Label: "Jobs", URL: "/console/jobs"}, {Label: "Quotes", URL: "/console/quotes"},
 		{Label: "Sites from the portal", URL: "/console/portal-sites"},
 		{Label: "Invoices", URL: "/console/invoices"}, {Label: "Payments", URL: "/console/payments"},

@@ -475,6 +475,7 @@ func (w *writeWorld) writeRows() []writeRow {
 	rows = append(rows, w.officeMoneyRows()...)
 	rows = append(rows, w.webhookRows()...)
 	rows = append(rows, w.portalSiteRows()...)
+	rows = append(rows, w.customerTreeRows()...)
 	return rows
 }
 

@@ -53,7 +53,29 @@ func (tx *Tx) createCustomer(ctx context.Context, v fieldportal.Viewer, c *field
 	if err := tx.lockCustomerTree(ctx, v.OrgID); err != nil {
 		return err
 	}
-	return tx.placeInTree(ctx, c.OrgID, c.ID, c.ParentID)
+	if err := tx.placeInTree(ctx, c.OrgID, c.ID, c.ParentID); err != nil {
+		return err
+	}
+	return tx.audit(ctx, v, "customer.created", "customer", c.ID, c.Name+underParent(c.ParentID))
+}
+
+// underParent is an audit entry's note of where a new customer is placed.
+func underParent(parentID string) string { return " (" + treePlace(parentID) + ")" }
+
+// treePlace names a place in the tree for the audit log: under a parent
+// (by id), or the top level.
+func treePlace(parentID string) string {
+	if parentID == "" {
+		return "top level"
+	}
+	return "under " + parentID
+}
+
+// customerFieldsChanged reports whether an update changes any of the
+// customer's fields besides its parent.
+func customerFieldsChanged(old, c *fieldportal.Customer) bool {
+	return old.ExternalID != c.ExternalID || old.Name != c.Name || old.Billing != c.Billing ||
+		old.Phone != c.Phone || old.Email != c.Email || old.TaxNumber != c.TaxNumber
 }
 
 // UpdateCustomer saves a customer's fields (operator side only). A new
@@ -103,8 +125,18 @@ func (tx *Tx) updateCustomer(ctx context.Context, v fieldportal.Viewer, c *field
 	if err == nil {
 		err = checkUnchanged(res, c.IfUpdatedAt)
 	}
-	if err != nil || !moved {
+	if err != nil {
 		return sqlErr(err, "customer")
+	}
+	// A move is its own entry; a save that changes nothing (a back
+	// office's sync sending the customer again) makes none.
+	if customerFieldsChanged(old, c) {
+		if err := tx.audit(ctx, v, "customer.updated", "customer", c.ID, c.Name); err != nil {
+			return err
+		}
+	}
+	if !moved {
+		return nil
 	}
 	// A move: the organisation's moves and the writers' subtree deltas
 	// wait for each other, so the cycle check and the tree read a tree
@@ -137,7 +169,10 @@ func (tx *Tx) updateCustomer(ctx context.Context, v fieldportal.Viewer, c *field
 	without := func(list []string) []string {
 		return slices.DeleteFunc(list, func(a string) bool { return a == c.ID })
 	}
-	return tx.moveSubtreeTallies(ctx, c.OrgID, c.ID, without(oldAncestors), without(newAncestors))
+	if err := tx.moveSubtreeTallies(ctx, c.OrgID, c.ID, without(oldAncestors), without(newAncestors)); err != nil {
+		return err
+	}
+	return tx.audit(ctx, v, "customer.moved", "customer", c.ID, c.Name+": "+treePlace(old.ParentID)+" -> "+treePlace(c.ParentID))
 }
 
 // FindCustomerByID returns a customer the viewer can reach.

@@ -24,6 +24,9 @@ var (
 	// documentText is the Documents page's search by name (issue 18): a
 	// parent's search walked its 500,000 files' names by LIKE.
 	documentText = textIndex{"documents", "document_search", []string{"name"}}
+	// customerText serves the console's customer search by name and
+	// account number (issue 20).
+	customerText = textIndex{"customers", "customer_search", []string{"name", "external_id"}}
 )
 
 // laterTextMigrations are the migrations that make text indexes after the
@@ -36,6 +39,7 @@ var laterTextMigrations = []struct {
 	{131, []textIndex{issueText, quoteText}},
 	{183, []textIndex{documentText}},
 	{186, []textIndex{assetText}},
+	{267, []textIndex{customerText}},
 }
 
 // laterTextIndexes are the text indexes of laterTextMigrations, which
