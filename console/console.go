@@ -78,6 +78,7 @@ func New(kit *web.Kit, cfg Config, svc Services) (*Console, error) {
 	}
 	c := &Console{cfg: cfg, kit: kit, pages: pages, svc: svc, door: web.Door{Cookie: sessionCookie, DeviceCookie: deviceCookie,
 		Path: "/console", LoginPath: "/console/login", Find: svc.SignIn.StaffSession}}
+	kit.DoorUnder("/console/", fieldportal.DoorConsole)
 	c.routes()
 	return c, nil
 }

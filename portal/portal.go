@@ -70,6 +70,7 @@ func New(kit *web.Kit, svc Services) (*Portal, error) {
 	}
 	p := &Portal{kit: kit, pages: pages, svc: svc, door: web.Door{Cookie: sessionCookie, DeviceCookie: deviceCookie,
 		Path: "/", LoginPath: "/login", Find: svc.SignIn.ContactSession}}
+	kit.DoorUnder("/", fieldportal.DoorPortal)
 	p.routes()
 	return p, nil
 }
