@@ -124,6 +124,8 @@ func (c *Console) routes() {
 	c.apiKeyRoutes()
 	// Webhooks (issue 19).
 	c.webhookRoutes()
+	// The audit log (issue 20).
+	c.auditRoutes()
 }
 
 // signedIn wraps a console page: a live staff session of an enabled staff
@@ -149,6 +151,7 @@ func (c *Console) layout(r *http.Request, title string) web.Layout {
 		links = append(links, web.NavLink{Label: "Staff", URL: "/console/staff"}, web.NavLink{Label: "Settings", URL: "/console/settings"})
 		links = append(links, web.NavLink{Label: "API keys", URL: "/console/api-keys"})
 		links = append(links, web.NavLink{Label: "Webhooks", URL: "/console/webhooks"})
+		links = append(links, web.NavLink{Label: "Audit log", URL: "/console/audit"})
 	}
 	for i := range links {
 		p := links[i].URL
