@@ -35,14 +35,14 @@ type OrganisationService interface {
 	// FindLogo returns the logo stored under its SHA-256, for anyone (it
 	// shows on the sign-in page).
 	FindLogo(ctx context.Context, orgID, sha string) (data []byte, contentType string, err error)
-	// FindAuditLog lists who did what, newest first; admins only.
+	// FindAuditLog lists who did what, newest first; staff only.
 	FindAuditLog(ctx context.Context, v Viewer, f AuditFilter) ([]*AuditEntry, string, error)
 	// FindOutbox lists queued and sent messages (the mail log); staff only.
 	FindOutbox(ctx context.Context, v Viewer, f OutboxFilter) ([]*OutboxMessage, string, error)
 	// CountOutbox counts messages of a kind in a status; staff only.
 	CountOutbox(ctx context.Context, v Viewer, kind, status string) (int, error)
 	// EachAuditEntry calls fn with every entry the filter selects, newest
-	// first, streamed (the audit log's CSV); admins only.
+	// first, streamed (the audit log's CSV); staff only.
 	EachAuditEntry(ctx context.Context, v Viewer, f AuditFilter, fn func(*AuditEntry) error) error
 	// FindActivity lists the entries a contact who manages contacts may
 	// read about its reachable customers (/preferences/activity), newest

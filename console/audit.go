@@ -12,10 +12,10 @@ import (
 
 // The audit log (issue 20 point 5): who did what, when, from where and
 // through which door, newest first, with filters and a CSV of what they
-// select. Admins only: the log holds every staff user's and contact's
-// addresses and user agents and the organisation's security events (sign-
-// in failures, keys, access changes), which an office user has no need to
-// read, and the store refuses anyone else too.
+// select. Every staff user reads it, as SPEC §5 has it: the office is
+// asked "who accepted this quote, who changed this contact's access?",
+// staff already read every record the entries are about, and an entry
+// holds no secret (no password, token or key is ever written in one).
 
 // auditRoutes registers the routes of this file.
 func (c *Console) auditRoutes() {
@@ -97,10 +97,7 @@ var (
 )
 
 func (c *Console) handleAudit(w http.ResponseWriter, r *http.Request) {
-	v, ok := c.needAdmin(w, r, "read the audit log")
-	if !ok {
-		return
-	}
+	v, _ := web.ViewerFromContext(r.Context())
 	ap := readAuditParams(r)
 	f, err := ap.filter(web.OrgLocation(r))
 	if err != nil {
@@ -196,10 +193,7 @@ var auditCSVHeader = []string{"At", "Actor kind", "Actor id", "Actor", "Door", "
 // handleAuditCSV downloads every entry the filters select, across all
 // pages, streamed from the store as it is read.
 func (c *Console) handleAuditCSV(w http.ResponseWriter, r *http.Request) {
-	v, ok := c.needAdmin(w, r, "read the audit log")
-	if !ok {
-		return
-	}
+	v, _ := web.ViewerFromContext(r.Context())
 	ap := readAuditParams(r)
 	ap.After = ""
 	f, err := ap.filter(web.OrgLocation(r))

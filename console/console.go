@@ -146,12 +146,12 @@ func (c *Console) layout(r *http.Request, title string) web.Layout {
 		{Label: "Invoices", URL: "/console/invoices"}, {Label: "Payments", URL: "/console/payments"},
 		{Label: "Recurring invoices", URL: "/console/recurring"}, {Label: "Equipment", URL: "/console/assets"},
 		{Label: "Certificates", URL: "/console/certificates"}, {Label: "Documents", URL: "/console/documents"},
-		{Label: "Tasks", URL: "/console/tasks"}, {Label: "Mail log", URL: "/console/mail"}}
+		{Label: "Tasks", URL: "/console/tasks"}, {Label: "Mail log", URL: "/console/mail"},
+		{Label: "Audit log", URL: "/console/audit"}}
 	if v.IsAdmin() {
 		links = append(links, web.NavLink{Label: "Staff", URL: "/console/staff"}, web.NavLink{Label: "Settings", URL: "/console/settings"})
 		links = append(links, web.NavLink{Label: "API keys", URL: "/console/api-keys"})
 		links = append(links, web.NavLink{Label: "Webhooks", URL: "/console/webhooks"})
-		links = append(links, web.NavLink{Label: "Audit log", URL: "/console/audit"})
 	}
 	for i := range links {
 		p := links[i].URL

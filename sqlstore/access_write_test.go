@@ -473,6 +473,7 @@ func (w *writeWorld) writeRows() []writeRow {
 	rows = append(rows, w.checkoutRows()...)
 	rows = append(rows, w.officeMoneyRows()...)
 	rows = append(rows, w.webhookRows()...)
+	rows = append(rows, w.auditRows()...)
 	return rows
 }
 
