@@ -150,16 +150,26 @@ func (c *Console) handleAudit(w http.ResponseWriter, r *http.Request) {
 }
 
 // auditTable lays out entries: when in the organisation's zone, who, the
-// door, what, the record, and where from.
+// door, what, the record, and where from (the address, and the start of
+// the user agent).
 func auditTable(list []*fieldportal.AuditEntry, loc *time.Location) web.Table {
 	t := web.Table{Caption: "Audit log, newest first", Columns: []web.Column{{Label: "When"}, {Label: "Who"}, {Label: "Door"},
-		{Label: "Action"}, {Label: "Record"}, {Label: "Detail"}, {Label: "Address"}, {Label: "User agent"}}}
+		{Label: "Action"}, {Label: "Record"}, {Label: "Detail"}, {Label: "From"}}}
 	for _, a := range list {
 		t.Rows = append(t.Rows, []web.Cell{web.TextCell(web.FormatDateTime(a.At.In(loc))), web.TextCell(auditWho(a)),
-			web.TextCell(a.Door.Label()), web.TextCell(a.Action), auditRecord(a), web.TextCell(a.Detail), web.TextCell(a.IP),
-			web.TextCell(a.UserAgent)})
+			web.TextCell(a.Door.Label()), web.TextCell(a.Action), auditRecord(a), web.TextCell(a.Detail),
+			web.Cell{Text: a.IP, Hint: shortAgent(a.UserAgent)}})
 	}
 	return t
+}
+
+// shortAgent is the start of a user agent, enough to tell a phone from a
+// script; the CSV has it whole.
+func shortAgent(ua string) string {
+	if r := []rune(ua); len(r) > 24 {
+		return string(r[:24]) + "…"
+	}
+	return ua
 }
 
 // auditWho names the actor: its name and kind.

@@ -72,8 +72,13 @@ func (a *Accounts) SignIn(ctx context.Context, r fieldportal.SignInRequest) (*fi
 		if err != nil {
 			return err
 		}
+		// The entry names the contact as its other entries do.
+		var first, last string
+		if err := tx.QueryRowContext(ctx, `SELECT first_name, last_name FROM contacts WHERE id = $1`, login.ContactID).Scan(&first, str(&last)); err != nil {
+			return err
+		}
 		return tx.auditSignIn(ctx, r.OrgID, fieldportal.DoorPortal,
-			auditActor{kind: fieldportal.ActorContact, id: login.ContactID, name: login.Username}, "login", login.ID)
+			auditActor{kind: fieldportal.ActorContact, id: login.ContactID, name: strings.TrimSpace(first + " " + last)}, "login", login.ID)
 	})
 	if err != nil {
 		return nil, err
