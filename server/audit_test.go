@@ -69,6 +69,17 @@ func TestAuditThroughTheDoors(t *testing.T) {
 			step(t, "signin.succeeded", fieldportal.ActorContact, parent.ContactID, fieldportal.DoorPortal, func() {
 				portal.login("parent@example.test", testPassword)
 			})
+			x := &fieldportal.Quote{SiteID: f.site["hq"].ID, Stage: fieldportal.QuoteOutstanding, Description: "Lights",
+				ValidUntil: fieldportal.Date{Year: 2099, Month: 1, Day: 1},
+				Items:      []fieldportal.QuoteItem{{Description: "Lamp", Quantity: 1, UnitPrice: 1000, Total: 1000}}, TotalExTax: 1000, TotalIncTax: 1000}
+			if err := db.CreateQuote(ctx, f.sys, x); err != nil {
+				t.Fatal(err)
+			}
+			f.giveQuoteRole("parent@example.test")
+			step(t, "quote.accepted", fieldportal.ActorContact, parent.ContactID, fieldportal.DoorPortal, func() {
+				res, body := portal.post("/quotes/"+x.ID+"/accept", url.Values{"signed_by_name": {"Pat Parent"}})
+				wantStatus(t, "accept the quote", res, body, http.StatusSeeOther)
+			})
 			step(t, "contact.updated", fieldportal.ActorContact, parent.ContactID, fieldportal.DoorPortal, func() {
 				res, body := portal.post("/preferences", url.Values{"first_name": {"Pat"}, "last_name": {"Parent"}, "phone": {"0117 496 0000"}})
 				wantStatus(t, "save my details", res, body, http.StatusSeeOther)
