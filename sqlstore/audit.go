@@ -180,12 +180,13 @@ func scanAudit(r interface{ Scan(...any) error }) (*fieldportal.AuditEntry, erro
 func auditCursor(a *fieldportal.AuditEntry) string { return cursor(a.At, a.ID) }
 
 // auditQuery is the statement of a page of entries the filter selects,
-// newest first by (at, id), the order of every audit index.
-func auditQuery(v fieldportal.Viewer, f fieldportal.AuditFilter) (string, []any, error) {
+// newest first by (at, id), the order of every audit index. walk writes
+// a contact's reach as a filter of that walk (scopeAudit).
+func auditQuery(v fieldportal.Viewer, f fieldportal.AuditFilter, walk bool) (string, []any, error) {
 	if err := f.Validate(); err != nil {
 		return "", nil, err
 	}
-	var q query
+	q := query{walkSites: walk}
 	q.scopeAudit(v, "a")
 	if f.Entity != "" {
 		q.and("a.entity = " + q.arg(f.Entity))
@@ -232,7 +233,7 @@ func (d *DB) FindAuditLog(ctx context.Context, v fieldportal.Viewer, f fieldport
 	if err := needStaff(v); err != nil {
 		return nil, "", err
 	}
-	return d.findAudit(ctx, v, f)
+	return d.findAudit(ctx, v, f, true)
 }
 
 // EachAuditEntry calls fn with every entry the filter selects, newest
@@ -244,7 +245,7 @@ func (d *DB) EachAuditEntry(ctx context.Context, v fieldportal.Viewer, f fieldpo
 	f.Page = fieldportal.Page{}
 	return streamChunks(ctx, d, func(after string) (string, []any, error) {
 		f.After = after
-		return auditQuery(v, f)
+		return auditQuery(v, f, true)
 	}, scanAudit, auditCursor, fn)
 }
 
@@ -257,11 +258,19 @@ func (d *DB) FindActivity(ctx context.Context, v fieldportal.Viewer, f fieldport
 	if !v.CanDo(fieldportal.ActionManageContacts) {
 		return nil, "", fieldportal.NotFound("activity")
 	}
-	return d.findAudit(ctx, v, f)
+	// A contact of few sites (a small customer) has few entries among
+	// the organisation's: they are read from its customers' own ranges
+	// (audit_log_customer) rather than by walking the whole log newest
+	// first, which suits a big parent whose entries are everywhere.
+	few, err := d.reachesFewSites(ctx, v)
+	if err != nil {
+		return nil, "", err
+	}
+	return d.findAudit(ctx, v, f, !few)
 }
 
-func (d *DB) findAudit(ctx context.Context, v fieldportal.Viewer, f fieldportal.AuditFilter) ([]*fieldportal.AuditEntry, string, error) {
-	text, args, err := auditQuery(v, f)
+func (d *DB) findAudit(ctx context.Context, v fieldportal.Viewer, f fieldportal.AuditFilter, walk bool) ([]*fieldportal.AuditEntry, string, error) {
+	text, args, err := auditQuery(v, f, walk)
 	if err != nil {
 		return nil, "", err
 	}

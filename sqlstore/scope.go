@@ -275,8 +275,10 @@ var auditEntityModules = map[string][]fieldportal.Module{
 //     "all", except contacts and logins, which a manager sees anyway
 //     (scopeContact).
 //
-// The customer test is written NOT (x NOT IN reach), as siteIDReachable
-// explains, so the log is walked newest first in its own index.
+// For a contact of many sites (q.walkSites) the customer test is written
+// NOT (x NOT IN reach), as siteIDReachable explains, so the log is walked
+// newest first in its own index; for one of few, x IN reach starts from
+// its customers' ranges of audit_log_customer.
 func (q *query) scopeAudit(v fieldportal.Viewer, alias string) {
 	if !q.contactScope(v, alias) {
 		return
@@ -297,7 +299,11 @@ func (q *query) scopeAudit(v fieldportal.Viewer, alias string) {
 	}
 	slices.Sort(kinds)
 	q.and("EXISTS (SELECT 1 FROM reach_login WHERE may_manage_contacts)")
-	q.and("NOT (" + alias + ".customer_id NOT IN (SELECT customer_id FROM reach_customers))")
+	if q.walkSites {
+		q.and("NOT (" + alias + ".customer_id NOT IN (SELECT customer_id FROM reach_customers))")
+	} else {
+		q.and(alias + ".customer_id IN (SELECT customer_id FROM reach_customers)")
+	}
 	q.and(alias + ".entity IN (" + strings.Join(kinds, ", ") + ")")
 	q.and("(" + alias + ".site_id IS NOT NULL AND ((SELECT site_access FROM reach_login) = 'all' OR EXISTS (SELECT 1 FROM login_sites ls WHERE ls.login_id = " +
 		q.loginArg + " AND ls.site_id = " + alias + ".site_id)) OR " + alias + ".site_id IS NULL AND (" + alias + ".entity IN ('contact', 'login') OR (SELECT site_access FROM reach_login) = 'all'))")
