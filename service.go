@@ -41,6 +41,13 @@ type OrganisationService interface {
 	FindOutbox(ctx context.Context, v Viewer, f OutboxFilter) ([]*OutboxMessage, string, error)
 	// CountOutbox counts messages of a kind in a status; staff only.
 	CountOutbox(ctx context.Context, v Viewer, kind, status string) (int, error)
+	// EachAuditEntry calls fn with every entry the filter selects, newest
+	// first, streamed (the audit log's CSV); staff only.
+	EachAuditEntry(ctx context.Context, v Viewer, f AuditFilter, fn func(*AuditEntry) error) error
+	// FindActivity lists the entries a contact who manages contacts may
+	// read about its reachable customers (/preferences/activity), newest
+	// first; ENOTFOUND for anyone else.
+	FindActivity(ctx context.Context, v Viewer, f AuditFilter) ([]*AuditEntry, string, error)
 }
 
 // SignInRequest is one attempt to sign in, as typed, with what the

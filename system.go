@@ -81,12 +81,15 @@ type OutboxFilter struct {
 	Status string
 }
 
-// AuditEntry records who did what (SPEC §5's audit log).
+// AuditEntry records who did what (SPEC §5's audit log): who (the
+// actor), when, from where (the client's address and user agent), through
+// which door, and the customer the entry is about when there is one (the
+// activity page's reach, audit.go). Entries are only ever added.
 type AuditEntry struct {
 	ID        string    `json:"id"`
 	OrgID     string    `json:"-"`
 	At        time.Time `json:"at"`
-	ActorKind string    `json:"actor_kind"` // contact, staff, api, system
+	ActorKind string    `json:"actor_kind"` // contact, staff, api, system, anonymous
 	ActorID   string    `json:"actor_id"`
 	ActorName string    `json:"actor_name"`
 	Action    string    `json:"action"`
@@ -94,13 +97,28 @@ type AuditEntry struct {
 	EntityID  string    `json:"entity_id"`
 	Detail    string    `json:"detail"`
 	IP        string    `json:"ip"`
+	UserAgent string    `json:"user_agent"`
+	Door      Door      `json:"door"`
+	// CustomerID is the customer the entry is about, "" for the
+	// operator's own business (staff-only entries).
+	CustomerID string `json:"customer_id,omitempty"`
 }
 
-// AuditFilter selects audit entries.
+// AuditFilter selects audit entries; every field is optional.
 type AuditFilter struct {
 	Page
 	Entity   string
 	EntityID string
+	// Door and ActorKind select by the door and by who acted.
+	Door      Door
+	ActorKind string
+	// Action is one action exactly (AuditActions lists them).
+	Action string
+	// From and To are days of the organisation, inclusive: entries from
+	// From's midnight to the end of To (FromAt and ToAt, set by Window).
+	From, To Date
+	// FromAt and ToAt are the instants the days stand for (Window).
+	FromAt, ToAt time.Time
 }
 
 // APIKey is a back-office credential; only the hash of the key is kept.

@@ -83,6 +83,7 @@ func New(kit *web.Kit, svc Services, opts ...Option) (*API, error) {
 	// are bare: it resolves the organisation and the key itself.
 	kit.HandleBare(Prefix+"/", a.authenticated(a.idempotent(a.mux)))
 	kit.ErrorsUnder(Prefix+"/", a.problem)
+	kit.DoorUnder(Prefix+"/", fieldportal.DoorAPI)
 	kit.HandleBare(Prefix, http.RedirectHandler(Prefix+"/", http.StatusMovedPermanently))
 	return a, nil
 }

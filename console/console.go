@@ -78,6 +78,7 @@ func New(kit *web.Kit, cfg Config, svc Services) (*Console, error) {
 	}
 	c := &Console{cfg: cfg, kit: kit, pages: pages, svc: svc, door: web.Door{Cookie: sessionCookie, DeviceCookie: deviceCookie,
 		Path: "/console", LoginPath: "/console/login", Find: svc.SignIn.StaffSession}}
+	kit.DoorUnder("/console/", fieldportal.DoorConsole)
 	c.routes()
 	return c, nil
 }
@@ -126,6 +127,8 @@ func (c *Console) routes() {
 	c.webhookRoutes()
 	// The customer tree (issue 20).
 	c.customerRoutes()
+	// The audit log (issue 20).
+	c.auditRoutes()
 }
 
 // signedIn wraps a console page: a live staff session of an enabled staff
@@ -148,7 +151,8 @@ func (c *Console) layout(r *http.Request, title string) web.Layout {
 		{Label: "Invoices", URL: "/console/invoices"}, {Label: "Payments", URL: "/console/payments"},
 		{Label: "Recurring invoices", URL: "/console/recurring"}, {Label: "Equipment", URL: "/console/assets"},
 		{Label: "Certificates", URL: "/console/certificates"}, {Label: "Documents", URL: "/console/documents"},
-		{Label: "Tasks", URL: "/console/tasks"}, {Label: "Mail log", URL: "/console/mail"}}
+		{Label: "Tasks", URL: "/console/tasks"}, {Label: "Mail log", URL: "/console/mail"},
+		{Label: "Audit log", URL: "/console/audit"}}
 	if v.IsAdmin() {
 		links = append(links, web.NavLink{Label: "Staff", URL: "/console/staff"}, web.NavLink{Label: "Settings", URL: "/console/settings"})
 		links = append(links, web.NavLink{Label: "API keys", URL: "/console/api-keys"})

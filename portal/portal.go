@@ -79,6 +79,7 @@ func New(kit *web.Kit, svc Services) (*Portal, error) {
 	}
 	p := &Portal{kit: kit, pages: pages, svc: svc, door: web.Door{Cookie: sessionCookie, DeviceCookie: deviceCookie,
 		Path: "/", LoginPath: "/login", Find: svc.SignIn.ContactSession}}
+	kit.DoorUnder("/", fieldportal.DoorPortal)
 	p.routes()
 	return p, nil
 }
@@ -108,6 +109,7 @@ func (p *Portal) routes() {
 	k.Handle("GET /preferences", p.signedIn(p.handlePreferences))
 	k.Handle("POST /preferences", p.signedIn(p.handlePreferencesSave))
 	p.preferenceRoutes()
+	p.activityRoutes()
 
 	// The work a customer asks for (issue 16): one file per resource.
 	p.issueRoutes()

@@ -41,6 +41,9 @@ type preferencesView struct {
 	// The mails the contact may choose among (none: the section says so).
 	MailErrors []fieldportal.FieldError
 	Mail       web.Choices
+
+	// Activity links the activity page, for a contact who manages contacts.
+	Activity bool
 }
 
 // preferencesNotices are the messages of ?done=, chosen by the server.
@@ -142,6 +145,7 @@ func (p *Portal) renderPreferencesWith(w http.ResponseWriter, r *http.Request, s
 		}
 		view.Mail.Options = append(view.Mail.Options, web.CheckOption{Value: string(m.Kind), Label: m.Kind.Label(), Checked: on})
 	}
+	view.Activity = v.CanDo(fieldportal.ActionManageContacts)
 	p.pages.Render(w, r, status, "preferences", view)
 }
 

@@ -476,6 +476,7 @@ func (w *writeWorld) writeRows() []writeRow {
 	rows = append(rows, w.webhookRows()...)
 	rows = append(rows, w.portalSiteRows()...)
 	rows = append(rows, w.customerTreeRows()...)
+	rows = append(rows, w.auditRows()...)
 	return rows
 }
 

@@ -155,23 +155,6 @@ func (tx *Tx) putSettings(ctx context.Context, orgID string, s fieldportal.Setti
 	return err
 }
 
-// audit records who did what, in the same transaction as the change.
-func (tx *Tx) audit(ctx context.Context, v fieldportal.Viewer, action, entity, entityID, detail string) error {
-	kind, id := "system", v.Task
-	switch v.Kind() {
-	case fieldportal.ViewerContact:
-		kind, id = "contact", v.ContactID
-	case fieldportal.ViewerStaff:
-		kind, id = "staff", v.StaffID
-	case fieldportal.ViewerAPI:
-		kind, id = "api", v.APIKeyID
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (id, org_id, at, actor_kind, actor_id, actor_name, action, entity, entity_id, detail)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		newID(), v.OrgID, tx.now, kind, id, v.Name, action, entity, entityID, detail)
-	return err
-}
-
 // nextNumber returns the next human number of a kind (J-1001, Q-1001...)
 // for an organisation, in the caller's transaction.
 func (tx *Tx) nextNumber(ctx context.Context, orgID, name string, start int64) (int64, error) {
@@ -216,37 +199,4 @@ func (d *DB) UpdateOrganisation(ctx context.Context, v fieldportal.Viewer, o *fi
 		o.UpdatedAt = tx.now
 		return tx.audit(ctx, v, "organisation.updated", "organisation", o.ID, o.Name)
 	})
-}
-
-// FindAuditLog lists an organisation's audit entries, newest first.
-func (d *DB) FindAuditLog(ctx context.Context, v fieldportal.Viewer, f fieldportal.AuditFilter) ([]*fieldportal.AuditEntry, string, error) {
-	if err := needStaff(v); err != nil {
-		return nil, "", err
-	}
-	var q query
-	q.and("org_id = " + q.arg(v.OrgID))
-	if f.Entity != "" {
-		q.and("entity = " + q.arg(f.Entity))
-	}
-	if f.EntityID != "" {
-		q.and("entity_id = " + q.arg(f.EntityID))
-	}
-	if err := q.keyset(f.After, true, "id"); err != nil {
-		return nil, "", err
-	}
-	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT id, org_id, at, actor_kind, actor_id, actor_name, action, entity, entity_id,
-		detail, ip FROM audit_log`, "ORDER BY id DESC"+limit(f.Page)), q.args...)
-	if err != nil {
-		return nil, "", err
-	}
-	list, err := collect(rows, func(r interface{ Scan(...any) error }) (*fieldportal.AuditEntry, error) {
-		var a fieldportal.AuditEntry
-		err := r.Scan(&a.ID, &a.OrgID, tm(&a.At), &a.ActorKind, &a.ActorID, &a.ActorName, &a.Action, &a.Entity, &a.EntityID, &a.Detail, &a.IP)
-		return &a, err
-	})
-	if err != nil {
-		return nil, "", err
-	}
-	list, next := trim(list, f.Page, func(a *fieldportal.AuditEntry) string { return cursor(a.ID) })
-	return list, next, nil
 }

@@ -1,6 +1,9 @@
 package sqlstore
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/fieldportal/fieldportal"
 )
 
@@ -234,4 +237,74 @@ func needStaff(v fieldportal.Viewer) error {
 		return fieldportal.Errorf(fieldportal.EFORBIDDEN, "Only the operator can do that.")
 	}
 	return nil
+}
+
+// auditEntityModules are the kinds of record whose audit entries a
+// contact may read on its activity page, with the modules it must use
+// for each: an entry says a record exists, so it is shown only to whom
+// the record's own tab would show it (SPEC §2.4). Contacts and logins
+// need none beyond managing contacts. A job's entries need both kinds of
+// job, as an entry does not say which kind its job is. A kind not listed
+// (the organisation, staff, keys, webhooks) is the operator's alone.
+var auditEntityModules = map[string][]fieldportal.Module{
+	"contact": nil, "login": nil,
+	"site":    {fieldportal.ModuleSites},
+	"quote":   {fieldportal.ModuleQuotes},
+	"issue":   {fieldportal.ModuleIssues},
+	"invoice": {fieldportal.ModuleInvoices}, "payment": {fieldportal.ModuleInvoices}, "checkout": {fieldportal.ModuleInvoices},
+	"recurring_invoice": {fieldportal.ModuleAutopay}, "customer": {fieldportal.ModuleAutopay},
+	"asset": {fieldportal.ModuleAssets}, "asset_test": {fieldportal.ModuleAssets},
+	"certificate": {fieldportal.ModuleCertificates},
+	"document":    {fieldportal.ModuleDocuments},
+	"task":        {fieldportal.ModuleTasks},
+	"job":         {fieldportal.ModuleService, fieldportal.ModuleInstall}, "appointment": {fieldportal.ModuleService, fieldportal.ModuleInstall},
+}
+
+// scopeAudit restricts audit entries. Staff read the organisation's
+// whole log. A contact reads an entry (its activity page) only when all
+// of these hold:
+//   - its login is active and may manage contacts, and the organisation
+//     does not hide that button;
+//   - the entry's customer (its record's customer when written, else the
+//     acting contact's) is one it reaches (rule 1); an entry of no
+//     customer is the operator's alone;
+//   - the entry's record is of a kind listed in auditEntityModules whose
+//     modules the contact uses;
+//   - rule 3 for its site: an entry about a site's record needs the site
+//     reachable; an entry about a customer-level record needs site access
+//     "all", except contacts and logins, which a manager sees anyway
+//     (scopeContact).
+//
+// For a contact of many sites (q.walkSites) the customer test is written
+// NOT (x NOT IN reach), as siteIDReachable explains, so the log is walked
+// newest first in its own index; for one of few, x IN reach starts from
+// its customers' ranges of audit_log_customer.
+func (q *query) scopeAudit(v fieldportal.Viewer, alias string) {
+	if !q.contactScope(v, alias) {
+		return
+	}
+	if !v.CanDo(fieldportal.ActionManageContacts) {
+		q.and("1 = 0")
+		return
+	}
+	var kinds []string
+	for kind, mods := range auditEntityModules {
+		ok := true
+		for _, m := range mods {
+			ok = ok && v.CanUse(m)
+		}
+		if ok {
+			kinds = append(kinds, q.arg(kind))
+		}
+	}
+	slices.Sort(kinds)
+	q.and("EXISTS (SELECT 1 FROM reach_login WHERE may_manage_contacts)")
+	if q.walkSites {
+		q.and("NOT (" + alias + ".customer_id NOT IN (SELECT customer_id FROM reach_customers))")
+	} else {
+		q.and(alias + ".customer_id IN (SELECT customer_id FROM reach_customers)")
+	}
+	q.and(alias + ".entity IN (" + strings.Join(kinds, ", ") + ")")
+	q.and("(" + alias + ".site_id IS NOT NULL AND ((SELECT site_access FROM reach_login) = 'all' OR EXISTS (SELECT 1 FROM login_sites ls WHERE ls.login_id = " +
+		q.loginArg + " AND ls.site_id = " + alias + ".site_id)) OR " + alias + ".site_id IS NULL AND (" + alias + ".entity IN ('contact', 'login') OR (SELECT site_access FROM reach_login) = 'all'))")
 }

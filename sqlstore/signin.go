@@ -57,6 +57,9 @@ func (a *Accounts) SignIn(ctx context.Context, r fieldportal.SignInRequest) (*fi
 		if err := g.failed(ctx); err != nil {
 			return nil, err
 		}
+		if found {
+			a.auditFailure(ctx, r.OrgID, fieldportal.DoorPortal, "login", login.ID)
+		}
 		return nil, fieldportal.Errorf(fieldportal.EUNAUTHORIZED, wrongCredentials)
 	}
 	g.succeeded(ctx)
@@ -66,7 +69,16 @@ func (a *Accounts) SignIn(ctx context.Context, r fieldportal.SignInRequest) (*fi
 	var s *fieldportal.SignedIn
 	err = a.db.inTx(ctx, func(tx *Tx) error {
 		s, err = a.startSession(ctx, tx, &fieldportal.Session{OrgID: r.OrgID, LoginID: login.ID}, r.OldToken, r.ClientAddr, r.UserAgent)
-		return err
+		if err != nil {
+			return err
+		}
+		// The entry names the contact as its other entries do.
+		var first, last string
+		if err := tx.QueryRowContext(ctx, `SELECT first_name, last_name FROM contacts WHERE id = $1`, login.ContactID).Scan(&first, str(&last)); err != nil {
+			return err
+		}
+		return tx.auditSignIn(ctx, r.OrgID, fieldportal.DoorPortal,
+			auditActor{kind: fieldportal.ActorContact, id: login.ContactID, name: strings.TrimSpace(first + " " + last)}, "login", login.ID)
 	})
 	if err != nil {
 		return nil, err
@@ -122,13 +134,19 @@ func (a *Accounts) StaffSignIn(ctx context.Context, r fieldportal.SignInRequest)
 		if err := g.failed(ctx); err != nil {
 			a.db.logger.WarnContext(ctx, "record failed staff sign-in", "err", err)
 		}
+		if found {
+			a.auditFailure(ctx, r.OrgID, fieldportal.DoorConsole, "staff", u.ID)
+		}
 		return nil, fieldportal.Errorf(fieldportal.EUNAUTHORIZED, wrongStaffCredentials)
 	}
 	g.succeeded(ctx)
 	var s *fieldportal.SignedIn
 	err = a.db.inTx(ctx, func(tx *Tx) error {
 		s, err = a.startSession(ctx, tx, &fieldportal.Session{OrgID: r.OrgID, StaffID: u.ID}, r.OldToken, r.ClientAddr, r.UserAgent)
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.auditSignIn(ctx, r.OrgID, fieldportal.DoorConsole, auditActor{kind: fieldportal.ActorStaff, id: u.ID, name: u.Name}, "staff", u.ID)
 	})
 	if err != nil {
 		return nil, err
@@ -140,6 +158,19 @@ func (a *Accounts) StaffSignIn(ctx context.Context, r fieldportal.SignInRequest)
 		return nil, err
 	}
 	return s, nil
+}
+
+// auditFailure records a failed sign-in for an account that exists (see
+// auditSignIn for what is kept and how many). It is not the sign-in's
+// answer: a log that cannot be written is logged, and the attempt still
+// fails as it must.
+func (a *Accounts) auditFailure(ctx context.Context, orgID string, door fieldportal.Door, entity, id string) {
+	err := a.db.inTx(ctx, func(tx *Tx) error {
+		return tx.auditSignIn(ctx, orgID, door, auditActor{kind: fieldportal.ActorAnonymous}, entity, id)
+	})
+	if err != nil {
+		a.db.logger.WarnContext(ctx, "record failed sign-in in the audit log", "err", err)
+	}
 }
 
 // verify checks a password against a stored hash. Only a busy server or

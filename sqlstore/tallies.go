@@ -41,7 +41,7 @@ const tallyMigration = 91
 // fills of the tallies and of the customer tree (customertree.go), and
 // the text indexes of the searches (search.go), whose DDL is the engine's.
 func tallyMigrations(d Dialect) []*goose.Migration {
-	return append([]*goose.Migration{
+	return append(append([]*goose.Migration{
 		goose.NewGoMigration(tallyMigration,
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rebuildTallies(ctx, tx, "", time.Now()) }}, nil),
 		goose.NewGoMigration(customerTreeMigration,
@@ -50,14 +50,14 @@ func tallyMigrations(d Dialect) []*goose.Migration {
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rebuildSubtreeTallies(ctx, tx, "") }}, nil),
 		goose.NewGoMigration(searchMigration,
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return migrateSearch(ctx, tx, d) }}, nil),
-	}, append(append(laterTextMigrationsFor(d), statementSumsMigrations()...), numberStatisticsMigrations(d)...)...)
+	}, append(append(laterTextMigrationsFor(d), statementSumsMigrations()...), numberStatisticsMigrations(d)...)...), auditMigrations(d)...)
 }
 
 // tallySQL is every statement text of the tallies, for MigrationsHash:
 // a change to the Go migration's SQL must make a new test template.
 func tallySQL() string {
 	return customerTreeSQL("$1") + subtreeSQL() + searchSQL() + laterTextSQL() + tallyCounts("$1") + openInvoicesSQL("s.customer_id = $1", "i.customer_id = $1", "$2", "$3") +
-		countedInvoices("s.customer_id = $1", "i.customer_id = $1") + numberStatisticsSQL
+		countedInvoices("s.customer_id = $1", "i.customer_id = $1") + numberStatisticsSQL + auditSQL()
 }
 
 // tallyColumns are the counted columns of customer_tallies, in the order

@@ -54,13 +54,15 @@ type Kit struct {
 	// errorsUnder answers the errors of requests under a path prefix in
 	// another form than the error page (the API's problem details).
 	errorsUnder map[string]func(http.ResponseWriter, *http.Request, error)
-	cfg         Config
-	orgs        fieldportal.OrganisationService
-	ready       fieldportal.Readiness
-	logger      *slog.Logger
-	mux         *http.ServeMux
-	assets      map[string]staticAsset
-	errors      *Pages
+	// doors names the door of requests under a path prefix (DoorUnder).
+	doors  map[string]fieldportal.Door
+	cfg    Config
+	orgs   fieldportal.OrganisationService
+	ready  fieldportal.Readiness
+	logger *slog.Logger
+	mux    *http.ServeMux
+	assets map[string]staticAsset
+	errors *Pages
 	// hsts and secureCookies follow an https base URL.
 	hsts, secureCookies bool
 	metrics             *metrics
@@ -171,7 +173,7 @@ func (k *Kit) Handler() http.Handler {
 		// panic, a refused cross-origin request); headers are set before
 		// anyone writes; responses are compressed as they are written; the
 		// cross-origin check runs before any handler.
-		k.handler = k.logRequests(k.securityHeaders(compress(k.recoverPanics(cop.Handler(k.mux)))))
+		k.handler = k.logRequests(k.securityHeaders(compress(k.recoverPanics(cop.Handler(k.requestInfo(k.mux))))))
 	})
 	return k.handler
 }

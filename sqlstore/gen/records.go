@@ -277,16 +277,44 @@ func (g *gen) outbox() *table {
 	})
 }
 
-// auditLog: the staff's recent sign-ins, so the console's log is not empty.
+// auditLog: what the audit log holds after a couple of years (issue 20):
+// the staff's recent sign-ins to the console, twenty sign-ins to the
+// portal by each login over the last 200 days, and the making of every
+// site, each entry with its door and, for a customer's record, its
+// customer (the activity page's reach).
 func (g *gen) auditLog() *table {
-	return newTable("audit_log", `id, org_id, at, actor_kind, actor_id, actor_name, action, entity, entity_id, detail, ip`,
+	return newTable("audit_log", `id, org_id, at, actor_kind, actor_id, actor_name, action, entity, entity_id, detail, ip,
+		user_agent, door, customer_id, site_id`,
 		func(yield func([]any) bool) {
+			const agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
 			for k := range 100 {
 				r := g.rec(kAudit, k)
 				s := r.intn(g.size.Staff)
 				at := g.workTime(&r, -100+k)
-				if !yield([]any{g.id(kAudit, k, at), g.org, at, "staff", g.staffID(s), staffName(s), "staff.signed_in",
-					"staff_user", g.staffID(s), "", "192.0.2.10"}) {
+				if !yield([]any{g.id(kAudit, k, at), g.org, at, "staff", g.staffID(s), staffName(s), "signin.succeeded",
+					"staff", g.staffID(s), "", "192.0.2.10", agent, "console", nil, nil}) {
+					return
+				}
+			}
+			const perLogin = 20
+			for j, ct := range g.l.loginContacts {
+				first, last, _ := g.contactName(int(ct))
+				cust := g.customerID(int(g.l.contactCust[ct]))
+				for i := range perLogin {
+					k := 100 + j*perLogin + i
+					r := g.rec(kAudit, k)
+					at := g.workTime(&r, -200+i*10+r.intn(10))
+					if !yield([]any{g.id(kAudit, k, at), g.org, at, "contact", g.contactID(int(ct)), first + " " + last, "signin.succeeded",
+						"login", g.loginID(j), "", fmt.Sprintf("198.51.100.%d", 1+r.intn(250)), agent, "portal", cust, nil}) {
+						return
+					}
+				}
+			}
+			base := 100 + len(g.l.loginContacts)*perLogin
+			for s, c := range g.l.siteCust {
+				at := g.at(g.siteCreated(s), 10, 0)
+				if !yield([]any{g.id(kAudit, base+s, at), g.org, at, "system", "import", "system", "site.created", "site", g.siteID(s),
+					"", "", "", "system", g.customerID(int(c)), g.siteID(s)}) {
 					return
 				}
 			}

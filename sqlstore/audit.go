@@ -1,0 +1,287 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/pressly/goose/v3"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+// The audit log (issue 20): one append-only record of who did what, when,
+// from where and through which door. tx.audit writes an entry in the
+// change's own transaction; the address, user agent and door come from
+// the request's context (fieldportal.RequestInfo, set by the web kit), so
+// the many callers keep one signature. Nothing in the store updates or
+// deletes an entry, and the database refuses it too (auditTriggers).
+
+// auditTriggerMigration is the version of the Go migration that makes
+// audit_log append-only: the triggers' text differs between the engines.
+const auditTriggerMigration = 263
+
+// auditTriggers are the statements refusing UPDATE and DELETE on
+// audit_log for the engine d. No code path deletes entries: an
+// organisation is never deleted, and a deleted record keeps its entries.
+func auditTriggers(d Dialect) []string {
+	if d == Postgres {
+		return []string{
+			`CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+END
+$$`,
+			`CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()`,
+			// TRUNCATE skips row triggers: a statement trigger refuses it.
+			`CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()`,
+		}
+	}
+	return []string{
+		`CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END`,
+		`CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE refused'); END`,
+	}
+}
+
+// auditMigrations are the audit log's Go migrations for the engine d.
+func auditMigrations(d Dialect) []*goose.Migration {
+	stmts := auditTriggers(d)
+	return []*goose.Migration{goose.NewGoMigration(auditTriggerMigration, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+		return execAll(ctx, tx, stmts)
+	}}, nil)}
+}
+
+// auditSQL is the Go migration's text on both engines, for MigrationsHash.
+func auditSQL() string {
+	return strings.Join(auditTriggers(SQLite), ";\n") + strings.Join(auditTriggers(Postgres), ";\n")
+}
+
+// auditActor is who an entry says acted.
+type auditActor struct {
+	kind, id, name string
+	// customerID is the acting contact's customer: an entry about no
+	// customer's record still belongs to the customer whose contact did it.
+	customerID string
+}
+
+// actorOf is the actor of a viewer.
+func actorOf(v fieldportal.Viewer) auditActor {
+	switch v.Kind() {
+	case fieldportal.ViewerContact:
+		return auditActor{kind: fieldportal.ActorContact, id: v.ContactID, name: v.Name, customerID: v.CustomerID}
+	case fieldportal.ViewerStaff:
+		return auditActor{kind: fieldportal.ActorStaff, id: v.StaffID, name: v.Name}
+	case fieldportal.ViewerAPI:
+		return auditActor{kind: fieldportal.ActorAPI, id: v.APIKeyID, name: v.Name}
+	}
+	return auditActor{kind: fieldportal.ActorSystem, id: v.Task, name: v.Name}
+}
+
+// audit records who did what, in the same transaction as the change.
+func (tx *Tx) audit(ctx context.Context, v fieldportal.Viewer, action, entity, entityID, detail string) error {
+	return tx.auditAs(ctx, v.OrgID, actorOf(v), fieldportal.DoorOf(v), action, entity, entityID, detail)
+}
+
+// auditAs writes an entry for an actor. The request's door wins over
+// door, the one the actor implies (a worker has no request). The entry's
+// customer and site are those of its record (auditEntityScope), else the
+// acting contact's customer.
+func (tx *Tx) auditAs(ctx context.Context, orgID string, a auditActor, door fieldportal.Door, action, entity, entityID, detail string) error {
+	ri := fieldportal.RequestInfoFrom(ctx)
+	if ri.Door != "" {
+		door = ri.Door
+	}
+	customerID, siteID, err := tx.auditEntityScope(ctx, orgID, entity, entityID)
+	if err != nil {
+		return err
+	}
+	if customerID == "" {
+		customerID = a.customerID
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (id, org_id, at, actor_kind, actor_id, actor_name, action, entity, entity_id, detail,
+		ip, user_agent, door, customer_id, site_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		newID(), orgID, tx.now, a.kind, a.id, a.name, action, entity, entityID, detail,
+		ri.Addr, ri.UserAgent, string(door), nullStr(customerID), nullStr(siteID))
+	return err
+}
+
+// auditEntityLookups find the customer and site of an audited record by
+// its entity kind: one probe by primary key. A kind not listed (the
+// organisation, staff, API keys, webhooks, catalogue) belongs to no
+// customer, and its entries are the operator's alone.
+var auditEntityLookups = map[string]string{
+	"contact":           `SELECT customer_id, NULL FROM contacts WHERE id = $1 AND org_id = $2`,
+	"login":             `SELECT c.customer_id, NULL FROM portal_logins pl JOIN contacts c ON c.id = pl.contact_id WHERE pl.id = $1 AND pl.org_id = $2`,
+	"customer":          `SELECT id, NULL FROM customers WHERE id = $1 AND org_id = $2`,
+	"site":              `SELECT customer_id, id FROM sites WHERE id = $1 AND org_id = $2`,
+	"quote":             `SELECT customer_id, site_id FROM quotes WHERE id = $1 AND org_id = $2`,
+	"job":               `SELECT customer_id, site_id FROM jobs WHERE id = $1 AND org_id = $2`,
+	"issue":             `SELECT customer_id, site_id FROM issues WHERE id = $1 AND org_id = $2`,
+	"invoice":           `SELECT customer_id, site_id FROM invoices WHERE id = $1 AND org_id = $2`,
+	"payment":           `SELECT customer_id, NULL FROM payments WHERE id = $1 AND org_id = $2`,
+	"checkout":          `SELECT customer_id, NULL FROM checkouts WHERE id = $1 AND org_id = $2`,
+	"recurring_invoice": `SELECT customer_id, site_id FROM recurring_invoices WHERE id = $1 AND org_id = $2`,
+	"asset":             `SELECT customer_id, site_id FROM assets WHERE id = $1 AND org_id = $2`,
+	"asset_test":        `SELECT a.customer_id, a.site_id FROM asset_tests t JOIN assets a ON a.id = t.asset_id WHERE t.id = $1 AND t.org_id = $2`,
+	"certificate":       `SELECT customer_id, site_id FROM certificates WHERE id = $1 AND org_id = $2`,
+	"document":          `SELECT customer_id, site_id FROM documents WHERE id = $1 AND org_id = $2`,
+	"appointment":       `SELECT customer_id, site_id FROM appointments WHERE id = $1 AND org_id = $2`,
+	"task":              `SELECT customer_id, site_id FROM tasks WHERE id = $1 AND org_id = $2`,
+}
+
+// auditEntityScope returns the customer and site of an audited record,
+// "" when its kind has none or the row is gone (a deletion's entry).
+func (tx *Tx) auditEntityScope(ctx context.Context, orgID, entity, id string) (customerID, siteID string, err error) {
+	q, ok := auditEntityLookups[entity]
+	if !ok || id == "" {
+		return "", "", nil
+	}
+	err = tx.QueryRowContext(ctx, q, id, orgID).Scan(str(&customerID), str(&siteID))
+	if err == sql.ErrNoRows {
+		return "", "", nil
+	}
+	return customerID, siteID, err
+}
+
+// auditSignIn records a sign-in at a door: a success (actor the contact
+// or staff user) or a failure for an account that exists (actor
+// anonymous: nobody is known, only the request's address and user agent).
+// The password is never kept, nor a typed name that matches no account.
+// Failures are written only once the throttles let the attempt through,
+// so their number is bounded by the per-account limit (auth's
+// DefaultAccountLimit: 5 free failures in 15 minutes, then one per
+// doubling delay capped at 15 minutes: under 110 a day per account,
+// however many addresses send them); names that match no account write
+// nothing.
+func (tx *Tx) auditSignIn(ctx context.Context, orgID string, door fieldportal.Door, a auditActor, entity, entityID string) error {
+	action := "signin.succeeded"
+	if a.kind == fieldportal.ActorAnonymous {
+		action = "signin.failed"
+	}
+	return tx.auditAs(ctx, orgID, a, door, action, entity, entityID, "")
+}
+
+// auditColumns are an entry's columns, in scanAudit's order.
+const auditColumns = `a.id, a.org_id, a.at, a.actor_kind, a.actor_id, a.actor_name, a.action, a.entity, a.entity_id, a.detail,
+	a.ip, a.user_agent, a.door, a.customer_id`
+
+func scanAudit(r interface{ Scan(...any) error }) (*fieldportal.AuditEntry, error) {
+	var a fieldportal.AuditEntry
+	var door string
+	err := r.Scan(&a.ID, &a.OrgID, tm(&a.At), &a.ActorKind, &a.ActorID, &a.ActorName, &a.Action, &a.Entity, &a.EntityID, &a.Detail,
+		&a.IP, &a.UserAgent, &door, str(&a.CustomerID))
+	a.Door = fieldportal.Door(door)
+	return &a, err
+}
+
+// auditCursor is an entry's place in the newest-first walk.
+func auditCursor(a *fieldportal.AuditEntry) string { return cursor(a.At, a.ID) }
+
+// auditQuery is the statement of a page of entries the filter selects,
+// newest first by (at, id), the order of every audit index. walk writes
+// a contact's reach as a filter of that walk (scopeAudit).
+func auditQuery(v fieldportal.Viewer, f fieldportal.AuditFilter, walk bool) (string, []any, error) {
+	if err := f.Validate(); err != nil {
+		return "", nil, err
+	}
+	q := query{walkSites: walk}
+	q.scopeAudit(v, "a")
+	if f.Entity != "" {
+		q.and("a.entity = " + q.arg(f.Entity))
+	}
+	if f.EntityID != "" {
+		q.and("a.entity_id = " + q.arg(f.EntityID))
+	}
+	if f.Door != "" {
+		q.and("a.door = " + q.arg(string(f.Door)))
+	}
+	if f.ActorKind != "" {
+		q.and("a.actor_kind = " + q.arg(f.ActorKind))
+	}
+	if p, ok := f.ActionPrefix(); ok {
+		// The range of actions starting so: "/" follows "." in ASCII.
+		q.and("a.action >= " + q.arg(p) + " AND a.action < " + q.arg(strings.TrimSuffix(p, ".")+"/"))
+	} else if f.Action != "" {
+		q.and("a.action = " + q.arg(f.Action))
+	}
+	if !f.FromAt.IsZero() {
+		q.and("a.at >= " + q.arg(f.FromAt.UTC()))
+	}
+	if !f.ToAt.IsZero() {
+		q.and("a.at < " + q.arg(f.ToAt.UTC()))
+	}
+	if f.After != "" {
+		var vals []any
+		if err := decodeCursor(f.After, &vals); err != nil || len(vals) != 2 {
+			return "", nil, badCursor()
+		}
+		if at, ok := cursorValue(vals[0]).(time.Time); !ok || at.IsZero() {
+			return "", nil, badCursor()
+		}
+	}
+	if err := q.keyset(f.After, true, "a.at", "a.id"); err != nil {
+		return "", nil, err
+	}
+	return q.sql(`SELECT `+auditColumns+` FROM audit_log a`, "ORDER BY a.at DESC, a.id DESC"), q.args, nil
+}
+
+// FindAuditLog lists an organisation's audit entries, newest first, as
+// the filter selects them; staff only (the console's /console/audit).
+func (d *DB) FindAuditLog(ctx context.Context, v fieldportal.Viewer, f fieldportal.AuditFilter) ([]*fieldportal.AuditEntry, string, error) {
+	if err := needStaff(v); err != nil {
+		return nil, "", err
+	}
+	return d.findAudit(ctx, v, f, true)
+}
+
+// EachAuditEntry calls fn with every entry the filter selects, newest
+// first, read in chunks as the CSV is written; staff only.
+func (d *DB) EachAuditEntry(ctx context.Context, v fieldportal.Viewer, f fieldportal.AuditFilter, fn func(*fieldportal.AuditEntry) error) error {
+	if err := needStaff(v); err != nil {
+		return err
+	}
+	f.Page = fieldportal.Page{}
+	return streamChunks(ctx, d, func(after string) (string, []any, error) {
+		f.After = after
+		return auditQuery(v, f, true)
+	}, scanAudit, auditCursor, fn)
+}
+
+// FindActivity lists the entries a contact who manages contacts may read
+// at /preferences/activity, newest first: scopeAudit's rule.
+func (d *DB) FindActivity(ctx context.Context, v fieldportal.Viewer, f fieldportal.AuditFilter) ([]*fieldportal.AuditEntry, string, error) {
+	if !v.IsContact() {
+		return nil, "", fieldportal.NotFound("activity")
+	}
+	if !v.CanDo(fieldportal.ActionManageContacts) {
+		return nil, "", fieldportal.NotFound("activity")
+	}
+	// A contact of few sites (a small customer) has few entries among
+	// the organisation's: they are read from its customers' own ranges
+	// (audit_log_customer) rather than by walking the whole log newest
+	// first, which suits a big parent whose entries are everywhere.
+	few, err := d.reachesFewSites(ctx, v)
+	if err != nil {
+		return nil, "", err
+	}
+	return d.findAudit(ctx, v, f, !few)
+}
+
+func (d *DB) findAudit(ctx context.Context, v fieldportal.Viewer, f fieldportal.AuditFilter, walk bool) ([]*fieldportal.AuditEntry, string, error) {
+	text, args, err := auditQuery(v, f, walk)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := d.read.QueryContext(ctx, text+limit(f.Page), args...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanAudit)
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := trim(list, f.Page, auditCursor)
+	return list, next, nil
+}
