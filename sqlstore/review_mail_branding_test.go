@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -74,6 +75,27 @@ func TestMailBrandingReview(t *testing.T) {
 			var fe *fieldportal.Error
 			if !errors.As(err, &fe) || !slices.ContainsFunc(fe.Fields, func(f fieldportal.FieldError) bool { return f.Field == "branding.display_name" }) {
 				t.Errorf("UpdateSettings = %v, want a message naming branding.display_name", err)
+			}
+		})
+		t.Run("a name saved before the check adds no line to a mail", func(t *testing.T) {
+			st, err := db.FindSettings(ctx, org.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.Branding.DisplayName = "Brightwater\r\nBcc: someone@evil.example"
+			data, err := json.Marshal(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.SQL().ExecContext(ctx, `UPDATE organisation_settings SET data = $2 WHERE org_id = $1`, org.ID, string(data)); err != nil {
+				t.Fatal(err)
+			}
+			got := queued("receipt", mail.Receipt(org.Name, "Pat", "R-9", "GBP 10.00"))
+			if strings.ContainsAny(got.Subject, "\r\n") || strings.Contains(got.Payload, "\nBcc:") || strings.Contains(got.Payload, "\r") {
+				t.Errorf("the name's line break reached the mail:\n%q\n%q", got.Subject, got.Payload)
+			}
+			if !strings.Contains(got.Subject, "Brightwater Bcc: someone@evil.example") {
+				t.Errorf("subject %q lacks the name on one line", got.Subject)
 			}
 		})
 	})
