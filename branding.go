@@ -123,6 +123,9 @@ func ThemeOf(accent string) (Theme, bool) {
 func (b Branding) Validate(v *Validation) {
 	if len(b.DisplayName) > 100 {
 		v.Add("branding.display_name", "Name shown to customers must be at most 100 characters.")
+	} else if strings.ContainsFunc(b.DisplayName, unicode.IsControl) {
+		// It is a mail's subject and lines: one line of text.
+		v.Add("branding.display_name", "Name shown to customers must be one line of text.")
 	}
 	if strings.TrimSpace(b.AccentColour) != "" {
 		if c, ok := ParseColour(b.AccentColour); !ok {

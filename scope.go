@@ -294,6 +294,12 @@ func (v Viewer) CanDo(a Action) bool {
 	case ActionManageContacts:
 		return v.MayManageContacts
 	case ActionCreateSite, ActionEditSite:
+		// A new site at a customer is for a contact that sees the
+		// customer's sites (SPEC §2.3, as a customer's file): one of
+		// assigned sites would make a site it could not then see.
+		if a == ActionCreateSite && v.SiteAccess != SiteAccessAll {
+			return false
+		}
 		// The organisation says who may (Settings.SiteEditors).
 		switch v.SiteEditors {
 		case SiteEditorsOff:

@@ -59,13 +59,19 @@ func (w *writeWorld) siteRows() []writeRow {
 		},
 		{
 			// A contact creates sites (when it may) for the customers it
-			// reaches, whatever its site access: the customer is what it
-			// acts on. Nobody signed in finds no customer at all.
+			// reaches, with site access "all": one of assigned sites is
+			// refused, as it could not see the site it made (rule 3).
+			// Nobody signed in finds no customer at all.
 			name: "CreateSite", covers: []string{"SiteService.CreateSite"}, targets: everyCustomer,
 			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
 				return justErr(db.CreateSite(ctx, v, site(target)))
 			},
-			want: contactAction(ofCustomer, noSuch("customer_id"), forbidden, noSuch("customer_id")),
+			want: func(kind, target string) outcome {
+				if a := actors[kind]; a.contact && !a.allSites {
+					return forbidden
+				}
+				return contactAction(ofCustomer, noSuch("customer_id"), forbidden, noSuch("customer_id"))(kind, target)
+			},
 		},
 		{
 			// The world's own sites, saved as they are.

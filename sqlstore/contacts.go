@@ -96,6 +96,14 @@ func (tx *Tx) updateContact(ctx context.Context, v fieldportal.Viewer, c *fieldp
 	if err != nil {
 		return sqlErr(err, "contact")
 	}
+	if c.CustomerID != old.CustomerID {
+		// A site's contacts are people of its customer: one moved to
+		// another customer leaves the sites of the one it left.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM site_contacts WHERE contact_id = $1 AND site_id NOT IN
+			(SELECT id FROM sites WHERE customer_id = $2)`, c.ID, c.CustomerID); err != nil {
+			return err
+		}
+	}
 	if err := tx.emitEvent(ctx, v, v.OrgID, "contact.updated", c); err != nil {
 		return err
 	}

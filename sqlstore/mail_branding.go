@@ -29,7 +29,9 @@ func (tx *Tx) brandMail(ctx context.Context, m *fieldportal.OutboxMessage) error
 		return err
 	}
 	b := st.Branding
-	if shown := strings.TrimSpace(b.DisplayName); shown != "" && strings.TrimSpace(name) != "" && shown != name {
+	// One line, whatever was saved: a name adds no line to a mail.
+	shown := strings.Join(strings.FieldsFunc(b.DisplayName, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+	if shown != "" && strings.TrimSpace(name) != "" && shown != name {
 		m.Subject, m.Payload = replaceName(m.Subject, name, shown), replaceName(m.Payload, name, shown)
 	}
 	if footer := mail.SupportFooter(b.SupportPhone, b.SupportEmail); footer != "" && !mail.ForStaff(m.Topic) {
@@ -39,24 +41,39 @@ func (tx *Tx) brandMail(ctx context.Context, m *fieldportal.OutboxMessage) error
 }
 
 // replaceName replaces name in s by shown where it stands as a name, not
-// inside a longer word ("Acme" in "Acmeson" stays).
+// inside a longer word ("Acme" in "Acmeson" stays) nor inside a link or an
+// address (a host, a token of a link, a mailbox: "acme" in
+// "https://acme.example/setup/..." stays, which would otherwise break).
 func replaceName(s, name, shown string) string {
 	var b strings.Builder
-	for {
-		i := strings.Index(s, name)
+	word := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+	done := 0 // s[:done] is written
+	for from := 0; ; {
+		i := strings.Index(s[from:], name)
 		if i < 0 {
-			b.WriteString(s)
-			return b.String()
+			break
 		}
+		i += from
+		end := i + len(name)
 		before, _ := utf8.DecodeLastRuneInString(s[:i])
-		after, _ := utf8.DecodeRuneInString(s[i+len(name):])
-		word := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
-		b.WriteString(s[:i])
-		if (i > 0 && word(before)) || (i+len(name) < len(s) && word(after)) {
-			b.WriteString(name)
-		} else {
+		after, _ := utf8.DecodeRuneInString(s[end:])
+		if !(i > 0 && word(before)) && !(end < len(s) && word(after)) && !inLink(s, i, end) {
+			b.WriteString(s[done:i])
 			b.WriteString(shown)
+			done = end
 		}
-		s = s[i+len(name):]
+		from = end
 	}
+	b.WriteString(s[done:])
+	return b.String()
+}
+
+// inLink reports whether s[i:end] is part of a link or an address: the
+// run of text without spaces around it holds a "/" or an "@".
+func inLink(s string, i, end int) bool {
+	start, stop := strings.LastIndexFunc(s[:i], unicode.IsSpace)+1, len(s)
+	if j := strings.IndexFunc(s[end:], unicode.IsSpace); j >= 0 {
+		stop = end + j
+	}
+	return strings.ContainsAny(s[start:stop], "/@")
 }

@@ -68,6 +68,12 @@ func SafeNext(next string) string {
 	if next == "" || next[0] != '/' || strings.ContainsRune(next, '\\') || strings.ContainsFunc(next, unicode.IsControl) {
 		return "/"
 	}
+	// "///host" has no host for url.Parse (and path.Clean makes it "/host"),
+	// but a browser reads it as another site, as it reads "//host": a link
+	// that is not a redirect keeps it as it is (the site form's Cancel).
+	if strings.HasPrefix(next, "//") {
+		return "/"
+	}
 	u, err := url.Parse(next)
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
 		return "/"
