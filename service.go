@@ -87,6 +87,15 @@ type PasswordChange struct {
 	OldToken string
 }
 
+// EmailChangeRequest asks for a change of the viewer's own email
+// address. The current password is asked for because confirming the
+// new address lets its holder reset the password: a stolen session
+// alone must not take the account over.
+type EmailChangeRequest struct {
+	Email, CurrentPassword string
+	ClientAddr             string
+}
+
 // SetupRequest completes an invitation: the contact's name, the chosen
 // username and password.
 type SetupRequest struct {
@@ -784,10 +793,12 @@ type PreferencesService interface {
 	// the mails it may choose among.
 	FindMyPreferences(ctx context.Context, v Viewer) (*MyPreferences, error)
 	// RequestEmailChange mails a link (EmailChangeLifetime) to the new
-	// address; nothing changes until it is followed. An address another
-	// contact or login of the organisation uses is refused (field
-	// "email"). Throttled per login.
-	RequestEmailChange(ctx context.Context, v Viewer, email string) error
+	// address, and tells the old one; nothing changes until the link is
+	// followed. The current password is required (field
+	// "current_password", its guesses throttled like the password
+	// change's); an address another contact or login of the organisation
+	// uses is refused (field "email"). Throttled per login.
+	RequestEmailChange(ctx context.Context, v Viewer, req EmailChangeRequest) error
 	// SaveMailChoices turns the viewer's mails on (those in on) and off
 	// (the others it is offered); kinds it is not offered are kept.
 	SaveMailChoices(ctx context.Context, v Viewer, on []MailKind) error

@@ -59,6 +59,13 @@ func EmailChange(org, name, email, link string, expires time.Time) Message {
 		Expires: expires.UTC().Format("2 January 2006 at 15:04 UTC")})
 }
 
+// EmailChangeRequested tells a contact's current address that a change
+// to email was asked for, so that a change from a stolen session does not
+// go unseen. The caller sets To (the current address).
+func EmailChangeRequested(org, name, email string) Message {
+	return render("email_change_requested.txt", mailData{Org: org, Name: name, Email: email})
+}
+
 // EmailChanged tells a contact's old address that the account's address
 // is now email. The caller sets To (the old address).
 func EmailChanged(org, name, email string) Message {

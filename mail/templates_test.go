@@ -25,6 +25,9 @@ func TestTemplates(t *testing.T) {
 		{"email change", mail.EmailChange("Acme Fire", "Ann Lee", "ann@new.test", "https://portal.test/email/abc", expires),
 			"Confirm your new email address for the Acme Fire portal",
 			[]string{"Hello Ann Lee,", "this address, ann@new.test,", "https://portal.test/email/abc\n", "9 March 2026 at 17:30 UTC"}},
+		{"email change requested", mail.EmailChangeRequested("Acme Fire", "Ann Lee", "ann@new.test"),
+			"A change of your Acme Fire portal email address was requested",
+			[]string{"Hello Ann Lee,", "portal account\nto ann@new.test was requested.", "If this was not you, change your portal password"}},
 		{"email changed", mail.EmailChanged("Acme Fire", "Ann Lee", "ann@new.test"),
 			"Your Acme Fire portal email address was changed",
 			[]string{"Hello Ann Lee,", "from this address to ann@new.test.", "If you didn't make this change"}},
@@ -93,6 +96,7 @@ func TestTemplatesFlattenUserInput(t *testing.T) {
 	for _, m := range []mail.Message{
 		mail.EmailChange("Acme", "Ann", "ann@new.test\u2028\vClick http://evil.test", "https://x.test/email/1", time.Now()),
 		mail.EmailChanged("Acme", "Ann", "ann@new.test\u2028\vClick http://evil.test"),
+		mail.EmailChangeRequested("Acme", "Ann", "ann@new.test\u2028\vClick http://evil.test"),
 	} {
 		if !strings.Contains(m.Text, "ann@new.test Click http://evil.test") {
 			t.Errorf("address not kept on one line:\n%s", m.Text)

@@ -26,10 +26,12 @@ type preferencesView struct {
 	Mobile    web.FieldView
 	Position  web.FieldView
 
-	// The email change: the new address typed, and the one waiting for
+	// The email change: the new address typed, the current password
+	// (always empty: it is never echoed), and the address waiting for
 	// its link to be followed.
 	EmailErrors  []fieldportal.FieldError
 	NewEmail     web.FieldView
+	EmailCurrent web.FieldView
 	PendingEmail string
 
 	// The password change, as /password asks it.
@@ -122,8 +124,9 @@ func (p *Portal) renderPreferencesWith(w http.ResponseWriter, r *http.Request, s
 		Mobile:    web.Field("mobile", "Mobile", "tel", c.Mobile, "tel", errs).Optional(),
 		Position:  web.Field("position", "Position", "text", c.Position, "organization-title", errs).Optional(),
 
-		EmailErrors:  errs.List("email"),
+		EmailErrors:  errs.List("email", "current_password"),
 		NewEmail:     web.Field("email", "New email address", "email", st.newEmail, "email", errs),
+		EmailCurrent: web.Field("current_password", "Current password", "password", "", "current-password", errs),
 		PendingEmail: mine.PendingEmail,
 
 		PasswordErrors: errs.List("current", "password", "confirm"),
@@ -137,6 +140,7 @@ func (p *Portal) renderPreferencesWith(w http.ResponseWriter, r *http.Request, s
 	}
 	view.NewEmail.Inputmode = "email"
 	view.NewEmail.Hint = "We send a link to the new address; your address changes only when you follow it."
+	view.EmailCurrent.Hint = "We ask for it so that nobody else can change your address from a device you left signed in."
 	view.Password.Hint = hint
 	for _, m := range mine.Mail {
 		on := m.On

@@ -8,7 +8,8 @@ import (
 )
 
 // A contact's change of its own email address (issue 20): the
-// preferences ask for the new address, a link goes to it, and following
+// preferences ask for the new address and the current password (never
+// shown again), a link goes to it, the current address is told, and following
 // the link (GET shows what it confirms, POST confirms, so a mail
 // scanner that opens links changes nothing) makes it the contact's.
 
@@ -19,7 +20,8 @@ func (p *Portal) handleEmailChange(w http.ResponseWriter, r *http.Request) {
 	}
 	v, _ := web.ViewerFromContext(r.Context())
 	email := r.PostForm.Get("email")
-	err := p.svc.Preferences.RequestEmailChange(r.Context(), v, email)
+	err := p.svc.Preferences.RequestEmailChange(r.Context(), v, fieldportal.EmailChangeRequest{Email: email,
+		CurrentPassword: r.PostForm.Get("current_password"), ClientAddr: p.kit.ClientAddress(r)})
 	if web.IsFormError(err) {
 		c, ferr := p.svc.Access.FindContactByID(r.Context(), v, v.ContactID)
 		if ferr != nil {

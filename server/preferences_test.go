@@ -11,16 +11,41 @@ import (
 	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
 )
 
-// The preferences' email change (issue 20): the form refuses a bad or
-// taken address naming the field and keeping what was typed; the link
-// mailed to the new address, followed from another browser, changes it,
-// tells the old address, and the contact signs in with the new one.
+// The preferences' email change (issue 20): the form refuses a missing or
+// wrong current password and a bad or taken address, naming the field
+// and keeping the address typed (never the password); the link mailed to
+// the new address, followed from another browser, changes it, the old
+// address is told when it is asked for and when it is done, and the
+// contact signs in with the new one.
 func TestPreferencesEmailChange(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db)
 		b := f.browser()
 		b.login("parent@example.test", testPassword)
 
+		t.Run("a missing or wrong current password is refused naming the field, with the address kept", func(t *testing.T) {
+			for _, tc := range []struct{ name, current, message string }{
+				{"missing", "", "Enter your current password."},
+				{"wrong", "Wrong-Guess-42", "Current password is not right."},
+			} {
+				res, body := b.post("/preferences/email", url.Values{"email": {"pat.stolen@example.test"}, "current_password": {tc.current}})
+				wantStatus(t, tc.name, res, body, http.StatusBadRequest)
+				if !strings.Contains(body, tc.message) || !strings.Contains(body, `href="#current_password"`) {
+					t.Errorf("%s: the message naming the field is missing:\n%s", tc.name, body)
+				}
+				if !strings.Contains(body, `value="pat.stolen@example.test"`) {
+					t.Errorf("%s: the address typed is not kept", tc.name)
+				}
+				if tc.current != "" && strings.Contains(body, tc.current) {
+					t.Errorf("%s: the password is written back into the page", tc.name)
+				}
+			}
+			for _, topic := range []string{"email_change", "email_change_requested"} {
+				if _, _, n := f.outboxMail(topic); n != 0 {
+					t.Errorf("%d %s mails without the password", n, topic)
+				}
+			}
+		})
 		t.Run("a bad or taken address is refused naming the field, with what was typed kept", func(t *testing.T) {
 			for _, tc := range []struct{ typed, message string }{
 				{"child@example.test", "already used by another contact"},
@@ -28,7 +53,7 @@ func TestPreferencesEmailChange(t *testing.T) {
 				{"not an <address>", "Email address must be a valid address"},
 				{"", "Enter your new email address."},
 			} {
-				res, body := b.post("/preferences/email", url.Values{"email": {tc.typed}})
+				res, body := b.post("/preferences/email", url.Values{"email": {tc.typed}, "current_password": {testPassword}})
 				wantStatus(t, "email "+tc.typed, res, body, http.StatusBadRequest)
 				if !strings.Contains(body, tc.message) || !strings.Contains(body, `href="#email"`) {
 					t.Errorf("%q: the message naming the field is missing:\n%s", tc.typed, body)
@@ -43,7 +68,7 @@ func TestPreferencesEmailChange(t *testing.T) {
 		})
 		var link string
 		t.Run("a link goes to the new address and nothing changes yet", func(t *testing.T) {
-			res, _ := b.post("/preferences/email", url.Values{"email": {"pat.new@example.test"}})
+			res, _ := b.post("/preferences/email", url.Values{"email": {"pat.new@example.test"}, "current_password": {testPassword}})
 			wantRedirect(t, "request", res, "/preferences?done=email")
 			_, body := b.get("/preferences?done=email")
 			if !strings.Contains(body, "A link was sent to pat.new@example.test") || !strings.Contains(body, "parent@example.test") {
@@ -54,6 +79,9 @@ func TestPreferencesEmailChange(t *testing.T) {
 				t.Fatalf("%d mails, to %q", n, to)
 			}
 			link = linkIn(t, mail, "email")
+			if to, mail, n := f.outboxMail("email_change_requested"); n != 1 || to != "parent@example.test" || !strings.Contains(mail, "pat.new@example.test") {
+				t.Errorf("current address told of the request: %d mails to %q:\n%s", n, to, mail)
+			}
 		})
 		t.Run("following the link from another browser changes the address", func(t *testing.T) {
 			other := f.browser()

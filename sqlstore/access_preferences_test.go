@@ -23,10 +23,14 @@ func (w *writeWorld) preferenceRows() []writeRow {
 			want: own,
 		},
 		{
-			// A fresh address each attempt, so none is taken.
+			// A fresh address each attempt, so none is taken, and the
+			// viewer's password set beforehand to the one given, so that
+			// only who asks decides.
 			name: "RequestEmailChange", covers: []string{"PreferencesService.RequestEmailChange"}, targets: ownOrg,
 			try: func(t *testing.T, v fieldportal.Viewer, _ string) ([]string, error) {
-				return justErr(acc.RequestEmailChange(ctx, v, "moved-"+w.next()+"@example.test"))
+				w.mustOwnPassword(t, v)
+				return justErr(acc.RequestEmailChange(ctx, v, fieldportal.EmailChangeRequest{Email: "moved-" + w.next() + "@example.test",
+					CurrentPassword: goodPassword, ClientAddr: "192.0.2.7"}))
 			},
 			want: own,
 		},
@@ -37,5 +41,21 @@ func (w *writeWorld) preferenceRows() []writeRow {
 			},
 			want: own,
 		},
+	}
+}
+
+// mustOwnPassword sets a contact viewer's login's password to
+// goodPassword; a forged viewer's login is of B, so it is set where it
+// is.
+func (w *writeWorld) mustOwnPassword(t *testing.T, v fieldportal.Viewer) {
+	t.Helper()
+	if !v.IsContact() {
+		return
+	}
+	hash := MustHash(t, goodPassword)
+	for _, org := range []string{w.orgA, w.orgB} {
+		if err := w.db.SetLoginPassword(w.ctx, org, v.LoginID, hash, false); err != nil && code(err) != fieldportal.ENOTFOUND {
+			t.Fatal(err)
+		}
 	}
 }

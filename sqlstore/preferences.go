@@ -104,27 +104,50 @@ func wantsMail(kind fieldportal.MailKind) string {
 	return ` AND NOT EXISTS (SELECT 1 FROM contact_mail_off mo WHERE mo.contact_id = c.id AND mo.kind = '` + string(kind) + `')`
 }
 
-// RequestEmailChange mails a confirmation link to the new address. Each
-// request counts against the login's throttle, refused or not: it is a
-// mail to an address anyone could type, and the answer says whether an
-// address is in use.
-func (a *Accounts) RequestEmailChange(ctx context.Context, v fieldportal.Viewer, email string) error {
+// RequestEmailChange mails a confirmation link to the new address and
+// tells the current one, after checking the current password: following
+// the link makes the address (and often the username) the new one, from
+// which a password reset takes the account, so a stolen session alone
+// must not start it (review). Guesses of the password are counted like
+// the password change's (scope "password", per login and per client
+// address). Each request that passes counts against the login's
+// email_change throttle, refused or not: it is a mail to an address
+// anyone could type, and the answer says whether an address is in use.
+func (a *Accounts) RequestEmailChange(ctx context.Context, v fieldportal.Viewer, req fieldportal.EmailChangeRequest) error {
 	if !v.IsContact() {
 		return errNoOwnDetails
-	}
-	email = strings.TrimSpace(email)
-	switch {
-	case email == "":
-		return fieldportal.FieldErrorf("email", "Enter your new email address.")
-	case !fieldportal.ValidEmail(email):
-		return fieldportal.FieldErrorf("email", "Email address must be a valid address, like name@example.com.")
 	}
 	c, err := a.db.FindContactByID(ctx, v, v.ContactID)
 	if err != nil {
 		return err
 	}
-	if strings.EqualFold(strings.TrimSpace(c.Email), email) {
-		return fieldportal.FieldErrorf("email", "That is already your email address.")
+	login, err := a.db.FindLoginByID(ctx, v.OrgID, v.LoginID)
+	if err != nil {
+		return err
+	}
+	pw := a.throttle("password")
+	if err := pw.Check(ctx, login.ID, req.ClientAddr); err != nil {
+		return err
+	}
+	email := strings.TrimSpace(req.Email)
+	var errs formErrors
+	switch {
+	case email == "":
+		errs.add("email", "Enter your new email address.")
+	case !fieldportal.ValidEmail(email):
+		errs.add("email", "Email address must be a valid address, like name@example.com.")
+	case strings.EqualFold(strings.TrimSpace(c.Email), email):
+		errs.add("email", "That is already your email address.")
+	}
+	if req.CurrentPassword == "" {
+		errs.add("current_password", "Enter your current password.")
+	} else if ok, err := a.checkCurrent(ctx, pw, login.ID, req.ClientAddr, login.PasswordHash, req.CurrentPassword, "login", login.ID); err != nil {
+		return err
+	} else if !ok {
+		errs.add("current_password", "Current password is not right.")
+	}
+	if err := errs.err(); err != nil {
+		return err
 	}
 	th := a.throttle("email_change")
 	th.PerAccount = auth.Limit{Free: 5, Window: time.Hour, MaxDelay: time.Hour}
@@ -163,6 +186,15 @@ func (a *Accounts) RequestEmailChange(ctx context.Context, v fieldportal.Viewer,
 		m.To = email
 		if err := tx.enqueue(ctx, mail.Outbox(org.ID, "email_change", m)); err != nil {
 			return err
+		}
+		// The holder of the current address hears of it at once, whatever
+		// its mail choices: a security notice is not one to opt out of.
+		if old := strings.TrimSpace(c.Email); fieldportal.ValidEmail(old) {
+			m := mail.EmailChangeRequested(org.Name, greetingName(c), email)
+			m.To = old
+			if err := tx.enqueue(ctx, mail.Outbox(org.ID, "email_change_requested", m)); err != nil {
+				return err
+			}
 		}
 		return tx.audit(ctx, v, "contact.email_change_requested", "contact", c.ID, email)
 	})

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -27,11 +28,28 @@ func (f *accounts) mailsTo(tb testing.TB, topic, to string) []*fieldportal.Outbo
 	return out
 }
 
-// mustEmailLink asks for a contact's email change and returns the token
-// of the link mailed to the new address.
+// emailChange is a request to change to email, with the current password
+// the tests give every contact that asks (mustOwnPasswords).
+func emailChange(email string) fieldportal.EmailChangeRequest {
+	return fieldportal.EmailChangeRequest{Email: email, CurrentPassword: goodPassword, ClientAddr: "192.0.2.20"}
+}
+
+// mustOwnPasswords gives contacts goodPassword, which an email change
+// asks for. Set before any link is asked: storing a password voids the
+// login's reset links.
+func (f *accounts) mustOwnPasswords(tb testing.TB, contacts ...string) {
+	tb.Helper()
+	for _, c := range contacts {
+		f.MustPassword(tb, c, goodPassword)
+	}
+}
+
+// mustEmailLink asks for a contact's email change (its password is
+// goodPassword) and returns the token of the link mailed to the new
+// address.
 func (f *accounts) mustEmailLink(tb testing.TB, contact, email string) string {
 	tb.Helper()
-	if err := f.a.RequestEmailChange(context.Background(), f.viewers[contact], email); err != nil {
+	if err := f.a.RequestEmailChange(context.Background(), f.viewers[contact], emailChange(email)); err != nil {
 		tb.Fatalf("request email change of %s: %v", contact, err)
 	}
 	got := f.mailsTo(tb, "email_change", email)
@@ -45,7 +63,7 @@ func TestEmailChange(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		f := mustAccounts(t, db)
-		f.MustPassword(t, "child", goodPassword)
+		f.mustOwnPasswords(t, "child", "parent", "assigned", "solo", "nopage")
 		child := f.viewers["child"]
 		var token string
 
@@ -64,6 +82,16 @@ func TestEmailChange(t *testing.T) {
 			}
 			if n := len(f.mailsTo(t, "email_changed", "child@example.test")); n != 0 {
 				t.Errorf("the old address was told %d times before the change", n)
+			}
+		})
+		t.Run("the current address is told of the request at once", func(t *testing.T) {
+			told := f.mailsTo(t, "email_change_requested", "child@example.test")
+			if len(told) != 1 || !strings.Contains(told[0].Payload, "Child.New@example.test") ||
+				!strings.Contains(told[0].Payload, "change your portal password") || strings.Contains(told[0].Payload, token) {
+				t.Errorf("current address told: %+v", told)
+			}
+			if n := len(f.mailsTo(t, "email_change_requested", "Child.New@example.test")); n != 0 {
+				t.Errorf("the new address got %d request notices", n)
 			}
 		})
 		t.Run("only the token's hash is stored", func(t *testing.T) {
@@ -137,7 +165,7 @@ func TestEmailChange(t *testing.T) {
 		})
 		t.Run("an address another contact uses is refused naming the field", func(t *testing.T) {
 			for _, email := range []string{"solo@example.test", "SOLO@Example.test", " child.new@example.test "} {
-				err := f.a.RequestEmailChange(ctx, f.viewers["assigned"], email)
+				err := f.a.RequestEmailChange(ctx, f.viewers["assigned"], emailChange(email))
 				if diff := cmp.Diff([]string{"email"}, fieldsOf(err)); code(err) != fieldportal.EINVALID || diff != "" {
 					t.Errorf("%q: %v (-want +got):\n%s", email, err, diff)
 				}
@@ -148,7 +176,7 @@ func TestEmailChange(t *testing.T) {
 		})
 		t.Run("bad addresses are refused naming the field", func(t *testing.T) {
 			for _, email := range []string{"", "not an address", "solo@example.test"} {
-				err := f.a.RequestEmailChange(ctx, f.viewers["solo"], email)
+				err := f.a.RequestEmailChange(ctx, f.viewers["solo"], emailChange(email))
 				if diff := cmp.Diff([]string{"email"}, fieldsOf(err)); code(err) != fieldportal.EINVALID || diff != "" {
 					t.Errorf("%q: %v (-want +got):\n%s", email, err, diff)
 				}
@@ -192,7 +220,7 @@ func TestEmailChange(t *testing.T) {
 		})
 		t.Run("only a contact has an address of its own to change", func(t *testing.T) {
 			for _, v := range []fieldportal.Viewer{f.admin, f.sys, {OrgID: f.orgA}} {
-				if err := f.a.RequestEmailChange(ctx, v, "someone@example.test"); code(err) != fieldportal.EFORBIDDEN {
+				if err := f.a.RequestEmailChange(ctx, v, emailChange("someone@example.test")); code(err) != fieldportal.EFORBIDDEN {
 					t.Errorf("%v: %v", v.Kind(), err)
 				}
 			}
@@ -450,6 +478,7 @@ func TestEmailChangeConfirmRace(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		f := mustAccounts(t, db)
+		f.mustOwnPasswords(t, "solo", "nopage")
 		// Usernames that are not the addresses, so no unique index on
 		// usernames stands in for the check.
 		var tokens []string
@@ -540,6 +569,7 @@ func TestEmailChangeConfirmFault(t *testing.T) {
 	db := sqltest.MustOpen(t, sqlstore.Postgres)
 	ctx := context.Background()
 	f := mustAccounts(t, db)
+	f.mustOwnPasswords(t, "child")
 	tok := f.mustEmailLink(t, "child", "child.moved@example.test")
 	hold, err := db.SQL().BeginTx(ctx, nil)
 	if err != nil {
@@ -558,4 +588,101 @@ func TestEmailChangeConfirmFault(t *testing.T) {
 	if _, err := f.a.FindEmailChange(ctx, f.orgA, tok); err != nil {
 		t.Errorf("the link after the fault: %v", err)
 	}
+}
+
+// An email change needs the current password (review): confirming the
+// new address lets its holder reset the password, so a stolen session
+// alone took the account over, past the check the password form makes.
+// A missing or wrong password is refused naming the field, and nothing is
+// stored or mailed; guesses are throttled with the password change's.
+func TestEmailChangeNeedsCurrentPassword(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := mustAccounts(t, db)
+		login := f.MustPassword(t, "child", goodPassword)
+		child := f.viewers["child"]
+		nothingDone := func(t *testing.T) {
+			t.Helper()
+			if n := countRows(t, db, "email_changes", "login_id = $1", login.ID); n != 0 {
+				t.Errorf("%d links stored", n)
+			}
+			for _, topic := range []string{"email_change", "email_change_requested"} {
+				for _, m := range f.mails(t) {
+					if m.Topic == topic {
+						t.Errorf("a %s mail to %s", topic, m.Recipient)
+					}
+				}
+			}
+			if n := len(f.audits(t, "contact.email_change_requested")); n != 0 {
+				t.Errorf("%d request audit entries", n)
+			}
+		}
+
+		for _, tc := range []struct {
+			name, email, current string
+			want                 []string
+			message              string
+		}{
+			{"without the password", "child.new@example.test", "", []string{"current_password"}, "Enter your current password."},
+			{"with a wrong password", "child.new@example.test", "Wrong-pass-1", []string{"current_password"}, "Current password is not right."},
+			{"with a bad address and no password", "not an address", "", []string{"email", "current_password"}, "Enter your current password."},
+		} {
+			t.Run(tc.name+" is refused naming the field", func(t *testing.T) {
+				err := f.a.RequestEmailChange(ctx, child, fieldportal.EmailChangeRequest{Email: tc.email, CurrentPassword: tc.current,
+					ClientAddr: "192.0.2.30"})
+				if diff := cmp.Diff(tc.want, fieldsOf(err)); code(err) != fieldportal.EINVALID || diff != "" {
+					t.Errorf("%v; fields (-want +got):\n%s", err, diff)
+				}
+				if got := messageOf(err, "current_password"); got != tc.message {
+					t.Errorf("message %q, want %q", got, tc.message)
+				}
+				nothingDone(t)
+			})
+		}
+		t.Run("a taken address is not told without the password", func(t *testing.T) {
+			err := f.a.RequestEmailChange(ctx, child, fieldportal.EmailChangeRequest{Email: "solo@example.test", CurrentPassword: "Wrong-pass-1"})
+			if diff := cmp.Diff([]string{"current_password"}, fieldsOf(err)); diff != "" {
+				t.Errorf("%v; fields (-want +got):\n%s", err, diff)
+			}
+		})
+		t.Run("wrong guesses are throttled with the password change's", func(t *testing.T) {
+			// Two wrong guesses above (a missing password is none); three
+			// more reach the five free ones.
+			for i := range 3 {
+				err := f.a.RequestEmailChange(ctx, child, fieldportal.EmailChangeRequest{Email: "child.new@example.test",
+					CurrentPassword: "Wrong-pass-1", ClientAddr: fmt.Sprintf("198.51.100.%d", i)})
+				if code(err) != fieldportal.EINVALID {
+					t.Fatalf("guess %d: %v", i, err)
+				}
+			}
+			if err := f.a.RequestEmailChange(ctx, child, emailChange("child.new@example.test")); code(err) != fieldportal.ERATELIMIT {
+				t.Errorf("after five wrong guesses: %v, want rate limited", err)
+			}
+			_, err := f.a.ChangePassword(ctx, child, fieldportal.PasswordChange{Current: goodPassword, Password: "New-pass-66", Confirm: "New-pass-66"})
+			if code(err) != fieldportal.ERATELIMIT {
+				t.Errorf("the password change after them: %v, want rate limited", err)
+			}
+			if n := countRows(t, db, "auth_attempts", "attempt_key = $1", "password:acct:"+login.ID); n != 5 {
+				t.Errorf("%d failures counted against the login", n)
+			}
+			nothingDone(t)
+		})
+	})
+}
+
+// The notice to the current address is a security one: it goes even to a
+// contact that turned every mail it may choose off.
+func TestEmailChangeRequestedIgnoresMailChoices(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := mustAccounts(t, db)
+		f.mustOwnPasswords(t, "child")
+		if err := f.a.SaveMailChoices(ctx, f.viewers["child"], nil); err != nil {
+			t.Fatal(err)
+		}
+		f.mustEmailLink(t, "child", "child.quiet@example.test")
+		if n := len(f.mailsTo(t, "email_change_requested", "child@example.test")); n != 1 {
+			t.Errorf("%d notices to the current address", n)
+		}
+	})
 }
