@@ -97,6 +97,7 @@ func (p *Portal) routes() {
 	k.Handle("GET /sites/{id}", p.signedIn(p.handleSite))
 	k.Handle("GET /preferences", p.signedIn(p.handlePreferences))
 	k.Handle("POST /preferences", p.signedIn(p.handlePreferencesSave))
+	p.contactRoutes() // contacts and users (issue 20, contacts.go)
 
 	// The work a customer asks for (issue 16): one file per resource.
 	p.issueRoutes()

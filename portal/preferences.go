@@ -22,6 +22,8 @@ type preferencesView struct {
 	Phone     web.FieldView
 	Mobile    web.FieldView
 	Position  web.FieldView
+	// Contacts links to the contacts and users (contacts.go).
+	Contacts bool
 }
 
 func (p *Portal) handlePreferences(w http.ResponseWriter, r *http.Request) {
@@ -54,6 +56,7 @@ func (p *Portal) renderPreferences(w http.ResponseWriter, r *http.Request, statu
 		Phone:     web.Field("phone", "Phone", "tel", c.Phone, "tel", errs).Optional(),
 		Mobile:    web.Field("mobile", "Mobile", "tel", c.Mobile, "tel", errs).Optional(),
 		Position:  web.Field("position", "Position", "text", c.Position, "organization-title", errs).Optional(),
+		Contacts:  v.CanDo(fieldportal.ActionManageContacts),
 	})
 }
 
