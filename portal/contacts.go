@@ -226,12 +226,14 @@ type contactView struct {
 	Position     web.FieldView
 	Roles        web.Choices
 	Primary      bool
-	// Self is the viewer's own contact: its access is not its to change.
-	Self   bool
-	Login  *fieldportal.PortalLogin
-	Status string
-	Tone   string
-	Access accessView
+	// Self is the viewer's own contact: its details are changed on the
+	// preferences page and its access is not its to change.
+	Self      bool
+	RolesText string
+	Login     *fieldportal.PortalLogin
+	Status    string
+	Tone      string
+	Access    accessView
 }
 
 // accessView is the portal access part of the page, offering only what
@@ -494,7 +496,7 @@ func (p *Portal) renderContact(w http.ResponseWriter, r *http.Request, status in
 	}
 	ct, login := ca.Contact, ca.Login
 	view := contactView{Layout: p.layout(r, ct.Name()), Notice: notice, Contact: ct, CustomerName: ca.CustomerName,
-		Action: "/preferences/contacts/" + url.PathEscape(ct.ID), Self: ct.ID == v.ContactID, Login: login}
+		Action: "/preferences/contacts/" + url.PathEscape(ct.ID), Self: ct.ID == v.ContactID, Login: login, RolesText: rolesText(ct)}
 	f := formOfContact(ct)
 	f.Grant = fieldportal.AccessGrant{Pages: ca.DefaultPages, SiteAccess: fieldportal.SiteAccessAssigned}
 	if ownAll(v) {
@@ -546,7 +548,13 @@ func (p *Portal) handleContactPost(w http.ResponseWriter, r *http.Request) {
 	var details, access *contactForm
 	var done string
 	var err error
-	switch action := form.Get("action"); action {
+	action := form.Get("action")
+	if id == v.ContactID {
+		// The manager's own details and password are the preferences
+		// page's, its own access not its to change.
+		action = "self"
+	}
+	switch action {
 	case "details":
 		details = &f
 		var c *fieldportal.Contact
@@ -572,13 +580,11 @@ func (p *Portal) handleContactPost(w http.ResponseWriter, r *http.Request) {
 	case "reset":
 		err, done = p.svc.Access.SendPasswordReset(ctx, v, id), "reset"
 	case "disable":
-		if id == v.ContactID {
-			err = fieldportal.Errorf(fieldportal.EINVALID, "You cannot disable your own portal access.")
-			break
-		}
 		err, done = p.svc.Access.SetPortalAccessEnabled(ctx, v, id, false), "disabled"
 	case "password":
 		err, done = p.svc.Access.SetInitialPassword(ctx, v, id, form.Get("password")), "password"
+	case "self":
+		err = fieldportal.Errorf(fieldportal.EINVALID, "Change your own details and password on your preferences page.")
 	default:
 		err = fieldportal.Errorf(fieldportal.EINVALID, "Unknown action.")
 	}

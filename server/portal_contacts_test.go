@@ -84,7 +84,7 @@ func TestPortalContacts(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db)
 		ctx := context.Background()
-		_, mgr := f.mustManager()
+		me, mgr := f.mustManager()
 		solo := &fieldportal.Contact{FirstName: "Sol", LastName: "Other", Email: "sol@example.test", CustomerID: f.cust["solo"].ID}
 		if err := db.CreateContact(ctx, f.sys, solo); err != nil {
 			t.Fatal(err)
@@ -130,6 +130,21 @@ func TestPortalContacts(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantStatus(t, "the list with the action hidden", res, body, http.StatusNotFound)
+		})
+
+		t.Run("the manager's own contact is changed on its preferences", func(t *testing.T) {
+			res, body := mgr.get("/preferences/contacts/" + me.ID)
+			wantStatus(t, "its own page", res, body, http.StatusOK)
+			if !strings.Contains(body, "This is you") || strings.Contains(body, `id="access-form"`) {
+				t.Error("the manager's own page offers its details or access")
+			}
+			for _, action := range []string{"details", "disable", "password"} {
+				res, body = mgr.post("/preferences/contacts/"+me.ID, url.Values{"action": {action}, "first_name": {"Mo"}, "password": {"Own-Chosen-Pass-9"}})
+				wantStatus(t, action+" of itself", res, body, http.StatusBadRequest)
+			}
+			if l, _ := db.FindLoginByContact(ctx, f.sys, me.ID); l.Status != fieldportal.LoginActive || l.MustChangePassword {
+				t.Errorf("the manager's login changed: %+v", l)
+			}
 		})
 
 		t.Run("a contact out of reach is not found", func(t *testing.T) {
