@@ -29,9 +29,12 @@ func portalContact(ctx context.Context, s server.Services, v fieldportal.Viewer,
 	return err
 }
 
-// portalNewContact is the new-contact form: the first customers and
-// sites the manager reaches, and the password rules.
+// portalNewContact is the new-contact form: the default pages, the first
+// customers and sites the manager reaches, and the password rules.
 func portalNewContact(ctx context.Context, s server.Services, v fieldportal.Viewer, _ *IDs) error {
+	if _, err := s.Orgs.FindSettings(ctx, v.OrgID); err != nil {
+		return err
+	}
 	if _, _, err := s.Sites.FindCustomers(ctx, v, fieldportal.CustomerFilter{Page: fieldportal.Page{Limit: 100}}); err != nil {
 		return err
 	}

@@ -62,6 +62,8 @@ func TestJourneyManagedContact(t *testing.T) {
 			chromedp.SendKeys(`#email`, email, chromedp.ByQuery),
 			chromedp.Click(`input[name=roles][value=invoice]`, chromedp.ByQuery),
 			chromedp.Click(`input[name=login][value=invite]`, chromedp.ByQuery),
+			// The organisation's default pages come ticked: Invoices alone.
+			chromedp.Evaluate(`document.querySelectorAll('input[name=pages]').forEach(e => { e.checked = false })`, nil),
 			chromedp.Click(`input[name=pages][value=invoices]`, chromedp.ByQuery),
 			chromedp.Click(`input[name=site_access][value=assigned]`, chromedp.ByQuery),
 			chromedp.Click(`input[name=sites][value="`+site.ID+`"]`, chromedp.ByQuery),

@@ -148,7 +148,14 @@ func (p *Portal) handleContactNew(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f := contactForm{Grant: fieldportal.AccessGrant{SiteAccess: fieldportal.SiteAccessAssigned}}
+	// A new login's pages are the organisation's default, as staff's are;
+	// the form offers only those the manager has.
+	st, err := p.svc.Orgs.FindSettings(r.Context(), v.OrgID)
+	if err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
+	f := contactForm{Grant: fieldportal.AccessGrant{Pages: st.DefaultPages, SiteAccess: fieldportal.SiteAccessAssigned}}
 	if ownAll(v) {
 		f.Grant.SiteAccess = fieldportal.SiteAccessAll
 	}
