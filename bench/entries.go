@@ -174,6 +174,15 @@ var Entries = []Entry{
 			_, err := s.SignIn.PasswordPolicyHint(ctx, v.OrgID)
 			return err
 		}},
+	// Contacts and users (issue 20): the list, a search, a contact's
+	// page (the parent's own: its customer has the most sites to offer)
+	// and the new-contact form.
+	{Name: "portal contacts", Persona: Parent, Path: fixed("/preferences/contacts"), SQL: portalContacts(fixed(""))},
+	{Name: "portal contacts search", Persona: Parent, Path: func(ids *IDs) string { return "/preferences/contacts?q=" + q(ids.ContactSearch) },
+		SQL: portalContacts(func(ids *IDs) string { return ids.ContactSearch })},
+	{Name: "portal contact", Persona: Parent, Path: func(ids *IDs) string { return "/preferences/contacts/" + url.PathEscape(ids.Contact) },
+		SQL: portalContact},
+	{Name: "portal new contact", Persona: Parent, Path: fixed("/preferences/contacts/new"), SQL: portalNewContact},
 
 	// Quotes (issue 16), as the parent: both tabs, a search by number,
 	// a quote's page (with its attachments) and the CSV.

@@ -36,6 +36,7 @@ func TestScreens(t *testing.T) {
 	// /payments/automatic, "{console-recurring}" the first recurring
 	// invoice of the console and "{console-recurring-new}" the form for the
 	// first customer found, "{contact}" the first contact of the console,
+	// "{portal-contact}" Gareth's page in the portal's contacts,
 	// "{issue}" and "{console-issue}" the first issue of each list.
 	shots := []struct {
 		who, path, name string
@@ -50,6 +51,10 @@ func TestScreens(t *testing.T) {
 		{"parent", "/sites?q=no-such-site", "sites-empty"},
 		{"parent", "{site}", "site"},
 		{"parent", "/preferences", "preferences"},
+		// Contacts and users (issue 20): the list, a new contact, a contact.
+		{"parent", "/preferences/contacts", "contacts"},
+		{"parent", "/preferences/contacts/new", "contact-new"},
+		{"parent", "{portal-contact}", "contact"},
 		{"parent", "/password", "password"},
 		{"parent", "/sites/no-such-site", "error-404"},
 		{"site", "/sites", "sites-site-contact"},
@@ -147,6 +152,7 @@ func TestScreens(t *testing.T) {
 		browsers := map[string]*browser{}
 		var site, contact, quote, consoleQuote, issue, consoleIssue, job, consoleJob, invoice, consoleInvoice string
 		var autopayCancel, consoleRecurring, consoleRecurringNew string
+		var portalContact string
 		for _, s := range shots {
 			b := browsers[s.who]
 			if b == nil {
@@ -221,6 +227,8 @@ func TestScreens(t *testing.T) {
 				path = firstLink(b, &consoleRecurring, "/console/recurring", `table tbody tr a`)
 			case path == "{console-recurring-new}":
 				path = firstLink(b, &consoleRecurringNew, "/console/recurring/new?customer_q=park", `main ul a`)
+			case path == "{portal-contact}":
+				path = firstLink(b, &portalContact, "/preferences/contacts?q=Gareth", `table tbody tr a`)
 			case strings.HasPrefix(path, "{contact}"):
 				if contact == "" {
 					b.run(chromedp.Navigate(p.URL+"/console/contacts"), chromedp.AttributeValue(`table tbody tr a`, "href", &contact, nil, chromedp.ByQuery))

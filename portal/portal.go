@@ -110,6 +110,7 @@ func (p *Portal) routes() {
 	k.Handle("POST /preferences", p.signedIn(p.handlePreferencesSave))
 	p.preferenceRoutes()
 	p.activityRoutes()
+	p.contactRoutes() // contacts and users (issue 20, contacts.go)
 
 	// The work a customer asks for (issue 16): one file per resource.
 	p.issueRoutes()

@@ -46,6 +46,8 @@ type preferencesView struct {
 
 	// Activity links the activity page, for a contact who manages contacts.
 	Activity bool
+	// Contacts links to the contacts and users (contacts.go).
+	Contacts bool
 }
 
 // preferencesNotices are the messages of ?done=, chosen by the server.
@@ -150,6 +152,7 @@ func (p *Portal) renderPreferencesWith(w http.ResponseWriter, r *http.Request, s
 		view.Mail.Options = append(view.Mail.Options, web.CheckOption{Value: string(m.Kind), Label: m.Kind.Label(), Checked: on})
 	}
 	view.Activity = v.CanDo(fieldportal.ActionManageContacts)
+	view.Contacts = view.Activity
 	p.pages.Render(w, r, status, "preferences", view)
 }
 

@@ -141,19 +141,7 @@ func (a *Accounts) UpdateContact(ctx context.Context, v fieldportal.Viewer, c *f
 			return err
 		}
 	}
-	var errs formErrors
-	errs.addErr(c.Validate())
-	for _, f := range []struct{ name, val string }{{"first_name", c.FirstName}, {"last_name", c.LastName}, {"position", c.Position}} {
-		if len(f.val) > 100 {
-			errs.add(f.name, "Must be at most 100 characters.")
-		}
-	}
-	for _, f := range []struct{ name, val string }{{"phone", c.Phone}, {"mobile", c.Mobile}} {
-		if len(f.val) > 40 || strings.Trim(f.val, "0123456789+()- ") != "" {
-			errs.add(f.name, "Enter a phone number using digits, spaces, brackets, + and - only.")
-		}
-	}
-	if err := errs.err(); err != nil {
+	if err := checkContactForm(c); err != nil {
 		return err
 	}
 	return a.db.UpdateContact(ctx, v, c)
@@ -222,8 +210,13 @@ func maySetInitialPassword(v fieldportal.Viewer) bool {
 var noLogin = fieldportal.Errorf(fieldportal.ENOTFOUND, "This contact has no portal login.")
 
 // applyGrant copies a grant onto a login, checking what the form checks.
+// A grant without a username keeps the login's, or for a new login takes
+// the contact's email (the portal's form has none: seed 003 lets a
+// customer see usernames, not set them).
 func applyGrant(l *fieldportal.PortalLogin, g fieldportal.AccessGrant) error {
-	l.Username = strings.TrimSpace(g.Username)
+	if u := strings.TrimSpace(g.Username); u != "" || l.Username == "" {
+		l.Username = u
+	}
 	l.Pages, l.SiteAccess, l.SiteIDs, l.MayManageContacts = g.Pages, g.SiteAccess, g.SiteIDs, g.MayManageContacts
 	if l.SiteAccess == fieldportal.SiteAccessAssigned && len(l.SiteIDs) == 0 {
 		return fieldportal.FieldErrorf("sites", "Choose at least one site, or give access to all sites.")
@@ -253,7 +246,7 @@ func (a *Accounts) GrantPortalAccess(ctx context.Context, v fieldportal.Viewer, 
 		}
 		return fieldportal.GrantResent, a.sendInvite(ctx, v, login, c)
 	}
-	l := &fieldportal.PortalLogin{ContactID: c.ID, Status: fieldportal.LoginInvited}
+	l := &fieldportal.PortalLogin{ContactID: c.ID, Status: fieldportal.LoginInvited, Username: strings.TrimSpace(c.Email)}
 	if err := applyGrant(l, g); err != nil {
 		return "", err
 	}
@@ -391,6 +384,12 @@ func trimContact(c *fieldportal.Contact) {
 // or a contact who manages contacts), trimmed as UpdateContact trims.
 func (a *Accounts) CreateContact(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Contact) error {
 	trimContact(c)
+	if v.IsContact() {
+		// The portal's form, checked as UpdateContact checks it.
+		if err := checkContactForm(c); err != nil {
+			return err
+		}
+	}
 	return a.db.CreateContact(ctx, v, c)
 }
 

@@ -232,7 +232,7 @@ func checkNewPassword(policy auth.PasswordPolicy, errs *formErrors, password, co
 // to its input.
 func formFields(err error) error {
 	e, ok := err.(*fieldportal.Error)
-	if !ok || e.Code != fieldportal.EINVALID {
+	if !ok || (e.Code != fieldportal.EINVALID && e.Code != fieldportal.EFORBIDDEN) {
 		return err
 	}
 	rename := map[string]string{"site_ids": "sites", "page_access": "pages", "may_manage_contacts": "manage"}

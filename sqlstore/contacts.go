@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strings"
 
 	"github.com/fieldportal/fieldportal"
 )
@@ -42,6 +43,11 @@ func (tx *Tx) createContact(ctx context.Context, v fieldportal.Viewer, c *fieldp
 	if _, err := tx.findCustomer(ctx, v, c.CustomerID); err != nil {
 		return fieldportal.FieldErrorf("customer_id", "Customer not found.")
 	}
+	if v.IsContact() {
+		if err := tx.checkEmailFree(ctx, v.OrgID, "", c.Email); err != nil {
+			return err
+		}
+	}
 	c.ID, c.OrgID, c.CreatedAt, c.UpdatedAt, c.CreatedInPortal = newID(), v.OrgID, tx.now, tx.now, v.IsContact()
 	_, err := tx.ExecContext(ctx, `INSERT INTO contacts (id, org_id, external_id, customer_id, first_name, last_name,
 		email, phone, mobile, position, quote_contact, job_contact, invoice_contact, statement_contact, is_primary,
@@ -79,6 +85,11 @@ func (tx *Tx) updateContact(ctx context.Context, v fieldportal.Viewer, c *fieldp
 	}
 	if v.IsContact() {
 		c.CustomerID, c.ExternalID = old.CustomerID, old.ExternalID
+		if !strings.EqualFold(old.Email, c.Email) {
+			if err := tx.checkEmailFree(ctx, v.OrgID, c.ID, c.Email); err != nil {
+				return err
+			}
+		}
 	} else if c.CustomerID != old.CustomerID {
 		if _, err := tx.findCustomer(ctx, v, c.CustomerID); err != nil {
 			return fieldportal.FieldErrorf("customer_id", "Customer not found.")

@@ -124,12 +124,12 @@ func (a *Accounts) createAndInvite(ctx context.Context, v fieldportal.Viewer, l 
 	if err != nil {
 		return err
 	}
-	return a.db.inTx(ctx, func(tx *Tx) error {
+	return a.db.noteRefusal(ctx, v, l.ContactID, a.db.inTx(ctx, func(tx *Tx) error {
 		if err := tx.createPortalLogin(ctx, v, l); err != nil {
 			return err
 		}
 		return tx.issueToken(ctx, v, t, m)
-	})
+	}))
 }
 
 // invitation counts an invitation against the login's throttle and makes

@@ -54,12 +54,29 @@ func (d *DB) FindLoginByContact(ctx context.Context, v fieldportal.Viewer, conta
 // customer under it, as the access form offers (sitesUnderCustomer): the
 // scope would not show another's anyway, but the login would keep it, a
 // grant no form made, that a later move of customers would open.
-func (tx *Tx) checkGrant(ctx context.Context, v fieldportal.Viewer, l *fieldportal.PortalLogin) error {
+//
+// old is the login as saved (nil for a new one): what it already has is
+// kept, not granted, so a manager may save or disable a login the
+// operator gave more than the manager has. A contact asking for more is
+// refused (refusedGrant, EFORBIDDEN), never silently trimmed.
+func (tx *Tx) checkGrant(ctx context.Context, v fieldportal.Viewer, l, old *fieldportal.PortalLogin) error {
+	had := func(id string) bool {
+		return old != nil && old.SiteAccess == fieldportal.SiteAccessAssigned && slices.Contains(old.SiteIDs, id)
+	}
 	if l.SiteAccess == fieldportal.SiteAccessAssigned {
 		for _, id := range l.SiteIDs {
+			if v.IsContact() && had(id) {
+				continue
+			}
 			s, err := tx.findSite(ctx, v, id)
+			if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND && v.IsContact() {
+				return refusedGrant("site_ids", "You cannot grant access to a site you do not have yourself.")
+			}
 			if err == nil {
 				err = tx.underContactCustomer(ctx, l.ContactID, s)
+				if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND && v.IsContact() {
+					return fieldportal.FieldErrorf("site_ids", "%s is not a site of the contact's customer; choose among its own sites.", s.Name)
+				}
 			}
 			if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
 				return fieldportal.FieldErrorf("site_ids", "Site not found.")
@@ -72,19 +89,20 @@ func (tx *Tx) checkGrant(ctx context.Context, v fieldportal.Viewer, l *fieldport
 		return nil
 	}
 	for _, p := range l.Pages {
-		if !v.Pages.Has(p) {
-			return fieldportal.FieldErrorf("page_access", "You cannot grant access to %s, which you do not have.", p.Label())
+		if !v.Pages.Has(p) && (old == nil || !old.Pages.Has(p)) {
+			return refusedGrant("page_access", "You cannot grant access to %s, which you do not have.", p.Label())
 		}
 	}
 	var own fieldportal.SiteAccess
 	if err := tx.QueryRowContext(ctx, `SELECT site_access FROM portal_logins WHERE id = $1`, v.LoginID).Scan(&own); err != nil {
 		return sqlErr(err, "login")
 	}
-	if own == fieldportal.SiteAccessAssigned && l.SiteAccess == fieldportal.SiteAccessAll {
-		return fieldportal.FieldErrorf("site_access", "You can grant only assigned sites, as you have yourself.")
+	if own == fieldportal.SiteAccessAssigned && l.SiteAccess == fieldportal.SiteAccessAll &&
+		(old == nil || old.SiteAccess != fieldportal.SiteAccessAll) {
+		return refusedGrant("site_access", "You can grant only assigned sites, as you have yourself.")
 	}
-	if l.MayManageContacts && !v.MayManageContacts {
-		return fieldportal.FieldErrorf("may_manage_contacts", "You cannot grant the right to manage contacts.")
+	if l.MayManageContacts && !v.MayManageContacts && (old == nil || !old.MayManageContacts) {
+		return refusedGrant("may_manage_contacts", "You cannot grant the right to manage contacts.")
 	}
 	return nil
 }
@@ -111,7 +129,7 @@ func (d *DB) CreatePortalLogin(ctx context.Context, v fieldportal.Viewer, l *fie
 	if err := prepareLogin(v, l); err != nil {
 		return err
 	}
-	return d.inTx(ctx, func(tx *Tx) error { return tx.createPortalLogin(ctx, v, l) })
+	return d.noteRefusal(ctx, v, l.ContactID, d.inTx(ctx, func(tx *Tx) error { return tx.createPortalLogin(ctx, v, l) }))
 }
 
 // prepareLogin checks that v may make the login l and fills its defaults,
@@ -140,8 +158,18 @@ func (tx *Tx) createPortalLogin(ctx context.Context, v fieldportal.Viewer, l *fi
 	if _, err := tx.findContact(ctx, v, l.ContactID); err != nil {
 		return fieldportal.FieldErrorf("contact_id", "Contact not found.")
 	}
-	if err := tx.checkGrant(ctx, v, l); err != nil {
+	if err := tx.checkGrant(ctx, v, l, nil); err != nil {
 		return err
+	}
+	if v.IsContact() {
+		// A manager's new login must be the only one of its email address.
+		var email string
+		if err := tx.QueryRowContext(ctx, `SELECT email FROM contacts WHERE id = $1`, l.ContactID).Scan(&email); err != nil {
+			return sqlErr(err, "contact")
+		}
+		if err := tx.checkEmailFree(ctx, v.OrgID, l.ContactID, email); err != nil {
+			return err
+		}
 	}
 	if err := tx.checkUsername(ctx, l.ContactID, l.Username); err != nil {
 		return err
@@ -203,7 +231,7 @@ func (d *DB) UpdateLoginAccess(ctx context.Context, v fieldportal.Viewer, l *fie
 	if err := l.Validate(); err != nil {
 		return err
 	}
-	return d.inTx(ctx, func(tx *Tx) error {
+	return d.noteRefusal(ctx, v, l.ContactID, d.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.findContact(ctx, v, l.ContactID); err != nil {
 			return err
 		}
@@ -214,7 +242,10 @@ func (d *DB) UpdateLoginAccess(ctx context.Context, v fieldportal.Viewer, l *fie
 		if err := tx.loadSiteIDs(ctx, old); err != nil {
 			return err
 		}
-		if err := tx.checkGrant(ctx, v, l); err != nil {
+		if err := tx.keepUnseen(ctx, v, l, old); err != nil {
+			return err
+		}
+		if err := tx.checkGrant(ctx, v, l, old); err != nil {
 			return err
 		}
 		if v.IsContact() && l.Username != old.Username {
@@ -256,7 +287,7 @@ func (d *DB) UpdateLoginAccess(ctx context.Context, v fieldportal.Viewer, l *fie
 			}
 		}
 		return tx.audit(ctx, v, "login.access_changed", "contact", l.ContactID, l.Username)
-	})
+	}))
 }
 
 // narrowed reports whether access was taken away: disabled, a page
@@ -321,25 +352,31 @@ func (d *DB) SetLoginPassword(ctx context.Context, orgID, loginID, hash string, 
 	return d.inTx(ctx, func(tx *Tx) error { return tx.setLoginPassword(ctx, orgID, loginID, hash, mustChange) })
 }
 
-// SetInitialPassword is an admin setting a contact's password, which it
-// must change at first login; the change is audited.
+// SetInitialPassword is an admin, or a contact managing contacts, setting
+// a contact's password, which it must change at first login; the change
+// is audited.
 func (d *DB) SetInitialPassword(ctx context.Context, v fieldportal.Viewer, contactID, hash string) error {
 	if !maySetInitialPassword(v) {
 		return errInitialPassword
 	}
-	return d.inTx(ctx, func(tx *Tx) error {
+	return d.noteRefusal(ctx, v, contactID, d.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.findContact(ctx, v, contactID); err != nil {
 			return err
 		}
-		var loginID string
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM portal_logins WHERE contact_id = $1`, contactID).Scan(&loginID); err != nil {
+		l, err := scanLogin(tx.QueryRowContext(ctx, `SELECT `+loginColumns+` FROM portal_logins pl WHERE pl.contact_id = $1`, contactID))
+		if err != nil {
 			return sqlErr(err, "login")
 		}
-		if err := tx.setLoginPassword(ctx, v.OrgID, loginID, hash, true); err != nil {
+		// A managing contact sets only the password of a login that has
+		// no more than it has itself (SPEC §2.6).
+		if err := tx.withinOwnGrants(ctx, v, l); err != nil {
+			return err
+		}
+		if err := tx.setLoginPassword(ctx, v.OrgID, l.ID, hash, true); err != nil {
 			return err
 		}
 		return tx.audit(ctx, v, "login.initial_password", "contact", contactID, "")
-	})
+	}))
 }
 
 func (tx *Tx) setLoginPassword(ctx context.Context, orgID, loginID, hash string, mustChange bool) error {
