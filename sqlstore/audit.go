@@ -96,10 +96,27 @@ func (tx *Tx) auditAs(ctx context.Context, orgID string, a auditActor, door fiel
 	if err != nil {
 		return err
 	}
+	return tx.auditWrite(ctx, orgID, a, door, action, entity, entityID, detail, customerID, siteID)
+}
+
+// auditDeleted writes the entry of a deletion, whose record's customer
+// and site were read (auditEntityScope) before its row went.
+func (tx *Tx) auditDeleted(ctx context.Context, v fieldportal.Viewer, action, entity, entityID, detail, customerID, siteID string) error {
+	door := fieldportal.DoorOf(v)
+	if ri := fieldportal.RequestInfoFrom(ctx); ri.Door != "" {
+		door = ri.Door
+	}
+	return tx.auditWrite(ctx, v.OrgID, actorOf(v), door, action, entity, entityID, detail, customerID, siteID)
+}
+
+// auditWrite inserts an entry about a record of customerID and siteID
+// ("" for none: the acting contact's customer then).
+func (tx *Tx) auditWrite(ctx context.Context, orgID string, a auditActor, door fieldportal.Door, action, entity, entityID, detail, customerID, siteID string) error {
+	ri := fieldportal.RequestInfoFrom(ctx)
 	if customerID == "" {
 		customerID = a.customerID
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (id, org_id, at, actor_kind, actor_id, actor_name, action, entity, entity_id, detail,
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (id, org_id, at, actor_kind, actor_id, actor_name, action, entity, entity_id, detail,
 		ip, user_agent, door, customer_id, site_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		newID(), orgID, tx.now, a.kind, a.id, a.name, action, entity, entityID, detail,
@@ -132,7 +149,8 @@ var auditEntityLookups = map[string]string{
 }
 
 // auditEntityScope returns the customer and site of an audited record,
-// "" when its kind has none or the row is gone (a deletion's entry).
+// "" when its kind has none or the row is gone (deleteRecord reads it
+// before the row goes).
 func (tx *Tx) auditEntityScope(ctx context.Context, orgID, entity, id string) (customerID, siteID string, err error) {
 	q, ok := auditEntityLookups[entity]
 	if !ok || id == "" {

@@ -323,3 +323,28 @@ func TestActivityScope(t *testing.T) {
 		})
 	})
 }
+
+// A deletion's entry keeps the customer of the record it deleted: the row
+// is gone when the entry is written, so its customer is read before
+// (found by review: a contact deleted by staff was nobody's entry, and
+// its customer's managers never read it on their activity page).
+func TestAuditDeletionKeepsCustomer(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := mustAccounts(t, db)
+		c := &fieldportal.Contact{FirstName: "Gone", CustomerID: f.cust["Child1"].ID}
+		if err := db.CreateContact(ctx, f.sys, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DeleteContact(ctx, f.staff, c.ID, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		l, _, err := db.FindAuditLog(ctx, f.staff, fieldportal.AuditFilter{Entity: "contact", EntityID: c.ID, Action: "contact.deleted"})
+		if err != nil || len(l) != 1 {
+			t.Fatalf("%+v %v", l, err)
+		}
+		if l[0].CustomerID != f.cust["Child1"].ID {
+			t.Errorf("contact.deleted belongs to customer %q, want Child1's %q", l[0].CustomerID, f.cust["Child1"].ID)
+		}
+	})
+}
