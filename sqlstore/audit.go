@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -284,7 +285,56 @@ func (d *DB) FindActivity(ctx context.Context, v fieldportal.Viewer, f fieldport
 	if err != nil {
 		return nil, "", err
 	}
-	return d.findAudit(ctx, v, f, !few)
+	list, next, err := d.findAudit(ctx, v, f, !few)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := d.hideForeignAddresses(ctx, v, list); err != nil {
+		return nil, "", err
+	}
+	return list, next, nil
+}
+
+// hideForeignAddresses blanks the address and user agent of the entries
+// whose actor is a contact the viewer does not reach (scopeContact): a
+// parent's contact acting on a child's record, or the contacts of a
+// customer's former parent. Their entries are about the viewer's
+// customers, but where those people sat is not its business (found by
+// review). Anonymous failures keep theirs: they are attempts at the
+// viewer's own people's logins.
+func (d *DB) hideForeignAddresses(ctx context.Context, v fieldportal.Viewer, list []*fieldportal.AuditEntry) error {
+	var q query
+	var ids []string
+	seen := map[string]bool{}
+	for _, a := range list {
+		if a.ActorKind == fieldportal.ActorContact && a.ActorID != "" && !seen[a.ActorID] {
+			seen[a.ActorID] = true
+			ids = append(ids, q.arg(a.ActorID))
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	q.scopeContact(v, "c")
+	q.and("c.id IN (" + strings.Join(ids, ", ") + ")")
+	rows, err := d.read.QueryContext(ctx, q.sql(`SELECT c.id FROM contacts c`, ""), q.args...)
+	if err != nil {
+		return err
+	}
+	reached, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+		var id string
+		err := r.Scan(&id)
+		return id, err
+	})
+	if err != nil {
+		return err
+	}
+	for _, a := range list {
+		if a.ActorKind == fieldportal.ActorContact && !slices.Contains(reached, a.ActorID) {
+			a.IP, a.UserAgent = "", ""
+		}
+	}
+	return nil
 }
 
 func (d *DB) findAudit(ctx context.Context, v fieldportal.Viewer, f fieldportal.AuditFilter, walk bool) ([]*fieldportal.AuditEntry, string, error) {
