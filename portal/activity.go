@@ -128,7 +128,9 @@ func activityAction(action string) string {
 	case "signin.succeeded":
 		return "Signed in"
 	case "signin.failed":
-		return "Sign-in failed: wrong password"
+		// A wrong password, or any password for a login that is not
+		// active: the entry does not say which.
+		return "Sign-in failed"
 	}
 	if s == "" {
 		return s

@@ -289,6 +289,26 @@ func TestStripeWebhook(t *testing.T) {
 				t.Errorf("invoice paid %d %s", paid, st)
 			}
 		})
+		t.Run("the provider's notification is no door of the portal", func(t *testing.T) {
+			// Stripe, not a customer, came in: its entries are the
+			// system's (found by review: they said "Portal").
+			l, _, err := db.FindAuditLog(ctx, fieldportal.SystemViewer(f.org.ID, "test"), fieldportal.AuditFilter{Page: fieldportal.Page{Limit: 100}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, e := range l {
+				if e.ActorKind == fieldportal.ActorSystem && !e.At.Before(c.CreatedAt) && e.Action != "checkout.started" {
+					n++
+					if e.Door != fieldportal.DoorSystem {
+						t.Errorf("%s by %s through the door %q, want %q", e.Action, e.ActorName, e.Door, fieldportal.DoorSystem)
+					}
+				}
+			}
+			if n == 0 {
+				t.Error("the webhook left no entry")
+			}
+		})
 		t.Run("the same event twice", func(t *testing.T) {
 			res, text := deliver(good, goodSig)
 			wantStatus(t, "webhook again", res, text, http.StatusOK)

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -96,10 +97,27 @@ func (tx *Tx) auditAs(ctx context.Context, orgID string, a auditActor, door fiel
 	if err != nil {
 		return err
 	}
+	return tx.auditWrite(ctx, orgID, a, door, action, entity, entityID, detail, customerID, siteID)
+}
+
+// auditDeleted writes the entry of a deletion, whose record's customer
+// and site were read (auditEntityScope) before its row went.
+func (tx *Tx) auditDeleted(ctx context.Context, v fieldportal.Viewer, action, entity, entityID, detail, customerID, siteID string) error {
+	door := fieldportal.DoorOf(v)
+	if ri := fieldportal.RequestInfoFrom(ctx); ri.Door != "" {
+		door = ri.Door
+	}
+	return tx.auditWrite(ctx, v.OrgID, actorOf(v), door, action, entity, entityID, detail, customerID, siteID)
+}
+
+// auditWrite inserts an entry about a record of customerID and siteID
+// ("" for none: the acting contact's customer then).
+func (tx *Tx) auditWrite(ctx context.Context, orgID string, a auditActor, door fieldportal.Door, action, entity, entityID, detail, customerID, siteID string) error {
+	ri := fieldportal.RequestInfoFrom(ctx)
 	if customerID == "" {
 		customerID = a.customerID
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (id, org_id, at, actor_kind, actor_id, actor_name, action, entity, entity_id, detail,
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (id, org_id, at, actor_kind, actor_id, actor_name, action, entity, entity_id, detail,
 		ip, user_agent, door, customer_id, site_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		newID(), orgID, tx.now, a.kind, a.id, a.name, action, entity, entityID, detail,
@@ -132,7 +150,8 @@ var auditEntityLookups = map[string]string{
 }
 
 // auditEntityScope returns the customer and site of an audited record,
-// "" when its kind has none or the row is gone (a deletion's entry).
+// "" when its kind has none or the row is gone (deleteRecord reads it
+// before the row goes).
 func (tx *Tx) auditEntityScope(ctx context.Context, orgID, entity, id string) (customerID, siteID string, err error) {
 	q, ok := auditEntityLookups[entity]
 	if !ok || id == "" {
@@ -266,7 +285,56 @@ func (d *DB) FindActivity(ctx context.Context, v fieldportal.Viewer, f fieldport
 	if err != nil {
 		return nil, "", err
 	}
-	return d.findAudit(ctx, v, f, !few)
+	list, next, err := d.findAudit(ctx, v, f, !few)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := d.hideForeignAddresses(ctx, v, list); err != nil {
+		return nil, "", err
+	}
+	return list, next, nil
+}
+
+// hideForeignAddresses blanks the address and user agent of the entries
+// whose actor is a contact the viewer does not reach (scopeContact): a
+// parent's contact acting on a child's record, or the contacts of a
+// customer's former parent. Their entries are about the viewer's
+// customers, but where those people sat is not its business (found by
+// review). Anonymous failures keep theirs: they are attempts at the
+// viewer's own people's logins.
+func (d *DB) hideForeignAddresses(ctx context.Context, v fieldportal.Viewer, list []*fieldportal.AuditEntry) error {
+	var q query
+	var ids []string
+	seen := map[string]bool{}
+	for _, a := range list {
+		if a.ActorKind == fieldportal.ActorContact && a.ActorID != "" && !seen[a.ActorID] {
+			seen[a.ActorID] = true
+			ids = append(ids, q.arg(a.ActorID))
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	q.scopeContact(v, "c")
+	q.and("c.id IN (" + strings.Join(ids, ", ") + ")")
+	rows, err := d.read.QueryContext(ctx, q.sql(`SELECT c.id FROM contacts c`, ""), q.args...)
+	if err != nil {
+		return err
+	}
+	reached, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+		var id string
+		err := r.Scan(&id)
+		return id, err
+	})
+	if err != nil {
+		return err
+	}
+	for _, a := range list {
+		if a.ActorKind == fieldportal.ActorContact && !slices.Contains(reached, a.ActorID) {
+			a.IP, a.UserAgent = "", ""
+		}
+	}
+	return nil
 }
 
 func (d *DB) findAudit(ctx context.Context, v fieldportal.Viewer, f fieldportal.AuditFilter, walk bool) ([]*fieldportal.AuditEntry, string, error) {

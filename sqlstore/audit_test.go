@@ -300,6 +300,36 @@ func TestActivityScope(t *testing.T) {
 				t.Error("its own site's entry is missing")
 			}
 		})
+		t.Run("the address of a contact out of its reach is not shown", func(t *testing.T) {
+			// The parent's manager edits the child's contact from its own
+			// address: the child's manager reads the change, but the
+			// parent's people are not its own (found by review).
+			from := fieldportal.WithRequestInfo(ctx, fieldportal.RequestInfo{Addr: "192.0.2.50", UserAgent: "ParentBrowser", Door: fieldportal.DoorPortal})
+			c, err := db.FindContactByID(ctx, parentMgr, me.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Position = "Caretaker"
+			if err := db.UpdateContact(from, parentMgr, c); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range []struct {
+				name       string
+				v          fieldportal.Viewer
+				addr, user string
+			}{{"parent", parentMgr, "192.0.2.50", "ParentBrowser"}, {"child", childMgr, "", ""}} {
+				_, _, entries := read(t, r.v)
+				i := slices.IndexFunc(entries, func(e *fieldportal.AuditEntry) bool {
+					return e.Action == "contact.updated" && e.ActorID == parentMgr.ContactID
+				})
+				if i < 0 {
+					t.Fatalf("%s: the parent's change is missing", r.name)
+				}
+				if e := entries[i]; e.IP != r.addr || e.UserAgent != r.user {
+					t.Errorf("%s reads the address %q and agent %q, want %q and %q", r.name, e.IP, e.UserAgent, r.addr, r.user)
+				}
+			}
+		})
 		t.Run("nobody else reads activity", func(t *testing.T) {
 			for _, kind := range []string{"parent", "child", "solo", "otherorg", "forged", "disabled", "anonymous", "staff"} {
 				if _, _, err := db.FindActivity(ctx, w.viewers[kind], fieldportal.AuditFilter{}); code(err) != fieldportal.ENOTFOUND {
@@ -321,5 +351,30 @@ func TestActivityScope(t *testing.T) {
 				t.Errorf("read %v", got)
 			}
 		})
+	})
+}
+
+// A deletion's entry keeps the customer of the record it deleted: the row
+// is gone when the entry is written, so its customer is read before
+// (found by review: a contact deleted by staff was nobody's entry, and
+// its customer's managers never read it on their activity page).
+func TestAuditDeletionKeepsCustomer(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := mustAccounts(t, db)
+		c := &fieldportal.Contact{FirstName: "Gone", CustomerID: f.cust["Child1"].ID}
+		if err := db.CreateContact(ctx, f.sys, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DeleteContact(ctx, f.staff, c.ID, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		l, _, err := db.FindAuditLog(ctx, f.staff, fieldportal.AuditFilter{Entity: "contact", EntityID: c.ID, Action: "contact.deleted"})
+		if err != nil || len(l) != 1 {
+			t.Fatalf("%+v %v", l, err)
+		}
+		if l[0].CustomerID != f.cust["Child1"].ID {
+			t.Errorf("contact.deleted belongs to customer %q, want Child1's %q", l[0].CustomerID, f.cust["Child1"].ID)
+		}
 	})
 }

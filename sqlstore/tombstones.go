@@ -27,6 +27,12 @@ type tombstoneEvent struct {
 // any version), then buries it: tombstone, event and audit entry, whose
 // detail names the record for a reader of the audit log.
 func (tx *Tx) deleteRecord(ctx context.Context, v fieldportal.Viewer, table, kind, id, ext, detail string, ifUpdatedAt time.Time) error {
+	// The entry keeps the record's customer and site, read while the row
+	// is still there (auditEntityScope finds nothing after).
+	customerID, siteID, err := tx.auditEntityScope(ctx, v.OrgID, kind, id)
+	if err != nil {
+		return err
+	}
 	args := []any{id, v.OrgID}
 	res, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE id = $1 AND org_id = $2`+ifUnchanged(&args, ifUpdatedAt), args...)
 	if err == nil {
@@ -46,7 +52,7 @@ func (tx *Tx) deleteRecord(ctx context.Context, v fieldportal.Viewer, table, kin
 	if err := tx.emitEvent(ctx, v, v.OrgID, kind+".deleted", tombstoneEvent{ID: id, ExternalID: extp, DeletedAt: tx.now, Deleted: true}); err != nil {
 		return err
 	}
-	return tx.audit(ctx, v, kind+".deleted", kind, id, detail)
+	return tx.auditDeleted(ctx, v, kind+".deleted", kind, id, detail, customerID, siteID)
 }
 
 // DeleteTask deletes a task the operator reaches (staff and API only).
