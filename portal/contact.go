@@ -403,7 +403,10 @@ func (p *Portal) renderContact(w http.ResponseWriter, r *http.Request, status in
 	}
 	p.fillAccess(r, v, a, login, f.Grant, ca.Sites, errs)
 	a.SiteSearch, a.MoreSites = ca.SiteSearch, ca.MoreSites
-	a.SetPassword = login != nil && login.Status != fieldportal.LoginDisabled
+	// Only a login nobody has set up yet: the store refuses an initial
+	// password on one whose owner chose its own.
+	a.SetPassword = login != nil && (login.Status == fieldportal.LoginInvited ||
+		login.Status == fieldportal.LoginActive && login.MustChangePassword)
 	view.Errors = errs.List("first_name", "last_name", "email", "phone", "mobile", "position", "roles",
 		"login", "password", "pages", "site_access", "sites", "manage")
 	p.pages.Render(w, r, status, "contact", view)

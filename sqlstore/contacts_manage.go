@@ -86,7 +86,7 @@ func (tx *Tx) keepUnseen(ctx context.Context, v fieldportal.Viewer, l, old *fiel
 
 // withinOwnGrants refuses a contact acting on a login that can do more
 // than the contact itself (a page, all sites, a site or the manage right
-// it lacks), or on its own login: setting a password there would let the
+// it lacks), on a login its owner has set up, or on its own login: setting a password there would let the
 // manager sign in with more than it has, or skip the check of its
 // current password.
 func (tx *Tx) withinOwnGrants(ctx context.Context, v fieldportal.Viewer, l *fieldportal.PortalLogin) error {
@@ -95,6 +95,13 @@ func (tx *Tx) withinOwnGrants(ctx context.Context, v fieldportal.Viewer, l *fiel
 	}
 	if l.ID == v.LoginID {
 		return fieldportal.FieldErrorf("password", "Change your own password on the password page.")
+	}
+	// An initial password is direct creation (SPEC §3): on a login whose
+	// owner chose its own password it would be a takeover, the manager
+	// signing in as that person and acting in its name, whatever its
+	// access. The reset link goes to the owner's own address instead.
+	if l.Status != fieldportal.LoginInvited && !l.MustChangePassword {
+		return refusedGrant("password", "This person has chosen their own password; send them a password reset link instead.")
 	}
 	if err := tx.loadSiteIDs(ctx, l); err != nil {
 		return err

@@ -111,3 +111,59 @@ func TestManagerGrants(t *testing.T) {
 		})
 	})
 }
+
+// TestManagerCannotTakeOverSetUpLogin: an initial password is direct
+// creation (SPEC §3): a manager may set one on a login nobody has set up
+// yet (invited, or still on an initial password), never on a peer who
+// chose its own password, whose account the manager would take over (sign
+// in as it, act in its name) however little access it has. Such a peer
+// is sent a reset link, which goes to the peer's own address.
+func TestManagerCannotTakeOverSetUpLogin(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := mustAccounts(t, db)
+		ml := f.MustLogin(t, "child")
+		ml.MayManageContacts = true
+		if err := db.UpdateLoginAccess(ctx, f.sys, ml); err != nil {
+			t.Fatal(err)
+		}
+		manager, err := db.ViewerForLogin(ctx, f.orgA, ml.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		peer := f.MustContact(t, "Child1", "Petra", "petra@example.test")
+		if _, err := f.a.GrantPortalAccess(ctx, f.staff, peer.ID, fieldportal.AccessGrant{Username: peer.Email,
+			Pages: fieldportal.Modules{fieldportal.ModuleInvoices}, SiteAccess: fieldportal.SiteAccessAll}); err != nil {
+			t.Fatal(err)
+		}
+		own := MustHash(t, "Petras-Own-Pass-1")
+		if err := db.SetLoginPassword(ctx, f.orgA, f.loginOf(t, peer.ID).ID, own, false); err != nil {
+			t.Fatal(err)
+		}
+
+		t.Run("a login whose owner chose its password is refused", func(t *testing.T) {
+			if err := f.a.SetInitialPassword(ctx, manager, peer.ID, "Taken-Over-Pass-9"); code(err) != fieldportal.EFORBIDDEN {
+				t.Errorf("err = %v, want a refusal", err)
+			}
+			if l := f.loginOf(t, peer.ID); l.PasswordHash != own || l.MustChangePassword {
+				t.Errorf("the peer's password changed: must change %v", l.MustChangePassword)
+			}
+		})
+		t.Run("a login still on an initial password gets a new one", func(t *testing.T) {
+			if err := db.SetLoginPassword(ctx, f.orgA, f.loginOf(t, peer.ID).ID, own, true); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.a.SetInitialPassword(ctx, manager, peer.ID, "Second-Start-Pass-8"); err != nil {
+				t.Errorf("err = %v", err)
+			}
+		})
+		t.Run("staff admins still set one on any login", func(t *testing.T) {
+			if err := db.SetLoginPassword(ctx, f.orgA, f.loginOf(t, peer.ID).ID, own, false); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.a.SetInitialPassword(ctx, f.admin, peer.ID, "Admin-Set-Pass-77"); err != nil {
+				t.Errorf("err = %v", err)
+			}
+		})
+	})
+}
