@@ -171,9 +171,10 @@ func (tx *Tx) auditEntityScope(ctx context.Context, orgID, entity, id string) (c
 // Failures are written only once the throttles let the attempt through,
 // so their number is bounded by the per-account limit (auth's
 // DefaultAccountLimit: 5 free failures in 15 minutes, then one per
-// doubling delay capped at 15 minutes: under 110 a day per account,
-// however many addresses send them); names that match no account write
-// nothing.
+// doubling delay capped at 15 minutes: under 110 a day per name typed,
+// and a login may be typed as its username or its email, each counted
+// apart, so under about 220 a day per login, however many addresses send
+// them); names that match no account write nothing.
 func (tx *Tx) auditSignIn(ctx context.Context, orgID string, door fieldportal.Door, a auditActor, entity, entityID string) error {
 	action := "signin.succeeded"
 	if a.kind == fieldportal.ActorAnonymous {
