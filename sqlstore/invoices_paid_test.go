@@ -19,21 +19,14 @@ func TestUpdateInvoiceKeepsWhatIsPaid(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		w := newMoneyWorld(t, db)
-		inv := w.invoice(w.child.ID, w.siteC.ID, fieldportal.DateOf(time.Now()), 1200)
-		if err := db.CreateInvoice(ctx, w.staff, inv); err != nil {
-			t.Fatal(err)
-		}
-		read, err := db.FindInvoiceByID(ctx, w.staff, inv.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		inv := mustStoredInvoice(t, db, w)
 		pay := &fieldportal.Payment{CustomerID: w.child.ID, Amount: 500, Method: "cash", PaidAt: time.Now(),
 			Allocations: []fieldportal.PaymentAllocation{{InvoiceID: inv.ID, Amount: 500}}}
 		if err := db.RecordManualPayment(ctx, w.staff, pay, ""); err != nil {
 			t.Fatal(err)
 		}
 		for _, paid := range []fieldportal.Money{0, 1200} {
-			x := *read
+			x := *inv
 			x.Description, x.AmountPaid = "Edited", paid
 			if err := db.UpdateInvoice(ctx, w.staff, &x); err != nil {
 				t.Fatal(err)
@@ -46,7 +39,7 @@ func TestUpdateInvoiceKeepsWhatIsPaid(t *testing.T) {
 				t.Errorf("an edit naming %v paid: paid %v, status %s, description %q", paid, got.AmountPaid, got.Status, got.Description)
 			}
 		}
-		x := *read
+		x := *inv
 		x.Subtotal, x.Tax, x.Total = 400, 0, 400
 		var e *fieldportal.Error
 		if err := db.UpdateInvoice(ctx, w.staff, &x); !errors.As(err, &e) || e.Field != "amount_paid" {
@@ -62,18 +55,11 @@ func TestUpdateInvoiceKeepsVoid(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		w := newMoneyWorld(t, db)
-		inv := w.invoice(w.child.ID, w.siteC.ID, fieldportal.DateOf(time.Now()), 1200)
-		if err := db.CreateInvoice(ctx, w.staff, inv); err != nil {
-			t.Fatal(err)
-		}
-		read, err := db.FindInvoiceByID(ctx, w.staff, inv.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		inv := mustStoredInvoice(t, db, w)
 		if _, err := db.VoidInvoice(ctx, w.staff, inv.ID, "Raised in error", time.Time{}); err != nil {
 			t.Fatal(err)
 		}
-		x := *read
+		x := *inv
 		x.Description = "Edited"
 		if err := db.UpdateInvoice(ctx, w.staff, &x); err != nil {
 			t.Fatal(err)
@@ -95,14 +81,8 @@ func TestUpdateInvoiceNeverVoids(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		w := newMoneyWorld(t, db)
-		inv := w.invoice(w.child.ID, w.siteC.ID, fieldportal.DateOf(time.Now()), 1200)
-		if err := db.CreateInvoice(ctx, w.staff, inv); err != nil {
-			t.Fatal(err)
-		}
-		x, err := db.FindInvoiceByID(ctx, w.staff, inv.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		x := mustStoredInvoice(t, db, w)
+		inv := x
 		x.Description, x.Status = "Edited", fieldportal.InvoiceVoid
 		if err := db.UpdateInvoice(ctx, w.staff, x); err != nil {
 			t.Fatal(err)
@@ -124,20 +104,13 @@ func TestVoidInvoiceIfUnchanged(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		w := newMoneyWorld(t, db)
-		inv := w.invoice(w.child.ID, w.siteC.ID, fieldportal.DateOf(time.Now()), 1200)
-		if err := db.CreateInvoice(ctx, w.staff, inv); err != nil {
-			t.Fatal(err)
-		}
-		read, err := db.FindInvoiceByID(ctx, w.staff, inv.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		x := *read
+		inv := mustStoredInvoice(t, db, w)
+		x := *inv
 		x.Description = "Edited meanwhile"
 		if err := db.UpdateInvoice(ctx, w.staff, &x); err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.VoidInvoice(ctx, w.staff, inv.ID, "Raised in error", read.UpdatedAt)
+		_, err := db.VoidInvoice(ctx, w.staff, inv.ID, "Raised in error", inv.UpdatedAt)
 		if !errors.Is(err, fieldportal.ErrChanged) {
 			t.Fatalf("a void of a stale version: %v, want ErrChanged", err)
 		}
@@ -186,4 +159,19 @@ func TestUpdateRecurringKeepsLastPayment(t *testing.T) {
 			t.Errorf("an edit read before a payment: last paid %v (answered %v), name %q", got.LastPaymentDate, x.LastPaymentDate, got.Name)
 		}
 	})
+}
+
+// mustStoredInvoice creates an unpaid invoice of 12.00 at the child's
+// site and returns it as the store reads it back.
+func mustStoredInvoice(tb testing.TB, db *sqlstore.DB, w *moneyWorld) *fieldportal.Invoice {
+	tb.Helper()
+	inv := w.invoice(w.child.ID, w.siteC.ID, fieldportal.DateOf(time.Now()), 1200)
+	if err := db.CreateInvoice(context.Background(), w.staff, inv); err != nil {
+		tb.Fatal(err)
+	}
+	read, err := db.FindInvoiceByID(context.Background(), w.staff, inv.ID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return read
 }
