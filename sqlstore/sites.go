@@ -420,7 +420,11 @@ func (d *DB) sitesUnderCustomer(ctx context.Context, v fieldportal.Viewer, custo
 		// organisation's last site to fill the page.
 		walk = n > max(limit, fewSites)
 	}
-	var q query
+	// The walk writes the reach as a filter of each site (walkSites):
+	// PostgreSQL, which cannot see the login and guesses its reach at one
+	// customer, otherwise started from the reach and sorted all 20,000
+	// sites of a big parent (24 ms; a page of the walk reads 100).
+	q := query{walkSites: walk}
 	if walk {
 		q.cte("under", `SELECT ct.customer_id AS id FROM customer_tree ct WHERE ct.ancestor_id = `+q.arg(customerID))
 		q.scopeSite(v, "s", "s.id")
