@@ -177,7 +177,7 @@ func (s *Service) complete(ctx context.Context, r fieldportal.SSOCallback) (*fie
 		return nil, "", err
 	}
 	if r.Error != "" {
-		return nil, "", fieldportal.SSORefusal("the provider answered %q", r.Error)
+		return nil, "", fieldportal.SSORefusal("the callback carried an error: %s", r.Error)
 	}
 	p, err := s.store.SSOProviderForCustomer(ctx, f.OrgID, f.CustomerID)
 	if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
