@@ -2,12 +2,15 @@ package e2e
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/sqlstore"
 	"github.com/fieldportal/fieldportal/sso/ssotest"
 )
 
@@ -89,4 +92,56 @@ func TestJourneySSO(t *testing.T) {
 			t.Errorf("the SSO session still opens /sites after a reset (at %q)", got)
 		}
 	})
+}
+
+// TestScreensSSO saves the pages of single sign-on once it is set up (at
+// 390 and 1280 px, as TestScreens): the customer's section in the console
+// and the sign-in page offering Continue with the company as the address
+// is typed.
+func TestScreensSSO(t *testing.T) {
+	dir := os.Getenv("FIELDPORTAL_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("set FIELDPORTAL_SCREENSHOTS to a folder to save screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := mustDemo(t, sqlstore.SQLite)
+	ctx := context.Background()
+	org := p.demoOrg(t)
+	sys := fieldportal.SystemViewer(org, "test")
+	login, err := p.DB.FindLoginByEmail(ctx, org, "parent@demo.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	contact, err := p.DB.FindContactByID(ctx, sys, login.ContactID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idp := ssotest.Start(t, "fieldportal", "demo-client-secret", p.URL+"/sso/callback")
+	if err := p.DB.SaveCustomerSSO(ctx, sys, &fieldportal.CustomerSSO{CustomerID: contact.CustomerID, Issuer: idp.Issuer, ClientID: "fieldportal",
+		ClientSecret: "demo-client-secret", Domains: []string{"demo.test", "harbourside.example"}, Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, width := range []int64{390, 1280} {
+		admin := mustBrowser(t, p.URL)
+		anon := mustBrowser(t, p.URL)
+		for _, b := range []*browser{admin, anon} {
+			if width < 600 {
+				b.run(chromedp.EmulateViewport(width, 900, chromedp.EmulateMobile))
+			} else {
+				b.run(chromedp.EmulateViewport(width, 900))
+			}
+		}
+		admin.loginAs("admin")
+		admin.save(p.URL+"/console/customers/"+contact.CustomerID, filepath.Join(dir, "console-customer-sso-"+itoa(width)+".png"))
+		admin.save(p.URL+"/console/customers/"+contact.CustomerID+"/sso", filepath.Join(dir, "console-customer-sso-edit-"+itoa(width)+".png"))
+		var png []byte
+		anon.run(chromedp.Navigate(p.URL+"/login"), chromedp.WaitVisible(`input[name=username]`, chromedp.ByQuery),
+			chromedp.SendKeys(`input[name=username]`, "parent@demo.test", chromedp.ByQuery),
+			chromedp.WaitVisible(`#sso-start a`, chromedp.ByQuery), chromedp.FullScreenshot(&png, 100))
+		if err := os.WriteFile(filepath.Join(dir, "login-sso-offer-"+itoa(width)+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -278,6 +278,23 @@ func TestSSOPasswordRefused(t *testing.T) {
 				}
 			})
 		}
+		t.Run("the right password of a username that is not an email", func(t *testing.T) {
+			l, err := db.FindLoginByID(w.ctx, w.org, w.logins["dock@harbour.test"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			l.Username = "dockpat"
+			if err := db.UpdateLoginAccess(w.ctx, w.sys, l); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.SetLoginPassword(w.ctx, w.org, l.ID, hash, false); err != nil {
+				t.Fatal(err)
+			}
+			_, err = w.acc.SignIn(w.ctx, fieldportal.SignInRequest{OrgID: w.org, Name: "dockpat", Password: "Plumbing-Van-42", ClientAddr: "192.0.2.9"})
+			if fieldportal.ErrorCode(err) != fieldportal.EUNAUTHORIZED || !strings.Contains(fieldportal.ErrorMessage(err), "enter your email address") {
+				t.Errorf("err = %v, want the pointer to the company's sign-in", err)
+			}
+		})
 		t.Run("a wrong password gets the usual answer", func(t *testing.T) {
 			_, err := w.acc.SignIn(w.ctx, fieldportal.SignInRequest{OrgID: w.org, Name: "pat@harbour.test", Password: "wrong", ClientAddr: "192.0.2.9"})
 			if strings.Contains(fieldportal.ErrorMessage(err), "Harbour") {
