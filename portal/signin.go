@@ -58,7 +58,7 @@ func (p *Portal) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 // renderLoginOffer is renderLogin offering a company's sign-in.
 func (p *Portal) renderLoginOffer(w http.ResponseWriter, r *http.Request, status int, username, next string, errs web.FormErrors, company string) {
 	p.pages.Render(w, r, status, "login", loginView{
-		SSO:      ssoOffer{On: p.svc.SSO != nil, Company: company, StartURL: ssoStartURL(username, next)},
+		SSO:      ssoOffer{On: p.svc.SSO != nil, Company: company, StartURL: ssoStartURL(company, username, next)},
 		Layout:   p.layout(r, "Sign in"),
 		Errors:   errs.List("username", "password"),
 		Username: web.Field("username", "Username or email address", "text", username, "username", errs),

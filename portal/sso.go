@@ -39,9 +39,14 @@ func (p *Portal) ssoRoutes() {
 	k.Handle("GET /sso/company", p.handleSSOCompany)
 }
 
-// ssoStartURL is the link that starts the flow for an email.
-func ssoStartURL(email, next string) string {
-	q := url.Values{"email": {email}}
+// ssoStartURL is the link that starts the flow for an email of a
+// company's; without one, it carries only next (sso.js adds the email),
+// so a failed sign-in's page holds the typed name in the field alone.
+func ssoStartURL(company, email, next string) string {
+	q := url.Values{}
+	if company != "" {
+		q.Set("email", email)
+	}
 	if next != "" {
 		q.Set("next", next)
 	}
