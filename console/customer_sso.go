@@ -78,7 +78,7 @@ func (c *Console) renderCustomerSSO(w http.ResponseWriter, r *http.Request, stat
 	view := ssoFormView{Layout: c.layout(r, "Single sign-on for "+cu.Name), CustomerName: cu.Name, CustomerURL: customerURL(cu.ID),
 		Action: customerURL(cu.ID) + "/sso", Errors: errs.List(ssoFields...), RedirectURI: c.kit.PortalURL(r) + "/sso/callback"}
 	view.Issuer = web.Field("issuer", "Issuer URL", "url", form.Get("issuer"), "off", errs)
-	view.Issuer.Hint = "The provider's address, like https://login.microsoftonline.com/<tenant>/v2.0; its discovery document is read when you save."
+	view.Issuer.Hint = "The provider's address, like https://login.example.com; its discovery document is read when you save."
 	view.ClientID = web.Field("client_id", "Client ID", "text", form.Get("client_id"), "off", errs)
 	view.Secret = web.Field("client_secret", "Client secret", "password", "", "off", errs)
 	view.Secret.Hint = "Not set."
