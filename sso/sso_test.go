@@ -207,6 +207,12 @@ func TestSSOSignIn(t *testing.T) {
 			_, _, err := w.signIn(t, w.service(), "pat@harbour.test", "pat@harbour.test")
 			mustRefuse(t, err, "failed to verify")
 		})
+		t.Run("a token with another nonce is refused", func(t *testing.T) {
+			w.p.WrongNonce.Store(true)
+			defer w.p.WrongNonce.Store(false)
+			_, _, err := w.signIn(t, w.service(), "pat@harbour.test", "pat@harbour.test")
+			mustRefuse(t, err, "nonce does not match")
+		})
 		t.Run("a replayed state is refused", func(t *testing.T) {
 			s := w.service()
 			authURL, state, err := s.BeginSSO(w.ctx, fieldportal.SSOBegin{OrgID: w.org, Email: "pat@harbour.test", RedirectURI: redirectURI})

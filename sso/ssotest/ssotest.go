@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -27,6 +28,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
 	"github.com/zitadel/oidc/v3/example/server/storage"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 )
@@ -47,6 +49,7 @@ type Provider struct {
 	WrongAudience    atomic.Bool // ID tokens name another client
 	Expired          atomic.Bool // ID tokens expired an hour ago
 	UnpublishedKey   atomic.Bool // the keys published are not the signing key
+	WrongNonce       atomic.Bool // ID tokens carry another request's nonce
 	srv              *httptest.Server
 	store            *storage.Storage
 	other            *rsa.PrivateKey
@@ -149,14 +152,29 @@ func (w *wrapped) GetClientByClientID(ctx context.Context, id string) (op.Client
 }
 
 // AuthRequestByCode returns the request of a code, naming another client
-// as the audience when WrongAudience is on.
+// as the audience when WrongAudience is on, with another nonce when
+// WrongNonce is. A request made without a PKCE S256 challenge has no
+// code: this provider requires PKCE, as the relying party must use it.
 func (w *wrapped) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
 	r, err := w.Storage.AuthRequestByCode(ctx, code)
-	if err != nil || !w.p.WrongAudience.Load() {
-		return r, err
+	if err != nil {
+		return nil, err
 	}
-	return otherAudience{AuthRequest: r}, nil
+	if c := r.GetCodeChallenge(); c == nil || c.Method != oidc.CodeChallengeMethodS256 {
+		return nil, errors.New("the authorisation request had no S256 code challenge")
+	}
+	if w.p.WrongNonce.Load() {
+		r = otherNonce{AuthRequest: r}
+	}
+	if w.p.WrongAudience.Load() {
+		r = otherAudience{AuthRequest: r}
+	}
+	return r, nil
 }
+
+type otherNonce struct{ op.AuthRequest }
+
+func (otherNonce) GetNonce() string { return "another-flows-nonce" }
 
 // KeySet publishes a key the provider does not sign with, under the
 // signing key's id, when UnpublishedKey is on.
