@@ -96,8 +96,8 @@ func TestJourneySSO(t *testing.T) {
 
 // TestScreensSSO saves the pages of single sign-on once it is set up (at
 // 390 and 1280 px, as TestScreens): the customer's section in the console
-// and the sign-in page offering Continue with the company as the address
-// is typed.
+// and its form, the sign-in page offering Continue with the company as the
+// address is typed, and the refusal page.
 func TestScreensSSO(t *testing.T) {
 	dir := os.Getenv("FIELDPORTAL_SCREENSHOTS")
 	if dir == "" {
@@ -143,5 +143,6 @@ func TestScreensSSO(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "login-sso-offer-"+itoa(width)+".png"), png, 0o644); err != nil {
 			t.Fatal(err)
 		}
+		anon.save(p.URL+"/sso/callback?state=none&code=none", filepath.Join(dir, "sso-refused-"+itoa(width)+".png"))
 	}
 }
