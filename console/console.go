@@ -54,6 +54,9 @@ type Services struct {
 	APIKeys fieldportal.APIKeyService
 	// Webhooks keeps the back office's webhook endpoints (admins).
 	Webhooks fieldportal.WebhookService
+	// SSO keeps customers' single sign-on settings (admins); nil: the
+	// customer page has no such section.
+	SSO fieldportal.SSOService
 }
 
 // Console is the staff console's handlers.

@@ -26,6 +26,7 @@ func (c *Console) customerRoutes() {
 	k.Handle("POST /console/customers/{id}/edit", c.signedIn(c.handleCustomerUpdate))
 	k.Handle("GET /console/customers/{id}/move", c.signedIn(c.handleCustomerMoveForm))
 	k.Handle("POST /console/customers/{id}/move", c.signedIn(c.handleCustomerMove))
+	c.customerSSORoutes() // single sign-on (customer_sso.go)
 }
 
 // customerURL is a customer's page.
@@ -103,6 +104,7 @@ var customerNotices = map[string]string{
 	"created": "The customer has been added.",
 	"saved":   "The customer has been saved.",
 	"moved":   "The customer has been moved; its contacts' and its new parent's contacts' access follows at once.",
+	"sso":     "The single sign-on settings have been saved.",
 }
 
 // customerView is a customer's page.
@@ -119,6 +121,8 @@ type customerView struct {
 	Sites                               web.Table
 	Contacts                            web.Table
 	ChildPager, SitePager, ContactPager web.Pager
+	// SSO is the single sign-on section (admins only).
+	SSO ssoSection
 }
 
 func (c *Console) handleCustomer(w http.ResponseWriter, r *http.Request) {
@@ -147,8 +151,13 @@ func (c *Console) handleCustomer(w http.ResponseWriter, r *http.Request) {
 		c.kit.Error(w, r, err)
 		return
 	}
+	sso, err := c.customerSSOSection(r, v, id)
+	if err != nil {
+		c.kit.Error(w, r, err)
+		return
+	}
 	base := customerURL(id)
-	view := customerView{Layout: c.layout(r, cu.Name), Notice: customerNotices[qv.Get("done")],
+	view := customerView{SSO: sso, Layout: c.layout(r, cu.Name), Notice: customerNotices[qv.Get("done")],
 		ChildNew: "/console/customers/new?" + url.Values{"parent": {id}}.Encode(),
 		Header: web.RecordHeader{Title: cu.Name, Subtitle: "Customer", Actions: []web.Action{
 			{Label: "Edit", URL: base + "/edit", Style: "secondary"},

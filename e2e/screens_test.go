@@ -139,6 +139,13 @@ func TestScreens(t *testing.T) {
 		{"admin", "/console/no-such-page", "console-error-404"},
 		// A staff user who is no admin: settings are refused.
 		{"staff", "/console/settings", "console-error-403"},
+		// Single sign-on (issue 21): a customer's section, not set up, and
+		// its form; the one refusal page. TestScreensSSO has the rest.
+		// An admin's browser of its own ("ssoadmin"): the admin's has
+		// many pages already, in a browser bounded in time.
+		{"ssoadmin", "{customer}", "console-customer-sso-none"},
+		{"ssoadmin", "{customer}/sso", "console-customer-sso-form"},
+		{"anon", "/sso/callback?state=none&code=none", "sso-refused"},
 	}
 	// firstLink is the address of the first link sel finds on the page
 	// list, read once into cache.
@@ -152,7 +159,7 @@ func TestScreens(t *testing.T) {
 		browsers := map[string]*browser{}
 		var site, contact, quote, consoleQuote, issue, consoleIssue, job, consoleJob, invoice, consoleInvoice string
 		var autopayCancel, consoleRecurring, consoleRecurringNew string
-		var portalContact string
+		var portalContact, customer string
 		for _, s := range shots {
 			b := browsers[s.who]
 			if b == nil {
@@ -167,6 +174,8 @@ func TestScreens(t *testing.T) {
 				}
 				switch s.who {
 				case "anon":
+				case "ssoadmin":
+					b.loginAs("admin")
 				case "staff":
 					b.run(chromedp.Navigate(p.URL + "/console/login"))
 					b.fill(`form#console-login`, "email", "staff@demo.test", "password", demoPassword)
@@ -227,6 +236,8 @@ func TestScreens(t *testing.T) {
 				path = firstLink(b, &consoleRecurring, "/console/recurring", `table tbody tr a`)
 			case path == "{console-recurring-new}":
 				path = firstLink(b, &consoleRecurringNew, "/console/recurring/new?customer_q=park", `main ul a`)
+			case strings.HasPrefix(path, "{customer}"):
+				path = firstLink(b, &customer, "/console/customers", `table tbody tr a`) + strings.TrimPrefix(path, "{customer}")
 			case path == "{portal-contact}":
 				path = firstLink(b, &portalContact, "/preferences/contacts?q=Gareth", `table tbody tr a`)
 			case strings.HasPrefix(path, "{contact}"):

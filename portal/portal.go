@@ -45,6 +45,9 @@ type Services struct {
 	// Preferences keeps what a contact sets for itself; nil takes
 	// Access's when it keeps them too (the store's accounts do).
 	Preferences fieldportal.PreferencesService
+	// SSO signs contacts in through their company's provider; nil
+	// offers no single sign-on.
+	SSO fieldportal.SSOService
 }
 
 // Portal is the customer portal's handlers.
@@ -99,6 +102,7 @@ func (p *Portal) routes() {
 	k.Handle("POST /setup/{token}", p.handleSetup)
 	k.Handle("GET /password", p.signedIn(p.handlePasswordForm))
 	k.Handle("POST /password", p.signedIn(p.handlePassword))
+	p.ssoRoutes() // single sign-on through a company (sso.go)
 
 	// The portal's pages, each behind a session.
 	k.Handle("GET /{$}", p.signedIn(p.handleDashboard))

@@ -29,6 +29,18 @@ type loginView struct {
 	// Notice is a fixed message chosen by the server from ?done=, never
 	// text from the query itself.
 	Notice string
+	// SSO, when Company is set, offers the email's company sign-in
+	// (sso.go); with the service, the page carries sso.js, which offers it
+	// as the address is typed.
+	SSO ssoOffer
+}
+
+// ssoOffer is the "Continue with <company>" form of the sign-in page.
+type ssoOffer struct {
+	On      bool
+	Company string
+	// StartURL starts the flow for the email typed (and next).
+	StartURL string
 }
 
 // loginNotices are the messages the sign-in page shows after another page
@@ -40,7 +52,13 @@ var loginNotices = map[string]string{
 }
 
 func (p *Portal) renderLogin(w http.ResponseWriter, r *http.Request, status int, username, next string, errs web.FormErrors) {
+	p.renderLoginOffer(w, r, status, username, next, errs, "")
+}
+
+// renderLoginOffer is renderLogin offering a company's sign-in.
+func (p *Portal) renderLoginOffer(w http.ResponseWriter, r *http.Request, status int, username, next string, errs web.FormErrors, company string) {
 	p.pages.Render(w, r, status, "login", loginView{
+		SSO:      ssoOffer{On: p.svc.SSO != nil, Company: company, StartURL: ssoStartURL(company, username, next)},
 		Layout:   p.layout(r, "Sign in"),
 		Errors:   errs.List("username", "password"),
 		Username: web.Field("username", "Username or email address", "text", username, "username", errs),
@@ -69,6 +87,16 @@ func (p *Portal) handleLogin(w http.ResponseWriter, r *http.Request) {
 	next := r.PostForm.Get("next")
 	if web.SafeNext(next) != next {
 		next = ""
+	}
+	// An email of a company that signs its people in gets that company's
+	// button instead of a password check (issue 21); it tells only that
+	// the domain has one, as sso.js's endpoint does.
+	if company, err := p.ssoCompany(r, username); err != nil {
+		p.kit.Error(w, r, err)
+		return
+	} else if company != "" {
+		p.renderLoginOffer(w, r, http.StatusOK, username, next, web.FormErrors{}, company)
+		return
 	}
 	// The service names an empty field; any other refusal is one message
 	// for the whole form, which tells nothing about the account.

@@ -54,6 +54,9 @@ type Services struct {
 	// Tombstones are what deleted records left, for the API's lists by
 	// updated_since; nil: none are listed.
 	Tombstones fieldportal.TombstoneService
+	// SSO signs contacts in through their company's provider and keeps
+	// customers' settings for it; nil: no single sign-on.
+	SSO fieldportal.SSOService
 }
 
 // Server is the composed site.
@@ -69,13 +72,13 @@ func New(cfg Config, svc Services, logger *slog.Logger) (*Server, error) {
 	}
 	if _, err := portal.New(kit, portal.Services{SignIn: svc.SignIn, Access: svc.Access, Sites: svc.Sites,
 		Dashboard: svc.Dashboard, Equipment: svc.Equipment, Work: svc.Work, Diary: svc.Diary, Orgs: svc.Orgs,
-		Money: svc.Money, Payments: svc.Payments}); err != nil {
+		Money: svc.Money, Payments: svc.Payments, SSO: svc.SSO}); err != nil {
 		return nil, err
 	}
 	if _, err := console.New(kit, cfg.Console, console.Services{SignIn: svc.SignIn, Access: svc.Access,
 		Staff: svc.Staff, Orgs: svc.Orgs, Work: svc.Work, Diary: svc.Diary, Equipment: svc.Equipment,
 		Money: svc.Money, Payments: svc.Payments, Sites: svc.Sites, APIKeys: svc.APIKeys,
-		Webhooks: svc.Webhooks}); err != nil {
+		Webhooks: svc.Webhooks, SSO: svc.SSO}); err != nil {
 		return nil, err
 	}
 	var apiOpts []api.Option

@@ -19,6 +19,7 @@ import (
 	"github.com/fieldportal/fieldportal/console"
 	"github.com/fieldportal/fieldportal/sqlstore"
 	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
+	"github.com/fieldportal/fieldportal/sso"
 	"github.com/fieldportal/fieldportal/web"
 )
 
@@ -73,7 +74,7 @@ func newTestServer(t testing.TB, db *sqlstore.DB, cfg testConfig) (*Server, *syn
 		Console: console.Config{MailEnabled: cfg.MailEnabled},
 	}, Services{Orgs: db, SignIn: accounts, Access: accounts, Staff: accounts, Sites: sites,
 		Dashboard: db, Equipment: db, Work: db, Diary: db, Money: db, Payments: cfg.Payments, APIKeys: db, Ready: db, Pool: db, Outbox: db,
-		Webhooks: db, Sync: db, Tombstones: db},
+		Webhooks: db, Sync: db, Tombstones: db, SSO: sso.New(db, accounts, slog.New(slog.NewTextHandler(logs, nil)))},
 		slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatalf("New: %v", err)

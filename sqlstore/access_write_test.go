@@ -477,6 +477,7 @@ func (w *writeWorld) writeRows() []writeRow {
 	rows = append(rows, w.portalSiteRows()...)
 	rows = append(rows, w.customerTreeRows()...)
 	rows = append(rows, w.auditRows()...)
+	rows = append(rows, w.ssoRows()...)
 	return rows
 }
 

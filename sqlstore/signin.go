@@ -63,6 +63,13 @@ func (a *Accounts) SignIn(ctx context.Context, r fieldportal.SignInRequest) (*fi
 		return nil, fieldportal.Errorf(fieldportal.EUNAUTHORIZED, wrongCredentials)
 	}
 	g.succeeded(ctx)
+	// A contact whose company signs it in uses that, not a password; only
+	// the holder of the right password learns so (issue 21).
+	if company, err := a.db.ssoCompanyOfLogin(ctx, r.OrgID, login.ContactID); err != nil {
+		return nil, err
+	} else if company != "" {
+		return nil, SSOPointer(company)
+	}
 	if err := a.db.RecordLogin(ctx, login.ID); err != nil {
 		a.db.logger.WarnContext(ctx, "record login", "err", err)
 	}

@@ -34,6 +34,7 @@ import (
 	"github.com/fieldportal/fieldportal/sqlstore"
 	"github.com/fieldportal/fieldportal/sqlstore/demo"
 	"github.com/fieldportal/fieldportal/sqlstore/gen"
+	"github.com/fieldportal/fieldportal/sso"
 	"github.com/fieldportal/fieldportal/web"
 )
 
@@ -353,7 +354,8 @@ func services(db *sqlstore.DB, baseURL string) server.Services {
 	tmSecret, _ := db.TestModeSecret(context.Background())
 	return server.Services{Orgs: db, SignIn: accounts, Access: accounts, Staff: accounts, Sites: db,
 		Dashboard: db, Equipment: db, Work: db, Diary: db, Money: db, APIKeys: db, Ready: db, Pool: db, Outbox: db, Webhooks: db, Sync: db, Tombstones: db,
-		Payments: payment.Gateways(payment.Config{TestModeSecret: tmSecret})}
+		Payments: payment.Gateways(payment.Config{TestModeSecret: tmSecret}),
+		SSO:      sso.New(db, accounts, slog.Default())}
 }
 
 // serveHTTP serves h on ln until ctx ends, then stops accepting and gives
