@@ -39,6 +39,7 @@ var serviceInterfaces = []reflect.Type{
 	reflect.TypeFor[fieldportal.WebhookService](),
 	reflect.TypeFor[fieldportal.TombstoneService](),
 	reflect.TypeFor[fieldportal.PreferencesService](),
+	reflect.TypeFor[fieldportal.PasskeyService](),
 }
 
 // viewerMethods returns, as "Interface.Method", every method of the
