@@ -45,6 +45,9 @@ type Services struct {
 	// Preferences keeps what a contact sets for itself; nil takes
 	// Access's when it keeps them too (the store's accounts do).
 	Preferences fieldportal.PreferencesService
+	// Passkeys registers and signs in with passkeys; nil takes
+	// SignIn's when it does that too (the store's accounts do).
+	Passkeys fieldportal.PasskeyService
 }
 
 // Portal is the customer portal's handlers.
@@ -73,6 +76,12 @@ func New(kit *web.Kit, svc Services) (*Portal, error) {
 	if svc.Preferences == nil {
 		return nil, fmt.Errorf("portal: the preferences service is required")
 	}
+	if svc.Passkeys == nil {
+		svc.Passkeys, _ = svc.SignIn.(fieldportal.PasskeyService)
+	}
+	if svc.Passkeys == nil {
+		return nil, fmt.Errorf("portal: the passkey service is required")
+	}
 	pages, err := kit.ParsePages(templates, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
@@ -91,6 +100,7 @@ func (p *Portal) routes() {
 	k.Handle("GET /login", p.handleLoginForm)
 	k.Handle("POST /login", p.handleLogin)
 	k.Handle("POST /logout", p.handleLogout)
+	p.passkeyRoutes() // passkeys.go
 	k.Handle("GET /forgot", p.handleForgotForm)
 	k.Handle("POST /forgot", p.handleForgot)
 	k.Handle("GET /reset/{token}", p.handleResetForm)

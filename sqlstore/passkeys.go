@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -44,6 +45,10 @@ func (a *Accounts) relyingParty(ctx context.Context, orgID string) (*webauthn.We
 	u, err := url.Parse(a.linkBase(org))
 	if err != nil || u.Hostname() == "" {
 		return nil, fmt.Errorf("passkeys: base URL %q has no host", a.linkBase(org))
+	}
+	if _, err := netip.ParseAddr(u.Hostname()); err == nil {
+		// WebAuthn's relying party is a domain: browsers refuse an IP.
+		return nil, fieldportal.Errorf(fieldportal.EFORBIDDEN, "Passkeys work only when this site is reached by its domain name, not an IP address.")
 	}
 	return webauthn.New(&webauthn.Config{
 		RPID: u.Hostname(), RPDisplayName: org.Name, RPOrigins: []string{u.Scheme + "://" + u.Host},
