@@ -57,6 +57,9 @@ type Services struct {
 	// SSO keeps customers' single sign-on settings (admins); nil: the
 	// customer page has no such section.
 	SSO fieldportal.SSOService
+	// Passkeys registers and signs in with passkeys; nil takes
+	// SignIn's when it does that too (the store's accounts do).
+	Passkeys fieldportal.PasskeyService
 }
 
 // Console is the staff console's handlers.
@@ -75,6 +78,12 @@ func New(kit *web.Kit, cfg Config, svc Services) (*Console, error) {
 		svc.Webhooks == nil {
 		return nil, fmt.Errorf("console: every service is required")
 	}
+	if svc.Passkeys == nil {
+		svc.Passkeys, _ = svc.SignIn.(fieldportal.PasskeyService)
+	}
+	if svc.Passkeys == nil {
+		return nil, fmt.Errorf("console: the passkey service is required")
+	}
 	pages, err := kit.ParsePages(templates, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("console: %w", err)
@@ -91,6 +100,7 @@ func (c *Console) routes() {
 	k := c.kit
 	k.Handle("GET /console/login", c.handleLoginForm)
 	k.Handle("POST /console/login", c.handleLogin)
+	c.passkeyRoutes() // passkeys.go
 	k.Handle("POST /console/logout", c.handleLogout)
 	k.Handle("GET /console", c.signedIn(c.handleHome))
 	k.Handle("GET /console/contacts", c.signedIn(c.handleContacts))

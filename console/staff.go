@@ -21,18 +21,38 @@ type accountView struct {
 	Password web.FieldView
 	Confirm  web.FieldView
 	Policy   string
+	// Passkeys lists the staff user's passkeys with the add form.
+	Passkeys web.PasskeyList
 }
 
 func (c *Console) handleAccount(w http.ResponseWriter, r *http.Request) {
-	notice := ""
-	if r.URL.Query().Get("done") == "password" {
-		notice = "Your password has been changed; your other sessions have ended."
-	}
-	c.renderAccount(w, r, http.StatusOK, notice, web.FormErrors{})
+	c.renderAccount(w, r, http.StatusOK, accountNotices[r.URL.Query().Get("done")], web.FormErrors{})
+}
+
+// accountNotices are the messages of ?done=, chosen by the server.
+var accountNotices = map[string]string{
+	"password":        "Your password has been changed; your other sessions have ended.",
+	"passkey_added":   "Your passkey has been added. You can sign in with it now.",
+	"passkey_renamed": "Your passkey has been renamed.",
+	"passkey_removed": "Your passkey has been removed.",
 }
 
 func (c *Console) renderAccount(w http.ResponseWriter, r *http.Request, status int, notice string, errs web.FormErrors) {
+	c.renderAccountWith(w, r, status, notice, errs, nil)
+}
+
+// renderAccountWith renders My account; passkeys, when not nil, is the
+// passkey list with a failed add form's errors.
+func (c *Console) renderAccountWith(w http.ResponseWriter, r *http.Request, status int, notice string, errs web.FormErrors, passkeys *web.PasskeyList) {
 	v, _ := web.ViewerFromContext(r.Context())
+	if passkeys == nil {
+		list, err := c.passkeys().List(r, web.FormErrors{}, "")
+		if err != nil {
+			c.kit.Error(w, r, err)
+			return
+		}
+		passkeys = &list
+	}
 	u, err := c.svc.Staff.FindStaffUser(r.Context(), v, v.StaffID)
 	if err != nil {
 		c.kit.Error(w, r, err)
@@ -49,7 +69,7 @@ func (c *Console) renderAccount(w http.ResponseWriter, r *http.Request, status i
 		Current:  web.Field("current", "Current password", "password", "", "current-password", errs),
 		Password: web.Field("password", "New password", "password", "", "new-password", errs),
 		Confirm:  web.Field("confirm", "Repeat the new password", "password", "", "new-password", errs),
-		Policy:   hint,
+		Policy:   hint, Passkeys: *passkeys,
 	})
 }
 

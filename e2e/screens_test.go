@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/base64"
 	"net/http"
 	"os"
 	"os/exec"
@@ -31,6 +32,7 @@ func TestScreens(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := mustDemo(t, sqlstore.SQLite)
+	screensPasskeys(t, p)
 	// Pages whose address is read from another page: "{site}" is the
 	// first site of /sites, "{autopay-cancel}" the first cancel of
 	// /payments/automatic, "{console-recurring}" the first recurring
@@ -51,6 +53,15 @@ func TestScreens(t *testing.T) {
 		{"parent", "/sites?q=no-such-site", "sites-empty"},
 		{"parent", "{site}", "site"},
 		{"parent", "/preferences", "preferences"},
+		// Passkeys (issue 21): the list, renaming and removing one
+		// (screensPasskeys gives the site contact and the staff user one
+		// each; their browsers have few pages).
+		{"site", "/preferences", "preferences-passkeys"},
+		{"site", "/preferences/passkeys/screens-site-key", "passkey-rename"},
+		{"site", "/preferences/passkeys/screens-site-key/remove", "passkey-remove"},
+		{"staff", "/console/account", "console-account-passkeys"},
+		{"staff", "/console/account/passkeys/screens-staff-key", "console-passkey-rename"},
+		{"staff", "/console/account/passkeys/screens-staff-key/remove", "console-passkey-remove"},
 		// Contacts and users (issue 20): the list, a new contact, a contact.
 		{"parent", "/preferences/contacts", "contacts"},
 		{"parent", "/preferences/contacts/new", "contact-new"},
@@ -311,4 +322,23 @@ func (b *browser) save(url, file string) {
 
 func itoa(n int64) string {
 	return string([]byte{byte('0' + n/1000%10), byte('0' + n/100%10), byte('0' + n/10%10), byte('0' + n%10)})
+}
+
+// screensPasskeys gives the demo's site contact and staff user a passkey
+// each, written straight to the database: the demo runs on 127.0.0.1,
+// where no browser makes one (TestJourneyPasskey makes them for real).
+func screensPasskeys(t *testing.T, p *portal) {
+	t.Helper()
+	org := p.demoOrg(t)
+	now := time.Now().UTC()
+	for _, k := range []struct{ id, column, owner, name string }{
+		{"screens-site-key", "login_id", `(SELECT pl.id FROM portal_logins pl JOIN contacts c ON c.id = pl.contact_id WHERE c.email = 'site@demo.test')`, "Work laptop"},
+		{"screens-staff-key", "staff_id", `(SELECT id FROM staff_users WHERE email = 'staff@demo.test')`, "Office security key"},
+	} {
+		if _, err := p.DB.SQL().Exec(`INSERT INTO passkeys (id, org_id, `+k.column+`, name, credential_id, public_key, flags, aaguid,
+			transports, attestation, created_at, last_used_at) VALUES ($1, $2, `+k.owner+`, $3, $4, '', 93, '', 'internal', 'none', $5, $6)`,
+			k.id, org, k.name, base64.RawURLEncoding.EncodeToString([]byte(k.id)), now.Add(-48*time.Hour), now.Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -177,3 +177,15 @@ func oneLine(s string) string {
 func WebhookDisabled(org, name, url, reason string) Message {
 	return render("webhook_disabled.txt", mailData{Org: org, Name: name, Link: url, Answer: reason})
 }
+
+// PasskeyAdded tells a contact or staff user that a passkey named name
+// was added to its account (a security notice). The caller sets To.
+func PasskeyAdded(org, greeting, name string) Message {
+	return render("passkey_added.txt", mailData{Org: org, Name: greeting, Title: name})
+}
+
+// PasskeyRemoved tells a contact or staff user that its passkey named
+// name was removed. The caller sets To.
+func PasskeyRemoved(org, greeting, name string) Message {
+	return render("passkey_removed.txt", mailData{Org: org, Name: greeting, Title: name})
+}

@@ -48,6 +48,9 @@ type Services struct {
 	// SSO signs contacts in through their company's provider; nil
 	// offers no single sign-on.
 	SSO fieldportal.SSOService
+	// Passkeys registers and signs in with passkeys; nil takes
+	// SignIn's when it does that too (the store's accounts do).
+	Passkeys fieldportal.PasskeyService
 }
 
 // Portal is the customer portal's handlers.
@@ -76,6 +79,12 @@ func New(kit *web.Kit, svc Services) (*Portal, error) {
 	if svc.Preferences == nil {
 		return nil, fmt.Errorf("portal: the preferences service is required")
 	}
+	if svc.Passkeys == nil {
+		svc.Passkeys, _ = svc.SignIn.(fieldportal.PasskeyService)
+	}
+	if svc.Passkeys == nil {
+		return nil, fmt.Errorf("portal: the passkey service is required")
+	}
 	pages, err := kit.ParsePages(templates, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
@@ -94,6 +103,7 @@ func (p *Portal) routes() {
 	k.Handle("GET /login", p.handleLoginForm)
 	k.Handle("POST /login", p.handleLogin)
 	k.Handle("POST /logout", p.handleLogout)
+	p.passkeyRoutes() // passkeys.go
 	k.Handle("GET /forgot", p.handleForgotForm)
 	k.Handle("POST /forgot", p.handleForgot)
 	k.Handle("GET /reset/{token}", p.handleResetForm)

@@ -44,6 +44,9 @@ type preferencesView struct {
 	MailErrors []fieldportal.FieldError
 	Mail       web.Choices
 
+	// Passkeys lists the contact's passkeys with the add form.
+	Passkeys web.PasskeyList
+
 	// Activity links the activity page, for a contact who manages contacts.
 	Activity bool
 	// Contacts links to the contacts and users (contacts.go).
@@ -56,6 +59,10 @@ var preferencesNotices = map[string]string{
 	"email":    "We have sent a link to your new email address. Your address changes when you follow it.",
 	"password": "Your password has been changed. You have been signed out everywhere else.",
 	"mail":     "Your mail choices have been saved.",
+
+	"passkey_added":   "Your passkey has been added. You can sign in with it now.",
+	"passkey_renamed": "Your passkey has been renamed.",
+	"passkey_removed": "Your passkey has been removed.",
 }
 
 // preferenceRoutes are the routes of the preferences beyond the details
@@ -89,6 +96,9 @@ type prefsState struct {
 	newEmail string
 	// mailOn, when not nil, are the mails ticked in a form that failed.
 	mailOn []fieldportal.MailKind
+	// passkeys, when not nil, is the passkey list with a failed add
+	// form's errors.
+	passkeys *web.PasskeyList
 }
 
 func (p *Portal) renderPreferences(w http.ResponseWriter, r *http.Request, status int, c *fieldportal.Contact, notice string, errs web.FormErrors) {
@@ -150,6 +160,12 @@ func (p *Portal) renderPreferencesWith(w http.ResponseWriter, r *http.Request, s
 			on = slices.Contains(st.mailOn, m.Kind)
 		}
 		view.Mail.Options = append(view.Mail.Options, web.CheckOption{Value: string(m.Kind), Label: m.Kind.Label(), Checked: on})
+	}
+	if st.passkeys != nil {
+		view.Passkeys = *st.passkeys
+	} else if view.Passkeys, err = p.passkeys().List(r, web.FormErrors{}, ""); err != nil {
+		p.kit.Error(w, r, err)
+		return
 	}
 	view.Activity = v.CanDo(fieldportal.ActionManageContacts)
 	view.Contacts = view.Activity

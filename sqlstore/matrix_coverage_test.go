@@ -40,6 +40,7 @@ var serviceInterfaces = []reflect.Type{
 	reflect.TypeFor[fieldportal.TombstoneService](),
 	reflect.TypeFor[fieldportal.PreferencesService](),
 	reflect.TypeFor[fieldportal.SSOService](),
+	reflect.TypeFor[fieldportal.PasskeyService](),
 }
 
 // viewerMethods returns, as "Interface.Method", every method of the

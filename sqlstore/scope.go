@@ -308,3 +308,17 @@ func (q *query) scopeAudit(v fieldportal.Viewer, alias string) {
 	q.and("(" + alias + ".site_id IS NOT NULL AND ((SELECT site_access FROM reach_login) = 'all' OR EXISTS (SELECT 1 FROM login_sites ls WHERE ls.login_id = " +
 		q.loginArg + " AND ls.site_id = " + alias + ".site_id)) OR " + alias + ".site_id IS NULL AND (" + alias + ".entity IN ('contact', 'login') OR (SELECT site_access FROM reach_login) = 'all'))")
 }
+
+// ownPasskeys is the rule of passkeys (issue 21): a contact or a staff
+// user reaches its own and nobody else's, whatever its role; an API key
+// or the system has none. It returns the owner column of passkeys and
+// the owner's id, or ENOTFOUND.
+func ownPasskeys(v fieldportal.Viewer) (column, owner string, err error) {
+	switch {
+	case v.Kind() == fieldportal.ViewerContact && v.LoginID != "":
+		return "login_id", v.LoginID, nil
+	case v.Kind() == fieldportal.ViewerStaff && v.StaffID != "":
+		return "staff_id", v.StaffID, nil
+	}
+	return "", "", fieldportal.NotFound("passkey")
+}

@@ -105,6 +105,7 @@ func (d *DB) DeleteExpired(ctx context.Context, attemptsBefore time.Time) error 
 		{`DELETE FROM one_time_tokens WHERE expires_at < $1`, now},
 		{`DELETE FROM email_changes WHERE expires_at < $1`, now},
 		{`DELETE FROM sso_flows WHERE expires_at < $1`, now},
+		{`DELETE FROM passkey_ceremonies WHERE expires_at < $1`, now},
 		{`DELETE FROM auth_attempts WHERE at < $1`, attemptsBefore.UTC()},
 		{`DELETE FROM idempotency_keys WHERE created_at < $1`, now.Add(-idempotencyKeep)},
 		{`DELETE FROM tombstones WHERE deleted_at < $1`, now.Add(-fieldportal.TombstoneKeep)},
