@@ -56,6 +56,9 @@ type Settings struct {
 	// SiteEditors is who may create and edit sites in the portal; ""
 	// (settings saved before it existed) is SiteEditorsAll, as before.
 	SiteEditors SiteEditors `json:"site_editors,omitempty"`
+	// SecondFactor says whose logins must have a second factor (issue
+	// 21); "" (settings saved before it existed) is none.
+	SecondFactor SecondFactorPolicy `json:"second_factor,omitempty"`
 }
 
 // SiteEditors says which contacts may create and edit sites in the
