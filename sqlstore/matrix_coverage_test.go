@@ -39,6 +39,8 @@ var serviceInterfaces = []reflect.Type{
 	reflect.TypeFor[fieldportal.WebhookService](),
 	reflect.TypeFor[fieldportal.TombstoneService](),
 	reflect.TypeFor[fieldportal.PreferencesService](),
+	reflect.TypeFor[fieldportal.ChallengeService](),
+	reflect.TypeFor[fieldportal.SecondFactorService](),
 }
 
 // viewerMethods returns, as "Interface.Method", every method of the
