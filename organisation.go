@@ -195,6 +195,9 @@ func (s *Settings) Validate() error {
 	if !s.SiteEditors.Valid() {
 		v.Add("site_editors", "Who may create and edit sites must be nobody, contacts who manage contacts, or every contact with the Sites page.")
 	}
+	if !s.SecondFactor.Valid() {
+		v.Add("second_factor", "Who must use a second factor must be nobody, staff, contacts, or both.")
+	}
 	s.Diary.Validate(&v)
 	s.Invoicing.Validate(&v)
 	s.Branding.Validate(&v)

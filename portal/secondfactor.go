@@ -17,9 +17,10 @@ import (
 // codeView is the code page of a sign-in.
 type codeView struct {
 	web.Layout
-	Errors []fieldportal.FieldError
-	Code   web.FieldView
-	Next   string
+	Action, Restart string
+	Errors          []fieldportal.FieldError
+	Code            web.FieldView
+	Next            string
 }
 
 // totpSetupView sets up an authenticator app: the QR code, the text
@@ -73,6 +74,15 @@ func (p *Portal) challengeOf(w http.ResponseWriter, r *http.Request, purpose fie
 	if err == nil && c.Purpose == purpose {
 		return true
 	}
+	if err == nil {
+		// The other step of the same sign-in: go there, keeping it.
+		to := "/login/code"
+		if c.Purpose == fieldportal.ChallengeSetup {
+			to = "/login/factor-setup"
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
+		return false
+	}
 	if err != nil && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
 		p.kit.Error(w, r, err)
 		return false
@@ -86,7 +96,7 @@ func (p *Portal) renderCode(w http.ResponseWriter, r *http.Request, status int, 
 	f := web.Field("code", "Code from your authenticator app, or a recovery code", "text", "", "one-time-code", errs)
 	f.Hint, f.Inputmode = "Open your authenticator app and type the 6-digit code it shows for this account.", ""
 	p.pages.Render(w, r, status, "login_code", codeView{
-		Layout: p.layout(r, "Enter your code"),
+		Layout: p.layout(r, "Enter your code"), Action: "/login/code", Restart: "/login",
 		Errors: errs.List("code"),
 		Code:   f,
 		Next:   next,
