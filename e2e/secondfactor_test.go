@@ -45,6 +45,13 @@ func (b *browser) setUpTOTP(t *testing.T) (string, []string) {
 	return secret, codes
 }
 
+// logout signs the portal's browser out through the account menu.
+func (b *browser) logout() {
+	b.t.Helper()
+	b.run(chromedp.Evaluate(`document.querySelectorAll("details").forEach(d => d.open = true)`, nil))
+	b.submit(`form[action="/logout"] button[type=submit]`)
+}
+
 // enterCode types a code on the code page the browser is on.
 func (b *browser) enterCode(c string) {
 	b.t.Helper()
@@ -67,7 +74,7 @@ func TestJourneySecondFactor(t *testing.T) {
 		if s := b.text(`#totp-status`); !strings.Contains(s, "10 recovery codes left") {
 			t.Errorf("status %q", s)
 		}
-		b.submit(`form[action="/logout"] button[type=submit]`)
+		b.logout()
 
 		b.login("site@demo.test", demoPassword)
 		if got := b.location(); got != "/login/code" {
@@ -90,7 +97,7 @@ func TestJourneySecondFactor(t *testing.T) {
 			t.Fatalf("after the code, the browser is at %q", got)
 		}
 
-		b.submit(`form[action="/logout"] button[type=submit]`)
+		b.logout()
 		b.login("site@demo.test", demoPassword)
 		b.enterCode(c)
 		if msg := b.text(`#code-error`); !strings.Contains(msg, "already used") {
@@ -100,7 +107,7 @@ func TestJourneySecondFactor(t *testing.T) {
 		if got := b.location(); got != "/" {
 			t.Fatalf("after a recovery code, the browser is at %q", got)
 		}
-		b.submit(`form[action="/logout"] button[type=submit]`)
+		b.logout()
 		b.login("site@demo.test", demoPassword)
 		b.enterCode(recovery[0])
 		if msg := b.text(`#code-error`); !strings.Contains(msg, "not right") {
