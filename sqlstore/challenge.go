@@ -113,17 +113,23 @@ func (a *Accounts) FindChallenge(ctx context.Context, orgID string, door fieldpo
 	return &c.Challenge, nil
 }
 
-// countAttempt counts an answer to a challenge; the one past the limit
-// ends it.
+// countAttempt counts an answer to a challenge; one past the limit ends
+// it unanswered (ENOTFOUND), so the password is asked for again.
 func (a *Accounts) countAttempt(ctx context.Context, c *challenge) error {
-	return a.db.inTx(ctx, func(tx *Tx) error {
-		if c.attempts+1 >= maxChallengeAttempts {
+	ended := false
+	err := a.db.inTx(ctx, func(tx *Tx) error {
+		if c.attempts >= maxChallengeAttempts {
+			ended = true
 			_, err := tx.ExecContext(ctx, `DELETE FROM signin_challenges WHERE token_hash = $1`, c.hash)
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE signin_challenges SET attempts = attempts + 1 WHERE token_hash = $1`, c.hash)
 		return err
 	})
+	if err == nil && ended {
+		return fieldportal.NotFound("sign-in")
+	}
+	return err
 }
 
 // spendChallenge uses a challenge up within the transaction that starts
@@ -161,11 +167,11 @@ func (a *Accounts) AnswerChallenge(ctx context.Context, r fieldportal.ChallengeA
 	if o.staffID != "" {
 		scope, realm = "console.code", "console"
 	}
-	g, err := a.openGate(ctx, scope, realm, r.OrgID, c.name, o.passwordHash, r.ClientAddr, r.DeviceToken)
-	if err != nil {
+	if err := a.countAttempt(ctx, c); err != nil {
 		return nil, err
 	}
-	if err := a.countAttempt(ctx, c); err != nil {
+	g, err := a.openGate(ctx, scope, realm, r.OrgID, c.name, o.passwordHash, r.ClientAddr, r.DeviceToken)
+	if err != nil {
 		return nil, err
 	}
 	aead, err := a.db.totpCipher(ctx)

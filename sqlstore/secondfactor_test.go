@@ -234,6 +234,20 @@ func TestSecondFactorThrottle(t *testing.T) {
 				t.Errorf("the sixth guess: %v", err)
 			}
 		})
+		t.Run("a right code on the fifth try still signs in", func(t *testing.T) {
+			// Another account: the clock moves on with its set-up.
+			cv := f.MustContactViewer(t, "child")
+			cs, _ := f.MustTOTP(t, cv)
+			s := f.MustChallenge(t, "child@example.test")
+			for i := range 4 {
+				if _, err := f.answer(s, "000000"); code(err) != fieldportal.EINVALID {
+					t.Fatalf("try %d: %v", i, err)
+				}
+			}
+			if in, err := f.answer(s, codeAt(t, cs, f.clk.now)); err != nil || in.Token == "" {
+				t.Errorf("the fifth try: %+v, %v", in, err)
+			}
+		})
 	})
 }
 
