@@ -442,3 +442,28 @@ func TestSecondFactorKeptAndEnded(t *testing.T) {
 		})
 	})
 }
+
+func TestSecondFactorInvitation(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := mustAccounts(t, db)
+		f.mustPolicy(t, fieldportal.SecondFactorContacts)
+		c := &fieldportal.Contact{CustomerID: f.cust["Child2"].ID, FirstName: "Kim", Email: "kim@example.test"}
+		if err := db.CreateContact(ctx, f.sys, c); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.a.GrantPortalAccess(ctx, f.staff, c.ID, fieldportal.AccessGrant{Username: "kim@example.test",
+			Pages: fieldportal.AllModules, SiteAccess: fieldportal.SiteAccessAll}); err != nil {
+			t.Fatal(err)
+		}
+		tok := linkIn(t, f.mails(t)[0], "setup")
+
+		t.Run("a completed invitation leads to the set-up, not a session", func(t *testing.T) {
+			s, err := f.a.CompleteSetup(ctx, fieldportal.SetupRequest{OrgID: f.orgA, Token: tok, FirstName: "Kim", Username: "kimp",
+				Password: "Setup-pass-1", Confirm: "Setup-pass-1", ClientAddr: "192.0.2.1"})
+			if err != nil || s.Token != "" || s.Challenge == "" || s.Next != "/login/factor-setup" {
+				t.Errorf("signed in %+v, %v", s, err)
+			}
+		})
+	})
+}
