@@ -56,6 +56,9 @@ type Settings struct {
 	// SiteEditors is who may create and edit sites in the portal; ""
 	// (settings saved before it existed) is SiteEditorsAll, as before.
 	SiteEditors SiteEditors `json:"site_editors,omitempty"`
+	// SecondFactor says whose logins must have a second factor (issue
+	// 21); "" (settings saved before it existed) is none.
+	SecondFactor SecondFactorPolicy `json:"second_factor,omitempty"`
 }
 
 // SiteEditors says which contacts may create and edit sites in the
@@ -191,6 +194,9 @@ func (s *Settings) Validate() error {
 	}
 	if !s.SiteEditors.Valid() {
 		v.Add("site_editors", "Who may create and edit sites must be nobody, contacts who manage contacts, or every contact with the Sites page.")
+	}
+	if !s.SecondFactor.Valid() {
+		v.Add("second_factor", "Who must use a second factor must be nobody, staff, contacts, or both.")
 	}
 	s.Diary.Validate(&v)
 	s.Invoicing.Validate(&v)

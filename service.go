@@ -76,6 +76,10 @@ type SignedIn struct {
 	DeviceToken string
 	// Next is where a new user goes first ("" for the default).
 	Next string
+	// Challenge, when set, is no session: the password was right but a
+	// second step is owed (issue 21). The browser keeps this random
+	// token in the door's challenge cookie and goes to Next; Token is "".
+	Challenge string
 }
 
 // PasswordChange is a new password typed twice, with the current one

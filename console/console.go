@@ -10,6 +10,7 @@ import (
 	"embed"
 	"fmt"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 
@@ -25,6 +26,10 @@ const sessionCookie = "fp_console"
 
 // deviceCookie remembers that this browser signed in to a staff account.
 const deviceCookie = "fp_console_device"
+
+// challengeCookie holds a staff sign-in's challenge between its password
+// and its second step (issue 21); it is no session.
+const challengeCookie = "fp_console_challenge"
 
 // Config is what the console shows about how the program runs.
 type Config struct {
@@ -60,6 +65,10 @@ type Services struct {
 	// Passkeys registers and signs in with passkeys; nil takes
 	// SignIn's when it does that too (the store's accounts do).
 	Passkeys fieldportal.PasskeyService
+	// Challenges and SecondFactor run the second step of signing in and
+	// second factors (issue 21); nil takes SignIn's when it runs them too.
+	Challenges   fieldportal.ChallengeService
+	SecondFactor fieldportal.SecondFactorService
 }
 
 // Console is the staff console's handlers.
@@ -84,11 +93,20 @@ func New(kit *web.Kit, cfg Config, svc Services) (*Console, error) {
 	if svc.Passkeys == nil {
 		return nil, fmt.Errorf("console: the passkey service is required")
 	}
+	if svc.Challenges == nil {
+		svc.Challenges, _ = svc.SignIn.(fieldportal.ChallengeService)
+	}
+	if svc.SecondFactor == nil {
+		svc.SecondFactor, _ = svc.SignIn.(fieldportal.SecondFactorService)
+	}
+	if svc.Challenges == nil || svc.SecondFactor == nil {
+		return nil, fmt.Errorf("console: the second-factor services are required")
+	}
 	pages, err := kit.ParsePages(templates, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("console: %w", err)
 	}
-	c := &Console{cfg: cfg, kit: kit, pages: pages, svc: svc, door: web.Door{Cookie: sessionCookie, DeviceCookie: deviceCookie,
+	c := &Console{cfg: cfg, kit: kit, pages: pages, svc: svc, door: web.Door{Cookie: sessionCookie, DeviceCookie: deviceCookie, ChallengeCookie: challengeCookie,
 		Path: "/console", LoginPath: "/console/login", Find: svc.SignIn.StaffSession}}
 	kit.DoorUnder("/console/", fieldportal.DoorConsole)
 	c.routes()
@@ -102,6 +120,9 @@ func (c *Console) routes() {
 	k.Handle("POST /console/login", c.handleLogin)
 	c.passkeyRoutes() // passkeys.go
 	k.Handle("POST /console/logout", c.handleLogout)
+	c.challengeRoutes() // the second step (secondfactor.go)
+	c.securityRoutes()  // My account's second factor (security.go)
+	c.factorRemovalRoutes()
 	k.Handle("GET /console", c.signedIn(c.handleHome))
 	k.Handle("GET /console/contacts", c.signedIn(c.handleContacts))
 	k.Handle("GET /console/contacts/{id}", c.signedIn(c.handleContact))
@@ -201,8 +222,11 @@ type loginView struct {
 
 func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, status int, email, next string, errs web.FormErrors) {
 	notice := ""
-	if r.URL.Query().Get("done") == "logout" {
+	switch r.URL.Query().Get("done") {
+	case "logout":
 		notice = "You have logged out of the console."
+	case challengeEnded:
+		notice = "Your sign-in ended before it was finished. Sign in again."
 	}
 	c.pages.Render(w, r, status, "login", loginView{
 		Layout: c.layout(r, "Staff sign in"), Errors: errs.List("email", "password"),
@@ -244,6 +268,9 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.kit.StartSession(c.door, w, s)
+	if s.Challenge != "" {
+		next = s.Next + "?next=" + url.QueryEscape(next) // a second step is owed (issue 21)
+	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
@@ -255,6 +282,7 @@ func (c *Console) handleLogout(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	c.kit.ClearCookie(w, sessionCookie, "/console")
+	c.kit.ClearCookie(w, challengeCookie, "/console")
 	http.Redirect(w, r, "/console/login?done=logout", http.StatusSeeOther)
 }
 

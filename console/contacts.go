@@ -118,6 +118,7 @@ var notices = map[string]string{
 	"enabled":  "Portal access enabled.",
 	"reset":    "A password reset link has been sent to the contact.",
 	"password": "The new initial password is set; every session of the contact has ended.",
+	"factor":   "The second factor has been removed; the contact has been signed out everywhere and told by email.",
 }
 
 func (c *Console) handleContact(w http.ResponseWriter, r *http.Request) {

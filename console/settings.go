@@ -40,6 +40,8 @@ type settingsView struct {
 	TaxNumber, PostalAddress, PaymentInstructions web.FieldView
 	// SiteEditors is who may create and edit sites in the portal.
 	SiteEditors web.Choices
+	// SecondFactor is whose logins must have a second factor (issue 21).
+	SecondFactor web.Choices
 	// Branding is the name, accent and support contact (settings_branding.go).
 	Branding brandingSettingsView
 }
@@ -74,7 +76,7 @@ func (c *Console) handleSettingsForm(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) renderSettings(w http.ResponseWriter, r *http.Request, status int, st fieldportal.Settings, minLength, notice string, errs web.FormErrors) {
 	order := append([]string{"modules", "password_policy.min_length", "booking_window_days", "max_upload_mb", "diary.slot_minutes", "diary.day_start", "diary.day_end",
-		"invoicing.tax_number", "invoicing.address", "invoicing.payment_instructions", "site_editors"}, brandingFields...)
+		"invoicing.tax_number", "invoicing.address", "invoicing.payment_instructions", "site_editors", "second_factor"}, brandingFields...)
 	order = append(order, "logo")
 	// The payment form has its own summary: its errors are not repeated.
 	main := web.FormErrors{}
@@ -85,6 +87,7 @@ func (c *Console) renderSettings(w http.ResponseWriter, r *http.Request, status 
 	}
 	view := settingsView{Layout: c.layout(r, "Settings"), Notice: notice, Errors: main.List(order...), LogoError: errs["logo"]}
 	view.SiteEditors = siteEditorsChoices(st.SiteEditors, errs)
+	view.SecondFactor = secondFactorChoices(st.SecondFactor, errs)
 	view.Branding = brandingView(r, st.Branding, errs)
 	for _, m := range fieldportal.AllModules {
 		view.Modules = append(view.Modules, web.CheckOption{Value: string(m), Label: m.Label(), Checked: st.Modules.Has(m)})
@@ -232,6 +235,9 @@ func (c *Console) handleSettings(w http.ResponseWriter, r *http.Request) {
 	if f.Has("site_editors") {
 		st.SiteEditors = fieldportal.SiteEditors(f.Get("site_editors"))
 	}
+	if f.Has("second_factor") {
+		st.SecondFactor = fieldportal.SecondFactorPolicy(f.Get("second_factor"))
+	}
 	diaryErrs := readDiarySettings(f, &st)
 	readInvoicing(f, &st)
 	readBranding(f, &st)
@@ -334,6 +340,26 @@ func siteEditorsChoices(cur fieldportal.SiteEditors, errs web.FormErrors) web.Ch
 	}{{fieldportal.SiteEditorsOff, "Nobody: only staff add and change sites"},
 		{fieldportal.SiteEditorsManagers, "Contacts who manage contacts"},
 		{fieldportal.SiteEditorsAll, "Every contact with the Job sites page"}} {
+		ch.Options = append(ch.Options, web.CheckOption{Value: string(o.v), Label: o.label, Checked: o.v == cur})
+	}
+	return ch
+}
+
+// secondFactorChoices is the choice of whose logins must have a second
+// factor (issue 21); "" (never chosen) is nobody's.
+func secondFactorChoices(cur fieldportal.SecondFactorPolicy, errs web.FormErrors) web.Choices {
+	if cur == "" {
+		cur = fieldportal.SecondFactorNone
+	}
+	ch := web.Choices{Name: "second_factor", Legend: "Who must sign in with a second factor", Type: "radio", Error: errs["second_factor"],
+		Hint: "Those without one are led to set up an authenticator app right after their password, before any other page."}
+	for _, o := range []struct {
+		v     fieldportal.SecondFactorPolicy
+		label string
+	}{{fieldportal.SecondFactorNone, "Nobody: each person chooses"},
+		{fieldportal.SecondFactorStaff, "Staff"},
+		{fieldportal.SecondFactorContacts, "Contacts"},
+		{fieldportal.SecondFactorBoth, "Staff and contacts"}} {
 		ch.Options = append(ch.Options, web.CheckOption{Value: string(o.v), Label: o.label, Checked: o.v == cur})
 	}
 	return ch

@@ -114,6 +114,7 @@ var staffNotices = map[string]string{
 	"saved":    "Staff user saved.",
 	"disabled": "Staff user disabled and signed out everywhere.",
 	"enabled":  "Staff user enabled.",
+	"factor":   "Second factor removed; the staff user has been signed out everywhere and told by email.",
 }
 
 func (c *Console) handleStaff(w http.ResponseWriter, r *http.Request) {

@@ -134,6 +134,11 @@ func TestScreens(t *testing.T) {
 		{"admin", "/console/staff", "console-staff"},
 		{"admin", "/console/api-keys", "console-api-keys"},
 		{"admin", "/console/account", "console-account"},
+		// Second factors (issue 21); the set-up and code pages follow
+		// the loop (secondFactorScreens).
+		{"admin", "/console/account/security", "console-security"},
+		{"admin", "{contact}/second-factor", "console-factor-remove"},
+		{"parent", "/preferences/security", "security-off"},
 		{"admin", "/console/styleguide", "console-styleguide"},
 		{"admin", "/console/issues", "console-issues"},
 		// The office's money (issue 17, point 5), as staff (the admin's
@@ -260,6 +265,7 @@ func TestScreens(t *testing.T) {
 			b.save(p.URL+path, filepath.Join(dir, s.name+"-"+itoa(width)+".png"))
 		}
 	}
+	secondFactorScreens(t, p, dir)
 	// The pages of a host without a portal: a fresh install (no
 	// organisation yet) and an install of several organisations asked for
 	// a host none of them serves.
@@ -340,5 +346,67 @@ func screensPasskeys(t *testing.T, p *portal) {
 			k.id, org, k.name, base64.RawURLEncoding.EncodeToString([]byte(k.id)), now.Add(-48*time.Hour), now.Add(-time.Hour)); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// saveHere saves the page the browser is on.
+func (b *browser) saveHere(file string) {
+	b.t.Helper()
+	var png []byte
+	b.run(chromedp.FullScreenshot(&png, 100))
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// secondFactorScreens saves the pages of turning an authenticator app on
+// and of signing in with it (issue 21), each width as its own contact
+// (the site contact at 390 px, the parent's at 1280), then the set-up
+// that a policy requires, as the staff user.
+func secondFactorScreens(t *testing.T, p *portal, dir string) {
+	t.Helper()
+	for _, w := range []struct {
+		width   int64
+		persona string
+		user    string
+	}{{390, "site", "site@demo.test"}, {1280, "parent", "parent@demo.test"}} {
+		name := func(s string) string { return filepath.Join(dir, s+"-"+itoa(w.width)+".png") }
+		b := mustBrowser(t, p.URL)
+		if w.width < 600 {
+			b.run(chromedp.EmulateViewport(w.width, 900, chromedp.EmulateMobile))
+		} else {
+			b.run(chromedp.EmulateViewport(w.width, 900))
+		}
+		b.loginAs(w.persona)
+		b.run(chromedp.Navigate(p.URL+"/preferences/security"), chromedp.WaitVisible(`form#totp-begin`, chromedp.ByQuery))
+		b.submit(`form#totp-begin button[type=submit]`)
+		b.saveHere(name("totp-setup"))
+		b.fill(`form#totp-setup`, "code", "000000")
+		b.saveHere(name("totp-setup-error"))
+		b.setUpTOTP(t)
+		b.saveHere(name("recovery-codes"))
+		b.save(p.URL+"/preferences/security", name("security-on"))
+		b.logout()
+		b.login(w.user, demoPassword)
+		b.saveHere(name("login-code"))
+		b.fill(`form#login-code`, "code", "000000")
+		b.saveHere(name("login-code-error"))
+	}
+	admin := mustBrowser(t, p.URL)
+	admin.loginAs("admin")
+	admin.run(chromedp.Navigate(p.URL+"/console/settings"),
+		chromedp.WaitVisible(`input[name=second_factor][value=staff]`, chromedp.ByQuery),
+		chromedp.Click(`input[name=second_factor][value=staff]`, chromedp.ByQuery))
+	admin.submit(`form[action="/console/settings"] button[type=submit]`)
+	for _, width := range []int64{390, 1280} {
+		b := mustBrowser(t, p.URL)
+		if width < 600 {
+			b.run(chromedp.EmulateViewport(width, 900, chromedp.EmulateMobile))
+		} else {
+			b.run(chromedp.EmulateViewport(width, 900))
+		}
+		b.run(chromedp.Navigate(p.URL + "/console/login"))
+		b.fill(`form#console-login`, "email", "staff@demo.test", "password", demoPassword)
+		b.saveHere(filepath.Join(dir, "console-factor-setup-"+itoa(width)+".png"))
 	}
 }

@@ -189,3 +189,22 @@ func PasskeyAdded(org, greeting, name string) Message {
 func PasskeyRemoved(org, greeting, name string) Message {
 	return render("passkey_removed.txt", mailData{Org: org, Name: greeting, Title: name})
 }
+
+// SecondFactorOn tells a person that an authenticator app now guards its
+// sign-in (issue 21), so that one added from a stolen session is seen.
+// The caller sets To.
+func SecondFactorOn(org, name string) Message {
+	return render("second_factor_on.txt", mailData{Org: org, Name: name})
+}
+
+// SecondFactorOff tells a person that it turned its authenticator app
+// off. The caller sets To.
+func SecondFactorOff(org, name string) Message {
+	return render("second_factor_off.txt", mailData{Org: org, Name: name})
+}
+
+// SecondFactorRemoved tells a person that staff removed its second factor
+// (it lost its phone, or asked). The caller sets To.
+func SecondFactorRemoved(org, name string) Message {
+	return render("second_factor_removed.txt", mailData{Org: org, Name: name})
+}

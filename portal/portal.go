@@ -25,6 +25,10 @@ const sessionCookie = "fp_session"
 // so failures from elsewhere do not lock it out (see SignInRequest).
 const deviceCookie = "fp_device"
 
+// challengeCookie holds a sign-in's challenge between its password and its
+// second step (issue 21); it is no session.
+const challengeCookie = "fp_challenge"
+
 // Services are what the portal's pages call.
 type Services struct {
 	SignIn    fieldportal.SignInService
@@ -51,6 +55,11 @@ type Services struct {
 	// Passkeys registers and signs in with passkeys; nil takes
 	// SignIn's when it does that too (the store's accounts do).
 	Passkeys fieldportal.PasskeyService
+	// Challenges and SecondFactor run the second step of signing in and
+	// a contact's own second factor (issue 21); nil takes SignIn's when
+	// it runs them too (the store's accounts do).
+	Challenges   fieldportal.ChallengeService
+	SecondFactor fieldportal.SecondFactorService
 }
 
 // Portal is the customer portal's handlers.
@@ -85,11 +94,20 @@ func New(kit *web.Kit, svc Services) (*Portal, error) {
 	if svc.Passkeys == nil {
 		return nil, fmt.Errorf("portal: the passkey service is required")
 	}
+	if svc.Challenges == nil {
+		svc.Challenges, _ = svc.SignIn.(fieldportal.ChallengeService)
+	}
+	if svc.SecondFactor == nil {
+		svc.SecondFactor, _ = svc.SignIn.(fieldportal.SecondFactorService)
+	}
+	if svc.Challenges == nil || svc.SecondFactor == nil {
+		return nil, fmt.Errorf("portal: the second-factor services are required")
+	}
 	pages, err := kit.ParsePages(templates, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
-	p := &Portal{kit: kit, pages: pages, svc: svc, door: web.Door{Cookie: sessionCookie, DeviceCookie: deviceCookie,
+	p := &Portal{kit: kit, pages: pages, svc: svc, door: web.Door{Cookie: sessionCookie, DeviceCookie: deviceCookie, ChallengeCookie: challengeCookie,
 		Path: "/", LoginPath: "/login", Find: svc.SignIn.ContactSession}}
 	kit.DoorUnder("/", fieldportal.DoorPortal)
 	p.routes()
@@ -112,7 +130,8 @@ func (p *Portal) routes() {
 	k.Handle("POST /setup/{token}", p.handleSetup)
 	k.Handle("GET /password", p.signedIn(p.handlePasswordForm))
 	k.Handle("POST /password", p.signedIn(p.handlePassword))
-	p.ssoRoutes() // single sign-on through a company (sso.go)
+	p.ssoRoutes()       // single sign-on through a company (sso.go)
+	p.challengeRoutes() // the second step (secondfactor.go)
 
 	// The portal's pages, each behind a session.
 	k.Handle("GET /{$}", p.signedIn(p.handleDashboard))
@@ -123,6 +142,7 @@ func (p *Portal) routes() {
 	k.Handle("GET /preferences", p.signedIn(p.handlePreferences))
 	k.Handle("POST /preferences", p.signedIn(p.handlePreferencesSave))
 	p.preferenceRoutes()
+	p.securityRoutes()
 	p.activityRoutes()
 	p.contactRoutes() // contacts and users (issue 20, contacts.go)
 

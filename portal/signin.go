@@ -49,6 +49,9 @@ var loginNotices = map[string]string{
 	"logout": "You have logged out.",
 	"reset":  "Your password has been changed. Sign in with your new password.",
 	"email":  "Your email address has been changed. Sign in with your new address.",
+	// A sign-in's second step ended (ten minutes, too many codes, or
+	// the account changed): the password is asked for again.
+	challengeEnded: "Your sign-in ended before it was finished. Sign in again.",
 }
 
 func (p *Portal) renderLogin(w http.ResponseWriter, r *http.Request, status int, username, next string, errs web.FormErrors) {
@@ -113,7 +116,10 @@ func (p *Portal) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	p.kit.StartSession(p.door, w, s)
 	dest := web.SafeNext(next)
-	if s.Next != "" {
+	switch {
+	case s.Challenge != "":
+		dest = withNext(s.Next, next) // a second step is owed (issue 21)
+	case s.Next != "":
 		dest = s.Next // a password set by someone else is changed first
 	}
 	http.Redirect(w, r, dest, http.StatusSeeOther)
@@ -128,6 +134,7 @@ func (p *Portal) handleLogout(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p.kit.ClearCookie(w, sessionCookie, "/")
+	p.kit.ClearCookie(w, challengeCookie, "/")
 	http.Redirect(w, r, "/login?done=logout", http.StatusSeeOther)
 }
 
@@ -355,7 +362,11 @@ func (p *Portal) handleSetup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.kit.StartSession(p.door, w, s)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	dest := "/"
+	if s.Challenge != "" {
+		dest = s.Next // the organisation requires a second factor first
+	}
+	http.Redirect(w, r, dest, http.StatusSeeOther)
 }
 
 // --- change password -------------------------------------------------------

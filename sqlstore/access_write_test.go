@@ -469,6 +469,7 @@ func (w *writeWorld) writeRows() []writeRow {
 	rows = append(rows, w.accountRows()...)
 	rows = append(rows, w.preferenceRows()...)
 	rows = append(rows, w.passkeyRows()...)
+	rows = append(rows, w.secondFactorRows()...)
 	rows = append(rows, w.quoteRows()...)
 	rows = append(rows, w.jobWriteRows()...)
 	rows = append(rows, w.bookingRows()...)

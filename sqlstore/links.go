@@ -278,6 +278,15 @@ func (a *Accounts) CompleteSetup(ctx context.Context, r fieldportal.SetupRequest
 	if _, err := a.db.CompleteSetup(ctx, r.OrgID, auth.HashToken(r.Token), first, last, username, hash); err != nil {
 		return nil, err
 	}
+	// An organisation that requires contacts to have a second factor
+	// has this one set it up before its first session (issue 21).
+	var o *factorOwner
+	if err := a.db.inTx(ctx, func(tx *Tx) (err error) { o, err = tx.loginOwner(ctx, r.OrgID, login.ID); return err }); err != nil {
+		return nil, err
+	}
+	if s, err := a.secondStep(ctx, o, username); err != nil || s != nil {
+		return s, err
+	}
 	var s *fieldportal.SignedIn
 	err = a.db.inTx(ctx, func(tx *Tx) error {
 		s, err = a.startSession(ctx, tx, &fieldportal.Session{OrgID: r.OrgID, LoginID: login.ID}, r.OldToken, r.ClientAddr, r.UserAgent)

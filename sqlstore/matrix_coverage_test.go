@@ -41,6 +41,8 @@ var serviceInterfaces = []reflect.Type{
 	reflect.TypeFor[fieldportal.PreferencesService](),
 	reflect.TypeFor[fieldportal.SSOService](),
 	reflect.TypeFor[fieldportal.PasskeyService](),
+	reflect.TypeFor[fieldportal.ChallengeService](),
+	reflect.TypeFor[fieldportal.SecondFactorService](),
 }
 
 // viewerMethods returns, as "Interface.Method", every method of the

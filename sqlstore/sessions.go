@@ -68,7 +68,12 @@ func (d *DB) EndLoginSessions(ctx context.Context, loginID string) error {
 }
 
 func (tx *Tx) endLoginSessions(ctx context.Context, loginID string) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE login_id = $1`, loginID)
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE login_id = $1`, loginID); err != nil {
+		return err
+	}
+	// A sign-in waiting for its second step ends with them (issue 21):
+	// a reset, a disable or a removed factor must not let it finish.
+	_, err := tx.ExecContext(ctx, `DELETE FROM signin_challenges WHERE login_id = $1`, loginID)
 	return err
 }
 
@@ -87,7 +92,16 @@ func (tx *Tx) voidLoginTokens(ctx context.Context, loginID string) error {
 
 // EndStaffSessions ends every session of a staff user.
 func (d *DB) EndStaffSessions(ctx context.Context, staffID string) error {
-	_, err := d.db.ExecContext(ctx, `DELETE FROM sessions WHERE staff_id = $1`, staffID)
+	return d.inTx(ctx, func(tx *Tx) error { return tx.endStaffSessions(ctx, staffID) })
+}
+
+// endStaffSessions ends every session of a staff user and its sign-ins
+// waiting for a second step.
+func (tx *Tx) endStaffSessions(ctx context.Context, staffID string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE staff_id = $1`, staffID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM signin_challenges WHERE staff_id = $1`, staffID)
 	return err
 }
 
@@ -106,6 +120,7 @@ func (d *DB) DeleteExpired(ctx context.Context, attemptsBefore time.Time) error 
 		{`DELETE FROM email_changes WHERE expires_at < $1`, now},
 		{`DELETE FROM sso_flows WHERE expires_at < $1`, now},
 		{`DELETE FROM passkey_ceremonies WHERE expires_at < $1`, now},
+		{`DELETE FROM signin_challenges WHERE expires_at < $1`, now},
 		{`DELETE FROM auth_attempts WHERE at < $1`, attemptsBefore.UTC()},
 		{`DELETE FROM idempotency_keys WHERE created_at < $1`, now.Add(-idempotencyKeep)},
 		{`DELETE FROM tombstones WHERE deleted_at < $1`, now.Add(-fieldportal.TombstoneKeep)},

@@ -70,34 +70,22 @@ func (a *Accounts) SignIn(ctx context.Context, r fieldportal.SignInRequest) (*fi
 	} else if company != "" {
 		return nil, SSOPointer(company)
 	}
-	if err := a.db.RecordLogin(ctx, login.ID); err != nil {
-		a.db.logger.WarnContext(ctx, "record login", "err", err)
-	}
-	var s *fieldportal.SignedIn
-	err = a.db.inTx(ctx, func(tx *Tx) error {
-		s, err = a.startSession(ctx, tx, &fieldportal.Session{OrgID: r.OrgID, LoginID: login.ID}, r.OldToken, r.ClientAddr, r.UserAgent)
-		if err != nil {
-			return err
-		}
-		// The entry names the contact as its other entries do.
-		var first, last string
-		if err := tx.QueryRowContext(ctx, `SELECT first_name, last_name FROM contacts WHERE id = $1`, login.ContactID).Scan(&first, str(&last)); err != nil {
-			return err
-		}
-		return tx.auditSignIn(ctx, r.OrgID, fieldportal.DoorPortal,
-			auditActor{kind: fieldportal.ActorContact, id: login.ContactID, name: strings.TrimSpace(first + " " + last)}, "login", login.ID)
-	})
-	if err != nil {
+	var o *factorOwner
+	if err := a.db.inTx(ctx, func(tx *Tx) (err error) { o, err = tx.loginOwner(ctx, r.OrgID, login.ID); return err }); err != nil {
 		return nil, err
 	}
-	if s.DeviceToken, err = g.deviceToken(ctx); err != nil {
-		return nil, err
+	// A second factor, or one the organisation requires, is a step more
+	// (issue 21): a challenge instead of a session.
+	if s, err := a.secondStep(ctx, o, name); err != nil || s != nil {
+		return s, err
 	}
-	if login.MustChangePassword {
-		// A password set by someone else must be changed first (SPEC §3).
-		s.Next = "/password"
-	}
-	return s, nil
+	return a.completeSignIn(ctx, o, answerOf(r), g, nil)
+}
+
+// answerOf is what a sign-in request brings that starting its session needs.
+func answerOf(r fieldportal.SignInRequest) fieldportal.ChallengeAnswer {
+	return fieldportal.ChallengeAnswer{OrgID: r.OrgID, ClientAddr: r.ClientAddr, UserAgent: r.UserAgent,
+		OldToken: r.OldToken, DeviceToken: r.DeviceToken}
 }
 
 // StaffSignIn signs a staff user in to the console; throttled and
@@ -147,24 +135,14 @@ func (a *Accounts) StaffSignIn(ctx context.Context, r fieldportal.SignInRequest)
 		return nil, fieldportal.Errorf(fieldportal.EUNAUTHORIZED, wrongStaffCredentials)
 	}
 	g.succeeded(ctx)
-	var s *fieldportal.SignedIn
-	err = a.db.inTx(ctx, func(tx *Tx) error {
-		s, err = a.startSession(ctx, tx, &fieldportal.Session{OrgID: r.OrgID, StaffID: u.ID}, r.OldToken, r.ClientAddr, r.UserAgent)
-		if err != nil {
-			return err
-		}
-		return tx.auditSignIn(ctx, r.OrgID, fieldportal.DoorConsole, auditActor{kind: fieldportal.ActorStaff, id: u.ID, name: u.Name}, "staff", u.ID)
-	})
-	if err != nil {
+	var o *factorOwner
+	if err := a.db.inTx(ctx, func(tx *Tx) (err error) { o, err = tx.staffOwner(ctx, r.OrgID, u.ID); return err }); err != nil {
 		return nil, err
 	}
-	if err := a.db.RecordStaffLogin(ctx, u.ID); err != nil {
-		a.db.logger.WarnContext(ctx, "record staff login", "err", err)
+	if s, err := a.secondStep(ctx, o, email); err != nil || s != nil {
+		return s, err
 	}
-	if s.DeviceToken, err = g.deviceToken(ctx); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return a.completeSignIn(ctx, o, answerOf(r), g, nil)
 }
 
 // auditFailure records a failed sign-in for an account that exists (see

@@ -73,8 +73,7 @@ func (tx *Tx) setStaffPassword(ctx context.Context, orgID, id, hash string) erro
 	if n, _ := res.RowsAffected(); n != 1 {
 		return fieldportal.NotFound("staff user")
 	}
-	_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE staff_id = $1`, id)
-	return err
+	return tx.endStaffSessions(ctx, id)
 }
 
 // RecordStaffLogin notes a staff sign-in.
@@ -129,7 +128,7 @@ func (d *DB) UpdateStaffUser(ctx context.Context, v fieldportal.Viewer, u *field
 			return fieldportal.NotFound("staff user")
 		}
 		if u.Disabled {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE staff_id = $1`, u.ID); err != nil {
+			if err := tx.endStaffSessions(ctx, u.ID); err != nil {
 				return err
 			}
 		}

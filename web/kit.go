@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -61,8 +62,11 @@ type Kit struct {
 	ready  fieldportal.Readiness
 	logger *slog.Logger
 	mux    *http.ServeMux
-	assets map[string]staticAsset
-	errors *Pages
+	// patterns are the routes registered by Handle, in order: tests walk
+	// them (no page opens with a sign-in's challenge alone, issue 21).
+	patterns []string
+	assets   map[string]staticAsset
+	errors   *Pages
 	// hsts and secureCookies follow an https base URL.
 	hsts, secureCookies bool
 	metrics             *metrics
@@ -113,8 +117,12 @@ func (k *Kit) Logger() *slog.Logger { return k.logger }
 // organisation in its context (see OrganisationFromContext), and only for
 // an address whose path and query string are valid UTF-8 (validText).
 func (k *Kit) Handle(pattern string, h http.HandlerFunc) {
+	k.patterns = append(k.patterns, pattern)
 	k.mux.Handle(pattern, k.validText(k.resolveOrganisation(h)))
 }
+
+// Patterns returns the routes registered by Handle, in order.
+func (k *Kit) Patterns() []string { return slices.Clone(k.patterns) }
 
 // validText refuses an address that is not valid UTF-8 before any
 // handler sees it, as ParseForm refuses such a form: a path with such

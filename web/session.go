@@ -158,6 +158,10 @@ const deviceCookieAge = 365 * 24 * 60 * 60
 // doors' cookies never stand in for each other.
 type Door struct {
 	Cookie, DeviceCookie string
+	// ChallengeCookie holds a sign-in's challenge between its password
+	// and its second step (issue 21): never a session, and never read by
+	// SignedIn, so with it alone every page still sends to sign-in.
+	ChallengeCookie string
 	// Path scopes the cookies ("/", "/console").
 	Path string
 	// LoginPath is the sign-in page ("/login", "/console/login").
@@ -207,9 +211,28 @@ func (k *Kit) ToLogin(d Door, w http.ResponseWriter, r *http.Request) {
 // StartSession keeps a new session's token, and the device token that
 // lets this browser past an account lock caused by others, in cookies.
 func (k *Kit) StartSession(d Door, w http.ResponseWriter, s *fieldportal.SignedIn) {
+	if s.Challenge != "" {
+		// A second step is owed: only the challenge is kept, for as long
+		// as it lives.
+		k.SetCookie(w, d.ChallengeCookie, d.Path, s.Challenge, int(fieldportal.ChallengeLifetime.Seconds()))
+		return
+	}
+	if d.ChallengeCookie != "" {
+		k.ClearCookie(w, d.ChallengeCookie, d.Path)
+	}
 	k.SetCookie(w, d.Cookie, d.Path, s.Token, 0)
 	if s.DeviceToken != "" {
 		k.SetCookie(w, d.DeviceCookie, d.Path, s.DeviceToken, deviceCookieAge)
+	}
+}
+
+// ChallengeAnswer is the second step of a sign-in at the door: the
+// challenge cookie and the code typed, with what the browser brings.
+func (k *Kit) ChallengeAnswer(d Door, door fieldportal.Door, r *http.Request, code string) fieldportal.ChallengeAnswer {
+	return fieldportal.ChallengeAnswer{
+		OrgID: OrganisationFromContext(r.Context()).ID, Door: door, Token: CookieValue(r, d.ChallengeCookie), Code: code,
+		ClientAddr: k.ClientAddress(r), UserAgent: r.UserAgent(),
+		OldToken: CookieValue(r, d.Cookie), DeviceToken: CookieValue(r, d.DeviceCookie),
 	}
 }
 

@@ -1,0 +1,174 @@
+package portal
+
+import (
+	"net/http"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/web"
+)
+
+// A contact's own second factor, in Preferences (issue 21): turn an
+// authenticator app on (QR code, text secret, a first code), see the
+// recovery codes left and make new ones, turn it off. Making new codes
+// and turning off need a code or the password: a stolen session alone
+// must not take the factor away.
+
+// securityView is the sign-in security page.
+type securityView struct {
+	web.Layout
+	Notice string
+	Status *fieldportal.SecondFactorStatus
+	// The two forms that need a proof, each with its own field.
+	RegenErrors, OffErrors []fieldportal.FieldError
+	RegenProof, OffProof   web.FieldView
+}
+
+var securityNotices = map[string]string{
+	"off": "Authenticator codes are now off. Your password alone signs you in.",
+}
+
+func (p *Portal) securityRoutes() {
+	k := p.kit
+	k.Handle("GET /preferences/security", p.signedIn(p.handleSecurity))
+	k.Handle("POST /preferences/security/totp", p.signedIn(p.handleTOTPBegin))
+	k.Handle("GET /preferences/security/totp", p.signedIn(p.handleTOTPSetupForm))
+	k.Handle("GET /preferences/security/totp/qr.png", p.signedIn(p.handleTOTPQR))
+	k.Handle("POST /preferences/security/totp/confirm", p.signedIn(p.handleTOTPConfirm))
+	k.Handle("POST /preferences/security/recovery-codes", p.signedIn(p.handleRecoveryCodes))
+	k.Handle("POST /preferences/security/totp/off", p.signedIn(p.handleTOTPOff))
+}
+
+func (p *Portal) renderSecurity(w http.ResponseWriter, r *http.Request, status int, regen, off web.FormErrors) {
+	v, _ := web.ViewerFromContext(r.Context())
+	st, err := p.svc.SecondFactor.MySecondFactor(r.Context(), v)
+	if err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
+	proof := func(name string, errs web.FormErrors) web.FieldView {
+		f := web.Field(name, "Code from your authenticator app, or your password", "password", "", "off", errs)
+		return f
+	}
+	p.pages.Render(w, r, status, "security", securityView{
+		Layout: p.layout(r, "Sign-in security"), Notice: securityNotices[r.URL.Query().Get("done")], Status: st,
+		RegenErrors: regen.List("regen_proof"), OffErrors: off.List("off_proof"),
+		RegenProof: proof("regen_proof", regen), OffProof: proof("off_proof", off),
+	})
+}
+
+func (p *Portal) handleSecurity(w http.ResponseWriter, r *http.Request) {
+	p.renderSecurity(w, r, http.StatusOK, web.FormErrors{}, web.FormErrors{})
+}
+
+// handleTOTPBegin makes a new secret and shows it.
+func (p *Portal) handleTOTPBegin(w http.ResponseWriter, r *http.Request) {
+	v, _ := web.ViewerFromContext(r.Context())
+	if _, err := p.svc.SecondFactor.BeginTOTP(r.Context(), v); fieldportal.ErrorCode(err) == fieldportal.EINVALID {
+		http.Redirect(w, r, "/preferences/security", http.StatusSeeOther)
+		return
+	} else if err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/preferences/security/totp", http.StatusSeeOther)
+}
+
+func (p *Portal) showTOTPSetup(w http.ResponseWriter, r *http.Request, status int, errs web.FormErrors) {
+	v, _ := web.ViewerFromContext(r.Context())
+	k, err := p.svc.SecondFactor.PendingTOTP(r.Context(), v)
+	if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
+		http.Redirect(w, r, "/preferences/security", http.StatusSeeOther)
+		return
+	} else if err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
+	p.renderFactorSetup(w, r, status, totpSetupView{Layout: p.layout(r, "Set up an authenticator app"),
+		Action: "/preferences/security/totp/confirm", QR: "/preferences/security/totp/qr.png", Secret: spaced(k.Secret)}, errs)
+}
+
+func (p *Portal) handleTOTPSetupForm(w http.ResponseWriter, r *http.Request) {
+	p.showTOTPSetup(w, r, http.StatusOK, web.FormErrors{})
+}
+
+// handleTOTPQR is the QR code of the secret being set up.
+func (p *Portal) handleTOTPQR(w http.ResponseWriter, r *http.Request) {
+	v, _ := web.ViewerFromContext(r.Context())
+	k, err := p.svc.SecondFactor.PendingTOTP(r.Context(), v)
+	if err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
+	p.kit.QRCode(w, r, k.URL)
+}
+
+// handleTOTPConfirm turns the app on with its first code and shows the
+// recovery codes, once.
+func (p *Portal) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) {
+	if !p.kit.ParseForm(w, r) {
+		return
+	}
+	v, _ := web.ViewerFromContext(r.Context())
+	codes, err := p.svc.SecondFactor.ConfirmTOTP(r.Context(), v, r.PostForm.Get("code"))
+	if web.IsFormError(err) {
+		errs := web.ErrorsOf(err)
+		if fieldportal.ErrorCode(err) != fieldportal.EINVALID {
+			errs = web.FormErrors{"code": fieldportal.ErrorMessage(err)}
+		}
+		p.showTOTPSetup(w, r, web.StatusFor(fieldportal.ErrorCode(err)), errs)
+		return
+	} else if err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
+	p.pages.Render(w, r, http.StatusOK, "recovery_codes", recoveryCodesView{Layout: p.layout(r, "Your recovery codes"),
+		Codes: codes, Continue: "/preferences/security"})
+}
+
+// proofErrors names the form's own field in a refusal of its proof.
+func proofErrors(err error, field string) web.FormErrors {
+	errs := web.ErrorsOf(err)
+	if m, ok := errs["proof"]; ok {
+		delete(errs, "proof")
+		errs[field] = m
+	} else if m, ok := errs[""]; ok {
+		delete(errs, "")
+		errs[field] = m
+	}
+	return errs
+}
+
+// handleRecoveryCodes makes new recovery codes and shows them, once.
+func (p *Portal) handleRecoveryCodes(w http.ResponseWriter, r *http.Request) {
+	if !p.kit.ParseForm(w, r) {
+		return
+	}
+	v, _ := web.ViewerFromContext(r.Context())
+	codes, err := p.svc.SecondFactor.RegenerateRecoveryCodes(r.Context(), v, r.PostForm.Get("regen_proof"))
+	if web.IsFormError(err) {
+		p.renderSecurity(w, r, web.StatusFor(fieldportal.ErrorCode(err)), proofErrors(err, "regen_proof"), web.FormErrors{})
+		return
+	} else if err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
+	p.pages.Render(w, r, http.StatusOK, "recovery_codes", recoveryCodesView{Layout: p.layout(r, "Your new recovery codes"),
+		Codes: codes, Continue: "/preferences/security"})
+}
+
+// handleTOTPOff turns the app off.
+func (p *Portal) handleTOTPOff(w http.ResponseWriter, r *http.Request) {
+	if !p.kit.ParseForm(w, r) {
+		return
+	}
+	v, _ := web.ViewerFromContext(r.Context())
+	err := p.svc.SecondFactor.DisableTOTP(r.Context(), v, r.PostForm.Get("off_proof"))
+	if web.IsFormError(err) {
+		p.renderSecurity(w, r, web.StatusFor(fieldportal.ErrorCode(err)), web.FormErrors{}, proofErrors(err, "off_proof"))
+		return
+	} else if err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/preferences/security?done=off", http.StatusSeeOther)
+}
