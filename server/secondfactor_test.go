@@ -120,6 +120,13 @@ func TestSecondFactorPortalPages(t *testing.T) {
 				t.Errorf("session %q, challenge %q", other.session(), other.cookie(challengeCookie))
 			}
 		})
+		t.Run("the code page offers a passkey instead", func(t *testing.T) {
+			res, body := other.get("/login/code")
+			wantStatus(t, "code page", res, body, http.StatusOK)
+			if !strings.Contains(body, `action="/login/passkey"`) || !strings.Contains(body, `id="passkey-signin"`) {
+				t.Errorf("the code page has no passkey sign-in:\n%s", body)
+			}
+		})
 		t.Run("no page opens with the challenge alone", func(t *testing.T) {
 			walkWithChallenge(t, f, other, "/login?next=", func(p string) bool { return !strings.HasPrefix(p, "/console") && !strings.HasPrefix(p, "/api") })
 		})
@@ -211,6 +218,10 @@ func walkWithChallenge(t *testing.T, f *fixture, b *browser, login string, keep 
 		// The second step itself: it reads the challenge, not a session.
 		"/login/code": true, "/login/factor-setup": true, "/login/factor-setup/qr.png": true,
 		"/console/login/code": true, "/console/login/factor-setup": true, "/console/login/factor-setup/qr.png": true,
+		// Single sign-on is a way in of its own, for those without a
+		// session: its start, the provider's return and the company of a
+		// domain (a challenge there gives nothing a stranger lacks).
+		"/sso/start": true, "/sso/callback": true, "/sso/company": true,
 	}
 	wild := regexp.MustCompile(`\{[^}]*\}`)
 	n := 0
