@@ -66,6 +66,13 @@ func (a *Accounts) BeginPasskeySignIn(ctx context.Context, orgID string, door fi
 // that may not sign in is refused with the same answer.
 func (a *Accounts) VerifyPasskey(ctx context.Context, r fieldportal.PasskeyAssertion) (fieldportal.PasskeyOwner, error) {
 	var none fieldportal.PasskeyOwner
+	// The relying party first: on a host that cannot have one (an IP)
+	// the browser began no ceremony, and the answer says why (EFORBIDDEN,
+	// not a failure the throttle counts).
+	rp, err := a.relyingParty(ctx, r.OrgID)
+	if err != nil {
+		return none, err
+	}
 	session, bound, err := a.spendCeremony(ctx, r.OrgID, r.Door, "signin", r.Ceremony)
 	if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
 		return none, errPasskeyWrong()
@@ -78,10 +85,6 @@ func (a *Accounts) VerifyPasskey(ctx context.Context, r fieldportal.PasskeyAsser
 	parsed, err := protocol.ParseCredentialRequestResponseBytes(r.Response)
 	if err != nil {
 		return none, errPasskeyWrong()
-	}
-	rp, err := a.relyingParty(ctx, r.OrgID)
-	if err != nil {
-		return none, err
 	}
 	var found *passkeyUser
 	var lookupErr error

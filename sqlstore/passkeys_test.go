@@ -290,6 +290,69 @@ func TestPasskeys(t *testing.T) {
 				t.Errorf("at the portal: %v", err)
 			}
 		})
+		t.Run("a passkey asserted with another login's user handle is refused", func(t *testing.T) {
+			swapped := *auth
+			swapped.UserHandle = []byte(child.LoginID)
+			if _, err := f.passkeySignIn(t, &swapped, f.orgA, fieldportal.DoorPortal, originA, "198.51.100.11"); code(err) != fieldportal.EUNAUTHORIZED {
+				t.Errorf("err = %v", err)
+			}
+		})
+		t.Run("a sign-in without user verification is refused", func(t *testing.T) {
+			presenceOnly := *auth
+			presenceOnly.NoUV = true
+			if _, err := f.passkeySignIn(t, &presenceOnly, f.orgA, fieldportal.DoorPortal, originA, "198.51.100.12"); code(err) != fieldportal.EUNAUTHORIZED {
+				t.Errorf("err = %v", err)
+			}
+		})
+		t.Run("another organisation's passkey of the same credential id does not shadow this one's", func(t *testing.T) {
+			// Credential ids are chosen by the authenticator: a staff user
+			// of B can register one with the id of A's passkey. It must not
+			// stand in for A's when A's staff user signs in (the look-up by
+			// credential id is the organisation's alone).
+			u := &fieldportal.StaffUser{Email: "desk@b.test", Name: "B desk", Role: fieldportal.RoleStaff, PasswordHash: MustHash(t, goodPassword)}
+			if err := f.db.CreateStaffUser(ctx, fieldportal.SystemViewer(f.orgB, "test"), u); err != nil {
+				t.Fatal(err)
+			}
+			atB, err := f.db.ViewerForStaff(ctx, f.orgB, u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			victim, copycat := passkeytest.New(), passkeytest.New()
+			copycat.ID = victim.ID
+			c, err := f.a.BeginPasskeyRegistration(ctx, atB)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, _ := copycat.Create(c.Options, originB)
+			if _, err := f.a.FinishPasskeyRegistration(ctx, atB, fieldportal.PasskeyRegistration{Ceremony: c.Token, Name: "Copy", Response: resp}); err != nil {
+				t.Fatalf("B's registration: %v", err)
+			}
+			if _, err := f.addPasskey(f.admin, victim, "Admin's key"); err != nil {
+				t.Fatalf("A's registration: %v", err)
+			}
+			if _, err := f.passkeySignIn(t, victim, f.orgA, fieldportal.DoorConsole, originA, "198.51.100.13"); err != nil {
+				t.Errorf("A's passkey at A: %v", err)
+			}
+		})
+		t.Run("an IP address as the host is said plainly and not counted as a failure", func(t *testing.T) {
+			if _, err := db.SQL().Exec(`UPDATE organisations SET host = '127.0.0.1' WHERE id = $1`, f.orgA); err != nil {
+				t.Fatal(err)
+			}
+			defer mustPasskeyHosts(t, f)
+			const plain = "Passkeys work only when this site is reached by its domain name, not an IP address."
+			// The browser could not begin a ceremony, so it posts none.
+			_, err := f.a.FinishPasskeyRegistration(ctx, parent, fieldportal.PasskeyRegistration{Name: "Laptop"})
+			if code(err) != fieldportal.EFORBIDDEN || fieldportal.ErrorMessage(err) != plain {
+				t.Errorf("registration: %v", err)
+			}
+			for range 30 {
+				_, err = f.a.PasskeySignIn(ctx, fieldportal.PasskeySignInRequest{ClientAddr: "198.51.100.14",
+					PasskeyAssertion: fieldportal.PasskeyAssertion{OrgID: f.orgA, Door: fieldportal.DoorPortal}})
+				if code(err) != fieldportal.EFORBIDDEN || fieldportal.ErrorMessage(err) != plain {
+					t.Fatalf("sign-in: %v", err)
+				}
+			}
+		})
 		t.Run("failures are throttled per address", func(t *testing.T) {
 			stranger := passkeytest.New()
 			stranger.UserHandle = []byte(parent.LoginID)
