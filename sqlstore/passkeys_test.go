@@ -230,6 +230,11 @@ func TestPasskeys(t *testing.T) {
 			if _, err := f.passkeySignIn(t, &clone, f.orgA, fieldportal.DoorPortal, originA, "198.51.100.4"); code(err) != fieldportal.EUNAUTHORIZED {
 				t.Errorf("err = %v", err)
 			}
+			// A possible clone is the owner's and the operator's business:
+			// the audit log says so (the key signed: not anyone's guess).
+			if !hasAudit(f.audits(t, "signin.failed"), parent.LoginID, "passkey: sign count went back") {
+				t.Errorf("no signin.failed entry for the sign count: %+v", f.audits(t, "signin.failed"))
+			}
 		})
 		t.Run("another organisation or door never accepts it", func(t *testing.T) {
 			for name, tc := range map[string]struct {
@@ -275,6 +280,10 @@ func TestPasskeys(t *testing.T) {
 			defer db.SQL().Exec(`UPDATE portal_logins SET status = 'active' WHERE id = $1`, parent.LoginID)
 			if _, err := f.passkeySignIn(t, auth, f.orgA, fieldportal.DoorPortal, originA, "198.51.100.6"); code(err) != fieldportal.EUNAUTHORIZED {
 				t.Errorf("err = %v", err)
+			}
+			// As a right password of a disabled login is (SignIn).
+			if !hasAudit(f.audits(t, "signin.failed"), parent.LoginID, "passkey") {
+				t.Errorf("no signin.failed entry: %+v", f.audits(t, "signin.failed"))
 			}
 		})
 		t.Run("a staff user's passkey signs in at the console only", func(t *testing.T) {
@@ -353,6 +362,17 @@ func TestPasskeys(t *testing.T) {
 				}
 			}
 		})
+		t.Run("a passkey nobody has writes no audit entry", func(t *testing.T) {
+			// Unbounded per account (there is no account to count by), so
+			// not written: only a known passkey that signed is.
+			before := len(f.audits(t, "signin.failed"))
+			stranger := passkeytest.New()
+			stranger.UserHandle, stranger.RPID = []byte(parent.LoginID), "a.example.test"
+			f.passkeySignIn(t, stranger, f.orgA, fieldportal.DoorPortal, originA, "198.51.100.15")
+			if n := len(f.audits(t, "signin.failed")); n != before {
+				t.Errorf("%d signin.failed entries, want %d", n, before)
+			}
+		})
 		t.Run("failures are throttled per address", func(t *testing.T) {
 			stranger := passkeytest.New()
 			stranger.UserHandle = []byte(parent.LoginID)
@@ -385,4 +405,14 @@ func TestPasskeys(t *testing.T) {
 			}
 		})
 	})
+}
+
+// hasAudit says whether entries hold one about entityID with detail.
+func hasAudit(entries []*fieldportal.AuditEntry, entityID, detail string) bool {
+	for _, e := range entries {
+		if e.EntityID == entityID && e.Detail == detail {
+			return true
+		}
+	}
+	return false
 }
