@@ -343,6 +343,51 @@ func TestPasskeys(t *testing.T) {
 				t.Errorf("A's passkey at A: %v", err)
 			}
 		})
+		t.Run("a sign-in ceremony begun at another organisation or door is refused", func(t *testing.T) {
+			u := &fieldportal.StaffUser{Email: "office@b.test", Name: "B office", Role: fieldportal.RoleStaff, PasswordHash: MustHash(t, goodPassword)}
+			if err := f.db.CreateStaffUser(ctx, fieldportal.SystemViewer(f.orgB, "test"), u); err != nil {
+				t.Fatal(err)
+			}
+			atB, err := f.db.ViewerForStaff(ctx, f.orgB, u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			keyB := passkeytest.New()
+			c, err := f.a.BeginPasskeyRegistration(ctx, atB)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, _ := keyB.Create(c.Options, originB)
+			if _, err := f.a.FinishPasskeyRegistration(ctx, atB, fieldportal.PasskeyRegistration{Ceremony: c.Token, Name: "B key", Response: resp}); err != nil {
+				t.Fatal(err)
+			}
+			keyA, _ := f.MustAddPasskey(t, f.staff, "Spare key")
+			for _, tc := range []struct {
+				name        string
+				key         *passkeytest.Authenticator
+				beginOrg    string
+				beginDoor   fieldportal.Door
+				org, origin string
+				door        fieldportal.Door
+			}{
+				// Signed at B's origin for A's relying party id, as A's
+				// ceremony data expects (go-webauthn keeps the id in it):
+				// only the ceremony's organisation refuses it at B.
+				{"begun at A, answered at B", keyB, f.orgA, fieldportal.DoorConsole, f.orgB, originB, fieldportal.DoorConsole},
+				{"begun at the portal, answered at the console", keyA, f.orgA, fieldportal.DoorPortal, f.orgA, originA, fieldportal.DoorConsole},
+			} {
+				c, err := f.a.BeginPasskeySignIn(ctx, tc.beginOrg, tc.beginDoor, fieldportal.PasskeyOwner{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp, _ := tc.key.Get(c.Options, tc.origin, "")
+				_, err = f.a.PasskeySignIn(ctx, fieldportal.PasskeySignInRequest{ClientAddr: "198.51.100.16",
+					PasskeyAssertion: fieldportal.PasskeyAssertion{OrgID: tc.org, Door: tc.door, Ceremony: c.Token, Response: resp}})
+				if code(err) != fieldportal.EUNAUTHORIZED {
+					t.Errorf("%s: err = %v", tc.name, err)
+				}
+			}
+		})
 		t.Run("an IP address as the host is said plainly and not counted as a failure", func(t *testing.T) {
 			if _, err := db.SQL().Exec(`UPDATE organisations SET host = '127.0.0.1' WHERE id = $1`, f.orgA); err != nil {
 				t.Fatal(err)
