@@ -102,7 +102,8 @@ type PasskeyService interface {
 	// VerifyPasskey checks an assertion (the ceremony is spent either
 	// way) and says whose passkey answered; it starts no session.
 	// EUNAUTHORIZED for any refusal, one answer, including a login that
-	// may not sign in.
+	// may not sign in; EFORBIDDEN when the site is reached by an IP
+	// address (no relying party: the browser could begin no ceremony).
 	VerifyPasskey(ctx context.Context, a PasskeyAssertion) (PasskeyOwner, error)
 	// PasskeySignIn verifies an assertion and starts the session:
 	// EUNAUTHORIZED for any refusal, ERATELIMIT when the address failed

@@ -221,14 +221,16 @@ func (a *Accounts) FinishPasskeyRegistration(ctx context.Context, v fieldportal.
 	if err != nil {
 		return nil, err
 	}
+	// The relying party first: on a host that cannot have one (an IP)
+	// the browser began no ceremony, and the answer says why.
+	rp, err := a.relyingParty(ctx, v.OrgID)
+	if err != nil {
+		return nil, err
+	}
 	refused := fieldportal.FieldErrorf("name", passkeyRefused)
 	session, bound, err := a.spendCeremony(ctx, v.OrgID, fieldportal.DoorOf(v), "register", r.Ceremony)
 	if err != nil || bound.LoginID != v.LoginID || bound.StaffID != v.StaffID {
 		return nil, refused
-	}
-	rp, err := a.relyingParty(ctx, v.OrgID)
-	if err != nil {
-		return nil, err
 	}
 	parsed, err := protocol.ParseCredentialCreationResponseBytes(r.Response)
 	if err != nil {

@@ -66,6 +66,13 @@ func (a *Accounts) BeginPasskeySignIn(ctx context.Context, orgID string, door fi
 // that may not sign in is refused with the same answer.
 func (a *Accounts) VerifyPasskey(ctx context.Context, r fieldportal.PasskeyAssertion) (fieldportal.PasskeyOwner, error) {
 	var none fieldportal.PasskeyOwner
+	// The relying party first: on a host that cannot have one (an IP)
+	// the browser began no ceremony, and the answer says why (EFORBIDDEN,
+	// not a failure the throttle counts).
+	rp, err := a.relyingParty(ctx, r.OrgID)
+	if err != nil {
+		return none, err
+	}
 	session, bound, err := a.spendCeremony(ctx, r.OrgID, r.Door, "signin", r.Ceremony)
 	if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
 		return none, errPasskeyWrong()
@@ -78,10 +85,6 @@ func (a *Accounts) VerifyPasskey(ctx context.Context, r fieldportal.PasskeyAsser
 	parsed, err := protocol.ParseCredentialRequestResponseBytes(r.Response)
 	if err != nil {
 		return none, errPasskeyWrong()
-	}
-	rp, err := a.relyingParty(ctx, r.OrgID)
-	if err != nil {
-		return none, err
 	}
 	var found *passkeyUser
 	var lookupErr error
@@ -111,9 +114,11 @@ func (a *Accounts) VerifyPasskey(ctx context.Context, r fieldportal.PasskeyAsser
 	}
 	if cred.Authenticator.CloneWarning {
 		a.db.logger.WarnContext(ctx, "passkey sign count did not increase: possibly cloned, refused", "passkey", rowID)
+		a.auditPasskeyFailure(ctx, r.OrgID, r.Door, found.owner, "passkey: sign count went back")
 		return none, errPasskeyWrong()
 	}
 	if !found.active {
+		a.auditPasskeyFailure(ctx, r.OrgID, r.Door, found.owner, "passkey")
 		return none, errPasskeyWrong()
 	}
 	if _, err := a.db.db.ExecContext(ctx, `UPDATE passkeys SET sign_count = $1, flags = $2, last_used_at = $3 WHERE id = $4`,
@@ -123,6 +128,24 @@ func (a *Accounts) VerifyPasskey(ctx context.Context, r fieldportal.PasskeyAsser
 	owner := found.owner
 	owner.PasskeyID = rowID
 	return owner, nil
+}
+
+// auditPasskeyFailure records a refused passkey sign-in as a failed
+// password one is recorded (auditFailure), with how. Only an assertion
+// its passkey signed is recorded (a disabled login, a sign count gone
+// back): anyone can send a made-up one, and as there is no account to
+// throttle those by, they would fill the log.
+func (a *Accounts) auditPasskeyFailure(ctx context.Context, orgID string, door fieldportal.Door, o fieldportal.PasskeyOwner, detail string) {
+	entity, id := "login", o.LoginID
+	if o.StaffID != "" {
+		entity, id = "staff", o.StaffID
+	}
+	err := a.db.inTx(ctx, func(tx *Tx) error {
+		return tx.auditAs(ctx, orgID, auditActor{kind: fieldportal.ActorAnonymous}, door, "signin.failed", entity, id, detail)
+	})
+	if err != nil {
+		a.db.logger.WarnContext(ctx, "record failed passkey sign-in in the audit log", "err", err)
+	}
 }
 
 // passkeyByCredential finds the owner of a credential id among the

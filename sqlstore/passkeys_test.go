@@ -230,6 +230,11 @@ func TestPasskeys(t *testing.T) {
 			if _, err := f.passkeySignIn(t, &clone, f.orgA, fieldportal.DoorPortal, originA, "198.51.100.4"); code(err) != fieldportal.EUNAUTHORIZED {
 				t.Errorf("err = %v", err)
 			}
+			// A possible clone is the owner's and the operator's business:
+			// the audit log says so (the key signed: not anyone's guess).
+			if !hasAudit(f.audits(t, "signin.failed"), parent.LoginID, "passkey: sign count went back") {
+				t.Errorf("no signin.failed entry for the sign count: %+v", f.audits(t, "signin.failed"))
+			}
 		})
 		t.Run("another organisation or door never accepts it", func(t *testing.T) {
 			for name, tc := range map[string]struct {
@@ -276,6 +281,10 @@ func TestPasskeys(t *testing.T) {
 			if _, err := f.passkeySignIn(t, auth, f.orgA, fieldportal.DoorPortal, originA, "198.51.100.6"); code(err) != fieldportal.EUNAUTHORIZED {
 				t.Errorf("err = %v", err)
 			}
+			// As a right password of a disabled login is (SignIn).
+			if !hasAudit(f.audits(t, "signin.failed"), parent.LoginID, "passkey") {
+				t.Errorf("no signin.failed entry: %+v", f.audits(t, "signin.failed"))
+			}
 		})
 		t.Run("a staff user's passkey signs in at the console only", func(t *testing.T) {
 			staffKey, _ := f.MustAddPasskey(t, f.staff, "Desk key")
@@ -288,6 +297,125 @@ func TestPasskeys(t *testing.T) {
 			}
 			if _, err := f.passkeySignIn(t, staffKey, f.orgA, fieldportal.DoorPortal, originA, "198.51.100.7"); code(err) != fieldportal.EUNAUTHORIZED {
 				t.Errorf("at the portal: %v", err)
+			}
+		})
+		t.Run("a passkey asserted with another login's user handle is refused", func(t *testing.T) {
+			swapped := *auth
+			swapped.UserHandle = []byte(child.LoginID)
+			if _, err := f.passkeySignIn(t, &swapped, f.orgA, fieldportal.DoorPortal, originA, "198.51.100.11"); code(err) != fieldportal.EUNAUTHORIZED {
+				t.Errorf("err = %v", err)
+			}
+		})
+		t.Run("a sign-in without user verification is refused", func(t *testing.T) {
+			presenceOnly := *auth
+			presenceOnly.NoUV = true
+			if _, err := f.passkeySignIn(t, &presenceOnly, f.orgA, fieldportal.DoorPortal, originA, "198.51.100.12"); code(err) != fieldportal.EUNAUTHORIZED {
+				t.Errorf("err = %v", err)
+			}
+		})
+		t.Run("another organisation's passkey of the same credential id does not shadow this one's", func(t *testing.T) {
+			// Credential ids are chosen by the authenticator: a staff user
+			// of B can register one with the id of A's passkey. It must not
+			// stand in for A's when A's staff user signs in (the look-up by
+			// credential id is the organisation's alone).
+			u := &fieldportal.StaffUser{Email: "desk@b.test", Name: "B desk", Role: fieldportal.RoleStaff, PasswordHash: MustHash(t, goodPassword)}
+			if err := f.db.CreateStaffUser(ctx, fieldportal.SystemViewer(f.orgB, "test"), u); err != nil {
+				t.Fatal(err)
+			}
+			atB, err := f.db.ViewerForStaff(ctx, f.orgB, u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			victim, copycat := passkeytest.New(), passkeytest.New()
+			copycat.ID = victim.ID
+			c, err := f.a.BeginPasskeyRegistration(ctx, atB)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, _ := copycat.Create(c.Options, originB)
+			if _, err := f.a.FinishPasskeyRegistration(ctx, atB, fieldportal.PasskeyRegistration{Ceremony: c.Token, Name: "Copy", Response: resp}); err != nil {
+				t.Fatalf("B's registration: %v", err)
+			}
+			if _, err := f.addPasskey(f.admin, victim, "Admin's key"); err != nil {
+				t.Fatalf("A's registration: %v", err)
+			}
+			if _, err := f.passkeySignIn(t, victim, f.orgA, fieldportal.DoorConsole, originA, "198.51.100.13"); err != nil {
+				t.Errorf("A's passkey at A: %v", err)
+			}
+		})
+		t.Run("a sign-in ceremony begun at another organisation or door is refused", func(t *testing.T) {
+			u := &fieldportal.StaffUser{Email: "office@b.test", Name: "B office", Role: fieldportal.RoleStaff, PasswordHash: MustHash(t, goodPassword)}
+			if err := f.db.CreateStaffUser(ctx, fieldportal.SystemViewer(f.orgB, "test"), u); err != nil {
+				t.Fatal(err)
+			}
+			atB, err := f.db.ViewerForStaff(ctx, f.orgB, u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			keyB := passkeytest.New()
+			c, err := f.a.BeginPasskeyRegistration(ctx, atB)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, _ := keyB.Create(c.Options, originB)
+			if _, err := f.a.FinishPasskeyRegistration(ctx, atB, fieldportal.PasskeyRegistration{Ceremony: c.Token, Name: "B key", Response: resp}); err != nil {
+				t.Fatal(err)
+			}
+			keyA, _ := f.MustAddPasskey(t, f.staff, "Spare key")
+			for _, tc := range []struct {
+				name        string
+				key         *passkeytest.Authenticator
+				beginOrg    string
+				beginDoor   fieldportal.Door
+				org, origin string
+				door        fieldportal.Door
+			}{
+				// Signed at B's origin for A's relying party id, as A's
+				// ceremony data expects (go-webauthn keeps the id in it):
+				// only the ceremony's organisation refuses it at B.
+				{"begun at A, answered at B", keyB, f.orgA, fieldportal.DoorConsole, f.orgB, originB, fieldportal.DoorConsole},
+				{"begun at the portal, answered at the console", keyA, f.orgA, fieldportal.DoorPortal, f.orgA, originA, fieldportal.DoorConsole},
+			} {
+				c, err := f.a.BeginPasskeySignIn(ctx, tc.beginOrg, tc.beginDoor, fieldportal.PasskeyOwner{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp, _ := tc.key.Get(c.Options, tc.origin, "")
+				_, err = f.a.PasskeySignIn(ctx, fieldportal.PasskeySignInRequest{ClientAddr: "198.51.100.16",
+					PasskeyAssertion: fieldportal.PasskeyAssertion{OrgID: tc.org, Door: tc.door, Ceremony: c.Token, Response: resp}})
+				if code(err) != fieldportal.EUNAUTHORIZED {
+					t.Errorf("%s: err = %v", tc.name, err)
+				}
+			}
+		})
+		t.Run("an IP address as the host is said plainly and not counted as a failure", func(t *testing.T) {
+			if _, err := db.SQL().Exec(`UPDATE organisations SET host = '127.0.0.1' WHERE id = $1`, f.orgA); err != nil {
+				t.Fatal(err)
+			}
+			defer mustPasskeyHosts(t, f)
+			const plain = "Passkeys work only when this site is reached by its domain name, not an IP address."
+			// The browser could not begin a ceremony, so it posts none.
+			_, err := f.a.FinishPasskeyRegistration(ctx, parent, fieldportal.PasskeyRegistration{Name: "Laptop"})
+			if code(err) != fieldportal.EFORBIDDEN || fieldportal.ErrorMessage(err) != plain {
+				t.Errorf("registration: %v", err)
+			}
+			for range 30 {
+				_, err = f.a.PasskeySignIn(ctx, fieldportal.PasskeySignInRequest{ClientAddr: "198.51.100.14",
+					PasskeyAssertion: fieldportal.PasskeyAssertion{OrgID: f.orgA, Door: fieldportal.DoorPortal}})
+				if code(err) != fieldportal.EFORBIDDEN || fieldportal.ErrorMessage(err) != plain {
+					t.Fatalf("sign-in: %v", err)
+				}
+			}
+		})
+		t.Run("a passkey nobody has writes no audit entry", func(t *testing.T) {
+			// Unbounded per account (there is no account to count by), so
+			// not written: only a known passkey that signed is.
+			before := len(f.audits(t, "signin.failed"))
+			stranger := passkeytest.New()
+			stranger.UserHandle, stranger.RPID = []byte(parent.LoginID), "a.example.test"
+			f.passkeySignIn(t, stranger, f.orgA, fieldportal.DoorPortal, originA, "198.51.100.15")
+			if n := len(f.audits(t, "signin.failed")); n != before {
+				t.Errorf("%d signin.failed entries, want %d", n, before)
 			}
 		})
 		t.Run("failures are throttled per address", func(t *testing.T) {
@@ -322,4 +450,14 @@ func TestPasskeys(t *testing.T) {
 			}
 		})
 	})
+}
+
+// hasAudit says whether entries hold one about entityID with detail.
+func hasAudit(entries []*fieldportal.AuditEntry, entityID, detail string) bool {
+	for _, e := range entries {
+		if e.EntityID == entityID && e.Detail == detail {
+			return true
+		}
+	}
+	return false
 }
