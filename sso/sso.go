@@ -22,6 +22,7 @@ import (
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/auth"
+	"github.com/fieldportal/fieldportal/webhook"
 )
 
 // Store is what the service needs of the database.
@@ -44,8 +45,14 @@ type Service struct {
 	store    Store
 	sessions Sessions
 	logger   *slog.Logger
-	// Client makes the requests to providers (discovery, keys, tokens).
+	// Client makes the requests to providers (discovery, keys, tokens),
+	// connecting only where the policy allows (webhook.Dialer).
 	Client *http.Client
+	// policy is which issuer addresses may be saved and reached: an
+	// admin types the issuer, and the discovery document names the other
+	// endpoints, so without it an admin could make the server call into
+	// its own network (SSRF), as a webhook endpoint could.
+	policy fieldportal.WebhookURLPolicy
 	// Now is the clock the ID token's expiry is checked against (tests
 	// move it); nil is the time now.
 	Now func() time.Time
@@ -56,10 +63,23 @@ type Service struct {
 
 var _ fieldportal.SSOService = (*Service)(nil)
 
-// New returns the service over the store.
-func New(store Store, sessions Sessions, logger *slog.Logger) *Service {
-	return &Service{store: store, sessions: sessions, logger: logger,
-		Client: &http.Client{Timeout: 10 * time.Second}, providers: map[string]*oidc.Provider{}}
+// New returns the service over the store, reaching providers under the
+// policy (the zero policy is production's: https and public addresses
+// only; a test provider on loopback needs AllowHTTP and AllowPrivate).
+func New(store Store, sessions Sessions, logger *slog.Logger, policy fieldportal.WebhookURLPolicy) *Service {
+	// The address is checked at the socket, after DNS and on every
+	// redirect's connection too; no proxy, which would connect unchecked.
+	transport := &http.Transport{
+		Proxy:                 nil,
+		DialContext:           webhook.Dialer(policy, 10*time.Second).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          20,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 10 * time.Second,
+	}
+	return &Service{store: store, sessions: sessions, logger: logger, policy: policy,
+		Client: &http.Client{Transport: transport, Timeout: 10 * time.Second}, providers: map[string]*oidc.Provider{}}
 }
 
 // FindCustomerSSO returns a customer's settings (admins only).
@@ -84,7 +104,10 @@ func (s *Service) SaveCustomerSSO(ctx context.Context, v fieldportal.Viewer, in 
 		}
 	}
 	if !hasField(fe, "issuer") {
-		if _, err := s.discover(ctx, in.Issuer); err != nil {
+		if err := s.policy.CheckURL(in.Issuer); err != nil {
+			// The same words as a webhook's URL, naming this field.
+			bad.Add("issuer", "Issuer %s", fieldportal.ErrorMessage(err))
+		} else if _, err := s.discover(ctx, in.Issuer); err != nil {
 			s.logger.WarnContext(ctx, "single sign-on discovery failed", "issuer", in.Issuer, "err", err)
 			bad.Add("issuer", "Issuer URL: the provider's discovery document (%s/.well-known/openid-configuration) could not be read; check the address.", in.Issuer)
 		}

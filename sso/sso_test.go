@@ -79,7 +79,8 @@ func mustWorld(t *testing.T, db *sqlstore.DB) *world {
 	for _, email := range []string{"pat@harbour.test", "dock@harbour.test", "off@harbour.test", "nologin@harbour.test", "solo@harbour.test"} {
 		users = append(users, ssotest.User{Username: email, Password: password, Email: email, EmailVerified: true})
 	}
-	users = append(users, ssotest.User{Username: "outsider", Password: password, Email: "pat@elsewhere.test", EmailVerified: true})
+	users = append(users, ssotest.User{Username: "outsider", Password: password, Email: "pat@elsewhere.test", EmailVerified: true},
+		ssotest.User{Username: "unverified", Password: password, Email: "pat@harbour.test", EmailVerified: false})
 	w.p = ssotest.Start(t, clientID, secret, redirectURI, users...)
 	err := db.SaveCustomerSSO(ctx, w.sys, &fieldportal.CustomerSSO{CustomerID: w.cust["harbour"], Issuer: w.p.Issuer, ClientID: clientID,
 		ClientSecret: secret, Domains: []string{"harbour.test"}, Enabled: true})
@@ -107,9 +108,13 @@ func (w *world) mustContact(t *testing.T, customer, email string, status fieldpo
 	w.logins[email] = l.ID
 }
 
+// loopback lets the service reach the test provider, plain http on
+// loopback, which production's zero policy refuses.
+var loopback = fieldportal.WebhookURLPolicy{AllowHTTP: true, AllowPrivate: true}
+
 // service is a fresh service: no provider or key cached from another case.
 func (w *world) service() *sso.Service {
-	return sso.New(w.db, w.acc, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return sso.New(w.db, w.acc, slog.New(slog.NewTextHandler(io.Discard, nil)), loopback)
 }
 
 // signIn runs the whole flow for email (typed at our sign-in) and the
@@ -248,6 +253,7 @@ func TestSSOSignIn(t *testing.T) {
 			{"a disabled login is refused", "off@harbour.test", "off@harbour.test", "the login is disabled"},
 			{"a contact without a login is refused", "nologin@harbour.test", "nologin@harbour.test", "no portal login"},
 			{"another customer's contact is refused", "solo@harbour.test", "solo@harbour.test", "another customer's"},
+			{"an email the provider says is not verified is refused", "pat@harbour.test", "unverified", "not verified by the provider"},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				_, _, err := w.signIn(t, w.service(), c.typed, c.username)
@@ -385,6 +391,40 @@ func TestCustomerSSOSettings(t *testing.T) {
 			}
 			if len(got) != 2 || strings.Contains(strings.Join(got, " "), secret) || !strings.Contains(got[1], "replaced client secret") {
 				t.Errorf("audit details = %q, want two entries, the first saving a new secret, none showing it", got)
+			}
+		})
+	})
+}
+
+// TestSSOIssuerPolicy: under production's policy an admin cannot point
+// the server at its own network through the issuer (SSRF), neither by the
+// address typed nor by one stored before the rule or resolved later.
+func TestSSOIssuerPolicy(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		w := mustWorld(t, db)
+		s := sso.New(w.db, w.acc, slog.New(slog.NewTextHandler(io.Discard, nil)), fieldportal.WebhookURLPolicy{})
+		for _, c := range []struct{ name, issuer, want string }{
+			{"plain http to loopback", w.p.Issuer, "https://"},
+			{"https to loopback", strings.Replace(w.p.Issuer, "http://", "https://", 1), "loopback"},
+			{"https to a private address", "https://10.0.0.5", "loopback, private"},
+			{"https to the metadata address", "https://169.254.169.254/latest", "link-local"},
+			{"https to localhost", "https://localhost:8443", "public host"},
+		} {
+			t.Run(c.name+" is refused when saved", func(t *testing.T) {
+				err := s.SaveCustomerSSO(w.ctx, w.sys, &fieldportal.CustomerSSO{CustomerID: w.cust["solo"], Issuer: c.issuer, ClientID: "solo",
+					ClientSecret: "x", Domains: []string{"solo.test"}, Enabled: true})
+				var fe *fieldportal.Error
+				if !errors.As(err, &fe) || fe.Field != "issuer" || !strings.Contains(fe.Message, c.want) {
+					t.Errorf("err = %v, want the issuer field's error holding %q", err, c.want)
+				}
+			})
+		}
+		t.Run("a stored loopback issuer is not dialled", func(t *testing.T) {
+			// mustWorld stored the loopback provider through the store,
+			// as settings saved before this rule would be.
+			_, _, err := s.BeginSSO(w.ctx, fieldportal.SSOBegin{OrgID: w.org, Email: "pat@harbour.test", RedirectURI: redirectURI})
+			if fieldportal.ErrorCode(err) != fieldportal.EUNAVAILABLE {
+				t.Errorf("err = %v, want EUNAVAILABLE (the connection refused at the socket)", err)
 			}
 		})
 	})

@@ -36,7 +36,8 @@ import (
 // User is a person the provider signs in.
 type User struct {
 	Username, Password, Email string
-	// EmailVerified is sent as email_verified.
+	// EmailVerified is sent as email_verified, false too (the example
+	// storage would leave a false claim out).
 	EmailVerified bool
 }
 
@@ -52,6 +53,7 @@ type Provider struct {
 	WrongNonce       atomic.Bool // ID tokens carry another request's nonce
 	srv              *httptest.Server
 	store            *storage.Storage
+	users            userStore
 	other            *rsa.PrivateKey
 	tb               testing.TB
 }
@@ -71,6 +73,7 @@ func Start(tb testing.TB, clientID, secret, redirectURI string, users ...User) *
 		us.users[id] = &storage.User{ID: id, Username: u.Username, Password: u.Password, FirstName: "Test", LastName: u.Username,
 			Email: u.Email, EmailVerified: u.EmailVerified, PreferredLanguage: language.English}
 	}
+	p.users = us
 	p.store = storage.NewStorageWithClients(us, map[string]*storage.Client{clientID: storage.WebClient(clientID, secret, redirectURI)})
 	if p.other, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
 		tb.Fatal(err)
@@ -170,6 +173,19 @@ func (w *wrapped) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 		r = otherAudience{AuthRequest: r}
 	}
 	return r, nil
+}
+
+// SetUserinfoFromRequest fills the ID token's claims as the example
+// storage does, and sends email_verified false as a claim of its own for
+// a person whose email is not verified (the storage's field omits false).
+func (w *wrapped) SetUserinfoFromRequest(ctx context.Context, userinfo *oidc.UserInfo, token op.IDTokenRequest, scopes []string) error {
+	if err := w.Storage.SetUserinfoFromRequest(ctx, userinfo, token, scopes); err != nil {
+		return err
+	}
+	if u := w.p.users.GetUserByID(token.GetSubject()); u != nil && userinfo.Email != "" && !u.EmailVerified {
+		userinfo.AppendClaims("email_verified", false)
+	}
+	return nil
 }
 
 type otherNonce struct{ op.AuthRequest }
