@@ -64,6 +64,17 @@ type SSOFlow struct {
 // SSOFlowLifetime is how long a sign-in at a provider may take.
 const SSOFlowLifetime = 10 * time.Minute
 
+// SSOStartFree is how many sign-ins at a provider one address may start
+// in SSOStartWindow before each further one waits (1s, 2s, ... up to
+// SSOStartMaxDelay): enough for an office behind one address at nine in
+// the morning, while a stranger cannot fill the flows table or make the
+// server call a provider as fast as it can ask.
+const (
+	SSOStartFree     = 30
+	SSOStartWindow   = 15 * time.Minute
+	SSOStartMaxDelay = 30 * time.Second
+)
+
 // SSOSignInRequest asks for a session for the contact whose email a
 // provider vouched for, among the configured customer's subtree.
 type SSOSignInRequest struct {
@@ -76,6 +87,9 @@ type SSOSignInRequest struct {
 // SSOBegin starts a sign-in at the provider of an email's domain.
 type SSOBegin struct {
 	OrgID, Email, Next string
+	// ClientAddr is the browser's address: starts are throttled by it
+	// (each stores a flow and may call the provider).
+	ClientAddr string
 	// RedirectURI is the organisation's base URL + /sso/callback.
 	RedirectURI string
 }

@@ -92,15 +92,15 @@ func (p *Portal) handleSSOStart(w http.ResponseWriter, r *http.Request) {
 		next = ""
 	}
 	authURL, state, err := p.svc.SSO.BeginSSO(r.Context(), fieldportal.SSOBegin{OrgID: org.ID, Email: email, Next: next,
-		RedirectURI: p.kit.PortalURL(r) + "/sso/callback"})
+		RedirectURI: p.kit.PortalURL(r) + "/sso/callback", ClientAddr: p.kit.ClientAddress(r)})
 	switch fieldportal.ErrorCode(err) {
 	case "":
 	case fieldportal.ENOTFOUND:
 		// The domain's sign-in was switched off meanwhile: the password.
 		p.renderLogin(w, r, http.StatusOK, email, next, web.FormErrors{})
 		return
-	case fieldportal.EUNAVAILABLE:
-		p.renderLogin(w, r, http.StatusServiceUnavailable, email, next, web.FormErrors{"": fieldportal.ErrorMessage(err)})
+	case fieldportal.EUNAVAILABLE, fieldportal.ERATELIMIT:
+		p.renderLogin(w, r, web.StatusFor(fieldportal.ErrorCode(err)), email, next, web.FormErrors{"": fieldportal.ErrorMessage(err)})
 		return
 	default:
 		p.kit.Error(w, r, err)

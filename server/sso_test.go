@@ -127,6 +127,21 @@ func TestSSOThroughThePortal(t *testing.T) {
 				t.Errorf("the refusal tells why:\n%s", body)
 			}
 		})
+		t.Run("too many starts from one address get the sign-in page and a wait", func(t *testing.T) {
+			b := f.browser()
+			for i := range fieldportal.SSOStartFree + 1 {
+				res, body := b.get("/sso/start?email=parent%40example.test")
+				if res.StatusCode == http.StatusSeeOther {
+					continue
+				}
+				wantStatus(t, "a start past the limit", res, body, http.StatusTooManyRequests)
+				if i < fieldportal.SSOStartFree-4 || !strings.Contains(body, "Too many attempts") || !strings.Contains(body, `name="username"`) {
+					t.Errorf("start %d: want the sign-in page saying to wait, past the free starts:\n%s", i+1, body)
+				}
+				return
+			}
+			t.Errorf("%d starts from one address all went to the provider", fieldportal.SSOStartFree+1)
+		})
 	})
 }
 

@@ -32,6 +32,9 @@ type Store interface {
 	SSOProviderForDomain(ctx context.Context, orgID, domain string) (*fieldportal.SSOProvider, error)
 	SSOProviderForCustomer(ctx context.Context, orgID, customerID string) (*fieldportal.SSOProvider, error)
 	SaveSSOFlow(ctx context.Context, f *fieldportal.SSOFlow) error
+	// CountSSOStart counts a start from an address, or refuses it with
+	// ERATELIMIT when the address has started too many.
+	CountSSOStart(ctx context.Context, clientAddr string) error
 	TakeSSOFlow(ctx context.Context, orgID, state string) (*fieldportal.SSOFlow, error)
 }
 
@@ -148,6 +151,10 @@ func (s *Service) SSOCompanyForEmail(ctx context.Context, orgID, email string) (
 func (s *Service) BeginSSO(ctx context.Context, r fieldportal.SSOBegin) (string, string, error) {
 	p, err := s.store.SSOProviderForDomain(ctx, r.OrgID, fieldportal.EmailDomain(r.Email))
 	if err != nil {
+		return "", "", err
+	}
+	// Before the provider is called or a flow stored.
+	if err := s.store.CountSSOStart(ctx, r.ClientAddr); err != nil {
 		return "", "", err
 	}
 	provider, err := s.provider(ctx, p.Issuer)

@@ -430,6 +430,37 @@ func TestSSOIssuerPolicy(t *testing.T) {
 	})
 }
 
+// TestSSOStartThrottled: one address may start only so many sign-ins at
+// a provider (each stores a flow and may call the provider); another
+// address is not held by it.
+func TestSSOStartThrottled(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		w := mustWorld(t, db)
+		s := w.service()
+		begin := func(addr string) error {
+			_, _, err := s.BeginSSO(w.ctx, fieldportal.SSOBegin{OrgID: w.org, Email: "pat@harbour.test", RedirectURI: redirectURI, ClientAddr: addr})
+			return err
+		}
+		t.Run("the free starts pass", func(t *testing.T) {
+			for i := range fieldportal.SSOStartFree {
+				if err := begin("192.0.2.50"); err != nil {
+					t.Fatalf("start %d: %v", i+1, err)
+				}
+			}
+		})
+		t.Run("the next one from that address waits", func(t *testing.T) {
+			if err := begin("192.0.2.50"); fieldportal.ErrorCode(err) != fieldportal.ERATELIMIT {
+				t.Errorf("err = %v, want ERATELIMIT", err)
+			}
+		})
+		t.Run("another address starts", func(t *testing.T) {
+			if err := begin("192.0.2.51"); err != nil {
+				t.Errorf("err = %v, want a start", err)
+			}
+		})
+	})
+}
+
 func TestParseSSODomains(t *testing.T) {
 	for _, c := range []struct {
 		name, in string
