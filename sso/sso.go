@@ -61,8 +61,20 @@ type Service struct {
 	Now func() time.Time
 
 	mu        sync.Mutex
-	providers map[string]*oidc.Provider
+	providers map[string]discovered
 }
+
+// discovered is an issuer's provider and when its document was read.
+type discovered struct {
+	provider *oidc.Provider
+	at       time.Time
+}
+
+// ProviderKeep is how long an issuer's discovery document is used before
+// it is read again: a provider may move its endpoints (or an admin fix
+// them) without every instance of the portal being restarted. Saving the
+// settings reads it at once.
+const ProviderKeep = time.Hour
 
 var _ fieldportal.SSOService = (*Service)(nil)
 
@@ -82,7 +94,7 @@ func New(store Store, sessions Sessions, logger *slog.Logger, policy fieldportal
 		ResponseHeaderTimeout: 10 * time.Second,
 	}
 	return &Service{store: store, sessions: sessions, logger: logger, policy: policy,
-		Client: &http.Client{Transport: transport, Timeout: 10 * time.Second}, providers: map[string]*oidc.Provider{}}
+		Client: &http.Client{Transport: transport, Timeout: 10 * time.Second}, providers: map[string]discovered{}}
 }
 
 // FindCustomerSSO returns a customer's settings (admins only).
@@ -110,9 +122,12 @@ func (s *Service) SaveCustomerSSO(ctx context.Context, v fieldportal.Viewer, in 
 		if err := s.policy.CheckURL(in.Issuer); err != nil {
 			// The same words as a webhook's URL, naming this field.
 			bad.Add("issuer", "Issuer %s", fieldportal.ErrorMessage(err))
-		} else if _, err := s.discover(ctx, in.Issuer); err != nil {
+		} else if p, err := s.discover(ctx, in.Issuer); err != nil {
 			s.logger.WarnContext(ctx, "single sign-on discovery failed", "issuer", in.Issuer, "err", err)
 			bad.Add("issuer", "Issuer URL: the provider's discovery document (%s/.well-known/openid-configuration) could not be read; check the address.", in.Issuer)
+		} else {
+			// What the admin just checked is what sign-ins use.
+			s.keep(in.Issuer, p)
 		}
 	}
 	if err := bad.Err(); err != nil {
@@ -260,23 +275,41 @@ func (s *Service) config(p *fieldportal.SSOProvider, provider *oidc.Provider, re
 		RedirectURL: redirectURI, Scopes: []string{oidc.ScopeOpenID, "email", "profile"}}
 }
 
-// provider returns an issuer's provider, discovered once and kept: its
-// key set refreshes itself when a token names a key it does not have.
+// provider returns an issuer's provider, discovered and kept for
+// ProviderKeep (its key set refreshes itself meanwhile when a token names
+// a key it does not have). When the document cannot be read again, the
+// one kept goes on serving, and the failure is logged.
 func (s *Service) provider(ctx context.Context, issuer string) (*oidc.Provider, error) {
 	s.mu.Lock()
-	p := s.providers[issuer]
+	d, ok := s.providers[issuer]
 	s.mu.Unlock()
-	if p != nil {
-		return p, nil
+	if ok && s.now().Sub(d.at) < ProviderKeep {
+		return d.provider, nil
 	}
 	p, err := s.discover(ctx, issuer)
 	if err != nil {
+		if ok {
+			s.logger.WarnContext(ctx, "single sign-on discovery failed; using the document read before", "issuer", issuer, "err", err)
+			return d.provider, nil
+		}
 		return nil, err
 	}
-	s.mu.Lock()
-	s.providers[issuer] = p
-	s.mu.Unlock()
+	s.keep(issuer, p)
 	return p, nil
+}
+
+// keep remembers an issuer's provider as read now.
+func (s *Service) keep(issuer string, p *oidc.Provider) {
+	s.mu.Lock()
+	s.providers[issuer] = discovered{provider: p, at: s.now()}
+	s.mu.Unlock()
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 // discover reads an issuer's discovery document afresh.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -457,6 +458,42 @@ func TestSSOStartThrottled(t *testing.T) {
 			if err := begin("192.0.2.51"); err != nil {
 				t.Errorf("err = %v, want a start", err)
 			}
+		})
+	})
+}
+
+// TestSSODiscoveryKept: an issuer's discovery document is read once, kept
+// for sso.ProviderKeep, then read again; saving the settings reads it at
+// once and sign-ins use what was read.
+func TestSSODiscoveryKept(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		w := mustWorld(t, db)
+		s := w.service()
+		now := time.Now()
+		s.Now = func() time.Time { return now }
+		begin := func(t *testing.T, want int64) {
+			t.Helper()
+			if _, _, err := s.BeginSSO(w.ctx, fieldportal.SSOBegin{OrgID: w.org, Email: "pat@harbour.test", RedirectURI: redirectURI}); err != nil {
+				t.Fatal(err)
+			}
+			if got := w.p.Discoveries.Load(); got != want {
+				t.Errorf("discovery documents read = %d, want %d", got, want)
+			}
+		}
+		w.p.Discoveries.Store(0)
+		t.Run("read at the first sign-in", func(t *testing.T) { begin(t, 1) })
+		t.Run("kept for the next", func(t *testing.T) { begin(t, 1) })
+		t.Run("read again once kept long enough", func(t *testing.T) {
+			now = now.Add(sso.ProviderKeep + time.Minute)
+			begin(t, 2)
+		})
+		t.Run("saving reads it and sign-ins use that", func(t *testing.T) {
+			if err := s.SaveCustomerSSO(w.ctx, w.sys, &fieldportal.CustomerSSO{CustomerID: w.cust["harbour"], Issuer: w.p.Issuer, ClientID: clientID,
+				Domains: []string{"harbour.test"}, Enabled: true}); err != nil {
+				t.Fatal(err)
+			}
+			now = now.Add(sso.ProviderKeep - time.Minute)
+			begin(t, 3)
 		})
 	})
 }

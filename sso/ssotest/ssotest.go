@@ -51,11 +51,13 @@ type Provider struct {
 	Expired          atomic.Bool // ID tokens expired an hour ago
 	UnpublishedKey   atomic.Bool // the keys published are not the signing key
 	WrongNonce       atomic.Bool // ID tokens carry another request's nonce
-	srv              *httptest.Server
-	store            *storage.Storage
-	users            userStore
-	other            *rsa.PrivateKey
-	tb               testing.TB
+	// Discoveries counts the reads of the discovery document.
+	Discoveries atomic.Int64
+	srv         *httptest.Server
+	store       *storage.Storage
+	users       userStore
+	other       *rsa.PrivateKey
+	tb          testing.TB
 }
 
 // Start runs a provider on loopback until the test ends, with a web
@@ -79,7 +81,13 @@ func Start(tb testing.TB, clientID, secret, redirectURI string, users ...User) *
 		tb.Fatal(err)
 	}
 	router := exampleop.SetupServer(p.Issuer, &wrapped{Storage: p.store, p: p}, nil, false)
-	p.srv = &httptest.Server{Listener: ln, Config: &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}}
+	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/.well-known/openid-configuration" {
+			p.Discoveries.Add(1)
+		}
+		router.ServeHTTP(w, r)
+	})
+	p.srv = &httptest.Server{Listener: ln, Config: &http.Server{Handler: counted, ReadHeaderTimeout: 10 * time.Second}}
 	p.srv.Start()
 	tb.Cleanup(p.srv.Close)
 	return p
