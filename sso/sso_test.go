@@ -431,6 +431,55 @@ func TestSSOIssuerPolicy(t *testing.T) {
 	})
 }
 
+// TestSSOInitialPassword: a contact whose initial password (set by staff
+// or a managing contact) is still to be changed is not held at the
+// password page after signing in through its company, which it could
+// not leave without that password; once the company's sign-in is off,
+// the password is a way in again and must be changed first.
+func TestSSOInitialPassword(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		w := mustWorld(t, db)
+		hash, err := auth.TestHasher().Hash("Set-By-Someone-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		loginID := w.logins["pat@harbour.test"]
+		if err := db.SetLoginPassword(w.ctx, w.org, loginID, hash, true); err != nil {
+			t.Fatal(err)
+		}
+		t.Run("signed in through the company, no page is held", func(t *testing.T) {
+			s, next, err := w.signIn(t, w.service(), "pat@harbour.test", "pat@harbour.test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := w.acc.ContactSession(w.ctx, w.org, s.Token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]any{"", "/sites", false}, []any{s.Next, next, v.MustChangePassword}); diff != "" {
+				t.Errorf("session's next, flow's next, must change (-want +got):\n%s", diff)
+			}
+		})
+		t.Run("with the company's sign-in off, the password must be changed", func(t *testing.T) {
+			if err := db.SaveCustomerSSO(w.ctx, w.sys, &fieldportal.CustomerSSO{CustomerID: w.cust["harbour"], Issuer: w.p.Issuer, ClientID: clientID,
+				Domains: []string{"harbour.test"}}); err != nil {
+				t.Fatal(err)
+			}
+			s, err := w.acc.SignIn(w.ctx, fieldportal.SignInRequest{OrgID: w.org, Name: "pat@harbour.test", Password: "Set-By-Someone-1", ClientAddr: "192.0.2.9"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := w.acc.ContactSession(w.ctx, w.org, s.Token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Next != "/password" || !v.MustChangePassword {
+				t.Errorf("next %q, must change %v; want /password, true", s.Next, v.MustChangePassword)
+			}
+		})
+	})
+}
+
 // TestSSOStartThrottled: one address may start only so many sign-ins at
 // a provider (each stores a flow and may call the provider); another
 // address is not held by it.
