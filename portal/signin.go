@@ -49,6 +49,8 @@ var loginNotices = map[string]string{
 	"logout": "You have logged out.",
 	"reset":  "Your password has been changed. Sign in with your new password.",
 	"email":  "Your email address has been changed. Sign in with your new address.",
+	"company": "Your portal access is set up. Your company signs you in: enter your email address and choose " +
+		"“Continue with” your company.",
 }
 
 func (p *Portal) renderLogin(w http.ResponseWriter, r *http.Request, status int, username, next string, errs web.FormErrors) {
@@ -349,6 +351,10 @@ func (p *Portal) handleSetup(w http.ResponseWriter, r *http.Request) {
 		return
 	case fieldportal.ENOTFOUND:
 		p.linkGone(w, r, err, fieldportal.TokenInvite)
+		return
+	case fieldportal.EUNAUTHORIZED:
+		// Set up, but its company signs it in (sqlstore.SSOPointer).
+		http.Redirect(w, r, "/login?done=company", http.StatusSeeOther)
 		return
 	default:
 		p.kit.Error(w, r, err)

@@ -145,6 +145,47 @@ func TestSSOThroughThePortal(t *testing.T) {
 	})
 }
 
+// TestSSOInvitation: a contact of a company that signs its people in
+// sets up its invitation (its login becomes active) but gets no session
+// from the link and its new password: it is sent to sign in through its
+// company, and that works.
+func TestSSOInvitation(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		p := f.mustSSO()
+		ctx := context.Background()
+		c := &fieldportal.Contact{FirstName: "Pat", LastName: "Parent", Email: "new@example.test", CustomerID: f.cust["parent"].ID}
+		if err := db.CreateContact(ctx, f.sys, c); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.acc.GrantPortalAccess(ctx, f.sys, c.ID, fieldportal.AccessGrant{Username: c.Email, Pages: fieldportal.AllModules,
+			SiteAccess: fieldportal.SiteAccessAll}); err != nil {
+			t.Fatal(err)
+		}
+		_, mail, _ := f.outboxMail("invite")
+		b := f.browser()
+		t.Run("the setup sends the contact to its company's sign-in", func(t *testing.T) {
+			res, body := b.post(linkIn(t, mail, "setup"), url.Values{"first_name": {"Pat"}, "last_name": {"Parent"}, "username": {"new@example.test"},
+				"password": {"Chosen-Pass-123"}, "confirm": {"Chosen-Pass-123"}})
+			wantRedirect(t, "setup", res, "/login?done=company")
+			if b.session() != "" {
+				t.Errorf("the setup link started a session:\n%s", body)
+			}
+			res, body = b.get("/login?done=company")
+			wantStatus(t, "sign-in page", res, body, http.StatusOK)
+			if !strings.Contains(body, "Your company signs you in") {
+				t.Errorf("the sign-in page does not say so:\n%s", body)
+			}
+		})
+		t.Run("then the company's sign-in lets it in", func(t *testing.T) {
+			q := ssotest.User{Username: "new", Password: "at-the-provider", Email: "new@example.test", EmailVerified: true}
+			p.AddUser(q)
+			res, _ := b.ssoSignIn(p, "new@example.test", "new")
+			wantRedirect(t, "callback", res, "/sites")
+		})
+	})
+}
+
 func TestSSOConsoleSection(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db)

@@ -93,6 +93,13 @@ func Start(tb testing.TB, clientID, secret, redirectURI string, users ...User) *
 	return p
 }
 
+// AddUser adds a person the provider signs in.
+func (p *Provider) AddUser(u User) {
+	id := fmt.Sprintf("user-%d", len(p.users.users)+1)
+	p.users.users[id] = &storage.User{ID: id, Username: u.Username, Password: u.Password, FirstName: "Test", LastName: u.Username,
+		Email: u.Email, EmailVerified: u.EmailVerified, PreferredLanguage: language.English}
+}
+
 // Authorize plays the person at the provider: it opens authURL, signs in
 // on the provider's login page, and returns the code and state the
 // provider sends back to the redirect URI.
