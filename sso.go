@@ -75,6 +75,11 @@ const (
 	SSOStartMaxDelay = 30 * time.Second
 )
 
+// SSOLookupFree is how many domains one address may ask the company of
+// in SSOStartWindow (sso.js asks as an address is typed, a few times a
+// person) before each further lookup waits, up to SSOStartMaxDelay.
+const SSOLookupFree = 200
+
 // SSOSignInRequest asks for a session for the contact whose email a
 // provider vouched for, among the configured customer's subtree.
 type SSOSignInRequest struct {
@@ -115,8 +120,10 @@ type SSOService interface {
 	// settings (admins only, audited).
 	SaveCustomerSSO(ctx context.Context, v Viewer, s *CustomerSSO) error
 	// SSOCompanyForEmail names the company that signs an email's domain in
-	// ("" when none); it says nothing about whether a login exists.
-	SSOCompanyForEmail(ctx context.Context, orgID, email string) (string, error)
+	// ("" when none); it says nothing about whether a login exists. The
+	// lookups of an address are throttled (ERATELIMIT), so that the
+	// organisation's customers cannot be listed by guessing domains.
+	SSOCompanyForEmail(ctx context.Context, orgID, email, clientAddr string) (string, error)
 	// BeginSSO stores a new flow and returns the provider's authorisation
 	// URL to send the browser to, and the flow's state.
 	BeginSSO(ctx context.Context, r SSOBegin) (authURL, state string, err error)

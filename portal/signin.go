@@ -93,7 +93,9 @@ func (p *Portal) handleLogin(w http.ResponseWriter, r *http.Request) {
 	// An email of a company that signs its people in gets that company's
 	// button instead of a password check (issue 21); it tells only that
 	// the domain has one, as sso.js's endpoint does.
-	if company, err := p.ssoCompany(r, username); err != nil {
+	// Past the address's lookups, the password check (throttled itself)
+	// answers as it would for any other address.
+	if company, err := p.ssoCompany(r, username); err != nil && fieldportal.ErrorCode(err) != fieldportal.ERATELIMIT {
 		p.kit.Error(w, r, err)
 		return
 	} else if company != "" {

@@ -54,13 +54,14 @@ func ssoStartURL(company, email, next string) string {
 }
 
 // ssoCompany names the company that signs an email in ("" for none, for a
-// name that is not an email, and without the service).
+// name that is not an email, and without the service). Past its
+// address's lookups it is ERATELIMIT.
 func (p *Portal) ssoCompany(r *http.Request, name string) (string, error) {
 	if p.svc.SSO == nil || fieldportal.EmailDomain(name) == "" {
 		return "", nil
 	}
 	org := web.OrganisationFromContext(r.Context())
-	return p.svc.SSO.SSOCompanyForEmail(r.Context(), org.ID, name)
+	return p.svc.SSO.SSOCompanyForEmail(r.Context(), org.ID, name, p.kit.ClientAddress(r))
 }
 
 // handleSSOCompany tells sso.js the company that signs an email's domain
@@ -68,12 +69,17 @@ func (p *Portal) ssoCompany(r *http.Request, name string) (string, error) {
 // whether an account exists.
 func (p *Portal) handleSSOCompany(w http.ResponseWriter, r *http.Request) {
 	company, err := p.ssoCompany(r, strings.TrimSpace(r.URL.Query().Get("email")))
-	if err != nil {
+	status := http.StatusOK
+	if fieldportal.ErrorCode(err) == fieldportal.ERATELIMIT {
+		// sso.js then offers nothing; the form still works.
+		status = http.StatusTooManyRequests
+	} else if err != nil {
 		p.kit.Error(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(struct {
 		Company string `json:"company"`
 	}{company})

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -126,6 +127,25 @@ func TestSSOThroughThePortal(t *testing.T) {
 			if strings.Contains(body, "disabled") {
 				t.Errorf("the refusal tells why:\n%s", body)
 			}
+		})
+		t.Run("too many company lookups from one address get nothing", func(t *testing.T) {
+			b := f.browser()
+			for i := range fieldportal.SSOLookupFree + 1 {
+				res, body := b.get("/sso/company?email=" + url.QueryEscape(fmt.Sprintf("x%d@example.test", i)))
+				if res.StatusCode == http.StatusOK {
+					continue
+				}
+				if res.StatusCode != http.StatusTooManyRequests || strings.TrimSpace(body) != `{"company":""}` || i < fieldportal.SSOLookupFree-10 {
+					t.Errorf("lookup %d = %d %q, want 429 naming no company, past the free lookups", i+1, res.StatusCode, body)
+				}
+				// The form then checks the password as for any address.
+				res, body = b.post("/login", url.Values{"username": {"parent@example.test"}, "password": {"wrong"}})
+				if strings.Contains(body, `id="sso-note"`) || !strings.Contains(body, `name="password"`) {
+					t.Errorf("the form past the lookups = %d:\n%s", res.StatusCode, body)
+				}
+				return
+			}
+			t.Errorf("%d lookups from one address all answered", fieldportal.SSOLookupFree+1)
 		})
 		t.Run("too many starts from one address get the sign-in page and a wait", func(t *testing.T) {
 			b := f.browser()

@@ -181,9 +181,19 @@ func (d *DB) SaveSSOFlow(ctx context.Context, f *fieldportal.SSOFlow) error {
 // refusing it with ERATELIMIT past fieldportal.SSOStartFree in the window
 // (the sign-in throttles' store and clock, by address alone).
 func (d *DB) CountSSOStart(ctx context.Context, clientAddr string) error {
-	th := auth.NewThrottle("sso.start", d.Attempts())
+	return d.countSSO(ctx, "sso.start", fieldportal.SSOStartFree, clientAddr)
+}
+
+// CountSSOLookup counts a lookup of a domain's company from an address
+// (fieldportal.SSOLookupFree in the window).
+func (d *DB) CountSSOLookup(ctx context.Context, clientAddr string) error {
+	return d.countSSO(ctx, "sso.lookup", fieldportal.SSOLookupFree, clientAddr)
+}
+
+func (d *DB) countSSO(ctx context.Context, scope string, free int, clientAddr string) error {
+	th := auth.NewThrottle(scope, d.Attempts())
 	th.Now = d.Now
-	th.PerAddress = auth.Limit{Free: fieldportal.SSOStartFree, Window: fieldportal.SSOStartWindow, MaxDelay: fieldportal.SSOStartMaxDelay}
+	th.PerAddress = auth.Limit{Free: free, Window: fieldportal.SSOStartWindow, MaxDelay: fieldportal.SSOStartMaxDelay}
 	if err := th.Check(ctx, "", clientAddr); err != nil {
 		return err
 	}

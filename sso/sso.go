@@ -35,6 +35,8 @@ type Store interface {
 	// CountSSOStart counts a start from an address, or refuses it with
 	// ERATELIMIT when the address has started too many.
 	CountSSOStart(ctx context.Context, clientAddr string) error
+	// CountSSOLookup is CountSSOStart for the lookups of a domain's company.
+	CountSSOLookup(ctx context.Context, clientAddr string) error
 	TakeSSOFlow(ctx context.Context, orgID, state string) (*fieldportal.SSOFlow, error)
 }
 
@@ -149,7 +151,10 @@ func hasField(e *fieldportal.Error, field string) bool {
 }
 
 // SSOCompanyForEmail names the company that signs an email's domain in.
-func (s *Service) SSOCompanyForEmail(ctx context.Context, orgID, email string) (string, error) {
+func (s *Service) SSOCompanyForEmail(ctx context.Context, orgID, email, clientAddr string) (string, error) {
+	if err := s.store.CountSSOLookup(ctx, clientAddr); err != nil {
+		return "", err
+	}
 	p, err := s.store.SSOProviderForDomain(ctx, orgID, fieldportal.EmailDomain(email))
 	switch fieldportal.ErrorCode(err) {
 	case "":
