@@ -76,9 +76,11 @@ const (
 )
 
 // SSOLookupFree is how many domains one address may ask the company of
-// in SSOStartWindow (sso.js asks as an address is typed, a few times a
-// person) before each further lookup waits, up to SSOStartMaxDelay.
-const SSOLookupFree = 200
+// in SSOStartWindow before each further lookup waits, up to
+// SSOStartMaxDelay: sso.js asks a few times a person as an address is
+// typed, and a large office signs in from one address, so the limit is
+// high; it stops a listing of the customers at scale, not a person.
+const SSOLookupFree = 1000
 
 // SSOSignInRequest asks for a session for the contact whose email a
 // provider vouched for, among the configured customer's subtree.
