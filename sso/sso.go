@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -202,8 +203,25 @@ func (s *Service) BeginSSO(ctx context.Context, r fieldportal.SSOBegin) (string,
 
 // claims are the ID token's claims the sign-in reads.
 type claims struct {
-	Email         string `json:"email"`
-	EmailVerified *bool  `json:"email_verified"`
+	Email         string     `json:"email"`
+	EmailVerified *claimBool `json:"email_verified"`
+}
+
+// claimBool is a boolean claim as a JSON boolean or, as some providers
+// (AWS Cognito) send it, the string "true" or "false"; anything else
+// fails the claims, and so the sign-in.
+type claimBool bool
+
+func (b *claimBool) UnmarshalJSON(data []byte) error {
+	switch string(data) {
+	case "true", `"true"`:
+		*b = true
+	case "false", `"false"`:
+		*b = false
+	default:
+		return fmt.Errorf("not a boolean: %.20s", data)
+	}
+	return nil
 }
 
 // CompleteSSO spends the flow of the state, exchanges the code (with the
@@ -261,7 +279,7 @@ func (s *Service) complete(ctx context.Context, r fieldportal.SSOCallback) (*fie
 	switch {
 	case c.Email == "":
 		return nil, "", fieldportal.SSORefusal("ID token has no email")
-	case c.EmailVerified != nil && !*c.EmailVerified:
+	case c.EmailVerified != nil && !bool(*c.EmailVerified):
 		return nil, "", fieldportal.SSORefusal("email %s not verified by the provider", c.Email)
 	case !p.OwnsEmail(c.Email):
 		return nil, "", fieldportal.SSORefusal("email %s outside the customer's domains", c.Email)

@@ -219,6 +219,19 @@ func TestSSOSignIn(t *testing.T) {
 			_, _, err := w.signIn(t, w.service(), "pat@harbour.test", "pat@harbour.test")
 			mustRefuse(t, err, "nonce does not match")
 		})
+		t.Run("email_verified as the string true signs in", func(t *testing.T) {
+			w.p.VerifiedAsString.Store(true)
+			defer w.p.VerifiedAsString.Store(false)
+			if _, _, err := w.signIn(t, w.service(), "pat@harbour.test", "pat@harbour.test"); err != nil {
+				t.Errorf("err = %v, want a session", err)
+			}
+		})
+		t.Run("email_verified as the string false is refused", func(t *testing.T) {
+			w.p.VerifiedAsString.Store(true)
+			defer w.p.VerifiedAsString.Store(false)
+			_, _, err := w.signIn(t, w.service(), "pat@harbour.test", "unverified")
+			mustRefuse(t, err, "not verified by the provider")
+		})
 		t.Run("a replayed state is refused", func(t *testing.T) {
 			s := w.service()
 			authURL, state, err := s.BeginSSO(w.ctx, fieldportal.SSOBegin{OrgID: w.org, Email: "pat@harbour.test", RedirectURI: redirectURI})

@@ -51,6 +51,9 @@ type Provider struct {
 	Expired          atomic.Bool // ID tokens expired an hour ago
 	UnpublishedKey   atomic.Bool // the keys published are not the signing key
 	WrongNonce       atomic.Bool // ID tokens carry another request's nonce
+	// VerifiedAsString sends email_verified as the string "true" or
+	// "false", as AWS Cognito does.
+	VerifiedAsString atomic.Bool
 	// Discoveries counts the reads of the discovery document.
 	Discoveries atomic.Int64
 	srv         *httptest.Server
@@ -197,7 +200,13 @@ func (w *wrapped) SetUserinfoFromRequest(ctx context.Context, userinfo *oidc.Use
 	if err := w.Storage.SetUserinfoFromRequest(ctx, userinfo, token, scopes); err != nil {
 		return err
 	}
-	if u := w.p.users.GetUserByID(token.GetSubject()); u != nil && userinfo.Email != "" && !u.EmailVerified {
+	u := w.p.users.GetUserByID(token.GetSubject())
+	switch {
+	case u == nil || userinfo.Email == "":
+	case w.p.VerifiedAsString.Load():
+		userinfo.EmailVerified = false // left out; the claim says it
+		userinfo.AppendClaims("email_verified", fmt.Sprint(u.EmailVerified))
+	case !u.EmailVerified:
 		userinfo.AppendClaims("email_verified", false)
 	}
 	return nil
