@@ -64,6 +64,24 @@ type SSOFlow struct {
 // SSOFlowLifetime is how long a sign-in at a provider may take.
 const SSOFlowLifetime = 10 * time.Minute
 
+// SSOStartFree is how many sign-ins at a provider one address may start
+// in SSOStartWindow before each further one waits (1s, 2s, ... up to
+// SSOStartMaxDelay): enough for an office behind one address at nine in
+// the morning, while a stranger cannot fill the flows table or make the
+// server call a provider as fast as it can ask.
+const (
+	SSOStartFree     = 30
+	SSOStartWindow   = 15 * time.Minute
+	SSOStartMaxDelay = 30 * time.Second
+)
+
+// SSOLookupFree is how many domains one address may ask the company of
+// in SSOStartWindow before each further lookup waits, up to
+// SSOStartMaxDelay: sso.js asks a few times a person as an address is
+// typed, and a large office signs in from one address, so the limit is
+// high; it stops a listing of the customers at scale, not a person.
+const SSOLookupFree = 1000
+
 // SSOSignInRequest asks for a session for the contact whose email a
 // provider vouched for, among the configured customer's subtree.
 type SSOSignInRequest struct {
@@ -76,6 +94,9 @@ type SSOSignInRequest struct {
 // SSOBegin starts a sign-in at the provider of an email's domain.
 type SSOBegin struct {
 	OrgID, Email, Next string
+	// ClientAddr is the browser's address: starts are throttled by it
+	// (each stores a flow and may call the provider).
+	ClientAddr string
 	// RedirectURI is the organisation's base URL + /sso/callback.
 	RedirectURI string
 }
@@ -101,8 +122,10 @@ type SSOService interface {
 	// settings (admins only, audited).
 	SaveCustomerSSO(ctx context.Context, v Viewer, s *CustomerSSO) error
 	// SSOCompanyForEmail names the company that signs an email's domain in
-	// ("" when none); it says nothing about whether a login exists.
-	SSOCompanyForEmail(ctx context.Context, orgID, email string) (string, error)
+	// ("" when none); it says nothing about whether a login exists. The
+	// lookups of an address are throttled (ERATELIMIT), so that the
+	// organisation's customers cannot be listed by guessing domains.
+	SSOCompanyForEmail(ctx context.Context, orgID, email, clientAddr string) (string, error)
 	// BeginSSO stores a new flow and returns the provider's authorisation
 	// URL to send the browser to, and the flow's state.
 	BeginSSO(ctx context.Context, r SSOBegin) (authURL, state string, err error)

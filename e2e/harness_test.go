@@ -370,8 +370,13 @@ var engines = []sqlstore.Dialect{sqlstore.SQLite, sqlstore.Postgres}
 
 // eachEngine runs a journey on a fresh demo of each engine.
 func eachEngine(t *testing.T, fn func(t *testing.T, p *portal)) {
+	eachEngineWith(t, nil, fn)
+}
+
+// eachEngineWith is eachEngine with extra flags for the demo.
+func eachEngineWith(t *testing.T, extra []string, fn func(t *testing.T, p *portal)) {
 	for _, e := range engines {
-		t.Run(e.String(), func(t *testing.T) { fn(t, mustDemo(t, e)) })
+		t.Run(e.String(), func(t *testing.T) { fn(t, mustDemo(t, e, extra...)) })
 	}
 }
 

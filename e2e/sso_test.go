@@ -21,7 +21,9 @@ import (
 // page signs it in, and it lands in the portal seeing exactly the sites
 // its password showed before; a password reset ends that session.
 func TestJourneySSO(t *testing.T) {
-	eachEngine(t, func(t *testing.T, p *portal) {
+	// The test provider is plain http on loopback, which production's
+	// settings refuse (an issuer must be a public https address).
+	eachEngineWith(t, []string{"--sso-allow-http", "true", "--sso-allow-private", "true"}, func(t *testing.T, p *portal) {
 		ctx := context.Background()
 		org := p.demoOrg(t)
 		sys := fieldportal.SystemViewer(org, "test")

@@ -52,6 +52,8 @@ var loginNotices = map[string]string{
 	// A sign-in's second step ended (ten minutes, too many codes, or
 	// the account changed): the password is asked for again.
 	challengeEnded: "Your sign-in ended before it was finished. Sign in again.",
+	"company": "Your portal access is set up. Your company signs you in: enter your email address and choose " +
+		"“Continue with” your company.",
 }
 
 func (p *Portal) renderLogin(w http.ResponseWriter, r *http.Request, status int, username, next string, errs web.FormErrors) {
@@ -94,7 +96,9 @@ func (p *Portal) handleLogin(w http.ResponseWriter, r *http.Request) {
 	// An email of a company that signs its people in gets that company's
 	// button instead of a password check (issue 21); it tells only that
 	// the domain has one, as sso.js's endpoint does.
-	if company, err := p.ssoCompany(r, username); err != nil {
+	// Past the address's lookups, the password check (throttled itself)
+	// answers as it would for any other address.
+	if company, err := p.ssoCompany(r, username); err != nil && fieldportal.ErrorCode(err) != fieldportal.ERATELIMIT {
 		p.kit.Error(w, r, err)
 		return
 	} else if company != "" {
@@ -356,6 +360,10 @@ func (p *Portal) handleSetup(w http.ResponseWriter, r *http.Request) {
 		return
 	case fieldportal.ENOTFOUND:
 		p.linkGone(w, r, err, fieldportal.TokenInvite)
+		return
+	case fieldportal.EUNAUTHORIZED:
+		// Set up, but its company signs it in (sqlstore.SSOPointer).
+		http.Redirect(w, r, "/login?done=company", http.StatusSeeOther)
 		return
 	default:
 		p.kit.Error(w, r, err)

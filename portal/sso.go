@@ -54,13 +54,14 @@ func ssoStartURL(company, email, next string) string {
 }
 
 // ssoCompany names the company that signs an email in ("" for none, for a
-// name that is not an email, and without the service).
+// name that is not an email, and without the service). Past its
+// address's lookups it is ERATELIMIT.
 func (p *Portal) ssoCompany(r *http.Request, name string) (string, error) {
 	if p.svc.SSO == nil || fieldportal.EmailDomain(name) == "" {
 		return "", nil
 	}
 	org := web.OrganisationFromContext(r.Context())
-	return p.svc.SSO.SSOCompanyForEmail(r.Context(), org.ID, name)
+	return p.svc.SSO.SSOCompanyForEmail(r.Context(), org.ID, name, p.kit.ClientAddress(r))
 }
 
 // handleSSOCompany tells sso.js the company that signs an email's domain
@@ -68,12 +69,17 @@ func (p *Portal) ssoCompany(r *http.Request, name string) (string, error) {
 // whether an account exists.
 func (p *Portal) handleSSOCompany(w http.ResponseWriter, r *http.Request) {
 	company, err := p.ssoCompany(r, strings.TrimSpace(r.URL.Query().Get("email")))
-	if err != nil {
+	status := http.StatusOK
+	if fieldportal.ErrorCode(err) == fieldportal.ERATELIMIT {
+		// sso.js then offers nothing; the form still works.
+		status = http.StatusTooManyRequests
+	} else if err != nil {
 		p.kit.Error(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(struct {
 		Company string `json:"company"`
 	}{company})
@@ -92,15 +98,15 @@ func (p *Portal) handleSSOStart(w http.ResponseWriter, r *http.Request) {
 		next = ""
 	}
 	authURL, state, err := p.svc.SSO.BeginSSO(r.Context(), fieldportal.SSOBegin{OrgID: org.ID, Email: email, Next: next,
-		RedirectURI: p.kit.PortalURL(r) + "/sso/callback"})
+		RedirectURI: p.kit.PortalURL(r) + "/sso/callback", ClientAddr: p.kit.ClientAddress(r)})
 	switch fieldportal.ErrorCode(err) {
 	case "":
 	case fieldportal.ENOTFOUND:
 		// The domain's sign-in was switched off meanwhile: the password.
 		p.renderLogin(w, r, http.StatusOK, email, next, web.FormErrors{})
 		return
-	case fieldportal.EUNAVAILABLE:
-		p.renderLogin(w, r, http.StatusServiceUnavailable, email, next, web.FormErrors{"": fieldportal.ErrorMessage(err)})
+	case fieldportal.EUNAVAILABLE, fieldportal.ERATELIMIT:
+		p.renderLogin(w, r, web.StatusFor(fieldportal.ErrorCode(err)), email, next, web.FormErrors{"": fieldportal.ErrorMessage(err)})
 		return
 	default:
 		p.kit.Error(w, r, err)

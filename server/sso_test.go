@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -126,6 +127,81 @@ func TestSSOThroughThePortal(t *testing.T) {
 			if strings.Contains(body, "disabled") {
 				t.Errorf("the refusal tells why:\n%s", body)
 			}
+		})
+		t.Run("too many company lookups from one address get nothing", func(t *testing.T) {
+			b := f.browser()
+			for i := range fieldportal.SSOLookupFree + 1 {
+				res, body := b.get("/sso/company?email=" + url.QueryEscape(fmt.Sprintf("x%d@example.test", i)))
+				if res.StatusCode == http.StatusOK {
+					continue
+				}
+				if res.StatusCode != http.StatusTooManyRequests || strings.TrimSpace(body) != `{"company":""}` || i < fieldportal.SSOLookupFree-10 {
+					t.Errorf("lookup %d = %d %q, want 429 naming no company, past the free lookups", i+1, res.StatusCode, body)
+				}
+				// The form then checks the password as for any address.
+				res, body = b.post("/login", url.Values{"username": {"parent@example.test"}, "password": {"wrong"}})
+				if strings.Contains(body, `id="sso-note"`) || !strings.Contains(body, `name="password"`) {
+					t.Errorf("the form past the lookups = %d:\n%s", res.StatusCode, body)
+				}
+				return
+			}
+			t.Errorf("%d lookups from one address all answered", fieldportal.SSOLookupFree+1)
+		})
+		t.Run("too many starts from one address get the sign-in page and a wait", func(t *testing.T) {
+			b := f.browser()
+			for i := range fieldportal.SSOStartFree + 1 {
+				res, body := b.get("/sso/start?email=parent%40example.test")
+				if res.StatusCode == http.StatusSeeOther {
+					continue
+				}
+				wantStatus(t, "a start past the limit", res, body, http.StatusTooManyRequests)
+				if i < fieldportal.SSOStartFree-4 || !strings.Contains(body, "Too many attempts") || !strings.Contains(body, `name="username"`) {
+					t.Errorf("start %d: want the sign-in page saying to wait, past the free starts:\n%s", i+1, body)
+				}
+				return
+			}
+			t.Errorf("%d starts from one address all went to the provider", fieldportal.SSOStartFree+1)
+		})
+	})
+}
+
+// TestSSOInvitation: a contact of a company that signs its people in
+// sets up its invitation (its login becomes active) but gets no session
+// from the link and its new password: it is sent to sign in through its
+// company, and that works.
+func TestSSOInvitation(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		p := f.mustSSO()
+		ctx := context.Background()
+		c := &fieldportal.Contact{FirstName: "Pat", LastName: "Parent", Email: "new@example.test", CustomerID: f.cust["parent"].ID}
+		if err := db.CreateContact(ctx, f.sys, c); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.acc.GrantPortalAccess(ctx, f.sys, c.ID, fieldportal.AccessGrant{Username: c.Email, Pages: fieldportal.AllModules,
+			SiteAccess: fieldportal.SiteAccessAll}); err != nil {
+			t.Fatal(err)
+		}
+		_, mail, _ := f.outboxMail("invite")
+		b := f.browser()
+		t.Run("the setup sends the contact to its company's sign-in", func(t *testing.T) {
+			res, body := b.post(linkIn(t, mail, "setup"), url.Values{"first_name": {"Pat"}, "last_name": {"Parent"}, "username": {"new@example.test"},
+				"password": {"Chosen-Pass-123"}, "confirm": {"Chosen-Pass-123"}})
+			wantRedirect(t, "setup", res, "/login?done=company")
+			if b.session() != "" {
+				t.Errorf("the setup link started a session:\n%s", body)
+			}
+			res, body = b.get("/login?done=company")
+			wantStatus(t, "sign-in page", res, body, http.StatusOK)
+			if !strings.Contains(body, "Your company signs you in") {
+				t.Errorf("the sign-in page does not say so:\n%s", body)
+			}
+		})
+		t.Run("then the company's sign-in lets it in", func(t *testing.T) {
+			q := ssotest.User{Username: "new", Password: "at-the-provider", Email: "new@example.test", EmailVerified: true}
+			p.AddUser(q)
+			res, _ := b.ssoSignIn(p, "new@example.test", "new")
+			wantRedirect(t, "callback", res, "/sites")
 		})
 	})
 }

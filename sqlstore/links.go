@@ -278,6 +278,15 @@ func (a *Accounts) CompleteSetup(ctx context.Context, r fieldportal.SetupRequest
 	if _, err := a.db.CompleteSetup(ctx, r.OrgID, auth.HashToken(r.Token), first, last, username, hash); err != nil {
 		return nil, err
 	}
+	// A contact whose company signs it in has its login set up (active)
+	// but no session: a password is no way in for it (SignIn refuses
+	// it), and the link alone must not pass its company's sign-in and its
+	// factors (issue 21).
+	if company, err := a.db.ssoCompanyOfLogin(ctx, r.OrgID, contact.ID); err != nil {
+		return nil, err
+	} else if company != "" {
+		return nil, SSOPointer(company)
+	}
 	// An organisation that requires contacts to have a second factor
 	// has this one set it up before its first session (issue 21).
 	var o *factorOwner

@@ -430,6 +430,17 @@ func (d *DB) ViewerForLoginWith(ctx context.Context, orgID, loginID string, sett
 		return fieldportal.Viewer{}, fieldportal.Errorf(fieldportal.EUNAUTHORIZED, "Your portal access is not active.")
 	}
 	g.Name, g.Pages = strings.TrimSpace(first+" "+last), fieldportal.ParseModules(pages)
+	if g.MustChangePassword {
+		// While the contact's company signs it in, the password someone
+		// else set is no way in (SignIn refuses it), so it need not be
+		// changed before anything else; the mark stays for the day the
+		// company's sign-in is switched off (issue 21).
+		company, err := d.ssoCompanyOfLogin(ctx, orgID, g.ContactID)
+		if err != nil {
+			return fieldportal.Viewer{}, err
+		}
+		g.MustChangePassword = company == ""
+	}
 	return fieldportal.NewContactViewer(orgID, g, settings), nil
 }
 

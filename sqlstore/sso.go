@@ -177,6 +177,29 @@ func (d *DB) SaveSSOFlow(ctx context.Context, f *fieldportal.SSOFlow) error {
 	return err
 }
 
+// CountSSOStart counts a sign-in started at a provider from an address,
+// refusing it with ERATELIMIT past fieldportal.SSOStartFree in the window
+// (the sign-in throttles' store and clock, by address alone).
+func (d *DB) CountSSOStart(ctx context.Context, clientAddr string) error {
+	return d.countSSO(ctx, "sso.start", fieldportal.SSOStartFree, clientAddr)
+}
+
+// CountSSOLookup counts a lookup of a domain's company from an address
+// (fieldportal.SSOLookupFree in the window).
+func (d *DB) CountSSOLookup(ctx context.Context, clientAddr string) error {
+	return d.countSSO(ctx, "sso.lookup", fieldportal.SSOLookupFree, clientAddr)
+}
+
+func (d *DB) countSSO(ctx context.Context, scope string, free int, clientAddr string) error {
+	th := auth.NewThrottle(scope, d.Attempts())
+	th.Now = d.Now
+	th.PerAddress = auth.Limit{Free: free, Window: fieldportal.SSOStartWindow, MaxDelay: fieldportal.SSOStartMaxDelay}
+	if err := th.Check(ctx, "", clientAddr); err != nil {
+		return err
+	}
+	return th.Fail(ctx, "", clientAddr)
+}
+
 // TakeSSOFlow spends the live flow of a state of an organisation: the
 // first caller gets it, any other (a replay, a race, another
 // organisation's state, an expired one) gets ENOTFOUND.

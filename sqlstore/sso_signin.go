@@ -21,7 +21,6 @@ func (a *Accounts) SSOSignIn(ctx context.Context, r fieldportal.SSOSignInRequest
 		return nil, fieldportal.SSORefusal("no email")
 	}
 	var s *fieldportal.SignedIn
-	var mustChange bool
 	err := a.db.inTx(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT pl.id, pl.status, ct.id, ct.customer_id, ct.first_name, ct.last_name,
 			EXISTS (SELECT 1 FROM customer_tree t WHERE t.ancestor_id = $3 AND t.customer_id = ct.customer_id)
@@ -73,9 +72,6 @@ func (a *Accounts) SSOSignIn(ctx context.Context, r fieldportal.SSOSignInRequest
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT must_change_password FROM portal_logins WHERE id = $1`, m.loginID).Scan(&mustChange); err != nil {
-			return err
-		}
 		s, err = a.startSession(ctx, tx, &fieldportal.Session{OrgID: r.OrgID, LoginID: m.loginID}, r.OldToken, r.ClientAddr, r.UserAgent)
 		if err != nil {
 			return err
@@ -86,11 +82,9 @@ func (a *Accounts) SSOSignIn(ctx context.Context, r fieldportal.SSOSignInRequest
 	if err != nil {
 		return nil, err
 	}
-	if mustChange {
-		// A password set by someone else is still to be changed (SPEC §3):
-		// the portal sends every page there until it is.
-		s.Next = "/password"
-	}
+	// A password someone else set is not sent to be changed first: the
+	// contact did not use it, and cannot while its company signs it in
+	// (ViewerForLoginWith).
 	return s, nil
 }
 

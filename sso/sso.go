@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/auth"
+	"github.com/fieldportal/fieldportal/webhook"
 )
 
 // Store is what the service needs of the database.
@@ -31,6 +33,11 @@ type Store interface {
 	SSOProviderForDomain(ctx context.Context, orgID, domain string) (*fieldportal.SSOProvider, error)
 	SSOProviderForCustomer(ctx context.Context, orgID, customerID string) (*fieldportal.SSOProvider, error)
 	SaveSSOFlow(ctx context.Context, f *fieldportal.SSOFlow) error
+	// CountSSOStart counts a start from an address, or refuses it with
+	// ERATELIMIT when the address has started too many.
+	CountSSOStart(ctx context.Context, clientAddr string) error
+	// CountSSOLookup is CountSSOStart for the lookups of a domain's company.
+	CountSSOLookup(ctx context.Context, clientAddr string) error
 	TakeSSOFlow(ctx context.Context, orgID, state string) (*fieldportal.SSOFlow, error)
 }
 
@@ -44,22 +51,53 @@ type Service struct {
 	store    Store
 	sessions Sessions
 	logger   *slog.Logger
-	// Client makes the requests to providers (discovery, keys, tokens).
+	// Client makes the requests to providers (discovery, keys, tokens),
+	// connecting only where the policy allows (webhook.Dialer).
 	Client *http.Client
+	// policy is which issuer addresses may be saved and reached: an
+	// admin types the issuer, and the discovery document names the other
+	// endpoints, so without it an admin could make the server call into
+	// its own network (SSRF), as a webhook endpoint could.
+	policy fieldportal.WebhookURLPolicy
 	// Now is the clock the ID token's expiry is checked against (tests
 	// move it); nil is the time now.
 	Now func() time.Time
 
 	mu        sync.Mutex
-	providers map[string]*oidc.Provider
+	providers map[string]discovered
 }
+
+// discovered is an issuer's provider and when its document was read.
+type discovered struct {
+	provider *oidc.Provider
+	at       time.Time
+}
+
+// ProviderKeep is how long an issuer's discovery document is used before
+// it is read again: a provider may move its endpoints (or an admin fix
+// them) without every instance of the portal being restarted. Saving the
+// settings reads it at once.
+const ProviderKeep = time.Hour
 
 var _ fieldportal.SSOService = (*Service)(nil)
 
-// New returns the service over the store.
-func New(store Store, sessions Sessions, logger *slog.Logger) *Service {
-	return &Service{store: store, sessions: sessions, logger: logger,
-		Client: &http.Client{Timeout: 10 * time.Second}, providers: map[string]*oidc.Provider{}}
+// New returns the service over the store, reaching providers under the
+// policy (the zero policy is production's: https and public addresses
+// only; a test provider on loopback needs AllowHTTP and AllowPrivate).
+func New(store Store, sessions Sessions, logger *slog.Logger, policy fieldportal.WebhookURLPolicy) *Service {
+	// The address is checked at the socket, after DNS and on every
+	// redirect's connection too; no proxy, which would connect unchecked.
+	transport := &http.Transport{
+		Proxy:                 nil,
+		DialContext:           webhook.Dialer(policy, 10*time.Second).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          20,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 10 * time.Second,
+	}
+	return &Service{store: store, sessions: sessions, logger: logger, policy: policy,
+		Client: &http.Client{Transport: transport, Timeout: 10 * time.Second}, providers: map[string]discovered{}}
 }
 
 // FindCustomerSSO returns a customer's settings (admins only).
@@ -84,9 +122,15 @@ func (s *Service) SaveCustomerSSO(ctx context.Context, v fieldportal.Viewer, in 
 		}
 	}
 	if !hasField(fe, "issuer") {
-		if _, err := s.discover(ctx, in.Issuer); err != nil {
+		if err := s.policy.CheckURL(in.Issuer); err != nil {
+			// The same words as a webhook's URL, naming this field.
+			bad.Add("issuer", "Issuer %s", fieldportal.ErrorMessage(err))
+		} else if p, err := s.discover(ctx, in.Issuer); err != nil {
 			s.logger.WarnContext(ctx, "single sign-on discovery failed", "issuer", in.Issuer, "err", err)
 			bad.Add("issuer", "Issuer URL: the provider's discovery document (%s/.well-known/openid-configuration) could not be read; check the address.", in.Issuer)
+		} else {
+			// What the admin just checked is what sign-ins use.
+			s.keep(in.Issuer, p)
 		}
 	}
 	if err := bad.Err(); err != nil {
@@ -108,7 +152,10 @@ func hasField(e *fieldportal.Error, field string) bool {
 }
 
 // SSOCompanyForEmail names the company that signs an email's domain in.
-func (s *Service) SSOCompanyForEmail(ctx context.Context, orgID, email string) (string, error) {
+func (s *Service) SSOCompanyForEmail(ctx context.Context, orgID, email, clientAddr string) (string, error) {
+	if err := s.store.CountSSOLookup(ctx, clientAddr); err != nil {
+		return "", err
+	}
 	p, err := s.store.SSOProviderForDomain(ctx, orgID, fieldportal.EmailDomain(email))
 	switch fieldportal.ErrorCode(err) {
 	case "":
@@ -125,6 +172,10 @@ func (s *Service) SSOCompanyForEmail(ctx context.Context, orgID, email string) (
 func (s *Service) BeginSSO(ctx context.Context, r fieldportal.SSOBegin) (string, string, error) {
 	p, err := s.store.SSOProviderForDomain(ctx, r.OrgID, fieldportal.EmailDomain(r.Email))
 	if err != nil {
+		return "", "", err
+	}
+	// Before the provider is called or a flow stored.
+	if err := s.store.CountSSOStart(ctx, r.ClientAddr); err != nil {
 		return "", "", err
 	}
 	provider, err := s.provider(ctx, p.Issuer)
@@ -152,8 +203,25 @@ func (s *Service) BeginSSO(ctx context.Context, r fieldportal.SSOBegin) (string,
 
 // claims are the ID token's claims the sign-in reads.
 type claims struct {
-	Email         string `json:"email"`
-	EmailVerified *bool  `json:"email_verified"`
+	Email         string     `json:"email"`
+	EmailVerified *claimBool `json:"email_verified"`
+}
+
+// claimBool is a boolean claim as a JSON boolean or, as some providers
+// (AWS Cognito) send it, the string "true" or "false"; anything else
+// fails the claims, and so the sign-in.
+type claimBool bool
+
+func (b *claimBool) UnmarshalJSON(data []byte) error {
+	switch string(data) {
+	case "true", `"true"`:
+		*b = true
+	case "false", `"false"`:
+		*b = false
+	default:
+		return fmt.Errorf("not a boolean: %.20s", data)
+	}
+	return nil
 }
 
 // CompleteSSO spends the flow of the state, exchanges the code (with the
@@ -211,7 +279,7 @@ func (s *Service) complete(ctx context.Context, r fieldportal.SSOCallback) (*fie
 	switch {
 	case c.Email == "":
 		return nil, "", fieldportal.SSORefusal("ID token has no email")
-	case c.EmailVerified != nil && !*c.EmailVerified:
+	case c.EmailVerified != nil && !bool(*c.EmailVerified):
 		return nil, "", fieldportal.SSORefusal("email %s not verified by the provider", c.Email)
 	case !p.OwnsEmail(c.Email):
 		return nil, "", fieldportal.SSORefusal("email %s outside the customer's domains", c.Email)
@@ -230,23 +298,41 @@ func (s *Service) config(p *fieldportal.SSOProvider, provider *oidc.Provider, re
 		RedirectURL: redirectURI, Scopes: []string{oidc.ScopeOpenID, "email", "profile"}}
 }
 
-// provider returns an issuer's provider, discovered once and kept: its
-// key set refreshes itself when a token names a key it does not have.
+// provider returns an issuer's provider, discovered and kept for
+// ProviderKeep (its key set refreshes itself meanwhile when a token names
+// a key it does not have). When the document cannot be read again, the
+// one kept goes on serving, and the failure is logged.
 func (s *Service) provider(ctx context.Context, issuer string) (*oidc.Provider, error) {
 	s.mu.Lock()
-	p := s.providers[issuer]
+	d, ok := s.providers[issuer]
 	s.mu.Unlock()
-	if p != nil {
-		return p, nil
+	if ok && s.now().Sub(d.at) < ProviderKeep {
+		return d.provider, nil
 	}
 	p, err := s.discover(ctx, issuer)
 	if err != nil {
+		if ok {
+			s.logger.WarnContext(ctx, "single sign-on discovery failed; using the document read before", "issuer", issuer, "err", err)
+			return d.provider, nil
+		}
 		return nil, err
 	}
-	s.mu.Lock()
-	s.providers[issuer] = p
-	s.mu.Unlock()
+	s.keep(issuer, p)
 	return p, nil
+}
+
+// keep remembers an issuer's provider as read now.
+func (s *Service) keep(issuer string, p *oidc.Provider) {
+	s.mu.Lock()
+	s.providers[issuer] = discovered{provider: p, at: s.now()}
+	s.mu.Unlock()
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 // discover reads an issuer's discovery document afresh.

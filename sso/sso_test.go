@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -79,7 +80,8 @@ func mustWorld(t *testing.T, db *sqlstore.DB) *world {
 	for _, email := range []string{"pat@harbour.test", "dock@harbour.test", "off@harbour.test", "nologin@harbour.test", "solo@harbour.test"} {
 		users = append(users, ssotest.User{Username: email, Password: password, Email: email, EmailVerified: true})
 	}
-	users = append(users, ssotest.User{Username: "outsider", Password: password, Email: "pat@elsewhere.test", EmailVerified: true})
+	users = append(users, ssotest.User{Username: "outsider", Password: password, Email: "pat@elsewhere.test", EmailVerified: true},
+		ssotest.User{Username: "unverified", Password: password, Email: "pat@harbour.test", EmailVerified: false})
 	w.p = ssotest.Start(t, clientID, secret, redirectURI, users...)
 	err := db.SaveCustomerSSO(ctx, w.sys, &fieldportal.CustomerSSO{CustomerID: w.cust["harbour"], Issuer: w.p.Issuer, ClientID: clientID,
 		ClientSecret: secret, Domains: []string{"harbour.test"}, Enabled: true})
@@ -107,9 +109,13 @@ func (w *world) mustContact(t *testing.T, customer, email string, status fieldpo
 	w.logins[email] = l.ID
 }
 
+// loopback lets the service reach the test provider, plain http on
+// loopback, which production's zero policy refuses.
+var loopback = fieldportal.WebhookURLPolicy{AllowHTTP: true, AllowPrivate: true}
+
 // service is a fresh service: no provider or key cached from another case.
 func (w *world) service() *sso.Service {
-	return sso.New(w.db, w.acc, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return sso.New(w.db, w.acc, slog.New(slog.NewTextHandler(io.Discard, nil)), loopback)
 }
 
 // signIn runs the whole flow for email (typed at our sign-in) and the
@@ -213,6 +219,19 @@ func TestSSOSignIn(t *testing.T) {
 			_, _, err := w.signIn(t, w.service(), "pat@harbour.test", "pat@harbour.test")
 			mustRefuse(t, err, "nonce does not match")
 		})
+		t.Run("email_verified as the string true signs in", func(t *testing.T) {
+			w.p.VerifiedAsString.Store(true)
+			defer w.p.VerifiedAsString.Store(false)
+			if _, _, err := w.signIn(t, w.service(), "pat@harbour.test", "pat@harbour.test"); err != nil {
+				t.Errorf("err = %v, want a session", err)
+			}
+		})
+		t.Run("email_verified as the string false is refused", func(t *testing.T) {
+			w.p.VerifiedAsString.Store(true)
+			defer w.p.VerifiedAsString.Store(false)
+			_, _, err := w.signIn(t, w.service(), "pat@harbour.test", "unverified")
+			mustRefuse(t, err, "not verified by the provider")
+		})
 		t.Run("a replayed state is refused", func(t *testing.T) {
 			s := w.service()
 			authURL, state, err := s.BeginSSO(w.ctx, fieldportal.SSOBegin{OrgID: w.org, Email: "pat@harbour.test", RedirectURI: redirectURI})
@@ -248,6 +267,7 @@ func TestSSOSignIn(t *testing.T) {
 			{"a disabled login is refused", "off@harbour.test", "off@harbour.test", "the login is disabled"},
 			{"a contact without a login is refused", "nologin@harbour.test", "nologin@harbour.test", "no portal login"},
 			{"another customer's contact is refused", "solo@harbour.test", "solo@harbour.test", "another customer's"},
+			{"an email the provider says is not verified is refused", "pat@harbour.test", "unverified", "not verified by the provider"},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				_, _, err := w.signIn(t, w.service(), c.typed, c.username)
@@ -386,6 +406,156 @@ func TestCustomerSSOSettings(t *testing.T) {
 			if len(got) != 2 || strings.Contains(strings.Join(got, " "), secret) || !strings.Contains(got[1], "replaced client secret") {
 				t.Errorf("audit details = %q, want two entries, the first saving a new secret, none showing it", got)
 			}
+		})
+	})
+}
+
+// TestSSOIssuerPolicy: under production's policy an admin cannot point
+// the server at its own network through the issuer (SSRF), neither by the
+// address typed nor by one stored before the rule or resolved later.
+func TestSSOIssuerPolicy(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		w := mustWorld(t, db)
+		s := sso.New(w.db, w.acc, slog.New(slog.NewTextHandler(io.Discard, nil)), fieldportal.WebhookURLPolicy{})
+		for _, c := range []struct{ name, issuer, want string }{
+			{"plain http to loopback", w.p.Issuer, "https://"},
+			{"https to loopback", strings.Replace(w.p.Issuer, "http://", "https://", 1), "loopback"},
+			{"https to a private address", "https://10.0.0.5", "loopback, private"},
+			{"https to the metadata address", "https://169.254.169.254/latest", "link-local"},
+			{"https to localhost", "https://localhost:8443", "public host"},
+		} {
+			t.Run(c.name+" is refused when saved", func(t *testing.T) {
+				err := s.SaveCustomerSSO(w.ctx, w.sys, &fieldportal.CustomerSSO{CustomerID: w.cust["solo"], Issuer: c.issuer, ClientID: "solo",
+					ClientSecret: "x", Domains: []string{"solo.test"}, Enabled: true})
+				var fe *fieldportal.Error
+				if !errors.As(err, &fe) || fe.Field != "issuer" || !strings.Contains(fe.Message, c.want) {
+					t.Errorf("err = %v, want the issuer field's error holding %q", err, c.want)
+				}
+			})
+		}
+		t.Run("a stored loopback issuer is not dialled", func(t *testing.T) {
+			// mustWorld stored the loopback provider through the store,
+			// as settings saved before this rule would be.
+			_, _, err := s.BeginSSO(w.ctx, fieldportal.SSOBegin{OrgID: w.org, Email: "pat@harbour.test", RedirectURI: redirectURI})
+			if fieldportal.ErrorCode(err) != fieldportal.EUNAVAILABLE {
+				t.Errorf("err = %v, want EUNAVAILABLE (the connection refused at the socket)", err)
+			}
+		})
+	})
+}
+
+// TestSSOInitialPassword: a contact whose initial password (set by staff
+// or a managing contact) is still to be changed is not held at the
+// password page after signing in through its company, which it could
+// not leave without that password; once the company's sign-in is off,
+// the password is a way in again and must be changed first.
+func TestSSOInitialPassword(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		w := mustWorld(t, db)
+		hash, err := auth.TestHasher().Hash("Set-By-Someone-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		loginID := w.logins["pat@harbour.test"]
+		if err := db.SetLoginPassword(w.ctx, w.org, loginID, hash, true); err != nil {
+			t.Fatal(err)
+		}
+		t.Run("signed in through the company, no page is held", func(t *testing.T) {
+			s, next, err := w.signIn(t, w.service(), "pat@harbour.test", "pat@harbour.test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := w.acc.ContactSession(w.ctx, w.org, s.Token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]any{"", "/sites", false}, []any{s.Next, next, v.MustChangePassword}); diff != "" {
+				t.Errorf("session's next, flow's next, must change (-want +got):\n%s", diff)
+			}
+		})
+		t.Run("with the company's sign-in off, the password must be changed", func(t *testing.T) {
+			if err := db.SaveCustomerSSO(w.ctx, w.sys, &fieldportal.CustomerSSO{CustomerID: w.cust["harbour"], Issuer: w.p.Issuer, ClientID: clientID,
+				Domains: []string{"harbour.test"}}); err != nil {
+				t.Fatal(err)
+			}
+			s, err := w.acc.SignIn(w.ctx, fieldportal.SignInRequest{OrgID: w.org, Name: "pat@harbour.test", Password: "Set-By-Someone-1", ClientAddr: "192.0.2.9"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := w.acc.ContactSession(w.ctx, w.org, s.Token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Next != "/password" || !v.MustChangePassword {
+				t.Errorf("next %q, must change %v; want /password, true", s.Next, v.MustChangePassword)
+			}
+		})
+	})
+}
+
+// TestSSOStartThrottled: one address may start only so many sign-ins at
+// a provider (each stores a flow and may call the provider); another
+// address is not held by it.
+func TestSSOStartThrottled(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		w := mustWorld(t, db)
+		s := w.service()
+		begin := func(addr string) error {
+			_, _, err := s.BeginSSO(w.ctx, fieldportal.SSOBegin{OrgID: w.org, Email: "pat@harbour.test", RedirectURI: redirectURI, ClientAddr: addr})
+			return err
+		}
+		t.Run("the free starts pass", func(t *testing.T) {
+			for i := range fieldportal.SSOStartFree {
+				if err := begin("192.0.2.50"); err != nil {
+					t.Fatalf("start %d: %v", i+1, err)
+				}
+			}
+		})
+		t.Run("the next one from that address waits", func(t *testing.T) {
+			if err := begin("192.0.2.50"); fieldportal.ErrorCode(err) != fieldportal.ERATELIMIT {
+				t.Errorf("err = %v, want ERATELIMIT", err)
+			}
+		})
+		t.Run("another address starts", func(t *testing.T) {
+			if err := begin("192.0.2.51"); err != nil {
+				t.Errorf("err = %v, want a start", err)
+			}
+		})
+	})
+}
+
+// TestSSODiscoveryKept: an issuer's discovery document is read once, kept
+// for sso.ProviderKeep, then read again; saving the settings reads it at
+// once and sign-ins use what was read.
+func TestSSODiscoveryKept(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		w := mustWorld(t, db)
+		s := w.service()
+		now := time.Now()
+		s.Now = func() time.Time { return now }
+		begin := func(t *testing.T, want int64) {
+			t.Helper()
+			if _, _, err := s.BeginSSO(w.ctx, fieldportal.SSOBegin{OrgID: w.org, Email: "pat@harbour.test", RedirectURI: redirectURI}); err != nil {
+				t.Fatal(err)
+			}
+			if got := w.p.Discoveries.Load(); got != want {
+				t.Errorf("discovery documents read = %d, want %d", got, want)
+			}
+		}
+		w.p.Discoveries.Store(0)
+		t.Run("read at the first sign-in", func(t *testing.T) { begin(t, 1) })
+		t.Run("kept for the next", func(t *testing.T) { begin(t, 1) })
+		t.Run("read again once kept long enough", func(t *testing.T) {
+			now = now.Add(sso.ProviderKeep + time.Minute)
+			begin(t, 2)
+		})
+		t.Run("saving reads it and sign-ins use that", func(t *testing.T) {
+			if err := s.SaveCustomerSSO(w.ctx, w.sys, &fieldportal.CustomerSSO{CustomerID: w.cust["harbour"], Issuer: w.p.Issuer, ClientID: clientID,
+				Domains: []string{"harbour.test"}, Enabled: true}); err != nil {
+				t.Fatal(err)
+			}
+			now = now.Add(sso.ProviderKeep - time.Minute)
+			begin(t, 3)
 		})
 	})
 }

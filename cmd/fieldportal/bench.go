@@ -152,7 +152,7 @@ func benchRun(ctx context.Context, c benchConfig, fill func(context.Context, *sq
 	defer db.Close()
 	cfg := bench.Config{
 		Engine: db.Dialect().String(), Size: c.size,
-		Services:    func(baseURL string) server.Services { return services(db, baseURL) },
+		Services:    func(baseURL string) server.Services { return services(db, baseURL, fieldportal.WebhookURLPolicy{}) },
 		Concurrency: c.concurrency, Duration: c.duration, Sessions: c.sessions, Log: stderr,
 		ServeProcess: serveProcess(dsn),
 		Instances:    c.instances,
@@ -169,7 +169,7 @@ func benchRun(ctx context.Context, c benchConfig, fill func(context.Context, *sq
 			if err != nil {
 				return server.Services{}, nil, fmt.Errorf("open database: %w", err)
 			}
-			return services(idb, baseURL), idb.Close, nil
+			return services(idb, baseURL, fieldportal.WebhookURLPolicy{}), idb.Close, nil
 		},
 	}
 	if len(c.only) > 0 {

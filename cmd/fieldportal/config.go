@@ -71,6 +71,9 @@ type Config struct {
 	// Webhooks is which endpoint URLs may be saved and reached
 	// (webhooks.go).
 	Webhooks fieldportal.WebhookURLPolicy
+	// SSO is which single sign-on issuers may be saved and reached
+	// (the same rules as Webhooks, set apart).
+	SSO fieldportal.WebhookURLPolicy
 }
 
 // GenerateConfig is the size and seed of a generated organisation.
@@ -152,6 +155,7 @@ func newConfigParser(cmd string, getenv func(string) string) *configParser {
 		p.str("mail-worker-id", "FIELDPORTAL_MAIL_WORKER_ID", "", "this instance's mail worker id: unique among running instances, the same across restarts (default: host name/listening address)")
 		declareFiles(p)
 		declareWebhooks(p)
+		declareSSO(p)
 	}
 	p.fs.Usage = func() {
 		out := p.fs.Output()
@@ -308,6 +312,9 @@ func parseConfig(cmd string, args []string, getenv func(string) string) (Config,
 			return Config{}, err
 		}
 		if cfg.Webhooks, err = parseWebhooks(p); err != nil {
+			return Config{}, err
+		}
+		if cfg.SSO, err = parseSSO(p); err != nil {
 			return Config{}, err
 		}
 	}

@@ -309,7 +309,7 @@ func serve(ctx context.Context, cfg Config, db *sqlstore.DB, logger *slog.Logger
 		baseURL = "http://" + urlHost(ln.Addr().String())
 	}
 	db.WebhookURLs = cfg.Webhooks
-	svc := services(db, baseURL)
+	svc := services(db, baseURL, cfg.SSO)
 	srv, err := server.New(server.Config{
 		Web:     web.Config{BaseURL: baseURL, TrustedProxies: cfg.TrustedProxies},
 		Console: console.Config{MailEnabled: cfg.SMTP.Enabled()},
@@ -344,7 +344,7 @@ func serve(ctx context.Context, cfg Config, db *sqlstore.DB, logger *slog.Logger
 
 // services wires the store into the services the site calls: the store's
 // data methods, and the sign-in and access workflows composed over it.
-func services(db *sqlstore.DB, baseURL string) server.Services {
+func services(db *sqlstore.DB, baseURL string, ssoPolicy fieldportal.WebhookURLPolicy) server.Services {
 	db.LinkBase = baseURL
 	db.EventData = api.EventData
 	accounts := sqlstore.NewAccounts(db, sqlstore.AccountsConfig{BaseURL: baseURL,
@@ -355,7 +355,7 @@ func services(db *sqlstore.DB, baseURL string) server.Services {
 	return server.Services{Orgs: db, SignIn: accounts, Access: accounts, Staff: accounts, Sites: db,
 		Dashboard: db, Equipment: db, Work: db, Diary: db, Money: db, APIKeys: db, Ready: db, Pool: db, Outbox: db, Webhooks: db, Sync: db, Tombstones: db,
 		Payments: payment.Gateways(payment.Config{TestModeSecret: tmSecret}),
-		SSO:      sso.New(db, accounts, slog.Default())}
+		SSO:      sso.New(db, accounts, slog.Default(), ssoPolicy)}
 }
 
 // serveHTTP serves h on ln until ctx ends, then stops accepting and gives

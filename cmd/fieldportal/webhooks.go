@@ -21,8 +21,28 @@ func declareWebhooks(p *configParser) {
 }
 
 func parseWebhooks(p *configParser) (fieldportal.WebhookURLPolicy, error) {
+	return parsePolicy(p, "webhook")
+}
+
+// Single sign-on issuers (issue 21) are admin-typed addresses the server
+// calls too (discovery, keys, the token exchange): the same policy, set
+// apart, so that a test install can reach a provider on loopback without
+// opening webhooks.
+
+func declareSSO(p *configParser) {
+	p.str("sso-allow-http", "FIELDPORTAL_SSO_ALLOW_HTTP", "false", "let single sign-on issuers use plain http: true or false")
+	p.str("sso-allow-private", "FIELDPORTAL_SSO_ALLOW_PRIVATE", "false",
+		"let single sign-on issuers reach loopback, private, link-local and multicast addresses: true or false")
+}
+
+func parseSSO(p *configParser) (fieldportal.WebhookURLPolicy, error) {
+	return parsePolicy(p, "sso")
+}
+
+// parsePolicy reads the <prefix>-allow-http and -allow-private settings.
+func parsePolicy(p *configParser, prefix string) (fieldportal.WebhookURLPolicy, error) {
 	var w fieldportal.WebhookURLPolicy
-	for name, to := range map[string]*bool{"webhook-allow-http": &w.AllowHTTP, "webhook-allow-private": &w.AllowPrivate} {
+	for name, to := range map[string]*bool{prefix + "-allow-http": &w.AllowHTTP, prefix + "-allow-private": &w.AllowPrivate} {
 		s, _ := p.get(name)
 		b, err := strconv.ParseBool(s.val)
 		if err != nil {

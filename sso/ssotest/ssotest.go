@@ -36,7 +36,8 @@ import (
 // User is a person the provider signs in.
 type User struct {
 	Username, Password, Email string
-	// EmailVerified is sent as email_verified.
+	// EmailVerified is sent as email_verified, false too (the example
+	// storage would leave a false claim out).
 	EmailVerified bool
 }
 
@@ -50,10 +51,16 @@ type Provider struct {
 	Expired          atomic.Bool // ID tokens expired an hour ago
 	UnpublishedKey   atomic.Bool // the keys published are not the signing key
 	WrongNonce       atomic.Bool // ID tokens carry another request's nonce
-	srv              *httptest.Server
-	store            *storage.Storage
-	other            *rsa.PrivateKey
-	tb               testing.TB
+	// VerifiedAsString sends email_verified as the string "true" or
+	// "false", as AWS Cognito does.
+	VerifiedAsString atomic.Bool
+	// Discoveries counts the reads of the discovery document.
+	Discoveries atomic.Int64
+	srv         *httptest.Server
+	store       *storage.Storage
+	users       userStore
+	other       *rsa.PrivateKey
+	tb          testing.TB
 }
 
 // Start runs a provider on loopback until the test ends, with a web
@@ -71,15 +78,29 @@ func Start(tb testing.TB, clientID, secret, redirectURI string, users ...User) *
 		us.users[id] = &storage.User{ID: id, Username: u.Username, Password: u.Password, FirstName: "Test", LastName: u.Username,
 			Email: u.Email, EmailVerified: u.EmailVerified, PreferredLanguage: language.English}
 	}
+	p.users = us
 	p.store = storage.NewStorageWithClients(us, map[string]*storage.Client{clientID: storage.WebClient(clientID, secret, redirectURI)})
 	if p.other, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
 		tb.Fatal(err)
 	}
 	router := exampleop.SetupServer(p.Issuer, &wrapped{Storage: p.store, p: p}, nil, false)
-	p.srv = &httptest.Server{Listener: ln, Config: &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}}
+	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/.well-known/openid-configuration" {
+			p.Discoveries.Add(1)
+		}
+		router.ServeHTTP(w, r)
+	})
+	p.srv = &httptest.Server{Listener: ln, Config: &http.Server{Handler: counted, ReadHeaderTimeout: 10 * time.Second}}
 	p.srv.Start()
 	tb.Cleanup(p.srv.Close)
 	return p
+}
+
+// AddUser adds a person the provider signs in.
+func (p *Provider) AddUser(u User) {
+	id := fmt.Sprintf("user-%d", len(p.users.users)+1)
+	p.users.users[id] = &storage.User{ID: id, Username: u.Username, Password: u.Password, FirstName: "Test", LastName: u.Username,
+		Email: u.Email, EmailVerified: u.EmailVerified, PreferredLanguage: language.English}
 }
 
 // Authorize plays the person at the provider: it opens authURL, signs in
@@ -170,6 +191,25 @@ func (w *wrapped) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 		r = otherAudience{AuthRequest: r}
 	}
 	return r, nil
+}
+
+// SetUserinfoFromRequest fills the ID token's claims as the example
+// storage does, and sends email_verified false as a claim of its own for
+// a person whose email is not verified (the storage's field omits false).
+func (w *wrapped) SetUserinfoFromRequest(ctx context.Context, userinfo *oidc.UserInfo, token op.IDTokenRequest, scopes []string) error {
+	if err := w.Storage.SetUserinfoFromRequest(ctx, userinfo, token, scopes); err != nil {
+		return err
+	}
+	u := w.p.users.GetUserByID(token.GetSubject())
+	switch {
+	case u == nil || userinfo.Email == "":
+	case w.p.VerifiedAsString.Load():
+		userinfo.EmailVerified = false // left out; the claim says it
+		userinfo.AppendClaims("email_verified", fmt.Sprint(u.EmailVerified))
+	case !u.EmailVerified:
+		userinfo.AppendClaims("email_verified", false)
+	}
+	return nil
 }
 
 type otherNonce struct{ op.AuthRequest }
