@@ -114,16 +114,23 @@ func (a *Accounts) FindChallenge(ctx context.Context, orgID string, door fieldpo
 }
 
 // countAttempt counts an answer to a challenge; one past the limit ends
-// it unanswered (ENOTFOUND), so the password is asked for again.
+// it unanswered (ENOTFOUND), so the password is asked for again. The
+// count is taken in the update itself, not from the row read before:
+// answers sent at once would each see the count before any of them, and
+// all be checked.
 func (a *Accounts) countAttempt(ctx context.Context, c *challenge) error {
 	ended := false
 	err := a.db.inTx(ctx, func(tx *Tx) error {
-		if c.attempts >= maxChallengeAttempts {
-			ended = true
-			_, err := tx.ExecContext(ctx, `DELETE FROM signin_challenges WHERE token_hash = $1`, c.hash)
+		res, err := tx.ExecContext(ctx, `UPDATE signin_challenges SET attempts = attempts + 1
+			WHERE token_hash = $1 AND used_at IS NULL AND attempts < $2`, c.hash, maxChallengeAttempts)
+		if err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE signin_challenges SET attempts = attempts + 1 WHERE token_hash = $1`, c.hash)
+		if n, _ := res.RowsAffected(); n == 1 {
+			return nil
+		}
+		ended = true
+		_, err = tx.ExecContext(ctx, `DELETE FROM signin_challenges WHERE token_hash = $1 AND used_at IS NULL`, c.hash)
 		return err
 	})
 	if err == nil && ended {
