@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -55,6 +56,26 @@ func TestChallengeConcurrentAnswers(t *testing.T) {
 			errs := f.answerAll([]*fieldportal.SignedIn{a, b}, []string{recovery[0], recovery[0]})
 			if n := countNil(errs); n != 1 {
 				t.Errorf("%d sign-ins with one recovery code (%v)", n, errs)
+			}
+		})
+		t.Run("two recovery codes on one challenge at once: one signs in, one is spent", func(t *testing.T) {
+			for round := range 3 {
+				before, err := f.a.MySecondFactor(context.Background(), v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s := f.MustChallenge(t, "parent@example.test")
+				errs := f.answerAll([]*fieldportal.SignedIn{s, s}, []string{recovery[1+2*round], recovery[2+2*round]})
+				if n := countNil(errs); n != 1 {
+					t.Errorf("round %d: %d sign-ins with one challenge (%v)", round, n, errs)
+				}
+				after, err := f.a.MySecondFactor(context.Background(), v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if spent := before.RecoveryCodesLeft - after.RecoveryCodesLeft; spent != 1 {
+					t.Errorf("round %d: %d recovery codes spent for one sign-in", round, spent)
+				}
 			}
 		})
 		t.Run("a challenge takes five tries, however fast they come", func(t *testing.T) {
