@@ -111,3 +111,62 @@ func countNil(errs []error) int {
 	}
 	return n
 }
+
+// TestChallengeDevicePassesLock: someone who has the password can lock
+// the account's code step with wrong codes, but not out of a browser
+// that signed in to the account before (its device token).
+func TestChallengeDevicePassesLock(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := mustAccounts(t, db)
+		v := f.MustContactViewer(t, "parent")
+		secret, _ := f.MustTOTP(t, v)
+		answer := func(s *fieldportal.SignedIn, code, addr, device string) (*fieldportal.SignedIn, error) {
+			return f.a.AnswerChallenge(ctx, fieldportal.ChallengeAnswer{OrgID: f.orgA, Door: fieldportal.DoorPortal,
+				Token: s.Challenge, Code: code, ClientAddr: addr, DeviceToken: device})
+		}
+		challenge := func(addr, device string) *fieldportal.SignedIn {
+			t.Helper()
+			s := f.MustSignIn(t, fieldportal.SignInRequest{Name: "parent@example.test", Password: goodPassword, ClientAddr: addr, DeviceToken: device})
+			if s.Challenge == "" {
+				t.Fatalf("signed in %+v, want a challenge", s)
+			}
+			return s
+		}
+		// The owner signs in once from its browser.
+		in, err := answer(challenge("192.0.2.1", ""), codeAt(t, secret, f.clk.now), "192.0.2.1", "")
+		if err != nil || in.DeviceToken == "" {
+			t.Fatalf("signed in %+v, %v", in, err)
+		}
+		device := in.DeviceToken
+		// Someone with the password guesses codes from elsewhere until
+		// the account is locked.
+		locked := false
+		for i := 0; i < 6 && !locked; i++ {
+			s := challenge("198.51.100.9", "")
+			for range 5 {
+				if _, err := answer(s, "000000", "198.51.100.9", ""); code(err) == fieldportal.ERATELIMIT {
+					locked = true
+					break
+				}
+			}
+		}
+		if !locked {
+			t.Fatal("the account's code step never locked")
+		}
+		// The next step's code (one step of skew): the owner's last one
+		// was used, and the clock stands still so the lock holds.
+		next := codeAt(t, secret, f.clk.now.Add(30*time.Second))
+		t.Run("a new browser is held by the lock", func(t *testing.T) {
+			if _, err := answer(challenge("203.0.113.5", ""), next, "203.0.113.5", ""); code(err) != fieldportal.ERATELIMIT {
+				t.Errorf("err = %v, want rate limited", err)
+			}
+		})
+		t.Run("the owner's browser passes it", func(t *testing.T) {
+			got, err := answer(challenge("192.0.2.1", device), next, "192.0.2.1", device)
+			if err != nil || got.Token == "" {
+				t.Errorf("signed in %+v, %v", got, err)
+			}
+		})
+	})
+}
