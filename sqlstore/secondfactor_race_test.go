@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -168,5 +169,49 @@ func TestChallengeDevicePassesLock(t *testing.T) {
 				t.Errorf("signed in %+v, %v", got, err)
 			}
 		})
+	})
+}
+
+// TestSecondFactorAtRest: the authenticator secret is stored sealed, and
+// recovery codes and challenges only as hashes.
+func TestSecondFactorAtRest(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := mustAccounts(t, db)
+		v := f.MustContactViewer(t, "parent")
+		secret, recovery := f.MustTOTP(t, v)
+		s := f.MustChallenge(t, "parent@example.test")
+		var stored string
+		if err := db.SQL().QueryRowContext(ctx, `SELECT secret FROM totp_secrets WHERE login_id = $1`, v.LoginID).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(stored, "v1:") || strings.Contains(strings.ToUpper(stored), secret) {
+			t.Errorf("stored secret %q is not sealed", stored)
+		}
+		rows, err := db.SQL().QueryContext(ctx, `SELECT code_hash FROM recovery_codes WHERE login_id = $1
+			UNION ALL SELECT token_hash FROM signin_challenges WHERE login_id = $1`, v.LoginID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		n := 0
+		for rows.Next() {
+			var h string
+			if err := rows.Scan(&h); err != nil {
+				t.Fatal(err)
+			}
+			n++
+			for _, plain := range append([]string{s.Challenge}, recovery...) {
+				if strings.Contains(h, plain) || strings.Contains(h, strings.ReplaceAll(plain, "-", "")) {
+					t.Errorf("stored %q holds %q", h, plain)
+				}
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if n != len(recovery)+1 {
+			t.Errorf("%d hashes stored, want %d", n, len(recovery)+1)
+		}
 	})
 }
