@@ -86,6 +86,8 @@ type contactView struct {
 	Access    accessForm
 	// Admin may set initial passwords.
 	Admin bool
+	// SecondFactor: the login has a second factor staff may remove.
+	SecondFactor bool
 }
 
 // accessForm is the grant part of the page: what was typed is kept on a
@@ -141,6 +143,10 @@ func (c *Console) renderContact(w http.ResponseWriter, r *http.Request, status i
 		view.Status = loginStatusLabel(login.Status)
 		if !login.LastLoginAt.IsZero() {
 			view.LastLogin = web.FormatDateTime(login.LastLoginAt.In(web.OrgLocation(r)))
+		}
+		if view.SecondFactor, err = c.svc.SecondFactor.ContactHasSecondFactor(r.Context(), v, ct.ID); err != nil {
+			c.kit.Error(w, r, err)
+			return
 		}
 	}
 	// What the form shows: what was typed, else the saved login, else defaults.

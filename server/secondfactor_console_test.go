@@ -148,6 +148,9 @@ func TestSecondFactorPolicyPages(t *testing.T) {
 			}
 			res, _ = admin.post("/console/contacts/"+l.ContactID+"/second-factor", url.Values{"confirm": {"yes"}})
 			wantRedirect(t, "remove", res, "/console/contacts/"+l.ContactID+"?done=factor")
+			if _, body = admin.get("/console/contacts/" + l.ContactID); strings.Contains(body, `id="remove-factor"`) {
+				t.Errorf("the contact page offers to remove a second factor the contact no longer has")
+			}
 			res, _ = b.get("/")
 			wantRedirect(t, "the contact's session", res, "/login?next=%2F")
 			res, _ = b.post("/login", url.Values{"username": {"parent@example.test"}, "password": {testPassword}})

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/fieldportal/fieldportal"
@@ -114,16 +115,23 @@ func (a *Accounts) FindChallenge(ctx context.Context, orgID string, door fieldpo
 }
 
 // countAttempt counts an answer to a challenge; one past the limit ends
-// it unanswered (ENOTFOUND), so the password is asked for again.
+// it unanswered (ENOTFOUND), so the password is asked for again. The
+// count is taken in the update itself, not from the row read before:
+// answers sent at once would each see the count before any of them, and
+// all be checked.
 func (a *Accounts) countAttempt(ctx context.Context, c *challenge) error {
 	ended := false
 	err := a.db.inTx(ctx, func(tx *Tx) error {
-		if c.attempts >= maxChallengeAttempts {
-			ended = true
-			_, err := tx.ExecContext(ctx, `DELETE FROM signin_challenges WHERE token_hash = $1`, c.hash)
+		res, err := tx.ExecContext(ctx, `UPDATE signin_challenges SET attempts = attempts + 1
+			WHERE token_hash = $1 AND used_at IS NULL AND attempts < $2`, c.hash, maxChallengeAttempts)
+		if err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE signin_challenges SET attempts = attempts + 1 WHERE token_hash = $1`, c.hash)
+		if n, _ := res.RowsAffected(); n == 1 {
+			return nil
+		}
+		ended = true
+		_, err = tx.ExecContext(ctx, `DELETE FROM signin_challenges WHERE token_hash = $1 AND used_at IS NULL`, c.hash)
 		return err
 	})
 	if err == nil && ended {
@@ -178,37 +186,33 @@ func (a *Accounts) AnswerChallenge(ctx context.Context, r fieldportal.ChallengeA
 	if err != nil {
 		return nil, err
 	}
-	ok, recovery := false, false
-	err = a.db.inTx(ctx, func(tx *Tx) error {
-		if isTOTPCode(code) {
-			s, err := tx.findTOTP(ctx, aead, o)
-			if fieldportal.ErrorCode(err) == fieldportal.ENOTFOUND {
-				return nil
-			} else if err != nil {
-				return err
-			}
-			ok, err = tx.useTOTP(ctx, s, code)
-			return err
-		}
-		ok, err = tx.useRecoveryCode(ctx, o, code)
-		recovery = ok
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		if err := g.failed(ctx); err != nil {
-			return nil, err
-		}
-		entity, id := o.entity()
-		a.auditFailure(ctx, r.OrgID, o.door(), entity, id)
-		return nil, errWrongCode("code")
-	}
-	g.succeeded(ctx)
-	return a.completeSignIn(ctx, o, r, g, func(tx *Tx) error {
+	// The challenge is spent and the code used in the transaction that
+	// starts the session, and a wrong code rolls both back: of two
+	// answers to one challenge at once, one signs in and only its code is
+	// used up (a recovery code is not lost to the other).
+	recovery := false
+	s, err := a.completeSignIn(ctx, o, r, g, func(tx *Tx) error {
 		if err := tx.spendChallenge(ctx, c.hash); err != nil {
 			return err
+		}
+		ok := false
+		if isTOTPCode(code) {
+			s, err := tx.findTOTP(ctx, aead, o)
+			if err != nil && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
+				return err
+			} else if err == nil {
+				if ok, err = tx.useTOTP(ctx, s, code); err != nil {
+					return err
+				}
+			}
+		} else {
+			if ok, err = tx.useRecoveryCode(ctx, o, code); err != nil {
+				return err
+			}
+			recovery = ok
+		}
+		if !ok {
+			return errCodeRefused
 		}
 		if recovery {
 			entity, id := o.entity()
@@ -216,7 +220,23 @@ func (a *Accounts) AnswerChallenge(ctx context.Context, r fieldportal.ChallengeA
 		}
 		return nil
 	})
+	if errors.Is(err, errCodeRefused) {
+		if err := g.failed(ctx); err != nil {
+			return nil, err
+		}
+		entity, id := o.entity()
+		a.auditFailure(ctx, r.OrgID, o.door(), entity, id)
+		return nil, errWrongCode("code")
+	} else if err != nil {
+		return nil, err
+	}
+	g.succeeded(ctx)
+	return s, nil
 }
+
+// errCodeRefused rolls back an answer whose code is wrong (see
+// AnswerChallenge); it never leaves the package.
+var errCodeRefused = errors.New("sqlstore: code refused")
 
 // ChallengeTOTPKey returns the secret a setup challenge sets up, made on
 // first use.
