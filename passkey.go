@@ -79,13 +79,24 @@ type PasskeySignInRequest struct {
 	OldToken string
 }
 
+// PasskeyRegistrationStart is what starting to add a passkey needs: the
+// current password (a stolen session alone must not add a way in that
+// outlives a password reset) and the client's address, for the
+// throttle of password guesses.
+type PasskeyRegistrationStart struct {
+	CurrentPassword, ClientAddr string
+}
+
 // PasskeyService registers, names and removes the viewer's own passkeys
 // and signs in with them.
 type PasskeyService interface {
 	// FindMyPasskeys lists the viewer's own passkeys, oldest first.
 	FindMyPasskeys(ctx context.Context, v Viewer) ([]*Passkey, error)
-	// BeginPasskeyRegistration starts adding a passkey for the viewer.
-	BeginPasskeyRegistration(ctx context.Context, v Viewer) (*PasskeyCeremony, error)
+	// BeginPasskeyRegistration starts adding a passkey for the viewer,
+	// once its current password is right (throttled as the password
+	// change's guesses); any refusal is EINVALID or ERATELIMIT naming
+	// the field "passkey_password", and starts no ceremony.
+	BeginPasskeyRegistration(ctx context.Context, v Viewer, r PasskeyRegistrationStart) (*PasskeyCeremony, error)
 	// FinishPasskeyRegistration checks the browser's answer and stores
 	// the passkey, audited and mailed to the viewer; EINVALID names the
 	// field "name" for any refusal.

@@ -68,7 +68,22 @@ func TestJourneyPasskey(t *testing.T) {
 				t.Errorf("the no-JavaScript hint shows with JavaScript on")
 			}
 
-			b.fill(`form#passkey-add`, "passkey_name", "Test laptop")
+			// A wrong password starts no ceremony: the form says so
+			// itself, naming the field, and keeps no password.
+			b.run(chromedp.SendKeys(`#passkey_name`, "Test laptop", chromedp.ByQuery),
+				chromedp.SendKeys(`#passkey_password`, "Wrong-pass-1", chromedp.ByQuery),
+				chromedp.Click(`form#passkey-add button[type=submit]`, chromedp.ByQuery),
+				chromedp.WaitVisible(`form#passkey-add .error-summary a[href="#passkey_password"]`, chromedp.ByQuery))
+			if s := b.text(`#passkey_password-error`); !strings.Contains(s, "Current password is not right.") {
+				t.Errorf("a wrong password: %q", s)
+			}
+			var typed string
+			b.run(chromedp.Value(`#passkey_password`, &typed, chromedp.ByQuery))
+			if typed != "" || b.location() != "/preferences" {
+				t.Errorf("after a wrong password: %q kept, at %q", typed, b.location())
+			}
+
+			b.fill(`form#passkey-add`, "passkey_name", "Test laptop", "passkey_password", demoPassword)
 			if got := b.location(); got != "/preferences?done=passkey_added#passkeys-heading" {
 				t.Fatalf("after adding, the browser is at %q; page:\n%s", got, b.text("main"))
 			}

@@ -20,23 +20,37 @@ const testOrigin = "http://portal.test"
 // passkeyWrong is the one answer to a passkey that does not sign in.
 const passkeyWrong = "That passkey did not sign you in. Try again, or sign in with your password."
 
-// postJSON posts an empty body and returns the JSON answer, as
+// askOptions posts form (nil: an empty body) asking for JSON, as
 // passkeys.js asks for a ceremony's options.
-func (b *browser) options(path string) []byte {
+func (b *browser) askOptions(path string, form url.Values) (*http.Response, string) {
 	b.t.Helper()
 	req, _ := http.NewRequest("POST", b.f.srv.URL+path, nil)
+	if form != nil {
+		req, _ = http.NewRequest("POST", b.f.srv.URL+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
 	req.Header.Set("Accept", "application/json")
-	res, body := b.do(req)
+	return b.do(req)
+}
+
+// options returns a ceremony's options, failing the test on a refusal.
+func (b *browser) options(path string, form url.Values) []byte {
+	b.t.Helper()
+	res, body := b.askOptions(path, form)
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 		b.t.Fatalf("POST %s = %d %s:\n%s", path, res.StatusCode, res.Header.Get("Content-Type"), body)
 	}
 	return []byte(body)
 }
 
+// withPassword is the add form's options request with the fixture's
+// password.
+var withPassword = url.Values{"passkey_password": {testPassword}}
+
 // addPasskey registers auth through the page at base ("/preferences/passkeys").
 func (b *browser) addPasskey(base, name string, auth *passkeytest.Authenticator) (*http.Response, string) {
 	b.t.Helper()
-	resp, err := auth.Create(b.options(base+"/options"), testOrigin)
+	resp, err := auth.Create(b.options(base+"/options", withPassword), testOrigin)
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -47,7 +61,7 @@ func (b *browser) addPasskey(base, name string, auth *passkeytest.Authenticator)
 // browser at origin would.
 func (b *browser) passkeySignIn(path, origin string, auth *passkeytest.Authenticator) (*http.Response, string) {
 	b.t.Helper()
-	resp, err := auth.Get(b.options(path+"/options"), origin, auth.RPID)
+	resp, err := auth.Get(b.options(path+"/options", nil), origin, auth.RPID)
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -87,6 +101,28 @@ func TestPasskeyPages(t *testing.T) {
 				t.Errorf("page:\n%s", body)
 			}
 		})
+		t.Run("the add form asks for the current password, kept empty", func(t *testing.T) {
+			_, body := b.get("/preferences")
+			if !regexp.MustCompile(`<form[^>]*id="passkey-add"[\s\S]*<label for="passkey_password">Current password</label>[\s\S]*<input id="passkey_password" name="passkey_password" autocomplete="current-password" required type="password">[\s\S]*</form>`).MatchString(body) {
+				t.Errorf("preferences:\n%s", body)
+			}
+		})
+		for _, tc := range []struct{ name, password, message string }{
+			{"a missing password", "", "Enter your current password."},
+			{"a wrong password", "Wrong-pass-1", "Current password is not right."},
+		} {
+			t.Run(tc.name+" starts no ceremony and names the field", func(t *testing.T) {
+				res, body := b.askOptions("/preferences/passkeys/options", url.Values{"passkey_password": {tc.password}})
+				wantStatus(t, tc.name, res, body, http.StatusBadRequest)
+				want := `{"errors":[{"field":"passkey_password","message":"` + tc.message + `"}]}`
+				if strings.TrimSpace(body) != want || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+					t.Errorf("answer %s %q, want %q", res.Header.Get("Content-Type"), body, want)
+				}
+				if c := res.Header.Get("Set-Cookie"); c != "" {
+					t.Errorf("a refused start sets %q", c)
+				}
+			})
+		}
 		var id string
 		t.Run("added: listed in Preferences and mailed", func(t *testing.T) {
 			res, _ := b.addPasskey("/preferences/passkeys", "Work laptop", auth)
@@ -146,7 +182,7 @@ func TestPasskeyPages(t *testing.T) {
 		})
 		t.Run("a cancelled ceremony posts nothing and is refused", func(t *testing.T) {
 			nb := f.browser()
-			nb.options("/login/passkey/options")
+			nb.options("/login/passkey/options", nil)
 			res, body := nb.post("/login/passkey", url.Values{"credential": {""}})
 			wantStatus(t, "cancelled", res, body, http.StatusUnauthorized)
 		})
@@ -180,7 +216,15 @@ func TestConsolePasskeys(t *testing.T) {
 		b := f.browser()
 		b.consoleLogin("admin@example.test")
 		auth := passkeytest.New()
-		res, body := b.addPasskey("/console/account/passkeys", "Desk key", auth)
+		res, body := b.askOptions("/console/account/passkeys/options", url.Values{"passkey_password": {"Wrong-pass-1"}})
+		wantStatus(t, "a wrong password", res, body, http.StatusBadRequest)
+		if !strings.Contains(body, `"field":"passkey_password","message":"Current password is not right."`) {
+			t.Errorf("a wrong password: %s", body)
+		}
+		if _, page := b.get("/console/account"); !strings.Contains(page, `<input id="passkey_password" name="passkey_password" autocomplete="current-password" required type="password">`) {
+			t.Errorf("my account:\n%s", page)
+		}
+		res, body = b.addPasskey("/console/account/passkeys", "Desk key", auth)
 		wantRedirect(t, "add", res, "/console/account?done=passkey_added#passkeys-heading")
 		if _, body = b.get("/console/account"); !strings.Contains(body, "Desk key") || !strings.Contains(body, `href="/console/account/passkeys/`) {
 			t.Fatalf("my account:\n%s", body)
@@ -209,7 +253,7 @@ func TestPasskeyOtherOrganisation(t *testing.T) {
 		b.host = "a.portal.test"
 		b.login("parent@example.test", testPassword)
 		auth := passkeytest.New()
-		resp, err := auth.Create(b.options("/preferences/passkeys/options"), "http://a.portal.test")
+		resp, err := auth.Create(b.options("/preferences/passkeys/options", withPassword), "http://a.portal.test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -223,7 +267,7 @@ func TestPasskeyOtherOrganisation(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				other := f.browser()
 				other.host = "b.portal.test"
-				r, err := auth.Get(other.options("/login/passkey/options"), tc.origin, tc.rpID)
+				r, err := auth.Get(other.options("/login/passkey/options", nil), tc.origin, tc.rpID)
 				if err != nil {
 					t.Fatal(err)
 				}

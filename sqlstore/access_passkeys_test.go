@@ -24,7 +24,8 @@ func (w *writeWorld) passkeyRows() []writeRow {
 	// parentKey adds a passkey to the parent's login for an attempt.
 	parentKey := func(t *testing.T) string {
 		v := w.kinds["parent"]
-		c, err := acc.BeginPasskeyRegistration(ctx, v)
+		w.mustOwnPassword(t, v)
+		c, err := acc.BeginPasskeyRegistration(ctx, v, rightPassword)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +53,8 @@ func (w *writeWorld) passkeyRows() []writeRow {
 			name: "RegisterPasskey", covers: []string{"PasskeyService.BeginPasskeyRegistration", "PasskeyService.FinishPasskeyRegistration"},
 			targets: ownOrg,
 			try: func(t *testing.T, v fieldportal.Viewer, _ string) ([]string, error) {
-				c, err := acc.BeginPasskeyRegistration(ctx, v)
+				w.mustOwnPassword(t, v)
+				c, err := acc.BeginPasskeyRegistration(ctx, v, rightPassword)
 				if err != nil {
 					return nil, err
 				}

@@ -44,15 +44,21 @@ func (w *writeWorld) preferenceRows() []writeRow {
 	}
 }
 
-// mustOwnPassword sets a contact viewer's login's password to
-// goodPassword; a forged viewer's login is of B, so it is set where it
-// is.
+// mustOwnPassword sets a contact viewer's login's password, or a staff
+// viewer's, to goodPassword (another row may have changed it); a forged
+// viewer's login is of B, so it is set where it is.
 func (w *writeWorld) mustOwnPassword(t *testing.T, v fieldportal.Viewer) {
 	t.Helper()
+	hash := MustHash(t, goodPassword)
+	if v.Kind() == fieldportal.ViewerStaff {
+		if err := w.db.SetStaffPassword(w.ctx, v.OrgID, v.StaffID, hash); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
 	if !v.IsContact() {
 		return
 	}
-	hash := MustHash(t, goodPassword)
 	for _, org := range []string{w.orgA, w.orgB} {
 		if err := w.db.SetLoginPassword(w.ctx, org, v.LoginID, hash, false); err != nil && code(err) != fieldportal.ENOTFOUND {
 			t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
 	"net/url"
@@ -190,10 +191,17 @@ func (a *Accounts) FindMyPasskeys(ctx context.Context, v fieldportal.Viewer) ([]
 
 // BeginPasskeyRegistration starts adding a discoverable passkey with user
 // verification for the viewer; its own passkeys are excluded, so one
-// authenticator is not registered twice.
-func (a *Accounts) BeginPasskeyRegistration(ctx context.Context, v fieldportal.Viewer) (*fieldportal.PasskeyCeremony, error) {
+// authenticator is not registered twice. It asks for the current
+// password first: a passkey is a complete way in that a password reset
+// does not remove, so a stolen or unattended session alone must not add
+// one (review). The check comes before the ceremony, so a refused
+// password leaves no useless key on the device.
+func (a *Accounts) BeginPasskeyRegistration(ctx context.Context, v fieldportal.Viewer, r fieldportal.PasskeyRegistrationStart) (*fieldportal.PasskeyCeremony, error) {
 	u, _, _, err := a.myPasskeys(ctx, v)
 	if err != nil {
+		return nil, err
+	}
+	if err := a.checkPasskeyPassword(ctx, v, r); err != nil {
 		return nil, err
 	}
 	rp, err := a.relyingParty(ctx, v.OrgID)
@@ -412,4 +420,58 @@ func (a *Accounts) spendCeremony(ctx context.Context, orgID string, door fieldpo
 		return nil, o, fmt.Errorf("passkey ceremony data: %w", err)
 	}
 	return &s, o, nil
+}
+
+// checkPasskeyPassword checks the current password of the viewer (a
+// contact's login or a staff user) before a passkey is added, counted
+// exactly as the email change's and the password change's guesses are:
+// scope "password", per account (the login's id, or "staff:" and the
+// staff user's) and per client address. Every refusal, a throttle's
+// too, names the add form's field "passkey_password".
+func (a *Accounts) checkPasskeyPassword(ctx context.Context, v fieldportal.Viewer, r fieldportal.PasskeyRegistrationStart) error {
+	const field = "passkey_password"
+	var key, encoded, kind, id string
+	switch v.Kind() {
+	case fieldportal.ViewerContact:
+		login, err := a.db.FindLoginByID(ctx, v.OrgID, v.LoginID)
+		if err != nil {
+			return err
+		}
+		key, encoded, kind, id = login.ID, login.PasswordHash, "login", login.ID
+	case fieldportal.ViewerStaff:
+		u, err := a.db.FindStaffByID(ctx, v.OrgID, v.StaffID)
+		if err != nil {
+			return err
+		}
+		key, encoded, kind, id = "staff:"+u.ID, u.PasswordHash, "staff", u.ID
+	default:
+		return fieldportal.NotFound("passkey")
+	}
+	th := a.throttle("password")
+	if err := th.Check(ctx, key, r.ClientAddr); err != nil {
+		return onField(err, field)
+	}
+	if r.CurrentPassword == "" {
+		return fieldportal.FieldErrorf(field, "Enter your current password.")
+	}
+	ok, err := a.checkCurrent(ctx, th, key, r.ClientAddr, encoded, r.CurrentPassword, kind, id)
+	if err != nil {
+		return onField(err, field)
+	}
+	if !ok {
+		return fieldportal.FieldErrorf(field, "Current password is not right.")
+	}
+	return nil
+}
+
+// onField puts a throttle's refusal on a form's field, keeping its code
+// (and so its status and wait); any other error is returned as it is.
+func onField(err error, field string) error {
+	var e *fieldportal.Error
+	if !errors.As(err, &e) || e.Code != fieldportal.ERATELIMIT {
+		return err
+	}
+	c := *e
+	c.Field, c.Fields = field, []fieldportal.FieldError{{Field: field, Message: e.Message}}
+	return &c
 }

@@ -30,10 +30,14 @@ func mustPasskeyHosts(tb testing.TB, f *accounts) {
 	}
 }
 
-// MustLoginViewer is the viewer of a fixture contact's login.
+// rightPassword starts adding a passkey with the fixture's password.
+var rightPassword = fieldportal.PasskeyRegistrationStart{CurrentPassword: goodPassword, ClientAddr: "192.0.2.50"}
+
+// MustLoginViewer is the viewer of a fixture contact's login, whose
+// password is goodPassword (adding a passkey asks for it).
 func (f *accounts) MustLoginViewer(tb testing.TB, contact string) fieldportal.Viewer {
 	tb.Helper()
-	v, err := f.db.ViewerForLogin(context.Background(), f.orgA, f.MustLogin(tb, contact).ID)
+	v, err := f.db.ViewerForLogin(context.Background(), f.orgA, f.MustPassword(tb, contact, goodPassword).ID)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -53,7 +57,7 @@ func (f *accounts) MustAddPasskey(tb testing.TB, v fieldportal.Viewer, name stri
 
 func (f *accounts) addPasskey(v fieldportal.Viewer, auth *passkeytest.Authenticator, name string) (*fieldportal.Passkey, error) {
 	ctx := context.Background()
-	c, err := f.a.BeginPasskeyRegistration(ctx, v)
+	c, err := f.a.BeginPasskeyRegistration(ctx, v, rightPassword)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +126,7 @@ func TestPasskeys(t *testing.T) {
 			}
 		})
 		t.Run("the same authenticator twice is refused", func(t *testing.T) {
-			c, err := f.a.BeginPasskeyRegistration(ctx, parent)
+			c, err := f.a.BeginPasskeyRegistration(ctx, parent, rightPassword)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -139,19 +143,19 @@ func TestPasskeys(t *testing.T) {
 				return err
 			}
 			before := countRows(t, db, "passkey_ceremonies", "org_id = $1", f.orgA)
-			c, _ := f.a.BeginPasskeyRegistration(ctx, child)
+			c, _ := f.a.BeginPasskeyRegistration(ctx, child, rightPassword)
 			if err := finish(child, c); err != nil {
 				t.Fatalf("first use: %v", err)
 			}
 			if err := finish(child, c); code(err) != fieldportal.EINVALID {
 				t.Errorf("second use: %v", err)
 			}
-			c, _ = f.a.BeginPasskeyRegistration(ctx, child)
+			c, _ = f.a.BeginPasskeyRegistration(ctx, child, rightPassword)
 			f.clk.now = f.clk.now.Add(fieldportal.PasskeyCeremonyLifetime)
 			if err := finish(child, c); code(err) != fieldportal.EINVALID {
 				t.Errorf("expired: %v", err)
 			}
-			c, _ = f.a.BeginPasskeyRegistration(ctx, child)
+			c, _ = f.a.BeginPasskeyRegistration(ctx, child, rightPassword)
 			if err := finish(parent, c); code(err) != fieldportal.EINVALID {
 				t.Errorf("another login's ceremony: %v", err)
 			}
@@ -328,7 +332,7 @@ func TestPasskeys(t *testing.T) {
 			}
 			victim, copycat := passkeytest.New(), passkeytest.New()
 			copycat.ID = victim.ID
-			c, err := f.a.BeginPasskeyRegistration(ctx, atB)
+			c, err := f.a.BeginPasskeyRegistration(ctx, atB, rightPassword)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -353,7 +357,7 @@ func TestPasskeys(t *testing.T) {
 				t.Fatal(err)
 			}
 			keyB := passkeytest.New()
-			c, err := f.a.BeginPasskeyRegistration(ctx, atB)
+			c, err := f.a.BeginPasskeyRegistration(ctx, atB, rightPassword)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"github.com/fieldportal/fieldportal"
 )
@@ -14,7 +16,9 @@ import (
 // so every answer and error is an ordinary page. The ceremony's token is
 // kept in an HttpOnly cookie scoped to the form's path; its data stays
 // in the store. Without JavaScript the passkey forms stay hidden and
-// nothing else changes.
+// nothing else changes. Adding one asks for the current password, sent
+// with the options request and checked before the ceremony starts; a
+// refusal is the only answer passkeys.js shows in the page itself.
 
 // PasskeyRow is a passkey as its owner's list shows it.
 type PasskeyRow struct {
@@ -28,11 +32,18 @@ type PasskeyList struct {
 	Passkeys []PasskeyRow
 	Errors   []fieldportal.FieldError
 	Name     FieldView
+	// Password is the current password, asked before a passkey is
+	// added; never kept.
+	Password FieldView
 }
 
 // passkeyField is the add form's name field (not "name": a page may
 // have one of its own).
 const passkeyField = "passkey_name"
+
+// passkeyPasswordField is the add form's current password (not
+// "current_password": Preferences has one of its own).
+const passkeyPasswordField = "passkey_password"
 
 // PasskeyPages are one door's passkey pages.
 type PasskeyPages struct {
@@ -59,8 +70,9 @@ func (p *PasskeyPages) List(r *http.Request, errs FormErrors, name string) (Pass
 		return PasskeyList{}, err
 	}
 	loc := OrgLocation(r)
-	l := PasskeyList{Base: p.Base, Errors: errs.List(passkeyField),
-		Name: Field(passkeyField, "Name of the new passkey", "text", name, "off", errs)}
+	l := PasskeyList{Base: p.Base, Errors: errs.List(passkeyField, passkeyPasswordField),
+		Name:     Field(passkeyField, "Name of the new passkey", "text", name, "off", errs),
+		Password: Field(passkeyPasswordField, "Current password", "password", "", "current-password", errs)}
 	l.Name.Hint = "Name it after the device or service that keeps it, like “Work laptop”."
 	for _, k := range ps {
 		row := PasskeyRow{ID: k.ID, Name: k.Name, Added: FormatDate(k.CreatedAt.In(loc)), Synced: k.BackedUp}
@@ -83,10 +95,33 @@ func (p *PasskeyPages) Routes() {
 	k.Handle("POST "+p.Base+"/{id}/remove", p.SignedIn(p.handleRemove))
 }
 
+// handleOptions starts adding a passkey once the form's current password
+// is right. A refusal (a wrong or missing password, a throttle) is
+// answered as JSON naming the field, which passkeys.js shows in the
+// form: the ceremony never began, so the device keeps no key.
 func (p *PasskeyPages) handleOptions(w http.ResponseWriter, r *http.Request) {
+	if !p.Kit.ParseForm(w, r) {
+		return
+	}
 	v, _ := ViewerFromContext(r.Context())
-	c, err := p.Service.BeginPasskeyRegistration(r.Context(), v)
-	if err != nil {
+	c, err := p.Service.BeginPasskeyRegistration(r.Context(), v, fieldportal.PasskeyRegistrationStart{
+		CurrentPassword: r.PostForm.Get(passkeyPasswordField), ClientAddr: p.Kit.ClientAddress(r)})
+	if IsFormError(err) {
+		errs := ErrorsOf(err)
+		if msg, ok := errs[""]; ok {
+			errs = FormErrors{passkeyPasswordField: msg}
+		}
+		if wait := fieldportal.RetryAfter(err); wait > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.5)))
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(StatusFor(fieldportal.ErrorCode(err)))
+		json.NewEncoder(w).Encode(struct {
+			Errors []fieldportal.FieldError `json:"errors"`
+		}{errs.List(passkeyField, passkeyPasswordField)})
+		return
+	} else if err != nil {
 		p.Kit.Error(w, r, err)
 		return
 	}

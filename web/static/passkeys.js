@@ -45,12 +45,72 @@
     return JSON.stringify(out);
   }
 
-  function options(url) {
-    return fetch(url, { method: "POST", credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (res) {
-        if (!res.ok) throw new Error("options: " + res.status);
-        return res.json();
-      });
+  // refusal is a refused options request: the form's errors, which the
+  // form shows itself (no ceremony began, so nothing is posted).
+  function Refusal(errors) { this.errors = errors; }
+
+  // options asks for a ceremony's options, sending the form's current
+  // password when it has one (the add form: checked before the
+  // ceremony starts, so a wrong one leaves no key on the device).
+  function options(url, form) {
+    var init = { method: "POST", credentials: "same-origin", headers: { Accept: "application/json" } };
+    var pw = form.querySelector("input[name=passkey_password]");
+    if (pw) init.body = new URLSearchParams({ passkey_password: pw.value });
+    return fetch(url, init).then(function (res) {
+      if (res.ok) return res.json();
+      return res.json().then(function (b) {
+        if (b && b.errors && b.errors.length) throw new Refusal(b.errors);
+        throw new Error("options: " + res.status);
+      }, function () { throw new Error("options: " + res.status); });
+    });
+  }
+
+  // showErrors shows a refusal as the server's pages do: a summary at
+  // the top of the form, linked to each field, and the field's own
+  // message. The password typed is cleared, never kept.
+  function showErrors(form, errors) {
+    var old = form.querySelector(".error-summary");
+    if (old) old.remove();
+    form.querySelectorAll(".field-invalid").forEach(function (f) {
+      f.classList.remove("field-invalid");
+      var e = f.querySelector(".field-error");
+      if (e) e.remove();
+      var c = f.querySelector("input");
+      if (c) { c.removeAttribute("aria-invalid"); c.removeAttribute("aria-describedby"); }
+    });
+    var box = document.createElement("div"), h = document.createElement("h2"), ul = document.createElement("ul");
+    box.className = "error-summary";
+    box.setAttribute("role", "alert");
+    h.textContent = "There is a problem";
+    box.appendChild(h);
+    box.appendChild(ul);
+    errors.forEach(function (e) {
+      var li = document.createElement("li"), input = e.field && form.querySelector("[name=" + e.field + "]");
+      if (input) {
+        var a = document.createElement("a");
+        a.href = "#" + input.id;
+        a.textContent = e.message;
+        li.appendChild(a);
+        var p = document.createElement("p"), hid = document.createElement("span");
+        p.className = "field-error";
+        p.id = input.id + "-error";
+        hid.className = "visually-hidden";
+        hid.textContent = "Error: ";
+        p.appendChild(hid);
+        p.appendChild(document.createTextNode(e.message));
+        input.parentNode.insertBefore(p, input);
+        input.parentNode.classList.add("field-invalid");
+        input.setAttribute("aria-invalid", "true");
+        var hint = document.getElementById(input.id + "-hint");
+        input.setAttribute("aria-describedby", (hint ? hint.id + " " : "") + p.id);
+      } else {
+        li.textContent = e.message;
+      }
+      ul.appendChild(li);
+    });
+    form.insertBefore(box, form.firstChild);
+    var pw = form.querySelector("input[name=passkey_password]");
+    if (pw) pw.value = "";
   }
 
   function ids(list) {
@@ -69,13 +129,24 @@
       if (name && !name.value.trim()) return; // the server names the field
       e.preventDefault();
       busy = true;
-      options(url).then(ceremony).then(function (c) {
-        field.value = credentialJSON(c);
-      }, function () {
+      options(url, form).then(function (o) {
+        return ceremony(o).then(function (c) {
+          field.value = credentialJSON(c);
+        }, function () {
+          field.value = "";
+        });
+      }, function (err) {
+        if (err instanceof Refusal) throw err;
         field.value = "";
       }).then(function () {
+        // The password was for the options only; the form posts without it.
+        var pw = form.querySelector("input[name=passkey_password]");
+        if (pw) pw.value = "";
         form.setAttribute("data-ready", "1");
         form.submit();
+      }, function (err) {
+        busy = false;
+        showErrors(form, err.errors);
       });
     });
   }
