@@ -121,8 +121,11 @@ type SecondFactorService interface {
 	// MySecondFactor returns the viewer's own second factor.
 	MySecondFactor(ctx context.Context, v Viewer) (*SecondFactorStatus, error)
 	// BeginTOTP makes a new secret for the viewer to set up (replacing
-	// one not yet confirmed); EINVALID when TOTP is already on.
-	BeginTOTP(ctx context.Context, v Viewer) (*TOTPKey, error)
+	// one not yet confirmed) once currentPassword is right: EINVALID
+	// naming "current_password" for a wrong or missing one, ERATELIMIT
+	// when throttled (as the email change's check); EINVALID naming
+	// "code" when TOTP is already on.
+	BeginTOTP(ctx context.Context, v Viewer, currentPassword string) (*TOTPKey, error)
 	// PendingTOTP returns the secret being set up, or ENOTFOUND.
 	PendingTOTP(ctx context.Context, v Viewer) (*TOTPKey, error)
 	// ConfirmTOTP turns TOTP on with the first code of the secret being

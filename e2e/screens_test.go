@@ -379,7 +379,9 @@ func secondFactorScreens(t *testing.T, p *portal, dir string) {
 		}
 		b.loginAs(w.persona)
 		b.run(chromedp.Navigate(p.URL+"/preferences/security"), chromedp.WaitVisible(`form#totp-begin`, chromedp.ByQuery))
-		b.submit(`form#totp-begin button[type=submit]`)
+		b.fill(`form#totp-begin`, "current_password", "Wrong-pass-1")
+		b.saveHere(name("security-password-error"))
+		b.beginTOTP()
 		b.saveHere(name("totp-setup"))
 		b.fill(`form#totp-setup`, "code", "000000")
 		b.saveHere(name("totp-setup-error"))

@@ -45,6 +45,14 @@ func (b *browser) setUpTOTP(t *testing.T) (string, []string) {
 	return secret, codes
 }
 
+// beginTOTP starts setting up an authenticator app from the portal's
+// security page, typing the current password it asks for.
+func (b *browser) beginTOTP() {
+	b.t.Helper()
+	b.run(chromedp.Navigate(b.base+"/preferences/security"), chromedp.WaitVisible(`form#totp-begin`, chromedp.ByQuery))
+	b.fill(`form#totp-begin`, "current_password", demoPassword)
+}
+
 // enterCode types a code on the code page the browser is on.
 func (b *browser) enterCode(c string) {
 	b.t.Helper()
@@ -60,8 +68,7 @@ func TestJourneySecondFactor(t *testing.T) {
 	eachEngine(t, func(t *testing.T, p *portal) {
 		b := mustBrowser(t, p.URL)
 		b.loginAs("site")
-		b.run(chromedp.Navigate(p.URL+"/preferences/security"), chromedp.WaitVisible(`form#totp-begin`, chromedp.ByQuery))
-		b.submit(`form#totp-begin button[type=submit]`)
+		b.beginTOTP()
 		secret, recovery := b.setUpTOTP(t)
 		b.submit(`#recovery-codes ~ p a`)
 		if s := b.text(`#totp-status`); !strings.Contains(s, "10 recovery codes left") {

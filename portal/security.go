@@ -10,17 +10,19 @@ import (
 // A contact's own second factor, in Preferences (issue 21): turn an
 // authenticator app on (QR code, text secret, a first code), see the
 // recovery codes left and make new ones, turn it off. Making new codes
-// and turning off need a code or the password: a stolen session alone
-// must not take the factor away.
+// and turning off need a code or the password, and setting up needs the
+// password: a stolen session alone must not take the factor away, nor
+// add one the owner does not have.
 
 // securityView is the sign-in security page.
 type securityView struct {
 	web.Layout
 	Notice string
 	Status *fieldportal.SecondFactorStatus
-	// The two forms that need a proof, each with its own field.
-	RegenErrors, OffErrors []fieldportal.FieldError
-	RegenProof, OffProof   web.FieldView
+	// The three forms that need a proof, each with its own field: the
+	// set-up's is the current password.
+	BeginErrors, RegenErrors, OffErrors   []fieldportal.FieldError
+	CurrentPassword, RegenProof, OffProof web.FieldView
 }
 
 var securityNotices = map[string]string{
@@ -38,7 +40,7 @@ func (p *Portal) securityRoutes() {
 	k.Handle("POST /preferences/security/totp/off", p.signedIn(p.handleTOTPOff))
 }
 
-func (p *Portal) renderSecurity(w http.ResponseWriter, r *http.Request, status int, regen, off web.FormErrors) {
+func (p *Portal) renderSecurity(w http.ResponseWriter, r *http.Request, status int, begin, regen, off web.FormErrors) {
 	v, _ := web.ViewerFromContext(r.Context())
 	st, err := p.svc.SecondFactor.MySecondFactor(r.Context(), v)
 	if err != nil {
@@ -51,20 +53,30 @@ func (p *Portal) renderSecurity(w http.ResponseWriter, r *http.Request, status i
 	}
 	p.pages.Render(w, r, status, "security", securityView{
 		Layout: p.layout(r, "Sign-in security"), Notice: securityNotices[r.URL.Query().Get("done")], Status: st,
-		RegenErrors: regen.List("regen_proof"), OffErrors: off.List("off_proof"),
-		RegenProof: proof("regen_proof", regen), OffProof: proof("off_proof", off),
+		BeginErrors: begin.List("current_password"), RegenErrors: regen.List("regen_proof"), OffErrors: off.List("off_proof"),
+		CurrentPassword: web.Field("current_password", "Current password", "password", "", "current-password", begin),
+		RegenProof:      proof("regen_proof", regen), OffProof: proof("off_proof", off),
 	})
 }
 
 func (p *Portal) handleSecurity(w http.ResponseWriter, r *http.Request) {
-	p.renderSecurity(w, r, http.StatusOK, web.FormErrors{}, web.FormErrors{})
+	p.renderSecurity(w, r, http.StatusOK, web.FormErrors{}, web.FormErrors{}, web.FormErrors{})
 }
 
-// handleTOTPBegin makes a new secret and shows it.
+// handleTOTPBegin makes a new secret, once the current password is right,
+// and shows it.
 func (p *Portal) handleTOTPBegin(w http.ResponseWriter, r *http.Request) {
+	if !p.kit.ParseForm(w, r) {
+		return
+	}
 	v, _ := web.ViewerFromContext(r.Context())
-	if _, err := p.svc.SecondFactor.BeginTOTP(r.Context(), v); fieldportal.ErrorCode(err) == fieldportal.EINVALID {
+	_, err := p.svc.SecondFactor.BeginTOTP(r.Context(), v, r.PostForm.Get("current_password"))
+	if _, on := web.ErrorsOf(err)["code"]; on && fieldportal.ErrorCode(err) == fieldportal.EINVALID {
+		// Already on: the page says so.
 		http.Redirect(w, r, "/preferences/security", http.StatusSeeOther)
+		return
+	} else if web.IsFormError(err) {
+		p.renderSecurity(w, r, web.StatusFor(fieldportal.ErrorCode(err)), proofErrors(err, "current_password"), web.FormErrors{}, web.FormErrors{})
 		return
 	} else if err != nil {
 		p.kit.Error(w, r, err)
@@ -146,7 +158,7 @@ func (p *Portal) handleRecoveryCodes(w http.ResponseWriter, r *http.Request) {
 	v, _ := web.ViewerFromContext(r.Context())
 	codes, err := p.svc.SecondFactor.RegenerateRecoveryCodes(r.Context(), v, r.PostForm.Get("regen_proof"))
 	if web.IsFormError(err) {
-		p.renderSecurity(w, r, web.StatusFor(fieldportal.ErrorCode(err)), proofErrors(err, "regen_proof"), web.FormErrors{})
+		p.renderSecurity(w, r, web.StatusFor(fieldportal.ErrorCode(err)), web.FormErrors{}, proofErrors(err, "regen_proof"), web.FormErrors{})
 		return
 	} else if err != nil {
 		p.kit.Error(w, r, err)
@@ -164,7 +176,7 @@ func (p *Portal) handleTOTPOff(w http.ResponseWriter, r *http.Request) {
 	v, _ := web.ViewerFromContext(r.Context())
 	err := p.svc.SecondFactor.DisableTOTP(r.Context(), v, r.PostForm.Get("off_proof"))
 	if web.IsFormError(err) {
-		p.renderSecurity(w, r, web.StatusFor(fieldportal.ErrorCode(err)), web.FormErrors{}, proofErrors(err, "off_proof"))
+		p.renderSecurity(w, r, web.StatusFor(fieldportal.ErrorCode(err)), web.FormErrors{}, web.FormErrors{}, proofErrors(err, "off_proof"))
 		return
 	} else if err != nil {
 		p.kit.Error(w, r, err)

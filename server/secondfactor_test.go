@@ -41,7 +41,7 @@ func (b *browser) cookie(name string) string {
 // recovery codes shown.
 func (b *browser) mustTOTPOn(t *testing.T, base string) (string, []string) {
 	t.Helper()
-	res, body := b.post(base+"/totp", url.Values{})
+	res, body := b.post(base+"/totp", url.Values{"current_password": {testPassword}})
 	wantRedirect(t, "begin", res, base+"/totp")
 	res, body = b.get(base + "/totp")
 	wantStatus(t, "set-up page", res, body, http.StatusOK)
@@ -85,8 +85,25 @@ func TestSecondFactorPortalPages(t *testing.T) {
 		b := f.browser()
 		b.login("parent@example.test", testPassword)
 
+		t.Run("setting up asks for the current password", func(t *testing.T) {
+			for _, tc := range []struct{ current, want string }{
+				{"", "Enter your current password."},
+				{"Wrong-pass-1", "Current password is not right."},
+			} {
+				res, body := b.post("/preferences/security/totp", url.Values{"current_password": {tc.current}})
+				wantStatus(t, "begin "+tc.current, res, body, http.StatusBadRequest)
+				if !strings.Contains(body, tc.want) || !strings.Contains(body, `id="current_password-error"`) {
+					t.Errorf("begin with %q lacks %q on its field", tc.current, tc.want)
+				}
+				if !strings.Contains(body, `autocomplete="current-password"`) {
+					t.Errorf("begin with %q: the field is not a current password's", tc.current)
+				}
+			}
+			res, _ := b.get("/preferences/security/totp")
+			wantRedirect(t, "nothing begun", res, "/preferences/security")
+		})
 		t.Run("the set-up form names its field", func(t *testing.T) {
-			b.post("/preferences/security/totp", url.Values{})
+			b.post("/preferences/security/totp", url.Values{"current_password": {testPassword}})
 			for _, tc := range []struct{ code, want string }{
 				{"", "Enter the 6-digit code"},
 				{"000000", "That code is not right"},

@@ -72,8 +72,9 @@ func (w *writeWorld) secondFactorRows() []writeRow {
 			name: "BeginTOTP, PendingTOTP and ConfirmTOTP", targets: ownOrg,
 			covers: []string{"SecondFactorService.BeginTOTP", "SecondFactorService.PendingTOTP", "SecondFactorService.ConfirmTOTP"},
 			try: func(t *testing.T, v fieldportal.Viewer, _ string) ([]string, error) {
+				w.mustOwnSignInPassword(t, v)
 				w.dropOwnFactor(t, v)
-				k, err := acc.BeginTOTP(ctx, v)
+				k, err := acc.BeginTOTP(ctx, v, goodPassword)
 				if err != nil {
 					return nil, err
 				}
@@ -139,6 +140,18 @@ func (w *writeWorld) sqlOrg(name string) string {
 	return w.orgA
 }
 
+// mustOwnSignInPassword sets the viewer's own password, a contact's or a
+// staff user's, to goodPassword: setting up a factor asks for it.
+func (w *writeWorld) mustOwnSignInPassword(t *testing.T, v fieldportal.Viewer) {
+	t.Helper()
+	w.mustOwnPassword(t, v)
+	if v.Kind() == fieldportal.ViewerStaff {
+		if err := w.db.SetStaffPassword(w.ctx, v.OrgID, v.StaffID, MustHash(t, goodPassword)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // dropOwnFactor takes the viewer's own second factor away, whatever it is.
 func (w *writeWorld) dropOwnFactor(t *testing.T, v fieldportal.Viewer) {
 	t.Helper()
@@ -155,14 +168,9 @@ func (w *writeWorld) dropOwnFactor(t *testing.T, v fieldportal.Viewer) {
 // authenticator codes on, where it has an account of its own at all.
 func (w *writeWorld) mustOwnFactor(t *testing.T, v fieldportal.Viewer) {
 	t.Helper()
-	w.mustOwnPassword(t, v)
-	if v.Kind() == fieldportal.ViewerStaff {
-		if err := w.db.SetStaffPassword(w.ctx, v.OrgID, v.StaffID, MustHash(t, goodPassword)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	w.mustOwnSignInPassword(t, v)
 	w.dropOwnFactor(t, v)
-	k, err := w.a.BeginTOTP(w.ctx, v)
+	k, err := w.a.BeginTOTP(w.ctx, v, goodPassword)
 	if err != nil {
 		return // no account of its own: the row's call says so
 	}

@@ -40,13 +40,29 @@ func (a *Accounts) MySecondFactor(ctx context.Context, v fieldportal.Viewer) (*f
 	return &out, nil
 }
 
-// BeginTOTP makes a new secret for the viewer to set up.
-func (a *Accounts) BeginTOTP(ctx context.Context, v fieldportal.Viewer) (*fieldportal.TOTPKey, error) {
+// BeginTOTP makes a new secret for the viewer to set up, once the current
+// password is right: a stolen session alone must not add a factor the
+// owner does not have and so lock the owner out (review finding). The
+// password's guesses are throttled as the email change's are, under the
+// same key. The set-up a sign-in challenge asks for does not come here:
+// its password was given a moment ago.
+func (a *Accounts) BeginTOTP(ctx context.Context, v fieldportal.Viewer, currentPassword string) (*fieldportal.TOTPKey, error) {
 	aead, err := a.db.totpCipher(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var o *factorOwner
+	if err := a.db.inTx(ctx, func(tx *Tx) (err error) { o, err = tx.viewerOwner(ctx, v); return err }); err != nil {
+		return nil, err
+	}
+	if currentPassword == "" {
+		return nil, fieldportal.FieldErrorf("current_password", "Enter your current password.")
+	}
+	if ok, err := a.ownerPassword(ctx, o, currentPassword); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, fieldportal.FieldErrorf("current_password", "Current password is not right.")
+	}
 	var secret string
 	err = a.db.inTx(ctx, func(tx *Tx) error {
 		if o, err = tx.viewerOwner(ctx, v); err != nil {
@@ -247,16 +263,7 @@ func (a *Accounts) withProof(ctx context.Context, v fieldportal.Viewer, proof st
 	if code := normalCode(proof); isTOTPCode(code) {
 		ok, err = a.checkCode(ctx, o, s, code)
 	} else {
-		th, key := a.throttle("password"), o.loginID
-		if o.staffID != "" {
-			key = "staff:" + o.staffID
-		}
-		addr := fieldportal.RequestInfoFrom(ctx).Addr
-		if err := th.Check(ctx, key, addr); err != nil {
-			return err
-		}
-		kind, id := o.entity()
-		ok, err = a.checkCurrent(ctx, th, key, addr, o.passwordHash, proof, kind, id)
+		ok, err = a.ownerPassword(ctx, o, proof)
 	}
 	if err != nil {
 		return err
@@ -271,6 +278,23 @@ func (a *Accounts) withProof(ctx context.Context, v fieldportal.Viewer, proof st
 		}
 		return fn(tx, o)
 	})
+}
+
+// ownerPassword checks a guess of the owner's current password, throttled
+// as the email change and the password change check theirs (checkCurrent,
+// the "password" throttle, keyed by the login or "staff:" and the staff
+// user): ERATELIMIT when throttled.
+func (a *Accounts) ownerPassword(ctx context.Context, o *factorOwner, guess string) (bool, error) {
+	th, key := a.throttle("password"), o.loginID
+	if o.staffID != "" {
+		key = "staff:" + o.staffID
+	}
+	addr := fieldportal.RequestInfoFrom(ctx).Addr
+	if err := th.Check(ctx, key, addr); err != nil {
+		return false, err
+	}
+	kind, id := o.entity()
+	return a.checkCurrent(ctx, th, key, addr, o.passwordHash, guess, kind, id)
 }
 
 // mailFactor queues a security mail about the owner's second factor: it

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -47,7 +48,7 @@ func (f *accounts) MustContactViewer(tb testing.TB, contact string) fieldportal.
 func (f *accounts) MustTOTP(tb testing.TB, v fieldportal.Viewer) (string, []string) {
 	tb.Helper()
 	ctx := context.Background()
-	k, err := f.a.BeginTOTP(ctx, v)
+	k, err := f.a.BeginTOTP(ctx, v, goodPassword)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -206,6 +207,76 @@ func TestSecondFactorSignIn(t *testing.T) {
 			}
 			if c, err := f.a.FindChallenge(ctx, f.orgA, fieldportal.DoorPortal, s.Challenge); err != nil || c.Purpose != fieldportal.ChallengeVerify {
 				t.Errorf("own door: %+v, %v", c, err)
+			}
+		})
+	})
+}
+
+// TestSecondFactorSetUpNeedsPassword: setting up an authenticator app
+// from one's own security page asks for the current password (review
+// finding: a stolen session alone could add a factor the owner does not
+// have and lock the owner out), its guesses counted with the email
+// change's and the password change's.
+func TestSecondFactorSetUpNeedsPassword(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := mustAccounts(t, db)
+		ctx := context.Background()
+		child := f.MustContactViewer(t, "child")
+		from := func(i int) context.Context {
+			return fieldportal.WithRequestInfo(ctx, fieldportal.RequestInfo{Addr: fmt.Sprintf("198.51.100.%d", i), Door: fieldportal.DoorPortal})
+		}
+		nothingStarted := func(t *testing.T) {
+			t.Helper()
+			if _, err := f.a.PendingTOTP(ctx, child); code(err) != fieldportal.ENOTFOUND {
+				t.Errorf("a set-up was started: %v", err)
+			}
+		}
+
+		for i, tc := range []struct{ name, current, message string }{
+			{"without the password", "", "Enter your current password."},
+			{"with a wrong password", "Wrong-pass-1", "Current password is not right."},
+		} {
+			t.Run(tc.name+" is refused naming the field", func(t *testing.T) {
+				k, err := f.a.BeginTOTP(from(i), child, tc.current)
+				if diff := cmp.Diff([]string{"current_password"}, fieldsOf(err)); code(err) != fieldportal.EINVALID || diff != "" || k != nil {
+					t.Errorf("%+v, %v; fields (-want +got):\n%s", k, err, diff)
+				}
+				if got := messageOf(err, "current_password"); got != tc.message {
+					t.Errorf("message %q, want %q", got, tc.message)
+				}
+				nothingStarted(t)
+			})
+		}
+		t.Run("wrong guesses are throttled with the email change's", func(t *testing.T) {
+			// One wrong guess above (a missing password is none); four
+			// more reach the five free ones.
+			for i := range 4 {
+				if _, err := f.a.BeginTOTP(from(10+i), child, "Wrong-pass-1"); code(err) != fieldportal.EINVALID {
+					t.Fatalf("guess %d: %v", i, err)
+				}
+			}
+			if _, err := f.a.BeginTOTP(from(20), child, goodPassword); code(err) != fieldportal.ERATELIMIT {
+				t.Errorf("the right password after five wrong guesses: %v, want rate limited", err)
+			}
+			err := f.a.RequestEmailChange(ctx, child, fieldportal.EmailChangeRequest{Email: "child.new@example.test",
+				CurrentPassword: goodPassword, ClientAddr: "198.51.100.21"})
+			if code(err) != fieldportal.ERATELIMIT {
+				t.Errorf("the email change after them: %v, want rate limited", err)
+			}
+			if n := countRows(t, db, "auth_attempts", "attempt_key = $1", "password:acct:"+child.LoginID); n != 5 {
+				t.Errorf("%d failures counted against the login", n)
+			}
+			nothingStarted(t)
+		})
+		t.Run("the right password starts the set-up", func(t *testing.T) {
+			parent := f.MustContactViewer(t, "parent")
+			k, err := f.a.BeginTOTP(from(30), parent, goodPassword)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pending, err := f.a.PendingTOTP(ctx, parent)
+			if err != nil || pending.Secret != k.Secret {
+				t.Errorf("pending %+v, %v; want the secret begun", pending, err)
 			}
 		})
 	})
