@@ -118,6 +118,21 @@ func IssueAnswered(org, name, number, title, link string) Message {
 	return render("issue_answered.txt", mailData{Org: org, Name: name, Number: number, Title: title, Link: link})
 }
 
+// MessageToOffice tells the office that a customer wrote on a thread
+// (issue 22): name is the writer, title the record, link the console's
+// thread page. One mail covers every message of its window. The caller
+// sets To.
+func MessageToOffice(org, name, title, link string) Message {
+	return render("message_office.txt", mailData{Org: org, Name: name, Title: title, Link: link})
+}
+
+// MessageToCustomer tells a contact that the office wrote on a thread
+// about title; link opens the record's page in the portal, where the
+// message is, behind the contact's sign-in. The caller sets To.
+func MessageToCustomer(org, name, title, link string) Message {
+	return render("message_customer.txt", mailData{Org: org, Name: name, Title: title, Link: link})
+}
+
 // JobScheduled tells a job's contact when the job is booked in and who
 // comes; when is already written in the organisation's zone and link opens
 // the job in the portal. The caller sets To.

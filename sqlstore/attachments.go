@@ -55,6 +55,13 @@ func (d *DB) storeUploads(ctx context.Context, v fieldportal.Viewer, attachedTo 
 	if err := mayUpload(v, attachedTo); err != nil {
 		return nil, err
 	}
+	return d.putUploads(ctx, v.OrgID, files)
+}
+
+// putUploads streams files into the file store under their content
+// address, for a caller that has checked who may send them (documents
+// above, a message's files in messages.go).
+func (d *DB) putUploads(ctx context.Context, orgID string, files []fieldportal.Upload) ([]storedUpload, error) {
 	out := make([]storedUpload, 0, len(files))
 	for _, f := range files {
 		if f.Body == nil {
@@ -64,10 +71,10 @@ func (d *DB) storeUploads(ctx context.Context, v fieldportal.Viewer, attachedTo 
 		if len(f.SHA256) != 64 || f.Size < 0 {
 			return nil, fmt.Errorf("sqlstore: upload %q has no hash or size", f.Name)
 		}
-		key := blob.KeyFor(v.OrgID, f.SHA256)
+		key := blob.KeyFor(orgID, f.SHA256)
 		// Bytes other than the announced ones fail the Put before the key
 		// is written: another document may share the key.
-		if err := d.files().Put(ctx, v.OrgID, key, blob.Verified(f.Body, f.SHA256, f.Size), f.Size); err != nil {
+		if err := d.files().Put(ctx, orgID, key, blob.Verified(f.Body, f.SHA256, f.Size), f.Size); err != nil {
 			return nil, fmt.Errorf("sqlstore: store upload %q: %w", f.Name, err)
 		}
 		f.Body, f.Data = nil, nil

@@ -43,6 +43,7 @@ var serviceInterfaces = []reflect.Type{
 	reflect.TypeFor[fieldportal.PasskeyService](),
 	reflect.TypeFor[fieldportal.ChallengeService](),
 	reflect.TypeFor[fieldportal.SecondFactorService](),
+	reflect.TypeFor[fieldportal.MessageService](),
 }
 
 // viewerMethods returns, as "Interface.Method", every method of the

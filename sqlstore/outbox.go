@@ -31,10 +31,16 @@ func (tx *Tx) enqueue(ctx context.Context, m *fieldportal.OutboxMessage) error {
 			return err
 		}
 	}
-	m.ID, m.CreatedAt, m.NextAttemptAt, m.Status = newID(), tx.now, tx.now, fieldportal.OutboxPending
+	// A message may be due later than now (a digest that waits for more,
+	// messages.go); anything else is due at once.
+	due := tx.now
+	if m.NextAttemptAt.After(tx.now) {
+		due = m.NextAttemptAt
+	}
+	m.ID, m.CreatedAt, m.NextAttemptAt, m.Status = newID(), tx.now, due, fieldportal.OutboxPending
 	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, org_id, kind, topic, recipient, subject, payload, status,
-		attempts, next_attempt_at, endpoint_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $9)`,
-		m.ID, m.OrgID, m.Kind, m.Topic, m.Recipient, m.Subject, m.Payload, m.Status, tx.now, nullStr(m.EndpointID))
+		attempts, next_attempt_at, endpoint_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11)`,
+		m.ID, m.OrgID, m.Kind, m.Topic, m.Recipient, m.Subject, m.Payload, m.Status, due, nullStr(m.EndpointID), tx.now)
 	return err
 }
 

@@ -322,3 +322,30 @@ func ownPasskeys(v fieldportal.Viewer) (column, owner string, err error) {
 	}
 	return "", "", fieldportal.NotFound("passkey")
 }
+
+// scopeThread restricts message threads (issue 22): a thread is seen by
+// whoever sees its record. The thread carries its record's customer, site
+// and module, so rule 3 applies to it as to the record (a site's record,
+// or an invoice tied only to its customer), and a contact sees only the
+// threads of modules it may use (rule 4); a job's thread carries the
+// job's kind's module. The customer test starts from the reachable
+// customers (message_threads_customer), as a contact's threads are few.
+func (q *query) scopeThread(v fieldportal.Viewer, alias string) {
+	if !q.contactScope(v, alias) {
+		return
+	}
+	var mods []string
+	for _, m := range []fieldportal.Module{fieldportal.ModuleService, fieldportal.ModuleInstall, fieldportal.ModuleQuotes,
+		fieldportal.ModuleInvoices, fieldportal.ModuleIssues, fieldportal.ModuleSites} {
+		if v.CanUse(m) {
+			mods = append(mods, q.arg(string(m)))
+		}
+	}
+	if len(mods) == 0 {
+		q.and("1 = 0")
+		return
+	}
+	q.and(alias + ".module IN (" + strings.Join(mods, ", ") + ")")
+	q.and("(" + alias + ".site_id IS NOT NULL AND " + q.siteReachable(alias+".site_id", alias+".customer_id") + " OR (" + alias + ".site_id IS NULL AND " +
+		customerOnlyVisible(alias+".customer_id") + "))")
+}

@@ -1,0 +1,121 @@
+package sqlstore
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/mail"
+)
+
+// mailMessage tells the other side of a thread about a new message, at
+// most once per fieldportal.MessageDigestDelay: the first message of a
+// quiet thread schedules a mail due when the window ends (the outbox's
+// next attempt), and the thread remembers the window's end; every further
+// message from the same side before then joins that mail, which says
+// only that there is something to read and links to the thread.
+//
+// The office side is mailed at the addresses of the staff users who
+// answered on the thread before; on a thread nobody at the office has
+// answered, at the organisation's support address (Branding.SupportEmail),
+// the address its customers write to. The customer side is mailed at the
+// contacts who wrote on the thread, or when none has (the office wrote
+// first), at the record's job contacts; in both cases only contacts whose
+// portal login sees the record (portalRecipients).
+func (tx *Tx) mailMessage(ctx context.Context, v fieldportal.Viewer, m *fieldportal.Message, r threadRecord, officeUntil, customerUntil time.Time) error {
+	toOffice := m.From == fieldportal.MessageFromCustomer
+	until, column := customerUntil, "customer_mail_until"
+	if toOffice {
+		until, column = officeUntil, "office_mail_until"
+	}
+	if tx.now.Before(until) {
+		return nil // the window's mail is scheduled: this message joins it
+	}
+	due := tx.now.Add(fieldportal.MessageDigestDelay)
+	if _, err := tx.ExecContext(ctx, `UPDATE message_threads SET `+column+` = $1 WHERE id = $2`, due, m.ThreadID); err != nil {
+		return err
+	}
+	org, err := scanOrg(tx.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE id = $1`, v.OrgID))
+	if err != nil {
+		return sqlErr(err, "organisation")
+	}
+	var out []mail.Message
+	if toOffice {
+		out, err = tx.officeMessageMails(ctx, org, m, r)
+	} else {
+		out, err = tx.customerMessageMails(ctx, org, m, r)
+	}
+	if err != nil {
+		return err
+	}
+	for _, mm := range out {
+		om := mail.Outbox(org.ID, "message", mm)
+		om.NextAttemptAt = due
+		if err := tx.enqueue(ctx, om); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (tx *Tx) officeMessageMails(ctx context.Context, org *fieldportal.Organisation, m *fieldportal.Message, r threadRecord) ([]mail.Message, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT su.email FROM messages ms JOIN staff_users su ON su.id = ms.staff_id
+		WHERE ms.thread_id = $1 AND ms.staff_id IS NOT NULL AND su.disabled = FALSE AND su.email <> '' ORDER BY su.email`, m.ThreadID)
+	if err != nil {
+		return nil, err
+	}
+	var to []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		to = append(to, e)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if len(to) == 0 {
+		st, err := tx.findSettings(ctx, org.ID)
+		if err != nil && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
+			return nil, err
+		}
+		if err == nil && strings.TrimSpace(st.Branding.SupportEmail) != "" {
+			to = append(to, strings.TrimSpace(st.Branding.SupportEmail))
+		}
+	}
+	link := tx.db.linkBase(org) + "/console/messages/" + url.PathEscape(m.ThreadID)
+	var out []mail.Message
+	for _, e := range to {
+		mm := mail.MessageToOffice(org.Name, m.AuthorName, r.label, link)
+		mm.To = e
+		out = append(out, mm)
+	}
+	return out, nil
+}
+
+func (tx *Tx) customerMessageMails(ctx context.Context, org *fieldportal.Organisation, m *fieldportal.Message, r threadRecord) ([]mail.Message, error) {
+	if ok, err := tx.orgUses(ctx, org.ID, r.module); err != nil || !ok {
+		return nil, err
+	}
+	to, err := tx.portalRecipients(ctx, org.ID, r.siteID, r.customerID, r.module,
+		"c.id IN (SELECT ms.contact_id FROM messages ms WHERE ms.thread_id = $3)", m.ThreadID)
+	if err == nil && len(to) == 0 {
+		to, err = tx.portalRecipients(ctx, org.ID, r.siteID, r.customerID, r.module, "c.job_contact = TRUE AND c.org_id = $3", org.ID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	path := (&fieldportal.MessageThread{RecordKind: m.RecordKind, RecordID: url.PathEscape(m.RecordID)}).RecordPath()
+	link := tx.db.linkBase(org) + path + "#messages"
+	var out []mail.Message
+	for _, c := range to {
+		mm := mail.MessageToCustomer(org.Name, c.name, r.label, link)
+		mm.To = c.email
+		out = append(out, mm)
+	}
+	return out, nil
+}
