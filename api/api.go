@@ -47,6 +47,9 @@ type Services struct {
 	// Tombstones are what deleted records left, which lists by
 	// updated_since carry (nil: none are listed).
 	Tombstones fieldportal.TombstoneService
+	// Messages serves the threads' messages (issue 22); nil takes
+	// Work's when it keeps them too (the store does).
+	Messages fieldportal.MessageService
 }
 
 // API is the integration API's handlers.
@@ -67,6 +70,9 @@ type API struct {
 func New(kit *web.Kit, svc Services, opts ...Option) (*API, error) {
 	if svc.Keys == nil {
 		return nil, fmt.Errorf("api: the API key service is required")
+	}
+	if svc.Messages == nil {
+		svc.Messages, _ = svc.Work.(fieldportal.MessageService)
 	}
 	a := &API{kit: kit, svc: svc, log: kit.Logger(), mux: http.NewServeMux(),
 		limits: newKeyLimits(DefaultRateLimit, time.Minute, nil)}

@@ -21,7 +21,7 @@ import (
 func mustTestAPI(tb testing.TB) *API {
 	tb.Helper()
 	a := &API{svc: Services{Sites: unusedSites{}, Contacts: unusedContacts{}, Work: unusedWork{}, Diary: unusedDiary{}, Equipment: unusedEquipment{},
-		Webhooks: unusedWebhooks{}}, log: slog.New(slog.DiscardHandler), mux: http.NewServeMux()}
+		Webhooks: unusedWebhooks{}, Messages: unusedMessages{}}, log: slog.New(slog.DiscardHandler), mux: http.NewServeMux()}
 	a.routes()
 	doc, err := a.openAPI()
 	if err != nil {
@@ -46,6 +46,10 @@ type unusedEquipment struct{ fieldportal.EquipmentService }
 // unusedWebhooks serves the webhook endpoints' routes in the document's
 // tests, never called.
 type unusedWebhooks struct{ fieldportal.WebhookService }
+
+// unusedMessages serves the messages' routes in the document's tests,
+// never called.
+type unusedMessages struct{ fieldportal.MessageService }
 
 // TestOpenAPIMatchesTheRouter walks the document and the routes the
 // router registered: each operation of one is served or described by the

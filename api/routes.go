@@ -103,6 +103,9 @@ func (a *API) table() []route {
 		rts = append(rts, a.paymentRoutes()...)
 		rts = append(rts, a.recurringInvoiceRoutes()...)
 	}
+	if a.svc.Messages != nil {
+		rts = append(rts, a.messageRoutes()...)
+	}
 	return rts
 }
 

@@ -69,6 +69,9 @@ type Services struct {
 	// second factors (issue 21); nil takes SignIn's when it runs them too.
 	Challenges   fieldportal.ChallengeService
 	SecondFactor fieldportal.SecondFactorService
+	// Messages keeps the threads with customers (issue 22); nil takes
+	// Work's when it keeps them too (the store does).
+	Messages fieldportal.MessageService
 }
 
 // Console is the staff console's handlers.
@@ -101,6 +104,12 @@ func New(kit *web.Kit, cfg Config, svc Services) (*Console, error) {
 	}
 	if svc.Challenges == nil || svc.SecondFactor == nil {
 		return nil, fmt.Errorf("console: the second-factor services are required")
+	}
+	if svc.Messages == nil {
+		svc.Messages, _ = svc.Work.(fieldportal.MessageService)
+	}
+	if svc.Messages == nil {
+		return nil, fmt.Errorf("console: the message service is required")
 	}
 	pages, err := kit.ParsePages(templates, "templates/*.html")
 	if err != nil {
@@ -142,6 +151,7 @@ func (c *Console) routes() {
 
 	// The staff queues of issue 16: one file per resource.
 	c.issueRoutes()
+	c.messageRoutes() // messages with customers (issue 22)
 	c.jobRoutes()
 	c.quoteRoutes()
 	c.scheduleRoutes()
@@ -187,6 +197,7 @@ func (c *Console) layout(r *http.Request, title string) web.Layout {
 		{Label: "Certificates", URL: "/console/certificates"}, {Label: "Documents", URL: "/console/documents"},
 		{Label: "Tasks", URL: "/console/tasks"}, {Label: "Mail log", URL: "/console/mail"},
 		{Label: "Audit log", URL: "/console/audit"}}
+	links = append(links, web.NavLink{Label: "Messages", URL: "/console/messages"})
 	if v.IsAdmin() {
 		links = append(links, web.NavLink{Label: "Staff", URL: "/console/staff"}, web.NavLink{Label: "Settings", URL: "/console/settings"})
 		links = append(links, web.NavLink{Label: "API keys", URL: "/console/api-keys"})

@@ -26,6 +26,8 @@ type invoiceView struct {
 	// Pay offers the Pay now form (payOnline and a balance).
 	Pay bool
 	ID  string
+	// Messages is the thread with the office (issue 22); nil hides it.
+	Messages *web.ThreadView
 }
 
 // handleInvoice shows one invoice; an address ending in .pdf is its
@@ -90,6 +92,7 @@ func (p *Portal) handleInvoice(w http.ResponseWriter, r *http.Request) {
 		view.Payments.Rows = append(view.Payments.Rows, []web.Cell{{Text: pay.ReceiptNumber, Header: true},
 			web.DateCell(pay.PaidAt.In(loc)), web.TextCell(fieldportal.PaymentMethodLabel(pay.Method)), web.MoneyCell(currency, pay.Allocated)})
 	}
+	view.Messages = p.threadFor(r, v, fieldportal.ThreadOnInvoice, inv.ID)
 	p.pages.Render(w, r, http.StatusOK, "invoice", view)
 }
 

@@ -35,6 +35,8 @@ type issueView struct {
 	MayUpload   bool
 	UploadHint  string
 	CommentPath string
+	// Messages is the thread with the office (issue 22); nil hides it.
+	Messages *web.ThreadView
 }
 
 // issueEventView is a step of the history, in the organisation's zone.
@@ -131,6 +133,7 @@ func (p *Portal) renderIssue(w http.ResponseWriter, r *http.Request, status int,
 		view.Attachments = append(view.Attachments, attachmentView{Name: d.Name, Size: fileSize(d.Size),
 			URL: base + "/attachments/" + url.PathEscape(d.ID), At: web.FormatDateTime(d.CreatedAt.In(loc))})
 	}
+	view.Messages = p.threadFor(r, v, fieldportal.ThreadOnIssue, x.ID)
 	p.pages.Render(w, r, status, "issue", view)
 }
 

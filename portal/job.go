@@ -36,6 +36,8 @@ type jobView struct {
 	ShowAppointments, ShowInvoices, ShowAttachments bool
 	Upload                                          *uploadForm
 	Notice                                          string
+	// Messages is the thread with the office (issue 22); nil hides it.
+	Messages *web.ThreadView
 }
 
 // assetLink is a piece of equipment on the job; URL is "" without a page.
@@ -173,6 +175,7 @@ func (p *Portal) renderJob(w http.ResponseWriter, r *http.Request, status int, i
 			}
 		}
 	}
+	view.Messages = p.threadFor(r, v, fieldportal.ThreadOnJob, j.ID)
 	p.pages.Render(w, r, status, "job", view)
 }
 

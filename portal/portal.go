@@ -60,6 +60,9 @@ type Services struct {
 	// it runs them too (the store's accounts do).
 	Challenges   fieldportal.ChallengeService
 	SecondFactor fieldportal.SecondFactorService
+	// Messages keeps the threads with the office (issue 22); nil takes
+	// Work's when it keeps them too (the store does).
+	Messages fieldportal.MessageService
 }
 
 // Portal is the customer portal's handlers.
@@ -102,6 +105,12 @@ func New(kit *web.Kit, svc Services) (*Portal, error) {
 	}
 	if svc.Challenges == nil || svc.SecondFactor == nil {
 		return nil, fmt.Errorf("portal: the second-factor services are required")
+	}
+	if svc.Messages == nil {
+		svc.Messages, _ = svc.Work.(fieldportal.MessageService)
+	}
+	if svc.Messages == nil {
+		return nil, fmt.Errorf("portal: the message service is required")
 	}
 	pages, err := kit.ParsePages(templates, "templates/*.html")
 	if err != nil {
@@ -166,6 +175,9 @@ func (p *Portal) routes() {
 	p.taskRoutes()
 	p.reportRoutes()
 	p.documentRoutes()
+
+	// Messages with the office (issue 22).
+	p.messageRoutes()
 }
 
 // signedIn wraps a page that needs a signed-in contact (the kit's
@@ -191,6 +203,9 @@ func (p *Portal) layout(r *http.Request, title string) web.Layout {
 			l.User = "Your account"
 		}
 		l.Nav = navFor(v, r)
+		if m := p.messagesNav(r, v); m != nil {
+			l.Nav = append(l.Nav, *m)
+		}
 		l.HeaderLinks = bookingActions(v, r.URL.Path)
 	}
 	return l

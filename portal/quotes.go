@@ -307,6 +307,8 @@ type quoteView struct {
 	// NotQuoteContact: the quote waits for an answer that only the
 	// customer's quote contacts may give.
 	NotQuoteContact bool
+	// Messages is the thread with the office (issue 22); nil hides it.
+	Messages *web.ThreadView
 }
 
 // quoteFile is an attachment of the quote, linked for download.
@@ -455,6 +457,7 @@ func (p *Portal) renderQuote(w http.ResponseWriter, r *http.Request, status int,
 			}
 		}
 	}
+	view.Messages = p.threadFor(r, v, fieldportal.ThreadOnQuote, x.ID)
 	p.pages.Render(w, r, status, "quote", view)
 }
 

@@ -179,6 +179,8 @@ type siteView struct {
 	// Contacts are the site's contacts the viewer may see.
 	Contacts []*fieldportal.Contact
 	Notice   string
+	// Messages is the thread with the office (issue 22); nil hides it.
+	Messages *web.ThreadView
 }
 
 // siteTabs lists the modules of a site's page that the viewer may use,
@@ -243,5 +245,6 @@ func (p *Portal) handleSite(w http.ResponseWriter, r *http.Request) {
 		Actions:  append(siteBookingActions(v, site.ID), siteEditActions(v, site.ID)...),
 		Contacts: contacts,
 		Notice:   notice,
+		Messages: p.threadFor(r, v, fieldportal.ThreadOnSite, site.ID),
 	})
 }

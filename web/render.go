@@ -56,6 +56,9 @@ type NavLink struct {
 	Label   string
 	URL     string
 	Current bool
+	// Badge is a count shown beside the label ("3", "99+"), with
+	// BadgeLabel read after it by screen readers ("unread"); "" for none.
+	Badge, BadgeLabel string
 }
 
 // BaseLayout fills the layout's organisation part for the request: its
@@ -181,7 +184,7 @@ func (k *Kit) ParsePages(fsys fs.FS, pattern string) (*Pages, error) {
 	p := &Pages{kit: k, set: map[string]*template.Template{}}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
-		t, err := template.New(name+".html").Funcs(k.funcs()).ParseFS(kitTemplates, "templates/layout.html", "templates/components.html")
+		t, err := template.New(name+".html").Funcs(k.funcs()).ParseFS(kitTemplates, "templates/layout.html", "templates/components.html", "templates/messages.html")
 		if err == nil {
 			t, err = t.ParseFS(fsys, f)
 		}
