@@ -97,6 +97,8 @@ func TestScreens(t *testing.T) {
 		{"parent", "{issue}", "issue"},
 		{"parent", "/issues/new", "issue-new"},
 		{"site", "/issues/new", "issue-new-site-contact"},
+		// Messages with the office (issue 22): the contact's threads.
+		{"parent", "/messages", "messages"},
 		// The statement (issue 17): the default three months, with the pay
 		// checkboxes (the demo pays in test mode), and a range that fails.
 		{"parent", "/statement", "statement"},
@@ -141,6 +143,7 @@ func TestScreens(t *testing.T) {
 		{"parent", "/preferences/security", "security-off"},
 		{"admin", "/console/styleguide", "console-styleguide"},
 		{"admin", "/console/issues", "console-issues"},
+		{"admin", "/console/messages", "console-messages"},
 		// The office's money (issue 17, point 5), as staff (the admin's
 		// browser has many pages already).
 		{"staff", "/console/invoices", "console-invoices"},

@@ -92,7 +92,7 @@ func (p *Portal) handleInvoice(w http.ResponseWriter, r *http.Request) {
 		view.Payments.Rows = append(view.Payments.Rows, []web.Cell{{Text: pay.ReceiptNumber, Header: true},
 			web.DateCell(pay.PaidAt.In(loc)), web.TextCell(fieldportal.PaymentMethodLabel(pay.Method)), web.MoneyCell(currency, pay.Allocated)})
 	}
-	view.Messages = p.threadFor(r, v, fieldportal.ThreadOnInvoice, inv.ID)
+	view.Messages = p.threadFor(r, v, &view.Layout, fieldportal.ThreadOnInvoice, inv.ID)
 	p.pages.Render(w, r, http.StatusOK, "invoice", view)
 }
 

@@ -133,7 +133,7 @@ func (p *Portal) renderIssue(w http.ResponseWriter, r *http.Request, status int,
 		view.Attachments = append(view.Attachments, attachmentView{Name: d.Name, Size: fileSize(d.Size),
 			URL: base + "/attachments/" + url.PathEscape(d.ID), At: web.FormatDateTime(d.CreatedAt.In(loc))})
 	}
-	view.Messages = p.threadFor(r, v, fieldportal.ThreadOnIssue, x.ID)
+	view.Messages = p.threadFor(r, v, &view.Layout, fieldportal.ThreadOnIssue, x.ID)
 	p.pages.Render(w, r, status, "issue", view)
 }
 

@@ -175,7 +175,7 @@ func (p *Portal) renderJob(w http.ResponseWriter, r *http.Request, status int, i
 			}
 		}
 	}
-	view.Messages = p.threadFor(r, v, fieldportal.ThreadOnJob, j.ID)
+	view.Messages = p.threadFor(r, v, &view.Layout, fieldportal.ThreadOnJob, j.ID)
 	p.pages.Render(w, r, status, "job", view)
 }
 

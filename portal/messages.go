@@ -111,8 +111,9 @@ func (p *Portal) handleMessages(w http.ResponseWriter, r *http.Request) {
 
 // threadFor is the thread section of a record's page: nil when the
 // contact may not see it (the page shows everything else). Reading it
-// marks the thread read for the login.
-func (p *Portal) threadFor(r *http.Request, v fieldportal.Viewer, kind, id string) *web.ThreadView {
+// marks the thread read for the login, so the page's own count in the
+// navigation (l, filled before) is counted again.
+func (p *Portal) threadFor(r *http.Request, v fieldportal.Viewer, l *web.Layout, kind, id string) *web.ThreadView {
 	if p.svc.Messages == nil {
 		return nil
 	}
@@ -120,9 +121,22 @@ func (p *Portal) threadFor(r *http.Request, v fieldportal.Viewer, kind, id strin
 	if err != nil {
 		return nil
 	}
+	p.recountNav(r, v, l)
 	view := p.kit.NewThreadView(r, t, fieldportal.MessageFromCustomer, threadPath(kind, id), "/messages/files/", "", nil)
 	view.From = "record"
 	return view
+}
+
+// recountNav counts the unread threads again in l's Messages link, once
+// the page has read its thread.
+func (p *Portal) recountNav(r *http.Request, v fieldportal.Viewer, l *web.Layout) {
+	for i := range l.Nav {
+		if l.Nav[i].URL == "/messages" && l.Nav[i].Badge != "" {
+			if m := p.messagesNav(r, v); m != nil {
+				l.Nav[i].Badge = m.Badge
+			}
+		}
+	}
 }
 
 func threadPath(kind, id string) string {
@@ -130,12 +144,12 @@ func threadPath(kind, id string) string {
 }
 
 func (p *Portal) handleThread(w http.ResponseWriter, r *http.Request) {
-	p.renderThread(w, r, http.StatusOK, "", nil)
+	p.renderThread(w, r, http.StatusOK, "", "", nil)
 }
 
 // renderThread shows a record's thread on its own page, with typed and
-// err from a refused message.
-func (p *Portal) renderThread(w http.ResponseWriter, r *http.Request, status int, typed string, refused error) {
+// refused from a refused message; from is the form's own "from".
+func (p *Portal) renderThread(w http.ResponseWriter, r *http.Request, status int, typed, from string, refused error) {
 	v, _ := web.ViewerFromContext(r.Context())
 	kind, id := r.PathValue("kind"), r.PathValue("id")
 	if !slices.Contains(fieldportal.ThreadRecordKinds, kind) {
@@ -150,6 +164,9 @@ func (p *Portal) renderThread(w http.ResponseWriter, r *http.Request, status int
 	view := threadPageView{Layout: p.layout(r, "Messages: "+t.RecordLabel)}
 	view.Header = web.RecordHeader{BackURL: t.RecordPath(), BackLabel: t.RecordLabel, Title: "Messages about " + t.RecordLabel}
 	view.Thread = p.kit.NewThreadView(r, t, fieldportal.MessageFromCustomer, threadPath(kind, id), "/messages/files/", typed, refused)
+	if from == "record" {
+		view.Thread.From = from // a success goes back to the record's page
+	}
 	if r.URL.Query().Get("done") == "sent" {
 		view.Thread.Notice = "Your message was sent to the office."
 	}
@@ -174,7 +191,7 @@ func (p *Portal) handlePostMessage(w http.ResponseWriter, r *http.Request) {
 		}
 		http.Redirect(w, r, back, http.StatusSeeOther)
 	case fieldportal.ErrorCode(err) == fieldportal.EINVALID && errField(err) != "record_id":
-		p.renderThread(w, r, http.StatusBadRequest, body, err)
+		p.renderThread(w, r, http.StatusBadRequest, body, form.Get("from"), err)
 	default:
 		p.kit.Error(w, r, web.NotFoundAs(notFoundRecord(err), "page"))
 	}

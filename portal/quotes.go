@@ -457,7 +457,7 @@ func (p *Portal) renderQuote(w http.ResponseWriter, r *http.Request, status int,
 			}
 		}
 	}
-	view.Messages = p.threadFor(r, v, fieldportal.ThreadOnQuote, x.ID)
+	view.Messages = p.threadFor(r, v, &view.Layout, fieldportal.ThreadOnQuote, x.ID)
 	p.pages.Render(w, r, status, "quote", view)
 }
 

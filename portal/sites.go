@@ -237,14 +237,16 @@ func (p *Portal) handleSite(w http.ResponseWriter, r *http.Request) {
 			lines = append(lines, l)
 		}
 	}
+	layout := p.layout(r, site.Name)
+	messages := p.threadFor(r, v, &layout, fieldportal.ThreadOnSite, site.ID)
 	p.pages.Render(w, r, http.StatusOK, "site", siteView{
-		Layout:   p.layout(r, site.Name),
+		Layout:   layout,
 		Site:     site,
 		Address:  lines,
 		Tabs:     siteTabs(v, site.ID),
 		Actions:  append(siteBookingActions(v, site.ID), siteEditActions(v, site.ID)...),
 		Contacts: contacts,
 		Notice:   notice,
-		Messages: p.threadFor(r, v, fieldportal.ThreadOnSite, site.ID),
+		Messages: messages,
 	})
 }
