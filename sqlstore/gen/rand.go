@@ -46,6 +46,10 @@ const (
 	kOutbox
 	kAudit
 	kLayout // the customer tree's shape
+	// Issue 22's, after kLayout so that the kinds before keep their
+	// streams.
+	kThread
+	kMessage
 )
 
 // mix is splitmix64's finaliser: a cheap, well-spread 64-bit hash.
