@@ -88,6 +88,9 @@ type IDs struct {
 	API map[string]string
 	// Customers are the console's customer tree records (discoverCustomers).
 	Customers customerIDs
+	// MessageJob is an order of the parent's with a thread (issue 22,
+	// discoverMessages).
+	MessageJob string
 }
 
 // q escapes a query value.

@@ -209,6 +209,9 @@ func discover(ctx context.Context, svc server.Services, viewers map[string]field
 	if err := discoverCustomers(ctx, svc, staff, ids); err != nil {
 		return err
 	}
+	if err := discoverMessages(ctx, svc, v, ids); err != nil {
+		return err
+	}
 	return discoverInvoices(ctx, svc, v, ids)
 }
 
