@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 )
@@ -56,7 +57,56 @@ func (w *writeWorld) messageRows() []writeRow {
 		return []string{"listed"}, nil
 	}
 	seesThread := inModule(atSite).with(sees("Hello from the office"))
+	// An invoice of the target customer with no site: its thread is a
+	// customer-level record (rule 3), seen with site access "all".
+	customerInvoice := once(func(t *testing.T, target string) string {
+		today := fieldportal.DateOf(time.Now())
+		inv := &fieldportal.Invoice{CustomerID: w.customerID(target), IssueDate: today, DueDate: today.AddDays(30),
+			Subtotal: 1000, Tax: 200, Total: 1200, Status: fieldportal.InvoiceUnpaid}
+		w.made(t, target, &inv.ID, func(v fieldportal.Viewer) error { return db.CreateInvoice(ctx, v, inv) })
+		if target != ghost {
+			if _, err := db.PostMessage(ctx, w.sysOf(target), &fieldportal.NewMessage{RecordKind: "invoice", RecordID: inv.ID, Body: "About your invoice"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return inv.ID
+	})
+	siteThread := once(func(t *testing.T, target string) string {
+		if target != ghost {
+			if _, err := db.PostMessage(ctx, w.sysOf(target), &fieldportal.NewMessage{RecordKind: "site", RecordID: w.siteID(target), Body: "About your site"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return w.siteID(target)
+	})
 	return []writeRow{
+		{
+			name: "PostMessage on a customer's invoice", covers: []string{"MessageService.PostMessage"}, targets: everyCustomer,
+			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
+				return errOnly(db.PostMessage(ctx, v, &fieldportal.NewMessage{RecordKind: "invoice", RecordID: customerInvoice(t, target), Body: "Paid by transfer."}))
+			},
+			want: contactAction(customerRecord, noSuch("record_id"), noSuch("record_id"), notFound),
+		},
+		{
+			name: "FindThreads of a customer's invoice", covers: []string{"MessageService.FindThreads"}, targets: everyCustomer,
+			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
+				id := customerInvoice(t, target)
+				list, _, err := db.FindThreads(ctx, v, fieldportal.ThreadFilter{Page: fieldportal.Page{Limit: fieldportal.MaxLimit}})
+				return listed(slices.ContainsFunc(list, func(th *fieldportal.MessageThread) bool { return th.RecordID == id }), err)
+			},
+			want: inModule(customerRecord).with(sees("listed")),
+		},
+		{
+			name: "ThreadForRecord of a site", covers: []string{"MessageService.ThreadForRecord"}, targets: everySite,
+			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
+				th, err := db.ThreadForRecord(ctx, v, "site", siteThread(t, target))
+				if err != nil {
+					return nil, err
+				}
+				return bodies(th)[:1], nil
+			},
+			want: inModule(atSite).with(sees("About your site")),
+		},
 		{
 			// A contact writes on a job it sees; a job out of reach, or of
 			// a page it may not use, is named as not found on its field.
