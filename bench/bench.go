@@ -249,6 +249,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				if err != nil {
 					return err
 				}
+				// So is a portal page's unread count (issue 22, navCount).
+				if err := navCount(ctx, svc, v); err != nil {
+					return err
+				}
 				return e.SQL(ctx, svc, v, ids)
 			})
 		if ctx.Err() != nil {

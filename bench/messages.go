@@ -12,7 +12,8 @@ import (
 
 // Messages with the office (issue 22): the parent's Messages page, one of
 // its orders with a thread, and the console's queue of waiting threads.
-// Every portal page also counts the unread threads for its navigation.
+// Every portal page also counts the unread threads for its navigation,
+// timed with each page's SQL (navCount).
 
 func init() { Entries = append(Entries, messageEntries()...) }
 
@@ -24,9 +25,6 @@ func messageEntries() []Entry {
 				if err != nil {
 					return err
 				}
-				if _, err := m.CountUnreadThreads(ctx, v); err != nil {
-					return err
-				}
 				_, _, err = m.FindThreads(ctx, v, fieldportal.ThreadFilter{})
 				return err
 			}},
@@ -36,6 +34,7 @@ func messageEntries() []Entry {
 				if err != nil {
 					return err
 				}
+				// The page counts again after reading its thread.
 				if _, err := m.CountUnreadThreads(ctx, v); err != nil {
 					return err
 				}
@@ -55,6 +54,20 @@ func messageEntries() []Entry {
 				return err
 			}},
 	}
+}
+
+// navCount is the store work of the portal's navigation on every page a
+// contact reads: the count of its unread threads (none for staff).
+func navCount(ctx context.Context, s server.Services, v fieldportal.Viewer) error {
+	if !v.IsContact() {
+		return nil
+	}
+	m, err := messageService(s)
+	if err != nil {
+		return err
+	}
+	_, err = m.CountUnreadThreads(ctx, v)
+	return err
 }
 
 // messageService is the store's threads, served with its work.
