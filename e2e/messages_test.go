@@ -125,6 +125,11 @@ func TestJourneyMessages(t *testing.T) {
 			t.Errorf("the unread count is still shown after opening the thread")
 		}
 
+		if dir := os.Getenv("FIELDPORTAL_SCREENSHOTS"); dir != "" {
+			site.save(p.URL+job, filepath.Join(dir, "job-thread-"+p.DB.Dialect().String()+"-1280.png"))
+			site.save(p.URL+"/messages", filepath.Join(dir, "messages-"+p.DB.Dialect().String()+"-1280.png"))
+		}
+
 		// The thread's own page on a phone.
 		site.run(chromedp.EmulateViewport(390, 900, chromedp.EmulateMobile), chromedp.Navigate(thread))
 		var wide bool
