@@ -236,7 +236,7 @@ func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, status int
 	switch r.URL.Query().Get("done") {
 	case "logout":
 		notice = "You have logged out of the console."
-	case challengeEnded:
+	case web.ChallengeEnded:
 		notice = "Your sign-in ended before it was finished. Sign in again."
 	}
 	c.pages.Render(w, r, status, "login", loginView{

@@ -20,12 +20,7 @@ func (c *Console) passkeyRoutes() {
 	c.passkeys().Routes()
 	(&web.PasskeySignIn{Kit: c.kit, Door: c.door, DoorName: fieldportal.DoorConsole, Service: c.svc.Passkeys,
 		Path: "/console/login/passkey", Cookie: passkeyCookie,
-		Dest: func(next string) string {
-			if !consoleNext(next) {
-				return "/console"
-			}
-			return next
-		},
+		Dest: consoleDest,
 		Fail: func(w http.ResponseWriter, r *http.Request, status int, next string, errs web.FormErrors) {
 			if !consoleNext(next) {
 				next = ""

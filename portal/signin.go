@@ -2,6 +2,7 @@ package portal
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/fieldportal/fieldportal"
@@ -51,7 +52,7 @@ var loginNotices = map[string]string{
 	"email":  "Your email address has been changed. Sign in with your new address.",
 	// A sign-in's second step ended (ten minutes, too many codes, or
 	// the account changed): the password is asked for again.
-	challengeEnded: "Your sign-in ended before it was finished. Sign in again.",
+	web.ChallengeEnded: "Your sign-in ended before it was finished. Sign in again.",
 	"company": "Your portal access is set up. Your company signs you in: enter your email address and choose " +
 		"“Continue with” your company.",
 }
@@ -440,4 +441,12 @@ func (p *Portal) handlePassword(w http.ResponseWriter, r *http.Request) {
 	}
 	p.kit.StartSession(p.door, w, s)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// withNext adds ?next= to a path when next is set.
+func withNext(path, next string) string {
+	if next == "" {
+		return path
+	}
+	return path + "?next=" + url.QueryEscape(next)
 }

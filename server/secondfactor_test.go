@@ -66,6 +66,27 @@ func (b *browser) mustTOTPOn(t *testing.T, base string) (string, []string) {
 	return secret, codes
 }
 
+// refusal is a value typed in a form's field and the message the field
+// must show for it.
+type refusal struct{ value, want string }
+
+// wantRefused posts each refusal's value as the form's one field and
+// wants it refused (400) with the message on that field; it returns the
+// pages, for more checks.
+func (b *browser) wantRefused(t *testing.T, path, field string, refusals ...refusal) []string {
+	t.Helper()
+	var pages []string
+	for _, r := range refusals {
+		res, body := b.post(path, url.Values{field: {r.value}})
+		wantStatus(t, path+" with "+r.value, res, body, http.StatusBadRequest)
+		if !strings.Contains(body, r.want) || !strings.Contains(body, `id="`+field+`-error"`) {
+			t.Errorf("%s with %s %q lacks %q on its field:\n%s", path, field, r.value, r.want, body)
+		}
+		pages = append(pages, body)
+	}
+	return pages
+}
+
 // nextCode waits for the authenticator's next step, so that its code was
 // never used, and returns it.
 func nextCode(t *testing.T, secret string) string {
@@ -86,17 +107,11 @@ func TestSecondFactorPortalPages(t *testing.T) {
 		b.login("parent@example.test", testPassword)
 
 		t.Run("setting up asks for the current password", func(t *testing.T) {
-			for _, tc := range []struct{ current, want string }{
-				{"", "Enter your current password."},
-				{"Wrong-pass-1", "Current password is not right."},
-			} {
-				res, body := b.post("/preferences/security/totp", url.Values{"current_password": {tc.current}})
-				wantStatus(t, "begin "+tc.current, res, body, http.StatusBadRequest)
-				if !strings.Contains(body, tc.want) || !strings.Contains(body, `id="current_password-error"`) {
-					t.Errorf("begin with %q lacks %q on its field", tc.current, tc.want)
-				}
+			for _, body := range b.wantRefused(t, "/preferences/security/totp", "current_password",
+				refusal{"", "Enter your current password."},
+				refusal{"Wrong-pass-1", "Current password is not right."}) {
 				if !strings.Contains(body, `autocomplete="current-password"`) {
-					t.Errorf("begin with %q: the field is not a current password's", tc.current)
+					t.Errorf("begin: the field is not a current password's")
 				}
 			}
 			res, _ := b.get("/preferences/security/totp")
@@ -104,16 +119,9 @@ func TestSecondFactorPortalPages(t *testing.T) {
 		})
 		t.Run("the set-up form names its field", func(t *testing.T) {
 			b.post("/preferences/security/totp", url.Values{"current_password": {testPassword}})
-			for _, tc := range []struct{ code, want string }{
-				{"", "Enter the 6-digit code"},
-				{"000000", "That code is not right"},
-			} {
-				res, body := b.post("/preferences/security/totp/confirm", url.Values{"code": {tc.code}})
-				wantStatus(t, "confirm "+tc.code, res, body, http.StatusBadRequest)
-				if !strings.Contains(body, tc.want) || !strings.Contains(body, `id="code-error"`) {
-					t.Errorf("confirm %q lacks %q on its field", tc.code, tc.want)
-				}
-			}
+			b.wantRefused(t, "/preferences/security/totp/confirm", "code",
+				refusal{"", "Enter the 6-digit code"},
+				refusal{"000000", "That code is not right"})
 		})
 		t.Run("the QR code is an image that is not stored", func(t *testing.T) {
 			res, body := b.get("/preferences/security/totp/qr.png")
@@ -148,17 +156,10 @@ func TestSecondFactorPortalPages(t *testing.T) {
 			walkWithChallenge(t, f, other, "/login?next=", func(p string) bool { return !strings.HasPrefix(p, "/console") && !strings.HasPrefix(p, "/api") })
 		})
 		t.Run("the code form names its field", func(t *testing.T) {
-			for _, tc := range []struct{ code, want string }{
-				{"", "Enter the code from your authenticator app"},
-				{"123 456", "That code is not right"},
-				{"abcde-fghij", "That code is not right"},
-			} {
-				res, body := other.post("/login/code", url.Values{"code": {tc.code}})
-				wantStatus(t, "code "+tc.code, res, body, http.StatusBadRequest)
-				if !strings.Contains(body, tc.want) || !strings.Contains(body, `id="code-error"`) {
-					t.Errorf("code %q lacks %q on its field:\n%s", tc.code, tc.want, body)
-				}
-			}
+			other.wantRefused(t, "/login/code", "code",
+				refusal{"", "Enter the code from your authenticator app"},
+				refusal{"123 456", "That code is not right"},
+				refusal{"abcde-fghij", "That code is not right"})
 		})
 		t.Run("a cross-site post is refused", func(t *testing.T) {
 			req, _ := http.NewRequest("POST", f.srv.URL+"/login/code", strings.NewReader("code=123456"))

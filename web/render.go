@@ -16,7 +16,7 @@ import (
 )
 
 // kitTemplates holds the layout, the component templates every page may
-// use, and the error page.
+// use (the sign-in security pages' among them), and the error page.
 //
 //go:embed templates
 var kitTemplates embed.FS
@@ -170,6 +170,16 @@ type Pages struct {
 	set map[string]*template.Template
 }
 
+// kitPageTemplates are the kit's files parsed under every page of both
+// doors: the layout, the components, and the sections a page of either
+// door may include (one file each, so each area adds a line of its own).
+var kitPageTemplates = []string{
+	"templates/layout.html",
+	"templates/components.html",
+	"templates/messages.html",
+	"templates/security.html",
+}
+
 // ParsePages parses the pages matching pattern in fsys. A page is named
 // by its file name without ".html"; it starts with {{template "layout" .}}
 // and defines "content".
@@ -184,7 +194,7 @@ func (k *Kit) ParsePages(fsys fs.FS, pattern string) (*Pages, error) {
 	p := &Pages{kit: k, set: map[string]*template.Template{}}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
-		t, err := template.New(name+".html").Funcs(k.funcs()).ParseFS(kitTemplates, "templates/layout.html", "templates/components.html", "templates/messages.html")
+		t, err := template.New(name+".html").Funcs(k.funcs()).ParseFS(kitTemplates, kitPageTemplates...)
 		if err == nil {
 			t, err = t.ParseFS(fsys, f)
 		}
