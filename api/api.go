@@ -47,6 +47,9 @@ type Services struct {
 	// Tombstones are what deleted records left, which lists by
 	// updated_since carry (nil: none are listed).
 	Tombstones fieldportal.TombstoneService
+	// VisitReports serves jobs' visit reports and their photos (with
+	// Work); nil leaves them out.
+	VisitReports fieldportal.VisitReportService
 }
 
 // API is the integration API's handlers.

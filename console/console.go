@@ -69,6 +69,9 @@ type Services struct {
 	// second factors (issue 21); nil takes SignIn's when it runs them too.
 	Challenges   fieldportal.ChallengeService
 	SecondFactor fieldportal.SecondFactorService
+	// VisitReports reads jobs' visit reports and their photos (issue
+	// 22); nil shows none.
+	VisitReports fieldportal.VisitReportService
 }
 
 // Console is the staff console's handlers.

@@ -60,6 +60,9 @@ type Services struct {
 	// it runs them too (the store's accounts do).
 	Challenges   fieldportal.ChallengeService
 	SecondFactor fieldportal.SecondFactorService
+	// VisitReports reads jobs' visit reports and their photos (issue
+	// 22); nil shows none.
+	VisitReports fieldportal.VisitReportService
 }
 
 // Portal is the customer portal's handlers.

@@ -322,3 +322,14 @@ func ownPasskeys(v fieldportal.Viewer) (column, owner string, err error) {
 	}
 	return "", "", fieldportal.NotFound("passkey")
 }
+
+// reportVisible says whether v may see the visit report of job j, once j
+// is found in v's reach and module: staff always, a contact once the job
+// is complete (the report is what a finished visit left; a draft sent
+// early is the office's until then). Hidden is "not found".
+func reportVisible(v fieldportal.Viewer, j *fieldportal.Job) error {
+	if v.SeesWholeOrg() || !j.Stage.Open() {
+		return nil
+	}
+	return fieldportal.NotFound("visit report")
+}
