@@ -16,8 +16,10 @@ import (
 )
 
 // Visit reports (issue 22): the back office sends a job's report when
-// the job is completed, as one object on the job (PUT replaces it), and
-// its photos one at a time, as multipart/form-data read by the pages'
+// the job is completed, as a job-reports resource named by the job's id
+// (PUT replaces it; /jobs/{id}/report would clash with the jobs'
+// /jobs/by-external-id/{external_id} on the router), and its photos one
+// at a time to /jobs/{id}/report/photos, as multipart/form-data read by the pages'
 // upload reader (streamed to a temporary file within the organisation's
 // upload limit, its type detected from its bytes); the photo must decode
 // as an image, and its display size and thumbnail are made once, here.
@@ -105,9 +107,9 @@ func ShowVisitPhoto(p *fieldportal.VisitPhoto) VisitPhoto {
 
 func (a *API) visitReportRoutes() []route {
 	return []route{
-		{Method: "GET", Path: "/jobs/{id}/report", ID: "getVisitReport", Summary: "Get a job's visit report", Tag: "jobs",
+		{Method: "GET", Path: "/job-reports/{id}", ID: "getVisitReport", Summary: "Get a job's visit report, by the job's id", Tag: "jobs",
 			Resp: VisitReport{}, Handler: a.getVisitReport},
-		{Method: "PUT", Path: "/jobs/{id}/report", ID: "putVisitReport", Summary: "Send a job's visit report, replacing any (its photos are kept)",
+		{Method: "PUT", Path: "/job-reports/{id}", ID: "putVisitReport", Summary: "Send a job's visit report, by the job's id, replacing any (its photos are kept)",
 			Tag: "jobs", Body: VisitReportInput{}, Resp: VisitReport{}, Upsert: true, Handler: a.putVisitReport},
 		{Method: "POST", Path: "/jobs/{id}/report/photos", ID: "uploadVisitPhoto", Summary: "Add a photo to a job's visit report",
 			Tag: "jobs", Body: VisitPhotoUpload{}, Multipart: true, Resp: VisitPhoto{}, Status: http.StatusCreated, Handler: a.uploadVisitPhoto},
@@ -145,7 +147,7 @@ func (a *API) putVisitReport(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
-		w.Header().Set("Location", Prefix+"/jobs/"+url.PathEscape(rep.JobID)+"/report")
+		w.Header().Set("Location", Prefix+"/job-reports/"+url.PathEscape(rep.JobID))
 	}
 	saved, err := a.svc.VisitReports.FindVisitReport(r.Context(), viewer(r), rep.JobID)
 	if err != nil {

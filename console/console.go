@@ -146,6 +146,7 @@ func (c *Console) routes() {
 	// The staff queues of issue 16: one file per resource.
 	c.issueRoutes()
 	c.jobRoutes()
+	c.visitReportRoutes() // jobs' visit reports (issue 22)
 	c.quoteRoutes()
 	c.scheduleRoutes()
 	c.recurringRoutes()

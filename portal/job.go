@@ -36,6 +36,8 @@ type jobView struct {
 	ShowAppointments, ShowInvoices, ShowAttachments bool
 	Upload                                          *uploadForm
 	Notice                                          string
+	// Report is the completed job's visit report; nil for none.
+	Report *web.VisitReportView
 }
 
 // assetLink is a piece of equipment on the job; URL is "" without a page.
@@ -172,6 +174,10 @@ func (p *Portal) renderJob(w http.ResponseWriter, r *http.Request, status int, i
 				view.Upload.Error = or(errs["files"], errs[""])
 			}
 		}
+	}
+	if view.Report, err = p.visitReportView(r, v, j); err != nil {
+		p.kit.Error(w, r, err)
+		return
 	}
 	p.pages.Render(w, r, status, "job", view)
 }

@@ -152,6 +152,7 @@ func (p *Portal) routes() {
 	// The work a customer asks for (issue 16): one file per resource.
 	p.issueRoutes()
 	p.jobRoutes()
+	p.visitReportRoutes() // a completed job's visit report (issue 22)
 	p.quoteRoutes()
 	p.bookingRoutes()
 	p.printoutRoutes()
