@@ -184,5 +184,6 @@ func (g *gen) tables() []*table {
 		g.invoices(), g.invoiceLines(), g.payments(), g.allocations(),
 		g.recurring(), g.cards(), g.certificates(), g.documents(), g.appointments(), g.tasks(),
 		g.webhooks(), g.outbox(), g.auditLog(), g.counters(),
+		g.visitReports(), g.visitPhotos(), g.photoBlobs(),
 	}
 }

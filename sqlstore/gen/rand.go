@@ -46,6 +46,7 @@ const (
 	kOutbox
 	kAudit
 	kLayout // the customer tree's shape
+	kPhoto  // a visit report's photo (issue 22)
 )
 
 // mix is splitmix64's finaliser: a cheap, well-spread 64-bit hash.
