@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/url"
 
 	"github.com/fieldportal/fieldportal"
@@ -74,6 +75,18 @@ func visitReportEntries() []Entry {
 				j, err := report(ctx, s, v, ids)
 				if err != nil {
 					return err
+				}
+				rep, err := s.VisitReports.FindVisitReport(ctx, v, j.ID)
+				if err != nil {
+					return err
+				}
+				for _, ph := range rep.Photos { // the thumbnails drawn
+					_, rc, err := s.VisitReports.OpenVisitPhoto(ctx, v, j.ID, ph.ID, fieldportal.PhotoThumb)
+					if err != nil {
+						return err
+					}
+					io.Copy(io.Discard, rc)
+					rc.Close()
 				}
 				if _, err := s.Sites.FindCustomerByID(ctx, v, j.CustomerID); err != nil && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
 					return err

@@ -1,6 +1,10 @@
 package pdf
 
 import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/jpeg"
 	"strings"
 	"testing"
 	"time"
@@ -28,19 +32,25 @@ func testVisitReport() (*fieldportal.Job, *fieldportal.VisitReport) {
 
 func TestVisitReportGolden(t *testing.T) {
 	j, rep := testVisitReport()
-	data, err := VisitReport(testOptions(t, nil), j, rep, testCustomer, testSite)
+	// Two thumbnails; the third photo's is missing and shows its caption
+	// alone.
+	thumbs := [][]byte{mustThumb(t, 320, 240), mustThumb(t, 180, 240)}
+	data, err := VisitReport(testOptions(t, nil), j, rep, testCustomer, testSite, thumbs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := pdftest.MustText(t, data)
 	MustGolden(t, "visit_report", text)
-	for _, want := range []string{"Visit report J-001042", "Dana Site-Manager, 10 Mar 2026 12:15", "Pump seal, 40 mm", "Seal worn", "3. (no caption)"} {
+	if got := pdftest.MustImages(t, data); got != 2 {
+		t.Errorf("%d images drawn, want the 2 thumbnails", got)
+	}
+	for _, want := range []string{"Visit report J-001042", "Dana Site-Manager, 10 Mar 2026 12:15", "Pump seal, 40 mm", "Seal worn", "3. (no caption)", "4032 × 3024 px"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the printout lacks %q", want)
 		}
 	}
 	t.Run("an empty report says so", func(t *testing.T) {
-		data, err := VisitReport(testOptions(t, nil), j, &fieldportal.VisitReport{}, testCustomer, testSite)
+		data, err := VisitReport(testOptions(t, nil), j, &fieldportal.VisitReport{}, testCustomer, testSite, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,4 +62,20 @@ func TestVisitReportGolden(t *testing.T) {
 			}
 		}
 	})
+}
+
+// mustThumb is a w×h JPEG, as the photo package makes.
+func mustThumb(tb testing.TB, w, h int) []byte {
+	tb.Helper()
+	m := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			m.Set(x, y, color.RGBA{R: uint8(x), G: uint8(y), B: 90, A: 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, m, nil); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -119,10 +120,33 @@ func (p *Portal) handleVisitReportPDF(w http.ResponseWriter, r *http.Request) {
 		p.kit.Error(w, r, err)
 		return
 	}
-	data, err := pdf.VisitReport(p.printoutOptions(r), j, rep, customer, site)
+	thumbs, err := p.visitThumbs(r, v, rep)
+	if err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
+	data, err := pdf.VisitReport(p.printoutOptions(r), j, rep, customer, site, thumbs)
 	if err != nil {
 		p.kit.Error(w, r, err)
 		return
 	}
 	p.writePDF(w, r, "visit-report-"+j.Number, data)
+}
+
+// visitThumbs reads the thumbnails of a report's photos for its PDF (a
+// report holds at most fieldportal.MaxVisitPhotos, each some kilobytes).
+func (p *Portal) visitThumbs(r *http.Request, v fieldportal.Viewer, rep *fieldportal.VisitReport) ([][]byte, error) {
+	out := make([][]byte, len(rep.Photos))
+	for i, ph := range rep.Photos {
+		_, rc, err := p.svc.VisitReports.OpenVisitPhoto(r.Context(), v, rep.JobID, ph.ID, fieldportal.PhotoThumb)
+		if err != nil {
+			return nil, err
+		}
+		out[i], err = io.ReadAll(io.LimitReader(rc, 2<<20))
+		rc.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

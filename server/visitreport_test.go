@@ -11,6 +11,7 @@ import (
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/api"
+	"github.com/fieldportal/fieldportal/internal/pdftest"
 	"github.com/fieldportal/fieldportal/sqlstore"
 	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
 )
@@ -171,6 +172,12 @@ func TestVisitReport(t *testing.T) {
 			wantStatus(t, "the PDF", res, "", 200)
 			if res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF") {
 				t.Errorf("the PDF = %v", res.Header)
+			}
+			if n := pdftest.MustImages(t, []byte(body)); n != 3 {
+				t.Errorf("the PDF draws %d photos, want 3", n)
+			}
+			if text := pdftest.MustText(t, []byte(body)); !strings.Contains(text, "Dana Site") || !strings.Contains(text, "1. The panel") {
+				t.Errorf("the PDF lacks the signature or a caption:\n%s", text)
 			}
 		})
 		t.Run("a contact of another customer gets 404s", func(t *testing.T) {
