@@ -109,15 +109,6 @@ type VisitPhoto struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
-// Alt is the photo's text alternative: its caption, or its place in the
-// report.
-func (p *VisitPhoto) Alt() string {
-	if c := strings.TrimSpace(p.Caption); c != "" {
-		return c
-	}
-	return "Photo " + strconv.Itoa(p.Position) + " of the visit report"
-}
-
 // PhotoVariant is one of the files of a photo.
 type PhotoVariant string
 

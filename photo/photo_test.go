@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"strings"
 	"testing"
 
 	"github.com/fieldportal/fieldportal"
@@ -109,5 +110,17 @@ func TestMake(t *testing.T) {
 				t.Fatalf("err = %v, want EINVALID naming photo", err)
 			}
 		})
+	}
+}
+
+func TestMakeRefusesTooManyPixels(t *testing.T) {
+	// A PNG header claiming 10,000 × 6,000 pixels, and nothing more: it is
+	// refused before anything is decoded.
+	var buf bytes.Buffer
+	png.Encode(&buf, image.NewGray(image.Rect(0, 0, 10000, 6000)))
+	_, err := Make(bytes.NewReader(buf.Bytes()[:64]), "image/png", "photo")
+	var fe *fieldportal.Error
+	if !errors.As(err, &fe) || fe.Field != "photo" || !strings.Contains(fe.Message, "50 megapixels") {
+		t.Fatalf("err = %v, want the pixels refused naming photo", err)
 	}
 }
