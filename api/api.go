@@ -50,6 +50,9 @@ type Services struct {
 	// Messages serves the threads' messages (issue 22); nil takes
 	// Work's when it keeps them too (the store does).
 	Messages fieldportal.MessageService
+	// VisitReports serves jobs' visit reports and their photos (with
+	// Work); nil leaves them out.
+	VisitReports fieldportal.VisitReportService
 }
 
 // API is the integration API's handlers.

@@ -21,7 +21,7 @@ import (
 func mustTestAPI(tb testing.TB) *API {
 	tb.Helper()
 	a := &API{svc: Services{Sites: unusedSites{}, Contacts: unusedContacts{}, Work: unusedWork{}, Diary: unusedDiary{}, Equipment: unusedEquipment{},
-		Webhooks: unusedWebhooks{}, Messages: unusedMessages{}}, log: slog.New(slog.DiscardHandler), mux: http.NewServeMux()}
+		Webhooks: unusedWebhooks{}, Messages: unusedMessages{}, VisitReports: unusedVisitReports{}}, log: slog.New(slog.DiscardHandler), mux: http.NewServeMux()}
 	a.routes()
 	doc, err := a.openAPI()
 	if err != nil {
@@ -38,6 +38,10 @@ type unusedContacts struct{ fieldportal.AccessService }
 type unusedWork struct{ fieldportal.WorkService }
 
 type unusedDiary struct{ fieldportal.DiaryService }
+
+// unusedVisitReports serves the jobs' visit report routes in the
+// document's tests, never called.
+type unusedVisitReports struct{ fieldportal.VisitReportService }
 
 // unusedEquipment serves the assets' and certificates' routes in the
 // document's tests, never called.

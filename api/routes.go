@@ -79,6 +79,9 @@ func (a *API) table() []route {
 		rts = append(rts, a.issueRoutes()...)
 		rts = append(rts, a.quoteRoutes()...)
 	}
+	if a.svc.Sites != nil && a.svc.Work != nil && a.svc.VisitReports != nil {
+		rts = append(rts, a.visitReportRoutes()...)
+	}
 	if a.svc.Sites != nil && a.svc.Work != nil && a.svc.Diary != nil {
 		rts = append(rts, a.appointmentRoutes()...)
 		rts = append(rts, a.taskRoutes()...)

@@ -80,6 +80,8 @@ type IDs struct {
 	Reports reportIDs
 	// Assets are the equipment records (discoverAssets).
 	Assets assetIDs
+	// Report is the visit report's job and photo (issue 22).
+	Report visitReportIDs
 	// Document is a file of the parent's site with its bytes stored
 	// (discoverDocuments).
 	Document string

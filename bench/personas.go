@@ -200,6 +200,9 @@ func discover(ctx context.Context, svc server.Services, viewers map[string]field
 	if err := discoverReports(ctx, svc, v, ids); err != nil {
 		return err
 	}
+	if err := discoverVisitReport(ctx, svc, v, ids); err != nil {
+		return err
+	}
 	if err := discoverAssets(ctx, svc, v, ids); err != nil {
 		return err
 	}

@@ -72,6 +72,9 @@ type Services struct {
 	// Messages keeps the threads with customers (issue 22); nil takes
 	// Work's when it keeps them too (the store does).
 	Messages fieldportal.MessageService
+	// VisitReports reads jobs' visit reports and their photos (issue
+	// 22); nil shows none.
+	VisitReports fieldportal.VisitReportService
 }
 
 // Console is the staff console's handlers.
@@ -153,6 +156,7 @@ func (c *Console) routes() {
 	c.issueRoutes()
 	c.messageRoutes() // messages with customers (issue 22)
 	c.jobRoutes()
+	c.visitReportRoutes() // jobs' visit reports (issue 22)
 	c.quoteRoutes()
 	c.scheduleRoutes()
 	c.recurringRoutes()

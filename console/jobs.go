@@ -220,6 +220,8 @@ type jobView struct {
 	Note         web.FieldView
 	// CanMove is false for a job no move leads from (archived).
 	CanMove bool
+	// Report is the job's visit report; nil for none.
+	Report *web.VisitReportView
 }
 
 // historyRow is one stage change.
@@ -311,6 +313,10 @@ func (c *Console) renderJob(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	view.Note = web.Field("note", "Note", "textarea", typed.Get("note"), "", errs).Optional()
 	view.Note.Hint = "Shown in the order's history, also to the customer."
+	if view.Report, err = c.visitReportView(r, v, j); err != nil {
+		c.kit.Error(w, r, err)
+		return
+	}
 	c.pages.Render(w, r, status, "job", view)
 }
 

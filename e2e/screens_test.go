@@ -33,6 +33,7 @@ func TestScreens(t *testing.T) {
 	}
 	p := mustDemo(t, sqlstore.SQLite)
 	screensPasskeys(t, p)
+	reportJob, reportPhoto := screensVisitReport(t, p)
 	// Pages whose address is read from another page: "{site}" is the
 	// first site of /sites, "{autopay-cancel}" the first cancel of
 	// /payments/automatic, "{console-recurring}" the first recurring
@@ -81,6 +82,11 @@ func TestScreens(t *testing.T) {
 		// Orders (issue 16): a tab of the list, an order, the console's.
 		{"parent", "/jobs?kind=service&stage=progress", "jobs-progress"},
 		{"parent", "{job}", "job"},
+		// A completed order's visit report and a photo's page (issue 22).
+		{"site", reportJob, "job-report"},
+		{"site", reportPhoto, "job-report-photo"},
+		{"admin", "/console" + reportJob, "console-job-report"},
+		{"admin", "/console" + reportPhoto, "console-job-report-photo"},
 		{"parent", "/quotes", "quotes"},
 		{"parent", "/quotes?tab=actioned", "quotes-actioned"},
 		{"parent", "/quotes?q=no-such-quote", "quotes-empty"},

@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"image/color"
+	"image/jpeg"
 	"math"
 	"strconv"
 	"sync"
@@ -39,6 +41,10 @@ type canvas interface {
 	// in pixels; logo draws it.
 	setLogo(png []byte) (w, h float64, ok bool)
 	logo(x, y, w, h float64)
+	// addJPEG takes a baseline RGB or grey JPEG (a photo's thumbnail) and
+	// gives its number and size in pixels; photo draws it.
+	addJPEG(jpeg []byte) (n int, w, h float64, ok bool)
+	photo(n int, x, y, w, h float64)
 	output() ([]byte, error)
 }
 
@@ -86,6 +92,8 @@ type stdCanvas struct {
 	// contents[p-1] are the content streams of page p.
 	contents [][]int
 	hasLogo  bool
+	// photos are the objects of the JPEGs added, drawn as /P<n>.
+	photos []int
 	// The text state of the content being drawn.
 	bold    bool
 	size    float64
@@ -303,6 +311,44 @@ func (c *stdCanvas) logo(x, y, w, h float64) {
 	c.content = append(c.content, "cm /I1 Do Q\n"...)
 }
 
+// addJPEG writes a JPEG as an image object: PDF's DCT filter reads a
+// baseline JPEG's bytes as they are.
+func (c *stdCanvas) addJPEG(data []byte) (n int, w, h float64, ok bool) {
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
+	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
+		return 0, 0, 0, false
+	}
+	space := "/DeviceRGB"
+	switch cfg.ColorModel {
+	case color.YCbCrModel:
+	case color.GrayModel:
+		space = "/DeviceGray"
+	default: // CMYK and the like: not ours to draw
+		return 0, 0, 0, false
+	}
+	obj := c.newObj()
+	c.startObj(obj)
+	fmt.Fprintf(&c.out, "<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s /BitsPerComponent 8"+
+		" /Filter /DCTDecode /Length %d >>\nstream\n", cfg.Width, cfg.Height, space, len(data))
+	c.out.Write(data)
+	c.out.WriteString("\nendstream\nendobj\n")
+	c.photos = append(c.photos, obj)
+	return len(c.photos) - 1, float64(cfg.Width), float64(cfg.Height), true
+}
+
+func (c *stdCanvas) photo(n int, x, y, w, h float64) {
+	c.endText()
+	c.content = append(c.content, "q "...)
+	c.num(w * mmToPt)
+	c.content = append(c.content, "0 0 "...)
+	c.num(h * mmToPt)
+	c.num(x * mmToPt)
+	c.num((pageHeight - y - h) * mmToPt)
+	c.content = append(c.content, "cm /P"...)
+	c.content = strconv.AppendInt(c.content, int64(n), 10)
+	c.content = append(c.content, " Do Q\n"...)
+}
+
 // setLogo writes the logo as an image object: an 8-bit RGB PNG's
 // compressed data is what PDF's Flate filter with the PNG predictors
 // reads, so it is copied as it is.
@@ -373,8 +419,15 @@ func (c *stdCanvas) output() ([]byte, error) {
 		c.zw = nil
 	}
 	resources := "<< /Font << /F1 " + strconv.Itoa(objRegular) + " 0 R /F2 " + strconv.Itoa(objBold) + " 0 R >>"
-	if c.hasLogo {
-		resources += " /XObject << /I1 " + strconv.Itoa(objLogo) + " 0 R >>"
+	if c.hasLogo || len(c.photos) > 0 {
+		resources += " /XObject <<"
+		if c.hasLogo {
+			resources += " /I1 " + strconv.Itoa(objLogo) + " 0 R"
+		}
+		for i, n := range c.photos {
+			resources += " /P" + strconv.Itoa(i) + " " + strconv.Itoa(n) + " 0 R"
+		}
+		resources += " >>"
 	}
 	resources += " >>"
 	var kids []byte

@@ -38,6 +38,8 @@ type jobView struct {
 	Notice                                          string
 	// Messages is the thread with the office (issue 22); nil hides it.
 	Messages *web.ThreadView
+	// Report is the completed job's visit report; nil for none.
+	Report *web.VisitReportView
 }
 
 // assetLink is a piece of equipment on the job; URL is "" without a page.
@@ -176,6 +178,10 @@ func (p *Portal) renderJob(w http.ResponseWriter, r *http.Request, status int, i
 		}
 	}
 	view.Messages = p.threadFor(r, v, &view.Layout, fieldportal.ThreadOnJob, j.ID)
+	if view.Report, err = p.visitReportView(r, v, j); err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
 	p.pages.Render(w, r, status, "job", view)
 }
 

@@ -63,6 +63,9 @@ type Services struct {
 	// Messages keeps the threads with the office (issue 22); nil takes
 	// Work's when it keeps them too (the store does).
 	Messages fieldportal.MessageService
+	// VisitReports reads jobs' visit reports and their photos (issue
+	// 22); nil shows none.
+	VisitReports fieldportal.VisitReportService
 }
 
 // Portal is the customer portal's handlers.
@@ -158,6 +161,7 @@ func (p *Portal) routes() {
 	// The work a customer asks for (issue 16): one file per resource.
 	p.issueRoutes()
 	p.jobRoutes()
+	p.visitReportRoutes() // a completed job's visit report (issue 22)
 	p.quoteRoutes()
 	p.bookingRoutes()
 	p.printoutRoutes()

@@ -57,6 +57,8 @@ type Services struct {
 	// SSO signs contacts in through their company's provider and keeps
 	// customers' settings for it; nil: no single sign-on.
 	SSO fieldportal.SSOService
+	// VisitReports keeps jobs' visit reports (issue 22); nil: none shown.
+	VisitReports fieldportal.VisitReportService
 }
 
 // Server is the composed site.
@@ -72,13 +74,15 @@ func New(cfg Config, svc Services, logger *slog.Logger) (*Server, error) {
 	}
 	if _, err := portal.New(kit, portal.Services{SignIn: svc.SignIn, Access: svc.Access, Sites: svc.Sites,
 		Dashboard: svc.Dashboard, Equipment: svc.Equipment, Work: svc.Work, Diary: svc.Diary, Orgs: svc.Orgs,
-		Money: svc.Money, Payments: svc.Payments, SSO: svc.SSO}); err != nil {
+		Money: svc.Money, Payments: svc.Payments, SSO: svc.SSO,
+		VisitReports: svc.VisitReports}); err != nil {
 		return nil, err
 	}
 	if _, err := console.New(kit, cfg.Console, console.Services{SignIn: svc.SignIn, Access: svc.Access,
 		Staff: svc.Staff, Orgs: svc.Orgs, Work: svc.Work, Diary: svc.Diary, Equipment: svc.Equipment,
 		Money: svc.Money, Payments: svc.Payments, Sites: svc.Sites, APIKeys: svc.APIKeys,
-		Webhooks: svc.Webhooks, SSO: svc.SSO}); err != nil {
+		Webhooks: svc.Webhooks, SSO: svc.SSO,
+		VisitReports: svc.VisitReports}); err != nil {
 		return nil, err
 	}
 	var apiOpts []api.Option
@@ -87,7 +91,8 @@ func New(cfg Config, svc Services, logger *slog.Logger) (*Server, error) {
 	}
 	if _, err := api.New(kit, api.Services{Keys: svc.APIKeys, Sites: svc.Sites, Contacts: svc.Access, Sync: svc.Sync,
 		Work: svc.Work, Diary: svc.Diary,
-		Equipment: svc.Equipment, Webhooks: svc.Webhooks, Money: svc.Money, Tombstones: svc.Tombstones}, apiOpts...); err != nil {
+		Equipment: svc.Equipment, Webhooks: svc.Webhooks, Money: svc.Money, Tombstones: svc.Tombstones,
+		VisitReports: svc.VisitReports}, apiOpts...); err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	return &Server{kit: kit}, nil

@@ -74,7 +74,7 @@ func newTestServer(t testing.TB, db *sqlstore.DB, cfg testConfig) (*Server, *syn
 		Console: console.Config{MailEnabled: cfg.MailEnabled},
 	}, Services{Orgs: db, SignIn: accounts, Access: accounts, Staff: accounts, Sites: sites,
 		Dashboard: db, Equipment: db, Work: db, Diary: db, Money: db, Payments: cfg.Payments, APIKeys: db, Ready: db, Pool: db, Outbox: db,
-		Webhooks: db, Sync: db, Tombstones: db, SSO: sso.New(db, accounts, slog.New(slog.NewTextHandler(logs, nil)), fieldportal.WebhookURLPolicy{AllowHTTP: true, AllowPrivate: true})},
+		Webhooks: db, Sync: db, Tombstones: db, VisitReports: db, SSO: sso.New(db, accounts, slog.New(slog.NewTextHandler(logs, nil)), fieldportal.WebhookURLPolicy{AllowHTTP: true, AllowPrivate: true})},
 		slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatalf("New: %v", err)

@@ -481,6 +481,7 @@ func (w *writeWorld) writeRows() []writeRow {
 	rows = append(rows, w.auditRows()...)
 	rows = append(rows, w.ssoRows()...)
 	rows = append(rows, w.messageRows()...)
+	rows = append(rows, w.reportWriteRows()...)
 	return rows
 }
 

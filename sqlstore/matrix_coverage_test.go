@@ -44,6 +44,7 @@ var serviceInterfaces = []reflect.Type{
 	reflect.TypeFor[fieldportal.ChallengeService](),
 	reflect.TypeFor[fieldportal.SecondFactorService](),
 	reflect.TypeFor[fieldportal.MessageService](),
+	reflect.TypeFor[fieldportal.VisitReportService](),
 }
 
 // viewerMethods returns, as "Interface.Method", every method of the
@@ -122,6 +123,9 @@ func matrixCovers(t *testing.T) (covered map[string][]string, empty []string) {
 	}
 	for _, r := range mustJobWorld(t, sqltest.MustOpen(t, sqlstore.SQLite)).jobReadRows(t) {
 		add("TestJobsAccessMatrix "+r.name, r.covers)
+	}
+	for _, r := range mustVisitReportWorld(t, sqltest.MustOpen(t, sqlstore.SQLite)).reportReadRows(t) {
+		add("TestVisitReportAccessMatrix "+r.name, r.covers)
 	}
 	for _, r := range mustWriteWorld(t, sqltest.MustOpen(t, sqlstore.SQLite)).writeRows() {
 		add("TestWriteMatrix "+r.name, r.covers)

@@ -349,3 +349,14 @@ func (q *query) scopeThread(v fieldportal.Viewer, alias string) {
 	q.and("(" + alias + ".site_id IS NOT NULL AND " + q.siteReachable(alias+".site_id", alias+".customer_id") + " OR (" + alias + ".site_id IS NULL AND " +
 		customerOnlyVisible(alias+".customer_id") + "))")
 }
+
+// reportVisible says whether v may see the visit report of job j, once j
+// is found in v's reach and module: staff always, a contact once the job
+// is complete (the report is what a finished visit left; a draft sent
+// early is the office's until then). Hidden is "not found".
+func reportVisible(v fieldportal.Viewer, j *fieldportal.Job) error {
+	if v.SeesWholeOrg() || !j.Stage.Open() {
+		return nil
+	}
+	return fieldportal.NotFound("visit report")
+}

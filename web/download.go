@@ -62,3 +62,11 @@ func ContentDisposition(disposition, name string) string {
 	}
 	return mime.FormatMediaType(disposition, map[string]string{"filename": name})
 }
+
+// ServePhoto answers one file of a visit report's photo as ServeDocument
+// answers a document's: stored content type, nosniff, a sandboxing CSP,
+// a safe name; inline lets the browser show it (a raster image only).
+// The caller found the photo through the viewer's scope first.
+func ServePhoto(w http.ResponseWriter, r *http.Request, id string, f *fieldportal.PhotoFile, rc io.ReadCloser, inline bool) {
+	ServeDocument(w, r, &fieldportal.Document{ID: id, Name: f.Name, ContentType: f.ContentType, Size: f.Size, SHA256: f.SHA256}, rc, inline)
+}

@@ -178,6 +178,7 @@ var kitPageTemplates = []string{
 	"templates/components.html",
 	"templates/messages.html",
 	"templates/security.html",
+	"templates/visit_report.html",
 }
 
 // ParsePages parses the pages matching pattern in fsys. A page is named

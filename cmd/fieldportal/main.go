@@ -354,8 +354,9 @@ func services(db *sqlstore.DB, baseURL string, ssoPolicy fieldportal.WebhookURLP
 	tmSecret, _ := db.TestModeSecret(context.Background())
 	return server.Services{Orgs: db, SignIn: accounts, Access: accounts, Staff: accounts, Sites: db,
 		Dashboard: db, Equipment: db, Work: db, Diary: db, Money: db, APIKeys: db, Ready: db, Pool: db, Outbox: db, Webhooks: db, Sync: db, Tombstones: db,
-		Payments: payment.Gateways(payment.Config{TestModeSecret: tmSecret}),
-		SSO:      sso.New(db, accounts, slog.Default(), ssoPolicy)}
+		VisitReports: db,
+		Payments:     payment.Gateways(payment.Config{TestModeSecret: tmSecret}),
+		SSO:          sso.New(db, accounts, slog.Default(), ssoPolicy)}
 }
 
 // serveHTTP serves h on ln until ctx ends, then stops accepting and gives

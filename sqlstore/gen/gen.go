@@ -185,5 +185,6 @@ func (g *gen) tables() []*table {
 		g.recurring(), g.cards(), g.certificates(), g.documents(), g.appointments(), g.tasks(),
 		g.webhooks(), g.outbox(), g.auditLog(), g.counters(),
 		g.threads(), g.messages(),
+		g.visitReports(), g.visitPhotos(), g.photoBlobs(),
 	}
 }

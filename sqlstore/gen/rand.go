@@ -50,6 +50,7 @@ const (
 	// streams.
 	kThread
 	kMessage
+	kPhoto // a visit report's photo (issue 22)
 )
 
 // mix is splitmix64's finaliser: a cheap, well-spread 64-bit hash.
