@@ -18,6 +18,7 @@ var WebhookEventTypes = []string{
 	"payment.succeeded", "autopay.cancelled", "document.uploaded",
 	"invoice.issued", "invoice.voided", "payment.refunded",
 	"task.deleted", "appointment.deleted", "asset_test.deleted", "contact.deleted",
+	"appointment.status_changed", "feedback.received",
 }
 
 // Sources of an event: the door a change came through, so that a back

@@ -53,6 +53,8 @@ func EventData(data any, currency string) any {
 		return ShowCertificate(d)
 	case *fieldportal.Tombstone:
 		return ShowTombstone(d)
+	case *fieldportal.VisitFeedback:
+		return ShowFeedback(d)
 	}
 	return data
 }

@@ -480,6 +480,7 @@ func (w *writeWorld) writeRows() []writeRow {
 	rows = append(rows, w.customerTreeRows()...)
 	rows = append(rows, w.auditRows()...)
 	rows = append(rows, w.ssoRows()...)
+	rows = append(rows, w.visitRows()...)
 	return rows
 }
 
