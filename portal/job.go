@@ -36,6 +36,8 @@ type jobView struct {
 	ShowAppointments, ShowInvoices, ShowAttachments bool
 	Upload                                          *uploadForm
 	Notice                                          string
+	// Feedback is the visits' ratings and the rating form (visit.go).
+	Feedback *web.FeedbackSection
 }
 
 // assetLink is a piece of equipment on the job; URL is "" without a page.
@@ -52,6 +54,7 @@ type historyRow struct {
 type jobAppointment struct {
 	Start                         time.Time
 	When, Technician, Description string
+	Visit                         *web.Visit
 }
 
 // attachmentRow is a file of the job, with its download link.
@@ -86,6 +89,11 @@ func (p *Portal) handleJob(w http.ResponseWriter, r *http.Request) {
 
 // renderJob shows the page; uploadErr is a refused upload to show.
 func (p *Portal) renderJob(w http.ResponseWriter, r *http.Request, status int, id, notice string, uploadErr error) {
+	p.renderJobPage(w, r, status, id, notice, uploadErr, nil)
+}
+
+// renderJobPage is renderJob with the feedback form's last post (nil none).
+func (p *Portal) renderJobPage(w http.ResponseWriter, r *http.Request, status int, id, notice string, uploadErr error, fb *feedbackPost) {
 	v, _ := web.ViewerFromContext(r.Context())
 	ctx := r.Context()
 	j, err := p.svc.Work.FindJobByID(ctx, v, id)
@@ -143,7 +151,7 @@ func (p *Portal) renderJob(w http.ResponseWriter, r *http.Request, status int, i
 		view.ShowAppointments = true
 		for _, a := range appts {
 			view.Appointments = append(view.Appointments, jobAppointment{Start: a.StartsAt.In(loc), When: appointmentSpan(a.StartsAt.In(loc), a.EndsAt.In(loc)),
-				Technician: a.Technician, Description: a.Description})
+				Technician: a.ShownTechnician(), Description: a.Description, Visit: web.VisitOf(a, loc, technicianPhotoBase)})
 		}
 	}
 	if v.CanUse(fieldportal.ModuleInvoices) {
@@ -172,6 +180,10 @@ func (p *Portal) renderJob(w http.ResponseWriter, r *http.Request, status int, i
 				view.Upload.Error = or(errs["files"], errs[""])
 			}
 		}
+	}
+	if view.Feedback, err = p.jobFeedback(r, v, j, fb); err != nil {
+		p.kit.Error(w, r, err)
+		return
 	}
 	p.pages.Render(w, r, status, "job", view)
 }

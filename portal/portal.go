@@ -149,6 +149,7 @@ func (p *Portal) routes() {
 	// The work a customer asks for (issue 16): one file per resource.
 	p.issueRoutes()
 	p.jobRoutes()
+	p.visitRoutes() // visit status and feedback (issue 22, visit.go)
 	p.quoteRoutes()
 	p.bookingRoutes()
 	p.printoutRoutes()

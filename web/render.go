@@ -181,7 +181,7 @@ func (k *Kit) ParsePages(fsys fs.FS, pattern string) (*Pages, error) {
 	p := &Pages{kit: k, set: map[string]*template.Template{}}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
-		t, err := template.New(name+".html").Funcs(k.funcs()).ParseFS(kitTemplates, "templates/layout.html", "templates/components.html")
+		t, err := template.New(name+".html").Funcs(k.funcs()).ParseFS(kitTemplates, "templates/layout.html", "templates/components.html", "templates/visit.html")
 		if err == nil {
 			t, err = t.ParseFS(fsys, f)
 		}
