@@ -145,6 +145,7 @@ func (c *Console) routes() {
 	c.jobRoutes()
 	c.quoteRoutes()
 	c.scheduleRoutes()
+	c.visitRoutes() // visit status, staff profiles, feedback (issue 22, visit.go)
 	c.recurringRoutes()
 	c.invoiceRoutes()
 	c.portalSiteRoutes()
@@ -186,7 +187,7 @@ func (c *Console) layout(r *http.Request, title string) web.Layout {
 		{Label: "Recurring invoices", URL: "/console/recurring"}, {Label: "Equipment", URL: "/console/assets"},
 		{Label: "Certificates", URL: "/console/certificates"}, {Label: "Documents", URL: "/console/documents"},
 		{Label: "Tasks", URL: "/console/tasks"}, {Label: "Mail log", URL: "/console/mail"},
-		{Label: "Audit log", URL: "/console/audit"}}
+		{Label: "Audit log", URL: "/console/audit"}, {Label: "Visit feedback", URL: "/console/feedback"}}
 	if v.IsAdmin() {
 		links = append(links, web.NavLink{Label: "Staff", URL: "/console/staff"}, web.NavLink{Label: "Settings", URL: "/console/settings"})
 		links = append(links, web.NavLink{Label: "API keys", URL: "/console/api-keys"})

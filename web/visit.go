@@ -85,3 +85,10 @@ func (s *FeedbackSection) FeedbackForm(rating, comment string, errs FormErrors) 
 	s.Comment = Field("comment", "Comment", "textarea", comment, "off", errs).Optional()
 	s.Errors = errs.List("rating", "comment")
 }
+
+// StaffProfileForm is the "staffProfile" component's data.
+type StaffProfileForm struct {
+	Action, PhotoURL, PhotoError string
+	DisplayName                  FieldView
+	Errors                       []fieldportal.FieldError
+}
