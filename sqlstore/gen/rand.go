@@ -46,6 +46,7 @@ const (
 	kOutbox
 	kAudit
 	kLayout // the customer tree's shape
+	kFeedback
 )
 
 // mix is splitmix64's finaliser: a cheap, well-spread 64-bit hash.
