@@ -58,7 +58,7 @@ func (p *Portal) jobFeedback(r *http.Request, v fieldportal.Viewer, j *fieldport
 		return nil, nil
 	}
 	loc := web.OrgLocation(r)
-	s := &web.FeedbackSection{Empty: "Once a visit is done, the order's contacts can rate it here."}
+	s := &web.FeedbackSection{}
 	if r.URL.Query().Get("done") == "rated" {
 		s.Notice = feedbackNotice
 	}
@@ -77,6 +77,9 @@ func (p *Portal) jobFeedback(r *http.Request, v fieldportal.Viewer, j *fieldport
 			fb = &feedbackPost{errs: web.FormErrors{}}
 		}
 		s.FeedbackForm(fb.rating, fb.comment, fb.errs)
+	}
+	if !s.Form && len(s.Given) == 0 {
+		return nil, nil // nothing to rate or read: no section
 	}
 	return s, nil
 }

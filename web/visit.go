@@ -62,8 +62,6 @@ type FeedbackSection struct {
 	Rating                            Choices
 	Comment                           FieldView
 	Errors                            []fieldportal.FieldError
-	// Empty is what the section says with no rating and no form.
-	Empty string
 }
 
 // FeedbackGiven is a rating shown on the job page.
