@@ -77,8 +77,14 @@ func (p *Portal) jobFeedback(r *http.Request, v fieldportal.Viewer, j *fieldport
 			fb = &feedbackPost{errs: web.FormErrors{}}
 		}
 		s.FeedbackForm(fb.rating, fb.comment, fb.errs)
+	} else if fb != nil {
+		// Refused with no form left to show it on (the visit was rated
+		// meanwhile): the reasons stand above the ratings.
+		for _, e := range fb.errs.List() {
+			s.Errors = append(s.Errors, fieldportal.FieldError{Message: e.Message})
+		}
 	}
-	if !s.Form && len(s.Given) == 0 {
+	if !s.Form && len(s.Given) == 0 && len(s.Errors) == 0 {
 		return nil, nil // nothing to rate or read: no section
 	}
 	return s, nil
