@@ -251,6 +251,22 @@ type Appointment struct {
 	// last changed at this time (the API's If-Match), else ErrChanged.
 	IfUpdatedAt time.Time `json:"-"`
 
+	// Status is where the visit stands (CheckVisitMove); "" on a write
+	// keeps the current one. ETA is the expected arrival while on the way.
+	Status VisitStatus `json:"status"`
+	ETA    time.Time   `json:"eta,omitzero"`
+	// TechnicianStaffID links the visit to a staff user, whose display
+	// name and photo the customer sees; "" when the technician is only
+	// the free-text name.
+	TechnicianStaffID string `json:"technician_staff_id,omitempty"`
+	// TechnicianEmail, on a write, links the staff user of this email
+	// instead of TechnicianStaffID (the back office knows its technicians
+	// by email, not by the portal's ids).
+	TechnicianEmail string `json:"-"`
+	// Read only: the linked staff user's shown name and photo hash ("" none).
+	TechnicianShownName string `json:"-"`
+	TechnicianPhoto     string `json:"-"`
+
 	SiteName string `json:"site_name,omitempty"`
 	// Display fields for the diary: the site's address in one line, the
 	// job's number and kind, the quote's number ("" when none).
@@ -258,6 +274,15 @@ type Appointment struct {
 	JobNumber   string  `json:"-"`
 	JobKind     JobKind `json:"-"`
 	QuoteNumber string  `json:"-"`
+}
+
+// ShownTechnician is the technician's name as customers see it: the
+// linked staff user's display name, else the free-text name.
+func (a *Appointment) ShownTechnician() string {
+	if a.TechnicianShownName != "" {
+		return a.TechnicianShownName
+	}
+	return a.Technician
 }
 
 // Overlaps reports whether two appointments share any time.

@@ -59,6 +59,9 @@ type Settings struct {
 	// SecondFactor says whose logins must have a second factor (issue
 	// 21); "" (settings saved before it existed) is none.
 	SecondFactor SecondFactorPolicy `json:"second_factor,omitempty"`
+	// FeedbackOff stops asking customers to rate visits (issue 22): the
+	// job page shows no rating form and a rating sent is refused.
+	FeedbackOff bool `json:"feedback_off,omitempty"`
 }
 
 // SiteEditors says which contacts may create and edit sites in the
@@ -230,6 +233,20 @@ type StaffUser struct {
 	LastLoginAt  time.Time `json:"last_login_at,omitzero"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
+	// DisplayName is the name customers see on a visit ("Sam"); "" shows
+	// Name. Photo is the SHA-256 of the profile photo ("" none), stored
+	// as the logo is, and PhotoType its content type.
+	DisplayName string `json:"display_name"`
+	Photo       string `json:"-"`
+	PhotoType   string `json:"-"`
+}
+
+// ShownName is the name customers see: the display name, else the name.
+func (u *StaffUser) ShownName() string {
+	if n := strings.TrimSpace(u.DisplayName); n != "" {
+		return n
+	}
+	return u.Name
 }
 
 // Validate checks a staff user before it is saved.

@@ -263,6 +263,12 @@ type StaffService interface {
 	// UpdateStaffUser changes a role or disables or enables a user; an
 	// admin cannot disable or demote itself.
 	UpdateStaffUser(ctx context.Context, v Viewer, u *StaffUser) error
+	// SetStaffProfile saves a staff user's display name and photo (the
+	// user itself or an admin).
+	SetStaffProfile(ctx context.Context, v Viewer, p StaffProfile) error
+	// FindStaffPhoto returns a staff user's current photo stored under
+	// sha, for staff of the organisation.
+	FindStaffPhoto(ctx context.Context, v Viewer, staffID, sha string) ([]byte, string, error)
 }
 
 // SiteContactChoices is how many contacts a site form offers.
@@ -686,6 +692,22 @@ type DiaryService interface {
 	// tombstone and a <kind>.deleted event in the same transaction. A
 	// non-zero ifUpdatedAt deletes only that version (ErrChanged else).
 	DeleteAppointment(ctx context.Context, v Viewer, id string, ifUpdatedAt time.Time) error
+
+	// FindTechnicianPhoto returns the photo (under sha) of a staff user
+	// who is the technician of an appointment the viewer can see; any
+	// other is not found.
+	FindTechnicianPhoto(ctx context.Context, v Viewer, staffID, sha string) ([]byte, string, error)
+	// LeaveFeedback rates a done visit of a job, once, by a contact with
+	// the job role who can see the job, unless the organisation turned
+	// feedback off.
+	LeaveFeedback(ctx context.Context, v Viewer, f *VisitFeedback) error
+	// FindJobFeedback is the feedback part of a job page the viewer can see.
+	FindJobFeedback(ctx context.Context, v Viewer, jobID string) (*JobFeedback, error)
+	// FindFeedback lists ratings newest first (staff only).
+	FindFeedback(ctx context.Context, v Viewer, f FeedbackFilter) ([]*VisitFeedback, string, error)
+	// SummariseFeedback averages the ratings per technician and per site
+	// (staff only).
+	SummariseFeedback(ctx context.Context, v Viewer) (*FeedbackSummary, error)
 	DeleteTask(ctx context.Context, v Viewer, id string, ifUpdatedAt time.Time) error
 }
 

@@ -19,6 +19,7 @@ var WebhookEventTypes = []string{
 	"invoice.issued", "invoice.voided", "payment.refunded",
 	"task.deleted", "appointment.deleted", "asset_test.deleted", "contact.deleted",
 	"message.created",
+	"appointment.status_changed", "feedback.received",
 }
 
 // Sources of an event: the door a change came through, so that a back

@@ -12,18 +12,22 @@ import (
 // Appointment is a diary appointment as the API shows it: a technician's
 // time at a site, for a job or a quote.
 type Appointment struct {
-	ID          string    `json:"id"`
-	ExternalID  *string   `json:"external_id" doc:"The back office's own id; null when none."`
-	CustomerID  string    `json:"customer_id" doc:"The customer of the appointment's site."`
-	SiteID      string    `json:"site_id"`
-	JobID       *string   `json:"job_id" doc:"The job the visit is for; null when none."`
-	QuoteID     *string   `json:"quote_id" doc:"The quote the visit is for; null when none."`
-	StartsAt    time.Time `json:"starts_at"`
-	EndsAt      time.Time `json:"ends_at"`
-	Technician  string    `json:"technician"`
-	Description string    `json:"description"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID                    string     `json:"id"`
+	ExternalID            *string    `json:"external_id" doc:"The back office's own id; null when none."`
+	CustomerID            string     `json:"customer_id" doc:"The customer of the appointment's site."`
+	SiteID                string     `json:"site_id"`
+	JobID                 *string    `json:"job_id" doc:"The job the visit is for; null when none."`
+	QuoteID               *string    `json:"quote_id" doc:"The quote the visit is for; null when none."`
+	StartsAt              time.Time  `json:"starts_at"`
+	EndsAt                time.Time  `json:"ends_at"`
+	Technician            string     `json:"technician"`
+	Description           string     `json:"description"`
+	Status                string     `json:"status" doc:"Where the visit stands: scheduled, on_the_way, on_site, done or cancelled."`
+	ETA                   *time.Time `json:"eta" doc:"The technician's expected arrival while on_the_way; null otherwise."`
+	TechnicianStaffID     *string    `json:"technician_staff_id" doc:"The staff user who is the technician, whose display name and photo the customer sees; null when none."`
+	TechnicianDisplayName string     `json:"technician_display_name" doc:"The technician's name as the customer sees it: the linked staff user's display name, else technician."`
+	CreatedAt             time.Time  `json:"created_at"`
+	UpdatedAt             time.Time  `json:"updated_at"`
 }
 
 // AppointmentInput is the body of an appointment's create, update (only
@@ -31,17 +35,21 @@ type Appointment struct {
 // external id and must be at the appointment's site; the site, when left
 // out, is the job's or else the quote's.
 type AppointmentInput struct {
-	ExternalID      string `json:"external_id"`
-	SiteID          string `json:"site_id"`
-	SiteExternalID  string `json:"site_external_id" doc:"The site by the back office's id, instead of site_id."`
-	JobID           string `json:"job_id"`
-	JobExternalID   string `json:"job_external_id" doc:"The job by the back office's id, instead of job_id."`
-	QuoteID         string `json:"quote_id"`
-	QuoteExternalID string `json:"quote_external_id" doc:"The quote by the back office's id, instead of quote_id."`
-	StartsAt        string `json:"starts_at" doc:"RFC 3339."`
-	EndsAt          string `json:"ends_at" doc:"RFC 3339; after starts_at."`
-	Technician      string `json:"technician" doc:"Unless the organisation allows overlaps, a POST or PATCH that clashes with another appointment of the technician is refused (409); a PUT by external id is the back office's diary and is not."`
-	Description     string `json:"description"`
+	ExternalID        string `json:"external_id"`
+	SiteID            string `json:"site_id"`
+	SiteExternalID    string `json:"site_external_id" doc:"The site by the back office's id, instead of site_id."`
+	JobID             string `json:"job_id"`
+	JobExternalID     string `json:"job_external_id" doc:"The job by the back office's id, instead of job_id."`
+	QuoteID           string `json:"quote_id"`
+	QuoteExternalID   string `json:"quote_external_id" doc:"The quote by the back office's id, instead of quote_id."`
+	StartsAt          string `json:"starts_at" doc:"RFC 3339."`
+	EndsAt            string `json:"ends_at" doc:"RFC 3339; after starts_at."`
+	Technician        string `json:"technician" doc:"Unless the organisation allows overlaps, a POST or PATCH that clashes with another appointment of the technician is refused (409); a PUT by external id is the back office's diary and is not."`
+	Description       string `json:"description"`
+	Status            string `json:"status" doc:"scheduled, on_the_way, on_site, done or cancelled. A visit moves scheduled -> on_the_way -> on_site -> done; on_the_way may be skipped, sent again with a new eta, or go back to scheduled; on_site may end cancelled; a cancelled visit may be scheduled again; done is final. Any other move is refused (422 naming status). The first on_the_way of a visit for a job mails the site's job contacts once; every change sends appointment.status_changed."`
+	ETA               string `json:"eta" doc:"RFC 3339: the expected arrival, required with status on_the_way and cleared by any other status."`
+	TechnicianStaffID string `json:"technician_staff_id" doc:"Links the visit to a staff user (by id); empty unlinks it."`
+	TechnicianEmail   string `json:"technician_email" doc:"Links the visit to the staff user of this email, instead of technician_staff_id (422 naming the field when none has it). With technician left empty, the staff user's name is taken."`
 }
 
 func init() {
@@ -52,7 +60,9 @@ func init() {
 func ShowAppointment(x *fieldportal.Appointment) Appointment {
 	return Appointment{ID: x.ID, ExternalID: optional(x.ExternalID), CustomerID: x.CustomerID, SiteID: x.SiteID,
 		JobID: optional(x.JobID), QuoteID: optional(x.QuoteID), StartsAt: x.StartsAt.UTC(), EndsAt: x.EndsAt.UTC(),
-		Technician: x.Technician, Description: x.Description, CreatedAt: x.CreatedAt.UTC(), UpdatedAt: x.UpdatedAt.UTC()}
+		Technician: x.Technician, Description: x.Description, CreatedAt: x.CreatedAt.UTC(), UpdatedAt: x.UpdatedAt.UTC(),
+		Status: string(x.Status), TechnicianStaffID: optional(x.TechnicianStaffID), TechnicianDisplayName: x.ShownTechnician(),
+		ETA: optionalTime(x.ETA)}
 }
 
 // appointmentRoutes serve appointments; a POST books through the
@@ -131,6 +141,7 @@ func (a *API) fillAppointment(r *http.Request, x *fieldportal.Appointment, in Ap
 		"external_id": {&x.ExternalID, &in.ExternalID}, "site_id": {&x.SiteID, &in.SiteID},
 		"job_id": {&x.JobID, &in.JobID}, "quote_id": {&x.QuoteID, &in.QuoteID},
 		"technician": {&x.Technician, &in.Technician}, "description": {&x.Description, &in.Description},
+		"technician_staff_id": {&x.TechnicianStaffID, &in.TechnicianStaffID}, "technician_email": {&x.TechnicianEmail, &in.TechnicianEmail},
 	} {
 		if sn.has(name) {
 			*p[0] = *p[1]
@@ -139,6 +150,15 @@ func (a *API) fillAppointment(r *http.Request, x *fieldportal.Appointment, in Ap
 	var bad fieldportal.Validation
 	readTime(&bad, sn, "starts_at", in.StartsAt, &x.StartsAt)
 	readTime(&bad, sn, "ends_at", in.EndsAt, &x.EndsAt)
+	readTime(&bad, sn, "eta", in.ETA, &x.ETA)
+	// A status left out or empty keeps the visit's (a new one is
+	// scheduled); the store checks the move.
+	if sn.has("status") {
+		x.Status = fieldportal.VisitStatus(in.Status)
+		if in.Status != "" && !x.Status.Valid() {
+			bad.Add("status", "status must be one of scheduled, on_the_way, on_site, done or cancelled.")
+		}
+	}
 	if err := bad.Err(); err != nil {
 		return err
 	}

@@ -55,6 +55,8 @@ func EventData(data any, currency string) any {
 		return ShowTombstone(d)
 	case *fieldportal.Message:
 		return ShowMessage(d)
+	case *fieldportal.VisitFeedback:
+		return ShowFeedback(d)
 	}
 	return data
 }

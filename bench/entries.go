@@ -611,6 +611,9 @@ func jobPage(ctx context.Context, s server.Services, v fieldportal.Viewer, id st
 	if _, _, err := s.Diary.FindAppointments(ctx, v, fieldportal.AppointmentFilter{JobID: id, Page: fieldportal.Page{Limit: 100}}); err != nil {
 		return err
 	}
+	if _, err := s.Diary.FindJobFeedback(ctx, v, id); err != nil { // the visits' feedback (issue 22)
+		return err
+	}
 	if _, err := s.Work.FindJobInvoices(ctx, v, id); err != nil {
 		return err
 	}

@@ -159,6 +159,7 @@ func (c *Console) routes() {
 	c.visitReportRoutes() // jobs' visit reports (issue 22)
 	c.quoteRoutes()
 	c.scheduleRoutes()
+	c.visitRoutes() // visit status, staff profiles, feedback (issue 22, visit.go)
 	c.recurringRoutes()
 	c.invoiceRoutes()
 	c.portalSiteRoutes()
@@ -200,7 +201,7 @@ func (c *Console) layout(r *http.Request, title string) web.Layout {
 		{Label: "Recurring invoices", URL: "/console/recurring"}, {Label: "Equipment", URL: "/console/assets"},
 		{Label: "Certificates", URL: "/console/certificates"}, {Label: "Documents", URL: "/console/documents"},
 		{Label: "Tasks", URL: "/console/tasks"}, {Label: "Mail log", URL: "/console/mail"},
-		{Label: "Audit log", URL: "/console/audit"}}
+		{Label: "Audit log", URL: "/console/audit"}, {Label: "Visit feedback", URL: "/console/feedback"}}
 	links = append(links, web.NavLink{Label: "Messages", URL: "/console/messages"})
 	if v.IsAdmin() {
 		links = append(links, web.NavLink{Label: "Staff", URL: "/console/staff"}, web.NavLink{Label: "Settings", URL: "/console/settings"})

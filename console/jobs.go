@@ -214,10 +214,12 @@ type jobView struct {
 	Items        web.Table
 	History      []historyRow
 	Appointments []string
-	Notice       string
-	Errors       []fieldportal.FieldError
-	Stage        web.SelectView
-	Note         web.FieldView
+	// Visits link each appointment to its visit status form (visit.go).
+	Visits []visitLink
+	Notice string
+	Errors []fieldportal.FieldError
+	Stage  web.SelectView
+	Note   web.FieldView
 	// CanMove is false for a job no move leads from (archived).
 	CanMove bool
 	// Report is the job's visit report; nil for none.
@@ -299,6 +301,7 @@ func (c *Console) renderJob(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		view.History = append(view.History, historyRow{At: h.At.In(loc), When: web.FormatDateTime(h.At.In(loc)), Text: text + " by " + h.By, Note: h.Note})
 	}
+	view.Visits = visitLinks(appts, loc)
 	for _, a := range appts {
 		view.Appointments = append(view.Appointments, web.FormatDateTime(a.StartsAt.In(loc))+" to "+web.FormatDateTime(a.EndsAt.In(loc))+
 			" – "+orNone(a.Technician))

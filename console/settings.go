@@ -32,7 +32,9 @@ type settingsView struct {
 	Rules     []web.CheckOption
 	LogoError string
 	// The diary's booking rules (diary_rules.go).
-	Overlap, Weekends                                     bool
+	Overlap, Weekends bool
+	// FeedbackOn is Settings.FeedbackOff turned round (issue 22).
+	FeedbackOn                                            bool
 	BookingDays, MaxUpload, SlotMinutes, DayStart, DayEnd web.FieldView
 	// Payment is online payment's provider and keys (settings_payments.go).
 	Payment *paymentSettingsView
@@ -144,6 +146,7 @@ func (c *Console) diarySettingsView(r *http.Request, st fieldportal.Settings, er
 		return saved
 	}
 	view.Overlap, view.Weekends = st.DiaryOverlap, st.Diary.Weekends
+	view.FeedbackOn = !st.FeedbackOff
 	view.BookingDays = web.Field("booking_window_days", "Booking window (days ahead)", "number", typed("booking_window_days", strconv.Itoa(st.BookingWindowDays)), "off", errs)
 	view.BookingDays.Hint, view.BookingDays.Inputmode = "How far ahead customers may ask for a date, from tomorrow.", "numeric"
 	view.MaxUpload = web.Field("max_upload_mb", "Largest upload (MB)", "number", typed("max_upload_mb", strconv.FormatInt(st.MaxUploadBytes()>>20, 10)), "off", errs)
@@ -180,6 +183,7 @@ func readDiarySettings(f url.Values, st *fieldportal.Settings) web.FormErrors {
 		return errs
 	}
 	st.DiaryOverlap, st.Diary.Weekends = f.Get("diary_overlap") == "on", f.Get("diary.weekends") == "on"
+	st.FeedbackOff = f.Get("feedback") != "on"
 	st.Diary.DayStart, st.Diary.DayEnd = strings.TrimSpace(f.Get("diary.day_start")), strings.TrimSpace(f.Get("diary.day_end"))
 	for _, n := range []struct {
 		name, label string

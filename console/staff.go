@@ -23,6 +23,8 @@ type accountView struct {
 	Policy   string
 	// Passkeys lists the staff user's passkeys with the add form.
 	Passkeys web.PasskeyList
+	// Profile is the display name and photo customers see (visit.go).
+	Profile *web.StaffProfileForm
 }
 
 func (c *Console) handleAccount(w http.ResponseWriter, r *http.Request) {
@@ -35,6 +37,7 @@ var accountNotices = map[string]string{
 	"passkey_added":   "Your passkey has been added. You can sign in with it now.",
 	"passkey_renamed": "Your passkey has been renamed.",
 	"passkey_removed": "Your passkey has been removed.",
+	"profile":         "Your profile has been saved.",
 }
 
 func (c *Console) renderAccount(w http.ResponseWriter, r *http.Request, status int, notice string, errs web.FormErrors) {
@@ -63,8 +66,9 @@ func (c *Console) renderAccountWith(w http.ResponseWriter, r *http.Request, stat
 		c.kit.Error(w, r, err)
 		return
 	}
+	profile, errs := staffProfileForm(r, u, errs)
 	c.pages.Render(w, r, status, "account", accountView{
-		Layout: c.layout(r, "My account"), Notice: notice, Errors: errs.List("current", "password", "confirm"),
+		Layout: c.layout(r, "My account"), Notice: notice, Errors: errs.List("current", "password", "confirm"), Profile: profile,
 		Email: u.Email, Role: string(u.Role),
 		Current:  web.Field("current", "Current password", "password", "", "current-password", errs),
 		Password: web.Field("password", "New password", "password", "", "new-password", errs),

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/base64"
 	"net/http"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/sqlstore"
 )
 
@@ -162,6 +164,10 @@ func TestScreens(t *testing.T) {
 		{"admin", "/console/recurring/new?customer_q=park", "console-recurring-customer"},
 		{"admin", "{console-recurring-new}", "console-recurring-new"},
 		{"admin", "/console/no-such-page", "console-error-404"},
+		// Visit status and feedback (issue 22): the ratings page and the
+		// first appointment's visit status form ("{console-visit}").
+		{"admin", "/console/feedback", "console-feedback"},
+		{"admin", "{console-visit}", "console-visit"},
 		// A staff user who is no admin: settings are refused.
 		{"staff", "/console/settings", "console-error-403"},
 		// Single sign-on (issue 21): a customer's section, not set up, and
@@ -259,6 +265,8 @@ func TestScreens(t *testing.T) {
 				path = firstLink(b, &autopayCancel, "/payments/automatic", `table tbody tr a[href$="/cancel"]`)
 			case path == "{console-recurring}":
 				path = firstLink(b, &consoleRecurring, "/console/recurring", `table tbody tr a`)
+			case path == "{console-visit}":
+				path = screensVisit(t, p)
 			case path == "{console-recurring-new}":
 				path = firstLink(b, &consoleRecurringNew, "/console/recurring/new?customer_q=park", `main ul a`)
 			case strings.HasPrefix(path, "{customer}"):
@@ -420,4 +428,15 @@ func secondFactorScreens(t *testing.T, p *portal, dir string) {
 		b.fill(`form#console-login`, "email", "staff@demo.test", "password", demoPassword)
 		b.saveHere(filepath.Join(dir, "console-factor-setup-"+itoa(width)+".png"))
 	}
+}
+
+// screensVisit is the visit status form of the demo's first appointment.
+func screensVisit(t *testing.T, p *portal) string {
+	t.Helper()
+	list, _, err := p.DB.FindAppointments(context.Background(), fieldportal.SystemViewer(p.demoOrg(t), "test"),
+		fieldportal.AppointmentFilter{Page: fieldportal.Page{Limit: 1}})
+	if err != nil || len(list) == 0 {
+		t.Fatalf("no appointment for the visit form: %v", err)
+	}
+	return "/console/appointments/" + list[0].ID + "/visit"
 }

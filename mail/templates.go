@@ -140,6 +140,13 @@ func JobScheduled(org, name, number, when, technician, link string) Message {
 	return render("job_scheduled.txt", mailData{Org: org, Name: name, Number: number, When: when, Technician: technician, Link: link})
 }
 
+// OnTheWay tells a site's job contact that the technician is on the way
+// to the site, with the expected arrival (when, in the organisation's
+// zone). The caller sets To.
+func OnTheWay(org, name, number, site, technician, when, link string) Message {
+	return render("on_the_way.txt", mailData{Org: org, Name: name, Number: number, Site: site, Technician: technician, When: when, Link: link})
+}
+
 // AutopayCancelled tells a customer's statement contact that automatic
 // payment of a recurring invoice was turned off; amount is formatted with
 // its currency, site may be empty. The caller sets To.

@@ -92,6 +92,7 @@ type diaryView struct {
 // diaryRow is one appointment as the diary and its CSV show it.
 type diaryRow struct {
 	Date, Time, Reference, ReferenceURL, Site, Address, Description, Technician string
+	Visit                                                                       *web.Visit
 }
 
 // newDiaryRow formats an appointment in loc; its job or quote is linked
@@ -99,7 +100,8 @@ type diaryRow struct {
 func newDiaryRow(a *fieldportal.Appointment, v fieldportal.Viewer, loc *time.Location) diaryRow {
 	start, end := a.StartsAt.In(loc), a.EndsAt.In(loc)
 	row := diaryRow{Date: start.Format("Mon 2 Jan 2006"), Time: start.Format("15:04") + "–" + end.Format("15:04"),
-		Site: a.SiteName, Address: a.SiteAddress.OneLine(), Description: a.Description, Technician: a.Technician}
+		Site: a.SiteName, Address: a.SiteAddress.OneLine(), Description: a.Description, Technician: a.ShownTechnician(),
+		Visit: web.VisitOf(a, loc, "")}
 	if fieldportal.DateOf(start) != fieldportal.DateOf(end) {
 		row.Time = start.Format("15:04") + " to " + end.Format("Mon 2 Jan 15:04")
 	}
@@ -121,7 +123,7 @@ func newDiaryRow(a *fieldportal.Appointment, v fieldportal.Viewer, loc *time.Loc
 // diaryTable lays out a page of appointments.
 func diaryTable(list []*fieldportal.Appointment, v fieldportal.Viewer, loc *time.Location) web.Table {
 	t := web.Table{Caption: "Appointments", Columns: []web.Column{{Label: "Date"}, {Label: "Time"}, {Label: "Job or quote"},
-		{Label: "Site"}, {Label: "Description"}, {Label: "Technician"}}}
+		{Label: "Site"}, {Label: "Description"}, {Label: "Technician"}, {Label: "Status"}}}
 	for _, a := range list {
 		row := newDiaryRow(a, v, loc)
 		ref := web.TextCell(row.Reference)
@@ -129,7 +131,7 @@ func diaryTable(list []*fieldportal.Appointment, v fieldportal.Viewer, loc *time
 			ref = web.Cell{Text: row.Reference, URL: row.ReferenceURL}
 		}
 		t.Rows = append(t.Rows, []web.Cell{{Text: row.Date, Header: true}, web.TextCell(row.Time), ref,
-			{Text: row.Site, Hint: row.Address}, web.TextCell(row.Description), web.TextCell(row.Technician)})
+			{Text: row.Site, Hint: row.Address}, web.TextCell(row.Description), web.TextCell(row.Technician), visitCell(row.Visit)})
 	}
 	return t
 }
@@ -216,3 +218,13 @@ func (p *Portal) handleDiaryCSV(w http.ResponseWriter, r *http.Request) {
 
 // errFeedFull stops the feed's walk at its cap.
 var errFeedFull = errors.New("calendar feed full")
+
+// visitCell is a visit's status as a badge, with the expected arrival
+// while the technician is on the way.
+func visitCell(v *web.Visit) web.Cell {
+	c := web.Cell{Badge: &web.Badge{Text: v.Label, Tone: v.Tone}}
+	if v.ETA != "" {
+		c.Hint = "expected at " + v.ETA
+	}
+	return c
+}

@@ -40,6 +40,8 @@ type jobView struct {
 	Messages *web.ThreadView
 	// Report is the completed job's visit report; nil for none.
 	Report *web.VisitReportView
+	// Feedback is the visits' ratings and the rating form (visit.go).
+	Feedback *web.FeedbackSection
 }
 
 // assetLink is a piece of equipment on the job; URL is "" without a page.
@@ -56,6 +58,7 @@ type historyRow struct {
 type jobAppointment struct {
 	Start                         time.Time
 	When, Technician, Description string
+	Visit                         *web.Visit
 }
 
 // attachmentRow is a file of the job, with its download link.
@@ -90,6 +93,11 @@ func (p *Portal) handleJob(w http.ResponseWriter, r *http.Request) {
 
 // renderJob shows the page; uploadErr is a refused upload to show.
 func (p *Portal) renderJob(w http.ResponseWriter, r *http.Request, status int, id, notice string, uploadErr error) {
+	p.renderJobPage(w, r, status, id, notice, uploadErr, nil)
+}
+
+// renderJobPage is renderJob with the feedback form's last post (nil none).
+func (p *Portal) renderJobPage(w http.ResponseWriter, r *http.Request, status int, id, notice string, uploadErr error, fb *feedbackPost) {
 	v, _ := web.ViewerFromContext(r.Context())
 	ctx := r.Context()
 	j, err := p.svc.Work.FindJobByID(ctx, v, id)
@@ -147,7 +155,7 @@ func (p *Portal) renderJob(w http.ResponseWriter, r *http.Request, status int, i
 		view.ShowAppointments = true
 		for _, a := range appts {
 			view.Appointments = append(view.Appointments, jobAppointment{Start: a.StartsAt.In(loc), When: appointmentSpan(a.StartsAt.In(loc), a.EndsAt.In(loc)),
-				Technician: a.Technician, Description: a.Description})
+				Technician: a.ShownTechnician(), Description: a.Description, Visit: web.VisitOf(a, loc, technicianPhotoBase)})
 		}
 	}
 	if v.CanUse(fieldportal.ModuleInvoices) {
@@ -179,6 +187,10 @@ func (p *Portal) renderJob(w http.ResponseWriter, r *http.Request, status int, i
 	}
 	view.Messages = p.threadFor(r, v, &view.Layout, fieldportal.ThreadOnJob, j.ID)
 	if view.Report, err = p.visitReportView(r, v, j); err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
+	if view.Feedback, err = p.jobFeedback(r, v, j, fb); err != nil {
 		p.kit.Error(w, r, err)
 		return
 	}

@@ -162,6 +162,7 @@ func (p *Portal) routes() {
 	p.issueRoutes()
 	p.jobRoutes()
 	p.visitReportRoutes() // a completed job's visit report (issue 22)
+	p.visitRoutes()       // visit status and feedback (issue 22, visit.go)
 	p.quoteRoutes()
 	p.bookingRoutes()
 	p.printoutRoutes()

@@ -482,6 +482,7 @@ func (w *writeWorld) writeRows() []writeRow {
 	rows = append(rows, w.ssoRows()...)
 	rows = append(rows, w.messageRows()...)
 	rows = append(rows, w.reportWriteRows()...)
+	rows = append(rows, w.visitRows()...)
 	return rows
 }
 

@@ -10,7 +10,9 @@ import (
 )
 
 const appointmentColumns = `a.id, a.org_id, a.external_id, a.customer_id, a.site_id, a.job_id, a.quote_id, a.starts_at,
-	a.ends_at, a.technician, a.description, a.created_at, a.updated_at,
+	a.ends_at, a.technician, a.description, a.created_at, a.updated_at, a.status, a.eta, a.technician_staff_id,
+	(SELECT COALESCE(NULLIF(u.display_name, ''), u.name) FROM staff_users u WHERE u.id = a.technician_staff_id),
+	(SELECT u.photo FROM staff_users u WHERE u.id = a.technician_staff_id),
 	(SELECT s.name FROM sites s WHERE s.id = a.site_id), ` + appointmentShown
 
 // appointmentShown are the diary's display fields of an appointment: its
@@ -31,21 +33,23 @@ const appointmentFrom = ` FROM appointments a`
 // their placeholders: one list for the INSERT and the UPDATE, so the two
 // cannot drift apart. appointmentArgs gives the values in this order.
 const (
-	appointmentWritten = `external_id, customer_id, site_id, job_id, quote_id, starts_at, ends_at, technician, description`
-	appointmentValues  = `$3, $4, $5, $6, $7, $8, $9, $10, $11`
+	appointmentWritten = `external_id, customer_id, site_id, job_id, quote_id, starts_at, ends_at, technician, description,
+		status, eta, technician_staff_id`
+	appointmentValues = `$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14`
 )
 
 // appointmentArgs are the arguments of both statements: $1 the id, $2
-// the organisation, then appointmentWritten, then $12 the time of writing.
+// the organisation, then appointmentWritten, then $15 the time of writing.
 func appointmentArgs(a *fieldportal.Appointment, now time.Time) []any {
 	return []any{a.ID, a.OrgID, nullStr(a.ExternalID), a.CustomerID, a.SiteID, nullStr(a.JobID), nullStr(a.QuoteID),
-		a.StartsAt, a.EndsAt, a.Technician, a.Description, now}
+		a.StartsAt, a.EndsAt, a.Technician, a.Description, string(a.Status), nullTime(a.ETA), nullStr(a.TechnicianStaffID), now}
 }
 
 func scanAppointment(row interface{ Scan(...any) error }) (*fieldportal.Appointment, error) {
 	var a fieldportal.Appointment
 	err := row.Scan(&a.ID, &a.OrgID, str(&a.ExternalID), &a.CustomerID, &a.SiteID, str(&a.JobID), str(&a.QuoteID),
-		tm(&a.StartsAt), tm(&a.EndsAt), &a.Technician, &a.Description, tm(&a.CreatedAt), tm(&a.UpdatedAt), &a.SiteName,
+		tm(&a.StartsAt), tm(&a.EndsAt), &a.Technician, &a.Description, tm(&a.CreatedAt), tm(&a.UpdatedAt),
+		(*string)(&a.Status), tm(&a.ETA), str(&a.TechnicianStaffID), str(&a.TechnicianShownName), str(&a.TechnicianPhoto), &a.SiteName,
 		&a.SiteAddress.Line1, &a.SiteAddress.Line2, &a.SiteAddress.City, &a.SiteAddress.Region, &a.SiteAddress.Postcode,
 		str(&a.JobNumber), str((*string)(&a.JobKind)), str(&a.QuoteNumber))
 	return &a, err
@@ -83,16 +87,25 @@ func (d *DB) diaryOverlapAllowed(ctx context.Context, orgID string) (bool, error
 }
 
 func (tx *Tx) createAppointment(ctx context.Context, v fieldportal.Viewer, a *fieldportal.Appointment, overlapOK bool) error {
+	if err := fieldportal.CheckVisitMove("", a); err != nil {
+		return err
+	}
 	if err := tx.prepareAppointment(ctx, v, a, overlapOK); err != nil {
 		return err
 	}
 	a.ID, a.OrgID, a.CreatedAt, a.UpdatedAt = newID(), v.OrgID, tx.now, tx.now
 	_, err := tx.ExecContext(ctx, `INSERT INTO appointments (id, org_id, `+appointmentWritten+`, created_at, updated_at)
-		VALUES ($1, $2, `+appointmentValues+`, $12, $12)`, appointmentArgs(a, tx.now)...)
+		VALUES ($1, $2, `+appointmentValues+`, $15, $15)`, appointmentArgs(a, tx.now)...)
 	if err != nil {
 		return sqlErr(err, "appointment")
 	}
-	return tx.audit(ctx, v, "appointment.created", "appointment", a.ID, a.StartsAt.Format(time.RFC3339))
+	if err := tx.audit(ctx, v, "appointment.created", "appointment", a.ID, a.StartsAt.Format(time.RFC3339)); err != nil {
+		return err
+	}
+	if a.Status == fieldportal.VisitScheduled {
+		return nil
+	}
+	return tx.visitMoved(ctx, v, a)
 }
 
 // prepareAppointment validates an appointment, checks its site, job and
@@ -100,6 +113,9 @@ func (tx *Tx) createAppointment(ctx context.Context, v fieldportal.Viewer, a *fi
 func (tx *Tx) prepareAppointment(ctx context.Context, v fieldportal.Viewer, a *fieldportal.Appointment, overlapOK bool) error {
 	a.StartsAt, a.EndsAt = a.StartsAt.UTC().Truncate(time.Microsecond), a.EndsAt.UTC().Truncate(time.Microsecond)
 	if err := a.Validate(); err != nil {
+		return err
+	}
+	if err := tx.checkTechnician(ctx, v.OrgID, a); err != nil {
 		return err
 	}
 	site, err := tx.siteOfRecord(ctx, v, a.SiteID, &a.CustomerID)
@@ -167,12 +183,21 @@ func (tx *Tx) updateAppointment(ctx context.Context, v fieldportal.Viewer, a *fi
 	if a.CustomerID == old.CustomerID && a.SiteID != old.SiteID {
 		a.CustomerID = "" // moved to another site: take that site's customer
 	}
+	if a.Status == "" { // not sent: the visit stays where it is
+		a.Status = old.Status
+	}
+	if a.Status == old.Status && a.ETA.IsZero() {
+		a.ETA = old.ETA
+	}
+	if err := fieldportal.CheckVisitMove(old.Status, a); err != nil {
+		return err
+	}
 	if err := tx.prepareAppointment(ctx, v, a, overlapOK); err != nil {
 		return err
 	}
 	a.OrgID, a.CreatedAt, a.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
 	args := appointmentArgs(a, tx.now)
-	res, err := tx.ExecContext(ctx, `UPDATE appointments SET (`+appointmentWritten+`) = (`+appointmentValues+`), updated_at = $12
+	res, err := tx.ExecContext(ctx, `UPDATE appointments SET (`+appointmentWritten+`) = (`+appointmentValues+`), updated_at = $15
 		WHERE id = $1 AND org_id = $2`+ifUnchanged(&args, a.IfUpdatedAt), args...)
 	if err == nil {
 		err = checkUnchanged(res, a.IfUpdatedAt)
@@ -180,7 +205,13 @@ func (tx *Tx) updateAppointment(ctx context.Context, v fieldportal.Viewer, a *fi
 	if err != nil {
 		return sqlErr(err, "appointment")
 	}
-	return tx.audit(ctx, v, "appointment.updated", "appointment", a.ID, a.StartsAt.Format(time.RFC3339))
+	if err := tx.audit(ctx, v, "appointment.updated", "appointment", a.ID, a.StartsAt.Format(time.RFC3339)); err != nil {
+		return err
+	}
+	if a.Status == old.Status && a.ETA.Equal(old.ETA) {
+		return nil
+	}
+	return tx.visitMoved(ctx, v, a)
 }
 
 // UpsertAppointmentByExternalID creates or updates the appointment with

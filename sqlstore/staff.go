@@ -7,12 +7,13 @@ import (
 	"github.com/fieldportal/fieldportal"
 )
 
-const staffColumns = `id, org_id, email, name, role, password_hash, disabled, last_login_at, created_at, updated_at`
+const staffColumns = `id, org_id, email, name, role, password_hash, disabled, last_login_at, created_at, updated_at,
+	display_name, photo, photo_type`
 
 func scanStaff(row interface{ Scan(...any) error }) (*fieldportal.StaffUser, error) {
 	var u fieldportal.StaffUser
 	err := row.Scan(&u.ID, &u.OrgID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.Disabled, tm(&u.LastLoginAt),
-		tm(&u.CreatedAt), tm(&u.UpdatedAt))
+		tm(&u.CreatedAt), tm(&u.UpdatedAt), &u.DisplayName, &u.Photo, &u.PhotoType)
 	return &u, err
 }
 

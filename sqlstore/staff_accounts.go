@@ -69,3 +69,13 @@ func (a *Accounts) UpdateStaffUser(ctx context.Context, v fieldportal.Viewer, u 
 	}
 	return a.db.UpdateStaffUser(ctx, v, u)
 }
+
+// SetStaffProfile saves a staff user's display name and photo (DB.SetStaffProfile).
+func (a *Accounts) SetStaffProfile(ctx context.Context, v fieldportal.Viewer, p fieldportal.StaffProfile) error {
+	return a.db.SetStaffProfile(ctx, v, p)
+}
+
+// FindStaffPhoto returns a staff user's photo for staff (DB.FindStaffPhoto).
+func (a *Accounts) FindStaffPhoto(ctx context.Context, v fieldportal.Viewer, staffID, sha string) ([]byte, string, error) {
+	return a.db.FindStaffPhoto(ctx, v, staffID, sha)
+}

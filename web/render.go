@@ -179,6 +179,7 @@ var kitPageTemplates = []string{
 	"templates/messages.html",
 	"templates/security.html",
 	"templates/visit_report.html",
+	"templates/visit.html",
 }
 
 // ParsePages parses the pages matching pattern in fsys. A page is named

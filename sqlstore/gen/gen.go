@@ -182,7 +182,7 @@ func (g *gen) tables() []*table {
 		g.jobs(), g.jobItems(), g.jobAssets(),
 		g.tests(), g.issues(), g.comments(),
 		g.invoices(), g.invoiceLines(), g.payments(), g.allocations(),
-		g.recurring(), g.cards(), g.certificates(), g.documents(), g.appointments(), g.tasks(),
+		g.recurring(), g.cards(), g.certificates(), g.documents(), g.appointments(), g.feedback(), g.tasks(),
 		g.webhooks(), g.outbox(), g.auditLog(), g.counters(),
 		g.threads(), g.messages(),
 		g.visitReports(), g.visitPhotos(), g.photoBlobs(),

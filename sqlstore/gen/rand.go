@@ -51,6 +51,7 @@ const (
 	kThread
 	kMessage
 	kPhoto // a visit report's photo (issue 22)
+	kFeedback
 )
 
 // mix is splitmix64's finaliser: a cheap, well-spread 64-bit hash.

@@ -196,29 +196,88 @@ func (g *gen) document(d int) ([]any, int) {
 		byStaff, !r.chance(0.1), at, at}, day
 }
 
+// appointment is the k-th appointment as its row and its feedback read it.
+type appointment struct {
+	id, customer, siteID string
+	job, quote           any
+	start, end, at       time.Time
+	technician           string
+	status               string
+	eta                  any
+}
+
+// appointment builds the k-th appointment: a visit of a booked job, or a
+// survey visit for a quote where the job has none. Its status follows
+// the clock: done once over (a few cancelled), on the way when it starts
+// within the next two hours, else scheduled (issue 22).
+func (g *gen) appointment(k int) appointment {
+	r := g.rec(kAppointment, k)
+	jb := int(int64(k) * int64(g.size.Jobs) / int64(g.size.Appointments))
+	jf := g.job(jb)
+	var a appointment
+	site, startAt, day := jf.site, jf.start, jf.day
+	if startAt.IsZero() {
+		q := int(int64(k) * int64(g.size.Quotes) / int64(g.size.Appointments))
+		qf := g.quote(q)
+		site, day, a.quote = qf.site, qf.day, g.quoteID(q)
+		startAt = g.when(day+r.between(1, 10), r.between(8, 15), 30)
+	} else {
+		a.job = g.jobID(jb)
+	}
+	a.at = g.workTime(&r, day)
+	a.id, a.customer, a.siteID = g.id(kAppointment, k, a.at), g.customerID(int(g.l.siteCust[site])), g.siteID(site)
+	a.start, a.end = startAt, startAt.Add(time.Duration(r.between(1, 6))*time.Hour)
+	a.technician = pick(&r, technicians)
+	a.status = "scheduled"
+	switch {
+	case a.end.Before(g.now) && r.chance(0.03):
+		a.status = "cancelled"
+	case a.end.Before(g.now):
+		a.status = "done"
+	case a.start.Sub(g.now) < 2*time.Hour:
+		a.status, a.eta = "on_the_way", a.start.Add(-15*time.Minute)
+	}
+	return a
+}
+
 // appointments: visits of booked jobs, spread over the jobs in time, and
 // survey visits for quotes where the job has none.
 func (g *gen) appointments() *table {
 	return newTable("appointments", `id, org_id, external_id, customer_id, site_id, job_id, quote_id, starts_at, ends_at,
-		technician, description, created_at, updated_at`, func(yield func([]any) bool) {
+		technician, description, created_at, updated_at, status, eta`, func(yield func([]any) bool) {
 		for k := range g.size.Appointments {
+			a := g.appointment(k)
 			r := g.rec(kAppointment, k)
-			jb := int(int64(k) * int64(g.size.Jobs) / int64(g.size.Appointments))
-			jf := g.job(jb)
-			var job, quote any
-			site, startAt, day := jf.site, jf.start, jf.day
-			if startAt.IsZero() {
-				q := int(int64(k) * int64(g.size.Quotes) / int64(g.size.Appointments))
-				qf := g.quote(q)
-				site, day, quote = qf.site, qf.day, g.quoteID(q)
-				startAt = g.when(day+r.between(1, 10), r.between(8, 15), 30)
-			} else {
-				job = g.jobID(jb)
+			if !yield([]any{a.id, g.org, nil, a.customer, a.siteID, a.job, a.quote, a.start, a.end, a.technician,
+				pick(&r, workDescriptions), a.at, a.at, a.status, a.eta}) {
+				return
 			}
-			at := g.workTime(&r, day)
-			if !yield([]any{g.id(kAppointment, k, at), g.org, nil, g.customerID(int(g.l.siteCust[site])), g.siteID(site),
-				job, quote, startAt, startAt.Add(time.Duration(r.between(1, 6)) * time.Hour), pick(&r, technicians),
-				pick(&r, workDescriptions), at, at}) {
+		}
+	})
+}
+
+// feedbackComments are what customers write beside a rating.
+var feedbackComments = []string{"", "", "Quick and tidy, thank you.", "Arrived on time and explained everything.",
+	"Had to chase the arrival time.", "Very helpful technician.", "Left some mess in the plant room."}
+
+// feedback: a rating for about a third of the done visits of jobs, a day
+// after the visit, mostly good (issue 22).
+func (g *gen) feedback() *table {
+	return newTable("visit_feedback", `id, org_id, appointment_id, job_id, customer_id, site_id, contact_id, technician,
+		rating, comment, created_at`, func(yield func([]any) bool) {
+		for k := range g.size.Appointments {
+			a := g.appointment(k)
+			r := g.rec(kFeedback, k)
+			if a.status != "done" || a.job == nil || !r.chance(0.33) {
+				continue
+			}
+			at := a.end.Add(time.Duration(r.between(1, 48)) * time.Hour)
+			if at.After(g.now) {
+				at = g.now
+			}
+			rating := []int{5, 5, 5, 5, 4, 4, 4, 3, 2, 1}[r.intn(10)]
+			if !yield([]any{g.id(kFeedback, k, at), g.org, a.id, a.job, a.customer, a.siteID, nil, a.technician,
+				rating, pick(&r, feedbackComments), at}) {
 				return
 			}
 		}
