@@ -129,10 +129,15 @@ func (tx *Tx) allocateDeposits(ctx context.Context, v fieldportal.Viewer, inv *f
 	if inv.JobID == "" || inv.Status == fieldportal.InvoiceVoid {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT p.id, p.receipt_number, p.amount - COALESCE((SELECT SUM(pa.amount)
-			FROM payment_allocations pa WHERE pa.payment_id = p.id), 0)
-		FROM payments p JOIN jobs j ON j.quote_id = p.quote_id
+	rows, err := tx.QueryContext(ctx, `SELECT p.id FROM payments p JOIN jobs j ON j.quote_id = p.quote_id
 		WHERE j.id = $1 AND p.org_id = $2 AND p.status = 'succeeded' ORDER BY p.id`, inv.JobID, inv.OrgID)
+	if err != nil {
+		return err
+	}
+	ids, err := collect(rows, func(row interface{ Scan(...any) error }) (string, error) {
+		var id string
+		return id, row.Scan(&id)
+	})
 	if err != nil {
 		return err
 	}
@@ -140,12 +145,21 @@ func (tx *Tx) allocateDeposits(ctx context.Context, v fieldportal.Viewer, inv *f
 		id, receipt string
 		amount      fieldportal.Money
 	}
-	list, err := collect(rows, func(row interface{ Scan(...any) error }) (left, error) {
-		var l left
-		return l, row.Scan(&l.id, &l.receipt, money(&l.amount))
-	})
-	if err != nil {
-		return err
+	var list []left
+	for _, id := range ids {
+		// Locked first (PostgreSQL): two invoices raised at once for the
+		// job take turns, and the second sees what the first took.
+		// The remainder is read by a statement of its own, after the lock.
+		l := left{id: id}
+		if _, err := tx.ExecContext(ctx, `UPDATE payments SET updated_at = updated_at WHERE id = $1`, id); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT receipt_number, amount - COALESCE((SELECT SUM(pa.amount)
+			FROM payment_allocations pa WHERE pa.payment_id = p.id), 0) FROM payments p WHERE p.id = $1`,
+			id).Scan(&l.receipt, money(&l.amount)); err != nil {
+			return sqlErr(err, "payment")
+		}
+		list = append(list, l)
 	}
 	for _, l := range list {
 		var total, paid fieldportal.Money
