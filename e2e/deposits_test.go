@@ -116,8 +116,8 @@ func TestJourneyDeposit(t *testing.T) {
 func screensDeposit(t *testing.T, p *portal) {
 	t.Helper()
 	var siteID string
-	if err := p.DB.SQL().QueryRow(`SELECT ls.site_id FROM login_sites ls JOIN portal_logins pl ON pl.id = ls.login_id
-		JOIN contacts c ON c.id = pl.contact_id WHERE c.email = 'site@demo.test' ORDER BY ls.site_id LIMIT 1`).Scan(&siteID); err != nil {
+	if err := p.DB.SQL().QueryRow(`SELECT s.id FROM sites s JOIN contacts c ON c.customer_id = s.customer_id
+		WHERE c.email = 'site@demo.test' ORDER BY s.id LIMIT 1`).Scan(&siteID); err != nil {
 		t.Fatal(err)
 	}
 	x := &fieldportal.Quote{SiteID: siteID, Stage: fieldportal.QuoteOutstanding, Description: "Replace the sprinkler heads",

@@ -54,8 +54,11 @@ func (p *Portal) deposits(r *http.Request, v fieldportal.Viewer, f fieldportal.D
 // before (answerQuote).
 func (p *Portal) acceptWithDeposit(w http.ResponseWriter, r *http.Request) bool {
 	v, ok := web.ViewerFromContext(r.Context())
-	if !ok || !v.IsContact() || !v.CanUse(fieldportal.ModuleQuotes) || !p.kit.ParseForm(w, r) {
+	if !ok || !v.IsContact() || !v.CanUse(fieldportal.ModuleQuotes) {
 		return false
+	}
+	if !p.kit.ParseForm(w, r) {
+		return true // refused, and answered, by the kit
 	}
 	id := r.PathValue("id")
 	x, err := p.findQuote(r, v, id)
