@@ -236,5 +236,26 @@ func TestDeposit(t *testing.T) {
 			inv2 := issue(t, job, 4000)
 			mustInvoicePaid(t, db, w.staff, inv2.ID, 3000)
 		})
+
+		t.Run("an invoice that names the job later takes the deposit", func(t *testing.T) {
+			x := w.quote(t, db, 10000, fieldportal.DepositAmount, 2500)
+			c := w.startDeposit(t, db, x)
+			if _, err := db.ConfirmCheckout(ctx, w.payer, "testmode", paid(c, "pi_later_"+c.ID)); err != nil {
+				t.Fatal(err)
+			}
+			job := jobFor(t, x)
+			inv := MustInvoice(t, db, w.staff, w.invoice(w.parent.ID, w.siteA.ID, moneyDay(2026, 3, 1), 10000))
+			mustInvoicePaid(t, db, w.staff, inv.ID, 0)
+			inv.JobID = job
+			if err := db.UpdateInvoice(ctx, w.staff, inv); err != nil {
+				t.Fatal(err)
+			}
+			mustInvoicePaid(t, db, w.staff, inv.ID, 2500)
+			// Saved again, nothing more is taken.
+			if err := db.UpdateInvoice(ctx, w.staff, inv); err != nil {
+				t.Fatal(err)
+			}
+			mustInvoicePaid(t, db, w.staff, inv.ID, 2500)
+		})
 	})
 }

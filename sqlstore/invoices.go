@@ -152,6 +152,11 @@ func (tx *Tx) updateInvoice(ctx context.Context, v fieldportal.Viewer, inv *fiel
 	if err := tx.putInvoiceLines(ctx, inv); err != nil {
 		return err
 	}
+	// An invoice that names its job now (the back office's upsert)
+	// takes what is left of the job's deposit too (issue 22).
+	if err := tx.allocateDeposits(ctx, v, inv); err != nil {
+		return err
+	}
 	if err := tx.tallyRecord(ctx, inv.SiteID, inv.CustomerID); err != nil {
 		return err
 	}
