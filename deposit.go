@@ -95,3 +95,13 @@ type DepositFilter struct {
 	QuoteID string
 	JobID   string
 }
+
+// PendingAcceptance is an online acceptance of a quote waiting for its
+// deposit: the last checkout of the deposit started and not paid, with
+// the typed name, the address and when. Until the deposit is paid the
+// quote stays outstanding, and may be accepted again.
+type PendingAcceptance struct {
+	SignerName string
+	SignedFrom string
+	StartedAt  time.Time
+}

@@ -342,6 +342,9 @@ type Quote struct {
 	DepositKind   DepositKind `json:"deposit_kind"`
 	DepositValue  int64       `json:"deposit_value"`
 	DepositAmount Money       `json:"deposit_amount"`
+	// Pending is the acceptance waiting for the deposit, when one was
+	// started (read with the one quote, FindQuoteByID).
+	Pending *PendingAcceptance `json:"-"`
 
 	// IfUpdatedAt, when set, makes an update save only over the version
 	// of this time, else fail with ErrChanged (the API's If-Match).

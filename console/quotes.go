@@ -265,6 +265,9 @@ func (c *Console) renderQuote(w http.ResponseWriter, r *http.Request, status int
 			return
 		}
 	}
+	if pa := x.Pending; pa != nil {
+		view.Totals = append(view.Totals, web.Detail{Label: "Acceptance pending", Value: pendingText(pa, loc)})
+	}
 	if x.Stage == fieldportal.QuoteApproved || x.Stage == fieldportal.QuoteDeclined {
 		view.Answer = []web.Detail{{Label: "Signed by", Value: x.SignedByName},
 			{Label: "On", Value: web.FormatDateTime(x.ActionedAt.In(loc))}, {Label: "From address", Value: quoteOrNone(x.SignedFrom)}}
@@ -588,4 +591,14 @@ func (c *Console) depositDetails(r *http.Request, v fieldportal.Viewer, out *[]w
 			", on account " + web.MoneyText(d.Currency, d.OnAccount()) + ")"})
 	}
 	return nil
+}
+
+// pendingText says who started accepting a quote, when and from where,
+// waiting for the deposit.
+func pendingText(pa *fieldportal.PendingAcceptance, loc *time.Location) string {
+	s := "Signed by " + pa.SignerName + " on " + web.FormatDateTime(pa.StartedAt.In(loc))
+	if pa.SignedFrom != "" {
+		s += " from " + pa.SignedFrom
+	}
+	return s + "; the deposit is not paid yet, so the quote is still outstanding."
 }

@@ -420,6 +420,10 @@ func (p *Portal) renderQuote(w http.ResponseWriter, r *http.Request, status int,
 		if d := x.Deposit(); d > 0 {
 			view.Totals = append(view.Totals, web.Detail{Label: depositLabel(x), Value: web.MoneyText(currency, d)})
 		}
+		if pa := x.Pending; pa != nil {
+			view.Totals = append(view.Totals, web.Detail{Label: "Acceptance waiting for the deposit", Value: "Signed by " + pa.SignerName +
+				" on " + web.FormatDateTime(pa.StartedAt.In(loc)) + ". The deposit is not paid yet: accept again below to pay it."})
+		}
 	}
 	if x.DepositKind != fieldportal.DepositNone {
 		var err error

@@ -98,6 +98,9 @@ func TestDepositPages(t *testing.T) {
 			if st := stage(); st != fieldportal.QuoteOutstanding {
 				t.Fatalf("stage after starting to pay = %s", st)
 			}
+			if _, body := staff.get(page); !strings.Contains(body, "Acceptance pending") || !strings.Contains(body, "Signed by Chris Child") {
+				t.Errorf("the console does not show the pending acceptance")
+			}
 			_, body := c.get(testPage)
 			m := regexp.MustCompile(`href="([^"]*/payments/cancel[^"]*)"`).FindStringSubmatch(body)
 			if m == nil {

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -270,4 +272,23 @@ func (tx *Tx) applyDeposit(ctx context.Context, c *fieldportal.Checkout, o field
 			fmt.Sprintf("deposit %s received (%s) but the quote could not be accepted: %s", p.ReceiptNumber, c.ID, fieldportal.ErrorMessage(err)))
 	}
 	return err
+}
+
+// pendingAcceptance fills x.Pending from the last open checkout of an
+// outstanding quote's deposit, if any.
+func (tx *Tx) pendingAcceptance(ctx context.Context, x *fieldportal.Quote) error {
+	if x.Stage != fieldportal.QuoteOutstanding || x.DepositKind == fieldportal.DepositNone {
+		return nil
+	}
+	var p fieldportal.PendingAcceptance
+	err := tx.QueryRowContext(ctx, `SELECT signer_name, signed_from, created_at FROM checkouts
+		WHERE quote_id = $1 AND status = 'open' ORDER BY created_at DESC, id DESC LIMIT 1`, x.ID).
+		Scan(&p.SignerName, &p.SignedFrom, tm(&p.StartedAt))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	x.Pending = &p
+	return nil
 }

@@ -129,7 +129,10 @@ func TestDeposit(t *testing.T) {
 			if c.Amount != 2000 || c.QuoteID != x.ID || c.SignerName != "Pat Lee" {
 				t.Errorf("checkout = %+v", c)
 			}
-			mustQuoteStage(t, db, w.staff, x.ID, fieldportal.QuoteOutstanding)
+			q := mustQuoteStage(t, db, w.staff, x.ID, fieldportal.QuoteOutstanding)
+			if q.Pending == nil || q.Pending.SignerName != "Pat Lee" || q.Pending.SignedFrom != "192.0.2.7" || !q.Pending.StartedAt.Equal(c.CreatedAt) {
+				t.Errorf("pending acceptance = %+v, want Pat Lee's from 192.0.2.7", q.Pending)
+			}
 			// Abandoned: the quote can be accepted again.
 			w.startDeposit(t, db, x)
 			mustQuoteStage(t, db, w.staff, x.ID, fieldportal.QuoteOutstanding)
@@ -150,6 +153,9 @@ func TestDeposit(t *testing.T) {
 				t.Errorf("%d payments for the deposit, want 1", n)
 			}
 			q := mustQuoteStage(t, db, w.staff, x.ID, fieldportal.QuoteApproved)
+			if q.Pending != nil {
+				t.Errorf("an accepted quote has a pending acceptance %+v", q.Pending)
+			}
 			if q.SignedByName != "Pat Lee" || q.SignedFrom != "192.0.2.7" || q.AcceptComment != "Start soon" || !q.ActionedAt.Equal(c.CreatedAt) {
 				t.Errorf("acceptance = %q %q %q %v, want the pending one of %v", q.SignedByName, q.SignedFrom, q.AcceptComment, q.ActionedAt, c.CreatedAt)
 			}

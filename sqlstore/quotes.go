@@ -244,6 +244,9 @@ func (tx *Tx) findQuote(ctx context.Context, v fieldportal.Viewer, id string) (*
 	if err != nil {
 		return nil, sqlErr(err, "quote")
 	}
+	if err := tx.pendingAcceptance(ctx, x); err != nil {
+		return nil, err
+	}
 	return x, loadQuoteChildren(ctx, tx, []*fieldportal.Quote{x})
 }
 
