@@ -28,8 +28,17 @@ type Checkout struct {
 	PaymentID     string            `json:"payment_id,omitempty"`
 	ReceiptNumber string            `json:"receipt_number,omitempty"`
 	Invoices      []CheckoutInvoice `json:"invoices"`
-	CreatedAt     time.Time         `json:"created_at"`
-	UpdatedAt     time.Time         `json:"updated_at"`
+	// A deposit's checkout (issue 22) pays no invoice: it is for QuoteID
+	// and keeps the acceptance it completes when confirmed: the typed
+	// name, the address it came from and the comment (signed at
+	// CreatedAt), and the portal's address for the office's mail.
+	QuoteID       string    `json:"quote_id,omitempty"`
+	SignerName    string    `json:"-"`
+	SignedFrom    string    `json:"-"`
+	AcceptComment string    `json:"-"`
+	PortalURL     string    `json:"-"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // CheckoutInvoice is one invoice of a checkout with the amount asked for
@@ -57,4 +66,13 @@ type StartCheckout struct {
 	InvoiceIDs []string
 	Provider   string
 	Back       string
+}
+
+// StartDeposit is a quote contact's acceptance of a quote that asks for a
+// deposit: the decision (typed name, comment, client address, version
+// read) and the provider; the amount is the server's.
+type StartDeposit struct {
+	QuoteID  string
+	Decision QuoteDecision
+	Provider string
 }

@@ -66,6 +66,18 @@ type InvoicePayment struct {
 	Method        string
 	ReceiptNumber string
 	Allocated     Money
+	// Deposit: the payment is a quote's deposit (issue 22), shown as
+	// "Deposit received".
+	Deposit bool
+}
+
+// Label is how the payment reads on the invoice: "Deposit received" for
+// a quote's deposit, else its method.
+func (p InvoicePayment) Label() string {
+	if p.Deposit {
+		return "Deposit received"
+	}
+	return PaymentMethodLabel(p.Method)
 }
 
 // Balance is what is still owed.
@@ -207,6 +219,9 @@ type Payment struct {
 	// Reference is the payer's reference of a payment taken by hand (a
 	// cheque's number), words for people.
 	Reference string `json:"reference,omitempty"`
+	// QuoteID is the quote a deposit was paid for (issue 22), set only
+	// by the deposit's confirmation.
+	QuoteID string `json:"-"`
 	// IfUpdatedAt, when set, makes an update save only over the version
 	// read (ErrChanged otherwise).
 	IfUpdatedAt time.Time `json:"-"`

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -26,6 +27,9 @@ type QuoteDecision struct {
 	// again by the office) is refused, so nobody signs for lines or a
 	// total they have not seen. Empty skips the check (the API).
 	Version string
+	// At is when the name was typed, for an acceptance completed later
+	// by its deposit's payment; zero is now.
+	At time.Time
 }
 
 // Version identifies a quote's state as last saved: it changes with every
@@ -80,6 +84,9 @@ type QuotePricing struct {
 	ValidUntil Date
 	Send       bool
 	PortalURL  string
+	// The deposit asked for on acceptance (Quote.DepositKind).
+	DepositKind  DepositKind
+	DepositValue int64
 }
 
 // MaxTaxRate is the highest tax rate a quote may carry, in basis points.
@@ -123,6 +130,8 @@ func (p *QuotePricing) Validate(today Date) error {
 	} else if p.ValidUntil.Before(today) {
 		v.Add("valid_until", "Valid until must be today or later.")
 	}
+	_, _, _, total := p.Totals()
+	checkDeposit(&v, p.DepositKind, p.DepositValue, total)
 	return v.Err()
 }
 

@@ -524,6 +524,14 @@ type MoneyService interface {
 	// confirmation already applied answers the checkout as it is. v is
 	// the payer (return page) or the system (webhook).
 	ConfirmCheckout(ctx context.Context, v Viewer, provider string, o CheckoutOutcome) (*Checkout, error)
+	// StartDepositCheckout records a quote contact's acceptance of a
+	// quote that asks for a deposit as a checkout of the deposit: the
+	// quote stays outstanding, the acceptance pending, until
+	// ConfirmCheckout applies the payment and completes it (issue 22).
+	StartDepositCheckout(ctx context.Context, v Viewer, s StartDeposit) (*Checkout, error)
+	// FindDeposits lists the deposits received for a quote or a job the
+	// viewer reaches, oldest first.
+	FindDeposits(ctx context.Context, v Viewer, f DepositFilter) ([]*DepositPayment, error)
 	// ApplyPaymentEvent applies a provider's signed event (its webhook,
 	// which comes with no one signed in) as the program: a completed
 	// checkout through ConfirmCheckout, a completed card set-up (its

@@ -336,6 +336,16 @@ type Quote struct {
 	TaxRate int       `json:"tax_rate"`
 	SentAt  time.Time `json:"sent_at,omitzero"`
 
+	// The deposit asked for on acceptance (issue 22): a whole percentage
+	// of TotalIncTax or an amount in minor units; DepositAmount is what
+	// that comes to, filled when the quote is read.
+	DepositKind   DepositKind `json:"deposit_kind"`
+	DepositValue  int64       `json:"deposit_value"`
+	DepositAmount Money       `json:"deposit_amount"`
+	// Pending is the acceptance waiting for the deposit, when one was
+	// started (read with the one quote, FindQuoteByID).
+	Pending *PendingAcceptance `json:"-"`
+
 	// IfUpdatedAt, when set, makes an update save only over the version
 	// of this time, else fail with ErrChanged (the API's If-Match).
 	IfUpdatedAt time.Time `json:"-"`
@@ -389,6 +399,7 @@ func (q *Quote) Validate() error {
 	if len(q.Items) > 200 {
 		v.Add("items", "A quote can have at most 200 items.")
 	}
+	checkDeposit(&v, q.DepositKind, q.DepositValue, q.TotalIncTax)
 	return v.Err()
 }
 

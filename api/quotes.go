@@ -35,6 +35,9 @@ type Quote struct {
 	CreatedInPortal bool              `json:"created_in_portal"`
 	AssetIDs        []string          `json:"asset_ids"`
 	Items           []QuoteItem       `json:"items"`
+	DepositKind     string            `json:"deposit_kind" doc:"The deposit asked for on acceptance: percent (of total_inc_tax), amount, or empty for none."`
+	DepositValue    int64             `json:"deposit_value" doc:"The deposit's percentage (1 to 100) or amount in minor units; 0 for none."`
+	DepositAmount   int64             `json:"deposit_amount" doc:"What the deposit comes to, in minor units; accepting online is complete when it is paid."`
 	CreatedAt       time.Time         `json:"created_at"`
 	UpdatedAt       time.Time         `json:"updated_at"`
 }
@@ -70,6 +73,8 @@ type QuoteInput struct {
 	ValidUntil     string           `json:"valid_until" doc:"YYYY-MM-DD."`
 	AssetIDs       []string         `json:"asset_ids"`
 	Items          []QuoteItemInput `json:"items"`
+	DepositKind    string           `json:"deposit_kind" doc:"percent, amount, or empty for no deposit."`
+	DepositValue   int64            `json:"deposit_value" doc:"A whole percentage from 1 to 100, or an amount in minor units no more than the total including tax."`
 }
 
 // QuoteItemInput is a line of a quote's body; total is quantity times
@@ -97,7 +102,8 @@ func ShowQuote(x *fieldportal.Quote, currency string) Quote {
 		Tax: int64(x.Tax), TotalIncTax: int64(x.TotalIncTax), Currency: currency, ValidUntil: optionalDate(x.ValidUntil),
 		RequestedBy: optional(x.RequestedBy), SignedByName: x.SignedByName, ActionedAt: optionalTime(x.ActionedAt),
 		DeclineReason: x.DeclineReason, CreatedInPortal: x.CreatedInPortal, AssetIDs: append([]string{}, x.AssetIDs...),
-		Items: make([]QuoteItem, len(x.Items)), CreatedAt: x.CreatedAt.UTC(), UpdatedAt: x.UpdatedAt.UTC()}
+		Items: make([]QuoteItem, len(x.Items)), CreatedAt: x.CreatedAt.UTC(), UpdatedAt: x.UpdatedAt.UTC(),
+		DepositKind: string(x.DepositKind), DepositValue: x.DepositValue, DepositAmount: int64(x.Deposit())}
 	for i, it := range x.Items {
 		out.Items[i] = QuoteItem{ID: it.ID, ItemID: optional(it.ItemID), Code: it.Code, Description: it.Description,
 			Quantity: it.Quantity, UnitPrice: int64(it.UnitPrice), Total: int64(it.Total), Optional: it.Optional}
@@ -189,6 +195,12 @@ func (a *API) fillQuote(r *http.Request, x *fieldportal.Quote, in QuoteInput, sn
 		x.Tax = fieldportal.Money(in.Tax)
 	}
 	x.TotalIncTax = x.TotalExTax + x.Tax
+	if sn.has("deposit_kind") {
+		x.DepositKind = fieldportal.ParseDepositKind(in.DepositKind)
+	}
+	if sn.has("deposit_value") {
+		x.DepositValue = in.DepositValue
+	}
 	var bad fieldportal.Validation
 	readDate(&bad, sn, "preferred_date", in.PreferredDate, &x.PreferredDate)
 	readDate(&bad, sn, "valid_until", in.ValidUntil, &x.ValidUntil)

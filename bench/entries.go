@@ -54,6 +54,9 @@ type IDs struct {
 	// PrintedJob and PrintedQuote are a service job and a quote the
 	// parent persona reaches: their printouts are benchmarked.
 	PrintedJob, PrintedQuote string
+	// DepositQuote is an outstanding quote of the parent persona that
+	// asks for a deposit (see discoverDepositQuote).
+	DepositQuote string
 	// Quote is an outstanding quote of the parent persona several pages
 	// into its list, and QuoteSearch its number (see discoverQuotes).
 	Quote, QuoteSearch string

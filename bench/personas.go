@@ -188,6 +188,9 @@ func discover(ctx context.Context, svc server.Services, viewers map[string]field
 	if err := discoverQuotes(ctx, svc, v, ids); err != nil {
 		return err
 	}
+	if err := discoverDepositQuote(ctx, svc, v, ids); err != nil {
+		return err
+	}
 	if err := discoverOffice(ctx, svc, staff, ids); err != nil {
 		return err
 	}

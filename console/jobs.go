@@ -288,6 +288,10 @@ func (c *Console) renderJob(w http.ResponseWriter, r *http.Request, status int, 
 		{Label: "Preferred date", Value: preferred}, {Label: "Scheduled", Value: scheduled},
 		{Label: "Technician", Value: orNone(j.Technician)}, {Label: "Made by", Value: from},
 		{Label: "Description", Value: orNone(j.Description), Pre: true}}
+	if err := c.depositDetails(r, v, &view.Details, fieldportal.DepositFilter{JobID: j.ID}); err != nil {
+		c.kit.Error(w, r, err)
+		return
+	}
 	view.Items = web.Table{Caption: "Items", Columns: []web.Column{{Label: "Item"}, {Label: "Quantity", Numeric: true},
 		{Label: "Unit price", Numeric: true}, {Label: "Total", Numeric: true}}}
 	for _, it := range j.Items {

@@ -166,6 +166,9 @@ type quotePriceForm struct {
 	TaxRate    web.FieldView
 	ValidUntil web.FieldView
 	Sent       bool
+	// The deposit asked for on acceptance (issue 22).
+	DepositKind  web.SelectView
+	DepositValue web.FieldView
 }
 
 // quoteLineForm is one line of the pricing form.
@@ -255,6 +258,16 @@ func (c *Console) renderQuote(w http.ResponseWriter, r *http.Request, status int
 			{Label: "Total including tax", Value: web.MoneyText(currency, x.TotalIncTax)},
 		}
 	}
+	if d := x.Deposit(); d > 0 {
+		view.Totals = append(view.Totals, web.Detail{Label: "Deposit on acceptance", Value: web.MoneyText(currency, d)})
+		if err := c.depositDetails(r, v, &view.Totals, fieldportal.DepositFilter{QuoteID: x.ID}); err != nil {
+			c.kit.Error(w, r, err)
+			return
+		}
+	}
+	if pa := x.Pending; pa != nil {
+		view.Totals = append(view.Totals, web.Detail{Label: "Acceptance pending", Value: pendingText(pa, loc)})
+	}
 	if x.Stage == fieldportal.QuoteApproved || x.Stage == fieldportal.QuoteDeclined {
 		view.Answer = []web.Detail{{Label: "Signed by", Value: x.SignedByName},
 			{Label: "On", Value: web.FormatDateTime(x.ActionedAt.In(loc))}, {Label: "From address", Value: quoteOrNone(x.SignedFrom)}}
@@ -340,7 +353,26 @@ func quoteForm(x *fieldportal.Quote, items []*fieldportal.Item, typed url.Values
 	f.TaxRate.Inputmode, f.TaxRate.Hint = "decimal", "The rate for this quote, such as 20 or 17.5; 0 for none."
 	f.ValidUntil = web.Field("valid_until", "Valid until", "date", valid, "off", errs)
 	f.ValidUntil.Hint = "The last day the customer can accept this price."
-	f.Errors = errs.List(append([]string{"items"}, append(order, "tax_rate", "valid_until")...)...)
+	kind, value := string(x.DepositKind), ""
+	switch x.DepositKind {
+	case fieldportal.DepositPercent:
+		value = strconv.FormatInt(x.DepositValue, 10)
+	case fieldportal.DepositAmount:
+		value = fieldportal.Money(x.DepositValue).Decimal()
+	}
+	if typed != nil {
+		kind, value = typed.Get("deposit_kind"), typed.Get("deposit_value")
+	}
+	f.DepositKind = web.SelectView{FieldView: web.Field("deposit_kind", "Deposit on acceptance", "select", kind, "off", errs)}
+	f.DepositKind.Hint = "The customer pays it online to accept the quote; the acceptance is complete when it is paid."
+	for _, o := range []web.CheckOption{{Value: "", Label: "No deposit"}, {Value: "percent", Label: "A percentage of the total including tax"},
+		{Value: "amount", Label: "A fixed amount"}} {
+		o.Checked = o.Value == kind
+		f.DepositKind.Options = append(f.DepositKind.Options, o)
+	}
+	f.DepositValue = web.Field("deposit_value", "Deposit", "text", value, "off", errs)
+	f.DepositValue.Inputmode, f.DepositValue.Hint = "decimal", "A whole percentage from 1 to 100, such as 20, or an amount such as 250.00; empty for no deposit."
+	f.Errors = errs.List(append([]string{"items"}, append(order, "tax_rate", "valid_until", "deposit_kind", "deposit_value")...)...)
 	return f
 }
 
@@ -455,6 +487,27 @@ func readQuotePricing(form url.Values, catalogue []*fieldportal.Item) (p fieldpo
 	} else {
 		p.TaxRate = rate
 	}
+	p.DepositKind = fieldportal.ParseDepositKind(form.Get("deposit_kind"))
+	switch dv := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(form.Get("deposit_value")), "%")); {
+	case dv == "":
+		if p.DepositKind != fieldportal.DepositNone {
+			bad.Add("deposit_value", "Deposit is required with a deposit type: a percentage such as 20 or an amount such as 250.00.")
+		}
+	case p.DepositKind == fieldportal.DepositPercent:
+		n, err := strconv.ParseInt(dv, 10, 64)
+		if err != nil {
+			bad.Add("deposit_value", "Deposit percentage must be a whole number from 1 to 100.")
+		}
+		p.DepositValue = n
+	case p.DepositKind == fieldportal.DepositAmount:
+		m, err := fieldportal.ParseMoney(dv)
+		if err != nil {
+			bad.Add("deposit_value", "Deposit amount must be an amount such as 250.00.")
+		}
+		p.DepositValue = int64(m)
+	case p.DepositKind == fieldportal.DepositNone:
+		bad.Add("deposit_kind", "Choose whether the deposit is a percentage or an amount.")
+	}
 	if s := strings.TrimSpace(form.Get("valid_until")); s != "" {
 		d, err := fieldportal.ParseDate(s)
 		if err != nil {
@@ -521,4 +574,31 @@ func quoteDateText(d fieldportal.Date) string {
 		return ""
 	}
 	return web.FormatDate(d.Time())
+}
+
+// depositDetails adds the deposits received for a quote or job to a
+// record's details: each payment, with what invoices took of it and what
+// is still on account (issue 22).
+func (c *Console) depositDetails(r *http.Request, v fieldportal.Viewer, out *[]web.Detail, f fieldportal.DepositFilter) error {
+	list, err := c.svc.Money.FindDeposits(r.Context(), v, f)
+	if err != nil {
+		return err
+	}
+	loc := web.OrgLocation(r)
+	for _, d := range list {
+		*out = append(*out, web.Detail{Label: "Deposit received", Value: web.MoneyText(d.Currency, d.Amount) + " on " +
+			web.FormatDate(d.PaidAt.In(loc)) + ", receipt " + d.ReceiptNumber + " (deducted " + web.MoneyText(d.Currency, d.Allocated) +
+			", on account " + web.MoneyText(d.Currency, d.OnAccount()) + ")"})
+	}
+	return nil
+}
+
+// pendingText says who started accepting a quote, when and from where,
+// waiting for the deposit.
+func pendingText(pa *fieldportal.PendingAcceptance, loc *time.Location) string {
+	s := "Signed by " + pa.SignerName + " on " + web.FormatDateTime(pa.StartedAt.In(loc))
+	if pa.SignedFrom != "" {
+		s += " from " + pa.SignedFrom
+	}
+	return s + "; the deposit is not paid yet, so the quote is still outstanding."
 }

@@ -36,6 +36,7 @@ func TestScreens(t *testing.T) {
 	p := mustDemo(t, sqlstore.SQLite)
 	screensPasskeys(t, p)
 	reportJob, reportPhoto := screensVisitReport(t, p)
+	screensDeposit(t, p)
 	// Pages whose address is read from another page: "{site}" is the
 	// first site of /sites, "{autopay-cancel}" the first cancel of
 	// /payments/automatic, "{console-recurring}" the first recurring
@@ -93,6 +94,10 @@ func TestScreens(t *testing.T) {
 		{"parent", "/quotes?tab=actioned", "quotes-actioned"},
 		{"parent", "/quotes?q=no-such-quote", "quotes-empty"},
 		{"parent", "{quote}", "quote"},
+		// Deposits (issue 22): a quote asking for one, with the accept
+		// form saying it (screensDeposit), and the console's.
+		{"site", "/quotes/screens-deposit-quote", "quote-deposit"},
+		{"admin", "/console/quotes/screens-deposit-quote", "console-quote-deposit"},
 		// Issues (issue 16): the list, its filters, an issue, the form.
 		{"parent", "/invoices", "invoices"},
 		{"parent", "/invoices?tab=unpaid&sort=due", "invoices-unpaid-due"},

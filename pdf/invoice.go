@@ -70,7 +70,7 @@ func Invoice(opt Options, inv *fieldportal.Invoice, customer, site Party, x Invo
 		if len(inv.Payments) > 0 {
 			d.section("Payments received")
 			for _, p := range inv.Payments {
-				line := web.FormatDate(p.PaidAt.In(d.opt.Zone)) + "  " + fieldportal.PaymentMethodLabel(p.Method)
+				line := web.FormatDate(p.PaidAt.In(d.opt.Zone)) + "  " + p.Label()
 				if p.ReceiptNumber != "" {
 					line += "  receipt " + p.ReceiptNumber
 				}

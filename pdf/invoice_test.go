@@ -32,6 +32,9 @@ func TestInvoiceGolden(t *testing.T) {
 	paid := testInvoice()
 	paid.AmountPaid, paid.Status = paid.Total, fieldportal.InvoicePaid
 	paid.Payments[0].Allocated = paid.Total
+	// A quote's deposit allocated when the invoice was raised (issue 22).
+	deposit := testInvoice()
+	deposit.Payments[0].Deposit = true
 	for _, tc := range []struct {
 		name string
 		inv  *fieldportal.Invoice
@@ -42,6 +45,7 @@ func TestInvoiceGolden(t *testing.T) {
 		{"invoice_part_paid", testInvoice(), true, []string{"Tax invoice INV-1042", "Tax number: GB 123 4567 89", "Balance due",
 			"£1,000.00", "Please pay £1,000.00 by 1 Apr 2026, quoting INV-1042.", "sort code 12-34-56", "R-1007"}, nil},
 		{"invoice_paid", paid, false, []string{"Tax invoice INV-1042", "£0.00"}, []string{"How to pay", "Please pay"}},
+		{"invoice_deposit", deposit, false, []string{"Deposit received", "R-1007", "Balance due", "£1,000.00"}, []string{"Card"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var logo []byte

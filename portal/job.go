@@ -42,6 +42,8 @@ type jobView struct {
 	Report *web.VisitReportView
 	// Feedback is the visits' ratings and the rating form (visit.go).
 	Feedback *web.FeedbackSection
+	// Deposit is the deposit paid for the order's quote (issue 22).
+	Deposit *depositSection
 }
 
 // assetLink is a piece of equipment on the job; URL is "" without a page.
@@ -146,6 +148,10 @@ func (p *Portal) renderJobPage(w http.ResponseWriter, r *http.Request, status in
 		}
 	}
 	view.Items, view.ItemsTotal = jobItemsTable(j, org.Currency)
+	if view.Deposit, err = p.deposits(r, v, fieldportal.DepositFilter{JobID: j.ID}); err != nil {
+		p.kit.Error(w, r, err)
+		return
+	}
 	if v.CanUse(fieldportal.ModuleDiary) {
 		appts, _, err := p.svc.Diary.FindAppointments(ctx, v, fieldportal.AppointmentFilter{JobID: j.ID, Page: fieldportal.Page{Limit: 100}})
 		if err != nil {

@@ -65,12 +65,25 @@ func (p *Portal) gateway(r *http.Request, v fieldportal.Viewer) (fieldportal.Pay
 	return p.svc.Payments(st.PaymentProvider, keys)
 }
 
-// backPage is where a payer returns: the page it came from, one of two.
+// backPage is where a payer returns: the page it came from, one of two,
+// or the quote whose deposit it paid.
 func backPage(s string) string {
 	if s == "/statement" {
 		return s
 	}
+	if id, ok := strings.CutPrefix(s, "/quotes/"); ok && id != "" && !strings.ContainsAny(id, "/?#\\") {
+		return s
+	}
 	return "/invoices"
+}
+
+// needPayer is the signed-in viewer of a checkout's return pages: one
+// that may pay invoices, or accept a quote with its deposit.
+func (p *Portal) needPayer(w http.ResponseWriter, r *http.Request) (fieldportal.Viewer, bool) {
+	if v, ok := web.ViewerFromContext(r.Context()); ok && v.CanUse(fieldportal.ModuleQuotes) && !v.CanUse(fieldportal.ModuleInvoices) {
+		return v, true
+	}
+	return p.needModule(w, r, fieldportal.ModuleInvoices)
 }
 
 func (p *Portal) handleCheckout(w http.ResponseWriter, r *http.Request) {
@@ -130,7 +143,7 @@ func (p *Portal) handleCheckout(w http.ResponseWriter, r *http.Request) {
 // handlePaymentReturn confirms the checkout the provider sent the payer
 // back from, as the webhook does; reloading it shows the same receipt.
 func (p *Portal) handlePaymentReturn(w http.ResponseWriter, r *http.Request) {
-	v, ok := p.needModule(w, r, fieldportal.ModuleInvoices)
+	v, ok := p.needPayer(w, r)
 	if !ok {
 		return
 	}
@@ -160,7 +173,14 @@ func (p *Portal) handlePaymentReturn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	view := paymentView{Checkout: c, Back: backPage(c.Back)}
-	if c.Status == fieldportal.CheckoutPaid {
+	if c.QuoteID != "" {
+		view.Heading, view.Kind = "Deposit received", "notice-info"
+		view.Message = "Thank you. Your deposit is paid and the quote is accepted. Your receipt number is " + c.ReceiptNumber + "."
+		if c.Status != fieldportal.CheckoutPaid {
+			view.Heading, view.Kind = "Deposit not confirmed yet", "notice-warning"
+			view.Message = "The payment provider has not confirmed your deposit yet, so the quote is not accepted yet. Reload this page in a minute; nothing is paid twice."
+		}
+	} else if c.Status == fieldportal.CheckoutPaid {
 		view.Heading, view.Kind = "Payment received", "notice-info"
 		view.Message = "Thank you. Your receipt number is " + c.ReceiptNumber + "."
 		if c.Email != "" {
@@ -174,13 +194,18 @@ func (p *Portal) handlePaymentReturn(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Portal) handlePaymentCancel(w http.ResponseWriter, r *http.Request) {
-	v, ok := p.needModule(w, r, fieldportal.ModuleInvoices)
+	v, ok := p.needPayer(w, r)
 	if !ok {
 		return
 	}
 	c, err := p.svc.Money.FindCheckout(r.Context(), v, r.URL.Query().Get("checkout"))
 	if err != nil {
 		p.kit.Error(w, r, err)
+		return
+	}
+	if c.QuoteID != "" {
+		// Nothing was paid: the quote stays outstanding, to accept again.
+		http.Redirect(w, r, "/quotes/"+url.PathEscape(c.QuoteID)+"?done=deposit-cancelled", http.StatusSeeOther)
 		return
 	}
 	p.renderPayment(w, r, http.StatusOK, paymentView{Heading: "Payment cancelled", Kind: "notice-info",
@@ -192,6 +217,8 @@ func (p *Portal) renderPayment(w http.ResponseWriter, r *http.Request, status in
 	view.BackText = "Back to invoices"
 	if view.Back == "/statement" {
 		view.BackText = "Back to the statement"
+	} else if strings.HasPrefix(view.Back, "/quotes/") {
+		view.BackText = "Back to the quote"
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	p.pages.Render(w, r, status, "payment", view)

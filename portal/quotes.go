@@ -293,7 +293,9 @@ type quoteView struct {
 	Details []web.Detail
 	Items   web.Table
 	Totals  []web.Detail
-	Files   []quoteFile
+	// Deposits are the deposits received for the quote (issue 22).
+	Deposits *depositSection
+	Files    []quoteFile
 	// ShowFiles: attachments are documents, shown with the Documents page.
 	ShowFiles bool
 	// Upload adds files to the quote, nil when the contact may not.
@@ -324,6 +326,9 @@ type quoteAnswerForm struct {
 	DeclineURL string
 	// Version ties the answer to the quote as shown (QuoteDecision.Version).
 	Version string
+	// Deposit is the deposit accepting asks for, as text; empty for none
+	// (issue 22): accepting then goes through the payment page.
+	Deposit string
 }
 
 // handleQuote shows one quote, or its PDF for an address ending in .pdf.
@@ -350,6 +355,8 @@ func (p *Portal) handleQuote(w http.ResponseWriter, r *http.Request) {
 		notice = web.Notice{Text: "You have declined quote " + x.Number + ". Thank you for letting us know.", Tone: "info"}
 	case "uploaded":
 		notice = web.Notice{Text: "Your files were attached to this quote."}
+	case "deposit-cancelled":
+		notice = web.Notice{Text: "The deposit was not paid, so quote " + x.Number + " is not accepted yet. You can accept it again when you are ready.", Tone: "info"}
 	}
 	p.renderQuote(w, r, http.StatusOK, x, notice, nil, web.FormErrors{})
 }
@@ -412,6 +419,20 @@ func (p *Portal) renderQuote(w http.ResponseWriter, r *http.Request, status int,
 		if x.TaxRate == 0 && x.Tax != 0 {
 			view.Totals[1].Label = "Tax"
 		}
+		if d := x.Deposit(); d > 0 {
+			view.Totals = append(view.Totals, web.Detail{Label: depositLabel(x), Value: web.MoneyText(currency, d)})
+		}
+		if pa := x.Pending; pa != nil {
+			view.Totals = append(view.Totals, web.Detail{Label: "Acceptance waiting for the deposit", Value: "Signed by " + pa.SignerName +
+				" on " + web.FormatDateTime(pa.StartedAt.In(loc)) + ". The deposit is not paid yet: accept again below to pay it."})
+		}
+	}
+	if x.DepositKind != fieldportal.DepositNone {
+		var err error
+		if view.Deposits, err = p.deposits(r, v, fieldportal.DepositFilter{QuoteID: x.ID}); err != nil {
+			p.kit.Error(w, r, err)
+			return
+		}
 	}
 	files, err := p.quoteFiles(r, v, x.ID)
 	if err != nil {
@@ -455,6 +476,9 @@ func (p *Portal) renderQuote(w http.ResponseWriter, r *http.Request, status int,
 					Hint: "Anything we should know, such as when the work can start or why you are declining."},
 				AcceptURL: "/quotes/" + id + "/accept", DeclineURL: "/quotes/" + id + "/decline", Version: x.Version(),
 			}
+			if d := x.Deposit(); d > 0 {
+				view.Answer.Deposit = web.MoneyText(currency, d)
+			}
 		}
 	}
 	view.Messages = p.threadFor(r, v, &view.Layout, fieldportal.ThreadOnQuote, x.ID)
@@ -496,8 +520,14 @@ func quoteOr(s, def string) string {
 	return s
 }
 
-// handleQuoteAccept accepts an outstanding quote online.
-func (p *Portal) handleQuoteAccept(w http.ResponseWriter, r *http.Request) { p.answerQuote(w, r, true) }
+// handleQuoteAccept accepts an outstanding quote online; one that asks
+// for a deposit is accepted through its payment (acceptWithDeposit).
+func (p *Portal) handleQuoteAccept(w http.ResponseWriter, r *http.Request) {
+	if p.acceptWithDeposit(w, r) {
+		return
+	}
+	p.answerQuote(w, r, true)
+}
 
 // handleQuoteDecline declines an outstanding quote online.
 func (p *Portal) handleQuoteDecline(w http.ResponseWriter, r *http.Request) {

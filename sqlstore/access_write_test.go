@@ -474,6 +474,7 @@ func (w *writeWorld) writeRows() []writeRow {
 	rows = append(rows, w.jobWriteRows()...)
 	rows = append(rows, w.bookingRows()...)
 	rows = append(rows, w.checkoutRows()...)
+	rows = append(rows, w.depositRows()...)
 	rows = append(rows, w.officeMoneyRows()...)
 	rows = append(rows, w.webhookRows()...)
 	rows = append(rows, w.portalSiteRows()...)

@@ -116,7 +116,8 @@ func (d *DB) SetCheckoutPage(ctx context.Context, v fieldportal.Viewer, checkout
 }
 
 const checkoutColumns = `k.id, k.org_id, k.customer_id, k.login_id, k.contact_id, k.provider, k.provider_id, k.currency,
-	k.amount, k.status, k.back, k.payment_id, k.receipt_number, k.created_at, k.updated_at, c.first_name, c.last_name, c.email`
+	k.amount, k.status, k.back, k.payment_id, k.receipt_number, k.created_at, k.updated_at, c.first_name, c.last_name, c.email,
+	k.quote_id, k.signer_name, k.signed_from, k.accept_comment, k.portal_url`
 
 // findCheckout reads a checkout of v's organisation with its invoices; a
 // contact sees only its own.
@@ -127,7 +128,7 @@ func (tx *Tx) findCheckout(ctx context.Context, v fieldportal.Viewer, id string)
 		WHERE k.id = $1 AND k.org_id = $2 AND ($3 = '' OR k.login_id = $3)`, id, v.OrgID, contactLogin(v)).
 		Scan(&c.ID, &c.OrgID, &c.CustomerID, &c.LoginID, &c.ContactID, &c.Provider, &c.ProviderID, &c.Currency,
 			money(&c.Amount), &c.Status, &c.Back, str(&c.PaymentID), &c.ReceiptNumber, tm(&c.CreatedAt), tm(&c.UpdatedAt),
-			&first, &last, &c.Email)
+			&first, &last, &c.Email, str(&c.QuoteID), &c.SignerName, &c.SignedFrom, &c.AcceptComment, &c.PortalURL)
 	if err != nil {
 		return nil, sqlErr(err, "checkout")
 	}
@@ -177,7 +178,17 @@ var errRefusedApply = errors.New("checkout confirmation refused")
 func (d *DB) ConfirmCheckout(ctx context.Context, v fieldportal.Viewer, provider string, o fieldportal.CheckoutOutcome) (*fieldportal.Checkout, error) {
 	var c *fieldportal.Checkout
 	var refused string
-	err := d.inTx(ctx, func(tx *Tx) error {
+	// A deposit's confirmation completes its quote's acceptance, which
+	// mails the office and dates it in the organisation's time zone.
+	settings, err := d.FindSettings(ctx, v.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	orgNow, err := d.orgNow(ctx, v.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	err = d.inTx(ctx, func(tx *Tx) error {
 		// Lock the checkout first (PostgreSQL): the webhook and the return
 		// page confirming at once take turns, and the second finds it paid.
 		if _, err := tx.ExecContext(ctx, `UPDATE checkouts SET updated_at = updated_at WHERE id = $1 AND org_id = $2`,
@@ -207,6 +218,9 @@ func (d *DB) ConfirmCheckout(ctx context.Context, v fieldportal.Viewer, provider
 		}
 		if refused != "" {
 			return nil
+		}
+		if c.QuoteID != "" {
+			return tx.applyDeposit(ctx, c, o, settings, orgNow)
 		}
 		err = tx.applyCheckout(ctx, c, o)
 		if fieldportal.ErrorCode(err) == fieldportal.EINVALID {
@@ -281,6 +295,13 @@ func (tx *Tx) applyCheckout(ctx context.Context, c *fieldportal.Checkout, o fiel
 			return err
 		}
 	}
+	return tx.checkoutPaid(ctx, c, o, &p)
+}
+
+// checkoutPaid marks a checkout paid by p and queues the receipt, the
+// payment.succeeded event and the audit entry.
+func (tx *Tx) checkoutPaid(ctx context.Context, c *fieldportal.Checkout, o fieldportal.CheckoutOutcome, p *fieldportal.Payment) error {
+	sys := fieldportal.SystemViewer(c.OrgID, "online payment")
 	c.Status, c.PaymentID, c.ReceiptNumber, c.UpdatedAt = fieldportal.CheckoutPaid, p.ID, p.ReceiptNumber, tx.now
 	if o.ProviderID != "" {
 		c.ProviderID = o.ProviderID

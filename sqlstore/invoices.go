@@ -77,6 +77,10 @@ func (tx *Tx) createInvoice(ctx context.Context, v fieldportal.Viewer, inv *fiel
 	if err := tx.putInvoiceLines(ctx, inv); err != nil {
 		return err
 	}
+	// A deposit paid for the job's quote is deducted (issue 22).
+	if err := tx.allocateDeposits(ctx, v, inv); err != nil {
+		return err
+	}
 	if err := tx.tallyRecord(ctx, inv.SiteID, inv.CustomerID); err != nil {
 		return err
 	}
@@ -146,6 +150,11 @@ func (tx *Tx) updateInvoice(ctx context.Context, v fieldportal.Viewer, inv *fiel
 		return err
 	}
 	if err := tx.putInvoiceLines(ctx, inv); err != nil {
+		return err
+	}
+	// An invoice that names its job now (the back office's upsert)
+	// takes what is left of the job's deposit too (issue 22).
+	if err := tx.allocateDeposits(ctx, v, inv); err != nil {
 		return err
 	}
 	if err := tx.tallyRecord(ctx, inv.SiteID, inv.CustomerID); err != nil {
@@ -244,14 +253,14 @@ func (tx *Tx) loadInvoicePayments(ctx context.Context, v fieldportal.Viewer, inv
 	q.scopePayment(v, "p")
 	q.and("pa.invoice_id = " + q.arg(inv.ID))
 	q.and("p.status = 'succeeded'")
-	rows, err := tx.QueryContext(ctx, q.sql(`SELECT p.id, p.paid_at, p.method, p.receipt_number, pa.amount
+	rows, err := tx.QueryContext(ctx, q.sql(`SELECT p.id, p.paid_at, p.method, p.receipt_number, pa.amount, p.quote_id IS NOT NULL
 		FROM payment_allocations pa JOIN payments p ON p.id = pa.payment_id`, "ORDER BY p.paid_at, p.id"), q.args...)
 	if err != nil {
 		return err
 	}
 	inv.Payments, err = collect(rows, func(row interface{ Scan(...any) error }) (fieldportal.InvoicePayment, error) {
 		var x fieldportal.InvoicePayment
-		err := row.Scan(&x.PaymentID, tm(&x.PaidAt), &x.Method, &x.ReceiptNumber, money(&x.Allocated))
+		err := row.Scan(&x.PaymentID, tm(&x.PaidAt), &x.Method, &x.ReceiptNumber, money(&x.Allocated), &x.Deposit)
 		return x, err
 	})
 	return err

@@ -84,11 +84,11 @@ func (tx *Tx) recordPayment(ctx context.Context, v fieldportal.Viewer, p *fieldp
 	}
 	p.ID, p.OrgID, p.CreatedAt, p.UpdatedAt = newID(), v.OrgID, tx.now, tx.now
 	res, err := tx.ExecContext(ctx, `INSERT INTO payments (id, org_id, external_id, customer_id, amount, currency, method,
-		provider, provider_ref, receipt_number, status, paid_at, paid_by, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+		provider, provider_ref, receipt_number, status, paid_at, paid_by, created_at, updated_at, quote_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)
 		ON CONFLICT (org_id, provider, provider_ref) DO NOTHING`,
 		p.ID, p.OrgID, nullStr(p.ExternalID), p.CustomerID, p.Amount, p.Currency, p.Method, p.Provider,
-		nullStr(p.ProviderRef), p.ReceiptNumber, p.Status, nullTime(p.PaidAt), nullStr(p.PaidBy), tx.now)
+		nullStr(p.ProviderRef), p.ReceiptNumber, p.Status, nullTime(p.PaidAt), nullStr(p.PaidBy), tx.now, nullStr(p.QuoteID))
 	if err != nil {
 		return false, sqlErr(err, "payment")
 	}

@@ -10,7 +10,7 @@ import (
 const quoteColumns = `q.id, q.org_id, q.external_id, q.number, q.customer_id, q.site_id, q.contractor_id, q.stage,
 	q.order_no, q.preferred_date, q.description, q.total_ex_tax, q.tax, q.total_inc_tax, q.valid_until, q.requested_by,
 	q.signed_by_name, q.actioned_at, q.decline_reason, q.created_in_portal, q.created_at, q.updated_at, s.name,
-	q.signed_from, q.accept_comment, q.tax_rate, q.sent_at`
+	q.signed_from, q.accept_comment, q.tax_rate, q.sent_at, q.deposit_kind, q.deposit_value`
 
 const quoteFrom = ` FROM quotes q JOIN sites s ON s.id = q.site_id`
 
@@ -19,7 +19,9 @@ func scanQuote(row interface{ Scan(...any) error }) (*fieldportal.Quote, error) 
 	err := row.Scan(&x.ID, &x.OrgID, str(&x.ExternalID), &x.Number, &x.CustomerID, &x.SiteID, str(&x.ContractorID),
 		&x.Stage, &x.OrderNo, &x.PreferredDate, &x.Description, money(&x.TotalExTax), money(&x.Tax), money(&x.TotalIncTax),
 		&x.ValidUntil, str(&x.RequestedBy), &x.SignedByName, tm(&x.ActionedAt), &x.DeclineReason, &x.CreatedInPortal,
-		tm(&x.CreatedAt), tm(&x.UpdatedAt), &x.SiteName, &x.SignedFrom, &x.AcceptComment, &x.TaxRate, tm(&x.SentAt))
+		tm(&x.CreatedAt), tm(&x.UpdatedAt), &x.SiteName, &x.SignedFrom, &x.AcceptComment, &x.TaxRate, tm(&x.SentAt),
+		&x.DepositKind, &x.DepositValue)
+	x.DepositAmount = x.Deposit()
 	return &x, err
 }
 
@@ -59,13 +61,15 @@ func (tx *Tx) createQuote(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 		x.Number = fmt.Sprintf("Q-%d", n)
 	}
 	x.ID, x.OrgID, x.CreatedAt, x.UpdatedAt = newID(), v.OrgID, tx.now, tx.now
+	x.DepositAmount = x.Deposit()
 	_, err := tx.ExecContext(ctx, `INSERT INTO quotes (id, org_id, external_id, number, customer_id, site_id, contractor_id,
 		stage, order_no, preferred_date, description, total_ex_tax, tax, total_inc_tax, valid_until, requested_by,
-		signed_by_name, actioned_at, decline_reason, created_in_portal, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)`,
+		signed_by_name, actioned_at, decline_reason, created_in_portal, created_at, updated_at, deposit_kind, deposit_value)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22, $23)`,
 		x.ID, x.OrgID, nullStr(x.ExternalID), x.Number, x.CustomerID, x.SiteID, nullStr(x.ContractorID), x.Stage,
 		x.OrderNo, x.PreferredDate, x.Description, x.TotalExTax, x.Tax, x.TotalIncTax, x.ValidUntil,
-		nullStr(x.RequestedBy), x.SignedByName, nullTime(x.ActionedAt), x.DeclineReason, x.CreatedInPortal, tx.now)
+		nullStr(x.RequestedBy), x.SignedByName, nullTime(x.ActionedAt), x.DeclineReason, x.CreatedInPortal, tx.now,
+		x.DepositKind, x.DepositValue)
 	if err != nil {
 		return sqlErr(err, "quote")
 	}
@@ -173,13 +177,14 @@ func (tx *Tx) updateQuote(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 	}
 	x.OrgID, x.CreatedAt, x.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
 	x.RequestedBy, x.CreatedInPortal = old.RequestedBy, old.CreatedInPortal
+	x.DepositAmount = x.Deposit()
 	args := []any{x.ID, nullStr(x.ExternalID), x.Number, x.CustomerID, x.SiteID, nullStr(x.ContractorID), x.Stage, x.OrderNo,
 		x.PreferredDate, x.Description, x.TotalExTax, x.Tax, x.TotalIncTax, x.ValidUntil, x.SignedByName,
-		nullTime(x.ActionedAt), x.DeclineReason, tx.now}
+		nullTime(x.ActionedAt), x.DeclineReason, tx.now, x.DepositKind, x.DepositValue}
 	res, err := tx.ExecContext(ctx, `UPDATE quotes SET external_id = $2, number = $3, customer_id = $4, site_id = $5,
 		contractor_id = $6, stage = $7, order_no = $8, preferred_date = $9, description = $10, total_ex_tax = $11,
 		tax = $12, total_inc_tax = $13, valid_until = $14, signed_by_name = $15, actioned_at = $16,
-		decline_reason = $17, updated_at = $18 WHERE id = $1`+ifUnchanged(&args, x.IfUpdatedAt), args...)
+		decline_reason = $17, updated_at = $18, deposit_kind = $19, deposit_value = $20 WHERE id = $1`+ifUnchanged(&args, x.IfUpdatedAt), args...)
 	if err == nil {
 		err = checkUnchanged(res, x.IfUpdatedAt)
 	}
@@ -238,6 +243,9 @@ func (tx *Tx) findQuote(ctx context.Context, v fieldportal.Viewer, id string) (*
 	x, err := scanQuote(tx.QueryRowContext(ctx, q.sql(`SELECT `+quoteColumns+quoteFrom, ""), q.args...))
 	if err != nil {
 		return nil, sqlErr(err, "quote")
+	}
+	if err := tx.pendingAcceptance(ctx, x); err != nil {
+		return nil, err
 	}
 	return x, loadQuoteChildren(ctx, tx, []*fieldportal.Quote{x})
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/mail"
@@ -38,90 +39,108 @@ func (d *DB) DecideQuote(ctx context.Context, v fieldportal.Viewer, id string, d
 	if err != nil {
 		return nil, err
 	}
+	var out *fieldportal.Quote
+	err = d.inTx(ctx, func(tx *Tx) error {
+		var err error
+		out, err = tx.decideQuote(ctx, v, id, dec, settings, orgNow.Location(), false)
+		return err
+	})
+	return out, err
+}
+
+// decideQuote is DecideQuote in tx. paid is set when the provider's
+// confirmation of the quote's deposit completes an acceptance started
+// earlier (confirmDeposit): the signer's checks were made when it
+// started, and the quote's validity then, so neither is made again.
+func (tx *Tx) decideQuote(ctx context.Context, v fieldportal.Viewer, id string, dec fieldportal.QuoteDecision,
+	settings fieldportal.Settings, loc *time.Location, paid bool) (*fieldportal.Quote, error) {
 	signer, comment := strings.TrimSpace(dec.SignerName), strings.TrimSpace(dec.Comment)
 	to, verb := fieldportal.QuoteDeclined, "declined"
 	if dec.Accept {
 		to, verb = fieldportal.QuoteApproved, "accepted"
 	}
-	var out *fieldportal.Quote
-	err = d.inTx(ctx, func(tx *Tx) error {
-		if tx.db.dialect == Postgres {
-			// Hold the row, so the office cannot price it again between the
-			// version check below and the answer's UPDATE (SQLite's write
-			// transaction already excludes every other writer).
-			if _, err := tx.ExecContext(ctx, `SELECT 1 FROM quotes WHERE id = $1 AND org_id = $2 FOR UPDATE`, id, v.OrgID); err != nil {
-				return err
-			}
+	if tx.db.dialect == Postgres {
+		// Hold the row, so the office cannot price it again between the
+		// version check below and the answer's UPDATE (SQLite's write
+		// transaction already excludes every other writer).
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM quotes WHERE id = $1 AND org_id = $2 FOR UPDATE`, id, v.OrgID); err != nil {
+			return nil, err
 		}
-		x, err := tx.findQuote(ctx, v, id)
-		if err != nil {
-			return err
+	}
+	x, err := tx.findQuote(ctx, v, id)
+	if err != nil {
+		return nil, err
+	}
+	// Found first, so that a quote out of reach stays "not found".
+	if v.IsContact() && !v.QuoteContact {
+		return nil, fieldportal.Errorf(fieldportal.EFORBIDDEN, "Only your quote contacts can accept or decline quotes. Ask one of them, or the office, to change your roles.")
+	}
+	switch {
+	case x.Stage == fieldportal.QuoteRequested:
+		return nil, fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s is not priced yet, so it cannot be %s. We will send it to you once it is.", x.Number, verb)
+	case x.Stage != fieldportal.QuoteOutstanding:
+		return nil, fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s is already %s, so it can no longer be %s.", x.Number, x.Stage, verb)
+	}
+	if dec.Version != "" && dec.Version != x.Version() {
+		return nil, fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s has changed since you opened it, so it was not %s. Read it again as it now stands before you answer.",
+			x.Number, verb)
+	}
+	today := fieldportal.DateOf(tx.now.In(loc))
+	if !paid && !x.ValidUntil.IsZero() && x.ValidUntil.Before(today) {
+		return nil, fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s expired on %s, so it can no longer be %s. Ask us for a new quote.",
+			x.Number, x.ValidUntil.Format("2 January 2006"), verb)
+	}
+	if dec.Accept && !paid && v.IsContact() && x.Deposit() > 0 {
+		// Complete only with the deposit paid: StartDepositCheckout.
+		return nil, fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s asks for a deposit, so it is accepted when the deposit is paid. Accept it from its page to pay the deposit.", x.Number)
+	}
+	at := tx.now
+	if paid && !dec.At.IsZero() {
+		at = dec.At // the time the name was typed, kept with the checkout
+	}
+	x.Stage, x.SignedByName, x.SignedFrom, x.ActionedAt, x.UpdatedAt = to, signer, dec.From, at, tx.now
+	if dec.Accept {
+		x.AcceptComment = comment
+	} else {
+		x.DeclineReason = comment
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE quotes SET stage = $2, signed_by_name = $3, signed_from = $4,
+		accept_comment = $5, decline_reason = $6, actioned_at = $7, updated_at = $9 WHERE id = $1 AND stage = $8`,
+		x.ID, to, signer, x.SignedFrom, x.AcceptComment, x.DeclineReason, at, fieldportal.QuoteOutstanding, tx.now)
+	if err != nil {
+		return nil, err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, err
+	} else if n != 1 {
+		return nil, fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s was already actioned a moment ago, so it can no longer be %s.", x.Number, verb)
+	}
+	if err := tx.tallyStored(ctx, "quotes", x.ID); err != nil {
+		return nil, err
+	}
+	detail := x.Number + " signed by " + signer
+	if dec.From != "" {
+		detail += " from " + dec.From
+	}
+	// The console's queue and the audit log show the answer, and the
+	// office's address (the support address customers are given) is
+	// mailed. There is no webhook delivery in the outbox yet.
+	if office := strings.TrimSpace(settings.Branding.SupportEmail); office != "" {
+		var orgName string
+		if err := tx.QueryRowContext(ctx, `SELECT name FROM organisations WHERE id = $1`, x.OrgID).Scan(&orgName); err != nil {
+			return nil, err
 		}
-		// Found first, so that a quote out of reach stays "not found".
-		if v.IsContact() && !v.QuoteContact {
-			return fieldportal.Errorf(fieldportal.EFORBIDDEN, "Only your quote contacts can accept or decline quotes. Ask one of them, or the office, to change your roles.")
+		m := mail.QuoteAnswered(orgName, signer, verb, x.Number, x.SiteName, at.In(loc).Format("2 January 2006 at 15:04 MST"),
+			strings.TrimSuffix(dec.PortalURL, "/")+"/console/quotes/"+x.ID)
+		m.To = office
+		if err := tx.enqueue(ctx, mail.Outbox(x.OrgID, "quote_answered", m)); err != nil {
+			return nil, err
 		}
-		switch {
-		case x.Stage == fieldportal.QuoteRequested:
-			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s is not priced yet, so it cannot be %s. We will send it to you once it is.", x.Number, verb)
-		case x.Stage != fieldportal.QuoteOutstanding:
-			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s is already %s, so it can no longer be %s.", x.Number, x.Stage, verb)
-		}
-		if dec.Version != "" && dec.Version != x.Version() {
-			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s has changed since you opened it, so it was not %s. Read it again as it now stands before you answer.",
-				x.Number, verb)
-		}
-		today := fieldportal.DateOf(tx.now.In(orgNow.Location()))
-		if !x.ValidUntil.IsZero() && x.ValidUntil.Before(today) {
-			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s expired on %s, so it can no longer be %s. Ask us for a new quote.",
-				x.Number, x.ValidUntil.Format("2 January 2006"), verb)
-		}
-		x.Stage, x.SignedByName, x.SignedFrom, x.ActionedAt, x.UpdatedAt = to, signer, dec.From, tx.now, tx.now
-		if dec.Accept {
-			x.AcceptComment = comment
-		} else {
-			x.DeclineReason = comment
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE quotes SET stage = $2, signed_by_name = $3, signed_from = $4,
-			accept_comment = $5, decline_reason = $6, actioned_at = $7, updated_at = $7 WHERE id = $1 AND stage = $8`,
-			x.ID, to, signer, x.SignedFrom, x.AcceptComment, x.DeclineReason, tx.now, fieldportal.QuoteOutstanding)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n != 1 {
-			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s was already actioned a moment ago, so it can no longer be %s.", x.Number, verb)
-		}
-		if err := tx.tallyStored(ctx, "quotes", x.ID); err != nil {
-			return err
-		}
-		detail := x.Number + " signed by " + signer
-		if dec.From != "" {
-			detail += " from " + dec.From
-		}
-		out = x
-		// The console's queue and the audit log show the answer, and the
-		// office's address (the support address customers are given) is
-		// mailed. There is no webhook delivery in the outbox yet.
-		if office := strings.TrimSpace(settings.Branding.SupportEmail); office != "" {
-			var orgName string
-			if err := tx.QueryRowContext(ctx, `SELECT name FROM organisations WHERE id = $1`, x.OrgID).Scan(&orgName); err != nil {
-				return err
-			}
-			m := mail.QuoteAnswered(orgName, signer, verb, x.Number, x.SiteName, tx.now.In(orgNow.Location()).Format("2 January 2006 at 15:04 MST"),
-				strings.TrimSuffix(dec.PortalURL, "/")+"/console/quotes/"+x.ID)
-			m.To = office
-			if err := tx.enqueue(ctx, mail.Outbox(x.OrgID, "quote_answered", m)); err != nil {
-				return err
-			}
-		}
-		if err := tx.emitEvent(ctx, v, v.OrgID, "quote."+verb, x); err != nil {
-			return err
-		}
-		return tx.audit(ctx, v, "quote."+verb, "quote", x.ID, detail)
-	})
-	return out, err
+	}
+	if err := tx.emitEvent(ctx, v, v.OrgID, "quote."+verb, x); err != nil {
+		return nil, err
+	}
+	return x, tx.audit(ctx, v, "quote."+verb, "quote", x.ID, detail)
 }
 
 // PriceQuote sets a requested or outstanding quote's lines, tax rate and
@@ -162,12 +181,16 @@ func (d *DB) PriceQuote(ctx context.Context, v fieldportal.Viewer, id string, p 
 		}
 		x.Items, x.TotalExTax, x.Tax, x.TotalIncTax = p.Totals()
 		x.TaxRate, x.ValidUntil, x.UpdatedAt = p.TaxRate, p.ValidUntil, tx.now
+		x.DepositKind, x.DepositValue = p.DepositKind, p.DepositValue
+		x.DepositAmount = x.Deposit()
 		if p.Send {
 			x.Stage, x.SentAt = fieldportal.QuoteOutstanding, tx.now
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE quotes SET stage = $2, total_ex_tax = $3, tax = $4, total_inc_tax = $5,
-			tax_rate = $6, valid_until = $7, sent_at = $8, updated_at = $9 WHERE id = $1 AND stage = $10`,
-			x.ID, x.Stage, x.TotalExTax, x.Tax, x.TotalIncTax, x.TaxRate, x.ValidUntil, nullTime(x.SentAt), tx.now, from)
+			tax_rate = $6, valid_until = $7, sent_at = $8, updated_at = $9, deposit_kind = $11, deposit_value = $12
+			WHERE id = $1 AND stage = $10`,
+			x.ID, x.Stage, x.TotalExTax, x.Tax, x.TotalIncTax, x.TaxRate, x.ValidUntil, nullTime(x.SentAt), tx.now, from,
+			x.DepositKind, x.DepositValue)
 		if err != nil {
 			return sqlErr(err, "quote")
 		}

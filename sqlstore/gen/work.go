@@ -45,7 +45,7 @@ func (g *gen) quoteItem(q, pos int) (item int, qty, total int64) {
 func (g *gen) quotes() *table {
 	return newTable("quotes", `id, org_id, external_id, number, customer_id, site_id, contractor_id, stage, order_no,
 		preferred_date, description, total_ex_tax, tax, total_inc_tax, valid_until, requested_by, signed_by_name,
-		actioned_at, decline_reason, created_in_portal, created_at, updated_at`, func(yield func([]any) bool) {
+		actioned_at, decline_reason, created_in_portal, created_at, updated_at, deposit_kind, deposit_value`, func(yield func([]any) bool) {
 		for q := range g.size.Quotes {
 			f := g.quote(q)
 			r := g.rec(kQuote, q+1<<30)
@@ -61,6 +61,17 @@ func (g *gen) quotes() *table {
 			if portal {
 				requested = g.contactID(g.contactAt(&r, f.site))
 			}
+			// A few priced quotes ask for a deposit (issue 22): a
+			// percentage or a quarter of the total as an amount.
+			depositKind, depositValue := "", int64(0)
+			if f.stage != "requested" {
+				switch {
+				case f.stage == "outstanding" && q%2 == 0, q%11 == 3:
+					depositKind, depositValue = "percent", []int64{10, 20, 25}[q%3]
+				case q%11 == 7:
+					depositKind, depositValue = "amount", (ex+tax)/4
+				}
+			}
 			signed, reason := "", ""
 			switch f.stage {
 			case "approved":
@@ -71,7 +82,8 @@ func (g *gen) quotes() *table {
 			if !yield([]any{g.id(kQuote, q, at), g.org, nullable(fmt.Sprintf("QT-%07d", q+1)), fmt.Sprintf("Q-%d", 1001+q),
 				g.customerID(int(g.l.siteCust[f.site])), g.siteID(f.site), g.pickContractor(&r), f.stage,
 				fmt.Sprintf("PO-%06d", r.intn(1000000)), g.date(f.day + r.between(7, 30)), pick(&r, workDescriptions),
-				ex, tax, ex + tax, g.date(f.day + 30), requested, signed, actioned, reason, portal, at, at}) {
+				ex, tax, ex + tax, g.date(f.day + 30), requested, signed, actioned, reason, portal, at, at,
+				depositKind, depositValue}) {
 				return
 			}
 		}

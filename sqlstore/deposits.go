@@ -1,0 +1,294 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/fieldportal/fieldportal"
+)
+
+// Deposits (issue 22, point 5). Accepting a quote that asks for a deposit
+// starts a checkout of the deposit that keeps the acceptance; the
+// provider's confirmation goes through ConfirmCheckout like any other
+// (once, keyed by the provider's ids), records the payment on account,
+// linked to the quote, allocates it to the job's open invoices if there
+// are any, and only then accepts the quote. An invoice raised for the job
+// later takes what is left of it (allocateDeposits).
+
+// StartDepositCheckout records a quote contact's acceptance of a quote
+// asking for a deposit, pending the deposit's payment. The quote is
+// checked as DecideQuote checks it (reach, the quote role, stage,
+// version, validity) and stays outstanding.
+func (d *DB) StartDepositCheckout(ctx context.Context, v fieldportal.Viewer, s fieldportal.StartDeposit) (*fieldportal.Checkout, error) {
+	if err := needModule(v, fieldportal.ModuleQuotes, "quote"); err != nil {
+		return nil, err
+	}
+	if !v.IsContact() || v.LoginID == "" {
+		return nil, fieldportal.NotFound("online payment")
+	}
+	dec := s.Decision
+	dec.Accept = true
+	if err := dec.Validate(); err != nil {
+		return nil, err
+	}
+	orgNow, err := d.orgNow(ctx, v.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	c := &fieldportal.Checkout{ID: newID(), OrgID: v.OrgID, CustomerID: v.CustomerID, LoginID: v.LoginID,
+		ContactID: v.ContactID, Provider: s.Provider, Status: fieldportal.CheckoutOpen, QuoteID: s.QuoteID,
+		SignerName: strings.TrimSpace(dec.SignerName), SignedFrom: dec.From, AcceptComment: strings.TrimSpace(dec.Comment),
+		PortalURL: dec.PortalURL}
+	err = d.inTx(ctx, func(tx *Tx) error {
+		x, err := tx.findQuote(ctx, v, s.QuoteID)
+		if err != nil {
+			return err
+		}
+		if !v.QuoteContact {
+			return fieldportal.Errorf(fieldportal.EFORBIDDEN, "Only your quote contacts can accept or decline quotes. Ask one of them, or the office, to change your roles.")
+		}
+		switch {
+		case x.Stage != fieldportal.QuoteOutstanding:
+			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s is %s, so it can no longer be accepted.", x.Number, x.Stage)
+		case dec.Version != "" && dec.Version != x.Version():
+			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s has changed since you opened it, so it was not accepted. Read it again as it now stands before you answer.", x.Number)
+		case !x.ValidUntil.IsZero() && x.ValidUntil.Before(fieldportal.DateOf(orgNow)):
+			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s expired on %s, so it can no longer be accepted. Ask us for a new quote.",
+				x.Number, x.ValidUntil.Format("2 January 2006"))
+		case x.Deposit() <= 0:
+			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s asks for no deposit: accept it without paying.", x.Number)
+		}
+		// The payer's customer is the quote's: the payment is on its account.
+		c.CustomerID, c.Amount, c.Back = x.CustomerID, x.Deposit(), "/quotes/"+x.ID
+		var first, last string
+		err = tx.QueryRowContext(ctx, `SELECT o.currency, c.first_name, c.last_name, c.email FROM organisations o
+			JOIN contacts c ON c.org_id = o.id WHERE o.id = $1 AND c.id = $2`, v.OrgID, v.ContactID).
+			Scan(&c.Currency, &first, &last, &c.Email)
+		if err != nil {
+			return sqlErr(err, "contact")
+		}
+		c.Name = strings.TrimSpace(first + " " + last)
+		c.CreatedAt, c.UpdatedAt = tx.now, tx.now
+		if _, err := tx.ExecContext(ctx, `INSERT INTO checkouts (id, org_id, customer_id, login_id, contact_id, provider,
+			currency, amount, status, back, created_at, updated_at, quote_id, signer_name, signed_from, accept_comment, portal_url)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16)`,
+			c.ID, c.OrgID, c.CustomerID, c.LoginID, c.ContactID, c.Provider, c.Currency, c.Amount, c.Status, c.Back, tx.now,
+			c.QuoteID, c.SignerName, c.SignedFrom, c.AcceptComment, c.PortalURL); err != nil {
+			return sqlErr(err, "checkout")
+		}
+		return tx.audit(ctx, v, "quote.accept_pending", "quote", x.ID,
+			fmt.Sprintf("%s signed by %s, deposit %s %s to pay (checkout %s)", x.Number, c.SignerName, c.Currency, c.Amount, c.ID))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// depositAllocations allocates amount to the open invoices of the jobs of
+// quoteID, in invoice id order (every payment locks invoices in that
+// order), each up to its balance.
+func (tx *Tx) depositAllocations(ctx context.Context, orgID, quoteID string, amount fieldportal.Money) ([]fieldportal.PaymentAllocation, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT i.id FROM invoices i JOIN jobs j ON j.id = i.job_id
+		WHERE j.quote_id = $1 AND i.org_id = $2 AND i.status <> 'void' AND i.amount_paid < i.total ORDER BY i.id`, quoteID, orgID)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := collect(rows, func(row interface{ Scan(...any) error }) (string, error) {
+		var id string
+		return id, row.Scan(&id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []fieldportal.PaymentAllocation
+	for _, id := range ids {
+		if amount <= 0 {
+			break
+		}
+		var inv fieldportal.Invoice
+		if err := tx.QueryRowContext(ctx, `UPDATE invoices SET updated_at = updated_at WHERE id = $1
+			RETURNING total, amount_paid, status`, id).Scan(money(&inv.Total), money(&inv.AmountPaid), &inv.Status); err != nil {
+			return nil, sqlErr(err, "invoice")
+		}
+		if due := min(amount, inv.Balance()); due > 0 {
+			out = append(out, fieldportal.PaymentAllocation{InvoiceID: id, Amount: due})
+			amount -= due
+		}
+	}
+	return out, nil
+}
+
+// allocateDeposits allocates what is left on account of the deposits paid
+// for the quote of an invoice's job to the invoice, up to its balance, so
+// the invoice shows them deducted. Its amount paid stays the sum of its
+// allocations (applyToInvoice).
+func (tx *Tx) allocateDeposits(ctx context.Context, v fieldportal.Viewer, inv *fieldportal.Invoice) error {
+	if inv.JobID == "" || inv.Status == fieldportal.InvoiceVoid {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT p.id FROM payments p JOIN jobs j ON j.quote_id = p.quote_id
+		WHERE j.id = $1 AND p.org_id = $2 AND p.status = 'succeeded' ORDER BY p.id`, inv.JobID, inv.OrgID)
+	if err != nil {
+		return err
+	}
+	ids, err := collect(rows, func(row interface{ Scan(...any) error }) (string, error) {
+		var id string
+		return id, row.Scan(&id)
+	})
+	if err != nil {
+		return err
+	}
+	type left struct {
+		id, receipt string
+		amount      fieldportal.Money
+	}
+	var list []left
+	for _, id := range ids {
+		// Locked first (PostgreSQL): two invoices raised at once for the
+		// job take turns, and the second sees what the first took.
+		// The remainder is read by a statement of its own, after the lock.
+		l := left{id: id}
+		if _, err := tx.ExecContext(ctx, `UPDATE payments SET updated_at = updated_at WHERE id = $1`, id); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT receipt_number, amount - COALESCE((SELECT SUM(pa.amount)
+			FROM payment_allocations pa WHERE pa.payment_id = p.id), 0) FROM payments p WHERE p.id = $1`,
+			id).Scan(&l.receipt, money(&l.amount)); err != nil {
+			return sqlErr(err, "payment")
+		}
+		list = append(list, l)
+	}
+	for _, l := range list {
+		var total, paid fieldportal.Money
+		if err := tx.QueryRowContext(ctx, `SELECT total, amount_paid FROM invoices WHERE id = $1`, inv.ID).
+			Scan(money(&total), money(&paid)); err != nil {
+			return sqlErr(err, "invoice")
+		}
+		amount := min(l.amount, total-paid)
+		if amount <= 0 {
+			break
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO payment_allocations (payment_id, invoice_id, org_id, amount)
+			VALUES ($1, $2, $3, $4) ON CONFLICT (payment_id, invoice_id) DO UPDATE SET amount = payment_allocations.amount + EXCLUDED.amount`,
+			l.id, inv.ID, inv.OrgID, amount); err != nil {
+			return sqlErr(err, "payment allocation")
+		}
+		if err := tx.applyToInvoice(ctx, inv.ID, amount); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, v, "deposit.allocated", "payment", l.id,
+			fmt.Sprintf("%s: %s allocated to invoice %s", l.receipt, amount, inv.Number)); err != nil {
+			return err
+		}
+	}
+	return tx.QueryRowContext(ctx, `SELECT amount_paid, status FROM invoices WHERE id = $1`, inv.ID).
+		Scan(money(&inv.AmountPaid), &inv.Status)
+}
+
+// FindDeposits lists the deposits paid for a quote, or for the quote of a
+// job, the viewer reaches (out of reach is not found).
+func (d *DB) FindDeposits(ctx context.Context, v fieldportal.Viewer, f fieldportal.DepositFilter) ([]*fieldportal.DepositPayment, error) {
+	tx, err := d.readTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var quoteID string
+	switch {
+	case f.JobID != "":
+		j, err := tx.findJob(ctx, v, f.JobID)
+		if err != nil {
+			return nil, err
+		}
+		if err := needModule(v, j.Kind.Module(), "job"); err != nil {
+			return nil, err
+		}
+		if j.QuoteID == "" {
+			return []*fieldportal.DepositPayment{}, nil
+		}
+		quoteID = j.QuoteID
+	case f.QuoteID != "":
+		if err := needModule(v, fieldportal.ModuleQuotes, "quote"); err != nil {
+			return nil, err
+		}
+		if _, err := tx.findQuote(ctx, v, f.QuoteID); err != nil {
+			return nil, err
+		}
+		quoteID = f.QuoteID
+	default:
+		return nil, fieldportal.NotFound("quote")
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT p.id, p.receipt_number, q.id, q.number, COALESCE(j.id, ''), COALESCE(j.number, ''),
+			p.currency, p.amount, COALESCE((SELECT SUM(pa.amount) FROM payment_allocations pa WHERE pa.payment_id = p.id), 0), p.paid_at
+		FROM payments p JOIN quotes q ON q.id = p.quote_id
+		LEFT JOIN jobs j ON j.id = (SELECT MIN(j2.id) FROM jobs j2 WHERE j2.quote_id = q.id)
+		WHERE p.quote_id = $1 AND p.org_id = $2 AND p.status = 'succeeded' ORDER BY p.paid_at, p.id`, quoteID, v.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(row interface{ Scan(...any) error }) (*fieldportal.DepositPayment, error) {
+		var x fieldportal.DepositPayment
+		err := row.Scan(&x.PaymentID, &x.ReceiptNumber, &x.QuoteID, &x.QuoteNumber, &x.JobID, &x.JobNumber, &x.Currency,
+			money(&x.Amount), money(&x.Allocated), tm(&x.PaidAt))
+		return &x, err
+	})
+}
+
+// applyDeposit records the payment of a confirmed deposit checkout, on
+// account and linked to its quote (allocated to the job's open invoices
+// if any were raised before), then completes the acceptance the checkout
+// kept: the quote is accepted now, its mail and event with it. A quote
+// the office closed meanwhile keeps the money on account, for staff to
+// settle, and the audit log says so.
+func (tx *Tx) applyDeposit(ctx context.Context, c *fieldportal.Checkout, o fieldportal.CheckoutOutcome,
+	settings fieldportal.Settings, orgNow time.Time) error {
+	sys := fieldportal.SystemViewer(c.OrgID, "online payment")
+	allocs, err := tx.depositAllocations(ctx, c.OrgID, c.QuoteID, o.Amount)
+	if err != nil {
+		return err
+	}
+	p := fieldportal.Payment{CustomerID: c.CustomerID, Amount: o.Amount, Currency: c.Currency, Method: "card",
+		Provider: c.Provider, ProviderRef: o.PaymentRef, Status: fieldportal.PaymentSucceeded, PaidBy: c.ContactID,
+		QuoteID: c.QuoteID, Allocations: allocs}
+	dup, err := tx.recordPayment(ctx, sys, &p)
+	if err != nil {
+		return err
+	}
+	if dup {
+		return fieldportal.Errorf(fieldportal.ECONFLICT, "This payment was already applied to another checkout.")
+	}
+	if err := tx.checkoutPaid(ctx, c, o, &p); err != nil {
+		return err
+	}
+	_, err = tx.decideQuote(ctx, sys, c.QuoteID, fieldportal.QuoteDecision{Accept: true, SignerName: c.SignerName,
+		Comment: c.AcceptComment, From: c.SignedFrom, PortalURL: c.PortalURL, At: c.CreatedAt}, settings, orgNow.Location(), true)
+	if fieldportal.ErrorCode(err) == fieldportal.ECONFLICT {
+		return tx.audit(ctx, sys, "deposit.quote_closed", "quote", c.QuoteID,
+			fmt.Sprintf("deposit %s received (%s) but the quote could not be accepted: %s", p.ReceiptNumber, c.ID, fieldportal.ErrorMessage(err)))
+	}
+	return err
+}
+
+// pendingAcceptance fills x.Pending from the last open checkout of an
+// outstanding quote's deposit, if any.
+func (tx *Tx) pendingAcceptance(ctx context.Context, x *fieldportal.Quote) error {
+	if x.Stage != fieldportal.QuoteOutstanding || x.DepositKind == fieldportal.DepositNone {
+		return nil
+	}
+	var p fieldportal.PendingAcceptance
+	err := tx.QueryRowContext(ctx, `SELECT signer_name, signed_from, created_at FROM checkouts
+		WHERE quote_id = $1 AND status = 'open' ORDER BY created_at DESC, id DESC LIMIT 1`, x.ID).
+		Scan(&p.SignerName, &p.SignedFrom, tm(&p.StartedAt))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	x.Pending = &p
+	return nil
+}
