@@ -369,6 +369,11 @@ func (d *DB) PostMessage(ctx context.Context, v fieldportal.Viewer, in *fieldpor
 	if err != nil {
 		return nil, notFoundField(err, "record_id", "The record to write about was not found.")
 	}
+	// A message's files are uploads (SPEC §2.4): a contact attaches them
+	// only where the upload button is offered, as on a job's page.
+	if len(in.Files) > 0 && v.IsContact() && !v.CanDo(fieldportal.ActionUpload) {
+		return nil, fieldportal.FieldErrorf("attachments", "You cannot attach files here. Write your message without them.")
+	}
 	stored, err := d.putUploads(ctx, v.OrgID, in.Files)
 	if err != nil {
 		return nil, err
