@@ -26,14 +26,10 @@ const (
 	DisplaySize = 1280
 	ThumbSize   = 320
 	// MaxPixels bounds the pixels decoded (a small file may claim a
-	// huge picture): 50 megapixels, what the largest phone cameras take;
-	// decoded, up to 200 MB.
+	// huge picture): 50 megapixels, what the largest phone cameras take.
+	// The memory decoding takes is bounded too (MaxDecodeBytes).
 	MaxPixels = 50_000_000
 )
-
-// decoding bounds the photos decoded at once, so uploads arriving
-// together cannot hold more than two decoded pictures in memory.
-var decoding = make(chan struct{}, 2)
 
 // Types are the content types a photo may have, as detected from its
 // bytes: those this package decodes.
@@ -63,8 +59,17 @@ func Make(r io.ReadSeeker, ctype, field string) (*Made, error) {
 	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
 		return nil, fieldportal.FieldErrorf(field, "The photo is too large in pixels: at most 50 megapixels.")
 	}
-	decoding <- struct{}{}
-	defer func() { <-decoding }()
+	// What decoding holds, from the header: refused past the budget,
+	// else taken from it (decodes together share it).
+	cost, err := decodeCost(r, ctype)
+	if err != nil {
+		return nil, fieldportal.FieldErrorf(field, "The photo could not be read as an image.")
+	}
+	if cost > MaxDecodeBytes {
+		return nil, fieldportal.FieldErrorf(field, "The photo is too large to process: send it with fewer pixels, or as an ordinary (baseline) JPEG.")
+	}
+	decoding.take(cost)
+	defer decoding.give(cost)
 	orientation := 1
 	if ctype == "image/jpeg" {
 		if _, err := r.Seek(0, io.SeekStart); err != nil {

@@ -160,6 +160,9 @@ func (tx *Tx) updateInvoice(ctx context.Context, v fieldportal.Viewer, inv *fiel
 	if err := tx.tallyRecord(ctx, inv.SiteID, inv.CustomerID); err != nil {
 		return err
 	}
+	if err := tx.syncThreads(ctx, v.OrgID, "invoice", inv.ID); err != nil { // issue 22: its thread follows it
+		return err
+	}
 	return tx.audit(ctx, v, "invoice.updated", "invoice", inv.ID, inv.Number)
 }
 

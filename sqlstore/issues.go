@@ -137,6 +137,9 @@ func (tx *Tx) updateIssue(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 			return err
 		}
 	}
+	if err := tx.syncThreads(ctx, v.OrgID, "issue", x.ID); err != nil { // issue 22: its thread follows it
+		return err
+	}
 	return tx.audit(ctx, v, "issue.updated", "issue", x.ID, x.Number)
 }
 

@@ -217,6 +217,9 @@ func (tx *Tx) updateJob(ctx context.Context, v fieldportal.Viewer, j *fieldporta
 	if err := tx.tallyRecord(ctx, j.SiteID, j.CustomerID); err != nil {
 		return err
 	}
+	if err := tx.syncThreads(ctx, v.OrgID, "job", j.ID); err != nil { // issue 22: its thread follows it
+		return err
+	}
 	return tx.audit(ctx, v, "job.updated", "job", j.ID, j.Number)
 }
 

@@ -63,6 +63,14 @@ func (tx *Tx) findThreadRecord(ctx context.Context, v fieldportal.Viewer, kind, 
 	if r.customerID, r.siteID, err = tx.findRef(ctx, v, kind, id); err != nil {
 		return r, err
 	}
+	if r.siteID != "" && kind != fieldportal.ThreadOnSite {
+		// A site's record is its site's customer's (scopeSite): a record
+		// keeps the customer it had when its site moved to another.
+		if err := tx.QueryRowContext(ctx, `SELECT customer_id FROM sites WHERE id = $1 AND org_id = $2`, r.siteID, v.OrgID).
+			Scan(&r.customerID); err != nil {
+			return r, sqlErr(err, kind)
+		}
+	}
 	var module string
 	if err := tx.QueryRowContext(ctx, head, id, v.OrgID).Scan(&r.label, &module); err != nil {
 		return r, sqlErr(err, kind)
@@ -369,6 +377,11 @@ func (d *DB) PostMessage(ctx context.Context, v fieldportal.Viewer, in *fieldpor
 	if err != nil {
 		return nil, notFoundField(err, "record_id", "The record to write about was not found.")
 	}
+	// A message's files are uploads (SPEC §2.4): a contact attaches them
+	// only where the upload button is offered, as on a job's page.
+	if len(in.Files) > 0 && v.IsContact() && !v.CanDo(fieldportal.ActionUpload) {
+		return nil, fieldportal.FieldErrorf("attachments", "You cannot attach files here. Write your message without them.")
+	}
 	stored, err := d.putUploads(ctx, v.OrgID, in.Files)
 	if err != nil {
 		return nil, err
@@ -446,4 +459,35 @@ func authorName(v fieldportal.Viewer) string {
 		return v.Name
 	}
 	return "The office"
+}
+
+// syncThreads copies to the threads about a record what they keep of it
+// (its customer, site, module and label), after the back office changed
+// the record: a job moved to another site, an invoice to another
+// customer, a site to another customer (which moves the threads of every
+// record at the site). Lists, counts and mail read the copy, so it must
+// never show a thread to the record's old reach. A record without a
+// thread costs one probe of message_threads_record.
+func (tx *Tx) syncThreads(ctx context.Context, orgID, kind, id string) error {
+	if kind == fieldportal.ThreadOnSite {
+		if _, err := tx.ExecContext(ctx, `UPDATE message_threads SET customer_id = (SELECT s.customer_id FROM sites s WHERE s.id = $2)
+			WHERE org_id = $1 AND site_id = $2`, orgID, id); err != nil {
+			return err
+		}
+	}
+	var threadID string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM message_threads WHERE org_id = $1 AND record_kind = $2 AND record_id = $3`,
+		orgID, kind, id).Scan(&threadID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	r, err := tx.findThreadRecord(ctx, fieldportal.SystemViewer(orgID, "messages"), kind, id)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE message_threads SET module = $2, record_label = $3, customer_id = $4, site_id = $5 WHERE id = $1`,
+		threadID, string(r.module), r.label, r.customerID, nullStr(r.siteID))
+	return err
 }

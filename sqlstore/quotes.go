@@ -197,6 +197,9 @@ func (tx *Tx) updateQuote(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 	if err := tx.tallyRecord(ctx, x.SiteID, x.CustomerID); err != nil {
 		return err
 	}
+	if err := tx.syncThreads(ctx, v.OrgID, "quote", x.ID); err != nil { // issue 22: its thread follows it
+		return err
+	}
 	return tx.audit(ctx, v, "quote.updated", "quote", x.ID, x.Number)
 }
 

@@ -158,6 +158,9 @@ func (tx *Tx) updateSite(ctx context.Context, v fieldportal.Viewer, s *fieldport
 	if err := tx.emitEvent(ctx, v, v.OrgID, "site.updated", s); err != nil {
 		return err
 	}
+	if err := tx.syncThreads(ctx, v.OrgID, "site", s.ID); err != nil { // issue 22: its thread follows it
+		return err
+	}
 	return tx.audit(ctx, v, "site.updated", "site", s.ID, s.Name)
 }
 

@@ -30,6 +30,9 @@ type ThreadView struct {
 	// Side is who reads the page: "customer" or "office", so that the
 	// other side's messages are marked.
 	Side string
+	// NoFiles hides the file input: a contact that may not upload (the
+	// organisation hides the button, or no Documents) writes text only.
+	NoFiles bool
 }
 
 // PostView is one message of a thread.
@@ -55,6 +58,9 @@ type PostFile struct {
 func (k *Kit) NewThreadView(r *http.Request, t *fieldportal.MessageThread, side, action, attachPath, typed string, err error) *ThreadView {
 	loc := OrgLocation(r)
 	view := &ThreadView{Action: action, AttachPath: attachPath, Side: side, FileHint: k.UploadTypesHint(r)}
+	if v, ok := ViewerFromContext(r.Context()); ok && v.IsContact() && !v.CanDo(fieldportal.ActionUpload) {
+		view.NoFiles = true
+	}
 	for _, m := range t.Posts {
 		p := PostView{Author: m.AuthorName, Office: m.From == fieldportal.MessageFromOffice, Body: m.Body,
 			At: m.CreatedAt.In(loc).Format(time.RFC3339), When: FormatDateTime(m.CreatedAt.In(loc))}
