@@ -145,10 +145,10 @@ func (d *DB) FindThreads(ctx context.Context, v fieldportal.Viewer, f fieldporta
 
 // ThreadForRecord reads the thread of a record the viewer sees, with its
 // messages; a record nobody wrote about yet has a thread with no ID. A
-// contact reading it marks it read for its login.
+// contact reading it marks it read for its login (markShown).
 func (d *DB) ThreadForRecord(ctx context.Context, v fieldportal.Viewer, kind, recordID string) (*fieldportal.MessageThread, error) {
 	var t *fieldportal.MessageThread
-	err := d.inTx(ctx, func(tx *Tx) error {
+	err := d.inTxRead(ctx, func(tx *Tx) error {
 		r, err := tx.findThreadRecord(ctx, v, kind, recordID)
 		if err != nil {
 			return err
@@ -161,15 +161,18 @@ func (d *DB) ThreadForRecord(ctx context.Context, v fieldportal.Viewer, kind, re
 		} else if err != nil {
 			return err
 		}
-		return tx.readThread(ctx, v, t)
+		return tx.readThread(ctx, t)
 	})
-	return t, err
+	if err != nil {
+		return nil, err
+	}
+	return t, d.markShown(ctx, v, t)
 }
 
 // FindThreadByID reads a thread by its id, as ThreadForRecord does.
 func (d *DB) FindThreadByID(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.MessageThread, error) {
 	var t *fieldportal.MessageThread
-	err := d.inTx(ctx, func(tx *Tx) error {
+	err := d.inTxRead(ctx, func(tx *Tx) error {
 		q := query{}
 		q.scopeThread(v, "t")
 		q.and("t.id = " + q.arg(id))
@@ -183,14 +186,18 @@ func (d *DB) FindThreadByID(ctx context.Context, v fieldportal.Viewer, id string
 		if _, err := tx.findThreadRecord(ctx, v, t.RecordKind, t.RecordID); err != nil {
 			return fieldportal.NotFound("thread")
 		}
-		return tx.readThread(ctx, v, t)
+		return tx.readThread(ctx, t)
 	})
-	return t, err
+	if err != nil {
+		return nil, err
+	}
+	return t, d.markShown(ctx, v, t)
 }
 
-// readThread loads t's messages and files, and marks it read for a
-// contact's login.
-func (tx *Tx) readThread(ctx context.Context, v fieldportal.Viewer, t *fieldportal.MessageThread) error {
+// readThread loads t's messages and files. The thread's row is read
+// before its messages, so its last message's time is never later than
+// the last message shown.
+func (tx *Tx) readThread(ctx context.Context, t *fieldportal.MessageThread) error {
 	rows, err := tx.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages m JOIN message_threads t ON t.id = m.thread_id
 		WHERE m.thread_id = $1 ORDER BY m.created_at, m.id`, t.ID)
 	if err != nil {
@@ -200,13 +207,28 @@ func (tx *Tx) readThread(ctx context.Context, v fieldportal.Viewer, t *fieldport
 	if err != nil {
 		return err
 	}
-	if err := tx.loadAttachments(ctx, t.Posts, "m.thread_id = $1", t.ID); err != nil {
+	return tx.loadAttachments(ctx, t.Posts, "m.thread_id = $1", t.ID)
+}
+
+// markShown marks a thread read for a contact's login up to its last
+// message as read with it (t.LastMessageAt), not up to now: a message
+// written meanwhile stays unread. Reading is a read: only a login whose
+// marker is behind writes, so a record's page does not wait for the
+// store's writer (SQLite's one writer) on every view.
+func (d *DB) markShown(ctx context.Context, v fieldportal.Viewer, t *fieldportal.MessageThread) error {
+	if !v.IsContact() || t.ID == "" {
+		return nil
+	}
+	var at time.Time
+	err := d.read.QueryRowContext(ctx, `SELECT read_at FROM message_reads WHERE login_id = $1 AND thread_id = $2`,
+		v.LoginID, t.ID).Scan(tm(&at))
+	switch {
+	case err == nil && !at.Before(t.LastMessageAt):
+		return nil
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return err
 	}
-	if v.IsContact() {
-		return tx.markRead(ctx, v, t.ID, tx.now)
-	}
-	return nil
+	return d.inTx(ctx, func(tx *Tx) error { return tx.markRead(ctx, v, t.ID, t.LastMessageAt) })
 }
 
 // loadAttachments fills the messages' files, read with cond ($1 is arg).
@@ -237,10 +259,11 @@ func (tx *Tx) loadAttachments(ctx context.Context, list []*fieldportal.Message, 
 	return rows.Err()
 }
 
-// markRead moves the login's read marker of a thread to at.
+// markRead moves the login's read marker of a thread to at, never back.
 func (tx *Tx) markRead(ctx context.Context, v fieldportal.Viewer, threadID string, at time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO message_reads (login_id, thread_id, read_at) VALUES ($1, $2, $3)
-		ON CONFLICT (login_id, thread_id) DO UPDATE SET read_at = excluded.read_at`, v.LoginID, threadID, at)
+		ON CONFLICT (login_id, thread_id) DO UPDATE SET read_at = excluded.read_at WHERE message_reads.read_at < excluded.read_at`,
+		v.LoginID, threadID, at)
 	return err
 }
 
