@@ -142,6 +142,10 @@ func (tx *Tx) updateInvoice(ctx context.Context, v fieldportal.Viewer, inv *fiel
 	if err != nil {
 		return sqlErr(err, "invoice")
 	}
+	// Its thread is scoped by a copy of where the record is (messages.go).
+	if err := tx.refreshThread(ctx, inv.OrgID, fieldportal.ThreadOnInvoice, inv.ID); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM invoice_lines WHERE invoice_id = $1`, inv.ID); err != nil {
 		return err
 	}

@@ -129,6 +129,10 @@ func (tx *Tx) updateIssue(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 	if err != nil {
 		return sqlErr(err, "issue")
 	}
+	// Its thread is scoped by a copy of where the record is (messages.go).
+	if err := tx.refreshThread(ctx, x.OrgID, fieldportal.ThreadOnIssue, x.ID); err != nil {
+		return err
+	}
 	if err := tx.tallyRecord(ctx, x.SiteID, x.CustomerID); err != nil {
 		return err
 	}

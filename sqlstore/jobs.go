@@ -207,6 +207,10 @@ func (tx *Tx) updateJob(ctx context.Context, v fieldportal.Viewer, j *fieldporta
 	if err != nil {
 		return sqlErr(err, "job")
 	}
+	// Its thread is scoped by a copy of where the record is (messages.go).
+	if err := tx.refreshThread(ctx, j.OrgID, fieldportal.ThreadOnJob, j.ID); err != nil {
+		return err
+	}
 	if err := tx.putJobChildren(ctx, j); err != nil {
 		return err
 	}

@@ -63,6 +63,14 @@ func (tx *Tx) findThreadRecord(ctx context.Context, v fieldportal.Viewer, kind, 
 	if r.customerID, r.siteID, err = tx.findRef(ctx, v, kind, id); err != nil {
 		return r, err
 	}
+	// A record at a site belongs, for the access rules, to its site's
+	// customer (scopeSite): the thread copies that, which its record's
+	// own customer may not be once the site moved.
+	if r.siteID != "" {
+		if err := tx.QueryRowContext(ctx, `SELECT customer_id FROM sites WHERE id = $1`, r.siteID).Scan(&r.customerID); err != nil {
+			return r, sqlErr(err, kind)
+		}
+	}
 	var module string
 	if err := tx.QueryRowContext(ctx, head, id, v.OrgID).Scan(&r.label, &module); err != nil {
 		return r, sqlErr(err, kind)
@@ -72,6 +80,35 @@ func (tx *Tx) findThreadRecord(ctx context.Context, v fieldportal.Viewer, kind, 
 		return r, fieldportal.NotFound(kind)
 	}
 	return r, nil
+}
+
+// refreshThread copies a record's customer, site, module and label to its
+// thread again, after the back office changed the record: the lists and
+// the navigation's count scope a thread by its copy (scopeThread). A
+// site's change reaches the threads of every record at the site, which
+// take their customer from it.
+func (tx *Tx) refreshThread(ctx context.Context, orgID, kind, id string) error {
+	if kind == fieldportal.ThreadOnSite {
+		if _, err := tx.ExecContext(ctx, `UPDATE message_threads SET customer_id = (SELECT customer_id FROM sites WHERE id = $2)
+			WHERE org_id = $1 AND site_id = $2`, orgID, id); err != nil {
+			return err
+		}
+	}
+	var threadID string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM message_threads WHERE org_id = $1 AND record_kind = $2 AND record_id = $3`,
+		orgID, kind, id).Scan(&threadID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	r, err := tx.findThreadRecord(ctx, fieldportal.SystemViewer(orgID, "messages"), kind, id)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE message_threads SET module = $2, record_label = $3, customer_id = $4, site_id = $5 WHERE id = $1`,
+		threadID, string(r.module), r.label, r.customerID, nullStr(r.siteID))
+	return err
 }
 
 // FindThreads lists the threads the viewer sees. A contact's list has its

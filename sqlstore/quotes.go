@@ -186,6 +186,10 @@ func (tx *Tx) updateQuote(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 	if err != nil {
 		return sqlErr(err, "quote")
 	}
+	// Its thread is scoped by a copy of where the record is (messages.go).
+	if err := tx.refreshThread(ctx, x.OrgID, fieldportal.ThreadOnQuote, x.ID); err != nil {
+		return err
+	}
 	if err := tx.putQuoteChildren(ctx, x); err != nil {
 		return err
 	}

@@ -149,6 +149,10 @@ func (tx *Tx) updateSite(ctx context.Context, v fieldportal.Viewer, s *fieldport
 	if err != nil {
 		return sqlErr(err, "site")
 	}
+	// Its thread is scoped by a copy of where the record is (messages.go).
+	if err := tx.refreshThread(ctx, s.OrgID, fieldportal.ThreadOnSite, s.ID); err != nil {
+		return err
+	}
 	if err := tx.portalPending(ctx, v, s); err != nil {
 		return err
 	}
