@@ -2,11 +2,13 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 	"reflect"
 	"slices"
 	"time"
 
 	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/web"
 )
 
 // Messages between customers and the office (issue 22), one thread per
@@ -36,6 +38,7 @@ type MessageAttachment struct {
 	ContentType string `json:"content_type" doc:"The type detected from the file's content."`
 	Size        int64  `json:"size" doc:"In bytes."`
 	SHA256      string `json:"sha256"`
+	ContentURL  string `json:"content_url" doc:"Where the file downloads."`
 }
 
 // MessageInput is the body of a message the office writes.
@@ -56,7 +59,8 @@ func ShowMessage(m *fieldportal.Message) Message {
 		AuthorName: m.AuthorName, ContactID: optional(m.ContactID), StaffID: optional(m.StaffID),
 		Attachments: []MessageAttachment{}, CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC()}
 	for _, a := range m.Attachments {
-		out.Attachments = append(out.Attachments, MessageAttachment{ID: a.ID, Name: a.Name, ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256})
+		out.Attachments = append(out.Attachments, MessageAttachment{ID: a.ID, Name: a.Name, ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256,
+			ContentURL: Prefix + "/message-attachments/" + url.PathEscape(a.ID) + "/content"})
 	}
 	return out
 }
@@ -73,6 +77,8 @@ func (a *API) messageRoutes() []route {
 			}},
 		{Method: "POST", Path: "/messages", ID: "createMessage", Summary: "Write a message as the office on a record's thread",
 			Tag: "messages", Body: MessageInput{}, Resp: Message{}, Status: http.StatusCreated, Handler: a.createMessage},
+		{Method: "GET", Path: "/message-attachments/{id}/content", ID: "getMessageAttachmentContent",
+			Summary: "Download a file sent with a message", Tag: "messages", Binary: true, Handler: a.getMessageAttachmentContent},
 	}
 }
 
@@ -100,6 +106,17 @@ func (a *API) listMessages(w http.ResponseWriter, r *http.Request, filters []str
 	}
 	a.json(w, r, http.StatusOK, page(lq, list, next, horizon,
 		func(m *fieldportal.Message) time.Time { return m.UpdatedAt }, ShowMessage))
+}
+
+// getMessageAttachmentContent answers a message's file as documents'
+// bytes are answered; a file on a thread out of reach is a 404.
+func (a *API) getMessageAttachmentContent(w http.ResponseWriter, r *http.Request) {
+	f, rc, err := a.svc.Messages.OpenMessageAttachment(r.Context(), viewer(r), r.PathValue("id"))
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	web.ServeDocument(w, r, &fieldportal.Document{ID: f.ID, Name: f.Name, ContentType: f.ContentType, Size: f.Size, SHA256: f.SHA256}, rc, false)
 }
 
 func (a *API) createMessage(w http.ResponseWriter, r *http.Request) {

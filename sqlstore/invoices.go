@@ -146,6 +146,10 @@ func (tx *Tx) updateInvoice(ctx context.Context, v fieldportal.Viewer, inv *fiel
 	if err != nil {
 		return sqlErr(err, "invoice")
 	}
+	// Its thread is scoped by a copy of where the record is (messages.go).
+	if err := tx.refreshThread(ctx, inv.OrgID, fieldportal.ThreadOnInvoice, inv.ID); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM invoice_lines WHERE invoice_id = $1`, inv.ID); err != nil {
 		return err
 	}
@@ -158,9 +162,6 @@ func (tx *Tx) updateInvoice(ctx context.Context, v fieldportal.Viewer, inv *fiel
 		return err
 	}
 	if err := tx.tallyRecord(ctx, inv.SiteID, inv.CustomerID); err != nil {
-		return err
-	}
-	if err := tx.syncThreads(ctx, v.OrgID, "invoice", inv.ID); err != nil { // issue 22: its thread follows it
 		return err
 	}
 	return tx.audit(ctx, v, "invoice.updated", "invoice", inv.ID, inv.Number)

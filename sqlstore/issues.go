@@ -129,6 +129,10 @@ func (tx *Tx) updateIssue(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 	if err != nil {
 		return sqlErr(err, "issue")
 	}
+	// Its thread is scoped by a copy of where the record is (messages.go).
+	if err := tx.refreshThread(ctx, x.OrgID, fieldportal.ThreadOnIssue, x.ID); err != nil {
+		return err
+	}
 	if err := tx.tallyRecord(ctx, x.SiteID, x.CustomerID); err != nil {
 		return err
 	}
@@ -136,9 +140,6 @@ func (tx *Tx) updateIssue(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 		if err := tx.issueEvent(ctx, v, x.ID, statusEvent(x.Status), ""); err != nil {
 			return err
 		}
-	}
-	if err := tx.syncThreads(ctx, v.OrgID, "issue", x.ID); err != nil { // issue 22: its thread follows it
-		return err
 	}
 	return tx.audit(ctx, v, "issue.updated", "issue", x.ID, x.Number)
 }

@@ -207,6 +207,10 @@ func (tx *Tx) updateJob(ctx context.Context, v fieldportal.Viewer, j *fieldporta
 	if err != nil {
 		return sqlErr(err, "job")
 	}
+	// Its thread is scoped by a copy of where the record is (messages.go).
+	if err := tx.refreshThread(ctx, j.OrgID, fieldportal.ThreadOnJob, j.ID); err != nil {
+		return err
+	}
 	if err := tx.putJobChildren(ctx, j); err != nil {
 		return err
 	}
@@ -215,9 +219,6 @@ func (tx *Tx) updateJob(ctx context.Context, v fieldportal.Viewer, j *fieldporta
 		return err
 	}
 	if err := tx.tallyRecord(ctx, j.SiteID, j.CustomerID); err != nil {
-		return err
-	}
-	if err := tx.syncThreads(ctx, v.OrgID, "job", j.ID); err != nil { // issue 22: its thread follows it
 		return err
 	}
 	return tx.audit(ctx, v, "job.updated", "job", j.ID, j.Number)

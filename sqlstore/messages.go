@@ -82,6 +82,35 @@ func (tx *Tx) findThreadRecord(ctx context.Context, v fieldportal.Viewer, kind, 
 	return r, nil
 }
 
+// refreshThread copies a record's customer, site, module and label to its
+// thread again, after the back office changed the record: the lists and
+// the navigation's count scope a thread by its copy (scopeThread). A
+// site's change reaches the threads of every record at the site, which
+// take their customer from it.
+func (tx *Tx) refreshThread(ctx context.Context, orgID, kind, id string) error {
+	if kind == fieldportal.ThreadOnSite {
+		if _, err := tx.ExecContext(ctx, `UPDATE message_threads SET customer_id = (SELECT customer_id FROM sites WHERE id = $2)
+			WHERE org_id = $1 AND site_id = $2`, orgID, id); err != nil {
+			return err
+		}
+	}
+	var threadID string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM message_threads WHERE org_id = $1 AND record_kind = $2 AND record_id = $3`,
+		orgID, kind, id).Scan(&threadID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	r, err := tx.findThreadRecord(ctx, fieldportal.SystemViewer(orgID, "messages"), kind, id)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE message_threads SET module = $2, record_label = $3, customer_id = $4, site_id = $5 WHERE id = $1`,
+		threadID, string(r.module), r.label, r.customerID, nullStr(r.siteID))
+	return err
+}
+
 // FindThreads lists the threads the viewer sees. A contact's list has its
 // unread threads first, then the latest; f.Waiting is the office's queue,
 // the longest waiting first. Both are keyset-paginated.
@@ -153,10 +182,10 @@ func (d *DB) FindThreads(ctx context.Context, v fieldportal.Viewer, f fieldporta
 
 // ThreadForRecord reads the thread of a record the viewer sees, with its
 // messages; a record nobody wrote about yet has a thread with no ID. A
-// contact reading it marks it read for its login.
+// contact reading it marks it read for its login (markShown).
 func (d *DB) ThreadForRecord(ctx context.Context, v fieldportal.Viewer, kind, recordID string) (*fieldportal.MessageThread, error) {
 	var t *fieldportal.MessageThread
-	err := d.inTx(ctx, func(tx *Tx) error {
+	err := d.inTxRead(ctx, func(tx *Tx) error {
 		r, err := tx.findThreadRecord(ctx, v, kind, recordID)
 		if err != nil {
 			return err
@@ -169,15 +198,18 @@ func (d *DB) ThreadForRecord(ctx context.Context, v fieldportal.Viewer, kind, re
 		} else if err != nil {
 			return err
 		}
-		return tx.readThread(ctx, v, t)
+		return tx.readThread(ctx, t)
 	})
-	return t, err
+	if err != nil {
+		return nil, err
+	}
+	return t, d.markShown(ctx, v, t)
 }
 
 // FindThreadByID reads a thread by its id, as ThreadForRecord does.
 func (d *DB) FindThreadByID(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.MessageThread, error) {
 	var t *fieldportal.MessageThread
-	err := d.inTx(ctx, func(tx *Tx) error {
+	err := d.inTxRead(ctx, func(tx *Tx) error {
 		q := query{}
 		q.scopeThread(v, "t")
 		q.and("t.id = " + q.arg(id))
@@ -191,14 +223,18 @@ func (d *DB) FindThreadByID(ctx context.Context, v fieldportal.Viewer, id string
 		if _, err := tx.findThreadRecord(ctx, v, t.RecordKind, t.RecordID); err != nil {
 			return fieldportal.NotFound("thread")
 		}
-		return tx.readThread(ctx, v, t)
+		return tx.readThread(ctx, t)
 	})
-	return t, err
+	if err != nil {
+		return nil, err
+	}
+	return t, d.markShown(ctx, v, t)
 }
 
-// readThread loads t's messages and files, and marks it read for a
-// contact's login.
-func (tx *Tx) readThread(ctx context.Context, v fieldportal.Viewer, t *fieldportal.MessageThread) error {
+// readThread loads t's messages and files. The thread's row is read
+// before its messages, so its last message's time is never later than
+// the last message shown.
+func (tx *Tx) readThread(ctx context.Context, t *fieldportal.MessageThread) error {
 	rows, err := tx.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages m JOIN message_threads t ON t.id = m.thread_id
 		WHERE m.thread_id = $1 ORDER BY m.created_at, m.id`, t.ID)
 	if err != nil {
@@ -208,13 +244,28 @@ func (tx *Tx) readThread(ctx context.Context, v fieldportal.Viewer, t *fieldport
 	if err != nil {
 		return err
 	}
-	if err := tx.loadAttachments(ctx, t.Posts, "m.thread_id = $1", t.ID); err != nil {
+	return tx.loadAttachments(ctx, t.Posts, "m.thread_id = $1", t.ID)
+}
+
+// markShown marks a thread read for a contact's login up to its last
+// message as read with it (t.LastMessageAt), not up to now: a message
+// written meanwhile stays unread. Reading is a read: only a login whose
+// marker is behind writes, so a record's page does not wait for the
+// store's writer (SQLite's one writer) on every view.
+func (d *DB) markShown(ctx context.Context, v fieldportal.Viewer, t *fieldportal.MessageThread) error {
+	if !v.IsContact() || t.ID == "" {
+		return nil
+	}
+	var at time.Time
+	err := d.read.QueryRowContext(ctx, `SELECT read_at FROM message_reads WHERE login_id = $1 AND thread_id = $2`,
+		v.LoginID, t.ID).Scan(tm(&at))
+	switch {
+	case err == nil && !at.Before(t.LastMessageAt):
+		return nil
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return err
 	}
-	if v.IsContact() {
-		return tx.markRead(ctx, v, t.ID, tx.now)
-	}
-	return nil
+	return d.inTx(ctx, func(tx *Tx) error { return tx.markRead(ctx, v, t.ID, t.LastMessageAt) })
 }
 
 // loadAttachments fills the messages' files, read with cond ($1 is arg).
@@ -245,10 +296,11 @@ func (tx *Tx) loadAttachments(ctx context.Context, list []*fieldportal.Message, 
 	return rows.Err()
 }
 
-// markRead moves the login's read marker of a thread to at.
+// markRead moves the login's read marker of a thread to at, never back.
 func (tx *Tx) markRead(ctx context.Context, v fieldportal.Viewer, threadID string, at time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO message_reads (login_id, thread_id, read_at) VALUES ($1, $2, $3)
-		ON CONFLICT (login_id, thread_id) DO UPDATE SET read_at = excluded.read_at`, v.LoginID, threadID, at)
+		ON CONFLICT (login_id, thread_id) DO UPDATE SET read_at = excluded.read_at WHERE message_reads.read_at < excluded.read_at`,
+		v.LoginID, threadID, at)
 	return err
 }
 
@@ -459,35 +511,4 @@ func authorName(v fieldportal.Viewer) string {
 		return v.Name
 	}
 	return "The office"
-}
-
-// syncThreads copies to the threads about a record what they keep of it
-// (its customer, site, module and label), after the back office changed
-// the record: a job moved to another site, an invoice to another
-// customer, a site to another customer (which moves the threads of every
-// record at the site). Lists, counts and mail read the copy, so it must
-// never show a thread to the record's old reach. A record without a
-// thread costs one probe of message_threads_record.
-func (tx *Tx) syncThreads(ctx context.Context, orgID, kind, id string) error {
-	if kind == fieldportal.ThreadOnSite {
-		if _, err := tx.ExecContext(ctx, `UPDATE message_threads SET customer_id = (SELECT s.customer_id FROM sites s WHERE s.id = $2)
-			WHERE org_id = $1 AND site_id = $2`, orgID, id); err != nil {
-			return err
-		}
-	}
-	var threadID string
-	err := tx.QueryRowContext(ctx, `SELECT id FROM message_threads WHERE org_id = $1 AND record_kind = $2 AND record_id = $3`,
-		orgID, kind, id).Scan(&threadID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	r, err := tx.findThreadRecord(ctx, fieldportal.SystemViewer(orgID, "messages"), kind, id)
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE message_threads SET module = $2, record_label = $3, customer_id = $4, site_id = $5 WHERE id = $1`,
-		threadID, string(r.module), r.label, r.customerID, nullStr(r.siteID))
-	return err
 }

@@ -191,13 +191,14 @@ func (tx *Tx) updateQuote(ctx context.Context, v fieldportal.Viewer, x *fieldpor
 	if err != nil {
 		return sqlErr(err, "quote")
 	}
+	// Its thread is scoped by a copy of where the record is (messages.go).
+	if err := tx.refreshThread(ctx, x.OrgID, fieldportal.ThreadOnQuote, x.ID); err != nil {
+		return err
+	}
 	if err := tx.putQuoteChildren(ctx, x); err != nil {
 		return err
 	}
 	if err := tx.tallyRecord(ctx, x.SiteID, x.CustomerID); err != nil {
-		return err
-	}
-	if err := tx.syncThreads(ctx, v.OrgID, "quote", x.ID); err != nil { // issue 22: its thread follows it
 		return err
 	}
 	return tx.audit(ctx, v, "quote.updated", "quote", x.ID, x.Number)

@@ -149,6 +149,10 @@ func (tx *Tx) updateSite(ctx context.Context, v fieldportal.Viewer, s *fieldport
 	if err != nil {
 		return sqlErr(err, "site")
 	}
+	// Its thread is scoped by a copy of where the record is (messages.go).
+	if err := tx.refreshThread(ctx, s.OrgID, fieldportal.ThreadOnSite, s.ID); err != nil {
+		return err
+	}
 	if err := tx.portalPending(ctx, v, s); err != nil {
 		return err
 	}
@@ -156,9 +160,6 @@ func (tx *Tx) updateSite(ctx context.Context, v fieldportal.Viewer, s *fieldport
 		return err
 	}
 	if err := tx.emitEvent(ctx, v, v.OrgID, "site.updated", s); err != nil {
-		return err
-	}
-	if err := tx.syncThreads(ctx, v.OrgID, "site", s.ID); err != nil { // issue 22: its thread follows it
 		return err
 	}
 	return tx.audit(ctx, v, "site.updated", "site", s.ID, s.Name)

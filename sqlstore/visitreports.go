@@ -184,9 +184,21 @@ func (d *DB) AddVisitPhoto(ctx context.Context, v fieldportal.Viewer, p *fieldpo
 	if len(p.Caption) > fieldportal.MaxCaption {
 		return fieldportal.FieldErrorf("caption", "Caption must be at most %d characters.", fieldportal.MaxCaption)
 	}
-	check := func(tx *Tx) (int, error) {
+	// check finds the job and its report and returns the new photo's
+	// place. The write locks the report's row first (lock): uploads to
+	// one report at once then take their places in turn, where on
+	// PostgreSQL two read the same last place and the second was refused
+	// as a conflict.
+	check := func(tx *Tx, lock bool) (int, error) {
 		if _, err := tx.reportJob(ctx, v, p.JobID); err != nil {
 			return 0, notFoundField(err, "job_id", "Job not found.")
+		}
+		if lock {
+			var id string
+			if err := tx.QueryRowContext(ctx, `SELECT job_id FROM visit_reports WHERE job_id = $1`+tx.db.dialect.forNoKeyUpdate(),
+				p.JobID).Scan(&id); err != nil {
+				return 0, notFoundField(sqlErr(err, "visit report"), "job_id", "The job has no visit report yet: send the report first.")
+			}
 		}
 		if _, err := tx.findVisitReport(ctx, p.JobID); err != nil {
 			return 0, notFoundField(err, "job_id", "The job has no visit report yet: send the report first.")
@@ -201,7 +213,7 @@ func (d *DB) AddVisitPhoto(ctx context.Context, v fieldportal.Viewer, p *fieldpo
 		}
 		return last + 1, nil
 	}
-	if err := d.inTxRead(ctx, func(tx *Tx) error { _, err := check(tx); return err }); err != nil {
+	if err := d.inTxRead(ctx, func(tx *Tx) error { _, err := check(tx, false); return err }); err != nil {
 		return err
 	}
 	stored, err := d.storeUploads(ctx, v, "job", []fieldportal.Upload{files.Original})
@@ -218,7 +230,7 @@ func (d *DB) AddVisitPhoto(ctx context.Context, v fieldportal.Viewer, p *fieldpo
 	}
 	orig := stored[0]
 	return d.inTx(ctx, func(tx *Tx) error {
-		pos, err := check(tx)
+		pos, err := check(tx, true)
 		if err != nil {
 			return err
 		}
