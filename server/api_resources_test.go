@@ -394,7 +394,8 @@ func TestAPICustomersAndSites(t *testing.T) {
 				{Name: "contractors", URL: "/api/v1/contractors"}, {Name: "items", URL: "/api/v1/items"},
 				{Name: "scripts", URL: "/api/v1/scripts"}, {Name: "webhook-endpoints", URL: "/api/v1/webhook-endpoints"},
 				{Name: "invoices", URL: "/api/v1/invoices"}, {Name: "payments", URL: "/api/v1/payments"},
-				{Name: "recurring-invoices", URL: "/api/v1/recurring-invoices"}}
+				{Name: "recurring-invoices", URL: "/api/v1/recurring-invoices"},
+				{Name: "messages", URL: "/api/v1/messages"}}
 			if diff := cmp.Diff(want, idx.Resources); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
