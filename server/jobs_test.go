@@ -218,9 +218,10 @@ func TestJobsPages(t *testing.T) {
 					t.Errorf("the page lacks %q", want)
 				}
 			}
-			// Service alone: no invoices, no attachments, no upload.
+			// Service alone: no invoices, no attachments, no upload (its
+			// message thread's form is multipart but offers no file).
 			_, body = service.get("/jobs/" + j.ID)
-			for _, hidden := range []string{"INV-77", "Attachments", "multipart"} {
+			for _, hidden := range []string{"INV-77", "Attachments", `name="files"`, `type="file"`} {
 				if strings.Contains(body, hidden) {
 					t.Errorf("a contact with Service alone sees %q", hidden)
 				}
