@@ -64,6 +64,8 @@ func (d *DB) StartDepositCheckout(ctx context.Context, v fieldportal.Viewer, s f
 		}
 		// The payer's customer is the quote's: the payment is on its account.
 		c.CustomerID, c.Amount, c.Back = x.CustomerID, x.Deposit(), "/quotes/"+x.ID
+		// The version signed for: the confirmation accepts this one only.
+		c.QuoteVersion = x.Version()
 		var first, last string
 		err = tx.QueryRowContext(ctx, `SELECT o.currency, c.first_name, c.last_name, c.email FROM organisations o
 			JOIN contacts c ON c.org_id = o.id WHERE o.id = $1 AND c.id = $2`, v.OrgID, v.ContactID).
@@ -74,10 +76,10 @@ func (d *DB) StartDepositCheckout(ctx context.Context, v fieldportal.Viewer, s f
 		c.Name = strings.TrimSpace(first + " " + last)
 		c.CreatedAt, c.UpdatedAt = tx.now, tx.now
 		if _, err := tx.ExecContext(ctx, `INSERT INTO checkouts (id, org_id, customer_id, login_id, contact_id, provider,
-			currency, amount, status, back, created_at, updated_at, quote_id, signer_name, signed_from, accept_comment, portal_url)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16)`,
+			currency, amount, status, back, created_at, updated_at, quote_id, signer_name, signed_from, accept_comment, portal_url,
+			quote_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17)`,
 			c.ID, c.OrgID, c.CustomerID, c.LoginID, c.ContactID, c.Provider, c.Currency, c.Amount, c.Status, c.Back, tx.now,
-			c.QuoteID, c.SignerName, c.SignedFrom, c.AcceptComment, c.PortalURL); err != nil {
+			c.QuoteID, c.SignerName, c.SignedFrom, c.AcceptComment, c.PortalURL, c.QuoteVersion); err != nil {
 			return sqlErr(err, "checkout")
 		}
 		return tx.audit(ctx, v, "quote.accept_pending", "quote", x.ID,
@@ -243,8 +245,9 @@ func (d *DB) FindDeposits(ctx context.Context, v fieldportal.Viewer, f fieldport
 // account and linked to its quote (allocated to the job's open invoices
 // if any were raised before), then completes the acceptance the checkout
 // kept: the quote is accepted now, its mail and event with it. A quote
-// the office closed meanwhile keeps the money on account, for staff to
-// settle, and the audit log says so.
+// the office closed or changed meanwhile (the signer did not see it as it
+// now stands) keeps the money on account, for staff to settle, and the
+// audit log says so.
 func (tx *Tx) applyDeposit(ctx context.Context, c *fieldportal.Checkout, o fieldportal.CheckoutOutcome,
 	settings fieldportal.Settings, orgNow time.Time) error {
 	sys := fieldportal.SystemViewer(c.OrgID, "online payment")
@@ -266,7 +269,7 @@ func (tx *Tx) applyDeposit(ctx context.Context, c *fieldportal.Checkout, o field
 		return err
 	}
 	_, err = tx.decideQuote(ctx, sys, c.QuoteID, fieldportal.QuoteDecision{Accept: true, SignerName: c.SignerName,
-		Comment: c.AcceptComment, From: c.SignedFrom, PortalURL: c.PortalURL, At: c.CreatedAt}, settings, orgNow.Location(), true)
+		Comment: c.AcceptComment, From: c.SignedFrom, PortalURL: c.PortalURL, At: c.CreatedAt, Version: c.QuoteVersion}, settings, orgNow.Location(), true)
 	if fieldportal.ErrorCode(err) == fieldportal.ECONFLICT {
 		return tx.audit(ctx, sys, "deposit.quote_closed", "quote", c.QuoteID,
 			fmt.Sprintf("deposit %s received (%s) but the quote could not be accepted: %s", p.ReceiptNumber, c.ID, fieldportal.ErrorMessage(err)))

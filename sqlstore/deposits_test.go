@@ -243,6 +243,30 @@ func TestDeposit(t *testing.T) {
 			mustInvoicePaid(t, db, w.staff, inv2.ID, 3000)
 		})
 
+		t.Run("a quote changed after it was signed is not accepted by its deposit", func(t *testing.T) {
+			x := w.quote(t, db, 10000, fieldportal.DepositPercent, 20)
+			c := w.startDeposit(t, db, x)
+			// The office prices it again (a higher total) before the
+			// deposit is confirmed: the signer never saw this quote.
+			q := mustQuoteStage(t, db, w.staff, x.ID, fieldportal.QuoteOutstanding)
+			q.TotalExTax, q.TotalIncTax = 50000, 50000
+			if err := db.UpdateQuote(ctx, w.staff, q); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ConfirmCheckout(ctx, w.payer, "testmode", paid(c, "pi_changed_"+c.ID)); err != nil {
+				t.Fatal(err)
+			}
+			mustQuoteStage(t, db, w.staff, x.ID, fieldportal.QuoteOutstanding)
+			// The money is kept on account, linked to the quote, for staff.
+			ds, err := db.FindDeposits(ctx, w.staff, fieldportal.DepositFilter{QuoteID: x.ID})
+			if err != nil || len(ds) != 1 || ds[0].OnAccount() != 2000 {
+				t.Errorf("FindDeposits = %+v, %v", ds, err)
+			}
+			if n := checkoutRows(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'deposit.quote_closed' AND entity_id = $1`, x.ID); n != 1 {
+				t.Errorf("%d deposit.quote_closed entries, want 1", n)
+			}
+		})
+
 		t.Run("an invoice that names the job later takes the deposit", func(t *testing.T) {
 			x := w.quote(t, db, 10000, fieldportal.DepositAmount, 2500)
 			c := w.startDeposit(t, db, x)
