@@ -92,11 +92,14 @@ func (d *DB) StartDepositCheckout(ctx context.Context, v fieldportal.Viewer, s f
 }
 
 // depositAllocations allocates amount to the open invoices of the jobs of
-// quoteID, in invoice id order (every payment locks invoices in that
-// order), each up to its balance.
-func (tx *Tx) depositAllocations(ctx context.Context, orgID, quoteID string, amount fieldportal.Money) ([]fieldportal.PaymentAllocation, error) {
+// quoteID that are the payer's customer's (customerID: the quote's), in
+// invoice id order (every payment locks invoices in that order), each up
+// to its balance. A job of another customer naming the quote never takes
+// the money: it stays on account, for staff to settle.
+func (tx *Tx) depositAllocations(ctx context.Context, orgID, customerID, quoteID string, amount fieldportal.Money) ([]fieldportal.PaymentAllocation, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT i.id FROM invoices i JOIN jobs j ON j.id = i.job_id
-		WHERE j.quote_id = $1 AND i.org_id = $2 AND i.status <> 'void' AND i.amount_paid < i.total ORDER BY i.id`, quoteID, orgID)
+		WHERE j.quote_id = $1 AND i.org_id = $2 AND i.customer_id = $3 AND i.status <> 'void' AND i.amount_paid < i.total
+		ORDER BY i.id`, quoteID, orgID, customerID)
 	if err != nil {
 		return nil, err
 	}
@@ -128,13 +131,16 @@ func (tx *Tx) depositAllocations(ctx context.Context, orgID, quoteID string, amo
 // allocateDeposits allocates what is left on account of the deposits paid
 // for the quote of an invoice's job to the invoice, up to its balance, so
 // the invoice shows them deducted. Its amount paid stays the sum of its
-// allocations (applyToInvoice).
+// allocations (applyToInvoice). Only the deposits of the invoice's own
+// customer are taken: a job of another customer that names the quote
+// gets none of its money.
 func (tx *Tx) allocateDeposits(ctx context.Context, v fieldportal.Viewer, inv *fieldportal.Invoice) error {
 	if inv.JobID == "" || inv.Status == fieldportal.InvoiceVoid {
 		return nil
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT p.id FROM payments p JOIN jobs j ON j.quote_id = p.quote_id
-		WHERE j.id = $1 AND p.org_id = $2 AND p.status = 'succeeded' ORDER BY p.id`, inv.JobID, inv.OrgID)
+		WHERE j.id = $1 AND p.org_id = $2 AND p.customer_id = $3 AND p.status = 'succeeded' ORDER BY p.id`,
+		inv.JobID, inv.OrgID, inv.CustomerID)
 	if err != nil {
 		return err
 	}
@@ -171,9 +177,12 @@ func (tx *Tx) allocateDeposits(ctx context.Context, v fieldportal.Viewer, inv *f
 			Scan(money(&total), money(&paid)); err != nil {
 			return sqlErr(err, "invoice")
 		}
+		if total-paid <= 0 {
+			break
+		}
 		amount := min(l.amount, total-paid)
 		if amount <= 0 {
-			break
+			continue // this deposit is used up; the next may not be
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO payment_allocations (payment_id, invoice_id, org_id, amount)
 			VALUES ($1, $2, $3, $4) ON CONFLICT (payment_id, invoice_id) DO UPDATE SET amount = payment_allocations.amount + EXCLUDED.amount`,
@@ -251,7 +260,7 @@ func (d *DB) FindDeposits(ctx context.Context, v fieldportal.Viewer, f fieldport
 func (tx *Tx) applyDeposit(ctx context.Context, c *fieldportal.Checkout, o fieldportal.CheckoutOutcome,
 	settings fieldportal.Settings, orgNow time.Time) error {
 	sys := fieldportal.SystemViewer(c.OrgID, "online payment")
-	allocs, err := tx.depositAllocations(ctx, c.OrgID, c.QuoteID, o.Amount)
+	allocs, err := tx.depositAllocations(ctx, c.OrgID, c.CustomerID, c.QuoteID, o.Amount)
 	if err != nil {
 		return err
 	}
