@@ -209,7 +209,9 @@ func (d *DB) FindDeposits(ctx context.Context, v fieldportal.Viewer, f fieldport
 		return nil, err
 	}
 	defer tx.Rollback()
-	var quoteID string
+	// The payer's customer: a job lists only its own customer's deposits
+	// (one of another customer that names the quote lists none).
+	var quoteID, customerID string
 	switch {
 	case f.JobID != "":
 		j, err := tx.findJob(ctx, v, f.JobID)
@@ -222,15 +224,16 @@ func (d *DB) FindDeposits(ctx context.Context, v fieldportal.Viewer, f fieldport
 		if j.QuoteID == "" {
 			return []*fieldportal.DepositPayment{}, nil
 		}
-		quoteID = j.QuoteID
+		quoteID, customerID = j.QuoteID, j.CustomerID
 	case f.QuoteID != "":
 		if err := needModule(v, fieldportal.ModuleQuotes, "quote"); err != nil {
 			return nil, err
 		}
-		if _, err := tx.findQuote(ctx, v, f.QuoteID); err != nil {
+		x, err := tx.findQuote(ctx, v, f.QuoteID)
+		if err != nil {
 			return nil, err
 		}
-		quoteID = f.QuoteID
+		quoteID, customerID = x.ID, x.CustomerID
 	default:
 		return nil, fieldportal.NotFound("quote")
 	}
@@ -238,7 +241,8 @@ func (d *DB) FindDeposits(ctx context.Context, v fieldportal.Viewer, f fieldport
 			p.currency, p.amount, COALESCE((SELECT SUM(pa.amount) FROM payment_allocations pa WHERE pa.payment_id = p.id), 0), p.paid_at
 		FROM payments p JOIN quotes q ON q.id = p.quote_id
 		LEFT JOIN jobs j ON j.id = (SELECT MIN(j2.id) FROM jobs j2 WHERE j2.quote_id = q.id)
-		WHERE p.quote_id = $1 AND p.org_id = $2 AND p.status = 'succeeded' ORDER BY p.paid_at, p.id`, quoteID, v.OrgID)
+		WHERE p.quote_id = $1 AND p.org_id = $2 AND p.customer_id = $3 AND p.status = 'succeeded' ORDER BY p.paid_at, p.id`,
+		quoteID, v.OrgID, customerID)
 	if err != nil {
 		return nil, err
 	}

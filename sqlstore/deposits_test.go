@@ -294,6 +294,10 @@ func TestDeposit(t *testing.T) {
 				t.Fatal(err)
 			}
 			mustInvoicePaid(t, db, w.staff, invY.ID, 0)
+			// Nor does the other customer's job page list the deposit.
+			if ds, err := db.FindDeposits(ctx, w.staff, fieldportal.DepositFilter{JobID: job}); err != nil || len(ds) != 0 {
+				t.Errorf("FindDeposits(another customer's job) = %+v, %v, want none", ds, err)
+			}
 			for _, id := range []string{x.ID, y.ID} {
 				ds, err := db.FindDeposits(ctx, w.staff, fieldportal.DepositFilter{QuoteID: id})
 				if err != nil || len(ds) != 1 || ds[0].OnAccount() != 3000 {
