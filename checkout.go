@@ -32,13 +32,16 @@ type Checkout struct {
 	// and keeps the acceptance it completes when confirmed: the typed
 	// name, the address it came from and the comment (signed at
 	// CreatedAt), and the portal's address for the office's mail.
-	QuoteID       string    `json:"quote_id,omitempty"`
-	SignerName    string    `json:"-"`
-	SignedFrom    string    `json:"-"`
-	AcceptComment string    `json:"-"`
-	PortalURL     string    `json:"-"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	QuoteID       string `json:"quote_id,omitempty"`
+	SignerName    string `json:"-"`
+	SignedFrom    string `json:"-"`
+	AcceptComment string `json:"-"`
+	PortalURL     string `json:"-"`
+	// QuoteVersion is the quote's version signed for (Quote.Version):
+	// a quote changed since is not accepted by the deposit's payment.
+	QuoteVersion string    `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 // CheckoutInvoice is one invoice of a checkout with the amount asked for

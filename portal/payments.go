@@ -179,6 +179,15 @@ func (p *Portal) handlePaymentReturn(w http.ResponseWriter, r *http.Request) {
 		if c.Status != fieldportal.CheckoutPaid {
 			view.Heading, view.Kind = "Deposit not confirmed yet", "notice-warning"
 			view.Message = "The payment provider has not confirmed your deposit yet, so the quote is not accepted yet. Reload this page in a minute; nothing is paid twice."
+		} else if x, err := p.findQuote(r, v, c.QuoteID); err != nil {
+			// The quote is out of the payer's sight now: say only what
+			// is certain.
+			view.Message = "Thank you. Your deposit is paid. Your receipt number is " + c.ReceiptNumber + "."
+		} else if x.Stage != fieldportal.QuoteApproved {
+			// Paid, but the quote was changed or closed since it was
+			// signed (applyDeposit): the money is on account.
+			view.Heading, view.Kind = "Deposit received, quote not accepted", "notice-warning"
+			view.Message = "Your deposit is paid (receipt " + c.ReceiptNumber + "), but the quote was changed or closed after you signed it, so it is not accepted. We hold the deposit on your account and will contact you."
 		}
 	} else if c.Status == fieldportal.CheckoutPaid {
 		view.Heading, view.Kind = "Payment received", "notice-info"

@@ -160,5 +160,39 @@ func TestDepositPages(t *testing.T) {
 				t.Errorf("console job page lacks the deposit")
 			}
 		})
+		t.Run("a quote changed before the deposit is paid is not said to be accepted", func(t *testing.T) {
+			y := &fieldportal.Quote{SiteID: f.site["dock"].ID, Stage: fieldportal.QuoteOutstanding, Description: "Second panel",
+				TotalExTax: 10000, TotalIncTax: 10000, DepositKind: fieldportal.DepositPercent, DepositValue: 20}
+			if err := db.CreateQuote(ctx, f.sys, y); err != nil {
+				t.Fatal(err)
+			}
+			_, body := c.get("/quotes/" + y.ID)
+			m := regexp.MustCompile(`name="version" value="([^"]+)"`).FindStringSubmatch(body)
+			if m == nil {
+				t.Fatalf("no answer form:\n%s", body)
+			}
+			res, body := c.post("/quotes/"+y.ID+"/accept", url.Values{"signed_by_name": {"Chris Child"}, "version": {m[1]}})
+			wantStatus(t, "accept", res, body, http.StatusSeeOther)
+			testPage := localPath(t, res)
+			// The office prices it again while the contact is paying.
+			q, err := db.FindQuoteByID(ctx, f.sys, y.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q.TotalExTax, q.TotalIncTax = 90000, 90000
+			if err := db.UpdateQuote(ctx, f.sys, q); err != nil {
+				t.Fatal(err)
+			}
+			res, body = c.post(testPage, url.Values{"card": {"4242 4242 4242 4242"}})
+			wantStatus(t, "pay", res, body, http.StatusSeeOther)
+			res, body = c.get(localPath(t, res))
+			wantStatus(t, "return", res, body, http.StatusOK)
+			if strings.Contains(body, "the quote is accepted") || !strings.Contains(body, "not accepted") {
+				t.Errorf("return page for a deposit that did not accept its quote:\n%s", body)
+			}
+			if q, err := db.FindQuoteByID(ctx, f.sys, y.ID); err != nil || q.Stage != fieldportal.QuoteOutstanding {
+				t.Errorf("quote = %v, %v; want outstanding", q.Stage, err)
+			}
+		})
 	})
 }

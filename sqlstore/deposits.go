@@ -64,6 +64,8 @@ func (d *DB) StartDepositCheckout(ctx context.Context, v fieldportal.Viewer, s f
 		}
 		// The payer's customer is the quote's: the payment is on its account.
 		c.CustomerID, c.Amount, c.Back = x.CustomerID, x.Deposit(), "/quotes/"+x.ID
+		// The version signed for: the confirmation accepts this one only.
+		c.QuoteVersion = x.Version()
 		var first, last string
 		err = tx.QueryRowContext(ctx, `SELECT o.currency, c.first_name, c.last_name, c.email FROM organisations o
 			JOIN contacts c ON c.org_id = o.id WHERE o.id = $1 AND c.id = $2`, v.OrgID, v.ContactID).
@@ -74,10 +76,10 @@ func (d *DB) StartDepositCheckout(ctx context.Context, v fieldportal.Viewer, s f
 		c.Name = strings.TrimSpace(first + " " + last)
 		c.CreatedAt, c.UpdatedAt = tx.now, tx.now
 		if _, err := tx.ExecContext(ctx, `INSERT INTO checkouts (id, org_id, customer_id, login_id, contact_id, provider,
-			currency, amount, status, back, created_at, updated_at, quote_id, signer_name, signed_from, accept_comment, portal_url)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16)`,
+			currency, amount, status, back, created_at, updated_at, quote_id, signer_name, signed_from, accept_comment, portal_url,
+			quote_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17)`,
 			c.ID, c.OrgID, c.CustomerID, c.LoginID, c.ContactID, c.Provider, c.Currency, c.Amount, c.Status, c.Back, tx.now,
-			c.QuoteID, c.SignerName, c.SignedFrom, c.AcceptComment, c.PortalURL); err != nil {
+			c.QuoteID, c.SignerName, c.SignedFrom, c.AcceptComment, c.PortalURL, c.QuoteVersion); err != nil {
 			return sqlErr(err, "checkout")
 		}
 		return tx.audit(ctx, v, "quote.accept_pending", "quote", x.ID,
@@ -90,11 +92,14 @@ func (d *DB) StartDepositCheckout(ctx context.Context, v fieldportal.Viewer, s f
 }
 
 // depositAllocations allocates amount to the open invoices of the jobs of
-// quoteID, in invoice id order (every payment locks invoices in that
-// order), each up to its balance.
-func (tx *Tx) depositAllocations(ctx context.Context, orgID, quoteID string, amount fieldportal.Money) ([]fieldportal.PaymentAllocation, error) {
+// quoteID that are the payer's customer's (customerID: the quote's), in
+// invoice id order (every payment locks invoices in that order), each up
+// to its balance. A job of another customer naming the quote never takes
+// the money: it stays on account, for staff to settle.
+func (tx *Tx) depositAllocations(ctx context.Context, orgID, customerID, quoteID string, amount fieldportal.Money) ([]fieldportal.PaymentAllocation, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT i.id FROM invoices i JOIN jobs j ON j.id = i.job_id
-		WHERE j.quote_id = $1 AND i.org_id = $2 AND i.status <> 'void' AND i.amount_paid < i.total ORDER BY i.id`, quoteID, orgID)
+		WHERE j.quote_id = $1 AND i.org_id = $2 AND i.customer_id = $3 AND i.status <> 'void' AND i.amount_paid < i.total
+		ORDER BY i.id`, quoteID, orgID, customerID)
 	if err != nil {
 		return nil, err
 	}
@@ -126,13 +131,16 @@ func (tx *Tx) depositAllocations(ctx context.Context, orgID, quoteID string, amo
 // allocateDeposits allocates what is left on account of the deposits paid
 // for the quote of an invoice's job to the invoice, up to its balance, so
 // the invoice shows them deducted. Its amount paid stays the sum of its
-// allocations (applyToInvoice).
+// allocations (applyToInvoice). Only the deposits of the invoice's own
+// customer are taken: a job of another customer that names the quote
+// gets none of its money.
 func (tx *Tx) allocateDeposits(ctx context.Context, v fieldportal.Viewer, inv *fieldportal.Invoice) error {
 	if inv.JobID == "" || inv.Status == fieldportal.InvoiceVoid {
 		return nil
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT p.id FROM payments p JOIN jobs j ON j.quote_id = p.quote_id
-		WHERE j.id = $1 AND p.org_id = $2 AND p.status = 'succeeded' ORDER BY p.id`, inv.JobID, inv.OrgID)
+		WHERE j.id = $1 AND p.org_id = $2 AND p.customer_id = $3 AND p.status = 'succeeded' ORDER BY p.id`,
+		inv.JobID, inv.OrgID, inv.CustomerID)
 	if err != nil {
 		return err
 	}
@@ -169,9 +177,12 @@ func (tx *Tx) allocateDeposits(ctx context.Context, v fieldportal.Viewer, inv *f
 			Scan(money(&total), money(&paid)); err != nil {
 			return sqlErr(err, "invoice")
 		}
+		if total-paid <= 0 {
+			break
+		}
 		amount := min(l.amount, total-paid)
 		if amount <= 0 {
-			break
+			continue // this deposit is used up; the next may not be
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO payment_allocations (payment_id, invoice_id, org_id, amount)
 			VALUES ($1, $2, $3, $4) ON CONFLICT (payment_id, invoice_id) DO UPDATE SET amount = payment_allocations.amount + EXCLUDED.amount`,
@@ -198,7 +209,9 @@ func (d *DB) FindDeposits(ctx context.Context, v fieldportal.Viewer, f fieldport
 		return nil, err
 	}
 	defer tx.Rollback()
-	var quoteID string
+	// The payer's customer: a job lists only its own customer's deposits
+	// (one of another customer that names the quote lists none).
+	var quoteID, customerID string
 	switch {
 	case f.JobID != "":
 		j, err := tx.findJob(ctx, v, f.JobID)
@@ -211,15 +224,16 @@ func (d *DB) FindDeposits(ctx context.Context, v fieldportal.Viewer, f fieldport
 		if j.QuoteID == "" {
 			return []*fieldportal.DepositPayment{}, nil
 		}
-		quoteID = j.QuoteID
+		quoteID, customerID = j.QuoteID, j.CustomerID
 	case f.QuoteID != "":
 		if err := needModule(v, fieldportal.ModuleQuotes, "quote"); err != nil {
 			return nil, err
 		}
-		if _, err := tx.findQuote(ctx, v, f.QuoteID); err != nil {
+		x, err := tx.findQuote(ctx, v, f.QuoteID)
+		if err != nil {
 			return nil, err
 		}
-		quoteID = f.QuoteID
+		quoteID, customerID = x.ID, x.CustomerID
 	default:
 		return nil, fieldportal.NotFound("quote")
 	}
@@ -227,7 +241,8 @@ func (d *DB) FindDeposits(ctx context.Context, v fieldportal.Viewer, f fieldport
 			p.currency, p.amount, COALESCE((SELECT SUM(pa.amount) FROM payment_allocations pa WHERE pa.payment_id = p.id), 0), p.paid_at
 		FROM payments p JOIN quotes q ON q.id = p.quote_id
 		LEFT JOIN jobs j ON j.id = (SELECT MIN(j2.id) FROM jobs j2 WHERE j2.quote_id = q.id)
-		WHERE p.quote_id = $1 AND p.org_id = $2 AND p.status = 'succeeded' ORDER BY p.paid_at, p.id`, quoteID, v.OrgID)
+		WHERE p.quote_id = $1 AND p.org_id = $2 AND p.customer_id = $3 AND p.status = 'succeeded' ORDER BY p.paid_at, p.id`,
+		quoteID, v.OrgID, customerID)
 	if err != nil {
 		return nil, err
 	}
@@ -243,12 +258,13 @@ func (d *DB) FindDeposits(ctx context.Context, v fieldportal.Viewer, f fieldport
 // account and linked to its quote (allocated to the job's open invoices
 // if any were raised before), then completes the acceptance the checkout
 // kept: the quote is accepted now, its mail and event with it. A quote
-// the office closed meanwhile keeps the money on account, for staff to
-// settle, and the audit log says so.
+// the office closed or changed meanwhile (the signer did not see it as it
+// now stands) keeps the money on account, for staff to settle, and the
+// audit log says so.
 func (tx *Tx) applyDeposit(ctx context.Context, c *fieldportal.Checkout, o fieldportal.CheckoutOutcome,
 	settings fieldportal.Settings, orgNow time.Time) error {
 	sys := fieldportal.SystemViewer(c.OrgID, "online payment")
-	allocs, err := tx.depositAllocations(ctx, c.OrgID, c.QuoteID, o.Amount)
+	allocs, err := tx.depositAllocations(ctx, c.OrgID, c.CustomerID, c.QuoteID, o.Amount)
 	if err != nil {
 		return err
 	}
@@ -266,7 +282,7 @@ func (tx *Tx) applyDeposit(ctx context.Context, c *fieldportal.Checkout, o field
 		return err
 	}
 	_, err = tx.decideQuote(ctx, sys, c.QuoteID, fieldportal.QuoteDecision{Accept: true, SignerName: c.SignerName,
-		Comment: c.AcceptComment, From: c.SignedFrom, PortalURL: c.PortalURL, At: c.CreatedAt}, settings, orgNow.Location(), true)
+		Comment: c.AcceptComment, From: c.SignedFrom, PortalURL: c.PortalURL, At: c.CreatedAt, Version: c.QuoteVersion}, settings, orgNow.Location(), true)
 	if fieldportal.ErrorCode(err) == fieldportal.ECONFLICT {
 		return tx.audit(ctx, sys, "deposit.quote_closed", "quote", c.QuoteID,
 			fmt.Sprintf("deposit %s received (%s) but the quote could not be accepted: %s", p.ReceiptNumber, c.ID, fieldportal.ErrorMessage(err)))

@@ -243,6 +243,84 @@ func TestDeposit(t *testing.T) {
 			mustInvoicePaid(t, db, w.staff, inv2.ID, 3000)
 		})
 
+		t.Run("a quote changed after it was signed is not accepted by its deposit", func(t *testing.T) {
+			x := w.quote(t, db, 10000, fieldportal.DepositPercent, 20)
+			c := w.startDeposit(t, db, x)
+			// The office prices it again (a higher total) before the
+			// deposit is confirmed: the signer never saw this quote.
+			q := mustQuoteStage(t, db, w.staff, x.ID, fieldportal.QuoteOutstanding)
+			q.TotalExTax, q.TotalIncTax = 50000, 50000
+			if err := db.UpdateQuote(ctx, w.staff, q); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ConfirmCheckout(ctx, w.payer, "testmode", paid(c, "pi_changed_"+c.ID)); err != nil {
+				t.Fatal(err)
+			}
+			mustQuoteStage(t, db, w.staff, x.ID, fieldportal.QuoteOutstanding)
+			// The money is kept on account, linked to the quote, for staff.
+			ds, err := db.FindDeposits(ctx, w.staff, fieldportal.DepositFilter{QuoteID: x.ID})
+			if err != nil || len(ds) != 1 || ds[0].OnAccount() != 2000 {
+				t.Errorf("FindDeposits = %+v, %v", ds, err)
+			}
+			if n := checkoutRows(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'deposit.quote_closed' AND entity_id = $1`, x.ID); n != 1 {
+				t.Errorf("%d deposit.quote_closed entries, want 1", n)
+			}
+		})
+
+		t.Run("a deposit is not deducted from an invoice of another customer", func(t *testing.T) {
+			other := MustCustomer(t, db, w.staff, &fieldportal.Customer{Name: "Unrelated"})
+			site := MustSite(t, db, w.staff, &fieldportal.Site{CustomerID: other.ID, Name: "Elsewhere", Address: fieldportal.Address{Line1: "E Street"}})
+			// Deposit paid, then the invoice of another customer's job
+			// that names the quote.
+			x := w.quote(t, db, 10000, fieldportal.DepositAmount, 3000)
+			c := w.startDeposit(t, db, x)
+			if _, err := db.ConfirmCheckout(ctx, w.payer, "testmode", paid(c, "pi_cross_"+c.ID)); err != nil {
+				t.Fatal(err)
+			}
+			job := MustMoneyJob(t, db, w.org.ID, other.ID, site.ID, "J-X-"+x.Number)
+			mustMoneyExec(t, db, `UPDATE jobs SET quote_id = $1, stage = 'complete' WHERE id = $2`, x.ID, job)
+			inv := issue(t, job, 10000)
+			if inv.CustomerID != other.ID {
+				t.Fatalf("invoice customer = %s, want %s", inv.CustomerID, other.ID)
+			}
+			mustInvoicePaid(t, db, w.staff, inv.ID, 0)
+			// Invoice first, then the deposit's confirmation.
+			y := w.quote(t, db, 10000, fieldportal.DepositAmount, 3000)
+			cy := w.startDeposit(t, db, y)
+			jobY := MustMoneyJob(t, db, w.org.ID, other.ID, site.ID, "J-X-"+y.Number)
+			mustMoneyExec(t, db, `UPDATE jobs SET quote_id = $1, stage = 'complete' WHERE id = $2`, y.ID, jobY)
+			invY := issue(t, jobY, 10000)
+			if _, err := db.ConfirmCheckout(ctx, w.payer, "testmode", paid(cy, "pi_cross_"+cy.ID)); err != nil {
+				t.Fatal(err)
+			}
+			mustInvoicePaid(t, db, w.staff, invY.ID, 0)
+			// Nor does the other customer's job page list the deposit.
+			if ds, err := db.FindDeposits(ctx, w.staff, fieldportal.DepositFilter{JobID: job}); err != nil || len(ds) != 0 {
+				t.Errorf("FindDeposits(another customer's job) = %+v, %v, want none", ds, err)
+			}
+			for _, id := range []string{x.ID, y.ID} {
+				ds, err := db.FindDeposits(ctx, w.staff, fieldportal.DepositFilter{QuoteID: id})
+				if err != nil || len(ds) != 1 || ds[0].OnAccount() != 3000 {
+					t.Errorf("FindDeposits(%s) = %+v, %v", id, ds, err)
+				}
+			}
+		})
+
+		t.Run("a second deposit of the quote is taken after the first is used up", func(t *testing.T) {
+			x := w.quote(t, db, 10000, fieldportal.DepositAmount, 2000)
+			c1 := w.startDeposit(t, db, x)
+			c2 := w.startDeposit(t, db, x)
+			for _, c := range []*fieldportal.Checkout{c1, c2} {
+				if _, err := db.ConfirmCheckout(ctx, w.payer, "testmode", paid(c, "pi_two_"+c.ID)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			mustQuoteStage(t, db, w.staff, x.ID, fieldportal.QuoteApproved)
+			job := jobFor(t, x)
+			mustInvoicePaid(t, db, w.staff, issue(t, job, 2000).ID, 2000)
+			mustInvoicePaid(t, db, w.staff, issue(t, job, 5000).ID, 2000)
+		})
+
 		t.Run("an invoice that names the job later takes the deposit", func(t *testing.T) {
 			x := w.quote(t, db, 10000, fieldportal.DepositAmount, 2500)
 			c := w.startDeposit(t, db, x)
