@@ -97,6 +97,9 @@ func visitMails(t *testing.T, p *portal, to string) int {
 func TestJourneyVisit(t *testing.T) {
 	eachEngine(t, func(t *testing.T, p *portal) {
 		tech := mustTechnician(t, p)
+		// The demo's own technician is on the way to the same contact:
+		// the journey's mail is counted on top of the demo's.
+		demoMails := visitMails(t, p, "site@demo.test")
 		sites := apiSitesAt(t, p, "SN3 3LH")
 		if len(sites) != 1 {
 			t.Fatalf("%d sites at SN3 3LH, want the cinema", len(sites))
@@ -137,7 +140,7 @@ func TestJourneyVisit(t *testing.T) {
 		})
 		t.Run("the mail arrives once", func(t *testing.T) {
 			apiDo(t, p, "PATCH", path, `{"status":"on_the_way","eta":"`+eta.Add(10*time.Minute).Format(time.RFC3339)+`"}`, 200, nil)
-			if n := visitMails(t, p, "site@demo.test"); n != 1 {
+			if n := visitMails(t, p, "site@demo.test") - demoMails; n != 1 {
 				t.Errorf("%d on-the-way mails to the site contact, want 1", n)
 			}
 			if m := p.lastMailTo(t, "site@demo.test"); !strings.Contains(m.Subject, "Sam is on the way for job "+job.Number) {

@@ -97,6 +97,13 @@ type Dataset struct {
 	Files        []File
 	Appointments []fieldportal.Appointment
 	Tasks        []fieldportal.Task
+	// Issue 22 (visits.go): the technicians' profiles, the reports of
+	// completed jobs, the ratings of done visits, the threads with the
+	// office.
+	StaffPhotos []StaffPhoto
+	Reports     []Report
+	Ratings     []Rating
+	Threads     []Thread
 
 	Demo Logins
 }
@@ -137,6 +144,7 @@ func Generate(now time.Time) *Dataset {
 	g.diary()
 	g.tasks()
 	g.ppmShowcase()
+	g.visits()
 	return g.ds
 }
 
@@ -151,6 +159,8 @@ type gen struct {
 	// site describes each site by key; siteKeys keeps their order.
 	site     map[string]*siteInfo
 	siteKeys []string
+	// depositQuote is the key of the quote that asks for a deposit.
+	depositQuote string
 }
 
 // siteInfo is what later steps need to know about a site.

@@ -20,7 +20,7 @@ import (
 // therefore run before db serves requests.
 func Load(ctx context.Context, db *sqlstore.DB, now time.Time, hasher auth.Hasher) (Logins, error) {
 	ds := Generate(now)
-	l := &loader{ctx: ctx, db: db, ds: ds, ids: map[string]string{}}
+	l := &loader{ctx: ctx, db: db, ds: ds, ids: map[string]string{}, photos: makePhotos(ds)}
 	clock := db.Now
 	defer func() { db.Now = clock }()
 	if err := l.load(hasher); err != nil {
@@ -44,6 +44,8 @@ type loader struct {
 	// missing names the store methods this build lacks; their records
 	// are skipped (see optional.go).
 	missing []string
+	// photos are the report photos' sizes, made in the background.
+	photos *madePhotos
 }
 
 // save writes one record at the moment it happened and remembers, under
@@ -131,6 +133,7 @@ func (l *loader) load(hasher auth.Hasher) error {
 			return db.CreateStaffUser(ctx, v, &u)
 		})
 	}
+	l.profiles()
 	l.contractors()
 	for _, c := range ds.Customers {
 		c.ParentID = l.id(c.ParentID)
@@ -162,5 +165,6 @@ func (l *loader) load(hasher auth.Hasher) error {
 	l.billing()
 	l.paperwork()
 	l.diary()
+	l.visitRecords()
 	return l.err
 }

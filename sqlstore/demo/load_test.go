@@ -145,6 +145,13 @@ func TestLoad(t *testing.T) {
 					linked++
 				}
 			}
+			reportPhotos, messages := 0, 0
+			for _, r := range ds.Reports {
+				reportPhotos += len(r.Photos)
+			}
+			for _, th := range ds.Threads {
+				messages += len(th)
+			}
 			missing := strings.Join(demo.Missing(), " ")
 			for _, c := range []struct {
 				table, needs string
@@ -171,10 +178,20 @@ func TestLoad(t *testing.T) {
 				{"saved_cards", "PutSavedCard", len(ds.Cards)},
 				{"certificates", "CreateCertificate", len(ds.Certificates)},
 				{"documents", "CreateDocument PutBlob CreateCertificate CreateJob", len(ds.Files)},
-				{"file_blobs", "CreateDocument PutBlob CreateCertificate CreateJob", len(ds.Files) + 1}, // + the logo
+				{"file_blobs", "CreateDocument PutBlob CreateCertificate CreateJob", len(ds.Files) + 1 + len(ds.StaffPhotos)}, // + the logo and the technicians' photos
 				{"certificates WHERE document_id IS NOT NULL", "UpdateCertificate CreateDocument PutBlob", linked},
 				{"appointments", "CreateAppointment CreateJob CreateQuote", len(ds.Appointments)},
 				{"tasks", "CreateTask CreateJob", len(ds.Tasks)},
+				{"staff_users WHERE photo <> '' AND display_name <> ''", "SetStaffProfile", len(ds.StaffPhotos)},
+				{"appointments WHERE technician_staff_id IS NOT NULL", "CreateAppointment", len(ds.Appointments)},
+				{"appointments WHERE status = 'on_the_way' AND eta IS NOT NULL", "CreateAppointment", 1},
+				{"visit_reports", "SaveVisitReport", len(ds.Reports)},
+				{"visit_photos", "SaveVisitReport", reportPhotos},
+				{"visit_feedback", "LeaveFeedback", len(ds.Ratings)},
+				{"message_threads", "PostMessage", len(ds.Threads)},
+				{"message_threads WHERE waiting_since IS NOT NULL", "PostMessage", 1},
+				{"messages", "PostMessage", messages},
+				{"quotes WHERE deposit_kind = 'percent' AND deposit_value = 20", "CreateQuote", 1},
 			} {
 				skip := false
 				for _, m := range strings.Fields(c.needs) {
@@ -190,6 +207,66 @@ func TestLoad(t *testing.T) {
 				if n != c.want {
 					t.Errorf("%s: %d rows, want %d", c.table, n, c.want)
 				}
+			}
+		})
+		t.Run("the site contact sees its technician on the way and a report with photos", func(t *testing.T) {
+			v := viewer(t, logins.Site.Email, logins.Site.Password)
+			apps, _, err := db.FindAppointments(ctx, v, fieldportal.AppointmentFilter{Page: fieldportal.Page{Limit: fieldportal.MaxLimit}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var otw *fieldportal.Appointment
+			reported := ""
+			for _, a := range apps {
+				if a.Status == fieldportal.VisitOnTheWay {
+					otw = a
+				}
+				if a.Status == fieldportal.VisitDone && reported == "" {
+					if _, err := db.FindVisitReport(ctx, v, a.JobID); err == nil {
+						reported = a.JobID
+					}
+				}
+			}
+			if otw == nil || otw.ETA.IsZero() || otw.TechnicianShownName == "" || otw.TechnicianPhoto == "" {
+				t.Fatalf("the site contact's visit on the way: %+v", otw)
+			}
+			if _, _, err := db.FindTechnicianPhoto(ctx, v, otw.TechnicianStaffID, otw.TechnicianPhoto); err != nil {
+				t.Errorf("the technician's photo: %v", err)
+			}
+			if reported == "" {
+				t.Fatal("no done visit of the site contact has a report")
+			}
+			r, err := db.FindVisitReport(ctx, v, reported)
+			if err != nil || len(r.Photos) < 2 {
+				t.Fatalf("report %+v (%v)", r, err)
+			}
+			for _, variant := range []fieldportal.PhotoVariant{fieldportal.PhotoThumb, fieldportal.PhotoDisplay, fieldportal.PhotoOriginal} {
+				f, rc, err := db.OpenVisitPhoto(ctx, v, reported, r.Photos[0].ID, variant)
+				if err != nil {
+					t.Fatalf("%s: %v", variant, err)
+				}
+				rc.Close()
+				if f.Size == 0 {
+					t.Errorf("%s of the first photo is empty", variant)
+				}
+			}
+			// The site contact's latest done visit is left for the demo's
+			// visitor to rate.
+			fb, err := db.FindJobFeedback(ctx, v, reported)
+			if err != nil || fb.Rateable == nil || !fb.CanRate {
+				t.Errorf("feedback on the reported job: %+v (%v)", fb, err)
+			}
+		})
+		t.Run("the parent's contact has the threads of the group unread", func(t *testing.T) {
+			// The office's answer to her, and the school's question,
+			// written by a contact of a customer of her group.
+			v := viewer(t, logins.Parent.Email, logins.Parent.Password)
+			if n, err := db.CountUnreadThreads(ctx, v); err != nil || n != len(ds.Threads) {
+				t.Errorf("%d unread threads (%v), want %d", n, err, len(ds.Threads))
+			}
+			v = viewer(t, logins.Site.Email, logins.Site.Password)
+			if n, err := db.CountUnreadThreads(ctx, v); err != nil || n != 0 {
+				t.Errorf("the site contact has %d unread threads (%v), want none", n, err)
 			}
 		})
 		t.Run("the assigned-sites contact reaches only its site", func(t *testing.T) {

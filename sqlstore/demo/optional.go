@@ -116,6 +116,10 @@ func (l *loader) probe() {
 	has[blobStore](l, "PutBlob")
 	has[appointmentStore](l, "CreateAppointment")
 	has[taskStore](l, "CreateTask")
+	has[profileStore](l, "SetStaffProfile")
+	has[reportStore](l, "SaveVisitReport")
+	has[feedbackStore](l, "LeaveFeedback")
+	has[messageStore](l, "PostMessage")
 }
 
 // storageKey names a document's bytes in the blob store.

@@ -247,6 +247,7 @@ func (l *loader) diary() {
 				continue
 			}
 			a.CustomerID, a.SiteID, a.JobID, a.QuoteID = l.id(a.CustomerID), l.id(a.SiteID), l.opt(a.JobID), l.opt(a.QuoteID)
+			a.TechnicianStaffID = l.opt(a.TechnicianStaffID)
 			l.save(a.ID, a.CreatedAt, &a.ID, func() error { return s.CreateAppointment(l.ctx, l.v, &a) })
 		}
 	}
