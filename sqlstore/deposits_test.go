@@ -263,5 +263,31 @@ func TestDeposit(t *testing.T) {
 			}
 			mustInvoicePaid(t, db, w.staff, inv.ID, 2500)
 		})
+
+		t.Run("a deposit partly refunded on account gives the invoice only what is left", func(t *testing.T) {
+			x := w.quote(t, db, 10000, fieldportal.DepositAmount, 3000)
+			c := w.startDeposit(t, db, x)
+			got, err := db.ConfirmCheckout(ctx, w.payer, "testmode", paid(c, "pi_refund_"+c.ID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.RefundPayment(ctx, w.staff, &fieldportal.PaymentRefund{PaymentID: got.PaymentID, Amount: 1000,
+				Reason: "Smaller job", Key: "refund-" + c.ID}); err != nil {
+				t.Fatalf("RefundPayment: %v", err)
+			}
+			job := jobFor(t, x)
+			ds, err := db.FindDeposits(ctx, w.staff, fieldportal.DepositFilter{JobID: job})
+			if err != nil || len(ds) != 1 || ds[0].OnAccount() != 2000 {
+				t.Errorf("FindDeposits after a refund of 10.00 of 30.00 = %+v, %v; want 20.00 on account", ds, err)
+			}
+			inv := issue(t, job, 10000)
+			mustInvoicePaid(t, db, w.staff, inv.ID, 2000)
+			// The rest refunded too: the refund comes off the invoice.
+			if _, err := db.RefundPayment(ctx, w.staff, &fieldportal.PaymentRefund{PaymentID: got.PaymentID, Amount: 2000,
+				Reason: "Cancelled", Key: "refund2-" + c.ID}); err != nil {
+				t.Fatalf("RefundPayment: %v", err)
+			}
+			mustInvoicePaid(t, db, w.staff, inv.ID, 0)
+		})
 	})
 }
