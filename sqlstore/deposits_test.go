@@ -168,6 +168,23 @@ func TestDeposit(t *testing.T) {
 			}
 		})
 
+		t.Run("quote.accepted on the deposit's confirmation comes from the portal", func(t *testing.T) {
+			mustListenAll(t, db, w.org.ID)
+			x := w.quote(t, db, 10000, fieldportal.DepositPercent, 20)
+			c := w.startDeposit(t, db, x)
+			if _, err := db.ConfirmCheckout(ctx, w.payer, "testmode", paid(c, "pi_src_"+c.ID)); err != nil {
+				t.Fatal(err)
+			}
+			if n := checkoutRows(t, db, `SELECT COUNT(*) FROM outbox WHERE kind = 'webhook' AND topic = 'quote.accepted'
+				AND payload LIKE $1`, "%"+x.ID+"%"); n != 1 {
+				t.Fatalf("%d quote.accepted events, want 1", n)
+			}
+			if n := checkoutRows(t, db, `SELECT COUNT(*) FROM outbox WHERE kind = 'webhook' AND topic = 'quote.accepted'
+				AND payload LIKE $1 AND payload LIKE '%"source":"portal"%'`, "%"+x.ID+"%"); n != 1 {
+				t.Errorf("quote.accepted of a paid deposit is not from the portal (the contact accepted it there)")
+			}
+		})
+
 		t.Run("amount mismatch is refused", func(t *testing.T) {
 			x := w.quote(t, db, 10000, fieldportal.DepositPercent, 20)
 			c := w.startDeposit(t, db, x)

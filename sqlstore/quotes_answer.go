@@ -137,7 +137,13 @@ func (tx *Tx) decideQuote(ctx context.Context, v fieldportal.Viewer, id string, 
 			return nil, err
 		}
 	}
-	if err := tx.emitEvent(ctx, v, v.OrgID, "quote."+verb, x); err != nil {
+	// A paid deposit completes the contact's acceptance in the portal
+	// (as payment.succeeded with it): the system viewer only records it.
+	source := fieldportal.EventSource(v)
+	if paid {
+		source = fieldportal.SourcePortal
+	}
+	if err := tx.emitEventFrom(ctx, source, v.OrgID, "quote."+verb, x); err != nil {
 		return nil, err
 	}
 	return x, tx.audit(ctx, v, "quote."+verb, "quote", x.ID, detail)
