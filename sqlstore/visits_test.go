@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -210,6 +211,48 @@ func TestVisitStatus(t *testing.T) {
 		})
 		t.Run("done is final", func(t *testing.T) {
 			wantField(t, move(a.ID, fieldportal.VisitCancelled, time.Time{}), fieldportal.EINVALID, "status")
+		})
+		t.Run("two moves at once: the second is checked against the first", func(t *testing.T) {
+			// On site, one post says done and another cancelled at the same
+			// moment: done and cancelled are each final for the other, so
+			// one of the two is refused, never both applied.
+			for i := 0; i < 8; i++ {
+				at := start.Add(time.Duration(24*(i+1)) * time.Hour)
+				x := &fieldportal.Appointment{SiteID: w.SiteB.ID, JobID: j.ID, StartsAt: at, EndsAt: at.Add(time.Hour)}
+				if err := db.CreateAppointment(ctx, sys, x); err != nil {
+					t.Fatal(err)
+				}
+				if err := move(x.ID, fieldportal.VisitOnSite, time.Time{}); err != nil {
+					t.Fatal(err)
+				}
+				var wg sync.WaitGroup
+				errs := make([]error, 2)
+				ready := make(chan struct{})
+				for k, to := range []fieldportal.VisitStatus{fieldportal.VisitDone, fieldportal.VisitCancelled} {
+					y, err := db.FindAppointmentByID(ctx, sys, x.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					y.Status = to
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						<-ready
+						errs[k] = db.UpdateAppointment(ctx, sys, y)
+					}()
+				}
+				close(ready)
+				wg.Wait()
+				if errs[0] == nil && errs[1] == nil {
+					got, _ := db.FindAppointmentByID(ctx, sys, x.ID)
+					t.Fatalf("visit %d: both done and cancelled applied from on site (now %s)", i, got.Status)
+				}
+				for _, err := range errs {
+					if err != nil && fieldportal.ErrorCode(err) != fieldportal.EINVALID {
+						t.Errorf("visit %d: %v, want a refused move", i, err)
+					}
+				}
+			}
 		})
 	})
 }
