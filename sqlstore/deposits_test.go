@@ -185,6 +185,32 @@ func TestDeposit(t *testing.T) {
 			}
 		})
 
+		t.Run("a quote priced again while its deposit is paid is not accepted", func(t *testing.T) {
+			x := w.quote(t, db, 10000, fieldportal.DepositPercent, 20)
+			c := w.startDeposit(t, db, x)
+			// The office changes the quote while the contact is at the
+			// payment page: what was signed is not what the quote now says.
+			if _, _, err := db.PriceQuote(ctx, w.staff, x.ID, fieldportal.QuotePricing{
+				Items:       []fieldportal.QuoteItem{{Description: "More work", Quantity: 1, UnitPrice: 30000}},
+				DepositKind: fieldportal.DepositPercent, DepositValue: 20}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ConfirmCheckout(ctx, w.payer, "testmode", paid(c, "pi_repriced_"+c.ID)); err != nil {
+				t.Fatal(err)
+			}
+			q := mustQuoteStage(t, db, w.staff, x.ID, fieldportal.QuoteOutstanding)
+			if q.TotalIncTax != 30000 {
+				t.Errorf("total %s", q.TotalIncTax)
+			}
+			ds, err := db.FindDeposits(ctx, w.staff, fieldportal.DepositFilter{QuoteID: x.ID})
+			if err != nil || len(ds) != 1 || ds[0].OnAccount() != 2000 {
+				t.Errorf("FindDeposits = %+v, %v; want the 20.00 paid on account", ds, err)
+			}
+			if n := checkoutRows(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'deposit.quote_closed' AND entity_id = $1`, x.ID); n != 1 {
+				t.Errorf("%d deposit.quote_closed audit entries, want 1", n)
+			}
+		})
+
 		t.Run("amount mismatch is refused", func(t *testing.T) {
 			x := w.quote(t, db, 10000, fieldportal.DepositPercent, 20)
 			c := w.startDeposit(t, db, x)
