@@ -200,6 +200,14 @@ func (tx *Tx) updateAppointment(ctx context.Context, v fieldportal.Viewer, a *fi
 	if err := fieldportal.CheckVisitMove(old.Status, a); err != nil {
 		return err
 	}
+	// Another staff user linked (by id or email) with the technician's
+	// name left as it was: the name was the previous one's, so the new
+	// one's is taken (checkTechnician), for the diary's overlap check and
+	// the ratings as for the customer's page.
+	if old.TechnicianStaffID != "" && a.Technician == old.Technician &&
+		(a.TechnicianEmail != "" || (a.TechnicianStaffID != "" && a.TechnicianStaffID != old.TechnicianStaffID)) {
+		a.Technician = ""
+	}
 	if err := tx.prepareAppointment(ctx, v, a, overlapOK); err != nil {
 		return err
 	}

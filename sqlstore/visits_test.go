@@ -212,6 +212,34 @@ func TestVisitStatus(t *testing.T) {
 		t.Run("done is final", func(t *testing.T) {
 			wantField(t, move(a.ID, fieldportal.VisitCancelled, time.Time{}), fieldportal.EINVALID, "status")
 		})
+		t.Run("linking another staff user renames the visit's technician", func(t *testing.T) {
+			alex := &fieldportal.StaffUser{Email: "alex@op.test", Name: "Alex Kim", Role: fieldportal.RoleStaff}
+			if err := db.CreateStaffUser(ctx, sys, alex); err != nil {
+				t.Fatal(err)
+			}
+			at := start.Add(-48 * time.Hour)
+			x := &fieldportal.Appointment{SiteID: w.SiteB.ID, JobID: j.ID, StartsAt: at, EndsAt: at.Add(time.Hour), TechnicianEmail: "sam@op.test"}
+			if err := db.CreateAppointment(ctx, sys, x); err != nil {
+				t.Fatal(err)
+			}
+			// The console's visit form sends the staff user only, as an
+			// API PATCH of technician_staff_id does.
+			y, err := db.FindAppointmentByID(ctx, sys, x.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			y.TechnicianStaffID = alex.ID
+			if err := db.UpdateAppointment(ctx, sys, y); err != nil {
+				t.Fatal(err)
+			}
+			got, err := db.FindAppointmentByID(ctx, sys, x.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.TechnicianStaffID != alex.ID || got.Technician != "Alex Kim" || got.ShownTechnician() != "Alex Kim" {
+				t.Errorf("technician %q (%q, shown %q), want Alex Kim's", got.Technician, got.TechnicianStaffID, got.ShownTechnician())
+			}
+		})
 		t.Run("two moves at once: the second is checked against the first", func(t *testing.T) {
 			// On site, one post says done and another cancelled at the same
 			// moment: done and cancelled are each final for the other, so
