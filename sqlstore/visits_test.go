@@ -240,6 +240,40 @@ func TestVisitStatus(t *testing.T) {
 				t.Errorf("technician %q (%q, shown %q), want Alex Kim's", got.Technician, got.TechnicianStaffID, got.ShownTechnician())
 			}
 		})
+		t.Run("two on the way posts at once mail once", func(t *testing.T) {
+			before := len(mustVisitOutbox(t, db, sys, "mail", "visit.on_the_way"))
+			at := start.Add(24 * 30 * time.Hour)
+			x := &fieldportal.Appointment{SiteID: w.SiteB.ID, JobID: j.ID, StartsAt: at, EndsAt: at.Add(time.Hour)}
+			if err := db.CreateAppointment(ctx, sys, x); err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, 2)
+			ready := make(chan struct{})
+			for k := range errs {
+				y, err := db.FindAppointmentByID(ctx, sys, x.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				y.Status, y.ETA = fieldportal.VisitOnTheWay, at.Add(time.Duration(k-20)*time.Minute)
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-ready
+					errs[k] = db.UpdateAppointment(ctx, sys, y)
+				}()
+			}
+			close(ready)
+			wg.Wait()
+			for _, err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := len(mustVisitOutbox(t, db, sys, "mail", "visit.on_the_way")) - before; n != 1 {
+				t.Errorf("%d on the way mails for two posts at once, want 1", n)
+			}
+		})
 		t.Run("two moves at once: the second is checked against the first", func(t *testing.T) {
 			// On site, one post says done and another cancelled at the same
 			// moment: done and cancelled are each final for the other, so
