@@ -83,11 +83,13 @@ type DepositPayment struct {
 	Currency      string    `json:"currency"`
 	Amount        Money     `json:"amount"`
 	Allocated     Money     `json:"allocated"`
+	Refunded      Money     `json:"refunded"`
 	PaidAt        time.Time `json:"paid_at"`
 }
 
-// OnAccount is what of the deposit is not allocated to an invoice yet.
-func (d *DepositPayment) OnAccount() Money { return d.Amount - d.Allocated }
+// OnAccount is what of the deposit is neither allocated to an invoice nor
+// refunded (a refund is taken first from what is on account).
+func (d *DepositPayment) OnAccount() Money { return d.Amount - d.Refunded - d.Allocated }
 
 // DepositFilter selects the deposits of one quote or of one job (its
 // quote's); one of the two is set.

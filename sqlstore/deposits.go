@@ -164,8 +164,10 @@ func (tx *Tx) allocateDeposits(ctx context.Context, v fieldportal.Viewer, inv *f
 		if _, err := tx.ExecContext(ctx, `UPDATE payments SET updated_at = updated_at WHERE id = $1`, id); err != nil {
 			return err
 		}
+		// What a refund gave back is not on account either (RefundPayment
+		// takes a refund from the unallocated part first).
 		if err := tx.QueryRowContext(ctx, `SELECT receipt_number, amount - COALESCE((SELECT SUM(pa.amount)
-			FROM payment_allocations pa WHERE pa.payment_id = p.id), 0) FROM payments p WHERE p.id = $1`,
+			FROM payment_allocations pa WHERE pa.payment_id = p.id), 0) - `+refundedSum+` FROM payments p WHERE p.id = $1`,
 			id).Scan(&l.receipt, money(&l.amount)); err != nil {
 			return sqlErr(err, "payment")
 		}
@@ -238,7 +240,8 @@ func (d *DB) FindDeposits(ctx context.Context, v fieldportal.Viewer, f fieldport
 		return nil, fieldportal.NotFound("quote")
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT p.id, p.receipt_number, q.id, q.number, COALESCE(j.id, ''), COALESCE(j.number, ''),
-			p.currency, p.amount, COALESCE((SELECT SUM(pa.amount) FROM payment_allocations pa WHERE pa.payment_id = p.id), 0), p.paid_at
+			p.currency, p.amount, COALESCE((SELECT SUM(pa.amount) FROM payment_allocations pa WHERE pa.payment_id = p.id), 0),
+			`+refundedSum+`, p.paid_at
 		FROM payments p JOIN quotes q ON q.id = p.quote_id
 		LEFT JOIN jobs j ON j.id = (SELECT MIN(j2.id) FROM jobs j2 WHERE j2.quote_id = q.id)
 		WHERE p.quote_id = $1 AND p.org_id = $2 AND p.customer_id = $3 AND p.status = 'succeeded' ORDER BY p.paid_at, p.id`,
@@ -249,7 +252,7 @@ func (d *DB) FindDeposits(ctx context.Context, v fieldportal.Viewer, f fieldport
 	return collect(rows, func(row interface{ Scan(...any) error }) (*fieldportal.DepositPayment, error) {
 		var x fieldportal.DepositPayment
 		err := row.Scan(&x.PaymentID, &x.ReceiptNumber, &x.QuoteID, &x.QuoteNumber, &x.JobID, &x.JobNumber, &x.Currency,
-			money(&x.Amount), money(&x.Allocated), tm(&x.PaidAt))
+			money(&x.Amount), money(&x.Allocated), money(&x.Refunded), tm(&x.PaidAt))
 		return &x, err
 	})
 }

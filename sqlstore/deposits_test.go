@@ -168,6 +168,49 @@ func TestDeposit(t *testing.T) {
 			}
 		})
 
+		t.Run("quote.accepted on the deposit's confirmation comes from the portal", func(t *testing.T) {
+			mustListenAll(t, db, w.org.ID)
+			x := w.quote(t, db, 10000, fieldportal.DepositPercent, 20)
+			c := w.startDeposit(t, db, x)
+			if _, err := db.ConfirmCheckout(ctx, w.payer, "testmode", paid(c, "pi_src_"+c.ID)); err != nil {
+				t.Fatal(err)
+			}
+			if n := checkoutRows(t, db, `SELECT COUNT(*) FROM outbox WHERE kind = 'webhook' AND topic = 'quote.accepted'
+				AND payload LIKE $1`, "%"+x.ID+"%"); n != 1 {
+				t.Fatalf("%d quote.accepted events, want 1", n)
+			}
+			if n := checkoutRows(t, db, `SELECT COUNT(*) FROM outbox WHERE kind = 'webhook' AND topic = 'quote.accepted'
+				AND payload LIKE $1 AND payload LIKE '%"source":"portal"%'`, "%"+x.ID+"%"); n != 1 {
+				t.Errorf("quote.accepted of a paid deposit is not from the portal (the contact accepted it there)")
+			}
+		})
+
+		t.Run("a quote priced again while its deposit is paid is not accepted", func(t *testing.T) {
+			x := w.quote(t, db, 10000, fieldportal.DepositPercent, 20)
+			c := w.startDeposit(t, db, x)
+			// The office changes the quote while the contact is at the
+			// payment page: what was signed is not what the quote now says.
+			if _, _, err := db.PriceQuote(ctx, w.staff, x.ID, fieldportal.QuotePricing{
+				Items:       []fieldportal.QuoteItem{{Description: "More work", Quantity: 1, UnitPrice: 30000}},
+				DepositKind: fieldportal.DepositPercent, DepositValue: 20}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ConfirmCheckout(ctx, w.payer, "testmode", paid(c, "pi_repriced_"+c.ID)); err != nil {
+				t.Fatal(err)
+			}
+			q := mustQuoteStage(t, db, w.staff, x.ID, fieldportal.QuoteOutstanding)
+			if q.TotalIncTax != 30000 {
+				t.Errorf("total %s", q.TotalIncTax)
+			}
+			ds, err := db.FindDeposits(ctx, w.staff, fieldportal.DepositFilter{QuoteID: x.ID})
+			if err != nil || len(ds) != 1 || ds[0].OnAccount() != 2000 {
+				t.Errorf("FindDeposits = %+v, %v; want the 20.00 paid on account", ds, err)
+			}
+			if n := checkoutRows(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'deposit.quote_closed' AND entity_id = $1`, x.ID); n != 1 {
+				t.Errorf("%d deposit.quote_closed audit entries, want 1", n)
+			}
+		})
+
 		t.Run("amount mismatch is refused", func(t *testing.T) {
 			x := w.quote(t, db, 10000, fieldportal.DepositPercent, 20)
 			c := w.startDeposit(t, db, x)
@@ -340,6 +383,32 @@ func TestDeposit(t *testing.T) {
 				t.Fatal(err)
 			}
 			mustInvoicePaid(t, db, w.staff, inv.ID, 2500)
+		})
+
+		t.Run("a deposit partly refunded on account gives the invoice only what is left", func(t *testing.T) {
+			x := w.quote(t, db, 10000, fieldportal.DepositAmount, 3000)
+			c := w.startDeposit(t, db, x)
+			got, err := db.ConfirmCheckout(ctx, w.payer, "testmode", paid(c, "pi_refund_"+c.ID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.RefundPayment(ctx, w.staff, &fieldportal.PaymentRefund{PaymentID: got.PaymentID, Amount: 1000,
+				Reason: "Smaller job", Key: "refund-" + c.ID}); err != nil {
+				t.Fatalf("RefundPayment: %v", err)
+			}
+			job := jobFor(t, x)
+			ds, err := db.FindDeposits(ctx, w.staff, fieldportal.DepositFilter{JobID: job})
+			if err != nil || len(ds) != 1 || ds[0].OnAccount() != 2000 {
+				t.Errorf("FindDeposits after a refund of 10.00 of 30.00 = %+v, %v; want 20.00 on account", ds, err)
+			}
+			inv := issue(t, job, 10000)
+			mustInvoicePaid(t, db, w.staff, inv.ID, 2000)
+			// The rest refunded too: the refund comes off the invoice.
+			if _, err := db.RefundPayment(ctx, w.staff, &fieldportal.PaymentRefund{PaymentID: got.PaymentID, Amount: 2000,
+				Reason: "Cancelled", Key: "refund2-" + c.ID}); err != nil {
+				t.Fatalf("RefundPayment: %v", err)
+			}
+			mustInvoicePaid(t, db, w.staff, inv.ID, 0)
 		})
 	})
 }

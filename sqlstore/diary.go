@@ -176,6 +176,14 @@ func (d *DB) UpdateAppointment(ctx context.Context, v fieldportal.Viewer, a *fie
 }
 
 func (tx *Tx) updateAppointment(ctx context.Context, v fieldportal.Viewer, a *fieldportal.Appointment, overlapOK bool) error {
+	// Hold the row first (PostgreSQL), before the diary's locks: the
+	// visit's move is checked against its status as another move at the
+	// same moment left it (done and cancelled are final for each other),
+	// and a change of ETA is told once.
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM appointments WHERE id = $1 AND org_id = $2`+tx.db.dialect.forNoKeyUpdate(),
+		a.ID, v.OrgID); err != nil {
+		return err
+	}
 	old, err := tx.findAppointment(ctx, v, a.ID)
 	if err != nil {
 		return err
@@ -191,6 +199,14 @@ func (tx *Tx) updateAppointment(ctx context.Context, v fieldportal.Viewer, a *fi
 	}
 	if err := fieldportal.CheckVisitMove(old.Status, a); err != nil {
 		return err
+	}
+	// Another staff user linked (by id or email) with the technician's
+	// name left as it was: the name was the previous one's, so the new
+	// one's is taken (checkTechnician), for the diary's overlap check and
+	// the ratings as for the customer's page.
+	if old.TechnicianStaffID != "" && a.Technician == old.Technician &&
+		(a.TechnicianEmail != "" || (a.TechnicianStaffID != "" && a.TechnicianStaffID != old.TechnicianStaffID)) {
+		a.Technician = ""
 	}
 	if err := tx.prepareAppointment(ctx, v, a, overlapOK); err != nil {
 		return err

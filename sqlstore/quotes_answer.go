@@ -85,6 +85,12 @@ func (tx *Tx) decideQuote(ctx context.Context, v fieldportal.Viewer, id string, 
 		return nil, fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s has changed since you opened it, so it was not %s. Read it again as it now stands before you answer.",
 			x.Number, verb)
 	}
+	if paid && !dec.At.IsZero() && x.UpdatedAt.After(dec.At) {
+		// Priced or edited since the name was typed (the version checked
+		// then was no later than it): the deposit paid is not consent to
+		// the quote as it now stands. The money stays on account.
+		return nil, fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s has changed since it was signed, so it was not %s.", x.Number, verb)
+	}
 	today := fieldportal.DateOf(tx.now.In(loc))
 	if !paid && !x.ValidUntil.IsZero() && x.ValidUntil.Before(today) {
 		return nil, fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s expired on %s, so it can no longer be %s. Ask us for a new quote.",
@@ -137,7 +143,13 @@ func (tx *Tx) decideQuote(ctx context.Context, v fieldportal.Viewer, id string, 
 			return nil, err
 		}
 	}
-	if err := tx.emitEvent(ctx, v, v.OrgID, "quote."+verb, x); err != nil {
+	// A paid deposit completes the contact's acceptance in the portal
+	// (as payment.succeeded with it): the system viewer only records it.
+	source := fieldportal.EventSource(v)
+	if paid {
+		source = fieldportal.SourcePortal
+	}
+	if err := tx.emitEventFrom(ctx, source, v.OrgID, "quote."+verb, x); err != nil {
 		return nil, err
 	}
 	return x, tx.audit(ctx, v, "quote."+verb, "quote", x.ID, detail)

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -210,6 +211,110 @@ func TestVisitStatus(t *testing.T) {
 		})
 		t.Run("done is final", func(t *testing.T) {
 			wantField(t, move(a.ID, fieldportal.VisitCancelled, time.Time{}), fieldportal.EINVALID, "status")
+		})
+		t.Run("linking another staff user renames the visit's technician", func(t *testing.T) {
+			alex := &fieldportal.StaffUser{Email: "alex@op.test", Name: "Alex Kim", Role: fieldportal.RoleStaff}
+			if err := db.CreateStaffUser(ctx, sys, alex); err != nil {
+				t.Fatal(err)
+			}
+			at := start.Add(-48 * time.Hour)
+			x := &fieldportal.Appointment{SiteID: w.SiteB.ID, JobID: j.ID, StartsAt: at, EndsAt: at.Add(time.Hour), TechnicianEmail: "sam@op.test"}
+			if err := db.CreateAppointment(ctx, sys, x); err != nil {
+				t.Fatal(err)
+			}
+			// The console's visit form sends the staff user only, as an
+			// API PATCH of technician_staff_id does.
+			y, err := db.FindAppointmentByID(ctx, sys, x.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			y.TechnicianStaffID = alex.ID
+			if err := db.UpdateAppointment(ctx, sys, y); err != nil {
+				t.Fatal(err)
+			}
+			got, err := db.FindAppointmentByID(ctx, sys, x.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.TechnicianStaffID != alex.ID || got.Technician != "Alex Kim" || got.ShownTechnician() != "Alex Kim" {
+				t.Errorf("technician %q (%q, shown %q), want Alex Kim's", got.Technician, got.TechnicianStaffID, got.ShownTechnician())
+			}
+		})
+		t.Run("two on the way posts at once mail once", func(t *testing.T) {
+			before := len(mustVisitOutbox(t, db, sys, "mail", "visit.on_the_way"))
+			at := start.Add(24 * 30 * time.Hour)
+			x := &fieldportal.Appointment{SiteID: w.SiteB.ID, JobID: j.ID, StartsAt: at, EndsAt: at.Add(time.Hour)}
+			if err := db.CreateAppointment(ctx, sys, x); err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, 2)
+			ready := make(chan struct{})
+			for k := range errs {
+				y, err := db.FindAppointmentByID(ctx, sys, x.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				y.Status, y.ETA = fieldportal.VisitOnTheWay, at.Add(time.Duration(k-20)*time.Minute)
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-ready
+					errs[k] = db.UpdateAppointment(ctx, sys, y)
+				}()
+			}
+			close(ready)
+			wg.Wait()
+			for _, err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := len(mustVisitOutbox(t, db, sys, "mail", "visit.on_the_way")) - before; n != 1 {
+				t.Errorf("%d on the way mails for two posts at once, want 1", n)
+			}
+		})
+		t.Run("two moves at once: the second is checked against the first", func(t *testing.T) {
+			// On site, one post says done and another cancelled at the same
+			// moment: done and cancelled are each final for the other, so
+			// one of the two is refused, never both applied.
+			for i := 0; i < 8; i++ {
+				at := start.Add(time.Duration(24*(i+1)) * time.Hour)
+				x := &fieldportal.Appointment{SiteID: w.SiteB.ID, JobID: j.ID, StartsAt: at, EndsAt: at.Add(time.Hour)}
+				if err := db.CreateAppointment(ctx, sys, x); err != nil {
+					t.Fatal(err)
+				}
+				if err := move(x.ID, fieldportal.VisitOnSite, time.Time{}); err != nil {
+					t.Fatal(err)
+				}
+				var wg sync.WaitGroup
+				errs := make([]error, 2)
+				ready := make(chan struct{})
+				for k, to := range []fieldportal.VisitStatus{fieldportal.VisitDone, fieldportal.VisitCancelled} {
+					y, err := db.FindAppointmentByID(ctx, sys, x.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					y.Status = to
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						<-ready
+						errs[k] = db.UpdateAppointment(ctx, sys, y)
+					}()
+				}
+				close(ready)
+				wg.Wait()
+				if errs[0] == nil && errs[1] == nil {
+					got, _ := db.FindAppointmentByID(ctx, sys, x.ID)
+					t.Fatalf("visit %d: both done and cancelled applied from on site (now %s)", i, got.Status)
+				}
+				for _, err := range errs {
+					if err != nil && fieldportal.ErrorCode(err) != fieldportal.EINVALID {
+						t.Errorf("visit %d: %v, want a refused move", i, err)
+					}
+				}
+			}
 		})
 	})
 }
