@@ -89,9 +89,11 @@ func (p *Portal) handleMessages(w http.ResponseWriter, r *http.Request) {
 		if t.Unread {
 			status = web.Badge{Text: "Unread", Tone: "info"}
 		}
-		last := "You"
+		// The last writer on the customer's side may be a colleague, so
+		// the side is named, not "you".
+		last := "sent to the office"
 		if t.LastFrom == fieldportal.MessageFromOffice {
-			last = "The office"
+			last = "the office replied"
 		}
 		view.Table.Rows = append(view.Table.Rows, []web.Cell{
 			{Text: t.RecordLabel, URL: t.RecordPath() + "#messages", Header: true},
