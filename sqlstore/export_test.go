@@ -76,3 +76,7 @@ func SetStatementWalkBatch(tb interface{ Cleanup(func()) }, n int) {
 func (d *DB) StatementFromRows(ctx context.Context, v fieldportal.Viewer, r fieldportal.StatementRequest) (*fieldportal.Statement, error) {
 	return d.statementFromRows(ctx, v, r)
 }
+
+// Cursor is the page cursor of a row with the values vals, as a list's
+// Next gives it: for tests that forge one.
+func Cursor(vals ...any) string { return cursor(vals...) }

@@ -115,6 +115,9 @@ func (tx *Tx) refreshThread(ctx context.Context, orgID, kind, id string) error {
 // unread threads first, then the latest; f.Waiting is the office's queue,
 // the longest waiting first. Both are keyset-paginated.
 func (d *DB) FindThreads(ctx context.Context, v fieldportal.Viewer, f fieldportal.ThreadFilter) ([]*fieldportal.MessageThread, string, error) {
+	if v.IsContact() && !f.Waiting {
+		return d.findContactThreads(ctx, v, f)
+	}
 	q := query{}
 	q.scopeThread(v, "t")
 	unread := "FALSE"
@@ -177,6 +180,97 @@ func (d *DB) FindThreads(ctx context.Context, v fieldportal.Viewer, f fieldporta
 		return nil, "", err
 	}
 	list, next := trim(list, f.Page, key)
+	return list, next, nil
+}
+
+// findContactThreads is a contact's list: its unread threads, the latest
+// first, then the threads it read, the latest first. Each part is read on
+// its own, bounded by the page, and the two are merged: sorting every
+// reachable thread by its unread flag read all of a big parent's 12,600
+// threads and their markers for every page (42 ms at large on
+// PostgreSQL).
+//
+//   - The unread part: for a contact of many sites, the organisation's
+//     threads latest first (message_threads_latest), skipping those out
+//     of reach or read, which stops after a page of unread ones; for a
+//     contact of few sites, its customers' threads
+//     (message_threads_customer, threadsByReach), sorted.
+//   - The read part: the login's own read markers, each joined to its
+//     thread, in scope and current, sorted: as many rows as the login has
+//     read threads, not as many as it reaches.
+//
+// A later page carries the rank of its last row: past the unread part,
+// only the read part is read.
+func (d *DB) findContactThreads(ctx context.Context, v fieldportal.Viewer, f fieldportal.ThreadFilter) ([]*fieldportal.MessageThread, string, error) {
+	few, err := d.reachesFewSites(ctx, v)
+	if err != nil {
+		return nil, "", err
+	}
+	q := query{}
+	q.scopeThread(v, "t")
+	// The cursor is (rank, last message, id): checked by keyset, then
+	// taken apart, as each part continues after it on its own terms.
+	rank := 1
+	var after string
+	if f.After != "" {
+		if err := q.keyset(f.After, true, "unread_rank", "t.last_message_at", "t.id"); err != nil {
+			return nil, "", err
+		}
+		n := len(q.args)
+		r, ok := q.args[n-3].(int64)
+		if !ok || (r != 0 && r != 1) {
+			return nil, "", badCursor()
+		}
+		rank = int(r)
+		last, id := q.args[n-2], q.args[n-1]
+		q.where, q.args = q.where[:len(q.where)-1], q.args[:n-3]
+		after = "(t.last_message_at, t.id) < (" + q.arg(last) + ", " + q.arg(id) + ")"
+	}
+	login := q.arg(v.LoginID)
+	current := "mr.login_id = " + login + " AND mr.thread_id = t.id AND mr.read_at >= t.last_message_at"
+	order := " ORDER BY t.last_message_at DESC, t.id DESC" + limit(f.Page)
+	var parts []string
+	if rank == 1 {
+		from := "message_threads t"
+		if few {
+			from = q.threadsByReach("t")
+		}
+		cond := "NOT EXISTS (SELECT 1 FROM message_reads mr WHERE " + current + ")"
+		if after != "" {
+			cond += " AND " + after
+		}
+		parts = append(parts, `SELECT * FROM (SELECT `+threadColumns+`, 1 AS unread_rank FROM `+from+q.whereAnd(cond)+order+`) u`)
+	}
+	cond := current
+	if after != "" && rank == 0 {
+		cond += " AND " + after
+	}
+	parts = append(parts, `SELECT * FROM (SELECT `+threadColumns+`, 0 AS unread_rank FROM message_reads mr
+		JOIN message_threads t ON t.id = mr.thread_id`+q.whereAnd(cond)+order+`) r`)
+	text := q.prefix() + `SELECT * FROM (` + strings.Join(parts, " UNION ALL ") + `) x
+		ORDER BY x.unread_rank DESC, x.last_message_at DESC, x.id DESC` + limit(f.Page)
+	rows, err := d.read.QueryContext(ctx, text, q.args...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, func(row interface{ Scan(...any) error }) (*fieldportal.MessageThread, error) {
+		var t fieldportal.MessageThread
+		var rank int
+		err := row.Scan(&t.ID, &t.OrgID, &t.RecordKind, &t.RecordID, &t.RecordLabel, &t.CustomerID, str(&t.SiteID), &t.Messages,
+			tm(&t.LastMessageAt), &t.LastFrom, tm(&t.WaitingSince), tm(&t.CreatedAt), tm(&t.UpdatedAt), &rank)
+		t.Unread = rank == 1
+		return &t, err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := trim(list, f.Page, func(t *fieldportal.MessageThread) string {
+		rank := 0
+		if t.Unread {
+			rank = 1
+		}
+		return cursor(rank, t.LastMessageAt, t.ID)
+	})
 	return list, next, nil
 }
 
@@ -308,8 +402,15 @@ func (tx *Tx) markRead(ctx context.Context, v fieldportal.Viewer, threadID strin
 // latest message came after its login's read marker, up to
 // fieldportal.MaxUnreadCount+1 (the page shows "99+"): the count stops
 // early, and reads the contact's threads by customer
-// (message_threads_customer) and its markers by primary key. Staff and
-// keys have no read markers: 0.
+// (message_threads_customer, threadsByReach) and its markers by primary
+// key. Staff and keys have no read markers: 0.
+//
+// Written as a filter of message_threads alone, the LIMIT led PostgreSQL
+// to scan the organisation's threads hoping to stop early: a one-site
+// contact, with one thread of 25,000, read them all on every portal page
+// (its dashboard's SQL went from 1.5 to 7 ms at large). Driven from the
+// reachable customers it reads only its own: 0.2 ms; a big parent's
+// 100th unread is found after about 56 of its 1,091 customers (1 ms).
 func (d *DB) CountUnreadThreads(ctx context.Context, v fieldportal.Viewer) (int, error) {
 	if !v.IsContact() {
 		return 0, nil
@@ -319,7 +420,7 @@ func (d *DB) CountUnreadThreads(ctx context.Context, v fieldportal.Viewer) (int,
 	q.and("NOT EXISTS (SELECT 1 FROM message_reads mr WHERE mr.login_id = " + q.arg(v.LoginID) +
 		" AND mr.thread_id = t.id AND mr.read_at >= t.last_message_at)")
 	var n int
-	err := d.read.QueryRowContext(ctx, q.prefix()+`SELECT COUNT(*) FROM (SELECT 1 FROM message_threads t`+q.whereSQL()+
+	err := d.read.QueryRowContext(ctx, q.prefix()+`SELECT COUNT(*) FROM (SELECT 1 FROM `+q.threadsByReach("t")+q.whereSQL()+
 		` LIMIT `+strconv.Itoa(fieldportal.MaxUnreadCount+1)+`) u`, q.args...).Scan(&n)
 	return n, err
 }

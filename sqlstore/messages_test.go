@@ -17,6 +17,7 @@ type messageWorld struct {
 	db      *sqlstore.DB
 	now     *time.Time
 	job     string
+	cust    string
 	contact fieldportal.Viewer
 	staff   fieldportal.Viewer
 	orgID   string
@@ -32,7 +33,7 @@ func mustMessageWorld(t *testing.T, db *sqlstore.DB) *messageWorld {
 	sys := fieldportal.SystemViewer(org.ID, "test")
 	cust := MustCustomer(t, db, sys, &fieldportal.Customer{Name: "Harbour Ltd"})
 	site := MustSite(t, db, sys, &fieldportal.Site{Name: "Depot", CustomerID: cust.ID, Address: fieldportal.Address{Line1: "1 Quay"}})
-	w := &messageWorld{db: db, now: &now, orgID: org.ID, job: MustMoneyJob(t, db, org.ID, cust.ID, site.ID, "J-1001")}
+	w := &messageWorld{db: db, now: &now, orgID: org.ID, cust: cust.ID, job: MustMoneyJob(t, db, org.ID, cust.ID, site.ID, "J-1001")}
 	w.contact = MustMoneyContact(t, db, org.ID, cust.ID, fieldportal.SiteAccessAll, nil)
 	mustMoneyExec(t, db, `UPDATE contacts SET email = 'pat@harbour.test', job_contact = TRUE WHERE id = $1`, w.contact.ContactID)
 	mustMoneyExec(t, db, `UPDATE portal_logins SET page_access = $1 WHERE id = $2`, fieldportal.Modules(fieldportal.AllModules).String(), w.contact.LoginID)

@@ -350,6 +350,18 @@ func (q *query) scopeThread(v fieldportal.Viewer, alias string) {
 		customerOnlyVisible(alias+".customer_id") + "))")
 }
 
+// threadsByReach is the FROM of a contact's message threads read from its
+// reachable customers (message_threads_customer) once scopeThread gave q
+// its reach: the scope's own predicate still decides, the join only
+// starts both planners from the customers. A viewer without a reach (the
+// whole organisation, or nobody) reads the table itself.
+func (q *query) threadsByReach(alias string) string {
+	if !q.ctes["reach_customers"] {
+		return "message_threads " + alias
+	}
+	return "reach_customers rc_t JOIN message_threads " + alias + " ON " + alias + ".customer_id = rc_t.customer_id"
+}
+
 // reportVisible says whether v may see the visit report of job j, once j
 // is found in v's reach and module: staff always, a contact once the job
 // is complete (the report is what a finished visit left; a draft sent
