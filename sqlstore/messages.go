@@ -233,7 +233,7 @@ func (d *DB) findContactThreads(ctx context.Context, v fieldportal.Viewer, f fie
 	if rank == 1 {
 		from := "message_threads t"
 		if few {
-			from = q.threadsByReach("t")
+			from = q.threadsByReach(v, "t")
 		}
 		cond := "NOT EXISTS (SELECT 1 FROM message_reads mr WHERE " + current + ")"
 		if after != "" {
@@ -420,7 +420,7 @@ func (d *DB) CountUnreadThreads(ctx context.Context, v fieldportal.Viewer) (int,
 	q.and("NOT EXISTS (SELECT 1 FROM message_reads mr WHERE mr.login_id = " + q.arg(v.LoginID) +
 		" AND mr.thread_id = t.id AND mr.read_at >= t.last_message_at)")
 	var n int
-	err := d.read.QueryRowContext(ctx, q.prefix()+`SELECT COUNT(*) FROM (SELECT 1 FROM `+q.threadsByReach("t")+q.whereSQL()+
+	err := d.read.QueryRowContext(ctx, q.prefix()+`SELECT COUNT(*) FROM (SELECT 1 FROM `+q.threadsByReach(v, "t")+q.whereSQL()+
 		` LIMIT `+strconv.Itoa(fieldportal.MaxUnreadCount+1)+`) u`, q.args...).Scan(&n)
 	return n, err
 }

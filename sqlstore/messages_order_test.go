@@ -78,6 +78,32 @@ func TestThreadsUnreadFirst(t *testing.T) {
 			})
 		}
 
+		t.Run("assigned sites", func(t *testing.T) {
+			ctx := context.Background()
+			mustMoneyExec(t, db, `UPDATE portal_logins SET site_access = 'assigned' WHERE id = $1`, w.contact.LoginID)
+			defer mustMoneyExec(t, db, `UPDATE portal_logins SET site_access = 'all' WHERE id = $1`, w.contact.LoginID)
+			mustMoneyExec(t, db, `INSERT INTO login_sites (login_id, site_id, org_id) VALUES ($1, $2, $3)`, w.contact.LoginID, site.ID, w.orgID)
+			v, err := db.ViewerForLogin(ctx, w.orgID, w.contact.LoginID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			list, _, err := db.FindThreads(ctx, v, fieldportal.ThreadFilter{})
+			if err != nil || len(list) != 5 || list[0].RecordLabel != "Job J-2004" || !list[0].Unread || list[4].Unread {
+				t.Fatalf("the threads of the assigned site: %v, %v", list, err)
+			}
+			if n, err := db.CountUnreadThreads(ctx, v); err != nil || n != 4 {
+				t.Fatalf("unread threads of the assigned site %d, %v; want 4", n, err)
+			}
+			mustMoneyExec(t, db, `DELETE FROM login_sites WHERE login_id = $1`, w.contact.LoginID)
+			list, _, err = db.FindThreads(ctx, v, fieldportal.ThreadFilter{})
+			if err != nil || len(list) != 0 {
+				t.Fatalf("threads with no site assigned: %v, %v; want none", list, err)
+			}
+			if n, err := db.CountUnreadThreads(ctx, v); err != nil || n != 0 {
+				t.Fatalf("unread threads with no site assigned %d, %v; want 0", n, err)
+			}
+		})
+
 		t.Run("a forged rank is refused", func(t *testing.T) {
 			list, next, err := db.FindThreads(context.Background(), w.contact, fieldportal.ThreadFilter{Page: fieldportal.Page{Limit: 1}})
 			if err != nil || len(list) != 1 || next == "" {

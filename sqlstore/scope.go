@@ -350,14 +350,20 @@ func (q *query) scopeThread(v fieldportal.Viewer, alias string) {
 		customerOnlyVisible(alias+".customer_id") + "))")
 }
 
-// threadsByReach is the FROM of a contact's message threads read from its
-// reachable customers (message_threads_customer) once scopeThread gave q
-// its reach: the scope's own predicate still decides, the join only
-// starts both planners from the customers. A viewer without a reach (the
+// threadsByReach is the FROM of a contact's message threads read from
+// what it reaches, once scopeThread gave q its reach: its reachable
+// customers' threads (message_threads_customer), or for a contact of
+// assigned sites, which sees no customer-only thread, its sites' threads
+// (message_threads_site) rather than those of every customer under its
+// own. scopeThread's predicate still decides; the join only starts both
+// planners from the viewer's few rows. A viewer without a reach (the
 // whole organisation, or nobody) reads the table itself.
-func (q *query) threadsByReach(alias string) string {
-	if !q.ctes["reach_customers"] {
+func (q *query) threadsByReach(v fieldportal.Viewer, alias string) string {
+	switch {
+	case !q.ctes["reach_customers"]:
 		return "message_threads " + alias
+	case v.SiteAccess == fieldportal.SiteAccessAssigned:
+		return "login_sites ls_t JOIN message_threads " + alias + " ON " + alias + ".site_id = ls_t.site_id AND ls_t.login_id = " + q.loginArg
 	}
 	return "reach_customers rc_t JOIN message_threads " + alias + " ON " + alias + ".customer_id = rc_t.customer_id"
 }
