@@ -287,20 +287,24 @@ func (d *DB) SummariseFeedback(ctx context.Context, v fieldportal.Viewer) (*fiel
 		return nil, err
 	}
 	out.Average = average(out.Count, total)
-	rows, err := d.db.QueryContext(ctx, `SELECT t.technician_staff_id, t.technician, u.display_name, u.name, u.email, t.ratings, t.total
-		FROM feedback_technician_tallies t LEFT JOIN staff_users u ON u.id = t.technician_staff_id AND u.org_id = t.org_id
+	// A staff user's name and email by its key, one lookup a row (a join
+	// lets SQLite scan the staff users for every row).
+	rows, err := d.db.QueryContext(ctx, `SELECT t.technician_staff_id, t.technician,
+		(SELECT COALESCE(NULLIF(TRIM(u.display_name), ''), u.name) FROM staff_users u WHERE u.id = t.technician_staff_id AND u.org_id = t.org_id),
+		(SELECT u.email FROM staff_users u WHERE u.id = t.technician_staff_id AND u.org_id = t.org_id), t.ratings, t.total
+		FROM feedback_technician_tallies t
 		WHERE t.org_id = $1 ORDER BY t.ratings DESC, t.technician, t.technician_staff_id LIMIT $2`, v.OrgID, fieldportal.FeedbackAveragesMax)
 	if err != nil {
 		return nil, err
 	}
 	if out.ByTechnician, err = collect(rows, func(row interface{ Scan(...any) error }) (fieldportal.FeedbackAverage, error) {
 		var a fieldportal.FeedbackAverage
-		var u fieldportal.StaffUser
+		var name string
 		var total int64
-		err := row.Scan(&a.StaffID, &a.Key, str(&u.DisplayName), str(&u.Name), str(&u.Email), &a.Count, &total)
+		err := row.Scan(&a.StaffID, &a.Key, str(&name), str(&a.Email), &a.Count, &total)
 		a.Name, a.Average = a.Key, average(a.Count, total)
 		if a.StaffID != "" {
-			a.Name, a.Email = u.ShownName(), u.Email
+			a.Name = name
 		}
 		return a, err
 	}); err != nil {
