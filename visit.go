@@ -149,16 +149,25 @@ type JobFeedback struct {
 }
 
 // FeedbackFilter selects ratings for the console's list, newest first.
+// A technician is either a staff user (TechnicianStaffID: every rating of
+// its visits, whatever name they showed) or, for visits without one, the
+// technician's text (Technician).
 type FeedbackFilter struct {
 	Page
-	Technician string
-	SiteID     string
+	Technician        string
+	TechnicianStaffID string
+	SiteID            string
 }
 
-// FeedbackAverage is the average rating of one technician or site.
+// FeedbackAverage is the average rating of one technician or site. A
+// technician is its staff user where the rated visits had one (StaffID;
+// Name is its display name today, Email tells two of the same name
+// apart), else the visits' technician text (Key and Name).
 type FeedbackAverage struct {
-	Key     string // the technician's name or the site's id
+	Key     string // the technician's text, or the site's id
+	StaffID string
 	Name    string
+	Email   string
 	Count   int
 	Average float64
 }

@@ -85,6 +85,8 @@ type IDs struct {
 	Assets assetIDs
 	// Report is the visit report's job and photo (issue 22).
 	Report visitReportIDs
+	// FeedbackSite is the site with the most ratings (discoverFeedback).
+	FeedbackSite string
 	// Document is a file of the parent's site with its bytes stored
 	// (discoverDocuments).
 	Document string

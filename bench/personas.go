@@ -206,6 +206,9 @@ func discover(ctx context.Context, svc server.Services, viewers map[string]field
 	if err := discoverVisitReport(ctx, svc, v, ids); err != nil {
 		return err
 	}
+	if err := discoverFeedback(ctx, svc, staff, ids); err != nil {
+		return err
+	}
 	if err := discoverAssets(ctx, svc, v, ids); err != nil {
 		return err
 	}

@@ -256,7 +256,8 @@ type feedbackView struct {
 func (c *Console) handleFeedback(w http.ResponseWriter, r *http.Request) {
 	v, _ := web.ViewerFromContext(r.Context())
 	q := r.URL.Query()
-	f := fieldportal.FeedbackFilter{Page: fieldportal.Page{After: q.Get("after")}, Technician: q.Get("technician"), SiteID: q.Get("site_id")}
+	f := fieldportal.FeedbackFilter{Page: fieldportal.Page{After: q.Get("after")}, Technician: q.Get("technician"),
+		TechnicianStaffID: q.Get("technician_staff_id"), SiteID: q.Get("site_id")}
 	sum, err := c.svc.Diary.SummariseFeedback(r.Context(), v)
 	if err != nil {
 		c.kit.Error(w, r, err)
@@ -275,9 +276,28 @@ func (c *Console) handleFeedback(w http.ResponseWriter, r *http.Request) {
 	avg := func(a float64) string { return strconv.FormatFloat(a, 'f', 1, 64) + " out of 5" }
 	view.Summary = []web.Detail{{Label: "Ratings", Value: strconv.Itoa(sum.Count)}, {Label: "Average", Value: avg(sum.Average)}}
 	view.Technicians = web.Table{Caption: "Average per technician", Columns: []web.Column{{Label: "Technician"}, {Label: "Ratings"}, {Label: "Average"}}}
+	names := map[string]int{}
 	for _, a := range sum.ByTechnician {
-		view.Technicians.Rows = append(view.Technicians.Rows, []web.Cell{web.LinkCell(orNone(a.Name), "/console/feedback?"+url.Values{"technician": {a.Key}}.Encode()),
-			web.TextCell(strconv.Itoa(a.Count)), web.TextCell(avg(a.Average))})
+		names[a.Name]++
+	}
+	techName := "" // the filtered technician's, when among the averages
+	for _, a := range sum.ByTechnician {
+		name, link := orNone(a.Name), url.Values{"technician": {a.Key}}
+		if a.StaffID != "" {
+			link = url.Values{"technician_staff_id": {a.StaffID}}
+			if names[a.Name] > 1 {
+				// Two staff users shown by the same name.
+				name += " (" + a.Email + ")"
+			}
+			if a.StaffID == f.TechnicianStaffID {
+				techName = a.Name
+			}
+		}
+		cell := web.LinkCell(name, "/console/feedback?"+link.Encode())
+		if a.StaffID == "" && a.Key == "" {
+			cell = web.TextCell(name) // visits that named no technician: nothing to filter by
+		}
+		view.Technicians.Rows = append(view.Technicians.Rows, []web.Cell{cell, web.TextCell(strconv.Itoa(a.Count)), web.TextCell(avg(a.Average))})
 	}
 	view.Sites = web.Table{Caption: "Average per site", Columns: []web.Column{{Label: "Site"}, {Label: "Ratings"}, {Label: "Average"}}}
 	for _, a := range sum.BySite {
@@ -293,6 +313,15 @@ func (c *Console) handleFeedback(w http.ResponseWriter, r *http.Request) {
 	}
 	base := url.Values{}
 	switch {
+	case f.TechnicianStaffID != "":
+		base.Set("technician_staff_id", f.TechnicianStaffID)
+		if techName == "" && len(list) > 0 {
+			techName = list[0].Technician
+		}
+		if techName == "" {
+			techName = "one technician"
+		}
+		view.FilterNote = "Showing the ratings of " + techName + "."
 	case f.Technician != "":
 		base.Set("technician", f.Technician)
 		view.FilterNote = "Showing the ratings of " + f.Technician + "."

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -93,6 +94,45 @@ func TestPortalFeedback(t *testing.T) {
 			wantStatus(t, "second post", res, body, http.StatusConflict)
 			if !strings.Contains(body, "already been rated") {
 				t.Error("the second rating's refusal does not say why")
+			}
+		})
+		t.Run("the console's averages tell two staff users called Sam apart", func(t *testing.T) {
+			// Sam in text (rated 4 above), and two staff users shown as Sam.
+			sams := map[string]*fieldportal.StaffUser{}
+			for k, email := range []string{"reed@example.test", "cole@example.test"} {
+				u := f.addStaff(email, fieldportal.RoleStaff)
+				if err := db.SetStaffProfile(ctx, fieldportal.NewStaffViewer(f.org.ID, u.ID, u.Name, fieldportal.RoleStaff),
+					fieldportal.StaffProfile{StaffID: u.ID, DisplayName: "Sam"}); err != nil {
+					t.Fatal(err)
+				}
+				at := start.Add(time.Duration(-24*(k+1)) * time.Hour)
+				x := &fieldportal.Appointment{SiteID: j.SiteID, JobID: j.ID, StartsAt: at, EndsAt: at.Add(time.Hour),
+					TechnicianStaffID: u.ID, Status: fieldportal.VisitDone}
+				if err := db.CreateAppointment(ctx, f.sys, x); err != nil {
+					t.Fatal(err)
+				}
+				res, _ := b.post(action, url.Values{"appointment_id": {x.ID}, "rating": {strconv.Itoa(k + 1)}})
+				wantRedirect(t, "post", res, page+"?done=rated#feedback-heading")
+				sams[email] = u
+			}
+			f.addStaff("desk@example.test", fieldportal.RoleStaff)
+			staff := f.browser()
+			staff.consoleLogin("desk@example.test")
+			res, body := staff.get("/console/feedback")
+			wantStatus(t, "feedback", res, body, http.StatusOK)
+			for _, want := range []string{
+				`href="/console/feedback?technician=Sam">Sam</a>`,
+				`href="/console/feedback?technician_staff_id=` + sams["reed@example.test"].ID + `">Sam (reed@example.test)</a>`,
+				`href="/console/feedback?technician_staff_id=` + sams["cole@example.test"].ID + `">Sam (cole@example.test)</a>`,
+			} {
+				if !strings.Contains(body, want) {
+					t.Errorf("the averages lack %s", want)
+				}
+			}
+			_, body = staff.get("/console/feedback?technician_staff_id=" + sams["cole@example.test"].ID)
+			if !strings.Contains(body, "Showing the ratings of Sam.") || strings.Count(body, `data-label="Rating">`) != 1 ||
+				!strings.Contains(body, `data-label="Rating">2 out of 5</td>`) {
+				t.Errorf("Sam Cole's ratings:\n%s", body)
 			}
 		})
 	})

@@ -153,6 +153,9 @@ func (d *DB) RebuildTallies(ctx context.Context, orgID string) error {
 		if err := rebuildSubtreeTallies(ctx, tx, orgID); err != nil {
 			return err
 		}
+		if err := rebuildFeedbackTallies(ctx, tx, orgID); err != nil {
+			return err
+		}
 		return rebuildStatementSums(ctx, tx, orgID)
 	})
 }
@@ -170,7 +173,10 @@ const recountBatch = 100
 // organisation's tree lock alone; then every customer's own tallies are
 // recounted in transactions of recountBatch customers, taking their locks
 // in id order as the store's writes do, each adding its change to the
-// subtree tallies. For every organisation it first rebuilds SQLite's
+// subtree tallies. The feedback tallies (feedbacktally.go) are counted
+// again with the tree; on PostgreSQL a rating left at that moment may make
+// the recount fail on the tally's key (run it again), never miscount. For
+// every organisation it first rebuilds SQLite's
 // text indexes of the searches (search.go). It returns how many customers
 // it recounted.
 func (d *DB) RecountTallies(ctx context.Context, orgID string) (int, error) {
@@ -201,6 +207,9 @@ func (d *DB) RecountTallies(ctx context.Context, orgID string) (int, error) {
 				return err
 			}
 			if err := rebuildSubtreeTallies(ctx, tx, org); err != nil {
+				return err
+			}
+			if err := rebuildFeedbackTallies(ctx, tx, org); err != nil {
 				return err
 			}
 			return rebuildStatementSums(ctx, tx, org)

@@ -196,7 +196,7 @@ func TestVisitStatus(t *testing.T) {
 			}
 		})
 		t.Run("staff see the ratings and the averages", func(t *testing.T) {
-			list, _, err := db.FindFeedback(ctx, staffV, fieldportal.FeedbackFilter{Technician: "Sam"})
+			list, _, err := db.FindFeedback(ctx, staffV, fieldportal.FeedbackFilter{TechnicianStaffID: tech.ID})
 			if err != nil || len(list) != 1 || list[0].Rating != 5 || list[0].SiteName != "Bravo Yard" {
 				t.Fatalf("list %+v %v", list, err)
 			}

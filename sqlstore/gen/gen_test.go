@@ -159,6 +159,9 @@ func TestGenerate(t *testing.T) {
 				{`SELECT CAST(COALESCE(SUM(invoices), 0) AS BIGINT) FROM customer_open_invoices`,
 					`SELECT COUNT(*) FROM invoices WHERE status IN ('unpaid', 'part_paid')`},
 				{`SELECT CAST(COALESCE(SUM(open_issues), 0) AS BIGINT) FROM customer_tallies`, `SELECT COUNT(*) FROM issues WHERE status = 'open'`},
+				// The feedback averages' tallies (issue 22), per technician and per site.
+				{`SELECT CAST(COALESCE(SUM(ratings), 0) AS BIGINT) FROM feedback_technician_tallies`, `SELECT COUNT(*) FROM visit_feedback`},
+				{`SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT) FROM feedback_site_tallies`, `SELECT CAST(COALESCE(SUM(rating), 0) AS BIGINT) FROM visit_feedback`},
 			} {
 				if got, want := mustCount(t, db, c.tallied), mustCount(t, db, c.counted); got != want || want == 0 {
 					t.Errorf("%s = %d, want %d (and not 0)", c.tallied, got, want)
