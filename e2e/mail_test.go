@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,11 +23,9 @@ func TestJourneyResetMailBySMTP(t *testing.T) {
 	b := mustBrowser(t, p.URL)
 	b.run(chromedp.Navigate(p.URL + "/forgot"))
 	b.fill(`form#forgot`, "email", "site@demo.test")
-	got := srv.WaitFor(t, 1, 60*time.Second)
-	m := got[len(got)-1]
-	if len(m.To) != 1 || m.To[0] != "site@demo.test" || !strings.Contains(m.Subject, "Reset") {
-		t.Fatalf("delivered mail: to %v, subject %q", m.To, m.Subject)
-	}
+	// The demo's own story mails too (a visit on the way, a message the
+	// office has not answered), so the reset is looked for among them.
+	m := waitForMail(t, srv, "site@demo.test", "Reset", 60*time.Second)
 	link := linkRe.FindString(m.Text)
 	if link == "" {
 		t.Fatalf("no reset link in the mail:\n%s", m.Text)
@@ -51,5 +50,25 @@ func TestJourneyResetMailBySMTP(t *testing.T) {
 			t.Fatalf("the outbox row is %q, not sent", row.Status)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// waitForMail waits for a delivered mail to one address whose subject
+// holds subject, whatever else is delivered before or after it.
+func waitForMail(tb testing.TB, srv *smtptest.Server, to, subject string, timeout time.Duration) smtptest.Received {
+	tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		var seen []string
+		for _, m := range srv.Messages() {
+			if len(m.To) == 1 && m.To[0] == to && strings.Contains(m.Subject, subject) {
+				return m
+			}
+			seen = append(seen, fmt.Sprintf("to %v: %q", m.To, m.Subject))
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("no mail to %s about %q within %s; delivered: %v", to, subject, timeout, seen)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
