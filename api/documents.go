@@ -208,19 +208,7 @@ func (a *API) uploadDocument(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
-	var bad fieldportal.Validation
-	names := make([]string, 0, len(form))
-	for name := range form {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		if _, ok := uploadFields[name]; !ok || name == "file" {
-			bad.Add(name, "This field is unknown.")
-		} else if len(form[name]) != 1 {
-			bad.Add(name, "Give this field once.")
-		}
-	}
+	bad := checkUploadFields(form, uploadFields, "file")
 	if err := bad.Err(); err != nil {
 		a.problem(w, r, err)
 		return
@@ -371,4 +359,24 @@ func (a *API) answerDocument(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	a.record(w, r, status, ShowDocument(d))
+}
+
+// checkUploadFields checks the text parts of a multipart upload against
+// the fields it takes (the file's own part is not one): each unknown or
+// repeated part is named, in name order.
+func checkUploadFields(form url.Values, fields map[string]int, filePart string) fieldportal.Validation {
+	var bad fieldportal.Validation
+	names := make([]string, 0, len(form))
+	for name := range form {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if _, ok := fields[name]; !ok || name == filePart {
+			bad.Add(name, "This field is unknown.")
+		} else if len(form[name]) != 1 {
+			bad.Add(name, "Give this field once.")
+		}
+	}
+	return bad
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
-	"slices"
 	"strings"
 	"time"
 
@@ -170,19 +169,7 @@ func (a *API) uploadVisitPhoto(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
-	var bad fieldportal.Validation
-	names := make([]string, 0, len(form))
-	for name := range form {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		if _, ok := photoUploadFields[name]; !ok || name == "photo" {
-			bad.Add(name, "This field is unknown.")
-		} else if len(form[name]) != 1 {
-			bad.Add(name, "Give this field once.")
-		}
-	}
+	bad := checkUploadFields(form, photoUploadFields, "photo")
 	switch len(files) {
 	case 0:
 		bad.Add("photo", "Send the photo in a part named photo.")

@@ -168,14 +168,7 @@ func (d *DB) FindThreads(ctx context.Context, v fieldportal.Viewer, f fieldporta
 	if err != nil {
 		return nil, "", err
 	}
-	list, err := collect(rows, func(row interface{ Scan(...any) error }) (*fieldportal.MessageThread, error) {
-		var t fieldportal.MessageThread
-		var rank int
-		err := row.Scan(&t.ID, &t.OrgID, &t.RecordKind, &t.RecordID, &t.RecordLabel, &t.CustomerID, str(&t.SiteID), &t.Messages,
-			tm(&t.LastMessageAt), &t.LastFrom, tm(&t.WaitingSince), tm(&t.CreatedAt), tm(&t.UpdatedAt), &rank)
-		t.Unread = rank == 1
-		return &t, err
-	})
+	list, err := collect(rows, scanThreadRow)
 	if err != nil {
 		return nil, "", err
 	}
@@ -253,14 +246,7 @@ func (d *DB) findContactThreads(ctx context.Context, v fieldportal.Viewer, f fie
 	if err != nil {
 		return nil, "", err
 	}
-	list, err := collect(rows, func(row interface{ Scan(...any) error }) (*fieldportal.MessageThread, error) {
-		var t fieldportal.MessageThread
-		var rank int
-		err := row.Scan(&t.ID, &t.OrgID, &t.RecordKind, &t.RecordID, &t.RecordLabel, &t.CustomerID, str(&t.SiteID), &t.Messages,
-			tm(&t.LastMessageAt), &t.LastFrom, tm(&t.WaitingSince), tm(&t.CreatedAt), tm(&t.UpdatedAt), &rank)
-		t.Unread = rank == 1
-		return &t, err
-	})
+	list, err := collect(rows, scanThreadRow)
 	if err != nil {
 		return nil, "", err
 	}
@@ -612,4 +598,14 @@ func authorName(v fieldportal.Viewer) string {
 		return v.Name
 	}
 	return "The office"
+}
+
+// scanThreadRow reads a thread of a list with its unread rank (1: unread).
+func scanThreadRow(row interface{ Scan(...any) error }) (*fieldportal.MessageThread, error) {
+	var t fieldportal.MessageThread
+	var rank int
+	err := row.Scan(&t.ID, &t.OrgID, &t.RecordKind, &t.RecordID, &t.RecordLabel, &t.CustomerID, str(&t.SiteID), &t.Messages,
+		tm(&t.LastMessageAt), &t.LastFrom, tm(&t.WaitingSince), tm(&t.CreatedAt), tm(&t.UpdatedAt), &rank)
+	t.Unread = rank == 1
+	return &t, err
 }
