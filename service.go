@@ -660,6 +660,14 @@ type EquipmentService interface {
 	// DeleteAssetTest removes a test entered by mistake, as DeleteTask
 	// does a task.
 	DeleteAssetTest(ctx context.Context, v Viewer, id string, ifUpdatedAt time.Time) error
+	// DeleteCertificate removes a certificate recorded by mistake with
+	// the files attached to it, DeleteDocument a file (its certificates
+	// lose the link), and DeleteAssetTransfer an asset's latest transfer,
+	// moving the asset back (operator side only). Each leaves a tombstone
+	// and a <kind>.deleted event in the same transaction.
+	DeleteCertificate(ctx context.Context, v Viewer, id string, ifUpdatedAt time.Time) error
+	DeleteDocument(ctx context.Context, v Viewer, id string, ifUpdatedAt time.Time) error
+	DeleteAssetTransfer(ctx context.Context, v Viewer, id string, ifUpdatedAt time.Time) error
 }
 
 // DiaryService keeps appointments and tasks.

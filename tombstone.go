@@ -13,10 +13,13 @@ import (
 
 // Kinds of record that can be deleted, as tombstones and events name them.
 const (
-	KindTask        = "task"
-	KindAppointment = "appointment"
-	KindAssetTest   = "asset_test"
-	KindContact     = "contact"
+	KindTask          = "task"
+	KindAppointment   = "appointment"
+	KindAssetTest     = "asset_test"
+	KindContact       = "contact"
+	KindCertificate   = "certificate"
+	KindDocument      = "document"
+	KindAssetTransfer = "asset_transfer"
 )
 
 // TombstoneKeep is how long a tombstone is kept: a client that syncs at

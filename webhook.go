@@ -20,6 +20,7 @@ var WebhookEventTypes = []string{
 	"task.deleted", "appointment.deleted", "asset_test.deleted", "contact.deleted",
 	"message.created",
 	"appointment.status_changed", "feedback.received",
+	"certificate.deleted", "document.deleted", "asset_transfer.deleted",
 }
 
 // Sources of an event: the door a change came through, so that a back

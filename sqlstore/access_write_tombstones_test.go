@@ -77,6 +77,59 @@ func (w *writeWorld) tombstoneRows() []writeRow {
 			want: operatorOnly(ofCustomer, notFound),
 		},
 		{
+			name: "DeleteDocument", covers: []string{"EquipmentService.DeleteDocument"}, targets: operatorSites,
+			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
+				id := fresh(t, target, func(sys fieldportal.Viewer) (string, error) {
+					docs, err := db.AttachFiles(ctx, sys, "site", w.siteID(target),
+						[]fieldportal.Upload{{Name: "note-" + w.next() + ".txt", ContentType: "text/plain", Data: []byte("a note")}})
+					if err != nil {
+						return "", err
+					}
+					return docs[0].ID, nil
+				})
+				return justErr(db.DeleteDocument(ctx, v, id, time.Time{}))
+			},
+			want: operatorOnly(atSite, notFound),
+		},
+		{
+			name: "DeleteCertificate", covers: []string{"EquipmentService.DeleteCertificate"}, targets: operatorSites,
+			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
+				id := fresh(t, target, func(sys fieldportal.Viewer) (string, error) {
+					c := &fieldportal.Certificate{SiteID: w.siteID(target), Number: "D-" + w.next(), Type: "Gas safety", IssuedOn: day(time.March, 1)}
+					err := db.CreateCertificate(ctx, sys, c)
+					return c.ID, err
+				})
+				return justErr(db.DeleteCertificate(ctx, v, id, time.Time{}))
+			},
+			want: operatorOnly(atSite, notFound),
+		},
+		{
+			// The asset moves from the target's site to a new one and the
+			// delete moves it back: the transfer is its latest.
+			name: "DeleteAssetTransfer", covers: []string{"EquipmentService.DeleteAssetTransfer"}, targets: operatorSites,
+			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
+				id := fresh(t, target, func(sys fieldportal.Viewer) (string, error) {
+					n := w.next()
+					a := &fieldportal.Asset{SiteID: w.siteID(target), Number: "T-" + n, Type: "Extinguisher", Name: "Extinguisher " + n}
+					if err := db.CreateAsset(ctx, sys, a); err != nil {
+						return "", err
+					}
+					to := &fieldportal.Site{CustomerID: w.site[target].CustomerID, Name: "Moved to " + n,
+						Address: fieldportal.Address{Line1: "1 New St"}}
+					if err := db.CreateSite(ctx, sys, to); err != nil {
+						return "", err
+					}
+					x, err := db.TransferAsset(ctx, sys, a.ID, to.ID, day(time.March, 1), "")
+					if err != nil {
+						return "", err
+					}
+					return x.ID, nil
+				})
+				return justErr(db.DeleteAssetTransfer(ctx, v, id, time.Time{}))
+			},
+			want: operatorOnly(atSite, notFound),
+		},
+		{
 			// The organisation's tombstones, read by its operator only: a
 			// task deleted in the viewer's organisation is read there.
 			name: "FindTombstones", covers: []string{"TombstoneService.FindTombstones"}, targets: ownOrg,

@@ -147,6 +147,7 @@ var auditEntityLookups = map[string]string{
 	"document":          `SELECT customer_id, site_id FROM documents WHERE id = $1 AND org_id = $2`,
 	"appointment":       `SELECT customer_id, site_id FROM appointments WHERE id = $1 AND org_id = $2`,
 	"task":              `SELECT customer_id, site_id FROM tasks WHERE id = $1 AND org_id = $2`,
+	"asset_transfer":    `SELECT a.customer_id, a.site_id FROM asset_transfers t JOIN assets a ON a.id = t.asset_id WHERE t.id = $1 AND t.org_id = $2`,
 }
 
 // auditEntityScope returns the customer and site of an audited record,
