@@ -42,8 +42,9 @@ func ShowAssetTransfer(t *fieldportal.AssetTransfer) AssetTransfer {
 		TransferredOn: t.TransferredOn, Note: t.Note, CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC()}
 }
 
-// assetTransferRoutes serve transfers, which are only listed, read and
-// made (a POST moves the asset): no PATCH, no upsert.
+// assetTransferRoutes serve transfers, which are listed, read, made (a
+// POST moves the asset) and deleted (the asset's latest only: it moves
+// back): no PATCH, no upsert.
 func (a *API) assetTransferRoutes() []route {
 	res := &resource[fieldportal.AssetTransfer, AssetTransfer, AssetTransferInput]{api: a,
 		Path: "/asset-transfers", Tag: "asset-transfers", Singular: "AssetTransfer", Plural: "AssetTransfers",
@@ -56,9 +57,13 @@ func (a *API) assetTransferRoutes() []route {
 			return a.svc.Equipment.FindAssetTransferPage(r.Context(), viewer(r), fieldportal.AssetTransferFilter{
 				Page: lq.Page, UpdatedSince: lq.Since(), AssetID: lq.Filters["asset_id"]})
 		},
-		Find: a.svc.Equipment.FindAssetTransferByID,
+		Find:   a.svc.Equipment.FindAssetTransferByID,
+		Delete: a.svc.Equipment.DeleteAssetTransfer,
+		Kind:   fieldportal.KindAssetTransfer,
 	}
-	rts := res.routes()[:3] // list, create, get
+	all := res.routes()
+	rts := append(all[:3:3], all[5]) // list, create, get, delete
+	rts[3].Summary = "Delete an asset's latest transfer, moving the asset back; lists by updated_since then show its tombstone"
 	res.op(rts, http.MethodPost).Summary = "Move an asset to another site"
 	res.op(rts, http.MethodPost).Handler = func(w http.ResponseWriter, r *http.Request) { a.createAssetTransfer(res, w, r) }
 	return rts

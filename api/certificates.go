@@ -95,6 +95,10 @@ func (a *API) certificateRoutes() []route {
 		Update:         a.svc.Equipment.UpdateCertificate,
 		Upsert:         a.svc.Equipment.UpsertCertificateByExternalID,
 		WriteError:     certTypeField,
+		// A certificate recorded by mistake is deleted with the files
+		// attached to it (their tombstones come in the documents' list).
+		Delete: a.svc.Equipment.DeleteCertificate,
+		Kind:   fieldportal.KindCertificate,
 	}
 	rts := res.routes()
 	res.op(rts, http.MethodPost).Summary = "Record a certificate"

@@ -28,7 +28,9 @@ import (
 // only its name, visibility and external id), so an upsert could not
 // replace what it names. A back office uploads once with external_id (a
 // second upload with it is a 409), finds the document by ?external_id=
-// and PATCHes it. Nor is there a DELETE: the store keeps every document.
+// and PATCHes it. DELETE removes a document (its bytes stay in the file
+// store for a sweep, but no longer download), and the list by
+// updated_since carries its tombstone.
 
 // Document is a file as the API shows it; its bytes are at ContentURL.
 type Document struct {
@@ -119,7 +121,7 @@ func (a *API) documentRoutes() []route {
 		filter("external_id", "Only the document of this back-office id."))
 	return []route{
 		{Method: "GET", Path: "/documents", ID: "listDocuments", Summary: "List documents by name", Tag: "documents",
-			Query: listParams(filters...), Resp: List[Document]{}, Handler: a.listDocuments(filterNames(filters))},
+			Query: listParams(filters...), Resp: List[Synced[Document]]{}, Handler: a.listDocuments(filterNames(filters))},
 		{Method: "POST", Path: "/documents", ID: "uploadDocument", Summary: "Upload a file attached to a record",
 			Tag: "documents", Body: DocumentUpload{}, Multipart: true, Resp: Document{}, Status: http.StatusCreated,
 			ETag: true, Handler: a.uploadDocument},
@@ -129,6 +131,9 @@ func (a *API) documentRoutes() []route {
 			Tag: "documents", Binary: true, Handler: a.getDocumentContent},
 		{Method: "PATCH", Path: "/documents/{id}", ID: "updateDocument", Summary: "Change the fields sent of a document",
 			Tag: "documents", Body: DocumentInput{}, Resp: Document{}, ETag: true, Handler: a.updateDocument},
+		deleteRoute("/documents", "documents", "Document", "document", deleteHandler(a, a.svc.Equipment.FindDocumentByID,
+			func(_ *http.Request, d *fieldportal.Document) Document { return ShowDocument(d) },
+			func(d *fieldportal.Document) time.Time { return d.UpdatedAt }, a.svc.Equipment.DeleteDocument)),
 	}
 }
 
@@ -162,8 +167,13 @@ func (a *API) listDocuments(filters []string) http.HandlerFunc {
 			a.problem(w, r, listError(err))
 			return
 		}
-		a.json(w, r, http.StatusOK, page(lq, rows, next, horizon,
-			func(d *fieldportal.Document) time.Time { return d.UpdatedAt }, ShowDocument))
+		out, err := syncPage(r, a, fieldportal.KindDocument, lq, rows, next, horizon,
+			func(d *fieldportal.Document) time.Time { return d.UpdatedAt }, func(d *fieldportal.Document) string { return d.ID }, ShowDocument)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		a.json(w, r, http.StatusOK, out)
 	}
 }
 
