@@ -21,10 +21,13 @@ const (
 	MailIssueAnswered MailKind = "issue_answered"
 	MailInvoiceIssued MailKind = "invoice_issued"
 	MailReceipt       MailKind = "payment_receipt"
+	// MailOfficeMessage is the mail that the office wrote on a thread
+	// (issue 22), batched per thread (MessageDigestDelay).
+	MailOfficeMessage MailKind = "office_message"
 )
 
 // MailKinds lists every kind, in the order the preferences show them.
-var MailKinds = []MailKind{MailQuoteSent, MailJobScheduled, MailIssueAnswered, MailInvoiceIssued, MailReceipt}
+var MailKinds = []MailKind{MailQuoteSent, MailJobScheduled, MailIssueAnswered, MailInvoiceIssued, MailReceipt, MailOfficeMessage}
 
 // Label is the kind as the preferences name it.
 func (k MailKind) Label() string {
@@ -39,6 +42,8 @@ func (k MailKind) Label() string {
 		return "An invoice is issued"
 	case MailReceipt:
 		return "A payment receipt"
+	case MailOfficeMessage:
+		return "A new message from the office"
 	}
 	return string(k)
 }
@@ -63,6 +68,13 @@ func MailKindsFor(v Viewer, c *Contact) []MailKind {
 		case MailReceipt:
 			// Receipts of automatic payments go to statement contacts.
 			ok = c.InvoiceContact && v.CanUse(ModuleInvoices) || c.StatementContact && v.CanUse(ModuleAutopay)
+		case MailOfficeMessage:
+			// To whoever sees a record a thread may be on: any contact
+			// who sees one may write there, and the job contacts hear of
+			// the office's first word on a job.
+			for _, m := range threadModules {
+				ok = ok || v.CanUse(m)
+			}
 		}
 		if ok {
 			out = append(out, k)
@@ -70,6 +82,11 @@ func MailKindsFor(v Viewer, c *Contact) []MailKind {
 	}
 	return out
 }
+
+// threadModules are the pages of the records a thread may be on
+// (ThreadRecordKinds): jobs of either kind, quotes, invoices, issues and
+// sites.
+var threadModules = []Module{ModuleService, ModuleInstall, ModuleQuotes, ModuleInvoices, ModuleIssues, ModuleSites}
 
 // MailChoice is one mail offered in the preferences and whether it is on.
 type MailChoice struct {

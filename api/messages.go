@@ -1,6 +1,7 @@
 package api
 
 import (
+	"mime"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -48,6 +49,16 @@ type MessageInput struct {
 	Body       string `json:"body" doc:"The text, up to 5000 characters."`
 }
 
+// MessageUpload is the multipart/form-data body of a message with files:
+// the fields of MessageInput and the files, each in a part named
+// attachments.
+type MessageUpload struct {
+	RecordKind  string     `json:"record_kind" doc:"Required: job, quote, invoice, issue or site."`
+	RecordID    string     `json:"record_id" doc:"Required."`
+	Body        string     `json:"body" doc:"Required: the text, up to 5000 characters."`
+	Attachments []FilePart `json:"attachments" doc:"The files, each in a part named attachments, at most 10, each at most the organisation's upload limit (25 MB unless it set another). Their types are detected from their bytes, as the console's: PDF, photos, text or CSV and office files are taken, anything a browser could run is refused. Sent with an Idempotency-Key, the whole body may be at most the largest upload limit and 1 MB."`
+}
+
 func init() {
 	typeDocs[reflect.TypeFor[Message]()] = "A message on a record's thread between the customer's contacts and the office."
 	typeDocs[reflect.TypeFor[MessageAttachment]()] = "A file sent with a message."
@@ -76,7 +87,8 @@ func (a *API) messageRoutes() []route {
 				a.listMessages(w, r, filterNames(filters))
 			}},
 		{Method: "POST", Path: "/messages", ID: "createMessage", Summary: "Write a message as the office on a record's thread",
-			Tag: "messages", Body: MessageInput{}, Resp: Message{}, Status: http.StatusCreated, Handler: a.createMessage},
+			Tag: "messages", Body: MessageInput{}, MultipartBody: MessageUpload{}, Resp: Message{}, Status: http.StatusCreated,
+			Handler: a.createMessage},
 		{Method: "GET", Path: "/message-attachments/{id}/content", ID: "getMessageAttachmentContent",
 			Summary: "Download a file sent with a message", Tag: "messages", Binary: true, Handler: a.getMessageAttachmentContent},
 	}
@@ -119,13 +131,38 @@ func (a *API) getMessageAttachmentContent(w http.ResponseWriter, r *http.Request
 	web.ServeDocument(w, r, &fieldportal.Document{ID: f.ID, Name: f.Name, ContentType: f.ContentType, Size: f.Size, SHA256: f.SHA256}, rc, false)
 }
 
+// messageUploadFields are the text fields of a message sent as
+// multipart/form-data.
+var messageUploadFields = jsonFields(reflect.TypeFor[MessageUpload]())
+
+// createMessage writes a message as the office: JSON for text alone,
+// multipart/form-data for a message with files, read by the same reader
+// as the console's message form (web.Kit.ReadUploadForm: streamed, within
+// the organisation's upload limit, each file's type detected from its
+// bytes) and stored by the same service call.
 func (a *API) createMessage(w http.ResponseWriter, r *http.Request) {
-	var in MessageInput
-	if _, err := decodeJSON(w, r, &in); err != nil {
-		a.problem(w, r, err)
-		return
+	var in fieldportal.NewMessage
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && mt == "multipart/form-data" {
+		form, files, err := a.kit.ReadUploadForm(w, r, "attachments")
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		bad := checkUploadFields(form, messageUploadFields, "attachments")
+		if err := bad.Err(); err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		in = fieldportal.NewMessage{RecordKind: form.Get("record_kind"), RecordID: form.Get("record_id"), Body: form.Get("body"), Files: files}
+	} else {
+		var body MessageInput
+		if _, err := decodeJSON(w, r, &body); err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		in = fieldportal.NewMessage{RecordKind: body.RecordKind, RecordID: body.RecordID, Body: body.Body}
 	}
-	m, err := a.svc.Messages.PostMessage(r.Context(), viewer(r), &fieldportal.NewMessage{RecordKind: in.RecordKind, RecordID: in.RecordID, Body: in.Body})
+	m, err := a.svc.Messages.PostMessage(r.Context(), viewer(r), &in)
 	if err != nil {
 		a.problem(w, r, err)
 		return

@@ -112,6 +112,9 @@ func (g *schemas) operation(rt route) map[string]any {
 		} else if rt.Method == http.MethodPatch {
 			content[mergePatch] = body
 		}
+		if rt.MultipartBody != nil {
+			content["multipart/form-data"] = map[string]any{"schema": g.of(reflect.TypeOf(rt.MultipartBody), true)}
+		}
 		op["requestBody"] = map[string]any{"required": true, "content": content}
 	}
 	var ok map[string]any

@@ -26,6 +26,9 @@ type route struct {
 	// Multipart sends Body as multipart/form-data rather than JSON; its
 	// FilePart fields are files (an upload).
 	Multipart bool
+	// MultipartBody, when set, is the body's multipart/form-data form,
+	// taken beside Body's JSON (a message with files).
+	MultipartBody any
 	// Resp is the success response's type (a zero value; nil for no
 	// body, a DELETE's 204) and Status its status; Upsert answers 201
 	// for a record it created, else 200.

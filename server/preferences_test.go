@@ -214,7 +214,7 @@ func TestPreferencesMailChoices(t *testing.T) {
 		child.login("child@example.test", testPassword)
 
 		_, body := parent.get("/preferences")
-		for _, want := range []string{`value="invoice_issued" checked`, `value="payment_receipt" checked`, `value="issue_answered" checked`} {
+		for _, want := range []string{`value="invoice_issued" checked`, `value="payment_receipt" checked`, `value="issue_answered" checked`, `value="office_message" checked`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the invoice contact's page lacks %s", want)
 			}

@@ -348,8 +348,9 @@ func (d *DB) markShown(ctx context.Context, v fieldportal.Viewer, t *fieldportal
 	return d.inTx(ctx, func(tx *Tx) error { return tx.markRead(ctx, v, t.ID, t.LastMessageAt) })
 }
 
-// loadAttachments fills the messages' files, read with cond ($1 is arg).
-func (tx *Tx) loadAttachments(ctx context.Context, list []*fieldportal.Message, cond string, arg any) error {
+// loadAttachments fills the messages' files, read with cond over args
+// in one query.
+func (tx *Tx) loadAttachments(ctx context.Context, list []*fieldportal.Message, cond string, args ...any) error {
 	if len(list) == 0 {
 		return nil
 	}
@@ -359,7 +360,7 @@ func (tx *Tx) loadAttachments(ctx context.Context, list []*fieldportal.Message, 
 		m.Attachments = []*fieldportal.MessageAttachment{}
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT a.id, a.message_id, a.name, a.content_type, a.size, a.sha256, a.storage_key
-		FROM message_attachments a JOIN messages m ON m.id = a.message_id WHERE `+cond+` ORDER BY a.message_id, a.id`, arg)
+		FROM message_attachments a JOIN messages m ON m.id = a.message_id WHERE `+cond+` ORDER BY a.message_id, a.id`, args...)
 	if err != nil {
 		return err
 	}
@@ -474,14 +475,15 @@ func (d *DB) FindMessages(ctx context.Context, v fieldportal.Viewer, f fieldport
 		return nil, "", err
 	}
 	list, next := trim(list, f.Page, func(m *fieldportal.Message) string { return cursor(m.UpdatedAt, m.ID) })
-	ids := make([]string, len(list))
+	// The page's files in one query (a page is at most
+	// fieldportal.MaxLimit messages), by the attachments' index.
+	marks := make([]string, len(list))
+	ids := make([]any, len(list))
 	for i, m := range list {
-		ids[i] = m.ID
+		marks[i], ids[i] = "$"+strconv.Itoa(i+1), m.ID
 	}
-	for _, m := range list {
-		if err := tx.loadAttachments(ctx, []*fieldportal.Message{m}, "m.id = $1", m.ID); err != nil {
-			return nil, "", err
-		}
+	if err := tx.loadAttachments(ctx, list, "a.message_id IN ("+strings.Join(marks, ", ")+")", ids...); err != nil {
+		return nil, "", err
 	}
 	return list, next, nil
 }

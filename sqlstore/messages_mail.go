@@ -42,22 +42,53 @@ func (tx *Tx) mailMessage(ctx context.Context, v fieldportal.Viewer, m *fieldpor
 		return sqlErr(err, "organisation")
 	}
 	var out []mail.Message
+	var contacts []string
 	if toOffice {
 		out, err = tx.officeMessageMails(ctx, org, m, r)
 	} else {
-		out, err = tx.customerMessageMails(ctx, org, m, r)
+		out, contacts, err = tx.customerMessageMails(ctx, org, m, r)
 	}
 	if err != nil {
 		return err
 	}
-	for _, mm := range out {
+	for i, mm := range out {
 		om := mail.Outbox(org.ID, "message", mm)
 		om.NextAttemptAt = due
 		if err := tx.enqueue(ctx, om); err != nil {
 			return err
 		}
+		// A contact's mail is looked at again when it is due
+		// (dropReadMessageMails): read or turned off by then, it goes.
+		if i < len(contacts) {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO message_mails (outbox_id, org_id, thread_id, contact_id, since, due_at)
+				VALUES ($1, $2, $3, $4, $5, $6)`, om.ID, org.ID, m.ThreadID, contacts[i], tx.now, om.NextAttemptAt); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// dropReadMessageMails decides, in the outbox's claim, the contacts'
+// message mails now due: a mail whose contact has read every message the
+// office wrote in its window (the read marker of one of its logins is at
+// or past each), or has turned the mail off meanwhile, is removed from
+// the outbox unsent; the others are sent as queued. Either way the mail
+// leaves message_mails, which so holds only mails not yet due. A mail
+// another worker holds is left to it.
+func (tx *Tx) dropReadMessageMails(ctx context.Context) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE id IN (SELECT mm.outbox_id FROM message_mails mm WHERE mm.due_at <= $1
+			AND (EXISTS (SELECT 1 FROM contact_mail_off mo WHERE mo.contact_id = mm.contact_id AND mo.kind = $2)
+			OR NOT EXISTS (SELECT 1 FROM messages ms WHERE ms.thread_id = mm.thread_id AND ms.from_side = 'office'
+				AND ms.created_at >= mm.since AND ms.created_at < mm.due_at
+				AND NOT EXISTS (SELECT 1 FROM message_reads mr JOIN portal_logins pl ON pl.id = mr.login_id
+					WHERE pl.contact_id = mm.contact_id AND mr.thread_id = ms.thread_id AND mr.read_at >= ms.created_at))))
+		AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < $1)`,
+		tx.now, string(fieldportal.MailOfficeMessage)); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM message_mails WHERE due_at <= $1`, tx.now)
+	return err
 }
 
 func (tx *Tx) officeMessageMails(ctx context.Context, org *fieldportal.Organisation, m *fieldportal.Message, r threadRecord) ([]mail.Message, error) {
@@ -97,25 +128,35 @@ func (tx *Tx) officeMessageMails(ctx context.Context, org *fieldportal.Organisat
 	return out, nil
 }
 
-func (tx *Tx) customerMessageMails(ctx context.Context, org *fieldportal.Organisation, m *fieldportal.Message, r threadRecord) ([]mail.Message, error) {
+// customerMessageMails are the mails to the customer's side, with the
+// contact each goes to. Who would be mailed is decided first (the
+// contacts who wrote, else the job contacts), then those who turned the
+// mail off are left out: a writer's choice does not pass its thread's
+// mail to the job contacts.
+func (tx *Tx) customerMessageMails(ctx context.Context, org *fieldportal.Organisation, m *fieldportal.Message, r threadRecord) ([]mail.Message, []string, error) {
 	if ok, err := tx.orgUses(ctx, org.ID, r.module); err != nil || !ok {
-		return nil, err
+		return nil, nil, err
 	}
 	to, err := tx.portalRecipients(ctx, org.ID, r.siteID, r.customerID, r.module,
 		"c.id IN (SELECT ms.contact_id FROM messages ms WHERE ms.thread_id = $3)", m.ThreadID)
 	if err == nil && len(to) == 0 {
 		to, err = tx.portalRecipients(ctx, org.ID, r.siteID, r.customerID, r.module, "c.job_contact = TRUE AND c.org_id = $3", org.ID)
 	}
+	if err == nil {
+		to, err = tx.wanting(ctx, fieldportal.MailOfficeMessage, to)
+	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	path := (&fieldportal.MessageThread{RecordKind: m.RecordKind, RecordID: url.PathEscape(m.RecordID)}).RecordPath()
 	link := tx.db.linkBase(org) + path + "#messages"
 	var out []mail.Message
+	var contacts []string
 	for _, c := range to {
 		mm := mail.MessageToCustomer(org.Name, c.name, r.label, link)
 		mm.To = c.email
 		out = append(out, mm)
+		contacts = append(contacts, c.id)
 	}
-	return out, nil
+	return out, contacts, nil
 }

@@ -54,6 +54,11 @@ func (d *DB) Enqueue(ctx context.Context, m *fieldportal.OutboxMessage) error {
 func (d *DB) ClaimOutbox(ctx context.Context, kind, worker string, n int, lease time.Duration) ([]*fieldportal.OutboxMessage, error) {
 	var out []*fieldportal.OutboxMessage
 	err := d.inTx(ctx, func(tx *Tx) error {
+		if kind == mail.Kind {
+			if err := tx.dropReadMessageMails(ctx); err != nil {
+				return err
+			}
+		}
 		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1
 			WHERE id IN (SELECT id FROM outbox WHERE kind = $3 AND status = 'pending' AND next_attempt_at <= $4
 				AND (claimed_until IS NULL OR claimed_until < $4) ORDER BY next_attempt_at, id LIMIT $5`+d.dialect.skipLocked()+`)

@@ -244,7 +244,8 @@ func TestMailChoices(t *testing.T) {
 
 		t.Run("the choices are those of the contact's roles and pages, all on", func(t *testing.T) {
 			// The fixture's contacts have the quote role alone.
-			want := []fieldportal.MailChoice{{Kind: fieldportal.MailQuoteSent, On: true}, {Kind: fieldportal.MailIssueAnswered, On: true}}
+			want := []fieldportal.MailChoice{{Kind: fieldportal.MailQuoteSent, On: true}, {Kind: fieldportal.MailIssueAnswered, On: true},
+				{Kind: fieldportal.MailOfficeMessage, On: true}}
 			if diff := cmp.Diff(want, choices(t, child)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -262,16 +263,18 @@ func TestMailChoices(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := []fieldportal.MailChoice{{Kind: fieldportal.MailIssueAnswered, On: true},
-				{Kind: fieldportal.MailInvoiceIssued, On: true}, {Kind: fieldportal.MailReceipt, On: true}}
+				{Kind: fieldportal.MailInvoiceIssued, On: true}, {Kind: fieldportal.MailReceipt, On: true}, {Kind: fieldportal.MailOfficeMessage, On: true}}
 			if diff := cmp.Diff(want, choices(t, f.viewers["solo"])); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
 		t.Run("saving turns the unticked off and ignores kinds not offered", func(t *testing.T) {
-			if err := f.a.SaveMailChoices(ctx, child, []fieldportal.MailKind{fieldportal.MailIssueAnswered, fieldportal.MailInvoiceIssued}); err != nil {
+			if err := f.a.SaveMailChoices(ctx, child, []fieldportal.MailKind{fieldportal.MailIssueAnswered, fieldportal.MailInvoiceIssued,
+				fieldportal.MailOfficeMessage}); err != nil {
 				t.Fatal(err)
 			}
-			want := []fieldportal.MailChoice{{Kind: fieldportal.MailQuoteSent, On: false}, {Kind: fieldportal.MailIssueAnswered, On: true}}
+			want := []fieldportal.MailChoice{{Kind: fieldportal.MailQuoteSent, On: false}, {Kind: fieldportal.MailIssueAnswered, On: true},
+				{Kind: fieldportal.MailOfficeMessage, On: true}}
 			if diff := cmp.Diff(want, choices(t, child)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -281,7 +284,8 @@ func TestMailChoices(t *testing.T) {
 			if n := len(f.audits(t, "contact.mail_choices")); n != 1 {
 				t.Errorf("%d audit entries", n)
 			}
-			if err := f.a.SaveMailChoices(ctx, child, []fieldportal.MailKind{fieldportal.MailQuoteSent, fieldportal.MailIssueAnswered}); err != nil {
+			if err := f.a.SaveMailChoices(ctx, child, []fieldportal.MailKind{fieldportal.MailQuoteSent, fieldportal.MailIssueAnswered,
+				fieldportal.MailOfficeMessage}); err != nil {
 				t.Fatal(err)
 			}
 			if n := countRows(t, db, "contact_mail_off", "contact_id = $1", f.contact["child"].ID); n != 0 {
