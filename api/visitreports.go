@@ -107,9 +107,9 @@ func ShowVisitPhoto(p *fieldportal.VisitPhoto) VisitPhoto {
 func (a *API) visitReportRoutes() []route {
 	return []route{
 		{Method: "GET", Path: "/job-reports/{id}", ID: "getVisitReport", Summary: "Get a job's visit report, by the job's id", Tag: "jobs",
-			Resp: VisitReport{}, Handler: a.getVisitReport},
+			Resp: VisitReport{}, ETag: true, Handler: a.getVisitReport},
 		{Method: "PUT", Path: "/job-reports/{id}", ID: "putVisitReport", Summary: "Send a job's visit report, by the job's id, replacing any (its photos are kept)",
-			Tag: "jobs", Body: VisitReportInput{}, Resp: VisitReport{}, Upsert: true, Handler: a.putVisitReport},
+			Tag: "jobs", Body: VisitReportInput{}, Resp: VisitReport{}, Upsert: true, ETag: true, Handler: a.putVisitReport},
 		{Method: "POST", Path: "/jobs/{id}/report/photos", ID: "uploadVisitPhoto", Summary: "Add a photo to a job's visit report",
 			Tag: "jobs", Body: VisitPhotoUpload{}, Multipart: true, Resp: VisitPhoto{}, Status: http.StatusCreated, Handler: a.uploadVisitPhoto},
 		{Method: "GET", Path: "/jobs/{id}/report/photos/{photo_id}/content", ID: "getVisitPhotoContent",
@@ -125,7 +125,7 @@ func (a *API) getVisitReport(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
-	a.json(w, r, http.StatusOK, ShowVisitReport(rep))
+	a.record(w, r, http.StatusOK, ShowVisitReport(rep))
 }
 
 func (a *API) putVisitReport(w http.ResponseWriter, r *http.Request) {
@@ -138,7 +138,29 @@ func (a *API) putVisitReport(w http.ResponseWriter, r *http.Request) {
 	for _, p := range in.Parts {
 		rep.Parts = append(rep.Parts, fieldportal.VisitPart{Code: strings.TrimSpace(p.Code), Description: strings.TrimSpace(p.Description), Quantity: p.Quantity})
 	}
-	created, err := a.svc.VisitReports.SaveVisitReport(r.Context(), viewer(r), rep)
+	// Under If-Match the report is replaced only over the version named:
+	// checked against the report read (none yet: stale), and again in the
+	// store's transaction by its updated_at.
+	v := viewer(r)
+	var created bool
+	err := overVersionRead(r, func() error {
+		old, err := a.svc.VisitReports.FindVisitReport(r.Context(), v, rep.JobID)
+		var current any
+		switch {
+		case err == nil:
+			current = ShowVisitReport(old)
+			rep.IfUpdatedAt = ifMatch(r, old.UpdatedAt)
+		case fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND:
+			return err
+		default:
+			rep.IfUpdatedAt = time.Time{}
+		}
+		if err := checkIfMatch(r, current); err != nil {
+			return err
+		}
+		created, err = a.svc.VisitReports.SaveVisitReport(r.Context(), v, rep)
+		return err
+	})
 	if err != nil {
 		a.problem(w, r, err)
 		return
@@ -153,7 +175,7 @@ func (a *API) putVisitReport(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
-	a.json(w, r, status, ShowVisitReport(saved))
+	a.record(w, r, status, ShowVisitReport(saved))
 }
 
 // photoUploadFields are the text fields a photo's upload takes.

@@ -147,6 +147,20 @@ func TestJourneyVisit(t *testing.T) {
 				t.Errorf("mail subject %q", m.Subject)
 			}
 		})
+		t.Run("the diary shows the technician's photo on a phone", func(t *testing.T) {
+			site.run(chromedp.EmulateViewport(390, 900, chromedp.EmulateMobile))
+			site.run(chromedp.Navigate(p.URL+"/diary?range=all"), chromedp.WaitVisible(`table`, chromedp.ByQuery))
+			var loaded, fits bool
+			site.run(chromedp.Evaluate(`(() => { const c = Array.from(document.querySelectorAll("td[data-label=Technician]")).find(e => e.innerText.includes("Sam")); const i = c && c.querySelector("img.avatar"); return !!i && i.complete && i.naturalWidth === 48 && i.getAttribute("alt") === "" })()`, &loaded))
+			if !loaded {
+				t.Error("the technician's photo did not load beside the name in the diary")
+			}
+			site.run(chromedp.Evaluate(`document.documentElement.scrollWidth <= window.innerWidth`, &fits))
+			if !fits {
+				t.Error("the diary is wider than a 390 px phone")
+			}
+			site.screenshot()
+		})
 		apiDo(t, p, "PATCH", path, `{"status":"on_site"}`, 200, nil)
 		apiDo(t, p, "PATCH", path, `{"status":"done"}`, 200, nil)
 

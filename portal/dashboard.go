@@ -107,7 +107,7 @@ func (p *Portal) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	var next []appointmentRow
 	for _, a := range d.NextAppointments {
 		next = append(next, appointmentRow{Start: a.StartsAt.In(loc), When: appointmentSpan(a.StartsAt.In(loc), a.EndsAt.In(loc)),
-			Site: a.SiteName, Description: a.Description, Visit: web.VisitOf(a, loc, technicianPhotoBase)})
+			Site: a.SiteName, Description: a.Description, Visit: web.VisitOf(a, loc, web.RequestTime(r), technicianPhotoBase)})
 	}
 	var activity []ActivityItem
 	if d.RecentJobs != nil {

@@ -95,13 +95,14 @@ type diaryRow struct {
 	Visit                                                                       *web.Visit
 }
 
-// newDiaryRow formats an appointment in loc; its job or quote is linked
-// when the viewer may open it.
-func newDiaryRow(a *fieldportal.Appointment, v fieldportal.Viewer, loc *time.Location) diaryRow {
+// newDiaryRow formats an appointment in loc at the request's time now;
+// its job or quote is linked when the viewer may open it, and its
+// technician's photo is served as on the dashboard and the job.
+func newDiaryRow(a *fieldportal.Appointment, v fieldportal.Viewer, loc *time.Location, now time.Time) diaryRow {
 	start, end := a.StartsAt.In(loc), a.EndsAt.In(loc)
 	row := diaryRow{Date: start.Format("Mon 2 Jan 2006"), Time: start.Format("15:04") + "–" + end.Format("15:04"),
 		Site: a.SiteName, Address: a.SiteAddress.OneLine(), Description: a.Description, Technician: a.ShownTechnician(),
-		Visit: web.VisitOf(a, loc, "")}
+		Visit: web.VisitOf(a, loc, now, technicianPhotoBase)}
 	if fieldportal.DateOf(start) != fieldportal.DateOf(end) {
 		row.Time = start.Format("15:04") + " to " + end.Format("Mon 2 Jan 15:04")
 	}
@@ -121,17 +122,18 @@ func newDiaryRow(a *fieldportal.Appointment, v fieldportal.Viewer, loc *time.Loc
 }
 
 // diaryTable lays out a page of appointments.
-func diaryTable(list []*fieldportal.Appointment, v fieldportal.Viewer, loc *time.Location) web.Table {
+func diaryTable(list []*fieldportal.Appointment, v fieldportal.Viewer, loc *time.Location, now time.Time) web.Table {
 	t := web.Table{Caption: "Appointments", Columns: []web.Column{{Label: "Date"}, {Label: "Time"}, {Label: "Job or quote"},
 		{Label: "Site"}, {Label: "Description"}, {Label: "Technician"}, {Label: "Status"}}}
 	for _, a := range list {
-		row := newDiaryRow(a, v, loc)
+		row := newDiaryRow(a, v, loc, now)
 		ref := web.TextCell(row.Reference)
 		if row.ReferenceURL != "" {
 			ref = web.Cell{Text: row.Reference, URL: row.ReferenceURL}
 		}
 		t.Rows = append(t.Rows, []web.Cell{{Text: row.Date, Header: true}, web.TextCell(row.Time), ref,
-			{Text: row.Site, Hint: row.Address}, web.TextCell(row.Description), web.TextCell(row.Technician), visitCell(row.Visit)})
+			{Text: row.Site, Hint: row.Address}, web.TextCell(row.Description),
+			{Text: row.Technician, Image: row.Visit.PhotoURL}, visitCell(row.Visit)})
 	}
 	return t
 }
@@ -177,7 +179,7 @@ func (p *Portal) renderDiary(w http.ResponseWriter, r *http.Request, feedURL str
 	if dp.All || dp.From != "" || dp.To != "" {
 		view.Filter.ClearURL = "/diary"
 	}
-	view.Table = diaryTable(list, v, loc)
+	view.Table = diaryTable(list, v, loc, web.RequestTime(r))
 	base := dp.values()
 	view.CSVURL = withQuery("/diary.csv", base)
 	if next != "" {
@@ -208,11 +210,20 @@ func (p *Portal) handleDiaryCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	loc := web.OrgLocation(r)
-	out := p.kit.CSV(w, r, "diary.csv", "Date", "Start", "End", "Job or quote", "Site", "Address", "Description", "Technician")
+	// The visit's status and, while the technician is on the way, the
+	// expected arrival (a full time: a spreadsheet has no "today").
+	out := p.kit.CSV(w, r, "diary.csv", "Date", "Start", "End", "Job or quote", "Site", "Address", "Description", "Technician",
+		"Status", "Expected arrival")
+	now := web.RequestTime(r)
 	out.Finish(p.svc.Diary.EachAppointment(r.Context(), v, f, func(a *fieldportal.Appointment) error {
-		row := newDiaryRow(a, v, loc)
+		row := newDiaryRow(a, v, loc, now)
+		eta := ""
+		if a.Status == fieldportal.VisitOnTheWay && !a.ETA.IsZero() {
+			eta = a.ETA.In(loc).Format("2006-01-02 15:04")
+		}
 		return out.Row(fieldportal.DateOf(a.StartsAt.In(loc)).String(), a.StartsAt.In(loc).Format("2006-01-02 15:04"),
-			a.EndsAt.In(loc).Format("2006-01-02 15:04"), row.Reference, row.Site, row.Address, row.Description, row.Technician)
+			a.EndsAt.In(loc).Format("2006-01-02 15:04"), row.Reference, row.Site, row.Address, row.Description, row.Technician,
+			row.Visit.Label, eta)
 	}))
 }
 

@@ -161,7 +161,7 @@ func (p *Portal) renderJobPage(w http.ResponseWriter, r *http.Request, status in
 		view.ShowAppointments = true
 		for _, a := range appts {
 			view.Appointments = append(view.Appointments, jobAppointment{Start: a.StartsAt.In(loc), When: appointmentSpan(a.StartsAt.In(loc), a.EndsAt.In(loc)),
-				Technician: a.ShownTechnician(), Description: a.Description, Visit: web.VisitOf(a, loc, technicianPhotoBase)})
+				Technician: a.ShownTechnician(), Description: a.Description, Visit: web.VisitOf(a, loc, web.RequestTime(r), technicianPhotoBase)})
 		}
 	}
 	if v.CanUse(fieldportal.ModuleInvoices) {

@@ -43,10 +43,17 @@ func TestComplianceCSVGolden(t *testing.T) {
 		job := &fieldportal.Job{SiteID: f.site["dock"].ID, Kind: fieldportal.JobInstall, Stage: fieldportal.StageScheduled, Description: "Panel"}
 		must(db.CreateJob(ctx, f.sys, job))
 		at := time.Date(2099, time.March, 2, 9, 0, 0, 0, time.UTC)
+		// The diary's visits (issue 22): one on the way with its ETA, by a
+		// staff user shown by display name; one cancelled; one scheduled.
+		tech := f.addStaff("sam@example.test", fieldportal.RoleStaff)
+		must(db.SetStaffProfile(ctx, f.sys, fieldportal.StaffProfile{StaffID: tech.ID, DisplayName: "Sam S."}))
 		for _, a := range []*fieldportal.Appointment{
 			{SiteID: f.site["dock"].ID, JobID: job.ID, StartsAt: at, EndsAt: at.Add(2 * time.Hour), Technician: "Sam Spark",
-				Description: "Fit the panel, test; then\nsign off"},
+				Description: "Fit the panel, test; then\nsign off", TechnicianStaffID: tech.ID, Status: fieldportal.VisitOnTheWay,
+				ETA: at.Add(-10 * time.Minute)},
 			{SiteID: f.site["hq"].ID, StartsAt: at.Add(24 * time.Hour), EndsAt: at.Add(26 * time.Hour), Technician: "Ann Amp", Description: "Survey"},
+			{SiteID: f.site["hq"].ID, StartsAt: at.Add(48 * time.Hour), EndsAt: at.Add(49 * time.Hour), Technician: "Ann Amp",
+				Description: "Called off", Status: fieldportal.VisitCancelled},
 			{SiteID: f.site["solo"].ID, StartsAt: at, EndsAt: at.Add(time.Hour), Technician: "Other", Description: "NOT-MINE"},
 		} {
 			must(db.CreateAppointment(ctx, f.sys, a))

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 )
@@ -40,6 +42,20 @@ func (k *Kit) doorOf(path string) fieldportal.Door {
 func (k *Kit) requestInfo(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ri := fieldportal.RequestInfo{Addr: k.ClientIP(r), UserAgent: r.UserAgent(), Door: k.doorOf(r.URL.Path)}
-		next.ServeHTTP(w, r.WithContext(fieldportal.WithRequestInfo(r.Context(), ri)))
+		ctx := context.WithValue(fieldportal.WithRequestInfo(r.Context(), ri), requestTimeKey{}, time.Now())
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// requestTimeKey keys the time a request arrived in its context.
+type requestTimeKey struct{}
+
+// RequestTime is the time the request arrived, taken once by the kit so
+// every part of a page reads the same "now" (which day is today, as the
+// ETA of a visit shows it); the clock for a request the kit did not see.
+func RequestTime(r *http.Request) time.Time {
+	if t, ok := r.Context().Value(requestTimeKey{}).(time.Time); ok {
+		return t
+	}
+	return time.Now()
 }

@@ -87,6 +87,11 @@ type Cell struct {
 	Header bool
 	// Hint is quieter text after the value (such as "(you)").
 	Hint string
+	// Image is the address of a small round picture before the value (a
+	// technician's face in the diary). The value beside it names what it
+	// shows, so its text alternative is empty: a screen reader reads the
+	// name once.
+	Image string
 }
 
 // TextCell is a cell of plain text.

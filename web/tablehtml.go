@@ -65,7 +65,7 @@ func (t Table) RowsHTML() template.HTML {
 	for _, row := range t.Body() {
 		b.WriteString("\n    <tr>")
 		for _, c := range row {
-			if c.Cell.URL != "" && !plainURL(c.Cell.URL) {
+			if c.Cell.URL != "" && !plainURL(c.Cell.URL) || c.Cell.Image != "" && !plainURL(c.Cell.Image) {
 				return ""
 			}
 			switch {
@@ -98,6 +98,11 @@ func (t Table) RowsHTML() template.HTML {
 
 // writeCell is the "cell" template.
 func writeCell(b *strings.Builder, c Cell) {
+	if c.Image != "" {
+		b.WriteString(`<img class="avatar" src="`)
+		htmlEscaper.WriteString(b, c.Image)
+		b.WriteString(`" alt="" width="40" height="40"> `)
+	}
 	switch {
 	case c.Badge != nil:
 		tone := c.Badge.Tone

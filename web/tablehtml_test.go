@@ -43,12 +43,22 @@ func TestTableRowsHTML(t *testing.T) {
 			{Badge: &Badge{Text: h, Tone: hostile[(i+1)%len(hostile)]}},
 			{Text: "beyond the columns " + h, URL: plain[(i+1)%len(plain)]},
 		})
+		// A picture beside a cell's text, a link or a badge (a technician's
+		// face in the diary).
+		rows = append(rows, []Cell{
+			{Text: h, Image: plain[i%len(plain)], Header: true},
+			{Text: h, URL: plain[(i+2)%len(plain)], Image: plain[(i+1)%len(plain)], Hint: h},
+			{Badge: &Badge{Text: h}, Image: plain[(i+3)%len(plain)]},
+		})
 	}
 	tb := Table{Caption: "c", Columns: cols, Rows: rows}
 	t.Run("the same bytes as the template", func(t *testing.T) {
 		rule, fast := render(t, "rule", tb), render(t, "fast", tb)
 		if rule != fast {
 			t.Errorf("RowsHTML differs from the template:\nrule: %q\nfast: %q", rule, fast)
+		}
+		if !bytes.Contains([]byte(fast), []byte(`<img class="avatar" src="/sites/019a-1" alt="" width="40" height="40"> `)) {
+			t.Errorf("no picture in %q", fast)
 		}
 		if !bytes.Contains([]byte(fast), []byte("&lt;script&gt;")) {
 			t.Errorf("no escaped text in %q", fast)
@@ -59,6 +69,9 @@ func TestTableRowsHTML(t *testing.T) {
 			one := Table{Columns: cols, Rows: [][]Cell{{LinkCell("x", u)}}}
 			if got := one.RowsHTML(); got != "" {
 				t.Errorf("%q written in Go: %s", u, got)
+			}
+			if got := (Table{Columns: cols, Rows: [][]Cell{{{Text: "x", Image: u}}}}).RowsHTML(); got != "" {
+				t.Errorf("picture %q written in Go: %s", u, got)
 			}
 			// The table as a page shows it is still the template's.
 			if got, want := render(t, "table", one), render(t, "rule", one); !bytes.Contains([]byte(got), []byte(want)) {

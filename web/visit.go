@@ -20,8 +20,10 @@ type Visit struct {
 }
 
 // VisitOf is the visit of an appointment, times in loc; the photo is
-// served under photoBase (the portal's "/technicians/").
-func VisitOf(a *fieldportal.Appointment, loc *time.Location, photoBase string) *Visit {
+// served under photoBase (the portal's "/technicians/"). now is the
+// request's time (RequestTime): an ETA of that day in loc shows as a time
+// alone, any other with its day.
+func VisitOf(a *fieldportal.Appointment, loc *time.Location, now time.Time, photoBase string) *Visit {
 	v := &Visit{Label: a.Status.Label(), Tone: visitTone(a.Status), Technician: a.ShownTechnician()}
 	if a.TechnicianPhoto != "" && a.TechnicianStaffID != "" && photoBase != "" {
 		v.PhotoURL = photoBase + url.PathEscape(a.TechnicianStaffID) + "/photo/" + url.PathEscape(a.TechnicianPhoto)
@@ -29,7 +31,7 @@ func VisitOf(a *fieldportal.Appointment, loc *time.Location, photoBase string) *
 	if a.Status == fieldportal.VisitOnTheWay && !a.ETA.IsZero() {
 		at := a.ETA.In(loc)
 		v.ETA, v.ETADatetime = at.Format("15:04"), at.Format("2006-01-02T15:04")
-		if now := time.Now().In(loc); at.YearDay() != now.YearDay() || at.Year() != now.Year() {
+		if now := now.In(loc); at.YearDay() != now.YearDay() || at.Year() != now.Year() {
 			v.ETA = at.Format("Mon 2 Jan, 15:04")
 		}
 	}

@@ -169,6 +169,31 @@ func TestGenerate(t *testing.T) {
 			}
 		})
 
+		t.Run("visits by staff users", func(t *testing.T) {
+			// Most visits are by one of the organisation's staff users, as
+			// a back office linking its engineers sends them, so the
+			// feedback per staff user is exercised (issue 22); the rest
+			// name a technician in text only (a subcontractor's).
+			linked := mustCount(t, db, `SELECT COUNT(*) FROM appointments WHERE technician_staff_id IS NOT NULL`)
+			if share := float64(linked) / float64(size.Appointments); share < 0.5 || share > 0.85 {
+				t.Errorf("%.1f%% of appointments by a staff user, want about 70%%", 100*share)
+			}
+			if n := mustCount(t, db, `SELECT COUNT(*) FROM appointments a JOIN staff_users u ON u.id = a.technician_staff_id
+				WHERE u.org_id <> a.org_id OR u.name <> a.technician`); n != 0 {
+				t.Errorf("%d appointments by a staff user of another organisation or under another name", n)
+			}
+			if n := mustCount(t, db, `SELECT COUNT(DISTINCT technician_staff_id) FROM appointments`); n < min(3, size.Staff-1) {
+				t.Errorf("the visits are by %d staff users, want several", n)
+			}
+			if n := mustCount(t, db, `SELECT COUNT(*) FROM visit_feedback f JOIN appointments a ON a.id = f.appointment_id
+				WHERE COALESCE(f.technician_staff_id, '') <> COALESCE(a.technician_staff_id, '')`); n != 0 {
+				t.Errorf("%d ratings not of their visit's staff user", n)
+			}
+			if n := mustCount(t, db, `SELECT COUNT(*) FROM feedback_technician_tallies WHERE technician_staff_id <> ''`); n == 0 {
+				t.Error("no feedback tallied per staff user")
+			}
+		})
+
 		t.Run("references", func(t *testing.T) {
 			// Both engines checked the foreign keys while loading; SQLite
 			// can say so again for the whole database.

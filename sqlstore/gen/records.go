@@ -202,6 +202,7 @@ type appointment struct {
 	job, quote           any
 	start, end, at       time.Time
 	technician           string
+	staff                any // the technician's staff user's id, nil for a technician in text
 	status               string
 	eta                  any
 }
@@ -228,6 +229,14 @@ func (g *gen) appointment(k int) appointment {
 	a.id, a.customer, a.siteID = g.id(kAppointment, k, a.at), g.customerID(int(g.l.siteCust[site])), g.siteID(site)
 	a.start, a.end = startAt, startAt.Add(time.Duration(r.between(1, 6))*time.Hour)
 	a.technician = pick(&r, technicians)
+	// About 70% of visits are by the organisation's own engineers, linked
+	// to their staff users as a back office sends them (the feedback per
+	// staff user, issue 22); the rest name a subcontractor's technician in
+	// text. The engineers are the staff users after the admin persona.
+	if r.chance(0.7) {
+		i := min(1, g.size.Staff-1) + r.intn(max(1, g.size.Staff-1))
+		a.staff, a.technician = g.staffID(i), staffName(i)
+	}
 	a.status = "scheduled"
 	switch {
 	case a.end.Before(g.now) && r.chance(0.03):
@@ -244,12 +253,12 @@ func (g *gen) appointment(k int) appointment {
 // survey visits for quotes where the job has none.
 func (g *gen) appointments() *table {
 	return newTable("appointments", `id, org_id, external_id, customer_id, site_id, job_id, quote_id, starts_at, ends_at,
-		technician, description, created_at, updated_at, status, eta`, func(yield func([]any) bool) {
+		technician, description, created_at, updated_at, status, eta, technician_staff_id`, func(yield func([]any) bool) {
 		for k := range g.size.Appointments {
 			a := g.appointment(k)
 			r := g.rec(kAppointment, k)
 			if !yield([]any{a.id, g.org, nil, a.customer, a.siteID, a.job, a.quote, a.start, a.end, a.technician,
-				pick(&r, workDescriptions), a.at, a.at, a.status, a.eta}) {
+				pick(&r, workDescriptions), a.at, a.at, a.status, a.eta, a.staff}) {
 				return
 			}
 		}
@@ -264,7 +273,7 @@ var feedbackComments = []string{"", "", "Quick and tidy, thank you.", "Arrived o
 // after the visit, mostly good (issue 22).
 func (g *gen) feedback() *table {
 	return newTable("visit_feedback", `id, org_id, appointment_id, job_id, customer_id, site_id, contact_id, technician,
-		rating, comment, created_at`, func(yield func([]any) bool) {
+		rating, comment, created_at, technician_staff_id`, func(yield func([]any) bool) {
 		for k := range g.size.Appointments {
 			a := g.appointment(k)
 			r := g.rec(kFeedback, k)
@@ -277,7 +286,7 @@ func (g *gen) feedback() *table {
 			}
 			rating := []int{5, 5, 5, 5, 4, 4, 4, 3, 2, 1}[r.intn(10)]
 			if !yield([]any{g.id(kFeedback, k, at), g.org, a.id, a.job, a.customer, a.siteID, nil, a.technician,
-				rating, pick(&r, feedbackComments), at}) {
+				rating, pick(&r, feedbackComments), at, a.staff}) {
 				return
 			}
 		}
