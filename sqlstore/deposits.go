@@ -203,6 +203,49 @@ func (tx *Tx) allocateDeposits(ctx context.Context, v fieldportal.Viewer, inv *f
 		Scan(money(&inv.AmountPaid), &inv.Status)
 }
 
+// releaseDeposits takes the allocations of deposit payments (those with a
+// quote) off an invoice being voided and gives the invoice its amount
+// back: the deposit is on account again, still linked to its quote, and
+// allocateDeposits gives it to the job's next invoice. Allocations are
+// money's one source of truth, so nothing else is written: the deposit's
+// on-account part is what its allocations and refunds leave.
+func (tx *Tx) releaseDeposits(ctx context.Context, v fieldportal.Viewer, inv *fieldportal.Invoice) error {
+	rows, err := tx.QueryContext(ctx, `SELECT pa.payment_id, p.receipt_number, pa.amount FROM payment_allocations pa
+		JOIN payments p ON p.id = pa.payment_id WHERE pa.invoice_id = $1 AND p.quote_id IS NOT NULL ORDER BY pa.payment_id`, inv.ID)
+	if err != nil {
+		return err
+	}
+	type released struct {
+		id, receipt string
+		amount      fieldportal.Money
+	}
+	list, err := collect(rows, func(row interface{ Scan(...any) error }) (released, error) {
+		var r released
+		return r, row.Scan(&r.id, &r.receipt, money(&r.amount))
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range list {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM payment_allocations WHERE payment_id = $1 AND invoice_id = $2`, r.id, inv.ID); err != nil {
+			return err
+		}
+		if err := tx.applyToInvoice(ctx, inv.ID, -r.amount); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, v, "deposit.released", "payment", r.id,
+			fmt.Sprintf("%s: %s released from invoice %s (voided), back on account for the job", r.receipt, r.amount, inv.Number)); err != nil {
+			return err
+		}
+	}
+	if len(list) == 0 {
+		return nil
+	}
+	// The invoice as it now stands, for the void's checks.
+	return tx.QueryRowContext(ctx, `SELECT amount_paid, status FROM invoices WHERE id = $1`, inv.ID).
+		Scan(money(&inv.AmountPaid), &inv.Status)
+}
+
 // FindDeposits lists the deposits paid for a quote, or for the quote of a
 // job, the viewer reaches (out of reach is not found).
 func (d *DB) FindDeposits(ctx context.Context, v fieldportal.Viewer, f fieldportal.DepositFilter) ([]*fieldportal.DepositPayment, error) {
