@@ -94,7 +94,7 @@ func (p *Portal) acceptWithDeposit(w http.ResponseWriter, r *http.Request) bool 
 		Description: "Deposit for quote " + x.Number,
 		// The page lapses with the checkout (a day, or the quote's end).
 		ExpiresAt: c.ExpiresAt,
-		Lines:       []fieldportal.CheckoutLine{{Name: "Deposit for quote " + x.Number, Amount: c.Amount}}}
+		Lines:     []fieldportal.CheckoutLine{{Name: "Deposit for quote " + x.Number, Amount: c.Amount}}}
 	page, err := gw.StartCheckout(r.Context(), req)
 	if err != nil {
 		p.kit.Error(w, r, err)
