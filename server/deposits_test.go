@@ -160,6 +160,20 @@ func TestDepositPages(t *testing.T) {
 			if !strings.Contains(body, "Deposit received") {
 				t.Errorf("console job page lacks the deposit")
 			}
+			// Voided, the deposit goes back to the job's next invoice.
+			if _, body := staff.get("/console/invoices/" + inv.ID); !strings.Contains(body, "Void the invoice") {
+				t.Fatalf("no void form on an invoice with only a deposit deducted:\n%s", body)
+			}
+			res, body := staff.post("/console/invoices/"+inv.ID+"/void", url.Values{"void_reason": {"Wrong panel"}})
+			wantStatus(t, "void", res, body, http.StatusSeeOther)
+			next := &fieldportal.Invoice{JobID: j.ID, IssueDate: fieldportal.Date{Year: 2026, Month: 3, Day: 2},
+				DueDate: fieldportal.Date{Year: 2026, Month: 4, Day: 1}, Lines: []fieldportal.InvoiceLine{{Description: "Panel", Quantity: 1, UnitPrice: 110000}}}
+			if err := db.IssueInvoice(ctx, f.sys, next); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := db.FindInvoiceByID(ctx, f.sys, next.ID); err != nil || got.AmountPaid != 24000 {
+				t.Errorf("next invoice = %+v, %v; want the deposit of 240.00 deducted", got, err)
+			}
 		})
 		t.Run("a lapsed payment page takes no card", func(t *testing.T) {
 			z := &fieldportal.Quote{SiteID: f.site["dock"].ID, Stage: fieldportal.QuoteOutstanding, Description: "Third panel",
