@@ -109,17 +109,24 @@ func (d *DB) StartDepositCheckout(ctx context.Context, v fieldportal.Viewer, s f
 	return c, nil
 }
 
+// reuseLeast is the least time a checkout must have left to be used
+// again: one about to lapse is not (the payer would get a page that
+// closes at once, and Stripe's page is asked for again with the same
+// parameters only while its expiry is one it accepts, 30 minutes on).
+const reuseLeast = time.Hour
+
 // openDepositCheckout finds the payer's open checkout of the deposit that
-// c would start (same login, provider, quote version and amount) and has
-// not lapsed, keeps the acceptance now typed on it, and returns it; nil
-// when there is none. Another contact's open checkout is not taken: each
+// c would start (same login, provider, quote version and amount) with an
+// hour or more left (reuseLeast), keeps the acceptance now typed on it,
+// and returns it; nil when there is none. Another contact's open checkout is not taken: each
 // payer pays on its own page, and a second deposit confirmed for a quote
 // already accepted is kept apart (applyDeposit).
 func (tx *Tx) openDepositCheckout(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Checkout) (*fieldportal.Checkout, error) {
 	var id string
 	err := tx.QueryRowContext(ctx, `SELECT id FROM checkouts WHERE quote_id = $1 AND org_id = $2 AND login_id = $3
 		AND provider = $4 AND quote_version = $5 AND amount = $6 AND status = 'open' AND expires_at > $7
-		ORDER BY created_at DESC, id DESC LIMIT 1`, c.QuoteID, c.OrgID, c.LoginID, c.Provider, c.QuoteVersion, c.Amount, tx.now).Scan(&id)
+		ORDER BY created_at DESC, id DESC LIMIT 1`, c.QuoteID, c.OrgID, c.LoginID, c.Provider, c.QuoteVersion, c.Amount,
+		tx.now.Add(reuseLeast)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	} else if err != nil {
