@@ -39,10 +39,20 @@ type Checkout struct {
 	PortalURL     string `json:"-"`
 	// QuoteVersion is the quote's version signed for (Quote.Version):
 	// a quote changed since is not accepted by the deposit's payment.
-	QuoteVersion string    `json:"-"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	QuoteVersion string `json:"-"`
+	// ExpiresAt is when a deposit's checkout lapses (zero for invoices'
+	// checkouts, which the provider lapses by its own rule): the earlier
+	// of DepositCheckoutLapse after it started and the end of the quote's
+	// last valid day. The provider's page refuses payment after it.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
+
+// DepositCheckoutLapse is the longest a deposit's checkout stays open
+// (Stripe's Checkout Sessions lapse in 24 hours at most): a deposit paid
+// later would accept a quote whose validity nobody checked meanwhile.
+const DepositCheckoutLapse = 24 * time.Hour
 
 // CheckoutInvoice is one invoice of a checkout with the amount asked for
 // it (its balance when the checkout started).

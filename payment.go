@@ -1,6 +1,9 @@
 package fieldportal
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Payment providers an organisation may choose (Settings.PaymentProvider).
 const (
@@ -63,6 +66,9 @@ type CheckoutRequest struct {
 	// provider's placeholder for its own id ({CHECKOUT_SESSION_ID}).
 	SuccessURL string
 	CancelURL  string
+	// ExpiresAt, when set, is when the hosted page lapses and refuses to
+	// take payment (Stripe accepts 30 minutes to 24 hours from now).
+	ExpiresAt time.Time
 }
 
 // CheckoutLine is one invoice as the hosted page lists it.
@@ -176,4 +182,8 @@ type TestPage struct {
 	Amount    Money
 	Currency  string
 	CancelURL string
+	// ExpiresAt is when a checkout's page lapses (zero: never); Expired
+	// says it has, and then the page takes no card.
+	ExpiresAt time.Time
+	Expired   bool
 }

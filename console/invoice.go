@@ -170,7 +170,13 @@ func (c *Console) renderInvoice(w http.ResponseWriter, r *http.Request, status i
 	if len(refundable) > 0 {
 		view.Refund = newRefundForm(refundable, currency, typedFor("refund"), errsFor("refund"))
 	}
-	if inv.Status != fieldportal.InvoiceVoid && len(payments) == 0 && inv.AmountPaid == 0 {
+	// Deposits deducted do not stop a void: VoidInvoice gives them back
+	// to the job's next invoice (issue 22). Any other payment does.
+	onlyDeposits := len(inv.Payments) > 0
+	for _, ip := range inv.Payments {
+		onlyDeposits = onlyDeposits && ip.Deposit
+	}
+	if inv.Status != fieldportal.InvoiceVoid && (onlyDeposits || len(payments) == 0 && inv.AmountPaid == 0) {
 		ve := errsFor("void")
 		vf := &voidForm{Errors: ve.List("void_reason")}
 		vf.Reason = web.Field("void_reason", "Reason", "textarea", typedFor("void").Get("void_reason"), "off", ve)

@@ -64,6 +64,9 @@ func (s *Stripe) StartCheckout(ctx context.Context, req fieldportal.CheckoutRequ
 	if req.CustomerEmail != "" {
 		p.CustomerEmail = stripe.String(req.CustomerEmail)
 	}
+	if at, ok := stripeExpiry(time.Now(), req.ExpiresAt); ok {
+		p.ExpiresAt = stripe.Int64(at)
+	}
 	p.AddMetadata("checkout_id", req.CheckoutID)
 	for _, l := range req.Lines {
 		p.LineItems = append(p.LineItems, &stripe.CheckoutSessionCreateLineItemParams{
@@ -289,4 +292,23 @@ func providerError(doing string, err error) error {
 	// The log gets Stripe's words (it masks keys); the page gets ours.
 	return fmt.Errorf("stripe: %s: %v: %w", doing, err,
 		fieldportal.Errorf(fieldportal.EUNAVAILABLE, "The payment provider could not be reached; try again in a minute."))
+}
+
+// stripeExpiry is the expires_at to send Stripe for a checkout that
+// should lapse at want (zero: Stripe's default of 24 hours): Stripe
+// accepts 30 minutes to 24 hours from the session's creation, so want is
+// kept within that (a minute of margin for the call). A deposit paid in
+// the extra minutes of a quote's last half hour is still checked again
+// when confirmed (sqlstore's applyDeposit).
+func stripeExpiry(now, want time.Time) (int64, bool) {
+	if want.IsZero() {
+		return 0, false
+	}
+	if soonest := now.Add(31 * time.Minute); want.Before(soonest) {
+		want = soonest
+	}
+	if latest := now.Add(24 * time.Hour); want.After(latest) {
+		want = latest
+	}
+	return want.Unix(), true
 }

@@ -51,6 +51,17 @@ func TestStripeCheckout(t *testing.T) {
 			t.Errorf("CheckoutOutcome = %+v, %v", o, err)
 		}
 	})
+	t.Run("deposit session with an expiry", func(t *testing.T) {
+		// expires_at is a parameter Stripe (and stripe-mock) checks.
+		page, err := gw.StartCheckout(ctx, fieldportal.CheckoutRequest{CheckoutID: "chk-2", Currency: "GBP", Amount: 2000,
+			Description: "Deposit for quote Q-1", Lines: []fieldportal.CheckoutLine{{Name: "Deposit for quote Q-1", Amount: 2000}},
+			ExpiresAt:  time.Now().Add(2 * time.Hour),
+			SuccessURL: "https://portal.example/payments/return?checkout=chk-2&session={CHECKOUT_SESSION_ID}",
+			CancelURL:  "https://portal.example/payments/cancel?checkout=chk-2"})
+		if err != nil || page.ProviderID == "" {
+			t.Fatalf("StartCheckout with an expiry = %+v, %v", page, err)
+		}
+	})
 	t.Run("setup session for a card", func(t *testing.T) {
 		page, err := gw.StartCardSetup(ctx, fieldportal.CardSetupRequest{CustomerID: "cust-1", CustomerEmail: "pat@example.test",
 			SuccessURL: "https://portal.example/payments/automatic?setup={CHECKOUT_SESSION_ID}",

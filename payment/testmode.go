@@ -51,7 +51,20 @@ type testToken struct {
 	Success  string            `json:"s"`
 	Cancel   string            `json:"x"`
 	Paid     bool              `json:"p,omitempty"`
+	// Expires is when the page lapses, in Unix seconds (0: never).
+	Expires int64 `json:"e,omitempty"`
 }
+
+// expiresAt is when the token's page lapses (zero: never).
+func (tok testToken) expiresAt() time.Time {
+	if tok.Expires == 0 {
+		return time.Time{}
+	}
+	return time.Unix(tok.Expires, 0).UTC()
+}
+
+// lapsed says the page is past its expiry, as Stripe's page would be.
+func (tok testToken) lapsed() bool { return tok.Expires != 0 && !time.Now().Before(tok.expiresAt()) }
 
 func (t *testMode) sign(tok testToken) string {
 	b, _ := json.Marshal(tok)
@@ -81,8 +94,12 @@ func (t *testMode) Provider() string { return fieldportal.ProviderTestMode }
 
 // StartCheckout answers the portal's test page for the checkout.
 func (t *testMode) StartCheckout(_ context.Context, req fieldportal.CheckoutRequest) (fieldportal.HostedPage, error) {
-	id := t.sign(testToken{Kind: "checkout", ID: req.CheckoutID, Amount: req.Amount, Currency: req.Currency,
-		Success: req.SuccessURL, Cancel: req.CancelURL})
+	tok := testToken{Kind: "checkout", ID: req.CheckoutID, Amount: req.Amount, Currency: req.Currency,
+		Success: req.SuccessURL, Cancel: req.CancelURL}
+	if !req.ExpiresAt.IsZero() {
+		tok.Expires = req.ExpiresAt.Unix()
+	}
+	id := t.sign(tok)
 	return fieldportal.HostedPage{ProviderID: id, URL: testPagePath + id}, nil
 }
 
@@ -160,7 +177,7 @@ func (t *testMode) TestPage(token string) (fieldportal.TestPage, error) {
 		return fieldportal.TestPage{}, fieldportal.NotFound("Test payment")
 	}
 	return fieldportal.TestPage{CardSetup: tok.Kind == "setup", Amount: tok.Amount, Currency: tok.Currency,
-		CancelURL: tok.Cancel}, nil
+		CancelURL: tok.Cancel, ExpiresAt: tok.expiresAt(), Expired: tok.lapsed()}, nil
 }
 
 // PayTest takes a test card number for the page.
@@ -168,6 +185,9 @@ func (t *testMode) PayTest(token, cardNumber string) (string, error) {
 	tok, err := t.read(token)
 	if err != nil || tok.Paid {
 		return "", fieldportal.NotFound("Test payment")
+	}
+	if tok.lapsed() {
+		return "", fieldportal.Errorf(fieldportal.ECONFLICT, "This payment page has expired, so nothing was paid.")
 	}
 	number := strings.Map(func(r rune) rune {
 		if r == ' ' || r == '-' {

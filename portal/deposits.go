@@ -92,7 +92,9 @@ func (p *Portal) acceptWithDeposit(w http.ResponseWriter, r *http.Request) bool 
 		SuccessURL:  base + "/payments/return?checkout=" + url.QueryEscape(c.ID) + "&session={CHECKOUT_SESSION_ID}",
 		CancelURL:   base + "/payments/cancel?checkout=" + url.QueryEscape(c.ID),
 		Description: "Deposit for quote " + x.Number,
-		Lines:       []fieldportal.CheckoutLine{{Name: "Deposit for quote " + x.Number, Amount: c.Amount}}}
+		// The page lapses with the checkout (a day, or the quote's end).
+		ExpiresAt: c.ExpiresAt,
+		Lines:     []fieldportal.CheckoutLine{{Name: "Deposit for quote " + x.Number, Amount: c.Amount}}}
 	page, err := gw.StartCheckout(r.Context(), req)
 	if err != nil {
 		p.kit.Error(w, r, err)

@@ -183,6 +183,11 @@ func (p *Portal) handlePaymentReturn(w http.ResponseWriter, r *http.Request) {
 			// The quote is out of the payer's sight now: say only what
 			// is certain.
 			view.Message = "Thank you. Your deposit is paid. Your receipt number is " + c.ReceiptNumber + "."
+		} else if x.Stage == fieldportal.QuoteApproved && !p.isDepositOf(r, v, x.ID, c.PaymentID) {
+			// A second payment for a quote accepted with another one
+			// (applyDeposit): kept on account, apart, for the office.
+			view.Heading, view.Kind = "Deposit already paid", "notice-warning"
+			view.Message = "The quote's deposit had already been paid, so this payment (receipt " + c.ReceiptNumber + ") was not needed. We hold it on your account, have told our office, and will refund it or contact you."
 		} else if x.Stage != fieldportal.QuoteApproved {
 			// Paid, but the quote was changed or closed since it was
 			// signed (applyDeposit): the money is on account.
@@ -200,6 +205,21 @@ func (p *Portal) handlePaymentReturn(w http.ResponseWriter, r *http.Request) {
 		view.Message = "The payment provider has not confirmed this payment yet. Reload this page in a minute; nothing is paid twice."
 	}
 	p.renderPayment(w, r, http.StatusOK, view)
+}
+
+// isDepositOf says whether payment paymentID is among the deposits of
+// quote quoteID (a second payment of a deposit is not).
+func (p *Portal) isDepositOf(r *http.Request, v fieldportal.Viewer, quoteID, paymentID string) bool {
+	list, err := p.svc.Money.FindDeposits(r.Context(), v, fieldportal.DepositFilter{QuoteID: quoteID})
+	if err != nil {
+		return true // say only what the quote's page says
+	}
+	for _, d := range list {
+		if d.PaymentID == paymentID {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *Portal) handlePaymentCancel(w http.ResponseWriter, r *http.Request) {
@@ -334,7 +354,11 @@ func (p *Portal) testGateway(w http.ResponseWriter, r *http.Request) (fieldporta
 
 func (p *Portal) handleTestPage(w http.ResponseWriter, r *http.Request) {
 	if _, page, ok := p.testGateway(w, r); ok {
-		p.renderTestPage(w, r, http.StatusOK, page, web.FormErrors{})
+		status := http.StatusOK
+		if page.Expired {
+			status = http.StatusGone // says so plainly, and takes no card
+		}
+		p.renderTestPage(w, r, status, page, web.FormErrors{})
 	}
 }
 
@@ -346,6 +370,10 @@ func (p *Portal) handleTestPay(w http.ResponseWriter, r *http.Request) {
 	}
 	tp, page, ok := p.testGateway(w, r)
 	if !ok {
+		return
+	}
+	if page.Expired {
+		p.renderTestPage(w, r, http.StatusGone, page, web.FormErrors{})
 		return
 	}
 	next, err := tp.PayTest(r.PathValue("token"), r.PostForm.Get("card"))

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/sqlstore"
@@ -158,6 +159,50 @@ func TestDepositPages(t *testing.T) {
 			_, body = staff.get("/console/jobs/" + j.ID)
 			if !strings.Contains(body, "Deposit received") {
 				t.Errorf("console job page lacks the deposit")
+			}
+			// Voided, the deposit goes back to the job's next invoice.
+			if _, body := staff.get("/console/invoices/" + inv.ID); !strings.Contains(body, "Void the invoice") {
+				t.Fatalf("no void form on an invoice with only a deposit deducted:\n%s", body)
+			}
+			res, body := staff.post("/console/invoices/"+inv.ID+"/void", url.Values{"void_reason": {"Wrong panel"}})
+			wantStatus(t, "void", res, body, http.StatusSeeOther)
+			next := &fieldportal.Invoice{JobID: j.ID, IssueDate: fieldportal.Date{Year: 2026, Month: 3, Day: 2},
+				DueDate: fieldportal.Date{Year: 2026, Month: 4, Day: 1}, Lines: []fieldportal.InvoiceLine{{Description: "Panel", Quantity: 1, UnitPrice: 110000}}}
+			if err := db.IssueInvoice(ctx, f.sys, next); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := db.FindInvoiceByID(ctx, f.sys, next.ID); err != nil || got.AmountPaid != 24000 {
+				t.Errorf("next invoice = %+v, %v; want the deposit of 240.00 deducted", got, err)
+			}
+		})
+		t.Run("a lapsed payment page takes no card", func(t *testing.T) {
+			z := &fieldportal.Quote{SiteID: f.site["dock"].ID, Stage: fieldportal.QuoteOutstanding, Description: "Third panel",
+				TotalExTax: 10000, TotalIncTax: 10000, DepositKind: fieldportal.DepositPercent, DepositValue: 20}
+			if err := db.CreateQuote(ctx, f.sys, z); err != nil {
+				t.Fatal(err)
+			}
+			_, body := c.get("/quotes/" + z.ID)
+			m := regexp.MustCompile(`name="version" value="([^"]+)"`).FindStringSubmatch(body)
+			if m == nil {
+				t.Fatalf("no answer form:\n%s", body)
+			}
+			// Started 25 hours ago, as far as the store's clock says: the
+			// checkout, and so its page, lapsed an hour ago.
+			now := db.Now
+			db.Now = func() time.Time { return now().Add(-25 * time.Hour) }
+			res, body := c.post("/quotes/"+z.ID+"/accept", url.Values{"signed_by_name": {"Chris Child"}, "version": {m[1]}})
+			db.Now = now
+			wantStatus(t, "accept", res, body, http.StatusSeeOther)
+			testPage := localPath(t, res)
+			res, body = c.get(testPage)
+			wantStatus(t, "lapsed page", res, body, http.StatusGone)
+			if !strings.Contains(body, "This payment page has expired") || strings.Contains(body, `name="card"`) {
+				t.Errorf("lapsed test page:\n%s", body)
+			}
+			res, body = c.post(testPage, url.Values{"card": {"4242 4242 4242 4242"}})
+			wantStatus(t, "pay a lapsed page", res, body, http.StatusGone)
+			if q, err := db.FindQuoteByID(ctx, f.sys, z.ID); err != nil || q.Stage != fieldportal.QuoteOutstanding {
+				t.Errorf("quote = %v, %v; want outstanding", q.Stage, err)
 			}
 		})
 		t.Run("a quote changed before the deposit is paid is not said to be accepted", func(t *testing.T) {

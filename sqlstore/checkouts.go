@@ -117,7 +117,7 @@ func (d *DB) SetCheckoutPage(ctx context.Context, v fieldportal.Viewer, checkout
 
 const checkoutColumns = `k.id, k.org_id, k.customer_id, k.login_id, k.contact_id, k.provider, k.provider_id, k.currency,
 	k.amount, k.status, k.back, k.payment_id, k.receipt_number, k.created_at, k.updated_at, c.first_name, c.last_name, c.email,
-	k.quote_id, k.signer_name, k.signed_from, k.accept_comment, k.portal_url, k.quote_version`
+	k.quote_id, k.signer_name, k.signed_from, k.accept_comment, k.portal_url, k.quote_version, k.expires_at`
 
 // findCheckout reads a checkout of v's organisation with its invoices; a
 // contact sees only its own.
@@ -128,7 +128,7 @@ func (tx *Tx) findCheckout(ctx context.Context, v fieldportal.Viewer, id string)
 		WHERE k.id = $1 AND k.org_id = $2 AND ($3 = '' OR k.login_id = $3)`, id, v.OrgID, contactLogin(v)).
 		Scan(&c.ID, &c.OrgID, &c.CustomerID, &c.LoginID, &c.ContactID, &c.Provider, &c.ProviderID, &c.Currency,
 			money(&c.Amount), &c.Status, &c.Back, str(&c.PaymentID), &c.ReceiptNumber, tm(&c.CreatedAt), tm(&c.UpdatedAt),
-			&first, &last, &c.Email, str(&c.QuoteID), &c.SignerName, &c.SignedFrom, &c.AcceptComment, &c.PortalURL, &c.QuoteVersion)
+			&first, &last, &c.Email, str(&c.QuoteID), &c.SignerName, &c.SignedFrom, &c.AcceptComment, &c.PortalURL, &c.QuoteVersion, tm(&c.ExpiresAt))
 	if err != nil {
 		return nil, sqlErr(err, "checkout")
 	}

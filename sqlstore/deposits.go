@@ -66,6 +66,24 @@ func (d *DB) StartDepositCheckout(ctx context.Context, v fieldportal.Viewer, s f
 		c.CustomerID, c.Amount, c.Back = x.CustomerID, x.Deposit(), "/quotes/"+x.ID
 		// The version signed for: the confirmation accepts this one only.
 		c.QuoteVersion = x.Version()
+		// It lapses within a day, and with the quote's last valid day, so
+		// no page pays for a quote nobody checked since (the provider's
+		// page refuses payment after it).
+		c.ExpiresAt = tx.now.Add(fieldportal.DepositCheckoutLapse)
+		if !x.ValidUntil.IsZero() {
+			if end := x.ValidUntil.AddDays(1).In(orgNow.Location()).UTC(); end.Before(c.ExpiresAt) {
+				c.ExpiresAt = end
+			}
+		}
+		// Two tabs, or a page opened again: the payer's open checkout of
+		// this quote as signed is used again, so the deposit is paid once
+		// (the provider's page and payment reference are the checkout's).
+		if open, err := tx.openDepositCheckout(ctx, v, c); err != nil || open != nil {
+			if open != nil {
+				c = open
+			}
+			return err
+		}
 		var first, last string
 		err = tx.QueryRowContext(ctx, `SELECT o.currency, c.first_name, c.last_name, c.email FROM organisations o
 			JOIN contacts c ON c.org_id = o.id WHERE o.id = $1 AND c.id = $2`, v.OrgID, v.ContactID).
@@ -77,9 +95,9 @@ func (d *DB) StartDepositCheckout(ctx context.Context, v fieldportal.Viewer, s f
 		c.CreatedAt, c.UpdatedAt = tx.now, tx.now
 		if _, err := tx.ExecContext(ctx, `INSERT INTO checkouts (id, org_id, customer_id, login_id, contact_id, provider,
 			currency, amount, status, back, created_at, updated_at, quote_id, signer_name, signed_from, accept_comment, portal_url,
-			quote_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17)`,
+			quote_version, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17, $18)`,
 			c.ID, c.OrgID, c.CustomerID, c.LoginID, c.ContactID, c.Provider, c.Currency, c.Amount, c.Status, c.Back, tx.now,
-			c.QuoteID, c.SignerName, c.SignedFrom, c.AcceptComment, c.PortalURL, c.QuoteVersion); err != nil {
+			c.QuoteID, c.SignerName, c.SignedFrom, c.AcceptComment, c.PortalURL, c.QuoteVersion, c.ExpiresAt); err != nil {
 			return sqlErr(err, "checkout")
 		}
 		return tx.audit(ctx, v, "quote.accept_pending", "quote", x.ID,
@@ -89,6 +107,41 @@ func (d *DB) StartDepositCheckout(ctx context.Context, v fieldportal.Viewer, s f
 		return nil, err
 	}
 	return c, nil
+}
+
+// reuseLeast is the least time a checkout must have left to be used
+// again: one about to lapse is not (the payer would get a page that
+// closes at once, and Stripe's page is asked for again with the same
+// parameters only while its expiry is one it accepts, 30 minutes on).
+const reuseLeast = time.Hour
+
+// openDepositCheckout finds the payer's open checkout of the deposit that
+// c would start (same login, provider, quote version and amount) with an
+// hour or more left (reuseLeast), keeps the acceptance now typed on it,
+// and returns it; nil when there is none. Another contact's open checkout is not taken: each
+// payer pays on its own page, and a second deposit confirmed for a quote
+// already accepted is kept apart (applyDeposit).
+func (tx *Tx) openDepositCheckout(ctx context.Context, v fieldportal.Viewer, c *fieldportal.Checkout) (*fieldportal.Checkout, error) {
+	var id string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM checkouts WHERE quote_id = $1 AND org_id = $2 AND login_id = $3
+		AND provider = $4 AND quote_version = $5 AND amount = $6 AND status = 'open' AND expires_at > $7
+		ORDER BY created_at DESC, id DESC LIMIT 1`, c.QuoteID, c.OrgID, c.LoginID, c.Provider, c.QuoteVersion, c.Amount,
+		tx.now.Add(reuseLeast)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE checkouts SET signer_name = $2, signed_from = $3, accept_comment = $4,
+		portal_url = $5, updated_at = $6 WHERE id = $1`, id, c.SignerName, c.SignedFrom, c.AcceptComment, c.PortalURL, tx.now); err != nil {
+		return nil, err
+	}
+	open, err := tx.findCheckout(ctx, v, id)
+	if err != nil {
+		return nil, err
+	}
+	return open, tx.audit(ctx, v, "quote.accept_pending", "quote", c.QuoteID,
+		fmt.Sprintf("signed again by %s, deposit %s %s to pay (checkout %s, open, used again)", c.SignerName, c.Currency, c.Amount, id))
 }
 
 // depositAllocations allocates amount to the open invoices of the jobs of
@@ -203,6 +256,49 @@ func (tx *Tx) allocateDeposits(ctx context.Context, v fieldportal.Viewer, inv *f
 		Scan(money(&inv.AmountPaid), &inv.Status)
 }
 
+// releaseDeposits takes the allocations of deposit payments (those with a
+// quote) off an invoice being voided and gives the invoice its amount
+// back: the deposit is on account again, still linked to its quote, and
+// allocateDeposits gives it to the job's next invoice. Allocations are
+// money's one source of truth, so nothing else is written: the deposit's
+// on-account part is what its allocations and refunds leave.
+func (tx *Tx) releaseDeposits(ctx context.Context, v fieldportal.Viewer, inv *fieldportal.Invoice) error {
+	rows, err := tx.QueryContext(ctx, `SELECT pa.payment_id, p.receipt_number, pa.amount FROM payment_allocations pa
+		JOIN payments p ON p.id = pa.payment_id WHERE pa.invoice_id = $1 AND p.quote_id IS NOT NULL ORDER BY pa.payment_id`, inv.ID)
+	if err != nil {
+		return err
+	}
+	type released struct {
+		id, receipt string
+		amount      fieldportal.Money
+	}
+	list, err := collect(rows, func(row interface{ Scan(...any) error }) (released, error) {
+		var r released
+		return r, row.Scan(&r.id, &r.receipt, money(&r.amount))
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range list {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM payment_allocations WHERE payment_id = $1 AND invoice_id = $2`, r.id, inv.ID); err != nil {
+			return err
+		}
+		if err := tx.applyToInvoice(ctx, inv.ID, -r.amount); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, v, "deposit.released", "payment", r.id,
+			fmt.Sprintf("%s: %s released from invoice %s (voided), back on account for the job", r.receipt, r.amount, inv.Number)); err != nil {
+			return err
+		}
+	}
+	if len(list) == 0 {
+		return nil
+	}
+	// The invoice as it now stands, for the void's checks.
+	return tx.QueryRowContext(ctx, `SELECT amount_paid, status FROM invoices WHERE id = $1`, inv.ID).
+		Scan(money(&inv.AmountPaid), &inv.Status)
+}
+
 // FindDeposits lists the deposits paid for a quote, or for the quote of a
 // job, the viewer reaches (out of reach is not found).
 func (d *DB) FindDeposits(ctx context.Context, v fieldportal.Viewer, f fieldportal.DepositFilter) ([]*fieldportal.DepositPayment, error) {
@@ -257,23 +353,55 @@ func (d *DB) FindDeposits(ctx context.Context, v fieldportal.Viewer, f fieldport
 	})
 }
 
-// applyDeposit records the payment of a confirmed deposit checkout, on
-// account and linked to its quote (allocated to the job's open invoices
-// if any were raised before), then completes the acceptance the checkout
-// kept: the quote is accepted now, its mail and event with it. A quote
-// the office closed or changed meanwhile (the signer did not see it as it
-// now stands) keeps the money on account, for staff to settle, and the
-// audit log says so.
+// applyDeposit completes the acceptance a confirmed deposit checkout kept
+// and records its payment, in one transaction with the quote's mail and
+// events, the receipt and payment.succeeded.
+//
+// The quote is checked again first, as it stands now (decideQuote: still
+// outstanding, the version signed, not changed since, not expired):
+//   - Accepted: the payment is the quote's deposit, linked to it, and
+//     allocated to the job's open invoices if any were raised before.
+//   - Not accepted because the office changed or closed it, or it expired
+//     (deposit.quote_closed): the payment stays on account, linked to the
+//     quote, shown with it to staff, so if the office accepts the quote
+//     as it now stands the job's invoice still takes it.
+//   - Not accepted because it was accepted already (a second payment of
+//     the deposit: another contact's checkout, or an older one):
+//     the payment is kept on the customer's account apart from the quote,
+//     so no invoice takes it as a deposit, and deposit.unapplied flags it
+//     to staff, who refund it (console, through the provider) or
+//     allocate it.
+//
+// The money is not refunded automatically: a provider's refund is a call
+// out of this transaction, which a crash between the two could lose or
+// repeat, and nothing in the store calls a provider; staff refund from
+// the console, where the provider's refund and its record are made once
+// under one key. Each case is applied once: a confirmation delivered
+// again finds the checkout paid and changes nothing.
 func (tx *Tx) applyDeposit(ctx context.Context, c *fieldportal.Checkout, o fieldportal.CheckoutOutcome,
 	settings fieldportal.Settings, orgNow time.Time) error {
 	sys := fieldportal.SystemViewer(c.OrgID, "online payment")
-	allocs, err := tx.depositAllocations(ctx, c.OrgID, c.CustomerID, c.QuoteID, o.Amount)
-	if err != nil {
-		return err
+	_, decideErr := tx.decideQuote(ctx, sys, c.QuoteID, fieldportal.QuoteDecision{Accept: true, SignerName: c.SignerName,
+		Comment: c.AcceptComment, From: c.SignedFrom, PortalURL: c.PortalURL, At: c.CreatedAt, Version: c.QuoteVersion}, settings, orgNow.Location(), true)
+	if decideErr != nil && fieldportal.ErrorCode(decideErr) != fieldportal.ECONFLICT {
+		return decideErr
 	}
+	var stage fieldportal.QuoteStage
+	if err := tx.QueryRowContext(ctx, `SELECT stage FROM quotes WHERE id = $1`, c.QuoteID).Scan(&stage); err != nil {
+		return sqlErr(err, "quote")
+	}
+	// Accepted before this confirmation: this payment is a second one.
+	second := decideErr != nil && stage == fieldportal.QuoteApproved
 	p := fieldportal.Payment{CustomerID: c.CustomerID, Amount: o.Amount, Currency: c.Currency, Method: "card",
-		Provider: c.Provider, ProviderRef: o.PaymentRef, Status: fieldportal.PaymentSucceeded, PaidBy: c.ContactID,
-		QuoteID: c.QuoteID, Allocations: allocs}
+		Provider: c.Provider, ProviderRef: o.PaymentRef, Status: fieldportal.PaymentSucceeded, PaidBy: c.ContactID}
+	if !second {
+		p.QuoteID = c.QuoteID
+		allocs, err := tx.depositAllocations(ctx, c.OrgID, c.CustomerID, c.QuoteID, o.Amount)
+		if err != nil {
+			return err
+		}
+		p.Allocations = allocs
+	}
 	dup, err := tx.recordPayment(ctx, sys, &p)
 	if err != nil {
 		return err
@@ -284,13 +412,19 @@ func (tx *Tx) applyDeposit(ctx context.Context, c *fieldportal.Checkout, o field
 	if err := tx.checkoutPaid(ctx, c, o, &p); err != nil {
 		return err
 	}
-	_, err = tx.decideQuote(ctx, sys, c.QuoteID, fieldportal.QuoteDecision{Accept: true, SignerName: c.SignerName,
-		Comment: c.AcceptComment, From: c.SignedFrom, PortalURL: c.PortalURL, At: c.CreatedAt, Version: c.QuoteVersion}, settings, orgNow.Location(), true)
-	if fieldportal.ErrorCode(err) == fieldportal.ECONFLICT {
+	switch {
+	case second:
+		msg := fmt.Sprintf("%s: %s %s paid for the deposit of a quote already accepted (checkout %s), kept on account apart from the quote: refund it or allocate it",
+			p.ReceiptNumber, c.Currency, p.Amount, c.ID)
+		if err := tx.audit(ctx, sys, "deposit.unapplied", "payment", p.ID, msg); err != nil {
+			return err
+		}
+		return tx.audit(ctx, sys, "deposit.unapplied", "quote", c.QuoteID, msg)
+	case decideErr != nil:
 		return tx.audit(ctx, sys, "deposit.quote_closed", "quote", c.QuoteID,
-			fmt.Sprintf("deposit %s received (%s) but the quote could not be accepted: %s", p.ReceiptNumber, c.ID, fieldportal.ErrorMessage(err)))
+			fmt.Sprintf("deposit %s received (%s) but the quote could not be accepted: %s", p.ReceiptNumber, c.ID, fieldportal.ErrorMessage(decideErr)))
 	}
-	return err
+	return nil
 }
 
 // pendingAcceptance fills x.Pending from the last open checkout of an
@@ -301,7 +435,8 @@ func (tx *Tx) pendingAcceptance(ctx context.Context, x *fieldportal.Quote) error
 	}
 	var p fieldportal.PendingAcceptance
 	err := tx.QueryRowContext(ctx, `SELECT signer_name, signed_from, created_at FROM checkouts
-		WHERE quote_id = $1 AND status = 'open' ORDER BY created_at DESC, id DESC LIMIT 1`, x.ID).
+		WHERE quote_id = $1 AND status = 'open' AND (expires_at IS NULL OR expires_at > $2)
+		ORDER BY created_at DESC, id DESC LIMIT 1`, x.ID, tx.now).
 		Scan(&p.SignerName, &p.SignedFrom, tm(&p.StartedAt))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil

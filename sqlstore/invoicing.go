@@ -182,9 +182,12 @@ func (tx *Tx) mailInvoiceIssued(ctx context.Context, inv *fieldportal.Invoice) e
 	return nil
 }
 
-// VoidInvoice voids an invoice that nothing is paid or allocated to: its
-// balance leaves every total (Invoice.Balance, the summaries count only
-// unpaid and part-paid invoices).
+// VoidInvoice voids an invoice that nothing is paid or allocated to but
+// deposits: its balance leaves every total (Invoice.Balance, the
+// summaries count only unpaid and part-paid invoices). A deposit deducted
+// from it is released, back on account and linked to its quote, so the
+// job's next invoice takes it (releaseDeposits); any other payment must
+// be refunded or moved first.
 func (d *DB) VoidInvoice(ctx context.Context, v fieldportal.Viewer, id, reason string, ifUpdatedAt time.Time) (*fieldportal.Invoice, error) {
 	if err := needStaff(v); err != nil {
 		return nil, err
@@ -208,6 +211,11 @@ func (d *DB) VoidInvoice(ctx context.Context, v fieldportal.Viewer, id, reason s
 		}
 		if inv.Status == fieldportal.InvoiceVoid {
 			return fieldportal.FieldErrorf("reason", "The invoice is already void.")
+		}
+		// A deposit deducted from it goes back to the job (issue 22): the
+		// refused void below rolls the release back with it.
+		if err := tx.releaseDeposits(ctx, v, inv); err != nil {
+			return err
 		}
 		var allocated bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM payment_allocations WHERE invoice_id = $1)`, id).Scan(&allocated); err != nil {

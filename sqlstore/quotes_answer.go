@@ -91,8 +91,11 @@ func (tx *Tx) decideQuote(ctx context.Context, v fieldportal.Viewer, id string, 
 		// the quote as it now stands. The money stays on account.
 		return nil, fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s has changed since it was signed, so it was not %s.", x.Number, verb)
 	}
+	// A deposit's confirmation checks it again (its checkout lapses with
+	// the quote's last day, but a confirmation may come later): a quote
+	// expired by now is not accepted, and the money stays on account.
 	today := fieldportal.DateOf(tx.now.In(loc))
-	if !paid && !x.ValidUntil.IsZero() && x.ValidUntil.Before(today) {
+	if !x.ValidUntil.IsZero() && x.ValidUntil.Before(today) {
 		return nil, fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s expired on %s, so it can no longer be %s. Ask us for a new quote.",
 			x.Number, x.ValidUntil.Format("2 January 2006"), verb)
 	}
