@@ -128,7 +128,9 @@ func (tx *Tx) auditWrite(ctx context.Context, orgID string, a auditActor, door f
 // auditEntityLookups find the customer and site of an audited record by
 // its entity kind: one probe by primary key. A kind not listed (the
 // organisation, staff, API keys, webhooks, catalogue) belongs to no
-// customer, and its entries are the operator's alone.
+// customer, and its entries are the operator's alone; so are those of a
+// file kept from the customer (no record of its Documents page), its
+// deletion's too (found by review: document.deleted named a hidden file).
 var auditEntityLookups = map[string]string{
 	"contact":           `SELECT customer_id, NULL FROM contacts WHERE id = $1 AND org_id = $2`,
 	"login":             `SELECT c.customer_id, NULL FROM portal_logins pl JOIN contacts c ON c.id = pl.contact_id WHERE pl.id = $1 AND pl.org_id = $2`,
@@ -144,7 +146,7 @@ var auditEntityLookups = map[string]string{
 	"asset":             `SELECT customer_id, site_id FROM assets WHERE id = $1 AND org_id = $2`,
 	"asset_test":        `SELECT a.customer_id, a.site_id FROM asset_tests t JOIN assets a ON a.id = t.asset_id WHERE t.id = $1 AND t.org_id = $2`,
 	"certificate":       `SELECT customer_id, site_id FROM certificates WHERE id = $1 AND org_id = $2`,
-	"document":          `SELECT customer_id, site_id FROM documents WHERE id = $1 AND org_id = $2`,
+	"document":          `SELECT CASE WHEN visible_to_customer = TRUE THEN customer_id END, CASE WHEN visible_to_customer = TRUE THEN site_id END FROM documents WHERE id = $1 AND org_id = $2`,
 	"appointment":       `SELECT customer_id, site_id FROM appointments WHERE id = $1 AND org_id = $2`,
 	"task":              `SELECT customer_id, site_id FROM tasks WHERE id = $1 AND org_id = $2`,
 	"asset_transfer":    `SELECT a.customer_id, a.site_id FROM asset_transfers t JOIN assets a ON a.id = t.asset_id WHERE t.id = $1 AND t.org_id = $2`,
