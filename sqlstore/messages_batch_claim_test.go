@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -147,6 +148,42 @@ func TestMessageMailClaimsAtOnce(t *testing.T) {
 		}
 		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM message_mails`).Scan(&left); err != nil || left != 0 {
 			t.Errorf("%d message_mails rows left, %v; want none", left, err)
+		}
+	})
+}
+
+// TestMessageMailAfterDrop: a message whose transaction began before its
+// thread's window ended but reached the thread after the window's mail
+// was dropped as read (a poster racing the mail worker) is not folded
+// into the dropped mail, where nobody would hear of it: it starts the
+// next mail.
+func TestMessageMailAfterDrop(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := mustMessageWorld(t, db)
+		w.post(t, w.staff, 0, "We have booked an engineer.")
+		*w.now = time.Date(2026, 3, 2, 9, 5, 0, 0, time.UTC)
+		if _, err := db.ThreadForRecord(ctx, w.contact, "job", w.job); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.claimMessageMails(t, 10); len(got) != 0 {
+			t.Fatalf("the read mail was sent: %v", got)
+		}
+		// The transaction's clock reads 9:09:59; it reaches the thread at
+		// 9:10, after the worker dropped the window's mail.
+		*w.now = time.Date(2026, 3, 2, 9, 9, 59, 0, time.UTC)
+		sqlstore.ObserveQueries(db, func(q string, _ []any) {
+			if strings.Contains(q, "UPDATE message_threads SET message_count") {
+				*w.now = time.Date(2026, 3, 2, 9, 10, 0, 0, time.UTC)
+			}
+		})
+		_, err := db.PostMessage(ctx, w.staff, &fieldportal.NewMessage{RecordKind: "job", RecordID: w.job, Body: "He comes on Tuesday."})
+		sqlstore.ObserveQueries(db, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := w.claimMessageMails(t, 20); len(got) != 1 {
+			t.Errorf("mails for the message written as the window closed: %v, want one", got)
 		}
 	})
 }
