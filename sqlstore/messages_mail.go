@@ -30,10 +30,17 @@ func (tx *Tx) mailMessage(ctx context.Context, v fieldportal.Viewer, m *fieldpor
 	if toOffice {
 		until, column = officeUntil, "office_mail_until"
 	}
-	if tx.now.Before(until) {
+	// The window is judged by the clock now, after the thread's row was
+	// updated, not by the transaction's start: a transaction that began
+	// before the window ended may reach the thread after the mail worker
+	// dropped the window's mail as read (dropReadMessageMails, which holds
+	// the thread meanwhile), and a message folded into it then would go
+	// unannounced. It starts the next window instead.
+	now := tx.db.now()
+	if now.Before(until) {
 		return nil // the window's mail is scheduled: this message joins it
 	}
-	due := tx.now.Add(fieldportal.MessageDigestDelay)
+	due := now.Add(fieldportal.MessageDigestDelay)
 	if _, err := tx.ExecContext(ctx, `UPDATE message_threads SET `+column+` = $1 WHERE id = $2`, due, m.ThreadID); err != nil {
 		return err
 	}
@@ -77,6 +84,17 @@ func (tx *Tx) mailMessage(ctx context.Context, v fieldportal.Viewer, m *fieldpor
 // leaves message_mails, which so holds only mails not yet due. A mail
 // another worker holds is left to it.
 func (tx *Tx) dropReadMessageMails(ctx context.Context) error {
+	// On PostgreSQL, first hold the threads of the due mails: a message
+	// being written on one (its transaction has updated the thread) is
+	// waited for and seen as unread below, and one written after finds
+	// its window over (mailMessage). SQLite's one writer already orders
+	// the two.
+	if lock := tx.db.dialect.forShare(); lock != "" {
+		if _, err := tx.ExecContext(ctx, `SELECT t.id FROM message_threads t WHERE t.id IN
+			(SELECT mm.thread_id FROM message_mails mm WHERE mm.due_at <= $1) ORDER BY t.id`+lock, tx.now); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE id IN (SELECT mm.outbox_id FROM message_mails mm WHERE mm.due_at <= $1
 			AND (EXISTS (SELECT 1 FROM contact_mail_off mo WHERE mo.contact_id = mm.contact_id AND mo.kind = $2)
 			OR NOT EXISTS (SELECT 1 FROM messages ms WHERE ms.thread_id = mm.thread_id AND ms.from_side = 'office'
