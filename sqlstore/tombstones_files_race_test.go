@@ -1,0 +1,96 @@
+package sqlstore_test
+
+// Races of an asset's moves against the delete of its latest transfer
+// (found by review): a move read the asset's site before it locked the
+// asset, so on PostgreSQL a transfer written while a delete moved the
+// asset back recorded the site the asset had just left, and the history
+// was no longer a chain (its earlier transfers could never be deleted).
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/fieldportal/fieldportal"
+	"github.com/fieldportal/fieldportal/sqlstore"
+	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
+)
+
+func TestAssetMovesSeeConcurrentTransferDelete(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := mustWorkWorld(t, db)
+		staff := w.Staff
+		today := fieldportal.DateOf(time.Now().UTC())
+		third := mustAssetsSite(t, db, staff, w.Parent.ID, "Charlie Works")
+
+		// undoMeanwhile holds the asset as DeleteAssetTransfer of x does
+		// (moved back, x gone), runs move meanwhile and commits: move must
+		// start from the site the asset went back to.
+		undoMeanwhile := func(t *testing.T, assetID string, x *fieldportal.AssetTransfer, from *fieldportal.Site, move func() error) {
+			t.Helper()
+			tx, err := db.SQL().BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			if _, err := tx.ExecContext(ctx, `UPDATE assets SET site_id = $2, customer_id = $3 WHERE id = $1`,
+				assetID, from.ID, from.CustomerID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM asset_transfers WHERE id = $1`, x.ID); err != nil {
+				t.Fatal(err)
+			}
+			if err := commitAfter(t, tx, move); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lastFrom := func(t *testing.T, assetID string) *fieldportal.AssetTransfer {
+			t.Helper()
+			l, err := db.FindAssetTransfers(ctx, staff, assetID)
+			if err != nil || len(l) == 0 {
+				t.Fatalf("transfers: %v, %v", l, err)
+			}
+			return l[0]
+		}
+
+		for _, c := range []struct {
+			name string
+			move func(assetID string) error
+		}{
+			{"a transfer", func(assetID string) error {
+				_, err := db.TransferAsset(ctx, staff, assetID, third.ID, today, "")
+				return err
+			}},
+			{"an update that moves the asset", func(assetID string) error {
+				a, err := db.FindAssetByID(ctx, staff, assetID)
+				if err != nil {
+					return err
+				}
+				a.SiteID = third.ID
+				return db.UpdateAsset(ctx, staff, a)
+			}},
+		} {
+			t.Run(c.name+" starts from the site a concurrent delete moved the asset back to", func(t *testing.T) {
+				assetID := mustWorkAsset(t, db, w.Org.ID, w.SiteA, "R-"+c.name[:4])
+				x, err := db.TransferAsset(ctx, staff, assetID, w.SiteB.ID, today, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				undoMeanwhile(t, assetID, x, w.SiteA, func() error { return c.move(assetID) })
+				got := lastFrom(t, assetID)
+				if got.FromSiteID != w.SiteA.ID || got.ToSiteID != third.ID {
+					t.Errorf("transfer %s -> %s, want from %s (Alpha, where the asset was) to %s", got.FromSiteID, got.ToSiteID, w.SiteA.ID, third.ID)
+				}
+				// The chain holds: deleting the transfer moves the asset
+				// back to where it really was.
+				if err := db.DeleteAssetTransfer(ctx, staff, got.ID, got.UpdatedAt); err != nil {
+					t.Fatal(err)
+				}
+				if a, err := db.FindAssetByID(ctx, staff, assetID); err != nil || a.SiteID != w.SiteA.ID || a.CustomerID != w.Parent.ID {
+					t.Errorf("asset after the delete: %+v, %v; want at Alpha House", a, err)
+				}
+			})
+		}
+	})
+}
