@@ -94,3 +94,33 @@ func TestAssetMovesSeeConcurrentTransferDelete(t *testing.T) {
 		}
 	})
 }
+
+// TestCertificateLinkSeesConcurrentDocumentDelete: a certificate saved
+// with a file that a concurrent delete is removing is refused (the file
+// is not found), instead of keeping a link to a file that is gone (found
+// by review: the file was read without holding it, on PostgreSQL).
+func TestCertificateLinkSeesConcurrentDocumentDelete(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := mustWorkWorld(t, db)
+		staff := w.Staff
+		docs, err := db.AttachFiles(ctx, staff, "site", w.SiteB.ID, []fieldportal.Upload{{Name: "plan.txt", ContentType: "text/plain", Data: []byte("a plan")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &fieldportal.Certificate{SiteID: w.SiteB.ID, Number: "L-1", Type: "Gas safety", IssuedOn: fieldportal.DateOf(time.Now().UTC())}
+		if err := db.CreateCertificate(ctx, staff, c); err != nil {
+			t.Fatal(err)
+		}
+		err = changeMeanwhile(t, db, `DELETE FROM documents WHERE id = $1`, docs[0].ID, func() error {
+			x := *c
+			x.DocumentID = docs[0].ID
+			return db.UpdateCertificate(ctx, staff, &x)
+		})
+		wantWorkCode(t, err, fieldportal.EINVALID, "document_id")
+		got, err := db.FindCertificateByID(ctx, staff, c.ID)
+		if err != nil || got.DocumentID != "" {
+			t.Errorf("certificate %+v, %v: want it without a link to the deleted file", got, err)
+		}
+	})
+}
