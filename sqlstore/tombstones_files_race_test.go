@@ -124,3 +124,26 @@ func TestCertificateLinkSeesConcurrentDocumentDelete(t *testing.T) {
 		}
 	})
 }
+
+// TestDeleteOfARecordDeletedMeanwhile: the second of two deletes of one
+// record at once finds it gone (ENOTFOUND), and writes no second
+// tombstone, event nor audit entry (found by review: on PostgreSQL its
+// DELETE waited, removed nothing, and it went on to write them, or failed
+// on the tombstone's key).
+func TestDeleteOfARecordDeletedMeanwhile(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := mustWorkWorld(t, db)
+		docs, err := db.AttachFiles(ctx, w.Staff, "site", w.SiteB.ID, []fieldportal.Upload{{Name: "twice.txt", ContentType: "text/plain", Data: []byte("twice")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = changeMeanwhile(t, db, `DELETE FROM documents WHERE id = $1`, docs[0].ID, func() error {
+			return db.DeleteDocument(ctx, w.Staff, docs[0].ID, time.Time{})
+		})
+		wantWorkCode(t, err, fieldportal.ENOTFOUND)
+		if got := mustTombstones(t, db, w.Staff, fieldportal.KindDocument); len(got) != 0 {
+			t.Errorf("tombstones %v, want none from the delete that found nothing", got)
+		}
+	})
+}
