@@ -120,8 +120,11 @@ func (d *DB) DeleteAssetTransfer(ctx context.Context, v fieldportal.Viewer, id s
 		if err != nil {
 			return sqlErr(err, "asset")
 		}
+		// The latest is the one written last: ids are taken at the insert,
+		// once the asset is held (findAssetToMove), while created_at is
+		// when the transaction began, perhaps before another's move.
 		var latest string
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM asset_transfers WHERE asset_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM asset_transfers WHERE asset_id = $1 ORDER BY id DESC LIMIT 1`,
 			t.AssetID).Scan(&latest); err != nil {
 			return err
 		}

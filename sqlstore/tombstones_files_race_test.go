@@ -147,3 +147,38 @@ func TestDeleteOfARecordDeletedMeanwhile(t *testing.T) {
 		}
 	})
 }
+
+// TestLatestTransferIsTheLastWritten: the asset's latest transfer is the
+// one written last, not the one whose transaction started last (found by
+// review: a transfer that waited for the asset while another moved it
+// has the earlier created_at, and then neither could be deleted).
+func TestLatestTransferIsTheLastWritten(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := mustWorkWorld(t, db)
+		staff := w.Staff
+		today := fieldportal.DateOf(time.Now().UTC())
+		third := mustAssetsSite(t, db, staff, w.Parent.ID, "Charlie Works")
+		assetID := mustWorkAsset(t, db, w.Org.ID, w.SiteA, "L-1")
+		start := time.Now().UTC()
+		t.Cleanup(func() { db.Now = time.Now })
+		// The second transfer's transaction started first: it waited for
+		// the first, which held the asset.
+		db.Now = func() time.Time { return start.Add(time.Minute) }
+		if _, err := db.TransferAsset(ctx, staff, assetID, w.SiteB.ID, today, ""); err != nil {
+			t.Fatal(err)
+		}
+		db.Now = func() time.Time { return start }
+		second, err := db.TransferAsset(ctx, staff, assetID, third.ID, today, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Now = time.Now
+		if err := db.DeleteAssetTransfer(ctx, staff, second.ID, time.Time{}); err != nil {
+			t.Fatalf("delete of the transfer written last: %v", err)
+		}
+		if a, err := db.FindAssetByID(ctx, staff, assetID); err != nil || a.SiteID != w.SiteB.ID {
+			t.Errorf("asset after the delete: %+v, %v; want at Bravo Yard", a, err)
+		}
+	})
+}
