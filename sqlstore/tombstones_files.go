@@ -66,8 +66,10 @@ func (d *DB) DeleteCertificate(ctx context.Context, v fieldportal.Viewer, id str
 		if err != nil {
 			return sqlErr(err, "certificate")
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+documentColumns+` FROM documents d WHERE d.certificate_id = $1 AND d.org_id = $2 ORDER BY d.id`,
-			c.ID, v.OrgID)
+		// Its files are held as they are read: one a concurrent delete
+		// removed is not among them (PostgreSQL waits, then skips it).
+		rows, err := tx.QueryContext(ctx, `SELECT `+documentColumns+` FROM documents d WHERE d.certificate_id = $1 AND d.org_id = $2 ORDER BY d.id`+
+			tx.db.dialect.forUpdate(), c.ID, v.OrgID)
 		if err != nil {
 			return err
 		}

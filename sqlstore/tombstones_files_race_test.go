@@ -182,3 +182,27 @@ func TestLatestTransferIsTheLastWritten(t *testing.T) {
 		}
 	})
 }
+
+// TestCertificateDeleteWithItsFileDeletedMeanwhile: a certificate whose
+// own file a concurrent delete removes still goes, without that file
+// (found by review: on PostgreSQL it read the file before the other
+// delete committed, and then failed on it).
+func TestCertificateDeleteWithItsFileDeletedMeanwhile(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := mustWorkWorld(t, db)
+		c := &fieldportal.Certificate{SiteID: w.SiteB.ID, Number: "F-1", Type: "Gas safety", IssuedOn: fieldportal.DateOf(time.Now().UTC())}
+		if err := db.IssueCertificate(ctx, w.Staff, c, []fieldportal.Upload{{Name: "f1.txt", ContentType: "text/plain", Data: []byte("F-1")}}, true); err != nil {
+			t.Fatal(err)
+		}
+		err := changeMeanwhile(t, db, `DELETE FROM documents WHERE id = $1`, c.DocumentID, func() error {
+			return db.DeleteCertificate(ctx, w.Staff, c.ID, time.Time{})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.FindCertificateByID(ctx, w.Staff, c.ID); fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
+			t.Errorf("certificate after the delete: %v", err)
+		}
+	})
+}
