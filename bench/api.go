@@ -98,7 +98,7 @@ var apiResources = []apiResource{
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Diary.FindTaskByID(ctx, v, id))
 	}},
-	{"/certificates", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+	{"/certificates", fieldportal.KindCertificate, func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Equipment.FindCertificates(ctx, v, fieldportal.CertificateFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(x *fieldportal.Certificate) string { return x.ID })
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
@@ -152,13 +152,13 @@ var apiResources = []apiResource{
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Money.FindRecurringInvoiceByID(ctx, v, id))
 	}},
-	{"/documents", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+	{"/documents", fieldportal.KindDocument, func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Equipment.FindDocuments(ctx, v, fieldportal.DocumentFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(x *fieldportal.Document) string { return x.ID })
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Equipment.FindDocumentByID(ctx, v, id))
 	}},
-	{"/asset-transfers", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+	{"/asset-transfers", fieldportal.KindAssetTransfer, func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Equipment.FindAssetTransferPage(ctx, v, fieldportal.AssetTransferFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(x *fieldportal.AssetTransfer) string { return x.ID })
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {

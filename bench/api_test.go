@@ -37,6 +37,18 @@ func (fakeEquip) FindAssetTests(context.Context, fieldportal.Viewer, fieldportal
 	return nil, "", nil
 }
 
+func (fakeEquip) FindCertificates(context.Context, fieldportal.Viewer, fieldportal.CertificateFilter) ([]*fieldportal.Certificate, string, error) {
+	return nil, "", nil
+}
+
+func (fakeEquip) FindDocuments(context.Context, fieldportal.Viewer, fieldportal.DocumentFilter) ([]*fieldportal.Document, string, error) {
+	return nil, "", nil
+}
+
+func (fakeEquip) FindAssetTransferPage(context.Context, fieldportal.Viewer, fieldportal.AssetTransferFilter) ([]*fieldportal.AssetTransfer, string, error) {
+	return nil, "", nil
+}
+
 func (f *fakeTombs) FindTombstones(_ context.Context, _ fieldportal.Viewer, tf fieldportal.TombstoneFilter) ([]*fieldportal.Tombstone, string, error) {
 	f.asked[tf.Kind] = tf.Since.String()
 	return nil, "", nil
@@ -47,7 +59,9 @@ func (f *fakeTombs) FindTombstones(_ context.Context, _ fieldportal.Viewer, tf f
 // handler does (api.syncPage), from the same updated_since.
 func TestAPISyncEntriesReadTombstones(t *testing.T) {
 	want := map[string]string{"/contacts": fieldportal.KindContact, "/appointments": fieldportal.KindAppointment,
-		"/tasks": fieldportal.KindTask, "/asset-tests": fieldportal.KindAssetTest}
+		"/tasks": fieldportal.KindTask, "/asset-tests": fieldportal.KindAssetTest,
+		"/certificates": fieldportal.KindCertificate, "/documents": fieldportal.KindDocument,
+		"/asset-transfers": fieldportal.KindAssetTransfer}
 	tombs := &fakeTombs{asked: map[string]string{}}
 	svc := server.Services{Access: fakeAccess{}, Diary: fakeDiary{}, Equipment: fakeEquip{}, Tombstones: tombs}
 	got := map[string]string{}

@@ -77,7 +77,7 @@ func (d *DB) UpdateAsset(ctx context.Context, v fieldportal.Viewer, a *fieldport
 }
 
 func (tx *Tx) updateAsset(ctx context.Context, v fieldportal.Viewer, a *fieldportal.Asset) error {
-	old, err := tx.findAsset(ctx, v, a.ID)
+	old, err := tx.findAssetToMove(ctx, v, a.ID)
 	if err != nil {
 		return err
 	}
@@ -140,6 +140,18 @@ func (tx *Tx) findAsset(ctx context.Context, v fieldportal.Viewer, id string) (*
 	return a, sqlErr(err, "asset")
 }
 
+// findAssetToMove finds an asset the transaction is about to change,
+// locked first: its site, read after, is the one the transfer it may
+// record leaves, not one a concurrent move or transfer delete
+// (DeleteAssetTransfer) is changing (PostgreSQL runs writers side by
+// side), so the transfers stay a chain.
+func (tx *Tx) findAssetToMove(ctx context.Context, v fieldportal.Viewer, id string) (*fieldportal.Asset, error) {
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM assets WHERE id = $1 AND org_id = $2`+tx.db.dialect.forNoKeyUpdate(), id, v.OrgID); err != nil {
+		return nil, err
+	}
+	return tx.findAsset(ctx, v, id)
+}
+
 // FindAssetTypes lists the distinct types of the assets the viewer
 // reaches, in order (the type filter and the reports' rows).
 func (d *DB) FindAssetTypes(ctx context.Context, v fieldportal.Viewer) ([]string, error) {
@@ -167,7 +179,7 @@ func (d *DB) TransferAsset(ctx context.Context, v fieldportal.Viewer, assetID, t
 	}
 	var t *fieldportal.AssetTransfer
 	err := d.inTx(ctx, func(tx *Tx) error {
-		a, err := tx.findAsset(ctx, v, assetID)
+		a, err := tx.findAssetToMove(ctx, v, assetID)
 		if err != nil {
 			return err
 		}

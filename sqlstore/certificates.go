@@ -100,6 +100,13 @@ func (tx *Tx) checkCertificateRefs(ctx context.Context, v fieldportal.Viewer, c 
 	}
 	c.DocumentName = ""
 	if c.DocumentID != "" {
+		// The file is held until the save commits: a delete of it
+		// (DeleteDocument) waits and then unlinks it, or ran first and
+		// the file is not found, never a link to a file that is gone.
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM documents WHERE id = $1 AND org_id = $2`+tx.db.dialect.forShare(),
+			c.DocumentID, v.OrgID); err != nil {
+			return err
+		}
 		doc, err := tx.findDocument(ctx, v, c.DocumentID)
 		if err != nil {
 			return notFoundField(err, "document_id", "Document not found.")

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 
@@ -38,8 +39,17 @@ func (tx *Tx) deleteRecord(ctx context.Context, v fieldportal.Viewer, table, kin
 	if err == nil {
 		err = checkUnchanged(res, ifUpdatedAt)
 	}
+	if err == nil {
+		// A delete that ran meanwhile (PostgreSQL: this DELETE waited for
+		// it) removed the row: this one is of nothing, and writes no
+		// second tombstone, event nor audit entry.
+		var n int64
+		if n, err = res.RowsAffected(); err == nil && n == 0 {
+			err = sql.ErrNoRows
+		}
+	}
 	if err != nil {
-		return sqlErr(err, kind)
+		return sqlErr(err, strings.ReplaceAll(kind, "_", " "))
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO tombstones (org_id, kind, id, external_id, deleted_at) VALUES ($1, $2, $3, $4, $5)`,
 		v.OrgID, kind, id, nullStr(ext), tx.now); err != nil {

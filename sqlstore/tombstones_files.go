@@ -66,8 +66,10 @@ func (d *DB) DeleteCertificate(ctx context.Context, v fieldportal.Viewer, id str
 		if err != nil {
 			return sqlErr(err, "certificate")
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+documentColumns+` FROM documents d WHERE d.certificate_id = $1 AND d.org_id = $2 ORDER BY d.id`,
-			c.ID, v.OrgID)
+		// Its files are held as they are read: one a concurrent delete
+		// removed is not among them (PostgreSQL waits, then skips it).
+		rows, err := tx.QueryContext(ctx, `SELECT `+documentColumns+` FROM documents d WHERE d.certificate_id = $1 AND d.org_id = $2 ORDER BY d.id`+
+			tx.db.dialect.forUpdate(), c.ID, v.OrgID)
 		if err != nil {
 			return err
 		}
@@ -120,8 +122,11 @@ func (d *DB) DeleteAssetTransfer(ctx context.Context, v fieldportal.Viewer, id s
 		if err != nil {
 			return sqlErr(err, "asset")
 		}
+		// The latest is the one written last: ids are taken at the insert,
+		// once the asset is held (findAssetToMove), while created_at is
+		// when the transaction began, perhaps before another's move.
 		var latest string
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM asset_transfers WHERE asset_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM asset_transfers WHERE asset_id = $1 ORDER BY id DESC LIMIT 1`,
 			t.AssetID).Scan(&latest); err != nil {
 			return err
 		}
