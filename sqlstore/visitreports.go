@@ -244,6 +244,9 @@ func (d *DB) AddVisitPhoto(ctx context.Context, v fieldportal.Viewer, p *fieldpo
 		if err != nil {
 			return sqlErr(err, "visit photo")
 		}
+		if err := tx.touchVisitReport(ctx, p.JobID); err != nil {
+			return err
+		}
 		return tx.audit(ctx, v, "visit_photo.added", "job", p.JobID, p.Name)
 	})
 }
@@ -293,8 +296,19 @@ func (d *DB) DeleteVisitPhoto(ctx context.Context, v fieldportal.Viewer, jobID, 
 		} else if n == 0 {
 			return fieldportal.NotFound("photo")
 		}
+		if err := tx.touchVisitReport(ctx, jobID); err != nil {
+			return err
+		}
 		return tx.audit(ctx, v, "visit_photo.deleted", "job", jobID, photoID)
 	})
+}
+
+// touchVisitReport moves a report's updated_at when its photos change:
+// the photos are part of the report as the API shows it (its ETag), so a
+// save over the version read before them must be refused (ErrChanged).
+func (tx *Tx) touchVisitReport(ctx context.Context, jobID string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE visit_reports SET updated_at = $2 WHERE job_id = $1`, jobID, tx.now)
+	return err
 }
 
 // OpenVisitPhoto returns one file of a photo of a report the viewer may

@@ -417,6 +417,10 @@ func TestGenerateIsDeterministic(t *testing.T) {
 		"portal_logins": "id, contact_id, username, status, site_access",
 		"documents":     "id, attached_to, customer_id, site_id, sha256",
 		"asset_tests":   "id, asset_id, result",
+		// The visits' staff users and their ratings' tallies (issue 22).
+		"appointments":                "id, technician, technician_staff_id, status",
+		"visit_feedback":              "id, appointment_id, technician, technician_staff_id, rating",
+		"feedback_technician_tallies": "technician_staff_id, technician, ratings, total",
 	}
 	sums := map[string]string{}
 	for _, e := range sqltest.Engines {
