@@ -123,6 +123,18 @@ func (k *Kit) ReadUploadForm(w http.ResponseWriter, r *http.Request, fileField s
 		if name != fileField {
 			continue // a file under another name is not read at all
 		}
+		if len(files) == MaxUploadFiles {
+			// Past the limit a file is not spooled at all: drained, it
+			// costs no temporary file however many parts follow.
+			n, err := io.Copy(io.Discard, part)
+			if err != nil {
+				return values, nil, readError(err, fileField, limit)
+			}
+			if n > 0 || part.FileName() != "" {
+				refused = fieldportal.FieldErrorf(fileField, "Attach at most %d files at a time.", MaxUploadFiles)
+			}
+			continue
+		}
 		up, bad, err := readUpload(r, part, fileField, limit)
 		if err != nil {
 			return values, nil, err // the body cannot be read further
@@ -135,10 +147,6 @@ func (k *Kit) ReadUploadForm(w http.ResponseWriter, r *http.Request, fileField s
 		}
 		if up == nil {
 			continue // an empty file input
-		}
-		if len(files) == MaxUploadFiles {
-			refused = fieldportal.FieldErrorf(fileField, "Attach at most %d files at a time.", MaxUploadFiles)
-			continue
 		}
 		files = append(files, *up)
 	}
@@ -171,7 +179,15 @@ func readUpload(r *http.Request, part *multipart.Part, fileField string, limit i
 	if err != nil {
 		return nil, nil, fmt.Errorf("upload: spool: %w", err)
 	}
-	context.AfterFunc(r.Context(), func() { tmp.Close(); os.Remove(tmp.Name()) })
+	drop := func() { tmp.Close(); os.Remove(tmp.Name()) }
+	stop := context.AfterFunc(r.Context(), drop)
+	// A part not taken gives its temporary file back at once: a request
+	// of many tiny or refused parts holds no more files than it takes.
+	defer func() {
+		if up == nil && stop() {
+			drop()
+		}
+	}()
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(part, limit+1))
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http/httptest"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -138,5 +139,43 @@ func TestServeDocument(t *testing.T) {
 					h.Get("Content-Security-Policy"), w.Body.String(), c.wantType, c.wantDisp)
 			}
 		})
+	}
+}
+
+// TestUploadPartsKeepFewTemporaryFiles: a form of many file parts (an
+// API client's body of thousands of tiny or refused files) keeps at most
+// the files it takes on disk, not one open temporary file per part until
+// the request ends, which would run the process out of file descriptors.
+func TestUploadPartsKeepFewTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+	var body strings.Builder
+	mw := multipart.NewWriter(&body)
+	for i := range 300 {
+		name, data := "empty.txt", ""
+		switch {
+		case i%3 == 1:
+			name, data = "page.txt", "<!DOCTYPE html><html><script>alert(1)</script></html>"
+		case i%3 == 2:
+			name, data = "note.txt", "A note."
+		}
+		w, err := mw.CreateFormFile("attachments", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(w, data)
+	}
+	mw.Close()
+	r := httptest.NewRequest("POST", "/api/v1/messages", strings.NewReader(body.String()))
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	if _, _, err := (&Kit{}).ReadUploadForm(httptest.NewRecorder(), r, "attachments"); err == nil {
+		t.Fatal("300 files were taken")
+	}
+	left, err := filepath.Glob(filepath.Join(dir, "fieldportal-upload-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) > MaxUploadFiles {
+		t.Errorf("%d temporary files kept for the request, want at most %d", len(left), MaxUploadFiles)
 	}
 }
