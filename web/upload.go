@@ -32,6 +32,10 @@ const (
 	MaxUploadFiles = 10
 )
 
+// maxFieldCost is the least a text field of an upload form counts
+// against MaxFormBytes, for what keeping it costs beside its bytes.
+const maxFieldCost = 128
+
 // MaxUploadFileBytes is the upload limit of a request with no
 // organisation in its context (tests): the default limit.
 var MaxUploadFileBytes int64 = fieldportal.DefaultMaxUploadMB << 20
@@ -113,7 +117,9 @@ func (k *Kit) ReadUploadForm(w http.ResponseWriter, r *http.Request, fileField s
 			if err != nil {
 				return values, nil, readError(err, fileField, limit)
 			}
-			fieldBytes += int64(len(b))
+			// The name counts too, and each field at least maxFieldCost:
+			// many empty fields under long names are bounded as well.
+			fieldBytes += max(int64(len(name)+len(b)), maxFieldCost)
 			if fieldBytes > MaxFormBytes {
 				return values, nil, fieldportal.Errorf(fieldportal.EINVALID, "The form is too long; shorten the text and try again.")
 			}

@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http/httptest"
@@ -177,5 +178,26 @@ func TestUploadPartsKeepFewTemporaryFiles(t *testing.T) {
 	}
 	if len(left) > MaxUploadFiles {
 		t.Errorf("%d temporary files kept for the request, want at most %d", len(left), MaxUploadFiles)
+	}
+}
+
+// TestUploadFormBoundsItsFields: the text fields of an upload form are
+// bounded in number and with their names, not only by their values' bytes
+// (as net/http's own form reader bounds its parts): thousands of empty
+// fields under distinct names are refused, not kept in memory.
+func TestUploadFormBoundsItsFields(t *testing.T) {
+	var body strings.Builder
+	mw := multipart.NewWriter(&body)
+	for i := range 5000 {
+		if err := mw.WriteField(fmt.Sprintf("field-%d-%s", i, strings.Repeat("x", 200)), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mw.Close()
+	r := httptest.NewRequest("POST", "/api/v1/messages", strings.NewReader(body.String()))
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	values, _, err := (&Kit{}).ReadUploadForm(httptest.NewRecorder(), r, "attachments")
+	if fieldportal.ErrorCode(err) != fieldportal.EINVALID {
+		t.Fatalf("5000 empty fields: %d kept, %v; want the form refused", len(values), err)
 	}
 }
