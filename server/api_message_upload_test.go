@@ -127,6 +127,29 @@ func TestAPIMessageUpload(t *testing.T) {
 				t.Errorf("first %s, second %s, replayed %q, %d messages made", first.ID, second.ID, res.Header.Get("Idempotent-Replayed"), f.count("messages")-before)
 			}
 		})
+		t.Run("a read key or another organisation's key stores nothing", func(t *testing.T) {
+			// Reached at its own host, as another organisation now is.
+			f.org.Host = "portal.test"
+			if err := db.UpdateOrganisation(t.Context(), f.sys, f.org); err != nil {
+				t.Fatal(err)
+			}
+			before, files := f.count("messages"), f.count("message_attachments")
+			for _, tc := range []struct {
+				name   string
+				client *apiClient
+				status int
+				fields []string
+			}{
+				{"read key", mustAPIReadClient(t, f, f.org.ID, "portal.test"), 403, nil},
+				{"another organisation", mustAPIClient(t, f, mustOrg(t, db, "Other Org", "other.example.test").ID, "other.example.test"), 422, []string{"record_id"}},
+			} {
+				body, ctype := mustMessageMultipart(t, []apiFile{{"a.pdf", pdf}}, append(on, "body", "Not ours.")...)
+				tc.client.problem(tc.status, tc.fields, "POST", "/api/v1/messages", body, "Content-Type", ctype)
+			}
+			if f.count("messages") != before || f.count("message_attachments") != files {
+				t.Error("a message was stored by a read key or on another organisation's record")
+			}
+		})
 		t.Run("the OpenAPI document takes both bodies", func(t *testing.T) {
 			_, body := c.call("GET", "/api/v1/openapi.json", "")
 			var doc struct {

@@ -149,3 +149,41 @@ func TestMessageMailSkipsRead(t *testing.T) {
 		})
 	})
 }
+
+// TestMessageMailRecheckedForAccess: a contact's batched mail is looked
+// at again when it is due: a contact who can no longer see the record
+// by then (its login disabled, the record's page or site taken away) is
+// not told of it, while another contact who still sees it keeps its own
+// mail.
+func TestMessageMailRecheckedForAccess(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		w := mustMessageWorld(t, db)
+		other := MustMoneyContact(t, db, w.orgID, w.cust, fieldportal.SiteAccessAll, nil)
+		mustMoneyExec(t, db, `UPDATE contacts SET email = 'lee@harbour.test', job_contact = TRUE WHERE id = $1`, other.ContactID)
+		mustMoneyExec(t, db, `UPDATE portal_logins SET page_access = $1 WHERE id = $2`, fieldportal.Modules(fieldportal.AllModules).String(), other.LoginID)
+		restore := func() {
+			mustMoneyExec(t, db, `UPDATE portal_logins SET status = 'active', site_access = 'all', page_access = $1 WHERE id = $2`,
+				fieldportal.Modules(fieldportal.AllModules).String(), w.contact.LoginID)
+		}
+		for i, tc := range []struct {
+			name, change string
+			args         []any
+		}{
+			{"login disabled", `UPDATE portal_logins SET status = 'disabled' WHERE id = $1`, nil},
+			{"jobs page taken away", `UPDATE portal_logins SET page_access = $2 WHERE id = $1`,
+				[]any{fieldportal.Modules{fieldportal.ModuleInvoices}.String()}},
+			{"site taken away", `UPDATE portal_logins SET site_access = 'assigned' WHERE id = $1`, nil},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				start := i * 20
+				w.post(t, w.staff, start, "We have booked an engineer.")
+				mustMoneyExec(t, db, tc.change, append([]any{w.contact.LoginID}, tc.args...)...)
+				defer restore()
+				got := w.claimMessageMails(t, start+10)
+				if len(got) != 1 || got[0] != "lee@harbour.test" {
+					t.Errorf("mails sent: %v, want only the one to lee, who still sees the job", got)
+				}
+			})
+		}
+	})
+}

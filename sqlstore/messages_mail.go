@@ -105,8 +105,59 @@ func (tx *Tx) dropReadMessageMails(ctx context.Context) error {
 		tx.now, string(fieldportal.MailOfficeMessage)); err != nil {
 		return err
 	}
+	if err := tx.dropUnseenMessageMails(ctx); err != nil {
+		return err
+	}
 	_, err := tx.ExecContext(ctx, `DELETE FROM message_mails WHERE due_at <= $1`, tx.now)
 	return err
+}
+
+// dropUnseenMessageMails removes from the outbox the due message mails
+// whose contact no longer sees the thread's record (SPEC §2): its login
+// disabled, the record's page or site taken away, or the organisation's
+// portal no longer showing the page since the mail was queued. The mail
+// names the record and links to it, so it goes only to whom
+// customerMessageMails would choose now.
+func (tx *Tx) dropUnseenMessageMails(ctx context.Context) error {
+	rows, err := tx.QueryContext(ctx, `SELECT mm.outbox_id, mm.contact_id, t.org_id, t.module, t.customer_id, COALESCE(t.site_id, '')
+		FROM message_mails mm JOIN message_threads t ON t.id = mm.thread_id JOIN outbox o ON o.id = mm.outbox_id
+		WHERE mm.due_at <= $1 AND o.status = 'pending' AND (o.claimed_until IS NULL OR o.claimed_until < $1)`, tx.now)
+	if err != nil {
+		return err
+	}
+	type due struct{ outboxID, contactID, orgID, module, customerID, siteID string }
+	var list []due
+	for rows.Next() {
+		var d due
+		if err := rows.Scan(&d.outboxID, &d.contactID, &d.orgID, &d.module, &d.customerID, &d.siteID); err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, d := range list {
+		ok, err := tx.orgUses(ctx, d.orgID, fieldportal.Module(d.module))
+		if err != nil {
+			return err
+		}
+		if ok {
+			to, err := tx.portalRecipients(ctx, d.orgID, d.siteID, d.customerID, fieldportal.Module(d.module), "c.id = $3", d.contactID)
+			if err != nil {
+				return err
+			}
+			ok = len(to) > 0
+		}
+		if !ok {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = $1`, d.outboxID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (tx *Tx) officeMessageMails(ctx context.Context, org *fieldportal.Organisation, m *fieldportal.Message, r threadRecord) ([]mail.Message, error) {

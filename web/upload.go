@@ -32,6 +32,10 @@ const (
 	MaxUploadFiles = 10
 )
 
+// maxFieldCost is the least a text field of an upload form counts
+// against MaxFormBytes, for what keeping it costs beside its bytes.
+const maxFieldCost = 128
+
 // MaxUploadFileBytes is the upload limit of a request with no
 // organisation in its context (tests): the default limit.
 var MaxUploadFileBytes int64 = fieldportal.DefaultMaxUploadMB << 20
@@ -113,7 +117,9 @@ func (k *Kit) ReadUploadForm(w http.ResponseWriter, r *http.Request, fileField s
 			if err != nil {
 				return values, nil, readError(err, fileField, limit)
 			}
-			fieldBytes += int64(len(b))
+			// The name counts too, and each field at least maxFieldCost:
+			// many empty fields under long names are bounded as well.
+			fieldBytes += max(int64(len(name)+len(b)), maxFieldCost)
 			if fieldBytes > MaxFormBytes {
 				return values, nil, fieldportal.Errorf(fieldportal.EINVALID, "The form is too long; shorten the text and try again.")
 			}
@@ -122,6 +128,18 @@ func (k *Kit) ReadUploadForm(w http.ResponseWriter, r *http.Request, fileField s
 		}
 		if name != fileField {
 			continue // a file under another name is not read at all
+		}
+		if len(files) == MaxUploadFiles {
+			// Past the limit a file is not spooled at all: drained, it
+			// costs no temporary file however many parts follow.
+			n, err := io.Copy(io.Discard, part)
+			if err != nil {
+				return values, nil, readError(err, fileField, limit)
+			}
+			if n > 0 || part.FileName() != "" {
+				refused = fieldportal.FieldErrorf(fileField, "Attach at most %d files at a time.", MaxUploadFiles)
+			}
+			continue
 		}
 		up, bad, err := readUpload(r, part, fileField, limit)
 		if err != nil {
@@ -135,10 +153,6 @@ func (k *Kit) ReadUploadForm(w http.ResponseWriter, r *http.Request, fileField s
 		}
 		if up == nil {
 			continue // an empty file input
-		}
-		if len(files) == MaxUploadFiles {
-			refused = fieldportal.FieldErrorf(fileField, "Attach at most %d files at a time.", MaxUploadFiles)
-			continue
 		}
 		files = append(files, *up)
 	}
@@ -171,7 +185,15 @@ func readUpload(r *http.Request, part *multipart.Part, fileField string, limit i
 	if err != nil {
 		return nil, nil, fmt.Errorf("upload: spool: %w", err)
 	}
-	context.AfterFunc(r.Context(), func() { tmp.Close(); os.Remove(tmp.Name()) })
+	drop := func() { tmp.Close(); os.Remove(tmp.Name()) }
+	stop := context.AfterFunc(r.Context(), drop)
+	// A part not taken gives its temporary file back at once: a request
+	// of many tiny or refused parts holds no more files than it takes.
+	defer func() {
+		if up == nil && stop() {
+			drop()
+		}
+	}()
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(part, limit+1))
 	if err != nil {

@@ -3,9 +3,11 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http/httptest"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -138,5 +140,64 @@ func TestServeDocument(t *testing.T) {
 					h.Get("Content-Security-Policy"), w.Body.String(), c.wantType, c.wantDisp)
 			}
 		})
+	}
+}
+
+// TestUploadPartsKeepFewTemporaryFiles: a form of many file parts (an
+// API client's body of thousands of tiny or refused files) keeps at most
+// the files it takes on disk, not one open temporary file per part until
+// the request ends, which would run the process out of file descriptors.
+func TestUploadPartsKeepFewTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+	var body strings.Builder
+	mw := multipart.NewWriter(&body)
+	for i := range 300 {
+		name, data := "empty.txt", ""
+		switch {
+		case i%3 == 1:
+			name, data = "page.txt", "<!DOCTYPE html><html><script>alert(1)</script></html>"
+		case i%3 == 2:
+			name, data = "note.txt", "A note."
+		}
+		w, err := mw.CreateFormFile("attachments", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(w, data)
+	}
+	mw.Close()
+	r := httptest.NewRequest("POST", "/api/v1/messages", strings.NewReader(body.String()))
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	if _, _, err := (&Kit{}).ReadUploadForm(httptest.NewRecorder(), r, "attachments"); err == nil {
+		t.Fatal("300 files were taken")
+	}
+	left, err := filepath.Glob(filepath.Join(dir, "fieldportal-upload-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) > MaxUploadFiles {
+		t.Errorf("%d temporary files kept for the request, want at most %d", len(left), MaxUploadFiles)
+	}
+}
+
+// TestUploadFormBoundsItsFields: the text fields of an upload form are
+// bounded in number and with their names, not only by their values' bytes
+// (as net/http's own form reader bounds its parts): thousands of empty
+// fields under distinct names are refused, not kept in memory.
+func TestUploadFormBoundsItsFields(t *testing.T) {
+	var body strings.Builder
+	mw := multipart.NewWriter(&body)
+	for i := range 5000 {
+		if err := mw.WriteField(fmt.Sprintf("field-%d-%s", i, strings.Repeat("x", 200)), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mw.Close()
+	r := httptest.NewRequest("POST", "/api/v1/messages", strings.NewReader(body.String()))
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	values, _, err := (&Kit{}).ReadUploadForm(httptest.NewRecorder(), r, "attachments")
+	if fieldportal.ErrorCode(err) != fieldportal.EINVALID {
+		t.Fatalf("5000 empty fields: %d kept, %v; want the form refused", len(values), err)
 	}
 }
