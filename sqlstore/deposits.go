@@ -381,8 +381,18 @@ func (d *DB) FindDeposits(ctx context.Context, v fieldportal.Viewer, f fieldport
 func (tx *Tx) applyDeposit(ctx context.Context, c *fieldportal.Checkout, o fieldportal.CheckoutOutcome,
 	settings fieldportal.Settings, orgNow time.Time) error {
 	sys := fieldportal.SystemViewer(c.OrgID, "online payment")
+	// Paid in time if paid while the checkout was open: the provider's page
+	// takes no payment after it lapses, so a confirmation arriving after
+	// the quote's last day (a payment at 23:55, its webhook at 00:01) is
+	// judged as of the lapse. A checkout with no lapse (started before
+	// migration 310) is judged now.
+	var validAt time.Time
+	if !c.ExpiresAt.IsZero() {
+		validAt = c.ExpiresAt.Add(-time.Nanosecond)
+	}
 	_, decideErr := tx.decideQuote(ctx, sys, c.QuoteID, fieldportal.QuoteDecision{Accept: true, SignerName: c.SignerName,
-		Comment: c.AcceptComment, From: c.SignedFrom, PortalURL: c.PortalURL, At: c.CreatedAt, Version: c.QuoteVersion}, settings, orgNow.Location(), true)
+		Comment: c.AcceptComment, From: c.SignedFrom, PortalURL: c.PortalURL, At: c.CreatedAt, Version: c.QuoteVersion,
+		ValidAt: validAt}, settings, orgNow.Location(), true)
 	if decideErr != nil && fieldportal.ErrorCode(decideErr) != fieldportal.ECONFLICT {
 		return decideErr
 	}
