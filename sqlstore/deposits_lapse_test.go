@@ -234,3 +234,33 @@ func TestDepositPaidInTime(t *testing.T) {
 		}
 	})
 }
+
+// TestDepositAfterOfficeAccepted checks that a deposit confirmed for a
+// quote the office accepted meanwhile (no deposit paid yet) is the
+// quote's deposit, deducted from the job's invoice, not a second payment
+// kept apart.
+func TestDepositAfterOfficeAccepted(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := newDepositWorld(t, db)
+		x := w.quote(t, db, 10000, fieldportal.DepositAmount, 2000)
+		c := w.startDeposit(t, db, x)
+		if _, err := db.DecideQuote(ctx, w.staff, x.ID, fieldportal.QuoteDecision{Accept: true, SignerName: "Office"}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.ConfirmCheckout(ctx, w.payer, "testmode", paid(c, "pi_office_"+c.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, err := db.FindDeposits(ctx, w.staff, fieldportal.DepositFilter{QuoteID: x.ID})
+		if err != nil || len(ds) != 1 || ds[0].PaymentID != got.PaymentID {
+			t.Errorf("FindDeposits = %+v, %v; want the payment as the quote's deposit", ds, err)
+		}
+		if n := checkoutRows(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'deposit.unapplied' AND entity_id = $1`, x.ID); n != 0 {
+			t.Errorf("%d deposit.unapplied audit entries, want none", n)
+		}
+		job := MustMoneyJob(t, db, w.org.ID, w.parent.ID, w.siteA.ID, "J-"+x.Number)
+		mustMoneyExec(t, db, `UPDATE jobs SET quote_id = $1, stage = 'complete' WHERE id = $2`, x.ID, job)
+		mustInvoicePaid(t, db, w.staff, w.issueFor(t, db, job, 10000).ID, 2000)
+	})
+}
