@@ -30,6 +30,11 @@ type QuoteDecision struct {
 	// At is when the name was typed, for an acceptance completed later
 	// by its deposit's payment; zero is now.
 	At time.Time
+	// ValidAt is when the quote's validity is judged, for a deposit's
+	// confirmation only (the store ignores it otherwise); zero is now. A
+	// deposit's confirmation judges it when the payment could last have
+	// been made (its checkout's lapse), not when the confirmation came.
+	ValidAt time.Time
 }
 
 // Version identifies a quote's state as last saved: it changes with every

@@ -365,8 +365,10 @@ func (d *DB) FindDeposits(ctx context.Context, v fieldportal.Viewer, f fieldport
 //     (deposit.quote_closed): the payment stays on account, linked to the
 //     quote, shown with it to staff, so if the office accepts the quote
 //     as it now stands the job's invoice still takes it.
-//   - Not accepted because it was accepted already (a second payment of
-//     the deposit: another contact's checkout, or an older one):
+//   - Accepted already by the office, no deposit paid yet: the payment
+//     is the quote's deposit, as if accepted now.
+//   - Accepted already with a deposit paid (a second payment of the
+//     deposit: another contact's checkout, or an older one):
 //     the payment is kept on the customer's account apart from the quote,
 //     so no invoice takes it as a deposit, and deposit.unapplied flags it
 //     to staff, who refund it (console, through the provider) or
@@ -381,8 +383,18 @@ func (d *DB) FindDeposits(ctx context.Context, v fieldportal.Viewer, f fieldport
 func (tx *Tx) applyDeposit(ctx context.Context, c *fieldportal.Checkout, o fieldportal.CheckoutOutcome,
 	settings fieldportal.Settings, orgNow time.Time) error {
 	sys := fieldportal.SystemViewer(c.OrgID, "online payment")
+	// Paid in time if paid while the checkout was open: the provider's page
+	// takes no payment after it lapses, so a confirmation arriving after
+	// the quote's last day (a payment at 23:55, its webhook at 00:01) is
+	// judged as of the lapse. A checkout with no lapse (started before
+	// migration 310) is judged now.
+	var validAt time.Time
+	if !c.ExpiresAt.IsZero() {
+		validAt = c.ExpiresAt.Add(-time.Nanosecond)
+	}
 	_, decideErr := tx.decideQuote(ctx, sys, c.QuoteID, fieldportal.QuoteDecision{Accept: true, SignerName: c.SignerName,
-		Comment: c.AcceptComment, From: c.SignedFrom, PortalURL: c.PortalURL, At: c.CreatedAt, Version: c.QuoteVersion}, settings, orgNow.Location(), true)
+		Comment: c.AcceptComment, From: c.SignedFrom, PortalURL: c.PortalURL, At: c.CreatedAt, Version: c.QuoteVersion,
+		ValidAt: validAt}, settings, orgNow.Location(), true)
 	if decideErr != nil && fieldportal.ErrorCode(decideErr) != fieldportal.ECONFLICT {
 		return decideErr
 	}
@@ -390,8 +402,17 @@ func (tx *Tx) applyDeposit(ctx context.Context, c *fieldportal.Checkout, o field
 	if err := tx.QueryRowContext(ctx, `SELECT stage FROM quotes WHERE id = $1`, c.QuoteID).Scan(&stage); err != nil {
 		return sqlErr(err, "quote")
 	}
-	// Accepted before this confirmation: this payment is a second one.
-	second := decideErr != nil && stage == fieldportal.QuoteApproved
+	// Accepted before this confirmation with a deposit paid: this payment
+	// is a second one. Accepted by the office with none paid yet, it is
+	// the quote's deposit. Read after decideQuote's lock on the quote
+	// (PostgreSQL), so two confirmations at once see each other's.
+	second := false
+	if decideErr != nil && stage == fieldportal.QuoteApproved {
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM payments WHERE quote_id = $1 AND org_id = $2
+			AND status = 'succeeded')`, c.QuoteID, c.OrgID).Scan(&second); err != nil {
+			return err
+		}
+	}
 	p := fieldportal.Payment{CustomerID: c.CustomerID, Amount: o.Amount, Currency: c.Currency, Method: "card",
 		Provider: c.Provider, ProviderRef: o.PaymentRef, Status: fieldportal.PaymentSucceeded, PaidBy: c.ContactID}
 	if !second {
@@ -420,7 +441,7 @@ func (tx *Tx) applyDeposit(ctx context.Context, c *fieldportal.Checkout, o field
 			return err
 		}
 		return tx.audit(ctx, sys, "deposit.unapplied", "quote", c.QuoteID, msg)
-	case decideErr != nil:
+	case decideErr != nil && stage != fieldportal.QuoteApproved:
 		return tx.audit(ctx, sys, "deposit.quote_closed", "quote", c.QuoteID,
 			fmt.Sprintf("deposit %s received (%s) but the quote could not be accepted: %s", p.ReceiptNumber, c.ID, fieldportal.ErrorMessage(decideErr)))
 	}

@@ -59,15 +59,6 @@ func TestDepositLapse(t *testing.T) {
 			if want := today.AddDays(1).In(loc); !c.ExpiresAt.Equal(want) {
 				t.Errorf("ExpiresAt = %v, want the end of the quote's last day, %v", c.ExpiresAt, want)
 			}
-		})
-
-		t.Run("a deposit confirmed after the quote expired does not accept it", func(t *testing.T) {
-			x := &fieldportal.Quote{SiteID: w.siteA.ID, Stage: fieldportal.QuoteOutstanding, TotalExTax: 10000, TotalIncTax: 10000,
-				DepositKind: fieldportal.DepositPercent, DepositValue: 20, ValidUntil: today}
-			if err := db.CreateQuote(ctx, w.staff, x); err != nil {
-				t.Fatal(err)
-			}
-			c := w.startDeposit(t, db, x)
 			if q := mustQuoteStage(t, db, w.staff, x.ID, fieldportal.QuoteOutstanding); q.Pending == nil {
 				t.Fatalf("no pending acceptance while the checkout is open")
 			}
@@ -77,6 +68,25 @@ func TestDepositLapse(t *testing.T) {
 			if q := mustQuoteStage(t, db, w.staff, x.ID, fieldportal.QuoteOutstanding); q.Pending != nil {
 				t.Errorf("pending acceptance %+v of a lapsed checkout", q.Pending)
 			}
+		})
+
+		// A checkout started before migration 310 has no lapse of ours:
+		// when it was paid is unknown, so the quote is judged at its
+		// confirmation (one that lapses is judged as of its lapse:
+		// TestDepositPaidInTime).
+		t.Run("a deposit with no lapse confirmed after the quote expired does not accept it", func(t *testing.T) {
+			x := &fieldportal.Quote{SiteID: w.siteA.ID, Stage: fieldportal.QuoteOutstanding, TotalExTax: 10000, TotalIncTax: 10000,
+				DepositKind: fieldportal.DepositPercent, DepositValue: 20, ValidUntil: today}
+			if err := db.CreateQuote(ctx, w.staff, x); err != nil {
+				t.Fatal(err)
+			}
+			c := w.startDeposit(t, db, x)
+			mustMoneyExec(t, db, `UPDATE checkouts SET expires_at = NULL WHERE id = $1`, c.ID)
+			if q := mustQuoteStage(t, db, w.staff, x.ID, fieldportal.QuoteOutstanding); q.Pending == nil {
+				t.Fatalf("no pending acceptance while the checkout is open")
+			}
+			clock = clock.Add(48 * time.Hour)
+			t.Cleanup(func() { clock = clock.Add(-48 * time.Hour) })
 			got, err := db.ConfirmCheckout(ctx, w.payer, "testmode", paid(c, "pi_late_"+c.ID))
 			if err != nil {
 				t.Fatal(err)
@@ -164,5 +174,93 @@ func TestDepositTwice(t *testing.T) {
 			mustInvoicePaid(t, db, w.staff, w.issueFor(t, db, job, 10000).ID, 2000)
 			mustInvoicePaid(t, db, w.staff, w.issueFor(t, db, job, 5000).ID, 0)
 		})
+	})
+}
+
+// TestDepositPaidInTime checks that a deposit paid while its checkout
+// was open accepts the quote however late its confirmation arrives: the
+// provider's page takes no payment after the checkout lapses, at the
+// latest with the quote's last valid day, so the quote's validity is
+// judged when the checkout could last take payment, not at confirmation.
+func TestDepositPaidInTime(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		var clock time.Time
+		db.Now = func() time.Time { return clock }
+		clock = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+		w := newDepositWorld(t, db)
+		loc := orgZone(t, db, w.org.ID)
+		day := fieldportal.DateOf(clock.In(loc))
+		at := func(h, m int) time.Time { return time.Date(2026, 3, 10, h, m, 0, 0, loc) }
+
+		for _, tc := range []struct {
+			name      string
+			confirmAt time.Time
+		}{
+			{"confirmed at 00:01 the next day", at(24, 1)},
+			{"confirmed by a webhook retried two days later", at(24, 0).Add(48 * time.Hour)},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				clock = at(21, 0)
+				x := &fieldportal.Quote{SiteID: w.siteA.ID, Stage: fieldportal.QuoteOutstanding, TotalExTax: 10000, TotalIncTax: 10000,
+					DepositKind: fieldportal.DepositPercent, DepositValue: 20, ValidUntil: day}
+				if err := db.CreateQuote(ctx, w.staff, x); err != nil {
+					t.Fatal(err)
+				}
+				clock = at(22, 0)
+				c := w.startDeposit(t, db, x)
+				// Paid at 23:55 on the quote's last valid day; the
+				// confirmation comes after midnight.
+				clock = tc.confirmAt
+				got, err := db.ConfirmCheckout(ctx, w.payer, "testmode", paid(c, "pi_intime_"+c.ID))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.Status != fieldportal.CheckoutPaid {
+					t.Errorf("checkout status = %s, want paid", got.Status)
+				}
+				q := mustQuoteStage(t, db, w.staff, x.ID, fieldportal.QuoteApproved)
+				if !q.ActionedAt.Equal(at(22, 0)) {
+					t.Errorf("quote actioned at %v, want when it was signed, %v", q.ActionedAt, at(22, 0))
+				}
+				if n := checkoutRows(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'deposit.quote_closed' AND entity_id = $1`, x.ID); n != 0 {
+					t.Errorf("%d deposit.quote_closed audit entries, want none", n)
+				}
+				ds, err := db.FindDeposits(ctx, w.staff, fieldportal.DepositFilter{QuoteID: x.ID})
+				if err != nil || len(ds) != 1 || ds[0].Amount != 2000 {
+					t.Errorf("FindDeposits = %+v, %v; want the 20.00 deposit", ds, err)
+				}
+			})
+		}
+	})
+}
+
+// TestDepositAfterOfficeAccepted checks that a deposit confirmed for a
+// quote the office accepted meanwhile (no deposit paid yet) is the
+// quote's deposit, deducted from the job's invoice, not a second payment
+// kept apart.
+func TestDepositAfterOfficeAccepted(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := newDepositWorld(t, db)
+		x := w.quote(t, db, 10000, fieldportal.DepositAmount, 2000)
+		c := w.startDeposit(t, db, x)
+		if _, err := db.DecideQuote(ctx, w.staff, x.ID, fieldportal.QuoteDecision{Accept: true, SignerName: "Office"}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.ConfirmCheckout(ctx, w.payer, "testmode", paid(c, "pi_office_"+c.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, err := db.FindDeposits(ctx, w.staff, fieldportal.DepositFilter{QuoteID: x.ID})
+		if err != nil || len(ds) != 1 || ds[0].PaymentID != got.PaymentID {
+			t.Errorf("FindDeposits = %+v, %v; want the payment as the quote's deposit", ds, err)
+		}
+		if n := checkoutRows(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'deposit.unapplied' AND entity_id = $1`, x.ID); n != 0 {
+			t.Errorf("%d deposit.unapplied audit entries, want none", n)
+		}
+		job := MustMoneyJob(t, db, w.org.ID, w.parent.ID, w.siteA.ID, "J-"+x.Number)
+		mustMoneyExec(t, db, `UPDATE jobs SET quote_id = $1, stage = 'complete' WHERE id = $2`, x.ID, job)
+		mustInvoicePaid(t, db, w.staff, w.issueFor(t, db, job, 10000).ID, 2000)
 	})
 }

@@ -50,8 +50,9 @@ func (d *DB) DecideQuote(ctx context.Context, v fieldportal.Viewer, id string, d
 
 // decideQuote is DecideQuote in tx. paid is set when the provider's
 // confirmation of the quote's deposit completes an acceptance started
-// earlier (confirmDeposit): the signer's checks were made when it
-// started, and the quote's validity then, so neither is made again.
+// earlier (applyDeposit): the signer's checks were made when it started,
+// and the quote's validity is judged as of dec.ValidAt (honoured only
+// then).
 func (tx *Tx) decideQuote(ctx context.Context, v fieldportal.Viewer, id string, dec fieldportal.QuoteDecision,
 	settings fieldportal.Settings, loc *time.Location, paid bool) (*fieldportal.Quote, error) {
 	signer, comment := strings.TrimSpace(dec.SignerName), strings.TrimSpace(dec.Comment)
@@ -91,10 +92,15 @@ func (tx *Tx) decideQuote(ctx context.Context, v fieldportal.Viewer, id string, 
 		// the quote as it now stands. The money stays on account.
 		return nil, fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s has changed since it was signed, so it was not %s.", x.Number, verb)
 	}
-	// A deposit's confirmation checks it again (its checkout lapses with
-	// the quote's last day, but a confirmation may come later): a quote
-	// expired by now is not accepted, and the money stays on account.
-	today := fieldportal.DateOf(tx.now.In(loc))
+	// A deposit's confirmation checks it again, as of when the payment
+	// was made (dec.ValidAt: its checkout lapses with the quote's last
+	// day, and a confirmation may come later): a quote expired by then is
+	// not accepted, and the money stays on account.
+	validAt := tx.now
+	if paid && !dec.ValidAt.IsZero() && dec.ValidAt.Before(validAt) {
+		validAt = dec.ValidAt
+	}
+	today := fieldportal.DateOf(validAt.In(loc))
 	if !x.ValidUntil.IsZero() && x.ValidUntil.Before(today) {
 		return nil, fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s expired on %s, so it can no longer be %s. Ask us for a new quote.",
 			x.Number, x.ValidUntil.Format("2 January 2006"), verb)
