@@ -32,12 +32,14 @@ func (d *DB) SetFileStore(s blob.Store) {
 	d.fileStore = blob.Fallback{Primary: s, Legacy: dbBlobs{d}}
 }
 
-// files is the store of document bytes.
+// files is the store of document bytes. Its Put makes the key a
+// candidate of the sweep first (blobsweep.go), in a transaction of its
+// own: call it outside any.
 func (d *DB) files() blob.Store {
 	if d.fileStore != nil {
-		return d.fileStore
+		return markedStore{d, d.fileStore}
 	}
-	return dbBlobs{d}
+	return markedStore{d, dbBlobs{d}}
 }
 
 type dbBlobs struct{ d *DB }

@@ -89,6 +89,9 @@ type DB struct {
 	// fileStore keeps the bytes of documents (SetFileStore); nil is the
 	// database's own blob_chunks.
 	fileStore blob.Store
+	// afterFilePut, when set (by tests only), runs after the file store
+	// wrote an upload's bytes and before its record is written.
+	afterFilePut func(orgID, key string)
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL

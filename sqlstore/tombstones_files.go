@@ -15,7 +15,8 @@ import (
 // DeleteDocument deletes a document the operator reaches (staff and API
 // only): a file uploaded by mistake. It leaves every list, count and
 // download at once; its bytes stay in the file store (content-addressed,
-// perhaps shared with another document) for a sweep to reclaim. A
+// perhaps shared with another document) until the sweep finds nothing
+// names them after the grace period (blobsweep.go). A
 // certificate whose file it was keeps no link to it, and shows the change
 // in its updated_at.
 func (d *DB) DeleteDocument(ctx context.Context, v fieldportal.Viewer, id string, ifUpdatedAt time.Time) error {
@@ -35,6 +36,9 @@ func (d *DB) DeleteDocument(ctx context.Context, v fieldportal.Viewer, id string
 // certificates whose file it was.
 func (tx *Tx) deleteDocument(ctx context.Context, v fieldportal.Viewer, doc *fieldportal.Document, ifUpdatedAt time.Time) error {
 	if err := tx.deleteRecord(ctx, v, "documents", fieldportal.KindDocument, doc.ID, doc.ExternalID, doc.Name, ifUpdatedAt); err != nil {
+		return err
+	}
+	if err := tx.unreferenced(ctx, v.OrgID, doc.StorageKey); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE certificates SET document_id = NULL, updated_at = $3 WHERE org_id = $1 AND document_id = $2`,

@@ -278,7 +278,8 @@ func (d *DB) putBytes(ctx context.Context, orgID string, data []byte) (string, e
 }
 
 // DeleteVisitPhoto removes a photo from its report; staff and API only.
-// Its bytes stay under their hash (other records may share them).
+// Its three files stay under their hashes (other records may share them)
+// until the sweep finds nothing names them (blobsweep.go).
 func (d *DB) DeleteVisitPhoto(ctx context.Context, v fieldportal.Viewer, jobID, photoID string) error {
 	if err := needStaff(v); err != nil {
 		return err
@@ -287,14 +288,13 @@ func (d *DB) DeleteVisitPhoto(ctx context.Context, v fieldportal.Viewer, jobID, 
 		if _, err := tx.reportJob(ctx, v, jobID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM visit_photos WHERE id = $1 AND job_id = $2`, photoID, jobID)
-		if err != nil {
-			return err
+		var original, display, thumb string
+		if err := tx.QueryRowContext(ctx, `DELETE FROM visit_photos WHERE id = $1 AND job_id = $2
+			RETURNING storage_key, display_key, thumb_key`, photoID, jobID).Scan(&original, &display, &thumb); err != nil {
+			return sqlErr(err, "photo")
 		}
-		if n, err := res.RowsAffected(); err != nil {
+		if err := tx.unreferenced(ctx, v.OrgID, original, display, thumb); err != nil {
 			return err
-		} else if n == 0 {
-			return fieldportal.NotFound("photo")
 		}
 		if err := tx.touchVisitReport(ctx, jobID); err != nil {
 			return err
