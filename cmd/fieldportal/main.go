@@ -393,7 +393,7 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, timeout tim
 // startWorkers runs the background work of an instance until ctx ends:
 // the mail worker when a mail server is set (without one, mail stays in
 // the outbox and the console's mail log shows it, SPEC §7), the webhook
-// worker, the recurring invoice worker (runRecurring), and the periodic clean-up of expired sessions, links and throttle records.
+// worker, the recurring invoice worker (runRecurring), the sweep of deleted files' bytes (runBlobSweep), and the periodic clean-up of expired sessions, links and throttle records.
 func startWorkers(ctx context.Context, cfg Config, db *sqlstore.DB, payments fieldportal.PaymentGateways, logger *slog.Logger, addr string) error {
 	// A stable id lets a restarted instance take back at once what it
 	// had claimed; host and listening address are unique among live
@@ -407,6 +407,7 @@ func startWorkers(ctx context.Context, cfg Config, db *sqlstore.DB, payments fie
 		id = host + "/" + addr
 	}
 	go runRecurring(ctx, db, payments, id, recurringInterval, logger)
+	go runBlobSweep(ctx, db, blobSweepInterval, logger)
 	startWebhooks(ctx, cfg, db, logger, id)
 	if cfg.SMTP.Enabled() {
 		sender, err := mail.NewSMTP(cfg.SMTP)
