@@ -191,6 +191,9 @@ func (d *DB) sweepBlob(ctx context.Context, orgID, key string, cutoff time.Time)
 			return err
 		}
 		if !named && !keptKey(key) {
+			if d.beforeBlobDelete != nil {
+				d.beforeBlobDelete(orgID, key)
+			}
 			if err := tx.deleteBytes(ctx, orgID, key); err != nil {
 				return err
 			}

@@ -210,8 +210,57 @@ func testSweepBlobs(t *testing.T, db *sqlstore.DB, store blob.Store) {
 		}
 	})
 
-	t.Run("two sweeps at once delete each file once, without error", func(t *testing.T) {
+	t.Run("an upload that starts while the sweep deletes the same bytes waits and writes them again", func(t *testing.T) {
 		t0 := at(5)
+		now = t0
+		d := attach(t, staff, w.SiteA.ID, "valve.txt", "the valve")
+		sweep(t, t0.Add(25*time.Hour))
+		now = t0.Add(30 * time.Hour)
+		del(t, staff, d)
+		now = t0.Add(60 * time.Hour)
+		held, release := make(chan struct{}), make(chan struct{})
+		sqlstore.SetBeforeBlobDelete(db, func(orgID, key string) {
+			close(held)
+			<-release
+		})
+		defer sqlstore.SetBeforeBlobDelete(db, nil)
+		swept := make(chan sqlstore.BlobSweep, 1)
+		go func() {
+			run, err := db.SweepBlobs(ctx, sqlstore.BlobGrace, 1000)
+			if err != nil {
+				t.Errorf("sweep: %v", err)
+			}
+			swept <- run
+		}()
+		<-held
+		uploaded := make(chan *fieldportal.Document, 1)
+		go func() {
+			docs, err := db.AttachFiles(ctx, staff, "site", w.SiteB.ID, []fieldportal.Upload{{Name: "valve again.txt", ContentType: "text/plain", Data: []byte("the valve")}})
+			if err != nil || len(docs) != 1 {
+				t.Errorf("upload: %v", err)
+				uploaded <- nil
+				return
+			}
+			uploaded <- docs[0]
+		}()
+		// The upload runs as far as it may while the sweep holds the key:
+		// to its mark, which must wait for the sweep.
+		time.Sleep(300 * time.Millisecond)
+		close(release)
+		if run := <-swept; run.Deleted != 1 {
+			t.Errorf("sweep: %+v, want the deleted document's bytes deleted", run)
+		}
+		again := <-uploaded
+		if again == nil {
+			return
+		}
+		if _, data, err := openBytes(db.OpenDocument(ctx, staff, again.ID)); err != nil || string(data) != "the valve" {
+			t.Errorf("the new document reads %q, %v", data, err)
+		}
+	})
+
+	t.Run("two sweeps at once delete each file once, without error", func(t *testing.T) {
+		t0 := at(6)
 		sweep(t, t0)
 		now = t0
 		var docs []*fieldportal.Document
@@ -252,7 +301,7 @@ func testSweepBlobs(t *testing.T, db *sqlstore.DB, store blob.Store) {
 	})
 
 	t.Run("another organisation's same bytes are untouched", func(t *testing.T) {
-		t0 := at(6)
+		t0 := at(7)
 		now = t0
 		mine := attach(t, staff, w.SiteA.ID, "invoice.txt", "the same invoice")
 		theirs := attach(t, w.OtherStaff, w.OtherSite.ID, "invoice.txt", "the same invoice")
@@ -268,7 +317,7 @@ func testSweepBlobs(t *testing.T, db *sqlstore.DB, store blob.Store) {
 	})
 
 	t.Run("the bytes of an upload refused before its record go", func(t *testing.T) {
-		t0 := at(7)
+		t0 := at(8)
 		now = t0
 		content := []byte("a file with a bad name")
 		_, err := db.AttachFiles(ctx, staff, "site", w.SiteA.ID, []fieldportal.Upload{{Name: "a/b", ContentType: "text/plain", Data: content}})
@@ -284,7 +333,7 @@ func testSweepBlobs(t *testing.T, db *sqlstore.DB, store blob.Store) {
 	})
 
 	t.Run("a deleted visit photo's three files go", func(t *testing.T) {
-		t0 := at(8)
+		t0 := at(9)
 		now = t0
 		job := &fieldportal.Job{SiteID: w.SiteA.ID, Kind: fieldportal.JobService, Stage: fieldportal.StageComplete, Description: "Service"}
 		if err := db.CreateJob(ctx, staff, job); err != nil {

@@ -92,6 +92,10 @@ type DB struct {
 	// afterFilePut, when set (by tests only), runs after the file store
 	// wrote an upload's bytes and before its record is written.
 	afterFilePut func(orgID, key string)
+	// beforeBlobDelete, when set (by tests only), runs in the sweep's
+	// transaction once it found a key named by nothing, just before it
+	// deletes the bytes.
+	beforeBlobDelete func(orgID, key string)
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL
