@@ -22,7 +22,17 @@ import (
 // again replaces the bytes (a retried upload); a key held by another
 // organisation is refused, never overwritten.
 func (d *DB) PutBlob(ctx context.Context, orgID, key string, data []byte) error {
-	return d.inTx(ctx, func(tx *Tx) error { return tx.putBlob(ctx, orgID, key, data) })
+	return d.inTx(ctx, func(tx *Tx) error {
+		// Bytes a record will name are a candidate of the sweep until it
+		// does, as an upload's are (blobsweep.go); the candidate first, as
+		// the sweep takes it before the bytes.
+		if orgID != "" && key != "" && !keptKey(key) {
+			if err := tx.unreferenced(ctx, orgID, key); err != nil {
+				return err
+			}
+		}
+		return tx.putBlob(ctx, orgID, key, data)
+	})
 }
 
 // putBlob is PutBlob in tx, for a file that belongs with a change (a logo
