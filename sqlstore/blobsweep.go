@@ -20,9 +20,11 @@ import (
 //
 // A key becomes a candidate (a blob_sweep row, "since" a time) when a
 // record naming it is deleted, in the delete's transaction, and also
-// just before an upload writes its bytes (markedStore), so bytes whose
-// record never came (a refused or failed upload) are found without
-// listing the store. The sweep takes candidates whose time is a grace
+// just before an upload writes its bytes (markedStore; PutBlob), so
+// bytes whose record never came (a refused or failed upload) are found
+// without listing the store (disk and S3 cannot be listed through
+// blob.Store; bytes orphaned before migration 325 stay there, while
+// those in the database were made candidates by it). The sweep takes candidates whose time is a grace
 // period old, and for each, in one transaction holding the candidate's
 // row: checks that no record of the organisation names the key, deletes
 // the bytes, and forgets the candidate; a key found named is only
@@ -39,6 +41,9 @@ import (
 // what is committed at each statement; SQLite serialises writers). Two
 // sweeps never take one row at once (SKIP LOCKED; SQLite's writer) and
 // the second finds it gone; deleting bytes already gone is no error.
+// Message attachments are never deleted yet; whatever deletes them must
+// call tx.unreferenced with their keys, or their bytes stay (kept, never
+// lost).
 
 // BlobGrace is how long a key stays a candidate before the sweep may
 // delete its bytes: far longer than any upload takes between writing its
