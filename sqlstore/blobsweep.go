@@ -34,9 +34,10 @@ import (
 // candidate row, at "now", before it writes the bytes, and inserts its
 // record within minutes (well inside the grace period). Either that
 // write came first, and the sweep sees a time too recent and leaves the
-// key; or the sweep holds the row (PostgreSQL's row lock; SQLite's one
-// writer), and the upload's write waits until the sweep has deleted the
-// bytes and committed, then writes them again. A record inserted before
+// key; or the sweep holds the row (PostgreSQL's row lock; on SQLite its
+// one writer, then sweepKeys while an outside store deletes, see
+// sweepBlob), and the upload's write waits until the sweep has deleted
+// the bytes and committed, then writes them again. A record inserted before
 // the sweep's check is seen by it (PostgreSQL's READ COMMITTED reads
 // what is committed at each statement; SQLite serialises writers). Two
 // sweeps never take one row at once (SKIP LOCKED; SQLite's writer) and
@@ -98,7 +99,7 @@ type markedStore struct {
 
 // Put implements blob.Store.
 func (m markedStore) Put(ctx context.Context, orgID, key string, r io.Reader, size int64) error {
-	if err := m.d.inTx(ctx, func(tx *Tx) error { return tx.unreferenced(ctx, orgID, key) }); err != nil {
+	if err := m.d.markUpload(ctx, orgID, key); err != nil {
 		return fmt.Errorf("sqlstore: mark upload: %w", err)
 	}
 	if err := m.inner.Put(ctx, orgID, key, r, size); err != nil {
@@ -108,6 +109,17 @@ func (m markedStore) Put(ctx context.Context, orgID, key string, r io.Reader, si
 		m.d.afterFilePut(orgID, key)
 	}
 	return nil
+}
+
+// markUpload makes key a candidate from now, before an upload writes its
+// bytes. On SQLite it first waits for a sweep deleting bytes from an
+// outside store (sweepBlob), which does so outside the write lock.
+func (d *DB) markUpload(ctx context.Context, orgID, key string) error {
+	if d.dialect == SQLite {
+		d.sweepKeys.Lock()
+		defer d.sweepKeys.Unlock()
+	}
+	return d.inTx(ctx, func(tx *Tx) error { return tx.unreferenced(ctx, orgID, key) })
 }
 
 // Open implements blob.Store.
@@ -181,8 +193,22 @@ func (d *DB) SweepBlobs(ctx context.Context, grace time.Duration, batch int) (Bl
 // a record still names it; neither when another sweep has it, or it was
 // marked again since cutoff.
 func (d *DB) sweepBlob(ctx context.Context, orgID, key string, cutoff time.Time) (deleted, kept bool, err error) {
+	// On SQLite the write lock is the whole database's: the outside
+	// store's delete (S3: a network call, retried for minutes when the
+	// server is out of reach) is made after the transaction, which
+	// deleted the database's bytes and kept the candidate. sweepKeys,
+	// held until the candidate is forgotten, keeps an upload from marking
+	// (and so from writing) meanwhile, as PostgreSQL's row lock does; a
+	// run cut short leaves the candidate for the next.
+	outside := d.outsideFiles()
+	later := d.dialect == SQLite && outside != nil
+	if later {
+		d.sweepKeys.Lock()
+		defer d.sweepKeys.Unlock()
+	}
+	pending := false
 	err = d.inTx(ctx, func(tx *Tx) error {
-		deleted, kept = false, false
+		deleted, kept, pending = false, false, false
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM blob_sweep WHERE org_id = $1 AND storage_key = $2 AND since <= $3`+
 			tx.db.dialect.skipLocked(), orgID, key, cutoff).Scan(&one)
@@ -199,8 +225,12 @@ func (d *DB) sweepBlob(ctx context.Context, orgID, key string, cutoff time.Time)
 			if d.beforeBlobDelete != nil {
 				d.beforeBlobDelete(orgID, key)
 			}
-			if err := tx.deleteBytes(ctx, orgID, key); err != nil {
+			if err := tx.deleteBytes(ctx, orgID, key, !later); err != nil {
 				return err
+			}
+			if later {
+				pending = true
+				return nil
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM blob_sweep WHERE org_id = $1 AND storage_key = $2`, orgID, key); err != nil {
@@ -209,7 +239,28 @@ func (d *DB) sweepBlob(ctx context.Context, orgID, key string, cutoff time.Time)
 		deleted, kept = !named && !keptKey(key), named
 		return nil
 	})
-	return deleted, kept, err
+	if err != nil || !pending {
+		return deleted, kept, err
+	}
+	if err := outside.Delete(ctx, orgID, key); err != nil {
+		return false, false, fmt.Errorf("sqlstore: delete %q from the file store: %w", key, err)
+	}
+	// Forgotten unless marked again since (PutBlob writes the database's
+	// bytes and marks in one transaction, without sweepKeys).
+	err = d.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM blob_sweep WHERE org_id = $1 AND storage_key = $2 AND since <= $3`, orgID, key, cutoff)
+		return err
+	})
+	return err == nil, false, err
+}
+
+// outsideFiles is the disk or S3 store of an install that keeps its files
+// there (SetFileStore's Fallback Primary), or nil.
+func (d *DB) outsideFiles() blob.Store {
+	if f, ok := d.fileStore.(blob.Fallback); ok && f.Primary != nil {
+		return f.Primary
+	}
+	return nil
 }
 
 // blobNamed reports whether a record of the organisation names key.
@@ -227,11 +278,12 @@ func (tx *Tx) blobNamed(ctx context.Context, orgID, key string) (bool, error) {
 }
 
 // deleteBytes deletes a key's bytes wherever they are: the database's
-// rows in tx, then the disk or S3 store's (an install's Fallback), while
-// tx still holds the candidate. A failure leaves the candidate for the
+// rows in tx, then, with outside, the disk or S3 store's (an install's
+// Fallback), while tx still holds the candidate (PostgreSQL; on SQLite
+// sweepBlob deletes those after tx, holding sweepKeys). A failure leaves the candidate for the
 // next run; bytes deleted before a failed commit are deleted again then,
 // harmlessly.
-func (tx *Tx) deleteBytes(ctx context.Context, orgID, key string) error {
+func (tx *Tx) deleteBytes(ctx context.Context, orgID, key string, outside bool) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM blob_chunks WHERE org_id = $1 AND storage_key = $2`, orgID, key); err != nil {
 		return err
 	}
@@ -241,8 +293,8 @@ func (tx *Tx) deleteBytes(ctx context.Context, orgID, key string) error {
 	// SetFileStore keeps an outside store as the Fallback's Primary, the
 	// database as its Legacy (done above, in tx: its own Delete would wait
 	// for SQLite's writer, which tx is).
-	if f, ok := tx.db.fileStore.(blob.Fallback); ok && f.Primary != nil {
-		if err := f.Primary.Delete(ctx, orgID, key); err != nil {
+	if f := tx.db.outsideFiles(); f != nil && outside {
+		if err := f.Delete(ctx, orgID, key); err != nil {
 			return fmt.Errorf("sqlstore: delete %q from the file store: %w", key, err)
 		}
 	}

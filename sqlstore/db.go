@@ -96,6 +96,10 @@ type DB struct {
 	// transaction once it found a key named by nothing, just before it
 	// deletes the bytes.
 	beforeBlobDelete func(orgID, key string)
+	// sweepKeys is, on SQLite, what the sweep holds while it deletes a
+	// key's bytes from an outside store, outside the write lock, and an
+	// upload takes to mark its key (blobsweep.go).
+	sweepKeys sync.Mutex
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL
