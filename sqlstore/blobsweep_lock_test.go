@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,10 +19,11 @@ import (
 type slowDelete struct {
 	blob.Store
 	entered, release chan struct{}
+	once             sync.Once
 }
 
 func (s *slowDelete) Delete(ctx context.Context, orgID, key string) error {
-	close(s.entered)
+	s.once.Do(func() { close(s.entered) })
 	select {
 	case <-s.release:
 	case <-ctx.Done():
@@ -77,7 +79,9 @@ func TestSweepWaitingOnTheFileStore(t *testing.T) {
 		}()
 		<-slow.entered
 
-		wctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		// Far longer than a write takes, even under the race detector on
+		// a loaded machine: held by the sweep, it would wait to the end.
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		if err := db.CreateCustomer(wctx, staff, &fieldportal.Customer{Name: "Another"}); err != nil {
 			t.Errorf("a write while the sweep waits on the file store: %v", err)
