@@ -49,7 +49,19 @@ func (c *Console) handleCustomers(w http.ResponseWriter, r *http.Request) {
 	v, _ := web.ViewerFromContext(r.Context())
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	after := r.URL.Query().Get("after")
-	list, next, err := c.svc.Sites.FindCustomerNodes(r.Context(), v, fieldportal.CustomerNodeFilter{Search: q, Page: fieldportal.Page{After: after}})
+	archived := r.URL.Query().Get("archived")
+	nf := fieldportal.CustomerNodeFilter{Search: q, Page: fieldportal.Page{After: after}}
+	switch archived {
+	case "only":
+		b := true
+		nf.Archived = &b
+	case "none":
+		b := false
+		nf.Archived = &b
+	default:
+		archived = ""
+	}
+	list, next, err := c.svc.Sites.FindCustomerNodes(r.Context(), v, nf)
 	if err != nil {
 		c.kit.Error(w, r, err)
 		return
@@ -58,19 +70,26 @@ func (c *Console) handleCustomers(w http.ResponseWriter, r *http.Request) {
 		Header: web.RecordHeader{Title: "Customers", Subtitle: "Top-level customers; open one to see the customers, sites and contacts under it.",
 			Actions: []web.Action{{Label: "New customer", URL: "/console/customers/new"}}}}
 	view.Search = web.FilterBar{Action: "/console/customers", Label: "Find a customer", Submit: "Search",
-		Filters: []web.Filter{{Name: "q", Label: "Find a customer", Type: "search", Value: q, Hint: "Name or account number, at any level"}}}
+		Filters: []web.Filter{{Name: "q", Label: "Find a customer", Type: "search", Value: q, Hint: "Name or account number, at any level"},
+			{Name: "archived", Label: "Archived", Type: "select", Options: []web.CheckOption{
+				{Value: "", Label: "All customers", Checked: archived == ""},
+				{Value: "none", Label: "In use only", Checked: archived == "none"},
+				{Value: "only", Label: "Archived only", Checked: archived == "only"}}}}}
 	view.Table = nodeTable(list, q != "")
 	view.Table.Caption = "Top-level customers, by name"
+	if archived != "" {
+		view.Search.ClearURL = "/console/customers"
+	}
 	if q != "" {
 		view.Search.ClearURL = "/console/customers"
 		view.Header.Subtitle = "Customers at any level whose name or account number holds what you searched for."
 		view.Table.Caption = "Customers matching “" + q + "”"
 	}
 	if next != "" {
-		view.Pager.NextURL = "/console/customers?" + url.Values{"q": {q}, "after": {next}}.Encode()
+		view.Pager.NextURL = "/console/customers?" + url.Values{"q": {q}, "archived": {archived}, "after": {next}}.Encode()
 	}
 	if after != "" {
-		view.Pager.FirstURL = "/console/customers?" + url.Values{"q": {q}}.Encode()
+		view.Pager.FirstURL = "/console/customers?" + url.Values{"q": {q}, "archived": {archived}}.Encode()
 	}
 	c.pages.Render(w, r, http.StatusOK, "customers", view)
 }

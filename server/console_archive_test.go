@@ -60,6 +60,14 @@ func TestConsoleArchive(t *testing.T) {
 			if !strings.Contains(body, "Solo Ltd") || !strings.Contains(body, "Archived") {
 				t.Errorf("the list does not mark Solo Ltd archived:\n%s", body)
 			}
+			_, body = staff.get("/console/customers?archived=only")
+			if !strings.Contains(body, "Solo Ltd") || strings.Contains(body, "Harbour Properties") {
+				t.Errorf("archived only:\n%s", body)
+			}
+			_, body = staff.get("/console/customers?archived=none")
+			if strings.Contains(body, "Solo Ltd") || !strings.Contains(body, "Harbour Properties") {
+				t.Errorf("in use only:\n%s", body)
+			}
 		})
 		t.Run("restore both", func(t *testing.T) {
 			res, _ := staff.post(page+"/archive", url.Values{"archive": {"0"}})

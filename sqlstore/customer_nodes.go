@@ -70,6 +70,9 @@ func (d *DB) FindCustomerNodes(ctx context.Context, v fieldportal.Viewer, f fiel
 		// The condition of customers_top (migration 00266).
 		q.and("c.parent_id IS NULL")
 	}
+	if f.Archived != nil {
+		q.and("c.archived_at IS " + map[bool]string{true: "NOT NULL", false: "NULL"}[*f.Archived])
+	}
 	if err := q.keyset(f.After, false, "c.name", "c.id"); err != nil {
 		return nil, "", err
 	}
