@@ -183,9 +183,13 @@ type SiteFilter struct {
 	ExternalID string
 	Postcode   string
 	// Archived, when not nil, selects only the sites out of use (true:
-	// archived themselves or through their customer, as Site.Archived)
-	// or only those in use (false).
+	// archived themselves or through their customer, as Site.Archived;
+	// the portal) or only those in use (false).
 	Archived *bool
+	// ArchivedItself makes Archived compare the site's own flag only, not
+	// its customer's: the API, whose sites show that flag (archived), so
+	// that a sync client's filter and field agree.
+	ArchivedItself bool
 	// WithActivity fills OpenActivities (open issues + open service and
 	// install orders + unpaid invoices), counting only the kinds of record
 	// the viewer may use (SPEC §2.4).

@@ -60,7 +60,7 @@ func (a *API) siteRoutes() []route {
 		Filters: []param{filter("customer_id", "Only the sites of this customer."),
 			filter("postcode", "Only the sites of this postcode, compared without case or spaces."),
 			filter("external_id", "Only the site of this back-office id."),
-			archivedParam("true: only the sites out of use (archived, or of an archived customer); false: only those in use. Unset: all of them.")},
+			archivedParam("true: only the sites archived themselves (as their archived shows); false: only the others, which include the sites of an archived customer (see the customer's archived). Unset: all of them.")},
 		Show:      func(_ *http.Request, s *fieldportal.Site) Site { return ShowSite(s) },
 		UpdatedAt: func(s *fieldportal.Site) time.Time { return s.UpdatedAt },
 		ID:        func(s *fieldportal.Site) string { return s.ID },
@@ -71,7 +71,7 @@ func (a *API) siteRoutes() []route {
 			}
 			return a.svc.Sites.FindSites(r.Context(), viewer(r), fieldportal.SiteFilter{Page: lq.Page,
 				UpdatedSince: lq.Since(), CustomerID: lq.Filters["customer_id"], Postcode: lq.Filters["postcode"],
-				ExternalID: lq.Filters["external_id"], Archived: archived})
+				ExternalID: lq.Filters["external_id"], Archived: archived, ArchivedItself: true})
 		},
 		Find:           a.svc.Sites.FindSiteByID,
 		ByExternalID:   a.siteByExternalID,

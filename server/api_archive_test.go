@@ -94,12 +94,21 @@ func TestAPIArchive(t *testing.T) {
 				})
 			})
 		}
-		t.Run("the site of an archived customer is out of use", func(t *testing.T) {
+		t.Run("the filter of sites is the site's own flag, as its field", func(t *testing.T) {
+			// The customer is archived, the site itself not: a sync client
+			// filtering by archived must get what the field shows.
 			c.must(200, nil, "PATCH", "/api/v1/sites/"+site.ID, `{"archived":false}`)
-			var list api.List[api.Site]
-			c.must(200, &list, "GET", "/api/v1/sites?archived=true&external_id=S-1", "")
-			if len(list.Data) != 1 || list.Data[0].Archived {
-				t.Errorf("sites out of use = %+v, want the site, not archived itself", list.Data)
+			for query, want := range map[string]int{"archived=true": 0, "archived=false": 1} {
+				var list api.List[api.Site]
+				c.must(200, &list, "GET", "/api/v1/sites?"+query+"&external_id=S-1", "")
+				if len(list.Data) != want {
+					t.Errorf("%s: %d sites, want %d", query, len(list.Data), want)
+				}
+				for _, s := range list.Data {
+					if s.Archived != (query == "archived=true") {
+						t.Errorf("%s lists %+v", query, s)
+					}
+				}
 			}
 		})
 		t.Run("records are still written at an archived site", func(t *testing.T) {

@@ -347,12 +347,13 @@ func siteListQuery(d Dialect, v fieldportal.Viewer, f fieldportal.SiteFilter, wa
 	if f.Postcode != "" {
 		q.and("replace(upper(s.postcode), ' ', '') = " + q.arg(fieldportal.PostcodeKey(f.Postcode)))
 	}
-	if f.Archived != nil {
-		if *f.Archived {
-			q.and(siteArchived("s"))
-		} else {
-			q.and("NOT " + siteArchived("s"))
-		}
+	switch {
+	case f.Archived != nil && f.ArchivedItself:
+		q.and("s.archived_at IS " + map[bool]string{true: "NOT NULL", false: "NULL"}[*f.Archived])
+	case f.Archived != nil && *f.Archived:
+		q.and(siteArchived("s"))
+	case f.Archived != nil:
+		q.and("NOT " + siteArchived("s"))
 	}
 	order, index := "s.name, s.id", "sites_stream"
 	if !f.UpdatedSince.IsZero() {
