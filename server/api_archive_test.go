@@ -1,9 +1,12 @@
 package server
 
 import (
+	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
+	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/api"
 	"github.com/fieldportal/fieldportal/sqlstore"
 	"github.com/fieldportal/fieldportal/sqlstore/sqltest"
@@ -109,6 +112,49 @@ func TestAPIArchive(t *testing.T) {
 						t.Errorf("%s lists %+v", query, s)
 					}
 				}
+			}
+		})
+		t.Run("the site.updated event shows the flag", func(t *testing.T) {
+			ctx := context.Background()
+			staff := fieldportal.SystemViewer(f.org.ID, "test")
+			if _, err := db.CreateWebhookEndpoint(ctx, staff,
+				fieldportal.WebhookEndpointInput{URL: "https://hooks.example.com/bo", Events: []string{"site.updated"}}); err != nil {
+				t.Fatal(err)
+			}
+			latest := func() (ev struct {
+				Data api.Site `json:"data"`
+			}) {
+				t.Helper()
+				var payload string
+				if err := db.SQL().QueryRowContext(ctx, `SELECT payload FROM outbox WHERE org_id = $1 AND kind = 'webhook'
+					AND topic = 'site.updated' ORDER BY id DESC LIMIT 1`, f.org.ID).Scan(&payload); err != nil {
+					t.Fatal(err)
+				}
+				if err := json.Unmarshal([]byte(payload), &ev); err != nil {
+					t.Fatal(err)
+				}
+				return ev
+			}
+			// The console's button (ArchiveSite) and the API's PATCH.
+			if err := db.ArchiveSite(ctx, staff, site.ID, true); err != nil {
+				t.Fatal(err)
+			}
+			if ev := latest(); ev.Data.ID != site.ID || !ev.Data.Archived || ev.Data.ArchivedAt == nil {
+				t.Errorf("archived: event data %+v", ev.Data)
+			}
+			c.must(200, nil, "PATCH", "/api/v1/sites/"+site.ID, `{"archived":false}`)
+			if ev := latest(); ev.Data.ID != site.ID || ev.Data.Archived || ev.Data.ArchivedAt != nil {
+				t.Errorf("restored: event data %+v", ev.Data)
+			}
+			c.must(200, nil, "PATCH", "/api/v1/sites/"+site.ID, `{"archived":true}`)
+			if ev := latest(); !ev.Data.Archived || ev.Data.ArchivedAt == nil {
+				t.Errorf("archived by PATCH: event data %+v", ev.Data)
+			}
+			if err := db.ArchiveSite(ctx, staff, site.ID, false); err != nil {
+				t.Fatal(err)
+			}
+			if ev := latest(); ev.Data.Archived || ev.Data.ArchivedAt != nil {
+				t.Errorf("restored by ArchiveSite: event data %+v", ev.Data)
 			}
 		})
 		t.Run("records are still written at an archived site", func(t *testing.T) {
