@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,7 +15,8 @@ import (
 
 // The edges of archiving (issue 19) that no other test holds: a contact's
 // Archived filter shows only sites in its reach; a contact, a cross-site
-// form and a read API key archive nothing.
+// form and a read API key archive nothing; a contact's acceptance of a
+// quote at an archived site is refused on the quote's page.
 func TestArchiveAccess(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
@@ -45,6 +47,25 @@ func TestArchiveAccess(t *testing.T) {
 			}
 			res, body := c.get("/sites/" + solo.ID)
 			wantStatus(t, "an archived site out of reach", res, body, http.StatusNotFound)
+		})
+		t.Run("a contact's acceptance of a quote there is refused with the reason", func(t *testing.T) {
+			x := &fieldportal.Quote{SiteID: hq.ID, Stage: fieldportal.QuoteOutstanding, Description: "Lights",
+				ValidUntil: fieldportal.Date{Year: 2099, Month: 1, Day: 1},
+				Items:      []fieldportal.QuoteItem{{Description: "Lamp", Quantity: 1, UnitPrice: 1000, Total: 1000}}, TotalExTax: 1000, TotalIncTax: 1000}
+			if err := db.CreateQuote(ctx, f.sys, x); err != nil {
+				t.Fatal(err)
+			}
+			f.giveQuoteRole("parent@example.test")
+			c := f.browser()
+			c.login("parent@example.test", testPassword)
+			res, body := c.post("/quotes/"+x.ID+"/accept", url.Values{"signed_by_name": {"Pat Parent"}})
+			wantStatus(t, "accept", res, body, http.StatusConflict)
+			if !strings.Contains(html.UnescapeString(body), "is for a site that is archived, so it can no longer be accepted") {
+				t.Errorf("the page does not say why:\n%s", body)
+			}
+			if got, _ := db.FindQuoteByID(ctx, f.sys, x.ID); got.Stage != fieldportal.QuoteOutstanding {
+				t.Errorf("stage = %s, want outstanding", got.Stage)
+			}
 		})
 		t.Run("a contact is sent to the staff sign-in", func(t *testing.T) {
 			c := f.browser()
