@@ -20,10 +20,21 @@ type Customer struct {
 	TaxNumber  string    `json:"tax_number"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
+	// ArchivedAt is when the office archived the customer, zero while it
+	// is in use (Archived). Read-only: Archive changes it.
+	ArchivedAt time.Time `json:"archived_at,omitzero"`
 	// IfUpdatedAt, when set, makes an update save only over the version
 	// read (ErrChanged otherwise).
 	IfUpdatedAt time.Time `json:"-"`
+	// Archive, when not nil, archives (true) or restores (false) the
+	// customer as it is saved (staff only); nil keeps the stored flag, so
+	// an edit that does not know of archiving never revives one.
+	Archive *bool `json:"-"`
 }
+
+// Archived reports whether the office has archived the customer: out of
+// use for new work, its records and history kept (issue 19).
+func (c *Customer) Archived() bool { return !c.ArchivedAt.IsZero() }
 
 // Validate checks a customer before it is saved.
 func (c *Customer) Validate() error {
@@ -50,6 +61,9 @@ type CustomerFilter struct {
 	UpdatedSince time.Time
 	// ExternalID selects the customer of the back office's id (the API).
 	ExternalID string
+	// Archived, when not nil, selects only the archived customers (true)
+	// or only those in use (false).
+	Archived *bool
 }
 
 // Contractor is a trading division or subcontractor that does the work.
@@ -97,10 +111,19 @@ type Site struct {
 	Notes           string    `json:"notes"`
 	CreatedAt       time.Time `json:"created_at"`
 	UpdatedAt       time.Time `json:"updated_at"`
+	// ArchivedAt is when the office archived the site itself, zero
+	// otherwise; CustomerArchivedAt (read-only) is its customer's. Use
+	// Archived, which holds both.
+	ArchivedAt         time.Time `json:"archived_at,omitzero"`
+	CustomerArchivedAt time.Time `json:"-"`
 
 	// IfUpdatedAt, when set, makes an update save only over the version
 	// read (ErrChanged otherwise).
 	IfUpdatedAt time.Time `json:"-"`
+
+	// Archive, when not nil, archives (true) or restores (false) the
+	// site itself as it is saved (staff only); nil keeps the stored flag.
+	Archive *bool `json:"-"`
 
 	// ContactIDs, when not nil, are the site's contacts to save: people
 	// of its customer (the portal's site form). nil leaves them as they
@@ -114,6 +137,18 @@ type Site struct {
 	// site in the portal, until staff mark it reviewed (the console's
 	// queue, FindPortalSites); zero otherwise.
 	PortalPendingAt time.Time `json:"-"`
+}
+
+// Archived reports whether the site is out of use: archived itself or
+// through its customer ("effectively archived", issue 19). Its records
+// and history stay in reach; only new work from the portal stops. The
+// store's lists apply the same rule (sqlstore's siteArchived).
+func (s *Site) Archived() bool { return !s.ArchivedAt.IsZero() || !s.CustomerArchivedAt.IsZero() }
+
+// ErrSiteArchived is the field error of new work asked for at an archived
+// site; field names the form's site field.
+func ErrSiteArchived(field string) error {
+	return FieldErrorf(field, "This site is archived; contact the office to reopen it.")
 }
 
 // Validate checks a site before it is saved.
@@ -147,6 +182,14 @@ type SiteFilter struct {
 	// the sites of a postcode, compared without case or spaces (the API).
 	ExternalID string
 	Postcode   string
+	// Archived, when not nil, selects only the sites out of use (true:
+	// archived themselves or through their customer, as Site.Archived;
+	// the portal) or only those in use (false).
+	Archived *bool
+	// ArchivedItself makes Archived compare the site's own flag only, not
+	// its customer's: the API, whose sites show that flag (archived), so
+	// that a sync client's filter and field agree.
+	ArchivedItself bool
 	// WithActivity fills OpenActivities (open issues + open service and
 	// install orders + unpaid invoices), counting only the kinds of record
 	// the viewer may use (SPEC §2.4).

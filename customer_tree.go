@@ -21,4 +21,7 @@ type CustomerNodeFilter struct {
 	Page
 	ParentID string
 	Search   string
+	// Archived, when not nil, selects only the archived customers (true)
+	// or only those in use (false).
+	Archived *bool
 }

@@ -281,6 +281,9 @@ type SiteService interface {
 	CreateCustomer(ctx context.Context, v Viewer, c *Customer) error
 	UpdateCustomer(ctx context.Context, v Viewer, c *Customer) error
 	UpsertCustomerByExternalID(ctx context.Context, v Viewer, c *Customer) (created bool, err error)
+	// ArchiveCustomer archives (true) or restores (false) a customer
+	// (staff only); its sites are then out of use too (Site.Archived).
+	ArchiveCustomer(ctx context.Context, v Viewer, id string, archive bool) error
 
 	FindSiteByID(ctx context.Context, v Viewer, id string) (*Site, error)
 	FindSites(ctx context.Context, v Viewer, f SiteFilter) ([]*Site, string, error)
@@ -295,6 +298,8 @@ type SiteService interface {
 	CreateSite(ctx context.Context, v Viewer, s *Site) error
 	UpdateSite(ctx context.Context, v Viewer, s *Site) error
 	UpsertSiteByExternalID(ctx context.Context, v Viewer, s *Site) (created bool, err error)
+	// ArchiveSite archives (true) or restores (false) a site (staff only).
+	ArchiveSite(ctx context.Context, v Viewer, id string, archive bool) error
 	// FindSiteContacts lists a reachable site's contacts that the viewer
 	// may see (issue 20).
 	FindSiteContacts(ctx context.Context, v Viewer, siteID string) ([]*Contact, error)

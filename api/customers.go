@@ -11,16 +11,18 @@ import (
 
 // Customer is a customer as the API shows it.
 type Customer struct {
-	ID             string    `json:"id"`
-	ExternalID     *string   `json:"external_id" doc:"The back office's own id; null when none."`
-	ParentID       *string   `json:"parent_id" doc:"The customer this one is under; null at the top of a tree."`
-	Name           string    `json:"name"`
-	BillingAddress Address   `json:"billing_address"`
-	Phone          string    `json:"phone"`
-	Email          string    `json:"email"`
-	TaxNumber      string    `json:"tax_number"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	ID             string     `json:"id"`
+	ExternalID     *string    `json:"external_id" doc:"The back office's own id; null when none."`
+	ParentID       *string    `json:"parent_id" doc:"The customer this one is under; null at the top of a tree."`
+	Name           string     `json:"name"`
+	BillingAddress Address    `json:"billing_address"`
+	Phone          string     `json:"phone"`
+	Email          string     `json:"email"`
+	TaxNumber      string     `json:"tax_number"`
+	Archived       bool       `json:"archived" doc:"true: archived by the office, out of use for new work; its sites are then out of use too. Its records stay."`
+	ArchivedAt     *time.Time `json:"archived_at" doc:"When it was archived; null while in use."`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
 }
 
 // CustomerInput is the body of a customer's create, update (only the
@@ -34,6 +36,7 @@ type CustomerInput struct {
 	Phone            string  `json:"phone"`
 	Email            string  `json:"email"`
 	TaxNumber        string  `json:"tax_number"`
+	Archived         *bool   `json:"archived" doc:"true archives the customer, false restores it. A new customer is in use unless told; an upsert or a change that leaves it out keeps the stored flag."`
 }
 
 // Address is a postal address, of a customer's billing or a site.
@@ -82,20 +85,56 @@ func optional(s string) *string {
 func ShowCustomer(c *fieldportal.Customer) Customer {
 	return Customer{ID: c.ID, ExternalID: optional(c.ExternalID), ParentID: optional(c.ParentID), Name: c.Name,
 		BillingAddress: showAddress(c.Billing), Phone: c.Phone, Email: c.Email, TaxNumber: c.TaxNumber,
-		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
+		Archived: c.Archived(), ArchivedAt: optionalTime(c.ArchivedAt), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
+}
+
+// archivedParam is the archived filter of the customers' and sites' lists:
+// all records unless asked, as a sync needs them all.
+func archivedParam(desc string) param {
+	return param{Name: "archived", Desc: desc, Schema: map[string]any{"type": "string", "enum": []any{"true", "false"}}}
+}
+
+// archivedFilter reads the archived filter: nil when not given.
+func archivedFilter(lq listQuery) (*bool, error) {
+	s, ok := lq.Filters["archived"]
+	if !ok {
+		return nil, nil
+	}
+	if s != "true" && s != "false" {
+		return nil, badRequest(fieldportal.FieldError{Field: "archived", Message: "archived must be true or false."})
+	}
+	b := s == "true"
+	return &b, nil
+}
+
+// fillArchived carries a body's archived onto the record's Archive: nil
+// (not sent) keeps the stored flag; sent as null, it is refused.
+func fillArchived(dst **bool, in *bool, s sent) error {
+	if in != nil {
+		*dst = in
+	} else if s["archived"] {
+		return fieldportal.FieldErrorf("archived", "archived must be true or false.")
+	}
+	return nil
 }
 
 func (a *API) customerRoutes() []route {
 	res := &resource[fieldportal.Customer, Customer, CustomerInput]{api: a,
 		Path: "/customers", Tag: "customers", Singular: "Customer", Plural: "Customers",
 		Filters: []param{filter("parent_id", "Only the direct sub-customers of this customer."),
-			filter("external_id", "Only the customer of this back-office id.")},
+			filter("external_id", "Only the customer of this back-office id."),
+			archivedParam("true: only the archived customers; false: only those in use. Unset: all of them.")},
 		Show:      func(_ *http.Request, c *fieldportal.Customer) Customer { return ShowCustomer(c) },
 		UpdatedAt: func(c *fieldportal.Customer) time.Time { return c.UpdatedAt },
 		ID:        func(c *fieldportal.Customer) string { return c.ID },
 		List: func(r *http.Request, lq listQuery) ([]*fieldportal.Customer, string, error) {
+			archived, err := archivedFilter(lq)
+			if err != nil {
+				return nil, "", err
+			}
 			return a.svc.Sites.FindCustomers(r.Context(), viewer(r), fieldportal.CustomerFilter{Page: lq.Page,
-				UpdatedSince: lq.Since(), ParentID: lq.Filters["parent_id"], ExternalID: lq.Filters["external_id"]})
+				UpdatedSince: lq.Since(), ParentID: lq.Filters["parent_id"], ExternalID: lq.Filters["external_id"],
+				Archived: archived})
 		},
 		Find:         a.svc.Sites.FindCustomerByID,
 		ByExternalID: a.customerByExternalID,
@@ -123,6 +162,9 @@ func (a *API) fillCustomer(ctx context.Context, v fieldportal.Viewer, c *fieldpo
 		}
 	}
 	fillAddress(&c.Billing, in.BillingAddress, s, "billing_address")
+	if err := fillArchived(&c.Archive, in.Archived, s); err != nil {
+		return err
+	}
 	if in.ParentExternalID == "" {
 		return nil
 	}

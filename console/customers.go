@@ -26,6 +26,8 @@ func (c *Console) customerRoutes() {
 	k.Handle("POST /console/customers/{id}/edit", c.signedIn(c.handleCustomerUpdate))
 	k.Handle("GET /console/customers/{id}/move", c.signedIn(c.handleCustomerMoveForm))
 	k.Handle("POST /console/customers/{id}/move", c.signedIn(c.handleCustomerMove))
+	k.Handle("POST /console/customers/{id}/archive", c.signedIn(c.handleCustomerArchive))
+	k.Handle("POST /console/customers/{id}/sites/{site}/archive", c.signedIn(c.handleSiteArchive))
 	c.customerSSORoutes() // single sign-on (customer_sso.go)
 }
 
@@ -47,7 +49,19 @@ func (c *Console) handleCustomers(w http.ResponseWriter, r *http.Request) {
 	v, _ := web.ViewerFromContext(r.Context())
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	after := r.URL.Query().Get("after")
-	list, next, err := c.svc.Sites.FindCustomerNodes(r.Context(), v, fieldportal.CustomerNodeFilter{Search: q, Page: fieldportal.Page{After: after}})
+	archived := r.URL.Query().Get("archived")
+	nf := fieldportal.CustomerNodeFilter{Search: q, Page: fieldportal.Page{After: after}}
+	switch archived {
+	case "only":
+		b := true
+		nf.Archived = &b
+	case "none":
+		b := false
+		nf.Archived = &b
+	default:
+		archived = ""
+	}
+	list, next, err := c.svc.Sites.FindCustomerNodes(r.Context(), v, nf)
 	if err != nil {
 		c.kit.Error(w, r, err)
 		return
@@ -56,19 +70,26 @@ func (c *Console) handleCustomers(w http.ResponseWriter, r *http.Request) {
 		Header: web.RecordHeader{Title: "Customers", Subtitle: "Top-level customers; open one to see the customers, sites and contacts under it.",
 			Actions: []web.Action{{Label: "New customer", URL: "/console/customers/new"}}}}
 	view.Search = web.FilterBar{Action: "/console/customers", Label: "Find a customer", Submit: "Search",
-		Filters: []web.Filter{{Name: "q", Label: "Find a customer", Type: "search", Value: q, Hint: "Name or account number, at any level"}}}
+		Filters: []web.Filter{{Name: "q", Label: "Find a customer", Type: "search", Value: q, Hint: "Name or account number, at any level"},
+			{Name: "archived", Label: "Archived", Type: "select", Options: []web.CheckOption{
+				{Value: "", Label: "All customers", Checked: archived == ""},
+				{Value: "none", Label: "In use only", Checked: archived == "none"},
+				{Value: "only", Label: "Archived only", Checked: archived == "only"}}}}}
 	view.Table = nodeTable(list, q != "")
 	view.Table.Caption = "Top-level customers, by name"
+	if archived != "" {
+		view.Search.ClearURL = "/console/customers"
+	}
 	if q != "" {
 		view.Search.ClearURL = "/console/customers"
 		view.Header.Subtitle = "Customers at any level whose name or account number holds what you searched for."
 		view.Table.Caption = "Customers matching “" + q + "”"
 	}
 	if next != "" {
-		view.Pager.NextURL = "/console/customers?" + url.Values{"q": {q}, "after": {next}}.Encode()
+		view.Pager.NextURL = "/console/customers?" + url.Values{"q": {q}, "archived": {archived}, "after": {next}}.Encode()
 	}
 	if after != "" {
-		view.Pager.FirstURL = "/console/customers?" + url.Values{"q": {q}}.Encode()
+		view.Pager.FirstURL = "/console/customers?" + url.Values{"q": {q}, "archived": {archived}}.Encode()
 	}
 	c.pages.Render(w, r, http.StatusOK, "customers", view)
 }
@@ -84,7 +105,11 @@ func nodeTable(list []*fieldportal.CustomerNode, withParent bool) web.Table {
 	t.Columns = append(t.Columns, web.Column{Label: "Sub-customers", Numeric: true}, web.Column{Label: "Own sites", Numeric: true},
 		web.Column{Label: "All sites below", Numeric: true})
 	for _, n := range list {
-		row := []web.Cell{web.LinkCell(n.Name, customerURL(n.ID)), web.TextCell(n.ExternalID)}
+		name := web.LinkCell(n.Name, customerURL(n.ID))
+		if n.Archived() {
+			name.Hint = "Archived"
+		}
+		row := []web.Cell{name, web.TextCell(n.ExternalID)}
 		if withParent {
 			parent := web.TextCell("Top level")
 			if n.ParentID != "" {
@@ -105,6 +130,11 @@ var customerNotices = map[string]string{
 	"saved":   "The customer has been saved.",
 	"moved":   "The customer has been moved; its contacts' and its new parent's contacts' access follows at once.",
 	"sso":     "The single sign-on settings have been saved.",
+	"archived": "The customer has been archived: its sites take no new work from the portal; its records stay. " +
+		"Restore it to reopen them.",
+	"restored":      "The customer has been restored.",
+	"site_archived": "The site has been archived: it takes no new work from the portal; its records stay.",
+	"site_restored": "The site has been restored.",
 }
 
 // customerView is a customer's page.
@@ -116,9 +146,11 @@ type customerView struct {
 	Path    []web.NavLink
 	Details []web.Detail
 	// The three lists, each with its own pager.
-	Children                            web.Table
-	ChildNew                            string
-	Sites                               web.Table
+	Children web.Table
+	ChildNew string
+	Sites    web.Table
+	// SiteActions archive or restore each listed site (issue 19).
+	SiteActions                         []web.Action
 	Contacts                            web.Table
 	ChildPager, SitePager, ContactPager web.Pager
 	// SSO is the single sign-on section (admins only).
@@ -162,7 +194,11 @@ func (c *Console) handleCustomer(w http.ResponseWriter, r *http.Request) {
 		Header: web.RecordHeader{Title: cu.Name, Subtitle: "Customer", Actions: []web.Action{
 			{Label: "Edit", URL: base + "/edit", Style: "secondary"},
 			{Label: "Move", URL: base + "/move", Style: "secondary"},
+			archiveAction(base+"/archive", cu.Archived(), "customer"),
 			{Label: "Add a sub-customer", URL: "/console/customers/new?" + url.Values{"parent": {id}}.Encode()}}}}
+	if cu.Archived() {
+		view.Header.Badges = []web.Badge{{Text: "Archived", Tone: "warning"}}
+	}
 	view.Path = append(view.Path, web.NavLink{Label: "Customers", URL: "/console/customers"})
 	for _, a := range path[:len(path)-1] {
 		view.Path = append(view.Path, web.NavLink{Label: a.Name, URL: customerURL(a.ID)})
@@ -172,10 +208,8 @@ func (c *Console) handleCustomer(w http.ResponseWriter, r *http.Request) {
 
 	view.Children = nodeTable(children, false)
 	view.Children.Caption = "Sub-customers of " + cu.Name
-	view.Sites = web.Table{Caption: "Sites of " + cu.Name, Columns: []web.Column{{Label: "Site"}, {Label: "Address"}, {Label: "UPRN"}}}
-	for _, s := range sites {
-		view.Sites.Rows = append(view.Sites.Rows, []web.Cell{{Text: s.Name, Header: true}, web.TextCell(s.Address.OneLine()), web.TextCell(s.UPRN)})
-	}
+	view.Sites = siteTable(cu, sites)
+	view.SiteActions = siteArchiveActions(cu, sites)
 	view.Contacts = web.Table{Caption: "Contacts of " + cu.Name, Columns: []web.Column{{Label: "Name"}, {Label: "Email"}, {Label: "Portal access"}}}
 	for _, row := range contacts {
 		access := loginStatusLabel(row.LoginStatus)
@@ -240,4 +274,82 @@ func countText(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// archiveAction is the Archive or Restore button of a customer or site
+// (issue 19): a POST of archive=1 or 0 to url.
+func archiveAction(url string, archived bool, what string) web.Action {
+	if archived {
+		return web.Action{Label: "Restore " + what, URL: url, Style: "secondary", Method: "post", Field: "archive", Value: "0"}
+	}
+	return web.Action{Label: "Archive " + what, URL: url, Style: "secondary", Method: "post", Field: "archive", Value: "1"}
+}
+
+// siteTable lists a customer's own sites with their archived state
+// (archived themselves, or through the customer).
+func siteTable(cu *fieldportal.Customer, sites []*fieldportal.Site) web.Table {
+	t := web.Table{Caption: "Sites of " + cu.Name, Columns: []web.Column{{Label: "Site"}, {Label: "Address"}, {Label: "UPRN"},
+		{Label: "Status"}}}
+	for _, s := range sites {
+		status := web.TextCell("In use")
+		switch {
+		case !s.ArchivedAt.IsZero():
+			status = web.BadgeCell("Archived", "warning")
+		case s.Archived():
+			status = web.BadgeCell("Archived with the customer", "warning")
+		}
+		t.Rows = append(t.Rows, []web.Cell{{Text: s.Name, Header: true}, web.TextCell(s.Address.OneLine()), web.TextCell(s.UPRN), status})
+	}
+	return t
+}
+
+// siteArchiveActions are the Archive / Restore buttons of a customer's
+// sites, each a POST form naming its site.
+func siteArchiveActions(cu *fieldportal.Customer, sites []*fieldportal.Site) []web.Action {
+	var out []web.Action
+	for _, s := range sites {
+		out = append(out, archiveAction(customerURL(cu.ID)+"/sites/"+url.PathEscape(s.ID)+"/archive", !s.ArchivedAt.IsZero(), "site "+s.Name))
+	}
+	return out
+}
+
+// handleSiteArchive archives (archive=1) or restores (archive=0) a site
+// of the customer whose page it is on.
+func (c *Console) handleSiteArchive(w http.ResponseWriter, r *http.Request) {
+	if !c.kit.ParseForm(w, r) {
+		return
+	}
+	v, _ := web.ViewerFromContext(r.Context())
+	id, siteID := r.PathValue("id"), r.PathValue("site")
+	s, err := c.svc.Sites.FindSiteByID(r.Context(), v, siteID)
+	if err == nil && s.CustomerID != id {
+		err = fieldportal.NotFound("site")
+	}
+	archive := r.PostForm.Get("archive") == "1"
+	if err == nil {
+		err = c.svc.Sites.ArchiveSite(r.Context(), v, siteID, archive)
+	}
+	if err != nil {
+		c.kit.Error(w, r, web.NotFoundAs(err, "site"))
+		return
+	}
+	done := map[bool]string{true: "site_archived", false: "site_restored"}[archive]
+	http.Redirect(w, r, customerURL(id)+"?done="+done+"#sites", http.StatusSeeOther)
+}
+
+// handleCustomerArchive archives (archive=1) or restores (archive=0) a
+// customer; the store audits it and refuses whom it must.
+func (c *Console) handleCustomerArchive(w http.ResponseWriter, r *http.Request) {
+	if !c.kit.ParseForm(w, r) {
+		return
+	}
+	v, _ := web.ViewerFromContext(r.Context())
+	id := r.PathValue("id")
+	archive := r.PostForm.Get("archive") == "1"
+	if err := c.svc.Sites.ArchiveCustomer(r.Context(), v, id, archive); err != nil {
+		c.kit.Error(w, r, web.NotFoundAs(err, "customer"))
+		return
+	}
+	done := map[bool]string{true: "archived", false: "restored"}[archive]
+	http.Redirect(w, r, customerURL(id)+"?done="+done, http.StatusSeeOther)
 }

@@ -115,7 +115,8 @@ func (p *Portal) renderBooking(w http.ResponseWriter, r *http.Request, v fieldpo
 	// search; the chosen one is always among them.
 	view.SiteSearch = web.Field("site_q", "Find a site", "search", f.SiteSearch, "off", errs).Optional()
 	view.SiteSearch.Hint = "Name, address, postcode or UPRN"
-	sites, next, err := p.svc.Sites.FindSites(ctx, v, fieldportal.SiteFilter{Page: fieldportal.Page{Limit: bookingSiteChoices}, Search: f.SiteSearch})
+	sites, next, err := p.svc.Sites.FindSites(ctx, v, fieldportal.SiteFilter{Page: fieldportal.Page{Limit: bookingSiteChoices}, Search: f.SiteSearch,
+		Archived: inUse()}) // an archived site takes no new work
 	if err != nil && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
 		p.kit.Error(w, r, err)
 		return

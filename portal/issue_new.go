@@ -81,7 +81,7 @@ func (p *Portal) renderIssueForm(w http.ResponseWriter, r *http.Request, v field
 	ctx := r.Context()
 	view := newIssueView{Layout: p.layout(r, "Report an issue"), CancelURL: "/issues",
 		MayUpload: v.CanDo(fieldportal.ActionUpload), UploadHint: p.kit.UploadTypesHint(r), FileError: errs["attachments"]}
-	few, err := p.fewIssueSites(r, v)
+	few, err := p.fewIssueSites(r, v, inUse()) // an archived site takes no new issue
 	if err != nil {
 		p.kit.Error(w, r, err)
 		return
@@ -255,7 +255,8 @@ func (p *Portal) resolveIssueSite(ctx context.Context, v fieldportal.Viewer, f *
 		errs["site"] = "Site is required: type part of its name, address or postcode."
 		return nil, nil
 	}
-	sites, _, err := p.svc.Work.FindIssueSites(ctx, v, fieldportal.SiteFilter{Search: f.SiteText, Page: fieldportal.Page{Limit: 20}})
+	sites, _, err := p.svc.Work.FindIssueSites(ctx, v, fieldportal.SiteFilter{Search: f.SiteText, Page: fieldportal.Page{Limit: 20},
+		Archived: inUse()}) // an archived site takes no new issue
 	if err != nil {
 		return nil, err
 	}

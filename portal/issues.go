@@ -153,9 +153,14 @@ func issuesTable(list []*fieldportal.Issue, ip issueListParams, loc *time.Locati
 const siteChoicesMax = 30
 
 // fewIssueSites returns the viewer's sites when they are few enough for a
-// select, else nil.
-func (p *Portal) fewIssueSites(r *http.Request, v fieldportal.Viewer) ([]*fieldportal.Site, error) {
-	sites, next, err := p.svc.Work.FindIssueSites(r.Context(), v, fieldportal.SiteFilter{Page: fieldportal.Page{Limit: siteChoicesMax}})
+// select, else nil; archived, when given, selects by the flag (the
+// new-issue form offers the sites in use).
+func (p *Portal) fewIssueSites(r *http.Request, v fieldportal.Viewer, archived ...*bool) ([]*fieldportal.Site, error) {
+	f := fieldportal.SiteFilter{Page: fieldportal.Page{Limit: siteChoicesMax}}
+	if len(archived) > 0 {
+		f.Archived = archived[0]
+	}
+	sites, next, err := p.svc.Work.FindIssueSites(r.Context(), v, f)
 	if err != nil || next != "" {
 		return nil, err
 	}

@@ -36,13 +36,15 @@ type SiteRow struct {
 	Postcode       string
 	Customer       string
 	OpenActivities int
+	// Archived: out of use, itself or through its customer.
+	Archived bool
 }
 
 // siteRow formats a site for the list.
 func siteRow(s *fieldportal.Site) SiteRow {
 	return SiteRow{
 		URL: "/sites/" + url.PathEscape(s.ID), Name: s.Name, Address: streetAddress(s.Address),
-		Postcode: s.Address.Postcode, Customer: s.CustomerName, OpenActivities: s.OpenActivities,
+		Postcode: s.Address.Postcode, Customer: s.CustomerName, OpenActivities: s.OpenActivities, Archived: s.Archived(),
 	}
 }
 
@@ -58,7 +60,11 @@ func sitesTable(sites []*fieldportal.Site, search string, activity bool) web.Tab
 	}
 	for _, site := range sites {
 		row := siteRow(site)
-		cells := []web.Cell{web.LinkCell(row.Name, row.URL), web.TextCell(row.Address), web.TextCell(row.Postcode), web.TextCell(row.Customer)}
+		name := web.LinkCell(row.Name, row.URL)
+		if row.Archived {
+			name.Hint = "Archived"
+		}
+		cells := []web.Cell{name, web.TextCell(row.Address), web.TextCell(row.Postcode), web.TextCell(row.Customer)}
 		if activity {
 			// A count leads to the site's tabs, where the activities are.
 			n := web.TextCell(strconv.Itoa(row.OpenActivities))
@@ -79,13 +85,50 @@ func streetAddress(a fieldportal.Address) string {
 }
 
 // siteFilter reads the list's query string; the page and its CSV share it.
+// Archived sites (issue 19) are hidden unless the Archived filter shows
+// them (archived=all) or only them (archived=only).
 func siteFilter(r *http.Request) fieldportal.SiteFilter {
 	q := r.URL.Query()
-	return fieldportal.SiteFilter{
+	f := fieldportal.SiteFilter{
 		Page:         fieldportal.Page{After: q.Get("after")},
 		Search:       strings.TrimSpace(q.Get("q")),
 		WithActivity: true,
 	}
+	switch q.Get("archived") {
+	case "all":
+	case "only":
+		f.Archived = archivedOnly()
+	default:
+		f.Archived = inUse()
+	}
+	return f
+}
+
+// inUse selects the sites in use (not archived): the lists and pickers
+// that start new work offer no archived site.
+func inUse() *bool { b := false; return &b }
+
+// archivedOnly selects only the archived sites.
+func archivedOnly() *bool { b := true; return &b }
+
+// archivedParam is the Archived filter's value for f ("" hides them).
+func archivedParam(f fieldportal.SiteFilter) string {
+	switch {
+	case f.Archived == nil:
+		return "all"
+	case *f.Archived:
+		return "only"
+	}
+	return ""
+}
+
+// archivedFilter is the list's Archived select.
+func archivedFilter(f fieldportal.SiteFilter) web.Filter {
+	now := archivedParam(f)
+	return web.Filter{Name: "archived", Label: "Archived", Type: "select", Options: []web.CheckOption{
+		{Value: "", Label: "Hide archived sites", Checked: now == ""},
+		{Value: "all", Label: "Show archived sites too", Checked: now == "all"},
+		{Value: "only", Label: "Only archived sites", Checked: now == "only"}}}
 }
 
 // handleSites lists the sites the contact reaches, a page at a time.
@@ -102,8 +145,13 @@ func (p *Portal) handleSites(w http.ResponseWriter, r *http.Request) {
 	}
 	view := sitesView{Layout: p.layout(r, "Job sites"), Query: f.Search, CSVWhat: "of the sites", Actions: siteEditActions(v, "")}
 	view.Filter = web.FilterBar{Action: "/sites", Label: "Search sites", Submit: "Search",
-		Filters: []web.Filter{{Name: "q", Label: "Search sites", Type: "search", Value: f.Search, Hint: "Name, address, postcode or UPRN"}}}
+		Filters: []web.Filter{{Name: "q", Label: "Search sites", Type: "search", Value: f.Search, Hint: "Name, address, postcode or UPRN"},
+			archivedFilter(f)}}
 	base := url.Values{}
+	if a := archivedParam(f); a != "" {
+		base.Set("archived", a)
+		view.Filter.ClearURL = "/sites"
+	}
 	if f.Search != "" {
 		base.Set("q", f.Search)
 		view.Filter.ClearURL = "/sites"
@@ -113,8 +161,8 @@ func (p *Portal) handleSites(w http.ResponseWriter, r *http.Request) {
 	view.CSVURL = withQuery("/sites.csv", base)
 	if next != "" {
 		nq := url.Values{"after": {next}}
-		if f.Search != "" {
-			nq.Set("q", f.Search)
+		for k, vs := range base {
+			nq[k] = vs
 		}
 		view.Pager.NextURL = withQuery("/sites", nq)
 	}
@@ -181,6 +229,8 @@ type siteView struct {
 	Notice   string
 	// Messages is the thread with the office (issue 22); nil hides it.
 	Messages *web.ThreadView
+	// Badges mark the site Archived (issue 19).
+	Badges []web.Badge
 }
 
 // siteTabs lists the modules of a site's page that the viewer may use,
@@ -239,14 +289,27 @@ func (p *Portal) handleSite(w http.ResponseWriter, r *http.Request) {
 	}
 	layout := p.layout(r, site.Name)
 	messages := p.threadFor(r, v, &layout, fieldportal.ThreadOnSite, site.ID)
+	// An archived site keeps its history (the tabs) but takes no new
+	// work: no Book a job or Request a quote (the store refuses them too).
+	actions := siteEditActions(v, site.ID)
+	var badges []web.Badge
+	if site.Archived() {
+		badges = []web.Badge{{Text: "Archived", Tone: "warning"}}
+		if notice == "" {
+			notice = "This site is archived: its records stay here, but it takes no new work. Contact the office to reopen it."
+		}
+	} else {
+		actions = append(siteBookingActions(v, site.ID), actions...)
+	}
 	p.pages.Render(w, r, http.StatusOK, "site", siteView{
 		Layout:   layout,
 		Site:     site,
 		Address:  lines,
 		Tabs:     siteTabs(v, site.ID),
-		Actions:  append(siteBookingActions(v, site.ID), siteEditActions(v, site.ID)...),
+		Actions:  actions,
 		Contacts: contacts,
 		Notice:   notice,
 		Messages: messages,
+		Badges:   badges,
 	})
 }

@@ -13,8 +13,8 @@ import (
 
 // customerNodeColumns are a node's columns after customerColumns: the
 // parent's name, the children counted in the customers_children index
-// (migration 00266), and the sites from the tallies, which the writes
-// keep (tallies.go, subtree.go), so no site is read.
+// (migration 00266), and the sites in use from the tallies, which the
+// writes keep (tallies.go, subtree.go), so no site is read.
 const customerNodeColumns = `, COALESCE(p.name, ''),
 	(SELECT count(*) FROM customers k WHERE k.parent_id = c.id),
 	COALESCE(t.sites, 0), COALESCE(st.sites, 0)`
@@ -29,7 +29,7 @@ func scanCustomerNode(row interface{ Scan(...any) error }) (*fieldportal.Custome
 	a := &c.Billing
 	err := row.Scan(&c.ID, &c.OrgID, str(&c.ExternalID), str(&c.ParentID), &c.Name, &a.Line1, &a.Line2, &a.City,
 		&a.Region, &a.Postcode, &a.Country, &c.Phone, &c.Email, &c.TaxNumber, tm(&c.CreatedAt), tm(&c.UpdatedAt),
-		&n.ParentName, &n.Children, &n.Sites, &n.SubtreeSites)
+		tm(&c.ArchivedAt), &n.ParentName, &n.Children, &n.Sites, &n.SubtreeSites)
 	return &n, err
 }
 
@@ -69,6 +69,9 @@ func (d *DB) FindCustomerNodes(ctx context.Context, v fieldportal.Viewer, f fiel
 	default:
 		// The condition of customers_top (migration 00266).
 		q.and("c.parent_id IS NULL")
+	}
+	if f.Archived != nil {
+		q.and("c.archived_at IS " + map[bool]string{true: "NOT NULL", false: "NULL"}[*f.Archived])
 	}
 	if err := q.keyset(f.After, false, "c.name", "c.id"); err != nil {
 		return nil, "", err

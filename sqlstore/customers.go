@@ -3,18 +3,19 @@ package sqlstore
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 )
 
 const customerColumns = `c.id, c.org_id, c.external_id, c.parent_id, c.name, c.address_line1, c.address_line2, c.city,
-	c.region, c.postcode, c.country, c.phone, c.email, c.tax_number, c.created_at, c.updated_at`
+	c.region, c.postcode, c.country, c.phone, c.email, c.tax_number, c.created_at, c.updated_at, c.archived_at`
 
 func scanCustomer(row interface{ Scan(...any) error }) (*fieldportal.Customer, error) {
 	var c fieldportal.Customer
 	a := &c.Billing
 	err := row.Scan(&c.ID, &c.OrgID, str(&c.ExternalID), str(&c.ParentID), &c.Name, &a.Line1, &a.Line2, &a.City,
-		&a.Region, &a.Postcode, &a.Country, &c.Phone, &c.Email, &c.TaxNumber, tm(&c.CreatedAt), tm(&c.UpdatedAt))
+		&a.Region, &a.Postcode, &a.Country, &c.Phone, &c.Email, &c.TaxNumber, tm(&c.CreatedAt), tm(&c.UpdatedAt), tm(&c.ArchivedAt))
 	return &c, err
 }
 
@@ -36,12 +37,13 @@ func (tx *Tx) createCustomer(ctx context.Context, v fieldportal.Viewer, c *field
 		}
 	}
 	c.ID, c.OrgID, c.CreatedAt, c.UpdatedAt = newID(), v.OrgID, tx.now, tx.now
+	c.ArchivedAt = archivedAt(time.Time{}, c.Archive, tx.now)
 	a := c.Billing
 	_, err := tx.ExecContext(ctx, `INSERT INTO customers (id, org_id, external_id, parent_id, name, address_line1,
-		address_line2, city, region, postcode, country, phone, email, tax_number, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)`,
+		address_line2, city, region, postcode, country, phone, email, tax_number, created_at, updated_at, archived_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16)`,
 		c.ID, c.OrgID, nullStr(c.ExternalID), nullStr(c.ParentID), c.Name, a.Line1, a.Line2, a.City,
-		a.Region, a.Postcode, a.Country, c.Phone, c.Email, c.TaxNumber, tx.now)
+		a.Region, a.Postcode, a.Country, c.Phone, c.Email, c.TaxNumber, tx.now, nullTime(c.ArchivedAt))
 	if err != nil {
 		return sqlErr(err, "customer")
 	}
@@ -56,7 +58,13 @@ func (tx *Tx) createCustomer(ctx context.Context, v fieldportal.Viewer, c *field
 	if err := tx.placeInTree(ctx, c.OrgID, c.ID, c.ParentID); err != nil {
 		return err
 	}
-	return tx.audit(ctx, v, "customer.created", "customer", c.ID, c.Name+underParent(c.ParentID))
+	if err := tx.audit(ctx, v, "customer.created", "customer", c.ID, c.Name+underParent(c.ParentID)); err != nil {
+		return err
+	}
+	if c.Archived() {
+		return tx.audit(ctx, v, "customer.archived", "customer", c.ID, c.Name)
+	}
+	return nil
 }
 
 // underParent is an audit entry's note of where a new customer is placed.
@@ -112,16 +120,17 @@ func (tx *Tx) updateCustomer(ctx context.Context, v fieldportal.Viewer, c *field
 		}
 	}
 	c.OrgID, c.CreatedAt, c.UpdatedAt = old.OrgID, old.CreatedAt, tx.now
+	c.ArchivedAt = archivedAt(old.ArchivedAt, c.Archive, tx.now)
 	a := c.Billing
 	// The row is written before the tree lock is taken: a change of its
 	// external id locks it FOR UPDATE, which waits for the writers whose
 	// records refer to it, and they wait for the tree lock (shared) at
 	// their commit; taken the other way round, the two deadlocked.
 	args := []any{c.ID, nullStr(c.ExternalID), nullStr(c.ParentID), c.Name, a.Line1, a.Line2, a.City, a.Region, a.Postcode,
-		a.Country, c.Phone, c.Email, c.TaxNumber, tx.now}
+		a.Country, c.Phone, c.Email, c.TaxNumber, tx.now, nullTime(c.ArchivedAt)}
 	res, err := tx.ExecContext(ctx, `UPDATE customers SET external_id = $2, parent_id = $3, name = $4, address_line1 = $5,
 		address_line2 = $6, city = $7, region = $8, postcode = $9, country = $10, phone = $11, email = $12,
-		tax_number = $13, updated_at = $14 WHERE id = $1`+ifUnchanged(&args, c.IfUpdatedAt), args...)
+		tax_number = $13, updated_at = $14, archived_at = $15 WHERE id = $1`+ifUnchanged(&args, c.IfUpdatedAt), args...)
 	if err == nil {
 		err = checkUnchanged(res, c.IfUpdatedAt)
 	}
@@ -132,6 +141,12 @@ func (tx *Tx) updateCustomer(ctx context.Context, v fieldportal.Viewer, c *field
 	// office's sync sending the customer again) makes none.
 	if customerFieldsChanged(old, c) {
 		if err := tx.audit(ctx, v, "customer.updated", "customer", c.ID, c.Name); err != nil {
+			return err
+		}
+	}
+	if action := archiveAction("customer", old.ArchivedAt, c.ArchivedAt); action != "" {
+		tx.noteTally(c.ID) // its sites leave or rejoin the count of sites in use
+		if err := tx.audit(ctx, v, action, "customer", c.ID, c.Name); err != nil {
 			return err
 		}
 	}
@@ -203,6 +218,9 @@ func (d *DB) FindCustomers(ctx context.Context, v fieldportal.Viewer, f fieldpor
 	}
 	if f.ExternalID != "" {
 		q.and("c.external_id = " + q.arg(f.ExternalID))
+	}
+	if f.Archived != nil {
+		q.and("c.archived_at IS " + map[bool]string{true: "NOT NULL", false: "NULL"}[*f.Archived])
 	}
 	order := "c.name, c.id"
 	if !f.UpdatedSince.IsZero() {

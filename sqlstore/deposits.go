@@ -62,6 +62,9 @@ func (d *DB) StartDepositCheckout(ctx context.Context, v fieldportal.Viewer, s f
 		case x.Deposit() <= 0:
 			return fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s asks for no deposit: accept it without paying.", x.Number)
 		}
+		if err := tx.refuseAcceptAtArchivedSite(ctx, x); err != nil {
+			return err
+		}
 		// The payer's customer is the quote's: the payment is on its account.
 		c.CustomerID, c.Amount, c.Back = x.CustomerID, x.Deposit(), "/quotes/"+x.ID
 		// The version signed for: the confirmation accepts this one only.

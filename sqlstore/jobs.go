@@ -534,6 +534,12 @@ func (tx *Tx) siteOfRecord(ctx context.Context, v fieldportal.Viewer, siteID str
 	if err != nil {
 		return nil, notFoundAsField(err, "site_id", "Site not found.")
 	}
+	// A contact's record is new work from the portal (a booking, an
+	// issue, a quote request), which an archived site takes no more; staff
+	// and the back office record history at any site (issue 19).
+	if v.IsContact() && s.Archived() {
+		return nil, fieldportal.ErrSiteArchived("site_id")
+	}
 	if *customerID == "" {
 		*customerID = s.CustomerID
 	} else if *customerID != s.CustomerID {

@@ -105,6 +105,11 @@ func (tx *Tx) decideQuote(ctx context.Context, v fieldportal.Viewer, id string, 
 		return nil, fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s expired on %s, so it can no longer be %s. Ask us for a new quote.",
 			x.Number, x.ValidUntil.Format("2 January 2006"), verb)
 	}
+	if dec.Accept && !paid && v.IsContact() {
+		if err := tx.refuseAcceptAtArchivedSite(ctx, x); err != nil {
+			return nil, err
+		}
+	}
 	if dec.Accept && !paid && v.IsContact() && x.Deposit() > 0 {
 		// Complete only with the deposit paid: StartDepositCheckout.
 		return nil, fieldportal.Errorf(fieldportal.ECONFLICT, "Quote %s asks for a deposit, so it is accepted when the deposit is paid. Accept it from its page to pay the deposit.", x.Number)

@@ -43,7 +43,7 @@ const tallyMigration = 91
 func tallyMigrations(d Dialect) []*goose.Migration {
 	return append(append([]*goose.Migration{
 		goose.NewGoMigration(tallyMigration,
-			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rebuildTallies(ctx, tx, "", time.Now()) }}, nil),
+			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rebuildTallies(ctx, tx, "", time.Now(), false) }}, nil),
 		goose.NewGoMigration(customerTreeMigration,
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rebuildCustomerTree(ctx, tx, "") }}, nil),
 		goose.NewGoMigration(subtreeMigration,
@@ -71,9 +71,18 @@ var tallyColumns = []string{"sites", "open_issues", "open_service", "open_instal
 func tallyCounts(cust string) string { return strings.Join(tallyCountList(cust), ", ") }
 
 // tallyCountList is tallyCounts as a list, one item per column.
-func tallyCountList(cust string) []string {
+func tallyCountList(cust string) []string { return tallyCountListOf(cust, true) }
+
+// tallyCountListOf is tallyCountList, or with archived false the counts of
+// the schema before archiving (migration 00320), for the Go migration that
+// first fills the tallies, which runs before that column exists.
+func tallyCountListOf(cust string, archived bool) []string {
+	inUse := "" // the sites in use: the dashboard counts no archived site
+	if archived {
+		inUse = ` AND NOT ` + siteArchived("s")
+	}
 	return []string{
-		`(SELECT count(*) FROM sites s WHERE s.customer_id = ` + cust + `)`,
+		`(SELECT count(*) FROM sites s WHERE s.customer_id = ` + cust + inUse + `)`,
 		`(SELECT count(*) FROM sites s JOIN issues i ON i.site_id = s.id WHERE s.customer_id = ` + cust + ` AND i.status = 'open')`,
 		`(SELECT count(*) FROM sites s JOIN jobs j ON j.site_id = s.id WHERE s.customer_id = ` + cust + ` AND j.kind = 'service' AND ` + openStagesSQL + `)`,
 		`(SELECT count(*) FROM sites s JOIN jobs j ON j.site_id = s.id WHERE s.customer_id = ` + cust + ` AND j.kind = 'install' AND ` + openStagesSQL + `)`,
@@ -115,7 +124,9 @@ type execer interface {
 // organisation (of every organisation when orgID is ""), for data written
 // around the store's methods: the migration, the generator's bulk load.
 // now is the store's clock: due dates before the day before it are merged.
-func rebuildTallies(ctx context.Context, tx execer, orgID string, now time.Time) error {
+// archived false counts as the schema before archiving did (the first
+// fill, migration 91, runs before 00320 adds archived_at).
+func rebuildTallies(ctx context.Context, tx execer, orgID string, now time.Time, archived bool) error {
 	customers, sites, invoices := "c.org_id = $1", "s.org_id = $1", "i.org_id = $1"
 	if orgID == "" {
 		customers, sites, invoices = "CAST($1 AS TEXT) = ''", "CAST($1 AS TEXT) = ''", "CAST($1 AS TEXT) = ''"
@@ -124,7 +135,7 @@ func rebuildTallies(ctx context.Context, tx execer, orgID string, now time.Time)
 		`DELETE FROM customer_open_invoices WHERE customer_id IN (SELECT c.id FROM customers c WHERE ` + customers + `)`,
 		`DELETE FROM customer_tallies WHERE customer_id IN (SELECT c.id FROM customers c WHERE ` + customers + `)`,
 		`INSERT INTO customer_tallies (customer_id, org_id, ` + strings.Join(tallyColumns, ", ") + `)
-			SELECT c.id, c.org_id, ` + tallyCounts("c.id") + ` FROM customers c WHERE ` + customers,
+			SELECT c.id, c.org_id, ` + strings.Join(tallyCountListOf("c.id", archived), ", ") + ` FROM customers c WHERE ` + customers,
 		`INSERT INTO customer_open_invoices (customer_id, due_date, invoices, balance)
 			SELECT x.customer_id, x.due_date, count(*), sum(x.balance) FROM (` + openInvoicesSQL(sites, invoices, "$2", "$3") + `) x
 			GROUP BY x.customer_id, x.due_date`,
@@ -147,7 +158,7 @@ func rebuildTallies(ctx context.Context, tx execer, orgID string, now time.Time)
 // serves, use RecountTallies.
 func (d *DB) RebuildTallies(ctx context.Context, orgID string) error {
 	return d.inTx(ctx, func(tx *Tx) error {
-		if err := rebuildTallies(ctx, tx, orgID, d.Now()); err != nil {
+		if err := rebuildTallies(ctx, tx, orgID, d.Now(), true); err != nil {
 			return err
 		}
 		if err := rebuildSubtreeTallies(ctx, tx, orgID); err != nil {

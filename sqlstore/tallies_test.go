@@ -376,6 +376,9 @@ func TestTalliesUnderConcurrentWrites(t *testing.T) {
 		{"every kind of write", 8, 6, 20, []int{0, 1, 2, 3, 4, 5}},
 		{"sites moving under writers", 3, 8, 40, []int{0, 1, 2}},
 		{"customers moving under writers", 4, 8, 30, []int{0, 1, 5}},
+		// Issue 19: the sites in use are counted; sites and customers are
+		// archived and restored while sites move and records are written.
+		{"archives under writers", 4, 8, 30, []int{0, 2, 4, 5, 6, 7}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
@@ -387,7 +390,8 @@ func TestTalliesUnderConcurrentWrites(t *testing.T) {
 
 // concurrentWrites runs writers at once, each making ops writes of the
 // kinds given (0 invoice, 1 payment, 2 site moved, 3 order, 4 issue, 5
-// customer moved) at nSites sites of four customers, then checks the
+// customer moved, 6 site archived or restored, 7 customer archived or
+// restored) at nSites sites of four customers, then checks the
 // tallies (the subtree tallies too: MustTalliesRight).
 func concurrentWrites(t *testing.T, db *sqlstore.DB, nSites, writers, ops int, kinds []int) {
 	ctx := context.Background()
@@ -438,6 +442,10 @@ func concurrentWrites(t *testing.T, db *sqlstore.DB, nSites, writers, ops int, k
 						c.ParentID = p.ID
 					}
 					err = db.UpdateCustomer(ctx, w.staff, &c)
+				case 6: // the site archived or restored
+					err = db.ArchiveSite(ctx, w.staff, site, rnd.IntN(2) == 0)
+				case 7: // a customer archived or restored
+					err = db.ArchiveCustomer(ctx, w.staff, customers[rnd.IntN(len(customers))].ID, rnd.IntN(2) == 0)
 				case 3: // an open order
 					err = db.CreateJob(ctx, w.staff, &fieldportal.Job{SiteID: site, Kind: fieldportal.JobService, Stage: fieldportal.StagePending})
 				default: // an issue
