@@ -97,6 +97,28 @@ func (w *writeWorld) siteRows() []writeRow {
 			},
 			want: operatorOnly(ofCustomer, noSuch("customer_id")),
 		},
+		{
+			name: "ArchiveCustomer", covers: []string{"SiteService.ArchiveCustomer"}, targets: operatorCustomers,
+			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
+				return justErr(db.ArchiveCustomer(ctx, v, customerUnder(t, target).ID, true))
+			},
+			want: operatorOnly(ofCustomer, notFound),
+		},
+		{
+			// The world's own sites, restored at once so that the rows
+			// after this one still find them in use.
+			name: "ArchiveSite", covers: []string{"SiteService.ArchiveSite"}, targets: operatorSites,
+			try: func(t *testing.T, v fieldportal.Viewer, target string) ([]string, error) {
+				err := db.ArchiveSite(ctx, v, w.siteID(target), true)
+				if err == nil {
+					if rerr := db.ArchiveSite(ctx, w.sysOf(target), w.siteID(target), false); rerr != nil {
+						t.Fatal(rerr)
+					}
+				}
+				return justErr(err)
+			},
+			want: operatorOnly(atSite, notFound),
+		},
 	}
 }
 
