@@ -191,7 +191,7 @@ func badCursor() error {
 // names lists sort by.
 func textColumn(col string) bool {
 	_, name, ok := strings.Cut(col, ".")
-	return ok && slices.Contains([]string{"id", "name", "first_name", "last_name", "title", "code"}, name)
+	return ok && slices.Contains([]string{"id", "job_id", "name", "first_name", "last_name", "title", "code"}, name)
 }
 
 // cursorValue turns a decoded JSON value back into what the column holds:
