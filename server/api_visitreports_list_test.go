@@ -106,6 +106,11 @@ func TestAPIVisitReportsList(t *testing.T) {
 			c.problem(400, []string{"stage"}, "GET", "/api/v1/job-reports?stage=complete", "")
 			c.problem(400, []string{"limit"}, "GET", "/api/v1/job-reports?limit=501", "")
 			c.problem(400, []string{"cursor"}, "GET", "/api/v1/job-reports?cursor=bad", "")
+			// A forged cursor holding a number for the job's id is refused,
+			// not handed to PostgreSQL to compare with text.
+			c.problem(400, []string{"cursor"}, "GET", "/api/v1/job-reports?cursor="+forgeCursor(`[5]`, false), "")
+			c.problem(400, []string{"cursor"}, "GET", "/api/v1/job-reports?updated_since=2026-01-01T00:00:00Z&cursor="+
+				forgeCursor(`["t:2026-01-01T00:00:00Z",5]`, true), "")
 		})
 		t.Run("the sync walk", func(t *testing.T) {
 			since := base.Add(time.Minute).Format(time.RFC3339) // at or after: the second is in
