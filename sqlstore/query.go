@@ -238,8 +238,14 @@ func decodeCursor(s string, v *[]any) error {
 		return err
 	}
 	for _, x := range *v {
-		switch x.(type) {
-		case string, float64:
+		switch x := x.(type) {
+		case string:
+			// No stored text holds a NUL, and PostgreSQL refuses one in
+			// a string with an error (a 500), not no match.
+			if strings.ContainsRune(x, 0) {
+				return fmt.Errorf("cursor value holds a NUL")
+			}
+		case float64:
 		default:
 			return fmt.Errorf("cursor value of type %T", x)
 		}
