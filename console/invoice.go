@@ -165,7 +165,7 @@ func (c *Console) renderInvoice(w http.ResponseWriter, r *http.Request, status i
 		return errs
 	}
 	if inv.Balance() > 0 {
-		view.Pay = newPayForm(inv, customer, currency, typedFor("pay"), errsFor("pay"), web.RequestTime(r))
+		view.Pay = newPayForm(inv, customer, currency, typedFor("pay"), errsFor("pay"), web.RequestTime(r).In(web.OrgLocation(r)))
 	}
 	if len(refundable) > 0 {
 		view.Refund = newRefundForm(refundable, currency, typedFor("refund"), errsFor("refund"))
@@ -240,7 +240,8 @@ func paymentStatusText(s fieldportal.PaymentStatus) string {
 // newPayForm builds the manual payment form: the amount, date, method
 // and reference, and an allocation box for this invoice and each other
 // unpaid invoice of the customer (typed: what was posted, kept); now is
-// the request's time, whose date the form offers.
+// the request's time in the organisation's zone, whose date the form
+// offers.
 func newPayForm(inv *fieldportal.Invoice, open []*fieldportal.InvoiceRow, currency string, typed url.Values, errs web.FormErrors, now time.Time) *payForm {
 	get := func(k, def string) string {
 		if typed != nil {
