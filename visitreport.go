@@ -119,6 +119,18 @@ const (
 	PhotoThumb    PhotoVariant = "thumb"
 )
 
+// VisitReportFilter selects visit reports, a page at a time. A report
+// changes (its updated_at) when it is sent again and when a photo is
+// added or removed; the asset tests read with it change on their own.
+type VisitReportFilter struct {
+	Page
+	// UpdatedSince lists the reports changed after it, in (updated_at,
+	// job id) order.
+	UpdatedSince time.Time
+	// JobID and SiteID select one job's report and a site's jobs'.
+	JobID, SiteID string
+}
+
 // PhotoFiles are a new photo's files: the original (streamed, with its
 // size and hash) and the display and thumbnail images made from it.
 type PhotoFiles struct {
@@ -141,6 +153,10 @@ type VisitReportService interface {
 	// with its photos and the job's asset tests. A contact sees it once
 	// the job is complete; ENOTFOUND when there is none.
 	FindVisitReport(ctx context.Context, v Viewer, jobID string) (*VisitReport, error)
+	// FindVisitReports lists the reports FindVisitReport would show, each
+	// as it shows it: newest job first, or with UpdatedSince oldest
+	// change first (the API's sync walk), a page at a time.
+	FindVisitReports(ctx context.Context, v Viewer, f VisitReportFilter) ([]*VisitReport, string, error)
 	// SaveVisitReport creates or replaces a job's report (staff and the
 	// API only); its photos are kept.
 	SaveVisitReport(ctx context.Context, v Viewer, r *VisitReport) (created bool, err error)

@@ -105,7 +105,10 @@ func ShowVisitPhoto(p *fieldportal.VisitPhoto) VisitPhoto {
 }
 
 func (a *API) visitReportRoutes() []route {
+	filters := []param{filter("job_id", "Only the report of this job."), filter("site_id", "Only the reports of this site's jobs.")}
 	return []route{
+		{Method: "GET", Path: "/job-reports", ID: "listVisitReports", Summary: "List jobs' visit reports, newest job first",
+			Tag: "jobs", Query: listParams(filters...), Resp: List[VisitReport]{}, Handler: a.listVisitReports(filterNames(filters))},
 		{Method: "GET", Path: "/job-reports/{id}", ID: "getVisitReport", Summary: "Get a job's visit report, by the job's id", Tag: "jobs",
 			Resp: VisitReport{}, ETag: true, Handler: a.getVisitReport},
 		{Method: "PUT", Path: "/job-reports/{id}", ID: "putVisitReport", Summary: "Send a job's visit report, by the job's id, replacing any (its photos are kept)",
@@ -126,6 +129,34 @@ func (a *API) getVisitReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.record(w, r, http.StatusOK, ShowVisitReport(rep))
+}
+
+// listVisitReports answers a page of reports, each as its GET shows it.
+// A report cannot be deleted (nor can its job), and a photo added or
+// removed changes the report's updated_at, so a walk by updated_since
+// carries the report again and needs no tombstones.
+func (a *API) listVisitReports(filters []string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		lq, err := parseList(r, filters...)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		// The horizon is read before the page, as every list's is.
+		horizon, err := a.horizon(r, lq)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		list, next, err := a.svc.VisitReports.FindVisitReports(r.Context(), viewer(r), fieldportal.VisitReportFilter{Page: lq.Page,
+			UpdatedSince: lq.Since(), JobID: lq.Filters["job_id"], SiteID: lq.Filters["site_id"]})
+		if err != nil {
+			a.problem(w, r, listError(err))
+			return
+		}
+		a.json(w, r, http.StatusOK, page(lq, list, next, horizon,
+			func(rep *fieldportal.VisitReport) time.Time { return rep.UpdatedAt }, ShowVisitReport))
+	}
 }
 
 func (a *API) putVisitReport(w http.ResponseWriter, r *http.Request) {

@@ -74,6 +74,12 @@ var apiResources = []apiResource{
 	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
 		return found(s.Work.FindJobByID(ctx, v, id))
 	}},
+	{"/job-reports", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
+		rows, _, err := s.VisitReports.FindVisitReports(ctx, v, fieldportal.VisitReportFilter{Page: apiPage, UpdatedSince: since})
+		return idsOf(rows, err, func(x *fieldportal.VisitReport) string { return x.JobID })
+	}, func(ctx context.Context, s server.Services, v fieldportal.Viewer, id string) error {
+		return found(s.VisitReports.FindVisitReport(ctx, v, id))
+	}},
 	{"/issues", "", func(ctx context.Context, s server.Services, v fieldportal.Viewer, since time.Time) ([]string, error) {
 		rows, _, err := s.Work.FindIssues(ctx, v, fieldportal.IssueFilter{Page: apiPage, UpdatedSince: since})
 		return idsOf(rows, err, func(x *fieldportal.Issue) string { return x.ID })

@@ -25,7 +25,7 @@ type rectifyView struct {
 }
 
 func (c *Console) handleRectifyForm(w http.ResponseWriter, r *http.Request) {
-	c.renderRectify(w, r, http.StatusOK, fieldportal.DateOf(time.Now().In(web.OrgLocation(r))).String(), web.FormErrors{})
+	c.renderRectify(w, r, http.StatusOK, fieldportal.DateOf(web.RequestTime(r).In(web.OrgLocation(r))).String(), web.FormErrors{})
 }
 
 // rectifyTest finds the test of the path, of the path's asset.
@@ -118,7 +118,7 @@ const transferSitesMax = 30
 
 func (c *Console) handleTransferForm(w http.ResponseWriter, r *http.Request) {
 	f := transferForm{SiteQ: strings.TrimSpace(r.URL.Query().Get("site_q")),
-		Date: fieldportal.DateOf(time.Now().In(web.OrgLocation(r))).String()}
+		Date: fieldportal.DateOf(web.RequestTime(r).In(web.OrgLocation(r))).String()}
 	c.renderTransfer(w, r, http.StatusOK, f, web.FormErrors{})
 }
 

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/web"
@@ -110,7 +109,7 @@ var assetNotices = map[string]string{"tested": "The test was recorded.", "rectif
 	"transferred": "The asset was transferred."}
 
 func (c *Console) handleAsset(w http.ResponseWriter, r *http.Request) {
-	form := testForm{TestedOn: fieldportal.DateOf(time.Now().In(web.OrgLocation(r))).String(), Result: string(fieldportal.TestPass)}
+	form := testForm{TestedOn: fieldportal.DateOf(web.RequestTime(r).In(web.OrgLocation(r))).String(), Result: string(fieldportal.TestPass)}
 	c.renderAsset(w, r, http.StatusOK, assetNotices[r.URL.Query().Get("done")], form, web.FormErrors{})
 }
 

@@ -165,7 +165,7 @@ func (c *Console) renderInvoice(w http.ResponseWriter, r *http.Request, status i
 		return errs
 	}
 	if inv.Balance() > 0 {
-		view.Pay = newPayForm(inv, customer, currency, typedFor("pay"), errsFor("pay"))
+		view.Pay = newPayForm(inv, customer, currency, typedFor("pay"), errsFor("pay"), web.RequestTime(r).In(web.OrgLocation(r)))
 	}
 	if len(refundable) > 0 {
 		view.Refund = newRefundForm(refundable, currency, typedFor("refund"), errsFor("refund"))
@@ -239,8 +239,10 @@ func paymentStatusText(s fieldportal.PaymentStatus) string {
 
 // newPayForm builds the manual payment form: the amount, date, method
 // and reference, and an allocation box for this invoice and each other
-// unpaid invoice of the customer (typed: what was posted, kept).
-func newPayForm(inv *fieldportal.Invoice, open []*fieldportal.InvoiceRow, currency string, typed url.Values, errs web.FormErrors) *payForm {
+// unpaid invoice of the customer (typed: what was posted, kept); now is
+// the request's time in the organisation's zone, whose date the form
+// offers.
+func newPayForm(inv *fieldportal.Invoice, open []*fieldportal.InvoiceRow, currency string, typed url.Values, errs web.FormErrors, now time.Time) *payForm {
 	get := func(k, def string) string {
 		if typed != nil {
 			return typed.Get(k)
@@ -250,7 +252,7 @@ func newPayForm(inv *fieldportal.Invoice, open []*fieldportal.InvoiceRow, curren
 	f := &payForm{}
 	f.Amount = web.Field("pay_amount", "Amount received", "text", get("pay_amount", inv.Balance().Decimal()), "off", errs)
 	f.Amount.Inputmode = "decimal"
-	f.PaidAt = web.Field("pay_date", "Date received", "date", get("pay_date", time.Now().Format(time.DateOnly)), "off", errs)
+	f.PaidAt = web.Field("pay_date", "Date received", "date", get("pay_date", now.Format(time.DateOnly)), "off", errs)
 	f.Method = web.SelectView{FieldView: web.Field("pay_method", "Method", "select", get("pay_method", ""), "", errs)}
 	f.Method.Options = []web.CheckOption{{Value: "", Label: "Choose how it was paid"}}
 	for _, m := range fieldportal.ManualMethods {

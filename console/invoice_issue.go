@@ -109,7 +109,7 @@ func (c *Console) handleRaise(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, _ := web.ViewerFromContext(r.Context())
-	inv, lines, verr := readRaiseForm(r.PostForm)
+	inv, lines, verr := readRaiseForm(r.PostForm, web.RequestTime(r).In(web.OrgLocation(r)))
 	inv.JobID = r.PathValue("id")
 	var err error
 	if verr != nil {
@@ -129,8 +129,9 @@ func (c *Console) handleRaise(w http.ResponseWriter, r *http.Request) {
 
 // readRaiseForm reads the lines (a line left wholly empty is skipped;
 // lines[i] is the form's number of inv.Lines[i]) and the dates; what is
-// no number or date is refused naming its field.
-func readRaiseForm(form url.Values) (inv *fieldportal.Invoice, lines []int, err error) {
+// no number or date is refused naming its field, its example date now's
+// (the request's time in the organisation's zone).
+func readRaiseForm(form url.Values, now time.Time) (inv *fieldportal.Invoice, lines []int, err error) {
 	var bad fieldportal.Validation
 	inv = &fieldportal.Invoice{Description: strings.TrimSpace(form.Get("description"))}
 	n, _ := strconv.Atoi(form.Get("lines"))
@@ -182,7 +183,7 @@ func readRaiseForm(form url.Values) (inv *fieldportal.Invoice, lines []int, err 
 		}
 		day, err := fieldportal.ParseDate(s)
 		if err != nil {
-			bad.Add(d.field, "%s must be a date, such as %s.", d.label, time.Now().Format(time.DateOnly))
+			bad.Add(d.field, "%s must be a date, such as %s.", d.label, now.Format(time.DateOnly))
 			continue
 		}
 		*d.to = day

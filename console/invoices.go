@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/web"
@@ -107,7 +106,7 @@ func invoiceStatus(i *fieldportal.Invoice, today fieldportal.Date) web.Badge {
 
 // orgToday is the organisation's calendar day now.
 func orgToday(r *http.Request) fieldportal.Date {
-	return fieldportal.DateOf(time.Now().In(web.OrgLocation(r)))
+	return fieldportal.DateOf(web.RequestTime(r).In(web.OrgLocation(r)))
 }
 
 // invoicesView is the list.

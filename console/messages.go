@@ -46,7 +46,7 @@ func (c *Console) handleMessageQueue(w http.ResponseWriter, r *http.Request) {
 		c.kit.Error(w, r, err)
 		return
 	}
-	loc, now := web.OrgLocation(r), time.Now()
+	loc, now := web.OrgLocation(r), web.RequestTime(r)
 	view := messageQueueView{Layout: c.layout(r, "Messages")}
 	view.Table = web.Table{Caption: "Threads waiting for an answer, the longest waiting first", Columns: []web.Column{
 		{Label: "About"}, {Label: "Waiting"}, {Label: "Since"}, {Label: "Messages"}}}

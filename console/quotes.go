@@ -281,7 +281,7 @@ func (c *Console) renderQuote(w http.ResponseWriter, r *http.Request, status int
 			c.kit.Error(w, r, err)
 			return
 		}
-		view.Form = quoteForm(x, items, typed, errs, time.Now().In(loc))
+		view.Form = quoteForm(x, items, typed, errs, web.RequestTime(r).In(loc))
 	}
 	c.pages.Render(w, r, status, "quote", view)
 }
@@ -402,7 +402,7 @@ func (c *Console) handleQuotePrice(w http.ResponseWriter, r *http.Request) {
 	if verr != nil {
 		// Report what the store would say too, so that one refusal lists
 		// every mistake.
-		err = mergeFieldErrors(verr, p.Validate(fieldportal.DateOf(time.Now().In(web.OrgLocation(r)))), lines)
+		err = mergeFieldErrors(verr, p.Validate(fieldportal.DateOf(web.RequestTime(r).In(web.OrgLocation(r)))), lines)
 	} else {
 		var mailed int
 		_, mailed, err = c.svc.Work.PriceQuote(r.Context(), v, id, p)

@@ -103,7 +103,7 @@ func (c *Console) handleSchedule(w http.ResponseWriter, r *http.Request) {
 		}
 		at, err := time.ParseInLocation(scheduleLayout, t.value, loc)
 		if err != nil {
-			errs[t.field] = t.label + " must be a date and time such as " + time.Now().In(loc).Format("2006-01-02") + "T09:00."
+			errs[t.field] = t.label + " must be a date and time such as " + web.RequestTime(r).In(loc).Format("2006-01-02") + "T09:00."
 			continue
 		}
 		*t.to = at

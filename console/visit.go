@@ -89,7 +89,7 @@ func (c *Console) handleVisit(w http.ResponseWriter, r *http.Request) {
 	if eta != "" {
 		at, err := time.ParseInLocation(scheduleLayout, eta, web.OrgLocation(r))
 		if err != nil {
-			errs["eta"] = "Expected arrival must be a date and time such as " + time.Now().In(web.OrgLocation(r)).Format("2006-01-02") + "T09:00."
+			errs["eta"] = "Expected arrival must be a date and time such as " + web.RequestTime(r).In(web.OrgLocation(r)).Format("2006-01-02") + "T09:00."
 		}
 		a.ETA = at
 	}

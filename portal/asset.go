@@ -66,7 +66,7 @@ func (p *Portal) handleAsset(w http.ResponseWriter, r *http.Request) {
 		Title: title, Subtitle: a.Type + " at " + a.SiteName,
 		Badges: []web.Badge{{Text: assetStatusLabel(a.Status), Tone: assetStatusTones[a.Status]}}}
 	view.Header.Actions = assetActions(v, a)
-	today := fieldportal.DateOf(time.Now().In(loc))
+	today := fieldportal.DateOf(web.RequestTime(r).In(loc))
 	due := "Not scheduled"
 	if !a.NextServiceDue.IsZero() {
 		due = web.FormatDate(a.NextServiceDue.Time())

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/web"
@@ -59,7 +58,7 @@ func assetParams(r *http.Request) assetListParams {
 		Type:   strings.TrimSpace(q.Get("type")),
 		Status: strings.TrimSpace(q.Get("status")),
 		Sort:   fieldportal.AssetSortSite,
-		Today:  fieldportal.DateOf(time.Now().In(web.OrgLocation(r))),
+		Today:  fieldportal.DateOf(web.RequestTime(r).In(web.OrgLocation(r))),
 	}}
 	for _, s := range assetSorts {
 		if s.value != "" && q.Get("sort") == s.value {

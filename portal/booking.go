@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/web"
@@ -206,7 +205,7 @@ func (p *Portal) submitBooking(r *http.Request, v fieldportal.Viewer, f bookingF
 	var date fieldportal.Date
 	if f.Date != "" {
 		if date, err = fieldportal.ParseDate(f.Date); err != nil {
-			errs["preferred_date"] = "Preferred date must be a date such as " + time.Now().In(loc).AddDate(0, 0, 1).Format("2006-01-02") + "."
+			errs["preferred_date"] = "Preferred date must be a date such as " + web.RequestTime(r).In(loc).AddDate(0, 0, 1).Format("2006-01-02") + "."
 		}
 	}
 	var window fieldportal.TimeWindow

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/web"
@@ -169,7 +168,7 @@ func (p *Portal) renderBooking(w http.ResponseWriter, r *http.Request, v fieldpo
 	view.OrderNo.Hint = "Your purchase order or reference, if you have one."
 
 	// The date and the windows still free on it at the site.
-	first, last := fieldportal.BookingDates(fieldportal.DateOf(time.Now().In(loc)), st.BookingWindowDays)
+	first, last := fieldportal.BookingDates(fieldportal.DateOf(web.RequestTime(r).In(loc)), st.BookingWindowDays)
 	view.DateMin, view.DateMax = first.String(), last.String()
 	view.Date = web.Field("preferred_date", "Preferred date", "date", f.Date, "off", errs).Optional()
 	view.Date.Hint = "From " + first.Format("2 Jan 2006") + " to " + last.Format("2 Jan 2006") + "."

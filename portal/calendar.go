@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/web"
@@ -70,7 +69,7 @@ func (p *Portal) handleCalendarFeed(w http.ResponseWriter, r *http.Request) {
 	iw.line("METHOD", "PUBLISH")
 	iw.text("X-WR-CALNAME", org.Name+" appointments")
 	n := 0
-	from := time.Now().AddDate(0, 0, -fieldportal.CalendarFeedDays)
+	from := web.RequestTime(r).AddDate(0, 0, -fieldportal.CalendarFeedDays)
 	err = p.svc.Diary.EachAppointment(ctx, v, fieldportal.AppointmentFilter{From: from}, func(a *fieldportal.Appointment) error {
 		if n == fieldportal.CalendarFeedMax {
 			return errFeedFull

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/pdf"
@@ -130,7 +129,7 @@ func (p *Portal) printoutAssets(ctx context.Context, v fieldportal.Viewer, ids [
 // logo that cannot be read costs the logo, never the printout.
 func (p *Portal) printoutOptions(r *http.Request) pdf.Options {
 	org := web.OrganisationFromContext(r.Context())
-	opt := pdf.Options{Currency: org.Currency, Zone: web.OrgLocation(r), Created: time.Now()}
+	opt := pdf.Options{Currency: org.Currency, Zone: web.OrgLocation(r), Created: web.RequestTime(r)}
 	opt.Letterhead.Name = org.Name
 	st, err := p.kit.Settings(r)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/web"
@@ -131,7 +130,7 @@ func quoteLapsed(x *fieldportal.Quote, today fieldportal.Date) bool {
 
 // quoteToday is today's date in the organisation's time zone.
 func quoteToday(r *http.Request) fieldportal.Date {
-	return fieldportal.DateOf(time.Now().In(web.OrgLocation(r)))
+	return fieldportal.DateOf(web.RequestTime(r).In(web.OrgLocation(r)))
 }
 
 // quoteCurrency is the organisation's currency.

@@ -387,6 +387,7 @@ func TestAPICustomersAndSites(t *testing.T) {
 			want := []api.Resource{{Name: "customers", URL: "/api/v1/customers"}, {Name: "sites", URL: "/api/v1/sites"},
 				{Name: "contacts", URL: "/api/v1/contacts"}, {Name: "jobs", URL: "/api/v1/jobs"},
 				{Name: "issues", URL: "/api/v1/issues"}, {Name: "quotes", URL: "/api/v1/quotes"},
+				{Name: "job-reports", URL: "/api/v1/job-reports"},
 				{Name: "appointments", URL: "/api/v1/appointments"},
 				{Name: "tasks", URL: "/api/v1/tasks"},
 				{Name: "certificates", URL: "/api/v1/certificates"},

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/fieldportal/fieldportal"
 	"github.com/fieldportal/fieldportal/api"
@@ -54,6 +55,8 @@ type testConfig struct {
 	// Payments, when set, opens payment providers (online payment is off
 	// without it).
 	Payments fieldportal.PaymentGateways
+	// Now, when set, is the clock of requests' times (web.RequestTime).
+	Now func() time.Time
 }
 
 // newTestServer builds the whole site on db, wired as cmd/fieldportal
@@ -70,7 +73,7 @@ func newTestServer(t testing.TB, db *sqlstore.DB, cfg testConfig) (*Server, *syn
 		sites = cfg.Sites
 	}
 	s, err := New(Config{
-		Web:     web.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies},
+		Web:     web.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Now: cfg.Now},
 		Console: console.Config{MailEnabled: cfg.MailEnabled},
 	}, Services{Orgs: db, SignIn: accounts, Access: accounts, Staff: accounts, Sites: sites,
 		Dashboard: db, Equipment: db, Work: db, Diary: db, Money: db, Payments: cfg.Payments, APIKeys: db, Ready: db, Pool: db, Outbox: db,

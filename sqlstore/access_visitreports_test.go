@@ -2,9 +2,11 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -131,6 +133,21 @@ func (w *visitReportWorld) reportReadRows(t *testing.T) []resource {
 		},
 		get: func(v fieldportal.Viewer, id string) error { _, err := db.FindVisitReport(ctx, v, id); return err },
 	}, {
+		name: "visit reports list", covers: []string{"VisitReportService.FindVisitReports"},
+		all: w.reports, want: reportWant(w.reports),
+		list: func(v fieldportal.Viewer) ([]string, error) {
+			return walkVisitReports(ctx, db, v, fieldportal.VisitReportFilter{})
+		},
+		get: func(v fieldportal.Viewer, id string) error { _, err := db.FindVisitReport(ctx, v, id); return err },
+		moreGets: map[string]getFn{
+			"the sync walk": func(v fieldportal.Viewer, id string) error {
+				return inVisitReports(ctx, db, v, fieldportal.VisitReportFilter{UpdatedSince: time.Unix(1, 0)}, id)
+			},
+			"the job_id filter": func(v fieldportal.Viewer, id string) error {
+				return inVisitReports(ctx, db, v, fieldportal.VisitReportFilter{JobID: id}, id)
+			},
+		},
+	}, {
 		name: "visit report photos", covers: []string{"VisitReportService.OpenVisitPhoto"},
 		all: w.photos, want: reportWant(w.photos),
 		list: func(v fieldportal.Viewer) ([]string, error) {
@@ -141,6 +158,42 @@ func (w *visitReportWorld) reportReadRows(t *testing.T) []resource {
 		get:      open(fieldportal.PhotoThumb),
 		moreGets: map[string]getFn{"the display size": open(fieldportal.PhotoDisplay), "the original": open(fieldportal.PhotoOriginal)},
 	}}
+}
+
+// walkVisitReports walks FindVisitReports two at a time, returning the
+// reports' job ids; each report must carry its photos.
+func walkVisitReports(ctx context.Context, db *sqlstore.DB, v fieldportal.Viewer, f fieldportal.VisitReportFilter) ([]string, error) {
+	var out []string
+	for {
+		f.Page = page2(f.After)
+		l, next, err := db.FindVisitReports(ctx, v, f)
+		if err != nil {
+			return out, err
+		}
+		for _, r := range l {
+			if len(r.Photos) != 1 {
+				return out, fmt.Errorf("report %s has %d photos, want 1", r.JobID, len(r.Photos))
+			}
+			out = append(out, r.JobID)
+		}
+		if next == "" {
+			return out, nil
+		}
+		f.After = next
+	}
+}
+
+// inVisitReports is a lookup through a walk of FindVisitReports: the
+// report of jobID, else not found.
+func inVisitReports(ctx context.Context, db *sqlstore.DB, v fieldportal.Viewer, f fieldportal.VisitReportFilter, jobID string) error {
+	ids, err := walkVisitReports(ctx, db, v, f)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(ids, jobID) {
+		return fieldportal.NotFound("visit report")
+	}
+	return nil
 }
 
 func TestVisitReportAccessMatrix(t *testing.T) {

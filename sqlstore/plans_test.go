@@ -360,6 +360,26 @@ var planCases = []planCase{
 		_, err := e.db.Statement(ctx, e.siteContact, fieldportal.StatementRequest{From: today.AddDays(-91), To: today, Limit: 50})
 		return err
 	}},
+	// The API's list of visit reports (migration 323): by job, by
+	// change (a full sync's first page) and a site's, as the back
+	// office's key and as the parent.
+	{"staff FindVisitReports", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindVisitReports(ctx, e.staff, fieldportal.VisitReportFilter{Page: fieldportal.Page{Limit: 50}})
+		return err
+	}},
+	{"staff FindVisitReports by change", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindVisitReports(ctx, e.staff, fieldportal.VisitReportFilter{Page: fieldportal.Page{Limit: 50},
+			UpdatedSince: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)})
+		return err
+	}},
+	{"staff FindVisitReports of a site", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindVisitReports(ctx, e.staff, fieldportal.VisitReportFilter{SiteID: e.site})
+		return err
+	}},
+	{"FindVisitReports", func(ctx context.Context, e *planEnv) error {
+		_, _, err := e.db.FindVisitReports(ctx, e.parent, fieldportal.VisitReportFilter{Page: fieldportal.Page{Limit: 50}})
+		return err
+	}},
 	{"FindAssets", func(ctx context.Context, e *planEnv) error {
 		_, _, err := e.db.FindAssets(ctx, e.parent, fieldportal.AssetFilter{})
 		return err

@@ -191,7 +191,7 @@ func badCursor() error {
 // names lists sort by.
 func textColumn(col string) bool {
 	_, name, ok := strings.Cut(col, ".")
-	return ok && slices.Contains([]string{"id", "name", "first_name", "last_name", "title", "code"}, name)
+	return ok && slices.Contains([]string{"id", "job_id", "name", "first_name", "last_name", "title", "code"}, name)
 }
 
 // cursorValue turns a decoded JSON value back into what the column holds:
@@ -238,8 +238,14 @@ func decodeCursor(s string, v *[]any) error {
 		return err
 	}
 	for _, x := range *v {
-		switch x.(type) {
-		case string, float64:
+		switch x := x.(type) {
+		case string:
+			// No stored text holds a NUL, and PostgreSQL refuses one in
+			// a string with an error (a 500), not no match.
+			if strings.ContainsRune(x, 0) {
+				return fmt.Errorf("cursor value holds a NUL")
+			}
+		case float64:
 		default:
 			return fmt.Errorf("cursor value of type %T", x)
 		}

@@ -60,18 +60,12 @@ func (tx *Tx) reportJob(ctx context.Context, v fieldportal.Viewer, jobID string)
 }
 
 func (tx *Tx) findVisitReport(ctx context.Context, jobID string) (*fieldportal.VisitReport, error) {
-	var r fieldportal.VisitReport
-	var parts string
-	err := tx.QueryRowContext(ctx, `SELECT job_id, org_id, notes, parts, signed_by, signed_at, created_at, updated_at
-		FROM visit_reports WHERE job_id = $1`, jobID).Scan(&r.JobID, &r.OrgID, &r.Notes, &parts, &r.SignedBy,
-		tm(&r.SignedAt), tm(&r.CreatedAt), tm(&r.UpdatedAt))
+	r, err := scanVisitReport(tx.QueryRowContext(ctx, `SELECT job_id, org_id, notes, parts, signed_by, signed_at, created_at, updated_at
+		FROM visit_reports WHERE job_id = $1`, jobID))
 	if err != nil {
 		return nil, sqlErr(err, "visit report")
 	}
-	if err := json.Unmarshal([]byte(parts), &r.Parts); err != nil {
-		return nil, fmt.Errorf("sqlstore: visit report %s: parts: %w", jobID, err)
-	}
-	return &r, nil
+	return r, nil
 }
 
 const visitPhotoColumns = `id, org_id, job_id, position, caption, name, content_type, size, sha256, width, height, created_at`
@@ -104,21 +98,27 @@ func (tx *Tx) visitPhotos(ctx context.Context, jobID string) ([]*fieldportal.Vis
 // jobAssetTests lists the tests recorded on a job, of the assets the
 // viewer reaches, by asset number.
 func (tx *Tx) jobAssetTests(ctx context.Context, v fieldportal.Viewer, jobID string) ([]*fieldportal.AssetTest, error) {
+	m, err := tx.jobsAssetTests(ctx, v, []string{jobID})
+	return m[jobID], err
+}
+
+// jobsAssetTests is jobAssetTests for a page of jobs, by job.
+func (tx *Tx) jobsAssetTests(ctx context.Context, v fieldportal.Viewer, jobIDs []string) (map[string][]*fieldportal.AssetTest, error) {
 	q := query{probe: true}
 	q.scopeSite(v, "a", "a.site_id")
-	q.and("t.job_id = " + q.arg(jobID))
-	rows, err := tx.QueryContext(ctx, q.sql(`SELECT `+assetTestColumns+assetTestFrom, " ORDER BY a.number, t.tested_on, t.id"), q.args...)
+	inList(&q, "t.job_id", jobIDs)
+	rows, err := tx.QueryContext(ctx, q.sql(`SELECT `+assetTestColumns+assetTestFrom, " ORDER BY t.job_id, a.number, t.tested_on, t.id"), q.args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*fieldportal.AssetTest
+	out := map[string][]*fieldportal.AssetTest{}
 	for rows.Next() {
 		t, err := scanAssetTest(rows)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, t)
+		out[t.JobID] = append(out[t.JobID], t)
 	}
 	return out, rows.Err()
 }

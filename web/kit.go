@@ -36,6 +36,9 @@ type Config struct {
 	// request from one of them, the client is the nearest untrusted address
 	// of X-Forwarded-For.
 	TrustedProxies []netip.Prefix
+	// Now is the clock a request's time (RequestTime) is read from; nil
+	// is time.Now. Tests pin it to show a page at a given moment.
+	Now func() time.Time
 }
 
 // Deps are the services the kit itself uses.

@@ -42,9 +42,17 @@ func (k *Kit) doorOf(path string) fieldportal.Door {
 func (k *Kit) requestInfo(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ri := fieldportal.RequestInfo{Addr: k.ClientIP(r), UserAgent: r.UserAgent(), Door: k.doorOf(r.URL.Path)}
-		ctx := context.WithValue(fieldportal.WithRequestInfo(r.Context(), ri), requestTimeKey{}, time.Now())
+		ctx := context.WithValue(fieldportal.WithRequestInfo(r.Context(), ri), requestTimeKey{}, k.now())
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// now is the kit's clock (Config.Now).
+func (k *Kit) now() time.Time {
+	if k.cfg.Now != nil {
+		return k.cfg.Now()
+	}
+	return time.Now()
 }
 
 // requestTimeKey keys the time a request arrived in its context.
