@@ -328,6 +328,10 @@ type quoteAnswerForm struct {
 	// Deposit is the deposit accepting asks for, as text; empty for none
 	// (issue 22): accepting then goes through the payment page.
 	Deposit string
+	// SiteArchived: the quote's site is archived (itself or through its
+	// customer), so the store refuses an acceptance there as new work;
+	// the form offers only the decline (issue 19).
+	SiteArchived bool
 }
 
 // handleQuote shows one quote, or its PDF for an address ending in .pdf.
@@ -477,6 +481,14 @@ func (p *Portal) renderQuote(w http.ResponseWriter, r *http.Request, status int,
 			}
 			if d := x.Deposit(); d > 0 {
 				view.Answer.Deposit = web.MoneyText(currency, d)
+			}
+			if v.IsContact() {
+				site, err := p.svc.Sites.FindSiteByID(r.Context(), v, x.SiteID)
+				if err != nil && fieldportal.ErrorCode(err) != fieldportal.ENOTFOUND {
+					p.kit.Error(w, r, err)
+					return
+				}
+				view.Answer.SiteArchived = err == nil && site.Archived()
 			}
 		}
 	}

@@ -67,6 +67,30 @@ func TestArchiveAccess(t *testing.T) {
 				t.Errorf("stage = %s, want outstanding", got.Stage)
 			}
 		})
+		t.Run("the quote's page offers only the decline at an archived site", func(t *testing.T) {
+			f.giveQuoteRole("parent@example.test")
+			c := f.browser()
+			c.login("parent@example.test", testPassword)
+			for _, tc := range []struct {
+				site     *fieldportal.Site
+				archived bool
+			}{{hq, true}, {dock, false}} {
+				x := &fieldportal.Quote{SiteID: tc.site.ID, Stage: fieldportal.QuoteOutstanding, Description: "Doors",
+					ValidUntil: fieldportal.Date{Year: 2099, Month: 1, Day: 1},
+					Items:      []fieldportal.QuoteItem{{Description: "Door", Quantity: 1, UnitPrice: 1000, Total: 1000}}, TotalExTax: 1000, TotalIncTax: 1000}
+				if err := db.CreateQuote(ctx, f.sys, x); err != nil {
+					t.Fatal(err)
+				}
+				res, body := c.get("/quotes/" + x.ID)
+				wantStatus(t, "quote", res, body, http.StatusOK)
+				notice := strings.Contains(body, "data-site-archived")
+				accept := strings.Contains(body, ">Accept quote</button>")
+				decline := strings.Contains(body, ">Decline quote</button>")
+				if notice != tc.archived || accept == tc.archived || !decline {
+					t.Errorf("site archived %v: notice %v, accept button %v, decline button %v", tc.archived, notice, accept, decline)
+				}
+			}
+		})
 		t.Run("a contact is sent to the staff sign-in", func(t *testing.T) {
 			c := f.browser()
 			c.login("parent@example.test", testPassword)
