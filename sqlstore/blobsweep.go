@@ -51,6 +51,11 @@ import (
 // bytes and recording them.
 const BlobGrace = 24 * time.Hour
 
+// blobRetry is how long a key whose sweep failed waits before it is due
+// again. It goes behind the keys due meanwhile, so keys that can never be
+// deleted (a bucket that refuses deletes) do not hold up every run.
+const blobRetry = time.Hour
+
 // blobRefs are the columns that name a key in the file store, each with
 // its table's org_id beside it. A new table that keeps file bytes adds
 // its columns here, and marks the keys of the rows it deletes
@@ -135,14 +140,14 @@ func (m markedStore) Delete(ctx context.Context, orgID, key string) error {
 // BlobSweep is what one run of the sweep did.
 type BlobSweep struct {
 	// Deleted counts keys whose bytes were deleted, Kept keys found still
-	// named (forgotten as candidates), Failed keys left for the next run.
+	// named (forgotten as candidates), Failed keys left for a run blobRetry later.
 	Deleted, Kept, Failed int
 }
 
 // SweepBlobs deletes the bytes of at most batch candidates whose time is
 // grace old and that nothing names, oldest first. Several instances may
 // run it at once. Each key is its own transaction; one that fails is
-// logged and left for the next run, and the run goes on (the error
+// logged and left for a run blobRetry later (behind the keys due meanwhile), and the run goes on (the error
 // returned is the first).
 func (d *DB) SweepBlobs(ctx context.Context, grace time.Duration, batch int) (BlobSweep, error) {
 	var run BlobSweep
@@ -175,8 +180,11 @@ func (d *DB) SweepBlobs(ctx context.Context, grace time.Duration, batch int) (Bl
 				return run, ctx.Err()
 			}
 			run.Failed++
-			d.logger.Warn("file sweep: key left for the next run", "org", c.org, "key", c.key, "err", err)
+			d.logger.Warn("file sweep: key left for a later run", "org", c.org, "key", c.key, "err", err, "retry", blobRetry)
 			if first == nil {
+				first = err
+			}
+			if err := d.retryBlobLater(ctx, c.org, c.key, cutoff.Add(blobRetry)); err != nil && first == nil {
 				first = err
 			}
 		case deleted:
@@ -187,6 +195,17 @@ func (d *DB) SweepBlobs(ctx context.Context, grace time.Duration, batch int) (Bl
 		}
 	}
 	return run, first
+}
+
+// retryBlobLater makes a candidate whose sweep failed due again at since
+// (blobRetry after this run's cutoff). It only ever moves the time
+// forward, as a mark does, so it can delay a delete but never hasten one.
+func (d *DB) retryBlobLater(ctx context.Context, orgID, key string, since time.Time) error {
+	return d.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE blob_sweep SET since = $3 WHERE org_id = $1 AND storage_key = $2 AND since < $3`,
+			orgID, key, since)
+		return err
+	})
 }
 
 // sweepBlob settles one candidate: deleted when its bytes went, kept when
