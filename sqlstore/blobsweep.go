@@ -140,15 +140,16 @@ func (m markedStore) Delete(ctx context.Context, orgID, key string) error {
 // BlobSweep is what one run of the sweep did.
 type BlobSweep struct {
 	// Deleted counts keys whose bytes were deleted, Kept keys found still
-	// named (forgotten as candidates), Failed keys left for a run blobRetry later.
+	// named (forgotten as candidates), Failed keys left for a run
+	// blobRetry later.
 	Deleted, Kept, Failed int
 }
 
 // SweepBlobs deletes the bytes of at most batch candidates whose time is
 // grace old and that nothing names, oldest first. Several instances may
 // run it at once. Each key is its own transaction; one that fails is
-// logged and left for a run blobRetry later (behind the keys due meanwhile), and the run goes on (the error
-// returned is the first).
+// logged and left for a run blobRetry later (behind the keys due
+// meanwhile), and the run goes on (the error returned is the first).
 func (d *DB) SweepBlobs(ctx context.Context, grace time.Duration, batch int) (BlobSweep, error) {
 	var run BlobSweep
 	cutoff := d.now().Add(-grace)
