@@ -227,6 +227,9 @@ type siteView struct {
 	// Contacts are the site's contacts the viewer may see.
 	Contacts []*fieldportal.Contact
 	Notice   string
+	// NoticeTone is the notice's tone: "" for a done action, "warning"
+	// for the archived site's standing notice.
+	NoticeTone string
 	// Messages is the thread with the office (issue 22); nil hides it.
 	Messages *web.ThreadView
 	// Badges mark the site Archived (issue 19).
@@ -293,10 +296,12 @@ func (p *Portal) handleSite(w http.ResponseWriter, r *http.Request) {
 	// work: no Book a job or Request a quote (the store refuses them too).
 	actions := siteEditActions(v, site.ID)
 	var badges []web.Badge
+	tone := ""
 	if site.Archived() {
 		badges = []web.Badge{{Text: "Archived", Tone: "warning"}}
 		if notice == "" {
 			notice = "This site is archived: its records stay here, but it takes no new work. Contact the office to reopen it."
+			tone = "warning"
 		}
 	} else {
 		actions = append(siteBookingActions(v, site.ID), actions...)
@@ -308,7 +313,7 @@ func (p *Portal) handleSite(w http.ResponseWriter, r *http.Request) {
 		Tabs:     siteTabs(v, site.ID),
 		Actions:  actions,
 		Contacts: contacts,
-		Notice:   notice,
+		Notice:   notice, NoticeTone: tone,
 		Messages: messages,
 		Badges:   badges,
 	})

@@ -59,6 +59,9 @@ func TestPortalArchivedSites(t *testing.T) {
 			if strings.Contains(body, "/jobs/new?site=") || strings.Contains(body, "/quotes/new?site=") {
 				t.Error("the page offers new work")
 			}
+			if !strings.Contains(body, `class="notice notice-warning" role="status">This site is archived`) {
+				t.Error("the archived notice is not a warning (it read as a done action)")
+			}
 		})
 		t.Run("the new-issue form does not offer it", func(t *testing.T) {
 			_, body := b.get("/issues/new")
