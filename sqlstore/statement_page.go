@@ -76,7 +76,7 @@ func (tx *Tx) statementPageOf(ctx context.Context, v fieldportal.Viewer, r field
 	if err != nil {
 		return nil, err
 	}
-	pays, err := tx.statementPagePayments(ctx, v, start, end, zone, cur, ok, n, walk)
+	pays, err := tx.statementPagePayments(ctx, v, start, paymentsUntil(entries, n, end, zone), zone, cur, ok, n, walk)
 	if err != nil {
 		return nil, err
 	}
@@ -324,6 +324,26 @@ func (tx *Tx) statementPagePayments(ctx context.Context, v fieldportal.Viewer, s
 	return read(last, 0)
 }
 
+// paymentsUntil is where the payments a page (or a step of
+// EachStatementEntry) needs end, given its invoices read with a limit of
+// n: the range's end, or, when the invoices filled the limit, the start
+// of the day of the last one. A day's invoices come before its payments
+// (fieldportal.StatementOrder), so no payment of that day or later can
+// come before the last invoice, and the page ends there at the latest.
+// A big parent raises some 400 invoices a day: its first page of
+// invoices ends on the range's first day, and its payments were read up
+// to the end of the day of the 51st payment, then all of that day again
+// (SQLite: 22 of the page's 30 ms).
+func paymentsUntil(invoices []fieldportal.StatementEntry, n int, end time.Time, zone *time.Location) time.Time {
+	if len(invoices) < n {
+		return end
+	}
+	if day := invoices[n-1].Date.In(zone).UTC(); day.Before(end) {
+		return day
+	}
+	return end
+}
+
 // statementWalkScope restricts q (payments p) as statementPaymentScope
 // does, and returns the conditions on allocations pa and invoices i
 // apart, for statementWalkPayments.
@@ -423,7 +443,7 @@ func (d *DB) EachStatementEntry(ctx context.Context, v fieldportal.Viewer, r fie
 		if err != nil {
 			return err
 		}
-		pays, err := tx.statementPagePayments(ctx, v, start, end, zone, cur, after, n, walk)
+		pays, err := tx.statementPagePayments(ctx, v, start, paymentsUntil(invoices, n, end, zone), zone, cur, after, n, walk)
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -174,6 +175,44 @@ func TestStatement(t *testing.T) {
 			_, err := db.Statement(ctx, staff, fieldportal.StatementRequest{From: req.To, To: req.From})
 			if fieldportal.ErrorCode(err) != fieldportal.EINVALID {
 				t.Errorf("err = %v, want invalid", err)
+			}
+		})
+		t.Run("a day's invoices before its payments, page by page", func(t *testing.T) {
+			// A page whose invoices fill it reads the payments only up to
+			// the last invoice's day (paymentsUntil): those of the day
+			// before are on it, those of the same day after it.
+			d1 := inv("INV-D1", w.child.ID, w.siteC.ID, moneyDay(2027, 3, 3), 1000)
+			inv("INV-D2", w.child.ID, w.siteC.ID, moneyDay(2027, 3, 3), 2000)
+			d3 := inv("INV-D3", w.child.ID, w.siteC.ID, moneyDay(2027, 3, 4), 3000)
+			at := func(d, h int) time.Time { return time.Date(2027, 3, d, h, 0, 0, 0, time.UTC) }
+			for _, p := range []struct {
+				receipt string
+				paid    time.Time
+				a       fieldportal.PaymentAllocation
+			}{
+				{"R-D0", at(2, 23), fieldportal.PaymentAllocation{InvoiceID: d1.ID, Amount: 100}},
+				{"R-D2", at(3, 9), fieldportal.PaymentAllocation{InvoiceID: d1.ID, Amount: 200}},
+				{"R-D1", at(3, 10), fieldportal.PaymentAllocation{InvoiceID: d1.ID, Amount: 300}},
+				{"R-D3", at(4, 0), fieldportal.PaymentAllocation{InvoiceID: d3.ID, Amount: 400}},
+			} {
+				MustRecordPayment(t, db, staff, &fieldportal.Payment{CustomerID: w.child.ID, Amount: p.a.Amount, Method: "bank_transfer",
+					ReceiptNumber: p.receipt, Status: fieldportal.PaymentSucceeded, PaidAt: p.paid, Allocations: []fieldportal.PaymentAllocation{p.a}})
+			}
+			r := fieldportal.StatementRequest{From: moneyDay(2027, 3, 1), To: moneyDay(2027, 3, 31), Zone: time.UTC}
+			st, err := db.Statement(ctx, staff, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range st.Entries {
+				got = append(got, e.Number)
+			}
+			if want := []string{"R-D0", "INV-D1", "INV-D2", "R-D1", "R-D2", "INV-D3", "R-D3"}; !slices.Equal(got, want) {
+				t.Errorf("entries %v, want %v", got, want)
+			}
+			for _, v := range []fieldportal.Viewer{staff, MustMoneyContact(t, db, w.org.ID, w.child.ID, fieldportal.SiteAccessAll, nil)} {
+				checkStatementPages(t, db, v, r)
+				checkStatementPages(t, db, v, fieldportal.StatementRequest{From: moneyDay(2027, 3, 3), To: moneyDay(2027, 3, 31), Zone: time.UTC})
 			}
 		})
 	})
