@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/fieldportal/fieldportal"
 )
@@ -80,3 +81,6 @@ func (d *DB) StatementFromRows(ctx context.Context, v fieldportal.Viewer, r fiel
 // Cursor is the page cursor of a row with the values vals, as a list's
 // Next gives it: for tests that forge one.
 func Cursor(vals ...any) string { return cursor(vals...) }
+
+// ReadPoolStats are the statistics of d's read pool.
+func ReadPoolStats(d *DB) sql.DBStats { return d.read.Stats() }
