@@ -55,6 +55,7 @@ func BenchmarkRequest(b *testing.B) {
 				}
 				b.Run(p.name, func(b *testing.B) {
 					b.ReportAllocs()
+					cpu := processCPU()
 					for b.Loop() {
 						w := httptest.NewRecorder()
 						h.ServeHTTP(w, request())
@@ -62,6 +63,7 @@ func BenchmarkRequest(b *testing.B) {
 							b.Fatalf("%s: %d", p.path, w.Code)
 						}
 					}
+					b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
 				})
 			}
 		})

@@ -30,6 +30,7 @@ func BenchmarkRequestKit(b *testing.B) {
 	})
 	h := k.logRequests(k.securityHeaders(compress(k.recoverPanics(http.NewCrossOriginProtection().Handler(k.requestInfo(k.mux))))))
 	b.ReportAllocs()
+	cpu := processCPU()
 	for b.Loop() {
 		req := httptest.NewRequest("GET", "http://portal.test/page", nil)
 		req.Header.Set("Accept-Encoding", "gzip, deflate, br")
@@ -39,4 +40,5 @@ func BenchmarkRequestKit(b *testing.B) {
 			b.Fatalf("%d %v", w.Code, w.Header())
 		}
 	}
+	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
 }
