@@ -57,6 +57,9 @@ type testConfig struct {
 	Payments fieldportal.PaymentGateways
 	// Now, when set, is the clock of requests' times (web.RequestTime).
 	Now func() time.Time
+	// Logger, when set, replaces the debug log into the returned buffer:
+	// a benchmark logs as serve does, at info into nowhere.
+	Logger *slog.Logger
 }
 
 // newTestServer builds the whole site on db, wired as cmd/fieldportal
@@ -72,13 +75,17 @@ func newTestServer(t testing.TB, db *sqlstore.DB, cfg testConfig) (*Server, *syn
 	if cfg.Sites != nil {
 		sites = cfg.Sites
 	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	s, err := New(Config{
 		Web:     web.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Now: cfg.Now},
 		Console: console.Config{MailEnabled: cfg.MailEnabled},
 	}, Services{Orgs: db, SignIn: accounts, Access: accounts, Staff: accounts, Sites: sites,
 		Dashboard: db, Equipment: db, Work: db, Diary: db, Money: db, Payments: cfg.Payments, APIKeys: db, Ready: db, Pool: db, Outbox: db,
 		Webhooks: db, Sync: db, Tombstones: db, VisitReports: db, SSO: sso.New(db, accounts, slog.New(slog.NewTextHandler(logs, nil)), fieldportal.WebhookURLPolicy{AllowHTTP: true, AllowPrivate: true})},
-		slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+		logger)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
