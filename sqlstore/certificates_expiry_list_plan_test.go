@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,14 +16,7 @@ import (
 // such list).
 func TestExpiringListReadsCertificatesExpiry(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(ctx, filepath.Join(t.TempDir(), "expiry.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := mustMigratedSQLite(t)
 	var queries []string
 	var args [][]any
 	ObserveQueries(d, func(q string, a []any) { queries, args = append(queries, q), append(args, a) })

@@ -16,14 +16,7 @@ import (
 // row from the table too: most of a big parent's dashboard SQL before.
 func TestExpiringCountReadsTheIndexAlone(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(ctx, filepath.Join(t.TempDir(), "expiry.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := mustMigratedSQLite(t)
 	var queries []string
 	var args [][]any
 	ObserveQueries(d, func(q string, a []any) { queries, args = append(queries, q), append(args, a) })
@@ -57,4 +50,20 @@ func TestExpiringCountReadsTheIndexAlone(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mustMigratedSQLite opens a migrated, empty SQLite database for a plan
+// check, closed when the test ends.
+func mustMigratedSQLite(tb testing.TB) *DB {
+	tb.Helper()
+	ctx := context.Background()
+	d, err := Open(ctx, filepath.Join(tb.TempDir(), "plans.db"), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { d.Close() })
+	if err := d.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return d
 }
