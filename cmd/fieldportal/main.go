@@ -288,12 +288,15 @@ func runDemo(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Wri
 		return fmt.Errorf("make the demo's API key: %w", err)
 	}
 	return serve(ctx, cfg, db, logger, func(url string) {
-		fmt.Fprintf(stdout, "\nfieldportal demo is running at %s\n\nSign in with (password %s for all):\n", url, demo.Password)
+		// One write, so whoever reads the output never sees half of it.
+		var b strings.Builder
+		fmt.Fprintf(&b, "\nfieldportal demo is running at %s\n\nSign in with (password %s for all):\n", url, demo.Password)
 		for _, l := range logins.List() {
-			fmt.Fprintf(stdout, "  %-20s %s\n", l.Email, l.Role)
+			fmt.Fprintf(&b, "  %-20s %s\n", l.Email, l.Role)
 		}
-		fmt.Fprintf(stdout, "\nAPI key: %s\n", apiKey)
-		fmt.Fprintf(stdout, "\nDemo database: %s\nPress Ctrl+C to stop.\n\n", where)
+		fmt.Fprintf(&b, "\nAPI key: %s\n", apiKey)
+		fmt.Fprintf(&b, "\nDemo database: %s\nPress Ctrl+C to stop.\n\n", where)
+		io.WriteString(stdout, b.String())
 	})
 }
 

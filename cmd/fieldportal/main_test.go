@@ -97,6 +97,24 @@ func (r *running) url(t *testing.T) string {
 	return ""
 }
 
+// waitStdout waits until the run's output holds want and returns it all.
+func (r *running) waitStdout(t *testing.T, want string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if out := r.stdout.String(); strings.Contains(out, want) {
+			return out
+		}
+		select {
+		case <-r.done:
+			t.Fatalf("run exited with %d before printing %q:\n%s", r.code, want, r.stdout)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("output never held %q:\n%s", want, r.stdout)
+	return ""
+}
+
 // stop cancels the run, as SIGINT does, and returns its exit status.
 func (r *running) stop(t *testing.T) int {
 	t.Helper()
@@ -265,7 +283,8 @@ func TestRunDemo(t *testing.T) {
 	for i := range 2 { // the second run must not trip over the first's files
 		r := start(t, nil, "demo", "--addr", "127.0.0.1:0", "--data-dir", dataDir)
 		r.url(t)
-		out := r.stdout.String()
+		// The banner follows the listening log line; wait for its last line.
+		out := r.waitStdout(t, "Press Ctrl+C to stop.")
 		m := demoURL.FindStringSubmatch(out)
 		if m == nil {
 			t.Fatalf("run %d: no URL printed:\n%s", i+1, out)
