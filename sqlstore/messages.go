@@ -224,7 +224,13 @@ func (d *DB) findContactThreads(ctx context.Context, v fieldportal.Viewer, f fie
 	order := " ORDER BY t.last_message_at DESC, t.id DESC" + limit(f.Page)
 	var parts []string
 	if rank == 1 {
-		from := "message_threads t"
+		// A contact of many sites walks the organisation's threads newest
+		// first and stops after a page of unread ones in its reach; SQLite
+		// otherwise read every thread of the reach through the customer
+		// and site indexes and sorted them all (a parent of 20,000 sites
+		// at large: 62-92 ms, against 1 ms walking; 199 against 143 ms
+		// when it has read every thread, which no order avoids).
+		from := "message_threads t" + sqliteOnly("INDEXED BY message_threads_latest")
 		if few {
 			from = q.threadsByReach(v, "t")
 		}
