@@ -182,7 +182,27 @@ func (d *DB) FindRecurringInvoices(ctx context.Context, v fieldportal.Viewer, f 
 	} else if err := q.keyset(f.After, false, "r.name", "r.id"); err != nil {
 		return nil, "", err
 	}
-	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+recurringColumns+recurringFrom, "ORDER BY "+order+limit(f.Page)), q.args...)
+	few, err := d.reachesFewSites(ctx, v)
+	if err != nil {
+		return nil, "", err
+	}
+	from := recurringFrom
+	if few {
+		// A contact of a few sites reads its schedules from its sites'
+		// rows (recurring_invoices_site, migration 00332) and its
+		// customers' schedules without a site, and sorts them, instead
+		// of walking every schedule of the organisation by name (all
+		// 2,000 at the large size, 8.5 ms, for a one-site contact with
+		// none; 0.07 ms so). The scope stays in the WHERE: the plan
+		// changes, not the rows. SQLite is told the indexes: without
+		// statistics it walked recurring_invoices_org_name for the sites.
+		org := q.arg(v.OrgID)
+		from = strings.Replace(recurringFrom, "recurring_invoices r ", "(SELECT * FROM recurring_invoices r1"+sqliteOnly("INDEXED BY recurring_invoices_site")+" WHERE r1.org_id = "+org+
+			" AND r1.site_id IN (SELECT rs.id FROM sites rs WHERE "+q.siteReachable("rs.id", "rs.customer_id")+")"+
+			" UNION ALL SELECT * FROM recurring_invoices r2"+sqliteOnly("INDEXED BY recurring_invoices_customer")+" WHERE r2.org_id = "+org+" AND r2.site_id IS NULL AND "+
+			customerOnlyVisible("r2.customer_id")+") r ", 1)
+	}
+	rows, err := d.db.QueryContext(ctx, q.sql(`SELECT `+recurringColumns+from, "ORDER BY "+order+limit(f.Page)), q.args...)
 	if err != nil {
 		return nil, "", err
 	}
