@@ -29,6 +29,14 @@ func (w *stalledWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// stallWait bounds the waits of the stalled-download tests: a deadline for
+// a loaded machine (CI's race run is ten times slower than alone), not a
+// speed test. The stalled downloads last until the test ends, so a
+// download that held its connection would keep the downloads past the
+// pool from beginning, or the page from getting a connection before its
+// context ends: either wait fails, however long it is.
+const stallWait = 60 * time.Second
+
 // Downloads whose clients stopped reading hold no database connection: a
 // page beside twenty of them answers at once (found by review: each held
 // a read transaction, and twenty took PostgreSQL's whole pool).
@@ -43,6 +51,7 @@ func TestSitesCSVStalledClients(t *testing.T) {
 		release := make(chan struct{})
 		started := make(chan struct{}, n)
 		var wg sync.WaitGroup
+		began := time.Now()
 		for range n {
 			wg.Go(func() {
 				defer func() { recover() }() // an aborted download panics with http.ErrAbortHandler
@@ -53,7 +62,7 @@ func TestSitesCSVStalledClients(t *testing.T) {
 		}
 		defer func() { close(release); wg.Wait() }()
 		got := 0
-		for wait := time.After(5 * time.Second); got < n; got++ {
+		for wait := time.After(stallWait); got < n; got++ {
 			select {
 			case <-started:
 				continue
@@ -64,15 +73,17 @@ func TestSitesCSVStalledClients(t *testing.T) {
 		if got < n {
 			t.Fatalf("only %d of %d downloads began", got, n)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		t.Logf("%d downloads began in %v", n, time.Since(began).Round(time.Millisecond))
+		ctx, cancel := context.WithTimeout(context.Background(), stallWait)
 		defer cancel()
 		req := httptest.NewRequest("GET", "/sites/"+f.site["hq"].ID, nil).WithContext(ctx)
 		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: session})
 		rec := httptest.NewRecorder()
 		start := time.Now()
 		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK || time.Since(start) > 4*time.Second {
-			t.Errorf("a site page beside %d stalled downloads: status %d after %s, want 200 at once",
+		t.Logf("the page beside them answered in %v", time.Since(start).Round(time.Millisecond))
+		if rec.Code != http.StatusOK {
+			t.Errorf("a site page beside %d stalled downloads: status %d after %s, want 200 before the stalled downloads end",
 				got, rec.Code, time.Since(start).Round(time.Millisecond))
 		}
 	})

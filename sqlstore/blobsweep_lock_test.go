@@ -81,7 +81,7 @@ func TestSweepWaitingOnTheFileStore(t *testing.T) {
 
 		// Far longer than a write takes, even under the race detector on
 		// a loaded machine: held by the sweep, it would wait to the end.
-		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		defer cancel()
 		if err := db.CreateCustomer(wctx, staff, &fieldportal.Customer{Name: "Another"}); err != nil {
 			t.Errorf("a write while the sweep waits on the file store: %v", err)

@@ -43,7 +43,7 @@ func collectErrs(t *testing.T, errs chan error, n int) {
 			if err != nil {
 				t.Errorf("write: %v", err)
 			}
-		case <-time.After(15 * time.Second):
+		case <-time.After(60 * time.Second): // for a loaded machine
 			t.Fatal("timed out")
 		}
 	}

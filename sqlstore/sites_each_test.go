@@ -110,7 +110,9 @@ func TestEachSite(t *testing.T) {
 				if n > 1 {
 					return nil
 				}
-				wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+				// A write that waited for the walk would wait for ever (the
+				// walk waits for it): a deadline for a loaded machine.
+				wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 				defer cancel()
 				return db.CreateSite(wctx, w.Staff, &fieldportal.Site{CustomerID: w.Parent.ID, Name: "Written mid-walk", Address: fieldportal.Address{Line1: "9 Row"}})
 			})

@@ -47,7 +47,7 @@ func commitAfter(t *testing.T, tx *sql.Tx, write func() error) error {
 	select {
 	case err := <-errs:
 		return err
-	case <-time.After(15 * time.Second):
+	case <-time.After(60 * time.Second): // for a loaded machine
 		t.Fatal("timed out")
 		return nil
 	}
@@ -157,7 +157,7 @@ func duringCommit(t *testing.T, db *sqlstore.DB, first, second func() error) err
 	go func() { errs <- first() }()
 	select {
 	case <-held:
-	case <-time.After(15 * time.Second):
+	case <-time.After(60 * time.Second): // for a loaded machine
 		t.Fatal("the first write did not reach its commit")
 	}
 	seconds := make(chan error, 1)
@@ -170,7 +170,7 @@ func duringCommit(t *testing.T, db *sqlstore.DB, first, second func() error) err
 	select {
 	case err := <-seconds:
 		return err
-	case <-time.After(15 * time.Second):
+	case <-time.After(60 * time.Second): // for a loaded machine
 		t.Fatal("timed out")
 		return nil
 	}
@@ -233,7 +233,7 @@ func TestMailsReadInTheirTransaction(t *testing.T) {
 		}
 		db.SQL().SetMaxOpenConns(1)
 		defer db.SQL().SetMaxOpenConns(8)
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second) // for a loaded machine
 		defer cancel()
 		if err := db.CommentOnIssue(ctx, staff, &fieldportal.IssueComment{IssueID: x.ID, Body: "On our way"}, nil); err != nil {
 			t.Errorf("comment: %v", err)

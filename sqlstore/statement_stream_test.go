@@ -221,13 +221,13 @@ func TestEachStatementEntryStopsEarly(t *testing.T) {
 				// A cancelled transaction is rolled back by database/sql's
 				// own goroutine: its connection comes back shortly after.
 				inUse := sqlstore.ReadPoolStats(db).InUse
-				for wait := time.Now().Add(5 * time.Second); inUse != 0 && time.Now().Before(wait); inUse = sqlstore.ReadPoolStats(db).InUse {
+				for wait := time.Now().Add(60 * time.Second); inUse != 0 && time.Now().Before(wait); inUse = sqlstore.ReadPoolStats(db).InUse {
 					time.Sleep(10 * time.Millisecond)
 				}
 				if inUse != 0 {
 					t.Errorf("many %v: %d connections of the read pool still in use after the walks", many, inUse)
 				}
-				ctx, cancel := context.WithTimeout(base, 10*time.Second)
+				ctx, cancel := context.WithTimeout(base, 60*time.Second)
 				st, err := db.Statement(ctx, v, r)
 				cancel()
 				if err != nil || len(st.Entries) != 12 {

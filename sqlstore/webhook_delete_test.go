@@ -53,7 +53,7 @@ func TestDeleteWebhookEndpointWhileAnAttemptIsRecorded(t *testing.T) {
 		if err != nil {
 			t.Fatalf("delete racing a recorded attempt: %v", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(60 * time.Second): // for a loaded machine
 		t.Fatal("the delete never finished")
 	}
 	var left int

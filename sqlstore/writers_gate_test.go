@@ -16,6 +16,10 @@ import (
 // while waiting or while holding it. A leak would make the next BeginTx
 // wait until its deadline.
 func TestWritersGateIsLetGo(t *testing.T) {
+	// A gate never let go holds the next writer for ever, so the waits
+	// below are deadlines for a loaded machine (CI's race run is ten
+	// times slower than alone), not speed tests.
+	const stuck = 60 * time.Second
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		// within fails the test rather than hanging it when a step
 		// waits on a gate that was never let go (or let go twice).
@@ -25,13 +29,13 @@ func TestWritersGateIsLetGo(t *testing.T) {
 			go func() { defer close(done); step() }()
 			select {
 			case <-done:
-			case <-time.After(10 * time.Second):
+			case <-time.After(stuck):
 				t.Fatal("a writer is stuck at the gate")
 			}
 		}
 		next := func(t *testing.T) {
 			t.Helper()
-			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+			ctx, cancel := context.WithTimeout(t.Context(), stuck)
 			defer cancel()
 			tx, err := db.BeginTx(ctx)
 			if err != nil {

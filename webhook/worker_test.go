@@ -259,8 +259,9 @@ func TestWorkerRestartDuringBackoff(t *testing.T) {
 		done := make(chan struct{})
 		go func() { first.Run(ctx); close(done) }()
 		// Stop once the failed attempt is recorded: a stop that cuts the
-		// POST short is retried at once, not backed off.
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		// POST short is retried at once, not backed off. (A deadline for
+		// a loaded machine, not a speed test.)
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 			if ds := MustDeliveries(t, db, orgID, e.ID); len(ds) == 1 && len(ds[0].Attempts) == 1 {
 				break
 			}
@@ -295,12 +296,16 @@ func TestWorkersNeverOverlap(t *testing.T) {
 		}
 		ctx, stop := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
+		// A long timeout in a long lease: a POST to the 20 ms receiver
+		// cut off on a loaded machine would be posted again after its
+		// back-off, and counted twice below though no worker died.
 		for i := range 3 {
 			w := webhook.NewWorker(db, webhook.NewHTTPSender(testPolicy), testLogger(t), webhook.WithID(fmt.Sprintf("w%d", i)),
-				webhook.WithBatch(2), webhook.WithInterval(2*time.Millisecond), webhook.WithLease(4*time.Second), webhook.WithTimeout(time.Second))
+				webhook.WithBatch(2), webhook.WithInterval(2*time.Millisecond), webhook.WithLease(30*time.Second), webhook.WithTimeout(10*time.Second))
 			wg.Go(func() { w.Run(ctx) })
 		}
-		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		// A deadline for a loaded machine, not a speed test.
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 			n := 0
 			for _, d := range MustDeliveries(t, db, orgID, e.ID) {
 				if d.Status == fieldportal.OutboxSent {

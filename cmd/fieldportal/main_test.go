@@ -68,7 +68,7 @@ func start(t *testing.T, env map[string]string, args ...string) *running {
 		cancel()
 		select {
 		case <-r.done:
-		case <-time.After(10 * time.Second):
+		case <-time.After(stopWait):
 		}
 	})
 	return r
@@ -81,8 +81,11 @@ func (r *running) url(t *testing.T) string {
 	t.Helper()
 	// A readiness deadline, not a speed test: under the race detector,
 	// with every package's tests running at once, loading the demo is
-	// ten times slower than alone.
-	deadline := time.Now().Add(120 * time.Second)
+	// ten times slower than alone. It took 30 s alone here (load 3), and
+	// 120 s, the deadline this was, ran out under two CPU hogs at load 9
+	// with the migrations alone taking 50 s; a run that fails exits and
+	// ends the wait at once.
+	deadline := time.Now().Add(10 * time.Minute)
 	for time.Now().Before(deadline) {
 		if m := urlInLog.FindStringSubmatch(r.stderr.String()); m != nil {
 			return m[1]
@@ -115,6 +118,11 @@ func (r *running) waitStdout(t *testing.T, want string) string {
 	return ""
 }
 
+// stopWait bounds how long a stopped run may take to return: a deadline
+// for a loaded machine (CI's race run is ten times slower than alone),
+// not a speed test; a run that ignored its context would never return.
+const stopWait = 60 * time.Second
+
 // stop cancels the run, as SIGINT does, and returns its exit status.
 func (r *running) stop(t *testing.T) int {
 	t.Helper()
@@ -122,8 +130,8 @@ func (r *running) stop(t *testing.T) int {
 	select {
 	case <-r.done:
 		return r.code
-	case <-time.After(10 * time.Second):
-		t.Fatalf("server did not stop within 10 s:\n%s", r.stderr)
+	case <-time.After(stopWait):
+		t.Fatalf("server did not stop within %v:\n%s", stopWait, r.stderr)
 	}
 	return -1
 }
