@@ -22,6 +22,8 @@ func (k *Kit) funcs() template.FuncMap {
 		// content (layout.go).
 		"layoutHead": k.layoutHead,
 		"layoutFoot": layoutFoot,
+		// fieldHTML writes the "field" component (fieldhtml.go).
+		"fieldHTML": fieldHTML,
 		// money formats minor units in a currency: {{money "GBP" .Total}}.
 		"money": MoneyText,
 		// date and datetime format a time already in the organisation's zone.
