@@ -44,6 +44,16 @@ func randomField(rng *rand.Rand) FieldView {
 		Autocomplete: s(), Required: rng.IntN(2) == 0, Inputmode: s()}
 }
 
+// randomOptions draws up to three options of a select from layoutTexts.
+func randomOptions(rng *rand.Rand) []CheckOption {
+	var out []CheckOption
+	for range rng.IntN(4) {
+		o := randomField(rng)
+		out = append(out, CheckOption{Value: o.Value, Label: o.Label, Checked: o.Required})
+	}
+	return out
+}
+
 // TestFieldMatchesRule checks that fieldHTML writes what fieldRule
 // renders, byte for byte, for fields and selects (values and pointers)
 // drawn at random, and that "field" still renders the rule, and fails as
@@ -62,11 +72,7 @@ func TestFieldMatchesRule(t *testing.T) {
 			if i%8 < 4 {
 				f.Type = randomField(rng).Type
 			}
-			sv := SelectView{FieldView: f}
-			for range rng.IntN(4) {
-				o := randomField(rng)
-				sv.Options = append(sv.Options, CheckOption{Value: o.Value, Label: o.Label, Checked: o.Required})
-			}
+			sv := SelectView{FieldView: f, Options: randomOptions(rng)}
 			arg = sv
 			if i%4 == 3 {
 				arg = &sv
