@@ -114,7 +114,6 @@ func readInvoiceParams(r *http.Request) (invoiceParams, fieldportal.InvoiceFilte
 // invoicesView is the list of invoices.
 type invoicesView struct {
 	web.Layout
-	Title    string
 	Tabs     []web.NavLink
 	Filter   web.FilterBar
 	Summary  *invoiceSummaryView
@@ -187,7 +186,7 @@ func (p *Portal) handleInvoices(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	currency, today := orgCurrency(r), quoteToday(r)
-	view := invoicesView{Layout: p.layout(r, "Invoices"), Title: "Invoices"}
+	view := invoicesView{Layout: p.layout(r, "Invoices")}
 	if ip.SiteID != "" && v.CanUse(fieldportal.ModuleSites) {
 		site, err := p.svc.Sites.FindSiteByID(ctx, v, ip.SiteID)
 		if err != nil {
@@ -196,7 +195,6 @@ func (p *Portal) handleInvoices(w http.ResponseWriter, r *http.Request) {
 		}
 		view.SiteName, view.SiteURL = site.Name, "/sites/"+url.PathEscape(site.ID)
 		view.Title += " at " + site.Name
-		view.Layout.Title = view.Title
 	}
 	// The summary is of every invoice the contact sees, whatever the
 	// filters: what it owes. InvoiceSummary reads tallies for a parent of

@@ -31,9 +31,11 @@ type newIssueView struct {
 	Errors []fieldportal.FieldError
 	// Site is a select (few sites, or several matched what was typed) or
 	// a text field; SiteID keeps a chosen site under a text field.
-	Site        any
-	SiteID      string
-	Title       web.FieldView
+	Site   any
+	SiteID string
+	// TitleField is the issue's title; not Title, which would hide the
+	// page's own (web.Layout's) from the layout.
+	TitleField  web.FieldView
 	Description web.FieldView
 	Priority    web.SelectView
 	// Asset is nil when the contact may not use the Equipment page.
@@ -112,8 +114,8 @@ func (p *Portal) renderIssueForm(w http.ResponseWriter, r *http.Request, v field
 		view.Site = web.FieldView{Name: "site", Label: "Site", Type: "search", Value: f.SiteText, Error: errs["site"], Required: true,
 			Hint: "Type part of the site's name, address or postcode."}
 	}
-	view.Title = web.Field("title", "Title", "text", f.Title, "off", errs)
-	view.Title.Hint = "A few words: what is wrong, and where."
+	view.TitleField = web.Field("title", "Title", "text", f.Title, "off", errs)
+	view.TitleField.Hint = "A few words: what is wrong, and where."
 	view.Description = web.FieldView{Name: "description", Label: "Description", Type: "textarea", Value: f.Description, Error: errs["description"],
 		Hint: "What happened, when, and anything the engineer should know."}
 	view.Priority = web.SelectView{FieldView: web.FieldView{Name: "priority", Label: "Priority", Type: "select", Error: errs["priority"], Required: true}}

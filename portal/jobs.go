@@ -94,7 +94,6 @@ var stageTones = map[fieldportal.JobStage]string{
 // jobsView is the list of orders.
 type jobsView struct {
 	web.Layout
-	Title    string
 	Tabs     []web.NavLink
 	Filter   web.FilterBar
 	Count    web.Count
@@ -158,7 +157,7 @@ func (p *Portal) handleJobs(w http.ResponseWriter, r *http.Request) {
 		p.kit.Error(w, r, err)
 		return
 	}
-	view := jobsView{Layout: p.layout(r, jobsTitle(jp.Kind)), Title: jobsTitle(jp.Kind)}
+	view := jobsView{Layout: p.layout(r, jobsTitle(jp.Kind))}
 	if jp.SiteID != "" && v.CanUse(fieldportal.ModuleSites) {
 		site, err := p.svc.Sites.FindSiteByID(r.Context(), v, jp.SiteID)
 		if err != nil {
@@ -168,7 +167,6 @@ func (p *Portal) handleJobs(w http.ResponseWriter, r *http.Request) {
 		}
 		view.SiteName, view.SiteURL = site.Name, "/sites/"+url.PathEscape(site.ID)
 		view.Title += " at " + site.Name
-		view.Layout.Title = view.Title
 	}
 	// The tabs keep every other filter; a new tab starts at its first page.
 	for _, tab := range fieldportal.JobTabs {

@@ -174,6 +174,11 @@ func TestReportIssue(t *testing.T) {
 			if !strings.Contains(body, `<option value="`+f.site["dock"].ID+`" selected>Dock Warehouse</option>`) {
 				t.Errorf("site not preselected:\n%s", body)
 			}
+			// The page's title, not the issue's title field (which once
+			// shadowed it: the tab read "{title Title text …}").
+			if !strings.Contains(body, "<title>Report an issue – Acme Fire &amp; Security</title>") {
+				t.Errorf("page title wrong:\n%s", body[:min(len(body), 400)])
+			}
 		})
 		t.Run("a report with a photo is saved and shown at once", func(t *testing.T) {
 			res, body := child.postForm("/issues/new", url.Values{"site_id": {f.site["dock"].ID}, "title": {"Gate <b>broken</b>"},

@@ -18,6 +18,12 @@ import (
 func (k *Kit) funcs() template.FuncMap {
 	return template.FuncMap{
 		"asset": k.assetPath,
+		// layoutHead and layoutFoot write the frame around a page's
+		// content (layout.go).
+		"layoutHead": k.layoutHead,
+		"layoutFoot": layoutFoot,
+		// fieldHTML writes the "field" component (fieldhtml.go).
+		"fieldHTML": fieldHTML,
 		// money formats minor units in a currency: {{money "GBP" .Total}}.
 		"money": MoneyText,
 		// date and datetime format a time already in the organisation's zone.

@@ -19,18 +19,26 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 // included, before the handler writes anything.
 func (k *Kit) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// One array holds every value (Header.Set allocated a slice for
+		// each, a tenth of the kit's allocations, issue 15); each header
+		// gets a slice of it with no room to append into its neighbour.
+		// The keys are in canonical form, as Set would write them.
+		v := [...]string{ContentSecurityPolicy, "nosniff",
+			// same-origin: links in pages (reset tokens, document ids)
+			// never leak to other sites through the Referer header.
+			"same-origin", "DENY", "same-origin", "camera=(), microphone=(), geolocation=(), usb=()",
+			// No includeSubDomains: the operator's other sites are not
+			// ours to pin.
+			"max-age=31536000"}
 		h := w.Header()
-		h.Set("Content-Security-Policy", ContentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		// same-origin: links in pages (reset tokens, document ids) never
-		// leak to other sites through the Referer header.
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), usb=()")
+		h["Content-Security-Policy"] = v[0:1:1]
+		h["X-Content-Type-Options"] = v[1:2:2]
+		h["Referrer-Policy"] = v[2:3:3]
+		h["X-Frame-Options"] = v[3:4:4]
+		h["Cross-Origin-Opener-Policy"] = v[4:5:5]
+		h["Permissions-Policy"] = v[5:6:6]
 		if k.hsts {
-			// No includeSubDomains: the operator's other sites are not ours to pin.
-			h.Set("Strict-Transport-Security", "max-age=31536000")
+			h["Strict-Transport-Security"] = v[6:7:7]
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -305,10 +305,12 @@ func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, page 
 		p.kit.Error(w, r, fmt.Errorf("render %s: %w", page, err))
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
 	// Pages carry personal data and reflect the session: never cached.
-	h.Set("Cache-Control", "no-store")
+	// One array for both values, as in securityHeaders.
+	v := [...]string{"text/html; charset=utf-8", "no-store"}
+	h := w.Header()
+	h["Content-Type"] = v[0:1:1]
+	h["Cache-Control"] = v[1:2:2]
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		w.Write(buf.Bytes())
